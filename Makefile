@@ -1,0 +1,110 @@
+# One entry point for building, testing and running the metering system.
+#
+#   make              every program into build/bin/ and libamr into build/lib/
+#   make test         install what is missing, build with ASan+UBSan into
+#                     build/test/, run every unit and integration test
+#   make run          install what is missing, build, start the local stack
+#
+# Each part of the tree describes itself in a fragment (lib/lib.mk,
+# services/*/service.mk, firmware/*/*.mk, tests/*/*.mk) with the macros
+# below, so that adding a program never means editing this file.
+
+SHELL   := /bin/bash
+CC      ?= cc
+BUILD   ?= build
+SAN     ?= 0
+
+CPPFLAGS += -D_GNU_SOURCE -Ilib -Itests/harness -MMD -MP
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter \
+            -fno-strict-aliasing -pthread
+LDFLAGS  += -pthread
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+BIN      := $(BUILD)/bin
+OBJ      := $(BUILD)/obj
+TESTBIN  := $(BUILD)/tests
+LIBAMR   := $(BUILD)/lib/libamr.a
+
+PROGRAMS      :=
+UNIT_TESTS    :=
+INTEG_TESTS   :=
+BENCHES       :=
+
+.PHONY: all
+all:
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# $(call program,NAME,SOURCES,LDLIBS): a program in build/bin linked with libamr.
+define program
+PROGRAMS += $(BIN)/$(1)
+$(BIN)/$(1): $(patsubst %.c,$(OBJ)/%.o,$(2)) $(LIBAMR)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIBAMR) $(3)
+endef
+
+# $(call unit_test,NAME,SOURCES,LDLIBS): a Check runner, run by `make test`.
+# Link only the module under test and its stubs, as CONVENTIONS.md asks.
+define unit_test
+UNIT_TESTS += $(TESTBIN)/$(1)
+$(TESTBIN)/$(1): $(patsubst %.c,$(OBJ)/%.o,$(2))
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $(3) $$(CHECK_LIBS)
+endef
+
+# $(call integ_test,NAME,SOURCES,LDLIBS): a Check runner that starts real
+# programs (Mosquitto, our daemons) through tests/harness.
+define integ_test
+INTEG_TESTS += $(TESTBIN)/$(1)
+$(TESTBIN)/$(1): $(patsubst %.c,$(OBJ)/%.o,$(2) tests/harness/harness.c) $(LIBAMR)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIBAMR) $(3) $$(MQ_LIBS) $$(CHECK_LIBS)
+endef
+
+# $(call bench,NAME,SOURCES,LDLIBS): a benchmark program in build/bench.
+define bench
+BENCHES += $(BUILD)/bench/$(1)
+$(BUILD)/bench/$(1): $(patsubst %.c,$(OBJ)/%.o,$(2)) $(LIBAMR)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIBAMR) $(3)
+endef
+
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
+MQ_LIBS    := -lpaho-mqtt3as -ljansson
+LMDB_LIBS  := -llmdb
+
+include $(sort $(wildcard lib/*.mk services/*/*.mk firmware/*/*.mk tools/*/*.mk tests/*/*.mk))
+
+all: $(PROGRAMS)
+
+.PHONY: deps
+deps:
+	@deploy/install-deps.sh
+
+.PHONY: tests
+tests: $(UNIT_TESTS) $(INTEG_TESTS)
+
+# The test build lives beside the normal one, with sanitizers on.
+# TEST_BUILD lets several checkouts' builds share a tree without clashing;
+# TESTS=name1,name2 runs only those runners.
+TEST_BUILD ?= build/test
+.PHONY: test
+test: deps
+	$(MAKE) --no-print-directory BUILD=$(TEST_BUILD) SAN=1 all tests
+	@tests/run-tests.sh $(TEST_BUILD) $(TESTS)
+
+.PHONY: run
+run: deps all
+	@deploy/run.sh
+
+.PHONY: clean
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

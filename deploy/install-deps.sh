@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages the system needs, only those missing.
+#
+#   deploy/install-deps.sh            build, run and test packages
+#   deploy/install-deps.sh --check    list what is missing, install nothing
+#
+# This is the one list of the project's packages; `make run` and `make test`
+# call it, so a fresh machine needs nothing installed by hand. Run as root,
+# or as a user with sudo.
+set -euo pipefail
+
+packages=(
+	# build
+	build-essential pkg-config
+	libpaho-mqtt-dev libjansson-dev liblmdb-dev libmodbus-dev
+	libmicrohttpd-dev libcurl4-openssl-dev libsodium-dev
+	libcairo2-dev libpango1.0-dev libqrencode-dev
+	gcc-arm-none-eabi
+	# run
+	mosquitto mosquitto-clients lmdb-utils tzdata
+	# test and try by hand
+	check libsubunit-dev mbpoll telnet socat python3 python3-aiosmtpd
+	zbar-tools
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+if [ "${1:-}" = "--check" ]; then
+	printf 'missing: %s\n' "${missing[*]}"
+	exit 1
+fi
+
+echo "installing: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+	sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

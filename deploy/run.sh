@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Start the whole system on this machine, in the foreground (make run).
+#
+# Mosquitto on loopback, the five services, and a simulated building:
+# object 1, UO-4 devices at addresses 1..32 on amr-sim's virtual RS-485 bus,
+# polled by amr-gateway. Ctrl-C (or SIGTERM) stops everything it started.
+#
+# Environment (defaults in brackets):
+#   AMR_DATA_DIR      data of every part [./var]
+#   AMR_MQTT_PORT     broker port on 127.0.0.1 [1883]
+#   AMR_HTTP_PORT     portal port [8080]
+#   AMR_CONSOLE_PORT  gateway Telnet console [2323]
+#   AMR_SIM_SPEED     simulated time runs this many times faster [1]
+#   AMR_SIM_DEVICES   UO-4 devices in the demo building [32]
+# Two stacks run side by side given different ports and data directories.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin=$top/build/bin
+export AMR_DATA_DIR=$(mkdir -p "${AMR_DATA_DIR:-./var}" && cd "${AMR_DATA_DIR:-./var}" && pwd)
+export AMR_MQTT_HOST=127.0.0.1
+export AMR_MQTT_PORT=${AMR_MQTT_PORT:-1883}
+export AMR_HTTP_PORT=${AMR_HTTP_PORT:-8080}
+export AMR_CONSOLE_PORT=${AMR_CONSOLE_PORT:-2323}
+export AMR_SIM_SPEED=${AMR_SIM_SPEED:-1}
+devices=${AMR_SIM_DEVICES:-32}
+logs=$AMR_DATA_DIR/log
+mkdir -p "$logs" "$AMR_DATA_DIR/broker" "$AMR_DATA_DIR/sim"
+
+pids=()
+names=()
+stopping=0
+
+stop_all() {
+	[ $stopping -eq 1 ] && return
+	stopping=1
+	echo
+	echo "stopping..."
+	# Reverse order: the field first, the broker last.
+	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+		kill -TERM "${pids[$i]}" 2>/dev/null
+	done
+	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+		for _ in $(seq 50); do
+			kill -0 "${pids[$i]}" 2>/dev/null || break
+			sleep 0.1
+		done
+		if kill -0 "${pids[$i]}" 2>/dev/null; then
+			echo "${names[$i]} did not stop, killing it"
+			kill -KILL "${pids[$i]}" 2>/dev/null
+		fi
+		wait "${pids[$i]}" 2>/dev/null
+	done
+	echo "stopped."
+}
+trap 'stop_all; exit 0' INT TERM
+trap 'stop_all' EXIT
+
+port_busy() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# start NAME COMMAND...: run in the background, output to $logs/NAME.log
+start() {
+	local name=$1
+	shift
+	"$@" >>"$logs/$name.log" 2>&1 &
+	pids+=($!)
+	names+=("$name")
+}
+
+for p in "$AMR_MQTT_PORT" "$AMR_HTTP_PORT" "$AMR_CONSOLE_PORT"; do
+	if port_busy "$p"; then
+		echo "port $p on 127.0.0.1 is in use (another stack?); choose other AMR_*_PORT values" >&2
+		exit 1
+	fi
+done
+
+# The broker: loopback only, anonymous allowed only here, on loopback, for
+# a developer's run. Shared settings come from deploy/mosquitto/conf.d.
+cat >"$AMR_DATA_DIR/broker/mosquitto.conf" <<CONF
+# written by deploy/run.sh
+per_listener_settings false
+user $(id -un)
+listener $AMR_MQTT_PORT 127.0.0.1
+allow_anonymous true
+persistence_location $AMR_DATA_DIR/broker/
+include_dir $top/deploy/mosquitto/conf.d
+CONF
+start mosquitto mosquitto -c "$AMR_DATA_DIR/broker/mosquitto.conf"
+for _ in $(seq 50); do port_busy "$AMR_MQTT_PORT" && break; sleep 0.1; done
+if ! port_busy "$AMR_MQTT_PORT"; then
+	echo "mosquitto did not start; see $logs/mosquitto.log" >&2
+	tail -n 5 "$logs/mosquitto.log" >&2
+	exit 1
+fi
+
+for s in archive ingest billing notify web; do
+	start "amr-$s" "$bin/amr-$s"
+done
+
+if [ -x "$bin/amr-sim" ] && [ -x "$bin/amr-gateway" ]; then
+	rm -f "$AMR_DATA_DIR/sim/bus" "$AMR_DATA_DIR/sim/control.sock"
+	start amr-sim "$bin/amr-sim" --bus "$AMR_DATA_DIR/sim/bus" --devices "$devices" \
+		--speed "$AMR_SIM_SPEED" --control "$AMR_DATA_DIR/sim/control.sock"
+	for _ in $(seq 50); do [ -e "$AMR_DATA_DIR/sim/bus" ] && break; sleep 0.1; done
+	start amr-gateway "$bin/amr-gateway" --obj 1 --serial "$AMR_DATA_DIR/sim/bus" \
+		--poll "1-$devices"
+fi
+
+sleep 1
+cat <<INFO
+
+  The metering system is running (data in $AMR_DATA_DIR, logs in $logs).
+
+  MQTT broker     127.0.0.1:$AMR_MQTT_PORT
+  watch traffic   mosquitto_sub -h 127.0.0.1 -p $AMR_MQTT_PORT -v -t 'amr/#'
+  services        mosquitto_sub -h 127.0.0.1 -p $AMR_MQTT_PORT -v -t 'amr/v1/svc/#'
+  portal          http://127.0.0.1:$AMR_HTTP_PORT/
+  gateway console telnet 127.0.0.1 $AMR_CONSOLE_PORT
+  simulator       socat - UNIX-CONNECT:$AMR_DATA_DIR/sim/control.sock   (type help)
+  command line    AMR_MQTT_PORT=$AMR_MQTT_PORT build/bin/amrctl status
+
+  Ctrl-C stops everything.
+
+INFO
+
+# Follow the logs until a program dies or we are told to stop.
+tail -n 0 -F "$logs"/*.log &
+tailpid=$!
+pids=("$tailpid" "${pids[@]}")
+names=(tail "${names[@]}")
+while [ $stopping -eq 0 ]; do
+	for i in "${!pids[@]}"; do
+		if ! kill -0 "${pids[$i]}" 2>/dev/null; then
+			echo "${names[$i]} exited; see $logs/${names[$i]}.log" >&2
+			kill "$tailpid" 2>/dev/null
+			exit 1
+		fi
+	done
+	sleep 1
+done

@@ -1,0 +1,301 @@
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmdline.h"
+#include "err.h"
+#include "settings.h"
+
+#define MAX_LINE 128
+#define MAX_WORDS 6
+
+static const char help_text[] =
+	"---SUPPORTED COMMANDS---\r\n"
+	"For saving options use command \"save all\".\r\n"
+	"For saving TCP/IP options use command \"save all and reset\".\r\n"
+	"1) \"ipconfig\" - TCP/IP information\r\n"
+	"2) \"disconnect server\" - disconnecting from Server\r\n"
+	"3) \"objnum=XXXX\" - set object number for server (1...65000)\r\n"
+	"4) \"serv=XXX.XXX.XXX.XXX\" - set server IP\r\n"
+	"5) \"port=XXXX\" - set server TCP PORT\r\n"
+	"6) \"dev=XXX.XXX.XXX.XXX\" - set device IP\r\n"
+	"7) \"net=XXX.XXX.XXX.XXX\" - set subnet mask\r\n"
+	"8) \"gate=XXX.XXX.XXX.XXX\" - set gateway IP\r\n"
+	"9) \"mac=XXXXXXXXXXXX\" - set device MAC-address\r\n"
+	"10) \"zero ch=X addr=XXX\" - zeroize value of counter X on device XXX\r\n"
+	"11) \"ch addr=XXX to XXX\" - change address (must contain 3 digits!) of device to new addr\r\n"
+	"12) \"show addr\" - list of all polling addresses (\"+\"-connected to RS485, \"-\"-disconnected)\r\n"
+	"13) \"add addr=XXX\" - add device with address XXX to polling-list\r\n"
+	"14) \"del addr=XXX\" - delete from polling-list\r\n"
+	"15) \"RS485 timeout\" - show time (in second 1...240 default 5), when devices believe disconnected\r\n"
+	"16) \"RS485 timeout=X\" - set new value of RS485-timeout (seconds)\r\n"
+	"17) \"reset\" - reset (reboot) device\r\n"
+	"18) \"reset -d\" - reset to default options\r\n"
+	"19) \"exit\" - exit from telnet (or press \"Esc\")\r\n"
+	"20) \"help\" or \"?\" - showing this text\r\n"
+	"21) \"lcd\" - show the display; \"lcd button\" - press its button\r\n";
+
+const char *cmdline_help(void)
+{
+	return help_text;
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return AMR_EINVAL;
+}
+
+/* Lower-case line into buf, one space between words, none around '='.
+ * Returns false if the line is too long or holds control characters. */
+static bool normalize(const char *line, char *buf)
+{
+	size_t n = 0;
+	bool space = false;
+
+	for (const char *p = line; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == ' ' || c == '\t') {
+			space = n > 0;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f)
+			return false;
+		if (space && c != '=' && buf[n - 1] != '=')
+			buf[n++] = ' ';
+		space = false;
+		if (n >= MAX_LINE - 1)
+			return false;
+		buf[n++] = (char)tolower(c);
+	}
+	buf[n] = '\0';
+	return true;
+}
+
+/* Exactly digits, 1..maxdigits of them, value in min..max. */
+static bool number(const char *s, unsigned maxdigits, unsigned min, unsigned max,
+		   unsigned *out)
+{
+	unsigned long v = 0;
+	size_t n = strlen(s);
+
+	if (n == 0 || n > maxdigits)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v < min || v > max)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+/* "key=value" word: value after the prefix, or NULL. */
+static const char *value_of(const char *word, const char *key)
+{
+	size_t k = strlen(key);
+
+	if (strncmp(word, key, k) == 0 && word[k] == '=')
+		return word + k + 1;
+	return NULL;
+}
+
+static bool hexmac(const char *s, uint8_t mac[6])
+{
+	if (strlen(s) != 12)
+		return false;
+	for (int i = 0; i < 12; i++) {
+		int c = s[i];
+		unsigned d = isdigit(c) ? (unsigned)(c - '0') :
+			     (c >= 'a' && c <= 'f') ? (unsigned)(c - 'a' + 10) : 16;
+
+		if (d > 15)
+			return false;
+		mac[i / 2] = (uint8_t)(i % 2 ? (mac[i / 2] | d) : (d << 4));
+	}
+	return true;
+}
+
+static int parse_addr_word(const char *word, const char *key, unsigned digits,
+			   unsigned *out, char *err, size_t errlen)
+{
+	const char *v = value_of(word, key);
+
+	if (!v)
+		return fail(err, errlen, "Bad command: expected \"%s=XXX\"", key);
+	if (!number(v, digits, GW_ADDR_MIN, GW_ADDR_MAX, out))
+		return fail(err, errlen, "Bad value \"%s\": address must be 1...127", v);
+	return AMR_OK;
+}
+
+/* One-word commands and settings "key=value". */
+static int parse_one(const char *w, struct cmdline *c, char *err, size_t errlen)
+{
+	static const struct { const char *word; enum cmdline_kind kind; } plain[] = {
+		{ "ipconfig", CMD_IPCONFIG }, { "reset", CMD_RESET }, { "exit", CMD_EXIT },
+		{ "help", CMD_HELP }, { "?", CMD_HELP }, { "\\?", CMD_HELP },
+		{ "lcd", CMD_LCD },
+	};
+	static const struct { const char *key; enum cmdline_kind kind; } ips[] = {
+		{ "serv", CMD_SERV }, { "dev", CMD_DEV }, { "net", CMD_NET },
+		{ "gate", CMD_GATE },
+	};
+	const char *v;
+
+	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+		if (strcmp(w, plain[i].word) == 0) {
+			c->kind = plain[i].kind;
+			return AMR_OK;
+		}
+	}
+	if ((v = value_of(w, "objnum"))) {
+		c->kind = CMD_OBJNUM;
+		if (!number(v, 5, 1, 65000, &c->num))
+			return fail(err, errlen, "Bad value \"%s\": object number must be 1...65000", v);
+		return AMR_OK;
+	}
+	if ((v = value_of(w, "port"))) {
+		c->kind = CMD_PORT;
+		if (!number(v, 5, 1, 65535, &c->num))
+			return fail(err, errlen, "Bad value \"%s\": port must be 1...65535", v);
+		return AMR_OK;
+	}
+	if ((v = value_of(w, "mac"))) {
+		c->kind = CMD_MAC;
+		if (!hexmac(v, c->mac))
+			return fail(err, errlen, "Bad value \"%s\": MAC must be 12 hex digits", v);
+		return AMR_OK;
+	}
+	for (size_t i = 0; i < sizeof ips / sizeof ips[0]; i++) {
+		if ((v = value_of(w, ips[i].key))) {
+			c->kind = ips[i].kind;
+			if (!settings_ip_parse(v, c->ip))
+				return fail(err, errlen, "Bad value \"%s\": expected XXX.XXX.XXX.XXX", v);
+			return AMR_OK;
+		}
+	}
+	return fail(err, errlen, "Unknown command \"%s\". Type \"help\" for help.", w);
+}
+
+static int parse_two(char *const *w, struct cmdline *c, char *err, size_t errlen)
+{
+	const char *v;
+
+	if (strcmp(w[0], "disconnect") == 0 && strcmp(w[1], "server") == 0)
+		c->kind = CMD_DISCONNECT;
+	else if (strcmp(w[0], "show") == 0 && strcmp(w[1], "addr") == 0)
+		c->kind = CMD_SHOWADDR;
+	else if (strcmp(w[0], "save") == 0 && strcmp(w[1], "all") == 0)
+		c->kind = CMD_SAVE;
+	else if (strcmp(w[0], "reset") == 0 && strcmp(w[1], "-d") == 0)
+		c->kind = CMD_RESET_DEFAULTS;
+	else if (strcmp(w[0], "lcd") == 0 && strcmp(w[1], "button") == 0)
+		c->kind = CMD_LCD_BUTTON;
+	else if (strcmp(w[0], "rs485") == 0 && strcmp(w[1], "timeout") == 0)
+		c->kind = CMD_TIMEOUT_SHOW;
+	else if (strcmp(w[0], "rs485") == 0 && (v = value_of(w[1], "timeout"))) {
+		c->kind = CMD_TIMEOUT_SET;
+		if (!number(v, 3, 1, 240, &c->num))
+			return fail(err, errlen, "Bad value \"%s\": RS485 timeout must be 1...240 s", v);
+	} else if (strcmp(w[0], "add") == 0 || strcmp(w[0], "del") == 0) {
+		c->kind = w[0][0] == 'a' ? CMD_ADD : CMD_DEL;
+		return parse_addr_word(w[1], "addr", 3, &c->addr, err, errlen);
+	} else {
+		return fail(err, errlen, "Unknown command \"%s %s\". Type \"help\" for help.",
+			    w[0], w[1]);
+	}
+	return AMR_OK;
+}
+
+/* zero ch=X addr=XXX, block/unblock addr=XXX out=X (either order). */
+static int parse_three(char *const *w, struct cmdline *c, char *err, size_t errlen)
+{
+	const char *key = NULL, *a, *b;
+	unsigned *slot;
+
+	if (strcmp(w[0], "zero") == 0) {
+		c->kind = CMD_ZERO;
+		key = "ch";
+		slot = &c->ch;
+	} else if (strcmp(w[0], "block") == 0 || strcmp(w[0], "unblock") == 0) {
+		c->kind = w[0][0] == 'b' ? CMD_BLOCK : CMD_UNBLOCK;
+		key = "out";
+		slot = &c->out;
+	} else {
+		return fail(err, errlen, "Unknown command \"%s\". Type \"help\" for help.", w[0]);
+	}
+	a = value_of(w[1], key) ? w[1] : w[2];
+	b = a == w[1] ? w[2] : w[1];
+	if (!value_of(a, key))
+		return fail(err, errlen, "Bad command: expected \"%s=X\"", key);
+	if (!number(value_of(a, key), 1, 1, GW_CHANNELS, slot))
+		return fail(err, errlen, "Bad value \"%s\": %s must be 1...4", value_of(a, key), key);
+	return parse_addr_word(b, "addr", 3, &c->addr, err, errlen);
+}
+
+static int parse_four(char *const *w, struct cmdline *c, char *err, size_t errlen)
+{
+	if (strcmp(w[0], "save") == 0 && strcmp(w[1], "all") == 0 &&
+	    strcmp(w[2], "and") == 0 && strcmp(w[3], "reset") == 0) {
+		c->kind = CMD_SAVE_RESET;
+		return AMR_OK;
+	}
+	if (strcmp(w[0], "ch") == 0 && strcmp(w[2], "to") == 0) {
+		const char *v = value_of(w[1], "addr");
+
+		c->kind = CMD_CHADDR;
+		if (!v)
+			return fail(err, errlen, "Bad command: expected \"ch addr=XXX to XXX\"");
+		if (strlen(v) != 3 || !number(v, 3, GW_ADDR_MIN, GW_ADDR_MAX, &c->addr))
+			return fail(err, errlen, "Bad value \"%s\": address must be 3 digits 001...127", v);
+		if (strlen(w[3]) != 3 || !number(w[3], 3, GW_ADDR_MIN, GW_ADDR_MAX, &c->to))
+			return fail(err, errlen, "Bad value \"%s\": address must be 3 digits 001...127", w[3]);
+		if (c->to == c->addr)
+			return fail(err, errlen, "Bad value: the new address is the old one");
+		return AMR_OK;
+	}
+	return fail(err, errlen, "Unknown command \"%s %s %s %s\". Type \"help\" for help.",
+		    w[0], w[1], w[2], w[3]);
+}
+
+int cmdline_parse(const char *line, struct cmdline *out, char *err, size_t errlen)
+{
+	char buf[MAX_LINE], *words[MAX_WORDS], *save = NULL, *tok;
+	size_t n = 0;
+
+	memset(out, 0, sizeof *out);
+	if (!normalize(line, buf))
+		return fail(err, errlen, "Bad command: too long or not printable");
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (n == MAX_WORDS)
+			return fail(err, errlen, "Unknown command. Type \"help\" for help.");
+		words[n++] = tok;
+	}
+	switch (n) {
+	case 0:
+		out->kind = CMD_EMPTY;
+		return AMR_OK;
+	case 1:
+		return parse_one(words[0], out, err, errlen);
+	case 2:
+		return parse_two(words, out, err, errlen);
+	case 3:
+		return parse_three(words, out, err, errlen);
+	case 4:
+		return parse_four(words, out, err, errlen);
+	default:
+		return fail(err, errlen, "Unknown command. Type \"help\" for help.");
+	}
+}

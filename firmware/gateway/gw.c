@@ -1,0 +1,648 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "batch.h"
+#include "cmdlog.h"
+#include "delta.h"
+#include "err.h"
+#include "gw.h"
+#include "kv.h"
+#include "lcd.h"
+#include "log.h"
+#include "poller.h"
+#include "remote.h"
+#include "spool.h"
+#include "telnetd.h"
+#include "uplink.h"
+
+#define MAX_PENDING_CMDS 16
+#define LCD_IP_SCREEN_S 30
+
+enum dev_state { DEV_UNKNOWN, DEV_ONLINE, DEV_OFFLINE };
+
+struct dev {
+	enum dev_state state;      /* responding or not, or not yet known */
+	uint64_t last_ok_ms;       /* monotonic time of the last answer */
+	int64_t last_ok_ts;        /* the same in Unix seconds */
+	uint64_t since_ms;         /* polled since (for never-answering devices) */
+	bool read;                 /* status below is valid */
+	uint16_t status;           /* input register 16 */
+	uint16_t batt_mv;          /* input register 17 */
+	bool changed;              /* goes into the next batch's devices */
+};
+
+struct pending_cmd {
+	uint64_t cookie;           /* 0 when free */
+	console_done_fn done;      /* who waits */
+	void *arg;
+};
+
+struct gw {
+	struct gw_opts o;
+	loop *l;
+	char settings_path[512];
+	struct gw_settings set;        /* in memory, as the console edits it */
+	struct delta delta;            /* pulses not yet published */
+	struct dev dev[GW_ADDR_MAX + 1];
+	json_t *events;                /* events for the next batch */
+	kv *kv;
+	spool *sp;
+	cmdlog *clog;
+	poller *poll;
+	uplink *up;
+	telnetd *tel;
+	remote *rem;
+	struct console_ops ops;
+	struct pending_cmd cmds[MAX_PENDING_CMDS];
+	uint64_t next_cookie;
+	uint64_t batch_timer, tick_timer, restart_timer;
+	unsigned batches;              /* made since start */
+	bool bus_ok;                   /* serial device open */
+	int screen;                    /* LCD screen shown */
+	uint64_t screen_since;         /* when the IP screen was brought up */
+	uint64_t cycle_ms, cycles;     /* last poll cycle time, count */
+	bool restart;                  /* re-execute after the loop stops */
+};
+
+static volatile sig_atomic_t button_pressed;
+
+void gw_button_signal(void)
+{
+	button_pressed = 1;
+}
+
+static int64_t now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+bool gw_restart_wanted(const gw *g)
+{
+	return g->restart;
+}
+
+/* ---- events and batches ---- */
+
+static void event(gw *g, json_t *ev)
+{
+	if (!ev || json_array_append_new(g->events, ev) != 0)
+		log_error("gw: out of memory, event lost");
+}
+
+static void ev_simple(gw *g, const char *type, unsigned addr, int64_t ts)
+{
+	log_info("event %s addr=%u", type, addr);
+	if (addr == 0)   /* the gateway's own events */
+		event(g, json_pack("{s:s,s:I}", "type", type, "ts", (json_int_t)ts));
+	else
+		event(g, json_pack("{s:s,s:i,s:I}", "type", type, "addr", (int)addr, "ts",
+				   (json_int_t)ts));
+}
+
+/* Make a batch of what changed (or everything when full) and store it. */
+static void make_batch(gw *g, bool full)
+{
+	json_t *b = batch_new(now_s());
+	uint64_t seq;
+	int rc;
+
+	if (!b || delta_take(&g->delta, b, full) < 0)
+		goto out_abort;
+	for (unsigned a = GW_ADDR_MIN; a <= GW_ADDR_MAX; a++) {
+		struct dev *d = &g->dev[a];
+
+		if (!settings_polled(&g->set, a) || d->state == DEV_UNKNOWN ||
+		    !(d->changed || full))
+			continue;
+		if (batch_add_device(b, a, d->state == DEV_ONLINE, d->status & 1, d->batt_mv) != 0)
+			goto out_abort;
+	}
+	if (json_array_extend(json_object_get(b, "events"), g->events) != 0)
+		goto out_abort;
+	if (batch_empty(b)) {
+		delta_abort(&g->delta);
+		json_decref(b);
+		return;
+	}
+	rc = spool_append(g->sp, b, uplink_can_send(g->up), &seq);
+	if (rc != AMR_OK) {
+		log_warn("gw: batch not stored (%s); its pulses wait for the next",
+			 amr_strerror(rc));
+		goto out_abort;
+	}
+	delta_commit(&g->delta);
+	json_array_clear(g->events);
+	for (unsigned a = GW_ADDR_MIN; a <= GW_ADDR_MAX; a++)
+		g->dev[a].changed = false;
+	log_debug("gw: batch seq=%llu stored, %u pending", (unsigned long long)seq,
+		  spool_pending(g->sp));
+	json_decref(b);
+	uplink_pump(g->up);
+	return;
+
+out_abort:
+	delta_abort(&g->delta);
+	json_decref(b);
+}
+
+static void on_batch_timer(void *arg)
+{
+	gw *g = arg;
+
+	g->batches++;
+	make_batch(g, g->o.full_every && g->batches % g->o.full_every == 1);
+}
+
+/* ---- field ---- */
+
+static uint32_t u32(const uint16_t *r, unsigned i)
+{
+	return ((uint32_t)r[i] << 16) | r[i + 1];
+}
+
+/* Totals of one answer through the tracker; zero_ch is the input just
+ * zeroed by us (0 for none). */
+static void take_totals(gw *g, unsigned addr, const uint16_t *regs, unsigned zero_ch)
+{
+	for (unsigned ch = 1; ch <= GW_CHANNELS; ch++) {
+		uint32_t total = u32(regs, 2 * (ch - 1)), prev;
+		uint32_t period = u32(regs, 8 + 2 * (ch - 1));
+		enum delta_kind k = delta_read(&g->delta, addr, ch, total, period,
+					       ch == zero_ch, &prev);
+
+		if (k == DELTA_DECREASED || k == DELTA_ZEROED) {
+			const char *type = k == DELTA_ZEROED ? "counter_zeroed" : "counter_decreased";
+
+			log_info("event %s addr=%u ch=%u from %u to %u", type, addr, ch, prev, total);
+			event(g, json_pack("{s:s,s:i,s:i,s:I,s:I,s:I}", "type", type, "addr",
+					   (int)addr, "ch", (int)ch, "ts", (json_int_t)now_s(),
+					   "prev", (json_int_t)prev, "total", (json_int_t)total));
+		}
+	}
+}
+
+static void device_answered(gw *g, unsigned addr, const uint16_t *regs)
+{
+	struct dev *d = &g->dev[addr];
+	uint16_t st = regs[16];
+	int64_t ts = now_s();
+
+	if (d->state != DEV_ONLINE) {
+		ev_simple(g, "device_online", addr, ts);
+		d->state = DEV_ONLINE;
+		d->changed = true;
+		poller_want_coils(g->poll, addr);
+	}
+	if (d->read) {
+		bool was_mains = d->status & 1, mains = st & 1;
+
+		if (was_mains && !mains)
+			ev_simple(g, "mains_lost", addr, ts);
+		else if (!was_mains && mains)
+			ev_simple(g, "mains_restored", addr, ts);
+		else if (mains && (st & 8)) {
+			/* It counted on battery while silent: mains was lost
+			 * since its last answer. */
+			ev_simple(g, "mains_lost", addr, d->last_ok_ts);
+			ev_simple(g, "mains_restored", addr, ts);
+		}
+		if (!(d->status & 2) && (st & 2))
+			ev_simple(g, "battery_low", addr, ts);
+		if (!(d->status & 4) && (st & 4))
+			ev_simple(g, "nvm_error", addr, ts);
+		if (was_mains != mains || (d->batt_mv > regs[17] ? d->batt_mv - regs[17] :
+					   regs[17] - d->batt_mv) >= 100)
+			d->changed = true;
+	} else {
+		d->changed = true;
+	}
+	d->read = true;
+	d->status = st;
+	d->batt_mv = regs[17];
+	d->last_ok_ms = loop_now_ms();
+	d->last_ok_ts = ts;
+	take_totals(g, addr, regs, 0);
+}
+
+static void device_silent(gw *g, unsigned addr)
+{
+	struct dev *d = &g->dev[addr];
+	uint64_t now = loop_now_ms(), timeout = (uint64_t)g->set.rs485_timeout * 1000;
+	uint64_t since;
+
+	if (d->since_ms == 0)
+		d->since_ms = now;
+	since = d->state == DEV_ONLINE ? d->last_ok_ms : d->since_ms;
+	if (d->state == DEV_OFFLINE || now - since < timeout)
+		return;
+	d->state = DEV_OFFLINE;
+	d->changed = true;
+	ev_simple(g, "device_offline", addr, now_s());
+}
+
+static struct pending_cmd *find_cmd(gw *g, uint64_t cookie)
+{
+	for (int i = 0; i < MAX_PENDING_CMDS; i++)
+		if (g->cmds[i].cookie == cookie)
+			return &g->cmds[i];
+	return NULL;
+}
+
+static void command_done(gw *g, const struct poll_result *r)
+{
+	struct pending_cmd *pc = find_cmd(g, r->cmd.cookie), done;
+	char text[200];
+	int64_t ts = now_s();
+
+	if (!pc)
+		return;
+	done = *pc;
+	pc->cookie = 0;
+	if (!r->ok) {
+		snprintf(text, sizeof text, "Error: %s\r\n", r->error);
+		done.done(done.arg, false, text);
+		return;
+	}
+	switch (r->cmd.kind) {
+	case PCMD_ZERO:
+		device_answered(g, r->addr, r->regs);
+		if (r->has_after)
+			take_totals(g, r->addr, r->regs_after, r->cmd.ch);
+		/* Store at once: the device no longer holds the old count. */
+		make_batch(g, false);
+		snprintf(text, sizeof text, "Counter %u of device %03u zeroed (was %u)\r\n",
+			 r->cmd.ch, r->addr, u32(r->regs, 2 * (r->cmd.ch - 1)));
+		break;
+	case PCMD_CHADDR:
+		device_answered(g, r->addr, r->regs);
+		event(g, json_pack("{s:s,s:i,s:i,s:I}", "type", "address_changed", "addr",
+				   (int)r->cmd.to, "from", (int)r->addr, "ts", (json_int_t)ts));
+		make_batch(g, false);
+		if (spool_forget(g->sp, r->addr) != AMR_OK)
+			log_error("gw: baselines of %u not forgotten", r->addr);
+		delta_forget(&g->delta, r->addr);
+		g->dev[r->addr] = (struct dev){ 0 };
+		settings_poll_set(&g->set, r->addr, false);
+		settings_poll_set(&g->set, r->cmd.to, true);
+		poller_set_list(g->poll, g->set.poll);
+		snprintf(text, sizeof text, "Address %03u changed to %03u\r\n", r->addr, r->cmd.to);
+		break;
+	case PCMD_OUTPUT:
+		event(g, json_pack("{s:s,s:i,s:i,s:b,s:I}", "type", "output_changed", "addr",
+				   (int)r->addr, "out", (int)r->cmd.out, "blocked", r->cmd.on,
+				   "ts", (json_int_t)ts));
+		make_batch(g, false);
+		snprintf(text, sizeof text, "Output %u of device %03u %s\r\n", r->cmd.out, r->addr,
+			 r->cmd.on ? "blocked" : "released");
+		break;
+	}
+	log_info("gw: %s", text);
+	done.done(done.arg, true, text);
+}
+
+static void on_poll(void *ctx, const struct poll_result *r)
+{
+	gw *g = ctx;
+
+	switch (r->kind) {
+	case PRES_READ:
+		if (!settings_polled(&g->set, r->addr))
+			return;   /* removed from the list meanwhile */
+		if (r->ok)
+			device_answered(g, r->addr, r->regs);
+		else
+			device_silent(g, r->addr);
+		break;
+	case PRES_CMD:
+		command_done(g, r);
+		break;
+	case PRES_CYCLE:
+		g->cycle_ms = r->cycle_ms;
+		g->cycles++;
+		log_debug("poller: cycle of %u devices (%u answered) in %llu ms", r->devices,
+			  r->answered, (unsigned long long)r->cycle_ms);
+		break;
+	case PRES_BUS:
+		if (r->ok != g->bus_ok && !r->ok)
+			log_warn("poller: %s", r->error);
+		g->bus_ok = r->ok;
+		break;
+	}
+}
+
+/* ---- display and status ---- */
+
+static unsigned responding(const gw *g)
+{
+	unsigned n = 0;
+
+	for (unsigned a = GW_ADDR_MIN; a <= GW_ADDR_MAX; a++)
+		n += settings_polled(&g->set, a) && g->dev[a].state == DEV_ONLINE;
+	return n;
+}
+
+static void lcd_lines(gw *g, char l1[13], char l2[13])
+{
+	struct lcd_input in = {
+		.polled = settings_poll_count(&g->set), .responding = responding(g),
+		.server = uplink_connected(g->up),
+	};
+
+	memcpy(in.ip, g->set.dev, 4);
+	lcd_render(&in, g->screen, l1, l2);
+}
+
+static void publish_status(gw *g, bool force)
+{
+	char l1[13], l2[13], ip[16];
+	json_t *st;
+
+	lcd_lines(g, l1, l2);
+	st = json_pack("{s:b,s:s,s:s,s:{s:i,s:i},s:{s:i,s:i},s:[s,s]}", "online", 1,
+		       "fw", g->o.fw, "ip", settings_ip_format(g->set.dev, ip), "devices",
+		       "polled", (int)settings_poll_count(&g->set), "responding",
+		       (int)responding(g), "spool", "pending", (int)spool_pending(g->sp),
+		       "capacity", (int)spool_capacity(g->sp), "lcd", l1, l2);
+	if (!st) {
+		log_error("gw: out of memory for the status");
+		return;
+	}
+	uplink_status(g->up, st, force);
+	json_decref(st);
+}
+
+static void on_tick(void *arg)
+{
+	gw *g = arg;
+	uint64_t now = loop_now_ms();
+
+	if (button_pressed) {
+		button_pressed = 0;
+		g->ops.lcd_button(g);
+	}
+	if (g->screen && now - g->screen_since >= LCD_IP_SCREEN_S * 1000)
+		g->screen = 0;
+	publish_status(g, false);
+}
+
+static void on_connect(void *ctx)
+{
+	publish_status(ctx, true);
+}
+
+/* ---- console actions ---- */
+
+static bool op_responding(void *ctx, unsigned addr)
+{
+	gw *g = ctx;
+
+	return addr >= GW_ADDR_MIN && addr <= GW_ADDR_MAX && g->dev[addr].state == DEV_ONLINE;
+}
+
+static void op_lcd(void *ctx, char l1[13], char l2[13])
+{
+	lcd_lines(ctx, l1, l2);
+}
+
+static void op_button(void *ctx)
+{
+	gw *g = ctx;
+
+	g->screen = (g->screen + 1) % LCD_SCREENS;
+	g->screen_since = loop_now_ms();
+}
+
+static void op_server(void *ctx, char *buf, size_t len)
+{
+	gw *g = ctx;
+
+	uplink_describe(g->up, buf, len);
+}
+
+static void op_disconnect(void *ctx)
+{
+	gw *g = ctx;
+
+	uplink_reconnect(g->up, 5000);
+}
+
+static int op_save(void *ctx, const struct gw_settings *s)
+{
+	gw *g = ctx;
+	int rc = settings_save(s, g->settings_path);
+
+	if (rc == AMR_OK)
+		log_info("gw: settings saved to %s", g->settings_path);
+	return rc;
+}
+
+static void op_factory(void *ctx, struct gw_settings *s)
+{
+	gw *g = ctx;
+
+	settings_factory(s, &g->o.defaults);
+}
+
+static void op_poll_changed(void *ctx)
+{
+	gw *g = ctx;
+
+	for (unsigned a = GW_ADDR_MIN; a <= GW_ADDR_MAX; a++)
+		if (!settings_polled(&g->set, a))
+			g->dev[a] = (struct dev){ 0 };
+	poller_set_list(g->poll, g->set.poll);
+}
+
+static int op_device(void *ctx, const struct cmdline *c, console_done_fn done, void *arg,
+		     char *err, size_t errlen)
+{
+	gw *g = ctx;
+	struct pending_cmd *pc = find_cmd(g, 0);
+	struct poller_cmd pcmd = { .addr = c->addr, .ch = c->ch, .to = c->to, .out = c->out };
+
+	if (!pc) {
+		snprintf(err, errlen, "too many device commands waiting");
+		return AMR_EFULL;
+	}
+	switch (c->kind) {
+	case CMD_ZERO:
+		pcmd.kind = PCMD_ZERO;
+		break;
+	case CMD_CHADDR:
+		pcmd.kind = PCMD_CHADDR;
+		break;
+	case CMD_BLOCK:
+	case CMD_UNBLOCK:
+		pcmd.kind = PCMD_OUTPUT;
+		pcmd.on = c->kind == CMD_BLOCK;
+		break;
+	default:
+		snprintf(err, errlen, "not a device command");
+		return AMR_EINVAL;
+	}
+	pcmd.cookie = ++g->next_cookie;
+	if (!g->bus_ok) {
+		snprintf(err, errlen, "the RS-485 line %s is not open", g->o.serial);
+		return AMR_ESTATE;
+	}
+	if (poller_submit(g->poll, &pcmd) != AMR_OK) {
+		snprintf(err, errlen, "the RS-485 queue is full");
+		return AMR_EFULL;
+	}
+	*pc = (struct pending_cmd){ pcmd.cookie, done, arg };
+	return AMR_OK;
+}
+
+static void stop_now(void *arg)
+{
+	gw *g = arg;
+
+	g->restart_timer = 0;
+	loop_stop(g->l);
+}
+
+/* Answers went out; give the broker a moment to take them, then stop. */
+static void restart_soon(void *ctx)
+{
+	gw *g = ctx;
+
+	if (g->restart)
+		return;
+	g->restart = true;
+	log_info("gw: restarting on request");
+	g->restart_timer = loop_timer_add(g->l, 500, false, stop_now, g);
+}
+
+static int publish_result(void *ctx, const json_t *answer)
+{
+	gw *g = ctx;
+
+	return uplink_result(g->up, answer);
+}
+
+static void on_cmd(void *ctx, const struct mq_msg *m)
+{
+	gw *g = ctx;
+
+	remote_handle(g->rem, m->payload, m->len);
+}
+
+/* ---- life ---- */
+
+static void load_base(void *ctx, unsigned addr, unsigned ch, uint32_t total)
+{
+	delta_set_base(ctx, addr, ch, total);
+}
+
+static int open_store(gw *g)
+{
+	char path[600];
+	int rc;
+
+	if (mkdir(g->o.data_dir, 0750) != 0 && errno != EEXIST) {
+		log_error("gw: cannot create %s: %s", g->o.data_dir, strerror(errno));
+		return AMR_EIO;
+	}
+	snprintf(g->settings_path, sizeof g->settings_path, "%s/settings", g->o.data_dir);
+	snprintf(path, sizeof path, "%s/spool", g->o.data_dir);
+	if ((rc = kv_open(&g->kv, path, &(struct kv_opts){ .map_size = 4u << 20,
+							 .max_dbs = 8 })) != AMR_OK)
+		return rc;
+	if ((rc = spool_open(&g->sp, g->kv, g->o.spool_size)) != AMR_OK ||
+	    (rc = cmdlog_open(&g->clog, g->kv, 1000)) != AMR_OK)
+		return rc;
+	return spool_baselines(g->sp, load_base, &g->delta);
+}
+
+int gw_create(gw **out, loop *l, const struct gw_opts *o)
+{
+	gw *g = calloc(1, sizeof *g);
+	int rc;
+
+	if (!g)
+		return AMR_ENOMEM;
+	g->o = *o;
+	g->l = l;
+	g->ops = (struct console_ops){ g, op_responding, op_lcd, op_button, op_server,
+				       op_disconnect, op_save, op_factory, op_poll_changed,
+				       op_device };
+	delta_init(&g->delta);
+	if (!(g->events = json_array())) {
+		rc = AMR_ENOMEM;
+		goto out_fail;
+	}
+	if ((rc = settings_factory(&g->set, &o->defaults)) != AMR_OK) {
+		log_error("gw: bad poll list \"%s\"", o->defaults.poll);
+		goto out_fail;
+	}
+	if ((rc = open_store(g)) != AMR_OK)
+		goto out_fail;
+	rc = settings_load(&g->set, g->settings_path);
+	if (rc == AMR_OK)
+		log_info("gw: settings from %s", g->settings_path);
+	else if (rc != AMR_ENOTFOUND)
+		goto out_fail;
+	{
+		struct poller_opts po = { o->serial, o->baud, o->reply_ms, o->poll_interval_ms,
+					  l, on_poll, g };
+		struct uplink_opts uo = {
+			.l = l, .sp = g->sp,
+			.host = g->set.serv[0] ? g->set.serv : o->mqtt_host,
+			.port = g->set.port ? (int)g->set.port : o->mqtt_port,
+			.user = o->mqtt_user, .password = o->mqtt_password, .obj = g->set.objnum,
+			.window = o->window, .resend_s = o->resend_s, .on_cmd = on_cmd,
+			.on_connect = on_connect, .ctx = g,
+		};
+		struct telnetd_opts to = { l, o->console_bind, o->console_port,
+					   o->console_password, &g->set, &g->ops, restart_soon, g };
+		struct remote_opts ro = { g->clog, &g->set, &g->ops, publish_result,
+					  restart_soon, now_s, g };
+
+		if ((rc = remote_create(&g->rem, &ro)) != AMR_OK ||
+		    (rc = poller_create(&g->poll, &po)) != AMR_OK ||
+		    (rc = uplink_create(&g->up, &uo)) != AMR_OK ||
+		    (rc = telnetd_create(&g->tel, &to)) != AMR_OK)
+			goto out_fail;
+	}
+	poller_set_list(g->poll, g->set.poll);
+	ev_simple(g, "gateway_boot", 0, now_s());
+	g->batch_timer = loop_timer_add(l, o->batch_s * 1000, true, on_batch_timer, g);
+	g->tick_timer = loop_timer_add(l, 1000, true, on_tick, g);
+	log_info("gw: object %u, %u addresses polled on %s, console on %s:%d",
+		 g->set.objnum, settings_poll_count(&g->set), o->serial, o->console_bind,
+		 o->console_port);
+	*out = g;
+	return AMR_OK;
+
+out_fail:
+	gw_destroy(g);
+	return rc;
+}
+
+void gw_destroy(gw *g)
+{
+	if (!g)
+		return;
+	if (g->batch_timer)
+		loop_timer_cancel(g->l, g->batch_timer);
+	if (g->tick_timer)
+		loop_timer_cancel(g->l, g->tick_timer);
+	if (g->restart_timer)
+		loop_timer_cancel(g->l, g->restart_timer);
+	telnetd_destroy(g->tel);
+	poller_destroy(g->poll);
+	/* What was read but not stored stays on the devices: the next start
+	 * counts it again from the baselines on flash. */
+	uplink_destroy(g->up);
+	remote_destroy(g->rem);
+	cmdlog_close(g->clog);
+	spool_close(g->sp);
+	kv_close(g->kv);
+	json_decref(g->events);
+	free(g);
+}

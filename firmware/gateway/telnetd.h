@@ -1,0 +1,37 @@
+/*
+ * telnetd.h - the Telnet console server (DESIGN.md section 5).
+ *
+ * Listens on a TCP address, greets each client as the seed's device does
+ * ("Hello!" ...; a password first when one is set), and runs each line
+ * through console_run(). Sessions are non-blocking on the loop thread; a
+ * command waiting for a device holds its session's input until it answers.
+ */
+#ifndef GW_TELNETD_H
+#define GW_TELNETD_H
+
+#include "console.h"
+#include "loop.h"
+#include "settings.h"
+
+#define TELNETD_MAX_SESSIONS 4
+
+typedef struct telnetd telnetd;
+
+struct telnetd_opts {
+	loop *l;
+	const char *bind;                 /* listening address, e.g. 127.0.0.1 */
+	int port;                         /* TCP port */
+	const char *password;             /* NULL or "": none */
+	struct gw_settings *settings;     /* the gateway's (borrowed) */
+	const struct console_ops *ops;    /* the gateway's actions (borrowed) */
+	void (*restart)(void *ctx);       /* after "reset" was answered */
+	void *ctx;
+};
+
+/* Listen. Returns AMR_OK, AMR_ENOMEM or AMR_EIO (bind failed, logged). */
+int telnetd_create(telnetd **out, const struct telnetd_opts *o);
+
+/* Close every session and the listener. Accepts NULL. */
+void telnetd_destroy(telnetd *t);
+
+#endif

@@ -1,0 +1,270 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "jv.h"
+#include "log.h"
+#include "uplink.h"
+
+struct uplink {
+	struct uplink_opts o;      /* options; strings owned */
+	mq *mq;                    /* NULL while reconnecting by request */
+	char t_status[64], t_up[64], t_ack[64], t_cmd[64], t_result[64];
+	char client_id[32];
+	uint64_t published;        /* highest seq published in this session */
+	uint64_t last_progress;    /* ms of the last ack that moved, or of a resend */
+	uint64_t resend_timer;     /* repeating check */
+	uint64_t reconnect_timer;  /* pending drop or reconnect after a request */
+	unsigned drop_delay;       /* ms from the drop to the new connection */
+	char *last_status;         /* text last published */
+};
+
+static void on_ack(void *ctx, const struct mq_msg *m)
+{
+	uplink *u = ctx;
+	struct jv_err err;
+	json_t *j = jv_parse_object(m->payload, m->len, &err);
+	long long seq;
+
+	if (!j || jv_int(j, "seq", true, 0, 0, (long long)1 << 53, &seq, &err) != AMR_OK) {
+		log_warn("uplink: bad ack on %s: %s", m->topic, err.msg);
+		json_decref(j);
+		return;
+	}
+	json_decref(j);
+	if ((uint64_t)seq > spool_acked(u->o.sp)) {
+		if (spool_ack(u->o.sp, (uint64_t)seq) != AMR_OK) {
+			log_error("uplink: ack seq=%lld not written to the spool", seq);
+			return;
+		}
+		log_debug("uplink: ack seq=%lld, %u pending", seq, spool_pending(u->o.sp));
+		u->last_progress = loop_now_ms();
+	}
+	if (u->published < spool_acked(u->o.sp))
+		u->published = spool_acked(u->o.sp);
+	uplink_pump(u);
+}
+
+static void on_cmd(void *ctx, const struct mq_msg *m)
+{
+	uplink *u = ctx;
+
+	u->o.on_cmd(u->o.ctx, m);
+}
+
+static void on_connect(void *ctx)
+{
+	uplink *u = ctx;
+
+	/* Everything not acknowledged goes out again, in order. */
+	u->published = spool_acked(u->o.sp);
+	u->last_progress = loop_now_ms();
+	free(u->last_status);
+	u->last_status = NULL;
+	if (u->o.on_connect)
+		u->o.on_connect(u->o.ctx);
+	uplink_pump(u);
+}
+
+static int connect_mq(uplink *u)
+{
+	struct mq_opts mo = {
+		.host = u->o.host, .port = u->o.port, .user = u->o.user,
+		.password = u->o.password, .client_id = u->client_id,
+		.will_topic = u->t_status, .will_payload = "{\"online\":false}",
+		.will_retain = true, .on_connect = on_connect, .ctx = u,
+	};
+	int rc = mq_create(&u->mq, u->o.l, &mo);
+
+	if (rc != AMR_OK)
+		return rc;
+	if ((rc = mq_subscribe(u->mq, u->t_ack, 1, on_ack, u)) != AMR_OK ||
+	    (rc = mq_subscribe(u->mq, u->t_cmd, 1, on_cmd, u)) != AMR_OK) {
+		mq_destroy(u->mq);
+		u->mq = NULL;
+	}
+	return rc;
+}
+
+static void resend_check(void *arg)
+{
+	uplink *u = arg;
+	uint64_t now = loop_now_ms();
+
+	if (!uplink_connected(u) || spool_pending(u->o.sp) == 0 ||
+	    u->published <= spool_acked(u->o.sp))
+		return;
+	if (now - u->last_progress >= (uint64_t)u->o.resend_s * 1000) {
+		log_warn("uplink: no ack for %u s (acked %llu, sent %llu): sending again",
+			 u->o.resend_s, (unsigned long long)spool_acked(u->o.sp),
+			 (unsigned long long)u->published);
+		u->published = spool_acked(u->o.sp);
+		u->last_progress = now;
+		uplink_pump(u);
+	}
+}
+
+int uplink_create(uplink **out, const struct uplink_opts *o)
+{
+	uplink *u = calloc(1, sizeof *u);
+	int rc;
+
+	if (!u)
+		return AMR_ENOMEM;
+	u->o = *o;
+	u->o.host = strdup(o->host);
+	u->o.user = o->user ? strdup(o->user) : NULL;
+	u->o.password = o->password ? strdup(o->password) : NULL;
+	if (!u->o.host || (o->user && !u->o.user) || (o->password && !u->o.password)) {
+		rc = AMR_ENOMEM;
+		goto out_free;
+	}
+	snprintf(u->client_id, sizeof u->client_id, "amr-gw-%u", o->obj);
+	snprintf(u->t_status, sizeof u->t_status, "amr/v1/gw/%u/status", o->obj);
+	snprintf(u->t_up, sizeof u->t_up, "amr/v1/gw/%u/up", o->obj);
+	snprintf(u->t_ack, sizeof u->t_ack, "amr/v1/gw/%u/ack", o->obj);
+	snprintf(u->t_cmd, sizeof u->t_cmd, "amr/v1/gw/%u/cmd", o->obj);
+	snprintf(u->t_result, sizeof u->t_result, "amr/v1/gw/%u/cmd/result", o->obj);
+	u->published = spool_acked(o->sp);
+	if ((rc = connect_mq(u)) != AMR_OK)
+		goto out_free;
+	u->resend_timer = loop_timer_add(o->l, 1000, true, resend_check, u);
+	*out = u;
+	return AMR_OK;
+
+out_free:
+	free((char *)u->o.host);
+	free((char *)u->o.user);
+	free((char *)u->o.password);
+	free(u);
+	return rc;
+}
+
+void uplink_destroy(uplink *u)
+{
+	if (!u)
+		return;
+	if (u->mq && mq_connected(u->mq))
+		mq_publish(u->mq, u->t_status, "{\"online\":false}", 16, 1, true);
+	loop_timer_cancel(u->o.l, u->resend_timer);
+	if (u->reconnect_timer)
+		loop_timer_cancel(u->o.l, u->reconnect_timer);
+	mq_destroy(u->mq);
+	free(u->last_status);
+	free((char *)u->o.host);
+	free((char *)u->o.user);
+	free((char *)u->o.password);
+	free(u);
+}
+
+bool uplink_connected(const uplink *u)
+{
+	return u->mq && mq_connected(u->mq);
+}
+
+bool uplink_can_send(const uplink *u)
+{
+	return uplink_connected(u) && u->published == spool_last_seq(u->o.sp) &&
+	       spool_last_seq(u->o.sp) + 1 - spool_acked(u->o.sp) <= u->o.window;
+}
+
+void uplink_pump(uplink *u)
+{
+	uint64_t seq;
+	char *text;
+
+	if (!uplink_connected(u))
+		return;
+	while (u->published - spool_acked(u->o.sp) < u->o.window &&
+	       spool_next(u->o.sp, u->published, &seq, &text) == AMR_OK) {
+		int rc = AMR_OK;
+
+		/* Before it can reach the archive, the batch must stop being
+		 * a candidate for merging. */
+		if (seq > spool_sent(u->o.sp)) {
+			uint64_t upto = spool_acked(u->o.sp) + u->o.window;
+
+			if (upto > spool_last_seq(u->o.sp))
+				upto = spool_last_seq(u->o.sp);
+			rc = spool_mark_sent(u->o.sp, upto < seq ? seq : upto);
+		}
+		if (rc == AMR_OK)
+			rc = mq_publish(u->mq, u->t_up, text, strlen(text), 1, false);
+		free(text);
+		if (rc != AMR_OK) {
+			log_warn("uplink: seq=%llu not published: %s", (unsigned long long)seq,
+				 amr_strerror(rc));
+			return;
+		}
+		log_debug("uplink: published seq=%llu", (unsigned long long)seq);
+		u->published = seq;
+	}
+}
+
+void uplink_describe(const uplink *u, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:%d, %s", u->o.host, u->o.port,
+		 uplink_connected(u) ? "connected" : u->mq ? "connecting" : "disconnected");
+}
+
+int uplink_status(uplink *u, const json_t *status, bool force)
+{
+	char *text = json_dumps(status, JSON_COMPACT);
+	int rc;
+
+	if (!text)
+		return AMR_ENOMEM;
+	if (!uplink_connected(u) ||
+	    (!force && u->last_status && strcmp(u->last_status, text) == 0)) {
+		free(text);
+		return AMR_OK;
+	}
+	rc = mq_publish(u->mq, u->t_status, text, strlen(text), 1, true);
+	free(u->last_status);
+	u->last_status = rc == AMR_OK ? text : NULL;
+	if (rc != AMR_OK)
+		free(text);
+	return rc;
+}
+
+int uplink_result(uplink *u, const json_t *answer)
+{
+	if (!u->mq)
+		return AMR_ESTATE;
+	return mq_publish_json(u->mq, u->t_result, answer, 1, false);
+}
+
+static void reconnect(void *arg)
+{
+	uplink *u = arg;
+
+	u->reconnect_timer = 0;
+	if (!u->mq && connect_mq(u) != AMR_OK) {
+		log_error("uplink: cannot create the MQTT client; retrying in 5 s");
+		u->reconnect_timer = loop_timer_add(u->o.l, 5000, false, reconnect, u);
+	}
+}
+
+/* Timer: the client is destroyed outside its own callbacks. */
+static void drop(void *arg)
+{
+	uplink *u = arg;
+
+	if (u->mq) {
+		if (mq_connected(u->mq))
+			mq_publish(u->mq, u->t_status, "{\"online\":false}", 16, 1, true);
+		mq_destroy(u->mq);
+		u->mq = NULL;
+	}
+	u->reconnect_timer = loop_timer_add(u->o.l, u->drop_delay, false, reconnect, u);
+}
+
+void uplink_reconnect(uplink *u, unsigned delay_ms)
+{
+	if (u->reconnect_timer)
+		return;
+	log_info("uplink: disconnecting on request, connecting again in %u ms", delay_ms);
+	u->drop_delay = delay_ms;
+	u->reconnect_timer = loop_timer_add(u->o.l, 0, false, drop, u);
+}

@@ -1,0 +1,112 @@
+/*
+ * mq.h - MQTT client for services and gateways, over Eclipse Paho C's
+ * MQTTAsync.
+ *
+ * What it adds to Paho:
+ *  - a persistent session (clean session off) with a last will, automatic
+ *    reconnect with back-off, including when the very first connect fails;
+ *  - subscriptions remembered and renewed on every reconnect, each with its
+ *    own handler;
+ *  - incoming messages handed to the service on its loop thread (loop.h), so
+ *    a service needs no locks around its state. The queue between Paho's
+ *    thread and the loop is bounded: when the service falls behind, Paho's
+ *    receive thread waits, TCP pushes back and the broker queues;
+ *  - Paho's in-flight window (default 10) and offline buffer (default 100)
+ *    raised and set from the configuration.
+ *
+ * DELIVERY: Paho acknowledges a QoS 1 message (PUBACK) as soon as it is
+ * queued for the service, BEFORE the service has handled it. A crash between
+ * the two loses a message the broker considers delivered. This is why the
+ * end-to-end guarantee of DESIGN.md 4.3 lives in the gateway's spool and the
+ * archive's acknowledgement, not in MQTT.
+ *
+ * Thread safety: mq_publish() may be called from any thread; the rest from
+ * the loop thread.
+ */
+#ifndef AMR_MQ_H
+#define AMR_MQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "loop.h"
+
+typedef struct mq mq;
+
+struct mq_msg {
+	const char *topic;     /* NUL-terminated topic name */
+	const char *payload;   /* payload bytes, with a NUL added after len */
+	size_t len;            /* payload length, without the added NUL */
+	int qos;               /* QoS it was delivered with */
+	bool retained;         /* true if it came from the broker's retained store */
+};
+
+/* Called on the loop thread; msg is borrowed for the call only. */
+typedef void (*mq_msg_cb)(void *ctx, const struct mq_msg *msg);
+typedef void (*mq_event_cb)(void *ctx);
+
+struct mq_opts {
+	const char *host;          /* broker host */
+	int port;                  /* broker port */
+	const char *user;          /* NULL for anonymous */
+	const char *password;      /* NULL for none */
+	const char *client_id;     /* unique per broker */
+	bool clean_session;        /* false (default): persistent session */
+	int keepalive;             /* seconds; 0 means 30 */
+	int max_inflight;          /* QoS 1 messages in flight; 0 means 1000 */
+	int max_buffered;          /* offline buffer; 0 means 100000 */
+	int max_queue;             /* incoming queue before Paho waits; 0 means 10000 */
+	const char *will_topic;    /* NULL for no will */
+	const char *will_payload;  /* will text */
+	bool will_retain;          /* retain the will (status topics do) */
+	mq_event_cb on_connect;    /* after each (re)connect and resubscribe */
+	mq_event_cb on_disconnect; /* when the connection is lost */
+	void *ctx;                 /* passed to on_connect / on_disconnect */
+};
+
+/*
+ * Create a client on loop l and start connecting. Strings in opts are
+ * copied. Returns AMR_OK, AMR_ENOMEM, AMR_EINVAL or AMR_EMQ.
+ */
+int mq_create(mq **out, loop *l, const struct mq_opts *opts);
+
+/*
+ * Disconnect cleanly (the will is not published) and free. Messages still
+ * queued for the service are dropped. Accepts NULL.
+ */
+void mq_destroy(mq *m);
+
+/*
+ * Subscribe filter at qos, now if connected and again after every
+ * reconnect; cb gets every message whose topic matches filter.
+ * Returns AMR_OK, AMR_ENOMEM or AMR_EMQ.
+ */
+int mq_subscribe(mq *m, const char *filter, int qos, mq_msg_cb cb, void *ctx);
+
+/*
+ * Publish payload[0..len) on topic. While disconnected the message waits in
+ * Paho's buffer (max_buffered). Returns AMR_OK, AMR_EFULL when the buffer or
+ * in-flight window is full, AMR_EINVAL or AMR_EMQ.
+ */
+int mq_publish(mq *m, const char *topic, const void *payload, size_t len,
+	       int qos, bool retain);
+
+/* Publish a JSON value (borrowed), compact. Same returns as mq_publish(). */
+int mq_publish_json(mq *m, const char *topic, const json_t *value, int qos,
+		    bool retain);
+
+/* True while a session with the broker is up. */
+bool mq_connected(const mq *m);
+
+/* The client id given at creation (borrowed). */
+const char *mq_client_id(const mq *m);
+
+/* Messages received so far (for metrics). */
+unsigned long long mq_received(const mq *m);
+
+/* True if topic matches the MQTT filter (with + and # wildcards). */
+bool mq_topic_matches(const char *filter, const char *topic);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * rpc.h - request/response between services over MQTT (DESIGN.md 4.4).
+ *
+ * Request on amr/v1/rpc/{service}/{method}:
+ *   {"id":"<unique>","reply":"amr/v1/rpc/reply/<client-id>","args":{...}}
+ * Answer on the reply topic:
+ *   {"id":"..","ok":true,"result":{...}}
+ *   {"id":"..","ok":false,"error":{"code":"not_found","message":".."}}
+ *
+ * A caller always has a timeout; a missing answer becomes the error
+ * "<service> is not answering" (code "timeout"), never a hang. Concurrent
+ * calls are matched by id. All functions run on the loop thread.
+ */
+#ifndef AMR_RPC_H
+#define AMR_RPC_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "loop.h"
+#include "mq.h"
+
+#define RPC_TOPIC_PREFIX "amr/v1/rpc/"
+#define RPC_REPLY_PREFIX "amr/v1/rpc/reply/"
+#define RPC_MAX_ID 64
+
+typedef struct rpc rpc;
+typedef struct rpc_req rpc_req;
+
+/*
+ * A method handler. args is borrowed (valid for the call). The handler owns
+ * req and must end it with exactly one rpc_reply_ok() or rpc_reply_err(),
+ * now or later (a deferred answer, e.g. after a gateway replied).
+ */
+typedef void (*rpc_handler)(void *ctx, rpc_req *req, json_t *args);
+
+struct rpc_method {
+	const char *name;      /* method name, e.g. "latest" or "registry.get" */
+	rpc_handler fn;        /* handler */
+	const char *help;      /* one line, listed by <service>/help */
+};
+
+/*
+ * Answer callback of a call. On success err is AMR_OK and result is the
+ * borrowed "result" value. On failure err is AMR_ETIMEDOUT (no answer),
+ * AMR_EPROTO (bad answer) or AMR_EINVAL/AMR_ENOTFOUND... from the remote
+ * code; code and message describe it. Everything is borrowed for the call.
+ */
+typedef void (*rpc_cb)(void *ctx, int err, json_t *result, const char *code,
+		       const char *message);
+
+/* Create the RPC endpoint of client m: it subscribes to its reply topic.
+ * Returns AMR_OK or AMR_ENOMEM. */
+int rpc_create(rpc **out, mq *m, loop *l);
+
+/* Free; calls still waiting are answered with a "shutdown" error.
+ * Accepts NULL. */
+void rpc_destroy(rpc *r);
+
+/*
+ * Serve methods[0..n) of service (the table is borrowed and must outlive r):
+ * subscribes to amr/v1/rpc/{service}/+ once; further tables for the same
+ * service join the first. "help" is answered from the tables.
+ * Unknown methods, malformed requests and non-object args get an error
+ * answer when a reply topic can be read, and are logged otherwise.
+ */
+int rpc_serve(rpc *r, const char *service, const struct rpc_method *methods,
+	      size_t n, void *ctx);
+
+/* Answer req with result (takes ownership; NULL means {}), free req. */
+void rpc_reply_ok(rpc_req *req, json_t *result);
+
+/* Answer req with an error, free req. code is a short snake_case word:
+ * bad_request, not_found, conflict, unavailable, internal, forbidden. */
+void rpc_reply_err(rpc_req *req, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The request's id (borrowed, valid until the reply). */
+const char *rpc_req_id(const rpc_req *req);
+
+/*
+ * Call "service/method" with args (takes ownership; NULL means {}).
+ * cb runs exactly once, on the loop thread: with the answer, or with
+ * AMR_ETIMEDOUT after timeout_ms. Returns AMR_OK, AMR_EINVAL (bad name) or
+ * AMR_ENOMEM (then cb is not called).
+ */
+int rpc_call(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms,
+	     rpc_cb cb, void *ctx);
+
+/*
+ * Call and wait, running the loop until the answer or the timeout (for
+ * amrctl and tests). On success *result gets a new reference. On failure
+ * *code and *message get malloc'd strings (caller frees). Returns the err of
+ * rpc_cb.
+ */
+int rpc_call_wait(rpc *r, const char *service_method, json_t *args,
+		  unsigned timeout_ms, json_t **result, char **code, char **message);
+
+#endif

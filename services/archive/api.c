@@ -1,0 +1,693 @@
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "api.h"
+#include "csv.h"
+#include "err.h"
+#include "log.h"
+#include "query.h"
+
+#define MAX_TIME (1LL << 40)
+#define MAX_CHANNELS 10000   /* channels in one consumption request */
+
+static void reply_rc(rpc_req *req, int rc, const struct jv_err *err, const char *what)
+{
+	const char *msg = err && err->msg[0] ? err->msg : amr_strerror(rc);
+
+	if (rc == AMR_EINVAL)
+		rpc_reply_err(req, "bad_request", "%s", msg);
+	else if (rc == AMR_ENOTFOUND)
+		rpc_reply_err(req, "not_found", "%s", err && err->msg[0] ? msg : what);
+	else if (rc == AMR_ESTATE)
+		rpc_reply_err(req, "conflict", "%s", msg);
+	else
+		rpc_reply_err(req, "internal", "%s: %s", what, amr_strerror(rc));
+}
+
+static struct query make_query(struct api *a)
+{
+	return (struct query){ a->s, a->reg, svc_now(), a->fresh_s };
+}
+
+/* from and to, required, from < to. */
+static int span_args(const json_t *args, int64_t *from, int64_t *to, struct jv_err *err)
+{
+	long long f, t;
+
+	if (jv_int(args, "from", true, 0, 0, MAX_TIME, &f, err) ||
+	    jv_int(args, "to", true, 0, 0, MAX_TIME, &t, err))
+		return AMR_EINVAL;
+	if (t <= f)
+		return jv_fail(err, "to: %lld is not after from %lld", t, f);
+	*from = f;
+	*to = t;
+	return AMR_OK;
+}
+
+static int channel_arg(const json_t *args, const char *field, struct reg_key *k,
+		       struct jv_err *err)
+{
+	const char *id;
+
+	if (jv_str(args, field, true, NULL, 1, 32, &id, err))
+		return AMR_EINVAL;
+	if (registry_parse_id(id, k, err))
+		return AMR_EINVAL;
+	if (!k->ch)
+		return jv_fail(err, "%s: \"%s\" is not a channel (obj.addr.ch)", field, id);
+	return AMR_OK;
+}
+
+static void m_latest(void *ctx, rpc_req *req, json_t *args)
+{
+	static const char *const fields[] = { "obj", NULL };
+	struct api *a = ctx;
+	struct query q = make_query(a);
+	struct jv_err err = { "" };
+	json_t *res = NULL;
+	long long obj;
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = jv_only(args, fields, &err)) ||
+	    (rc = jv_int(args, "obj", false, 0, 1, 65000, &obj, &err)))
+		goto out_reply;
+	if ((rc = kv_read_begin(a->k, &txn)))
+		goto out_reply;
+	rc = query_latest(&q, txn, (uint16_t)obj, 100000, &res);
+	mdb_txn_abort(txn);
+	if (rc == AMR_ENOTFOUND)
+		jv_fail(&err, "obj: object %lld has no readings", obj);
+out_reply:
+	if (rc)
+		reply_rc(req, rc, &err, "latest");
+	else
+		rpc_reply_ok(req, res);
+}
+
+static void m_series(void *ctx, rpc_req *req, json_t *args)
+{
+	static const char *const fields[] = { "channel", "from", "to", "step", "format", NULL };
+	static const char *const steps[] = { "raw", "hour", "day", "month", NULL };
+	static const char *const formats[] = { "json", "csv", NULL };
+	struct api *a = ctx;
+	struct query q = make_query(a);
+	struct jv_err err = { "" };
+	struct reg_key k;
+	json_t *res = NULL;
+	int64_t from, to;
+	int step, format, rc;
+	MDB_txn *txn;
+
+	if ((rc = jv_only(args, fields, &err)) || (rc = channel_arg(args, "channel", &k, &err)) ||
+	    (rc = span_args(args, &from, &to, &err)) ||
+	    (rc = jv_enum(args, "step", false, TB_HOUR, steps, &step, &err)) ||
+	    (rc = jv_enum(args, "format", false, 0, formats, &format, &err)))
+		goto out_reply;
+	if ((rc = kv_read_begin(a->k, &txn)))
+		goto out_reply;
+	rc = query_series(&q, txn, &k, from, to, (enum tb_step)step, &res, &err);
+	mdb_txn_abort(txn);
+	if (!rc && format == 1) {
+		char *text = csv_series(res);
+
+		json_decref(res);
+		res = text ? json_pack("{s:s}", "csv", text) : NULL;
+		free(text);
+		rc = res ? AMR_OK : AMR_ENOMEM;
+	}
+out_reply:
+	if (rc)
+		reply_rc(req, rc, &err, "series");
+	else
+		rpc_reply_ok(req, res);
+}
+
+/* "channels": array of channel ids into a malloc'd key array. */
+static int channels_arg(const json_t *args, struct reg_key **keys, size_t *n,
+			struct jv_err *err)
+{
+	json_t *arr, *e;
+	size_t i;
+
+	if (jv_array(args, "channels", true, MAX_CHANNELS, &arr, err))
+		return AMR_EINVAL;
+	if (!json_array_size(arr))
+		return jv_fail(err, "channels: empty; give at least one channel id");
+	if (!(*keys = calloc(json_array_size(arr), sizeof **keys)))
+		return AMR_ENOMEM;
+	json_array_foreach(arr, i, e) {
+		const char *id = json_string_value(e);
+
+		if (!id || registry_parse_id(id, &(*keys)[i], err) || !(*keys)[i].ch) {
+			jv_fail(err, "channels[%zu]: expected a channel id \"obj.addr.ch\"", i);
+			free(*keys);
+			*keys = NULL;
+			return AMR_EINVAL;
+		}
+	}
+	*n = json_array_size(arr);
+	return AMR_OK;
+}
+
+/* "HH:00" or "24:00" into an hour. */
+static int hour_of(const char *s, int *h)
+{
+	if (!s || strlen(s) != 5 || s[2] != ':' || s[3] != '0' || s[4] != '0' ||
+	    s[0] < '0' || s[0] > '2' || s[1] < '0' || s[1] > '9')
+		return -1;
+	*h = (s[0] - '0') * 10 + (s[1] - '0');
+	return *h <= 24 ? 0 : -1;
+}
+
+static int zones_arg(const json_t *args, struct query_zone *z, size_t *nz,
+		     struct jv_err *err)
+{
+	static const char *const fields[] = { "name", "from", "to", NULL };
+	json_t *arr, *e;
+	size_t i;
+
+	if (jv_array(args, "zones", true, QUERY_MAX_ZONES, &arr, err))
+		return AMR_EINVAL;
+	if (!json_array_size(arr))
+		return jv_fail(err, "zones: empty; e.g. [{\"name\":\"day\",\"from\":\"07:00\","
+			       "\"to\":\"23:00\"},{\"name\":\"night\",\"from\":\"23:00\",\"to\":\"07:00\"}]");
+	json_array_foreach(arr, i, e) {
+		const char *from, *to;
+
+		if (!json_is_object(e) || jv_only(e, fields, err) ||
+		    jv_str(e, "name", true, NULL, 1, 32, &z[i].name, err) ||
+		    jv_str(e, "from", true, NULL, 5, 5, &from, err) ||
+		    jv_str(e, "to", true, NULL, 5, 5, &to, err) ||
+		    hour_of(from, &z[i].from_h) || hour_of(to, &z[i].to_h) || z[i].from_h > 23) {
+			char m[sizeof err->msg];
+
+			memcpy(m, err->msg, sizeof m);
+			return jv_fail(err, "zones[%zu]: expected {\"name\":..,\"from\":\"HH:00\","
+				       "\"to\":\"HH:00\"} on whole local hours%s%.100s", i,
+				       m[0] ? "; " : "", m);
+		}
+	}
+	*nz = json_array_size(arr);
+	return query_zones_check(z, *nz, err);
+}
+
+static void consumption(struct api *a, rpc_req *req, json_t *args, bool with_zones)
+{
+	static const char *const fields[] = { "channels", "from", "to", NULL };
+	static const char *const zfields[] = { "channels", "from", "to", "zones", NULL };
+	struct query_zone zones[QUERY_MAX_ZONES];
+	struct query q = make_query(a);
+	struct jv_err err = { "" };
+	struct reg_key *keys = NULL;
+	json_t *res = NULL;
+	size_t n = 0, nz = 0;
+	int64_t from, to;
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = jv_only(args, with_zones ? zfields : fields, &err)) ||
+	    (rc = channels_arg(args, &keys, &n, &err)) || (rc = span_args(args, &from, &to, &err)) ||
+	    (with_zones && (rc = zones_arg(args, zones, &nz, &err))))
+		goto out_reply;
+	if ((rc = kv_read_begin(a->k, &txn)))
+		goto out_reply;
+	rc = query_consumption(&q, txn, keys, n, from, to, zones, nz, &res);
+	mdb_txn_abort(txn);
+out_reply:
+	free(keys);
+	if (rc)
+		reply_rc(req, rc, &err, "consumption");
+	else
+		rpc_reply_ok(req, res);
+}
+
+static void m_consumption(void *ctx, rpc_req *req, json_t *args)
+{
+	consumption(ctx, req, args, false);
+}
+
+static void m_zones(void *ctx, rpc_req *req, json_t *args)
+{
+	consumption(ctx, req, args, true);
+}
+
+static int id_arg(const json_t *args, struct reg_key *k, struct jv_err *err)
+{
+	const char *id;
+
+	if (jv_str(args, "id", true, NULL, 1, 32, &id, err))
+		return AMR_EINVAL;
+	return registry_parse_id(id, k, err);
+}
+
+static void m_registry_get(void *ctx, rpc_req *req, json_t *args)
+{
+	static const char *const fields[] = { "id", NULL };
+	struct api *a = ctx;
+	struct jv_err err = { "" };
+	struct reg_key k;
+	json_t *res = NULL;
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = jv_only(args, fields, &err)) || (rc = id_arg(args, &k, &err)))
+		goto out_reply;
+	if ((rc = kv_read_begin(a->k, &txn)))
+		goto out_reply;
+	rc = registry_get(a->reg, txn, &k, &res);
+	mdb_txn_abort(txn);
+	if (rc == AMR_ENOTFOUND) {
+		char id[16];
+
+		jv_fail(&err, "id: %s is not registered", registry_format_id(&k, id));
+	}
+out_reply:
+	if (rc)
+		reply_rc(req, rc, &err, "registry.get");
+	else
+		rpc_reply_ok(req, res);
+}
+
+static void m_registry_list(void *ctx, rpc_req *req, json_t *args)
+{
+	static const char *const fields[] = { "obj", "channels_only", "limit", NULL };
+	struct api *a = ctx;
+	struct jv_err err = { "" };
+	long long obj, limit;
+	bool chans;
+	json_t *arr = NULL;
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = jv_only(args, fields, &err)) ||
+	    (rc = jv_int(args, "obj", false, 0, 1, 65000, &obj, &err)) ||
+	    (rc = jv_bool(args, "channels_only", false, false, &chans, &err)) ||
+	    (rc = jv_int(args, "limit", false, 10000, 1, 100000, &limit, &err)))
+		goto out_reply;
+	if ((rc = kv_read_begin(a->k, &txn)))
+		goto out_reply;
+	rc = registry_list(a->reg, txn, (uint16_t)obj, chans, (size_t)limit, &arr);
+	mdb_txn_abort(txn);
+out_reply:
+	if (rc)
+		reply_rc(req, rc, &err, "registry.list");
+	else
+		rpc_reply_ok(req, json_pack("{s:o}", "records", arr));
+}
+
+/* The audit record of an operator's action; detail is taken. */
+static json_t *audit_record(const char *actor, const char *action, const char *target,
+			    json_t *detail)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:o}", "ts", (json_int_t)svc_now(), "actor",
+			 actor, "action", action, "target", target, "detail", detail);
+}
+
+static void publish_audit(struct api *a, const json_t *rec)
+{
+	int rc = mq_publish_json(a->svc->mq, "amr/v1/audit", rec, 1, false);
+
+	if (rc)
+		log_warn("audit record not published: %s", amr_strerror(rc));
+}
+
+struct reg_set {
+	struct api *a;
+	struct reg_key k;
+	const json_t *args;
+	json_t *after;
+	json_t *rec;              /* audit record */
+	struct jv_err *err;
+};
+
+static int reg_set_txn(MDB_txn *txn, void *arg)
+{
+	struct reg_set *r = arg;
+	json_t *before = NULL, *changes;
+	const char *actor = json_string_value(json_object_get(r->args, "actor"));
+	const char *reason = json_string_value(json_object_get(r->args, "reason"));
+	char id[16];
+	bool dup;
+	int rc;
+
+	json_decref(r->after);
+	json_decref(r->rec);
+	r->after = r->rec = NULL;
+	if ((rc = registry_update(r->a->reg, txn, &r->k, r->args, svc_now(), &before,
+				  &r->after, r->err)))
+		return rc;
+	changes = json_deep_copy(r->args);
+	json_object_del(changes, "id");
+	json_object_del(changes, "actor");
+	json_object_del(changes, "reason");
+	r->rec = audit_record(actor, "registry.set", registry_format_id(&r->k, id),
+			      json_pack("{s:o, s:o, s:s}", "changes", changes, "before", before,
+					"reason", reason ? reason : ""));
+	if (!r->rec)
+		return AMR_ENOMEM;
+	return audit_append(r->a->aud, txn, r->rec, &dup);
+}
+
+static void m_registry_set(void *ctx, rpc_req *req, json_t *args)
+{
+	struct api *a = ctx;
+	struct jv_err err = { "" };
+	struct reg_set r = { a, { 0, 0, 0 }, args, NULL, NULL, &err };
+	const char *s;
+	int rc;
+
+	if ((rc = id_arg(args, &r.k, &err)) ||
+	    (rc = jv_str(args, "actor", true, NULL, 1, 100, &s, &err)) ||
+	    (rc = jv_str(args, "reason", false, NULL, 0, 500, &s, &err)))
+		goto out_reply;
+	rc = kv_write(a->k, reg_set_txn, &r);
+	if (!rc) {
+		log_info("registry.set %s by %s", json_string_value(json_object_get(args, "id")),
+			 json_string_value(json_object_get(args, "actor")));
+		publish_audit(a, r.rec);
+	}
+out_reply:
+	json_decref(r.rec);
+	if (rc) {
+		json_decref(r.after);
+		reply_rc(req, rc, &err, "registry.set");
+	} else {
+		rpc_reply_ok(req, r.after);
+	}
+}
+
+static void m_audit_query(void *ctx, rpc_req *req, json_t *args)
+{
+	static const char *const fields[] = { "from", "to", "actor", "target", "limit", NULL };
+	struct api *a = ctx;
+	struct jv_err err = { "" };
+	const char *actor, *target;
+	long long from, to, limit;
+	json_t *res = NULL;
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = jv_only(args, fields, &err)) ||
+	    (rc = jv_int(args, "from", false, 0, 0, MAX_TIME, &from, &err)) ||
+	    (rc = jv_int(args, "to", false, MAX_TIME, 0, MAX_TIME, &to, &err)) ||
+	    (rc = jv_str(args, "actor", false, NULL, 1, 200, &actor, &err)) ||
+	    (rc = jv_str(args, "target", false, NULL, 0, 200, &target, &err)) ||
+	    (rc = jv_int(args, "limit", false, 1000, 1, AUDIT_MAX_QUERY, &limit, &err)))
+		goto out_reply;
+	if ((rc = kv_read_begin(a->k, &txn)))
+		goto out_reply;
+	rc = audit_query(a->aud, txn, from, to, actor, target, (size_t)limit, &res);
+	mdb_txn_abort(txn);
+out_reply:
+	if (rc)
+		reply_rc(req, rc, &err, "audit.query");
+	else
+		rpc_reply_ok(req, res);
+}
+
+static void m_quarantine_list(void *ctx, rpc_req *req, json_t *args)
+{
+	static const char *const fields[] = { "obj", "channel", "limit", NULL };
+	struct api *a = ctx;
+	struct jv_err err = { "" };
+	struct reg_key k = { 0, 0, 0 };
+	long long obj, limit;
+	json_t *arr = NULL;
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = jv_only(args, fields, &err)) ||
+	    (rc = jv_int(args, "obj", false, 0, 1, 65000, &obj, &err)) ||
+	    (rc = jv_int(args, "limit", false, 1000, 1, 100000, &limit, &err)) ||
+	    (json_object_get(args, "channel") && (rc = channel_arg(args, "channel", &k, &err))))
+		goto out_reply;
+	if (k.obj)
+		obj = k.obj;
+	if ((rc = kv_read_begin(a->k, &txn)))
+		goto out_reply;
+	rc = store_quarantine_list(a->s, txn, (uint16_t)obj, BATCH_CHAN(k.addr, k.ch),
+				   (size_t)limit, &arr);
+	mdb_txn_abort(txn);
+out_reply:
+	if (rc)
+		reply_rc(req, rc, &err, "quarantine.list");
+	else
+		rpc_reply_ok(req, json_pack("{s:o}", "readings", arr));
+}
+
+static void m_quarantine_rebase(void *ctx, rpc_req *req, json_t *args)
+{
+	static const char *const fields[] = { "channel", "actor", "reason", NULL };
+	struct api *a = ctx;
+	struct jv_err err = { "" };
+	const char *actor, *reason, *id;
+	struct reg_key k;
+	uint32_t total = 0;
+	json_t *rec;
+	bool dup;
+	int rc;
+
+	if ((rc = jv_only(args, fields, &err)) || (rc = channel_arg(args, "channel", &k, &err)) ||
+	    (rc = jv_str(args, "actor", true, NULL, 1, 100, &actor, &err)) ||
+	    (rc = jv_str(args, "reason", true, NULL, 1, 500, &reason, &err)))
+		goto out_reply;
+	id = json_string_value(json_object_get(args, "channel"));
+	rc = store_quarantine_rebase(a->s, k.obj, BATCH_CHAN(k.addr, k.ch), &total);
+	if (rc == AMR_ENOTFOUND)
+		jv_fail(&err, "channel: %s has no unresolved quarantined readings", id);
+	if (rc)
+		goto out_reply;
+	log_info("quarantine of %s rebased to total %u by %s", id, total, actor);
+	rec = audit_record(actor, "quarantine.rebase", id,
+			   json_pack("{s:I, s:s}", "total", (json_int_t)total, "reason", reason));
+	if (rec && audit_store(a->aud, rec, &dup) == AMR_OK)
+		publish_audit(a, rec);
+	json_decref(rec);
+out_reply:
+	if (rc)
+		reply_rc(req, rc, &err, "quarantine.rebase");
+	else
+		rpc_reply_ok(req, json_pack("{s:s, s:I}", "channel", id, "total", (json_int_t)total));
+}
+
+static void m_hwm(void *ctx, rpc_req *req, json_t *args)
+{
+	static const char *const fields[] = { "obj", NULL };
+	struct api *a = ctx;
+	struct jv_err err = { "" };
+	long long obj;
+	uint64_t seq = 0;
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = jv_only(args, fields, &err)) ||
+	    (rc = jv_int(args, "obj", true, 0, 1, 65000, &obj, &err)))
+		goto out_reply;
+	if ((rc = kv_read_begin(a->k, &txn)))
+		goto out_reply;
+	rc = store_hwm(a->s, txn, (uint16_t)obj, &seq);
+	mdb_txn_abort(txn);
+out_reply:
+	if (rc)
+		reply_rc(req, rc, &err, "hwm");
+	else
+		rpc_reply_ok(req, json_pack("{s:I, s:I}", "obj", (json_int_t)obj, "seq",
+					    (json_int_t)seq));
+}
+
+bool api_backup_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n < 1 || n > 64 || name[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-",
+			    name[i]))
+			return false;
+	return true;
+}
+
+struct backup_job {
+	struct api *a;
+	rpc_req *req;
+	char path[512];
+	int rc;
+};
+
+static void backup_done(void *arg)
+{
+	struct backup_job *j = arg;
+	struct stat st;
+	char file[600];
+
+	j->a->backup_running = false;
+	snprintf(file, sizeof file, "%s/data.mdb", j->path);
+	if (j->rc || stat(file, &st) != 0)
+		rpc_reply_err(j->req, "internal", "backup to %s failed: %s", j->path,
+			      amr_strerror(j->rc ? j->rc : AMR_EIO));
+	else
+		rpc_reply_ok(j->req, json_pack("{s:s, s:I}", "path", j->path, "bytes",
+					       (json_int_t)st.st_size));
+	free(j);
+}
+
+static void *backup_thread(void *arg)
+{
+	struct backup_job *j = arg;
+
+	/* the copy reads a snapshot: the writer goes on meanwhile */
+	j->rc = kv_backup(j->a->k, j->path);
+	if (loop_post(j->a->svc->loop, backup_done, j, NULL) != AMR_OK)
+		log_error("backup %s: cannot report the result", j->path);
+	return NULL;
+}
+
+static void m_backup(void *ctx, rpc_req *req, json_t *args)
+{
+	static const char *const fields[] = { "name", NULL };
+	struct api *a = ctx;
+	struct jv_err err = { "" };
+	struct backup_job *j = NULL;
+	const char *name;
+	pthread_t th;
+	struct stat st;
+	char file[600];
+	int rc;
+
+	if ((rc = jv_only(args, fields, &err)) ||
+	    (rc = jv_str(args, "name", true, NULL, 1, 64, &name, &err)))
+		goto out_reply;
+	if (!api_backup_name_ok(name)) {
+		rc = jv_fail(&err, "name: \"%s\" must be 1..64 of A-Z a-z 0-9 . _ - and not "
+			     "start with a dot", name);
+		goto out_reply;
+	}
+	if (a->backup_running) {
+		rc = AMR_ESTATE;
+		jv_fail(&err, "a backup is already running");
+		goto out_reply;
+	}
+	rc = AMR_ENOMEM;
+	if (!(j = calloc(1, sizeof *j)))
+		goto out_reply;
+	j->a = a;
+	j->req = req;
+	snprintf(j->path, sizeof j->path, "%s/%s", a->backup_dir, name);
+	snprintf(file, sizeof file, "%s/data.mdb", j->path);
+	if (stat(file, &st) == 0) {
+		rc = AMR_ESTATE;
+		jv_fail(&err, "name: backup %s already exists", j->path);
+		goto out_reply;
+	}
+	if (mkdir(a->backup_dir, 0750) != 0 && errno != EEXIST) {
+		rc = AMR_EIO;
+		jv_fail(&err, "backup directory %s: %s", a->backup_dir, strerror(errno));
+		goto out_reply;
+	}
+	a->backup_running = true;
+	if (pthread_create(&th, NULL, backup_thread, j) != 0) {
+		a->backup_running = false;
+		rc = AMR_ENOMEM;
+		goto out_reply;
+	}
+	pthread_detach(th);
+	log_info("backup to %s started", j->path);
+	return;   /* answered by backup_done */
+out_reply:
+	free(j);
+	reply_rc(req, rc, &err, "backup");
+}
+
+void api_retention_tick(void *ctx)
+{
+	struct api *a = ctx;
+	size_t deleted = 0;
+	int64_t cutoff = svc_now() - a->retention_days * 86400;
+	int rc = store_retention(a->s, cutoff, 1000, &deleted);
+
+	if (rc)
+		log_error("retention: %s", amr_strerror(rc));
+	else if (deleted)
+		log_info("retention: deleted %zu raw batches older than %lld days", deleted,
+			 a->retention_days);
+}
+
+static void m_retention(void *ctx, rpc_req *req, json_t *args)
+{
+	static const char *const fields[] = { NULL };
+	struct api *a = ctx;
+	struct jv_err err = { "" };
+	int64_t cutoff = svc_now() - a->retention_days * 86400;
+	size_t deleted = 0;
+	int rc;
+
+	if (!(rc = jv_only(args, fields, &err)))
+		rc = store_retention(a->s, cutoff, 1000, &deleted);
+	if (rc)
+		reply_rc(req, rc, &err, "retention");
+	else
+		rpc_reply_ok(req, json_pack("{s:I, s:I, s:I}", "days", (json_int_t)a->retention_days,
+					    "cutoff", (json_int_t)cutoff, "deleted",
+					    (json_int_t)deleted));
+}
+
+void api_on_audit(void *ctx, const struct mq_msg *msg)
+{
+	struct api *a = ctx;
+	struct jv_err err = { "" };
+	json_t *rec = jv_parse_object(msg->payload, msg->len, &err);
+	bool dup = false;
+	int rc = AMR_EINVAL;
+
+	if (rec && !(rc = audit_check(rec, &err)))
+		rc = audit_store(a->aud, rec, &dup);
+	if (rc == AMR_OK) {
+		if (!dup)
+			metric_add(a->m_audit, 1);
+	} else {
+		json_t *dl = json_pack("{s:s, s:s, s:s%}", "topic", msg->topic, "reason",
+				       err.msg[0] ? err.msg : amr_strerror(rc), "payload",
+				       msg->payload, msg->len < 4096 ? msg->len : (size_t)4096);
+
+		metric_add(a->m_rejected, 1);
+		log_warn("audit record refused: %s", err.msg[0] ? err.msg : amr_strerror(rc));
+		if (dl)
+			mq_publish_json(a->svc->mq, "amr/v1/deadletter", dl, 0, false);
+		json_decref(dl);
+	}
+	json_decref(rec);
+}
+
+int api_init(struct api *a)
+{
+	a->m_audit = metrics_get(a->svc->metrics, METRIC_COUNTER, "amr_archive_audit_total",
+				 NULL, "Audit records stored.");
+	a->m_rejected = metrics_get(a->svc->metrics, METRIC_COUNTER,
+				    "amr_archive_rejected_total", NULL,
+				    "Messages refused (sent to amr/v1/deadletter).");
+	return a->m_audit && a->m_rejected ? AMR_OK : AMR_ENOMEM;
+}
+
+const struct rpc_method api_methods[] = {
+	{ "latest", m_latest, "{obj?}: last total, time and freshness per channel" },
+	{ "series", m_series, "{channel,from,to,step:raw|hour|day|month,format?:json|csv}" },
+	{ "consumption", m_consumption, "{channels:[..],from,to}: pulses and quantity per channel" },
+	{ "zones", m_zones, "{channels,from,to,zones:[{name,from:\"HH:00\",to}]}: per zone" },
+	{ "registry.get", m_registry_get, "{id:\"1\"|\"1.5\"|\"1.5.1\"}: the record" },
+	{ "registry.set", m_registry_set, "{id,actor,reason?,label?,resource?,unit?,serial?,"
+	  "verification_due?,initial_reading?,weight?|weights?}: audited update" },
+	{ "registry.list", m_registry_list, "{obj?,channels_only?,limit?}: records" },
+	{ "audit.query", m_audit_query, "{from?,to?,actor?,target?,limit?}: audit records" },
+	{ "quarantine.list", m_quarantine_list, "{obj?,channel?,limit?}: quarantined readings" },
+	{ "quarantine.rebase", m_quarantine_rebase, "{channel,actor,reason}: accept the counter" },
+	{ "hwm", m_hwm, "{obj}: the highest seq stored for an object" },
+	{ "backup", m_backup, "{name}: hot compacted copy into <backup-dir>/<name>" },
+	{ "retention", m_retention, "{}: delete raw readings older than the retention now" },
+};
+const size_t api_nmethods = sizeof api_methods / sizeof api_methods[0];

@@ -1,0 +1,62 @@
+/*
+ * batch.h - the canonical readings batch (amr/v1/readings/{obj}) as a plain
+ * struct.
+ *
+ *   {"obj":1,"rx":T,"seq":N,"ts":T,
+ *    "readings":[{"addr":5,"ch":1,"total":123456,"delta":12,"period_ms":850}],
+ *    "devices":[...],"events":[{"type":"counter_zeroed","addr":5,"ch":1,"ts":T}]}
+ *
+ * Ingest has validated it, but the archive is the system of record and
+ * checks again what it relies on: types, ranges, the object matching the
+ * topic. Devices and events other than counter_zeroed are not needed here.
+ */
+#ifndef AMR_ARCHIVE_BATCH_H
+#define AMR_ARCHIVE_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jv.h"
+
+#define BATCH_MAX_READINGS 65536   /* readings in one batch */
+#define BATCH_MAX_EVENTS 4096      /* events in one batch */
+
+/* A channel inside an object: addr in the high byte, ch in the low one. */
+#define BATCH_CHAN(addr, ch) ((uint16_t)(((addr) << 8) | (ch)))
+
+struct batch_reading {
+	uint16_t chan;         /* BATCH_CHAN(addr, ch) */
+	uint32_t total;        /* device counter */
+	uint32_t delta;        /* pulses since the previous batch, per the gateway */
+	uint32_t period_ms;    /* last pulse period, 0 = none yet */
+};
+
+struct batch {
+	struct batch *next;          /* pending list link (writer) */
+	uint64_t arrived_ms;         /* loop_now_ms() at arrival (writer) */
+	uint16_t obj;                /* object number 1..65000 */
+	uint64_t seq;                /* gateway sequence number */
+	int64_t ts;                  /* gateway time of the readings, UTC s */
+	int64_t rx;                  /* ingest's receive time, UTC s */
+	size_t n;                    /* readings */
+	struct batch_reading *r;     /* owned */
+	size_t nzeroed;              /* channels with a counter_zeroed event */
+	uint16_t *zeroed;            /* owned, BATCH_CHAN values */
+};
+
+/*
+ * Parse text[0..len) as a canonical batch for object topic_obj (0: take the
+ * batch's own obj). On success *out gets a new batch (free with
+ * batch_free()). On failure err names the field and the bad value.
+ * Returns AMR_OK, AMR_EINVAL or AMR_ENOMEM.
+ */
+int batch_parse(const char *text, size_t len, unsigned topic_obj, struct batch **out,
+		struct jv_err *err);
+
+/* True if the batch has a counter_zeroed event for chan. */
+int batch_zeroed(const struct batch *b, uint16_t chan);
+
+/* Free a batch. Accepts NULL. */
+void batch_free(struct batch *b);
+
+#endif

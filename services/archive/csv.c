@@ -1,0 +1,60 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "csv.h"
+
+/* A field, quoted when it holds a comma, quote or line break. */
+static void field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+char *csv_series(const json_t *series)
+{
+	const json_t *points = json_object_get(series, "points"), *pt;
+	const char *chan = json_string_value(json_object_get(series, "channel"));
+	const char *unit = json_string_value(json_object_get(series, "unit"));
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	if (!json_is_array(points) || !chan || !unit)
+		return NULL;
+	if (!(f = open_memstream(&text, &len)))
+		return NULL;
+	fputs("channel,unit,t,time_utc,pulses,quantity\n", f);
+	json_array_foreach(points, i, pt) {
+		json_int_t t = json_integer_value(json_object_get(pt, "t"));
+		const char *q = json_string_value(json_object_get(pt, "quantity"));
+		time_t tt = (time_t)t;
+		char iso[32];
+		struct tm tm;
+
+		gmtime_r(&tt, &tm);
+		strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		field(f, chan);
+		fputc(',', f);
+		field(f, unit);
+		fprintf(f, ",%lld,%s,%lld,", (long long)t, iso,
+			(long long)json_integer_value(json_object_get(pt, "pulses")));
+		field(f, q ? q : "");
+		fputc('\n', f);
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}

@@ -1,0 +1,177 @@
+/*
+ * amr-archive - the data server and system of record: stores readings
+ * batches with their rollups, the registry and the audit trail in LMDB, and
+ * answers queries over RPC. See docs/archive.md.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "api.h"
+#include "audit.h"
+#include "err.h"
+#include "kv.h"
+#include "log.h"
+#include "registry.h"
+#include "store.h"
+#include "svc.h"
+#include "tbucket.h"
+#include "writer.h"
+
+struct options {
+	const char *data_dir;        /* LMDB environment directory */
+	const char *tz;              /* site time zone */
+	const char *backup;          /* --backup DIR: copy and exit */
+	const char *backup_dir;      /* where archive/backup writes */
+	long long commit_ms;         /* group commit wait */
+	long long commit_batches;    /* group commit size */
+	long long retention_days;    /* raw readings kept */
+	long long fresh_s;           /* freshness of latest values */
+};
+
+/* $AMR_DATA_DIR/<leaf>, with the parent directory created. */
+static void default_dir(char *buf, size_t size, const char *leaf)
+{
+	const char *base = getenv("AMR_DATA_DIR");
+
+	if (!base || !*base)
+		base = "./var";
+	if (mkdir(base, 0750) != 0 && errno != EEXIST)
+		log_warn("cannot create %s: %s", base, strerror(errno));
+	snprintf(buf, size, "%s/%s", base, leaf);
+}
+
+/* --backup DIR: a hot copy of the environment, then exit. */
+static int backup_command(const char *data_dir, const char *dir)
+{
+	kv *k;
+	int rc;
+
+	if ((rc = kv_open(&k, data_dir, NULL))) {
+		fprintf(stderr, "amr-archive: cannot open %s: %s\n", data_dir, amr_strerror(rc));
+		return 1;
+	}
+	rc = kv_backup(k, dir);
+	kv_close(k);
+	if (rc) {
+		fprintf(stderr, "amr-archive: backup to %s failed: %s\n", dir, amr_strerror(rc));
+		return 1;
+	}
+	printf("backup of %s written to %s/data.mdb\n", data_dir, dir);
+	return 0;
+}
+
+/* True when argv asks for --backup (a command, not the daemon). */
+static bool backup_requested(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--backup") == 0 || strncmp(argv[i], "--backup=", 9) == 0)
+			return true;
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	const struct config_opt opts[] = {
+		{ "data-dir", "AMR_ARCHIVE_DIR", CONFIG_STR, NULL, 1, 400,
+		  "LMDB directory (default $AMR_DATA_DIR/archive, AMR_DATA_DIR defaults to ./var)",
+		  &o.data_dir, NULL },
+		{ "tz", "AMR_TZ", CONFIG_STR, "Europe/Moscow", 1, 60,
+		  "site time zone for daily and monthly rollups (fixed when the archive is created)",
+		  &o.tz, NULL },
+		{ "commit-ms", "AMR_ARCHIVE_COMMIT_MS", CONFIG_INT, "20", 1, 100,
+		  "longest wait from a batch's arrival to its commit, ms", &o.commit_ms, NULL },
+		{ "commit-batches", "AMR_ARCHIVE_COMMIT_BATCHES", CONFIG_INT, "256", 1, 100000,
+		  "commit at once when this many batches are pending", &o.commit_batches, NULL },
+		{ "raw-retention-days", "AMR_ARCHIVE_RETENTION_DAYS", CONFIG_INT, "400", 1, 100000,
+		  "raw readings older than this are deleted (rollups are kept for ever)",
+		  &o.retention_days, NULL },
+		{ "fresh-s", "AMR_ARCHIVE_FRESH_S", CONFIG_INT, "3600", 1, 100000000,
+		  "archive/latest calls a channel fresh if read within this many seconds",
+		  &o.fresh_s, NULL },
+		{ "backup-dir", "AMR_ARCHIVE_BACKUP_DIR", CONFIG_STR, NULL, 1, 400,
+		  "directory of archive/backup copies (default $AMR_DATA_DIR/backup)",
+		  &o.backup_dir, NULL },
+		{ "backup", NULL, CONFIG_STR, NULL, 1, 400,
+		  "write a hot compacted copy of the archive into this directory and exit",
+		  &o.backup, NULL },
+	};
+	struct writer_opts wo;
+	char data_dir[512], backup_dir[512];
+	struct svc svc;
+	struct api api = { 0 };
+	registry *reg = NULL;
+	store *st = NULL;
+	audit *aud = NULL;
+	writer *w = NULL;
+	kv *k = NULL;
+	int rc, code = 1;
+
+	if (backup_requested(argc, argv)) {
+		/* no broker session: it would take over the running daemon's */
+		struct config_common common;
+		struct config_opt table[SVC_MAX_OPTS];
+		const struct config_opt rows[] = { CONFIG_COMMON_ROWS(&common) };
+		size_t n = sizeof opts / sizeof opts[0];
+
+		memcpy(table, opts, sizeof opts);
+		memcpy(table + n, rows, sizeof rows);
+		rc = config_parse(table, n + sizeof rows / sizeof rows[0], argc, argv,
+				  "Hot backup of the archive.", NULL);
+		if (rc)
+			return rc == CONFIG_HELP ? 0 : 2;
+		log_init("amr-archive", log_level_parse(common.log_level));
+		default_dir(data_dir, sizeof data_dir, "archive");
+		if (o.data_dir)
+			snprintf(data_dir, sizeof data_dir, "%s", o.data_dir);
+		return backup_command(data_dir, o.backup);
+	}
+	rc = svc_init(&svc, "archive", "Data server: readings, rollups, registry, audit, "
+		      "queries.", argc, argv, opts, sizeof opts / sizeof opts[0], NULL);
+	if (rc != SVC_CONTINUE)
+		return rc;
+	default_dir(data_dir, sizeof data_dir, "archive");
+	default_dir(backup_dir, sizeof backup_dir, "backup");
+	if (o.data_dir)
+		snprintf(data_dir, sizeof data_dir, "%s", o.data_dir);
+	if (o.backup_dir)
+		snprintf(backup_dir, sizeof backup_dir, "%s", o.backup_dir);
+	if (tb_init(o.tz)) {
+		log_error("--tz %s: unknown zone or not a whole number of hours from UTC", o.tz);
+		goto out_fini;
+	}
+	if (kv_open(&k, data_dir, NULL) || registry_open(&reg, k) ||
+	    store_open(&st, k, reg, o.tz) || audit_open(&aud, k))
+		goto out_close;
+	wo = (struct writer_opts){ (unsigned)o.commit_ms, (size_t)o.commit_batches,
+				   (size_t)o.commit_batches * 512 };
+	if (writer_create(&w, st, &svc, &wo))
+		goto out_close;
+	api = (struct api){ .svc = &svc, .k = k, .s = st, .reg = reg, .aud = aud,
+			    .fresh_s = o.fresh_s, .retention_days = o.retention_days,
+			    .backup_dir = backup_dir };
+	if (api_init(&api) ||
+	    mq_subscribe(svc.mq, "amr/v1/readings/+", 1, writer_on_readings, w) ||
+	    mq_subscribe(svc.mq, "amr/v1/audit", 1, api_on_audit, &api) ||
+	    svc_serve(&svc, api_methods, api_nmethods, &api))
+		goto out_close;
+	if (!loop_timer_add(svc.loop, 60 * 1000, false, api_retention_tick, &api) ||
+	    !loop_timer_add(svc.loop, 3600 * 1000, true, api_retention_tick, &api))
+		goto out_close;
+	log_info("archive in %s, time zone %s, commit within %lld ms", data_dir, o.tz,
+		 o.commit_ms);
+	code = svc_run(&svc) ? 1 : 0;
+out_close:
+	writer_destroy(w);
+	audit_close(aud);
+	store_close(st);
+	registry_close(reg);
+	kv_close(k);
+out_fini:
+	svc_fini(&svc);
+	return code;
+}

@@ -1,0 +1,453 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "log.h"
+#include "registry.h"
+
+struct registry {
+	kv *k;                 /* environment, borrowed */
+	MDB_dbi dbi;           /* "registry" */
+};
+
+const char *const registry_resources[] = {
+	"unknown", "cold_water", "hot_water", "electricity", "heat", "gas", NULL
+};
+
+int registry_open(registry **out, kv *k)
+{
+	registry *r = calloc(1, sizeof *r);
+
+	if (!r)
+		return AMR_ENOMEM;
+	r->k = k;
+	if (kv_dbi(k, "registry", 0, &r->dbi)) {
+		free(r);
+		return AMR_EDB;
+	}
+	*out = r;
+	return AMR_OK;
+}
+
+void registry_close(registry *r)
+{
+	free(r);
+}
+
+static void pack_key(const struct reg_key *key, uint8_t p[4])
+{
+	kv_pack_u16(p, key->obj);
+	p[2] = key->addr;
+	p[3] = key->ch;
+}
+
+int registry_parse_id(const char *s, struct reg_key *key, struct jv_err *err)
+{
+	unsigned long v[3] = { 0, 0, 0 };
+	const char *p = s;
+	int n = 0;
+
+	for (;;) {
+		char *end;
+
+		if (*p < '0' || *p > '9' || n == 3)
+			goto out_bad;
+		v[n++] = strtoul(p, &end, 10);
+		if (end - p > 5)
+			goto out_bad;
+		p = end;
+		if (*p == '\0')
+			break;
+		if (*p++ != '.')
+			goto out_bad;
+	}
+	if (v[0] < 1 || v[0] > 65000 || (n > 1 && (v[1] < 1 || v[1] > 255)) ||
+	    (n > 2 && (v[2] < 1 || v[2] > 255)))
+		goto out_bad;
+	key->obj = (uint16_t)v[0];
+	key->addr = (uint8_t)v[1];
+	key->ch = (uint8_t)v[2];
+	return AMR_OK;
+out_bad:
+	return jv_fail(err, "\"%.60s\" is not an object, device or channel id "
+		       "(obj 1..65000, addr 1..255, ch 1..255: \"1\", \"1.5\", \"1.5.1\")", s);
+}
+
+char *registry_format_id(const struct reg_key *key, char *buf)
+{
+	if (!key->addr)
+		sprintf(buf, "%u", key->obj);
+	else if (!key->ch)
+		sprintf(buf, "%u.%u", key->obj, key->addr);
+	else
+		sprintf(buf, "%u.%u.%u", key->obj, key->addr, key->ch);
+	return buf;
+}
+
+static json_t *default_record(const struct reg_key *key, int64_t now)
+{
+	char id[16];
+	json_t *rec;
+
+	registry_format_id(key, id);
+	if (!key->ch)
+		return json_pack("{s:s, s:s, s:I}", "id", id, "label", "", "first_seen",
+				 (json_int_t)now);
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:[{s:i, s:i, s:i}], s:s, s:s, s:s, s:I, s:I}",
+			"id", id, "label", "", "resource", "unknown", "unit", "pulse",
+			"weights", "num", 1, "den", 1, "valid_from", 0, "serial", "",
+			"verification_due", "", "initial_reading", "0",
+			"first_seen", (json_int_t)now, "updated", (json_int_t)now);
+	return rec;
+}
+
+static int put_json(registry *r, MDB_txn *txn, const struct reg_key *key, const json_t *rec)
+{
+	uint8_t kb[4];
+	char *text = json_dumps(rec, JSON_COMPACT);
+	MDB_val k = { sizeof kb, kb }, v;
+	int rc;
+
+	if (!text)
+		return AMR_ENOMEM;
+	pack_key(key, kb);
+	v.mv_size = strlen(text);
+	v.mv_data = text;
+	rc = mdb_put(txn, r->dbi, &k, &v, 0);
+	free(text);
+	return rc;
+}
+
+/* 0 and *rec (new ref), MDB_NOTFOUND, or another MDB_ code. */
+static int get_json(registry *r, MDB_txn *txn, const struct reg_key *key, json_t **rec)
+{
+	uint8_t kb[4];
+	MDB_val k = { sizeof kb, kb }, v;
+	int rc;
+
+	pack_key(key, kb);
+	if ((rc = mdb_get(txn, r->dbi, &k, &v)))
+		return rc;
+	*rec = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+	if (!*rec) {
+		log_error("registry: record %u.%u.%u is not JSON", key->obj, key->addr, key->ch);
+		return MDB_CORRUPTED;
+	}
+	return 0;
+}
+
+static int ensure_one(registry *r, MDB_txn *txn, const struct reg_key *key, int64_t now,
+		      bool *created)
+{
+	uint8_t kb[4];
+	MDB_val k = { sizeof kb, kb }, v;
+	json_t *rec;
+	int rc;
+
+	*created = false;
+	pack_key(key, kb);
+	rc = mdb_get(txn, r->dbi, &k, &v);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	if (!(rec = default_record(key, now)))
+		return AMR_ENOMEM;
+	rc = put_json(r, txn, key, rec);
+	json_decref(rec);
+	*created = rc == 0;
+	return rc;
+}
+
+int registry_ensure(registry *r, MDB_txn *txn, uint16_t obj, uint8_t addr, uint8_t ch,
+		    int64_t now, bool *created)
+{
+	struct reg_key o = { obj, 0, 0 }, d = { obj, addr, 0 }, c = { obj, addr, ch };
+	bool dummy;
+	int rc;
+
+	if ((rc = ensure_one(r, txn, &c, now, created)) || !*created)
+		return rc;
+	if ((rc = ensure_one(r, txn, &d, now, &dummy)))
+		return rc;
+	return ensure_one(r, txn, &o, now, &dummy);
+}
+
+int registry_get(registry *r, MDB_txn *txn, const struct reg_key *key, json_t **out)
+{
+	int rc = get_json(r, txn, key, out);
+
+	if (rc == MDB_NOTFOUND)
+		return AMR_ENOTFOUND;
+	return rc ? AMR_EDB : AMR_OK;
+}
+
+/* Read a weights array (validated) into w; returns AMR_OK or AMR_EINVAL. */
+static int parse_weights(const json_t *arr, struct units_weight *w, size_t *n,
+			 struct jv_err *err)
+{
+	static const char *const fields[] = { "num", "den", "valid_from", NULL };
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(arr) || json_array_size(arr) < 1 ||
+	    json_array_size(arr) > UNITS_MAX_WEIGHTS)
+		return jv_fail(err, "weights: expected an array of 1..%d weights",
+			       UNITS_MAX_WEIGHTS);
+	json_array_foreach(arr, i, e) {
+		long long num, den, from;
+
+		if (!json_is_object(e))
+			return jv_fail(err, "weights[%zu]: expected an object", i);
+		if (jv_only(e, fields, err) ||
+		    jv_int(e, "num", true, 0, 1, UNITS_MAX_NUM, &num, err) ||
+		    jv_int(e, "den", true, 0, 1, UNITS_MAX_DEN, &den, err) ||
+		    jv_int(e, "valid_from", false, 0, 0, INT64_MAX / 2, &from, err))
+			return AMR_EINVAL;
+		w[i] = (struct units_weight){ (uint64_t)num, (uint64_t)den, from };
+	}
+	*n = json_array_size(arr);
+	if (units_check_weights(w, *n, err->msg, sizeof err->msg))
+		return AMR_EINVAL;
+	return AMR_OK;
+}
+
+int registry_conv(registry *r, MDB_txn *txn, const struct reg_key *key,
+		  struct reg_conv *out)
+{
+	json_t *rec = NULL, *w;
+	struct jv_err err;
+	const char *s;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	snprintf(out->unit, sizeof out->unit, "pulse");
+	out->nw = 1;
+	out->w[0] = (struct units_weight){ 1, 1, 0 };
+	rc = get_json(r, txn, key, &rec);
+	if (rc == MDB_NOTFOUND)
+		goto out_done;
+	if (rc)
+		return AMR_EDB;
+	if ((s = json_string_value(json_object_get(rec, "unit"))) && units_unit_decimals(s) >= 0)
+		snprintf(out->unit, sizeof out->unit, "%s", s);
+	if ((s = json_string_value(json_object_get(rec, "label"))))
+		snprintf(out->label, sizeof out->label, "%s", s);
+	if ((w = json_object_get(rec, "weights")) && parse_weights(w, out->w, &out->nw, &err)) {
+		log_error("registry: channel %u.%u.%u has bad weights (%s); using 1/1",
+			  key->obj, key->addr, key->ch, err.msg);
+		out->nw = 1;
+		out->w[0] = (struct units_weight){ 1, 1, 0 };
+	}
+	json_decref(rec);
+out_done:
+	out->dec = units_channel_decimals(out->unit, out->w, out->nw);
+	return AMR_OK;
+}
+
+int registry_list(registry *r, MDB_txn *txn, uint16_t obj, bool channels_only,
+		  size_t limit, json_t **out)
+{
+	uint8_t kb[4] = { 0 };
+	MDB_val k = { sizeof kb, kb }, v;
+	MDB_cursor *cur;
+	json_t *arr = json_array();
+	int rc, op = MDB_SET_RANGE;
+
+	if (!arr)
+		return AMR_ENOMEM;
+	kv_pack_u16(kb, obj);
+	if ((rc = mdb_cursor_open(txn, r->dbi, &cur)))
+		goto out_free_array;
+	while (json_array_size(arr) < limit && (rc = mdb_cursor_get(cur, &k, &v, op)) == 0) {
+		const uint8_t *p = k.mv_data;
+		json_t *rec;
+
+		op = MDB_NEXT;
+		if (k.mv_size != 4 || (obj && kv_unpack_u16(p) != obj))
+			break;
+		if (channels_only && !p[3])
+			continue;
+		if ((rec = json_loadb(v.mv_data, v.mv_size, 0, NULL)))
+			json_array_append_new(arr, rec);
+	}
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND)
+		goto out_free_array;
+	*out = arr;
+	return AMR_OK;
+out_free_array:
+	json_decref(arr);
+	return AMR_EDB;
+}
+
+static bool valid_date(const char *s)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d;
+	char tail;
+
+	if (*s == '\0')
+		return true;
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
+	    s[4] != '-' || s[7] != '-')
+		return false;
+	if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return false;
+	return !(m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)));
+}
+
+static json_t *weights_json(const struct units_weight *w, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < n; i++)
+		json_array_append_new(arr, json_pack("{s:I, s:I, s:I}", "num",
+						     (json_int_t)w[i].num, "den",
+						     (json_int_t)w[i].den, "valid_from",
+						     (json_int_t)w[i].valid_from));
+	return arr;
+}
+
+/* Insert or replace (same valid_from) one weight period. */
+static int upsert_weight(const json_t *one, struct units_weight *w, size_t *n,
+			 struct jv_err *err)
+{
+	json_t *arr = json_array();
+	struct units_weight nw;
+	size_t m = 0, i;
+	int rc;
+
+	if (!arr)
+		return AMR_ENOMEM;
+	json_array_append(arr, (json_t *)one);
+	rc = parse_weights(arr, &nw, &m, err);
+	json_decref(arr);
+	if (rc) {
+		memmove(err->msg + 7, err->msg, sizeof err->msg - 8);
+		memcpy(err->msg, "weight.", 7);
+		err->msg[sizeof err->msg - 1] = '\0';
+		return rc;
+	}
+	for (i = 0; i < *n && w[i].valid_from < nw.valid_from; i++)
+		;
+	if (i < *n && w[i].valid_from == nw.valid_from) {
+		w[i] = nw;
+		return AMR_OK;
+	}
+	if (*n >= UNITS_MAX_WEIGHTS)
+		return jv_fail(err, "weight: a channel has at most %d weight periods",
+			       UNITS_MAX_WEIGHTS);
+	memmove(&w[i + 1], &w[i], (*n - i) * sizeof *w);
+	w[i] = nw;
+	(*n)++;
+	return AMR_OK;
+}
+
+static int update_channel(json_t *rec, const json_t *args, struct jv_err *err)
+{
+	static const char *const fields[] = { "id", "actor", "reason", "label", "resource",
+					      "unit", "serial", "verification_due",
+					      "initial_reading", "weight", "weights", NULL };
+	struct units_weight w[UNITS_MAX_WEIGHTS];
+	const char *label, *serial, *due, *initial, *unit;
+	json_t *one, *all, *old = json_object_get(rec, "weights");
+	int resource;
+	size_t n = 0;
+	units_u128 dummy;
+
+	if (jv_only(args, fields, err) ||
+	    jv_str(args, "label", false, NULL, 0, 127, &label, err) ||
+	    jv_enum(args, "resource", false, -1, registry_resources, &resource, err) ||
+	    jv_str(args, "unit", false, NULL, 1, 7, &unit, err) ||
+	    jv_str(args, "serial", false, NULL, 0, 64, &serial, err) ||
+	    jv_str(args, "verification_due", false, NULL, 0, 10, &due, err) ||
+	    jv_str(args, "initial_reading", false, NULL, 1, 30, &initial, err) ||
+	    jv_object(args, "weight", false, &one, err) ||
+	    jv_array(args, "weights", false, UNITS_MAX_WEIGHTS, &all, err))
+		return AMR_EINVAL;
+	if (unit && units_unit_decimals(unit) < 0)
+		return jv_fail(err, "unit: \"%s\" is not one of m3, kWh, MWh, Gcal, GJ, l, pulse",
+			       unit);
+	if (due && !valid_date(due))
+		return jv_fail(err, "verification_due: \"%s\" is not a date YYYY-MM-DD", due);
+	if (one && all)
+		return jv_fail(err, "weight: give either weight (one period) or weights (all)");
+	if (all) {
+		if (parse_weights(all, w, &n, err))
+			return AMR_EINVAL;
+	} else {
+		if (!old || parse_weights(old, w, &n, err))
+			n = 1, w[0] = (struct units_weight){ 1, 1, 0 };
+		if (one && upsert_weight(one, w, &n, err))
+			return AMR_EINVAL;
+	}
+	if (!unit)
+		unit = json_string_value(json_object_get(rec, "unit"));
+	if (!unit || units_unit_decimals(unit) < 0)
+		unit = "pulse";
+	if (initial && units_parse(initial, units_channel_decimals(unit, w, n), &dummy))
+		return jv_fail(err, "initial_reading: \"%s\" is not a decimal number with "
+			       "at most %d decimals", initial, units_channel_decimals(unit, w, n));
+	if (label)
+		json_object_set_new(rec, "label", json_string(label));
+	if (resource >= 0)
+		json_object_set_new(rec, "resource", json_string(registry_resources[resource]));
+	json_object_set_new(rec, "unit", json_string(unit));
+	if (serial)
+		json_object_set_new(rec, "serial", json_string(serial));
+	if (due)
+		json_object_set_new(rec, "verification_due", json_string(due));
+	if (initial)
+		json_object_set_new(rec, "initial_reading", json_string(initial));
+	json_object_set_new(rec, "weights", weights_json(w, n));
+	return AMR_OK;
+}
+
+int registry_update(registry *r, MDB_txn *txn, const struct reg_key *key,
+		    const json_t *args, int64_t now, json_t **before, json_t **after,
+		    struct jv_err *err)
+{
+	static const char *const fields[] = { "id", "actor", "reason", "label", NULL };
+	json_t *rec = NULL;
+	const char *label = NULL;
+	int rc;
+
+	rc = get_json(r, txn, key, &rec);
+	if (rc == MDB_NOTFOUND) {
+		if (key->addr) {
+			char id[16];
+
+			jv_fail(err, "id: %s is not registered (a device or channel is "
+				"registered when its first reading arrives)",
+				registry_format_id(key, id));
+			return AMR_ENOTFOUND;
+		}
+		*before = json_null();
+		if (!(rec = default_record(key, now)))
+			return AMR_ENOMEM;
+	} else if (rc) {
+		return rc;
+	} else {
+		*before = json_deep_copy(rec);
+	}
+	if (key->ch) {
+		rc = update_channel(rec, args, err);
+	} else {
+		rc = jv_only(args, fields, err) ||
+		     jv_str(args, "label", false, NULL, 0, 127, &label, err) ? AMR_EINVAL : AMR_OK;
+		if (!rc && label)
+			json_object_set_new(rec, "label", json_string(label));
+	}
+	if (!rc) {
+		json_object_set_new(rec, "updated", json_integer(now));
+		rc = put_json(r, txn, key, rec);
+	}
+	if (rc) {
+		json_decref(*before);
+		json_decref(rec);
+		*before = NULL;
+		return rc;
+	}
+	*after = rec;
+	return AMR_OK;
+}

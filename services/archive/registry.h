@@ -1,0 +1,97 @@
+/*
+ * registry.h - objects, devices and channels with their metering details.
+ *
+ * One LMDB database "registry", key = obj (u16 BE) | addr (u8) | ch (u8):
+ * addr 0 is the object's record, ch 0 a device's, else a channel's. Values
+ * are JSON text, e.g. a channel:
+ *
+ *   {"id":"1.5.1","label":"Cold water, flat 12","resource":"cold_water",
+ *    "unit":"m3","weights":[{"num":1,"den":100,"valid_from":0}],
+ *    "serial":"A123","verification_due":"2029-05-01",
+ *    "initial_reading":"123.456","first_seen":T,"updated":T}
+ *
+ * A channel seen for the first time is registered with defaults (resource
+ * "unknown", unit "pulse", weight 1/1, no label) in the same transaction as
+ * its first reading, so nothing is lost before an operator describes it.
+ */
+#ifndef AMR_ARCHIVE_REGISTRY_H
+#define AMR_ARCHIVE_REGISTRY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "jv.h"
+#include "kv.h"
+#include "units.h"
+
+typedef struct registry registry;
+
+/* What a record is about: addr 0 = object, ch 0 = device. */
+struct reg_key {
+	uint16_t obj;          /* 1..65000 */
+	uint8_t addr;          /* 0, or 1..255 */
+	uint8_t ch;            /* 0, or 1..255 */
+};
+
+/* What queries need to turn a channel's pulses into quantities. */
+struct reg_conv {
+	char unit[8];                                 /* "m3", "kWh", "pulse" ... */
+	char label[128];                              /* "" when none */
+	int dec;                                      /* decimals of quantities */
+	size_t nw;                                    /* weight periods, >= 1 */
+	struct units_weight w[UNITS_MAX_WEIGHTS];     /* sorted by valid_from */
+};
+
+extern const char *const registry_resources[];
+
+/* Open the registry's database in k (borrowed, must outlive the registry).
+ * Returns AMR_OK, AMR_ENOMEM or AMR_EDB. */
+int registry_open(registry **out, kv *k);
+
+/* Free. Accepts NULL. */
+void registry_close(registry *r);
+
+/* Parse "1", "1.5" or "1.5.1" into key. Returns AMR_OK or AMR_EINVAL (with
+ * the reason in err). */
+int registry_parse_id(const char *s, struct reg_key *key, struct jv_err *err);
+
+/* Format key as "1", "1.5" or "1.5.1" into buf (at least 16 bytes). */
+char *registry_format_id(const struct reg_key *key, char *buf);
+
+/*
+ * Inside write transaction txn: register channel (obj, addr, ch) and its
+ * device and object if missing, with defaults and first_seen = now.
+ * *created says whether the channel was new. Returns 0 or an MDB_ code.
+ */
+int registry_ensure(registry *r, MDB_txn *txn, uint16_t obj, uint8_t addr, uint8_t ch,
+		    int64_t now, bool *created);
+
+/* The record of key as a new JSON reference in *out. Returns AMR_OK,
+ * AMR_ENOTFOUND or AMR_EDB. */
+int registry_get(registry *r, MDB_txn *txn, const struct reg_key *key, json_t **out);
+
+/* The conversion details of a channel; defaults when it is not registered.
+ * Returns AMR_OK or AMR_EDB. */
+int registry_conv(registry *r, MDB_txn *txn, const struct reg_key *key,
+		  struct reg_conv *out);
+
+/* Records of object obj (0: all), channels only if channels_only, at most
+ * limit. Returns a new JSON array in *out; AMR_OK, AMR_ENOMEM or AMR_EDB. */
+int registry_list(registry *r, MDB_txn *txn, uint16_t obj, bool channels_only,
+		  size_t limit, json_t **out);
+
+/*
+ * Apply an update (args of archive/registry.set, borrowed; validated here:
+ * unknown fields and bad values are refused with err naming the field) to
+ * the record of key, inside write transaction txn. The record must exist
+ * for devices and channels; an object record is created if needed.
+ * *before gets the old record (or null), *after the new one (new refs).
+ * Returns AMR_OK, AMR_EINVAL, AMR_ENOTFOUND, AMR_ENOMEM or an MDB_ code.
+ */
+int registry_update(registry *r, MDB_txn *txn, const struct reg_key *key,
+		    const json_t *args, int64_t now, json_t **before, json_t **after,
+		    struct jv_err *err);
+
+#endif

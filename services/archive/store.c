@@ -1,0 +1,445 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "log.h"
+#include "store.h"
+#include "store_int.h"
+
+static int check_meta(store *s, const char *key, const char *want)
+{
+	MDB_txn *txn;
+	MDB_val k = { strlen(key), (void *)key }, v;
+	int rc;
+
+	if (kv_read_begin(s->k, &txn))
+		return AMR_EDB;
+	rc = mdb_get(txn, s->meta, &k, &v);
+	if (rc == 0 && (v.mv_size != strlen(want) || memcmp(v.mv_data, want, v.mv_size))) {
+		log_error("store: archive was created with %s %.*s, not %s; "
+			  "give the same --%s", key, (int)v.mv_size, (char *)v.mv_data, want, key);
+		mdb_txn_abort(txn);
+		return AMR_EINVAL;
+	}
+	mdb_txn_abort(txn);
+	if (rc == MDB_NOTFOUND) {
+		MDB_txn *w;
+
+		v = (MDB_val){ strlen(want), (void *)want };
+		if (mdb_txn_begin(kv_env(s->k), NULL, 0, &w))
+			return AMR_EDB;
+		if (mdb_put(w, s->meta, &k, &v, 0) || mdb_txn_commit(w)) {
+			mdb_txn_abort(w);
+			return AMR_EDB;
+		}
+		return AMR_OK;
+	}
+	return rc ? AMR_EDB : AMR_OK;
+}
+
+int store_open(store **out, kv *k, registry *reg, const char *tz)
+{
+	store *s = calloc(1, sizeof *s);
+	int rc = AMR_EDB;
+
+	if (!s)
+		return AMR_ENOMEM;
+	s->k = k;
+	s->reg = reg;
+	if (kv_dbi(k, "meta", 0, &s->meta) || kv_dbi(k, "hwm", 0, &s->hwm) ||
+	    kv_dbi(k, "state", 0, &s->state) || kv_dbi(k, "raw", 0, &s->raw) ||
+	    kv_dbi(k, "hour", 0, &s->roll[TB_HOUR]) || kv_dbi(k, "day", 0, &s->roll[TB_DAY]) ||
+	    kv_dbi(k, "month", 0, &s->roll[TB_MONTH]) || kv_dbi(k, "quarantine", 0, &s->quar))
+		goto out_free;
+	if ((rc = check_meta(s, "schema", "1")) || (rc = check_meta(s, "tz", tz)))
+		goto out_free;
+	*out = s;
+	return AMR_OK;
+out_free:
+	free(s);
+	return rc;
+}
+
+void store_close(store *s)
+{
+	if (!s)
+		return;
+	free(s->st);
+	free(s->buf);
+	free(s->rawbuf);
+	free(s->upd);
+	free(s);
+}
+
+kv *store_kv(store *s)
+{
+	return s->k;
+}
+
+void store_outcome_free(struct store_outcome *o)
+{
+	free(o->acks);
+	free(o->events);
+	memset(o, 0, sizeof *o);
+}
+
+/* Grow *p to hold n elements of size sz; returns 0 or AMR_ENOMEM. */
+static int reserve(void *p, size_t *cap, size_t n, size_t sz)
+{
+	void *np;
+	size_t c = *cap ? *cap : 64;
+
+	if (n <= *cap)
+		return 0;
+	while (c < n)
+		c *= 2;
+	if (!(np = realloc(*(void **)p, c * sz)))
+		return AMR_ENOMEM;
+	*(void **)p = np;
+	*cap = c;
+	return 0;
+}
+
+static int get_hwm(store *s, MDB_txn *txn, uint16_t obj, uint64_t *seq)
+{
+	uint8_t kb[2];
+	MDB_val k = { 2, kb }, v;
+	int rc;
+
+	kv_pack_u16(kb, obj);
+	rc = mdb_get(txn, s->hwm, &k, &v);
+	*seq = rc == 0 && v.mv_size == 8 ? kv_unpack_u64(v.mv_data) : 0;
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int store_hwm(store *s, MDB_txn *txn, uint16_t obj, uint64_t *seq)
+{
+	return get_hwm(s, txn, obj, seq) ? AMR_EDB : AMR_OK;
+}
+
+void store_decode_state(const uint8_t *p, struct store_chan *c)
+{
+	c->chan = kv_unpack_u16(p);
+	c->flags = p[2];
+	c->total = kv_unpack_u32(p + 4);
+	c->period_ms = kv_unpack_u32(p + 8);
+	c->ts = (int64_t)kv_unpack_u64(p + 12);
+}
+
+static void encode_state(uint8_t *p, const struct store_chan *c)
+{
+	kv_pack_u16(p, c->chan);
+	p[2] = c->flags;
+	p[3] = 0;
+	kv_pack_u32(p + 4, c->total);
+	kv_pack_u32(p + 8, c->period_ms);
+	kv_pack_u64(p + 12, (uint64_t)c->ts);
+}
+
+/* Load object obj's state into s->st. */
+int store_load_state(store *s, MDB_txn *txn, uint16_t obj)
+{
+	uint8_t kb[2];
+	MDB_val k = { 2, kb }, v;
+	int rc;
+
+	s->nst = 0;
+	kv_pack_u16(kb, obj);
+	rc = mdb_get(txn, s->state, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	if (reserve(&s->st, &s->capst, v.mv_size / STATE_ENTRY + 1, sizeof *s->st))
+		return AMR_ENOMEM;
+	for (size_t i = 0; i < v.mv_size / STATE_ENTRY; i++)
+		store_decode_state((const uint8_t *)v.mv_data + i * STATE_ENTRY, &s->st[i]);
+	s->nst = v.mv_size / STATE_ENTRY;
+	return 0;
+}
+
+int store_save_state(store *s, MDB_txn *txn, uint16_t obj)
+{
+	uint8_t kb[2];
+	MDB_val k = { 2, kb }, v = { s->nst * STATE_ENTRY, NULL };
+	int rc;
+
+	kv_pack_u16(kb, obj);
+	if ((rc = mdb_put(txn, s->state, &k, &v, MDB_RESERVE)))
+		return rc;
+	for (size_t i = 0; i < s->nst; i++)
+		encode_state((uint8_t *)v.mv_data + i * STATE_ENTRY, &s->st[i]);
+	return 0;
+}
+
+/* The state entry of chan, inserted (flags 0xff marks new) if missing. */
+static struct store_chan *find_chan(store *s, uint16_t chan)
+{
+	size_t lo = 0, hi = s->nst;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->st[mid].chan < chan)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->nst && s->st[lo].chan == chan)
+		return &s->st[lo];
+	if (reserve(&s->st, &s->capst, s->nst + 1, sizeof *s->st))
+		return NULL;
+	memmove(&s->st[lo + 1], &s->st[lo], (s->nst - lo) * sizeof *s->st);
+	s->nst++;
+	s->st[lo] = (struct store_chan){ .chan = chan, .flags = 0xff };
+	return &s->st[lo];
+}
+
+static int cmp_upd(const void *a, const void *b)
+{
+	const struct upd *x = a, *y = b;
+
+	return (x->chan > y->chan) - (x->chan < y->chan);
+}
+
+/* Add the batch's pulses (s->upd[0..n), sorted, unique) to a rollup. */
+static int add_rollup(store *s, MDB_txn *txn, enum tb_step step, uint16_t obj,
+		      int64_t ts, size_t n)
+{
+	uint8_t kb[10];
+	MDB_val k = { sizeof kb, kb }, v;
+	const uint8_t *old = NULL;
+	size_t nold = 0, i = 0, j = 0, m = 0;
+	uint8_t *p;
+	int rc;
+
+	kv_pack_u16(kb, obj);
+	kv_pack_u64(kb + 2, (uint64_t)tb_start(step, ts));
+	rc = mdb_get(txn, s->roll[step], &k, &v);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	if (rc == 0) {
+		old = v.mv_data;
+		nold = v.mv_size / ROLL_ENTRY;
+	}
+	if (reserve(&s->buf, &s->capbuf, (nold + n) * ROLL_ENTRY, 1))
+		return AMR_ENOMEM;
+	p = s->buf;
+	while (i < nold || j < n) {
+		uint16_t oc = i < nold ? kv_unpack_u16(old + i * ROLL_ENTRY) : 0xffff;
+		uint64_t pulses;
+		uint16_t c;
+
+		if (j >= n || (i < nold && oc < s->upd[j].chan)) {
+			c = oc;
+			pulses = kv_unpack_u64(old + i++ * ROLL_ENTRY + 2);
+		} else if (i < nold && oc == s->upd[j].chan) {
+			c = oc;
+			pulses = kv_unpack_u64(old + i++ * ROLL_ENTRY + 2) + s->upd[j++].pulses;
+		} else {
+			c = s->upd[j].chan;
+			pulses = s->upd[j++].pulses;
+		}
+		kv_pack_u16(p + m * ROLL_ENTRY, c);
+		kv_pack_u64(p + m * ROLL_ENTRY + 2, pulses);
+		m++;
+	}
+	v.mv_size = m * ROLL_ENTRY;
+	v.mv_data = s->buf;
+	return mdb_put(txn, s->roll[step], &k, &v, 0);
+}
+
+static int note_ack(struct store_outcome *o, uint16_t obj, size_t cap)
+{
+	for (size_t i = 0; i < o->nacks; i++)
+		if (o->acks[i].obj == obj)
+			return 0;
+	if (o->nacks >= cap)
+		return AMR_ENOMEM;
+	o->acks[o->nacks++] = (struct store_ack){ obj, 0 };
+	return 0;
+}
+
+static int put_quarantine(store *s, MDB_txn *txn, const struct batch *b,
+			  const struct batch_reading *r, uint32_t last)
+{
+	uint8_t kb[20], vb[QUAR_VALUE];
+	MDB_val k = { sizeof kb, kb }, v = { sizeof vb, vb };
+
+	kv_pack_u16(kb, b->obj);
+	kv_pack_u16(kb + 2, r->chan);
+	kv_pack_u64(kb + 4, (uint64_t)b->ts);
+	kv_pack_u64(kb + 12, b->seq);
+	kv_pack_u32(vb, r->total);
+	kv_pack_u32(vb + 4, last);
+	kv_pack_u32(vb + 8, r->delta);
+	kv_pack_u32(vb + 12, 0);
+	return mdb_put(txn, s->quar, &k, &v, 0);
+}
+
+static int add_event(struct store_outcome *o, const struct batch *b,
+		     const struct batch_reading *r, uint32_t last)
+{
+	struct store_quarantine *e = realloc(o->events, (o->nevents + 1) * sizeof *e);
+
+	if (!e)
+		return AMR_ENOMEM;
+	o->events = e;
+	e[o->nevents++] = (struct store_quarantine){ b->obj, r->chan, b->ts, b->seq,
+						     r->total, last };
+	return 0;
+}
+
+/* Decide one reading's archived delta and update its channel state. */
+static int count_reading(store *s, MDB_txn *txn, const struct batch *b,
+			 const struct batch_reading *r, uint8_t *raw, size_t *nupd)
+{
+	struct store_chan *c = find_chan(s, r->chan);
+	uint32_t delta = 0;
+	uint8_t flags = 0;
+	int rc;
+
+	if (!c)
+		return AMR_ENOMEM;
+	if (c->flags == 0xff) {
+		bool created;
+
+		if ((rc = registry_ensure(s->reg, txn, b->obj, r->chan >> 8, r->chan & 0xff,
+					  s->now, &created)))
+			return rc;
+		s->out->new_channels += created;
+		c->flags = 0;
+		flags |= STORE_RAW_NEW;
+		delta = r->delta;
+	} else if (batch_zeroed(b, r->chan)) {
+		flags |= STORE_RAW_ZEROED;
+		c->flags &= (uint8_t)~STORE_CHAN_QUARANTINED;
+		delta = r->delta;
+	} else if (r->total >= c->total) {
+		delta = r->total - c->total;
+		c->flags &= (uint8_t)~STORE_CHAN_QUARANTINED;
+		if (delta != r->delta) {
+			flags |= STORE_RAW_MISMATCH;
+			s->out->mismatches++;
+		}
+	} else {
+		flags |= STORE_RAW_QUARANTINED;
+		s->out->quarantined++;
+		if ((rc = put_quarantine(s, txn, b, r, c->total)))
+			return rc;
+		if (!(c->flags & STORE_CHAN_QUARANTINED)) {
+			c->flags |= STORE_CHAN_QUARANTINED;
+			if ((rc = add_event(s->out, b, r, c->total)))
+				return rc;
+		}
+	}
+	if (!(flags & STORE_RAW_QUARANTINED)) {
+		c->total = r->total;
+		c->ts = b->ts;
+	}
+	c->period_ms = r->period_ms;
+	kv_pack_u16(raw, r->chan);
+	raw[2] = flags;
+	raw[3] = 0;
+	kv_pack_u32(raw + 4, r->total);
+	kv_pack_u32(raw + 8, delta);
+	kv_pack_u32(raw + 12, r->period_ms);
+	if (delta) {
+		s->upd[*nupd] = (struct upd){ r->chan, delta };
+		(*nupd)++;
+		s->out->pulses += delta;
+	}
+	return 0;
+}
+
+static int store_batch(store *s, MDB_txn *txn, const struct batch *b)
+{
+	uint8_t kb[18], hv[8];
+	MDB_val k = { sizeof kb, kb }, v = { b->n * RAW_ENTRY, NULL };
+	MDB_val hk = { 2, kb }, hval = { 8, hv };
+	size_t nupd = 0, m = 0;
+	int rc;
+
+	if ((rc = store_load_state(s, txn, b->obj)))
+		return rc;
+	if (reserve(&s->upd, &s->capupd, b->n + 1, sizeof *s->upd))
+		return AMR_ENOMEM;
+	kv_pack_u16(kb, b->obj);
+	kv_pack_u64(kb + 2, (uint64_t)b->ts);
+	kv_pack_u64(kb + 10, b->seq);
+	if (reserve(&s->rawbuf, &s->caprawbuf, b->n * RAW_ENTRY + 1, 1))
+		return AMR_ENOMEM;
+	for (size_t i = 0; i < b->n; i++)
+		if ((rc = count_reading(s, txn, b, &b->r[i], s->rawbuf + i * RAW_ENTRY, &nupd)))
+			return rc;
+	v.mv_data = s->rawbuf;
+	if ((rc = mdb_put(txn, s->raw, &k, &v, 0)))
+		return rc;
+	qsort(s->upd, nupd, sizeof *s->upd, cmp_upd);
+	for (size_t i = 0; i < nupd; i++) {
+		if (m && s->upd[m - 1].chan == s->upd[i].chan)
+			s->upd[m - 1].pulses += s->upd[i].pulses;
+		else
+			s->upd[m++] = s->upd[i];
+	}
+	if (m && ((rc = add_rollup(s, txn, TB_HOUR, b->obj, b->ts, m)) ||
+		  (rc = add_rollup(s, txn, TB_DAY, b->obj, b->ts, m)) ||
+		  (rc = add_rollup(s, txn, TB_MONTH, b->obj, b->ts, m))))
+		return rc;
+	if ((rc = store_save_state(s, txn, b->obj)))
+		return rc;
+	kv_pack_u64(hv, b->seq);
+	if ((rc = mdb_put(txn, s->hwm, &hk, &hval, 0)))
+		return rc;
+	s->out->batches++;
+	s->out->readings += b->n;
+	return 0;
+}
+
+static int apply(MDB_txn *txn, void *arg)
+{
+	store *s = arg;
+	struct store_outcome *o = s->out;
+	int rc;
+
+	/* kv_write may run this again after growing the map: start clean. */
+	store_outcome_free(o);
+	if (!(o->acks = calloc(s->n + 1, sizeof *o->acks)))
+		return AMR_ENOMEM;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct batch *b = s->b[i];
+		uint64_t hwm;
+
+		if ((rc = get_hwm(s, txn, b->obj, &hwm)))
+			return rc;
+		if ((rc = note_ack(o, b->obj, s->n)))
+			return rc;
+		if (b->seq <= hwm) {
+			o->duplicates++;
+			continue;
+		}
+		if ((rc = store_batch(s, txn, b)))
+			return rc;
+	}
+	for (size_t i = 0; i < o->nacks; i++)
+		if ((rc = get_hwm(s, txn, o->acks[i].obj, &o->acks[i].seq)))
+			return rc;
+	return 0;
+}
+
+int store_commit(store *s, struct batch *const *b, size_t n, int64_t now,
+		 struct store_outcome *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	s->b = b;
+	s->n = n;
+	s->now = now;
+	s->out = out;
+	rc = kv_write(s->k, apply, s);
+	s->out = NULL;
+	if (rc)
+		store_outcome_free(out);
+	return rc;
+}

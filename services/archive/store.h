@@ -1,0 +1,166 @@
+/*
+ * store.h - the archive's readings store over LMDB: the write path (group
+ * commit, rollups, high-water marks, quarantine) and the scans queries use.
+ *
+ * Databases and keys (all integers big-endian, so byte order is time order):
+ *
+ *   hwm         obj u16                         -> seq u64
+ *   state       obj u16                         -> [chan state] sorted by chan
+ *   raw         obj u16 | ts u64 | seq u64      -> [raw reading] of one batch
+ *   hour        obj u16 | hour start u64        -> [chan u16, pulses u64] sorted
+ *   day         obj u16 | local day start u64   -> same
+ *   month       obj u16 | local month start u64 -> same
+ *   quarantine  obj u16 | chan u16 | ts | seq   -> total, last total, delta, resolved
+ *   meta        "tz", "schema"                  -> text
+ *
+ * chan is addr << 8 | ch (BATCH_CHAN). Rollups are kept per object, so one
+ * batch costs a handful of puts whatever its size.
+ *
+ * Archived delta of a reading (what rollups and consumption count):
+ *   - a counter_zeroed event for the channel in the batch, or a channel
+ *     seen for the first time: the gateway's delta;
+ *   - otherwise total - last total, recomputed from the totals so that a
+ *     lost batch loses no pulses (pulse conservation, DESIGN.md 4.3);
+ *   - a total below the last one without counter_zeroed: the reading is
+ *     quarantined (delta 0, kept in "quarantine", reported once per
+ *     channel) and the last total is kept, until the total is back at or
+ *     above it or an operator rebases the channel.
+ */
+#ifndef AMR_ARCHIVE_STORE_H
+#define AMR_ARCHIVE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "batch.h"
+#include "kv.h"
+#include "registry.h"
+#include "tbucket.h"
+
+typedef struct store store;
+
+enum {
+	STORE_CHAN_QUARANTINED = 1,   /* state flag: last reading went down */
+};
+
+enum {
+	STORE_RAW_NEW = 1,            /* first reading of the channel */
+	STORE_RAW_ZEROED = 2,         /* counter_zeroed in the batch */
+	STORE_RAW_QUARANTINED = 4,    /* went down: not counted */
+	STORE_RAW_MISMATCH = 8,       /* gateway delta differed from the totals */
+};
+
+struct store_ack {
+	uint16_t obj;                 /* object */
+	uint64_t seq;                 /* its high-water mark after the commit */
+};
+
+struct store_quarantine {
+	uint16_t obj;                 /* object */
+	uint16_t chan;                /* addr << 8 | ch */
+	int64_t ts;                   /* reading time */
+	uint64_t seq;                 /* batch */
+	uint32_t total;               /* the total that went down */
+	uint32_t last_total;          /* the last total counted */
+};
+
+/* What one commit did. Arrays are owned: free with store_outcome_free(). */
+struct store_outcome {
+	size_t batches;               /* batches stored */
+	size_t duplicates;            /* batches at or below the mark, ignored */
+	size_t readings;              /* readings stored */
+	uint64_t pulses;              /* archived pulses */
+	size_t quarantined;           /* readings quarantined */
+	size_t new_channels;          /* channels registered */
+	size_t mismatches;            /* gateway deltas that differed */
+	size_t nacks;                 /* objects to acknowledge */
+	struct store_ack *acks;       /* one per object, highest seq */
+	size_t nevents;               /* channels newly quarantined */
+	struct store_quarantine *events;
+};
+
+struct store_chan {
+	uint16_t chan;                /* addr << 8 | ch */
+	uint8_t flags;                /* STORE_CHAN_ */
+	uint32_t total;               /* last counted total */
+	uint32_t period_ms;           /* last pulse period */
+	int64_t ts;                   /* time of the last counted reading */
+};
+
+struct store_raw {
+	int64_t ts;                   /* reading time */
+	uint64_t seq;                 /* batch */
+	uint16_t chan;                /* addr << 8 | ch */
+	uint8_t flags;                /* STORE_RAW_ */
+	uint32_t total;               /* device total */
+	uint32_t delta;               /* archived delta */
+	uint32_t period_ms;           /* pulse period */
+};
+
+/* Open the databases in k (borrowed) and check the time zone tz against
+ * the one the archive was created with. reg is borrowed.
+ * Returns AMR_OK, AMR_ENOMEM, AMR_EINVAL (other zone) or AMR_EDB. */
+int store_open(store **out, kv *k, registry *reg, const char *tz);
+
+/* Free. Accepts NULL. */
+void store_close(store *s);
+
+/* The environment (borrowed). */
+kv *store_kv(store *s);
+
+/*
+ * Store batches b[0..n) (borrowed) in one write transaction: each batch
+ * above its object's mark with its rollups, the new marks, quarantined
+ * readings and first-seen channels. now stamps new registry records.
+ * On AMR_OK *out says what happened (free it); on failure nothing changed.
+ * Returns AMR_OK, AMR_ENOMEM or AMR_EDB.
+ */
+int store_commit(store *s, struct batch *const *b, size_t n, int64_t now,
+		 struct store_outcome *out);
+
+/* Free the arrays of an outcome. */
+void store_outcome_free(struct store_outcome *o);
+
+/* Object obj's high-water mark (0 when none). Returns AMR_OK or AMR_EDB. */
+int store_hwm(store *s, MDB_txn *txn, uint16_t obj, uint64_t *seq);
+
+/* Channels of object obj: *out a malloc'd array (caller frees), *n entries.
+ * Returns AMR_OK, AMR_ENOTFOUND (object never seen), AMR_ENOMEM, AMR_EDB. */
+int store_state(store *s, MDB_txn *txn, uint16_t obj, struct store_chan **out, size_t *n);
+
+/* Objects with readings, ascending: calls cb(ctx, obj) until it returns
+ * non-zero. Returns AMR_OK or AMR_EDB. */
+int store_objects(store *s, MDB_txn *txn, int (*cb)(void *ctx, uint16_t obj), void *ctx);
+
+/* Rollup buckets of step (hour, day, month) of one channel starting in
+ * [from, to): cb(ctx, start, pulses) in time order, buckets without pulses
+ * skipped; stops when cb returns non-zero. Returns AMR_OK or AMR_EDB. */
+int store_rollup_scan(store *s, MDB_txn *txn, enum tb_step step, uint16_t obj,
+		      uint16_t chan, int64_t from, int64_t to,
+		      int (*cb)(void *ctx, int64_t start, uint64_t pulses), void *ctx);
+
+/* Raw readings of one channel with ts in [from, to), in time order. */
+int store_raw_scan(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, int64_t from,
+		   int64_t to, int (*cb)(void *ctx, const struct store_raw *r), void *ctx);
+
+/* Quarantined readings of object obj (0 all), channel chan (0 all), as a
+ * new JSON array of {"channel","ts","seq","total","last_total","delta",
+ * "resolved"}, at most limit. Returns AMR_OK, AMR_ENOMEM or AMR_EDB. */
+int store_quarantine_list(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan,
+			  size_t limit, json_t **out);
+
+/* Accept the counter of a quarantined channel as it now is: its last total
+ * becomes the latest quarantined total, its quarantine records are marked
+ * resolved. *total gets the new base. Returns AMR_OK, AMR_ENOTFOUND (not
+ * quarantined), AMR_EDB. */
+int store_quarantine_rebase(store *s, uint16_t obj, uint16_t chan, uint32_t *total);
+
+/* Delete raw readings older than cutoff, at most max per transaction, until
+ * none is left; rollups stay. *deleted counts them. Returns AMR_OK or
+ * AMR_EDB. */
+int store_retention(store *s, int64_t cutoff, size_t max, size_t *deleted);
+
+#endif

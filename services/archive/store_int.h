@@ -1,0 +1,49 @@
+/*
+ * store_int.h - the store's handle, shared by store.c (write path) and
+ * store_scan.c (reads, quarantine, retention). Not for other modules.
+ */
+#ifndef AMR_ARCHIVE_STORE_INT_H
+#define AMR_ARCHIVE_STORE_INT_H
+
+#include "store.h"
+
+#define STATE_ENTRY 20         /* chan 2, flags 1, spare 1, total 4, period 4, ts 8 */
+#define RAW_ENTRY 16           /* chan 2, flags 1, spare 1, total 4, delta 4, period 4 */
+#define ROLL_ENTRY 10          /* chan 2, pulses 8 */
+#define QUAR_VALUE 16          /* total 4, last total 4, delta 4, resolved 4 */
+
+struct upd {
+	uint16_t chan;         /* channel */
+	uint64_t pulses;       /* to add */
+};
+
+struct store {
+	kv *k;                         /* environment, borrowed */
+	registry *reg;                 /* registry, borrowed */
+	MDB_dbi meta, hwm, state, raw, roll[4], quar;
+	/* scratch of the write path, reused between batches */
+	struct store_chan *st;         /* decoded state of one object */
+	size_t nst, capst;
+	uint8_t *buf;                  /* encoded rollup values */
+	size_t capbuf;
+	uint8_t *rawbuf;               /* encoded raw readings of one batch */
+	size_t caprawbuf;
+	struct upd *upd;               /* rollup additions of one batch */
+	size_t capupd;
+	/* the commit in progress */
+	struct batch *const *b;
+	size_t n;
+	int64_t now;
+	struct store_outcome *out;
+};
+
+/* Decode one STATE_ENTRY. */
+void store_decode_state(const uint8_t *p, struct store_chan *c);
+
+/* Load object obj's state into s->st / s->nst; returns 0 or an MDB_ code. */
+int store_load_state(store *s, MDB_txn *txn, uint16_t obj);
+
+/* Write s->st back as object obj's state; returns 0 or an MDB_ code. */
+int store_save_state(store *s, MDB_txn *txn, uint16_t obj);
+
+#endif

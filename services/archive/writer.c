@@ -1,0 +1,204 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "log.h"
+#include "writer.h"
+
+struct writer {
+	store *s;                  /* borrowed */
+	struct svc *svc;           /* borrowed: loop, mq, metrics */
+	struct writer_opts o;      /* limits */
+	struct batch **pending;    /* batches waiting for the commit */
+	size_t npending, cap;
+	size_t nreadings;          /* readings in them */
+	uint64_t first_ms;         /* arrival of the oldest pending batch */
+	uint64_t timer;            /* commit timer, 0 when none */
+	metric *m_batches, *m_readings, *m_pulses, *m_dups, *m_quar, *m_new, *m_mismatch;
+	metric *m_rejected, *m_commits, *m_failed, *m_wait_ms, *m_commit_ms;
+};
+
+int writer_create(writer **out, store *s, struct svc *svc, const struct writer_opts *o)
+{
+	writer *w = calloc(1, sizeof *w);
+	metrics *ms = svc->metrics;
+
+	if (!w)
+		return AMR_ENOMEM;
+	w->s = s;
+	w->svc = svc;
+	w->o = *o;
+	w->cap = o->max_batches + 1;
+	if (!(w->pending = calloc(w->cap, sizeof *w->pending))) {
+		free(w);
+		return AMR_ENOMEM;
+	}
+	w->m_batches = metrics_get(ms, METRIC_COUNTER, "amr_archive_batches_total", NULL,
+				   "Readings batches stored.");
+	w->m_readings = metrics_get(ms, METRIC_COUNTER, "amr_archive_readings_total", NULL,
+				    "Readings stored.");
+	w->m_pulses = metrics_get(ms, METRIC_COUNTER, "amr_archive_pulses_total", NULL,
+				  "Pulses counted as consumption.");
+	w->m_dups = metrics_get(ms, METRIC_COUNTER, "amr_archive_duplicates_total", NULL,
+				"Batches at or below the high-water mark, ignored.");
+	w->m_quar = metrics_get(ms, METRIC_COUNTER, "amr_archive_quarantined_total", NULL,
+				"Readings whose total went down without counter_zeroed.");
+	w->m_new = metrics_get(ms, METRIC_COUNTER, "amr_archive_new_channels_total", NULL,
+			       "Channels registered on their first reading.");
+	w->m_mismatch = metrics_get(ms, METRIC_COUNTER, "amr_archive_delta_mismatch_total",
+				    NULL, "Gateway deltas that differed from the totals.");
+	w->m_rejected = metrics_get(ms, METRIC_COUNTER, "amr_archive_rejected_total", NULL,
+				    "Messages refused (sent to amr/v1/deadletter).");
+	w->m_commits = metrics_get(ms, METRIC_COUNTER, "amr_archive_commits_total", NULL,
+				   "LMDB write transactions of the group commit.");
+	w->m_failed = metrics_get(ms, METRIC_COUNTER, "amr_archive_commit_failures_total",
+				  NULL, "Group commits that failed (nothing acknowledged).");
+	w->m_wait_ms = metrics_get(ms, METRIC_GAUGE, "amr_archive_arrival_to_commit_ms", NULL,
+				   "Longest arrival-to-commit wait of the last commit, ms.");
+	w->m_commit_ms = metrics_get(ms, METRIC_GAUGE, "amr_archive_commit_ms", NULL,
+				     "Duration of the last commit, ms.");
+	*out = w;
+	return AMR_OK;
+}
+
+static void publish_outcome(writer *w, const struct store_outcome *o)
+{
+	char topic[64], body[64];
+
+	for (size_t i = 0; i < o->nacks; i++) {
+		int rc;
+
+		snprintf(topic, sizeof topic, "amr/v1/gw/%u/ack", o->acks[i].obj);
+		snprintf(body, sizeof body, "{\"seq\":%llu}", (unsigned long long)o->acks[i].seq);
+		if ((rc = mq_publish(w->svc->mq, topic, body, strlen(body), 1, true)))
+			log_warn("ack obj=%u seq=%llu not published: %s", o->acks[i].obj,
+				 (unsigned long long)o->acks[i].seq, amr_strerror(rc));
+	}
+	for (size_t i = 0; i < o->nevents; i++) {
+		const struct store_quarantine *e = &o->events[i];
+		char id[24];
+		json_t *ev;
+
+		snprintf(topic, sizeof topic, "amr/v1/events/%u", e->obj);
+		snprintf(id, sizeof id, "%u.%u.%u", e->obj, e->chan >> 8, e->chan & 0xff);
+		log_warn("quarantined channel=%s seq=%llu total=%u below last total %u "
+			 "without counter_zeroed", id, (unsigned long long)e->seq, e->total,
+			 e->last_total);
+		ev = json_pack("{s:s, s:i, s:i, s:i, s:s, s:I, s:I, s:I, s:I}", "type",
+			       "counter_quarantined", "obj", e->obj, "addr", e->chan >> 8, "ch",
+			       e->chan & 0xff, "channel", id, "ts", (json_int_t)e->ts, "seq",
+			       (json_int_t)e->seq, "total", (json_int_t)e->total, "last_total",
+			       (json_int_t)e->last_total);
+		if (ev)
+			mq_publish_json(w->svc->mq, topic, ev, 1, false);
+		json_decref(ev);
+	}
+}
+
+int writer_flush(writer *w)
+{
+	struct store_outcome o;
+	uint64_t t0 = loop_now_ms(), t1;
+	int rc;
+
+	if (w->timer) {
+		loop_timer_cancel(w->svc->loop, w->timer);
+		w->timer = 0;
+	}
+	if (!w->npending)
+		return AMR_OK;
+	rc = store_commit(w->s, w->pending, w->npending, svc_now(), &o);
+	t1 = loop_now_ms();
+	metric_add(w->m_commits, 1);
+	metric_set(w->m_commit_ms, (int64_t)(t1 - t0));
+	metric_set(w->m_wait_ms, (int64_t)(t1 - w->first_ms));
+	if (rc) {
+		metric_add(w->m_failed, 1);
+		log_error("commit of %zu batches failed: %s; not acknowledged, gateways "
+			  "will send again", w->npending, amr_strerror(rc));
+	} else {
+		metric_add(w->m_batches, (int64_t)o.batches);
+		metric_add(w->m_readings, (int64_t)o.readings);
+		metric_add(w->m_pulses, (int64_t)o.pulses);
+		metric_add(w->m_dups, (int64_t)o.duplicates);
+		metric_add(w->m_quar, (int64_t)o.quarantined);
+		metric_add(w->m_new, (int64_t)o.new_channels);
+		metric_add(w->m_mismatch, (int64_t)o.mismatches);
+		if (o.new_channels)
+			log_info("registered %zu new channels", o.new_channels);
+		log_debug("committed %zu batches (%zu readings, %zu duplicates) in %llu ms",
+			  o.batches, o.readings, o.duplicates, (unsigned long long)(t1 - t0));
+		publish_outcome(w, &o);
+		store_outcome_free(&o);
+	}
+	for (size_t i = 0; i < w->npending; i++)
+		batch_free(w->pending[i]);
+	w->npending = 0;
+	w->nreadings = 0;
+	return rc;
+}
+
+static void on_timer(void *arg)
+{
+	writer *w = arg;
+
+	w->timer = 0;
+	writer_flush(w);
+}
+
+static void reject(writer *w, const struct mq_msg *msg, const char *reason)
+{
+	json_t *dl;
+
+	metric_add(w->m_rejected, 1);
+	log_warn("rejected %s: %s", msg->topic, reason);
+	dl = json_pack("{s:s, s:s, s:s%}", "topic", msg->topic, "reason", reason, "payload",
+		       msg->payload, msg->len < 4096 ? msg->len : (size_t)4096);
+	if (dl)
+		mq_publish_json(w->svc->mq, "amr/v1/deadletter", dl, 0, false);
+	json_decref(dl);
+}
+
+void writer_on_readings(void *ctx, const struct mq_msg *msg)
+{
+	writer *w = ctx;
+	const char *tail = strrchr(msg->topic, '/');
+	struct jv_err err = { "" };
+	struct batch *b;
+	unsigned long obj;
+	char *end;
+
+	obj = tail ? strtoul(tail + 1, &end, 10) : 0;
+	if (!tail || end == tail + 1 || *end || obj < 1 || obj > 65000) {
+		reject(w, msg, "topic: object number must be 1..65000");
+		return;
+	}
+	if (batch_parse(msg->payload, msg->len, (unsigned)obj, &b, &err)) {
+		reject(w, msg, err.msg[0] ? err.msg : "out of memory");
+		return;
+	}
+	b->arrived_ms = loop_now_ms();
+	if (!w->npending)
+		w->first_ms = b->arrived_ms;
+	w->pending[w->npending++] = b;
+	w->nreadings += b->n;
+	/* a long burst handled in one go must not hold the oldest past the bound */
+	if (w->npending >= w->o.max_batches || w->nreadings >= w->o.max_readings ||
+	    b->arrived_ms - w->first_ms >= w->o.commit_ms) {
+		writer_flush(w);
+		return;
+	}
+	if (!w->timer &&
+	    !(w->timer = loop_timer_add(w->svc->loop, w->o.commit_ms, false, on_timer, w)))
+		writer_flush(w);   /* no timer (out of memory): do not wait */
+}
+
+void writer_destroy(writer *w)
+{
+	if (!w)
+		return;
+	writer_flush(w);
+	free(w->pending);
+	free(w);
+}

@@ -1,0 +1,1 @@
+$(eval $(call program,amr-billing,services/billing/main.c,$(MQ_LIBS)))

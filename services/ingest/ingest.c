@@ -1,0 +1,200 @@
+/*
+ * ingest.c - handlers of what gateways publish.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "jv.h"
+#include "log.h"
+#include "ingest.h"
+
+struct ingest {
+	struct svc *s;               /* clock, broker */
+	struct validate_opts vo;     /* batch limits */
+	store *st;                   /* presence memory */
+	events *ev;                  /* per-gateway state */
+	outbox *ob;                  /* publishing */
+	router *r;                   /* commands */
+};
+
+
+static void emit(void *ctx, unsigned obj, json_t *event)
+{
+	ingest *in = ctx;
+
+	outbox_event(in->ob, obj, event);
+}
+
+static void dead_entries(ingest *in, const char *topic, long long seq, const json_t *dropped)
+{
+	size_t i;
+	json_t *d;
+
+	json_array_foreach(dropped, i, d) {
+		char *text = json_dumps(json_object_get(d, "entry"), JSON_COMPACT | JSON_ENCODE_ANY);
+		char detail[300];
+
+		snprintf(detail, sizeof detail, "seq %lld: %s", seq,
+			 json_string_value(json_object_get(d, "detail")));
+		outbox_deadletter(in->ob, topic, json_string_value(json_object_get(d, "reason")),
+				  detail, text ? text : "", text ? strlen(text) : 0);
+		free(text);
+	}
+}
+
+static void on_up(void *ctx, const struct mq_msg *msg)
+{
+	ingest *in = ctx;
+	struct validate_result r = { 0 };
+	unsigned obj;
+	bool resend = false;
+	int rc;
+
+	if (!validate_topic(msg->topic, "/up", &obj)) {
+		outbox_deadletter(in->ob, msg->topic, "bad_topic",
+				  "the object number in the topic is not 1..65000", msg->payload,
+				  msg->len);
+		return;
+	}
+	if (validate_batch(&in->vo, obj, svc_now(), msg->payload, msg->len, &r)) {
+		outbox_deadletter(in->ob, msg->topic, r.reason, r.detail, msg->payload, msg->len);
+		goto out;
+	}
+	/* The readings go first: events describe them. */
+	outbox_readings(in->ob, obj, r.canonical, r.canonical_len, r.readings);
+	rc = events_batch(in->ev, obj, r.batch, r.seq, r.ts, &resend, emit, in);
+	if (rc)
+		log_error("obj=%u seq=%lld: events lost: %s", obj, r.seq, amr_strerror(rc));
+	/* A resend's dropped entries were reported when it first came. */
+	if (r.dropped && !resend)
+		dead_entries(in, msg->topic, r.seq, r.dropped);
+	if (resend) {
+		outbox_count_resend(in->ob);
+		log_debug("obj=%u seq=%lld forwarded again (highest seen %lld)", obj, r.seq,
+			  events_high_seq(in->ev, obj));
+	} else {
+		log_debug("obj=%u seq=%lld forwarded, %zu readings", obj, r.seq, r.readings);
+	}
+out:
+	validate_result_clear(&r);
+}
+
+static void on_status(void *ctx, const struct mq_msg *msg)
+{
+	ingest *in = ctx;
+	struct jv_err err = { "" };
+	unsigned obj;
+	bool online, changed;
+	json_t *st;
+	int rc;
+
+	if (!validate_topic(msg->topic, "/status", &obj)) {
+		outbox_deadletter(in->ob, msg->topic, "bad_topic",
+				  "the object number in the topic is not 1..65000", msg->payload,
+				  msg->len);
+		return;
+	}
+	if (msg->len == 0) {
+		/* Someone cleared the retained status: nothing to report. */
+		log_info("obj=%u: retained status cleared", obj);
+		return;
+	}
+	if (!(st = jv_parse_object(msg->payload, msg->len, &err))) {
+		outbox_deadletter(in->ob, msg->topic, "bad_status", err.msg, msg->payload, msg->len);
+		return;
+	}
+	rc = events_status(in->ev, obj, st, svc_now(), &online, &changed, emit, in, &err);
+	json_decref(st);
+	if (rc == AMR_EINVAL) {
+		outbox_deadletter(in->ob, msg->topic, "bad_status", err.msg, msg->payload, msg->len);
+		return;
+	}
+	if (rc) {
+		log_error("obj=%u: status lost: %s", obj, amr_strerror(rc));
+		return;
+	}
+	if (changed) {
+		log_info("obj=%u gateway %s", obj, online ? "online" : "offline");
+		if ((rc = store_presence_set(in->st, obj, online)))
+			log_error("obj=%u: cannot remember presence: %s", obj, amr_strerror(rc));
+	}
+	if (online)
+		router_gateway_online(in->r, obj);
+}
+
+static void on_result(void *ctx, const struct mq_msg *msg)
+{
+	ingest *in = ctx;
+	struct jv_err err = { "" };
+	const char *id, *text;
+	unsigned obj;
+	bool ok;
+	json_t *res;
+	int rc;
+
+	if (!validate_topic(msg->topic, "/cmd/result", &obj)) {
+		outbox_deadletter(in->ob, msg->topic, "bad_topic",
+				  "the object number in the topic is not 1..65000", msg->payload,
+				  msg->len);
+		return;
+	}
+	if (!(res = jv_parse_object(msg->payload, msg->len, &err)) ||
+	    cmd_result_parse(res, &id, &ok, &text, &err)) {
+		outbox_deadletter(in->ob, msg->topic, "bad_result", err.msg, msg->payload, msg->len);
+		goto out;
+	}
+	rc = router_result(in->r, obj, id, ok, text);
+	if (rc == AMR_ENOTFOUND)
+		outbox_deadletter(in->ob, msg->topic, "unknown_command", "no such command id",
+				  msg->payload, msg->len);
+	else if (rc == AMR_EINVAL)
+		outbox_deadletter(in->ob, msg->topic, "wrong_obj",
+				  "the command was sent to another gateway", msg->payload, msg->len);
+	else if (rc == AMR_EEXIST)
+		log_info("obj=%u command id=%s: repeated result ignored", obj, id);
+	else if (rc)
+		log_error("obj=%u command id=%s: result not recorded: %s", obj, id,
+			  amr_strerror(rc));
+out:
+	json_decref(res);
+}
+
+static int restore_presence(void *ctx, unsigned obj, bool online)
+{
+	ingest *in = ctx;
+
+	if (obj < 1 || obj > VALIDATE_OBJ_MAX)
+		return AMR_OK;
+	return events_presence_set(in->ev, obj, online ? EVENTS_ONLINE : EVENTS_OFFLINE);
+}
+
+int ingest_create(ingest **out, struct svc *s, const struct validate_opts *vo,
+		  store *st, events *ev, outbox *ob, router *r)
+{
+	ingest *in = calloc(1, sizeof *in);
+	int rc;
+
+	if (!in)
+		return AMR_ENOMEM;
+	in->s = s;
+	in->vo = *vo;
+	in->st = st;
+	in->ev = ev;
+	in->ob = ob;
+	in->r = r;
+	if ((rc = store_presence_each(st, restore_presence, in)) ||
+	    (rc = mq_subscribe(s->mq, "amr/v1/gw/+/up", 1, on_up, in)) ||
+	    (rc = mq_subscribe(s->mq, "amr/v1/gw/+/status", 1, on_status, in)) ||
+	    (rc = mq_subscribe(s->mq, "amr/v1/gw/+/cmd/result", 1, on_result, in))) {
+		free(in);
+		return rc;
+	}
+	*out = in;
+	return AMR_OK;
+}
+
+void ingest_destroy(ingest *in)
+{
+	free(in);
+}

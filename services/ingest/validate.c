@@ -1,0 +1,382 @@
+/*
+ * validate.c - field-by-field check of a telemetry batch and its canonical
+ * form. See validate.h for the rules.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "jv.h"
+#include "validate.h"
+
+#define ADDR_MAX 127
+#define CH_MAX 4
+#define DETAIL_KEYS_MAX 8
+#define DETAIL_KEY_LEN 32
+#define DETAIL_STR_LEN 64
+
+const char *const validate_event_types[] = {
+	"device_offline", "device_online", "mains_lost", "mains_restored",
+	"battery_low", "counter_zeroed", "counter_decreased", "address_changed",
+	"output_changed", "gateway_boot", NULL
+};
+
+enum { EV_COUNTER_ZEROED = 5, EV_COUNTER_DECREASED = 6, EV_GATEWAY_BOOT = 9 };
+
+static const char *const batch_fields[] = {
+	"seq", "ts", "readings", "devices", "events", "obj", NULL
+};
+static const char *const reading_fields[] = {
+	"addr", "ch", "total", "delta", "period_ms", NULL
+};
+static const char *const device_fields[] = {
+	"addr", "ok", "mains", "batt_mv", NULL
+};
+
+/* Channels seen, one bit per ch 1..4 for each addr 0..127. */
+typedef unsigned char chan_set[ADDR_MAX + 1];
+
+bool validate_topic(const char *topic, const char *suffix, unsigned *obj)
+{
+	static const char prefix[] = "amr/v1/gw/";
+	const char *p;
+	unsigned v = 0;
+	int digits = 0;
+
+	if (strncmp(topic, prefix, sizeof prefix - 1) != 0)
+		return false;
+	p = topic + sizeof prefix - 1;
+	if (*p == '0')
+		return false;
+	while (*p >= '0' && *p <= '9' && digits < 6) {
+		v = v * 10 + (unsigned)(*p - '0');
+		p++;
+		digits++;
+	}
+	if (digits == 0 || v > VALIDATE_OBJ_MAX || strcmp(p, suffix) != 0)
+		return false;
+	*obj = v;
+	return true;
+}
+
+void validate_result_clear(struct validate_result *r)
+{
+	json_decref(r->batch);
+	json_decref(r->dropped);
+	free(r->canonical);
+	memset(r, 0, sizeof *r);
+}
+
+/* Reject the whole batch: set reason and detail, return AMR_EINVAL. */
+static int reject(struct validate_result *r, const char *reason, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int reject(struct validate_result *r, const char *reason, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->reason = reason;
+	va_start(ap, fmt);
+	vsnprintf(r->detail, sizeof r->detail, fmt, ap);
+	va_end(ap);
+	return AMR_EINVAL;
+}
+
+/* Put where (e.g. "events[2].") in front of e's message; returns AMR_EINVAL. */
+static int at(struct jv_err *e, const char *where)
+{
+	char msg[sizeof e->msg];
+
+	memcpy(msg, e->msg, sizeof msg);
+	return jv_fail(e, "%s%s", where, msg);
+}
+
+/* Check a timestamp field of o against the window; the message names where. */
+static int check_ts(const json_t *o, const char *where, const struct validate_opts *opt,
+		    int64_t now, long long *ts, struct jv_err *e)
+{
+	if (jv_int(o, "ts", true, 0, 0, VALIDATE_SEQ_MAX, ts, e))
+		return at(e, where);
+	if (*ts > now + opt->ahead_s)
+		return jv_fail(e, "%sts: %lld is %lld s ahead of the server clock (limit %lld s)",
+			       where, *ts, (long long)(*ts - now), (long long)opt->ahead_s);
+	if (*ts < now - opt->horizon_s)
+		return jv_fail(e, "%sts: %lld is older than the horizon of %lld days",
+			       where, *ts, (long long)(opt->horizon_s / 86400));
+	return AMR_OK;
+}
+
+/* An extra event field is a short scalar; it travels in the event's detail. */
+static int check_extra(const char *key, const json_t *v, const char *where, struct jv_err *e)
+{
+	size_t klen = strlen(key);
+
+	if (klen == 0 || klen > DETAIL_KEY_LEN)
+		return jv_fail(e, "%s%s: field names are 1..%d characters", where, key,
+			       DETAIL_KEY_LEN);
+	for (size_t i = 0; i < klen; i++) {
+		char c = key[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+			return jv_fail(e, "%s%s: field names use a-z, 0-9 and _", where, key);
+	}
+	if (json_is_integer(v) || json_is_boolean(v))
+		return AMR_OK;
+	if (json_is_string(v) && json_string_length(v) <= DETAIL_STR_LEN)
+		return AMR_OK;
+	return jv_fail(e, "%s%s: expected an integer, a boolean or a string of at most %d bytes",
+		       where, key, DETAIL_STR_LEN);
+}
+
+/* Check one event; on success mark counter events in *counters. */
+static int check_event(const json_t *ev, const char *where, const struct validate_opts *opt,
+		       int64_t now, chan_set counters, struct jv_err *e)
+{
+	static const char *const known[] = { "type", "addr", "ch", "ts", NULL };
+	const char *key;
+	json_t *v;
+	int type;
+	long long addr = 0, ch = 0, ts;
+	size_t extra = 0;
+	bool counter;
+
+	if (!json_is_object(ev))
+		return jv_fail(e, "%.*s: expected an object", (int)strlen(where) - 1, where);
+	if (jv_enum(ev, "type", true, 0, validate_event_types, &type, e))
+		return at(e, where);
+	if (check_ts(ev, where, opt, now, &ts, e))
+		return AMR_EINVAL;
+	if (type == EV_GATEWAY_BOOT) {
+		if (json_object_get(ev, "addr"))
+			return jv_fail(e, "%saddr: not allowed in gateway_boot", where);
+	} else if (jv_int(ev, "addr", true, 0, 1, ADDR_MAX, &addr, e)) {
+		return at(e, where);
+	}
+	counter = type == EV_COUNTER_ZEROED || type == EV_COUNTER_DECREASED;
+	if (jv_int(ev, "ch", counter, 0, 1, CH_MAX, &ch, e))
+		return at(e, where);
+	json_object_foreach((json_t *)ev, key, v) {
+		bool is_known = false;
+		for (int i = 0; known[i]; i++)
+			is_known |= strcmp(key, known[i]) == 0;
+		if (is_known)
+			continue;
+		if (++extra > DETAIL_KEYS_MAX)
+			return jv_fail(e, "%smore than %d extra fields", where, DETAIL_KEYS_MAX);
+		if (check_extra(key, v, where, e))
+			return AMR_EINVAL;
+	}
+	if (counter)
+		counters[addr] |= (unsigned char)(1u << (ch - 1));
+	return AMR_OK;
+}
+
+static int check_device(const json_t *d, const char *where, chan_set seen, struct jv_err *e)
+{
+	long long addr, mv;
+	bool b;
+
+	if (!json_is_object(d))
+		return jv_fail(e, "%.*s: expected an object", (int)strlen(where) - 1, where);
+	if (jv_only(d, device_fields, e) ||
+	    jv_int(d, "addr", true, 0, 1, ADDR_MAX, &addr, e) ||
+	    jv_bool(d, "ok", true, false, &b, e) ||
+	    jv_bool(d, "mains", false, true, &b, e) ||
+	    jv_int(d, "batt_mv", false, 0, 0, 65535, &mv, e))
+		return at(e, where);
+	if (seen[addr])
+		return jv_fail(e, "%saddr: %lld appears twice", where, addr);
+	seen[addr] = 1;
+	return AMR_OK;
+}
+
+/*
+ * Check the entries of the optional array field name one by one; remove the
+ * bad ones from the array and record them in r->dropped. kind is 'e' for
+ * events, 'd' for devices.
+ */
+static int check_entries(json_t *batch, const char *name, char kind,
+			 const struct validate_opts *opt, int64_t now,
+			 chan_set counters, struct validate_result *r)
+{
+	json_t *arr = json_object_get(batch, name);
+	chan_set seen = { 0 };
+	size_t i = 0, orig = 0;
+
+	if (!arr)
+		return AMR_OK;
+	if (!json_is_array(arr))
+		return reject(r, "bad_field", "%s: expected an array", name);
+	if (json_array_size(arr) > opt->max_entries)
+		return reject(r, "too_many", "%s: %zu entries exceed the limit of %zu", name,
+			      json_array_size(arr), opt->max_entries);
+	while (i < json_array_size(arr)) {
+		json_t *entry = json_array_get(arr, i);
+		struct jv_err e = { "" };
+		char where[32];
+		json_t *drop;
+		int rc;
+
+		snprintf(where, sizeof where, "%s[%zu].", name, orig++);
+		rc = kind == 'e' ? check_event(entry, where, opt, now, counters, &e)
+				 : check_device(entry, where, seen, &e);
+		if (rc == AMR_OK) {
+			i++;
+			continue;
+		}
+		if (!r->dropped && !(r->dropped = json_array()))
+			return reject(r, "internal", "out of memory");
+		drop = json_pack("{s:s, s:s, s:O}", "reason",
+				 kind == 'e' ? "bad_event" : "bad_device", "detail", e.msg,
+				 "entry", entry);
+		if (!drop || json_array_append_new(r->dropped, drop) ||
+		    json_array_remove(arr, i))
+			return reject(r, "internal", "out of memory");
+	}
+	return AMR_OK;
+}
+
+static int check_readings(const json_t *batch, const struct validate_opts *opt,
+			  const chan_set counters, struct validate_result *r)
+{
+	json_t *arr = json_object_get(batch, "readings");
+	chan_set seen = { 0 };
+	size_t i;
+	json_t *rd;
+
+	if (!arr)
+		return AMR_OK;
+	if (!json_is_array(arr))
+		return reject(r, "bad_field", "readings: expected an array");
+	if (json_array_size(arr) > opt->max_entries)
+		return reject(r, "too_many", "readings: %zu entries exceed the limit of %zu",
+			      json_array_size(arr), opt->max_entries);
+	json_array_foreach(arr, i, rd) {
+		struct jv_err e = { "" };
+		long long addr, ch, total, delta, period;
+		unsigned char bit;
+
+		if (!json_is_object(rd))
+			return reject(r, "bad_reading", "readings[%zu]: expected an object", i);
+		if (jv_int(rd, "addr", true, 0, 1, ADDR_MAX, &addr, &e) ||
+		    jv_int(rd, "ch", true, 0, 1, CH_MAX, &ch, &e) ||
+		    jv_int(rd, "total", true, 0, 0, VALIDATE_U32_MAX, &total, &e) ||
+		    jv_int(rd, "delta", true, 0, 0, VALIDATE_U32_MAX, &delta, &e) ||
+		    jv_int(rd, "period_ms", false, 0, 0, VALIDATE_U32_MAX, &period, &e))
+			return reject(r, "bad_reading", "readings[%zu].%s", i, e.msg);
+		/* Four required fields plus period_ms: any other key is unknown. */
+		if (json_object_size(rd) != 4u + (json_object_get(rd, "period_ms") != NULL) &&
+		    jv_only(rd, reading_fields, &e))
+			return reject(r, "bad_reading", "readings[%zu].%s", i, e.msg);
+		bit = (unsigned char)(1u << (ch - 1));
+		if (seen[addr] & bit)
+			return reject(r, "bad_reading", "readings[%zu]: channel %lld.%lld appears twice",
+				      i, addr, ch);
+		seen[addr] |= bit;
+		if (delta > total && !(counters[addr] & bit))
+			return reject(r, "bad_reading",
+				      "readings[%zu].delta: %lld exceeds total %lld without a "
+				      "counter_zeroed or counter_decreased event for %lld.%lld",
+				      i, delta, total, addr, ch);
+	}
+	r->readings = json_array_size(arr);
+	return AMR_OK;
+}
+
+/*
+ * The canonical text. When nothing was dropped, the received text is
+ * already the validated batch (duplicate keys were refused at parse), so
+ * obj and rx are spliced in before its closing brace instead of dumping
+ * the tree again. Otherwise the pruned tree is dumped.
+ */
+static int canonical(const char *text, size_t len, unsigned obj, bool has_obj,
+		     int64_t now, struct validate_result *r)
+{
+	char tail[64];
+	size_t end = len;
+	int n;
+
+	if (r->dropped) {
+		if (json_object_set_new(r->batch, "obj", json_integer(obj)) ||
+		    json_object_set_new(r->batch, "rx", json_integer(now)))
+			return AMR_ENOMEM;
+		r->canonical = json_dumps(r->batch, JSON_COMPACT);
+		if (!r->canonical)
+			return AMR_ENOMEM;
+		r->canonical_len = strlen(r->canonical);
+		return AMR_OK;
+	}
+	while (end > 0 && strchr(" \t\r\n", text[end - 1]))
+		end--;
+	/* The parser accepted an object with at least seq: it ends in '}'. */
+	if (end < 2 || text[end - 1] != '}')
+		return AMR_EINVAL;
+	if (has_obj)
+		n = snprintf(tail, sizeof tail, ",\"rx\":%lld}", (long long)now);
+	else
+		n = snprintf(tail, sizeof tail, ",\"obj\":%u,\"rx\":%lld}", obj, (long long)now);
+	r->canonical = malloc(end - 1 + (size_t)n + 1);
+	if (!r->canonical)
+		return AMR_ENOMEM;
+	memcpy(r->canonical, text, end - 1);
+	memcpy(r->canonical + end - 1, tail, (size_t)n + 1);
+	r->canonical_len = end - 1 + (size_t)n;
+	return AMR_OK;
+}
+
+int validate_batch(const struct validate_opts *o, unsigned obj, int64_t now,
+		   const char *text, size_t len, struct validate_result *r)
+{
+	struct jv_err e = { "" };
+	chan_set counters = { 0 };
+	long long tobj;
+	int rc;
+
+	if (len > o->max_payload)
+		return reject(r, "too_large", "payload of %zu bytes exceeds the limit of %zu",
+			      len, o->max_payload);
+	/* Duplicate keys are refused: the text itself is forwarded (canonical()). */
+	r->batch = jv_parse_object(text, len, &e);
+	if (!r->batch)
+		return reject(r, "bad_json", "%s", e.msg);
+	if (jv_only(r->batch, batch_fields, &e)) {
+		rc = reject(r, "bad_field", "%s", e.msg);
+		goto out_drop_batch;
+	}
+	if (jv_int(r->batch, "obj", false, obj, 0, VALIDATE_SEQ_MAX, &tobj, &e)) {
+		rc = reject(r, "wrong_obj", "%s", e.msg);
+		goto out_drop_batch;
+	}
+	if (tobj != (long long)obj) {
+		rc = reject(r, "wrong_obj", "obj: %lld does not match the topic's %u", tobj, obj);
+		goto out_drop_batch;
+	}
+	if (jv_int(r->batch, "seq", true, 0, 1, VALIDATE_SEQ_MAX, &r->seq, &e)) {
+		rc = reject(r, "bad_seq", "%s", e.msg);
+		goto out_drop_batch;
+	}
+	if (check_ts(r->batch, "", o, now, &r->ts, &e)) {
+		rc = reject(r, "bad_ts", "%s", e.msg);
+		goto out_drop_batch;
+	}
+	/* Events first: a counter event lets a reading's delta exceed its total. */
+	if ((rc = check_entries(r->batch, "events", 'e', o, now, counters, r)) ||
+	    (rc = check_entries(r->batch, "devices", 'd', o, now, counters, r)) ||
+	    (rc = check_readings(r->batch, o, counters, r)))
+		goto out_drop_batch;
+	rc = canonical(text, len, obj, json_object_get(r->batch, "obj") != NULL, now, r);
+	if (rc) {
+		rc = reject(r, "internal", "cannot build the canonical batch: %s",
+			    amr_strerror(rc));
+		goto out_drop_batch;
+	}
+	return AMR_OK;
+
+out_drop_batch:
+	json_decref(r->batch);
+	r->batch = NULL;
+	json_decref(r->dropped);
+	r->dropped = NULL;
+	return rc;
+}

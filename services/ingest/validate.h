@@ -1,0 +1,80 @@
+/*
+ * validate.h - the telemetry batch check of amr-ingest (DESIGN.md 4.2).
+ *
+ * Pure functions: no broker, no clock, no files. validate_batch() takes the
+ * payload of amr/v1/gw/{obj}/up as it came off the wire, checks it field by
+ * field and either rejects it whole (a reason code and a message naming the
+ * field) or returns the canonical batch text for amr/v1/readings/{obj}:
+ * the batch with "obj" and "rx" added.
+ *
+ * The rules (docs/ingest.md has them for people):
+ *  - the batch is a JSON object with no duplicate keys and only the fields
+ *    seq, ts, readings, devices, events and obj;
+ *  - seq is an integer 1..2^53-1; ts an integer within
+ *    [now - horizon, now + ahead]; obj, when present, equals the topic's;
+ *  - readings (optional, at most max_readings) are objects with exactly
+ *    addr 1..127, ch 1..4, total and delta 0..4294967295 and optional
+ *    period_ms 0..4294967295, one per channel; a delta above the total is
+ *    accepted only when the batch carries a counter_zeroed or
+ *    counter_decreased event for that channel;
+ *  - a bad reading or a bad top-level field rejects the whole batch;
+ *  - a bad entry of "devices" or "events" is removed and reported in
+ *    `dropped`, the rest of the batch goes on.
+ */
+#ifndef AMR_INGEST_VALIDATE_H
+#define AMR_INGEST_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#define VALIDATE_OBJ_MAX 65000
+#define VALIDATE_SEQ_MAX 9007199254740991LL   /* 2^53-1: exact in every JSON reader */
+#define VALIDATE_U32_MAX 4294967295LL
+
+struct validate_opts {
+	size_t max_payload;    /* larger payloads are rejected unread ("too_large") */
+	size_t max_entries;    /* most readings, devices or events in one batch */
+	int64_t horizon_s;     /* oldest ts accepted is now - horizon_s */
+	int64_t ahead_s;       /* newest ts accepted is now + ahead_s */
+};
+
+struct validate_result {
+	const char *reason;    /* NULL when accepted, else a static reason code */
+	char detail[256];      /* why, naming the field; "" when accepted */
+	long long seq;         /* the batch's seq (0 if rejected before it was read) */
+	long long ts;          /* the batch's ts */
+	size_t readings;       /* readings in the canonical batch */
+	json_t *batch;         /* parsed batch without dropped entries (owned), NULL if rejected */
+	char *canonical;       /* canonical text, malloc'd (owned), NULL if rejected */
+	size_t canonical_len;  /* its length */
+	json_t *dropped;       /* array of {"reason","detail","entry"} removed from
+				  devices/events (owned), NULL when none */
+};
+
+/*
+ * Parse the object number out of topic "amr/v1/gw/{obj}{suffix}", e.g.
+ * suffix "/up". obj must be 1..65000 in plain decimal (no sign, no leading
+ * zero). Returns true and sets *obj, or false.
+ */
+bool validate_topic(const char *topic, const char *suffix, unsigned *obj);
+
+/*
+ * Check the batch text[0..len) received at time now for object obj and fill
+ * *r (which the caller zeroes or clears first). Returns 0 when accepted
+ * (r->canonical set), AMR_EINVAL when rejected (r->reason, r->detail set;
+ * reason "internal" when memory ran out). Release *r with
+ * validate_result_clear() in every case.
+ */
+int validate_batch(const struct validate_opts *o, unsigned obj, int64_t now,
+		   const char *text, size_t len, struct validate_result *r);
+
+/* Free what *r owns and zero it. Accepts a zeroed result. */
+void validate_result_clear(struct validate_result *r);
+
+/* The event types of DESIGN.md 4.2 (NULL-terminated), for events.c too. */
+extern const char *const validate_event_types[];
+
+#endif

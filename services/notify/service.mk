@@ -1,0 +1,1 @@
+$(eval $(call program,amr-notify,services/notify/main.c,$(MQ_LIBS)))

@@ -1,0 +1,1 @@
+$(eval $(call program,amr-web,services/web/main.c,$(MQ_LIBS)))

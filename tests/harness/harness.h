@@ -1,0 +1,111 @@
+/*
+ * harness.h - integration tests with real programs.
+ *
+ * A test starts a real Mosquitto on a free loopback port, in a temporary
+ * directory of its own, then the programs under test (from $AMR_BIN_DIR),
+ * and talks to them over MQTT. Everything started is killed when the test
+ * process ends, pass or fail: children get PR_SET_PDEATHSIG, and
+ * harness_stop() (called from teardown) also stops them and removes the
+ * directory.
+ *
+ * Use in a Check runner (CK_FORK, the default):
+ *
+ *   static struct harness h;
+ *   static void setup(void)    { ck_assert_int_eq(harness_start(&h), 0); }
+ *   static void teardown(void) { harness_stop(&h); }
+ *   ...
+ *   pid_t p = harness_spawn(&h, "amr-archive", (const char *[]){ NULL });
+ *   ck_assert(harness_wait_message(&h, "amr/v1/svc/archive/status",
+ *                                  "\"online\":true", 10000));
+ *
+ * Every spawned program gets AMR_MQTT_HOST/PORT and AMR_DATA_DIR pointing
+ * into the test directory; stdout and stderr go to <dir>/<name>.log, which
+ * harness_stop() prints when the test failed (see harness_dump_logs()).
+ */
+#ifndef AMR_HARNESS_H
+#define AMR_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define HARNESS_MAX_PROCS 32
+
+struct harness_proc {
+	pid_t pid;             /* 0 when the slot is free */
+	char name[64];         /* program name, for logs */
+};
+
+struct harness {
+	char dir[256];                               /* temporary directory */
+	char bin_dir[256];                           /* $AMR_BIN_DIR */
+	int mqtt_port;                               /* the broker's port */
+	pid_t broker;                                /* Mosquitto's pid, 0 if down */
+	struct harness_proc procs[HARNESS_MAX_PROCS];/* programs started */
+	void *probe;                                 /* MQTT client of the test */
+	void *inbox;                                 /* messages seen by the probe */
+};
+
+/* Make the directory, start Mosquitto and the test's probe client.
+ * Returns 0 or -1 (with a message on stderr). */
+int harness_start(struct harness *h);
+
+/* Stop every program, the broker and the probe; remove the directory. */
+void harness_stop(struct harness *h);
+
+/* Print the tail of every log in the directory on stderr. */
+void harness_dump_logs(struct harness *h);
+
+/* A free TCP port on 127.0.0.1 (bound then released). */
+int harness_free_port(void);
+
+/* Start (or restart after a kill) the broker on h->mqtt_port; its data
+ * (persistence) stays in the directory. Returns 0 or -1. */
+int harness_broker_start(struct harness *h);
+
+/* SIGKILL the broker (sig 9) or stop it cleanly (sig 15) and reap it. */
+void harness_broker_kill(struct harness *h, int sig);
+
+/*
+ * Start program name from $AMR_BIN_DIR with args (NULL-terminated, argv[0]
+ * not included) and extra environment "K=V" strings (NULL-terminated, may be
+ * NULL). Returns the pid, or -1.
+ */
+pid_t harness_spawn_env(struct harness *h, const char *name, const char *const *args,
+			const char *const *env);
+pid_t harness_spawn(struct harness *h, const char *name, const char *const *args);
+
+/* Send sig to pid and reap it; returns its exit status as waitpid gives it. */
+int harness_kill(struct harness *h, pid_t pid, int sig);
+
+/* Wait up to ms for pid to exit on its own; returns the wait status or -1. */
+int harness_wait_exit(struct harness *h, pid_t pid, int ms);
+
+/* Run a shell command line with the harness's environment (AMR_MQTT_PORT
+ * and friends, PATH including $AMR_BIN_DIR); its stdout is returned in a
+ * malloc'd string (caller frees) and its exit status through *status. */
+char *harness_run(struct harness *h, const char *cmdline, int *status);
+
+/* The probe: subscribe to filter (QoS 1); messages collect in an inbox. */
+int harness_subscribe(struct harness *h, const char *filter);
+
+/* Publish with the probe. Returns 0 or -1. */
+int harness_publish(struct harness *h, const char *topic, const char *payload,
+		    int qos, bool retain);
+
+/*
+ * Wait up to ms for a message on a topic matching filter whose payload
+ * contains needle (NULL: any payload); looks at messages already received
+ * first. Subscribes to filter if not yet done. On success returns a malloc'd
+ * copy of the payload (caller frees), else NULL. Messages are not consumed.
+ */
+char *harness_wait_message(struct harness *h, const char *filter,
+			   const char *needle, int ms);
+
+/* Forget the messages received so far. */
+void harness_clear_inbox(struct harness *h);
+
+/* Sleep ms milliseconds. */
+void harness_sleep_ms(int ms);
+
+#endif

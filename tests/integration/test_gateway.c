@@ -1,0 +1,243 @@
+/*
+ * Integration tests of amr-gateway with a real Mosquitto, a real amr-sim
+ * and a subscriber that acknowledges like the archive:
+ *  - telemetry appears on amr/v1/gw/1/up, status retained with the LCD;
+ *  - the broker and then the gateway killed with SIGKILL during a run lose
+ *    no pulse and count none twice (summed deltas = the simulator's totals);
+ *  - server commands: block read back, repeated id not executed again,
+ *    expired command refused.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../harness/harness.h"
+#include "gw_archive.h"
+
+#define DEVICES 8
+
+static struct harness h;
+static char bus[300], ctl[300], simstate[300], port[16];
+
+static void setup(void)
+{
+	ck_assert_int_eq(harness_start(&h), 0);
+	snprintf(bus, sizeof bus, "%s/bus", h.dir);
+	snprintf(ctl, sizeof ctl, "%s/sim.sock", h.dir);
+	snprintf(simstate, sizeof simstate, "%s/sim", h.dir);
+	snprintf(port, sizeof port, "%d", harness_free_port());
+}
+
+static void teardown(void)
+{
+	gw_archive_stop();
+	harness_stop(&h);
+}
+
+/* Wait for a message; fail the test if none comes. */
+static void expect(struct harness *hh, const char *filter, const char *needle, int ms)
+{
+	char *msg = harness_wait_message(hh, filter, needle, ms);
+
+	ck_assert_msg(msg != NULL, "no message on %s with %s", filter, needle ? needle : "-");
+	free(msg);
+}
+
+static pid_t start_sim(void)
+{
+	const char *args[] = { "--bus", bus, "--devices", "8", "--speed", "300", "--control",
+			       ctl, "--state", simstate, NULL };
+	pid_t pid = harness_spawn(&h, "amr-sim", args);
+	char buf[256];
+
+	ck_assert_int_gt(pid, 0);
+	for (int i = 0; i < 100 && gw_sim_ctl(ctl, "status", false, buf, sizeof buf) != 0; i++)
+		harness_sleep_ms(50);
+	return pid;
+}
+
+static pid_t start_gateway(void)
+{
+	const char *args[] = { "--serial", bus, "--poll", "1-8", "--batch-interval", "1",
+			       "--poll-interval-ms", "200", "--resend", "3", "--console-port",
+			       port, NULL };
+	pid_t pid = harness_spawn(&h, "amr-gateway", args);
+
+	ck_assert_int_gt(pid, 0);
+	return pid;
+}
+
+/* Wait until the archive has the simulator's totals for every channel, then
+ * check pulse conservation. */
+static void check_conservation(void)
+{
+	static struct gw_archive_sums s;
+	char buf[8192];
+	long long sim[DEVICES + 1][4];
+	bool same = false;
+
+	ck_assert_int_eq(gw_sim_ctl(ctl, "pause", false, buf, sizeof buf), 0);
+	harness_sleep_ms(300);
+	ck_assert_int_eq(gw_sim_ctl(ctl, "totals", true, buf, sizeof buf), 0);
+	memset(sim, 0, sizeof sim);
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		unsigned a, c;
+		long long t;
+
+		if (sscanf(line, "%u %u %lld", &a, &c, &t) == 3 && a >= 1 && a <= DEVICES &&
+		    c >= 1 && c <= 4)
+			sim[a][c - 1] = t;
+	}
+	for (int i = 0; i < 300 && !same; i++) {
+		harness_sleep_ms(100);
+		gw_archive_get(&s);
+		same = true;
+		for (int a = 1; a <= DEVICES; a++)
+			for (int c = 0; c < 4; c++)
+				same = same && s.last[a][c] == sim[a][c];
+	}
+	ck_assert_msg(same, "the archive never caught up with the simulator's totals");
+	ck_assert_uint_eq(s.negative, 0);
+	long long pulses = 0;
+	for (int a = 1; a <= DEVICES; a++) {
+		for (int c = 0; c < 4; c++) {
+			ck_assert_msg(s.first[a][c] >= 0, "channel %d.%d never published", a, c + 1);
+			ck_assert_msg(s.sum[a][c] == sim[a][c] - s.first[a][c],
+				      "channel %d.%d: deltas %lld, totals moved %lld", a, c + 1,
+				      s.sum[a][c], sim[a][c] - s.first[a][c]);
+			pulses += s.sum[a][c];
+		}
+	}
+	fprintf(stderr, "conservation: %u batches stored, %u repeats ignored, %u refused "
+		"for a gap, %lld pulses\n", s.stored, s.dups, s.gaps, pulses);
+	ck_assert_uint_eq(s.reordered, 0);
+	ck_assert_int_gt(pulses, 100);
+}
+
+START_TEST(test_telemetry_and_status)
+{
+	char *msg;
+
+	start_sim();
+	start_gateway();
+	msg = harness_wait_message(&h, "amr/v1/gw/1/up", "\"readings\":[{\"addr\":1,", 15000);
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_ptr_nonnull(strstr(msg, "{\"seq\":"));
+	ck_assert_ptr_nonnull(strstr(msg, "\"devices\":["));
+	ck_assert_ptr_nonnull(strstr(msg, "\"type\":\"gateway_boot\""));
+	free(msg);
+	msg = harness_wait_message(&h, "amr/v1/gw/1/status", "\"responding\":8", 15000);
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_ptr_nonnull(strstr(msg, "\"online\":true"));
+	ck_assert_ptr_nonnull(strstr(msg, "\"lcd\":[\"UO-4 8/8\",\"Server: on\"]"));
+	ck_assert_ptr_nonnull(strstr(msg, "\"capacity\":10000"));
+	free(msg);
+}
+END_TEST
+
+START_TEST(test_kill_broker_and_gateway_lose_nothing)
+{
+	pid_t gw;
+
+	ck_assert_int_eq(gw_archive_start(h.mqtt_port, 1), 0);
+	start_sim();
+	gw = start_gateway();
+	expect(&h, "amr/v1/gw/1/up", NULL, 15000);
+	harness_sleep_ms(3000);
+	/* the broker dies without a word, and comes back */
+	harness_broker_kill(&h, SIGKILL);
+	harness_sleep_ms(2500);
+	ck_assert_int_eq(harness_broker_start(&h), 0);
+	harness_sleep_ms(4000);
+	/* the gateway dies without a word, and comes back */
+	harness_kill(&h, gw, SIGKILL);
+	harness_sleep_ms(1500);
+	start_gateway();
+	harness_sleep_ms(3000);
+	/* both at once */
+	harness_broker_kill(&h, SIGKILL);
+	harness_kill(&h, gw, SIGKILL);
+	harness_sleep_ms(1000);
+	ck_assert_int_eq(harness_broker_start(&h), 0);
+	start_gateway();
+	harness_sleep_ms(3000);
+	check_conservation();
+}
+END_TEST
+
+START_TEST(test_commands)
+{
+	char *msg;
+
+	start_sim();
+	start_gateway();
+	expect(&h, "amr/v1/gw/1/status", "\"responding\":8", 15000);
+	harness_subscribe(&h, "amr/v1/gw/1/cmd/result");
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/1/cmd",
+		"{\"id\":\"b1\",\"cmd\":\"block\",\"addr\":3,\"out\":2}", 1, false), 0);
+	msg = harness_wait_message(&h, "amr/v1/gw/1/cmd/result", "\"id\":\"b1\"", 10000);
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_ptr_nonnull(strstr(msg, "\"ok\":true"));
+	ck_assert_ptr_nonnull(strstr(msg, "Output 2 of device 003 blocked"));
+	free(msg);
+	expect(&h, "amr/v1/gw/1/up",
+		"\"type\":\"output_changed\",\"addr\":3,\"out\":2,\"blocked\":true", 10000);
+	/* the same id again: the recorded answer, no second execution */
+	harness_clear_inbox(&h);
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/1/cmd",
+		"{\"id\":\"b1\",\"cmd\":\"unblock\",\"addr\":3,\"out\":2}", 1, false), 0);
+	msg = harness_wait_message(&h, "amr/v1/gw/1/cmd/result", "\"id\":\"b1\"", 10000);
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_ptr_nonnull(strstr(msg, "blocked"));
+	free(msg);
+	/* past its expiry */
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/1/cmd",
+		"{\"id\":\"old\",\"cmd\":\"unblock\",\"addr\":3,\"out\":2,\"expires\":1000}", 1,
+		false), 0);
+	msg = harness_wait_message(&h, "amr/v1/gw/1/cmd/result", "\"id\":\"old\"", 10000);
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_ptr_nonnull(strstr(msg, "\"error\":\"expired\""));
+	free(msg);
+	/* bad input: an answer naming the problem */
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/1/cmd",
+		"{\"id\":\"bad\",\"cmd\":\"block\",\"addr\":300,\"out\":2}", 1, false), 0);
+	msg = harness_wait_message(&h, "amr/v1/gw/1/cmd/result", "\"id\":\"bad\"", 10000);
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_ptr_nonnull(strstr(msg, "addr"));
+	free(msg);
+	/* a console line */
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/1/cmd",
+		"{\"id\":\"c1\",\"cmd\":\"console\",\"line\":\"show addr\"}", 1, false), 0);
+	msg = harness_wait_message(&h, "amr/v1/gw/1/cmd/result", "\"id\":\"c1\"", 10000);
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_ptr_nonnull(strstr(msg, "001+ 002+"));
+	free(msg);
+}
+END_TEST
+
+static Suite *gateway_suite(void)
+{
+	Suite *s = suite_create("gateway");
+	TCase *tc = tcase_create("gateway");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_telemetry_and_status);
+	tcase_add_test(tc, test_kill_broker_and_gateway_lose_nothing);
+	tcase_add_test(tc, test_commands);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(gateway_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

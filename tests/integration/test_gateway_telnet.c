@@ -1,0 +1,162 @@
+/*
+ * Integration test of the gateway's Telnet console with Debian's telnet
+ * client driven by a script: "show addr", "objnum=77", "save all"; the
+ * change survives a restart, an unsaved change does not survive "reset",
+ * and the console answers with the seed's greeting and prompt.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../harness/harness.h"
+
+static struct harness h;
+static char bus[300], port[16];
+
+static void setup(void)
+{
+	ck_assert_int_eq(harness_start(&h), 0);
+	snprintf(bus, sizeof bus, "%s/bus", h.dir);
+	snprintf(port, sizeof port, "%d", harness_free_port());
+}
+
+static void teardown(void)
+{
+	harness_stop(&h);
+}
+
+/* Wait for a message; fail the test if none comes. */
+static void expect(struct harness *hh, const char *filter, const char *needle, int ms)
+{
+	char *msg = harness_wait_message(hh, filter, needle, ms);
+
+	ck_assert_msg(msg != NULL, "no message on %s with %s", filter, needle ? needle : "-");
+	free(msg);
+}
+
+static pid_t start_gateway(void)
+{
+	const char *args[] = { "--serial", bus, "--poll", "1-3", "--batch-interval", "1",
+			       "--console-port", port, NULL };
+	pid_t pid = harness_spawn(&h, "amr-gateway", args);
+
+	ck_assert_int_gt(pid, 0);
+	return pid;
+}
+
+/* Type lines into Debian's telnet, one every half second; its output. */
+static char *telnet(const char *const *lines)
+{
+	char cmd[2048];
+	size_t n;
+	char *out;
+	int status;
+
+	n = (size_t)snprintf(cmd, sizeof cmd, "{ sleep 1; ");
+	for (int i = 0; lines[i]; i++)
+		n += (size_t)snprintf(cmd + n, sizeof cmd - n, "echo '%s'; sleep 0.7; ", lines[i]);
+	snprintf(cmd + n, sizeof cmd - n, "} | timeout 20 telnet 127.0.0.1 %s 2>&1", port);
+	out = harness_run(&h, cmd, &status);
+	ck_assert_ptr_nonnull(out);
+	return out;
+}
+
+/* The console is up once the status is published. */
+static void wait_up(const char *obj)
+{
+	char topic[64];
+	char *msg;
+
+	snprintf(topic, sizeof topic, "amr/v1/gw/%s/status", obj);
+	msg = harness_wait_message(&h, topic, "\"online\":true", 15000);
+	ck_assert_msg(msg != NULL, "no status on %s", topic);
+	free(msg);
+}
+
+START_TEST(test_telnet_objnum_survives_restart)
+{
+	const char *sim_args[] = { "--bus", bus, "--devices", "2", NULL };
+	const char *first[] = { "show addr", "objnum=77", "save all", "ipconfig", "exit", NULL };
+	const char *second[] = { "ipconfig", "objnum=5", "reset", NULL };
+	const char *third[] = { "ipconfig", "RS485 timeout=0", "exit", NULL };
+	pid_t gw;
+	char *out;
+
+	ck_assert_int_gt(harness_spawn(&h, "amr-sim", sim_args), 0);
+	gw = start_gateway();
+	expect(&h, "amr/v1/gw/1/status", "\"responding\":2", 15000);
+	out = telnet(first);
+	ck_assert_msg(strstr(out, "Hello!\r\nType \"help\" for help or press \"Esc\" for exit.\r\n>> "),
+		      "no greeting in: %s", out);
+	ck_assert_msg(strstr(out, "001+ 002+ 003-\r\n"), "show addr wrong: %s", out);
+	ck_assert_ptr_nonnull(strstr(out, "Object number: 77\r\n"));
+	ck_assert_ptr_nonnull(strstr(out, "All options saved\r\n"));
+	ck_assert_ptr_nonnull(strstr(out, "Bye!"));
+	free(out);
+	/* stopped and started: the saved object number is used */
+	harness_kill(&h, gw, SIGTERM);
+	gw = start_gateway();
+	wait_up("77");
+	out = telnet(second);
+	ck_assert_msg(strstr(out, "Object number: 77\r\n"), "not kept: %s", out);
+	ck_assert_ptr_nonnull(strstr(out, "Resetting..."));
+	free(out);
+	/* "reset" restarted the process; the unsaved objnum=5 is gone */
+	harness_clear_inbox(&h);
+	wait_up("77");
+	out = telnet(third);
+	ck_assert_msg(strstr(out, "Object number: 77\r\n"), "after reset: %s", out);
+	ck_assert_ptr_nonnull(strstr(out, "Bad value \"0\": RS485 timeout must be 1...240 s\r\n"));
+	free(out);
+}
+END_TEST
+
+START_TEST(test_password)
+{
+	const char *args[] = { "--serial", bus, "--console-port", port, NULL };
+	const char *env[] = { "AMR_CONSOLE_PASSWORD=s3cret", NULL };
+	const char *wrong[] = { "guess", "RS485 timeout", NULL };
+	const char *right[] = { "s3cret", "RS485 timeout", "exit", NULL };
+	char *out;
+
+	ck_assert_int_gt(harness_spawn_env(&h, "amr-gateway", args, env), 0);
+	wait_up("1");
+	out = telnet(wrong);
+	ck_assert_ptr_nonnull(strstr(out, "Password: "));
+	ck_assert_ptr_nonnull(strstr(out, "Wrong password"));
+	ck_assert_ptr_null(strstr(out, "Hello!"));
+	ck_assert_ptr_null(strstr(out, "RS485 timeout: 5 s"));
+	free(out);
+	out = telnet(right);
+	ck_assert_ptr_nonnull(strstr(out, "Hello!"));
+	ck_assert_ptr_nonnull(strstr(out, "RS485 timeout: 5 s"));
+	ck_assert_ptr_null(strstr(out, "s3cret"));
+	free(out);
+}
+END_TEST
+
+static Suite *telnet_suite(void)
+{
+	Suite *s = suite_create("gateway_telnet");
+	TCase *tc = tcase_create("telnet");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_telnet_objnum_survives_restart);
+	tcase_add_test(tc, test_password);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(telnet_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

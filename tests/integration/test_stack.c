@@ -1,0 +1,205 @@
+/*
+ * The whole stack against a real Mosquitto: every service comes online,
+ * a service killed with SIGKILL is marked offline by its last will and comes
+ * back, amrctl reaches a service and reports clearly when it is down.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "harness.h"
+
+static const char *const services[] = { "archive", "ingest", "billing", "notify", "web" };
+#define NSERVICES (sizeof services / sizeof services[0])
+
+static struct harness h;
+static pid_t pids[NSERVICES];
+
+static void start_service(size_t i)
+{
+	char name[32];
+
+	snprintf(name, sizeof name, "amr-%s", services[i]);
+	pids[i] = harness_spawn(&h, name, (const char *[]){ NULL });
+	ck_assert_int_gt(pids[i], 0);
+}
+
+static char *status_of(const char *svc, const char *needle, int ms)
+{
+	char topic[64];
+
+	snprintf(topic, sizeof topic, "amr/v1/svc/%s/status", svc);
+	return harness_wait_message(&h, topic, needle, ms);
+}
+
+static void setup(void)
+{
+	ck_assert_int_eq(harness_start(&h), 0);
+	for (size_t i = 0; i < NSERVICES; i++)
+		start_service(i);
+}
+
+static void teardown(void)
+{
+	harness_stop(&h);
+}
+
+START_TEST(every_service_comes_online)
+{
+	for (size_t i = 0; i < NSERVICES; i++) {
+		char *st = status_of(services[i], "\"online\":true", 15000);
+
+		ck_assert_msg(st != NULL, "%s never reported online", services[i]);
+		ck_assert_ptr_nonnull(strstr(st, "\"version\":"));
+		ck_assert_ptr_nonnull(strstr(st, "\"started\":"));
+		free(st);
+	}
+}
+END_TEST
+
+START_TEST(killed_service_goes_offline_by_will_and_returns)
+{
+	size_t i = 2;   /* billing: any service will do */
+	char *st = status_of(services[i], "\"online\":true", 15000);
+
+	ck_assert_ptr_nonnull(st);
+	free(st);
+	harness_clear_inbox(&h);
+	harness_kill(&h, pids[i], SIGKILL);
+	/* The broker publishes the will when the keep-alive runs out or, as
+	 * here, at once when the socket closes. */
+	st = status_of(services[i], "{\"online\":false}", 15000);
+	ck_assert_msg(st != NULL, "no offline status after SIGKILL");
+	free(st);
+	harness_clear_inbox(&h);
+	start_service(i);
+	st = status_of(services[i], "\"online\":true", 15000);
+	ck_assert_msg(st != NULL, "no online status after restart");
+	free(st);
+}
+END_TEST
+
+START_TEST(clean_stop_publishes_offline_and_exits_zero)
+{
+	size_t i = 3;   /* notify */
+	char *st = status_of(services[i], "\"online\":true", 15000);
+	int status;
+
+	ck_assert_ptr_nonnull(st);
+	free(st);
+	harness_clear_inbox(&h);
+	status = harness_kill(&h, pids[i], SIGTERM);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	st = status_of(services[i], "{\"online\":false}", 5000);
+	ck_assert_ptr_nonnull(st);
+	free(st);
+}
+END_TEST
+
+START_TEST(amrctl_answers_and_reports_a_missing_service)
+{
+	char *out, *st;
+	int status;
+
+	st = status_of("archive", "\"online\":true", 15000);
+	ck_assert_ptr_nonnull(st);
+	free(st);
+	out = harness_run(&h, "amrctl rpc archive/ping '{}' 2>&1", &status);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", out);
+	ck_assert_msg(strstr(out, "\"service\": \"archive\"") != NULL, "%s", out);
+	free(out);
+
+	/* An unknown method is an error answer, not a hang. */
+	out = harness_run(&h, "amrctl rpc archive/no.such '{}' 2>&1", &status);
+	ck_assert_int_eq(WEXITSTATUS(status), 1);
+	ck_assert_msg(strstr(out, "unknown_method") != NULL, "%s", out);
+	free(out);
+
+	/* Malformed arguments never leave amrctl. */
+	out = harness_run(&h, "amrctl rpc archive/ping '{\"a\":' 2>&1", &status);
+	ck_assert_int_eq(WEXITSTATUS(status), 2);
+	ck_assert_msg(strstr(out, "malformed JSON") != NULL, "%s", out);
+	free(out);
+
+	harness_kill(&h, pids[0], SIGTERM);
+	out = harness_run(&h, "amrctl --timeout 1500 rpc archive/ping '{}' 2>&1", &status);
+	ck_assert_int_eq(WEXITSTATUS(status), 1);
+	ck_assert_msg(strstr(out, "archive is not answering") != NULL, "%s", out);
+	free(out);
+}
+END_TEST
+
+START_TEST(amrctl_reports_an_unreachable_broker)
+{
+	char *out;
+	int status;
+
+	harness_broker_kill(&h, SIGTERM);
+	out = harness_run(&h, "amrctl --timeout 1500 rpc archive/ping '{}' 2>&1", &status);
+	ck_assert_int_eq(WEXITSTATUS(status), 1);
+	ck_assert_msg(strstr(out, "cannot reach the broker") != NULL, "%s", out);
+	free(out);
+}
+END_TEST
+
+START_TEST(services_reconnect_after_a_broker_restart)
+{
+	char *st = status_of("web", "\"online\":true", 15000);
+
+	ck_assert_ptr_nonnull(st);
+	free(st);
+	harness_broker_kill(&h, SIGKILL);
+	ck_assert_int_eq(harness_broker_start(&h), 0);
+	/* The probe reconnects on its own too; a fresh online status shows the
+	 * service's session came back. */
+	harness_sleep_ms(500);
+	harness_clear_inbox(&h);
+	{
+		char *out;
+		int status;
+
+		for (int i = 0; i < 30; i++) {
+			out = harness_run(&h, "amrctl --timeout 1000 ping web 2>&1", &status);
+			if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+				free(out);
+				return;
+			}
+			free(out);
+			harness_sleep_ms(500);
+		}
+		ck_abort_msg("web did not answer after the broker restarted");
+	}
+}
+END_TEST
+
+static Suite *stack_suite(void)
+{
+	Suite *s = suite_create("stack");
+	TCase *tc = tcase_create("services");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 90);
+	tcase_add_test(tc, every_service_comes_online);
+	tcase_add_test(tc, killed_service_goes_offline_by_will_and_returns);
+	tcase_add_test(tc, clean_stop_publishes_offline_and_exits_zero);
+	tcase_add_test(tc, amrctl_answers_and_reports_a_missing_service);
+	tcase_add_test(tc, amrctl_reports_an_unreachable_broker);
+	tcase_add_test(tc, services_reconnect_after_a_broker_restart);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(stack_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,83 @@
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tbucket.h"
+#include "test_archive_fixture.h"
+
+void fx_open(struct fx *f)
+{
+	memset(f, 0, sizeof *f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/amr-archive-test-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(f->dir));
+	ck_assert_int_eq(tb_init("Europe/Moscow"), 0);
+	ck_assert_int_eq(kv_open(&f->k, f->dir, &(struct kv_opts){ .map_size = 1 << 20 }), 0);
+	ck_assert_int_eq(registry_open(&f->reg, f->k), 0);
+	ck_assert_int_eq(store_open(&f->s, f->k, f->reg, "Europe/Moscow"), 0);
+	ck_assert_int_eq(audit_open(&f->aud, f->k), 0);
+}
+
+void fx_close(struct fx *f)
+{
+	char path[128];
+
+	audit_close(f->aud);
+	store_close(f->s);
+	registry_close(f->reg);
+	kv_close(f->k);
+	snprintf(path, sizeof path, "%s/data.mdb", f->dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/lock.mdb", f->dir);
+	unlink(path);
+	ck_assert_int_eq(rmdir(f->dir), 0);
+}
+
+struct batch *fx_batch(uint16_t obj, uint64_t seq, int64_t ts, size_t n, const uint32_t *r)
+{
+	struct batch *b = calloc(1, sizeof *b);
+
+	ck_assert_ptr_nonnull(b);
+	b->r = calloc(n + 1, sizeof *b->r);
+	b->zeroed = calloc(n + 1, sizeof *b->zeroed);
+	ck_assert_ptr_nonnull(b->r);
+	ck_assert_ptr_nonnull(b->zeroed);
+	b->obj = obj;
+	b->seq = seq;
+	b->ts = ts;
+	b->n = n;
+	for (size_t i = 0; i < n; i++)
+		b->r[i] = (struct batch_reading){ (uint16_t)r[3 * i], r[3 * i + 1], r[3 * i + 2], 500 };
+	return b;
+}
+
+struct store_outcome fx_commit1(struct fx *f, struct batch *b)
+{
+	struct store_outcome o;
+
+	ck_assert_int_eq(store_commit(f->s, &b, 1, 1000, &o), 0);
+	return o;
+}
+
+struct sum {
+	uint64_t total;
+};
+
+static int add(void *ctx, int64_t start, uint64_t pulses)
+{
+	((struct sum *)ctx)->total += pulses;
+	return 0;
+}
+
+uint64_t fx_rollup_sum(struct fx *f, enum tb_step step, uint16_t obj, uint16_t chan,
+		       int64_t from, int64_t to)
+{
+	struct sum s = { 0 };
+	MDB_txn *txn;
+
+	ck_assert_int_eq(kv_read_begin(f->k, &txn), 0);
+	ck_assert_int_eq(store_rollup_scan(f->s, txn, step, obj, chan, from, to, add, &s), 0);
+	mdb_txn_abort(txn);
+	return s.total;
+}

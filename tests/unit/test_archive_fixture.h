@@ -1,0 +1,41 @@
+/*
+ * test_archive_fixture.h - a real LMDB archive in a temporary directory for
+ * the archive's unit tests, and helpers to build batches.
+ */
+#ifndef TEST_ARCHIVE_FIXTURE_H
+#define TEST_ARCHIVE_FIXTURE_H
+
+#include <stdint.h>
+
+#include "audit.h"
+#include "batch.h"
+#include "kv.h"
+#include "registry.h"
+#include "store.h"
+
+struct fx {
+	char dir[64];          /* temporary directory */
+	kv *k;                 /* its environment */
+	registry *reg;
+	store *s;
+	audit *aud;
+};
+
+/* Make the directory and open everything (time zone Europe/Moscow). */
+void fx_open(struct fx *f);
+
+/* Close and remove the directory. */
+void fx_close(struct fx *f);
+
+/* A batch for obj with n readings (chan, total, delta) given as triples
+ * in r[0..3n); the caller frees it with batch_free(). */
+struct batch *fx_batch(uint16_t obj, uint64_t seq, int64_t ts, size_t n, const uint32_t *r);
+
+/* Commit one batch; returns the outcome (caller frees). */
+struct store_outcome fx_commit1(struct fx *f, struct batch *b);
+
+/* Sum of a channel's rollup pulses of step over [from, to). */
+uint64_t fx_rollup_sum(struct fx *f, enum tb_step step, uint16_t obj, uint16_t chan,
+		       int64_t from, int64_t to);
+
+#endif

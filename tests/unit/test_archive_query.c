@@ -1,0 +1,337 @@
+/*
+ * Unit tests of the archive's queries (services/archive/query.c) and
+ * registry updates over a real LMDB archive: a year of hourly readings comes
+ * back by hour, day and month with the same pulses and quantities, across a
+ * change of pulse weight; zones split a span exactly; the audit trail.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "query.h"
+#include "tbucket.h"
+#include "test_archive_fixture.h"
+#include "units.h"
+
+#define C11 BATCH_CHAN(1, 1)
+#define Y2025 1735678800LL       /* 2025-01-01 00:00 Moscow (UTC+3) */
+#define Y2026 1767214800LL       /* 2026-01-01 00:00 Moscow */
+#define JUL1_12 1751360400LL     /* 2025-07-01 12:00 Moscow: the meter is replaced */
+
+static struct fx f;
+static uint64_t pulses_before, pulses_after;   /* what the year holds */
+
+struct set_args {
+	struct fx *f;
+	struct reg_key k;
+	json_t *args;
+	struct jv_err err;
+};
+
+static int set_txn(MDB_txn *txn, void *arg)
+{
+	struct set_args *s = arg;
+	json_t *before = NULL, *after = NULL;
+	int rc = registry_update(s->f->reg, txn, &s->k, s->args, 1, &before, &after, &s->err);
+
+	json_decref(before);
+	json_decref(after);
+	return rc;
+}
+
+static int registry_set(const char *json, struct jv_err *err)
+{
+	struct set_args s = { &f, { 1, 1, 1 }, json_loads(json, 0, NULL), { "" } };
+	int rc;
+
+	ck_assert_ptr_nonnull(s.args);
+	rc = kv_write(f.k, set_txn, &s);
+	json_decref(s.args);
+	if (err)
+		*err = s.err;
+	return rc;
+}
+
+/* A year of hourly batches for channel 1.1.1, 24 per commit. */
+static void fill_year(void)
+{
+	uint32_t total = 1000, seed = 12345;
+	uint64_t seq = 0;
+
+	pulses_before = pulses_after = 0;
+	for (int64_t t = Y2025; t < Y2026; t += 24 * 3600) {
+		struct batch *b[24];
+		struct store_outcome o;
+
+		for (int h = 0; h < 24; h++) {
+			uint32_t d, r[3];
+
+			seed = seed * 1103515245u + 12345u;
+			d = (seed >> 16) % 97;
+			/* the first reading's delta is the gateway's: 0 here */
+			if (seq == 0)
+				d = 0;
+			total += d;
+			r[0] = C11;
+			r[1] = total;
+			r[2] = d;
+			/* the reading at t covers the hour before: put it inside the hour */
+			b[h] = fx_batch(1, ++seq, t + h * 3600 + 1800, 1, r);
+			if (t + h * 3600 < JUL1_12)
+				pulses_before += d;
+			else
+				pulses_after += d;
+		}
+		ck_assert_int_eq(store_commit(f.s, b, 24, 1, &o), 0);
+		store_outcome_free(&o);
+		for (int h = 0; h < 24; h++)
+			batch_free(b[h]);
+	}
+}
+
+static void setup(void)
+{
+	fx_open(&f);
+}
+
+static void teardown(void)
+{
+	fx_close(&f);
+}
+
+/* Sum the points of a series answer; check the sums against its totals. */
+static void check_series(json_t *res, uint64_t want_pulses, units_u128 want_qty, int dec,
+			 size_t want_points)
+{
+	json_t *pts = json_object_get(res, "points"), *pt;
+	uint64_t pulses = 0;
+	units_u128 qty = 0, v;
+	size_t i;
+
+	ck_assert_uint_eq(json_array_size(pts), want_points);
+	json_array_foreach(pts, i, pt) {
+		pulses += (uint64_t)json_integer_value(json_object_get(pt, "pulses"));
+		ck_assert_int_eq(units_parse(json_string_value(json_object_get(pt, "quantity")),
+					     dec, &v), 0);
+		qty += v;
+	}
+	ck_assert_uint_eq(pulses, want_pulses);
+	ck_assert(qty == want_qty);
+	ck_assert_int_eq(json_integer_value(json_object_get(res, "pulses")), (json_int_t)want_pulses);
+	ck_assert_int_eq(units_parse(json_string_value(json_object_get(res, "quantity")), dec, &v), 0);
+	ck_assert(v == want_qty);
+}
+
+START_TEST(year_by_hour_day_month)
+{
+	struct query q = { f.s, f.reg, Y2026, 3600 };
+	struct reg_key k = { 1, 1, 1 };
+	struct jv_err err = { "" };
+	json_t *res;
+	MDB_txn *txn;
+	units_u128 qty;
+	static const struct {
+		enum tb_step step;
+		size_t points;
+	} steps[] = { { TB_HOUR, 8760 }, { TB_DAY, 365 }, { TB_MONTH, 12 } };
+
+	fill_year();
+	/* 1/100 m3 per pulse, then a meter of 1/1000 m3 per pulse from 1 July 12:00 */
+	ck_assert_int_eq(registry_set("{\"unit\":\"m3\",\"resource\":\"cold_water\","
+				      "\"weights\":[{\"num\":1,\"den\":100,\"valid_from\":0},"
+				      "{\"num\":1,\"den\":1000,\"valid_from\":1751360400}]}", NULL), 0);
+	qty = (units_u128)pulses_before * 10 + pulses_after;   /* litres = 0.001 m3 */
+	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_int_eq(query_series(&q, txn, &k, Y2025, Y2026, steps[i].step, &res, &err), 0);
+		ck_assert_str_eq(json_string_value(json_object_get(res, "unit")), "m3");
+		check_series(res, pulses_before + pulses_after, qty, 3, steps[i].points);
+		json_decref(res);
+	}
+	/* the consumption of the year is the same again */
+	ck_assert_int_eq(query_consumption(&q, txn, &k, 1, Y2025, Y2026, NULL, 0, &res), 0);
+	{
+		json_t *item = json_array_get(json_object_get(res, "items"), 0);
+		units_u128 v;
+
+		ck_assert_int_eq(json_integer_value(json_object_get(item, "pulses")),
+				 (json_int_t)(pulses_before + pulses_after));
+		ck_assert_int_eq(units_parse(json_string_value(json_object_get(item, "quantity")), 3,
+					     &v), 0);
+		ck_assert(v == qty);
+	}
+	json_decref(res);
+	/* the day of the change: 12 hours at each weight */
+	ck_assert_int_eq(query_series(&q, txn, &k, JUL1_12 - 12 * 3600, JUL1_12 + 12 * 3600,
+				      TB_DAY, &res, &err), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(res, "points")), 1);
+	json_decref(res);
+	mdb_txn_abort(txn);
+}
+END_TEST
+
+START_TEST(zones_split_exactly)
+{
+	struct query q = { f.s, f.reg, Y2026, 3600 };
+	struct reg_key k = { 1, 1, 1 };
+	struct query_zone two[] = { { "day", 7, 23 }, { "night", 23, 7 } };
+	struct query_zone gap[] = { { "day", 7, 23 }, { "night", 0, 7 } };
+	struct query_zone overlap[] = { { "day", 7, 23 }, { "night", 22, 8 } };
+	struct jv_err err = { "" };
+	json_t *res, *item, *z;
+	uint64_t day = 0, night = 0, total;
+	units_u128 zq = 0, v;
+	MDB_txn *txn;
+	size_t i;
+
+	ck_assert_int_eq(query_zones_check(two, 2, &err), 0);
+	ck_assert_int_eq(query_zones_check(gap, 2, &err), AMR_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "23:00 is in no zone"));
+	ck_assert_int_eq(query_zones_check(overlap, 2, &err), AMR_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "in both"));
+
+	fill_year();
+	/* 1/3 kWh per pulse: no exact decimal, so zones rely on the rounding rule */
+	ck_assert_int_eq(registry_set("{\"unit\":\"kWh\",\"weight\":{\"num\":1,\"den\":3,"
+				      "\"valid_from\":0}}", NULL), 0);
+	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
+	ck_assert_int_eq(query_consumption(&q, txn, &k, 1, Y2025, Y2026, two, 2, &res), 0);
+	mdb_txn_abort(txn);
+	item = json_array_get(json_object_get(res, "items"), 0);
+	total = (uint64_t)json_integer_value(json_object_get(item, "pulses"));
+	json_array_foreach(json_object_get(item, "zones"), i, z) {
+		uint64_t p = (uint64_t)json_integer_value(json_object_get(z, "pulses"));
+
+		*(i == 0 ? &day : &night) += p;
+		ck_assert_int_eq(units_parse(json_string_value(json_object_get(z, "quantity")), 3,
+					     &v), 0);
+		zq += v;
+	}
+	ck_assert_uint_eq(total, pulses_before + pulses_after);
+	ck_assert_uint_eq(day + night, total);
+	ck_assert(day > night);   /* 16 hours against 8 */
+	ck_assert_int_eq(units_parse(json_string_value(json_object_get(item, "quantity")), 3,
+				     &v), 0);
+	ck_assert(zq == v);
+	ck_assert(v == (units_u128)((total * 1000 + 1) / 3));
+	json_decref(res);
+}
+END_TEST
+
+START_TEST(registry_refuses_bad_updates)
+{
+	static const struct {
+		const char *args;
+		const char *err;
+	} cases[] = {
+		{ "{\"colour\":\"red\"}", "colour" },
+		{ "{\"unit\":\"furlong\"}", "unit" },
+		{ "{\"resource\":\"steam\"}", "resource" },
+		{ "{\"verification_due\":\"2027-02-30\"}", "verification_due" },
+		{ "{\"weight\":{\"num\":1,\"den\":100,\"valid_from\":1800}}", "weight" },
+		{ "{\"weight\":{\"num\":0,\"den\":100}}", "weight" },
+		{ "{\"initial_reading\":\"12.34567\"}", "initial_reading" },
+	};
+	uint32_t r[] = { C11, 5, 0 };
+	struct batch *b = fx_batch(1, 1, Y2025, 1, r);
+	struct store_outcome o = fx_commit1(&f, b);
+	struct reg_key k = { 1, 1, 1 };
+	json_t *rec;
+	MDB_txn *txn;
+
+	store_outcome_free(&o);
+	batch_free(b);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct jv_err err = { "" };
+
+		ck_assert_msg(registry_set(cases[i].args, &err) == AMR_EINVAL, "case %zu", i);
+		ck_assert_msg(strstr(err.msg, cases[i].err), "case %zu: %s", i, err.msg);
+	}
+	ck_assert_int_eq(registry_set("{\"label\":\"Cold water, flat 1\",\"unit\":\"m3\","
+				      "\"serial\":\"A-17\",\"verification_due\":\"2028-02-29\","
+				      "\"initial_reading\":\"12.345\"}", NULL), 0);
+	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
+	ck_assert_int_eq(registry_get(f.reg, txn, &k, &rec), 0);
+	mdb_txn_abort(txn);
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "label")), "Cold water, flat 1");
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "serial")), "A-17");
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "initial_reading")), "12.345");
+	json_decref(rec);
+}
+END_TEST
+
+START_TEST(audit_is_append_only_and_queryable)
+{
+	const char *recs[] = {
+		"{\"ts\":100,\"actor\":\"anna\",\"action\":\"block\",\"target\":\"1.5\",\"detail\":{}}",
+		"{\"ts\":200,\"actor\":\"boris\",\"action\":\"tariff.set\",\"target\":\"t1\"}",
+		"{\"ts\":300,\"actor\":\"anna\",\"action\":\"unblock\",\"target\":\"1.5\"}",
+		"{\"ts\":100,\"actor\":\"anna\",\"action\":\"block\",\"target\":\"1.5\",\"detail\":{}}",
+	};
+	MDB_txn *txn;
+	json_t *res;
+	bool dup;
+
+	for (size_t i = 0; i < 4; i++) {
+		json_t *rec = json_loads(recs[i], 0, NULL);
+		struct jv_err err = { "" };
+
+		ck_assert_int_eq(audit_check(rec, &err), 0);
+		ck_assert_int_eq(audit_store(f.aud, rec, &dup), 0);
+		ck_assert(dup == (i == 3));   /* a redelivery is stored once */
+		json_decref(rec);
+	}
+	{
+		json_t *bad = json_loads("{\"ts\":\"now\",\"actor\":\"x\",\"action\":\"y\"}", 0, NULL);
+		struct jv_err err = { "" };
+
+		ck_assert_int_eq(audit_check(bad, &err), AMR_EINVAL);
+		ck_assert_ptr_nonnull(strstr(err.msg, "ts"));
+		json_decref(bad);
+	}
+	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
+	ck_assert_int_eq(audit_query(f.aud, txn, 0, 1000, NULL, NULL, 100, &res), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(res, "records")), 3);
+	json_decref(res);
+	ck_assert_int_eq(audit_query(f.aud, txn, 0, 1000, "anna", NULL, 100, &res), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(res, "records")), 2);
+	json_decref(res);
+	ck_assert_int_eq(audit_query(f.aud, txn, 150, 1000, NULL, "1.5", 100, &res), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(res, "records")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+		json_object_get(res, "records"), 0), "action")), "unblock");
+	json_decref(res);
+	ck_assert_int_eq(audit_query(f.aud, txn, 0, 1000, NULL, NULL, 2, &res), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(res, "records")), 2);
+	ck_assert(json_is_true(json_object_get(res, "more")));
+	json_decref(res);
+	mdb_txn_abort(txn);
+}
+END_TEST
+
+Suite *archive_query_suite(void)
+{
+	Suite *s = suite_create("archive_query");
+	TCase *tc = tcase_create("query");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, year_by_hour_day_month);
+	tcase_add_test(tc, zones_split_exactly);
+	tcase_add_test(tc, registry_refuses_bad_updates);
+	tcase_add_test(tc, audit_is_append_only_and_queryable);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(archive_query_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

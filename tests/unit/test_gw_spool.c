@@ -1,0 +1,511 @@
+/* Unit tests of the gateway's durable spool with real LMDB files: seq never
+ * repeats, a cut between store and ack loses and doubles nothing, duplicate
+ * and out-of-order acks, a full spool merging, and a process killed with
+ * SIGKILL at random instants while an "archive" counts what it received. */
+#include <check.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../firmware/gateway/batch.h"
+#include "../../firmware/gateway/delta.h"
+#include "../../firmware/gateway/spool.h"
+#include "err.h"
+#include "kv.h"
+
+static char dir[64];
+static kv *k;
+static spool *sp;
+
+/* The archive as DESIGN.md 4.3 has it: stores a batch once, by seq. */
+struct archive {
+	uint64_t mark;                 /* highest seq stored */
+	long long sum[8];              /* deltas of channels 1..4 of address 1 (and 2) */
+	long long first[8];            /* total in the first batch of a channel, -1 */
+	long long last[8];             /* latest total */
+	unsigned stored, dups;
+};
+
+static struct archive ar;
+
+static void archive_init(void)
+{
+	memset(&ar, 0, sizeof ar);
+	for (int i = 0; i < 8; i++)
+		ar.first[i] = -1;
+}
+
+static void archive_take(const char *text, size_t len)
+{
+	json_t *b = json_loadb(text, len, 0, NULL), *r;
+	uint64_t seq;
+	size_t i;
+
+	ck_assert_ptr_nonnull(b);
+	seq = (uint64_t)json_integer_value(json_object_get(b, "seq"));
+	/* the chain has no hole: the predecessor is stored */
+	ck_assert_msg(seq <= ar.mark ||
+		      (uint64_t)json_integer_value(json_object_get(b, "prev")) <= ar.mark,
+		      "seq %llu: prev %lld above the mark %llu", (unsigned long long)seq,
+		      json_integer_value(json_object_get(b, "prev")), (unsigned long long)ar.mark);
+	if (seq <= ar.mark) {
+		ar.dups++;
+		json_decref(b);
+		return;
+	}
+	ar.mark = seq;
+	ar.stored++;
+	json_array_foreach(json_object_get(b, "readings"), i, r) {
+		int a = (int)json_integer_value(json_object_get(r, "addr"));
+		int c = (int)json_integer_value(json_object_get(r, "ch"));
+		int x = (a - 1) * 4 + c - 1;
+		long long delta = json_integer_value(json_object_get(r, "delta"));
+
+		ck_assert_int_ge(delta, 0);
+		ck_assert(x >= 0 && x < 8);
+		if (ar.first[x] < 0) {
+			ar.first[x] = json_integer_value(json_object_get(r, "total"));
+			ck_assert_int_eq(delta, 0);
+		}
+		ar.sum[x] += delta;
+		ar.last[x] = json_integer_value(json_object_get(r, "total"));
+	}
+	json_decref(b);
+}
+
+static void open_spool(unsigned capacity)
+{
+	ck_assert_int_eq(kv_open(&k, dir, &(struct kv_opts){ .map_size = 1 << 20 }), AMR_OK);
+	ck_assert_int_eq(spool_open(&sp, k, capacity), AMR_OK);
+}
+
+static void close_spool(void)
+{
+	spool_close(sp);
+	kv_close(k);
+	sp = NULL;
+	k = NULL;
+}
+
+static void load_base(void *ctx, unsigned addr, unsigned ch, uint32_t total)
+{
+	delta_set_base(ctx, addr, ch, total);
+}
+
+/* A gateway's state in RAM, lost at every cut. */
+static struct delta dl;
+
+static void restart(unsigned capacity)
+{
+	if (sp)
+		close_spool();
+	open_spool(capacity);
+	delta_init(&dl);
+	ck_assert_int_eq(spool_baselines(sp, load_base, &dl), AMR_OK);
+}
+
+/* Read device totals into the tracker and store one batch. */
+static int make_batch(const uint32_t *tot, bool sending, uint64_t *seq)
+{
+	json_t *b = batch_new(time(NULL));
+	uint32_t prev;
+	int rc;
+
+	for (unsigned ch = 1; ch <= 4; ch++)
+		delta_read(&dl, 1, ch, tot[ch - 1], 100, false, &prev);
+	ck_assert_int_ge(delta_take(&dl, b, false), 0);
+	rc = spool_append(sp, b, sending, seq);
+	if (rc == AMR_OK)
+		delta_commit(&dl);
+	else
+		delta_abort(&dl);
+	json_decref(b);
+	return rc;
+}
+
+/* Publish every stored batch above after to the archive. */
+static uint64_t publish_from(uint64_t after)
+{
+	uint64_t seq = after;
+	char *text;
+
+	while (spool_next(sp, seq, &seq, &text) == AMR_OK) {
+		archive_take(text, strlen(text));
+		free(text);
+	}
+	return seq;
+}
+
+static void setup(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/test_gw_spool.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	archive_init();
+	sp = NULL;
+	restart(100);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	close_spool();
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void check_conservation(const uint32_t *tot)
+{
+	for (int c = 0; c < 4; c++) {
+		ck_assert_int_eq(ar.last[c], tot[c]);
+		ck_assert_int_eq(ar.sum[c], tot[c] - ar.first[c]);
+	}
+}
+
+START_TEST(test_seq_never_repeats)
+{
+	uint32_t tot[4] = { 1, 2, 3, 4 };
+	uint64_t seq, last = 0;
+
+	for (int r = 0; r < 5; r++) {
+		for (int i = 0; i < 3; i++) {
+			tot[i % 4] += 5;
+			ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+			ck_assert_uint_gt(seq, last);
+			last = seq;
+		}
+		ck_assert_int_eq(spool_ack(sp, seq), AMR_OK);
+		restart(100);
+		ck_assert_uint_eq(spool_last_seq(sp), last);
+		ck_assert_uint_eq(spool_pending(sp), 0);
+	}
+}
+END_TEST
+
+START_TEST(test_cut_between_store_and_ack)
+{
+	uint32_t tot[4] = { 100, 200, 300, 400 };
+	uint64_t seq;
+
+	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	publish_from(0);
+	ck_assert_int_eq(spool_ack(sp, seq), AMR_OK);
+	tot[0] += 7;
+	tot[2] += 3;
+	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	/* the archive stored it, but the ack never came back */
+	publish_from(spool_acked(sp));
+	tot[0] += 1;
+	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	/* power cut: RAM lost; the device kept counting */
+	restart(100);
+	ck_assert_uint_eq(spool_pending(sp), 2);
+	tot[1] += 50;
+	/* after the reconnect every unacknowledged batch goes out again */
+	publish_from(spool_acked(sp));
+	ck_assert_uint_eq(ar.dups, 1);
+	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	publish_from(spool_acked(sp));
+	ck_assert_int_eq(spool_ack(sp, seq), AMR_OK);
+	ck_assert_uint_eq(spool_pending(sp), 0);
+	check_conservation(tot);
+}
+END_TEST
+
+START_TEST(test_cut_before_store_counts_later)
+{
+	uint32_t tot[4] = { 10, 10, 10, 10 };
+	uint64_t seq;
+
+	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	tot[3] += 9;
+	/* read but never stored: the cut comes first */
+	{
+		uint32_t prev;
+
+		delta_read(&dl, 1, 4, tot[3], 0, false, &prev);
+	}
+	restart(100);
+	tot[3] += 1;
+	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	publish_from(0);
+	check_conservation(tot);
+}
+END_TEST
+
+START_TEST(test_acks_duplicate_and_out_of_order)
+{
+	uint32_t tot[4] = { 0, 0, 0, 0 };
+	uint64_t seq;
+
+	for (int i = 0; i < 6; i++) {
+		tot[0]++;
+		ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	}
+	ck_assert_uint_eq(spool_pending(sp), 6);
+	ck_assert_int_eq(spool_ack(sp, 4), AMR_OK);
+	ck_assert_uint_eq(spool_pending(sp), 2);
+	ck_assert_int_eq(spool_ack(sp, 4), AMR_OK);
+	ck_assert_int_eq(spool_ack(sp, 2), AMR_OK);
+	ck_assert_uint_eq(spool_pending(sp), 2);
+	ck_assert_uint_eq(spool_acked(sp), 4);
+	restart(100);
+	ck_assert_uint_eq(spool_pending(sp), 2);
+	ck_assert_uint_eq(spool_acked(sp), 4);
+	ck_assert_int_eq(spool_ack(sp, 6), AMR_OK);
+	ck_assert_uint_eq(spool_pending(sp), 0);
+}
+END_TEST
+
+START_TEST(test_ack_above_every_seq_renumbers)
+{
+	uint32_t tot[4] = { 5, 5, 5, 5 };
+	uint64_t seq;
+	char *text;
+
+	for (int i = 0; i < 3; i++) {
+		tot[1] += 2;
+		ck_assert_int_eq(make_batch(tot, false, &seq), AMR_OK);
+	}
+	/* the archive remembers seq 1000 from an earlier spool */
+	ck_assert_int_eq(spool_ack(sp, 1000), AMR_OK);
+	ck_assert_uint_eq(spool_pending(sp), 3);
+	ck_assert_int_eq(spool_next(sp, 1000, &seq, &text), AMR_OK);
+	ck_assert_uint_eq(seq, 1001);
+	ck_assert_ptr_nonnull(strstr(text, "\"seq\":1001"));
+	free(text);
+	ar.mark = 1000;
+	publish_from(1000);
+	ck_assert_uint_eq(ar.stored, 3);
+	tot[1] += 1;
+	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	ck_assert_uint_eq(seq, 1004);
+	publish_from(1003);
+	check_conservation(tot);
+}
+END_TEST
+
+START_TEST(test_full_spool_merges_unsent)
+{
+	uint32_t tot[4] = { 1000, 0, 0, 0 };
+	uint64_t seq;
+	char *text;
+
+	restart(4);
+	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	publish_from(0);
+	/* link down: nothing more is sent; 20 batches into a spool of 4 */
+	for (int i = 0; i < 20; i++) {
+		tot[i % 4] += (uint32_t)(i + 1);
+		ck_assert_int_eq(make_batch(tot, false, &seq), AMR_OK);
+		ck_assert_uint_le(spool_pending(sp), 4);
+	}
+	ck_assert_uint_eq(spool_pending(sp), 4);
+	ck_assert_uint_ge(spool_merges(sp), 17);
+	/* the one sent batch is never merged: it may be in the archive */
+	ck_assert_int_eq(spool_next(sp, 0, &seq, &text), AMR_OK);
+	ck_assert_uint_eq(seq, 1);
+	free(text);
+	restart(4);
+	publish_from(0);
+	ck_assert_uint_eq(ar.dups, 1);
+	check_conservation(tot);
+}
+END_TEST
+
+START_TEST(test_full_of_sent_batches)
+{
+	uint32_t tot[4] = { 0, 0, 0, 0 };
+	uint64_t seq;
+
+	restart(4);
+	for (int i = 0; i < 4; i++) {
+		tot[0]++;
+		ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	}
+	publish_from(0);
+	tot[0] += 10;
+	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_EFULL);
+	/* the pulses wait in the tracker */
+	ck_assert_uint_eq(delta_pending(&dl, 1, 1), 10);
+	ck_assert_int_eq(spool_ack(sp, 2), AMR_OK);
+	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	ck_assert_uint_eq(seq, 5);
+	publish_from(4);
+	check_conservation(tot);
+}
+END_TEST
+
+START_TEST(test_merge_keeps_events_and_devices)
+{
+	json_t *a = json_pack("{s:I,s:I,s:[{s:i,s:i,s:I,s:I,s:I}],s:[{s:i,s:b}],s:[{s:s,s:i,s:I}]}",
+			      "seq", (json_int_t)5, "ts", (json_int_t)100, "readings", "addr", 1,
+			      "ch", 1, "total", (json_int_t)10, "delta", (json_int_t)4,
+			      "period_ms", (json_int_t)50, "devices", "addr", 1, "ok", 0,
+			      "events", "type", "device_offline", "addr", 1, "ts", (json_int_t)90);
+	json_t *b = json_pack("{s:I,s:I,s:[{s:i,s:i,s:I,s:I,s:I},{s:i,s:i,s:I,s:I,s:I}],s:[{s:i,s:b,s:b,s:i}],s:[{s:s,s:i,s:I}]}",
+			      "seq", (json_int_t)6, "ts", (json_int_t)200, "readings",
+			      "addr", 1, "ch", 1, "total", (json_int_t)13, "delta", (json_int_t)3,
+			      "period_ms", (json_int_t)40, "addr", 1, "ch", 2, "total",
+			      (json_int_t)7, "delta", (json_int_t)0, "period_ms", (json_int_t)0,
+			      "devices", "addr", 1, "ok", 1, "mains", 1, "batt_mv", 3000,
+			      "events", "type", "device_online", "addr", 1, "ts", (json_int_t)190);
+	json_t *m = batch_merge(a, b), *r;
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(json_integer_value(json_object_get(m, "seq")), 6);
+	ck_assert_int_eq(json_integer_value(json_object_get(m, "ts")), 200);
+	r = json_array_get(json_object_get(m, "readings"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "delta")), 7);
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "total")), 13);
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "period_ms")), 40);
+	ck_assert_uint_eq(json_array_size(json_object_get(m, "readings")), 2);
+	ck_assert_uint_eq(json_array_size(json_object_get(m, "devices")), 1);
+	ck_assert(json_is_true(json_object_get(json_array_get(json_object_get(m, "devices"), 0), "ok")));
+	ck_assert_uint_eq(json_array_size(json_object_get(m, "events")), 2);
+	ck_assert_ptr_null(batch_merge(a, json_object_get(a, "readings")));
+	json_decref(a);
+	json_decref(b);
+	json_decref(m);
+}
+END_TEST
+
+/* ---- SIGKILL at random instants ---- */
+
+struct shared {
+	uint32_t tot[4];      /* the device's counters: they survive the gateway */
+};
+
+/* The gateway process: recover, resend, then count, store, publish, ack. */
+static void child(struct shared *sh, const char *wire, bool finish)
+{
+	int fd = open(wire, O_WRONLY | O_APPEND | O_CREAT, 0600);
+	uint64_t seq, sent;
+	char *text;
+	unsigned n = 0;
+
+	restart(16);
+	sent = spool_acked(sp);
+	for (;;) {
+		/* publish everything not yet sent in this life */
+		while (spool_next(sp, sent, &seq, &text) == AMR_OK) {
+			uint32_t len = (uint32_t)strlen(text);
+
+			if (spool_mark_sent(sp, seq) != AMR_OK ||
+			    write(fd, &len, 4) != 4 || write(fd, text, len) != (ssize_t)len)
+				_exit(3);
+			free(text);
+			sent = seq;
+			/* the archive acks some of what it got, late */
+			if (seq > 3 && seq % 3 == 0 && spool_ack(sp, seq - 2) != AMR_OK)
+				_exit(4);
+		}
+		if (finish && n++ == 3)
+			break;
+		sh->tot[n % 4] += 1 + n % 5;       /* pulses arrive */
+		sh->tot[(n + 1) % 4] += 1;
+		if (make_batch(sh->tot, false, &seq) != AMR_OK)
+			_exit(5);
+	}
+	if (spool_ack(sp, sent) != AMR_OK)
+		_exit(6);
+	close_spool();
+	close(fd);
+	_exit(0);
+}
+
+static void read_wire(const char *wire)
+{
+	FILE *f = fopen(wire, "rb");
+	uint32_t len;
+	char *buf;
+
+	archive_init();
+	ck_assert_ptr_nonnull(f);
+	while (fread(&len, 4, 1, f) == 1) {
+		buf = malloc(len);
+		ck_assert_ptr_nonnull(buf);
+		if (fread(buf, 1, len, f) != len) {   /* torn by the kill: never delivered */
+			free(buf);
+			break;
+		}
+		archive_take(buf, len);
+		free(buf);
+	}
+	fclose(f);
+}
+
+START_TEST(test_sigkill_at_random)
+{
+	struct shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char wire[96];
+	int status;
+	pid_t pid;
+
+	ck_assert_ptr_ne(sh, MAP_FAILED);
+	memset(sh, 0, sizeof *sh);
+	snprintf(wire, sizeof wire, "%s/wire", dir);
+	close_spool();
+	srand(12345);
+	for (int i = 0; i < 25; i++) {
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0)
+			child(sh, wire, false);
+		usleep((useconds_t)(2000 + rand() % 30000));
+		kill(pid, SIGKILL);
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert_msg(WIFSIGNALED(status), "child exited on its own: %d",
+			      WEXITSTATUS(status));
+	}
+	pid = fork();
+	if (pid == 0)
+		child(sh, wire, true);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "final run failed");
+	read_wire(wire);
+	ck_assert_uint_gt(ar.stored, 10);
+	check_conservation(sh->tot);
+	open_spool(16);
+	ck_assert_uint_eq(spool_pending(sp), 0);
+	munmap(sh, sizeof *sh);
+}
+END_TEST
+
+static Suite *spool_suite(void)
+{
+	Suite *s = suite_create("gw_spool");
+	TCase *tc = tcase_create("spool");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_seq_never_repeats);
+	tcase_add_test(tc, test_cut_between_store_and_ack);
+	tcase_add_test(tc, test_cut_before_store_counts_later);
+	tcase_add_test(tc, test_acks_duplicate_and_out_of_order);
+	tcase_add_test(tc, test_ack_above_every_seq_renumbers);
+	tcase_add_test(tc, test_full_spool_merges_unsent);
+	tcase_add_test(tc, test_full_of_sent_batches);
+	tcase_add_test(tc, test_merge_keeps_events_and_devices);
+	tcase_add_test(tc, test_sigkill_at_random);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(spool_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,28 @@
+/* One runner for the libamr unit suites. */
+#include <check.h>
+#include <stdlib.h>
+
+Suite *config_suite(void);
+Suite *jv_suite(void);
+Suite *kv_suite(void);
+Suite *log_suite(void);
+Suite *loop_suite(void);
+Suite *metrics_suite(void);
+Suite *mq_suite(void);
+
+int main(void)
+{
+	SRunner *sr = srunner_create(config_suite());
+	int failed;
+
+	srunner_add_suite(sr, jv_suite());
+	srunner_add_suite(sr, kv_suite());
+	srunner_add_suite(sr, log_suite());
+	srunner_add_suite(sr, loop_suite());
+	srunner_add_suite(sr, metrics_suite());
+	srunner_add_suite(sr, mq_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

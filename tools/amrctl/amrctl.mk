@@ -1,0 +1,1 @@
+$(eval $(call program,amrctl,tools/amrctl/main.c,$(MQ_LIBS)))
