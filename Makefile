@@ -10,6 +10,7 @@
 # below, so that adding a program never means editing this file.
 
 SHELL   := /bin/bash
+NPROC   := $(shell nproc 2>/dev/null || echo 2)
 CC      ?= cc
 BUILD   ?= build
 SAN     ?= 0
@@ -96,11 +97,12 @@ tests: $(UNIT_TESTS) $(INTEG_TESTS)
 TEST_BUILD ?= build/test
 .PHONY: test
 test: deps
-	$(MAKE) --no-print-directory BUILD=$(TEST_BUILD) SAN=1 all tests
+	$(MAKE) --no-print-directory -j$(NPROC) BUILD=$(TEST_BUILD) SAN=1 all tests
 	@tests/run-tests.sh $(TEST_BUILD) $(TESTS)
 
 .PHONY: run
-run: deps all
+run: deps
+	$(MAKE) --no-print-directory -j$(NPROC) all
 	@deploy/run.sh
 
 .PHONY: clean

@@ -77,16 +77,11 @@ for p in "$AMR_MQTT_PORT" "$AMR_HTTP_PORT" "$AMR_CONSOLE_PORT"; do
 done
 
 # The broker: loopback only, anonymous allowed only here, on loopback, for
-# a developer's run. Shared settings come from deploy/mosquitto/conf.d.
-cat >"$AMR_DATA_DIR/broker/mosquitto.conf" <<CONF
-# written by deploy/run.sh
-per_listener_settings false
-user $(id -un)
-listener $AMR_MQTT_PORT 127.0.0.1
-allow_anonymous true
-persistence_location $AMR_DATA_DIR/broker/
-include_dir $top/deploy/mosquitto/conf.d
-CONF
+# a developer's run (deploy/mosquitto/local.conf.in). Shared settings come
+# from deploy/mosquitto/conf.d, as in the containers and under systemd.
+sed -e "s|@USER@|$(id -un)|" -e "s|@PORT@|$AMR_MQTT_PORT|" \
+	-e "s|@DATA@|$AMR_DATA_DIR/broker|" -e "s|@CONF_D@|$top/deploy/mosquitto/conf.d|" \
+	"$top/deploy/mosquitto/local.conf.in" >"$AMR_DATA_DIR/broker/mosquitto.conf"
 start mosquitto mosquitto -c "$AMR_DATA_DIR/broker/mosquitto.conf"
 for _ in $(seq 50); do port_busy "$AMR_MQTT_PORT" && break; sleep 0.1; done
 if ! port_busy "$AMR_MQTT_PORT"; then

@@ -116,7 +116,7 @@ static void drain(void *arg)
 			}
 		}
 		if (!handled)
-			log_debug("mq: no handler for topic %s", q->topic);
+			log_warn("mq: no handler for %s, message dropped", q->topic);
 		free_qmsg(q);
 		q = next;
 	}

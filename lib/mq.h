@@ -81,6 +81,10 @@ void mq_destroy(mq *m);
 /*
  * Subscribe filter at qos, now if connected and again after every
  * reconnect; cb gets every message whose topic matches filter.
+ *
+ * Register handlers before the loop first runs: a persistent session's
+ * queued messages arrive right after connecting, and a message that no
+ * handler matches when the loop dispatches it is dropped (with a warning).
  * Returns AMR_OK, AMR_ENOMEM or AMR_EMQ.
  */
 int mq_subscribe(mq *m, const char *filter, int qos, mq_msg_cb cb, void *ctx);

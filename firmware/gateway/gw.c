@@ -181,7 +181,7 @@ static void take_totals(gw *g, unsigned addr, const uint16_t *regs, unsigned zer
 			log_info("event %s addr=%u ch=%u from %u to %u", type, addr, ch, prev, total);
 			event(g, json_pack("{s:s,s:i,s:i,s:I,s:I,s:I}", "type", type, "addr",
 					   (int)addr, "ch", (int)ch, "ts", (json_int_t)now_s(),
-					   "prev", (json_int_t)prev, "total", (json_int_t)total));
+					   "from", (json_int_t)prev, "total", (json_int_t)total));
 		}
 	}
 }

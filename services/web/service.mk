@@ -1,1 +1,16 @@
-$(eval $(call program,amr-web,services/web/main.c,$(MQ_LIBS)))
+# amr-web: REST API and web portal (docs/web.md).
+WEB_CORE := services/web/route.c services/web/call.c services/web/ratelimit.c \
+            services/web/auth.c services/web/users.c services/web/qty.c \
+            services/web/view.c services/web/view_json.c services/web/sse.c \
+            services/web/files.c services/archive/units.c
+WEB_SRCS := $(WEB_CORE) services/web/http.c services/web/feed.c services/web/api.c \
+            services/web/api_auth.c services/web/api_view.c services/web/api_rpc.c \
+            services/web/main.c
+WEB_LIBS := -lmicrohttpd -lsodium $(MQ_LIBS) $(LMDB_LIBS)
+
+# qty.c converts with the archive's exact unit arithmetic (units.c).
+$(OBJ)/services/web/%.o: CPPFLAGS += -Iservices/archive
+$(OBJ)/tests/unit/test_web_%.o: CPPFLAGS += -Iservices/web -Iservices/archive
+$(OBJ)/tests/integration/test_web%.o: CPPFLAGS += -Iservices/web -Itests/harness
+
+$(eval $(call program,amr-web,$(WEB_SRCS),$(WEB_LIBS)))

@@ -98,20 +98,26 @@ static void on_connected(void *ctx, char *cause)
 	MQTTAsync_subscribe(client, up_topic, 1, &ro);
 }
 
-int gw_archive_start(int port, unsigned obj)
+int gw_archive_start(int port, unsigned obj, bool keep)
 {
 	MQTTAsync_connectOptions co = MQTTAsync_connectOptions_initializer;
-	char url[64];
+	static unsigned starts;
+	char url[64], id[32];
 
-	memset(&sums, 0, sizeof sums);
-	memset(seen, 0, sizeof seen);
-	for (int a = 0; a < GWA_ADDRS; a++)
-		for (int c = 0; c < 4; c++)
-			sums.first[a][c] = -1;
+	if (!keep) {
+		memset(&sums, 0, sizeof sums);
+		memset(seen, 0, sizeof seen);
+		for (int a = 0; a < GWA_ADDRS; a++)
+			for (int c = 0; c < 4; c++)
+				sums.first[a][c] = -1;
+	}
 	snprintf(up_topic, sizeof up_topic, "amr/v1/gw/%u/up", obj);
 	snprintf(ack_topic, sizeof ack_topic, "amr/v1/gw/%u/ack", obj);
 	snprintf(url, sizeof url, "tcp://127.0.0.1:%d", port);
-	if (MQTTAsync_create(&client, url, "test-archive", MQTTCLIENT_PERSISTENCE_NONE, NULL) !=
+	/* A restarted archive comes with a new session: what was published
+	 * while it was away is not queued for it. */
+	snprintf(id, sizeof id, "test-archive-%u", ++starts);
+	if (MQTTAsync_create(&client, url, id, MQTTCLIENT_PERSISTENCE_NONE, NULL) !=
 	    MQTTASYNC_SUCCESS)
 		return -1;
 	MQTTAsync_setCallbacks(client, NULL, NULL, on_msg, NULL);

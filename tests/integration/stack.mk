@@ -1,2 +1,3 @@
 # The whole stack: services, amrctl, the broker.
 $(eval $(call integ_test,test_stack,tests/integration/test_stack.c,))
+$(eval $(call integ_test,test_lib_mq,tests/integration/test_lib_mq.c,))

@@ -1,0 +1,62 @@
+#include <errno.h>
+#include <stdlib.h>
+
+#include "api.h"
+
+/*
+ * Who may do what. Staff = admin, operator, accountant; ops = admin,
+ * operator. Tenants only reach their own session today; their accounts
+ * come with billing.
+ */
+const struct route api_routes[] = {
+	{ "GET", "/healthz", ROLES_PUBLIC, ROUTE_LOOP, api_healthz, "liveness and broker link" },
+	{ "GET", "/metrics", ROLES_PUBLIC, ROUTE_LOOP, api_metrics, "Prometheus text" },
+	{ "GET", "/api/v1/openapi.json", ROLES_PUBLIC, ROUTE_NOW, api_openapi, "this API, OpenAPI 3" },
+	{ "POST", "/api/v1/login", ROLES_PUBLIC, ROUTE_NOW, api_login, "sign in" },
+	{ "POST", "/api/v1/logout", ROLES_ANY, ROUTE_NOW, api_logout, "sign out" },
+	{ "GET", "/api/v1/me", ROLES_ANY, ROUTE_NOW, api_me, "who is signed in, CSRF token" },
+	{ "POST", "/api/v1/me/password", ROLES_ANY, ROUTE_NOW, api_me_password, "change own password" },
+	{ "GET", "/api/v1/users", ROLE_ADMIN, ROUTE_NOW, api_users_list, "list users" },
+	{ "POST", "/api/v1/users", ROLE_ADMIN, ROUTE_NOW, api_users_create, "create a user" },
+	{ "PATCH", "/api/v1/users/{user}", ROLE_ADMIN, ROUTE_NOW, api_users_update, "change role, disable" },
+	{ "POST", "/api/v1/users/{user}/password", ROLE_ADMIN, ROUTE_NOW, api_users_password, "reset a password" },
+	{ "GET", "/api/v1/objects", ROLES_STAFF, ROUTE_LOOP, api_objects, "objects with connection state" },
+	{ "GET", "/api/v1/objects/{obj}", ROLES_STAFF, ROUTE_LOOP, api_object, "one object: devices, channels, alarms" },
+	{ "GET", "/api/v1/objects/{obj}/commands", ROLES_OPS, ROUTE_LOOP, api_commands, "recent commands" },
+	{ "POST", "/api/v1/objects/{obj}/commands", ROLES_OPS, ROUTE_LOOP, api_command, "block, unblock, zero" },
+	{ "POST", "/api/v1/objects/{obj}/console", ROLE_ADMIN, ROUTE_LOOP, api_console, "gateway console line" },
+	{ "GET", "/api/v1/channels", ROLES_STAFF, ROUTE_LOOP, api_channels, "channels with values and rates" },
+	{ "GET", "/api/v1/events", ROLES_STAFF, ROUTE_LOOP, api_events, "recent events" },
+	{ "GET", "/api/v1/stream", ROLES_STAFF, ROUTE_STREAM, NULL, "live updates (Server-Sent Events)" },
+	{ "GET", "/api/v1/series", ROLES_STAFF, ROUTE_LOOP, api_series, "archive series, JSON or CSV" },
+	{ "GET", "/api/v1/consumption", ROLES_STAFF, ROUTE_LOOP, api_consumption, "consumption over a span" },
+	{ "GET", "/api/v1/registry", ROLES_STAFF, ROUTE_LOOP, api_registry_list, "registry records" },
+	{ "GET", "/api/v1/registry/{id}", ROLES_STAFF, ROUTE_LOOP, api_registry_get, "one record" },
+	{ "PATCH", "/api/v1/registry/{id}", ROLE_ADMIN, ROUTE_LOOP, api_registry_set, "change label, resource, weight..." },
+	{ "GET", "/api/v1/audit", ROLE_ADMIN, ROUTE_LOOP, api_audit, "audit trail" },
+	{ "GET", "/api/v1/services", ROLES_STAFF, ROUTE_LOOP, api_services, "services and broker" },
+};
+
+const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];
+
+int api_query_int(struct call *c, const char *name, long long def, long long min,
+		  long long max, long long *out)
+{
+	const char *s = call_query(c, name);
+	char *end;
+	long long v;
+
+	if (!s || !*s) {
+		*out = def;
+		return 0;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v < min || v > max) {
+		call_error(c, 400, "bad_request", "%s: \"%.40s\" is not an integer in %lld..%lld",
+			   name, s, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}

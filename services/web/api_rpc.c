@@ -1,0 +1,495 @@
+/*
+ * api_rpc.c - routes answered by other services over RPC (loop thread):
+ * archive series, consumption, registry and audit; ingest commands and the
+ * gateway console. A service that does not answer within --rpc-timeout-ms
+ * gives 503 {"code":"unavailable","message":"<service> is not answering"}.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "err.h"
+#include "jv.h"
+#include "log.h"
+
+#define MAX_SERIES 8          /* channels in one series request */
+#define MAX_TIME (1LL << 40)
+#define INGEST_TIMEOUT_MS 7000   /* ingest waits up to 4 s for the gateway */
+
+struct rpc_wait {
+	struct web *w;            /* service */
+	struct call *c;           /* call (one reference held) */
+	char service[32];         /* for the error message */
+	void (*on_ok)(struct web *w, struct call *c, json_t *result);
+};
+
+static void rpc_done(void *ctx, int err, json_t *result, const char *code,
+		     const char *message)
+{
+	struct rpc_wait *rw = ctx;
+
+	if (err) {
+		if (call_rpc_status(code) == 503)
+			metric_add(rw->w->m.unavailable, 1);
+		call_rpc_error(rw->c, rw->service, code, message);
+	} else if (rw->on_ok) {
+		rw->on_ok(rw->w, rw->c, result);
+	} else {
+		call_json(rw->c, 200, json_incref(result));
+	}
+	call_unref(rw->c);
+	free(rw);
+}
+
+void api_rpc(struct web *w, struct call *c, const char *method, json_t *args,
+	     unsigned timeout_ms, void (*on_ok)(struct web *w, struct call *c, json_t *result))
+{
+	struct rpc_wait *rw = calloc(1, sizeof *rw);
+	size_t n = strcspn(method, "/");
+
+	if (!rw) {
+		json_decref(args);
+		call_error(c, 500, "internal", "out of memory");
+		return;
+	}
+	*rw = (struct rpc_wait){ w, call_ref(c), "", on_ok };
+	snprintf(rw->service, sizeof rw->service, "%.*s", (int)n, method);
+	if (view_service_online(w->view, rw->service) == 0) {
+		json_decref(args);
+		metric_add(w->m.unavailable, 1);
+		call_error(c, 503, "unavailable", "%s is not answering (its status says offline)",
+			   rw->service);
+		call_unref(c);
+		free(rw);
+		return;
+	}
+	if (rpc_call(w->svc->rpc, method, args, timeout_ms, rpc_done, rw)) {
+		call_error(c, 500, "internal", "cannot send the request to %s", rw->service);
+		call_unref(c);
+		free(rw);
+	}
+}
+
+static unsigned timeout(struct web *w)
+{
+	return (unsigned)w->o.rpc_timeout_ms;
+}
+
+/* "obj.addr.ch" with obj 1..65000, addr 1..127, ch 1..4. */
+static bool channel_id_ok(const char *id)
+{
+	unsigned obj, addr, ch;
+	char tail;
+
+	return id && strlen(id) < 20 && sscanf(id, "%u.%u.%u%c", &obj, &addr, &ch, &tail) == 3 &&
+	       obj >= 1 && obj <= 65000 && addr >= 1 && addr <= 127 && ch >= 1 && ch <= 4;
+}
+
+/* channels=a,b,c (or channel=a) into a JSON array of ids. */
+static json_t *channels_arg(struct call *c)
+{
+	const char *s = call_query(c, "channels");
+	json_t *arr = json_array();
+	char buf[2048], *save = NULL, *tok;
+
+	if (!s)
+		s = call_query(c, "channel");
+	if (!s || !*s) {
+		call_error(c, 400, "bad_request", "channels: missing; e.g. channels=1.5.1,1.5.2");
+		json_decref(arr);
+		return NULL;
+	}
+	snprintf(buf, sizeof buf, "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!channel_id_ok(tok)) {
+			call_error(c, 400, "bad_request", "channels: \"%.32s\" is not a channel "
+				   "(obj.addr.ch)", tok);
+			json_decref(arr);
+			return NULL;
+		}
+		json_array_append_new(arr, json_string(tok));
+	}
+	if (json_array_size(arr) > MAX_SERIES) {
+		call_error(c, 400, "bad_request", "channels: at most %d at once", MAX_SERIES);
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+static int span_args(struct call *c, long long *from, long long *to)
+{
+	if (api_query_int(c, "from", -1, 0, MAX_TIME, from) ||
+	    api_query_int(c, "to", -1, 0, MAX_TIME, to))
+		return -1;
+	if (*from < 0 || *to < 0) {
+		call_error(c, 400, "bad_request", "from, to: both are required (UTC seconds)");
+		return -1;
+	}
+	if (*to <= *from) {
+		call_error(c, 400, "bad_request", "to: %lld is not after from %lld", *to, *from);
+		return -1;
+	}
+	return 0;
+}
+
+static int choice(struct call *c, const char *name, const char *const *allowed, int def)
+{
+	const char *s = call_query(c, name);
+
+	if (!s)
+		return def;
+	for (int i = 0; allowed[i]; i++)
+		if (!strcmp(s, allowed[i]))
+			return i;
+	call_error(c, 400, "bad_request", "%s: \"%.32s\" is not one of the allowed values", name, s);
+	return -1;
+}
+
+/* One series request fanned out to the archive, one RPC per channel. */
+struct fan {
+	struct web *w;            /* service */
+	struct call *c;           /* call (one reference held) */
+	json_t *results;          /* answers by channel position */
+	int left;                 /* answers still to come */
+	bool csv;                 /* join CSV texts */
+	bool failed;              /* an error was answered */
+};
+
+struct fan_part {
+	struct fan *f;            /* the request */
+	size_t i;                 /* position */
+};
+
+static void fan_answer(struct fan *f)
+{
+	if (f->csv) {
+		size_t i, size = 1;
+		json_t *e;
+		char *text, *p;
+
+		json_array_foreach(f->results, i, e)
+			size += strlen(json_string_value(json_object_get(e, "csv")) ?: "") + 1;
+		if (!(text = malloc(size))) {
+			call_error(f->c, 500, "internal", "out of memory");
+			return;
+		}
+		p = text;
+		json_array_foreach(f->results, i, e) {
+			const char *csv = json_string_value(json_object_get(e, "csv")) ?: "";
+
+			if (i > 0 && strchr(csv, '\n'))   /* one header line for all */
+				csv = strchr(csv, '\n') + 1;
+			p += sprintf(p, "%s", csv);
+		}
+		call_header(f->c, "Content-Disposition", "attachment; filename=\"series.csv\"");
+		call_text(f->c, 200, "text/csv; charset=utf-8", text, (size_t)(p - text));
+		free(text);
+		return;
+	}
+	call_json(f->c, 200, json_pack("{s:O}", "series", f->results));
+}
+
+/* Drop one of the outstanding parts; the last one answers and frees. */
+static void fan_release(struct fan *f)
+{
+	if (--f->left)
+		return;
+	if (!f->failed)
+		fan_answer(f);
+	json_decref(f->results);
+	call_unref(f->c);
+	free(f);
+}
+
+static void fan_done(void *ctx, int err, json_t *result, const char *code, const char *message)
+{
+	struct fan_part *part = ctx;
+	struct fan *f = part->f;
+
+	if (err && !f->failed) {
+		f->failed = true;
+		if (call_rpc_status(code) == 503)
+			metric_add(f->w->m.unavailable, 1);
+		call_rpc_error(f->c, "archive", code, message);
+	} else if (!err) {
+		json_array_set(f->results, part->i, result);
+	}
+	free(part);
+	fan_release(f);
+}
+
+void api_series(void *ctx, struct call *c)
+{
+	static const char *const steps[] = { "raw", "hour", "day", "month", NULL };
+	static const char *const formats[] = { "json", "csv", NULL };
+	struct web *w = ctx;
+	long long from, to;
+	json_t *chans, *e;
+	struct fan *f;
+	int step, format;
+	size_t i;
+
+	if (!(chans = channels_arg(c)))
+		return;
+	if (span_args(c, &from, &to) || (step = choice(c, "step", steps, 1)) < 0 ||
+	    (format = choice(c, "format", formats, 0)) < 0) {
+		json_decref(chans);
+		return;
+	}
+	if (view_service_online(w->view, "archive") == 0) {
+		json_decref(chans);
+		metric_add(w->m.unavailable, 1);
+		call_error(c, 503, "unavailable", "archive is not answering (its status says offline)");
+		return;
+	}
+	if (!(f = calloc(1, sizeof *f))) {
+		json_decref(chans);
+		call_error(c, 500, "internal", "out of memory");
+		return;
+	}
+	*f = (struct fan){ w, call_ref(c), json_array(), 1, format == 1, false };
+	json_array_foreach(chans, i, e) {
+		struct fan_part *part = calloc(1, sizeof *part);
+		json_t *args = json_pack("{s:O, s:I, s:I, s:s, s:s}", "channel", e, "from",
+					 (json_int_t)from, "to", (json_int_t)to, "step", steps[step],
+					 "format", formats[format]);
+
+		json_array_append_new(f->results, json_null());
+		if (part && args) {
+			*part = (struct fan_part){ f, i };
+			f->left++;
+			if (!rpc_call(w->svc->rpc, "archive/series", args, timeout(w), fan_done, part))
+				continue;
+			f->left--;
+			args = NULL;   /* rpc_call took it */
+		}
+		free(part);
+		json_decref(args);
+		if (!f->failed) {
+			f->failed = true;
+			call_error(c, 500, "internal", "cannot send the request to archive");
+		}
+	}
+	json_decref(chans);
+	fan_release(f);   /* this function's own part */
+}
+
+void api_consumption(void *ctx, struct call *c)
+{
+	struct web *w = ctx;
+	long long from, to;
+	json_t *chans;
+
+	if (!(chans = channels_arg(c)))
+		return;
+	if (span_args(c, &from, &to)) {
+		json_decref(chans);
+		return;
+	}
+	api_rpc(w, c, "archive/consumption", json_pack("{s:o, s:I, s:I}", "channels", chans,
+						       "from", (json_int_t)from, "to",
+						       (json_int_t)to), timeout(w), NULL);
+}
+
+void api_registry_list(void *ctx, struct call *c)
+{
+	struct web *w = ctx;
+	long long obj, limit;
+	json_t *args;
+
+	if (api_query_int(c, "obj", 0, 0, 65000, &obj) ||
+	    api_query_int(c, "limit", 10000, 1, 100000, &limit))
+		return;
+	args = json_pack("{s:I, s:b}", "limit", (json_int_t)limit, "channels_only",
+			 call_query(c, "channels_only") != NULL);
+	if (args && obj)
+		json_object_set_new(args, "obj", json_integer(obj));
+	api_rpc(w, c, "archive/registry.list", args, timeout(w), NULL);
+}
+
+static bool registry_id_ok(const char *id)
+{
+	unsigned obj, addr, ch;
+	char tail;
+	int n = sscanf(id, "%u.%u.%u%c", &obj, &addr, &ch, &tail);
+
+	return n >= 1 && n <= 3 && obj >= 1 && obj <= 65000 && (n < 2 || (addr >= 1 && addr <= 127)) &&
+	       (n < 3 || (ch >= 1 && ch <= 4));
+}
+
+void api_registry_get(void *ctx, struct call *c)
+{
+	struct web *w = ctx;
+
+	if (!registry_id_ok(c->m.params[0])) {
+		call_error(c, 400, "bad_request", "id: \"%s\" is not obj, obj.addr or obj.addr.ch",
+			   c->m.params[0]);
+		return;
+	}
+	api_rpc(w, c, "archive/registry.get", json_pack("{s:s}", "id", c->m.params[0]),
+		timeout(w), NULL);
+}
+
+/* The archive answered the new record: show it at once and pass it on. */
+static void registry_set_ok(struct web *w, struct call *c, json_t *rec)
+{
+	json_t *up = view_on_registry(w->view, rec, svc_now());
+	char *text = up ? json_dumps(up, JSON_COMPACT) : NULL;
+
+	if (text)
+		sse_publish(w->hub, (unsigned)json_integer_value(json_object_get(up, "obj")),
+			    "channel", text);
+	free(text);
+	json_decref(up);
+	call_json(c, 200, json_incref(rec));
+}
+
+void api_registry_set(void *ctx, struct call *c)
+{
+	static const char *const fields[] = { "label", "resource", "unit", "serial",
+		"verification_due", "initial_reading", "weight", "weights", "reason", NULL };
+	static const char *const resources[] = { "unknown", "cold_water", "hot_water",
+		"electricity", "heat", "gas", NULL };
+	static const char *const units[] = { "m3", "kWh", "MWh", "Gcal", "GJ", "l", "pulse", NULL };
+	struct web *w = ctx;
+	struct jv_err err = { "" };
+	const char *s;
+	json_t *o, *args;
+	int i;
+
+	if (!registry_id_ok(c->m.params[0])) {
+		call_error(c, 400, "bad_request", "id: \"%s\" is not obj, obj.addr or obj.addr.ch",
+			   c->m.params[0]);
+		return;
+	}
+	if (jv_only(c->body, fields, &err) ||
+	    jv_str(c->body, "label", false, NULL, 0, 200, &s, &err) ||
+	    jv_enum(c->body, "resource", false, 0, resources, &i, &err) ||
+	    jv_enum(c->body, "unit", false, 0, units, &i, &err) ||
+	    jv_str(c->body, "serial", false, NULL, 0, 64, &s, &err) ||
+	    jv_str(c->body, "verification_due", false, NULL, 0, 10, &s, &err) ||
+	    jv_str(c->body, "initial_reading", false, NULL, 1, 30, &s, &err) ||
+	    jv_object(c->body, "weight", false, &o, &err) ||
+	    jv_array(c->body, "weights", false, 32, &o, &err) ||
+	    jv_str(c->body, "reason", false, NULL, 0, 200, &s, &err)) {
+		call_error(c, 400, "bad_request", "%s", err.msg);
+		return;
+	}
+	if (json_object_size(c->body) == 0 ||
+	    (json_object_size(c->body) == 1 && json_object_get(c->body, "reason"))) {
+		call_error(c, 400, "bad_request", "nothing to change");
+		return;
+	}
+	if (!(args = json_deep_copy(c->body))) {
+		call_error(c, 500, "internal", "out of memory");
+		return;
+	}
+	json_object_set_new(args, "id", json_string(c->m.params[0]));
+	json_object_set_new(args, "actor", json_string(c->user));
+	api_rpc(w, c, "archive/registry.set", args, timeout(w), registry_set_ok);
+}
+
+void api_audit(void *ctx, struct call *c)
+{
+	struct web *w = ctx;
+	long long from, to, limit;
+	const char *actor = call_query(c, "actor"), *target = call_query(c, "target");
+	json_t *args;
+
+	if (api_query_int(c, "from", 0, 0, MAX_TIME, &from) ||
+	    api_query_int(c, "to", MAX_TIME, 0, MAX_TIME, &to) ||
+	    api_query_int(c, "limit", 200, 1, 1000, &limit))
+		return;
+	args = json_pack("{s:I, s:I, s:I}", "from", (json_int_t)from, "to", (json_int_t)to,
+			 "limit", (json_int_t)limit);
+	if (args && actor && *actor)
+		json_object_set_new(args, "actor", json_string(actor));
+	if (args && target && *target)
+		json_object_set_new(args, "target", json_string(target));
+	api_rpc(w, c, "archive/audit.query", args, timeout(w), NULL);
+}
+
+static int obj_param(struct call *c, long long *obj)
+{
+	char *end;
+	long v = strtol(c->m.params[0], &end, 10);
+
+	if (*end || v < 1 || v > 65000) {
+		call_error(c, 400, "bad_request", "obj: \"%s\" is not an object number 1..65000",
+			   c->m.params[0]);
+		return -1;
+	}
+	*obj = v;
+	return 0;
+}
+
+void api_command(void *ctx, struct call *c)
+{
+	static const char *const fields[] = { "cmd", "addr", "out", "ch", "reason", NULL };
+	static const char *const cmds[] = { "block", "unblock", "zero", NULL };
+	struct web *w = ctx;
+	struct jv_err err = { "" };
+	long long obj, addr, out, ch;
+	const char *reason;
+	int cmd;
+	json_t *args;
+
+	if (obj_param(c, &obj))
+		return;
+	if (jv_only(c->body, fields, &err) || jv_enum(c->body, "cmd", true, 0, cmds, &cmd, &err) ||
+	    jv_int(c->body, "addr", true, 0, 1, 127, &addr, &err) ||
+	    jv_int(c->body, "out", cmd != 2, 0, 1, 4, &out, &err) ||
+	    jv_int(c->body, "ch", cmd == 2, 0, 1, 4, &ch, &err) ||
+	    jv_str(c->body, "reason", true, NULL, 1, 200, &reason, &err)) {
+		call_error(c, 400, "bad_request", "%s", err.msg);
+		return;
+	}
+	args = json_pack("{s:I, s:s, s:I, s:s, s:s}", "obj", (json_int_t)obj, "cmd", cmds[cmd],
+			 "addr", (json_int_t)addr, "actor", c->user, "reason", reason);
+	if (args)
+		json_object_set_new(args, cmd == 2 ? "ch" : "out", json_integer(cmd == 2 ? ch : out));
+	api_rpc(w, c, "ingest/command", args, INGEST_TIMEOUT_MS, NULL);
+}
+
+void api_commands(void *ctx, struct call *c)
+{
+	struct web *w = ctx;
+	long long obj, limit;
+
+	if (obj_param(c, &obj) || api_query_int(c, "limit", 50, 1, 1000, &limit))
+		return;
+	api_rpc(w, c, "ingest/commands", json_pack("{s:I, s:I}", "obj", (json_int_t)obj, "limit",
+						   (json_int_t)limit), timeout(w), NULL);
+}
+
+void api_console(void *ctx, struct call *c)
+{
+	static const char *const fields[] = { "line", "reason", NULL };
+	struct web *w = ctx;
+	struct jv_err err = { "" };
+	const char *line, *reason;
+	long long obj;
+	json_t *args;
+
+	if (obj_param(c, &obj))
+		return;
+	if (jv_only(c->body, fields, &err) ||
+	    jv_str(c->body, "line", true, NULL, 1, 128, &line, &err) ||
+	    jv_str(c->body, "reason", false, NULL, 1, 200, &reason, &err)) {
+		call_error(c, 400, "bad_request", "%s", err.msg);
+		return;
+	}
+	for (const char *p = line; *p; p++) {
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) {
+			call_error(c, 400, "bad_request", "line: printable ASCII only, one command");
+			return;
+		}
+	}
+	args = json_pack("{s:I, s:s, s:s, s:s, s:i}", "obj", (json_int_t)obj, "cmd", "console",
+			 "line", line, "actor", c->user, "wait", 4);
+	if (args && reason)
+		json_object_set_new(args, "reason", json_string(reason));
+	api_rpc(w, c, "ingest/command", args, INGEST_TIMEOUT_MS, NULL);
+}

@@ -1,0 +1,71 @@
+/*
+ * auth.h - signed-in sessions, kept in memory (a restart of amr-web signs
+ * everyone out), and their CSRF tokens.
+ *
+ * A session id and its CSRF token are 32 random bytes (randombytes_buf) in
+ * hex. The id travels only in the cookie "amr_sid" (HttpOnly,
+ * SameSite=Strict, Secure over TLS); the token is handed to the page in the
+ * login answer and /api/v1/me and must come back in the X-CSRF-Token header
+ * of every state-changing request. Ids and tokens are compared with
+ * sodium_memcmp. A session ends after idle_s without a request, after
+ * max_s in any case, at sign-out, or when its user is disabled or gets a
+ * new password; the oldest session goes when max_sessions is reached.
+ *
+ * Thread safety: every function may be called from any thread.
+ */
+#ifndef AMR_WEB_AUTH_H
+#define AMR_WEB_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define AUTH_COOKIE "amr_sid"
+#define AUTH_HEX 65           /* 64 hex digits and NUL */
+
+typedef struct auth auth;
+
+struct auth_session {
+	char sid[AUTH_HEX];       /* session id */
+	char csrf[AUTH_HEX];      /* CSRF token */
+	char user[65];            /* user name */
+	unsigned role;            /* ROLE_* bit */
+	int64_t created;          /* Unix seconds */
+};
+
+/* Returns AMR_OK, AMR_EINVAL (a zero bound) or AMR_ENOMEM. sodium_init()
+ * must have run. */
+int auth_create(auth **out, size_t max_sessions, unsigned idle_s, unsigned max_s);
+
+/* Accepts NULL. */
+void auth_destroy(auth *a);
+
+/* Open a session for user; *out gets a copy. Returns AMR_OK. */
+int auth_login(auth *a, const char *user, unsigned role, int64_t now,
+	       struct auth_session *out);
+
+/* Find the live session sid and mark it used at now; *out gets a copy.
+ * Returns AMR_OK or AMR_ENOTFOUND (unknown, expired or malformed). */
+int auth_lookup(auth *a, const char *sid, int64_t now, struct auth_session *out);
+
+/* End session sid (unknown ids are ignored). */
+void auth_logout(auth *a, const char *sid);
+
+/* End every session of user; returns how many ended. */
+size_t auth_drop_user(auth *a, const char *user);
+
+/* Live sessions (for metrics). */
+size_t auth_count(auth *a);
+
+/* True when token equals the session's CSRF token (constant time). */
+bool auth_csrf_ok(const struct auth_session *s, const char *token);
+
+/* Find amr_sid=<64 hex> in a Cookie header into sid. Returns AMR_OK or
+ * AMR_ENOTFOUND. */
+int auth_cookie_sid(const char *cookie, char sid[AUTH_HEX]);
+
+/* The Set-Cookie value for sid (empty sid: one that deletes the cookie). */
+void auth_cookie_value(const char *sid, bool secure, unsigned max_age, char *buf,
+		       size_t size);
+
+#endif

@@ -1,0 +1,271 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "feed.h"
+#include "jv.h"
+#include "log.h"
+
+#define SEED_RETRY_MS 5000
+
+unsigned feed_parse_obj(const char *s, size_t len)
+{
+	unsigned v = 0;
+
+	if (len < 1 || len > 5 || s[0] == '0')
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	return v <= 65000 ? v : 0;
+}
+
+/* The {x} segment of "prefix{x}suffix" topics. */
+static const char *segment(const char *topic, const char *prefix, size_t *len)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(topic, prefix, n) != 0)
+		return NULL;
+	*len = strcspn(topic + n, "/");
+	return topic + n;
+}
+
+static void publish(struct web *w, unsigned obj, const char *event, json_t *up)
+{
+	char *text = up ? json_dumps(up, JSON_COMPACT) : NULL;
+
+	if (text && w->hub)
+		sse_publish(w->hub, obj, event, text);
+	free(text);
+	json_decref(up);
+}
+
+static json_t *payload(const struct mq_msg *msg)
+{
+	struct jv_err err = { "" };
+	json_t *j;
+
+	if (msg->len == 0)
+		return json_object();
+	if (!(j = jv_parse_object(msg->payload, msg->len, &err)))
+		log_debug("ignored %s: %s", msg->topic, err.msg);
+	return j;
+}
+
+static void on_gw_status(void *ctx, const struct mq_msg *msg)
+{
+	struct web *w = ctx;
+	size_t len;
+	const char *s = segment(msg->topic, "amr/v1/gw/", &len);
+	unsigned obj = s ? feed_parse_obj(s, len) : 0;
+	json_t *j;
+
+	if (!obj || !(j = payload(msg)))
+		return;
+	publish(w, obj, "object", view_on_gw_status(w->view, obj, j, svc_now()));
+	json_decref(j);
+}
+
+/* A registry record came back: apply it and show it. */
+static void on_record(void *ctx, int err, json_t *result, const char *code, const char *message)
+{
+	struct web *w = ctx;
+	json_t *up;
+
+	if (err) {
+		log_debug("registry.get: %s", message ? message : amr_strerror(err));
+		return;
+	}
+	if ((up = view_on_registry(w->view, result, svc_now())))
+		publish(w, (unsigned)json_integer_value(json_object_get(up, "obj")), "channel", up);
+}
+
+static void ask_record(struct web *w, const char *id)
+{
+	if (rpc_call(w->svc->rpc, "archive/registry.get", json_pack("{s:s}", "id", id),
+		     (unsigned)w->o.rpc_timeout_ms, on_record, w))
+		log_warn("registry.get %s not sent", id);
+}
+
+static void on_readings(void *ctx, const struct mq_msg *msg)
+{
+	struct web *w = ctx;
+	size_t len, i;
+	const char *s = segment(msg->topic, "amr/v1/readings/", &len);
+	unsigned obj = s ? feed_parse_obj(s, len) : 0;
+	json_t *j, *e;
+
+	if (!obj || !(j = payload(msg)))
+		return;
+	publish(w, obj, "reading", view_on_readings(w->view, obj, j, svc_now()));
+	json_array_foreach(json_object_get(j, "readings"), i, e) {
+		unsigned addr = (unsigned)json_integer_value(json_object_get(e, "addr"));
+		unsigned ch = (unsigned)json_integer_value(json_object_get(e, "ch"));
+		char id[32];
+
+		if (w->seeded && view_wants_registry(w->view, obj, addr, ch)) {
+			snprintf(id, sizeof id, "%u.%u.%u", obj, addr, ch);
+			ask_record(w, id);
+		}
+	}
+	json_decref(j);
+}
+
+static void on_event(void *ctx, const struct mq_msg *msg)
+{
+	struct web *w = ctx;
+	size_t len;
+	const char *s = segment(msg->topic, "amr/v1/events/", &len);
+	unsigned obj = s ? feed_parse_obj(s, len) : 0;
+	json_t *j;
+
+	if (!obj || !(j = payload(msg)))
+		return;
+	publish(w, obj, "event", view_on_event(w->view, obj, j, svc_now()));
+	json_decref(j);
+}
+
+static void seed(struct web *w);
+
+static void on_svc(void *ctx, const struct mq_msg *msg)
+{
+	struct web *w = ctx;
+	size_t len;
+	const char *s = segment(msg->topic, "amr/v1/svc/", &len);
+	char name[32];
+	int was;
+	json_t *j;
+
+	if (!s || len == 0 || len >= sizeof name || !(j = payload(msg)))
+		return;
+	memcpy(name, s, len);
+	name[len] = '\0';
+	was = view_service_online(w->view, name);
+	publish(w, 0, "service", view_on_svc_status(w->view, name, j, svc_now()));
+	json_decref(j);
+	if (!strcmp(name, "archive") && was != 1 && view_service_online(w->view, name) == 1) {
+		w->seeded = false;   /* the archive is back: load it again */
+		seed(w);
+	}
+}
+
+static void on_audit(void *ctx, const struct mq_msg *msg)
+{
+	struct web *w = ctx;
+	json_t *j = payload(msg);
+	const char *action = json_string_value(json_object_get(j, "action"));
+	const char *target = json_string_value(json_object_get(j, "target"));
+
+	if (action && target && !strcmp(action, "registry.set") && strlen(target) < 24)
+		ask_record(w, target);
+	json_decref(j);
+}
+
+static void on_sys(void *ctx, const struct mq_msg *msg)
+{
+	struct web *w = ctx;
+	char value[64];
+
+	snprintf(value, sizeof value, "%.*s", (int)(msg->len < 63 ? msg->len : 63), msg->payload);
+	view_on_broker(w->view, msg->topic + strlen("$SYS/broker/"), value);
+}
+
+/* The seed: registry records, then latest values. */
+static void seed_retry(void *arg)
+{
+	struct web *w = arg;
+
+	w->seed_timer = 0;
+	seed(w);
+}
+
+static void seed_failed(struct web *w, const char *what, const char *message)
+{
+	w->seeding = false;
+	log_info("seed: %s: %s; again in %d s", what, message ? message : "failed",
+		 SEED_RETRY_MS / 1000);
+	if (!w->seed_timer)
+		w->seed_timer = loop_timer_add(w->svc->loop, SEED_RETRY_MS, false, seed_retry, w);
+}
+
+static void on_latest(void *ctx, int err, json_t *result, const char *code, const char *message)
+{
+	struct web *w = ctx;
+
+	if (err) {
+		seed_failed(w, "archive/latest", message);
+		return;
+	}
+	view_on_latest(w->view, result, svc_now());
+	w->seeding = false;
+	w->seeded = true;
+	log_info("seed: %zu channels from the archive", json_array_size(json_object_get(result, "channels")));
+	publish(w, 0, "reload", json_object());
+}
+
+static void on_registry(void *ctx, int err, json_t *result, const char *code, const char *message)
+{
+	struct web *w = ctx;
+	json_t *e;
+	size_t i;
+
+	if (err) {
+		seed_failed(w, "archive/registry.list", message);
+		return;
+	}
+	json_array_foreach(json_object_get(result, "records"), i, e)
+		json_decref(view_on_registry(w->view, e, svc_now()));
+	if (rpc_call(w->svc->rpc, "archive/latest", NULL, (unsigned)w->o.rpc_timeout_ms * 3,
+		     on_latest, w))
+		seed_failed(w, "archive/latest", "not sent");
+}
+
+static void seed(struct web *w)
+{
+	if (w->seeded || w->seed_timer || w->seeding)
+		return;
+	w->seeding = true;
+	if (rpc_call(w->svc->rpc, "archive/registry.list", json_pack("{s:i}", "limit", 100000),
+		     (unsigned)w->o.rpc_timeout_ms * 3, on_registry, w))
+		seed_failed(w, "archive/registry.list", "not sent");
+}
+
+static void on_connect(void *ctx)
+{
+	seed(ctx);
+}
+
+int feed_start(struct web *w)
+{
+	static const struct {
+		const char *filter;
+		mq_msg_cb cb;
+	} subs[] = {
+		{ "amr/v1/gw/+/status", on_gw_status },
+		{ "amr/v1/readings/+", on_readings },
+		{ "amr/v1/events/+", on_event },
+		{ "amr/v1/svc/+/status", on_svc },
+		{ "amr/v1/audit", on_audit },
+		{ "$SYS/broker/version", on_sys },
+		{ "$SYS/broker/uptime", on_sys },
+		{ "$SYS/broker/clients/connected", on_sys },
+	};
+	int rc;
+
+	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+		if ((rc = mq_subscribe(w->svc->mq, subs[i].filter, i < 5 ? 1 : 0, subs[i].cb, w)))
+			return rc;
+	w->svc->on_connect = on_connect;
+	w->svc->ctx = w;
+	return AMR_OK;
+}
+
+void feed_stop(struct web *w)
+{
+	loop_timer_cancel(w->svc->loop, w->seed_timer);
+	w->seed_timer = 0;
+}

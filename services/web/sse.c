@@ -1,0 +1,254 @@
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "sse.h"
+
+struct sse_client {
+	sse *h;                   /* hub */
+	sse_client *next;         /* in the hub's list */
+	unsigned obj;             /* filter, 0 for all */
+	void *conn;               /* the connection (borrowed) */
+	pthread_mutex_t lock;     /* guards the fields below */
+	char *buf;                /* queued bytes */
+	size_t len;               /* bytes in buf */
+	size_t off;               /* bytes already sent */
+	size_t cap;               /* allocated */
+	bool suspended;           /* connection suspended by the reader */
+	bool closing;             /* end the stream */
+};
+
+struct sse {
+	pthread_mutex_t lock;     /* guards the list */
+	sse_client *clients;      /* connected */
+	size_t n;                 /* how many */
+	size_t max_clients;       /* limit */
+	size_t max_queue;         /* bytes per client */
+	bool closing;             /* refusing new clients */
+	unsigned long long dropped;   /* closed for being slow */
+	sse_conn_fn suspend;      /* suspend a connection */
+	sse_conn_fn resume;       /* resume it */
+};
+
+int sse_create(sse **out, size_t max_clients, size_t max_queue, sse_conn_fn suspend,
+	       sse_conn_fn resume)
+{
+	sse *h;
+
+	if (!max_clients || max_queue < 1024 || !suspend || !resume)
+		return AMR_EINVAL;
+	if (!(h = calloc(1, sizeof *h)))
+		return AMR_ENOMEM;
+	pthread_mutex_init(&h->lock, NULL);
+	h->max_clients = max_clients;
+	h->max_queue = max_queue;
+	h->suspend = suspend;
+	h->resume = resume;
+	*out = h;
+	return AMR_OK;
+}
+
+void sse_destroy(sse *h)
+{
+	if (!h)
+		return;
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
+/* Append text to c's queue; caller holds c->lock. False when it would
+ * pass the limit (the client is then closed). */
+static bool enqueue(sse_client *c, const char *text, size_t len)
+{
+	if (c->closing)
+		return true;
+	if (c->off && c->off == c->len)
+		c->off = c->len = 0;
+	if (c->len - c->off + len > c->h->max_queue) {
+		c->closing = true;
+		free(c->buf);
+		c->buf = NULL;
+		c->len = c->off = c->cap = 0;
+		return false;
+	}
+	if (c->len + len > c->cap) {
+		size_t cap = c->cap ? c->cap : 4096;
+		char *p;
+
+		if (c->off) {   /* slide what is left to the front first */
+			memmove(c->buf, c->buf + c->off, c->len - c->off);
+			c->len -= c->off;
+			c->off = 0;
+		}
+		while (cap < c->len + len)
+			cap *= 2;
+		if (cap != c->cap) {
+			if (!(p = realloc(c->buf, cap))) {
+				c->closing = true;
+				return false;
+			}
+			c->buf = p;
+			c->cap = cap;
+		}
+	}
+	memcpy(c->buf + c->len, text, len);
+	c->len += len;
+	return true;
+}
+
+/* Wake the client's connection if the reader suspended it; caller holds
+ * c->lock. */
+static void wake(sse_client *c)
+{
+	if (c->suspended) {
+		c->suspended = false;
+		c->h->resume(c->conn);
+	}
+}
+
+int sse_client_open(sse *h, unsigned obj, void *conn, sse_client **out)
+{
+	static const char hello[] = "retry: 3000\n: hello\n\n";
+	sse_client *c;
+	int rc = AMR_OK;
+
+	if (!(c = calloc(1, sizeof *c)))
+		return AMR_ENOMEM;
+	c->h = h;
+	c->obj = obj;
+	c->conn = conn;
+	pthread_mutex_init(&c->lock, NULL);
+	enqueue(c, hello, sizeof hello - 1);
+	pthread_mutex_lock(&h->lock);
+	if (h->closing)
+		rc = AMR_ESTATE;
+	else if (h->n >= h->max_clients)
+		rc = AMR_EFULL;
+	if (!rc) {
+		c->next = h->clients;
+		h->clients = c;
+		h->n++;
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (rc) {
+		pthread_mutex_destroy(&c->lock);
+		free(c->buf);
+		free(c);
+		return rc;
+	}
+	*out = c;
+	return AMR_OK;
+}
+
+ssize_t sse_client_read(sse_client *c, char *buf, size_t max)
+{
+	ssize_t n;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->closing) {
+		n = -1;
+	} else if (c->off == c->len) {
+		c->suspended = true;
+		c->h->suspend(c->conn);
+		n = 0;
+	} else {
+		n = (ssize_t)(c->len - c->off < max ? c->len - c->off : max);
+		memcpy(buf, c->buf + c->off, (size_t)n);
+		c->off += (size_t)n;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
+void sse_client_free(sse_client *c)
+{
+	sse *h;
+
+	if (!c)
+		return;
+	h = c->h;
+	pthread_mutex_lock(&h->lock);
+	for (sse_client **pp = &h->clients; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			h->n--;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&h->lock);
+	pthread_mutex_destroy(&c->lock);
+	free(c->buf);
+	free(c);
+}
+
+/* Queue text for every client matching obj (0: all clients). */
+static void broadcast(sse *h, unsigned obj, const char *text, size_t len)
+{
+	pthread_mutex_lock(&h->lock);
+	for (sse_client *c = h->clients; c; c = c->next) {
+		if (obj && c->obj && c->obj != obj)
+			continue;
+		pthread_mutex_lock(&c->lock);
+		if (!enqueue(c, text, len))
+			h->dropped++;
+		wake(c);
+		pthread_mutex_unlock(&c->lock);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+void sse_publish(sse *h, unsigned obj, const char *event, const char *data)
+{
+	size_t len = strlen(event) + strlen(data) + 32;
+	char *text = malloc(len);
+	int n;
+
+	if (!text)
+		return;
+	n = snprintf(text, len, "event: %s\ndata: %s\n\n", event, data);
+	if (n > 0 && (size_t)n < len)
+		broadcast(h, obj, text, (size_t)n);
+	free(text);
+}
+
+void sse_heartbeat(sse *h)
+{
+	static const char hb[] = ": heartbeat\n\n";
+
+	broadcast(h, 0, hb, sizeof hb - 1);
+}
+
+void sse_close_all(sse *h)
+{
+	pthread_mutex_lock(&h->lock);
+	h->closing = true;
+	for (sse_client *c = h->clients; c; c = c->next) {
+		pthread_mutex_lock(&c->lock);
+		c->closing = true;
+		wake(c);
+		pthread_mutex_unlock(&c->lock);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+size_t sse_count(sse *h)
+{
+	size_t n;
+
+	pthread_mutex_lock(&h->lock);
+	n = h->n;
+	pthread_mutex_unlock(&h->lock);
+	return n;
+}
+
+unsigned long long sse_dropped(sse *h)
+{
+	unsigned long long n;
+
+	pthread_mutex_lock(&h->lock);
+	n = h->dropped;
+	pthread_mutex_unlock(&h->lock);
+	return n;
+}

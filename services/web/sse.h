@@ -1,0 +1,67 @@
+/*
+ * sse.h - Server-Sent Events clients of the live stream.
+ *
+ * Each client has a byte queue fed by the loop thread (sse_publish,
+ * sse_heartbeat) and drained by the HTTP thread that sends its response
+ * (sse_client_read). When the queue is empty the reader asks for its
+ * connection to be suspended; a publish resumes it. A queue that would grow
+ * past max_queue bytes (a client that does not read) closes that client:
+ * a slow client cannot eat memory, and the browser's EventSource reconnects
+ * and reloads its snapshot.
+ *
+ * The module knows nothing of HTTP: suspend and resume are callbacks given
+ * at creation (http.c passes MHD_suspend_connection and
+ * MHD_resume_connection).
+ *
+ * Thread safety: every function may be called from any thread; the hub
+ * lock is taken before a client's lock.
+ */
+#ifndef AMR_WEB_SSE_H
+#define AMR_WEB_SSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct sse sse;
+typedef struct sse_client sse_client;
+
+typedef void (*sse_conn_fn)(void *conn);
+
+/* Returns AMR_OK, AMR_EINVAL or AMR_ENOMEM. */
+int sse_create(sse **out, size_t max_clients, size_t max_queue, sse_conn_fn suspend,
+	       sse_conn_fn resume);
+
+/* Free the hub; every client must have been freed. Accepts NULL. */
+void sse_destroy(sse *h);
+
+/* Add a client for object obj (0: every object) on connection conn.
+ * Returns AMR_OK, AMR_EFULL (max_clients), AMR_ESTATE (closing) or
+ * AMR_ENOMEM. */
+int sse_client_open(sse *h, unsigned obj, void *conn, sse_client **out);
+
+/* Copy up to max queued bytes into buf. Returns the count; 0 after
+ * suspending the connection (nothing queued); -1 when the client is closed
+ * (end of stream). */
+ssize_t sse_client_read(sse_client *c, char *buf, size_t max);
+
+/* Remove and free a client (its response is gone). */
+void sse_client_free(sse_client *c);
+
+/* Queue "event: <event>\ndata: <data>\n\n" for the clients of obj (and
+ * those of every object). data must be one line (compact JSON). */
+void sse_publish(sse *h, unsigned obj, const char *event, const char *data);
+
+/* Queue a comment line to every client, so proxies keep the connection. */
+void sse_heartbeat(sse *h);
+
+/* Close every client (end of stream) and refuse new ones. */
+void sse_close_all(sse *h);
+
+/* Clients connected. */
+size_t sse_count(sse *h);
+
+/* Clients closed for being too slow. */
+unsigned long long sse_dropped(sse *h);
+
+#endif

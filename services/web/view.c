@@ -1,0 +1,407 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "view_int.h"
+
+int view_create(view **out, const struct view_opts *o)
+{
+	view *v = calloc(1, sizeof *v);
+
+	if (!v)
+		return AMR_ENOMEM;
+	v->o = *o;
+	if (!v->o.max_events)
+		v->o.max_events = 1;
+	if (!(v->events = calloc(v->o.max_events, sizeof *v->events))) {
+		free(v);
+		return AMR_ENOMEM;
+	}
+	*out = v;
+	return AMR_OK;
+}
+
+static void free_obj(struct vobj *o)
+{
+	for (unsigned a = 0; a < VIEW_ADDRS; a++)
+		for (unsigned c = 0; c < VIEW_CHS; c++)
+			free(o->ch[a][c]);
+	json_decref(o->lcd);
+	free(o);
+}
+
+void view_destroy(view *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->nobjs; i++)
+		free_obj(v->objs[i]);
+	for (size_t i = 0; i < v->o.max_events; i++)
+		json_decref(v->events[i]);
+	free(v->events);
+	free(v->objs);
+	free(v);
+}
+
+size_t view_nobjects(const view *v)
+{
+	return v->nobjs;
+}
+
+/* Index of the first object >= obj. */
+static size_t lower_bound(const view *v, unsigned obj)
+{
+	size_t lo = 0, hi = v->nobjs;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (v->objs[mid]->obj < obj)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct vobj *view_find(const view *v, unsigned obj)
+{
+	size_t i = lower_bound(v, obj);
+
+	return i < v->nobjs && v->objs[i]->obj == obj ? v->objs[i] : NULL;
+}
+
+/* The object, created on first sight; NULL when out of memory or obj is
+ * out of range. */
+static struct vobj *get_obj(view *v, unsigned obj)
+{
+	struct vobj *o = view_find(v, obj);
+	size_t i;
+
+	if (o || obj < 1 || obj > 65000)
+		return o;
+	if (v->nobjs == v->capobjs) {
+		size_t cap = v->capobjs ? v->capobjs * 2 : 16;
+		struct vobj **p = realloc(v->objs, cap * sizeof *p);
+
+		if (!p)
+			return NULL;
+		v->objs = p;
+		v->capobjs = cap;
+	}
+	if (!(o = calloc(1, sizeof *o)))
+		return NULL;
+	o->obj = obj;
+	o->spool_capacity = -1;
+	for (unsigned a = 0; a < VIEW_ADDRS; a++) {
+		o->dev[a].mains = -1;
+		o->dev[a].batt_mv = -1;
+	}
+	i = lower_bound(v, obj);
+	memmove(&v->objs[i + 1], &v->objs[i], (v->nobjs - i) * sizeof *v->objs);
+	v->objs[i] = o;
+	v->nobjs++;
+	return o;
+}
+
+static struct vchan *get_chan(struct vobj *o, long long addr, long long ch)
+{
+	struct vchan **slot;
+
+	if (addr < 1 || addr > VIEW_ADDRS || ch < 1 || ch > VIEW_CHS)
+		return NULL;
+	slot = &o->ch[addr - 1][ch - 1];
+	if (!*slot && (*slot = calloc(1, sizeof **slot)))
+		qty_conv_default(&(*slot)->conv);
+	return *slot;
+}
+
+static long long int_of(const json_t *obj, const char *field, long long def)
+{
+	json_t *v = json_object_get(obj, field);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : def;
+}
+
+static void copy_str(char *dst, size_t size, const json_t *obj, const char *field)
+{
+	const char *s = json_string_value(json_object_get(obj, field));
+
+	if (s)
+		snprintf(dst, size, "%s", s);
+}
+
+json_t *view_on_gw_status(view *v, unsigned obj, const json_t *st, int64_t now)
+{
+	struct vobj *o = get_obj(v, obj);
+	json_t *on, *devs, *spool;
+
+	if (!o)
+		return NULL;
+	on = json_object_get(st, "online");
+	if (!json_is_boolean(on)) {
+		o->status_known = false;
+	} else {
+		if (!o->status_known || o->online != json_is_true(on))
+			o->status_ts = now;
+		o->status_known = true;
+		o->online = json_is_true(on);
+		copy_str(o->fw, sizeof o->fw, st, "fw");
+		copy_str(o->ip, sizeof o->ip, st, "ip");
+		if ((devs = json_object_get(st, "devices"))) {
+			o->polled = int_of(devs, "polled", o->polled);
+			o->responding = int_of(devs, "responding", o->responding);
+		}
+		if ((spool = json_object_get(st, "spool"))) {
+			o->spool_pending = int_of(spool, "pending", o->spool_pending);
+			o->spool_capacity = int_of(spool, "capacity", o->spool_capacity);
+		}
+		if (json_is_array(json_object_get(st, "lcd"))) {
+			json_decref(o->lcd);
+			o->lcd = json_deep_copy(json_object_get(st, "lcd"));
+		}
+	}
+	return json_pack("{s:o*}", "object", view_obj_summary(v, o, now));
+}
+
+static void device_state(struct vdev *d, bool ok, int mains, int64_t ts)
+{
+	if (!d->seen || d->ok != ok || (ok && d->mains != mains))
+		d->since = ts;
+	d->seen = true;
+	d->ok = ok;
+	if (ok)
+		d->mains = mains;
+	d->ts = ts;
+}
+
+json_t *view_on_readings(view *v, unsigned obj, const json_t *batch, int64_t now)
+{
+	struct vobj *o = get_obj(v, obj);
+	json_t *up, *chans, *devs, *e;
+	long long ts = int_of(batch, "ts", 0);
+	size_t i;
+
+	if (!o || ts <= 0 || !(up = json_pack("{s:i, s:I, s:[], s:[]}", "obj", (int)obj, "ts",
+					      (json_int_t)ts, "channels", "devices")))
+		return NULL;
+	chans = json_object_get(up, "channels");
+	devs = json_object_get(up, "devices");
+	o->last_rx = int_of(batch, "rx", now);
+	o->last_ts = ts;
+	o->last_seq = int_of(batch, "seq", o->last_seq);
+	json_array_foreach(json_object_get(batch, "readings"), i, e) {
+		long long addr = int_of(e, "addr", 0), ch = int_of(e, "ch", 0);
+		long long total = int_of(e, "total", -1), delta = int_of(e, "delta", 0);
+		struct vchan *c = get_chan(o, addr, ch);
+
+		if (!c || total < 0 || total > UINT32_MAX)
+			continue;
+		if (c->has_value && ts < c->ts)
+			continue;   /* a resent old batch says nothing new */
+		if (!c->has_value || delta > 0 || (uint32_t)total != c->total)
+			c->moved_ts = ts;
+		c->has_value = true;
+		c->total = (uint32_t)total;
+		c->period_ms = (uint32_t)int_of(e, "period_ms", c->period_ms);
+		c->ts = ts;
+		json_array_append_new(chans, view_chan_json(v, o, (unsigned)addr, (unsigned)ch, now));
+	}
+	json_array_foreach(json_object_get(batch, "devices"), i, e) {
+		long long addr = int_of(e, "addr", 0);
+		json_t *mains = json_object_get(e, "mains");
+		struct vdev *d;
+
+		if (addr < 1 || addr > VIEW_ADDRS)
+			continue;
+		d = &o->dev[addr - 1];
+		device_state(d, json_is_true(json_object_get(e, "ok")),
+			     json_is_boolean(mains) ? json_is_true(mains) : d->mains, ts);
+		d->batt_mv = (int)int_of(e, "batt_mv", d->batt_mv);
+		json_array_append_new(devs, view_dev_json(d, (unsigned)addr));
+	}
+	json_object_set_new(up, "object", view_obj_summary(v, o, now));
+	return up;
+}
+
+static void remember_event(view *v, json_t *ev)
+{
+	json_decref(v->events[v->ev_head]);
+	v->events[v->ev_head] = json_incref(ev);
+	v->ev_head = (v->ev_head + 1) % v->o.max_events;
+	if (v->ev_count < v->o.max_events)
+		v->ev_count++;
+}
+
+json_t *view_on_event(view *v, unsigned obj, const json_t *ev, int64_t now)
+{
+	const char *type = json_string_value(json_object_get(ev, "type"));
+	long long addr = int_of(ev, "addr", 0), ts = int_of(ev, "ts", now);
+	struct vobj *o = get_obj(v, obj);
+	struct vdev *d = NULL;
+	json_t *copy;
+
+	if (!o || !type)
+		return NULL;
+	if (addr >= 1 && addr <= VIEW_ADDRS)
+		d = &o->dev[addr - 1];
+	if (d && !strcmp(type, "device_offline"))
+		device_state(d, false, d->mains, ts);
+	else if (d && !strcmp(type, "device_online"))
+		device_state(d, true, d->mains, ts);
+	else if (d && !strcmp(type, "mains_lost"))
+		device_state(d, d->seen ? d->ok : true, 0, ts);
+	else if (d && !strcmp(type, "mains_restored")) {
+		device_state(d, true, 1, ts);
+		d->batt_low = false;
+	} else if (d && !strcmp(type, "battery_low"))
+		d->batt_low = true;
+	else if (!strcmp(type, "counter_quarantined")) {
+		struct vchan *c = get_chan(o, addr, int_of(ev, "ch", 0));
+
+		if (c)
+			c->quarantined = true;
+	} else if (!strcmp(type, "gateway_online") || !strcmp(type, "gateway_offline")) {
+		bool on = !strcmp(type, "gateway_online");
+
+		if (!o->status_known || o->online != on)
+			o->status_ts = ts;
+		o->status_known = true;
+		o->online = on;
+	}
+	if (!(copy = json_deep_copy(ev)))
+		return NULL;
+	json_object_set_new(copy, "obj", json_integer(obj));
+	remember_event(v, copy);
+	return json_pack("{s:o, s:o*}", "event", copy, "object", view_obj_summary(v, o, now));
+}
+
+json_t *view_on_svc_status(view *v, const char *name, const json_t *st, int64_t now)
+{
+	struct vsvc *s = NULL;
+
+	for (size_t i = 0; i < v->nsvc && !s; i++)
+		if (!strcmp(v->svc[i].name, name))
+			s = &v->svc[i];
+	if (!s && v->nsvc < VIEW_MAX_SVC) {
+		s = &v->svc[v->nsvc++];
+		snprintf(s->name, sizeof s->name, "%s", name);
+	}
+	if (!s || !json_is_boolean(json_object_get(st, "online")))
+		return NULL;
+	s->online = json_is_true(json_object_get(st, "online"));
+	copy_str(s->version, sizeof s->version, st, "version");
+	s->started = int_of(st, "started", s->started);
+	s->seen = now;
+	return json_pack("{s:{s:s, s:b, s:s, s:I, s:I}}", "service", "name", s->name, "online",
+			 s->online, "version", s->version, "started", (json_int_t)s->started,
+			 "seen", (json_int_t)s->seen);
+}
+
+int view_service_online(const view *v, const char *name)
+{
+	for (size_t i = 0; i < v->nsvc; i++)
+		if (!strcmp(v->svc[i].name, name))
+			return v->svc[i].seen ? v->svc[i].online : -1;
+	return -1;
+}
+
+void view_on_broker(view *v, const char *key, const char *value)
+{
+	if (!strcmp(key, "version"))
+		snprintf(v->broker_version, sizeof v->broker_version, "%s", value);
+	else if (!strcmp(key, "uptime"))
+		snprintf(v->broker_uptime, sizeof v->broker_uptime, "%s", value);
+	else if (!strcmp(key, "clients/connected"))
+		snprintf(v->broker_clients, sizeof v->broker_clients, "%s", value);
+}
+
+/* "1", "1.5" or "1.5.1" into its parts (0 for absent ones). */
+static int parse_id(const char *id, unsigned *obj, unsigned *addr, unsigned *ch)
+{
+	int n = 0;
+	char tail;
+
+	*obj = *addr = *ch = 0;
+	if (!id || (n = sscanf(id, "%u.%u.%u%c", obj, addr, ch, &tail)) < 1 || n > 3)
+		return AMR_EINVAL;
+	if (*obj < 1 || *obj > 65000 || (n >= 2 && (*addr < 1 || *addr > VIEW_ADDRS)) ||
+	    (n == 3 && (*ch < 1 || *ch > VIEW_CHS)))
+		return AMR_EINVAL;
+	return AMR_OK;
+}
+
+json_t *view_on_registry(view *v, const json_t *rec, int64_t now)
+{
+	unsigned obj, addr, ch;
+	struct vobj *o;
+	struct vchan *c;
+
+	if (parse_id(json_string_value(json_object_get(rec, "id")), &obj, &addr, &ch) ||
+	    !(o = get_obj(v, obj)))
+		return NULL;
+	if (!addr) {
+		copy_str(o->label, sizeof o->label, rec, "label");
+		return NULL;
+	}
+	if (!ch) {
+		copy_str(o->dev[addr - 1].label, sizeof o->dev[0].label, rec, "label");
+		return NULL;
+	}
+	if (!(c = get_chan(o, addr, ch)))
+		return NULL;
+	c->reg = true;
+	c->reg_asked = true;
+	qty_conv_from_record(rec, &c->conv);
+	copy_str(c->label, sizeof c->label, rec, "label");
+	copy_str(c->resource, sizeof c->resource, rec, "resource");
+	copy_str(c->serial, sizeof c->serial, rec, "serial");
+	copy_str(c->due, sizeof c->due, rec, "verification_due");
+	return json_pack("{s:i, s:[o*]}", "obj", (int)obj, "channels",
+			 view_chan_json(v, o, addr, ch, now));
+}
+
+void view_on_latest(view *v, const json_t *result, int64_t now)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(result, "channels"), i, e) {
+		unsigned obj, addr, ch;
+		long long ts = int_of(e, "ts", 0);
+		struct vobj *o;
+		struct vchan *c;
+
+		if (parse_id(json_string_value(json_object_get(e, "id")), &obj, &addr, &ch) ||
+		    !ch || !(o = get_obj(v, obj)) || !(c = get_chan(o, addr, ch)))
+			continue;
+		c->quarantined = json_is_true(json_object_get(e, "quarantined"));
+		if (c->has_value && c->ts >= ts)
+			continue;
+		c->has_value = true;
+		c->total = (uint32_t)int_of(e, "total", 0);
+		c->period_ms = (uint32_t)int_of(e, "period_ms", 0);
+		c->ts = ts;
+		c->moved_ts = ts;
+		if (ts > o->last_ts)
+			o->last_ts = ts;
+		if (ts > o->last_rx)
+			o->last_rx = ts;
+	}
+	(void)now;
+}
+
+bool view_wants_registry(view *v, unsigned obj, unsigned addr, unsigned ch)
+{
+	struct vobj *o = view_find(v, obj);
+	struct vchan *c;
+
+	if (!o || addr < 1 || addr > VIEW_ADDRS || ch < 1 || ch > VIEW_CHS)
+		return false;
+	c = o->ch[addr - 1][ch - 1];
+	if (!c || c->reg || c->reg_asked)
+		return false;
+	c->reg_asked = true;
+	return true;
+}

@@ -1,0 +1,78 @@
+/*
+ * view.h - the web service's in-memory picture of the system, built from
+ * the broker's topics: gateways (amr/v1/gw/+/status), devices and channels
+ * (amr/v1/readings/+), events (amr/v1/events/+), services
+ * (amr/v1/svc/+/status) and the broker ($SYS), completed with the archive's
+ * registry (labels, units, weights) and latest values at start.
+ *
+ * The view_on_* functions change the picture and return what changed as a
+ * JSON update for the live stream (sse.h), or NULL when nothing did. The
+ * view_*_json functions render it for the REST API. Time is passed in.
+ *
+ * Thread safety: none; the view lives on the loop thread.
+ */
+#ifndef AMR_WEB_VIEW_H
+#define AMR_WEB_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+typedef struct view view;
+
+struct view_opts {
+	unsigned fresh_s;         /* data older than this is stale */
+	size_t max_events;        /* recent events kept */
+};
+
+/* Returns AMR_OK or AMR_ENOMEM. o is copied. */
+int view_create(view **out, const struct view_opts *o);
+
+/* Accepts NULL. */
+void view_destroy(view *v);
+
+/* A gateway status (payload object, borrowed). Returns an update
+ * {"object":{..}} (new reference) or NULL. An empty payload (a cleared
+ * retained status) forgets the status. */
+json_t *view_on_gw_status(view *v, unsigned obj, const json_t *st, int64_t now);
+
+/* A canonical readings batch. Returns {"obj","ts","channels":[..],
+ * "devices":[..],"object":{..}} or NULL when the batch is unusable. */
+json_t *view_on_readings(view *v, unsigned obj, const json_t *batch, int64_t now);
+
+/* A normalised event. Returns {"event":{..},"object":{..}} or NULL. */
+json_t *view_on_event(view *v, unsigned obj, const json_t *ev, int64_t now);
+
+/* A service status. Returns {"service":{..}} or NULL. */
+json_t *view_on_svc_status(view *v, const char *name, const json_t *st, int64_t now);
+
+/* A $SYS/broker/... value (key is the part after "$SYS/broker/"). */
+void view_on_broker(view *v, const char *key, const char *value);
+
+/* Apply an archive registry record (object, device or channel). Returns
+ * the channel's update {"channels":[..]} for a channel record, else NULL. */
+json_t *view_on_registry(view *v, const json_t *rec, int64_t now);
+
+/* Seed channel values from an archive/latest result; newer values win. */
+void view_on_latest(view *v, const json_t *result, int64_t now);
+
+/* True when the channel obj.addr.ch has readings but no registry record
+ * yet; marks it asked, so each channel is asked for once. */
+bool view_wants_registry(view *v, unsigned obj, unsigned addr, unsigned ch);
+
+/* Renders (new references, NULL when out of memory). */
+json_t *view_objects_json(view *v, int64_t now);
+json_t *view_object_json(view *v, unsigned obj, int64_t now);     /* NULL: unknown */
+json_t *view_channels_json(view *v, unsigned obj, int64_t now);   /* obj 0: all */
+json_t *view_events_json(view *v, unsigned obj, size_t limit);    /* newest first */
+json_t *view_services_json(view *v, bool broker_connected, int64_t now);
+
+/* 1 when service name's last status said online, 0 offline, -1 unknown. */
+int view_service_online(const view *v, const char *name);
+
+/* Objects known (for metrics). */
+size_t view_nobjects(const view *v);
+
+#endif

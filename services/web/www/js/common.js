@@ -1,0 +1,158 @@
+/* common.js - what every page shares: the API client (session cookie +
+ * X-CSRF-Token), the header with the menu for the user's role, the language
+ * switch, formatting, and the live stream (EventSource). No build step. */
+'use strict';
+(function () {
+  const ROLES_STAFF = ['admin', 'operator', 'accountant'];
+  /* The menu; billing pages join here with their roles. */
+  const PAGES = [
+    { href: '/index.html', key: 'nav.status', roles: ROLES_STAFF },
+    { href: '/online.html', key: 'nav.online', roles: ROLES_STAFF },
+    { href: '/archive.html', key: 'nav.archive', roles: ROLES_STAFF },
+    { href: '/registry.html', key: 'nav.registry', roles: ['admin'] },
+    { href: '/console.html', key: 'nav.console', roles: ['admin'] },
+    { href: '/health.html', key: 'nav.health', roles: ROLES_STAFF },
+    { href: '/users.html', key: 'nav.users', roles: ['admin'] },
+    { href: '/password.html', key: 'nav.password', roles: ROLES_STAFF.concat(['tenant']) }
+  ];
+
+  const App = {
+    me: null,
+    lang: localStorage.getItem('lang') || 'ru',
+
+    t(key) {
+      const d = window.I18N[App.lang] || window.I18N.ru;
+      return d[key] !== undefined ? d[key] : (window.I18N.ru[key] !== undefined ? window.I18N.ru[key] : key);
+    },
+
+    applyI18n(root) {
+      (root || document).querySelectorAll('[data-i18n]').forEach(el => { el.textContent = App.t(el.dataset.i18n); });
+      (root || document).querySelectorAll('[data-i18n-ph]').forEach(el => { el.placeholder = App.t(el.dataset.i18nPh); });
+      document.documentElement.lang = App.lang;
+    },
+
+    /* fetch JSON; throws {status, code, message} on an error answer */
+    async api(method, path, body) {
+      const opts = { method, credentials: 'same-origin', headers: {} };
+      if (method !== 'GET') opts.headers['X-CSRF-Token'] = sessionStorage.getItem('csrf') || '';
+      if (body !== undefined) {
+        opts.headers['Content-Type'] = 'application/json';
+        opts.body = JSON.stringify(body);
+      }
+      const r = await fetch(path, opts);
+      let data = null;
+      const text = await r.text();
+      try { data = text ? JSON.parse(text) : null; } catch (e) { data = { raw: text }; }
+      if (r.status === 401 && !path.endsWith('/login')) {
+        App.toLogin();
+        throw { status: 401, code: 'unauthorized', message: 'sign in first' };
+      }
+      if (!r.ok) {
+        const e = (data && data.error) || {};
+        throw { status: r.status, code: e.code || 'error', message: e.message || r.statusText };
+      }
+      return data;
+    },
+
+    toLogin() {
+      const next = encodeURIComponent(location.pathname + location.hash);
+      location.href = '/login.html?next=' + next;
+    },
+
+    el(tag, attrs, ...children) {
+      const e = document.createElement(tag);
+      for (const [k, v] of Object.entries(attrs || {})) {
+        if (v === null || v === undefined || v === false) continue;
+        if (k === 'class') e.className = v;
+        else if (k === 'text') e.textContent = v;
+        else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+        else if (k === 'dataset') Object.assign(e.dataset, v);
+        else e.setAttribute(k, v === true ? '' : v);
+      }
+      for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c.nodeType ? c : String(c));
+      return e;
+    },
+
+    fmtTime(ts) {
+      if (!ts) return '—';
+      return new Date(ts * 1000).toLocaleString(App.lang === 'ru' ? 'ru-RU' : 'en-GB');
+    },
+
+    fmtAge(sec) {
+      if (sec === undefined || sec === null || sec < 0) return App.t('no.data');
+      if (sec < 60) return sec + (App.lang === 'ru' ? ' с ' : ' s ') + App.t('ago');
+      if (sec < 3600) return Math.floor(sec / 60) + (App.lang === 'ru' ? ' мин ' : ' min ') + App.t('ago');
+      if (sec < 86400) return Math.floor(sec / 3600) + (App.lang === 'ru' ? ' ч ' : ' h ') + App.t('ago');
+      return Math.floor(sec / 86400) + (App.lang === 'ru' ? ' дн ' : ' d ') + App.t('ago');
+    },
+
+    showError(box, e) {
+      box.textContent = (e.status === 503 ? App.t('unavailable') + ': ' : e.status === 403 ? App.t('forbidden') + ': ' : App.t('error') + ': ') + (e.message || e);
+      box.hidden = false;
+      box.className = 'msg error';
+    },
+
+    showOk(box, text) {
+      box.textContent = text;
+      box.hidden = false;
+      box.className = 'msg ok';
+    },
+
+    /* Live stream: handlers by event name; returns the EventSource. */
+    stream(obj, handlers, onState) {
+      const es = new EventSource('/api/v1/stream' + (obj ? '?obj=' + obj : ''));
+      for (const [name, fn] of Object.entries(handlers))
+        es.addEventListener(name, ev => { try { fn(JSON.parse(ev.data)); } catch (e) { console.error(e); } });
+      es.onopen = () => onState && onState(true);
+      es.onerror = () => onState && onState(false);
+      return es;
+    },
+
+    header() {
+      const top = document.getElementById('top');
+      if (!top) return;
+      const nav = App.el('nav', { class: 'menu' });
+      for (const p of PAGES) {
+        if (!App.me || !p.roles.includes(App.me.role)) continue;
+        const a = App.el('a', { href: p.href, text: App.t(p.key) });
+        if (location.pathname === p.href || (p.href === '/index.html' && location.pathname === '/')) a.className = 'active';
+        nav.append(a);
+      }
+      const lang = App.el('button', { class: 'link', id: 'lang', text: App.t('lang'), onclick: () => {
+        App.lang = App.lang === 'ru' ? 'en' : 'ru';
+        localStorage.setItem('lang', App.lang);
+        location.reload();
+      } });
+      const who = App.me ? App.el('span', { class: 'who', id: 'who', text: App.me.user + ' (' + App.t('role.' + App.me.role) + ')' }) : null;
+      const out = App.me ? App.el('button', { class: 'link', id: 'logout', text: App.t('nav.logout'), onclick: async () => {
+        try { await App.api('POST', '/api/v1/logout'); } catch (e) { /* signed out anyway */ }
+        sessionStorage.removeItem('csrf');
+        location.href = '/login.html';
+      } }) : null;
+      top.replaceChildren(App.el('div', { class: 'brand', text: App.t('brand') }), nav,
+        App.el('div', { class: 'right' }, who, lang, out));
+    },
+
+    /* Start a page: who is signed in (or go to the login page), header,
+     * strings, then init(me) unless the role may not see the page. */
+    async start(roles, init) {
+      App.applyI18n();
+      try {
+        App.me = await App.api('GET', '/api/v1/me');
+        sessionStorage.setItem('csrf', App.me.csrf);
+      } catch (e) {
+        return;
+      }
+      App.header();
+      if (roles && !roles.includes(App.me.role)) {
+        const main = document.querySelector('main');
+        main.replaceChildren(App.el('p', { class: 'msg', text: App.me.role === 'tenant' ? App.t('tenant.soon') : App.t('forbidden') }));
+        return;
+      }
+      await init(App.me);
+    },
+
+    ROLES_STAFF
+  };
+  window.App = App;
+})();

@@ -1,0 +1,28 @@
+'use strict';
+document.addEventListener('DOMContentLoaded', () => {
+  App.applyI18n();
+  document.title = App.t('login.title');
+  document.getElementById('lang').addEventListener('click', () => {
+    App.lang = App.lang === 'ru' ? 'en' : 'ru';
+    localStorage.setItem('lang', App.lang);
+    App.applyI18n();
+  });
+  document.getElementById('login').addEventListener('submit', async ev => {
+    ev.preventDefault();
+    const msg = document.getElementById('msg');
+    msg.hidden = true;
+    try {
+      const me = await App.api('POST', '/api/v1/login', {
+        user: document.getElementById('user').value.trim(),
+        password: document.getElementById('password').value
+      });
+      sessionStorage.setItem('csrf', me.csrf);
+      const next = new URLSearchParams(location.search).get('next');
+      /* only a path on this site */
+      location.href = next && next.startsWith('/') && !next.startsWith('//') ? next : '/index.html';
+    } catch (e) {
+      msg.textContent = e.status === 429 ? App.t('login.limited') : e.status === 401 ? App.t('login.failed') : (e.message || String(e));
+      msg.hidden = false;
+    }
+  });
+});

@@ -1,0 +1,152 @@
+/* status.js - "Object status": objects with connection state and freshness;
+ * for the chosen object its gateway, devices, channels, alarms and events,
+ * kept current by the live stream. */
+'use strict';
+(function () {
+  let current = 0;            /* chosen object */
+  let objects = new Map();    /* obj -> summary */
+  let detail = null;          /* /api/v1/objects/{obj} answer */
+  let es = null;
+
+  const $ = id => document.getElementById(id);
+  const E = (...a) => App.el(...a);
+
+  function objState(o) {
+    if (o.online === false) return ['off', App.t('offline')];
+    if (!o.fresh) return ['stale', o.online ? App.t('stale') : App.t('unknown')];
+    return ['on', App.t('online')];
+  }
+
+  function renderObjects() {
+    const ul = $('objects');
+    ul.replaceChildren(...[...objects.values()].map(o => {
+      const [cls, text] = objState(o);
+      const li = E('li', { class: o.obj === current ? 'sel' : '', dataset: { obj: o.obj }, onclick: () => choose(o.obj) },
+        E('span', { class: 'dot ' + cls, title: text }),
+        E('b', { text: App.t('object') + ' ' + o.obj + (o.label ? ' — ' + o.label : '') }),
+        o.alarms && o.alarms.length ? E('span', { class: 'badge bad', text: o.alarms.length }) : E('span'),
+        E('span', { class: 'sub', text: text + ' · ' + App.fmtAge(o.age_s) }));
+      return li;
+    }));
+  }
+
+  function renderGateway(o) {
+    const [cls, text] = objState(o);
+    const facts = E('div', { class: 'facts' },
+      E('div', {}, E('span', { text: App.t('state') }), E('span', { class: 'badge ' + (cls === 'on' ? 'ok' : cls === 'off' ? 'bad' : 'warn'), id: 'gw-state', text: text })),
+      E('div', {}, E('span', { text: App.t('updated') }), E('b', { id: 'gw-age', text: App.fmtAge(o.age_s) })),
+      E('div', {}, E('span', { text: App.t('devices') }), E('b', { text: o.devices.responding + ' / ' + o.devices.polled + ' ' + App.t('responding') })),
+      E('div', {}, E('span', { text: App.t('firmware') }), E('b', { text: o.fw || '—' })),
+      E('div', {}, E('span', { text: App.t('ip') }), E('b', { text: o.ip || '—' })),
+      E('div', {}, E('span', { text: App.t('spool') }), E('b', { text: o.spool.pending })));
+    const lcd = o.lcd ? E('div', { class: 'lcd', text: o.lcd.join('\n') }) : null;
+    $('gw').replaceChildren(E('h1', { text: App.t('object') + ' ' + o.obj + (o.label ? ' — ' + o.label : '') }),
+      E('h2', { text: App.t('gateway') }), facts, lcd);
+    const al = $('alarms');
+    al.replaceChildren(...(o.alarms.length ? o.alarms.map(a => E('li', { class: 'alarm', text:
+      App.t('al.' + a.type) + (a.addr ? ' — ' + App.t('addr').toLowerCase() + ' ' + a.addr : '') + (a.ch ? ', ' + App.t('channel').toLowerCase() + ' ' + a.ch : '') +
+      (a.since ? ' (' + App.fmtTime(a.since) + ')' : '') })) : [E('li', { class: 'muted', text: App.t('no.alarms') })]));
+  }
+
+  function devRow(d) {
+    return E('tr', { id: 'dev-' + d.addr },
+      E('td', { class: 'num', text: d.addr }), E('td', { text: d.label || '' }),
+      E('td', {}, E('span', { class: 'badge ' + (d.ok ? 'ok' : 'bad'), text: d.ok ? App.t('dev.ok') : App.t('dev.silent') })),
+      E('td', {}, E('span', { class: 'badge ' + (d.power === 'mains' ? 'ok' : d.power === 'battery' ? 'warn' : ''), text: App.t('power.' + d.power) })),
+      E('td', { class: 'num', text: d.batt_mv !== undefined ? (d.batt_mv / 1000).toFixed(2) + ' V' : '—' },
+        d.battery_low ? E('span', { class: 'badge bad', text: App.t('battery.low') }) : null),
+      E('td', { text: App.fmtTime(d.ts) }));
+  }
+
+  function chanRow(c) {
+    return E('tr', { id: 'ch-' + c.id.replace(/\./g, '-'), class: c.fresh ? '' : 'muted' },
+      E('td', { text: c.id }), E('td', { class: 'label', text: c.label || '—' }),
+      E('td', { text: App.t('res.' + c.resource) }),
+      E('td', { class: 'num reading', text: c.reading !== undefined ? c.reading + ' ' + c.unit : '—' }),
+      E('td', { class: 'num rate', text: c.rate !== undefined ? c.rate + ' ' + c.rate_unit : '—' }),
+      E('td', { text: App.fmtTime(c.ts) }),
+      E('td', {}, c.quarantined ? E('span', { class: 'badge bad', text: App.t('al.counter_quarantined') }) :
+        E('span', { class: 'badge ' + (c.fresh ? 'ok' : 'warn'), text: c.fresh ? App.t('fresh') : App.t('stale') })));
+  }
+
+  function evItem(e) {
+    return E('li', { text: App.fmtTime(e.ts) + ' — ' + App.t('ev.' + e.type) + (e.addr ? ', ' + App.t('addr').toLowerCase() + ' ' + e.addr : '') + (e.ch ? ', ' + App.t('channel').toLowerCase() + ' ' + e.ch : '') });
+  }
+
+  function renderDetail() {
+    if (!detail) return;
+    renderGateway(detail.object);
+    $('devices').replaceChildren(E('tr', {}, ...['addr', 'label', 'state', 'power', 'battery', 'updated'].map(k => E('th', { text: App.t(k) }))),
+      ...detail.devices.map(devRow));
+    $('channels').replaceChildren(E('tr', {}, ...['channel', 'label', 'resource', 'reading', 'rate', 'updated', 'state'].map(k => E('th', { text: App.t(k) }))),
+      ...detail.channels.map(chanRow));
+    $('events').replaceChildren(...(detail.events.length ? detail.events.map(evItem) : [E('li', { class: 'muted', text: App.t('no.events') })]));
+  }
+
+  function upsert(list, item, key) {
+    const i = list.findIndex(x => x[key] === item[key]);
+    if (i >= 0) list[i] = item; else { list.push(item); list.sort((a, b) => a[key] < b[key] ? -1 : 1); }
+  }
+
+  function onObject(o) {
+    objects.set(o.obj, o);
+    renderObjects();
+    if (detail && o.obj === current) { detail.object = o; renderGateway(o); }
+  }
+
+  function onUpdate(up) {
+    if (up.object) onObject(up.object);
+    if (!detail || up.obj !== current) return;
+    (up.devices || []).forEach(d => {
+      upsert(detail.devices, d, 'addr');
+      const row = document.getElementById('dev-' + d.addr);
+      if (row) row.replaceWith(devRow(d)); else renderDetail();
+    });
+    (up.channels || []).forEach(c => {
+      upsert(detail.channels, c, 'id');
+      const row = document.getElementById('ch-' + c.id.replace(/\./g, '-'));
+      if (row) row.replaceWith(chanRow(c)); else renderDetail();
+    });
+  }
+
+  async function choose(obj) {
+    current = obj;
+    location.hash = 'obj=' + obj;
+    renderObjects();
+    try {
+      detail = await App.api('GET', '/api/v1/objects/' + obj);
+      renderDetail();
+    } catch (e) { App.showError($('msg'), e); }
+  }
+
+  async function load() {
+    try {
+      const r = await App.api('GET', '/api/v1/objects');
+      objects = new Map(r.objects.map(o => [o.obj, o]));
+      const want = parseInt((location.hash.match(/obj=(\d+)/) || [])[1], 10);
+      renderObjects();
+      if (objects.size) await choose(objects.has(want) ? want : (objects.has(current) ? current : objects.keys().next().value));
+    } catch (e) { App.showError($('msg'), e); }
+  }
+
+  App.start(App.ROLES_STAFF, async () => {
+    document.title = App.t('nav.status');
+    es = App.stream(0, {
+      object: up => onObject(up.object),
+      reading: onUpdate,
+      channel: onUpdate,
+      event: up => {
+        if (up.object) onObject(up.object);
+        if (detail && up.event.obj === current) {
+          detail.events.unshift(up.event);
+          detail.events.length = Math.min(detail.events.length, 50);
+          $('events').replaceChildren(...detail.events.map(evItem));
+        }
+      },
+      reload: load
+    }, ok => { $('stream-state').textContent = ok ? '● ' + App.t('stream.on') : '○ ' + App.t('stream.off'); });
+    await load();
+    /* ages move on without data: refresh the list's text every 10 s */
+    setInterval(() => { objects.forEach(o => { if (o.last_rx) o.age_s = Math.floor(Date.now() / 1000) - o.last_rx; }); renderObjects(); }, 10000);
+  });
+})();

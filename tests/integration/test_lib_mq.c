@@ -1,0 +1,418 @@
+/*
+ * lib/mq and lib/rpc against a real Mosquitto: persistent sessions keep
+ * QoS 1 messages for an absent client, the last will is published, the
+ * client reconnects by itself after the broker restarts, concurrent RPC
+ * calls are matched by id, and a silent service becomes a clear timeout.
+ */
+#include <check.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "harness.h"
+#include "loop.h"
+#include "mq.h"
+#include "rpc.h"
+
+static struct harness h;
+
+static void setup(void)
+{
+	ck_assert_int_eq(harness_start(&h), 0);
+}
+
+static void teardown(void)
+{
+	harness_stop(&h);
+}
+
+struct client {
+	loop *l;            /* its loop, run by the test thread */
+	mq *m;              /* its connection */
+	rpc *r;             /* its RPC endpoint, when made */
+	bool up;            /* connected */
+	bool wake;          /* loop_run_until flag */
+	int got;            /* messages received */
+	char last[256];     /* last payload */
+};
+
+static void on_up(void *ctx)
+{
+	struct client *c = ctx;
+
+	c->up = true;
+	c->wake = true;
+}
+
+static void on_msg(void *ctx, const struct mq_msg *msg)
+{
+	struct client *c = ctx;
+
+	c->got++;
+	snprintf(c->last, sizeof c->last, "%s", msg->payload);
+	c->wake = true;
+}
+
+static void wake_up(void *arg)
+{
+	((struct client *)arg)->wake = true;
+}
+
+/* Run c's loop until cond holds or ms pass. */
+#define RUN_UNTIL(c, cond, ms)                                              \
+	do {                                                                \
+		uint64_t until_ = loop_now_ms() + (ms);                     \
+		while (!(cond) && loop_now_ms() < until_) {                 \
+			uint64_t t_ = loop_timer_add((c)->l, 50, false,     \
+						     wake_up, (c));         \
+			(c)->wake = false;                                  \
+			loop_run_until((c)->l, &(c)->wake);                 \
+			loop_timer_cancel((c)->l, t_);                      \
+		}                                                           \
+	} while (0)
+
+/* Connect; sub, when given, is subscribed before the loop first runs, so
+ * messages queued for a persistent session find their handler. */
+static void client_open(struct client *c, const char *id, bool clean, const char *will,
+			const char *sub)
+{
+	struct mq_opts o = { 0 };
+
+	memset(c, 0, sizeof *c);
+	o.host = "127.0.0.1";
+	o.port = h.mqtt_port;
+	o.client_id = id;
+	o.clean_session = clean;
+	o.will_topic = will ? "t/will" : NULL;
+	o.will_payload = will;
+	o.will_retain = true;
+	o.keepalive = 2;
+	o.on_connect = on_up;
+	o.ctx = c;
+	ck_assert_int_eq(loop_create(&c->l), AMR_OK);
+	ck_assert_int_eq(mq_create(&c->m, c->l, &o), AMR_OK);
+	if (sub)
+		ck_assert_int_eq(mq_subscribe(c->m, sub, 1, on_msg, c), AMR_OK);
+	RUN_UNTIL(c, c->up, 10000);
+	ck_assert_msg(c->up, "client %s did not connect", id);
+}
+
+static void client_close(struct client *c)
+{
+	rpc_destroy(c->r);
+	mq_destroy(c->m);
+	loop_destroy(c->l);
+}
+
+START_TEST(persistent_session_keeps_messages_for_an_absent_client)
+{
+	struct client c;
+	char payload[32];
+
+	client_open(&c, "persist-1", false, NULL, "t/q");
+	RUN_UNTIL(&c, false, 300);   /* let the SUBACK come */
+	client_close(&c);
+
+	for (int i = 1; i <= 20; i++) {
+		snprintf(payload, sizeof payload, "{\"n\":%d}", i);
+		ck_assert_int_eq(harness_publish(&h, "t/q", payload, 1, false), 0);
+	}
+	harness_sleep_ms(300);
+
+	/* Same client id, clean session off: the broker kept all 20. */
+	client_open(&c, "persist-1", false, NULL, "t/q");
+	RUN_UNTIL(&c, c.got >= 20, 5000);
+	ck_assert_int_eq(c.got, 20);
+	ck_assert_str_eq(c.last, "{\"n\":20}");
+	client_close(&c);
+}
+END_TEST
+
+START_TEST(will_is_published_when_the_client_vanishes)
+{
+	pid_t pid;
+	char *w;
+
+	/* A real program dies: amr-billing's will marks it offline. */
+	pid = harness_spawn(&h, "amr-billing", (const char *[]){ NULL });
+	w = harness_wait_message(&h, "amr/v1/svc/billing/status", "\"online\":true", 10000);
+	ck_assert_ptr_nonnull(w);
+	free(w);
+	harness_clear_inbox(&h);
+	harness_kill(&h, pid, SIGKILL);
+	w = harness_wait_message(&h, "amr/v1/svc/billing/status", "{\"online\":false}", 10000);
+	ck_assert_ptr_nonnull(w);
+	free(w);
+}
+END_TEST
+
+START_TEST(client_reconnects_and_resubscribes_after_broker_restart)
+{
+	struct client c;
+
+	client_open(&c, "reconnect-1", false, NULL, "t/r");
+	RUN_UNTIL(&c, false, 300);
+	harness_broker_kill(&h, SIGKILL);
+	RUN_UNTIL(&c, !mq_connected(c.m), 5000);
+	ck_assert(!mq_connected(c.m));
+	ck_assert_int_eq(harness_broker_start(&h), 0);
+	c.up = false;
+	RUN_UNTIL(&c, c.up, 15000);
+	ck_assert_msg(c.up, "no reconnect after the broker came back");
+	RUN_UNTIL(&c, false, 500);
+	/* The probe reconnects on its own as well. */
+	for (int i = 0; i < 50 && c.got == 0; i++) {
+		harness_publish(&h, "t/r", "{\"after\":true}", 1, false);
+		RUN_UNTIL(&c, c.got > 0, 200);
+	}
+	ck_assert_int_gt(c.got, 0);
+	ck_assert_str_eq(c.last, "{\"after\":true}");
+	client_close(&c);
+}
+END_TEST
+
+START_TEST(publish_while_disconnected_is_buffered)
+{
+	struct client c, rx;
+
+	/* A receiver with a persistent session: the broker (stopped cleanly,
+	 * so it saves its state) keeps its subscription across the restart. */
+	client_open(&rx, "buffer-rx", false, NULL, "t/b");
+	RUN_UNTIL(&rx, false, 300);
+	client_close(&rx);
+	client_open(&c, "buffer-tx", false, NULL, NULL);
+	harness_broker_kill(&h, SIGTERM);
+	RUN_UNTIL(&c, !mq_connected(c.m), 5000);
+	ck_assert(!mq_connected(c.m));
+	ck_assert_int_eq(mq_publish(c.m, "t/b", "{\"kept\":1}", 10, 1, false), AMR_OK);
+	ck_assert_int_eq(harness_broker_start(&h), 0);
+	c.up = false;
+	RUN_UNTIL(&c, c.up, 15000);
+	ck_assert(c.up);
+	RUN_UNTIL(&c, false, 500);   /* the buffered message goes out */
+	client_close(&c);
+	client_open(&rx, "buffer-rx", false, NULL, "t/b");
+	RUN_UNTIL(&rx, rx.got > 0, 5000);
+	ck_assert_msg(rx.got == 1, "the buffered message arrived %d times", rx.got);
+	ck_assert_str_eq(rx.last, "{\"kept\":1}");
+	client_close(&rx);
+}
+END_TEST
+
+/* ---- rpc ---- */
+
+/* The server runs its loop on a thread of its own, as a service would in
+ * its own process; the test thread plays the caller. */
+struct server {
+	rpc_req *held[64];   /* requests answered later */
+	long long n[64];     /* the n each carried */
+	int nheld;           /* written on the server thread */
+	pthread_t thread;    /* runs the server's loop */
+};
+
+static int held_count(struct server *s)
+{
+	return __atomic_load_n(&s->nheld, __ATOMIC_SEQ_CST);
+}
+
+/* On the server thread: answer every held request, newest first, each
+ * with the n it carried. */
+static void answer_held(void *arg)
+{
+	struct server *s = arg;
+
+	for (int i = s->nheld - 1; i >= 0; i--)
+		rpc_reply_ok(s->held[i], json_pack("{s:I}", "echo", (json_int_t)s->n[i]));
+	__atomic_store_n(&s->nheld, 0, __ATOMIC_SEQ_CST);
+}
+
+static void *server_thread(void *arg)
+{
+	loop_run(arg);
+	return NULL;
+}
+
+static void m_echo(void *ctx, rpc_req *req, json_t *args)
+{
+	struct server *s = ctx;
+
+	/* Keep the request; the test answers later, out of order. */
+	s->n[s->nheld] = json_integer_value(json_object_get(args, "n"));
+	s->held[s->nheld] = req;
+	__atomic_add_fetch(&s->nheld, 1, __ATOMIC_SEQ_CST);
+}
+
+static void m_never(void *ctx, rpc_req *req, json_t *args)
+{
+	struct server *s = ctx;
+
+	s->n[s->nheld] = -1;
+	s->held[s->nheld] = req;     /* answered only at the end */
+	__atomic_add_fetch(&s->nheld, 1, __ATOMIC_SEQ_CST);
+	(void)args;
+}
+
+static void m_fail(void *ctx, rpc_req *req, json_t *args)
+{
+	(void)ctx;
+	(void)args;
+	rpc_reply_err(req, "not_found", "no channel %s", "9.9.9");
+}
+
+struct calls {
+	int answered;        /* callbacks run */
+	int matched;         /* answers whose echo is the caller's own n */
+};
+
+struct call {
+	struct calls *all;   /* shared tally */
+	int n;               /* what this call sent */
+};
+
+static void on_answer(void *ctx, int err, json_t *result, const char *code,
+		      const char *message)
+{
+	struct call *c = ctx;
+
+	c->all->answered++;
+	if (!err && json_integer_value(json_object_get(result, "echo")) == c->n)
+		c->all->matched++;
+	(void)code;
+	(void)message;
+}
+
+START_TEST(concurrent_calls_are_matched_by_id)
+{
+	static const struct rpc_method methods[] = {
+		{ "echo", m_echo, "echo n" },
+		{ "never", m_never, "never answers" },
+		{ "fail", m_fail, "always fails" },
+	};
+	struct client srv, cli;
+	struct server s = { .nheld = 0 };
+	struct calls calls = { 0 };
+	struct call each[40];
+	json_t *result = NULL;
+	char *code = NULL, *message = NULL;
+	int rc;
+
+	client_open(&srv, "rpc-server", false, NULL, NULL);
+	ck_assert_int_eq(rpc_create(&srv.r, srv.m, srv.l), AMR_OK);
+	ck_assert_int_eq(rpc_serve(srv.r, "t", methods, 3, &s), AMR_OK);
+	RUN_UNTIL(&srv, false, 300);
+	ck_assert_int_eq(pthread_create(&s.thread, NULL, server_thread, srv.l), 0);
+	client_open(&cli, "rpc-client", true, NULL, NULL);
+	ck_assert_int_eq(rpc_create(&cli.r, cli.m, cli.l), AMR_OK);
+	RUN_UNTIL(&cli, false, 300);
+
+	for (int i = 0; i < 40; i++) {
+		each[i] = (struct call){ &calls, 1000 + i };
+		ck_assert_int_eq(rpc_call(cli.r, "t/echo", json_pack("{s:i}", "n", 1000 + i),
+					  10000, on_answer, &each[i]), AMR_OK);
+	}
+	/* The server takes all 40, then answers newest first. */
+	RUN_UNTIL(&cli, held_count(&s) == 40, 10000);
+	ck_assert_int_eq(held_count(&s), 40);
+	loop_post(srv.l, answer_held, &s, NULL);
+	RUN_UNTIL(&cli, calls.answered == 40, 10000);
+	ck_assert_int_eq(calls.answered, 40);
+	ck_assert_int_eq(calls.matched, 40);
+
+	/* An error answer keeps its code and message. */
+	rc = rpc_call_wait(cli.r, "t/fail", NULL, 5000, &result, &code, &message);
+	ck_assert_int_eq(rc, AMR_ENOTFOUND);
+	ck_assert_str_eq(code, "not_found");
+	ck_assert_str_eq(message, "no channel 9.9.9");
+	free(code);
+	free(message);
+
+	/* An unknown method is answered, not ignored. */
+	rc = rpc_call_wait(cli.r, "t/nope", NULL, 5000, &result, &code, &message);
+	ck_assert_int_eq(rc, AMR_ENOTFOUND);
+	ck_assert_str_eq(code, "unknown_method");
+	free(code);
+	free(message);
+
+	/* A method that never answers times out with the service's name. */
+	rc = rpc_call_wait(cli.r, "t/never", NULL, 700, &result, &code, &message);
+	ck_assert_int_eq(rc, AMR_ETIMEDOUT);
+	ck_assert_str_eq(code, "timeout");
+	ck_assert_str_eq(message, "t is not answering");
+	free(code);
+	free(message);
+
+	/* Bad method names are refused before anything is sent. */
+	rc = rpc_call_wait(cli.r, "no-slash", NULL, 700, &result, &code, &message);
+	ck_assert_int_eq(rc, AMR_EINVAL);
+	free(code);
+	free(message);
+
+	ck_assert_int_eq(held_count(&s), 1);
+	loop_post(srv.l, answer_held, &s, NULL);
+	RUN_UNTIL(&cli, held_count(&s) == 0, 3000);
+	loop_stop(srv.l);
+	pthread_join(s.thread, NULL);
+	client_close(&cli);
+	client_close(&srv);
+}
+END_TEST
+
+START_TEST(malformed_requests_change_nothing)
+{
+	static const struct rpc_method methods[] = { { "fail", m_fail, "fails" } };
+	struct client srv;
+	struct server s = { .nheld = 0 };
+	char *w;
+
+	client_open(&srv, "rpc-server-2", false, NULL, NULL);
+	ck_assert_int_eq(rpc_create(&srv.r, srv.m, srv.l), AMR_OK);
+	ck_assert_int_eq(rpc_serve(srv.r, "u", methods, 1, &s), AMR_OK);
+	RUN_UNTIL(&srv, false, 300);
+	harness_subscribe(&h, "amr/v1/rpc/reply/#");
+	harness_publish(&h, "amr/v1/rpc/u/fail", "{not json", 1, false);
+	harness_publish(&h, "amr/v1/rpc/u/fail", "{\"id\":\"x1\",\"reply\":\"amr/v1/svc/x\"}", 1, false);
+	harness_publish(&h, "amr/v1/rpc/u/fail",
+			"{\"id\":\"x2\",\"reply\":\"amr/v1/rpc/reply/p\",\"args\":[1]}", 1, false);
+	harness_publish(&h, "amr/v1/rpc/u/fail",
+			"{\"id\":\"x3\",\"reply\":\"amr/v1/rpc/reply/p\",\"extra\":1}", 1, false);
+	RUN_UNTIL(&srv, false, 800);
+	w = harness_wait_message(&h, "amr/v1/rpc/reply/p", "\"id\":\"x2\"", 3000);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_ptr_nonnull(strstr(w, "bad_request"));
+	ck_assert_ptr_nonnull(strstr(w, "args: expected an object"));
+	free(w);
+	w = harness_wait_message(&h, "amr/v1/rpc/reply/p", "\"id\":\"x3\"", 3000);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_ptr_nonnull(strstr(w, "extra: unknown field"));
+	free(w);
+	/* No answer can go to a topic outside amr/v1/rpc/reply/. */
+	ck_assert_ptr_null(harness_wait_message(&h, "amr/v1/svc/x", NULL, 300));
+	client_close(&srv);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("lib_mq");
+	TCase *tc = tcase_create("broker");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, persistent_session_keeps_messages_for_an_absent_client);
+	tcase_add_test(tc, will_is_published_when_the_client_vanishes);
+	tcase_add_test(tc, client_reconnects_and_resubscribes_after_broker_restart);
+	tcase_add_test(tc, publish_while_disconnected_is_buffered);
+	tcase_add_test(tc, concurrent_calls_are_matched_by_id);
+	tcase_add_test(tc, malformed_requests_change_nothing);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
