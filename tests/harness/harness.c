@@ -311,6 +311,12 @@ int harness_start(struct harness *h)
 	setenv("AMR_MQTT_HOST", "127.0.0.1", 1);
 	setenv("AMR_MQTT_PORT", port, 1);
 	setenv("AMR_DATA_DIR", data, 1);
+	/* Programs that listen get free ports too, so tests (and a developer's
+	 * make run) never collide on the defaults. */
+	snprintf(port, sizeof port, "%d", harness_free_port());
+	setenv("AMR_HTTP_PORT", port, 1);
+	snprintf(port, sizeof port, "%d", harness_free_port());
+	setenv("AMR_CONSOLE_PORT", port, 1);
 	setenv("PATH", path, 1);
 	unsetenv("AMR_MQTT_USER");
 	unsetenv("AMR_MQTT_PASSWORD");

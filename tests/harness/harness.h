@@ -19,7 +19,8 @@
  *                                  "\"online\":true", 10000));
  *
  * Every spawned program gets AMR_MQTT_HOST/PORT and AMR_DATA_DIR pointing
- * into the test directory; stdout and stderr go to <dir>/<name>.log, which
+ * into the test directory, and free ports in AMR_HTTP_PORT and
+ * AMR_CONSOLE_PORT; stdout and stderr go to <dir>/<name>.log, which
  * harness_stop() prints when the test failed (see harness_dump_logs()).
  */
 #ifndef AMR_HARNESS_H

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "harness.h"
 
@@ -159,20 +160,85 @@ START_TEST(services_reconnect_after_a_broker_restart)
 	harness_sleep_ms(500);
 	harness_clear_inbox(&h);
 	{
-		char *out;
+		char *out = NULL;
 		int status;
 
 		for (int i = 0; i < 30; i++) {
+			free(out);
 			out = harness_run(&h, "amrctl --timeout 1000 ping web 2>&1", &status);
 			if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 				free(out);
 				return;
 			}
-			free(out);
 			harness_sleep_ms(500);
 		}
-		ck_abort_msg("web did not answer after the broker restarted");
+		ck_abort_msg("web did not answer after the broker restarted: %s", out);
 	}
+}
+END_TEST
+
+/* Canonical batches straight to the archive, then amrctl as a person uses
+ * it: latest values, a series as CSV, a command refused without a reason. */
+START_TEST(amrctl_latest_series_csv_and_commands)
+{
+	long long now = (long long)time(NULL);
+	char batch[512], cmd[256], *out, *st;
+	int status;
+
+	st = status_of("archive", "\"online\":true", 15000);
+	ck_assert_ptr_nonnull(st);
+	free(st);
+	harness_subscribe(&h, "amr/v1/gw/7/ack");
+	for (int seq = 1; seq <= 3; seq++) {
+		snprintf(batch, sizeof batch,
+			 "{\"obj\":7,\"rx\":%lld,\"seq\":%d,\"ts\":%lld,\"readings\":"
+			 "[{\"addr\":3,\"ch\":2,\"total\":%d,\"delta\":%d,\"period_ms\":900}]}",
+			 now, seq, now - 3 + seq, 1000 + 25 * (seq - 1), seq == 1 ? 0 : 25);
+		ck_assert_int_eq(harness_publish(&h, "amr/v1/readings/7", batch, 1, false), 0);
+	}
+	st = harness_wait_message(&h, "amr/v1/gw/7/ack", "{\"seq\":3}", 10000);
+	ck_assert_msg(st != NULL, "the archive never acknowledged seq 3");
+	free(st);
+
+	out = harness_run(&h, "amrctl latest 7 2>&1", &status);
+	ck_assert_msg(WEXITSTATUS(status) == 0, "%s", out);
+	ck_assert_msg(strstr(out, "7.3.2") && strstr(out, "1050"), "%s", out);
+	free(out);
+
+	snprintf(cmd, sizeof cmd, "amrctl series 7.3.2 --step raw --csv --from %lld --to %lld 2>&1",
+		 now - 60, now + 60);
+	out = harness_run(&h, cmd, &status);
+	ck_assert_msg(WEXITSTATUS(status) == 0, "%s", out);
+	ck_assert_msg(strncmp(out, "channel,unit,t,time_utc,pulses,quantity\n", 40) == 0, "%s", out);
+	{
+		/* The pulses column adds up to the change of the total. */
+		long long sum = 0;
+		char *line = strchr(out, '\n');
+
+		while (line && line[1]) {
+			char *field = line + 1;
+
+			for (int i = 0; i < 4 && field; i++)
+				field = strchr(field, ',') ? strchr(field, ',') + 1 : NULL;
+			if (field)
+				sum += atoll(field);
+			line = strchr(line + 1, '\n');
+		}
+		ck_assert_int_eq(sum, 50);
+	}
+	free(out);
+
+	out = harness_run(&h, "amrctl series 7.3.2 --from yesterday 2>&1", &status);
+	ck_assert_int_eq(WEXITSTATUS(status), 2);
+	free(out);
+	out = harness_run(&h, "amrctl block 7 3 2 2>&1", &status);
+	ck_assert_int_eq(WEXITSTATUS(status), 2);
+	ck_assert_msg(strstr(out, "--reason") != NULL, "%s", out);
+	free(out);
+	out = harness_run(&h, "amrctl frobnicate 2>&1", &status);
+	ck_assert_int_eq(WEXITSTATUS(status), 2);
+	ck_assert_msg(strstr(out, "unknown command") != NULL, "%s", out);
+	free(out);
 }
 END_TEST
 
@@ -189,6 +255,7 @@ static Suite *stack_suite(void)
 	tcase_add_test(tc, amrctl_answers_and_reports_a_missing_service);
 	tcase_add_test(tc, amrctl_reports_an_unreachable_broker);
 	tcase_add_test(tc, services_reconnect_after_a_broker_restart);
+	tcase_add_test(tc, amrctl_latest_series_csv_and_commands);
 	suite_add_tcase(s, tc);
 	return s;
 }

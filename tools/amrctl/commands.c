@@ -1,0 +1,292 @@
+/*
+ * commands.c - amrctl's commands: each turns its arguments into one or two
+ * RPC calls and prints the answer for a person (or CSV for a spreadsheet).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "jv.h"
+
+/* Parse a whole number argument in min..max; prints the error. */
+static int number(const char *what, const char *s, long long min, long long max,
+		  long long *out)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	if (end == s || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "amrctl: %s must be a whole number %lld..%lld, not \"%s\"\n",
+			what, min, max, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int call_and_print(struct ctl *c, const char *method, json_t *args)
+{
+	json_t *result = NULL;
+	int rc;
+
+	if (ctl_connect(c)) {
+		json_decref(args);
+		return 1;
+	}
+	rc = ctl_call(c, method, args, &result);
+	if (rc == 0)
+		ctl_print(c, result);
+	json_decref(result);
+	return rc;
+}
+
+static int cmd_rpc(struct ctl *c, int argc, char **argv)
+{
+	struct jv_err err = { "" };
+	json_t *args = NULL;
+
+	if (argc == 3) {
+		args = jv_parse_object(argv[2], strlen(argv[2]), &err);
+		if (!args) {
+			fprintf(stderr, "amrctl: arguments: %s\n", err.msg);
+			return 2;
+		}
+	}
+	if (!strchr(argv[1], '/')) {
+		json_decref(args);
+		fprintf(stderr, "amrctl: method must be written SERVICE/METHOD, e.g. archive/ping\n");
+		return 2;
+	}
+	return call_and_print(c, argv[1], args);
+}
+
+static int cmd_service(struct ctl *c, const char *verb, const char *service)
+{
+	char method[96];
+
+	snprintf(method, sizeof method, "%s/%s", service, verb);
+	return call_and_print(c, method, NULL);
+}
+
+static int cmd_ping(struct ctl *c, int argc, char **argv)
+{
+	(void)argc;
+	return cmd_service(c, "ping", argv[1]);
+}
+
+static int cmd_help(struct ctl *c, int argc, char **argv)
+{
+	(void)argc;
+	return cmd_service(c, "help", argv[1]);
+}
+
+struct status_ctx {
+	json_t *all;        /* service name -> status */
+};
+
+static void on_status(void *ctx, const struct mq_msg *msg)
+{
+	struct status_ctx *s = ctx;
+	char name[64];
+	json_t *v = json_loadb(msg->payload, msg->len, 0, NULL);
+
+	if (sscanf(msg->topic, "amr/v1/svc/%63[^/]/status", name) == 1)
+		json_object_set_new(s->all, name, v ? v : json_string(msg->payload));
+	else
+		json_decref(v);
+}
+
+static void on_quiet(void *arg)
+{
+	((struct ctl *)arg)->wake = true;
+}
+
+static int cmd_status(struct ctl *c, int argc, char **argv)
+{
+	struct status_ctx s = { json_object() };
+
+	(void)argc;
+	(void)argv;
+	if (ctl_connect(c)) {
+		json_decref(s.all);
+		return 1;
+	}
+	mq_subscribe(c->m, "amr/v1/svc/+/status", 1, on_status, &s);
+	/* Retained statuses arrive right after the subscription. */
+	c->wake = false;
+	loop_timer_add(c->l, 700, false, on_quiet, c);
+	loop_run_until(c->l, &c->wake);
+	ctl_print(c, s.all);
+	json_decref(s.all);
+	return 0;
+}
+
+static int cmd_latest(struct ctl *c, int argc, char **argv)
+{
+	json_t *args = json_object(), *result = NULL, *ch;
+	long long obj;
+	size_t i;
+	int rc;
+
+	if (argc == 2) {
+		if (number("object", argv[1], 1, 65000, &obj)) {
+			json_decref(args);
+			return 2;
+		}
+		json_object_set_new(args, "obj", json_integer(obj));
+	}
+	if (ctl_connect(c)) {
+		json_decref(args);
+		return 1;
+	}
+	rc = ctl_call(c, "archive/latest", args, &result);
+	if (rc)
+		return rc;
+	if (c->compact) {
+		ctl_print(c, result);
+	} else {
+		printf("%-12s %12s %-10s %-6s %-25s %s\n", "channel", "total", "unit", "fresh",
+		       "last reading (UTC)", "label");
+		json_array_foreach(json_object_get(result, "channels"), i, ch) {
+			time_t ts = (time_t)json_integer_value(json_object_get(ch, "ts"));
+			char when[32] = "-";
+			struct tm tm;
+
+			if (ts && gmtime_r(&ts, &tm))
+				strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+			printf("%-12s %12lld %-10s %-6s %-25s %s\n",
+			       json_string_value(json_object_get(ch, "id")),
+			       (long long)json_integer_value(json_object_get(ch, "total")),
+			       json_string_value(json_object_get(ch, "unit")) ?: "",
+			       json_is_true(json_object_get(ch, "fresh")) ? "yes" : "no", when,
+			       json_string_value(json_object_get(ch, "label")) ?: "");
+		}
+	}
+	json_decref(result);
+	return 0;
+}
+
+static int cmd_series(struct ctl *c, int argc, char **argv)
+{
+	int64_t now = (int64_t)time(NULL), from, to;
+	json_t *args, *result = NULL;
+	int rc;
+
+	(void)argc;
+	if (ctl_time(c->from, now, &from) || ctl_time(c->to, now, &to)) {
+		fprintf(stderr, "amrctl: --from and --to take Unix seconds, \"now\" or -6h, -7d...\n");
+		return 2;
+	}
+	args = json_pack("{s:s, s:I, s:I, s:s, s:s}", "channel", argv[1], "from", (json_int_t)from,
+			 "to", (json_int_t)to, "step", c->step, "format", c->csv ? "csv" : "json");
+	if (ctl_connect(c)) {
+		json_decref(args);
+		return 1;
+	}
+	rc = ctl_call(c, "archive/series", args, &result);
+	if (rc)
+		return rc;
+	if (c->csv)
+		fputs(json_string_value(json_object_get(result, "csv")) ?: "", stdout);
+	else
+		ctl_print(c, result);
+	json_decref(result);
+	return 0;
+}
+
+/* block / unblock OBJ ADDR OUT, zero OBJ ADDR CH: through ingest/command. */
+static int cmd_device(struct ctl *c, int argc, char **argv)
+{
+	const char *cmd = argv[0], *what = strcmp(cmd, "zero") == 0 ? "ch" : "out";
+	long long obj, addr, n;
+
+	(void)argc;
+	if (number("object", argv[1], 1, 65000, &obj) || number("addr", argv[2], 1, 127, &addr) ||
+	    number(what, argv[3], 1, 4, &n))
+		return 2;
+	if (!c->reason) {
+		fprintf(stderr, "amrctl: %s changes a consumer's supply or a meter's count: "
+			"say why with --reason \"...\"\n", cmd);
+		return 2;
+	}
+	return call_and_print(c, "ingest/command",
+			      json_pack("{s:I, s:s, s:I, s:I, s:s, s:s}", "obj", (json_int_t)obj,
+					"cmd", cmd, "addr", (json_int_t)addr, what, (json_int_t)n,
+					"actor", ctl_actor(), "reason", c->reason));
+}
+
+static int cmd_console(struct ctl *c, int argc, char **argv)
+{
+	json_t *result = NULL, *res;
+	long long obj;
+	int rc;
+
+	(void)argc;
+	if (number("object", argv[1], 1, 65000, &obj))
+		return 2;
+	if (ctl_connect(c))
+		return 1;
+	rc = ctl_call(c, "ingest/command",
+		      json_pack("{s:I, s:s, s:s, s:s, s:s}", "obj", (json_int_t)obj, "cmd",
+				"console", "line", argv[2], "actor", ctl_actor(), "reason",
+				c->reason ? c->reason : "console from amrctl"),
+		      &result);
+	if (rc)
+		return rc;
+	res = json_object_get(result, "result");
+	if (json_is_true(json_object_get(res, "ok"))) {
+		printf("%s\n", json_string_value(json_object_get(res, "output")) ?: "");
+	} else if (res) {
+		fprintf(stderr, "amrctl: gateway %lld: %s\n", obj,
+			json_string_value(json_object_get(res, "error")) ?: "failed");
+		rc = 1;
+	} else {
+		printf("command %s is %s\n", json_string_value(json_object_get(result, "id")) ?: "?",
+		       json_string_value(json_object_get(result, "state")) ?: "?");
+	}
+	json_decref(result);
+	return rc;
+}
+
+static int cmd_backup(struct ctl *c, int argc, char **argv)
+{
+	(void)argc;
+	return call_and_print(c, "archive/backup", json_pack("{s:s}", "name", argv[1]));
+}
+
+static const struct command commands[] = {
+	{ "rpc", 1, 2, "SERVICE/METHOD ['JSON ARGS']", "send one request, print the answer", cmd_rpc },
+	{ "ping", 1, 1, "SERVICE", "ask a service whether it is alive", cmd_ping },
+	{ "help", 1, 1, "SERVICE", "list a service's methods", cmd_help },
+	{ "status", 0, 0, "", "every service's status topic", cmd_status },
+	{ "latest", 0, 1, "[OBJ]", "latest value of every channel (of one object)", cmd_latest },
+	{ "series", 1, 1, "CHANNEL", "consumption of 1.5.1 over --from..--to by --step (--csv)",
+	  cmd_series },
+	{ "block", 3, 3, "OBJ ADDR OUT", "block a consumer (--reason needed)", cmd_device },
+	{ "unblock", 3, 3, "OBJ ADDR OUT", "release a consumer (--reason needed)", cmd_device },
+	{ "zero", 3, 3, "OBJ ADDR CH", "zero a UO-4 counter (--reason needed)", cmd_device },
+	{ "console", 2, 2, "OBJ 'LINE'", "run a console command on a gateway", cmd_console },
+	{ "backup", 1, 1, "NAME", "hot backup of the archive under its backup directory",
+	  cmd_backup },
+};
+
+const struct command *commands_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+void commands_usage(FILE *f)
+{
+	fprintf(f, "commands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		char head[64];
+
+		snprintf(head, sizeof head, "%s %s", commands[i].name, commands[i].args);
+		fprintf(f, "  %-34s %s\n", head, commands[i].help);
+	}
+}
