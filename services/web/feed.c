@@ -147,7 +147,7 @@ static void on_svc(void *ctx, const struct mq_msg *msg)
 	was = view_service_online(w->view, name);
 	publish(w, 0, "service", view_on_svc_status(w->view, name, j, svc_now()));
 	json_decref(j);
-	if (!strcmp(name, "archive") && was != 1 && view_service_online(w->view, name) == 1) {
+	if (!strcmp(name, "archive") && was == 0 && view_service_online(w->view, name) == 1) {
 		w->seeded = false;   /* the archive is back: load it again */
 		seed(w);
 	}

@@ -14,3 +14,16 @@ $(OBJ)/tests/unit/test_web_%.o: CPPFLAGS += -Iservices/web -Iservices/archive
 $(OBJ)/tests/integration/test_web%.o: CPPFLAGS += -Iservices/web -Itests/harness
 
 $(eval $(call program,amr-web,$(WEB_SRCS),$(WEB_LIBS)))
+
+# Unit tests: routing, roles and OpenAPI, answers, files, sessions, CSRF,
+# rate limits, users (argon2id, LMDB in /tmp), the view, quantities, SSE.
+$(eval $(call unit_test,test_web_unit,tests/unit/test_web_main.c tests/unit/test_web_route.c \
+	tests/unit/test_web_auth.c tests/unit/test_web_view.c tests/unit/test_web_stubs.c \
+	services/web/api.c $(WEB_CORE) lib/kv.c lib/log.c lib/err.c,-lsodium -ljansson $(LMDB_LIBS)))
+
+# Integration tests: a real Mosquitto, amr-archive, amr-ingest and amr-web;
+# libcurl is the HTTP client.
+$(eval $(call integ_test,test_web,tests/integration/test_web.c tests/integration/test_web_util.c,-lcurl))
+
+# End to end: the portal in headless chromium (tests/e2e, puppeteer-core).
+$(eval $(call integ_test,test_web_e2e,tests/integration/test_web_e2e.c tests/integration/test_web_util.c,-lcurl))

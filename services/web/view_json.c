@@ -19,10 +19,10 @@ json_t *view_chan_json(const view *v, const struct vobj *o, unsigned addr, unsig
 	if (!c)
 		return NULL;
 	snprintf(id, sizeof id, "%u.%u.%u", o->obj, addr, ch);
-	j = json_pack("{s:s, s:i, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:{s:I, s:I}}",
+	j = json_pack("{s:s, s:i, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:{s:I, s:I}}",
 		      "id", id, "obj", (int)o->obj, "addr", (int)addr, "ch", (int)ch,
 		      "label", c->label, "resource", c->resource[0] ? c->resource : "unknown",
-		      "unit", c->conv.unit, "serial", c->serial, "verification_due", c->due,
+		      "unit", c->conv.unit, "rate_unit", qty_rate_unit(c->conv.unit), "serial", c->serial, "verification_due", c->due,
 		      "fresh", c->has_value && fresh(v, c->ts, now), "quarantined", c->quarantined,
 		      "weight", "num", (json_int_t)c->conv.num, "den", (json_int_t)c->conv.den);
 	if (!j || !c->has_value)
@@ -32,10 +32,8 @@ json_t *view_chan_json(const view *v, const struct vobj *o, unsigned addr, unsig
 	json_object_set_new(j, "reading", json_string(qty_reading(&c->conv, c->total, reading)));
 	json_object_set_new(j, "ts", json_integer(c->ts));
 	json_object_set_new(j, "period_ms", json_integer(c->period_ms));
-	if (qty_rate(&c->conv, c->period_ms, (uint64_t)idle_ms, rate)) {
+	if (qty_rate(&c->conv, c->period_ms, (uint64_t)idle_ms, rate))
 		json_object_set_new(j, "rate", json_string(rate));
-		json_object_set_new(j, "rate_unit", json_string(qty_rate_unit(c->conv.unit)));
-	}
 	return j;
 }
 

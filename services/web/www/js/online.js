@@ -13,7 +13,7 @@
 
   const what = () => $('what').value;
   const valueOf = c => what() === 'rate' ? c.rate : c.reading;
-  const unitOf = c => what() === 'rate' ? c.rate_unit : c.unit;
+  const unitOf = c => what() === 'rate' ? (c.rate_unit || c.unit + '/h') : c.unit;
   const name = c => c.id + (c.label ? ' — ' + c.label : '');
 
   function renderPicker() {
@@ -38,7 +38,12 @@
 
   function rebuild() {
     series = new Map(chosen.map(id => [id, series.get(id) || []]));
+    /* one y axis per unit */
+    const units = [...new Set(chosen.filter(id => channels.has(id)).map(id => unitOf(channels.get(id))))];
+    Object.keys(chart.options.scales).filter(k => k !== 'x').forEach(k => delete chart.options.scales[k]);
+    units.forEach((u, i) => { chart.options.scales['y' + i] = { position: i % 2 ? 'right' : 'left', title: { display: true, text: u }, grid: { drawOnChartArea: i === 0 } }; });
     chart.data.datasets = chosen.filter(id => channels.has(id)).map((id, i) => ({
+      yAxisID: 'y' + units.indexOf(unitOf(channels.get(id))),
       label: name(channels.get(id)) + ', ' + unitOf(channels.get(id)),
       data: series.get(id), borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length],
       stepped: what() === 'reading', pointRadius: 2, borderWidth: 2, tension: 0
@@ -81,7 +86,7 @@
       options: {
         animation: false, maintainAspectRatio: false, parsing: false, normalized: true,
         scales: { x: { type: 'linear', min: now - WINDOW_S, max: now + 5, ticks: { callback: v => new Date(v * 1000).toLocaleTimeString(App.lang === 'ru' ? 'ru-RU' : 'en-GB') } },
-          y: { beginAtZero: false } },
+        },
         plugins: { legend: { position: 'bottom' } }
       }
     });

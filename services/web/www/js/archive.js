@@ -1,0 +1,93 @@
+/* archive.js - "Archive": one or several channels over a period at a
+ * resolution (raw, hour, day, month), as a chart and a table in units
+ * (the archive's decimal strings), with CSV download. */
+'use strict';
+(function () {
+  const COLORS = ['#1f6fb2', '#d64545', '#1f9d55', '#d98e04', '#7b4fb8', '#00838f', '#8d6e63', '#c2185b'];
+  const $ = id => document.getElementById(id);
+  const E = (...a) => App.el(...a);
+  let channels = [];
+  let chosen = JSON.parse(localStorage.getItem('archive.chosen') || '[]');
+  let chart = null;
+
+  const pad = n => String(n).padStart(2, '0');
+  const local = d => d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + 'T' + pad(d.getHours()) + ':' + pad(d.getMinutes());
+  const secs = id => Math.floor(new Date($(id).value).getTime() / 1000);
+
+  function renderPicker() {
+    $('chans').replaceChildren(...channels.map(c => E('label', {},
+      E('input', { type: 'checkbox', value: c.id, checked: chosen.includes(c.id), onchange: ev => {
+        if (ev.target.checked) chosen.push(c.id); else chosen = chosen.filter(x => x !== c.id);
+        chosen = chosen.slice(0, 8);
+        localStorage.setItem('archive.chosen', JSON.stringify(chosen));
+        updateCsv();
+      } }), c.id + (c.label ? ' — ' + c.label : ''))));
+  }
+
+  function query(format) {
+    return '/api/v1/series?channels=' + encodeURIComponent(chosen.join(',')) + '&from=' + secs('from') + '&to=' + secs('to') +
+      '&step=' + $('step').value + (format ? '&format=' + format : '');
+  }
+
+  function updateCsv() { $('csv').href = chosen.length ? query('csv') : '#'; }
+
+  function fmtBucket(t, step) {
+    const d = new Date(t * 1000), loc = App.lang === 'ru' ? 'ru-RU' : 'en-GB';
+    if (step === 'month') return d.toLocaleDateString(loc, { year: 'numeric', month: 'long' });
+    if (step === 'day') return d.toLocaleDateString(loc);
+    return d.toLocaleString(loc);
+  }
+
+  function render(res, step) {
+    const series = res.series;
+    /* table: one row per time, one column per channel */
+    const times = [...new Set(series.flatMap(s => s.points.map(p => p.t)))].sort((a, b) => a - b);
+    const byT = series.map(s => new Map(s.points.map(p => [p.t, p.quantity])));
+    const head = E('tr', {}, E('th', { text: App.t('time') }), ...series.map(s => E('th', { class: 'num', text: s.channel + (s.label ? ' — ' + s.label : '') + ', ' + s.unit })));
+    const rows = times.map(t => E('tr', {}, E('td', { text: fmtBucket(t, step) }), ...byT.map(m => E('td', { class: 'num', text: m.has(t) ? m.get(t) : '' }))));
+    const total = E('tr', {}, E('th', { text: App.t('total') }), ...series.map(s => E('th', { class: 'num', text: s.quantity + ' ' + s.unit })));
+    $('table').replaceChildren(head, ...rows, total);
+    /* chart: bars of consumption per bucket (raw: a line of increments) */
+    if (chart) chart.destroy();
+    /* one y axis per unit, so m3 and kWh do not share a scale */
+    const units = [...new Set(series.map(s => s.unit))];
+    const scales = {};
+    units.forEach((u, i) => { scales['y' + i] = { position: i % 2 ? 'right' : 'left', title: { display: true, text: u }, grid: { drawOnChartArea: i === 0 } }; });
+    chart = new Chart($('chart'), { type: step === 'raw' ? 'line' : 'bar', data: { labels: [], datasets: [] },
+      options: { animation: false, maintainAspectRatio: false, scales, plugins: { legend: { position: 'bottom' } } } });
+    chart.data.labels = times.map(t => fmtBucket(t, step));
+    chart.data.datasets = series.map((s, i) => ({
+      label: s.channel + (s.label ? ' — ' + s.label : '') + ', ' + s.unit,
+      data: times.map(t => { const q = byT[i].get(t); return q === undefined ? null : parseFloat(q); }),
+      backgroundColor: COLORS[i % COLORS.length], borderColor: COLORS[i % COLORS.length], pointRadius: 1,
+      yAxisID: 'y' + units.indexOf(s.unit)
+    }));
+    chart.update();
+  }
+
+  async function show(ev) {
+    if (ev) ev.preventDefault();
+    $('msg').hidden = true;
+    if (!chosen.length) { App.showError($('msg'), { message: App.t('choose.channels') }); return; }
+    updateCsv();
+    const step = $('step').value;
+    try { render(await App.api('GET', query()), step); } catch (e) { App.showError($('msg'), e); }
+  }
+
+  App.start(App.ROLES_STAFF, async () => {
+    document.title = App.t('nav.archive');
+    const now = new Date();
+    $('to').value = local(new Date(now.getTime() + 3600e3));
+    $('from').value = local(new Date(now.getTime() - 24 * 3600e3));
+    ['from', 'to', 'step'].forEach(id => $(id).addEventListener('change', updateCsv));
+    $('query').addEventListener('submit', show);
+    try {
+      channels = (await App.api('GET', '/api/v1/channels')).channels;
+      if (!chosen.length && channels.length) chosen = [channels[0].id];
+      renderPicker(); updateCsv();
+      const want = (location.hash.match(/channels=([\d.,]+)/) || [])[1];
+      if (want) { chosen = want.split(','); renderPicker(); }
+      if (chosen.length) await show();
+    } catch (e) { App.showError($('msg'), e); }
+  });
+})();

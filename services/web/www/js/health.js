@@ -1,0 +1,45 @@
+/* health.js - "Services": each service's status topic (amr/v1/svc/+/status,
+ * updated live) with a ping, and the broker's state. */
+'use strict';
+(function () {
+  const $ = id => document.getElementById(id);
+  const E = (...a) => App.el(...a);
+  let last = null;
+
+  function render(r) {
+    last = r;
+    const b = r.broker;
+    $('broker').replaceChildren(
+      E('div', {}, E('span', { text: App.t('state') }), E('span', { class: 'badge ' + (b.connected ? 'ok' : 'bad'), id: 'broker-state', text: b.connected ? App.t('connected') : App.t('offline') })),
+      E('div', {}, E('span', { text: App.t('version') }), E('b', { text: b.version || '—' })),
+      E('div', {}, E('span', { text: App.t('uptime') }), E('b', { text: b.uptime || '—' })),
+      E('div', {}, E('span', { text: App.t('clients') }), E('b', { text: b.clients || '—' })));
+    const ping = new Map((r.ping || []).map(p => [p.name, p]));
+    const names = [...new Set(r.services.map(s => s.name).concat([...ping.keys()]))].sort();
+    $('services').replaceChildren(E('tr', {}, ...['services', 'state', 'version', 'started', 'ping'].map(k => E('th', { text: App.t(k) }))),
+      ...names.map(n => {
+        const s = r.services.find(x => x.name === n) || { name: n, online: null };
+        const p = ping.get(n);
+        return E('tr', { id: 'svc-' + n }, E('td', { text: 'amr-' + n }),
+          E('td', {}, E('span', { class: 'badge ' + (s.online ? 'ok' : s.online === false ? 'bad' : ''), text: s.online ? App.t('online') : s.online === false ? App.t('offline') : App.t('unknown') })),
+          E('td', { text: s.version || '—' }), E('td', { text: App.fmtTime(s.started) }),
+          E('td', { text: p ? (p.ok ? p.ms + ' ms' : p.error) : '—' }));
+      }));
+  }
+
+  async function load() {
+    try { render(await App.api('GET', '/api/v1/services?ping=1')); } catch (e) { App.showError($('msg'), e); }
+  }
+
+  App.start(App.ROLES_STAFF, async () => {
+    document.title = App.t('nav.health');
+    $('refresh').addEventListener('click', load);
+    App.stream(0, { service: up => {
+      if (!last) return;
+      const i = last.services.findIndex(s => s.name === up.service.name);
+      if (i >= 0) last.services[i] = up.service; else last.services.push(up.service);
+      render(last);
+    } }, ok => { $('stream-state').textContent = ok ? '● ' + App.t('stream.on') : '○ ' + App.t('stream.off'); });
+    await load();
+  });
+})();

@@ -1,0 +1,221 @@
+/*
+ * portal.test.js - the portal in a real browser (Debian's chromium,
+ * headless, driven over the DevTools protocol by puppeteer-core).
+ *
+ * Run by tests/integration/test_web_e2e.c, which starts Mosquitto, the
+ * services, the simulator and a gateway, then this script with:
+ *   AMR_WEB_URL         http://127.0.0.1:PORT
+ *   AMR_ADMIN_PASSWORD  the first-start password from amr-web's log
+ *   AMR_MQTT_PORT       the broker, for the feeder below
+ *   AMR_E2E_OUT         where screenshots go
+ *   CHROMIUM            the browser (default /usr/bin/chromium)
+ *
+ * A feeder publishes canonical batches of object 9 (as ingest would) every
+ * second, so live values move whatever the field side is doing.
+ * Exit 0 when every step passed; the first failure prints and exits 1.
+ */
+'use strict';
+const { spawn, execFileSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+const puppeteer = require('puppeteer-core');
+
+const URL = process.env.AMR_WEB_URL;
+const PW = process.env.AMR_ADMIN_PASSWORD;
+const MQTT = process.env.AMR_MQTT_PORT;
+const OUT = process.env.AMR_E2E_OUT || 'build/test/e2e';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const OBJ = 9;
+const LABEL = 'Холодная вода, туалет, 1-й этаж';
+
+fs.mkdirSync(OUT, { recursive: true });
+let step = 'start';
+const problems = [];   /* console errors and CSP violations seen by the pages */
+
+function pub(topic, payload, retain) {
+  execFileSync('mosquitto_pub', ['-h', '127.0.0.1', '-p', MQTT, '-q', '1', '-t', topic, '-m', JSON.stringify(payload)].concat(retain ? ['-r'] : []));
+}
+
+let seq = 1, t1 = 5000, t2 = 20000;
+function feed() {
+  const now = Math.floor(Date.now() / 1000);
+  const d1 = 1 + (seq % 4), d2 = 1 + (seq % 3);
+  t1 += d1; t2 += d2;
+  pub('amr/v1/readings/' + OBJ, { seq: seq++, ts: now,
+    readings: [{ addr: 1, ch: 1, total: t1, delta: d1, period_ms: 900 + 100 * (seq % 7) },
+               { addr: 1, ch: 2, total: t2, delta: d2, period_ms: 1500 + 100 * (seq % 5) }],
+    devices: [{ addr: 1, ok: true, mains: true, batt_mv: 3010 }, { addr: 2, ok: false }],
+    events: [], obj: OBJ, rx: now });
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: true });
+}
+
+async function main() {
+  pub('amr/v1/gw/' + OBJ + '/status', { online: true, fw: '1.0.0', ip: '10.0.0.9', devices: { polled: 2, responding: 1 },
+    spool: { pending: 0, capacity: 10000 }, lcd: ['UO-4 1/2', 'Server: on'] }, true);
+  feed();
+  const feeder = setInterval(feed, 1000);
+  const dataDir = fs.mkdtempSync(path.join(OUT, 'profile-'));
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM, headless: true, userDataDir: dataDir,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--window-size=1366,900']
+  });
+  try {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1366, height: 900 });
+    page.on('console', m => { if (m.type() === 'error') problems.push(m.text()); });
+    page.on('pageerror', e => problems.push(String(e)));
+    page.setDefaultTimeout(15000);
+
+    step = 'login page';
+    await page.goto(URL + '/index.html');
+    await page.waitForSelector('#login');                 /* not signed in: sent to the login page */
+    await page.type('#user', 'admin');
+    await page.type('#password', 'wrong-password');
+    await page.click('#submit');
+    await page.waitForSelector('#msg:not([hidden])');
+    const wrong = await page.$eval('#msg', e => e.textContent);
+    if (!/Неверный/.test(wrong)) throw new Error('wrong password message: ' + wrong);
+    await shot(page, '01-login');
+    await page.$eval('#password', e => { e.value = ''; });
+    await page.type('#password', PW);
+    await Promise.all([page.waitForNavigation(), page.click('#submit')]);
+
+    step = 'object status';
+    await page.waitForSelector('#objects li[data-obj="' + OBJ + '"]');
+    await page.click('#objects li[data-obj="' + OBJ + '"]');
+    await page.waitForSelector('#ch-' + OBJ + '-1-1 td.reading');
+    const r1 = await page.$eval('#ch-' + OBJ + '-1-1 td.reading', e => e.textContent);
+    await page.waitForFunction((id, old) => { const e = document.querySelector(id); return e && e.textContent !== old; },
+      { timeout: 10000 }, '#ch-' + OBJ + '-1-1 td.reading', r1);   /* updated by the stream */
+    const devs = await page.$$eval('#devices tr', rows => rows.length);
+    if (devs < 3) throw new Error('devices table has ' + devs + ' rows');
+    const alarms = await page.$eval('#alarms', e => e.textContent);
+    if (!/УО-4 не отвечает/.test(alarms)) throw new Error('alarm of device 2 missing: ' + alarms);
+    await shot(page, '02-status');
+
+    step = 'on-line view';
+    await page.goto(URL + '/online.html');
+    await page.waitForSelector('#chans input');
+    await page.$$eval('#chans input', (boxes, obj) => boxes.forEach(b => {
+      const want = b.value.startsWith(obj + '.');
+      if (b.checked !== want) b.click();
+    }), String(OBJ));
+    await page.select('#what', 'reading');
+    const sel = '#v-' + OBJ + '-1-1';
+    await page.waitForSelector(sel);
+    const v1 = await page.$eval(sel, e => e.textContent);
+    await page.waitForFunction((s, old) => document.querySelector(s).textContent !== old, { timeout: 10000 }, sel, v1);
+    const v2 = await page.$eval(sel, e => e.textContent);
+    console.log('on-line value changed: ' + v1 + ' -> ' + v2);
+    await new Promise(r => setTimeout(r, 3000));          /* a few points on the chart */
+    const pts = await page.evaluate(() => Chart.getChart('chart').data.datasets.reduce((n, d) => n + d.data.length, 0));
+    if (pts < 2) throw new Error('chart has ' + pts + ' points');
+    await shot(page, '03-online');
+
+    step = 'registry';
+    await page.goto(URL + '/registry.html');
+    const lab = '#label-' + OBJ + '-1-1';
+    await page.waitForSelector(lab);
+    await page.$eval(lab, e => { e.value = ''; });
+    await page.type(lab, LABEL);
+    await page.click('#save-' + OBJ + '-1-1');
+    await page.waitForFunction(() => /Сохранено|Saved/.test(document.getElementById('msg').textContent));
+    await shot(page, '04-registry');
+    const rec = await page.evaluate(async id => (await fetch('/api/v1/registry/' + id)).json(), OBJ + '.1.1');
+    if (rec.label !== LABEL) throw new Error('archive has label ' + rec.label);
+
+    step = 'status shows the new label';
+    await page.goto(URL + '/index.html#obj=' + OBJ);
+    await page.waitForFunction((s, l) => { const e = document.querySelector(s); return e && e.textContent === l; }, {}, '#ch-' + OBJ + '-1-1 td.label', LABEL);
+
+    step = 'archive';
+    await page.goto(URL + '/archive.html#channels=' + OBJ + '.1.1,' + OBJ + '.1.2');
+    await page.waitForSelector('#table tr:nth-child(3)');
+    await page.select('#step', 'raw');
+    await page.click('#show');
+    await page.waitForFunction(() => document.querySelectorAll('#table tr').length > 4);
+    const head = await page.$eval('#table tr', e => e.textContent);
+    if (!head.includes(LABEL)) throw new Error('archive table header: ' + head);
+    const csvHref = await page.$eval('#csv', e => e.getAttribute('href'));
+    const csv = await page.evaluate(async h => (await fetch(h)).text(), csvHref);
+    if (!csv.startsWith('channel,unit,t,time_utc,pulses,quantity')) throw new Error('CSV: ' + csv.slice(0, 80));
+    await shot(page, '05-archive');
+
+    step = 'gateway console';
+    await page.goto(URL + '/console.html');
+    await page.waitForSelector('#obj option[value="1"]');
+    await page.select('#obj', '1');
+    await page.type('#line', 'show addr');
+    await page.click('#send');
+    await page.waitForFunction(() => /\n.+/.test(document.getElementById('term').textContent) && !document.getElementById('send').disabled, { timeout: 15000 });
+    const term = await page.$eval('#term', e => e.textContent);
+    console.log('console answer: ' + term.replace(/\n/g, ' | '));
+    await shot(page, '06-console');
+
+    step = 'services';
+    await page.goto(URL + '/health.html');
+    await page.waitForSelector('#svc-archive');
+    await page.waitForSelector('#broker-state.ok');
+    await shot(page, '07-health');
+
+    step = 'users';
+    await page.goto(URL + '/users.html');
+    await page.waitForSelector('#users tr');
+    await page.type('#new-user', 'operator1');
+    await page.select('#new-role', 'operator');
+    await page.click('#create button[type=submit]');
+    await page.waitForFunction(() => /operator1 \/ /.test(document.getElementById('msg').textContent));
+    const opw = (await page.$eval('#msg', e => e.textContent)).split(' / ')[1];
+    await shot(page, '08-users');
+
+    step = 'english';
+    await page.goto(URL + '/index.html#obj=' + OBJ);
+    await page.waitForSelector('#lang');
+    await Promise.all([page.waitForNavigation(), page.click('#lang')]);
+    await page.waitForSelector('#ch-' + OBJ + '-1-1');
+    const nav = await page.$eval('nav.menu', e => e.textContent);
+    if (!nav.includes('Object status')) throw new Error('menu in English: ' + nav);
+    await shot(page, '09-status-en');
+    await Promise.all([page.waitForNavigation(), page.click('#lang')]);
+
+    step = 'operator role';
+    await Promise.all([page.waitForNavigation(), page.click('#logout')]);
+    await page.waitForSelector('#login');
+    await page.type('#user', 'operator1');
+    await page.type('#password', opw);
+    await Promise.all([page.waitForNavigation(), page.click('#submit')]);
+    await page.waitForSelector('nav.menu a');
+    const menu = await page.$eval('nav.menu', e => e.textContent);
+    if (menu.includes('Реестр') || menu.includes('Пользователи')) throw new Error('operator sees admin pages: ' + menu);
+    const denied = await page.evaluate(async id => {
+      const r = await fetch('/api/v1/registry/' + id, { method: 'PATCH', headers: { 'Content-Type': 'application/json',
+        'X-CSRF-Token': sessionStorage.getItem('csrf') }, body: JSON.stringify({ label: 'x' }) });
+      return r.status;
+    }, OBJ + '.1.1');
+    if (denied !== 403) throw new Error('operator PATCH registry answered ' + denied);
+    await page.goto(URL + '/registry.html');
+    await page.waitForSelector('main p.msg');
+    await shot(page, '10-operator-registry');
+
+    const csp = problems.filter(p => /Content Security Policy|Refused/.test(p));
+    if (csp.length) throw new Error('CSP violations: ' + csp.join('; '));
+  } finally {
+    clearInterval(feeder);
+    await browser.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(() => {
+  console.log('e2e: all steps passed; screenshots in ' + OUT);
+  if (problems.length) console.log('page console errors (not CSP): ' + problems.join(' | '));
+  process.exit(0);
+}, e => {
+  console.error('e2e FAILED at step "' + step + '": ' + (e && e.stack || e));
+  if (problems.length) console.error('page console errors: ' + problems.join(' | '));
+  process.exit(1);
+});

@@ -1,0 +1,91 @@
+/*
+ * The portal end to end in a real browser: Mosquitto, amr-archive,
+ * amr-ingest, amr-web, amr-sim (4 UO-4) and amr-gateway (object 1), then
+ * tests/e2e/portal.test.js drives headless chromium through every page
+ * (sign-in, object status, on-line view with a live value change, archive
+ * with CSV, registry rename, gateway console, services, users, English,
+ * the operator's role) and saves screenshots in $AMR_BIN_DIR/../e2e/.
+ *
+ * Needs chromium and node (deploy/install-deps.sh) and the npm packages of
+ * tests/e2e (installed here with `npm ci` when node_modules is missing).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "test_web_util.h"
+
+static struct webt t;
+
+START_TEST(portal_in_chromium)
+{
+	const char *src = getenv("AMR_SRC_DIR") ? getenv("AMR_SRC_DIR") : ".";
+	const char *bin = getenv("AMR_BIN_DIR") ? getenv("AMR_BIN_DIR") : "build/bin";
+	char cmd[4096], bus[600], sim_state[600], ctl[600], port[16], out[600];
+	char *output;
+	int status;
+
+	ck_assert_msg(access("/usr/bin/chromium", X_OK) == 0, "chromium is missing: deploy/install-deps.sh");
+	snprintf(cmd, sizeof cmd, "test -d %s/tests/e2e/node_modules/puppeteer-core || "
+		 "npm ci --prefix %s/tests/e2e --no-audit --no-fund >/dev/null 2>&1; "
+		 "test -d %s/tests/e2e/node_modules/puppeteer-core", src, src, src);
+	output = harness_run(&t.h, cmd, &status);
+	free(output);
+	ck_assert_msg(status == 0, "npm ci in tests/e2e failed (node and npm needed)");
+
+	snprintf(bus, sizeof bus, "%s/bus", t.h.dir);
+	snprintf(sim_state, sizeof sim_state, "%s/sim", t.h.dir);
+	snprintf(ctl, sizeof ctl, "%s/sim.sock", t.h.dir);
+	ck_assert(harness_spawn(&t.h, "amr-sim", (const char *[]){ "--bus", bus, "--devices", "4",
+		  "--speed", "60", "--control", ctl, "--state", sim_state, NULL }) > 0);
+	for (int i = 0; i < 50 && access(bus, F_OK) != 0; i++)
+		harness_sleep_ms(100);
+	snprintf(port, sizeof port, "%d", harness_free_port());
+	ck_assert(harness_spawn(&t.h, "amr-gateway", (const char *[]){ "--obj", "1", "--serial", bus,
+		  "--poll", "1-4", "--batch-interval", "1", "--console-port", port, NULL }) > 0);
+	free(harness_wait_message(&t.h, "amr/v1/gw/1/status", "\"online\":true", 10000));
+
+	snprintf(out, sizeof out, "%s/../e2e", bin);
+	snprintf(cmd, sizeof cmd, "cd %s && AMR_WEB_URL=http://127.0.0.1:%d AMR_ADMIN_PASSWORD='%s' "
+		 "AMR_MQTT_PORT=%d AMR_E2E_OUT='%s' timeout 150 node tests/e2e/portal.test.js 2>&1",
+		 src, t.http_port, t.admin_pw, t.h.mqtt_port, out);
+	output = harness_run(&t.h, cmd, &status);
+	fprintf(stderr, "%s", output ? output : "");
+	ck_assert_msg(status == 0, "portal.test.js failed:\n%s", output ? output : "");
+	free(output);
+}
+END_TEST
+
+static void setup(void)
+{
+	webt_start(&t, NULL);
+}
+
+static void teardown(void)
+{
+	webt_stop(&t);
+}
+
+int main(void)
+{
+	Suite *s = suite_create("web_e2e");
+	TCase *tc = tcase_create("browser");
+	SRunner *sr;
+	int failed;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 240);
+	tcase_add_test(tc, portal_in_chromium);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	curl_global_cleanup();
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,194 @@
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "test_web_util.h"
+
+static char *read_log(const struct webt *t)
+{
+	char path[512];
+	FILE *f;
+	char *buf = calloc(1, 1 << 20);
+	size_t n;
+
+	snprintf(path, sizeof path, "%s/amr-web.log", t->h.dir);
+	if (!buf || !(f = fopen(path, "r")))
+		return buf;
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+void webt_start(struct webt *t, const char *const *web_args)
+{
+	const char *args[40];
+	char port[16], www[512];
+	const char *src = getenv("AMR_SRC_DIR");
+	int n = 0;
+
+	memset(t, 0, sizeof *t);
+	ck_assert_int_eq(harness_start(&t->h), 0);
+	t->archive = harness_spawn(&t->h, "amr-archive", (const char *[]){ NULL });
+	t->ingest = harness_spawn(&t->h, "amr-ingest", (const char *[]){ NULL });
+	ck_assert(t->archive > 0 && t->ingest > 0);
+	t->http_port = harness_free_port();
+	snprintf(port, sizeof port, "%d", t->http_port);
+	snprintf(www, sizeof www, "--www-dir=%s/services/web/www", src ? src : ".");
+	args[n++] = "--port";
+	args[n++] = port;
+	args[n++] = www;
+	for (int i = 0; web_args && web_args[i] && n < 38; i++)
+		args[n++] = web_args[i];
+	args[n] = NULL;
+	t->web = harness_spawn(&t->h, "amr-web", args);
+	ck_assert(t->web > 0);
+	/* up, and seeded from the archive (which therefore answers too) */
+	for (int i = 0; i < 200; i++) {
+		struct webc c;
+		struct webr r;
+		bool ready;
+
+		webc_init(&c, t);
+		r = webc_req(&c, "GET", "/healthz", NULL, NULL, NULL);
+		ready = r.status == 200 && r.body && strstr(r.body, "\"seeded\":true");
+		webc_free(&c);
+		webr_free(&r);
+		if (ready)
+			break;
+		harness_sleep_ms(50);
+	}
+	for (int i = 0; i < 50 && !t->admin_pw[0]; i++) {
+		char *log = read_log(t), *p = log ? strstr(log, "created user admin with password ") : NULL;
+
+		if (p)
+			sscanf(p + strlen("created user admin with password "), "%63s", t->admin_pw);
+		free(log);
+		if (!t->admin_pw[0])
+			harness_sleep_ms(100);
+	}
+	ck_assert_msg(t->admin_pw[0], "no first-start password in amr-web.log");
+}
+
+void webt_stop(struct webt *t)
+{
+	harness_stop(&t->h);
+}
+
+void webc_init(struct webc *c, const struct webt *t)
+{
+	memset(c, 0, sizeof *c);
+	c->curl = curl_easy_init();
+	ck_assert_ptr_nonnull(c->curl);
+	curl_easy_setopt(c->curl, CURLOPT_COOKIEFILE, "");   /* in-memory cookies */
+	snprintf(c->base, sizeof c->base, "http://127.0.0.1:%d", t->http_port);
+}
+
+void webc_free(struct webc *c)
+{
+	curl_easy_cleanup(c->curl);
+	c->curl = NULL;
+}
+
+struct buf {
+	char *p;
+	size_t n;
+};
+
+static size_t collect(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct buf *b = arg;
+	size_t len = size * nmemb;
+	char *q = realloc(b->p, b->n + len + 1);
+
+	if (!q)
+		return 0;
+	memcpy(q + b->n, data, len);
+	b->n += len;
+	q[b->n] = '\0';
+	b->p = q;
+	return len;
+}
+
+struct webr webc_req(struct webc *c, const char *method, const char *path, const char *body,
+		     const char *ctype, const char *extra_header)
+{
+	struct webr r = { 0 };
+	struct buf b = { calloc(1, 1), 0 }, h = { calloc(1, 1), 0 };
+	struct curl_slist *hl = NULL;
+	char url[1024], hdr[256];
+	CURL *cu = c->curl;
+
+	snprintf(url, sizeof url, "%s%s", c->base, path);
+	curl_easy_setopt(cu, CURLOPT_URL, url);
+	curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(cu, CURLOPT_NOBODY, strcmp(method, "HEAD") == 0 ? 1L : 0L);
+	curl_easy_setopt(cu, CURLOPT_POSTFIELDS, body);
+	if (body)
+		curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	curl_easy_setopt(cu, CURLOPT_HTTPGET, body ? 0L : 1L);
+	curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
+	snprintf(hdr, sizeof hdr, "Content-Type: %s", ctype ? ctype : "application/json");
+	hl = curl_slist_append(hl, hdr);
+	if (c->csrf[0]) {
+		snprintf(hdr, sizeof hdr, "X-CSRF-Token: %s", c->csrf);
+		hl = curl_slist_append(hl, hdr);
+	}
+	if (extra_header)
+		hl = curl_slist_append(hl, extra_header);
+	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(cu, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, collect);
+	curl_easy_setopt(cu, CURLOPT_HEADERDATA, &h);
+	curl_easy_setopt(cu, CURLOPT_TIMEOUT_MS, 15000L);
+	if (curl_easy_perform(cu) == CURLE_OK)
+		curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &r.status);
+	curl_easy_getinfo(cu, CURLINFO_TOTAL_TIME, &r.secs);
+	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, NULL);   /* hl and body are freed next */
+	curl_easy_setopt(cu, CURLOPT_POSTFIELDS, NULL);
+	curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, NULL);
+	curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, NULL);
+	curl_easy_setopt(cu, CURLOPT_HEADERDATA, NULL);
+	curl_slist_free_all(hl);
+	r.body = b.p;
+	r.len = b.n;
+	r.headers = h.p;
+	r.json = r.body && r.len ? json_loadb(r.body, r.len, 0, NULL) : NULL;
+	return r;
+}
+
+void webr_free(struct webr *r)
+{
+	free(r->body);
+	free(r->headers);
+	json_decref(r->json);
+	memset(r, 0, sizeof *r);
+}
+
+long webc_login(struct webc *c, const char *user, const char *pw)
+{
+	json_t *j = json_pack("{s:s, s:s}", "user", user, "password", pw);
+	char *text = json_dumps(j, JSON_COMPACT);
+	struct webr r = webc_req(c, "POST", "/api/v1/login", text, NULL, NULL);
+	long status = r.status;
+	const char *csrf = json_string_value(json_object_get(r.json, "csrf"));
+
+	if (status == 200 && csrf)
+		snprintf(c->csrf, sizeof c->csrf, "%s", csrf);
+	webr_free(&r);
+	free(text);
+	json_decref(j);
+	return status;
+}
+
+const char *webr_code(const struct webr *r)
+{
+	const char *code = json_string_value(json_object_get(json_object_get(r->json, "error"), "code"));
+
+	return code ? code : "";
+}

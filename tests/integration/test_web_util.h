@@ -1,0 +1,60 @@
+/*
+ * test_web_util.h - what the amr-web integration tests share: the stack
+ * (Mosquitto, amr-archive, amr-ingest, amr-web) and an HTTP client (libcurl)
+ * that keeps its session cookie and CSRF token.
+ */
+#ifndef TEST_WEB_UTIL_H
+#define TEST_WEB_UTIL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "harness.h"
+
+struct webt {
+	struct harness h;       /* broker, programs, probe */
+	int http_port;          /* amr-web's port */
+	pid_t archive;          /* amr-archive */
+	pid_t ingest;           /* amr-ingest */
+	pid_t web;              /* amr-web */
+	char admin_pw[64];      /* first-start password from the log */
+};
+
+struct webc {
+	void *curl;             /* CURL handle with its cookie engine */
+	char csrf[80];          /* token from the last sign-in */
+	char base[64];          /* http://127.0.0.1:PORT */
+};
+
+struct webr {
+	long status;            /* HTTP status, 0 when no answer */
+	char *body;             /* body, NUL-terminated (malloc'd) */
+	size_t len;             /* its length */
+	char *headers;          /* header block (malloc'd) */
+	json_t *json;           /* body parsed, or NULL */
+	double secs;            /* time taken */
+};
+
+/* Start the broker, archive, ingest and web (extra web args, may be NULL);
+ * wait until the web answers /healthz. Fails the test on error. */
+void webt_start(struct webt *t, const char *const *web_args);
+void webt_stop(struct webt *t);
+
+void webc_init(struct webc *c, const struct webt *t);
+void webc_free(struct webc *c);
+
+/* One request; body may be NULL; ctype NULL means application/json.
+ * extra_header: one more "Name: value" or NULL. */
+struct webr webc_req(struct webc *c, const char *method, const char *path, const char *body,
+		     const char *ctype, const char *extra_header);
+void webr_free(struct webr *r);
+
+/* POST /api/v1/login; returns the status; keeps the CSRF token. */
+long webc_login(struct webc *c, const char *user, const char *pw);
+
+/* The error code of a JSON error answer ("" when none). */
+const char *webr_code(const struct webr *r);
+
+#endif

@@ -1,0 +1,216 @@
+/* The in-memory view (view.c), readings and rates as decimal strings
+ * (qty.c) and the bounded queues of the live stream (sse.c). */
+#include <check.h>
+#include <string.h>
+
+#include "err.h"
+#include "qty.h"
+#include "sse.h"
+#include "test_web.h"
+#include "view.h"
+
+/* Parsed test inputs, freed by the fixture's teardown. */
+static json_t *pool[64];
+static size_t npool;
+
+static json_t *J(const char *text)
+{
+	json_t *j = json_loads(text, 0, NULL);
+
+	ck_assert_ptr_nonnull(j);
+	ck_assert_uint_lt(npool, 64);
+	pool[npool++] = j;
+	return j;
+}
+
+static void pool_free(void)
+{
+	while (npool)
+		json_decref(pool[--npool]);
+}
+
+START_TEST(qty_reading_and_rate)
+{
+	static const struct {
+		const char *rec;
+		uint32_t total, period_ms;
+		uint64_t idle_ms;
+		const char *reading, *rate, *rate_unit;
+	} cases[] = {
+		/* 10 l per pulse, one pulse a minute: 0.6 m3/h */
+		{ "{\"unit\":\"m3\",\"weights\":[{\"num\":1,\"den\":100,\"valid_from\":0}],\"initial_reading\":\"123.456\"}",
+		  1000, 60000, 0, "133.456", "0.600", "m3/h" },
+		/* 3200 imp/kWh, a pulse a second: 1.125 kW */
+		{ "{\"unit\":\"kWh\",\"weights\":[{\"num\":1,\"den\":3200,\"valid_from\":0}]}",
+		  3201, 1000, 0, "1.0003125", "1.125", "kW" },
+		/* no pulse for 10 minutes caps the rate */
+		{ "{\"unit\":\"m3\",\"weights\":[{\"num\":1,\"den\":100,\"valid_from\":0}]}",
+		  5, 1000, 600000, "0.050", "0.060", "m3/h" },
+		/* the current weight is the last period's */
+		{ "{\"unit\":\"l\",\"weights\":[{\"num\":1,\"den\":1,\"valid_from\":0},{\"num\":10,\"den\":1,\"valid_from\":3600}]}",
+		  7, 3600000, 0, "70", "10.000", "l/h" },
+	};
+	char buf[QTY_MAX];
+	struct qty_conv c;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		json_t *rec = J(cases[i].rec);
+
+		ck_assert_int_eq(qty_conv_from_record(rec, &c), AMR_OK);
+		ck_assert_str_eq(qty_reading(&c, cases[i].total, buf), cases[i].reading);
+		ck_assert(qty_rate(&c, cases[i].period_ms, cases[i].idle_ms, buf));
+		ck_assert_str_eq(buf, cases[i].rate);
+		ck_assert_str_eq(qty_rate_unit(c.unit), cases[i].rate_unit);
+	}
+	ck_assert(!qty_rate(&c, 0, 0, buf));   /* no pulse yet: no rate */
+	/* a bad record leaves the pulse default */
+	ck_assert_int_eq(qty_conv_from_record(J("{\"unit\":\"furlong\"}"), &c), AMR_EINVAL);
+	ck_assert_str_eq(c.unit, "pulse");
+	ck_assert_str_eq(qty_reading(&c, 42, buf), "42");
+}
+END_TEST
+
+static view *mk(void)
+{
+	struct view_opts o = { 300, 8 };
+	view *v;
+
+	ck_assert_int_eq(view_create(&v, &o), AMR_OK);
+	return v;
+}
+
+START_TEST(view_readings_devices_alarms)
+{
+	view *v = mk();
+	json_t *b = J("{\"seq\":5,\"ts\":1000,\"readings\":[{\"addr\":5,\"ch\":1,\"total\":200,\"delta\":3,\"period_ms\":1000}],"
+		      "\"devices\":[{\"addr\":5,\"ok\":true,\"mains\":false,\"batt_mv\":3000},{\"addr\":6,\"ok\":false}],\"obj\":3,\"rx\":1001}");
+	json_t *up = view_on_readings(v, 3, b, 1002), *o, *ch, *al;
+
+	ck_assert_ptr_nonnull(up);
+	ch = json_array_get(json_object_get(up, "channels"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(ch, "id")), "3.5.1");
+	ck_assert_str_eq(json_string_value(json_object_get(ch, "reading")), "200");
+	ck_assert(json_is_true(json_object_get(ch, "fresh")));
+	json_decref(up);
+	json_decref(view_on_registry(v, J("{\"id\":\"3.5.1\",\"label\":\"Cold water, toilet, 1st floor\",\"resource\":\"cold_water\","
+					   "\"unit\":\"m3\",\"weights\":[{\"num\":1,\"den\":100,\"valid_from\":0}]}"), 1002));
+	o = view_object_json(v, 3, 1003);
+	ch = json_array_get(json_object_get(o, "channels"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(ch, "label")), "Cold water, toilet, 1st floor");
+	ck_assert_str_eq(json_string_value(json_object_get(ch, "reading")), "2.000");
+	ck_assert_str_eq(json_string_value(json_object_get(ch, "rate_unit")), "m3/h");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(o, "devices"), 0), "power")), "battery");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(o, "devices"), 1), "power")), "unknown");
+	al = json_object_get(json_object_get(o, "object"), "alarms");
+	ck_assert_uint_eq(json_array_size(al), 2);   /* 5 on battery, 6 silent */
+	json_decref(o);
+	/* stale after fresh_s without data */
+	o = view_objects_json(v, 1001 + 301);
+	ck_assert(json_is_false(json_object_get(json_array_get(json_object_get(o, "objects"), 0), "fresh")));
+	json_decref(o);
+	/* a resent old batch does not move the value back */
+	json_decref(view_on_readings(v, 3, J("{\"seq\":4,\"ts\":900,\"readings\":[{\"addr\":5,\"ch\":1,\"total\":150,\"delta\":1}],\"obj\":3}"), 1004));
+	o = view_channels_json(v, 3, 1004);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(o, "channels"), 0), "total")), 200);
+	json_decref(o);
+	ck_assert_ptr_null(view_object_json(v, 4, 1004));
+	view_destroy(v);
+}
+END_TEST
+
+START_TEST(view_status_events_services)
+{
+	view *v = mk();
+	json_t *o, *ev;
+
+	json_decref(view_on_gw_status(v, 7, J("{\"online\":true,\"fw\":\"1.0.0\",\"devices\":{\"polled\":32,\"responding\":31}}"), 10));
+	o = view_objects_json(v, 11);
+	ck_assert(json_is_true(json_object_get(json_array_get(json_object_get(o, "objects"), 0), "online")));
+	json_decref(o);
+	json_decref(view_on_gw_status(v, 7, J("{\"online\":false}"), 20));
+	for (int i = 0; i < 10; i++)   /* the ring keeps the newest 8 */
+		json_decref(view_on_event(v, 7, J("{\"type\":\"mains_lost\",\"addr\":2,\"ts\":30}"), 30 + i));
+	json_decref(view_on_event(v, 7, J("{\"type\":\"battery_low\",\"addr\":2,\"ts\":40}"), 40));
+	ev = view_events_json(v, 7, 100);
+	ck_assert_uint_eq(json_array_size(ev), 8);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(ev, 0), "type")), "battery_low");
+	json_decref(ev);
+	o = view_object_json(v, 7, 41);
+	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(o, "object"), "alarms")), 3);
+	json_decref(o);
+	json_decref(view_on_event(v, 7, J("{\"type\":\"mains_restored\",\"addr\":2,\"ts\":50}"), 50));
+	o = view_object_json(v, 7, 51);
+	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(o, "object"), "alarms")), 1);
+	json_decref(o);
+	ck_assert_int_eq(view_service_online(v, "archive"), -1);
+	json_decref(view_on_svc_status(v, "archive", J("{\"online\":false}"), 60));
+	ck_assert_int_eq(view_service_online(v, "archive"), 0);
+	json_decref(view_on_svc_status(v, "archive", J("{\"online\":true,\"version\":\"0.1.0\"}"), 61));
+	ck_assert_int_eq(view_service_online(v, "archive"), 1);
+	/* garbage changes nothing */
+	ck_assert_ptr_null(view_on_registry(v, J("{\"id\":\"70000.1.1\"}"), 62));
+	ck_assert_ptr_null(view_on_registry(v, J("{\"id\":\"1.1.9\"}"), 62));
+	ck_assert_ptr_null(view_on_readings(v, 7, J("{\"seq\":1}"), 62));
+	view_destroy(v);
+}
+END_TEST
+
+/* sse: the suspend/resume callbacks count what they were asked */
+static int suspended, resumed;
+static void on_suspend(void *c) { (void)c; suspended++; }
+static void on_resume(void *c) { (void)c; resumed++; }
+
+START_TEST(sse_queue_bounded)
+{
+	sse *h;
+	sse_client *fast, *slow, *other;
+	char buf[8192];
+	ssize_t n;
+
+	suspended = resumed = 0;
+	ck_assert_int_eq(sse_create(&h, 3, 4096, on_suspend, on_resume), AMR_OK);
+	ck_assert_int_eq(sse_client_open(h, 0, (void *)1, &fast), AMR_OK);
+	ck_assert_int_eq(sse_client_open(h, 0, (void *)2, &slow), AMR_OK);
+	ck_assert_int_eq(sse_client_open(h, 9, (void *)3, &other), AMR_OK);
+	ck_assert_int_eq(sse_client_open(h, 0, (void *)4, &(sse_client *){ NULL }), AMR_EFULL);
+	n = sse_client_read(fast, buf, sizeof buf);   /* the greeting */
+	ck_assert(n > 0 && strstr(buf, "retry:"));
+	ck_assert_int_eq(sse_client_read(fast, buf, sizeof buf), 0);   /* empty: suspend */
+	ck_assert_int_eq(suspended, 1);
+	sse_publish(h, 3, "reading", "{\"obj\":3}");
+	ck_assert_int_eq(resumed, 1);
+	n = sse_client_read(fast, buf, sizeof buf);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "event: reading\ndata: {\"obj\":3}\n\n");
+	/* the client of object 9 only has its greeting */
+	n = sse_client_read(other, buf, sizeof buf);
+	buf[n] = '\0';
+	ck_assert(!strstr(buf, "reading"));
+	/* the slow client never reads: cut off past 4096 bytes, the others go on */
+	for (int i = 0; i < 200; i++)
+		sse_publish(h, 3, "reading", "{\"padding\":\"....................................\"}");
+	ck_assert_int_eq(sse_client_read(slow, buf, sizeof buf), -1);
+	ck_assert_uint_eq(sse_dropped(h), 2);   /* slow and fast both never drained */
+	sse_client_free(slow);
+	sse_client_free(fast);
+	ck_assert_uint_eq(sse_count(h), 1);
+	sse_close_all(h);
+	ck_assert_int_eq(sse_client_read(other, buf, sizeof buf), -1);
+	sse_client_free(other);
+	sse_destroy(h);
+}
+END_TEST
+
+Suite *web_view_suite(void)
+{
+	Suite *s = suite_create("web_view");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, NULL, pool_free);
+	tcase_add_test(tc, qty_reading_and_rate);
+	tcase_add_test(tc, view_readings_devices_alarms);
+	tcase_add_test(tc, view_status_events_services);
+	tcase_add_test(tc, sse_queue_bounded);
+	suite_add_tcase(s, tc);
+	return s;
+}
