@@ -194,6 +194,17 @@ int kv_backup(kv *k, const char *path)
 	return AMR_OK;
 }
 
+char *kv_strdup(const void *data, size_t len)
+{
+	char *s = malloc(len + 1);
+
+	if (s) {
+		memcpy(s, data, len);
+		s[len] = '\0';
+	}
+	return s;
+}
+
 void kv_usage(kv *k, size_t *map_size, size_t *used)
 {
 	MDB_envinfo info;

@@ -61,6 +61,12 @@ int kv_write(kv *k, int (*fn)(MDB_txn *txn, void *arg), void *arg);
  * writers go on. Returns AMR_OK, AMR_EIO or AMR_EDB. */
 int kv_backup(kv *k, const char *path);
 
+/* A malloc'd, NUL-terminated copy of len bytes of LMDB data (which is not
+ * NUL-terminated, so strndup() must not be used on it: ASan's strndup reads
+ * up to a NUL and can run off the end of the map). Caller frees; NULL when
+ * out of memory. */
+char *kv_strdup(const void *data, size_t len);
+
 /* Current map size and used bytes (for metrics). */
 void kv_usage(kv *k, size_t *map_size, size_t *used);
 

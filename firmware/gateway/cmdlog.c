@@ -44,7 +44,7 @@ int cmdlog_get(cmdlog *c, const char *id, char **answer)
 		return AMR_EDB;
 	rc = mdb_get(txn, c->ids, &key, &d);
 	if (rc == 0 && d.mv_size >= 8) {
-		*answer = strndup((const char *)d.mv_data + 8, d.mv_size - 8);
+		*answer = kv_strdup((const char *)d.mv_data + 8, d.mv_size - 8);
 		rc = *answer ? AMR_OK : AMR_ENOMEM;
 	} else {
 		rc = rc == MDB_NOTFOUND ? AMR_ENOTFOUND : AMR_EDB;

@@ -427,7 +427,7 @@ int spool_next(spool *s, uint64_t after, uint64_t *seq, char **text)
 	rc = mdb_cursor_get(cur, &k, &d, MDB_SET_RANGE);
 	if (rc == 0) {
 		*seq = kv_unpack_u64(k.mv_data);
-		*text = strndup(d.mv_data, d.mv_size);
+		*text = kv_strdup(d.mv_data, d.mv_size);
 		rc = *text ? AMR_OK : AMR_ENOMEM;
 	} else {
 		rc = rc == MDB_NOTFOUND ? AMR_ENOTFOUND : AMR_EDB;

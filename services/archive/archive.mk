@@ -13,6 +13,8 @@ $(eval $(call program,amr-archive,$(ARCHIVE_SRCS),$(MQ_LIBS) $(LMDB_LIBS)))
 ARCHIVE_TEST_LIB := lib/err.c lib/log.c lib/kv.c lib/jv.c
 $(eval $(call unit_test,test_archive_store,tests/unit/test_archive_store.c \
 	tests/unit/test_archive_fixture.c $(ARCHIVE_CORE) $(ARCHIVE_TEST_LIB),-ljansson $(LMDB_LIBS)))
+$(eval $(call unit_test,test_archive_gap,tests/unit/test_archive_gap.c \
+	tests/unit/test_archive_fixture.c $(ARCHIVE_CORE) $(ARCHIVE_TEST_LIB),-ljansson $(LMDB_LIBS)))
 $(OBJ)/tests/unit/test_archive_%.o $(OBJ)/tests/integration/test_archive.o: CPPFLAGS += -Iservices/archive -Itests/harness
 $(eval $(call unit_test,test_archive_units,tests/unit/test_archive_units.c \
 	services/archive/units.c lib/err.c,))
@@ -20,4 +22,7 @@ $(eval $(call unit_test,test_archive_query,tests/unit/test_archive_query.c \
 	tests/unit/test_archive_fixture.c $(ARCHIVE_CORE) $(ARCHIVE_TEST_LIB),-ljansson $(LMDB_LIBS)))
 
 # Integration tests: a real Mosquitto and amr-archive from $AMR_BIN_DIR.
-$(eval $(call integ_test,test_archive,tests/integration/test_archive.c,))
+$(eval $(call integ_test,test_archive,tests/integration/test_archive.c \
+	tests/integration/archive_util.c,))
+$(eval $(call integ_test,test_archive_resend,tests/integration/test_archive_resend.c \
+	tests/integration/archive_util.c,))

@@ -80,7 +80,7 @@ static int parse_events(const json_t *events, struct batch *b, struct jv_err *er
 int batch_parse(const char *text, size_t len, unsigned topic_obj, struct batch **out,
 		struct jv_err *err)
 {
-	long long obj, seq, ts, rx;
+	long long obj, seq, prev, ts, rx;
 	json_t *root, *readings, *events, *e;
 	struct batch *b = NULL;
 	int rc = AMR_EINVAL;
@@ -96,6 +96,9 @@ int batch_parse(const char *text, size_t len, unsigned topic_obj, struct batch *
 	    jv_array(root, "readings", true, BATCH_MAX_READINGS, &readings, err) ||
 	    jv_array(root, "events", false, BATCH_MAX_EVENTS, &events, err))
 		goto out_free_json;
+	/* prev names an earlier batch: below seq (absent from older gateways) */
+	if (jv_int(root, "prev", false, -1, 0, seq - 1, &prev, err))
+		goto out_free_json;
 	if (topic_obj && (unsigned)obj != topic_obj) {
 		jv_fail(err, "obj: %lld does not match the topic's object %u", obj, topic_obj);
 		goto out_free_json;
@@ -106,6 +109,8 @@ int batch_parse(const char *text, size_t len, unsigned topic_obj, struct batch *
 		goto out_free_batch;
 	b->obj = (uint16_t)obj;
 	b->seq = (uint64_t)seq;
+	b->has_prev = prev >= 0;
+	b->prev = b->has_prev ? (uint64_t)prev : 0;
 	b->ts = ts;
 	b->rx = rx;
 	json_array_foreach(readings, i, e) {

@@ -2,17 +2,19 @@
  * batch.h - the canonical readings batch (amr/v1/readings/{obj}) as a plain
  * struct.
  *
- *   {"obj":1,"rx":T,"seq":N,"ts":T,
+ *   {"obj":1,"rx":T,"seq":N,"prev":N,"ts":T,
  *    "readings":[{"addr":5,"ch":1,"total":123456,"delta":12,"period_ms":850}],
  *    "devices":[...],"events":[{"type":"counter_zeroed","addr":5,"ch":1,"ts":T}]}
  *
  * Ingest has validated it, but the archive is the system of record and
  * checks again what it relies on: types, ranges, the object matching the
- * topic. Devices and events other than counter_zeroed are not needed here.
+ * topic, prev below seq. Devices and events other than counter_zeroed are
+ * not needed here.
  */
 #ifndef AMR_ARCHIVE_BATCH_H
 #define AMR_ARCHIVE_BATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +38,8 @@ struct batch {
 	uint64_t arrived_ms;         /* loop_now_ms() at arrival (writer) */
 	uint16_t obj;                /* object number 1..65000 */
 	uint64_t seq;                /* gateway sequence number */
+	bool has_prev;               /* the batch names its predecessor */
+	uint64_t prev;               /* seq of the gateway's batch before it (has_prev) */
 	int64_t ts;                  /* gateway time of the readings, UTC s */
 	int64_t rx;                  /* ingest's receive time, UTC s */
 	size_t n;                    /* readings */

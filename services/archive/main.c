@@ -30,6 +30,7 @@ struct options {
 	long long commit_batches;    /* group commit size */
 	long long retention_days;    /* raw readings kept */
 	long long fresh_s;           /* freshness of latest values */
+	long long gap_wait;          /* seconds a gap is refused before it is given up */
 };
 
 /* $AMR_DATA_DIR/<leaf>, with the parent directory created. */
@@ -93,6 +94,10 @@ int main(int argc, char **argv)
 		{ "fresh-s", "AMR_ARCHIVE_FRESH_S", CONFIG_INT, "3600", 1, 100000000,
 		  "archive/latest calls a channel fresh if read within this many seconds",
 		  &o.fresh_s, NULL },
+		{ "gap-wait", "AMR_ARCHIVE_GAP_WAIT", CONFIG_INT, "90", 0, 604800,
+		  "seconds a batch whose prev is above the mark (a missing batch) is refused "
+		  "before the gap is given up and the batch stored (0: never refuse)",
+		  &o.gap_wait, NULL },
 		{ "backup-dir", "AMR_ARCHIVE_BACKUP_DIR", CONFIG_STR, NULL, 1, 400,
 		  "directory of archive/backup copies (default $AMR_DATA_DIR/backup)",
 		  &o.backup_dir, NULL },
@@ -147,6 +152,7 @@ int main(int argc, char **argv)
 	if (kv_open(&k, data_dir, NULL) || registry_open(&reg, k) ||
 	    store_open(&st, k, reg, o.tz) || audit_open(&aud, k))
 		goto out_close;
+	store_gap_wait_set(st, o.gap_wait);
 	wo = (struct writer_opts){ (unsigned)o.commit_ms, (size_t)o.commit_batches,
 				   (size_t)o.commit_batches * 512 };
 	if (writer_create(&w, st, &svc, &wo))
@@ -162,8 +168,8 @@ int main(int argc, char **argv)
 	if (!loop_timer_add(svc.loop, 60 * 1000, false, api_retention_tick, &api) ||
 	    !loop_timer_add(svc.loop, 3600 * 1000, true, api_retention_tick, &api))
 		goto out_close;
-	log_info("archive in %s, time zone %s, commit within %lld ms", data_dir, o.tz,
-		 o.commit_ms);
+	log_info("archive in %s, time zone %s, commit within %lld ms, gap wait %lld s",
+		 data_dir, o.tz, o.commit_ms, o.gap_wait);
 	code = svc_run(&svc) ? 1 : 0;
 out_close:
 	writer_destroy(w);

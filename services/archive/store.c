@@ -46,6 +46,7 @@ int store_open(store **out, kv *k, registry *reg, const char *tz)
 		return AMR_ENOMEM;
 	s->k = k;
 	s->reg = reg;
+	s->gap_wait = STORE_GAP_WAIT_DEFAULT;
 	if (kv_dbi(k, "meta", 0, &s->meta) || kv_dbi(k, "hwm", 0, &s->hwm) ||
 	    kv_dbi(k, "state", 0, &s->state) || kv_dbi(k, "raw", 0, &s->raw) ||
 	    kv_dbi(k, "hour", 0, &s->roll[TB_HOUR]) || kv_dbi(k, "day", 0, &s->roll[TB_DAY]) ||
@@ -68,7 +69,14 @@ void store_close(store *s)
 	free(s->buf);
 	free(s->rawbuf);
 	free(s->upd);
+	free(s->gaps.v);
+	free(s->wgaps.v);
 	free(s);
+}
+
+void store_gap_wait_set(store *s, int64_t seconds)
+{
+	s->gap_wait = seconds > 0 ? seconds : 0;
 }
 
 kv *store_kv(store *s)
@@ -80,6 +88,7 @@ void store_outcome_free(struct store_outcome *o)
 {
 	free(o->acks);
 	free(o->events);
+	free(o->gaps);
 	memset(o, 0, sizeof *o);
 }
 
@@ -100,7 +109,9 @@ static int reserve(void *p, size_t *cap, size_t n, size_t sz)
 	return 0;
 }
 
-static int get_hwm(store *s, MDB_txn *txn, uint16_t obj, uint64_t *seq)
+/* Object obj's mark into *seq (0 when none); *found (may be NULL) says
+ * whether one is stored. Returns 0 or an MDB_ code. */
+static int get_hwm(store *s, MDB_txn *txn, uint16_t obj, uint64_t *seq, bool *found)
 {
 	uint8_t kb[2];
 	MDB_val k = { 2, kb }, v;
@@ -109,12 +120,14 @@ static int get_hwm(store *s, MDB_txn *txn, uint16_t obj, uint64_t *seq)
 	kv_pack_u16(kb, obj);
 	rc = mdb_get(txn, s->hwm, &k, &v);
 	*seq = rc == 0 && v.mv_size == 8 ? kv_unpack_u64(v.mv_data) : 0;
+	if (found)
+		*found = rc == 0;
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 int store_hwm(store *s, MDB_txn *txn, uint16_t obj, uint64_t *seq)
 {
-	return get_hwm(s, txn, obj, seq) ? AMR_EDB : AMR_OK;
+	return get_hwm(s, txn, obj, seq, NULL) ? AMR_EDB : AMR_OK;
 }
 
 void store_decode_state(const uint8_t *p, struct store_chan *c)
@@ -396,6 +409,78 @@ static int store_batch(store *s, MDB_txn *txn, const struct batch *b)
 	return 0;
 }
 
+/* The gap record of obj in g, or NULL. */
+static struct gap_rec *gap_find(struct gap_set *g, uint16_t obj)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (g->v[i].obj == obj)
+			return &g->v[i];
+	return NULL;
+}
+
+/* obj's batches are stored again: forget its gap. */
+static void gap_clear(struct gap_set *g, uint16_t obj)
+{
+	struct gap_rec *r = gap_find(g, obj);
+
+	if (r)
+		*r = g->v[--g->n];
+}
+
+/* Start the working copy of the gaps from the committed one. */
+static int gap_copy(struct gap_set *to, const struct gap_set *from)
+{
+	if (reserve(&to->v, &to->cap, from->n + 1, sizeof *to->v))
+		return AMR_ENOMEM;
+	if (from->n)
+		memcpy(to->v, from->v, from->n * sizeof *to->v);
+	to->n = from->n;
+	return 0;
+}
+
+static int add_gap(struct store_outcome *o, const struct batch *b, uint64_t mark,
+		   int64_t since, bool given_up)
+{
+	struct store_gap *g = realloc(o->gaps, (o->ngaps + 1) * sizeof *g);
+
+	if (!g)
+		return AMR_ENOMEM;
+	o->gaps = g;
+	g[o->ngaps++] = (struct store_gap){ b->obj, mark, b->prev, b->seq, since, given_up };
+	if (given_up)
+		o->gaps_given_up++;
+	else
+		o->gaps_refused++;
+	return 0;
+}
+
+/*
+ * Batch b is above mark; does it follow a gap? Returns 0 with *refuse set,
+ * or AMR_ENOMEM. A gap is timed in s->wgaps from its first refusal; once it
+ * has lasted gap_wait seconds the batch goes in.
+ */
+static int check_gap(store *s, const struct batch *b, uint64_t mark, bool found,
+		     bool *refuse)
+{
+	struct gap_rec *r;
+	int64_t since = s->now;
+
+	*refuse = false;
+	if (!found || !b->has_prev || b->prev <= mark)
+		return 0;
+	if ((r = gap_find(&s->wgaps, b->obj)))
+		since = r->since;
+	if (s->gap_wait > 0 && s->now - since < s->gap_wait) {
+		*refuse = true;
+		if (!r) {
+			if (reserve(&s->wgaps.v, &s->wgaps.cap, s->wgaps.n + 1, sizeof *r))
+				return AMR_ENOMEM;
+			s->wgaps.v[s->wgaps.n++] = (struct gap_rec){ b->obj, since };
+		}
+	}
+	return add_gap(s->out, b, mark, since, !*refuse);
+}
+
 static int apply(MDB_txn *txn, void *arg)
 {
 	store *s = arg;
@@ -406,23 +491,31 @@ static int apply(MDB_txn *txn, void *arg)
 	store_outcome_free(o);
 	if (!(o->acks = calloc(s->n + 1, sizeof *o->acks)))
 		return AMR_ENOMEM;
+	if ((rc = gap_copy(&s->wgaps, &s->gaps)))
+		return rc;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct batch *b = s->b[i];
 		uint64_t hwm;
+		bool found, refuse;
 
-		if ((rc = get_hwm(s, txn, b->obj, &hwm)))
-			return rc;
-		if ((rc = note_ack(o, b->obj, s->n)))
+		if ((rc = get_hwm(s, txn, b->obj, &hwm, &found)))
 			return rc;
 		if (b->seq <= hwm) {
 			o->duplicates++;
+			if ((rc = note_ack(o, b->obj, s->n)))
+				return rc;
 			continue;
 		}
-		if ((rc = store_batch(s, txn, b)))
+		if ((rc = check_gap(s, b, hwm, found, &refuse)))
 			return rc;
+		if (refuse)
+			continue;    /* no ack: the gateway sends the gap again */
+		if ((rc = store_batch(s, txn, b)) || (rc = note_ack(o, b->obj, s->n)))
+			return rc;
+		gap_clear(&s->wgaps, b->obj);
 	}
 	for (size_t i = 0; i < o->nacks; i++)
-		if ((rc = get_hwm(s, txn, o->acks[i].obj, &o->acks[i].seq)))
+		if ((rc = get_hwm(s, txn, o->acks[i].obj, &o->acks[i].seq, NULL)))
 			return rc;
 	return 0;
 }
@@ -439,7 +532,16 @@ int store_commit(store *s, struct batch *const *b, size_t n, int64_t now,
 	s->out = out;
 	rc = kv_write(s->k, apply, s);
 	s->out = NULL;
-	if (rc)
+	if (rc) {
 		store_outcome_free(out);
-	return rc;
+		return rc;
+	}
+	/* committed: the gaps timed by this commit become the current ones */
+	{
+		struct gap_set t = s->gaps;
+
+		s->gaps = s->wgaps;
+		s->wgaps = t;
+	}
+	return AMR_OK;
 }

@@ -25,6 +25,16 @@
  *     quarantined (delta 0, kept in "quarantine", reported once per
  *     channel) and the last total is kept, until the total is back at or
  *     above it or an operator rebases the channel.
+ *
+ * Gaps (docs/protocol.md, delivery guarantee): a batch may name the seq of
+ * the gateway's batch before it ("prev"). A batch above the mark whose prev
+ * is also above the mark follows a batch the archive never got (the broker
+ * lost it): it is refused, neither stored nor acknowledged, so the gateway
+ * sends everything unacknowledged again, oldest first. An object without a
+ * mark (never seen, or a wiped archive) is accepted whatever its prev, and a
+ * gap refused for the gap wait (in memory, per object, from the first
+ * refusal) is given up: the batch is stored, and as deltas come from the
+ * totals no pulse is lost, only the time resolution of the gap.
  */
 #ifndef AMR_ARCHIVE_STORE_H
 #define AMR_ARCHIVE_STORE_H
@@ -67,6 +77,19 @@ struct store_quarantine {
 	uint32_t last_total;          /* the last total counted */
 };
 
+/* Default gap wait, s: three times the gateway's default resend interval. */
+#define STORE_GAP_WAIT_DEFAULT 90
+
+/* A batch that followed a gap: refused, or stored after the gap wait. */
+struct store_gap {
+	uint16_t obj;                 /* object */
+	uint64_t mark;                /* its high-water mark: (mark, prev] is missing */
+	uint64_t prev;                /* the batch's prev */
+	uint64_t seq;                 /* the batch */
+	int64_t since;                /* first refusal of this gap, UTC s */
+	bool given_up;                /* stored anyway: the gap wait is over */
+};
+
 /* What one commit did. Arrays are owned: free with store_outcome_free(). */
 struct store_outcome {
 	size_t batches;               /* batches stored */
@@ -80,6 +103,10 @@ struct store_outcome {
 	struct store_ack *acks;       /* one per object, highest seq */
 	size_t nevents;               /* channels newly quarantined */
 	struct store_quarantine *events;
+	size_t gaps_refused;          /* batches refused after a gap */
+	size_t gaps_given_up;         /* batches stored across a gap (wait over) */
+	size_t ngaps;                 /* both, in order */
+	struct store_gap *gaps;
 };
 
 struct store_chan {
@@ -111,11 +138,19 @@ void store_close(store *s);
 /* The environment (borrowed). */
 kv *store_kv(store *s);
 
+/* How long, in seconds, a gap is refused before it is given up (0: gaps
+ * are never refused, only reported). STORE_GAP_WAIT_DEFAULT until set. */
+void store_gap_wait_set(store *s, int64_t seconds);
+
 /*
- * Store batches b[0..n) (borrowed) in one write transaction: each batch
- * above its object's mark with its rollups, the new marks, quarantined
- * readings and first-seen channels. now stamps new registry records.
- * On AMR_OK *out says what happened (free it); on failure nothing changed.
+ * Store batches b[0..n) (borrowed) in one write transaction, in order: each
+ * batch above its object's mark with its rollups, the new marks,
+ * quarantined readings and first-seen channels; a batch after a gap is
+ * refused (see above). now (UTC s, the caller's clock) stamps new registry
+ * records and times gaps. Objects with a batch stored or repeated get an
+ * ack; objects whose batches were all refused get none.
+ * On AMR_OK *out says what happened (free it); on failure nothing changed,
+ * in LMDB or in the gaps being timed.
  * Returns AMR_OK, AMR_ENOMEM or AMR_EDB.
  */
 int store_commit(store *s, struct batch *const *b, size_t n, int64_t now,

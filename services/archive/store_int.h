@@ -17,6 +17,17 @@ struct upd {
 	uint64_t pulses;       /* to add */
 };
 
+/* An object whose batches are refused for a gap, since when (UTC s). */
+struct gap_rec {
+	uint16_t obj;                  /* object */
+	int64_t since;                 /* first refusal */
+};
+
+struct gap_set {
+	struct gap_rec *v;             /* unsorted: few objects are ever in a gap */
+	size_t n, cap;
+};
+
 struct store {
 	kv *k;                         /* environment, borrowed */
 	registry *reg;                 /* registry, borrowed */
@@ -30,6 +41,9 @@ struct store {
 	size_t caprawbuf;
 	struct upd *upd;               /* rollup additions of one batch */
 	size_t capupd;
+	/* gaps being timed: as committed, and the commit in progress's copy */
+	struct gap_set gaps, wgaps;
+	int64_t gap_wait;              /* seconds before a gap is given up, 0 never refuse */
 	/* the commit in progress */
 	struct batch *const *b;
 	size_t n;

@@ -17,6 +17,7 @@ struct writer {
 	uint64_t timer;            /* commit timer, 0 when none */
 	metric *m_batches, *m_readings, *m_pulses, *m_dups, *m_quar, *m_new, *m_mismatch;
 	metric *m_rejected, *m_commits, *m_failed, *m_wait_ms, *m_commit_ms;
+	metric *m_gap_refused, *m_gap_given_up;
 };
 
 int writer_create(writer **out, store *s, struct svc *svc, const struct writer_opts *o)
@@ -58,8 +59,34 @@ int writer_create(writer **out, store *s, struct svc *svc, const struct writer_o
 				   "Longest arrival-to-commit wait of the last commit, ms.");
 	w->m_commit_ms = metrics_get(ms, METRIC_GAUGE, "amr_archive_commit_ms", NULL,
 				     "Duration of the last commit, ms.");
+	w->m_gap_refused = metrics_get(ms, METRIC_COUNTER, "amr_archive_gap_refused_total",
+				       NULL, "Batches refused (not acknowledged) because their "
+				       "prev is above the mark: a batch before them is missing.");
+	w->m_gap_given_up = metrics_get(ms, METRIC_COUNTER, "amr_archive_gap_given_up_total",
+					NULL, "Batches stored across a gap after the gap wait.");
 	*out = w;
 	return AMR_OK;
+}
+
+/* One line per batch refused for a gap, or stored across one. */
+static void log_gaps(const struct store_outcome *o, int64_t now)
+{
+	for (size_t i = 0; i < o->ngaps; i++) {
+		const struct store_gap *g = &o->gaps[i];
+
+		if (g->given_up)
+			log_warn("gap obj=%u mark=%llu prev=%llu seq=%llu: gap (%llu, %llu] given "
+				 "up after %lld s, batch stored; its pulses are counted from the "
+				 "totals", g->obj, (unsigned long long)g->mark,
+				 (unsigned long long)g->prev, (unsigned long long)g->seq,
+				 (unsigned long long)g->mark, (unsigned long long)g->prev,
+				 (long long)(now - g->since));
+		else
+			log_warn("gap obj=%u mark=%llu prev=%llu seq=%llu: batch refused, not "
+				 "acknowledged (gap open for %lld s); the gateway will send again",
+				 g->obj, (unsigned long long)g->mark, (unsigned long long)g->prev,
+				 (unsigned long long)g->seq, (long long)(now - g->since));
+	}
 }
 
 static void publish_outcome(writer *w, const struct store_outcome *o)
@@ -100,6 +127,7 @@ int writer_flush(writer *w)
 {
 	struct store_outcome o;
 	uint64_t t0 = loop_now_ms(), t1;
+	int64_t now;
 	int rc;
 
 	if (w->timer) {
@@ -108,7 +136,8 @@ int writer_flush(writer *w)
 	}
 	if (!w->npending)
 		return AMR_OK;
-	rc = store_commit(w->s, w->pending, w->npending, svc_now(), &o);
+	now = svc_now();
+	rc = store_commit(w->s, w->pending, w->npending, now, &o);
 	t1 = loop_now_ms();
 	metric_add(w->m_commits, 1);
 	metric_set(w->m_commit_ms, (int64_t)(t1 - t0));
@@ -125,6 +154,9 @@ int writer_flush(writer *w)
 		metric_add(w->m_quar, (int64_t)o.quarantined);
 		metric_add(w->m_new, (int64_t)o.new_channels);
 		metric_add(w->m_mismatch, (int64_t)o.mismatches);
+		metric_add(w->m_gap_refused, (int64_t)o.gaps_refused);
+		metric_add(w->m_gap_given_up, (int64_t)o.gaps_given_up);
+		log_gaps(&o, now);
 		if (o.new_channels)
 			log_info("registered %zu new channels", o.new_channels);
 		log_debug("committed %zu batches (%zu readings, %zu duplicates) in %llu ms",

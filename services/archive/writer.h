@@ -9,7 +9,9 @@
  * {"seq":N} published, retained, on amr/v1/gw/{obj}/ack, and quarantine
  * events on amr/v1/events/{obj}.
  *
- * A batch that does not parse goes to amr/v1/deadletter with the reason.
+ * A batch refused for a gap (store.h) is logged and counted, not
+ * acknowledged. A batch that does not parse goes to amr/v1/deadletter with
+ * the reason.
  * A failed commit acknowledges nothing: the gateways send again.
  */
 #ifndef AMR_ARCHIVE_WRITER_H

@@ -20,13 +20,13 @@
 const char *const validate_event_types[] = {
 	"device_offline", "device_online", "mains_lost", "mains_restored",
 	"battery_low", "counter_zeroed", "counter_decreased", "address_changed",
-	"output_changed", "gateway_boot", NULL
+	"output_changed", "gateway_boot", "nvm_error", NULL
 };
 
 enum { EV_COUNTER_ZEROED = 5, EV_COUNTER_DECREASED = 6, EV_GATEWAY_BOOT = 9 };
 
 static const char *const batch_fields[] = {
-	"seq", "ts", "readings", "devices", "events", "obj", NULL
+	"seq", "prev", "ts", "readings", "devices", "events", "obj", NULL
 };
 static const char *const reading_fields[] = {
 	"addr", "ch", "total", "delta", "period_ms", NULL
@@ -353,6 +353,12 @@ int validate_batch(const struct validate_opts *o, unsigned obj, int64_t now,
 		goto out_drop_batch;
 	}
 	if (jv_int(r->batch, "seq", true, 0, 1, VALIDATE_SEQ_MAX, &r->seq, &e)) {
+		rc = reject(r, "bad_seq", "%s", e.msg);
+		goto out_drop_batch;
+	}
+	/* prev chains the gateway's batches so the archive can see a gap;
+	 * it names an earlier batch, so it is below seq. */
+	if (jv_int(r->batch, "prev", false, -1, 0, r->seq - 1, &r->prev, &e)) {
 		rc = reject(r, "bad_seq", "%s", e.msg);
 		goto out_drop_batch;
 	}

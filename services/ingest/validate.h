@@ -9,9 +9,11 @@
  *
  * The rules (docs/ingest.md has them for people):
  *  - the batch is a JSON object with no duplicate keys and only the fields
- *    seq, ts, readings, devices, events and obj;
- *  - seq is an integer 1..2^53-1; ts an integer within
- *    [now - horizon, now + ahead]; obj, when present, equals the topic's;
+ *    seq, prev, ts, readings, devices, events and obj;
+ *  - seq is an integer 1..2^53-1; prev, when present, an integer
+ *    0..seq-1 (the seq of the gateway's batch before this one); ts an
+ *    integer within [now - horizon, now + ahead]; obj, when present,
+ *    equals the topic's;
  *  - readings (optional, at most max_readings) are objects with exactly
  *    addr 1..127, ch 1..4, total and delta 0..4294967295 and optional
  *    period_ms 0..4294967295, one per channel; a delta above the total is
@@ -45,6 +47,7 @@ struct validate_result {
 	const char *reason;    /* NULL when accepted, else a static reason code */
 	char detail[256];      /* why, naming the field; "" when accepted */
 	long long seq;         /* the batch's seq (0 if rejected before it was read) */
+	long long prev;        /* its prev, -1 when absent (0 if rejected before) */
 	long long ts;          /* the batch's ts */
 	size_t readings;       /* readings in the canonical batch */
 	json_t *batch;         /* parsed batch without dropped entries (owned), NULL if rejected */
@@ -74,7 +77,8 @@ int validate_batch(const struct validate_opts *o, unsigned obj, int64_t now,
 /* Free what *r owns and zero it. Accepts a zeroed result. */
 void validate_result_clear(struct validate_result *r);
 
-/* The event types of DESIGN.md 4.2 (NULL-terminated), for events.c too. */
+/* The event types of DESIGN.md 4.2 and the gateway's nvm_error
+ * (NULL-terminated), for events.c too. */
 extern const char *const validate_event_types[];
 
 #endif

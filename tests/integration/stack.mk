@@ -1,3 +1,4 @@
 # The whole stack: services, amrctl, the broker.
 $(eval $(call integ_test,test_stack,tests/integration/test_stack.c,))
 $(eval $(call integ_test,test_lib_mq,tests/integration/test_lib_mq.c,))
+$(eval $(call integ_test,test_pipeline,tests/integration/test_pipeline.c tests/integration/gw_archive.c,))

@@ -150,6 +150,28 @@ START_TEST(test_gateway_events_normalised)
 }
 END_TEST
 
+/* The events the gateway (firmware/gateway/gw.c) writes, with their fields. */
+START_TEST(test_gateway_firmware_events)
+{
+	ck_assert(!batch(2, 42, "{\"seq\":42,\"prev\":41,\"events\":["
+			 "{\"type\":\"counter_decreased\",\"addr\":5,\"ch\":1,\"ts\":1763599000,"
+			 "\"from\":180,\"total\":100},"
+			 "{\"type\":\"address_changed\",\"addr\":9,\"from\":126,\"ts\":1763599001},"
+			 "{\"type\":\"output_changed\",\"addr\":9,\"out\":2,\"blocked\":true,"
+			 "\"ts\":1763599002},"
+			 "{\"type\":\"nvm_error\",\"addr\":5,\"ts\":1763599003}]}"));
+	ck_assert_uint_eq(json_array_size(got), 4);
+	assert_event(0, "{\"addr\":5,\"ch\":1,\"detail\":{\"from\":180,\"total\":100},"
+			"\"obj\":2,\"seq\":42,\"ts\":1763599000,\"type\":\"counter_decreased\"}");
+	assert_event(1, "{\"addr\":9,\"detail\":{\"from\":126},\"obj\":2,\"seq\":42,"
+			"\"ts\":1763599001,\"type\":\"address_changed\"}");
+	assert_event(2, "{\"addr\":9,\"detail\":{\"blocked\":true,\"out\":2},\"obj\":2,"
+			"\"seq\":42,\"ts\":1763599002,\"type\":\"output_changed\"}");
+	assert_event(3, "{\"addr\":5,\"detail\":{},\"obj\":2,\"seq\":42,"
+			"\"ts\":1763599003,\"type\":\"nvm_error\"}");
+}
+END_TEST
+
 START_TEST(test_resend_emits_nothing)
 {
 	const char *b = "{\"events\":[{\"type\":\"mains_lost\",\"addr\":5,\"ts\":1763599000}]}";
@@ -223,6 +245,7 @@ static Suite *events_suite(void)
 	tcase_add_test(tc, test_bad_status_changes_nothing);
 	tcase_add_test(tc, test_restored_presence_is_not_news);
 	tcase_add_test(tc, test_gateway_events_normalised);
+	tcase_add_test(tc, test_gateway_firmware_events);
 	tcase_add_test(tc, test_resend_emits_nothing);
 	tcase_add_test(tc, test_device_state_not_reported_twice);
 	tcase_add_test(tc, test_snapshot_first_sight);

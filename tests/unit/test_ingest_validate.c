@@ -238,12 +238,31 @@ START_TEST(test_result_fields)
 
 	ck_assert_int_eq(validate_batch(&opts, OBJ, NOW, text, sizeof text - 1, &r), AMR_OK);
 	ck_assert_int_eq(r.seq, 77);
+	ck_assert_int_eq(r.prev, -1);   /* absent */
 	ck_assert_int_eq(r.ts, 1763599000);
 	ck_assert_uint_eq(r.readings, 2);
 	ck_assert_ptr_null(r.dropped);
 	validate_result_clear(&r);
 	ck_assert_ptr_null(r.batch);
 	validate_result_clear(&r);   /* clearing twice is harmless */
+}
+END_TEST
+
+/* prev is passed on in the canonical batch and reported to the caller. */
+START_TEST(test_result_prev)
+{
+	static const char text[] = "{\"seq\":9,\"prev\":8,\"ts\":1763599000}";
+	struct validate_result r = { 0 };
+	json_t *c;
+
+	ck_assert_int_eq(validate_batch(&opts, OBJ, NOW, text, sizeof text - 1, &r), AMR_OK);
+	ck_assert_int_eq(r.seq, 9);
+	ck_assert_int_eq(r.prev, 8);
+	c = json_loadb(r.canonical, r.canonical_len, 0, NULL);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(json_integer_value(json_object_get(c, "prev")), 8);
+	json_decref(c);
+	validate_result_clear(&r);
 }
 END_TEST
 
@@ -258,6 +277,7 @@ static Suite *validate_suite(void)
 	tcase_add_test(tc, test_topic);
 	tcase_add_test(tc, test_embedded_nul);
 	tcase_add_test(tc, test_result_fields);
+	tcase_add_test(tc, test_result_prev);
 	suite_add_tcase(s, tc);
 	return s;
 }
