@@ -250,6 +250,60 @@ static int cmd_console(struct ctl *c, int argc, char **argv)
 	return rc;
 }
 
+/*
+ * script: one request per line on stdin, "SERVICE/METHOD {json args}", over
+ * one connection; one compact answer per line on stdout (or the error on
+ * stderr). Blank lines and lines starting with # are skipped. Exit status 1
+ * if any request failed, so a spreadsheet export or a provisioning script
+ * can drive the system without a connection per request.
+ */
+static int cmd_script(struct ctl *c, int argc, char **argv)
+{
+	char line[65536];
+	int failed = 0, lineno = 0;
+
+	(void)argc;
+	(void)argv;
+	if (ctl_connect(c))
+		return 1;
+	c->compact = true;
+	while (fgets(line, sizeof line, stdin)) {
+		struct jv_err err = { "" };
+		char *method = line, *args_text;
+		json_t *args = NULL, *result = NULL;
+
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		method += strspn(method, " \t");
+		if (*method == '\0' || *method == '#')
+			continue;
+		args_text = method + strcspn(method, " \t");
+		if (*args_text) {
+			*args_text++ = '\0';
+			args_text += strspn(args_text, " \t");
+		}
+		if (*args_text && !(args = jv_parse_object(args_text, strlen(args_text), &err))) {
+			fprintf(stderr, "amrctl: line %d: arguments: %s\n", lineno, err.msg);
+			failed = 1;
+			continue;
+		}
+		if (!strchr(method, '/')) {
+			json_decref(args);
+			fprintf(stderr, "amrctl: line %d: method must be written SERVICE/METHOD\n",
+				lineno);
+			failed = 1;
+			continue;
+		}
+		if (ctl_call(c, method, args, &result)) {
+			failed = 1;
+			continue;
+		}
+		ctl_print(c, result);
+		json_decref(result);
+	}
+	return failed;
+}
+
 static int cmd_backup(struct ctl *c, int argc, char **argv)
 {
 	(void)argc;
@@ -270,6 +324,8 @@ static const struct command commands[] = {
 	{ "console", 2, 2, "OBJ 'LINE'", "run a console command on a gateway", cmd_console },
 	{ "backup", 1, 1, "NAME", "hot backup of the archive under its backup directory",
 	  cmd_backup },
+	{ "script", 0, 0, "< FILE", "one \"SERVICE/METHOD {json}\" request per line of stdin",
+	  cmd_script },
 };
 
 const struct command *commands_find(const char *name)
