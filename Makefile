@@ -96,9 +96,15 @@ tests: $(UNIT_TESTS) $(INTEG_TESTS)
 # TESTS=name1,name2 runs only those runners.
 TEST_BUILD ?= build/test
 .PHONY: test
-test: deps
+test: deps tests/e2e/node_modules
 	$(MAKE) --no-print-directory -j$(NPROC) BUILD=$(TEST_BUILD) SAN=1 all tests
 	@tests/run-tests.sh $(TEST_BUILD) $(TESTS)
+
+# The browser tests' driver (puppeteer-core, pinned by the lock file; it
+# drives Debian's chromium and downloads no browser of its own).
+tests/e2e/node_modules: tests/e2e/package.json tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --no-audit --no-fund
+	@touch $@
 
 .PHONY: run
 run: deps

@@ -56,6 +56,15 @@ wait_newer() {
 	echo "backup.sh: the broker did not write $1 in 5 s; copying the last save" >&2
 }
 
+# broker_pid: the mosquitto whose configuration lies in $root/broker (make run)
+broker_pid() {
+	local p
+	for p in $(pgrep -x mosquitto || true); do
+		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$root/broker/" && { echo "$p"; return; }
+	done
+	return 0
+}
+
 backup_local() {
 	local env rel pid stamp
 	[ -d "$root" ] || die "no data directory $root (set AMR_DATA_DIR)"
@@ -74,8 +83,7 @@ backup_local() {
 		touch -d '-1 second' "$stamp"
 		# The make run broker is the mosquitto whose configuration is in
 		# $root/broker; under systemd it is the mosquitto unit.
-		pid=$(grep -lsF "$root/broker/" /proc/[0-9]*/cmdline | cut -d/ -f3 |
-			while read -r p; do [ "$(cat /proc/"$p"/comm 2>/dev/null)" = mosquitto ] && echo "$p"; done | head -n 1)
+		pid=$(broker_pid)
 		if [ -n "$pid" ]; then
 			kill -USR1 "$pid" && wait_newer "$root/broker/mosquitto.db" "$stamp"
 		elif command -v systemctl >/dev/null && systemctl is-active --quiet mosquitto 2>/dev/null; then

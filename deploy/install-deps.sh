@@ -21,7 +21,18 @@ packages=(
 	# test and try by hand
 	check libsubunit-dev mbpoll telnet socat python3 python3-aiosmtpd
 	zbar-tools
+	# the portal: its chart library, and the browser its tests drive
+	libjs-chart.js chromium fonts-dejavu-core
+	# containers and their test (make test-deploy; docs/deploy.md)
+	podman podman-compose runc netavark aardvark-dns iptables debootstrap
+	docker-compose curl openssl
 )
+
+# The browser tests run on Node.js (tests/e2e). A machine that has a node
+# of its own keeps it; otherwise Debian's.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -52,11 +52,13 @@ mv "$root/$rel.restore" "$root/$rel"
 '
 
 restore_local() {
-	local busy svc rel sum
+	local busy svc rel sum p
 	[ -d "$root" ] || mkdir -p "$root"
 	root=$(cd "$root" && pwd)
 	busy=$(find /proc/[0-9]*/fd -lname "$root/*" -printf '%h\n' 2>/dev/null | cut -d/ -f3 | sort -u | head -n 5 || true)
-	busy+=$(grep -lsF "$root/broker/" /proc/[0-9]*/cmdline | cut -d/ -f3 | head -n 5 || true)
+	for p in $(pgrep -x mosquitto || true); do
+		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$root/broker/" && busy+=" $p"
+	done
 	[ -z "$busy" ] || die "processes still use $root (pids: $(echo $busy)); stop them first"
 	echo "restoring $src into $root"
 	while read -r svc rel sum; do

@@ -103,7 +103,31 @@ if [ -x "$bin/amr-sim" ] && [ -x "$bin/amr-gateway" ]; then
 		--poll "1-$devices"
 fi
 
-sleep 1
+# The demo building gets its labels, resources and pulse weights once, as
+# soon as the archive has seen its channels (first start of this data dir).
+if [ -x "$bin/amr-sim" ] && [ ! -e "$AMR_DATA_DIR/.demo-registry" ]; then
+	(
+		for _ in $(seq 120); do
+			n=$("$bin/amrctl" --compact rpc archive/latest '{"obj":1}' 2>/dev/null |
+				grep -o '"id":"1\.[0-9]*\.[0-9]"' | wc -l)
+			[ "$n" -ge $((devices * 4)) ] && break
+			sleep 1
+		done
+		AMRCTL="$bin/amrctl" "$top/deploy/demo-registry.sh" "$devices" &&
+			touch "$AMR_DATA_DIR/.demo-registry" &&
+			echo "demo building described in the registry (deploy/demo-registry.sh)"
+	) >>"$logs/demo-registry.log" 2>&1 &
+	pids+=($!)
+	names+=(demo-registry)
+fi
+
+# amr-web creates the admin account at its first start and says so once.
+for _ in $(seq 50); do
+	grep -q "http: listening" "$logs/amr-web.log" 2>/dev/null && break
+	sleep 0.1
+done
+admin=$(grep -o 'created user admin with password [^ ]*' "$logs/amr-web.log" 2>/dev/null |
+	tail -n 1 | awk '{print $6}')
 cat <<INFO
 
   The metering system is running (data in $AMR_DATA_DIR, logs in $logs).
@@ -112,6 +136,7 @@ cat <<INFO
   watch traffic   mosquitto_sub -h 127.0.0.1 -p $AMR_MQTT_PORT -v -t 'amr/#'
   services        mosquitto_sub -h 127.0.0.1 -p $AMR_MQTT_PORT -v -t 'amr/v1/svc/#'
   portal          http://127.0.0.1:$AMR_HTTP_PORT/
+  sign in as      admin / ${admin:-"(the password amr-web printed at its first start, in $logs/amr-web.log)"}
   gateway console telnet 127.0.0.1 $AMR_CONSOLE_PORT
   simulator       socat - UNIX-CONNECT:$AMR_DATA_DIR/sim/control.sock   (type help)
   command line    AMR_MQTT_PORT=$AMR_MQTT_PORT build/bin/amrctl status
@@ -127,6 +152,7 @@ pids=("$tailpid" "${pids[@]}")
 names=(tail "${names[@]}")
 while [ $stopping -eq 0 ]; do
 	for i in "${!pids[@]}"; do
+		[ "${names[$i]}" = demo-registry ] && continue
 		if ! kill -0 "${pids[$i]}" 2>/dev/null; then
 			echo "${names[$i]} exited; see $logs/${names[$i]}.log" >&2
 			kill "$tailpid" 2>/dev/null

@@ -41,6 +41,7 @@ struct config_common {
 	long long mqtt_port;        /* broker TCP port */
 	const char *mqtt_user;      /* broker user name, NULL for anonymous */
 	const char *mqtt_password;  /* broker password, NULL for none */
+	const char *mqtt_cafile;    /* CA certificate: connect with TLS; NULL: plain TCP */
 	long long mqtt_inflight;    /* QoS 1 messages in flight at once */
 	long long mqtt_buffered;    /* messages buffered while disconnected */
 	const char *log_level;      /* error, warn, info or debug */
@@ -56,6 +57,8 @@ struct config_common {
 	  "MQTT user name (unset: anonymous)", &(c)->mqtt_user, NULL }, \
 	{ "mqtt-password", "AMR_MQTT_PASSWORD", CONFIG_STR, NULL, 0, 255, \
 	  "MQTT password", &(c)->mqtt_password, NULL }, \
+	{ "mqtt-cafile", "AMR_MQTT_CAFILE", CONFIG_STR, NULL, 1, 400, \
+	  "CA certificate (PEM) of the broker: connect over TLS", &(c)->mqtt_cafile, NULL }, \
 	{ "mqtt-inflight", "AMR_MQTT_INFLIGHT", CONFIG_INT, "1000", 1, 65535, \
 	  "QoS 1 messages in flight at once (Paho's default is 10)", &(c)->mqtt_inflight, NULL }, \
 	{ "mqtt-buffered", "AMR_MQTT_BUFFERED", CONFIG_INT, "100000", 1, 10000000, \

@@ -274,6 +274,7 @@ static void start_connect(mq *m)
 {
 	MQTTAsync_connectOptions co = MQTTAsync_connectOptions_initializer;
 	MQTTAsync_willOptions will = MQTTAsync_willOptions_initializer;
+	MQTTAsync_SSLOptions ssl = MQTTAsync_SSLOptions_initializer;
 	int rc;
 
 	co.keepAliveInterval = m->o.keepalive;
@@ -288,6 +289,13 @@ static void start_connect(mq *m)
 	co.onSuccess = on_connect_ok;
 	co.onFailure = on_connect_fail;
 	co.context = m;
+	if (m->o.cafile) {
+		ssl.trustStore = m->o.cafile;
+		ssl.enableServerCertAuth = 1;
+		ssl.verify = 1;
+		ssl.sslVersion = MQTT_SSL_VERSION_TLS_1_2;
+		co.ssl = &ssl;
+	}
 	if (m->o.will_topic) {
 		will.topicName = m->o.will_topic;
 		will.message = m->o.will_payload ? m->o.will_payload : "";
@@ -318,6 +326,7 @@ int mq_create(mq **out, loop *l, const struct mq_opts *opts)
 	m->o.host = dup_or_null(opts->host);
 	m->o.user = dup_or_null(opts->user);
 	m->o.password = dup_or_null(opts->password);
+	m->o.cafile = dup_or_null(opts->cafile);
 	m->o.client_id = dup_or_null(opts->client_id);
 	m->o.will_topic = dup_or_null(opts->will_topic);
 	m->o.will_payload = dup_or_null(opts->will_payload);
@@ -332,7 +341,8 @@ int mq_create(mq **out, loop *l, const struct mq_opts *opts)
 	m->backoff_ms = 500;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->space, NULL);
-	if (asprintf(&m->url, "tcp://%s:%d", opts->host, opts->port) < 0) {
+	if (asprintf(&m->url, "%s://%s:%d", opts->cafile ? "ssl" : "tcp", opts->host,
+		     opts->port) < 0) {
 		m->url = NULL;
 		rc = AMR_ENOMEM;
 		goto out_free;
@@ -408,6 +418,7 @@ void mq_destroy(mq *m)
 	free((char *)m->o.host);
 	free((char *)m->o.user);
 	free((char *)m->o.password);
+	free((char *)m->o.cafile);
 	free((char *)m->o.client_id);
 	free((char *)m->o.will_topic);
 	free((char *)m->o.will_payload);

@@ -52,6 +52,8 @@ struct mq_opts {
 	int port;                  /* broker port */
 	const char *user;          /* NULL for anonymous */
 	const char *password;      /* NULL for none */
+	const char *cafile;        /* CA certificate (PEM): TLS with the server's
+				      certificate verified; NULL: plain TCP */
 	const char *client_id;     /* unique per broker */
 	bool clean_session;        /* false (default): persistent session */
 	int keepalive;             /* seconds; 0 means 30 */

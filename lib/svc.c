@@ -110,6 +110,7 @@ int svc_init(struct svc *s, const char *name, const char *summary, int argc,
 	mo.port = (int)s->common.mqtt_port;
 	mo.user = s->common.mqtt_user;
 	mo.password = s->common.mqtt_password;
+	mo.cafile = s->common.mqtt_cafile;
 	mo.client_id = s->client_id;
 	mo.clean_session = false;
 	mo.max_inflight = (int)s->common.mqtt_inflight;

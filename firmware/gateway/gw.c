@@ -594,7 +594,8 @@ int gw_create(gw **out, loop *l, const struct gw_opts *o)
 			.l = l, .sp = g->sp,
 			.host = g->set.serv[0] ? g->set.serv : o->mqtt_host,
 			.port = g->set.port ? (int)g->set.port : o->mqtt_port,
-			.user = o->mqtt_user, .password = o->mqtt_password, .obj = g->set.objnum,
+			.user = o->mqtt_user, .password = o->mqtt_password,
+			.cafile = o->mqtt_cafile, .obj = g->set.objnum,
 			.window = o->window, .resend_s = o->resend_s, .on_cmd = on_cmd,
 			.on_connect = on_connect, .ctx = g,
 		};

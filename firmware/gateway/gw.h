@@ -32,6 +32,7 @@ struct gw_opts {
 	int mqtt_port;                /* broker port unless "port=" is set */
 	const char *mqtt_user;
 	const char *mqtt_password;
+	const char *mqtt_cafile;      /* broker's CA (PEM): TLS; NULL: plain TCP */
 	const char *console_bind;     /* Telnet address */
 	int console_port;             /* Telnet port */
 	const char *console_password; /* NULL: none */

@@ -111,6 +111,7 @@ int main(int argc, char **argv)
 		.resend_s = (unsigned)opt.resend_s, .data_dir = data_dir,
 		.mqtt_host = opt.common.mqtt_host, .mqtt_port = (int)opt.common.mqtt_port,
 		.mqtt_user = opt.common.mqtt_user, .mqtt_password = opt.common.mqtt_password,
+		.mqtt_cafile = opt.common.mqtt_cafile,
 		.console_bind = opt.console_bind, .console_port = (int)opt.console_port,
 		.console_password = opt.console_password, .fw = GW_VERSION,
 	};

@@ -71,7 +71,7 @@ static int connect_mq(uplink *u)
 {
 	struct mq_opts mo = {
 		.host = u->o.host, .port = u->o.port, .user = u->o.user,
-		.password = u->o.password, .client_id = u->client_id,
+		.password = u->o.password, .cafile = u->o.cafile, .client_id = u->client_id,
 		.will_topic = u->t_status, .will_payload = "{\"online\":false}",
 		.will_retain = true, .on_connect = on_connect, .ctx = u,
 	};
@@ -116,7 +116,9 @@ int uplink_create(uplink **out, const struct uplink_opts *o)
 	u->o.host = strdup(o->host);
 	u->o.user = o->user ? strdup(o->user) : NULL;
 	u->o.password = o->password ? strdup(o->password) : NULL;
-	if (!u->o.host || (o->user && !u->o.user) || (o->password && !u->o.password)) {
+	u->o.cafile = o->cafile ? strdup(o->cafile) : NULL;
+	if (!u->o.host || (o->user && !u->o.user) || (o->password && !u->o.password) ||
+	    (o->cafile && !u->o.cafile)) {
 		rc = AMR_ENOMEM;
 		goto out_free;
 	}
@@ -137,6 +139,7 @@ out_free:
 	free((char *)u->o.host);
 	free((char *)u->o.user);
 	free((char *)u->o.password);
+	free((char *)u->o.cafile);
 	free(u);
 	return rc;
 }
@@ -155,6 +158,7 @@ void uplink_destroy(uplink *u)
 	free((char *)u->o.host);
 	free((char *)u->o.user);
 	free((char *)u->o.password);
+	free((char *)u->o.cafile);
 	free(u);
 }
 

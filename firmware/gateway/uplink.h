@@ -30,6 +30,7 @@ struct uplink_opts {
 	int port;
 	const char *user;        /* NULL: anonymous */
 	const char *password;
+	const char *cafile;         /* broker's CA (PEM): TLS; NULL: plain TCP */
 	unsigned obj;            /* object number for the topics */
 	unsigned window;         /* unacknowledged batches in flight */
 	unsigned resend_s;       /* resend after this long without an ack */

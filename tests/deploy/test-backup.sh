@@ -43,7 +43,7 @@ busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
 	local p
 	while :; do
-		p=$((20000 + RANDOM % 30000))
+		p=$((20000 + RANDOM % 12000))   # below the ephemeral range
 		busy "$p" || { echo "$p"; return; }
 	done
 }
@@ -86,9 +86,9 @@ grep -q ' archive/data.mdb ' "$tmp/backup/MANIFEST" || fail "no archive in the b
 grep -q ' broker/mosquitto.db ' "$tmp/backup/MANIFEST" || fail "no broker state in the backup"
 
 span="\"from\":$((t0 - 86400)),\"to\":$t0"
-q_series=(archive/series "{\"channel\":\"1.1.1\",$span,\"step\":\"raw\"}")
-q_hours=(archive/series "{\"channel\":\"1.2.1\",$span,\"step\":\"hour\"}")
-q_cons=(archive/consumption "{\"channels\":[\"1.1.1\",\"1.5.2\",\"1.32.4\"],$span}")
+q_series=(archive/series "{\"channel\":\"1.1.3\",$span,\"step\":\"raw\"}")
+q_hours=(archive/series "{\"channel\":\"1.2.3\",$span,\"step\":\"hour\"}")
+q_cons=(archive/consumption "{\"channels\":[\"1.1.3\",\"1.5.2\",\"1.32.3\"],$span}")
 q_reg=(archive/registry.get '{"id":"1.7.3"}')
 before=$tmp/before
 { rpc "${q_series[@]}"; rpc "${q_hours[@]}"; rpc "${q_cons[@]}"; rpc "${q_reg[@]}"; } >"$before" ||

@@ -372,8 +372,12 @@ pid_t harness_spawn_env(struct harness *h, const char *name, const char *const *
 		;
 	if (slot == HARNESS_MAX_PROCS)
 		return -1;
-	snprintf(path, sizeof path, "%s/%s", h->bin_dir, name);
-	snprintf(log, sizeof log, "%s/%s.log", h->dir, name);
+	/* A name with a slash is a path (e.g. /usr/sbin/mosquitto). */
+	if (strchr(name, '/'))
+		snprintf(path, sizeof path, "%s", name);
+	else
+		snprintf(path, sizeof path, "%s/%s", h->bin_dir, name);
+	snprintf(log, sizeof log, "%s/%s.log", h->dir, strrchr(name, '/') ? strrchr(name, '/') + 1 : name);
 	argv[n++] = (char *)name;
 	for (size_t i = 0; args && args[i] && n < 63; i++)
 		argv[n++] = (char *)args[i];

@@ -68,7 +68,8 @@ int harness_broker_start(struct harness *h);
 void harness_broker_kill(struct harness *h, int sig);
 
 /*
- * Start program name from $AMR_BIN_DIR with args (NULL-terminated, argv[0]
+ * Start program name from $AMR_BIN_DIR (or name itself when it holds a
+ * slash, e.g. "/usr/sbin/mosquitto") with args (NULL-terminated, argv[0]
  * not included) and extra environment "K=V" strings (NULL-terminated, may be
  * NULL). Returns the pid, or -1.
  */

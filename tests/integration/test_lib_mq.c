@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "err.h"
 #include "harness.h"
@@ -199,6 +200,74 @@ START_TEST(publish_while_disconnected_is_buffered)
 	ck_assert_msg(rx.got == 1, "the buffered message arrived %d times", rx.got);
 	ck_assert_str_eq(rx.last, "{\"kept\":1}");
 	client_close(&rx);
+}
+END_TEST
+
+/* ---- TLS ---- */
+
+static void on_tls_up(void *ctx)
+{
+	((struct client *)ctx)->up = true;
+}
+
+/* A client with the broker's CA connects over TLS and talks; one with
+ * another CA is refused. */
+START_TEST(tls_with_the_right_ca_only)
+{
+	char cmd[2048], conf[300], *out;
+	struct mq_opts o = { 0 };
+	struct client c;
+	int status, port = harness_free_port();
+	FILE *f;
+
+	snprintf(cmd, sizeof cmd,
+		 "cd %s && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+		 "-keyout ca.key -out ca.crt -subj /CN=test-ca -days 2 2>&1 && "
+		 "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout srv.key "
+		 "-out srv.csr -subj /CN=127.0.0.1 2>&1 && "
+		 "printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext && "
+		 "openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
+		 "-out srv.crt -days 2 -extfile san.ext 2>&1 && "
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+		 "-keyout other.key -out other.crt -subj /CN=other-ca -days 2 2>&1",
+		 h.dir);
+	out = harness_run(&h, cmd, &status);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "openssl: %s", out);
+	free(out);
+	snprintf(conf, sizeof conf, "%s/tls.conf", h.dir);
+	f = fopen(conf, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "listener %d 127.0.0.1\nallow_anonymous true\ncafile %s/ca.crt\n"
+		"certfile %s/srv.crt\nkeyfile %s/srv.key\nuser %s\n", port, h.dir, h.dir, h.dir,
+		getenv("USER") ? getenv("USER") : "root");
+	fclose(f);
+	ck_assert_int_gt(harness_spawn(&h, "/usr/sbin/mosquitto",
+				       (const char *[]){ "-c", conf, NULL }), 0);
+	harness_sleep_ms(500);
+
+	for (int good = 1; good >= 0; good--) {
+		char ca[300];
+
+		snprintf(ca, sizeof ca, "%s/%s", h.dir, good ? "ca.crt" : "other.crt");
+		memset(&c, 0, sizeof c);
+		o = (struct mq_opts){ .host = "127.0.0.1", .port = port, .cafile = ca,
+				      .client_id = good ? "tls-good" : "tls-bad",
+				      .clean_session = true, .on_connect = on_tls_up, .ctx = &c };
+		ck_assert_int_eq(loop_create(&c.l), AMR_OK);
+		ck_assert_int_eq(mq_create(&c.m, c.l, &o), AMR_OK);
+		ck_assert_int_eq(mq_subscribe(c.m, "t/tls", 1, on_msg, &c), AMR_OK);
+		RUN_UNTIL(&c, c.up, 5000);
+		if (good) {
+			ck_assert_msg(c.up, "no TLS session with the broker's CA");
+			RUN_UNTIL(&c, false, 300);
+			ck_assert_int_eq(mq_publish(c.m, "t/tls", "{\"x\":1}", 7, 1, false), AMR_OK);
+			RUN_UNTIL(&c, c.got > 0, 5000);
+			ck_assert_int_eq(c.got, 1);
+		} else {
+			ck_assert_msg(!c.up, "connected although the CA does not match");
+		}
+		client_close(&c);
+	}
 }
 END_TEST
 
@@ -407,6 +476,7 @@ int main(void)
 	tcase_add_test(tc, will_is_published_when_the_client_vanishes);
 	tcase_add_test(tc, client_reconnects_and_resubscribes_after_broker_restart);
 	tcase_add_test(tc, publish_while_disconnected_is_buffered);
+	tcase_add_test(tc, tls_with_the_right_ca_only);
 	tcase_add_test(tc, concurrent_calls_are_matched_by_id);
 	tcase_add_test(tc, malformed_requests_change_nothing);
 	suite_add_tcase(s, tc);

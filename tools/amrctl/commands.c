@@ -147,7 +147,7 @@ static int cmd_latest(struct ctl *c, int argc, char **argv)
 	if (c->compact) {
 		ctl_print(c, result);
 	} else {
-		printf("%-12s %12s %-10s %-6s %-25s %s\n", "channel", "total", "unit", "fresh",
+		printf("%-12s %12s %-10s %-6s %-25s %s\n", "channel", "pulses", "unit", "fresh",
 		       "last reading (UTC)", "label");
 		json_array_foreach(json_object_get(result, "channels"), i, ch) {
 			time_t ts = (time_t)json_integer_value(json_object_get(ch, "ts"));

@@ -34,6 +34,7 @@ int ctl_connect(struct ctl *c)
 	o.port = (int)c->common.mqtt_port;
 	o.user = c->common.mqtt_user;
 	o.password = c->common.mqtt_password;
+	o.cafile = c->common.mqtt_cafile;
 	o.client_id = id;
 	o.clean_session = true;
 	o.on_connect = on_up;
