@@ -43,12 +43,14 @@ void api_channels(void *ctx, struct call *c);
 void api_events(void *ctx, struct call *c);
 void api_services(void *ctx, struct call *c);
 
-/* api_rpc.c: archive and ingest over RPC (loop thread) */
+/* api_rpc.c: the archive over RPC (loop thread) */
 void api_series(void *ctx, struct call *c);
 void api_consumption(void *ctx, struct call *c);
 void api_registry_list(void *ctx, struct call *c);
 void api_registry_get(void *ctx, struct call *c);
 void api_registry_set(void *ctx, struct call *c);
+
+/* api_ops.c: commands, console and audit (loop thread) */
 void api_audit(void *ctx, struct call *c);
 void api_command(void *ctx, struct call *c);
 void api_commands(void *ctx, struct call *c);

@@ -1,7 +1,7 @@
 /*
- * api_rpc.c - routes answered by other services over RPC (loop thread):
- * archive series, consumption, registry and audit; ingest commands and the
- * gateway console. A service that does not answer within --rpc-timeout-ms
+ * api_rpc.c - routes answered by the archive over RPC (loop thread):
+ * series, consumption and the registry; api_rpc() for every handler
+ * (api_ops.c has commands, console and audit). A service that does not answer within --rpc-timeout-ms
  * gives 503 {"code":"unavailable","message":"<service> is not answering"}.
  */
 #include <stdio.h>
@@ -15,7 +15,6 @@
 
 #define MAX_SERIES 8          /* channels in one series request */
 #define MAX_TIME (1LL << 40)
-#define INGEST_TIMEOUT_MS 7000   /* ingest waits up to 4 s for the gateway */
 
 struct rpc_wait {
 	struct web *w;            /* service */
@@ -389,107 +388,4 @@ void api_registry_set(void *ctx, struct call *c)
 	json_object_set_new(args, "id", json_string(c->m.params[0]));
 	json_object_set_new(args, "actor", json_string(c->user));
 	api_rpc(w, c, "archive/registry.set", args, timeout(w), registry_set_ok);
-}
-
-void api_audit(void *ctx, struct call *c)
-{
-	struct web *w = ctx;
-	long long from, to, limit;
-	const char *actor = call_query(c, "actor"), *target = call_query(c, "target");
-	json_t *args;
-
-	if (api_query_int(c, "from", 0, 0, MAX_TIME, &from) ||
-	    api_query_int(c, "to", MAX_TIME, 0, MAX_TIME, &to) ||
-	    api_query_int(c, "limit", 200, 1, 1000, &limit))
-		return;
-	args = json_pack("{s:I, s:I, s:I}", "from", (json_int_t)from, "to", (json_int_t)to,
-			 "limit", (json_int_t)limit);
-	if (args && actor && *actor)
-		json_object_set_new(args, "actor", json_string(actor));
-	if (args && target && *target)
-		json_object_set_new(args, "target", json_string(target));
-	api_rpc(w, c, "archive/audit.query", args, timeout(w), NULL);
-}
-
-static int obj_param(struct call *c, long long *obj)
-{
-	char *end;
-	long v = strtol(c->m.params[0], &end, 10);
-
-	if (*end || v < 1 || v > 65000) {
-		call_error(c, 400, "bad_request", "obj: \"%s\" is not an object number 1..65000",
-			   c->m.params[0]);
-		return -1;
-	}
-	*obj = v;
-	return 0;
-}
-
-void api_command(void *ctx, struct call *c)
-{
-	static const char *const fields[] = { "cmd", "addr", "out", "ch", "reason", NULL };
-	static const char *const cmds[] = { "block", "unblock", "zero", NULL };
-	struct web *w = ctx;
-	struct jv_err err = { "" };
-	long long obj, addr, out, ch;
-	const char *reason;
-	int cmd;
-	json_t *args;
-
-	if (obj_param(c, &obj))
-		return;
-	if (jv_only(c->body, fields, &err) || jv_enum(c->body, "cmd", true, 0, cmds, &cmd, &err) ||
-	    jv_int(c->body, "addr", true, 0, 1, 127, &addr, &err) ||
-	    jv_int(c->body, "out", cmd != 2, 0, 1, 4, &out, &err) ||
-	    jv_int(c->body, "ch", cmd == 2, 0, 1, 4, &ch, &err) ||
-	    jv_str(c->body, "reason", true, NULL, 1, 200, &reason, &err)) {
-		call_error(c, 400, "bad_request", "%s", err.msg);
-		return;
-	}
-	args = json_pack("{s:I, s:s, s:I, s:s, s:s}", "obj", (json_int_t)obj, "cmd", cmds[cmd],
-			 "addr", (json_int_t)addr, "actor", c->user, "reason", reason);
-	if (args)
-		json_object_set_new(args, cmd == 2 ? "ch" : "out", json_integer(cmd == 2 ? ch : out));
-	api_rpc(w, c, "ingest/command", args, INGEST_TIMEOUT_MS, NULL);
-}
-
-void api_commands(void *ctx, struct call *c)
-{
-	struct web *w = ctx;
-	long long obj, limit;
-
-	if (obj_param(c, &obj) || api_query_int(c, "limit", 50, 1, 1000, &limit))
-		return;
-	api_rpc(w, c, "ingest/commands", json_pack("{s:I, s:I}", "obj", (json_int_t)obj, "limit",
-						   (json_int_t)limit), timeout(w), NULL);
-}
-
-void api_console(void *ctx, struct call *c)
-{
-	static const char *const fields[] = { "line", "reason", NULL };
-	struct web *w = ctx;
-	struct jv_err err = { "" };
-	const char *line, *reason;
-	long long obj;
-	json_t *args;
-
-	if (obj_param(c, &obj))
-		return;
-	if (jv_only(c->body, fields, &err) ||
-	    jv_str(c->body, "line", true, NULL, 1, 128, &line, &err) ||
-	    jv_str(c->body, "reason", false, NULL, 1, 200, &reason, &err)) {
-		call_error(c, 400, "bad_request", "%s", err.msg);
-		return;
-	}
-	for (const char *p = line; *p; p++) {
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) {
-			call_error(c, 400, "bad_request", "line: printable ASCII only, one command");
-			return;
-		}
-	}
-	args = json_pack("{s:I, s:s, s:s, s:s, s:i}", "obj", (json_int_t)obj, "cmd", "console",
-			 "line", line, "actor", c->user, "wait", 4);
-	if (args && reason)
-		json_object_set_new(args, "reason", json_string(reason));
-	api_rpc(w, c, "ingest/command", args, INGEST_TIMEOUT_MS, NULL);
 }

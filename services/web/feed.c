@@ -131,6 +131,32 @@ static void on_event(void *ctx, const struct mq_msg *msg)
 
 static void seed(struct web *w);
 
+/* Outputs whose state no event has told yet take it from ingest's command
+ * history (the newest done block/unblock of each). */
+static void on_commands(void *ctx, int err, json_t *result, const char *code,
+			const char *message)
+{
+	struct web *w = ctx;
+	size_t n;
+
+	if (err) {
+		log_info("outputs: ingest/commands: %s; states stay unknown until a command or "
+			 "an output_changed event", message ? message : amr_strerror(err));
+		return;
+	}
+	if ((n = view_on_commands(w->view, result, svc_now())) > 0) {
+		log_info("outputs: %zu output states from ingest's command history", n);
+		publish(w, 0, "reload", json_object());
+	}
+}
+
+static void seed_outputs(struct web *w)
+{
+	if (rpc_call(w->svc->rpc, "ingest/commands", json_pack("{s:i}", "limit", 1000),
+		     (unsigned)w->o.rpc_timeout_ms * 3, on_commands, w))
+		log_warn("outputs: ingest/commands not sent");
+}
+
 static void on_svc(void *ctx, const struct mq_msg *msg)
 {
 	struct web *w = ctx;
@@ -151,6 +177,8 @@ static void on_svc(void *ctx, const struct mq_msg *msg)
 		w->seeded = false;   /* the archive is back: load it again */
 		seed(w);
 	}
+	if (!strcmp(name, "ingest") && was != 1 && view_service_online(w->view, name) == 1)
+		seed_outputs(w);
 }
 
 static void on_audit(void *ctx, const struct mq_msg *msg)

@@ -4,7 +4,7 @@ WEB_CORE := services/web/route.c services/web/call.c services/web/ratelimit.c \
             services/web/view.c services/web/view_json.c services/web/sse.c \
             services/web/files.c services/archive/units.c
 WEB_SRCS := $(WEB_CORE) services/web/http.c services/web/feed.c services/web/api.c \
-            services/web/api_auth.c services/web/api_view.c services/web/api_rpc.c \
+            services/web/api_auth.c services/web/api_view.c services/web/api_rpc.c services/web/api_ops.c \
             services/web/main.c
 WEB_LIBS := -lmicrohttpd -lsodium $(MQ_LIBS) $(LMDB_LIBS)
 
@@ -27,3 +27,7 @@ $(eval $(call integ_test,test_web,tests/integration/test_web.c tests/integration
 
 # End to end: the portal in headless chromium (tests/e2e, puppeteer-core).
 $(eval $(call integ_test,test_web_e2e,tests/integration/test_web_e2e.c tests/integration/test_web_util.c,-lcurl))
+
+# Operators' commands on a simulated building (amr-sim + amr-gateway), the
+# audit trail, and HTTPS with a self-signed certificate (openssl).
+$(eval $(call integ_test,test_web_ops,tests/integration/test_web_ops.c tests/integration/test_web_util.c,-lcurl))

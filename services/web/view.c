@@ -97,6 +97,7 @@ static struct vobj *get_obj(view *v, unsigned obj)
 	for (unsigned a = 0; a < VIEW_ADDRS; a++) {
 		o->dev[a].mains = -1;
 		o->dev[a].batt_mv = -1;
+		memset(o->dev[a].out, -1, sizeof o->dev[a].out);
 	}
 	i = lower_bound(v, obj);
 	memmove(&v->objs[i + 1], &v->objs[i], (v->nobjs - i) * sizeof *v->objs);
@@ -234,6 +235,35 @@ static void remember_event(view *v, json_t *ev)
 		v->ev_count++;
 }
 
+/* The out and blocked of an output_changed event: in its detail (as ingest
+ * normalises it) or at the top (as the gateway sends it). Returns 0 or -1. */
+static int output_of(const json_t *ev, long long *out, bool *blocked)
+{
+	const json_t *src = json_object_get(ev, "detail");
+	json_t *b;
+
+	if (!json_is_boolean(json_object_get(src, "blocked")))
+		src = ev;
+	b = json_object_get(src, "blocked");
+	*out = int_of(src, "out", 0);
+	if (!json_is_boolean(b) || *out < 1 || *out > VIEW_OUTS)
+		return -1;
+	*blocked = json_is_true(b);
+	return 0;
+}
+
+static void output_event(struct vdev *d, const json_t *ev, int64_t ts, int64_t now)
+{
+	long long out;
+	bool blocked;
+
+	if (output_of(ev, &out, &blocked) || ts < d->out_ev_ts[out - 1])
+		return;
+	d->out[out - 1] = blocked;
+	d->out_ts[out - 1] = now;
+	d->out_ev_ts[out - 1] = ts;
+}
+
 json_t *view_on_event(view *v, unsigned obj, const json_t *ev, int64_t now)
 {
 	const char *type = json_string_value(json_object_get(ev, "type"));
@@ -255,9 +285,11 @@ json_t *view_on_event(view *v, unsigned obj, const json_t *ev, int64_t now)
 	else if (d && !strcmp(type, "mains_restored")) {
 		device_state(d, true, 1, ts);
 		d->batt_low = false;
-	} else if (d && !strcmp(type, "battery_low"))
+	} else if (d && !strcmp(type, "battery_low")) {
 		d->batt_low = true;
-	else if (!strcmp(type, "counter_quarantined")) {
+	} else if (d && !strcmp(type, "output_changed")) {
+		output_event(d, ev, ts, now);
+	} else if (!strcmp(type, "counter_quarantined")) {
 		struct vchan *c = get_chan(o, addr, int_of(ev, "ch", 0));
 
 		if (c)
@@ -274,7 +306,64 @@ json_t *view_on_event(view *v, unsigned obj, const json_t *ev, int64_t now)
 		return NULL;
 	json_object_set_new(copy, "obj", json_integer(obj));
 	remember_event(v, copy);
+	if (d)
+		return json_pack("{s:o, s:o*, s:i, s:[o*]}", "event", copy, "object",
+				 view_obj_summary(v, o, now), "obj", (int)obj, "devices",
+				 view_dev_json(d, (unsigned)addr));
 	return json_pack("{s:o, s:o*}", "event", copy, "object", view_obj_summary(v, o, now));
+}
+
+/* The device and output of a done block/unblock record; NULL otherwise. */
+static struct vdev *command_output(view *v, const json_t *rec, unsigned *obj, unsigned *addr,
+				   unsigned *out, bool *blocked)
+{
+	const char *cmd = json_string_value(json_object_get(rec, "cmd"));
+	const char *state = json_string_value(json_object_get(rec, "state"));
+	long long o = int_of(rec, "obj", 0), a = int_of(rec, "addr", 0), n = int_of(rec, "out", 0);
+	struct vobj *vo;
+
+	if (!cmd || !state || strcmp(state, "done") ||
+	    !json_is_true(json_object_get(json_object_get(rec, "result"), "ok")) ||
+	    (strcmp(cmd, "block") && strcmp(cmd, "unblock")) || o < 1 || o > 65000 ||
+	    a < 1 || a > VIEW_ADDRS || n < 1 || n > VIEW_OUTS || !(vo = get_obj(v, (unsigned)o)))
+		return NULL;
+	*obj = (unsigned)o;
+	*addr = (unsigned)a;
+	*out = (unsigned)n;
+	*blocked = !strcmp(cmd, "block");
+	return &vo->dev[a - 1];
+}
+
+json_t *view_on_command(view *v, const json_t *rec, int64_t now)
+{
+	unsigned obj, addr, out;
+	bool blocked;
+	struct vdev *d = command_output(v, rec, &obj, &addr, &out, &blocked);
+
+	if (!d)
+		return NULL;
+	d->out[out - 1] = blocked;
+	d->out_ts[out - 1] = now;
+	return json_pack("{s:i, s:[o*]}", "obj", (int)obj, "devices", view_dev_json(d, addr));
+}
+
+size_t view_on_commands(view *v, const json_t *result, int64_t now)
+{
+	size_t i, n = 0;
+	json_t *rec;
+
+	json_array_foreach(json_object_get(result, "commands"), i, rec) {
+		unsigned obj, addr, out;
+		bool blocked;
+		struct vdev *d = command_output(v, rec, &obj, &addr, &out, &blocked);
+
+		if (!d || d->out[out - 1] >= 0)
+			continue;   /* known, or a newer record was taken */
+		d->out[out - 1] = blocked;
+		d->out_ts[out - 1] = int_of(rec, "finished", now);
+		n++;
+	}
+	return n;
 }
 
 json_t *view_on_svc_status(view *v, const char *name, const json_t *st, int64_t now)

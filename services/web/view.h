@@ -42,8 +42,26 @@ json_t *view_on_gw_status(view *v, unsigned obj, const json_t *st, int64_t now);
  * "devices":[..],"object":{..}} or NULL when the batch is unusable. */
 json_t *view_on_readings(view *v, unsigned obj, const json_t *batch, int64_t now);
 
-/* A normalised event. Returns {"event":{..},"object":{..}} or NULL. */
+/* A normalised event. Returns {"event":{..},"object":{..}} plus, for an
+ * event about a device, "obj" and "devices":[that device], or NULL. An
+ * output_changed event ({"out":1..4,"blocked":bool} in its detail) sets the
+ * output's state unless an output_changed with a later gateway time was
+ * already applied (a replayed old event does not turn the state back). */
 json_t *view_on_event(view *v, unsigned obj, const json_t *ev, int64_t now);
+
+/*
+ * A command of ingest (an ingest/command answer merged with its request,
+ * or an ingest/command.get record): {"obj","cmd","addr","out","state",
+ * "result":{"ok"}}. A block or unblock in state "done" with "ok":true sets
+ * the output's state. Returns {"obj","devices":[the device]} (new
+ * reference) or NULL when it changed nothing.
+ */
+json_t *view_on_command(view *v, const json_t *rec, int64_t now);
+
+/* An ingest/commands result (records newest first): each output whose
+ * state is unknown takes its newest done block/unblock. Returns the number
+ * of outputs set. For a start of the web service, when only history knows. */
+size_t view_on_commands(view *v, const json_t *result, int64_t now);
 
 /* A service status. Returns {"service":{..}} or NULL. */
 json_t *view_on_svc_status(view *v, const char *name, const json_t *st, int64_t now);

@@ -7,6 +7,7 @@
 
 #define VIEW_ADDRS 128
 #define VIEW_CHS 4
+#define VIEW_OUTS 4
 #define VIEW_MAX_SVC 16
 #define VIEW_LABEL 160
 
@@ -35,6 +36,9 @@ struct vdev {
 	int64_t ts;               /* last snapshot or event */
 	int64_t since;            /* when ok or mains last changed */
 	char label[VIEW_LABEL];   /* registry label */
+	int8_t out[VIEW_OUTS];    /* output 1..4: 1 blocked, 0 released, -1 unknown */
+	int64_t out_ts[VIEW_OUTS];    /* when its state became known to the web */
+	int64_t out_ev_ts[VIEW_OUTS]; /* gateway time of the last output_changed applied */
 };
 
 struct vobj {

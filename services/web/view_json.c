@@ -37,6 +37,24 @@ json_t *view_chan_json(const view *v, const struct vobj *o, unsigned addr, unsig
 	return j;
 }
 
+/* [{"out":1,"state":"blocked"|"released"|"unknown","ts":T}, ...]: the last
+ * state the web service learnt (an output_changed event or a done command);
+ * "unknown" (no ts) until then. */
+static json_t *outputs_json(const struct vdev *d)
+{
+	json_t *arr = json_array();
+
+	for (unsigned i = 0; arr && i < VIEW_OUTS; i++) {
+		json_t *e = json_pack("{s:i, s:s}", "out", (int)i + 1, "state", d->out[i] < 0 ?
+				      "unknown" : d->out[i] ? "blocked" : "released");
+
+		if (e && d->out[i] >= 0)
+			json_object_set_new(e, "ts", json_integer(d->out_ts[i]));
+		json_array_append_new(arr, e);
+	}
+	return arr;
+}
+
 json_t *view_dev_json(const struct vdev *d, unsigned addr)
 {
 	json_t *j = json_pack("{s:i, s:b, s:s, s:b, s:I, s:I}", "addr", (int)addr, "ok", d->ok,
@@ -48,6 +66,8 @@ json_t *view_dev_json(const struct vdev *d, unsigned addr)
 		json_object_set_new(j, "batt_mv", json_integer(d->batt_mv));
 	if (j && d->label[0])
 		json_object_set_new(j, "label", json_string(d->label));
+	if (j)
+		json_object_set_new(j, "outputs", outputs_json(d));
 	return j;
 }
 
@@ -140,6 +160,9 @@ json_t *view_object_json(view *v, unsigned obj, int64_t now)
 	chans = json_object_get(j, "channels");
 	for (unsigned a = 1; a <= VIEW_ADDRS; a++) {
 		bool any = o->dev[a - 1].seen;
+
+		for (unsigned k = 0; k < VIEW_OUTS; k++)
+			any = any || o->dev[a - 1].out[k] >= 0;
 
 		for (unsigned c = 1; c <= VIEW_CHS; c++) {
 			if (o->ch[a - 1][c - 1]) {

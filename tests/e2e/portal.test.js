@@ -8,15 +8,20 @@
  *   AMR_ADMIN_PASSWORD  the first-start password from amr-web's log
  *   AMR_MQTT_PORT       the broker, for the feeder below
  *   AMR_E2E_OUT         where screenshots go
+ *   AMR_SIM_CTL         the simulator's control socket (status, leak)
  *   CHROMIUM            the browser (default /usr/bin/chromium)
  *
  * A feeder publishes canonical batches of object 9 (as ingest would) every
- * second, so live values move whatever the field side is doing.
+ * second, so live values move whatever the field side is doing. Object 1 is
+ * the simulated building: a leak on input 1 of device 1 makes it pulse, an
+ * operator blocks output 1 (the pulses stop, as the simulator shows) and
+ * unblocks it, and the audit trail shows both with their reasons.
  * Exit 0 when every step passed; the first failure prints and exits 1.
  */
 'use strict';
-const { spawn, execFileSync } = require('child_process');
+const { execFileSync } = require('child_process');
 const fs = require('fs');
+const net = require('net');
 const path = require('path');
 const puppeteer = require('puppeteer-core');
 
@@ -25,6 +30,7 @@ const PW = process.env.AMR_ADMIN_PASSWORD;
 const MQTT = process.env.AMR_MQTT_PORT;
 const OUT = process.env.AMR_E2E_OUT || 'build/test/e2e';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SIM_CTL = process.env.AMR_SIM_CTL;
 const OBJ = 9;
 const LABEL = 'Холодная вода, туалет, 1-й этаж';
 
@@ -48,6 +54,40 @@ function feed() {
     events: [], obj: OBJ, rx: now });
 }
 
+/* One line to the simulator's control socket; its answer line. */
+function simCtl(line) {
+  return new Promise((resolve, reject) => {
+    const sock = net.createConnection(SIM_CTL);
+    let buf = '';
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error('sim control: no answer to ' + line)); }, 5000);
+    sock.on('connect', () => sock.write(line + '\n'));
+    sock.on('data', d => { buf += d; if (buf.includes('\n')) { clearTimeout(timer); sock.end(); resolve(buf.trim()); } });
+    sock.on('error', e => { clearTimeout(timer); reject(e); });
+  });
+}
+const simField = (st, k) => (st.match(new RegExp(' ' + k + '=(\\S+)')) || [])[1];
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+/* Click inside the page in one step: rows redrawn by the live stream
+ * would detach an element between puppeteer's scroll and its click. */
+async function clickNow(page, sel) {
+  await page.waitForSelector(sel);
+  await page.$eval(sel, e => e.click());
+}
+
+/* Block or unblock output 1 of device 1 of object 1 from the status page. */
+async function command(page, button, reason, shotName) {
+  await clickNow(page, button);
+  await page.waitForSelector('#cmd-dialog[open]');
+  await page.click('#cmd-ok');                            /* no reason: refused, the dialog stays */
+  if (!await page.$('#cmd-dialog[open]')) throw new Error('the dialog closed without a reason');
+  await page.type('#cmd-reason', reason);
+  if (shotName) await shot(page, shotName);
+  await page.click('#cmd-ok');
+  await page.waitForSelector('#cmd-state[data-state="done"]', { timeout: 20000 });
+  return page.$eval('#cmd-result', e => e.textContent);
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: true });
 }
@@ -57,6 +97,8 @@ async function main() {
     spool: { pending: 0, capacity: 10000 }, lcd: ['UO-4 1/2', 'Server: on'] }, true);
   feed();
   const feeder = setInterval(feed, 1000);
+  const leak = await simCtl('leak 1 1 24 240');          /* input 1 of device 1 pulses ~4/s */
+  if (!leak.startsWith('ok')) throw new Error('sim leak: ' + leak);
   const dataDir = fs.mkdtempSync(path.join(OUT, 'profile-'));
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM, headless: true, userDataDir: dataDir,
@@ -86,7 +128,7 @@ async function main() {
 
     step = 'object status';
     await page.waitForSelector('#objects li[data-obj="' + OBJ + '"]');
-    await page.click('#objects li[data-obj="' + OBJ + '"]');
+    await clickNow(page, '#objects li[data-obj="' + OBJ + '"]');
     await page.waitForSelector('#ch-' + OBJ + '-1-1 td.reading');
     const r1 = await page.$eval('#ch-' + OBJ + '-1-1 td.reading', e => e.textContent);
     await page.waitForFunction((id, old) => { const e = document.querySelector(id); return e && e.textContent !== old; },
@@ -98,6 +140,7 @@ async function main() {
     await shot(page, '02-status');
 
     step = 'on-line view';
+    const t0 = Date.now() / 1000;
     await page.goto(URL + '/online.html');
     await page.waitForSelector('#chans input');
     await page.$$eval('#chans input', (boxes, obj) => boxes.forEach(b => {
@@ -114,6 +157,13 @@ async function main() {
     await new Promise(r => setTimeout(r, 3000));          /* a few points on the chart */
     const pts = await page.evaluate(() => Chart.getChart('chart').data.datasets.reduce((n, d) => n + d.data.length, 0));
     if (pts < 2) throw new Error('chart has ' + pts + ' points');
+    /* the past of the window came from the archive, not only from the stream */
+    const first = await page.evaluate(id => { const d = Chart.getChart('chart').data.datasets.find(x => x.label.startsWith(id));
+      return d && d.data.length ? d.data[0].x : null; }, OBJ + '.1.1');
+    if (!(first < t0 - 2)) throw new Error('no backfill: first point at ' + first + ', page opened at ' + t0);
+    const axis = await page.evaluate(() => { const x = Chart.getChart('chart').options.scales.x; return x.max - x.min; });
+    if (axis < 3500 || axis > 3700) throw new Error('x axis spans ' + axis + ' s, not the hour');
+    console.log('on-line backfill: first point ' + Math.round(t0 - first) + ' s before the page opened');
     await shot(page, '03-online');
 
     step = 'registry';
@@ -190,7 +240,7 @@ async function main() {
     await Promise.all([page.waitForNavigation(), page.click('#submit')]);
     await page.waitForSelector('nav.menu a');
     const menu = await page.$eval('nav.menu', e => e.textContent);
-    if (menu.includes('Реестр') || menu.includes('Пользователи')) throw new Error('operator sees admin pages: ' + menu);
+    if (menu.includes('Реестр') || menu.includes('Пользователи') || menu.includes('Журнал')) throw new Error('operator sees admin pages: ' + menu);
     const denied = await page.evaluate(async id => {
       const r = await fetch('/api/v1/registry/' + id, { method: 'PATCH', headers: { 'Content-Type': 'application/json',
         'X-CSRF-Token': sessionStorage.getItem('csrf') }, body: JSON.stringify({ label: 'x' }) });
@@ -201,8 +251,65 @@ async function main() {
     await page.waitForSelector('main p.msg');
     await shot(page, '10-operator-registry');
 
+    step = 'operator blocks output 1 of device 1';
+    await page.goto(URL + '/index.html#obj=1');
+    await page.waitForSelector('#out-1-1');
+    const before = await page.$eval('#out-1-1', e => e.dataset.state);
+    if (before !== 'unknown') throw new Error('output 1 before any command: ' + before);
+    let st = await simCtl('status 1');
+    if (simField(st, 'outputs') !== '0000') throw new Error('sim outputs before: ' + st);
+    const blockText = await command(page, '#blk-1-1', 'Долг за воду, кв. 12', '11-block-dialog');
+    if (!/blocked/.test(blockText)) throw new Error('gateway answer: ' + blockText);
+    await page.waitForSelector('#out-1-1[data-state="blocked"]');
+    st = await simCtl('status 1');
+    if (simField(st, 'outputs') !== '1000') throw new Error('sim outputs after block: ' + st);
+    const tot1 = simField(st, 'totals').split(',')[0], bp1 = +simField(st, 'blocked_pulses');
+    await sleep(3000);
+    st = await simCtl('status 1');
+    const tot2 = simField(st, 'totals').split(',')[0], bp2 = +simField(st, 'blocked_pulses');
+    if (tot2 !== tot1 || !(bp2 > bp1)) throw new Error('pulses did not stop: total ' + tot1 + ' -> ' + tot2 + ', blocked ' + bp1 + ' -> ' + bp2);
+    console.log('blocked: ' + blockText.replace(/\s+/g, ' ') + '; input 1 total stays ' + tot2 + ', ' + (bp2 - bp1) + ' pulses held back in 3 s');
+    await page.waitForFunction(() => /Долг за воду/.test(document.getElementById('commands').textContent));
+    await shot(page, '12-blocked');
+
+    step = 'operator unblocks it';
+    await command(page, '#unblk-1-1', 'Оплачено', null);
+    await page.waitForSelector('#out-1-1[data-state="released"]');
+    st = await simCtl('status 1');
+    if (simField(st, 'outputs') !== '0000') throw new Error('sim outputs after unblock: ' + st);
+    await sleep(2000);
+    const tot3 = simField(await simCtl('status 1'), 'totals').split(',')[0];
+    if (!(+tot3 > +tot2)) throw new Error('pulses did not resume: ' + tot2 + ' -> ' + tot3);
+    console.log('unblocked: input 1 total ' + tot2 + ' -> ' + tot3);
+    await shot(page, '13-unblocked');
+
+    step = 'audit trail';
+    await Promise.all([page.waitForNavigation(), page.click('#logout')]);
+    await page.waitForSelector('#login');
+    await page.type('#user', 'admin');
+    await page.type('#password', PW);
+    await Promise.all([page.waitForNavigation(), page.click('#submit')]);
+    await page.goto(URL + '/audit.html#target=1.1.1');
+    await page.waitForFunction(() => [...document.querySelectorAll('#audit tr[data-action="block"] td.reason')].some(td => /Долг за воду/.test(td.textContent)));
+    const rows = await page.$$eval('#audit tr[data-action]', trs => trs.map(tr => ({ action: tr.dataset.action, target: tr.dataset.target,
+      actor: tr.querySelector('.actor').textContent, reason: tr.querySelector('.reason').textContent })));
+    if (rows.some(r => r.target !== '1.1.1')) throw new Error('audit filter by target: ' + JSON.stringify(rows));
+    if (rows[0].action !== 'unblock' || rows[0].reason !== 'Оплачено' || rows[0].actor !== 'operator1')
+      throw new Error('audit newest first: ' + JSON.stringify(rows[0]));
+    await shot(page, '14-audit');
+
     const csp = problems.filter(p => /Content Security Policy|Refused/.test(p));
     if (csp.length) throw new Error('CSP violations: ' + csp.join('; '));
+  } catch (e) {
+    /* what the page showed when the step failed */
+    const page = (await browser.pages()).pop();
+    if (page) {
+      await shot(page, 'FAILED').catch(() => {});
+      const msg = await page.evaluate(() => ['msg', 'cmd-result'].map(id => { const e = document.getElementById(id);
+        return e && !e.hidden ? id + ': ' + e.textContent : ''; }).join(' ')).catch(() => '');
+      if (msg.trim()) console.error('page messages: ' + msg);
+    }
+    throw e;
   } finally {
     clearInterval(feeder);
     await browser.close();

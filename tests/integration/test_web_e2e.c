@@ -4,7 +4,9 @@
  * tests/e2e/portal.test.js drives headless chromium through every page
  * (sign-in, object status, on-line view with a live value change, archive
  * with CSV, registry rename, gateway console, services, users, English,
- * the operator's role) and saves screenshots in $AMR_BIN_DIR/../e2e/.
+ * the operator's role, an operator blocking and unblocking output 1 of a
+ * simulated UO-4, the audit trail) and saves screenshots in
+ * $AMR_BIN_DIR/../e2e/.
  *
  * Needs chromium and node (deploy/install-deps.sh) and the npm packages of
  * tests/e2e (installed here with `npm ci` when node_modules is missing).
@@ -51,10 +53,13 @@ START_TEST(portal_in_chromium)
 
 	snprintf(out, sizeof out, "%s/../e2e", bin);
 	snprintf(cmd, sizeof cmd, "cd %s && AMR_WEB_URL=http://127.0.0.1:%d AMR_ADMIN_PASSWORD='%s' "
-		 "AMR_MQTT_PORT=%d AMR_E2E_OUT='%s' timeout 150 node tests/e2e/portal.test.js 2>&1",
-		 src, t.http_port, t.admin_pw, t.h.mqtt_port, out);
+		 "AMR_MQTT_PORT=%d AMR_E2E_OUT='%s' AMR_SIM_CTL='%s' timeout 180 node "
+		 "tests/e2e/portal.test.js 2>&1",
+		 src, t.http_port, t.admin_pw, t.h.mqtt_port, out, ctl);
 	output = harness_run(&t.h, cmd, &status);
 	fprintf(stderr, "%s", output ? output : "");
+	if (status != 0)
+		harness_dump_logs(&t.h);
 	ck_assert_msg(status == 0, "portal.test.js failed:\n%s", output ? output : "");
 	free(output);
 }
@@ -79,7 +84,7 @@ int main(void)
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 240);
+	tcase_set_timeout(tc, 270);
 	tcase_add_test(tc, portal_in_chromium);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

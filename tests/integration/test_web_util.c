@@ -1,4 +1,5 @@
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,24 +25,41 @@ static char *read_log(const struct webt *t)
 	return buf;
 }
 
-void webt_start(struct webt *t, const char *const *web_args)
+/* A self-signed certificate and key for 127.0.0.1 in the test's directory. */
+static void make_cert(struct webt *t)
+{
+	char cmd[2048], *out;
+	int status;
+
+	snprintf(t->cacert, sizeof t->cacert, "%s/web.crt", t->h.dir);
+	snprintf(cmd, sizeof cmd, "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+		 "-nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
+		 "-keyout %s/web.key -out %s 2>&1", t->h.dir, t->cacert);
+	out = harness_run(&t->h, cmd, &status);
+	ck_assert_msg(status == 0, "openssl req failed: %s", out ? out : "");
+	free(out);
+}
+
+/* Spawn amr-web on t->http_port with the www dir, TLS when t->cacert is
+ * set, and web_args; wait until it answers /healthz seeded. */
+static void spawn_web(struct webt *t, const char *const *web_args)
 {
 	const char *args[40];
-	char port[16], www[512];
+	char port[16], www[512], cert[600], key[600];
 	const char *src = getenv("AMR_SRC_DIR");
 	int n = 0;
 
-	memset(t, 0, sizeof *t);
-	ck_assert_int_eq(harness_start(&t->h), 0);
-	t->archive = harness_spawn(&t->h, "amr-archive", (const char *[]){ NULL });
-	t->ingest = harness_spawn(&t->h, "amr-ingest", (const char *[]){ NULL });
-	ck_assert(t->archive > 0 && t->ingest > 0);
-	t->http_port = harness_free_port();
 	snprintf(port, sizeof port, "%d", t->http_port);
 	snprintf(www, sizeof www, "--www-dir=%s/services/web/www", src ? src : ".");
 	args[n++] = "--port";
 	args[n++] = port;
 	args[n++] = www;
+	if (t->cacert[0]) {
+		snprintf(cert, sizeof cert, "--tls-cert=%s", t->cacert);
+		snprintf(key, sizeof key, "--tls-key=%s/web.key", t->h.dir);
+		args[n++] = cert;
+		args[n++] = key;
+	}
 	for (int i = 0; web_args && web_args[i] && n < 38; i++)
 		args[n++] = web_args[i];
 	args[n] = NULL;
@@ -62,6 +80,19 @@ void webt_start(struct webt *t, const char *const *web_args)
 			break;
 		harness_sleep_ms(50);
 	}
+}
+
+static void start(struct webt *t, const char *const *web_args, bool tls)
+{
+	memset(t, 0, sizeof *t);
+	ck_assert_int_eq(harness_start(&t->h), 0);
+	t->archive = harness_spawn(&t->h, "amr-archive", (const char *[]){ NULL });
+	t->ingest = harness_spawn(&t->h, "amr-ingest", (const char *[]){ NULL });
+	ck_assert(t->archive > 0 && t->ingest > 0);
+	t->http_port = harness_free_port();
+	if (tls)
+		make_cert(t);
+	spawn_web(t, web_args);
 	for (int i = 0; i < 50 && !t->admin_pw[0]; i++) {
 		char *log = read_log(t), *p = log ? strstr(log, "created user admin with password ") : NULL;
 
@@ -72,6 +103,22 @@ void webt_start(struct webt *t, const char *const *web_args)
 			harness_sleep_ms(100);
 	}
 	ck_assert_msg(t->admin_pw[0], "no first-start password in amr-web.log");
+}
+
+void webt_restart_web(struct webt *t, const char *const *web_args)
+{
+	harness_kill(&t->h, t->web, SIGTERM);
+	spawn_web(t, web_args);
+}
+
+void webt_start(struct webt *t, const char *const *web_args)
+{
+	start(t, web_args, false);
+}
+
+void webt_start_tls(struct webt *t, const char *const *web_args)
+{
+	start(t, web_args, true);
 }
 
 void webt_stop(struct webt *t)
@@ -85,7 +132,11 @@ void webc_init(struct webc *c, const struct webt *t)
 	c->curl = curl_easy_init();
 	ck_assert_ptr_nonnull(c->curl);
 	curl_easy_setopt(c->curl, CURLOPT_COOKIEFILE, "");   /* in-memory cookies */
-	snprintf(c->base, sizeof c->base, "http://127.0.0.1:%d", t->http_port);
+	snprintf(c->base, sizeof c->base, "%s://127.0.0.1:%d", t->cacert[0] ? "https" : "http",
+		 t->http_port);
+	snprintf(c->cacert, sizeof c->cacert, "%s", t->cacert);
+	if (c->cacert[0])
+		curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->cacert);
 }
 
 void webc_free(struct webc *c)

@@ -20,12 +20,14 @@ struct webt {
 	pid_t ingest;           /* amr-ingest */
 	pid_t web;              /* amr-web */
 	char admin_pw[64];      /* first-start password from the log */
+	char cacert[512];       /* TLS: the self-signed certificate, "" for plain HTTP */
 };
 
 struct webc {
 	void *curl;             /* CURL handle with its cookie engine */
 	char csrf[80];          /* token from the last sign-in */
-	char base[64];          /* http://127.0.0.1:PORT */
+	char base[64];          /* http(s)://127.0.0.1:PORT */
+	char cacert[512];       /* CA file for https, "" for http */
 };
 
 struct webr {
@@ -40,7 +42,16 @@ struct webr {
 /* Start the broker, archive, ingest and web (extra web args, may be NULL);
  * wait until the web answers /healthz. Fails the test on error. */
 void webt_start(struct webt *t, const char *const *web_args);
+
+/* The same over TLS: a self-signed certificate for 127.0.0.1 (EC P-256,
+ * made with openssl in the test's directory) is given to amr-web with
+ * --tls-cert/--tls-key, and t->cacert names it for the clients. */
+void webt_start_tls(struct webt *t, const char *const *web_args);
 void webt_stop(struct webt *t);
+
+/* Stop amr-web (SIGTERM) and start it again on the same port and data
+ * (users stay; sessions end); waits until it is seeded. */
+void webt_restart_web(struct webt *t, const char *const *web_args);
 
 void webc_init(struct webc *c, const struct webt *t);
 void webc_free(struct webc *c);

@@ -1,6 +1,7 @@
 /* The in-memory view (view.c), readings and rates as decimal strings
  * (qty.c) and the bounded queues of the live stream (sse.c). */
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "err.h"
@@ -155,6 +156,79 @@ START_TEST(view_status_events_services)
 }
 END_TEST
 
+/* The state of output out (1..4) of device addr of obj as the API shows it. */
+static const char *out_state(view *v, unsigned obj, unsigned addr, unsigned out, int64_t now)
+{
+	static char buf[16];
+	json_t *o = view_object_json(v, obj, now), *d;
+	size_t i;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(o, "devices"), i, d)
+		if (json_integer_value(json_object_get(d, "addr")) == addr)
+			snprintf(buf, sizeof buf, "%s", json_string_value(json_object_get(
+				json_array_get(json_object_get(d, "outputs"), out - 1), "state")));
+	json_decref(o);
+	return buf;
+}
+
+START_TEST(view_outputs)
+{
+	view *v = mk();
+	json_t *up;
+
+	/* a device seen in a batch: its outputs are unknown, not guessed */
+	json_decref(view_on_readings(v, 2, J("{\"seq\":1,\"ts\":50,\"devices\":[{\"addr\":5,\"ok\":true}]}"), 50));
+	for (unsigned k = 1; k <= 4; k++)
+		ck_assert_str_eq(out_state(v, 2, 5, k, 51), "unknown");
+	/* output_changed as ingest normalises it: the update carries the device */
+	up = view_on_event(v, 2, J("{\"type\":\"output_changed\",\"addr\":5,\"ts\":100,\"seq\":3,"
+				   "\"detail\":{\"out\":2,\"blocked\":true}}"), 101);
+	ck_assert_ptr_nonnull(up);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(
+		json_array_get(json_object_get(up, "devices"), 0), "outputs"), 1), "state")), "blocked");
+	json_decref(up);
+	ck_assert_str_eq(out_state(v, 2, 5, 2, 102), "blocked");
+	ck_assert_str_eq(out_state(v, 2, 5, 1, 102), "unknown");
+	/* a replayed older event does not turn it back; malformed ones change nothing */
+	json_decref(view_on_event(v, 2, J("{\"type\":\"output_changed\",\"addr\":5,\"ts\":90,"
+					  "\"detail\":{\"out\":2,\"blocked\":false}}"), 103));
+	json_decref(view_on_event(v, 2, J("{\"type\":\"output_changed\",\"addr\":5,\"ts\":110,"
+					  "\"detail\":{\"out\":5,\"blocked\":false}}"), 103));
+	json_decref(view_on_event(v, 2, J("{\"type\":\"output_changed\",\"addr\":5,\"ts\":110,"
+					  "\"detail\":{\"out\":2,\"blocked\":0}}"), 103));
+	ck_assert_str_eq(out_state(v, 2, 5, 2, 104), "blocked");
+	/* a command answer: only a done block/unblock with ok sets the state */
+	ck_assert_ptr_null(view_on_command(v, J("{\"obj\":2,\"cmd\":\"unblock\",\"addr\":5,\"out\":2,"
+						"\"state\":\"sent\"}"), 105));
+	ck_assert_ptr_null(view_on_command(v, J("{\"obj\":2,\"cmd\":\"unblock\",\"addr\":5,\"out\":2,"
+						"\"state\":\"failed\",\"result\":{\"ok\":false}}"), 105));
+	ck_assert_ptr_null(view_on_command(v, J("{\"obj\":2,\"cmd\":\"zero\",\"addr\":5,\"ch\":2,"
+						"\"state\":\"done\",\"result\":{\"ok\":true}}"), 105));
+	ck_assert_str_eq(out_state(v, 2, 5, 2, 105), "blocked");
+	up = view_on_command(v, J("{\"obj\":2,\"cmd\":\"unblock\",\"addr\":5,\"out\":2,\"state\":\"done\","
+				  "\"result\":{\"ok\":true,\"output\":\"Output 2 of device 005 released\"}}"), 106);
+	ck_assert_ptr_nonnull(up);
+	ck_assert_int_eq(json_integer_value(json_object_get(up, "obj")), 2);
+	json_decref(up);
+	ck_assert_str_eq(out_state(v, 2, 5, 2, 106), "released");
+	/* history (newest first) fills only what is unknown, with the newest record */
+	ck_assert_uint_eq(view_on_commands(v, J("{\"commands\":["
+		"{\"obj\":2,\"cmd\":\"block\",\"addr\":5,\"out\":1,\"state\":\"done\",\"finished\":80,\"result\":{\"ok\":true}},"
+		"{\"obj\":2,\"cmd\":\"unblock\",\"addr\":5,\"out\":1,\"state\":\"done\",\"finished\":70,\"result\":{\"ok\":true}},"
+		"{\"obj\":2,\"cmd\":\"block\",\"addr\":5,\"out\":2,\"state\":\"done\",\"finished\":60,\"result\":{\"ok\":true}},"
+		"{\"obj\":2,\"cmd\":\"block\",\"addr\":5,\"out\":3,\"state\":\"expired\",\"finished\":60}]}"), 107), 1);
+	ck_assert_str_eq(out_state(v, 2, 5, 1, 107), "blocked");
+	ck_assert_str_eq(out_state(v, 2, 5, 2, 107), "released");
+	ck_assert_str_eq(out_state(v, 2, 5, 3, 107), "unknown");
+	/* a device known only by its outputs is listed */
+	json_decref(view_on_command(v, J("{\"obj\":2,\"cmd\":\"block\",\"addr\":9,\"out\":4,\"state\":\"done\","
+					 "\"result\":{\"ok\":true}}"), 108));
+	ck_assert_str_eq(out_state(v, 2, 9, 4, 108), "blocked");
+	view_destroy(v);
+}
+END_TEST
+
 /* sse: the suspend/resume callbacks count what they were asked */
 static int suspended, resumed;
 static void on_suspend(void *c) { (void)c; suspended++; }
@@ -210,6 +284,7 @@ Suite *web_view_suite(void)
 	tcase_add_test(tc, qty_reading_and_rate);
 	tcase_add_test(tc, view_readings_devices_alarms);
 	tcase_add_test(tc, view_status_events_services);
+	tcase_add_test(tc, view_outputs);
 	tcase_add_test(tc, sse_queue_bounded);
 	suite_add_tcase(s, tc);
 	return s;

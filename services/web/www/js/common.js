@@ -11,6 +11,7 @@
     { href: '/archive.html', key: 'nav.archive', roles: ROLES_STAFF },
     { href: '/registry.html', key: 'nav.registry', roles: ['admin'] },
     { href: '/console.html', key: 'nav.console', roles: ['admin'] },
+    { href: '/audit.html', key: 'nav.audit', roles: ['admin'] },
     { href: '/health.html', key: 'nav.health', roles: ROLES_STAFF },
     { href: '/users.html', key: 'nav.users', roles: ['admin'] },
     { href: '/password.html', key: 'nav.password', roles: ROLES_STAFF.concat(['tenant']) }

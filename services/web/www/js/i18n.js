@@ -57,7 +57,19 @@ window.I18N = {
     'change.password': 'Сменить пароль', 'password.changed': 'Пароль изменён, войдите снова',
     'error': 'Ошибка', 'unavailable': 'Служба не отвечает', 'forbidden': 'Недостаточно прав',
     'tenant.soon': 'Личный кабинет абонента появится вместе с модулем расчётов.',
-    'lang': 'English', 'loading': 'Загрузка…', 'none': 'нет'
+    'lang': 'English', 'loading': 'Загрузка…', 'none': 'нет',
+    'outputs': 'Выходы (блокировка)', 'out': 'Выход', 'out.blocked': 'заблокирован',
+    'out.released': 'не заблокирован', 'out.unknown': 'неизвестно', 'block': 'Блокировать',
+    'unblock': 'Разблокировать', 'zero': 'Обнулить', 'cmd.block': 'Блокировка',
+    'cmd.unblock': 'Разблокировка', 'cmd.zero': 'Обнуление счётчика', 'cmd.console': 'Консоль',
+    'state.queued': 'в очереди', 'state.sent': 'отправлена', 'state.done': 'выполнена',
+    'state.failed': 'ошибка', 'state.expired': 'истёк срок', 'state.sending': 'отправляется…',
+    'reason.required': 'Причина (обязательно, записывается в журнал)', 'cancel': 'Отмена',
+    'outputs.hint': 'Состояние выходов — последнее известное серверу (событие шлюза или выполненная команда); «неизвестно», пока шлюз его не сообщил. Без сетевого питания УО-4 снимает все блокировки и восстанавливает их при появлении питания.',
+    'nav.audit': 'Журнал действий', 'actor': 'Кто', 'action': 'Действие', 'target': 'Объект действия',
+    'details': 'Подробности', 'limit': 'Записей', 'more.records': 'Показаны не все записи: сузьте период или фильтры.',
+    'no.records': 'Записей нет', 'window': 'Окно', 'min10': '10 минут', 'hour1': '1 час', 'hour6': '6 часов',
+    'backfill': 'Начало окна — из архива, дальше в реальном времени'
   },
   en: {
     'brand': 'Utility metering',
@@ -113,6 +125,18 @@ window.I18N = {
     'change.password': 'Change password', 'password.changed': 'Password changed; sign in again',
     'error': 'Error', 'unavailable': 'Service not answering', 'forbidden': 'Not allowed',
     'tenant.soon': 'The tenant\'s account pages arrive with billing.',
-    'lang': 'Русский', 'loading': 'Loading…', 'none': 'none'
+    'lang': 'Русский', 'loading': 'Loading…', 'none': 'none',
+    'outputs': 'Outputs (blocking)', 'out': 'Output', 'out.blocked': 'blocked',
+    'out.released': 'released', 'out.unknown': 'unknown', 'block': 'Block',
+    'unblock': 'Unblock', 'zero': 'Zero', 'cmd.block': 'Block',
+    'cmd.unblock': 'Unblock', 'cmd.zero': 'Zero counter', 'cmd.console': 'Console',
+    'state.queued': 'queued', 'state.sent': 'sent', 'state.done': 'done',
+    'state.failed': 'failed', 'state.expired': 'expired', 'state.sending': 'sending…',
+    'reason.required': 'Reason (required, recorded in the audit trail)', 'cancel': 'Cancel',
+    'outputs.hint': 'Output states are the last the server learnt (a gateway event or a completed command); "unknown" until the gateway has told. Without mains the UO-4 releases every block and restores them when mains returns.',
+    'nav.audit': 'Audit trail', 'actor': 'Who', 'action': 'Action', 'target': 'Target',
+    'details': 'Details', 'limit': 'Records', 'more.records': 'Not every record is shown: narrow the period or the filters.',
+    'no.records': 'No records', 'window': 'Window', 'min10': '10 minutes', 'hour1': '1 hour', 'hour6': '6 hours',
+    'backfill': 'The start of the window from the archive, then live'
   }
 };

@@ -1,34 +1,79 @@
-/* online.js - "On-line view": live charts of the chosen channels, fed by
- * the stream (Server-Sent Events) as readings arrive; no polling. */
+/* online.js - "On-line view": live charts of the chosen channels. When a
+ * channel is chosen its recent past (the window, one hour by default) is
+ * filled from the archive's raw readings (/api/v1/series?step=raw); from
+ * then on the stream (Server-Sent Events) adds each reading as it arrives;
+ * no polling. Values are drawn as numbers; cards and tables show the
+ * server's decimal strings. */
 'use strict';
 (function () {
-  const WINDOW_S = 600;                 /* seconds shown */
   const COLORS = ['#1f6fb2', '#d64545', '#1f9d55', '#d98e04', '#7b4fb8', '#00838f', '#8d6e63', '#c2185b'];
   const $ = id => document.getElementById(id);
   const E = (...a) => App.el(...a);
   let channels = new Map();             /* id -> latest channel JSON */
   let chosen = JSON.parse(localStorage.getItem('online.chosen') || '[]');
-  let series = new Map();               /* id -> [{x, y}] */
+  let samples = new Map();              /* id -> [{t, reading, rate}] in time order */
   let chart = null;
 
+  const windowS = () => parseInt($('window').value, 10);
   const what = () => $('what').value;
-  const valueOf = c => what() === 'rate' ? c.rate : c.reading;
   const unitOf = c => what() === 'rate' ? (c.rate_unit || c.unit + '/h') : c.unit;
   const name = c => c.id + (c.label ? ' — ' + c.label : '');
+  const num = s => (s === undefined || s === null) ? null : parseFloat(s);
+  const nowS = () => Date.now() / 1000;
 
   function renderPicker() {
     $('chans').replaceChildren(...[...channels.values()].map(c => E('label', {},
-      E('input', { type: 'checkbox', value: c.id, checked: chosen.includes(c.id), onchange: ev => {
-        if (ev.target.checked) { if (!chosen.includes(c.id)) chosen.push(c.id); } else chosen = chosen.filter(x => x !== c.id);
-        chosen = chosen.slice(0, COLORS.length);
-        localStorage.setItem('online.chosen', JSON.stringify(chosen));
-        renderPicker(); rebuild();
-      } }), name(c))));
+      E('input', { type: 'checkbox', value: c.id, checked: chosen.includes(c.id), onchange: ev => toggle(c.id, ev.target) }), name(c))));
+  }
+
+  /* Checking a box changes only the chosen list: the picker is not drawn
+   * again, so the boxes stay the ones the user (or a test) holds. */
+  function toggle(id, box) {
+    if (box.checked) {
+      if (chosen.length >= COLORS.length) { box.checked = false; return; }
+      if (!chosen.includes(id)) chosen.push(id);
+    } else chosen = chosen.filter(x => x !== id);
+    localStorage.setItem('online.chosen', JSON.stringify(chosen));
+    if (box.checked) backfill([id]); else { samples.delete(id); rebuild(); }
+  }
+
+  /* A sample from a live channel JSON. */
+  const liveSample = c => ({ t: c.ts, reading: num(c.reading), rate: num(c.rate) });
+
+  /* Samples from raw archive points: the reading from the device total and
+   * the channel's current weight (back from the current reading), the rate
+   * from the UO-4's pulse period. */
+  function rawSamples(c, pts) {
+    const w = c.weight ? c.weight.num / c.weight.den : 1;
+    const now = num(c.reading);
+    return pts.filter(p => !p.quarantined && p.total !== undefined).map(p => ({
+      t: p.t,
+      reading: now !== null && c.total !== undefined ? now - (c.total - p.total) * w : null,
+      rate: p.period_ms > 0 ? w * 3600000 / p.period_ms : null
+    }));
+  }
+
+  async function backfill(ids) {
+    ids = ids.filter(id => channels.has(id));
+    if (!ids.length) { rebuild(); return; }
+    const to = Math.floor(nowS()) + 60, from = to - 60 - windowS();
+    try {
+      const r = await App.api('GET', '/api/v1/series?channels=' + encodeURIComponent(ids.join(',')) + '&from=' + from + '&to=' + to + '&step=raw');
+      r.series.forEach(s => {
+        const c = channels.get(s.channel);
+        if (!c || !chosen.includes(s.channel)) return;
+        const old = rawSamples(c, s.points || []);
+        const last = old.length ? old[old.length - 1].t : 0;
+        /* live samples that came in meanwhile stay after the archive's */
+        samples.set(s.channel, old.concat((samples.get(s.channel) || []).filter(x => x.t > last)));
+      });
+    } catch (e) { App.showError($('msg'), e); }
+    rebuild();
   }
 
   function renderLive() {
-    $('live').replaceChildren(...chosen.filter(id => channels.has(id)).map((id, i) => {
-      const c = channels.get(id), v = valueOf(c);
+    $('live').replaceChildren(...chosen.filter(id => channels.has(id)).map(id => {
+      const c = channels.get(id), v = what() === 'rate' ? c.rate : c.reading;
       return E('div', { class: 'card', dataset: { ch: id } },
         E('div', { class: 'l', text: name(c) }),
         E('div', { class: 'v', id: 'v-' + id.replace(/\./g, '-'), text: v !== undefined ? v + ' ' + unitOf(c) : '—' }),
@@ -36,37 +81,48 @@
     }));
   }
 
+  function points(id) {
+    const key = what(), min = nowS() - windowS();
+    return (samples.get(id) || []).filter(s => s.t >= min && s[key] !== null && !isNaN(s[key])).map(s => ({ x: s.t, y: s[key] }));
+  }
+
+  function moveAxis() {
+    const now = nowS();
+    chart.options.scales.x.min = now - windowS();
+    chart.options.scales.x.max = now + Math.max(5, windowS() / 120);
+  }
+
   function rebuild() {
-    series = new Map(chosen.map(id => [id, series.get(id) || []]));
-    /* one y axis per unit */
-    const units = [...new Set(chosen.filter(id => channels.has(id)).map(id => unitOf(channels.get(id))))];
+    const ids = chosen.filter(id => channels.has(id));
+    const units = [...new Set(ids.map(id => unitOf(channels.get(id))))];   /* one y axis per unit */
     Object.keys(chart.options.scales).filter(k => k !== 'x').forEach(k => delete chart.options.scales[k]);
     units.forEach((u, i) => { chart.options.scales['y' + i] = { position: i % 2 ? 'right' : 'left', title: { display: true, text: u }, grid: { drawOnChartArea: i === 0 } }; });
-    chart.data.datasets = chosen.filter(id => channels.has(id)).map((id, i) => ({
+    chart.data.datasets = ids.map((id, i) => ({
       yAxisID: 'y' + units.indexOf(unitOf(channels.get(id))),
       label: name(channels.get(id)) + ', ' + unitOf(channels.get(id)),
-      data: series.get(id), borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length],
+      data: points(id), borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length],
       stepped: what() === 'reading', pointRadius: 2, borderWidth: 2, tension: 0
     }));
+    moveAxis();
     chart.update('none');
     renderLive();
   }
 
   function onReading(up) {
-    const now = Date.now() / 1000;
+    let added = false;
     (up.channels || []).forEach(c => {
       const known = channels.has(c.id);
       channels.set(c.id, c);
       if (!known) renderPicker();
-      if (!chosen.includes(c.id)) return;
-      const v = parseFloat(valueOf(c));   /* numbers only for drawing; text shows the string */
-      if (!isNaN(v)) series.get(c.id).push({ x: c.ts || now, y: v });
+      if (!chosen.includes(c.id) || !c.ts) return;
+      const list = samples.get(c.id) || [];
+      if (list.length && list[list.length - 1].t >= c.ts) return;   /* already have it */
+      list.push(liveSample(c));
+      while (list.length && list[0].t < nowS() - 6 * 3600) list.shift();
+      samples.set(c.id, list);
+      added = true;
     });
-    series.forEach(pts => { while (pts.length && pts[0].x < now - WINDOW_S) pts.shift(); });
-    chart.options.scales.x.min = now - WINDOW_S;
-    chart.options.scales.x.max = now + 5;
-    chart.update('none');
-    renderLive();
+    if (added) rebuild(); else renderLive();
   }
 
   async function load() {
@@ -74,25 +130,31 @@
       const r = await App.api('GET', '/api/v1/channels');
       channels = new Map(r.channels.map(c => [c.id, c]));
       if (!chosen.length) chosen = [...channels.keys()].slice(0, 4);
-      renderPicker(); rebuild();
+      renderPicker();
+      samples = new Map();
+      await backfill(chosen);
     } catch (e) { App.showError($('msg'), e); }
   }
 
   App.start(App.ROLES_STAFF, async () => {
     document.title = App.t('nav.online');
-    const now = Date.now() / 1000;
+    const loc = App.lang === 'ru' ? 'ru-RU' : 'en-GB';
     chart = new Chart($('chart'), {
       type: 'line', data: { datasets: [] },
       options: {
         animation: false, maintainAspectRatio: false, parsing: false, normalized: true,
-        scales: { x: { type: 'linear', min: now - WINDOW_S, max: now + 5, ticks: { callback: v => new Date(v * 1000).toLocaleTimeString(App.lang === 'ru' ? 'ru-RU' : 'en-GB') } },
-        },
+        scales: { x: { type: 'linear', ticks: { maxTicksLimit: 13, callback: v => new Date(v * 1000).toLocaleTimeString(loc,
+          windowS() > 900 ? { hour: '2-digit', minute: '2-digit' } : undefined) } } },
         plugins: { legend: { position: 'bottom' } }
       }
     });
-    $('what').addEventListener('change', () => { series = new Map(); rebuild(); });
+    moveAxis();
+    $('what').addEventListener('change', rebuild);
+    $('window').addEventListener('change', () => backfill(chosen));
     App.stream(0, { reading: onReading, channel: up => { (up.channels || []).forEach(c => channels.set(c.id, c)); renderPicker(); rebuild(); }, reload: load },
       ok => { $('stream-state').textContent = ok ? '● ' + App.t('stream.on') : '○ ' + App.t('stream.off'); });
     await load();
+    /* the time axis moves on between readings */
+    setInterval(() => { moveAxis(); chart.update('none'); }, 5000);
   });
 })();

@@ -1,6 +1,7 @@
 /* status.js - "Object status": objects with connection state and freshness;
- * for the chosen object its gateway, devices, channels, alarms and events,
- * kept current by the live stream. */
+ * for the chosen object its gateway, devices (with the block state of their
+ * outputs), channels, alarms and events, kept current by the live stream;
+ * remote blocking through commands.js. */
 'use strict';
 (function () {
   let current = 0;            /* chosen object */
@@ -55,6 +56,7 @@
       E('td', {}, E('span', { class: 'badge ' + (d.power === 'mains' ? 'ok' : d.power === 'battery' ? 'warn' : ''), text: App.t('power.' + d.power) })),
       E('td', { class: 'num', text: d.batt_mv !== undefined ? (d.batt_mv / 1000).toFixed(2) + ' V' : '—' },
         d.battery_low ? E('span', { class: 'badge bad', text: App.t('battery.low') }) : null),
+      Commands.outputsCell(current, d),
       E('td', { text: App.fmtTime(d.ts) }));
   }
 
@@ -66,17 +68,19 @@
       E('td', { class: 'num rate', text: c.rate !== undefined ? c.rate + ' ' + c.rate_unit : '—' }),
       E('td', { text: App.fmtTime(c.ts) }),
       E('td', {}, c.quarantined ? E('span', { class: 'badge bad', text: App.t('al.counter_quarantined') }) :
-        E('span', { class: 'badge ' + (c.fresh ? 'ok' : 'warn'), text: c.fresh ? App.t('fresh') : App.t('stale') })));
+        E('span', { class: 'badge ' + (c.fresh ? 'ok' : 'warn'), text: c.fresh ? App.t('fresh') : App.t('stale') }),
+        ' ', Commands.zeroButton(current, c)));
   }
 
   function evItem(e) {
-    return E('li', { text: App.fmtTime(e.ts) + ' — ' + App.t('ev.' + e.type) + (e.addr ? ', ' + App.t('addr').toLowerCase() + ' ' + e.addr : '') + (e.ch ? ', ' + App.t('channel').toLowerCase() + ' ' + e.ch : '') });
+    return E('li', { text: App.fmtTime(e.ts) + ' — ' + App.t('ev.' + e.type) + (e.addr ? ', ' + App.t('addr').toLowerCase() + ' ' + e.addr : '') + (e.ch ? ', ' + App.t('channel').toLowerCase() + ' ' + e.ch : '') +
+      (e.type === 'output_changed' && e.detail && e.detail.out ? ', ' + App.t('out').toLowerCase() + ' ' + e.detail.out + ': ' + App.t(e.detail.blocked ? 'out.blocked' : 'out.released') : '') });
   }
 
   function renderDetail() {
     if (!detail) return;
     renderGateway(detail.object);
-    $('devices').replaceChildren(E('tr', {}, ...['addr', 'label', 'state', 'power', 'battery', 'updated'].map(k => E('th', { text: App.t(k) }))),
+    $('devices').replaceChildren(E('tr', {}, ...['addr', 'label', 'state', 'power', 'battery', 'outputs', 'updated'].map(k => E('th', { text: App.t(k) }))),
       ...detail.devices.map(devRow));
     $('channels').replaceChildren(E('tr', {}, ...['channel', 'label', 'resource', 'reading', 'rate', 'updated', 'state'].map(k => E('th', { text: App.t(k) }))),
       ...detail.channels.map(chanRow));
@@ -117,6 +121,16 @@
       detail = await App.api('GET', '/api/v1/objects/' + obj);
       renderDetail();
     } catch (e) { App.showError($('msg'), e); }
+    Commands.history(obj);
+  }
+
+  /* After a command: the object again (the stream usually was faster). */
+  async function refresh(obj) {
+    if (obj !== current) return;
+    try {
+      detail = await App.api('GET', '/api/v1/objects/' + obj);
+      renderDetail();
+    } catch (e) { App.showError($('msg'), e); }
   }
 
   async function load() {
@@ -129,14 +143,17 @@
     } catch (e) { App.showError($('msg'), e); }
   }
 
-  App.start(App.ROLES_STAFF, async () => {
+  App.start(App.ROLES_STAFF, async me => {
     document.title = App.t('nav.status');
+    Commands.init(me, refresh);
     es = App.stream(0, {
       object: up => onObject(up.object),
       reading: onUpdate,
       channel: onUpdate,
+      device: onUpdate,
       event: up => {
         if (up.object) onObject(up.object);
+        if (up.devices) onUpdate({ obj: up.obj, devices: up.devices });
         if (detail && up.event.obj === current) {
           detail.events.unshift(up.event);
           detail.events.length = Math.min(detail.events.length, 50);
