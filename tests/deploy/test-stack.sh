@@ -171,6 +171,29 @@ case $series in
 esac
 say "the demo building's readings are in the archive (series of 1.1.3 has pulses)"
 
+# 5b. The portal shows the demo building: sign in with the admin password
+# amr-web printed at its first start, as a person reading the logs would.
+web_id=
+for id in $ids; do [ "$(svc_of "$id")" = web ] && web_id=$id; done
+admin_pw=$(podman logs "$web_id" 2>&1 | grep -o 'created user admin with password [^ ]*' |
+	tail -n 1 | awk '{print $6}')
+[ -n "$admin_pw" ] || fail "amr-web printed no admin password"
+jar=$tmp/cookies
+code=$(curl -s -o "$tmp/login.json" -w '%{http_code}' -c "$jar" -H 'Content-Type: application/json' \
+	-d "{\"user\":\"admin\",\"password\":\"$admin_pw\"}" "http://127.0.0.1:$AMR_PUBLISH_HTTP/api/v1/login")
+[ "$code" = 200 ] || fail "admin sign-in answered $code: $(cat "$tmp/login.json")"
+objects=
+for _ in $(seq 30); do
+	objects=$(curl -s -b "$jar" "http://127.0.0.1:$AMR_PUBLISH_HTTP/api/v1/objects/1" || true)
+	case $objects in *'"channels":[{'*'"id":"1.1.3"'*) break ;; esac
+	sleep 1
+done
+case $objects in
+*'"channels":[{'*'"id":"1.1.3"'*) ;;
+*) fail "the portal does not show the demo building's channels: ${objects:0:300}" ;;
+esac
+say "signed in as admin with the printed password; the portal shows object 1 and its channels"
+
 # 6. Broker security.
 pub() { mosquitto_pub -h 127.0.0.1 -q 1 "$@"; }
 out=$(pub -p "$mqtt" -t amr/v1/gw/1/up -m '{}' 2>&1) && fail "anonymous publish accepted on 1883"
