@@ -13,7 +13,7 @@ packages=(
 	# build
 	build-essential pkg-config
 	libpaho-mqtt-dev libjansson-dev liblmdb-dev libmodbus-dev
-	libmicrohttpd-dev libcurl4-openssl-dev libsodium-dev
+	libmicrohttpd-dev libcurl4-openssl-dev libsodium-dev libyajl-dev
 	libcairo2-dev libpango1.0-dev libqrencode-dev
 	gcc-arm-none-eabi
 	# run

@@ -23,15 +23,25 @@ int batch_add_reading(json_t *b, unsigned addr, unsigned ch, uint32_t total,
 	return AMR_OK;
 }
 
-int batch_add_device(json_t *b, unsigned addr, bool ok, bool mains, unsigned batt_mv)
+int batch_add_device(json_t *b, unsigned addr, bool ok, bool mains, unsigned batt_mv,
+		     const uint8_t outputs[4])
 {
 	json_t *d = ok ? json_pack("{s:i,s:b,s:b,s:i}", "addr", (int)addr, "ok", 1,
 				   "mains", mains, "batt_mv", (int)batt_mv)
 		       : json_pack("{s:i,s:b}", "addr", (int)addr, "ok", 0);
 
+	if (d && ok && outputs &&
+	    json_object_set_new(d, "outputs", json_pack("[i,i,i,i]", outputs[0] != 0,
+							 outputs[1] != 0, outputs[2] != 0,
+							 outputs[3] != 0)) != 0)
+		goto out_free;
 	if (!d || json_array_append_new(json_object_get(b, "devices"), d) != 0)
 		return AMR_ENOMEM;
 	return AMR_OK;
+
+out_free:
+	json_decref(d);
+	return AMR_ENOMEM;
 }
 
 int batch_add_event(json_t *b, json_t *ev)

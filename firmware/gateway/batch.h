@@ -3,7 +3,7 @@
  *
  *   {"seq":1042,"prev":1041,"ts":1763600000,
  *    "readings":[{"addr":5,"ch":1,"total":123456,"delta":12,"period_ms":850}],
- *    "devices":[{"addr":5,"ok":true,"mains":true,"batt_mv":3010}],
+ *    "devices":[{"addr":5,"ok":true,"mains":true,"batt_mv":3010,"outputs":[0,1,0,0]}],
  *    "events":[{"type":"mains_lost","addr":5,"ts":1763599000}]}
  *
  * The spool keeps batches as this text; batch_merge() joins two of them
@@ -28,8 +28,11 @@ json_t *batch_new(int64_t ts);
 int batch_add_reading(json_t *b, unsigned addr, unsigned ch, uint32_t total,
 		      uint64_t delta, uint32_t period_ms);
 
-/* Append a device state; mains and batt_mv only when ok. */
-int batch_add_device(json_t *b, unsigned addr, bool ok, bool mains, unsigned batt_mv);
+/* Append a device state; mains, batt_mv and outputs (the coils of outputs
+ * 1..4, 1 = blocked; NULL when not known) only when ok. Returns AMR_OK or
+ * AMR_ENOMEM (batch unchanged). */
+int batch_add_device(json_t *b, unsigned addr, bool ok, bool mains, unsigned batt_mv,
+		     const uint8_t outputs[4]);
 
 /* Append an event (takes ownership of ev, an object with at least "type",
  * "addr" and "ts"). Returns AMR_OK or AMR_ENOMEM (ev freed). */

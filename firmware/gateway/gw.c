@@ -14,6 +14,7 @@
 #include "kv.h"
 #include "lcd.h"
 #include "log.h"
+#include "outputs.h"
 #include "poller.h"
 #include "remote.h"
 #include "spool.h"
@@ -33,6 +34,7 @@ struct dev {
 	bool read;                 /* status below is valid */
 	uint16_t status;           /* input register 16 */
 	uint16_t batt_mv;          /* input register 17 */
+	struct outputs out;        /* coils last read (outputs 1..4) */
 	bool changed;              /* goes into the next batch's devices */
 };
 
@@ -66,6 +68,7 @@ struct gw {
 	int screen;                    /* LCD screen shown */
 	uint64_t screen_since;         /* when the IP screen was brought up */
 	uint64_t cycle_ms, cycles;     /* last poll cycle time, count */
+	unsigned coils_rr;             /* last address whose coils the round robin read */
 	bool restart;                  /* re-execute after the loop stops */
 };
 
@@ -119,7 +122,8 @@ static void make_batch(gw *g, bool full)
 		if (!settings_polled(&g->set, a) || d->state == DEV_UNKNOWN ||
 		    !(d->changed || full))
 			continue;
-		if (batch_add_device(b, a, d->state == DEV_ONLINE, d->status & 1, d->batt_mv) != 0)
+		if (batch_add_device(b, a, d->state == DEV_ONLINE, d->status & 1, d->batt_mv,
+				     d->out.known ? d->out.coils : NULL) != 0)
 			goto out_abort;
 	}
 	if (json_array_extend(json_object_get(b, "events"), g->events) != 0)
@@ -201,15 +205,18 @@ static void device_answered(gw *g, unsigned addr, const uint16_t *regs)
 	if (d->read) {
 		bool was_mains = d->status & 1, mains = st & 1;
 
-		if (was_mains && !mains)
+		if (was_mains && !mains) {
 			ev_simple(g, "mains_lost", addr, ts);
-		else if (!was_mains && mains)
+		} else if (!was_mains && mains) {
 			ev_simple(g, "mains_restored", addr, ts);
-		else if (mains && (st & 8)) {
+			/* The device restores its blocks with mains: read them. */
+			poller_want_coils(g->poll, addr);
+		} else if (mains && (st & 8)) {
 			/* It counted on battery while silent: mains was lost
 			 * since its last answer. */
 			ev_simple(g, "mains_lost", addr, d->last_ok_ts);
 			ev_simple(g, "mains_restored", addr, ts);
+			poller_want_coils(g->poll, addr);
 		}
 		if (!(d->status & 2) && (st & 2))
 			ev_simple(g, "battery_low", addr, ts);
@@ -227,6 +234,35 @@ static void device_answered(gw *g, unsigned addr, const uint16_t *regs)
 	d->last_ok_ms = loop_now_ms();
 	d->last_ok_ts = ts;
 	take_totals(g, addr, regs, 0);
+}
+
+/*
+ * Coils read from addr: an output_changed event for each output whose state
+ * differs from the one known (none for the first read, nor for skip, the
+ * output whose event the caller sends itself), and the device goes into
+ * the next batch when anything became known or changed.
+ */
+static void take_coils(gw *g, unsigned addr, const uint8_t coils[4], unsigned skip)
+{
+	struct dev *d = &g->dev[addr];
+	int64_t ts = now_s();
+	unsigned changed;
+	bool first;
+
+	if (!settings_polled(&g->set, addr))
+		return;   /* a device outside the poll list has no state here */
+	changed = outputs_take(&d->out, coils, &first);
+	for (unsigned out = 1; out <= OUTPUTS_N; out++) {
+		if (!(changed & (1u << (out - 1))) || out == skip)
+			continue;
+		log_info("event output_changed addr=%u out=%u blocked=%u (read)", addr, out,
+			 d->out.coils[out - 1]);
+		event(g, json_pack("{s:s,s:i,s:i,s:b,s:I}", "type", "output_changed", "addr",
+				   (int)addr, "out", (int)out, "blocked", d->out.coils[out - 1],
+				   "ts", (json_int_t)ts));
+	}
+	if (first || changed)
+		d->changed = true;
 }
 
 static void device_silent(gw *g, unsigned addr)
@@ -264,6 +300,9 @@ static void command_done(gw *g, const struct poll_result *r)
 	done = *pc;
 	pc->cookie = 0;
 	if (!r->ok) {
+		/* A block read back in another state: the coils still tell. */
+		if (r->cmd.kind == PCMD_OUTPUT && r->has_coils)
+			take_coils(g, r->addr, r->coils, 0);
 		snprintf(text, sizeof text, "Error: %s\r\n", r->error);
 		done.done(done.arg, false, text);
 		return;
@@ -293,6 +332,8 @@ static void command_done(gw *g, const struct poll_result *r)
 		snprintf(text, sizeof text, "Address %03u changed to %03u\r\n", r->addr, r->cmd.to);
 		break;
 	case PCMD_OUTPUT:
+		/* r->ok: the coils were read back and the output is as asked. */
+		take_coils(g, r->addr, r->coils, r->cmd.out);
 		event(g, json_pack("{s:s,s:i,s:i,s:b,s:I}", "type", "output_changed", "addr",
 				   (int)r->addr, "out", (int)r->cmd.out, "blocked", r->cmd.on,
 				   "ts", (json_int_t)ts));
@@ -305,9 +346,18 @@ static void command_done(gw *g, const struct poll_result *r)
 	done.done(done.arg, true, text);
 }
 
+/* A device the round robin may read the coils of: polled and responding. */
+static bool coils_due(void *ctx, unsigned addr)
+{
+	gw *g = ctx;
+
+	return settings_polled(&g->set, addr) && g->dev[addr].state == DEV_ONLINE;
+}
+
 static void on_poll(void *ctx, const struct poll_result *r)
 {
 	gw *g = ctx;
+	unsigned a;
 
 	switch (r->kind) {
 	case PRES_READ:
@@ -317,6 +367,8 @@ static void on_poll(void *ctx, const struct poll_result *r)
 			device_answered(g, r->addr, r->regs);
 		else
 			device_silent(g, r->addr);
+		if (r->ok && r->has_coils)
+			take_coils(g, r->addr, r->coils, 0);
 		break;
 	case PRES_CMD:
 		command_done(g, r);
@@ -324,6 +376,10 @@ static void on_poll(void *ctx, const struct poll_result *r)
 	case PRES_CYCLE:
 		g->cycle_ms = r->cycle_ms;
 		g->cycles++;
+		/* One device's coils per cycle: a change made by someone else
+		 * is seen within a few cycles without slowing the cycle. */
+		if ((a = outputs_next(&g->coils_rr, coils_due, g)))
+			poller_want_coils(g->poll, a);
 		log_debug("poller: cycle of %u devices (%u answered) in %llu ms", r->devices,
 			  r->answered, (unsigned long long)r->cycle_ms);
 		break;

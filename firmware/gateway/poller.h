@@ -5,7 +5,9 @@
  * libmodbus blocks, so the bus has its own thread. Each cycle reads input
  * registers 0..20 (totals, periods, status, battery, firmware, uptime) of
  * every address of the poll list, and the outputs (coils 0..3) of a device
- * the first time it answers; device commands (zero, address change, output)
+ * when poller_want_coils() asked for them (gw.c: when it comes online, after
+ * mains returns, one device per cycle); device commands (zero, address
+ * change, output; an output command reads the coils back)
  * run between two polls. Every result is handed to the loop thread with
  * loop_post() and given to on_result there.
  *

@@ -1,8 +1,16 @@
+/*
+ * batch.c - the canonical batch as a struct. Two ways in: a streaming read
+ * (jflat: the readings as rows, no jansson value per field) for the batches
+ * ingest sends, and the jansson tree for everything the streaming reader
+ * declines. Only the tree path reports errors, so every message comes from
+ * one place; both apply the same rules (the tables and check_head() below).
+ */
 #include <stdlib.h>
 #include <string.h>
 
 #include "batch.h"
 #include "err.h"
+#include "jflat.h"
 
 void batch_free(struct batch *b)
 {
@@ -21,30 +29,49 @@ int batch_zeroed(const struct batch *b, uint16_t chan)
 	return 0;
 }
 
+/* A reading's fields and their bounds, in the order they are checked. */
+enum { R_ADDR, R_CH, R_TOTAL, R_DELTA, R_PERIOD, R_FIELDS };
+static const char *const reading_fields[R_FIELDS + 1] = {
+	"addr", "ch", "total", "delta", "period_ms", NULL
+};
+static const struct {
+	bool required;
+	long long min, max;
+} reading_rules[R_FIELDS] = {
+	[R_ADDR] = { true, 1, 255 },
+	[R_CH] = { true, 1, 255 },
+	[R_TOTAL] = { true, 0, UINT32_MAX },
+	[R_DELTA] = { true, 0, UINT32_MAX },
+	[R_PERIOD] = { false, 0, UINT32_MAX },
+};
+
+/* v holds a reading's checked fields (period_ms 0 when absent). */
+static void set_reading(struct batch_reading *r, const long long *v)
+{
+	r->chan = BATCH_CHAN(v[R_ADDR], v[R_CH]);
+	r->total = (uint32_t)v[R_TOTAL];
+	r->delta = (uint32_t)v[R_DELTA];
+	r->period_ms = (uint32_t)v[R_PERIOD];
+}
+
 static int parse_reading(const json_t *j, size_t i, struct batch_reading *r,
 			 struct jv_err *err)
 {
-	long long addr, ch, total, delta, period;
+	long long v[R_FIELDS];
 
 	if (!json_is_object(j))
 		return jv_fail(err, "readings[%zu]: expected an object", i);
-	if (jv_int(j, "addr", true, 0, 1, 255, &addr, err) ||
-	    jv_int(j, "ch", true, 0, 1, 255, &ch, err) ||
-	    jv_int(j, "total", true, 0, 0, UINT32_MAX, &total, err) ||
-	    jv_int(j, "delta", true, 0, 0, UINT32_MAX, &delta, err) ||
-	    jv_int(j, "period_ms", false, 0, 0, UINT32_MAX, &period, err)) {
-		char m[sizeof err->msg];
+	for (int f = 0; f < R_FIELDS; f++)
+		if (jv_int(j, reading_fields[f], reading_rules[f].required, 0,
+			   reading_rules[f].min, reading_rules[f].max, &v[f], err)) {
+			char m[sizeof err->msg];
 
-		memcpy(m, err->msg, sizeof m);
-		return jv_fail(err, "readings[%zu].%.180s", i, m);
-	}
-	r->chan = BATCH_CHAN(addr, ch);
-	r->total = (uint32_t)total;
-	r->delta = (uint32_t)delta;
-	r->period_ms = (uint32_t)period;
+			memcpy(m, err->msg, sizeof m);
+			return jv_fail(err, "readings[%zu].%.180s", i, m);
+		}
+	set_reading(r, v);
 	return AMR_OK;
 }
-
 static int parse_events(const json_t *events, struct batch *b, struct jv_err *err)
 {
 	size_t i;
@@ -77,48 +104,83 @@ static int parse_events(const json_t *events, struct batch *b, struct jv_err *er
 	return AMR_OK;
 }
 
-int batch_parse(const char *text, size_t len, unsigned topic_obj, struct batch **out,
-		struct jv_err *err)
-{
+/* The batch's own fields, as read from the head of either path. */
+struct head {
 	long long obj, seq, prev, ts, rx;
-	json_t *root, *readings, *events, *e;
+	json_t *events;              /* borrowed, NULL when absent */
+};
+
+/*
+ * The rules of the top-level fields. readings is NULL on the streaming path
+ * (which read them as rows); otherwise the array is checked in its place
+ * and returned in *readings.
+ */
+static int check_head(const json_t *root, unsigned topic_obj, json_t **readings,
+		      struct head *h, struct jv_err *err)
+{
+	if (jv_int(root, "obj", true, 0, 1, 65000, &h->obj, err) ||
+	    jv_int(root, "seq", true, 0, 0, INT64_MAX, &h->seq, err) ||
+	    jv_int(root, "ts", true, 0, 1, UINT32_MAX, &h->ts, err) ||
+	    jv_int(root, "rx", false, 0, 0, UINT32_MAX, &h->rx, err) ||
+	    (readings && jv_array(root, "readings", true, BATCH_MAX_READINGS, readings, err)) ||
+	    jv_array(root, "events", false, BATCH_MAX_EVENTS, &h->events, err))
+		return AMR_EINVAL;
+	/* prev names an earlier batch: below seq (absent from older gateways) */
+	if (jv_int(root, "prev", false, -1, 0, h->seq - 1, &h->prev, err))
+		return AMR_EINVAL;
+	if (topic_obj && (unsigned)h->obj != topic_obj)
+		return jv_fail(err, "obj: %lld does not match the topic's object %u", h->obj,
+			       topic_obj);
+	return AMR_OK;
+}
+
+/* A new batch with h's fields and the readings r[0..n) (ownership taken,
+ * freed on failure). */
+static int new_batch(const struct head *h, struct batch_reading *r, size_t n,
+		     struct batch **out)
+{
+	struct batch *b = calloc(1, sizeof *b);
+
+	if (!b) {
+		free(r);
+		return AMR_ENOMEM;
+	}
+	b->obj = (uint16_t)h->obj;
+	b->seq = (uint64_t)h->seq;
+	b->has_prev = h->prev >= 0;
+	b->prev = b->has_prev ? (uint64_t)h->prev : 0;
+	b->ts = h->ts;
+	b->rx = h->rx;
+	b->r = r;
+	b->n = n;
+	*out = b;
+	return AMR_OK;
+}
+
+static int parse_tree(const char *text, size_t len, unsigned topic_obj, struct batch **out,
+		      struct jv_err *err)
+{
+	json_t *root, *readings, *e;
+	struct batch_reading *r;
 	struct batch *b = NULL;
+	struct head h;
 	int rc = AMR_EINVAL;
 	size_t i;
 
 	root = jv_parse_object(text, len, err);
 	if (!root)
 		return AMR_EINVAL;
-	if (jv_int(root, "obj", true, 0, 1, 65000, &obj, err) ||
-	    jv_int(root, "seq", true, 0, 0, INT64_MAX, &seq, err) ||
-	    jv_int(root, "ts", true, 0, 1, UINT32_MAX, &ts, err) ||
-	    jv_int(root, "rx", false, 0, 0, UINT32_MAX, &rx, err) ||
-	    jv_array(root, "readings", true, BATCH_MAX_READINGS, &readings, err) ||
-	    jv_array(root, "events", false, BATCH_MAX_EVENTS, &events, err))
+	if (check_head(root, topic_obj, &readings, &h, err))
 		goto out_free_json;
-	/* prev names an earlier batch: below seq (absent from older gateways) */
-	if (jv_int(root, "prev", false, -1, 0, seq - 1, &prev, err))
-		goto out_free_json;
-	if (topic_obj && (unsigned)obj != topic_obj) {
-		jv_fail(err, "obj: %lld does not match the topic's object %u", obj, topic_obj);
-		goto out_free_json;
-	}
 	rc = AMR_ENOMEM;
-	if (!(b = calloc(1, sizeof *b)) ||
-	    !(b->r = calloc(json_array_size(readings) + 1, sizeof *b->r)))
-		goto out_free_batch;
-	b->obj = (uint16_t)obj;
-	b->seq = (uint64_t)seq;
-	b->has_prev = prev >= 0;
-	b->prev = b->has_prev ? (uint64_t)prev : 0;
-	b->ts = ts;
-	b->rx = rx;
+	if (!(r = calloc(json_array_size(readings) + 1, sizeof *r)) ||
+	    new_batch(&h, r, json_array_size(readings), &b))
+		goto out_free_json;
 	json_array_foreach(readings, i, e) {
 		if ((rc = parse_reading(e, i, &b->r[i], err)))
 			goto out_free_batch;
 	}
-	b->n = json_array_size(readings);
-	if ((rc = parse_events(events, b, err)))
+	if ((rc = parse_events(h.events, b, err)))
 		goto out_free_batch;
 	json_decref(root);
 	*out = b;
@@ -129,4 +191,81 @@ out_free_batch:
 out_free_json:
 	json_decref(root);
 	return rc;
+}
+
+/* Rows of the streaming path, checked against reading_rules as they come. */
+struct rows {
+	struct batch_reading *r;     /* realloc'd */
+	size_t cap;
+};
+
+static int on_row(void *ctx, size_t i, const long long *v, unsigned present)
+{
+	struct rows *rs = ctx;
+	long long val[R_FIELDS];
+
+	for (int f = 0; f < R_FIELDS; f++) {
+		bool has = present & (1u << f);
+
+		if (has ? v[f] < reading_rules[f].min || v[f] > reading_rules[f].max
+			: reading_rules[f].required)
+			return -1;
+		val[f] = has ? v[f] : 0;
+	}
+	if (i >= BATCH_MAX_READINGS)
+		return -1;
+	if (i == rs->cap) {
+		size_t cap = rs->cap ? 2 * rs->cap : 256;
+		struct batch_reading *nr = realloc(rs->r, cap * sizeof *nr);
+
+		if (!nr)
+			return -1;
+		rs->r = nr;
+		rs->cap = cap;
+	}
+	set_reading(&rs->r[i], val);
+	return 0;
+}
+
+/* The streaming path: AMR_OK, or nonzero and nothing built (the tree path
+ * then decides and explains). */
+static int parse_fast(const char *text, size_t len, unsigned topic_obj, struct batch **out)
+{
+	struct rows rs = { 0 };
+	const struct jflat_rows rows = { "readings", reading_fields, on_row, &rs };
+	struct jv_err err;
+	struct jflat_out jo;
+	struct batch *b;
+	struct head h;
+	int rc;
+
+	if ((rc = jflat_read(text, len, &rows, &jo))) {
+		free(rs.r);
+		return rc;
+	}
+	/* readings is required; keep b->r a valid pointer when it is empty */
+	if (!jo.rows_seen || check_head(jo.head, topic_obj, NULL, &h, &err) ||
+	    (!rs.r && !(rs.r = calloc(1, sizeof *rs.r)))) {
+		rc = AMR_EINVAL;
+		free(rs.r);
+		goto out_free_head;
+	}
+	if ((rc = new_batch(&h, rs.r, jo.nrows, &b)))
+		goto out_free_head;
+	if ((rc = parse_events(h.events, b, &err))) {
+		batch_free(b);
+		goto out_free_head;
+	}
+	*out = b;
+out_free_head:
+	json_decref(jo.head);
+	return rc;
+}
+
+int batch_parse(const char *text, size_t len, unsigned topic_obj, struct batch **out,
+		struct jv_err *err)
+{
+	if (parse_fast(text, len, topic_obj, out) == AMR_OK)
+		return AMR_OK;
+	return parse_tree(text, len, topic_obj, out, err);
 }

@@ -50,7 +50,9 @@ struct batch {
 
 /*
  * Parse text[0..len) as a canonical batch for object topic_obj (0: take the
- * batch's own obj). On success *out gets a new batch (free with
+ * batch's own obj). A batch as ingest writes it is read by a streaming
+ * reader (services/common/jflat.h); anything it declines, and every error,
+ * goes through a jansson tree, so the messages are the same either way. On success *out gets a new batch (free with
  * batch_free()). On failure err names the field and the bad value.
  * Returns AMR_OK, AMR_EINVAL or AMR_ENOMEM.
  */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "jflat.h"
 #include "jv.h"
 #include "validate.h"
 
@@ -28,11 +29,32 @@ enum { EV_COUNTER_ZEROED = 5, EV_COUNTER_DECREASED = 6, EV_GATEWAY_BOOT = 9 };
 static const char *const batch_fields[] = {
 	"seq", "prev", "ts", "readings", "devices", "events", "obj", NULL
 };
-static const char *const reading_fields[] = {
+/* A reading's fields and their bounds, in the order they are checked; the
+ * tree path (jv_int) and the streaming path (on_row) both read this table. */
+enum { R_ADDR, R_CH, R_TOTAL, R_DELTA, R_PERIOD, R_FIELDS };
+static const char *const reading_fields[R_FIELDS + 1] = {
 	"addr", "ch", "total", "delta", "period_ms", NULL
 };
+static const struct {
+	bool required;
+	long long min, max;
+} reading_rules[R_FIELDS] = {
+	[R_ADDR] = { true, 1, ADDR_MAX },
+	[R_CH] = { true, 1, CH_MAX },
+	[R_TOTAL] = { true, 0, VALIDATE_U32_MAX },
+	[R_DELTA] = { true, 0, VALIDATE_U32_MAX },
+	[R_PERIOD] = { false, 0, VALIDATE_U32_MAX },
+};
+
+/* What the cross-field rules of a reading need, once its fields are checked. */
+struct reading {
+	uint32_t total;
+	uint32_t delta;
+	uint8_t addr;
+	uint8_t ch;
+};
 static const char *const device_fields[] = {
-	"addr", "ok", "mains", "batt_mv", NULL
+	"addr", "ok", "mains", "batt_mv", "outputs", NULL
 };
 
 /* Channels seen, one bit per ch 1..4 for each addr 0..127. */
@@ -172,6 +194,26 @@ static int check_event(const json_t *ev, const char *where, const struct validat
 	return AMR_OK;
 }
 
+/* A device's optional "outputs": the coils of outputs 1..4, each 0 or 1. */
+static int check_outputs(const json_t *d, const char *where, struct jv_err *e)
+{
+	const json_t *arr = json_object_get(d, "outputs"), *v;
+	size_t i;
+
+	if (!arr)
+		return AMR_OK;
+	if (json_array_size(arr) != 4)
+		goto out_bad;
+	json_array_foreach(arr, i, v) {
+		if (!json_is_integer(v) || (json_integer_value(v) != 0 && json_integer_value(v) != 1))
+			goto out_bad;
+	}
+	return AMR_OK;
+
+out_bad:
+	return jv_fail(e, "%soutputs: expected 4 values of 0 or 1", where);
+}
+
 static int check_device(const json_t *d, const char *where, chan_set seen, struct jv_err *e)
 {
 	long long addr, mv;
@@ -185,6 +227,8 @@ static int check_device(const json_t *d, const char *where, chan_set seen, struc
 	    jv_bool(d, "mains", false, true, &b, e) ||
 	    jv_int(d, "batt_mv", false, 0, 0, 65535, &mv, e))
 		return at(e, where);
+	if (check_outputs(d, where, e))
+		return AMR_EINVAL;
 	if (seen[addr])
 		return jv_fail(e, "%saddr: %lld appears twice", where, addr);
 	seen[addr] = 1;
@@ -237,13 +281,36 @@ static int check_entries(json_t *batch, const char *name, char kind,
 	return AMR_OK;
 }
 
+/*
+ * The rules between fields and readings: one reading per channel, and a
+ * delta above the total only with a counter event for that channel.
+ * seen collects the channels of readings 0..i-1.
+ */
+static int check_reading(const struct reading *rd, size_t i, chan_set seen,
+			 const chan_set counters, struct validate_result *r)
+{
+	unsigned char bit = (unsigned char)(1u << (rd->ch - 1));
+
+	if (seen[rd->addr] & bit)
+		return reject(r, "bad_reading", "readings[%zu]: channel %u.%u appears twice",
+			      i, rd->addr, rd->ch);
+	seen[rd->addr] |= bit;
+	if (rd->delta > rd->total && !(counters[rd->addr] & bit))
+		return reject(r, "bad_reading",
+			      "readings[%zu].delta: %u exceeds total %u without a "
+			      "counter_zeroed or counter_decreased event for %u.%u",
+			      i, rd->delta, rd->total, rd->addr, rd->ch);
+	return AMR_OK;
+}
+
+/* The readings of a parsed tree, field by field, then check_reading(). */
 static int check_readings(const json_t *batch, const struct validate_opts *opt,
 			  const chan_set counters, struct validate_result *r)
 {
 	json_t *arr = json_object_get(batch, "readings");
 	chan_set seen = { 0 };
 	size_t i;
-	json_t *rd;
+	json_t *item;
 
 	if (!arr)
 		return AMR_OK;
@@ -252,33 +319,26 @@ static int check_readings(const json_t *batch, const struct validate_opts *opt,
 	if (json_array_size(arr) > opt->max_entries)
 		return reject(r, "too_many", "readings: %zu entries exceed the limit of %zu",
 			      json_array_size(arr), opt->max_entries);
-	json_array_foreach(arr, i, rd) {
+	json_array_foreach(arr, i, item) {
 		struct jv_err e = { "" };
-		long long addr, ch, total, delta, period;
-		unsigned char bit;
+		long long v[R_FIELDS];
+		struct reading rd;
+		int rc;
 
-		if (!json_is_object(rd))
+		if (!json_is_object(item))
 			return reject(r, "bad_reading", "readings[%zu]: expected an object", i);
-		if (jv_int(rd, "addr", true, 0, 1, ADDR_MAX, &addr, &e) ||
-		    jv_int(rd, "ch", true, 0, 1, CH_MAX, &ch, &e) ||
-		    jv_int(rd, "total", true, 0, 0, VALIDATE_U32_MAX, &total, &e) ||
-		    jv_int(rd, "delta", true, 0, 0, VALIDATE_U32_MAX, &delta, &e) ||
-		    jv_int(rd, "period_ms", false, 0, 0, VALIDATE_U32_MAX, &period, &e))
-			return reject(r, "bad_reading", "readings[%zu].%s", i, e.msg);
+		for (int f = 0; f < R_FIELDS; f++)
+			if (jv_int(item, reading_fields[f], reading_rules[f].required, 0,
+				   reading_rules[f].min, reading_rules[f].max, &v[f], &e))
+				return reject(r, "bad_reading", "readings[%zu].%s", i, e.msg);
 		/* Four required fields plus period_ms: any other key is unknown. */
-		if (json_object_size(rd) != 4u + (json_object_get(rd, "period_ms") != NULL) &&
-		    jv_only(rd, reading_fields, &e))
+		if (json_object_size(item) != 4u + (json_object_get(item, "period_ms") != NULL) &&
+		    jv_only(item, reading_fields, &e))
 			return reject(r, "bad_reading", "readings[%zu].%s", i, e.msg);
-		bit = (unsigned char)(1u << (ch - 1));
-		if (seen[addr] & bit)
-			return reject(r, "bad_reading", "readings[%zu]: channel %lld.%lld appears twice",
-				      i, addr, ch);
-		seen[addr] |= bit;
-		if (delta > total && !(counters[addr] & bit))
-			return reject(r, "bad_reading",
-				      "readings[%zu].delta: %lld exceeds total %lld without a "
-				      "counter_zeroed or counter_decreased event for %lld.%lld",
-				      i, delta, total, addr, ch);
+		rd = (struct reading){ .total = (uint32_t)v[R_TOTAL], .delta = (uint32_t)v[R_DELTA],
+				       .addr = (uint8_t)v[R_ADDR], .ch = (uint8_t)v[R_CH] };
+		if ((rc = check_reading(&rd, i, seen, counters, r)))
+			return rc;
 	}
 	r->readings = json_array_size(arr);
 	return AMR_OK;
@@ -325,12 +385,44 @@ static int canonical(const char *text, size_t len, unsigned obj, bool has_obj,
 	return AMR_OK;
 }
 
-int validate_batch(const struct validate_opts *o, unsigned obj, int64_t now,
-		   const char *text, size_t len, struct validate_result *r)
+/*
+ * The rules of r->batch other than its readings: the fields allowed, obj,
+ * seq, prev, ts, then events and devices, whose bad entries are dropped.
+ * Events first: a counter event lets a reading's delta exceed its total,
+ * and fills counters for that.
+ */
+static int check_head(const struct validate_opts *o, unsigned obj, int64_t now,
+		      chan_set counters, struct validate_result *r)
+{
+	struct jv_err e = { "" };
+	long long tobj;
+	int rc;
+
+	if (jv_only(r->batch, batch_fields, &e))
+		return reject(r, "bad_field", "%s", e.msg);
+	if (jv_int(r->batch, "obj", false, obj, 0, VALIDATE_SEQ_MAX, &tobj, &e))
+		return reject(r, "wrong_obj", "%s", e.msg);
+	if (tobj != (long long)obj)
+		return reject(r, "wrong_obj", "obj: %lld does not match the topic's %u", tobj, obj);
+	if (jv_int(r->batch, "seq", true, 0, 1, VALIDATE_SEQ_MAX, &r->seq, &e))
+		return reject(r, "bad_seq", "%s", e.msg);
+	/* prev chains the gateway's batches so the archive can see a gap;
+	 * it names an earlier batch, so it is below seq. */
+	if (jv_int(r->batch, "prev", false, -1, 0, r->seq - 1, &r->prev, &e))
+		return reject(r, "bad_seq", "%s", e.msg);
+	if (check_ts(r->batch, "", o, now, &r->ts, &e))
+		return reject(r, "bad_ts", "%s", e.msg);
+	if ((rc = check_entries(r->batch, "events", 'e', o, now, counters, r)) ||
+	    (rc = check_entries(r->batch, "devices", 'd', o, now, counters, r)))
+		return rc;
+	return AMR_OK;
+}
+
+int validate_batch_tree(const struct validate_opts *o, unsigned obj, int64_t now,
+			const char *text, size_t len, struct validate_result *r)
 {
 	struct jv_err e = { "" };
 	chan_set counters = { 0 };
-	long long tobj;
 	int rc;
 
 	if (len > o->max_payload)
@@ -340,35 +432,7 @@ int validate_batch(const struct validate_opts *o, unsigned obj, int64_t now,
 	r->batch = jv_parse_object(text, len, &e);
 	if (!r->batch)
 		return reject(r, "bad_json", "%s", e.msg);
-	if (jv_only(r->batch, batch_fields, &e)) {
-		rc = reject(r, "bad_field", "%s", e.msg);
-		goto out_drop_batch;
-	}
-	if (jv_int(r->batch, "obj", false, obj, 0, VALIDATE_SEQ_MAX, &tobj, &e)) {
-		rc = reject(r, "wrong_obj", "%s", e.msg);
-		goto out_drop_batch;
-	}
-	if (tobj != (long long)obj) {
-		rc = reject(r, "wrong_obj", "obj: %lld does not match the topic's %u", tobj, obj);
-		goto out_drop_batch;
-	}
-	if (jv_int(r->batch, "seq", true, 0, 1, VALIDATE_SEQ_MAX, &r->seq, &e)) {
-		rc = reject(r, "bad_seq", "%s", e.msg);
-		goto out_drop_batch;
-	}
-	/* prev chains the gateway's batches so the archive can see a gap;
-	 * it names an earlier batch, so it is below seq. */
-	if (jv_int(r->batch, "prev", false, -1, 0, r->seq - 1, &r->prev, &e)) {
-		rc = reject(r, "bad_seq", "%s", e.msg);
-		goto out_drop_batch;
-	}
-	if (check_ts(r->batch, "", o, now, &r->ts, &e)) {
-		rc = reject(r, "bad_ts", "%s", e.msg);
-		goto out_drop_batch;
-	}
-	/* Events first: a counter event lets a reading's delta exceed its total. */
-	if ((rc = check_entries(r->batch, "events", 'e', o, now, counters, r)) ||
-	    (rc = check_entries(r->batch, "devices", 'd', o, now, counters, r)) ||
+	if ((rc = check_head(o, obj, now, counters, r)) ||
 	    (rc = check_readings(r->batch, o, counters, r)))
 		goto out_drop_batch;
 	rc = canonical(text, len, obj, json_object_get(r->batch, "obj") != NULL, now, r);
@@ -377,6 +441,9 @@ int validate_batch(const struct validate_opts *o, unsigned obj, int64_t now,
 			    amr_strerror(rc));
 		goto out_drop_batch;
 	}
+	/* The readings are in the canonical text; r->batch is the rest (as
+	 * read by validate_batch()'s streaming path). */
+	json_object_del(r->batch, "readings");
 	return AMR_OK;
 
 out_drop_batch:
@@ -385,4 +452,86 @@ out_drop_batch:
 	json_decref(r->dropped);
 	r->dropped = NULL;
 	return rc;
+}
+
+/* The readings of the streaming path, each checked against reading_rules
+ * as it arrives; the rules between readings wait for the events. */
+struct rows {
+	const struct validate_opts *o;
+	struct reading *v;             /* malloc'd */
+	size_t cap;
+};
+
+static int on_row(void *ctx, size_t i, const long long *v, unsigned present)
+{
+	struct rows *rs = ctx;
+
+	for (int f = 0; f < R_FIELDS; f++)
+		if (present & (1u << f) ? v[f] < reading_rules[f].min || v[f] > reading_rules[f].max
+					: reading_rules[f].required)
+			return -1;
+	if (i >= rs->o->max_entries)
+		return -1;
+	if (i == rs->cap) {
+		size_t cap = rs->cap ? 2 * rs->cap : 256;
+		struct reading *nv = realloc(rs->v, cap * sizeof *nv);
+
+		if (!nv)
+			return -1;
+		rs->v = nv;
+		rs->cap = cap;
+	}
+	rs->v[i] = (struct reading){ .total = (uint32_t)v[R_TOTAL], .delta = (uint32_t)v[R_DELTA],
+				     .addr = (uint8_t)v[R_ADDR], .ch = (uint8_t)v[R_CH] };
+	return 0;
+}
+
+/*
+ * The streaming path: the readings as rows (jflat.h), the rest as a small
+ * tree checked by the same functions as the tree path. It accepts only a
+ * batch that passes every rule with nothing dropped; for anything else it
+ * returns nonzero with *r cleared, and validate_batch_tree() decides, so
+ * every rejection and every dropped entry is reported by one code path.
+ */
+static int read_fast(const struct validate_opts *o, unsigned obj, int64_t now,
+		     const char *text, size_t len, struct validate_result *r)
+{
+	struct rows rs = { .o = o };
+	const struct jflat_rows rows = { "readings", reading_fields, on_row, &rs };
+	struct jflat_out out;
+	chan_set counters = { 0 }, seen = { 0 };
+	int rc;
+
+	if ((rc = jflat_read(text, len, &rows, &out)))
+		goto out_free_rows;
+	r->batch = out.head;
+	if ((rc = check_head(o, obj, now, counters, r)))
+		goto out_clear;
+	if (r->dropped) {
+		rc = AMR_EINVAL;   /* the tree path dumps what is left */
+		goto out_clear;
+	}
+	for (size_t i = 0; i < out.nrows; i++)
+		if ((rc = check_reading(&rs.v[i], i, seen, counters, r)))
+			goto out_clear;
+	r->readings = out.nrows;
+	if ((rc = canonical(text, len, obj, json_object_get(r->batch, "obj") != NULL, now, r)))
+		goto out_clear;
+	r->fast = true;
+	free(rs.v);
+	return AMR_OK;
+
+out_clear:
+	validate_result_clear(r);
+out_free_rows:
+	free(rs.v);
+	return rc;
+}
+
+int validate_batch(const struct validate_opts *o, unsigned obj, int64_t now,
+		   const char *text, size_t len, struct validate_result *r)
+{
+	if (len <= o->max_payload && read_fast(o, obj, now, text, len, r) == AMR_OK)
+		return AMR_OK;
+	return validate_batch_tree(o, obj, now, text, len, r);
 }

@@ -22,6 +22,14 @@
  *  - a bad reading or a bad top-level field rejects the whole batch;
  *  - a bad entry of "devices" or "events" is removed and reported in
  *    `dropped`, the rest of the batch goes on.
+ *
+ * Two ways to the same answer: validate_batch() first reads the batch with
+ * a streaming reader (services/common/jflat.h: no jansson value per
+ * reading), which accepts only a batch that passes every rule with nothing
+ * dropped; anything else - every rejection, every dropped entry, any text
+ * the reader declines - goes to validate_batch_tree(), the jansson tree
+ * path, which alone writes reasons and messages. Both apply the same rule
+ * functions, so a rule is written once.
  */
 #ifndef AMR_INGEST_VALIDATE_H
 #define AMR_INGEST_VALIDATE_H
@@ -50,11 +58,13 @@ struct validate_result {
 	long long prev;        /* its prev, -1 when absent (0 if rejected before) */
 	long long ts;          /* the batch's ts */
 	size_t readings;       /* readings in the canonical batch */
-	json_t *batch;         /* parsed batch without dropped entries (owned), NULL if rejected */
+	json_t *batch;         /* parsed batch without dropped entries and without its
+				  readings (they are in canonical) (owned), NULL if rejected */
 	char *canonical;       /* canonical text, malloc'd (owned), NULL if rejected */
 	size_t canonical_len;  /* its length */
 	json_t *dropped;       /* array of {"reason","detail","entry"} removed from
 				  devices/events (owned), NULL when none */
+	bool fast;             /* accepted by the streaming path (for tests) */
 };
 
 /*
@@ -73,6 +83,14 @@ bool validate_topic(const char *topic, const char *suffix, unsigned *obj);
  */
 int validate_batch(const struct validate_opts *o, unsigned obj, int64_t now,
 		   const char *text, size_t len, struct validate_result *r);
+
+/*
+ * The same check through a jansson tree of the whole batch: the reference
+ * that validate_batch() falls back to (and tests compare it with).
+ * Same contract as validate_batch(); r->fast stays false.
+ */
+int validate_batch_tree(const struct validate_opts *o, unsigned obj, int64_t now,
+			const char *text, size_t len, struct validate_result *r);
 
 /* Free what *r owns and zero it. Accepts a zeroed result. */
 void validate_result_clear(struct validate_result *r);

@@ -56,6 +56,7 @@ void api_login(void *ctx, struct call *c)
 	const char *user, *pw;
 	char ukey[96], ikey[96], wait_s[16];
 	unsigned wait, role = 0;
+	struct scope scope = { .on = false };
 	int64_t now = svc_now();
 
 	if (jv_only(c->body, fields, &err) ||
@@ -77,7 +78,7 @@ void api_login(void *ctx, struct call *c)
 		call_error(c, 429, "rate_limited", "too many failed sign-ins; try again in %u s", wait);
 		return;
 	}
-	if (users_verify(w->users, user, pw, &role)) {
+	if (users_verify_scope(w->users, user, pw, &role, &scope)) {
 		rl_fail(w->rl_user, ukey, now);
 		rl_fail(w->rl_ip, ikey, now);
 		metric_add(w->m.login_failed, 1);
@@ -87,13 +88,14 @@ void api_login(void *ctx, struct call *c)
 		return;
 	}
 	rl_reset(w->rl_user, ukey);
-	auth_login(w->auth, user, role, now, &s);
+	auth_login_scoped(w->auth, user, role, &scope, now, &s);
 	metric_add(w->m.login_ok, 1);
 	log_info("user %s (%s) signed in from %s", user, route_role_name(role), c->ip);
 	web_audit(w, user, "login", "web", json_pack("{s:s}", "ip", c->ip));
 	set_cookie(w, c, s.sid);
-	call_json(c, 200, json_pack("{s:s, s:s, s:s}", "user", s.user, "role",
-				    route_role_name(s.role), "csrf", s.csrf));
+	call_json(c, 200, json_pack("{s:s, s:s, s:s, s:o}", "user", s.user, "role",
+				    route_role_name(s.role), "csrf", s.csrf, "objects",
+				    s.scope.on ? scope_json(&s.scope) : json_null()));
 	sodium_memzero(&s, sizeof s);
 }
 
@@ -116,8 +118,9 @@ void api_me(void *ctx, struct call *c)
 		call_error(c, 401, "unauthorized", "sign in first");
 		return;
 	}
-	call_json(c, 200, json_pack("{s:s, s:s, s:s}", "user", s.user, "role",
-				    route_role_name(s.role), "csrf", s.csrf));
+	call_json(c, 200, json_pack("{s:s, s:s, s:s, s:o}", "user", s.user, "role",
+				    route_role_name(s.role), "csrf", s.csrf, "objects",
+				    s.scope.on ? scope_json(&s.scope) : json_null()));
 	sodium_memzero(&s, sizeof s);
 }
 
@@ -181,11 +184,14 @@ static void users_error(struct call *c, int rc, const char *name, const char *ms
 
 void api_users_create(void *ctx, struct call *c)
 {
-	static const char *const fields[] = { "user", "role", "password", NULL };
+	static const char *const fields[] = { "user", "role", "password", "objects", NULL };
 	struct web *w = ctx;
 	struct jv_err err = { "" };
 	const char *name, *pw;
+	const json_t *objects = json_object_get(c->body, "objects");
 	char msg[160] = "", gen[17];
+	struct scope scope;
+	json_t *detail;
 	int role, rc;
 
 	if (jv_only(c->body, fields, &err) ||
@@ -196,34 +202,47 @@ void api_users_create(void *ctx, struct call *c)
 		return;
 	}
 	if (users_check_name(name, msg, sizeof msg) ||
-	    (pw && users_check_password(pw, msg, sizeof msg))) {
+	    (pw && users_check_password(pw, msg, sizeof msg)) ||
+	    (objects && !json_is_null(objects) && scope_parse(objects, &scope, msg, sizeof msg))) {
 		call_error(c, 400, "bad_request", "%s", msg);
+		return;
+	}
+	if (objects && !json_is_null(objects) && (1u << role) == ROLE_ADMIN) {
+		call_error(c, 400, "bad_request", "objects: an admin sees every object");
 		return;
 	}
 	if (!pw) {
 		users_random_password(gen, sizeof gen);
 		pw = gen;
 	}
-	rc = users_create(w->users, name, 1u << role, pw, svc_now());
+	rc = users_create_scoped(w->users, name, 1u << role, pw,
+				 json_is_null(objects) ? NULL : objects, svc_now());
 	if (rc) {
 		users_error(c, rc, name, msg);
 		return;
 	}
 	log_info("user %s created with role %s by %s", name, roles[role], c->user);
-	web_audit(w, c->user, "user.create", name, json_pack("{s:s}", "role", roles[role]));
-	call_json(c, 201, json_pack("{s:s, s:s, s:s*}", "user", name, "role", roles[role],
-				    "password", pw == gen ? gen : NULL));
+	detail = json_pack("{s:s}", "role", roles[role]);
+	if (detail && objects && !json_is_null(objects))
+		json_object_set_new(detail, "objects", scope_json(&scope));
+	web_audit(w, c->user, "user.create", name, detail);
+	call_json(c, 201, json_pack("{s:s, s:s, s:s*, s:o}", "user", name, "role", roles[role],
+				    "password", pw == gen ? gen : NULL, "objects",
+				    objects && !json_is_null(objects) ? scope_json(&scope) : json_null()));
 	sodium_memzero(gen, sizeof gen);
 }
 
 void api_users_update(void *ctx, struct call *c)
 {
-	static const char *const fields[] = { "role", "disabled", NULL };
+	static const char *const fields[] = { "role", "disabled", "objects", NULL };
 	struct web *w = ctx;
 	struct jv_err err = { "" };
 	const char *name = c->m.params[0];
+	const json_t *objects = json_object_get(c->body, "objects");
 	int role = -1, rc;
 	bool disabled = false, has_dis = json_object_get(c->body, "disabled") != NULL;
+	char msg[160];
+	struct scope scope;
 	json_t *rec;
 
 	if (jv_only(c->body, fields, &err) ||
@@ -232,16 +251,20 @@ void api_users_update(void *ctx, struct call *c)
 		bad_request(c, &err);
 		return;
 	}
-	if (role < 0 && !has_dis) {
-		call_error(c, 400, "bad_request", "give \"role\" or \"disabled\"");
+	if (role < 0 && !has_dis && !objects) {
+		call_error(c, 400, "bad_request", "give \"role\", \"disabled\" or \"objects\"");
+		return;
+	}
+	if (objects && !json_is_null(objects) && scope_parse(objects, &scope, msg, sizeof msg)) {
+		call_error(c, 400, "bad_request", "%s", msg);
 		return;
 	}
 	if (!strcmp(name, c->user) && ((has_dis && disabled) || (role >= 0 && role != 0))) {
 		call_error(c, 409, "conflict", "you cannot disable or demote yourself");
 		return;
 	}
-	rc = users_update(w->users, name, role >= 0 ? 1u << role : 0, has_dis ? disabled : -1,
-			  svc_now());
+	rc = users_update_scoped(w->users, name, role >= 0 ? 1u << role : 0,
+				 has_dis ? disabled : -1, objects, svc_now());
 	if (rc) {
 		users_error(c, rc, name, "");
 		return;

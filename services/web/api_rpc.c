@@ -292,6 +292,15 @@ void api_consumption(void *ctx, struct call *c)
 						       (json_int_t)to), timeout(w), NULL);
 }
 
+/* A registry list for a user limited to some objects: only theirs. */
+static void registry_scoped(struct web *w, struct call *c, json_t *result)
+{
+	json_t *j = json_incref(result);
+
+	scope_filter(&c->scope, j);
+	call_json(c, 200, j);
+}
+
 void api_registry_list(void *ctx, struct call *c)
 {
 	struct web *w = ctx;
@@ -305,7 +314,8 @@ void api_registry_list(void *ctx, struct call *c)
 			 call_query(c, "channels_only") != NULL);
 	if (args && obj)
 		json_object_set_new(args, "obj", json_integer(obj));
-	api_rpc(w, c, "archive/registry.list", args, timeout(w), NULL);
+	api_rpc(w, c, "archive/registry.list", args, timeout(w),
+		c->scope.on ? registry_scoped : NULL);
 }
 
 static bool registry_id_ok(const char *id)

@@ -27,8 +27,10 @@ static int obj_param(struct call *c, unsigned *obj)
 void api_objects(void *ctx, struct call *c)
 {
 	struct web *w = ctx;
+	json_t *j = view_objects_json(w->view, svc_now());
 
-	call_json(c, 200, view_objects_json(w->view, svc_now()));
+	scope_filter(&c->scope, j);
+	call_json(c, 200, j);
 }
 
 void api_object(void *ctx, struct call *c)
@@ -50,22 +52,27 @@ void api_channels(void *ctx, struct call *c)
 {
 	struct web *w = ctx;
 	long long obj;
+	json_t *j;
 
 	if (api_query_int(c, "obj", 0, 0, 65000, &obj))
 		return;
-	call_json(c, 200, view_channels_json(w->view, (unsigned)obj, svc_now()));
+	j = view_channels_json(w->view, (unsigned)obj, svc_now());
+	scope_filter(&c->scope, j);
+	call_json(c, 200, j);
 }
 
 void api_events(void *ctx, struct call *c)
 {
 	struct web *w = ctx;
 	long long obj, limit;
+	json_t *j;
 
 	if (api_query_int(c, "obj", 0, 0, 65000, &obj) ||
 	    api_query_int(c, "limit", 100, 1, 1000, &limit))
 		return;
-	call_json(c, 200, json_pack("{s:o*}", "events",
-				    view_events_json(w->view, (unsigned)obj, (size_t)limit)));
+	j = json_pack("{s:o*}", "events", view_events_json(w->view, (unsigned)obj, (size_t)limit));
+	scope_filter(&c->scope, j);
+	call_json(c, 200, j);
 }
 
 /* Pings of every service, collected before the answer. */

@@ -66,6 +66,12 @@ static bool expired(const auth *a, const struct slot *sl, int64_t now)
 int auth_login(auth *a, const char *user, unsigned role, int64_t now,
 	       struct auth_session *out)
 {
+	return auth_login_scoped(a, user, role, NULL, now, out);
+}
+
+int auth_login_scoped(auth *a, const char *user, unsigned role, const struct scope *scope,
+		      int64_t now, struct auth_session *out)
+{
 	struct slot *sl;
 
 	pthread_mutex_lock(&a->lock);
@@ -86,6 +92,8 @@ int auth_login(auth *a, const char *user, unsigned role, int64_t now,
 	snprintf(sl->s.user, sizeof sl->s.user, "%s", user);
 	sl->s.role = role;
 	sl->s.created = now;
+	if (scope)
+		sl->s.scope = *scope;
 	sl->used = now;
 	*out = sl->s;
 	pthread_mutex_unlock(&a->lock);

@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scope.h"
+
 #define AUTH_COOKIE "amr_sid"
 #define AUTH_HEX 65           /* 64 hex digits and NUL */
 
@@ -31,6 +33,7 @@ struct auth_session {
 	char user[65];            /* user name */
 	unsigned role;            /* ROLE_* bit */
 	int64_t created;          /* Unix seconds */
+	struct scope scope;       /* objects the user may see (scope.h) */
 };
 
 /* Returns AMR_OK, AMR_EINVAL (a zero bound) or AMR_ENOMEM. sodium_init()
@@ -40,9 +43,16 @@ int auth_create(auth **out, size_t max_sessions, unsigned idle_s, unsigned max_s
 /* Accepts NULL. */
 void auth_destroy(auth *a);
 
-/* Open a session for user; *out gets a copy. Returns AMR_OK. */
+/* Open a session for user, seeing every object; *out gets a copy.
+ * Returns AMR_OK. */
 int auth_login(auth *a, const char *user, unsigned role, int64_t now,
 	       struct auth_session *out);
+
+/* The same, limited to scope (copied; NULL: every object). A change of the
+ * user's objects ends its sessions (auth_drop_user), so a session keeps the
+ * scope it began with. */
+int auth_login_scoped(auth *a, const char *user, unsigned role, const struct scope *scope,
+		      int64_t now, struct auth_session *out);
 
 /* Find the live session sid and mark it used at now; *out gets a copy.
  * Returns AMR_OK or AMR_ENOTFOUND (unknown, expired or malformed). */

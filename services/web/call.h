@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "route.h"
+#include "scope.h"
 
 #define CALL_MAX_HEADERS 4
 
@@ -39,6 +40,7 @@ struct call {
 	char user[65];                  /* signed-in user, "" when none */
 	unsigned role;                  /* ROLE_* bit of user, 0 when none */
 	char sid[65];                   /* session id, "" when none */
+	struct scope scope;             /* objects the user may see (scope.h) */
 	bool tls;                       /* served over TLS */
 
 	/* answer: set once by the call_* functions */

@@ -140,8 +140,8 @@ static void on_commands(void *ctx, int err, json_t *result, const char *code,
 	size_t n;
 
 	if (err) {
-		log_info("outputs: ingest/commands: %s; states stay unknown until a command or "
-			 "an output_changed event", message ? message : amr_strerror(err));
+		log_info("outputs: ingest/commands: %s; states stay unknown until a batch's "
+			 "outputs, a command or an output_changed event", message ? message : amr_strerror(err));
 		return;
 	}
 	if ((n = view_on_commands(w->view, result, svc_now())) > 0) {

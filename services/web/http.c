@@ -199,11 +199,13 @@ static bool authorize(http *h, struct conn *k, const struct route *rt)
 	struct auth_session s;
 	const char *sid = MHD_lookup_connection_value(k->mc, MHD_COOKIE_KIND, AUTH_COOKIE);
 	const char *token;
+	unsigned obj;
 
 	if (sid && auth_lookup(h->w->auth, sid, svc_now(), &s) == AMR_OK) {
 		snprintf(c->user, sizeof c->user, "%s", s.user);
 		snprintf(c->sid, sizeof c->sid, "%s", s.sid);
 		c->role = s.role;
+		c->scope = s.scope;
 	}
 	if (rt->roles == ROLES_PUBLIC)
 		return true;
@@ -214,6 +216,11 @@ static bool authorize(http *h, struct conn *k, const struct route *rt)
 	if (!(rt->roles & c->role)) {
 		call_error(c, 403, "forbidden", "the role %s may not %s %s",
 			   route_role_name(c->role), c->method, rt->pattern);
+		return false;
+	}
+	if ((obj = scope_check_call(&c->scope, c))) {
+		call_error(c, 403, "forbidden", "object %u is not among the objects of %s", obj,
+			   c->user);
 		return false;
 	}
 	token = MHD_lookup_connection_value(k->mc, MHD_HEADER_KIND, "X-CSRF-Token");
@@ -262,7 +269,8 @@ static enum MHD_Result start_stream(struct conn *k)
 	if (!(s = calloc(1, sizeof *s)))
 		return MHD_NO;
 	s->w = h->w;
-	if ((rc = sse_client_open(h->w->hub, (unsigned)obj, k->mc, &s->cl))) {
+	if ((rc = sse_client_open_scoped(h->w->hub, (unsigned)obj, &k->c->scope, k->mc,
+					  &s->cl))) {
 		free(s);
 		return queue_error(k, 503, "unavailable", rc == AMR_EFULL ?
 				   "too many live streams; try again later" : "shutting down");

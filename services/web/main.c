@@ -19,6 +19,7 @@
 #include "feed.h"
 #include "http.h"
 #include "log.h"
+#include "reset.h"
 #include "svc.h"
 
 #define INSTALLED_WWW "/usr/share/amr/www"
@@ -118,6 +119,7 @@ int main(int argc, char **argv)
 {
 	struct web w = { 0 };
 	struct web_opts *o = &w.o;
+	const char *reset_user = NULL;
 	const struct config_opt opts[] = {
 		{ "data-dir", "AMR_WEB_DATA_DIR", CONFIG_STR, NULL, 1, 4000,
 		  "LMDB directory of users (default $AMR_DATA_DIR/web)", &o->data_dir, NULL },
@@ -168,13 +170,21 @@ int main(int argc, char **argv)
 		  "bytes queued for one slow stream client before it is cut off", &o->sse_queue, NULL },
 		{ "heartbeat-s", "AMR_WEB_HEARTBEAT_S", CONFIG_INT, "15", 1, 300,
 		  "stream heartbeat, s", &o->heartbeat_s, NULL },
+		{ "reset-password", NULL, CONFIG_STR, NULL, 1, USERS_MAX_NAME,
+		  "set a new random password for USER (a lost admin password), print it once, "
+		  "audit it and exit", &reset_user, NULL },
 	};
+	char client_id[64];
 	struct view_opts vo;
 	struct svc s;
 	char data_dir[4096], www[4096];
 	uint64_t hb = 0;
-	int rc = svc_init(&s, "web", "amr-web: REST API and web portal", argc, argv, opts,
-			  sizeof opts / sizeof opts[0], NULL);
+	int rc;
+
+	/* a reset runs beside a running amr-web: its own MQTT session */
+	snprintf(client_id, sizeof client_id, "amr-web-reset-%ld", (long)getpid());
+	rc = svc_init(&s, "web", "amr-web: REST API and web portal", argc, argv, opts,
+		      sizeof opts / sizeof opts[0], reset_requested(argc, argv) ? client_id : NULL);
 
 	if (rc != SVC_CONTINUE)
 		return rc;
@@ -195,6 +205,10 @@ int main(int argc, char **argv)
 	if (mkdir(data_dir, 0750) != 0 && errno != EEXIST) {
 		log_error("cannot create %s: %s", data_dir, strerror(errno));
 		goto out_fini;
+	}
+	if (reset_user) {
+		rc = users_open(&w.users, data_dir) ? 1 : reset_password(&w, reset_user);
+		goto out_close;
 	}
 	vo = (struct view_opts){ (unsigned)o->fresh_s, 500 };
 	register_metrics(&w);

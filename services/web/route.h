@@ -23,6 +23,8 @@ enum {
 #define ROLES_ANY (ROLE_ADMIN | ROLE_OPERATOR | ROLE_ACCOUNTANT | ROLE_TENANT)
 #define ROLES_STAFF (ROLE_ADMIN | ROLE_OPERATOR | ROLE_ACCOUNTANT)
 #define ROLES_OPS (ROLE_ADMIN | ROLE_OPERATOR)
+/* Views of objects: every role, a tenant only on its own objects (scope.h) */
+#define ROLES_VIEW ROLES_ANY
 
 enum route_where {
 	ROUTE_NOW,      /* handler runs on the HTTP thread and answers before it returns */

@@ -2,10 +2,10 @@
 WEB_CORE := services/web/route.c services/web/call.c services/web/ratelimit.c \
             services/web/auth.c services/web/users.c services/web/qty.c \
             services/web/view.c services/web/view_json.c services/web/sse.c \
-            services/web/files.c services/archive/units.c
+            services/web/files.c services/web/scope.c services/archive/units.c
 WEB_SRCS := $(WEB_CORE) services/web/http.c services/web/feed.c services/web/api.c \
             services/web/api_auth.c services/web/api_view.c services/web/api_rpc.c services/web/api_ops.c \
-            services/web/main.c
+            services/web/reset.c services/web/main.c
 WEB_LIBS := -lmicrohttpd -lsodium $(MQ_LIBS) $(LMDB_LIBS)
 
 # qty.c converts with the archive's exact unit arithmetic (units.c).
@@ -18,14 +18,15 @@ $(eval $(call program,amr-web,$(WEB_SRCS),$(WEB_LIBS)))
 # Unit tests: routing, roles and OpenAPI, answers, files, sessions, CSRF,
 # rate limits, users (argon2id, LMDB in /tmp), the view, quantities, SSE.
 $(eval $(call unit_test,test_web_unit,tests/unit/test_web_main.c tests/unit/test_web_route.c \
-	tests/unit/test_web_auth.c tests/unit/test_web_view.c tests/unit/test_web_stubs.c \
+	tests/unit/test_web_auth.c tests/unit/test_web_view.c tests/unit/test_web_scope.c tests/unit/test_web_stubs.c \
 	services/web/api.c $(WEB_CORE) lib/kv.c lib/log.c lib/err.c,-lsodium -ljansson $(LMDB_LIBS)))
 
 # Integration tests: a real Mosquitto, amr-archive, amr-ingest and amr-web;
 # libcurl is the HTTP client.
-$(eval $(call integ_test,test_web,tests/integration/test_web.c tests/integration/test_web_util.c,-lcurl))
+$(eval $(call integ_test,test_web,tests/integration/test_web.c tests/integration/test_web_roles.c \
+	tests/integration/test_web_util.c,-lcurl))
 
-# End to end: the portal in headless chromium (tests/e2e, puppeteer-core).
+# End to end: the portal in headless chromium (tests/e2e, playwright-core).
 $(eval $(call integ_test,test_web_e2e,tests/integration/test_web_e2e.c tests/integration/test_web_util.c,-lcurl))
 
 # Operators' commands on a simulated building (amr-sim + amr-gateway), the

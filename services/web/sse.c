@@ -10,6 +10,7 @@ struct sse_client {
 	sse *h;                   /* hub */
 	sse_client *next;         /* in the hub's list */
 	unsigned obj;             /* filter, 0 for all */
+	struct scope scope;       /* objects the user may see */
 	void *conn;               /* the connection (borrowed) */
 	pthread_mutex_t lock;     /* guards the fields below */
 	char *buf;                /* queued bytes */
@@ -110,6 +111,12 @@ static void wake(sse_client *c)
 
 int sse_client_open(sse *h, unsigned obj, void *conn, sse_client **out)
 {
+	return sse_client_open_scoped(h, obj, NULL, conn, out);
+}
+
+int sse_client_open_scoped(sse *h, unsigned obj, const struct scope *scope, void *conn,
+			   sse_client **out)
+{
 	static const char hello[] = "retry: 3000\n: hello\n\n";
 	sse_client *c;
 	int rc = AMR_OK;
@@ -118,6 +125,8 @@ int sse_client_open(sse *h, unsigned obj, void *conn, sse_client **out)
 		return AMR_ENOMEM;
 	c->h = h;
 	c->obj = obj;
+	if (scope)
+		c->scope = *scope;
 	c->conn = conn;
 	pthread_mutex_init(&c->lock, NULL);
 	enqueue(c, hello, sizeof hello - 1);
@@ -183,12 +192,15 @@ void sse_client_free(sse_client *c)
 	free(c);
 }
 
-/* Queue text for every client matching obj (0: all clients). */
-static void broadcast(sse *h, unsigned obj, const char *text, size_t len)
+/* Queue text for every client matching obj (0: all clients); scoped
+ * clients get obj 0 only when to_scoped. */
+static void broadcast(sse *h, unsigned obj, bool to_scoped, const char *text, size_t len)
 {
 	pthread_mutex_lock(&h->lock);
 	for (sse_client *c = h->clients; c; c = c->next) {
 		if (obj && c->obj && c->obj != obj)
+			continue;
+		if (c->scope.on && (obj ? !scope_allows(&c->scope, obj) : !to_scoped))
 			continue;
 		pthread_mutex_lock(&c->lock);
 		if (!enqueue(c, text, len))
@@ -209,7 +221,7 @@ void sse_publish(sse *h, unsigned obj, const char *event, const char *data)
 		return;
 	n = snprintf(text, len, "event: %s\ndata: %s\n\n", event, data);
 	if (n > 0 && (size_t)n < len)
-		broadcast(h, obj, text, (size_t)n);
+		broadcast(h, obj, strcmp(event, "reload") == 0, text, (size_t)n);
 	free(text);
 }
 
@@ -217,7 +229,7 @@ void sse_heartbeat(sse *h)
 {
 	static const char hb[] = ": heartbeat\n\n";
 
-	broadcast(h, 0, hb, sizeof hb - 1);
+	broadcast(h, 0, true, hb, sizeof hb - 1);
 }
 
 void sse_close_all(sse *h)

@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "scope.h"
+
 typedef struct sse sse;
 typedef struct sse_client sse_client;
 
@@ -39,6 +41,12 @@ void sse_destroy(sse *h);
  * Returns AMR_OK, AMR_EFULL (max_clients), AMR_ESTATE (closing) or
  * AMR_ENOMEM. */
 int sse_client_open(sse *h, unsigned obj, void *conn, sse_client **out);
+
+/* The same for a user limited to scope (copied; NULL or off: every
+ * object): it gets only publications of the objects scope allows, and of
+ * the ones for every object (obj 0) only "reload" (no service states). */
+int sse_client_open_scoped(sse *h, unsigned obj, const struct scope *scope, void *conn,
+			   sse_client **out);
 
 /* Copy up to max queued bytes into buf. Returns the count; 0 after
  * suspending the connection (nothing queued); -1 when the client is closed

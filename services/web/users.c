@@ -158,6 +158,8 @@ static int change_txn(MDB_txn *txn, void *arg)
 				      (json_int_t)ch->now, "disabled", 0)))
 		return AMR_ENOMEM;
 	json_object_update(rec, ch->fields);
+	if (json_is_null(json_object_get(rec, "objects")))
+		json_object_del(rec, "objects");
 	json_object_set_new(rec, "updated", json_integer(ch->now));
 	rc = store(ch->u, txn, ch->name, rec);
 	json_decref(rec);
@@ -179,21 +181,56 @@ static int change(users *u, const char *name, bool create, json_t *fields, int64
 int users_create(users *u, const char *name, unsigned role, const char *password,
 		 int64_t now)
 {
+	return users_create_scoped(u, name, role, password, NULL, now);
+}
+
+/* The stored form of a list: sorted, without repeats (new reference), or
+ * NULL when it is not a valid list. */
+static json_t *objects_value(const json_t *objects)
+{
+	struct scope s;
+	char msg[96];
+
+	if (json_is_null(objects))
+		return json_null();
+	if (scope_parse(objects, &s, msg, sizeof msg))
+		return NULL;
+	return scope_json(&s);
+}
+
+int users_create_scoped(users *u, const char *name, unsigned role, const char *password,
+			const json_t *objects, int64_t now)
+{
 	char msg[160], hash[crypto_pwhash_STRBYTES];
+	json_t *f, *list = NULL;
 	int rc;
 
 	if (users_check_name(name, msg, sizeof msg) || !route_role_name(role)[0] ||
-	    users_check_password(password, msg, sizeof msg))
+	    users_check_password(password, msg, sizeof msg) ||
+	    (objects && !(list = objects_value(objects))))
 		return AMR_EINVAL;
-	if ((rc = hash_password(password, hash)))
+	if ((rc = hash_password(password, hash))) {
+		json_decref(list);
 		return rc;
-	rc = change(u, name, true, json_pack("{s:s, s:s}", "role", route_role_name(role),
-					     "hash", hash), now);
+	}
+	f = json_pack("{s:s, s:s}", "role", route_role_name(role), "hash", hash);
+	if (f && list)
+		json_object_set(f, "objects", list);
+	json_decref(list);
+	rc = change(u, name, true, f, now);
 	sodium_memzero(hash, sizeof hash);
 	return rc;
 }
 
 int users_verify(users *u, const char *name, const char *password, unsigned *role)
+{
+	struct scope s;
+
+	return users_verify_scope(u, name, password, role, &s);
+}
+
+int users_verify_scope(users *u, const char *name, const char *password, unsigned *role,
+		       struct scope *scope)
 {
 	char msg[160], hash[crypto_pwhash_STRBYTES];
 	const char *stored = NULL;
@@ -213,8 +250,10 @@ int users_verify(users *u, const char *name, const char *password, unsigned *rol
 	snprintf(hash, sizeof hash, "%s", usable ? stored : u->dummy);
 	ok = password && strlen(password) <= USERS_MAX_PASSWORD &&
 	     crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
-	if (ok && usable)
+	if (ok && usable) {
 		*role = route_role_parse(json_string_value(json_object_get(rec, "role")));
+		scope_of_user(*role, json_object_get(rec, "objects"), scope);
+	}
 	json_decref(rec);
 	return ok && usable ? AMR_OK : AMR_ENOTFOUND;
 }
@@ -236,13 +275,23 @@ int users_set_password(users *u, const char *name, const char *password, int64_t
 
 int users_update(users *u, const char *name, unsigned role, int disabled, int64_t now)
 {
-	char msg[160];
-	json_t *f = json_object();
+	return users_update_scoped(u, name, role, disabled, NULL, now);
+}
 
-	if (users_check_name(name, msg, sizeof msg) || (role && !route_role_name(role)[0])) {
+int users_update_scoped(users *u, const char *name, unsigned role, int disabled,
+			const json_t *objects, int64_t now)
+{
+	char msg[160];
+	json_t *f = json_object(), *list = NULL;
+
+	if (users_check_name(name, msg, sizeof msg) || (role && !route_role_name(role)[0]) ||
+	    (objects && !(list = objects_value(objects)))) {
 		json_decref(f);
 		return AMR_EINVAL;
 	}
+	if (f && list)
+		json_object_set(f, "objects", list);
+	json_decref(list);
 	if (f && role)
 		json_object_set_new(f, "role", json_string(route_role_name(role)));
 	if (f && disabled >= 0)

@@ -1,7 +1,8 @@
 /*
  * users.h - the portal's user accounts, in the web service's own LMDB
  * environment (database "users", key = user name, value = JSON record
- * {"name","role","hash","disabled","created","updated"}).
+ * {"name","role","hash","disabled","created","updated","objects"?}).
+ * "objects" is the optional list of objects the user may see (scope.h).
  *
  * Passwords are hashed with argon2id (libsodium crypto_pwhash_str_alg,
  * ops 2 and 64 MiB: above OWASP's minimum of 2 passes and 19 MiB). A
@@ -19,6 +20,8 @@
 #include <stdint.h>
 
 #include <jansson.h>
+
+#include "scope.h"
 
 typedef struct users users;
 
@@ -49,10 +52,20 @@ int users_check_password(const char *pw, char *msg, size_t size);
 int users_create(users *u, const char *name, unsigned role, const char *password,
 		 int64_t now);
 
+/* The same with a list of objects (array checked by scope_parse; NULL:
+ * none). AMR_EINVAL also for a bad list. */
+int users_create_scoped(users *u, const char *name, unsigned role, const char *password,
+			const json_t *objects, int64_t now);
+
 /* Verify a sign-in. On AMR_OK *role gets the user's role. AMR_ENOTFOUND
  * for an unknown or disabled user or a wrong password (one answer for the
  * three); AMR_EDB, AMR_ENOMEM. */
 int users_verify(users *u, const char *name, const char *password, unsigned *role);
+
+/* The same; on AMR_OK *scope also gets the objects the user may see
+ * (scope_of_user of its role and list). */
+int users_verify_scope(users *u, const char *name, const char *password, unsigned *role,
+		       struct scope *scope);
 
 /* Set a new password. Returns AMR_OK, AMR_EINVAL, AMR_ENOTFOUND, AMR_EDB. */
 int users_set_password(users *u, const char *name, const char *password, int64_t now);
@@ -60,6 +73,11 @@ int users_set_password(users *u, const char *name, const char *password, int64_t
 /* Change role (0 keeps it) and disabled (-1 keeps it). Returns AMR_OK,
  * AMR_EINVAL, AMR_ENOTFOUND, AMR_EDB. */
 int users_update(users *u, const char *name, unsigned role, int disabled, int64_t now);
+
+/* The same in one transaction with the list of objects: objects NULL
+ * keeps it, JSON null removes it, an array (scope_parse) replaces it. */
+int users_update_scoped(users *u, const char *name, unsigned role, int disabled,
+			const json_t *objects, int64_t now);
 
 /* The record of name without its hash (new reference), or NULL when there
  * is none. */

@@ -177,6 +177,34 @@ static void device_state(struct vdev *d, bool ok, int mains, int64_t ts)
 	d->ts = ts;
 }
 
+/*
+ * The "outputs" of a responding device's entry in a batch of gateway time
+ * ts: the coils as the gateway last read them. Each output takes it unless
+ * a state with a later time was applied (a resent older batch, or an event
+ * or command newer than the batch). A malformed array changes nothing.
+ */
+static void output_snapshot(struct vdev *d, const json_t *outs, int64_t ts)
+{
+	long long val[VIEW_OUTS];
+
+	if (json_array_size(outs) != VIEW_OUTS)
+		return;
+	for (unsigned k = 0; k < VIEW_OUTS; k++) {
+		json_t *e = json_array_get(outs, k);
+
+		val[k] = json_is_integer(e) ? (long long)json_integer_value(e) : -1;
+		if (val[k] != 0 && val[k] != 1)
+			return;
+	}
+	for (unsigned k = 0; k < VIEW_OUTS; k++) {
+		if (ts < d->out_ev_ts[k])
+			continue;
+		d->out[k] = (int8_t)val[k];
+		d->out_ts[k] = ts;
+		d->out_ev_ts[k] = ts;
+	}
+}
+
 json_t *view_on_readings(view *v, unsigned obj, const json_t *batch, int64_t now)
 {
 	struct vobj *o = get_obj(v, obj);
@@ -220,6 +248,10 @@ json_t *view_on_readings(view *v, unsigned obj, const json_t *batch, int64_t now
 		device_state(d, json_is_true(json_object_get(e, "ok")),
 			     json_is_boolean(mains) ? json_is_true(mains) : d->mains, ts);
 		d->batt_mv = (int)int_of(e, "batt_mv", d->batt_mv);
+		/* a silent device (outputs released on battery) keeps the state
+		 * it will drive again with mains */
+		if (d->ok)
+			output_snapshot(d, json_object_get(e, "outputs"), ts);
 		json_array_append_new(devs, view_dev_json(d, (unsigned)addr));
 	}
 	json_object_set_new(up, "object", view_obj_summary(v, o, now));
@@ -337,6 +369,7 @@ static struct vdev *command_output(view *v, const json_t *rec, unsigned *obj, un
 json_t *view_on_command(view *v, const json_t *rec, int64_t now)
 {
 	unsigned obj, addr, out;
+	long long finished;
 	bool blocked;
 	struct vdev *d = command_output(v, rec, &obj, &addr, &out, &blocked);
 
@@ -344,6 +377,11 @@ json_t *view_on_command(view *v, const json_t *rec, int64_t now)
 		return NULL;
 	d->out[out - 1] = blocked;
 	d->out_ts[out - 1] = now;
+	/* Newer than any batch or event before it: a batch made before the
+	 * command but delivered after its answer does not turn it back. */
+	finished = int_of(rec, "finished", now);
+	if (finished > d->out_ev_ts[out - 1])
+		d->out_ev_ts[out - 1] = finished;
 	return json_pack("{s:i, s:[o*]}", "obj", (int)obj, "devices", view_dev_json(d, addr));
 }
 
@@ -361,6 +399,7 @@ size_t view_on_commands(view *v, const json_t *result, int64_t now)
 			continue;   /* known, or a newer record was taken */
 		d->out[out - 1] = blocked;
 		d->out_ts[out - 1] = int_of(rec, "finished", now);
+		d->out_ev_ts[out - 1] = d->out_ts[out - 1];
 		n++;
 	}
 	return n;

@@ -39,7 +39,11 @@ void view_destroy(view *v);
 json_t *view_on_gw_status(view *v, unsigned obj, const json_t *st, int64_t now);
 
 /* A canonical readings batch. Returns {"obj","ts","channels":[..],
- * "devices":[..],"object":{..}} or NULL when the batch is unusable. */
+ * "devices":[..],"object":{..}} or NULL when the batch is unusable. The
+ * "outputs" of a responding device's entry (coils of outputs 1..4 as the
+ * gateway last read them) set each output's state, with the batch time,
+ * unless a state with a later time was applied (a resent older batch does
+ * not turn it back); a silent device's entry leaves them as they were. */
 json_t *view_on_readings(view *v, unsigned obj, const json_t *batch, int64_t now);
 
 /* A normalised event. Returns {"event":{..},"object":{..}} plus, for an
@@ -53,8 +57,9 @@ json_t *view_on_event(view *v, unsigned obj, const json_t *ev, int64_t now);
  * A command of ingest (an ingest/command answer merged with its request,
  * or an ingest/command.get record): {"obj","cmd","addr","out","state",
  * "result":{"ok"}}. A block or unblock in state "done" with "ok":true sets
- * the output's state. Returns {"obj","devices":[the device]} (new
- * reference) or NULL when it changed nothing.
+ * the output's state, as of its "finished" time (else now): an event or a
+ * batch older than that no longer changes it. Returns {"obj","devices":
+ * [the device]} (new reference) or NULL when it changed nothing.
  */
 json_t *view_on_command(view *v, const json_t *rec, int64_t now);
 

@@ -37,8 +37,8 @@ struct vdev {
 	int64_t since;            /* when ok or mains last changed */
 	char label[VIEW_LABEL];   /* registry label */
 	int8_t out[VIEW_OUTS];    /* output 1..4: 1 blocked, 0 released, -1 unknown */
-	int64_t out_ts[VIEW_OUTS];    /* when its state became known to the web */
-	int64_t out_ev_ts[VIEW_OUTS]; /* gateway time of the last output_changed applied */
+	int64_t out_ts[VIEW_OUTS];    /* batch time of a state read, else when the web learnt it */
+	int64_t out_ev_ts[VIEW_OUTS]; /* time of the state applied (event, batch, command) */
 };
 
 struct vobj {

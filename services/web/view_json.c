@@ -38,8 +38,8 @@ json_t *view_chan_json(const view *v, const struct vobj *o, unsigned addr, unsig
 }
 
 /* [{"out":1,"state":"blocked"|"released"|"unknown","ts":T}, ...]: the last
- * state the web service learnt (an output_changed event or a done command);
- * "unknown" (no ts) until then. */
+ * state the web service learnt (a batch's "outputs", an output_changed
+ * event or a done command); "unknown" (no ts) until then. */
 static json_t *outputs_json(const struct vdev *d)
 {
 	json_t *arr = json_array();

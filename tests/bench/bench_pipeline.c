@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "log.h"
@@ -56,32 +57,61 @@ static struct {
 	int obj_base;                  /* object number of gateway 0, minus 1 */
 } b;
 
+/* Append s; returns the new end. */
+static char *put_s(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* Append v in decimal; returns the new end. The generator shares the CPUs
+ * with what it measures, and snprintf was most of its time. */
+static char *put_u(char *p, unsigned long long v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
 static char *make_batch(int g, size_t *len)
 {
 	static char buf[READINGS * 80 + 256];
 	struct gw *w = &b.gw[g];
-	size_t n;
+	unsigned long long now = (unsigned long long)time(NULL);
+	char *p = buf;
 
 	w->seq++;
-	if (b.direct)   /* what ingest publishes: obj and rx added */
-		n = (size_t)snprintf(buf, sizeof buf, "{\"obj\":%d,\"rx\":%lld,\"seq\":%llu,"
-				     "\"ts\":%lld,\"readings\":[", b.obj_base + g + 1,
-				     (long long)time(NULL), (unsigned long long)w->seq,
-				     (long long)time(NULL));
-	else
-		n = (size_t)snprintf(buf, sizeof buf, "{\"seq\":%llu,\"ts\":%lld,\"readings\":[",
-				     (unsigned long long)w->seq, (long long)time(NULL));
+	if (b.direct) {   /* what ingest publishes: obj and rx added */
+		p = put_u(put_s(p, "{\"obj\":"), (unsigned long long)(b.obj_base + g + 1));
+		p = put_u(put_s(p, ",\"rx\":"), now);
+		p = put_s(p, ",");
+	} else {
+		p = put_s(p, "{");
+	}
+	p = put_u(put_s(p, "\"seq\":"), w->seq);
+	p = put_u(put_s(p, ",\"ts\":"), now);
+	p = put_s(p, ",\"readings\":[");
 	for (int i = 0; i < READINGS; i++) {
 		uint32_t d = (uint32_t)((w->seq + (uint64_t)i) % 5);
 
 		w->total[i] += d;
-		n += (size_t)snprintf(buf + n, sizeof buf - n,
-				      "%s{\"addr\":%d,\"ch\":%d,\"total\":%u,\"delta\":%u,"
-				      "\"period_ms\":%u}", i ? "," : "", 1 + i / 4, 1 + i % 4,
-				      w->total[i], d, 700 + (unsigned)i);
+		p = put_u(put_s(p, i ? ",{\"addr\":" : "{\"addr\":"), (unsigned)(1 + i / 4));
+		p = put_u(put_s(p, ",\"ch\":"), (unsigned)(1 + i % 4));
+		p = put_u(put_s(p, ",\"total\":"), w->total[i]);
+		p = put_u(put_s(p, ",\"delta\":"), d);
+		p = put_s(put_u(put_s(p, ",\"period_ms\":"), 700 + (unsigned)i), "}");
 	}
-	n += (size_t)snprintf(buf + n, sizeof buf - n, "],\"devices\":[],\"events\":[]}");
-	*len = n;
+	p = put_s(p, "],\"devices\":[],\"events\":[]}");
+	*len = (size_t)(p - buf);
 	return buf;
 }
 
@@ -187,6 +217,64 @@ static void run_for(unsigned ms)
 	loop_run_until(b.l, &b.done);
 }
 
+/* CPU time (user + system) process pid has used so far, in seconds; -1 if
+ * unknown. On a machine shared with other work the rate varies with what
+ * else runs, the CPU spent per batch much less. */
+static double cpu_s(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut, st;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* fields after the command name, which is in parentheses: state is
+	 * field 3, utime and stime are 14 and 15 */
+	if (!(p = strrchr(buf, ')')) ||
+	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+enum { P_GEN, P_BROKER, P_ARCHIVE, P_INGEST, P_N };
+static const char *const pname[P_N] = { "generator", "broker", "archive", "ingest" };
+
+/* CPU of each process of the pipeline, to print per batch after a run. */
+struct cpu {
+	pid_t pid[P_N];                /* 0: not running */
+	double at[P_N];                /* cpu_s() at the start of the run */
+};
+
+static void cpu_start(struct cpu *c)
+{
+	for (int i = 0; i < P_N; i++)
+		c->at[i] = c->pid[i] ? cpu_s(c->pid[i]) : -1;
+}
+
+/* Print the CPU microseconds per batch of each process since cpu_start(). */
+static void cpu_print(const struct cpu *c, unsigned long long batches)
+{
+	double total = 0;
+
+	if (!batches)
+		return;
+	printf("    cpu per batch:");
+	for (int i = 0; i < P_N; i++) {
+		double now = c->pid[i] ? cpu_s(c->pid[i]) : -1;
+
+		if (now < 0 || c->at[i] < 0)
+			continue;
+		printf(" %s %.0f us,", pname[i], (now - c->at[i]) * 1e6 / (double)batches);
+		total += now - c->at[i];
+	}
+	printf(" all %.0f us\n", total * 1e6 / (double)batches);
+}
+
 static int cmp_uint(const void *x, const void *y)
 {
 	unsigned a = *(const unsigned *)x, c = *(const unsigned *)y;
@@ -208,6 +296,8 @@ static mq *client(struct harness *h, const char *id)
 int main(int argc, char **argv)
 {
 	static struct harness h;
+	struct cpu cpu = { .pid = { getpid() } };
+	pid_t pid;
 	unsigned seconds;
 	double broker_rate, pipe_rate, lat_readings;
 	unsigned long long c0, a0;
@@ -233,13 +323,26 @@ int main(int argc, char **argv)
 		goto out;
 	run_for(500);
 
-	/* 1. broker only */
+	/* 1. broker only. The window below counts every message, so one
+	 * published before the subscription is active would stall it: wait
+	 * until a probe comes back. */
 	mq_subscribe(counter, "bench/+/up", 1, on_count, NULL);
+	for (int i = 0; i < 200 && !b.counted; i++) {
+		mq_publish(b.pub, "bench/0/up", "{}", 2, 1, false);
+		run_for(100);
+	}
+	if (!b.counted) {
+		fprintf(stderr, "bench: the counter's subscription never became active\n");
+		goto out;
+	}
 	run_for(500);
+	b.counted = 0;
 	b.mode = M_BROKER;
 	fill();
 	run_for(2000);
 	c0 = b.counted;
+	cpu.pid[P_BROKER] = h.broker;
+	cpu_start(&cpu);
 	run_for(seconds * 1000);
 	broker_rate = (double)(b.counted - c0) * READINGS / seconds;
 	b.mode = M_IDLE;
@@ -247,10 +350,11 @@ int main(int argc, char **argv)
 	mq_destroy(counter);
 	printf("broker-only:        %10.0f readings/s  (%.0f batches/s of %d readings)\n",
 	       broker_rate, broker_rate / READINGS, READINGS);
+	cpu_print(&cpu, b.counted - c0);
 	fflush(stdout);
 
 	/* 2a. the archive alone, fed canonical batches (objects 1001..) */
-	if (harness_spawn(&h, "amr-archive", (const char *[]){ "--log-level=warn", NULL }) < 0 ||
+	if ((pid = harness_spawn(&h, "amr-archive", (const char *[]){ "--log-level=warn", NULL })) < 0 ||
 	    !harness_wait_message(&h, "amr/v1/svc/archive/status", "\"online\":true", 20000)) {
 		fprintf(stderr, "bench: archive did not come online\n");
 		goto out;
@@ -264,16 +368,19 @@ int main(int argc, char **argv)
 	fill();
 	run_for(3000);
 	a0 = b.acked_batches;
+	cpu.pid[P_ARCHIVE] = pid;
+	cpu_start(&cpu);
 	run_for(seconds * 1000);
 	printf("archive alone:      %10.0f readings/s  (canonical batches straight to "
 	       "amr/v1/readings, durable commits)\n",
 	       (double)(b.acked_batches - a0) * READINGS / seconds);
+	cpu_print(&cpu, b.acked_batches - a0);
 	fflush(stdout);
 	b.mode = M_IDLE;
 	run_for(2000);
 
 	/* 2b. sustained durable ingest + archive (objects 1..) */
-	if (harness_spawn(&h, "amr-ingest", (const char *[]){ "--log-level=warn", NULL }) < 0 ||
+	if ((pid = harness_spawn(&h, "amr-ingest", (const char *[]){ "--log-level=warn", NULL })) < 0 ||
 	    !harness_wait_message(&h, "amr/v1/svc/ingest/status", "\"online\":true", 20000)) {
 		fprintf(stderr, "bench: ingest did not come online\n");
 		goto out;
@@ -286,11 +393,14 @@ int main(int argc, char **argv)
 	fill();
 	run_for(3000);
 	a0 = b.acked_batches;
+	cpu.pid[P_INGEST] = pid;
+	cpu_start(&cpu);
 	run_for(seconds * 1000);
 	pipe_rate = (double)(b.acked_batches - a0) * READINGS / seconds;
 	printf("ingest+archive:     %10.0f readings/s  (%d gateways, window %d, durable "
 	       "commits) = %.0f %% of broker-only\n", pipe_rate, b.ngw, b.window,
 	       100.0 * pipe_rate / broker_rate);
+	cpu_print(&cpu, b.acked_batches - a0);
 	fflush(stdout);
 
 	/* 3. latency at a fixed moderate load */

@@ -1,6 +1,7 @@
 /*
  * portal.test.js - the portal in a real browser (Debian's chromium,
- * headless, driven over the DevTools protocol by puppeteer-core).
+ * headless, driven by playwright-core with executablePath /usr/bin/chromium;
+ * no browser is downloaded).
  *
  * Run by tests/integration/test_web_e2e.c, which starts Mosquitto, the
  * services, the simulator and a gateway, then this script with:
@@ -9,11 +10,14 @@
  *   AMR_MQTT_PORT       the broker, for the feeder below
  *   AMR_E2E_OUT         where screenshots go
  *   AMR_SIM_CTL         the simulator's control socket (status, leak)
+ *   AMR_DEMO_OBJ        the demo building (object 1, its registry applied by
+ *                       deploy/demo-registry.sh: labels, m3 and kWh)
  *   CHROMIUM            the browser (default /usr/bin/chromium)
  *
  * A feeder publishes canonical batches of object 9 (as ingest would) every
- * second, so live values move whatever the field side is doing. Object 1 is
- * the simulated building: a leak on input 1 of device 1 makes it pulse, an
+ * second (the on-line view's backfill). Object 1 is the demo building of
+ * amr-sim and amr-gateway: its status page shows a live value change from
+ * the simulator, its archive chart and the downloaded CSV are checked; a leak on input 1 of device 1 makes it pulse, an
  * operator blocks output 1 (the pulses stop, as the simulator shows) and
  * unblocks it, and the audit trail shows both with their reasons.
  * Exit 0 when every step passed; the first failure prints and exits 1.
@@ -23,7 +27,7 @@ const { execFileSync } = require('child_process');
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
-const puppeteer = require('puppeteer-core');
+const { chromium } = require('playwright-core');
 
 const URL = process.env.AMR_WEB_URL;
 const PW = process.env.AMR_ADMIN_PASSWORD;
@@ -31,6 +35,8 @@ const MQTT = process.env.AMR_MQTT_PORT;
 const OUT = process.env.AMR_E2E_OUT || 'build/test/e2e';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SIM_CTL = process.env.AMR_SIM_CTL;
+const DEMO = +(process.env.AMR_DEMO_OBJ || 1);
+const DEMO_LABEL = 'Кв. 1, холодная вода';
 const OBJ = 9;
 const LABEL = 'Холодная вода, туалет, 1-й этаж';
 
@@ -69,22 +75,27 @@ const simField = (st, k) => (st.match(new RegExp(' ' + k + '=(\\S+)')) || [])[1]
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 /* Click inside the page in one step: rows redrawn by the live stream
- * would detach an element between puppeteer's scroll and its click. */
+ * would detach an element between the driver's scroll and its click. */
 async function clickNow(page, sel) {
-  await page.waitForSelector(sel);
+  await present(page, sel, { state: 'attached' });
   await page.$eval(sel, e => e.click());
+}
+
+/* Wait until an element is in the page (visible or not). */
+function present(page, sel, timeout) {
+  return page.waitForSelector(sel, timeout ? { state: 'attached', timeout } : { state: 'attached' });
 }
 
 /* Block or unblock output 1 of device 1 of object 1 from the status page. */
 async function command(page, button, reason, shotName) {
   await clickNow(page, button);
-  await page.waitForSelector('#cmd-dialog[open]');
+  await present(page, '#cmd-dialog[open]');
   await page.click('#cmd-ok');                            /* no reason: refused, the dialog stays */
   if (!await page.$('#cmd-dialog[open]')) throw new Error('the dialog closed without a reason');
   await page.type('#cmd-reason', reason);
   if (shotName) await shot(page, shotName);
   await page.click('#cmd-ok');
-  await page.waitForSelector('#cmd-state[data-state="done"]', { timeout: 20000 });
+  await present(page, '#cmd-state[data-state="done"]', 20000);
   return page.$eval('#cmd-result', e => e.textContent);
 }
 
@@ -100,25 +111,24 @@ async function main() {
   const leak = await simCtl('leak 1 1 24 240');          /* input 1 of device 1 pulses ~4/s */
   if (!leak.startsWith('ok')) throw new Error('sim leak: ' + leak);
   const dataDir = fs.mkdtempSync(path.join(OUT, 'profile-'));
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM, headless: true, userDataDir: dataDir,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--window-size=1366,900']
+  const context = await chromium.launchPersistentContext(dataDir, {   /* a fresh user-data-dir */
+    executablePath: CHROMIUM, headless: true, acceptDownloads: true, viewport: { width: 1366, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']
   });
   try {
-    const page = await browser.newPage();
-    await page.setViewport({ width: 1366, height: 900 });
+    const page = context.pages()[0] || await context.newPage();
     page.on('console', m => { if (m.type() === 'error') problems.push(m.text()); });
     page.on('pageerror', e => problems.push(String(e)));
     page.setDefaultTimeout(15000);
 
     step = 'login page';
     await page.goto(URL + '/index.html');
-    await page.waitForSelector('#login');                 /* not signed in: sent to the login page */
+    await present(page, '#login');                 /* not signed in: sent to the login page */
     await page.type('#user', 'admin');
     await page.type('#password', 'wrong-password');
     await page.click('#submit');
-    await page.waitForSelector('#msg:not([hidden])');
+    await present(page, '#msg:not([hidden])');
     const wrong = await page.$eval('#msg', e => e.textContent);
     if (!/Неверный/.test(wrong)) throw new Error('wrong password message: ' + wrong);
     await shot(page, '01-login');
@@ -126,13 +136,53 @@ async function main() {
     await page.type('#password', PW);
     await Promise.all([page.waitForNavigation(), page.click('#submit')]);
 
+    step = 'object status of the demo building';
+    await present(page, '#objects li[data-obj="' + DEMO + '"]');
+    await clickNow(page, '#objects li[data-obj="' + DEMO + '"]');
+    const demoCell = '#ch-' + DEMO + '-1-1 td.reading';
+    await page.waitForFunction(([s, l]) => { const e = document.querySelector(s); return e && e.textContent === l; },
+      ['#ch-' + DEMO + '-1-1 td.label', DEMO_LABEL]);                /* the demo registry's label */
+    const d1 = await page.$eval(demoCell, e => e.textContent);
+    await page.waitForFunction(([s, old]) => { const e = document.querySelector(s); return e && e.textContent !== old; },
+      [demoCell, d1], { timeout: 20000 });                          /* the simulator's leak, pushed live */
+    const d2 = await page.$eval(demoCell, e => e.textContent);
+    const demoRow = await page.$eval('#ch-' + DEMO + '-1-1', e => e.textContent);
+    if (!/m3|м3|м³/.test(demoRow)) throw new Error('demo channel without m3: ' + demoRow);
+    console.log('demo building: ' + DEMO_LABEL + ' ' + d1 + ' -> ' + d2 + ' while watching');
+    await sleep(1500);
+    await shot(page, '02-status-demo');
+
+    step = 'archive of the demo building, CSV download';
+    await page.goto(URL + '/archive.html#channels=' + DEMO + '.1.1,' + DEMO + '.1.3');
+    await present(page, '#table tr:nth-child(3)');
+    await page.selectOption('#step', 'raw');
+    await Promise.all([page.waitForResponse(r => r.url().includes('/api/v1/series') && r.url().includes('step=raw')),
+      page.click('#show')]);
+    await page.waitForFunction(() => document.querySelectorAll('#table tr').length > 4);
+    await sleep(500);                                              /* drawn */
+    const dhead = await page.$eval('#table tr', e => e.textContent);
+    if (!dhead.includes(DEMO_LABEL)) throw new Error('demo archive table header: ' + dhead);
+    const pointsDrawn = await page.evaluate(() => Chart.getChart('chart').data.datasets.reduce((n, d) => n + d.data.length, 0));
+    if (pointsDrawn < 2) throw new Error('demo archive chart has ' + pointsDrawn + ' points');
+    await shot(page, '05-archive-demo');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
+    const csvPath = path.join(OUT, 'archive-demo.csv');
+    await download.saveAs(csvPath);
+    const lines = fs.readFileSync(csvPath, 'utf8').trim().split('\n');
+    if (lines[0] !== 'channel,unit,t,time_utc,pulses,quantity') throw new Error('CSV header: ' + lines[0]);
+    const rowsOk = lines.slice(1).filter(l => new RegExp('^' + DEMO + '\\.1\\.[13],(m3|kWh),\\d+,\\d{4}-\\d\\d-\\d\\dT[^,]+,\\d+,[0-9.]+$').test(l));
+    if (lines.length < 3 || rowsOk.length !== lines.length - 1)
+      throw new Error('CSV rows (' + download.suggestedFilename() + '): ' + lines.slice(0, 4).join(' | '));
+    console.log('CSV ' + download.suggestedFilename() + ': ' + (lines.length - 1) + ' rows, e.g. ' + lines[1]);
+
     step = 'object status';
-    await page.waitForSelector('#objects li[data-obj="' + OBJ + '"]');
+    await page.goto(URL + '/index.html');
+    await present(page, '#objects li[data-obj="' + OBJ + '"]');
     await clickNow(page, '#objects li[data-obj="' + OBJ + '"]');
-    await page.waitForSelector('#ch-' + OBJ + '-1-1 td.reading');
+    await present(page, '#ch-' + OBJ + '-1-1 td.reading');
     const r1 = await page.$eval('#ch-' + OBJ + '-1-1 td.reading', e => e.textContent);
-    await page.waitForFunction((id, old) => { const e = document.querySelector(id); return e && e.textContent !== old; },
-      { timeout: 10000 }, '#ch-' + OBJ + '-1-1 td.reading', r1);   /* updated by the stream */
+    await page.waitForFunction(([id, old]) => { const e = document.querySelector(id); return e && e.textContent !== old; },
+      ['#ch-' + OBJ + '-1-1 td.reading', r1], { timeout: 10000 });   /* updated by the stream */
     const devs = await page.$$eval('#devices tr', rows => rows.length);
     if (devs < 3) throw new Error('devices table has ' + devs + ' rows');
     const alarms = await page.$eval('#alarms', e => e.textContent);
@@ -142,16 +192,16 @@ async function main() {
     step = 'on-line view';
     const t0 = Date.now() / 1000;
     await page.goto(URL + '/online.html');
-    await page.waitForSelector('#chans input');
+    await present(page, '#chans input');
     await page.$$eval('#chans input', (boxes, obj) => boxes.forEach(b => {
       const want = b.value.startsWith(obj + '.');
       if (b.checked !== want) b.click();
     }), String(OBJ));
-    await page.select('#what', 'reading');
+    await page.selectOption('#what', 'reading');
     const sel = '#v-' + OBJ + '-1-1';
-    await page.waitForSelector(sel);
+    await present(page, sel);
     const v1 = await page.$eval(sel, e => e.textContent);
-    await page.waitForFunction((s, old) => document.querySelector(s).textContent !== old, { timeout: 10000 }, sel, v1);
+    await page.waitForFunction(([s, old]) => document.querySelector(s).textContent !== old, [sel, v1], { timeout: 10000 });
     const v2 = await page.$eval(sel, e => e.textContent);
     console.log('on-line value changed: ' + v1 + ' -> ' + v2);
     await new Promise(r => setTimeout(r, 3000));          /* a few points on the chart */
@@ -169,7 +219,7 @@ async function main() {
     step = 'registry';
     await page.goto(URL + '/registry.html');
     const lab = '#label-' + OBJ + '-1-1';
-    await page.waitForSelector(lab);
+    await present(page, lab);
     await page.$eval(lab, e => { e.value = ''; });
     await page.type(lab, LABEL);
     await page.click('#save-' + OBJ + '-1-1');
@@ -180,12 +230,12 @@ async function main() {
 
     step = 'status shows the new label';
     await page.goto(URL + '/index.html#obj=' + OBJ);
-    await page.waitForFunction((s, l) => { const e = document.querySelector(s); return e && e.textContent === l; }, {}, '#ch-' + OBJ + '-1-1 td.label', LABEL);
+    await page.waitForFunction(([s, l]) => { const e = document.querySelector(s); return e && e.textContent === l; }, ['#ch-' + OBJ + '-1-1 td.label', LABEL]);
 
     step = 'archive';
     await page.goto(URL + '/archive.html#channels=' + OBJ + '.1.1,' + OBJ + '.1.2');
-    await page.waitForSelector('#table tr:nth-child(3)');
-    await page.select('#step', 'raw');
+    await present(page, '#table tr:nth-child(3)');
+    await page.selectOption('#step', 'raw');
     await page.click('#show');
     await page.waitForFunction(() => document.querySelectorAll('#table tr').length > 4);
     const head = await page.$eval('#table tr', e => e.textContent);
@@ -197,36 +247,41 @@ async function main() {
 
     step = 'gateway console';
     await page.goto(URL + '/console.html');
-    await page.waitForSelector('#obj option[value="1"]');
-    await page.select('#obj', '1');
+    await present(page, '#obj option[value="1"]');
+    await page.selectOption('#obj', '1');
     await page.type('#line', 'show addr');
     await page.click('#send');
-    await page.waitForFunction(() => /\n.+/.test(document.getElementById('term').textContent) && !document.getElementById('send').disabled, { timeout: 15000 });
+    await page.waitForFunction(() => /\n.+/.test(document.getElementById('term').textContent) && !document.getElementById('send').disabled, null, { timeout: 15000 });
     const term = await page.$eval('#term', e => e.textContent);
     console.log('console answer: ' + term.replace(/\n/g, ' | '));
     await shot(page, '06-console');
 
     step = 'services';
     await page.goto(URL + '/health.html');
-    await page.waitForSelector('#svc-archive');
-    await page.waitForSelector('#broker-state.ok');
+    await present(page, '#svc-archive');
+    await present(page, '#broker-state.ok');
     await shot(page, '07-health');
 
     step = 'users';
     await page.goto(URL + '/users.html');
-    await page.waitForSelector('#users tr');
+    await present(page, '#users tr');
     await page.type('#new-user', 'operator1');
-    await page.select('#new-role', 'operator');
+    await page.selectOption('#new-role', 'operator');
     await page.click('#create button[type=submit]');
     await page.waitForFunction(() => /operator1 \/ /.test(document.getElementById('msg').textContent));
     const opw = (await page.$eval('#msg', e => e.textContent)).split(' / ')[1];
     await shot(page, '08-users');
 
+    step = 'password page';
+    await page.goto(URL + '/password.html');
+    await present(page, 'main form');
+    await shot(page, '15-password');
+
     step = 'english';
-    await page.goto(URL + '/index.html#obj=' + OBJ);
-    await page.waitForSelector('#lang');
+    await page.goto(URL + '/index.html#obj=' + DEMO);
+    await present(page, '#lang');
     await Promise.all([page.waitForNavigation(), page.click('#lang')]);
-    await page.waitForSelector('#ch-' + OBJ + '-1-1');
+    await present(page, '#ch-' + DEMO + '-1-1');
     const nav = await page.$eval('nav.menu', e => e.textContent);
     if (!nav.includes('Object status')) throw new Error('menu in English: ' + nav);
     await shot(page, '09-status-en');
@@ -234,11 +289,11 @@ async function main() {
 
     step = 'operator role';
     await Promise.all([page.waitForNavigation(), page.click('#logout')]);
-    await page.waitForSelector('#login');
+    await present(page, '#login');
     await page.type('#user', 'operator1');
     await page.type('#password', opw);
     await Promise.all([page.waitForNavigation(), page.click('#submit')]);
-    await page.waitForSelector('nav.menu a');
+    await present(page, 'nav.menu a');
     const menu = await page.$eval('nav.menu', e => e.textContent);
     if (menu.includes('Реестр') || menu.includes('Пользователи') || menu.includes('Журнал')) throw new Error('operator sees admin pages: ' + menu);
     const denied = await page.evaluate(async id => {
@@ -248,19 +303,19 @@ async function main() {
     }, OBJ + '.1.1');
     if (denied !== 403) throw new Error('operator PATCH registry answered ' + denied);
     await page.goto(URL + '/registry.html');
-    await page.waitForSelector('main p.msg');
+    await present(page, 'main p.msg');
     await shot(page, '10-operator-registry');
 
     step = 'operator blocks output 1 of device 1';
     await page.goto(URL + '/index.html#obj=1');
-    await page.waitForSelector('#out-1-1');
-    const before = await page.$eval('#out-1-1', e => e.dataset.state);
-    if (before !== 'unknown') throw new Error('output 1 before any command: ' + before);
+    /* the gateway reads the coils and reports them in its batches: the
+       state is known before any command */
+    await present(page, '#out-1-1[data-state="released"]', 20000);
     let st = await simCtl('status 1');
     if (simField(st, 'outputs') !== '0000') throw new Error('sim outputs before: ' + st);
     const blockText = await command(page, '#blk-1-1', 'Долг за воду, кв. 12', '11-block-dialog');
     if (!/blocked/.test(blockText)) throw new Error('gateway answer: ' + blockText);
-    await page.waitForSelector('#out-1-1[data-state="blocked"]');
+    await present(page, '#out-1-1[data-state="blocked"]');
     st = await simCtl('status 1');
     if (simField(st, 'outputs') !== '1000') throw new Error('sim outputs after block: ' + st);
     const tot1 = simField(st, 'totals').split(',')[0], bp1 = +simField(st, 'blocked_pulses');
@@ -274,7 +329,7 @@ async function main() {
 
     step = 'operator unblocks it';
     await command(page, '#unblk-1-1', 'Оплачено', null);
-    await page.waitForSelector('#out-1-1[data-state="released"]');
+    await present(page, '#out-1-1[data-state="released"]');
     st = await simCtl('status 1');
     if (simField(st, 'outputs') !== '0000') throw new Error('sim outputs after unblock: ' + st);
     await sleep(2000);
@@ -285,7 +340,7 @@ async function main() {
 
     step = 'audit trail';
     await Promise.all([page.waitForNavigation(), page.click('#logout')]);
-    await page.waitForSelector('#login');
+    await present(page, '#login');
     await page.type('#user', 'admin');
     await page.type('#password', PW);
     await Promise.all([page.waitForNavigation(), page.click('#submit')]);
@@ -302,7 +357,7 @@ async function main() {
     if (csp.length) throw new Error('CSP violations: ' + csp.join('; '));
   } catch (e) {
     /* what the page showed when the step failed */
-    const page = (await browser.pages()).pop();
+    const page = context.pages().pop();
     if (page) {
       await shot(page, 'FAILED').catch(() => {});
       const msg = await page.evaluate(() => ['msg', 'cmd-result'].map(id => { const e = document.getElementById(id);
@@ -312,7 +367,7 @@ async function main() {
     throw e;
   } finally {
     clearInterval(feeder);
-    await browser.close();
+    await context.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

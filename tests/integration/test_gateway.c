@@ -6,9 +6,12 @@
  *    killed with SIGKILL during a run lose no pulse and count none twice
  *    (summed deltas = the simulator's totals);
  *  - server commands: block read back, repeated id not executed again,
- *    expired command refused.
+ *    expired command refused;
+ *  - device entries carry the outputs read from the device: from the start,
+ *    after a block and an unblock, and again after mains came back.
  */
 #include <check.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +47,36 @@ static void expect(struct harness *hh, const char *filter, const char *needle, i
 
 	ck_assert_msg(msg != NULL, "no message on %s with %s", filter, needle ? needle : "-");
 	free(msg);
+}
+
+/*
+ * Wait for a batch whose devices entry of addr has "outputs" equal to want
+ * (e.g. "[0,1,0,0]"); fail the test if none comes within ms.
+ */
+static void expect_outputs(unsigned addr, const char *want, int ms)
+{
+	char needle[64];
+	bool found = false;
+
+	snprintf(needle, sizeof needle, "\"outputs\":%s", want);
+	for (int waited = 0; !found && waited < ms; waited += 500) {
+		char *msg = harness_wait_message(&h, "amr/v1/gw/1/up", needle, 500);
+		json_t *b = msg ? json_loads(msg, 0, NULL) : NULL, *d;
+		size_t i;
+
+		json_array_foreach(json_object_get(b, "devices"), i, d) {
+			char *out = json_dumps(json_object_get(d, "outputs"), JSON_COMPACT);
+
+			found = found || (json_integer_value(json_object_get(d, "addr")) == addr &&
+					  out && strcmp(out, want) == 0);
+			free(out);
+		}
+		json_decref(b);
+		free(msg);
+		if (!found)
+			harness_clear_inbox(&h);   /* the next batch, not this one again */
+	}
+	ck_assert_msg(found, "no batch with device %u outputs %s", addr, want);
 }
 
 static pid_t start_sim(void)
@@ -129,6 +162,9 @@ START_TEST(test_telemetry_and_status)
 	ck_assert_ptr_nonnull(strstr(msg, "\"devices\":["));
 	ck_assert_ptr_nonnull(strstr(msg, "\"type\":\"gateway_boot\""));
 	free(msg);
+	/* the coils are read when a device comes online: nothing blocked */
+	expect_outputs(1, "[0,0,0,0]", 15000);
+	expect_outputs(8, "[0,0,0,0]", 15000);
 	msg = harness_wait_message(&h, "amr/v1/gw/1/status", "\"responding\":8", 15000);
 	ck_assert_ptr_nonnull(msg);
 	ck_assert_ptr_nonnull(strstr(msg, "\"online\":true"));
@@ -182,7 +218,7 @@ END_TEST
 
 START_TEST(test_commands)
 {
-	char *msg;
+	char *msg, buf[256];
 
 	start_sim();
 	start_gateway();
@@ -197,6 +233,7 @@ START_TEST(test_commands)
 	free(msg);
 	expect(&h, "amr/v1/gw/1/up",
 		"\"type\":\"output_changed\",\"addr\":3,\"out\":2,\"blocked\":true", 10000);
+	expect_outputs(3, "[0,1,0,0]", 10000);
 	/* the same id again: the recorded answer, no second execution */
 	harness_clear_inbox(&h);
 	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/1/cmd",
@@ -205,6 +242,22 @@ START_TEST(test_commands)
 	ck_assert_ptr_nonnull(msg);
 	ck_assert_ptr_nonnull(strstr(msg, "blocked"));
 	free(msg);
+	/* the UO-4 releases its outputs without mains and restores them with
+	 * it: read again once it answers, the block is still there */
+	ck_assert_int_eq(gw_sim_ctl(ctl, "mains off 3", false, buf, sizeof buf), 0);
+	expect(&h, "amr/v1/gw/1/up", "\"type\":\"device_offline\",\"addr\":3", 20000);
+	harness_clear_inbox(&h);
+	ck_assert_int_eq(gw_sim_ctl(ctl, "mains on 3", false, buf, sizeof buf), 0);
+	expect(&h, "amr/v1/gw/1/up", "\"type\":\"device_online\",\"addr\":3", 20000);
+	expect_outputs(3, "[0,1,0,0]", 10000);
+	/* an unblock: the outputs follow */
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/1/cmd",
+		"{\"id\":\"u1\",\"cmd\":\"unblock\",\"addr\":3,\"out\":2}", 1, false), 0);
+	msg = harness_wait_message(&h, "amr/v1/gw/1/cmd/result", "\"id\":\"u1\"", 10000);
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_ptr_nonnull(strstr(msg, "Output 2 of device 003 released"));
+	free(msg);
+	expect_outputs(3, "[0,0,0,0]", 10000);
 	/* past its expiry */
 	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/1/cmd",
 		"{\"id\":\"old\",\"cmd\":\"unblock\",\"addr\":3,\"out\":2,\"expires\":1000}", 1,

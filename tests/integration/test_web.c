@@ -3,6 +3,7 @@
  * and roles, CSRF, rate limits, a series query, a registry update the
  * archive then returns, 503 when the archive is stopped or silent, hostile
  * HTTP, the live stream, and the OpenAPI description against the server.
+ * test_web_roles.c adds the four role rules and the password reset.
  */
 #include <check.h>
 #include <pthread.h>
@@ -17,6 +18,8 @@
 #include "test_web_util.h"
 
 static struct webt t;
+
+TCase *web_roles_tcase(void);     /* test_web_roles.c */
 
 static void setup(void)
 {
@@ -477,6 +480,7 @@ Suite *web_suite(void)
 	tcase_add_test(tc, live_stream_pushes_readings);
 	tcase_add_test(tc, openapi_describes_the_server);
 	suite_add_tcase(s, tc);
+	suite_add_tcase(s, web_roles_tcase());
 	return s;
 }
 

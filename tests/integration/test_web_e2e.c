@@ -1,9 +1,11 @@
 /*
  * The portal end to end in a real browser: Mosquitto, amr-archive,
  * amr-ingest, amr-web, amr-sim (4 UO-4) and amr-gateway (object 1), then
- * tests/e2e/portal.test.js drives headless chromium through every page
- * (sign-in, object status, on-line view with a live value change, archive
- * with CSV, registry rename, gateway console, services, users, English,
+ * deploy/demo-registry.sh describes the demo building (labels, m3, kWh)
+ * once the archive has its channels, and tests/e2e/portal.test.js drives
+ * headless chromium (playwright-core) through every page (sign-in, the
+ * demo building's status with a live value change from the simulator, its
+ * archive chart and the downloaded CSV, on-line view, registry rename, gateway console, services, users, English,
  * the operator's role, an operator blocking and unblocking output 1 of a
  * simulated UO-4, the audit trail) and saves screenshots in
  * $AMR_BIN_DIR/../e2e/.
@@ -32,9 +34,9 @@ START_TEST(portal_in_chromium)
 	int status;
 
 	ck_assert_msg(access("/usr/bin/chromium", X_OK) == 0, "chromium is missing: deploy/install-deps.sh");
-	snprintf(cmd, sizeof cmd, "test -d %s/tests/e2e/node_modules/puppeteer-core || "
+	snprintf(cmd, sizeof cmd, "test -d %s/tests/e2e/node_modules/playwright-core || "
 		 "npm ci --prefix %s/tests/e2e --no-audit --no-fund >/dev/null 2>&1; "
-		 "test -d %s/tests/e2e/node_modules/puppeteer-core", src, src, src);
+		 "test -d %s/tests/e2e/node_modules/playwright-core", src, src, src);
 	output = harness_run(&t.h, cmd, &status);
 	free(output);
 	ck_assert_msg(status == 0, "npm ci in tests/e2e failed (node and npm needed)");
@@ -50,10 +52,23 @@ START_TEST(portal_in_chromium)
 	ck_assert(harness_spawn(&t.h, "amr-gateway", (const char *[]){ "--obj", "1", "--serial", bus,
 		  "--poll", "1-4", "--batch-interval", "1", "--console-port", port, NULL }) > 0);
 	free(harness_wait_message(&t.h, "amr/v1/gw/1/status", "\"online\":true", 10000));
+	/* the demo registry once the archive has stored readings of every device */
+	for (int i = 0; i < 4; i++) {
+		char needle[32];
+
+		snprintf(needle, sizeof needle, "\"addr\":%d,", i + 1);
+		free(harness_wait_message(&t.h, "amr/v1/readings/1", needle, 15000) ?:
+		     (ck_abort_msg("no readings of device %d of object 1", i + 1), NULL));
+	}
+	harness_sleep_ms(1500);
+	snprintf(cmd, sizeof cmd, "AMRCTL=%s/amrctl %s/deploy/demo-registry.sh 4 2>&1", bin, src);
+	output = harness_run(&t.h, cmd, &status);
+	ck_assert_msg(status == 0, "demo-registry.sh: %s", output ? output : "");
+	free(output);
 
 	snprintf(out, sizeof out, "%s/../e2e", bin);
 	snprintf(cmd, sizeof cmd, "cd %s && AMR_WEB_URL=http://127.0.0.1:%d AMR_ADMIN_PASSWORD='%s' "
-		 "AMR_MQTT_PORT=%d AMR_E2E_OUT='%s' AMR_SIM_CTL='%s' timeout 180 node "
+		 "AMR_MQTT_PORT=%d AMR_E2E_OUT='%s' AMR_SIM_CTL='%s' AMR_DEMO_OBJ=1 timeout 200 node "
 		 "tests/e2e/portal.test.js 2>&1",
 		 src, t.http_port, t.admin_pw, t.h.mqtt_port, out, ctl);
 	output = harness_run(&t.h, cmd, &status);
@@ -84,7 +99,7 @@ int main(void)
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 270);
+	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, portal_in_chromium);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

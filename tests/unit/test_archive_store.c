@@ -326,6 +326,60 @@ START_TEST(parse_checks_what_the_archive_relies_on)
 }
 END_TEST
 
+/*
+ * batch_parse() reads a batch as ingest writes it with the streaming reader
+ * and anything else through a jansson tree: the same batch must come out
+ * either way. The escaped key ("se\u0071" is "seq") and the UTF-8 string
+ * send the second text down the tree path.
+ */
+START_TEST(parse_same_through_both_paths)
+{
+	static const char fast[] =
+		"{\"obj\":1,\"rx\":1736000009,\"seq\":7,\"prev\":5,\"ts\":1736000000,"
+		"\"readings\":[{\"addr\":5,\"ch\":1,\"total\":9,\"delta\":1,\"period_ms\":800},"
+		"{\"addr\":5,\"ch\":2,\"total\":4294967295,\"delta\":0}],"
+		"\"devices\":[{\"addr\":5,\"ok\":true,\"outputs\":[0,1,0,0]}],"
+		"\"events\":[{\"type\":\"counter_zeroed\",\"addr\":5,\"ch\":2,\"ts\":1736000000},"
+		"{\"type\":\"mains_lost\",\"addr\":5,\"ts\":1736000000,\"by\":\"x\"}]}";
+	static const char tree[] =
+		"{\"obj\":1,\"rx\":1736000009,\"se\\u0071\":7,\"prev\":5,\"ts\":1736000000,"
+		"\"readings\":[{\"addr\":5,\"ch\":1,\"total\":9,\"delta\":1,\"period_ms\":800},"
+		"{\"addr\":5,\"ch\":2,\"total\":4294967295,\"delta\":0}],"
+		"\"devices\":[{\"addr\":5,\"ok\":true,\"outputs\":[0,1,0,0]}],"
+		"\"events\":[{\"type\":\"counter_zeroed\",\"addr\":5,\"ch\":2,\"ts\":1736000000},"
+		"{\"type\":\"mains_lost\",\"addr\":5,\"ts\":1736000000,\"by\":\"\xc3\xa9\"}]}";
+	struct jv_err err = { "" };
+	struct batch *a = NULL, *b = NULL;
+
+	ck_assert_int_eq(batch_parse(fast, sizeof fast - 1, 1, &a, &err), AMR_OK);
+	ck_assert_int_eq(batch_parse(tree, sizeof tree - 1, 1, &b, &err), AMR_OK);
+	ck_assert_uint_eq(a->obj, b->obj);
+	ck_assert_uint_eq(a->seq, 7);
+	ck_assert_uint_eq(b->seq, 7);
+	ck_assert(a->has_prev && b->has_prev);
+	ck_assert_uint_eq(a->prev, b->prev);
+	ck_assert_int_eq(a->ts, b->ts);
+	ck_assert_int_eq(a->rx, 1736000009);
+	ck_assert_int_eq(b->rx, 1736000009);
+	ck_assert_uint_eq(a->n, 2);
+	ck_assert_uint_eq(b->n, 2);
+	for (int i = 0; i < 2; i++) {   /* field by field: padding differs */
+		ck_assert_uint_eq(a->r[i].chan, b->r[i].chan);
+		ck_assert_uint_eq(a->r[i].total, b->r[i].total);
+		ck_assert_uint_eq(a->r[i].delta, b->r[i].delta);
+		ck_assert_uint_eq(a->r[i].period_ms, b->r[i].period_ms);
+	}
+	ck_assert_uint_eq(a->r[1].total, 4294967295u);
+	ck_assert_uint_eq(a->r[1].period_ms, 0);
+	ck_assert_uint_eq(a->nzeroed, 1);
+	ck_assert_uint_eq(b->nzeroed, 1);
+	ck_assert_int_eq(batch_zeroed(a, BATCH_CHAN(5, 2)), 1);
+	ck_assert_int_eq(batch_zeroed(b, BATCH_CHAN(5, 2)), 1);
+	batch_free(a);
+	batch_free(b);
+}
+END_TEST
+
 Suite *archive_store_suite(void)
 {
 	Suite *s = suite_create("archive_store");
@@ -341,6 +395,7 @@ Suite *archive_store_suite(void)
 	tcase_add_test(tc, retention_drops_raw_keeps_rollups);
 	tcase_add_test(tc, rebase_accepts_a_replaced_counter);
 	tcase_add_test(tc, parse_checks_what_the_archive_relies_on);
+	tcase_add_test(tc, parse_same_through_both_paths);
 	suite_add_tcase(s, tc);
 	return s;
 }

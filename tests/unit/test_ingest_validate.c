@@ -89,20 +89,77 @@ static char *read_case_file(const char *name, const char *file, size_t *len)
 	return buf;
 }
 
-/* The canonical text must be exactly the validated tree plus obj and rx. */
-static void check_canonical_matches_tree(const char *name, const struct validate_result *r)
+/*
+ * The canonical text must be exactly the validated tree (which holds
+ * everything but the readings) plus obj and rx, and its readings those of
+ * the input (readings are never dropped).
+ */
+static void check_canonical_matches_tree(const char *name, const char *input, size_t len,
+					 const struct validate_result *r)
 {
 	json_error_t je;
 	json_t *c = json_loadb(r->canonical, r->canonical_len, JSON_REJECT_DUPLICATES, &je);
+	json_t *in = json_loadb(input, len, JSON_REJECT_DUPLICATES, &je);
 	json_t *want = json_deep_copy(r->batch);
+	json_t *readings;
 
 	ck_assert_msg(c != NULL, "%s: canonical text does not parse: %s", name, je.text);
+	ck_assert_ptr_nonnull(in);
+	ck_assert_msg(!json_object_get(r->batch, "readings"), "%s: readings left in the tree",
+		      name);
+	readings = json_object_get(c, "readings");
+	ck_assert_msg(json_equal(readings, json_object_get(in, "readings")) ||
+		      (!readings && !json_object_get(in, "readings")),
+		      "%s: canonical readings differ from the input's", name);
+	ck_assert_uint_eq(r->readings, json_array_size(readings));
+	json_object_del(c, "readings");
 	json_object_set_new(want, "obj", json_integer(OBJ));
 	json_object_set_new(want, "rx", json_integer(NOW));
 	ck_assert_msg(json_equal(c, want), "%s: canonical text differs from the tree", name);
 	ck_assert_uint_eq(strlen(r->canonical), r->canonical_len);
 	json_decref(c);
+	json_decref(in);
 	json_decref(want);
+}
+
+/*
+ * validate_batch() (streaming first) and validate_batch_tree() (the
+ * reference) must give the same answer for every case, to the byte.
+ */
+static void check_same_as_tree(const char *name, const char *input, size_t len, int rc,
+			       const struct validate_result *r)
+{
+	struct validate_result t = { 0 };
+
+	ck_assert_int_eq(validate_batch_tree(&opts, OBJ, NOW, input, len, &t), rc);
+	ck_assert(!t.fast);
+	ck_assert_msg((r->reason == NULL) == (t.reason == NULL) &&
+		      (!r->reason || strcmp(r->reason, t.reason) == 0), "%s: reasons differ", name);
+	ck_assert_str_eq(r->detail, t.detail);
+	ck_assert_int_eq(r->seq, t.seq);
+	ck_assert_int_eq(r->prev, t.prev);
+	ck_assert_int_eq(r->ts, t.ts);
+	ck_assert_uint_eq(r->readings, t.readings);
+	ck_assert_uint_eq(r->canonical_len, t.canonical_len);
+	if (r->canonical)
+		ck_assert_mem_eq(r->canonical, t.canonical, r->canonical_len);
+	ck_assert_msg(json_equal(r->batch, t.batch) || (!r->batch && !t.batch),
+		      "%s: trees differ", name);
+	ck_assert_msg(json_equal(r->dropped, t.dropped) || (!r->dropped && !t.dropped),
+		      "%s: dropped entries differ", name);
+	validate_result_clear(&t);
+}
+
+/* No backslash, no byte outside printable ASCII but tab, LF, CR (jflat.h). */
+static bool plain_ascii(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\\' || c > 0x7e || (c < 0x20 && c != '\t' && c != '\n' && c != '\r'))
+			return false;
+	}
+	return true;
 }
 
 static void check_dropped(const char *name, const struct validate_result *r, char *lines)
@@ -151,9 +208,12 @@ START_TEST(test_case)
 		ck_assert_ptr_null(r.reason);
 		ck_assert_ptr_nonnull(r.batch);
 		ck_assert_int_gt(r.seq, 0);
-		ck_assert_uint_eq(r.readings,
-				  json_array_size(json_object_get(r.batch, "readings")));
-		check_canonical_matches_tree(name, &r);
+		check_canonical_matches_tree(name, input, len, &r);
+		/* The streaming path takes every accepted batch of plain
+		 * ASCII without escapes unless an entry was dropped. */
+		ck_assert_msg(r.fast == (r.dropped == NULL && plain_ascii(input, len)),
+			      "%s: fast %d with%s dropped entries", name, r.fast,
+			      r.dropped ? "" : "out");
 		check_dropped(name, &r, nl + 1);
 		if (output) {
 			size_t olen = strlen(output);
@@ -174,7 +234,9 @@ START_TEST(test_case)
 		ck_assert_ptr_null(r.batch);
 		ck_assert_ptr_null(r.canonical);
 		ck_assert_ptr_null(r.dropped);
+		ck_assert(!r.fast);
 	}
+	check_same_as_tree(name, input, len, rc, &r);
 	validate_result_clear(&r);
 	free(input);
 	free(expect);

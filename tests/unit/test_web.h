@@ -7,5 +7,6 @@
 Suite *web_route_suite(void);
 Suite *web_auth_suite(void);
 Suite *web_view_suite(void);
+Suite *web_scope_suite(void);
 
 #endif

@@ -66,8 +66,13 @@ START_TEST(route_roles)
 	ck_assert_uint_eq(m.route->roles, ROLE_ADMIN);
 	ck_assert_int_eq(route_find(api_routes, api_nroutes, "POST", "/api/v1/objects/1/commands", &m), AMR_OK);
 	ck_assert(!(m.route->roles & (ROLE_ACCOUNTANT | ROLE_TENANT)));
+	/* a tenant reads its own objects' series (scope.h), not the services */
 	ck_assert_int_eq(route_find(api_routes, api_nroutes, "GET", "/api/v1/series", &m), AMR_OK);
+	ck_assert(m.route->roles & ROLE_TENANT);
+	ck_assert_int_eq(route_find(api_routes, api_nroutes, "GET", "/api/v1/services", &m), AMR_OK);
 	ck_assert(!(m.route->roles & ROLE_TENANT));
+	ck_assert_int_eq(route_find(api_routes, api_nroutes, "PATCH", "/api/v1/registry/1.1.1", &m), AMR_OK);
+	ck_assert_uint_eq(m.route->roles, ROLE_ADMIN);
 	ck_assert_int_eq(route_find(api_routes, api_nroutes, "POST", "/api/v1/login", &m), AMR_OK);
 	ck_assert_uint_eq(m.route->roles, ROLES_PUBLIC);
 	/* only sign-in, health, metrics and the description are public */

@@ -229,6 +229,88 @@ START_TEST(view_outputs)
 }
 END_TEST
 
+/* The ts the API shows for output out of device addr of obj (-1: none). */
+static long long out_ts(view *v, unsigned obj, unsigned addr, unsigned out, int64_t now)
+{
+	json_t *o = view_object_json(v, obj, now), *d, *ts;
+	long long r = -1;
+	size_t i;
+
+	json_array_foreach(json_object_get(o, "devices"), i, d)
+		if (json_integer_value(json_object_get(d, "addr")) == addr &&
+		    (ts = json_object_get(json_array_get(json_object_get(d, "outputs"), out - 1),
+					  "ts")))
+			r = json_integer_value(ts);
+	json_decref(o);
+	return r;
+}
+
+START_TEST(view_outputs_from_batches)
+{
+	view *v = mk();
+	json_t *up;
+
+	/* the outputs of a responding device's entry: every output known, with
+	 * the batch time, and in the live update */
+	up = view_on_readings(v, 3, J("{\"seq\":1,\"ts\":200,\"devices\":[{\"addr\":5,\"ok\":true,"
+				      "\"mains\":true,\"batt_mv\":3010,\"outputs\":[0,1,0,0]},"
+				      "{\"addr\":6,\"ok\":true,\"mains\":true}],\"obj\":3,\"rx\":201}"), 201);
+	ck_assert_ptr_nonnull(up);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(
+		json_array_get(json_object_get(up, "devices"), 0), "outputs"), 1), "state")), "blocked");
+	json_decref(up);
+	ck_assert_str_eq(out_state(v, 3, 5, 1, 202), "released");
+	ck_assert_str_eq(out_state(v, 3, 5, 2, 202), "blocked");
+	ck_assert_str_eq(out_state(v, 3, 5, 3, 202), "released");
+	ck_assert_str_eq(out_state(v, 3, 5, 4, 202), "released");
+	ck_assert_int_eq(out_ts(v, 3, 5, 2, 202), 200);
+	/* an entry without outputs (not read yet) guesses nothing */
+	for (unsigned k = 1; k <= 4; k++)
+		ck_assert_str_eq(out_state(v, 3, 6, k, 202), "unknown");
+	/* a change read later (made by someone else) */
+	json_decref(view_on_readings(v, 3, J("{\"seq\":2,\"ts\":210,\"devices\":[{\"addr\":5,"
+					     "\"ok\":true,\"outputs\":[0,0,0,1]}]}"), 211));
+	ck_assert_str_eq(out_state(v, 3, 5, 2, 212), "released");
+	ck_assert_str_eq(out_state(v, 3, 5, 4, 212), "blocked");
+	ck_assert_int_eq(out_ts(v, 3, 5, 4, 212), 210);
+	/* a resent older batch, and an older event, do not turn it back */
+	json_decref(view_on_readings(v, 3, J("{\"seq\":1,\"ts\":200,\"devices\":[{\"addr\":5,"
+					     "\"ok\":true,\"outputs\":[0,1,0,0]}]}"), 213));
+	json_decref(view_on_event(v, 3, J("{\"type\":\"output_changed\",\"addr\":5,\"ts\":205,"
+					  "\"detail\":{\"out\":4,\"blocked\":false}}"), 213));
+	ck_assert_str_eq(out_state(v, 3, 5, 2, 214), "released");
+	ck_assert_str_eq(out_state(v, 3, 5, 4, 214), "blocked");
+	/* a newer event does; so does a block done after the last batch, and a
+	 * batch made before the block but delivered after it does not undo it */
+	json_decref(view_on_event(v, 3, J("{\"type\":\"output_changed\",\"addr\":5,\"ts\":215,"
+					  "\"detail\":{\"out\":4,\"blocked\":false}}"), 215));
+	ck_assert_str_eq(out_state(v, 3, 5, 4, 216), "released");
+	json_decref(view_on_command(v, J("{\"obj\":3,\"cmd\":\"block\",\"addr\":5,\"out\":3,"
+					 "\"state\":\"done\",\"finished\":230,\"result\":{\"ok\":true}}"), 231));
+	json_decref(view_on_readings(v, 3, J("{\"seq\":3,\"ts\":225,\"devices\":[{\"addr\":5,"
+					     "\"ok\":true,\"outputs\":[0,0,0,0]}]}"), 232));
+	ck_assert_str_eq(out_state(v, 3, 5, 3, 233), "blocked");
+	json_decref(view_on_readings(v, 3, J("{\"seq\":4,\"ts\":240,\"devices\":[{\"addr\":5,"
+					     "\"ok\":true,\"outputs\":[0,0,1,0]}]}"), 241));
+	ck_assert_str_eq(out_state(v, 3, 5, 3, 242), "blocked");
+	ck_assert_int_eq(out_ts(v, 3, 5, 3, 242), 240);
+	/* a silent device keeps the state it will drive with mains; malformed
+	 * outputs change nothing */
+	json_decref(view_on_readings(v, 3, J("{\"seq\":5,\"ts\":250,\"devices\":[{\"addr\":5,"
+					     "\"ok\":false,\"outputs\":[0,0,0,0]}]}"), 251));
+	ck_assert_str_eq(out_state(v, 3, 5, 3, 252), "blocked");
+	json_decref(view_on_readings(v, 3, J("{\"seq\":6,\"ts\":260,\"devices\":["
+		"{\"addr\":5,\"ok\":true,\"outputs\":[0,0,0]},{\"addr\":6,\"ok\":true,\"outputs\":[1,2,0,0]},"
+		"{\"addr\":7,\"ok\":true,\"outputs\":\"1000\"},{\"addr\":8,\"ok\":true,\"outputs\":[true,0,0,0]}]}"),
+		261));
+	ck_assert_str_eq(out_state(v, 3, 5, 3, 262), "blocked");
+	for (unsigned a = 6; a <= 8; a++)
+		for (unsigned k = 1; k <= 4; k++)
+			ck_assert_str_eq(out_state(v, 3, a, k, 262), "unknown");
+	view_destroy(v);
+}
+END_TEST
+
 /* sse: the suspend/resume callbacks count what they were asked */
 static int suspended, resumed;
 static void on_suspend(void *c) { (void)c; suspended++; }
@@ -285,6 +367,7 @@ Suite *web_view_suite(void)
 	tcase_add_test(tc, view_readings_devices_alarms);
 	tcase_add_test(tc, view_status_events_services);
 	tcase_add_test(tc, view_outputs);
+	tcase_add_test(tc, view_outputs_from_batches);
 	tcase_add_test(tc, sse_queue_bounded);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,0 +1,378 @@
+/*
+ * The four rules of the portal's API over HTTP against a running stack
+ * (Mosquitto, amr-archive, amr-ingest, amr-web), each checked with the
+ * state before and after: an operator cannot change users, a tenant gets
+ * 403 on other objects (and sees only its own in lists and the stream),
+ * a request without the CSRF token is refused, bad JSON gets 400. Then
+ * `amr-web --reset-password` for a lost admin password. Part of the
+ * test_web runner.
+ */
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "test_web_util.h"
+
+TCase *web_roles_tcase(void);
+
+static struct webt t;
+
+static void setup(void)
+{
+	webt_start(&t, NULL);
+}
+
+static void teardown(void)
+{
+	webt_stop(&t);
+}
+
+/* One canonical batch of object obj (as ingest publishes it). */
+static void publish_batch(unsigned obj, long long seq, long long total)
+{
+	long long now = (long long)time(NULL);
+	char topic[64], msg[512];
+
+	snprintf(topic, sizeof topic, "amr/v1/readings/%u", obj);
+	snprintf(msg, sizeof msg,
+		 "{\"seq\":%lld,\"ts\":%lld,\"readings\":[{\"addr\":2,\"ch\":1,\"total\":%lld,"
+		 "\"delta\":1,\"period_ms\":1000}],\"devices\":[{\"addr\":2,\"ok\":true,\"mains\":true,"
+		 "\"batt_mv\":3000}],\"events\":[],\"obj\":%u,\"rx\":%lld}", seq, now, total, obj, now);
+	ck_assert_int_eq(harness_publish(&t.h, topic, msg, 1, false), 0);
+}
+
+/* GET path as c; the body (malloc'd) after checking the status. */
+static char *get_body(struct webc *c, const char *path, long want)
+{
+	struct webr r = webc_req(c, "GET", path, NULL, NULL, NULL);
+	char *body;
+
+	ck_assert_msg(r.status == want, "GET %s: %ld %s", path, r.status, r.body ? r.body : "");
+	body = strdup(r.body ? r.body : "");
+	webr_free(&r);
+	return body;
+}
+
+/* The users list as text (the state the refused requests must not change). */
+static char *users_state(struct webc *admin)
+{
+	return get_body(admin, "/api/v1/users", 200);
+}
+
+static struct webc admin_client(void)
+{
+	struct webc a;
+
+	webc_init(&a, &t);
+	ck_assert_int_eq(webc_login(&a, "admin", t.admin_pw), 200);
+	return a;
+}
+
+/* A new user of role (objects: a JSON array or NULL); its password into pw. */
+static void create_user(struct webc *a, const char *name, const char *role, const char *objects,
+			char *pw, size_t size)
+{
+	char body[256];
+	struct webr r;
+
+	snprintf(body, sizeof body, "{\"user\":\"%s\",\"role\":\"%s\"%s%s}", name, role,
+		 objects ? ",\"objects\":" : "", objects ? objects : "");
+	r = webc_req(a, "POST", "/api/v1/users", body, NULL, NULL);
+	ck_assert_msg(r.status == 201, "create %s: %ld %s", name, r.status, r.body);
+	snprintf(pw, size, "%s", json_string_value(json_object_get(r.json, "password")));
+	webr_free(&r);
+}
+
+START_TEST(operator_cannot_change_users)
+{
+	struct webc a = admin_client(), op;
+	char pw[64], *before, *after;
+	struct webr r;
+
+	create_user(&a, "op1", "operator", NULL, pw, sizeof pw);
+	webc_init(&op, &t);
+	ck_assert_int_eq(webc_login(&op, "op1", pw), 200);
+	before = users_state(&a);
+	r = webc_req(&op, "POST", "/api/v1/users", "{\"user\":\"evil\",\"role\":\"admin\"}", NULL, NULL);
+	ck_assert_int_eq(r.status, 403);
+	ck_assert_str_eq(webr_code(&r), "forbidden");
+	webr_free(&r);
+	r = webc_req(&op, "PATCH", "/api/v1/users/op1", "{\"role\":\"admin\"}", NULL, NULL);
+	ck_assert_int_eq(r.status, 403);
+	webr_free(&r);
+	r = webc_req(&op, "PATCH", "/api/v1/users/admin", "{\"disabled\":true}", NULL, NULL);
+	ck_assert_int_eq(r.status, 403);
+	webr_free(&r);
+	r = webc_req(&op, "POST", "/api/v1/users/admin/password", "{\"password\":\"taken over 1\"}",
+		     NULL, NULL);
+	ck_assert_int_eq(r.status, 403);
+	webr_free(&r);
+	r = webc_req(&op, "GET", "/api/v1/users", NULL, NULL, NULL);
+	ck_assert_int_eq(r.status, 403);
+	webr_free(&r);
+	after = users_state(&a);
+	ck_assert_str_eq(before, after);                 /* nothing changed */
+	ck_assert(!strstr(after, "evil"));
+	ck_assert_int_eq(webc_login(&a, "admin", t.admin_pw), 200);   /* the admin's password holds */
+	r = webc_req(&op, "GET", "/api/v1/me", NULL, NULL, NULL);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "role")), "operator");
+	webr_free(&r);
+	free(before);
+	free(after);
+	webc_free(&op);
+	webc_free(&a);
+}
+END_TEST
+
+struct sse_read {
+	char buf[65536];
+	size_t n;
+};
+
+static size_t sse_collect(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct sse_read *s = arg;
+	size_t len = size * nmemb;
+
+	if (s->n + len < sizeof s->buf) {
+		memcpy(s->buf + s->n, data, len);
+		s->n += len;
+		s->buf[s->n] = '\0';
+	}
+	return len;
+}
+
+static void *publisher(void *arg)
+{
+	(void)arg;
+	harness_sleep_ms(700);
+	publish_batch(31, 10, 1010);
+	publish_batch(32, 10, 2010);
+	return NULL;
+}
+
+START_TEST(tenant_403_on_other_objects)
+{
+	static const char *const refused[] = {
+		"/api/v1/objects/32", "/api/v1/channels?obj=32", "/api/v1/events?obj=32",
+		"/api/v1/series?channels=32.2.1&step=raw", "/api/v1/series?channels=31.2.1,32.2.1",
+		"/api/v1/consumption?channels=32.2.1", "/api/v1/registry/32.2.1",
+		"/api/v1/registry?obj=32", "/api/v1/stream?obj=32",
+	};
+	struct webc a = admin_client(), ten, none;
+	struct sse_read s = { "", 0 };
+	char pw[64], pw2[64], url[128], *body;
+	pthread_t th;
+	struct webr r;
+
+	publish_batch(31, 1, 1000);
+	publish_batch(32, 1, 2000);
+	/* the admin sees both objects */
+	for (int i = 0; i < 50; i++) {
+		body = get_body(&a, "/api/v1/objects", 200);
+		if (strstr(body, "\"obj\":31") && strstr(body, "\"obj\":32")) {
+			free(body);
+			break;
+		}
+		free(body);
+		ck_assert_msg(i < 49, "objects 31 and 32 never appeared");
+		harness_sleep_ms(100);
+	}
+	/* a bad list is refused and creates nothing; an admin has no list */
+	r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"t0\",\"role\":\"tenant\",\"objects\":[0]}",
+		     NULL, NULL);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert(strstr(r.body, "objects"));
+	webr_free(&r);
+	r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"a2\",\"role\":\"admin\",\"objects\":[1]}",
+		     NULL, NULL);
+	ck_assert_int_eq(r.status, 400);
+	webr_free(&r);
+	body = users_state(&a);
+	ck_assert(!strstr(body, "\"t0\"") && !strstr(body, "\"a2\""));
+	free(body);
+	harness_subscribe(&t.h, "amr/v1/audit");
+	create_user(&a, "ten31", "tenant", "[31]", pw, sizeof pw);
+	free(harness_wait_message(&t.h, "amr/v1/audit", "\"objects\":[31]", 5000) ?:
+	     (ck_abort_msg("user.create not audited with its objects"), NULL));
+	webc_init(&ten, &t);
+	ck_assert_int_eq(webc_login(&ten, "ten31", pw), 200);
+	/* its own object */
+	body = get_body(&ten, "/api/v1/objects/31", 200);
+	free(body);
+	body = get_body(&ten, "/api/v1/objects", 200);
+	ck_assert_msg(strstr(body, "\"obj\":31") && !strstr(body, "\"obj\":32"), "%s", body);
+	free(body);
+	body = get_body(&ten, "/api/v1/channels", 200);
+	ck_assert_msg(strstr(body, "31.2.1") && !strstr(body, "32.2.1"), "%s", body);
+	free(body);
+	snprintf(url, sizeof url, "/api/v1/series?channels=31.2.1&step=raw&from=%lld&to=%lld",
+		 (long long)time(NULL) - 3600, (long long)time(NULL) + 60);
+	body = get_body(&ten, url, 200);
+	free(body);
+	/* every route naming another object: 403 with a clear JSON error */
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		r = webc_req(&ten, "GET", refused[i], NULL, NULL, NULL);
+		ck_assert_msg(r.status == 403, "%s: %ld", refused[i], r.status);
+		ck_assert_str_eq(webr_code(&r), "forbidden");
+		ck_assert_msg(strstr(r.body, "object 32 is not among the objects of ten31"), "%s", r.body);
+		webr_free(&r);
+	}
+	/* not the staff's pages either */
+	r = webc_req(&ten, "GET", "/api/v1/services", NULL, NULL, NULL);
+	ck_assert_int_eq(r.status, 403);
+	webr_free(&r);
+	/* the stream carries only its object */
+	snprintf(url, sizeof url, "%s/api/v1/stream", ten.base);
+	curl_easy_setopt(ten.curl, CURLOPT_URL, url);
+	curl_easy_setopt(ten.curl, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(ten.curl, CURLOPT_WRITEFUNCTION, sse_collect);
+	curl_easy_setopt(ten.curl, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(ten.curl, CURLOPT_TIMEOUT_MS, 3000L);
+	pthread_create(&th, NULL, publisher, NULL);
+	curl_easy_perform(ten.curl);
+	pthread_join(th, NULL);
+	ck_assert_msg(strstr(s.buf, "event: reading\ndata: {\"obj\":31"), "%s", s.buf);
+	ck_assert_msg(!strstr(s.buf, "\"obj\":32"), "%s", s.buf);
+	/* a tenant without a list sees nothing */
+	create_user(&a, "ten0", "tenant", NULL, pw2, sizeof pw2);
+	webc_init(&none, &t);
+	ck_assert_int_eq(webc_login(&none, "ten0", pw2), 200);
+	body = get_body(&none, "/api/v1/objects", 200);
+	ck_assert_msg(strstr(body, "\"objects\":[]"), "%s", body);
+	free(body);
+	free(get_body(&none, "/api/v1/objects/31", 403));
+	/* the admin moves the tenant to object 32: its session ends, the new one sees 32 only */
+	r = webc_req(&a, "PATCH", "/api/v1/users/ten0", "{\"objects\":[32]}", NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(r.json, "objects"), 0)), 32);
+	webr_free(&r);
+	free(harness_wait_message(&t.h, "amr/v1/audit", "\"objects\":[32]", 5000) ?:
+	     (ck_abort_msg("user.update not audited"), NULL));
+	free(get_body(&none, "/api/v1/objects", 401));
+	ck_assert_int_eq(webc_login(&none, "ten0", pw2), 200);
+	free(get_body(&none, "/api/v1/objects/32", 200));
+	free(get_body(&none, "/api/v1/objects/31", 403));
+	webc_free(&none);
+	webc_free(&ten);
+	webc_free(&a);
+}
+END_TEST
+
+START_TEST(no_csrf_token_refused)
+{
+	struct webc a = admin_client();
+	char keep[80], *before, *after;
+	struct webr r;
+
+	before = users_state(&a);
+	snprintf(keep, sizeof keep, "%s", a.csrf);
+	a.csrf[0] = '\0';
+	r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"nocsrf\",\"role\":\"operator\"}", NULL, NULL);
+	ck_assert_int_eq(r.status, 403);
+	ck_assert_str_eq(webr_code(&r), "csrf");
+	webr_free(&r);
+	r = webc_req(&a, "PATCH", "/api/v1/users/admin", "{\"disabled\":true}", NULL, NULL);
+	ck_assert_int_eq(r.status, 403);
+	webr_free(&r);
+	r = webc_req(&a, "POST", "/api/v1/logout", NULL, NULL, NULL);
+	ck_assert_int_eq(r.status, 403);
+	webr_free(&r);
+	after = users_state(&a);                      /* still signed in, nothing changed */
+	ck_assert_str_eq(before, after);
+	snprintf(a.csrf, sizeof a.csrf, "%s", keep);
+	r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"nocsrf\",\"role\":\"operator\"}", NULL, NULL);
+	ck_assert_int_eq(r.status, 201);              /* with the token it goes through */
+	webr_free(&r);
+	free(before);
+	free(after);
+	webc_free(&a);
+}
+END_TEST
+
+START_TEST(bad_json_400_changes_nothing)
+{
+	static const char *const bodies[] = {
+		"{\"user\":\"bj\",\"role\":", "not json", "[1,2]", "{\"user\":\"bj\",\"role\":\"operator\",}",
+		"{\"user\":\"bj\",\"role\":\"operator\",\"objects\":\"31\"}",
+		"{\"user\":\"bj\",\"role\":\"operator\",\"extra\":1}",
+	};
+	struct webc a = admin_client();
+	char *before, *after, pw[64];
+	struct webr r;
+
+	create_user(&a, "bj0", "operator", NULL, pw, sizeof pw);
+	before = users_state(&a);
+	for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+		r = webc_req(&a, "POST", "/api/v1/users", bodies[i], NULL, NULL);
+		ck_assert_msg(r.status == 400, "%s: %ld", bodies[i], r.status);
+		ck_assert_msg(!strcmp(webr_code(&r), "bad_json") || !strcmp(webr_code(&r), "bad_request"),
+			      "%s: %s", bodies[i], r.body);
+		webr_free(&r);
+	}
+	r = webc_req(&a, "PATCH", "/api/v1/users/bj0", "{\"role\":\"admin\"", NULL, NULL);
+	ck_assert_int_eq(r.status, 400);
+	webr_free(&r);
+	r = webc_req(&a, "PATCH", "/api/v1/users/bj0", "{\"role\":\"admin\",\"objects\":[1,1]}", NULL, NULL);
+	ck_assert_int_eq(r.status, 400);             /* one bad field: the good one is not applied */
+	webr_free(&r);
+	after = users_state(&a);
+	ck_assert_str_eq(before, after);
+	ck_assert_int_eq(webc_login(&a, "bj0", pw), 200);   /* still an operator that signs in */
+	r = webc_req(&a, "GET", "/api/v1/me", NULL, NULL, NULL);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "role")), "operator");
+	webr_free(&r);
+	free(before);
+	free(after);
+	webc_free(&a);
+}
+END_TEST
+
+START_TEST(reset_lost_admin_password)
+{
+	struct webc a;
+	char *out, pw[64] = "";
+	const char *p;
+	int status;
+
+	harness_subscribe(&t.h, "amr/v1/audit");
+	out = harness_run(&t.h, "amr-web --reset-password admin 2>/dev/null", &status);
+	ck_assert_msg(status == 0, "%s", out ? out : "");
+	ck_assert_msg(out && (p = strstr(out, "new password of admin: ")), "%s", out ? out : "");
+	sscanf(p + strlen("new password of admin: "), "%63s", pw);
+	free(out);
+	ck_assert_uint_eq(strlen(pw), 16);
+	free(harness_wait_message(&t.h, "amr/v1/audit", "\"by\":\"reset\"", 8000) ?:
+	     (ck_abort_msg("the reset is not in the audit trail"), NULL));
+	webc_init(&a, &t);
+	ck_assert_int_eq(webc_login(&a, "admin", t.admin_pw), 401);    /* the old one is gone */
+	ck_assert_int_eq(webc_login(&a, "admin", pw), 200);
+	webc_free(&a);
+	/* the running amr-web kept its broker session and status */
+	free(harness_wait_message(&t.h, "amr/v1/svc/web/status", "\"online\":true", 2000) ?:
+	     (ck_abort_msg("amr-web shown offline after the reset"), NULL));
+	out = harness_run(&t.h, "amr-web --reset-password ghost 2>&1", &status);
+	ck_assert_int_ne(status, 0);
+	ck_assert(out && strstr(out, "no user \"ghost\""));
+	free(out);
+}
+END_TEST
+
+TCase *web_roles_tcase(void)
+{
+	TCase *tc = tcase_create("roles");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, operator_cannot_change_users);
+	tcase_add_test(tc, tenant_403_on_other_objects);
+	tcase_add_test(tc, no_csrf_token_refused);
+	tcase_add_test(tc, bad_json_400_changes_nothing);
+	tcase_add_test(tc, reset_lost_admin_password);
+	return tc;
+}

@@ -1,0 +1,238 @@
+/* Users limited to some objects (scope.c): the list as an admin gives it,
+ * the scope of each role, the objects a request names, filtered lists,
+ * the live stream of a tenant, and the list stored with the user in a
+ * real LMDB environment (users.c). */
+#include <check.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "call.h"
+#include "err.h"
+#include "route.h"
+#include "scope.h"
+#include "sse.h"
+#include "test_web.h"
+#include "users.h"
+
+static json_t *J(const char *text)
+{
+	json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
+
+	ck_assert_msg(j != NULL, "bad test JSON %s", text);
+	return j;
+}
+
+START_TEST(scope_list_checked)
+{
+	static const char *const bad[] = { "5", "[0]", "[65001]", "[\"1\"]", "[1, 1]", "[1.5]", "{}" };
+	struct scope s;
+	char msg[96];
+	json_t *j;
+
+	j = J("[5, 1, 300]");
+	ck_assert_int_eq(scope_parse(j, &s, msg, sizeof msg), AMR_OK);
+	json_decref(j);
+	ck_assert(s.on);
+	ck_assert_uint_eq(s.n, 3);
+	ck_assert_uint_eq(s.obj[0], 1);       /* sorted */
+	ck_assert_uint_eq(s.obj[2], 300);
+	ck_assert(scope_allows(&s, 5) && !scope_allows(&s, 2) && !scope_allows(&s, 0));
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		j = J(bad[i]);
+		ck_assert_msg(scope_parse(j, &s, msg, sizeof msg) == AMR_EINVAL, "%s", bad[i]);
+		ck_assert(strstr(msg, "objects"));
+		json_decref(j);
+	}
+	j = json_array();
+	for (int i = 1; i <= SCOPE_MAX + 1; i++)
+		json_array_append_new(j, json_integer(i));
+	ck_assert_int_eq(scope_parse(j, &s, msg, sizeof msg), AMR_EINVAL);
+	json_decref(j);
+	ck_assert_uint_eq(scope_id_obj("12.5.3"), 12);
+	ck_assert_uint_eq(scope_id_obj("7"), 7);
+	ck_assert_uint_eq(scope_id_obj("x7"), 0);
+	ck_assert_uint_eq(scope_id_obj("70000"), 0);
+	ck_assert_uint_eq(scope_id_obj("7x"), 0);
+}
+END_TEST
+
+START_TEST(scope_per_role)
+{
+	json_t *list = J("[2]");
+	struct scope s;
+
+	scope_of_user(ROLE_TENANT, NULL, &s);          /* a tenant without a list: nothing */
+	ck_assert(s.on && s.n == 0 && !scope_allows(&s, 1));
+	scope_of_user(ROLE_TENANT, list, &s);
+	ck_assert(s.on && scope_allows(&s, 2) && !scope_allows(&s, 1));
+	scope_of_user(ROLE_OPERATOR, NULL, &s);        /* staff without a list: everything */
+	ck_assert(!s.on && scope_allows(&s, 1));
+	scope_of_user(ROLE_OPERATOR, list, &s);        /* staff with a list: the list */
+	ck_assert(s.on && !scope_allows(&s, 1));
+	scope_of_user(ROLE_ADMIN, list, &s);           /* an admin: always everything */
+	ck_assert(!s.on && scope_allows(&s, 1));
+	json_decref(list);
+}
+END_TEST
+
+/* A call of method and path with query (a JSON object of strings). */
+static void make_call(struct call *c, const char *method, const char *path, const char *query)
+{
+	memset(c, 0, sizeof *c);
+	ck_assert_int_eq(route_find(api_routes, api_nroutes, method, path, &c->m), AMR_OK);
+	c->query = J(query);
+}
+
+START_TEST(scope_names_in_request)
+{
+	struct scope s = { .on = true, .n = 2, .obj = { 1, 9 } };
+	struct scope off = { .on = false };
+	struct call c;
+
+	make_call(&c, "GET", "/api/v1/objects/9", "{}");
+	ck_assert_uint_eq(scope_check_call(&s, &c), 0);
+	json_decref(c.query);
+	make_call(&c, "GET", "/api/v1/objects/2", "{}");
+	ck_assert_uint_eq(scope_check_call(&s, &c), 2);
+	ck_assert_uint_eq(scope_check_call(&off, &c), 0);
+	json_decref(c.query);
+	make_call(&c, "GET", "/api/v1/objects/3/commands", "{}");
+	ck_assert_uint_eq(scope_check_call(&s, &c), 3);
+	json_decref(c.query);
+	make_call(&c, "GET", "/api/v1/registry/4.1.2", "{}");
+	ck_assert_uint_eq(scope_check_call(&s, &c), 4);
+	json_decref(c.query);
+	make_call(&c, "GET", "/api/v1/channels", "{\"obj\":\"5\"}");
+	ck_assert_uint_eq(scope_check_call(&s, &c), 5);
+	json_decref(c.query);
+	make_call(&c, "GET", "/api/v1/stream", "{\"obj\":\"6\"}");
+	ck_assert_uint_eq(scope_check_call(&s, &c), 6);
+	json_decref(c.query);
+	/* one channel of another object among its own is enough to refuse */
+	make_call(&c, "GET", "/api/v1/series", "{\"channels\":\"1.1.1,9.2.1,7.1.1\"}");
+	ck_assert_uint_eq(scope_check_call(&s, &c), 7);
+	json_decref(c.query);
+	make_call(&c, "GET", "/api/v1/consumption", "{\"channels\":\"1.1.1,9.2.1\"}");
+	ck_assert_uint_eq(scope_check_call(&s, &c), 0);
+	json_decref(c.query);
+	/* a user name is no object */
+	make_call(&c, "PATCH", "/api/v1/users/5", "{}");
+	ck_assert_uint_eq(scope_check_call(&s, &c), 0);
+	json_decref(c.query);
+}
+END_TEST
+
+START_TEST(scope_filters_lists)
+{
+	struct scope s = { .on = true, .n = 1, .obj = { 9 } };
+	json_t *j = J("{\"objects\":[{\"obj\":1},{\"obj\":9},{\"obj\":2}],"
+		      "\"records\":[{\"id\":\"1.1.1\"},{\"id\":\"9.1.1\"},{\"id\":\"9\"}],"
+		      "\"events\":[{\"obj\":1,\"type\":\"leak\"}],\"other\":[1,2],\"more\":true}");
+
+	scope_filter(&s, j);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "objects")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(j, "objects"), 0), "obj")), 9);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "records")), 2);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "events")), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "other")), 2);   /* not objects: kept */
+	ck_assert(json_is_true(json_object_get(j, "more")));
+	json_decref(j);
+}
+END_TEST
+
+static void nop(void *conn) { (void)conn; }
+
+START_TEST(scope_stream_of_tenant)
+{
+	struct scope s = { .on = true, .n = 1, .obj = { 9 } };
+	sse_client *tenant, *staff;
+	char buf[4096];
+	ssize_t n;
+	sse *h;
+
+	ck_assert_int_eq(sse_create(&h, 4, 65536, nop, nop), AMR_OK);
+	ck_assert_int_eq(sse_client_open_scoped(h, 0, &s, (void *)1, &tenant), AMR_OK);
+	ck_assert_int_eq(sse_client_open(h, 0, (void *)2, &staff), AMR_OK);
+	sse_publish(h, 1, "reading", "{\"obj\":1}");
+	sse_publish(h, 0, "service", "{\"name\":\"archive\"}");
+	sse_publish(h, 9, "reading", "{\"obj\":9}");
+	sse_publish(h, 0, "reload", "{}");
+	n = sse_client_read(tenant, buf, sizeof buf - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	ck_assert(!strstr(buf, "\"obj\":1}") && !strstr(buf, "service"));
+	ck_assert(strstr(buf, "{\"obj\":9}") && strstr(buf, "event: reload"));
+	n = sse_client_read(staff, buf, sizeof buf - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	ck_assert(strstr(buf, "{\"obj\":1}") && strstr(buf, "service") && strstr(buf, "{\"obj\":9}"));
+	sse_client_free(tenant);
+	sse_client_free(staff);
+	sse_destroy(h);
+}
+END_TEST
+
+static int rm(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st; (void)flag; (void)f;
+	return remove(p);
+}
+
+START_TEST(scope_stored_with_user)
+{
+	char dir[] = "/tmp/test_web_scope.XXXXXX";
+	json_t *list = J("[9, 3]"), *bad = J("[0]"), *rec;
+	struct scope s;
+	unsigned role;
+	users *u;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(users_open(&u, dir), AMR_OK);
+	ck_assert_int_eq(users_create_scoped(u, "t1", ROLE_TENANT, "tenant pass 1", bad, 1), AMR_EINVAL);
+	ck_assert_ptr_null(users_get(u, "t1"));                        /* nothing stored */
+	ck_assert_int_eq(users_create_scoped(u, "t1", ROLE_TENANT, "tenant pass 1", list, 1), AMR_OK);
+	ck_assert_int_eq(users_verify_scope(u, "t1", "tenant pass 1", &role, &s), AMR_OK);
+	ck_assert(s.on && s.n == 2 && s.obj[0] == 3 && s.obj[1] == 9);
+	rec = users_get(u, "t1");
+	ck_assert_uint_eq(json_array_size(json_object_get(rec, "objects")), 2);
+	json_decref(rec);
+	/* a bad list changes nothing; null removes the list: a tenant then sees nothing */
+	ck_assert_int_eq(users_update_scoped(u, "t1", ROLE_OPERATOR, -1, bad, 2), AMR_EINVAL);
+	ck_assert_int_eq(users_update_scoped(u, "t1", 0, -1, json_null(), 3), AMR_OK);
+	rec = users_get(u, "t1");
+	ck_assert_ptr_null(json_object_get(rec, "objects"));
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "role")), "tenant");
+	json_decref(rec);
+	ck_assert_int_eq(users_verify_scope(u, "t1", "tenant pass 1", &role, &s), AMR_OK);
+	ck_assert(s.on && s.n == 0);
+	/* an operator with a list is limited, without one is not */
+	ck_assert_int_eq(users_update_scoped(u, "t1", ROLE_OPERATOR, -1, list, 4), AMR_OK);
+	ck_assert_int_eq(users_verify_scope(u, "t1", "tenant pass 1", &role, &s), AMR_OK);
+	ck_assert(role == ROLE_OPERATOR && s.on && s.n == 2);
+	ck_assert_int_eq(users_update_scoped(u, "t1", 0, -1, json_null(), 5), AMR_OK);
+	ck_assert_int_eq(users_verify_scope(u, "t1", "tenant pass 1", &role, &s), AMR_OK);
+	ck_assert(!s.on);
+	users_close(u);
+	json_decref(list);
+	json_decref(bad);
+	nftw(dir, rm, 8, FTW_DEPTH | FTW_PHYS);
+}
+END_TEST
+
+Suite *web_scope_suite(void)
+{
+	Suite *s = suite_create("web_scope");
+	TCase *tc = tcase_create("scope");
+
+	tcase_add_test(tc, scope_list_checked);
+	tcase_add_test(tc, scope_per_role);
+	tcase_add_test(tc, scope_names_in_request);
+	tcase_add_test(tc, scope_filters_lists);
+	tcase_add_test(tc, scope_stream_of_tenant);
+	tcase_add_test(tc, scope_stored_with_user);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	return s;
+}
