@@ -367,24 +367,6 @@ START_TEST(hostile_http)
 }
 END_TEST
 
-struct sse_read {
-	char buf[65536];
-	size_t n;
-};
-
-static size_t sse_collect(char *data, size_t size, size_t nmemb, void *arg)
-{
-	struct sse_read *s = arg;
-	size_t len = size * nmemb;
-
-	if (s->n + len < sizeof s->buf) {
-		memcpy(s->buf + s->n, data, len);
-		s->n += len;
-		s->buf[s->n] = '\0';
-	}
-	return len;
-}
-
 static void *publisher(void *arg)
 {
 	harness_sleep_ms(700);

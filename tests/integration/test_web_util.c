@@ -243,3 +243,16 @@ const char *webr_code(const struct webr *r)
 
 	return code ? code : "";
 }
+
+size_t sse_collect(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct sse_read *s = arg;
+	size_t len = size * nmemb;
+
+	if (s->n + len < sizeof s->buf) {
+		memcpy(s->buf + s->n, data, len);
+		s->n += len;
+		s->buf[s->n] = '\0';
+	}
+	return len;
+}

@@ -68,4 +68,15 @@ long webc_login(struct webc *c, const char *user, const char *pw);
 /* The error code of a JSON error answer ("" when none). */
 const char *webr_code(const struct webr *r);
 
+/* Text of a live stream (GET /api/v1/stream) read with curl, for tests
+ * that look for events in it. */
+struct sse_read {
+	char buf[65536];       /* what arrived, NUL-terminated */
+	size_t n;              /* bytes in buf */
+};
+
+/* curl write callback filling a struct sse_read (arg); drops what does
+ * not fit. */
+size_t sse_collect(char *data, size_t size, size_t nmemb, void *arg);
+
 #endif
