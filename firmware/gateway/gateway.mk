@@ -5,7 +5,7 @@ GW_CORE := $(GW_DIR)/settings.c $(GW_DIR)/cmdline.c $(GW_DIR)/console.c \
            $(GW_DIR)/telnet.c $(GW_DIR)/batch.c $(GW_DIR)/delta.c \
            $(GW_DIR)/spool.c $(GW_DIR)/lcd.c $(GW_DIR)/cmdlog.c $(GW_DIR)/outputs.c
 GW_EDGE := $(GW_DIR)/poller.c $(GW_DIR)/telnetd.c $(GW_DIR)/uplink.c \
-           $(GW_DIR)/remote.c $(GW_DIR)/gw.c $(GW_DIR)/main.c
+           $(GW_DIR)/remote.c $(GW_DIR)/gw.c $(GW_DIR)/gw_console.c $(GW_DIR)/main.c
 GW_LIBS := -lmodbus $(MQ_LIBS) $(LMDB_LIBS)
 
 ifneq ($(wildcard $(GW_DIR)/main.c),)

@@ -11,6 +11,7 @@
 #include "delta.h"
 #include "err.h"
 #include "gw.h"
+#include "gw_int.h"
 #include "kv.h"
 #include "lcd.h"
 #include "log.h"
@@ -20,57 +21,6 @@
 #include "spool.h"
 #include "telnetd.h"
 #include "uplink.h"
-
-#define MAX_PENDING_CMDS 16
-#define LCD_IP_SCREEN_S 30
-
-enum dev_state { DEV_UNKNOWN, DEV_ONLINE, DEV_OFFLINE };
-
-struct dev {
-	enum dev_state state;      /* responding or not, or not yet known */
-	uint64_t last_ok_ms;       /* monotonic time of the last answer */
-	int64_t last_ok_ts;        /* the same in Unix seconds */
-	uint64_t since_ms;         /* polled since (for never-answering devices) */
-	bool read;                 /* status below is valid */
-	uint16_t status;           /* input register 16 */
-	uint16_t batt_mv;          /* input register 17 */
-	struct outputs out;        /* coils last read (outputs 1..4) */
-	bool changed;              /* goes into the next batch's devices */
-};
-
-struct pending_cmd {
-	uint64_t cookie;           /* 0 when free */
-	console_done_fn done;      /* who waits */
-	void *arg;
-};
-
-struct gw {
-	struct gw_opts o;
-	loop *l;
-	char settings_path[512];
-	struct gw_settings set;        /* in memory, as the console edits it */
-	struct delta delta;            /* pulses not yet published */
-	struct dev dev[GW_ADDR_MAX + 1];
-	json_t *events;                /* events for the next batch */
-	kv *kv;
-	spool *sp;
-	cmdlog *clog;
-	poller *poll;
-	uplink *up;
-	telnetd *tel;
-	remote *rem;
-	struct console_ops ops;
-	struct pending_cmd cmds[MAX_PENDING_CMDS];
-	uint64_t next_cookie;
-	uint64_t batch_timer, tick_timer, restart_timer;
-	unsigned batches;              /* made since start */
-	bool bus_ok;                   /* serial device open */
-	int screen;                    /* LCD screen shown */
-	uint64_t screen_since;         /* when the IP screen was brought up */
-	uint64_t cycle_ms, cycles;     /* last poll cycle time, count */
-	unsigned coils_rr;             /* last address whose coils the round robin read */
-	bool restart;                  /* re-execute after the loop stops */
-};
 
 static volatile sig_atomic_t button_pressed;
 
@@ -281,7 +231,7 @@ static void device_silent(gw *g, unsigned addr)
 	ev_simple(g, "device_offline", addr, now_s());
 }
 
-static struct pending_cmd *find_cmd(gw *g, uint64_t cookie)
+struct pending_cmd *gw_find_cmd(gw *g, uint64_t cookie)
 {
 	for (int i = 0; i < MAX_PENDING_CMDS; i++)
 		if (g->cmds[i].cookie == cookie)
@@ -291,7 +241,7 @@ static struct pending_cmd *find_cmd(gw *g, uint64_t cookie)
 
 static void command_done(gw *g, const struct poll_result *r)
 {
-	struct pending_cmd *pc = find_cmd(g, r->cmd.cookie), done;
+	struct pending_cmd *pc = gw_find_cmd(g, r->cmd.cookie), done;
 	char text[200];
 	int64_t ts = now_s();
 
@@ -402,7 +352,7 @@ static unsigned responding(const gw *g)
 	return n;
 }
 
-static void lcd_lines(gw *g, char l1[13], char l2[13])
+void gw_lcd_lines(gw *g, char l1[13], char l2[13])
 {
 	struct lcd_input in = {
 		.polled = settings_poll_count(&g->set), .responding = responding(g),
@@ -418,7 +368,7 @@ static void publish_status(gw *g, bool force)
 	char l1[13], l2[13], ip[16];
 	json_t *st;
 
-	lcd_lines(g, l1, l2);
+	gw_lcd_lines(g, l1, l2);
 	st = json_pack("{s:b,s:s,s:s,s:{s:i,s:i},s:{s:i,s:i},s:[s,s]}", "online", 1,
 		       "fw", g->o.fw, "ip", settings_ip_format(g->set.dev, ip), "devices",
 		       "polled", (int)settings_poll_count(&g->set), "responding",
@@ -449,109 +399,6 @@ static void on_tick(void *arg)
 static void on_connect(void *ctx)
 {
 	publish_status(ctx, true);
-}
-
-/* ---- console actions ---- */
-
-static bool op_responding(void *ctx, unsigned addr)
-{
-	gw *g = ctx;
-
-	return addr >= GW_ADDR_MIN && addr <= GW_ADDR_MAX && g->dev[addr].state == DEV_ONLINE;
-}
-
-static void op_lcd(void *ctx, char l1[13], char l2[13])
-{
-	lcd_lines(ctx, l1, l2);
-}
-
-static void op_button(void *ctx)
-{
-	gw *g = ctx;
-
-	g->screen = (g->screen + 1) % LCD_SCREENS;
-	g->screen_since = loop_now_ms();
-}
-
-static void op_server(void *ctx, char *buf, size_t len)
-{
-	gw *g = ctx;
-
-	uplink_describe(g->up, buf, len);
-}
-
-static void op_disconnect(void *ctx)
-{
-	gw *g = ctx;
-
-	uplink_reconnect(g->up, 5000);
-}
-
-static int op_save(void *ctx, const struct gw_settings *s)
-{
-	gw *g = ctx;
-	int rc = settings_save(s, g->settings_path);
-
-	if (rc == AMR_OK)
-		log_info("gw: settings saved to %s", g->settings_path);
-	return rc;
-}
-
-static void op_factory(void *ctx, struct gw_settings *s)
-{
-	gw *g = ctx;
-
-	settings_factory(s, &g->o.defaults);
-}
-
-static void op_poll_changed(void *ctx)
-{
-	gw *g = ctx;
-
-	for (unsigned a = GW_ADDR_MIN; a <= GW_ADDR_MAX; a++)
-		if (!settings_polled(&g->set, a))
-			g->dev[a] = (struct dev){ 0 };
-	poller_set_list(g->poll, g->set.poll);
-}
-
-static int op_device(void *ctx, const struct cmdline *c, console_done_fn done, void *arg,
-		     char *err, size_t errlen)
-{
-	gw *g = ctx;
-	struct pending_cmd *pc = find_cmd(g, 0);
-	struct poller_cmd pcmd = { .addr = c->addr, .ch = c->ch, .to = c->to, .out = c->out };
-
-	if (!pc) {
-		snprintf(err, errlen, "too many device commands waiting");
-		return AMR_EFULL;
-	}
-	switch (c->kind) {
-	case CMD_ZERO:
-		pcmd.kind = PCMD_ZERO;
-		break;
-	case CMD_CHADDR:
-		pcmd.kind = PCMD_CHADDR;
-		break;
-	case CMD_BLOCK:
-	case CMD_UNBLOCK:
-		pcmd.kind = PCMD_OUTPUT;
-		pcmd.on = c->kind == CMD_BLOCK;
-		break;
-	default:
-		snprintf(err, errlen, "not a device command");
-		return AMR_EINVAL;
-	}
-	pcmd.cookie = ++g->next_cookie;
-	if (!g->bus_ok) {
-		snprintf(err, errlen, "the RS-485 line %s is not open", g->o.serial);
-		return AMR_ESTATE;
-	}
-	if (poller_submit(g->poll, &pcmd) != AMR_OK) {
-		snprintf(err, errlen, "the RS-485 queue is full");
-		return AMR_EFULL;
-	}
-	*pc = (struct pending_cmd){ pcmd.cookie, done, arg };
-	return AMR_OK;
 }
 
 static void stop_now(void *arg)
@@ -624,9 +471,7 @@ int gw_create(gw **out, loop *l, const struct gw_opts *o)
 		return AMR_ENOMEM;
 	g->o = *o;
 	g->l = l;
-	g->ops = (struct console_ops){ g, op_responding, op_lcd, op_button, op_server,
-				       op_disconnect, op_save, op_factory, op_poll_changed,
-				       op_device };
+	gw_console_ops_init(g);
 	delta_init(&g->delta);
 	if (!(g->events = json_array())) {
 		rc = AMR_ENOMEM;
