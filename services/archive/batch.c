@@ -34,10 +34,7 @@ enum { R_ADDR, R_CH, R_TOTAL, R_DELTA, R_PERIOD, R_FIELDS };
 static const char *const reading_fields[R_FIELDS + 1] = {
 	"addr", "ch", "total", "delta", "period_ms", NULL
 };
-static const struct {
-	bool required;
-	long long min, max;
-} reading_rules[R_FIELDS] = {
+static const struct jflat_bound reading_rules[R_FIELDS] = {
 	[R_ADDR] = { true, 1, 255 },
 	[R_CH] = { true, 1, 255 },
 	[R_TOTAL] = { true, 0, UINT32_MAX },
@@ -204,14 +201,9 @@ static int on_row(void *ctx, size_t i, const long long *v, unsigned present)
 	struct rows *rs = ctx;
 	long long val[R_FIELDS];
 
-	for (int f = 0; f < R_FIELDS; f++) {
-		bool has = present & (1u << f);
-
-		if (has ? v[f] < reading_rules[f].min || v[f] > reading_rules[f].max
-			: reading_rules[f].required)
-			return -1;
-		val[f] = has ? v[f] : 0;
-	}
+	/* jflat has checked reading_rules; an absent optional field is 0. */
+	for (int f = 0; f < R_FIELDS; f++)
+		val[f] = present & (1u << f) ? v[f] : 0;
 	if (i >= BATCH_MAX_READINGS)
 		return -1;
 	if (i == rs->cap) {
@@ -232,7 +224,7 @@ static int on_row(void *ctx, size_t i, const long long *v, unsigned present)
 static int parse_fast(const char *text, size_t len, unsigned topic_obj, struct batch **out)
 {
 	struct rows rs = { 0 };
-	const struct jflat_rows rows = { "readings", reading_fields, on_row, &rs };
+	const struct jflat_rows rows = { "readings", reading_fields, reading_rules, on_row, &rs };
 	struct jv_err err;
 	struct jflat_out jo;
 	struct batch *b;

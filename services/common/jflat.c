@@ -191,6 +191,17 @@ static int on_key(void *ctx, const unsigned char *key, size_t len)
 	return 1;
 }
 
+/* True if every field of the row keeps rows->bounds. */
+static bool in_bounds(const struct jflat_rows *rows, const long long *v, unsigned present)
+{
+	const struct jflat_bound *b = rows->bounds;
+
+	for (int f = 0; b && rows->fields[f]; f++)
+		if (present & (1u << f) ? v[f] < b[f].min || v[f] > b[f].max : b[f].required)
+			return false;
+	return true;
+}
+
 static int on_end_map(void *ctx)
 {
 	struct reader *rd = ctx;
@@ -198,6 +209,8 @@ static int on_end_map(void *ctx)
 	rd->depth--;
 	if (rd->in_row) {
 		rd->in_row = false;
+		if (!in_bounds(rd->rows, rd->vals, rd->present))
+			return stop(rd, AMR_EINVAL);
 		if (rd->rows->row(rd->rows->ctx, rd->out->nrows, rd->vals, rd->present))
 			return stop(rd, AMR_EINVAL);
 		rd->out->nrows++;

@@ -39,9 +39,19 @@
 #define JFLAT_ROW_FIELDS 8     /* most fields a row may have */
 #define JFLAT_KEY_MAX 63       /* longest key read (bytes) */
 
+/* What a row's field must be: present or not, and within min..max. */
+struct jflat_bound {
+	bool required;                 /* a row without it is declined */
+	long long min, max;            /* inclusive bounds */
+};
+
 struct jflat_rows {
 	const char *name;              /* the top-level member read as rows ("readings") */
 	const char *const *fields;     /* its fields' names, NULL-terminated, at most 8 */
+	/* Bounds of fields[i] (NULL: none). A row that breaks one is declined
+	 * before row() sees it, so callers share one table with the tree
+	 * path's jv_int() checks and write no range check twice. */
+	const struct jflat_bound *bounds;
 	/* Called once per element, in order: vals[i] holds fields[i] when bit i
 	 * of present is set. Nonzero makes jflat_read() decline. */
 	int (*row)(void *ctx, size_t index, const long long *vals, unsigned present);

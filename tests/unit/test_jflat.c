@@ -35,7 +35,7 @@ static int on_row(void *ctx, size_t i, const long long *vals, unsigned present)
 
 static int read_text(const char *text, struct got *g, struct jflat_out *out)
 {
-	const struct jflat_rows rows = { "rows", fields, on_row, g };
+	const struct jflat_rows rows = { "rows", fields, NULL, on_row, g };
 
 	memset(g, 0, sizeof *g);
 	g->refuse_at = (size_t)-1;
@@ -145,7 +145,7 @@ END_TEST
 START_TEST(test_declines_nul)
 {
 	static const char text[] = "{\"a\":1}\0{\"b\":2}";
-	const struct jflat_rows rows = { "rows", fields, on_row, NULL };
+	const struct jflat_rows rows = { "rows", fields, NULL, on_row, NULL };
 	struct jflat_out out;
 
 	ck_assert_int_eq(jflat_read(text, sizeof text - 1, &rows, &out), AMR_EINVAL);
@@ -158,7 +158,7 @@ END_TEST
 START_TEST(test_declines_at_any_position)
 {
 	static const unsigned char odd[] = { '\\', 0x7f, 0x80, 0xff, 0x01, 0x0c, 0x00 };
-	const struct jflat_rows rows = { "rows", fields, NULL, NULL };
+	const struct jflat_rows rows = { "rows", fields, NULL, NULL, NULL };
 	char text[] = "{\"key\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}";
 	const size_t first = 8, last = sizeof text - 4;
 	struct jflat_out out;
@@ -180,7 +180,7 @@ END_TEST
 START_TEST(test_row_refused)
 {
 	static const char text[] = "{\"rows\":[{\"a\":1},{\"a\":2},{\"a\":3}]}";
-	const struct jflat_rows rows = { "rows", fields, on_row, NULL };
+	const struct jflat_rows rows = { "rows", fields, NULL, on_row, NULL };
 	struct jflat_out out;
 	struct got g = { .refuse_at = 1 };
 	struct jflat_rows r = rows;
