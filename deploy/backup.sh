@@ -13,6 +13,12 @@
 # Containers are reached with `ENGINE exec` (ENGINE: AMR_ENGINE, podman if
 # installed, else docker), so the copies run beside the writers.
 #
+# Order: the archive first, the gateways' spools last. A spool copied after
+# the archive holds seq numbers above the restored archive's mark, so the
+# archive sees the gap, waits for the batches (--gap-wait) and says what it
+# gave up; a spool copied before it would reuse seq numbers the archive has
+# already stored, and their new pulses would be dropped as duplicates.
+#
 # DEST must not exist. It gets data/<path>/data.mdb for each environment,
 # data/broker/mosquitto.db, and MANIFEST (one line per copy: the compose
 # service or "-", the path under the data root, sha256). Restore with
@@ -65,6 +71,13 @@ broker_pid() {
 	return 0
 }
 
+# in_order: lines "[SERVICE ]PATH" on stdin, the archive first, gateway
+# spools last (see the head of this file)
+in_order() {
+	awk '{ k = 1 } /(^|[ \/])archive$/ { k = 0 } /gateway[^ \/]*\/spool$/ { k = 2 } { print k " " $0 }' |
+		sort | cut -d' ' -f2-
+}
+
 backup_local() {
 	local env rel pid stamp
 	[ -d "$root" ] || die "no data directory $root (set AMR_DATA_DIR)"
@@ -76,7 +89,7 @@ backup_local() {
 		mkdir -p "$dest/data/$rel"
 		mdb_copy -c "$env" "$dest/data/$rel" || die "mdb_copy $env failed"
 		record - "$rel/data.mdb"
-	done < <(find "$root" -path "$root/backup" -prune -o -name data.mdb -printf '%h\n' | sort)
+	done < <(find "$root" -path "$root/backup" -prune -o -name data.mdb -printf '%h\n' | in_order)
 
 	if [ -f "$root/broker/mosquitto.db" ]; then
 		stamp=$(mktemp)
@@ -110,14 +123,16 @@ backup_compose() {
 	for svc in $("$engine" inspect --format '{{index .Config.Labels "com.docker.compose.service"}}' $ids | sort -u); do
 		[ "$svc" = broker ] && continue
 		id=$(container "$svc")
-		for env in $("$engine" exec "$id" find "$croot" -path "$croot/backup" -prune -o -name data.mdb -printf '%h\n' | sort); do
-			rel=${env#"$croot"/}
-			mkdir -p "$dest/data/$rel"
-			"$engine" exec "$id" mdb_copy -c "$env" >"$dest/data/$rel/data.mdb" ||
-				die "mdb_copy $env in $svc failed"
-			record "$svc" "$rel/data.mdb"
-		done
-	done
+		"$engine" exec "$id" find "$croot" -path "$croot/backup" -prune -o -name data.mdb -printf "$svc %h\n"
+	done | in_order >"$dest/envs"
+	while read -r svc env; do
+		rel=${env#"$croot"/}
+		mkdir -p "$dest/data/$rel"
+		"$engine" exec "$(container "$svc")" mdb_copy -c "$env" >"$dest/data/$rel/data.mdb" </dev/null ||
+			die "mdb_copy $env in $svc failed"
+		record "$svc" "$rel/data.mdb"
+	done <"$dest/envs"
+	rm -f "$dest/envs"
 	id=$(container broker)
 	[ -n "$id" ] || die "the broker of project '$project' is not running"
 	"$engine" exec "$id" touch "$croot/broker/.backup-stamp"

@@ -242,9 +242,21 @@ out=$(mosquitto_sub -h 127.0.0.1 -p "$mqtt" -u gw-2 -P "$gw_pw" -t amr/v1/gw/1/a
 case $out in *'"seq":'*) fail "gw-2 reads gateway 1's ack: $out" ;; esac
 say "gw-2 publishes only under amr/v1/gw/2/ (plain and TLS) and cannot read gateway 1's ack"
 
-# 7. Hot backup of the running stack, restore, the same answers.
-t0=$(($(date +%s) - 2))
-sleep 3
+# 7. Hot backup of the running stack, restore, the same answers. The
+# question is about readings stamped before t0. The gateway sends a batch
+# every 10 s, so a reading of t0 may still be on its way: wait until the
+# archive has committed three batches more than it had just before t0 (one
+# may have been in flight, the next was being filled at t0, the third was
+# begun after it), and every reading up to t0 is in the archive.
+hwm() { ctl rpc archive/hwm '{"obj":1}' | sed -n 's/.*"seq": *\([0-9]*\).*/\1/p'; }
+h0=$(hwm)
+[ -n "$h0" ] || fail "archive/hwm of object 1 gave no seq"
+t0=$(date +%s)
+for _ in $(seq 60); do
+	[ "$(hwm)" -ge $((h0 + 3)) ] && break
+	sleep 1
+done
+[ "$(hwm)" -ge $((h0 + 3)) ] || fail "the archive committed no three batches in 60 s after seq $h0"
 deploy/backup.sh --compose "$project" "$tmp/backup" >"$tmp/backup.log" 2>&1 || fail "backup.sh --compose: $(cat "$tmp/backup.log")"
 for part in archive/data.mdb ingest/data.mdb web/data.mdb broker/mosquitto.db gateway-1/spool/data.mdb; do
 	grep -q " $part " "$tmp/backup/MANIFEST" || fail "$part is not in the backup: $(cat "$tmp/backup/MANIFEST")"

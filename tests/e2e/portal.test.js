@@ -270,6 +270,24 @@ async function main() {
     await page.click('#create button[type=submit]');
     await page.waitForFunction(() => /operator1 \/ /.test(document.getElementById('msg').textContent));
     const opw = (await page.$eval('#msg', e => e.textContent)).split(' / ')[1];
+    /* a tenant limited to the demo building */
+    await page.type('#new-user', 'tenant1');
+    await page.selectOption('#new-role', 'tenant');
+    await page.type('#new-objects', String(DEMO));
+    await page.click('#create button[type=submit]');
+    await page.waitForFunction(() => /tenant1 \/ /.test(document.getElementById('msg').textContent));
+    const tpw = (await page.$eval('#msg', e => e.textContent)).split(' / ')[1];
+    const tobj = () => page.$eval('tr[data-user="tenant1"] input.objects', e => e.value);
+    if (await tobj() !== String(DEMO)) throw new Error('tenant1 objects after create: ' + await tobj());
+    /* a list the server refuses is shown as an error and changes nothing */
+    await page.fill('tr[data-user="tenant1"] input.objects', '1, x');
+    await page.press('tr[data-user="tenant1"] input.objects', 'Tab');
+    await present(page, '#msg.error');
+    const refused = await page.$eval('#msg', e => e.textContent);
+    await page.reload();
+    await present(page, 'tr[data-user="tenant1"]');
+    if (await tobj() !== String(DEMO)) throw new Error('a refused list changed tenant1: ' + await tobj() + ' (' + refused + ')');
+    console.log('users: tenant1 limited to object ' + DEMO + '; "1, x" refused: ' + refused);
     await shot(page, '08-users');
 
     step = 'password page';
@@ -337,6 +355,26 @@ async function main() {
     if (!(+tot3 > +tot2)) throw new Error('pulses did not resume: ' + tot2 + ' -> ' + tot3);
     console.log('unblocked: input 1 total ' + tot2 + ' -> ' + tot3);
     await shot(page, '13-unblocked');
+
+    step = 'tenant sees only its object';
+    await Promise.all([page.waitForNavigation(), page.click('#logout')]);
+    await present(page, '#login');
+    await page.type('#user', 'tenant1');
+    await page.type('#password', tpw);
+    await Promise.all([page.waitForNavigation(), page.click('#submit')]);
+    await page.goto(URL + '/index.html');
+    await present(page, '#objects li[data-obj="' + DEMO + '"]');
+    const seen = await page.$$eval('#objects li[data-obj]', lis => lis.map(li => li.dataset.obj));
+    if (seen.join() !== String(DEMO)) throw new Error('tenant1 sees objects ' + seen.join());
+    const other = await page.evaluate(async o => (await fetch('/api/v1/objects/' + o)).status, OBJ);
+    if (other !== 403) throw new Error('tenant1 GET /objects/' + OBJ + ' answered ' + other);
+    const tmenu = await page.$eval('nav.menu', e => e.textContent);
+    if (tmenu.includes('Службы') || tmenu.includes('Пользователи') || !tmenu.includes('Архив')) throw new Error('tenant menu: ' + tmenu);
+    await page.click('#objects li[data-obj="' + DEMO + '"]');
+    await present(page, '#ch-' + DEMO + '-1-1');
+    if (await page.$('#blk-1-1')) throw new Error('tenant1 is offered to block an output');
+    await shot(page, '16-tenant-status');
+    console.log('tenant1 sees object ' + seen.join() + ' only; object ' + OBJ + ' answers ' + other + '; menu: ' + tmenu);
 
     step = 'audit trail';
     await Promise.all([page.waitForNavigation(), page.click('#logout')]);

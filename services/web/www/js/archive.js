@@ -74,7 +74,7 @@
     try { render(await App.api('GET', query()), step); } catch (e) { App.showError($('msg'), e); }
   }
 
-  App.start(App.ROLES_STAFF, async () => {
+  App.start(App.ROLES_VIEW, async () => {
     document.title = App.t('nav.archive');
     const now = new Date();
     $('to').value = local(new Date(now.getTime() + 3600e3));

@@ -4,17 +4,19 @@
 'use strict';
 (function () {
   const ROLES_STAFF = ['admin', 'operator', 'accountant'];
+  /* Every role; the server limits a tenant to its own objects. */
+  const ROLES_VIEW = ROLES_STAFF.concat(['tenant']);
   /* The menu; billing pages join here with their roles. */
   const PAGES = [
-    { href: '/index.html', key: 'nav.status', roles: ROLES_STAFF },
-    { href: '/online.html', key: 'nav.online', roles: ROLES_STAFF },
-    { href: '/archive.html', key: 'nav.archive', roles: ROLES_STAFF },
+    { href: '/index.html', key: 'nav.status', roles: ROLES_VIEW },
+    { href: '/online.html', key: 'nav.online', roles: ROLES_VIEW },
+    { href: '/archive.html', key: 'nav.archive', roles: ROLES_VIEW },
     { href: '/registry.html', key: 'nav.registry', roles: ['admin'] },
     { href: '/console.html', key: 'nav.console', roles: ['admin'] },
     { href: '/audit.html', key: 'nav.audit', roles: ['admin'] },
     { href: '/health.html', key: 'nav.health', roles: ROLES_STAFF },
     { href: '/users.html', key: 'nav.users', roles: ['admin'] },
-    { href: '/password.html', key: 'nav.password', roles: ROLES_STAFF.concat(['tenant']) }
+    { href: '/password.html', key: 'nav.password', roles: ROLES_VIEW }
   ];
 
   const App = {
@@ -147,13 +149,13 @@
       App.header();
       if (roles && !roles.includes(App.me.role)) {
         const main = document.querySelector('main');
-        main.replaceChildren(App.el('p', { class: 'msg', text: App.me.role === 'tenant' ? App.t('tenant.soon') : App.t('forbidden') }));
+        main.replaceChildren(App.el('p', { class: 'msg', text: App.t('forbidden') }));
         return;
       }
       await init(App.me);
     },
 
-    ROLES_STAFF
+    ROLES_STAFF, ROLES_VIEW
   };
   window.App = App;
 })();

@@ -136,7 +136,7 @@
     } catch (e) { App.showError($('msg'), e); }
   }
 
-  App.start(App.ROLES_STAFF, async () => {
+  App.start(App.ROLES_VIEW, async () => {
     document.title = App.t('nav.online');
     const loc = App.lang === 'ru' ? 'ru-RU' : 'en-GB';
     chart = new Chart($('chart'), {

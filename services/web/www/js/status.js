@@ -143,7 +143,7 @@
     } catch (e) { App.showError($('msg'), e); }
   }
 
-  App.start(App.ROLES_STAFF, async me => {
+  App.start(App.ROLES_VIEW, async me => {
     document.title = App.t('nav.status');
     Commands.init(me, refresh);
     es = App.stream(0, {

@@ -1,6 +1,7 @@
-/* users.js - "Users" (admin): create with a role (a random password is
- * shown once), change role, disable, reset a password. Every change is
- * audited by the server. */
+/* users.js - "Users" (admin): create with a role and a list of objects (a
+ * random password is shown once), change role or objects, disable, reset a
+ * password. Every change is audited by the server, which also judges the
+ * list of objects (1..65000, at most 64). */
 'use strict';
 (function () {
   const ROLES = ['admin', 'operator', 'accountant', 'tenant'];
@@ -12,10 +13,20 @@
     try { await fn(); await load(); } catch (e) { App.showError($('msg'), e); }
   }
 
+  /* "1, 5" -> [1, 5]; "" -> null (every object; none for a tenant). A
+     word that is not a number goes as it is, for the server to refuse. */
+  function objectsOf(text) {
+    const words = text.split(/[\s,;]+/).filter(w => w);
+    return words.length ? words.map(w => /^\d+$/.test(w) ? +w : w) : null;
+  }
+
   function row(u) {
     const role = E('select', {}, ...ROLES.map(r => E('option', { value: r, selected: r === u.role, text: App.t('role.' + r) })));
     role.addEventListener('change', () => act(() => App.api('PATCH', '/api/v1/users/' + u.name, { role: role.value })));
-    return E('tr', {}, E('td', { text: u.name }), E('td', {}, role),
+    /* an admin always sees every object: no list to give */
+    const objs = E('input', { class: 'objects', value: (u.objects || []).join(', '), placeholder: App.t('objects.all'), disabled: u.role === 'admin' });
+    objs.addEventListener('change', () => act(() => App.api('PATCH', '/api/v1/users/' + u.name, { objects: objectsOf(objs.value) })));
+    return E('tr', { 'data-user': u.name }, E('td', { text: u.name }), E('td', {}, role), E('td', {}, objs),
       E('td', { text: u.disabled ? App.t('disabled') : '' }), E('td', { text: App.fmtTime(u.updated) }),
       E('td', {}, E('div', { class: 'row' },
         E('button', { type: 'button', text: u.disabled ? App.t('enable') : App.t('disable'), onclick: () => act(() => App.api('PATCH', '/api/v1/users/' + u.name, { disabled: !u.disabled })) }),
@@ -27,7 +38,7 @@
 
   async function load() {
     const r = await App.api('GET', '/api/v1/users');
-    $('users').replaceChildren(E('tr', {}, ...['user', 'role', 'state', 'updated', ''].map(k => E('th', { text: k ? App.t(k) : '' }))), ...r.users.map(row));
+    $('users').replaceChildren(E('tr', {}, ...['user', 'role', 'objects', 'state', 'updated', ''].map(k => E('th', { text: k ? App.t(k) : '' }))), ...r.users.map(row));
   }
 
   App.start(['admin'], async () => {
@@ -35,9 +46,13 @@
     $('create').addEventListener('submit', ev => {
       ev.preventDefault();
       act(async () => {
-        const r = await App.api('POST', '/api/v1/users', { user: $('new-user').value.trim(), role: $('new-role').value });
+        const body = { user: $('new-user').value.trim(), role: $('new-role').value };
+        const objects = objectsOf($('new-objects').value);
+        if (objects) body.objects = objects;
+        const r = await App.api('POST', '/api/v1/users', body);
         setTimeout(() => App.showOk($('msg'), App.t('password.generated') + ': ' + r.user + ' / ' + r.password), 0);
         $('new-user').value = '';
+        $('new-objects').value = '';
       });
     });
     try { await load(); } catch (e) { App.showError($('msg'), e); }
