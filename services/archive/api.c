@@ -325,12 +325,30 @@ struct reg_set {
 	struct jv_err *err;
 };
 
+/* The counter of channel k as last counted (0 if never read). */
+static int chan_total(store *s, MDB_txn *txn, const struct reg_key *k, uint32_t *total)
+{
+	struct store_chan *c = NULL;
+	size_t n = 0;
+	int rc = store_state(s, txn, k->obj, &c, &n);
+
+	*total = 0;
+	if (rc == AMR_ENOTFOUND)
+		return AMR_OK;
+	for (size_t i = 0; !rc && i < n; i++)
+		if (c[i].chan == BATCH_CHAN(k->addr, k->ch))
+			*total = c[i].total;
+	free(c);
+	return rc;
+}
+
 static int reg_set_txn(MDB_txn *txn, void *arg)
 {
 	struct reg_set *r = arg;
 	json_t *before = NULL, *changes;
 	const char *actor = json_string_value(json_object_get(r->args, "actor"));
 	const char *reason = json_string_value(json_object_get(r->args, "reason"));
+	uint32_t total = 0;
 	char id[16];
 	bool dup;
 	int rc;
@@ -338,7 +356,8 @@ static int reg_set_txn(MDB_txn *txn, void *arg)
 	json_decref(r->after);
 	json_decref(r->rec);
 	r->after = r->rec = NULL;
-	if ((rc = registry_update(r->a->reg, txn, &r->k, r->args, svc_now(), &before,
+	if ((r->k.ch && (rc = chan_total(r->a->s, txn, &r->k, &total))) ||
+	    (rc = registry_update(r->a->reg, txn, &r->k, r->args, total, svc_now(), &before,
 				  &r->after, r->err)))
 		return rc;
 	changes = json_deep_copy(r->args);
@@ -681,7 +700,7 @@ const struct rpc_method api_methods[] = {
 	{ "zones", m_zones, "{channels,from,to,zones:[{name,from:\"HH:00\",to}]}: per zone" },
 	{ "registry.get", m_registry_get, "{id:\"1\"|\"1.5\"|\"1.5.1\"}: the record" },
 	{ "registry.set", m_registry_set, "{id,actor,reason?,label?,resource?,unit?,serial?,"
-	  "verification_due?,initial_reading?,weight?|weights?}: audited update" },
+	  "verification_due?,initial_reading?,initial_total?,weight?|weights?}: audited update" },
 	{ "registry.list", m_registry_list, "{obj?,channels_only?,limit?}: records" },
 	{ "audit.query", m_audit_query, "{from?,to?,actor?,target?,limit?}: audit records" },
 	{ "quarantine.list", m_quarantine_list, "{obj?,channel?,limit?}: quarantined readings" },

@@ -94,10 +94,10 @@ static json_t *default_record(const struct reg_key *key, int64_t now)
 	if (!key->ch)
 		return json_pack("{s:s, s:s, s:I}", "id", id, "label", "", "first_seen",
 				 (json_int_t)now);
-	rec = json_pack("{s:s, s:s, s:s, s:s, s:[{s:i, s:i, s:i}], s:s, s:s, s:s, s:I, s:I}",
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:[{s:i, s:i, s:i}], s:s, s:s, s:s, s:i, s:I, s:I}",
 			"id", id, "label", "", "resource", "unknown", "unit", "pulse",
 			"weights", "num", 1, "den", 1, "valid_from", 0, "serial", "",
-			"verification_due", "", "initial_reading", "0",
+			"verification_due", "", "initial_reading", "0", "initial_total", 0,
 			"first_seen", (json_int_t)now, "updated", (json_int_t)now);
 	return rec;
 }
@@ -343,19 +343,23 @@ static int upsert_weight(const json_t *one, struct units_weight *w, size_t *n,
 	return AMR_OK;
 }
 
-static int update_channel(json_t *rec, const json_t *args, struct jv_err *err)
+static int update_channel(json_t *rec, const json_t *args, uint32_t total_now,
+			  struct jv_err *err)
 {
 	static const char *const fields[] = { "id", "actor", "reason", "label", "resource",
 					      "unit", "serial", "verification_due",
-					      "initial_reading", "weight", "weights", NULL };
+					      "initial_reading", "initial_total", "weight",
+					      "weights", NULL };
 	struct units_weight w[UNITS_MAX_WEIGHTS];
 	const char *label, *serial, *due, *initial, *unit;
 	json_t *one, *all, *old = json_object_get(rec, "weights");
 	int resource;
 	size_t n = 0;
 	units_u128 dummy;
+	long long itotal;
 
 	if (jv_only(args, fields, err) ||
+	    jv_int(args, "initial_total", false, total_now, 0, UINT32_MAX, &itotal, err) ||
 	    jv_str(args, "label", false, NULL, 0, 127, &label, err) ||
 	    jv_enum(args, "resource", false, -1, registry_resources, &resource, err) ||
 	    jv_str(args, "unit", false, NULL, 1, 7, &unit, err) ||
@@ -388,6 +392,9 @@ static int update_channel(json_t *rec, const json_t *args, struct jv_err *err)
 	if (initial && units_parse(initial, units_channel_decimals(unit, w, n), &dummy))
 		return jv_fail(err, "initial_reading: \"%s\" is not a decimal number with "
 			       "at most %d decimals", initial, units_channel_decimals(unit, w, n));
+	if (!initial && json_object_get(args, "initial_total"))
+		return jv_fail(err, "initial_total: give it with the initial_reading it "
+			       "belongs to");
 	if (label)
 		json_object_set_new(rec, "label", json_string(label));
 	if (resource >= 0)
@@ -397,15 +404,17 @@ static int update_channel(json_t *rec, const json_t *args, struct jv_err *err)
 		json_object_set_new(rec, "serial", json_string(serial));
 	if (due)
 		json_object_set_new(rec, "verification_due", json_string(due));
-	if (initial)
+	if (initial) {
 		json_object_set_new(rec, "initial_reading", json_string(initial));
+		json_object_set_new(rec, "initial_total", json_integer(itotal));
+	}
 	json_object_set_new(rec, "weights", weights_json(w, n));
 	return AMR_OK;
 }
 
 int registry_update(registry *r, MDB_txn *txn, const struct reg_key *key,
-		    const json_t *args, int64_t now, json_t **before, json_t **after,
-		    struct jv_err *err)
+		    const json_t *args, uint32_t total_now, int64_t now, json_t **before,
+		    json_t **after, struct jv_err *err)
 {
 	static const char *const fields[] = { "id", "actor", "reason", "label", NULL };
 	json_t *rec = NULL;
@@ -431,7 +440,7 @@ int registry_update(registry *r, MDB_txn *txn, const struct reg_key *key,
 		*before = json_deep_copy(rec);
 	}
 	if (key->ch) {
-		rc = update_channel(rec, args, err);
+		rc = update_channel(rec, args, total_now, err);
 	} else {
 		rc = jv_only(args, fields, err) ||
 		     jv_str(args, "label", false, NULL, 0, 127, &label, err) ? AMR_EINVAL : AMR_OK;

@@ -8,7 +8,13 @@
  *   {"id":"1.5.1","label":"Cold water, flat 12","resource":"cold_water",
  *    "unit":"m3","weights":[{"num":1,"den":100,"valid_from":0}],
  *    "serial":"A123","verification_due":"2029-05-01",
- *    "initial_reading":"123.456","first_seen":T,"updated":T}
+ *    "initial_reading":"123.456","initial_total":5000,"first_seen":T,"updated":T}
+ *
+ * initial_reading is the meter's reading when the device's counter stood at
+ * initial_total: the reading now is initial_reading + (total -
+ * initial_total) * the current pulse weight. An update that sets
+ * initial_reading pairs it with the counter as it stands (the caller's
+ * total_now) unless it gives initial_total itself.
  *
  * A channel seen for the first time is registered with defaults (resource
  * "unknown", unit "pulse", weight 1/1, no label) in the same transaction as
@@ -87,11 +93,13 @@ int registry_list(registry *r, MDB_txn *txn, uint16_t obj, bool channels_only,
  * unknown fields and bad values are refused with err naming the field) to
  * the record of key, inside write transaction txn. The record must exist
  * for devices and channels; an object record is created if needed.
- * *before gets the old record (or null), *after the new one (new refs).
+ * total_now is the channel's counter as last read (0 if never), paired with
+ * a new initial_reading. *before gets the old record (or null), *after the
+ * new one (new refs).
  * Returns AMR_OK, AMR_EINVAL, AMR_ENOTFOUND, AMR_ENOMEM or an MDB_ code.
  */
 int registry_update(registry *r, MDB_txn *txn, const struct reg_key *key,
-		    const json_t *args, int64_t now, json_t **before, json_t **after,
-		    struct jv_err *err);
+		    const json_t *args, uint32_t total_now, int64_t now, json_t **before,
+		    json_t **after, struct jv_err *err);
 
 #endif

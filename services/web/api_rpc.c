@@ -358,7 +358,8 @@ static void registry_set_ok(struct web *w, struct call *c, json_t *rec)
 void api_registry_set(void *ctx, struct call *c)
 {
 	static const char *const fields[] = { "label", "resource", "unit", "serial",
-		"verification_due", "initial_reading", "weight", "weights", "reason", NULL };
+		"verification_due", "initial_reading", "initial_total", "weight", "weights",
+		"reason", NULL };
 	static const char *const resources[] = { "unknown", "cold_water", "hot_water",
 		"electricity", "heat", "gas", NULL };
 	static const char *const units[] = { "m3", "kWh", "MWh", "Gcal", "GJ", "l", "pulse", NULL };
@@ -366,6 +367,7 @@ void api_registry_set(void *ctx, struct call *c)
 	struct jv_err err = { "" };
 	const char *s;
 	json_t *o, *args;
+	long long n;
 	int i;
 
 	if (!registry_id_ok(c->m.params[0])) {
@@ -380,6 +382,7 @@ void api_registry_set(void *ctx, struct call *c)
 	    jv_str(c->body, "serial", false, NULL, 0, 64, &s, &err) ||
 	    jv_str(c->body, "verification_due", false, NULL, 0, 10, &s, &err) ||
 	    jv_str(c->body, "initial_reading", false, NULL, 1, 30, &s, &err) ||
+	    jv_int(c->body, "initial_total", false, 0, 0, UINT32_MAX, &n, &err) ||
 	    jv_object(c->body, "weight", false, &o, &err) ||
 	    jv_array(c->body, "weights", false, 32, &o, &err) ||
 	    jv_str(c->body, "reason", false, NULL, 0, 200, &s, &err)) {

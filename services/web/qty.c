@@ -18,6 +18,7 @@ int qty_conv_from_record(const json_t *rec, struct qty_conv *c)
 	struct units_weight w[UNITS_MAX_WEIGHTS];
 	const char *unit = json_string_value(json_object_get(rec, "unit"));
 	const char *init = json_string_value(json_object_get(rec, "initial_reading"));
+	json_int_t itotal = json_integer_value(json_object_get(rec, "initial_total"));
 	json_t *weights = json_object_get(rec, "weights"), *e;
 	char msg[128];
 	units_u128 v;
@@ -48,8 +49,11 @@ int qty_conv_from_record(const json_t *rec, struct qty_conv *c)
 	c->num = w[n - 1].num;
 	c->den = w[n - 1].den;
 	c->dec = dec;
-	if (init && strlen(init) < sizeof c->initial && !units_parse(init, dec, &v))
+	if (init && strlen(init) < sizeof c->initial && !units_parse(init, dec, &v) &&
+	    itotal >= 0 && itotal <= UINT32_MAX) {
 		snprintf(c->initial, sizeof c->initial, "%s", init);
+		c->initial_total = (uint32_t)itotal;
+	}
 	return AMR_OK;
 }
 
@@ -58,9 +62,12 @@ char *qty_reading(const struct qty_conv *c, uint32_t total, char *buf)
 	struct units_weight w = { c->num, c->den, 0 };
 	units_u128 init = 0;
 
+	if (total < c->initial_total)
+		return NULL;
 	if (units_parse(c->initial, c->dec, &init))
 		init = 0;
-	return units_format(init + units_scaled(total, &w, c->dec), c->dec, buf);
+	return units_format(init + units_scaled(total - c->initial_total, &w, c->dec), c->dec,
+			    buf);
 }
 
 bool qty_rate(const struct qty_conv *c, uint32_t period_ms, uint64_t idle_ms, char *buf)

@@ -2,10 +2,14 @@
  * qty.h - what the status pages show of a channel: its reading and its
  * instantaneous rate, as decimal strings computed with integers only.
  *
- * reading = initial_reading + total * w, where w = num/den is the channel's
- * current pulse weight (its last weight period) and total the device
- * counter; printed at the channel's decimals (the archive's rule, through
- * services/archive/units.c).
+ * reading = initial_reading + (total - initial_total) * w, where w =
+ * num/den is the channel's current pulse weight (its last weight period),
+ * total the device counter and initial_total the counter when the meter
+ * showed initial_reading (the registry pairs them, docs/archive.md);
+ * printed at the channel's decimals (the archive's rule, through
+ * services/archive/units.c). A counter below initial_total (zeroed, or a
+ * device replaced) has no reading until the meter's reading is entered
+ * again.
  *
  * rate = w / period, per hour (m3/h, l/h, Gcal/h, GJ/h; kWh per hour is kW,
  * MWh per hour MW), where period is the device's last pulse period, or the
@@ -29,6 +33,7 @@ struct qty_conv {
 	uint64_t den;            /* denominator */
 	int dec;                 /* decimals of the reading */
 	char initial[32];        /* initial reading, decimal string */
+	uint32_t initial_total;  /* the counter when the meter showed it */
 };
 
 /* The default of an unregistered channel: pulse, 1/1, 0 decimals. */
@@ -39,7 +44,8 @@ void qty_conv_default(struct qty_conv *c);
  * Returns AMR_OK or AMR_EINVAL (then c is the default). */
 int qty_conv_from_record(const json_t *rec, struct qty_conv *c);
 
-/* The reading for total into buf[QTY_MAX]. Returns buf. */
+/* The reading for total into buf[QTY_MAX]. Returns buf, or NULL when total
+ * is below the counter the initial reading belongs to. */
 char *qty_reading(const struct qty_conv *c, uint32_t total, char *buf);
 
 /* The rate into buf[QTY_MAX] for the last pulse period and the time since

@@ -29,7 +29,9 @@ json_t *view_chan_json(const view *v, const struct vobj *o, unsigned addr, unsig
 		return j;
 	idle_ms = now > c->moved_ts ? (now - c->moved_ts) * 1000 : 0;
 	json_object_set_new(j, "total", json_integer(c->total));
-	json_object_set_new(j, "reading", json_string(qty_reading(&c->conv, c->total, reading)));
+	/* null: the counter is below the one the initial reading belongs to */
+	json_object_set_new(j, "reading", qty_reading(&c->conv, c->total, reading) ?
+			    json_string(reading) : json_null());
 	json_object_set_new(j, "ts", json_integer(c->ts));
 	json_object_set_new(j, "period_ms", json_integer(c->period_ms));
 	if (qty_rate(&c->conv, c->period_ms, (uint64_t)idle_ms, rate))

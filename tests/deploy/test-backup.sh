@@ -77,10 +77,19 @@ for _ in $(seq 90); do
 done
 [ "$(hwm)" -ge 3 ] || fail "no three batches of object 1 reached the archive in 90 s (hwm $(hwm))"
 
-# The span asked about ends before the backup starts, so every batch in
-# it was committed before the backup's read snapshot.
-t0=$(($(date +%s) - 2))
-sleep 3
+# The span asked about ends at t0, before the backup starts. The gateway
+# sends a batch every few seconds, so a reading of t0 may still be on its
+# way: wait until the archive has committed three batches more than it had
+# just before t0 (one may have been in flight, the next was being filled
+# at t0, the third was begun after it). Then every reading up to t0 was
+# committed before the backup's read snapshot.
+h0=$(hwm)
+t0=$(date +%s)
+for _ in $(seq 60); do
+	[ "$(hwm)" -ge $((h0 + 3)) ] && break
+	sleep 1
+done
+[ "$(hwm)" -ge $((h0 + 3)) ] || fail "the archive committed no three batches in 60 s after seq $h0"
 "$top/deploy/backup.sh" "$tmp/backup" >"$tmp/backup.log" || fail "backup.sh: $(cat "$tmp/backup.log")"
 grep -q ' archive/data.mdb ' "$tmp/backup/MANIFEST" || fail "no archive in the backup"
 grep -q ' broker/mosquitto.db ' "$tmp/backup/MANIFEST" || fail "no broker state in the backup"

@@ -228,6 +228,34 @@ async function main() {
     const rec = await page.evaluate(async id => (await fetch('/api/v1/registry/' + id)).json(), OBJ + '.1.1');
     if (rec.label !== LABEL) throw new Error('archive has label ' + rec.label);
 
+    step = 'registry: meter replaced';
+    /* channel 2 of the synthetic object counts pulses: a new meter showing
+       1000 is entered; without its reading the page refuses */
+    const row2 = '#reg-' + OBJ + '-1-2';
+    await page.check(row2 + ' input.replaced');
+    await page.click('#save-' + OBJ + '-1-2');
+    await page.waitForFunction(() => /показание нового счётчика|new meter/.test(document.getElementById('msg').textContent));
+    await page.fill(row2 + ' input.reading', '1000');
+    await page.fill(row2 + ' input[data-i18n-ph="reason"]', 'Замена счётчика, акт 17');
+    await page.click('#save-' + OBJ + '-1-2');
+    await page.waitForFunction(() => /Сохранено|Saved/.test(document.getElementById('msg').textContent));
+    const rec2 = await page.evaluate(async id => (await fetch('/api/v1/registry/' + id)).json(), OBJ + '.1.2');
+    if (rec2.initial_reading !== '1000' || !(rec2.initial_total > 0) || rec2.weights.length !== 2)
+      throw new Error('after the replacement: ' + JSON.stringify(rec2));
+    const shown = await page.$eval(row2, e => e.textContent);
+    if (!shown.includes(String(rec2.initial_total))) throw new Error('the row does not show the counter of the reading: ' + shown);
+    /* the status reading runs on from the new meter's reading */
+    let ch2;
+    for (let i = 0; i < 20; i++) {
+      const o = await page.evaluate(async id => (await fetch('/api/v1/objects/' + id)).json(), OBJ);
+      ch2 = o.channels.find(c => c.id === OBJ + '.1.2');
+      if (ch2 && ch2.total > rec2.initial_total) break;
+      await sleep(500);
+    }
+    if (ch2.reading !== String(1000 + ch2.total - rec2.initial_total))
+      throw new Error('reading ' + ch2.reading + ' for total ' + ch2.total + ', paired ' + rec2.initial_total);
+    console.log('meter replaced on ' + OBJ + '.1.2: 1000 at counter ' + rec2.initial_total + ', now ' + ch2.reading + ' at ' + ch2.total);
+
     step = 'status shows the new label';
     await page.goto(URL + '/index.html#obj=' + OBJ);
     await page.waitForFunction(([s, l]) => { const e = document.querySelector(s); return e && e.textContent === l; }, ['#ch-' + OBJ + '-1-1 td.label', LABEL]);

@@ -215,6 +215,7 @@ END_TEST
 START_TEST(registry_update_is_audited)
 {
 	json_t *r;
+	json_int_t total;
 	char *a;
 	struct agw g;
 
@@ -248,6 +249,17 @@ START_TEST(registry_update_is_audited)
 	ck_assert_ptr_nonnull(r);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
 		json_object_get(r, "channels"), 0), "label")), "Cold water, flat 3");
+	total = json_integer_value(json_object_get(json_array_get(json_object_get(r, "channels"),
+								 0), "total"));
+	ck_assert_int_gt(total, 0);
+	json_decref(r);
+	/* the meter's reading read off by the operator is paired with the
+	 * counter as the archive last counted it */
+	r = rpc("registry.set", "{\"id\":\"4.1.1\",\"actor\":\"anna\",\"initial_reading\":\"7.5\"}",
+		NULL, 0);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "initial_reading")), "7.5");
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "initial_total")), total);
 	json_decref(r);
 	agw_free(&g);
 }

@@ -27,22 +27,24 @@ struct set_args {
 	struct reg_key k;
 	json_t *args;
 	struct jv_err err;
+	uint32_t total_now;     /* the channel's counter as the archive has it */
 };
 
 static int set_txn(MDB_txn *txn, void *arg)
 {
 	struct set_args *s = arg;
 	json_t *before = NULL, *after = NULL;
-	int rc = registry_update(s->f->reg, txn, &s->k, s->args, 1, &before, &after, &s->err);
+	int rc = registry_update(s->f->reg, txn, &s->k, s->args, s->total_now, 1, &before, &after,
+				 &s->err);
 
 	json_decref(before);
 	json_decref(after);
 	return rc;
 }
 
-static int registry_set(const char *json, struct jv_err *err)
+static int registry_set_at(const char *json, uint32_t total_now, struct jv_err *err)
 {
-	struct set_args s = { &f, { 1, 1, 1 }, json_loads(json, 0, NULL), { "" } };
+	struct set_args s = { &f, { 1, 1, 1 }, json_loads(json, 0, NULL), { "" }, total_now };
 	int rc;
 
 	ck_assert_ptr_nonnull(s.args);
@@ -51,6 +53,11 @@ static int registry_set(const char *json, struct jv_err *err)
 	if (err)
 		*err = s.err;
 	return rc;
+}
+
+static int registry_set(const char *json, struct jv_err *err)
+{
+	return registry_set_at(json, 0, err);
 }
 
 /* A year of hourly batches for channel 1.1.1, 24 per commit. */
@@ -232,6 +239,9 @@ START_TEST(registry_refuses_bad_updates)
 		{ "{\"weight\":{\"num\":1,\"den\":100,\"valid_from\":1800}}", "weight" },
 		{ "{\"weight\":{\"num\":0,\"den\":100}}", "weight" },
 		{ "{\"initial_reading\":\"12.34567\"}", "initial_reading" },
+		{ "{\"initial_total\":5}", "initial_total" },
+		{ "{\"initial_reading\":\"1\",\"initial_total\":-1}", "initial_total" },
+		{ "{\"initial_reading\":\"1\",\"initial_total\":4294967296}", "initial_total" },
 	};
 	uint32_t r[] = { C11, 5, 0 };
 	struct batch *b = fx_batch(1, 1, Y2025, 1, r);
@@ -248,15 +258,28 @@ START_TEST(registry_refuses_bad_updates)
 		ck_assert_msg(registry_set(cases[i].args, &err) == AMR_EINVAL, "case %zu", i);
 		ck_assert_msg(strstr(err.msg, cases[i].err), "case %zu: %s", i, err.msg);
 	}
-	ck_assert_int_eq(registry_set("{\"label\":\"Cold water, flat 1\",\"unit\":\"m3\","
-				      "\"serial\":\"A-17\",\"verification_due\":\"2028-02-29\","
-				      "\"initial_reading\":\"12.345\"}", NULL), 0);
+	/* the reading is paired with the counter as it stands ... */
+	ck_assert_int_eq(registry_set_at("{\"label\":\"Cold water, flat 1\",\"unit\":\"m3\","
+					 "\"serial\":\"A-17\",\"verification_due\":\"2028-02-29\","
+					 "\"initial_reading\":\"12.345\"}", 5000, NULL), 0);
 	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
 	ck_assert_int_eq(registry_get(f.reg, txn, &k, &rec), 0);
 	mdb_txn_abort(txn);
 	ck_assert_str_eq(json_string_value(json_object_get(rec, "label")), "Cold water, flat 1");
 	ck_assert_str_eq(json_string_value(json_object_get(rec, "serial")), "A-17");
 	ck_assert_str_eq(json_string_value(json_object_get(rec, "initial_reading")), "12.345");
+	ck_assert_int_eq(json_integer_value(json_object_get(rec, "initial_total")), 5000);
+	json_decref(rec);
+	/* ... or with the counter the operator gives; other changes keep the pair */
+	ck_assert_int_eq(registry_set_at("{\"initial_reading\":\"20\",\"initial_total\":4800}",
+					 5100, NULL), 0);
+	ck_assert_int_eq(registry_set_at("{\"label\":\"Cold water, flat 1, toilet\"}", 5200,
+					 NULL), 0);
+	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
+	ck_assert_int_eq(registry_get(f.reg, txn, &k, &rec), 0);
+	mdb_txn_abort(txn);
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "initial_reading")), "20");
+	ck_assert_int_eq(json_integer_value(json_object_get(rec, "initial_total")), 4800);
 	json_decref(rec);
 }
 END_TEST

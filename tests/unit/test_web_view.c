@@ -50,6 +50,11 @@ START_TEST(qty_reading_and_rate)
 		/* the current weight is the last period's */
 		{ "{\"unit\":\"l\",\"weights\":[{\"num\":1,\"den\":1,\"valid_from\":0},{\"num\":10,\"den\":1,\"valid_from\":3600}]}",
 		  7, 3600000, 0, "70", "10.000", "l/h" },
+		/* a new meter read 456.780 m3 when the counter stood at 90000:
+		 * 250 pulses of 10 l since */
+		{ "{\"unit\":\"m3\",\"weights\":[{\"num\":1,\"den\":1000,\"valid_from\":0},{\"num\":1,\"den\":100,\"valid_from\":7200}],"
+		  "\"initial_reading\":\"456.780\",\"initial_total\":90000}",
+		  90250, 60000, 0, "459.280", "0.600", "m3/h" },
 	};
 	char buf[QTY_MAX];
 	struct qty_conv c;
@@ -64,6 +69,9 @@ START_TEST(qty_reading_and_rate)
 		ck_assert_str_eq(qty_rate_unit(c.unit), cases[i].rate_unit);
 	}
 	ck_assert(!qty_rate(&c, 0, 0, buf));   /* no pulse yet: no rate */
+	/* the counter fell below the pair (zeroed): no reading, not a wrong one */
+	ck_assert_ptr_null(qty_reading(&c, 89999, buf));
+	ck_assert_str_eq(qty_reading(&c, 90000, buf), "456.780");
 	/* a bad record leaves the pulse default */
 	ck_assert_int_eq(qty_conv_from_record(J("{\"unit\":\"furlong\"}"), &c), AMR_EINVAL);
 	ck_assert_str_eq(c.unit, "pulse");

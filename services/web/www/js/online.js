@@ -77,7 +77,7 @@
       return E('div', { class: 'card', dataset: { ch: id } },
         E('div', { class: 'l', text: name(c) }),
         E('div', { class: 'v', id: 'v-' + id.replace(/\./g, '-'), text: v !== undefined ? v + ' ' + unitOf(c) : '—' }),
-        E('div', { class: 'l', text: App.t('reading') + ': ' + (c.reading !== undefined ? c.reading + ' ' + c.unit : '—') + ' · ' + App.fmtTime(c.ts) }));
+        E('div', { class: 'l', text: App.t('reading') + ': ' + (c.reading != null ? c.reading + ' ' + c.unit : '—') + ' · ' + App.fmtTime(c.ts) }));
     }));
   }
 

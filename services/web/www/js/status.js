@@ -64,7 +64,7 @@
     return E('tr', { id: 'ch-' + c.id.replace(/\./g, '-'), class: c.fresh ? '' : 'muted' },
       E('td', { text: c.id }), E('td', { class: 'label', text: c.label || '—' }),
       E('td', { text: App.t('res.' + c.resource) }),
-      E('td', { class: 'num reading', text: c.reading !== undefined ? c.reading + ' ' + c.unit : '—' }),
+      E('td', { class: 'num reading', text: c.reading != null ? c.reading + ' ' + c.unit : '—' }),
       E('td', { class: 'num rate', text: c.rate !== undefined ? c.rate + ' ' + c.rate_unit : '—' }),
       E('td', { text: App.fmtTime(c.ts) }),
       E('td', {}, c.quarantined ? E('span', { class: 'badge bad', text: App.t('al.counter_quarantined') }) :
