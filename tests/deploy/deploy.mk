@@ -5,9 +5,13 @@
 #                   under podman-compose: health, portal, telemetry in the
 #                   archive, broker access control, backup and restore of
 #                   the stack, down without leftovers
+#   test-systemd.sh the systemd units under a real systemd (a container with
+#                   systemd as PID 1): the steps of docs/deploy.md, units
+#                   active and hardened, services answering
 #
 # Needs root (podman, debootstrap of the base image the first time).
 .PHONY: test-deploy
 test-deploy: deps all
 	@tests/deploy/test-backup.sh
 	@tests/deploy/test-stack.sh
+	@tests/deploy/test-systemd.sh
