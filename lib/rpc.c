@@ -107,8 +107,24 @@ void rpc_destroy(rpc *r)
 
 static void send_answer(rpc_req *req, json_t *answer)
 {
-	if (answer)
-		mq_publish_json(req->r->m, req->reply, answer, 1, false);
+	char *text = answer ? json_dumps(answer, JSON_COMPACT) : NULL;
+	size_t len = text ? strlen(text) : 0;
+
+	if (len > RPC_MAX_ANSWER) {
+		log_warn("rpc: answer %s to %s is %zu bytes; sent too_large instead", req->id,
+			 req->reply, len);
+		free(text);
+		json_decref(answer);
+		answer = json_pack("{s:s, s:b, s:{s:s, s:s}}", "id", req->id, "ok", 0, "error",
+				   "code", "too_large", "message", "the answer would be over "
+				   "1000000 bytes; ask for a shorter span, a coarser step or "
+				   "fewer items");
+		text = answer ? json_dumps(answer, JSON_COMPACT) : NULL;
+		len = text ? strlen(text) : 0;
+	}
+	if (text)
+		mq_publish(req->r->m, req->reply, text, len, 1, false);
+	free(text);
 	json_decref(answer);
 	free(req);
 }
@@ -282,7 +298,7 @@ static int code_to_err(const char *code)
 {
 	if (strcmp(code, "not_found") == 0 || strcmp(code, "unknown_method") == 0)
 		return AMR_ENOTFOUND;
-	if (strcmp(code, "bad_request") == 0)
+	if (strcmp(code, "bad_request") == 0 || strcmp(code, "too_large") == 0)
 		return AMR_EINVAL;
 	if (strcmp(code, "conflict") == 0)
 		return AMR_EEXIST;

@@ -68,6 +68,12 @@ void rpc_destroy(rpc *r);
 int rpc_serve(rpc *r, const char *service, const struct rpc_method *methods,
 	      size_t n, void *ctx);
 
+/* Bytes of the largest answer sent. The broker drops a bigger message
+ * together with the publisher's connection (Mosquitto's
+ * message_size_limit, 1 MiB in deploy/mosquitto/conf.d/limits.conf), so a
+ * bigger answer is replaced by the error "too_large" naming its size. */
+#define RPC_MAX_ANSWER 1000000
+
 /* Answer req with result (takes ownership; NULL means {}), free req. */
 void rpc_reply_ok(rpc_req *req, json_t *result);
 

@@ -478,7 +478,7 @@ static void m_quarantine_rebase(void *ctx, rpc_req *req, json_t *args)
 	id = json_string_value(json_object_get(args, "channel"));
 	rc = store_quarantine_rebase(a->s, k.obj, BATCH_CHAN(k.addr, k.ch), &total);
 	if (rc == AMR_ENOTFOUND)
-		jv_fail(&err, "channel: %s has no unresolved quarantined readings", id);
+		jv_fail(&err, "channel: %s is not quarantined now (its counter counts on)", id);
 	if (rc)
 		goto out_reply;
 	log_info("quarantine of %s rebased to total %u by %s", id, total, actor);

@@ -215,6 +215,15 @@ static int rebase_txn(MDB_txn *txn, void *arg)
 	size_t i;
 	int rc, op = MDB_SET_RANGE;
 
+	/* only a channel quarantined now: one that recovered by itself counts
+	 * from its own total, and rebasing it on an old record would count the
+	 * pulses since then twice */
+	if ((rc = store_load_state(s, txn, rb->obj)))
+		return rc;
+	for (i = 0; i < s->nst && s->st[i].chan != rb->chan; i++)
+		;
+	if (i == s->nst || !(s->st[i].flags & STORE_CHAN_QUARANTINED))
+		return AMR_ENOTFOUND;
 	kv_pack_u16(kb, rb->obj);
 	kv_pack_u16(kb + 2, rb->chan);
 	if ((rc = mdb_cursor_open(txn, s->quar, &cur)))
@@ -241,12 +250,6 @@ static int rebase_txn(MDB_txn *txn, void *arg)
 	if (rc && rc != MDB_NOTFOUND)
 		return rc;
 	if (!found)
-		return AMR_ENOTFOUND;
-	if ((rc = store_load_state(s, txn, rb->obj)))
-		return rc;
-	for (i = 0; i < s->nst && s->st[i].chan != rb->chan; i++)
-		;
-	if (i == s->nst)
 		return AMR_ENOTFOUND;
 	s->st[i].total = rb->total;
 	s->st[i].flags &= (uint8_t)~STORE_CHAN_QUARANTINED;

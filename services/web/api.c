@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "api.h"
+#include "scope.h"
 
 /*
  * Who may do what. Staff = admin, operator, accountant; ops = admin,
@@ -53,11 +54,21 @@ int api_query_int(struct call *c, const char *name, long long def, long long min
 	}
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (errno || *end || v < min || v > max) {
+	if ((*s != '-' && (*s < '0' || *s > '9')) || errno || *end || v < min || v > max) {
 		call_error(c, 400, "bad_request", "%s: \"%.40s\" is not an integer in %lld..%lld",
 			   name, s, min, max);
 		return -1;
 	}
 	*out = v;
+	return 0;
+}
+
+int api_obj_param(struct call *c, unsigned *obj)
+{
+	if (scope_parse_id(c->m.params[0], obj, NULL, NULL) != 1) {
+		call_error(c, 400, "bad_request", "obj: \"%.32s\" is not an object number 1..65000",
+			   c->m.params[0]);
+		return -1;
+	}
 	return 0;
 }

@@ -65,9 +65,14 @@ void api_console(void *ctx, struct call *c);
 void api_rpc(struct web *w, struct call *c, const char *method, json_t *args,
 	     unsigned timeout_ms, void (*on_ok)(struct web *w, struct call *c, json_t *result));
 
-/* Parse an integer query argument in min..max (def when absent). Answers
- * 400 and returns -1 when malformed. */
+/* Parse an integer query argument in min..max (def when absent): decimal
+ * digits with an optional '-', nothing else. Answers 400 and returns -1
+ * when malformed. */
 int api_query_int(struct call *c, const char *name, long long def, long long min,
 		  long long max, long long *out);
+
+/* The route's {obj} segment (scope_parse_id: one spelling, 1..65000).
+ * Answers 400 and returns -1 when it is not one. */
+int api_obj_param(struct call *c, unsigned *obj);
 
 #endif

@@ -54,7 +54,7 @@ void api_login(void *ctx, struct call *c)
 	struct jv_err err = { "" };
 	struct auth_session s;
 	const char *user, *pw;
-	char ukey[96], ikey[96], wait_s[16];
+	char ukey[160], ikey[96], wait_s[16], msg[96];
 	unsigned wait, role = 0;
 	struct scope scope = { .on = false };
 	int64_t now = svc_now();
@@ -65,8 +65,19 @@ void api_login(void *ctx, struct call *c)
 		bad_request(c, &err);
 		return;
 	}
-	snprintf(ukey, sizeof ukey, "u:%s", user);
 	snprintf(ikey, sizeof ikey, "ip:%s", c->ip);
+	if (users_check_name(user, msg, sizeof msg)) {
+		/* no such user can exist: a failure of the address, and the name
+		 * (whatever bytes it holds) stays out of the log */
+		rl_fail(w->rl_ip, ikey, now);
+		metric_add(w->m.login_failed, 1);
+		log_info("sign-in from %s with an impossible user name refused", c->ip);
+		call_error(c, 401, "unauthorized", "wrong user or password");
+		return;
+	}
+	/* a user's failures count per address: a stranger elsewhere cannot
+	 * lock the dispatcher out (the address limit bounds each guesser) */
+	snprintf(ukey, sizeof ukey, "u:%s@%s", user, c->ip);
 	wait = rl_check(w->rl_user, ukey, now);
 	if (!wait)
 		wait = rl_check(w->rl_ip, ikey, now);
@@ -130,8 +141,9 @@ void api_me_password(void *ctx, struct call *c)
 	struct web *w = ctx;
 	struct jv_err err = { "" };
 	const char *old, *pw;
-	unsigned role;
-	char msg[160];
+	unsigned role, wait;
+	char msg[160], ukey[96], wait_s[16];
+	int64_t now = svc_now();
 
 	if (jv_only(c->body, fields, &err) ||
 	    jv_str(c->body, "old", true, NULL, 1, USERS_MAX_PASSWORD, &old, &err) ||
@@ -143,10 +155,23 @@ void api_me_password(void *ctx, struct call *c)
 		call_error(c, 400, "bad_request", "new %s", msg);
 		return;
 	}
+	/* a stolen session must not guess the password it would need to keep
+	 * the account: the sign-in limit counts these guesses too */
+	snprintf(ukey, sizeof ukey, "pw:%s", c->user);
+	if ((wait = rl_check(w->rl_user, ukey, now))) {
+		snprintf(wait_s, sizeof wait_s, "%u", wait);
+		call_header(c, "Retry-After", wait_s);
+		call_error(c, 429, "rate_limited", "too many wrong old passwords; try again in %u s",
+			   wait);
+		return;
+	}
 	if (users_verify(w->users, c->user, old, &role)) {
+		rl_fail(w->rl_user, ukey, now);
+		web_audit(w, c->user, "user.password.failed", c->user, NULL);
 		call_error(c, 403, "forbidden", "the old password is wrong");
 		return;
 	}
+	rl_reset(w->rl_user, ukey);
 	if (users_set_password(w->users, c->user, pw, svc_now())) {
 		call_error(c, 500, "internal", "the password could not be stored");
 		return;
@@ -232,6 +257,22 @@ void api_users_create(void *ctx, struct call *c)
 	sodium_memzero(gen, sizeof gen);
 }
 
+/* True when user name is an admin after an update setting role (-1: kept). */
+static bool is_admin_after(struct web *w, const char *name, int role)
+{
+	json_t *rec;
+	const char *now;
+	bool admin;
+
+	if (role >= 0)
+		return (1u << role) == ROLE_ADMIN;
+	rec = users_get(w->users, name);
+	now = json_string_value(json_object_get(rec, "role"));
+	admin = now && !strcmp(now, "admin");
+	json_decref(rec);
+	return admin;
+}
+
 void api_users_update(void *ctx, struct call *c)
 {
 	static const char *const fields[] = { "role", "disabled", "objects", NULL };
@@ -257,6 +298,10 @@ void api_users_update(void *ctx, struct call *c)
 	}
 	if (objects && !json_is_null(objects) && scope_parse(objects, &scope, msg, sizeof msg)) {
 		call_error(c, 400, "bad_request", "%s", msg);
+		return;
+	}
+	if (objects && !json_is_null(objects) && is_admin_after(w, name, role)) {
+		call_error(c, 400, "bad_request", "objects: an admin sees every object");
 		return;
 	}
 	if (!strcmp(name, c->user) && ((has_dis && disabled) || (role >= 0 && role != 0))) {

@@ -25,20 +25,6 @@ static unsigned timeout(struct web *w)
 	return (unsigned)w->o.rpc_timeout_ms;
 }
 
-static int obj_param(struct call *c, long long *obj)
-{
-	char *end;
-	long v = strtol(c->m.params[0], &end, 10);
-
-	if (*end || v < 1 || v > 65000) {
-		call_error(c, 400, "bad_request", "obj: \"%s\" is not an object number 1..65000",
-			   c->m.params[0]);
-		return -1;
-	}
-	*obj = v;
-	return 0;
-}
-
 /* ingest answered {"id","state","result"?}: a done block/unblock is the
  * output's state now; show it on the stream, then answer as ingest did. */
 static void command_ok(struct web *w, struct call *c, json_t *result)
@@ -64,12 +50,13 @@ void api_command(void *ctx, struct call *c)
 	static const char *const cmds[] = { "block", "unblock", "zero", NULL };
 	struct web *w = ctx;
 	struct jv_err err = { "" };
-	long long obj, addr, out, ch;
+	long long addr, out, ch;
+	unsigned obj;
 	const char *reason;
 	int cmd;
 	json_t *args;
 
-	if (obj_param(c, &obj))
+	if (api_obj_param(c, &obj))
 		return;
 	if (jv_only(c->body, fields, &err) || jv_enum(c->body, "cmd", true, 0, cmds, &cmd, &err) ||
 	    jv_int(c->body, "addr", true, 0, 1, 127, &addr, &err) ||
@@ -100,9 +87,10 @@ void api_command(void *ctx, struct call *c)
 void api_commands(void *ctx, struct call *c)
 {
 	struct web *w = ctx;
-	long long obj, limit;
+	long long limit;
+	unsigned obj;
 
-	if (obj_param(c, &obj) || api_query_int(c, "limit", 50, 1, 1000, &limit))
+	if (api_obj_param(c, &obj) || api_query_int(c, "limit", 50, 1, 1000, &limit))
 		return;
 	api_rpc(w, c, "ingest/commands", json_pack("{s:I, s:I}", "obj", (json_int_t)obj, "limit",
 						   (json_int_t)limit), timeout(w), NULL);
@@ -114,10 +102,10 @@ void api_console(void *ctx, struct call *c)
 	struct web *w = ctx;
 	struct jv_err err = { "" };
 	const char *line, *reason;
-	long long obj;
+	unsigned obj;
 	json_t *args;
 
-	if (obj_param(c, &obj))
+	if (api_obj_param(c, &obj))
 		return;
 	if (jv_only(c->body, fields, &err) ||
 	    jv_str(c->body, "line", true, NULL, 1, 128, &line, &err) ||

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "scope.h"
 #include "err.h"
 #include "jv.h"
 #include "log.h"
@@ -78,11 +79,7 @@ static unsigned timeout(struct web *w)
 /* "obj.addr.ch" with obj 1..65000, addr 1..127, ch 1..4. */
 static bool channel_id_ok(const char *id)
 {
-	unsigned obj, addr, ch;
-	char tail;
-
-	return id && strlen(id) < 20 && sscanf(id, "%u.%u.%u%c", &obj, &addr, &ch, &tail) == 3 &&
-	       obj >= 1 && obj <= 65000 && addr >= 1 && addr <= 127 && ch >= 1 && ch <= 4;
+	return scope_parse_id(id, NULL, NULL, NULL) == 3;
 }
 
 /* channels=a,b,c (or channel=a) into a JSON array of ids. */
@@ -320,12 +317,7 @@ void api_registry_list(void *ctx, struct call *c)
 
 static bool registry_id_ok(const char *id)
 {
-	unsigned obj, addr, ch;
-	char tail;
-	int n = sscanf(id, "%u.%u.%u%c", &obj, &addr, &ch, &tail);
-
-	return n >= 1 && n <= 3 && obj >= 1 && obj <= 65000 && (n < 2 || (addr >= 1 && addr <= 127)) &&
-	       (n < 3 || (ch >= 1 && ch <= 4));
+	return scope_parse_id(id, NULL, NULL, NULL) > 0;
 }
 
 void api_registry_get(void *ctx, struct call *c)

@@ -10,20 +10,6 @@
 #include "err.h"
 #include "log.h"
 
-static int obj_param(struct call *c, unsigned *obj)
-{
-	char *end;
-	long v = strtol(c->m.params[0], &end, 10);
-
-	if (*end || v < 1 || v > 65000) {
-		call_error(c, 400, "bad_request", "obj: \"%s\" is not an object number 1..65000",
-			   c->m.params[0]);
-		return -1;
-	}
-	*obj = (unsigned)v;
-	return 0;
-}
-
 void api_objects(void *ctx, struct call *c)
 {
 	struct web *w = ctx;
@@ -39,7 +25,7 @@ void api_object(void *ctx, struct call *c)
 	unsigned obj;
 	json_t *j;
 
-	if (obj_param(c, &obj))
+	if (api_obj_param(c, &obj))
 		return;
 	if (!(j = view_object_json(w->view, obj, svc_now()))) {
 		call_error(c, 404, "not_found", "object %u has not been heard from", obj);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -153,14 +154,43 @@ static void drop_on_loop(void *arg)
 	call_unref(arg);
 }
 
+#define QUERY_MAX_VALUE 2048    /* bytes of one query value, with its NUL */
+
+/* Query arguments into c->query (the first of a repeated name wins; names
+ * of 64 bytes or more are no argument of ours). A value too long to be
+ * read whole stops the collection: the call is refused (query_refused). */
 static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
 				     const char *value)
 {
-	json_t *q = cls;
+	struct call *c = cls;
 
-	if (key && strlen(key) < 64 && !json_object_get(q, key))
-		json_object_set_new(q, key, json_string(value && strlen(value) < 2048 ? value : ""));
+	if (!key || strlen(key) >= 64 || json_object_get(c->query, key))
+		return MHD_YES;
+	if (value && strlen(value) >= QUERY_MAX_VALUE) {
+		json_object_set_new(c->query, key, json_null());
+		return MHD_NO;
+	}
+	json_object_set_new(c->query, key, json_string(value ? value : ""));
 	return MHD_YES;
+}
+
+/* The name of an argument collect_query refused, or NULL. */
+static const char *query_refused(const struct call *c)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(c->query, key, v)
+		if (json_is_null(v))
+			return key;
+	return NULL;
+}
+
+/* "application/json", alone or with parameters ("; charset=utf-8"). */
+static bool is_json_type(const char *ctype)
+{
+	return ctype && strncasecmp(ctype, "application/json", 16) == 0 &&
+	       (ctype[16] == '\0' || ctype[16] == ';' || ctype[16] == ' ');
 }
 
 static void client_ip(http *h, struct MHD_Connection *mc, char *buf, size_t size)
@@ -199,7 +229,8 @@ static bool authorize(http *h, struct conn *k, const struct route *rt)
 	struct auth_session s;
 	const char *sid = MHD_lookup_connection_value(k->mc, MHD_COOKIE_KIND, AUTH_COOKIE);
 	const char *token;
-	unsigned obj;
+	char msg[160];
+	int status;
 
 	if (sid && auth_lookup(h->w->auth, sid, svc_now(), &s) == AMR_OK) {
 		snprintf(c->user, sizeof c->user, "%s", s.user);
@@ -218,9 +249,8 @@ static bool authorize(http *h, struct conn *k, const struct route *rt)
 			   route_role_name(c->role), c->method, rt->pattern);
 		return false;
 	}
-	if ((obj = scope_check_call(&c->scope, c))) {
-		call_error(c, 403, "forbidden", "object %u is not among the objects of %s", obj,
-			   c->user);
+	if ((status = scope_check_call(&c->scope, c, msg, sizeof msg))) {
+		call_error(c, status, status == 403 ? "forbidden" : "bad_request", "%s", msg);
 		return false;
 	}
 	token = MHD_lookup_connection_value(k->mc, MHD_HEADER_KIND, "X-CSRF-Token");
@@ -258,20 +288,23 @@ static enum MHD_Result start_stream(struct conn *k)
 {
 	http *h = k->h;
 	const char *objs = call_query(k->c, "obj");
-	long obj = objs ? strtol(objs, NULL, 10) : 0;
+	unsigned obj = 0;
 	struct stream_ctx *s;
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 	int rc;
 
-	if (obj < 0 || obj > 65000)
+	if (objs && *objs && scope_parse_id(objs, &obj, NULL, NULL) != 1)
 		return queue_error(k, 400, "bad_request", "obj: expected 1..65000");
 	if (!(s = calloc(1, sizeof *s)))
 		return MHD_NO;
 	s->w = h->w;
-	if ((rc = sse_client_open_scoped(h->w->hub, (unsigned)obj, &k->c->scope, k->mc,
+	if ((rc = sse_client_open_scoped(h->w->hub, obj, &k->c->scope, k->c->user, k->mc,
 					  &s->cl))) {
 		free(s);
+		if (rc == AMR_EEXIST)
+			return queue_error(k, 429, "rate_limited",
+					   "too many live streams of this user; close one first");
 		return queue_error(k, 503, "unavailable", rc == AMR_EFULL ?
 				   "too many live streams; try again later" : "shutting down");
 	}
@@ -342,7 +375,7 @@ static enum MHD_Result dispatch(struct conn *k, const char *url, const char *met
 	http *h = k->h;
 	struct route_match m;
 	struct call *c;
-	const char *ctype;
+	const char *ctype, *bad;
 	struct jv_err err = { "" };
 	int rc = route_find(h->routes, h->nroutes, strcmp(method, "HEAD") ? method : "GET", url, &m);
 
@@ -367,10 +400,15 @@ static enum MHD_Result dispatch(struct conn *k, const char *url, const char *met
 	client_ip(h, k->mc, c->ip, sizeof c->ip);
 	if (!(c->query = json_object()))
 		return MHD_NO;
-	MHD_get_connection_values(k->mc, MHD_GET_ARGUMENT_KIND, collect_query, c->query);
+	MHD_get_connection_values(k->mc, MHD_GET_ARGUMENT_KIND, collect_query, c);
+	if ((bad = query_refused(c))) {
+		call_error(c, 400, "bad_request", "%.40s: longer than %d bytes", bad,
+			   QUERY_MAX_VALUE - 1);
+		return queue_call(k);
+	}
 	if (k->len) {
 		ctype = MHD_lookup_connection_value(k->mc, MHD_HEADER_KIND, "Content-Type");
-		if (!ctype || strncmp(ctype, "application/json", 16) != 0) {
+		if (!is_json_type(ctype)) {
 			call_error(c, 415, "unsupported_media_type", "send the body as application/json");
 			return queue_call(k);
 		}
@@ -557,6 +595,7 @@ int http_start(http **out, struct web *w, const struct route *t, size_t n)
 		rc = AMR_ENOMEM;
 		goto out_free;
 	}
+	sse_limit_owner(w->hub, (size_t)w->o.sse_per_user);
 	h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
 		MHD_OPTION_SOCK_ADDR, sa,

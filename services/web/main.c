@@ -166,6 +166,8 @@ int main(int argc, char **argv)
 		  "data older than this is shown as stale, s", &o->fresh_s, NULL },
 		{ "sse-max", "AMR_WEB_SSE_MAX", CONFIG_INT, "500", 1, 100000,
 		  "live stream clients at once", &o->sse_max, NULL },
+		{ "sse-per-user", "AMR_WEB_SSE_PER_USER", CONFIG_INT, "16", 1, 100000,
+		  "live streams of one user at once (browser tabs)", &o->sse_per_user, NULL },
 		{ "sse-queue", "AMR_WEB_SSE_QUEUE", CONFIG_INT, "1048576", 4096, 1073741824,
 		  "bytes queued for one slow stream client before it is cut off", &o->sse_queue, NULL },
 		{ "heartbeat-s", "AMR_WEB_HEARTBEAT_S", CONFIG_INT, "15", 1, 300,

@@ -17,18 +17,55 @@ bool scope_allows(const struct scope *s, unsigned obj)
 	return false;
 }
 
+/* One part of an id: 1..max without leading zeros, ended by '.' or NUL;
+ * *s moves past it. */
+static bool id_part(const char **s, unsigned max, unsigned *out)
+{
+	const char *p = *s;
+	unsigned long v = 0;
+
+	if (*p < '1' || *p > '9')
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((v = v * 10 + (unsigned long)(*p - '0')) > max)
+			return false;
+	if (*p && *p != '.')
+		return false;
+	*s = p;
+	*out = (unsigned)v;
+	return true;
+}
+
+int scope_parse_id(const char *s, unsigned *obj, unsigned *addr, unsigned *ch)
+{
+	static const unsigned max[3] = { 65000, 127, 4 };
+	unsigned v[3] = { 0, 0, 0 };
+	int n = 0;
+
+	if (!s)
+		return 0;
+	for (;;) {
+		if (n == 3 || !id_part(&s, max[n], &v[n]))
+			return 0;
+		n++;
+		if (!*s)
+			break;
+		s++;                    /* the '.' */
+	}
+	if (obj)
+		*obj = v[0];
+	if (addr)
+		*addr = v[1];
+	if (ch)
+		*ch = v[2];
+	return n;
+}
+
 unsigned scope_id_obj(const char *id)
 {
-	unsigned long v = 0;
-	size_t i = 0;
+	unsigned obj;
 
-	if (!id)
-		return 0;
-	for (; id[i] >= '0' && id[i] <= '9' && i < 6; i++)
-		v = v * 10 + (unsigned long)(id[i] - '0');
-	if (i == 0 || (id[i] && id[i] != '.') || v < 1 || v > 65000)
-		return 0;
-	return (unsigned)v;
+	return scope_parse_id(id, &obj, NULL, NULL) ? obj : 0;
 }
 
 static int cmp_unsigned(const void *a, const void *b)
@@ -104,28 +141,61 @@ static int obj_param_index(const char *pattern)
 	return -1;
 }
 
-unsigned scope_check_call(const struct scope *s, const struct call *c)
+/* One id named by a call (what: where it came from). */
+static int check_id(const struct scope *s, const char *what, const char *id, size_t len,
+		    unsigned *refused, char *msg, size_t size)
 {
-	const char *q;
+	char buf[24];
 	unsigned obj;
-	int idx;
+
+	if (len >= sizeof buf || (memcpy(buf, id, len), buf[len] = '\0',
+				  !scope_parse_id(buf, &obj, NULL, NULL))) {
+		snprintf(msg, size, "%s: \"%.*s\" is not an id (obj, obj.addr or obj.addr.ch)",
+			 what, (int)(len < 32 ? len : 32), id);
+		return 400;
+	}
+	if (!scope_allows(s, obj)) {
+		*refused = obj;
+		return 403;
+	}
+	return 0;
+}
+
+/* Each id of a comma-separated list (an empty item is no id either). */
+static int check_list(const struct scope *s, const char *what, const char *q,
+		      unsigned *refused, char *msg, size_t size)
+{
+	int rc;
+
+	for (;;) {
+		size_t n = strcspn(q, ",");
+
+		if ((rc = check_id(s, what, q, n, refused, msg, size)))
+			return rc;
+		if (!q[n])
+			return 0;
+		q += n + 1;
+	}
+}
+
+int scope_check_call(const struct scope *s, const struct call *c, char *msg, size_t size)
+{
+	static const char *const lists[] = { "obj", "channels", "channel" };
+	unsigned refused = 0;
+	const char *q;
+	int idx, rc = 0;
 
 	if (!s || !s->on)
 		return 0;
-	if (c->m.route && (idx = obj_param_index(c->m.route->pattern)) >= 0 && idx < c->m.nparams &&
-	    (obj = scope_id_obj(c->m.params[idx])) && !scope_allows(s, obj))
-		return obj;
-	if ((q = call_query(c, "obj")) && (obj = scope_id_obj(q)) && !scope_allows(s, obj))
-		return obj;
-	if ((q = call_query(c, "channels"))) {
-		while (*q) {
-			if ((obj = scope_id_obj(q)) && !scope_allows(s, obj))
-				return obj;
-			q += strcspn(q, ",");
-			q += *q == ',';
-		}
-	}
-	return 0;
+	if (c->m.route && (idx = obj_param_index(c->m.route->pattern)) >= 0 && idx < c->m.nparams)
+		rc = check_id(s, "id", c->m.params[idx], strlen(c->m.params[idx]), &refused, msg,
+			      size);
+	for (size_t i = 0; !rc && i < sizeof lists / sizeof lists[0]; i++)
+		if ((q = call_query(c, lists[i])))
+			rc = check_list(s, lists[i], q, &refused, msg, size);
+	if (rc == 403)
+		snprintf(msg, size, "object %u is not among the objects of %s", refused, c->user);
+	return rc;
 }
 
 /* The object an element names, or 0. */

@@ -31,8 +31,17 @@ struct call;
 /* True when s lets its user see object obj. */
 bool scope_allows(const struct scope *s, unsigned obj);
 
-/* The object of an id "O", "O.A" or "O.A.C" (digits only); 0 when it is
- * not one. */
+/*
+ * An id "O", "O.A" or "O.A.C" in its one spelling: decimal digits without
+ * leading zeros or signs, O 1..65000, A 1..127, C 1..4. Returns the number
+ * of parts (1..3) and fills those asked for (any pointer may be NULL), or 0
+ * when s is not such an id. The one parser of object, device and channel
+ * ids on the web side, so the scope check and the handlers cannot read one
+ * text two ways.
+ */
+int scope_parse_id(const char *s, unsigned *obj, unsigned *addr, unsigned *ch);
+
+/* The object of an id (scope_parse_id); 0 when it is not one. */
 unsigned scope_id_obj(const char *id);
 
 /*
@@ -51,11 +60,13 @@ json_t *scope_json(const struct scope *s);
 
 /*
  * Check the objects a call names: the route's {obj} / {id} segment, the
- * "obj" query argument and each id of "channels". Returns 0 when allowed
- * (or the scope is off); otherwise the first object refused (an id that
- * is no id at all is left to the handler's own check).
+ * "obj" query argument and each id of "channels" and "channel". Returns 0
+ * when allowed (or the scope is off: an unlimited user's bad id is left to
+ * the handler's own check); for a limited user 400 when a named id is not
+ * an id in its one spelling, 403 when it names another object; msg says
+ * which.
  */
-unsigned scope_check_call(const struct scope *s, const struct call *c);
+int scope_check_call(const struct scope *s, const struct call *c, char *msg, size_t size);
 
 /* Remove from every array member of obj (e.g. "objects", "channels",
  * "events", "records") the elements whose "obj" number or "id" names an

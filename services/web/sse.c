@@ -11,6 +11,7 @@ struct sse_client {
 	sse_client *next;         /* in the hub's list */
 	unsigned obj;             /* filter, 0 for all */
 	struct scope scope;       /* objects the user may see */
+	char owner[65];           /* user name, "" for none */
 	void *conn;               /* the connection (borrowed) */
 	pthread_mutex_t lock;     /* guards the fields below */
 	char *buf;                /* queued bytes */
@@ -26,6 +27,7 @@ struct sse {
 	sse_client *clients;      /* connected */
 	size_t n;                 /* how many */
 	size_t max_clients;       /* limit */
+	size_t max_per_owner;     /* streams of one owner, 0: no limit */
 	size_t max_queue;         /* bytes per client */
 	bool closing;             /* refusing new clients */
 	unsigned long long dropped;   /* closed for being slow */
@@ -111,11 +113,28 @@ static void wake(sse_client *c)
 
 int sse_client_open(sse *h, unsigned obj, void *conn, sse_client **out)
 {
-	return sse_client_open_scoped(h, obj, NULL, conn, out);
+	return sse_client_open_scoped(h, obj, NULL, NULL, conn, out);
 }
 
-int sse_client_open_scoped(sse *h, unsigned obj, const struct scope *scope, void *conn,
-			   sse_client **out)
+void sse_limit_owner(sse *h, size_t n)
+{
+	pthread_mutex_lock(&h->lock);
+	h->max_per_owner = n;
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* Streams of owner; caller holds h->lock. */
+static size_t owned(const sse *h, const char *owner)
+{
+	size_t n = 0;
+
+	for (const sse_client *c = h->clients; c; c = c->next)
+		n += !strcmp(c->owner, owner);
+	return n;
+}
+
+int sse_client_open_scoped(sse *h, unsigned obj, const struct scope *scope,
+			   const char *owner, void *conn, sse_client **out)
 {
 	static const char hello[] = "retry: 3000\n: hello\n\n";
 	sse_client *c;
@@ -127,6 +146,7 @@ int sse_client_open_scoped(sse *h, unsigned obj, const struct scope *scope, void
 	c->obj = obj;
 	if (scope)
 		c->scope = *scope;
+	snprintf(c->owner, sizeof c->owner, "%s", owner ? owner : "");
 	c->conn = conn;
 	pthread_mutex_init(&c->lock, NULL);
 	enqueue(c, hello, sizeof hello - 1);
@@ -135,6 +155,8 @@ int sse_client_open_scoped(sse *h, unsigned obj, const struct scope *scope, void
 		rc = AMR_ESTATE;
 	else if (h->n >= h->max_clients)
 		rc = AMR_EFULL;
+	else if (c->owner[0] && h->max_per_owner && owned(h, c->owner) >= h->max_per_owner)
+		rc = AMR_EEXIST;
 	if (!rc) {
 		c->next = h->clients;
 		h->clients = c;

@@ -44,9 +44,15 @@ int sse_client_open(sse *h, unsigned obj, void *conn, sse_client **out);
 
 /* The same for a user limited to scope (copied; NULL or off: every
  * object): it gets only publications of the objects scope allows, and of
- * the ones for every object (obj 0) only "reload" (no service states). */
-int sse_client_open_scoped(sse *h, unsigned obj, const struct scope *scope, void *conn,
-			   sse_client **out);
+ * the ones for every object (obj 0) only "reload" (no service states).
+ * owner (a user name, copied; NULL: none) is counted against the limit of
+ * sse_limit_owner: AMR_EEXIST when the owner has that many streams. */
+int sse_client_open_scoped(sse *h, unsigned obj, const struct scope *scope,
+			   const char *owner, void *conn, sse_client **out);
+
+/* At most n streams of one owner at once (0: no limit, the default), so
+ * that one user cannot take every stream or connection of an address. */
+void sse_limit_owner(sse *h, size_t n);
 
 /* Copy up to max queued bytes into buf. Returns the count; 0 after
  * suspending the connection (nothing queued); -1 when the client is closed

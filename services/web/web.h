@@ -40,6 +40,7 @@ struct web_opts {
 	long long login_window;     /* window, s */
 	long long fresh_s;          /* data older than this is stale */
 	long long sse_max;          /* stream clients at once */
+	long long sse_per_user;     /* streams of one user at once */
 	long long sse_queue;        /* bytes queued per stream client */
 	long long heartbeat_s;      /* stream heartbeat */
 };

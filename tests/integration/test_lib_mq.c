@@ -429,16 +429,30 @@ START_TEST(concurrent_calls_are_matched_by_id)
 }
 END_TEST
 
+/* An answer of 1.5 MB: more than the broker carries. */
+static void m_big(void *ctx, rpc_req *req, json_t *args)
+{
+	char *s = malloc(1500000);
+
+	(void)ctx;
+	(void)args;
+	memset(s, 'x', 1499999);
+	s[1499999] = '\0';
+	rpc_reply_ok(req, json_pack("{s:s}", "blob", s));
+	free(s);
+}
+
 START_TEST(malformed_requests_change_nothing)
 {
-	static const struct rpc_method methods[] = { { "fail", m_fail, "fails" } };
+	static const struct rpc_method methods[] = { { "fail", m_fail, "fails" },
+						     { "big", m_big, "too big to send" } };
 	struct client srv;
 	struct server s = { .nheld = 0 };
 	char *w;
 
 	client_open(&srv, "rpc-server-2", false, NULL, NULL);
 	ck_assert_int_eq(rpc_create(&srv.r, srv.m, srv.l), AMR_OK);
-	ck_assert_int_eq(rpc_serve(srv.r, "u", methods, 1, &s), AMR_OK);
+	ck_assert_int_eq(rpc_serve(srv.r, "u", methods, 2, &s), AMR_OK);
 	RUN_UNTIL(&srv, false, 300);
 	harness_subscribe(&h, "amr/v1/rpc/reply/#");
 	harness_publish(&h, "amr/v1/rpc/u/fail", "{not json", 1, false);
@@ -459,6 +473,21 @@ START_TEST(malformed_requests_change_nothing)
 	free(w);
 	/* No answer can go to a topic outside amr/v1/rpc/reply/. */
 	ck_assert_ptr_null(harness_wait_message(&h, "amr/v1/svc/x", NULL, 300));
+	/* An answer the broker would drop (with the server's connection) is
+	 * replaced by an error, and the server goes on answering. */
+	harness_publish(&h, "amr/v1/rpc/u/big", "{\"id\":\"x4\",\"reply\":\"amr/v1/rpc/reply/p\"}",
+			1, false);
+	RUN_UNTIL(&srv, false, 800);
+	w = harness_wait_message(&h, "amr/v1/rpc/reply/p", "\"id\":\"x4\"", 3000);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_msg(strstr(w, "\"too_large\"") && strlen(w) < 1000, "%.200s", w);
+	free(w);
+	harness_publish(&h, "amr/v1/rpc/u/fail", "{\"id\":\"x5\",\"reply\":\"amr/v1/rpc/reply/p\"}",
+			1, false);
+	RUN_UNTIL(&srv, false, 800);
+	w = harness_wait_message(&h, "amr/v1/rpc/reply/p", "\"id\":\"x5\"", 3000);
+	ck_assert_ptr_nonnull(w);
+	free(w);
 	client_close(&srv);
 }
 END_TEST

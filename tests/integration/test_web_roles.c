@@ -315,6 +315,89 @@ START_TEST(bad_json_400_changes_nothing)
 }
 END_TEST
 
+/* Another spelling of another object's number is refused, never read as
+ * that object: a limited tenant or operator gets 400 or 403 on every form,
+ * and the operator's command for object 32 never reaches ingest. */
+START_TEST(limited_users_cannot_spell_around)
+{
+	static const char *const forms[] = {
+		"/api/v1/objects/0000032", "/api/v1/objects/032", "/api/v1/objects/+32",
+		"/api/v1/series?channel=32.2.1&step=raw", "/api/v1/consumption?channel=32.2.1",
+		"/api/v1/series?channels=032.2.1", "/api/v1/series?channels=31.2.1,%2032.2.1",
+		"/api/v1/channels?obj=+32", "/api/v1/channels?obj=0032", "/api/v1/events?obj=32x",
+		"/api/v1/registry/0032.2.1", "/api/v1/stream?obj=32abc",
+	};
+	struct webc a = admin_client(), ten, op;
+	char pw[64], opw[64], path[3200], *body, *after;
+	struct webr r;
+
+	publish_batch(31, 1, 1000);
+	publish_batch(32, 1, 2000);
+	create_user(&a, "ten31", "tenant", "[31]", pw, sizeof pw);
+	create_user(&a, "op31", "operator", "[31]", opw, sizeof opw);
+	webc_init(&ten, &t);
+	ck_assert_int_eq(webc_login(&ten, "ten31", pw), 200);
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		r = webc_req(&ten, "GET", forms[i], NULL, NULL, NULL);
+		ck_assert_msg(r.status == 400 || r.status == 403 || r.status == 404, "%s: %ld %s",
+			      forms[i], r.status, r.body ? r.body : "");
+		ck_assert_msg(!strstr(r.body, "32.2.1\",\"obj\""), "%s leaked: %s", forms[i], r.body);
+		webr_free(&r);
+	}
+	/* an argument too long to be read whole is refused, not dropped */
+	snprintf(path, sizeof path, "/api/v1/channels?obj=");
+	memset(path + strlen(path), '3', 3000);
+	path[sizeof path - 1] = '\0';
+	path[strlen("/api/v1/channels?obj=") + 3000] = '\0';
+	r = webc_req(&ten, "GET", path, NULL, NULL, NULL);
+	ck_assert_msg(r.status == 400 && strstr(r.body, "longer than"), "%ld %s", r.status, r.body);
+	webr_free(&r);
+	/* guessing the old password from a stolen session is limited */
+	for (int i = 0; i < 5; i++) {
+		r = webc_req(&ten, "POST", "/api/v1/me/password",
+			     "{\"old\":\"guess-guess\",\"new\":\"new-password-1\"}", NULL, NULL);
+		ck_assert_int_eq(r.status, 403);
+		webr_free(&r);
+	}
+	r = webc_req(&ten, "POST", "/api/v1/me/password",
+		     "{\"old\":\"guess-guess\",\"new\":\"new-password-1\"}", NULL, NULL);
+	ck_assert_msg(r.status == 429 && strstr(r.headers, "Retry-After"), "%ld", r.status);
+	webr_free(&r);
+	/* the operator limited to 31 cannot command object 32 by any spelling */
+	webc_init(&op, &t);
+	ck_assert_int_eq(webc_login(&op, "op31", opw), 200);
+	r = webc_req(&op, "POST", "/api/v1/objects/0000032/commands",
+		     "{\"cmd\":\"block\",\"addr\":2,\"out\":1,\"reason\":\"x\"}", NULL, NULL);
+	ck_assert_msg(r.status == 400, "%ld %s", r.status, r.body);
+	webr_free(&r);
+	body = get_body(&a, "/api/v1/objects/32/commands", 200);
+	ck_assert_msg(strstr(body, "\"commands\":[]"), "%s", body);
+	free(body);
+	/* JSON is application/json (parameters allowed), nothing that starts so */
+	r = webc_req(&a, "PATCH", "/api/v1/users/op31", "{\"disabled\":true}", "application/jsonx",
+		     NULL);
+	ck_assert_int_eq(r.status, 415);
+	webr_free(&r);
+	/* an admin has no list of objects, whichever way it is given */
+	body = users_state(&a);
+	r = webc_req(&a, "PATCH", "/api/v1/users/admin", "{\"objects\":[5]}", NULL, NULL);
+	ck_assert_msg(r.status == 400 && strstr(r.body, "an admin sees every object"), "%s", r.body);
+	webr_free(&r);
+	r = webc_req(&a, "PATCH", "/api/v1/users/op31", "{\"role\":\"admin\",\"objects\":[5]}",
+		     NULL, NULL);
+	ck_assert_int_eq(r.status, 400);
+	webr_free(&r);
+	free(get_body(&op, "/api/v1/objects/31", 200));  /* op31 untouched, still signed in */
+	after = users_state(&a);
+	ck_assert_str_eq(body, after);
+	free(body);
+	free(after);
+	webc_free(&op);
+	webc_free(&ten);
+	webc_free(&a);
+}
+END_TEST
+
 START_TEST(reset_lost_admin_password)
 {
 	struct webc a;
@@ -355,6 +438,7 @@ TCase *web_roles_tcase(void)
 	tcase_add_test(tc, tenant_403_on_other_objects);
 	tcase_add_test(tc, no_csrf_token_refused);
 	tcase_add_test(tc, bad_json_400_changes_nothing);
+	tcase_add_test(tc, limited_users_cannot_spell_around);
 	tcase_add_test(tc, reset_lost_admin_password);
 	return tc;
 }

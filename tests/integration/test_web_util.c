@@ -171,7 +171,7 @@ struct webr webc_req(struct webc *c, const char *method, const char *path, const
 	struct webr r = { 0 };
 	struct buf b = { calloc(1, 1), 0 }, h = { calloc(1, 1), 0 };
 	struct curl_slist *hl = NULL;
-	char url[1024], hdr[256];
+	char url[8192], hdr[256];
 	CURL *cu = c->curl;
 
 	snprintf(url, sizeof url, "%s%s", c->base, path);

@@ -284,6 +284,33 @@ START_TEST(rebase_accepts_a_replaced_counter)
 }
 END_TEST
 
+/* A glitch that healed by itself (500, 400, 600) leaves nothing to rebase:
+ * rebasing on the old 400 would count 400..600 again. */
+START_TEST(rebase_refuses_a_recovered_channel)
+{
+	uint32_t r[][3] = { { C11, 500, 0 }, { C11, 400, 0 }, { C11, 600, 100 }, { C11, 610, 10 } };
+	uint32_t total = 0;
+
+	for (size_t i = 0; i < 3; i++) {
+		struct batch *b = fx_batch(1, i + 1, T0 + 60 * (int64_t)i, 1, r[i]);
+		struct store_outcome o = fx_commit1(&f, b);
+
+		store_outcome_free(&o);
+		batch_free(b);
+	}
+	ck_assert_int_eq(store_quarantine_rebase(f.s, 1, C11, &total), AMR_ENOTFOUND);
+	{
+		struct batch *b = fx_batch(1, 4, T0 + 180, 1, r[3]);
+		struct store_outcome o = fx_commit1(&f, b);
+
+		store_outcome_free(&o);
+		batch_free(b);
+	}
+	/* the device counter moved 500 -> 610 */
+	ck_assert_uint_eq(fx_rollup_sum(&f, TB_HOUR, 1, C11, 0, T0 * 2), 110);
+}
+END_TEST
+
 START_TEST(parse_checks_what_the_archive_relies_on)
 {
 	static const struct {
@@ -394,6 +421,7 @@ Suite *archive_store_suite(void)
 	tcase_add_test(tc, rollups_use_the_site_zone);
 	tcase_add_test(tc, retention_drops_raw_keeps_rollups);
 	tcase_add_test(tc, rebase_accepts_a_replaced_counter);
+	tcase_add_test(tc, rebase_refuses_a_recovered_channel);
 	tcase_add_test(tc, parse_checks_what_the_archive_relies_on);
 	tcase_add_test(tc, parse_same_through_both_paths);
 	suite_add_tcase(s, tc);

@@ -60,6 +60,40 @@ START_TEST(scope_list_checked)
 }
 END_TEST
 
+/* An id has one spelling: every other text that strtol or sscanf would
+ * read as the same numbers is no id, so no check can be walked around. */
+START_TEST(scope_ids_have_one_spelling)
+{
+	static const struct {
+		const char *id;
+		int parts;
+		unsigned obj, addr, ch;
+	} cases[] = {
+		{ "1", 1, 1, 0, 0 }, { "65000", 1, 65000, 0, 0 }, { "12.127", 2, 12, 127, 0 },
+		{ "3.5.4", 3, 3, 5, 4 }, { "10.100.1", 3, 10, 100, 1 },
+		{ "", 0, 0, 0, 0 }, { "0", 0, 0, 0, 0 }, { "0000001", 0, 0, 0, 0 },
+		{ "01.1.1", 0, 0, 0, 0 }, { "1.01.1", 0, 0, 0, 0 }, { "+1", 0, 0, 0, 0 },
+		{ " 1", 0, 0, 0, 0 }, { "1 ", 0, 0, 0, 0 }, { "-1", 0, 0, 0, 0 },
+		{ "65001", 0, 0, 0, 0 }, { "4294967297", 0, 0, 0, 0 },
+		{ "1.4294967297.1", 0, 0, 0, 0 }, { "1.128", 0, 0, 0, 0 }, { "1.1.5", 0, 0, 0, 0 },
+		{ "1.1.0", 0, 0, 0, 0 }, { "1.", 0, 0, 0, 0 }, { "1..1", 0, 0, 0, 0 },
+		{ ".1", 0, 0, 0, 0 }, { "1.1.1.1", 0, 0, 0, 0 }, { "1.1.1.", 0, 0, 0, 0 },
+		{ "1e3", 0, 0, 0, 0 }, { "0x10", 0, 0, 0, 0 }, { "1,2", 0, 0, 0, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		unsigned o = 99, a = 99, c = 99;
+		int n = scope_parse_id(cases[i].id, &o, &a, &c);
+
+		ck_assert_msg(n == cases[i].parts, "\"%s\": %d parts", cases[i].id, n);
+		if (n)
+			ck_assert_msg(o == cases[i].obj && a == cases[i].addr && c == cases[i].ch,
+				      "\"%s\": %u.%u.%u", cases[i].id, o, a, c);
+	}
+	ck_assert_int_eq(scope_parse_id(NULL, NULL, NULL, NULL), 0);
+}
+END_TEST
+
 START_TEST(scope_per_role)
 {
 	json_t *list = J("[2]");
@@ -79,6 +113,8 @@ START_TEST(scope_per_role)
 }
 END_TEST
 
+static void nop(void *conn) { (void)conn; }
+
 /* A call of method and path with query (a JSON object of strings). */
 static void make_call(struct call *c, const char *method, const char *path, const char *query)
 {
@@ -87,42 +123,79 @@ static void make_call(struct call *c, const char *method, const char *path, cons
 	c->query = J(query);
 }
 
+/* scope_check_call on method path?query: the status, and the message
+ * holding want. */
+static void check(const struct scope *s, const char *method, const char *path,
+		  const char *query, int status, const char *want)
+{
+	struct call c;
+	char msg[160] = "";
+	int rc;
+
+	make_call(&c, method, path, query);
+	snprintf(c.user, sizeof c.user, "t1");
+	rc = scope_check_call(s, &c, msg, sizeof msg);
+	ck_assert_msg(rc == status, "%s %s %s: %d (%s)", method, path, query, rc, msg);
+	if (want)
+		ck_assert_msg(strstr(msg, want), "%s %s %s: %s", method, path, query, msg);
+	json_decref(c.query);
+}
+
 START_TEST(scope_names_in_request)
 {
 	struct scope s = { .on = true, .n = 2, .obj = { 1, 9 } };
 	struct scope off = { .on = false };
-	struct call c;
 
-	make_call(&c, "GET", "/api/v1/objects/9", "{}");
-	ck_assert_uint_eq(scope_check_call(&s, &c), 0);
-	json_decref(c.query);
-	make_call(&c, "GET", "/api/v1/objects/2", "{}");
-	ck_assert_uint_eq(scope_check_call(&s, &c), 2);
-	ck_assert_uint_eq(scope_check_call(&off, &c), 0);
-	json_decref(c.query);
-	make_call(&c, "GET", "/api/v1/objects/3/commands", "{}");
-	ck_assert_uint_eq(scope_check_call(&s, &c), 3);
-	json_decref(c.query);
-	make_call(&c, "GET", "/api/v1/registry/4.1.2", "{}");
-	ck_assert_uint_eq(scope_check_call(&s, &c), 4);
-	json_decref(c.query);
-	make_call(&c, "GET", "/api/v1/channels", "{\"obj\":\"5\"}");
-	ck_assert_uint_eq(scope_check_call(&s, &c), 5);
-	json_decref(c.query);
-	make_call(&c, "GET", "/api/v1/stream", "{\"obj\":\"6\"}");
-	ck_assert_uint_eq(scope_check_call(&s, &c), 6);
-	json_decref(c.query);
+	check(&s, "GET", "/api/v1/objects/9", "{}", 0, NULL);
+	check(&s, "GET", "/api/v1/objects/2", "{}", 403, "object 2 is not among the objects of t1");
+	check(&off, "GET", "/api/v1/objects/2", "{}", 0, NULL);
+	check(&s, "GET", "/api/v1/objects/3/commands", "{}", 403, "object 3");
+	check(&s, "POST", "/api/v1/objects/3/commands", "{}", 403, "object 3");
+	check(&s, "GET", "/api/v1/registry/4.1.2", "{}", 403, "object 4");
+	check(&s, "GET", "/api/v1/channels", "{\"obj\":\"5\"}", 403, "object 5");
+	check(&s, "GET", "/api/v1/stream", "{\"obj\":\"6\"}", 403, "object 6");
 	/* one channel of another object among its own is enough to refuse */
-	make_call(&c, "GET", "/api/v1/series", "{\"channels\":\"1.1.1,9.2.1,7.1.1\"}");
-	ck_assert_uint_eq(scope_check_call(&s, &c), 7);
-	json_decref(c.query);
-	make_call(&c, "GET", "/api/v1/consumption", "{\"channels\":\"1.1.1,9.2.1\"}");
-	ck_assert_uint_eq(scope_check_call(&s, &c), 0);
-	json_decref(c.query);
+	check(&s, "GET", "/api/v1/series", "{\"channels\":\"1.1.1,9.2.1,7.1.1\"}", 403, "object 7");
+	check(&s, "GET", "/api/v1/consumption", "{\"channels\":\"1.1.1,9.2.1\"}", 0, NULL);
+	/* "channel" names a channel as well as "channels" does */
+	check(&s, "GET", "/api/v1/series", "{\"channel\":\"7.1.1\"}", 403, "object 7");
+	check(&s, "GET", "/api/v1/consumption", "{\"channel\":\"9.1.1\"}", 0, NULL);
+	/* other spellings of an object are no object for a limited user:
+	 * refused before a handler could read them as object 2 */
+	check(&s, "GET", "/api/v1/objects/0000002", "{}", 400, "\"0000002\" is not an id");
+	check(&s, "POST", "/api/v1/objects/02/commands", "{}", 400, "is not an id");
+	check(&s, "GET", "/api/v1/channels", "{\"obj\":\"+2\"}", 400, "obj:");
+	check(&s, "GET", "/api/v1/stream", "{\"obj\":\"2abc\"}", 400, "obj:");
+	check(&s, "GET", "/api/v1/series", "{\"channel\":\"02.1.1\"}", 400, "channel:");
+	check(&s, "GET", "/api/v1/series", "{\"channels\":\"1.1.1, 2.1.1\"}", 400, "channels:");
+	check(&s, "GET", "/api/v1/series", "{\"channels\":\"1.1.1,\"}", 400, "channels:");
+	check(&s, "GET", "/api/v1/series", "{\"channels\":\"4294967297.1.1\"}", 400, "channels:");
+	check(&s, "GET", "/api/v1/registry/1.01", "{}", 400, "is not an id");
+	/* an unlimited user's bad ids are the handlers' to refuse */
+	check(&off, "GET", "/api/v1/objects/0000002", "{}", 0, NULL);
 	/* a user name is no object */
-	make_call(&c, "PATCH", "/api/v1/users/5", "{}");
-	ck_assert_uint_eq(scope_check_call(&s, &c), 0);
-	json_decref(c.query);
+	check(&s, "PATCH", "/api/v1/users/5", "{}", 0, NULL);
+}
+END_TEST
+
+START_TEST(scope_streams_per_user)
+{
+	sse_client *c[4];
+	sse *h;
+
+	ck_assert_int_eq(sse_create(&h, 10, 4096, nop, nop), AMR_OK);
+	sse_limit_owner(h, 2);
+	ck_assert_int_eq(sse_client_open_scoped(h, 0, NULL, "t1", (void *)1, &c[0]), AMR_OK);
+	ck_assert_int_eq(sse_client_open_scoped(h, 0, NULL, "t1", (void *)2, &c[1]), AMR_OK);
+	ck_assert_int_eq(sse_client_open_scoped(h, 0, NULL, "t1", (void *)3, &(sse_client *){ NULL }),
+			 AMR_EEXIST);
+	ck_assert_int_eq(sse_client_open_scoped(h, 0, NULL, "t2", (void *)4, &c[2]), AMR_OK);
+	ck_assert_uint_eq(sse_count(h), 3);
+	sse_client_free(c[0]);      /* a closed tab frees its place */
+	ck_assert_int_eq(sse_client_open_scoped(h, 0, NULL, "t1", (void *)5, &c[3]), AMR_OK);
+	for (int i = 1; i < 4; i++)
+		sse_client_free(c[i]);
+	sse_destroy(h);
 }
 END_TEST
 
@@ -144,7 +217,6 @@ START_TEST(scope_filters_lists)
 }
 END_TEST
 
-static void nop(void *conn) { (void)conn; }
 
 START_TEST(scope_stream_of_tenant)
 {
@@ -155,7 +227,7 @@ START_TEST(scope_stream_of_tenant)
 	sse *h;
 
 	ck_assert_int_eq(sse_create(&h, 4, 65536, nop, nop), AMR_OK);
-	ck_assert_int_eq(sse_client_open_scoped(h, 0, &s, (void *)1, &tenant), AMR_OK);
+	ck_assert_int_eq(sse_client_open_scoped(h, 0, &s, "t1", (void *)1, &tenant), AMR_OK);
 	ck_assert_int_eq(sse_client_open(h, 0, (void *)2, &staff), AMR_OK);
 	sse_publish(h, 1, "reading", "{\"obj\":1}");
 	sse_publish(h, 0, "service", "{\"name\":\"archive\"}");
@@ -228,7 +300,9 @@ Suite *web_scope_suite(void)
 
 	tcase_add_test(tc, scope_list_checked);
 	tcase_add_test(tc, scope_per_role);
+	tcase_add_test(tc, scope_ids_have_one_spelling);
 	tcase_add_test(tc, scope_names_in_request);
+	tcase_add_test(tc, scope_streams_per_user);
 	tcase_add_test(tc, scope_filters_lists);
 	tcase_add_test(tc, scope_stream_of_tenant);
 	tcase_add_test(tc, scope_stored_with_user);
