@@ -62,23 +62,29 @@ static int channel_arg(const json_t *args, const char *field, struct reg_key *k,
 	return AMR_OK;
 }
 
+/* Channels in one latest answer, at most (about 200 bytes each; an
+ * answer stays under RPC_MAX_ANSWER; one object has at most 508). */
+#define LATEST_PAGE 4000
+
 static void m_latest(void *ctx, rpc_req *req, json_t *args)
 {
-	static const char *const fields[] = { "obj", NULL };
+	static const char *const fields[] = { "obj", "from_obj", "limit", NULL };
 	struct api *a = ctx;
 	struct query q = make_query(a);
 	struct jv_err err = { "" };
 	json_t *res = NULL;
-	long long obj;
+	long long obj, from, limit;
 	MDB_txn *txn;
 	int rc;
 
 	if ((rc = jv_only(args, fields, &err)) ||
-	    (rc = jv_int(args, "obj", false, 0, 1, 65000, &obj, &err)))
+	    (rc = jv_int(args, "obj", false, 0, 1, 65000, &obj, &err)) ||
+	    (rc = jv_int(args, "from_obj", false, 1, 1, 65000, &from, &err)) ||
+	    (rc = jv_int(args, "limit", false, LATEST_PAGE, 1, LATEST_PAGE, &limit, &err)))
 		goto out_reply;
 	if ((rc = kv_read_begin(a->k, &txn)))
 		goto out_reply;
-	rc = query_latest(&q, txn, (uint16_t)obj, 100000, &res);
+	rc = query_latest(&q, txn, (uint16_t)obj, (uint16_t)from, (size_t)limit, &res);
 	mdb_txn_abort(txn);
 	if (rc == AMR_ENOTFOUND)
 		jv_fail(&err, "obj: object %lld has no readings", obj);
@@ -273,31 +279,46 @@ out_reply:
 		rpc_reply_ok(req, res);
 }
 
+/* Records in one registry.list answer: by default, and at most (a record
+ * is about 300 bytes; an answer stays under RPC_MAX_ANSWER). */
+#define REG_PAGE 2000
+#define REG_PAGE_MAX 3000
+
 static void m_registry_list(void *ctx, rpc_req *req, json_t *args)
 {
-	static const char *const fields[] = { "obj", "channels_only", "limit", NULL };
+	static const char *const fields[] = { "obj", "channels_only", "limit", "after", NULL };
 	struct api *a = ctx;
 	struct jv_err err = { "" };
 	long long obj, limit;
-	bool chans;
-	json_t *arr = NULL;
+	const char *after = NULL;
+	struct reg_key from;
+	bool chans, more = false;
+	json_t *arr = NULL, *res;
 	MDB_txn *txn;
 	int rc;
 
 	if ((rc = jv_only(args, fields, &err)) ||
 	    (rc = jv_int(args, "obj", false, 0, 1, 65000, &obj, &err)) ||
 	    (rc = jv_bool(args, "channels_only", false, false, &chans, &err)) ||
-	    (rc = jv_int(args, "limit", false, 10000, 1, 100000, &limit, &err)))
+	    (rc = jv_int(args, "limit", false, REG_PAGE, 1, REG_PAGE_MAX, &limit, &err)) ||
+	    (rc = jv_str(args, "after", false, NULL, 1, 32, &after, &err)) ||
+	    (after && (rc = registry_parse_id(after, &from, &err))))
 		goto out_reply;
 	if ((rc = kv_read_begin(a->k, &txn)))
 		goto out_reply;
-	rc = registry_list(a->reg, txn, (uint16_t)obj, chans, (size_t)limit, &arr);
+	rc = registry_list(a->reg, txn, (uint16_t)obj, chans, after ? &from : NULL, (size_t)limit,
+			   &arr, &more);
 	mdb_txn_abort(txn);
 out_reply:
-	if (rc)
+	if (rc) {
 		reply_rc(req, rc, &err, "registry.list");
-	else
-		rpc_reply_ok(req, json_pack("{s:o}", "records", arr));
+		return;
+	}
+	res = json_pack("{s:o}", "records", arr);
+	if (more && json_array_size(arr))    /* the next page starts after the last */
+		json_object_set(res, "next", json_object_get(json_array_get(arr,
+					json_array_size(arr) - 1), "id"));
+	rpc_reply_ok(req, res);
 }
 
 /* The audit record of an operator's action; detail is taken. */
@@ -694,14 +715,16 @@ int api_init(struct api *a)
 }
 
 const struct rpc_method api_methods[] = {
-	{ "latest", m_latest, "{obj?}: last total, time and freshness per channel" },
+	{ "latest", m_latest, "{obj?,from_obj?,limit?}: last total, time and freshness per "
+	  "channel; whole objects, \"next_obj\" when more follow" },
 	{ "series", m_series, "{channel,from,to,step:raw|hour|day|month,format?:json|csv}" },
 	{ "consumption", m_consumption, "{channels:[..],from,to}: pulses and quantity per channel" },
 	{ "zones", m_zones, "{channels,from,to,zones:[{name,from:\"HH:00\",to}]}: per zone" },
 	{ "registry.get", m_registry_get, "{id:\"1\"|\"1.5\"|\"1.5.1\"}: the record" },
 	{ "registry.set", m_registry_set, "{id,actor,reason?,label?,resource?,unit?,serial?,"
 	  "verification_due?,initial_reading?,initial_total?,weight?|weights?}: audited update" },
-	{ "registry.list", m_registry_list, "{obj?,channels_only?,limit?}: records" },
+	{ "registry.list", m_registry_list, "{obj?,channels_only?,limit?,after?}: records in id "
+	  "order, \"next\" when more follow (ask again with after)" },
 	{ "audit.query", m_audit_query, "{from?,to?,actor?,target?,limit?}: audit records" },
 	{ "quarantine.list", m_quarantine_list, "{obj?,channel?,limit?}: quarantined readings" },
 	{ "quarantine.rebase", m_quarantine_rebase, "{channel,actor,reason}: accept the counter" },

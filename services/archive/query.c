@@ -12,18 +12,18 @@ static char *chan_id(uint16_t obj, uint16_t chan, char *buf)
 	return registry_format_id(&k, buf);
 }
 
-int query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, size_t limit,
-		 json_t **out)
+int query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t from_obj,
+		 size_t limit, json_t **out)
 {
 	json_t *res = json_object(), *arr = json_array();
-	uint16_t first = obj ? obj : 1, last = obj ? obj : 65000;
+	uint16_t first = obj ? obj : (from_obj ? from_obj : 1), last = obj ? obj : 65000;
 	int rc = AMR_ENOMEM;
 	bool any = false;
 
 	if (!res || !arr)
 		goto out_free;
 	json_object_set_new(res, "channels", arr);
-	for (uint32_t o = first; o <= last && json_array_size(arr) < limit; o++) {
+	for (uint32_t o = first; o <= last; o++) {
 		struct store_chan *c = NULL;
 		size_t n = 0;
 
@@ -32,8 +32,13 @@ int query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, size_t limit
 			continue;
 		if (rc)
 			goto out_free;
+		if (json_array_size(arr) && json_array_size(arr) + n > limit) {
+			free(c);
+			json_object_set_new(res, "next_obj", json_integer(o));
+			break;
+		}
 		any = true;
-		for (size_t i = 0; i < n && json_array_size(arr) < limit; i++) {
+		for (size_t i = 0; i < n; i++) {
 			struct reg_key k = { (uint16_t)o, (uint8_t)(c[i].chan >> 8),
 					     (uint8_t)(c[i].chan & 0xff) };
 			struct reg_conv conv;
@@ -57,8 +62,6 @@ int query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, size_t limit
 		rc = AMR_ENOTFOUND;
 		goto out_free;
 	}
-	if (json_array_size(arr) >= limit)
-		json_object_set_new(res, "truncated", json_true());
 	*out = res;
 	return AMR_OK;
 out_free:

@@ -42,10 +42,13 @@ struct query_zone {
 	int to_h;              /* 0..24 */
 };
 
-/* archive/latest: channels of object obj (0: all, at most limit).
+/* archive/latest: channels of object obj, or (obj 0) of the objects from
+ * from_obj on, whole objects only, stopping before the object that would
+ * take the answer past limit channels ("next_obj" says where to go on;
+ * the first object is given whole whatever its size).
  * Returns AMR_OK, AMR_ENOTFOUND (object unknown), AMR_ENOMEM, AMR_EDB. */
-int query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, size_t limit,
-		 json_t **out);
+int query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t from_obj,
+		 size_t limit, json_t **out);
 
 /* archive/series of one channel. Returns AMR_OK, AMR_EINVAL (span too long,
  * too many points; err says why), AMR_ENOMEM or AMR_EDB. */

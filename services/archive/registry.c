@@ -245,28 +245,39 @@ out_done:
 }
 
 int registry_list(registry *r, MDB_txn *txn, uint16_t obj, bool channels_only,
-		  size_t limit, json_t **out)
+		  const struct reg_key *after, size_t limit, json_t **out, bool *more)
 {
-	uint8_t kb[4] = { 0 };
+	uint8_t kb[4] = { 0 }, from[4] = { 0 };
 	MDB_val k = { sizeof kb, kb }, v;
 	MDB_cursor *cur;
 	json_t *arr = json_array();
 	int rc, op = MDB_SET_RANGE;
 
+	*more = false;
 	if (!arr)
 		return AMR_ENOMEM;
 	kv_pack_u16(kb, obj);
+	if (after)
+		pack_key(after, from);
+	if (after && memcmp(from, kb, sizeof kb) >= 0)
+		memcpy(kb, from, sizeof kb);    /* start at after, skip it below */
+	else
+		after = NULL;
 	if ((rc = mdb_cursor_open(txn, r->dbi, &cur)))
 		goto out_free_array;
-	while (json_array_size(arr) < limit && (rc = mdb_cursor_get(cur, &k, &v, op)) == 0) {
+	while ((rc = mdb_cursor_get(cur, &k, &v, op)) == 0) {
 		const uint8_t *p = k.mv_data;
 		json_t *rec;
 
 		op = MDB_NEXT;
 		if (k.mv_size != 4 || (obj && kv_unpack_u16(p) != obj))
 			break;
-		if (channels_only && !p[3])
+		if ((channels_only && !p[3]) || (after && !memcmp(p, from, sizeof from)))
 			continue;
+		if (json_array_size(arr) == limit) {
+			*more = true;
+			break;
+		}
 		if ((rec = json_loadb(v.mv_data, v.mv_size, 0, NULL)))
 			json_array_append_new(arr, rec);
 	}

@@ -84,9 +84,11 @@ int registry_conv(registry *r, MDB_txn *txn, const struct reg_key *key,
 		  struct reg_conv *out);
 
 /* Records of object obj (0: all), channels only if channels_only, at most
- * limit. Returns a new JSON array in *out; AMR_OK, AMR_ENOMEM or AMR_EDB. */
+ * limit, in id order after the record after (NULL: from the first).
+ * *more is set when the limit stopped the list (ask again after the last).
+ * Returns a new JSON array in *out; AMR_OK, AMR_ENOMEM or AMR_EDB. */
 int registry_list(registry *r, MDB_txn *txn, uint16_t obj, bool channels_only,
-		  size_t limit, json_t **out);
+		  const struct reg_key *after, size_t limit, json_t **out, bool *more);
 
 /*
  * Apply an update (args of archive/registry.set, borrowed; validated here:

@@ -298,19 +298,28 @@ static void registry_scoped(struct web *w, struct call *c, json_t *result)
 	call_json(c, 200, j);
 }
 
+static bool registry_id_ok(const char *id);
+
 void api_registry_list(void *ctx, struct call *c)
 {
 	struct web *w = ctx;
+	const char *after = call_query(c, "after");
 	long long obj, limit;
 	json_t *args;
 
 	if (api_query_int(c, "obj", 0, 0, 65000, &obj) ||
-	    api_query_int(c, "limit", 10000, 1, 100000, &limit))
+	    api_query_int(c, "limit", 2000, 1, 3000, &limit))
 		return;
+	if (after && !registry_id_ok(after)) {
+		call_error(c, 400, "bad_request", "after: \"%.32s\" is not an id", after);
+		return;
+	}
 	args = json_pack("{s:I, s:b}", "limit", (json_int_t)limit, "channels_only",
 			 call_query(c, "channels_only") != NULL);
 	if (args && obj)
 		json_object_set_new(args, "obj", json_integer(obj));
+	if (args && after)
+		json_object_set_new(args, "after", json_string(after));
 	api_rpc(w, c, "archive/registry.list", args, timeout(w),
 		c->scope.on ? registry_scoped : NULL);
 }

@@ -220,24 +220,56 @@ static void seed_failed(struct web *w, const char *what, const char *message)
 		w->seed_timer = loop_timer_add(w->svc->loop, SEED_RETRY_MS, false, seed_retry, w);
 }
 
+/* The seed reads both lists page by page (each answer stays under the
+ * broker's message size, however many objects there are). */
+static void on_latest(void *ctx, int err, json_t *result, const char *code, const char *message);
+static void on_registry(void *ctx, int err, json_t *result, const char *code,
+			const char *message);
+
+static void ask_latest(struct web *w)
+{
+	if (rpc_call(w->svc->rpc, "archive/latest", json_pack("{s:I}", "from_obj",
+			(json_int_t)w->seed_obj), (unsigned)w->o.rpc_timeout_ms * 3, on_latest, w))
+		seed_failed(w, "archive/latest", "not sent");
+}
+
+static void ask_registry(struct web *w)
+{
+	json_t *args = json_object();
+
+	if (w->seed_after[0])
+		json_object_set_new(args, "after", json_string(w->seed_after));
+	if (rpc_call(w->svc->rpc, "archive/registry.list", args,
+		     (unsigned)w->o.rpc_timeout_ms * 3, on_registry, w))
+		seed_failed(w, "archive/registry.list", "not sent");
+}
+
 static void on_latest(void *ctx, int err, json_t *result, const char *code, const char *message)
 {
 	struct web *w = ctx;
+	json_int_t next = json_integer_value(json_object_get(result, "next_obj"));
 
 	if (err) {
 		seed_failed(w, "archive/latest", message);
 		return;
 	}
 	view_on_latest(w->view, result, svc_now());
+	w->seed_chans += json_array_size(json_object_get(result, "channels"));
+	if (next > w->seed_obj && next <= 65000) {
+		w->seed_obj = next;
+		ask_latest(w);
+		return;
+	}
 	w->seeding = false;
 	w->seeded = true;
-	log_info("seed: %zu channels from the archive", json_array_size(json_object_get(result, "channels")));
+	log_info("seed: %zu channels from the archive", w->seed_chans);
 	publish(w, 0, "reload", json_object());
 }
 
 static void on_registry(void *ctx, int err, json_t *result, const char *code, const char *message)
 {
 	struct web *w = ctx;
+	const char *next = json_string_value(json_object_get(result, "next"));
 	json_t *e;
 	size_t i;
 
@@ -247,9 +279,14 @@ static void on_registry(void *ctx, int err, json_t *result, const char *code, co
 	}
 	json_array_foreach(json_object_get(result, "records"), i, e)
 		json_decref(view_on_registry(w->view, e, svc_now()));
-	if (rpc_call(w->svc->rpc, "archive/latest", NULL, (unsigned)w->o.rpc_timeout_ms * 3,
-		     on_latest, w))
-		seed_failed(w, "archive/latest", "not sent");
+	if (next && strlen(next) < sizeof w->seed_after && strcmp(next, w->seed_after)) {
+		snprintf(w->seed_after, sizeof w->seed_after, "%s", next);
+		ask_registry(w);
+		return;
+	}
+	w->seed_obj = 1;
+	w->seed_chans = 0;
+	ask_latest(w);
 }
 
 static void seed(struct web *w)
@@ -257,9 +294,8 @@ static void seed(struct web *w)
 	if (w->seeded || w->seed_timer || w->seeding)
 		return;
 	w->seeding = true;
-	if (rpc_call(w->svc->rpc, "archive/registry.list", json_pack("{s:i}", "limit", 100000),
-		     (unsigned)w->o.rpc_timeout_ms * 3, on_registry, w))
-		seed_failed(w, "archive/registry.list", "not sent");
+	w->seed_after[0] = '\0';
+	ask_registry(w);
 }
 
 static void on_connect(void *ctx)

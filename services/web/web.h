@@ -70,6 +70,9 @@ struct web {
 	bool seeded;                /* registry and latest values loaded from the archive */
 	bool seeding;               /* a seed is on its way */
 	uint64_t seed_timer;        /* retry timer of the seed */
+	char seed_after[24];        /* registry page cursor: the last id read */
+	long long seed_obj;         /* latest page cursor: the next object */
+	size_t seed_chans;          /* channels seeded so far */
 };
 
 /* Publish an audit record {"ts","actor","action","target","detail"} on

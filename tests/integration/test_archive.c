@@ -253,6 +253,35 @@ START_TEST(registry_update_is_audited)
 								 0), "total"));
 	ck_assert_int_gt(total, 0);
 	json_decref(r);
+	/* long lists come in pages that join without a gap or a repeat */
+	{
+		char args[128], after[32] = "", all[4096] = "", *dumped;
+		size_t pages = 0, records = 0;
+
+		do {
+			snprintf(args, sizeof args, "{\"obj\":4,\"limit\":3%s%s%s}",
+				 after[0] ? ",\"after\":\"" : "", after, after[0] ? "\"" : "");
+			r = rpc("registry.list", args, NULL, 0);
+			ck_assert_ptr_nonnull(r);
+			records += json_array_size(json_object_get(r, "records"));
+			dumped = json_dumps(json_object_get(r, "records"), JSON_COMPACT);
+			ck_assert(strlen(all) + strlen(dumped) < sizeof all);
+			strcat(all, dumped);
+			free(dumped);
+			snprintf(after, sizeof after, "%s",
+				 json_string_value(json_object_get(r, "next")) ?: "");
+			json_decref(r);
+			pages++;
+		} while (after[0] && pages < 20);
+		/* object 4, its devices 1 and 2 and their 8 channels */
+		ck_assert_uint_eq(records, 1 + 2 + AGW_NCH);
+		ck_assert_uint_eq(pages, 4);
+		ck_assert(strstr(all, "\"4.2.4\"") && strstr(all, "\"4.2\""));
+		r = rpc("latest", "{\"limit\":1}", NULL, 0);   /* an object comes whole */
+		ck_assert_ptr_nonnull(r);
+		ck_assert_uint_eq(json_array_size(json_object_get(r, "channels")), AGW_NCH);
+		json_decref(r);
+	}
 	/* the meter's reading read off by the operator is paired with the
 	 * counter as the archive last counted it */
 	r = rpc("registry.set", "{\"id\":\"4.1.1\",\"actor\":\"anna\",\"initial_reading\":\"7.5\"}",

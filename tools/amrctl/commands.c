@@ -141,14 +141,26 @@ static int cmd_latest(struct ctl *c, int argc, char **argv)
 		json_decref(args);
 		return 1;
 	}
-	rc = ctl_call(c, "archive/latest", args, &result);
-	if (rc)
-		return rc;
-	if (c->compact) {
-		ctl_print(c, result);
-	} else {
+	if (!c->compact)
 		printf("%-12s %12s %-10s %-6s %-25s %s\n", "channel", "pulses", "unit", "fresh",
 		       "last reading (UTC)", "label");
+	/* every object: page by page (compact: one answer per line) */
+	for (json_int_t next = 1, from; next;) {
+		from = next;
+		if (argc != 2)
+			json_object_set_new(args, "from_obj", json_integer(from));
+		if ((rc = ctl_call(c, "archive/latest", json_incref(args), &result))) {
+			json_decref(args);
+			return rc;
+		}
+		next = json_integer_value(json_object_get(result, "next_obj"));
+		if (next <= from)
+			next = 0;       /* the last page (or an archive that does not page) */
+		if (c->compact) {
+			ctl_print(c, result);
+			json_decref(result);
+			continue;
+		}
 		json_array_foreach(json_object_get(result, "channels"), i, ch) {
 			time_t ts = (time_t)json_integer_value(json_object_get(ch, "ts"));
 			char when[32] = "-";
@@ -163,8 +175,9 @@ static int cmd_latest(struct ctl *c, int argc, char **argv)
 			       json_is_true(json_object_get(ch, "fresh")) ? "yes" : "no", when,
 			       json_string_value(json_object_get(ch, "label")) ?: "");
 		}
+		json_decref(result);
 	}
-	json_decref(result);
+	json_decref(args);
 	return 0;
 }
 
