@@ -112,6 +112,15 @@ static const char *value_of(const char *word, const char *key)
 	return NULL;
 }
 
+/* ones then zeros: 255.255.255.0, 255.255.0.0 ... (not 0.0.0.0) */
+static bool is_mask(const uint8_t ip[4])
+{
+	uint32_t m = (uint32_t)ip[0] << 24 | (uint32_t)ip[1] << 16 | (uint32_t)ip[2] << 8 | ip[3];
+	uint32_t host = ~m;
+
+	return m && (host & (host + 1)) == 0;
+}
+
 static bool hexmac(const char *s, uint8_t mac[6])
 {
 	if (strlen(s) != 12)
@@ -176,6 +185,11 @@ static int parse_one(const char *w, struct cmdline *c, char *err, size_t errlen)
 		c->kind = CMD_MAC;
 		if (!hexmac(v, c->mac))
 			return fail(err, errlen, "Bad value \"%s\": MAC must be 12 hex digits", v);
+		/* a device's own address: unicast (group bit clear), not zero */
+		if ((c->mac[0] & 1) || !(c->mac[0] | c->mac[1] | c->mac[2] | c->mac[3] |
+					 c->mac[4] | c->mac[5]))
+			return fail(err, errlen, "Bad value \"%s\": MAC must be a unicast address "
+				    "(an even first byte, not all zeros)", v);
 		return AMR_OK;
 	}
 	for (size_t i = 0; i < sizeof ips / sizeof ips[0]; i++) {
@@ -183,6 +197,9 @@ static int parse_one(const char *w, struct cmdline *c, char *err, size_t errlen)
 			c->kind = ips[i].kind;
 			if (!settings_ip_parse(v, c->ip))
 				return fail(err, errlen, "Bad value \"%s\": expected XXX.XXX.XXX.XXX", v);
+			if (c->kind == CMD_NET && !is_mask(c->ip))
+				return fail(err, errlen, "Bad value \"%s\": a subnet mask is ones then "
+					    "zeros, e.g. 255.255.255.0", v);
 			return AMR_OK;
 		}
 	}

@@ -501,7 +501,8 @@ int gw_create(gw **out, loop *l, const struct gw_opts *o)
 			.on_connect = on_connect, .ctx = g,
 		};
 		struct telnetd_opts to = { l, o->console_bind, o->console_port,
-					   o->console_password, &g->set, &g->ops, restart_soon, g };
+					   o->console_password, &g->set, &g->ops, restart_soon, g,
+					   o->console_idle_s };
 		struct remote_opts ro = { g->clog, &g->set, &g->ops, publish_result,
 					  restart_soon, now_s, g };
 

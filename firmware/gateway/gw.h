@@ -36,6 +36,7 @@ struct gw_opts {
 	const char *console_bind;     /* Telnet address */
 	int console_port;             /* Telnet port */
 	const char *console_password; /* NULL: none */
+	unsigned console_idle_s;      /* close a console session idle this long */
 	const char *fw;               /* firmware version text */
 };
 

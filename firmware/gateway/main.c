@@ -21,7 +21,7 @@
 
 static struct {
 	long long obj, baud, reply_ms, poll_interval_ms, rs485_timeout, batch_s;
-	long long full_every, spool_size, window, resend_s, console_port;
+	long long full_every, spool_size, window, resend_s, console_port, console_idle;
 	const char *serial, *poll, *data_dir, *console_bind, *console_password;
 	struct config_common common;
 } opt;
@@ -62,6 +62,9 @@ static const struct config_opt options[] = {
 	  "Telnet console address", &opt.console_bind, NULL },
 	{ "console-password", "AMR_CONSOLE_PASSWORD", CONFIG_STR, NULL, 1, 64,
 	  "console password (unset: none)", &opt.console_password, NULL },
+	{ "console-idle", "AMR_CONSOLE_IDLE", CONFIG_INT, "300", 2, 86400,
+	  "seconds without a typed line before a console session is closed",
+	  &opt.console_idle, NULL },
 	CONFIG_COMMON_ROWS(&opt.common),
 };
 
@@ -113,7 +116,8 @@ int main(int argc, char **argv)
 		.mqtt_user = opt.common.mqtt_user, .mqtt_password = opt.common.mqtt_password,
 		.mqtt_cafile = opt.common.mqtt_cafile,
 		.console_bind = opt.console_bind, .console_port = (int)opt.console_port,
-		.console_password = opt.console_password, .fw = GW_VERSION,
+		.console_password = opt.console_password,
+		.console_idle_s = (unsigned)opt.console_idle, .fw = GW_VERSION,
 	};
 	if ((rc = loop_create(&l)) != AMR_OK)
 		goto out;

@@ -179,6 +179,7 @@ enum telnet_event telnet_byte(struct telnet *t, uint8_t c, struct telnet_out *o)
 			return TELNET_NONE;
 		case TELNET_SB:
 			t->state = ST_SB;
+			t->sb = 0;
 			return TELNET_NONE;
 		case TELNET_EC:
 			return data(t, 0x7f, o);
@@ -193,8 +194,13 @@ enum telnet_event telnet_byte(struct telnet *t, uint8_t c, struct telnet_out *o)
 		t->state = ST_DATA;
 		return TELNET_NONE;
 	case ST_SB:
+		/* we negotiate no option with subnegotiations: one that does not
+		 * end within TELNET_SB_MAX bytes is a broken client, and what
+		 * follows is read as input again */
 		if (c == TELNET_IAC)
 			t->state = ST_SB_IAC;
+		else if (++t->sb > TELNET_SB_MAX)
+			t->state = ST_DATA;
 		return TELNET_NONE;
 	case ST_SB_IAC:
 		t->state = c == TELNET_SE ? ST_DATA : ST_SB;

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #define TELNET_LINE_MAX 128
+#define TELNET_SB_MAX 64         /* bytes of one subnegotiation we wait through */
 
 #define TELNET_IAC 255
 #define TELNET_DONT 254
@@ -50,6 +51,7 @@ struct telnet {
 	bool hide;               /* echo '*' instead of the characters (password) */
 	bool overflow;           /* the current line was longer than the buffer */
 	bool done;               /* line was handed out; the next byte starts anew */
+	unsigned sb;             /* bytes inside the current subnegotiation */
 	char line[TELNET_LINE_MAX]; /* the line being typed, NUL-terminated */
 	size_t len;              /* its length */
 };

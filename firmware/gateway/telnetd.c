@@ -33,6 +33,7 @@ struct session {
 	size_t outlen;
 	int tries;                /* wrong passwords */
 	bool restart_after;       /* restart once the answer is flushed */
+	uint64_t active_ms;       /* opened or last line, loop_now_ms() */
 };
 
 struct telnetd {
@@ -40,6 +41,7 @@ struct telnetd {
 	int lfd;                  /* listening socket */
 	struct session s[TELNETD_MAX_SESSIONS];
 	uint64_t next_id;
+	uint64_t sweep;           /* timer closing idle sessions */
 };
 
 static void close_session(telnetd *t, struct session *s)
@@ -212,6 +214,8 @@ static void handle_bytes(telnetd *t, struct session *s, const uint8_t *b, size_t
 		enum telnet_event e = telnet_byte(&s->tn, b[i], &o);
 
 		queue(s, o.buf, o.len);
+		if (e == TELNET_LINE)
+			s->active_ms = loop_now_ms();
 		if (e == TELNET_ESC) {
 			say(s, "Bye!\r\n");
 			s->mode = MODE_CLOSING;
@@ -276,7 +280,7 @@ static void on_accept(void *ctx, int fd, short revents)
 		close(c);
 		return;
 	}
-	*s = (struct session){ .fd = c, .id = ++t->next_id };
+	*s = (struct session){ .fd = c, .id = ++t->next_id, .active_ms = loop_now_ms() };
 	telnet_start(&s->tn, &o);
 	queue(s, o.buf, o.len);
 	if (t->o.password && t->o.password[0]) {
@@ -289,6 +293,27 @@ static void on_accept(void *ctx, int fd, short revents)
 	}
 	log_info("console: session %llu opened", (unsigned long long)s->id);
 	flush(t, s);
+}
+
+/* Every few seconds: close the sessions idle past idle_s (not one whose
+ * command waits for a device). */
+static void sweep(void *arg)
+{
+	telnetd *t = arg;
+	uint64_t now = loop_now_ms();
+
+	for (int i = 0; i < TELNETD_MAX_SESSIONS; i++) {
+		struct session *s = &t->s[i];
+
+		if (s->fd < 0 || s->mode == MODE_BUSY || s->mode == MODE_CLOSING ||
+		    now - s->active_ms < (uint64_t)t->o.idle_s * 1000)
+			continue;
+		log_info("console: session %llu idle for %u s, closed", (unsigned long long)s->id,
+			 t->o.idle_s);
+		say(s, "\r\nIdle too long: bye!\r\n");
+		s->mode = MODE_CLOSING;
+		flush(t, s);
+	}
 }
 
 int telnetd_create(telnetd **out, const struct telnetd_opts *o)
@@ -305,6 +330,8 @@ int telnetd_create(telnetd **out, const struct telnetd_opts *o)
 	if (!t)
 		return AMR_ENOMEM;
 	t->o = *o;
+	if (!t->o.idle_s)
+		t->o.idle_s = 300;
 	for (int i = 0; i < TELNETD_MAX_SESSIONS; i++)
 		t->s[i].fd = -1;
 	t->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -317,6 +344,11 @@ int telnetd_create(telnetd **out, const struct telnetd_opts *o)
 	}
 	if ((rc = loop_fd_add(o->l, t->lfd, POLLIN, on_accept, t)) != AMR_OK)
 		goto out_close;
+	if (!(t->sweep = loop_timer_add(o->l, t->o.idle_s < 10 ? 500 : 5000, true, sweep, t))) {
+		loop_fd_del(o->l, t->lfd);
+		rc = AMR_ENOMEM;
+		goto out_close;
+	}
 	*out = t;
 	return AMR_OK;
 
@@ -337,6 +369,7 @@ void telnetd_destroy(telnetd *t)
 			close_session(t, &t->s[i]);
 		}
 	}
+	loop_timer_cancel(t->o.l, t->sweep);
 	loop_fd_del(t->o.l, t->lfd);
 	close(t->lfd);
 	free(t);

@@ -5,6 +5,8 @@
  * ("Hello!" ...; a password first when one is set), and runs each line
  * through console_run(). Sessions are non-blocking on the loop thread; a
  * command waiting for a device holds its session's input until it answers.
+ * A session without a complete line for idle_s seconds is closed, so that
+ * forgotten or hostile connections cannot hold the few slots for ever.
  */
 #ifndef GW_TELNETD_H
 #define GW_TELNETD_H
@@ -26,6 +28,7 @@ struct telnetd_opts {
 	const struct console_ops *ops;    /* the gateway's actions (borrowed) */
 	void (*restart)(void *ctx);       /* after "reset" was answered */
 	void *ctx;
+	unsigned idle_s;                  /* close a session idle this long */
 };
 
 /* Listen. Returns AMR_OK, AMR_ENOMEM or AMR_EIO (bind failed, logged). */

@@ -35,8 +35,8 @@ static const char *const reading_fields[R_FIELDS + 1] = {
 	"addr", "ch", "total", "delta", "period_ms", NULL
 };
 static const struct jflat_bound reading_rules[R_FIELDS] = {
-	[R_ADDR] = { true, 1, 255 },
-	[R_CH] = { true, 1, 255 },
+	[R_ADDR] = { true, 1, 127 },
+	[R_CH] = { true, 1, 4 },
 	[R_TOTAL] = { true, 0, UINT32_MAX },
 	[R_DELTA] = { true, 0, UINT32_MAX },
 	[R_PERIOD] = { false, 0, UINT32_MAX },
@@ -119,7 +119,7 @@ static int check_head(const json_t *root, unsigned topic_obj, json_t **readings,
 	    jv_int(root, "seq", true, 0, 0, INT64_MAX, &h->seq, err) ||
 	    jv_int(root, "ts", true, 0, 1, UINT32_MAX, &h->ts, err) ||
 	    jv_int(root, "rx", false, 0, 0, UINT32_MAX, &h->rx, err) ||
-	    (readings && jv_array(root, "readings", true, BATCH_MAX_READINGS, readings, err)) ||
+	    (readings && jv_array(root, "readings", false, BATCH_MAX_READINGS, readings, err)) ||
 	    jv_array(root, "events", false, BATCH_MAX_EVENTS, &h->events, err))
 		return AMR_EINVAL;
 	/* prev names an earlier batch: below seq (absent from older gateways) */
@@ -235,8 +235,9 @@ static int parse_fast(const char *text, size_t len, unsigned topic_obj, struct b
 		free(rs.r);
 		return rc;
 	}
-	/* readings is required; keep b->r a valid pointer when it is empty */
-	if (!jo.rows_seen || check_head(jo.head, topic_obj, NULL, &h, &err) ||
+	/* readings may be absent (ingest's contract, docs/ingest.md): no
+	 * readings; keep b->r a valid pointer when there are none */
+	if (check_head(jo.head, topic_obj, NULL, &h, &err) ||
 	    (!rs.r && !(rs.r = calloc(1, sizeof *rs.r)))) {
 		rc = AMR_EINVAL;
 		free(rs.r);

@@ -44,34 +44,34 @@ static void pack_key(const struct reg_key *key, uint8_t p[4])
 
 int registry_parse_id(const char *s, struct reg_key *key, struct jv_err *err)
 {
+	static const unsigned long max[3] = { 65000, 127, 4 };
 	unsigned long v[3] = { 0, 0, 0 };
 	const char *p = s;
 	int n = 0;
 
+	/* one spelling: digits without leading zeros, parts in range */
 	for (;;) {
 		char *end;
 
-		if (*p < '0' || *p > '9' || n == 3)
+		if (*p < '1' || *p > '9' || n == 3)
 			goto out_bad;
-		v[n++] = strtoul(p, &end, 10);
-		if (end - p > 5)
+		v[n] = strtoul(p, &end, 10);
+		if (end - p > 5 || v[n] > max[n])
 			goto out_bad;
+		n++;
 		p = end;
 		if (*p == '\0')
 			break;
 		if (*p++ != '.')
 			goto out_bad;
 	}
-	if (v[0] < 1 || v[0] > 65000 || (n > 1 && (v[1] < 1 || v[1] > 255)) ||
-	    (n > 2 && (v[2] < 1 || v[2] > 255)))
-		goto out_bad;
 	key->obj = (uint16_t)v[0];
 	key->addr = (uint8_t)v[1];
 	key->ch = (uint8_t)v[2];
 	return AMR_OK;
 out_bad:
 	return jv_fail(err, "\"%.60s\" is not an object, device or channel id "
-		       "(obj 1..65000, addr 1..255, ch 1..255: \"1\", \"1.5\", \"1.5.1\")", s);
+		       "(obj 1..65000, addr 1..127, ch 1..4: \"1\", \"1.5\", \"1.5.1\")", s);
 }
 
 char *registry_format_id(const struct reg_key *key, char *buf)

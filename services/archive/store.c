@@ -439,15 +439,18 @@ static int gap_copy(struct gap_set *to, const struct gap_set *from)
 }
 
 static int add_gap(struct store_outcome *o, const struct batch *b, uint64_t mark,
-		   int64_t since, bool given_up)
+		   int64_t since, bool given_up, bool jump)
 {
 	struct store_gap *g = realloc(o->gaps, (o->ngaps + 1) * sizeof *g);
 
 	if (!g)
 		return AMR_ENOMEM;
 	o->gaps = g;
-	g[o->ngaps++] = (struct store_gap){ b->obj, mark, b->prev, b->seq, since, given_up };
-	if (given_up)
+	g[o->ngaps++] = (struct store_gap){ b->obj, mark, b->prev, b->seq, since, given_up,
+					    jump };
+	if (jump)
+		o->jumps_refused++;
+	else if (given_up)
 		o->gaps_given_up++;
 	else
 		o->gaps_refused++;
@@ -478,7 +481,7 @@ static int check_gap(store *s, const struct batch *b, uint64_t mark, bool found,
 			s->wgaps.v[s->wgaps.n++] = (struct gap_rec){ b->obj, since };
 		}
 	}
-	return add_gap(s->out, b, mark, since, !*refuse);
+	return add_gap(s->out, b, mark, since, !*refuse, false);
 }
 
 static int apply(MDB_txn *txn, void *arg)
@@ -505,6 +508,11 @@ static int apply(MDB_txn *txn, void *arg)
 			if ((rc = note_ack(o, b->obj, s->n)))
 				return rc;
 			continue;
+		}
+		if (found && b->seq - hwm > STORE_SEQ_JUMP) {
+			if ((rc = add_gap(o, b, hwm, s->now, false, true)))
+				return rc;
+			continue;    /* no ack, and the mark stays where it can be reached */
 		}
 		if ((rc = check_gap(s, b, hwm, found, &refuse)))
 			return rc;

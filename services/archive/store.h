@@ -88,7 +88,14 @@ struct store_gap {
 	uint64_t seq;                 /* the batch */
 	int64_t since;                /* first refusal of this gap, UTC s */
 	bool given_up;                /* stored anyway: the gap wait is over */
+	bool jump;                    /* refused for ever: seq leaps past STORE_SEQ_JUMP */
 };
+
+/* The farthest a gateway's seq may leap past its mark. A gateway numbers
+ * its batches one by one (a spool merge or a wiped flash skips at most the
+ * spool's size), so a leap beyond this is a broken or forged batch; taken,
+ * it would move the mark out of reach of every later batch of the object. */
+#define STORE_SEQ_JUMP 4294967296ULL
 
 /* What one commit did. Arrays are owned: free with store_outcome_free(). */
 struct store_outcome {
@@ -105,6 +112,7 @@ struct store_outcome {
 	struct store_quarantine *events;
 	size_t gaps_refused;          /* batches refused after a gap */
 	size_t gaps_given_up;         /* batches stored across a gap (wait over) */
+	size_t jumps_refused;         /* batches whose seq leaps past STORE_SEQ_JUMP */
 	size_t ngaps;                 /* both, in order */
 	struct store_gap *gaps;
 };

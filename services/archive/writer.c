@@ -17,7 +17,7 @@ struct writer {
 	uint64_t timer;            /* commit timer, 0 when none */
 	metric *m_batches, *m_readings, *m_pulses, *m_dups, *m_quar, *m_new, *m_mismatch;
 	metric *m_rejected, *m_commits, *m_failed, *m_wait_ms, *m_commit_ms;
-	metric *m_gap_refused, *m_gap_given_up;
+	metric *m_gap_refused, *m_gap_given_up, *m_jump;
 };
 
 int writer_create(writer **out, store *s, struct svc *svc, const struct writer_opts *o)
@@ -64,6 +64,9 @@ int writer_create(writer **out, store *s, struct svc *svc, const struct writer_o
 				       "prev is above the mark: a batch before them is missing.");
 	w->m_gap_given_up = metrics_get(ms, METRIC_COUNTER, "amr_archive_gap_given_up_total",
 					NULL, "Batches stored across a gap after the gap wait.");
+	w->m_jump = metrics_get(ms, METRIC_COUNTER, "amr_archive_seq_jump_refused_total", NULL,
+				"Batches refused because their seq leaps more than 2^32 past "
+				"the object's mark (a broken or forged batch).");
 	*out = w;
 	return AMR_OK;
 }
@@ -74,7 +77,11 @@ static void log_gaps(const struct store_outcome *o, int64_t now)
 	for (size_t i = 0; i < o->ngaps; i++) {
 		const struct store_gap *g = &o->gaps[i];
 
-		if (g->given_up)
+		if (g->jump)
+			log_warn("seq obj=%u mark=%llu seq=%llu: the seq leaps more than 2^32 past "
+				 "the mark; batch refused, not acknowledged", g->obj,
+				 (unsigned long long)g->mark, (unsigned long long)g->seq);
+		else if (g->given_up)
 			log_warn("gap obj=%u mark=%llu prev=%llu seq=%llu: gap (%llu, %llu] given "
 				 "up after %lld s, batch stored; its pulses are counted from the "
 				 "totals", g->obj, (unsigned long long)g->mark,
@@ -156,6 +163,7 @@ int writer_flush(writer *w)
 		metric_add(w->m_mismatch, (int64_t)o.mismatches);
 		metric_add(w->m_gap_refused, (int64_t)o.gaps_refused);
 		metric_add(w->m_gap_given_up, (int64_t)o.gaps_given_up);
+		metric_add(w->m_jump, (int64_t)o.jumps_refused);
 		log_gaps(&o, now);
 		if (o.new_channels)
 			log_info("registered %zu new channels", o.new_channels);

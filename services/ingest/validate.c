@@ -24,7 +24,8 @@ const char *const validate_event_types[] = {
 	"output_changed", "gateway_boot", "nvm_error", NULL
 };
 
-enum { EV_COUNTER_ZEROED = 5, EV_COUNTER_DECREASED = 6, EV_GATEWAY_BOOT = 9 };
+enum { EV_COUNTER_ZEROED = 5, EV_COUNTER_DECREASED = 6, EV_ADDRESS_CHANGED = 7,
+       EV_OUTPUT_CHANGED = 8, EV_GATEWAY_BOOT = 9 };
 
 static const char *const batch_fields[] = {
 	"seq", "prev", "ts", "readings", "devices", "events", "obj", NULL
@@ -148,6 +149,33 @@ static int check_extra(const char *key, const json_t *v, const char *where, stru
 		       where, key, DETAIL_STR_LEN);
 }
 
+/* The fields docs/protocol.md names for some event types: in their ranges
+ * when present (from and total of a counter event), or required (out and
+ * blocked of output_changed, from of address_changed). */
+static int check_named(const json_t *ev, int type, struct jv_err *e)
+{
+	long long v;
+	bool b;
+
+	switch (type) {
+	case EV_COUNTER_ZEROED:
+	case EV_COUNTER_DECREASED:
+		if (jv_int(ev, "from", false, 0, 0, UINT32_MAX, &v, e) ||
+		    jv_int(ev, "total", false, 0, 0, UINT32_MAX, &v, e))
+			return AMR_EINVAL;
+		return AMR_OK;
+	case EV_ADDRESS_CHANGED:
+		return jv_int(ev, "from", true, 0, 1, ADDR_MAX, &v, e) ? AMR_EINVAL : AMR_OK;
+	case EV_OUTPUT_CHANGED:
+		if (jv_int(ev, "out", true, 0, 1, 4, &v, e) ||
+		    jv_bool(ev, "blocked", true, false, &b, e))
+			return AMR_EINVAL;
+		return AMR_OK;
+	default:
+		return AMR_OK;
+	}
+}
+
 /* Check one event; on success mark counter events in *counters. */
 static int check_event(const json_t *ev, const char *where, const struct validate_opts *opt,
 		       int64_t now, chan_set counters, struct jv_err *e)
@@ -173,7 +201,7 @@ static int check_event(const json_t *ev, const char *where, const struct validat
 		return at(e, where);
 	}
 	counter = type == EV_COUNTER_ZEROED || type == EV_COUNTER_DECREASED;
-	if (jv_int(ev, "ch", counter, 0, 1, CH_MAX, &ch, e))
+	if (jv_int(ev, "ch", counter, 0, 1, CH_MAX, &ch, e) || check_named(ev, type, e))
 		return at(e, where);
 	json_object_foreach((json_t *)ev, key, v) {
 		bool is_known = false;

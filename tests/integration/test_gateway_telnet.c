@@ -4,11 +4,16 @@
  * change survives a restart, an unsaved change does not survive "reset",
  * and the console answers with the seed's greeting and prompt.
  */
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "../harness/harness.h"
 
@@ -137,6 +142,81 @@ START_TEST(test_password)
 }
 END_TEST
 
+/* A raw TCP client of the console (no Telnet negotiation answered). */
+static int dial(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	return fd;
+}
+
+/* What fd says within ms (NUL bytes dropped); *closed when it hung up. */
+static void hear(int fd, int ms, char *buf, size_t size, bool *closed)
+{
+	size_t n = 0;
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	*closed = false;
+	while (n + 1 < size && poll(&p, 1, ms) == 1) {
+		char got[512];
+		ssize_t r = recv(fd, got, sizeof got, 0);
+
+		if (r <= 0) {
+			*closed = true;
+			break;
+		}
+		for (ssize_t i = 0; i < r && n + 1 < size; i++)
+			if (got[i])
+				buf[n++] = got[i];
+		ms = 300;
+	}
+	buf[n] = '\0';
+}
+
+/* Four connections that never type cannot keep the console: they are
+ * closed after --console-idle, and a subnegotiation that never ends does
+ * not swallow the input after it. */
+START_TEST(test_idle_sessions_are_closed)
+{
+	const char *args[] = { "--serial", bus, "--console-port", port, "--console-idle", "2",
+			       NULL };
+	static const unsigned char sb[] = { 255, 250, 24 };   /* IAC SB TERMINAL-TYPE, no SE */
+	char buf[4096], junk[100];
+	int idle[4], fd;
+	bool closed;
+
+	ck_assert_int_gt(harness_spawn(&h, "amr-gateway", args), 0);
+	wait_up("1");
+	for (int i = 0; i < 4; i++) {
+		idle[i] = dial();
+		hear(idle[i], 2000, buf, sizeof buf, &closed);
+		ck_assert_msg(strstr(buf, "Hello!"), "session %d: %s", i, buf);
+	}
+	fd = dial();
+	hear(fd, 2000, buf, sizeof buf, &closed);
+	ck_assert_msg(strstr(buf, "Busy") && closed, "a fifth session: %s", buf);
+	close(fd);
+	for (int i = 0; i < 4; i++) {
+		hear(idle[i], 5000, buf, sizeof buf, &closed);
+		ck_assert_msg(strstr(buf, "Idle too long") && closed, "session %d: %s", i, buf);
+		close(idle[i]);
+	}
+	fd = dial();
+	hear(fd, 2000, buf, sizeof buf, &closed);
+	ck_assert_msg(strstr(buf, "Hello!"), "after the idle ones: %s", buf);
+	ck_assert_int_eq(send(fd, sb, sizeof sb, 0), (ssize_t)sizeof sb);
+	memset(junk, 'x', sizeof junk);
+	ck_assert_int_eq(send(fd, junk, sizeof junk, 0), (ssize_t)sizeof junk);
+	ck_assert_int_eq(send(fd, "\r\nipconfig\r\n", 12, 0), 12);
+	hear(fd, 2000, buf, sizeof buf, &closed);
+	ck_assert_msg(strstr(buf, "Object number: 1"), "after an endless subnegotiation: %s", buf);
+	close(fd);
+}
+END_TEST
+
 static Suite *telnet_suite(void)
 {
 	Suite *s = suite_create("gateway_telnet");
@@ -146,6 +226,7 @@ static Suite *telnet_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_telnet_objnum_survives_restart);
 	tcase_add_test(tc, test_password);
+	tcase_add_test(tc, test_idle_sessions_are_closed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -252,6 +252,19 @@ START_TEST(registry_refuses_bad_updates)
 
 	store_outcome_free(&o);
 	batch_free(b);
+	/* ids have one spelling, in the protocol's ranges */
+	{
+		static const char *const bad[] = { "", "0", "01.5.1", "1.05", "1.128", "1.1.5",
+						   "1.1.0", "1.1.1.1", "1.", "+1", " 1", "65001" };
+		struct reg_key key;
+		struct jv_err err = { "" };
+
+		ck_assert_int_eq(registry_parse_id("65000.127.4", &key, &err), AMR_OK);
+		ck_assert(key.obj == 65000 && key.addr == 127 && key.ch == 4);
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+			ck_assert_msg(registry_parse_id(bad[i], &key, &err) == AMR_EINVAL, "%s",
+				      bad[i]);
+	}
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct jv_err err = { "" };
 

@@ -311,6 +311,45 @@ START_TEST(rebase_refuses_a_recovered_channel)
 }
 END_TEST
 
+/* One broken or forged batch whose seq leaps 2^32 past the mark must not
+ * move the mark out of reach of the gateway's next batches. */
+START_TEST(a_seq_leap_is_refused)
+{
+	uint32_t r1[] = { C11, 100, 0 }, r2[] = { C11, 105, 5 }, r3[] = { C11, 107, 2 };
+	struct batch *b;
+	struct store_outcome o;
+	MDB_txn *txn;
+	uint64_t mark;
+
+	b = fx_batch(1, 5, T0, 1, r1);
+	o = fx_commit1(&f, b);
+	store_outcome_free(&o);
+	batch_free(b);
+	b = fx_batch(1, 5 + STORE_SEQ_JUMP + 1, T0 + 60, 1, r2);
+	o = fx_commit1(&f, b);
+	ck_assert_uint_eq(o.jumps_refused, 1);
+	ck_assert_uint_eq(o.batches, 0);
+	ck_assert_uint_eq(o.nacks, 0);
+	store_outcome_free(&o);
+	batch_free(b);
+	b = fx_batch(1, 5 + STORE_SEQ_JUMP, T0 + 60, 1, r2);   /* a leap of exactly 2^32 is taken */
+	o = fx_commit1(&f, b);
+	ck_assert_uint_eq(o.batches, 1);
+	store_outcome_free(&o);
+	batch_free(b);
+	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
+	ck_assert_int_eq(store_hwm(f.s, txn, 1, &mark), 0);
+	mdb_txn_abort(txn);
+	ck_assert_uint_eq(mark, 5 + STORE_SEQ_JUMP);
+	b = fx_batch(1, 6 + STORE_SEQ_JUMP, T0 + 120, 1, r3);
+	o = fx_commit1(&f, b);
+	ck_assert_uint_eq(o.batches, 1);
+	store_outcome_free(&o);
+	batch_free(b);
+	ck_assert_uint_eq(fx_rollup_sum(&f, TB_HOUR, 1, C11, 0, T0 * 2), 7);
+}
+END_TEST
+
 START_TEST(parse_checks_what_the_archive_relies_on)
 {
 	static const struct {
@@ -349,6 +388,18 @@ START_TEST(parse_checks_what_the_archive_relies_on)
 		ck_assert_msg(strncmp(err.msg, cases[i].err, strlen(cases[i].err)) == 0,
 			      "case %zu: \"%s\"", i, err.msg);
 		ck_assert(err.msg[0]);
+	}
+	/* ingest forwards a batch without readings as it came (docs/ingest.md:
+	 * readings are optional): a batch of no readings */
+	{
+		static const char heartbeat[] = "{\"obj\":1,\"seq\":2,\"prev\":1,\"ts\":1}";
+		struct jv_err err = { "" };
+		struct batch *b = NULL;
+
+		ck_assert_int_eq(batch_parse(heartbeat, strlen(heartbeat), 1, &b, &err), 0);
+		ck_assert_uint_eq(b->n, 0);
+		ck_assert_uint_eq(b->seq, 2);
+		batch_free(b);
 	}
 }
 END_TEST
@@ -422,6 +473,7 @@ Suite *archive_store_suite(void)
 	tcase_add_test(tc, retention_drops_raw_keeps_rollups);
 	tcase_add_test(tc, rebase_accepts_a_replaced_counter);
 	tcase_add_test(tc, rebase_refuses_a_recovered_channel);
+	tcase_add_test(tc, a_seq_leap_is_refused);
 	tcase_add_test(tc, parse_checks_what_the_archive_relies_on);
 	tcase_add_test(tc, parse_same_through_both_paths);
 	suite_add_tcase(s, tc);
