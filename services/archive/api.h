@@ -33,8 +33,13 @@ struct api {
 	metric *m_rejected;         /* messages refused */
 };
 
+/* The readings queries, backup and retention (api.c). */
 extern const struct rpc_method api_methods[];
 extern const size_t api_nmethods;
+
+/* The registry, audit trail, quarantine and marks (api_registry.c). */
+extern const struct rpc_method api_registry_methods[];
+extern const size_t api_registry_nmethods;
 
 /* Register the api's metrics. Returns AMR_OK or AMR_ENOMEM. */
 int api_init(struct api *a);

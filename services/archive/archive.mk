@@ -6,7 +6,7 @@ ARCHIVE_CORE := services/archive/units.c services/archive/tbucket.c \
                 services/archive/query.c services/archive/audit.c \
                 services/archive/csv.c
 ARCHIVE_SRCS := $(ARCHIVE_CORE) services/archive/writer.c services/archive/api.c \
-                services/archive/main.c
+                services/archive/api_registry.c services/archive/main.c
 
 # jflat (yajl) reads batches without a jansson value per reading (batch.c).
 $(eval $(call program,amr-archive,$(ARCHIVE_SRCS),$(MQ_LIBS) $(LMDB_LIBS) -lyajl))

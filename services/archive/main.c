@@ -163,7 +163,8 @@ int main(int argc, char **argv)
 	if (api_init(&api) ||
 	    mq_subscribe(svc.mq, "amr/v1/readings/+", 1, writer_on_readings, w) ||
 	    mq_subscribe(svc.mq, "amr/v1/audit", 1, api_on_audit, &api) ||
-	    svc_serve(&svc, api_methods, api_nmethods, &api))
+	    svc_serve(&svc, api_methods, api_nmethods, &api) ||
+	    svc_serve(&svc, api_registry_methods, api_registry_nmethods, &api))
 		goto out_close;
 	if (!loop_timer_add(svc.loop, 60 * 1000, false, api_retention_tick, &api) ||
 	    !loop_timer_add(svc.loop, 3600 * 1000, true, api_retention_tick, &api))
