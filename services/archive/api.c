@@ -228,7 +228,7 @@ static void consumption(struct api *a, rpc_req *req, json_t *args, bool with_zon
 		goto out_reply;
 	if ((rc = kv_read_begin(a->k, &txn)))
 		goto out_reply;
-	rc = query_consumption(&q, txn, keys, n, from, to, zones, nz, &res);
+	rc = query_consumption(&q, txn, keys, n, from, to, zones, nz, &res, &err);
 	mdb_txn_abort(txn);
 out_reply:
 	free(keys);

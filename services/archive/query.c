@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,21 @@ static char *chan_id(uint16_t obj, uint16_t chan, char *buf)
 	struct reg_key k = { obj, (uint8_t)(chan >> 8), (uint8_t)(chan & 0xff) };
 
 	return registry_format_id(&k, buf);
+}
+
+/* The conversion details of channel k, which must have been seen: a channel
+ * the archive never heard of answers not_found rather than an empty span. */
+static int known_conv(const struct query *q, MDB_txn *txn, const struct reg_key *k,
+		      const char *field, struct reg_conv *conv, struct jv_err *err)
+{
+	char id[24];
+	int rc = registry_conv(q->reg, txn, k, conv);
+
+	if (rc || conv->known)
+		return rc;
+	jv_fail(err, "%s: channel %s was never seen (it is not in the registry)", field,
+		registry_format_id(k, id));
+	return AMR_ENOTFOUND;
 }
 
 int query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t from_obj,
@@ -113,7 +129,7 @@ int query_series(const struct query *q, MDB_txn *txn, const struct reg_key *k,
 	int rc;
 	int64_t t;
 
-	if ((rc = registry_conv(q->reg, txn, k, &conv)))
+	if ((rc = known_conv(q, txn, k, "channel", &conv, err)))
 		return rc;
 	b.conv = &conv;
 	if (!(res = json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:[]}", "channel",
@@ -293,7 +309,7 @@ static int zone_hour(void *ctx, int64_t start, uint64_t pulses)
 
 int query_consumption(const struct query *q, MDB_txn *txn, const struct reg_key *keys,
 		      size_t n, int64_t from, int64_t to, const struct query_zone *zones,
-		      size_t nz, json_t **out)
+		      size_t nz, json_t **out, struct jv_err *err)
 {
 	json_t *res = json_pack("{s:I, s:I, s:[]}", "from", (json_int_t)from, "to",
 				(json_int_t)to, "items"), *items;
@@ -312,10 +328,11 @@ int query_consumption(const struct query *q, MDB_txn *txn, const struct reg_key 
 	for (size_t i = 0; i < n; i++) {
 		struct zone_walk w = { 0 };
 		struct reg_conv conv;
-		char id[24], qty[UNITS_QTY_MAX];
+		char id[24], qty[UNITS_QTY_MAX], field[32];
 		json_t *item;
 
-		if ((rc = registry_conv(q->reg, txn, &keys[i], &conv)))
+		snprintf(field, sizeof field, "channels[%zu]", i);
+		if ((rc = known_conv(q, txn, &keys[i], field, &conv, err)))
 			goto out_free;
 		w.conv = &conv;
 		w.zone_of_hour = nz ? zone_of_hour : NULL;

@@ -228,6 +228,7 @@ int registry_conv(registry *r, MDB_txn *txn, const struct reg_key *key,
 		goto out_done;
 	if (rc)
 		return AMR_EDB;
+	out->known = true;
 	if ((s = json_string_value(json_object_get(rec, "unit"))) && units_unit_decimals(s) >= 0)
 		snprintf(out->unit, sizeof out->unit, "%s", s);
 	if ((s = json_string_value(json_object_get(rec, "label"))))

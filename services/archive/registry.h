@@ -48,6 +48,7 @@ struct reg_conv {
 	int dec;                                      /* decimals of quantities */
 	size_t nw;                                    /* weight periods, >= 1 */
 	struct units_weight w[UNITS_MAX_WEIGHTS];     /* sorted by valid_from */
+	bool known;                                   /* in the registry (ever seen) */
 };
 
 extern const char *const registry_resources[];
@@ -78,7 +79,8 @@ int registry_ensure(registry *r, MDB_txn *txn, uint16_t obj, uint8_t addr, uint8
  * AMR_ENOTFOUND or AMR_EDB. */
 int registry_get(registry *r, MDB_txn *txn, const struct reg_key *key, json_t **out);
 
-/* The conversion details of a channel; defaults when it is not registered.
+/* The conversion details of a channel; defaults and known = false when it
+ * is not registered.
  * Returns AMR_OK or AMR_EDB. */
 int registry_conv(registry *r, MDB_txn *txn, const struct reg_key *key,
 		  struct reg_conv *out);

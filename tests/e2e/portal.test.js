@@ -220,6 +220,16 @@ async function main() {
     await page.goto(URL + '/registry.html');
     const lab = '#label-' + OBJ + '-1-1';
     await present(page, lab);
+    /* the object filter: only that object's channels */
+    await page.selectOption('#obj', String(DEMO));
+    await page.click('#show');
+    await page.waitForFunction(d => !document.querySelector('[id^="reg-"]:not([id^="reg-' + d + '-"])'), DEMO);
+    const demoRows = await page.$$eval('[id^="reg-"]', rows => rows.length);
+    const demoApi = await page.evaluate(async d => (await (await fetch('/api/v1/registry?channels_only=1&obj=' + d)).json()).records.length, DEMO);
+    if (!demoRows || demoRows !== demoApi) throw new Error('object ' + DEMO + ': ' + demoRows + ' rows on the page, ' + demoApi + ' channels in the registry');
+    await page.selectOption('#obj', String(OBJ));
+    await page.click('#show');
+    await present(page, lab);
     await page.$eval(lab, e => { e.value = ''; });
     await page.type(lab, LABEL);
     await page.click('#save-' + OBJ + '-1-1');

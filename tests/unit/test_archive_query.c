@@ -157,7 +157,7 @@ START_TEST(year_by_hour_day_month)
 		json_decref(res);
 	}
 	/* the consumption of the year is the same again */
-	ck_assert_int_eq(query_consumption(&q, txn, &k, 1, Y2025, Y2026, NULL, 0, &res), 0);
+	ck_assert_int_eq(query_consumption(&q, txn, &k, 1, Y2025, Y2026, NULL, 0, &res, &err), 0);
 	{
 		json_t *item = json_array_get(json_object_get(res, "items"), 0);
 		units_u128 v;
@@ -203,7 +203,7 @@ START_TEST(zones_split_exactly)
 	ck_assert_int_eq(registry_set("{\"unit\":\"kWh\",\"weight\":{\"num\":1,\"den\":3,"
 				      "\"valid_from\":0}}", NULL), 0);
 	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
-	ck_assert_int_eq(query_consumption(&q, txn, &k, 1, Y2025, Y2026, two, 2, &res), 0);
+	ck_assert_int_eq(query_consumption(&q, txn, &k, 1, Y2025, Y2026, two, 2, &res, &err), 0);
 	mdb_txn_abort(txn);
 	item = json_array_get(json_object_get(res, "items"), 0);
 	total = (uint64_t)json_integer_value(json_object_get(item, "pulses"));
@@ -223,6 +223,39 @@ START_TEST(zones_split_exactly)
 	ck_assert(zq == v);
 	ck_assert(v == (units_u128)((total * 1000 + 1) / 3));
 	json_decref(res);
+}
+END_TEST
+
+START_TEST(a_channel_never_seen_is_not_found)
+{
+	struct query q = { f.s, f.reg, Y2026, 3600 };
+	uint32_t r[] = { C11, 5, 0 };
+	struct batch *b = fx_batch(1, 1, Y2025, 1, r);
+	struct store_outcome o = fx_commit1(&f, b);
+	struct reg_key seen = { 1, 1, 1 }, unseen = { 1, 1, 2 }, keys[] = { { 1, 1, 1 },
+									  { 1, 1, 2 } };
+	struct jv_err err = { "" };
+	json_t *res = NULL;
+	MDB_txn *txn;
+
+	store_outcome_free(&o);
+	batch_free(b);
+	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
+	/* seen, but nothing counted in the span: zero, not an error */
+	ck_assert_int_eq(query_series(&q, txn, &seen, Y2026 - 3600, Y2026, TB_HOUR, &res, &err), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(res, "pulses")), 0);
+	json_decref(res);
+	res = NULL;
+	ck_assert_int_eq(query_series(&q, txn, &unseen, Y2025, Y2026, TB_DAY, &res, &err),
+			 AMR_ENOTFOUND);
+	ck_assert_ptr_null(res);
+	ck_assert_str_eq(err.msg, "channel: channel 1.1.2 was never seen (it is not in the registry)");
+	err.msg[0] = 0;
+	ck_assert_int_eq(query_consumption(&q, txn, keys, 2, Y2025, Y2026, NULL, 0, &res, &err),
+			 AMR_ENOTFOUND);
+	ck_assert_ptr_null(res);
+	ck_assert_ptr_nonnull(strstr(err.msg, "channels[1]: channel 1.1.2 was never seen"));
+	mdb_txn_abort(txn);
 }
 END_TEST
 
@@ -355,6 +388,7 @@ Suite *archive_query_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, year_by_hour_day_month);
 	tcase_add_test(tc, zones_split_exactly);
+	tcase_add_test(tc, a_channel_never_seen_is_not_found);
 	tcase_add_test(tc, registry_refuses_bad_updates);
 	tcase_add_test(tc, audit_is_append_only_and_queryable);
 	suite_add_tcase(s, tc);

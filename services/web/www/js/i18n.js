@@ -69,7 +69,7 @@ window.I18N = {
     'reason.required': 'Причина (обязательно, записывается в журнал)', 'cancel': 'Отмена',
     'outputs.hint': 'Состояние выходов — последнее известное серверу (прочитанное шлюзом из УО-4, событие шлюза или выполненная команда); «неизвестно», пока шлюз его не сообщил. Без сетевого питания УО-4 снимает все блокировки и восстанавливает их при появлении питания.',
     'nav.audit': 'Журнал действий', 'actor': 'Кто', 'action': 'Действие', 'target': 'Объект действия',
-    'details': 'Подробности', 'limit': 'Записей', 'more.records': 'Показаны не все записи: сузьте период или фильтры.',
+    'details': 'Подробности', 'limit': 'Записей', 'more.records': 'Показаны не все записи: сузьте период или фильтры.', 'more.channels': 'Следующие каналы',
     'no.records': 'Записей нет', 'window': 'Окно', 'min10': '10 минут', 'hour1': '1 час', 'hour6': '6 часов',
     'backfill': 'Начало окна — из архива, дальше в реальном времени'
   },
@@ -139,7 +139,7 @@ window.I18N = {
     'reason.required': 'Reason (required, recorded in the audit trail)', 'cancel': 'Cancel',
     'outputs.hint': 'Output states are the last the server learnt (read from the UO-4 by the gateway, a gateway event or a completed command); "unknown" until the gateway has told. Without mains the UO-4 releases every block and restores them when mains returns.',
     'nav.audit': 'Audit trail', 'actor': 'Who', 'action': 'Action', 'target': 'Target',
-    'details': 'Details', 'limit': 'Records', 'more.records': 'Not every record is shown: narrow the period or the filters.',
+    'details': 'Details', 'limit': 'Records', 'more.records': 'Not every record is shown: narrow the period or the filters.', 'more.channels': 'Next channels',
     'no.records': 'No records', 'window': 'Window', 'min10': '10 minutes', 'hour1': '1 hour', 'hour6': '6 hours',
     'backfill': 'The start of the window from the archive, then live'
   }

@@ -11,8 +11,8 @@
   const $ = id => document.getElementById(id);
   const E = (...a) => App.el(...a);
 
-  function select(values, cur, label) {
-    return E('select', {}, ...values.map(v => E('option', { value: v, selected: v === cur, text: label ? label(v) : v })));
+  function select(values, cur, label, cls) {
+    return E('select', { class: cls || '' }, ...values.map(v => E('option', { value: v, selected: v === cur, text: label ? label(v) : v })));
   }
 
   function row(r) {
@@ -20,7 +20,7 @@
     const key = r.id.replace(/\./g, '-');
     const f = {
       label: E('input', { class: 'w', value: r.label || '', maxlength: 200, id: 'label-' + key }),
-      resource: select(RES, r.resource, v => App.t('res.' + v)),
+      resource: select(RES, r.resource, v => App.t('res.' + v), 'res'),
       unit: select(UNITS, r.unit),
       num: E('input', { class: 'n', type: 'number', min: 1, value: w.num }),
       den: E('input', { class: 'n', type: 'number', min: 1, value: w.den }),
@@ -64,12 +64,32 @@
     return App.t('at.counter') + ' ' + (r.initial_total || 0);
   }
 
+  /* One page of channels (the API gives at most 2000 at a time, then
+   * "next"): the first one replaces the table, "more" appends the next. */
+  let after = null;
+  async function load(append) {
+    const obj = $('obj').value;
+    const q = new URLSearchParams({ channels_only: '1' });
+    if (obj) q.set('obj', obj);
+    if (append && after) q.set('after', after);
+    try {
+      const r = await App.api('GET', '/api/v1/registry?' + q);
+      if (!append)
+        $('table').replaceChildren(E('tr', {}, ...['channel', 'label', 'resource', 'unit', 'weight', 'serial', 'verification', 'meter.reading', 'reason', ''].map(k => E('th', { text: k ? App.t(k) : '' }))));
+      $('table').append(...r.records.map(row));
+      after = r.next || null;
+      $('more').hidden = !after;
+    } catch (e) { App.showError($('msg'), e); }
+  }
+
   App.start(['admin'], async () => {
     document.title = App.t('nav.registry');
+    $('filters').addEventListener('submit', ev => { ev.preventDefault(); load(false); });
+    $('more').addEventListener('click', () => load(true));
     try {
-      const r = await App.api('GET', '/api/v1/registry?channels_only=1');
-      $('table').replaceChildren(E('tr', {}, ...['channel', 'label', 'resource', 'unit', 'weight', 'serial', 'verification', 'meter.reading', 'reason', ''].map(k => E('th', { text: k ? App.t(k) : '' }))),
-        ...r.records.map(row));
+      const r = await App.api('GET', '/api/v1/objects');
+      $('obj').append(...r.objects.map(o => E('option', { value: o.obj, text: String(o.obj) })));
     } catch (e) { App.showError($('msg'), e); }
+    await load(false);
   });
 })();
