@@ -93,9 +93,7 @@ teardown
 # 1. Images.
 deploy/container/debian-base.sh --engine podman
 t=$(date +%s)
-# Host network for the build: apt reaches the mirror as the host does
-# (here a bridged container cannot reach the host's resolver).
-podman build --network host -f deploy/Dockerfile -t localhost/amr:latest . >"$tmp/build.log" 2>&1 ||
+deploy/container/build-image.sh --engine podman >"$tmp/build.log" 2>&1 ||
 	{ tail -n 30 "$tmp/build.log" >&2; fail "the image did not build"; }
 say "image built in $(($(date +%s) - t)) s"
 

@@ -14,7 +14,8 @@
 #
 # Needs the image localhost/amr:latest (test-stack.sh builds it; this
 # script builds it when missing). Leaves nothing running, even when it
-# fails.
+# fails, and removes its own image (built on the amr image, it would keep
+# a replaced amr image from being removed by the next build-image.sh).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -36,6 +37,7 @@ cleanup() {
 			cut -c1-240 >&2 || true
 	fi
 	podman rm -f -t 2 "$name" >/dev/null 2>&1 || true
+	podman rmi "$image" >/dev/null 2>&1 || true
 	rm -rf "$tmp"
 	exit $rc
 }
@@ -47,8 +49,7 @@ cx() { podman exec "$name" "$@"; }
 
 if ! podman image exists localhost/amr:latest; then
 	deploy/container/debian-base.sh >/dev/null
-	podman build -q --network host -f deploy/Dockerfile -t localhost/amr:latest . >/dev/null ||
-		fail "could not build localhost/amr:latest"
+	deploy/container/build-image.sh --engine podman >/dev/null || fail "could not build localhost/amr:latest"
 fi
 # The amr image plus systemd as init (and procps: mosquitto.service reloads
 # with /bin/kill, as on any Debian server). The programs, the portal's files and
