@@ -4,6 +4,8 @@
 #   make test         install what is missing, build with ASan+UBSan into
 #                     build/test/, run every unit and integration test
 #   make run          install what is missing, build, start the local stack
+#   make style        check every C file against .clang-format (make test too)
+#   make format       rewrite every C file in that style
 #
 # Each part of the tree describes itself in a fragment (lib/lib.mk,
 # services/*/service.mk, firmware/*/*.mk, tests/*/*.mk) with the macros
@@ -96,7 +98,7 @@ tests: $(UNIT_TESTS) $(INTEG_TESTS)
 # TESTS=name1,name2 runs only those runners.
 TEST_BUILD ?= build/test
 .PHONY: test
-test: deps tests/e2e/node_modules
+test: deps tests/e2e/node_modules style
 	$(MAKE) --no-print-directory -j$(NPROC) BUILD=$(TEST_BUILD) SAN=1 all tests
 	@tests/run-tests.sh $(TEST_BUILD) $(TESTS)
 
@@ -105,6 +107,18 @@ test: deps tests/e2e/node_modules
 tests/e2e/node_modules: tests/e2e/package.json tests/e2e/package-lock.json
 	npm ci --prefix tests/e2e --no-audit --no-fund
 	@touch $@
+
+# The style is .clang-format's (Linux kernel tabs, 100 columns), checked by
+# the clang-format that deploy/install-deps.sh installs (Debian 12's, 14).
+CLANG_FORMAT ?= clang-format
+C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+.PHONY: style format
+style:
+	@test -n "$(C_SOURCES)" || { echo "style: not a git checkout, nothing to check"; exit 0; }; \
+	$(CLANG_FORMAT) --dry-run -Werror $(C_SOURCES) && \
+	echo "style: $(words $(C_SOURCES)) C files as .clang-format says"
+format:
+	$(CLANG_FORMAT) -i $(C_SOURCES)
 
 .PHONY: run
 run: deps

@@ -11,7 +11,7 @@ set -euo pipefail
 
 packages=(
 	# build
-	build-essential pkg-config
+	build-essential pkg-config clang-format
 	libpaho-mqtt-dev libjansson-dev liblmdb-dev libmodbus-dev
 	libmicrohttpd-dev libcurl4-openssl-dev libsodium-dev libyajl-dev
 	libcairo2-dev libpango1.0-dev libqrencode-dev

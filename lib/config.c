@@ -16,8 +16,7 @@ static const char *basename_of(const char *path)
 
 /* Parse text and, if store, put it into opt's destination. Prints the
  * error; returns 0 or -1. */
-static int set_value(const struct config_opt *o, const char *text, const char *from,
-		     bool store)
+static int set_value(const struct config_opt *o, const char *text, const char *from, bool store)
 {
 	switch (o->type) {
 	case CONFIG_INT: {
@@ -27,8 +26,8 @@ static int set_value(const struct config_opt *o, const char *text, const char *f
 		errno = 0;
 		v = strtoll(text, &end, 10);
 		if (errno || end == text || *end != '\0') {
-			fprintf(stderr, "option %s (%s): \"%s\" is not a whole number\n",
-				o->name, from, text);
+			fprintf(stderr, "option %s (%s): \"%s\" is not a whole number\n", o->name,
+				from, text);
 			return -1;
 		}
 		if (v < o->min || v > o->max) {
@@ -51,8 +50,8 @@ static int set_value(const struct config_opt *o, const char *text, const char *f
 				return 0;
 			}
 		}
-		fprintf(stderr, "option %s (%s): \"%s\" is not a yes/no value\n",
-			o->name, from, text);
+		fprintf(stderr, "option %s (%s): \"%s\" is not a yes/no value\n", o->name, from,
+			text);
 		return -1;
 	}
 	case CONFIG_STR: {
@@ -92,8 +91,8 @@ void config_print_help(const struct config_opt *opts, size_t n, const char *prog
 	printf("usage: %s [--option=value ...]\n", basename_of(prog));
 	if (summary)
 		printf("%s\n", summary);
-	printf("\n%-22s %-28s %-12s %-18s %s\n", "option", "environment", "default",
-	       "bounds", "meaning");
+	printf("\n%-22s %-28s %-12s %-18s %s\n", "option", "environment", "default", "bounds",
+	       "meaning");
 	for (size_t i = 0; i < n; i++) {
 		const struct config_opt *o = &opts[i];
 		char bounds[48];
@@ -111,8 +110,8 @@ void config_print_help(const struct config_opt *opts, size_t n, const char *prog
 	}
 }
 
-static const struct config_opt *find(const struct config_opt *opts, size_t n,
-				     const char *name, size_t len)
+static const struct config_opt *find(const struct config_opt *opts, size_t n, const char *name,
+				     size_t len)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strlen(opts[i].name) == len && strncmp(opts[i].name, name, len) == 0)

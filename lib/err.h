@@ -10,17 +10,17 @@
 
 typedef enum amr_err {
 	AMR_OK = 0,
-	AMR_ENOMEM,      /* allocation failed */
-	AMR_EINVAL,      /* bad argument or bad input from outside */
-	AMR_EIO,         /* a read, write, fsync or socket call failed */
-	AMR_ENOTFOUND,   /* no such key, channel, object, method */
-	AMR_EEXIST,      /* already there (duplicate id, key) */
-	AMR_ETIMEDOUT,   /* no answer within the deadline */
-	AMR_EMQ,         /* the MQTT client library refused or failed */
-	AMR_EDB,         /* LMDB failed */
-	AMR_EFULL,       /* a bounded queue, spool or buffer is full */
-	AMR_ESTATE,      /* not allowed in the current state (not connected, stopped) */
-	AMR_EPROTO,      /* a peer broke the protocol (bad reply, bad frame) */
+	AMR_ENOMEM,    /* allocation failed */
+	AMR_EINVAL,    /* bad argument or bad input from outside */
+	AMR_EIO,       /* a read, write, fsync or socket call failed */
+	AMR_ENOTFOUND, /* no such key, channel, object, method */
+	AMR_EEXIST,    /* already there (duplicate id, key) */
+	AMR_ETIMEDOUT, /* no answer within the deadline */
+	AMR_EMQ,       /* the MQTT client library refused or failed */
+	AMR_EDB,       /* LMDB failed */
+	AMR_EFULL,     /* a bounded queue, spool or buffer is full */
+	AMR_ESTATE,    /* not allowed in the current state (not connected, stopped) */
+	AMR_EPROTO,    /* a peer broke the protocol (bad reply, bad frame) */
 	AMR_ERR_MAX
 } amr_err;
 

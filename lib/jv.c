@@ -20,21 +20,28 @@ int jv_fail(struct jv_err *err, const char *fmt, ...)
 static const char *type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
-	case JSON_OBJECT:  return "object";
-	case JSON_ARRAY:   return "array";
-	case JSON_STRING:  return "string";
-	case JSON_INTEGER: return "integer";
-	case JSON_REAL:    return "number with a fraction";
+	case JSON_OBJECT:
+		return "object";
+	case JSON_ARRAY:
+		return "array";
+	case JSON_STRING:
+		return "string";
+	case JSON_INTEGER:
+		return "integer";
+	case JSON_REAL:
+		return "number with a fraction";
 	case JSON_TRUE:
-	case JSON_FALSE:   return "boolean";
-	case JSON_NULL:    return "null";
+	case JSON_FALSE:
+		return "boolean";
+	case JSON_NULL:
+		return "null";
 	}
 	return "unknown";
 }
 
 /* Common start of every reader: the field, or NULL with *rc set. */
-static json_t *field_of(const json_t *obj, const char *field, bool required,
-			int *rc, struct jv_err *err)
+static json_t *field_of(const json_t *obj, const char *field, bool required, int *rc,
+			struct jv_err *err)
 {
 	json_t *v = json_is_object(obj) ? json_object_get(obj, field) : NULL;
 
@@ -46,8 +53,8 @@ static json_t *field_of(const json_t *obj, const char *field, bool required,
 	return v;
 }
 
-int jv_int(const json_t *obj, const char *field, bool required, long long def,
-	   long long min, long long max, long long *out, struct jv_err *err)
+int jv_int(const json_t *obj, const char *field, bool required, long long def, long long min,
+	   long long max, long long *out, struct jv_err *err)
 {
 	int rc;
 	json_t *v = field_of(obj, field, required, &rc, err);
@@ -68,8 +75,8 @@ int jv_int(const json_t *obj, const char *field, bool required, long long def,
 	return AMR_OK;
 }
 
-int jv_str(const json_t *obj, const char *field, bool required, const char *def,
-	   size_t minlen, size_t maxlen, const char **out, struct jv_err *err)
+int jv_str(const json_t *obj, const char *field, bool required, const char *def, size_t minlen,
+	   size_t maxlen, const char **out, struct jv_err *err)
 {
 	int rc;
 	json_t *v = field_of(obj, field, required, &rc, err);
@@ -87,8 +94,8 @@ int jv_str(const json_t *obj, const char *field, bool required, const char *def,
 	if (strlen(json_string_value(v)) != len)
 		return jv_fail(err, "%s: contains a NUL character", field);
 	if (len < minlen || len > maxlen)
-		return jv_fail(err, "%s: length %zu is out of range %zu..%zu", field, len,
-			       minlen, maxlen);
+		return jv_fail(err, "%s: length %zu is out of range %zu..%zu", field, len, minlen,
+			       maxlen);
 	*out = json_string_value(v);
 	return AMR_OK;
 }
@@ -119,8 +126,8 @@ int jv_enum(const json_t *obj, const char *field, bool required, int def,
 	return jv_fail(err, "%s: \"%.40s\" is not one of %s", field, s, list);
 }
 
-int jv_bool(const json_t *obj, const char *field, bool required, bool def,
-	    bool *out, struct jv_err *err)
+int jv_bool(const json_t *obj, const char *field, bool required, bool def, bool *out,
+	    struct jv_err *err)
 {
 	int rc;
 	json_t *v = field_of(obj, field, required, &rc, err);
@@ -137,8 +144,8 @@ int jv_bool(const json_t *obj, const char *field, bool required, bool def,
 	return AMR_OK;
 }
 
-int jv_array(const json_t *obj, const char *field, bool required, size_t maxlen,
-	     json_t **out, struct jv_err *err)
+int jv_array(const json_t *obj, const char *field, bool required, size_t maxlen, json_t **out,
+	     struct jv_err *err)
 {
 	int rc;
 	json_t *v = field_of(obj, field, required, &rc, err);
@@ -158,8 +165,7 @@ int jv_array(const json_t *obj, const char *field, bool required, size_t maxlen,
 	return AMR_OK;
 }
 
-int jv_object(const json_t *obj, const char *field, bool required, json_t **out,
-	      struct jv_err *err)
+int jv_object(const json_t *obj, const char *field, bool required, json_t **out, struct jv_err *err)
 {
 	int rc;
 	json_t *v = field_of(obj, field, required, &rc, err);

@@ -17,18 +17,18 @@
 #include <jansson.h>
 
 struct jv_err {
-	char msg[200];   /* the message, "" when nothing failed */
+	char msg[200]; /* the message, "" when nothing failed */
 };
 
 /* Integer field in min..max. Missing: AMR_EINVAL if required, else AMR_OK
  * with *out set to def. */
-int jv_int(const json_t *obj, const char *field, bool required, long long def,
-	   long long min, long long max, long long *out, struct jv_err *err);
+int jv_int(const json_t *obj, const char *field, bool required, long long def, long long min,
+	   long long max, long long *out, struct jv_err *err);
 
 /* String field with length minlen..maxlen bytes, valid UTF-8 (jansson
  * guarantees it). Missing: AMR_EINVAL if required, else *out = def. */
-int jv_str(const json_t *obj, const char *field, bool required, const char *def,
-	   size_t minlen, size_t maxlen, const char **out, struct jv_err *err);
+int jv_str(const json_t *obj, const char *field, bool required, const char *def, size_t minlen,
+	   size_t maxlen, const char **out, struct jv_err *err);
 
 /* String field that must be one of choices (NULL-terminated); *out gets its
  * index. */
@@ -36,13 +36,13 @@ int jv_enum(const json_t *obj, const char *field, bool required, int def,
 	    const char *const *choices, int *out, struct jv_err *err);
 
 /* Boolean field. */
-int jv_bool(const json_t *obj, const char *field, bool required, bool def,
-	    bool *out, struct jv_err *err);
+int jv_bool(const json_t *obj, const char *field, bool required, bool def, bool *out,
+	    struct jv_err *err);
 
 /* Array field with at most maxlen elements (borrowed). Missing and not
  * required: *out = NULL. */
-int jv_array(const json_t *obj, const char *field, bool required, size_t maxlen,
-	     json_t **out, struct jv_err *err);
+int jv_array(const json_t *obj, const char *field, bool required, size_t maxlen, json_t **out,
+	     struct jv_err *err);
 
 /* Object field (borrowed). Missing and not required: *out = NULL. */
 int jv_object(const json_t *obj, const char *field, bool required, json_t **out,
@@ -57,7 +57,6 @@ int jv_only(const json_t *obj, const char *const *allowed, struct jv_err *err);
 json_t *jv_parse_object(const char *text, size_t len, struct jv_err *err);
 
 /* Set err's message with a printf format; returns AMR_EINVAL. */
-int jv_fail(struct jv_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int jv_fail(struct jv_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -8,9 +8,9 @@
 #include "log.h"
 
 struct kv {
-	MDB_env *env;          /* the environment */
-	char *path;            /* its directory, for messages */
-	size_t max_map_size;   /* growth limit */
+	MDB_env *env;	     /* the environment */
+	char *path;	     /* its directory, for messages */
+	size_t max_map_size; /* growth limit */
 };
 
 int kv_open(kv **out, const char *path, const struct kv_opts *opts)
@@ -133,13 +133,12 @@ static int grow(kv *k)
 	mdb_env_info(k->env, &info);
 	next = info.me_mapsize * 2;
 	if (next > k->max_map_size || next < info.me_mapsize) {
-		log_error("kv: %s: map is full at %zu bytes (limit %zu)", k->path,
-			  info.me_mapsize, k->max_map_size);
+		log_error("kv: %s: map is full at %zu bytes (limit %zu)", k->path, info.me_mapsize,
+			  k->max_map_size);
 		return MDB_MAP_FULL;
 	}
 	if ((rc = mdb_env_set_mapsize(k->env, next)) != 0) {
-		log_error("kv: %s: cannot grow map to %zu: %s", k->path, next,
-			  mdb_strerror(rc));
+		log_error("kv: %s: cannot grow map to %zu: %s", k->path, next, mdb_strerror(rc));
 		return rc;
 	}
 	log_info("kv: %s: map grown to %zu bytes", k->path, next);
@@ -171,7 +170,7 @@ int kv_write(kv *k, int (*fn)(MDB_txn *txn, void *arg), void *arg)
 			return AMR_EDB;
 		}
 		if (rc > 0 && rc < AMR_ERR_MAX)
-			return rc;      /* fn's own amr_err */
+			return rc; /* fn's own amr_err */
 		log_error("kv: %s: write failed: %s", k->path, mdb_strerror(rc));
 		return AMR_EDB;
 	}

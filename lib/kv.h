@@ -26,11 +26,11 @@
 typedef struct kv kv;
 
 struct kv_opts {
-	size_t map_size;       /* initial map size in bytes; 0 means 64 MiB */
-	size_t max_map_size;   /* growth stops here; 0 means 1 TiB */
-	unsigned max_dbs;      /* named databases; 0 means 32 */
-	unsigned max_readers;  /* reader slots; 0 means 126 */
-	bool no_sync;          /* MDB_NOSYNC: only for benchmarks and tests */
+	size_t map_size;      /* initial map size in bytes; 0 means 64 MiB */
+	size_t max_map_size;  /* growth stops here; 0 means 1 TiB */
+	unsigned max_dbs;     /* named databases; 0 means 32 */
+	unsigned max_readers; /* reader slots; 0 means 126 */
+	bool no_sync;	      /* MDB_NOSYNC: only for benchmarks and tests */
 };
 
 /* Open (creating if needed) the environment in directory path.
@@ -98,8 +98,7 @@ static inline uint16_t kv_unpack_u16(const uint8_t *p)
 
 static inline uint32_t kv_unpack_u32(const uint8_t *p)
 {
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	       ((uint32_t)p[2] << 8) | p[3];
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
 static inline uint64_t kv_unpack_u64(const uint8_t *p)

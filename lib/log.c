@@ -39,8 +39,8 @@ void log_write(int level, const char *fmt, ...)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
-	n += snprintf(line + n, sizeof line - n, ".%03ldZ %s[%d] %s: ",
-		      ts.tv_nsec / 1000000, progname, (int)getpid(), names[level]);
+	n += snprintf(line + n, sizeof line - n, ".%03ldZ %s[%d] %s: ", ts.tv_nsec / 1000000,
+		      progname, (int)getpid(), names[level]);
 	va_start(ap, fmt);
 	if (n < sizeof line)
 		vsnprintf(line + n, sizeof line - n, fmt, ap);

@@ -18,7 +18,7 @@ enum log_level {
 	LOG_LVL_DEBUG,
 };
 
-extern int log_threshold;   /* lines above this level are not formatted */
+extern int log_threshold; /* lines above this level are not formatted */
 
 /* Set the program name shown on each line and the threshold. */
 void log_init(const char *prog, int level);
@@ -27,11 +27,13 @@ void log_init(const char *prog, int level);
 int log_level_parse(const char *s);
 
 /* Format and write one line; use the macros below instead. */
-void log_write(int level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void log_write(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define log_at(lvl, ...) \
-	do { if ((lvl) <= log_threshold) log_write((lvl), __VA_ARGS__); } while (0)
+#define log_at(lvl, ...)                               \
+	do {                                           \
+		if ((lvl) <= log_threshold)            \
+			log_write((lvl), __VA_ARGS__); \
+	} while (0)
 #define log_error(...) log_at(LOG_LVL_ERROR, __VA_ARGS__)
 #define log_warn(...)  log_at(LOG_LVL_WARN, __VA_ARGS__)
 #define log_info(...)  log_at(LOG_LVL_INFO, __VA_ARGS__)

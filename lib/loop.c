@@ -13,37 +13,37 @@
 #include "loop.h"
 
 struct watch {
-	int fd;               /* watched descriptor, -1 when removed */
-	short events;         /* POLLIN / POLLOUT */
-	loop_fd_cb cb;        /* called with the revents */
-	void *ctx;            /* caller's pointer */
+	int fd;	       /* watched descriptor, -1 when removed */
+	short events;  /* POLLIN / POLLOUT */
+	loop_fd_cb cb; /* called with the revents */
+	void *ctx;     /* caller's pointer */
 };
 
 struct timer {
-	uint64_t id;          /* handle given to the caller */
-	uint64_t due;         /* monotonic ms */
-	unsigned period;      /* 0 for one-shot */
-	loop_fn cb;           /* called on the loop thread */
-	void *arg;            /* caller's pointer */
+	uint64_t id;	 /* handle given to the caller */
+	uint64_t due;	 /* monotonic ms */
+	unsigned period; /* 0 for one-shot */
+	loop_fn cb;	 /* called on the loop thread */
+	void *arg;	 /* caller's pointer */
 };
 
 struct post {
-	struct post *next;    /* FIFO link */
-	loop_fn fn;           /* run on the loop thread */
-	loop_fn free_fn;      /* run instead if never delivered */
-	void *arg;            /* caller's pointer */
+	struct post *next; /* FIFO link */
+	loop_fn fn;	   /* run on the loop thread */
+	loop_fn free_fn;   /* run instead if never delivered */
+	void *arg;	   /* caller's pointer */
 };
 
 struct loop {
-	int efd;                      /* eventfd that wakes poll() */
-	volatile sig_atomic_t stop;   /* set by loop_stop() */
-	struct watch *watches;        /* fd watches, unordered */
+	int efd;		    /* eventfd that wakes poll() */
+	volatile sig_atomic_t stop; /* set by loop_stop() */
+	struct watch *watches;	    /* fd watches, unordered */
 	size_t nwatches, capwatches;
-	struct timer *timers;         /* min-heap on due */
+	struct timer *timers; /* min-heap on due */
 	size_t ntimers, captimers;
 	uint64_t next_timer_id;
-	pthread_mutex_t lock;         /* guards the post queue */
-	struct post *head, *tail;     /* posted callbacks */
+	pthread_mutex_t lock;	  /* guards the post queue */
+	struct post *head, *tail; /* posted callbacks */
 };
 
 uint64_t loop_now_ms(void)
@@ -185,8 +185,11 @@ uint64_t loop_timer_add(loop *l, unsigned ms, bool repeat, loop_fn cb, void *arg
 	}
 	id = l->next_timer_id++;
 	l->timers[l->ntimers] = (struct timer){
-		.id = id, .due = loop_now_ms() + ms,
-		.period = repeat ? (ms ? ms : 1) : 0, .cb = cb, .arg = arg,
+		.id = id,
+		.due = loop_now_ms() + ms,
+		.period = repeat ? (ms ? ms : 1) : 0,
+		.cb = cb,
+		.arg = arg,
 	};
 	heap_up(l->timers, l->ntimers++);
 	return id;

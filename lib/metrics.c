@@ -10,16 +10,16 @@
 #include "metrics.h"
 
 struct metric {
-	struct metric *next;       /* registration order */
-	enum metric_type type;     /* counter or gauge */
-	char *name;                /* family name */
-	char *labels;              /* label list without braces, or NULL */
-	char *help;                /* family help */
-	atomic_llong value;        /* current value */
+	struct metric *next;   /* registration order */
+	enum metric_type type; /* counter or gauge */
+	char *name;	       /* family name */
+	char *labels;	       /* label list without braces, or NULL */
+	char *help;	       /* family help */
+	atomic_llong value;    /* current value */
 };
 
 struct metrics {
-	pthread_mutex_t lock;      /* guards the list (registration, render) */
+	pthread_mutex_t lock; /* guards the list (registration, render) */
 	struct metric *head, *tail;
 };
 
@@ -56,8 +56,8 @@ static bool same(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-metric *metrics_get(metrics *ms, enum metric_type type, const char *name,
-		    const char *labels, const char *help)
+metric *metrics_get(metrics *ms, enum metric_type type, const char *name, const char *labels,
+		    const char *help)
 {
 	struct metric *m;
 

@@ -35,8 +35,8 @@ void metrics_destroy(metrics *ms);
  * the first metric of a family. Returns a handle owned by the registry
  * (valid until metrics_destroy), or NULL when out of memory.
  */
-metric *metrics_get(metrics *ms, enum metric_type type, const char *name,
-		    const char *labels, const char *help);
+metric *metrics_get(metrics *ms, enum metric_type type, const char *name, const char *labels,
+		    const char *help);
 
 /* Add n to a counter or gauge. Any thread. NULL is ignored. */
 void metric_add(metric *m, int64_t n);

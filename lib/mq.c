@@ -11,39 +11,39 @@
 #include "mq.h"
 
 struct sub {
-	char *filter;          /* MQTT filter, owned */
-	int qos;               /* requested QoS */
-	mq_msg_cb cb;          /* handler */
-	void *ctx;             /* handler's pointer */
+	char *filter; /* MQTT filter, owned */
+	int qos;      /* requested QoS */
+	mq_msg_cb cb; /* handler */
+	void *ctx;    /* handler's pointer */
 };
 
 struct qmsg {
-	struct qmsg *next;     /* FIFO link */
-	char *topic;           /* owned */
-	char *payload;         /* owned, NUL-terminated copy */
-	size_t len;            /* payload length */
-	int qos;               /* delivered QoS */
-	bool retained;         /* retained flag */
+	struct qmsg *next; /* FIFO link */
+	char *topic;	   /* owned */
+	char *payload;	   /* owned, NUL-terminated copy */
+	size_t len;	   /* payload length */
+	int qos;	   /* delivered QoS */
+	bool retained;	   /* retained flag */
 };
 
 struct mq {
-	loop *l;                        /* where handlers run */
-	MQTTAsync client;               /* Paho handle */
-	struct mq_opts o;               /* options, strings owned */
-	char *url;                      /* tcp://host:port */
-	struct sub *subs;               /* remembered subscriptions */
+	loop *l;	  /* where handlers run */
+	MQTTAsync client; /* Paho handle */
+	struct mq_opts o; /* options, strings owned */
+	char *url;	  /* tcp://host:port */
+	struct sub *subs; /* remembered subscriptions */
 	size_t nsubs;
-	pthread_mutex_t lock;           /* guards the incoming queue */
-	pthread_cond_t space;           /* signalled when the queue shrinks */
-	struct qmsg *head, *tail;       /* incoming messages */
-	size_t qlen;                    /* messages in the queue */
-	bool drain_posted;              /* a drain is pending on the loop */
-	atomic_bool closing;            /* mq_destroy() has begun */
-	atomic_bool connected;          /* session up (for any thread) */
-	bool session_up;                /* loop thread's view of the session */
-	unsigned backoff_ms;            /* next initial-connect retry delay */
-	uint64_t retry_timer;           /* pending connect retry, 0 if none */
-	atomic_ullong received;         /* messages received */
+	pthread_mutex_t lock;	  /* guards the incoming queue */
+	pthread_cond_t space;	  /* signalled when the queue shrinks */
+	struct qmsg *head, *tail; /* incoming messages */
+	size_t qlen;		  /* messages in the queue */
+	bool drain_posted;	  /* a drain is pending on the loop */
+	atomic_bool closing;	  /* mq_destroy() has begun */
+	atomic_bool connected;	  /* session up (for any thread) */
+	bool session_up;	  /* loop thread's view of the session */
+	unsigned backoff_ms;	  /* next initial-connect retry delay */
+	uint64_t retry_timer;	  /* pending connect retry, 0 if none */
+	atomic_ullong received;	  /* messages received */
 };
 
 static char *dup_or_null(const char *s)
@@ -130,14 +130,14 @@ static int on_arrived(void *ctx, char *topic, int topic_len, MQTTAsync_message *
 	size_t tlen = topic_len > 0 ? (size_t)topic_len : strlen(topic);
 
 	if (atomic_load(&m->closing))
-		return 0;   /* not acknowledged: the broker keeps it for our session */
+		return 0; /* not acknowledged: the broker keeps it for our session */
 	q = calloc(1, sizeof *q);
 	if (!q || !(q->topic = malloc(tlen + 1)) ||
 	    !(q->payload = malloc((size_t)pm->payloadlen + 1))) {
 		if (q)
 			free(q->topic);
 		free(q);
-		return 0;   /* Paho will offer it again */
+		return 0; /* Paho will offer it again */
 	}
 	memcpy(q->topic, topic, tlen);
 	q->topic[tlen] = '\0';
@@ -341,8 +341,8 @@ int mq_create(mq **out, loop *l, const struct mq_opts *opts)
 	m->backoff_ms = 500;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->space, NULL);
-	if (asprintf(&m->url, "%s://%s:%d", opts->cafile ? "ssl" : "tcp", opts->host,
-		     opts->port) < 0) {
+	if (asprintf(&m->url, "%s://%s:%d", opts->cafile ? "ssl" : "tcp", opts->host, opts->port) <
+	    0) {
 		m->url = NULL;
 		rc = AMR_ENOMEM;
 		goto out_free;
@@ -356,8 +356,8 @@ int mq_create(mq **out, loop *l, const struct mq_opts *opts)
 	rc = MQTTAsync_createWithOptions(&m->client, m->url, m->o.client_id,
 					 MQTTCLIENT_PERSISTENCE_NONE, NULL, &cro);
 	if (rc != MQTTASYNC_SUCCESS) {
-		log_error("mq: cannot create client %s for %s: paho rc=%d",
-			  m->o.client_id, m->url, rc);
+		log_error("mq: cannot create client %s for %s: paho rc=%d", m->o.client_id, m->url,
+			  rc);
 		rc = AMR_EMQ;
 		goto out_free;
 	}
@@ -447,16 +447,14 @@ int mq_subscribe(mq *m, const char *filter, int qos, mq_msg_cb cb, void *ctx)
 	return AMR_OK;
 }
 
-int mq_publish(mq *m, const char *topic, const void *payload, size_t len,
-	       int qos, bool retain)
+int mq_publish(mq *m, const char *topic, const void *payload, size_t len, int qos, bool retain)
 {
 	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
 	int rc;
 
 	if (len > 256u * 1024 * 1024 || qos < 0 || qos > 1)
 		return AMR_EINVAL;
-	rc = MQTTAsync_send(m->client, topic, (int)len, len ? payload : NULL, qos,
-			    retain, &ro);
+	rc = MQTTAsync_send(m->client, topic, (int)len, len ? payload : NULL, qos, retain, &ro);
 	switch (rc) {
 	case MQTTASYNC_SUCCESS:
 		return AMR_OK;
@@ -474,8 +472,7 @@ int mq_publish(mq *m, const char *topic, const void *payload, size_t len,
 	}
 }
 
-int mq_publish_json(mq *m, const char *topic, const json_t *value, int qos,
-		    bool retain)
+int mq_publish_json(mq *m, const char *topic, const json_t *value, int qos, bool retain)
 {
 	char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
 	int rc;

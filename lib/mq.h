@@ -44,11 +44,11 @@
 typedef struct mq mq;
 
 struct mq_msg {
-	const char *topic;     /* NUL-terminated topic name */
-	const char *payload;   /* payload bytes, with a NUL added after len */
-	size_t len;            /* payload length, without the added NUL */
-	int qos;               /* QoS it was delivered with */
-	bool retained;         /* true if it came from the broker's retained store */
+	const char *topic;   /* NUL-terminated topic name */
+	const char *payload; /* payload bytes, with a NUL added after len */
+	size_t len;	     /* payload length, without the added NUL */
+	int qos;	     /* QoS it was delivered with */
+	bool retained;	     /* true if it came from the broker's retained store */
 };
 
 /* Called on the loop thread; msg is borrowed for the call only. */
@@ -56,24 +56,24 @@ typedef void (*mq_msg_cb)(void *ctx, const struct mq_msg *msg);
 typedef void (*mq_event_cb)(void *ctx);
 
 struct mq_opts {
-	const char *host;          /* broker host */
-	int port;                  /* broker port */
-	const char *user;          /* NULL for anonymous */
-	const char *password;      /* NULL for none */
-	const char *cafile;        /* CA certificate (PEM): TLS with the server's
+	const char *host;	   /* broker host */
+	int port;		   /* broker port */
+	const char *user;	   /* NULL for anonymous */
+	const char *password;	   /* NULL for none */
+	const char *cafile;	   /* CA certificate (PEM): TLS with the server's
 				      certificate verified; NULL: plain TCP */
-	const char *client_id;     /* unique per broker */
-	bool clean_session;        /* false (default): persistent session */
-	int keepalive;             /* seconds; 0 means 30 */
-	int max_inflight;          /* QoS 1 messages in flight; 0 means 1000 */
-	int max_buffered;          /* offline buffer; 0 means 100000 */
-	int max_queue;             /* incoming queue before Paho waits; 0 means 10000 */
-	const char *will_topic;    /* NULL for no will */
+	const char *client_id;	   /* unique per broker */
+	bool clean_session;	   /* false (default): persistent session */
+	int keepalive;		   /* seconds; 0 means 30 */
+	int max_inflight;	   /* QoS 1 messages in flight; 0 means 1000 */
+	int max_buffered;	   /* offline buffer; 0 means 100000 */
+	int max_queue;		   /* incoming queue before Paho waits; 0 means 10000 */
+	const char *will_topic;	   /* NULL for no will */
 	const char *will_payload;  /* will text */
-	bool will_retain;          /* retain the will (status topics do) */
-	mq_event_cb on_connect;    /* after each (re)connect and resubscribe */
+	bool will_retain;	   /* retain the will (status topics do) */
+	mq_event_cb on_connect;	   /* after each (re)connect and resubscribe */
 	mq_event_cb on_disconnect; /* when the connection is lost */
-	void *ctx;                 /* passed to on_connect / on_disconnect */
+	void *ctx;		   /* passed to on_connect / on_disconnect */
 };
 
 /*
@@ -104,12 +104,10 @@ int mq_subscribe(mq *m, const char *filter, int qos, mq_msg_cb cb, void *ctx);
  * Paho's buffer (max_buffered). Returns AMR_OK, AMR_EFULL when the buffer or
  * in-flight window is full, AMR_EINVAL or AMR_EMQ.
  */
-int mq_publish(mq *m, const char *topic, const void *payload, size_t len,
-	       int qos, bool retain);
+int mq_publish(mq *m, const char *topic, const void *payload, size_t len, int qos, bool retain);
 
 /* Publish a JSON value (borrowed), compact. Same returns as mq_publish(). */
-int mq_publish_json(mq *m, const char *topic, const json_t *value, int qos,
-		    bool retain);
+int mq_publish_json(mq *m, const char *topic, const json_t *value, int qos, bool retain);
 
 /* True while a session with the broker is up. */
 bool mq_connected(const mq *m);

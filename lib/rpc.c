@@ -13,45 +13,45 @@
 #define MAX_TOPIC 256
 
 struct pending {
-	struct pending *next;        /* list link */
-	rpc *r;                      /* endpoint */
-	char id[RPC_MAX_ID + 1];     /* request id */
-	char service[64];            /* for the timeout message */
-	uint64_t timer;              /* timeout timer */
-	rpc_cb cb;                   /* answer callback */
-	void *ctx;                   /* its pointer */
+	struct pending *next;	 /* list link */
+	rpc *r;			 /* endpoint */
+	char id[RPC_MAX_ID + 1]; /* request id */
+	char service[64];	 /* for the timeout message */
+	uint64_t timer;		 /* timeout timer */
+	rpc_cb cb;		 /* answer callback */
+	void *ctx;		 /* its pointer */
 };
 
 struct table {
-	const struct rpc_method *methods;  /* borrowed table */
-	size_t n;                          /* methods in the table */
-	void *ctx;                         /* handlers' pointer */
+	const struct rpc_method *methods; /* borrowed table */
+	size_t n;			  /* methods in the table */
+	void *ctx;			  /* handlers' pointer */
 };
 
 /* One per served service: one subscription, however many tables. */
 struct server {
-	struct server *next;               /* list link */
-	rpc *r;                            /* owner */
-	char *service;                     /* service name */
-	size_t prefix_len;                 /* strlen("amr/v1/rpc/<service>/") */
-	struct table *tables;              /* method tables, in serving order */
+	struct server *next;  /* list link */
+	rpc *r;		      /* owner */
+	char *service;	      /* service name */
+	size_t prefix_len;    /* strlen("amr/v1/rpc/<service>/") */
+	struct table *tables; /* method tables, in serving order */
 	size_t ntables;
 };
 
 struct rpc {
-	mq *m;                             /* client used for everything */
-	loop *l;                           /* its loop */
-	char reply_topic[MAX_TOPIC];       /* amr/v1/rpc/reply/<client-id> */
-	char id_prefix[48];                /* makes ids unique across restarts */
-	unsigned long long next_id;        /* request counter */
-	struct pending *pending;           /* calls waiting for an answer */
-	struct server *servers;            /* served services */
+	mq *m;			     /* client used for everything */
+	loop *l;		     /* its loop */
+	char reply_topic[MAX_TOPIC]; /* amr/v1/rpc/reply/<client-id> */
+	char id_prefix[48];	     /* makes ids unique across restarts */
+	unsigned long long next_id;  /* request counter */
+	struct pending *pending;     /* calls waiting for an answer */
+	struct server *servers;	     /* served services */
 };
 
 struct rpc_req {
-	rpc *r;                            /* endpoint that received it */
-	char id[RPC_MAX_ID + 1];           /* caller's id */
-	char reply[MAX_TOPIC];             /* caller's reply topic */
+	rpc *r;			 /* endpoint that received it */
+	char id[RPC_MAX_ID + 1]; /* caller's id */
+	char reply[MAX_TOPIC];	 /* caller's reply topic */
 };
 
 static void on_reply(void *ctx, const struct mq_msg *msg);
@@ -67,10 +67,9 @@ int rpc_create(rpc **out, mq *m, loop *l)
 	r->m = m;
 	r->l = l;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(r->reply_topic, sizeof r->reply_topic, RPC_REPLY_PREFIX "%s",
-		 mq_client_id(m));
-	snprintf(r->id_prefix, sizeof r->id_prefix, "%lx%lx-",
-		 (unsigned long)ts.tv_sec, (unsigned long)(ts.tv_nsec ^ getpid()));
+	snprintf(r->reply_topic, sizeof r->reply_topic, RPC_REPLY_PREFIX "%s", mq_client_id(m));
+	snprintf(r->id_prefix, sizeof r->id_prefix, "%lx%lx-", (unsigned long)ts.tv_sec,
+		 (unsigned long)(ts.tv_nsec ^ getpid()));
 	rc = mq_subscribe(m, r->reply_topic, 1, on_reply, r);
 	if (rc) {
 		free(r);
@@ -116,7 +115,8 @@ static void send_answer(rpc_req *req, json_t *answer)
 		free(text);
 		json_decref(answer);
 		answer = json_pack("{s:s, s:b, s:{s:s, s:s}}", "id", req->id, "ok", 0, "error",
-				   "code", "too_large", "message", "the answer would be over "
+				   "code", "too_large", "message",
+				   "the answer would be over "
 				   "1000000 bytes; ask for a shorter span, a coarser step or "
 				   "fewer items");
 		text = answer ? json_dumps(answer, JSON_COMPACT) : NULL;
@@ -146,8 +146,8 @@ void rpc_reply_err(rpc_req *req, const char *code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof message, fmt, ap);
 	va_end(ap);
-	a = json_pack("{s:s, s:b, s:{s:s, s:s}}", "id", req->id, "ok", 0, "error",
-		      "code", code, "message", message);
+	a = json_pack("{s:s, s:b, s:{s:s, s:s}}", "id", req->id, "ok", 0, "error", "code", code,
+		      "message", message);
 	send_answer(req, a);
 }
 
@@ -172,9 +172,8 @@ static void answer_help(struct server *s, rpc_req *req)
 
 static bool topic_safe(const char *t)
 {
-	return strncmp(t, RPC_REPLY_PREFIX, strlen(RPC_REPLY_PREFIX)) == 0 &&
-	       !strpbrk(t, "+#") && strlen(t) < MAX_TOPIC &&
-	       t[strlen(RPC_REPLY_PREFIX)] != '\0';
+	return strncmp(t, RPC_REPLY_PREFIX, strlen(RPC_REPLY_PREFIX)) == 0 && !strpbrk(t, "+#") &&
+	       strlen(t) < MAX_TOPIC && t[strlen(RPC_REPLY_PREFIX)] != '\0';
 }
 
 static void on_request(void *ctx, const struct mq_msg *msg)
@@ -196,8 +195,9 @@ static void on_request(void *ctx, const struct mq_msg *msg)
 		goto out;
 	}
 	if (!topic_safe(reply)) {
-		log_warn("rpc: %s: dropped request %s: reply topic must be a plain topic under "
-			 RPC_REPLY_PREFIX, msg->topic, id);
+		log_warn(
+			"rpc: %s: dropped request %s: reply topic must be a plain topic under " RPC_REPLY_PREFIX,
+			msg->topic, id);
 		goto out;
 	}
 	req = calloc(1, sizeof *req);
@@ -236,14 +236,13 @@ static void on_request(void *ctx, const struct mq_msg *msg)
 			}
 		}
 	}
-	rpc_reply_err(req, "unknown_method", "%s has no method \"%.64s\" (try %s/help)",
-		      s->service, method, s->service);
+	rpc_reply_err(req, "unknown_method", "%s has no method \"%.64s\" (try %s/help)", s->service,
+		      method, s->service);
 out:
 	json_decref(req_json);
 }
 
-int rpc_serve(rpc *r, const char *service, const struct rpc_method *methods,
-	      size_t n, void *ctx)
+int rpc_serve(rpc *r, const char *service, const struct rpc_method *methods, size_t n, void *ctx)
 {
 	char filter[MAX_TOPIC];
 	struct server *s;
@@ -367,8 +366,8 @@ static void on_timeout(void *arg)
 	free(p);
 }
 
-int rpc_call(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms,
-	     rpc_cb cb, void *ctx)
+int rpc_call(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms, rpc_cb cb,
+	     void *ctx)
 {
 	const char *slash = strchr(service_method, '/');
 	char topic[MAX_TOPIC];
@@ -414,15 +413,14 @@ out_free_args:
 }
 
 struct waiter {
-	bool done;          /* the callback ran */
-	int err;            /* its err */
-	json_t *result;     /* new reference on success */
-	char *code;         /* malloc'd on failure */
-	char *message;      /* malloc'd on failure */
+	bool done;	/* the callback ran */
+	int err;	/* its err */
+	json_t *result; /* new reference on success */
+	char *code;	/* malloc'd on failure */
+	char *message;	/* malloc'd on failure */
 };
 
-static void wait_cb(void *ctx, int err, json_t *result, const char *code,
-		    const char *message)
+static void wait_cb(void *ctx, int err, json_t *result, const char *code, const char *message)
 {
 	struct waiter *w = ctx;
 
@@ -436,8 +434,8 @@ static void wait_cb(void *ctx, int err, json_t *result, const char *code,
 	}
 }
 
-int rpc_call_wait(rpc *r, const char *service_method, json_t *args,
-		  unsigned timeout_ms, json_t **result, char **code, char **message)
+int rpc_call_wait(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms,
+		  json_t **result, char **code, char **message)
 {
 	struct waiter w = { 0 };
 	int rc = rpc_call(r, service_method, args, timeout_ms, wait_cb, &w);

@@ -23,7 +23,7 @@
 
 #define RPC_TOPIC_PREFIX "amr/v1/rpc/"
 #define RPC_REPLY_PREFIX "amr/v1/rpc/reply/"
-#define RPC_MAX_ID 64
+#define RPC_MAX_ID	 64
 
 typedef struct rpc rpc;
 typedef struct rpc_req rpc_req;
@@ -36,9 +36,9 @@ typedef struct rpc_req rpc_req;
 typedef void (*rpc_handler)(void *ctx, rpc_req *req, json_t *args);
 
 struct rpc_method {
-	const char *name;      /* method name, e.g. "latest" or "registry.get" */
-	rpc_handler fn;        /* handler */
-	const char *help;      /* one line, listed by <service>/help */
+	const char *name; /* method name, e.g. "latest" or "registry.get" */
+	rpc_handler fn;	  /* handler */
+	const char *help; /* one line, listed by <service>/help */
 };
 
 /*
@@ -47,8 +47,7 @@ struct rpc_method {
  * AMR_EPROTO (bad answer) or AMR_EINVAL/AMR_ENOTFOUND... from the remote
  * code; code and message describe it. Everything is borrowed for the call.
  */
-typedef void (*rpc_cb)(void *ctx, int err, json_t *result, const char *code,
-		       const char *message);
+typedef void (*rpc_cb)(void *ctx, int err, json_t *result, const char *code, const char *message);
 
 /* Create the RPC endpoint of client m: it subscribes to its reply topic.
  * Returns AMR_OK or AMR_ENOMEM. */
@@ -65,8 +64,7 @@ void rpc_destroy(rpc *r);
  * Unknown methods, malformed requests and non-object args get an error
  * answer when a reply topic can be read, and are logged otherwise.
  */
-int rpc_serve(rpc *r, const char *service, const struct rpc_method *methods,
-	      size_t n, void *ctx);
+int rpc_serve(rpc *r, const char *service, const struct rpc_method *methods, size_t n, void *ctx);
 
 /* Bytes of the largest answer sent. The broker drops a bigger message
  * together with the publisher's connection (Mosquitto's
@@ -91,8 +89,8 @@ const char *rpc_req_id(const rpc_req *req);
  * AMR_ETIMEDOUT after timeout_ms. Returns AMR_OK, AMR_EINVAL (bad name) or
  * AMR_ENOMEM (then cb is not called).
  */
-int rpc_call(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms,
-	     rpc_cb cb, void *ctx);
+int rpc_call(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms, rpc_cb cb,
+	     void *ctx);
 
 /*
  * Call and wait, running the loop until the answer or the timeout (for
@@ -100,7 +98,7 @@ int rpc_call(rpc *r, const char *service_method, json_t *args, unsigned timeout_
  * *code and *message get malloc'd strings (caller frees). Returns the err of
  * rpc_cb.
  */
-int rpc_call_wait(rpc *r, const char *service_method, json_t *args,
-		  unsigned timeout_ms, json_t **result, char **code, char **message);
+int rpc_call_wait(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms,
+		  json_t **result, char **code, char **message);
 
 #endif

@@ -20,8 +20,8 @@ static json_t *status_json(const struct svc *s, bool online)
 {
 	if (!online)
 		return json_pack("{s:b}", "online", 0);
-	return json_pack("{s:b, s:s, s:I}", "online", 1, "version", s->version,
-			 "started", (json_int_t)s->started);
+	return json_pack("{s:b, s:s, s:I}", "online", 1, "version", s->version, "started",
+			 (json_int_t)s->started);
 }
 
 static void publish_status(struct svc *s, bool online)
@@ -46,9 +46,9 @@ static void m_ping(void *ctx, rpc_req *req, json_t *args)
 {
 	struct svc *s = ctx;
 
-	rpc_reply_ok(req, json_pack("{s:s, s:s, s:I, s:I}", "service", s->name,
-				    "version", s->version, "started", (json_int_t)s->started,
-				    "now", (json_int_t)svc_now()));
+	rpc_reply_ok(req,
+		     json_pack("{s:s, s:s, s:I, s:I}", "service", s->name, "version", s->version,
+			       "started", (json_int_t)s->started, "now", (json_int_t)svc_now()));
 }
 
 static void m_metrics(void *ctx, rpc_req *req, json_t *args)
@@ -69,9 +69,8 @@ static const struct rpc_method base_methods[] = {
 	{ "metrics", m_metrics, "counters in Prometheus text format, as {\"text\":..}" },
 };
 
-int svc_init(struct svc *s, const char *name, const char *summary, int argc,
-	     char **argv, const struct config_opt *opts, size_t n,
-	     const char *client_id)
+int svc_init(struct svc *s, const char *name, const char *summary, int argc, char **argv,
+	     const struct config_opt *opts, size_t n, const char *client_id)
 {
 	struct config_opt table[SVC_MAX_OPTS];
 	struct config_opt rows[] = { CONFIG_COMMON_ROWS(&s->common) };
@@ -80,7 +79,7 @@ int svc_init(struct svc *s, const char *name, const char *summary, int argc,
 	char prog[64], will[32];
 	int rc;
 
-	memset(s, 0, sizeof *s);   /* rows point into s, not at its fields' values */
+	memset(s, 0, sizeof *s); /* rows point into s, not at its fields' values */
 	s->name = name;
 	s->version = AMR_VERSION;
 	s->started = svc_now();
@@ -124,12 +123,11 @@ int svc_init(struct svc *s, const char *name, const char *summary, int argc,
 		goto out_fail;
 	if (rpc_create(&s->rpc, s->mq, s->loop))
 		goto out_fail;
-	if (rpc_serve(s->rpc, name, base_methods,
-		      sizeof base_methods / sizeof base_methods[0], s))
+	if (rpc_serve(s->rpc, name, base_methods, sizeof base_methods / sizeof base_methods[0], s))
 		goto out_fail;
 	loop_stop_on_signals(s->loop);
-	log_info("starting, broker %s:%lld, client id %s", s->common.mqtt_host,
-		 s->common.mqtt_port, s->client_id);
+	log_info("starting, broker %s:%lld, client id %s", s->common.mqtt_host, s->common.mqtt_port,
+		 s->client_id);
 	return SVC_CONTINUE;
 
 out_fail:

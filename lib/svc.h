@@ -28,19 +28,19 @@
 #define SVC_MAX_OPTS 64
 
 struct svc {
-	const char *name;              /* "archive": topics and client id derive from it */
-	const char *version;           /* release version string */
-	int64_t started;               /* Unix seconds at start */
+	const char *name;	       /* "archive": topics and client id derive from it */
+	const char *version;	       /* release version string */
+	int64_t started;	       /* Unix seconds at start */
 	struct config_common common;   /* broker and log options */
-	loop *loop;                    /* the service's one thread */
-	mq *mq;                        /* broker connection */
-	rpc *rpc;                      /* request/response endpoint */
-	metrics *metrics;              /* counters for /metrics */
+	loop *loop;		       /* the service's one thread */
+	mq *mq;			       /* broker connection */
+	rpc *rpc;		       /* request/response endpoint */
+	metrics *metrics;	       /* counters for /metrics */
 	void (*on_connect)(void *ctx); /* optional: after each (re)connect */
-	void *ctx;                     /* passed to on_connect */
-	char status_topic[128];        /* amr/v1/svc/<name>/status */
-	char client_id[64];            /* amr-<name> unless overridden */
-	char prog[64];                 /* amr-<name>, shown on log lines */
+	void *ctx;		       /* passed to on_connect */
+	char status_topic[128];	       /* amr/v1/svc/<name>/status */
+	char client_id[64];	       /* amr-<name> unless overridden */
+	char prog[64];		       /* amr-<name>, shown on log lines */
 };
 
 #define SVC_CONTINUE (-1)
@@ -56,9 +56,8 @@ struct svc {
  *   if (rc != SVC_CONTINUE)
  *           return rc;
  */
-int svc_init(struct svc *s, const char *name, const char *summary, int argc,
-	     char **argv, const struct config_opt *opts, size_t n,
-	     const char *client_id);
+int svc_init(struct svc *s, const char *name, const char *summary, int argc, char **argv,
+	     const struct config_opt *opts, size_t n, const char *client_id);
 
 /* Serve the service's methods (table borrowed) beside ping/metrics/help. */
 int svc_serve(struct svc *s, const struct rpc_method *methods, size_t n, void *ctx);

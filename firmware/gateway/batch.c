@@ -11,12 +11,12 @@ json_t *batch_new(int64_t ts)
 			 (json_int_t)0, "ts", (json_int_t)ts, "readings", "devices", "events");
 }
 
-int batch_add_reading(json_t *b, unsigned addr, unsigned ch, uint32_t total,
-		      uint64_t delta, uint32_t period_ms)
+int batch_add_reading(json_t *b, unsigned addr, unsigned ch, uint32_t total, uint64_t delta,
+		      uint32_t period_ms)
 {
-	json_t *r = json_pack("{s:i,s:i,s:I,s:I,s:I}", "addr", (int)addr, "ch", (int)ch,
-			      "total", (json_int_t)total, "delta", (json_int_t)delta,
-			      "period_ms", (json_int_t)period_ms);
+	json_t *r = json_pack("{s:i,s:i,s:I,s:I,s:I}", "addr", (int)addr, "ch", (int)ch, "total",
+			      (json_int_t)total, "delta", (json_int_t)delta, "period_ms",
+			      (json_int_t)period_ms);
 
 	if (!r || json_array_append_new(json_object_get(b, "readings"), r) != 0)
 		return AMR_ENOMEM;
@@ -26,14 +26,14 @@ int batch_add_reading(json_t *b, unsigned addr, unsigned ch, uint32_t total,
 int batch_add_device(json_t *b, unsigned addr, bool ok, bool mains, unsigned batt_mv,
 		     const uint8_t outputs[4])
 {
-	json_t *d = ok ? json_pack("{s:i,s:b,s:b,s:i}", "addr", (int)addr, "ok", 1,
-				   "mains", mains, "batt_mv", (int)batt_mv)
+	json_t *d = ok ? json_pack("{s:i,s:b,s:b,s:i}", "addr", (int)addr, "ok", 1, "mains", mains,
+				   "batt_mv", (int)batt_mv)
 		       : json_pack("{s:i,s:b}", "addr", (int)addr, "ok", 0);
 
 	if (d && ok && outputs &&
-	    json_object_set_new(d, "outputs", json_pack("[i,i,i,i]", outputs[0] != 0,
-							 outputs[1] != 0, outputs[2] != 0,
-							 outputs[3] != 0)) != 0)
+	    json_object_set_new(d, "outputs",
+				json_pack("[i,i,i,i]", outputs[0] != 0, outputs[1] != 0,
+					  outputs[2] != 0, outputs[3] != 0)) != 0)
 		goto out_free;
 	if (!d || json_array_append_new(json_object_get(b, "devices"), d) != 0)
 		return AMR_ENOMEM;

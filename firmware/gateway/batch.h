@@ -25,8 +25,8 @@
 json_t *batch_new(int64_t ts);
 
 /* Append a reading. Returns AMR_OK or AMR_ENOMEM (batch unchanged). */
-int batch_add_reading(json_t *b, unsigned addr, unsigned ch, uint32_t total,
-		      uint64_t delta, uint32_t period_ms);
+int batch_add_reading(json_t *b, unsigned addr, unsigned ch, uint32_t total, uint64_t delta,
+		      uint32_t period_ms);
 
 /* Append a device state; mains, batt_mv and outputs (the coils of outputs
  * 1..4, 1 = blocked; NULL when not known) only when ok. Returns AMR_OK or

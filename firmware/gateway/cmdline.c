@@ -8,7 +8,7 @@
 #include "err.h"
 #include "settings.h"
 
-#define MAX_LINE 128
+#define MAX_LINE  128
 #define MAX_WORDS 6
 
 static const char help_text[] =
@@ -83,8 +83,7 @@ static bool normalize(const char *line, char *buf)
 }
 
 /* Exactly digits, 1..maxdigits of them, value in min..max. */
-static bool number(const char *s, unsigned maxdigits, unsigned min, unsigned max,
-		   unsigned *out)
+static bool number(const char *s, unsigned maxdigits, unsigned min, unsigned max, unsigned *out)
 {
 	unsigned long v = 0;
 	size_t n = strlen(s);
@@ -127,8 +126,9 @@ static bool hexmac(const char *s, uint8_t mac[6])
 		return false;
 	for (int i = 0; i < 12; i++) {
 		int c = s[i];
-		unsigned d = isdigit(c) ? (unsigned)(c - '0') :
-			     (c >= 'a' && c <= 'f') ? (unsigned)(c - 'a' + 10) : 16;
+		unsigned d = isdigit(c)		      ? (unsigned)(c - '0')
+			     : (c >= 'a' && c <= 'f') ? (unsigned)(c - 'a' + 10)
+						      : 16;
 
 		if (d > 15)
 			return false;
@@ -137,8 +137,8 @@ static bool hexmac(const char *s, uint8_t mac[6])
 	return true;
 }
 
-static int parse_addr_word(const char *word, const char *key, unsigned digits,
-			   unsigned *out, char *err, size_t errlen)
+static int parse_addr_word(const char *word, const char *key, unsigned digits, unsigned *out,
+			   char *err, size_t errlen)
 {
 	const char *v = value_of(word, key);
 
@@ -152,13 +152,21 @@ static int parse_addr_word(const char *word, const char *key, unsigned digits,
 /* One-word commands and settings "key=value". */
 static int parse_one(const char *w, struct cmdline *c, char *err, size_t errlen)
 {
-	static const struct { const char *word; enum cmdline_kind kind; } plain[] = {
+	static const struct {
+		const char *word;
+		enum cmdline_kind kind;
+	} plain[] = {
 		{ "ipconfig", CMD_IPCONFIG }, { "reset", CMD_RESET }, { "exit", CMD_EXIT },
-		{ "help", CMD_HELP }, { "?", CMD_HELP }, { "\\?", CMD_HELP },
+		{ "help", CMD_HELP },	      { "?", CMD_HELP },      { "\\?", CMD_HELP },
 		{ "lcd", CMD_LCD },
 	};
-	static const struct { const char *key; enum cmdline_kind kind; } ips[] = {
-		{ "serv", CMD_SERV }, { "dev", CMD_DEV }, { "net", CMD_NET },
+	static const struct {
+		const char *key;
+		enum cmdline_kind kind;
+	} ips[] = {
+		{ "serv", CMD_SERV },
+		{ "dev", CMD_DEV },
+		{ "net", CMD_NET },
 		{ "gate", CMD_GATE },
 	};
 	const char *v;
@@ -172,7 +180,8 @@ static int parse_one(const char *w, struct cmdline *c, char *err, size_t errlen)
 	if ((v = value_of(w, "objnum"))) {
 		c->kind = CMD_OBJNUM;
 		if (!number(v, 5, 1, 65000, &c->num))
-			return fail(err, errlen, "Bad value \"%s\": object number must be 1...65000", v);
+			return fail(err, errlen,
+				    "Bad value \"%s\": object number must be 1...65000", v);
 		return AMR_OK;
 	}
 	if ((v = value_of(w, "port"))) {
@@ -186,20 +195,25 @@ static int parse_one(const char *w, struct cmdline *c, char *err, size_t errlen)
 		if (!hexmac(v, c->mac))
 			return fail(err, errlen, "Bad value \"%s\": MAC must be 12 hex digits", v);
 		/* a device's own address: unicast (group bit clear), not zero */
-		if ((c->mac[0] & 1) || !(c->mac[0] | c->mac[1] | c->mac[2] | c->mac[3] |
-					 c->mac[4] | c->mac[5]))
-			return fail(err, errlen, "Bad value \"%s\": MAC must be a unicast address "
-				    "(an even first byte, not all zeros)", v);
+		if ((c->mac[0] & 1) ||
+		    !(c->mac[0] | c->mac[1] | c->mac[2] | c->mac[3] | c->mac[4] | c->mac[5]))
+			return fail(err, errlen,
+				    "Bad value \"%s\": MAC must be a unicast address "
+				    "(an even first byte, not all zeros)",
+				    v);
 		return AMR_OK;
 	}
 	for (size_t i = 0; i < sizeof ips / sizeof ips[0]; i++) {
 		if ((v = value_of(w, ips[i].key))) {
 			c->kind = ips[i].kind;
 			if (!settings_ip_parse(v, c->ip))
-				return fail(err, errlen, "Bad value \"%s\": expected XXX.XXX.XXX.XXX", v);
+				return fail(err, errlen,
+					    "Bad value \"%s\": expected XXX.XXX.XXX.XXX", v);
 			if (c->kind == CMD_NET && !is_mask(c->ip))
-				return fail(err, errlen, "Bad value \"%s\": a subnet mask is ones then "
-					    "zeros, e.g. 255.255.255.0", v);
+				return fail(err, errlen,
+					    "Bad value \"%s\": a subnet mask is ones then "
+					    "zeros, e.g. 255.255.255.0",
+					    v);
 			return AMR_OK;
 		}
 	}
@@ -225,13 +239,14 @@ static int parse_two(char *const *w, struct cmdline *c, char *err, size_t errlen
 	else if (strcmp(w[0], "rs485") == 0 && (v = value_of(w[1], "timeout"))) {
 		c->kind = CMD_TIMEOUT_SET;
 		if (!number(v, 3, 1, 240, &c->num))
-			return fail(err, errlen, "Bad value \"%s\": RS485 timeout must be 1...240 s", v);
+			return fail(err, errlen,
+				    "Bad value \"%s\": RS485 timeout must be 1...240 s", v);
 	} else if (strcmp(w[0], "add") == 0 || strcmp(w[0], "del") == 0) {
 		c->kind = w[0][0] == 'a' ? CMD_ADD : CMD_DEL;
 		return parse_addr_word(w[1], "addr", 3, &c->addr, err, errlen);
 	} else {
-		return fail(err, errlen, "Unknown command \"%s %s\". Type \"help\" for help.",
-			    w[0], w[1]);
+		return fail(err, errlen, "Unknown command \"%s %s\". Type \"help\" for help.", w[0],
+			    w[1]);
 	}
 	return AMR_OK;
 }
@@ -258,14 +273,15 @@ static int parse_three(char *const *w, struct cmdline *c, char *err, size_t errl
 	if (!value_of(a, key))
 		return fail(err, errlen, "Bad command: expected \"%s=X\"", key);
 	if (!number(value_of(a, key), 1, 1, GW_CHANNELS, slot))
-		return fail(err, errlen, "Bad value \"%s\": %s must be 1...4", value_of(a, key), key);
+		return fail(err, errlen, "Bad value \"%s\": %s must be 1...4", value_of(a, key),
+			    key);
 	return parse_addr_word(b, "addr", 3, &c->addr, err, errlen);
 }
 
 static int parse_four(char *const *w, struct cmdline *c, char *err, size_t errlen)
 {
-	if (strcmp(w[0], "save") == 0 && strcmp(w[1], "all") == 0 &&
-	    strcmp(w[2], "and") == 0 && strcmp(w[3], "reset") == 0) {
+	if (strcmp(w[0], "save") == 0 && strcmp(w[1], "all") == 0 && strcmp(w[2], "and") == 0 &&
+	    strcmp(w[3], "reset") == 0) {
 		c->kind = CMD_SAVE_RESET;
 		return AMR_OK;
 	}
@@ -276,15 +292,17 @@ static int parse_four(char *const *w, struct cmdline *c, char *err, size_t errle
 		if (!v)
 			return fail(err, errlen, "Bad command: expected \"ch addr=XXX to XXX\"");
 		if (strlen(v) != 3 || !number(v, 3, GW_ADDR_MIN, GW_ADDR_MAX, &c->addr))
-			return fail(err, errlen, "Bad value \"%s\": address must be 3 digits 001...127", v);
+			return fail(err, errlen,
+				    "Bad value \"%s\": address must be 3 digits 001...127", v);
 		if (strlen(w[3]) != 3 || !number(w[3], 3, GW_ADDR_MIN, GW_ADDR_MAX, &c->to))
-			return fail(err, errlen, "Bad value \"%s\": address must be 3 digits 001...127", w[3]);
+			return fail(err, errlen,
+				    "Bad value \"%s\": address must be 3 digits 001...127", w[3]);
 		if (c->to == c->addr)
 			return fail(err, errlen, "Bad value: the new address is the old one");
 		return AMR_OK;
 	}
-	return fail(err, errlen, "Unknown command \"%s %s %s %s\". Type \"help\" for help.",
-		    w[0], w[1], w[2], w[3]);
+	return fail(err, errlen, "Unknown command \"%s %s %s %s\". Type \"help\" for help.", w[0],
+		    w[1], w[2], w[3]);
 }
 
 int cmdline_parse(const char *line, struct cmdline *out, char *err, size_t errlen)

@@ -12,44 +12,44 @@
 #include <stdint.h>
 
 enum cmdline_kind {
-	CMD_EMPTY,           /* blank line: just a new prompt */
-	CMD_IPCONFIG,        /* ipconfig */
-	CMD_DISCONNECT,      /* disconnect server */
-	CMD_OBJNUM,          /* objnum=N, num 1..65000 */
-	CMD_SERV,            /* serv=A.B.C.D, ip */
-	CMD_PORT,            /* port=N, num 1..65535 */
-	CMD_DEV,             /* dev=A.B.C.D, ip */
-	CMD_NET,             /* net=A.B.C.D, ip */
-	CMD_GATE,            /* gate=A.B.C.D, ip */
-	CMD_MAC,             /* mac=XXXXXXXXXXXX, mac */
-	CMD_ZERO,            /* zero ch=X addr=XXX, ch and addr */
-	CMD_CHADDR,          /* ch addr=XXX to XXX, addr and to */
-	CMD_SHOWADDR,        /* show addr */
-	CMD_ADD,             /* add addr=XXX */
-	CMD_DEL,             /* del addr=XXX */
-	CMD_TIMEOUT_SHOW,    /* RS485 timeout */
-	CMD_TIMEOUT_SET,     /* RS485 timeout=X, num 1..240 */
-	CMD_SAVE,            /* save all */
-	CMD_SAVE_RESET,      /* save all and reset */
-	CMD_RESET,           /* reset */
-	CMD_RESET_DEFAULTS,  /* reset -d */
-	CMD_EXIT,            /* exit */
-	CMD_HELP,            /* help, ? or \? */
-	CMD_LCD,             /* lcd: show the display */
-	CMD_LCD_BUTTON,      /* lcd button: press the display's button */
-	CMD_BLOCK,           /* block addr=XXX out=X (server commands and tests) */
-	CMD_UNBLOCK,         /* unblock addr=XXX out=X */
+	CMD_EMPTY,	    /* blank line: just a new prompt */
+	CMD_IPCONFIG,	    /* ipconfig */
+	CMD_DISCONNECT,	    /* disconnect server */
+	CMD_OBJNUM,	    /* objnum=N, num 1..65000 */
+	CMD_SERV,	    /* serv=A.B.C.D, ip */
+	CMD_PORT,	    /* port=N, num 1..65535 */
+	CMD_DEV,	    /* dev=A.B.C.D, ip */
+	CMD_NET,	    /* net=A.B.C.D, ip */
+	CMD_GATE,	    /* gate=A.B.C.D, ip */
+	CMD_MAC,	    /* mac=XXXXXXXXXXXX, mac */
+	CMD_ZERO,	    /* zero ch=X addr=XXX, ch and addr */
+	CMD_CHADDR,	    /* ch addr=XXX to XXX, addr and to */
+	CMD_SHOWADDR,	    /* show addr */
+	CMD_ADD,	    /* add addr=XXX */
+	CMD_DEL,	    /* del addr=XXX */
+	CMD_TIMEOUT_SHOW,   /* RS485 timeout */
+	CMD_TIMEOUT_SET,    /* RS485 timeout=X, num 1..240 */
+	CMD_SAVE,	    /* save all */
+	CMD_SAVE_RESET,	    /* save all and reset */
+	CMD_RESET,	    /* reset */
+	CMD_RESET_DEFAULTS, /* reset -d */
+	CMD_EXIT,	    /* exit */
+	CMD_HELP,	    /* help, ? or \? */
+	CMD_LCD,	    /* lcd: show the display */
+	CMD_LCD_BUTTON,	    /* lcd button: press the display's button */
+	CMD_BLOCK,	    /* block addr=XXX out=X (server commands and tests) */
+	CMD_UNBLOCK,	    /* unblock addr=XXX out=X */
 };
 
 struct cmdline {
-	enum cmdline_kind kind;  /* what was asked */
-	unsigned num;            /* objnum, port or timeout value */
-	unsigned addr;           /* device address 1..127 */
-	unsigned to;             /* new address of "ch addr" */
-	unsigned ch;             /* input 1..4 of "zero" */
-	unsigned out;            /* output 1..4 of block/unblock */
-	uint8_t ip[4];           /* serv/dev/net/gate */
-	uint8_t mac[6];          /* mac */
+	enum cmdline_kind kind; /* what was asked */
+	unsigned num;		/* objnum, port or timeout value */
+	unsigned addr;		/* device address 1..127 */
+	unsigned to;		/* new address of "ch addr" */
+	unsigned ch;		/* input 1..4 of "zero" */
+	unsigned out;		/* output 1..4 of block/unblock */
+	uint8_t ip[4];		/* serv/dev/net/gate */
+	uint8_t mac[6];		/* mac */
 };
 
 /*

@@ -5,10 +5,10 @@
 #include "err.h"
 
 struct cmdlog {
-	kv *k;                 /* environment (borrowed) */
-	MDB_dbi ids;           /* id -> u64 order + answer text */
-	MDB_dbi order;         /* u64 order -> id */
-	unsigned keep;         /* ids kept */
+	kv *k;	       /* environment (borrowed) */
+	MDB_dbi ids;   /* id -> u64 order + answer text */
+	MDB_dbi order; /* u64 order -> id */
+	unsigned keep; /* ids kept */
 };
 
 int cmdlog_open(cmdlog **out, kv *k, unsigned keep)
@@ -73,7 +73,7 @@ static int do_put(MDB_txn *txn, void *arg)
 
 	rc = mdb_get(txn, pa->c->ids, &key, &d);
 	if (rc == 0 && d.mv_size >= 8) {
-		memcpy(ord, d.mv_data, 8);   /* keep its place in the order */
+		memcpy(ord, d.mv_data, 8); /* keep its place in the order */
 	} else {
 		if ((rc = mdb_cursor_open(txn, pa->c->order, &cur)) != 0)
 			return rc;

@@ -11,7 +11,7 @@
 
 #include "kv.h"
 
-#define CMDLOG_STARTED ""   /* answer text of a command not finished */
+#define CMDLOG_STARTED "" /* answer text of a command not finished */
 
 typedef struct cmdlog cmdlog;
 

@@ -17,8 +17,8 @@ static void say(char *out, size_t outlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void ipconfig(const struct gw_settings *s, const struct console_ops *ops,
-		     char *out, size_t outlen)
+static void ipconfig(const struct gw_settings *s, const struct console_ops *ops, char *out,
+		     size_t outlen)
 {
 	char server[128], a[16], b[16], c[16], d[16], e[16];
 
@@ -28,13 +28,13 @@ static void ipconfig(const struct gw_settings *s, const struct console_ops *ops,
 	    "Gateway: %s\r\nDNS: %s, %s\r\nMAC: %02X:%02X:%02X:%02X:%02X:%02X\r\n",
 	    s->objnum, server, settings_ip_format(s->dev, a), settings_ip_format(s->net, b),
 	    settings_ip_format(s->gate, c), settings_ip_format(s->dns1, d),
-	    settings_ip_format(s->dns2, e), s->mac[0], s->mac[1], s->mac[2], s->mac[3],
-	    s->mac[4], s->mac[5]);
+	    settings_ip_format(s->dns2, e), s->mac[0], s->mac[1], s->mac[2], s->mac[3], s->mac[4],
+	    s->mac[5]);
 }
 
 /* "001+ 002- ..." eight to a line. */
-static void show_addr(const struct gw_settings *s, const struct console_ops *ops,
-		      char *out, size_t outlen)
+static void show_addr(const struct gw_settings *s, const struct console_ops *ops, char *out,
+		      size_t outlen)
 {
 	size_t used = 0;
 	unsigned n = 0;
@@ -54,8 +54,7 @@ static void show_addr(const struct gw_settings *s, const struct console_ops *ops
 }
 
 static enum console_result settings_cmd(struct gw_settings *s, const struct cmdline *c,
-					const struct console_ops *ops, char *out,
-					size_t outlen)
+					const struct console_ops *ops, char *out, size_t outlen)
 {
 	char ip[16];
 
@@ -87,8 +86,8 @@ static enum console_result settings_cmd(struct gw_settings *s, const struct cmdl
 		break;
 	case CMD_MAC:
 		memcpy(s->mac, c->mac, 6);
-		say(out, outlen, "MAC: %02X:%02X:%02X:%02X:%02X:%02X\r\n", s->mac[0],
-		    s->mac[1], s->mac[2], s->mac[3], s->mac[4], s->mac[5]);
+		say(out, outlen, "MAC: %02X:%02X:%02X:%02X:%02X:%02X\r\n", s->mac[0], s->mac[1],
+		    s->mac[2], s->mac[3], s->mac[4], s->mac[5]);
 		break;
 	case CMD_TIMEOUT_SET:
 		s->rs485_timeout = c->num;
@@ -122,8 +121,8 @@ static enum console_result settings_cmd(struct gw_settings *s, const struct cmdl
 }
 
 enum console_result console_run(struct gw_settings *s, const struct console_ops *ops,
-				const char *line, char *out, size_t outlen,
-				console_done_fn done, void *arg)
+				const char *line, char *out, size_t outlen, console_done_fn done,
+				void *arg)
 {
 	struct cmdline c;
 	char err[160], l1[13], l2[13];
@@ -154,11 +153,11 @@ enum console_result console_run(struct gw_settings *s, const struct console_ops 
 		return CONSOLE_OK;
 	case CMD_LCD_BUTTON:
 		ops->lcd_button(ops->ctx);
-		__attribute__((fallthrough));  /* show what the press brought up */
+		__attribute__((fallthrough)); /* show what the press brought up */
 	case CMD_LCD:
 		ops->lcd(ops->ctx, l1, l2);
-		say(out, outlen, "+------------+\r\n|%-12s|\r\n|%-12s|\r\n+------------+\r\n",
-		    l1, l2);
+		say(out, outlen, "+------------+\r\n|%-12s|\r\n|%-12s|\r\n+------------+\r\n", l1,
+		    l2);
 		return CONSOLE_OK;
 	case CMD_DISCONNECT:
 		ops->disconnect(ops->ctx);

@@ -20,7 +20,7 @@
 #include "settings.h"
 
 #define CONSOLE_GREETING "Hello!\r\nType \"help\" for help or press \"Esc\" for exit.\r\n"
-#define CONSOLE_PROMPT ">> "
+#define CONSOLE_PROMPT	 ">> "
 
 /* Answer of a pending command: ok, and its text (borrowed for the call). */
 typedef void (*console_done_fn)(void *arg, bool ok, const char *text);
@@ -44,16 +44,16 @@ struct console_ops {
 	void (*poll_changed)(void *ctx);
 	/* start zero / ch addr / block / unblock; AMR_OK means done() will be
 	 * called once, anything else means it will not (text in err) */
-	int (*device)(void *ctx, const struct cmdline *c, console_done_fn done,
-		      void *arg, char *err, size_t errlen);
+	int (*device)(void *ctx, const struct cmdline *c, console_done_fn done, void *arg,
+		      char *err, size_t errlen);
 };
 
 enum console_result {
-	CONSOLE_OK,        /* answered in out */
-	CONSOLE_ERROR,     /* a one-line error in out; nothing changed */
-	CONSOLE_PENDING,   /* done() will be called with the answer */
-	CONSOLE_EXIT,      /* close the session (out may hold a farewell) */
-	CONSOLE_RESTART,   /* send out, then restart the gateway */
+	CONSOLE_OK,	 /* answered in out */
+	CONSOLE_ERROR,	 /* a one-line error in out; nothing changed */
+	CONSOLE_PENDING, /* done() will be called with the answer */
+	CONSOLE_EXIT,	 /* close the session (out may hold a farewell) */
+	CONSOLE_RESTART, /* send out, then restart the gateway */
 };
 
 /*
@@ -62,7 +62,7 @@ enum console_result {
  * On CONSOLE_ERROR s is unchanged.
  */
 enum console_result console_run(struct gw_settings *s, const struct console_ops *ops,
-				const char *line, char *out, size_t outlen,
-				console_done_fn done, void *arg);
+				const char *line, char *out, size_t outlen, console_done_fn done,
+				void *arg);
 
 #endif

@@ -29,26 +29,26 @@
 #include "settings.h"
 
 struct delta_chan {
-	uint32_t base;        /* total last published (valid if known) */
-	uint32_t latest;      /* total last read (valid if seen) */
-	uint64_t acc;         /* pulses since base, not yet published */
-	uint32_t period_ms;   /* last pulse period read */
-	bool known;           /* base came from flash or a published batch */
-	bool seen;            /* read since start */
-	bool changed;         /* something to publish */
-	bool taken;           /* in the batch being stored */
+	uint32_t base;	    /* total last published (valid if known) */
+	uint32_t latest;    /* total last read (valid if seen) */
+	uint64_t acc;	    /* pulses since base, not yet published */
+	uint32_t period_ms; /* last pulse period read */
+	bool known;	    /* base came from flash or a published batch */
+	bool seen;	    /* read since start */
+	bool changed;	    /* something to publish */
+	bool taken;	    /* in the batch being stored */
 };
 
 struct delta {
-	struct delta_chan ch[GW_ADDR_MAX + 1][GW_CHANNELS];   /* [addr][ch-1] */
+	struct delta_chan ch[GW_ADDR_MAX + 1][GW_CHANNELS]; /* [addr][ch-1] */
 };
 
 enum delta_kind {
-	DELTA_SAME,        /* total unchanged */
-	DELTA_UP,          /* total grew: delta accumulated */
-	DELTA_FIRST,       /* first total of a channel without baseline */
-	DELTA_ZEROED,      /* total fell after our zero command */
-	DELTA_DECREASED,   /* total fell without a zero command */
+	DELTA_SAME,	 /* total unchanged */
+	DELTA_UP,	 /* total grew: delta accumulated */
+	DELTA_FIRST,	 /* first total of a channel without baseline */
+	DELTA_ZEROED,	 /* total fell after our zero command */
+	DELTA_DECREASED, /* total fell without a zero command */
 };
 
 void delta_init(struct delta *d);

@@ -50,7 +50,7 @@ static void event(gw *g, json_t *ev)
 static void ev_simple(gw *g, const char *type, unsigned addr, int64_t ts)
 {
 	log_info("event %s addr=%u", type, addr);
-	if (addr == 0)   /* the gateway's own events */
+	if (addr == 0) /* the gateway's own events */
 		event(g, json_pack("{s:s,s:I}", "type", type, "ts", (json_int_t)ts));
 	else
 		event(g, json_pack("{s:s,s:i,s:I}", "type", type, "addr", (int)addr, "ts",
@@ -126,13 +126,15 @@ static void take_totals(gw *g, unsigned addr, const uint16_t *regs, unsigned zer
 	for (unsigned ch = 1; ch <= GW_CHANNELS; ch++) {
 		uint32_t total = u32(regs, 2 * (ch - 1)), prev;
 		uint32_t period = u32(regs, 8 + 2 * (ch - 1));
-		enum delta_kind k = delta_read(&g->delta, addr, ch, total, period,
-					       ch == zero_ch, &prev);
+		enum delta_kind k = delta_read(&g->delta, addr, ch, total, period, ch == zero_ch,
+					       &prev);
 
 		if (k == DELTA_DECREASED || k == DELTA_ZEROED) {
-			const char *type = k == DELTA_ZEROED ? "counter_zeroed" : "counter_decreased";
+			const char *type = k == DELTA_ZEROED ? "counter_zeroed"
+							     : "counter_decreased";
 
-			log_info("event %s addr=%u ch=%u from %u to %u", type, addr, ch, prev, total);
+			log_info("event %s addr=%u ch=%u from %u to %u", type, addr, ch, prev,
+				 total);
 			event(g, json_pack("{s:s,s:i,s:i,s:I,s:I,s:I}", "type", type, "addr",
 					   (int)addr, "ch", (int)ch, "ts", (json_int_t)now_s(),
 					   "from", (json_int_t)prev, "total", (json_int_t)total));
@@ -172,8 +174,8 @@ static void device_answered(gw *g, unsigned addr, const uint16_t *regs)
 			ev_simple(g, "battery_low", addr, ts);
 		if (!(d->status & 4) && (st & 4))
 			ev_simple(g, "nvm_error", addr, ts);
-		if (was_mains != mains || (d->batt_mv > regs[17] ? d->batt_mv - regs[17] :
-					   regs[17] - d->batt_mv) >= 100)
+		if (was_mains != mains ||
+		    (d->batt_mv > regs[17] ? d->batt_mv - regs[17] : regs[17] - d->batt_mv) >= 100)
 			d->changed = true;
 	} else {
 		d->changed = true;
@@ -200,7 +202,7 @@ static void take_coils(gw *g, unsigned addr, const uint8_t coils[4], unsigned sk
 	bool first;
 
 	if (!settings_polled(&g->set, addr))
-		return;   /* a device outside the poll list has no state here */
+		return; /* a device outside the poll list has no state here */
 	changed = outputs_take(&d->out, coils, &first);
 	for (unsigned out = 1; out <= OUTPUTS_N; out++) {
 		if (!(changed & (1u << (out - 1))) || out == skip)
@@ -285,8 +287,8 @@ static void command_done(gw *g, const struct poll_result *r)
 		/* r->ok: the coils were read back and the output is as asked. */
 		take_coils(g, r->addr, r->coils, r->cmd.out);
 		event(g, json_pack("{s:s,s:i,s:i,s:b,s:I}", "type", "output_changed", "addr",
-				   (int)r->addr, "out", (int)r->cmd.out, "blocked", r->cmd.on,
-				   "ts", (json_int_t)ts));
+				   (int)r->addr, "out", (int)r->cmd.out, "blocked", r->cmd.on, "ts",
+				   (json_int_t)ts));
 		make_batch(g, false);
 		snprintf(text, sizeof text, "Output %u of device %03u %s\r\n", r->cmd.out, r->addr,
 			 r->cmd.on ? "blocked" : "released");
@@ -312,7 +314,7 @@ static void on_poll(void *ctx, const struct poll_result *r)
 	switch (r->kind) {
 	case PRES_READ:
 		if (!settings_polled(&g->set, r->addr))
-			return;   /* removed from the list meanwhile */
+			return; /* removed from the list meanwhile */
 		if (r->ok)
 			device_answered(g, r->addr, r->regs);
 		else
@@ -355,7 +357,8 @@ static unsigned responding(const gw *g)
 void gw_lcd_lines(gw *g, char l1[13], char l2[13])
 {
 	struct lcd_input in = {
-		.polled = settings_poll_count(&g->set), .responding = responding(g),
+		.polled = settings_poll_count(&g->set),
+		.responding = responding(g),
 		.server = uplink_connected(g->up),
 	};
 
@@ -369,11 +372,11 @@ static void publish_status(gw *g, bool force)
 	json_t *st;
 
 	gw_lcd_lines(g, l1, l2);
-	st = json_pack("{s:b,s:s,s:s,s:{s:i,s:i},s:{s:i,s:i},s:[s,s]}", "online", 1,
-		       "fw", g->o.fw, "ip", settings_ip_format(g->set.dev, ip), "devices",
-		       "polled", (int)settings_poll_count(&g->set), "responding",
-		       (int)responding(g), "spool", "pending", (int)spool_pending(g->sp),
-		       "capacity", (int)spool_capacity(g->sp), "lcd", l1, l2);
+	st = json_pack("{s:b,s:s,s:s,s:{s:i,s:i},s:{s:i,s:i},s:[s,s]}", "online", 1, "fw", g->o.fw,
+		       "ip", settings_ip_format(g->set.dev, ip), "devices", "polled",
+		       (int)settings_poll_count(&g->set), "responding", (int)responding(g), "spool",
+		       "pending", (int)spool_pending(g->sp), "capacity", (int)spool_capacity(g->sp),
+		       "lcd", l1, l2);
 	if (!st) {
 		log_error("gw: out of memory for the status");
 		return;
@@ -453,8 +456,8 @@ static int open_store(gw *g)
 	}
 	snprintf(g->settings_path, sizeof g->settings_path, "%s/settings", g->o.data_dir);
 	snprintf(path, sizeof path, "%s/spool", g->o.data_dir);
-	if ((rc = kv_open(&g->kv, path, &(struct kv_opts){ .map_size = 4u << 20,
-							 .max_dbs = 8 })) != AMR_OK)
+	if ((rc = kv_open(&g->kv, path, &(struct kv_opts){ .map_size = 4u << 20, .max_dbs = 8 })) !=
+	    AMR_OK)
 		return rc;
 	if ((rc = spool_open(&g->sp, g->kv, g->o.spool_size)) != AMR_OK ||
 	    (rc = cmdlog_open(&g->clog, g->kv, 1000)) != AMR_OK)
@@ -489,22 +492,34 @@ int gw_create(gw **out, loop *l, const struct gw_opts *o)
 	else if (rc != AMR_ENOTFOUND)
 		goto out_fail;
 	{
-		struct poller_opts po = { o->serial, o->baud, o->reply_ms, o->poll_interval_ms,
-					  l, on_poll, g };
+		struct poller_opts po = { o->serial, o->baud, o->reply_ms, o->poll_interval_ms, l,
+					  on_poll,   g };
 		struct uplink_opts uo = {
-			.l = l, .sp = g->sp,
+			.l = l,
+			.sp = g->sp,
 			.host = g->set.serv[0] ? g->set.serv : o->mqtt_host,
 			.port = g->set.port ? (int)g->set.port : o->mqtt_port,
-			.user = o->mqtt_user, .password = o->mqtt_password,
-			.cafile = o->mqtt_cafile, .obj = g->set.objnum,
-			.window = o->window, .resend_s = o->resend_s, .on_cmd = on_cmd,
-			.on_connect = on_connect, .ctx = g,
+			.user = o->mqtt_user,
+			.password = o->mqtt_password,
+			.cafile = o->mqtt_cafile,
+			.obj = g->set.objnum,
+			.window = o->window,
+			.resend_s = o->resend_s,
+			.on_cmd = on_cmd,
+			.on_connect = on_connect,
+			.ctx = g,
 		};
-		struct telnetd_opts to = { l, o->console_bind, o->console_port,
-					   o->console_password, &g->set, &g->ops, restart_soon, g,
+		struct telnetd_opts to = { l,
+					   o->console_bind,
+					   o->console_port,
+					   o->console_password,
+					   &g->set,
+					   &g->ops,
+					   restart_soon,
+					   g,
 					   o->console_idle_s };
-		struct remote_opts ro = { g->clog, &g->set, &g->ops, publish_result,
-					  restart_soon, now_s, g };
+		struct remote_opts ro = { g->clog,	&g->set, &g->ops, publish_result,
+					  restart_soon, now_s,	 g };
 
 		if ((rc = remote_create(&g->rem, &ro)) != AMR_OK ||
 		    (rc = poller_create(&g->poll, &po)) != AMR_OK ||
@@ -516,9 +531,8 @@ int gw_create(gw **out, loop *l, const struct gw_opts *o)
 	ev_simple(g, "gateway_boot", 0, now_s());
 	g->batch_timer = loop_timer_add(l, o->batch_s * 1000, true, on_batch_timer, g);
 	g->tick_timer = loop_timer_add(l, 1000, true, on_tick, g);
-	log_info("gw: object %u, %u addresses polled on %s, console on %s:%d",
-		 g->set.objnum, settings_poll_count(&g->set), o->serial, o->console_bind,
-		 o->console_port);
+	log_info("gw: object %u, %u addresses polled on %s, console on %s:%d", g->set.objnum,
+		 settings_poll_count(&g->set), o->serial, o->console_bind, o->console_port);
 	*out = g;
 	return AMR_OK;
 

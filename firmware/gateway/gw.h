@@ -17,27 +17,27 @@
 #include "settings.h"
 
 struct gw_opts {
-	struct gw_defaults defaults;  /* factory objnum, RS-485 timeout, poll list */
-	const char *serial;           /* serial device */
-	int baud;                     /* line speed */
-	unsigned reply_ms;            /* Modbus answer timeout */
-	unsigned poll_interval_ms;    /* least time between poll cycle starts */
-	unsigned batch_s;             /* batch interval */
-	unsigned full_every;          /* every n-th batch carries every total */
-	unsigned spool_size;          /* batches kept */
-	unsigned window;              /* batches in flight */
-	unsigned resend_s;            /* resend without ack after */
-	const char *data_dir;         /* flash directory */
-	const char *mqtt_host;        /* broker unless "serv=" is set */
-	int mqtt_port;                /* broker port unless "port=" is set */
+	struct gw_defaults defaults; /* factory objnum, RS-485 timeout, poll list */
+	const char *serial;	     /* serial device */
+	int baud;		     /* line speed */
+	unsigned reply_ms;	     /* Modbus answer timeout */
+	unsigned poll_interval_ms;   /* least time between poll cycle starts */
+	unsigned batch_s;	     /* batch interval */
+	unsigned full_every;	     /* every n-th batch carries every total */
+	unsigned spool_size;	     /* batches kept */
+	unsigned window;	     /* batches in flight */
+	unsigned resend_s;	     /* resend without ack after */
+	const char *data_dir;	     /* flash directory */
+	const char *mqtt_host;	     /* broker unless "serv=" is set */
+	int mqtt_port;		     /* broker port unless "port=" is set */
 	const char *mqtt_user;
 	const char *mqtt_password;
 	const char *mqtt_cafile;      /* broker's CA (PEM): TLS; NULL: plain TCP */
 	const char *console_bind;     /* Telnet address */
-	int console_port;             /* Telnet port */
+	int console_port;	      /* Telnet port */
 	const char *console_password; /* NULL: none */
 	unsigned console_idle_s;      /* close a console session idle this long */
-	const char *fw;               /* firmware version text */
+	const char *fw;		      /* firmware version text */
 };
 
 typedef struct gw gw;

@@ -72,8 +72,8 @@ static void op_poll_changed(void *ctx)
 	poller_set_list(g->poll, g->set.poll);
 }
 
-static int op_device(void *ctx, const struct cmdline *c, console_done_fn done, void *arg,
-		     char *err, size_t errlen)
+static int op_device(void *ctx, const struct cmdline *c, console_done_fn done, void *arg, char *err,
+		     size_t errlen)
 {
 	gw *g = ctx;
 	struct pending_cmd *pc = gw_find_cmd(g, 0);
@@ -114,7 +114,8 @@ static int op_device(void *ctx, const struct cmdline *c, console_done_fn done, v
 
 void gw_console_ops_init(gw *g)
 {
-	g->ops = (struct console_ops){ g, op_responding, op_lcd, op_button, op_server,
-				       op_disconnect, op_save, op_factory, op_poll_changed,
+	g->ops = (struct console_ops){ g,	  op_responding, op_lcd,
+				       op_button, op_server,	 op_disconnect,
+				       op_save,	  op_factory,	 op_poll_changed,
 				       op_device };
 }

@@ -20,25 +20,29 @@
 #include "uplink.h"
 
 #define MAX_PENDING_CMDS 16
-#define LCD_IP_SCREEN_S 30
+#define LCD_IP_SCREEN_S	 30
 
-enum dev_state { DEV_UNKNOWN, DEV_ONLINE, DEV_OFFLINE };
+enum dev_state {
+	DEV_UNKNOWN,
+	DEV_ONLINE,
+	DEV_OFFLINE
+};
 
 struct dev {
-	enum dev_state state;      /* responding or not, or not yet known */
-	uint64_t last_ok_ms;       /* monotonic time of the last answer */
-	int64_t last_ok_ts;        /* the same in Unix seconds */
-	uint64_t since_ms;         /* polled since (for never-answering devices) */
-	bool read;                 /* status below is valid */
-	uint16_t status;           /* input register 16 */
-	uint16_t batt_mv;          /* input register 17 */
-	struct outputs out;        /* coils last read (outputs 1..4) */
-	bool changed;              /* goes into the next batch's devices */
+	enum dev_state state; /* responding or not, or not yet known */
+	uint64_t last_ok_ms;  /* monotonic time of the last answer */
+	int64_t last_ok_ts;   /* the same in Unix seconds */
+	uint64_t since_ms;    /* polled since (for never-answering devices) */
+	bool read;	      /* status below is valid */
+	uint16_t status;      /* input register 16 */
+	uint16_t batt_mv;     /* input register 17 */
+	struct outputs out;   /* coils last read (outputs 1..4) */
+	bool changed;	      /* goes into the next batch's devices */
 };
 
 struct pending_cmd {
-	uint64_t cookie;           /* 0 when free */
-	console_done_fn done;      /* who waits */
+	uint64_t cookie;      /* 0 when free */
+	console_done_fn done; /* who waits */
 	void *arg;
 };
 
@@ -46,10 +50,10 @@ struct gw {
 	struct gw_opts o;
 	loop *l;
 	char settings_path[512];
-	struct gw_settings set;        /* in memory, as the console edits it */
-	struct delta delta;            /* pulses not yet published */
+	struct gw_settings set; /* in memory, as the console edits it */
+	struct delta delta;	/* pulses not yet published */
 	struct dev dev[GW_ADDR_MAX + 1];
-	json_t *events;                /* events for the next batch */
+	json_t *events; /* events for the next batch */
 	kv *kv;
 	spool *sp;
 	cmdlog *clog;
@@ -61,13 +65,13 @@ struct gw {
 	struct pending_cmd cmds[MAX_PENDING_CMDS];
 	uint64_t next_cookie;
 	uint64_t batch_timer, tick_timer, restart_timer;
-	unsigned batches;              /* made since start */
-	bool bus_ok;                   /* serial device open */
-	int screen;                    /* LCD screen shown */
-	uint64_t screen_since;         /* when the IP screen was brought up */
-	uint64_t cycle_ms, cycles;     /* last poll cycle time, count */
-	unsigned coils_rr;             /* last address whose coils the round robin read */
-	bool restart;                  /* re-execute after the loop stops */
+	unsigned batches;	   /* made since start */
+	bool bus_ok;		   /* serial device open */
+	int screen;		   /* LCD screen shown */
+	uint64_t screen_since;	   /* when the IP screen was brought up */
+	uint64_t cycle_ms, cycles; /* last poll cycle time, count */
+	unsigned coils_rr;	   /* last address whose coils the round robin read */
+	bool restart;		   /* re-execute after the loop stops */
 };
 
 /* The pending device command with cookie (0: a free slot), or NULL. */

@@ -15,14 +15,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define LCD_COLS 12
+#define LCD_COLS    12
 #define LCD_SCREENS 2
 
 struct lcd_input {
-	unsigned polled;       /* addresses in the poll list */
-	unsigned responding;   /* of those, answering */
-	bool server;           /* connected to the broker */
-	uint8_t ip[4];         /* own address */
+	unsigned polled;     /* addresses in the poll list */
+	unsigned responding; /* of those, answering */
+	bool server;	     /* connected to the broker */
+	uint8_t ip[4];	     /* own address */
 };
 
 /* Write the two lines of screen (0 or 1) into l1 and l2 (13 bytes each,

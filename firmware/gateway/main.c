@@ -31,14 +31,15 @@ static const struct config_opt options[] = {
 	  "object number (factory value; \"objnum=\" on the console overrides)", &opt.obj, NULL },
 	{ "serial", "AMR_GW_SERIAL", CONFIG_STR, "/dev/ttyS1", 1, 400,
 	  "RS-485 serial device (amr-sim's --bus link in a simulation)", &opt.serial, NULL },
-	{ "baud", "AMR_GW_BAUD", CONFIG_INT, "9600", 1200, 115200,
-	  "RS-485 line speed, 8N1", &opt.baud, NULL },
+	{ "baud", "AMR_GW_BAUD", CONFIG_INT, "9600", 1200, 115200, "RS-485 line speed, 8N1",
+	  &opt.baud, NULL },
 	{ "reply-ms", "AMR_GW_REPLY_MS", CONFIG_INT, "200", 20, 5000,
 	  "wait this long for a device to start answering", &opt.reply_ms, NULL },
 	{ "poll-interval-ms", "AMR_GW_POLL_INTERVAL_MS", CONFIG_INT, "1000", 0, 600000,
 	  "least time from the start of one poll cycle to the next", &opt.poll_interval_ms, NULL },
 	{ "poll", "AMR_GW_POLL", CONFIG_STR, "", 0, 400,
-	  "factory poll list, e.g. 1-32,40 (\"add addr=\" on the console overrides)", &opt.poll, NULL },
+	  "factory poll list, e.g. 1-32,40 (\"add addr=\" on the console overrides)", &opt.poll,
+	  NULL },
 	{ "rs485-timeout", "AMR_GW_RS485_TIMEOUT", CONFIG_INT, "5", 1, 240,
 	  "factory RS485 timeout, s: silence before a device is \"not responding\"",
 	  &opt.rs485_timeout, NULL },
@@ -52,19 +53,20 @@ static const struct config_opt options[] = {
 	{ "window", "AMR_GW_WINDOW", CONFIG_INT, "100", 1, 100000,
 	  "unacknowledged batches in flight (at most half the spool)", &opt.window, NULL },
 	{ "resend", "AMR_GW_RESEND", CONFIG_INT, "30", 1, 3600,
-	  "seconds without an ack before unacknowledged batches go out again", &opt.resend_s, NULL },
+	  "seconds without an ack before unacknowledged batches go out again", &opt.resend_s,
+	  NULL },
 	{ "data-dir", "AMR_GW_DATA_DIR", CONFIG_STR, NULL, 1, 400,
 	  "flash directory (default $AMR_DATA_DIR/gateway-OBJ, else ./var/gateway-OBJ)",
 	  &opt.data_dir, NULL },
-	{ "console-port", "AMR_CONSOLE_PORT", CONFIG_INT, "2323", 1, 65535,
-	  "Telnet console port", &opt.console_port, NULL },
+	{ "console-port", "AMR_CONSOLE_PORT", CONFIG_INT, "2323", 1, 65535, "Telnet console port",
+	  &opt.console_port, NULL },
 	{ "console-bind", "AMR_CONSOLE_BIND", CONFIG_STR, "127.0.0.1", 7, 15,
 	  "Telnet console address", &opt.console_bind, NULL },
 	{ "console-password", "AMR_CONSOLE_PASSWORD", CONFIG_STR, NULL, 1, 64,
 	  "console password (unset: none)", &opt.console_password, NULL },
 	{ "console-idle", "AMR_CONSOLE_IDLE", CONFIG_INT, "300", 2, 86400,
-	  "seconds without a typed line before a console session is closed",
-	  &opt.console_idle, NULL },
+	  "seconds without a typed line before a console session is closed", &opt.console_idle,
+	  NULL },
 	CONFIG_COMMON_ROWS(&opt.common),
 };
 
@@ -89,7 +91,8 @@ int main(int argc, char **argv)
 	memcpy(args, argv, (size_t)argc * sizeof *args);
 	rc = config_parse(options, sizeof options / sizeof options[0], argc, argv,
 			  "Gateway daemon: polls UO-4 devices over RS-485, spools and "
-			  "publishes telemetry over MQTT, Telnet console.", NULL);
+			  "publishes telemetry over MQTT, Telnet console.",
+			  NULL);
 	if (rc) {
 		free(args);
 		return rc == CONFIG_HELP ? 0 : 2;
@@ -107,17 +110,26 @@ int main(int argc, char **argv)
 		opt.window = opt.spool_size / 2;
 	go = (struct gw_opts){
 		.defaults = { (unsigned)opt.obj, (unsigned)opt.rs485_timeout, opt.poll },
-		.serial = opt.serial, .baud = (int)opt.baud, .reply_ms = (unsigned)opt.reply_ms,
+		.serial = opt.serial,
+		.baud = (int)opt.baud,
+		.reply_ms = (unsigned)opt.reply_ms,
 		.poll_interval_ms = (unsigned)opt.poll_interval_ms,
-		.batch_s = (unsigned)opt.batch_s, .full_every = (unsigned)opt.full_every,
-		.spool_size = (unsigned)opt.spool_size, .window = (unsigned)opt.window,
-		.resend_s = (unsigned)opt.resend_s, .data_dir = data_dir,
-		.mqtt_host = opt.common.mqtt_host, .mqtt_port = (int)opt.common.mqtt_port,
-		.mqtt_user = opt.common.mqtt_user, .mqtt_password = opt.common.mqtt_password,
+		.batch_s = (unsigned)opt.batch_s,
+		.full_every = (unsigned)opt.full_every,
+		.spool_size = (unsigned)opt.spool_size,
+		.window = (unsigned)opt.window,
+		.resend_s = (unsigned)opt.resend_s,
+		.data_dir = data_dir,
+		.mqtt_host = opt.common.mqtt_host,
+		.mqtt_port = (int)opt.common.mqtt_port,
+		.mqtt_user = opt.common.mqtt_user,
+		.mqtt_password = opt.common.mqtt_password,
 		.mqtt_cafile = opt.common.mqtt_cafile,
-		.console_bind = opt.console_bind, .console_port = (int)opt.console_port,
+		.console_bind = opt.console_bind,
+		.console_port = (int)opt.console_port,
 		.console_password = opt.console_password,
-		.console_idle_s = (unsigned)opt.console_idle, .fw = GW_VERSION,
+		.console_idle_s = (unsigned)opt.console_idle,
+		.fw = GW_VERSION,
 	};
 	if ((rc = loop_create(&l)) != AMR_OK)
 		goto out;

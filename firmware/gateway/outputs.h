@@ -18,8 +18,8 @@
 #define OUTPUTS_N 4
 
 struct outputs {
-	bool known;                  /* coils below were read from the device */
-	uint8_t coils[OUTPUTS_N];    /* output 1..4: 1 blocked, 0 released */
+	bool known;		  /* coils below were read from the device */
+	uint8_t coils[OUTPUTS_N]; /* output 1..4: 1 blocked, 0 released */
 };
 
 /*

@@ -14,17 +14,17 @@
 #define QUEUE_MAX 16
 
 struct poller {
-	struct poller_opts o;          /* options; device owned */
+	struct poller_opts o; /* options; device owned */
 	pthread_t thread;
-	pthread_mutex_t lock;          /* guards everything below */
-	pthread_cond_t wake;           /* a command came or stop */
+	pthread_mutex_t lock; /* guards everything below */
+	pthread_cond_t wake;  /* a command came or stop */
 	bool stop;
-	bool list_changed;             /* poller_set_list() since the wait began */
-	uint8_t list[16];              /* poll list */
-	uint8_t coils_wanted[16];      /* read coils with the next poll */
+	bool list_changed;	  /* poller_set_list() since the wait began */
+	uint8_t list[16];	  /* poll list */
+	uint8_t coils_wanted[16]; /* read coils with the next poll */
 	struct poller_cmd queue[QUEUE_MAX];
 	unsigned qhead, qlen;
-	modbus_t *mb;                  /* thread only */
+	modbus_t *mb; /* thread only */
 };
 
 static uint64_t now_ms(void)
@@ -91,8 +91,9 @@ static void run_cmd(poller *p, const struct poller_cmd *c)
 		}
 		modbus_set_slave(p->mb, (int)c->addr);
 		if (modbus_write_register(p->mb, 2, (uint16_t)c->ch) != 1) {
-			snprintf(r.error, sizeof r.error, "device %03u refused the zero command: %s",
-				 c->addr, modbus_strerror(errno));
+			snprintf(r.error, sizeof r.error,
+				 "device %03u refused the zero command: %s", c->addr,
+				 modbus_strerror(errno));
 			break;
 		}
 		r.has_after = read_regs(p, c->addr, r.regs_after);
@@ -111,8 +112,8 @@ static void run_cmd(poller *p, const struct poller_cmd *c)
 			r.ok = read_regs(p, c->to, r.regs_after);
 		r.has_after = r.ok;
 		if (!r.ok)
-			snprintf(r.error, sizeof r.error, "device does not answer at %03u after the change",
-				 c->to);
+			snprintf(r.error, sizeof r.error,
+				 "device does not answer at %03u after the change", c->to);
 		break;
 	case PCMD_OUTPUT:
 		modbus_set_slave(p->mb, (int)c->addr);
@@ -123,10 +124,11 @@ static void run_cmd(poller *p, const struct poller_cmd *c)
 		}
 		r.has_coils = read_coils(p, c->addr, r.coils);
 		if (!r.has_coils)
-			snprintf(r.error, sizeof r.error, "device %03u: outputs not read back", c->addr);
+			snprintf(r.error, sizeof r.error, "device %03u: outputs not read back",
+				 c->addr);
 		else if ((r.coils[c->out - 1] != 0) != c->on)
-			snprintf(r.error, sizeof r.error, "device %03u: output %u reads %s", c->addr,
-				 c->out, r.coils[c->out - 1] ? "blocked" : "released");
+			snprintf(r.error, sizeof r.error, "device %03u: output %u reads %s",
+				 c->addr, c->out, r.coils[c->out - 1] ? "blocked" : "released");
 		else
 			r.ok = true;
 		break;
@@ -239,7 +241,7 @@ static void *run(void *arg)
 				r.has_coils = read_coils(p, a, r.coils);
 				if (r.has_coils) {
 					pthread_mutex_lock(&p->lock);
-					p->coils_wanted[a / 8] &= (uint8_t)~(1u << (a % 8));
+					p->coils_wanted[a / 8] &= (uint8_t) ~(1u << (a % 8));
 					pthread_mutex_unlock(&p->lock);
 				}
 			}
@@ -252,8 +254,8 @@ static void *run(void *arg)
 		if (!run_queue(p))
 			break;
 		/* An empty list must not spin; poller_set_list() wakes us. */
-		wait_until(p, start + (cyc.devices || p->o.interval_ms > 200 ?
-				       p->o.interval_ms : 200));
+		wait_until(p, start + (cyc.devices || p->o.interval_ms > 200 ? p->o.interval_ms
+									     : 200));
 	}
 	return NULL;
 }

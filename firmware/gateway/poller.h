@@ -22,55 +22,55 @@
 
 #include "loop.h"
 
-#define POLL_REGS 21     /* input registers 0..20 */
+#define POLL_REGS 21 /* input registers 0..20 */
 
 enum poller_cmd_kind {
-	PCMD_ZERO,       /* read, write holding 2 = ch, read again */
-	PCMD_CHADDR,     /* read, write holding 0 = to, read at the new address */
-	PCMD_OUTPUT,     /* write coil out-1 = on, read the coils back */
+	PCMD_ZERO,   /* read, write holding 2 = ch, read again */
+	PCMD_CHADDR, /* read, write holding 0 = to, read at the new address */
+	PCMD_OUTPUT, /* write coil out-1 = on, read the coils back */
 };
 
 struct poller_cmd {
-	enum poller_cmd_kind kind;  /* what to do */
-	unsigned addr;              /* device address */
-	unsigned ch;                /* input 1..4 (zero) */
-	unsigned to;                /* new address (chaddr) */
-	unsigned out;               /* output 1..4 (output) */
-	bool on;                    /* block (true) or release */
-	uint64_t cookie;            /* the caller's id, returned in the result */
+	enum poller_cmd_kind kind; /* what to do */
+	unsigned addr;		   /* device address */
+	unsigned ch;		   /* input 1..4 (zero) */
+	unsigned to;		   /* new address (chaddr) */
+	unsigned out;		   /* output 1..4 (output) */
+	bool on;		   /* block (true) or release */
+	uint64_t cookie;	   /* the caller's id, returned in the result */
 };
 
 enum poll_result_kind {
-	PRES_READ,       /* one device polled */
-	PRES_CMD,        /* a command finished */
-	PRES_CYCLE,      /* a cycle over the poll list ended */
-	PRES_BUS,        /* the serial device opened (ok) or failed */
+	PRES_READ,  /* one device polled */
+	PRES_CMD,   /* a command finished */
+	PRES_CYCLE, /* a cycle over the poll list ended */
+	PRES_BUS,   /* the serial device opened (ok) or failed */
 };
 
 struct poll_result {
 	enum poll_result_kind kind;
-	unsigned addr;              /* device (READ, CMD) */
-	bool ok;                    /* the device answered / the command worked */
-	uint16_t regs[POLL_REGS];   /* READ: input registers; CMD: before the command */
-	bool has_after;             /* CMD: regs_after is valid */
+	unsigned addr;			/* device (READ, CMD) */
+	bool ok;			/* the device answered / the command worked */
+	uint16_t regs[POLL_REGS];	/* READ: input registers; CMD: before the command */
+	bool has_after;			/* CMD: regs_after is valid */
 	uint16_t regs_after[POLL_REGS]; /* CMD zero/chaddr: read after the command */
-	bool has_coils;             /* coils is valid */
-	uint8_t coils[4];           /* outputs 1..4 */
-	struct poller_cmd cmd;      /* CMD: what was asked */
-	char error[96];             /* CMD/BUS: what failed */
-	unsigned devices;           /* CYCLE: addresses polled */
-	unsigned answered;          /* CYCLE: of those, answering */
-	uint64_t cycle_ms;          /* CYCLE: duration */
+	bool has_coils;			/* coils is valid */
+	uint8_t coils[4];		/* outputs 1..4 */
+	struct poller_cmd cmd;		/* CMD: what was asked */
+	char error[96];			/* CMD/BUS: what failed */
+	unsigned devices;		/* CYCLE: addresses polled */
+	unsigned answered;		/* CYCLE: of those, answering */
+	uint64_t cycle_ms;		/* CYCLE: duration */
 };
 
 typedef struct poller poller;
 
 struct poller_opts {
-	const char *device;         /* serial device (copied) */
-	int baud;                   /* 9600 */
-	unsigned reply_ms;          /* wait for the first byte of an answer */
-	unsigned interval_ms;       /* least time from one cycle's start to the next */
-	loop *l;                    /* where results go */
+	const char *device;   /* serial device (copied) */
+	int baud;	      /* 9600 */
+	unsigned reply_ms;    /* wait for the first byte of an answer */
+	unsigned interval_ms; /* least time from one cycle's start to the next */
+	loop *l;	      /* where results go */
 	void (*on_result)(void *ctx, const struct poll_result *r); /* loop thread; r borrowed */
 	void *ctx;
 };

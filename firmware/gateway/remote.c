@@ -14,11 +14,16 @@ struct remote {
 /* A command waiting for its device. */
 struct waiting {
 	remote *r;
-	char id[65];      /* the command's id */
+	char id[65]; /* the command's id */
 };
 
 static const char *const kinds[] = { "block", "unblock", "zero", "console", NULL };
-enum { K_BLOCK, K_UNBLOCK, K_ZERO, K_CONSOLE };
+enum {
+	K_BLOCK,
+	K_UNBLOCK,
+	K_ZERO,
+	K_CONSOLE
+};
 
 int remote_create(remote **out, const struct remote_opts *o)
 {
@@ -103,8 +108,8 @@ static void execute(remote *r, const char *id, const char *line)
 
 void remote_handle(remote *r, const char *payload, size_t len)
 {
-	static const char *const fields[] = { "id", "cmd", "addr", "out", "ch", "line",
-					      "expires", NULL };
+	static const char *const fields[] = { "id", "cmd",  "addr",    "out",
+					      "ch", "line", "expires", NULL };
 	struct jv_err err = { "" };
 	json_t *j = jv_parse_object(payload, len, &err);
 	const char *id = NULL, *line = NULL;

@@ -27,12 +27,12 @@
 typedef struct remote remote;
 
 struct remote_opts {
-	cmdlog *log;                      /* executed ids (borrowed) */
-	struct gw_settings *settings;     /* borrowed */
-	const struct console_ops *ops;    /* borrowed */
-	int (*publish)(void *ctx, const json_t *answer);  /* on .../cmd/result */
-	void (*restart)(void *ctx);       /* after a "reset" was answered */
-	int64_t (*now)(void);             /* Unix seconds */
+	cmdlog *log;					 /* executed ids (borrowed) */
+	struct gw_settings *settings;			 /* borrowed */
+	const struct console_ops *ops;			 /* borrowed */
+	int (*publish)(void *ctx, const json_t *answer); /* on .../cmd/result */
+	void (*restart)(void *ctx);			 /* after a "reset" was answered */
+	int64_t (*now)(void);				 /* Unix seconds */
 	void *ctx;
 };
 

@@ -45,7 +45,7 @@ void settings_poll_set(struct gw_settings *s, unsigned addr, bool on)
 	if (on)
 		s->poll[addr / 8] |= (uint8_t)(1u << (addr % 8));
 	else
-		s->poll[addr / 8] &= (uint8_t)~(1u << (addr % 8));
+		s->poll[addr / 8] &= (uint8_t) ~(1u << (addr % 8));
 }
 
 unsigned settings_poll_count(const struct gw_settings *s)
@@ -119,7 +119,7 @@ void settings_poll_format(const struct gw_settings *s, char *buf, size_t len)
 		else
 			n = snprintf(buf + used, len - used, "%s%u", used ? "," : "", a);
 		if (n < 0 || (size_t)n >= len - used)
-			return;   /* truncated; 2 bytes per address always fit in 512 */
+			return; /* truncated; 2 bytes per address always fit in 512 */
 		used += (size_t)n;
 		a = b;
 	}
@@ -259,8 +259,8 @@ int settings_load(struct gw_settings *s, const char *path)
 		}
 		*eq = '\0';
 		if (!apply(&tmp, line, eq + 1))
-			log_warn("settings: %s:%d: bad %s=\"%s\", skipped", path, lineno,
-				 line, eq + 1);
+			log_warn("settings: %s:%d: bad %s=\"%s\", skipped", path, lineno, line,
+				 eq + 1);
 	}
 	if (ferror(f)) {
 		log_error("settings: error reading %s", path);
@@ -305,14 +305,14 @@ int settings_save(const struct gw_settings *s, const char *path)
 		return AMR_EIO;
 	}
 	settings_poll_format(s, poll, sizeof poll);
-	fprintf(f, "# amr-gateway settings, written by \"save all\"\n"
+	fprintf(f,
+		"# amr-gateway settings, written by \"save all\"\n"
 		"objnum=%u\nserv=%s\nport=%u\ndev=%s\nnet=%s\ngate=%s\ndns1=%s\n"
 		"dns2=%s\nmac=%02X%02X%02X%02X%02X%02X\nrs485_timeout=%u\npoll=%s\n",
 		s->objnum, s->serv, s->port, settings_ip_format(s->dev, a),
 		settings_ip_format(s->net, b), settings_ip_format(s->gate, c),
-		settings_ip_format(s->dns1, d), settings_ip_format(s->dns2, e),
-		s->mac[0], s->mac[1], s->mac[2], s->mac[3], s->mac[4], s->mac[5],
-		s->rs485_timeout, poll);
+		settings_ip_format(s->dns1, d), settings_ip_format(s->dns2, e), s->mac[0],
+		s->mac[1], s->mac[2], s->mac[3], s->mac[4], s->mac[5], s->rs485_timeout, poll);
 	fd = fileno(f);
 	if (fflush(f) != 0 || fsync(fd) != 0) {
 		log_error("settings: cannot write %s: %s", tmp, strerror(errno));

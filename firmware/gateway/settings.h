@@ -23,24 +23,24 @@
 #define GW_CHANNELS 4
 
 struct gw_settings {
-	unsigned objnum;          /* object number 1..65000 */
-	char serv[16];            /* broker address A.B.C.D; "" = the mqtt-host option */
-	unsigned port;            /* broker TCP port; 0 = the mqtt-port option */
-	uint8_t dev[4];           /* own IP address */
-	uint8_t net[4];           /* subnet mask */
-	uint8_t gate[4];          /* default gateway */
-	uint8_t dns1[4];          /* preferred DNS server */
-	uint8_t dns2[4];          /* alternative DNS server */
-	uint8_t mac[6];           /* own MAC address */
-	unsigned rs485_timeout;   /* s without an answer before "not responding", 1..240 */
-	uint8_t poll[16];         /* bitmap of polled addresses 1..127 */
+	unsigned objnum;	/* object number 1..65000 */
+	char serv[16];		/* broker address A.B.C.D; "" = the mqtt-host option */
+	unsigned port;		/* broker TCP port; 0 = the mqtt-port option */
+	uint8_t dev[4];		/* own IP address */
+	uint8_t net[4];		/* subnet mask */
+	uint8_t gate[4];	/* default gateway */
+	uint8_t dns1[4];	/* preferred DNS server */
+	uint8_t dns2[4];	/* alternative DNS server */
+	uint8_t mac[6];		/* own MAC address */
+	unsigned rs485_timeout; /* s without an answer before "not responding", 1..240 */
+	uint8_t poll[16];	/* bitmap of polled addresses 1..127 */
 };
 
 /* Values the program's options give (the installer's defaults). */
 struct gw_defaults {
-	unsigned objnum;          /* --obj */
-	unsigned rs485_timeout;   /* --rs485-timeout */
-	const char *poll;         /* --poll, e.g. "1-32,40" */
+	unsigned objnum;	/* --obj */
+	unsigned rs485_timeout; /* --rs485-timeout */
+	const char *poll;	/* --poll, e.g. "1-32,40" */
 };
 
 /* Fill s with the factory settings: seed table 1 plus d. Returns AMR_OK, or

@@ -7,16 +7,16 @@
 #include "spool.h"
 
 struct spool {
-	kv *k;                  /* environment (borrowed) */
-	MDB_dbi batches;        /* u64 seq -> batch JSON text */
-	MDB_dbi base;           /* [addr, ch] -> u32 baseline total */
-	MDB_dbi meta;           /* "next", "acked", "sent" -> u64 */
-	unsigned capacity;      /* most batches kept */
-	unsigned pending;       /* batches stored */
-	uint64_t next;          /* next seq to give */
-	uint64_t acked;         /* highest ack */
-	uint64_t sent;          /* sent mark */
-	unsigned long merges;   /* merges since open */
+	kv *k;		      /* environment (borrowed) */
+	MDB_dbi batches;      /* u64 seq -> batch JSON text */
+	MDB_dbi base;	      /* [addr, ch] -> u32 baseline total */
+	MDB_dbi meta;	      /* "next", "acked", "sent" -> u64 */
+	unsigned capacity;    /* most batches kept */
+	unsigned pending;     /* batches stored */
+	uint64_t next;	      /* next seq to give */
+	uint64_t acked;	      /* highest ack */
+	uint64_t sent;	      /* sent mark */
+	unsigned long merges; /* merges since open */
 };
 
 static int put_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t v)
@@ -65,9 +65,8 @@ int spool_open(spool **out, kv *k, unsigned capacity)
 	mdb_txn_abort(txn);
 	if (s->next == 0)
 		s->next = 1;
-	log_info("spool: %u batches pending, next seq %llu, acked %llu, capacity %u",
-		 s->pending, (unsigned long long)s->next, (unsigned long long)s->acked,
-		 capacity);
+	log_info("spool: %u batches pending, next seq %llu, acked %llu, capacity %u", s->pending,
+		 (unsigned long long)s->next, (unsigned long long)s->acked, capacity);
 	*out = s;
 	return AMR_OK;
 
@@ -81,8 +80,8 @@ void spool_close(spool *s)
 	free(s);
 }
 
-int spool_baselines(spool *s, void (*fn)(void *ctx, unsigned addr, unsigned ch,
-					 uint32_t total), void *ctx)
+int spool_baselines(spool *s, void (*fn)(void *ctx, unsigned addr, unsigned ch, uint32_t total),
+		    void *ctx)
 {
 	MDB_txn *txn;
 	MDB_cursor *cur;
@@ -152,8 +151,8 @@ static int do_merge(MDB_txn *txn, void *arg)
 	memcpy(first, ka.mv_data, 8);
 	memcpy(second, kb.mv_data, 8);
 	kx = (MDB_val){ 8, first };
-	rc = mdb_put(txn, ma->s->batches, &(MDB_val){ 8, second },
-		     &(MDB_val){ strlen(text), text }, 0);
+	rc = mdb_put(txn, ma->s->batches, &(MDB_val){ 8, second }, &(MDB_val){ strlen(text), text },
+		     0);
 	if (rc)
 		goto out;
 	rc = mdb_del(txn, ma->s->batches, &kx, NULL);
@@ -168,10 +167,10 @@ out:
 
 struct append_arg {
 	spool *s;
-	uint64_t seq;          /* seq of the batch */
-	const char *text;      /* its text */
-	const json_t *readings;/* for the baselines */
-	bool sending;          /* move the sent mark too */
+	uint64_t seq;		/* seq of the batch */
+	const char *text;	/* its text */
+	const json_t *readings; /* for the baselines */
+	bool sending;		/* move the sent mark too */
 };
 
 static int do_append(MDB_txn *txn, void *arg)
@@ -274,10 +273,10 @@ int spool_forget(spool *s, unsigned addr)
 
 struct ack_arg {
 	spool *s;
-	uint64_t seq;          /* the ack */
-	unsigned dropped;      /* out: batches deleted */
-	unsigned moved;        /* out: batches given new seqs */
-	uint64_t next;         /* out: next seq */
+	uint64_t seq;	  /* the ack */
+	unsigned dropped; /* out: batches deleted */
+	unsigned moved;	  /* out: batches given new seqs */
+	uint64_t next;	  /* out: next seq */
 };
 
 /* Give every stored batch a new seq above the ack, in order. */
@@ -366,14 +365,14 @@ int spool_ack(spool *s, uint64_t seq)
 	int rc;
 
 	if (seq <= s->acked && seq < s->next)
-		return AMR_OK;   /* duplicate or older ack */
+		return AMR_OK; /* duplicate or older ack */
 	rc = kv_write(s->k, do_ack, &aa);
 	if (rc != AMR_OK)
 		return rc;
 	if (seq >= s->next) {
 		log_warn("spool: ack %llu is above every seq given (%llu): %u pending "
-			 "batches renumbered from %llu", (unsigned long long)seq,
-			 (unsigned long long)s->next - 1, aa.moved,
+			 "batches renumbered from %llu",
+			 (unsigned long long)seq, (unsigned long long)s->next - 1, aa.moved,
 			 (unsigned long long)seq + 1);
 		s->sent = seq;
 		s->next = aa.next;
@@ -437,9 +436,27 @@ int spool_next(spool *s, uint64_t after, uint64_t *seq, char **text)
 	return rc;
 }
 
-unsigned spool_pending(const spool *s) { return s->pending; }
-unsigned spool_capacity(const spool *s) { return s->capacity; }
-uint64_t spool_acked(const spool *s) { return s->acked; }
-uint64_t spool_sent(const spool *s) { return s->sent; }
-uint64_t spool_last_seq(const spool *s) { return s->next - 1; }
-unsigned long spool_merges(const spool *s) { return s->merges; }
+unsigned spool_pending(const spool *s)
+{
+	return s->pending;
+}
+unsigned spool_capacity(const spool *s)
+{
+	return s->capacity;
+}
+uint64_t spool_acked(const spool *s)
+{
+	return s->acked;
+}
+uint64_t spool_sent(const spool *s)
+{
+	return s->sent;
+}
+uint64_t spool_last_seq(const spool *s)
+{
+	return s->next - 1;
+}
+unsigned long spool_merges(const spool *s)
+{
+	return s->merges;
+}

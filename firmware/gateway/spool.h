@@ -46,8 +46,8 @@ int spool_open(spool **out, kv *k, unsigned capacity);
 void spool_close(spool *s);
 
 /* Call fn for every baseline on flash. Returns AMR_OK or AMR_EDB. */
-int spool_baselines(spool *s, void (*fn)(void *ctx, unsigned addr, unsigned ch,
-					 uint32_t total), void *ctx);
+int spool_baselines(spool *s, void (*fn)(void *ctx, unsigned addr, unsigned ch, uint32_t total),
+		    void *ctx);
 
 /*
  * Store batch b (borrowed; its "seq" is set here) with the baselines of its
@@ -73,11 +73,11 @@ int spool_mark_sent(spool *s, uint64_t seq);
  * text in *text (caller frees). AMR_OK, AMR_ENOTFOUND, AMR_ENOMEM, AMR_EDB. */
 int spool_next(spool *s, uint64_t after, uint64_t *seq, char **text);
 
-unsigned spool_pending(const spool *s);    /* batches stored */
-unsigned spool_capacity(const spool *s);   /* most batches kept */
-uint64_t spool_acked(const spool *s);      /* highest ack seen */
-uint64_t spool_sent(const spool *s);       /* sent mark */
-uint64_t spool_last_seq(const spool *s);   /* last seq given, 0 if none */
-unsigned long spool_merges(const spool *s);/* merges done since open */
+unsigned spool_pending(const spool *s);	    /* batches stored */
+unsigned spool_capacity(const spool *s);    /* most batches kept */
+uint64_t spool_acked(const spool *s);	    /* highest ack seen */
+uint64_t spool_sent(const spool *s);	    /* sent mark */
+uint64_t spool_last_seq(const spool *s);    /* last seq given, 0 if none */
+unsigned long spool_merges(const spool *s); /* merges done since open */
 
 #endif

@@ -4,17 +4,17 @@
 
 enum state {
 	ST_DATA,
-	ST_CR,          /* after CR: swallow LF or NUL */
-	ST_IAC,         /* after IAC */
-	ST_OPT,         /* after IAC WILL/WONT/DO/DONT: the option byte */
-	ST_SB,          /* inside a subnegotiation */
-	ST_SB_IAC,      /* IAC inside a subnegotiation */
-	ST_ESC,         /* after Esc, deciding key or sequence */
-	ST_CSI,         /* inside an escape sequence */
+	ST_CR,	   /* after CR: swallow LF or NUL */
+	ST_IAC,	   /* after IAC */
+	ST_OPT,	   /* after IAC WILL/WONT/DO/DONT: the option byte */
+	ST_SB,	   /* inside a subnegotiation */
+	ST_SB_IAC, /* IAC inside a subnegotiation */
+	ST_ESC,	   /* after Esc, deciding key or sequence */
+	ST_CSI,	   /* inside an escape sequence */
 };
 
 /* The verb of ST_OPT lives in the high byte of state. */
-#define VERB(t) ((t)->state >> 8)
+#define VERB(t)	 ((t)->state >> 8)
 #define STATE(t) ((t)->state & 0xff)
 
 static void put(struct telnet_out *o, const uint8_t *b, size_t n)
@@ -91,7 +91,7 @@ static void negotiate(struct telnet *t, int verb, uint8_t opt, struct telnet_out
 			cmd(o, TELNET_DONT, opt);
 		}
 		break;
-	default:   /* WONT: the client keeps the option off; nothing to say */
+	default: /* WONT: the client keeps the option off; nothing to say */
 		break;
 	}
 }
@@ -124,7 +124,7 @@ static enum telnet_event data(struct telnet *t, uint8_t c, struct telnet_out *o)
 	case 0x1b:
 		t->state = ST_ESC;
 		return TELNET_NONE;
-	case 0x03:   /* Ctrl-C: drop the line */
+	case 0x03: /* Ctrl-C: drop the line */
 		t->len = 0;
 		t->line[0] = '\0';
 		echo(t, o, "^C\r\n", 4);
@@ -159,7 +159,7 @@ enum telnet_event telnet_byte(struct telnet *t, uint8_t c, struct telnet_out *o)
 		t->state = ST_DATA;
 		if (c == '\n' || c == '\0')
 			return TELNET_NONE;
-		__attribute__((fallthrough));  /* a bare CR ended the line; c starts the next */
+		__attribute__((fallthrough)); /* a bare CR ended the line; c starts the next */
 	case ST_DATA:
 		if (c == TELNET_IAC) {
 			t->state = ST_IAC;
@@ -186,7 +186,7 @@ enum telnet_event telnet_byte(struct telnet *t, uint8_t c, struct telnet_out *o)
 		case TELNET_EL:
 		case TELNET_IP:
 			return data(t, 0x03, o);
-		default:   /* NOP, GA, AYT, BRK, DM...: nothing to do */
+		default: /* NOP, GA, AYT, BRK, DM...: nothing to do */
 			return TELNET_NONE;
 		}
 	case ST_OPT:

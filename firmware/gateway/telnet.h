@@ -22,44 +22,44 @@
 #include <stdint.h>
 
 #define TELNET_LINE_MAX 128
-#define TELNET_SB_MAX 64         /* bytes of one subnegotiation we wait through */
+#define TELNET_SB_MAX	64 /* bytes of one subnegotiation we wait through */
 
-#define TELNET_IAC 255
-#define TELNET_DONT 254
-#define TELNET_DO 253
-#define TELNET_WONT 252
-#define TELNET_WILL 251
-#define TELNET_SB 250
-#define TELNET_EL 248
-#define TELNET_EC 247
-#define TELNET_IP 244
-#define TELNET_SE 240
+#define TELNET_IAC	255
+#define TELNET_DONT	254
+#define TELNET_DO	253
+#define TELNET_WONT	252
+#define TELNET_WILL	251
+#define TELNET_SB	250
+#define TELNET_EL	248
+#define TELNET_EC	247
+#define TELNET_IP	244
+#define TELNET_SE	240
 #define TELNET_OPT_ECHO 1
-#define TELNET_OPT_SGA 3
+#define TELNET_OPT_SGA	3
 
 struct telnet_out {
-	uint8_t buf[512];        /* bytes to send to the client */
-	size_t len;              /* used */
+	uint8_t buf[512]; /* bytes to send to the client */
+	size_t len;	  /* used */
 };
 
 struct telnet {
-	int state;               /* parser state (private) */
-	bool echo;               /* the client let us echo */
-	bool echo_offered;       /* WILL ECHO sent, no answer yet */
-	bool sga_offered;        /* WILL SGA sent, no answer yet */
-	bool sga_asked;          /* DO SGA sent */
-	bool hide;               /* echo '*' instead of the characters (password) */
-	bool overflow;           /* the current line was longer than the buffer */
-	bool done;               /* line was handed out; the next byte starts anew */
-	unsigned sb;             /* bytes inside the current subnegotiation */
+	int state;		    /* parser state (private) */
+	bool echo;		    /* the client let us echo */
+	bool echo_offered;	    /* WILL ECHO sent, no answer yet */
+	bool sga_offered;	    /* WILL SGA sent, no answer yet */
+	bool sga_asked;		    /* DO SGA sent */
+	bool hide;		    /* echo '*' instead of the characters (password) */
+	bool overflow;		    /* the current line was longer than the buffer */
+	bool done;		    /* line was handed out; the next byte starts anew */
+	unsigned sb;		    /* bytes inside the current subnegotiation */
 	char line[TELNET_LINE_MAX]; /* the line being typed, NUL-terminated */
-	size_t len;              /* its length */
+	size_t len;		    /* its length */
 };
 
 enum telnet_event {
-	TELNET_NONE,             /* nothing for the console yet */
-	TELNET_LINE,             /* t->line holds a complete line */
-	TELNET_ESC,              /* Esc was pressed */
+	TELNET_NONE, /* nothing for the console yet */
+	TELNET_LINE, /* t->line holds a complete line */
+	TELNET_ESC,  /* Esc was pressed */
 };
 
 /* Reset t and queue the opening negotiation into o. */

@@ -14,34 +14,34 @@
 #include "telnet.h"
 #include "telnetd.h"
 
-#define OUT_MAX (64 * 1024)
+#define OUT_MAX		   (64 * 1024)
 #define MAX_PASSWORD_TRIES 3
 
 enum mode {
-	MODE_PASSWORD,    /* waiting for the password */
-	MODE_COMMAND,     /* at the prompt */
-	MODE_BUSY,        /* a device command is running */
-	MODE_CLOSING,     /* flush, then close */
+	MODE_PASSWORD, /* waiting for the password */
+	MODE_COMMAND,  /* at the prompt */
+	MODE_BUSY,     /* a device command is running */
+	MODE_CLOSING,  /* flush, then close */
 };
 
 struct session {
-	int fd;                   /* -1 when the slot is free */
-	uint64_t id;              /* identifies the session for late answers */
+	int fd;	     /* -1 when the slot is free */
+	uint64_t id; /* identifies the session for late answers */
 	enum mode mode;
-	struct telnet tn;         /* protocol state */
-	char *out;                /* bytes waiting to be sent */
+	struct telnet tn; /* protocol state */
+	char *out;	  /* bytes waiting to be sent */
 	size_t outlen;
-	int tries;                /* wrong passwords */
-	bool restart_after;       /* restart once the answer is flushed */
-	uint64_t active_ms;       /* opened or last line, loop_now_ms() */
+	int tries;	    /* wrong passwords */
+	bool restart_after; /* restart once the answer is flushed */
+	uint64_t active_ms; /* opened or last line, loop_now_ms() */
 };
 
 struct telnetd {
 	struct telnetd_opts o;
-	int lfd;                  /* listening socket */
+	int lfd; /* listening socket */
 	struct session s[TELNETD_MAX_SESSIONS];
 	uint64_t next_id;
-	uint64_t sweep;           /* timer closing idle sessions */
+	uint64_t sweep; /* timer closing idle sessions */
 };
 
 static void close_session(telnetd *t, struct session *s)
@@ -86,7 +86,7 @@ static void queue(struct session *s, const void *b, size_t n)
 	char *p;
 
 	if (n == 0 || s->outlen + n > OUT_MAX)
-		return;   /* a client that reads nothing loses output, not memory */
+		return; /* a client that reads nothing loses output, not memory */
 	p = realloc(s->out, s->outlen + n);
 	if (!p)
 		return;
@@ -335,8 +335,7 @@ int telnetd_create(telnetd **out, const struct telnetd_opts *o)
 	for (int i = 0; i < TELNETD_MAX_SESSIONS; i++)
 		t->s[i].fd = -1;
 	t->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (t->lfd < 0 ||
-	    setsockopt(t->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	if (t->lfd < 0 || setsockopt(t->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
 	    bind(t->lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(t->lfd, 4) != 0) {
 		log_error("console: cannot listen on %s:%d: %s", o->bind, o->port, strerror(errno));
 		rc = AMR_EIO;

@@ -21,14 +21,14 @@ typedef struct telnetd telnetd;
 
 struct telnetd_opts {
 	loop *l;
-	const char *bind;                 /* listening address, e.g. 127.0.0.1 */
-	int port;                         /* TCP port */
-	const char *password;             /* NULL or "": none */
-	struct gw_settings *settings;     /* the gateway's (borrowed) */
-	const struct console_ops *ops;    /* the gateway's actions (borrowed) */
-	void (*restart)(void *ctx);       /* after "reset" was answered */
+	const char *bind;	       /* listening address, e.g. 127.0.0.1 */
+	int port;		       /* TCP port */
+	const char *password;	       /* NULL or "": none */
+	struct gw_settings *settings;  /* the gateway's (borrowed) */
+	const struct console_ops *ops; /* the gateway's actions (borrowed) */
+	void (*restart)(void *ctx);    /* after "reset" was answered */
 	void *ctx;
-	unsigned idle_s;                  /* close a session idle this long */
+	unsigned idle_s; /* close a session idle this long */
 };
 
 /* Listen. Returns AMR_OK, AMR_ENOMEM or AMR_EIO (bind failed, logged). */

@@ -8,16 +8,16 @@
 #include "uplink.h"
 
 struct uplink {
-	struct uplink_opts o;      /* options; strings owned */
-	mq *mq;                    /* NULL while reconnecting by request */
+	struct uplink_opts o; /* options; strings owned */
+	mq *mq;		      /* NULL while reconnecting by request */
 	char t_status[64], t_up[64], t_ack[64], t_cmd[64], t_result[64];
 	char client_id[32];
-	uint64_t published;        /* highest seq published in this session */
-	uint64_t last_progress;    /* ms of the last ack that moved, or of a resend */
-	uint64_t resend_timer;     /* repeating check */
-	uint64_t reconnect_timer;  /* pending drop or reconnect after a request */
-	unsigned drop_delay;       /* ms from the drop to the new connection */
-	char *last_status;         /* text last published */
+	uint64_t published;	  /* highest seq published in this session */
+	uint64_t last_progress;	  /* ms of the last ack that moved, or of a resend */
+	uint64_t resend_timer;	  /* repeating check */
+	uint64_t reconnect_timer; /* pending drop or reconnect after a request */
+	unsigned drop_delay;	  /* ms from the drop to the new connection */
+	char *last_status;	  /* text last published */
 };
 
 static void on_ack(void *ctx, const struct mq_msg *m)
@@ -70,10 +70,17 @@ static void on_connect(void *ctx)
 static int connect_mq(uplink *u)
 {
 	struct mq_opts mo = {
-		.host = u->o.host, .port = u->o.port, .user = u->o.user,
-		.password = u->o.password, .cafile = u->o.cafile, .client_id = u->client_id,
-		.will_topic = u->t_status, .will_payload = "{\"online\":false}",
-		.will_retain = true, .on_connect = on_connect, .ctx = u,
+		.host = u->o.host,
+		.port = u->o.port,
+		.user = u->o.user,
+		.password = u->o.password,
+		.cafile = u->o.cafile,
+		.client_id = u->client_id,
+		.will_topic = u->t_status,
+		.will_payload = "{\"online\":false}",
+		.will_retain = true,
+		.on_connect = on_connect,
+		.ctx = u,
 	};
 	int rc = mq_create(&u->mq, u->o.l, &mo);
 
@@ -209,7 +216,9 @@ void uplink_pump(uplink *u)
 void uplink_describe(const uplink *u, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s:%d, %s", u->o.host, u->o.port,
-		 uplink_connected(u) ? "connected" : u->mq ? "connecting" : "disconnected");
+		 uplink_connected(u) ? "connected"
+		 : u->mq	     ? "connecting"
+				     : "disconnected");
 }
 
 int uplink_status(uplink *u, const json_t *status, bool force)

@@ -24,18 +24,18 @@
 typedef struct uplink uplink;
 
 struct uplink_opts {
-	loop *l;                 /* the loop */
-	spool *sp;               /* batches (borrowed) */
-	const char *host;        /* broker */
+	loop *l;	  /* the loop */
+	spool *sp;	  /* batches (borrowed) */
+	const char *host; /* broker */
 	int port;
-	const char *user;        /* NULL: anonymous */
+	const char *user; /* NULL: anonymous */
 	const char *password;
-	const char *cafile;         /* broker's CA (PEM): TLS; NULL: plain TCP */
-	unsigned obj;            /* object number for the topics */
-	unsigned window;         /* unacknowledged batches in flight */
-	unsigned resend_s;       /* resend after this long without an ack */
-	void (*on_cmd)(void *ctx, const struct mq_msg *m);   /* a message on .../cmd */
-	void (*on_connect)(void *ctx);                        /* session up */
+	const char *cafile; /* broker's CA (PEM): TLS; NULL: plain TCP */
+	unsigned obj;	    /* object number for the topics */
+	unsigned window;    /* unacknowledged batches in flight */
+	unsigned resend_s;  /* resend after this long without an ack */
+	void (*on_cmd)(void *ctx, const struct mq_msg *m); /* a message on .../cmd */
+	void (*on_connect)(void *ctx);			   /* session up */
 	void *ctx;
 };
 

@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct hal;  /* defined by each port */
+struct hal; /* defined by each port */
 
 /* ---- clocks ---------------------------------------------------------- */
 
@@ -99,7 +99,7 @@ int hal_nvm_write(struct hal *h, uint32_t off, const void *buf, uint32_t n);
 
 /* ---- discrete inputs and outputs --------------------------------------- */
 
-#define HAL_CHANNELS 4  /* pulse inputs and block outputs */
+#define HAL_CHANNELS 4 /* pulse inputs and block outputs */
 
 /*
  * Raw level of the pulse inputs now, bit i for input i+1: 1 = contact

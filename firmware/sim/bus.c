@@ -38,7 +38,7 @@ static int make_raw(const char *slave)
 		goto out_close;
 	}
 	cfmakeraw(&t);
-	t.c_cflag &= (tcflag_t)~(CSTOPB | PARENB);
+	t.c_cflag &= (tcflag_t) ~(CSTOPB | PARENB);
 	t.c_cflag |= CS8 | CLOCAL | CREAD;
 	cfsetispeed(&t, B9600);
 	cfsetospeed(&t, B9600);
@@ -70,8 +70,7 @@ int bus_open(struct bus *b, const char *path, uint32_t baud, bool wire_timing)
 		log_error("bus: posix_openpt: %s", strerror(errno));
 		return -1;
 	}
-	if (grantpt(b->master) != 0 || unlockpt(b->master) != 0 ||
-	    !(name = ptsname(b->master))) {
+	if (grantpt(b->master) != 0 || unlockpt(b->master) != 0 || !(name = ptsname(b->master))) {
 		log_error("bus: pty setup: %s", strerror(errno));
 		goto out_close;
 	}

@@ -17,26 +17,26 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define BUS_TXQ 16  /* replies in flight */
+#define BUS_TXQ 16 /* replies in flight */
 
 struct bus_frame {
-	uint8_t data[256];   /* bytes */
-	size_t n;            /* length */
-	uint64_t due_us;     /* real time its last byte leaves the wire */
+	uint8_t data[256]; /* bytes */
+	size_t n;	   /* length */
+	uint64_t due_us;   /* real time its last byte leaves the wire */
 };
 
 struct bus {
-	int master;                       /* pty master fd, -1 when closed */
-	char link[512];                   /* the symbolic link we made */
-	char slave[64];                   /* the pty slave's path */
-	uint32_t baud;                    /* line speed */
-	bool wire_timing;                 /* delay replies by their wire time */
-	bool open_by_master;              /* someone holds the slave open */
-	uint64_t busy_until_us;           /* the wire is in use until then */
-	struct bus_frame txq[BUS_TXQ];    /* replies on their way */
-	int txn;                          /* entries in txq */
-	uint64_t collisions;              /* replies that collided */
-	uint64_t dropped;                 /* replies lost: nobody had the bus open */
+	int master;		       /* pty master fd, -1 when closed */
+	char link[512];		       /* the symbolic link we made */
+	char slave[64];		       /* the pty slave's path */
+	uint32_t baud;		       /* line speed */
+	bool wire_timing;	       /* delay replies by their wire time */
+	bool open_by_master;	       /* someone holds the slave open */
+	uint64_t busy_until_us;	       /* the wire is in use until then */
+	struct bus_frame txq[BUS_TXQ]; /* replies on their way */
+	int txn;		       /* entries in txq */
+	uint64_t collisions;	       /* replies that collided */
+	uint64_t dropped;	       /* replies lost: nobody had the bus open */
 };
 
 /*

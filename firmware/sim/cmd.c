@@ -17,14 +17,13 @@ struct ctx {
 
 struct command {
 	const char *name;
-	int min_args;   /* words after the name */
+	int min_args; /* words after the name */
 	int max_args;
 	const char *usage;
 	int (*run)(struct ctx *c, int argc, char **argv);
 };
 
-__attribute__((format(printf, 2, 3)))
-static void say(struct cmd_out *o, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void say(struct cmd_out *o, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -38,8 +37,7 @@ static void say(struct cmd_out *o, const char *fmt, ...)
 		o->len += (size_t)n < o->cap - o->len ? (size_t)n : o->cap - o->len - 1;
 }
 
-__attribute__((format(printf, 2, 3)))
-static int fail(struct ctx *c, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int fail(struct ctx *c, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -183,7 +181,8 @@ static int run_totals(struct ctx *c, int argc, char **argv)
 		struct sim_dev *d = &c->s->dev[i];
 
 		for (unsigned ch = 0; ch < HAL_CHANNELS; ch++)
-			say(c->out, "%u %u %u\n", uo4_address(&d->fw), ch + 1, uo4_total(&d->fw, ch));
+			say(c->out, "%u %u %u\n", uo4_address(&d->fw), ch + 1,
+			    uo4_total(&d->fw, ch));
 	}
 	say(c->out, ".\n");
 	return 0;
@@ -212,9 +211,8 @@ static int status_device(struct ctx *c, struct sim_dev *d)
 	    d->slot, uo4_address(&d->fw), d->powered ? "on" : "off", d->hal.mains ? "on" : "off",
 	    sim_battery_mv(d), d->plugged ? "plugged" : "unplugged", out, blk,
 	    (unsigned)uo4_status(&d->fw), (unsigned)d->fw.cfg.debounce_ms, d->fw.up_s,
-	    uo4_total(&d->fw, 0), uo4_total(&d->fw, 1), uo4_total(&d->fw, 2),
-	    uo4_total(&d->fw, 3), leak, d->fw.frames, d->fw.replies,
-	    (unsigned long long)d->blocked_pulses);
+	    uo4_total(&d->fw, 0), uo4_total(&d->fw, 1), uo4_total(&d->fw, 2), uo4_total(&d->fw, 3),
+	    leak, d->fw.frames, d->fw.replies, (unsigned long long)d->blocked_pulses);
 	return 0;
 }
 
@@ -265,10 +263,11 @@ static int run_leak(struct ctx *c, int argc, char **argv)
 				    argv[4]);
 	}
 	if (d->gen[ch].kind == GEN_NONE)
-		return fail(c, "input %d of device %s has no meter (profile none)", ch + 1, argv[1]);
+		return fail(c, "input %d of device %s has no meter (profile none)", ch + 1,
+			    argv[1]);
 	sim_leak(c->s, d, (unsigned)ch, hours, rate);
-	say(c->out, "ok leak on address %u input %d for %g h at %g pulses/h\n",
-	    uo4_address(&d->fw), ch + 1, hours, rate);
+	say(c->out, "ok leak on address %u input %d for %g h at %g pulses/h\n", uo4_address(&d->fw),
+	    ch + 1, hours, rate);
 	return 0;
 }
 

@@ -28,9 +28,9 @@
 #include "sim.h"
 
 struct cmd_out {
-	char *buf;    /* answer text, borrowed from the caller */
-	size_t cap;   /* its size */
-	size_t len;   /* bytes written so far (always NUL-terminated) */
+	char *buf;  /* answer text, borrowed from the caller */
+	size_t cap; /* its size */
+	size_t len; /* bytes written so far (always NUL-terminated) */
 };
 
 /*

@@ -12,7 +12,7 @@
 #include "cmd.h"
 #include "log.h"
 
-static char answer[64 * 1024];  /* totals of 127 devices fit with room */
+static char answer[64 * 1024]; /* totals of 127 devices fit with room */
 
 int ctl_open(struct ctl *c, const char *path)
 {
@@ -168,7 +168,7 @@ void ctl_serve(struct ctl *c, struct sim *s, const struct pollfd *fds, int n)
 			accept_client(c);
 		} else if (fds[i].fd == STDIN_FILENO) {
 			if (serve(&c->stdin_client, s) != 0)
-				c->use_stdin = false;  /* end of input: keep running */
+				c->use_stdin = false; /* end of input: keep running */
 		} else {
 			for (int k = 0; k < CTL_CLIENTS; k++)
 				if (c->clients[k].fd == fds[i].fd && serve(&c->clients[k], s) != 0)

@@ -15,16 +15,16 @@
 #define CTL_LINE    512
 
 struct ctl_client {
-	int fd;                 /* -1 when the slot is free */
-	char line[CTL_LINE];    /* partial line */
-	size_t len;             /* bytes in line */
+	int fd;		     /* -1 when the slot is free */
+	char line[CTL_LINE]; /* partial line */
+	size_t len;	     /* bytes in line */
 };
 
 struct ctl {
-	int listen_fd;                          /* -1 when no socket */
-	char path[108];                         /* socket path, to unlink */
-	bool use_stdin;                         /* stdin is a terminal */
-	struct ctl_client stdin_client;         /* stdin's line buffer (fd 0) */
+	int listen_fd;				/* -1 when no socket */
+	char path[108];				/* socket path, to unlink */
+	bool use_stdin;				/* stdin is a terminal */
+	struct ctl_client stdin_client;		/* stdin's line buffer (fd 0) */
 	struct ctl_client clients[CTL_CLIENTS]; /* connected clients */
 };
 

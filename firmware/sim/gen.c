@@ -3,38 +3,68 @@
 #include <math.h>
 #include <string.h>
 
-#define HOUR_MS      3600000.0
-#define LEAK_MAX     3.0      /* pulses per hour */
-#define GAP_MIN_MS   40u      /* contact open at least this long between pulses */
+#define HOUR_MS	   3600000.0
+#define LEAK_MAX   3.0 /* pulses per hour */
+#define GAP_MIN_MS 40u /* contact open at least this long between pulses */
 
 struct hump {
-	double amp;     /* height relative to the base */
-	double mu;      /* hour of day of the top */
-	double sigma;   /* width, hours */
+	double amp;   /* height relative to the base */
+	double mu;    /* hour of day of the top */
+	double sigma; /* width, hours */
 };
 
 struct kind_info {
 	const char *name;
-	double per_day;          /* average pulses a day */
-	double base;             /* night base of the shape */
-	struct hump hump[3];     /* morning, midday, evening */
-	uint32_t width_ms;       /* contact closed this long */
-	bool reed;               /* bounces on closing */
-	bool leaks;              /* may develop a leak */
-	bool even;               /* evenly spaced pulses (a meter of power) */
+	double per_day;	     /* average pulses a day */
+	double base;	     /* night base of the shape */
+	struct hump hump[3]; /* morning, midday, evening */
+	uint32_t width_ms;   /* contact closed this long */
+	bool reed;	     /* bounces on closing */
+	bool leaks;	     /* may develop a leak */
+	bool even;	     /* evenly spaced pulses (a meter of power) */
 };
 
 static const struct kind_info kinds[] = {
-	[GEN_NONE] = { "none", 0, 0, { { 0, 0, 1 }, { 0, 0, 1 }, { 0, 0, 1 } }, 0, false, false,
+	[GEN_NONE] = { "none",
+		       0,
+		       0,
+		       { { 0, 0, 1 }, { 0, 0, 1 }, { 0, 0, 1 } },
+		       0,
+		       false,
+		       false,
 		       false },
-	[GEN_COLD] = { "cold", 33, 0.15, { { 2.2, 7.5, 1.0 }, { 0.6, 13.0, 3.0 }, { 2.6, 20.5, 1.5 } },
-		       100, true, true, false },
-	[GEN_HOT] = { "hot", 20, 0.10, { { 2.8, 7.3, 0.9 }, { 0.4, 13.0, 3.0 }, { 2.4, 21.0, 1.3 } },
-		      100, true, true, false },
-	[GEN_ELEC] = { "elec", 6500, 0.55, { { 1.0, 7.5, 1.0 }, { 0.3, 13.0, 3.0 }, { 2.0, 20.0, 2.0 } },
-		       50, false, false, true },
-	[GEN_GAS] = { "gas", 40, 0.02, { { 1.5, 7.5, 0.7 }, { 1.0, 13.0, 0.8 }, { 2.5, 19.0, 1.0 } },
-		      100, true, false, false },
+	[GEN_COLD] = { "cold",
+		       33,
+		       0.15,
+		       { { 2.2, 7.5, 1.0 }, { 0.6, 13.0, 3.0 }, { 2.6, 20.5, 1.5 } },
+		       100,
+		       true,
+		       true,
+		       false },
+	[GEN_HOT] = { "hot",
+		      20,
+		      0.10,
+		      { { 2.8, 7.3, 0.9 }, { 0.4, 13.0, 3.0 }, { 2.4, 21.0, 1.3 } },
+		      100,
+		      true,
+		      true,
+		      false },
+	[GEN_ELEC] = { "elec",
+		       6500,
+		       0.55,
+		       { { 1.0, 7.5, 1.0 }, { 0.3, 13.0, 3.0 }, { 2.0, 20.0, 2.0 } },
+		       50,
+		       false,
+		       false,
+		       true },
+	[GEN_GAS] = { "gas",
+		      40,
+		      0.02,
+		      { { 1.5, 7.5, 0.7 }, { 1.0, 13.0, 0.8 }, { 2.5, 19.0, 1.0 } },
+		      100,
+		      true,
+		      false,
+		      false },
 };
 
 int gen_kind_parse(const char *s)
@@ -107,7 +137,8 @@ static void roll_leaks(struct gen *g, uint64_t t_ms)
 		return;
 	while (g->leak_roll_ms <= t_ms) {
 		if (!gen_leaking(g, g->leak_roll_ms) && uniform(g) < 1.0 / 720.0) {
-			g->leak_until_ms = g->leak_roll_ms + (uint64_t)((2 + 46 * uniform(g)) * HOUR_MS);
+			g->leak_until_ms = g->leak_roll_ms +
+					   (uint64_t)((2 + 46 * uniform(g)) * HOUR_MS);
 			g->leak_rate = 0.5 + 2.5 * uniform(g);
 		}
 		g->leak_roll_ms += (uint64_t)HOUR_MS;

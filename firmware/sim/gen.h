@@ -28,32 +28,32 @@
 #include <stdint.h>
 
 enum gen_kind {
-	GEN_NONE = 0,  /* no pulses (only injected ones) */
+	GEN_NONE = 0, /* no pulses (only injected ones) */
 	GEN_COLD,
 	GEN_HOT,
 	GEN_ELEC,
 	GEN_GAS,
 };
 
-#define GEN_MAX_EDGES 8  /* edges of one pulse, bounce included */
+#define GEN_MAX_EDGES 8 /* edges of one pulse, bounce included */
 
 struct gen_edge {
-	uint64_t t_ms;     /* simulated time */
-	bool level;        /* 1 = contact closed */
+	uint64_t t_ms; /* simulated time */
+	bool level;    /* 1 = contact closed */
 };
 
 struct gen {
-	enum gen_kind kind;        /* what kind of meter */
-	uint64_t rng;              /* xorshift64* state, never 0 */
-	double scale;              /* this apartment relative to the average */
-	double shift_h;            /* shift of the daily shape, hours */
-	double norm;               /* mean of the shape over a day */
-	double peak;               /* highest value of the shape */
-	double tz_h;               /* site's offset from UTC, hours */
-	uint64_t next_ms;          /* start of the next pulse */
-	uint64_t leak_until_ms;    /* a leak runs until then (0: none) */
-	double leak_rate;          /* pulses per hour while leaking */
-	uint64_t leak_roll_ms;     /* next hourly roll for a new leak */
+	enum gen_kind kind;	/* what kind of meter */
+	uint64_t rng;		/* xorshift64* state, never 0 */
+	double scale;		/* this apartment relative to the average */
+	double shift_h;		/* shift of the daily shape, hours */
+	double norm;		/* mean of the shape over a day */
+	double peak;		/* highest value of the shape */
+	double tz_h;		/* site's offset from UTC, hours */
+	uint64_t next_ms;	/* start of the next pulse */
+	uint64_t leak_until_ms; /* a leak runs until then (0: none) */
+	double leak_rate;	/* pulses per hour while leaking */
+	uint64_t leak_roll_ms;	/* next hourly roll for a new leak */
 };
 
 /* Parse "cold", "hot", "elec" or "gas" (and "none"); -1 if unknown. */

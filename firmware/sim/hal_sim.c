@@ -9,8 +9,8 @@
 
 #include "log.h"
 
-int hal_sim_open(struct hal *h, const char *path, uint32_t baud, hal_sim_tx_fn tx,
-		 void *tx_ctx, bool *created)
+int hal_sim_open(struct hal *h, const char *path, uint32_t baud, hal_sim_tx_fn tx, void *tx_ctx,
+		 bool *created)
 {
 	struct stat st;
 	void *map;

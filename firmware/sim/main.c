@@ -37,16 +37,16 @@ static struct {
 static const struct config_opt options[] = {
 	{ "bus", "AMR_SIM_BUS", CONFIG_STR, NULL, 1, 400,
 	  "path of the link to the bus's pseudo-terminal (required)", &opt.bus, NULL },
-	{ "devices", "AMR_SIM_DEVICES", CONFIG_INT, "32", 1, 127,
-	  "UO-4 devices, at addresses 1..N", &opt.devices, NULL },
+	{ "devices", "AMR_SIM_DEVICES", CONFIG_INT, "32", 1, 127, "UO-4 devices, at addresses 1..N",
+	  &opt.devices, NULL },
 	{ "speed", "AMR_SIM_SPEED", CONFIG_STR, "1", 1, 32,
 	  "simulated-time factor for the meters, 0.001..100000", &opt.speed, NULL },
 	{ "state", "AMR_SIM_STATE", CONFIG_STR, NULL, 1, 400,
 	  "NV memory files (default $AMR_DATA_DIR/sim, else ./var/sim)", &opt.state, NULL },
 	{ "control", "AMR_SIM_CONTROL", CONFIG_STR, NULL, 1, 107,
 	  "unix socket for control commands (unset: none)", &opt.control, NULL },
-	{ "seed", "AMR_SIM_SEED", CONFIG_INT, "1", 0, 2147483647,
-	  "seed of the meters' randomness", &opt.seed, NULL },
+	{ "seed", "AMR_SIM_SEED", CONFIG_INT, "1", 0, 2147483647, "seed of the meters' randomness",
+	  &opt.seed, NULL },
 	{ "profile", "AMR_SIM_PROFILE", CONFIG_STR, "mixed", 1, 8,
 	  "meters: mixed (cold, hot, elec, gas on inputs 1..4), one kind on all, or none",
 	  &opt.profile, profiles },
@@ -54,8 +54,8 @@ static const struct config_opt options[] = {
 	  "line speed for frame timing and wire delays", &opt.baud, NULL },
 	{ "wire-timing", "AMR_SIM_WIRE_TIMING", CONFIG_BOOL, "yes", 0, 1,
 	  "delay each reply by its transmission time at the baud", &opt.wire_timing, NULL },
-	{ "log-level", "AMR_LOG_LEVEL", CONFIG_STR, "info", 1, 16,
-	  "error, warn, info or debug", &opt.log_level, config_log_levels },
+	{ "log-level", "AMR_LOG_LEVEL", CONFIG_STR, "info", 1, 16, "error, warn, info or debug",
+	  &opt.log_level, config_log_levels },
 };
 
 static volatile sig_atomic_t stopping;
@@ -66,7 +66,7 @@ static void on_signal(int sig)
 	stopping = 1;
 }
 
-static struct sim sim;  /* large: 127 devices with their receive buffers */
+static struct sim sim; /* large: 127 devices with their receive buffers */
 
 /* mkdir -p; returns 0 or -1 (logged). */
 static int make_dirs(const char *path)
@@ -222,8 +222,8 @@ int main(int argc, char **argv)
 		goto out_bus;
 	if (ctl_open(&ctl, opt.control) != 0)
 		goto out_sim;
-	log_info("running %d devices, profile %s, speed %g, state %s", sim.n, opt.profile,
-		 so.speed, state);
+	log_info("running %d devices, profile %s, speed %g, state %s", sim.n, opt.profile, so.speed,
+		 state);
 	run(&bus, &ctl);
 	log_info("stopping");
 	rc = 0;

@@ -40,7 +40,7 @@ static void dev_tx(void *ctx, struct hal *h, const uint8_t *buf, size_t n)
 uint16_t sim_battery_mv(const struct sim_dev *d)
 {
 	return (uint16_t)(SIM_BATTERY_EMPTY_MV + (SIM_BATTERY_FULL_MV - SIM_BATTERY_EMPTY_MV) *
-			  d->battery_ms / BATTERY_FULL_MS);
+							 d->battery_ms / BATTERY_FULL_MS);
 }
 
 static uint32_t dev_clock(const struct sim_dev *d, uint64_t t_ms)
@@ -81,7 +81,7 @@ static void dev_boot(struct sim *s, struct sim_dev *d)
 static void dev_die(struct sim_dev *d)
 {
 	d->powered = false;
-	d->hal.outputs = 0;  /* an unpowered open collector lets go */
+	d->hal.outputs = 0; /* an unpowered open collector lets go */
 	hal_sim_rx_clear(&d->hal);
 }
 
@@ -111,8 +111,9 @@ int sim_open(struct sim *s, const struct sim_opts *o, struct bus *bus, uint64_t 
 			goto out_close;
 		s->n++;
 		for (unsigned c = 0; c < HAL_CHANNELS; c++)
-			gen_init(&d->gen[c], o->kinds[c], o->seed * 1000003u + (uint64_t)d->slot * 16u + c,
-				 s->now_ms, s->tz_h);
+			gen_init(&d->gen[c], o->kinds[c],
+				 o->seed * 1000003u + (uint64_t)d->slot * 16u + c, s->now_ms,
+				 s->tz_h);
 		dev_boot(s, d);
 		if (created && uo4_set_address(&d->fw, (uint8_t)d->slot) != 0)
 			log_warn("slot %d: could not store its address", d->slot);
@@ -147,7 +148,7 @@ static void apply_event(struct sim *s, struct sim_dev *d, unsigned c, uint64_t t
 		if (e->level)
 			d->hal.inputs |= (uint8_t)(1u << c);
 		else
-			d->hal.inputs &= (uint8_t)~(1u << c);
+			d->hal.inputs &= (uint8_t) ~(1u << c);
 		dev_poll(d, t);
 		return;
 	}
@@ -282,7 +283,7 @@ static void step(struct sim *s, struct sim_dev *d, unsigned c, bool level, uint3
 	if (level)
 		d->hal.inputs |= (uint8_t)(1u << c);
 	else
-		d->hal.inputs &= (uint8_t)~(1u << c);
+		d->hal.inputs &= (uint8_t) ~(1u << c);
 	dev_poll(d, s->now_ms);
 	d->warp_ms += dt;
 	dev_poll(d, s->now_ms);

@@ -23,50 +23,50 @@
 #include "gen.h"
 #include "hal_sim.h"
 
-#define SIM_MAX_DEVICES   127
-#define SIM_BATTERY_DAYS  10      /* autonomy of a new battery */
-#define SIM_BATTERY_FULL_MV 3100
+#define SIM_MAX_DEVICES	     127
+#define SIM_BATTERY_DAYS     10 /* autonomy of a new battery */
+#define SIM_BATTERY_FULL_MV  3100
 #define SIM_BATTERY_EMPTY_MV 2500
 
 struct sim;
 
 struct sim_dev {
-	struct uo4 fw;                                   /* the firmware's state */
-	struct hal hal;                                  /* its port */
-	struct gen gen[HAL_CHANNELS];                    /* the meters on its inputs */
+	struct uo4 fw;					   /* the firmware's state */
+	struct hal hal;					   /* its port */
+	struct gen gen[HAL_CHANNELS];			   /* the meters on its inputs */
 	struct gen_edge wave[HAL_CHANNELS][GEN_MAX_EDGES]; /* edges of pulses under way */
-	uint8_t wave_n[HAL_CHANNELS];                    /* edges in wave[ch] */
-	uint8_t wave_i[HAL_CHANNELS];                    /* next edge of wave[ch] */
-	struct sim *sim;                                 /* back pointer for the tx hook */
-	int slot;                                        /* 1..N */
-	bool plugged;                                    /* on the bus */
-	bool powered;                                    /* firmware running */
-	uint64_t boot_ms;                                /* simulated time of power-up */
-	uint64_t warp_ms;                                /* device clock ahead of sim time */
-	uint64_t battery_ms;                             /* autonomy left, simulated ms */
-	uint64_t blocked_pulses;                         /* pulses a closed output stopped */
+	uint8_t wave_n[HAL_CHANNELS];			   /* edges in wave[ch] */
+	uint8_t wave_i[HAL_CHANNELS];			   /* next edge of wave[ch] */
+	struct sim *sim;				   /* back pointer for the tx hook */
+	int slot;					   /* 1..N */
+	bool plugged;					   /* on the bus */
+	bool powered;					   /* firmware running */
+	uint64_t boot_ms;				   /* simulated time of power-up */
+	uint64_t warp_ms;				   /* device clock ahead of sim time */
+	uint64_t battery_ms;				   /* autonomy left, simulated ms */
+	uint64_t blocked_pulses;			   /* pulses a closed output stopped */
 };
 
 struct sim_opts {
-	int devices;                       /* 1..127 */
-	const char *state_dir;             /* NV files live here (must exist) */
-	uint32_t baud;                     /* line speed */
-	double speed;                      /* simulated time factor */
-	uint64_t seed;                     /* generators' seed */
+	int devices;			   /* 1..127 */
+	const char *state_dir;		   /* NV files live here (must exist) */
+	uint32_t baud;			   /* line speed */
+	double speed;			   /* simulated time factor */
+	uint64_t seed;			   /* generators' seed */
 	enum gen_kind kinds[HAL_CHANNELS]; /* meter kind of inputs 1..4 */
 };
 
 struct sim {
 	struct sim_dev dev[SIM_MAX_DEVICES]; /* slot i+1 in dev[i] */
-	int n;                               /* devices */
-	struct bus *bus;                     /* NULL: replies go nowhere (tests) */
-	double speed;                        /* simulated time factor */
-	double tz_h;                         /* site's UTC offset, hours */
-	uint64_t real_base_us;               /* real time of the last speed change */
-	uint64_t sim_base_ms;                /* simulated time then */
-	uint64_t now_ms;                     /* simulated time now */
-	uint64_t last_rx_us;                 /* real time the master last sent */
-	bool paused;                         /* generators stopped */
+	int n;				     /* devices */
+	struct bus *bus;		     /* NULL: replies go nowhere (tests) */
+	double speed;			     /* simulated time factor */
+	double tz_h;			     /* site's UTC offset, hours */
+	uint64_t real_base_us;		     /* real time of the last speed change */
+	uint64_t sim_base_ms;		     /* simulated time then */
+	uint64_t now_ms;		     /* simulated time now */
+	uint64_t last_rx_us;		     /* real time the master last sent */
+	bool paused;			     /* generators stopped */
 };
 
 /*

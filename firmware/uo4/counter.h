@@ -21,13 +21,13 @@
 #include <stdint.h>
 
 struct counter {
-	uint32_t total;          /* pulses counted; mirrored in NV by the caller */
-	uint32_t period_ms;      /* time between the last two pulses; 0 = fewer than 2 */
-	uint32_t last_pulse_ms;  /* device time the last pulse began */
-	uint32_t raw_since_ms;   /* device time raw last changed */
-	bool have_pulse;         /* last_pulse_ms is valid */
-	bool raw;                /* last raw level seen */
-	bool stable;             /* debounced level */
+	uint32_t total;		/* pulses counted; mirrored in NV by the caller */
+	uint32_t period_ms;	/* time between the last two pulses; 0 = fewer than 2 */
+	uint32_t last_pulse_ms; /* device time the last pulse began */
+	uint32_t raw_since_ms;	/* device time raw last changed */
+	bool have_pulse;	/* last_pulse_ms is valid */
+	bool raw;		/* last raw level seen */
+	bool stable;		/* debounced level */
 };
 
 /* Start with total and both levels open (no pulse active). */

@@ -15,8 +15,7 @@ static void put32(uint8_t *p, uint32_t v)
 
 static uint32_t get32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static void put16(uint8_t *p, uint16_t v)
@@ -73,7 +72,7 @@ static int mount_cfg(struct journal *j, struct hal *h, struct journal_cfg *cfg)
 	bool found = false, dirty = false;
 
 	j->cfg_seq = 0;
-	j->cfg_slot = 1;  /* so that the first write goes to slot 0 */
+	j->cfg_slot = 1; /* so that the first write goes to slot 0 */
 	for (uint8_t s = 0; s < 2; s++) {
 		if (hal_nvm_read(h, s * JOURNAL_CFG_SIZE, b, sizeof b) != 0)
 			return JOURNAL_EIO;
@@ -101,7 +100,7 @@ static int mount_counts(struct journal *j, struct hal *h, struct journal_counts 
 	bool found = false, dirty = false;
 
 	j->rec_seq = 0;
-	j->rec_slot = (uint16_t)(j->rec_slots - 1);  /* first write goes to slot 0 */
+	j->rec_slot = (uint16_t)(j->rec_slots - 1); /* first write goes to slot 0 */
 	for (uint16_t s = 0; s < j->rec_slots; s++) {
 		if (hal_nvm_read(h, JOURNAL_REC_OFFSET + (uint32_t)s * JOURNAL_REC_SIZE, b,
 				 sizeof b) != 0)
@@ -135,7 +134,7 @@ int journal_mount(struct journal *j, struct hal *h, struct journal_cfg *cfg,
 	j->rec_slots = (uint16_t)((size - JOURNAL_REC_OFFSET) / JOURNAL_REC_SIZE);
 	a = mount_cfg(j, h, cfg);
 	b = mount_counts(j, h, cnt);
-	return a > b ? a : b;  /* the enum is ordered from good to bad */
+	return a > b ? a : b; /* the enum is ordered from good to bad */
 }
 
 int journal_cfg_write(struct journal *j, struct hal *h, const struct journal_cfg *cfg)

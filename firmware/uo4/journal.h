@@ -36,33 +36,33 @@
 #define JOURNAL_REC_SIZE   24u
 #define JOURNAL_REC_OFFSET (2u * JOURNAL_CFG_SIZE)
 
-#define JOURNAL_FLAG_BATTERY 0x01u  /* pulses counted on battery, not yet read */
+#define JOURNAL_FLAG_BATTERY 0x01u /* pulses counted on battery, not yet read */
 
 enum journal_err {
 	JOURNAL_OK = 0,
-	JOURNAL_EBLANK,    /* an area held nothing (new part): defaults used */
-	JOURNAL_ECORRUPT,  /* an area held data but no valid record: defaults used */
-	JOURNAL_EIO,       /* the NV part failed a read, a write or its verify */
-	JOURNAL_ESIZE,     /* the NV part is too small for the layout */
+	JOURNAL_EBLANK,	  /* an area held nothing (new part): defaults used */
+	JOURNAL_ECORRUPT, /* an area held data but no valid record: defaults used */
+	JOURNAL_EIO,	  /* the NV part failed a read, a write or its verify */
+	JOURNAL_ESIZE,	  /* the NV part is too small for the layout */
 };
 
 struct journal_cfg {
-	uint8_t addr;          /* Modbus address 1..127 */
-	uint8_t blocks;        /* bit i: output i+1 blocks its consumer */
-	uint16_t debounce_ms;  /* input debounce time */
+	uint8_t addr;	      /* Modbus address 1..127 */
+	uint8_t blocks;	      /* bit i: output i+1 blocks its consumer */
+	uint16_t debounce_ms; /* input debounce time */
 };
 
 struct journal_counts {
-	uint32_t total[HAL_CHANNELS];  /* pulse totals of inputs 1..4 */
-	uint8_t flags;                 /* JOURNAL_FLAG_* */
+	uint32_t total[HAL_CHANNELS]; /* pulse totals of inputs 1..4 */
+	uint8_t flags;		      /* JOURNAL_FLAG_* */
 };
 
 struct journal {
-	uint32_t cfg_seq;     /* seq of the newest settings record */
-	uint32_t rec_seq;     /* seq of the newest counter record */
-	uint16_t rec_slot;    /* slot of the newest counter record */
-	uint16_t rec_slots;   /* slots in the ring */
-	uint8_t cfg_slot;     /* slot (0/1) of the newest settings record */
+	uint32_t cfg_seq;   /* seq of the newest settings record */
+	uint32_t rec_seq;   /* seq of the newest counter record */
+	uint16_t rec_slot;  /* slot of the newest counter record */
+	uint16_t rec_slots; /* slots in the ring */
+	uint8_t cfg_slot;   /* slot (0/1) of the newest settings record */
 };
 
 /*

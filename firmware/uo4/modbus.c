@@ -2,10 +2,10 @@
 
 #include "crc16.h"
 
-#define MAX_READ_BITS   2000u   /* 0x7D0 */
-#define MAX_READ_REGS   125u    /* 0x7D */
-#define MAX_WRITE_BITS  1968u   /* 0x7B0 */
-#define MAX_WRITE_REGS  123u    /* 0x7B */
+#define MAX_READ_BITS  2000u /* 0x7D0 */
+#define MAX_READ_REGS  125u  /* 0x7D */
+#define MAX_WRITE_BITS 1968u /* 0x7B0 */
+#define MAX_WRITE_REGS 123u  /* 0x7B */
 
 void mb_rtu_init(struct mb_rtu *r, uint32_t baud)
 {
@@ -140,8 +140,8 @@ static size_t write_coil(const struct mb_map *m, const uint8_t *pdu, size_t n, u
 	return 4;
 }
 
-static size_t write_register(const struct mb_map *m, const uint8_t *pdu, size_t n,
-			     uint8_t *out, uint8_t *ex)
+static size_t write_register(const struct mb_map *m, const uint8_t *pdu, size_t n, uint8_t *out,
+			     uint8_t *ex)
 {
 	uint16_t a, v;
 
@@ -183,8 +183,8 @@ static size_t write_coils(const struct mb_map *m, const uint8_t *pdu, size_t n, 
 	return 4;
 }
 
-static size_t write_registers(const struct mb_map *m, const uint8_t *pdu, size_t n,
-			      uint8_t *out, uint8_t *ex)
+static size_t write_registers(const struct mb_map *m, const uint8_t *pdu, size_t n, uint8_t *out,
+			      uint8_t *ex)
 {
 	uint16_t start, qty;
 
@@ -212,8 +212,8 @@ static size_t write_registers(const struct mb_map *m, const uint8_t *pdu, size_t
 
 static bool is_write(uint8_t fc)
 {
-	return fc == MB_FC_WRITE_COIL || fc == MB_FC_WRITE_REGISTER ||
-	       fc == MB_FC_WRITE_COILS || fc == MB_FC_WRITE_REGISTERS;
+	return fc == MB_FC_WRITE_COIL || fc == MB_FC_WRITE_REGISTER || fc == MB_FC_WRITE_COILS ||
+	       fc == MB_FC_WRITE_REGISTERS;
 }
 
 size_t mb_slave_handle(const struct mb_map *m, uint8_t own, const uint8_t *req, size_t len,
@@ -226,7 +226,7 @@ size_t mb_slave_handle(const struct mb_map *m, uint8_t own, const uint8_t *req, 
 
 	if (len < 4 || len > MB_FRAME_MAX)
 		return 0;
-	n = len - 3;  /* PDU: function code and data */
+	n = len - 3; /* PDU: function code and data */
 	if (crc16(req, len - 2) != (uint16_t)(req[len - 2] | req[len - 1] << 8))
 		return 0;
 	if (req[0] != own && req[0] != MB_BROADCAST)

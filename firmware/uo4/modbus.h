@@ -24,35 +24,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MB_FRAME_MAX   256  /* RTU frame: address, PDU of up to 253, CRC */
-#define MB_BROADCAST   0
+#define MB_FRAME_MAX 256 /* RTU frame: address, PDU of up to 253, CRC */
+#define MB_BROADCAST 0
 
 enum mb_exception {
-	MB_EX_NONE             = 0,
+	MB_EX_NONE = 0,
 	MB_EX_ILLEGAL_FUNCTION = 1,
-	MB_EX_ILLEGAL_ADDRESS  = 2,
-	MB_EX_ILLEGAL_VALUE    = 3,
-	MB_EX_DEVICE_FAILURE   = 4,
+	MB_EX_ILLEGAL_ADDRESS = 2,
+	MB_EX_ILLEGAL_VALUE = 3,
+	MB_EX_DEVICE_FAILURE = 4,
 };
 
 enum mb_function {
-	MB_FC_READ_COILS      = 0x01,
-	MB_FC_READ_HOLDING    = 0x03,
-	MB_FC_READ_INPUT      = 0x04,
-	MB_FC_WRITE_COIL      = 0x05,
-	MB_FC_WRITE_REGISTER  = 0x06,
-	MB_FC_WRITE_COILS     = 0x0F,
+	MB_FC_READ_COILS = 0x01,
+	MB_FC_READ_HOLDING = 0x03,
+	MB_FC_READ_INPUT = 0x04,
+	MB_FC_WRITE_COIL = 0x05,
+	MB_FC_WRITE_REGISTER = 0x06,
+	MB_FC_WRITE_COILS = 0x0F,
 	MB_FC_WRITE_REGISTERS = 0x10,
 };
 
 /* Receiver state of one RTU line. */
 struct mb_rtu {
-	uint8_t buf[MB_FRAME_MAX];  /* bytes of the frame being received */
-	uint16_t len;               /* bytes in buf */
-	bool bad;                   /* a 1.5-char gap or an overflow: drop the frame */
-	uint32_t last_us;           /* line time of the last byte */
-	uint32_t t15_us;            /* 1.5 character times */
-	uint32_t t35_us;            /* 3.5 character times */
+	uint8_t buf[MB_FRAME_MAX]; /* bytes of the frame being received */
+	uint16_t len;		   /* bytes in buf */
+	bool bad;		   /* a 1.5-char gap or an overflow: drop the frame */
+	uint32_t last_us;	   /* line time of the last byte */
+	uint32_t t15_us;	   /* 1.5 character times */
+	uint32_t t35_us;	   /* 3.5 character times */
 };
 
 /*
@@ -64,10 +64,10 @@ struct mb_rtu {
  * it returns MB_EX_NONE or MB_EX_DEVICE_FAILURE.
  */
 struct mb_map {
-	void *ctx;                                         /* passed to every call */
-	uint16_t coils;                                    /* coils 0..coils-1 */
-	uint16_t inputs;                                   /* input registers */
-	uint16_t holdings;                                 /* holding registers */
+	void *ctx;	   /* passed to every call */
+	uint16_t coils;	   /* coils 0..coils-1 */
+	uint16_t inputs;   /* input registers */
+	uint16_t holdings; /* holding registers */
 	bool (*coil_get)(void *ctx, uint16_t a);
 	void (*coil_set)(void *ctx, uint16_t a, bool on);
 	uint16_t (*input_get)(void *ctx, uint16_t a);

@@ -77,7 +77,7 @@ static uint16_t holding_get(void *ctx, uint16_t a)
 	case REGS_HR_DEBOUNCE:
 		return d->cfg.debounce_ms;
 	default:
-		return 0;  /* the zero command has no state */
+		return 0; /* the zero command has no state */
 	}
 }
 

@@ -18,23 +18,23 @@
 
 #include "uo4.h"
 
-#define REGS_INPUTS    21u
-#define REGS_COILS     HAL_CHANNELS
-#define REGS_HOLDINGS  3u
+#define REGS_INPUTS   21u
+#define REGS_COILS    HAL_CHANNELS
+#define REGS_HOLDINGS 3u
 
 enum regs_input {
-	REGS_IN_TOTAL   = 0,   /* 2 registers per input */
-	REGS_IN_PERIOD  = 8,   /* 2 registers per input */
-	REGS_IN_STATUS  = 16,
+	REGS_IN_TOTAL = 0,  /* 2 registers per input */
+	REGS_IN_PERIOD = 8, /* 2 registers per input */
+	REGS_IN_STATUS = 16,
 	REGS_IN_BATTERY = 17,
 	REGS_IN_VERSION = 18,
-	REGS_IN_UPTIME  = 19,  /* 2 registers */
+	REGS_IN_UPTIME = 19, /* 2 registers */
 };
 
 enum regs_holding {
-	REGS_HR_ADDRESS  = 0,
+	REGS_HR_ADDRESS = 0,
 	REGS_HR_DEBOUNCE = 1,
-	REGS_HR_ZERO     = 2,
+	REGS_HR_ZERO = 2,
 };
 
 /* Point d->map at d and the handlers of this map. */

@@ -3,9 +3,9 @@
 #include "power.h"
 #include "regs.h"
 
-#define LED_BLINK_MS   100u  /* half period of the reset signal */
-#define LED_FLASH_MS   50u   /* flash on each frame addressed to us */
-#define RESET_BLINKS   10u   /* the seed: "10 quick flashes" */
+#define LED_BLINK_MS 100u /* half period of the reset signal */
+#define LED_FLASH_MS 50u  /* flash on each frame addressed to us */
+#define RESET_BLINKS 10u  /* the seed: "10 quick flashes" */
 
 int uo4_commit(struct uo4 *d)
 {

@@ -28,43 +28,43 @@
 #include "journal.h"
 #include "modbus.h"
 
-#define UO4_VERSION           0x0100u  /* 1.0: major high byte, minor low byte */
-#define UO4_FACTORY_ADDR      126u
-#define UO4_ADDR_MAX          127u
-#define UO4_DEBOUNCE_DEFAULT  20u      /* ms */
-#define UO4_DEBOUNCE_MAX      1000u    /* ms */
-#define UO4_BATTERY_LOW_MV    2700u
+#define UO4_VERSION	     0x0100u /* 1.0: major high byte, minor low byte */
+#define UO4_FACTORY_ADDR     126u
+#define UO4_ADDR_MAX	     127u
+#define UO4_DEBOUNCE_DEFAULT 20u   /* ms */
+#define UO4_DEBOUNCE_MAX     1000u /* ms */
+#define UO4_BATTERY_LOW_MV   2700u
 
 /* Bits of input register 16. */
 enum uo4_status_bit {
-	UO4_ST_MAINS      = 1u << 0,  /* 12 V mains present */
-	UO4_ST_BATT_LOW   = 1u << 1,  /* battery below UO4_BATTERY_LOW_MV */
-	UO4_ST_NVM_ERROR  = 1u << 2,  /* NV memory failed or was found corrupt */
-	UO4_ST_ON_BATTERY = 1u << 3,  /* counted on battery since the last read */
+	UO4_ST_MAINS = 1u << 0,	     /* 12 V mains present */
+	UO4_ST_BATT_LOW = 1u << 1,   /* battery below UO4_BATTERY_LOW_MV */
+	UO4_ST_NVM_ERROR = 1u << 2,  /* NV memory failed or was found corrupt */
+	UO4_ST_ON_BATTERY = 1u << 3, /* counted on battery since the last read */
 };
 
 struct uo4 {
-	struct hal *hal;                   /* port handle, borrowed */
-	struct journal jr;                 /* NV layout state */
-	struct journal_cfg cfg;            /* persisted settings: address, blocks, debounce */
-	struct counter ch[HAL_CHANNELS];   /* inputs 1..4 */
-	struct mb_rtu rtu;                 /* RS-485 receiver */
-	struct mb_map map;                 /* register map (regs.c) */
-	uint8_t flags;                     /* persisted JOURNAL_FLAG_* */
-	bool mains;                        /* mains present at the last poll */
-	bool nvm_error;                    /* an NV read/write failed or data was lost */
-	bool cfg_dirty;                    /* settings changed, not yet stored */
-	bool counts_dirty;                 /* totals or flags changed, not yet stored */
-	uint32_t last_ms;                  /* device time of the last poll */
-	uint32_t up_s;                     /* uptime, whole seconds */
-	uint32_t up_ms;                    /* uptime, milliseconds past up_s */
-	uint32_t led_ms;                   /* device time the LED last changed */
-	uint8_t led_blinks;                /* LED toggles left of the reset signal */
-	bool led;                          /* LED is on */
-	bool led_steady;                   /* on after the reset signal until the first reply */
-	uint32_t frames;                   /* frames addressed to us (incl. broadcast) */
-	uint32_t replies;                  /* replies sent */
-	uint8_t tx[MB_FRAME_MAX];          /* reply being sent */
+	struct hal *hal;		 /* port handle, borrowed */
+	struct journal jr;		 /* NV layout state */
+	struct journal_cfg cfg;		 /* persisted settings: address, blocks, debounce */
+	struct counter ch[HAL_CHANNELS]; /* inputs 1..4 */
+	struct mb_rtu rtu;		 /* RS-485 receiver */
+	struct mb_map map;		 /* register map (regs.c) */
+	uint8_t flags;			 /* persisted JOURNAL_FLAG_* */
+	bool mains;			 /* mains present at the last poll */
+	bool nvm_error;			 /* an NV read/write failed or data was lost */
+	bool cfg_dirty;			 /* settings changed, not yet stored */
+	bool counts_dirty;		 /* totals or flags changed, not yet stored */
+	uint32_t last_ms;		 /* device time of the last poll */
+	uint32_t up_s;			 /* uptime, whole seconds */
+	uint32_t up_ms;			 /* uptime, milliseconds past up_s */
+	uint32_t led_ms;		 /* device time the LED last changed */
+	uint8_t led_blinks;		 /* LED toggles left of the reset signal */
+	bool led;			 /* LED is on */
+	bool led_steady;		 /* on after the reset signal until the first reply */
+	uint32_t frames;		 /* frames addressed to us (incl. broadcast) */
+	uint32_t replies;		 /* replies sent */
+	uint8_t tx[MB_FRAME_MAX];	 /* reply being sent */
 };
 
 /*

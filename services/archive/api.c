@@ -18,7 +18,7 @@
 #include "log.h"
 #include "query.h"
 
-#define MAX_CHANNELS 10000   /* channels in one consumption request */
+#define MAX_CHANNELS 10000 /* channels in one consumption request */
 
 void api_reply_rc(rpc_req *req, int rc, const struct jv_err *err, const char *what)
 {
@@ -54,8 +54,7 @@ static int span_args(const json_t *args, int64_t *from, int64_t *to, struct jv_e
 	return AMR_OK;
 }
 
-int api_channel_arg(const json_t *args, const char *field, struct reg_key *k,
-		       struct jv_err *err)
+int api_channel_arg(const json_t *args, const char *field, struct reg_key *k, struct jv_err *err)
 {
 	const char *id;
 
@@ -115,7 +114,8 @@ static void m_series(void *ctx, rpc_req *req, json_t *args)
 	int step, format, rc;
 	MDB_txn *txn;
 
-	if ((rc = jv_only(args, fields, &err)) || (rc = api_channel_arg(args, "channel", &k, &err)) ||
+	if ((rc = jv_only(args, fields, &err)) ||
+	    (rc = api_channel_arg(args, "channel", &k, &err)) ||
 	    (rc = span_args(args, &from, &to, &err)) ||
 	    (rc = jv_enum(args, "step", false, TB_HOUR, steps, &step, &err)) ||
 	    (rc = jv_enum(args, "format", false, 0, formats, &format, &err)))
@@ -140,8 +140,7 @@ out_reply:
 }
 
 /* "channels": array of channel ids into a malloc'd key array. */
-static int channels_arg(const json_t *args, struct reg_key **keys, size_t *n,
-			struct jv_err *err)
+static int channels_arg(const json_t *args, struct reg_key **keys, size_t *n, struct jv_err *err)
 {
 	json_t *arr, *e;
 	size_t i;
@@ -169,15 +168,14 @@ static int channels_arg(const json_t *args, struct reg_key **keys, size_t *n,
 /* "HH:00" or "24:00" into an hour. */
 static int hour_of(const char *s, int *h)
 {
-	if (!s || strlen(s) != 5 || s[2] != ':' || s[3] != '0' || s[4] != '0' ||
-	    s[0] < '0' || s[0] > '2' || s[1] < '0' || s[1] > '9')
+	if (!s || strlen(s) != 5 || s[2] != ':' || s[3] != '0' || s[4] != '0' || s[0] < '0' ||
+	    s[0] > '2' || s[1] < '0' || s[1] > '9')
 		return -1;
 	*h = (s[0] - '0') * 10 + (s[1] - '0');
 	return *h <= 24 ? 0 : -1;
 }
 
-static int zones_arg(const json_t *args, struct query_zone *z, size_t *nz,
-		     struct jv_err *err)
+static int zones_arg(const json_t *args, struct query_zone *z, size_t *nz, struct jv_err *err)
 {
 	static const char *const fields[] = { "name", "from", "to", NULL };
 	json_t *arr, *e;
@@ -186,22 +184,25 @@ static int zones_arg(const json_t *args, struct query_zone *z, size_t *nz,
 	if (jv_array(args, "zones", true, QUERY_MAX_ZONES, &arr, err))
 		return AMR_EINVAL;
 	if (!json_array_size(arr))
-		return jv_fail(err, "zones: empty; e.g. [{\"name\":\"day\",\"from\":\"07:00\","
-			       "\"to\":\"23:00\"},{\"name\":\"night\",\"from\":\"23:00\",\"to\":\"07:00\"}]");
+		return jv_fail(
+			err,
+			"zones: empty; e.g. [{\"name\":\"day\",\"from\":\"07:00\","
+			"\"to\":\"23:00\"},{\"name\":\"night\",\"from\":\"23:00\",\"to\":\"07:00\"}]");
 	json_array_foreach(arr, i, e) {
 		const char *from, *to;
 
 		if (!json_is_object(e) || jv_only(e, fields, err) ||
 		    jv_str(e, "name", true, NULL, 1, 32, &z[i].name, err) ||
 		    jv_str(e, "from", true, NULL, 5, 5, &from, err) ||
-		    jv_str(e, "to", true, NULL, 5, 5, &to, err) ||
-		    hour_of(from, &z[i].from_h) || hour_of(to, &z[i].to_h) || z[i].from_h > 23) {
+		    jv_str(e, "to", true, NULL, 5, 5, &to, err) || hour_of(from, &z[i].from_h) ||
+		    hour_of(to, &z[i].to_h) || z[i].from_h > 23) {
 			char m[sizeof err->msg];
 
 			memcpy(m, err->msg, sizeof m);
-			return jv_fail(err, "zones[%zu]: expected {\"name\":..,\"from\":\"HH:00\","
-				       "\"to\":\"HH:00\"} on whole local hours%s%.100s", i,
-				       m[0] ? "; " : "", m);
+			return jv_fail(err,
+				       "zones[%zu]: expected {\"name\":..,\"from\":\"HH:00\","
+				       "\"to\":\"HH:00\"} on whole local hours%s%.100s",
+				       i, m[0] ? "; " : "", m);
 		}
 	}
 	*nz = json_array_size(arr);
@@ -223,7 +224,8 @@ static void consumption(struct api *a, rpc_req *req, json_t *args, bool with_zon
 	int rc;
 
 	if ((rc = jv_only(args, with_zones ? zfields : fields, &err)) ||
-	    (rc = channels_arg(args, &keys, &n, &err)) || (rc = span_args(args, &from, &to, &err)) ||
+	    (rc = channels_arg(args, &keys, &n, &err)) ||
+	    (rc = span_args(args, &from, &to, &err)) ||
 	    (with_zones && (rc = zones_arg(args, zones, &nz, &err))))
 		goto out_reply;
 	if ((rc = kv_read_begin(a->k, &txn)))
@@ -299,8 +301,10 @@ static void m_backup(void *ctx, rpc_req *req, json_t *args)
 	    (rc = jv_str(args, "name", true, NULL, 1, 64, &name, &err)))
 		goto out_reply;
 	if (!api_backup_name_ok(name)) {
-		rc = jv_fail(&err, "name: \"%s\" must be 1..64 of A-Z a-z 0-9 . _ - and not "
-			     "start with a dot", name);
+		rc = jv_fail(&err,
+			     "name: \"%s\" must be 1..64 of A-Z a-z 0-9 . _ - and not "
+			     "start with a dot",
+			     name);
 		goto out_reply;
 	}
 	if (a->backup_running) {
@@ -333,7 +337,7 @@ static void m_backup(void *ctx, rpc_req *req, json_t *args)
 	}
 	pthread_detach(th);
 	log_info("backup to %s started", j->path);
-	return;   /* answered by backup_done */
+	return; /* answered by backup_done */
 out_reply:
 	free(j);
 	api_reply_rc(req, rc, &err, "backup");
@@ -367,26 +371,27 @@ static void m_retention(void *ctx, rpc_req *req, json_t *args)
 	if (rc)
 		api_reply_rc(req, rc, &err, "retention");
 	else
-		rpc_reply_ok(req, json_pack("{s:I, s:I, s:I}", "days", (json_int_t)a->retention_days,
-					    "cutoff", (json_int_t)cutoff, "deleted",
-					    (json_int_t)deleted));
+		rpc_reply_ok(req, json_pack("{s:I, s:I, s:I}", "days",
+					    (json_int_t)a->retention_days, "cutoff",
+					    (json_int_t)cutoff, "deleted", (json_int_t)deleted));
 }
 
 int api_init(struct api *a)
 {
-	a->m_audit = metrics_get(a->svc->metrics, METRIC_COUNTER, "amr_archive_audit_total",
-				 NULL, "Audit records stored.");
-	a->m_rejected = metrics_get(a->svc->metrics, METRIC_COUNTER,
-				    "amr_archive_rejected_total", NULL,
-				    "Messages refused (sent to amr/v1/deadletter).");
+	a->m_audit = metrics_get(a->svc->metrics, METRIC_COUNTER, "amr_archive_audit_total", NULL,
+				 "Audit records stored.");
+	a->m_rejected = metrics_get(a->svc->metrics, METRIC_COUNTER, "amr_archive_rejected_total",
+				    NULL, "Messages refused (sent to amr/v1/deadletter).");
 	return a->m_audit && a->m_rejected ? AMR_OK : AMR_ENOMEM;
 }
 
 const struct rpc_method api_methods[] = {
-	{ "latest", m_latest, "{obj?,from_obj?,limit?}: last total, time and freshness per "
+	{ "latest", m_latest,
+	  "{obj?,from_obj?,limit?}: last total, time and freshness per "
 	  "channel; whole objects, \"next_obj\" when more follow" },
 	{ "series", m_series, "{channel,from,to,step:raw|hour|day|month,format?:json|csv}" },
-	{ "consumption", m_consumption, "{channels:[..],from,to}: pulses and quantity per channel" },
+	{ "consumption", m_consumption,
+	  "{channels:[..],from,to}: pulses and quantity per channel" },
 	{ "zones", m_zones, "{channels,from,to,zones:[{name,from:\"HH:00\",to}]}: per zone" },
 	{ "backup", m_backup, "{name}: hot compacted copy into <backup-dir>/<name>" },
 	{ "retention", m_retention, "{}: delete raw readings older than the retention now" },

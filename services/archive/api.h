@@ -20,17 +20,17 @@
 
 /* Everything the handlers use; all borrowed except the backup state. */
 struct api {
-	struct svc *svc;            /* loop, mq, metrics */
-	kv *k;                      /* environment */
-	store *s;                   /* readings */
-	registry *reg;              /* registry */
-	audit *aud;                 /* audit trail */
-	long long fresh_s;          /* "fresh" if read within this many seconds */
-	long long retention_days;   /* raw readings kept this long */
-	const char *backup_dir;     /* archive/backup writes under here */
-	bool backup_running;        /* one backup at a time */
-	metric *m_audit;            /* audit records stored */
-	metric *m_rejected;         /* messages refused */
+	struct svc *svc;	  /* loop, mq, metrics */
+	kv *k;			  /* environment */
+	store *s;		  /* readings */
+	registry *reg;		  /* registry */
+	audit *aud;		  /* audit trail */
+	long long fresh_s;	  /* "fresh" if read within this many seconds */
+	long long retention_days; /* raw readings kept this long */
+	const char *backup_dir;	  /* archive/backup writes under here */
+	bool backup_running;	  /* one backup at a time */
+	metric *m_audit;	  /* audit records stored */
+	metric *m_rejected;	  /* messages refused */
 };
 
 /* The readings queries, backup and retention (api.c). */

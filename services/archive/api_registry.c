@@ -53,7 +53,7 @@ out_reply:
 
 /* Records in one registry.list answer: by default, and at most (a record
  * is about 300 bytes; an answer stays under RPC_MAX_ANSWER). */
-#define REG_PAGE 2000
+#define REG_PAGE     2000
 #define REG_PAGE_MAX 3000
 
 static void m_registry_list(void *ctx, rpc_req *req, json_t *args)
@@ -87,9 +87,10 @@ out_reply:
 		return;
 	}
 	res = json_pack("{s:o}", "records", arr);
-	if (more && json_array_size(arr))    /* the next page starts after the last */
-		json_object_set(res, "next", json_object_get(json_array_get(arr,
-					json_array_size(arr) - 1), "id"));
+	if (more && json_array_size(arr)) /* the next page starts after the last */
+		json_object_set(
+			res, "next",
+			json_object_get(json_array_get(arr, json_array_size(arr) - 1), "id"));
 	rpc_reply_ok(req, res);
 }
 
@@ -97,8 +98,8 @@ out_reply:
 static json_t *audit_record(const char *actor, const char *action, const char *target,
 			    json_t *detail)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:o}", "ts", (json_int_t)svc_now(), "actor",
-			 actor, "action", action, "target", target, "detail", detail);
+	return json_pack("{s:I, s:s, s:s, s:s, s:o}", "ts", (json_int_t)svc_now(), "actor", actor,
+			 "action", action, "target", target, "detail", detail);
 }
 
 static void publish_audit(struct api *a, const json_t *rec)
@@ -114,7 +115,7 @@ struct reg_set {
 	struct reg_key k;
 	const json_t *args;
 	json_t *after;
-	json_t *rec;              /* audit record */
+	json_t *rec; /* audit record */
 	struct jv_err *err;
 };
 
@@ -264,7 +265,8 @@ static void m_quarantine_rebase(void *ctx, rpc_req *req, json_t *args)
 	bool dup;
 	int rc;
 
-	if ((rc = jv_only(args, fields, &err)) || (rc = api_channel_arg(args, "channel", &k, &err)) ||
+	if ((rc = jv_only(args, fields, &err)) ||
+	    (rc = api_channel_arg(args, "channel", &k, &err)) ||
 	    (rc = jv_str(args, "actor", true, NULL, 1, 100, &actor, &err)) ||
 	    (rc = jv_str(args, "reason", true, NULL, 1, 500, &reason, &err)))
 		goto out_reply;
@@ -284,7 +286,8 @@ out_reply:
 	if (rc)
 		api_reply_rc(req, rc, &err, "quarantine.rebase");
 	else
-		rpc_reply_ok(req, json_pack("{s:s, s:I}", "channel", id, "total", (json_int_t)total));
+		rpc_reply_ok(req,
+			     json_pack("{s:s, s:I}", "channel", id, "total", (json_int_t)total));
 }
 
 static void m_hwm(void *ctx, rpc_req *req, json_t *args)
@@ -354,9 +357,11 @@ void api_on_audit(void *ctx, const struct mq_msg *msg)
 
 const struct rpc_method api_registry_methods[] = {
 	{ "registry.get", m_registry_get, "{id:\"1\"|\"1.5\"|\"1.5.1\"}: the record" },
-	{ "registry.set", m_registry_set, "{id,actor,reason?,label?,resource?,unit?,serial?,"
+	{ "registry.set", m_registry_set,
+	  "{id,actor,reason?,label?,resource?,unit?,serial?,"
 	  "verification_due?,initial_reading?,initial_total?,weight?|weights?}: audited update" },
-	{ "registry.list", m_registry_list, "{obj?,channels_only?,limit?,after?}: records in id "
+	{ "registry.list", m_registry_list,
+	  "{obj?,channels_only?,limit?,after?}: records in id "
 	  "order, \"next\" when more follow (ask again with after)" },
 	{ "audit.query", m_audit_query, "{from?,to?,actor?,target?,limit?}: audit records" },
 	{ "quarantine.list", m_quarantine_list, "{obj?,channel?,limit?}: quarantined readings" },

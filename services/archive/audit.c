@@ -5,10 +5,10 @@
 #include "err.h"
 #include "log.h"
 
-#define AUDIT_MAX_NAME 200   /* actor and target bytes */
+#define AUDIT_MAX_NAME 200 /* actor and target bytes */
 
 struct audit {
-	kv *k;                 /* borrowed */
+	kv *k; /* borrowed */
 	MDB_dbi main, actor, target, seen;
 };
 
@@ -152,11 +152,10 @@ static bool matches(const json_t *rec, const char *actor, const char *target)
 {
 	const char *s;
 
-	if (actor && (!(s = json_string_value(json_object_get(rec, "actor"))) ||
-		      strcmp(s, actor)))
+	if (actor && (!(s = json_string_value(json_object_get(rec, "actor"))) || strcmp(s, actor)))
 		return false;
-	if (target && (!(s = json_string_value(json_object_get(rec, "target"))) ||
-		       strcmp(s, target)))
+	if (target &&
+	    (!(s = json_string_value(json_object_get(rec, "target"))) || strcmp(s, target)))
 		return false;
 	return true;
 }

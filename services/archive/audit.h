@@ -27,7 +27,7 @@
 
 typedef struct audit audit;
 
-#define AUDIT_MAX_QUERY 10000   /* records in one answer */
+#define AUDIT_MAX_QUERY 10000 /* records in one answer */
 
 /* Open the audit databases in k (borrowed). Returns AMR_OK, AMR_ENOMEM or
  * AMR_EDB. */

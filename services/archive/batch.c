@@ -30,15 +30,19 @@ int batch_zeroed(const struct batch *b, uint16_t chan)
 }
 
 /* A reading's fields and their bounds, in the order they are checked. */
-enum { R_ADDR, R_CH, R_TOTAL, R_DELTA, R_PERIOD, R_FIELDS };
-static const char *const reading_fields[R_FIELDS + 1] = {
-	"addr", "ch", "total", "delta", "period_ms", NULL
+enum {
+	R_ADDR,
+	R_CH,
+	R_TOTAL,
+	R_DELTA,
+	R_PERIOD,
+	R_FIELDS
 };
+static const char *const reading_fields[R_FIELDS + 1] = { "addr",  "ch",	"total",
+							  "delta", "period_ms", NULL };
 static const struct jflat_bound reading_rules[R_FIELDS] = {
-	[R_ADDR] = { true, 1, 127 },
-	[R_CH] = { true, 1, 4 },
-	[R_TOTAL] = { true, 0, UINT32_MAX },
-	[R_DELTA] = { true, 0, UINT32_MAX },
+	[R_ADDR] = { true, 1, 127 },	       [R_CH] = { true, 1, 4 },
+	[R_TOTAL] = { true, 0, UINT32_MAX },   [R_DELTA] = { true, 0, UINT32_MAX },
 	[R_PERIOD] = { false, 0, UINT32_MAX },
 };
 
@@ -51,16 +55,15 @@ static void set_reading(struct batch_reading *r, const long long *v)
 	r->period_ms = (uint32_t)v[R_PERIOD];
 }
 
-static int parse_reading(const json_t *j, size_t i, struct batch_reading *r,
-			 struct jv_err *err)
+static int parse_reading(const json_t *j, size_t i, struct batch_reading *r, struct jv_err *err)
 {
 	long long v[R_FIELDS];
 
 	if (!json_is_object(j))
 		return jv_fail(err, "readings[%zu]: expected an object", i);
 	for (int f = 0; f < R_FIELDS; f++)
-		if (jv_int(j, reading_fields[f], reading_rules[f].required, 0,
-			   reading_rules[f].min, reading_rules[f].max, &v[f], err)) {
+		if (jv_int(j, reading_fields[f], reading_rules[f].required, 0, reading_rules[f].min,
+			   reading_rules[f].max, &v[f], err)) {
 			char m[sizeof err->msg];
 
 			memcpy(m, err->msg, sizeof m);
@@ -104,7 +107,7 @@ static int parse_events(const json_t *events, struct batch *b, struct jv_err *er
 /* The batch's own fields, as read from the head of either path. */
 struct head {
 	long long obj, seq, prev, ts, rx;
-	json_t *events;              /* borrowed, NULL when absent */
+	json_t *events; /* borrowed, NULL when absent */
 };
 
 /*
@@ -112,8 +115,8 @@ struct head {
  * (which read them as rows); otherwise the array is checked in its place
  * and returned in *readings.
  */
-static int check_head(const json_t *root, unsigned topic_obj, json_t **readings,
-		      struct head *h, struct jv_err *err)
+static int check_head(const json_t *root, unsigned topic_obj, json_t **readings, struct head *h,
+		      struct jv_err *err)
 {
 	if (jv_int(root, "obj", true, 0, 1, 65000, &h->obj, err) ||
 	    jv_int(root, "seq", true, 0, 0, INT64_MAX, &h->seq, err) ||
@@ -133,8 +136,7 @@ static int check_head(const json_t *root, unsigned topic_obj, json_t **readings,
 
 /* A new batch with h's fields and the readings r[0..n) (ownership taken,
  * freed on failure). */
-static int new_batch(const struct head *h, struct batch_reading *r, size_t n,
-		     struct batch **out)
+static int new_batch(const struct head *h, struct batch_reading *r, size_t n, struct batch **out)
 {
 	struct batch *b = calloc(1, sizeof *b);
 
@@ -192,7 +194,7 @@ out_free_json:
 
 /* Rows of the streaming path, checked against reading_rules as they come. */
 struct rows {
-	struct batch_reading *r;     /* realloc'd */
+	struct batch_reading *r; /* realloc'd */
 	size_t cap;
 };
 

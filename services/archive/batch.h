@@ -20,32 +20,32 @@
 
 #include "jv.h"
 
-#define BATCH_MAX_READINGS 65536   /* readings in one batch */
-#define BATCH_MAX_EVENTS 4096      /* events in one batch */
+#define BATCH_MAX_READINGS 65536 /* readings in one batch */
+#define BATCH_MAX_EVENTS   4096	 /* events in one batch */
 
 /* A channel inside an object: addr in the high byte, ch in the low one. */
 #define BATCH_CHAN(addr, ch) ((uint16_t)(((addr) << 8) | (ch)))
 
 struct batch_reading {
-	uint16_t chan;         /* BATCH_CHAN(addr, ch) */
-	uint32_t total;        /* device counter */
-	uint32_t delta;        /* pulses since the previous batch, per the gateway */
-	uint32_t period_ms;    /* last pulse period, 0 = none yet */
+	uint16_t chan;	    /* BATCH_CHAN(addr, ch) */
+	uint32_t total;	    /* device counter */
+	uint32_t delta;	    /* pulses since the previous batch, per the gateway */
+	uint32_t period_ms; /* last pulse period, 0 = none yet */
 };
 
 struct batch {
-	struct batch *next;          /* pending list link (writer) */
-	uint64_t arrived_ms;         /* loop_now_ms() at arrival (writer) */
-	uint16_t obj;                /* object number 1..65000 */
-	uint64_t seq;                /* gateway sequence number */
-	bool has_prev;               /* the batch names its predecessor */
-	uint64_t prev;               /* seq of the gateway's batch before it (has_prev) */
-	int64_t ts;                  /* gateway time of the readings, UTC s */
-	int64_t rx;                  /* ingest's receive time, UTC s */
-	size_t n;                    /* readings */
-	struct batch_reading *r;     /* owned */
-	size_t nzeroed;              /* channels with a counter_zeroed event */
-	uint16_t *zeroed;            /* owned, BATCH_CHAN values */
+	struct batch *next;	 /* pending list link (writer) */
+	uint64_t arrived_ms;	 /* loop_now_ms() at arrival (writer) */
+	uint16_t obj;		 /* object number 1..65000 */
+	uint64_t seq;		 /* gateway sequence number */
+	bool has_prev;		 /* the batch names its predecessor */
+	uint64_t prev;		 /* seq of the gateway's batch before it (has_prev) */
+	int64_t ts;		 /* gateway time of the readings, UTC s */
+	int64_t rx;		 /* ingest's receive time, UTC s */
+	size_t n;		 /* readings */
+	struct batch_reading *r; /* owned */
+	size_t nzeroed;		 /* channels with a counter_zeroed event */
+	uint16_t *zeroed;	 /* owned, BATCH_CHAN values */
 };
 
 /*

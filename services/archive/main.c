@@ -22,15 +22,15 @@
 #include "writer.h"
 
 struct options {
-	const char *data_dir;        /* LMDB environment directory */
-	const char *tz;              /* site time zone */
-	const char *backup;          /* --backup DIR: copy and exit */
-	const char *backup_dir;      /* where archive/backup writes */
-	long long commit_ms;         /* group commit wait */
-	long long commit_batches;    /* group commit size */
-	long long retention_days;    /* raw readings kept */
-	long long fresh_s;           /* freshness of latest values */
-	long long gap_wait;          /* seconds a gap is refused before it is given up */
+	const char *data_dir;	  /* LMDB environment directory */
+	const char *tz;		  /* site time zone */
+	const char *backup;	  /* --backup DIR: copy and exit */
+	const char *backup_dir;	  /* where archive/backup writes */
+	long long commit_ms;	  /* group commit wait */
+	long long commit_batches; /* group commit size */
+	long long retention_days; /* raw readings kept */
+	long long fresh_s;	  /* freshness of latest values */
+	long long gap_wait;	  /* seconds a gap is refused before it is given up */
 };
 
 /* $AMR_DATA_DIR/<leaf>, with the parent directory created. */
@@ -135,8 +135,10 @@ int main(int argc, char **argv)
 			snprintf(data_dir, sizeof data_dir, "%s", o.data_dir);
 		return backup_command(data_dir, o.backup);
 	}
-	rc = svc_init(&svc, "archive", "Data server: readings, rollups, registry, audit, "
-		      "queries.", argc, argv, opts, sizeof opts / sizeof opts[0], NULL);
+	rc = svc_init(&svc, "archive",
+		      "Data server: readings, rollups, registry, audit, "
+		      "queries.",
+		      argc, argv, opts, sizeof opts / sizeof opts[0], NULL);
 	if (rc != SVC_CONTINUE)
 		return rc;
 	default_dir(data_dir, sizeof data_dir, "archive");
@@ -157,11 +159,15 @@ int main(int argc, char **argv)
 				   (size_t)o.commit_batches * 512 };
 	if (writer_create(&w, st, &svc, &wo))
 		goto out_close;
-	api = (struct api){ .svc = &svc, .k = k, .s = st, .reg = reg, .aud = aud,
-			    .fresh_s = o.fresh_s, .retention_days = o.retention_days,
+	api = (struct api){ .svc = &svc,
+			    .k = k,
+			    .s = st,
+			    .reg = reg,
+			    .aud = aud,
+			    .fresh_s = o.fresh_s,
+			    .retention_days = o.retention_days,
 			    .backup_dir = backup_dir };
-	if (api_init(&api) ||
-	    mq_subscribe(svc.mq, "amr/v1/readings/+", 1, writer_on_readings, w) ||
+	if (api_init(&api) || mq_subscribe(svc.mq, "amr/v1/readings/+", 1, writer_on_readings, w) ||
 	    mq_subscribe(svc.mq, "amr/v1/audit", 1, api_on_audit, &api) ||
 	    svc_serve(&svc, api_methods, api_nmethods, &api) ||
 	    svc_serve(&svc, api_registry_methods, api_registry_nmethods, &api))
@@ -169,8 +175,8 @@ int main(int argc, char **argv)
 	if (!loop_timer_add(svc.loop, 60 * 1000, false, api_retention_tick, &api) ||
 	    !loop_timer_add(svc.loop, 3600 * 1000, true, api_retention_tick, &api))
 		goto out_close;
-	log_info("archive in %s, time zone %s, commit within %lld ms, gap wait %lld s",
-		 data_dir, o.tz, o.commit_ms, o.gap_wait);
+	log_info("archive in %s, time zone %s, commit within %lld ms, gap wait %lld s", data_dir,
+		 o.tz, o.commit_ms, o.gap_wait);
 	code = svc_run(&svc) ? 1 : 0;
 out_close:
 	writer_destroy(w);

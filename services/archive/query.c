@@ -28,8 +28,8 @@ static int known_conv(const struct query *q, MDB_txn *txn, const struct reg_key 
 	return AMR_ENOTFOUND;
 }
 
-int query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t from_obj,
-		 size_t limit, json_t **out)
+int query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t from_obj, size_t limit,
+		 json_t **out)
 {
 	json_t *res = json_object(), *arr = json_array();
 	uint16_t first = obj ? obj : (from_obj ? from_obj : 1), last = obj ? obj : 65000;
@@ -64,13 +64,14 @@ int query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t fro
 				free(c);
 				goto out_free;
 			}
-			json_array_append_new(arr, json_pack(
-				"{s:s, s:I, s:I, s:I, s:s, s:s, s:b, s:b}",
-				"id", chan_id((uint16_t)o, c[i].chan, id), "total", (json_int_t)c[i].total,
-				"ts", (json_int_t)c[i].ts, "period_ms", (json_int_t)c[i].period_ms,
-				"label", conv.label, "unit", conv.unit,
-				"fresh", q->now - c[i].ts <= q->fresh_s,
-				"quarantined", (c[i].flags & STORE_CHAN_QUARANTINED) != 0));
+			json_array_append_new(
+				arr, json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:b, s:b}", "id",
+					       chan_id((uint16_t)o, c[i].chan, id), "total",
+					       (json_int_t)c[i].total, "ts", (json_int_t)c[i].ts,
+					       "period_ms", (json_int_t)c[i].period_ms, "label",
+					       conv.label, "unit", conv.unit, "fresh",
+					       q->now - c[i].ts <= q->fresh_s, "quarantined",
+					       (c[i].flags & STORE_CHAN_QUARANTINED) != 0));
 		}
 		free(c);
 	}
@@ -87,12 +88,12 @@ out_free:
 
 /* Pulses per bucket and weight period, collected from a rollup scan. */
 struct buckets {
-	enum tb_step step;             /* of the answer */
-	const struct reg_conv *conv;   /* weights */
-	size_t n;                      /* buckets */
-	int64_t *start;                /* bucket starts, ascending */
-	uint64_t *pulses;              /* [bucket * nw + period] */
-	size_t cursor;                 /* bucket of the last hit */
+	enum tb_step step;	     /* of the answer */
+	const struct reg_conv *conv; /* weights */
+	size_t n;		     /* buckets */
+	int64_t *start;		     /* bucket starts, ascending */
+	uint64_t *pulses;	     /* [bucket * nw + period] */
+	size_t cursor;		     /* bucket of the last hit */
 };
 
 static size_t bucket_of(struct buckets *b, int64_t t)
@@ -115,9 +116,8 @@ static int series_raw(const struct query *q, MDB_txn *txn, const struct reg_key 
 		      const struct reg_conv *conv, int64_t from, int64_t to, json_t *res,
 		      struct jv_err *err);
 
-int query_series(const struct query *q, MDB_txn *txn, const struct reg_key *k,
-		 int64_t from, int64_t to, enum tb_step step, json_t **out,
-		 struct jv_err *err)
+int query_series(const struct query *q, MDB_txn *txn, const struct reg_key *k, int64_t from,
+		 int64_t to, enum tb_step step, json_t **out, struct jv_err *err)
 {
 	static const char *const steps[] = { "raw", "hour", "day", "month" };
 	struct buckets b = { .step = step };
@@ -148,8 +148,10 @@ int query_series(const struct query *q, MDB_txn *txn, const struct reg_key *k,
 		t = tb_next(step, t);
 	for (int64_t u = t; u < to; u = tb_next(step, u))
 		if (++b.n > QUERY_MAX_POINTS) {
-			rc = jv_fail(err, "to: more than %d points; use a longer step or a "
-				     "shorter span", QUERY_MAX_POINTS);
+			rc = jv_fail(err,
+				     "to: more than %d points; use a longer step or a "
+				     "shorter span",
+				     QUERY_MAX_POINTS);
 			goto out_free;
 		}
 	rc = AMR_ENOMEM;
@@ -184,9 +186,8 @@ int query_series(const struct query *q, MDB_txn *txn, const struct reg_key *k,
 			}
 		}
 		total += pulses;
-		json_array_append_new(pts, json_pack("{s:I, s:I, s:s}", "t",
-						     (json_int_t)b.start[i], "pulses",
-						     (json_int_t)pulses, "quantity",
+		json_array_append_new(pts, json_pack("{s:I, s:I, s:s}", "t", (json_int_t)b.start[i],
+						     "pulses", (json_int_t)pulses, "quantity",
 						     units_format(qv, conv.dec, qty)));
 	}
 	json_object_set_new(res, "pulses", json_integer((json_int_t)total));
@@ -244,17 +245,18 @@ static int series_raw(const struct query *q, MDB_txn *txn, const struct reg_key 
 	char qty[UNITS_QTY_MAX];
 
 	if (to - from > QUERY_MAX_RAW_SPAN)
-		return jv_fail(err, "to: a raw series spans at most %d days; use step "
-			       "\"hour\" for longer spans", QUERY_MAX_RAW_SPAN / 86400);
+		return jv_fail(err,
+			       "to: a raw series spans at most %d days; use step "
+			       "\"hour\" for longer spans",
+			       QUERY_MAX_RAW_SPAN / 86400);
 	units_acc_init(&w.acc, conv->w, conv->nw, conv->dec);
-	if (store_raw_scan(q->s, txn, k->obj, BATCH_CHAN(k->addr, k->ch), from, to,
-			   raw_point, &w))
+	if (store_raw_scan(q->s, txn, k->obj, BATCH_CHAN(k->addr, k->ch), from, to, raw_point, &w))
 		return AMR_EDB;
 	if (w.full)
 		json_object_set_new(res, "truncated", json_true());
 	json_object_set_new(res, "pulses", json_integer((json_int_t)w.total));
-	json_object_set_new(res, "quantity", json_string(units_format(w.acc.total, conv->dec,
-								      qty)));
+	json_object_set_new(res, "quantity",
+			    json_string(units_format(w.acc.total, conv->dec, qty)));
 	return AMR_OK;
 }
 
@@ -269,7 +271,8 @@ int query_zones_check(const struct query_zone *zones, size_t nz, struct jv_err *
 
 		do {
 			if (owner[h] >= 0)
-				return jv_fail(err, "zones: hour %02d:00 is in both \"%s\" and \"%s\"",
+				return jv_fail(err,
+					       "zones: hour %02d:00 is in both \"%s\" and \"%s\"",
 					       h, zones[owner[h]].name, zones[z].name);
 			owner[h] = (int)z;
 			h = (h + 1) % 24;
@@ -277,15 +280,17 @@ int query_zones_check(const struct query_zone *zones, size_t nz, struct jv_err *
 	}
 	for (int h = 0; h < 24; h++)
 		if (owner[h] < 0)
-			return jv_fail(err, "zones: hour %02d:00 is in no zone; zones must "
-				       "cover the whole day", h);
+			return jv_fail(err,
+				       "zones: hour %02d:00 is in no zone; zones must "
+				       "cover the whole day",
+				       h);
 	return AMR_OK;
 }
 
 struct zone_walk {
 	const struct reg_conv *conv;
 	struct units_acc acc;
-	const int *zone_of_hour;       /* [24], or NULL */
+	const int *zone_of_hour; /* [24], or NULL */
 	uint64_t total;
 	uint64_t zpulses[QUERY_MAX_ZONES];
 	units_u128 zqty[QUERY_MAX_ZONES];
@@ -307,12 +312,13 @@ static int zone_hour(void *ctx, int64_t start, uint64_t pulses)
 	return 0;
 }
 
-int query_consumption(const struct query *q, MDB_txn *txn, const struct reg_key *keys,
-		      size_t n, int64_t from, int64_t to, const struct query_zone *zones,
-		      size_t nz, json_t **out, struct jv_err *err)
+int query_consumption(const struct query *q, MDB_txn *txn, const struct reg_key *keys, size_t n,
+		      int64_t from, int64_t to, const struct query_zone *zones, size_t nz,
+		      json_t **out, struct jv_err *err)
 {
-	json_t *res = json_pack("{s:I, s:I, s:[]}", "from", (json_int_t)from, "to",
-				(json_int_t)to, "items"), *items;
+	json_t *res = json_pack("{s:I, s:I, s:[]}", "from", (json_int_t)from, "to", (json_int_t)to,
+				"items"),
+	       *items;
 	int zone_of_hour[24];
 	int rc = AMR_ENOMEM;
 
@@ -338,7 +344,8 @@ int query_consumption(const struct query *q, MDB_txn *txn, const struct reg_key 
 		w.zone_of_hour = nz ? zone_of_hour : NULL;
 		units_acc_init(&w.acc, conv.w, conv.nw, conv.dec);
 		if (store_rollup_scan(q->s, txn, TB_HOUR, keys[i].obj,
-				      BATCH_CHAN(keys[i].addr, keys[i].ch), from, to, zone_hour, &w)) {
+				      BATCH_CHAN(keys[i].addr, keys[i].ch), from, to, zone_hour,
+				      &w)) {
 			rc = AMR_EDB;
 			goto out_free;
 		}
@@ -350,10 +357,11 @@ int query_consumption(const struct query *q, MDB_txn *txn, const struct reg_key 
 			json_t *za = json_array();
 
 			for (size_t z = 0; z < nz; z++)
-				json_array_append_new(za, json_pack(
-					"{s:s, s:I, s:s}", "name", zones[z].name, "pulses",
-					(json_int_t)w.zpulses[z], "quantity",
-					units_format(w.zqty[z], conv.dec, qty)));
+				json_array_append_new(
+					za,
+					json_pack("{s:s, s:I, s:s}", "name", zones[z].name,
+						  "pulses", (json_int_t)w.zpulses[z], "quantity",
+						  units_format(w.zqty[z], conv.dec, qty)));
 			json_object_set_new(item, "zones", za);
 		}
 		json_array_append_new(items, item);

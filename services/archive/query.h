@@ -23,23 +23,23 @@
 #include "registry.h"
 #include "store.h"
 
-#define QUERY_MAX_POINTS 100000     /* points in one series answer */
-#define QUERY_MAX_RAW_SPAN (31 * 86400)  /* raw series span limit, s */
-#define QUERY_MAX_ZONES 24          /* zones in one request */
+#define QUERY_MAX_POINTS   100000	/* points in one series answer */
+#define QUERY_MAX_RAW_SPAN (31 * 86400) /* raw series span limit, s */
+#define QUERY_MAX_ZONES	   24		/* zones in one request */
 
 struct query {
-	store *s;              /* borrowed */
-	registry *reg;         /* borrowed */
-	int64_t now;           /* current time, UTC s */
-	int64_t fresh_s;       /* a channel is fresh if read within this */
+	store *s;	 /* borrowed */
+	registry *reg;	 /* borrowed */
+	int64_t now;	 /* current time, UTC s */
+	int64_t fresh_s; /* a channel is fresh if read within this */
 };
 
 /* One time-of-day zone: local hours [from_h, to_h), wrapping past midnight
  * when to_h <= from_h. */
 struct query_zone {
-	const char *name;      /* borrowed */
-	int from_h;            /* 0..23 */
-	int to_h;              /* 0..24 */
+	const char *name; /* borrowed */
+	int from_h;	  /* 0..23 */
+	int to_h;	  /* 0..24 */
 };
 
 /* archive/latest: channels of object obj, or (obj 0) of the objects from
@@ -47,24 +47,23 @@ struct query_zone {
  * take the answer past limit channels ("next_obj" says where to go on;
  * the first object is given whole whatever its size).
  * Returns AMR_OK, AMR_ENOTFOUND (object unknown), AMR_ENOMEM, AMR_EDB. */
-int query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t from_obj,
-		 size_t limit, json_t **out);
+int query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t from_obj, size_t limit,
+		 json_t **out);
 
 /* archive/series of one channel. Returns AMR_OK, AMR_EINVAL (span too long,
  * too many points; err says why), AMR_ENOTFOUND (a channel never seen),
  * AMR_ENOMEM or AMR_EDB. */
-int query_series(const struct query *q, MDB_txn *txn, const struct reg_key *chan,
-		 int64_t from, int64_t to, enum tb_step step, json_t **out,
-		 struct jv_err *err);
+int query_series(const struct query *q, MDB_txn *txn, const struct reg_key *chan, int64_t from,
+		 int64_t to, enum tb_step step, json_t **out, struct jv_err *err);
 
 /* archive/consumption of channels keys[0..n) over the hours in [from, to).
  * Without zones: items of {"channel","pulses","quantity","unit"}; with zones
  * (nz > 0) each item also has "zones":[{"name","pulses","quantity"}].
  * Returns AMR_OK, AMR_ENOTFOUND (err names the channel never seen), AMR_ENOMEM
  * or AMR_EDB. */
-int query_consumption(const struct query *q, MDB_txn *txn, const struct reg_key *keys,
-		      size_t n, int64_t from, int64_t to, const struct query_zone *zones,
-		      size_t nz, json_t **out, struct jv_err *err);
+int query_consumption(const struct query *q, MDB_txn *txn, const struct reg_key *keys, size_t n,
+		      int64_t from, int64_t to, const struct query_zone *zones, size_t nz,
+		      json_t **out, struct jv_err *err);
 
 /* Check zones: "HH:00" bounds already parsed; every local hour must be in
  * exactly one zone. Returns AMR_OK or AMR_EINVAL with err naming the hour. */

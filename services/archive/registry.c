@@ -7,13 +7,12 @@
 #include "registry.h"
 
 struct registry {
-	kv *k;                 /* environment, borrowed */
-	MDB_dbi dbi;           /* "registry" */
+	kv *k;	     /* environment, borrowed */
+	MDB_dbi dbi; /* "registry" */
 };
 
-const char *const registry_resources[] = {
-	"unknown", "cold_water", "hot_water", "electricity", "heat", "gas", NULL
-};
+const char *const registry_resources[] = { "unknown", "cold_water", "hot_water", "electricity",
+					   "heat",    "gas",	    NULL };
 
 int registry_open(registry **out, kv *k)
 {
@@ -70,8 +69,10 @@ int registry_parse_id(const char *s, struct reg_key *key, struct jv_err *err)
 	key->ch = (uint8_t)v[2];
 	return AMR_OK;
 out_bad:
-	return jv_fail(err, "\"%.60s\" is not an object, device or channel id "
-		       "(obj 1..65000, addr 1..127, ch 1..4: \"1\", \"1.5\", \"1.5.1\")", s);
+	return jv_fail(err,
+		       "\"%.60s\" is not an object, device or channel id "
+		       "(obj 1..65000, addr 1..127, ch 1..4: \"1\", \"1.5\", \"1.5.1\")",
+		       s);
 }
 
 char *registry_format_id(const struct reg_key *key, char *buf)
@@ -95,10 +96,10 @@ static json_t *default_record(const struct reg_key *key, int64_t now)
 		return json_pack("{s:s, s:s, s:I}", "id", id, "label", "", "first_seen",
 				 (json_int_t)now);
 	rec = json_pack("{s:s, s:s, s:s, s:s, s:[{s:i, s:i, s:i}], s:s, s:s, s:s, s:i, s:I, s:I}",
-			"id", id, "label", "", "resource", "unknown", "unit", "pulse",
-			"weights", "num", 1, "den", 1, "valid_from", 0, "serial", "",
-			"verification_due", "", "initial_reading", "0", "initial_total", 0,
-			"first_seen", (json_int_t)now, "updated", (json_int_t)now);
+			"id", id, "label", "", "resource", "unknown", "unit", "pulse", "weights",
+			"num", 1, "den", 1, "valid_from", 0, "serial", "", "verification_due", "",
+			"initial_reading", "0", "initial_total", 0, "first_seen", (json_int_t)now,
+			"updated", (json_int_t)now);
 	return rec;
 }
 
@@ -158,8 +159,8 @@ static int ensure_one(registry *r, MDB_txn *txn, const struct reg_key *key, int6
 	return rc;
 }
 
-int registry_ensure(registry *r, MDB_txn *txn, uint16_t obj, uint8_t addr, uint8_t ch,
-		    int64_t now, bool *created)
+int registry_ensure(registry *r, MDB_txn *txn, uint16_t obj, uint8_t addr, uint8_t ch, int64_t now,
+		    bool *created)
 {
 	struct reg_key o = { obj, 0, 0 }, d = { obj, addr, 0 }, c = { obj, addr, ch };
 	bool dummy;
@@ -182,8 +183,7 @@ int registry_get(registry *r, MDB_txn *txn, const struct reg_key *key, json_t **
 }
 
 /* Read a weights array (validated) into w; returns AMR_OK or AMR_EINVAL. */
-static int parse_weights(const json_t *arr, struct units_weight *w, size_t *n,
-			 struct jv_err *err)
+static int parse_weights(const json_t *arr, struct units_weight *w, size_t *n, struct jv_err *err)
 {
 	static const char *const fields[] = { "num", "den", "valid_from", NULL };
 	size_t i;
@@ -211,8 +211,7 @@ static int parse_weights(const json_t *arr, struct units_weight *w, size_t *n,
 	return AMR_OK;
 }
 
-int registry_conv(registry *r, MDB_txn *txn, const struct reg_key *key,
-		  struct reg_conv *out)
+int registry_conv(registry *r, MDB_txn *txn, const struct reg_key *key, struct reg_conv *out)
 {
 	json_t *rec = NULL, *w;
 	struct jv_err err;
@@ -234,8 +233,8 @@ int registry_conv(registry *r, MDB_txn *txn, const struct reg_key *key,
 	if ((s = json_string_value(json_object_get(rec, "label"))))
 		snprintf(out->label, sizeof out->label, "%s", s);
 	if ((w = json_object_get(rec, "weights")) && parse_weights(w, out->w, &out->nw, &err)) {
-		log_error("registry: channel %u.%u.%u has bad weights (%s); using 1/1",
-			  key->obj, key->addr, key->ch, err.msg);
+		log_error("registry: channel %u.%u.%u has bad weights (%s); using 1/1", key->obj,
+			  key->addr, key->ch, err.msg);
 		out->nw = 1;
 		out->w[0] = (struct units_weight){ 1, 1, 0 };
 	}
@@ -261,7 +260,7 @@ int registry_list(registry *r, MDB_txn *txn, uint16_t obj, bool channels_only,
 	if (after)
 		pack_key(after, from);
 	if (after && memcmp(from, kb, sizeof kb) >= 0)
-		memcpy(kb, from, sizeof kb);    /* start at after, skip it below */
+		memcpy(kb, from, sizeof kb); /* start at after, skip it below */
 	else
 		after = NULL;
 	if ((rc = mdb_cursor_open(txn, r->dbi, &cur)))
@@ -300,8 +299,8 @@ static bool valid_date(const char *s)
 
 	if (*s == '\0')
 		return true;
-	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
-	    s[4] != '-' || s[7] != '-')
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || s[4] != '-' ||
+	    s[7] != '-')
 		return false;
 	if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
 		return false;
@@ -313,16 +312,14 @@ static json_t *weights_json(const struct units_weight *w, size_t n)
 	json_t *arr = json_array();
 
 	for (size_t i = 0; arr && i < n; i++)
-		json_array_append_new(arr, json_pack("{s:I, s:I, s:I}", "num",
-						     (json_int_t)w[i].num, "den",
-						     (json_int_t)w[i].den, "valid_from",
+		json_array_append_new(arr, json_pack("{s:I, s:I, s:I}", "num", (json_int_t)w[i].num,
+						     "den", (json_int_t)w[i].den, "valid_from",
 						     (json_int_t)w[i].valid_from));
 	return arr;
 }
 
 /* Insert or replace (same valid_from) one weight period. */
-static int upsert_weight(const json_t *one, struct units_weight *w, size_t *n,
-			 struct jv_err *err)
+static int upsert_weight(const json_t *one, struct units_weight *w, size_t *n, struct jv_err *err)
 {
 	json_t *arr = json_array();
 	struct units_weight nw;
@@ -355,13 +352,21 @@ static int upsert_weight(const json_t *one, struct units_weight *w, size_t *n,
 	return AMR_OK;
 }
 
-static int update_channel(json_t *rec, const json_t *args, uint32_t total_now,
-			  struct jv_err *err)
+static int update_channel(json_t *rec, const json_t *args, uint32_t total_now, struct jv_err *err)
 {
-	static const char *const fields[] = { "id", "actor", "reason", "label", "resource",
-					      "unit", "serial", "verification_due",
-					      "initial_reading", "initial_total", "weight",
-					      "weights", NULL };
+	static const char *const fields[] = { "id",
+					      "actor",
+					      "reason",
+					      "label",
+					      "resource",
+					      "unit",
+					      "serial",
+					      "verification_due",
+					      "initial_reading",
+					      "initial_total",
+					      "weight",
+					      "weights",
+					      NULL };
 	struct units_weight w[UNITS_MAX_WEIGHTS];
 	const char *label, *serial, *due, *initial, *unit;
 	json_t *one, *all, *old = json_object_get(rec, "weights");
@@ -402,11 +407,13 @@ static int update_channel(json_t *rec, const json_t *args, uint32_t total_now,
 	if (!unit || units_unit_decimals(unit) < 0)
 		unit = "pulse";
 	if (initial && units_parse(initial, units_channel_decimals(unit, w, n), &dummy))
-		return jv_fail(err, "initial_reading: \"%s\" is not a decimal number with "
-			       "at most %d decimals", initial, units_channel_decimals(unit, w, n));
+		return jv_fail(err,
+			       "initial_reading: \"%s\" is not a decimal number with "
+			       "at most %d decimals",
+			       initial, units_channel_decimals(unit, w, n));
 	if (!initial && json_object_get(args, "initial_total"))
 		return jv_fail(err, "initial_total: give it with the initial_reading it "
-			       "belongs to");
+				    "belongs to");
 	if (label)
 		json_object_set_new(rec, "label", json_string(label));
 	if (resource >= 0)
@@ -424,9 +431,9 @@ static int update_channel(json_t *rec, const json_t *args, uint32_t total_now,
 	return AMR_OK;
 }
 
-int registry_update(registry *r, MDB_txn *txn, const struct reg_key *key,
-		    const json_t *args, uint32_t total_now, int64_t now, json_t **before,
-		    json_t **after, struct jv_err *err)
+int registry_update(registry *r, MDB_txn *txn, const struct reg_key *key, const json_t *args,
+		    uint32_t total_now, int64_t now, json_t **before, json_t **after,
+		    struct jv_err *err)
 {
 	static const char *const fields[] = { "id", "actor", "reason", "label", NULL };
 	json_t *rec = NULL;
@@ -438,7 +445,8 @@ int registry_update(registry *r, MDB_txn *txn, const struct reg_key *key,
 		if (key->addr) {
 			char id[16];
 
-			jv_fail(err, "id: %s is not registered (a device or channel is "
+			jv_fail(err,
+				"id: %s is not registered (a device or channel is "
 				"registered when its first reading arrives)",
 				registry_format_id(key, id));
 			return AMR_ENOTFOUND;
@@ -455,7 +463,9 @@ int registry_update(registry *r, MDB_txn *txn, const struct reg_key *key,
 		rc = update_channel(rec, args, total_now, err);
 	} else {
 		rc = jv_only(args, fields, err) ||
-		     jv_str(args, "label", false, NULL, 0, 127, &label, err) ? AMR_EINVAL : AMR_OK;
+				     jv_str(args, "label", false, NULL, 0, 127, &label, err)
+			     ? AMR_EINVAL
+			     : AMR_OK;
 		if (!rc && label)
 			json_object_set_new(rec, "label", json_string(label));
 	}

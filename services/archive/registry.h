@@ -36,19 +36,19 @@ typedef struct registry registry;
 
 /* What a record is about: addr 0 = object, ch 0 = device. */
 struct reg_key {
-	uint16_t obj;          /* 1..65000 */
-	uint8_t addr;          /* 0, or 1..255 */
-	uint8_t ch;            /* 0, or 1..255 */
+	uint16_t obj; /* 1..65000 */
+	uint8_t addr; /* 0, or 1..255 */
+	uint8_t ch;   /* 0, or 1..255 */
 };
 
 /* What queries need to turn a channel's pulses into quantities. */
 struct reg_conv {
-	char unit[8];                                 /* "m3", "kWh", "pulse" ... */
-	char label[128];                              /* "" when none */
-	int dec;                                      /* decimals of quantities */
-	size_t nw;                                    /* weight periods, >= 1 */
-	struct units_weight w[UNITS_MAX_WEIGHTS];     /* sorted by valid_from */
-	bool known;                                   /* in the registry (ever seen) */
+	char unit[8];				  /* "m3", "kWh", "pulse" ... */
+	char label[128];			  /* "" when none */
+	int dec;				  /* decimals of quantities */
+	size_t nw;				  /* weight periods, >= 1 */
+	struct units_weight w[UNITS_MAX_WEIGHTS]; /* sorted by valid_from */
+	bool known;				  /* in the registry (ever seen) */
 };
 
 extern const char *const registry_resources[];
@@ -72,8 +72,8 @@ char *registry_format_id(const struct reg_key *key, char *buf);
  * device and object if missing, with defaults and first_seen = now.
  * *created says whether the channel was new. Returns 0 or an MDB_ code.
  */
-int registry_ensure(registry *r, MDB_txn *txn, uint16_t obj, uint8_t addr, uint8_t ch,
-		    int64_t now, bool *created);
+int registry_ensure(registry *r, MDB_txn *txn, uint16_t obj, uint8_t addr, uint8_t ch, int64_t now,
+		    bool *created);
 
 /* The record of key as a new JSON reference in *out. Returns AMR_OK,
  * AMR_ENOTFOUND or AMR_EDB. */
@@ -82,8 +82,7 @@ int registry_get(registry *r, MDB_txn *txn, const struct reg_key *key, json_t **
 /* The conversion details of a channel; defaults and known = false when it
  * is not registered.
  * Returns AMR_OK or AMR_EDB. */
-int registry_conv(registry *r, MDB_txn *txn, const struct reg_key *key,
-		  struct reg_conv *out);
+int registry_conv(registry *r, MDB_txn *txn, const struct reg_key *key, struct reg_conv *out);
 
 /* Records of object obj (0: all), channels only if channels_only, at most
  * limit, in id order after the record after (NULL: from the first).
@@ -102,8 +101,8 @@ int registry_list(registry *r, MDB_txn *txn, uint16_t obj, bool channels_only,
  * new one (new refs).
  * Returns AMR_OK, AMR_EINVAL, AMR_ENOTFOUND, AMR_ENOMEM or an MDB_ code.
  */
-int registry_update(registry *r, MDB_txn *txn, const struct reg_key *key,
-		    const json_t *args, uint32_t total_now, int64_t now, json_t **before,
-		    json_t **after, struct jv_err *err);
+int registry_update(registry *r, MDB_txn *txn, const struct reg_key *key, const json_t *args,
+		    uint32_t total_now, int64_t now, json_t **before, json_t **after,
+		    struct jv_err *err);
 
 #endif

@@ -17,7 +17,8 @@ static int check_meta(store *s, const char *key, const char *want)
 	rc = mdb_get(txn, s->meta, &k, &v);
 	if (rc == 0 && (v.mv_size != strlen(want) || memcmp(v.mv_data, want, v.mv_size))) {
 		log_error("store: archive was created with %s %.*s, not %s; "
-			  "give the same --%s", key, (int)v.mv_size, (char *)v.mv_data, want, key);
+			  "give the same --%s",
+			  key, (int)v.mv_size, (char *)v.mv_data, want, key);
 		mdb_txn_abort(txn);
 		return AMR_EINVAL;
 	}
@@ -216,8 +217,7 @@ static int cmp_upd(const void *a, const void *b)
 }
 
 /* Add the batch's pulses (s->upd[0..n), sorted, unique) to a rollup. */
-static int add_rollup(store *s, MDB_txn *txn, enum tb_step step, uint16_t obj,
-		      int64_t ts, size_t n)
+static int add_rollup(store *s, MDB_txn *txn, enum tb_step step, uint16_t obj, int64_t ts, size_t n)
 {
 	uint8_t kb[10];
 	MDB_val k = { sizeof kb, kb }, v;
@@ -290,16 +290,17 @@ static int put_quarantine(store *s, MDB_txn *txn, const struct batch *b,
 	return mdb_put(txn, s->quar, &k, &v, 0);
 }
 
-static int add_event(struct store_outcome *o, const struct batch *b,
-		     const struct batch_reading *r, uint32_t last)
+static int add_event(struct store_outcome *o, const struct batch *b, const struct batch_reading *r,
+		     uint32_t last)
 {
 	struct store_quarantine *e = realloc(o->events, (o->nevents + 1) * sizeof *e);
 
 	if (!e)
 		return AMR_ENOMEM;
 	o->events = e;
-	e[o->nevents++] = (struct store_quarantine){ b->obj, r->chan, b->ts, b->seq,
-						     r->total, last };
+	e[o->nevents++] = (struct store_quarantine){
+		b->obj, r->chan, b->ts, b->seq, r->total, last
+	};
 	return 0;
 }
 
@@ -317,8 +318,8 @@ static int count_reading(store *s, MDB_txn *txn, const struct batch *b,
 	if (c->flags == 0xff) {
 		bool created;
 
-		if ((rc = registry_ensure(s->reg, txn, b->obj, r->chan >> 8, r->chan & 0xff,
-					  s->now, &created)))
+		if ((rc = registry_ensure(s->reg, txn, b->obj, r->chan >> 8, r->chan & 0xff, s->now,
+					  &created)))
 			return rc;
 		s->out->new_channels += created;
 		c->flags = 0;
@@ -438,16 +439,15 @@ static int gap_copy(struct gap_set *to, const struct gap_set *from)
 	return 0;
 }
 
-static int add_gap(struct store_outcome *o, const struct batch *b, uint64_t mark,
-		   int64_t since, bool given_up, bool jump)
+static int add_gap(struct store_outcome *o, const struct batch *b, uint64_t mark, int64_t since,
+		   bool given_up, bool jump)
 {
 	struct store_gap *g = realloc(o->gaps, (o->ngaps + 1) * sizeof *g);
 
 	if (!g)
 		return AMR_ENOMEM;
 	o->gaps = g;
-	g[o->ngaps++] = (struct store_gap){ b->obj, mark, b->prev, b->seq, since, given_up,
-					    jump };
+	g[o->ngaps++] = (struct store_gap){ b->obj, mark, b->prev, b->seq, since, given_up, jump };
 	if (jump)
 		o->jumps_refused++;
 	else if (given_up)
@@ -462,8 +462,7 @@ static int add_gap(struct store_outcome *o, const struct batch *b, uint64_t mark
  * or AMR_ENOMEM. A gap is timed in s->wgaps from its first refusal; once it
  * has lasted gap_wait seconds the batch goes in.
  */
-static int check_gap(store *s, const struct batch *b, uint64_t mark, bool found,
-		     bool *refuse)
+static int check_gap(store *s, const struct batch *b, uint64_t mark, bool found, bool *refuse)
 {
 	struct gap_rec *r;
 	int64_t since = s->now;
@@ -512,12 +511,12 @@ static int apply(MDB_txn *txn, void *arg)
 		if (found && b->seq - hwm > STORE_SEQ_JUMP) {
 			if ((rc = add_gap(o, b, hwm, s->now, false, true)))
 				return rc;
-			continue;    /* no ack, and the mark stays where it can be reached */
+			continue; /* no ack, and the mark stays where it can be reached */
 		}
 		if ((rc = check_gap(s, b, hwm, found, &refuse)))
 			return rc;
 		if (refuse)
-			continue;    /* no ack: the gateway sends the gap again */
+			continue; /* no ack: the gateway sends the gap again */
 		if ((rc = store_batch(s, txn, b)) || (rc = note_ack(o, b->obj, s->n)))
 			return rc;
 		gap_clear(&s->wgaps, b->obj);
@@ -528,8 +527,7 @@ static int apply(MDB_txn *txn, void *arg)
 	return 0;
 }
 
-int store_commit(store *s, struct batch *const *b, size_t n, int64_t now,
-		 struct store_outcome *out)
+int store_commit(store *s, struct batch *const *b, size_t n, int64_t now, struct store_outcome *out)
 {
 	int rc;
 

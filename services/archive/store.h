@@ -53,28 +53,28 @@
 typedef struct store store;
 
 enum {
-	STORE_CHAN_QUARANTINED = 1,   /* state flag: last reading went down */
+	STORE_CHAN_QUARANTINED = 1, /* state flag: last reading went down */
 };
 
 enum {
-	STORE_RAW_NEW = 1,            /* first reading of the channel */
-	STORE_RAW_ZEROED = 2,         /* counter_zeroed in the batch */
-	STORE_RAW_QUARANTINED = 4,    /* went down: not counted */
-	STORE_RAW_MISMATCH = 8,       /* gateway delta differed from the totals */
+	STORE_RAW_NEW = 1,	   /* first reading of the channel */
+	STORE_RAW_ZEROED = 2,	   /* counter_zeroed in the batch */
+	STORE_RAW_QUARANTINED = 4, /* went down: not counted */
+	STORE_RAW_MISMATCH = 8,	   /* gateway delta differed from the totals */
 };
 
 struct store_ack {
-	uint16_t obj;                 /* object */
-	uint64_t seq;                 /* its high-water mark after the commit */
+	uint16_t obj; /* object */
+	uint64_t seq; /* its high-water mark after the commit */
 };
 
 struct store_quarantine {
-	uint16_t obj;                 /* object */
-	uint16_t chan;                /* addr << 8 | ch */
-	int64_t ts;                   /* reading time */
-	uint64_t seq;                 /* batch */
-	uint32_t total;               /* the total that went down */
-	uint32_t last_total;          /* the last total counted */
+	uint16_t obj;	     /* object */
+	uint16_t chan;	     /* addr << 8 | ch */
+	int64_t ts;	     /* reading time */
+	uint64_t seq;	     /* batch */
+	uint32_t total;	     /* the total that went down */
+	uint32_t last_total; /* the last total counted */
 };
 
 /* Default gap wait, s: three times the gateway's default resend interval. */
@@ -82,13 +82,13 @@ struct store_quarantine {
 
 /* A batch that followed a gap: refused, or stored after the gap wait. */
 struct store_gap {
-	uint16_t obj;                 /* object */
-	uint64_t mark;                /* its high-water mark: (mark, prev] is missing */
-	uint64_t prev;                /* the batch's prev */
-	uint64_t seq;                 /* the batch */
-	int64_t since;                /* first refusal of this gap, UTC s */
-	bool given_up;                /* stored anyway: the gap wait is over */
-	bool jump;                    /* refused for ever: seq leaps past STORE_SEQ_JUMP */
+	uint16_t obj;  /* object */
+	uint64_t mark; /* its high-water mark: (mark, prev] is missing */
+	uint64_t prev; /* the batch's prev */
+	uint64_t seq;  /* the batch */
+	int64_t since; /* first refusal of this gap, UTC s */
+	bool given_up; /* stored anyway: the gap wait is over */
+	bool jump;     /* refused for ever: seq leaps past STORE_SEQ_JUMP */
 };
 
 /* The farthest a gateway's seq may leap past its mark. A gateway numbers
@@ -99,40 +99,40 @@ struct store_gap {
 
 /* What one commit did. Arrays are owned: free with store_outcome_free(). */
 struct store_outcome {
-	size_t batches;               /* batches stored */
-	size_t duplicates;            /* batches at or below the mark, ignored */
-	size_t readings;              /* readings stored */
-	uint64_t pulses;              /* archived pulses */
-	size_t quarantined;           /* readings quarantined */
-	size_t new_channels;          /* channels registered */
-	size_t mismatches;            /* gateway deltas that differed */
-	size_t nacks;                 /* objects to acknowledge */
-	struct store_ack *acks;       /* one per object, highest seq */
-	size_t nevents;               /* channels newly quarantined */
+	size_t batches;		/* batches stored */
+	size_t duplicates;	/* batches at or below the mark, ignored */
+	size_t readings;	/* readings stored */
+	uint64_t pulses;	/* archived pulses */
+	size_t quarantined;	/* readings quarantined */
+	size_t new_channels;	/* channels registered */
+	size_t mismatches;	/* gateway deltas that differed */
+	size_t nacks;		/* objects to acknowledge */
+	struct store_ack *acks; /* one per object, highest seq */
+	size_t nevents;		/* channels newly quarantined */
 	struct store_quarantine *events;
-	size_t gaps_refused;          /* batches refused after a gap */
-	size_t gaps_given_up;         /* batches stored across a gap (wait over) */
-	size_t jumps_refused;         /* batches whose seq leaps past STORE_SEQ_JUMP */
-	size_t ngaps;                 /* both, in order */
+	size_t gaps_refused;  /* batches refused after a gap */
+	size_t gaps_given_up; /* batches stored across a gap (wait over) */
+	size_t jumps_refused; /* batches whose seq leaps past STORE_SEQ_JUMP */
+	size_t ngaps;	      /* both, in order */
 	struct store_gap *gaps;
 };
 
 struct store_chan {
-	uint16_t chan;                /* addr << 8 | ch */
-	uint8_t flags;                /* STORE_CHAN_ */
-	uint32_t total;               /* last counted total */
-	uint32_t period_ms;           /* last pulse period */
-	int64_t ts;                   /* time of the last counted reading */
+	uint16_t chan;	    /* addr << 8 | ch */
+	uint8_t flags;	    /* STORE_CHAN_ */
+	uint32_t total;	    /* last counted total */
+	uint32_t period_ms; /* last pulse period */
+	int64_t ts;	    /* time of the last counted reading */
 };
 
 struct store_raw {
-	int64_t ts;                   /* reading time */
-	uint64_t seq;                 /* batch */
-	uint16_t chan;                /* addr << 8 | ch */
-	uint8_t flags;                /* STORE_RAW_ */
-	uint32_t total;               /* device total */
-	uint32_t delta;               /* archived delta */
-	uint32_t period_ms;           /* pulse period */
+	int64_t ts;	    /* reading time */
+	uint64_t seq;	    /* batch */
+	uint16_t chan;	    /* addr << 8 | ch */
+	uint8_t flags;	    /* STORE_RAW_ */
+	uint32_t total;	    /* device total */
+	uint32_t delta;	    /* archived delta */
+	uint32_t period_ms; /* pulse period */
 };
 
 /* Open the databases in k (borrowed) and check the time zone tz against
@@ -181,19 +181,19 @@ int store_objects(store *s, MDB_txn *txn, int (*cb)(void *ctx, uint16_t obj), vo
 /* Rollup buckets of step (hour, day, month) of one channel starting in
  * [from, to): cb(ctx, start, pulses) in time order, buckets without pulses
  * skipped; stops when cb returns non-zero. Returns AMR_OK or AMR_EDB. */
-int store_rollup_scan(store *s, MDB_txn *txn, enum tb_step step, uint16_t obj,
-		      uint16_t chan, int64_t from, int64_t to,
+int store_rollup_scan(store *s, MDB_txn *txn, enum tb_step step, uint16_t obj, uint16_t chan,
+		      int64_t from, int64_t to,
 		      int (*cb)(void *ctx, int64_t start, uint64_t pulses), void *ctx);
 
 /* Raw readings of one channel with ts in [from, to), in time order. */
-int store_raw_scan(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, int64_t from,
-		   int64_t to, int (*cb)(void *ctx, const struct store_raw *r), void *ctx);
+int store_raw_scan(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, int64_t from, int64_t to,
+		   int (*cb)(void *ctx, const struct store_raw *r), void *ctx);
 
 /* Quarantined readings of object obj (0 all), channel chan (0 all), as a
  * new JSON array of {"channel","ts","seq","total","last_total","delta",
  * "resolved"}, at most limit. Returns AMR_OK, AMR_ENOMEM or AMR_EDB. */
-int store_quarantine_list(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan,
-			  size_t limit, json_t **out);
+int store_quarantine_list(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, size_t limit,
+			  json_t **out);
 
 /* Accept the counter of a quarantined channel as it now is: its last total
  * becomes the latest quarantined total, its quarantine records are marked

@@ -7,43 +7,43 @@
 
 #include "store.h"
 
-#define STATE_ENTRY 20         /* chan 2, flags 1, spare 1, total 4, period 4, ts 8 */
-#define RAW_ENTRY 16           /* chan 2, flags 1, spare 1, total 4, delta 4, period 4 */
-#define ROLL_ENTRY 10          /* chan 2, pulses 8 */
-#define QUAR_VALUE 16          /* total 4, last total 4, delta 4, resolved 4 */
+#define STATE_ENTRY 20 /* chan 2, flags 1, spare 1, total 4, period 4, ts 8 */
+#define RAW_ENTRY   16 /* chan 2, flags 1, spare 1, total 4, delta 4, period 4 */
+#define ROLL_ENTRY  10 /* chan 2, pulses 8 */
+#define QUAR_VALUE  16 /* total 4, last total 4, delta 4, resolved 4 */
 
 struct upd {
-	uint16_t chan;         /* channel */
-	uint64_t pulses;       /* to add */
+	uint16_t chan;	 /* channel */
+	uint64_t pulses; /* to add */
 };
 
 /* An object whose batches are refused for a gap, since when (UTC s). */
 struct gap_rec {
-	uint16_t obj;                  /* object */
-	int64_t since;                 /* first refusal */
+	uint16_t obj;  /* object */
+	int64_t since; /* first refusal */
 };
 
 struct gap_set {
-	struct gap_rec *v;             /* unsorted: few objects are ever in a gap */
+	struct gap_rec *v; /* unsorted: few objects are ever in a gap */
 	size_t n, cap;
 };
 
 struct store {
-	kv *k;                         /* environment, borrowed */
-	registry *reg;                 /* registry, borrowed */
+	kv *k;	       /* environment, borrowed */
+	registry *reg; /* registry, borrowed */
 	MDB_dbi meta, hwm, state, raw, roll[4], quar;
 	/* scratch of the write path, reused between batches */
-	struct store_chan *st;         /* decoded state of one object */
+	struct store_chan *st; /* decoded state of one object */
 	size_t nst, capst;
-	uint8_t *buf;                  /* encoded rollup values */
+	uint8_t *buf; /* encoded rollup values */
 	size_t capbuf;
-	uint8_t *rawbuf;               /* encoded raw readings of one batch */
+	uint8_t *rawbuf; /* encoded raw readings of one batch */
 	size_t caprawbuf;
-	struct upd *upd;               /* rollup additions of one batch */
+	struct upd *upd; /* rollup additions of one batch */
 	size_t capupd;
 	/* gaps being timed: as committed, and the commit in progress's copy */
 	struct gap_set gaps, wgaps;
-	int64_t gap_wait;              /* seconds before a gap is given up, 0 never refuse */
+	int64_t gap_wait; /* seconds before a gap is given up, 0 never refuse */
 	/* the commit in progress */
 	struct batch *const *b;
 	size_t n;

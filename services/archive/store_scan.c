@@ -109,8 +109,8 @@ static int roll_one(void *arg, const uint8_t *key, const MDB_val *v)
 	return pulses ? c->cb(c->ctx, (int64_t)kv_unpack_u64(key + 2), pulses) : 0;
 }
 
-int store_rollup_scan(store *s, MDB_txn *txn, enum tb_step step, uint16_t obj,
-		      uint16_t chan, int64_t from, int64_t to,
+int store_rollup_scan(store *s, MDB_txn *txn, enum tb_step step, uint16_t obj, uint16_t chan,
+		      int64_t from, int64_t to,
 		      int (*cb)(void *ctx, int64_t start, uint64_t pulses), void *ctx)
 {
 	struct roll_ctx c = { chan, cb, ctx };
@@ -150,16 +150,16 @@ static int raw_one(void *arg, const uint8_t *key, const MDB_val *v)
 	return 0;
 }
 
-int store_raw_scan(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, int64_t from,
-		   int64_t to, int (*cb)(void *ctx, const struct store_raw *r), void *ctx)
+int store_raw_scan(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, int64_t from, int64_t to,
+		   int (*cb)(void *ctx, const struct store_raw *r), void *ctx)
 {
 	struct raw_ctx c = { chan, cb, ctx };
 
 	return range_scan(txn, s->raw, obj, from, to, raw_one, &c);
 }
 
-int store_quarantine_list(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan,
-			  size_t limit, json_t **out)
+int store_quarantine_list(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, size_t limit,
+			  json_t **out)
 {
 	uint8_t kb[4] = { 0 };
 	MDB_val k = { sizeof kb, kb }, v;
@@ -186,12 +186,14 @@ int store_quarantine_list(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan,
 		if ((obj && kv_unpack_u16(p) != obj) || (chan && c != chan))
 			break;
 		snprintf(id, sizeof id, "%u.%u.%u", kv_unpack_u16(p), c >> 8, c & 0xff);
-		json_array_append_new(arr, json_pack(
-			"{s:s, s:I, s:I, s:I, s:I, s:I, s:b}", "channel", id,
-			"ts", (json_int_t)kv_unpack_u64(p + 4), "seq", (json_int_t)kv_unpack_u64(p + 12),
-			"total", (json_int_t)kv_unpack_u32(q), "last_total",
-			(json_int_t)kv_unpack_u32(q + 4), "delta", (json_int_t)kv_unpack_u32(q + 8),
-			"resolved", kv_unpack_u32(q + 12) != 0));
+		json_array_append_new(arr,
+				      json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:b}", "channel",
+						id, "ts", (json_int_t)kv_unpack_u64(p + 4), "seq",
+						(json_int_t)kv_unpack_u64(p + 12), "total",
+						(json_int_t)kv_unpack_u32(q), "last_total",
+						(json_int_t)kv_unpack_u32(q + 4), "delta",
+						(json_int_t)kv_unpack_u32(q + 8), "resolved",
+						kv_unpack_u32(q + 12) != 0));
 	}
 	mdb_cursor_close(cur);
 	*out = arr;
@@ -239,7 +241,7 @@ static int rebase_txn(MDB_txn *txn, void *arg)
 		memcpy(nv, v.mv_data, QUAR_VALUE);
 		if (kv_unpack_u32(nv + 12))
 			continue;
-		rb->total = kv_unpack_u32(nv);   /* keys in time order: the last wins */
+		rb->total = kv_unpack_u32(nv); /* keys in time order: the last wins */
 		found = true;
 		kv_pack_u32(nv + 12, 1);
 		v = (MDB_val){ QUAR_VALUE, nv };
@@ -270,7 +272,7 @@ struct retention {
 	store *s;
 	int64_t cutoff;
 	size_t max;
-	size_t deleted;     /* in this transaction */
+	size_t deleted; /* in this transaction */
 };
 
 static int retention_txn(MDB_txn *txn, void *arg)

@@ -12,9 +12,9 @@ static char zone[64] = "UTC";
 
 /* Last day and month computed: a batch stream hits the same ones. */
 static struct {
-	bool valid;            /* the fields below hold a bucket */
-	int64_t start;         /* first second */
-	int64_t end;           /* first second of the next bucket */
+	bool valid;    /* the fields below hold a bucket */
+	int64_t start; /* first second */
+	int64_t end;   /* first second of the next bucket */
 } cache_day, cache_month;
 
 int tb_init(const char *tz)

@@ -5,13 +5,13 @@
 #include "units.h"
 
 struct unit_row {
-	const char *name;      /* as it travels in JSON */
-	int dec;               /* decimals a quantity shows at least */
+	const char *name; /* as it travels in JSON */
+	int dec;	  /* decimals a quantity shows at least */
 };
 
 static const struct unit_row unit_rows[] = {
-	{ "m3", 3 }, { "kWh", 3 }, { "MWh", 6 }, { "Gcal", 6 }, { "GJ", 6 },
-	{ "l", 0 }, { "pulse", 0 },
+	{ "m3", 3 }, { "kWh", 3 }, { "MWh", 6 },   { "Gcal", 6 },
+	{ "GJ", 6 }, { "l", 0 },   { "pulse", 0 },
 };
 
 const char *const units_names[] = { "m3", "kWh", "MWh", "Gcal", "GJ", "l", "pulse", NULL };
@@ -105,7 +105,7 @@ int units_parse(const char *s, int dec, units_u128 *out)
 			return AMR_EINVAL;
 	}
 	if (frac == 0)
-		return AMR_EINVAL;   /* "12." */
+		return AMR_EINVAL; /* "12." */
 	*out = v * pow10_u128(dec - (frac < 0 ? 0 : frac));
 	return AMR_OK;
 }
@@ -128,8 +128,10 @@ int units_check_weights(const struct units_weight *w, size_t n, char *msg, size_
 			return AMR_EINVAL;
 		}
 		if (w[i].valid_from < 0 || w[i].valid_from % 3600 != 0) {
-			snprintf(msg, size, "weight valid_from: %lld is not a whole hour "
-				 "(a multiple of 3600)", (long long)w[i].valid_from);
+			snprintf(msg, size,
+				 "weight valid_from: %lld is not a whole hour "
+				 "(a multiple of 3600)",
+				 (long long)w[i].valid_from);
 			return AMR_EINVAL;
 		}
 		if (i > 0 && w[i].valid_from <= w[i - 1].valid_from) {

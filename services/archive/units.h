@@ -22,18 +22,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UNITS_MAX_DEC 9          /* most decimals a quantity carries */
-#define UNITS_MAX_NUM 1000000    /* largest weight numerator */
-#define UNITS_MAX_DEN 1000000000 /* largest weight denominator */
-#define UNITS_MAX_WEIGHTS 32     /* weight periods per channel */
-#define UNITS_QTY_MAX 48         /* buffer size for a formatted quantity */
+#define UNITS_MAX_DEC	  9	     /* most decimals a quantity carries */
+#define UNITS_MAX_NUM	  1000000    /* largest weight numerator */
+#define UNITS_MAX_DEN	  1000000000 /* largest weight denominator */
+#define UNITS_MAX_WEIGHTS 32	     /* weight periods per channel */
+#define UNITS_QTY_MAX	  48	     /* buffer size for a formatted quantity */
 
 typedef unsigned __int128 units_u128;
 
 struct units_weight {
-	uint64_t num;          /* unit per pulse, numerator (1..UNITS_MAX_NUM) */
-	uint64_t den;          /* denominator (1..UNITS_MAX_DEN) */
-	int64_t valid_from;    /* UTC seconds, a whole hour; 0 = from the start */
+	uint64_t num;	    /* unit per pulse, numerator (1..UNITS_MAX_NUM) */
+	uint64_t den;	    /* denominator (1..UNITS_MAX_DEN) */
+	int64_t valid_from; /* UTC seconds, a whole hour; 0 = from the start */
 };
 
 /* The units a channel may have, NULL-terminated ("m3", "kWh", ...). */
@@ -78,11 +78,11 @@ size_t units_weight_at(const struct units_weight *w, size_t n, int64_t t);
  * split always sum to Q of the whole.
  */
 struct units_acc {
-	const struct units_weight *w;   /* weights, borrowed */
-	size_t n;                       /* how many */
-	int dec;                        /* decimals */
-	uint64_t cum[UNITS_MAX_WEIGHTS];/* pulses so far per period */
-	units_u128 total;               /* Q so far, scaled */
+	const struct units_weight *w;	 /* weights, borrowed */
+	size_t n;			 /* how many */
+	int dec;			 /* decimals */
+	uint64_t cum[UNITS_MAX_WEIGHTS]; /* pulses so far per period */
+	units_u128 total;		 /* Q so far, scaled */
 };
 
 /* Start an accumulator (w borrowed, n <= UNITS_MAX_WEIGHTS). */

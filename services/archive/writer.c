@@ -7,14 +7,14 @@
 #include "writer.h"
 
 struct writer {
-	store *s;                  /* borrowed */
-	struct svc *svc;           /* borrowed: loop, mq, metrics */
-	struct writer_opts o;      /* limits */
-	struct batch **pending;    /* batches waiting for the commit */
+	store *s;		/* borrowed */
+	struct svc *svc;	/* borrowed: loop, mq, metrics */
+	struct writer_opts o;	/* limits */
+	struct batch **pending; /* batches waiting for the commit */
 	size_t npending, cap;
-	size_t nreadings;          /* readings in them */
-	uint64_t first_ms;         /* arrival of the oldest pending batch */
-	uint64_t timer;            /* commit timer, 0 when none */
+	size_t nreadings;  /* readings in them */
+	uint64_t first_ms; /* arrival of the oldest pending batch */
+	uint64_t timer;	   /* commit timer, 0 when none */
 	metric *m_batches, *m_readings, *m_pulses, *m_dups, *m_quar, *m_new, *m_mismatch;
 	metric *m_rejected, *m_commits, *m_failed, *m_wait_ms, *m_commit_ms;
 	metric *m_gap_refused, *m_gap_given_up, *m_jump;
@@ -47,23 +47,23 @@ int writer_create(writer **out, store *s, struct svc *svc, const struct writer_o
 				"Readings whose total went down without counter_zeroed.");
 	w->m_new = metrics_get(ms, METRIC_COUNTER, "amr_archive_new_channels_total", NULL,
 			       "Channels registered on their first reading.");
-	w->m_mismatch = metrics_get(ms, METRIC_COUNTER, "amr_archive_delta_mismatch_total",
-				    NULL, "Gateway deltas that differed from the totals.");
+	w->m_mismatch = metrics_get(ms, METRIC_COUNTER, "amr_archive_delta_mismatch_total", NULL,
+				    "Gateway deltas that differed from the totals.");
 	w->m_rejected = metrics_get(ms, METRIC_COUNTER, "amr_archive_rejected_total", NULL,
 				    "Messages refused (sent to amr/v1/deadletter).");
 	w->m_commits = metrics_get(ms, METRIC_COUNTER, "amr_archive_commits_total", NULL,
 				   "LMDB write transactions of the group commit.");
-	w->m_failed = metrics_get(ms, METRIC_COUNTER, "amr_archive_commit_failures_total",
-				  NULL, "Group commits that failed (nothing acknowledged).");
+	w->m_failed = metrics_get(ms, METRIC_COUNTER, "amr_archive_commit_failures_total", NULL,
+				  "Group commits that failed (nothing acknowledged).");
 	w->m_wait_ms = metrics_get(ms, METRIC_GAUGE, "amr_archive_arrival_to_commit_ms", NULL,
 				   "Longest arrival-to-commit wait of the last commit, ms.");
 	w->m_commit_ms = metrics_get(ms, METRIC_GAUGE, "amr_archive_commit_ms", NULL,
 				     "Duration of the last commit, ms.");
-	w->m_gap_refused = metrics_get(ms, METRIC_COUNTER, "amr_archive_gap_refused_total",
-				       NULL, "Batches refused (not acknowledged) because their "
+	w->m_gap_refused = metrics_get(ms, METRIC_COUNTER, "amr_archive_gap_refused_total", NULL,
+				       "Batches refused (not acknowledged) because their "
 				       "prev is above the mark: a batch before them is missing.");
-	w->m_gap_given_up = metrics_get(ms, METRIC_COUNTER, "amr_archive_gap_given_up_total",
-					NULL, "Batches stored across a gap after the gap wait.");
+	w->m_gap_given_up = metrics_get(ms, METRIC_COUNTER, "amr_archive_gap_given_up_total", NULL,
+					"Batches stored across a gap after the gap wait.");
 	w->m_jump = metrics_get(ms, METRIC_COUNTER, "amr_archive_seq_jump_refused_total", NULL,
 				"Batches refused because their seq leaps more than 2^32 past "
 				"the object's mark (a broken or forged batch).");
@@ -79,15 +79,15 @@ static void log_gaps(const struct store_outcome *o, int64_t now)
 
 		if (g->jump)
 			log_warn("seq obj=%u mark=%llu seq=%llu: the seq leaps more than 2^32 past "
-				 "the mark; batch refused, not acknowledged", g->obj,
-				 (unsigned long long)g->mark, (unsigned long long)g->seq);
+				 "the mark; batch refused, not acknowledged",
+				 g->obj, (unsigned long long)g->mark, (unsigned long long)g->seq);
 		else if (g->given_up)
 			log_warn("gap obj=%u mark=%llu prev=%llu seq=%llu: gap (%llu, %llu] given "
 				 "up after %lld s, batch stored; its pulses are counted from the "
-				 "totals", g->obj, (unsigned long long)g->mark,
-				 (unsigned long long)g->prev, (unsigned long long)g->seq,
-				 (unsigned long long)g->mark, (unsigned long long)g->prev,
-				 (long long)(now - g->since));
+				 "totals",
+				 g->obj, (unsigned long long)g->mark, (unsigned long long)g->prev,
+				 (unsigned long long)g->seq, (unsigned long long)g->mark,
+				 (unsigned long long)g->prev, (long long)(now - g->since));
 		else
 			log_warn("gap obj=%u mark=%llu prev=%llu seq=%llu: batch refused, not "
 				 "acknowledged (gap open for %lld s); the gateway will send again",
@@ -117,8 +117,8 @@ static void publish_outcome(writer *w, const struct store_outcome *o)
 		snprintf(topic, sizeof topic, "amr/v1/events/%u", e->obj);
 		snprintf(id, sizeof id, "%u.%u.%u", e->obj, e->chan >> 8, e->chan & 0xff);
 		log_warn("quarantined channel=%s seq=%llu total=%u below last total %u "
-			 "without counter_zeroed", id, (unsigned long long)e->seq, e->total,
-			 e->last_total);
+			 "without counter_zeroed",
+			 id, (unsigned long long)e->seq, e->total, e->last_total);
 		ev = json_pack("{s:s, s:i, s:i, s:i, s:s, s:I, s:I, s:I, s:I}", "type",
 			       "counter_quarantined", "obj", e->obj, "addr", e->chan >> 8, "ch",
 			       e->chan & 0xff, "channel", id, "ts", (json_int_t)e->ts, "seq",
@@ -152,7 +152,8 @@ int writer_flush(writer *w)
 	if (rc) {
 		metric_add(w->m_failed, 1);
 		log_error("commit of %zu batches failed: %s; not acknowledged, gateways "
-			  "will send again", w->npending, amr_strerror(rc));
+			  "will send again",
+			  w->npending, amr_strerror(rc));
 	} else {
 		metric_add(w->m_batches, (int64_t)o.batches);
 		metric_add(w->m_readings, (int64_t)o.readings);
@@ -231,7 +232,7 @@ void writer_on_readings(void *ctx, const struct mq_msg *msg)
 	}
 	if (!w->timer &&
 	    !(w->timer = loop_timer_add(w->svc->loop, w->o.commit_ms, false, on_timer, w)))
-		writer_flush(w);   /* no timer (out of memory): do not wait */
+		writer_flush(w); /* no timer (out of memory): do not wait */
 }
 
 void writer_destroy(writer *w)

@@ -10,7 +10,10 @@
 int main(int argc, char **argv)
 {
 	struct svc s;
-	int rc = svc_init(&s, "billing", "amr-billing: Accounts, tariffs, invoices and receipts (the accounting side arrives with its issue).", argc, argv, NULL, 0, NULL);
+	int rc = svc_init(
+		&s, "billing",
+		"amr-billing: Accounts, tariffs, invoices and receipts (the accounting side arrives with its issue).",
+		argc, argv, NULL, 0, NULL);
 
 	if (rc != SVC_CONTINUE)
 		return rc;

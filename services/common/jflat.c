@@ -20,17 +20,17 @@ struct reader {
 	size_t flen[JFLAT_ROW_FIELDS]; /* strlen of rows->fields[i] */
 	int nfields;
 	struct jflat_out *out;
-	int rc;                        /* why a callback stopped yajl */
-	int depth;                     /* containers open */
-	json_t *stack[DEPTH_MAX];      /* open containers; NULL for the rows array/row */
-	char key[JFLAT_KEY_MAX + 1];   /* the key whose value comes next */
-	bool want_rows;                /* the key is the rows member's name */
-	bool in_rows;                  /* inside the rows array (depth 2) */
-	bool in_row;                   /* inside one of its elements (depth 3) */
-	int field;                     /* index of the row field whose value comes next */
-	int hint;                      /* the field expected next (rows repeat one order) */
+	int rc;			     /* why a callback stopped yajl */
+	int depth;		     /* containers open */
+	json_t *stack[DEPTH_MAX];    /* open containers; NULL for the rows array/row */
+	char key[JFLAT_KEY_MAX + 1]; /* the key whose value comes next */
+	bool want_rows;		     /* the key is the rows member's name */
+	bool in_rows;		     /* inside the rows array (depth 2) */
+	bool in_row;		     /* inside one of its elements (depth 3) */
+	int field;		     /* index of the row field whose value comes next */
+	int hint;		     /* the field expected next (rows repeat one order) */
 	long long vals[JFLAT_ROW_FIELDS];
-	unsigned present;              /* bits of vals set in this row */
+	unsigned present; /* bits of vals set in this row */
 };
 
 /* The byte rule of jflat.h: printable ASCII, tab, LF, CR; no backslash. */
@@ -39,7 +39,7 @@ static bool plain_byte(unsigned char c)
 	return c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c <= 0x7e && c != '\\');
 }
 
-#define ONES 0x0101010101010101ull
+#define ONES  0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
 
 /* Nonzero if a byte of x may be below n (n <= 0x80); exact when x has no
@@ -130,7 +130,7 @@ static int on_integer(void *ctx, long long v)
 
 static int on_double(void *ctx, double d)
 {
-	return stop(ctx, AMR_EINVAL);   /* no float conversions to compare */
+	return stop(ctx, AMR_EINVAL); /* no float conversions to compare */
 }
 
 static int on_string(void *ctx, const unsigned char *s, size_t len)
@@ -174,12 +174,12 @@ static int on_key(void *ctx, const unsigned char *key, size_t len)
 		for (int k = 0, i = rd->hint; k < rd->nfields; k++, i = (i + 1) % rd->nfields)
 			if (rd->flen[i] == len && memcmp(rows->fields[i], key, len) == 0) {
 				if (rd->present & (1u << i))
-					return stop(rd, AMR_EINVAL);   /* duplicate */
+					return stop(rd, AMR_EINVAL); /* duplicate */
 				rd->field = i;
 				rd->hint = (i + 1) % rd->nfields;
 				return 1;
 			}
-		return stop(rd, AMR_EINVAL);                    /* not a row field */
+		return stop(rd, AMR_EINVAL); /* not a row field */
 	}
 	memcpy(rd->key, key, len);
 	rd->key[len] = '\0';
@@ -233,7 +233,7 @@ static int on_start_array(void *ctx)
 		return 1;
 	}
 	if (!add(rd, a = json_array()))
-		return 0;   /* add() took a and said why */
+		return 0; /* add() took a and said why */
 	rd->stack[rd->depth++] = a;
 	return 1;
 }
@@ -243,7 +243,7 @@ static int on_end_array(void *ctx)
 	struct reader *rd = ctx;
 
 	rd->depth--;
-	rd->in_rows = false;   /* only the rows array can be open when in_rows */
+	rd->in_rows = false; /* only the rows array can be open when in_rows */
 	return 1;
 }
 
@@ -260,8 +260,7 @@ static const yajl_callbacks callbacks = {
 	.yajl_end_array = on_end_array,
 };
 
-int jflat_read(const char *text, size_t len, const struct jflat_rows *rows,
-	       struct jflat_out *out)
+int jflat_read(const char *text, size_t len, const struct jflat_rows *rows, struct jflat_out *out)
 {
 	struct reader rd = { .rows = rows, .out = out, .rc = AMR_EINVAL };
 	yajl_handle h;

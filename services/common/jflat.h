@@ -36,18 +36,18 @@
 
 #include <jansson.h>
 
-#define JFLAT_ROW_FIELDS 8     /* most fields a row may have */
-#define JFLAT_KEY_MAX 63       /* longest key read (bytes) */
+#define JFLAT_ROW_FIELDS 8  /* most fields a row may have */
+#define JFLAT_KEY_MAX	 63 /* longest key read (bytes) */
 
 /* What a row's field must be: present or not, and within min..max. */
 struct jflat_bound {
-	bool required;                 /* a row without it is declined */
-	long long min, max;            /* inclusive bounds */
+	bool required;	    /* a row without it is declined */
+	long long min, max; /* inclusive bounds */
 };
 
 struct jflat_rows {
-	const char *name;              /* the top-level member read as rows ("readings") */
-	const char *const *fields;     /* its fields' names, NULL-terminated, at most 8 */
+	const char *name;	   /* the top-level member read as rows ("readings") */
+	const char *const *fields; /* its fields' names, NULL-terminated, at most 8 */
 	/* Bounds of fields[i] (NULL: none). A row that breaks one is declined
 	 * before row() sees it, so callers share one table with the tree
 	 * path's jv_int() checks and write no range check twice. */
@@ -55,13 +55,13 @@ struct jflat_rows {
 	/* Called once per element, in order: vals[i] holds fields[i] when bit i
 	 * of present is set. Nonzero makes jflat_read() decline. */
 	int (*row)(void *ctx, size_t index, const long long *vals, unsigned present);
-	void *ctx;                     /* passed to row */
+	void *ctx; /* passed to row */
 };
 
 struct jflat_out {
-	json_t *head;                  /* new reference: the object without the rows member */
-	bool rows_seen;                /* the rows member was there (an array) */
-	size_t nrows;                  /* elements delivered to row() */
+	json_t *head;	/* new reference: the object without the rows member */
+	bool rows_seen; /* the rows member was there (an array) */
+	size_t nrows;	/* elements delivered to row() */
 };
 
 /*
@@ -70,7 +70,6 @@ struct jflat_out {
  * been delivered, the caller discards them); AMR_ENOMEM. On failure
  * out->head is NULL.
  */
-int jflat_read(const char *text, size_t len, const struct jflat_rows *rows,
-	       struct jflat_out *out);
+int jflat_read(const char *text, size_t len, const struct jflat_rows *rows, struct jflat_out *out);
 
 #endif

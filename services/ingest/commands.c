@@ -13,9 +13,8 @@
 static const char *const kind_names[] = { "block", "unblock", "zero", "console", NULL };
 static const char *const state_names[] = { "queued", "sent", "done", "failed", "expired", NULL };
 
-static const char *const request_fields[] = {
-	"obj", "cmd", "addr", "out", "ch", "line", "actor", "reason", "ttl", "wait", NULL
-};
+static const char *const request_fields[] = { "obj",   "cmd",	 "addr", "out",	 "ch", "line",
+					      "actor", "reason", "ttl",	 "wait", NULL };
 
 bool cmd_terminal(enum cmd_state s)
 {
@@ -64,8 +63,8 @@ static int refuse(const json_t *args, const char *field, const char *cmd, struct
 	return AMR_OK;
 }
 
-int cmd_request_parse(const json_t *args, int64_t now, long long default_ttl,
-		      long long max_ttl, struct cmd *c, struct jv_err *err)
+int cmd_request_parse(const json_t *args, int64_t now, long long default_ttl, long long max_ttl,
+		      struct cmd *c, struct jv_err *err)
 {
 	const char *actor, *reason, *line;
 	long long obj, addr, out, ch, ttl;
@@ -189,12 +188,11 @@ static json_t *result_json(const struct cmd *c)
 
 json_t *cmd_to_json(const struct cmd *c)
 {
-	json_t *o = json_pack("{s:s, s:I, s:s}", "id", c->id, "obj", (json_int_t)c->obj,
-			      "cmd", cmd_kind_name(c->kind));
+	json_t *o = json_pack("{s:s, s:I, s:s}", "id", c->id, "obj", (json_int_t)c->obj, "cmd",
+			      cmd_kind_name(c->kind));
 	json_t *res = result_json(c);
 
-	if (!o || add_target(o, c) ||
-	    json_object_set_new(o, "actor", json_string(c->actor)) ||
+	if (!o || add_target(o, c) || json_object_set_new(o, "actor", json_string(c->actor)) ||
 	    json_object_set_new(o, "reason", json_string(c->reason)) ||
 	    json_object_set_new(o, "state", json_string(cmd_state_name(c->state))) ||
 	    json_object_set_new(o, "created", json_integer(c->created)) ||
@@ -236,8 +234,7 @@ int cmd_from_json(const json_t *j, struct cmd *c)
 	    jv_object(j, "result", false, &res, &err))
 		return AMR_EINVAL;
 	if (res && (jv_bool(res, "ok", true, false, &ok, &err) ||
-		    jv_str(res, ok ? "output" : "error", true, NULL, 0, CMD_TEXT_MAX, &text,
-			   &err)))
+		    jv_str(res, ok ? "output" : "error", true, NULL, 0, CMD_TEXT_MAX, &text, &err)))
 		return AMR_EINVAL;
 	copy_text(c->id, CMD_ID_MAX, id);
 	c->obj = (unsigned)obj;
@@ -262,8 +259,7 @@ json_t *cmd_gateway_json(const struct cmd *c)
 {
 	json_t *o = json_pack("{s:s, s:s}", "id", c->id, "cmd", cmd_kind_name(c->kind));
 
-	if (!o || add_target(o, c) ||
-	    json_object_set_new(o, "expires", json_integer(c->expires))) {
+	if (!o || add_target(o, c) || json_object_set_new(o, "expires", json_integer(c->expires))) {
 		json_decref(o);
 		return NULL;
 	}

@@ -22,11 +22,11 @@
 
 #include "jv.h"
 
-#define CMD_ID_MAX 32        /* longest id, bytes */
-#define CMD_LINE_MAX 128     /* longest console line */
-#define CMD_ACTOR_MAX 64     /* longest actor */
-#define CMD_REASON_MAX 200   /* longest reason */
-#define CMD_TEXT_MAX 4096    /* longest stored output or error; longer is cut */
+#define CMD_ID_MAX     32   /* longest id, bytes */
+#define CMD_LINE_MAX   128  /* longest console line */
+#define CMD_ACTOR_MAX  64   /* longest actor */
+#define CMD_REASON_MAX 200  /* longest reason */
+#define CMD_TEXT_MAX   4096 /* longest stored output or error; longer is cut */
 
 enum cmd_kind {
 	CMD_BLOCK,
@@ -44,22 +44,22 @@ enum cmd_state {
 };
 
 struct cmd {
-	char id[CMD_ID_MAX + 1];            /* "c<number>", given by the store */
-	unsigned obj;                       /* gateway object number 1..65000 */
-	enum cmd_kind kind;                 /* what to do */
-	int addr;                           /* UO-4 address 1..127; 0 for console */
-	int out;                            /* output 1..4 (block/unblock), else 0 */
-	int ch;                             /* input 1..4 (zero), else 0 */
-	char line[CMD_LINE_MAX + 1];        /* console line, "" otherwise */
-	char actor[CMD_ACTOR_MAX + 1];      /* who asked */
-	char reason[CMD_REASON_MAX + 1];    /* why ("" allowed for console) */
-	enum cmd_state state;               /* where it is */
-	int64_t created;                    /* Unix s of the request */
-	int64_t expires;                    /* Unix s after which it is not run */
-	int64_t sent;                       /* Unix s it was published, 0 if not */
-	int64_t finished;                   /* Unix s it reached done/failed/expired, 0 if not */
-	bool ok;                            /* result: the gateway succeeded */
-	char text[CMD_TEXT_MAX + 1];        /* result: output (ok) or error (not ok) */
+	char id[CMD_ID_MAX + 1];	 /* "c<number>", given by the store */
+	unsigned obj;			 /* gateway object number 1..65000 */
+	enum cmd_kind kind;		 /* what to do */
+	int addr;			 /* UO-4 address 1..127; 0 for console */
+	int out;			 /* output 1..4 (block/unblock), else 0 */
+	int ch;				 /* input 1..4 (zero), else 0 */
+	char line[CMD_LINE_MAX + 1];	 /* console line, "" otherwise */
+	char actor[CMD_ACTOR_MAX + 1];	 /* who asked */
+	char reason[CMD_REASON_MAX + 1]; /* why ("" allowed for console) */
+	enum cmd_state state;		 /* where it is */
+	int64_t created;		 /* Unix s of the request */
+	int64_t expires;		 /* Unix s after which it is not run */
+	int64_t sent;			 /* Unix s it was published, 0 if not */
+	int64_t finished;		 /* Unix s it reached done/failed/expired, 0 if not */
+	bool ok;			 /* result: the gateway succeeded */
+	char text[CMD_TEXT_MAX + 1];	 /* result: output (ok) or error (not ok) */
 };
 
 /*
@@ -72,8 +72,8 @@ struct cmd {
  * refused. Returns AMR_OK or AMR_EINVAL (err names the field; *c is then
  * unspecified).
  */
-int cmd_request_parse(const json_t *args, int64_t now, long long default_ttl,
-		      long long max_ttl, struct cmd *c, struct jv_err *err);
+int cmd_request_parse(const json_t *args, int64_t now, long long default_ttl, long long max_ttl,
+		      struct cmd *c, struct jv_err *err);
 
 /*
  * Check a gateway result {"id","ok",("output"|"error")} (borrowed); unknown

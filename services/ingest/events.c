@@ -13,20 +13,20 @@
 
 /* Device state bits. */
 enum {
-	DEV_OK_KNOWN = 1,      /* responding state seen */
-	DEV_OK = 2,            /* responding */
-	DEV_MAINS_KNOWN = 4,   /* mains state seen */
-	DEV_MAINS = 8,         /* mains present */
+	DEV_OK_KNOWN = 1,    /* responding state seen */
+	DEV_OK = 2,	     /* responding */
+	DEV_MAINS_KNOWN = 4, /* mains state seen */
+	DEV_MAINS = 8,	     /* mains present */
 };
 
 struct gw {
-	long long high_seq;             /* highest batch seq seen */
-	signed char presence;           /* enum events_presence */
-	unsigned char dev[ADDR_MAX + 1];/* DEV_ bits per address */
+	long long high_seq;		 /* highest batch seq seen */
+	signed char presence;		 /* enum events_presence */
+	unsigned char dev[ADDR_MAX + 1]; /* DEV_ bits per address */
 };
 
 struct events {
-	struct gw *gws[VALIDATE_OBJ_MAX + 1];   /* by object number, lazily allocated */
+	struct gw *gws[VALIDATE_OBJ_MAX + 1]; /* by object number, lazily allocated */
 };
 
 int events_create(events **out)
@@ -89,9 +89,8 @@ out_fail_event:
 	return NULL;
 }
 
-static int emit_event(unsigned obj, const char *type, long long addr, long long ch,
-		      long long ts, long long seq, json_t *detail, events_emit_fn emit,
-		      void *ctx)
+static int emit_event(unsigned obj, const char *type, long long addr, long long ch, long long ts,
+		      long long seq, json_t *detail, events_emit_fn emit, void *ctx)
 {
 	json_t *e = make_event(obj, type, addr, ch, ts, seq, detail);
 
@@ -161,7 +160,7 @@ static int gateway_event(struct gw *g, unsigned obj, const json_t *in, long long
 	if (addr && event_state(type, &known, &on, &value) &&
 	    !flip(&g->dev[addr], known, on, value)) {
 		json_decref(detail);
-		return AMR_OK;          /* the known state already says so */
+		return AMR_OK; /* the known state already says so */
 	}
 	json_object_foreach((json_t *)in, key, v) {
 		if (strcmp(key, "type") && strcmp(key, "addr") && strcmp(key, "ch") &&
@@ -174,8 +173,8 @@ static int gateway_event(struct gw *g, unsigned obj, const json_t *in, long long
 }
 
 /* Changes shown by one "devices" entry that no gateway event reported. */
-static int device_snapshot(struct gw *g, unsigned obj, const json_t *d, long long seq,
-			   long long ts, events_emit_fn emit, void *ctx)
+static int device_snapshot(struct gw *g, unsigned obj, const json_t *d, long long seq, long long ts,
+			   events_emit_fn emit, void *ctx)
 {
 	long long addr = json_integer_value(json_object_get(d, "addr"));
 	bool ok = json_is_true(json_object_get(d, "ok"));
@@ -198,14 +197,13 @@ static int device_snapshot(struct gw *g, unsigned obj, const json_t *d, long lon
 	first = !(*bits & DEV_MAINS_KNOWN);
 	if (flip(bits, DEV_MAINS_KNOWN, DEV_MAINS, json_is_true(mains)) &&
 	    !(first && json_is_true(mains)))
-		return emit_event(obj, json_is_true(mains) ? "mains_restored" : "mains_lost",
-				  addr, 0, ts, seq, json_pack("{s:s}", "source", "devices"),
-				  emit, ctx);
+		return emit_event(obj, json_is_true(mains) ? "mains_restored" : "mains_lost", addr,
+				  0, ts, seq, json_pack("{s:s}", "source", "devices"), emit, ctx);
 	return AMR_OK;
 }
 
-int events_batch(events *ev, unsigned obj, const json_t *batch, long long seq,
-		 long long ts, bool *resend, events_emit_fn emit, void *ctx)
+int events_batch(events *ev, unsigned obj, const json_t *batch, long long seq, long long ts,
+		 bool *resend, events_emit_fn emit, void *ctx)
 {
 	struct gw *g = gw_of(ev, obj);
 	json_t *arr, *item;
@@ -240,9 +238,8 @@ static int prefixed(struct jv_err *err, const char *where)
 	return jv_fail(err, "%s%s", where, msg);
 }
 
-int events_status(events *ev, unsigned obj, const json_t *status, int64_t now,
-		  bool *online, bool *changed, events_emit_fn emit, void *ctx,
-		  struct jv_err *err)
+int events_status(events *ev, unsigned obj, const json_t *status, int64_t now, bool *online,
+		  bool *changed, events_emit_fn emit, void *ctx, struct jv_err *err)
 {
 	const char *fw, *ip;
 	json_t *devices, *spool, *detail;
@@ -275,8 +272,8 @@ int events_status(events *ev, unsigned obj, const json_t *status, int64_t now,
 		return AMR_ENOMEM;
 	}
 	g->presence = on ? EVENTS_ONLINE : EVENTS_OFFLINE;
-	return emit_event(obj, on ? "gateway_online" : "gateway_offline", 0, 0, now, 0,
-			  detail, emit, ctx);
+	return emit_event(obj, on ? "gateway_online" : "gateway_offline", 0, 0, now, 0, detail,
+			  emit, ctx);
 }
 
 int events_presence_set(events *ev, unsigned obj, enum events_presence p)

@@ -49,8 +49,8 @@ void events_destroy(events *ev);
  * event of the gateway reported. A device event that repeats the known
  * state is not emitted twice. Returns AMR_OK or AMR_ENOMEM.
  */
-int events_batch(events *ev, unsigned obj, const json_t *batch, long long seq,
-		 long long ts, bool *resend, events_emit_fn emit, void *ctx);
+int events_batch(events *ev, unsigned obj, const json_t *batch, long long seq, long long ts,
+		 bool *resend, events_emit_fn emit, void *ctx);
 
 /*
  * Check a gateway status payload (borrowed): "online" is a required
@@ -61,9 +61,8 @@ int events_batch(events *ev, unsigned obj, const json_t *batch, long long seq,
  * gateway_offline at time now and sets *changed. *online gets the state.
  * Returns AMR_OK, AMR_EINVAL (err says why; state unchanged) or AMR_ENOMEM.
  */
-int events_status(events *ev, unsigned obj, const json_t *status, int64_t now,
-		  bool *online, bool *changed, events_emit_fn emit, void *ctx,
-		  struct jv_err *err);
+int events_status(events *ev, unsigned obj, const json_t *status, int64_t now, bool *online,
+		  bool *changed, events_emit_fn emit, void *ctx, struct jv_err *err);
 
 /* Set the known presence of obj without emitting (state restored at start).
  * Returns AMR_OK or AMR_ENOMEM. */

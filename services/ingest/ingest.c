@@ -10,14 +10,13 @@
 #include "ingest.h"
 
 struct ingest {
-	struct svc *s;               /* clock, broker */
-	struct validate_opts vo;     /* batch limits */
-	store *st;                   /* presence memory */
-	events *ev;                  /* per-gateway state */
-	outbox *ob;                  /* publishing */
-	router *r;                   /* commands */
+	struct svc *s;		 /* clock, broker */
+	struct validate_opts vo; /* batch limits */
+	store *st;		 /* presence memory */
+	events *ev;		 /* per-gateway state */
+	outbox *ob;		 /* publishing */
+	router *r;		 /* commands */
 };
-
 
 static void emit(void *ctx, unsigned obj, json_t *event)
 {
@@ -32,7 +31,8 @@ static void dead_entries(ingest *in, const char *topic, long long seq, const jso
 	json_t *d;
 
 	json_array_foreach(dropped, i, d) {
-		char *text = json_dumps(json_object_get(d, "entry"), JSON_COMPACT | JSON_ENCODE_ANY);
+		char *text = json_dumps(json_object_get(d, "entry"),
+					JSON_COMPACT | JSON_ENCODE_ANY);
 		char detail[300];
 
 		snprintf(detail, sizeof detail, "seq %lld: %s", seq,
@@ -101,13 +101,15 @@ static void on_status(void *ctx, const struct mq_msg *msg)
 		return;
 	}
 	if (!(st = jv_parse_object(msg->payload, msg->len, &err))) {
-		outbox_deadletter(in->ob, msg->topic, "bad_status", err.msg, msg->payload, msg->len);
+		outbox_deadletter(in->ob, msg->topic, "bad_status", err.msg, msg->payload,
+				  msg->len);
 		return;
 	}
 	rc = events_status(in->ev, obj, st, svc_now(), &online, &changed, emit, in, &err);
 	json_decref(st);
 	if (rc == AMR_EINVAL) {
-		outbox_deadletter(in->ob, msg->topic, "bad_status", err.msg, msg->payload, msg->len);
+		outbox_deadletter(in->ob, msg->topic, "bad_status", err.msg, msg->payload,
+				  msg->len);
 		return;
 	}
 	if (rc) {
@@ -141,7 +143,8 @@ static void on_result(void *ctx, const struct mq_msg *msg)
 	}
 	if (!(res = jv_parse_object(msg->payload, msg->len, &err)) ||
 	    cmd_result_parse(res, &id, &ok, &text, &err)) {
-		outbox_deadletter(in->ob, msg->topic, "bad_result", err.msg, msg->payload, msg->len);
+		outbox_deadletter(in->ob, msg->topic, "bad_result", err.msg, msg->payload,
+				  msg->len);
 		goto out;
 	}
 	rc = router_result(in->r, obj, id, ok, text);
@@ -150,7 +153,8 @@ static void on_result(void *ctx, const struct mq_msg *msg)
 				  msg->payload, msg->len);
 	else if (rc == AMR_EINVAL)
 		outbox_deadletter(in->ob, msg->topic, "wrong_obj",
-				  "the command was sent to another gateway", msg->payload, msg->len);
+				  "the command was sent to another gateway", msg->payload,
+				  msg->len);
 	else if (rc == AMR_EEXIST)
 		log_info("obj=%u command id=%s: repeated result ignored", obj, id);
 	else if (rc)
@@ -169,8 +173,8 @@ static int restore_presence(void *ctx, unsigned obj, bool online)
 	return events_presence_set(in->ev, obj, online ? EVENTS_ONLINE : EVENTS_OFFLINE);
 }
 
-int ingest_create(ingest **out, struct svc *s, const struct validate_opts *vo,
-		  store *st, events *ev, outbox *ob, router *r)
+int ingest_create(ingest **out, struct svc *s, const struct validate_opts *vo, store *st,
+		  events *ev, outbox *ob, router *r)
 {
 	ingest *in = calloc(1, sizeof *in);
 	int rc;

@@ -18,13 +18,13 @@
 #include "svc.h"
 
 struct options {
-	const char *data_dir;        /* LMDB environment directory */
-	long long max_payload;       /* bytes */
-	long long max_entries;       /* readings/devices/events per batch */
-	long long horizon_days;      /* oldest ts accepted */
-	long long ts_ahead;          /* newest ts accepted, s ahead */
-	long long deadletter_max;    /* payload bytes kept in a deadletter copy */
-	struct router_opts cmd;      /* command options */
+	const char *data_dir;	  /* LMDB environment directory */
+	long long max_payload;	  /* bytes */
+	long long max_entries;	  /* readings/devices/events per batch */
+	long long horizon_days;	  /* oldest ts accepted */
+	long long ts_ahead;	  /* newest ts accepted, s ahead */
+	long long deadletter_max; /* payload bytes kept in a deadletter copy */
+	struct router_opts cmd;	  /* command options */
 };
 
 int main(int argc, char **argv)
@@ -63,8 +63,9 @@ int main(int argc, char **argv)
 	outbox *ob = NULL;
 	router *r = NULL;
 	ingest *in = NULL;
-	int rc = svc_init(&s, "ingest", "amr-ingest: checks what gateways send and routes commands to them",
-			  argc, argv, opts, sizeof opts / sizeof opts[0], NULL);
+	int rc = svc_init(&s, "ingest",
+			  "amr-ingest: checks what gateways send and routes commands to them", argc,
+			  argv, opts, sizeof opts / sizeof opts[0], NULL);
 
 	if (rc != SVC_CONTINUE)
 		return rc;
@@ -92,8 +93,8 @@ int main(int argc, char **argv)
 		log_error("cannot start (data in %s)", dir);
 		goto out_close;
 	}
-	log_info("data in %s, horizon %lld days, payload limit %lld bytes", dir,
-		 o.horizon_days, o.max_payload);
+	log_info("data in %s, horizon %lld days, payload limit %lld bytes", dir, o.horizon_days,
+		 o.max_payload);
 	rc = svc_run(&s) ? 1 : 0;
 
 out_close:

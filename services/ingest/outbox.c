@@ -11,14 +11,14 @@
 #include "outbox.h"
 
 struct outbox {
-	struct svc *s;           /* broker, metrics */
-	size_t dl_max;           /* payload bytes kept in a deadletter copy */
-	metric *batches;         /* canonical batches published */
-	metric *readings;        /* readings in them */
-	metric *resent;          /* batches at or below the highest seq */
-	metric *events;          /* events published */
-	metric *commands;        /* commands published to gateways */
-	metric *failed;          /* publishes the client refused */
+	struct svc *s;	  /* broker, metrics */
+	size_t dl_max;	  /* payload bytes kept in a deadletter copy */
+	metric *batches;  /* canonical batches published */
+	metric *readings; /* readings in them */
+	metric *resent;	  /* batches at or below the highest seq */
+	metric *events;	  /* events published */
+	metric *commands; /* commands published to gateways */
+	metric *failed;	  /* publishes the client refused */
 };
 
 #define M(name, help) metrics_get(s->metrics, METRIC_COUNTER, name, NULL, help)
@@ -38,8 +38,7 @@ int outbox_create(outbox **out, struct svc *s, size_t dl_max)
 	o->events = M("amr_ingest_events_total", "Normalised events published.");
 	o->commands = M("amr_ingest_commands_sent_total", "Commands published to gateways.");
 	o->failed = M("amr_ingest_publish_failed_total", "Publishes the MQTT client refused.");
-	if (!o->batches || !o->readings || !o->resent || !o->events || !o->commands ||
-	    !o->failed) {
+	if (!o->batches || !o->readings || !o->resent || !o->events || !o->commands || !o->failed) {
 		free(o);
 		return AMR_ENOMEM;
 	}
@@ -123,15 +122,16 @@ void outbox_audit(outbox *o, json_t *audit)
 	json_decref(audit);
 }
 
-void outbox_deadletter(outbox *o, const char *topic, const char *reason,
-		       const char *detail, const char *payload, size_t len)
+void outbox_deadletter(outbox *o, const char *topic, const char *reason, const char *detail,
+		       const char *payload, size_t len)
 {
 	char labels[96];
 	json_t *d;
 
 	snprintf(labels, sizeof labels, "reason=\"%s\"", reason);
-	metric_add(metrics_get(o->s->metrics, METRIC_COUNTER, "amr_ingest_deadletter_total",
-			       labels, "Messages rejected by ingest, by reason."), 1);
+	metric_add(metrics_get(o->s->metrics, METRIC_COUNTER, "amr_ingest_deadletter_total", labels,
+			       "Messages rejected by ingest, by reason."),
+		   1);
 	log_warn("deadletter topic=%s reason=%s: %s", topic, reason, detail ? detail : "");
 	d = deadletter_json(topic, reason, detail, payload, len, o->dl_max);
 	if (!d) {

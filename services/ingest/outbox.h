@@ -45,8 +45,8 @@ void outbox_audit(outbox *o, json_t *audit);
 
 /* Dead-letter a message received on topic: reason is a short code (the
  * metric label), detail the why; payload[0..len) as received. Logged too. */
-void outbox_deadletter(outbox *o, const char *topic, const char *reason,
-		       const char *detail, const char *payload, size_t len);
+void outbox_deadletter(outbox *o, const char *topic, const char *reason, const char *detail,
+		       const char *payload, size_t len);
 
 /* Count one resent batch (seq at or below the highest seen). */
 void outbox_count_resend(outbox *o);

@@ -9,31 +9,31 @@
 #include "log.h"
 #include "router.h"
 
-#define WAIT_MAX 30           /* longest wait a request may ask for, s */
-#define LIST_MAX 1000         /* most records ingest/commands returns */
-#define TICK_MS 1000          /* expiry and retry check */
-#define PRUNE_EVERY 3600      /* s between prunes of finished commands */
-#define PRUNE_MAX 1000        /* most records removed per prune */
+#define WAIT_MAX    30	 /* longest wait a request may ask for, s */
+#define LIST_MAX    1000 /* most records ingest/commands returns */
+#define TICK_MS	    1000 /* expiry and retry check */
+#define PRUNE_EVERY 3600 /* s between prunes of finished commands */
+#define PRUNE_MAX   1000 /* most records removed per prune */
 
 struct pending {
-	struct pending *next;  /* list link, oldest first */
-	router *r;             /* owner */
-	struct cmd c;          /* the command as stored */
-	rpc_req *req;          /* the ingest/command call waiting for it, or NULL */
-	uint64_t wait_timer;   /* when to stop waiting, 0 if none */
+	struct pending *next; /* list link, oldest first */
+	router *r;	      /* owner */
+	struct cmd c;	      /* the command as stored */
+	rpc_req *req;	      /* the ingest/command call waiting for it, or NULL */
+	uint64_t wait_timer;  /* when to stop waiting, 0 if none */
 };
 
 struct router {
-	struct svc *s;             /* loop, metrics */
-	store *st;                 /* where commands live */
-	events *ev;                /* gateway presence */
-	outbox *ob;                /* publishing */
-	struct router_opts o;      /* options */
-	struct pending *open;      /* queued and sent commands */
-	uint64_t tick;             /* repeating timer */
-	int64_t next_prune;        /* Unix s of the next prune */
-	metric *requested;         /* commands accepted */
-	metric *done, *failed, *expired;   /* commands finished, by state */
+	struct svc *s;			 /* loop, metrics */
+	store *st;			 /* where commands live */
+	events *ev;			 /* gateway presence */
+	outbox *ob;			 /* publishing */
+	struct router_opts o;		 /* options */
+	struct pending *open;		 /* queued and sent commands */
+	uint64_t tick;			 /* repeating timer */
+	int64_t next_prune;		 /* Unix s of the next prune */
+	metric *requested;		 /* commands accepted */
+	metric *done, *failed, *expired; /* commands finished, by state */
 };
 
 static metric *state_metric(struct svc *s, const char *state)
@@ -41,8 +41,8 @@ static metric *state_metric(struct svc *s, const char *state)
 	char labels[32];
 
 	snprintf(labels, sizeof labels, "state=\"%s\"", state);
-	return metrics_get(s->metrics, METRIC_COUNTER, "amr_ingest_command_results_total",
-			   labels, "Commands finished, by final state.");
+	return metrics_get(s->metrics, METRIC_COUNTER, "amr_ingest_command_results_total", labels,
+			   "Commands finished, by final state.");
 }
 
 static int load_fn(void *ctx, const struct cmd *c)
@@ -124,11 +124,12 @@ static int commit(router *r, struct pending *p, const struct cmd *next)
 /* A command reached done, failed or expired: audit, answer, forget. */
 static void finished(router *r, struct pending *p, int64_t now)
 {
-	metric_add(p->c.state == CMD_DONE ? r->done : p->c.state == CMD_FAILED ? r->failed
-									    : r->expired, 1);
-	log_info("command id=%s obj=%u cmd=%s %s%s%s", p->c.id, p->c.obj,
-		 cmd_kind_name(p->c.kind), cmd_state_name(p->c.state), p->c.ok ? "" : ": ",
-		 p->c.ok ? "" : p->c.text);
+	metric_add(p->c.state == CMD_DONE     ? r->done
+		   : p->c.state == CMD_FAILED ? r->failed
+					      : r->expired,
+		   1);
+	log_info("command id=%s obj=%u cmd=%s %s%s%s", p->c.id, p->c.obj, cmd_kind_name(p->c.kind),
+		 cmd_state_name(p->c.state), p->c.ok ? "" : ": ", p->c.ok ? "" : p->c.text);
 	outbox_audit(r->ob, cmd_audit_json(&p->c, now));
 	answer(p);
 	unlink_free(r, p);
@@ -186,7 +187,8 @@ static void tick(void *arg)
 	}
 	if (now >= r->next_prune) {
 		r->next_prune = now + PRUNE_EVERY;
-		if (store_cmd_prune(r->st, now - r->o.keep_days * 86400, PRUNE_MAX, &removed) == 0 &&
+		if (store_cmd_prune(r->st, now - r->o.keep_days * 86400, PRUNE_MAX, &removed) ==
+			    0 &&
 		    removed)
 			log_info("pruned %zu finished commands older than %lld days", removed,
 				 r->o.keep_days);
@@ -207,8 +209,8 @@ int router_create(router **out, struct svc *s, store *st, events *ev, outbox *ob
 	r->ob = ob;
 	r->o = *o;
 	r->next_prune = svc_now() + 60;
-	r->requested = metrics_get(s->metrics, METRIC_COUNTER, "amr_ingest_commands_total",
-				   NULL, "Commands accepted by ingest/command.");
+	r->requested = metrics_get(s->metrics, METRIC_COUNTER, "amr_ingest_commands_total", NULL,
+				   "Commands accepted by ingest/command.");
 	r->done = state_metric(s, "done");
 	r->failed = state_metric(s, "failed");
 	r->expired = state_metric(s, "expired");
@@ -324,15 +326,15 @@ static void m_command(void *ctx, rpc_req *req, json_t *args)
 	}
 	link_tail(r, p);
 	metric_add(r->requested, 1);
-	log_info("command id=%s obj=%u cmd=%s actor=%s queued (expires %lld)", p->c.id,
-		 p->c.obj, cmd_kind_name(p->c.kind), p->c.actor, (long long)p->c.expires);
+	log_info("command id=%s obj=%u cmd=%s actor=%s queued (expires %lld)", p->c.id, p->c.obj,
+		 cmd_kind_name(p->c.kind), p->c.actor, (long long)p->c.expires);
 	outbox_audit(r->ob, cmd_audit_json(&p->c, now));
 	if (events_presence_get(r->ev, p->c.obj) == EVENTS_ONLINE)
 		send_cmd(r, p, now);
 	p->req = req;
 	if (wait > 0)
-		p->wait_timer = loop_timer_add(r->s->loop, (unsigned)wait * 1000, false,
-					       wait_over, p);
+		p->wait_timer = loop_timer_add(r->s->loop, (unsigned)wait * 1000, false, wait_over,
+					       p);
 	if (!p->wait_timer)
 		answer(p);
 }
@@ -347,7 +349,8 @@ static void m_command_get(void *ctx, rpc_req *req, json_t *args)
 	struct cmd *c;
 	int rc;
 
-	if (jv_only(args, fields, &err) || jv_str(args, "id", true, NULL, 1, CMD_ID_MAX, &id, &err)) {
+	if (jv_only(args, fields, &err) ||
+	    jv_str(args, "id", true, NULL, 1, CMD_ID_MAX, &id, &err)) {
 		rpc_reply_err(req, "bad_request", "%s", err.msg);
 		return;
 	}
@@ -378,8 +381,7 @@ static void m_commands(void *ctx, rpc_req *req, json_t *args)
 	json_t *items;
 	int rc;
 
-	if (jv_only(args, fields, &err) ||
-	    jv_int(args, "obj", false, 0, 1, 65000, &obj, &err) ||
+	if (jv_only(args, fields, &err) || jv_int(args, "obj", false, 0, 1, 65000, &obj, &err) ||
 	    jv_int(args, "limit", false, 50, 1, LIST_MAX, &limit, &err)) {
 		rpc_reply_err(req, "bad_request", "%s", err.msg);
 		return;

@@ -26,10 +26,10 @@
 typedef struct router router;
 
 struct router_opts {
-	long long default_ttl;   /* seconds a command may wait, when the request has no ttl */
-	long long max_ttl;       /* largest ttl a request may ask for */
-	long long wait_s;        /* how long ingest/command waits for the result by default */
-	long long keep_days;     /* finished commands are pruned after this many days */
+	long long default_ttl; /* seconds a command may wait, when the request has no ttl */
+	long long max_ttl;     /* largest ttl a request may ask for */
+	long long wait_s;      /* how long ingest/command waits for the result by default */
+	long long keep_days;   /* finished commands are pruned after this many days */
 };
 
 /*

@@ -10,13 +10,13 @@
 #include "store.h"
 
 struct store {
-	kv *k;            /* the environment */
-	MDB_dbi cmd;      /* n -> record */
-	MDB_dbi cmd_obj;  /* obj, n -> "" */
-	MDB_dbi open;     /* n -> "" while queued or sent */
-	MDB_dbi gw;       /* obj -> presence byte */
-	MDB_dbi meta;     /* "next_id" -> u64 */
-	int64_t seed;     /* first command number of a new store */
+	kv *k;		 /* the environment */
+	MDB_dbi cmd;	 /* n -> record */
+	MDB_dbi cmd_obj; /* obj, n -> "" */
+	MDB_dbi open;	 /* n -> "" while queued or sent */
+	MDB_dbi gw;	 /* obj -> presence byte */
+	MDB_dbi meta;	 /* "next_id" -> u64 */
+	int64_t seed;	 /* first command number of a new store */
 };
 
 static const char next_id_key[] = "next_id";
@@ -33,8 +33,7 @@ int store_open(store **out, const char *dir, int64_t now)
 		goto out_free;
 	if ((rc = kv_dbi(s->k, "cmd", 0, &s->cmd)) ||
 	    (rc = kv_dbi(s->k, "cmd_obj", 0, &s->cmd_obj)) ||
-	    (rc = kv_dbi(s->k, "open", 0, &s->open)) ||
-	    (rc = kv_dbi(s->k, "gw", 0, &s->gw)) ||
+	    (rc = kv_dbi(s->k, "open", 0, &s->open)) || (rc = kv_dbi(s->k, "gw", 0, &s->gw)) ||
 	    (rc = kv_dbi(s->k, "meta", 0, &s->meta)))
 		goto out_close;
 	*out = s;
@@ -88,8 +87,8 @@ out_free_text:
 }
 
 struct add_arg {
-	store *s;          /* the store */
-	struct cmd *c;     /* command getting an id */
+	store *s;      /* the store */
+	struct cmd *c; /* command getting an id */
 };
 
 static int add_fn(MDB_txn *txn, void *arg)
@@ -125,9 +124,9 @@ int store_cmd_add(store *s, struct cmd *c)
 }
 
 struct put_arg {
-	store *s;                /* the store */
-	const struct cmd *c;     /* command to rewrite */
-	uint64_t n;              /* its number */
+	store *s;	     /* the store */
+	const struct cmd *c; /* command to rewrite */
+	uint64_t n;	     /* its number */
 };
 
 static int put_fn(MDB_txn *txn, void *arg)
@@ -233,7 +232,7 @@ static int append_record(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key, json_t *
 	json_t *j;
 
 	if (mdb_get(txn, dbi, &k, &v))
-		return AMR_OK;     /* index without record: nothing to show */
+		return AMR_OK; /* index without record: nothing to show */
 	j = json_loadb(v.mv_data, v.mv_size, 0, NULL);
 	if (!j)
 		return AMR_OK;
@@ -291,10 +290,10 @@ out_free:
 }
 
 struct prune_arg {
-	store *s;          /* the store */
-	int64_t before;    /* finished before this */
-	size_t max;        /* most to remove */
-	size_t removed;    /* removed in this transaction */
+	store *s;	/* the store */
+	int64_t before; /* finished before this */
+	size_t max;	/* most to remove */
+	size_t removed; /* removed in this transaction */
 };
 
 static int prune_fn(MDB_txn *txn, void *arg)
@@ -343,9 +342,9 @@ int store_cmd_prune(store *s, int64_t before, size_t max, size_t *removed)
 }
 
 struct presence_arg {
-	store *s;          /* the store */
-	unsigned obj;      /* gateway */
-	bool online;       /* its presence */
+	store *s;     /* the store */
+	unsigned obj; /* gateway */
+	bool online;  /* its presence */
 };
 
 static int presence_fn(MDB_txn *txn, void *arg)
@@ -365,8 +364,7 @@ int store_presence_set(store *s, unsigned obj, bool online)
 	return kv_write(s->k, presence_fn, &a);
 }
 
-int store_presence_each(store *s, int (*fn)(void *ctx, unsigned obj, bool online),
-			void *ctx)
+int store_presence_each(store *s, int (*fn)(void *ctx, unsigned obj, bool online), void *ctx)
 {
 	MDB_txn *txn;
 	MDB_cursor *cur;

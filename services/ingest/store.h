@@ -61,7 +61,6 @@ int store_presence_set(store *s, unsigned obj, bool online);
 
 /* Call fn for every gateway with a known presence; stops at fn's first
  * non-zero return, which is returned. Returns AMR_OK, AMR_EDB or fn's code. */
-int store_presence_each(store *s, int (*fn)(void *ctx, unsigned obj, bool online),
-			void *ctx);
+int store_presence_each(store *s, int (*fn)(void *ctx, unsigned obj, bool online), void *ctx);
 
 #endif

@@ -12,30 +12,40 @@
 #include "jv.h"
 #include "validate.h"
 
-#define ADDR_MAX 127
-#define CH_MAX 4
+#define ADDR_MAX	127
+#define CH_MAX		4
 #define DETAIL_KEYS_MAX 8
-#define DETAIL_KEY_LEN 32
-#define DETAIL_STR_LEN 64
+#define DETAIL_KEY_LEN	32
+#define DETAIL_STR_LEN	64
 
 const char *const validate_event_types[] = {
-	"device_offline", "device_online", "mains_lost", "mains_restored",
-	"battery_low", "counter_zeroed", "counter_decreased", "address_changed",
-	"output_changed", "gateway_boot", "nvm_error", NULL
+	"device_offline", "device_online",  "mains_lost",	 "mains_restored",
+	"battery_low",	  "counter_zeroed", "counter_decreased", "address_changed",
+	"output_changed", "gateway_boot",   "nvm_error",	 NULL
 };
 
-enum { EV_COUNTER_ZEROED = 5, EV_COUNTER_DECREASED = 6, EV_ADDRESS_CHANGED = 7,
-       EV_OUTPUT_CHANGED = 8, EV_GATEWAY_BOOT = 9 };
-
-static const char *const batch_fields[] = {
-	"seq", "prev", "ts", "readings", "devices", "events", "obj", NULL
+enum {
+	EV_COUNTER_ZEROED = 5,
+	EV_COUNTER_DECREASED = 6,
+	EV_ADDRESS_CHANGED = 7,
+	EV_OUTPUT_CHANGED = 8,
+	EV_GATEWAY_BOOT = 9
 };
+
+static const char *const batch_fields[] = { "seq",     "prev",	 "ts",	"readings",
+					    "devices", "events", "obj", NULL };
 /* A reading's fields and their bounds, in the order they are checked; the
  * tree path (jv_int) and the streaming path (on_row) both read this table. */
-enum { R_ADDR, R_CH, R_TOTAL, R_DELTA, R_PERIOD, R_FIELDS };
-static const char *const reading_fields[R_FIELDS + 1] = {
-	"addr", "ch", "total", "delta", "period_ms", NULL
+enum {
+	R_ADDR,
+	R_CH,
+	R_TOTAL,
+	R_DELTA,
+	R_PERIOD,
+	R_FIELDS
 };
+static const char *const reading_fields[R_FIELDS + 1] = { "addr",  "ch",	"total",
+							  "delta", "period_ms", NULL };
 static const struct jflat_bound reading_rules[R_FIELDS] = {
 	[R_ADDR] = { true, 1, ADDR_MAX },
 	[R_CH] = { true, 1, CH_MAX },
@@ -51,9 +61,7 @@ struct reading {
 	uint8_t addr;
 	uint8_t ch;
 };
-static const char *const device_fields[] = {
-	"addr", "ok", "mains", "batt_mv", "outputs", NULL
-};
+static const char *const device_fields[] = { "addr", "ok", "mains", "batt_mv", "outputs", NULL };
 
 /* Channels seen, one bit per ch 1..4 for each addr 0..127. */
 typedef unsigned char chan_set[ADDR_MAX + 1];
@@ -123,8 +131,8 @@ static int check_ts(const json_t *o, const char *where, const struct validate_op
 		return jv_fail(e, "%sts: %lld is %lld s ahead of the server clock (limit %lld s)",
 			       where, *ts, (long long)(*ts - now), (long long)opt->ahead_s);
 	if (*ts < now - opt->horizon_s)
-		return jv_fail(e, "%sts: %lld is older than the horizon of %lld days",
-			       where, *ts, (long long)(opt->horizon_s / 86400));
+		return jv_fail(e, "%sts: %lld is older than the horizon of %lld days", where, *ts,
+			       (long long)(opt->horizon_s / 86400));
 	return AMR_OK;
 }
 
@@ -230,7 +238,8 @@ static int check_outputs(const json_t *d, const char *where, struct jv_err *e)
 	if (json_array_size(arr) != 4)
 		goto out_bad;
 	json_array_foreach(arr, i, v) {
-		if (!json_is_integer(v) || (json_integer_value(v) != 0 && json_integer_value(v) != 1))
+		if (!json_is_integer(v) ||
+		    (json_integer_value(v) != 0 && json_integer_value(v) != 1))
 			goto out_bad;
 	}
 	return AMR_OK;
@@ -246,10 +255,8 @@ static int check_device(const json_t *d, const char *where, chan_set seen, struc
 
 	if (!json_is_object(d))
 		return jv_fail(e, "%.*s: expected an object", (int)strlen(where) - 1, where);
-	if (jv_only(d, device_fields, e) ||
-	    jv_int(d, "addr", true, 0, 1, ADDR_MAX, &addr, e) ||
-	    jv_bool(d, "ok", true, false, &b, e) ||
-	    jv_bool(d, "mains", false, true, &b, e) ||
+	if (jv_only(d, device_fields, e) || jv_int(d, "addr", true, 0, 1, ADDR_MAX, &addr, e) ||
+	    jv_bool(d, "ok", true, false, &b, e) || jv_bool(d, "mains", false, true, &b, e) ||
 	    jv_int(d, "batt_mv", false, 0, 0, 65535, &mv, e))
 		return at(e, where);
 	if (check_outputs(d, where, e))
@@ -266,8 +273,8 @@ static int check_device(const json_t *d, const char *where, chan_set seen, struc
  * events, 'd' for devices.
  */
 static int check_entries(json_t *batch, const char *name, char kind,
-			 const struct validate_opts *opt, int64_t now,
-			 chan_set counters, struct validate_result *r)
+			 const struct validate_opts *opt, int64_t now, chan_set counters,
+			 struct validate_result *r)
 {
 	json_t *arr = json_object_get(batch, name);
 	chan_set seen = { 0 };
@@ -297,10 +304,9 @@ static int check_entries(json_t *batch, const char *name, char kind,
 		if (!r->dropped && !(r->dropped = json_array()))
 			return reject(r, "internal", "out of memory");
 		drop = json_pack("{s:s, s:s, s:O}", "reason",
-				 kind == 'e' ? "bad_event" : "bad_device", "detail", e.msg,
-				 "entry", entry);
-		if (!drop || json_array_append_new(r->dropped, drop) ||
-		    json_array_remove(arr, i))
+				 kind == 'e' ? "bad_event" : "bad_device", "detail", e.msg, "entry",
+				 entry);
+		if (!drop || json_array_append_new(r->dropped, drop) || json_array_remove(arr, i))
 			return reject(r, "internal", "out of memory");
 	}
 	return AMR_OK;
@@ -311,14 +317,14 @@ static int check_entries(json_t *batch, const char *name, char kind,
  * delta above the total only with a counter event for that channel.
  * seen collects the channels of readings 0..i-1.
  */
-static int check_reading(const struct reading *rd, size_t i, chan_set seen,
-			 const chan_set counters, struct validate_result *r)
+static int check_reading(const struct reading *rd, size_t i, chan_set seen, const chan_set counters,
+			 struct validate_result *r)
 {
 	unsigned char bit = (unsigned char)(1u << (rd->ch - 1));
 
 	if (seen[rd->addr] & bit)
-		return reject(r, "bad_reading", "readings[%zu]: channel %u.%u appears twice",
-			      i, rd->addr, rd->ch);
+		return reject(r, "bad_reading", "readings[%zu]: channel %u.%u appears twice", i,
+			      rd->addr, rd->ch);
 	seen[rd->addr] |= bit;
 	if (rd->delta > rd->total && !(counters[rd->addr] & bit))
 		return reject(r, "bad_reading",
@@ -360,8 +366,10 @@ static int check_readings(const json_t *batch, const struct validate_opts *opt,
 		if (json_object_size(item) != 4u + (json_object_get(item, "period_ms") != NULL) &&
 		    jv_only(item, reading_fields, &e))
 			return reject(r, "bad_reading", "readings[%zu].%s", i, e.msg);
-		rd = (struct reading){ .total = (uint32_t)v[R_TOTAL], .delta = (uint32_t)v[R_DELTA],
-				       .addr = (uint8_t)v[R_ADDR], .ch = (uint8_t)v[R_CH] };
+		rd = (struct reading){ .total = (uint32_t)v[R_TOTAL],
+				       .delta = (uint32_t)v[R_DELTA],
+				       .addr = (uint8_t)v[R_ADDR],
+				       .ch = (uint8_t)v[R_CH] };
 		if ((rc = check_reading(&rd, i, seen, counters, r)))
 			return rc;
 	}
@@ -375,8 +383,8 @@ static int check_readings(const json_t *batch, const struct validate_opts *opt,
  * obj and rx are spliced in before its closing brace instead of dumping
  * the tree again. Otherwise the pruned tree is dumped.
  */
-static int canonical(const char *text, size_t len, unsigned obj, bool has_obj,
-		     int64_t now, struct validate_result *r)
+static int canonical(const char *text, size_t len, unsigned obj, bool has_obj, int64_t now,
+		     struct validate_result *r)
 {
 	char tail[64];
 	size_t end = len;
@@ -416,8 +424,8 @@ static int canonical(const char *text, size_t len, unsigned obj, bool has_obj,
  * Events first: a counter event lets a reading's delta exceed its total,
  * and fills counters for that.
  */
-static int check_head(const struct validate_opts *o, unsigned obj, int64_t now,
-		      chan_set counters, struct validate_result *r)
+static int check_head(const struct validate_opts *o, unsigned obj, int64_t now, chan_set counters,
+		      struct validate_result *r)
 {
 	struct jv_err e = { "" };
 	long long tobj;
@@ -443,16 +451,16 @@ static int check_head(const struct validate_opts *o, unsigned obj, int64_t now,
 	return AMR_OK;
 }
 
-int validate_batch_tree(const struct validate_opts *o, unsigned obj, int64_t now,
-			const char *text, size_t len, struct validate_result *r)
+int validate_batch_tree(const struct validate_opts *o, unsigned obj, int64_t now, const char *text,
+			size_t len, struct validate_result *r)
 {
 	struct jv_err e = { "" };
 	chan_set counters = { 0 };
 	int rc;
 
 	if (len > o->max_payload)
-		return reject(r, "too_large", "payload of %zu bytes exceeds the limit of %zu",
-			      len, o->max_payload);
+		return reject(r, "too_large", "payload of %zu bytes exceeds the limit of %zu", len,
+			      o->max_payload);
 	/* Duplicate keys are refused: the text itself is forwarded (canonical()). */
 	r->batch = jv_parse_object(text, len, &e);
 	if (!r->batch)
@@ -483,7 +491,7 @@ out_drop_batch:
  * as it arrives; the rules between readings wait for the events. */
 struct rows {
 	const struct validate_opts *o;
-	struct reading *v;             /* malloc'd */
+	struct reading *v; /* malloc'd */
 	size_t cap;
 };
 
@@ -504,8 +512,10 @@ static int on_row(void *ctx, size_t i, const long long *v, unsigned present)
 		rs->v = nv;
 		rs->cap = cap;
 	}
-	rs->v[i] = (struct reading){ .total = (uint32_t)v[R_TOTAL], .delta = (uint32_t)v[R_DELTA],
-				     .addr = (uint8_t)v[R_ADDR], .ch = (uint8_t)v[R_CH] };
+	rs->v[i] = (struct reading){ .total = (uint32_t)v[R_TOTAL],
+				     .delta = (uint32_t)v[R_DELTA],
+				     .addr = (uint8_t)v[R_ADDR],
+				     .ch = (uint8_t)v[R_CH] };
 	return 0;
 }
 
@@ -516,8 +526,8 @@ static int on_row(void *ctx, size_t i, const long long *v, unsigned present)
  * returns nonzero with *r cleared, and validate_batch_tree() decides, so
  * every rejection and every dropped entry is reported by one code path.
  */
-static int read_fast(const struct validate_opts *o, unsigned obj, int64_t now,
-		     const char *text, size_t len, struct validate_result *r)
+static int read_fast(const struct validate_opts *o, unsigned obj, int64_t now, const char *text,
+		     size_t len, struct validate_result *r)
 {
 	struct rows rs = { .o = o };
 	const struct jflat_rows rows = { "readings", reading_fields, reading_rules, on_row, &rs };
@@ -531,7 +541,7 @@ static int read_fast(const struct validate_opts *o, unsigned obj, int64_t now,
 	if ((rc = check_head(o, obj, now, counters, r)))
 		goto out_clear;
 	if (r->dropped) {
-		rc = AMR_EINVAL;   /* the tree path dumps what is left */
+		rc = AMR_EINVAL; /* the tree path dumps what is left */
 		goto out_clear;
 	}
 	for (size_t i = 0; i < out.nrows; i++)
@@ -551,8 +561,8 @@ out_free_rows:
 	return rc;
 }
 
-int validate_batch(const struct validate_opts *o, unsigned obj, int64_t now,
-		   const char *text, size_t len, struct validate_result *r)
+int validate_batch(const struct validate_opts *o, unsigned obj, int64_t now, const char *text,
+		   size_t len, struct validate_result *r)
 {
 	if (len <= o->max_payload && read_fast(o, obj, now, text, len, r) == AMR_OK)
 		return AMR_OK;

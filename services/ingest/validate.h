@@ -41,30 +41,30 @@
 #include <jansson.h>
 
 #define VALIDATE_OBJ_MAX 65000
-#define VALIDATE_SEQ_MAX 9007199254740991LL   /* 2^53-1: exact in every JSON reader */
+#define VALIDATE_SEQ_MAX 9007199254740991LL /* 2^53-1: exact in every JSON reader */
 #define VALIDATE_U32_MAX 4294967295LL
 
 struct validate_opts {
-	size_t max_payload;    /* larger payloads are rejected unread ("too_large") */
-	size_t max_entries;    /* most readings, devices or events in one batch */
-	int64_t horizon_s;     /* oldest ts accepted is now - horizon_s */
-	int64_t ahead_s;       /* newest ts accepted is now + ahead_s */
+	size_t max_payload; /* larger payloads are rejected unread ("too_large") */
+	size_t max_entries; /* most readings, devices or events in one batch */
+	int64_t horizon_s;  /* oldest ts accepted is now - horizon_s */
+	int64_t ahead_s;    /* newest ts accepted is now + ahead_s */
 };
 
 struct validate_result {
-	const char *reason;    /* NULL when accepted, else a static reason code */
-	char detail[256];      /* why, naming the field; "" when accepted */
-	long long seq;         /* the batch's seq (0 if rejected before it was read) */
-	long long prev;        /* its prev, -1 when absent (0 if rejected before) */
-	long long ts;          /* the batch's ts */
-	size_t readings;       /* readings in the canonical batch */
-	json_t *batch;         /* parsed batch without dropped entries and without its
+	const char *reason;   /* NULL when accepted, else a static reason code */
+	char detail[256];     /* why, naming the field; "" when accepted */
+	long long seq;	      /* the batch's seq (0 if rejected before it was read) */
+	long long prev;	      /* its prev, -1 when absent (0 if rejected before) */
+	long long ts;	      /* the batch's ts */
+	size_t readings;      /* readings in the canonical batch */
+	json_t *batch;	      /* parsed batch without dropped entries and without its
 				  readings (they are in canonical) (owned), NULL if rejected */
-	char *canonical;       /* canonical text, malloc'd (owned), NULL if rejected */
-	size_t canonical_len;  /* its length */
-	json_t *dropped;       /* array of {"reason","detail","entry"} removed from
+	char *canonical;      /* canonical text, malloc'd (owned), NULL if rejected */
+	size_t canonical_len; /* its length */
+	json_t *dropped;      /* array of {"reason","detail","entry"} removed from
 				  devices/events (owned), NULL when none */
-	bool fast;             /* accepted by the streaming path (for tests) */
+	bool fast;	      /* accepted by the streaming path (for tests) */
 };
 
 /*
@@ -81,16 +81,16 @@ bool validate_topic(const char *topic, const char *suffix, unsigned *obj);
  * reason "internal" when memory ran out). Release *r with
  * validate_result_clear() in every case.
  */
-int validate_batch(const struct validate_opts *o, unsigned obj, int64_t now,
-		   const char *text, size_t len, struct validate_result *r);
+int validate_batch(const struct validate_opts *o, unsigned obj, int64_t now, const char *text,
+		   size_t len, struct validate_result *r);
 
 /*
  * The same check through a jansson tree of the whole batch: the reference
  * that validate_batch() falls back to (and tests compare it with).
  * Same contract as validate_batch(); r->fast stays false.
  */
-int validate_batch_tree(const struct validate_opts *o, unsigned obj, int64_t now,
-			const char *text, size_t len, struct validate_result *r);
+int validate_batch_tree(const struct validate_opts *o, unsigned obj, int64_t now, const char *text,
+			size_t len, struct validate_result *r);
 
 /* Free what *r owns and zero it. Accepts a zeroed result. */
 void validate_result_clear(struct validate_result *r);

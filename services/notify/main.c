@@ -10,7 +10,10 @@
 int main(int argc, char **argv)
 {
 	struct svc s;
-	int rc = svc_init(&s, "notify", "amr-notify: Alarm rules and delivery by email, SMS and webhook (rules arrive with their issue).", argc, argv, NULL, 0, NULL);
+	int rc = svc_init(
+		&s, "notify",
+		"amr-notify: Alarm rules and delivery by email, SMS and webhook (rules arrive with their issue).",
+		argc, argv, NULL, 0, NULL);
 
 	if (rc != SVC_CONTINUE)
 		return rc;

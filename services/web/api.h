@@ -62,14 +62,14 @@ void api_console(void *ctx, struct call *c);
  * failure the call gets call_rpc_error(). A service whose status says it
  * is offline is not asked: 503 at once. Loop thread.
  */
-void api_rpc(struct web *w, struct call *c, const char *method, json_t *args,
-	     unsigned timeout_ms, void (*on_ok)(struct web *w, struct call *c, json_t *result));
+void api_rpc(struct web *w, struct call *c, const char *method, json_t *args, unsigned timeout_ms,
+	     void (*on_ok)(struct web *w, struct call *c, json_t *result));
 
 /* Parse an integer query argument in min..max (def when absent): decimal
  * digits with an optional '-', nothing else. Answers 400 and returns -1
  * when malformed. */
-int api_query_int(struct call *c, const char *name, long long def, long long min,
-		  long long max, long long *out);
+int api_query_int(struct call *c, const char *name, long long def, long long min, long long max,
+		  long long *out);
 
 /* The route's {obj} segment (scope_parse_id: one spelling, 1..65000).
  * Answers 400 and returns -1 when it is not one. */

@@ -21,8 +21,8 @@ static const char *const roles[] = { "admin", "operator", "accountant", "tenant"
 void web_audit(struct web *w, const char *actor, const char *action, const char *target,
 	       json_t *detail)
 {
-	json_t *rec = json_pack("{s:I, s:s, s:s, s:s, s:o}", "ts", (json_int_t)svc_now(),
-				"actor", actor, "action", action, "target", target, "detail",
+	json_t *rec = json_pack("{s:I, s:s, s:s, s:s, s:o}", "ts", (json_int_t)svc_now(), "actor",
+				actor, "action", action, "target", target, "detail",
 				detail ? detail : json_object());
 	int rc = rec ? mq_publish_json(w->svc->mq, "amr/v1/audit", rec, 1, false) : AMR_ENOMEM;
 
@@ -86,7 +86,8 @@ void api_login(void *ctx, struct call *c)
 		snprintf(wait_s, sizeof wait_s, "%u", wait);
 		call_header(c, "Retry-After", wait_s);
 		log_info("sign-in of \"%s\" from %s refused: too many failures", user, c->ip);
-		call_error(c, 429, "rate_limited", "too many failed sign-ins; try again in %u s", wait);
+		call_error(c, 429, "rate_limited", "too many failed sign-ins; try again in %u s",
+			   wait);
 		return;
 	}
 	if (users_verify_scope(w->users, user, pw, &role, &scope)) {
@@ -104,9 +105,10 @@ void api_login(void *ctx, struct call *c)
 	log_info("user %s (%s) signed in from %s", user, route_role_name(role), c->ip);
 	web_audit(w, user, "login", "web", json_pack("{s:s}", "ip", c->ip));
 	set_cookie(w, c, s.sid);
-	call_json(c, 200, json_pack("{s:s, s:s, s:s, s:o}", "user", s.user, "role",
-				    route_role_name(s.role), "csrf", s.csrf, "objects",
-				    s.scope.on ? scope_json(&s.scope) : json_null()));
+	call_json(c, 200,
+		  json_pack("{s:s, s:s, s:s, s:o}", "user", s.user, "role", route_role_name(s.role),
+			    "csrf", s.csrf, "objects",
+			    s.scope.on ? scope_json(&s.scope) : json_null()));
 	sodium_memzero(&s, sizeof s);
 }
 
@@ -129,9 +131,10 @@ void api_me(void *ctx, struct call *c)
 		call_error(c, 401, "unauthorized", "sign in first");
 		return;
 	}
-	call_json(c, 200, json_pack("{s:s, s:s, s:s, s:o}", "user", s.user, "role",
-				    route_role_name(s.role), "csrf", s.csrf, "objects",
-				    s.scope.on ? scope_json(&s.scope) : json_null()));
+	call_json(c, 200,
+		  json_pack("{s:s, s:s, s:s, s:o}", "user", s.user, "role", route_role_name(s.role),
+			    "csrf", s.csrf, "objects",
+			    s.scope.on ? scope_json(&s.scope) : json_null()));
 	sodium_memzero(&s, sizeof s);
 }
 
@@ -161,8 +164,8 @@ void api_me_password(void *ctx, struct call *c)
 	if ((wait = rl_check(w->rl_user, ukey, now))) {
 		snprintf(wait_s, sizeof wait_s, "%u", wait);
 		call_header(c, "Retry-After", wait_s);
-		call_error(c, 429, "rate_limited", "too many wrong old passwords; try again in %u s",
-			   wait);
+		call_error(c, 429, "rate_limited",
+			   "too many wrong old passwords; try again in %u s", wait);
 		return;
 	}
 	if (users_verify(w->users, c->user, old, &role)) {
@@ -198,7 +201,8 @@ void api_users_list(void *ctx, struct call *c)
 static void users_error(struct call *c, int rc, const char *name, const char *msg)
 {
 	if (rc == AMR_EINVAL)
-		call_error(c, 400, "bad_request", "%s", msg[0] ? msg : "bad user, role or password");
+		call_error(c, 400, "bad_request", "%s",
+			   msg[0] ? msg : "bad user, role or password");
 	else if (rc == AMR_EEXIST)
 		call_error(c, 409, "conflict", "user %s exists", name);
 	else if (rc == AMR_ENOTFOUND)
@@ -251,9 +255,10 @@ void api_users_create(void *ctx, struct call *c)
 	if (detail && objects && !json_is_null(objects))
 		json_object_set_new(detail, "objects", scope_json(&scope));
 	web_audit(w, c->user, "user.create", name, detail);
-	call_json(c, 201, json_pack("{s:s, s:s, s:s*, s:o}", "user", name, "role", roles[role],
-				    "password", pw == gen ? gen : NULL, "objects",
-				    objects && !json_is_null(objects) ? scope_json(&scope) : json_null()));
+	call_json(c, 201,
+		  json_pack("{s:s, s:s, s:s*, s:o}", "user", name, "role", roles[role], "password",
+			    pw == gen ? gen : NULL, "objects",
+			    objects && !json_is_null(objects) ? scope_json(&scope) : json_null()));
 	sodium_memzero(gen, sizeof gen);
 }
 
@@ -349,8 +354,8 @@ void api_users_password(void *ctx, struct call *c)
 	}
 	auth_drop_user(w->auth, name);
 	web_audit(w, c->user, "user.password", name, json_pack("{s:s}", "by", "admin"));
-	call_json(c, 200, json_pack("{s:s, s:s*}", "user", name, "password",
-				    pw == gen ? gen : NULL));
+	call_json(c, 200,
+		  json_pack("{s:s, s:s*}", "user", name, "password", pw == gen ? gen : NULL));
 	sodium_memzero(gen, sizeof gen);
 }
 

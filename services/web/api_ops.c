@@ -14,11 +14,11 @@
 #include "jv.h"
 #include "log.h"
 
-#define MAX_TIME (1LL << 40)
-#define INGEST_TIMEOUT_MS 7000   /* ingest waits up to 4 s for the gateway */
-#define AUDIT_PAGE 1000          /* records asked for in one window */
-#define AUDIT_FIRST_WINDOW 3600  /* s: the newest hour first */
-#define AUDIT_MAX_STEPS 64       /* windows asked for one answer */
+#define MAX_TIME	   (1LL << 40)
+#define INGEST_TIMEOUT_MS  7000 /* ingest waits up to 4 s for the gateway */
+#define AUDIT_PAGE	   1000 /* records asked for in one window */
+#define AUDIT_FIRST_WINDOW 3600 /* s: the newest hour first */
+#define AUDIT_MAX_STEPS	   64	/* windows asked for one answer */
 
 static unsigned timeout(struct web *w)
 {
@@ -80,7 +80,8 @@ void api_command(void *ctx, struct call *c)
 	args = json_pack("{s:I, s:s, s:I, s:s, s:s}", "obj", (json_int_t)obj, "cmd", cmds[cmd],
 			 "addr", (json_int_t)addr, "actor", c->user, "reason", reason);
 	if (args)
-		json_object_set_new(args, cmd == 2 ? "ch" : "out", json_integer(cmd == 2 ? ch : out));
+		json_object_set_new(args, cmd == 2 ? "ch" : "out",
+				    json_integer(cmd == 2 ? ch : out));
 	api_rpc(w, c, "ingest/command", args, INGEST_TIMEOUT_MS, command_ok);
 }
 
@@ -92,8 +93,9 @@ void api_commands(void *ctx, struct call *c)
 
 	if (api_obj_param(c, &obj) || api_query_int(c, "limit", 50, 1, 1000, &limit))
 		return;
-	api_rpc(w, c, "ingest/commands", json_pack("{s:I, s:I}", "obj", (json_int_t)obj, "limit",
-						   (json_int_t)limit), timeout(w), NULL);
+	api_rpc(w, c, "ingest/commands",
+		json_pack("{s:I, s:I}", "obj", (json_int_t)obj, "limit", (json_int_t)limit),
+		timeout(w), NULL);
 }
 
 void api_console(void *ctx, struct call *c)
@@ -115,7 +117,8 @@ void api_console(void *ctx, struct call *c)
 	}
 	for (const char *p = line; *p; p++) {
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) {
-			call_error(c, 400, "bad_request", "line: printable ASCII only, one command");
+			call_error(c, 400, "bad_request",
+				   "line: printable ASCII only, one command");
 			return;
 		}
 	}
@@ -134,16 +137,16 @@ void api_console(void *ctx, struct call *c)
  * window, further back, is wider. Stops at "limit" records or at "from".
  */
 struct audit_walk {
-	struct web *w;            /* service */
-	struct call *c;           /* call (one reference held) */
-	json_t *filter;           /* actor/target arguments (owned) */
-	json_t *records;          /* found so far, newest first (owned) */
-	long long from;           /* oldest time asked for */
-	long long hi;             /* the next window ends here (exclusive) */
-	long long lo;             /* the window on its way starts here */
-	long long win;            /* width of the next window, s */
-	size_t limit;             /* records wanted */
-	int steps;                /* windows asked so far */
+	struct web *w;	 /* service */
+	struct call *c;	 /* call (one reference held) */
+	json_t *filter;	 /* actor/target arguments (owned) */
+	json_t *records; /* found so far, newest first (owned) */
+	long long from;	 /* oldest time asked for */
+	long long hi;	 /* the next window ends here (exclusive) */
+	long long lo;	 /* the window on its way starts here */
+	long long win;	 /* width of the next window, s */
+	size_t limit;	 /* records wanted */
+	int steps;	 /* windows asked so far */
 };
 
 static void walk_free(struct audit_walk *a)
@@ -156,8 +159,9 @@ static void walk_free(struct audit_walk *a)
 
 static void walk_answer(struct audit_walk *a, bool more)
 {
-	call_json(a->c, 200, json_pack("{s:O, s:b, s:s}", "records", a->records, "more", more,
-				       "order", "desc"));
+	call_json(
+		a->c, 200,
+		json_pack("{s:O, s:b, s:s}", "records", a->records, "more", more, "order", "desc"));
 	walk_free(a);
 }
 
@@ -177,7 +181,7 @@ static void walk_done(void *ctx, int err, json_t *result, const char *code, cons
 		walk_free(a);
 		return;
 	}
-	if (cut && a->hi - a->lo > 1) {   /* too many in this window: narrower */
+	if (cut && a->hi - a->lo > 1) { /* too many in this window: narrower */
 		a->win = (a->hi - a->lo) / 8 > 0 ? (a->hi - a->lo) / 8 : 1;
 		walk_step(a);
 		return;
@@ -202,7 +206,7 @@ static void walk_step(struct audit_walk *a)
 {
 	json_t *args;
 
-	if (++a->steps > AUDIT_MAX_STEPS) {   /* bounded work; say there is more */
+	if (++a->steps > AUDIT_MAX_STEPS) { /* bounded work; say there is more */
 		walk_answer(a, true);
 		return;
 	}
@@ -254,15 +258,24 @@ void api_audit(void *ctx, struct call *c)
 	if (view_service_online(w->view, "archive") == 0) {
 		json_decref(filter);
 		metric_add(w->m.unavailable, 1);
-		call_error(c, 503, "unavailable", "archive is not answering (its status says offline)");
+		call_error(c, 503, "unavailable",
+			   "archive is not answering (its status says offline)");
 		return;
 	}
 	if (!(a = calloc(1, sizeof *a)))
 		goto out_free_filter;
-	*a = (struct audit_walk){ w, call_ref(c), filter, json_array(), from, to, to,
-				  AUDIT_FIRST_WINDOW, (size_t)limit, 0 };
+	*a = (struct audit_walk){ w,
+				  call_ref(c),
+				  filter,
+				  json_array(),
+				  from,
+				  to,
+				  to,
+				  AUDIT_FIRST_WINDOW,
+				  (size_t)limit,
+				  0 };
 	if (!a->records) {
-		walk_free(a);   /* frees filter */
+		walk_free(a); /* frees filter */
 		goto out_oom;
 	}
 	walk_step(a);

@@ -14,18 +14,17 @@
 #include "jv.h"
 #include "log.h"
 
-#define MAX_SERIES 8          /* channels in one series request */
-#define MAX_TIME (1LL << 40)
+#define MAX_SERIES 8 /* channels in one series request */
+#define MAX_TIME   (1LL << 40)
 
 struct rpc_wait {
-	struct web *w;            /* service */
-	struct call *c;           /* call (one reference held) */
-	char service[32];         /* for the error message */
+	struct web *w;	  /* service */
+	struct call *c;	  /* call (one reference held) */
+	char service[32]; /* for the error message */
 	void (*on_ok)(struct web *w, struct call *c, json_t *result);
 };
 
-static void rpc_done(void *ctx, int err, json_t *result, const char *code,
-		     const char *message)
+static void rpc_done(void *ctx, int err, json_t *result, const char *code, const char *message)
 {
 	struct rpc_wait *rw = ctx;
 
@@ -42,8 +41,8 @@ static void rpc_done(void *ctx, int err, json_t *result, const char *code,
 	free(rw);
 }
 
-void api_rpc(struct web *w, struct call *c, const char *method, json_t *args,
-	     unsigned timeout_ms, void (*on_ok)(struct web *w, struct call *c, json_t *result))
+void api_rpc(struct web *w, struct call *c, const char *method, json_t *args, unsigned timeout_ms,
+	     void (*on_ok)(struct web *w, struct call *c, json_t *result))
 {
 	struct rpc_wait *rw = calloc(1, sizeof *rw);
 	size_t n = strcspn(method, "/");
@@ -99,8 +98,10 @@ static json_t *channels_arg(struct call *c)
 	snprintf(buf, sizeof buf, "%s", s);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (!channel_id_ok(tok)) {
-			call_error(c, 400, "bad_request", "channels: \"%.32s\" is not a channel "
-				   "(obj.addr.ch)", tok);
+			call_error(c, 400, "bad_request",
+				   "channels: \"%.32s\" is not a channel "
+				   "(obj.addr.ch)",
+				   tok);
 			json_decref(arr);
 			return NULL;
 		}
@@ -139,23 +140,24 @@ static int choice(struct call *c, const char *name, const char *const *allowed, 
 	for (int i = 0; allowed[i]; i++)
 		if (!strcmp(s, allowed[i]))
 			return i;
-	call_error(c, 400, "bad_request", "%s: \"%.32s\" is not one of the allowed values", name, s);
+	call_error(c, 400, "bad_request", "%s: \"%.32s\" is not one of the allowed values", name,
+		   s);
 	return -1;
 }
 
 /* One series request fanned out to the archive, one RPC per channel. */
 struct fan {
-	struct web *w;            /* service */
-	struct call *c;           /* call (one reference held) */
-	json_t *results;          /* answers by channel position */
-	int left;                 /* answers still to come */
-	bool csv;                 /* join CSV texts */
-	bool failed;              /* an error was answered */
+	struct web *w;	 /* service */
+	struct call *c;	 /* call (one reference held) */
+	json_t *results; /* answers by channel position */
+	int left;	 /* answers still to come */
+	bool csv;	 /* join CSV texts */
+	bool failed;	 /* an error was answered */
 };
 
 struct fan_part {
-	struct fan *f;            /* the request */
-	size_t i;                 /* position */
+	struct fan *f; /* the request */
+	size_t i;      /* position */
 };
 
 static void fan_answer(struct fan *f)
@@ -175,7 +177,7 @@ static void fan_answer(struct fan *f)
 		json_array_foreach(f->results, i, e) {
 			const char *csv = json_string_value(json_object_get(e, "csv")) ?: "";
 
-			if (i > 0 && strchr(csv, '\n'))   /* one header line for all */
+			if (i > 0 && strchr(csv, '\n')) /* one header line for all */
 				csv = strchr(csv, '\n') + 1;
 			p += sprintf(p, "%s", csv);
 		}
@@ -237,7 +239,8 @@ void api_series(void *ctx, struct call *c)
 	if (view_service_online(w->view, "archive") == 0) {
 		json_decref(chans);
 		metric_add(w->m.unavailable, 1);
-		call_error(c, 503, "unavailable", "archive is not answering (its status says offline)");
+		call_error(c, 503, "unavailable",
+			   "archive is not answering (its status says offline)");
 		return;
 	}
 	if (!(f = calloc(1, sizeof *f))) {
@@ -249,17 +252,18 @@ void api_series(void *ctx, struct call *c)
 	json_array_foreach(chans, i, e) {
 		struct fan_part *part = calloc(1, sizeof *part);
 		json_t *args = json_pack("{s:O, s:I, s:I, s:s, s:s}", "channel", e, "from",
-					 (json_int_t)from, "to", (json_int_t)to, "step", steps[step],
-					 "format", formats[format]);
+					 (json_int_t)from, "to", (json_int_t)to, "step",
+					 steps[step], "format", formats[format]);
 
 		json_array_append_new(f->results, json_null());
 		if (part && args) {
 			*part = (struct fan_part){ f, i };
 			f->left++;
-			if (!rpc_call(w->svc->rpc, "archive/series", args, timeout(w), fan_done, part))
+			if (!rpc_call(w->svc->rpc, "archive/series", args, timeout(w), fan_done,
+				      part))
 				continue;
 			f->left--;
-			args = NULL;   /* rpc_call took it */
+			args = NULL; /* rpc_call took it */
 		}
 		free(part);
 		json_decref(args);
@@ -269,7 +273,7 @@ void api_series(void *ctx, struct call *c)
 		}
 	}
 	json_decref(chans);
-	fan_release(f);   /* this function's own part */
+	fan_release(f); /* this function's own part */
 }
 
 void api_consumption(void *ctx, struct call *c)
@@ -284,9 +288,10 @@ void api_consumption(void *ctx, struct call *c)
 		json_decref(chans);
 		return;
 	}
-	api_rpc(w, c, "archive/consumption", json_pack("{s:o, s:I, s:I}", "channels", chans,
-						       "from", (json_int_t)from, "to",
-						       (json_int_t)to), timeout(w), NULL);
+	api_rpc(w, c, "archive/consumption",
+		json_pack("{s:o, s:I, s:I}", "channels", chans, "from", (json_int_t)from, "to",
+			  (json_int_t)to),
+		timeout(w), NULL);
 }
 
 /* A registry list for a user limited to some objects: only theirs. */
@@ -338,8 +343,8 @@ void api_registry_get(void *ctx, struct call *c)
 			   c->m.params[0]);
 		return;
 	}
-	api_rpc(w, c, "archive/registry.get", json_pack("{s:s}", "id", c->m.params[0]),
-		timeout(w), NULL);
+	api_rpc(w, c, "archive/registry.get", json_pack("{s:s}", "id", c->m.params[0]), timeout(w),
+		NULL);
 }
 
 /* The archive answered the new record: show it at once and pass it on. */
@@ -358,11 +363,20 @@ static void registry_set_ok(struct web *w, struct call *c, json_t *rec)
 
 void api_registry_set(void *ctx, struct call *c)
 {
-	static const char *const fields[] = { "label", "resource", "unit", "serial",
-		"verification_due", "initial_reading", "initial_total", "weight", "weights",
-		"reason", NULL };
-	static const char *const resources[] = { "unknown", "cold_water", "hot_water",
-		"electricity", "heat", "gas", NULL };
+	static const char *const fields[] = { "label",
+					      "resource",
+					      "unit",
+					      "serial",
+					      "verification_due",
+					      "initial_reading",
+					      "initial_total",
+					      "weight",
+					      "weights",
+					      "reason",
+					      NULL };
+	static const char *const resources[] = { "unknown",	"cold_water", "hot_water",
+						 "electricity", "heat",	      "gas",
+						 NULL };
 	static const char *const units[] = { "m3", "kWh", "MWh", "Gcal", "GJ", "l", "pulse", NULL };
 	struct web *w = ctx;
 	struct jv_err err = { "" };

@@ -63,20 +63,19 @@ void api_events(void *ctx, struct call *c)
 
 /* Pings of every service, collected before the answer. */
 struct pings {
-	struct web *w;               /* service */
-	struct call *c;              /* the call (one reference held) */
-	json_t *out;                 /* the answer being built */
-	int left;                    /* pings not answered yet */
+	struct web *w;	/* service */
+	struct call *c; /* the call (one reference held) */
+	json_t *out;	/* the answer being built */
+	int left;	/* pings not answered yet */
 };
 
 struct ping {
-	struct pings *all;           /* the collection */
-	char name[32];               /* service pinged */
-	uint64_t sent;               /* loop_now_ms() at the call */
+	struct pings *all; /* the collection */
+	char name[32];	   /* service pinged */
+	uint64_t sent;	   /* loop_now_ms() at the call */
 };
 
-static void ping_done(void *ctx, int err, json_t *result, const char *code,
-		      const char *message)
+static void ping_done(void *ctx, int err, json_t *result, const char *code, const char *message)
 {
 	struct ping *p = ctx;
 	struct pings *all = p->all;
@@ -148,9 +147,9 @@ void api_healthz(void *ctx, struct call *c)
 	struct web *w = ctx;
 	bool up = mq_connected(w->svc->mq);
 
-	call_json(c, up ? 200 : 503, json_pack("{s:s, s:b, s:b, s:I}", "status",
-					       up ? "ok" : "degraded", "broker", up, "seeded",
-					       w->seeded, "now", (json_int_t)svc_now()));
+	call_json(c, up ? 200 : 503,
+		  json_pack("{s:s, s:b, s:b, s:I}", "status", up ? "ok" : "degraded", "broker", up,
+			    "seeded", w->seeded, "now", (json_int_t)svc_now()));
 }
 
 void api_metrics(void *ctx, struct call *c)

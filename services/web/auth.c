@@ -9,16 +9,16 @@
 #include "err.h"
 
 struct slot {
-	struct auth_session s;    /* sid[0] == 0 when free */
-	int64_t used;             /* last request */
+	struct auth_session s; /* sid[0] == 0 when free */
+	int64_t used;	       /* last request */
 };
 
 struct auth {
-	pthread_mutex_t lock;     /* guards the slots */
-	struct slot *slots;       /* max slots */
-	size_t max;               /* table size */
-	unsigned idle_s;          /* idle timeout */
-	unsigned max_s;           /* absolute timeout */
+	pthread_mutex_t lock; /* guards the slots */
+	struct slot *slots;   /* max slots */
+	size_t max;	      /* table size */
+	unsigned idle_s;      /* idle timeout */
+	unsigned max_s;	      /* absolute timeout */
 };
 
 int auth_create(auth **out, size_t max_sessions, unsigned idle_s, unsigned max_s)
@@ -63,8 +63,7 @@ static bool expired(const auth *a, const struct slot *sl, int64_t now)
 	return now - sl->used > a->idle_s || now - sl->s.created > a->max_s;
 }
 
-int auth_login(auth *a, const char *user, unsigned role, int64_t now,
-	       struct auth_session *out)
+int auth_login(auth *a, const char *user, unsigned role, int64_t now, struct auth_session *out)
 {
 	return auth_login_scoped(a, user, role, NULL, now, out);
 }
@@ -207,9 +206,8 @@ int auth_cookie_sid(const char *cookie, char sid[AUTH_HEX])
 	return AMR_ENOTFOUND;
 }
 
-void auth_cookie_value(const char *sid, bool secure, unsigned max_age, char *buf,
-		       size_t size)
+void auth_cookie_value(const char *sid, bool secure, unsigned max_age, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%u%s",
-		 AUTH_COOKIE, sid, sid[0] ? max_age : 0, secure ? "; Secure" : "");
+	snprintf(buf, size, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%u%s", AUTH_COOKIE,
+		 sid, sid[0] ? max_age : 0, secure ? "; Secure" : "");
 }

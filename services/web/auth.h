@@ -23,17 +23,17 @@
 #include "scope.h"
 
 #define AUTH_COOKIE "amr_sid"
-#define AUTH_HEX 65           /* 64 hex digits and NUL */
+#define AUTH_HEX    65 /* 64 hex digits and NUL */
 
 typedef struct auth auth;
 
 struct auth_session {
-	char sid[AUTH_HEX];       /* session id */
-	char csrf[AUTH_HEX];      /* CSRF token */
-	char user[65];            /* user name */
-	unsigned role;            /* ROLE_* bit */
-	int64_t created;          /* Unix seconds */
-	struct scope scope;       /* objects the user may see (scope.h) */
+	char sid[AUTH_HEX];  /* session id */
+	char csrf[AUTH_HEX]; /* CSRF token */
+	char user[65];	     /* user name */
+	unsigned role;	     /* ROLE_* bit */
+	int64_t created;     /* Unix seconds */
+	struct scope scope;  /* objects the user may see (scope.h) */
 };
 
 /* Returns AMR_OK, AMR_EINVAL (a zero bound) or AMR_ENOMEM. sodium_init()
@@ -45,8 +45,7 @@ void auth_destroy(auth *a);
 
 /* Open a session for user, seeing every object; *out gets a copy.
  * Returns AMR_OK. */
-int auth_login(auth *a, const char *user, unsigned role, int64_t now,
-	       struct auth_session *out);
+int auth_login(auth *a, const char *user, unsigned role, int64_t now, struct auth_session *out);
 
 /* The same, limited to scope (copied; NULL: every object). A change of the
  * user's objects ends its sessions (auth_drop_user), so a session keeps the
@@ -75,7 +74,6 @@ bool auth_csrf_ok(const struct auth_session *s, const char *token);
 int auth_cookie_sid(const char *cookie, char sid[AUTH_HEX]);
 
 /* The Set-Cookie value for sid (empty sid: one that deletes the cookie). */
-void auth_cookie_value(const char *sid, bool secure, unsigned max_age, char *buf,
-		       size_t size);
+void auth_cookie_value(const char *sid, bool secure, unsigned max_age, char *buf, size_t size);
 
 #endif

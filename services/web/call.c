@@ -75,7 +75,8 @@ void call_json(struct call *c, int status, json_t *body)
 
 void call_error(struct call *c, int status, const char *code, const char *fmt, ...)
 {
-	static const char fallback[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
+	static const char fallback[] =
+		"{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
 	char msg[512];
 	json_t *e;
 	char *text;
@@ -123,8 +124,7 @@ int call_rpc_status(const char *code)
 	return 502;
 }
 
-void call_rpc_error(struct call *c, const char *service, const char *code,
-		    const char *message)
+void call_rpc_error(struct call *c, const char *service, const char *code, const char *message)
 {
 	int status = call_rpc_status(code);
 

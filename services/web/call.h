@@ -31,34 +31,34 @@
 
 struct call {
 	/* request: filled by http.c, read-only for handlers */
-	char method[8];                 /* "GET", "POST", ... */
-	char path[256];                 /* decoded path, no query */
-	struct route_match m;           /* matched route and {param} values */
-	json_t *query;                  /* query arguments, object of strings (owned) */
-	json_t *body;                   /* JSON body object or NULL (owned) */
-	char ip[64];                    /* client address */
-	char user[65];                  /* signed-in user, "" when none */
-	unsigned role;                  /* ROLE_* bit of user, 0 when none */
-	char sid[65];                   /* session id, "" when none */
-	struct scope scope;             /* objects the user may see (scope.h) */
-	bool tls;                       /* served over TLS */
+	char method[8];	      /* "GET", "POST", ... */
+	char path[256];	      /* decoded path, no query */
+	struct route_match m; /* matched route and {param} values */
+	json_t *query;	      /* query arguments, object of strings (owned) */
+	json_t *body;	      /* JSON body object or NULL (owned) */
+	char ip[64];	      /* client address */
+	char user[65];	      /* signed-in user, "" when none */
+	unsigned role;	      /* ROLE_* bit of user, 0 when none */
+	char sid[65];	      /* session id, "" when none */
+	struct scope scope;   /* objects the user may see (scope.h) */
+	bool tls;	      /* served over TLS */
 
 	/* answer: set once by the call_* functions */
-	int status;                     /* HTTP status */
-	char *out;                      /* body bytes (malloc'd) */
-	size_t out_len;                 /* body length */
-	char ctype[64];                 /* Content-Type */
+	int status;			    /* HTTP status */
+	char *out;			    /* body bytes (malloc'd) */
+	size_t out_len;			    /* body length */
+	char ctype[64];			    /* Content-Type */
 	char hname[CALL_MAX_HEADERS][32];   /* extra headers: names */
 	char hvalue[CALL_MAX_HEADERS][256]; /* and values */
-	int nheaders;                   /* extra headers set */
+	int nheaders;			    /* extra headers set */
 
 	/* plumbing: owned by http.c */
-	pthread_mutex_t lock;           /* guards done */
-	bool done;                      /* answered */
-	atomic_int refs;                /* HTTP side and handler side */
+	pthread_mutex_t lock;		/* guards done */
+	bool done;			/* answered */
+	atomic_int refs;		/* HTTP side and handler side */
 	void (*finish)(struct call *c); /* run once after the answer is set */
-	void *priv;                     /* http.c's connection state */
-	void *pending;                  /* handler's state while it waits (e.g. fan-out) */
+	void *priv;			/* http.c's connection state */
+	void *pending;			/* handler's state while it waits (e.g. fan-out) */
 };
 
 /* Initialise the plumbing of a zeroed call (refs = 1, lock). */
@@ -92,8 +92,7 @@ void call_text(struct call *c, int status, const char *ctype, const char *text, 
  * bad_request 400, not_found/unknown_method 404, conflict 409, forbidden
  * 403, anything else 502 "upstream".
  */
-void call_rpc_error(struct call *c, const char *service, const char *code,
-		    const char *message);
+void call_rpc_error(struct call *c, const char *service, const char *code, const char *message);
 
 /* The HTTP status for an RPC error code (as call_rpc_error maps it). */
 int call_rpc_status(const char *code);

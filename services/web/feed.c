@@ -133,15 +133,15 @@ static void seed(struct web *w);
 
 /* Outputs whose state no event has told yet take it from ingest's command
  * history (the newest done block/unblock of each). */
-static void on_commands(void *ctx, int err, json_t *result, const char *code,
-			const char *message)
+static void on_commands(void *ctx, int err, json_t *result, const char *code, const char *message)
 {
 	struct web *w = ctx;
 	size_t n;
 
 	if (err) {
 		log_info("outputs: ingest/commands: %s; states stay unknown until a batch's "
-			 "outputs, a command or an output_changed event", message ? message : amr_strerror(err));
+			 "outputs, a command or an output_changed event",
+			 message ? message : amr_strerror(err));
 		return;
 	}
 	if ((n = view_on_commands(w->view, result, svc_now())) > 0) {
@@ -174,7 +174,7 @@ static void on_svc(void *ctx, const struct mq_msg *msg)
 	publish(w, 0, "service", view_on_svc_status(w->view, name, j, svc_now()));
 	json_decref(j);
 	if (!strcmp(name, "archive") && was == 0 && view_service_online(w->view, name) == 1) {
-		w->seeded = false;   /* the archive is back: load it again */
+		w->seeded = false; /* the archive is back: load it again */
 		seed(w);
 	}
 	if (!strcmp(name, "ingest") && was != 1 && view_service_online(w->view, name) == 1)
@@ -223,13 +223,13 @@ static void seed_failed(struct web *w, const char *what, const char *message)
 /* The seed reads both lists page by page (each answer stays under the
  * broker's message size, however many objects there are). */
 static void on_latest(void *ctx, int err, json_t *result, const char *code, const char *message);
-static void on_registry(void *ctx, int err, json_t *result, const char *code,
-			const char *message);
+static void on_registry(void *ctx, int err, json_t *result, const char *code, const char *message);
 
 static void ask_latest(struct web *w)
 {
-	if (rpc_call(w->svc->rpc, "archive/latest", json_pack("{s:I}", "from_obj",
-			(json_int_t)w->seed_obj), (unsigned)w->o.rpc_timeout_ms * 3, on_latest, w))
+	if (rpc_call(w->svc->rpc, "archive/latest",
+		     json_pack("{s:I}", "from_obj", (json_int_t)w->seed_obj),
+		     (unsigned)w->o.rpc_timeout_ms * 3, on_latest, w))
 		seed_failed(w, "archive/latest", "not sent");
 }
 
@@ -239,8 +239,8 @@ static void ask_registry(struct web *w)
 
 	if (w->seed_after[0])
 		json_object_set_new(args, "after", json_string(w->seed_after));
-	if (rpc_call(w->svc->rpc, "archive/registry.list", args,
-		     (unsigned)w->o.rpc_timeout_ms * 3, on_registry, w))
+	if (rpc_call(w->svc->rpc, "archive/registry.list", args, (unsigned)w->o.rpc_timeout_ms * 3,
+		     on_registry, w))
 		seed_failed(w, "archive/registry.list", "not sent");
 }
 
@@ -309,14 +309,10 @@ int feed_start(struct web *w)
 		const char *filter;
 		mq_msg_cb cb;
 	} subs[] = {
-		{ "amr/v1/gw/+/status", on_gw_status },
-		{ "amr/v1/readings/+", on_readings },
-		{ "amr/v1/events/+", on_event },
-		{ "amr/v1/svc/+/status", on_svc },
-		{ "amr/v1/audit", on_audit },
-		{ "$SYS/broker/version", on_sys },
-		{ "$SYS/broker/uptime", on_sys },
-		{ "$SYS/broker/clients/connected", on_sys },
+		{ "amr/v1/gw/+/status", on_gw_status }, { "amr/v1/readings/+", on_readings },
+		{ "amr/v1/events/+", on_event },	{ "amr/v1/svc/+/status", on_svc },
+		{ "amr/v1/audit", on_audit },		{ "$SYS/broker/version", on_sys },
+		{ "$SYS/broker/uptime", on_sys },	{ "$SYS/broker/clients/connected", on_sys },
 	};
 	int rc;
 

@@ -18,14 +18,14 @@ bool files_path_ok(const char *path)
 
 		if (ch == '/' || ch == '\0') {
 			if (seg == 0)
-				return false;   /* "//" or a trailing "/" */
+				return false; /* "//" or a trailing "/" */
 			if (ch == '\0')
 				return true;
 			seg = 0;
 			continue;
 		}
 		if (seg == 0 && ch == '.')
-			return false;       /* ".", "..", hidden files */
+			return false; /* ".", "..", hidden files */
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
 			return false;

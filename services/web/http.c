@@ -17,33 +17,34 @@
 #include "jv.h"
 #include "log.h"
 
-#define CSP "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
-	    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; " \
-	    "form-action 'self'; frame-ancestors 'none'"
+#define CSP                                                                               \
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
+	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "       \
+	"form-action 'self'; frame-ancestors 'none'"
 
 struct http {
-	struct web *w;               /* service */
-	const struct route *routes;  /* table (borrowed) */
-	size_t nroutes;              /* rows */
-	struct MHD_Daemon *d;        /* the daemon */
-	pthread_mutex_t lock;        /* guards the waiting list */
-	struct conn *waiting;        /* suspended calls */
-	bool stopping;               /* http_stop() runs */
-	char *cert;                  /* PEM text, TLS only */
-	char *key;                   /* PEM text, TLS only */
-	int port;                    /* bound port */
+	struct web *w;		    /* service */
+	const struct route *routes; /* table (borrowed) */
+	size_t nroutes;		    /* rows */
+	struct MHD_Daemon *d;	    /* the daemon */
+	pthread_mutex_t lock;	    /* guards the waiting list */
+	struct conn *waiting;	    /* suspended calls */
+	bool stopping;		    /* http_stop() runs */
+	char *cert;		    /* PEM text, TLS only */
+	char *key;		    /* PEM text, TLS only */
+	int port;		    /* bound port */
 };
 
 /* Per request (MHD's con_cls). */
 struct conn {
-	http *h;                     /* server */
-	struct MHD_Connection *mc;   /* MHD's connection */
-	struct call *c;              /* the API call, or NULL */
-	char *body;                  /* request body so far */
-	size_t len;                  /* its length */
-	int refuse;                  /* HTTP status to answer at the end, 0 = none */
-	bool waiting;                /* suspended until the answer */
-	struct conn *next;           /* in h->waiting */
+	http *h;		   /* server */
+	struct MHD_Connection *mc; /* MHD's connection */
+	struct call *c;		   /* the API call, or NULL */
+	char *body;		   /* request body so far */
+	size_t len;		   /* its length */
+	int refuse;		   /* HTTP status to answer at the end, 0 = none */
+	bool waiting;		   /* suspended until the answer */
+	struct conn *next;	   /* in h->waiting */
 };
 
 static void add_security_headers(http *h, struct MHD_Response *r, bool api)
@@ -154,7 +155,7 @@ static void drop_on_loop(void *arg)
 	call_unref(arg);
 }
 
-#define QUERY_MAX_VALUE 2048    /* bytes of one query value, with its NUL */
+#define QUERY_MAX_VALUE 2048 /* bytes of one query value, with its NUL */
 
 /* Query arguments into c->query (the first of a repeated name wins; names
  * of 64 bytes or more are no argument of ours). A value too long to be
@@ -195,10 +196,11 @@ static bool is_json_type(const char *ctype)
 
 static void client_ip(http *h, struct MHD_Connection *mc, char *buf, size_t size)
 {
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const char *fwd = h->w->o.trust_proxy ?
-		MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-Forwarded-For") : NULL;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const char *fwd = h->w->o.trust_proxy ? MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
+									    "X-Forwarded-For")
+					      : NULL;
 
 	snprintf(buf, size, "unknown");
 	if (fwd) {
@@ -213,8 +215,8 @@ static void client_ip(http *h, struct MHD_Connection *mc, char *buf, size_t size
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, buf,
 			  (socklen_t)size);
 	else if (ci->client_addr->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
-			  buf, (socklen_t)size);
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, buf,
+			  (socklen_t)size);
 }
 
 static bool changes_state(const char *method)
@@ -262,8 +264,8 @@ static bool authorize(http *h, struct conn *k, const struct route *rt)
 }
 
 struct stream_ctx {
-	struct web *w;               /* for the gauge */
-	sse_client *cl;              /* the client */
+	struct web *w;	/* for the gauge */
+	sse_client *cl; /* the client */
 };
 
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
@@ -300,16 +302,16 @@ static enum MHD_Result start_stream(struct conn *k)
 		return MHD_NO;
 	s->w = h->w;
 	if ((rc = sse_client_open_scoped(h->w->hub, obj, &k->c->scope, k->c->user, k->mc,
-					  &s->cl))) {
+					 &s->cl))) {
 		free(s);
 		if (rc == AMR_EEXIST)
 			return queue_error(k, 429, "rate_limited",
 					   "too many live streams of this user; close one first");
-		return queue_error(k, 503, "unavailable", rc == AMR_EFULL ?
-				   "too many live streams; try again later" : "shutting down");
+		return queue_error(k, 503, "unavailable",
+				   rc == AMR_EFULL ? "too many live streams; try again later"
+						   : "shutting down");
 	}
-	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 8192, stream_read, s,
-					      stream_free);
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 8192, stream_read, s, stream_free);
 	if (!r) {
 		sse_client_free(s->cl);
 		free(s);
@@ -344,8 +346,9 @@ static enum MHD_Result serve_file(struct conn *k, const char *url, const char *m
 	}
 	rc = files_open(dir, path, &fd, &size);
 	if (rc)
-		return queue_error(k, 404, "not_found", rc == AMR_EINVAL ? "no such file (path refused)"
-								   : "no such file");
+		return queue_error(k, 404, "not_found",
+				   rc == AMR_EINVAL ? "no such file (path refused)"
+						    : "no such file");
 	r = MHD_create_response_from_fd64(size, fd);
 	if (!r) {
 		close(fd);
@@ -377,14 +380,16 @@ static enum MHD_Result dispatch(struct conn *k, const char *url, const char *met
 	struct call *c;
 	const char *ctype, *bad;
 	struct jv_err err = { "" };
-	int rc = route_find(h->routes, h->nroutes, strcmp(method, "HEAD") ? method : "GET", url, &m);
+	int rc = route_find(h->routes, h->nroutes, strcmp(method, "HEAD") ? method : "GET", url,
+			    &m);
 
 	if (rc == ROUTE_NO_PATH && strncmp(url, "/api/", 5) != 0)
 		return serve_file(k, url, method);
 	if (rc == ROUTE_NO_PATH)
 		return queue_error(k, 404, "not_found", "no such API route");
 	if (rc == ROUTE_NO_METHOD)
-		return queue_error(k, 405, "method_not_allowed", "this route does not take that method");
+		return queue_error(k, 405, "method_not_allowed",
+				   "this route does not take that method");
 	if (strlen(url) >= sizeof c->path)
 		return queue_error(k, 414, "uri_too_long", "path too long");
 	if (!(c = calloc(1, sizeof *c)))
@@ -409,7 +414,8 @@ static enum MHD_Result dispatch(struct conn *k, const char *url, const char *met
 	if (k->len) {
 		ctype = MHD_lookup_connection_value(k->mc, MHD_HEADER_KIND, "Content-Type");
 		if (!is_json_type(ctype)) {
-			call_error(c, 415, "unsupported_media_type", "send the body as application/json");
+			call_error(c, 415, "unsupported_media_type",
+				   "send the body as application/json");
 			return queue_call(k);
 		}
 		if (!(c->body = jv_parse_object(k->body, k->len, &err))) {
@@ -445,8 +451,8 @@ static enum MHD_Result dispatch(struct conn *k, const char *url, const char *met
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
-				  const char *method, const char *version,
-				  const char *upload, size_t *upload_size, void **con_cls)
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
 {
 	http *h = cls;
 	struct conn *k = *con_cls;
@@ -480,7 +486,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (k->c)   /* resumed: the answer is there */
+	if (k->c) /* resumed: the answer is there */
 		return queue_call(k);
 	if (k->refuse == 405)
 		return queue_error(k, 405, "method_not_allowed", "unsupported HTTP method");
@@ -596,20 +602,17 @@ int http_start(http **out, struct web *w, const struct route *t, size_t n)
 		goto out_free;
 	}
 	sse_limit_owner(w->hub, (size_t)w->o.sse_per_user);
-	h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
-		MHD_OPTION_SOCK_ADDR, sa,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)w->o.threads,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)w->o.max_conns,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)w->o.max_conns_ip,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)w->o.conn_timeout,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-		MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
-		/* without TLS the list ends here */
-		h->cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, h->cert,
-		MHD_OPTION_HTTPS_MEM_KEY, h->key,
-		MHD_OPTION_END);
+	h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER,
+				mhd_log, h, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE,
+				(unsigned)w->o.threads, MHD_OPTION_CONNECTION_LIMIT,
+				(unsigned)w->o.max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+				(unsigned)w->o.max_conns_ip, MHD_OPTION_CONNECTION_TIMEOUT,
+				(unsigned)w->o.conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+				(size_t)32768, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+				MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+				/* without TLS the list ends here */
+				h->cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, h->cert,
+				MHD_OPTION_HTTPS_MEM_KEY, h->key, MHD_OPTION_END);
 	if (!h->d) {
 		log_error("http: cannot listen on %s port %lld: %s", w->o.bind, w->o.port,
 			  strerror(errno));
@@ -650,7 +653,7 @@ void http_stop(http *h)
 			break;
 		call_error(c, 503, "unavailable", "amr-web is shutting down");
 		pthread_mutex_lock(&h->lock);
-		if (h->waiting && h->waiting->c == c)   /* already answered before: unlink */
+		if (h->waiting && h->waiting->c == c) /* already answered before: unlink */
 			h->waiting = h->waiting->next;
 		pthread_mutex_unlock(&h->lock);
 	}

@@ -66,8 +66,7 @@ char *qty_reading(const struct qty_conv *c, uint32_t total, char *buf)
 		return NULL;
 	if (units_parse(c->initial, c->dec, &init))
 		init = 0;
-	return units_format(init + units_scaled(total - c->initial_total, &w, c->dec), c->dec,
-			    buf);
+	return units_format(init + units_scaled(total - c->initial_total, &w, c->dec), c->dec, buf);
 }
 
 bool qty_rate(const struct qty_conv *c, uint32_t period_ms, uint64_t idle_ms, char *buf)
@@ -90,7 +89,7 @@ bool qty_rate(const struct qty_conv *c, uint32_t period_ms, uint64_t idle_ms, ch
 const char *qty_rate_unit(const char *unit)
 {
 	static const char *const map[][2] = {
-		{ "m3", "m3/h" }, { "l", "l/h" }, { "kWh", "kW" }, { "MWh", "MW" },
+		{ "m3", "m3/h" },     { "l", "l/h" },	{ "kWh", "kW" },	{ "MWh", "MW" },
 		{ "Gcal", "Gcal/h" }, { "GJ", "GJ/h" }, { "pulse", "pulse/h" },
 	};
 

@@ -28,12 +28,12 @@
 #define QTY_MAX 48
 
 struct qty_conv {
-	char unit[8];            /* "m3", "kWh", ... "pulse" */
-	uint64_t num;            /* current weight: unit per pulse, numerator */
-	uint64_t den;            /* denominator */
-	int dec;                 /* decimals of the reading */
-	char initial[32];        /* initial reading, decimal string */
-	uint32_t initial_total;  /* the counter when the meter showed it */
+	char unit[8];		/* "m3", "kWh", ... "pulse" */
+	uint64_t num;		/* current weight: unit per pulse, numerator */
+	uint64_t den;		/* denominator */
+	int dec;		/* decimals of the reading */
+	char initial[32];	/* initial reading, decimal string */
+	uint32_t initial_total; /* the counter when the meter showed it */
 };
 
 /* The default of an unregistered channel: pulse, 1/1, 0 decimals. */

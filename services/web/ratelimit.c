@@ -7,17 +7,17 @@
 #include "ratelimit.h"
 
 struct entry {
-	char key[96];          /* "" when free */
-	int64_t start;         /* window start */
-	unsigned fails;        /* failures in the window */
+	char key[96];	/* "" when free */
+	int64_t start;	/* window start */
+	unsigned fails; /* failures in the window */
 };
 
 struct rl {
-	pthread_mutex_t lock;  /* guards the table */
-	struct entry *e;       /* capacity entries */
-	size_t capacity;       /* table size */
-	unsigned max_fails;    /* failures allowed in a window */
-	unsigned window_s;     /* window length */
+	pthread_mutex_t lock; /* guards the table */
+	struct entry *e;      /* capacity entries */
+	size_t capacity;      /* table size */
+	unsigned max_fails;   /* failures allowed in a window */
+	unsigned window_s;    /* window length */
 };
 
 int rl_create(rl **out, size_t capacity, unsigned max_fails, unsigned window_s)

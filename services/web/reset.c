@@ -21,9 +21,9 @@ bool reset_requested(int argc, char **argv)
 struct wait {
 	struct web *w;
 	const char *user;
-	uint64_t deadline;       /* loop_now_ms() when we give up */
-	bool sent;               /* audit record handed to the client */
-	bool done;               /* stop the loop */
+	uint64_t deadline; /* loop_now_ms() when we give up */
+	bool sent;	   /* audit record handed to the client */
+	bool done;	   /* stop the loop */
 };
 
 static void tick(void *arg)
@@ -31,7 +31,7 @@ static void tick(void *arg)
 	struct wait *wt = arg;
 
 	if (wt->sent || loop_now_ms() >= wt->deadline) {
-		wt->done = true;                 /* one more tick after sending: let it go out */
+		wt->done = true; /* one more tick after sending: let it go out */
 		return;
 	}
 	if (!mq_connected(wt->w->svc->mq))

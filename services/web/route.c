@@ -23,8 +23,8 @@ const char *route_role_name(unsigned role)
 
 static int param_char(char ch)
 {
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	       (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '.' || ch == '_' || ch == '-';
 }
 
 /* Match one pattern; fills m's params. Returns 1 on a match. */

@@ -19,44 +19,44 @@ enum {
 	ROLE_ACCOUNTANT = 4,
 	ROLE_TENANT = 8,
 };
-#define ROLES_PUBLIC 0u                                  /* no session needed */
-#define ROLES_ANY (ROLE_ADMIN | ROLE_OPERATOR | ROLE_ACCOUNTANT | ROLE_TENANT)
-#define ROLES_STAFF (ROLE_ADMIN | ROLE_OPERATOR | ROLE_ACCOUNTANT)
-#define ROLES_OPS (ROLE_ADMIN | ROLE_OPERATOR)
+#define ROLES_PUBLIC 0u /* no session needed */
+#define ROLES_ANY    (ROLE_ADMIN | ROLE_OPERATOR | ROLE_ACCOUNTANT | ROLE_TENANT)
+#define ROLES_STAFF  (ROLE_ADMIN | ROLE_OPERATOR | ROLE_ACCOUNTANT)
+#define ROLES_OPS    (ROLE_ADMIN | ROLE_OPERATOR)
 /* Views of objects: every role, a tenant only on its own objects (scope.h) */
-#define ROLES_VIEW ROLES_ANY
+#define ROLES_VIEW   ROLES_ANY
 
 enum route_where {
-	ROUTE_NOW,      /* handler runs on the HTTP thread and answers before it returns */
-	ROUTE_LOOP,     /* handler runs on the loop thread and may answer later */
-	ROUTE_STREAM,   /* the live stream: http.c answers with Server-Sent Events */
+	ROUTE_NOW,    /* handler runs on the HTTP thread and answers before it returns */
+	ROUTE_LOOP,   /* handler runs on the loop thread and may answer later */
+	ROUTE_STREAM, /* the live stream: http.c answers with Server-Sent Events */
 };
 
 struct call;
 typedef void (*route_fn)(void *ctx, struct call *c);
 
 struct route {
-	const char *method;        /* "GET", "POST", "PUT", "PATCH", "DELETE" */
-	const char *pattern;       /* "/api/v1/objects/{obj}" */
-	unsigned roles;            /* ROLE_* bits; ROLES_PUBLIC for everyone */
-	enum route_where where;    /* thread the handler runs on */
-	route_fn fn;               /* handler */
-	const char *summary;       /* one line, for logs and docs */
+	const char *method;	/* "GET", "POST", "PUT", "PATCH", "DELETE" */
+	const char *pattern;	/* "/api/v1/objects/{obj}" */
+	unsigned roles;		/* ROLE_* bits; ROLES_PUBLIC for everyone */
+	enum route_where where; /* thread the handler runs on */
+	route_fn fn;		/* handler */
+	const char *summary;	/* one line, for logs and docs */
 };
 
 #define ROUTE_MAX_PARAMS 4
-#define ROUTE_MAX_PARAM 64
+#define ROUTE_MAX_PARAM	 64
 
 struct route_match {
-	const struct route *route;                     /* the matched row */
-	int nparams;                                   /* {name} segments filled */
-	char params[ROUTE_MAX_PARAMS][ROUTE_MAX_PARAM];/* their values, in order */
+	const struct route *route;			/* the matched row */
+	int nparams;					/* {name} segments filled */
+	char params[ROUTE_MAX_PARAMS][ROUTE_MAX_PARAM]; /* their values, in order */
 };
 
 /* route_find() results besides AMR_OK. */
 enum {
-	ROUTE_NO_PATH = 100,    /* no pattern matches the path: 404 */
-	ROUTE_NO_METHOD = 101,  /* a pattern matches, not with this method: 405 */
+	ROUTE_NO_PATH = 100,   /* no pattern matches the path: 404 */
+	ROUTE_NO_METHOD = 101, /* a pattern matches, not with this method: 405 */
 };
 
 /*

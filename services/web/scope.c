@@ -50,7 +50,7 @@ int scope_parse_id(const char *s, unsigned *obj, unsigned *addr, unsigned *ch)
 		n++;
 		if (!*s)
 			break;
-		s++;                    /* the '.' */
+		s++; /* the '.' */
 	}
 	if (obj)
 		*obj = v[0];
@@ -114,11 +114,11 @@ void scope_of_user(unsigned role, const json_t *objects, struct scope *out)
 		return;
 	if (objects && !json_is_null(objects)) {
 		if (scope_parse(objects, out, msg, sizeof msg))
-			*out = (struct scope){ .on = true };     /* a damaged list shows nothing */
+			*out = (struct scope){ .on = true }; /* a damaged list shows nothing */
 		return;
 	}
 	if (role == ROLE_TENANT)
-		out->on = true;                                  /* a tenant sees only its own */
+		out->on = true; /* a tenant sees only its own */
 }
 
 json_t *scope_json(const struct scope *s)
@@ -148,8 +148,8 @@ static int check_id(const struct scope *s, const char *what, const char *id, siz
 	char buf[24];
 	unsigned obj;
 
-	if (len >= sizeof buf || (memcpy(buf, id, len), buf[len] = '\0',
-				  !scope_parse_id(buf, &obj, NULL, NULL))) {
+	if (len >= sizeof buf ||
+	    (memcpy(buf, id, len), buf[len] = '\0', !scope_parse_id(buf, &obj, NULL, NULL))) {
 		snprintf(msg, size, "%s: \"%.*s\" is not an id (obj, obj.addr or obj.addr.ch)",
 			 what, (int)(len < 32 ? len : 32), id);
 		return 400;
@@ -162,8 +162,8 @@ static int check_id(const struct scope *s, const char *what, const char *id, siz
 }
 
 /* Each id of a comma-separated list (an empty item is no id either). */
-static int check_list(const struct scope *s, const char *what, const char *q,
-		      unsigned *refused, char *msg, size_t size)
+static int check_list(const struct scope *s, const char *what, const char *q, unsigned *refused,
+		      char *msg, size_t size)
 {
 	int rc;
 
@@ -224,8 +224,9 @@ void scope_filter(const struct scope *s, json_t *obj)
 			json_t *e = json_array_get(arr, i);
 			unsigned o = elem_obj(e);
 
-			if (json_is_object(e) && (o || json_object_get(e, "obj") ||
-						  json_object_get(e, "id")) && !scope_allows(s, o))
+			if (json_is_object(e) &&
+			    (o || json_object_get(e, "obj") || json_object_get(e, "id")) &&
+			    !scope_allows(s, o))
 				json_array_remove(arr, i);
 			else
 				i++;

@@ -18,12 +18,12 @@
 
 #include <jansson.h>
 
-#define SCOPE_MAX 64            /* objects in one user's list */
+#define SCOPE_MAX 64 /* objects in one user's list */
 
 struct scope {
-	bool on;                    /* limited to obj[0..n); false: every object */
-	unsigned n;                 /* objects in the list (0: none) */
-	unsigned obj[SCOPE_MAX];    /* ascending, unique, 1..65000 */
+	bool on;		 /* limited to obj[0..n); false: every object */
+	unsigned n;		 /* objects in the list (0: none) */
+	unsigned obj[SCOPE_MAX]; /* ascending, unique, 1..65000 */
 };
 
 struct call;

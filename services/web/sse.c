@@ -7,32 +7,32 @@
 #include "sse.h"
 
 struct sse_client {
-	sse *h;                   /* hub */
-	sse_client *next;         /* in the hub's list */
-	unsigned obj;             /* filter, 0 for all */
-	struct scope scope;       /* objects the user may see */
-	char owner[65];           /* user name, "" for none */
-	void *conn;               /* the connection (borrowed) */
-	pthread_mutex_t lock;     /* guards the fields below */
-	char *buf;                /* queued bytes */
-	size_t len;               /* bytes in buf */
-	size_t off;               /* bytes already sent */
-	size_t cap;               /* allocated */
-	bool suspended;           /* connection suspended by the reader */
-	bool closing;             /* end the stream */
+	sse *h;		      /* hub */
+	sse_client *next;     /* in the hub's list */
+	unsigned obj;	      /* filter, 0 for all */
+	struct scope scope;   /* objects the user may see */
+	char owner[65];	      /* user name, "" for none */
+	void *conn;	      /* the connection (borrowed) */
+	pthread_mutex_t lock; /* guards the fields below */
+	char *buf;	      /* queued bytes */
+	size_t len;	      /* bytes in buf */
+	size_t off;	      /* bytes already sent */
+	size_t cap;	      /* allocated */
+	bool suspended;	      /* connection suspended by the reader */
+	bool closing;	      /* end the stream */
 };
 
 struct sse {
-	pthread_mutex_t lock;     /* guards the list */
-	sse_client *clients;      /* connected */
-	size_t n;                 /* how many */
-	size_t max_clients;       /* limit */
-	size_t max_per_owner;     /* streams of one owner, 0: no limit */
-	size_t max_queue;         /* bytes per client */
-	bool closing;             /* refusing new clients */
-	unsigned long long dropped;   /* closed for being slow */
-	sse_conn_fn suspend;      /* suspend a connection */
-	sse_conn_fn resume;       /* resume it */
+	pthread_mutex_t lock;	    /* guards the list */
+	sse_client *clients;	    /* connected */
+	size_t n;		    /* how many */
+	size_t max_clients;	    /* limit */
+	size_t max_per_owner;	    /* streams of one owner, 0: no limit */
+	size_t max_queue;	    /* bytes per client */
+	bool closing;		    /* refusing new clients */
+	unsigned long long dropped; /* closed for being slow */
+	sse_conn_fn suspend;	    /* suspend a connection */
+	sse_conn_fn resume;	    /* resume it */
 };
 
 int sse_create(sse **out, size_t max_clients, size_t max_queue, sse_conn_fn suspend,
@@ -80,7 +80,7 @@ static bool enqueue(sse_client *c, const char *text, size_t len)
 		size_t cap = c->cap ? c->cap : 4096;
 		char *p;
 
-		if (c->off) {   /* slide what is left to the front first */
+		if (c->off) { /* slide what is left to the front first */
 			memmove(c->buf, c->buf + c->off, c->len - c->off);
 			c->len -= c->off;
 			c->off = 0;
@@ -133,8 +133,8 @@ static size_t owned(const sse *h, const char *owner)
 	return n;
 }
 
-int sse_client_open_scoped(sse *h, unsigned obj, const struct scope *scope,
-			   const char *owner, void *conn, sse_client **out)
+int sse_client_open_scoped(sse *h, unsigned obj, const struct scope *scope, const char *owner,
+			   void *conn, sse_client **out)
 {
 	static const char hello[] = "retry: 3000\n: hello\n\n";
 	sse_client *c;

@@ -47,8 +47,8 @@ int sse_client_open(sse *h, unsigned obj, void *conn, sse_client **out);
  * the ones for every object (obj 0) only "reload" (no service states).
  * owner (a user name, copied; NULL: none) is counted against the limit of
  * sse_limit_owner: AMR_EEXIST when the owner has that many streams. */
-int sse_client_open_scoped(sse *h, unsigned obj, const struct scope *scope,
-			   const char *owner, void *conn, sse_client **out);
+int sse_client_open_scoped(sse *h, unsigned obj, const struct scope *scope, const char *owner,
+			   void *conn, sse_client **out);
 
 /* At most n streams of one owner at once (0: no limit, the default), so
  * that one user cannot take every stream or connection of an address. */

@@ -10,13 +10,13 @@
 #include "route.h"
 #include "users.h"
 
-#define OPSLIMIT crypto_pwhash_OPSLIMIT_INTERACTIVE   /* 2 passes */
-#define MEMLIMIT crypto_pwhash_MEMLIMIT_INTERACTIVE   /* 64 MiB */
+#define OPSLIMIT crypto_pwhash_OPSLIMIT_INTERACTIVE /* 2 passes */
+#define MEMLIMIT crypto_pwhash_MEMLIMIT_INTERACTIVE /* 64 MiB */
 
 struct users {
-	kv *k;                                  /* the environment */
-	MDB_dbi dbi;                            /* "users" */
-	char dummy[crypto_pwhash_STRBYTES];     /* hash verified for unknown users */
+	kv *k;				    /* the environment */
+	MDB_dbi dbi;			    /* "users" */
+	char dummy[crypto_pwhash_STRBYTES]; /* hash verified for unknown users */
 };
 
 static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES])
@@ -86,8 +86,10 @@ int users_check_name(const char *name, char *msg, size_t size)
 		int alnum = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
 
 		if (!alnum && (i == 0 || (ch != '.' && ch != '_' && ch != '-'))) {
-			snprintf(msg, size, "user: \"%.64s\" may hold only a-z, 0-9, '.', '_', '-' "
-				 "and must start with a letter or digit", name);
+			snprintf(msg, size,
+				 "user: \"%.64s\" may hold only a-z, 0-9, '.', '_', '-' "
+				 "and must start with a letter or digit",
+				 name);
 			return AMR_EINVAL;
 		}
 	}
@@ -137,8 +139,8 @@ static int store(users *u, MDB_txn *txn, const char *name, const json_t *rec)
 struct change {
 	users *u;
 	const char *name;
-	bool create;            /* must not exist yet */
-	json_t *fields;         /* set on the record (borrowed) */
+	bool create;	/* must not exist yet */
+	json_t *fields; /* set on the record (borrowed) */
 	int64_t now;
 };
 
@@ -178,8 +180,7 @@ static int change(users *u, const char *name, bool create, json_t *fields, int64
 	return rc;
 }
 
-int users_create(users *u, const char *name, unsigned role, const char *password,
-		 int64_t now)
+int users_create(users *u, const char *name, unsigned role, const char *password, int64_t now)
 {
 	return users_create_scoped(u, name, role, password, NULL, now);
 }
@@ -244,7 +245,8 @@ int users_verify_scope(users *u, const char *name, const char *password, unsigne
 		mdb_txn_abort(txn);
 	}
 	stored = json_string_value(json_object_get(rec, "hash"));
-	if (stored && strlen(stored) < sizeof hash && !json_is_true(json_object_get(rec, "disabled")) &&
+	if (stored && strlen(stored) < sizeof hash &&
+	    !json_is_true(json_object_get(rec, "disabled")) &&
 	    route_role_parse(json_string_value(json_object_get(rec, "role"))))
 		usable = true;
 	snprintf(hash, sizeof hash, "%s", usable ? stored : u->dummy);

@@ -25,7 +25,7 @@
 
 typedef struct users users;
 
-#define USERS_MAX_NAME 64
+#define USERS_MAX_NAME	   64
 #define USERS_MIN_PASSWORD 10
 #define USERS_MAX_PASSWORD 128
 
@@ -49,8 +49,7 @@ int users_check_password(const char *pw, char *msg, size_t size);
 /* Create name with role (one ROLE_* bit) and password. Returns AMR_OK,
  * AMR_EINVAL (name, role or password), AMR_EEXIST, AMR_ENOMEM or AMR_EDB;
  * nothing is stored on error. */
-int users_create(users *u, const char *name, unsigned role, const char *password,
-		 int64_t now);
+int users_create(users *u, const char *name, unsigned role, const char *password, int64_t now);
 
 /* The same with a list of objects (array checked by scope_parse; NULL:
  * none). AMR_EINVAL also for a bad list. */

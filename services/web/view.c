@@ -212,8 +212,9 @@ json_t *view_on_readings(view *v, unsigned obj, const json_t *batch, int64_t now
 	long long ts = int_of(batch, "ts", 0);
 	size_t i;
 
-	if (!o || ts <= 0 || !(up = json_pack("{s:i, s:I, s:[], s:[]}", "obj", (int)obj, "ts",
-					      (json_int_t)ts, "channels", "devices")))
+	if (!o || ts <= 0 ||
+	    !(up = json_pack("{s:i, s:I, s:[], s:[]}", "obj", (int)obj, "ts", (json_int_t)ts,
+			     "channels", "devices")))
 		return NULL;
 	chans = json_object_get(up, "channels");
 	devs = json_object_get(up, "devices");
@@ -228,14 +229,15 @@ json_t *view_on_readings(view *v, unsigned obj, const json_t *batch, int64_t now
 		if (!c || total < 0 || total > UINT32_MAX)
 			continue;
 		if (c->has_value && ts < c->ts)
-			continue;   /* a resent old batch says nothing new */
+			continue; /* a resent old batch says nothing new */
 		if (!c->has_value || delta > 0 || (uint32_t)total != c->total)
 			c->moved_ts = ts;
 		c->has_value = true;
 		c->total = (uint32_t)total;
 		c->period_ms = (uint32_t)int_of(e, "period_ms", c->period_ms);
 		c->ts = ts;
-		json_array_append_new(chans, view_chan_json(v, o, (unsigned)addr, (unsigned)ch, now));
+		json_array_append_new(chans,
+				      view_chan_json(v, o, (unsigned)addr, (unsigned)ch, now));
 	}
 	json_array_foreach(json_object_get(batch, "devices"), i, e) {
 		long long addr = int_of(e, "addr", 0);
@@ -356,8 +358,8 @@ static struct vdev *command_output(view *v, const json_t *rec, unsigned *obj, un
 
 	if (!cmd || !state || strcmp(state, "done") ||
 	    !json_is_true(json_object_get(json_object_get(rec, "result"), "ok")) ||
-	    (strcmp(cmd, "block") && strcmp(cmd, "unblock")) || o < 1 || o > 65000 ||
-	    a < 1 || a > VIEW_ADDRS || n < 1 || n > VIEW_OUTS || !(vo = get_obj(v, (unsigned)o)))
+	    (strcmp(cmd, "block") && strcmp(cmd, "unblock")) || o < 1 || o > 65000 || a < 1 ||
+	    a > VIEW_ADDRS || n < 1 || n > VIEW_OUTS || !(vo = get_obj(v, (unsigned)o)))
 		return NULL;
 	*obj = (unsigned)o;
 	*addr = (unsigned)a;
@@ -396,7 +398,7 @@ size_t view_on_commands(view *v, const json_t *result, int64_t now)
 		struct vdev *d = command_output(v, rec, &obj, &addr, &out, &blocked);
 
 		if (!d || d->out[out - 1] >= 0)
-			continue;   /* known, or a newer record was taken */
+			continue; /* known, or a newer record was taken */
 		d->out[out - 1] = blocked;
 		d->out_ts[out - 1] = int_of(rec, "finished", now);
 		d->out_ev_ts[out - 1] = d->out_ts[out - 1];

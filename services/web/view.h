@@ -23,8 +23,8 @@
 typedef struct view view;
 
 struct view_opts {
-	unsigned fresh_s;         /* data older than this is stale */
-	size_t max_events;        /* recent events kept */
+	unsigned fresh_s;  /* data older than this is stale */
+	size_t max_events; /* recent events kept */
 };
 
 /* Returns AMR_OK or AMR_ENOMEM. o is copied. */
@@ -87,9 +87,9 @@ bool view_wants_registry(view *v, unsigned obj, unsigned addr, unsigned ch);
 
 /* Renders (new references, NULL when out of memory). */
 json_t *view_objects_json(view *v, int64_t now);
-json_t *view_object_json(view *v, unsigned obj, int64_t now);     /* NULL: unknown */
-json_t *view_channels_json(view *v, unsigned obj, int64_t now);   /* obj 0: all */
-json_t *view_events_json(view *v, unsigned obj, size_t limit);    /* newest first */
+json_t *view_object_json(view *v, unsigned obj, int64_t now);	/* NULL: unknown */
+json_t *view_channels_json(view *v, unsigned obj, int64_t now); /* obj 0: all */
+json_t *view_events_json(view *v, unsigned obj, size_t limit);	/* newest first */
 json_t *view_services_json(view *v, bool broker_connected, int64_t now);
 
 /* 1 when service name's last status said online, 0 offline, -1 unknown. */

@@ -5,83 +5,83 @@
 #include "qty.h"
 #include "view.h"
 
-#define VIEW_ADDRS 128
-#define VIEW_CHS 4
-#define VIEW_OUTS 4
+#define VIEW_ADDRS   128
+#define VIEW_CHS     4
+#define VIEW_OUTS    4
 #define VIEW_MAX_SVC 16
-#define VIEW_LABEL 160
+#define VIEW_LABEL   160
 
 struct vchan {
-	bool has_value;           /* a reading or a latest value arrived */
-	bool reg;                 /* registry record applied */
-	bool reg_asked;           /* registry.get sent for it */
-	uint32_t total;           /* device counter */
-	uint32_t period_ms;       /* last pulse period */
-	int64_t ts;               /* time of the value */
-	int64_t moved_ts;         /* when the counter last went up */
-	bool quarantined;         /* archive quarantined the counter */
-	struct qty_conv conv;     /* unit, weight, decimals, initial reading */
-	char label[VIEW_LABEL];   /* "Cold water, toilet, 1st floor" */
-	char resource[16];        /* cold_water, electricity, ... */
-	char serial[48];          /* meter serial */
-	char due[16];             /* verification due, YYYY-MM-DD */
+	bool has_value;		/* a reading or a latest value arrived */
+	bool reg;		/* registry record applied */
+	bool reg_asked;		/* registry.get sent for it */
+	uint32_t total;		/* device counter */
+	uint32_t period_ms;	/* last pulse period */
+	int64_t ts;		/* time of the value */
+	int64_t moved_ts;	/* when the counter last went up */
+	bool quarantined;	/* archive quarantined the counter */
+	struct qty_conv conv;	/* unit, weight, decimals, initial reading */
+	char label[VIEW_LABEL]; /* "Cold water, toilet, 1st floor" */
+	char resource[16];	/* cold_water, electricity, ... */
+	char serial[48];	/* meter serial */
+	char due[16];		/* verification due, YYYY-MM-DD */
 };
 
 struct vdev {
-	bool seen;                /* in a devices snapshot or an event */
-	bool ok;                  /* responding */
-	int mains;                /* 1 mains, 0 battery, -1 unknown */
-	int batt_mv;              /* -1 unknown */
-	bool batt_low;            /* battery_low seen, not cleared */
-	int64_t ts;               /* last snapshot or event */
-	int64_t since;            /* when ok or mains last changed */
-	char label[VIEW_LABEL];   /* registry label */
-	int8_t out[VIEW_OUTS];    /* output 1..4: 1 blocked, 0 released, -1 unknown */
+	bool seen;		      /* in a devices snapshot or an event */
+	bool ok;		      /* responding */
+	int mains;		      /* 1 mains, 0 battery, -1 unknown */
+	int batt_mv;		      /* -1 unknown */
+	bool batt_low;		      /* battery_low seen, not cleared */
+	int64_t ts;		      /* last snapshot or event */
+	int64_t since;		      /* when ok or mains last changed */
+	char label[VIEW_LABEL];	      /* registry label */
+	int8_t out[VIEW_OUTS];	      /* output 1..4: 1 blocked, 0 released, -1 unknown */
 	int64_t out_ts[VIEW_OUTS];    /* batch time of a state read, else when the web learnt it */
 	int64_t out_ev_ts[VIEW_OUTS]; /* time of the state applied (event, batch, command) */
 };
 
 struct vobj {
-	unsigned obj;             /* object number */
-	char label[VIEW_LABEL];   /* registry label */
-	bool status_known;        /* a gateway status arrived */
-	bool online;              /* gateway connected */
-	int64_t status_ts;        /* when online last changed */
-	char fw[24];              /* gateway firmware */
-	char ip[48];              /* gateway address */
-	long long polled;         /* devices polled */
-	long long responding;     /* devices answering */
-	long long spool_pending;  /* batches not yet acknowledged */
-	long long spool_capacity; /* spool size, -1 unknown */
-	json_t *lcd;              /* LCD lines (owned) or NULL */
-	int64_t last_rx;          /* last batch received */
-	int64_t last_ts;          /* its gateway time */
-	long long last_seq;       /* its seq */
-	struct vdev dev[VIEW_ADDRS];                 /* by address - 1 */
-	struct vchan *ch[VIEW_ADDRS][VIEW_CHS];      /* by address - 1, input - 1 */
+	unsigned obj;				/* object number */
+	char label[VIEW_LABEL];			/* registry label */
+	bool status_known;			/* a gateway status arrived */
+	bool online;				/* gateway connected */
+	int64_t status_ts;			/* when online last changed */
+	char fw[24];				/* gateway firmware */
+	char ip[48];				/* gateway address */
+	long long polled;			/* devices polled */
+	long long responding;			/* devices answering */
+	long long spool_pending;		/* batches not yet acknowledged */
+	long long spool_capacity;		/* spool size, -1 unknown */
+	json_t *lcd;				/* LCD lines (owned) or NULL */
+	int64_t last_rx;			/* last batch received */
+	int64_t last_ts;			/* its gateway time */
+	long long last_seq;			/* its seq */
+	struct vdev dev[VIEW_ADDRS];		/* by address - 1 */
+	struct vchan *ch[VIEW_ADDRS][VIEW_CHS]; /* by address - 1, input - 1 */
 };
 
 struct vsvc {
-	char name[32];            /* "archive" */
-	bool online;              /* from its status topic */
-	char version[24];         /* its version */
-	int64_t started;          /* its start time */
-	int64_t seen;             /* when the status arrived */
+	char name[32];	  /* "archive" */
+	bool online;	  /* from its status topic */
+	char version[24]; /* its version */
+	int64_t started;  /* its start time */
+	int64_t seen;	  /* when the status arrived */
 };
 
 struct view {
-	struct view_opts o;       /* options */
-	struct vobj **objs;       /* sorted by obj */
-	size_t nobjs;             /* in use */
-	size_t capobjs;           /* allocated */
-	json_t **events;          /* ring of recent events */
-	size_t ev_head;           /* next slot */
-	size_t ev_count;          /* filled slots */
-	struct vsvc svc[VIEW_MAX_SVC];  /* services seen */
-	size_t nsvc;              /* in use */
-	char broker_version[64];  /* $SYS/broker/version */
-	char broker_uptime[32];   /* $SYS/broker/uptime */
-	char broker_clients[16];  /* $SYS/broker/clients/connected */
+	struct view_opts o;	       /* options */
+	struct vobj **objs;	       /* sorted by obj */
+	size_t nobjs;		       /* in use */
+	size_t capobjs;		       /* allocated */
+	json_t **events;	       /* ring of recent events */
+	size_t ev_head;		       /* next slot */
+	size_t ev_count;	       /* filled slots */
+	struct vsvc svc[VIEW_MAX_SVC]; /* services seen */
+	size_t nsvc;		       /* in use */
+	char broker_version[64];       /* $SYS/broker/version */
+	char broker_uptime[32];	       /* $SYS/broker/uptime */
+	char broker_clients[16];       /* $SYS/broker/clients/connected */
 };
 
 struct vobj *view_find(const view *v, unsigned obj);

@@ -8,8 +8,7 @@ static bool fresh(const view *v, int64_t ts, int64_t now)
 	return ts > 0 && now - ts <= (int64_t)v->o.fresh_s;
 }
 
-json_t *view_chan_json(const view *v, const struct vobj *o, unsigned addr, unsigned ch,
-		       int64_t now)
+json_t *view_chan_json(const view *v, const struct vobj *o, unsigned addr, unsigned ch, int64_t now)
 {
 	const struct vchan *c = o->ch[addr - 1][ch - 1];
 	char id[32], reading[QTY_MAX], rate[QTY_MAX];
@@ -20,18 +19,20 @@ json_t *view_chan_json(const view *v, const struct vobj *o, unsigned addr, unsig
 		return NULL;
 	snprintf(id, sizeof id, "%u.%u.%u", o->obj, addr, ch);
 	j = json_pack("{s:s, s:i, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:{s:I, s:I}}",
-		      "id", id, "obj", (int)o->obj, "addr", (int)addr, "ch", (int)ch,
-		      "label", c->label, "resource", c->resource[0] ? c->resource : "unknown",
-		      "unit", c->conv.unit, "rate_unit", qty_rate_unit(c->conv.unit), "serial", c->serial, "verification_due", c->due,
-		      "fresh", c->has_value && fresh(v, c->ts, now), "quarantined", c->quarantined,
-		      "weight", "num", (json_int_t)c->conv.num, "den", (json_int_t)c->conv.den);
+		      "id", id, "obj", (int)o->obj, "addr", (int)addr, "ch", (int)ch, "label",
+		      c->label, "resource", c->resource[0] ? c->resource : "unknown", "unit",
+		      c->conv.unit, "rate_unit", qty_rate_unit(c->conv.unit), "serial", c->serial,
+		      "verification_due", c->due, "fresh", c->has_value && fresh(v, c->ts, now),
+		      "quarantined", c->quarantined, "weight", "num", (json_int_t)c->conv.num,
+		      "den", (json_int_t)c->conv.den);
 	if (!j || !c->has_value)
 		return j;
 	idle_ms = now > c->moved_ts ? (now - c->moved_ts) * 1000 : 0;
 	json_object_set_new(j, "total", json_integer(c->total));
 	/* null: the counter is below the one the initial reading belongs to */
-	json_object_set_new(j, "reading", qty_reading(&c->conv, c->total, reading) ?
-			    json_string(reading) : json_null());
+	json_object_set_new(j, "reading",
+			    qty_reading(&c->conv, c->total, reading) ? json_string(reading)
+								     : json_null());
 	json_object_set_new(j, "ts", json_integer(c->ts));
 	json_object_set_new(j, "period_ms", json_integer(c->period_ms));
 	if (qty_rate(&c->conv, c->period_ms, (uint64_t)idle_ms, rate))
@@ -47,8 +48,10 @@ static json_t *outputs_json(const struct vdev *d)
 	json_t *arr = json_array();
 
 	for (unsigned i = 0; arr && i < VIEW_OUTS; i++) {
-		json_t *e = json_pack("{s:i, s:s}", "out", (int)i + 1, "state", d->out[i] < 0 ?
-				      "unknown" : d->out[i] ? "blocked" : "released");
+		json_t *e = json_pack("{s:i, s:s}", "out", (int)i + 1, "state",
+				      d->out[i] < 0 ? "unknown"
+				      : d->out[i]   ? "blocked"
+						    : "released");
 
 		if (e && d->out[i] >= 0)
 			json_object_set_new(e, "ts", json_integer(d->out_ts[i]));
@@ -59,10 +62,12 @@ static json_t *outputs_json(const struct vdev *d)
 
 json_t *view_dev_json(const struct vdev *d, unsigned addr)
 {
-	json_t *j = json_pack("{s:i, s:b, s:s, s:b, s:I, s:I}", "addr", (int)addr, "ok", d->ok,
-			      "power", !d->ok || d->mains < 0 ? "unknown" : d->mains ? "mains" : "battery",
-			      "battery_low", d->batt_low, "ts", (json_int_t)d->ts, "since",
-			      (json_int_t)d->since);
+	json_t *j = json_pack(
+		"{s:i, s:b, s:s, s:b, s:I, s:I}", "addr", (int)addr, "ok", d->ok, "power",
+		!d->ok || d->mains < 0 ? "unknown"
+		: d->mains	       ? "mains"
+				       : "battery",
+		"battery_low", d->batt_low, "ts", (json_int_t)d->ts, "since", (json_int_t)d->since);
 
 	if (j && d->batt_mv >= 0)
 		json_object_set_new(j, "batt_mv", json_integer(d->batt_mv));
@@ -92,11 +97,13 @@ static json_t *alarms(const view *v, const struct vobj *o, int64_t now)
 		if (!d->seen)
 			continue;
 		if (!d->ok)
-			json_array_append_new(a, json_pack("{s:s, s:i, s:I}", "type", "device_offline",
-							   "addr", (int)i + 1, "since", (json_int_t)d->since));
+			json_array_append_new(a, json_pack("{s:s, s:i, s:I}", "type",
+							   "device_offline", "addr", (int)i + 1,
+							   "since", (json_int_t)d->since));
 		else if (d->mains == 0)
 			json_array_append_new(a, json_pack("{s:s, s:i, s:I}", "type", "mains_lost",
-							   "addr", (int)i + 1, "since", (json_int_t)d->since));
+							   "addr", (int)i + 1, "since",
+							   (json_int_t)d->since));
 		if (d->batt_low)
 			json_array_append_new(a, json_pack("{s:s, s:i}", "type", "battery_low",
 							   "addr", (int)i + 1));
@@ -123,14 +130,14 @@ json_t *view_obj_summary(const view *v, const struct vobj *o, int64_t now)
 	}
 	j = json_pack("{s:i, s:s, s:o, s:s, s:s, s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I}, s:I, s:I, "
 		      "s:I, s:b, s:I, s:i, s:o*}",
-		      "obj", (int)o->obj, "label", o->label,
-		      "online", o->status_known ? json_boolean(o->online) : json_null(),
-		      "fw", o->fw, "ip", o->ip, "devices", "polled", (json_int_t)o->polled,
-		      "responding", (json_int_t)o->responding, "seen", (json_int_t)ndev, "ok",
-		      (json_int_t)nok, "spool", "pending", (json_int_t)o->spool_pending, "capacity",
-		      (json_int_t)o->spool_capacity, "since", (json_int_t)o->status_ts,
-		      "last_rx", (json_int_t)o->last_rx, "last_seq", (json_int_t)o->last_seq,
-		      "fresh", fresh(v, o->last_rx, now), "age_s",
+		      "obj", (int)o->obj, "label", o->label, "online",
+		      o->status_known ? json_boolean(o->online) : json_null(), "fw", o->fw, "ip",
+		      o->ip, "devices", "polled", (json_int_t)o->polled, "responding",
+		      (json_int_t)o->responding, "seen", (json_int_t)ndev, "ok", (json_int_t)nok,
+		      "spool", "pending", (json_int_t)o->spool_pending, "capacity",
+		      (json_int_t)o->spool_capacity, "since", (json_int_t)o->status_ts, "last_rx",
+		      (json_int_t)o->last_rx, "last_seq", (json_int_t)o->last_seq, "fresh",
+		      fresh(v, o->last_rx, now), "age_s",
 		      (json_int_t)(o->last_rx ? now - o->last_rx : -1), "channels", (int)nch,
 		      "alarms", al);
 	if (j && o->lcd)

@@ -25,36 +25,41 @@
 #include "loop.h"
 #include "mq.h"
 
-#define READINGS 128               /* per batch: 32 devices x 4 inputs */
-#define RING 4096                  /* publish times kept per gateway */
-#define MAX_GW 1024
+#define READINGS 128  /* per batch: 32 devices x 4 inputs */
+#define RING	 4096 /* publish times kept per gateway */
+#define MAX_GW	 1024
 
-enum mode { M_IDLE, M_BROKER, M_PIPE, M_RATE };
+enum mode {
+	M_IDLE,
+	M_BROKER,
+	M_PIPE,
+	M_RATE
+};
 
 struct gw {
-	uint64_t seq;                  /* last published */
-	uint64_t acked;                /* last acknowledged */
-	uint32_t total[READINGS];      /* device totals */
-	uint64_t sent_ms[RING];        /* publish time of seq % RING */
+	uint64_t seq;		  /* last published */
+	uint64_t acked;		  /* last acknowledged */
+	uint32_t total[READINGS]; /* device totals */
+	uint64_t sent_ms[RING];	  /* publish time of seq % RING */
 };
 
 static struct {
 	loop *l;
-	mq *pub;                       /* the gateways' connection */
+	mq *pub; /* the gateways' connection */
 	enum mode mode;
 	int ngw, window;
 	struct gw *gw;
 	unsigned long long published, counted, acked_batches;
-	int next_gw;                   /* round robin for broker-only */
-	uint64_t retry;                /* retry timer after a full buffer */
-	double rate_batches;           /* M_RATE: batches per second */
+	int next_gw;	     /* round robin for broker-only */
+	uint64_t retry;	     /* retry timer after a full buffer */
+	double rate_batches; /* M_RATE: batches per second */
 	double rate_credit;
 	uint64_t rate_timer;
-	unsigned *lat;                 /* latencies in ms (M_RATE) */
+	unsigned *lat; /* latencies in ms (M_RATE) */
 	size_t nlat, caplat;
 	bool done;
-	bool direct;                   /* publish canonical batches to the archive */
-	int obj_base;                  /* object number of gateway 0, minus 1 */
+	bool direct;  /* publish canonical batches to the archive */
+	int obj_base; /* object number of gateway 0, minus 1 */
 } b;
 
 /* Append s; returns the new end. */
@@ -90,7 +95,7 @@ static char *make_batch(int g, size_t *len)
 	char *p = buf;
 
 	w->seq++;
-	if (b.direct) {   /* what ingest publishes: obj and rx added */
+	if (b.direct) { /* what ingest publishes: obj and rx added */
 		p = put_u(put_s(p, "{\"obj\":"), (unsigned long long)(b.obj_base + g + 1));
 		p = put_u(put_s(p, ",\"rx\":"), now);
 		p = put_s(p, ",");
@@ -132,7 +137,7 @@ static bool send_one(int g, const char *kind)
 		snprintf(topic, sizeof topic, "amr/v1/gw/%d/%s", b.obj_base + g + 1, kind);
 	p = make_batch(g, &len);
 	if (mq_publish(b.pub, topic, p, len, 1, false) != 0) {
-		b.gw[g].seq--;   /* not sent: the totals move on, which is harmless */
+		b.gw[g].seq--; /* not sent: the totals move on, which is harmless */
 		if (!b.retry)
 			b.retry = loop_timer_add(b.l, 2, false, retry_fill, NULL);
 		return false;
@@ -241,13 +246,19 @@ static double cpu_s(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-enum { P_GEN, P_BROKER, P_ARCHIVE, P_INGEST, P_N };
+enum {
+	P_GEN,
+	P_BROKER,
+	P_ARCHIVE,
+	P_INGEST,
+	P_N
+};
 static const char *const pname[P_N] = { "generator", "broker", "archive", "ingest" };
 
 /* CPU of each process of the pipeline, to print per batch after a run. */
 struct cpu {
-	pid_t pid[P_N];                /* 0: not running */
-	double at[P_N];                /* cpu_s() at the start of the run */
+	pid_t pid[P_N]; /* 0: not running */
+	double at[P_N]; /* cpu_s() at the start of the run */
 };
 
 static void cpu_start(struct cpu *c)
@@ -284,8 +295,12 @@ static int cmp_uint(const void *x, const void *y)
 
 static mq *client(struct harness *h, const char *id)
 {
-	struct mq_opts o = { .host = "127.0.0.1", .port = h->mqtt_port, .client_id = id,
-			     .clean_session = true, .max_inflight = 1000, .max_buffered = 1000 };
+	struct mq_opts o = { .host = "127.0.0.1",
+			     .port = h->mqtt_port,
+			     .client_id = id,
+			     .clean_session = true,
+			     .max_inflight = 1000,
+			     .max_buffered = 1000 };
 	mq *m;
 
 	if (mq_create(&m, b.l, &o))
@@ -309,8 +324,10 @@ int main(int argc, char **argv)
 	seconds = argc > 3 ? (unsigned)atoi(argv[3]) : 10;
 	lat_readings = argc > 4 ? atof(argv[4]) : 50000;
 	if (b.ngw < 1 || b.ngw > MAX_GW || b.window < 1 || b.window > RING / 2 || seconds < 1) {
-		fprintf(stderr, "usage: bench_pipeline [gateways 1..%d] [window] [seconds] "
-			"[latency readings/s]\n", MAX_GW);
+		fprintf(stderr,
+			"usage: bench_pipeline [gateways 1..%d] [window] [seconds] "
+			"[latency readings/s]\n",
+			MAX_GW);
 		return 2;
 	}
 	log_init("bench", LOG_LVL_ERROR);
@@ -354,7 +371,8 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	/* 2a. the archive alone, fed canonical batches (objects 1001..) */
-	if ((pid = harness_spawn(&h, "amr-archive", (const char *[]){ "--log-level=warn", NULL })) < 0 ||
+	if ((pid = harness_spawn(&h, "amr-archive", (const char *[]){ "--log-level=warn", NULL })) <
+		    0 ||
 	    !harness_wait_message(&h, "amr/v1/svc/archive/status", "\"online\":true", 20000)) {
 		fprintf(stderr, "bench: archive did not come online\n");
 		goto out;
@@ -380,7 +398,8 @@ int main(int argc, char **argv)
 	run_for(2000);
 
 	/* 2b. sustained durable ingest + archive (objects 1..) */
-	if ((pid = harness_spawn(&h, "amr-ingest", (const char *[]){ "--log-level=warn", NULL })) < 0 ||
+	if ((pid = harness_spawn(&h, "amr-ingest", (const char *[]){ "--log-level=warn", NULL })) <
+		    0 ||
 	    !harness_wait_message(&h, "amr/v1/svc/ingest/status", "\"online\":true", 20000)) {
 		fprintf(stderr, "bench: ingest did not come online\n");
 		goto out;
@@ -388,7 +407,7 @@ int main(int argc, char **argv)
 	run_for(500);
 	b.direct = false;
 	b.obj_base = 0;
-	memset(b.gw, 0, (size_t)b.ngw * sizeof *b.gw);   /* fresh gateways: seq 1.. */
+	memset(b.gw, 0, (size_t)b.ngw * sizeof *b.gw); /* fresh gateways: seq 1.. */
 	b.mode = M_PIPE;
 	fill();
 	run_for(3000);
@@ -398,14 +417,14 @@ int main(int argc, char **argv)
 	run_for(seconds * 1000);
 	pipe_rate = (double)(b.acked_batches - a0) * READINGS / seconds;
 	printf("ingest+archive:     %10.0f readings/s  (%d gateways, window %d, durable "
-	       "commits) = %.0f %% of broker-only\n", pipe_rate, b.ngw, b.window,
-	       100.0 * pipe_rate / broker_rate);
+	       "commits) = %.0f %% of broker-only\n",
+	       pipe_rate, b.ngw, b.window, 100.0 * pipe_rate / broker_rate);
 	cpu_print(&cpu, b.acked_batches - a0);
 	fflush(stdout);
 
 	/* 3. latency at a fixed moderate load */
 	b.mode = M_RATE;
-	run_for(3000);   /* drain */
+	run_for(3000); /* drain */
 	b.rate_batches = lat_readings / READINGS;
 	b.rate_timer = loop_timer_add(b.l, 10, true, rate_tick, NULL);
 	run_for(2000);
@@ -416,8 +435,9 @@ int main(int argc, char **argv)
 	if (b.nlat) {
 		qsort(b.lat, b.nlat, sizeof *b.lat, cmp_uint);
 		printf("publish-to-ack at %.0f readings/s: p50 %u ms, p99 %u ms, max %u ms "
-		       "(%zu batches)\n", lat_readings, b.lat[b.nlat / 2],
-		       b.lat[b.nlat * 99 / 100], b.lat[b.nlat - 1], b.nlat);
+		       "(%zu batches)\n",
+		       lat_readings, b.lat[b.nlat / 2], b.lat[b.nlat * 99 / 100], b.lat[b.nlat - 1],
+		       b.nlat);
 	}
 	rc = 0;
 out:

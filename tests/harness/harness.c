@@ -22,29 +22,29 @@
 extern char **environ;
 
 struct msg {
-	char *topic;             /* owned */
-	char *payload;           /* owned, NUL-terminated */
+	char *topic;   /* owned */
+	char *payload; /* owned, NUL-terminated */
 };
 
 struct probe;
 
 struct probe_sub {
-	struct probe *p;         /* owner */
-	size_t idx;              /* index in filters */
+	struct probe *p; /* owner */
+	size_t idx;	 /* index in filters */
 };
 
 struct probe {
-	loop *l;                 /* the probe's loop, run by thread */
-	mq *m;                   /* its client */
-	pthread_t thread;        /* runs the loop */
-	pthread_mutex_t lock;    /* guards msgs and filters */
-	pthread_cond_t cond;     /* signalled on every message */
-	struct msg *msgs;        /* inbox */
+	loop *l;	      /* the probe's loop, run by thread */
+	mq *m;		      /* its client */
+	pthread_t thread;     /* runs the loop */
+	pthread_mutex_t lock; /* guards msgs and filters */
+	pthread_cond_t cond;  /* signalled on every message */
+	struct msg *msgs;     /* inbox */
 	size_t n, cap;
-	char *filters[64];       /* subscribed filters */
-	struct probe_sub subs[64];/* handler contexts, one per filter */
+	char *filters[64];	   /* subscribed filters */
+	struct probe_sub subs[64]; /* handler contexts, one per filter */
 	size_t nfilters;
-	bool up;                 /* connected at least once */
+	bool up; /* connected at least once */
 };
 
 void harness_sleep_ms(int ms)
@@ -57,7 +57,8 @@ void harness_sleep_ms(int ms)
 
 int harness_free_port(void)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = 0,
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = 0,
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof a;
 	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
@@ -73,7 +74,8 @@ int harness_free_port(void)
 
 static bool port_open(int port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	bool ok;
@@ -87,8 +89,7 @@ static bool port_open(int port)
 
 /* Fork and exec path with argv and envp; output appended to logpath.
  * The child dies with the test process (PR_SET_PDEATHSIG). */
-static pid_t spawn(const char *path, char *const argv[], char *const envp[],
-		   const char *logpath)
+static pid_t spawn(const char *path, char *const argv[], char *const envp[], const char *logpath)
 {
 	pid_t parent = getpid(), pid;
 	int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -306,7 +307,8 @@ int harness_start(struct harness *h)
 	snprintf(port, sizeof port, "%d", h->mqtt_port);
 	snprintf(data, sizeof data, "%s/data", h->dir);
 	mkdir(data, 0755);
-	snprintf(path, sizeof path, "%s:%s", bin, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	snprintf(path, sizeof path, "%s:%s", bin,
+		 getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
 	/* Children and harness_run() inherit these. */
 	setenv("AMR_MQTT_HOST", "127.0.0.1", 1);
 	setenv("AMR_MQTT_PORT", port, 1);
@@ -377,7 +379,8 @@ pid_t harness_spawn_env(struct harness *h, const char *name, const char *const *
 		snprintf(path, sizeof path, "%s", name);
 	else
 		snprintf(path, sizeof path, "%s/%s", h->bin_dir, name);
-	snprintf(log, sizeof log, "%s/%s.log", h->dir, strrchr(name, '/') ? strrchr(name, '/') + 1 : name);
+	snprintf(log, sizeof log, "%s/%s.log", h->dir,
+		 strrchr(name, '/') ? strrchr(name, '/') + 1 : name);
 	argv[n++] = (char *)name;
 	for (size_t i = 0; args && args[i] && n < 63; i++)
 		argv[n++] = (char *)args[i];
@@ -489,10 +492,10 @@ char *harness_run(struct harness *h, const char *cmdline, int *status)
 }
 
 struct sub_req {
-	struct probe *p;       /* probe */
-	size_t idx;            /* the filter's index */
-	char *filter;          /* owned until handed to the list */
-	bool done;             /* set by the loop thread */
+	struct probe *p; /* probe */
+	size_t idx;	 /* the filter's index */
+	char *filter;	 /* owned until handed to the list */
+	bool done;	 /* set by the loop thread */
 };
 
 static void do_subscribe(void *arg)
@@ -537,16 +540,14 @@ int harness_subscribe(struct harness *h, const char *filter)
 	return 0;
 }
 
-int harness_publish(struct harness *h, const char *topic, const char *payload,
-		    int qos, bool retain)
+int harness_publish(struct harness *h, const char *topic, const char *payload, int qos, bool retain)
 {
 	struct probe *p = h->probe;
 
 	return mq_publish(p->m, topic, payload, strlen(payload), qos, retain) ? -1 : 0;
 }
 
-char *harness_wait_message(struct harness *h, const char *filter,
-			   const char *needle, int ms)
+char *harness_wait_message(struct harness *h, const char *filter, const char *needle, int ms)
 {
 	struct probe *p = h->probe;
 	struct timespec deadline;

@@ -33,18 +33,18 @@
 #define HARNESS_MAX_PROCS 32
 
 struct harness_proc {
-	pid_t pid;             /* 0 when the slot is free */
-	char name[64];         /* program name, for logs */
+	pid_t pid;     /* 0 when the slot is free */
+	char name[64]; /* program name, for logs */
 };
 
 struct harness {
-	char dir[256];                               /* temporary directory */
-	char bin_dir[256];                           /* $AMR_BIN_DIR */
-	int mqtt_port;                               /* the broker's port */
-	pid_t broker;                                /* Mosquitto's pid, 0 if down */
-	struct harness_proc procs[HARNESS_MAX_PROCS];/* programs started */
-	void *probe;                                 /* MQTT client of the test */
-	void *inbox;                                 /* messages seen by the probe */
+	char dir[256];				      /* temporary directory */
+	char bin_dir[256];			      /* $AMR_BIN_DIR */
+	int mqtt_port;				      /* the broker's port */
+	pid_t broker;				      /* Mosquitto's pid, 0 if down */
+	struct harness_proc procs[HARNESS_MAX_PROCS]; /* programs started */
+	void *probe;				      /* MQTT client of the test */
+	void *inbox;				      /* messages seen by the probe */
 };
 
 /* Make the directory, start Mosquitto and the test's probe client.
@@ -92,8 +92,8 @@ char *harness_run(struct harness *h, const char *cmdline, int *status);
 int harness_subscribe(struct harness *h, const char *filter);
 
 /* Publish with the probe. Returns 0 or -1. */
-int harness_publish(struct harness *h, const char *topic, const char *payload,
-		    int qos, bool retain);
+int harness_publish(struct harness *h, const char *topic, const char *payload, int qos,
+		    bool retain);
 
 /*
  * Wait up to ms for a message on a topic matching filter whose payload
@@ -101,8 +101,7 @@ int harness_publish(struct harness *h, const char *topic, const char *payload,
  * first. Subscribes to filter if not yet done. On success returns a malloc'd
  * copy of the payload (caller frees), else NULL. Messages are not consumed.
  */
-char *harness_wait_message(struct harness *h, const char *filter,
-			   const char *needle, int ms);
+char *harness_wait_message(struct harness *h, const char *filter, const char *needle, int ms);
 
 /* Forget the messages received so far. */
 void harness_clear_inbox(struct harness *h);

@@ -41,9 +41,10 @@ void agw_make(struct agw *g, int64_t ts)
 		uint32_t d = g->seq == 1 ? 0 : (uint32_t)((g->seq * 7 + (uint64_t)c * 3) % 11);
 
 		g->total[c] += d;
-		json_array_append_new(rs, json_pack("{s:i, s:i, s:I, s:I, s:i}", "addr", 1 + c / 4,
-						    "ch", 1 + c % 4, "total", (json_int_t)g->total[c],
-						    "delta", (json_int_t)d, "period_ms", 900));
+		json_array_append_new(rs,
+				      json_pack("{s:i, s:i, s:I, s:I, s:i}", "addr", 1 + c / 4,
+						"ch", 1 + c % 4, "total", (json_int_t)g->total[c],
+						"delta", (json_int_t)d, "period_ms", 900));
 	}
 	/* in the gateway's order: seq, prev, ts, readings, devices, events */
 	b = json_pack("{s:I}", "seq", (json_int_t)g->seq);
@@ -116,8 +117,8 @@ pid_t arc_start(struct harness *h, const char *const *args)
 	return p;
 }
 
-json_t *arc_rpc(struct harness *h, const char *method, const char *args,
-		const char *want_err, char *code, size_t size)
+json_t *arc_rpc(struct harness *h, const char *method, const char *args, const char *want_err,
+		char *code, size_t size)
 {
 	char id[32], topic[128], req[8192], ok[64], bad[128];
 	json_t *ans, *res;
@@ -141,8 +142,8 @@ json_t *arc_rpc(struct harness *h, const char *method, const char *args,
 	ck_assert_ptr_nonnull(ans);
 	res = json_incref(json_object_get(ans, "result"));
 	if (!res && code)
-		snprintf(code, size, "%s", json_string_value(json_object_get(
-			json_object_get(ans, "error"), "code")));
+		snprintf(code, size, "%s",
+			 json_string_value(json_object_get(json_object_get(ans, "error"), "code")));
 	json_decref(ans);
 	return res;
 }
@@ -215,12 +216,12 @@ void arc_check_conservation(struct harness *h, const struct agw *g)
 	items = json_object_get(r, "items");
 	ck_assert_uint_eq(json_array_size(items), AGW_NCH);
 	for (int c = 0; c < AGW_NCH; c++) {
-		json_int_t pulses = json_integer_value(json_object_get(json_array_get(items, c),
-								       "pulses"));
+		json_int_t pulses = json_integer_value(
+			json_object_get(json_array_get(items, c), "pulses"));
 
 		ck_assert_msg(pulses == (json_int_t)(g->total[c] - g->first[c]),
-			      "channel %d: archived %lld, totals changed by %u", c, (long long)pulses,
-			      g->total[c] - g->first[c]);
+			      "channel %d: archived %lld, totals changed by %u", c,
+			      (long long)pulses, g->total[c] - g->first[c]);
 	}
 	json_decref(r);
 }

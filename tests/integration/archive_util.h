@@ -19,21 +19,21 @@
 
 #include "harness.h"
 
-#define AGW_NCH 8                 /* channels of the emulated gateway */
+#define AGW_NCH 8 /* channels of the emulated gateway */
 
 /* The emulated gateway: totals per channel and its unacknowledged batches. */
 struct agw {
-	struct harness *h;            /* borrowed */
-	int obj;                      /* object number */
-	bool chain;                   /* batches carry "prev" (seq - 1) */
-	bool up;                      /* publish as a gateway on amr/v1/gw/{obj}/up
+	struct harness *h;	 /* borrowed */
+	int obj;		 /* object number */
+	bool chain;		 /* batches carry "prev" (seq - 1) */
+	bool up;		 /* publish as a gateway on amr/v1/gw/{obj}/up
 					 (through amr-ingest), else canonical
 					 batches on amr/v1/readings/{obj} */
-	uint64_t seq;                 /* last seq made */
-	uint32_t total[AGW_NCH];      /* device totals */
-	uint32_t first[AGW_NCH];      /* totals at the start */
-	char **sent;                  /* payload of seq i at [i], owned */
-	size_t cap;                   /* most batches + 1 */
+	uint64_t seq;		 /* last seq made */
+	uint32_t total[AGW_NCH]; /* device totals */
+	uint32_t first[AGW_NCH]; /* totals at the start */
+	char **sent;		 /* payload of seq i at [i], owned */
+	size_t cap;		 /* most batches + 1 */
 };
 
 /* A gateway for obj able to make cap batches, canonical and without prev. */
@@ -60,8 +60,8 @@ pid_t arc_start(struct harness *h, const char *const *args);
 /* Call archive/<method> with args (JSON text). Returns the answer's result
  * (new reference), or NULL with the error code in code (when not NULL).
  * want_err, when not NULL, is the error code expected. */
-json_t *arc_rpc(struct harness *h, const char *method, const char *args,
-		const char *want_err, char *code, size_t size);
+json_t *arc_rpc(struct harness *h, const char *method, const char *args, const char *want_err,
+		char *code, size_t size);
 
 /* Wait up to ms for {"seq":seq} on amr/v1/gw/{obj}/ack: asserts it comes. */
 void arc_wait_ack(struct harness *h, int obj, uint64_t seq, int ms);

@@ -15,7 +15,7 @@ static MQTTAsync client;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct gw_archive_sums sums;
 static char up_topic[64], ack_topic[64];
-static unsigned char seen[100000];       /* seqs stored */
+static unsigned char seen[100000]; /* seqs stored */
 
 static void store(const char *text, size_t len)
 {

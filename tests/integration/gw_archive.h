@@ -14,13 +14,13 @@
 #define GWA_ADDRS 128
 
 struct gw_archive_sums {
-	uint64_t mark;                         /* highest seq stored */
-	unsigned stored, dups, negative;       /* batches stored, repeats, bad deltas */
-	unsigned reordered;                    /* first seen below the mark: lost */
-	unsigned gaps;                         /* refused: predecessor missing */
-	long long first[GWA_ADDRS][4];         /* total of the first reading, -1 */
-	long long last[GWA_ADDRS][4];          /* latest total */
-	long long sum[GWA_ADDRS][4];           /* deltas after the first reading */
+	uint64_t mark;			 /* highest seq stored */
+	unsigned stored, dups, negative; /* batches stored, repeats, bad deltas */
+	unsigned reordered;		 /* first seen below the mark: lost */
+	unsigned gaps;			 /* refused: predecessor missing */
+	long long first[GWA_ADDRS][4];	 /* total of the first reading, -1 */
+	long long last[GWA_ADDRS][4];	 /* latest total */
+	long long sum[GWA_ADDRS][4];	 /* deltas after the first reading */
 };
 
 /* Connect to 127.0.0.1:port, subscribe amr/v1/gw/{obj}/up; keep says

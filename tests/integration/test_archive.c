@@ -81,7 +81,7 @@ START_TEST(kill9_midstream_loses_nothing)
 	/* in the middle of the stream: some batches committed, some in flight */
 	harness_kill(&h, p, SIGKILL);
 	for (int i = 300; i < 500; i++)
-		agw_send(&g, t0 + i * 30);      /* queued by the broker meanwhile */
+		agw_send(&g, t0 + i * 30); /* queued by the broker meanwhile */
 	p = start_archive();
 	/* the spool: everything above the last ack again */
 	{
@@ -136,10 +136,12 @@ START_TEST(year_of_hourly_data_by_day_and_month)
 
 		total += d;
 		raw += d;
-		snprintf(payload, sizeof payload, "{\"obj\":2,\"rx\":%lld,\"seq\":%llu,\"ts\":%lld,"
+		snprintf(payload, sizeof payload,
+			 "{\"obj\":2,\"rx\":%lld,\"seq\":%llu,\"ts\":%lld,"
 			 "\"readings\":[{\"addr\":1,\"ch\":1,\"total\":%u,\"delta\":%u,"
-			 "\"period_ms\":0}],\"devices\":[],\"events\":[]}", (long long)t + 1800,
-			 (unsigned long long)++seq, (long long)t + 1800, total, d);
+			 "\"period_ms\":0}],\"devices\":[],\"events\":[]}",
+			 (long long)t + 1800, (unsigned long long)++seq, (long long)t + 1800, total,
+			 d);
 		arc_publish(&h, "amr/v1/readings/2", payload);
 	}
 	arc_wait_ack(&h, 2, seq, 60000);
@@ -147,8 +149,10 @@ START_TEST(year_of_hourly_data_by_day_and_month)
 		json_t *r;
 		size_t n;
 
-		snprintf(args, sizeof args, "{\"channel\":\"2.1.1\",\"from\":%lld,\"to\":%lld,"
-			 "\"step\":\"%s\"}", (long long)from, (long long)to, steps[i]);
+		snprintf(args, sizeof args,
+			 "{\"channel\":\"2.1.1\",\"from\":%lld,\"to\":%lld,"
+			 "\"step\":\"%s\"}",
+			 (long long)from, (long long)to, steps[i]);
 		r = rpc("series", args, NULL, 0);
 		ck_assert_ptr_nonnull(r);
 		ck_assert_int_eq(sum_points(r, &n), raw);
@@ -168,13 +172,17 @@ START_TEST(bad_input_is_refused_and_changes_nothing)
 	} bad[] = {
 		{ "series", "{\"channel\":\"1.1\",\"from\":0,\"to\":10}", "bad_request" },
 		{ "series", "{\"channel\":\"1.1.1\",\"from\":10,\"to\":5}", "bad_request" },
-		{ "series", "{\"channel\":\"1.1.1\",\"from\":0,\"to\":10,\"colour\":1}", "bad_request" },
+		{ "series", "{\"channel\":\"1.1.1\",\"from\":0,\"to\":10,\"colour\":1}",
+		  "bad_request" },
 		{ "series", "{\"channel\":\"1.1.1\",\"from\":0,\"to\":99999999,\"step\":\"raw\"}",
 		  "bad_request" },
-		{ "zones", "{\"channels\":[\"1.1.1\"],\"from\":0,\"to\":10,\"zones\":[{\"name\":"
-		  "\"day\",\"from\":\"07:30\",\"to\":\"23:00\"}]}", "bad_request" },
+		{ "zones",
+		  "{\"channels\":[\"1.1.1\"],\"from\":0,\"to\":10,\"zones\":[{\"name\":"
+		  "\"day\",\"from\":\"07:30\",\"to\":\"23:00\"}]}",
+		  "bad_request" },
 		{ "registry.set", "{\"id\":\"1.1.1\",\"label\":\"x\"}", "bad_request" },
-		{ "registry.set", "{\"id\":\"3.1.1\",\"actor\":\"op\",\"label\":\"x\"}", "not_found" },
+		{ "registry.set", "{\"id\":\"3.1.1\",\"actor\":\"op\",\"label\":\"x\"}",
+		  "not_found" },
 		{ "registry.get", "{\"id\":\"70000\"}", "bad_request" },
 		{ "backup", "{\"name\":\"../etc\"}", "bad_request" },
 		{ "latest", "{\"obj\":77}", "not_found" },
@@ -194,7 +202,8 @@ START_TEST(bad_input_is_refused_and_changes_nothing)
 	ck_assert_ptr_nonnull(dl);
 	free(dl);
 	/* a prev that does not name an earlier batch */
-	arc_publish(&h, "amr/v1/readings/1", "{\"obj\":1,\"seq\":5,\"prev\":5,\"ts\":5,"
+	arc_publish(&h, "amr/v1/readings/1",
+		    "{\"obj\":1,\"seq\":5,\"prev\":5,\"ts\":5,"
 		    "\"readings\":[]}");
 	dl = harness_wait_message(&h, "amr/v1/deadletter", "prev: 5 is out of range 0..4", 5000);
 	ck_assert_ptr_nonnull(dl);
@@ -224,9 +233,11 @@ START_TEST(registry_update_is_audited)
 	agw_send(&g, (int64_t)time(NULL) - 60);
 	arc_wait_ack(&h, 4, 1, 10000);
 	ck_assert_int_eq(harness_subscribe(&h, "amr/v1/audit"), 0);
-	r = rpc("registry.set", "{\"id\":\"4.1.1\",\"actor\":\"anna\",\"reason\":\"new meter\","
+	r = rpc("registry.set",
+		"{\"id\":\"4.1.1\",\"actor\":\"anna\",\"reason\":\"new meter\","
 		"\"label\":\"Cold water, flat 3\",\"resource\":\"cold_water\",\"unit\":\"m3\","
-		"\"weight\":{\"num\":1,\"den\":100,\"valid_from\":0}}", NULL, 0);
+		"\"weight\":{\"num\":1,\"den\":100,\"valid_from\":0}}",
+		NULL, 0);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_str_eq(json_string_value(json_object_get(r, "label")), "Cold water, flat 3");
 	json_decref(r);
@@ -234,8 +245,9 @@ START_TEST(registry_update_is_audited)
 	ck_assert_ptr_nonnull(a);
 	free(a);
 	/* an audit record from another service is stored too */
-	arc_publish(&h, "amr/v1/audit", "{\"ts\":100,\"actor\":\"boris\",\"action\":\"block\","
-		"\"target\":\"4.1\",\"detail\":{\"out\":2}}");
+	arc_publish(&h, "amr/v1/audit",
+		    "{\"ts\":100,\"actor\":\"boris\",\"action\":\"block\","
+		    "\"target\":\"4.1\",\"detail\":{\"out\":2}}");
 	harness_sleep_ms(300);
 	r = rpc("audit.query", "{\"actor\":\"anna\"}", NULL, 0);
 	ck_assert_ptr_nonnull(r);
@@ -247,10 +259,11 @@ START_TEST(registry_update_is_audited)
 	json_decref(r);
 	r = rpc("latest", "{\"obj\":4}", NULL, 0);
 	ck_assert_ptr_nonnull(r);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
-		json_object_get(r, "channels"), 0), "label")), "Cold water, flat 3");
-	total = json_integer_value(json_object_get(json_array_get(json_object_get(r, "channels"),
-								 0), "total"));
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(r, "channels"), 0), "label")),
+			 "Cold water, flat 3");
+	total = json_integer_value(
+		json_object_get(json_array_get(json_object_get(r, "channels"), 0), "total"));
 	ck_assert_int_gt(total, 0);
 	json_decref(r);
 	/* long lists come in pages that join without a gap or a repeat */
@@ -277,7 +290,7 @@ START_TEST(registry_update_is_audited)
 		ck_assert_uint_eq(records, 1 + 2 + AGW_NCH);
 		ck_assert_uint_eq(pages, 4);
 		ck_assert(strstr(all, "\"4.2.4\"") && strstr(all, "\"4.2\""));
-		r = rpc("latest", "{\"limit\":1}", NULL, 0);   /* an object comes whole */
+		r = rpc("latest", "{\"limit\":1}", NULL, 0); /* an object comes whole */
 		ck_assert_ptr_nonnull(r);
 		ck_assert_uint_eq(json_array_size(json_object_get(r, "channels")), AGW_NCH);
 		json_decref(r);
@@ -322,9 +335,12 @@ START_TEST(backup_then_restore)
 	arc_wait_ack(&h, 6, 60, 10000);
 	harness_kill(&h, p, SIGTERM);
 	/* restore: stop, replace the data directory with the backup, start */
-	snprintf(cmd, sizeof cmd, "set -e; cd %s/data; mv archive archive.old; mkdir archive; "
-		 "cp backup/nightly/data.mdb archive/; cmp backup/nightly/data.mdb archive/data.mdb; "
-		 "test -s %s/copy/data.mdb", h.dir, h.dir);
+	snprintf(
+		cmd, sizeof cmd,
+		"set -e; cd %s/data; mv archive archive.old; mkdir archive; "
+		"cp backup/nightly/data.mdb archive/; cmp backup/nightly/data.mdb archive/data.mdb; "
+		"test -s %s/copy/data.mdb",
+		h.dir, h.dir);
 	out = harness_run(&h, cmd, &status);
 	free(out);
 	ck_assert_int_eq(status, 0);

@@ -46,11 +46,11 @@ START_TEST(gap_is_refused_until_the_gateway_sends_again)
 	arc_start(&h, (const char *const[]){ "--gap-wait=600", NULL });
 	agw_init(&g, &h, 11, 16);
 	g.chain = true;
-	agw_send(&g, t0);            /* seq 1, prev 0 */
-	agw_send(&g, t0 + 600);      /* seq 2, prev 1 */
+	agw_send(&g, t0);	/* seq 1, prev 0 */
+	agw_send(&g, t0 + 600); /* seq 2, prev 1 */
 	arc_wait_ack(&h, 11, 2, 10000);
-	agw_make(&g, t0 + 1200);     /* seq 3: lost on the way */
-	agw_send(&g, t0 + 1800);     /* seq 4, prev 3 */
+	agw_make(&g, t0 + 1200); /* seq 3: lost on the way */
+	agw_send(&g, t0 + 1800); /* seq 4, prev 3 */
 	assert_refused(11, 4, 2, 2000);
 	ck_assert_int_eq(arc_metric(&h, "amr_archive_gap_refused_total"), 1);
 	/* the gateway, without an ack, sends 3 and 4 again */
@@ -142,7 +142,7 @@ START_TEST(gap_through_ingest)
 	struct agw g;
 	char *m;
 
-	arc_start(&h, NULL);   /* the default gap wait, 90 s */
+	arc_start(&h, NULL); /* the default gap wait, 90 s */
 	ck_assert_int_gt(harness_spawn(&h, "amr-ingest", (const char *[]){ NULL }), 0);
 	m = harness_wait_message(&h, "amr/v1/svc/ingest/status", "\"online\":true", 15000);
 	ck_assert_ptr_nonnull(m);

@@ -74,15 +74,15 @@ static void expect_outputs(unsigned addr, const char *want, int ms)
 		json_decref(b);
 		free(msg);
 		if (!found)
-			harness_clear_inbox(&h);   /* the next batch, not this one again */
+			harness_clear_inbox(&h); /* the next batch, not this one again */
 	}
 	ck_assert_msg(found, "no batch with device %u outputs %s", addr, want);
 }
 
 static pid_t start_sim(void)
 {
-	const char *args[] = { "--bus", bus, "--devices", "8", "--speed", "300", "--control",
-			       ctl, "--state", simstate, NULL };
+	const char *args[] = { "--bus",	    bus, "--devices", "8",	"--speed", "300",
+			       "--control", ctl, "--state",   simstate, NULL };
 	pid_t pid = harness_spawn(&h, "amr-sim", args);
 	char buf[256];
 
@@ -94,9 +94,19 @@ static pid_t start_sim(void)
 
 static pid_t start_gateway(void)
 {
-	const char *args[] = { "--serial", bus, "--poll", "1-8", "--batch-interval", "1",
-			       "--poll-interval-ms", "200", "--resend", "5", "--console-port",
-			       port, NULL };
+	const char *args[] = { "--serial",
+			       bus,
+			       "--poll",
+			       "1-8",
+			       "--batch-interval",
+			       "1",
+			       "--poll-interval-ms",
+			       "200",
+			       "--resend",
+			       "5",
+			       "--console-port",
+			       port,
+			       NULL };
 	pid_t pid = harness_spawn(&h, "amr-gateway", args);
 
 	ck_assert_int_gt(pid, 0);
@@ -137,15 +147,18 @@ static void check_conservation(void)
 	long long pulses = 0;
 	for (int a = 1; a <= DEVICES; a++) {
 		for (int c = 0; c < 4; c++) {
-			ck_assert_msg(s.first[a][c] >= 0, "channel %d.%d never published", a, c + 1);
+			ck_assert_msg(s.first[a][c] >= 0, "channel %d.%d never published", a,
+				      c + 1);
 			ck_assert_msg(s.sum[a][c] == sim[a][c] - s.first[a][c],
 				      "channel %d.%d: deltas %lld, totals moved %lld", a, c + 1,
 				      s.sum[a][c], sim[a][c] - s.first[a][c]);
 			pulses += s.sum[a][c];
 		}
 	}
-	fprintf(stderr, "conservation: %u batches stored, %u repeats ignored, %u refused "
-		"for a gap, %lld pulses\n", s.stored, s.dups, s.gaps, pulses);
+	fprintf(stderr,
+		"conservation: %u batches stored, %u repeats ignored, %u refused "
+		"for a gap, %lld pulses\n",
+		s.stored, s.dups, s.gaps, pulses);
 	ck_assert_uint_eq(s.reordered, 0);
 	ck_assert_int_gt(pulses, 100);
 }
@@ -225,19 +238,23 @@ START_TEST(test_commands)
 	expect(&h, "amr/v1/gw/1/status", "\"responding\":8", 15000);
 	harness_subscribe(&h, "amr/v1/gw/1/cmd/result");
 	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/1/cmd",
-		"{\"id\":\"b1\",\"cmd\":\"block\",\"addr\":3,\"out\":2}", 1, false), 0);
+					 "{\"id\":\"b1\",\"cmd\":\"block\",\"addr\":3,\"out\":2}",
+					 1, false),
+			 0);
 	msg = harness_wait_message(&h, "amr/v1/gw/1/cmd/result", "\"id\":\"b1\"", 10000);
 	ck_assert_ptr_nonnull(msg);
 	ck_assert_ptr_nonnull(strstr(msg, "\"ok\":true"));
 	ck_assert_ptr_nonnull(strstr(msg, "Output 2 of device 003 blocked"));
 	free(msg);
 	expect(&h, "amr/v1/gw/1/up",
-		"\"type\":\"output_changed\",\"addr\":3,\"out\":2,\"blocked\":true", 10000);
+	       "\"type\":\"output_changed\",\"addr\":3,\"out\":2,\"blocked\":true", 10000);
 	expect_outputs(3, "[0,1,0,0]", 10000);
 	/* the same id again: the recorded answer, no second execution */
 	harness_clear_inbox(&h);
 	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/1/cmd",
-		"{\"id\":\"b1\",\"cmd\":\"unblock\",\"addr\":3,\"out\":2}", 1, false), 0);
+					 "{\"id\":\"b1\",\"cmd\":\"unblock\",\"addr\":3,\"out\":2}",
+					 1, false),
+			 0);
 	msg = harness_wait_message(&h, "amr/v1/gw/1/cmd/result", "\"id\":\"b1\"", 10000);
 	ck_assert_ptr_nonnull(msg);
 	ck_assert_ptr_nonnull(strstr(msg, "blocked"));
@@ -252,30 +269,41 @@ START_TEST(test_commands)
 	expect_outputs(3, "[0,1,0,0]", 10000);
 	/* an unblock: the outputs follow */
 	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/1/cmd",
-		"{\"id\":\"u1\",\"cmd\":\"unblock\",\"addr\":3,\"out\":2}", 1, false), 0);
+					 "{\"id\":\"u1\",\"cmd\":\"unblock\",\"addr\":3,\"out\":2}",
+					 1, false),
+			 0);
 	msg = harness_wait_message(&h, "amr/v1/gw/1/cmd/result", "\"id\":\"u1\"", 10000);
 	ck_assert_ptr_nonnull(msg);
 	ck_assert_ptr_nonnull(strstr(msg, "Output 2 of device 003 released"));
 	free(msg);
 	expect_outputs(3, "[0,0,0,0]", 10000);
 	/* past its expiry */
-	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/1/cmd",
-		"{\"id\":\"old\",\"cmd\":\"unblock\",\"addr\":3,\"out\":2,\"expires\":1000}", 1,
-		false), 0);
+	ck_assert_int_eq(
+		harness_publish(
+			&h, "amr/v1/gw/1/cmd",
+			"{\"id\":\"old\",\"cmd\":\"unblock\",\"addr\":3,\"out\":2,\"expires\":1000}",
+			1, false),
+		0);
 	msg = harness_wait_message(&h, "amr/v1/gw/1/cmd/result", "\"id\":\"old\"", 10000);
 	ck_assert_ptr_nonnull(msg);
 	ck_assert_ptr_nonnull(strstr(msg, "\"error\":\"expired\""));
 	free(msg);
 	/* bad input: an answer naming the problem */
-	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/1/cmd",
-		"{\"id\":\"bad\",\"cmd\":\"block\",\"addr\":300,\"out\":2}", 1, false), 0);
+	ck_assert_int_eq(
+		harness_publish(&h, "amr/v1/gw/1/cmd",
+				"{\"id\":\"bad\",\"cmd\":\"block\",\"addr\":300,\"out\":2}", 1,
+				false),
+		0);
 	msg = harness_wait_message(&h, "amr/v1/gw/1/cmd/result", "\"id\":\"bad\"", 10000);
 	ck_assert_ptr_nonnull(msg);
 	ck_assert_ptr_nonnull(strstr(msg, "addr"));
 	free(msg);
 	/* a console line */
-	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/1/cmd",
-		"{\"id\":\"c1\",\"cmd\":\"console\",\"line\":\"show addr\"}", 1, false), 0);
+	ck_assert_int_eq(
+		harness_publish(&h, "amr/v1/gw/1/cmd",
+				"{\"id\":\"c1\",\"cmd\":\"console\",\"line\":\"show addr\"}", 1,
+				false),
+		0);
 	msg = harness_wait_message(&h, "amr/v1/gw/1/cmd/result", "\"id\":\"c1\"", 10000);
 	ck_assert_ptr_nonnull(msg);
 	ck_assert_ptr_nonnull(strstr(msg, "001+ 002+"));

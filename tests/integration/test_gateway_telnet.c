@@ -43,7 +43,7 @@ static void expect(struct harness *hh, const char *filter, const char *needle, i
 
 static pid_t start_gateway(void)
 {
-	const char *args[] = { "--serial", bus, "--poll", "1-3", "--batch-interval", "1",
+	const char *args[] = { "--serial",	 bus,  "--poll", "1-3", "--batch-interval", "1",
 			       "--console-port", port, NULL };
 	pid_t pid = harness_spawn(&h, "amr-gateway", args);
 
@@ -93,8 +93,9 @@ START_TEST(test_telnet_objnum_survives_restart)
 	gw = start_gateway();
 	expect(&h, "amr/v1/gw/1/status", "\"responding\":2", 15000);
 	out = telnet(first);
-	ck_assert_msg(strstr(out, "Hello!\r\nType \"help\" for help or press \"Esc\" for exit.\r\n>> "),
-		      "no greeting in: %s", out);
+	ck_assert_msg(
+		strstr(out, "Hello!\r\nType \"help\" for help or press \"Esc\" for exit.\r\n>> "),
+		"no greeting in: %s", out);
 	ck_assert_msg(strstr(out, "001+ 002+ 003-\r\n"), "show addr wrong: %s", out);
 	ck_assert_ptr_nonnull(strstr(out, "Object number: 77\r\n"));
 	ck_assert_ptr_nonnull(strstr(out, "All options saved\r\n"));
@@ -181,9 +182,10 @@ static void hear(int fd, int ms, char *buf, size_t size, bool *closed)
  * not swallow the input after it. */
 START_TEST(test_idle_sessions_are_closed)
 {
-	const char *args[] = { "--serial", bus, "--console-port", port, "--console-idle", "2",
-			       NULL };
-	static const unsigned char sb[] = { 255, 250, 24 };   /* IAC SB TERMINAL-TYPE, no SE */
+	const char *args[] = {
+		"--serial", bus, "--console-port", port, "--console-idle", "2", NULL
+	};
+	static const unsigned char sb[] = { 255, 250, 24 }; /* IAC SB TERMINAL-TYPE, no SE */
 	char buf[4096], junk[100];
 	int idle[4], fd;
 	bool closed;

@@ -73,7 +73,8 @@ START_TEST(test_batch_delivered_three_times)
 	snprintf(batch, sizeof batch,
 		 "{\"seq\":5,\"ts\":%lld,\"readings\":[{\"addr\":5,\"ch\":1,\"total\":100,"
 		 "\"delta\":7,\"period_ms\":850}],\"events\":[{\"type\":\"battery_low\","
-		 "\"addr\":9,\"ts\":%lld}]}", now, now);
+		 "\"addr\":9,\"ts\":%lld}]}",
+		 now, now);
 	for (int i = 0; i < 3; i++) {
 		harness_clear_inbox(&h);
 		ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/7/up", batch, 1, false), 0);
@@ -82,8 +83,10 @@ START_TEST(test_batch_delivered_three_times)
 		c = parse(m);
 		ck_assert_int_eq(json_integer_value(json_object_get(c, "obj")), 7);
 		ck_assert_int_ge(json_integer_value(json_object_get(c, "rx")), now);
-		ck_assert_int_eq(json_integer_value(json_object_get(
-			json_array_get(json_object_get(c, "readings"), 0), "delta")), 7);
+		ck_assert_int_eq(
+			json_integer_value(json_object_get(
+				json_array_get(json_object_get(c, "readings"), 0), "delta")),
+			7);
 		json_decref(c);
 		free(m);
 		/* The event is normalised once, on the first delivery (battery_low
@@ -112,26 +115,31 @@ START_TEST(test_batch_delivered_three_times)
 END_TEST
 
 struct bad_case {
-	const char *topic;     /* where it is published */
-	const char *payload;   /* printf format, %lld = now */
-	const char *reason;    /* expected deadletter reason */
-	const char *detail;    /* part of the expected detail */
+	const char *topic;   /* where it is published */
+	const char *payload; /* printf format, %lld = now */
+	const char *reason;  /* expected deadletter reason */
+	const char *detail;  /* part of the expected detail */
 };
 
 START_TEST(test_bad_batches_never_block_good_ones)
 {
 	static const struct bad_case bad[] = {
 		{ "amr/v1/gw/7/up", "{\"seq\":1,", "bad_json", "malformed JSON" },
-		{ "amr/v1/gw/7/up", "{\"seq\":0,\"ts\":%lld}", "bad_seq", "seq: 0 is out of range" },
+		{ "amr/v1/gw/7/up", "{\"seq\":0,\"ts\":%lld}", "bad_seq",
+		  "seq: 0 is out of range" },
 		{ "amr/v1/gw/7/up", "{\"ts\":%lld}", "bad_seq", "seq: missing" },
 		{ "amr/v1/gw/7/up", "{\"obj\":8,\"seq\":1,\"ts\":%lld}", "wrong_obj",
 		  "obj: 8 does not match the topic's 7" },
-		{ "amr/v1/gw/7/up", "{\"seq\":1,\"ts\":%lld,\"readings\":[{\"addr\":300,\"ch\":1,"
-		  "\"total\":1,\"delta\":1}]}", "bad_reading",
-		  "readings[0].addr: 300 is out of range 1..127" },
-		{ "amr/v1/gw/7/up", "{\"seq\":1,\"ts\":%lld,\"readings\":[{\"addr\":3,\"ch\":1,"
-		  "\"total\":1,\"delta\":5}]}", "bad_reading", "exceeds total 1" },
-		{ "amr/v1/gw/7/up", "{\"seq\":1,\"ts\":99%lld}", "bad_ts", "ahead of the server clock" },
+		{ "amr/v1/gw/7/up",
+		  "{\"seq\":1,\"ts\":%lld,\"readings\":[{\"addr\":300,\"ch\":1,"
+		  "\"total\":1,\"delta\":1}]}",
+		  "bad_reading", "readings[0].addr: 300 is out of range 1..127" },
+		{ "amr/v1/gw/7/up",
+		  "{\"seq\":1,\"ts\":%lld,\"readings\":[{\"addr\":3,\"ch\":1,"
+		  "\"total\":1,\"delta\":5}]}",
+		  "bad_reading", "exceeds total 1" },
+		{ "amr/v1/gw/7/up", "{\"seq\":1,\"ts\":99%lld}", "bad_ts",
+		  "ahead of the server clock" },
 		{ "amr/v1/gw/7/up", "{\"seq\":1,\"ts\":%lld,\"spool\":3}", "bad_field",
 		  "spool: unknown field" },
 		{ "amr/v1/gw/007/up", "{\"seq\":1,\"ts\":%lld}", "bad_topic", "object number" },
@@ -161,8 +169,9 @@ START_TEST(test_bad_batches_never_block_good_ones)
 		ck_assert_msg(m != NULL, "no deadletter saying %s", bad[i].detail);
 		d = parse(m);
 		ck_assert_str_eq(json_string_value(json_object_get(d, "reason")), bad[i].reason);
-		ck_assert_msg(strstr(json_string_value(json_object_get(d, "detail")), bad[i].detail),
-			      "case %zu: deadletter %s lacks \"%s\"", i, m, bad[i].detail);
+		ck_assert_msg(
+			strstr(json_string_value(json_object_get(d, "detail")), bad[i].detail),
+			"case %zu: deadletter %s lacks \"%s\"", i, m, bad[i].detail);
 		ck_assert_ptr_nonnull(json_string_value(json_object_get(d, "payload")));
 		ck_assert_ptr_nonnull(json_string_value(json_object_get(d, "topic")));
 		json_decref(d);
@@ -242,7 +251,9 @@ START_TEST(test_presence_events_on_change_only)
 	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/12/status",
 					 "{\"online\":true,\"fw\":\"1.2.0\",\"ip\":\"10.0.0.5\","
 					 "\"devices\":{\"polled\":32,\"responding\":31},"
-					 "\"spool\":{\"pending\":0}}", 1, true), 0);
+					 "\"spool\":{\"pending\":0}}",
+					 1, true),
+			 0);
 	m = harness_wait_message(&h, "amr/v1/events/12", "gateway_online", 5000);
 	ck_assert_ptr_nonnull(m);
 	ck_assert(strstr(m, "\"fw\":\"1.2.0\""));
@@ -250,22 +261,26 @@ START_TEST(test_presence_events_on_change_only)
 
 	/* The same state again is not news. */
 	harness_clear_inbox(&h);
-	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/12/status", "{\"online\":true}", 1, true), 0);
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/12/status", "{\"online\":true}", 1, true),
+			 0);
 	m = harness_wait_message(&h, "amr/v1/events/12", NULL, 700);
 	ck_assert_msg(m == NULL, "repeated presence event: %s", m);
 
 	/* A bad status changes nothing and is dead-lettered. */
-	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/12/status", "{\"online\":\"no\"}", 1, false), 0);
+	ck_assert_int_eq(
+		harness_publish(&h, "amr/v1/gw/12/status", "{\"online\":\"no\"}", 1, false), 0);
 	m = harness_wait_message(&h, "amr/v1/deadletter", "bad_status", 5000);
 	ck_assert_ptr_nonnull(m);
 	free(m);
 
 	/* The last will. */
-	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/12/status", "{\"online\":false}", 1, true), 0);
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/12/status", "{\"online\":false}", 1, true),
+			 0);
 	m = harness_wait_message(&h, "amr/v1/events/12", "gateway_offline", 5000);
 	ck_assert_ptr_nonnull(m);
 	free(m);
-	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/12/status", "{\"online\":true}", 1, true), 0);
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/12/status", "{\"online\":true}", 1, true),
+			 0);
 	m = harness_wait_message(&h, "amr/v1/events/12", "gateway_online", 5000);
 	ck_assert_ptr_nonnull(m);
 	free(m);
@@ -276,7 +291,8 @@ START_TEST(test_presence_events_on_change_only)
 	ck_assert_int_gt(pid, 0);
 	m = harness_wait_message(&h, "amr/v1/events/12", NULL, 1000);
 	ck_assert_msg(m == NULL, "presence event repeated after restart: %s", m);
-	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/12/status", "{\"online\":false}", 1, true), 0);
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/12/status", "{\"online\":false}", 1, true),
+			 0);
 	m = harness_wait_message(&h, "amr/v1/events/12", "gateway_offline", 5000);
 	ck_assert_ptr_nonnull(m);
 	free(m);
@@ -289,15 +305,17 @@ START_TEST(test_device_snapshot_events)
 	char text[512], *m;
 
 	ck_assert_int_gt(start_ingest(&h, NULL), 0);
-	snprintf(text, sizeof text, "{\"seq\":1,\"ts\":%lld,\"devices\":[{\"addr\":3,\"ok\":true,"
-		 "\"mains\":true,\"batt_mv\":3000}]}", now);
+	snprintf(text, sizeof text,
+		 "{\"seq\":1,\"ts\":%lld,\"devices\":[{\"addr\":3,\"ok\":true,"
+		 "\"mains\":true,\"batt_mv\":3000}]}",
+		 now);
 	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/7/up", text, 1, false), 0);
 	expect_msg("amr/v1/readings/7", "\"seq\":1", 5000);
 	m = harness_wait_message(&h, "amr/v1/events/7", NULL, 500);
 	ck_assert_msg(m == NULL, "a healthy device is not news: %s", m);
 
-	snprintf(text, sizeof text, "{\"seq\":2,\"ts\":%lld,\"devices\":[{\"addr\":3,\"ok\":false}]}",
-		 now);
+	snprintf(text, sizeof text,
+		 "{\"seq\":2,\"ts\":%lld,\"devices\":[{\"addr\":3,\"ok\":false}]}", now);
 	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/7/up", text, 1, false), 0);
 	m = harness_wait_message(&h, "amr/v1/events/7", "device_offline", 5000);
 	ck_assert_ptr_nonnull(m);

@@ -37,8 +37,11 @@ static void gateway_status(unsigned obj, bool online)
 	char topic[64];
 
 	snprintf(topic, sizeof topic, "amr/v1/gw/%u/status", obj);
-	ck_assert_int_eq(harness_publish(&h, topic, online ? "{\"online\":true,\"fw\":\"1.0\"}"
-							   : "{\"online\":false}", 1, true), 0);
+	ck_assert_int_eq(
+		harness_publish(&h, topic,
+				online ? "{\"online\":true,\"fw\":\"1.0\"}" : "{\"online\":false}",
+				1, true),
+		0);
 }
 
 /* Wait for the command on amr/v1/gw/{obj}/cmd; returns it parsed. */
@@ -93,10 +96,12 @@ START_TEST(test_command_done_within_the_wait)
 	ck_assert_int_gt(start_ingest(&h, NULL), 0);
 	gateway_status(7, true);
 	harness_sleep_ms(300);
-	ck_assert_int_eq(client_call_async(&cl, "ingest/command",
-					   "{\"obj\":7,\"cmd\":\"block\",\"addr\":5,\"out\":2,"
-					   "\"actor\":\"operator1\",\"reason\":\"debt\",\"wait\":10}",
-					   15000, &a), 0);
+	ck_assert_int_eq(
+		client_call_async(&cl, "ingest/command",
+				  "{\"obj\":7,\"cmd\":\"block\",\"addr\":5,\"out\":2,"
+				  "\"actor\":\"operator1\",\"reason\":\"debt\",\"wait\":10}",
+				  15000, &a),
+		0);
 	/* The test's loop is idle while the gateway stand-in works. */
 	cmd = gateway_receives(7, "\"cmd\":\"block\"", 5000);
 	ck_assert_int_eq(json_integer_value(json_object_get(cmd, "addr")), 5);
@@ -151,7 +156,9 @@ START_TEST(test_command_failed_and_console)
 	harness_sleep_ms(300);
 	ck_assert_int_eq(client_call(&cl, "ingest/command",
 				     "{\"obj\":7,\"cmd\":\"console\",\"line\":\"show addr\","
-				     "\"actor\":\"tech\",\"wait\":0}", 5000, &a), AMR_OK);
+				     "\"actor\":\"tech\",\"wait\":0}",
+				     5000, &a),
+			 AMR_OK);
 	ck_assert_str_eq(str(a.result, "state"), "sent");
 	snprintf(id, sizeof id, "%s", str(a.result, "id"));
 	json_decref(a.result);
@@ -184,7 +191,8 @@ START_TEST(test_offline_gateway_command_waits_then_expires)
 	ck_assert_int_eq(client_call(&cl, "ingest/command",
 				     "{\"obj\":9,\"cmd\":\"unblock\",\"addr\":4,\"out\":1,"
 				     "\"actor\":\"op\",\"reason\":\"paid\",\"ttl\":3,\"wait\":1}",
-				     5000, &a), AMR_OK);
+				     5000, &a),
+			 AMR_OK);
 	ck_assert_str_eq(str(a.result, "state"), "queued");
 	snprintf(id, sizeof id, "%s", str(a.result, "id"));
 	json_decref(a.result);
@@ -218,7 +226,8 @@ START_TEST(test_queued_command_sent_when_gateway_returns_after_restart)
 	ck_assert_int_eq(client_call(&cl, "ingest/command",
 				     "{\"obj\":11,\"cmd\":\"zero\",\"addr\":3,\"ch\":4,"
 				     "\"actor\":\"op\",\"reason\":\"meter replaced\",\"wait\":0}",
-				     5000, &a), AMR_OK);
+				     5000, &a),
+			 AMR_OK);
 	ck_assert_str_eq(str(a.result, "state"), "queued");
 	snprintf(id, sizeof id, "%s", str(a.result, "id"));
 	json_decref(a.result);
@@ -250,25 +259,30 @@ END_TEST
 START_TEST(test_bad_requests_refused)
 {
 	static const struct {
-		const char *args;     /* request */
-		const char *message;  /* part of the error message */
+		const char *args;    /* request */
+		const char *message; /* part of the error message */
 	} bad[] = {
-		{ "{\"obj\":7,\"cmd\":\"block\",\"addr\":5,\"actor\":\"a\",\"reason\":\"r\"}", "out: missing" },
+		{ "{\"obj\":7,\"cmd\":\"block\",\"addr\":5,\"actor\":\"a\",\"reason\":\"r\"}",
+		  "out: missing" },
 		{ "{\"obj\":7,\"cmd\":\"block\",\"addr\":5,\"out\":5,\"actor\":\"a\",\"reason\":\"r\"}",
 		  "out: 5 is out of range 1..4" },
 		{ "{\"obj\":7,\"cmd\":\"block\",\"addr\":128,\"out\":1,\"actor\":\"a\",\"reason\":\"r\"}",
 		  "addr: 128 is out of range" },
 		{ "{\"obj\":0,\"cmd\":\"block\",\"addr\":5,\"out\":1,\"actor\":\"a\",\"reason\":\"r\"}",
 		  "obj: 0 is out of range" },
-		{ "{\"obj\":7,\"cmd\":\"block\",\"addr\":5,\"out\":1,\"actor\":\"a\"}", "reason: missing" },
-		{ "{\"obj\":7,\"cmd\":\"block\",\"addr\":5,\"out\":1,\"reason\":\"r\"}", "actor: missing" },
+		{ "{\"obj\":7,\"cmd\":\"block\",\"addr\":5,\"out\":1,\"actor\":\"a\"}",
+		  "reason: missing" },
+		{ "{\"obj\":7,\"cmd\":\"block\",\"addr\":5,\"out\":1,\"reason\":\"r\"}",
+		  "actor: missing" },
 		{ "{\"obj\":7,\"cmd\":\"block\",\"addr\":5,\"out\":1,\"actor\":\"a\",\"reason\":\"r\","
-		  "\"force\":true}", "force: unknown field" },
+		  "\"force\":true}",
+		  "force: unknown field" },
 		{ "{\"obj\":7,\"cmd\":\"zero\",\"addr\":5,\"out\":1,\"ch\":1,\"actor\":\"a\",\"reason\":\"r\"}",
 		  "out: not used by zero" },
 		{ "{\"obj\":7,\"cmd\":\"console\",\"line\":\"reset\\nsave all\",\"actor\":\"a\"}",
 		  "line: character 0x0a is not allowed" },
-		{ "{\"obj\":7,\"cmd\":\"reboot\",\"actor\":\"a\"}", "cmd: \"reboot\" is not one of" },
+		{ "{\"obj\":7,\"cmd\":\"reboot\",\"actor\":\"a\"}",
+		  "cmd: \"reboot\" is not one of" },
 		{ "{\"obj\":7,\"cmd\":\"console\",\"line\":\"show addr\",\"actor\":\"a\",\"ttl\":0}",
 		  "ttl: 0 is out of range" },
 		{ "{\"obj\":7,\"cmd\":\"console\",\"line\":\"show addr\",\"actor\":\"a\",\"wait\":31}",
@@ -312,7 +326,8 @@ START_TEST(test_stray_results_dead_lettered)
 	m = harness_wait_message(&h, "amr/v1/deadletter", "unknown_command", 5000);
 	ck_assert_ptr_nonnull(m);
 	free(m);
-	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/7/cmd/result", "{\"ok\":true}", 1, false), 0);
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/7/cmd/result", "{\"ok\":true}", 1, false),
+			 0);
 	m = harness_wait_message(&h, "amr/v1/deadletter", "bad_result", 5000);
 	ck_assert_ptr_nonnull(m);
 	ck_assert(strstr(m, "id: missing"));
@@ -321,7 +336,9 @@ START_TEST(test_stray_results_dead_lettered)
 	/* A result for gateway 7's command from gateway 8 is refused. */
 	ck_assert_int_eq(client_call(&cl, "ingest/command",
 				     "{\"obj\":7,\"cmd\":\"console\",\"line\":\"show addr\","
-				     "\"actor\":\"tech\",\"wait\":0}", 5000, &a), AMR_OK);
+				     "\"actor\":\"tech\",\"wait\":0}",
+				     5000, &a),
+			 AMR_OK);
 	snprintf(id, sizeof id, "%s", str(a.result, "id"));
 	json_decref(a.result);
 	json_decref(gateway_receives(7, id, 5000));

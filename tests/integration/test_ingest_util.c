@@ -10,9 +10,9 @@
 #include "test_ingest_util.h"
 
 struct wait_conn {
-	struct client *c;   /* client being connected */
-	bool done;          /* connected or gave up */
-	int ticks;          /* checks so far */
+	struct client *c; /* client being connected */
+	bool done;	  /* connected or gave up */
+	int ticks;	  /* checks so far */
 };
 
 static void check_connected(void *arg)
@@ -63,8 +63,7 @@ void client_stop(struct client *c)
 	memset(c, 0, sizeof *c);
 }
 
-static void on_answer(void *ctx, int err, json_t *result, const char *code,
-		      const char *message)
+static void on_answer(void *ctx, int err, json_t *result, const char *code, const char *message)
 {
 	struct answer *a = ctx;
 
@@ -75,8 +74,8 @@ static void on_answer(void *ctx, int err, json_t *result, const char *code,
 	snprintf(a->message, sizeof a->message, "%s", message ? message : "");
 }
 
-int client_call_async(struct client *c, const char *method, const char *args,
-		      unsigned timeout_ms, struct answer *a)
+int client_call_async(struct client *c, const char *method, const char *args, unsigned timeout_ms,
+		      struct answer *a)
 {
 	json_t *j = args ? parse(args) : NULL;
 
@@ -91,8 +90,8 @@ void client_wait(struct client *c, struct answer *a)
 	loop_run_until(c->l, &a->done);
 }
 
-int client_call(struct client *c, const char *method, const char *args,
-		unsigned timeout_ms, struct answer *a)
+int client_call(struct client *c, const char *method, const char *args, unsigned timeout_ms,
+		struct answer *a)
 {
 	if (client_call_async(c, method, args, timeout_ms, a))
 		return AMR_EINVAL;

@@ -17,18 +17,18 @@
 #include "rpc.h"
 
 struct client {
-	loop *l;      /* runs only inside client_* calls */
-	mq *m;        /* its own broker connection */
-	rpc *r;       /* its RPC endpoint */
+	loop *l; /* runs only inside client_* calls */
+	mq *m;	 /* its own broker connection */
+	rpc *r;	 /* its RPC endpoint */
 };
 
 /* An answer collected by client_call_async(). */
 struct answer {
-	bool done;        /* the callback ran */
-	int err;          /* AMR_OK or the error */
-	json_t *result;   /* new reference on success */
-	char code[64];    /* error code on failure */
-	char message[256];/* error message on failure */
+	bool done;	   /* the callback ran */
+	int err;	   /* AMR_OK or the error */
+	json_t *result;	   /* new reference on success */
+	char code[64];	   /* error code on failure */
+	char message[256]; /* error message on failure */
 };
 
 /* Connect a client to the harness's broker; 0 or -1. */
@@ -39,12 +39,12 @@ void client_stop(struct client *c);
 
 /* Call service/method with args (JSON text) and wait; the answer is stored
  * in *a (free a->result with json_decref). Returns a->err. */
-int client_call(struct client *c, const char *method, const char *args,
-		unsigned timeout_ms, struct answer *a);
+int client_call(struct client *c, const char *method, const char *args, unsigned timeout_ms,
+		struct answer *a);
 
 /* Start a call without waiting; client_wait() runs the loop until it ends. */
-int client_call_async(struct client *c, const char *method, const char *args,
-		      unsigned timeout_ms, struct answer *a);
+int client_call_async(struct client *c, const char *method, const char *args, unsigned timeout_ms,
+		      struct answer *a);
 void client_wait(struct client *c, struct answer *a);
 
 /* Spawn amr-ingest with extra args (NULL-terminated, may be NULL) and wait

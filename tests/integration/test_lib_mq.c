@@ -31,13 +31,13 @@ static void teardown(void)
 }
 
 struct client {
-	loop *l;            /* its loop, run by the test thread */
-	mq *m;              /* its connection */
-	rpc *r;             /* its RPC endpoint, when made */
-	bool up;            /* connected */
-	bool wake;          /* loop_run_until flag */
-	int got;            /* messages received */
-	char last[256];     /* last payload */
+	loop *l;	/* its loop, run by the test thread */
+	mq *m;		/* its connection */
+	rpc *r;		/* its RPC endpoint, when made */
+	bool up;	/* connected */
+	bool wake;	/* loop_run_until flag */
+	int got;	/* messages received */
+	char last[256]; /* last payload */
 };
 
 static void on_up(void *ctx)
@@ -63,16 +63,15 @@ static void wake_up(void *arg)
 }
 
 /* Run c's loop until cond holds or ms pass. */
-#define RUN_UNTIL(c, cond, ms)                                              \
-	do {                                                                \
-		uint64_t until_ = loop_now_ms() + (ms);                     \
-		while (!(cond) && loop_now_ms() < until_) {                 \
-			uint64_t t_ = loop_timer_add((c)->l, 50, false,     \
-						     wake_up, (c));         \
-			(c)->wake = false;                                  \
-			loop_run_until((c)->l, &(c)->wake);                 \
-			loop_timer_cancel((c)->l, t_);                      \
-		}                                                           \
+#define RUN_UNTIL(c, cond, ms)                                                         \
+	do {                                                                           \
+		uint64_t until_ = loop_now_ms() + (ms);                                \
+		while (!(cond) && loop_now_ms() < until_) {                            \
+			uint64_t t_ = loop_timer_add((c)->l, 50, false, wake_up, (c)); \
+			(c)->wake = false;                                             \
+			loop_run_until((c)->l, &(c)->wake);                            \
+			loop_timer_cancel((c)->l, t_);                                 \
+		}                                                                      \
 	} while (0)
 
 /* Connect; sub, when given, is subscribed before the loop first runs, so
@@ -114,7 +113,7 @@ START_TEST(persistent_session_keeps_messages_for_an_absent_client)
 	char payload[32];
 
 	client_open(&c, "persist-1", false, NULL, "t/q");
-	RUN_UNTIL(&c, false, 300);   /* let the SUBACK come */
+	RUN_UNTIL(&c, false, 300); /* let the SUBACK come */
 	client_close(&c);
 
 	for (int i = 1; i <= 20; i++) {
@@ -193,7 +192,7 @@ START_TEST(publish_while_disconnected_is_buffered)
 	c.up = false;
 	RUN_UNTIL(&c, c.up, 15000);
 	ck_assert(c.up);
-	RUN_UNTIL(&c, false, 500);   /* the buffered message goes out */
+	RUN_UNTIL(&c, false, 500); /* the buffered message goes out */
 	client_close(&c);
 	client_open(&rx, "buffer-rx", false, NULL, "t/b");
 	RUN_UNTIL(&rx, rx.got > 0, 5000);
@@ -237,12 +236,13 @@ START_TEST(tls_with_the_right_ca_only)
 	snprintf(conf, sizeof conf, "%s/tls.conf", h.dir);
 	f = fopen(conf, "w");
 	ck_assert_ptr_nonnull(f);
-	fprintf(f, "listener %d 127.0.0.1\nallow_anonymous true\ncafile %s/ca.crt\n"
-		"certfile %s/srv.crt\nkeyfile %s/srv.key\nuser %s\n", port, h.dir, h.dir, h.dir,
-		getenv("USER") ? getenv("USER") : "root");
+	fprintf(f,
+		"listener %d 127.0.0.1\nallow_anonymous true\ncafile %s/ca.crt\n"
+		"certfile %s/srv.crt\nkeyfile %s/srv.key\nuser %s\n",
+		port, h.dir, h.dir, h.dir, getenv("USER") ? getenv("USER") : "root");
 	fclose(f);
-	ck_assert_int_gt(harness_spawn(&h, "/usr/sbin/mosquitto",
-				       (const char *[]){ "-c", conf, NULL }), 0);
+	ck_assert_int_gt(
+		harness_spawn(&h, "/usr/sbin/mosquitto", (const char *[]){ "-c", conf, NULL }), 0);
 	harness_sleep_ms(500);
 
 	for (int good = 1; good >= 0; good--) {
@@ -250,9 +250,13 @@ START_TEST(tls_with_the_right_ca_only)
 
 		snprintf(ca, sizeof ca, "%s/%s", h.dir, good ? "ca.crt" : "other.crt");
 		memset(&c, 0, sizeof c);
-		o = (struct mq_opts){ .host = "127.0.0.1", .port = port, .cafile = ca,
+		o = (struct mq_opts){ .host = "127.0.0.1",
+				      .port = port,
+				      .cafile = ca,
 				      .client_id = good ? "tls-good" : "tls-bad",
-				      .clean_session = true, .on_connect = on_tls_up, .ctx = &c };
+				      .clean_session = true,
+				      .on_connect = on_tls_up,
+				      .ctx = &c };
 		ck_assert_int_eq(loop_create(&c.l), AMR_OK);
 		ck_assert_int_eq(mq_create(&c.m, c.l, &o), AMR_OK);
 		ck_assert_int_eq(mq_subscribe(c.m, "t/tls", 1, on_msg, &c), AMR_OK);
@@ -260,7 +264,8 @@ START_TEST(tls_with_the_right_ca_only)
 		if (good) {
 			ck_assert_msg(c.up, "no TLS session with the broker's CA");
 			RUN_UNTIL(&c, false, 300);
-			ck_assert_int_eq(mq_publish(c.m, "t/tls", "{\"x\":1}", 7, 1, false), AMR_OK);
+			ck_assert_int_eq(mq_publish(c.m, "t/tls", "{\"x\":1}", 7, 1, false),
+					 AMR_OK);
 			RUN_UNTIL(&c, c.got > 0, 5000);
 			ck_assert_int_eq(c.got, 1);
 		} else {
@@ -276,10 +281,10 @@ END_TEST
 /* The server runs its loop on a thread of its own, as a service would in
  * its own process; the test thread plays the caller. */
 struct server {
-	rpc_req *held[64];   /* requests answered later */
-	long long n[64];     /* the n each carried */
-	int nheld;           /* written on the server thread */
-	pthread_t thread;    /* runs the server's loop */
+	rpc_req *held[64]; /* requests answered later */
+	long long n[64];   /* the n each carried */
+	int nheld;	   /* written on the server thread */
+	pthread_t thread;  /* runs the server's loop */
 };
 
 static int held_count(struct server *s)
@@ -319,7 +324,7 @@ static void m_never(void *ctx, rpc_req *req, json_t *args)
 	struct server *s = ctx;
 
 	s->n[s->nheld] = -1;
-	s->held[s->nheld] = req;     /* answered only at the end */
+	s->held[s->nheld] = req; /* answered only at the end */
 	__atomic_add_fetch(&s->nheld, 1, __ATOMIC_SEQ_CST);
 	(void)args;
 }
@@ -332,17 +337,16 @@ static void m_fail(void *ctx, rpc_req *req, json_t *args)
 }
 
 struct calls {
-	int answered;        /* callbacks run */
-	int matched;         /* answers whose echo is the caller's own n */
+	int answered; /* callbacks run */
+	int matched;  /* answers whose echo is the caller's own n */
 };
 
 struct call {
-	struct calls *all;   /* shared tally */
-	int n;               /* what this call sent */
+	struct calls *all; /* shared tally */
+	int n;		   /* what this call sent */
 };
 
-static void on_answer(void *ctx, int err, json_t *result, const char *code,
-		      const char *message)
+static void on_answer(void *ctx, int err, json_t *result, const char *code, const char *message)
 {
 	struct call *c = ctx;
 
@@ -379,8 +383,9 @@ START_TEST(concurrent_calls_are_matched_by_id)
 
 	for (int i = 0; i < 40; i++) {
 		each[i] = (struct call){ &calls, 1000 + i };
-		ck_assert_int_eq(rpc_call(cli.r, "t/echo", json_pack("{s:i}", "n", 1000 + i),
-					  10000, on_answer, &each[i]), AMR_OK);
+		ck_assert_int_eq(rpc_call(cli.r, "t/echo", json_pack("{s:i}", "n", 1000 + i), 10000,
+					  on_answer, &each[i]),
+				 AMR_OK);
 	}
 	/* The server takes all 40, then answers newest first. */
 	RUN_UNTIL(&cli, held_count(&s) == 40, 10000);
@@ -456,7 +461,8 @@ START_TEST(malformed_requests_change_nothing)
 	RUN_UNTIL(&srv, false, 300);
 	harness_subscribe(&h, "amr/v1/rpc/reply/#");
 	harness_publish(&h, "amr/v1/rpc/u/fail", "{not json", 1, false);
-	harness_publish(&h, "amr/v1/rpc/u/fail", "{\"id\":\"x1\",\"reply\":\"amr/v1/svc/x\"}", 1, false);
+	harness_publish(&h, "amr/v1/rpc/u/fail", "{\"id\":\"x1\",\"reply\":\"amr/v1/svc/x\"}", 1,
+			false);
 	harness_publish(&h, "amr/v1/rpc/u/fail",
 			"{\"id\":\"x2\",\"reply\":\"amr/v1/rpc/reply/p\",\"args\":[1]}", 1, false);
 	harness_publish(&h, "amr/v1/rpc/u/fail",

@@ -91,7 +91,8 @@ static int archived(long long pulses[DEVICES + 1][4])
 		int a, c;
 
 		if (sscanf(json_string_value(json_object_get(item, "channel")), "1.%d.%d", &a,
-			   &c) == 2 && a >= 1 && a <= DEVICES && c >= 1 && c <= 4)
+			   &c) == 2 &&
+		    a >= 1 && a <= DEVICES && c >= 1 && c <= 4)
 			pulses[a][c - 1] = json_integer_value(json_object_get(item, "pulses"));
 	}
 	json_decref(res);
@@ -124,15 +125,17 @@ static pid_t start(const char *name)
 	snprintf(sockarg, sizeof sockarg, "--control=%s", sock);
 	snprintf(statearg, sizeof statearg, "--state=%s", state);
 	if (strcmp(name, "amr-sim") == 0) {
-		pid = harness_spawn(&h, name, (const char *[]){ busarg, sockarg, statearg,
-				    "--devices=4", "--profile=none", "--wire-timing=no", NULL });
+		pid = harness_spawn(&h, name,
+				    (const char *[]){ busarg, sockarg, statearg, "--devices=4",
+						      "--profile=none", "--wire-timing=no", NULL });
 	} else if (strcmp(name, "amr-gateway") == 0) {
 		static char serial[320];
 
 		snprintf(serial, sizeof serial, "--serial=%s", bus);
-		pid = harness_spawn(&h, name, (const char *[]){ "--obj=1", serial, "--poll=1-4",
-				    "--batch-interval=1", "--poll-interval-ms=200",
-				    "--resend=3", NULL });
+		pid = harness_spawn(
+			&h, name,
+			(const char *[]){ "--obj=1", serial, "--poll=1-4", "--batch-interval=1",
+					  "--poll-interval-ms=200", "--resend=3", NULL });
 	} else {
 		pid = harness_spawn(&h, name, (const char *[]){ NULL });
 	}
@@ -171,7 +174,7 @@ START_TEST(pulses_are_conserved_through_kills_of_every_part)
 	free(m);
 
 	consume(2500);
-	harness_kill(&h, archive, SIGKILL);          /* mid-stream */
+	harness_kill(&h, archive, SIGKILL); /* mid-stream */
 	consume(2000);
 	archive = start("amr-archive");
 	consume(2000);
@@ -204,7 +207,8 @@ START_TEST(pulses_are_conserved_through_kills_of_every_part)
 			moved += t1[a][c] - t0[a][c];
 			ck_assert_msg(got[a][c] == t1[a][c] - t0[a][c],
 				      "channel 1.%d.%d: archive holds %lld pulses, the device "
-				      "counted %lld", a, c + 1, got[a][c], t1[a][c] - t0[a][c]);
+				      "counted %lld",
+				      a, c + 1, got[a][c], t1[a][c] - t0[a][c]);
 		}
 	}
 	/* The run must have moved something, or the test proves nothing. */

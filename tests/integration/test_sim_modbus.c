@@ -25,8 +25,9 @@ static modbus_t *mb;
 
 static void start_sim(const char *speed, const char *profile)
 {
-	const char *args[] = { "--bus", bus, "--devices", "4", "--control", ctl, "--state", state,
-			       "--speed", speed, "--profile", profile, "--seed", "7", NULL };
+	const char *args[] = { "--bus",	    bus,       "--devices", "4",       "--control",
+			       ctl,	    "--state", state,	    "--speed", speed,
+			       "--profile", profile,   "--seed",    "7",       NULL };
 	struct stat st;
 	int waited;
 
@@ -146,12 +147,12 @@ static uint16_t read_status(int addr)
 }
 
 /* Expect a request to fail with errno e (an exception or a timeout). */
-#define ck_assert_fails_with(call, e)                                                   \
-	do {                                                                            \
-		errno = 0;                                                              \
-		ck_assert_int_eq((call), -1);                                           \
-		ck_assert_msg(errno == (e), "errno %d (%s), expected %d (%s)", errno,   \
-			      modbus_strerror(errno), (e), modbus_strerror(e));         \
+#define ck_assert_fails_with(call, e)                                                 \
+	do {                                                                          \
+		errno = 0;                                                            \
+		ck_assert_int_eq((call), -1);                                         \
+		ck_assert_msg(errno == (e), "errno %d (%s), expected %d (%s)", errno, \
+			      modbus_strerror(errno), (e), modbus_strerror(e));       \
 	} while (0)
 
 START_TEST(totals_grow_and_match_the_devices)
@@ -163,9 +164,9 @@ START_TEST(totals_grow_and_match_the_devices)
 	for (int addr = 1; addr <= 4; addr++) {
 		ck_assert_int_eq(modbus_set_slave(mb, addr), 0);
 		ck_assert_int_eq(modbus_read_input_registers(mb, 0, 21, regs), 21);
-		ck_assert_uint_eq(regs[16] & 1, 1);       /* mains */
-		ck_assert_uint_eq(regs[18], 0x0100);      /* version 1.0 */
-		ck_assert_uint_ge(regs[17], 3000);        /* a new battery */
+		ck_assert_uint_eq(regs[16] & 1, 1);  /* mains */
+		ck_assert_uint_eq(regs[18], 0x0100); /* version 1.0 */
+		ck_assert_uint_ge(regs[17], 3000);   /* a new battery */
 	}
 	/* Electricity on input 3 at 3600x: about a hundred pulses a second. */
 	before = read_total(1, 3);
@@ -174,8 +175,8 @@ START_TEST(totals_grow_and_match_the_devices)
 	ck_assert_msg(after > before + 20, "total of 1/3 went from %u to %u", before, after);
 	/* Its period is in simulated ms: a plausible household power. */
 	ck_assert_int_eq(modbus_read_input_registers(mb, 12, 2, regs), 2);
-	ck_assert_uint_gt((uint32_t)regs[0] << 16 | regs[1], 100);       /* < 36 kW */
-	ck_assert_uint_lt((uint32_t)regs[0] << 16 | regs[1], 120000);    /* > 30 W */
+	ck_assert_uint_gt((uint32_t)regs[0] << 16 | regs[1], 100);    /* < 36 kW */
+	ck_assert_uint_lt((uint32_t)regs[0] << 16 | regs[1], 120000); /* > 30 W */
 	/* Paused, the registers equal the firmware's own counters. */
 	command_ok("pause");
 	harness_sleep_ms(200);
@@ -219,7 +220,7 @@ START_TEST(coils_block_and_stop_the_flow)
 	ck_assert(bits[0] && bits[1] && !bits[2] && bits[3]);
 	ck_assert_ptr_nonnull(strstr(command("status 3"), "outputs=1101"));
 	/* A blocked input stops counting; an open one goes on. */
-	harness_sleep_ms(300);  /* pulses under way when blocked end */
+	harness_sleep_ms(300); /* pulses under way when blocked end */
 	a0 = read_total(3, 1);
 	b0 = read_total(3, 3);
 	harness_sleep_ms(1500);
@@ -279,7 +280,7 @@ START_TEST(exceptions_from_the_device)
 	ck_assert_fails_with(modbus_write_registers(mb, 0, 2, (const uint16_t[]){ 7, 5000 }),
 			     EMBXILVAL);
 	ck_assert_int_eq(modbus_read_registers(mb, 0, 2, r), 2);
-	ck_assert_uint_eq(r[0], 1);   /* nothing changed */
+	ck_assert_uint_eq(r[0], 1); /* nothing changed */
 	ck_assert_uint_eq(r[1], 20);
 	ck_assert_fails_with(modbus_report_slave_id(mb, sizeof bits, bits), EMBXILFUN);
 	ck_assert_fails_with(modbus_read_input_bits(mb, 0, 1, bits), EMBXILFUN);
@@ -307,11 +308,11 @@ START_TEST(mains_loss_battery_counting_and_return)
 	ck_assert_fails_with(modbus_read_input_registers(mb, 0, 1, &r), ETIMEDOUT);
 	command_ok("pulse 2 3 4");
 	ck_assert_uint_eq(true_total(2, 3), 4);
-	ck_assert_uint_eq(read_status(1), 1);  /* the others carry on */
+	ck_assert_uint_eq(read_status(1), 1); /* the others carry on */
 	command_ok("mains on 2");
 	ck_assert_uint_eq(read_total(2, 3), 4);
-	ck_assert_uint_eq(read_status(2), 0x9);  /* mains ok, counted on battery */
-	ck_assert_uint_eq(read_status(2), 0x1);  /* until read */
+	ck_assert_uint_eq(read_status(2), 0x9); /* mains ok, counted on battery */
+	ck_assert_uint_eq(read_status(2), 0x1); /* until read */
 	ck_assert_int_eq(modbus_read_bits(mb, 0, 4, bits), 4);
 	ck_assert(bits[0]);
 	ck_assert_ptr_nonnull(strstr(command("status 2"), "outputs=1000"));

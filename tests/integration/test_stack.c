@@ -63,7 +63,7 @@ END_TEST
 
 START_TEST(killed_service_goes_offline_by_will_and_returns)
 {
-	size_t i = 2;   /* billing: any service will do */
+	size_t i = 2; /* billing: any service will do */
 	char *st = status_of(services[i], "\"online\":true", 15000);
 
 	ck_assert_ptr_nonnull(st);
@@ -85,7 +85,7 @@ END_TEST
 
 START_TEST(clean_stop_publishes_offline_and_exits_zero)
 {
-	size_t i = 3;   /* notify */
+	size_t i = 3; /* notify */
 	char *st = status_of(services[i], "\"online\":true", 15000);
 	int status;
 
@@ -218,7 +218,8 @@ START_TEST(amrctl_latest_series_csv_and_commands)
 		 now - 60, now + 60);
 	out = harness_run(&h, cmd, &status);
 	ck_assert_msg(WEXITSTATUS(status) == 0, "%s", out);
-	ck_assert_msg(strncmp(out, "channel,unit,t,time_utc,pulses,quantity\n", 40) == 0, "%s", out);
+	ck_assert_msg(strncmp(out, "channel,unit,t,time_utc,pulses,quantity\n", 40) == 0, "%s",
+		      out);
 	{
 		/* The pulses column adds up to the change of the total. */
 		long long sum = 0;

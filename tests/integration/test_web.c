@@ -19,7 +19,7 @@
 
 static struct webt t;
 
-TCase *web_roles_tcase(void);     /* test_web_roles.c */
+TCase *web_roles_tcase(void); /* test_web_roles.c */
 
 static void setup(void)
 {
@@ -39,11 +39,12 @@ static void publish_batches(unsigned obj, int n, long long seq0, long long total
 
 	snprintf(topic, sizeof topic, "amr/v1/readings/%u", obj);
 	for (int i = 0; i < n; i++) {
-		snprintf(msg, sizeof msg,
-			 "{\"seq\":%lld,\"ts\":%lld,\"readings\":[{\"addr\":5,\"ch\":1,\"total\":%lld,"
-			 "\"delta\":10,\"period_ms\":1200}],\"devices\":[{\"addr\":5,\"ok\":true,\"mains\":true,"
-			 "\"batt_mv\":3000}],\"events\":[],\"obj\":%u,\"rx\":%lld}",
-			 seq0 + i, now - n + i, total0 + 10 * (i + 1), obj, now);
+		snprintf(
+			msg, sizeof msg,
+			"{\"seq\":%lld,\"ts\":%lld,\"readings\":[{\"addr\":5,\"ch\":1,\"total\":%lld,"
+			"\"delta\":10,\"period_ms\":1200}],\"devices\":[{\"addr\":5,\"ok\":true,\"mains\":true,"
+			"\"batt_mv\":3000}],\"events\":[],\"obj\":%u,\"rx\":%lld}",
+			seq0 + i, now - n + i, total0 + 10 * (i + 1), obj, now);
 		ck_assert_int_eq(harness_publish(&t.h, topic, msg, 1, false), 0);
 	}
 }
@@ -58,13 +59,15 @@ START_TEST(sign_in_roles_csrf_audit)
 	webc_init(&anon, &t);
 	/* a wrong password and an unknown user get the same answer */
 	ck_assert_int_eq(webc_login(&a, "admin", "not-the-password"), 401);
-	r = webc_req(&a, "POST", "/api/v1/login", "{\"user\":\"nobody\",\"password\":\"whatever12\"}", NULL, NULL);
+	r = webc_req(&a, "POST", "/api/v1/login",
+		     "{\"user\":\"nobody\",\"password\":\"whatever12\"}", NULL, NULL);
 	ck_assert_int_eq(r.status, 401);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
-			 "wrong user or password");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
+		"wrong user or password");
 	webr_free(&r);
 	/* sign in: the cookie is HttpOnly and SameSite=Strict, headers are set */
-	r = webc_req(&a, "POST", "/api/v1/login", NULL, NULL, NULL);   /* empty body */
+	r = webc_req(&a, "POST", "/api/v1/login", NULL, NULL, NULL); /* empty body */
 	ck_assert_int_eq(r.status, 400);
 	webr_free(&r);
 	ck_assert_int_eq(webc_login(&a, "admin", t.admin_pw), 200);
@@ -86,32 +89,40 @@ START_TEST(sign_in_roles_csrf_audit)
 
 		snprintf(keep, sizeof keep, "%s", a.csrf);
 		a.csrf[0] = '\0';
-		r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"op1\",\"role\":\"operator\"}", NULL, NULL);
+		r = webc_req(&a, "POST", "/api/v1/users",
+			     "{\"user\":\"op1\",\"role\":\"operator\"}", NULL, NULL);
 		ck_assert_int_eq(r.status, 403);
 		ck_assert_str_eq(webr_code(&r), "csrf");
 		webr_free(&r);
-		r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"op1\",\"role\":\"operator\"}", NULL,
-			     "X-CSRF-Token: 0000000000000000000000000000000000000000000000000000000000000000");
+		r = webc_req(
+			&a, "POST", "/api/v1/users", "{\"user\":\"op1\",\"role\":\"operator\"}",
+			NULL,
+			"X-CSRF-Token: 0000000000000000000000000000000000000000000000000000000000000000");
 		ck_assert_int_eq(r.status, 403);
 		webr_free(&r);
 		snprintf(a.csrf, sizeof a.csrf, "%s", keep);
 	}
 	harness_subscribe(&t.h, "amr/v1/audit");
-	r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"op1\",\"role\":\"operator\"}", NULL, NULL);
+	r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"op1\",\"role\":\"operator\"}", NULL,
+		     NULL);
 	ck_assert_int_eq(r.status, 201);
 	snprintf(pw, sizeof pw, "%s", json_string_value(json_object_get(r.json, "password")));
 	ck_assert_uint_ge(strlen(pw), 12);
 	webr_free(&r);
-	free(harness_wait_message(&t.h, "amr/v1/audit", "\"action\":\"user.create\"", 5000) ?: (ck_abort_msg("no audit of user.create"), NULL));
+	free(harness_wait_message(&t.h, "amr/v1/audit", "\"action\":\"user.create\"", 5000)
+		     ?: (ck_abort_msg("no audit of user.create"), NULL));
 	/* bad input changes nothing */
-	r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"Op 2\",\"role\":\"operator\"}", NULL, NULL);
+	r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"Op 2\",\"role\":\"operator\"}", NULL,
+		     NULL);
 	ck_assert_int_eq(r.status, 400);
 	webr_free(&r);
-	r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"op2\",\"role\":\"root\"}", NULL, NULL);
+	r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"op2\",\"role\":\"root\"}", NULL,
+		     NULL);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert(strstr(r.body, "role"));
 	webr_free(&r);
-	r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"op1\",\"role\":\"operator\"}", NULL, NULL);
+	r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"op1\",\"role\":\"operator\"}", NULL,
+		     NULL);
 	ck_assert_int_eq(r.status, 409);
 	webr_free(&r);
 	/* the operator sees data but not admin routes */
@@ -127,7 +138,8 @@ START_TEST(sign_in_roles_csrf_audit)
 	r = webc_req(&op, "PATCH", "/api/v1/registry/1.5.1", "{\"label\":\"x\"}", NULL, NULL);
 	ck_assert_int_eq(r.status, 403);
 	webr_free(&r);
-	r = webc_req(&op, "POST", "/api/v1/objects/1/console", "{\"line\":\"reset -d\"}", NULL, NULL);
+	r = webc_req(&op, "POST", "/api/v1/objects/1/console", "{\"line\":\"reset -d\"}", NULL,
+		     NULL);
 	ck_assert_int_eq(r.status, 403);
 	webr_free(&r);
 	/* disabling the user ends its session at once */
@@ -199,8 +211,8 @@ START_TEST(series_registry_and_live_view)
 	webc_init(&a, &t);
 	ck_assert_int_eq(webc_login(&a, "admin", t.admin_pw), 200);
 	publish_batches(4, 5, 1, 1000);
-	snprintf(path, sizeof path, "/api/v1/series?channels=4.5.1&from=%lld&to=%lld&step=raw", now - 600,
-		 now + 60);
+	snprintf(path, sizeof path, "/api/v1/series?channels=4.5.1&from=%lld&to=%lld&step=raw",
+		 now - 600, now + 60);
 	r = wait_for(&a, path, "\"pulses\":50");
 	ck_assert_int_eq(r.status, 200);
 	s = json_array_get(json_object_get(r.json, "series"), 0);
@@ -208,14 +220,17 @@ START_TEST(series_registry_and_live_view)
 	ck_assert_str_eq(json_string_value(json_object_get(s, "quantity")), "50");
 	webr_free(&r);
 	/* rename and weigh the channel: the archive returns it and re-prices */
-	r = webc_req(&a, "PATCH", "/api/v1/registry/4.5.1",
-		     "{\"label\":\"Холодная вода, туалет, 1 этаж\",\"resource\":\"cold_water\",\"unit\":\"m3\","
-		     "\"weight\":{\"num\":1,\"den\":100,\"valid_from\":0},\"reason\":\"commissioning\"}", NULL, NULL);
+	r = webc_req(
+		&a, "PATCH", "/api/v1/registry/4.5.1",
+		"{\"label\":\"Холодная вода, туалет, 1 этаж\",\"resource\":\"cold_water\",\"unit\":\"m3\","
+		"\"weight\":{\"num\":1,\"den\":100,\"valid_from\":0},\"reason\":\"commissioning\"}",
+		NULL, NULL);
 	ck_assert_int_eq(r.status, 200);
 	webr_free(&r);
 	r = webc_req(&a, "GET", "/api/v1/registry/4.5.1", NULL, NULL, NULL);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_str_eq(json_string_value(json_object_get(r.json, "label")), "Холодная вода, туалет, 1 этаж");
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "label")),
+			 "Холодная вода, туалет, 1 этаж");
 	webr_free(&r);
 	r = webc_req(&a, "GET", path, NULL, NULL, NULL);
 	s = json_array_get(json_object_get(r.json, "series"), 0);
@@ -226,13 +241,15 @@ START_TEST(series_registry_and_live_view)
 	r = webc_req(&a, "GET", "/api/v1/objects/4", NULL, NULL, NULL);
 	ck_assert_int_eq(r.status, 200);
 	s = json_array_get(json_object_get(r.json, "channels"), 0);
-	ck_assert_str_eq(json_string_value(json_object_get(s, "label")), "Холодная вода, туалет, 1 этаж");
+	ck_assert_str_eq(json_string_value(json_object_get(s, "label")),
+			 "Холодная вода, туалет, 1 этаж");
 	ck_assert_str_eq(json_string_value(json_object_get(s, "reading")), "10.500");
 	ck_assert_str_eq(json_string_value(json_object_get(s, "rate_unit")), "m3/h");
 	webr_free(&r);
 	/* CSV */
-	snprintf(path, sizeof path, "/api/v1/series?channels=4.5.1&from=%lld&to=%lld&step=hour&format=csv",
-		 now - 7200, now + 3600);
+	snprintf(path, sizeof path,
+		 "/api/v1/series?channels=4.5.1&from=%lld&to=%lld&step=hour&format=csv", now - 7200,
+		 now + 3600);
 	r = webc_req(&a, "GET", path, NULL, NULL, NULL);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert(strncmp(r.body, "channel,unit,t,time_utc,pulses,quantity\n", 40) == 0);
@@ -249,7 +266,8 @@ START_TEST(series_registry_and_live_view)
 	r = webc_req(&a, "PATCH", "/api/v1/registry/4.5.1", "{\"unit\":\"furlong\"}", NULL, NULL);
 	ck_assert_int_eq(r.status, 400);
 	webr_free(&r);
-	r = webc_req(&a, "PATCH", "/api/v1/registry/4.9.1", "{\"label\":\"no such device\"}", NULL, NULL);
+	r = webc_req(&a, "PATCH", "/api/v1/registry/4.9.1", "{\"label\":\"no such device\"}", NULL,
+		     NULL);
 	ck_assert_int_eq(r.status, 404);
 	webr_free(&r);
 	webc_free(&a);
@@ -265,7 +283,8 @@ START_TEST(archive_stopped_gives_503)
 
 	webc_init(&a, &t);
 	ck_assert_int_eq(webc_login(&a, "admin", t.admin_pw), 200);
-	snprintf(path, sizeof path, "/api/v1/series?channels=4.5.1&from=%lld&to=%lld", now - 600, now);
+	snprintf(path, sizeof path, "/api/v1/series?channels=4.5.1&from=%lld&to=%lld", now - 600,
+		 now);
 	/* silent (stopped with SIGSTOP: its status still says online): the timeout */
 	kill(t.archive, SIGSTOP);
 	r = webc_req(&a, "GET", path, NULL, NULL, NULL);
@@ -298,7 +317,8 @@ END_TEST
 START_TEST(hostile_http)
 {
 	static const char *const traversal[] = { "/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
-		"/js/../../../etc/passwd", "/.git/config", "/vendor/chart.js/../../../../etc/passwd" };
+						 "/js/../../../etc/passwd", "/.git/config",
+						 "/vendor/chart.js/../../../../etc/passwd" };
 	struct webc a, raw;
 	struct webr r;
 	char *big, *huge;
@@ -309,12 +329,13 @@ START_TEST(hostile_http)
 	ck_assert_int_eq(webc_login(&a, "admin", t.admin_pw), 200);
 	for (size_t i = 0; i < sizeof traversal / sizeof traversal[0]; i++) {
 		r = webc_req(&raw, "GET", traversal[i], NULL, NULL, NULL);
-		ck_assert_msg(r.status == 404 || r.status == 400, "%s -> %ld", traversal[i], r.status);
+		ck_assert_msg(r.status == 404 || r.status == 400, "%s -> %ld", traversal[i],
+			      r.status);
 		ck_assert(!strstr(r.body, "root:"));
 		webr_free(&r);
 	}
 	r = webc_req(&raw, "GET", "/vendor/chart.js/chart.min.js", NULL, NULL, NULL);
-	ck_assert_int_eq(r.status, 200);   /* the charting library from its Debian package */
+	ck_assert_int_eq(r.status, 200); /* the charting library from its Debian package */
 	webr_free(&r);
 	r = webc_req(&a, "BREW", "/api/v1/objects", NULL, NULL, NULL);
 	ck_assert_int_eq(r.status, 405);
@@ -334,10 +355,12 @@ START_TEST(hostile_http)
 	r = webc_req(&a, "POST", "/api/v1/users", "[1,2]", NULL, NULL);
 	ck_assert_int_eq(r.status, 400);
 	webr_free(&r);
-	r = webc_req(&a, "POST", "/api/v1/users", "user=x", "application/x-www-form-urlencoded", NULL);
+	r = webc_req(&a, "POST", "/api/v1/users", "user=x", "application/x-www-form-urlencoded",
+		     NULL);
 	ck_assert_int_eq(r.status, 415);
 	webr_free(&r);
-	r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"x1\",\"role\":\"operator\",\"admin\":true}", NULL, NULL);
+	r = webc_req(&a, "POST", "/api/v1/users",
+		     "{\"user\":\"x1\",\"role\":\"operator\",\"admin\":true}", NULL, NULL);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert(strstr(r.body, "admin"));
 	webr_free(&r);
@@ -390,7 +413,7 @@ START_TEST(live_stream_pushes_readings)
 	curl_easy_setopt(a.curl, CURLOPT_WRITEDATA, &s);
 	curl_easy_setopt(a.curl, CURLOPT_TIMEOUT_MS, 3000L);
 	pthread_create(&th, NULL, publisher, NULL);
-	curl_easy_perform(a.curl);   /* ends by the timeout */
+	curl_easy_perform(a.curl); /* ends by the timeout */
 	pthread_join(th, NULL);
 	ck_assert_msg(strstr(s.buf, "retry: 3000"), "%s", s.buf);
 	ck_assert_msg(strstr(s.buf, "event: reading\ndata: {\"obj\":6"), "%s", s.buf);
@@ -419,7 +442,7 @@ START_TEST(openapi_describes_the_server)
 			size_t i;
 
 			snprintf(path, sizeof path, "%s", p);
-			while ((brace = strchr(path, '{'))) {   /* {param} -> 1 */
+			while ((brace = strchr(path, '{'))) { /* {param} -> 1 */
 				char *end = strchr(brace, '}');
 
 				*brace = '1';
@@ -429,10 +452,12 @@ START_TEST(openapi_describes_the_server)
 				method[i] = (char)(m[i] - 32);
 			method[i] = '\0';
 			if (!strcmp(path, "/api/v1/stream"))
-				continue;   /* anonymous: 401, checked below */
-			r = webc_req(&a, method, path, !strcmp(method, "GET") ? NULL : "{}", NULL, NULL);
-			ck_assert_msg(r.status != 405 && !(r.status == 404 && !strcmp(webr_code(&r), "not_found") &&
-							 strstr(r.body, "no such API route")),
+				continue; /* anonymous: 401, checked below */
+			r = webc_req(&a, method, path, !strcmp(method, "GET") ? NULL : "{}", NULL,
+				     NULL);
+			ck_assert_msg(r.status != 405 && !(r.status == 404 &&
+							   !strcmp(webr_code(&r), "not_found") &&
+							   strstr(r.body, "no such API route")),
 				      "%s %s -> %ld %s", method, path, r.status, r.body);
 			webr_free(&r);
 			n++;

@@ -33,10 +33,13 @@ START_TEST(portal_in_chromium)
 	char *output;
 	int status;
 
-	ck_assert_msg(access("/usr/bin/chromium", X_OK) == 0, "chromium is missing: deploy/install-deps.sh");
-	snprintf(cmd, sizeof cmd, "test -d %s/tests/e2e/node_modules/playwright-core || "
+	ck_assert_msg(access("/usr/bin/chromium", X_OK) == 0,
+		      "chromium is missing: deploy/install-deps.sh");
+	snprintf(cmd, sizeof cmd,
+		 "test -d %s/tests/e2e/node_modules/playwright-core || "
 		 "npm ci --prefix %s/tests/e2e --no-audit --no-fund >/dev/null 2>&1; "
-		 "test -d %s/tests/e2e/node_modules/playwright-core", src, src, src);
+		 "test -d %s/tests/e2e/node_modules/playwright-core",
+		 src, src, src);
 	output = harness_run(&t.h, cmd, &status);
 	free(output);
 	ck_assert_msg(status == 0, "npm ci in tests/e2e failed (node and npm needed)");
@@ -44,21 +47,26 @@ START_TEST(portal_in_chromium)
 	snprintf(bus, sizeof bus, "%s/bus", t.h.dir);
 	snprintf(sim_state, sizeof sim_state, "%s/sim", t.h.dir);
 	snprintf(ctl, sizeof ctl, "%s/sim.sock", t.h.dir);
-	ck_assert(harness_spawn(&t.h, "amr-sim", (const char *[]){ "--bus", bus, "--devices", "4",
-		  "--speed", "60", "--control", ctl, "--state", sim_state, NULL }) > 0);
+	ck_assert(harness_spawn(&t.h, "amr-sim",
+				(const char *[]){ "--bus", bus, "--devices", "4", "--speed", "60",
+						  "--control", ctl, "--state", sim_state, NULL }) >
+		  0);
 	for (int i = 0; i < 50 && access(bus, F_OK) != 0; i++)
 		harness_sleep_ms(100);
 	snprintf(port, sizeof port, "%d", harness_free_port());
-	ck_assert(harness_spawn(&t.h, "amr-gateway", (const char *[]){ "--obj", "1", "--serial", bus,
-		  "--poll", "1-4", "--batch-interval", "1", "--console-port", port, NULL }) > 0);
+	ck_assert(harness_spawn(&t.h, "amr-gateway",
+				(const char *[]){ "--obj", "1", "--serial", bus, "--poll", "1-4",
+						  "--batch-interval", "1", "--console-port", port,
+						  NULL }) > 0);
 	free(harness_wait_message(&t.h, "amr/v1/gw/1/status", "\"online\":true", 10000));
 	/* the demo registry once the archive has stored readings of every device */
 	for (int i = 0; i < 4; i++) {
 		char needle[32];
 
 		snprintf(needle, sizeof needle, "\"addr\":%d,", i + 1);
-		free(harness_wait_message(&t.h, "amr/v1/readings/1", needle, 15000) ?:
-		     (ck_abort_msg("no readings of device %d of object 1", i + 1), NULL));
+		free(harness_wait_message(&t.h, "amr/v1/readings/1", needle, 15000)
+			     ?: (ck_abort_msg("no readings of device %d of object 1", i + 1),
+				 NULL));
 	}
 	harness_sleep_ms(1500);
 	snprintf(cmd, sizeof cmd, "AMRCTL=%s/amrctl %s/deploy/demo-registry.sh 4 2>&1", bin, src);
@@ -67,10 +75,12 @@ START_TEST(portal_in_chromium)
 	free(output);
 
 	snprintf(out, sizeof out, "%s/../e2e", bin);
-	snprintf(cmd, sizeof cmd, "cd %s && AMR_WEB_URL=http://127.0.0.1:%d AMR_ADMIN_PASSWORD='%s' "
-		 "AMR_MQTT_PORT=%d AMR_E2E_OUT='%s' AMR_SIM_CTL='%s' AMR_DEMO_OBJ=1 timeout 200 node "
-		 "tests/e2e/portal.test.js 2>&1",
-		 src, t.http_port, t.admin_pw, t.h.mqtt_port, out, ctl);
+	snprintf(
+		cmd, sizeof cmd,
+		"cd %s && AMR_WEB_URL=http://127.0.0.1:%d AMR_ADMIN_PASSWORD='%s' "
+		"AMR_MQTT_PORT=%d AMR_E2E_OUT='%s' AMR_SIM_CTL='%s' AMR_DEMO_OBJ=1 timeout 200 node "
+		"tests/e2e/portal.test.js 2>&1",
+		src, t.http_port, t.admin_pw, t.h.mqtt_port, out, ctl);
 	output = harness_run(&t.h, cmd, &status);
 	fprintf(stderr, "%s", output ? output : "");
 	if (status != 0)

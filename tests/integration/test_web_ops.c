@@ -30,7 +30,7 @@
 #include "test_web_util.h"
 
 static struct webt t;
-static char ctl[108];   /* the simulator's control socket (sun_path size) */
+static char ctl[108]; /* the simulator's control socket (sun_path size) */
 
 /* One line to the simulator's control socket; its answer line in out. */
 static void sim_ctl(const char *line, char *out, size_t size)
@@ -73,15 +73,18 @@ static void field_start(void)
 	snprintf(bus, sizeof bus, "%s/bus", t.h.dir);
 	snprintf(state, sizeof state, "%s/sim", t.h.dir);
 	ck_assert_int_lt(snprintf(ctl, sizeof ctl, "%s/sim.sock", t.h.dir), (int)sizeof ctl);
-	ck_assert(harness_spawn(&t.h, "amr-sim", (const char *[]){ "--bus", bus, "--devices", "2",
-		  "--speed", "60", "--control", ctl, "--state", state, NULL }) > 0);
+	ck_assert(harness_spawn(&t.h, "amr-sim",
+				(const char *[]){ "--bus", bus, "--devices", "2", "--speed", "60",
+						  "--control", ctl, "--state", state, NULL }) > 0);
 	for (int i = 0; i < 50 && access(bus, F_OK) != 0; i++)
 		harness_sleep_ms(100);
 	snprintf(port, sizeof port, "%d", harness_free_port());
-	ck_assert(harness_spawn(&t.h, "amr-gateway", (const char *[]){ "--obj", "1", "--serial", bus,
-		  "--poll", "1-2", "--batch-interval", "1", "--console-port", port, NULL }) > 0);
-	free(harness_wait_message(&t.h, "amr/v1/gw/1/status", "\"online\":true", 10000) ?:
-	     (ck_abort_msg("the gateway did not come online"), NULL));
+	ck_assert(harness_spawn(&t.h, "amr-gateway",
+				(const char *[]){ "--obj", "1", "--serial", bus, "--poll", "1-2",
+						  "--batch-interval", "1", "--console-port", port,
+						  NULL }) > 0);
+	free(harness_wait_message(&t.h, "amr/v1/gw/1/status", "\"online\":true", 10000)
+		     ?: (ck_abort_msg("the gateway did not come online"), NULL));
 }
 
 static void teardown(void)
@@ -100,8 +103,11 @@ static const char *out_state(struct webc *c, unsigned addr, unsigned out)
 	buf[0] = '\0';
 	json_array_foreach(json_object_get(r.json, "devices"), i, d)
 		if (json_integer_value(json_object_get(d, "addr")) == addr)
-			snprintf(buf, sizeof buf, "%s", json_string_value(json_object_get(
-				json_array_get(json_object_get(d, "outputs"), out - 1), "state")) ?: "");
+			snprintf(buf, sizeof buf, "%s",
+				 json_string_value(json_object_get(
+					 json_array_get(json_object_get(d, "outputs"), out - 1),
+					 "state"))
+					 ?: "");
 	webr_free(&r);
 	return buf;
 }
@@ -114,7 +120,8 @@ static void create_user(struct webc *admin, const char *user, const char *role)
 	snprintf(body, sizeof body, "{\"user\":\"%s\",\"role\":\"%s\",\"password\":\"%s-pass-1\"}",
 		 user, role, user);
 	r = webc_req(admin, "POST", "/api/v1/users", body, NULL, NULL);
-	ck_assert_msg(r.status == 200 || r.status == 201, "create %s: %ld %s", user, r.status, r.body);
+	ck_assert_msg(r.status == 200 || r.status == 201, "create %s: %ld %s", user, r.status,
+		      r.body);
 	webr_free(&r);
 }
 
@@ -123,8 +130,9 @@ static void wait_out_state(struct webc *c, unsigned addr, unsigned out, const ch
 {
 	for (int i = 0; i < 150 && strcmp(out_state(c, addr, out), state); i++)
 		harness_sleep_ms(100);
-	ck_assert_msg(!strcmp(out_state(c, addr, out), state), "output %u of device %u: %s, want %s",
-		      out, addr, out_state(c, addr, out), state);
+	ck_assert_msg(!strcmp(out_state(c, addr, out), state),
+		      "output %u of device %u: %s, want %s", out, addr, out_state(c, addr, out),
+		      state);
 }
 
 static long post(struct webc *c, const char *body, char *code, size_t size)
@@ -158,32 +166,41 @@ START_TEST(block_unblock_on_the_field)
 	ck_assert_str_eq(out_state(&op, 1, 1), "unknown");
 
 	/* who may: an accountant neither commands nor reads the commands */
-	ck_assert_int_eq(post(&acc, "{\"cmd\":\"block\",\"addr\":1,\"out\":1,\"reason\":\"x\"}", code,
-			      sizeof code), 403);
+	ck_assert_int_eq(post(&acc, "{\"cmd\":\"block\",\"addr\":1,\"out\":1,\"reason\":\"x\"}",
+			      code, sizeof code),
+			 403);
 	r = webc_req(&acc, "GET", "/api/v1/objects/1/commands", NULL, NULL, NULL);
 	ck_assert_int_eq(r.status, 403);
 	webr_free(&r);
 	/* an operator may not zero a counter (admins only) */
 	ck_assert_int_eq(post(&op, "{\"cmd\":\"zero\",\"addr\":1,\"ch\":1,\"reason\":\"x\"}", code,
-			      sizeof code), 403);
+			      sizeof code),
+			 403);
 	ck_assert_str_eq(code, "forbidden");
 	/* CSRF: without the token the state change is refused */
 	snprintf(csrf, sizeof csrf, "%s", op.csrf);
 	op.csrf[0] = '\0';
-	ck_assert_int_eq(post(&op, "{\"cmd\":\"block\",\"addr\":1,\"out\":1,\"reason\":\"x\"}", code,
-			      sizeof code), 403);
+	ck_assert_int_eq(post(&op, "{\"cmd\":\"block\",\"addr\":1,\"out\":1,\"reason\":\"x\"}",
+			      code, sizeof code),
+			 403);
 	ck_assert_str_eq(code, "csrf");
 	snprintf(op.csrf, sizeof op.csrf, "%s", csrf);
 	/* bad input: a clear 400, nothing sent */
-	ck_assert_int_eq(post(&op, "{\"cmd\":\"block\",\"addr\":1,\"out\":1}", code, sizeof code), 400);
-	ck_assert_int_eq(post(&op, "{\"cmd\":\"block\",\"addr\":1,\"out\":5,\"reason\":\"x\"}", code,
-			      sizeof code), 400);
+	ck_assert_int_eq(post(&op, "{\"cmd\":\"block\",\"addr\":1,\"out\":1}", code, sizeof code),
+			 400);
+	ck_assert_int_eq(post(&op, "{\"cmd\":\"block\",\"addr\":1,\"out\":5,\"reason\":\"x\"}",
+			      code, sizeof code),
+			 400);
 	ck_assert_int_eq(post(&op, "{\"cmd\":\"block\",\"addr\":1,\"out\":1,\"reason\":\"\"}", code,
-			      sizeof code), 400);
-	ck_assert_int_eq(post(&op, "{\"cmd\":\"block\",\"addr\":1,\"ch\":1,\"out\":1,\"reason\":\"x\"}",
-			      code, sizeof code), 400);
-	ck_assert_int_eq(post(&op, "{\"cmd\":\"explode\",\"addr\":1,\"out\":1,\"reason\":\"x\"}", code,
-			      sizeof code), 400);
+			      sizeof code),
+			 400);
+	ck_assert_int_eq(post(&op,
+			      "{\"cmd\":\"block\",\"addr\":1,\"ch\":1,\"out\":1,\"reason\":\"x\"}",
+			      code, sizeof code),
+			 400);
+	ck_assert_int_eq(post(&op, "{\"cmd\":\"explode\",\"addr\":1,\"out\":1,\"reason\":\"x\"}",
+			      code, sizeof code),
+			 400);
 	sim_outputs(1, bits);
 	ck_assert_str_eq(bits, "0000");
 	/* before any command: the states the gateway read from the devices */
@@ -193,11 +210,15 @@ START_TEST(block_unblock_on_the_field)
 
 	/* block: done, with the gateway's answer; the device drives output 1 */
 	r = webc_req(&op, "POST", "/api/v1/objects/1/commands",
-		     "{\"cmd\":\"block\",\"addr\":1,\"out\":1,\"reason\":\"debt, flat 12\"}", NULL, NULL);
+		     "{\"cmd\":\"block\",\"addr\":1,\"out\":1,\"reason\":\"debt, flat 12\"}", NULL,
+		     NULL);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "state")), "done");
-	ck_assert_msg(strstr(json_string_value(json_object_get(json_object_get(r.json, "result"),
-				"output")) ?: "", "blocked"), "gateway answer: %s", r.body);
+	ck_assert_msg(strstr(json_string_value(
+				     json_object_get(json_object_get(r.json, "result"), "output"))
+				     ?: "",
+			     "blocked"),
+		      "gateway answer: %s", r.body);
 	webr_free(&r);
 	ck_assert_str_eq(out_state(&op, 1, 1), "blocked");
 	ck_assert_str_eq(out_state(&op, 1, 2), "released");
@@ -216,11 +237,14 @@ START_TEST(block_unblock_on_the_field)
 	ck_assert_int_eq(r.status, 403);
 	webr_free(&r);
 	for (int i = 0; i < 50; i++) {
-		r = webc_req(&admin, "GET", "/api/v1/audit?order=desc&target=1.1.1&limit=10", NULL, NULL, NULL);
+		r = webc_req(&admin, "GET", "/api/v1/audit?order=desc&target=1.1.1&limit=10", NULL,
+			     NULL, NULL);
 		ck_assert_int_eq(r.status, 200);
 		rec = json_array_get(json_object_get(r.json, "records"), 0);
-		if (rec && !strcmp(json_string_value(json_object_get(json_object_get(rec, "detail"),
-									 "state")) ?: "", "done"))
+		if (rec && !strcmp(json_string_value(
+					   json_object_get(json_object_get(rec, "detail"), "state"))
+					   ?: "",
+				   "done"))
 			break;
 		webr_free(&r);
 		harness_sleep_ms(100);
@@ -228,8 +252,9 @@ START_TEST(block_unblock_on_the_field)
 	ck_assert_ptr_nonnull(rec);
 	ck_assert_str_eq(json_string_value(json_object_get(rec, "action")), "block");
 	ck_assert_str_eq(json_string_value(json_object_get(rec, "actor")), "op1");
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(rec, "detail"), "reason")),
-			 "debt, flat 12");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(rec, "detail"), "reason")),
+		"debt, flat 12");
 	webr_free(&r);
 
 	/* unblock */
@@ -292,8 +317,10 @@ START_TEST(tls_secure_cookie)
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 60);
 	free(out);
 	/* plain HTTP on the TLS port gets no HTTP answer */
-	snprintf(cmd, sizeof cmd, "curl -s --max-time 5 -o /dev/null -w '%%{http_code}' "
-		 "http://127.0.0.1:%d/healthz", t.http_port);
+	snprintf(cmd, sizeof cmd,
+		 "curl -s --max-time 5 -o /dev/null -w '%%{http_code}' "
+		 "http://127.0.0.1:%d/healthz",
+		 t.http_port);
 	out = harness_run(&t.h, cmd, &status);
 	ck_assert_msg(out && !strcmp(out, "000"), "plain HTTP answered %s", out ? out : "");
 	free(out);

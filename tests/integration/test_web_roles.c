@@ -39,10 +39,12 @@ static void publish_batch(unsigned obj, long long seq, long long total)
 	char topic[64], msg[512];
 
 	snprintf(topic, sizeof topic, "amr/v1/readings/%u", obj);
-	snprintf(msg, sizeof msg,
-		 "{\"seq\":%lld,\"ts\":%lld,\"readings\":[{\"addr\":2,\"ch\":1,\"total\":%lld,"
-		 "\"delta\":1,\"period_ms\":1000}],\"devices\":[{\"addr\":2,\"ok\":true,\"mains\":true,"
-		 "\"batt_mv\":3000}],\"events\":[],\"obj\":%u,\"rx\":%lld}", seq, now, total, obj, now);
+	snprintf(
+		msg, sizeof msg,
+		"{\"seq\":%lld,\"ts\":%lld,\"readings\":[{\"addr\":2,\"ch\":1,\"total\":%lld,"
+		"\"delta\":1,\"period_ms\":1000}],\"devices\":[{\"addr\":2,\"ok\":true,\"mains\":true,"
+		"\"batt_mv\":3000}],\"events\":[],\"obj\":%u,\"rx\":%lld}",
+		seq, now, total, obj, now);
 	ck_assert_int_eq(harness_publish(&t.h, topic, msg, 1, false), 0);
 }
 
@@ -98,7 +100,8 @@ START_TEST(operator_cannot_change_users)
 	webc_init(&op, &t);
 	ck_assert_int_eq(webc_login(&op, "op1", pw), 200);
 	before = users_state(&a);
-	r = webc_req(&op, "POST", "/api/v1/users", "{\"user\":\"evil\",\"role\":\"admin\"}", NULL, NULL);
+	r = webc_req(&op, "POST", "/api/v1/users", "{\"user\":\"evil\",\"role\":\"admin\"}", NULL,
+		     NULL);
 	ck_assert_int_eq(r.status, 403);
 	ck_assert_str_eq(webr_code(&r), "forbidden");
 	webr_free(&r);
@@ -116,9 +119,9 @@ START_TEST(operator_cannot_change_users)
 	ck_assert_int_eq(r.status, 403);
 	webr_free(&r);
 	after = users_state(&a);
-	ck_assert_str_eq(before, after);                 /* nothing changed */
+	ck_assert_str_eq(before, after); /* nothing changed */
 	ck_assert(!strstr(after, "evil"));
-	ck_assert_int_eq(webc_login(&a, "admin", t.admin_pw), 200);   /* the admin's password holds */
+	ck_assert_int_eq(webc_login(&a, "admin", t.admin_pw), 200); /* the admin's password holds */
 	r = webc_req(&op, "GET", "/api/v1/me", NULL, NULL, NULL);
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "role")), "operator");
 	webr_free(&r);
@@ -141,10 +144,15 @@ static void *publisher(void *arg)
 START_TEST(tenant_403_on_other_objects)
 {
 	static const char *const refused[] = {
-		"/api/v1/objects/32", "/api/v1/channels?obj=32", "/api/v1/events?obj=32",
-		"/api/v1/series?channels=32.2.1&step=raw", "/api/v1/series?channels=31.2.1,32.2.1",
-		"/api/v1/consumption?channels=32.2.1", "/api/v1/registry/32.2.1",
-		"/api/v1/registry?obj=32", "/api/v1/stream?obj=32",
+		"/api/v1/objects/32",
+		"/api/v1/channels?obj=32",
+		"/api/v1/events?obj=32",
+		"/api/v1/series?channels=32.2.1&step=raw",
+		"/api/v1/series?channels=31.2.1,32.2.1",
+		"/api/v1/consumption?channels=32.2.1",
+		"/api/v1/registry/32.2.1",
+		"/api/v1/registry?obj=32",
+		"/api/v1/stream?obj=32",
 	};
 	struct webc a = admin_client(), ten, none;
 	struct sse_read s = { "", 0 };
@@ -166,13 +174,13 @@ START_TEST(tenant_403_on_other_objects)
 		harness_sleep_ms(100);
 	}
 	/* a bad list is refused and creates nothing; an admin has no list */
-	r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"t0\",\"role\":\"tenant\",\"objects\":[0]}",
-		     NULL, NULL);
+	r = webc_req(&a, "POST", "/api/v1/users",
+		     "{\"user\":\"t0\",\"role\":\"tenant\",\"objects\":[0]}", NULL, NULL);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert(strstr(r.body, "objects"));
 	webr_free(&r);
-	r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"a2\",\"role\":\"admin\",\"objects\":[1]}",
-		     NULL, NULL);
+	r = webc_req(&a, "POST", "/api/v1/users",
+		     "{\"user\":\"a2\",\"role\":\"admin\",\"objects\":[1]}", NULL, NULL);
 	ck_assert_int_eq(r.status, 400);
 	webr_free(&r);
 	body = users_state(&a);
@@ -180,8 +188,8 @@ START_TEST(tenant_403_on_other_objects)
 	free(body);
 	harness_subscribe(&t.h, "amr/v1/audit");
 	create_user(&a, "ten31", "tenant", "[31]", pw, sizeof pw);
-	free(harness_wait_message(&t.h, "amr/v1/audit", "\"objects\":[31]", 5000) ?:
-	     (ck_abort_msg("user.create not audited with its objects"), NULL));
+	free(harness_wait_message(&t.h, "amr/v1/audit", "\"objects\":[31]", 5000)
+		     ?: (ck_abort_msg("user.create not audited with its objects"), NULL));
 	webc_init(&ten, &t);
 	ck_assert_int_eq(webc_login(&ten, "ten31", pw), 200);
 	/* its own object */
@@ -202,7 +210,8 @@ START_TEST(tenant_403_on_other_objects)
 		r = webc_req(&ten, "GET", refused[i], NULL, NULL, NULL);
 		ck_assert_msg(r.status == 403, "%s: %ld", refused[i], r.status);
 		ck_assert_str_eq(webr_code(&r), "forbidden");
-		ck_assert_msg(strstr(r.body, "object 32 is not among the objects of ten31"), "%s", r.body);
+		ck_assert_msg(strstr(r.body, "object 32 is not among the objects of ten31"), "%s",
+			      r.body);
 		webr_free(&r);
 	}
 	/* not the staff's pages either */
@@ -232,10 +241,11 @@ START_TEST(tenant_403_on_other_objects)
 	/* the admin moves the tenant to object 32: its session ends, the new one sees 32 only */
 	r = webc_req(&a, "PATCH", "/api/v1/users/ten0", "{\"objects\":[32]}", NULL, NULL);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(r.json, "objects"), 0)), 32);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(r.json, "objects"), 0)),
+			 32);
 	webr_free(&r);
-	free(harness_wait_message(&t.h, "amr/v1/audit", "\"objects\":[32]", 5000) ?:
-	     (ck_abort_msg("user.update not audited"), NULL));
+	free(harness_wait_message(&t.h, "amr/v1/audit", "\"objects\":[32]", 5000)
+		     ?: (ck_abort_msg("user.update not audited"), NULL));
 	free(get_body(&none, "/api/v1/objects", 401));
 	ck_assert_int_eq(webc_login(&none, "ten0", pw2), 200);
 	free(get_body(&none, "/api/v1/objects/32", 200));
@@ -255,7 +265,8 @@ START_TEST(no_csrf_token_refused)
 	before = users_state(&a);
 	snprintf(keep, sizeof keep, "%s", a.csrf);
 	a.csrf[0] = '\0';
-	r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"nocsrf\",\"role\":\"operator\"}", NULL, NULL);
+	r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"nocsrf\",\"role\":\"operator\"}",
+		     NULL, NULL);
 	ck_assert_int_eq(r.status, 403);
 	ck_assert_str_eq(webr_code(&r), "csrf");
 	webr_free(&r);
@@ -265,11 +276,12 @@ START_TEST(no_csrf_token_refused)
 	r = webc_req(&a, "POST", "/api/v1/logout", NULL, NULL, NULL);
 	ck_assert_int_eq(r.status, 403);
 	webr_free(&r);
-	after = users_state(&a);                      /* still signed in, nothing changed */
+	after = users_state(&a); /* still signed in, nothing changed */
 	ck_assert_str_eq(before, after);
 	snprintf(a.csrf, sizeof a.csrf, "%s", keep);
-	r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"nocsrf\",\"role\":\"operator\"}", NULL, NULL);
-	ck_assert_int_eq(r.status, 201);              /* with the token it goes through */
+	r = webc_req(&a, "POST", "/api/v1/users", "{\"user\":\"nocsrf\",\"role\":\"operator\"}",
+		     NULL, NULL);
+	ck_assert_int_eq(r.status, 201); /* with the token it goes through */
 	webr_free(&r);
 	free(before);
 	free(after);
@@ -280,7 +292,10 @@ END_TEST
 START_TEST(bad_json_400_changes_nothing)
 {
 	static const char *const bodies[] = {
-		"{\"user\":\"bj\",\"role\":", "not json", "[1,2]", "{\"user\":\"bj\",\"role\":\"operator\",}",
+		"{\"user\":\"bj\",\"role\":",
+		"not json",
+		"[1,2]",
+		"{\"user\":\"bj\",\"role\":\"operator\",}",
 		"{\"user\":\"bj\",\"role\":\"operator\",\"objects\":\"31\"}",
 		"{\"user\":\"bj\",\"role\":\"operator\",\"extra\":1}",
 	};
@@ -293,19 +308,21 @@ START_TEST(bad_json_400_changes_nothing)
 	for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
 		r = webc_req(&a, "POST", "/api/v1/users", bodies[i], NULL, NULL);
 		ck_assert_msg(r.status == 400, "%s: %ld", bodies[i], r.status);
-		ck_assert_msg(!strcmp(webr_code(&r), "bad_json") || !strcmp(webr_code(&r), "bad_request"),
+		ck_assert_msg(!strcmp(webr_code(&r), "bad_json") ||
+				      !strcmp(webr_code(&r), "bad_request"),
 			      "%s: %s", bodies[i], r.body);
 		webr_free(&r);
 	}
 	r = webc_req(&a, "PATCH", "/api/v1/users/bj0", "{\"role\":\"admin\"", NULL, NULL);
 	ck_assert_int_eq(r.status, 400);
 	webr_free(&r);
-	r = webc_req(&a, "PATCH", "/api/v1/users/bj0", "{\"role\":\"admin\",\"objects\":[1,1]}", NULL, NULL);
-	ck_assert_int_eq(r.status, 400);             /* one bad field: the good one is not applied */
+	r = webc_req(&a, "PATCH", "/api/v1/users/bj0", "{\"role\":\"admin\",\"objects\":[1,1]}",
+		     NULL, NULL);
+	ck_assert_int_eq(r.status, 400); /* one bad field: the good one is not applied */
 	webr_free(&r);
 	after = users_state(&a);
 	ck_assert_str_eq(before, after);
-	ck_assert_int_eq(webc_login(&a, "bj0", pw), 200);   /* still an operator that signs in */
+	ck_assert_int_eq(webc_login(&a, "bj0", pw), 200); /* still an operator that signs in */
 	r = webc_req(&a, "GET", "/api/v1/me", NULL, NULL, NULL);
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "role")), "operator");
 	webr_free(&r);
@@ -321,11 +338,18 @@ END_TEST
 START_TEST(limited_users_cannot_spell_around)
 {
 	static const char *const forms[] = {
-		"/api/v1/objects/0000032", "/api/v1/objects/032", "/api/v1/objects/+32",
-		"/api/v1/series?channel=32.2.1&step=raw", "/api/v1/consumption?channel=32.2.1",
-		"/api/v1/series?channels=032.2.1", "/api/v1/series?channels=31.2.1,%2032.2.1",
-		"/api/v1/channels?obj=+32", "/api/v1/channels?obj=0032", "/api/v1/events?obj=32x",
-		"/api/v1/registry/0032.2.1", "/api/v1/stream?obj=32abc",
+		"/api/v1/objects/0000032",
+		"/api/v1/objects/032",
+		"/api/v1/objects/+32",
+		"/api/v1/series?channel=32.2.1&step=raw",
+		"/api/v1/consumption?channel=32.2.1",
+		"/api/v1/series?channels=032.2.1",
+		"/api/v1/series?channels=31.2.1,%2032.2.1",
+		"/api/v1/channels?obj=+32",
+		"/api/v1/channels?obj=0032",
+		"/api/v1/events?obj=32x",
+		"/api/v1/registry/0032.2.1",
+		"/api/v1/stream?obj=32abc",
 	};
 	struct webc a = admin_client(), ten, op;
 	char pw[64], opw[64], path[3200], *body, *after;
@@ -341,7 +365,8 @@ START_TEST(limited_users_cannot_spell_around)
 		r = webc_req(&ten, "GET", forms[i], NULL, NULL, NULL);
 		ck_assert_msg(r.status == 400 || r.status == 403 || r.status == 404, "%s: %ld %s",
 			      forms[i], r.status, r.body ? r.body : "");
-		ck_assert_msg(!strstr(r.body, "32.2.1\",\"obj\""), "%s leaked: %s", forms[i], r.body);
+		ck_assert_msg(!strstr(r.body, "32.2.1\",\"obj\""), "%s leaked: %s", forms[i],
+			      r.body);
 		webr_free(&r);
 	}
 	/* an argument too long to be read whole is refused, not dropped */
@@ -381,13 +406,14 @@ START_TEST(limited_users_cannot_spell_around)
 	/* an admin has no list of objects, whichever way it is given */
 	body = users_state(&a);
 	r = webc_req(&a, "PATCH", "/api/v1/users/admin", "{\"objects\":[5]}", NULL, NULL);
-	ck_assert_msg(r.status == 400 && strstr(r.body, "an admin sees every object"), "%s", r.body);
+	ck_assert_msg(r.status == 400 && strstr(r.body, "an admin sees every object"), "%s",
+		      r.body);
 	webr_free(&r);
 	r = webc_req(&a, "PATCH", "/api/v1/users/op31", "{\"role\":\"admin\",\"objects\":[5]}",
 		     NULL, NULL);
 	ck_assert_int_eq(r.status, 400);
 	webr_free(&r);
-	free(get_body(&op, "/api/v1/objects/31", 200));  /* op31 untouched, still signed in */
+	free(get_body(&op, "/api/v1/objects/31", 200)); /* op31 untouched, still signed in */
 	after = users_state(&a);
 	ck_assert_str_eq(body, after);
 	free(body);
@@ -412,15 +438,15 @@ START_TEST(reset_lost_admin_password)
 	sscanf(p + strlen("new password of admin: "), "%63s", pw);
 	free(out);
 	ck_assert_uint_eq(strlen(pw), 16);
-	free(harness_wait_message(&t.h, "amr/v1/audit", "\"by\":\"reset\"", 8000) ?:
-	     (ck_abort_msg("the reset is not in the audit trail"), NULL));
+	free(harness_wait_message(&t.h, "amr/v1/audit", "\"by\":\"reset\"", 8000)
+		     ?: (ck_abort_msg("the reset is not in the audit trail"), NULL));
 	webc_init(&a, &t);
-	ck_assert_int_eq(webc_login(&a, "admin", t.admin_pw), 401);    /* the old one is gone */
+	ck_assert_int_eq(webc_login(&a, "admin", t.admin_pw), 401); /* the old one is gone */
 	ck_assert_int_eq(webc_login(&a, "admin", pw), 200);
 	webc_free(&a);
 	/* the running amr-web kept its broker session and status */
-	free(harness_wait_message(&t.h, "amr/v1/svc/web/status", "\"online\":true", 2000) ?:
-	     (ck_abort_msg("amr-web shown offline after the reset"), NULL));
+	free(harness_wait_message(&t.h, "amr/v1/svc/web/status", "\"online\":true", 2000)
+		     ?: (ck_abort_msg("amr-web shown offline after the reset"), NULL));
 	out = harness_run(&t.h, "amr-web --reset-password ghost 2>&1", &status);
 	ck_assert_int_ne(status, 0);
 	ck_assert(out && strstr(out, "no user \"ghost\""));

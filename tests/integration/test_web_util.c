@@ -32,9 +32,11 @@ static void make_cert(struct webt *t)
 	int status;
 
 	snprintf(t->cacert, sizeof t->cacert, "%s/web.crt", t->h.dir);
-	snprintf(cmd, sizeof cmd, "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+	snprintf(cmd, sizeof cmd,
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
 		 "-nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
-		 "-keyout %s/web.key -out %s 2>&1", t->h.dir, t->cacert);
+		 "-keyout %s/web.key -out %s 2>&1",
+		 t->h.dir, t->cacert);
 	out = harness_run(&t->h, cmd, &status);
 	ck_assert_msg(status == 0, "openssl req failed: %s", out ? out : "");
 	free(out);
@@ -94,10 +96,12 @@ static void start(struct webt *t, const char *const *web_args, bool tls)
 		make_cert(t);
 	spawn_web(t, web_args);
 	for (int i = 0; i < 50 && !t->admin_pw[0]; i++) {
-		char *log = read_log(t), *p = log ? strstr(log, "created user admin with password ") : NULL;
+		char *log = read_log(t),
+		     *p = log ? strstr(log, "created user admin with password ") : NULL;
 
 		if (p)
-			sscanf(p + strlen("created user admin with password "), "%63s", t->admin_pw);
+			sscanf(p + strlen("created user admin with password "), "%63s",
+			       t->admin_pw);
 		free(log);
 		if (!t->admin_pw[0])
 			harness_sleep_ms(100);
@@ -131,7 +135,7 @@ void webc_init(struct webc *c, const struct webt *t)
 	memset(c, 0, sizeof *c);
 	c->curl = curl_easy_init();
 	ck_assert_ptr_nonnull(c->curl);
-	curl_easy_setopt(c->curl, CURLOPT_COOKIEFILE, "");   /* in-memory cookies */
+	curl_easy_setopt(c->curl, CURLOPT_COOKIEFILE, ""); /* in-memory cookies */
 	snprintf(c->base, sizeof c->base, "%s://127.0.0.1:%d", t->cacert[0] ? "https" : "http",
 		 t->http_port);
 	snprintf(c->cacert, sizeof c->cacert, "%s", t->cacert);
@@ -200,7 +204,7 @@ struct webr webc_req(struct webc *c, const char *method, const char *path, const
 	if (curl_easy_perform(cu) == CURLE_OK)
 		curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &r.status);
 	curl_easy_getinfo(cu, CURLINFO_TOTAL_TIME, &r.secs);
-	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, NULL);   /* hl and body are freed next */
+	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, NULL); /* hl and body are freed next */
 	curl_easy_setopt(cu, CURLOPT_POSTFIELDS, NULL);
 	curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, NULL);
 	curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, NULL);
@@ -239,7 +243,8 @@ long webc_login(struct webc *c, const char *user, const char *pw)
 
 const char *webr_code(const struct webr *r)
 {
-	const char *code = json_string_value(json_object_get(json_object_get(r->json, "error"), "code"));
+	const char *code = json_string_value(
+		json_object_get(json_object_get(r->json, "error"), "code"));
 
 	return code ? code : "";
 }

@@ -14,29 +14,29 @@
 #include "harness.h"
 
 struct webt {
-	struct harness h;       /* broker, programs, probe */
-	int http_port;          /* amr-web's port */
-	pid_t archive;          /* amr-archive */
-	pid_t ingest;           /* amr-ingest */
-	pid_t web;              /* amr-web */
-	char admin_pw[64];      /* first-start password from the log */
-	char cacert[512];       /* TLS: the self-signed certificate, "" for plain HTTP */
+	struct harness h;  /* broker, programs, probe */
+	int http_port;	   /* amr-web's port */
+	pid_t archive;	   /* amr-archive */
+	pid_t ingest;	   /* amr-ingest */
+	pid_t web;	   /* amr-web */
+	char admin_pw[64]; /* first-start password from the log */
+	char cacert[512];  /* TLS: the self-signed certificate, "" for plain HTTP */
 };
 
 struct webc {
-	void *curl;             /* CURL handle with its cookie engine */
-	char csrf[80];          /* token from the last sign-in */
-	char base[64];          /* http(s)://127.0.0.1:PORT */
-	char cacert[512];       /* CA file for https, "" for http */
+	void *curl;	  /* CURL handle with its cookie engine */
+	char csrf[80];	  /* token from the last sign-in */
+	char base[64];	  /* http(s)://127.0.0.1:PORT */
+	char cacert[512]; /* CA file for https, "" for http */
 };
 
 struct webr {
-	long status;            /* HTTP status, 0 when no answer */
-	char *body;             /* body, NUL-terminated (malloc'd) */
-	size_t len;             /* its length */
-	char *headers;          /* header block (malloc'd) */
-	json_t *json;           /* body parsed, or NULL */
-	double secs;            /* time taken */
+	long status;   /* HTTP status, 0 when no answer */
+	char *body;    /* body, NUL-terminated (malloc'd) */
+	size_t len;    /* its length */
+	char *headers; /* header block (malloc'd) */
+	json_t *json;  /* body parsed, or NULL */
+	double secs;   /* time taken */
 };
 
 /* Start the broker, archive, ingest and web (extra web args, may be NULL);
@@ -71,8 +71,8 @@ const char *webr_code(const struct webr *r);
 /* Text of a live stream (GET /api/v1/stream) read with curl, for tests
  * that look for events in it. */
 struct sse_read {
-	char buf[65536];       /* what arrived, NUL-terminated */
-	size_t n;              /* bytes in buf */
+	char buf[65536]; /* what arrived, NUL-terminated */
+	size_t n;	 /* bytes in buf */
 };
 
 /* curl write callback filling a struct sse_read (arg); drops what does

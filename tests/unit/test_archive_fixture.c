@@ -48,7 +48,8 @@ struct batch *fx_batch(uint16_t obj, uint64_t seq, int64_t ts, size_t n, const u
 	b->ts = ts;
 	b->n = n;
 	for (size_t i = 0; i < n; i++)
-		b->r[i] = (struct batch_reading){ (uint16_t)r[3 * i], r[3 * i + 1], r[3 * i + 2], 500 };
+		b->r[i] = (struct batch_reading){ (uint16_t)r[3 * i], r[3 * i + 1], r[3 * i + 2],
+						  500 };
 	return b;
 }
 
@@ -70,8 +71,8 @@ static int add(void *ctx, int64_t start, uint64_t pulses)
 	return 0;
 }
 
-uint64_t fx_rollup_sum(struct fx *f, enum tb_step step, uint16_t obj, uint16_t chan,
-		       int64_t from, int64_t to)
+uint64_t fx_rollup_sum(struct fx *f, enum tb_step step, uint16_t obj, uint16_t chan, int64_t from,
+		       int64_t to)
 {
 	struct sum s = { 0 };
 	MDB_txn *txn;

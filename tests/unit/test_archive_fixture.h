@@ -14,8 +14,8 @@
 #include "store.h"
 
 struct fx {
-	char dir[64];          /* temporary directory */
-	kv *k;                 /* its environment */
+	char dir[64]; /* temporary directory */
+	kv *k;	      /* its environment */
 	registry *reg;
 	store *s;
 	audit *aud;
@@ -35,7 +35,7 @@ struct batch *fx_batch(uint16_t obj, uint64_t seq, int64_t ts, size_t n, const u
 struct store_outcome fx_commit1(struct fx *f, struct batch *b);
 
 /* Sum of a channel's rollup pulses of step over [from, to). */
-uint64_t fx_rollup_sum(struct fx *f, enum tb_step step, uint16_t obj, uint16_t chan,
-		       int64_t from, int64_t to);
+uint64_t fx_rollup_sum(struct fx *f, enum tb_step step, uint16_t obj, uint16_t chan, int64_t from,
+		       int64_t to);
 
 #endif

@@ -13,8 +13,8 @@
 #include "test_archive_fixture.h"
 
 #define C11 BATCH_CHAN(1, 1)
-#define T0 1736000000LL    /* reading times */
-#define NOW 1763600000LL   /* the archive's clock at the first commit */
+#define T0  1736000000LL /* reading times */
+#define NOW 1763600000LL /* the archive's clock at the first commit */
 
 static struct fx f;
 
@@ -127,7 +127,7 @@ START_TEST(gap_is_refused_and_not_acknowledged_until_filled)
 	g[0] = gb(1, 4, 3, 140);
 	g[1] = gb(2, 1, 0, 500);
 	o = commit_at(NOW + 10, g, 2);
-	ck_assert_uint_eq(o.batches, 1);                /* only object 2's */
+	ck_assert_uint_eq(o.batches, 1); /* only object 2's */
 	ck_assert_uint_eq(o.gaps_refused, 1);
 	ck_assert_uint_eq(o.gaps_given_up, 0);
 	ck_assert_uint_eq(o.ngaps, 1);
@@ -137,11 +137,11 @@ START_TEST(gap_is_refused_and_not_acknowledged_until_filled)
 	ck_assert_uint_eq(o.gaps[0].seq, 4);
 	ck_assert_int_eq(o.gaps[0].since, NOW + 10);
 	ck_assert(!o.gaps[0].given_up);
-	ck_assert_int_eq(ack_of(&o, 1), -1);          /* no ack at all for object 1 */
+	ck_assert_int_eq(ack_of(&o, 1), -1); /* no ack at all for object 1 */
 	ck_assert_int_eq(ack_of(&o, 2), 1);
 	store_outcome_free(&o);
 	ck_assert_uint_eq(hwm(1), 2);
-	ck_assert_uint_eq(pulses(1), 10);               /* 4's pulses not counted yet */
+	ck_assert_uint_eq(pulses(1), 10); /* 4's pulses not counted yet */
 	/* a newer batch is refused as well, its gap timed from the first refusal */
 	o = send1(NOW + 20, 1, 5, 4, 150);
 	ck_assert_uint_eq(o.batches, 0);
@@ -256,7 +256,7 @@ START_TEST(gap_wait_zero_never_refuses)
 	o = send1(NOW + 10, 1, 4, 3, 130);
 	ck_assert_uint_eq(o.batches, 1);
 	ck_assert_uint_eq(o.gaps_refused, 0);
-	ck_assert_uint_eq(o.gaps_given_up, 1);    /* still reported */
+	ck_assert_uint_eq(o.gaps_given_up, 1); /* still reported */
 	ck_assert_int_eq(ack_of(&o, 1), 4);
 	store_outcome_free(&o);
 	ck_assert_uint_eq(pulses(1), 30);
@@ -334,7 +334,7 @@ START_TEST(parse_reads_prev)
 	static const struct {
 		const char *json;
 		int rc;
-		long long prev;       /* -1: none */
+		long long prev; /* -1: none */
 		const char *err;
 	} cases[] = {
 		{ "{\"obj\":1,\"seq\":3,\"prev\":2,\"ts\":5,\"readings\":[]}", AMR_OK, 2, NULL },

@@ -14,20 +14,20 @@
 #include "test_archive_fixture.h"
 #include "units.h"
 
-#define C11 BATCH_CHAN(1, 1)
-#define Y2025 1735678800LL       /* 2025-01-01 00:00 Moscow (UTC+3) */
-#define Y2026 1767214800LL       /* 2026-01-01 00:00 Moscow */
-#define JUL1_12 1751360400LL     /* 2025-07-01 12:00 Moscow: the meter is replaced */
+#define C11	BATCH_CHAN(1, 1)
+#define Y2025	1735678800LL /* 2025-01-01 00:00 Moscow (UTC+3) */
+#define Y2026	1767214800LL /* 2026-01-01 00:00 Moscow */
+#define JUL1_12 1751360400LL /* 2025-07-01 12:00 Moscow: the meter is replaced */
 
 static struct fx f;
-static uint64_t pulses_before, pulses_after;   /* what the year holds */
+static uint64_t pulses_before, pulses_after; /* what the year holds */
 
 struct set_args {
 	struct fx *f;
 	struct reg_key k;
 	json_t *args;
 	struct jv_err err;
-	uint32_t total_now;     /* the channel's counter as the archive has it */
+	uint32_t total_now; /* the channel's counter as the archive has it */
 };
 
 static int set_txn(MDB_txn *txn, void *arg)
@@ -119,14 +119,17 @@ static void check_series(json_t *res, uint64_t want_pulses, units_u128 want_qty,
 	ck_assert_uint_eq(json_array_size(pts), want_points);
 	json_array_foreach(pts, i, pt) {
 		pulses += (uint64_t)json_integer_value(json_object_get(pt, "pulses"));
-		ck_assert_int_eq(units_parse(json_string_value(json_object_get(pt, "quantity")),
-					     dec, &v), 0);
+		ck_assert_int_eq(
+			units_parse(json_string_value(json_object_get(pt, "quantity")), dec, &v),
+			0);
 		qty += v;
 	}
 	ck_assert_uint_eq(pulses, want_pulses);
 	ck_assert(qty == want_qty);
-	ck_assert_int_eq(json_integer_value(json_object_get(res, "pulses")), (json_int_t)want_pulses);
-	ck_assert_int_eq(units_parse(json_string_value(json_object_get(res, "quantity")), dec, &v), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(res, "pulses")),
+			 (json_int_t)want_pulses);
+	ck_assert_int_eq(units_parse(json_string_value(json_object_get(res, "quantity")), dec, &v),
+			 0);
 	ck_assert(v == want_qty);
 }
 
@@ -147,11 +150,14 @@ START_TEST(year_by_hour_day_month)
 	/* 1/100 m3 per pulse, then a meter of 1/1000 m3 per pulse from 1 July 12:00 */
 	ck_assert_int_eq(registry_set("{\"unit\":\"m3\",\"resource\":\"cold_water\","
 				      "\"weights\":[{\"num\":1,\"den\":100,\"valid_from\":0},"
-				      "{\"num\":1,\"den\":1000,\"valid_from\":1751360400}]}", NULL), 0);
-	qty = (units_u128)pulses_before * 10 + pulses_after;   /* litres = 0.001 m3 */
+				      "{\"num\":1,\"den\":1000,\"valid_from\":1751360400}]}",
+				      NULL),
+			 0);
+	qty = (units_u128)pulses_before * 10 + pulses_after; /* litres = 0.001 m3 */
 	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
 	for (size_t i = 0; i < 3; i++) {
-		ck_assert_int_eq(query_series(&q, txn, &k, Y2025, Y2026, steps[i].step, &res, &err), 0);
+		ck_assert_int_eq(query_series(&q, txn, &k, Y2025, Y2026, steps[i].step, &res, &err),
+				 0);
 		ck_assert_str_eq(json_string_value(json_object_get(res, "unit")), "m3");
 		check_series(res, pulses_before + pulses_after, qty, 3, steps[i].points);
 		json_decref(res);
@@ -164,14 +170,16 @@ START_TEST(year_by_hour_day_month)
 
 		ck_assert_int_eq(json_integer_value(json_object_get(item, "pulses")),
 				 (json_int_t)(pulses_before + pulses_after));
-		ck_assert_int_eq(units_parse(json_string_value(json_object_get(item, "quantity")), 3,
-					     &v), 0);
+		ck_assert_int_eq(
+			units_parse(json_string_value(json_object_get(item, "quantity")), 3, &v),
+			0);
 		ck_assert(v == qty);
 	}
 	json_decref(res);
 	/* the day of the change: 12 hours at each weight */
-	ck_assert_int_eq(query_series(&q, txn, &k, JUL1_12 - 12 * 3600, JUL1_12 + 12 * 3600,
-				      TB_DAY, &res, &err), 0);
+	ck_assert_int_eq(query_series(&q, txn, &k, JUL1_12 - 12 * 3600, JUL1_12 + 12 * 3600, TB_DAY,
+				      &res, &err),
+			 0);
 	ck_assert_uint_eq(json_array_size(json_object_get(res, "points")), 1);
 	json_decref(res);
 	mdb_txn_abort(txn);
@@ -201,7 +209,9 @@ START_TEST(zones_split_exactly)
 	fill_year();
 	/* 1/3 kWh per pulse: no exact decimal, so zones rely on the rounding rule */
 	ck_assert_int_eq(registry_set("{\"unit\":\"kWh\",\"weight\":{\"num\":1,\"den\":3,"
-				      "\"valid_from\":0}}", NULL), 0);
+				      "\"valid_from\":0}}",
+				      NULL),
+			 0);
 	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
 	ck_assert_int_eq(query_consumption(&q, txn, &k, 1, Y2025, Y2026, two, 2, &res, &err), 0);
 	mdb_txn_abort(txn);
@@ -211,15 +221,15 @@ START_TEST(zones_split_exactly)
 		uint64_t p = (uint64_t)json_integer_value(json_object_get(z, "pulses"));
 
 		*(i == 0 ? &day : &night) += p;
-		ck_assert_int_eq(units_parse(json_string_value(json_object_get(z, "quantity")), 3,
-					     &v), 0);
+		ck_assert_int_eq(
+			units_parse(json_string_value(json_object_get(z, "quantity")), 3, &v), 0);
 		zq += v;
 	}
 	ck_assert_uint_eq(total, pulses_before + pulses_after);
 	ck_assert_uint_eq(day + night, total);
-	ck_assert(day > night);   /* 16 hours against 8 */
-	ck_assert_int_eq(units_parse(json_string_value(json_object_get(item, "quantity")), 3,
-				     &v), 0);
+	ck_assert(day > night); /* 16 hours against 8 */
+	ck_assert_int_eq(units_parse(json_string_value(json_object_get(item, "quantity")), 3, &v),
+			 0);
 	ck_assert(zq == v);
 	ck_assert(v == (units_u128)((total * 1000 + 1) / 3));
 	json_decref(res);
@@ -232,8 +242,8 @@ START_TEST(a_channel_never_seen_is_not_found)
 	uint32_t r[] = { C11, 5, 0 };
 	struct batch *b = fx_batch(1, 1, Y2025, 1, r);
 	struct store_outcome o = fx_commit1(&f, b);
-	struct reg_key seen = { 1, 1, 1 }, unseen = { 1, 1, 2 }, keys[] = { { 1, 1, 1 },
-									  { 1, 1, 2 } };
+	struct reg_key seen = { 1, 1, 1 }, unseen = { 1, 1, 2 },
+		       keys[] = { { 1, 1, 1 }, { 1, 1, 2 } };
 	struct jv_err err = { "" };
 	json_t *res = NULL;
 	MDB_txn *txn;
@@ -249,7 +259,8 @@ START_TEST(a_channel_never_seen_is_not_found)
 	ck_assert_int_eq(query_series(&q, txn, &unseen, Y2025, Y2026, TB_DAY, &res, &err),
 			 AMR_ENOTFOUND);
 	ck_assert_ptr_null(res);
-	ck_assert_str_eq(err.msg, "channel: channel 1.1.2 was never seen (it is not in the registry)");
+	ck_assert_str_eq(err.msg,
+			 "channel: channel 1.1.2 was never seen (it is not in the registry)");
 	err.msg[0] = 0;
 	ck_assert_int_eq(query_consumption(&q, txn, keys, 2, Y2025, Y2026, NULL, 0, &res, &err),
 			 AMR_ENOTFOUND);
@@ -287,8 +298,9 @@ START_TEST(registry_refuses_bad_updates)
 	batch_free(b);
 	/* ids have one spelling, in the protocol's ranges */
 	{
-		static const char *const bad[] = { "", "0", "01.5.1", "1.05", "1.128", "1.1.5",
-						   "1.1.0", "1.1.1.1", "1.", "+1", " 1", "65001" };
+		static const char *const bad[] = { "",	    "0",     "01.5.1", "1.05",
+						   "1.128", "1.1.5", "1.1.0",  "1.1.1.1",
+						   "1.",    "+1",    " 1",     "65001" };
 		struct reg_key key;
 		struct jv_err err = { "" };
 
@@ -307,7 +319,9 @@ START_TEST(registry_refuses_bad_updates)
 	/* the reading is paired with the counter as it stands ... */
 	ck_assert_int_eq(registry_set_at("{\"label\":\"Cold water, flat 1\",\"unit\":\"m3\","
 					 "\"serial\":\"A-17\",\"verification_due\":\"2028-02-29\","
-					 "\"initial_reading\":\"12.345\"}", 5000, NULL), 0);
+					 "\"initial_reading\":\"12.345\"}",
+					 5000, NULL),
+			 0);
 	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
 	ck_assert_int_eq(registry_get(f.reg, txn, &k, &rec), 0);
 	mdb_txn_abort(txn);
@@ -317,10 +331,11 @@ START_TEST(registry_refuses_bad_updates)
 	ck_assert_int_eq(json_integer_value(json_object_get(rec, "initial_total")), 5000);
 	json_decref(rec);
 	/* ... or with the counter the operator gives; other changes keep the pair */
-	ck_assert_int_eq(registry_set_at("{\"initial_reading\":\"20\",\"initial_total\":4800}",
-					 5100, NULL), 0);
-	ck_assert_int_eq(registry_set_at("{\"label\":\"Cold water, flat 1, toilet\"}", 5200,
-					 NULL), 0);
+	ck_assert_int_eq(
+		registry_set_at("{\"initial_reading\":\"20\",\"initial_total\":4800}", 5100, NULL),
+		0);
+	ck_assert_int_eq(registry_set_at("{\"label\":\"Cold water, flat 1, toilet\"}", 5200, NULL),
+			 0);
 	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
 	ck_assert_int_eq(registry_get(f.reg, txn, &k, &rec), 0);
 	mdb_txn_abort(txn);
@@ -348,11 +363,12 @@ START_TEST(audit_is_append_only_and_queryable)
 
 		ck_assert_int_eq(audit_check(rec, &err), 0);
 		ck_assert_int_eq(audit_store(f.aud, rec, &dup), 0);
-		ck_assert(dup == (i == 3));   /* a redelivery is stored once */
+		ck_assert(dup == (i == 3)); /* a redelivery is stored once */
 		json_decref(rec);
 	}
 	{
-		json_t *bad = json_loads("{\"ts\":\"now\",\"actor\":\"x\",\"action\":\"y\"}", 0, NULL);
+		json_t *bad = json_loads("{\"ts\":\"now\",\"actor\":\"x\",\"action\":\"y\"}", 0,
+					 NULL);
 		struct jv_err err = { "" };
 
 		ck_assert_int_eq(audit_check(bad, &err), AMR_EINVAL);
@@ -368,8 +384,9 @@ START_TEST(audit_is_append_only_and_queryable)
 	json_decref(res);
 	ck_assert_int_eq(audit_query(f.aud, txn, 150, 1000, NULL, "1.5", 100, &res), 0);
 	ck_assert_uint_eq(json_array_size(json_object_get(res, "records")), 1);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
-		json_object_get(res, "records"), 0), "action")), "unblock");
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(res, "records"), 0), "action")),
+			 "unblock");
 	json_decref(res);
 	ck_assert_int_eq(audit_query(f.aud, txn, 0, 1000, NULL, NULL, 2, &res), 0);
 	ck_assert_uint_eq(json_array_size(json_object_get(res, "records")), 2);

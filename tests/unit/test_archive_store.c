@@ -13,7 +13,7 @@
 
 #define C11 BATCH_CHAN(1, 1)
 #define C12 BATCH_CHAN(1, 2)
-#define T0 1736000000LL  /* 2025-01-04T14:13:20Z */
+#define T0  1736000000LL /* 2025-01-04T14:13:20Z */
 
 static struct fx f;
 
@@ -81,7 +81,7 @@ START_TEST(duplicates_are_counted_once)
 	o = fx_commit1(&f, b2);
 	ck_assert_uint_eq(o.batches, 0);
 	ck_assert_uint_eq(o.duplicates, 1);
-	ck_assert_uint_eq(o.acks[0].seq, 2);   /* the ack is sent again */
+	ck_assert_uint_eq(o.acks[0].seq, 2); /* the ack is sent again */
 	store_outcome_free(&o);
 	ck_assert_uint_eq(hwm(7), 2);
 	ck_assert_uint_eq(fx_rollup_sum(&f, TB_HOUR, 7, C11, 0, T0 * 2), 10);
@@ -139,7 +139,7 @@ START_TEST(total_going_down_is_quarantined)
 		batch_free(b);
 	}
 	ck_assert_uint_eq(quarantined, 2);
-	ck_assert_uint_eq(events, 1);   /* reported once per episode */
+	ck_assert_uint_eq(events, 1); /* reported once per episode */
 	/* never negative: only 160 - 150 is counted */
 	ck_assert_uint_eq(fx_rollup_sum(&f, TB_HOUR, 1, C11, 0, T0 * 2), 10);
 	ck_assert_uint_eq(chan_state(1, C11).flags & STORE_CHAN_QUARANTINED, 0);
@@ -208,7 +208,7 @@ START_TEST(rollups_use_the_site_zone)
 	/* 2025-01-31 20:30 UTC is 23:30 in Moscow: January;
 	 * 2025-01-31 21:30 UTC is 00:30 on 1 February in Moscow */
 	int64_t jan = 1738355400, feb = 1738359000;
-	int64_t feb1 = 1738357200;   /* 2025-02-01 00:00 MSK */
+	int64_t feb1 = 1738357200; /* 2025-02-01 00:00 MSK */
 	uint32_t r1[] = { C11, 0, 0 }, r2[] = { C11, 7, 7 }, r3[] = { C11, 10, 3 };
 	struct batch *b[] = { fx_batch(1, 1, jan - 60, 1, r1), fx_batch(1, 2, jan, 1, r2),
 			      fx_batch(1, 3, feb, 1, r3) };
@@ -332,7 +332,7 @@ START_TEST(a_seq_leap_is_refused)
 	ck_assert_uint_eq(o.nacks, 0);
 	store_outcome_free(&o);
 	batch_free(b);
-	b = fx_batch(1, 5 + STORE_SEQ_JUMP, T0 + 60, 1, r2);   /* a leap of exactly 2^32 is taken */
+	b = fx_batch(1, 5 + STORE_SEQ_JUMP, T0 + 60, 1, r2); /* a leap of exactly 2^32 is taken */
 	o = fx_commit1(&f, b);
 	ck_assert_uint_eq(o.batches, 1);
 	store_outcome_free(&o);
@@ -354,20 +354,24 @@ START_TEST(parse_checks_what_the_archive_relies_on)
 {
 	static const struct {
 		const char *json;
-		const char *err;      /* expected start of the message, NULL = ok */
+		const char *err; /* expected start of the message, NULL = ok */
 	} cases[] = {
 		{ "{\"obj\":1,\"seq\":3,\"ts\":1736000000,\"readings\":[{\"addr\":5,\"ch\":1,"
 		  "\"total\":9,\"delta\":1,\"period_ms\":800}],\"events\":[{\"type\":"
-		  "\"counter_zeroed\",\"addr\":5,\"ch\":1,\"ts\":1}]}", NULL },
+		  "\"counter_zeroed\",\"addr\":5,\"ch\":1,\"ts\":1}]}",
+		  NULL },
 		{ "{\"obj\":2,\"seq\":3,\"ts\":1,\"readings\":[]}", "obj: 2 does not match" },
 		{ "{\"obj\":1,\"seq\":-1,\"ts\":1,\"readings\":[]}", "seq" },
 		{ "{\"obj\":1,\"seq\":1,\"ts\":1,\"readings\":[{\"addr\":0,\"ch\":1,\"total\":1,"
-		  "\"delta\":1}]}", "readings[0].addr" },
+		  "\"delta\":1}]}",
+		  "readings[0].addr" },
 		{ "{\"obj\":1,\"seq\":1,\"ts\":1,\"readings\":[{\"addr\":1,\"ch\":1,"
-		  "\"total\":4294967296,\"delta\":1}]}", "readings[0].total" },
+		  "\"total\":4294967296,\"delta\":1}]}",
+		  "readings[0].total" },
 		{ "{\"obj\":1,\"seq\":1,\"ts\":1,\"readings\":{}}", "readings" },
 		{ "{\"obj\":1,\"seq\":1,\"ts\":1,\"readings\":[],\"events\":[{\"type\":"
-		  "\"counter_zeroed\",\"addr\":1}]}", "events[0].ch" },
+		  "\"counter_zeroed\",\"addr\":1}]}",
+		  "events[0].ch" },
 		{ "not json", "" },
 	};
 
@@ -441,7 +445,7 @@ START_TEST(parse_same_through_both_paths)
 	ck_assert_int_eq(b->rx, 1736000009);
 	ck_assert_uint_eq(a->n, 2);
 	ck_assert_uint_eq(b->n, 2);
-	for (int i = 0; i < 2; i++) {   /* field by field: padding differs */
+	for (int i = 0; i < 2; i++) { /* field by field: padding differs */
 		ck_assert_uint_eq(a->r[i].chan, b->r[i].chan);
 		ck_assert_uint_eq(a->r[i].total, b->r[i].total);
 		ck_assert_uint_eq(a->r[i].delta, b->r[i].delta);

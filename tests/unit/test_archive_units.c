@@ -14,8 +14,12 @@ START_TEST(format_and_parse)
 		int dec;
 		const char *text;
 	} fmt[] = {
-		{ 120, 3, "0.120" }, { 0, 3, "0.000" }, { 5, 0, "5" }, { 1234567, 3, "1234.567" },
-		{ 3125, 7, "0.0003125" }, { 18446744073709551615ULL, 0, "18446744073709551615" },
+		{ 120, 3, "0.120" },
+		{ 0, 3, "0.000" },
+		{ 5, 0, "5" },
+		{ 1234567, 3, "1234.567" },
+		{ 3125, 7, "0.0003125" },
+		{ 18446744073709551615ULL, 0, "18446744073709551615" },
 	};
 	static const struct {
 		const char *text;
@@ -23,9 +27,11 @@ START_TEST(format_and_parse)
 		int rc;
 		unsigned long long v;
 	} parse[] = {
-		{ "123.456", 3, AMR_OK, 123456 }, { "12", 3, AMR_OK, 12000 }, { "0.5", 3, AMR_OK, 500 },
-		{ "1.2345", 3, AMR_EINVAL, 0 }, { "", 3, AMR_EINVAL, 0 }, { "1e3", 3, AMR_EINVAL, 0 },
-		{ "12.", 3, AMR_EINVAL, 0 }, { "-1", 3, AMR_EINVAL, 0 }, { "1.2.3", 3, AMR_EINVAL, 0 },
+		{ "123.456", 3, AMR_OK, 123456 }, { "12", 3, AMR_OK, 12000 },
+		{ "0.5", 3, AMR_OK, 500 },	  { "1.2345", 3, AMR_EINVAL, 0 },
+		{ "", 3, AMR_EINVAL, 0 },	  { "1e3", 3, AMR_EINVAL, 0 },
+		{ "12.", 3, AMR_EINVAL, 0 },	  { "-1", 3, AMR_EINVAL, 0 },
+		{ "1.2.3", 3, AMR_EINVAL, 0 },
 	};
 	char buf[UNITS_QTY_MAX];
 
@@ -47,7 +53,7 @@ START_TEST(exact_decimals)
 	struct units_weight kwh[] = { { 1, 3200, 0 } }, m3[] = { { 1, 100, 0 } };
 
 	ck_assert_int_eq(units_exact_decimals(1, 100), 2);
-	ck_assert_int_eq(units_exact_decimals(1, 3200), 7);   /* 0.3125 Wh */
+	ck_assert_int_eq(units_exact_decimals(1, 3200), 7); /* 0.3125 Wh */
 	ck_assert_int_eq(units_exact_decimals(10, 1), 0);
 	ck_assert_int_eq(units_exact_decimals(1, 3), -1);
 	ck_assert_int_eq(units_channel_decimals("kWh", kwh, 1), 7);
@@ -103,7 +109,7 @@ START_TEST(weights_are_checked)
 	ck_assert_uint_eq(units_weight_at(ok, 2, 0), 0);
 	ck_assert_uint_eq(units_weight_at(ok, 2, 7199), 0);
 	ck_assert_uint_eq(units_weight_at(ok, 2, 7200), 1);
-	ck_assert_uint_eq(units_weight_at(ok + 1, 1, 0), 0);   /* before all: the first */
+	ck_assert_uint_eq(units_weight_at(ok + 1, 1, 0), 0); /* before all: the first */
 }
 END_TEST
 

@@ -60,7 +60,9 @@ static const struct good goods[] = {
 };
 
 /* Each bad line with a piece of the message it must give. */
-static const struct { const char *line, *msg; } bads[] = {
+static const struct {
+	const char *line, *msg;
+} bads[] = {
 	{ "foo", "Unknown command" },
 	{ "ipconfig now", "Unknown command" },
 	{ "disconnect", "Unknown command" },
@@ -133,8 +135,8 @@ START_TEST(test_good)
 	struct cmdline c;
 	char err[160] = "";
 
-	ck_assert_msg(cmdline_parse(g->line, &c, err, sizeof err) == AMR_OK,
-		      "\"%s\" refused: %s", g->line, err);
+	ck_assert_msg(cmdline_parse(g->line, &c, err, sizeof err) == AMR_OK, "\"%s\" refused: %s",
+		      g->line, err);
 	ck_assert_msg(c.kind == g->kind, "\"%s\": kind %d, expected %d", g->line, c.kind, g->kind);
 	ck_assert_uint_eq(c.num, g->num);
 	ck_assert_uint_eq(c.addr, g->addr);
@@ -186,11 +188,28 @@ END_TEST
 START_TEST(test_help_lists_every_command)
 {
 	const char *h = cmdline_help();
-	static const char *const words[] = { "ipconfig", "disconnect server", "objnum=",
-		"serv=", "port=", "dev=", "net=", "gate=", "mac=", "zero ch=X addr=XXX",
-		"ch addr=XXX to XXX", "show addr", "add addr=XXX", "del addr=XXX",
-		"RS485 timeout", "RS485 timeout=X", "save all", "save all and reset",
-		"\"reset\"", "reset -d", "exit", "help" };
+	static const char *const words[] = { "ipconfig",
+					     "disconnect server",
+					     "objnum=",
+					     "serv=",
+					     "port=",
+					     "dev=",
+					     "net=",
+					     "gate=",
+					     "mac=",
+					     "zero ch=X addr=XXX",
+					     "ch addr=XXX to XXX",
+					     "show addr",
+					     "add addr=XXX",
+					     "del addr=XXX",
+					     "RS485 timeout",
+					     "RS485 timeout=X",
+					     "save all",
+					     "save all and reset",
+					     "\"reset\"",
+					     "reset -d",
+					     "exit",
+					     "help" };
 
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
 		ck_assert_msg(strstr(h, words[i]), "help lacks %s", words[i]);

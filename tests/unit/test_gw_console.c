@@ -23,16 +23,32 @@ static struct fake fk;
 static struct gw_settings st;
 static const struct gw_defaults defs = { 1, 5, "1-4" };
 
-static bool f_responding(void *ctx, unsigned addr) { (void)ctx; return fk.responding[addr]; }
+static bool f_responding(void *ctx, unsigned addr)
+{
+	(void)ctx;
+	return fk.responding[addr];
+}
 static void f_lcd(void *ctx, char l1[13], char l2[13])
 {
 	(void)ctx;
 	strcpy(l1, "UO-4  3/4");
 	strcpy(l2, "Server: on");
 }
-static void f_button(void *ctx) { (void)ctx; fk.buttons++; }
-static void f_server(void *ctx, char *buf, size_t len) { (void)ctx; snprintf(buf, len, "localhost:1883, connected"); }
-static void f_disconnect(void *ctx) { (void)ctx; fk.disconnects++; }
+static void f_button(void *ctx)
+{
+	(void)ctx;
+	fk.buttons++;
+}
+static void f_server(void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	snprintf(buf, len, "localhost:1883, connected");
+}
+static void f_disconnect(void *ctx)
+{
+	(void)ctx;
+	fk.disconnects++;
+}
 static int f_save(void *ctx, const struct gw_settings *s)
 {
 	(void)ctx;
@@ -41,10 +57,18 @@ static int f_save(void *ctx, const struct gw_settings *s)
 		fk.saved = *s;
 	return fk.save_rc;
 }
-static void f_factory(void *ctx, struct gw_settings *s) { (void)ctx; settings_factory(s, &defs); }
-static void f_poll_changed(void *ctx) { (void)ctx; fk.poll_changes++; }
-static int f_device(void *ctx, const struct cmdline *c, console_done_fn done, void *arg,
-		    char *err, size_t errlen)
+static void f_factory(void *ctx, struct gw_settings *s)
+{
+	(void)ctx;
+	settings_factory(s, &defs);
+}
+static void f_poll_changed(void *ctx)
+{
+	(void)ctx;
+	fk.poll_changes++;
+}
+static int f_device(void *ctx, const struct cmdline *c, console_done_fn done, void *arg, char *err,
+		    size_t errlen)
 {
 	(void)ctx;
 	if (c->addr == 99) {
@@ -59,8 +83,8 @@ static int f_device(void *ctx, const struct cmdline *c, console_done_fn done, vo
 }
 
 static const struct console_ops ops = {
-	NULL, f_responding, f_lcd, f_button, f_server, f_disconnect, f_save, f_factory,
-	f_poll_changed, f_device,
+	NULL,	      f_responding, f_lcd,     f_button,       f_server,
+	f_disconnect, f_save,	    f_factory, f_poll_changed, f_device,
 };
 
 static char out[4096];
@@ -104,9 +128,10 @@ END_TEST
 
 START_TEST(test_errors_change_nothing)
 {
-	static const char *const bad[] = { "objnum=0", "serv=1.2.3", "port=99999",
-		"mac=xyz", "RS485 timeout=0", "add addr=001", "del addr=100", "bogus",
-		"zero ch=9 addr=001", "ch addr=1 to 2" };
+	static const char *const bad[] = { "objnum=0",	    "serv=1.2.3",      "port=99999",
+					   "mac=xyz",	    "RS485 timeout=0", "add addr=001",
+					   "del addr=100",  "bogus",	       "zero ch=9 addr=001",
+					   "ch addr=1 to 2" };
 	struct gw_settings before = st;
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

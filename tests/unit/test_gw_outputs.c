@@ -63,12 +63,12 @@ START_TEST(test_round_robin)
 	asked = 0;
 	ck_assert_uint_eq(outputs_next(&cursor, eligible, &asked), 0);
 	ck_assert_uint_eq(cursor, 0);
-	ck_assert_uint_eq(asked, 127);   /* each address asked once, no more */
+	ck_assert_uint_eq(asked, 127); /* each address asked once, no more */
 	eligible_set[3] = eligible_set[5] = eligible_set[127] = true;
 	ck_assert_uint_eq(outputs_next(&cursor, eligible, &asked), 3);
 	ck_assert_uint_eq(outputs_next(&cursor, eligible, &asked), 5);
 	ck_assert_uint_eq(outputs_next(&cursor, eligible, &asked), 127);
-	ck_assert_uint_eq(outputs_next(&cursor, eligible, &asked), 3);   /* wraps */
+	ck_assert_uint_eq(outputs_next(&cursor, eligible, &asked), 3); /* wraps */
 	/* a device that left: skipped, the others keep their turn */
 	eligible_set[5] = false;
 	ck_assert_uint_eq(outputs_next(&cursor, eligible, &asked), 127);
@@ -103,10 +103,10 @@ START_TEST(test_batch_device_outputs)
 	ck_assert_str_eq(t, "{\"addr\":5,\"ok\":true,\"mains\":true,\"batt_mv\":3010,"
 			    "\"outputs\":[0,0,1,0]}");
 	free(t);
-	t = device_text(b, 1);   /* not known yet: omitted */
+	t = device_text(b, 1); /* not known yet: omitted */
 	ck_assert_str_eq(t, "{\"addr\":6,\"ok\":true,\"mains\":false,\"batt_mv\":2900}");
 	free(t);
-	t = device_text(b, 2);   /* silent: no state invented */
+	t = device_text(b, 2); /* silent: no state invented */
 	ck_assert_str_eq(t, "{\"addr\":7,\"ok\":false}");
 	free(t);
 	json_decref(b);
@@ -118,12 +118,12 @@ START_TEST(test_merge_keeps_newer_outputs)
 	json_t *older = batch_new(1000), *newer = batch_new(1010), *m;
 	char *t;
 
-	ck_assert_int_eq(batch_add_device(older, 5, true, true, 3010,
-					  (const uint8_t[4]){ 0, 0, 0, 0 }), 0);
-	ck_assert_int_eq(batch_add_device(older, 6, true, true, 3010,
-					  (const uint8_t[4]){ 1, 0, 0, 0 }), 0);
-	ck_assert_int_eq(batch_add_device(newer, 5, true, true, 3010,
-					  (const uint8_t[4]){ 0, 1, 0, 0 }), 0);
+	ck_assert_int_eq(
+		batch_add_device(older, 5, true, true, 3010, (const uint8_t[4]){ 0, 0, 0, 0 }), 0);
+	ck_assert_int_eq(
+		batch_add_device(older, 6, true, true, 3010, (const uint8_t[4]){ 1, 0, 0, 0 }), 0);
+	ck_assert_int_eq(
+		batch_add_device(newer, 5, true, true, 3010, (const uint8_t[4]){ 0, 1, 0, 0 }), 0);
 	m = batch_merge(older, newer);
 	ck_assert_ptr_nonnull(m);
 	t = device_text(m, 0);

@@ -25,10 +25,10 @@ static spool *sp;
 
 /* The archive as DESIGN.md 4.3 has it: stores a batch once, by seq. */
 struct archive {
-	uint64_t mark;                 /* highest seq stored */
-	long long sum[8];              /* deltas of channels 1..4 of address 1 (and 2) */
-	long long first[8];            /* total in the first batch of a channel, -1 */
-	long long last[8];             /* latest total */
+	uint64_t mark;	    /* highest seq stored */
+	long long sum[8];   /* deltas of channels 1..4 of address 1 (and 2) */
+	long long first[8]; /* total in the first batch of a channel, -1 */
+	long long last[8];  /* latest total */
 	unsigned stored, dups;
 };
 
@@ -51,7 +51,7 @@ static void archive_take(const char *text, size_t len)
 	seq = (uint64_t)json_integer_value(json_object_get(b, "seq"));
 	/* the chain has no hole: the predecessor is stored */
 	ck_assert_msg(seq <= ar.mark ||
-		      (uint64_t)json_integer_value(json_object_get(b, "prev")) <= ar.mark,
+			      (uint64_t)json_integer_value(json_object_get(b, "prev")) <= ar.mark,
 		      "seq %llu: prev %lld above the mark %llu", (unsigned long long)seq,
 		      json_integer_value(json_object_get(b, "prev")), (unsigned long long)ar.mark);
 	if (seq <= ar.mark) {
@@ -346,16 +346,16 @@ START_TEST(test_merge_keeps_events_and_devices)
 {
 	json_t *a = json_pack("{s:I,s:I,s:[{s:i,s:i,s:I,s:I,s:I}],s:[{s:i,s:b}],s:[{s:s,s:i,s:I}]}",
 			      "seq", (json_int_t)5, "ts", (json_int_t)100, "readings", "addr", 1,
-			      "ch", 1, "total", (json_int_t)10, "delta", (json_int_t)4,
-			      "period_ms", (json_int_t)50, "devices", "addr", 1, "ok", 0,
-			      "events", "type", "device_offline", "addr", 1, "ts", (json_int_t)90);
-	json_t *b = json_pack("{s:I,s:I,s:[{s:i,s:i,s:I,s:I,s:I},{s:i,s:i,s:I,s:I,s:I}],s:[{s:i,s:b,s:b,s:i}],s:[{s:s,s:i,s:I}]}",
-			      "seq", (json_int_t)6, "ts", (json_int_t)200, "readings",
-			      "addr", 1, "ch", 1, "total", (json_int_t)13, "delta", (json_int_t)3,
-			      "period_ms", (json_int_t)40, "addr", 1, "ch", 2, "total",
-			      (json_int_t)7, "delta", (json_int_t)0, "period_ms", (json_int_t)0,
-			      "devices", "addr", 1, "ok", 1, "mains", 1, "batt_mv", 3000,
-			      "events", "type", "device_online", "addr", 1, "ts", (json_int_t)190);
+			      "ch", 1, "total", (json_int_t)10, "delta", (json_int_t)4, "period_ms",
+			      (json_int_t)50, "devices", "addr", 1, "ok", 0, "events", "type",
+			      "device_offline", "addr", 1, "ts", (json_int_t)90);
+	json_t *b = json_pack(
+		"{s:I,s:I,s:[{s:i,s:i,s:I,s:I,s:I},{s:i,s:i,s:I,s:I,s:I}],s:[{s:i,s:b,s:b,s:i}],s:[{s:s,s:i,s:I}]}",
+		"seq", (json_int_t)6, "ts", (json_int_t)200, "readings", "addr", 1, "ch", 1,
+		"total", (json_int_t)13, "delta", (json_int_t)3, "period_ms", (json_int_t)40,
+		"addr", 1, "ch", 2, "total", (json_int_t)7, "delta", (json_int_t)0, "period_ms",
+		(json_int_t)0, "devices", "addr", 1, "ok", 1, "mains", 1, "batt_mv", 3000, "events",
+		"type", "device_online", "addr", 1, "ts", (json_int_t)190);
 	json_t *m = batch_merge(a, b), *r;
 
 	ck_assert_ptr_nonnull(m);
@@ -367,7 +367,8 @@ START_TEST(test_merge_keeps_events_and_devices)
 	ck_assert_int_eq(json_integer_value(json_object_get(r, "period_ms")), 40);
 	ck_assert_uint_eq(json_array_size(json_object_get(m, "readings")), 2);
 	ck_assert_uint_eq(json_array_size(json_object_get(m, "devices")), 1);
-	ck_assert(json_is_true(json_object_get(json_array_get(json_object_get(m, "devices"), 0), "ok")));
+	ck_assert(json_is_true(
+		json_object_get(json_array_get(json_object_get(m, "devices"), 0), "ok")));
 	ck_assert_uint_eq(json_array_size(json_object_get(m, "events")), 2);
 	ck_assert_ptr_null(batch_merge(a, json_object_get(a, "readings")));
 	json_decref(a);
@@ -379,7 +380,7 @@ END_TEST
 /* ---- SIGKILL at random instants ---- */
 
 struct shared {
-	uint32_t tot[4];      /* the device's counters: they survive the gateway */
+	uint32_t tot[4]; /* the device's counters: they survive the gateway */
 };
 
 /* The gateway process: recover, resend, then count, store, publish, ack. */
@@ -397,8 +398,8 @@ static void child(struct shared *sh, const char *wire, bool finish)
 		while (spool_next(sp, sent, &seq, &text) == AMR_OK) {
 			uint32_t len = (uint32_t)strlen(text);
 
-			if (spool_mark_sent(sp, seq) != AMR_OK ||
-			    write(fd, &len, 4) != 4 || write(fd, text, len) != (ssize_t)len)
+			if (spool_mark_sent(sp, seq) != AMR_OK || write(fd, &len, 4) != 4 ||
+			    write(fd, text, len) != (ssize_t)len)
 				_exit(3);
 			free(text);
 			sent = seq;
@@ -408,7 +409,7 @@ static void child(struct shared *sh, const char *wire, bool finish)
 		}
 		if (finish && n++ == 3)
 			break;
-		sh->tot[n % 4] += 1 + n % 5;       /* pulses arrive */
+		sh->tot[n % 4] += 1 + n % 5; /* pulses arrive */
 		sh->tot[(n + 1) % 4] += 1;
 		if (make_batch(sh->tot, false, &seq) != AMR_OK)
 			_exit(5);
@@ -431,7 +432,7 @@ static void read_wire(const char *wire)
 	while (fread(&len, 4, 1, f) == 1) {
 		buf = malloc(len);
 		ck_assert_ptr_nonnull(buf);
-		if (fread(buf, 1, len, f) != len) {   /* torn by the kill: never delivered */
+		if (fread(buf, 1, len, f) != len) { /* torn by the kill: never delivered */
 			free(buf);
 			break;
 		}

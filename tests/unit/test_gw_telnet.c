@@ -51,15 +51,15 @@ START_TEST(test_debian_telnet_negotiation)
 {
 	/* What inetutils telnet sends on connect, then a line in char mode. */
 	static const uint8_t in[] = {
-		255, 253, 1,           /* DO ECHO: answers our WILL, no reply */
-		255, 253, 3,           /* DO SGA: answers our WILL, no reply */
-		255, 251, 24,          /* WILL TTYPE -> DONT */
-		255, 251, 31,          /* WILL NAWS -> DONT */
-		255, 251, 3,           /* WILL SGA -> DO once */
-		255, 253, 5,           /* DO STATUS -> WONT */
-		255, 251, 33,          /* WILL LFLOW -> DONT */
-		255, 250, 31, 0, 80, 0, 24, 255, 240, /* SB NAWS ... SE skipped */
-		255, 252, 24,          /* WONT TTYPE: an answer, no reply */
+		255, 253, 1,  /* DO ECHO: answers our WILL, no reply */
+		255, 253, 3,  /* DO SGA: answers our WILL, no reply */
+		255, 251, 24, /* WILL TTYPE -> DONT */
+		255, 251, 31, /* WILL NAWS -> DONT */
+		255, 251, 3,  /* WILL SGA -> DO once */
+		255, 253, 5,  /* DO STATUS -> WONT */
+		255, 251, 33, /* WILL LFLOW -> DONT */
+		255, 250, 31,  0,   80,	 0,   24,  255, 240, /* SB NAWS ... SE skipped */
+		255, 252, 24,				     /* WONT TTYPE: an answer, no reply */
 		's', 'h', 'o', 'w', ' ', 'a', 'd', 'd', 'r', '\r', '\0',
 	};
 	static const uint8_t replies[] = {
@@ -111,14 +111,16 @@ START_TEST(test_backspace_and_iac)
 	feed("\xff\xfd\x01", 3, lines, sizeof lines);
 	o.len = 0;
 	{
-	static const char typed[] = "objnxy\b\x7f" "um=7\xff\xf7" "77\r\n";
+		static const char typed[] = "objnxy\b\x7f"
+					    "um=7\xff\xf7"
+					    "77\r\n";
 
-	feed(typed, sizeof typed - 1, lines, sizeof lines);
-	ck_assert_str_eq(lines, "objnum=77|");
-	ck_assert_ptr_nonnull(memmem(o.buf, o.len, "\b \b", 3));
-	/* IAC IAC is the byte 255 (not printable, kept in the line) */
-	feed("x\xff\xffy\r\n", 6, lines, sizeof lines);
-	ck_assert_str_eq(lines, "x\xffy|");
+		feed(typed, sizeof typed - 1, lines, sizeof lines);
+		ck_assert_str_eq(lines, "objnum=77|");
+		ck_assert_ptr_nonnull(memmem(o.buf, o.len, "\b \b", 3));
+		/* IAC IAC is the byte 255 (not printable, kept in the line) */
+		feed("x\xff\xffy\r\n", 6, lines, sizeof lines);
+		ck_assert_str_eq(lines, "x\xffy|");
 	}
 }
 END_TEST
@@ -166,9 +168,15 @@ START_TEST(test_put_doubles_iac)
 {
 	struct telnet_out x = { .len = 0 };
 
-	ck_assert(telnet_put(&x, "a\xff" "b", 3));
+	ck_assert(telnet_put(&x,
+			     "a\xff"
+			     "b",
+			     3));
 	ck_assert_uint_eq(x.len, 4);
-	ck_assert_mem_eq(x.buf, "a\xff\xff" "b", 4);
+	ck_assert_mem_eq(x.buf,
+			 "a\xff\xff"
+			 "b",
+			 4);
 }
 END_TEST
 

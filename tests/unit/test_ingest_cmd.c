@@ -47,7 +47,9 @@ static void block_cmd(struct cmd *c)
 	struct jv_err err = { "" };
 
 	ck_assert_int_eq(parse_req("{\"obj\":7,\"cmd\":\"block\",\"addr\":5,\"out\":2,"
-				   "\"actor\":\"op\",\"reason\":\"debt\"}", c, &err), AMR_OK);
+				   "\"actor\":\"op\",\"reason\":\"debt\"}",
+				   c, &err),
+			 AMR_OK);
 	snprintf(c->id, sizeof c->id, "c100");
 }
 
@@ -67,16 +69,20 @@ START_TEST(test_good_requests)
 	ck_assert_str_eq(c.actor, "op");
 	ck_assert_str_eq(c.reason, "debt");
 
-	ck_assert_int_eq(parse_req("{\"obj\":65000,\"cmd\":\"zero\",\"addr\":127,\"ch\":4,"
-				   "\"actor\":\"op\",\"reason\":\"new meter\",\"ttl\":60,\"wait\":3}",
-				   &c, &err), AMR_OK);
+	ck_assert_int_eq(
+		parse_req("{\"obj\":65000,\"cmd\":\"zero\",\"addr\":127,\"ch\":4,"
+			  "\"actor\":\"op\",\"reason\":\"new meter\",\"ttl\":60,\"wait\":3}",
+			  &c, &err),
+		AMR_OK);
 	ck_assert_int_eq(c.kind, CMD_ZERO);
 	ck_assert_int_eq(c.ch, 4);
 	ck_assert_int_eq(c.out, 0);
 	ck_assert_int_eq(c.expires, NOW + 60);
 
 	ck_assert_int_eq(parse_req("{\"obj\":1,\"cmd\":\"console\",\"line\":\"zero ch=1 addr=005\","
-				   "\"actor\":\"tech\"}", &c, &err), AMR_OK);
+				   "\"actor\":\"tech\"}",
+				   &c, &err),
+			 AMR_OK);
 	ck_assert_int_eq(c.kind, CMD_CONSOLE);
 	ck_assert_str_eq(c.line, "zero ch=1 addr=005");
 	ck_assert_str_eq(c.reason, "");
@@ -90,15 +96,18 @@ START_TEST(test_bad_requests)
 		const char *text;
 		const char *msg;
 	} bad[] = {
-		{ "{\"cmd\":\"block\",\"addr\":5,\"out\":2,\"actor\":\"a\",\"reason\":\"r\"}", "obj: missing" },
+		{ "{\"cmd\":\"block\",\"addr\":5,\"out\":2,\"actor\":\"a\",\"reason\":\"r\"}",
+		  "obj: missing" },
 		{ "{\"obj\":65001,\"cmd\":\"block\",\"addr\":5,\"out\":2,\"actor\":\"a\",\"reason\":\"r\"}",
 		  "obj: 65001 is out of range 1..65000" },
 		{ "{\"obj\":\"7\",\"cmd\":\"block\",\"addr\":5,\"out\":2,\"actor\":\"a\",\"reason\":\"r\"}",
 		  "obj: expected an integer" },
-		{ "{\"obj\":7,\"addr\":5,\"out\":2,\"actor\":\"a\",\"reason\":\"r\"}", "cmd: missing" },
+		{ "{\"obj\":7,\"addr\":5,\"out\":2,\"actor\":\"a\",\"reason\":\"r\"}",
+		  "cmd: missing" },
 		{ "{\"obj\":7,\"cmd\":\"Block\",\"addr\":5,\"out\":2,\"actor\":\"a\",\"reason\":\"r\"}",
 		  "cmd: \"Block\" is not one of" },
-		{ "{\"obj\":7,\"cmd\":\"block\",\"out\":2,\"actor\":\"a\",\"reason\":\"r\"}", "addr: missing" },
+		{ "{\"obj\":7,\"cmd\":\"block\",\"out\":2,\"actor\":\"a\",\"reason\":\"r\"}",
+		  "addr: missing" },
 		{ "{\"obj\":7,\"cmd\":\"block\",\"addr\":0,\"out\":2,\"actor\":\"a\",\"reason\":\"r\"}",
 		  "addr: 0 is out of range 1..127" },
 		{ "{\"obj\":7,\"cmd\":\"unblock\",\"addr\":5,\"out\":0,\"actor\":\"a\",\"reason\":\"r\"}",
@@ -106,12 +115,15 @@ START_TEST(test_bad_requests)
 		{ "{\"obj\":7,\"cmd\":\"block\",\"addr\":5,\"out\":2,\"ch\":1,\"actor\":\"a\",\"reason\":\"r\"}",
 		  "ch: not used by block" },
 		{ "{\"obj\":7,\"cmd\":\"unblock\",\"addr\":5,\"out\":2,\"line\":\"x\",\"actor\":\"a\","
-		  "\"reason\":\"r\"}", "line: not used by unblock" },
-		{ "{\"obj\":7,\"cmd\":\"zero\",\"addr\":5,\"actor\":\"a\",\"reason\":\"r\"}", "ch: missing" },
+		  "\"reason\":\"r\"}",
+		  "line: not used by unblock" },
+		{ "{\"obj\":7,\"cmd\":\"zero\",\"addr\":5,\"actor\":\"a\",\"reason\":\"r\"}",
+		  "ch: missing" },
 		{ "{\"obj\":7,\"cmd\":\"zero\",\"addr\":5,\"ch\":5,\"actor\":\"a\",\"reason\":\"r\"}",
 		  "ch: 5 is out of range 1..4" },
 		{ "{\"obj\":7,\"cmd\":\"console\",\"actor\":\"a\"}", "line: missing" },
-		{ "{\"obj\":7,\"cmd\":\"console\",\"line\":\"\",\"actor\":\"a\"}", "line: length 0" },
+		{ "{\"obj\":7,\"cmd\":\"console\",\"line\":\"\",\"actor\":\"a\"}",
+		  "line: length 0" },
 		{ "{\"obj\":7,\"cmd\":\"console\",\"line\":\"show addr\\r\",\"actor\":\"a\"}",
 		  "line: character 0x0d is not allowed" },
 		{ "{\"obj\":7,\"cmd\":\"console\",\"line\":\"\\u00e9\",\"actor\":\"a\"}",
@@ -125,9 +137,11 @@ START_TEST(test_bad_requests)
 		{ "{\"obj\":7,\"cmd\":\"block\",\"addr\":5,\"out\":2,\"actor\":\"a\",\"reason\":\"\"}",
 		  "reason: length 0" },
 		{ "{\"obj\":7,\"cmd\":\"block\",\"addr\":5,\"out\":2,\"actor\":\"a\",\"reason\":\"r\","
-		  "\"ttl\":86401}", "ttl: 86401 is out of range 1..86400" },
+		  "\"ttl\":86401}",
+		  "ttl: 86401 is out of range 1..86400" },
 		{ "{\"obj\":7,\"cmd\":\"block\",\"addr\":5,\"out\":2,\"actor\":\"a\",\"reason\":\"r\","
-		  "\"id\":\"c1\"}", "id: unknown field" },
+		  "\"id\":\"c1\"}",
+		  "id: unknown field" },
 	};
 	struct cmd c;
 	struct jv_err err = { "" };
@@ -195,7 +209,7 @@ START_TEST(test_long_output_cut_on_utf8_boundary)
 
 	block_cmd(&c);
 	memset(out, 'a', CMD_TEXT_MAX - 1);
-	strcpy(out + CMD_TEXT_MAX - 1, "\xd0\xb6zzz");   /* a 2-byte letter across the cut */
+	strcpy(out + CMD_TEXT_MAX - 1, "\xd0\xb6zzz"); /* a 2-byte letter across the cut */
 	ck_assert_int_eq(cmd_finish(&c, true, out, NOW), AMR_OK);
 	ck_assert_uint_eq(strlen(c.text), CMD_TEXT_MAX - 1);
 	free(out);
@@ -210,8 +224,9 @@ START_TEST(test_json_forms)
 	json_t *j;
 
 	block_cmd(&c);
-	assert_json(cmd_gateway_json(&c),
-		    "{\"id\":\"c100\",\"cmd\":\"block\",\"addr\":5,\"out\":2,\"expires\":1763603600}");
+	assert_json(
+		cmd_gateway_json(&c),
+		"{\"id\":\"c100\",\"cmd\":\"block\",\"addr\":5,\"out\":2,\"expires\":1763603600}");
 	assert_json(cmd_answer_json(&c), "{\"id\":\"c100\",\"state\":\"queued\"}");
 	assert_json(cmd_audit_json(&c, NOW),
 		    "{\"ts\":1763600000,\"actor\":\"op\",\"action\":\"block\",\"target\":\"7.5.2\","
@@ -221,19 +236,23 @@ START_TEST(test_json_forms)
 	cmd_finish(&c, false, "RS485 timeout", NOW + 2);
 	assert_json(cmd_answer_json(&c), "{\"id\":\"c100\",\"state\":\"failed\",\"result\":"
 					 "{\"ok\":false,\"error\":\"RS485 timeout\"}}");
-	assert_json(cmd_to_json(&c),
-		    "{\"id\":\"c100\",\"obj\":7,\"cmd\":\"block\",\"addr\":5,\"out\":2,\"actor\":\"op\","
-		    "\"reason\":\"debt\",\"state\":\"failed\",\"created\":1763600000,"
-		    "\"expires\":1763603600,\"sent\":1763600001,\"finished\":1763600002,"
-		    "\"result\":{\"ok\":false,\"error\":\"RS485 timeout\"}}");
+	assert_json(
+		cmd_to_json(&c),
+		"{\"id\":\"c100\",\"obj\":7,\"cmd\":\"block\",\"addr\":5,\"out\":2,\"actor\":\"op\","
+		"\"reason\":\"debt\",\"state\":\"failed\",\"created\":1763600000,"
+		"\"expires\":1763603600,\"sent\":1763600001,\"finished\":1763600002,"
+		"\"result\":{\"ok\":false,\"error\":\"RS485 timeout\"}}");
 	/* The stored record reads back to the same command. */
 	j = cmd_to_json(&c);
 	ck_assert_int_eq(cmd_from_json(j, &back), AMR_OK);
 	json_decref(j);
 	ck_assert_mem_eq(&back, &c, sizeof c);
 
-	ck_assert_int_eq(parse_req("{\"obj\":3,\"cmd\":\"zero\",\"addr\":9,\"ch\":1,\"actor\":\"a\","
-				   "\"reason\":\"r\"}", &c, &err), AMR_OK);
+	ck_assert_int_eq(
+		parse_req("{\"obj\":3,\"cmd\":\"zero\",\"addr\":9,\"ch\":1,\"actor\":\"a\","
+			  "\"reason\":\"r\"}",
+			  &c, &err),
+		AMR_OK);
 	snprintf(c.id, sizeof c.id, "c7");
 	assert_json(cmd_gateway_json(&c),
 		    "{\"id\":\"c7\",\"cmd\":\"zero\",\"addr\":9,\"ch\":1,\"expires\":1763603600}");
@@ -241,10 +260,13 @@ START_TEST(test_json_forms)
 	ck_assert(strstr(text, "\"target\":\"3.9.1\"") != NULL);
 	free(text);
 	ck_assert_int_eq(parse_req("{\"obj\":3,\"cmd\":\"console\",\"line\":\"show addr\","
-				   "\"actor\":\"a\"}", &c, &err), AMR_OK);
+				   "\"actor\":\"a\"}",
+				   &c, &err),
+			 AMR_OK);
 	snprintf(c.id, sizeof c.id, "c8");
-	assert_json(cmd_gateway_json(&c),
-		    "{\"id\":\"c8\",\"cmd\":\"console\",\"line\":\"show addr\",\"expires\":1763603600}");
+	assert_json(
+		cmd_gateway_json(&c),
+		"{\"id\":\"c8\",\"cmd\":\"console\",\"line\":\"show addr\",\"expires\":1763603600}");
 	cmd_mark_sent(&c, NOW);
 	cmd_finish(&c, true, "+001 -002", NOW);
 	j = cmd_to_json(&c);
@@ -288,7 +310,8 @@ START_TEST(test_results)
 		{ "{\"id\":5,\"ok\":true}", AMR_EINVAL, "id: expected a string" },
 		{ "{\"id\":\"c5\"}", AMR_EINVAL, "ok: missing" },
 		{ "{\"id\":\"c5\",\"ok\":\"true\"}", AMR_EINVAL, "ok: expected true or false" },
-		{ "{\"id\":\"c5\",\"ok\":true,\"output\":[1]}", AMR_EINVAL, "output: expected a string" },
+		{ "{\"id\":\"c5\",\"ok\":true,\"output\":[1]}", AMR_EINVAL,
+		  "output: expected a string" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

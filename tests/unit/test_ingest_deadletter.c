@@ -66,13 +66,20 @@ END_TEST
 START_TEST(test_invalid_utf8_replaced)
 {
 	/* A lone continuation byte, an overlong '/', a surrogate, a cut sequence. */
-	json_t *d = make("a\x80" "b\xc0\xaf" "c\xed\xa0\x80" "d\xe2\x82", 13, 100);
+	json_t *d = make("a\x80"
+			 "b\xc0\xaf"
+			 "c\xed\xa0\x80"
+			 "d\xe2\x82",
+			 13, 100);
 	size_t len;
 	const char *p = payload_of(d, &len);
 
-	ck_assert_ptr_nonnull(strstr(p, "a\xef\xbf\xbd" "b"));
-	ck_assert_ptr_nonnull(strstr(p, "\xef\xbf\xbd" "c"));
-	ck_assert_ptr_nonnull(strstr(p, "\xef\xbf\xbd" "d"));
+	ck_assert_ptr_nonnull(strstr(p, "a\xef\xbf\xbd"
+					"b"));
+	ck_assert_ptr_nonnull(strstr(p, "\xef\xbf\xbd"
+					"c"));
+	ck_assert_ptr_nonnull(strstr(p, "\xef\xbf\xbd"
+					"d"));
 	ck_assert_ptr_null(json_object_get(d, "truncated"));
 	json_decref(d);
 }

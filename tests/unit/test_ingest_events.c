@@ -13,7 +13,7 @@
 #define NOW 1763600000
 
 static events *ev;
-static json_t *got;    /* every event emitted, in order */
+static json_t *got; /* every event emitted, in order */
 
 static void collect(void *ctx, unsigned obj, json_t *event)
 {
@@ -78,12 +78,17 @@ START_TEST(test_status_changes_only)
 	bool changed;
 
 	ck_assert_int_eq(events_presence_get(ev, 4), EVENTS_UNKNOWN);
-	ck_assert_int_eq(status(4, "{\"online\":true,\"fw\":\"1.2.0\",\"ip\":\"10.0.0.9\","
-				"\"devices\":{\"polled\":32,\"responding\":31},\"spool\":{\"pending\":0},"
-				"\"extra\":1}", &changed, &err), AMR_OK);
+	ck_assert_int_eq(
+		status(4,
+		       "{\"online\":true,\"fw\":\"1.2.0\",\"ip\":\"10.0.0.9\","
+		       "\"devices\":{\"polled\":32,\"responding\":31},\"spool\":{\"pending\":0},"
+		       "\"extra\":1}",
+		       &changed, &err),
+		AMR_OK);
 	ck_assert(changed);
-	assert_event(0, "{\"detail\":{\"devices\":{\"polled\":32,\"responding\":31},\"fw\":\"1.2.0\","
-			"\"ip\":\"10.0.0.9\"},\"obj\":4,\"ts\":1763600000,\"type\":\"gateway_online\"}");
+	assert_event(
+		0, "{\"detail\":{\"devices\":{\"polled\":32,\"responding\":31},\"fw\":\"1.2.0\","
+		   "\"ip\":\"10.0.0.9\"},\"obj\":4,\"ts\":1763600000,\"type\":\"gateway_online\"}");
 	ck_assert_int_eq(status(4, "{\"online\":true}", &changed, &err), AMR_OK);
 	ck_assert(!changed);
 	ck_assert_int_eq(status(4, "{\"online\":false}", &changed, &err), AMR_OK);
@@ -104,10 +109,13 @@ START_TEST(test_bad_status_changes_nothing)
 		{ "{\"online\":\"yes\"}", "online: expected true or false, got string" },
 		{ "{\"online\":1}", "online: expected true or false, got integer" },
 		{ "{\"online\":true,\"fw\":7}", "fw: expected a string" },
-		{ "{\"online\":true,\"fw\":\"123456789012345678901234567890123\"}", "fw: length 33" },
-		{ "{\"online\":true,\"devices\":{\"polled\":200}}", "devices.polled: 200 is out of range" },
+		{ "{\"online\":true,\"fw\":\"123456789012345678901234567890123\"}",
+		  "fw: length 33" },
+		{ "{\"online\":true,\"devices\":{\"polled\":200}}",
+		  "devices.polled: 200 is out of range" },
 		{ "{\"online\":true,\"devices\":[]}", "devices: expected an object" },
-		{ "{\"online\":true,\"spool\":{\"pending\":-1}}", "spool.pending: -1 is out of range" },
+		{ "{\"online\":true,\"spool\":{\"pending\":-1}}",
+		  "spool.pending: -1 is out of range" },
 	};
 	struct jv_err err = { "" };
 	bool changed;
@@ -136,10 +144,12 @@ END_TEST
 
 START_TEST(test_gateway_events_normalised)
 {
-	ck_assert(!batch(1, 10, "{\"events\":["
-			 "{\"type\":\"counter_zeroed\",\"addr\":5,\"ch\":2,\"ts\":1763599000,\"by\":\"c7\"},"
-			 "{\"type\":\"gateway_boot\",\"ts\":1763598000,\"fw\":\"1.3\"},"
-			 "{\"type\":\"battery_low\",\"addr\":5,\"ts\":1763599100}]}"));
+	ck_assert(!batch(
+		1, 10,
+		"{\"events\":["
+		"{\"type\":\"counter_zeroed\",\"addr\":5,\"ch\":2,\"ts\":1763599000,\"by\":\"c7\"},"
+		"{\"type\":\"gateway_boot\",\"ts\":1763598000,\"fw\":\"1.3\"},"
+		"{\"type\":\"battery_low\",\"addr\":5,\"ts\":1763599100}]}"));
 	ck_assert_uint_eq(json_array_size(got), 3);
 	assert_event(0, "{\"addr\":5,\"ch\":2,\"detail\":{\"by\":\"c7\"},\"obj\":1,\"seq\":10,"
 			"\"ts\":1763599000,\"type\":\"counter_zeroed\"}");
@@ -153,7 +163,8 @@ END_TEST
 /* The events the gateway (firmware/gateway/gw.c) writes, with their fields. */
 START_TEST(test_gateway_firmware_events)
 {
-	ck_assert(!batch(2, 42, "{\"seq\":42,\"prev\":41,\"events\":["
+	ck_assert(!batch(2, 42,
+			 "{\"seq\":42,\"prev\":41,\"events\":["
 			 "{\"type\":\"counter_decreased\",\"addr\":5,\"ch\":1,\"ts\":1763599000,"
 			 "\"from\":180,\"total\":100},"
 			 "{\"type\":\"address_changed\",\"addr\":9,\"from\":126,\"ts\":1763599001},"
@@ -192,8 +203,9 @@ END_TEST
 START_TEST(test_device_state_not_reported_twice)
 {
 	/* The gateway's event, then the snapshot that agrees: one event. */
-	batch(1, 1, "{\"events\":[{\"type\":\"device_offline\",\"addr\":3,\"ts\":1763599000}],"
-		    "\"devices\":[{\"addr\":3,\"ok\":false}]}");
+	batch(1, 1,
+	      "{\"events\":[{\"type\":\"device_offline\",\"addr\":3,\"ts\":1763599000}],"
+	      "\"devices\":[{\"addr\":3,\"ok\":false}]}");
 	ck_assert_uint_eq(json_array_size(got), 1);
 	/* The same event in a later batch: the state already says so. */
 	batch(1, 2, "{\"events\":[{\"type\":\"device_offline\",\"addr\":3,\"ts\":1763599100}]}");
@@ -204,8 +216,9 @@ START_TEST(test_device_state_not_reported_twice)
 	assert_event(1, "{\"addr\":3,\"detail\":{\"source\":\"devices\"},\"obj\":1,\"seq\":3,"
 			"\"ts\":1763600000,\"type\":\"device_online\"}");
 	/* Mains lost and restored, by event then by snapshot. */
-	batch(1, 4, "{\"events\":[{\"type\":\"mains_lost\",\"addr\":3,\"ts\":1763599200}],"
-		    "\"devices\":[{\"addr\":3,\"ok\":true,\"mains\":false}]}");
+	batch(1, 4,
+	      "{\"events\":[{\"type\":\"mains_lost\",\"addr\":3,\"ts\":1763599200}],"
+	      "\"devices\":[{\"addr\":3,\"ok\":true,\"mains\":false}]}");
 	batch(1, 5, "{\"devices\":[{\"addr\":3,\"ok\":true,\"mains\":true}]}");
 	ck_assert_uint_eq(json_array_size(got), 4);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(got, 2), "type")),
@@ -218,10 +231,12 @@ END_TEST
 START_TEST(test_snapshot_first_sight)
 {
 	/* Healthy devices seen for the first time are not news. */
-	batch(1, 1, "{\"devices\":[{\"addr\":1,\"ok\":true,\"mains\":true},{\"addr\":2,\"ok\":true}]}");
+	batch(1, 1,
+	      "{\"devices\":[{\"addr\":1,\"ok\":true,\"mains\":true},{\"addr\":2,\"ok\":true}]}");
 	ck_assert_uint_eq(json_array_size(got), 0);
 	/* A silent one and one without mains are. */
-	batch(1, 2, "{\"devices\":[{\"addr\":7,\"ok\":false},{\"addr\":8,\"ok\":true,\"mains\":false}]}");
+	batch(1, 2,
+	      "{\"devices\":[{\"addr\":7,\"ok\":false},{\"addr\":8,\"ok\":true,\"mains\":false}]}");
 	ck_assert_uint_eq(json_array_size(got), 2);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(got, 0), "type")),
 			 "device_offline");

@@ -118,13 +118,16 @@ START_TEST(test_list_newest_first_by_obj)
 	new_cmd(&c[4], 3, 3);
 	ck_assert_int_eq(store_cmd_list(st, 0, 100, &items), AMR_OK);
 	ck_assert_uint_eq(json_array_size(items), 5);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")), c[4].id);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")),
+			 c[4].id);
 	json_decref(items);
 
 	ck_assert_int_eq(store_cmd_list(st, 3, 100, &items), AMR_OK);
 	ck_assert_uint_eq(json_array_size(items), 3);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")), c[4].id);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 2), "id")), c[0].id);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")),
+			 c[4].id);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 2), "id")),
+			 c[0].id);
 	json_decref(items);
 
 	ck_assert_int_eq(store_cmd_list(st, 3, 2, &items), AMR_OK);

@@ -22,8 +22,8 @@
 #include "err.h"
 #include "validate.h"
 
-#define NOW 1763600000
-#define OBJ 7
+#define NOW	  1763600000
+#define OBJ	  7
 #define MAX_CASES 256
 
 static const struct validate_opts opts = {
@@ -109,7 +109,7 @@ static void check_canonical_matches_tree(const char *name, const char *input, si
 		      name);
 	readings = json_object_get(c, "readings");
 	ck_assert_msg(json_equal(readings, json_object_get(in, "readings")) ||
-		      (!readings && !json_object_get(in, "readings")),
+			      (!readings && !json_object_get(in, "readings")),
 		      "%s: canonical readings differ from the input's", name);
 	ck_assert_uint_eq(r->readings, json_array_size(readings));
 	json_object_del(c, "readings");
@@ -134,7 +134,8 @@ static void check_same_as_tree(const char *name, const char *input, size_t len, 
 	ck_assert_int_eq(validate_batch_tree(&opts, OBJ, NOW, input, len, &t), rc);
 	ck_assert(!t.fast);
 	ck_assert_msg((r->reason == NULL) == (t.reason == NULL) &&
-		      (!r->reason || strcmp(r->reason, t.reason) == 0), "%s: reasons differ", name);
+			      (!r->reason || strcmp(r->reason, t.reason) == 0),
+		      "%s: reasons differ", name);
 	ck_assert_str_eq(r->detail, t.detail);
 	ck_assert_int_eq(r->seq, t.seq);
 	ck_assert_int_eq(r->prev, t.prev);
@@ -143,8 +144,8 @@ static void check_same_as_tree(const char *name, const char *input, size_t len, 
 	ck_assert_uint_eq(r->canonical_len, t.canonical_len);
 	if (r->canonical)
 		ck_assert_mem_eq(r->canonical, t.canonical, r->canonical_len);
-	ck_assert_msg(json_equal(r->batch, t.batch) || (!r->batch && !t.batch),
-		      "%s: trees differ", name);
+	ck_assert_msg(json_equal(r->batch, t.batch) || (!r->batch && !t.batch), "%s: trees differ",
+		      name);
 	ck_assert_msg(json_equal(r->dropped, t.dropped) || (!r->dropped && !t.dropped),
 		      "%s: dropped entries differ", name);
 	validate_result_clear(&t);
@@ -172,7 +173,8 @@ static void check_dropped(const char *name, const struct validate_result *r, cha
 		const char *part;
 		json_t *d;
 
-		ck_assert_msg(sscanf(line, "dropped %31s", reason) == 1, "%s: bad expect line", name);
+		ck_assert_msg(sscanf(line, "dropped %31s", reason) == 1, "%s: bad expect line",
+			      name);
 		part = line + strlen("dropped ") + strlen(reason) + 1;
 		d = json_array_get(r->dropped, want);
 		ck_assert_msg(d != NULL, "%s: entry %zu was not dropped", name, want);
@@ -274,7 +276,7 @@ START_TEST(test_topic)
 	ck_assert(!validate_topic("amr/v1/gw/12/upx", "/up", &obj));
 	ck_assert(!validate_topic("amr/v1/gw/12/status", "/up", &obj));
 	ck_assert(!validate_topic("amr/v2/gw/12/up", "/up", &obj));
-	ck_assert_uint_eq(obj, 99);   /* unchanged on failure */
+	ck_assert_uint_eq(obj, 99); /* unchanged on failure */
 }
 END_TEST
 
@@ -300,13 +302,13 @@ START_TEST(test_result_fields)
 
 	ck_assert_int_eq(validate_batch(&opts, OBJ, NOW, text, sizeof text - 1, &r), AMR_OK);
 	ck_assert_int_eq(r.seq, 77);
-	ck_assert_int_eq(r.prev, -1);   /* absent */
+	ck_assert_int_eq(r.prev, -1); /* absent */
 	ck_assert_int_eq(r.ts, 1763599000);
 	ck_assert_uint_eq(r.readings, 2);
 	ck_assert_ptr_null(r.dropped);
 	validate_result_clear(&r);
 	ck_assert_ptr_null(r.batch);
-	validate_result_clear(&r);   /* clearing twice is harmless */
+	validate_result_clear(&r); /* clearing twice is harmless */
 }
 END_TEST
 

@@ -15,7 +15,7 @@ struct got {
 	long long vals[8][3];
 	unsigned present[8];
 	size_t n;
-	size_t refuse_at;              /* row index the callback refuses, or SIZE_MAX */
+	size_t refuse_at; /* row index the callback refuses, or SIZE_MAX */
 };
 
 static int on_row(void *ctx, size_t i, const long long *vals, unsigned present)
@@ -101,28 +101,28 @@ static const char *const declined[] = {
 	"{\"a\":1.5}",
 	"{\"a\":1e3}",
 	"{\"a\":99999999999999999999}",
-	"{\"a\":1,\"a\":2}",                          /* duplicate key */
-	"{\"d\":[{\"x\":1,\"x\":1}]}",                /* duplicate, nested */
-	"{\"rows\":[],\"rows\":[]}",                  /* duplicate rows member */
-	"{\"rows\":[{\"a\":1,\"a\":1}]}",             /* duplicate row field */
-	"{\"rows\":[{\"z\":1}]}",                     /* not a row field */
-	"{\"rows\":[{\"a\":\"1\"}]}",                 /* not an integer */
+	"{\"a\":1,\"a\":2}",		  /* duplicate key */
+	"{\"d\":[{\"x\":1,\"x\":1}]}",	  /* duplicate, nested */
+	"{\"rows\":[],\"rows\":[]}",	  /* duplicate rows member */
+	"{\"rows\":[{\"a\":1,\"a\":1}]}", /* duplicate row field */
+	"{\"rows\":[{\"z\":1}]}",	  /* not a row field */
+	"{\"rows\":[{\"a\":\"1\"}]}",	  /* not an integer */
 	"{\"rows\":[{\"a\":true}]}",
 	"{\"rows\":[{\"a\":null}]}",
 	"{\"rows\":[{\"a\":{}}]}",
 	"{\"rows\":[{\"a\":[]}]}",
-	"{\"rows\":[1]}",                             /* not an object */
+	"{\"rows\":[1]}", /* not an object */
 	"{\"rows\":[[]]}",
-	"{\"rows\":{}}",                              /* not an array */
+	"{\"rows\":{}}", /* not an array */
 	"{\"rows\":5}",
-	"{\"a\":[[[[[[[[]]]]]]]]}",                   /* too deep */
+	"{\"a\":[[[[[[[[]]]]]]]]}", /* too deep */
 	"{\"a\":[{\"b\":{\"c\":[{\"d\":{\"e\":[[1]]}}]}}]}",
-	"{\"a\":\"\\u0041\"}",                        /* an escape */
+	"{\"a\":\"\\u0041\"}", /* an escape */
 	"{\"a\\n\":1}",
-	"{\"a\":\"\xc3\xa9\"}",                       /* UTF-8 */
+	"{\"a\":\"\xc3\xa9\"}", /* UTF-8 */
 	"{\"a\":\"\xff\"}",
-	"{\"a\":\"x\ty\"}",                           /* control character in a string */
-	"{\"a\":1}\f",                                /* white space yajl accepts, jansson not */
+	"{\"a\":\"x\ty\"}", /* control character in a string */
+	"{\"a\":1}\f",	    /* white space yajl accepts, jansson not */
 	"{\"a\":1}\v",
 	"{\"a\":1 /* c */}",
 	"{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\":1}",

@@ -73,9 +73,17 @@ END_TEST
 static const struct {
 	const char *arg;
 } bad[] = {
-	{ "--port=0" }, { "--port=65536" }, { "--port=12a" }, { "--port=" },
-	{ "--port=99999999999999999999" }, { "--flag=maybe" }, { "--level=mid" },
-	{ "--host=" }, { "--host=aaaaaaaaaaaaaaaaaaaaaaaaa" }, { "--nosuch=1" }, { "--port" },
+	{ "--port=0" },
+	{ "--port=65536" },
+	{ "--port=12a" },
+	{ "--port=" },
+	{ "--port=99999999999999999999" },
+	{ "--flag=maybe" },
+	{ "--level=mid" },
+	{ "--host=" },
+	{ "--host=aaaaaaaaaaaaaaaaaaaaaaaaa" },
+	{ "--nosuch=1" },
+	{ "--port" },
 };
 
 START_TEST(bad_values_are_refused)

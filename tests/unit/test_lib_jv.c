@@ -10,7 +10,8 @@ static json_t *obj;
 static void setup(void)
 {
 	obj = json_loads("{\"addr\":5,\"big\":300,\"name\":\"cold\",\"neg\":-1,"
-			 "\"real\":1.5,\"flag\":true,\"list\":[1,2,3],\"o\":{}}", 0, NULL);
+			 "\"real\":1.5,\"flag\":true,\"list\":[1,2,3],\"o\":{}}",
+			 0, NULL);
 	ck_assert_ptr_nonnull(obj);
 }
 
@@ -96,8 +97,8 @@ END_TEST
 
 START_TEST(unknown_fields_are_named)
 {
-	static const char *const allowed[] = { "addr", "big", "name", "neg", "real",
-					       "flag", "list", NULL };
+	static const char *const allowed[] = { "addr", "big",  "name", "neg",
+					       "real", "flag", "list", NULL };
 	struct jv_err e = { "" };
 
 	ck_assert_int_eq(jv_only(obj, allowed, &e), AMR_EINVAL);

@@ -13,7 +13,9 @@ static char dir[64];
 
 static int rm_entry(const char *p, const struct stat *st, int f, struct FTW *w)
 {
-	(void)st; (void)f; (void)w;
+	(void)st;
+	(void)f;
+	(void)w;
 	return remove(p);
 }
 
@@ -29,9 +31,9 @@ static void teardown(void)
 }
 
 struct fill {
-	MDB_dbi dbi;        /* target database */
-	unsigned from, n;   /* keys from..from+n */
-	unsigned runs;      /* how often fn ran */
+	MDB_dbi dbi;	  /* target database */
+	unsigned from, n; /* keys from..from+n */
+	unsigned runs;	  /* how often fn ran */
 };
 
 static int fill_fn(MDB_txn *txn, void *arg)
@@ -55,7 +57,7 @@ static int fill_fn(MDB_txn *txn, void *arg)
 
 START_TEST(map_grows_when_full)
 {
-	struct kv_opts o = { .map_size = 1 << 20 };   /* 1 MiB: too small */
+	struct kv_opts o = { .map_size = 1 << 20 }; /* 1 MiB: too small */
 	struct fill f = { 0, 0, 4000, 0 };
 	size_t map, used;
 	MDB_txn *txn;
@@ -65,12 +67,12 @@ START_TEST(map_grows_when_full)
 	ck_assert_int_eq(kv_open(&k, dir, &o), AMR_OK);
 	ck_assert_int_eq(kv_dbi(k, "t", 0, &f.dbi), AMR_OK);
 	ck_assert_int_eq(kv_write(k, fill_fn, &f), AMR_OK);
-	ck_assert_uint_gt(f.runs, 1);     /* it had to retry after growing */
+	ck_assert_uint_gt(f.runs, 1); /* it had to retry after growing */
 	kv_usage(k, &map, &used);
 	ck_assert_uint_gt(map, 4u << 20);
 	ck_assert_int_eq(kv_read_begin(k, &txn), AMR_OK);
 	mdb_stat(txn, f.dbi, &st);
-	ck_assert_uint_eq(st.ms_entries, 4000);   /* nothing twice, nothing lost */
+	ck_assert_uint_eq(st.ms_entries, 4000); /* nothing twice, nothing lost */
 	mdb_txn_abort(txn);
 	kv_close(k);
 

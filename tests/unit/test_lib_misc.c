@@ -58,7 +58,7 @@ START_TEST(levels_filter_and_skip_formatting)
 	evaluated = 0;
 	log_init("amr-test", LOG_LVL_INFO);
 	out = capture(write_some);
-	ck_assert_int_eq(evaluated, 0);          /* the debug line cost nothing */
+	ck_assert_int_eq(evaluated, 0); /* the debug line cost nothing */
 	ck_assert_ptr_null(strstr(out, "debug"));
 	ck_assert_ptr_nonnull(strstr(out, "amr-test["));
 	ck_assert_ptr_nonnull(strstr(out, "] info: stored seq=42 obj=1\n"));
@@ -105,10 +105,22 @@ static void note(struct order *o, int v)
 		o->seen[o->n++] = v;
 }
 
-static void t10(void *a) { note(a, 10); }
-static void t30(void *a) { note(a, 30); }
-static void t20(void *a) { note(a, 20); }
-static void stop_it(void *a) { loop_stop(((struct order *)a)->l); }
+static void t10(void *a)
+{
+	note(a, 10);
+}
+static void t30(void *a)
+{
+	note(a, 30);
+}
+static void t20(void *a)
+{
+	note(a, 20);
+}
+static void stop_it(void *a)
+{
+	loop_stop(((struct order *)a)->l);
+}
 
 START_TEST(timers_fire_in_deadline_order_and_cancel_works)
 {
@@ -120,7 +132,7 @@ START_TEST(timers_fire_in_deadline_order_and_cancel_works)
 	loop_timer_add(o.l, 10, false, t10, &o);
 	id = loop_timer_add(o.l, 20, false, t20, &o);
 	loop_timer_cancel(o.l, id);
-	loop_timer_cancel(o.l, 999999);           /* unknown ids are ignored */
+	loop_timer_cancel(o.l, 999999); /* unknown ids are ignored */
 	loop_timer_add(o.l, 60, false, stop_it, &o);
 	ck_assert_int_eq(loop_run(o.l), AMR_OK);
 	ck_assert_int_eq(o.n, 2);
@@ -153,7 +165,7 @@ END_TEST
 
 struct poster {
 	loop *l;
-	int count;        /* incremented on the loop thread only */
+	int count; /* incremented on the loop thread only */
 };
 
 static void inc(void *a)
@@ -265,20 +277,20 @@ START_TEST(prometheus_text_groups_families)
 	g = metrics_get(ms, METRIC_GAUGE, "amr_spool_pending", NULL, "Batches waiting.");
 	b = metrics_get(ms, METRIC_COUNTER, "amr_deadletter_total", "reason=\"bad_topic\"", NULL);
 	ck_assert_ptr_eq(metrics_get(ms, METRIC_COUNTER, "amr_deadletter_total",
-				     "reason=\"bad_json\"", NULL), a);
+				     "reason=\"bad_json\"", NULL),
+			 a);
 	metric_add(a, 3);
 	metric_add(b, 1);
 	metric_set(g, 7);
 	metric_add(NULL, 1);
 	text = metrics_render(ms);
-	ck_assert_str_eq(text,
-		"# HELP amr_deadletter_total Messages rejected.\n"
-		"# TYPE amr_deadletter_total counter\n"
-		"amr_deadletter_total{reason=\"bad_json\"} 3\n"
-		"amr_deadletter_total{reason=\"bad_topic\"} 1\n"
-		"# HELP amr_spool_pending Batches waiting.\n"
-		"# TYPE amr_spool_pending gauge\n"
-		"amr_spool_pending 7\n");
+	ck_assert_str_eq(text, "# HELP amr_deadletter_total Messages rejected.\n"
+			       "# TYPE amr_deadletter_total counter\n"
+			       "amr_deadletter_total{reason=\"bad_json\"} 3\n"
+			       "amr_deadletter_total{reason=\"bad_topic\"} 1\n"
+			       "# HELP amr_spool_pending Batches waiting.\n"
+			       "# TYPE amr_spool_pending gauge\n"
+			       "amr_spool_pending 7\n");
 	free(text);
 	metrics_destroy(ms);
 }

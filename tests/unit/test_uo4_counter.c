@@ -36,7 +36,7 @@ START_TEST(bouncing_contact_counts_once)
 		counter_sample(&c, t % 2 == 0, t, 20);
 	for (uint32_t t = 104; t < 154; t++)
 		counter_sample(&c, true, t, 20);
-	for (uint32_t t = 154; t < 158; t++)  /* bounce on opening too */
+	for (uint32_t t = 154; t < 158; t++) /* bounce on opening too */
 		counter_sample(&c, t % 2 == 1, t, 20);
 	for (uint32_t t = 158; t < 300; t++)
 		counter_sample(&c, false, t, 20);
@@ -59,8 +59,8 @@ START_TEST(short_gap_merges_pulses)
 {
 	counter_init(&c, 0, 0);
 	counter_sample(&c, true, 100, 20);
-	counter_sample(&c, false, 150, 20);  /* counted at this sample */
-	counter_sample(&c, true, 160, 20);   /* open only 10 ms: not a new pulse */
+	counter_sample(&c, false, 150, 20); /* counted at this sample */
+	counter_sample(&c, true, 160, 20);  /* open only 10 ms: not a new pulse */
 	counter_sample(&c, false, 300, 20);
 	counter_sample(&c, false, 400, 20);
 	ck_assert_uint_eq(c.total, 1);
@@ -86,7 +86,7 @@ START_TEST(edge_sampling_equals_polling)
 		edge_pulse(starts[i], widths[i], 20);
 	counter_sample(&c, false, 2000, 20);
 	ck_assert_uint_eq(c.total, polled.total);
-	ck_assert_uint_eq(c.total, 4);  /* 100, 300, 910, 1500 */
+	ck_assert_uint_eq(c.total, 4); /* 100, 300, 910, 1500 */
 }
 END_TEST
 
@@ -96,7 +96,7 @@ START_TEST(period_between_leading_edges)
 	ck_assert_uint_eq(counter_period(&c, 0), 0);
 	edge_pulse(1000, 50, 20);
 	ck_assert_uint_eq(c.total, 1);
-	ck_assert_uint_eq(counter_period(&c, 1100), 0);  /* one pulse: no period yet */
+	ck_assert_uint_eq(counter_period(&c, 1100), 0); /* one pulse: no period yet */
 	/* A bounce before the solid closure: the period starts where the
 	 * closure that held began. */
 	counter_sample(&c, true, 1850, 20);
@@ -124,8 +124,8 @@ START_TEST(clock_wrap)
 	uint32_t t0 = 0xFFFFFFF0u;
 
 	counter_init(&c, 0, t0);
-	edge_pulse(t0, 30, 20);          /* closes before, opens after the wrap */
-	edge_pulse(t0 + 1000, 30, 20);   /* wholly after the wrap */
+	edge_pulse(t0, 30, 20);	       /* closes before, opens after the wrap */
+	edge_pulse(t0 + 1000, 30, 20); /* wholly after the wrap */
 	ck_assert_uint_eq(c.total, 2);
 	ck_assert_uint_eq(c.period_ms, 1000);
 }

@@ -38,7 +38,7 @@ static void pulses(unsigned ch, int n)
 	for (int i = 0; i < n; i++) {
 		h.inputs |= (uint8_t)(1u << ch);
 		run_ms(30);
-		h.inputs &= (uint8_t)~(1u << ch);
+		h.inputs &= (uint8_t) ~(1u << ch);
 		run_ms(30);
 	}
 }
@@ -61,7 +61,7 @@ static size_t ask(int first, ...)
 	req[n++] = (uint8_t)(crc >> 8);
 	stub_tx_clear(&h);
 	stub_rx(&h, req, n, h.us);
-	run_ms(6);  /* > 3.5 characters of silence */
+	run_ms(6); /* > 3.5 characters of silence */
 	return h.tx_n ? h.tx_len[0] : 0;
 }
 
@@ -112,10 +112,10 @@ START_TEST(totals_and_periods)
 	ck_assert_uint_eq(reg32(0), 3);
 	ck_assert_uint_eq(reg32(2), 0);
 	ck_assert_uint_eq(reg32(4), 1);
-	ck_assert_uint_eq(d.ch[0].period_ms, 60);  /* 30 + 30 ms between closings */
+	ck_assert_uint_eq(d.ch[0].period_ms, 60); /* 30 + 30 ms between closings */
 	/* Read 64 ms after the last closing: the longer of the two shows. */
 	ck_assert_uint_eq(reg32(8), 64);
-	ck_assert_uint_eq(reg32(12), 0);   /* one pulse: no period yet */
+	ck_assert_uint_eq(reg32(12), 0); /* one pulse: no period yet */
 	ck_assert_uint_eq(uo4_total(&d, 0), 3);
 	/* The flow stops: the period reads the time since the last closing. */
 	run_ms(1000);
@@ -137,7 +137,7 @@ START_TEST(totals_above_16_bits_high_word_first)
 	ck_assert_uint_eq(reg32(2), 70000);
 	ck_assert_uint_eq(reg32(4), 0xFFFFFFFFu);
 	pulses(2, 1);
-	ck_assert_uint_eq(uo4_total(&d, 2), 0);  /* wraps like any meter register */
+	ck_assert_uint_eq(uo4_total(&d, 2), 0); /* wraps like any meter register */
 }
 END_TEST
 
@@ -164,9 +164,9 @@ START_TEST(debounce_register)
 	ck_assert_uint_eq(ask(126, 0x03, 0, 1, 0, 1, -1), 7);
 	ck_assert_uint_eq(reg(0), UO4_DEBOUNCE_DEFAULT);
 	ck_assert_uint_eq(ask(126, 0x06, 0, 1, 0, 50, -1), 8);
-	pulses(1, 2);  /* 30 ms closures now too short */
+	pulses(1, 2); /* 30 ms closures now too short */
 	ck_assert_uint_eq(uo4_total(&d, 1), 0);
-	ck_assert_uint_eq(ask(126, 0x06, 0, 1, 0x03, 0xE9, -1), 5);  /* 1001 */
+	ck_assert_uint_eq(ask(126, 0x06, 0, 1, 0x03, 0xE9, -1), 5); /* 1001 */
 	ck_assert_uint_eq(h.tx[0][2], 3);
 	power_cycle();
 	ck_assert_uint_eq(ask(126, 0x03, 0, 1, 0, 1, -1), 7);
@@ -198,7 +198,7 @@ START_TEST(address_change)
 	size_t n = ask(126, 0x06, 0, 0, 0, 17, -1);
 
 	ck_assert_uint_eq(n, 8);
-	ck_assert_uint_eq(h.tx[0][0], 126);  /* the reply comes from the old address */
+	ck_assert_uint_eq(h.tx[0][0], 126); /* the reply comes from the old address */
 	ck_assert_uint_eq(ask(126, 0x04, 0, 0, 0, 1, -1), 0);
 	read_inputs(17, 0, 1);
 	ck_assert_uint_eq(ask(17, 0x03, 0, 0, 0, 1, -1), 7);
@@ -233,10 +233,10 @@ START_TEST(reset_jumper_restores_factory_address)
 		ck_assert_int_eq(changes, 19);
 		ck_assert(h.led);
 	}
-	read_inputs(126, 0, 1);  /* polled: back to a flash per reply */
+	read_inputs(126, 0, 1); /* polled: back to a flash per reply */
 	run_ms(100);
 	ck_assert(!h.led);
-	h.jumper = false;  /* removed; the new address stays */
+	h.jumper = false; /* removed; the new address stays */
 	power_cycle();
 	ck_assert_uint_eq(uo4_address(&d), 126);
 }
@@ -250,7 +250,7 @@ START_TEST(coils_drive_outputs_and_persist)
 	ck_assert_uint_eq(h.outputs, 0x07);
 	ck_assert_uint_eq(ask(126, 0x01, 0, 0, 0, 4, -1), 6);
 	ck_assert_uint_eq(h.tx[0][3], 0x07);
-	ck_assert_uint_eq(ask(126, 0x01, 0, 0, 0, 5, -1), 5);  /* there are 4 */
+	ck_assert_uint_eq(ask(126, 0x01, 0, 0, 0, 5, -1), 5); /* there are 4 */
 	ck_assert_uint_eq(h.tx[0][2], 2);
 	power_cycle();
 	ck_assert_uint_eq(h.outputs, 0x07);
@@ -288,18 +288,18 @@ START_TEST(mains_loss_releases_and_silences)
 	ck_assert_uint_eq(h.outputs, 0x09);
 	h.mains = false;
 	run_ms(1);
-	ck_assert_uint_eq(h.outputs, 0);  /* every consumer connected */
+	ck_assert_uint_eq(h.outputs, 0); /* every consumer connected */
 	ck_assert_uint_eq(ask(126, 0x04, 0, 0, 0, 1, -1), 0);
-	pulses(1, 5);                      /* counting goes on */
+	pulses(1, 5); /* counting goes on */
 	ck_assert_uint_eq(uo4_total(&d, 1), 5);
 	ck_assert(uo4_status(&d) & UO4_ST_ON_BATTERY);
 	h.mains = true;
 	run_ms(1);
-	ck_assert_uint_eq(h.outputs, 0x09);  /* blocks come back */
+	ck_assert_uint_eq(h.outputs, 0x09); /* blocks come back */
 	read_inputs(126, 0, 17);
 	ck_assert_uint_eq(reg32(2), 5);
 	ck_assert_uint_eq(reg(16), UO4_ST_MAINS | UO4_ST_ON_BATTERY);
-	read_inputs(126, 16, 1);             /* read once: cleared */
+	read_inputs(126, 16, 1); /* read once: cleared */
 	ck_assert_uint_eq(reg(0), UO4_ST_MAINS);
 }
 END_TEST
@@ -389,7 +389,7 @@ START_TEST(nv_failure_sets_status_and_exception_04)
 	ck_assert_uint_eq(ask(126, 0x05, 0, 0, 0xFF, 0, -1), 5);
 	ck_assert_uint_eq(h.tx[0][2], 4);
 	pulses(0, 1);
-	ck_assert_uint_eq(uo4_total(&d, 0), 1);  /* still counted in RAM */
+	ck_assert_uint_eq(uo4_total(&d, 0), 1); /* still counted in RAM */
 	read_inputs(126, 16, 1);
 	ck_assert(reg(0) & UO4_ST_NVM_ERROR);
 }

@@ -86,7 +86,7 @@ int hal_nvm_write(struct hal *h, uint32_t off, const void *buf, uint32_t n)
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		if (h->cut)
-			return 0;  /* the device is dead; nothing reaches the part */
+			return 0; /* the device is dead; nothing reaches the part */
 		if (h->cut_after == 0) {
 			h->cut = true;
 			if (h->cut_garble)

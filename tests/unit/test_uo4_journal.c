@@ -50,7 +50,7 @@ START_TEST(blank_part_gives_defaults)
 	ck_assert_uint_eq(cfg.addr, 126);
 	ck_assert_uint_eq(c.total[0], 0);
 	ck_assert_uint_eq(j.rec_slots, (4096 - 32) / 24);
-	memset(h.nvm, 0xFF, sizeof h.nvm);  /* an erased EEPROM */
+	memset(h.nvm, 0xFF, sizeof h.nvm); /* an erased EEPROM */
 	ck_assert_int_eq(remount(&j, &cfg, &c), JOURNAL_EBLANK);
 }
 END_TEST
@@ -135,7 +135,7 @@ static void cut_counts_at_every_byte(uint32_t before, bool garble)
 		h.cut_after = k;
 		h.cut_garble = garble;
 		c = counts(999999);
-		journal_counts_write(&j, &h, &c);  /* the device dies in here */
+		journal_counts_write(&j, &h, &c); /* the device dies in here */
 
 		h.cut = false;
 		h.cut_after = -1;
@@ -146,8 +146,9 @@ static void cut_counts_at_every_byte(uint32_t before, bool garble)
 			ck_assert_msg(c.total[0] == want && c.total[3] == (before ? want + 3 : 0),
 				      "cut after %ld bytes (garble %d, %u before): total %u", k,
 				      garble, before, c.total[0]);
-			ck_assert_int_eq(rc, before ? JOURNAL_OK : (k == 0 && !garble ? JOURNAL_EBLANK
-										     : JOURNAL_ECORRUPT));
+			ck_assert_int_eq(rc, before ? JOURNAL_OK
+						    : (k == 0 && !garble ? JOURNAL_EBLANK
+									 : JOURNAL_ECORRUPT));
 		} else {
 			ck_assert_uint_eq(c.total[0], 999999);
 		}
@@ -195,7 +196,8 @@ START_TEST(cut_settings_write_at_every_byte)
 			stub_init(&h, 4096);
 			remount(&j, &cfg, &c);
 			for (int i = 1; i <= writes; i++) {
-				cfg = (struct journal_cfg){ (uint8_t)i, (uint8_t)i, (uint16_t)(10 * i) };
+				cfg = (struct journal_cfg){ (uint8_t)i, (uint8_t)i,
+							    (uint16_t)(10 * i) };
 				journal_cfg_write(&j, &h, &cfg);
 				old = cfg;
 			}
@@ -209,12 +211,12 @@ START_TEST(cut_settings_write_at_every_byte)
 			if (k == (long)JOURNAL_CFG_SIZE) {
 				ck_assert_uint_eq(cfg.addr, 99);
 			} else if (writes == 0) {
-				ck_assert_uint_eq(cfg.addr, 126);  /* the default */
+				ck_assert_uint_eq(cfg.addr, 126); /* the default */
 			} else {
 				ck_assert_msg(cfg.addr == old.addr && cfg.blocks == old.blocks &&
 						      cfg.debounce_ms == old.debounce_ms,
-					      "cut after %ld bytes of write %d: addr %u", k, writes + 1,
-					      cfg.addr);
+					      "cut after %ld bytes of write %d: addr %u", k,
+					      writes + 1, cfg.addr);
 			}
 		}
 	}
@@ -230,7 +232,7 @@ START_TEST(corrupt_area_is_reported)
 	fresh(&j, &cfg, &c);
 	c = counts(7);
 	journal_counts_write(&j, &h, &c);
-	h.nvm[JOURNAL_REC_OFFSET + 8] ^= 0x10;  /* a bit rots in the only record */
+	h.nvm[JOURNAL_REC_OFFSET + 8] ^= 0x10; /* a bit rots in the only record */
 	ck_assert_int_eq(remount(&j, &cfg, &c), JOURNAL_ECORRUPT);
 	ck_assert_uint_eq(c.total[0], 0);
 }
@@ -247,7 +249,7 @@ START_TEST(older_damage_is_harmless)
 		c = counts(i);
 		journal_counts_write(&j, &h, &c);
 	}
-	h.nvm[JOURNAL_REC_OFFSET + 5] ^= 0xFF;  /* the oldest record */
+	h.nvm[JOURNAL_REC_OFFSET + 5] ^= 0xFF; /* the oldest record */
 	ck_assert_int_eq(remount(&j, &cfg, &c), JOURNAL_OK);
 	ck_assert_uint_eq(c.total[0], 3);
 }
@@ -262,13 +264,13 @@ START_TEST(failed_verify_moves_to_next_slot)
 	remount(&j, &cfg, &c);
 	c = counts(1);
 	journal_counts_write(&j, &h, &c);
-	h.flip_writes = 1;  /* a worn cell: the next slot does not keep its byte */
+	h.flip_writes = 1; /* a worn cell: the next slot does not keep its byte */
 	c = counts(2);
 	ck_assert_int_eq(journal_counts_write(&j, &h, &c), JOURNAL_OK);
 	ck_assert_uint_eq(j.rec_slot, 2);
 	remount(&j, &cfg, &c);
 	ck_assert_uint_eq(c.total[0], 2);
-	h.fail_writes = 2;  /* the part stops answering */
+	h.fail_writes = 2; /* the part stops answering */
 	c = counts(3);
 	ck_assert_int_eq(journal_counts_write(&j, &h, &c), JOURNAL_EIO);
 	ck_assert_int_eq(journal_cfg_write(&j, &h, &cfg), JOURNAL_OK);

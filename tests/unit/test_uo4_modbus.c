@@ -15,12 +15,37 @@ static uint16_t holding[3];
 static int commits;
 static uint8_t commit_result;
 
-static bool coil_get(void *ctx, uint16_t a) { (void)ctx; return coils[a]; }
-static void coil_set(void *ctx, uint16_t a, bool on) { (void)ctx; coils[a] = on; }
-static uint16_t input_get(void *ctx, uint16_t a) { (void)ctx; return (uint16_t)(0x100 + a); }
-static uint16_t holding_get(void *ctx, uint16_t a) { (void)ctx; return holding[a]; }
-static void holding_set(void *ctx, uint16_t a, uint16_t v) { (void)ctx; holding[a] = v; }
-static uint8_t commit(void *ctx) { (void)ctx; commits++; return commit_result; }
+static bool coil_get(void *ctx, uint16_t a)
+{
+	(void)ctx;
+	return coils[a];
+}
+static void coil_set(void *ctx, uint16_t a, bool on)
+{
+	(void)ctx;
+	coils[a] = on;
+}
+static uint16_t input_get(void *ctx, uint16_t a)
+{
+	(void)ctx;
+	return (uint16_t)(0x100 + a);
+}
+static uint16_t holding_get(void *ctx, uint16_t a)
+{
+	(void)ctx;
+	return holding[a];
+}
+static void holding_set(void *ctx, uint16_t a, uint16_t v)
+{
+	(void)ctx;
+	holding[a] = v;
+}
+static uint8_t commit(void *ctx)
+{
+	(void)ctx;
+	commits++;
+	return commit_result;
+}
 
 /* Values above 1000 are refused. */
 static uint8_t holding_check(void *ctx, uint16_t a, uint16_t v)
@@ -31,8 +56,8 @@ static uint8_t holding_check(void *ctx, uint16_t a, uint16_t v)
 }
 
 static const struct mb_map map = {
-	NULL, 10, 21, 3, coil_get, coil_set, input_get, holding_get, holding_check,
-	holding_set, commit,
+	NULL,	       10,	    21,	    3, coil_get, coil_set, input_get, holding_get,
+	holding_check, holding_set, commit,
 };
 
 static uint8_t out[MB_FRAME_MAX];
@@ -95,8 +120,8 @@ START_TEST(timing_constants)
 	struct mb_rtu r;
 
 	mb_rtu_init(&r, 9600);
-	ck_assert_uint_eq(r.t15_us, 1719);   /* 16.5 bits at 9600 */
-	ck_assert_uint_eq(r.t35_us, 4011);   /* 38.5 bits */
+	ck_assert_uint_eq(r.t15_us, 1719); /* 16.5 bits at 9600 */
+	ck_assert_uint_eq(r.t35_us, 4011); /* 38.5 bits */
 	mb_rtu_init(&r, 38400);
 	ck_assert_uint_eq(r.t15_us, 750);
 	ck_assert_uint_eq(r.t35_us, 1750);
@@ -116,11 +141,11 @@ START_TEST(frame_ends_after_3_5_characters)
 	struct mb_rtu r;
 
 	mb_rtu_init(&r, 9600);
-	feed(&r, f, sizeof f, 1000, 1146);  /* back to back at 9600 */
+	feed(&r, f, sizeof f, 1000, 1146); /* back to back at 9600 */
 	ck_assert_uint_eq(mb_rtu_frame(&r, 1000 + 7 * 1146 + 4010, &got), 0);
 	ck_assert_uint_eq(mb_rtu_frame(&r, 1000 + 7 * 1146 + 4011, &got), sizeof f);
 	ck_assert_mem_eq(got, f, sizeof f);
-	ck_assert_uint_eq(mb_rtu_frame(&r, 1000 + 7 * 1146 + 9000, &got), 0);  /* taken */
+	ck_assert_uint_eq(mb_rtu_frame(&r, 1000 + 7 * 1146 + 9000, &got), 0); /* taken */
 }
 END_TEST
 
@@ -132,7 +157,7 @@ START_TEST(gap_over_1_5_characters_drops_frame)
 
 	mb_rtu_init(&r, 9600);
 	feed(&r, f, 4, 0, 1000);
-	feed(&r, f + 4, 4, 3000 + 1720, 1000);  /* 1720 us of silence inside */
+	feed(&r, f + 4, 4, 3000 + 1720, 1000); /* 1720 us of silence inside */
 	ck_assert_uint_eq(mb_rtu_frame(&r, 20000, &got), 0);
 	/* The next frame is received normally. */
 	feed(&r, f, sizeof f, 30000, 0);
@@ -280,17 +305,17 @@ END_TEST
 
 START_TEST(bad_values_exception_03)
 {
-	check_exception(ask(7, 0x01, 0, 0, 0, 0, -1), 0x01, 3);            /* qty 0 */
-	check_exception(ask(7, 0x01, 0, 0, 0x07, 0xD1, -1), 0x01, 3);      /* 2001 */
-	check_exception(ask(7, 0x04, 0, 0, 0, 126, -1), 0x04, 3);          /* 126 */
+	check_exception(ask(7, 0x01, 0, 0, 0, 0, -1), 0x01, 3);	      /* qty 0 */
+	check_exception(ask(7, 0x01, 0, 0, 0x07, 0xD1, -1), 0x01, 3); /* 2001 */
+	check_exception(ask(7, 0x04, 0, 0, 0, 126, -1), 0x04, 3);     /* 126 */
 	check_exception(ask(7, 0x03, 0, 0, 0, 0, -1), 0x03, 3);
-	check_exception(ask(7, 0x04, 0, 0, 0, -1), 0x04, 3);               /* short */
-	check_exception(ask(7, 0x05, 0, 1, 0x12, 0x34, -1), 0x05, 3);      /* not FF00/0000 */
-	check_exception(ask(7, 0x06, 0, 1, 0x03, 0xE9, -1), 0x06, 3);      /* 1001 refused */
-	check_exception(ask(7, 0x0F, 0, 0, 0, 9, 1, 0xFF, -1), 0x0F, 3);   /* byte count */
-	check_exception(ask(7, 0x0F, 0, 0, 0, 0, 0, -1), 0x0F, 3);         /* qty 0 */
+	check_exception(ask(7, 0x04, 0, 0, 0, -1), 0x04, 3);		    /* short */
+	check_exception(ask(7, 0x05, 0, 1, 0x12, 0x34, -1), 0x05, 3);	    /* not FF00/0000 */
+	check_exception(ask(7, 0x06, 0, 1, 0x03, 0xE9, -1), 0x06, 3);	    /* 1001 refused */
+	check_exception(ask(7, 0x0F, 0, 0, 0, 9, 1, 0xFF, -1), 0x0F, 3);    /* byte count */
+	check_exception(ask(7, 0x0F, 0, 0, 0, 0, 0, -1), 0x0F, 3);	    /* qty 0 */
 	check_exception(ask(7, 0x10, 0, 0, 0, 2, 3, 0, 1, 0, -1), 0x10, 3); /* byte count */
-	check_exception(ask(7, 0x10, 0, 0, 0, 1, 2, 0, -1), 0x10, 3);      /* data short */
+	check_exception(ask(7, 0x10, 0, 0, 0, 1, 2, 0, -1), 0x10, 3);	    /* data short */
 	ck_assert_int_eq(commits, 0);
 	ck_assert(!coils[1]);
 }
@@ -319,11 +344,11 @@ START_TEST(silence_for_others_and_bad_frames)
 	uint8_t req[] = { 7, 0x04, 0, 0, 0, 1, 0, 0 };
 	uint16_t crc = crc16(req, 6);
 
-	ck_assert_uint_eq(ask(8, 0x04, 0, 0, 0, 1, -1), 0);     /* another slave */
-	ck_assert_uint_eq(ask(8, 0x2B, 0, 0, 0, 1, -1), 0);     /* not even an exception */
-	ck_assert_uint_eq(ask(7, -1), 0);                       /* too short */
+	ck_assert_uint_eq(ask(8, 0x04, 0, 0, 0, 1, -1), 0); /* another slave */
+	ck_assert_uint_eq(ask(8, 0x2B, 0, 0, 0, 1, -1), 0); /* not even an exception */
+	ck_assert_uint_eq(ask(7, -1), 0);		    /* too short */
 	req[6] = (uint8_t)crc;
-	req[7] = (uint8_t)((crc >> 8) ^ 1);                     /* bad CRC */
+	req[7] = (uint8_t)((crc >> 8) ^ 1); /* bad CRC */
 	ck_assert_uint_eq(mb_slave_handle(&map, 7, req, sizeof req, out), 0);
 	req[7] ^= 1;
 	ck_assert_uint_gt(mb_slave_handle(&map, 7, req, sizeof req, out), 0);

@@ -11,7 +11,7 @@
 #include "../../firmware/sim/sim.h"
 
 #define DAY_MS (24ull * 3600 * 1000)
-#define T0     1763600000000ull  /* a fixed simulated start */
+#define T0     1763600000000ull /* a fixed simulated start */
 
 /* ---- generators --------------------------------------------------- */
 
@@ -27,7 +27,7 @@ static uint64_t run_days(struct gen *g, int days)
 		int k = gen_take(g, e);
 
 		ok = ok && k >= 2 && e[0].level && !e[k - 1].level;
-		ok = ok && e[0].t_ms >= last_end;  /* pulses never overlap */
+		ok = ok && e[0].t_ms >= last_end; /* pulses never overlap */
 		for (int i = 1; i < k; i++)
 			ok = ok && e[i].t_ms > e[i - 1].t_ms;
 		last_end = e[k - 1].t_ms;
@@ -39,8 +39,14 @@ static uint64_t run_days(struct gen *g, int days)
 
 START_TEST(daily_consumption_is_realistic)
 {
-	static const struct { enum gen_kind k; double per_day; } kinds[] = {
-		{ GEN_COLD, 33 }, { GEN_HOT, 20 }, { GEN_ELEC, 6500 }, { GEN_GAS, 40 },
+	static const struct {
+		enum gen_kind k;
+		double per_day;
+	} kinds[] = {
+		{ GEN_COLD, 33 },
+		{ GEN_HOT, 20 },
+		{ GEN_ELEC, 6500 },
+		{ GEN_GAS, 40 },
 	};
 
 	for (size_t i = 0; i < 4; i++) {
@@ -65,7 +71,8 @@ START_TEST(evening_peak_above_night_base)
 	for (int k = GEN_COLD; k <= GEN_GAS; k++) {
 		struct gen g;
 		/* In UTC+3: 03:00 local is 00:00 UTC, 20:30 local is 17:30 UTC. */
-		uint64_t night = T0 - T0 % DAY_MS + DAY_MS, evening = night + 17 * 3600000ull + 1800000;
+		uint64_t night = T0 - T0 % DAY_MS + DAY_MS,
+			 evening = night + 17 * 3600000ull + 1800000;
 
 		gen_init(&g, (enum gen_kind)k, 5, T0, 3.0);
 		g.shift_h = 0;
@@ -91,7 +98,7 @@ START_TEST(water_leaks_now_and_then)
 		leaks += gen_leaking(&g, t) && !was;
 		was = gen_leaking(&g, t);
 	}
-	ck_assert_int_ge(leaks, 3);   /* about one a month */
+	ck_assert_int_ge(leaks, 3); /* about one a month */
 	ck_assert_int_le(leaks, 30);
 }
 END_TEST
@@ -150,7 +157,10 @@ static void advance_s(double seconds)
 }
 
 /* Every command, good and bad: the start of the answer. */
-static const struct { const char *line; const char *answer; } table[] = {
+static const struct {
+	const char *line;
+	const char *answer;
+} table[] = {
 	{ "help", "ok commands: help; status [DEV];" },
 	{ "status", "ok devices=3 mains_off=0 off=0 unplugged=0 generators=running" },
 	{ "status 2", "ok slot=2 address=2 power=on mains=on battery_mv=3100 bus=plugged" },
@@ -213,7 +223,8 @@ START_TEST(errors_change_nothing)
 	run("mains of 1");
 	ck_assert_uint_eq(uo4_total(&s.dev[0].fw, 1), 5);
 	ck_assert(s.dev[0].hal.mains);
-	ck_assert_str_eq(run("leak 1 1 5"), "error: input 1 of device 1 has no meter (profile none)\n");
+	ck_assert_str_eq(run("leak 1 1 5"),
+			 "error: input 1 of device 1 has no meter (profile none)\n");
 }
 END_TEST
 
@@ -234,7 +245,7 @@ START_TEST(generators_count_and_blocked_outputs_stop_them)
 	open_sim(GEN_ELEC, 3600);
 	advance_s(2);
 	a = uo4_total(&s.dev[0].fw, 0);
-	ck_assert_uint_gt(a, 20);  /* two simulated hours of a household */
+	ck_assert_uint_gt(a, 20); /* two simulated hours of a household */
 	/* Block output 1 as the master would (coil 0): input 1 stops. */
 	s.dev[0].fw.cfg.blocks = 0x01;
 	s.dev[0].fw.cfg_dirty = true;
@@ -272,7 +283,7 @@ START_TEST(leak_command_makes_the_meter_turn)
 	before = uo4_total(&s.dev[0].fw, 0);
 	ck_assert_str_eq(run("leak 1 1 10 1000"),
 			 "ok leak on address 1 input 1 for 10 h at 1000 pulses/h\n");
-	advance_s(2);  /* two simulated hours */
+	advance_s(2); /* two simulated hours */
 	ck_assert_uint_gt(uo4_total(&s.dev[0].fw, 0), before + 1500);
 	ck_assert_uint_lt(uo4_total(&s.dev[0].fw, 0), before + 2600);
 	ck_assert_ptr_nonnull(strstr(run("status 1"), "leaks=1000"));
@@ -281,7 +292,7 @@ END_TEST
 
 START_TEST(battery_runs_flat_after_ten_days)
 {
-	open_sim(GEN_NONE, 86400);  /* a simulated day per second */
+	open_sim(GEN_NONE, 86400); /* a simulated day per second */
 	run("pulse 2 1 6");
 	run("mains off 2");
 	advance_s(5);
@@ -289,9 +300,9 @@ START_TEST(battery_runs_flat_after_ten_days)
 	ck_assert_uint_lt(sim_battery_mv(&s.dev[1]), 2900);
 	ck_assert_str_eq(run("pulse 2 1 1"), "ok address 2 input 1 total 7\n");
 	advance_s(6);
-	ck_assert(!s.dev[1].powered);  /* past 10 days */
+	ck_assert(!s.dev[1].powered); /* past 10 days */
 	ck_assert_uint_eq(strncmp(run("pulse 2 1 1"), "error: device 2 is off", 22), 0);
-	run("mains on 2");  /* boots from NV */
+	run("mains on 2"); /* boots from NV */
 	ck_assert(s.dev[1].powered);
 	ck_assert_uint_eq(uo4_total(&s.dev[1].fw, 0), 7);
 	ck_assert(uo4_status(&s.dev[1].fw) & UO4_ST_BATT_LOW);
@@ -314,8 +325,9 @@ START_TEST(state_survives_reopen)
 	ck_assert_uint_eq(strncmp(run("status @3"), "ok slot=3 address=99", 20), 0);
 	/* Two devices on one address: the command asks for a slot. */
 	uo4_set_address(&s.dev[0].fw, 99);
-	ck_assert_str_eq(run("zero 99 1"),
-			 "error: device 99: several devices have that address; name one by @slot\n");
+	ck_assert_str_eq(
+		run("zero 99 1"),
+		"error: device 99: several devices have that address; name one by @slot\n");
 }
 END_TEST
 

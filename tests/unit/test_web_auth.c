@@ -83,7 +83,7 @@ START_TEST(csrf_and_cookie)
 	ck_assert(!auth_csrf_ok(&s, wrong));
 	ck_assert(!auth_csrf_ok(&s, NULL));
 	ck_assert(!auth_csrf_ok(&s, ""));
-	ck_assert(!auth_csrf_ok(&s, s.sid));   /* the session id is not the token */
+	ck_assert(!auth_csrf_ok(&s, s.sid)); /* the session id is not the token */
 	snprintf(cookie, sizeof cookie, "lang=ru; amr_sid=%s; other=1", s.sid);
 	ck_assert_int_eq(auth_cookie_sid(cookie, sid), AMR_OK);
 	ck_assert_str_eq(sid, s.sid);
@@ -91,7 +91,8 @@ START_TEST(csrf_and_cookie)
 	ck_assert_int_eq(auth_cookie_sid("x_amr_sid=1", sid), AMR_ENOTFOUND);
 	ck_assert_int_eq(auth_cookie_sid(NULL, sid), AMR_ENOTFOUND);
 	auth_cookie_value(s.sid, true, 3600, hdr, sizeof hdr);
-	ck_assert(strstr(hdr, "HttpOnly") && strstr(hdr, "SameSite=Strict") && strstr(hdr, "; Secure"));
+	ck_assert(strstr(hdr, "HttpOnly") && strstr(hdr, "SameSite=Strict") &&
+		  strstr(hdr, "; Secure"));
 	auth_cookie_value("", false, 3600, hdr, sizeof hdr);
 	ck_assert(strstr(hdr, "Max-Age=0") && !strstr(hdr, "Secure"));
 	auth_destroy(a);
@@ -109,9 +110,9 @@ START_TEST(rate_limit_window)
 	}
 	ck_assert_uint_eq(rl_check(r, "u:alice", 110), 50);
 	ck_assert_uint_eq(rl_check(r, "u:bob", 110), 0);   /* others unaffected */
-	ck_assert_uint_eq(rl_check(r, "u:alice", 160), 0);  /* the window ended */
+	ck_assert_uint_eq(rl_check(r, "u:alice", 160), 0); /* the window ended */
 	rl_fail(r, "u:alice", 160);
-	ck_assert_uint_eq(rl_check(r, "u:alice", 161), 0);  /* a new window */
+	ck_assert_uint_eq(rl_check(r, "u:alice", 161), 0); /* a new window */
 	rl_reset(r, "u:alice");
 	/* a full table forgets the oldest key, never refuses to count */
 	rl_fail(r, "k1", 1);
@@ -183,23 +184,35 @@ END_TEST
 
 START_TEST(users_input_checked)
 {
-	static const struct { const char *name; bool ok; } names[] = {
-		{ "admin", true }, { "op.1", true }, { "a-b_c", true }, { "", false }, { ".x", false },
-		{ "Admin", false }, { "a b", false }, { "a/b", false }, { "ä", false },
+	static const struct {
+		const char *name;
+		bool ok;
+	} names[] = {
+		{ "admin", true },
+		{ "op.1", true },
+		{ "a-b_c", true },
+		{ "", false },
+		{ ".x", false },
+		{ "Admin", false },
+		{ "a b", false },
+		{ "a/b", false },
+		{ "ä", false },
 		{ "0123456789012345678901234567890123456789012345678901234567890123456789", false },
 	};
 	char msg[160], pw[17];
 	users *u;
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		ck_assert_msg((users_check_name(names[i].name, msg, sizeof msg) == AMR_OK) == names[i].ok,
+		ck_assert_msg((users_check_name(names[i].name, msg, sizeof msg) == AMR_OK) ==
+				      names[i].ok,
 			      "%s", names[i].name);
 	ck_assert_int_eq(users_check_password("short", msg, sizeof msg), AMR_EINVAL);
 	ck_assert(strstr(msg, "password"));
 	ck_assert_int_eq(users_check_password("long enough", msg, sizeof msg), AMR_OK);
 	ck_assert_int_eq(users_open(&u, dir), AMR_OK);
-	ck_assert_int_eq(users_create(u, "x", 0, "long enough", 1), AMR_EINVAL);        /* no role */
-	ck_assert_int_eq(users_create(u, "x", ROLE_ADMIN | ROLE_TENANT, "long enough", 1), AMR_EINVAL);
+	ck_assert_int_eq(users_create(u, "x", 0, "long enough", 1), AMR_EINVAL); /* no role */
+	ck_assert_int_eq(users_create(u, "x", ROLE_ADMIN | ROLE_TENANT, "long enough", 1),
+			 AMR_EINVAL);
 	ck_assert_int_eq(users_create(u, "X", ROLE_ADMIN, "long enough", 1), AMR_EINVAL);
 	ck_assert_int_eq(users_create(u, "x", ROLE_ADMIN, "short", 1), AMR_EINVAL);
 	users_random_password(pw, sizeof pw);

@@ -16,14 +16,18 @@ START_TEST(route_matches_params)
 {
 	struct route_match m;
 
-	ck_assert_int_eq(route_find(api_routes, api_nroutes, "GET", "/api/v1/objects/12", &m), AMR_OK);
+	ck_assert_int_eq(route_find(api_routes, api_nroutes, "GET", "/api/v1/objects/12", &m),
+			 AMR_OK);
 	ck_assert_str_eq(m.route->pattern, "/api/v1/objects/{obj}");
 	ck_assert_int_eq(m.nparams, 1);
 	ck_assert_str_eq(m.params[0], "12");
-	ck_assert_int_eq(route_find(api_routes, api_nroutes, "PATCH", "/api/v1/registry/1.5.1", &m), AMR_OK);
+	ck_assert_int_eq(route_find(api_routes, api_nroutes, "PATCH", "/api/v1/registry/1.5.1", &m),
+			 AMR_OK);
 	ck_assert_str_eq(m.params[0], "1.5.1");
 	ck_assert_uint_eq(m.route->roles, ROLE_ADMIN);
-	ck_assert_int_eq(route_find(api_routes, api_nroutes, "POST", "/api/v1/users/op-1/password", &m), AMR_OK);
+	ck_assert_int_eq(
+		route_find(api_routes, api_nroutes, "POST", "/api/v1/users/op-1/password", &m),
+		AMR_OK);
 	ck_assert_str_eq(m.params[0], "op-1");
 }
 END_TEST
@@ -31,7 +35,10 @@ END_TEST
 START_TEST(route_refuses)
 {
 	/* table-driven: method, path, expected result */
-	static const struct { const char *method, *path; int rc; } cases[] = {
+	static const struct {
+		const char *method, *path;
+		int rc;
+	} cases[] = {
 		{ "GET", "/api/v1/nothing", ROUTE_NO_PATH },
 		{ "DELETE", "/api/v1/objects", ROUTE_NO_METHOD },
 		{ "GET", "/api/v1/login", ROUTE_NO_METHOD },
@@ -41,12 +48,15 @@ START_TEST(route_refuses)
 		{ "GET", "/api/v1/objects/..%2f", ROUTE_NO_PATH },
 		{ "GET", "/api/v1/objects//", ROUTE_NO_PATH },
 		{ "GET", "/api/v1/objectsX", ROUTE_NO_PATH },
-		{ "GET", "/api/v1/users/0123456789012345678901234567890123456789012345678901234567890123456789", ROUTE_NO_PATH },
+		{ "GET",
+		  "/api/v1/users/0123456789012345678901234567890123456789012345678901234567890123456789",
+		  ROUTE_NO_PATH },
 	};
 	struct route_match m;
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-		ck_assert_msg(route_find(api_routes, api_nroutes, cases[i].method, cases[i].path, &m) == cases[i].rc,
+		ck_assert_msg(route_find(api_routes, api_nroutes, cases[i].method, cases[i].path,
+					 &m) == cases[i].rc,
 			      "%s %s", cases[i].method, cases[i].path);
 }
 END_TEST
@@ -62,27 +72,34 @@ START_TEST(route_roles)
 	ck_assert_str_eq(route_role_name(ROLE_ACCOUNTANT), "accountant");
 	ck_assert_str_eq(route_role_name(ROLE_ADMIN | ROLE_OPERATOR), "");
 	/* who may do what: the rules the portal relies on */
-	ck_assert_int_eq(route_find(api_routes, api_nroutes, "POST", "/api/v1/objects/1/console", &m), AMR_OK);
+	ck_assert_int_eq(
+		route_find(api_routes, api_nroutes, "POST", "/api/v1/objects/1/console", &m),
+		AMR_OK);
 	ck_assert_uint_eq(m.route->roles, ROLE_ADMIN);
-	ck_assert_int_eq(route_find(api_routes, api_nroutes, "POST", "/api/v1/objects/1/commands", &m), AMR_OK);
+	ck_assert_int_eq(
+		route_find(api_routes, api_nroutes, "POST", "/api/v1/objects/1/commands", &m),
+		AMR_OK);
 	ck_assert(!(m.route->roles & (ROLE_ACCOUNTANT | ROLE_TENANT)));
 	/* a tenant reads its own objects' series (scope.h), not the services */
 	ck_assert_int_eq(route_find(api_routes, api_nroutes, "GET", "/api/v1/series", &m), AMR_OK);
 	ck_assert(m.route->roles & ROLE_TENANT);
-	ck_assert_int_eq(route_find(api_routes, api_nroutes, "GET", "/api/v1/services", &m), AMR_OK);
+	ck_assert_int_eq(route_find(api_routes, api_nroutes, "GET", "/api/v1/services", &m),
+			 AMR_OK);
 	ck_assert(!(m.route->roles & ROLE_TENANT));
-	ck_assert_int_eq(route_find(api_routes, api_nroutes, "PATCH", "/api/v1/registry/1.1.1", &m), AMR_OK);
+	ck_assert_int_eq(route_find(api_routes, api_nroutes, "PATCH", "/api/v1/registry/1.1.1", &m),
+			 AMR_OK);
 	ck_assert_uint_eq(m.route->roles, ROLE_ADMIN);
 	ck_assert_int_eq(route_find(api_routes, api_nroutes, "POST", "/api/v1/login", &m), AMR_OK);
 	ck_assert_uint_eq(m.route->roles, ROLES_PUBLIC);
 	/* only sign-in, health, metrics and the description are public */
 	for (size_t i = 0; i < api_nroutes; i++)
 		if (api_routes[i].roles == ROLES_PUBLIC)
-			ck_assert_msg(!strcmp(api_routes[i].pattern, "/api/v1/login") ||
-				      !strcmp(api_routes[i].pattern, "/healthz") ||
-				      !strcmp(api_routes[i].pattern, "/metrics") ||
-				      !strcmp(api_routes[i].pattern, "/api/v1/openapi.json"),
-				      "%s is public", api_routes[i].pattern);
+			ck_assert_msg(
+				!strcmp(api_routes[i].pattern, "/api/v1/login") ||
+					!strcmp(api_routes[i].pattern, "/healthz") ||
+					!strcmp(api_routes[i].pattern, "/metrics") ||
+					!strcmp(api_routes[i].pattern, "/api/v1/openapi.json"),
+				"%s is public", api_routes[i].pattern);
 }
 END_TEST
 
@@ -123,8 +140,8 @@ START_TEST(openapi_matches_routes)
 		roles = json_object_get(op, "x-roles");
 		json_array_foreach(roles, k, r)
 			bits |= route_role_parse(json_string_value(r));
-		ck_assert_msg(bits == api_routes[i].roles, "%s %s: x-roles differ", api_routes[i].method,
-			      api_routes[i].pattern);
+		ck_assert_msg(bits == api_routes[i].roles, "%s %s: x-roles differ",
+			      api_routes[i].method, api_routes[i].pattern);
 	}
 	/* and nothing else is */
 	json_object_foreach(paths, p, ops) {
@@ -148,7 +165,11 @@ END_TEST
 
 /* call.c: answers are set once, errors have the documented shape */
 static int finished;
-static void on_finish(struct call *c) { (void)c; finished++; }
+static void on_finish(struct call *c)
+{
+	(void)c;
+	finished++;
+}
 
 START_TEST(call_answers_once)
 {
@@ -159,11 +180,12 @@ START_TEST(call_answers_once)
 	c->finish = on_finish;
 	finished = 0;
 	call_error(c, 503, "unavailable", "%s is not answering", "archive");
-	call_json(c, 200, json_object());   /* ignored */
+	call_json(c, 200, json_object()); /* ignored */
 	ck_assert_int_eq(finished, 1);
 	ck_assert_int_eq(c->status, 503);
 	j = json_loadb(c->out, c->out_len, 0, NULL);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "error"), "code")), "unavailable");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+			 "unavailable");
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "error"), "message")),
 			 "archive is not answering");
 	json_decref(j);
@@ -186,11 +208,24 @@ END_TEST
 
 START_TEST(files_paths)
 {
-	static const struct { const char *path; bool ok; } cases[] = {
-		{ "/index.html", true }, { "/js/app.js", true }, { "/chunks/helpers.segment.js", true },
-		{ "/../etc/passwd", false }, { "/js/../../x", false }, { "/.hidden", false },
-		{ "/js//a.js", false }, { "/js/", false }, { "", false }, { "relative.html", false },
-		{ "/a\\b", false }, { "/a b", false }, { "/%2e%2e/x", false }, { "/js/./a.js", false },
+	static const struct {
+		const char *path;
+		bool ok;
+	} cases[] = {
+		{ "/index.html", true },
+		{ "/js/app.js", true },
+		{ "/chunks/helpers.segment.js", true },
+		{ "/../etc/passwd", false },
+		{ "/js/../../x", false },
+		{ "/.hidden", false },
+		{ "/js//a.js", false },
+		{ "/js/", false },
+		{ "", false },
+		{ "relative.html", false },
+		{ "/a\\b", false },
+		{ "/a b", false },
+		{ "/%2e%2e/x", false },
+		{ "/js/./a.js", false },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)

@@ -28,7 +28,9 @@ static json_t *J(const char *text)
 
 START_TEST(scope_list_checked)
 {
-	static const char *const bad[] = { "5", "[0]", "[65001]", "[\"1\"]", "[1, 1]", "[1.5]", "{}" };
+	static const char *const bad[] = {
+		"5", "[0]", "[65001]", "[\"1\"]", "[1, 1]", "[1.5]", "{}"
+	};
 	struct scope s;
 	char msg[96];
 	json_t *j;
@@ -38,7 +40,7 @@ START_TEST(scope_list_checked)
 	json_decref(j);
 	ck_assert(s.on);
 	ck_assert_uint_eq(s.n, 3);
-	ck_assert_uint_eq(s.obj[0], 1);       /* sorted */
+	ck_assert_uint_eq(s.obj[0], 1); /* sorted */
 	ck_assert_uint_eq(s.obj[2], 300);
 	ck_assert(scope_allows(&s, 5) && !scope_allows(&s, 2) && !scope_allows(&s, 0));
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -69,16 +71,34 @@ START_TEST(scope_ids_have_one_spelling)
 		int parts;
 		unsigned obj, addr, ch;
 	} cases[] = {
-		{ "1", 1, 1, 0, 0 }, { "65000", 1, 65000, 0, 0 }, { "12.127", 2, 12, 127, 0 },
-		{ "3.5.4", 3, 3, 5, 4 }, { "10.100.1", 3, 10, 100, 1 },
-		{ "", 0, 0, 0, 0 }, { "0", 0, 0, 0, 0 }, { "0000001", 0, 0, 0, 0 },
-		{ "01.1.1", 0, 0, 0, 0 }, { "1.01.1", 0, 0, 0, 0 }, { "+1", 0, 0, 0, 0 },
-		{ " 1", 0, 0, 0, 0 }, { "1 ", 0, 0, 0, 0 }, { "-1", 0, 0, 0, 0 },
-		{ "65001", 0, 0, 0, 0 }, { "4294967297", 0, 0, 0, 0 },
-		{ "1.4294967297.1", 0, 0, 0, 0 }, { "1.128", 0, 0, 0, 0 }, { "1.1.5", 0, 0, 0, 0 },
-		{ "1.1.0", 0, 0, 0, 0 }, { "1.", 0, 0, 0, 0 }, { "1..1", 0, 0, 0, 0 },
-		{ ".1", 0, 0, 0, 0 }, { "1.1.1.1", 0, 0, 0, 0 }, { "1.1.1.", 0, 0, 0, 0 },
-		{ "1e3", 0, 0, 0, 0 }, { "0x10", 0, 0, 0, 0 }, { "1,2", 0, 0, 0, 0 },
+		{ "1", 1, 1, 0, 0 },
+		{ "65000", 1, 65000, 0, 0 },
+		{ "12.127", 2, 12, 127, 0 },
+		{ "3.5.4", 3, 3, 5, 4 },
+		{ "10.100.1", 3, 10, 100, 1 },
+		{ "", 0, 0, 0, 0 },
+		{ "0", 0, 0, 0, 0 },
+		{ "0000001", 0, 0, 0, 0 },
+		{ "01.1.1", 0, 0, 0, 0 },
+		{ "1.01.1", 0, 0, 0, 0 },
+		{ "+1", 0, 0, 0, 0 },
+		{ " 1", 0, 0, 0, 0 },
+		{ "1 ", 0, 0, 0, 0 },
+		{ "-1", 0, 0, 0, 0 },
+		{ "65001", 0, 0, 0, 0 },
+		{ "4294967297", 0, 0, 0, 0 },
+		{ "1.4294967297.1", 0, 0, 0, 0 },
+		{ "1.128", 0, 0, 0, 0 },
+		{ "1.1.5", 0, 0, 0, 0 },
+		{ "1.1.0", 0, 0, 0, 0 },
+		{ "1.", 0, 0, 0, 0 },
+		{ "1..1", 0, 0, 0, 0 },
+		{ ".1", 0, 0, 0, 0 },
+		{ "1.1.1.1", 0, 0, 0, 0 },
+		{ "1.1.1.", 0, 0, 0, 0 },
+		{ "1e3", 0, 0, 0, 0 },
+		{ "0x10", 0, 0, 0, 0 },
+		{ "1,2", 0, 0, 0, 0 },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -99,21 +119,24 @@ START_TEST(scope_per_role)
 	json_t *list = J("[2]");
 	struct scope s;
 
-	scope_of_user(ROLE_TENANT, NULL, &s);          /* a tenant without a list: nothing */
+	scope_of_user(ROLE_TENANT, NULL, &s); /* a tenant without a list: nothing */
 	ck_assert(s.on && s.n == 0 && !scope_allows(&s, 1));
 	scope_of_user(ROLE_TENANT, list, &s);
 	ck_assert(s.on && scope_allows(&s, 2) && !scope_allows(&s, 1));
-	scope_of_user(ROLE_OPERATOR, NULL, &s);        /* staff without a list: everything */
+	scope_of_user(ROLE_OPERATOR, NULL, &s); /* staff without a list: everything */
 	ck_assert(!s.on && scope_allows(&s, 1));
-	scope_of_user(ROLE_OPERATOR, list, &s);        /* staff with a list: the list */
+	scope_of_user(ROLE_OPERATOR, list, &s); /* staff with a list: the list */
 	ck_assert(s.on && !scope_allows(&s, 1));
-	scope_of_user(ROLE_ADMIN, list, &s);           /* an admin: always everything */
+	scope_of_user(ROLE_ADMIN, list, &s); /* an admin: always everything */
 	ck_assert(!s.on && scope_allows(&s, 1));
 	json_decref(list);
 }
 END_TEST
 
-static void nop(void *conn) { (void)conn; }
+static void nop(void *conn)
+{
+	(void)conn;
+}
 
 /* A call of method and path with query (a JSON object of strings). */
 static void make_call(struct call *c, const char *method, const char *path, const char *query)
@@ -125,8 +148,8 @@ static void make_call(struct call *c, const char *method, const char *path, cons
 
 /* scope_check_call on method path?query: the status, and the message
  * holding want. */
-static void check(const struct scope *s, const char *method, const char *path,
-		  const char *query, int status, const char *want)
+static void check(const struct scope *s, const char *method, const char *path, const char *query,
+		  int status, const char *want)
 {
 	struct call c;
 	char msg[160] = "";
@@ -187,11 +210,12 @@ START_TEST(scope_streams_per_user)
 	sse_limit_owner(h, 2);
 	ck_assert_int_eq(sse_client_open_scoped(h, 0, NULL, "t1", (void *)1, &c[0]), AMR_OK);
 	ck_assert_int_eq(sse_client_open_scoped(h, 0, NULL, "t1", (void *)2, &c[1]), AMR_OK);
-	ck_assert_int_eq(sse_client_open_scoped(h, 0, NULL, "t1", (void *)3, &(sse_client *){ NULL }),
-			 AMR_EEXIST);
+	ck_assert_int_eq(
+		sse_client_open_scoped(h, 0, NULL, "t1", (void *)3, &(sse_client *){ NULL }),
+		AMR_EEXIST);
 	ck_assert_int_eq(sse_client_open_scoped(h, 0, NULL, "t2", (void *)4, &c[2]), AMR_OK);
 	ck_assert_uint_eq(sse_count(h), 3);
-	sse_client_free(c[0]);      /* a closed tab frees its place */
+	sse_client_free(c[0]); /* a closed tab frees its place */
 	ck_assert_int_eq(sse_client_open_scoped(h, 0, NULL, "t1", (void *)5, &c[3]), AMR_OK);
 	for (int i = 1; i < 4; i++)
 		sse_client_free(c[i]);
@@ -208,15 +232,16 @@ START_TEST(scope_filters_lists)
 
 	scope_filter(&s, j);
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "objects")), 1);
-	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(j, "objects"), 0), "obj")), 9);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 json_array_get(json_object_get(j, "objects"), 0), "obj")),
+			 9);
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "records")), 2);
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "events")), 0);
-	ck_assert_uint_eq(json_array_size(json_object_get(j, "other")), 2);   /* not objects: kept */
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "other")), 2); /* not objects: kept */
 	ck_assert(json_is_true(json_object_get(j, "more")));
 	json_decref(j);
 }
 END_TEST
-
 
 START_TEST(scope_stream_of_tenant)
 {
@@ -239,7 +264,8 @@ START_TEST(scope_stream_of_tenant)
 	ck_assert(strstr(buf, "{\"obj\":9}") && strstr(buf, "event: reload"));
 	n = sse_client_read(staff, buf, sizeof buf - 1);
 	buf[n > 0 ? n : 0] = '\0';
-	ck_assert(strstr(buf, "{\"obj\":1}") && strstr(buf, "service") && strstr(buf, "{\"obj\":9}"));
+	ck_assert(strstr(buf, "{\"obj\":1}") && strstr(buf, "service") &&
+		  strstr(buf, "{\"obj\":9}"));
 	sse_client_free(tenant);
 	sse_client_free(staff);
 	sse_destroy(h);
@@ -248,7 +274,9 @@ END_TEST
 
 static int rm(const char *p, const struct stat *st, int flag, struct FTW *f)
 {
-	(void)st; (void)flag; (void)f;
+	(void)st;
+	(void)flag;
+	(void)f;
 	return remove(p);
 }
 
@@ -262,9 +290,11 @@ START_TEST(scope_stored_with_user)
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_int_eq(users_open(&u, dir), AMR_OK);
-	ck_assert_int_eq(users_create_scoped(u, "t1", ROLE_TENANT, "tenant pass 1", bad, 1), AMR_EINVAL);
-	ck_assert_ptr_null(users_get(u, "t1"));                        /* nothing stored */
-	ck_assert_int_eq(users_create_scoped(u, "t1", ROLE_TENANT, "tenant pass 1", list, 1), AMR_OK);
+	ck_assert_int_eq(users_create_scoped(u, "t1", ROLE_TENANT, "tenant pass 1", bad, 1),
+			 AMR_EINVAL);
+	ck_assert_ptr_null(users_get(u, "t1")); /* nothing stored */
+	ck_assert_int_eq(users_create_scoped(u, "t1", ROLE_TENANT, "tenant pass 1", list, 1),
+			 AMR_OK);
 	ck_assert_int_eq(users_verify_scope(u, "t1", "tenant pass 1", &role, &s), AMR_OK);
 	ck_assert(s.on && s.n == 2 && s.obj[0] == 3 && s.obj[1] == 9);
 	rec = users_get(u, "t1");

@@ -45,8 +45,8 @@ START_TEST(qty_reading_and_rate)
 		{ "{\"unit\":\"kWh\",\"weights\":[{\"num\":1,\"den\":3200,\"valid_from\":0}]}",
 		  3201, 1000, 0, "1.0003125", "1.125", "kW" },
 		/* no pulse for 10 minutes caps the rate */
-		{ "{\"unit\":\"m3\",\"weights\":[{\"num\":1,\"den\":100,\"valid_from\":0}]}",
-		  5, 1000, 600000, "0.050", "0.060", "m3/h" },
+		{ "{\"unit\":\"m3\",\"weights\":[{\"num\":1,\"den\":100,\"valid_from\":0}]}", 5,
+		  1000, 600000, "0.050", "0.060", "m3/h" },
 		/* the current weight is the last period's */
 		{ "{\"unit\":\"l\",\"weights\":[{\"num\":1,\"den\":1,\"valid_from\":0},{\"num\":10,\"den\":1,\"valid_from\":3600}]}",
 		  7, 3600000, 0, "70", "10.000", "l/h" },
@@ -68,7 +68,7 @@ START_TEST(qty_reading_and_rate)
 		ck_assert_str_eq(buf, cases[i].rate);
 		ck_assert_str_eq(qty_rate_unit(c.unit), cases[i].rate_unit);
 	}
-	ck_assert(!qty_rate(&c, 0, 0, buf));   /* no pulse yet: no rate */
+	ck_assert(!qty_rate(&c, 0, 0, buf)); /* no pulse yet: no rate */
 	/* the counter fell below the pair (zeroed): no reading, not a wrong one */
 	ck_assert_ptr_null(qty_reading(&c, 89999, buf));
 	ck_assert_str_eq(qty_reading(&c, 90000, buf), "456.780");
@@ -91,8 +91,9 @@ static view *mk(void)
 START_TEST(view_readings_devices_alarms)
 {
 	view *v = mk();
-	json_t *b = J("{\"seq\":5,\"ts\":1000,\"readings\":[{\"addr\":5,\"ch\":1,\"total\":200,\"delta\":3,\"period_ms\":1000}],"
-		      "\"devices\":[{\"addr\":5,\"ok\":true,\"mains\":false,\"batt_mv\":3000},{\"addr\":6,\"ok\":false}],\"obj\":3,\"rx\":1001}");
+	json_t *b = J(
+		"{\"seq\":5,\"ts\":1000,\"readings\":[{\"addr\":5,\"ch\":1,\"total\":200,\"delta\":3,\"period_ms\":1000}],"
+		"\"devices\":[{\"addr\":5,\"ok\":true,\"mains\":false,\"batt_mv\":3000},{\"addr\":6,\"ok\":false}],\"obj\":3,\"rx\":1001}");
 	json_t *up = view_on_readings(v, 3, b, 1002), *o, *ch, *al;
 
 	ck_assert_ptr_nonnull(up);
@@ -101,26 +102,40 @@ START_TEST(view_readings_devices_alarms)
 	ck_assert_str_eq(json_string_value(json_object_get(ch, "reading")), "200");
 	ck_assert(json_is_true(json_object_get(ch, "fresh")));
 	json_decref(up);
-	json_decref(view_on_registry(v, J("{\"id\":\"3.5.1\",\"label\":\"Cold water, toilet, 1st floor\",\"resource\":\"cold_water\","
-					   "\"unit\":\"m3\",\"weights\":[{\"num\":1,\"den\":100,\"valid_from\":0}]}"), 1002));
+	json_decref(view_on_registry(
+		v,
+		J("{\"id\":\"3.5.1\",\"label\":\"Cold water, toilet, 1st floor\",\"resource\":\"cold_water\","
+		  "\"unit\":\"m3\",\"weights\":[{\"num\":1,\"den\":100,\"valid_from\":0}]}"),
+		1002));
 	o = view_object_json(v, 3, 1003);
 	ch = json_array_get(json_object_get(o, "channels"), 0);
-	ck_assert_str_eq(json_string_value(json_object_get(ch, "label")), "Cold water, toilet, 1st floor");
+	ck_assert_str_eq(json_string_value(json_object_get(ch, "label")),
+			 "Cold water, toilet, 1st floor");
 	ck_assert_str_eq(json_string_value(json_object_get(ch, "reading")), "2.000");
 	ck_assert_str_eq(json_string_value(json_object_get(ch, "rate_unit")), "m3/h");
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(o, "devices"), 0), "power")), "battery");
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(o, "devices"), 1), "power")), "unknown");
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(o, "devices"), 0), "power")),
+			 "battery");
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(o, "devices"), 1), "power")),
+			 "unknown");
 	al = json_object_get(json_object_get(o, "object"), "alarms");
-	ck_assert_uint_eq(json_array_size(al), 2);   /* 5 on battery, 6 silent */
+	ck_assert_uint_eq(json_array_size(al), 2); /* 5 on battery, 6 silent */
 	json_decref(o);
 	/* stale after fresh_s without data */
 	o = view_objects_json(v, 1001 + 301);
-	ck_assert(json_is_false(json_object_get(json_array_get(json_object_get(o, "objects"), 0), "fresh")));
+	ck_assert(json_is_false(
+		json_object_get(json_array_get(json_object_get(o, "objects"), 0), "fresh")));
 	json_decref(o);
 	/* a resent old batch does not move the value back */
-	json_decref(view_on_readings(v, 3, J("{\"seq\":4,\"ts\":900,\"readings\":[{\"addr\":5,\"ch\":1,\"total\":150,\"delta\":1}],\"obj\":3}"), 1004));
+	json_decref(view_on_readings(
+		v, 3,
+		J("{\"seq\":4,\"ts\":900,\"readings\":[{\"addr\":5,\"ch\":1,\"total\":150,\"delta\":1}],\"obj\":3}"),
+		1004));
 	o = view_channels_json(v, 3, 1004);
-	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(o, "channels"), 0), "total")), 200);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 json_array_get(json_object_get(o, "channels"), 0), "total")),
+			 200);
 	json_decref(o);
 	ck_assert_ptr_null(view_object_json(v, 4, 1004));
 	view_destroy(v);
@@ -132,29 +147,39 @@ START_TEST(view_status_events_services)
 	view *v = mk();
 	json_t *o, *ev;
 
-	json_decref(view_on_gw_status(v, 7, J("{\"online\":true,\"fw\":\"1.0.0\",\"devices\":{\"polled\":32,\"responding\":31}}"), 10));
+	json_decref(view_on_gw_status(
+		v, 7,
+		J("{\"online\":true,\"fw\":\"1.0.0\",\"devices\":{\"polled\":32,\"responding\":31}}"),
+		10));
 	o = view_objects_json(v, 11);
-	ck_assert(json_is_true(json_object_get(json_array_get(json_object_get(o, "objects"), 0), "online")));
+	ck_assert(json_is_true(
+		json_object_get(json_array_get(json_object_get(o, "objects"), 0), "online")));
 	json_decref(o);
 	json_decref(view_on_gw_status(v, 7, J("{\"online\":false}"), 20));
-	for (int i = 0; i < 10; i++)   /* the ring keeps the newest 8 */
-		json_decref(view_on_event(v, 7, J("{\"type\":\"mains_lost\",\"addr\":2,\"ts\":30}"), 30 + i));
+	for (int i = 0; i < 10; i++) /* the ring keeps the newest 8 */
+		json_decref(view_on_event(v, 7, J("{\"type\":\"mains_lost\",\"addr\":2,\"ts\":30}"),
+					  30 + i));
 	json_decref(view_on_event(v, 7, J("{\"type\":\"battery_low\",\"addr\":2,\"ts\":40}"), 40));
 	ev = view_events_json(v, 7, 100);
 	ck_assert_uint_eq(json_array_size(ev), 8);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(ev, 0), "type")), "battery_low");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(ev, 0), "type")),
+			 "battery_low");
 	json_decref(ev);
 	o = view_object_json(v, 7, 41);
-	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(o, "object"), "alarms")), 3);
+	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(o, "object"), "alarms")),
+			  3);
 	json_decref(o);
-	json_decref(view_on_event(v, 7, J("{\"type\":\"mains_restored\",\"addr\":2,\"ts\":50}"), 50));
+	json_decref(
+		view_on_event(v, 7, J("{\"type\":\"mains_restored\",\"addr\":2,\"ts\":50}"), 50));
 	o = view_object_json(v, 7, 51);
-	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(o, "object"), "alarms")), 1);
+	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(o, "object"), "alarms")),
+			  1);
 	json_decref(o);
 	ck_assert_int_eq(view_service_online(v, "archive"), -1);
 	json_decref(view_on_svc_status(v, "archive", J("{\"online\":false}"), 60));
 	ck_assert_int_eq(view_service_online(v, "archive"), 0);
-	json_decref(view_on_svc_status(v, "archive", J("{\"online\":true,\"version\":\"0.1.0\"}"), 61));
+	json_decref(
+		view_on_svc_status(v, "archive", J("{\"online\":true,\"version\":\"0.1.0\"}"), 61));
 	ck_assert_int_eq(view_service_online(v, "archive"), 1);
 	/* garbage changes nothing */
 	ck_assert_ptr_null(view_on_registry(v, J("{\"id\":\"70000.1.1\"}"), 62));
@@ -174,8 +199,10 @@ static const char *out_state(view *v, unsigned obj, unsigned addr, unsigned out,
 	buf[0] = '\0';
 	json_array_foreach(json_object_get(o, "devices"), i, d)
 		if (json_integer_value(json_object_get(d, "addr")) == addr)
-			snprintf(buf, sizeof buf, "%s", json_string_value(json_object_get(
-				json_array_get(json_object_get(d, "outputs"), out - 1), "state")));
+			snprintf(buf, sizeof buf, "%s",
+				 json_string_value(json_object_get(
+					 json_array_get(json_object_get(d, "outputs"), out - 1),
+					 "state")));
 	json_decref(o);
 	return buf;
 }
@@ -186,52 +213,84 @@ START_TEST(view_outputs)
 	json_t *up;
 
 	/* a device seen in a batch: its outputs are unknown, not guessed */
-	json_decref(view_on_readings(v, 2, J("{\"seq\":1,\"ts\":50,\"devices\":[{\"addr\":5,\"ok\":true}]}"), 50));
+	json_decref(view_on_readings(
+		v, 2, J("{\"seq\":1,\"ts\":50,\"devices\":[{\"addr\":5,\"ok\":true}]}"), 50));
 	for (unsigned k = 1; k <= 4; k++)
 		ck_assert_str_eq(out_state(v, 2, 5, k, 51), "unknown");
 	/* output_changed as ingest normalises it: the update carries the device */
-	up = view_on_event(v, 2, J("{\"type\":\"output_changed\",\"addr\":5,\"ts\":100,\"seq\":3,"
-				   "\"detail\":{\"out\":2,\"blocked\":true}}"), 101);
+	up = view_on_event(v, 2,
+			   J("{\"type\":\"output_changed\",\"addr\":5,\"ts\":100,\"seq\":3,"
+			     "\"detail\":{\"out\":2,\"blocked\":true}}"),
+			   101);
 	ck_assert_ptr_nonnull(up);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(
-		json_array_get(json_object_get(up, "devices"), 0), "outputs"), 1), "state")), "blocked");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(
+			json_array_get(
+				json_object_get(json_array_get(json_object_get(up, "devices"), 0),
+						"outputs"),
+				1),
+			"state")),
+		"blocked");
 	json_decref(up);
 	ck_assert_str_eq(out_state(v, 2, 5, 2, 102), "blocked");
 	ck_assert_str_eq(out_state(v, 2, 5, 1, 102), "unknown");
 	/* a replayed older event does not turn it back; malformed ones change nothing */
-	json_decref(view_on_event(v, 2, J("{\"type\":\"output_changed\",\"addr\":5,\"ts\":90,"
-					  "\"detail\":{\"out\":2,\"blocked\":false}}"), 103));
-	json_decref(view_on_event(v, 2, J("{\"type\":\"output_changed\",\"addr\":5,\"ts\":110,"
-					  "\"detail\":{\"out\":5,\"blocked\":false}}"), 103));
-	json_decref(view_on_event(v, 2, J("{\"type\":\"output_changed\",\"addr\":5,\"ts\":110,"
-					  "\"detail\":{\"out\":2,\"blocked\":0}}"), 103));
+	json_decref(view_on_event(v, 2,
+				  J("{\"type\":\"output_changed\",\"addr\":5,\"ts\":90,"
+				    "\"detail\":{\"out\":2,\"blocked\":false}}"),
+				  103));
+	json_decref(view_on_event(v, 2,
+				  J("{\"type\":\"output_changed\",\"addr\":5,\"ts\":110,"
+				    "\"detail\":{\"out\":5,\"blocked\":false}}"),
+				  103));
+	json_decref(view_on_event(v, 2,
+				  J("{\"type\":\"output_changed\",\"addr\":5,\"ts\":110,"
+				    "\"detail\":{\"out\":2,\"blocked\":0}}"),
+				  103));
 	ck_assert_str_eq(out_state(v, 2, 5, 2, 104), "blocked");
 	/* a command answer: only a done block/unblock with ok sets the state */
-	ck_assert_ptr_null(view_on_command(v, J("{\"obj\":2,\"cmd\":\"unblock\",\"addr\":5,\"out\":2,"
-						"\"state\":\"sent\"}"), 105));
-	ck_assert_ptr_null(view_on_command(v, J("{\"obj\":2,\"cmd\":\"unblock\",\"addr\":5,\"out\":2,"
-						"\"state\":\"failed\",\"result\":{\"ok\":false}}"), 105));
-	ck_assert_ptr_null(view_on_command(v, J("{\"obj\":2,\"cmd\":\"zero\",\"addr\":5,\"ch\":2,"
-						"\"state\":\"done\",\"result\":{\"ok\":true}}"), 105));
+	ck_assert_ptr_null(view_on_command(v,
+					   J("{\"obj\":2,\"cmd\":\"unblock\",\"addr\":5,\"out\":2,"
+					     "\"state\":\"sent\"}"),
+					   105));
+	ck_assert_ptr_null(view_on_command(v,
+					   J("{\"obj\":2,\"cmd\":\"unblock\",\"addr\":5,\"out\":2,"
+					     "\"state\":\"failed\",\"result\":{\"ok\":false}}"),
+					   105));
+	ck_assert_ptr_null(view_on_command(v,
+					   J("{\"obj\":2,\"cmd\":\"zero\",\"addr\":5,\"ch\":2,"
+					     "\"state\":\"done\",\"result\":{\"ok\":true}}"),
+					   105));
 	ck_assert_str_eq(out_state(v, 2, 5, 2, 105), "blocked");
-	up = view_on_command(v, J("{\"obj\":2,\"cmd\":\"unblock\",\"addr\":5,\"out\":2,\"state\":\"done\","
-				  "\"result\":{\"ok\":true,\"output\":\"Output 2 of device 005 released\"}}"), 106);
+	up = view_on_command(
+		v,
+		J("{\"obj\":2,\"cmd\":\"unblock\",\"addr\":5,\"out\":2,\"state\":\"done\","
+		  "\"result\":{\"ok\":true,\"output\":\"Output 2 of device 005 released\"}}"),
+		106);
 	ck_assert_ptr_nonnull(up);
 	ck_assert_int_eq(json_integer_value(json_object_get(up, "obj")), 2);
 	json_decref(up);
 	ck_assert_str_eq(out_state(v, 2, 5, 2, 106), "released");
 	/* history (newest first) fills only what is unknown, with the newest record */
-	ck_assert_uint_eq(view_on_commands(v, J("{\"commands\":["
-		"{\"obj\":2,\"cmd\":\"block\",\"addr\":5,\"out\":1,\"state\":\"done\",\"finished\":80,\"result\":{\"ok\":true}},"
-		"{\"obj\":2,\"cmd\":\"unblock\",\"addr\":5,\"out\":1,\"state\":\"done\",\"finished\":70,\"result\":{\"ok\":true}},"
-		"{\"obj\":2,\"cmd\":\"block\",\"addr\":5,\"out\":2,\"state\":\"done\",\"finished\":60,\"result\":{\"ok\":true}},"
-		"{\"obj\":2,\"cmd\":\"block\",\"addr\":5,\"out\":3,\"state\":\"expired\",\"finished\":60}]}"), 107), 1);
+	ck_assert_uint_eq(
+		view_on_commands(
+			v,
+			J("{\"commands\":["
+			  "{\"obj\":2,\"cmd\":\"block\",\"addr\":5,\"out\":1,\"state\":\"done\",\"finished\":80,\"result\":{\"ok\":true}},"
+			  "{\"obj\":2,\"cmd\":\"unblock\",\"addr\":5,\"out\":1,\"state\":\"done\",\"finished\":70,\"result\":{\"ok\":true}},"
+			  "{\"obj\":2,\"cmd\":\"block\",\"addr\":5,\"out\":2,\"state\":\"done\",\"finished\":60,\"result\":{\"ok\":true}},"
+			  "{\"obj\":2,\"cmd\":\"block\",\"addr\":5,\"out\":3,\"state\":\"expired\",\"finished\":60}]}"),
+			107),
+		1);
 	ck_assert_str_eq(out_state(v, 2, 5, 1, 107), "blocked");
 	ck_assert_str_eq(out_state(v, 2, 5, 2, 107), "released");
 	ck_assert_str_eq(out_state(v, 2, 5, 3, 107), "unknown");
 	/* a device known only by its outputs is listed */
-	json_decref(view_on_command(v, J("{\"obj\":2,\"cmd\":\"block\",\"addr\":9,\"out\":4,\"state\":\"done\","
-					 "\"result\":{\"ok\":true}}"), 108));
+	json_decref(view_on_command(
+		v,
+		J("{\"obj\":2,\"cmd\":\"block\",\"addr\":9,\"out\":4,\"state\":\"done\","
+		  "\"result\":{\"ok\":true}}"),
+		108));
 	ck_assert_str_eq(out_state(v, 2, 9, 4, 108), "blocked");
 	view_destroy(v);
 }
@@ -260,12 +319,20 @@ START_TEST(view_outputs_from_batches)
 
 	/* the outputs of a responding device's entry: every output known, with
 	 * the batch time, and in the live update */
-	up = view_on_readings(v, 3, J("{\"seq\":1,\"ts\":200,\"devices\":[{\"addr\":5,\"ok\":true,"
-				      "\"mains\":true,\"batt_mv\":3010,\"outputs\":[0,1,0,0]},"
-				      "{\"addr\":6,\"ok\":true,\"mains\":true}],\"obj\":3,\"rx\":201}"), 201);
+	up = view_on_readings(v, 3,
+			      J("{\"seq\":1,\"ts\":200,\"devices\":[{\"addr\":5,\"ok\":true,"
+				"\"mains\":true,\"batt_mv\":3010,\"outputs\":[0,1,0,0]},"
+				"{\"addr\":6,\"ok\":true,\"mains\":true}],\"obj\":3,\"rx\":201}"),
+			      201);
 	ck_assert_ptr_nonnull(up);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(
-		json_array_get(json_object_get(up, "devices"), 0), "outputs"), 1), "state")), "blocked");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(
+			json_array_get(
+				json_object_get(json_array_get(json_object_get(up, "devices"), 0),
+						"outputs"),
+				1),
+			"state")),
+		"blocked");
 	json_decref(up);
 	ck_assert_str_eq(out_state(v, 3, 5, 1, 202), "released");
 	ck_assert_str_eq(out_state(v, 3, 5, 2, 202), "blocked");
@@ -276,40 +343,59 @@ START_TEST(view_outputs_from_batches)
 	for (unsigned k = 1; k <= 4; k++)
 		ck_assert_str_eq(out_state(v, 3, 6, k, 202), "unknown");
 	/* a change read later (made by someone else) */
-	json_decref(view_on_readings(v, 3, J("{\"seq\":2,\"ts\":210,\"devices\":[{\"addr\":5,"
-					     "\"ok\":true,\"outputs\":[0,0,0,1]}]}"), 211));
+	json_decref(view_on_readings(v, 3,
+				     J("{\"seq\":2,\"ts\":210,\"devices\":[{\"addr\":5,"
+				       "\"ok\":true,\"outputs\":[0,0,0,1]}]}"),
+				     211));
 	ck_assert_str_eq(out_state(v, 3, 5, 2, 212), "released");
 	ck_assert_str_eq(out_state(v, 3, 5, 4, 212), "blocked");
 	ck_assert_int_eq(out_ts(v, 3, 5, 4, 212), 210);
 	/* a resent older batch, and an older event, do not turn it back */
-	json_decref(view_on_readings(v, 3, J("{\"seq\":1,\"ts\":200,\"devices\":[{\"addr\":5,"
-					     "\"ok\":true,\"outputs\":[0,1,0,0]}]}"), 213));
-	json_decref(view_on_event(v, 3, J("{\"type\":\"output_changed\",\"addr\":5,\"ts\":205,"
-					  "\"detail\":{\"out\":4,\"blocked\":false}}"), 213));
+	json_decref(view_on_readings(v, 3,
+				     J("{\"seq\":1,\"ts\":200,\"devices\":[{\"addr\":5,"
+				       "\"ok\":true,\"outputs\":[0,1,0,0]}]}"),
+				     213));
+	json_decref(view_on_event(v, 3,
+				  J("{\"type\":\"output_changed\",\"addr\":5,\"ts\":205,"
+				    "\"detail\":{\"out\":4,\"blocked\":false}}"),
+				  213));
 	ck_assert_str_eq(out_state(v, 3, 5, 2, 214), "released");
 	ck_assert_str_eq(out_state(v, 3, 5, 4, 214), "blocked");
 	/* a newer event does; so does a block done after the last batch, and a
 	 * batch made before the block but delivered after it does not undo it */
-	json_decref(view_on_event(v, 3, J("{\"type\":\"output_changed\",\"addr\":5,\"ts\":215,"
-					  "\"detail\":{\"out\":4,\"blocked\":false}}"), 215));
+	json_decref(view_on_event(v, 3,
+				  J("{\"type\":\"output_changed\",\"addr\":5,\"ts\":215,"
+				    "\"detail\":{\"out\":4,\"blocked\":false}}"),
+				  215));
 	ck_assert_str_eq(out_state(v, 3, 5, 4, 216), "released");
-	json_decref(view_on_command(v, J("{\"obj\":3,\"cmd\":\"block\",\"addr\":5,\"out\":3,"
-					 "\"state\":\"done\",\"finished\":230,\"result\":{\"ok\":true}}"), 231));
-	json_decref(view_on_readings(v, 3, J("{\"seq\":3,\"ts\":225,\"devices\":[{\"addr\":5,"
-					     "\"ok\":true,\"outputs\":[0,0,0,0]}]}"), 232));
+	json_decref(
+		view_on_command(v,
+				J("{\"obj\":3,\"cmd\":\"block\",\"addr\":5,\"out\":3,"
+				  "\"state\":\"done\",\"finished\":230,\"result\":{\"ok\":true}}"),
+				231));
+	json_decref(view_on_readings(v, 3,
+				     J("{\"seq\":3,\"ts\":225,\"devices\":[{\"addr\":5,"
+				       "\"ok\":true,\"outputs\":[0,0,0,0]}]}"),
+				     232));
 	ck_assert_str_eq(out_state(v, 3, 5, 3, 233), "blocked");
-	json_decref(view_on_readings(v, 3, J("{\"seq\":4,\"ts\":240,\"devices\":[{\"addr\":5,"
-					     "\"ok\":true,\"outputs\":[0,0,1,0]}]}"), 241));
+	json_decref(view_on_readings(v, 3,
+				     J("{\"seq\":4,\"ts\":240,\"devices\":[{\"addr\":5,"
+				       "\"ok\":true,\"outputs\":[0,0,1,0]}]}"),
+				     241));
 	ck_assert_str_eq(out_state(v, 3, 5, 3, 242), "blocked");
 	ck_assert_int_eq(out_ts(v, 3, 5, 3, 242), 240);
 	/* a silent device keeps the state it will drive with mains; malformed
 	 * outputs change nothing */
-	json_decref(view_on_readings(v, 3, J("{\"seq\":5,\"ts\":250,\"devices\":[{\"addr\":5,"
-					     "\"ok\":false,\"outputs\":[0,0,0,0]}]}"), 251));
+	json_decref(view_on_readings(v, 3,
+				     J("{\"seq\":5,\"ts\":250,\"devices\":[{\"addr\":5,"
+				       "\"ok\":false,\"outputs\":[0,0,0,0]}]}"),
+				     251));
 	ck_assert_str_eq(out_state(v, 3, 5, 3, 252), "blocked");
-	json_decref(view_on_readings(v, 3, J("{\"seq\":6,\"ts\":260,\"devices\":["
-		"{\"addr\":5,\"ok\":true,\"outputs\":[0,0,0]},{\"addr\":6,\"ok\":true,\"outputs\":[1,2,0,0]},"
-		"{\"addr\":7,\"ok\":true,\"outputs\":\"1000\"},{\"addr\":8,\"ok\":true,\"outputs\":[true,0,0,0]}]}"),
+	json_decref(view_on_readings(
+		v, 3,
+		J("{\"seq\":6,\"ts\":260,\"devices\":["
+		  "{\"addr\":5,\"ok\":true,\"outputs\":[0,0,0]},{\"addr\":6,\"ok\":true,\"outputs\":[1,2,0,0]},"
+		  "{\"addr\":7,\"ok\":true,\"outputs\":\"1000\"},{\"addr\":8,\"ok\":true,\"outputs\":[true,0,0,0]}]}"),
 		261));
 	ck_assert_str_eq(out_state(v, 3, 5, 3, 262), "blocked");
 	for (unsigned a = 6; a <= 8; a++)
@@ -321,8 +407,16 @@ END_TEST
 
 /* sse: the suspend/resume callbacks count what they were asked */
 static int suspended, resumed;
-static void on_suspend(void *c) { (void)c; suspended++; }
-static void on_resume(void *c) { (void)c; resumed++; }
+static void on_suspend(void *c)
+{
+	(void)c;
+	suspended++;
+}
+static void on_resume(void *c)
+{
+	(void)c;
+	resumed++;
+}
 
 START_TEST(sse_queue_bounded)
 {
@@ -337,9 +431,9 @@ START_TEST(sse_queue_bounded)
 	ck_assert_int_eq(sse_client_open(h, 0, (void *)2, &slow), AMR_OK);
 	ck_assert_int_eq(sse_client_open(h, 9, (void *)3, &other), AMR_OK);
 	ck_assert_int_eq(sse_client_open(h, 0, (void *)4, &(sse_client *){ NULL }), AMR_EFULL);
-	n = sse_client_read(fast, buf, sizeof buf);   /* the greeting */
+	n = sse_client_read(fast, buf, sizeof buf); /* the greeting */
 	ck_assert(n > 0 && strstr(buf, "retry:"));
-	ck_assert_int_eq(sse_client_read(fast, buf, sizeof buf), 0);   /* empty: suspend */
+	ck_assert_int_eq(sse_client_read(fast, buf, sizeof buf), 0); /* empty: suspend */
 	ck_assert_int_eq(suspended, 1);
 	sse_publish(h, 3, "reading", "{\"obj\":3}");
 	ck_assert_int_eq(resumed, 1);
@@ -352,9 +446,10 @@ START_TEST(sse_queue_bounded)
 	ck_assert(!strstr(buf, "reading"));
 	/* the slow client never reads: cut off past 4096 bytes, the others go on */
 	for (int i = 0; i < 200; i++)
-		sse_publish(h, 3, "reading", "{\"padding\":\"....................................\"}");
+		sse_publish(h, 3, "reading",
+			    "{\"padding\":\"....................................\"}");
 	ck_assert_int_eq(sse_client_read(slow, buf, sizeof buf), -1);
-	ck_assert_uint_eq(sse_dropped(h), 2);   /* slow and fast both never drained */
+	ck_assert_uint_eq(sse_dropped(h), 2); /* slow and fast both never drained */
 	sse_client_free(slow);
 	sse_client_free(fast);
 	ck_assert_uint_eq(sse_count(h), 1);

@@ -11,15 +11,14 @@
 #include "jv.h"
 
 /* Parse a whole number argument in min..max; prints the error. */
-static int number(const char *what, const char *s, long long min, long long max,
-		  long long *out)
+static int number(const char *what, const char *s, long long min, long long max, long long *out)
 {
 	char *end;
 	long long v = strtoll(s, &end, 10);
 
 	if (end == s || *end != '\0' || v < min || v > max) {
-		fprintf(stderr, "amrctl: %s must be a whole number %lld..%lld, not \"%s\"\n",
-			what, min, max, s);
+		fprintf(stderr, "amrctl: %s must be a whole number %lld..%lld, not \"%s\"\n", what,
+			min, max, s);
 		return -1;
 	}
 	*out = v;
@@ -56,7 +55,8 @@ static int cmd_rpc(struct ctl *c, int argc, char **argv)
 	}
 	if (!strchr(argv[1], '/')) {
 		json_decref(args);
-		fprintf(stderr, "amrctl: method must be written SERVICE/METHOD, e.g. archive/ping\n");
+		fprintf(stderr,
+			"amrctl: method must be written SERVICE/METHOD, e.g. archive/ping\n");
 		return 2;
 	}
 	return call_and_print(c, argv[1], args);
@@ -83,7 +83,7 @@ static int cmd_help(struct ctl *c, int argc, char **argv)
 }
 
 struct status_ctx {
-	json_t *all;        /* service name -> status */
+	json_t *all; /* service name -> status */
 };
 
 static void on_status(void *ctx, const struct mq_msg *msg)
@@ -155,7 +155,7 @@ static int cmd_latest(struct ctl *c, int argc, char **argv)
 		}
 		next = json_integer_value(json_object_get(result, "next_obj"));
 		if (next <= from)
-			next = 0;       /* the last page (or an archive that does not page) */
+			next = 0; /* the last page (or an archive that does not page) */
 		if (c->compact) {
 			ctl_print(c, result);
 			json_decref(result);
@@ -189,7 +189,8 @@ static int cmd_series(struct ctl *c, int argc, char **argv)
 
 	(void)argc;
 	if (ctl_time(c->from, now, &from) || ctl_time(c->to, now, &to)) {
-		fprintf(stderr, "amrctl: --from and --to take Unix seconds, \"now\" or -6h, -7d...\n");
+		fprintf(stderr,
+			"amrctl: --from and --to take Unix seconds, \"now\" or -6h, -7d...\n");
 		return 2;
 	}
 	args = json_pack("{s:s, s:I, s:I, s:s, s:s}", "channel", argv[1], "from", (json_int_t)from,
@@ -220,8 +221,10 @@ static int cmd_device(struct ctl *c, int argc, char **argv)
 	    number(what, argv[3], 1, 4, &n))
 		return 2;
 	if (!c->reason) {
-		fprintf(stderr, "amrctl: %s changes a consumer's supply or a meter's count: "
-			"say why with --reason \"...\"\n", cmd);
+		fprintf(stderr,
+			"amrctl: %s changes a consumer's supply or a meter's count: "
+			"say why with --reason \"...\"\n",
+			cmd);
 		return 2;
 	}
 	return call_and_print(c, "ingest/command",
@@ -256,7 +259,8 @@ static int cmd_console(struct ctl *c, int argc, char **argv)
 			json_string_value(json_object_get(res, "error")) ?: "failed");
 		rc = 1;
 	} else {
-		printf("command %s is %s\n", json_string_value(json_object_get(result, "id")) ?: "?",
+		printf("command %s is %s\n",
+		       json_string_value(json_object_get(result, "id")) ?: "?",
 		       json_string_value(json_object_get(result, "state")) ?: "?");
 	}
 	json_decref(result);
@@ -324,7 +328,8 @@ static int cmd_backup(struct ctl *c, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "rpc", 1, 2, "SERVICE/METHOD ['JSON ARGS']", "send one request, print the answer", cmd_rpc },
+	{ "rpc", 1, 2, "SERVICE/METHOD ['JSON ARGS']", "send one request, print the answer",
+	  cmd_rpc },
 	{ "ping", 1, 1, "SERVICE", "ask a service whether it is alive", cmd_ping },
 	{ "help", 1, 1, "SERVICE", "list a service's methods", cmd_help },
 	{ "status", 0, 0, "", "every service's status topic", cmd_status },

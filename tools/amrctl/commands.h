@@ -9,10 +9,10 @@
 #include "ctl.h"
 
 struct command {
-	const char *name;      /* first word on the command line */
-	int min_args, max_args;/* words after the name */
-	const char *args;      /* for the usage text */
-	const char *help;      /* one line */
+	const char *name;	/* first word on the command line */
+	int min_args, max_args; /* words after the name */
+	const char *args;	/* for the usage text */
+	const char *help;	/* one line */
 	/* argv[0] is the command's name, argv[1..argc-1] its words */
 	int (*run)(struct ctl *c, int argc, char **argv);
 };

@@ -49,8 +49,8 @@ int ctl_connect(struct ctl *c)
 	loop_run_until(c->l, &c->wake);
 	loop_timer_cancel(c->l, t);
 	if (!c->up) {
-		fprintf(stderr, "amrctl: cannot reach the broker at %s:%lld\n",
-			c->common.mqtt_host, c->common.mqtt_port);
+		fprintf(stderr, "amrctl: cannot reach the broker at %s:%lld\n", c->common.mqtt_host,
+			c->common.mqtt_port);
 		return -1;
 	}
 	return 0;
@@ -109,10 +109,18 @@ int ctl_time(const char *s, int64_t now, int64_t *t)
 	if (s[0] != '-' || end[1] != '\0' || v > 0)
 		return -1;
 	switch (*end) {
-	case 's': *t = now + v; return 0;
-	case 'm': *t = now + v * 60; return 0;
-	case 'h': *t = now + v * 3600; return 0;
-	case 'd': *t = now + v * 86400; return 0;
+	case 's':
+		*t = now + v;
+		return 0;
+	case 'm':
+		*t = now + v * 60;
+		return 0;
+	case 'h':
+		*t = now + v * 3600;
+		return 0;
+	case 'd':
+		*t = now + v * 86400;
+		return 0;
 	}
 	return -1;
 }

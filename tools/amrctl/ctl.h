@@ -16,20 +16,20 @@
 #include "rpc.h"
 
 struct ctl {
-	struct config_common common;  /* broker options */
-	long long timeout_ms;         /* answer timeout */
-	bool compact;                 /* print JSON on one line */
-	bool csv;                     /* series as CSV */
-	const char *step;             /* series resolution */
-	const char *from;             /* period start (see ctl_time) */
-	const char *to;               /* period end */
-	const char *reason;           /* why, for commands that change things */
-	loop *l;                      /* our loop */
-	mq *m;                        /* broker client */
-	rpc *r;                       /* RPC endpoint */
-	bool up;                      /* connected */
-	bool timed_out;               /* gave up waiting */
-	bool wake;                    /* makes loop_run_until() return */
+	struct config_common common; /* broker options */
+	long long timeout_ms;	     /* answer timeout */
+	bool compact;		     /* print JSON on one line */
+	bool csv;		     /* series as CSV */
+	const char *step;	     /* series resolution */
+	const char *from;	     /* period start (see ctl_time) */
+	const char *to;		     /* period end */
+	const char *reason;	     /* why, for commands that change things */
+	loop *l;		     /* our loop */
+	mq *m;			     /* broker client */
+	rpc *r;			     /* RPC endpoint */
+	bool up;		     /* connected */
+	bool timed_out;		     /* gave up waiting */
+	bool wake;		     /* makes loop_run_until() return */
 };
 
 /* Connect and wait for the session; prints the error itself.

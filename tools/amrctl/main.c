@@ -24,18 +24,17 @@ int main(int argc, char **argv)
 	struct config_opt opts[] = {
 		{ "timeout", "AMR_RPC_TIMEOUT", CONFIG_INT, "5000", 100, 600000,
 		  "milliseconds to wait for an answer", &c.timeout_ms, NULL },
-		{ "compact", NULL, CONFIG_BOOL, "no", 0, 1,
-		  "print JSON on one line", &c.compact, NULL },
-		{ "csv", NULL, CONFIG_BOOL, "no", 0, 1,
-		  "series: print CSV instead of JSON", &c.csv, NULL },
-		{ "step", NULL, CONFIG_STR, "hour", 1, 8,
-		  "series: raw, hour, day or month", &c.step, steps },
+		{ "compact", NULL, CONFIG_BOOL, "no", 0, 1, "print JSON on one line", &c.compact,
+		  NULL },
+		{ "csv", NULL, CONFIG_BOOL, "no", 0, 1, "series: print CSV instead of JSON", &c.csv,
+		  NULL },
+		{ "step", NULL, CONFIG_STR, "hour", 1, 8, "series: raw, hour, day or month",
+		  &c.step, steps },
 		{ "from", NULL, CONFIG_STR, "-24h", 1, 32,
 		  "series: start, Unix seconds, now, or -30m/-6h/-7d", &c.from, NULL },
-		{ "to", NULL, CONFIG_STR, "now", 1, 32,
-		  "series: end, as --from", &c.to, NULL },
-		{ "reason", NULL, CONFIG_STR, NULL, 1, 200,
-		  "why: recorded in the audit trail", &c.reason, NULL },
+		{ "to", NULL, CONFIG_STR, "now", 1, 32, "series: end, as --from", &c.to, NULL },
+		{ "reason", NULL, CONFIG_STR, NULL, 1, 200, "why: recorded in the audit trail",
+		  &c.reason, NULL },
 		CONFIG_COMMON_ROWS(&c.common),
 	};
 	const struct command *cmd;
@@ -43,7 +42,8 @@ int main(int argc, char **argv)
 
 	rc = config_parse(opts, sizeof opts / sizeof opts[0], argc, argv,
 			  "amrctl: command line of the metering system\n"
-			  "usage: amrctl [options] COMMAND [ARGS]  (commands: amrctl --help)", &npos);
+			  "usage: amrctl [options] COMMAND [ARGS]  (commands: amrctl --help)",
+			  &npos);
 	if (rc == CONFIG_HELP) {
 		putchar('\n');
 		commands_usage(stdout);

@@ -2,65 +2,65 @@
 
 #define REG(addr) (*(volatile uint32_t *)(addr))
 
-#define RCC        0x40021000u
+#define RCC	    0x40021000u
 #define RCC_IOPENR  REG(RCC + 0x34)
 #define RCC_APBENR1 REG(RCC + 0x3C)
 #define RCC_APBENR2 REG(RCC + 0x40)
 
-#define GPIOA 0x50000000u
-#define GPIOB 0x50000400u
-#define GPIOC 0x50000800u
+#define GPIOA	  0x50000000u
+#define GPIOB	  0x50000400u
+#define GPIOC	  0x50000800u
 #define MODER(p)  REG((p) + 0x00)
 #define OTYPER(p) REG((p) + 0x04)
 #define PUPDR(p)  REG((p) + 0x0C)
-#define IDR(p)    REG((p) + 0x10)
-#define BSRR(p)   REG((p) + 0x18)
-#define AFRL(p)   REG((p) + 0x20)
-#define AFRH(p)   REG((p) + 0x24)
+#define IDR(p)	  REG((p) + 0x10)
+#define BSRR(p)	  REG((p) + 0x18)
+#define AFRL(p)	  REG((p) + 0x20)
+#define AFRH(p)	  REG((p) + 0x24)
 
-#define USART2     0x40004400u
-#define USART_CR1  REG(USART2 + 0x00)
-#define USART_CR3  REG(USART2 + 0x08)
-#define USART_BRR  REG(USART2 + 0x0C)
-#define USART_ISR  REG(USART2 + 0x1C)
-#define USART_ICR  REG(USART2 + 0x20)
-#define USART_RDR  REG(USART2 + 0x24)
-#define USART_TDR  REG(USART2 + 0x28)
+#define USART2	  0x40004400u
+#define USART_CR1 REG(USART2 + 0x00)
+#define USART_CR3 REG(USART2 + 0x08)
+#define USART_BRR REG(USART2 + 0x0C)
+#define USART_ISR REG(USART2 + 0x1C)
+#define USART_ICR REG(USART2 + 0x20)
+#define USART_RDR REG(USART2 + 0x24)
+#define USART_TDR REG(USART2 + 0x28)
 
-#define I2C1       0x40005400u
-#define I2C_CR1    REG(I2C1 + 0x00)
-#define I2C_CR2    REG(I2C1 + 0x04)
+#define I2C1	    0x40005400u
+#define I2C_CR1	    REG(I2C1 + 0x00)
+#define I2C_CR2	    REG(I2C1 + 0x04)
 #define I2C_TIMINGR REG(I2C1 + 0x10)
-#define I2C_ISR    REG(I2C1 + 0x18)
-#define I2C_ICR    REG(I2C1 + 0x1C)
-#define I2C_RXDR   REG(I2C1 + 0x24)
-#define I2C_TXDR   REG(I2C1 + 0x28)
+#define I2C_ISR	    REG(I2C1 + 0x18)
+#define I2C_ICR	    REG(I2C1 + 0x1C)
+#define I2C_RXDR    REG(I2C1 + 0x24)
+#define I2C_TXDR    REG(I2C1 + 0x28)
 
-#define ADC        0x40012400u
-#define ADC_ISR    REG(ADC + 0x00)
-#define ADC_CR     REG(ADC + 0x08)
+#define ADC	   0x40012400u
+#define ADC_ISR	   REG(ADC + 0x00)
+#define ADC_CR	   REG(ADC + 0x08)
 #define ADC_CHSELR REG(ADC + 0x28)
-#define ADC_DR     REG(ADC + 0x40)
+#define ADC_DR	   REG(ADC + 0x40)
 
-#define SYST_CSR   REG(0xE000E010u)
-#define SYST_RVR   REG(0xE000E014u)
-#define SYST_CVR   REG(0xE000E018u)
-#define NVIC_ISER  REG(0xE000E100u)
+#define SYST_CSR  REG(0xE000E010u)
+#define SYST_RVR  REG(0xE000E014u)
+#define SYST_CVR  REG(0xE000E018u)
+#define NVIC_ISER REG(0xE000E100u)
 
-#define CPU_HZ     16000000u
-#define BAUD       9600u
-#define NVM_SIZE   4096u
-#define FRAM_ADDR  0x50u
-#define RX_RING    64u      /* > one request frame at 9600 between polls */
-#define I2C_SPIN   100000u  /* polls before an I2C step counts as failed */
+#define CPU_HZ	  16000000u
+#define BAUD	  9600u
+#define NVM_SIZE  4096u
+#define FRAM_ADDR 0x50u
+#define RX_RING	  64u	  /* > one request frame at 9600 between polls */
+#define I2C_SPIN  100000u /* polls before an I2C step counts as failed */
 
 struct hal {
-	volatile uint32_t ms;                 /* SysTick count */
-	volatile uint8_t rx[RX_RING];         /* received bytes */
-	volatile uint32_t rx_t[RX_RING];      /* their line times */
-	volatile uint8_t rx_head;             /* written by the interrupt */
-	uint8_t rx_tail;                      /* read by the main loop */
-	uint8_t outputs;                      /* last mask written */
+	volatile uint32_t ms;		 /* SysTick count */
+	volatile uint8_t rx[RX_RING];	 /* received bytes */
+	volatile uint32_t rx_t[RX_RING]; /* their line times */
+	volatile uint8_t rx_head;	 /* written by the interrupt */
+	uint8_t rx_tail;		 /* read by the main loop */
+	uint8_t outputs;		 /* last mask written */
 };
 
 static struct hal port;
@@ -89,17 +89,17 @@ void usart2_handler(void)
 {
 	uint32_t isr = USART_ISR;
 
-	if (isr & (1u << 5)) {          /* RXNE */
+	if (isr & (1u << 5)) { /* RXNE */
 		uint8_t next = (uint8_t)((port.rx_head + 1u) % RX_RING);
 		uint8_t b = (uint8_t)USART_RDR;
 
-		if (next != port.rx_tail) {  /* full: drop, the CRC will tell */
+		if (next != port.rx_tail) { /* full: drop, the CRC will tell */
 			port.rx[port.rx_head] = b;
 			port.rx_t[port.rx_head] = line_us();
 			port.rx_head = next;
 		}
 	}
-	if (isr & (1u << 3))            /* overrun */
+	if (isr & (1u << 3)) /* overrun */
 		USART_ICR = 1u << 3;
 }
 
@@ -125,53 +125,53 @@ static void pin_af(uint32_t p, unsigned n, uint32_t af)
 
 static void adc_init(void)
 {
-	ADC_CR = 1u << 28;                          /* voltage regulator on */
-	for (volatile uint32_t i = 0; i < 400; i++)  /* > 20 us */
+	ADC_CR = 1u << 28;			    /* voltage regulator on */
+	for (volatile uint32_t i = 0; i < 400; i++) /* > 20 us */
 		;
-	ADC_CR |= 1u << 31;                         /* calibrate */
+	ADC_CR |= 1u << 31; /* calibrate */
 	while (ADC_CR & (1u << 31))
 		;
-	ADC_CR |= 1u;                               /* enable */
+	ADC_CR |= 1u; /* enable */
 	while (!(ADC_ISR & 1u))
 		;
-	ADC_CHSELR = 1u << 9;                       /* PB1 = IN9 */
+	ADC_CHSELR = 1u << 9; /* PB1 = IN9 */
 }
 
 struct hal *hal_m0_init(void)
 {
-	RCC_IOPENR |= 7u;                           /* GPIOA, B, C */
-	RCC_APBENR1 |= 1u << 17 | 1u << 21;         /* USART2, I2C1 */
-	RCC_APBENR2 |= 1u << 20;                    /* ADC */
+	RCC_IOPENR |= 7u;		    /* GPIOA, B, C */
+	RCC_APBENR1 |= 1u << 17 | 1u << 21; /* USART2, I2C1 */
+	RCC_APBENR2 |= 1u << 20;	    /* ADC */
 
-	for (unsigned n = 4; n <= 8; n++) {         /* inputs and jumper */
+	for (unsigned n = 4; n <= 8; n++) { /* inputs and jumper */
 		pin_mode(GPIOA, n, 0);
 		pin_pullup(GPIOA, n);
 	}
-	pin_mode(GPIOA, 0, 0);                      /* mains sense */
+	pin_mode(GPIOA, 0, 0); /* mains sense */
 	for (unsigned n = 2; n <= 5; n++)
-		pin_mode(GPIOB, n, 1);                  /* outputs */
-	pin_mode(GPIOC, 6, 1);                      /* LED */
-	pin_mode(GPIOB, 1, 3);                      /* battery: analog */
-	pin_af(GPIOA, 1, 1);                        /* USART2_DE */
-	pin_af(GPIOA, 2, 1);                        /* USART2_TX */
-	pin_af(GPIOA, 3, 1);                        /* USART2_RX */
-	OTYPER(GPIOB) |= 1u << 8 | 1u << 9;         /* I2C: open drain */
+		pin_mode(GPIOB, n, 1);	    /* outputs */
+	pin_mode(GPIOC, 6, 1);		    /* LED */
+	pin_mode(GPIOB, 1, 3);		    /* battery: analog */
+	pin_af(GPIOA, 1, 1);		    /* USART2_DE */
+	pin_af(GPIOA, 2, 1);		    /* USART2_TX */
+	pin_af(GPIOA, 3, 1);		    /* USART2_RX */
+	OTYPER(GPIOB) |= 1u << 8 | 1u << 9; /* I2C: open drain */
 	pin_af(GPIOB, 8, 6);
 	pin_af(GPIOB, 9, 6);
 
 	USART_BRR = (CPU_HZ + BAUD / 2) / BAUD;
-	USART_CR3 = 1u << 14;                       /* DEM: hardware driver enable */
+	USART_CR3 = 1u << 14;				   /* DEM: hardware driver enable */
 	USART_CR1 = 1u << 0 | 1u << 2 | 1u << 3 | 1u << 5; /* UE, RE, TE, RXNEIE */
 	NVIC_ISER = 1u << 28;
 
-	I2C_TIMINGR = 0x30420F13u;                  /* 100 kHz at 16 MHz */
+	I2C_TIMINGR = 0x30420F13u; /* 100 kHz at 16 MHz */
 	I2C_CR1 = 1u;
 
 	adc_init();
 
 	SYST_RVR = CPU_HZ / 1000u - 1u;
 	SYST_CVR = 0;
-	SYST_CSR = 7u;                              /* core clock, interrupt, on */
+	SYST_CSR = 7u; /* core clock, interrupt, on */
 	return &port;
 }
 
@@ -214,11 +214,11 @@ void hal_uart_send(struct hal *h, const uint8_t *buf, size_t n)
 {
 	(void)h;
 	for (size_t i = 0; i < n; i++) {
-		while (!(USART_ISR & (1u << 7)))        /* TXE */
+		while (!(USART_ISR & (1u << 7))) /* TXE */
 			;
 		USART_TDR = buf[i];
 	}
-	while (!(USART_ISR & (1u << 6)))            /* TC: line released after */
+	while (!(USART_ISR & (1u << 6))) /* TC: line released after */
 		;
 	USART_ICR = 1u << 6;
 }
@@ -235,7 +235,7 @@ static int i2c_wait(uint32_t mask)
 	for (uint32_t i = 0; i < I2C_SPIN; i++) {
 		uint32_t isr = I2C_ISR;
 
-		if (isr & (1u << 4)) {               /* NACK: the part is busy or absent */
+		if (isr & (1u << 4)) { /* NACK: the part is busy or absent */
 			I2C_ICR = 1u << 4 | 1u << 5;
 			return -1;
 		}
@@ -266,15 +266,15 @@ int hal_nvm_read(struct hal *h, uint32_t off, void *buf, uint32_t n)
 	(void)h;
 	if (off > NVM_SIZE || n > NVM_SIZE - off || n == 0 || n > 255)
 		return -1;
-	if (i2c_begin(off, 0, false) != 0 || i2c_wait(1u << 6) != 0)   /* TC */
+	if (i2c_begin(off, 0, false) != 0 || i2c_wait(1u << 6) != 0) /* TC */
 		return -1;
 	I2C_CR2 = FRAM_ADDR << 1 | 1u << 10 | n << 16 | 1u << 25 | 1u << 13;
 	for (uint32_t i = 0; i < n; i++) {
-		if (i2c_wait(1u << 2) != 0)                                 /* RXNE */
+		if (i2c_wait(1u << 2) != 0) /* RXNE */
 			return -1;
 		p[i] = (uint8_t)I2C_RXDR;
 	}
-	if (i2c_wait(1u << 5) != 0)                                     /* STOPF */
+	if (i2c_wait(1u << 5) != 0) /* STOPF */
 		return -1;
 	I2C_ICR = 1u << 5;
 	return 0;
@@ -290,7 +290,7 @@ int hal_nvm_write(struct hal *h, uint32_t off, const void *buf, uint32_t n)
 	if (i2c_begin(off, n, true) != 0)
 		return -1;
 	for (uint32_t i = 0; i < n; i++) {
-		if (i2c_wait(1u << 1) != 0)                                 /* TXIS */
+		if (i2c_wait(1u << 1) != 0) /* TXIS */
 			return -1;
 		I2C_TXDR = p[i];
 	}
@@ -303,7 +303,7 @@ int hal_nvm_write(struct hal *h, uint32_t off, const void *buf, uint32_t n)
 uint8_t hal_inputs_read(struct hal *h)
 {
 	(void)h;
-	return (uint8_t)(~IDR(GPIOA) >> 4) & 0x0Fu;  /* closed contact = low */
+	return (uint8_t)(~IDR(GPIOA) >> 4) & 0x0Fu; /* closed contact = low */
 }
 
 void hal_outputs_write(struct hal *h, uint8_t mask)
@@ -333,8 +333,8 @@ bool hal_power_mains(struct hal *h)
 uint16_t hal_power_battery_mv(struct hal *h)
 {
 	(void)h;
-	ADC_CR |= 1u << 2;                                  /* ADSTART */
-	while (!(ADC_ISR & (1u << 2)))                      /* EOC */
+	ADC_CR |= 1u << 2;	       /* ADSTART */
+	while (!(ADC_ISR & (1u << 2))) /* EOC */
 		;
-	return (uint16_t)(ADC_DR * 3300u * 2u / 4095u);     /* 1:2 divider, 3.3 V ref */
+	return (uint16_t)(ADC_DR * 3300u * 2u / 4095u); /* 1:2 divider, 3.3 V ref */
 }

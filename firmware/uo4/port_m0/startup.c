@@ -33,14 +33,13 @@ void reset_handler(void)
 }
 
 /* 16 core exceptions, then the 32 interrupt lines of the STM32G0. */
-__attribute__((section(".isr_vector"), used))
-static void (*const vectors[16 + 32])(void) = {
-	[0] = (void (*)(void))&_estack,
+__attribute__((section(".isr_vector"), used)) static void (*const vectors[16 + 32])(void) = {
+	[0] = (void (*)(void)) & _estack,
 	[1] = reset_handler,
-	[2] = halt,                /* NMI */
-	[3] = halt,                /* HardFault */
-	[11] = halt,               /* SVCall */
-	[14] = halt,               /* PendSV */
+	[2] = halt,  /* NMI */
+	[3] = halt,  /* HardFault */
+	[11] = halt, /* SVCall */
+	[14] = halt, /* PendSV */
 	[15] = systick_handler,
 	[16 + 28] = usart2_handler,
 };
