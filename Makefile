@@ -17,7 +17,7 @@ CC      ?= cc
 BUILD   ?= build
 SAN     ?= 0
 
-CPPFLAGS += -D_GNU_SOURCE -Ilib -Itests/harness -MMD -MP
+CPPFLAGS += -D_GNU_SOURCE -Ilib -MMD -MP
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter \
             -fno-strict-aliasing -pthread
@@ -43,6 +43,9 @@ all:
 $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# Only test code sees the harness.
+$(OBJ)/tests/%.o: CPPFLAGS += -Itests/harness
 
 # $(call program,NAME,SOURCES,LDLIBS): a program in build/bin linked with libamr.
 define program

@@ -20,9 +20,10 @@
 
 #include "loop.h"
 #include "mq.h"
+#include "proto.h"
 
-#define RPC_TOPIC_PREFIX "amr/v1/rpc/"
-#define RPC_REPLY_PREFIX "amr/v1/rpc/reply/"
+#define RPC_TOPIC_PREFIX PROTO_TOPIC_RPC
+#define RPC_REPLY_PREFIX PROTO_TOPIC_RPC_REPLY
 #define RPC_MAX_ID	 64
 
 typedef struct rpc rpc;

@@ -5,6 +5,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "proto.h"
 #include "svc.h"
 
 #ifndef AMR_VERSION
@@ -99,7 +100,10 @@ int svc_init(struct svc *s, const char *name, const char *summary, int argc, cha
 	snprintf(prog, sizeof prog, "amr-%s", name);
 	snprintf(s->prog, sizeof s->prog, "%s", prog);
 	log_init(s->prog, log_level_parse(s->common.log_level));
-	snprintf(s->status_topic, sizeof s->status_topic, "amr/v1/svc/%s/status", name);
+	if (!proto_topic(s->status_topic, sizeof s->status_topic, PROTO_T_SVC_STATUS, 0, name)) {
+		log_error("bad service name \"%s\"", name);
+		return 1;
+	}
 	snprintf(s->client_id, sizeof s->client_id, "%s", client_id ? client_id : prog);
 
 	if (loop_create(&s->loop) || metrics_create(&s->metrics))

@@ -16,6 +16,7 @@
 #include "csv.h"
 #include "err.h"
 #include "log.h"
+#include "proto.h"
 #include "query.h"
 
 #define MAX_CHANNELS 10000 /* channels in one consumption request */
@@ -54,7 +55,7 @@ static int span_args(const json_t *args, int64_t *from, int64_t *to, struct jv_e
 	return AMR_OK;
 }
 
-int api_channel_arg(const json_t *args, const char *field, struct reg_key *k, struct jv_err *err)
+int api_channel_arg(const json_t *args, const char *field, struct proto_id *k, struct jv_err *err)
 {
 	const char *id;
 
@@ -83,8 +84,8 @@ static void m_latest(void *ctx, rpc_req *req, json_t *args)
 	int rc;
 
 	if ((rc = jv_only(args, fields, &err)) ||
-	    (rc = jv_int(args, "obj", false, 0, 1, 65000, &obj, &err)) ||
-	    (rc = jv_int(args, "from_obj", false, 1, 1, 65000, &from, &err)) ||
+	    (rc = jv_int(args, "obj", false, 0, 1, PROTO_OBJ_MAX, &obj, &err)) ||
+	    (rc = jv_int(args, "from_obj", false, 1, 1, PROTO_OBJ_MAX, &from, &err)) ||
 	    (rc = jv_int(args, "limit", false, LATEST_PAGE, 1, LATEST_PAGE, &limit, &err)))
 		goto out_reply;
 	if ((rc = kv_read_begin(a->k, &txn)))
@@ -108,7 +109,7 @@ static void m_series(void *ctx, rpc_req *req, json_t *args)
 	struct api *a = ctx;
 	struct query q = make_query(a);
 	struct jv_err err = { "" };
-	struct reg_key k;
+	struct proto_id k;
 	json_t *res = NULL;
 	int64_t from, to;
 	int step, format, rc;
@@ -140,7 +141,7 @@ out_reply:
 }
 
 /* "channels": array of channel ids into a malloc'd key array. */
-static int channels_arg(const json_t *args, struct reg_key **keys, size_t *n, struct jv_err *err)
+static int channels_arg(const json_t *args, struct proto_id **keys, size_t *n, struct jv_err *err)
 {
 	json_t *arr, *e;
 	size_t i;
@@ -216,7 +217,7 @@ static void consumption(struct api *a, rpc_req *req, json_t *args, bool with_zon
 	struct query_zone zones[QUERY_MAX_ZONES];
 	struct query q = make_query(a);
 	struct jv_err err = { "" };
-	struct reg_key *keys = NULL;
+	struct proto_id *keys = NULL;
 	json_t *res = NULL;
 	size_t n = 0, nz = 0;
 	int64_t from, to;

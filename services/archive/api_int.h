@@ -17,6 +17,6 @@
 void api_reply_rc(rpc_req *req, int rc, const struct jv_err *err, const char *what);
 
 /* The channel id in args' field (required, obj.addr.ch) into *k. */
-int api_channel_arg(const json_t *args, const char *field, struct reg_key *k, struct jv_err *err);
+int api_channel_arg(const json_t *args, const char *field, struct proto_id *k, struct jv_err *err);
 
 #endif

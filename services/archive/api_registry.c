@@ -13,8 +13,9 @@
 #include "api_int.h"
 #include "err.h"
 #include "log.h"
+#include "proto.h"
 
-static int id_arg(const json_t *args, struct reg_key *k, struct jv_err *err)
+static int id_arg(const json_t *args, struct proto_id *k, struct jv_err *err)
 {
 	const char *id;
 
@@ -28,7 +29,7 @@ static void m_registry_get(void *ctx, rpc_req *req, json_t *args)
 	static const char *const fields[] = { "id", NULL };
 	struct api *a = ctx;
 	struct jv_err err = { "" };
-	struct reg_key k;
+	struct proto_id k;
 	json_t *res = NULL;
 	MDB_txn *txn;
 	int rc;
@@ -40,9 +41,9 @@ static void m_registry_get(void *ctx, rpc_req *req, json_t *args)
 	rc = registry_get(a->reg, txn, &k, &res);
 	mdb_txn_abort(txn);
 	if (rc == AMR_ENOTFOUND) {
-		char id[16];
+		char id[PROTO_ID_LEN];
 
-		jv_fail(&err, "id: %s is not registered", registry_format_id(&k, id));
+		jv_fail(&err, "id: %s is not registered", proto_id_format(&k, id));
 	}
 out_reply:
 	if (rc)
@@ -63,14 +64,14 @@ static void m_registry_list(void *ctx, rpc_req *req, json_t *args)
 	struct jv_err err = { "" };
 	long long obj, limit;
 	const char *after = NULL;
-	struct reg_key from;
+	struct proto_id from;
 	bool chans, more = false;
 	json_t *arr = NULL, *res;
 	MDB_txn *txn;
 	int rc;
 
 	if ((rc = jv_only(args, fields, &err)) ||
-	    (rc = jv_int(args, "obj", false, 0, 1, 65000, &obj, &err)) ||
+	    (rc = jv_int(args, "obj", false, 0, 1, PROTO_OBJ_MAX, &obj, &err)) ||
 	    (rc = jv_bool(args, "channels_only", false, false, &chans, &err)) ||
 	    (rc = jv_int(args, "limit", false, REG_PAGE, 1, REG_PAGE_MAX, &limit, &err)) ||
 	    (rc = jv_str(args, "after", false, NULL, 1, 32, &after, &err)) ||
@@ -104,7 +105,7 @@ static json_t *audit_record(const char *actor, const char *action, const char *t
 
 static void publish_audit(struct api *a, const json_t *rec)
 {
-	int rc = mq_publish_json(a->svc->mq, "amr/v1/audit", rec, 1, false);
+	int rc = mq_publish_json(a->svc->mq, PROTO_TOPIC_AUDIT, rec, 1, false);
 
 	if (rc)
 		log_warn("audit record not published: %s", amr_strerror(rc));
@@ -112,7 +113,7 @@ static void publish_audit(struct api *a, const json_t *rec)
 
 struct reg_set {
 	struct api *a;
-	struct reg_key k;
+	struct proto_id k;
 	const json_t *args;
 	json_t *after;
 	json_t *rec; /* audit record */
@@ -120,7 +121,7 @@ struct reg_set {
 };
 
 /* The counter of channel k as last counted (0 if never read). */
-static int chan_total(store *s, MDB_txn *txn, const struct reg_key *k, uint32_t *total)
+static int chan_total(store *s, MDB_txn *txn, const struct proto_id *k, uint32_t *total)
 {
 	struct store_chan *c = NULL;
 	size_t n = 0;
@@ -143,7 +144,7 @@ static int reg_set_txn(MDB_txn *txn, void *arg)
 	const char *actor = json_string_value(json_object_get(r->args, "actor"));
 	const char *reason = json_string_value(json_object_get(r->args, "reason"));
 	uint32_t total = 0;
-	char id[16];
+	char id[PROTO_ID_LEN];
 	bool dup;
 	int rc;
 
@@ -158,7 +159,7 @@ static int reg_set_txn(MDB_txn *txn, void *arg)
 	json_object_del(changes, "id");
 	json_object_del(changes, "actor");
 	json_object_del(changes, "reason");
-	r->rec = audit_record(actor, "registry.set", registry_format_id(&r->k, id),
+	r->rec = audit_record(actor, "registry.set", proto_id_format(&r->k, id),
 			      json_pack("{s:o, s:o, s:s}", "changes", changes, "before", before,
 					"reason", reason ? reason : ""));
 	if (!r->rec)
@@ -228,14 +229,14 @@ static void m_quarantine_list(void *ctx, rpc_req *req, json_t *args)
 	static const char *const fields[] = { "obj", "channel", "limit", NULL };
 	struct api *a = ctx;
 	struct jv_err err = { "" };
-	struct reg_key k = { 0, 0, 0 };
+	struct proto_id k = { 0, 0, 0 };
 	long long obj, limit;
 	json_t *arr = NULL;
 	MDB_txn *txn;
 	int rc;
 
 	if ((rc = jv_only(args, fields, &err)) ||
-	    (rc = jv_int(args, "obj", false, 0, 1, 65000, &obj, &err)) ||
+	    (rc = jv_int(args, "obj", false, 0, 1, PROTO_OBJ_MAX, &obj, &err)) ||
 	    (rc = jv_int(args, "limit", false, 1000, 1, 100000, &limit, &err)) ||
 	    (json_object_get(args, "channel") && (rc = api_channel_arg(args, "channel", &k, &err))))
 		goto out_reply;
@@ -259,7 +260,7 @@ static void m_quarantine_rebase(void *ctx, rpc_req *req, json_t *args)
 	struct api *a = ctx;
 	struct jv_err err = { "" };
 	const char *actor, *reason, *id;
-	struct reg_key k;
+	struct proto_id k;
 	uint32_t total = 0;
 	json_t *rec;
 	bool dup;
@@ -301,7 +302,7 @@ static void m_hwm(void *ctx, rpc_req *req, json_t *args)
 	int rc;
 
 	if ((rc = jv_only(args, fields, &err)) ||
-	    (rc = jv_int(args, "obj", true, 0, 1, 65000, &obj, &err)))
+	    (rc = jv_int(args, "obj", true, 0, 1, PROTO_OBJ_MAX, &obj, &err)))
 		goto out_reply;
 	if ((rc = kv_read_begin(a->k, &txn)))
 		goto out_reply;
@@ -349,7 +350,7 @@ void api_on_audit(void *ctx, const struct mq_msg *msg)
 		metric_add(a->m_rejected, 1);
 		log_warn("audit record refused: %s", err.msg[0] ? err.msg : amr_strerror(rc));
 		if (dl)
-			mq_publish_json(a->svc->mq, "amr/v1/deadletter", dl, 0, false);
+			mq_publish_json(a->svc->mq, PROTO_TOPIC_DEADLETTER, dl, 0, false);
 		json_decref(dl);
 	}
 	json_decref(rec);

@@ -1,6 +1,5 @@
 # amr-archive: the data server (readings, rollups, registry, audit, queries).
-ARCHIVE_CORE := services/archive/units.c services/archive/tbucket.c \
-                services/archive/batch.c services/common/jflat.c \
+ARCHIVE_CORE := services/archive/tbucket.c services/archive/batch.c \
                 services/archive/registry.c \
                 services/archive/store.c services/archive/store_scan.c \
                 services/archive/query.c services/archive/audit.c \
@@ -8,19 +7,17 @@ ARCHIVE_CORE := services/archive/units.c services/archive/tbucket.c \
 ARCHIVE_SRCS := $(ARCHIVE_CORE) services/archive/writer.c services/archive/api.c \
                 services/archive/api_registry.c services/archive/main.c
 
-# jflat (yajl) reads batches without a jansson value per reading (batch.c).
+# lib/jflat.c (yajl) reads batches without a jansson value per reading (batch.c).
 $(eval $(call program,amr-archive,$(ARCHIVE_SRCS),$(MQ_LIBS) $(LMDB_LIBS) -lyajl))
-$(OBJ)/services/archive/batch.o: CPPFLAGS += -Iservices/common
 
 # Unit tests: the modules under test against real LMDB files in /tmp.
-ARCHIVE_TEST_LIB := lib/err.c lib/log.c lib/kv.c lib/jv.c
+ARCHIVE_TEST_LIB := lib/err.c lib/log.c lib/kv.c lib/jv.c lib/proto.c lib/units.c \
+                    lib/weights.c lib/jflat.c
 $(eval $(call unit_test,test_archive_store,tests/unit/test_archive_store.c \
 	tests/unit/test_archive_fixture.c $(ARCHIVE_CORE) $(ARCHIVE_TEST_LIB),-ljansson -lyajl $(LMDB_LIBS)))
 $(eval $(call unit_test,test_archive_gap,tests/unit/test_archive_gap.c \
 	tests/unit/test_archive_fixture.c $(ARCHIVE_CORE) $(ARCHIVE_TEST_LIB),-ljansson -lyajl $(LMDB_LIBS)))
-$(OBJ)/tests/unit/test_archive_%.o $(OBJ)/tests/integration/test_archive.o: CPPFLAGS += -Iservices/archive -Itests/harness
-$(eval $(call unit_test,test_archive_units,tests/unit/test_archive_units.c \
-	services/archive/units.c lib/err.c,))
+$(OBJ)/tests/unit/test_archive_%.o $(OBJ)/tests/integration/test_archive.o: CPPFLAGS += -Iservices/archive
 $(eval $(call unit_test,test_archive_query,tests/unit/test_archive_query.c \
 	tests/unit/test_archive_fixture.c $(ARCHIVE_CORE) $(ARCHIVE_TEST_LIB),-ljansson -lyajl $(LMDB_LIBS)))
 

@@ -11,6 +11,7 @@
 #include "batch.h"
 #include "err.h"
 #include "jflat.h"
+#include "proto.h"
 
 void batch_free(struct batch *b)
 {
@@ -41,8 +42,8 @@ enum {
 static const char *const reading_fields[R_FIELDS + 1] = { "addr",  "ch",	"total",
 							  "delta", "period_ms", NULL };
 static const struct jflat_bound reading_rules[R_FIELDS] = {
-	[R_ADDR] = { true, 1, 127 },	       [R_CH] = { true, 1, 4 },
-	[R_TOTAL] = { true, 0, UINT32_MAX },   [R_DELTA] = { true, 0, UINT32_MAX },
+	[R_ADDR] = { true, 1, PROTO_ADDR_MAX }, [R_CH] = { true, 1, PROTO_CH_MAX },
+	[R_TOTAL] = { true, 0, UINT32_MAX },	[R_DELTA] = { true, 0, UINT32_MAX },
 	[R_PERIOD] = { false, 0, UINT32_MAX },
 };
 
@@ -90,10 +91,10 @@ static int parse_events(const json_t *events, struct batch *b, struct jv_err *er
 			return jv_fail(err, "events[%zu]: expected an object", i);
 		if (jv_str(e, "type", true, NULL, 1, 64, &type, err))
 			return jv_fail(err, "events[%zu].type: missing or not a string", i);
-		if (strcmp(type, "counter_zeroed") != 0)
+		if (proto_event_parse(type) != PROTO_EV_COUNTER_ZEROED)
 			continue;
-		if (jv_int(e, "addr", true, 0, 1, 255, &addr, err) ||
-		    jv_int(e, "ch", true, 0, 1, 255, &ch, err)) {
+		if (jv_int(e, "addr", true, 0, 1, PROTO_ADDR_MAX, &addr, err) ||
+		    jv_int(e, "ch", true, 0, 1, PROTO_CH_MAX, &ch, err)) {
 			char m[sizeof err->msg];
 
 			memcpy(m, err->msg, sizeof m);
@@ -118,7 +119,7 @@ struct head {
 static int check_head(const json_t *root, unsigned topic_obj, json_t **readings, struct head *h,
 		      struct jv_err *err)
 {
-	if (jv_int(root, "obj", true, 0, 1, 65000, &h->obj, err) ||
+	if (jv_int(root, "obj", true, 0, 1, PROTO_OBJ_MAX, &h->obj, err) ||
 	    jv_int(root, "seq", true, 0, 0, INT64_MAX, &h->seq, err) ||
 	    jv_int(root, "ts", true, 0, 1, UINT32_MAX, &h->ts, err) ||
 	    jv_int(root, "rx", false, 0, 0, UINT32_MAX, &h->rx, err) ||

@@ -36,7 +36,7 @@ struct batch_reading {
 struct batch {
 	struct batch *next;	 /* pending list link (writer) */
 	uint64_t arrived_ms;	 /* loop_now_ms() at arrival (writer) */
-	uint16_t obj;		 /* object number 1..65000 */
+	uint16_t obj;		 /* object number 1..PROTO_OBJ_MAX */
 	uint64_t seq;		 /* gateway sequence number */
 	bool has_prev;		 /* the batch names its predecessor */
 	uint64_t prev;		 /* seq of the gateway's batch before it (has_prev) */
@@ -51,7 +51,7 @@ struct batch {
 /*
  * Parse text[0..len) as a canonical batch for object topic_obj (0: take the
  * batch's own obj). A batch as ingest writes it is read by a streaming
- * reader (services/common/jflat.h); anything it declines, and every error,
+ * reader (lib/jflat.h); anything it declines, and every error,
  * goes through a jansson tree, so the messages are the same either way. On success *out gets a new batch (free with
  * batch_free()). On failure err names the field and the bad value.
  * Returns AMR_OK, AMR_EINVAL or AMR_ENOMEM.

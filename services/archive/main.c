@@ -15,6 +15,7 @@
 #include "err.h"
 #include "kv.h"
 #include "log.h"
+#include "proto.h"
 #include "registry.h"
 #include "store.h"
 #include "svc.h"
@@ -167,8 +168,9 @@ int main(int argc, char **argv)
 			    .fresh_s = o.fresh_s,
 			    .retention_days = o.retention_days,
 			    .backup_dir = backup_dir };
-	if (api_init(&api) || mq_subscribe(svc.mq, "amr/v1/readings/+", 1, writer_on_readings, w) ||
-	    mq_subscribe(svc.mq, "amr/v1/audit", 1, api_on_audit, &api) ||
+	if (api_init(&api) ||
+	    mq_subscribe(svc.mq, proto_topic_filter(PROTO_T_READINGS), 1, writer_on_readings, w) ||
+	    mq_subscribe(svc.mq, PROTO_TOPIC_AUDIT, 1, api_on_audit, &api) ||
 	    svc_serve(&svc, api_methods, api_nmethods, &api) ||
 	    svc_serve(&svc, api_registry_methods, api_registry_nmethods, &api))
 		goto out_close;

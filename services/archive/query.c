@@ -3,19 +3,20 @@
 #include <string.h>
 
 #include "err.h"
+#include "proto.h"
 #include "query.h"
 #include "units.h"
 
 static char *chan_id(uint16_t obj, uint16_t chan, char *buf)
 {
-	struct reg_key k = { obj, (uint8_t)(chan >> 8), (uint8_t)(chan & 0xff) };
+	struct proto_id k = { obj, (uint8_t)(chan >> 8), (uint8_t)(chan & 0xff) };
 
-	return registry_format_id(&k, buf);
+	return proto_id_format(&k, buf);
 }
 
 /* The conversion details of channel k, which must have been seen: a channel
  * the archive never heard of answers not_found rather than an empty span. */
-static int known_conv(const struct query *q, MDB_txn *txn, const struct reg_key *k,
+static int known_conv(const struct query *q, MDB_txn *txn, const struct proto_id *k,
 		      const char *field, struct reg_conv *conv, struct jv_err *err)
 {
 	char id[24];
@@ -24,7 +25,7 @@ static int known_conv(const struct query *q, MDB_txn *txn, const struct reg_key 
 	if (rc || conv->known)
 		return rc;
 	jv_fail(err, "%s: channel %s was never seen (it is not in the registry)", field,
-		registry_format_id(k, id));
+		proto_id_format(k, id));
 	return AMR_ENOTFOUND;
 }
 
@@ -32,7 +33,7 @@ int query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t fro
 		 json_t **out)
 {
 	json_t *res = json_object(), *arr = json_array();
-	uint16_t first = obj ? obj : (from_obj ? from_obj : 1), last = obj ? obj : 65000;
+	uint16_t first = obj ? obj : (from_obj ? from_obj : 1), last = obj ? obj : PROTO_OBJ_MAX;
 	int rc = AMR_ENOMEM;
 	bool any = false;
 
@@ -55,8 +56,8 @@ int query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t fro
 		}
 		any = true;
 		for (size_t i = 0; i < n; i++) {
-			struct reg_key k = { (uint16_t)o, (uint8_t)(c[i].chan >> 8),
-					     (uint8_t)(c[i].chan & 0xff) };
+			struct proto_id k = { (uint16_t)o, (uint8_t)(c[i].chan >> 8),
+					      (uint8_t)(c[i].chan & 0xff) };
 			struct reg_conv conv;
 			char id[24];
 
@@ -112,11 +113,11 @@ static int collect(void *ctx, int64_t start, uint64_t pulses)
 	return 0;
 }
 
-static int series_raw(const struct query *q, MDB_txn *txn, const struct reg_key *k,
+static int series_raw(const struct query *q, MDB_txn *txn, const struct proto_id *k,
 		      const struct reg_conv *conv, int64_t from, int64_t to, json_t *res,
 		      struct jv_err *err);
 
-int query_series(const struct query *q, MDB_txn *txn, const struct reg_key *k, int64_t from,
+int query_series(const struct query *q, MDB_txn *txn, const struct proto_id *k, int64_t from,
 		 int64_t to, enum tb_step step, json_t **out, struct jv_err *err)
 {
 	static const char *const steps[] = { "raw", "hour", "day", "month" };
@@ -133,7 +134,7 @@ int query_series(const struct query *q, MDB_txn *txn, const struct reg_key *k, i
 		return rc;
 	b.conv = &conv;
 	if (!(res = json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:[]}", "channel",
-			      registry_format_id(k, id), "unit", conv.unit, "label", conv.label,
+			      proto_id_format(k, id), "unit", conv.unit, "label", conv.label,
 			      "decimals", conv.dec, "step", steps[step], "from", (json_int_t)from,
 			      "to", (json_int_t)to, "points")))
 		return AMR_ENOMEM;
@@ -237,7 +238,7 @@ static int raw_point(void *ctx, const struct store_raw *r)
 	return 0;
 }
 
-static int series_raw(const struct query *q, MDB_txn *txn, const struct reg_key *k,
+static int series_raw(const struct query *q, MDB_txn *txn, const struct proto_id *k,
 		      const struct reg_conv *conv, int64_t from, int64_t to, json_t *res,
 		      struct jv_err *err)
 {
@@ -312,7 +313,7 @@ static int zone_hour(void *ctx, int64_t start, uint64_t pulses)
 	return 0;
 }
 
-int query_consumption(const struct query *q, MDB_txn *txn, const struct reg_key *keys, size_t n,
+int query_consumption(const struct query *q, MDB_txn *txn, const struct proto_id *keys, size_t n,
 		      int64_t from, int64_t to, const struct query_zone *zones, size_t nz,
 		      json_t **out, struct jv_err *err)
 {
@@ -350,7 +351,7 @@ int query_consumption(const struct query *q, MDB_txn *txn, const struct reg_key 
 			goto out_free;
 		}
 		item = json_pack("{s:s, s:I, s:s, s:s, s:i}", "channel",
-				 registry_format_id(&keys[i], id), "pulses", (json_int_t)w.total,
+				 proto_id_format(&keys[i], id), "pulses", (json_int_t)w.total,
 				 "quantity", units_format(w.acc.total, conv.dec, qty), "unit",
 				 conv.unit, "decimals", conv.dec);
 		if (item && nz) {

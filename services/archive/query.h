@@ -53,7 +53,7 @@ int query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t fro
 /* archive/series of one channel. Returns AMR_OK, AMR_EINVAL (span too long,
  * too many points; err says why), AMR_ENOTFOUND (a channel never seen),
  * AMR_ENOMEM or AMR_EDB. */
-int query_series(const struct query *q, MDB_txn *txn, const struct reg_key *chan, int64_t from,
+int query_series(const struct query *q, MDB_txn *txn, const struct proto_id *chan, int64_t from,
 		 int64_t to, enum tb_step step, json_t **out, struct jv_err *err);
 
 /* archive/consumption of channels keys[0..n) over the hours in [from, to).
@@ -61,7 +61,7 @@ int query_series(const struct query *q, MDB_txn *txn, const struct reg_key *chan
  * (nz > 0) each item also has "zones":[{"name","pulses","quantity"}].
  * Returns AMR_OK, AMR_ENOTFOUND (err names the channel never seen), AMR_ENOMEM
  * or AMR_EDB. */
-int query_consumption(const struct query *q, MDB_txn *txn, const struct reg_key *keys, size_t n,
+int query_consumption(const struct query *q, MDB_txn *txn, const struct proto_id *keys, size_t n,
 		      int64_t from, int64_t to, const struct query_zone *zones, size_t nz,
 		      json_t **out, struct jv_err *err);
 

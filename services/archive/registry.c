@@ -5,6 +5,7 @@
 #include "err.h"
 #include "log.h"
 #include "registry.h"
+#include "weights.h"
 
 struct registry {
 	kv *k;	     /* environment, borrowed */
@@ -34,64 +35,28 @@ void registry_close(registry *r)
 	free(r);
 }
 
-static void pack_key(const struct reg_key *key, uint8_t p[4])
+static void pack_key(const struct proto_id *key, uint8_t p[4])
 {
 	kv_pack_u16(p, key->obj);
 	p[2] = key->addr;
 	p[3] = key->ch;
 }
 
-int registry_parse_id(const char *s, struct reg_key *key, struct jv_err *err)
+int registry_parse_id(const char *s, struct proto_id *key, struct jv_err *err)
 {
-	static const unsigned long max[3] = { 65000, 127, 4 };
-	unsigned long v[3] = { 0, 0, 0 };
-	const char *p = s;
-	int n = 0;
-
-	/* one spelling: digits without leading zeros, parts in range */
-	for (;;) {
-		char *end;
-
-		if (*p < '1' || *p > '9' || n == 3)
-			goto out_bad;
-		v[n] = strtoul(p, &end, 10);
-		if (end - p > 5 || v[n] > max[n])
-			goto out_bad;
-		n++;
-		p = end;
-		if (*p == '\0')
-			break;
-		if (*p++ != '.')
-			goto out_bad;
-	}
-	key->obj = (uint16_t)v[0];
-	key->addr = (uint8_t)v[1];
-	key->ch = (uint8_t)v[2];
+	if (!proto_id_parse(s, key))
+		return jv_fail(
+			err,
+			"\"%.60s\" is not an object, device or channel id (" PROTO_ID_FORMS ")", s);
 	return AMR_OK;
-out_bad:
-	return jv_fail(err,
-		       "\"%.60s\" is not an object, device or channel id "
-		       "(obj 1..65000, addr 1..127, ch 1..4: \"1\", \"1.5\", \"1.5.1\")",
-		       s);
 }
 
-char *registry_format_id(const struct reg_key *key, char *buf)
+static json_t *default_record(const struct proto_id *key, int64_t now)
 {
-	if (!key->addr)
-		sprintf(buf, "%u", key->obj);
-	else if (!key->ch)
-		sprintf(buf, "%u.%u", key->obj, key->addr);
-	else
-		sprintf(buf, "%u.%u.%u", key->obj, key->addr, key->ch);
-	return buf;
-}
-
-static json_t *default_record(const struct reg_key *key, int64_t now)
-{
-	char id[16];
+	char id[PROTO_ID_LEN];
 	json_t *rec;
 
-	registry_format_id(key, id);
+	proto_id_format(key, id);
 	if (!key->ch)
 		return json_pack("{s:s, s:s, s:I}", "id", id, "label", "", "first_seen",
 				 (json_int_t)now);
@@ -103,7 +68,7 @@ static json_t *default_record(const struct reg_key *key, int64_t now)
 	return rec;
 }
 
-static int put_json(registry *r, MDB_txn *txn, const struct reg_key *key, const json_t *rec)
+static int put_json(registry *r, MDB_txn *txn, const struct proto_id *key, const json_t *rec)
 {
 	uint8_t kb[4];
 	char *text = json_dumps(rec, JSON_COMPACT);
@@ -121,7 +86,7 @@ static int put_json(registry *r, MDB_txn *txn, const struct reg_key *key, const 
 }
 
 /* 0 and *rec (new ref), MDB_NOTFOUND, or another MDB_ code. */
-static int get_json(registry *r, MDB_txn *txn, const struct reg_key *key, json_t **rec)
+static int get_json(registry *r, MDB_txn *txn, const struct proto_id *key, json_t **rec)
 {
 	uint8_t kb[4];
 	MDB_val k = { sizeof kb, kb }, v;
@@ -138,7 +103,7 @@ static int get_json(registry *r, MDB_txn *txn, const struct reg_key *key, json_t
 	return 0;
 }
 
-static int ensure_one(registry *r, MDB_txn *txn, const struct reg_key *key, int64_t now,
+static int ensure_one(registry *r, MDB_txn *txn, const struct proto_id *key, int64_t now,
 		      bool *created)
 {
 	uint8_t kb[4];
@@ -162,7 +127,7 @@ static int ensure_one(registry *r, MDB_txn *txn, const struct reg_key *key, int6
 int registry_ensure(registry *r, MDB_txn *txn, uint16_t obj, uint8_t addr, uint8_t ch, int64_t now,
 		    bool *created)
 {
-	struct reg_key o = { obj, 0, 0 }, d = { obj, addr, 0 }, c = { obj, addr, ch };
+	struct proto_id o = { obj, 0, 0 }, d = { obj, addr, 0 }, c = { obj, addr, ch };
 	bool dummy;
 	int rc;
 
@@ -173,7 +138,7 @@ int registry_ensure(registry *r, MDB_txn *txn, uint16_t obj, uint8_t addr, uint8
 	return ensure_one(r, txn, &o, now, &dummy);
 }
 
-int registry_get(registry *r, MDB_txn *txn, const struct reg_key *key, json_t **out)
+int registry_get(registry *r, MDB_txn *txn, const struct proto_id *key, json_t **out)
 {
 	int rc = get_json(r, txn, key, out);
 
@@ -182,36 +147,7 @@ int registry_get(registry *r, MDB_txn *txn, const struct reg_key *key, json_t **
 	return rc ? AMR_EDB : AMR_OK;
 }
 
-/* Read a weights array (validated) into w; returns AMR_OK or AMR_EINVAL. */
-static int parse_weights(const json_t *arr, struct units_weight *w, size_t *n, struct jv_err *err)
-{
-	static const char *const fields[] = { "num", "den", "valid_from", NULL };
-	size_t i;
-	json_t *e;
-
-	if (!json_is_array(arr) || json_array_size(arr) < 1 ||
-	    json_array_size(arr) > UNITS_MAX_WEIGHTS)
-		return jv_fail(err, "weights: expected an array of 1..%d weights",
-			       UNITS_MAX_WEIGHTS);
-	json_array_foreach(arr, i, e) {
-		long long num, den, from;
-
-		if (!json_is_object(e))
-			return jv_fail(err, "weights[%zu]: expected an object", i);
-		if (jv_only(e, fields, err) ||
-		    jv_int(e, "num", true, 0, 1, UNITS_MAX_NUM, &num, err) ||
-		    jv_int(e, "den", true, 0, 1, UNITS_MAX_DEN, &den, err) ||
-		    jv_int(e, "valid_from", false, 0, 0, INT64_MAX / 2, &from, err))
-			return AMR_EINVAL;
-		w[i] = (struct units_weight){ (uint64_t)num, (uint64_t)den, from };
-	}
-	*n = json_array_size(arr);
-	if (units_check_weights(w, *n, err->msg, sizeof err->msg))
-		return AMR_EINVAL;
-	return AMR_OK;
-}
-
-int registry_conv(registry *r, MDB_txn *txn, const struct reg_key *key, struct reg_conv *out)
+int registry_conv(registry *r, MDB_txn *txn, const struct proto_id *key, struct reg_conv *out)
 {
 	json_t *rec = NULL, *w;
 	struct jv_err err;
@@ -232,7 +168,7 @@ int registry_conv(registry *r, MDB_txn *txn, const struct reg_key *key, struct r
 		snprintf(out->unit, sizeof out->unit, "%s", s);
 	if ((s = json_string_value(json_object_get(rec, "label"))))
 		snprintf(out->label, sizeof out->label, "%s", s);
-	if ((w = json_object_get(rec, "weights")) && parse_weights(w, out->w, &out->nw, &err)) {
+	if ((w = json_object_get(rec, "weights")) && weights_parse(w, out->w, &out->nw, &err)) {
 		log_error("registry: channel %u.%u.%u has bad weights (%s); using 1/1", key->obj,
 			  key->addr, key->ch, err.msg);
 		out->nw = 1;
@@ -245,7 +181,7 @@ out_done:
 }
 
 int registry_list(registry *r, MDB_txn *txn, uint16_t obj, bool channels_only,
-		  const struct reg_key *after, size_t limit, json_t **out, bool *more)
+		  const struct proto_id *after, size_t limit, json_t **out, bool *more)
 {
 	uint8_t kb[4] = { 0 }, from[4] = { 0 };
 	MDB_val k = { sizeof kb, kb }, v;
@@ -307,17 +243,6 @@ static bool valid_date(const char *s)
 	return !(m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)));
 }
 
-static json_t *weights_json(const struct units_weight *w, size_t n)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; arr && i < n; i++)
-		json_array_append_new(arr, json_pack("{s:I, s:I, s:I}", "num", (json_int_t)w[i].num,
-						     "den", (json_int_t)w[i].den, "valid_from",
-						     (json_int_t)w[i].valid_from));
-	return arr;
-}
-
 /* Insert or replace (same valid_from) one weight period. */
 static int upsert_weight(const json_t *one, struct units_weight *w, size_t *n, struct jv_err *err)
 {
@@ -329,7 +254,7 @@ static int upsert_weight(const json_t *one, struct units_weight *w, size_t *n, s
 	if (!arr)
 		return AMR_ENOMEM;
 	json_array_append(arr, (json_t *)one);
-	rc = parse_weights(arr, &nw, &m, err);
+	rc = weights_parse(arr, &nw, &m, err);
 	json_decref(arr);
 	if (rc) {
 		memmove(err->msg + 7, err->msg, sizeof err->msg - 8);
@@ -394,10 +319,10 @@ static int update_channel(json_t *rec, const json_t *args, uint32_t total_now, s
 	if (one && all)
 		return jv_fail(err, "weight: give either weight (one period) or weights (all)");
 	if (all) {
-		if (parse_weights(all, w, &n, err))
+		if (weights_parse(all, w, &n, err))
 			return AMR_EINVAL;
 	} else {
-		if (!old || parse_weights(old, w, &n, err))
+		if (!old || weights_parse(old, w, &n, err))
 			n = 1, w[0] = (struct units_weight){ 1, 1, 0 };
 		if (one && upsert_weight(one, w, &n, err))
 			return AMR_EINVAL;
@@ -431,7 +356,7 @@ static int update_channel(json_t *rec, const json_t *args, uint32_t total_now, s
 	return AMR_OK;
 }
 
-int registry_update(registry *r, MDB_txn *txn, const struct reg_key *key, const json_t *args,
+int registry_update(registry *r, MDB_txn *txn, const struct proto_id *key, const json_t *args,
 		    uint32_t total_now, int64_t now, json_t **before, json_t **after,
 		    struct jv_err *err)
 {
@@ -443,12 +368,12 @@ int registry_update(registry *r, MDB_txn *txn, const struct reg_key *key, const 
 	rc = get_json(r, txn, key, &rec);
 	if (rc == MDB_NOTFOUND) {
 		if (key->addr) {
-			char id[16];
+			char id[PROTO_ID_LEN];
 
 			jv_fail(err,
 				"id: %s is not registered (a device or channel is "
 				"registered when its first reading arrives)",
-				registry_format_id(key, id));
+				proto_id_format(key, id));
 			return AMR_ENOTFOUND;
 		}
 		*before = json_null();

@@ -30,16 +30,10 @@
 
 #include "jv.h"
 #include "kv.h"
+#include "proto.h"
 #include "units.h"
 
 typedef struct registry registry;
-
-/* What a record is about: addr 0 = object, ch 0 = device. */
-struct reg_key {
-	uint16_t obj; /* 1..65000 */
-	uint8_t addr; /* 0, or 1..255 */
-	uint8_t ch;   /* 0, or 1..255 */
-};
 
 /* What queries need to turn a channel's pulses into quantities. */
 struct reg_conv {
@@ -60,12 +54,10 @@ int registry_open(registry **out, kv *k);
 /* Free. Accepts NULL. */
 void registry_close(registry *r);
 
-/* Parse "1", "1.5" or "1.5.1" into key. Returns AMR_OK or AMR_EINVAL (with
- * the reason in err). */
-int registry_parse_id(const char *s, struct reg_key *key, struct jv_err *err);
-
-/* Format key as "1", "1.5" or "1.5.1" into buf (at least 16 bytes). */
-char *registry_format_id(const struct reg_key *key, char *buf);
+/* Parse "1", "1.5" or "1.5.1" (proto_id_parse) into key: a record is about
+ * an object (addr 0), a device (ch 0) or a channel. Returns AMR_OK or
+ * AMR_EINVAL (with the reason in err). */
+int registry_parse_id(const char *s, struct proto_id *key, struct jv_err *err);
 
 /*
  * Inside write transaction txn: register channel (obj, addr, ch) and its
@@ -77,19 +69,19 @@ int registry_ensure(registry *r, MDB_txn *txn, uint16_t obj, uint8_t addr, uint8
 
 /* The record of key as a new JSON reference in *out. Returns AMR_OK,
  * AMR_ENOTFOUND or AMR_EDB. */
-int registry_get(registry *r, MDB_txn *txn, const struct reg_key *key, json_t **out);
+int registry_get(registry *r, MDB_txn *txn, const struct proto_id *key, json_t **out);
 
 /* The conversion details of a channel; defaults and known = false when it
  * is not registered.
  * Returns AMR_OK or AMR_EDB. */
-int registry_conv(registry *r, MDB_txn *txn, const struct reg_key *key, struct reg_conv *out);
+int registry_conv(registry *r, MDB_txn *txn, const struct proto_id *key, struct reg_conv *out);
 
 /* Records of object obj (0: all), channels only if channels_only, at most
  * limit, in id order after the record after (NULL: from the first).
  * *more is set when the limit stopped the list (ask again after the last).
  * Returns a new JSON array in *out; AMR_OK, AMR_ENOMEM or AMR_EDB. */
 int registry_list(registry *r, MDB_txn *txn, uint16_t obj, bool channels_only,
-		  const struct reg_key *after, size_t limit, json_t **out, bool *more);
+		  const struct proto_id *after, size_t limit, json_t **out, bool *more);
 
 /*
  * Apply an update (args of archive/registry.set, borrowed; validated here:
@@ -101,7 +93,7 @@ int registry_list(registry *r, MDB_txn *txn, uint16_t obj, bool channels_only,
  * new one (new refs).
  * Returns AMR_OK, AMR_EINVAL, AMR_ENOTFOUND, AMR_ENOMEM or an MDB_ code.
  */
-int registry_update(registry *r, MDB_txn *txn, const struct reg_key *key, const json_t *args,
+int registry_update(registry *r, MDB_txn *txn, const struct proto_id *key, const json_t *args,
 		    uint32_t total_now, int64_t now, json_t **before, json_t **after,
 		    struct jv_err *err);
 

@@ -4,6 +4,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "proto.h"
 #include "store.h"
 #include "store_int.h"
 
@@ -178,14 +179,16 @@ int store_quarantine_list(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, s
 	while (json_array_size(arr) < limit && (rc = mdb_cursor_get(cur, &k, &v, op)) == 0) {
 		const uint8_t *p = k.mv_data, *q = v.mv_data;
 		uint16_t c = kv_unpack_u16(p + 2);
-		char id[24];
+		struct proto_id cid;
+		char id[PROTO_ID_LEN];
 
 		op = MDB_NEXT;
 		if (k.mv_size != 20 || v.mv_size != QUAR_VALUE)
 			continue;
 		if ((obj && kv_unpack_u16(p) != obj) || (chan && c != chan))
 			break;
-		snprintf(id, sizeof id, "%u.%u.%u", kv_unpack_u16(p), c >> 8, c & 0xff);
+		cid = (struct proto_id){ kv_unpack_u16(p), (uint8_t)(c >> 8), (uint8_t)(c & 0xff) };
+		proto_id_format(&cid, id);
 		json_array_append_new(arr,
 				      json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:b}", "channel",
 						id, "ts", (json_int_t)kv_unpack_u64(p + 4), "seq",

@@ -4,6 +4,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "proto.h"
 #include "writer.h"
 
 struct writer {
@@ -98,12 +99,12 @@ static void log_gaps(const struct store_outcome *o, int64_t now)
 
 static void publish_outcome(writer *w, const struct store_outcome *o)
 {
-	char topic[64], body[64];
+	char topic[PROTO_TOPIC_MAX], body[64];
 
 	for (size_t i = 0; i < o->nacks; i++) {
 		int rc;
 
-		snprintf(topic, sizeof topic, "amr/v1/gw/%u/ack", o->acks[i].obj);
+		proto_topic(topic, sizeof topic, PROTO_T_GW_ACK, o->acks[i].obj, NULL);
 		snprintf(body, sizeof body, "{\"seq\":%llu}", (unsigned long long)o->acks[i].seq);
 		if ((rc = mq_publish(w->svc->mq, topic, body, strlen(body), 1, true)))
 			log_warn("ack obj=%u seq=%llu not published: %s", o->acks[i].obj,
@@ -111,19 +112,21 @@ static void publish_outcome(writer *w, const struct store_outcome *o)
 	}
 	for (size_t i = 0; i < o->nevents; i++) {
 		const struct store_quarantine *e = &o->events[i];
-		char id[24];
+		struct proto_id cid = { e->obj, (uint8_t)(e->chan >> 8),
+					(uint8_t)(e->chan & 0xff) };
+		char id[PROTO_ID_LEN];
 		json_t *ev;
 
-		snprintf(topic, sizeof topic, "amr/v1/events/%u", e->obj);
-		snprintf(id, sizeof id, "%u.%u.%u", e->obj, e->chan >> 8, e->chan & 0xff);
+		proto_topic(topic, sizeof topic, PROTO_T_EVENTS, e->obj, NULL);
+		proto_id_format(&cid, id);
 		log_warn("quarantined channel=%s seq=%llu total=%u below last total %u "
 			 "without counter_zeroed",
 			 id, (unsigned long long)e->seq, e->total, e->last_total);
 		ev = json_pack("{s:s, s:i, s:i, s:i, s:s, s:I, s:I, s:I, s:I}", "type",
-			       "counter_quarantined", "obj", e->obj, "addr", e->chan >> 8, "ch",
-			       e->chan & 0xff, "channel", id, "ts", (json_int_t)e->ts, "seq",
-			       (json_int_t)e->seq, "total", (json_int_t)e->total, "last_total",
-			       (json_int_t)e->last_total);
+			       proto_event_name(PROTO_EV_COUNTER_QUARANTINED), "obj", e->obj,
+			       "addr", e->chan >> 8, "ch", e->chan & 0xff, "channel", id, "ts",
+			       (json_int_t)e->ts, "seq", (json_int_t)e->seq, "total",
+			       (json_int_t)e->total, "last_total", (json_int_t)e->last_total);
 		if (ev)
 			mq_publish_json(w->svc->mq, topic, ev, 1, false);
 		json_decref(ev);
@@ -197,25 +200,22 @@ static void reject(writer *w, const struct mq_msg *msg, const char *reason)
 	dl = json_pack("{s:s, s:s, s:s%}", "topic", msg->topic, "reason", reason, "payload",
 		       msg->payload, msg->len < 4096 ? msg->len : (size_t)4096);
 	if (dl)
-		mq_publish_json(w->svc->mq, "amr/v1/deadletter", dl, 0, false);
+		mq_publish_json(w->svc->mq, PROTO_TOPIC_DEADLETTER, dl, 0, false);
 	json_decref(dl);
 }
 
 void writer_on_readings(void *ctx, const struct mq_msg *msg)
 {
 	writer *w = ctx;
-	const char *tail = strrchr(msg->topic, '/');
+	struct proto_topic_info t;
 	struct jv_err err = { "" };
 	struct batch *b;
-	unsigned long obj;
-	char *end;
 
-	obj = tail ? strtoul(tail + 1, &end, 10) : 0;
-	if (!tail || end == tail + 1 || *end || obj < 1 || obj > 65000) {
-		reject(w, msg, "topic: object number must be 1..65000");
+	if (proto_topic_parse(msg->topic, &t) != PROTO_T_READINGS) {
+		reject(w, msg, "topic: object number must be " PROTO_OBJ_RANGE);
 		return;
 	}
-	if (batch_parse(msg->payload, msg->len, (unsigned)obj, &b, &err)) {
+	if (batch_parse(msg->payload, msg->len, t.obj, &b, &err)) {
 		reject(w, msg, err.msg[0] ? err.msg : "out of memory");
 		return;
 	}

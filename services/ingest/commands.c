@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "err.h"
+#include "proto.h"
 #include "validate.h"
 
 static const char *const kind_names[] = { "block", "unblock", "zero", "console", NULL };
@@ -72,7 +73,7 @@ int cmd_request_parse(const json_t *args, int64_t now, long long default_ttl, lo
 
 	memset(c, 0, sizeof *c);
 	if (jv_only(args, request_fields, err) ||
-	    jv_int(args, "obj", true, 0, 1, VALIDATE_OBJ_MAX, &obj, err) ||
+	    jv_int(args, "obj", true, 0, 1, PROTO_OBJ_MAX, &obj, err) ||
 	    jv_enum(args, "cmd", true, 0, kind_names, &kind, err) ||
 	    jv_str(args, "actor", true, NULL, 1, CMD_ACTOR_MAX, &actor, err) ||
 	    check_printable("actor", actor, false, err) ||
@@ -86,7 +87,7 @@ int cmd_request_parse(const json_t *args, int64_t now, long long default_ttl, lo
 	switch (c->kind) {
 	case CMD_BLOCK:
 	case CMD_UNBLOCK:
-		if (jv_int(args, "addr", true, 0, 1, 127, &addr, err) ||
+		if (jv_int(args, "addr", true, 0, 1, PROTO_ADDR_MAX, &addr, err) ||
 		    jv_int(args, "out", true, 0, 1, 4, &out, err) ||
 		    refuse(args, "ch", kind_names[kind], err) ||
 		    refuse(args, "line", kind_names[kind], err))
@@ -95,7 +96,7 @@ int cmd_request_parse(const json_t *args, int64_t now, long long default_ttl, lo
 		c->out = (int)out;
 		break;
 	case CMD_ZERO:
-		if (jv_int(args, "addr", true, 0, 1, 127, &addr, err) ||
+		if (jv_int(args, "addr", true, 0, 1, PROTO_ADDR_MAX, &addr, err) ||
 		    jv_int(args, "ch", true, 0, 1, 4, &ch, err) ||
 		    refuse(args, "out", "zero", err) || refuse(args, "line", "zero", err))
 			return AMR_EINVAL;
@@ -218,9 +219,9 @@ int cmd_from_json(const json_t *j, struct cmd *c)
 
 	memset(c, 0, sizeof *c);
 	if (jv_str(j, "id", true, NULL, 1, CMD_ID_MAX, &id, &err) ||
-	    jv_int(j, "obj", true, 0, 1, VALIDATE_OBJ_MAX, &obj, &err) ||
+	    jv_int(j, "obj", true, 0, 1, PROTO_OBJ_MAX, &obj, &err) ||
 	    jv_enum(j, "cmd", true, 0, kind_names, &kind, &err) ||
-	    jv_int(j, "addr", false, 0, 0, 127, &addr, &err) ||
+	    jv_int(j, "addr", false, 0, 0, PROTO_ADDR_MAX, &addr, &err) ||
 	    jv_int(j, "out", false, 0, 0, 4, &out, &err) ||
 	    jv_int(j, "ch", false, 0, 0, 4, &ch, &err) ||
 	    jv_str(j, "line", false, "", 0, CMD_LINE_MAX, &line, &err) ||

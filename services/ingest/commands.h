@@ -45,9 +45,9 @@ enum cmd_state {
 
 struct cmd {
 	char id[CMD_ID_MAX + 1];	 /* "c<number>", given by the store */
-	unsigned obj;			 /* gateway object number 1..65000 */
+	unsigned obj;			 /* gateway object number 1..PROTO_OBJ_MAX */
 	enum cmd_kind kind;		 /* what to do */
-	int addr;			 /* UO-4 address 1..127; 0 for console */
+	int addr;			 /* UO-4 address 1..PROTO_ADDR_MAX; 0 for console */
 	int out;			 /* output 1..4 (block/unblock), else 0 */
 	int ch;				 /* input 1..4 (zero), else 0 */
 	char line[CMD_LINE_MAX + 1];	 /* console line, "" otherwise */

@@ -7,9 +7,8 @@
 
 #include "err.h"
 #include "events.h"
+#include "proto.h"
 #include "validate.h"
-
-#define ADDR_MAX 127
 
 /* Device state bits. */
 enum {
@@ -20,13 +19,13 @@ enum {
 };
 
 struct gw {
-	long long high_seq;		 /* highest batch seq seen */
-	signed char presence;		 /* enum events_presence */
-	unsigned char dev[ADDR_MAX + 1]; /* DEV_ bits per address */
+	long long high_seq;		       /* highest batch seq seen */
+	signed char presence;		       /* enum events_presence */
+	unsigned char dev[PROTO_ADDR_MAX + 1]; /* DEV_ bits per address */
 };
 
 struct events {
-	struct gw *gws[VALIDATE_OBJ_MAX + 1]; /* by object number, lazily allocated */
+	struct gw *gws[PROTO_OBJ_MAX + 1]; /* by object number, lazily allocated */
 };
 
 int events_create(events **out)
@@ -43,7 +42,7 @@ void events_destroy(events *ev)
 {
 	if (!ev)
 		return;
-	for (size_t i = 0; i <= VALIDATE_OBJ_MAX; i++)
+	for (size_t i = 0; i <= PROTO_OBJ_MAX; i++)
 		free(ev->gws[i]);
 	free(ev);
 }
@@ -121,18 +120,18 @@ static bool flip(unsigned char *bits, unsigned known, unsigned on, bool value)
 static bool event_state(const char *type, unsigned *known, unsigned *on, bool *value)
 {
 	static const struct {
-		const char *type;
+		enum proto_event type;
 		unsigned known, on;
 		bool value;
 	} map[] = {
-		{ "device_offline", DEV_OK_KNOWN, DEV_OK, false },
-		{ "device_online", DEV_OK_KNOWN, DEV_OK, true },
-		{ "mains_lost", DEV_MAINS_KNOWN, DEV_MAINS, false },
-		{ "mains_restored", DEV_MAINS_KNOWN, DEV_MAINS, true },
+		{ PROTO_EV_DEVICE_OFFLINE, DEV_OK_KNOWN, DEV_OK, false },
+		{ PROTO_EV_DEVICE_ONLINE, DEV_OK_KNOWN, DEV_OK, true },
+		{ PROTO_EV_MAINS_LOST, DEV_MAINS_KNOWN, DEV_MAINS, false },
+		{ PROTO_EV_MAINS_RESTORED, DEV_MAINS_KNOWN, DEV_MAINS, true },
 	};
 
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
-		if (strcmp(type, map[i].type) == 0) {
+		if (proto_event_parse(type) == map[i].type) {
 			*known = map[i].known;
 			*on = map[i].on;
 			*value = map[i].value;
@@ -185,8 +184,10 @@ static int device_snapshot(struct gw *g, unsigned obj, const json_t *d, long lon
 
 	/* First sight of a responding device is not news; of a silent one it is. */
 	if (flip(bits, DEV_OK_KNOWN, DEV_OK, ok) && !(first && ok)) {
-		rc = emit_event(obj, ok ? "device_online" : "device_offline", addr, 0, ts, seq,
-				json_pack("{s:s}", "source", "devices"), emit, ctx);
+		rc = emit_event(
+			obj,
+			proto_event_name(ok ? PROTO_EV_DEVICE_ONLINE : PROTO_EV_DEVICE_OFFLINE),
+			addr, 0, ts, seq, json_pack("{s:s}", "source", "devices"), emit, ctx);
 		if (rc)
 			return rc;
 	}
@@ -197,8 +198,11 @@ static int device_snapshot(struct gw *g, unsigned obj, const json_t *d, long lon
 	first = !(*bits & DEV_MAINS_KNOWN);
 	if (flip(bits, DEV_MAINS_KNOWN, DEV_MAINS, json_is_true(mains)) &&
 	    !(first && json_is_true(mains)))
-		return emit_event(obj, json_is_true(mains) ? "mains_restored" : "mains_lost", addr,
-				  0, ts, seq, json_pack("{s:s}", "source", "devices"), emit, ctx);
+		return emit_event(obj,
+				  proto_event_name(json_is_true(mains) ? PROTO_EV_MAINS_RESTORED
+								       : PROTO_EV_MAINS_LOST),
+				  addr, 0, ts, seq, json_pack("{s:s}", "source", "devices"), emit,
+				  ctx);
 	return AMR_OK;
 }
 
@@ -253,8 +257,8 @@ int events_status(events *ev, unsigned obj, const json_t *status, int64_t now, b
 	    jv_object(status, "devices", false, &devices, err) ||
 	    jv_object(status, "spool", false, &spool, err))
 		return AMR_EINVAL;
-	if (devices && (jv_int(devices, "polled", false, 0, 0, ADDR_MAX, &n, err) ||
-			jv_int(devices, "responding", false, 0, 0, ADDR_MAX, &n, err)))
+	if (devices && (jv_int(devices, "polled", false, 0, 0, PROTO_ADDR_MAX, &n, err) ||
+			jv_int(devices, "responding", false, 0, 0, PROTO_ADDR_MAX, &n, err)))
 		return prefixed(err, "devices.");
 	if (spool && jv_int(spool, "pending", false, 0, 0, VALIDATE_SEQ_MAX, &n, err))
 		return prefixed(err, "spool.");
@@ -272,8 +276,9 @@ int events_status(events *ev, unsigned obj, const json_t *status, int64_t now, b
 		return AMR_ENOMEM;
 	}
 	g->presence = on ? EVENTS_ONLINE : EVENTS_OFFLINE;
-	return emit_event(obj, on ? "gateway_online" : "gateway_offline", 0, 0, now, 0, detail,
-			  emit, ctx);
+	return emit_event(obj,
+			  proto_event_name(on ? PROTO_EV_GATEWAY_ONLINE : PROTO_EV_GATEWAY_OFFLINE),
+			  0, 0, now, 0, detail, emit, ctx);
 }
 
 int events_presence_set(events *ev, unsigned obj, enum events_presence p)
@@ -288,14 +293,14 @@ int events_presence_set(events *ev, unsigned obj, enum events_presence p)
 
 enum events_presence events_presence_get(const events *ev, unsigned obj)
 {
-	const struct gw *g = obj <= VALIDATE_OBJ_MAX ? ev->gws[obj] : NULL;
+	const struct gw *g = obj <= PROTO_OBJ_MAX ? ev->gws[obj] : NULL;
 
 	return g ? (enum events_presence)g->presence : EVENTS_UNKNOWN;
 }
 
 long long events_high_seq(const events *ev, unsigned obj)
 {
-	const struct gw *g = obj <= VALIDATE_OBJ_MAX ? ev->gws[obj] : NULL;
+	const struct gw *g = obj <= PROTO_OBJ_MAX ? ev->gws[obj] : NULL;
 
 	return g ? g->high_seq : 0;
 }

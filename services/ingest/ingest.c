@@ -7,6 +7,7 @@
 #include "err.h"
 #include "jv.h"
 #include "log.h"
+#include "proto.h"
 #include "ingest.h"
 
 struct ingest {
@@ -43,6 +44,8 @@ static void dead_entries(ingest *in, const char *topic, long long seq, const jso
 	}
 }
 
+#define BAD_TOPIC "the object number in the topic is not " PROTO_OBJ_RANGE
+
 static void on_up(void *ctx, const struct mq_msg *msg)
 {
 	ingest *in = ctx;
@@ -51,9 +54,8 @@ static void on_up(void *ctx, const struct mq_msg *msg)
 	bool resend = false;
 	int rc;
 
-	if (!validate_topic(msg->topic, "/up", &obj)) {
-		outbox_deadletter(in->ob, msg->topic, "bad_topic",
-				  "the object number in the topic is not 1..65000", msg->payload,
+	if (!(obj = proto_topic_obj(msg->topic, PROTO_T_GW_UP))) {
+		outbox_deadletter(in->ob, msg->topic, "bad_topic", BAD_TOPIC, msg->payload,
 				  msg->len);
 		return;
 	}
@@ -89,9 +91,8 @@ static void on_status(void *ctx, const struct mq_msg *msg)
 	json_t *st;
 	int rc;
 
-	if (!validate_topic(msg->topic, "/status", &obj)) {
-		outbox_deadletter(in->ob, msg->topic, "bad_topic",
-				  "the object number in the topic is not 1..65000", msg->payload,
+	if (!(obj = proto_topic_obj(msg->topic, PROTO_T_GW_STATUS))) {
+		outbox_deadletter(in->ob, msg->topic, "bad_topic", BAD_TOPIC, msg->payload,
 				  msg->len);
 		return;
 	}
@@ -135,9 +136,8 @@ static void on_result(void *ctx, const struct mq_msg *msg)
 	json_t *res;
 	int rc;
 
-	if (!validate_topic(msg->topic, "/cmd/result", &obj)) {
-		outbox_deadletter(in->ob, msg->topic, "bad_topic",
-				  "the object number in the topic is not 1..65000", msg->payload,
+	if (!(obj = proto_topic_obj(msg->topic, PROTO_T_GW_RESULT))) {
+		outbox_deadletter(in->ob, msg->topic, "bad_topic", BAD_TOPIC, msg->payload,
 				  msg->len);
 		return;
 	}
@@ -168,7 +168,7 @@ static int restore_presence(void *ctx, unsigned obj, bool online)
 {
 	ingest *in = ctx;
 
-	if (obj < 1 || obj > VALIDATE_OBJ_MAX)
+	if (!proto_obj_ok(obj))
 		return AMR_OK;
 	return events_presence_set(in->ev, obj, online ? EVENTS_ONLINE : EVENTS_OFFLINE);
 }
@@ -188,9 +188,9 @@ int ingest_create(ingest **out, struct svc *s, const struct validate_opts *vo, s
 	in->ob = ob;
 	in->r = r;
 	if ((rc = store_presence_each(st, restore_presence, in)) ||
-	    (rc = mq_subscribe(s->mq, "amr/v1/gw/+/up", 1, on_up, in)) ||
-	    (rc = mq_subscribe(s->mq, "amr/v1/gw/+/status", 1, on_status, in)) ||
-	    (rc = mq_subscribe(s->mq, "amr/v1/gw/+/cmd/result", 1, on_result, in))) {
+	    (rc = mq_subscribe(s->mq, proto_topic_filter(PROTO_T_GW_UP), 1, on_up, in)) ||
+	    (rc = mq_subscribe(s->mq, proto_topic_filter(PROTO_T_GW_STATUS), 1, on_status, in)) ||
+	    (rc = mq_subscribe(s->mq, proto_topic_filter(PROTO_T_GW_RESULT), 1, on_result, in))) {
 		free(in);
 		return rc;
 	}

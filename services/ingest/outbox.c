@@ -9,6 +9,7 @@
 #include "err.h"
 #include "log.h"
 #include "outbox.h"
+#include "proto.h"
 
 struct outbox {
 	struct svc *s;	  /* broker, metrics */
@@ -79,10 +80,10 @@ static int publish_json(outbox *o, const char *topic, const json_t *j, int qos)
 
 int outbox_readings(outbox *o, unsigned obj, const char *text, size_t len, size_t n)
 {
-	char topic[64];
+	char topic[PROTO_TOPIC_MAX];
 	int rc;
 
-	snprintf(topic, sizeof topic, "amr/v1/readings/%u", obj);
+	proto_topic(topic, sizeof topic, PROTO_T_READINGS, obj, NULL);
 	rc = publish(o, topic, text, len, 1);
 	if (rc == AMR_OK) {
 		metric_add(o->batches, 1);
@@ -93,19 +94,19 @@ int outbox_readings(outbox *o, unsigned obj, const char *text, size_t len, size_
 
 void outbox_event(outbox *o, unsigned obj, json_t *event)
 {
-	char topic[64];
+	char topic[PROTO_TOPIC_MAX];
 
-	snprintf(topic, sizeof topic, "amr/v1/events/%u", obj);
+	proto_topic(topic, sizeof topic, PROTO_T_EVENTS, obj, NULL);
 	if (publish_json(o, topic, event, 1) == AMR_OK)
 		metric_add(o->events, 1);
 }
 
 int outbox_command(outbox *o, unsigned obj, const json_t *cmd)
 {
-	char topic[64];
+	char topic[PROTO_TOPIC_MAX];
 	int rc;
 
-	snprintf(topic, sizeof topic, "amr/v1/gw/%u/cmd", obj);
+	proto_topic(topic, sizeof topic, PROTO_T_GW_CMD, obj, NULL);
 	rc = publish_json(o, topic, cmd, 1);
 	if (rc == AMR_OK)
 		metric_add(o->commands, 1);
@@ -118,7 +119,7 @@ void outbox_audit(outbox *o, json_t *audit)
 		log_error("audit record lost: out of memory");
 		return;
 	}
-	publish_json(o, "amr/v1/audit", audit, 1);
+	publish_json(o, PROTO_TOPIC_AUDIT, audit, 1);
 	json_decref(audit);
 }
 
@@ -139,7 +140,7 @@ void outbox_deadletter(outbox *o, const char *topic, const char *reason, const c
 		log_error("deadletter copy lost: out of memory");
 		return;
 	}
-	publish_json(o, "amr/v1/deadletter", d, 0);
+	publish_json(o, PROTO_TOPIC_DEADLETTER, d, 0);
 	json_decref(d);
 }
 

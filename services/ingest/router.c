@@ -7,6 +7,7 @@
 #include "err.h"
 #include "jv.h"
 #include "log.h"
+#include "proto.h"
 #include "router.h"
 
 #define WAIT_MAX    30	 /* longest wait a request may ask for, s */
@@ -381,7 +382,8 @@ static void m_commands(void *ctx, rpc_req *req, json_t *args)
 	json_t *items;
 	int rc;
 
-	if (jv_only(args, fields, &err) || jv_int(args, "obj", false, 0, 1, 65000, &obj, &err) ||
+	if (jv_only(args, fields, &err) ||
+	    jv_int(args, "obj", false, 0, 1, PROTO_OBJ_MAX, &obj, &err) ||
 	    jv_int(args, "limit", false, 50, 1, LIST_MAX, &limit, &err)) {
 		rpc_reply_err(req, "bad_request", "%s", err.msg);
 		return;

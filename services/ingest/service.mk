@@ -1,22 +1,21 @@
 # amr-ingest: the edge service (validation, presence, command routing).
-INGEST_SRCS := services/ingest/validate.c services/common/jflat.c services/ingest/events.c \
+INGEST_SRCS := services/ingest/validate.c services/ingest/events.c \
                services/ingest/commands.c services/ingest/deadletter.c \
                services/ingest/store.c services/ingest/outbox.c \
                services/ingest/router.c services/ingest/ingest.c services/ingest/main.c
 
-# jflat (yajl) reads batches without a jansson value per reading (validate.h).
+# lib/jflat.c (yajl) reads batches without a jansson value per reading (validate.h).
 $(eval $(call program,amr-ingest,$(INGEST_SRCS),$(MQ_LIBS) $(LMDB_LIBS) -lyajl))
-$(OBJ)/services/ingest/validate.o: CPPFLAGS += -Iservices/common
 
 # Tests include the service's headers by name.
 $(OBJ)/tests/unit/test_ingest_%.o: CPPFLAGS += -Iservices/ingest
-$(OBJ)/tests/integration/test_ingest.o $(OBJ)/tests/integration/test_ingest_%.o: CPPFLAGS += -Iservices/ingest -Itests/harness
+$(OBJ)/tests/integration/test_ingest.o $(OBJ)/tests/integration/test_ingest_%.o: CPPFLAGS += -Iservices/ingest
 
 $(eval $(call unit_test,test_ingest_validate,tests/unit/test_ingest_validate.c \
-	services/ingest/validate.c services/common/jflat.c lib/jv.c lib/err.c,-ljansson -lyajl))
+	services/ingest/validate.c lib/jflat.c lib/jv.c lib/err.c lib/proto.c,-ljansson -lyajl))
 
 $(eval $(call unit_test,test_ingest_events,tests/unit/test_ingest_events.c \
-	services/ingest/events.c lib/jv.c lib/err.c,-ljansson))
+	services/ingest/events.c lib/jv.c lib/err.c lib/proto.c,-ljansson))
 $(eval $(call unit_test,test_ingest_cmd,tests/unit/test_ingest_cmd.c \
 	services/ingest/commands.c lib/jv.c lib/err.c,-ljansson))
 $(eval $(call unit_test,test_ingest_deadletter,tests/unit/test_ingest_deadletter.c \

@@ -10,27 +10,12 @@
 #include "err.h"
 #include "jflat.h"
 #include "jv.h"
+#include "proto.h"
 #include "validate.h"
 
-#define ADDR_MAX	127
-#define CH_MAX		4
 #define DETAIL_KEYS_MAX 8
 #define DETAIL_KEY_LEN	32
 #define DETAIL_STR_LEN	64
-
-const char *const validate_event_types[] = {
-	"device_offline", "device_online",  "mains_lost",	 "mains_restored",
-	"battery_low",	  "counter_zeroed", "counter_decreased", "address_changed",
-	"output_changed", "gateway_boot",   "nvm_error",	 NULL
-};
-
-enum {
-	EV_COUNTER_ZEROED = 5,
-	EV_COUNTER_DECREASED = 6,
-	EV_ADDRESS_CHANGED = 7,
-	EV_OUTPUT_CHANGED = 8,
-	EV_GATEWAY_BOOT = 9
-};
 
 static const char *const batch_fields[] = { "seq",     "prev",	 "ts",	"readings",
 					    "devices", "events", "obj", NULL };
@@ -47,10 +32,8 @@ enum {
 static const char *const reading_fields[R_FIELDS + 1] = { "addr",  "ch",	"total",
 							  "delta", "period_ms", NULL };
 static const struct jflat_bound reading_rules[R_FIELDS] = {
-	[R_ADDR] = { true, 1, ADDR_MAX },
-	[R_CH] = { true, 1, CH_MAX },
-	[R_TOTAL] = { true, 0, VALIDATE_U32_MAX },
-	[R_DELTA] = { true, 0, VALIDATE_U32_MAX },
+	[R_ADDR] = { true, 1, PROTO_ADDR_MAX },	     [R_CH] = { true, 1, PROTO_CH_MAX },
+	[R_TOTAL] = { true, 0, VALIDATE_U32_MAX },   [R_DELTA] = { true, 0, VALIDATE_U32_MAX },
 	[R_PERIOD] = { false, 0, VALIDATE_U32_MAX },
 };
 
@@ -64,30 +47,7 @@ struct reading {
 static const char *const device_fields[] = { "addr", "ok", "mains", "batt_mv", "outputs", NULL };
 
 /* Channels seen, one bit per ch 1..4 for each addr 0..127. */
-typedef unsigned char chan_set[ADDR_MAX + 1];
-
-bool validate_topic(const char *topic, const char *suffix, unsigned *obj)
-{
-	static const char prefix[] = "amr/v1/gw/";
-	const char *p;
-	unsigned v = 0;
-	int digits = 0;
-
-	if (strncmp(topic, prefix, sizeof prefix - 1) != 0)
-		return false;
-	p = topic + sizeof prefix - 1;
-	if (*p == '0')
-		return false;
-	while (*p >= '0' && *p <= '9' && digits < 6) {
-		v = v * 10 + (unsigned)(*p - '0');
-		p++;
-		digits++;
-	}
-	if (digits == 0 || v > VALIDATE_OBJ_MAX || strcmp(p, suffix) != 0)
-		return false;
-	*obj = v;
-	return true;
-}
+typedef unsigned char chan_set[PROTO_ADDR_MAX + 1];
 
 void validate_result_clear(struct validate_result *r)
 {
@@ -166,15 +126,15 @@ static int check_named(const json_t *ev, int type, struct jv_err *e)
 	bool b;
 
 	switch (type) {
-	case EV_COUNTER_ZEROED:
-	case EV_COUNTER_DECREASED:
+	case PROTO_EV_COUNTER_ZEROED:
+	case PROTO_EV_COUNTER_DECREASED:
 		if (jv_int(ev, "from", false, 0, 0, UINT32_MAX, &v, e) ||
 		    jv_int(ev, "total", false, 0, 0, UINT32_MAX, &v, e))
 			return AMR_EINVAL;
 		return AMR_OK;
-	case EV_ADDRESS_CHANGED:
-		return jv_int(ev, "from", true, 0, 1, ADDR_MAX, &v, e) ? AMR_EINVAL : AMR_OK;
-	case EV_OUTPUT_CHANGED:
+	case PROTO_EV_ADDRESS_CHANGED:
+		return jv_int(ev, "from", true, 0, 1, PROTO_ADDR_MAX, &v, e) ? AMR_EINVAL : AMR_OK;
+	case PROTO_EV_OUTPUT_CHANGED:
 		if (jv_int(ev, "out", true, 0, 1, 4, &v, e) ||
 		    jv_bool(ev, "blocked", true, false, &b, e))
 			return AMR_EINVAL;
@@ -198,18 +158,19 @@ static int check_event(const json_t *ev, const char *where, const struct validat
 
 	if (!json_is_object(ev))
 		return jv_fail(e, "%.*s: expected an object", (int)strlen(where) - 1, where);
-	if (jv_enum(ev, "type", true, 0, validate_event_types, &type, e))
+	if (jv_enum(ev, "type", true, 0, proto_gateway_events, &type, e))
 		return at(e, where);
+	type += PROTO_EV_DEVICE_OFFLINE;
 	if (check_ts(ev, where, opt, now, &ts, e))
 		return AMR_EINVAL;
-	if (type == EV_GATEWAY_BOOT) {
+	if (type == PROTO_EV_GATEWAY_BOOT) {
 		if (json_object_get(ev, "addr"))
 			return jv_fail(e, "%saddr: not allowed in gateway_boot", where);
-	} else if (jv_int(ev, "addr", true, 0, 1, ADDR_MAX, &addr, e)) {
+	} else if (jv_int(ev, "addr", true, 0, 1, PROTO_ADDR_MAX, &addr, e)) {
 		return at(e, where);
 	}
-	counter = type == EV_COUNTER_ZEROED || type == EV_COUNTER_DECREASED;
-	if (jv_int(ev, "ch", counter, 0, 1, CH_MAX, &ch, e) || check_named(ev, type, e))
+	counter = type == PROTO_EV_COUNTER_ZEROED || type == PROTO_EV_COUNTER_DECREASED;
+	if (jv_int(ev, "ch", counter, 0, 1, PROTO_CH_MAX, &ch, e) || check_named(ev, type, e))
 		return at(e, where);
 	json_object_foreach((json_t *)ev, key, v) {
 		bool is_known = false;
@@ -255,7 +216,8 @@ static int check_device(const json_t *d, const char *where, chan_set seen, struc
 
 	if (!json_is_object(d))
 		return jv_fail(e, "%.*s: expected an object", (int)strlen(where) - 1, where);
-	if (jv_only(d, device_fields, e) || jv_int(d, "addr", true, 0, 1, ADDR_MAX, &addr, e) ||
+	if (jv_only(d, device_fields, e) ||
+	    jv_int(d, "addr", true, 0, 1, PROTO_ADDR_MAX, &addr, e) ||
 	    jv_bool(d, "ok", true, false, &b, e) || jv_bool(d, "mains", false, true, &b, e) ||
 	    jv_int(d, "batt_mv", false, 0, 0, 65535, &mv, e))
 		return at(e, where);

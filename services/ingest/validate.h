@@ -24,7 +24,7 @@
  *    `dropped`, the rest of the batch goes on.
  *
  * Two ways to the same answer: validate_batch() first reads the batch with
- * a streaming reader (services/common/jflat.h: no jansson value per
+ * a streaming reader (lib/jflat.h: no jansson value per
  * reading), which accepts only a batch that passes every rule with nothing
  * dropped; anything else - every rejection, every dropped entry, any text
  * the reader declines - goes to validate_batch_tree(), the jansson tree
@@ -40,7 +40,6 @@
 
 #include <jansson.h>
 
-#define VALIDATE_OBJ_MAX 65000
 #define VALIDATE_SEQ_MAX 9007199254740991LL /* 2^53-1: exact in every JSON reader */
 #define VALIDATE_U32_MAX 4294967295LL
 
@@ -68,13 +67,6 @@ struct validate_result {
 };
 
 /*
- * Parse the object number out of topic "amr/v1/gw/{obj}{suffix}", e.g.
- * suffix "/up". obj must be 1..65000 in plain decimal (no sign, no leading
- * zero). Returns true and sets *obj, or false.
- */
-bool validate_topic(const char *topic, const char *suffix, unsigned *obj);
-
-/*
  * Check the batch text[0..len) received at time now for object obj and fill
  * *r (which the caller zeroes or clears first). Returns 0 when accepted
  * (r->canonical set), AMR_EINVAL when rejected (r->reason, r->detail set;
@@ -94,9 +86,5 @@ int validate_batch_tree(const struct validate_opts *o, unsigned obj, int64_t now
 
 /* Free what *r owns and zero it. Accepts a zeroed result. */
 void validate_result_clear(struct validate_result *r);
-
-/* The event types of DESIGN.md 4.2 and the gateway's nvm_error
- * (NULL-terminated), for events.c too. */
-extern const char *const validate_event_types[];
 
 #endif

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "api.h"
+#include "proto.h"
 #include "scope.h"
 
 /*
@@ -80,10 +81,14 @@ int api_query_int(struct call *c, const char *name, long long def, long long min
 
 int api_obj_param(struct call *c, unsigned *obj)
 {
-	if (scope_parse_id(c->m.params[0], obj, NULL, NULL) != 1) {
-		call_error(c, 400, "bad_request", "obj: \"%.32s\" is not an object number 1..65000",
+	struct proto_id id;
+
+	if (proto_id_parse(c->m.params[0], &id) != 1) {
+		call_error(c, 400, "bad_request",
+			   "obj: \"%.32s\" is not an object number " PROTO_OBJ_RANGE,
 			   c->m.params[0]);
 		return -1;
 	}
+	*obj = id.obj;
 	return 0;
 }

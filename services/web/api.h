@@ -71,7 +71,7 @@ void api_rpc(struct web *w, struct call *c, const char *method, json_t *args, un
 int api_query_int(struct call *c, const char *name, long long def, long long min, long long max,
 		  long long *out);
 
-/* The route's {obj} segment (scope_parse_id: one spelling, 1..65000).
+/* The route's {obj} segment (proto_id_parse: one spelling, 1..PROTO_OBJ_MAX).
  * Answers 400 and returns -1 when it is not one. */
 int api_obj_param(struct call *c, unsigned *obj);
 

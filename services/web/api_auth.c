@@ -15,6 +15,7 @@
 #include "files.h"
 #include "jv.h"
 #include "log.h"
+#include "proto.h"
 
 static const char *const roles[] = { "admin", "operator", "accountant", "tenant", NULL };
 
@@ -24,7 +25,7 @@ void web_audit(struct web *w, const char *actor, const char *action, const char 
 	json_t *rec = json_pack("{s:I, s:s, s:s, s:s, s:o}", "ts", (json_int_t)svc_now(), "actor",
 				actor, "action", action, "target", target, "detail",
 				detail ? detail : json_object());
-	int rc = rec ? mq_publish_json(w->svc->mq, "amr/v1/audit", rec, 1, false) : AMR_ENOMEM;
+	int rc = rec ? mq_publish_json(w->svc->mq, PROTO_TOPIC_AUDIT, rec, 1, false) : AMR_ENOMEM;
 
 	if (rc)
 		log_warn("audit %s %s by %s not published: %s", action, target, actor,

@@ -13,6 +13,7 @@
 #include "err.h"
 #include "jv.h"
 #include "log.h"
+#include "proto.h"
 
 #define MAX_TIME	   (1LL << 40)
 #define INGEST_TIMEOUT_MS  7000 /* ingest waits up to 4 s for the gateway */
@@ -59,7 +60,7 @@ void api_command(void *ctx, struct call *c)
 	if (api_obj_param(c, &obj))
 		return;
 	if (jv_only(c->body, fields, &err) || jv_enum(c->body, "cmd", true, 0, cmds, &cmd, &err) ||
-	    jv_int(c->body, "addr", true, 0, 1, 127, &addr, &err) ||
+	    jv_int(c->body, "addr", true, 0, 1, PROTO_ADDR_MAX, &addr, &err) ||
 	    jv_int(c->body, "out", cmd != 2, 0, 1, 4, &out, &err) ||
 	    jv_int(c->body, "ch", cmd == 2, 0, 1, 4, &ch, &err) ||
 	    jv_str(c->body, "reason", true, NULL, 1, 200, &reason, &err)) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "proto.h"
 #include "scope.h"
 #include "err.h"
 #include "jv.h"
@@ -75,10 +76,10 @@ static unsigned timeout(struct web *w)
 	return (unsigned)w->o.rpc_timeout_ms;
 }
 
-/* "obj.addr.ch" with obj 1..65000, addr 1..127, ch 1..4. */
+/* "obj.addr.ch" within the bounds of proto.h. */
 static bool channel_id_ok(const char *id)
 {
-	return scope_parse_id(id, NULL, NULL, NULL) == 3;
+	return proto_id_parse(id, NULL) == 3;
 }
 
 /* channels=a,b,c (or channel=a) into a JSON array of ids. */
@@ -312,7 +313,7 @@ void api_registry_list(void *ctx, struct call *c)
 	long long obj, limit;
 	json_t *args;
 
-	if (api_query_int(c, "obj", 0, 0, 65000, &obj) ||
+	if (api_query_int(c, "obj", 0, 0, PROTO_OBJ_MAX, &obj) ||
 	    api_query_int(c, "limit", 2000, 1, 3000, &limit))
 		return;
 	if (after && !registry_id_ok(after)) {
@@ -331,7 +332,7 @@ void api_registry_list(void *ctx, struct call *c)
 
 static bool registry_id_ok(const char *id)
 {
-	return scope_parse_id(id, NULL, NULL, NULL) > 0;
+	return proto_id_parse(id, NULL) > 0;
 }
 
 void api_registry_get(void *ctx, struct call *c)

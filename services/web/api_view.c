@@ -9,6 +9,7 @@
 #include "api.h"
 #include "err.h"
 #include "log.h"
+#include "proto.h"
 
 void api_objects(void *ctx, struct call *c)
 {
@@ -40,7 +41,7 @@ void api_channels(void *ctx, struct call *c)
 	long long obj;
 	json_t *j;
 
-	if (api_query_int(c, "obj", 0, 0, 65000, &obj))
+	if (api_query_int(c, "obj", 0, 0, PROTO_OBJ_MAX, &obj))
 		return;
 	j = view_channels_json(w->view, (unsigned)obj, svc_now());
 	scope_filter(&c->scope, j);
@@ -53,7 +54,7 @@ void api_events(void *ctx, struct call *c)
 	long long obj, limit;
 	json_t *j;
 
-	if (api_query_int(c, "obj", 0, 0, 65000, &obj) ||
+	if (api_query_int(c, "obj", 0, 0, PROTO_OBJ_MAX, &obj) ||
 	    api_query_int(c, "limit", 100, 1, 1000, &limit))
 		return;
 	j = json_pack("{s:o*}", "events", view_events_json(w->view, (unsigned)obj, (size_t)limit));

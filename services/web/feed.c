@@ -6,33 +6,9 @@
 #include "feed.h"
 #include "jv.h"
 #include "log.h"
+#include "proto.h"
 
 #define SEED_RETRY_MS 5000
-
-unsigned feed_parse_obj(const char *s, size_t len)
-{
-	unsigned v = 0;
-
-	if (len < 1 || len > 5 || s[0] == '0')
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		v = v * 10 + (unsigned)(s[i] - '0');
-	}
-	return v <= 65000 ? v : 0;
-}
-
-/* The {x} segment of "prefix{x}suffix" topics. */
-static const char *segment(const char *topic, const char *prefix, size_t *len)
-{
-	size_t n = strlen(prefix);
-
-	if (strncmp(topic, prefix, n) != 0)
-		return NULL;
-	*len = strcspn(topic + n, "/");
-	return topic + n;
-}
 
 static void publish(struct web *w, unsigned obj, const char *event, json_t *up)
 {
@@ -59,9 +35,7 @@ static json_t *payload(const struct mq_msg *msg)
 static void on_gw_status(void *ctx, const struct mq_msg *msg)
 {
 	struct web *w = ctx;
-	size_t len;
-	const char *s = segment(msg->topic, "amr/v1/gw/", &len);
-	unsigned obj = s ? feed_parse_obj(s, len) : 0;
+	unsigned obj = proto_topic_obj(msg->topic, PROTO_T_GW_STATUS);
 	json_t *j;
 
 	if (!obj || !(j = payload(msg)))
@@ -94,9 +68,8 @@ static void ask_record(struct web *w, const char *id)
 static void on_readings(void *ctx, const struct mq_msg *msg)
 {
 	struct web *w = ctx;
-	size_t len, i;
-	const char *s = segment(msg->topic, "amr/v1/readings/", &len);
-	unsigned obj = s ? feed_parse_obj(s, len) : 0;
+	unsigned obj = proto_topic_obj(msg->topic, PROTO_T_READINGS);
+	size_t i;
 	json_t *j, *e;
 
 	if (!obj || !(j = payload(msg)))
@@ -105,12 +78,11 @@ static void on_readings(void *ctx, const struct mq_msg *msg)
 	json_array_foreach(json_object_get(j, "readings"), i, e) {
 		unsigned addr = (unsigned)json_integer_value(json_object_get(e, "addr"));
 		unsigned ch = (unsigned)json_integer_value(json_object_get(e, "ch"));
-		char id[32];
+		struct proto_id cid = { (uint16_t)obj, (uint8_t)addr, (uint8_t)ch };
+		char id[PROTO_ID_LEN];
 
-		if (w->seeded && view_wants_registry(w->view, obj, addr, ch)) {
-			snprintf(id, sizeof id, "%u.%u.%u", obj, addr, ch);
-			ask_record(w, id);
-		}
+		if (w->seeded && view_wants_registry(w->view, obj, addr, ch))
+			ask_record(w, proto_id_format(&cid, id));
 	}
 	json_decref(j);
 }
@@ -118,9 +90,7 @@ static void on_readings(void *ctx, const struct mq_msg *msg)
 static void on_event(void *ctx, const struct mq_msg *msg)
 {
 	struct web *w = ctx;
-	size_t len;
-	const char *s = segment(msg->topic, "amr/v1/events/", &len);
-	unsigned obj = s ? feed_parse_obj(s, len) : 0;
+	unsigned obj = proto_topic_obj(msg->topic, PROTO_T_EVENTS);
 	json_t *j;
 
 	if (!obj || !(j = payload(msg)))
@@ -160,16 +130,16 @@ static void seed_outputs(struct web *w)
 static void on_svc(void *ctx, const struct mq_msg *msg)
 {
 	struct web *w = ctx;
-	size_t len;
-	const char *s = segment(msg->topic, "amr/v1/svc/", &len);
+	struct proto_topic_info t;
 	char name[32];
 	int was;
 	json_t *j;
 
-	if (!s || len == 0 || len >= sizeof name || !(j = payload(msg)))
+	if (proto_topic_parse(msg->topic, &t) != PROTO_T_SVC_STATUS || t.name_len >= sizeof name ||
+	    !(j = payload(msg)))
 		return;
-	memcpy(name, s, len);
-	name[len] = '\0';
+	memcpy(name, t.name, t.name_len);
+	name[t.name_len] = '\0';
 	was = view_service_online(w->view, name);
 	publish(w, 0, "service", view_on_svc_status(w->view, name, j, svc_now()));
 	json_decref(j);
@@ -255,7 +225,7 @@ static void on_latest(void *ctx, int err, json_t *result, const char *code, cons
 	}
 	view_on_latest(w->view, result, svc_now());
 	w->seed_chans += json_array_size(json_object_get(result, "channels"));
-	if (next > w->seed_obj && next <= 65000) {
+	if (next > w->seed_obj && proto_obj_ok(next)) {
 		w->seed_obj = next;
 		ask_latest(w);
 		return;
@@ -305,14 +275,18 @@ static void on_connect(void *ctx)
 
 int feed_start(struct web *w)
 {
-	static const struct {
+	const struct {
 		const char *filter;
 		mq_msg_cb cb;
 	} subs[] = {
-		{ "amr/v1/gw/+/status", on_gw_status }, { "amr/v1/readings/+", on_readings },
-		{ "amr/v1/events/+", on_event },	{ "amr/v1/svc/+/status", on_svc },
-		{ "amr/v1/audit", on_audit },		{ "$SYS/broker/version", on_sys },
-		{ "$SYS/broker/uptime", on_sys },	{ "$SYS/broker/clients/connected", on_sys },
+		{ proto_topic_filter(PROTO_T_GW_STATUS), on_gw_status },
+		{ proto_topic_filter(PROTO_T_READINGS), on_readings },
+		{ proto_topic_filter(PROTO_T_EVENTS), on_event },
+		{ proto_topic_filter(PROTO_T_SVC_STATUS), on_svc },
+		{ PROTO_TOPIC_AUDIT, on_audit },
+		{ "$SYS/broker/version", on_sys },
+		{ "$SYS/broker/uptime", on_sys },
+		{ "$SYS/broker/clients/connected", on_sys },
 	};
 	int rc;
 

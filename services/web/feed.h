@@ -25,8 +25,4 @@ int feed_start(struct web *w);
 /* Cancel the seed's retry timer. */
 void feed_stop(struct web *w);
 
-/* Parse a decimal object number 1..65000 without sign or leading zero
- * from s[0..len). Returns it, or 0 when s is not one. */
-unsigned feed_parse_obj(const char *s, size_t len);
-
 #endif

@@ -16,6 +16,7 @@
 #include "http.h"
 #include "jv.h"
 #include "log.h"
+#include "proto.h"
 
 #define CSP                                                                               \
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
@@ -290,18 +291,18 @@ static enum MHD_Result start_stream(struct conn *k)
 {
 	http *h = k->h;
 	const char *objs = call_query(k->c, "obj");
-	unsigned obj = 0;
+	struct proto_id id = { 0, 0, 0 };
 	struct stream_ctx *s;
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 	int rc;
 
-	if (objs && *objs && scope_parse_id(objs, &obj, NULL, NULL) != 1)
-		return queue_error(k, 400, "bad_request", "obj: expected 1..65000");
+	if (objs && *objs && proto_id_parse(objs, &id) != 1)
+		return queue_error(k, 400, "bad_request", "obj: expected " PROTO_OBJ_RANGE);
 	if (!(s = calloc(1, sizeof *s)))
 		return MHD_NO;
 	s->w = h->w;
-	if ((rc = sse_client_open_scoped(h->w->hub, obj, &k->c->scope, k->c->user, k->mc,
+	if ((rc = sse_client_open_scoped(h->w->hub, id.obj, &k->c->scope, k->c->user, k->mc,
 					 &s->cl))) {
 		free(s);
 		if (rc == AMR_EEXIST)

@@ -4,6 +4,7 @@
 #include "err.h"
 #include "qty.h"
 #include "units.h"
+#include "weights.h"
 
 void qty_conv_default(struct qty_conv *c)
 {
@@ -19,28 +20,18 @@ int qty_conv_from_record(const json_t *rec, struct qty_conv *c)
 	const char *unit = json_string_value(json_object_get(rec, "unit"));
 	const char *init = json_string_value(json_object_get(rec, "initial_reading"));
 	json_int_t itotal = json_integer_value(json_object_get(rec, "initial_total"));
-	json_t *weights = json_object_get(rec, "weights"), *e;
-	char msg[128];
+	json_t *weights = json_object_get(rec, "weights");
+	struct jv_err err;
 	units_u128 v;
-	size_t i, n = 0;
+	size_t n = 1;
 	int dec;
 
 	qty_conv_default(c);
 	if (!unit || units_unit_decimals(unit) < 0)
 		return AMR_EINVAL;
-	json_array_foreach(weights, i, e) {
-		if (n >= UNITS_MAX_WEIGHTS)
-			break;
-		w[n].num = (uint64_t)json_integer_value(json_object_get(e, "num"));
-		w[n].den = (uint64_t)json_integer_value(json_object_get(e, "den"));
-		w[n].valid_from = json_integer_value(json_object_get(e, "valid_from"));
-		n++;
-	}
-	if (!n) {
-		w[0] = (struct units_weight){ 1, 1, 0 };
-		n = 1;
-	}
-	if (units_check_weights(w, n, msg, sizeof msg))
+	w[0] = (struct units_weight){ 1, 1, 0 };
+	/* a record without periods counts pulses one to one */
+	if (json_array_size(weights) > 0 && weights_parse(weights, w, &n, &err))
 		return AMR_EINVAL;
 	dec = units_channel_decimals(unit, w, n);
 	if (dec < 0)

@@ -7,7 +7,7 @@
  * total the device counter and initial_total the counter when the meter
  * showed initial_reading (the registry pairs them, docs/archive.md);
  * printed at the channel's decimals (the archive's rule, through
- * services/archive/units.c). A counter below initial_total (zeroed, or a
+ * lib/units.c). A counter below initial_total (zeroed, or a
  * device replaced) has no reading until the meter's reading is entered
  * again.
  *

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "call.h"
+#include "proto.h"
 #include "err.h"
 #include "route.h"
 #include "scope.h"
@@ -17,55 +18,11 @@ bool scope_allows(const struct scope *s, unsigned obj)
 	return false;
 }
 
-/* One part of an id: 1..max without leading zeros, ended by '.' or NUL;
- * *s moves past it. */
-static bool id_part(const char **s, unsigned max, unsigned *out)
-{
-	const char *p = *s;
-	unsigned long v = 0;
-
-	if (*p < '1' || *p > '9')
-		return false;
-	for (; *p >= '0' && *p <= '9'; p++)
-		if ((v = v * 10 + (unsigned long)(*p - '0')) > max)
-			return false;
-	if (*p && *p != '.')
-		return false;
-	*s = p;
-	*out = (unsigned)v;
-	return true;
-}
-
-int scope_parse_id(const char *s, unsigned *obj, unsigned *addr, unsigned *ch)
-{
-	static const unsigned max[3] = { 65000, 127, 4 };
-	unsigned v[3] = { 0, 0, 0 };
-	int n = 0;
-
-	if (!s)
-		return 0;
-	for (;;) {
-		if (n == 3 || !id_part(&s, max[n], &v[n]))
-			return 0;
-		n++;
-		if (!*s)
-			break;
-		s++; /* the '.' */
-	}
-	if (obj)
-		*obj = v[0];
-	if (addr)
-		*addr = v[1];
-	if (ch)
-		*ch = v[2];
-	return n;
-}
-
 unsigned scope_id_obj(const char *id)
 {
-	unsigned obj;
+	struct proto_id k;
 
-	return scope_parse_id(id, &obj, NULL, NULL) ? obj : 0;
+	return proto_id_parse(id, &k) ? k.obj : 0;
 }
 
 static int cmp_unsigned(const void *a, const void *b)
@@ -89,8 +46,9 @@ int scope_parse(const json_t *list, struct scope *out, char *msg, size_t size)
 	json_array_foreach(list, i, e) {
 		json_int_t v = json_integer_value(e);
 
-		if (!json_is_integer(e) || v < 1 || v > 65000) {
-			snprintf(msg, size, "objects[%zu]: expected an object number 1..65000", i);
+		if (!json_is_integer(e) || !proto_obj_ok(v)) {
+			snprintf(msg, size,
+				 "objects[%zu]: expected an object number " PROTO_OBJ_RANGE, i);
 			return AMR_EINVAL;
 		}
 		s.obj[s.n++] = (unsigned)v;
@@ -146,14 +104,16 @@ static int check_id(const struct scope *s, const char *what, const char *id, siz
 		    unsigned *refused, char *msg, size_t size)
 {
 	char buf[24];
+	struct proto_id k;
 	unsigned obj;
 
 	if (len >= sizeof buf ||
-	    (memcpy(buf, id, len), buf[len] = '\0', !scope_parse_id(buf, &obj, NULL, NULL))) {
+	    (memcpy(buf, id, len), buf[len] = '\0', !proto_id_parse(buf, &k))) {
 		snprintf(msg, size, "%s: \"%.*s\" is not an id (obj, obj.addr or obj.addr.ch)",
 			 what, (int)(len < 32 ? len : 32), id);
 		return 400;
 	}
+	obj = k.obj;
 	if (!scope_allows(s, obj)) {
 		*refused = obj;
 		return 403;

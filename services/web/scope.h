@@ -23,7 +23,7 @@
 struct scope {
 	bool on;		 /* limited to obj[0..n); false: every object */
 	unsigned n;		 /* objects in the list (0: none) */
-	unsigned obj[SCOPE_MAX]; /* ascending, unique, 1..65000 */
+	unsigned obj[SCOPE_MAX]; /* ascending, unique, 1..PROTO_OBJ_MAX */
 };
 
 struct call;
@@ -31,22 +31,13 @@ struct call;
 /* True when s lets its user see object obj. */
 bool scope_allows(const struct scope *s, unsigned obj);
 
-/*
- * An id "O", "O.A" or "O.A.C" in its one spelling: decimal digits without
- * leading zeros or signs, O 1..65000, A 1..127, C 1..4. Returns the number
- * of parts (1..3) and fills those asked for (any pointer may be NULL), or 0
- * when s is not such an id. The one parser of object, device and channel
- * ids on the web side, so the scope check and the handlers cannot read one
- * text two ways.
- */
-int scope_parse_id(const char *s, unsigned *obj, unsigned *addr, unsigned *ch);
-
-/* The object of an id (scope_parse_id); 0 when it is not one. */
+/* The object of an id in its one spelling (proto_id_parse: the scope check
+ * and the handlers cannot read one text two ways); 0 when it is not one. */
 unsigned scope_id_obj(const char *id);
 
 /*
  * Check a list of objects as given by an admin: an array of 0..SCOPE_MAX
- * integers 1..65000. On AMR_OK *out holds them sorted without repeats
+ * integers 1..PROTO_OBJ_MAX. On AMR_OK *out holds them sorted without repeats
  * (out->on set); otherwise AMR_EINVAL and msg names the problem.
  */
 int scope_parse(const json_t *list, struct scope *out, char *msg, size_t size);

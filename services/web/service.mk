@@ -2,16 +2,14 @@
 WEB_CORE := services/web/route.c services/web/call.c services/web/ratelimit.c \
             services/web/auth.c services/web/users.c services/web/qty.c \
             services/web/view.c services/web/view_json.c services/web/sse.c \
-            services/web/files.c services/web/scope.c services/archive/units.c
+            services/web/files.c services/web/scope.c
 WEB_SRCS := $(WEB_CORE) services/web/http.c services/web/feed.c services/web/api.c \
             services/web/api_auth.c services/web/api_view.c services/web/api_rpc.c services/web/api_ops.c \
             services/web/reset.c services/web/main.c
 WEB_LIBS := -lmicrohttpd -lsodium $(MQ_LIBS) $(LMDB_LIBS)
 
-# qty.c converts with the archive's exact unit arithmetic (units.c).
-$(OBJ)/services/web/%.o: CPPFLAGS += -Iservices/archive
-$(OBJ)/tests/unit/test_web_%.o: CPPFLAGS += -Iservices/web -Iservices/archive
-$(OBJ)/tests/integration/test_web%.o: CPPFLAGS += -Iservices/web -Itests/harness
+$(OBJ)/tests/unit/test_web_%.o: CPPFLAGS += -Iservices/web
+$(OBJ)/tests/integration/test_web%.o: CPPFLAGS += -Iservices/web
 
 $(eval $(call program,amr-web,$(WEB_SRCS),$(WEB_LIBS)))
 
@@ -19,7 +17,7 @@ $(eval $(call program,amr-web,$(WEB_SRCS),$(WEB_LIBS)))
 # rate limits, users (argon2id, LMDB in /tmp), the view, quantities, SSE.
 $(eval $(call unit_test,test_web_unit,tests/unit/test_web_main.c tests/unit/test_web_route.c \
 	tests/unit/test_web_auth.c tests/unit/test_web_view.c tests/unit/test_web_scope.c tests/unit/test_web_stubs.c \
-	services/web/api.c $(WEB_CORE) lib/kv.c lib/log.c lib/err.c,-lsodium -ljansson $(LMDB_LIBS)))
+	services/web/api.c $(WEB_CORE) lib/kv.c lib/log.c lib/err.c lib/proto.c lib/units.c lib/weights.c lib/jv.c,-lsodium -ljansson $(LMDB_LIBS)))
 
 # Integration tests: a real Mosquitto, amr-archive, amr-ingest and amr-web;
 # libcurl is the HTTP client.

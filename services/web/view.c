@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "proto.h"
 #include "view_int.h"
 
 int view_create(view **out, const struct view_opts *o)
@@ -79,7 +80,7 @@ static struct vobj *get_obj(view *v, unsigned obj)
 	struct vobj *o = view_find(v, obj);
 	size_t i;
 
-	if (o || obj < 1 || obj > 65000)
+	if (o || !proto_obj_ok(obj))
 		return o;
 	if (v->nobjs == v->capobjs) {
 		size_t cap = v->capobjs ? v->capobjs * 2 : 16;
@@ -300,41 +301,55 @@ static void output_event(struct vdev *d, const json_t *ev, int64_t ts, int64_t n
 
 json_t *view_on_event(view *v, unsigned obj, const json_t *ev, int64_t now)
 {
-	const char *type = json_string_value(json_object_get(ev, "type"));
+	enum proto_event type = proto_event_parse(json_string_value(json_object_get(ev, "type")));
 	long long addr = int_of(ev, "addr", 0), ts = int_of(ev, "ts", now);
 	struct vobj *o = get_obj(v, obj);
 	struct vdev *d = NULL;
 	json_t *copy;
 
-	if (!o || !type)
+	struct vchan *c;
+
+	if (!o || !json_is_string(json_object_get(ev, "type")))
 		return NULL;
-	if (addr >= 1 && addr <= VIEW_ADDRS)
+	if (proto_addr_ok(addr))
 		d = &o->dev[addr - 1];
-	if (d && !strcmp(type, "device_offline"))
-		device_state(d, false, d->mains, ts);
-	else if (d && !strcmp(type, "device_online"))
-		device_state(d, true, d->mains, ts);
-	else if (d && !strcmp(type, "mains_lost"))
-		device_state(d, d->seen ? d->ok : true, 0, ts);
-	else if (d && !strcmp(type, "mains_restored")) {
-		device_state(d, true, 1, ts);
-		d->batt_low = false;
-	} else if (d && !strcmp(type, "battery_low")) {
-		d->batt_low = true;
-	} else if (d && !strcmp(type, "output_changed")) {
-		output_event(d, ev, ts, now);
-	} else if (!strcmp(type, "counter_quarantined")) {
-		struct vchan *c = get_chan(o, addr, int_of(ev, "ch", 0));
-
-		if (c)
+	switch (type) {
+	case PROTO_EV_DEVICE_OFFLINE:
+	case PROTO_EV_DEVICE_ONLINE:
+		if (d)
+			device_state(d, type == PROTO_EV_DEVICE_ONLINE, d->mains, ts);
+		break;
+	case PROTO_EV_MAINS_LOST:
+		if (d)
+			device_state(d, d->seen ? d->ok : true, 0, ts);
+		break;
+	case PROTO_EV_MAINS_RESTORED:
+		if (d) {
+			device_state(d, true, 1, ts);
+			d->batt_low = false;
+		}
+		break;
+	case PROTO_EV_BATTERY_LOW:
+		if (d)
+			d->batt_low = true;
+		break;
+	case PROTO_EV_OUTPUT_CHANGED:
+		if (d)
+			output_event(d, ev, ts, now);
+		break;
+	case PROTO_EV_COUNTER_QUARANTINED:
+		if ((c = get_chan(o, addr, int_of(ev, "ch", 0))))
 			c->quarantined = true;
-	} else if (!strcmp(type, "gateway_online") || !strcmp(type, "gateway_offline")) {
-		bool on = !strcmp(type, "gateway_online");
-
-		if (!o->status_known || o->online != on)
+		break;
+	case PROTO_EV_GATEWAY_ONLINE:
+	case PROTO_EV_GATEWAY_OFFLINE:
+		if (!o->status_known || o->online != (type == PROTO_EV_GATEWAY_ONLINE))
 			o->status_ts = ts;
 		o->status_known = true;
-		o->online = on;
+		o->online = type == PROTO_EV_GATEWAY_ONLINE;
+		break;
+	default:
+		break;
 	}
 	if (!(copy = json_deep_copy(ev)))
 		return NULL;
@@ -358,7 +373,7 @@ static struct vdev *command_output(view *v, const json_t *rec, unsigned *obj, un
 
 	if (!cmd || !state || strcmp(state, "done") ||
 	    !json_is_true(json_object_get(json_object_get(rec, "result"), "ok")) ||
-	    (strcmp(cmd, "block") && strcmp(cmd, "unblock")) || o < 1 || o > 65000 || a < 1 ||
+	    (strcmp(cmd, "block") && strcmp(cmd, "unblock")) || !proto_obj_ok(o) || a < 1 ||
 	    a > VIEW_ADDRS || n < 1 || n > VIEW_OUTS || !(vo = get_obj(v, (unsigned)o)))
 		return NULL;
 	*obj = (unsigned)o;
@@ -456,7 +471,7 @@ static int parse_id(const char *id, unsigned *obj, unsigned *addr, unsigned *ch)
 	*obj = *addr = *ch = 0;
 	if (!id || (n = sscanf(id, "%u.%u.%u%c", obj, addr, ch, &tail)) < 1 || n > 3)
 		return AMR_EINVAL;
-	if (*obj < 1 || *obj > 65000 || (n >= 2 && (*addr < 1 || *addr > VIEW_ADDRS)) ||
+	if (!proto_obj_ok(*obj) || (n >= 2 && (*addr < 1 || *addr > VIEW_ADDRS)) ||
 	    (n == 3 && (*ch < 1 || *ch > VIEW_CHS)))
 		return AMR_EINVAL;
 	return AMR_OK;

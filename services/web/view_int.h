@@ -2,12 +2,13 @@
 #ifndef AMR_WEB_VIEW_INT_H
 #define AMR_WEB_VIEW_INT_H
 
+#include "proto.h"
 #include "qty.h"
 #include "view.h"
 
-#define VIEW_ADDRS   128
-#define VIEW_CHS     4
-#define VIEW_OUTS    4
+#define VIEW_ADDRS   PROTO_ADDR_MAX
+#define VIEW_CHS     PROTO_CH_MAX
+#define VIEW_OUTS    PROTO_OUT_MAX
 #define VIEW_MAX_SVC 16
 #define VIEW_LABEL   160
 

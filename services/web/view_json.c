@@ -86,8 +86,9 @@ static json_t *alarms(const view *v, const struct vobj *o, int64_t now)
 	if (!a)
 		return NULL;
 	if (o->status_known && !o->online)
-		json_array_append_new(a, json_pack("{s:s, s:I}", "type", "gateway_offline", "since",
-						   (json_int_t)o->status_ts));
+		json_array_append_new(a, json_pack("{s:s, s:I}", "type",
+						   proto_event_name(PROTO_EV_GATEWAY_OFFLINE),
+						   "since", (json_int_t)o->status_ts));
 	if (o->last_rx && !fresh(v, o->last_rx, now))
 		json_array_append_new(a, json_pack("{s:s, s:I}", "type", "stale", "since",
 						   (json_int_t)o->last_rx));
@@ -97,21 +98,25 @@ static json_t *alarms(const view *v, const struct vobj *o, int64_t now)
 		if (!d->seen)
 			continue;
 		if (!d->ok)
-			json_array_append_new(a, json_pack("{s:s, s:i, s:I}", "type",
-							   "device_offline", "addr", (int)i + 1,
-							   "since", (json_int_t)d->since));
+			json_array_append_new(
+				a, json_pack("{s:s, s:i, s:I}", "type",
+					     proto_event_name(PROTO_EV_DEVICE_OFFLINE), "addr",
+					     (int)i + 1, "since", (json_int_t)d->since));
 		else if (d->mains == 0)
-			json_array_append_new(a, json_pack("{s:s, s:i, s:I}", "type", "mains_lost",
+			json_array_append_new(a, json_pack("{s:s, s:i, s:I}", "type",
+							   proto_event_name(PROTO_EV_MAINS_LOST),
 							   "addr", (int)i + 1, "since",
 							   (json_int_t)d->since));
 		if (d->batt_low)
-			json_array_append_new(a, json_pack("{s:s, s:i}", "type", "battery_low",
+			json_array_append_new(a, json_pack("{s:s, s:i}", "type",
+							   proto_event_name(PROTO_EV_BATTERY_LOW),
 							   "addr", (int)i + 1));
 		for (unsigned c = 0; c < VIEW_CHS; c++)
 			if (o->ch[i][c] && o->ch[i][c]->quarantined)
-				json_array_append_new(a, json_pack("{s:s, s:i, s:i}", "type",
-								   "counter_quarantined", "addr",
-								   (int)i + 1, "ch", (int)c + 1));
+				json_array_append_new(
+					a, json_pack("{s:s, s:i, s:i}", "type",
+						     proto_event_name(PROTO_EV_COUNTER_QUARANTINED),
+						     "addr", (int)i + 1, "ch", (int)c + 1));
 	}
 	return a;
 }

@@ -5,4 +5,3 @@ BENCH_ARGS ?= 64 8 10 50000
 .PHONY: bench-pipeline
 bench-pipeline: $(BUILD)/bench/bench_pipeline $(BIN)/amr-ingest $(BIN)/amr-archive
 	AMR_BIN_DIR=$(abspath $(BIN)) $(BUILD)/bench/bench_pipeline $(BENCH_ARGS)
-$(OBJ)/tests/bench/bench_pipeline.o: CPPFLAGS += -Itests/harness

@@ -24,7 +24,7 @@ static uint64_t pulses_before, pulses_after; /* what the year holds */
 
 struct set_args {
 	struct fx *f;
-	struct reg_key k;
+	struct proto_id k;
 	json_t *args;
 	struct jv_err err;
 	uint32_t total_now; /* the channel's counter as the archive has it */
@@ -136,7 +136,7 @@ static void check_series(json_t *res, uint64_t want_pulses, units_u128 want_qty,
 START_TEST(year_by_hour_day_month)
 {
 	struct query q = { f.s, f.reg, Y2026, 3600 };
-	struct reg_key k = { 1, 1, 1 };
+	struct proto_id k = { 1, 1, 1 };
 	struct jv_err err = { "" };
 	json_t *res;
 	MDB_txn *txn;
@@ -189,7 +189,7 @@ END_TEST
 START_TEST(zones_split_exactly)
 {
 	struct query q = { f.s, f.reg, Y2026, 3600 };
-	struct reg_key k = { 1, 1, 1 };
+	struct proto_id k = { 1, 1, 1 };
 	struct query_zone two[] = { { "day", 7, 23 }, { "night", 23, 7 } };
 	struct query_zone gap[] = { { "day", 7, 23 }, { "night", 0, 7 } };
 	struct query_zone overlap[] = { { "day", 7, 23 }, { "night", 22, 8 } };
@@ -242,8 +242,8 @@ START_TEST(a_channel_never_seen_is_not_found)
 	uint32_t r[] = { C11, 5, 0 };
 	struct batch *b = fx_batch(1, 1, Y2025, 1, r);
 	struct store_outcome o = fx_commit1(&f, b);
-	struct reg_key seen = { 1, 1, 1 }, unseen = { 1, 1, 2 },
-		       keys[] = { { 1, 1, 1 }, { 1, 1, 2 } };
+	struct proto_id seen = { 1, 1, 1 }, unseen = { 1, 1, 2 },
+			keys[] = { { 1, 1, 1 }, { 1, 1, 2 } };
 	struct jv_err err = { "" };
 	json_t *res = NULL;
 	MDB_txn *txn;
@@ -290,7 +290,7 @@ START_TEST(registry_refuses_bad_updates)
 	uint32_t r[] = { C11, 5, 0 };
 	struct batch *b = fx_batch(1, 1, Y2025, 1, r);
 	struct store_outcome o = fx_commit1(&f, b);
-	struct reg_key k = { 1, 1, 1 };
+	struct proto_id k = { 1, 1, 1 };
 	json_t *rec;
 	MDB_txn *txn;
 
@@ -301,7 +301,7 @@ START_TEST(registry_refuses_bad_updates)
 		static const char *const bad[] = { "",	    "0",     "01.5.1", "1.05",
 						   "1.128", "1.1.5", "1.1.0",  "1.1.1.1",
 						   "1.",    "+1",    " 1",     "65001" };
-		struct reg_key key;
+		struct proto_id key;
 		struct jv_err err = { "" };
 
 		ck_assert_int_eq(registry_parse_id("65000.127.4", &key, &err), AMR_OK);

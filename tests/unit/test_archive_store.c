@@ -182,7 +182,7 @@ START_TEST(first_reading_registers_the_channel)
 	uint32_t r[] = { C11, 1, 0, C12, 2, 0 };
 	struct batch *b = fx_batch(3, 1, T0, 2, r);
 	struct store_outcome o = fx_commit1(&f, b);
-	struct reg_key k = { 3, 1, 2 }, dk = { 3, 1, 0 }, ok = { 3, 0, 0 };
+	struct proto_id k = { 3, 1, 2 }, dk = { 3, 1, 0 }, ok = { 3, 0, 0 };
 	MDB_txn *txn;
 	json_t *rec;
 

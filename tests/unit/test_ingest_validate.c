@@ -253,33 +253,6 @@ START_TEST(test_case_table_present)
 }
 END_TEST
 
-START_TEST(test_topic)
-{
-	unsigned obj = 0;
-
-	ck_assert(validate_topic("amr/v1/gw/1/up", "/up", &obj));
-	ck_assert_uint_eq(obj, 1);
-	ck_assert(validate_topic("amr/v1/gw/65000/status", "/status", &obj));
-	ck_assert_uint_eq(obj, 65000);
-	ck_assert(validate_topic("amr/v1/gw/12/cmd/result", "/cmd/result", &obj));
-	ck_assert_uint_eq(obj, 12);
-	obj = 99;
-	ck_assert(!validate_topic("amr/v1/gw/0/up", "/up", &obj));
-	ck_assert(!validate_topic("amr/v1/gw/65001/up", "/up", &obj));
-	ck_assert(!validate_topic("amr/v1/gw/012/up", "/up", &obj));
-	ck_assert(!validate_topic("amr/v1/gw/+12/up", "/up", &obj));
-	ck_assert(!validate_topic("amr/v1/gw/-1/up", "/up", &obj));
-	ck_assert(!validate_topic("amr/v1/gw/abc/up", "/up", &obj));
-	ck_assert(!validate_topic("amr/v1/gw//up", "/up", &obj));
-	ck_assert(!validate_topic("amr/v1/gw/1000000/up", "/up", &obj));
-	ck_assert(!validate_topic("amr/v1/gw/4294967297/up", "/up", &obj));
-	ck_assert(!validate_topic("amr/v1/gw/12/upx", "/up", &obj));
-	ck_assert(!validate_topic("amr/v1/gw/12/status", "/up", &obj));
-	ck_assert(!validate_topic("amr/v2/gw/12/up", "/up", &obj));
-	ck_assert_uint_eq(obj, 99); /* unchanged on failure */
-}
-END_TEST
-
 /* A payload with a NUL byte inside is malformed, not cut short. */
 START_TEST(test_embedded_nul)
 {
@@ -338,7 +311,6 @@ static Suite *validate_suite(void)
 	load_case_names();
 	tcase_add_test(tc, test_case_table_present);
 	tcase_add_loop_test(tc, test_case, 0, ncases);
-	tcase_add_test(tc, test_topic);
 	tcase_add_test(tc, test_embedded_nul);
 	tcase_add_test(tc, test_result_fields);
 	tcase_add_test(tc, test_result_prev);

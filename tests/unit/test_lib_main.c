@@ -9,6 +9,9 @@ Suite *log_suite(void);
 Suite *loop_suite(void);
 Suite *metrics_suite(void);
 Suite *mq_suite(void);
+Suite *proto_suite(void);
+Suite *units_suite(void);
+Suite *jflat_suite(void);
 
 int main(void)
 {
@@ -21,6 +24,9 @@ int main(void)
 	srunner_add_suite(sr, loop_suite());
 	srunner_add_suite(sr, metrics_suite());
 	srunner_add_suite(sr, mq_suite());
+	srunner_add_suite(sr, proto_suite());
+	srunner_add_suite(sr, units_suite());
+	srunner_add_suite(sr, jflat_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

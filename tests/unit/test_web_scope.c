@@ -13,6 +13,7 @@
 #include "call.h"
 #include "err.h"
 #include "route.h"
+#include "proto.h"
 #include "scope.h"
 #include "sse.h"
 #include "test_web.h"
@@ -102,15 +103,16 @@ START_TEST(scope_ids_have_one_spelling)
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		unsigned o = 99, a = 99, c = 99;
-		int n = scope_parse_id(cases[i].id, &o, &a, &c);
+		struct proto_id k = { 99, 99, 99 };
+		int n = proto_id_parse(cases[i].id, &k);
 
 		ck_assert_msg(n == cases[i].parts, "\"%s\": %d parts", cases[i].id, n);
 		if (n)
-			ck_assert_msg(o == cases[i].obj && a == cases[i].addr && c == cases[i].ch,
-				      "\"%s\": %u.%u.%u", cases[i].id, o, a, c);
+			ck_assert_msg(k.obj == cases[i].obj && k.addr == cases[i].addr &&
+					      k.ch == cases[i].ch,
+				      "\"%s\": %u.%u.%u", cases[i].id, k.obj, k.addr, k.ch);
 	}
-	ck_assert_int_eq(scope_parse_id(NULL, NULL, NULL, NULL), 0);
+	ck_assert_int_eq(proto_id_parse(NULL, NULL), 0);
 }
 END_TEST
 

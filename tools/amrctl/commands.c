@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "jv.h"
+#include "proto.h"
 
 /* Parse a whole number argument in min..max; prints the error. */
 static int number(const char *what, const char *s, long long min, long long max, long long *out)
@@ -89,13 +90,17 @@ struct status_ctx {
 static void on_status(void *ctx, const struct mq_msg *msg)
 {
 	struct status_ctx *s = ctx;
-	char name[64];
+	struct proto_topic_info t;
+	char name[PROTO_NAME_MAX + 1];
 	json_t *v = json_loadb(msg->payload, msg->len, 0, NULL);
 
-	if (sscanf(msg->topic, "amr/v1/svc/%63[^/]/status", name) == 1)
+	if (proto_topic_parse(msg->topic, &t) == PROTO_T_SVC_STATUS) {
+		memcpy(name, t.name, t.name_len);
+		name[t.name_len] = '\0';
 		json_object_set_new(s->all, name, v ? v : json_string(msg->payload));
-	else
+	} else {
 		json_decref(v);
+	}
 }
 
 static void on_quiet(void *arg)
@@ -113,7 +118,7 @@ static int cmd_status(struct ctl *c, int argc, char **argv)
 		json_decref(s.all);
 		return 1;
 	}
-	mq_subscribe(c->m, "amr/v1/svc/+/status", 1, on_status, &s);
+	mq_subscribe(c->m, proto_topic_filter(PROTO_T_SVC_STATUS), 1, on_status, &s);
 	/* Retained statuses arrive right after the subscription. */
 	c->wake = false;
 	loop_timer_add(c->l, 700, false, on_quiet, c);
@@ -131,7 +136,7 @@ static int cmd_latest(struct ctl *c, int argc, char **argv)
 	int rc;
 
 	if (argc == 2) {
-		if (number("object", argv[1], 1, 65000, &obj)) {
+		if (number("object", argv[1], 1, PROTO_OBJ_MAX, &obj)) {
 			json_decref(args);
 			return 2;
 		}
@@ -217,8 +222,8 @@ static int cmd_device(struct ctl *c, int argc, char **argv)
 	long long obj, addr, n;
 
 	(void)argc;
-	if (number("object", argv[1], 1, 65000, &obj) || number("addr", argv[2], 1, 127, &addr) ||
-	    number(what, argv[3], 1, 4, &n))
+	if (number("object", argv[1], 1, PROTO_OBJ_MAX, &obj) ||
+	    number("addr", argv[2], 1, PROTO_ADDR_MAX, &addr) || number(what, argv[3], 1, 4, &n))
 		return 2;
 	if (!c->reason) {
 		fprintf(stderr,
@@ -240,7 +245,7 @@ static int cmd_console(struct ctl *c, int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	if (number("object", argv[1], 1, 65000, &obj))
+	if (number("object", argv[1], 1, PROTO_OBJ_MAX, &obj))
 		return 2;
 	if (ctl_connect(c))
 		return 1;

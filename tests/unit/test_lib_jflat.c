@@ -192,7 +192,7 @@ START_TEST(test_row_refused)
 }
 END_TEST
 
-static Suite *jflat_suite(void)
+Suite *jflat_suite(void)
 {
 	Suite *s = suite_create("jflat");
 	TCase *tc = tcase_create("read");
@@ -205,15 +205,4 @@ static Suite *jflat_suite(void)
 	tcase_add_test(tc, test_row_refused);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(jflat_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

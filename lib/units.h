@@ -15,8 +15,8 @@
  * differences them (units_acc), so the quantities of the hours, days or zones
  * of a span always sum to the quantity of the span.
  */
-#ifndef AMR_ARCHIVE_UNITS_H
-#define AMR_ARCHIVE_UNITS_H
+#ifndef AMR_UNITS_H
+#define AMR_UNITS_H
 
 #include <stdbool.h>
 #include <stddef.h>

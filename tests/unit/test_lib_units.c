@@ -1,5 +1,5 @@
 /*
- * Unit tests of exact pulse-to-quantity conversion (services/archive/units.c).
+ * Unit tests of exact pulse-to-quantity conversion (lib/units.c).
  */
 #include <check.h>
 #include <string.h>
@@ -113,9 +113,9 @@ START_TEST(weights_are_checked)
 }
 END_TEST
 
-Suite *archive_units_suite(void)
+Suite *units_suite(void)
 {
-	Suite *s = suite_create("archive_units");
+	Suite *s = suite_create("units");
 	TCase *tc = tcase_create("units");
 
 	tcase_add_test(tc, format_and_parse);
@@ -124,15 +124,4 @@ Suite *archive_units_suite(void)
 	tcase_add_test(tc, weights_are_checked);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(archive_units_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }
