@@ -71,4 +71,15 @@ void svc_fini(struct svc *s);
 /* Current Unix time in seconds. */
 int64_t svc_now(void);
 
+#define SVC_DATA_DIR_DEFAULT "./var" /* when AMR_DATA_DIR is unset or empty */
+
+/*
+ * The default place of a program's files: $AMR_DATA_DIR/<leaf>, or
+ * ./var/<leaf> when AMR_DATA_DIR is unset or empty (never /<leaf>), into
+ * buf. Creates the parent directory if it is missing (a failure is logged
+ * and left to whoever opens the path). Returns AMR_OK, or AMR_EINVAL when
+ * the path does not fit in size bytes.
+ */
+int svc_data_dir(char *buf, size_t size, const char *leaf);
+
 #endif

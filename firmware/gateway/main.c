@@ -16,6 +16,7 @@
 #include "gw.h"
 #include "log.h"
 #include "loop.h"
+#include "svc.h"
 
 #define GW_VERSION "1.0.0"
 
@@ -101,10 +102,13 @@ int main(int argc, char **argv)
 	if (opt.data_dir) {
 		snprintf(data_dir, sizeof data_dir, "%s", opt.data_dir);
 	} else {
-		const char *base = getenv("AMR_DATA_DIR");
+		char leaf[32];
 
-		snprintf(data_dir, sizeof data_dir, "%s/gateway-%lld",
-			 base && *base ? base : "./var", opt.obj);
+		snprintf(leaf, sizeof leaf, "gateway-%lld", opt.obj);
+		if (svc_data_dir(data_dir, sizeof data_dir, leaf)) {
+			free(args);
+			return 1;
+		}
 	}
 	if (opt.window * 2 > opt.spool_size)
 		opt.window = opt.spool_size / 2;

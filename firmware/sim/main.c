@@ -18,6 +18,7 @@
 #include "ctl.h"
 #include "log.h"
 #include "sim.h"
+#include "svc.h"
 
 static const char *const profiles[] = { "mixed", "cold", "hot", "elec", "gas", "none", NULL };
 
@@ -199,10 +200,8 @@ int main(int argc, char **argv)
 	}
 	if (opt.state)
 		snprintf(state, sizeof state, "%s", opt.state);
-	else if (getenv("AMR_DATA_DIR"))
-		snprintf(state, sizeof state, "%s/sim", getenv("AMR_DATA_DIR"));
-	else
-		snprintf(state, sizeof state, "./var/sim");
+	else if (svc_data_dir(state, sizeof state, "sim"))
+		return 1;
 	so.devices = (int)opt.devices;
 	so.state_dir = state;
 	so.baud = (uint32_t)opt.baud;

@@ -34,18 +34,6 @@ struct options {
 	long long gap_wait;	  /* seconds a gap is refused before it is given up */
 };
 
-/* $AMR_DATA_DIR/<leaf>, with the parent directory created. */
-static void default_dir(char *buf, size_t size, const char *leaf)
-{
-	const char *base = getenv("AMR_DATA_DIR");
-
-	if (!base || !*base)
-		base = "./var";
-	if (mkdir(base, 0750) != 0 && errno != EEXIST)
-		log_warn("cannot create %s: %s", base, strerror(errno));
-	snprintf(buf, size, "%s/%s", base, leaf);
-}
-
 /* --backup DIR: a hot copy of the environment, then exit. */
 static int backup_command(const char *data_dir, const char *dir)
 {
@@ -131,9 +119,10 @@ int main(int argc, char **argv)
 		if (rc)
 			return rc == CONFIG_HELP ? 0 : 2;
 		log_init("amr-archive", log_level_parse(common.log_level));
-		default_dir(data_dir, sizeof data_dir, "archive");
 		if (o.data_dir)
 			snprintf(data_dir, sizeof data_dir, "%s", o.data_dir);
+		else if (svc_data_dir(data_dir, sizeof data_dir, "archive"))
+			return 2;
 		return backup_command(data_dir, o.backup);
 	}
 	rc = svc_init(&svc, "archive",
@@ -142,12 +131,14 @@ int main(int argc, char **argv)
 		      argc, argv, opts, sizeof opts / sizeof opts[0], NULL);
 	if (rc != SVC_CONTINUE)
 		return rc;
-	default_dir(data_dir, sizeof data_dir, "archive");
-	default_dir(backup_dir, sizeof backup_dir, "backup");
 	if (o.data_dir)
 		snprintf(data_dir, sizeof data_dir, "%s", o.data_dir);
+	else if (svc_data_dir(data_dir, sizeof data_dir, "archive"))
+		goto out_fini;
 	if (o.backup_dir)
 		snprintf(backup_dir, sizeof backup_dir, "%s", o.backup_dir);
+	else if (svc_data_dir(backup_dir, sizeof backup_dir, "backup"))
+		goto out_fini;
 	if (tb_init(o.tz)) {
 		log_error("--tz %s: unknown zone or not a whole number of hours from UTC", o.tz);
 		goto out_fini;

@@ -77,9 +77,8 @@ int main(int argc, char **argv)
 	}
 	if (o.data_dir)
 		snprintf(dir, sizeof dir, "%s", o.data_dir);
-	else
-		snprintf(dir, sizeof dir, "%s/ingest",
-			 getenv("AMR_DATA_DIR") ? getenv("AMR_DATA_DIR") : "./var");
+	else if (svc_data_dir(dir, sizeof dir, "ingest"))
+		goto out_fini;
 	vo.max_payload = (size_t)o.max_payload;
 	vo.max_entries = (size_t)o.max_entries;
 	vo.horizon_s = o.horizon_days * 86400;

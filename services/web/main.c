@@ -24,18 +24,6 @@
 
 #define INSTALLED_WWW "/usr/share/amr/www"
 
-/* $AMR_DATA_DIR/web, with the parent created. */
-static void default_data_dir(char *buf, size_t size)
-{
-	const char *base = getenv("AMR_DATA_DIR");
-
-	if (!base || !*base)
-		base = "./var";
-	if (mkdir(base, 0750) != 0 && errno != EEXIST)
-		log_warn("cannot create %s: %s", base, strerror(errno));
-	snprintf(buf, size, "%s/web", base);
-}
-
 /* The source tree's services/web/www above the executable (build/bin or
  * build/<x>/bin), else the installed copy. */
 static void default_www_dir(char *buf, size_t size)
@@ -205,8 +193,8 @@ int main(int argc, char **argv)
 	}
 	if (o->data_dir)
 		snprintf(data_dir, sizeof data_dir, "%s", o->data_dir);
-	else
-		default_data_dir(data_dir, sizeof data_dir);
+	else if (svc_data_dir(data_dir, sizeof data_dir, "web"))
+		goto out_fini;
 	if (!o->www_dir) {
 		default_www_dir(www, sizeof www);
 		o->www_dir = www;
