@@ -219,7 +219,10 @@ int main(int argc, char **argv)
 		log_error("cannot start (users in %s)", data_dir);
 		goto out_close;
 	}
-	hb = loop_timer_add(s.loop, (unsigned)o->heartbeat_s * 1000, true, heartbeat, &w);
+	if (!(hb = loop_timer_add(s.loop, (unsigned)o->heartbeat_s * 1000, true, heartbeat, &w))) {
+		log_error("cannot start: no heartbeat timer (out of memory)");
+		goto out_close;
+	}
 	log_info("users in %s, sessions in memory, portal http%s://%s:%d/", data_dir,
 		 o->tls_cert ? "s" : "", o->bind, http_port(w.http));
 	rc = svc_run(&s) ? 1 : 0;

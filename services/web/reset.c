@@ -64,9 +64,11 @@ int reset_password(struct web *w, const char *user)
 	fflush(stdout);
 	sodium_memzero(pw, sizeof pw);
 	log_warn("password of %s reset from the command line", user);
-	timer = loop_timer_add(w->svc->loop, 200, true, tick, &wt);
-	loop_run_until(w->svc->loop, &wt.done);
-	loop_timer_cancel(w->svc->loop, timer);
+	/* without its timer the wait would never end: then do not wait */
+	if ((timer = loop_timer_add(w->svc->loop, 200, true, tick, &wt))) {
+		loop_run_until(w->svc->loop, &wt.done);
+		loop_timer_cancel(w->svc->loop, timer);
+	}
 	if (!wt.sent)
 		log_warn("broker not reachable: the reset of %s is not in the audit trail", user);
 	/* leave without svc_fini's "offline" status: the running amr-web owns it */

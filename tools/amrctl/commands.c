@@ -121,7 +121,11 @@ static int cmd_status(struct ctl *c, int argc, char **argv)
 	mq_subscribe(c->m, proto_topic_filter(PROTO_T_SVC_STATUS), 1, on_status, &s);
 	/* Retained statuses arrive right after the subscription. */
 	c->wake = false;
-	loop_timer_add(c->l, 700, false, on_quiet, c);
+	if (!loop_timer_add(c->l, 700, false, on_quiet, c)) {
+		fprintf(stderr, "amrctl: out of memory\n");
+		json_decref(s.all);
+		return 1;
+	}
 	loop_run_until(c->l, &c->wake);
 	ctl_print(c, s.all);
 	json_decref(s.all);

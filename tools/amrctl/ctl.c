@@ -44,7 +44,10 @@ int ctl_connect(struct ctl *c)
 		return -1;
 	}
 	loop_stop_on_signals(c->l);
-	t = loop_timer_add(c->l, (unsigned)c->timeout_ms, false, on_deadline, c);
+	if (!(t = loop_timer_add(c->l, (unsigned)c->timeout_ms, false, on_deadline, c))) {
+		fprintf(stderr, "amrctl: out of memory\n");
+		return -1;
+	}
 	c->wake = false;
 	loop_run_until(c->l, &c->wake);
 	loop_timer_cancel(c->l, t);
