@@ -260,7 +260,8 @@ static const yajl_callbacks callbacks = {
 	.yajl_end_array = on_end_array,
 };
 
-int jflat_read(const char *text, size_t len, const struct jflat_rows *rows, struct jflat_out *out)
+amr_err jflat_read(const char *text, size_t len, const struct jflat_rows *rows,
+		   struct jflat_out *out)
 {
 	struct reader rd = { .rows = rows, .out = out, .rc = AMR_EINVAL };
 	yajl_handle h;

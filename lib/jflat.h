@@ -36,6 +36,8 @@
 
 #include <jansson.h>
 
+#include "err.h"
+
 #define JFLAT_ROW_FIELDS 8  /* most fields a row may have */
 #define JFLAT_KEY_MAX	 63 /* longest key read (bytes) */
 
@@ -70,6 +72,7 @@ struct jflat_out {
  * been delivered, the caller discards them); AMR_ENOMEM. On failure
  * out->head is NULL.
  */
-int jflat_read(const char *text, size_t len, const struct jflat_rows *rows, struct jflat_out *out);
+amr_err jflat_read(const char *text, size_t len, const struct jflat_rows *rows,
+		   struct jflat_out *out);
 
 #endif

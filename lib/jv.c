@@ -5,7 +5,7 @@
 #include "err.h"
 #include "jv.h"
 
-int jv_fail(struct jv_err *err, const char *fmt, ...)
+amr_err jv_fail(struct jv_err *err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -53,8 +53,8 @@ static json_t *field_of(const json_t *obj, const char *field, bool required, int
 	return v;
 }
 
-int jv_int(const json_t *obj, const char *field, bool required, long long def, long long min,
-	   long long max, long long *out, struct jv_err *err)
+amr_err jv_int(const json_t *obj, const char *field, bool required, long long def, long long min,
+	       long long max, long long *out, struct jv_err *err)
 {
 	int rc;
 	json_t *v = field_of(obj, field, required, &rc, err);
@@ -75,8 +75,8 @@ int jv_int(const json_t *obj, const char *field, bool required, long long def, l
 	return AMR_OK;
 }
 
-int jv_str(const json_t *obj, const char *field, bool required, const char *def, size_t minlen,
-	   size_t maxlen, const char **out, struct jv_err *err)
+amr_err jv_str(const json_t *obj, const char *field, bool required, const char *def, size_t minlen,
+	       size_t maxlen, const char **out, struct jv_err *err)
 {
 	int rc;
 	json_t *v = field_of(obj, field, required, &rc, err);
@@ -100,8 +100,8 @@ int jv_str(const json_t *obj, const char *field, bool required, const char *def,
 	return AMR_OK;
 }
 
-int jv_enum(const json_t *obj, const char *field, bool required, int def,
-	    const char *const *choices, int *out, struct jv_err *err)
+amr_err jv_enum(const json_t *obj, const char *field, bool required, int def,
+		const char *const *choices, int *out, struct jv_err *err)
 {
 	const char *s;
 	char list[160] = "";
@@ -126,8 +126,8 @@ int jv_enum(const json_t *obj, const char *field, bool required, int def,
 	return jv_fail(err, "%s: \"%.40s\" is not one of %s", field, s, list);
 }
 
-int jv_bool(const json_t *obj, const char *field, bool required, bool def, bool *out,
-	    struct jv_err *err)
+amr_err jv_bool(const json_t *obj, const char *field, bool required, bool def, bool *out,
+		struct jv_err *err)
 {
 	int rc;
 	json_t *v = field_of(obj, field, required, &rc, err);
@@ -144,8 +144,8 @@ int jv_bool(const json_t *obj, const char *field, bool required, bool def, bool 
 	return AMR_OK;
 }
 
-int jv_array(const json_t *obj, const char *field, bool required, size_t maxlen, json_t **out,
-	     struct jv_err *err)
+amr_err jv_array(const json_t *obj, const char *field, bool required, size_t maxlen, json_t **out,
+		 struct jv_err *err)
 {
 	int rc;
 	json_t *v = field_of(obj, field, required, &rc, err);
@@ -165,7 +165,8 @@ int jv_array(const json_t *obj, const char *field, bool required, size_t maxlen,
 	return AMR_OK;
 }
 
-int jv_object(const json_t *obj, const char *field, bool required, json_t **out, struct jv_err *err)
+amr_err jv_object(const json_t *obj, const char *field, bool required, json_t **out,
+		  struct jv_err *err)
 {
 	int rc;
 	json_t *v = field_of(obj, field, required, &rc, err);
@@ -182,7 +183,7 @@ int jv_object(const json_t *obj, const char *field, bool required, json_t **out,
 	return AMR_OK;
 }
 
-int jv_only(const json_t *obj, const char *const *allowed, struct jv_err *err)
+amr_err jv_only(const json_t *obj, const char *const *allowed, struct jv_err *err)
 {
 	const char *key;
 	json_t *v;

@@ -13,7 +13,7 @@ struct kv {
 	size_t max_map_size; /* growth limit */
 };
 
-int kv_open(kv **out, const char *path, const struct kv_opts *opts)
+amr_err kv_open(kv **out, const char *path, const struct kv_opts *opts)
 {
 	struct kv_opts o = opts ? *opts : (struct kv_opts){ 0 };
 	unsigned flags = MDB_NOTLS;
@@ -82,7 +82,7 @@ MDB_env *kv_env(kv *k)
 	return k->env;
 }
 
-int kv_dbi(kv *k, const char *name, unsigned flags, MDB_dbi *dbi)
+amr_err kv_dbi(kv *k, const char *name, unsigned flags, MDB_dbi *dbi)
 {
 	MDB_txn *txn;
 	int rc;
@@ -113,7 +113,7 @@ static int begin(kv *k, unsigned flags, MDB_txn **txn)
 	return rc;
 }
 
-int kv_read_begin(kv *k, MDB_txn **txn)
+amr_err kv_read_begin(kv *k, MDB_txn **txn)
 {
 	int rc = begin(k, MDB_RDONLY, txn);
 
@@ -145,7 +145,7 @@ static int grow(kv *k)
 	return 0;
 }
 
-int kv_write(kv *k, int (*fn)(MDB_txn *txn, void *arg), void *arg)
+amr_err kv_write(kv *k, int (*fn)(MDB_txn *txn, void *arg), void *arg)
 {
 	for (;;) {
 		MDB_txn *txn;
@@ -167,16 +167,43 @@ int kv_write(kv *k, int (*fn)(MDB_txn *txn, void *arg), void *arg)
 			/* No transaction is open now, so the map may be resized. */
 			if (grow(k) == 0)
 				continue;
-			return AMR_EDB;
+			return AMR_EFULL;
 		}
-		if (rc > 0 && rc < AMR_ERR_MAX)
+		if (amr_is_err(rc))
 			return rc; /* fn's own amr_err */
 		log_error("kv: %s: write failed: %s", k->path, mdb_strerror(rc));
+		return kv_err(rc);
+	}
+}
+
+amr_err kv_err(int rc)
+{
+	if (amr_is_err(rc))
+		return rc;
+	switch (rc) {
+	case MDB_NOTFOUND:
+		return AMR_ENOTFOUND;
+	case MDB_KEYEXIST:
+		return AMR_EEXIST;
+	case MDB_MAP_FULL:
+		return AMR_EFULL;
+	case ENOMEM:
+		return AMR_ENOMEM;
+	case EIO:
+	case ENOSPC:
+	case EDQUOT:
+	case EFBIG:
+	case EROFS:
+	case EBADF:
+	case EACCES:
+	case EPERM:
+		return AMR_EIO;
+	default:
 		return AMR_EDB;
 	}
 }
 
-int kv_backup(kv *k, const char *path)
+amr_err kv_backup(kv *k, const char *path)
 {
 	int rc;
 

@@ -23,6 +23,8 @@
 
 #include <lmdb.h>
 
+#include "err.h"
+
 typedef struct kv kv;
 
 struct kv_opts {
@@ -35,7 +37,7 @@ struct kv_opts {
 
 /* Open (creating if needed) the environment in directory path.
  * Returns AMR_OK, AMR_ENOMEM, AMR_EIO (directory) or AMR_EDB. */
-int kv_open(kv **out, const char *path, const struct kv_opts *opts);
+amr_err kv_open(kv **out, const char *path, const struct kv_opts *opts);
 
 /* Close the environment. Accepts NULL. */
 void kv_close(kv *k);
@@ -45,21 +47,33 @@ MDB_env *kv_env(kv *k);
 
 /* Open or create the named database; flags as mdb_dbi_open (MDB_CREATE is
  * added). Call once at start. Returns AMR_OK or AMR_EDB. */
-int kv_dbi(kv *k, const char *name, unsigned flags, MDB_dbi *dbi);
+amr_err kv_dbi(kv *k, const char *name, unsigned flags, MDB_dbi *dbi);
 
 /* Begin a read-only transaction. Returns AMR_OK or AMR_EDB. */
-int kv_read_begin(kv *k, MDB_txn **txn);
+amr_err kv_read_begin(kv *k, MDB_txn **txn);
 
-/* Run fn(txn, arg) in a write transaction and commit. fn returns 0 to
+/*
+ * Run fn(txn, arg) in a write transaction and commit. fn returns 0 to
  * commit, MDB_MAP_FULL (passed on from mdb_put) to have the map grown and fn
- * run again in a new transaction, or an AMR_ code to abort (map other LMDB
- * errors to AMR_EDB after logging them: LMDB also returns errno values).
- * Returns AMR_OK, AMR_EDB, or fn's AMR_ code. */
-int kv_write(kv *k, int (*fn)(MDB_txn *txn, void *arg), void *arg);
+ * run again in a new transaction, an amr_err to abort with that error, or
+ * any other LMDB code or errno value to abort with its kv_err() (logged
+ * here). A failed commit is converted the same way. Returns AMR_OK, fn's
+ * amr_err, or kv_err() of what LMDB said: AMR_EIO when the disk refused
+ * (EIO, ENOSPC...), AMR_EFULL when the map cannot grow, AMR_EDB otherwise.
+ */
+amr_err kv_write(kv *k, int (*fn)(MDB_txn *txn, void *arg), void *arg);
+
+/*
+ * The amr_err for a code LMDB returned: MDB_ codes and the errno values
+ * LMDB passes on (it reports a failed write or fsync with errno). 0 is
+ * AMR_OK; an amr_err is returned as it is. Never mistakes one domain for
+ * another.
+ */
+amr_err kv_err(int rc);
 
 /* Hot copy of the environment into directory path (compacted), while
  * writers go on. Returns AMR_OK, AMR_EIO or AMR_EDB. */
-int kv_backup(kv *k, const char *path);
+amr_err kv_backup(kv *k, const char *path);
 
 /* A malloc'd, NUL-terminated copy of len bytes of LMDB data (which is not
  * NUL-terminated, so strndup() must not be used on it: ASan's strndup reads

@@ -54,7 +54,7 @@ uint64_t loop_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-int loop_create(loop **out)
+amr_err loop_create(loop **out)
 {
 	loop *l = calloc(1, sizeof *l);
 
@@ -100,7 +100,7 @@ static void wake(loop *l)
 		return;
 }
 
-int loop_fd_add(loop *l, int fd, short events, loop_fd_cb cb, void *ctx)
+amr_err loop_fd_add(loop *l, int fd, short events, loop_fd_cb cb, void *ctx)
 {
 	for (size_t i = 0; i < l->nwatches; i++) {
 		if (l->watches[i].fd == fd) {
@@ -205,7 +205,7 @@ void loop_timer_cancel(loop *l, uint64_t id)
 	}
 }
 
-int loop_post(loop *l, loop_fn fn, void *arg, loop_fn free_fn)
+amr_err loop_post(loop *l, loop_fn fn, void *arg, loop_fn free_fn)
 {
 	struct post *p = malloc(sizeof *p);
 
@@ -340,7 +340,7 @@ static int loop_once(loop *l)
 	return AMR_OK;
 }
 
-int loop_run(loop *l)
+amr_err loop_run(loop *l)
 {
 	while (!l->stop) {
 		int rc = loop_once(l);
@@ -351,7 +351,7 @@ int loop_run(loop *l)
 	return AMR_OK;
 }
 
-int loop_run_until(loop *l, const bool *done)
+amr_err loop_run_until(loop *l, const bool *done)
 {
 	while (!*done && !l->stop) {
 		int rc = loop_once(l);

@@ -16,13 +16,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "err.h"
+
 typedef struct loop loop;
 
 typedef void (*loop_fd_cb)(void *ctx, int fd, short revents);
 typedef void (*loop_fn)(void *arg);
 
 /* Create a loop. Returns AMR_OK, AMR_ENOMEM or AMR_EIO (eventfd failed). */
-int loop_create(loop **out);
+amr_err loop_create(loop **out);
 
 /* Free the loop. Posted callbacks that never ran get their free_fn called.
  * Accepts NULL. */
@@ -30,7 +32,7 @@ void loop_destroy(loop *l);
 
 /* Watch fd for events (POLLIN/POLLOUT); replaces an earlier watch of fd.
  * Returns AMR_OK, AMR_ENOMEM. */
-int loop_fd_add(loop *l, int fd, short events, loop_fd_cb cb, void *ctx);
+amr_err loop_fd_add(loop *l, int fd, short events, loop_fd_cb cb, void *ctx);
 
 /* Stop watching fd; does nothing if it was not watched. Safe from inside
  * a callback of the same fd. */
@@ -47,15 +49,15 @@ void loop_timer_cancel(loop *l, uint64_t id);
 /* Run fn(arg) on the loop's thread soon, in posting order. If the loop is
  * destroyed first, free_fn(arg) is called instead (free_fn may be NULL).
  * Any thread. Returns AMR_OK or AMR_ENOMEM. */
-int loop_post(loop *l, loop_fn fn, void *arg, loop_fn free_fn);
+amr_err loop_post(loop *l, loop_fn fn, void *arg, loop_fn free_fn);
 
 /* Run until loop_stop(). Returns AMR_OK, or AMR_EIO if poll failed. */
-int loop_run(loop *l);
+amr_err loop_run(loop *l);
 
 /* Run until *done becomes true or loop_stop(); for synchronous helpers
  * (amrctl, tests) that wait for one answer. Returns AMR_OK when done,
  * AMR_ESTATE when stopped first. */
-int loop_run_until(loop *l, const bool *done);
+amr_err loop_run_until(loop *l, const bool *done);
 
 /* Ask loop_run() to return. Any thread, async-signal-safe. */
 void loop_stop(loop *l);

@@ -23,7 +23,7 @@ struct metrics {
 	struct metric *head, *tail;
 };
 
-int metrics_create(metrics **out)
+amr_err metrics_create(metrics **out)
 {
 	metrics *ms = calloc(1, sizeof *ms);
 

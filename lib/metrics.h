@@ -15,6 +15,8 @@
 
 #include <stdint.h>
 
+#include "err.h"
+
 typedef struct metrics metrics;
 typedef struct metric metric;
 
@@ -24,7 +26,7 @@ enum metric_type {
 };
 
 /* Create an empty registry. Returns AMR_OK or AMR_ENOMEM. */
-int metrics_create(metrics **out);
+amr_err metrics_create(metrics **out);
 
 /* Free the registry and its metrics. Accepts NULL. */
 void metrics_destroy(metrics *ms);

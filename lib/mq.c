@@ -310,7 +310,7 @@ static void start_connect(mq *m)
 	}
 }
 
-int mq_create(mq **out, loop *l, const struct mq_opts *opts)
+amr_err mq_create(mq **out, loop *l, const struct mq_opts *opts)
 {
 	MQTTAsync_createOptions cro = MQTTAsync_createOptions_initializer;
 	mq *m;
@@ -427,7 +427,7 @@ void mq_destroy(mq *m)
 	free(m);
 }
 
-int mq_subscribe(mq *m, const char *filter, int qos, mq_msg_cb cb, void *ctx)
+amr_err mq_subscribe(mq *m, const char *filter, int qos, mq_msg_cb cb, void *ctx)
 {
 	struct sub *s = realloc(m->subs, (m->nsubs + 1) * sizeof *s);
 
@@ -447,7 +447,7 @@ int mq_subscribe(mq *m, const char *filter, int qos, mq_msg_cb cb, void *ctx)
 	return AMR_OK;
 }
 
-int mq_publish(mq *m, const char *topic, const void *payload, size_t len, int qos, bool retain)
+amr_err mq_publish(mq *m, const char *topic, const void *payload, size_t len, int qos, bool retain)
 {
 	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
 	int rc;
@@ -472,7 +472,7 @@ int mq_publish(mq *m, const char *topic, const void *payload, size_t len, int qo
 	}
 }
 
-int mq_publish_json(mq *m, const char *topic, const json_t *value, int qos, bool retain)
+amr_err mq_publish_json(mq *m, const char *topic, const json_t *value, int qos, bool retain)
 {
 	char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
 	int rc;

@@ -39,6 +39,7 @@
 
 #include <jansson.h>
 
+#include "err.h"
 #include "loop.h"
 
 typedef struct mq mq;
@@ -80,7 +81,7 @@ struct mq_opts {
  * Create a client on loop l and start connecting. Strings in opts are
  * copied. Returns AMR_OK, AMR_ENOMEM, AMR_EINVAL or AMR_EMQ.
  */
-int mq_create(mq **out, loop *l, const struct mq_opts *opts);
+amr_err mq_create(mq **out, loop *l, const struct mq_opts *opts);
 
 /*
  * Disconnect cleanly (the will is not published) and free. Messages still
@@ -97,17 +98,17 @@ void mq_destroy(mq *m);
  * handler matches when the loop dispatches it is dropped (with a warning).
  * Returns AMR_OK, AMR_ENOMEM or AMR_EMQ.
  */
-int mq_subscribe(mq *m, const char *filter, int qos, mq_msg_cb cb, void *ctx);
+amr_err mq_subscribe(mq *m, const char *filter, int qos, mq_msg_cb cb, void *ctx);
 
 /*
  * Publish payload[0..len) on topic. While disconnected the message waits in
  * Paho's buffer (max_buffered). Returns AMR_OK, AMR_EFULL when the buffer or
  * in-flight window is full, AMR_EINVAL or AMR_EMQ.
  */
-int mq_publish(mq *m, const char *topic, const void *payload, size_t len, int qos, bool retain);
+amr_err mq_publish(mq *m, const char *topic, const void *payload, size_t len, int qos, bool retain);
 
 /* Publish a JSON value (borrowed), compact. Same returns as mq_publish(). */
-int mq_publish_json(mq *m, const char *topic, const json_t *value, int qos, bool retain);
+amr_err mq_publish_json(mq *m, const char *topic, const json_t *value, int qos, bool retain);
 
 /* True while a session with the broker is up. */
 bool mq_connected(const mq *m);

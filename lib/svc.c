@@ -140,12 +140,12 @@ out_fail:
 	return 1;
 }
 
-int svc_serve(struct svc *s, const struct rpc_method *methods, size_t n, void *ctx)
+amr_err svc_serve(struct svc *s, const struct rpc_method *methods, size_t n, void *ctx)
 {
 	return rpc_serve(s->rpc, s->name, methods, n, ctx);
 }
 
-int svc_run(struct svc *s)
+amr_err svc_run(struct svc *s)
 {
 	int rc = loop_run(s->loop);
 

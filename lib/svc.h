@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "err.h"
 #include "loop.h"
 #include "metrics.h"
 #include "mq.h"
@@ -60,10 +61,10 @@ int svc_init(struct svc *s, const char *name, const char *summary, int argc, cha
 	     const struct config_opt *opts, size_t n, const char *client_id);
 
 /* Serve the service's methods (table borrowed) beside ping/metrics/help. */
-int svc_serve(struct svc *s, const struct rpc_method *methods, size_t n, void *ctx);
+amr_err svc_serve(struct svc *s, const struct rpc_method *methods, size_t n, void *ctx);
 
 /* Run until SIGINT/SIGTERM. Returns AMR_OK or the loop's error. */
-int svc_run(struct svc *s);
+amr_err svc_run(struct svc *s);
 
 /* Publish offline status, disconnect, free. */
 void svc_fini(struct svc *s);
@@ -80,6 +81,6 @@ int64_t svc_now(void);
  * and left to whoever opens the path). Returns AMR_OK, or AMR_EINVAL when
  * the path does not fit in size bytes.
  */
-int svc_data_dir(char *buf, size_t size, const char *leaf);
+amr_err svc_data_dir(char *buf, size_t size, const char *leaf);
 
 #endif

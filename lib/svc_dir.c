@@ -14,7 +14,7 @@
 #include "log.h"
 #include "svc.h"
 
-int svc_data_dir(char *buf, size_t size, const char *leaf)
+amr_err svc_data_dir(char *buf, size_t size, const char *leaf)
 {
 	const char *base = getenv("AMR_DATA_DIR");
 	int n;

@@ -84,7 +84,7 @@ char *units_format(units_u128 v, int dec, char *buf)
 	return buf;
 }
 
-int units_parse(const char *s, int dec, units_u128 *out)
+amr_err units_parse(const char *s, int dec, units_u128 *out)
 {
 	units_u128 v = 0, limit = ((units_u128)1 << 100);
 	int frac = -1;
@@ -110,7 +110,7 @@ int units_parse(const char *s, int dec, units_u128 *out)
 	return AMR_OK;
 }
 
-int units_check_weights(const struct units_weight *w, size_t n, char *msg, size_t size)
+amr_err units_check_weights(const struct units_weight *w, size_t n, char *msg, size_t size)
 {
 	if (n == 0 || n > UNITS_MAX_WEIGHTS) {
 		snprintf(msg, size, "weights: %zu periods, expected 1..%d", n, UNITS_MAX_WEIGHTS);

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
+
 #define UNITS_MAX_DEC	  9	     /* most decimals a quantity carries */
 #define UNITS_MAX_NUM	  1000000    /* largest weight numerator */
 #define UNITS_MAX_DEN	  1000000000 /* largest weight denominator */
@@ -60,12 +62,12 @@ char *units_format(units_u128 v, int dec, char *buf);
 /* Parse a non-negative decimal string with at most dec decimals into
  * v*10^dec. Returns AMR_OK or AMR_EINVAL (not a number, too many
  * decimals, too big). */
-int units_parse(const char *s, int dec, units_u128 *out);
+amr_err units_parse(const char *s, int dec, units_u128 *out);
 
 /* Check a weight table: bounds, valid_from whole hours, strictly
  * increasing. Writes the reason into msg (size bytes). Returns AMR_OK or
  * AMR_EINVAL. */
-int units_check_weights(const struct units_weight *w, size_t n, char *msg, size_t size);
+amr_err units_check_weights(const struct units_weight *w, size_t n, char *msg, size_t size);
 
 /* Index of the weight valid at t in w[0..n) (sorted by valid_from): the last
  * with valid_from <= t, or 0 when t is before all. n must be >= 1. */

@@ -6,7 +6,7 @@
 #include "err.h"
 #include "weights.h"
 
-int weights_parse(const json_t *arr, struct units_weight *w, size_t *n, struct jv_err *err)
+amr_err weights_parse(const json_t *arr, struct units_weight *w, size_t *n, struct jv_err *err)
 {
 	static const char *const fields[] = { "num", "den", "valid_from", NULL };
 	size_t i;

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "err.h"
 #include "jv.h"
 #include "units.h"
 
@@ -26,7 +27,7 @@
  * *n set, or AMR_EINVAL with err naming the element and field (w and *n
  * then undefined).
  */
-int weights_parse(const json_t *arr, struct units_weight *w, size_t *n, struct jv_err *err);
+amr_err weights_parse(const json_t *arr, struct units_weight *w, size_t *n, struct jv_err *err);
 
 /* w[0..n) as a weights array (new reference); NULL when out of memory. */
 json_t *weights_json(const struct units_weight *w, size_t n);

@@ -377,7 +377,7 @@ static void m_retention(void *ctx, rpc_req *req, json_t *args)
 					    (json_int_t)cutoff, "deleted", (json_int_t)deleted));
 }
 
-int api_init(struct api *a)
+amr_err api_init(struct api *a)
 {
 	a->m_audit = metrics_get(a->svc->metrics, METRIC_COUNTER, "amr_archive_audit_total", NULL,
 				 "Audit records stored.");

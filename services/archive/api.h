@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "audit.h"
+#include "err.h"
 #include "kv.h"
 #include "mq.h"
 #include "registry.h"
@@ -42,7 +43,7 @@ extern const struct rpc_method api_registry_methods[];
 extern const size_t api_registry_nmethods;
 
 /* Register the api's metrics. Returns AMR_OK or AMR_ENOMEM. */
-int api_init(struct api *a);
+amr_err api_init(struct api *a);
 
 /* mq handler for amr/v1/audit (ctx is the api). */
 void api_on_audit(void *ctx, const struct mq_msg *msg);

@@ -12,7 +12,7 @@ struct audit {
 	MDB_dbi main, actor, target, seen;
 };
 
-int audit_open(audit **out, kv *k)
+amr_err audit_open(audit **out, kv *k)
 {
 	audit *a = calloc(1, sizeof *a);
 
@@ -33,7 +33,7 @@ void audit_close(audit *a)
 	free(a);
 }
 
-int audit_check(const json_t *rec, struct jv_err *err)
+amr_err audit_check(const json_t *rec, struct jv_err *err)
 {
 	const char *s;
 	long long ts;
@@ -88,7 +88,7 @@ static int next_number(audit *a, MDB_txn *txn, uint64_t *n)
 	return mdb_put(txn, a->seen, &k, &v, 0);
 }
 
-int audit_append(audit *a, MDB_txn *txn, const json_t *rec, bool *dup)
+amr_err audit_append(audit *a, MDB_txn *txn, const json_t *rec, bool *dup)
 {
 	char *text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
 	uint8_t hb[8], kb[16];
@@ -138,7 +138,7 @@ static int store_one(MDB_txn *txn, void *arg)
 	return audit_append(o->a, txn, o->rec, &o->dup);
 }
 
-int audit_store(audit *a, const json_t *rec, bool *dup)
+amr_err audit_store(audit *a, const json_t *rec, bool *dup)
 {
 	struct one o = { a, rec, false };
 	int rc = kv_write(a->k, store_one, &o);
@@ -160,8 +160,8 @@ static bool matches(const json_t *rec, const char *actor, const char *target)
 	return true;
 }
 
-int audit_query(audit *a, MDB_txn *txn, int64_t from, int64_t to, const char *actor,
-		const char *target, size_t limit, json_t **out)
+amr_err audit_query(audit *a, MDB_txn *txn, int64_t from, int64_t to, const char *actor,
+		    const char *target, size_t limit, json_t **out)
 {
 	const char *name = actor ? actor : target;
 	MDB_dbi dbi = actor ? a->actor : target ? a->target : a->main;

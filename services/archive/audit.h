@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "err.h"
 #include "jv.h"
 #include "kv.h"
 
@@ -31,26 +32,26 @@ typedef struct audit audit;
 
 /* Open the audit databases in k (borrowed). Returns AMR_OK, AMR_ENOMEM or
  * AMR_EDB. */
-int audit_open(audit **out, kv *k);
+amr_err audit_open(audit **out, kv *k);
 
 /* Free. Accepts NULL. */
 void audit_close(audit *a);
 
 /* Check a record's shape: ts integer, actor and action non-empty strings,
  * target string, detail object if present. Returns AMR_OK or AMR_EINVAL. */
-int audit_check(const json_t *rec, struct jv_err *err);
+amr_err audit_check(const json_t *rec, struct jv_err *err);
 
 /* Inside write transaction txn, append rec (borrowed, checked) unless it is
  * already stored (*dup true). Returns 0 or an MDB_/AMR_ code. */
-int audit_append(audit *a, MDB_txn *txn, const json_t *rec, bool *dup);
+amr_err audit_append(audit *a, MDB_txn *txn, const json_t *rec, bool *dup);
 
 /* Append in a transaction of its own. Returns AMR_OK, AMR_EINVAL or AMR_EDB. */
-int audit_store(audit *a, const json_t *rec, bool *dup);
+amr_err audit_store(audit *a, const json_t *rec, bool *dup);
 
 /* Records with ts in [from, to), of actor and target when not NULL,
  * oldest first, at most limit: a new JSON object {"records":[..]} with
  * "more":true when cut at limit. Returns AMR_OK, AMR_ENOMEM or AMR_EDB. */
-int audit_query(audit *a, MDB_txn *txn, int64_t from, int64_t to, const char *actor,
-		const char *target, size_t limit, json_t **out);
+amr_err audit_query(audit *a, MDB_txn *txn, int64_t from, int64_t to, const char *actor,
+		    const char *target, size_t limit, json_t **out);
 
 #endif

@@ -258,8 +258,8 @@ out_free_head:
 	return rc;
 }
 
-int batch_parse(const char *text, size_t len, unsigned topic_obj, struct batch **out,
-		struct jv_err *err)
+amr_err batch_parse(const char *text, size_t len, unsigned topic_obj, struct batch **out,
+		    struct jv_err *err)
 {
 	if (parse_fast(text, len, topic_obj, out) == AMR_OK)
 		return AMR_OK;

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
 #include "jv.h"
 
 #define BATCH_MAX_READINGS 65536 /* readings in one batch */
@@ -56,8 +57,8 @@ struct batch {
  * batch_free()). On failure err names the field and the bad value.
  * Returns AMR_OK, AMR_EINVAL or AMR_ENOMEM.
  */
-int batch_parse(const char *text, size_t len, unsigned topic_obj, struct batch **out,
-		struct jv_err *err);
+amr_err batch_parse(const char *text, size_t len, unsigned topic_obj, struct batch **out,
+		    struct jv_err *err);
 
 /* True if the batch has a counter_zeroed event for chan. */
 int batch_zeroed(const struct batch *b, uint16_t chan);

@@ -29,8 +29,8 @@ static int known_conv(const struct query *q, MDB_txn *txn, const struct proto_id
 	return AMR_ENOTFOUND;
 }
 
-int query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t from_obj, size_t limit,
-		 json_t **out)
+amr_err query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t from_obj,
+		     size_t limit, json_t **out)
 {
 	json_t *res = json_object(), *arr = json_array();
 	uint16_t first = obj ? obj : (from_obj ? from_obj : 1), last = obj ? obj : PROTO_OBJ_MAX;
@@ -117,8 +117,8 @@ static int series_raw(const struct query *q, MDB_txn *txn, const struct proto_id
 		      const struct reg_conv *conv, int64_t from, int64_t to, json_t *res,
 		      struct jv_err *err);
 
-int query_series(const struct query *q, MDB_txn *txn, const struct proto_id *k, int64_t from,
-		 int64_t to, enum tb_step step, json_t **out, struct jv_err *err)
+amr_err query_series(const struct query *q, MDB_txn *txn, const struct proto_id *k, int64_t from,
+		     int64_t to, enum tb_step step, json_t **out, struct jv_err *err)
 {
 	static const char *const steps[] = { "raw", "hour", "day", "month" };
 	struct buckets b = { .step = step };
@@ -261,7 +261,7 @@ static int series_raw(const struct query *q, MDB_txn *txn, const struct proto_id
 	return AMR_OK;
 }
 
-int query_zones_check(const struct query_zone *zones, size_t nz, struct jv_err *err)
+amr_err query_zones_check(const struct query_zone *zones, size_t nz, struct jv_err *err)
 {
 	int owner[24];
 
@@ -313,9 +313,9 @@ static int zone_hour(void *ctx, int64_t start, uint64_t pulses)
 	return 0;
 }
 
-int query_consumption(const struct query *q, MDB_txn *txn, const struct proto_id *keys, size_t n,
-		      int64_t from, int64_t to, const struct query_zone *zones, size_t nz,
-		      json_t **out, struct jv_err *err)
+amr_err query_consumption(const struct query *q, MDB_txn *txn, const struct proto_id *keys,
+			  size_t n, int64_t from, int64_t to, const struct query_zone *zones,
+			  size_t nz, json_t **out, struct jv_err *err)
 {
 	json_t *res = json_pack("{s:I, s:I, s:[]}", "from", (json_int_t)from, "to", (json_int_t)to,
 				"items"),

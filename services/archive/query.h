@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "err.h"
 #include "jv.h"
 #include "registry.h"
 #include "store.h"
@@ -47,26 +48,26 @@ struct query_zone {
  * take the answer past limit channels ("next_obj" says where to go on;
  * the first object is given whole whatever its size).
  * Returns AMR_OK, AMR_ENOTFOUND (object unknown), AMR_ENOMEM, AMR_EDB. */
-int query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t from_obj, size_t limit,
-		 json_t **out);
+amr_err query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t from_obj,
+		     size_t limit, json_t **out);
 
 /* archive/series of one channel. Returns AMR_OK, AMR_EINVAL (span too long,
  * too many points; err says why), AMR_ENOTFOUND (a channel never seen),
  * AMR_ENOMEM or AMR_EDB. */
-int query_series(const struct query *q, MDB_txn *txn, const struct proto_id *chan, int64_t from,
-		 int64_t to, enum tb_step step, json_t **out, struct jv_err *err);
+amr_err query_series(const struct query *q, MDB_txn *txn, const struct proto_id *chan, int64_t from,
+		     int64_t to, enum tb_step step, json_t **out, struct jv_err *err);
 
 /* archive/consumption of channels keys[0..n) over the hours in [from, to).
  * Without zones: items of {"channel","pulses","quantity","unit"}; with zones
  * (nz > 0) each item also has "zones":[{"name","pulses","quantity"}].
  * Returns AMR_OK, AMR_ENOTFOUND (err names the channel never seen), AMR_ENOMEM
  * or AMR_EDB. */
-int query_consumption(const struct query *q, MDB_txn *txn, const struct proto_id *keys, size_t n,
-		      int64_t from, int64_t to, const struct query_zone *zones, size_t nz,
-		      json_t **out, struct jv_err *err);
+amr_err query_consumption(const struct query *q, MDB_txn *txn, const struct proto_id *keys,
+			  size_t n, int64_t from, int64_t to, const struct query_zone *zones,
+			  size_t nz, json_t **out, struct jv_err *err);
 
 /* Check zones: "HH:00" bounds already parsed; every local hour must be in
  * exactly one zone. Returns AMR_OK or AMR_EINVAL with err naming the hour. */
-int query_zones_check(const struct query_zone *zones, size_t nz, struct jv_err *err);
+amr_err query_zones_check(const struct query_zone *zones, size_t nz, struct jv_err *err);
 
 #endif

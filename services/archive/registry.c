@@ -15,7 +15,7 @@ struct registry {
 const char *const registry_resources[] = { "unknown", "cold_water", "hot_water", "electricity",
 					   "heat",    "gas",	    NULL };
 
-int registry_open(registry **out, kv *k)
+amr_err registry_open(registry **out, kv *k)
 {
 	registry *r = calloc(1, sizeof *r);
 
@@ -42,7 +42,7 @@ static void pack_key(const struct proto_id *key, uint8_t p[4])
 	p[3] = key->ch;
 }
 
-int registry_parse_id(const char *s, struct proto_id *key, struct jv_err *err)
+amr_err registry_parse_id(const char *s, struct proto_id *key, struct jv_err *err)
 {
 	if (!proto_id_parse(s, key))
 		return jv_fail(
@@ -138,7 +138,7 @@ int registry_ensure(registry *r, MDB_txn *txn, uint16_t obj, uint8_t addr, uint8
 	return ensure_one(r, txn, &o, now, &dummy);
 }
 
-int registry_get(registry *r, MDB_txn *txn, const struct proto_id *key, json_t **out)
+amr_err registry_get(registry *r, MDB_txn *txn, const struct proto_id *key, json_t **out)
 {
 	int rc = get_json(r, txn, key, out);
 
@@ -147,7 +147,7 @@ int registry_get(registry *r, MDB_txn *txn, const struct proto_id *key, json_t *
 	return rc ? AMR_EDB : AMR_OK;
 }
 
-int registry_conv(registry *r, MDB_txn *txn, const struct proto_id *key, struct reg_conv *out)
+amr_err registry_conv(registry *r, MDB_txn *txn, const struct proto_id *key, struct reg_conv *out)
 {
 	json_t *rec = NULL, *w;
 	struct jv_err err;
@@ -180,8 +180,8 @@ out_done:
 	return AMR_OK;
 }
 
-int registry_list(registry *r, MDB_txn *txn, uint16_t obj, bool channels_only,
-		  const struct proto_id *after, size_t limit, json_t **out, bool *more)
+amr_err registry_list(registry *r, MDB_txn *txn, uint16_t obj, bool channels_only,
+		      const struct proto_id *after, size_t limit, json_t **out, bool *more)
 {
 	uint8_t kb[4] = { 0 }, from[4] = { 0 };
 	MDB_val k = { sizeof kb, kb }, v;
@@ -356,9 +356,9 @@ static int update_channel(json_t *rec, const json_t *args, uint32_t total_now, s
 	return AMR_OK;
 }
 
-int registry_update(registry *r, MDB_txn *txn, const struct proto_id *key, const json_t *args,
-		    uint32_t total_now, int64_t now, json_t **before, json_t **after,
-		    struct jv_err *err)
+amr_err registry_update(registry *r, MDB_txn *txn, const struct proto_id *key, const json_t *args,
+			uint32_t total_now, int64_t now, json_t **before, json_t **after,
+			struct jv_err *err)
 {
 	static const char *const fields[] = { "id", "actor", "reason", "label", NULL };
 	json_t *rec = NULL;

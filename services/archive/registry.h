@@ -28,6 +28,7 @@
 
 #include <jansson.h>
 
+#include "err.h"
 #include "jv.h"
 #include "kv.h"
 #include "proto.h"
@@ -49,7 +50,7 @@ extern const char *const registry_resources[];
 
 /* Open the registry's database in k (borrowed, must outlive the registry).
  * Returns AMR_OK, AMR_ENOMEM or AMR_EDB. */
-int registry_open(registry **out, kv *k);
+amr_err registry_open(registry **out, kv *k);
 
 /* Free. Accepts NULL. */
 void registry_close(registry *r);
@@ -57,7 +58,7 @@ void registry_close(registry *r);
 /* Parse "1", "1.5" or "1.5.1" (proto_id_parse) into key: a record is about
  * an object (addr 0), a device (ch 0) or a channel. Returns AMR_OK or
  * AMR_EINVAL (with the reason in err). */
-int registry_parse_id(const char *s, struct proto_id *key, struct jv_err *err);
+amr_err registry_parse_id(const char *s, struct proto_id *key, struct jv_err *err);
 
 /*
  * Inside write transaction txn: register channel (obj, addr, ch) and its
@@ -69,19 +70,19 @@ int registry_ensure(registry *r, MDB_txn *txn, uint16_t obj, uint8_t addr, uint8
 
 /* The record of key as a new JSON reference in *out. Returns AMR_OK,
  * AMR_ENOTFOUND or AMR_EDB. */
-int registry_get(registry *r, MDB_txn *txn, const struct proto_id *key, json_t **out);
+amr_err registry_get(registry *r, MDB_txn *txn, const struct proto_id *key, json_t **out);
 
 /* The conversion details of a channel; defaults and known = false when it
  * is not registered.
  * Returns AMR_OK or AMR_EDB. */
-int registry_conv(registry *r, MDB_txn *txn, const struct proto_id *key, struct reg_conv *out);
+amr_err registry_conv(registry *r, MDB_txn *txn, const struct proto_id *key, struct reg_conv *out);
 
 /* Records of object obj (0: all), channels only if channels_only, at most
  * limit, in id order after the record after (NULL: from the first).
  * *more is set when the limit stopped the list (ask again after the last).
  * Returns a new JSON array in *out; AMR_OK, AMR_ENOMEM or AMR_EDB. */
-int registry_list(registry *r, MDB_txn *txn, uint16_t obj, bool channels_only,
-		  const struct proto_id *after, size_t limit, json_t **out, bool *more);
+amr_err registry_list(registry *r, MDB_txn *txn, uint16_t obj, bool channels_only,
+		      const struct proto_id *after, size_t limit, json_t **out, bool *more);
 
 /*
  * Apply an update (args of archive/registry.set, borrowed; validated here:
@@ -93,8 +94,8 @@ int registry_list(registry *r, MDB_txn *txn, uint16_t obj, bool channels_only,
  * new one (new refs).
  * Returns AMR_OK, AMR_EINVAL, AMR_ENOTFOUND, AMR_ENOMEM or an MDB_ code.
  */
-int registry_update(registry *r, MDB_txn *txn, const struct proto_id *key, const json_t *args,
-		    uint32_t total_now, int64_t now, json_t **before, json_t **after,
-		    struct jv_err *err);
+amr_err registry_update(registry *r, MDB_txn *txn, const struct proto_id *key, const json_t *args,
+			uint32_t total_now, int64_t now, json_t **before, json_t **after,
+			struct jv_err *err);
 
 #endif

@@ -29,16 +29,22 @@ static int check_meta(store *s, const char *key, const char *want)
 		v = (MDB_val){ strlen(want), (void *)want };
 		if (mdb_txn_begin(kv_env(s->k), NULL, 0, &w))
 			return AMR_EDB;
-		if (mdb_put(w, s->meta, &k, &v, 0) || mdb_txn_commit(w)) {
+		if ((rc = mdb_put(w, s->meta, &k, &v, 0))) {
 			mdb_txn_abort(w);
-			return AMR_EDB;
+			goto out_fail;
 		}
+		/* a failed commit has already freed the transaction */
+		if ((rc = mdb_txn_commit(w)))
+			goto out_fail;
 		return AMR_OK;
 	}
 	return rc ? AMR_EDB : AMR_OK;
+out_fail:
+	log_error("store: cannot record %s %s: %s", key, want, mdb_strerror(rc));
+	return kv_err(rc);
 }
 
-int store_open(store **out, kv *k, registry *reg, const char *tz)
+amr_err store_open(store **out, kv *k, registry *reg, const char *tz)
 {
 	store *s = calloc(1, sizeof *s);
 	int rc = AMR_EDB;
@@ -126,7 +132,7 @@ static int get_hwm(store *s, MDB_txn *txn, uint16_t obj, uint64_t *seq, bool *fo
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-int store_hwm(store *s, MDB_txn *txn, uint16_t obj, uint64_t *seq)
+amr_err store_hwm(store *s, MDB_txn *txn, uint16_t obj, uint64_t *seq)
 {
 	return get_hwm(s, txn, obj, seq, NULL) ? AMR_EDB : AMR_OK;
 }
@@ -527,7 +533,8 @@ static int apply(MDB_txn *txn, void *arg)
 	return 0;
 }
 
-int store_commit(store *s, struct batch *const *b, size_t n, int64_t now, struct store_outcome *out)
+amr_err store_commit(store *s, struct batch *const *b, size_t n, int64_t now,
+		     struct store_outcome *out)
 {
 	int rc;
 

@@ -46,6 +46,7 @@
 #include <jansson.h>
 
 #include "batch.h"
+#include "err.h"
 #include "kv.h"
 #include "registry.h"
 #include "tbucket.h"
@@ -138,7 +139,7 @@ struct store_raw {
 /* Open the databases in k (borrowed) and check the time zone tz against
  * the one the archive was created with. reg is borrowed.
  * Returns AMR_OK, AMR_ENOMEM, AMR_EINVAL (other zone) or AMR_EDB. */
-int store_open(store **out, kv *k, registry *reg, const char *tz);
+amr_err store_open(store **out, kv *k, registry *reg, const char *tz);
 
 /* Free. Accepts NULL. */
 void store_close(store *s);
@@ -161,29 +162,29 @@ void store_gap_wait_set(store *s, int64_t seconds);
  * in LMDB or in the gaps being timed.
  * Returns AMR_OK, AMR_ENOMEM or AMR_EDB.
  */
-int store_commit(store *s, struct batch *const *b, size_t n, int64_t now,
-		 struct store_outcome *out);
+amr_err store_commit(store *s, struct batch *const *b, size_t n, int64_t now,
+		     struct store_outcome *out);
 
 /* Free the arrays of an outcome. */
 void store_outcome_free(struct store_outcome *o);
 
 /* Object obj's high-water mark (0 when none). Returns AMR_OK or AMR_EDB. */
-int store_hwm(store *s, MDB_txn *txn, uint16_t obj, uint64_t *seq);
+amr_err store_hwm(store *s, MDB_txn *txn, uint16_t obj, uint64_t *seq);
 
 /* Channels of object obj: *out a malloc'd array (caller frees), *n entries.
  * Returns AMR_OK, AMR_ENOTFOUND (object never seen), AMR_ENOMEM, AMR_EDB. */
-int store_state(store *s, MDB_txn *txn, uint16_t obj, struct store_chan **out, size_t *n);
+amr_err store_state(store *s, MDB_txn *txn, uint16_t obj, struct store_chan **out, size_t *n);
 
 /* Objects with readings, ascending: calls cb(ctx, obj) until it returns
  * non-zero. Returns AMR_OK or AMR_EDB. */
-int store_objects(store *s, MDB_txn *txn, int (*cb)(void *ctx, uint16_t obj), void *ctx);
+amr_err store_objects(store *s, MDB_txn *txn, int (*cb)(void *ctx, uint16_t obj), void *ctx);
 
 /* Rollup buckets of step (hour, day, month) of one channel starting in
  * [from, to): cb(ctx, start, pulses) in time order, buckets without pulses
  * skipped; stops when cb returns non-zero. Returns AMR_OK or AMR_EDB. */
-int store_rollup_scan(store *s, MDB_txn *txn, enum tb_step step, uint16_t obj, uint16_t chan,
-		      int64_t from, int64_t to,
-		      int (*cb)(void *ctx, int64_t start, uint64_t pulses), void *ctx);
+amr_err store_rollup_scan(store *s, MDB_txn *txn, enum tb_step step, uint16_t obj, uint16_t chan,
+			  int64_t from, int64_t to,
+			  int (*cb)(void *ctx, int64_t start, uint64_t pulses), void *ctx);
 
 /* Raw readings of one channel with ts in [from, to), in time order. */
 int store_raw_scan(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, int64_t from, int64_t to,
@@ -192,18 +193,18 @@ int store_raw_scan(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, int64_t 
 /* Quarantined readings of object obj (0 all), channel chan (0 all), as a
  * new JSON array of {"channel","ts","seq","total","last_total","delta",
  * "resolved"}, at most limit. Returns AMR_OK, AMR_ENOMEM or AMR_EDB. */
-int store_quarantine_list(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, size_t limit,
-			  json_t **out);
+amr_err store_quarantine_list(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, size_t limit,
+			      json_t **out);
 
 /* Accept the counter of a quarantined channel as it now is: its last total
  * becomes the latest quarantined total, its quarantine records are marked
  * resolved. *total gets the new base. Returns AMR_OK, AMR_ENOTFOUND (not
  * quarantined), AMR_EDB. */
-int store_quarantine_rebase(store *s, uint16_t obj, uint16_t chan, uint32_t *total);
+amr_err store_quarantine_rebase(store *s, uint16_t obj, uint16_t chan, uint32_t *total);
 
 /* Delete raw readings older than cutoff, at most max per transaction, until
  * none is left; rollups stay. *deleted counts them. Returns AMR_OK or
  * AMR_EDB. */
-int store_retention(store *s, int64_t cutoff, size_t max, size_t *deleted);
+amr_err store_retention(store *s, int64_t cutoff, size_t max, size_t *deleted);
 
 #endif

@@ -8,7 +8,7 @@
 #include "store.h"
 #include "store_int.h"
 
-int store_state(store *s, MDB_txn *txn, uint16_t obj, struct store_chan **out, size_t *n)
+amr_err store_state(store *s, MDB_txn *txn, uint16_t obj, struct store_chan **out, size_t *n)
 {
 	uint8_t kb[2];
 	MDB_val k = { 2, kb }, v;
@@ -30,7 +30,7 @@ int store_state(store *s, MDB_txn *txn, uint16_t obj, struct store_chan **out, s
 	return AMR_OK;
 }
 
-int store_objects(store *s, MDB_txn *txn, int (*cb)(void *ctx, uint16_t obj), void *ctx)
+amr_err store_objects(store *s, MDB_txn *txn, int (*cb)(void *ctx, uint16_t obj), void *ctx)
 {
 	MDB_cursor *cur;
 	MDB_val k, v;
@@ -110,9 +110,9 @@ static int roll_one(void *arg, const uint8_t *key, const MDB_val *v)
 	return pulses ? c->cb(c->ctx, (int64_t)kv_unpack_u64(key + 2), pulses) : 0;
 }
 
-int store_rollup_scan(store *s, MDB_txn *txn, enum tb_step step, uint16_t obj, uint16_t chan,
-		      int64_t from, int64_t to,
-		      int (*cb)(void *ctx, int64_t start, uint64_t pulses), void *ctx)
+amr_err store_rollup_scan(store *s, MDB_txn *txn, enum tb_step step, uint16_t obj, uint16_t chan,
+			  int64_t from, int64_t to,
+			  int (*cb)(void *ctx, int64_t start, uint64_t pulses), void *ctx)
 {
 	struct roll_ctx c = { chan, cb, ctx };
 
@@ -159,8 +159,8 @@ int store_raw_scan(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, int64_t 
 	return range_scan(txn, s->raw, obj, from, to, raw_one, &c);
 }
 
-int store_quarantine_list(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, size_t limit,
-			  json_t **out)
+amr_err store_quarantine_list(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, size_t limit,
+			      json_t **out)
 {
 	uint8_t kb[4] = { 0 };
 	MDB_val k = { sizeof kb, kb }, v;
@@ -261,7 +261,7 @@ static int rebase_txn(MDB_txn *txn, void *arg)
 	return store_save_state(s, txn, rb->obj);
 }
 
-int store_quarantine_rebase(store *s, uint16_t obj, uint16_t chan, uint32_t *total)
+amr_err store_quarantine_rebase(store *s, uint16_t obj, uint16_t chan, uint32_t *total)
 {
 	struct rebase rb = { s, obj, chan, 0 };
 	int rc = kv_write(s->k, rebase_txn, &rb);
@@ -312,7 +312,7 @@ static int retention_txn(MDB_txn *txn, void *arg)
 	return rc && rc != MDB_NOTFOUND ? rc : 0;
 }
 
-int store_retention(store *s, int64_t cutoff, size_t max, size_t *deleted)
+amr_err store_retention(store *s, int64_t cutoff, size_t max, size_t *deleted)
 {
 	struct retention r = { s, cutoff, max ? max : 1000, 0 };
 	int rc;

@@ -17,7 +17,7 @@ static struct {
 	int64_t end;   /* first second of the next bucket */
 } cache_day, cache_month;
 
-int tb_init(const char *tz)
+amr_err tb_init(const char *tz)
 {
 	time_t probe[] = { 0, 1700000000, 1710000000, 1720000000 };
 	struct tm tm;

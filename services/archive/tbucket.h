@@ -12,6 +12,8 @@
 #ifndef AMR_ARCHIVE_TBUCKET_H
 #define AMR_ARCHIVE_TBUCKET_H
 
+#include "err.h"
+
 #include <stdint.h>
 
 enum tb_step {
@@ -23,7 +25,7 @@ enum tb_step {
 
 /* Use zone tz (e.g. "Europe/Moscow"). Returns AMR_OK, or AMR_EINVAL when the
  * zone is unknown or not a whole number of hours from UTC. */
-int tb_init(const char *tz);
+amr_err tb_init(const char *tz);
 
 /* The zone given to tb_init() (borrowed). */
 const char *tb_zone(void);

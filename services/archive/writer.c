@@ -21,7 +21,7 @@ struct writer {
 	metric *m_gap_refused, *m_gap_given_up, *m_jump;
 };
 
-int writer_create(writer **out, store *s, struct svc *svc, const struct writer_opts *o)
+amr_err writer_create(writer **out, store *s, struct svc *svc, const struct writer_opts *o)
 {
 	writer *w = calloc(1, sizeof *w);
 	metrics *ms = svc->metrics;
@@ -133,7 +133,7 @@ static void publish_outcome(writer *w, const struct store_outcome *o)
 	}
 }
 
-int writer_flush(writer *w)
+amr_err writer_flush(writer *w)
 {
 	struct store_outcome o;
 	uint64_t t0 = loop_now_ms(), t1;

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 
+#include "err.h"
 #include "mq.h"
 #include "store.h"
 #include "svc.h"
@@ -33,7 +34,7 @@ struct writer_opts {
 
 /* Create a writer storing into s, publishing through svc (both borrowed).
  * Returns AMR_OK or AMR_ENOMEM. */
-int writer_create(writer **out, store *s, struct svc *svc, const struct writer_opts *o);
+amr_err writer_create(writer **out, store *s, struct svc *svc, const struct writer_opts *o);
 
 /* Commit what is pending, then free. Accepts NULL. */
 void writer_destroy(writer *w);
@@ -42,6 +43,6 @@ void writer_destroy(writer *w);
 void writer_on_readings(void *ctx, const struct mq_msg *msg);
 
 /* Commit what is pending now. Returns AMR_OK or the store's error. */
-int writer_flush(writer *w);
+amr_err writer_flush(writer *w);
 
 #endif

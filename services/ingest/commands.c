@@ -64,8 +64,8 @@ static int refuse(const json_t *args, const char *field, const char *cmd, struct
 	return AMR_OK;
 }
 
-int cmd_request_parse(const json_t *args, int64_t now, long long default_ttl, long long max_ttl,
-		      struct cmd *c, struct jv_err *err)
+amr_err cmd_request_parse(const json_t *args, int64_t now, long long default_ttl, long long max_ttl,
+			  struct cmd *c, struct jv_err *err)
 {
 	const char *actor, *reason, *line;
 	long long obj, addr, out, ch, ttl;
@@ -120,8 +120,8 @@ int cmd_request_parse(const json_t *args, int64_t now, long long default_ttl, lo
 	return AMR_OK;
 }
 
-int cmd_result_parse(const json_t *res, const char **id, bool *ok, const char **text,
-		     struct jv_err *err)
+amr_err cmd_result_parse(const json_t *res, const char **id, bool *ok, const char **text,
+			 struct jv_err *err)
 {
 	const char *output, *error;
 
@@ -135,7 +135,7 @@ int cmd_result_parse(const json_t *res, const char **id, bool *ok, const char **
 	return AMR_OK;
 }
 
-int cmd_mark_sent(struct cmd *c, int64_t now)
+amr_err cmd_mark_sent(struct cmd *c, int64_t now)
 {
 	if (c->state != CMD_QUEUED)
 		return AMR_ESTATE;
@@ -144,7 +144,7 @@ int cmd_mark_sent(struct cmd *c, int64_t now)
 	return AMR_OK;
 }
 
-int cmd_finish(struct cmd *c, bool ok, const char *text, int64_t now)
+amr_err cmd_finish(struct cmd *c, bool ok, const char *text, int64_t now)
 {
 	if (c->state == CMD_DONE || c->state == CMD_FAILED)
 		return AMR_EEXIST;
@@ -155,7 +155,7 @@ int cmd_finish(struct cmd *c, bool ok, const char *text, int64_t now)
 	return AMR_OK;
 }
 
-int cmd_expire(struct cmd *c, int64_t now)
+amr_err cmd_expire(struct cmd *c, int64_t now)
 {
 	if (cmd_terminal(c->state) || now < c->expires)
 		return AMR_ESTATE;
@@ -208,7 +208,7 @@ json_t *cmd_to_json(const struct cmd *c)
 	return o;
 }
 
-int cmd_from_json(const json_t *j, struct cmd *c)
+amr_err cmd_from_json(const json_t *j, struct cmd *c)
 {
 	struct jv_err err = { "" };
 	const char *id, *actor, *reason, *line, *text = "";
@@ -309,7 +309,7 @@ void cmd_id_format(char id[CMD_ID_MAX + 1], uint64_t n)
 	snprintf(id, CMD_ID_MAX + 1, "c%" PRIu64, n);
 }
 
-int cmd_id_parse(const char *id, uint64_t *n)
+amr_err cmd_id_parse(const char *id, uint64_t *n)
 {
 	uint64_t v = 0;
 	const char *p = id + 1;

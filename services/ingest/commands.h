@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "err.h"
 #include "jv.h"
 
 #define CMD_ID_MAX     32   /* longest id, bytes */
@@ -72,30 +73,30 @@ struct cmd {
  * refused. Returns AMR_OK or AMR_EINVAL (err names the field; *c is then
  * unspecified).
  */
-int cmd_request_parse(const json_t *args, int64_t now, long long default_ttl, long long max_ttl,
-		      struct cmd *c, struct jv_err *err);
+amr_err cmd_request_parse(const json_t *args, int64_t now, long long default_ttl, long long max_ttl,
+			  struct cmd *c, struct jv_err *err);
 
 /*
  * Check a gateway result {"id","ok",("output"|"error")} (borrowed); unknown
  * fields are ignored. *id and *text are borrowed from res (*text "" when
  * absent). Returns AMR_OK or AMR_EINVAL.
  */
-int cmd_result_parse(const json_t *res, const char **id, bool *ok, const char **text,
-		     struct jv_err *err);
+amr_err cmd_result_parse(const json_t *res, const char **id, bool *ok, const char **text,
+			 struct jv_err *err);
 
 /* queued -> sent at now. Returns AMR_OK or AMR_ESTATE (c unchanged). */
-int cmd_mark_sent(struct cmd *c, int64_t now);
+amr_err cmd_mark_sent(struct cmd *c, int64_t now);
 
 /*
  * Record the gateway's result: queued, sent or expired -> done (ok) or
  * failed. text is copied (cut at CMD_TEXT_MAX on a UTF-8 boundary).
  * Returns AMR_OK, or AMR_EEXIST when already done/failed (c unchanged).
  */
-int cmd_finish(struct cmd *c, bool ok, const char *text, int64_t now);
+amr_err cmd_finish(struct cmd *c, bool ok, const char *text, int64_t now);
 
 /* queued or sent -> expired when now >= expires. Returns AMR_OK or
  * AMR_ESTATE (c unchanged). */
-int cmd_expire(struct cmd *c, int64_t now);
+amr_err cmd_expire(struct cmd *c, int64_t now);
 
 /* True for done, failed and expired. */
 bool cmd_terminal(enum cmd_state s);
@@ -112,7 +113,7 @@ json_t *cmd_to_json(const struct cmd *c);
 
 /* Read a record written by cmd_to_json() (borrowed). Returns AMR_OK or
  * AMR_EINVAL. */
-int cmd_from_json(const json_t *j, struct cmd *c);
+amr_err cmd_from_json(const json_t *j, struct cmd *c);
 
 /* The message for amr/v1/gw/{obj}/cmd. New reference or NULL. */
 json_t *cmd_gateway_json(const struct cmd *c);
@@ -130,6 +131,6 @@ void cmd_id_format(char id[CMD_ID_MAX + 1], uint64_t n);
 
 /* The counter of an id made by cmd_id_format(). Returns AMR_OK or
  * AMR_EINVAL (not one of ours). */
-int cmd_id_parse(const char *id, uint64_t *n);
+amr_err cmd_id_parse(const char *id, uint64_t *n);
 
 #endif

@@ -28,7 +28,7 @@ struct events {
 	struct gw *gws[PROTO_OBJ_MAX + 1]; /* by object number, lazily allocated */
 };
 
-int events_create(events **out)
+amr_err events_create(events **out)
 {
 	events *ev = calloc(1, sizeof *ev);
 
@@ -206,8 +206,8 @@ static int device_snapshot(struct gw *g, unsigned obj, const json_t *d, long lon
 	return AMR_OK;
 }
 
-int events_batch(events *ev, unsigned obj, const json_t *batch, long long seq, long long ts,
-		 bool *resend, events_emit_fn emit, void *ctx)
+amr_err events_batch(events *ev, unsigned obj, const json_t *batch, long long seq, long long ts,
+		     bool *resend, events_emit_fn emit, void *ctx)
 {
 	struct gw *g = gw_of(ev, obj);
 	json_t *arr, *item;
@@ -242,8 +242,8 @@ static int prefixed(struct jv_err *err, const char *where)
 	return jv_fail(err, "%s%s", where, msg);
 }
 
-int events_status(events *ev, unsigned obj, const json_t *status, int64_t now, bool *online,
-		  bool *changed, events_emit_fn emit, void *ctx, struct jv_err *err)
+amr_err events_status(events *ev, unsigned obj, const json_t *status, int64_t now, bool *online,
+		      bool *changed, events_emit_fn emit, void *ctx, struct jv_err *err)
 {
 	const char *fw, *ip;
 	json_t *devices, *spool, *detail;
@@ -281,7 +281,7 @@ int events_status(events *ev, unsigned obj, const json_t *status, int64_t now, b
 			  0, 0, now, 0, detail, emit, ctx);
 }
 
-int events_presence_set(events *ev, unsigned obj, enum events_presence p)
+amr_err events_presence_set(events *ev, unsigned obj, enum events_presence p)
 {
 	struct gw *g = gw_of(ev, obj);
 

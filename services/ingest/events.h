@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "err.h"
 #include "jv.h"
 
 typedef struct events events;
@@ -34,7 +35,7 @@ enum events_presence {
 };
 
 /* Create empty state. Returns AMR_OK or AMR_ENOMEM. */
-int events_create(events **out);
+amr_err events_create(events **out);
 
 /* Free. Accepts NULL. */
 void events_destroy(events *ev);
@@ -49,8 +50,8 @@ void events_destroy(events *ev);
  * event of the gateway reported. A device event that repeats the known
  * state is not emitted twice. Returns AMR_OK or AMR_ENOMEM.
  */
-int events_batch(events *ev, unsigned obj, const json_t *batch, long long seq, long long ts,
-		 bool *resend, events_emit_fn emit, void *ctx);
+amr_err events_batch(events *ev, unsigned obj, const json_t *batch, long long seq, long long ts,
+		     bool *resend, events_emit_fn emit, void *ctx);
 
 /*
  * Check a gateway status payload (borrowed): "online" is a required
@@ -61,12 +62,12 @@ int events_batch(events *ev, unsigned obj, const json_t *batch, long long seq, l
  * gateway_offline at time now and sets *changed. *online gets the state.
  * Returns AMR_OK, AMR_EINVAL (err says why; state unchanged) or AMR_ENOMEM.
  */
-int events_status(events *ev, unsigned obj, const json_t *status, int64_t now, bool *online,
-		  bool *changed, events_emit_fn emit, void *ctx, struct jv_err *err);
+amr_err events_status(events *ev, unsigned obj, const json_t *status, int64_t now, bool *online,
+		      bool *changed, events_emit_fn emit, void *ctx, struct jv_err *err);
 
 /* Set the known presence of obj without emitting (state restored at start).
  * Returns AMR_OK or AMR_ENOMEM. */
-int events_presence_set(events *ev, unsigned obj, enum events_presence p);
+amr_err events_presence_set(events *ev, unsigned obj, enum events_presence p);
 
 /* The known presence of obj. */
 enum events_presence events_presence_get(const events *ev, unsigned obj);

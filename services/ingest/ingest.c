@@ -173,8 +173,8 @@ static int restore_presence(void *ctx, unsigned obj, bool online)
 	return events_presence_set(in->ev, obj, online ? EVENTS_ONLINE : EVENTS_OFFLINE);
 }
 
-int ingest_create(ingest **out, struct svc *s, const struct validate_opts *vo, store *st,
-		  events *ev, outbox *ob, router *r)
+amr_err ingest_create(ingest **out, struct svc *s, const struct validate_opts *vo, store *st,
+		      events *ev, outbox *ob, router *r)
 {
 	ingest *in = calloc(1, sizeof *in);
 	int rc;

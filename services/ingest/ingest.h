@@ -14,6 +14,7 @@
 #ifndef AMR_INGEST_INGEST_H
 #define AMR_INGEST_INGEST_H
 
+#include "err.h"
 #include "events.h"
 #include "outbox.h"
 #include "router.h"
@@ -26,8 +27,8 @@ typedef struct ingest ingest;
 /* Create over the given parts (all borrowed; they must outlive it), restore
  * the presence remembered in the store into ev, and subscribe to the three
  * gateway topics at QoS 1. Returns AMR_OK, AMR_ENOMEM, AMR_EDB or AMR_EMQ. */
-int ingest_create(ingest **out, struct svc *s, const struct validate_opts *vo, store *st,
-		  events *ev, outbox *ob, router *r);
+amr_err ingest_create(ingest **out, struct svc *s, const struct validate_opts *vo, store *st,
+		      events *ev, outbox *ob, router *r);
 
 /* Free. Subscriptions stay with the MQTT client. Accepts NULL. */
 void ingest_destroy(ingest *in);

@@ -24,7 +24,7 @@ struct outbox {
 
 #define M(name, help) metrics_get(s->metrics, METRIC_COUNTER, name, NULL, help)
 
-int outbox_create(outbox **out, struct svc *s, size_t dl_max)
+amr_err outbox_create(outbox **out, struct svc *s, size_t dl_max)
 {
 	outbox *o = calloc(1, sizeof *o);
 

@@ -19,13 +19,14 @@
 
 #include <jansson.h>
 
+#include "err.h"
 #include "svc.h"
 
 typedef struct outbox outbox;
 
 /* Create on service s (borrowed, must outlive the outbox); deadletter
  * copies keep at most dl_max payload bytes. Returns AMR_OK or AMR_ENOMEM. */
-int outbox_create(outbox **out, struct svc *s, size_t dl_max);
+amr_err outbox_create(outbox **out, struct svc *s, size_t dl_max);
 
 /* Free. Accepts NULL. */
 void outbox_destroy(outbox *o);

@@ -196,8 +196,8 @@ static void tick(void *arg)
 	}
 }
 
-int router_create(router **out, struct svc *s, store *st, events *ev, outbox *ob,
-		  const struct router_opts *o)
+amr_err router_create(router **out, struct svc *s, store *st, events *ev, outbox *ob,
+		      const struct router_opts *o)
 {
 	router *r = calloc(1, sizeof *r);
 	int rc;
@@ -257,7 +257,7 @@ void router_gateway_online(router *r, unsigned obj)
 	}
 }
 
-int router_result(router *r, unsigned obj, const char *id, bool ok, const char *text)
+amr_err router_result(router *r, unsigned obj, const char *id, bool ok, const char *text)
 {
 	int64_t now = svc_now();
 	struct pending *p = find(r, id);

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "err.h"
 #include "events.h"
 #include "outbox.h"
 #include "rpc.h"
@@ -38,8 +39,8 @@ struct router_opts {
  * the open commands from the store. Returns AMR_OK, AMR_ENOMEM or the
  * store's error.
  */
-int router_create(router **out, struct svc *s, store *st, events *ev, outbox *ob,
-		  const struct router_opts *o);
+amr_err router_create(router **out, struct svc *s, store *st, events *ev, outbox *ob,
+		      const struct router_opts *o);
 
 /* Answer every request still waiting (with the state reached), stop the
  * timers and free. Call before svc_fini(). Accepts NULL. */
@@ -54,7 +55,7 @@ void router_gateway_online(router *r, unsigned obj);
  * AMR_ENOTFOUND (no such command) or AMR_EINVAL (the command belongs to
  * another gateway); the caller dead-letters the last two.
  */
-int router_result(router *r, unsigned obj, const char *id, bool ok, const char *text);
+amr_err router_result(router *r, unsigned obj, const char *id, bool ok, const char *text);
 
 /* The RPC methods, to pass to svc_serve() with the router as ctx. */
 extern const struct rpc_method router_methods[];

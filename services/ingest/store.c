@@ -21,7 +21,7 @@ struct store {
 
 static const char next_id_key[] = "next_id";
 
-int store_open(store **out, const char *dir, int64_t now)
+amr_err store_open(store **out, const char *dir, int64_t now)
 {
 	store *s = calloc(1, sizeof *s);
 	int rc;
@@ -116,7 +116,7 @@ static int add_fn(MDB_txn *txn, void *arg)
 	return put_cmd(a->s, txn, a->c, n);
 }
 
-int store_cmd_add(store *s, struct cmd *c)
+amr_err store_cmd_add(store *s, struct cmd *c)
 {
 	struct add_arg a = { s, c };
 
@@ -145,7 +145,7 @@ static int put_fn(MDB_txn *txn, void *arg)
 	return put_cmd(a->s, txn, a->c, a->n);
 }
 
-int store_cmd_put(store *s, const struct cmd *c)
+amr_err store_cmd_put(store *s, const struct cmd *c)
 {
 	struct put_arg a = { s, c, 0 };
 
@@ -164,7 +164,7 @@ static int decode(const MDB_val *v, struct cmd *c)
 	return rc ? AMR_EPROTO : AMR_OK;
 }
 
-int store_cmd_get(store *s, const char *id, struct cmd *c)
+amr_err store_cmd_get(store *s, const char *id, struct cmd *c)
 {
 	uint8_t key[8];
 	MDB_val k = { sizeof key, key }, v;
@@ -188,7 +188,7 @@ int store_cmd_get(store *s, const char *id, struct cmd *c)
 	return rc;
 }
 
-int store_cmd_open_each(store *s, int (*fn)(void *ctx, const struct cmd *c), void *ctx)
+amr_err store_cmd_open_each(store *s, int (*fn)(void *ctx, const struct cmd *c), void *ctx)
 {
 	MDB_txn *txn;
 	MDB_cursor *cur;
@@ -239,7 +239,7 @@ static int append_record(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key, json_t *
 	return json_array_append_new(items, j) ? AMR_ENOMEM : AMR_OK;
 }
 
-int store_cmd_list(store *s, unsigned obj, size_t limit, json_t **items)
+amr_err store_cmd_list(store *s, unsigned obj, size_t limit, json_t **items)
 {
 	MDB_txn *txn;
 	MDB_cursor *cur;
@@ -332,7 +332,7 @@ out_free:
 	return rc;
 }
 
-int store_cmd_prune(store *s, int64_t before, size_t max, size_t *removed)
+amr_err store_cmd_prune(store *s, int64_t before, size_t max, size_t *removed)
 {
 	struct prune_arg a = { s, before, max, 0 };
 	int rc = kv_write(s->k, prune_fn, &a);
@@ -357,14 +357,14 @@ static int presence_fn(MDB_txn *txn, void *arg)
 	return mdb_put(txn, a->s->gw, &k, &v, 0);
 }
 
-int store_presence_set(store *s, unsigned obj, bool online)
+amr_err store_presence_set(store *s, unsigned obj, bool online)
 {
 	struct presence_arg a = { s, obj, online };
 
 	return kv_write(s->k, presence_fn, &a);
 }
 
-int store_presence_each(store *s, int (*fn)(void *ctx, unsigned obj, bool online), void *ctx)
+amr_err store_presence_each(store *s, int (*fn)(void *ctx, unsigned obj, bool online), void *ctx)
 {
 	MDB_txn *txn;
 	MDB_cursor *cur;

@@ -523,8 +523,8 @@ out_free_rows:
 	return rc;
 }
 
-int validate_batch(const struct validate_opts *o, unsigned obj, int64_t now, const char *text,
-		   size_t len, struct validate_result *r)
+amr_err validate_batch(const struct validate_opts *o, unsigned obj, int64_t now, const char *text,
+		       size_t len, struct validate_result *r)
 {
 	if (len <= o->max_payload && read_fast(o, obj, now, text, len, r) == AMR_OK)
 		return AMR_OK;

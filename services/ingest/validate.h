@@ -34,6 +34,8 @@
 #ifndef AMR_INGEST_VALIDATE_H
 #define AMR_INGEST_VALIDATE_H
 
+#include "err.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,8 +75,8 @@ struct validate_result {
  * reason "internal" when memory ran out). Release *r with
  * validate_result_clear() in every case.
  */
-int validate_batch(const struct validate_opts *o, unsigned obj, int64_t now, const char *text,
-		   size_t len, struct validate_result *r);
+amr_err validate_batch(const struct validate_opts *o, unsigned obj, int64_t now, const char *text,
+		       size_t len, struct validate_result *r);
 
 /*
  * The same check through a jansson tree of the whole batch: the reference

@@ -21,7 +21,7 @@ struct auth {
 	unsigned max_s;	      /* absolute timeout */
 };
 
-int auth_create(auth **out, size_t max_sessions, unsigned idle_s, unsigned max_s)
+amr_err auth_create(auth **out, size_t max_sessions, unsigned idle_s, unsigned max_s)
 {
 	auth *a;
 
@@ -63,13 +63,13 @@ static bool expired(const auth *a, const struct slot *sl, int64_t now)
 	return now - sl->used > a->idle_s || now - sl->s.created > a->max_s;
 }
 
-int auth_login(auth *a, const char *user, unsigned role, int64_t now, struct auth_session *out)
+amr_err auth_login(auth *a, const char *user, unsigned role, int64_t now, struct auth_session *out)
 {
 	return auth_login_scoped(a, user, role, NULL, now, out);
 }
 
-int auth_login_scoped(auth *a, const char *user, unsigned role, const struct scope *scope,
-		      int64_t now, struct auth_session *out)
+amr_err auth_login_scoped(auth *a, const char *user, unsigned role, const struct scope *scope,
+			  int64_t now, struct auth_session *out)
 {
 	struct slot *sl;
 
@@ -123,7 +123,7 @@ static struct slot *find(auth *a, const char *sid)
 	return hit;
 }
 
-int auth_lookup(auth *a, const char *sid, int64_t now, struct auth_session *out)
+amr_err auth_lookup(auth *a, const char *sid, int64_t now, struct auth_session *out)
 {
 	struct slot *sl;
 	int rc = AMR_ENOTFOUND;
@@ -184,7 +184,7 @@ bool auth_csrf_ok(const struct auth_session *s, const char *token)
 	       sodium_memcmp(s->csrf, token, AUTH_HEX - 1) == 0;
 }
 
-int auth_cookie_sid(const char *cookie, char sid[AUTH_HEX])
+amr_err auth_cookie_sid(const char *cookie, char sid[AUTH_HEX])
 {
 	const char *p = cookie;
 	size_t klen = strlen(AUTH_COOKIE);

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
 #include "scope.h"
 
 #define AUTH_COOKIE "amr_sid"
@@ -38,24 +39,24 @@ struct auth_session {
 
 /* Returns AMR_OK, AMR_EINVAL (a zero bound) or AMR_ENOMEM. sodium_init()
  * must have run. */
-int auth_create(auth **out, size_t max_sessions, unsigned idle_s, unsigned max_s);
+amr_err auth_create(auth **out, size_t max_sessions, unsigned idle_s, unsigned max_s);
 
 /* Accepts NULL. */
 void auth_destroy(auth *a);
 
 /* Open a session for user, seeing every object; *out gets a copy.
  * Returns AMR_OK. */
-int auth_login(auth *a, const char *user, unsigned role, int64_t now, struct auth_session *out);
+amr_err auth_login(auth *a, const char *user, unsigned role, int64_t now, struct auth_session *out);
 
 /* The same, limited to scope (copied; NULL: every object). A change of the
  * user's objects ends its sessions (auth_drop_user), so a session keeps the
  * scope it began with. */
-int auth_login_scoped(auth *a, const char *user, unsigned role, const struct scope *scope,
-		      int64_t now, struct auth_session *out);
+amr_err auth_login_scoped(auth *a, const char *user, unsigned role, const struct scope *scope,
+			  int64_t now, struct auth_session *out);
 
 /* Find the live session sid and mark it used at now; *out gets a copy.
  * Returns AMR_OK or AMR_ENOTFOUND (unknown, expired or malformed). */
-int auth_lookup(auth *a, const char *sid, int64_t now, struct auth_session *out);
+amr_err auth_lookup(auth *a, const char *sid, int64_t now, struct auth_session *out);
 
 /* End session sid (unknown ids are ignored). */
 void auth_logout(auth *a, const char *sid);
@@ -71,7 +72,7 @@ bool auth_csrf_ok(const struct auth_session *s, const char *token);
 
 /* Find amr_sid=<64 hex> in a Cookie header into sid. Returns AMR_OK or
  * AMR_ENOTFOUND. */
-int auth_cookie_sid(const char *cookie, char sid[AUTH_HEX]);
+amr_err auth_cookie_sid(const char *cookie, char sid[AUTH_HEX]);
 
 /* The Set-Cookie value for sid (empty sid: one that deletes the cookie). */
 void auth_cookie_value(const char *sid, bool secure, unsigned max_age, char *buf, size_t size);

@@ -28,7 +28,7 @@ void call_unref(struct call *c)
 	free(c);
 }
 
-int call_header(struct call *c, const char *name, const char *value)
+amr_err call_header(struct call *c, const char *name, const char *value)
 {
 	if (c->nheaders >= CALL_MAX_HEADERS)
 		return AMR_EFULL;

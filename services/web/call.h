@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "err.h"
 #include "route.h"
 #include "scope.h"
 
@@ -74,7 +75,7 @@ void call_unref(struct call *c);
 
 /* Add a header to the answer (before answering). Returns AMR_OK or
  * AMR_EFULL. name and value are copied (value up to 255 bytes). */
-int call_header(struct call *c, const char *name, const char *value);
+amr_err call_header(struct call *c, const char *name, const char *value);
 
 /* Answer with JSON (takes ownership of body; NULL answers 500). */
 void call_json(struct call *c, int status, json_t *body);

@@ -186,8 +186,10 @@ static void seed_failed(struct web *w, const char *what, const char *message)
 	w->seeding = false;
 	log_info("seed: %s: %s; again in %d s", what, message ? message : "failed",
 		 SEED_RETRY_MS / 1000);
-	if (!w->seed_timer)
-		w->seed_timer = loop_timer_add(w->svc->loop, SEED_RETRY_MS, false, seed_retry, w);
+	if (!w->seed_timer &&
+	    !(w->seed_timer = loop_timer_add(w->svc->loop, SEED_RETRY_MS, false, seed_retry, w)))
+		log_error("seed: no retry timer (out of memory); the archive's next status or a "
+			  "reconnect starts it again");
 }
 
 /* The seed reads both lists page by page (each answer stays under the
@@ -273,7 +275,7 @@ static void on_connect(void *ctx)
 	seed(ctx);
 }
 
-int feed_start(struct web *w)
+amr_err feed_start(struct web *w)
 {
 	const struct {
 		const char *filter;

@@ -17,10 +17,11 @@
 #ifndef AMR_WEB_FEED_H
 #define AMR_WEB_FEED_H
 
+#include "err.h"
 #include "web.h"
 
 /* Subscribe and arrange the seed. Returns AMR_OK or AMR_ENOMEM/AMR_EMQ. */
-int feed_start(struct web *w);
+amr_err feed_start(struct web *w);
 
 /* Cancel the seed's retry timer. */
 void feed_stop(struct web *w);

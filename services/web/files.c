@@ -54,7 +54,7 @@ const char *files_type(const char *path)
 	return "application/octet-stream";
 }
 
-int files_open(const char *dir, const char *path, int *fd, uint64_t *size)
+amr_err files_open(const char *dir, const char *path, int *fd, uint64_t *size)
 {
 	char full[4096];
 	struct stat st;

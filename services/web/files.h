@@ -11,6 +11,8 @@
 #ifndef AMR_WEB_FILES_H
 #define AMR_WEB_FILES_H
 
+#include "err.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -23,6 +25,6 @@ const char *files_type(const char *path);
 
 /* Open dir + path read-only. On AMR_OK *fd and *size are set (caller
  * closes fd). Returns AMR_OK, AMR_EINVAL (path refused) or AMR_ENOTFOUND. */
-int files_open(const char *dir, const char *path, int *fd, uint64_t *size);
+amr_err files_open(const char *dir, const char *path, int *fd, uint64_t *size);
 
 #endif

@@ -556,7 +556,7 @@ static char *read_file(const char *path)
 	return buf;
 }
 
-int http_start(http **out, struct web *w, const struct route *t, size_t n)
+amr_err http_start(http **out, struct web *w, const struct route *t, size_t n)
 {
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;

@@ -18,13 +18,14 @@
 #ifndef AMR_WEB_HTTP_H
 #define AMR_WEB_HTTP_H
 
+#include "err.h"
 #include "route.h"
 #include "web.h"
 
 /* Start listening on w->o.bind:port with the route table t[0..n)
  * (borrowed). Returns AMR_OK, AMR_EINVAL (bad address, unreadable TLS
  * files), AMR_ENOMEM or AMR_EIO (MHD could not start). */
-int http_start(http **out, struct web *w, const struct route *t, size_t n);
+amr_err http_start(http **out, struct web *w, const struct route *t, size_t n);
 
 /*
  * Stop: end every stream, answer every call still waiting with 503, stop

@@ -14,7 +14,7 @@ void qty_conv_default(struct qty_conv *c)
 	snprintf(c->initial, sizeof c->initial, "0");
 }
 
-int qty_conv_from_record(const json_t *rec, struct qty_conv *c)
+amr_err qty_conv_from_record(const json_t *rec, struct qty_conv *c)
 {
 	struct units_weight w[UNITS_MAX_WEIGHTS];
 	const char *unit = json_string_value(json_object_get(rec, "unit"));

@@ -20,6 +20,8 @@
 #ifndef AMR_WEB_QTY_H
 #define AMR_WEB_QTY_H
 
+#include "err.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -42,7 +44,7 @@ void qty_conv_default(struct qty_conv *c);
 /* Fill c from an archive registry record of a channel (unit, weights,
  * initial_reading); fields missing or out of bounds keep the default.
  * Returns AMR_OK or AMR_EINVAL (then c is the default). */
-int qty_conv_from_record(const json_t *rec, struct qty_conv *c);
+amr_err qty_conv_from_record(const json_t *rec, struct qty_conv *c);
 
 /* The reading for total into buf[QTY_MAX]. Returns buf, or NULL when total
  * is below the counter the initial reading belongs to. */

@@ -20,7 +20,7 @@ struct rl {
 	unsigned window_s;    /* window length */
 };
 
-int rl_create(rl **out, size_t capacity, unsigned max_fails, unsigned window_s)
+amr_err rl_create(rl **out, size_t capacity, unsigned max_fails, unsigned window_s)
 {
 	rl *r;
 

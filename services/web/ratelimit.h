@@ -12,6 +12,8 @@
 #ifndef AMR_WEB_RATELIMIT_H
 #define AMR_WEB_RATELIMIT_H
 
+#include "err.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,7 +21,7 @@ typedef struct rl rl;
 
 /* Returns AMR_OK, AMR_EINVAL (zero capacity, max_fails or window) or
  * AMR_ENOMEM. */
-int rl_create(rl **out, size_t capacity, unsigned max_fails, unsigned window_s);
+amr_err rl_create(rl **out, size_t capacity, unsigned max_fails, unsigned window_s);
 
 /* Accepts NULL. */
 void rl_destroy(rl *r);

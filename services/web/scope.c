@@ -32,7 +32,7 @@ static int cmp_unsigned(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int scope_parse(const json_t *list, struct scope *out, char *msg, size_t size)
+amr_err scope_parse(const json_t *list, struct scope *out, char *msg, size_t size)
 {
 	struct scope s = { .on = true };
 	size_t i;

@@ -13,6 +13,8 @@
 #ifndef AMR_WEB_SCOPE_H
 #define AMR_WEB_SCOPE_H
 
+#include "err.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -40,7 +42,7 @@ unsigned scope_id_obj(const char *id);
  * integers 1..PROTO_OBJ_MAX. On AMR_OK *out holds them sorted without repeats
  * (out->on set); otherwise AMR_EINVAL and msg names the problem.
  */
-int scope_parse(const json_t *list, struct scope *out, char *msg, size_t size);
+amr_err scope_parse(const json_t *list, struct scope *out, char *msg, size_t size);
 
 /* The scope of an account: role (ROLE_* bit) and its stored "objects"
  * (array or NULL, checked by scope_parse). */

@@ -35,8 +35,8 @@ struct sse {
 	sse_conn_fn resume;	    /* resume it */
 };
 
-int sse_create(sse **out, size_t max_clients, size_t max_queue, sse_conn_fn suspend,
-	       sse_conn_fn resume)
+amr_err sse_create(sse **out, size_t max_clients, size_t max_queue, sse_conn_fn suspend,
+		   sse_conn_fn resume)
 {
 	sse *h;
 
@@ -111,7 +111,7 @@ static void wake(sse_client *c)
 	}
 }
 
-int sse_client_open(sse *h, unsigned obj, void *conn, sse_client **out)
+amr_err sse_client_open(sse *h, unsigned obj, void *conn, sse_client **out)
 {
 	return sse_client_open_scoped(h, obj, NULL, NULL, conn, out);
 }
@@ -133,8 +133,8 @@ static size_t owned(const sse *h, const char *owner)
 	return n;
 }
 
-int sse_client_open_scoped(sse *h, unsigned obj, const struct scope *scope, const char *owner,
-			   void *conn, sse_client **out)
+amr_err sse_client_open_scoped(sse *h, unsigned obj, const struct scope *scope, const char *owner,
+			       void *conn, sse_client **out)
 {
 	static const char hello[] = "retry: 3000\n: hello\n\n";
 	sse_client *c;

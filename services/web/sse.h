@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "err.h"
 #include "scope.h"
 
 typedef struct sse sse;
@@ -31,8 +32,8 @@ typedef struct sse_client sse_client;
 typedef void (*sse_conn_fn)(void *conn);
 
 /* Returns AMR_OK, AMR_EINVAL or AMR_ENOMEM. */
-int sse_create(sse **out, size_t max_clients, size_t max_queue, sse_conn_fn suspend,
-	       sse_conn_fn resume);
+amr_err sse_create(sse **out, size_t max_clients, size_t max_queue, sse_conn_fn suspend,
+		   sse_conn_fn resume);
 
 /* Free the hub; every client must have been freed. Accepts NULL. */
 void sse_destroy(sse *h);
@@ -40,15 +41,15 @@ void sse_destroy(sse *h);
 /* Add a client for object obj (0: every object) on connection conn.
  * Returns AMR_OK, AMR_EFULL (max_clients), AMR_ESTATE (closing) or
  * AMR_ENOMEM. */
-int sse_client_open(sse *h, unsigned obj, void *conn, sse_client **out);
+amr_err sse_client_open(sse *h, unsigned obj, void *conn, sse_client **out);
 
 /* The same for a user limited to scope (copied; NULL or off: every
  * object): it gets only publications of the objects scope allows, and of
  * the ones for every object (obj 0) only "reload" (no service states).
  * owner (a user name, copied; NULL: none) is counted against the limit of
  * sse_limit_owner: AMR_EEXIST when the owner has that many streams. */
-int sse_client_open_scoped(sse *h, unsigned obj, const struct scope *scope, const char *owner,
-			   void *conn, sse_client **out);
+amr_err sse_client_open_scoped(sse *h, unsigned obj, const struct scope *scope, const char *owner,
+			       void *conn, sse_client **out);
 
 /* At most n streams of one owner at once (0: no limit, the default), so
  * that one user cannot take every stream or connection of an address. */

@@ -29,7 +29,7 @@ static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES])
 	return AMR_OK;
 }
 
-int users_open(users **out, const char *dir)
+amr_err users_open(users **out, const char *dir)
 {
 	char pw[24];
 	users *u = calloc(1, sizeof *u);
@@ -57,7 +57,7 @@ void users_close(users *u)
 	free(u);
 }
 
-int users_count(users *u, size_t *n)
+amr_err users_count(users *u, size_t *n)
 {
 	MDB_txn *txn;
 	MDB_stat st;
@@ -73,7 +73,7 @@ int users_count(users *u, size_t *n)
 	return AMR_OK;
 }
 
-int users_check_name(const char *name, char *msg, size_t size)
+amr_err users_check_name(const char *name, char *msg, size_t size)
 {
 	size_t len = name ? strlen(name) : 0;
 
@@ -96,7 +96,7 @@ int users_check_name(const char *name, char *msg, size_t size)
 	return AMR_OK;
 }
 
-int users_check_password(const char *pw, char *msg, size_t size)
+amr_err users_check_password(const char *pw, char *msg, size_t size)
 {
 	size_t len = pw ? strlen(pw) : 0;
 
@@ -180,7 +180,7 @@ static int change(users *u, const char *name, bool create, json_t *fields, int64
 	return rc;
 }
 
-int users_create(users *u, const char *name, unsigned role, const char *password, int64_t now)
+amr_err users_create(users *u, const char *name, unsigned role, const char *password, int64_t now)
 {
 	return users_create_scoped(u, name, role, password, NULL, now);
 }
@@ -199,8 +199,8 @@ static json_t *objects_value(const json_t *objects)
 	return scope_json(&s);
 }
 
-int users_create_scoped(users *u, const char *name, unsigned role, const char *password,
-			const json_t *objects, int64_t now)
+amr_err users_create_scoped(users *u, const char *name, unsigned role, const char *password,
+			    const json_t *objects, int64_t now)
 {
 	char msg[160], hash[crypto_pwhash_STRBYTES];
 	json_t *f, *list = NULL;
@@ -223,15 +223,15 @@ int users_create_scoped(users *u, const char *name, unsigned role, const char *p
 	return rc;
 }
 
-int users_verify(users *u, const char *name, const char *password, unsigned *role)
+amr_err users_verify(users *u, const char *name, const char *password, unsigned *role)
 {
 	struct scope s;
 
 	return users_verify_scope(u, name, password, role, &s);
 }
 
-int users_verify_scope(users *u, const char *name, const char *password, unsigned *role,
-		       struct scope *scope)
+amr_err users_verify_scope(users *u, const char *name, const char *password, unsigned *role,
+			   struct scope *scope)
 {
 	char msg[160], hash[crypto_pwhash_STRBYTES];
 	const char *stored = NULL;
@@ -260,7 +260,7 @@ int users_verify_scope(users *u, const char *name, const char *password, unsigne
 	return ok && usable ? AMR_OK : AMR_ENOTFOUND;
 }
 
-int users_set_password(users *u, const char *name, const char *password, int64_t now)
+amr_err users_set_password(users *u, const char *name, const char *password, int64_t now)
 {
 	char msg[160], hash[crypto_pwhash_STRBYTES];
 	int rc;
@@ -275,7 +275,7 @@ int users_set_password(users *u, const char *name, const char *password, int64_t
 	return rc;
 }
 
-int users_update(users *u, const char *name, unsigned role, int disabled, int64_t now)
+amr_err users_update(users *u, const char *name, unsigned role, int disabled, int64_t now)
 {
 	return users_update_scoped(u, name, role, disabled, NULL, now);
 }

@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "err.h"
 #include "scope.h"
 
 typedef struct users users;
@@ -31,47 +32,47 @@ typedef struct users users;
 
 /* Open (creating) the environment in dir. sodium_init() must have run.
  * Returns AMR_OK, AMR_ENOMEM, AMR_EIO or AMR_EDB. */
-int users_open(users **out, const char *dir);
+amr_err users_open(users **out, const char *dir);
 
 /* Close. Accepts NULL. */
 void users_close(users *u);
 
 /* Number of accounts. Returns AMR_OK or AMR_EDB. */
-int users_count(users *u, size_t *n);
+amr_err users_count(users *u, size_t *n);
 
 /* Check a user name: 1..64 of a-z 0-9 . _ -, starting with a letter or
  * digit. Writes the reason into msg. Returns AMR_OK or AMR_EINVAL. */
-int users_check_name(const char *name, char *msg, size_t size);
+amr_err users_check_name(const char *name, char *msg, size_t size);
 
 /* Check a password: 10..128 bytes. Returns AMR_OK or AMR_EINVAL. */
-int users_check_password(const char *pw, char *msg, size_t size);
+amr_err users_check_password(const char *pw, char *msg, size_t size);
 
 /* Create name with role (one ROLE_* bit) and password. Returns AMR_OK,
  * AMR_EINVAL (name, role or password), AMR_EEXIST, AMR_ENOMEM or AMR_EDB;
  * nothing is stored on error. */
-int users_create(users *u, const char *name, unsigned role, const char *password, int64_t now);
+amr_err users_create(users *u, const char *name, unsigned role, const char *password, int64_t now);
 
 /* The same with a list of objects (array checked by scope_parse; NULL:
  * none). AMR_EINVAL also for a bad list. */
-int users_create_scoped(users *u, const char *name, unsigned role, const char *password,
-			const json_t *objects, int64_t now);
+amr_err users_create_scoped(users *u, const char *name, unsigned role, const char *password,
+			    const json_t *objects, int64_t now);
 
 /* Verify a sign-in. On AMR_OK *role gets the user's role. AMR_ENOTFOUND
  * for an unknown or disabled user or a wrong password (one answer for the
  * three); AMR_EDB, AMR_ENOMEM. */
-int users_verify(users *u, const char *name, const char *password, unsigned *role);
+amr_err users_verify(users *u, const char *name, const char *password, unsigned *role);
 
 /* The same; on AMR_OK *scope also gets the objects the user may see
  * (scope_of_user of its role and list). */
-int users_verify_scope(users *u, const char *name, const char *password, unsigned *role,
-		       struct scope *scope);
+amr_err users_verify_scope(users *u, const char *name, const char *password, unsigned *role,
+			   struct scope *scope);
 
 /* Set a new password. Returns AMR_OK, AMR_EINVAL, AMR_ENOTFOUND, AMR_EDB. */
-int users_set_password(users *u, const char *name, const char *password, int64_t now);
+amr_err users_set_password(users *u, const char *name, const char *password, int64_t now);
 
 /* Change role (0 keeps it) and disabled (-1 keeps it). Returns AMR_OK,
  * AMR_EINVAL, AMR_ENOTFOUND, AMR_EDB. */
-int users_update(users *u, const char *name, unsigned role, int disabled, int64_t now);
+amr_err users_update(users *u, const char *name, unsigned role, int disabled, int64_t now);
 
 /* The same in one transaction with the list of objects: objects NULL
  * keeps it, JSON null removes it, an array (scope_parse) replaces it. */

@@ -6,7 +6,7 @@
 #include "proto.h"
 #include "view_int.h"
 
-int view_create(view **out, const struct view_opts *o)
+amr_err view_create(view **out, const struct view_opts *o)
 {
 	view *v = calloc(1, sizeof *v);
 

@@ -14,6 +14,8 @@
 #ifndef AMR_WEB_VIEW_H
 #define AMR_WEB_VIEW_H
 
+#include "err.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,7 +30,7 @@ struct view_opts {
 };
 
 /* Returns AMR_OK or AMR_ENOMEM. o is copied. */
-int view_create(view **out, const struct view_opts *o);
+amr_err view_create(view **out, const struct view_opts *o);
 
 /* Accepts NULL. */
 void view_destroy(view *v);

@@ -5,8 +5,10 @@
  * retention and rebase.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "test_archive_fixture.h"
@@ -462,6 +464,40 @@ START_TEST(parse_same_through_both_paths)
 }
 END_TEST
 
+/* Remove the time zone the archive recorded at creation. */
+static int drop_tz(MDB_txn *txn, void *arg)
+{
+	MDB_dbi meta;
+	MDB_val k = { 2, "tz" };
+	int rc;
+
+	(void)arg;
+	if ((rc = mdb_dbi_open(txn, "meta", 0, &meta)))
+		return rc;
+	return mdb_del(txn, meta, &k, NULL);
+}
+
+/* A store whose first record of its time zone cannot be committed (the
+ * disk refuses the write) fails to open with an error; the failed commit
+ * has freed its transaction, which must not be aborted again (under ASan
+ * that was a double free). */
+START_TEST(a_failed_commit_at_open_is_an_error)
+{
+	store *s2 = (store *)1;
+	int ro, fd;
+
+	ck_assert_int_eq(kv_write(f.k, drop_tz, NULL), AMR_OK);
+	store_close(f.s);
+	f.s = NULL;
+	ck_assert_int_eq(mdb_env_get_fd(kv_env(f.k), &fd), 0);
+	ck_assert_int_ge(ro = open("/dev/null", O_RDONLY), 0);
+	ck_assert_int_eq(dup2(ro, fd), fd);
+	close(ro);
+	ck_assert_int_eq(store_open(&s2, f.k, f.reg, "Europe/Moscow"), AMR_EIO);
+	ck_assert_ptr_eq(s2, (store *)1); /* untouched */
+}
+END_TEST
+
 Suite *archive_store_suite(void)
 {
 	Suite *s = suite_create("archive_store");
@@ -469,6 +505,7 @@ Suite *archive_store_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, duplicates_are_counted_once);
+	tcase_add_test(tc, a_failed_commit_at_open_is_an_error);
 	tcase_add_test(tc, deltas_come_from_totals);
 	tcase_add_test(tc, total_going_down_is_quarantined);
 	tcase_add_test(tc, counter_zeroed_resets_the_base);

@@ -1,5 +1,7 @@
 /* Unit tests of lib/kv.c against real LMDB files in a temporary directory. */
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +115,73 @@ START_TEST(failed_write_changes_nothing)
 }
 END_TEST
 
+/* A write function that fails with the code it is given. */
+static int fail_with(MDB_txn *txn, void *arg)
+{
+	(void)txn;
+	return *(int *)arg;
+}
+
+/* One put, committed by kv_write. */
+static int put_one(MDB_txn *txn, void *arg)
+{
+	MDB_dbi *dbi = arg;
+	MDB_val k = { 3, "key" }, v = { 5, "value" };
+
+	return mdb_put(txn, *dbi, &k, &v, 0);
+}
+
+/* Our codes never share a value with errno's or LMDB's: an errno value or
+ * an LMDB code that reaches kv_write comes back as the amr_err it means
+ * (a commit's EIO used to come back as AMR_EEXIST, "already exists"). */
+START_TEST(errors_keep_their_domain)
+{
+	static const struct {
+		int in;
+		int out;
+	} cases[] = {
+		{ EIO, AMR_EIO },
+		{ ENOSPC, AMR_EIO },
+		{ ENOMEM, AMR_ENOMEM },
+		{ EINVAL, AMR_EDB },
+		{ MDB_NOTFOUND, AMR_ENOTFOUND },
+		{ MDB_KEYEXIST, AMR_EEXIST },
+		{ MDB_CORRUPTED, AMR_EDB },
+		{ AMR_EEXIST, AMR_EEXIST },
+		{ AMR_ETIMEDOUT, AMR_ETIMEDOUT },
+	};
+	MDB_dbi dbi;
+	int ro, fd;
+	kv *k;
+
+	for (int e = 1; e < 4096; e++)
+		ck_assert_msg(!amr_is_err(e), "errno %d is taken for an amr_err", e);
+	for (int e = MDB_KEYEXIST; e <= MDB_LAST_ERRCODE; e++)
+		ck_assert_msg(!amr_is_err(e), "LMDB code %d is taken for an amr_err", e);
+	ck_assert(amr_is_err(AMR_OK) && amr_is_err(AMR_ENOMEM) && amr_is_err(AMR_EPROTO));
+	ck_assert_str_eq(amr_strerror(AMR_EIO), "input/output error");
+	ck_assert_str_eq(amr_strerror(EIO), "unknown error");
+
+	ck_assert_int_eq(kv_open(&k, dir, NULL), AMR_OK);
+	ck_assert_int_eq(kv_dbi(k, "t", 0, &dbi), AMR_OK);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int in = cases[i].in, rc = kv_write(k, fail_with, &in);
+
+		ck_assert_msg(rc == cases[i].out, "%d came back as %d (%s)", in, rc,
+			      amr_strerror(rc));
+	}
+
+	/* A commit the disk refuses: LMDB's file descriptor made read-only, so
+	 * its write fails with an errno value (EBADF). */
+	ck_assert_int_eq(mdb_env_get_fd(kv_env(k), &fd), 0);
+	ck_assert_int_ge(ro = open("/dev/null", O_RDONLY), 0);
+	ck_assert_int_eq(dup2(ro, fd), fd);
+	close(ro);
+	ck_assert_int_eq(kv_write(k, put_one, &dbi), AMR_EIO);
+	kv_close(k);
+}
+END_TEST
+
 START_TEST(big_endian_keys_sort_numerically)
 {
 	uint8_t a[8], b[8];
@@ -170,6 +239,7 @@ Suite *kv_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, map_grows_when_full);
 	tcase_add_test(tc, failed_write_changes_nothing);
+	tcase_add_test(tc, errors_keep_their_domain);
 	tcase_add_test(tc, big_endian_keys_sort_numerically);
 	tcase_add_test(tc, backup_is_a_usable_copy);
 	tcase_add_test(tc, open_refuses_an_unusable_path);

@@ -24,7 +24,7 @@ START_TEST(format_and_parse)
 	static const struct {
 		const char *text;
 		int dec;
-		int rc;
+		amr_err rc;
 		unsigned long long v;
 	} parse[] = {
 		{ "123.456", 3, AMR_OK, 123456 }, { "12", 3, AMR_OK, 12000 },
