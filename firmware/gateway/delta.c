@@ -1,7 +1,7 @@
 #include <string.h>
 
-#include "batch.h"
 #include "delta.h"
+#include "upbatch.h"
 
 void delta_init(struct delta *d)
 {
@@ -80,7 +80,7 @@ int delta_take(struct delta *d, json_t *b, bool full)
 
 			if (!c->seen || !(c->changed || full))
 				continue;
-			if (batch_add_reading(b, a, ch, c->latest, c->acc, c->period_ms) != 0)
+			if (upbatch_add_reading(b, a, ch, c->latest, c->acc, c->period_ms) != 0)
 				return -1;
 			c->taken = true;
 			n++;

@@ -2,7 +2,7 @@
 # integration tests.
 GW_DIR := firmware/gateway
 GW_CORE := $(GW_DIR)/settings.c $(GW_DIR)/cmdline.c $(GW_DIR)/console.c \
-           $(GW_DIR)/telnet.c $(GW_DIR)/batch.c $(GW_DIR)/delta.c \
+           $(GW_DIR)/telnet.c $(GW_DIR)/upbatch.c $(GW_DIR)/delta.c \
            $(GW_DIR)/spool.c $(GW_DIR)/lcd.c $(GW_DIR)/cmdlog.c $(GW_DIR)/outputs.c
 GW_EDGE := $(GW_DIR)/poller.c $(GW_DIR)/telnetd.c $(GW_DIR)/uplink.c \
            $(GW_DIR)/remote.c $(GW_DIR)/gw.c $(GW_DIR)/gw_console.c $(GW_DIR)/main.c
@@ -18,14 +18,14 @@ $(eval $(call unit_test,test_gw_console,tests/unit/test_gw_console.c \
 	$(GW_DIR)/console.c $(GW_DIR)/cmdline.c $(GW_DIR)/settings.c lib/err.c lib/log.c,))
 $(eval $(call unit_test,test_gw_telnet,tests/unit/test_gw_telnet.c $(GW_DIR)/telnet.c,))
 $(eval $(call unit_test,test_gw_delta,tests/unit/test_gw_delta.c $(GW_DIR)/delta.c \
-	$(GW_DIR)/batch.c lib/err.c lib/log.c,-ljansson))
+	$(GW_DIR)/upbatch.c lib/err.c lib/log.c,-ljansson))
 $(eval $(call unit_test,test_gw_spool,tests/unit/test_gw_spool.c $(GW_DIR)/spool.c \
-	$(GW_DIR)/batch.c $(GW_DIR)/delta.c lib/kv.c lib/err.c lib/log.c,-ljansson $(LMDB_LIBS)))
+	$(GW_DIR)/upbatch.c $(GW_DIR)/delta.c lib/kv.c lib/err.c lib/log.c,-ljansson $(LMDB_LIBS)))
 $(eval $(call unit_test,test_gw_cmdlog_lcd,tests/unit/test_gw_cmdlog_lcd.c $(GW_DIR)/cmdlog.c \
 	$(GW_DIR)/lcd.c $(GW_DIR)/settings.c lib/kv.c lib/err.c lib/log.c,$(LMDB_LIBS)))
 
 $(eval $(call unit_test,test_gw_outputs,tests/unit/test_gw_outputs.c $(GW_DIR)/outputs.c \
-	$(GW_DIR)/batch.c lib/err.c lib/log.c,-ljansson))
+	$(GW_DIR)/upbatch.c lib/err.c lib/log.c,-ljansson))
 
 $(eval $(call integ_test,test_gateway,tests/integration/test_gateway.c \
 	tests/integration/gw_archive.c,))

@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "batch.h"
 #include "cmdlog.h"
 #include "delta.h"
 #include "err.h"
@@ -20,6 +19,7 @@
 #include "remote.h"
 #include "spool.h"
 #include "telnetd.h"
+#include "upbatch.h"
 #include "uplink.h"
 
 static volatile sig_atomic_t button_pressed;
@@ -60,7 +60,7 @@ static void ev_simple(gw *g, const char *type, unsigned addr, int64_t ts)
 /* Make a batch of what changed (or everything when full) and store it. */
 static void make_batch(gw *g, bool full)
 {
-	json_t *b = batch_new(now_s());
+	json_t *b = upbatch_new(now_s());
 	uint64_t seq;
 	int rc;
 
@@ -72,13 +72,13 @@ static void make_batch(gw *g, bool full)
 		if (!settings_polled(&g->set, a) || d->state == DEV_UNKNOWN ||
 		    !(d->changed || full))
 			continue;
-		if (batch_add_device(b, a, d->state == DEV_ONLINE, d->status & 1, d->batt_mv,
-				     d->out.known ? d->out.coils : NULL) != 0)
+		if (upbatch_add_device(b, a, d->state == DEV_ONLINE, d->status & 1, d->batt_mv,
+				       d->out.known ? d->out.coils : NULL) != 0)
 			goto out_abort;
 	}
 	if (json_array_extend(json_object_get(b, "events"), g->events) != 0)
 		goto out_abort;
-	if (batch_empty(b)) {
+	if (upbatch_empty(b)) {
 		delta_abort(&g->delta);
 		json_decref(b);
 		return;

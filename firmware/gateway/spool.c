@@ -1,10 +1,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
 #include "err.h"
 #include "log.h"
 #include "spool.h"
+#include "upbatch.h"
 
 struct spool {
 	kv *k;		      /* environment (borrowed) */
@@ -141,7 +141,7 @@ static int do_merge(MDB_txn *txn, void *arg)
 		goto out;
 	a = json_loadb(da.mv_data, da.mv_size, 0, NULL);
 	b = json_loadb(db.mv_data, db.mv_size, 0, NULL);
-	m = a && b ? batch_merge(a, b) : NULL;
+	m = a && b ? upbatch_merge(a, b) : NULL;
 	text = m ? dump(m) : NULL;
 	if (!text) {
 		rc = AMR_ENOMEM;

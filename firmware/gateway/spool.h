@@ -14,7 +14,7 @@
  *           a batch the archive may hold must be sent again unchanged.
  *   ack     batches at or below the archive's ack are dropped.
  *   merge   when the spool holds capacity batches, the two oldest batches
- *           never sent become one (batch_merge()).
+ *           never sent become one (upbatch_merge()).
  *
  * Each batch carries "prev", the seq of the batch before it (merges and
  * renumbering keep the chain), so the archive can refuse a batch whose

@@ -3,15 +3,15 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "../../firmware/gateway/batch.h"
 #include "../../firmware/gateway/delta.h"
+#include "../../firmware/gateway/upbatch.h"
 
 static struct delta d;
 
 /* Take a batch, return the delta of addr/ch in it (-1 if absent), commit. */
 static long long take(bool full, unsigned addr, unsigned ch, long long *total, int *n)
 {
-	json_t *b = batch_new(1000), *r;
+	json_t *b = upbatch_new(1000), *r;
 	long long delta = -1;
 	size_t i;
 
@@ -75,7 +75,7 @@ END_TEST
 START_TEST(test_abort_keeps_pulses)
 {
 	uint32_t prev;
-	json_t *b = batch_new(1);
+	json_t *b = upbatch_new(1);
 	long long total;
 	int n;
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../firmware/gateway/batch.h"
 #include "../../firmware/gateway/outputs.h"
+#include "../../firmware/gateway/upbatch.h"
 
 START_TEST(test_first_read_is_no_change)
 {
@@ -91,14 +91,14 @@ static char *device_text(const json_t *b, size_t i)
 
 START_TEST(test_batch_device_outputs)
 {
-	json_t *b = batch_new(1000);
+	json_t *b = upbatch_new(1000);
 	const uint8_t coils[4] = { 0, 0, 1, 0 };
 	char *t;
 
 	ck_assert_ptr_nonnull(b);
-	ck_assert_int_eq(batch_add_device(b, 5, true, true, 3010, coils), 0);
-	ck_assert_int_eq(batch_add_device(b, 6, true, false, 2900, NULL), 0);
-	ck_assert_int_eq(batch_add_device(b, 7, false, false, 0, coils), 0);
+	ck_assert_int_eq(upbatch_add_device(b, 5, true, true, 3010, coils), 0);
+	ck_assert_int_eq(upbatch_add_device(b, 6, true, false, 2900, NULL), 0);
+	ck_assert_int_eq(upbatch_add_device(b, 7, false, false, 0, coils), 0);
 	t = device_text(b, 0);
 	ck_assert_str_eq(t, "{\"addr\":5,\"ok\":true,\"mains\":true,\"batt_mv\":3010,"
 			    "\"outputs\":[0,0,1,0]}");
@@ -115,16 +115,19 @@ END_TEST
 
 START_TEST(test_merge_keeps_newer_outputs)
 {
-	json_t *older = batch_new(1000), *newer = batch_new(1010), *m;
+	json_t *older = upbatch_new(1000), *newer = upbatch_new(1010), *m;
 	char *t;
 
 	ck_assert_int_eq(
-		batch_add_device(older, 5, true, true, 3010, (const uint8_t[4]){ 0, 0, 0, 0 }), 0);
+		upbatch_add_device(older, 5, true, true, 3010, (const uint8_t[4]){ 0, 0, 0, 0 }),
+		0);
 	ck_assert_int_eq(
-		batch_add_device(older, 6, true, true, 3010, (const uint8_t[4]){ 1, 0, 0, 0 }), 0);
+		upbatch_add_device(older, 6, true, true, 3010, (const uint8_t[4]){ 1, 0, 0, 0 }),
+		0);
 	ck_assert_int_eq(
-		batch_add_device(newer, 5, true, true, 3010, (const uint8_t[4]){ 0, 1, 0, 0 }), 0);
-	m = batch_merge(older, newer);
+		upbatch_add_device(newer, 5, true, true, 3010, (const uint8_t[4]){ 0, 1, 0, 0 }),
+		0);
+	m = upbatch_merge(older, newer);
 	ck_assert_ptr_nonnull(m);
 	t = device_text(m, 0);
 	ck_assert_str_eq(t, "{\"addr\":5,\"ok\":true,\"mains\":true,\"batt_mv\":3010,"

@@ -13,9 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../firmware/gateway/batch.h"
 #include "../../firmware/gateway/delta.h"
 #include "../../firmware/gateway/spool.h"
+#include "../../firmware/gateway/upbatch.h"
 #include "err.h"
 #include "kv.h"
 
@@ -113,7 +113,7 @@ static void restart(unsigned capacity)
 /* Read device totals into the tracker and store one batch. */
 static int make_batch(const uint32_t *tot, bool sending, uint64_t *seq)
 {
-	json_t *b = batch_new(time(NULL));
+	json_t *b = upbatch_new(time(NULL));
 	uint32_t prev;
 	int rc;
 
@@ -356,7 +356,7 @@ START_TEST(test_merge_keeps_events_and_devices)
 		"addr", 1, "ch", 2, "total", (json_int_t)7, "delta", (json_int_t)0, "period_ms",
 		(json_int_t)0, "devices", "addr", 1, "ok", 1, "mains", 1, "batt_mv", 3000, "events",
 		"type", "device_online", "addr", 1, "ts", (json_int_t)190);
-	json_t *m = batch_merge(a, b), *r;
+	json_t *m = upbatch_merge(a, b), *r;
 
 	ck_assert_ptr_nonnull(m);
 	ck_assert_int_eq(json_integer_value(json_object_get(m, "seq")), 6);
@@ -370,7 +370,7 @@ START_TEST(test_merge_keeps_events_and_devices)
 	ck_assert(json_is_true(
 		json_object_get(json_array_get(json_object_get(m, "devices"), 0), "ok")));
 	ck_assert_uint_eq(json_array_size(json_object_get(m, "events")), 2);
-	ck_assert_ptr_null(batch_merge(a, json_object_get(a, "readings")));
+	ck_assert_ptr_null(upbatch_merge(a, json_object_get(a, "readings")));
 	json_decref(a);
 	json_decref(b);
 	json_decref(m);

@@ -1,18 +1,18 @@
 #include <string.h>
 
-#include "batch.h"
+#include "upbatch.h"
 #include "err.h"
 #include "log.h"
 
-json_t *batch_new(int64_t ts)
+json_t *upbatch_new(int64_t ts)
 {
 	/* "seq" first, as people read it; the spool sets its value. */
 	return json_pack("{s:I,s:I,s:I,s:[],s:[],s:[]}", "seq", (json_int_t)0, "prev",
 			 (json_int_t)0, "ts", (json_int_t)ts, "readings", "devices", "events");
 }
 
-int batch_add_reading(json_t *b, unsigned addr, unsigned ch, uint32_t total, uint64_t delta,
-		      uint32_t period_ms)
+int upbatch_add_reading(json_t *b, unsigned addr, unsigned ch, uint32_t total, uint64_t delta,
+			uint32_t period_ms)
 {
 	json_t *r = json_pack("{s:i,s:i,s:I,s:I,s:I}", "addr", (int)addr, "ch", (int)ch, "total",
 			      (json_int_t)total, "delta", (json_int_t)delta, "period_ms",
@@ -23,8 +23,8 @@ int batch_add_reading(json_t *b, unsigned addr, unsigned ch, uint32_t total, uin
 	return AMR_OK;
 }
 
-int batch_add_device(json_t *b, unsigned addr, bool ok, bool mains, unsigned batt_mv,
-		     const uint8_t outputs[4])
+int upbatch_add_device(json_t *b, unsigned addr, bool ok, bool mains, unsigned batt_mv,
+		       const uint8_t outputs[4])
 {
 	json_t *d = ok ? json_pack("{s:i,s:b,s:b,s:i}", "addr", (int)addr, "ok", 1, "mains", mains,
 				   "batt_mv", (int)batt_mv)
@@ -44,14 +44,14 @@ out_free:
 	return AMR_ENOMEM;
 }
 
-int batch_add_event(json_t *b, json_t *ev)
+int upbatch_add_event(json_t *b, json_t *ev)
 {
 	if (!ev || json_array_append_new(json_object_get(b, "events"), ev) != 0)
 		return AMR_ENOMEM;
 	return AMR_OK;
 }
 
-bool batch_empty(const json_t *b)
+bool upbatch_empty(const json_t *b)
 {
 	return json_array_size(json_object_get(b, "readings")) == 0 &&
 	       json_array_size(json_object_get(b, "devices")) == 0 &&
@@ -77,7 +77,7 @@ static long find(const json_t *arr, const json_t *like, bool bych)
 	return -1;
 }
 
-json_t *batch_merge(const json_t *older, const json_t *newer)
+json_t *upbatch_merge(const json_t *older, const json_t *newer)
 {
 	json_t *m, *readings, *devices, *events, *e;
 	json_t *nr = json_object_get(newer, "readings"), *nd = json_object_get(newer, "devices");
@@ -125,11 +125,11 @@ json_t *batch_merge(const json_t *older, const json_t *newer)
 		if (json_array_append(events, e) != 0)
 			goto out_fail;
 	}
-	if (json_array_size(events) > BATCH_MAX_EVENTS) {
-		size_t drop = json_array_size(events) - BATCH_MAX_EVENTS;
+	if (json_array_size(events) > UPBATCH_MAX_EVENTS) {
+		size_t drop = json_array_size(events) - UPBATCH_MAX_EVENTS;
 
 		log_warn("spool: merged batch keeps the newest %d events, %zu older dropped",
-			 BATCH_MAX_EVENTS, drop);
+			 UPBATCH_MAX_EVENTS, drop);
 		while (drop--)
 			json_array_remove(events, 0);
 	}
