@@ -156,18 +156,22 @@ static int parse_one(const char *w, struct cmdline *c, char *err, size_t errlen)
 		const char *word;
 		enum cmdline_kind kind;
 	} plain[] = {
-		{ "ipconfig", CMD_IPCONFIG }, { "reset", CMD_RESET }, { "exit", CMD_EXIT },
-		{ "help", CMD_HELP },	      { "?", CMD_HELP },      { "\\?", CMD_HELP },
-		{ "lcd", CMD_LCD },
+		{ "ipconfig", CMDLINE_IPCONFIG },
+		{ "reset", CMDLINE_RESET },
+		{ "exit", CMDLINE_EXIT },
+		{ "help", CMDLINE_HELP },
+		{ "?", CMDLINE_HELP },
+		{ "\\?", CMDLINE_HELP },
+		{ "lcd", CMDLINE_LCD },
 	};
 	static const struct {
 		const char *key;
 		enum cmdline_kind kind;
 	} ips[] = {
-		{ "serv", CMD_SERV },
-		{ "dev", CMD_DEV },
-		{ "net", CMD_NET },
-		{ "gate", CMD_GATE },
+		{ "serv", CMDLINE_SERV },
+		{ "dev", CMDLINE_DEV },
+		{ "net", CMDLINE_NET },
+		{ "gate", CMDLINE_GATE },
 	};
 	const char *v;
 
@@ -178,20 +182,20 @@ static int parse_one(const char *w, struct cmdline *c, char *err, size_t errlen)
 		}
 	}
 	if ((v = value_of(w, "objnum"))) {
-		c->kind = CMD_OBJNUM;
+		c->kind = CMDLINE_OBJNUM;
 		if (!number(v, 5, 1, 65000, &c->num))
 			return fail(err, errlen,
 				    "Bad value \"%s\": object number must be 1...65000", v);
 		return AMR_OK;
 	}
 	if ((v = value_of(w, "port"))) {
-		c->kind = CMD_PORT;
+		c->kind = CMDLINE_PORT;
 		if (!number(v, 5, 1, 65535, &c->num))
 			return fail(err, errlen, "Bad value \"%s\": port must be 1...65535", v);
 		return AMR_OK;
 	}
 	if ((v = value_of(w, "mac"))) {
-		c->kind = CMD_MAC;
+		c->kind = CMDLINE_MAC;
 		if (!hexmac(v, c->mac))
 			return fail(err, errlen, "Bad value \"%s\": MAC must be 12 hex digits", v);
 		/* a device's own address: unicast (group bit clear), not zero */
@@ -209,7 +213,7 @@ static int parse_one(const char *w, struct cmdline *c, char *err, size_t errlen)
 			if (!settings_ip_parse(v, c->ip))
 				return fail(err, errlen,
 					    "Bad value \"%s\": expected XXX.XXX.XXX.XXX", v);
-			if (c->kind == CMD_NET && !is_mask(c->ip))
+			if (c->kind == CMDLINE_NET && !is_mask(c->ip))
 				return fail(err, errlen,
 					    "Bad value \"%s\": a subnet mask is ones then "
 					    "zeros, e.g. 255.255.255.0",
@@ -225,24 +229,24 @@ static int parse_two(char *const *w, struct cmdline *c, char *err, size_t errlen
 	const char *v;
 
 	if (strcmp(w[0], "disconnect") == 0 && strcmp(w[1], "server") == 0)
-		c->kind = CMD_DISCONNECT;
+		c->kind = CMDLINE_DISCONNECT;
 	else if (strcmp(w[0], "show") == 0 && strcmp(w[1], "addr") == 0)
-		c->kind = CMD_SHOWADDR;
+		c->kind = CMDLINE_SHOWADDR;
 	else if (strcmp(w[0], "save") == 0 && strcmp(w[1], "all") == 0)
-		c->kind = CMD_SAVE;
+		c->kind = CMDLINE_SAVE;
 	else if (strcmp(w[0], "reset") == 0 && strcmp(w[1], "-d") == 0)
-		c->kind = CMD_RESET_DEFAULTS;
+		c->kind = CMDLINE_RESET_DEFAULTS;
 	else if (strcmp(w[0], "lcd") == 0 && strcmp(w[1], "button") == 0)
-		c->kind = CMD_LCD_BUTTON;
+		c->kind = CMDLINE_LCD_BUTTON;
 	else if (strcmp(w[0], "rs485") == 0 && strcmp(w[1], "timeout") == 0)
-		c->kind = CMD_TIMEOUT_SHOW;
+		c->kind = CMDLINE_TIMEOUT_SHOW;
 	else if (strcmp(w[0], "rs485") == 0 && (v = value_of(w[1], "timeout"))) {
-		c->kind = CMD_TIMEOUT_SET;
+		c->kind = CMDLINE_TIMEOUT_SET;
 		if (!number(v, 3, 1, 240, &c->num))
 			return fail(err, errlen,
 				    "Bad value \"%s\": RS485 timeout must be 1...240 s", v);
 	} else if (strcmp(w[0], "add") == 0 || strcmp(w[0], "del") == 0) {
-		c->kind = w[0][0] == 'a' ? CMD_ADD : CMD_DEL;
+		c->kind = w[0][0] == 'a' ? CMDLINE_ADD : CMDLINE_DEL;
 		return parse_addr_word(w[1], "addr", 3, &c->addr, err, errlen);
 	} else {
 		return fail(err, errlen, "Unknown command \"%s %s\". Type \"help\" for help.", w[0],
@@ -258,11 +262,11 @@ static int parse_three(char *const *w, struct cmdline *c, char *err, size_t errl
 	unsigned *slot;
 
 	if (strcmp(w[0], "zero") == 0) {
-		c->kind = CMD_ZERO;
+		c->kind = CMDLINE_ZERO;
 		key = "ch";
 		slot = &c->ch;
 	} else if (strcmp(w[0], "block") == 0 || strcmp(w[0], "unblock") == 0) {
-		c->kind = w[0][0] == 'b' ? CMD_BLOCK : CMD_UNBLOCK;
+		c->kind = w[0][0] == 'b' ? CMDLINE_BLOCK : CMDLINE_UNBLOCK;
 		key = "out";
 		slot = &c->out;
 	} else {
@@ -282,13 +286,13 @@ static int parse_four(char *const *w, struct cmdline *c, char *err, size_t errle
 {
 	if (strcmp(w[0], "save") == 0 && strcmp(w[1], "all") == 0 && strcmp(w[2], "and") == 0 &&
 	    strcmp(w[3], "reset") == 0) {
-		c->kind = CMD_SAVE_RESET;
+		c->kind = CMDLINE_SAVE_RESET;
 		return AMR_OK;
 	}
 	if (strcmp(w[0], "ch") == 0 && strcmp(w[2], "to") == 0) {
 		const char *v = value_of(w[1], "addr");
 
-		c->kind = CMD_CHADDR;
+		c->kind = CMDLINE_CHADDR;
 		if (!v)
 			return fail(err, errlen, "Bad command: expected \"ch addr=XXX to XXX\"");
 		if (strlen(v) != 3 || !number(v, 3, GW_ADDR_MIN, GW_ADDR_MAX, &c->addr))
@@ -320,7 +324,7 @@ int cmdline_parse(const char *line, struct cmdline *out, char *err, size_t errle
 	}
 	switch (n) {
 	case 0:
-		out->kind = CMD_EMPTY;
+		out->kind = CMDLINE_EMPTY;
 		return AMR_OK;
 	case 1:
 		return parse_one(words[0], out, err, errlen);

@@ -12,33 +12,33 @@
 #include <stdint.h>
 
 enum cmdline_kind {
-	CMD_EMPTY,	    /* blank line: just a new prompt */
-	CMD_IPCONFIG,	    /* ipconfig */
-	CMD_DISCONNECT,	    /* disconnect server */
-	CMD_OBJNUM,	    /* objnum=N, num 1..65000 */
-	CMD_SERV,	    /* serv=A.B.C.D, ip */
-	CMD_PORT,	    /* port=N, num 1..65535 */
-	CMD_DEV,	    /* dev=A.B.C.D, ip */
-	CMD_NET,	    /* net=A.B.C.D, ip */
-	CMD_GATE,	    /* gate=A.B.C.D, ip */
-	CMD_MAC,	    /* mac=XXXXXXXXXXXX, mac */
-	CMD_ZERO,	    /* zero ch=X addr=XXX, ch and addr */
-	CMD_CHADDR,	    /* ch addr=XXX to XXX, addr and to */
-	CMD_SHOWADDR,	    /* show addr */
-	CMD_ADD,	    /* add addr=XXX */
-	CMD_DEL,	    /* del addr=XXX */
-	CMD_TIMEOUT_SHOW,   /* RS485 timeout */
-	CMD_TIMEOUT_SET,    /* RS485 timeout=X, num 1..240 */
-	CMD_SAVE,	    /* save all */
-	CMD_SAVE_RESET,	    /* save all and reset */
-	CMD_RESET,	    /* reset */
-	CMD_RESET_DEFAULTS, /* reset -d */
-	CMD_EXIT,	    /* exit */
-	CMD_HELP,	    /* help, ? or \? */
-	CMD_LCD,	    /* lcd: show the display */
-	CMD_LCD_BUTTON,	    /* lcd button: press the display's button */
-	CMD_BLOCK,	    /* block addr=XXX out=X (server commands and tests) */
-	CMD_UNBLOCK,	    /* unblock addr=XXX out=X */
+	CMDLINE_EMPTY,		/* blank line: just a new prompt */
+	CMDLINE_IPCONFIG,	/* ipconfig */
+	CMDLINE_DISCONNECT,	/* disconnect server */
+	CMDLINE_OBJNUM,		/* objnum=N, num 1..65000 */
+	CMDLINE_SERV,		/* serv=A.B.C.D, ip */
+	CMDLINE_PORT,		/* port=N, num 1..65535 */
+	CMDLINE_DEV,		/* dev=A.B.C.D, ip */
+	CMDLINE_NET,		/* net=A.B.C.D, ip */
+	CMDLINE_GATE,		/* gate=A.B.C.D, ip */
+	CMDLINE_MAC,		/* mac=XXXXXXXXXXXX, mac */
+	CMDLINE_ZERO,		/* zero ch=X addr=XXX, ch and addr */
+	CMDLINE_CHADDR,		/* ch addr=XXX to XXX, addr and to */
+	CMDLINE_SHOWADDR,	/* show addr */
+	CMDLINE_ADD,		/* add addr=XXX */
+	CMDLINE_DEL,		/* del addr=XXX */
+	CMDLINE_TIMEOUT_SHOW,	/* RS485 timeout */
+	CMDLINE_TIMEOUT_SET,	/* RS485 timeout=X, num 1..240 */
+	CMDLINE_SAVE,		/* save all */
+	CMDLINE_SAVE_RESET,	/* save all and reset */
+	CMDLINE_RESET,		/* reset */
+	CMDLINE_RESET_DEFAULTS, /* reset -d */
+	CMDLINE_EXIT,		/* exit */
+	CMDLINE_HELP,		/* help, ? or \? */
+	CMDLINE_LCD,		/* lcd: show the display */
+	CMDLINE_LCD_BUTTON,	/* lcd button: press the display's button */
+	CMDLINE_BLOCK,		/* block addr=XXX out=X (server commands and tests) */
+	CMDLINE_UNBLOCK,	/* unblock addr=XXX out=X */
 };
 
 struct cmdline {

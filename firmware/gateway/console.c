@@ -59,41 +59,41 @@ static enum console_result settings_cmd(struct gw_settings *s, const struct cmdl
 	char ip[16];
 
 	switch (c->kind) {
-	case CMD_OBJNUM:
+	case CMDLINE_OBJNUM:
 		s->objnum = c->num;
 		say(out, outlen, "Object number: %u\r\n", s->objnum);
 		break;
-	case CMD_SERV:
+	case CMDLINE_SERV:
 		settings_ip_format(c->ip, s->serv);
 		say(out, outlen, "Server IP: %s\r\n", s->serv);
 		break;
-	case CMD_PORT:
+	case CMDLINE_PORT:
 		s->port = c->num;
 		say(out, outlen, "Server port: %u\r\n", s->port);
 		break;
-	case CMD_DEV:
+	case CMDLINE_DEV:
 		memcpy(s->dev, c->ip, 4);
 		say(out, outlen, "Device IP: %s (\"save all and reset\" to apply)\r\n",
 		    settings_ip_format(s->dev, ip));
 		break;
-	case CMD_NET:
+	case CMDLINE_NET:
 		memcpy(s->net, c->ip, 4);
 		say(out, outlen, "Subnet mask: %s\r\n", settings_ip_format(s->net, ip));
 		break;
-	case CMD_GATE:
+	case CMDLINE_GATE:
 		memcpy(s->gate, c->ip, 4);
 		say(out, outlen, "Gateway IP: %s\r\n", settings_ip_format(s->gate, ip));
 		break;
-	case CMD_MAC:
+	case CMDLINE_MAC:
 		memcpy(s->mac, c->mac, 6);
 		say(out, outlen, "MAC: %02X:%02X:%02X:%02X:%02X:%02X\r\n", s->mac[0], s->mac[1],
 		    s->mac[2], s->mac[3], s->mac[4], s->mac[5]);
 		break;
-	case CMD_TIMEOUT_SET:
+	case CMDLINE_TIMEOUT_SET:
 		s->rs485_timeout = c->num;
 		say(out, outlen, "RS485 timeout: %u s\r\n", s->rs485_timeout);
 		break;
-	case CMD_ADD:
+	case CMDLINE_ADD:
 		if (settings_polled(s, c->addr)) {
 			say(out, outlen, "Error: address %03u is already in the polling list\r\n",
 			    c->addr);
@@ -103,7 +103,7 @@ static enum console_result settings_cmd(struct gw_settings *s, const struct cmdl
 		ops->poll_changed(ops->ctx);
 		say(out, outlen, "Address %03u added to the polling list\r\n", c->addr);
 		break;
-	case CMD_DEL:
+	case CMDLINE_DEL:
 		if (!settings_polled(s, c->addr)) {
 			say(out, outlen, "Error: address %03u is not in the polling list\r\n",
 			    c->addr);
@@ -134,51 +134,51 @@ enum console_result console_run(struct gw_settings *s, const struct console_ops 
 		return CONSOLE_ERROR;
 	}
 	switch (c.kind) {
-	case CMD_EMPTY:
+	case CMDLINE_EMPTY:
 		return CONSOLE_OK;
-	case CMD_HELP:
+	case CMDLINE_HELP:
 		say(out, outlen, "%s", cmdline_help());
 		return CONSOLE_OK;
-	case CMD_EXIT:
+	case CMDLINE_EXIT:
 		say(out, outlen, "Bye!\r\n");
 		return CONSOLE_EXIT;
-	case CMD_IPCONFIG:
+	case CMDLINE_IPCONFIG:
 		ipconfig(s, ops, out, outlen);
 		return CONSOLE_OK;
-	case CMD_SHOWADDR:
+	case CMDLINE_SHOWADDR:
 		show_addr(s, ops, out, outlen);
 		return CONSOLE_OK;
-	case CMD_TIMEOUT_SHOW:
+	case CMDLINE_TIMEOUT_SHOW:
 		say(out, outlen, "RS485 timeout: %u s\r\n", s->rs485_timeout);
 		return CONSOLE_OK;
-	case CMD_LCD_BUTTON:
+	case CMDLINE_LCD_BUTTON:
 		ops->lcd_button(ops->ctx);
 		__attribute__((fallthrough)); /* show what the press brought up */
-	case CMD_LCD:
+	case CMDLINE_LCD:
 		ops->lcd(ops->ctx, l1, l2);
 		say(out, outlen, "+------------+\r\n|%-12s|\r\n|%-12s|\r\n+------------+\r\n", l1,
 		    l2);
 		return CONSOLE_OK;
-	case CMD_DISCONNECT:
+	case CMDLINE_DISCONNECT:
 		ops->disconnect(ops->ctx);
 		say(out, outlen, "Disconnected from server; reconnecting after a pause\r\n");
 		return CONSOLE_OK;
-	case CMD_SAVE:
-	case CMD_SAVE_RESET:
+	case CMDLINE_SAVE:
+	case CMDLINE_SAVE_RESET:
 		if (ops->save(ops->ctx, s) != AMR_OK) {
 			say(out, outlen, "Error: cannot write the settings to flash\r\n");
 			return CONSOLE_ERROR;
 		}
-		if (c.kind == CMD_SAVE) {
+		if (c.kind == CMDLINE_SAVE) {
 			say(out, outlen, "All options saved\r\n");
 			return CONSOLE_OK;
 		}
 		say(out, outlen, "All options saved, resetting...\r\n");
 		return CONSOLE_RESTART;
-	case CMD_RESET:
+	case CMDLINE_RESET:
 		say(out, outlen, "Resetting...\r\n");
 		return CONSOLE_RESTART;
-	case CMD_RESET_DEFAULTS: {
+	case CMDLINE_RESET_DEFAULTS: {
 		struct gw_settings f;
 
 		ops->factory(ops->ctx, &f);
@@ -190,13 +190,13 @@ enum console_result console_run(struct gw_settings *s, const struct console_ops 
 		say(out, outlen, "Factory options restored, resetting...\r\n");
 		return CONSOLE_RESTART;
 	}
-	case CMD_ZERO:
-	case CMD_CHADDR:
-	case CMD_BLOCK:
-	case CMD_UNBLOCK:
+	case CMDLINE_ZERO:
+	case CMDLINE_CHADDR:
+	case CMDLINE_BLOCK:
+	case CMDLINE_UNBLOCK:
 		/* Any address on the bus: a new UO-4 answers at 126 before it
 		 * is in the list (the seed's first setup). */
-		if (c.kind == CMD_CHADDR && settings_polled(s, c.to) &&
+		if (c.kind == CMDLINE_CHADDR && settings_polled(s, c.to) &&
 		    ops->responding(ops->ctx, c.to)) {
 			say(out, outlen, "Error: address %03u is taken by a responding device\r\n",
 			    c.to);

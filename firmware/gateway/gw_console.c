@@ -84,16 +84,16 @@ static int op_device(void *ctx, const struct cmdline *c, console_done_fn done, v
 		return AMR_EFULL;
 	}
 	switch (c->kind) {
-	case CMD_ZERO:
+	case CMDLINE_ZERO:
 		pcmd.kind = PCMD_ZERO;
 		break;
-	case CMD_CHADDR:
+	case CMDLINE_CHADDR:
 		pcmd.kind = PCMD_CHADDR;
 		break;
-	case CMD_BLOCK:
-	case CMD_UNBLOCK:
+	case CMDLINE_BLOCK:
+	case CMDLINE_UNBLOCK:
 		pcmd.kind = PCMD_OUTPUT;
-		pcmd.on = c->kind == CMD_BLOCK;
+		pcmd.on = c->kind == CMDLINE_BLOCK;
 		break;
 	default:
 		snprintf(err, errlen, "not a device command");

@@ -214,16 +214,16 @@ END_TEST
 START_TEST(test_device_commands_pending)
 {
 	ck_assert_int_eq(run("zero ch=2 addr=004"), CONSOLE_PENDING);
-	ck_assert_int_eq(fk.last.kind, CMD_ZERO);
+	ck_assert_int_eq(fk.last.kind, CMDLINE_ZERO);
 	ck_assert_uint_eq(fk.last.addr, 4);
 	ck_assert_uint_eq(fk.last.ch, 2);
 	ck_assert_int_eq(run("ch addr=126 to 005"), CONSOLE_PENDING);
-	ck_assert_int_eq(fk.last.kind, CMD_CHADDR);
+	ck_assert_int_eq(fk.last.kind, CMDLINE_CHADDR);
 	/* address 004 answers: moving a device onto it is refused */
 	ck_assert_int_eq(run("ch addr=126 to 004"), CONSOLE_ERROR);
 	ck_assert_ptr_nonnull(strstr(out, "004"));
 	ck_assert_int_eq(run("block addr=001 out=3"), CONSOLE_PENDING);
-	ck_assert_int_eq(fk.last.kind, CMD_BLOCK);
+	ck_assert_int_eq(fk.last.kind, CMDLINE_BLOCK);
 	ck_assert_int_eq(run("zero ch=1 addr=099"), CONSOLE_ERROR);
 	ck_assert_ptr_nonnull(strstr(out, "queue is full"));
 	ck_assert_int_eq(fk.devices, 3);
