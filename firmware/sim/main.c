@@ -15,7 +15,7 @@
 
 #include "bus.h"
 #include "config.h"
-#include "ctl.h"
+#include "simctl.h"
 #include "log.h"
 #include "sim.h"
 #include "svc.h"
@@ -126,9 +126,9 @@ static int poll_timeout(const struct bus *b, uint64_t now)
 	return ms;
 }
 
-static void run(struct bus *b, struct ctl *c)
+static void run(struct bus *b, struct simctl *c)
 {
-	struct pollfd fds[2 + CTL_CLIENTS + 1];
+	struct pollfd fds[2 + SIMCTL_CLIENTS + 1];
 	uint64_t next_check = 0;
 	uint8_t buf[512];
 
@@ -146,7 +146,7 @@ static void run(struct bus *b, struct ctl *c)
 		if (b->open_by_master)
 			fds[n++] = (struct pollfd){ .fd = b->master, .events = POLLIN };
 		first_ctl = n;
-		n += ctl_fill(c, fds + n);
+		n += simctl_fill(c, fds + n);
 		r = poll(fds, (nfds_t)n, poll_timeout(b, now));
 		if (r < 0 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));
@@ -166,7 +166,7 @@ static void run(struct bus *b, struct ctl *c)
 		sim_advance(&sim, bus_now_us());
 		bus_flush(b, bus_now_us());
 		if (r > 0)
-			ctl_serve(c, &sim, fds + first_ctl, n - first_ctl);
+			simctl_serve(c, &sim, fds + first_ctl, n - first_ctl);
 	}
 }
 
@@ -175,7 +175,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct sim_opts so = { 0 };
 	struct bus bus;
-	struct ctl ctl;
+	struct simctl ctl;
 	char state[512];
 	char *end;
 	int rc;
@@ -219,14 +219,14 @@ int main(int argc, char **argv)
 		goto out;
 	if (sim_open(&sim, &so, &bus, bus_now_us()) != 0)
 		goto out_bus;
-	if (ctl_open(&ctl, opt.control) != 0)
+	if (simctl_open(&ctl, opt.control) != 0)
 		goto out_sim;
 	log_info("running %d devices, profile %s, speed %g, state %s", sim.n, opt.profile, so.speed,
 		 state);
 	run(&bus, &ctl);
 	log_info("stopping");
 	rc = 0;
-	ctl_close(&ctl);
+	simctl_close(&ctl);
 out_sim:
 	sim_close(&sim);
 out_bus:

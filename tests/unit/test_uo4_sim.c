@@ -1,4 +1,4 @@
-/* Unit tests of the building simulator (firmware/sim: gen.c, sim.c, cmd.c)
+/* Unit tests of the building simulator (firmware/sim: gen.c, sim.c, simcmd.c)
  * without a bus: meter profiles, faults, and every control command. */
 #include <check.h>
 #include <stdio.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../firmware/sim/cmd.h"
+#include "../../firmware/sim/simcmd.h"
 #include "../../firmware/sim/gen.h"
 #include "../../firmware/sim/sim.h"
 
@@ -144,9 +144,9 @@ static void teardown(void)
 
 static const char *run(const char *line)
 {
-	struct cmd_out out = { answer, sizeof answer, 0 };
+	struct simcmd_out out = { answer, sizeof answer, 0 };
 
-	cmd_exec(&s, line, now_us, &out);
+	simcmd_exec(&s, line, now_us, &out);
 	return answer;
 }
 

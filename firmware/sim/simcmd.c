@@ -1,4 +1,4 @@
-#include "cmd.h"
+#include "simcmd.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 struct ctx {
 	struct sim *s;
 	uint64_t now_us;
-	struct cmd_out *out;
+	struct simcmd_out *out;
 };
 
 struct command {
@@ -23,7 +23,7 @@ struct command {
 	int (*run)(struct ctx *c, int argc, char **argv);
 };
 
-__attribute__((format(printf, 2, 3))) static void say(struct cmd_out *o, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void say(struct simcmd_out *o, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -354,7 +354,7 @@ static int run_help(struct ctx *c, int argc, char **argv)
 	return 0;
 }
 
-int cmd_exec(struct sim *s, const char *line, uint64_t real_now_us, struct cmd_out *out)
+int simcmd_exec(struct sim *s, const char *line, uint64_t real_now_us, struct simcmd_out *out)
 {
 	struct ctx c = { s, real_now_us, out };
 	char copy[256], *argv[MAX_WORDS], *save = NULL, *w;

@@ -1,5 +1,5 @@
 /*
- * cmd.h - the simulator's control commands.
+ * simcmd.h - the simulator's control commands.
  *
  * One command per line, words separated by blanks; the answer is one line
  * starting with "ok" or "error:", except `totals`, which prints one line
@@ -20,14 +20,14 @@
  *   battery DEV new             fit a new battery
  *   speed X                     simulated-time factor from now on
  */
-#ifndef SIM_CMD_H
-#define SIM_CMD_H
+#ifndef SIM_SIMCMD_H
+#define SIM_SIMCMD_H
 
 #include <stddef.h>
 
 #include "sim.h"
 
-struct cmd_out {
+struct simcmd_out {
 	char *buf;  /* answer text, borrowed from the caller */
 	size_t cap; /* its size */
 	size_t len; /* bytes written so far (always NUL-terminated) */
@@ -39,6 +39,6 @@ struct cmd_out {
  * when the command succeeded, -1 when the answer is an error (and nothing
  * changed).
  */
-int cmd_exec(struct sim *s, const char *line, uint64_t real_now_us, struct cmd_out *out);
+int simcmd_exec(struct sim *s, const char *line, uint64_t real_now_us, struct simcmd_out *out);
 
 #endif

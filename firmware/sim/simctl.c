@@ -1,4 +1,4 @@
-#include "ctl.h"
+#include "simctl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,19 +9,19 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "simcmd.h"
 #include "log.h"
 
 static char answer[64 * 1024]; /* totals of 127 devices fit with room */
 
-int ctl_open(struct ctl *c, const char *path)
+int simctl_open(struct simctl *c, const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
 
 	c->listen_fd = -1;
 	c->path[0] = '\0';
-	for (int i = 0; i < CTL_CLIENTS; i++)
+	for (int i = 0; i < SIMCTL_CLIENTS; i++)
 		c->clients[i].fd = -1;
 	c->stdin_client.fd = STDIN_FILENO;
 	c->stdin_client.len = 0;
@@ -57,16 +57,16 @@ int ctl_open(struct ctl *c, const char *path)
 	return 0;
 }
 
-static void drop(struct ctl_client *k)
+static void drop(struct simctl_client *k)
 {
 	close(k->fd);
 	k->fd = -1;
 	k->len = 0;
 }
 
-void ctl_close(struct ctl *c)
+void simctl_close(struct simctl *c)
 {
-	for (int i = 0; i < CTL_CLIENTS; i++)
+	for (int i = 0; i < SIMCTL_CLIENTS; i++)
 		if (c->clients[i].fd >= 0)
 			drop(&c->clients[i]);
 	if (c->listen_fd >= 0) {
@@ -76,7 +76,7 @@ void ctl_close(struct ctl *c)
 	}
 }
 
-int ctl_fill(struct ctl *c, struct pollfd *fds)
+int simctl_fill(struct simctl *c, struct pollfd *fds)
 {
 	int n = 0;
 
@@ -84,7 +84,7 @@ int ctl_fill(struct ctl *c, struct pollfd *fds)
 		fds[n++] = (struct pollfd){ .fd = c->listen_fd, .events = POLLIN };
 	if (c->use_stdin)
 		fds[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-	for (int i = 0; i < CTL_CLIENTS; i++)
+	for (int i = 0; i < SIMCTL_CLIENTS; i++)
 		if (c->clients[i].fd >= 0)
 			fds[n++] = (struct pollfd){ .fd = c->clients[i].fd, .events = POLLIN };
 	return n;
@@ -116,7 +116,7 @@ static int send_all(int fd, const char *buf, size_t n)
 }
 
 /* Read what k has; run each complete line. Returns -1 when k is done. */
-static int serve(struct ctl_client *k, struct sim *s)
+static int serve(struct simctl_client *k, struct sim *s)
 {
 	char buf[1024];
 	ssize_t n = read(k->fd, buf, sizeof buf);
@@ -126,29 +126,29 @@ static int serve(struct ctl_client *k, struct sim *s)
 	if (n <= 0)
 		return -1;
 	for (ssize_t i = 0; i < n; i++) {
-		struct cmd_out out = { answer, sizeof answer, 0 };
+		struct simcmd_out out = { answer, sizeof answer, 0 };
 
 		if (buf[i] != '\n') {
-			if (k->len < CTL_LINE - 1)
+			if (k->len < SIMCTL_LINE - 1)
 				k->line[k->len++] = buf[i];
 			continue;
 		}
 		k->line[k->len] = '\0';
 		k->len = 0;
-		cmd_exec(s, k->line, bus_now_us(), &out);
+		simcmd_exec(s, k->line, bus_now_us(), &out);
 		if (send_all(k->fd, answer, out.len) != 0)
 			return -1;
 	}
 	return 0;
 }
 
-static void accept_client(struct ctl *c)
+static void accept_client(struct simctl *c)
 {
 	int fd = accept4(c->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 	if (fd < 0)
 		return;
-	for (int i = 0; i < CTL_CLIENTS; i++) {
+	for (int i = 0; i < SIMCTL_CLIENTS; i++) {
 		if (c->clients[i].fd < 0) {
 			c->clients[i].fd = fd;
 			c->clients[i].len = 0;
@@ -159,7 +159,7 @@ static void accept_client(struct ctl *c)
 	close(fd);
 }
 
-void ctl_serve(struct ctl *c, struct sim *s, const struct pollfd *fds, int n)
+void simctl_serve(struct simctl *c, struct sim *s, const struct pollfd *fds, int n)
 {
 	for (int i = 0; i < n; i++) {
 		if (!fds[i].revents)
@@ -170,7 +170,7 @@ void ctl_serve(struct ctl *c, struct sim *s, const struct pollfd *fds, int n)
 			if (serve(&c->stdin_client, s) != 0)
 				c->use_stdin = false; /* end of input: keep running */
 		} else {
-			for (int k = 0; k < CTL_CLIENTS; k++)
+			for (int k = 0; k < SIMCTL_CLIENTS; k++)
 				if (c->clients[k].fd == fds[i].fd && serve(&c->clients[k], s) != 0)
 					drop(&c->clients[k]);
 		}
