@@ -77,15 +77,15 @@ static uint32_t line_us(void)
 	return ms * 1000u + (SYST_RVR - val) / (CPU_HZ / 1000000u);
 }
 
-void systick_handler(void);
-void usart2_handler(void);
+void isr_systick(void);
+void isr_usart2(void);
 
-void systick_handler(void)
+void isr_systick(void)
 {
 	port.ms++;
 }
 
-void usart2_handler(void)
+void isr_usart2(void)
 {
 	uint32_t isr = USART_ISR;
 
