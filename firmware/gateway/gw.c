@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../uo4/uo4_map.h"
 #include "cmdlog.h"
 #include "delta.h"
 #include "err.h"
@@ -72,8 +73,8 @@ static void make_batch(gw *g, bool full)
 		if (!settings_polled(&g->set, a) || d->state == DEV_UNKNOWN ||
 		    !(d->changed || full))
 			continue;
-		if (upbatch_add_device(b, a, d->state == DEV_ONLINE, d->status & 1, d->batt_mv,
-				       d->out.known ? d->out.coils : NULL) != 0)
+		if (upbatch_add_device(b, a, d->state == DEV_ONLINE, d->status & UO4_ST_MAINS,
+				       d->batt_mv, d->out.known ? d->out.coils : NULL) != 0)
 			goto out_abort;
 	}
 	if (json_array_extend(json_object_get(b, "events"), g->events) != 0)
@@ -124,8 +125,8 @@ static uint32_t u32(const uint16_t *r, unsigned i)
 static void take_totals(gw *g, unsigned addr, const uint16_t *regs, unsigned zero_ch)
 {
 	for (unsigned ch = 1; ch <= GW_CHANNELS; ch++) {
-		uint32_t total = u32(regs, 2 * (ch - 1)), prev;
-		uint32_t period = u32(regs, 8 + 2 * (ch - 1));
+		uint32_t total = u32(regs, UO4_IN_TOTAL_OF(ch)), prev;
+		uint32_t period = u32(regs, UO4_IN_PERIOD_OF(ch));
 		enum delta_kind k = delta_read(&g->delta, addr, ch, total, period, ch == zero_ch,
 					       &prev);
 
@@ -145,7 +146,7 @@ static void take_totals(gw *g, unsigned addr, const uint16_t *regs, unsigned zer
 static void device_answered(gw *g, unsigned addr, const uint16_t *regs)
 {
 	struct dev *d = &g->dev[addr];
-	uint16_t st = regs[16];
+	uint16_t st = regs[UO4_IN_STATUS], batt_mv = regs[UO4_IN_BATTERY];
 	int64_t ts = now_s();
 
 	if (d->state != DEV_ONLINE) {
@@ -155,7 +156,7 @@ static void device_answered(gw *g, unsigned addr, const uint16_t *regs)
 		poller_want_coils(g->poll, addr);
 	}
 	if (d->read) {
-		bool was_mains = d->status & 1, mains = st & 1;
+		bool was_mains = d->status & UO4_ST_MAINS, mains = st & UO4_ST_MAINS;
 
 		if (was_mains && !mains) {
 			ev_simple(g, "mains_lost", addr, ts);
@@ -163,26 +164,26 @@ static void device_answered(gw *g, unsigned addr, const uint16_t *regs)
 			ev_simple(g, "mains_restored", addr, ts);
 			/* The device restores its blocks with mains: read them. */
 			poller_want_coils(g->poll, addr);
-		} else if (mains && (st & 8)) {
+		} else if (mains && (st & UO4_ST_ON_BATTERY)) {
 			/* It counted on battery while silent: mains was lost
 			 * since its last answer. */
 			ev_simple(g, "mains_lost", addr, d->last_ok_ts);
 			ev_simple(g, "mains_restored", addr, ts);
 			poller_want_coils(g->poll, addr);
 		}
-		if (!(d->status & 2) && (st & 2))
+		if (!(d->status & UO4_ST_BATT_LOW) && (st & UO4_ST_BATT_LOW))
 			ev_simple(g, "battery_low", addr, ts);
-		if (!(d->status & 4) && (st & 4))
+		if (!(d->status & UO4_ST_NVM_ERROR) && (st & UO4_ST_NVM_ERROR))
 			ev_simple(g, "nvm_error", addr, ts);
 		if (was_mains != mains ||
-		    (d->batt_mv > regs[17] ? d->batt_mv - regs[17] : regs[17] - d->batt_mv) >= 100)
+		    (d->batt_mv > batt_mv ? d->batt_mv - batt_mv : batt_mv - d->batt_mv) >= 100)
 			d->changed = true;
 	} else {
 		d->changed = true;
 	}
 	d->read = true;
 	d->status = st;
-	d->batt_mv = regs[17];
+	d->batt_mv = batt_mv;
 	d->last_ok_ms = loop_now_ms();
 	d->last_ok_ts = ts;
 	take_totals(g, addr, regs, 0);
@@ -194,7 +195,7 @@ static void device_answered(gw *g, unsigned addr, const uint16_t *regs)
  * output whose event the caller sends itself), and the device goes into
  * the next batch when anything became known or changed.
  */
-static void take_coils(gw *g, unsigned addr, const uint8_t coils[4], unsigned skip)
+static void take_coils(gw *g, unsigned addr, const uint8_t coils[UO4_OUTPUTS], unsigned skip)
 {
 	struct dev *d = &g->dev[addr];
 	int64_t ts = now_s();
@@ -267,7 +268,7 @@ static void command_done(gw *g, const struct poll_result *r)
 		/* Store at once: the device no longer holds the old count. */
 		make_batch(g, false);
 		snprintf(text, sizeof text, "Counter %u of device %03u zeroed (was %u)\r\n",
-			 r->cmd.ch, r->addr, u32(r->regs, 2 * (r->cmd.ch - 1)));
+			 r->cmd.ch, r->addr, u32(r->regs, UO4_IN_TOTAL_OF(r->cmd.ch)));
 		break;
 	case PCMD_CHADDR:
 		device_answered(g, r->addr, r->regs);

@@ -1,7 +1,5 @@
 #include "outputs.h"
 
-#define ADDR_MAX 127
-
 unsigned outputs_take(struct outputs *o, const uint8_t coils[OUTPUTS_N], bool *first)
 {
 	unsigned changed = 0;
@@ -20,10 +18,10 @@ unsigned outputs_take(struct outputs *o, const uint8_t coils[OUTPUTS_N], bool *f
 
 unsigned outputs_next(unsigned *cursor, bool (*eligible)(void *ctx, unsigned addr), void *ctx)
 {
-	unsigned a = *cursor >= 1 && *cursor <= ADDR_MAX ? *cursor : ADDR_MAX;
+	unsigned a = *cursor >= 1 && *cursor <= UO4_ADDR_MAX ? *cursor : UO4_ADDR_MAX;
 
-	for (unsigned n = 0; n < ADDR_MAX; n++) {
-		a = a % ADDR_MAX + 1;
+	for (unsigned n = 0; n < UO4_ADDR_MAX; n++) {
+		a = a % UO4_ADDR_MAX + 1;
 		if (eligible(ctx, a)) {
 			*cursor = a;
 			return a;

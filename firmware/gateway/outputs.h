@@ -1,8 +1,8 @@
 /*
  * outputs.h - what the gateway knows of each UO-4's outputs (pure).
  *
- * The coils 0..3 of a UO-4 are its outputs 1..4 (1 = consumer blocked,
- * DESIGN.md 3.1). The gateway reads them when a device comes (back) online,
+ * The coils of a UO-4 are its outputs 1..4 (1 = consumer blocked,
+ * firmware/uo4/uo4_map.h). The gateway reads them when a device comes (back) online,
  * after mains returns (the device restores its blocks then), after every
  * block or unblock, and one device per poll cycle otherwise, so that a
  * change made by someone else (another master, a device reset) is seen.
@@ -15,7 +15,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define OUTPUTS_N 4
+#include "../uo4/uo4_map.h"
+
+#define OUTPUTS_N UO4_OUTPUTS
 
 struct outputs {
 	bool known;		  /* coils below were read from the device */

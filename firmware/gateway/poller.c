@@ -70,13 +70,13 @@ static void deliver(void *arg)
 static bool read_regs(poller *p, unsigned addr, uint16_t *regs)
 {
 	modbus_set_slave(p->mb, (int)addr);
-	return modbus_read_input_registers(p->mb, 0, POLL_REGS, regs) == POLL_REGS;
+	return modbus_read_input_registers(p->mb, UO4_IN_TOTAL, UO4_IN_REGS, regs) == UO4_IN_REGS;
 }
 
 static bool read_coils(poller *p, unsigned addr, uint8_t *coils)
 {
 	modbus_set_slave(p->mb, (int)addr);
-	return modbus_read_bits(p->mb, 0, 4, coils) == 4;
+	return modbus_read_bits(p->mb, UO4_COIL_OF(1), UO4_COILS, coils) == UO4_COILS;
 }
 
 static void run_cmd(poller *p, const struct poller_cmd *c)
@@ -90,7 +90,7 @@ static void run_cmd(poller *p, const struct poller_cmd *c)
 			break;
 		}
 		modbus_set_slave(p->mb, (int)c->addr);
-		if (modbus_write_register(p->mb, 2, (uint16_t)c->ch) != 1) {
+		if (modbus_write_register(p->mb, UO4_HR_ZERO, (uint16_t)c->ch) != 1) {
 			snprintf(r.error, sizeof r.error,
 				 "device %03u refused the zero command: %s", c->addr,
 				 modbus_strerror(errno));
@@ -107,7 +107,7 @@ static void run_cmd(poller *p, const struct poller_cmd *c)
 		modbus_set_slave(p->mb, (int)c->addr);
 		/* The device may answer from its old or new address, or not at
 		 * all: whether it moved is what the read at the new one says. */
-		modbus_write_register(p->mb, 0, (uint16_t)c->to);
+		modbus_write_register(p->mb, UO4_HR_ADDRESS, (uint16_t)c->to);
 		for (int i = 0; i < 3 && !r.ok; i++)
 			r.ok = read_regs(p, c->to, r.regs_after);
 		r.has_after = r.ok;
@@ -117,7 +117,7 @@ static void run_cmd(poller *p, const struct poller_cmd *c)
 		break;
 	case PCMD_OUTPUT:
 		modbus_set_slave(p->mb, (int)c->addr);
-		if (modbus_write_bit(p->mb, (int)c->out - 1, c->on) != 1) {
+		if (modbus_write_bit(p->mb, (int)UO4_COIL_OF(c->out), c->on) != 1) {
 			snprintf(r.error, sizeof r.error, "device %03u: output %u not written: %s",
 				 c->addr, c->out, modbus_strerror(errno));
 			break;
@@ -223,7 +223,7 @@ static void *run(void *arg)
 		uint64_t start = now_ms();
 		struct poll_result cyc = { .kind = PRES_CYCLE };
 
-		for (unsigned a = 1; a <= 127; a++) {
+		for (unsigned a = 1; a <= UO4_ADDR_MAX; a++) {
 			struct poll_result r = { .kind = PRES_READ, .addr = a };
 			bool listed, coils;
 
@@ -338,7 +338,7 @@ int poller_submit(poller *p, const struct poller_cmd *c)
 
 void poller_want_coils(poller *p, unsigned addr)
 {
-	if (addr < 1 || addr > 127)
+	if (addr < 1 || addr > UO4_ADDR_MAX)
 		return;
 	pthread_mutex_lock(&p->lock);
 	p->coils_wanted[addr / 8] |= (uint8_t)(1u << (addr % 8));

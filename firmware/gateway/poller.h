@@ -1,15 +1,15 @@
 /*
  * poller.h - the RS-485 master: a thread that polls the UO-4 devices with
- * libmodbus (Modbus RTU, register map DESIGN.md 3.1).
+ * libmodbus (Modbus RTU, the register map of firmware/uo4/uo4_map.h).
  *
- * libmodbus blocks, so the bus has its own thread. Each cycle reads input
- * registers 0..20 (totals, periods, status, battery, firmware, uptime) of
- * every address of the poll list, and the outputs (coils 0..3) of a device
- * when poller_want_coils() asked for them (gw.c: when it comes online, after
- * mains returns, one device per cycle); device commands (zero, address
- * change, output; an output command reads the coils back)
- * run between two polls. Every result is handed to the loop thread with
- * loop_post() and given to on_result there.
+ * libmodbus blocks, so the bus has its own thread. Each cycle reads the
+ * UO4_IN_REGS input registers (totals, periods, status, battery, firmware,
+ * uptime) of every address of the poll list in one request, and the
+ * outputs (coils) of a device when poller_want_coils() asked for them
+ * (gw.c: when it comes online, after mains returns, one device per cycle);
+ * device commands (zero, address change, output; an output command reads
+ * the coils back) run between two polls. Every result is handed to the
+ * loop thread with loop_post() and given to on_result there.
  *
  * Thread safety: poller_set_list() and poller_submit() may be called from
  * any thread; create/destroy from the loop thread.
@@ -20,14 +20,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../uo4/uo4_map.h"
 #include "loop.h"
 
-#define POLL_REGS 21 /* input registers 0..20 */
-
 enum poller_cmd_kind {
-	PCMD_ZERO,   /* read, write holding 2 = ch, read again */
-	PCMD_CHADDR, /* read, write holding 0 = to, read at the new address */
-	PCMD_OUTPUT, /* write coil out-1 = on, read the coils back */
+	PCMD_ZERO,   /* read, write UO4_HR_ZERO = ch, read again */
+	PCMD_CHADDR, /* read, write UO4_HR_ADDRESS = to, read at the new address */
+	PCMD_OUTPUT, /* write the coil of out = on, read the coils back */
 };
 
 struct poller_cmd {
@@ -49,18 +48,18 @@ enum poll_result_kind {
 
 struct poll_result {
 	enum poll_result_kind kind;
-	unsigned addr;			/* device (READ, CMD) */
-	bool ok;			/* the device answered / the command worked */
-	uint16_t regs[POLL_REGS];	/* READ: input registers; CMD: before the command */
-	bool has_after;			/* CMD: regs_after is valid */
-	uint16_t regs_after[POLL_REGS]; /* CMD zero/chaddr: read after the command */
-	bool has_coils;			/* coils is valid */
-	uint8_t coils[4];		/* outputs 1..4 */
-	struct poller_cmd cmd;		/* CMD: what was asked */
-	char error[96];			/* CMD/BUS: what failed */
-	unsigned devices;		/* CYCLE: addresses polled */
-	unsigned answered;		/* CYCLE: of those, answering */
-	uint64_t cycle_ms;		/* CYCLE: duration */
+	unsigned addr;			  /* device (READ, CMD) */
+	bool ok;			  /* the device answered / the command worked */
+	uint16_t regs[UO4_IN_REGS];	  /* READ: input registers; CMD: before the command */
+	bool has_after;			  /* CMD: regs_after is valid */
+	uint16_t regs_after[UO4_IN_REGS]; /* CMD zero/chaddr: read after the command */
+	bool has_coils;			  /* coils is valid */
+	uint8_t coils[UO4_OUTPUTS];	  /* outputs 1..4 */
+	struct poller_cmd cmd;		  /* CMD: what was asked */
+	char error[96];			  /* CMD/BUS: what failed */
+	unsigned devices;		  /* CYCLE: addresses polled */
+	unsigned answered;		  /* CYCLE: of those, answering */
+	uint64_t cycle_ms;		  /* CYCLE: duration */
 };
 
 typedef struct poller poller;

@@ -18,9 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../uo4/uo4_map.h"
+
 #define GW_ADDR_MIN 1
-#define GW_ADDR_MAX 127
-#define GW_CHANNELS 4
+#define GW_ADDR_MAX UO4_ADDR_MAX
+#define GW_CHANNELS UO4_INPUTS
 
 struct gw_settings {
 	unsigned objnum;	/* object number 1..65000 */

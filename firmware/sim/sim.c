@@ -238,7 +238,7 @@ struct sim_dev *sim_find(struct sim *s, const char *name, const char **why)
 
 	errno = 0;
 	v = strtol(name + slot, &end, 10);
-	if (errno || end == name + slot || *end != '\0' || v < 1 || v > 127) {
+	if (errno || end == name + slot || *end != '\0' || v < 1 || v > UO4_ADDR_MAX) {
 		*why = "a device is an address 1..127 or @slot";
 		return NULL;
 	}

@@ -19,11 +19,12 @@
 #include <stdint.h>
 
 #include "../uo4/uo4.h"
+#include "../uo4/uo4_map.h"
 #include "bus.h"
 #include "gen.h"
 #include "hal_sim.h"
 
-#define SIM_MAX_DEVICES	     127
+#define SIM_MAX_DEVICES	     UO4_ADDR_MAX
 #define SIM_BATTERY_DAYS     10 /* autonomy of a new battery */
 #define SIM_BATTERY_FULL_MV  3100
 #define SIM_BATTERY_EMPTY_MV 2500

@@ -1,5 +1,8 @@
 #include "regs.h"
 
+_Static_assert(UO4_INPUTS == HAL_CHANNELS && UO4_OUTPUTS == HAL_CHANNELS,
+	       "the register map has a counter and a coil per channel of the hardware");
+
 static uint16_t hi(uint32_t v)
 {
 	return (uint16_t)(v >> 16);
@@ -41,15 +44,15 @@ static uint16_t input_get(void *ctx, uint16_t a)
 	uint32_t now = hal_clock_ms(d->hal);
 	uint16_t v;
 
-	if (a < REGS_IN_PERIOD)
+	if (a < UO4_IN_PERIOD)
 		return half(d->ch[a / 2].total, a);
-	if (a < REGS_IN_STATUS) {
-		uint16_t o = (uint16_t)(a - REGS_IN_PERIOD);
+	if (a < UO4_IN_STATUS) {
+		uint16_t o = (uint16_t)(a - UO4_IN_PERIOD);
 
 		return half(counter_period(&d->ch[o / 2], now), o);
 	}
 	switch (a) {
-	case REGS_IN_STATUS:
+	case UO4_IN_STATUS:
 		v = uo4_status(d);
 		/* "Until read": the master has now seen it. Stored lazily by
 		 * uo4_poll; if power fails first the flag is shown again. */
@@ -58,12 +61,12 @@ static uint16_t input_get(void *ctx, uint16_t a)
 			d->counts_dirty = true;
 		}
 		return v;
-	case REGS_IN_BATTERY:
+	case UO4_IN_BATTERY:
 		return hal_power_battery_mv(d->hal);
-	case REGS_IN_VERSION:
+	case UO4_IN_VERSION:
 		return UO4_VERSION;
 	default:
-		return half(d->up_s, (uint16_t)(a - REGS_IN_UPTIME));
+		return half(d->up_s, (uint16_t)(a - UO4_IN_UPTIME));
 	}
 }
 
@@ -72,9 +75,9 @@ static uint16_t holding_get(void *ctx, uint16_t a)
 	const struct uo4 *d = ctx;
 
 	switch (a) {
-	case REGS_HR_ADDRESS:
+	case UO4_HR_ADDRESS:
 		return d->cfg.addr;
-	case REGS_HR_DEBOUNCE:
+	case UO4_HR_DEBOUNCE:
 		return d->cfg.debounce_ms;
 	default:
 		return 0; /* the zero command has no state */
@@ -87,14 +90,14 @@ static uint8_t holding_check(void *ctx, uint16_t a, uint16_t v)
 
 	(void)ctx;
 	switch (a) {
-	case REGS_HR_ADDRESS:
+	case UO4_HR_ADDRESS:
 		ok = v >= 1 && v <= UO4_ADDR_MAX;
 		break;
-	case REGS_HR_DEBOUNCE:
+	case UO4_HR_DEBOUNCE:
 		ok = v <= UO4_DEBOUNCE_MAX;
 		break;
 	default:
-		ok = v >= 1 && v <= HAL_CHANNELS;
+		ok = v >= 1 && v <= UO4_INPUTS;
 		break;
 	}
 	return ok ? MB_EX_NONE : MB_EX_ILLEGAL_VALUE;
@@ -105,11 +108,11 @@ static void holding_set(void *ctx, uint16_t a, uint16_t v)
 	struct uo4 *d = ctx;
 
 	switch (a) {
-	case REGS_HR_ADDRESS:
+	case UO4_HR_ADDRESS:
 		d->cfg.addr = (uint8_t)v;
 		d->cfg_dirty = true;
 		break;
-	case REGS_HR_DEBOUNCE:
+	case UO4_HR_DEBOUNCE:
 		d->cfg.debounce_ms = v;
 		d->cfg_dirty = true;
 		break;
@@ -128,9 +131,9 @@ static uint8_t commit(void *ctx)
 void regs_map_init(struct uo4 *d)
 {
 	d->map.ctx = d;
-	d->map.coils = REGS_COILS;
-	d->map.inputs = REGS_INPUTS;
-	d->map.holdings = REGS_HOLDINGS;
+	d->map.coils = UO4_COILS;
+	d->map.inputs = UO4_IN_REGS;
+	d->map.holdings = UO4_HR_REGS;
 	d->map.coil_get = coil_get;
 	d->map.coil_set = coil_set;
 	d->map.input_get = input_get;

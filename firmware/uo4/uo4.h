@@ -27,21 +27,9 @@
 #include "counter.h"
 #include "journal.h"
 #include "modbus.h"
+#include "uo4_map.h"
 
-#define UO4_VERSION	     0x0100u /* 1.0: major high byte, minor low byte */
-#define UO4_FACTORY_ADDR     126u
-#define UO4_ADDR_MAX	     127u
-#define UO4_DEBOUNCE_DEFAULT 20u   /* ms */
-#define UO4_DEBOUNCE_MAX     1000u /* ms */
-#define UO4_BATTERY_LOW_MV   2700u
-
-/* Bits of input register 16. */
-enum uo4_status_bit {
-	UO4_ST_MAINS = 1u << 0,	     /* 12 V mains present */
-	UO4_ST_BATT_LOW = 1u << 1,   /* battery below UO4_BATTERY_LOW_MV */
-	UO4_ST_NVM_ERROR = 1u << 2,  /* NV memory failed or was found corrupt */
-	UO4_ST_ON_BATTERY = 1u << 3, /* counted on battery since the last read */
-};
+#define UO4_VERSION 0x0100u /* UO4_IN_VERSION: 1.0, major high byte, minor low byte */
 
 struct uo4 {
 	struct hal *hal;		 /* port handle, borrowed */
