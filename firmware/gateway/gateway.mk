@@ -3,7 +3,8 @@
 GW_DIR := firmware/gateway
 GW_CORE := $(GW_DIR)/settings.c $(GW_DIR)/cmdline.c $(GW_DIR)/console.c \
            $(GW_DIR)/telnet.c $(GW_DIR)/upbatch.c $(GW_DIR)/delta.c \
-           $(GW_DIR)/spool.c $(GW_DIR)/lcd.c $(GW_DIR)/cmdlog.c $(GW_DIR)/outputs.c
+           $(GW_DIR)/spool.c $(GW_DIR)/lcd.c $(GW_DIR)/cmdlog.c $(GW_DIR)/outputs.c \
+           $(GW_DIR)/devstate.c
 GW_EDGE := $(GW_DIR)/poller.c $(GW_DIR)/telnetd.c $(GW_DIR)/uplink.c \
            $(GW_DIR)/remote.c $(GW_DIR)/gw.c $(GW_DIR)/gw_console.c $(GW_DIR)/main.c
 GW_LIBS := -lmodbus $(MQ_LIBS) $(LMDB_LIBS)
@@ -24,6 +25,7 @@ $(eval $(call unit_test,test_gw_spool,tests/unit/test_gw_spool.c $(GW_DIR)/spool
 $(eval $(call unit_test,test_gw_cmdlog_lcd,tests/unit/test_gw_cmdlog_lcd.c $(GW_DIR)/cmdlog.c \
 	$(GW_DIR)/lcd.c $(GW_DIR)/settings.c lib/kv.c lib/err.c lib/log.c,$(LMDB_LIBS)))
 
+$(eval $(call unit_test,test_gw_devstate,tests/unit/test_gw_devstate.c $(GW_DIR)/devstate.c,))
 $(eval $(call unit_test,test_gw_outputs,tests/unit/test_gw_outputs.c $(GW_DIR)/outputs.c \
 	$(GW_DIR)/upbatch.c lib/err.c lib/log.c,-ljansson))
 

@@ -9,6 +9,7 @@
 #include "../uo4/uo4_map.h"
 #include "cmdlog.h"
 #include "delta.h"
+#include "devstate.h"
 #include "err.h"
 #include "gw.h"
 #include "gw_int.h"
@@ -70,11 +71,11 @@ static void make_batch(gw *g, bool full)
 	for (unsigned a = GW_ADDR_MIN; a <= GW_ADDR_MAX; a++) {
 		struct dev *d = &g->dev[a];
 
-		if (!settings_polled(&g->set, a) || d->state == DEV_UNKNOWN ||
+		if (!settings_polled(&g->set, a) || d->st.link == DEVSTATE_UNKNOWN ||
 		    !(d->changed || full))
 			continue;
-		if (upbatch_add_device(b, a, d->state == DEV_ONLINE, d->status & UO4_ST_MAINS,
-				       d->batt_mv, d->out.known ? d->out.coils : NULL) != 0)
+		if (upbatch_add_device(b, a, devstate_online(&d->st), d->st.status & UO4_ST_MAINS,
+				       d->st.batt_mv, d->out.known ? d->out.coils : NULL) != 0)
 			goto out_abort;
 	}
 	if (json_array_extend(json_object_get(b, "events"), g->events) != 0)
@@ -143,49 +144,27 @@ static void take_totals(gw *g, unsigned addr, const uint16_t *regs, unsigned zer
 	}
 }
 
-static void device_answered(gw *g, unsigned addr, const uint16_t *regs)
+/* A poll of addr through its device state: events, batch entry, coils. */
+static void take_poll(gw *g, unsigned addr, const struct devstate_poll *p)
 {
 	struct dev *d = &g->dev[addr];
-	uint16_t st = regs[UO4_IN_STATUS], batt_mv = regs[UO4_IN_BATTERY];
-	int64_t ts = now_s();
+	struct devstate_now now = { loop_now_ms(), now_s() };
+	struct devstate_out out;
 
-	if (d->state != DEV_ONLINE) {
-		ev_simple(g, "device_online", addr, ts);
-		d->state = DEV_ONLINE;
+	d->st = devstate_next(&d->st, p, now, (uint64_t)g->set.rs485_timeout * 1000, &out);
+	for (unsigned i = 0; i < out.n; i++)
+		ev_simple(g, devstate_event_name(out.ev[i].type), addr, out.ev[i].ts);
+	if (out.changed)
 		d->changed = true;
+	if (out.want_coils)
 		poller_want_coils(g->poll, addr);
-	}
-	if (d->read) {
-		bool was_mains = d->status & UO4_ST_MAINS, mains = st & UO4_ST_MAINS;
+}
 
-		if (was_mains && !mains) {
-			ev_simple(g, "mains_lost", addr, ts);
-		} else if (!was_mains && mains) {
-			ev_simple(g, "mains_restored", addr, ts);
-			/* The device restores its blocks with mains: read them. */
-			poller_want_coils(g->poll, addr);
-		} else if (mains && (st & UO4_ST_ON_BATTERY)) {
-			/* It counted on battery while silent: mains was lost
-			 * since its last answer. */
-			ev_simple(g, "mains_lost", addr, d->last_ok_ts);
-			ev_simple(g, "mains_restored", addr, ts);
-			poller_want_coils(g->poll, addr);
-		}
-		if (!(d->status & UO4_ST_BATT_LOW) && (st & UO4_ST_BATT_LOW))
-			ev_simple(g, "battery_low", addr, ts);
-		if (!(d->status & UO4_ST_NVM_ERROR) && (st & UO4_ST_NVM_ERROR))
-			ev_simple(g, "nvm_error", addr, ts);
-		if (was_mains != mains ||
-		    (d->batt_mv > batt_mv ? d->batt_mv - batt_mv : batt_mv - d->batt_mv) >= 100)
-			d->changed = true;
-	} else {
-		d->changed = true;
-	}
-	d->read = true;
-	d->status = st;
-	d->batt_mv = batt_mv;
-	d->last_ok_ms = loop_now_ms();
-	d->last_ok_ts = ts;
+static void device_answered(gw *g, unsigned addr, const uint16_t *regs)
+{
+	struct devstate_poll p = { true, regs[UO4_IN_STATUS], regs[UO4_IN_BATTERY] };
+
+	take_poll(g, addr, &p);
 	take_totals(g, addr, regs, 0);
 }
 
@@ -220,18 +199,7 @@ static void take_coils(gw *g, unsigned addr, const uint8_t coils[UO4_OUTPUTS], u
 
 static void device_silent(gw *g, unsigned addr)
 {
-	struct dev *d = &g->dev[addr];
-	uint64_t now = loop_now_ms(), timeout = (uint64_t)g->set.rs485_timeout * 1000;
-	uint64_t since;
-
-	if (d->since_ms == 0)
-		d->since_ms = now;
-	since = d->state == DEV_ONLINE ? d->last_ok_ms : d->since_ms;
-	if (d->state == DEV_OFFLINE || now - since < timeout)
-		return;
-	d->state = DEV_OFFLINE;
-	d->changed = true;
-	ev_simple(g, "device_offline", addr, now_s());
+	take_poll(g, addr, &(struct devstate_poll){ .ok = false });
 }
 
 struct pending_cmd *gw_find_cmd(gw *g, uint64_t cookie)
@@ -304,7 +272,7 @@ static bool coils_due(void *ctx, unsigned addr)
 {
 	gw *g = ctx;
 
-	return settings_polled(&g->set, addr) && g->dev[addr].state == DEV_ONLINE;
+	return settings_polled(&g->set, addr) && devstate_online(&g->dev[addr].st);
 }
 
 static void on_poll(void *ctx, const struct poll_result *r)
@@ -351,7 +319,7 @@ static unsigned responding(const gw *g)
 	unsigned n = 0;
 
 	for (unsigned a = GW_ADDR_MIN; a <= GW_ADDR_MAX; a++)
-		n += settings_polled(&g->set, a) && g->dev[a].state == DEV_ONLINE;
+		n += settings_polled(&g->set, a) && devstate_online(&g->dev[a].st);
 	return n;
 }
 

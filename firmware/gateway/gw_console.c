@@ -15,7 +15,7 @@ static bool op_responding(void *ctx, unsigned addr)
 {
 	gw *g = ctx;
 
-	return addr >= GW_ADDR_MIN && addr <= GW_ADDR_MAX && g->dev[addr].state == DEV_ONLINE;
+	return addr >= GW_ADDR_MIN && addr <= GW_ADDR_MAX && devstate_online(&g->dev[addr].st);
 }
 
 static void op_lcd(void *ctx, char l1[13], char l2[13])

@@ -10,6 +10,7 @@
 
 #include "cmdlog.h"
 #include "delta.h"
+#include "devstate.h"
 #include "gw.h"
 #include "kv.h"
 #include "outputs.h"
@@ -22,22 +23,10 @@
 #define MAX_PENDING_CMDS 16
 #define LCD_IP_SCREEN_S	 30
 
-enum dev_state {
-	DEV_UNKNOWN,
-	DEV_ONLINE,
-	DEV_OFFLINE
-};
-
 struct dev {
-	enum dev_state state; /* responding or not, or not yet known */
-	uint64_t last_ok_ms;  /* monotonic time of the last answer */
-	int64_t last_ok_ts;   /* the same in Unix seconds */
-	uint64_t since_ms;    /* polled since (for never-answering devices) */
-	bool read;	      /* status below is valid */
-	uint16_t status;      /* input register 16 */
-	uint16_t batt_mv;     /* input register 17 */
-	struct outputs out;   /* coils last read (outputs 1..4) */
-	bool changed;	      /* goes into the next batch's devices */
+	struct devstate st; /* responding, supply, battery (devstate.c) */
+	struct outputs out; /* coils last read (outputs 1..4) */
+	bool changed;	    /* goes into the next batch's devices */
 };
 
 struct pending_cmd {
