@@ -69,7 +69,7 @@ static void make_batch(gw *g, bool full)
 	if (!b || delta_take(&g->delta, b, full) < 0)
 		goto out_abort;
 	for (unsigned a = GW_ADDR_MIN; a <= GW_ADDR_MAX; a++) {
-		struct dev *d = &g->dev[a];
+		struct gw__dev *d = &g->dev[a];
 
 		if (!settings_polled(&g->set, a) || d->st.link == DEVSTATE_UNKNOWN ||
 		    !(d->changed || full))
@@ -147,7 +147,7 @@ static void take_totals(gw *g, unsigned addr, const uint16_t *regs, unsigned zer
 /* A poll of addr through its device state: events, batch entry, coils. */
 static void take_poll(gw *g, unsigned addr, const struct devstate_poll *p)
 {
-	struct dev *d = &g->dev[addr];
+	struct gw__dev *d = &g->dev[addr];
 	struct devstate_now now = { loop_now_ms(), now_s() };
 	struct devstate_out out;
 
@@ -176,7 +176,7 @@ static void device_answered(gw *g, unsigned addr, const uint16_t *regs)
  */
 static void take_coils(gw *g, unsigned addr, const uint8_t coils[UO4_OUTPUTS], unsigned skip)
 {
-	struct dev *d = &g->dev[addr];
+	struct gw__dev *d = &g->dev[addr];
 	int64_t ts = now_s();
 	unsigned changed;
 	bool first;
@@ -202,9 +202,9 @@ static void device_silent(gw *g, unsigned addr)
 	take_poll(g, addr, &(struct devstate_poll){ .ok = false });
 }
 
-struct pending_cmd *gw_find_cmd(gw *g, uint64_t cookie)
+struct gw__pending_cmd *gw__find_cmd(gw *g, uint64_t cookie)
 {
-	for (int i = 0; i < MAX_PENDING_CMDS; i++)
+	for (int i = 0; i < GW__MAX_PENDING_CMDS; i++)
 		if (g->cmds[i].cookie == cookie)
 			return &g->cmds[i];
 	return NULL;
@@ -212,7 +212,7 @@ struct pending_cmd *gw_find_cmd(gw *g, uint64_t cookie)
 
 static void command_done(gw *g, const struct poll_result *r)
 {
-	struct pending_cmd *pc = gw_find_cmd(g, r->cmd.cookie), done;
+	struct gw__pending_cmd *pc = gw__find_cmd(g, r->cmd.cookie), done;
 	char text[200];
 	int64_t ts = now_s();
 
@@ -246,7 +246,7 @@ static void command_done(gw *g, const struct poll_result *r)
 		if (spool_forget(g->sp, r->addr) != AMR_OK)
 			log_error("gw: baselines of %u not forgotten", r->addr);
 		delta_forget(&g->delta, r->addr);
-		g->dev[r->addr] = (struct dev){ 0 };
+		g->dev[r->addr] = (struct gw__dev){ 0 };
 		settings_poll_set(&g->set, r->addr, false);
 		settings_poll_set(&g->set, r->cmd.to, true);
 		poller_set_list(g->poll, g->set.poll);
@@ -323,7 +323,7 @@ static unsigned responding(const gw *g)
 	return n;
 }
 
-void gw_lcd_lines(gw *g, char l1[13], char l2[13])
+void gw__lcd_lines(gw *g, char l1[13], char l2[13])
 {
 	struct lcd_input in = {
 		.polled = settings_poll_count(&g->set),
@@ -340,7 +340,7 @@ static void publish_status(gw *g, bool force)
 	char l1[13], l2[13], ip[16];
 	json_t *st;
 
-	gw_lcd_lines(g, l1, l2);
+	gw__lcd_lines(g, l1, l2);
 	st = json_pack("{s:b,s:s,s:s,s:{s:i,s:i},s:{s:i,s:i},s:[s,s]}", "online", 1, "fw", g->o.fw,
 		       "ip", settings_ip_format(g->set.dev, ip), "devices", "polled",
 		       (int)settings_poll_count(&g->set), "responding", (int)responding(g), "spool",
@@ -363,7 +363,7 @@ static void on_tick(void *arg)
 		button_pressed = 0;
 		g->ops.lcd_button(g);
 	}
-	if (g->screen && now - g->screen_since >= LCD_IP_SCREEN_S * 1000)
+	if (g->screen && now - g->screen_since >= GW__LCD_IP_SCREEN_S * 1000)
 		g->screen = 0;
 	publish_status(g, false);
 }
@@ -443,7 +443,7 @@ int gw_create(gw **out, loop *l, const struct gw_opts *o)
 		return AMR_ENOMEM;
 	g->o = *o;
 	g->l = l;
-	gw_console_ops_init(g);
+	gw__console_ops_init(g);
 	delta_init(&g->delta);
 	if (!(g->events = json_array())) {
 		rc = AMR_ENOMEM;

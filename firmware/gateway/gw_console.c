@@ -20,7 +20,7 @@ static bool op_responding(void *ctx, unsigned addr)
 
 static void op_lcd(void *ctx, char l1[13], char l2[13])
 {
-	gw_lcd_lines(ctx, l1, l2);
+	gw__lcd_lines(ctx, l1, l2);
 }
 
 static void op_button(void *ctx)
@@ -68,7 +68,7 @@ static void op_poll_changed(void *ctx)
 
 	for (unsigned a = GW_ADDR_MIN; a <= GW_ADDR_MAX; a++)
 		if (!settings_polled(&g->set, a))
-			g->dev[a] = (struct dev){ 0 };
+			g->dev[a] = (struct gw__dev){ 0 };
 	poller_set_list(g->poll, g->set.poll);
 }
 
@@ -76,7 +76,7 @@ static int op_device(void *ctx, const struct cmdline *c, console_done_fn done, v
 		     size_t errlen)
 {
 	gw *g = ctx;
-	struct pending_cmd *pc = gw_find_cmd(g, 0);
+	struct gw__pending_cmd *pc = gw__find_cmd(g, 0);
 	struct poller_cmd pcmd = { .addr = c->addr, .ch = c->ch, .to = c->to, .out = c->out };
 
 	if (!pc) {
@@ -108,11 +108,11 @@ static int op_device(void *ctx, const struct cmdline *c, console_done_fn done, v
 		snprintf(err, errlen, "the RS-485 queue is full");
 		return AMR_EFULL;
 	}
-	*pc = (struct pending_cmd){ pcmd.cookie, done, arg };
+	*pc = (struct gw__pending_cmd){ pcmd.cookie, done, arg };
 	return AMR_OK;
 }
 
-void gw_console_ops_init(gw *g)
+void gw__console_ops_init(gw *g)
 {
 	g->ops = (struct console_ops){ g,	  op_responding, op_lcd,
 				       op_button, op_server,	 op_disconnect,

@@ -1,7 +1,9 @@
 /*
  * gw_int.h - the gateway's state, shared by gw.c (polling, batches, life)
  * and gw_console.c (what console commands do to the gateway). Not a public
- * interface: everything outside firmware/gateway uses gw.h.
+ * interface: everything outside firmware/gateway uses gw.h. Names shared
+ * only by these two files carry the internal mark of a double underscore
+ * (gw__find_cmd, struct gw__dev, GW__MAX_PENDING_CMDS), as Mosquitto's do.
  */
 #ifndef AMR_GW_INT_H
 #define AMR_GW_INT_H
@@ -20,16 +22,16 @@
 #include "telnetd.h"
 #include "uplink.h"
 
-#define MAX_PENDING_CMDS 16
-#define LCD_IP_SCREEN_S	 30
+#define GW__MAX_PENDING_CMDS 16
+#define GW__LCD_IP_SCREEN_S  30
 
-struct dev {
+struct gw__dev {
 	struct devstate st; /* responding, supply, battery (devstate.c) */
 	struct outputs out; /* coils last read (outputs 1..4) */
 	bool changed;	    /* goes into the next batch's devices */
 };
 
-struct pending_cmd {
+struct gw__pending_cmd {
 	uint64_t cookie;      /* 0 when free */
 	console_done_fn done; /* who waits */
 	void *arg;
@@ -41,7 +43,7 @@ struct gw {
 	char settings_path[512];
 	struct gw_settings set; /* in memory, as the console edits it */
 	struct delta delta;	/* pulses not yet published */
-	struct dev dev[GW_ADDR_MAX + 1];
+	struct gw__dev dev[GW_ADDR_MAX + 1];
 	json_t *events; /* events for the next batch */
 	kv *kv;
 	spool *sp;
@@ -51,7 +53,7 @@ struct gw {
 	telnetd *tel;
 	remote *rem;
 	struct console_ops ops;
-	struct pending_cmd cmds[MAX_PENDING_CMDS];
+	struct gw__pending_cmd cmds[GW__MAX_PENDING_CMDS];
 	uint64_t next_cookie;
 	uint64_t batch_timer, tick_timer, restart_timer;
 	unsigned batches;	   /* made since start */
@@ -64,12 +66,12 @@ struct gw {
 };
 
 /* The pending device command with cookie (0: a free slot), or NULL. */
-struct pending_cmd *gw_find_cmd(gw *g, uint64_t cookie);
+struct gw__pending_cmd *gw__find_cmd(gw *g, uint64_t cookie);
 
 /* The two LCD lines as the device shows them now. */
-void gw_lcd_lines(gw *g, char l1[13], char l2[13]);
+void gw__lcd_lines(gw *g, char l1[13], char l2[13]);
 
 /* Fill g->ops with the console's actions on this gateway (gw_console.c). */
-void gw_console_ops_init(gw *g);
+void gw__console_ops_init(gw *g);
 
 #endif
