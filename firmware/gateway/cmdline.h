@@ -59,7 +59,8 @@ struct cmdline {
  */
 int cmdline_parse(const char *line, struct cmdline *out, char *err, size_t errlen);
 
-/* The help text (the seed's list), lines ending in "\r\n"; static. */
+/* The help text (the seed's list), lines ending in "\r\n": borrowed (a
+ * string constant). */
 const char *cmdline_help(void);
 
 #endif

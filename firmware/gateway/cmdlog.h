@@ -21,9 +21,8 @@ int cmdlog_open(cmdlog **out, kv *k, unsigned keep);
 /* Free. Accepts NULL. */
 void cmdlog_close(cmdlog *c);
 
-/* The answer recorded for id: AMR_OK with a malloc'd copy in *answer
- * (caller frees; CMDLOG_STARTED if unfinished), AMR_ENOTFOUND, AMR_ENOMEM
- * or AMR_EDB. */
+/* The answer recorded for id: AMR_OK with the answer in *answer (new;
+ * CMDLOG_STARTED if unfinished), AMR_ENOTFOUND, AMR_ENOMEM or AMR_EDB. */
 int cmdlog_get(cmdlog *c, const char *id, char **answer);
 
 /* Record (or replace) the answer of id, synced. AMR_OK or AMR_EDB. */

@@ -43,7 +43,7 @@ struct gw_opts {
 typedef struct gw gw;
 
 /* Open the flash, load the settings, start the poller, uplink and console.
- * Returns AMR_OK or an error (logged; nothing to free). */
+ * Returns AMR_OK or an error (logged; *out untouched). */
 int gw_create(gw **out, loop *l, const struct gw_opts *o);
 
 /* Stop everything and free. Accepts NULL. */

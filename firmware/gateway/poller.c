@@ -14,7 +14,7 @@
 #define QUEUE_MAX 16
 
 struct poller {
-	struct poller_opts o; /* options; device owned */
+	struct poller_opts o; /* options; device is poller_create()'s copy */
 	pthread_t thread;
 	pthread_mutex_t lock; /* guards everything below */
 	pthread_cond_t wake;  /* a command came or stop */

@@ -65,7 +65,7 @@ struct poll_result {
 typedef struct poller poller;
 
 struct poller_opts {
-	const char *device;   /* serial device (copied) */
+	const char *device;   /* serial device (borrowed for poller_create) */
 	int baud;	      /* 9600 */
 	unsigned reply_ms;    /* wait for the first byte of an answer */
 	unsigned interval_ms; /* least time from one cycle's start to the next */

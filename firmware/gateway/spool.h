@@ -69,8 +69,8 @@ int spool_ack(spool *s, uint64_t seq);
 /* Mark that batches up to seq may be published. AMR_OK or AMR_EDB. */
 int spool_mark_sent(spool *s, uint64_t seq);
 
-/* The oldest stored batch with seq > after: *seq and a malloc'd copy of its
- * text in *text (caller frees). AMR_OK, AMR_ENOTFOUND, AMR_ENOMEM, AMR_EDB. */
+/* The oldest stored batch with seq > after: *seq and its text in *text
+ * (new). AMR_OK, AMR_ENOTFOUND, AMR_ENOMEM, AMR_EDB. */
 int spool_next(spool *s, uint64_t after, uint64_t *seq, char **text);
 
 unsigned spool_pending(const spool *s);	    /* batches stored */

@@ -22,7 +22,7 @@
 #define UPBATCH_MAX_EVENTS 512
 
 /* A new batch {"seq":0,"prev":0,"ts":ts,"readings":[],"devices":[],"events":[]};
- * the spool sets "seq" and "prev". Returns a new reference or NULL. */
+ * the spool sets "seq" and "prev". Returns the batch (new) or NULL. */
 json_t *upbatch_new(int64_t ts);
 
 /* Append a reading. Returns AMR_OK or AMR_ENOMEM (batch unchanged). */
@@ -35,8 +35,8 @@ int upbatch_add_reading(json_t *b, unsigned addr, unsigned ch, uint32_t total, u
 int upbatch_add_device(json_t *b, unsigned addr, bool ok, bool mains, unsigned batt_mv,
 		       const uint8_t outputs[4]);
 
-/* Append an event (takes ownership of ev, an object with at least "type",
- * "addr" and "ts"). Returns AMR_OK or AMR_ENOMEM (ev freed). */
+/* Append an event (takes ev, an object with at least "type", "addr" and
+ * "ts"). Returns AMR_OK or AMR_ENOMEM (ev freed all the same). */
 int upbatch_add_event(json_t *b, json_t *ev);
 
 /* True if the batch has no readings, devices or events. */
@@ -46,8 +46,9 @@ bool upbatch_empty(const json_t *b);
  * The batch that stands for older followed by newer: per channel the deltas
  * summed and the newer total and period kept; per device the newer state;
  * events of both in order (the oldest dropped beyond UPBATCH_MAX_EVENTS); ts
- * and seq of newer, prev of older (the chain skips the merged seq). Returns a new reference, or NULL when out of memory or
- * when either is not a batch.
+ * and seq of newer, prev of older (the chain skips the merged seq). older
+ * and newer are borrowed. Returns the merged batch (new), or NULL when out
+ * of memory or when either is not a batch.
  */
 json_t *upbatch_merge(const json_t *older, const json_t *newer);
 

@@ -8,7 +8,7 @@
 #include "uplink.h"
 
 struct uplink {
-	struct uplink_opts o; /* options; strings owned */
+	struct uplink_opts o; /* options; the strings are uplink_create()'s copies */
 	mq *mq;		      /* NULL while reconnecting by request */
 	char t_status[64], t_up[64], t_ack[64], t_cmd[64], t_result[64];
 	char client_id[32];

@@ -39,7 +39,8 @@ struct uplink_opts {
 	void *ctx;
 };
 
-/* Create and start connecting (strings copied). AMR_OK, AMR_ENOMEM, AMR_EMQ. */
+/* Create and start connecting (o and its strings borrowed for the call).
+ * AMR_OK, AMR_ENOMEM, AMR_EMQ. */
 int uplink_create(uplink **out, const struct uplink_opts *o);
 
 /* Publish {"online":false}, disconnect, free. Accepts NULL. */

@@ -1,7 +1,7 @@
 /*
  * bus.h - the virtual RS-485 bus: a pseudo-terminal for the Modbus master.
  *
- * The simulator owns the master side of a pty; a Modbus master (libmodbus,
+ * The simulator holds the master side of a pty; a Modbus master (libmodbus,
  * mbpoll, amr-gateway) opens the slave side through a symbolic link at a
  * path of the user's choice, as it would open /dev/ttyUSB0. Every device on
  * the bus hears what the master sends; what a device sends goes to the

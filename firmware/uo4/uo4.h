@@ -2,9 +2,10 @@
  * uo4.h - the UO-4 end device: 4 pulse inputs, 4 block outputs, a Modbus
  * RTU slave on RS-485, counters in non-volatile memory.
  *
- * The caller owns struct uo4 (static memory on the MCU, an array in the
- * simulator) and passes it to every call with the HAL handle given at boot.
- * Nothing here allocates, blocks or uses an OS. A port's main loop is:
+ * struct uo4 is the caller's memory (static on the MCU, an array in the
+ * simulator); every call borrows it, and uo4_boot() keeps the HAL handle
+ * (borrowed) for the calls after it. Nothing here allocates, blocks or uses
+ * an OS. A port's main loop is:
  *
  *   uo4_boot(&dev, hal);            at power-up
  *   for (;;) uo4_poll(&dev);        at least at every change of an input
