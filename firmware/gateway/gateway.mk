@@ -29,6 +29,10 @@ $(eval $(call unit_test,test_gw_devstate,tests/unit/test_gw_devstate.c $(GW_DIR)
 $(eval $(call unit_test,test_gw_outputs,tests/unit/test_gw_outputs.c $(GW_DIR)/outputs.c \
 	$(GW_DIR)/upbatch.c lib/err.c lib/log.c,-ljansson))
 
+# uplink.c against stubs of the loop, the MQTT client and the spool.
+$(eval $(call unit_test,test_gw_uplink,tests/unit/test_gw_uplink.c \
+	tests/unit/test_gw_uplink_stubs.c $(GW_DIR)/uplink.c lib/jv.c lib/err.c lib/log.c,-ljansson))
+
 $(eval $(call integ_test,test_gateway,tests/integration/test_gateway.c \
 	tests/integration/gw_archive.c,))
 $(eval $(call integ_test,test_gateway_telnet,tests/integration/test_gateway_telnet.c,))

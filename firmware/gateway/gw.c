@@ -391,6 +391,12 @@ static void restart_soon(void *ctx)
 	g->restart = true;
 	log_info("gw: restarting on request");
 	g->restart_timer = loop_timer_add(g->l, 500, false, stop_now, g);
+	if (!g->restart_timer) {
+		/* The answers may not all reach the broker; a restart that never
+		 * comes would be worse. */
+		log_warn("gw: no timer for the restart (out of memory); restarting now");
+		loop_stop(g->l);
+	}
 }
 
 static int publish_result(void *ctx, const json_t *answer)
@@ -500,6 +506,13 @@ int gw_create(gw **out, loop *l, const struct gw_opts *o)
 	ev_simple(g, "gateway_boot", 0, now_s());
 	g->batch_timer = loop_timer_add(l, o->batch_s * 1000, true, on_batch_timer, g);
 	g->tick_timer = loop_timer_add(l, 1000, true, on_tick, g);
+	if (!g->batch_timer || !g->tick_timer) {
+		/* Without them no batch would ever be made, or no status sent. */
+		log_error("gw: no timer for the %s (out of memory)",
+			  g->batch_timer ? "status" : "batches");
+		rc = AMR_ENOMEM;
+		goto out_fail;
+	}
 	log_info("gw: object %u, %u addresses polled on %s, console on %s:%d", g->set.objnum,
 		 settings_poll_count(&g->set), o->serial, o->console_bind, o->console_port);
 	*out = g;

@@ -139,8 +139,10 @@ int main(int argc, char **argv)
 		goto out;
 	loop_stop_on_signals(l);
 	signal(SIGUSR1, on_usr1);
-	if ((rc = gw_create(&g, l, &go)) != AMR_OK)
+	if ((rc = gw_create(&g, l, &go)) != AMR_OK) {
+		log_error("not started: %s", amr_strerror(rc));
 		goto out;
+	}
 	rc = loop_run(l);
 	restart = gw_restart_wanted(g);
 out:

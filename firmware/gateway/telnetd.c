@@ -77,7 +77,13 @@ static void flush(telnetd *t, struct session *s)
 		close_session(t, s);
 		return;
 	}
-	loop_fd_add(t->o.l, s->fd, (short)(POLLIN | (s->outlen ? POLLOUT : 0)), on_session, t);
+	if (loop_fd_add(t->o.l, s->fd, (short)(POLLIN | (s->outlen ? POLLOUT : 0)), on_session,
+			t) != AMR_OK) {
+		/* Unwatched, the session would wait for ever. */
+		log_error("console: session %llu not watched (out of memory), closed",
+			  (unsigned long long)s->id);
+		close_session(t, s);
+	}
 }
 
 /* Queue raw bytes. */

@@ -14,9 +14,11 @@ struct uplink {
 	char client_id[32];
 	uint64_t published;	  /* highest seq published in this session */
 	uint64_t last_progress;	  /* ms of the last ack that moved, or of a resend */
-	uint64_t resend_timer;	  /* repeating check */
+	uint64_t tick_timer;	  /* repeating check: resend, and what is late */
 	uint64_t reconnect_timer; /* pending drop or reconnect after a request */
 	unsigned drop_delay;	  /* ms from the drop to the new connection */
+	loop_fn late;		  /* a drop or reconnect whose timer was not added */
+	uint64_t late_ms;	  /* when late is due, loop_now_ms() */
 	char *last_status;	  /* text last published */
 };
 
@@ -94,11 +96,19 @@ static int connect_mq(uplink *u)
 	return rc;
 }
 
-static void resend_check(void *arg)
+/* Every second: a drop or reconnect whose timer could not be added, then
+ * the resend. */
+static void tick(void *arg)
 {
 	uplink *u = arg;
 	uint64_t now = loop_now_ms();
 
+	if (u->late && now >= u->late_ms) {
+		loop_fn fn = u->late;
+
+		u->late = NULL;
+		fn(u);
+	}
 	if (!uplink_connected(u) || spool_pending(u->o.sp) == 0 ||
 	    u->published <= spool_acked(u->o.sp))
 		return;
@@ -136,11 +146,20 @@ int uplink_create(uplink **out, const struct uplink_opts *o)
 	snprintf(u->t_cmd, sizeof u->t_cmd, "amr/v1/gw/%u/cmd", o->obj);
 	snprintf(u->t_result, sizeof u->t_result, "amr/v1/gw/%u/cmd/result", o->obj);
 	u->published = spool_acked(o->sp);
-	if ((rc = connect_mq(u)) != AMR_OK)
+	/* Without this timer nothing would ever be sent again after a lost
+	 * ack, nor a late reconnect made. */
+	if (!(u->tick_timer = loop_timer_add(o->l, 1000, true, tick, u))) {
+		log_error("uplink: no timer for the resend check (out of memory)");
+		rc = AMR_ENOMEM;
 		goto out_free;
-	u->resend_timer = loop_timer_add(o->l, 1000, true, resend_check, u);
+	}
+	if ((rc = connect_mq(u)) != AMR_OK)
+		goto out_cancel;
 	*out = u;
 	return AMR_OK;
+
+out_cancel:
+	loop_timer_cancel(o->l, u->tick_timer);
 
 out_free:
 	free((char *)u->o.host);
@@ -157,7 +176,7 @@ void uplink_destroy(uplink *u)
 		return;
 	if (u->mq && mq_connected(u->mq))
 		mq_publish(u->mq, u->t_status, "{\"online\":false}", 16, 1, true);
-	loop_timer_cancel(u->o.l, u->resend_timer);
+	loop_timer_cancel(u->o.l, u->tick_timer);
 	if (u->reconnect_timer)
 		loop_timer_cancel(u->o.l, u->reconnect_timer);
 	mq_destroy(u->mq);
@@ -248,6 +267,24 @@ int uplink_result(uplink *u, const json_t *answer)
 	return mq_publish_json(u->mq, u->t_result, answer, 1, false);
 }
 
+static void drop(void *arg);
+
+/*
+ * Run fn (drop or reconnect) in ms. Without memory for a timer the
+ * one-second tick runs it when due: a drop or reconnect is late by up to a
+ * second, never lost.
+ */
+static void later(uplink *u, unsigned ms, loop_fn fn)
+{
+	u->reconnect_timer = loop_timer_add(u->o.l, ms, false, fn, u);
+	if (u->reconnect_timer)
+		return;
+	log_warn("uplink: no timer for the %s (out of memory); the 1 s check does it",
+		 fn == drop ? "disconnect" : "reconnect");
+	u->late = fn;
+	u->late_ms = loop_now_ms() + ms;
+}
+
 static void reconnect(void *arg)
 {
 	uplink *u = arg;
@@ -255,7 +292,7 @@ static void reconnect(void *arg)
 	u->reconnect_timer = 0;
 	if (!u->mq && connect_mq(u) != AMR_OK) {
 		log_error("uplink: cannot create the MQTT client; retrying in 5 s");
-		u->reconnect_timer = loop_timer_add(u->o.l, 5000, false, reconnect, u);
+		later(u, 5000, reconnect);
 	}
 }
 
@@ -264,20 +301,21 @@ static void drop(void *arg)
 {
 	uplink *u = arg;
 
+	u->reconnect_timer = 0;
 	if (u->mq) {
 		if (mq_connected(u->mq))
 			mq_publish(u->mq, u->t_status, "{\"online\":false}", 16, 1, true);
 		mq_destroy(u->mq);
 		u->mq = NULL;
 	}
-	u->reconnect_timer = loop_timer_add(u->o.l, u->drop_delay, false, reconnect, u);
+	later(u, u->drop_delay, reconnect);
 }
 
 void uplink_reconnect(uplink *u, unsigned delay_ms)
 {
-	if (u->reconnect_timer)
+	if (u->reconnect_timer || u->late)
 		return;
 	log_info("uplink: disconnecting on request, connecting again in %u ms", delay_ms);
 	u->drop_delay = delay_ms;
-	u->reconnect_timer = loop_timer_add(u->o.l, 0, false, drop, u);
+	later(u, 0, drop);
 }
