@@ -6,6 +6,7 @@
 
 #include "cmdline.h"
 #include "err.h"
+#include "proto.h"
 #include "settings.h"
 
 #define MAX_LINE  128
@@ -17,25 +18,26 @@ static const char help_text[] =
 	"For saving TCP/IP options use command \"save all and reset\".\r\n"
 	"1) \"ipconfig\" - TCP/IP information\r\n"
 	"2) \"disconnect server\" - disconnecting from Server\r\n"
-	"3) \"objnum=XXXX\" - set object number for server (1...65000)\r\n"
-	"4) \"serv=XXX.XXX.XXX.XXX\" - set server IP\r\n"
-	"5) \"port=XXXX\" - set server TCP PORT\r\n"
-	"6) \"dev=XXX.XXX.XXX.XXX\" - set device IP\r\n"
-	"7) \"net=XXX.XXX.XXX.XXX\" - set subnet mask\r\n"
-	"8) \"gate=XXX.XXX.XXX.XXX\" - set gateway IP\r\n"
-	"9) \"mac=XXXXXXXXXXXX\" - set device MAC-address\r\n"
-	"10) \"zero ch=X addr=XXX\" - zeroize value of counter X on device XXX\r\n"
-	"11) \"ch addr=XXX to XXX\" - change address (must contain 3 digits!) of device to new addr\r\n"
-	"12) \"show addr\" - list of all polling addresses (\"+\"-connected to RS485, \"-\"-disconnected)\r\n"
-	"13) \"add addr=XXX\" - add device with address XXX to polling-list\r\n"
-	"14) \"del addr=XXX\" - delete from polling-list\r\n"
-	"15) \"RS485 timeout\" - show time (in second 1...240 default 5), when devices believe disconnected\r\n"
-	"16) \"RS485 timeout=X\" - set new value of RS485-timeout (seconds)\r\n"
-	"17) \"reset\" - reset (reboot) device\r\n"
-	"18) \"reset -d\" - reset to default options\r\n"
-	"19) \"exit\" - exit from telnet (or press \"Esc\")\r\n"
-	"20) \"help\" or \"?\" - showing this text\r\n"
-	"21) \"lcd\" - show the display; \"lcd button\" - press its button\r\n";
+	"3) \"objnum=XXXX\" - set object number for server (1..." PROTO_STR(
+		PROTO_OBJ_MAX) ")\r\n"
+			       "4) \"serv=XXX.XXX.XXX.XXX\" - set server IP\r\n"
+			       "5) \"port=XXXX\" - set server TCP PORT\r\n"
+			       "6) \"dev=XXX.XXX.XXX.XXX\" - set device IP\r\n"
+			       "7) \"net=XXX.XXX.XXX.XXX\" - set subnet mask\r\n"
+			       "8) \"gate=XXX.XXX.XXX.XXX\" - set gateway IP\r\n"
+			       "9) \"mac=XXXXXXXXXXXX\" - set device MAC-address\r\n"
+			       "10) \"zero ch=X addr=XXX\" - zeroize value of counter X on device XXX\r\n"
+			       "11) \"ch addr=XXX to XXX\" - change address (must contain 3 digits!) of device to new addr\r\n"
+			       "12) \"show addr\" - list of all polling addresses (\"+\"-connected to RS485, \"-\"-disconnected)\r\n"
+			       "13) \"add addr=XXX\" - add device with address XXX to polling-list\r\n"
+			       "14) \"del addr=XXX\" - delete from polling-list\r\n"
+			       "15) \"RS485 timeout\" - show time (in second 1...240 default 5), when devices believe disconnected\r\n"
+			       "16) \"RS485 timeout=X\" - set new value of RS485-timeout (seconds)\r\n"
+			       "17) \"reset\" - reset (reboot) device\r\n"
+			       "18) \"reset -d\" - reset to default options\r\n"
+			       "19) \"exit\" - exit from telnet (or press \"Esc\")\r\n"
+			       "20) \"help\" or \"?\" - showing this text\r\n"
+			       "21) \"lcd\" - show the display; \"lcd button\" - press its button\r\n";
 
 const char *cmdline_help(void)
 {
@@ -183,9 +185,11 @@ static int parse_one(const char *w, struct cmdline *c, char *err, size_t errlen)
 	}
 	if ((v = value_of(w, "objnum"))) {
 		c->kind = CMDLINE_OBJNUM;
-		if (!number(v, 5, 1, 65000, &c->num))
+		if (!number(v, 5, 1, PROTO_OBJ_MAX, &c->num))
 			return fail(err, errlen,
-				    "Bad value \"%s\": object number must be 1...65000", v);
+				    "Bad value \"%s\": object number must be 1..." PROTO_STR(
+					    PROTO_OBJ_MAX),
+				    v);
 		return AMR_OK;
 	}
 	if ((v = value_of(w, "port"))) {

@@ -15,7 +15,7 @@ enum cmdline_kind {
 	CMDLINE_EMPTY,		/* blank line: just a new prompt */
 	CMDLINE_IPCONFIG,	/* ipconfig */
 	CMDLINE_DISCONNECT,	/* disconnect server */
-	CMDLINE_OBJNUM,		/* objnum=N, num 1..65000 */
+	CMDLINE_OBJNUM,		/* objnum=N, num 1..PROTO_OBJ_MAX */
 	CMDLINE_SERV,		/* serv=A.B.C.D, ip */
 	CMDLINE_PORT,		/* port=N, num 1..65535 */
 	CMDLINE_DEV,		/* dev=A.B.C.D, ip */

@@ -1,6 +1,7 @@
 #include "devstate.h"
 
 #include "../uo4/uo4_map.h"
+#include "proto.h"
 
 static void event(struct devstate_out *out, enum devstate_event_type type, int64_t ts)
 {
@@ -98,17 +99,17 @@ const char *devstate_event_name(enum devstate_event_type type)
 {
 	switch (type) {
 	case DEVSTATE_EV_ONLINE:
-		return "device_online";
+		return proto_event_name(PROTO_EV_DEVICE_ONLINE);
 	case DEVSTATE_EV_OFFLINE:
-		return "device_offline";
+		return proto_event_name(PROTO_EV_DEVICE_OFFLINE);
 	case DEVSTATE_EV_MAINS_LOST:
-		return "mains_lost";
+		return proto_event_name(PROTO_EV_MAINS_LOST);
 	case DEVSTATE_EV_MAINS_RESTORED:
-		return "mains_restored";
+		return proto_event_name(PROTO_EV_MAINS_RESTORED);
 	case DEVSTATE_EV_BATTERY_LOW:
-		return "battery_low";
+		return proto_event_name(PROTO_EV_BATTERY_LOW);
 	case DEVSTATE_EV_NVM_ERROR:
-		return "nvm_error";
+		return proto_event_name(PROTO_EV_NVM_ERROR);
 	}
 	return "unknown";
 }

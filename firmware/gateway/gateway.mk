@@ -25,13 +25,13 @@ $(eval $(call unit_test,test_gw_spool,tests/unit/test_gw_spool.c $(GW_DIR)/spool
 $(eval $(call unit_test,test_gw_cmdlog_lcd,tests/unit/test_gw_cmdlog_lcd.c $(GW_DIR)/cmdlog.c \
 	$(GW_DIR)/lcd.c $(GW_DIR)/settings.c lib/kv.c lib/err.c lib/log.c,$(LMDB_LIBS)))
 
-$(eval $(call unit_test,test_gw_devstate,tests/unit/test_gw_devstate.c $(GW_DIR)/devstate.c,))
+$(eval $(call unit_test,test_gw_devstate,tests/unit/test_gw_devstate.c $(GW_DIR)/devstate.c lib/proto.c,))
 $(eval $(call unit_test,test_gw_outputs,tests/unit/test_gw_outputs.c $(GW_DIR)/outputs.c \
 	$(GW_DIR)/upbatch.c lib/err.c lib/log.c,-ljansson))
 
 # uplink.c against stubs of the loop, the MQTT client and the spool.
 $(eval $(call unit_test,test_gw_uplink,tests/unit/test_gw_uplink.c \
-	tests/unit/test_gw_uplink_stubs.c $(GW_DIR)/uplink.c lib/jv.c lib/err.c lib/log.c,-ljansson))
+	tests/unit/test_gw_uplink_stubs.c $(GW_DIR)/uplink.c lib/jv.c lib/err.c lib/log.c lib/proto.c,-ljansson))
 
 $(eval $(call integ_test,test_gateway,tests/integration/test_gateway.c \
 	tests/integration/gw_archive.c,))

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "outputs.h"
 #include "poller.h"
+#include "proto.h"
 #include "remote.h"
 #include "spool.h"
 #include "telnetd.h"
@@ -132,8 +133,9 @@ static void take_totals(gw *g, unsigned addr, const uint16_t *regs, unsigned zer
 					       &prev);
 
 		if (k == DELTA_DECREASED || k == DELTA_ZEROED) {
-			const char *type = k == DELTA_ZEROED ? "counter_zeroed"
-							     : "counter_decreased";
+			const char *type = proto_event_name(k == DELTA_ZEROED
+								    ? PROTO_EV_COUNTER_ZEROED
+								    : PROTO_EV_COUNTER_DECREASED);
 
 			log_info("event %s addr=%u ch=%u from %u to %u", type, addr, ch, prev,
 				 total);
@@ -189,9 +191,10 @@ static void take_coils(gw *g, unsigned addr, const uint8_t coils[UO4_OUTPUTS], u
 			continue;
 		log_info("event output_changed addr=%u out=%u blocked=%u (read)", addr, out,
 			 d->out.coils[out - 1]);
-		event(g, json_pack("{s:s,s:i,s:i,s:b,s:I}", "type", "output_changed", "addr",
-				   (int)addr, "out", (int)out, "blocked", d->out.coils[out - 1],
-				   "ts", (json_int_t)ts));
+		event(g,
+		      json_pack("{s:s,s:i,s:i,s:b,s:I}", "type",
+				proto_event_name(PROTO_EV_OUTPUT_CHANGED), "addr", (int)addr, "out",
+				(int)out, "blocked", d->out.coils[out - 1], "ts", (json_int_t)ts));
 	}
 	if (first || changed)
 		d->changed = true;
@@ -240,7 +243,8 @@ static void command_done(gw *g, const struct poll_result *r)
 		break;
 	case PCMD_CHADDR:
 		device_answered(g, r->addr, r->regs);
-		event(g, json_pack("{s:s,s:i,s:i,s:I}", "type", "address_changed", "addr",
+		event(g, json_pack("{s:s,s:i,s:i,s:I}", "type",
+				   proto_event_name(PROTO_EV_ADDRESS_CHANGED), "addr",
 				   (int)r->cmd.to, "from", (int)r->addr, "ts", (json_int_t)ts));
 		make_batch(g, false);
 		if (spool_forget(g->sp, r->addr) != AMR_OK)
@@ -255,8 +259,9 @@ static void command_done(gw *g, const struct poll_result *r)
 	case PCMD_OUTPUT:
 		/* r->ok: the coils were read back and the output is as asked. */
 		take_coils(g, r->addr, r->coils, r->cmd.out);
-		event(g, json_pack("{s:s,s:i,s:i,s:b,s:I}", "type", "output_changed", "addr",
-				   (int)r->addr, "out", (int)r->cmd.out, "blocked", r->cmd.on, "ts",
+		event(g, json_pack("{s:s,s:i,s:i,s:b,s:I}", "type",
+				   proto_event_name(PROTO_EV_OUTPUT_CHANGED), "addr", (int)r->addr,
+				   "out", (int)r->cmd.out, "blocked", r->cmd.on, "ts",
 				   (json_int_t)ts));
 		make_batch(g, false);
 		snprintf(text, sizeof text, "Output %u of device %03u %s\r\n", r->cmd.out, r->addr,
@@ -503,7 +508,7 @@ int gw_create(gw **out, loop *l, const struct gw_opts *o)
 			goto out_fail;
 	}
 	poller_set_list(g->poll, g->set.poll);
-	ev_simple(g, "gateway_boot", 0, now_s());
+	ev_simple(g, proto_event_name(PROTO_EV_GATEWAY_BOOT), 0, now_s());
 	g->batch_timer = loop_timer_add(l, o->batch_s * 1000, true, on_batch_timer, g);
 	g->tick_timer = loop_timer_add(l, 1000, true, on_tick, g);
 	if (!g->batch_timer || !g->tick_timer) {

@@ -16,6 +16,7 @@
 #include "gw.h"
 #include "log.h"
 #include "loop.h"
+#include "proto.h"
 #include "svc.h"
 
 #define GW_VERSION "1.0.0"
@@ -28,7 +29,7 @@ static struct {
 } opt;
 
 static const struct config_opt options[] = {
-	{ "obj", "AMR_GW_OBJ", CONFIG_INT, "1", 1, 65000,
+	{ "obj", "AMR_GW_OBJ", CONFIG_INT, "1", 1, PROTO_OBJ_MAX,
 	  "object number (factory value; \"objnum=\" on the console overrides)", &opt.obj, NULL },
 	{ "serial", "AMR_GW_SERIAL", CONFIG_STR, "/dev/ttyS1", 1, 400,
 	  "RS-485 serial device (amr-sim's --bus link in a simulation)", &opt.serial, NULL },

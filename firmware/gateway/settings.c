@@ -7,6 +7,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "proto.h"
 #include "settings.h"
 
 /* Seed table 1: factory network settings of the first unit of a batch. */
@@ -201,7 +202,7 @@ static bool parse_uint(const char *text, unsigned min, unsigned max, unsigned *o
 static bool apply(struct gw_settings *s, const char *key, const char *val)
 {
 	if (strcmp(key, "objnum") == 0)
-		return parse_uint(val, 1, 65000, &s->objnum);
+		return parse_uint(val, 1, PROTO_OBJ_MAX, &s->objnum);
 	if (strcmp(key, "serv") == 0) {
 		uint8_t ip[4];
 

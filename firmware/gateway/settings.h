@@ -25,7 +25,7 @@
 #define GW_CHANNELS UO4_INPUTS
 
 struct gw_settings {
-	unsigned objnum;	/* object number 1..65000 */
+	unsigned objnum;	/* object number 1..PROTO_OBJ_MAX */
 	char serv[16];		/* broker address A.B.C.D; "" = the mqtt-host option */
 	unsigned port;		/* broker TCP port; 0 = the mqtt-port option */
 	uint8_t dev[4];		/* own IP address */

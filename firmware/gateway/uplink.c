@@ -5,12 +5,14 @@
 #include "err.h"
 #include "jv.h"
 #include "log.h"
+#include "proto.h"
 #include "uplink.h"
 
 struct uplink {
 	struct uplink_opts o; /* options; the strings are uplink_create()'s copies */
 	mq *mq;		      /* NULL while reconnecting by request */
-	char t_status[64], t_up[64], t_ack[64], t_cmd[64], t_result[64];
+	char t_status[PROTO_TOPIC_MAX], t_up[PROTO_TOPIC_MAX], t_ack[PROTO_TOPIC_MAX],
+		t_cmd[PROTO_TOPIC_MAX], t_result[PROTO_TOPIC_MAX];
 	char client_id[32];
 	uint64_t published;	  /* highest seq published in this session */
 	uint64_t last_progress;	  /* ms of the last ack that moved, or of a resend */
@@ -140,11 +142,15 @@ int uplink_create(uplink **out, const struct uplink_opts *o)
 		goto out_free;
 	}
 	snprintf(u->client_id, sizeof u->client_id, "amr-gw-%u", o->obj);
-	snprintf(u->t_status, sizeof u->t_status, "amr/v1/gw/%u/status", o->obj);
-	snprintf(u->t_up, sizeof u->t_up, "amr/v1/gw/%u/up", o->obj);
-	snprintf(u->t_ack, sizeof u->t_ack, "amr/v1/gw/%u/ack", o->obj);
-	snprintf(u->t_cmd, sizeof u->t_cmd, "amr/v1/gw/%u/cmd", o->obj);
-	snprintf(u->t_result, sizeof u->t_result, "amr/v1/gw/%u/cmd/result", o->obj);
+	if (!proto_topic(u->t_status, sizeof u->t_status, PROTO_T_GW_STATUS, o->obj, NULL) ||
+	    !proto_topic(u->t_up, sizeof u->t_up, PROTO_T_GW_UP, o->obj, NULL) ||
+	    !proto_topic(u->t_ack, sizeof u->t_ack, PROTO_T_GW_ACK, o->obj, NULL) ||
+	    !proto_topic(u->t_cmd, sizeof u->t_cmd, PROTO_T_GW_CMD, o->obj, NULL) ||
+	    !proto_topic(u->t_result, sizeof u->t_result, PROTO_T_GW_RESULT, o->obj, NULL)) {
+		log_error("uplink: object number %u is not %s", o->obj, PROTO_OBJ_RANGE);
+		rc = AMR_EINVAL;
+		goto out_free;
+	}
 	u->published = spool_acked(o->sp);
 	/* Without this timer nothing would ever be sent again after a lost
 	 * ack, nor a late reconnect made. */
