@@ -67,8 +67,8 @@ struct jflat_out {
 };
 
 /*
- * Read text[0..len). Returns AMR_OK and fills *out (the caller owns
- * out->head); AMR_EINVAL when it declines (see above; rows may already have
+ * Read text[0..len). Returns AMR_OK and fills *out (out->head is new: the
+ * caller frees it); AMR_EINVAL when it declines (see above; rows may already have
  * been delivered, the caller discards them); AMR_ENOMEM. On failure
  * out->head is NULL.
  */

@@ -75,7 +75,7 @@ amr_err kv_err(int rc);
  * writers go on. Returns AMR_OK, AMR_EIO or AMR_EDB. */
 amr_err kv_backup(kv *k, const char *path);
 
-/* A malloc'd, NUL-terminated copy of len bytes of LMDB data (which is not
+/* A new, NUL-terminated copy of len bytes of LMDB data (which is not
  * NUL-terminated, so strndup() must not be used on it: ASan's strndup reads
  * up to a NUL and can run off the end of the map). Caller frees; NULL when
  * out of memory. */

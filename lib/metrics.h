@@ -34,8 +34,8 @@ void metrics_destroy(metrics *ms);
 /*
  * Find or register the metric name{labels}. labels is NULL or a label list
  * such as `reason="bad_json"` (the caller escapes values). help is used for
- * the first metric of a family. Returns a handle owned by the registry
- * (valid until metrics_destroy), or NULL when out of memory.
+ * the first metric of a family. Returns a borrowed handle (the registry
+ * frees it at metrics_destroy), or NULL when out of memory.
  */
 metric *metrics_get(metrics *ms, enum metric_type type, const char *name, const char *labels,
 		    const char *help);
@@ -49,7 +49,7 @@ void metric_set(metric *m, int64_t v);
 /* Current value. */
 int64_t metric_value(const metric *m);
 
-/* Render every metric. Returns a malloc'd string (caller frees) or NULL. */
+/* Render every metric. Returns a new string (the caller frees it) or NULL. */
 char *metrics_render(metrics *ms);
 
 #endif

@@ -30,7 +30,7 @@ typedef struct rpc rpc;
 typedef struct rpc_req rpc_req;
 
 /*
- * A method handler. args is borrowed (valid for the call). The handler owns
+ * A method handler. args is borrowed (valid for the call). The handler takes
  * req and must end it with exactly one rpc_reply_ok() or rpc_reply_err(),
  * now or later (a deferred answer, e.g. after a gateway replied).
  */
@@ -73,7 +73,7 @@ int rpc_serve(rpc *r, const char *service, const struct rpc_method *methods, siz
  * bigger answer is replaced by the error "too_large" naming its size. */
 #define RPC_MAX_ANSWER 1000000
 
-/* Answer req with result (takes ownership; NULL means {}), free req. */
+/* Answer req with result (takes it; NULL means {}), free req. */
 void rpc_reply_ok(rpc_req *req, json_t *result);
 
 /* Answer req with an error, free req. code is a short snake_case word:
@@ -85,7 +85,7 @@ void rpc_reply_err(rpc_req *req, const char *code, const char *fmt, ...)
 const char *rpc_req_id(const rpc_req *req);
 
 /*
- * Call "service/method" with args (takes ownership; NULL means {}).
+ * Call "service/method" with args (takes it; NULL means {}).
  * cb runs exactly once, on the loop thread: with the answer, or with
  * AMR_ETIMEDOUT after timeout_ms. Returns AMR_OK, AMR_EINVAL (bad name) or
  * AMR_ENOMEM (then cb is not called).
@@ -96,7 +96,7 @@ int rpc_call(rpc *r, const char *service_method, json_t *args, unsigned timeout_
 /*
  * Call and wait, running the loop until the answer or the timeout (for
  * amrctl and tests). On success *result gets a new reference. On failure
- * *code and *message get malloc'd strings (caller frees). Returns the err of
+ * *code and *message get new strings (the caller frees them). Returns the err of
  * rpc_cb.
  */
 int rpc_call_wait(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms,

@@ -4,8 +4,8 @@ ARCHIVE_CORE := services/archive/tbucket.c services/archive/batch.c \
                 services/archive/store.c services/archive/store_scan.c \
                 services/archive/query.c services/archive/audit.c \
                 services/archive/csv.c
-ARCHIVE_SRCS := $(ARCHIVE_CORE) services/archive/writer.c services/archive/api.c \
-                services/archive/api_registry.c services/archive/main.c
+ARCHIVE_SRCS := $(ARCHIVE_CORE) services/archive/writer.c services/archive/methods.c \
+                services/archive/methods_registry.c services/archive/main.c
 
 # lib/jflat.c (yajl) reads batches without a jansson value per reading (batch.c).
 $(eval $(call program,amr-archive,$(ARCHIVE_SRCS),$(MQ_LIBS) $(LMDB_LIBS) -lyajl))

@@ -44,9 +44,9 @@ struct batch {
 	int64_t ts;		 /* gateway time of the readings, UTC s */
 	int64_t rx;		 /* ingest's receive time, UTC s */
 	size_t n;		 /* readings */
-	struct batch_reading *r; /* owned */
+	struct batch_reading *r; /* new: batch_free() frees it */
 	size_t nzeroed;		 /* channels with a counter_zeroed event */
-	uint16_t *zeroed;	 /* owned, BATCH_CHAN values */
+	uint16_t *zeroed;	 /* new, BATCH_CHAN values */
 };
 
 /*

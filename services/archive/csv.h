@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-/* CSV of series (borrowed). Returns a malloc'd string (caller frees), or
+/* CSV of series (borrowed). Returns a new string (the caller frees it), or
  * NULL when series is not a series answer or memory ran out. */
 char *csv_series(const json_t *series);
 

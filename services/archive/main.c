@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "api.h"
+#include "methods.h"
 #include "audit.h"
 #include "err.h"
 #include "kv.h"
@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 	struct writer_opts wo;
 	char data_dir[512], backup_dir[512];
 	struct svc svc;
-	struct api api = { 0 };
+	struct methods api = { 0 };
 	registry *reg = NULL;
 	store *st = NULL;
 	audit *aud = NULL;
@@ -151,22 +151,22 @@ int main(int argc, char **argv)
 				   (size_t)o.commit_batches * 512 };
 	if (writer_create(&w, st, &svc, &wo))
 		goto out_close;
-	api = (struct api){ .svc = &svc,
-			    .k = k,
-			    .s = st,
-			    .reg = reg,
-			    .aud = aud,
-			    .fresh_s = o.fresh_s,
-			    .retention_days = o.retention_days,
-			    .backup_dir = backup_dir };
-	if (api_init(&api) ||
+	api = (struct methods){ .svc = &svc,
+				.k = k,
+				.s = st,
+				.reg = reg,
+				.aud = aud,
+				.fresh_s = o.fresh_s,
+				.retention_days = o.retention_days,
+				.backup_dir = backup_dir };
+	if (methods_init(&api) ||
 	    mq_subscribe(svc.mq, proto_topic_filter(PROTO_T_READINGS), 1, writer_on_readings, w) ||
-	    mq_subscribe(svc.mq, PROTO_TOPIC_AUDIT, 1, api_on_audit, &api) ||
-	    svc_serve(&svc, api_methods, api_nmethods, &api) ||
-	    svc_serve(&svc, api_registry_methods, api_registry_nmethods, &api))
+	    mq_subscribe(svc.mq, PROTO_TOPIC_AUDIT, 1, methods_on_audit, &api) ||
+	    svc_serve(&svc, methods_readings, methods_readings_n, &api) ||
+	    svc_serve(&svc, methods_registry, methods_registry_n, &api))
 		goto out_close;
-	if (!loop_timer_add(svc.loop, 60 * 1000, false, api_retention_tick, &api) ||
-	    !loop_timer_add(svc.loop, 3600 * 1000, true, api_retention_tick, &api))
+	if (!loop_timer_add(svc.loop, 60 * 1000, false, methods_retention_tick, &api) ||
+	    !loop_timer_add(svc.loop, 3600 * 1000, true, methods_retention_tick, &api))
 		goto out_close;
 	log_info("archive in %s, time zone %s, commit within %lld ms, gap wait %lld s", data_dir,
 		 o.tz, o.commit_ms, o.gap_wait);

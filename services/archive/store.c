@@ -137,7 +137,7 @@ amr_err store_hwm(store *s, MDB_txn *txn, uint16_t obj, uint64_t *seq)
 	return get_hwm(s, txn, obj, seq, NULL) ? AMR_EDB : AMR_OK;
 }
 
-void store_decode_state(const uint8_t *p, struct store_chan *c)
+void store__decode_state(const uint8_t *p, struct store_chan *c)
 {
 	c->chan = kv_unpack_u16(p);
 	c->flags = p[2];
@@ -157,7 +157,7 @@ static void encode_state(uint8_t *p, const struct store_chan *c)
 }
 
 /* Load object obj's state into s->st. */
-int store_load_state(store *s, MDB_txn *txn, uint16_t obj)
+int store__load_state(store *s, MDB_txn *txn, uint16_t obj)
 {
 	uint8_t kb[2];
 	MDB_val k = { 2, kb }, v;
@@ -173,12 +173,12 @@ int store_load_state(store *s, MDB_txn *txn, uint16_t obj)
 	if (reserve(&s->st, &s->capst, v.mv_size / STATE_ENTRY + 1, sizeof *s->st))
 		return AMR_ENOMEM;
 	for (size_t i = 0; i < v.mv_size / STATE_ENTRY; i++)
-		store_decode_state((const uint8_t *)v.mv_data + i * STATE_ENTRY, &s->st[i]);
+		store__decode_state((const uint8_t *)v.mv_data + i * STATE_ENTRY, &s->st[i]);
 	s->nst = v.mv_size / STATE_ENTRY;
 	return 0;
 }
 
-int store_save_state(store *s, MDB_txn *txn, uint16_t obj)
+int store__save_state(store *s, MDB_txn *txn, uint16_t obj)
 {
 	uint8_t kb[2];
 	MDB_val k = { 2, kb }, v = { s->nst * STATE_ENTRY, NULL };
@@ -380,7 +380,7 @@ static int store_batch(store *s, MDB_txn *txn, const struct batch *b)
 	size_t nupd = 0, m = 0;
 	int rc;
 
-	if ((rc = store_load_state(s, txn, b->obj)))
+	if ((rc = store__load_state(s, txn, b->obj)))
 		return rc;
 	if (reserve(&s->upd, &s->capupd, b->n + 1, sizeof *s->upd))
 		return AMR_ENOMEM;
@@ -406,7 +406,7 @@ static int store_batch(store *s, MDB_txn *txn, const struct batch *b)
 		  (rc = add_rollup(s, txn, TB_DAY, b->obj, b->ts, m)) ||
 		  (rc = add_rollup(s, txn, TB_MONTH, b->obj, b->ts, m))))
 		return rc;
-	if ((rc = store_save_state(s, txn, b->obj)))
+	if ((rc = store__save_state(s, txn, b->obj)))
 		return rc;
 	kv_pack_u64(hv, b->seq);
 	if ((rc = mdb_put(txn, s->hwm, &hk, &hval, 0)))

@@ -98,7 +98,7 @@ struct store_gap {
  * it would move the mark out of reach of every later batch of the object. */
 #define STORE_SEQ_JUMP 4294967296ULL
 
-/* What one commit did. Arrays are owned: free with store_outcome_free(). */
+/* What one commit did. Its arrays are new: free them with store_outcome_free(). */
 struct store_outcome {
 	size_t batches;		/* batches stored */
 	size_t duplicates;	/* batches at or below the mark, ignored */
@@ -171,7 +171,7 @@ void store_outcome_free(struct store_outcome *o);
 /* Object obj's high-water mark (0 when none). Returns AMR_OK or AMR_EDB. */
 amr_err store_hwm(store *s, MDB_txn *txn, uint16_t obj, uint64_t *seq);
 
-/* Channels of object obj: *out a malloc'd array (caller frees), *n entries.
+/* Channels of object obj: *out a new array (the caller frees it), *n entries.
  * Returns AMR_OK, AMR_ENOTFOUND (object never seen), AMR_ENOMEM, AMR_EDB. */
 amr_err store_state(store *s, MDB_txn *txn, uint16_t obj, struct store_chan **out, size_t *n);
 

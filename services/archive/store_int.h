@@ -1,6 +1,7 @@
 /*
  * store_int.h - the store's handle, shared by store.c (write path) and
- * store_scan.c (reads, quarantine, retention). Not for other modules.
+ * store_scan.c (reads, quarantine, retention). Not for other modules:
+ * its functions carry a double underscore (store__load_state).
  */
 #ifndef AMR_ARCHIVE_STORE_INT_H
 #define AMR_ARCHIVE_STORE_INT_H
@@ -52,12 +53,12 @@ struct store {
 };
 
 /* Decode one STATE_ENTRY. */
-void store_decode_state(const uint8_t *p, struct store_chan *c);
+void store__decode_state(const uint8_t *p, struct store_chan *c);
 
 /* Load object obj's state into s->st / s->nst; returns 0 or an MDB_ code. */
-int store_load_state(store *s, MDB_txn *txn, uint16_t obj);
+int store__load_state(store *s, MDB_txn *txn, uint16_t obj);
 
 /* Write s->st back as object obj's state; returns 0 or an MDB_ code. */
-int store_save_state(store *s, MDB_txn *txn, uint16_t obj);
+int store__save_state(store *s, MDB_txn *txn, uint16_t obj);
 
 #endif

@@ -25,7 +25,7 @@ amr_err store_state(store *s, MDB_txn *txn, uint16_t obj, struct store_chan **ou
 	if (!(c = calloc(*n + 1, sizeof *c)))
 		return AMR_ENOMEM;
 	for (size_t i = 0; i < *n; i++)
-		store_decode_state((const uint8_t *)v.mv_data + i * STATE_ENTRY, &c[i]);
+		store__decode_state((const uint8_t *)v.mv_data + i * STATE_ENTRY, &c[i]);
 	*out = c;
 	return AMR_OK;
 }
@@ -223,7 +223,7 @@ static int rebase_txn(MDB_txn *txn, void *arg)
 	/* only a channel quarantined now: one that recovered by itself counts
 	 * from its own total, and rebasing it on an old record would count the
 	 * pulses since then twice */
-	if ((rc = store_load_state(s, txn, rb->obj)))
+	if ((rc = store__load_state(s, txn, rb->obj)))
 		return rc;
 	for (i = 0; i < s->nst && s->st[i].chan != rb->chan; i++)
 		;
@@ -258,7 +258,7 @@ static int rebase_txn(MDB_txn *txn, void *arg)
 		return AMR_ENOTFOUND;
 	s->st[i].total = rb->total;
 	s->st[i].flags &= (uint8_t)~STORE_CHAN_QUARANTINED;
-	return store_save_state(s, txn, rb->obj);
+	return store__save_state(s, txn, rb->obj);
 }
 
 amr_err store_quarantine_rebase(store *s, uint16_t obj, uint16_t chan, uint32_t *total)

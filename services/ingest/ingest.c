@@ -13,7 +13,7 @@
 struct ingest {
 	struct svc *s;		 /* clock, broker */
 	struct validate_opts vo; /* batch limits */
-	store *st;		 /* presence memory */
+	ingestdb *st;		 /* presence memory */
 	events *ev;		 /* per-gateway state */
 	outbox *ob;		 /* publishing */
 	router *r;		 /* commands */
@@ -119,7 +119,7 @@ static void on_status(void *ctx, const struct mq_msg *msg)
 	}
 	if (changed) {
 		log_info("obj=%u gateway %s", obj, online ? "online" : "offline");
-		if ((rc = store_presence_set(in->st, obj, online)))
+		if ((rc = ingestdb_presence_set(in->st, obj, online)))
 			log_error("obj=%u: cannot remember presence: %s", obj, amr_strerror(rc));
 	}
 	if (online)
@@ -173,7 +173,7 @@ static int restore_presence(void *ctx, unsigned obj, bool online)
 	return events_presence_set(in->ev, obj, online ? EVENTS_ONLINE : EVENTS_OFFLINE);
 }
 
-amr_err ingest_create(ingest **out, struct svc *s, const struct validate_opts *vo, store *st,
+amr_err ingest_create(ingest **out, struct svc *s, const struct validate_opts *vo, ingestdb *st,
 		      events *ev, outbox *ob, router *r)
 {
 	ingest *in = calloc(1, sizeof *in);
@@ -187,7 +187,7 @@ amr_err ingest_create(ingest **out, struct svc *s, const struct validate_opts *v
 	in->ev = ev;
 	in->ob = ob;
 	in->r = r;
-	if ((rc = store_presence_each(st, restore_presence, in)) ||
+	if ((rc = ingestdb_presence_each(st, restore_presence, in)) ||
 	    (rc = mq_subscribe(s->mq, proto_topic_filter(PROTO_T_GW_UP), 1, on_up, in)) ||
 	    (rc = mq_subscribe(s->mq, proto_topic_filter(PROTO_T_GW_STATUS), 1, on_status, in)) ||
 	    (rc = mq_subscribe(s->mq, proto_topic_filter(PROTO_T_GW_RESULT), 1, on_result, in))) {

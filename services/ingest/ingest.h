@@ -18,7 +18,7 @@
 #include "events.h"
 #include "outbox.h"
 #include "router.h"
-#include "store.h"
+#include "ingestdb.h"
 #include "svc.h"
 #include "validate.h"
 
@@ -27,7 +27,7 @@ typedef struct ingest ingest;
 /* Create over the given parts (all borrowed; they must outlive it), restore
  * the presence remembered in the store into ev, and subscribe to the three
  * gateway topics at QoS 1. Returns AMR_OK, AMR_ENOMEM, AMR_EDB or AMR_EMQ. */
-amr_err ingest_create(ingest **out, struct svc *s, const struct validate_opts *vo, store *st,
+amr_err ingest_create(ingest **out, struct svc *s, const struct validate_opts *vo, ingestdb *st,
 		      events *ev, outbox *ob, router *r);
 
 /* Free. Subscriptions stay with the MQTT client. Accepts NULL. */

@@ -14,7 +14,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "router.h"
-#include "store.h"
+#include "ingestdb.h"
 #include "svc.h"
 
 struct options {
@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 	struct svc s;
 	struct validate_opts vo;
 	char dir[4096];
-	store *st = NULL;
+	ingestdb *st = NULL;
 	events *ev = NULL;
 	outbox *ob = NULL;
 	router *r = NULL;
@@ -84,7 +84,7 @@ int main(int argc, char **argv)
 	vo.horizon_s = o.horizon_days * 86400;
 	vo.ahead_s = o.ts_ahead;
 
-	if (store_open(&st, dir, svc_now()) || events_create(&ev) ||
+	if (ingestdb_open(&st, dir, svc_now()) || events_create(&ev) ||
 	    outbox_create(&ob, &s, (size_t)o.deadletter_max) ||
 	    router_create(&r, &s, st, ev, ob, &o.cmd) ||
 	    ingest_create(&in, &s, &vo, st, ev, ob, r) ||
@@ -101,7 +101,7 @@ out_close:
 	ingest_destroy(in);
 	outbox_destroy(ob);
 	events_destroy(ev);
-	store_close(st);
+	ingestdb_close(st);
 out_fini:
 	svc_fini(&s);
 	return rc;

@@ -41,7 +41,7 @@ void outbox_event(outbox *o, unsigned obj, json_t *event);
 /* Publish a command (borrowed) to gateway obj. Returns mq_publish()'s code. */
 int outbox_command(outbox *o, unsigned obj, const json_t *cmd);
 
-/* Publish an audit record (takes ownership; NULL is ignored). */
+/* Publish an audit record (takes it; NULL is ignored). */
 void outbox_audit(outbox *o, json_t *audit);
 
 /* Dead-letter a message received on topic: reason is a short code (the

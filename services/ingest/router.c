@@ -26,7 +26,7 @@ struct pending {
 
 struct router {
 	struct svc *s;			 /* loop, metrics */
-	store *st;			 /* where commands live */
+	ingestdb *st;			 /* where commands live */
 	events *ev;			 /* gateway presence */
 	outbox *ob;			 /* publishing */
 	struct router_opts o;		 /* options */
@@ -111,7 +111,7 @@ static void answer(struct pending *p)
 /* Write next as the new state of p; on success adopt it. */
 static int commit(router *r, struct pending *p, const struct cmd *next)
 {
-	int rc = store_cmd_put(r->st, next);
+	int rc = ingestdb_cmd_put(r->st, next);
 
 	if (rc) {
 		log_error("command id=%s: cannot store state %s: %s", next->id,
@@ -188,7 +188,7 @@ static void tick(void *arg)
 	}
 	if (now >= r->next_prune) {
 		r->next_prune = now + PRUNE_EVERY;
-		if (store_cmd_prune(r->st, now - r->o.keep_days * 86400, PRUNE_MAX, &removed) ==
+		if (ingestdb_cmd_prune(r->st, now - r->o.keep_days * 86400, PRUNE_MAX, &removed) ==
 			    0 &&
 		    removed)
 			log_info("pruned %zu finished commands older than %lld days", removed,
@@ -196,7 +196,7 @@ static void tick(void *arg)
 	}
 }
 
-amr_err router_create(router **out, struct svc *s, store *st, events *ev, outbox *ob,
+amr_err router_create(router **out, struct svc *s, ingestdb *st, events *ev, outbox *ob,
 		      const struct router_opts *o)
 {
 	router *r = calloc(1, sizeof *r);
@@ -218,7 +218,7 @@ amr_err router_create(router **out, struct svc *s, store *st, events *ev, outbox
 	rc = AMR_ENOMEM;
 	if (!r->requested || !r->done || !r->failed || !r->expired)
 		goto out_fail;
-	if ((rc = store_cmd_open_each(st, load_fn, r)))
+	if ((rc = ingestdb_cmd_open_each(st, load_fn, r)))
 		goto out_fail;
 	r->tick = loop_timer_add(s->loop, TICK_MS, true, tick, r);
 	if (!r->tick) {
@@ -277,11 +277,11 @@ amr_err router_result(router *r, unsigned obj, const char *id, bool ok, const ch
 	/* Not open: finished already, or a late result of an expired one. */
 	if (!(c = malloc(sizeof *c)))
 		return AMR_ENOMEM;
-	rc = store_cmd_get(r->st, id, c);
+	rc = ingestdb_cmd_get(r->st, id, c);
 	if (rc == AMR_OK && c->obj != obj)
 		rc = AMR_EINVAL;
 	if (rc == AMR_OK && (rc = cmd_finish(c, ok, text, now)) == AMR_OK &&
-	    (rc = store_cmd_put(r->st, c)) == AMR_OK) {
+	    (rc = ingestdb_cmd_put(r->st, c)) == AMR_OK) {
 		log_warn("command id=%s obj=%u: result came after expiry, now %s", c->id, obj,
 			 cmd_state_name(c->state));
 		outbox_audit(r->ob, cmd_audit_json(c, now));
@@ -320,7 +320,7 @@ static void m_command(void *ctx, rpc_req *req, json_t *args)
 		free(p);
 		return;
 	}
-	if ((rc = store_cmd_add(r->st, &p->c))) {
+	if ((rc = ingestdb_cmd_add(r->st, &p->c))) {
 		rpc_reply_err(req, "internal", "cannot record the command: %s", amr_strerror(rc));
 		free(p);
 		return;
@@ -363,7 +363,7 @@ static void m_command_get(void *ctx, rpc_req *req, json_t *args)
 		rpc_reply_err(req, "internal", "out of memory");
 		return;
 	}
-	rc = store_cmd_get(r->st, id, c);
+	rc = ingestdb_cmd_get(r->st, id, c);
 	if (rc == AMR_OK)
 		rpc_reply_ok(req, cmd_to_json(c));
 	else if (rc == AMR_ENOTFOUND)
@@ -388,7 +388,7 @@ static void m_commands(void *ctx, rpc_req *req, json_t *args)
 		rpc_reply_err(req, "bad_request", "%s", err.msg);
 		return;
 	}
-	if ((rc = store_cmd_list(r->st, (unsigned)obj, (size_t)limit, &items))) {
+	if ((rc = ingestdb_cmd_list(r->st, (unsigned)obj, (size_t)limit, &items))) {
 		rpc_reply_err(req, "internal", "cannot list commands: %s", amr_strerror(rc));
 		return;
 	}

@@ -21,7 +21,7 @@
 #include "events.h"
 #include "outbox.h"
 #include "rpc.h"
-#include "store.h"
+#include "ingestdb.h"
 #include "svc.h"
 
 typedef struct router router;
@@ -39,7 +39,7 @@ struct router_opts {
  * the open commands from the store. Returns AMR_OK, AMR_ENOMEM or the
  * store's error.
  */
-amr_err router_create(router **out, struct svc *s, store *st, events *ev, outbox *ob,
+amr_err router_create(router **out, struct svc *s, ingestdb *st, events *ev, outbox *ob,
 		      const struct router_opts *o);
 
 /* Answer every request still waiting (with the state reached), stop the

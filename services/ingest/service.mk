@@ -1,7 +1,7 @@
 # amr-ingest: the edge service (validation, presence, command routing).
 INGEST_SRCS := services/ingest/validate.c services/ingest/events.c \
                services/ingest/commands.c services/ingest/deadletter.c \
-               services/ingest/store.c services/ingest/outbox.c \
+               services/ingest/ingestdb.c services/ingest/outbox.c \
                services/ingest/router.c services/ingest/ingest.c services/ingest/main.c
 
 # lib/jflat.c (yajl) reads batches without a jansson value per reading (validate.h).
@@ -20,8 +20,8 @@ $(eval $(call unit_test,test_ingest_cmd,tests/unit/test_ingest_cmd.c \
 	services/ingest/commands.c lib/jv.c lib/err.c,-ljansson))
 $(eval $(call unit_test,test_ingest_deadletter,tests/unit/test_ingest_deadletter.c \
 	services/ingest/deadletter.c,-ljansson))
-$(eval $(call unit_test,test_ingest_store,tests/unit/test_ingest_store.c \
-	services/ingest/store.c services/ingest/commands.c lib/kv.c lib/log.c lib/jv.c lib/err.c,\
+$(eval $(call unit_test,test_ingest_db,tests/unit/test_ingest_db.c \
+	services/ingest/ingestdb.c services/ingest/commands.c lib/kv.c lib/log.c lib/jv.c lib/err.c,\
 	-ljansson $(LMDB_LIBS)))
 
 INGEST_INTEG_UTIL := tests/integration/test_ingest_util.c

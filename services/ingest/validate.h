@@ -60,11 +60,11 @@ struct validate_result {
 	long long ts;	      /* the batch's ts */
 	size_t readings;      /* readings in the canonical batch */
 	json_t *batch;	      /* parsed batch without dropped entries and without its
-				  readings (they are in canonical) (owned), NULL if rejected */
-	char *canonical;      /* canonical text, malloc'd (owned), NULL if rejected */
+				  readings (they are in canonical) (new), NULL if rejected */
+	char *canonical;      /* canonical text (new), NULL if rejected */
 	size_t canonical_len; /* its length */
 	json_t *dropped;      /* array of {"reason","detail","entry"} removed from
-				  devices/events (owned), NULL when none */
+				  devices/events (new), NULL when none */
 	bool fast;	      /* accepted by the streaming path (for tests) */
 };
 
@@ -86,7 +86,7 @@ amr_err validate_batch(const struct validate_opts *o, unsigned obj, int64_t now,
 int validate_batch_tree(const struct validate_opts *o, unsigned obj, int64_t now, const char *text,
 			size_t len, struct validate_result *r);
 
-/* Free what *r owns and zero it. Accepts a zeroed result. */
+/* Free what *r holds and zero it. Accepts a zeroed result. */
 void validate_result_clear(struct validate_result *r);
 
 #endif

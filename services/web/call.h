@@ -35,8 +35,8 @@ struct call {
 	char method[8];	      /* "GET", "POST", ... */
 	char path[256];	      /* decoded path, no query */
 	struct route_match m; /* matched route and {param} values */
-	json_t *query;	      /* query arguments, object of strings (owned) */
-	json_t *body;	      /* JSON body object or NULL (owned) */
+	json_t *query;	      /* query arguments, object of strings (new) */
+	json_t *body;	      /* JSON body object or NULL (new) */
 	char ip[64];	      /* client address */
 	char user[65];	      /* signed-in user, "" when none */
 	unsigned role;	      /* ROLE_* bit of user, 0 when none */
@@ -46,14 +46,14 @@ struct call {
 
 	/* answer: set once by the call_* functions */
 	int status;			    /* HTTP status */
-	char *out;			    /* body bytes (malloc'd) */
+	char *out;			    /* body bytes (new) */
 	size_t out_len;			    /* body length */
 	char ctype[64];			    /* Content-Type */
 	char hname[CALL_MAX_HEADERS][32];   /* extra headers: names */
 	char hvalue[CALL_MAX_HEADERS][256]; /* and values */
 	int nheaders;			    /* extra headers set */
 
-	/* plumbing: owned by http.c */
+	/* plumbing: borrowed, http.c frees it */
 	pthread_mutex_t lock;		/* guards done */
 	bool done;			/* answered */
 	atomic_int refs;		/* HTTP side and handler side */
@@ -77,7 +77,7 @@ void call_unref(struct call *c);
  * AMR_EFULL. name and value are copied (value up to 255 bytes). */
 amr_err call_header(struct call *c, const char *name, const char *value);
 
-/* Answer with JSON (takes ownership of body; NULL answers 500). */
+/* Answer with JSON (takes body; NULL answers 500). */
 void call_json(struct call *c, int status, json_t *body);
 
 /* Answer {"error":{"code":code,"message":...}} with status. */

@@ -66,7 +66,7 @@ static size_t lower_bound(const view *v, unsigned obj)
 	return lo;
 }
 
-struct vobj *view_find(const view *v, unsigned obj)
+struct vobj *view__find(const view *v, unsigned obj)
 {
 	size_t i = lower_bound(v, obj);
 
@@ -77,7 +77,7 @@ struct vobj *view_find(const view *v, unsigned obj)
  * out of range. */
 static struct vobj *get_obj(view *v, unsigned obj)
 {
-	struct vobj *o = view_find(v, obj);
+	struct vobj *o = view__find(v, obj);
 	size_t i;
 
 	if (o || !proto_obj_ok(obj))
@@ -164,7 +164,7 @@ json_t *view_on_gw_status(view *v, unsigned obj, const json_t *st, int64_t now)
 			o->lcd = json_deep_copy(json_object_get(st, "lcd"));
 		}
 	}
-	return json_pack("{s:o*}", "object", view_obj_summary(v, o, now));
+	return json_pack("{s:o*}", "object", view__obj_summary(v, o, now));
 }
 
 static void device_state(struct vdev *d, bool ok, int mains, int64_t ts)
@@ -238,7 +238,7 @@ json_t *view_on_readings(view *v, unsigned obj, const json_t *batch, int64_t now
 		c->period_ms = (uint32_t)int_of(e, "period_ms", c->period_ms);
 		c->ts = ts;
 		json_array_append_new(chans,
-				      view_chan_json(v, o, (unsigned)addr, (unsigned)ch, now));
+				      view__chan_json(v, o, (unsigned)addr, (unsigned)ch, now));
 	}
 	json_array_foreach(json_object_get(batch, "devices"), i, e) {
 		long long addr = int_of(e, "addr", 0);
@@ -255,9 +255,9 @@ json_t *view_on_readings(view *v, unsigned obj, const json_t *batch, int64_t now
 		 * it will drive again with mains */
 		if (d->ok)
 			output_snapshot(d, json_object_get(e, "outputs"), ts);
-		json_array_append_new(devs, view_dev_json(d, (unsigned)addr));
+		json_array_append_new(devs, view__dev_json(d, (unsigned)addr));
 	}
-	json_object_set_new(up, "object", view_obj_summary(v, o, now));
+	json_object_set_new(up, "object", view__obj_summary(v, o, now));
 	return up;
 }
 
@@ -357,9 +357,9 @@ json_t *view_on_event(view *v, unsigned obj, const json_t *ev, int64_t now)
 	remember_event(v, copy);
 	if (d)
 		return json_pack("{s:o, s:o*, s:i, s:[o*]}", "event", copy, "object",
-				 view_obj_summary(v, o, now), "obj", (int)obj, "devices",
-				 view_dev_json(d, (unsigned)addr));
-	return json_pack("{s:o, s:o*}", "event", copy, "object", view_obj_summary(v, o, now));
+				 view__obj_summary(v, o, now), "obj", (int)obj, "devices",
+				 view__dev_json(d, (unsigned)addr));
+	return json_pack("{s:o, s:o*}", "event", copy, "object", view__obj_summary(v, o, now));
 }
 
 /* The device and output of a done block/unblock record; NULL otherwise. */
@@ -399,7 +399,7 @@ json_t *view_on_command(view *v, const json_t *rec, int64_t now)
 	finished = int_of(rec, "finished", now);
 	if (finished > d->out_ev_ts[out - 1])
 		d->out_ev_ts[out - 1] = finished;
-	return json_pack("{s:i, s:[o*]}", "obj", (int)obj, "devices", view_dev_json(d, addr));
+	return json_pack("{s:i, s:[o*]}", "obj", (int)obj, "devices", view__dev_json(d, addr));
 }
 
 size_t view_on_commands(view *v, const json_t *result, int64_t now)
@@ -504,7 +504,7 @@ json_t *view_on_registry(view *v, const json_t *rec, int64_t now)
 	copy_str(c->serial, sizeof c->serial, rec, "serial");
 	copy_str(c->due, sizeof c->due, rec, "verification_due");
 	return json_pack("{s:i, s:[o*]}", "obj", (int)obj, "channels",
-			 view_chan_json(v, o, addr, ch, now));
+			 view__chan_json(v, o, addr, ch, now));
 }
 
 void view_on_latest(view *v, const json_t *result, int64_t now)
@@ -539,7 +539,7 @@ void view_on_latest(view *v, const json_t *result, int64_t now)
 
 bool view_wants_registry(view *v, unsigned obj, unsigned addr, unsigned ch)
 {
-	struct vobj *o = view_find(v, obj);
+	struct vobj *o = view__find(v, obj);
 	struct vchan *c;
 
 	if (!o || addr < 1 || addr > VIEW_ADDRS || ch < 1 || ch > VIEW_CHS)

@@ -1,4 +1,5 @@
-/* view_int.h - the view's structures, shared by view.c and view_json.c. */
+/* view_int.h - the view's structures, shared by view.c and view_json.c and
+ * by no other module: its functions carry a double underscore (view__find). */
 #ifndef AMR_WEB_VIEW_INT_H
 #define AMR_WEB_VIEW_INT_H
 
@@ -54,7 +55,7 @@ struct vobj {
 	long long responding;			/* devices answering */
 	long long spool_pending;		/* batches not yet acknowledged */
 	long long spool_capacity;		/* spool size, -1 unknown */
-	json_t *lcd;				/* LCD lines (owned) or NULL */
+	json_t *lcd;				/* LCD lines (new) or NULL */
 	int64_t last_rx;			/* last batch received */
 	int64_t last_ts;			/* its gateway time */
 	long long last_seq;			/* its seq */
@@ -85,10 +86,10 @@ struct view {
 	char broker_clients[16];       /* $SYS/broker/clients/connected */
 };
 
-struct vobj *view_find(const view *v, unsigned obj);
-json_t *view_obj_summary(const view *v, const struct vobj *o, int64_t now);
-json_t *view_chan_json(const view *v, const struct vobj *o, unsigned addr, unsigned ch,
-		       int64_t now);
-json_t *view_dev_json(const struct vdev *d, unsigned addr);
+struct vobj *view__find(const view *v, unsigned obj);
+json_t *view__obj_summary(const view *v, const struct vobj *o, int64_t now);
+json_t *view__chan_json(const view *v, const struct vobj *o, unsigned addr, unsigned ch,
+			int64_t now);
+json_t *view__dev_json(const struct vdev *d, unsigned addr);
 
 #endif

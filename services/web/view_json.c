@@ -8,7 +8,8 @@ static bool fresh(const view *v, int64_t ts, int64_t now)
 	return ts > 0 && now - ts <= (int64_t)v->o.fresh_s;
 }
 
-json_t *view_chan_json(const view *v, const struct vobj *o, unsigned addr, unsigned ch, int64_t now)
+json_t *view__chan_json(const view *v, const struct vobj *o, unsigned addr, unsigned ch,
+			int64_t now)
 {
 	const struct vchan *c = o->ch[addr - 1][ch - 1];
 	char id[32], reading[QTY_MAX], rate[QTY_MAX];
@@ -60,7 +61,7 @@ static json_t *outputs_json(const struct vdev *d)
 	return arr;
 }
 
-json_t *view_dev_json(const struct vdev *d, unsigned addr)
+json_t *view__dev_json(const struct vdev *d, unsigned addr)
 {
 	json_t *j = json_pack(
 		"{s:i, s:b, s:s, s:b, s:I, s:I}", "addr", (int)addr, "ok", d->ok, "power",
@@ -121,7 +122,7 @@ static json_t *alarms(const view *v, const struct vobj *o, int64_t now)
 	return a;
 }
 
-json_t *view_obj_summary(const view *v, const struct vobj *o, int64_t now)
+json_t *view__obj_summary(const view *v, const struct vobj *o, int64_t now)
 {
 	json_t *al = alarms(v, o, now);
 	size_t nch = 0, ndev = 0, nok = 0;
@@ -155,18 +156,18 @@ json_t *view_objects_json(view *v, int64_t now)
 	json_t *arr = json_array();
 
 	for (size_t i = 0; arr && i < v->nobjs; i++)
-		json_array_append_new(arr, view_obj_summary(v, v->objs[i], now));
+		json_array_append_new(arr, view__obj_summary(v, v->objs[i], now));
 	return arr ? json_pack("{s:o}", "objects", arr) : NULL;
 }
 
 json_t *view_object_json(view *v, unsigned obj, int64_t now)
 {
-	struct vobj *o = view_find(v, obj);
+	struct vobj *o = view__find(v, obj);
 	json_t *j, *devs, *chans;
 
 	if (!o)
 		return NULL;
-	j = json_pack("{s:o*, s:[], s:[]}", "object", view_obj_summary(v, o, now), "devices",
+	j = json_pack("{s:o*, s:[], s:[]}", "object", view__obj_summary(v, o, now), "devices",
 		      "channels");
 	if (!j)
 		return NULL;
@@ -181,11 +182,11 @@ json_t *view_object_json(view *v, unsigned obj, int64_t now)
 		for (unsigned c = 1; c <= VIEW_CHS; c++) {
 			if (o->ch[a - 1][c - 1]) {
 				any = true;
-				json_array_append_new(chans, view_chan_json(v, o, a, c, now));
+				json_array_append_new(chans, view__chan_json(v, o, a, c, now));
 			}
 		}
 		if (any)
-			json_array_append_new(devs, view_dev_json(&o->dev[a - 1], a));
+			json_array_append_new(devs, view__dev_json(&o->dev[a - 1], a));
 	}
 	json_object_set_new(j, "events", view_events_json(v, obj, 50));
 	return j;
@@ -203,7 +204,8 @@ json_t *view_channels_json(view *v, unsigned obj, int64_t now)
 		for (unsigned a = 1; a <= VIEW_ADDRS; a++)
 			for (unsigned c = 1; c <= VIEW_CHS; c++)
 				if (o->ch[a - 1][c - 1])
-					json_array_append_new(arr, view_chan_json(v, o, a, c, now));
+					json_array_append_new(arr,
+							      view__chan_json(v, o, a, c, now));
 	}
 	return arr ? json_pack("{s:o}", "channels", arr) : NULL;
 }

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
+#include "subcmd.h"
 #include "ctl.h"
 #include "log.h"
 
@@ -37,7 +37,7 @@ int main(int argc, char **argv)
 		  &c.reason, NULL },
 		CONFIG_COMMON_ROWS(&c.common),
 	};
-	const struct command *cmd;
+	const struct subcmd *cmd;
 	int npos = 0, rc;
 
 	rc = config_parse(opts, sizeof opts / sizeof opts[0], argc, argv,
@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 			  &npos);
 	if (rc == CONFIG_HELP) {
 		putchar('\n');
-		commands_usage(stdout);
+		subcmd_usage(stdout);
 		return 0;
 	}
 	if (rc == CONFIG_BAD)
@@ -56,13 +56,13 @@ int main(int argc, char **argv)
 	log_init("amrctl", rc == LOG_LVL_DEBUG ? rc : LOG_LVL_ERROR);
 	if (npos < 1) {
 		fprintf(stderr, "amrctl: a command is needed\n");
-		commands_usage(stderr);
+		subcmd_usage(stderr);
 		return 2;
 	}
-	cmd = commands_find(argv[1]);
+	cmd = subcmd_find(argv[1]);
 	if (!cmd) {
 		fprintf(stderr, "amrctl: unknown command \"%s\"\n", argv[1]);
-		commands_usage(stderr);
+		subcmd_usage(stderr);
 		return 2;
 	}
 	if (npos - 1 < cmd->min_args || npos - 1 > cmd->max_args) {

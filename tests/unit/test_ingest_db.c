@@ -1,5 +1,5 @@
 /*
- * test_ingest_store.c - amr-ingest's LMDB store (services/ingest/store.c)
+ * test_ingest_db.c - amr-ingest's LMDB store (services/ingest/ingestdb.c)
  * on real LMDB files in a temporary directory.
  */
 #include <ftw.h>
@@ -11,12 +11,12 @@
 #include <check.h>
 
 #include "err.h"
-#include "store.h"
+#include "ingestdb.h"
 
 #define NOW 1763600000
 
 static char dir[64];
-static store *st;
+static ingestdb *st;
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -27,12 +27,12 @@ static void setup(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/amr-ingest-store-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(store_open(&st, dir, NOW), AMR_OK);
+	ck_assert_int_eq(ingestdb_open(&st, dir, NOW), AMR_OK);
 }
 
 static void teardown(void)
 {
-	store_close(st);
+	ingestdb_close(st);
 	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
@@ -48,7 +48,7 @@ static void new_cmd(struct cmd *c, unsigned obj, int addr)
 	c->state = CMD_QUEUED;
 	c->created = NOW;
 	c->expires = NOW + 60;
-	ck_assert_int_eq(store_cmd_add(st, c), AMR_OK);
+	ck_assert_int_eq(ingestdb_cmd_add(st, c), AMR_OK);
 }
 
 static int count_open(void *ctx, const struct cmd *c)
@@ -65,17 +65,17 @@ START_TEST(test_ids_and_roundtrip)
 	new_cmd(&b, 7, 6);
 	ck_assert_str_eq(a.id, "c1763600000000");
 	ck_assert_str_eq(b.id, "c1763600000001");
-	ck_assert_int_eq(store_cmd_get(st, a.id, &got), AMR_OK);
+	ck_assert_int_eq(ingestdb_cmd_get(st, a.id, &got), AMR_OK);
 	ck_assert_mem_eq(&got, &a, sizeof a);
-	ck_assert_int_eq(store_cmd_get(st, "c1", &got), AMR_ENOTFOUND);
-	ck_assert_int_eq(store_cmd_get(st, "nonsense", &got), AMR_ENOTFOUND);
+	ck_assert_int_eq(ingestdb_cmd_get(st, "c1", &got), AMR_ENOTFOUND);
+	ck_assert_int_eq(ingestdb_cmd_get(st, "nonsense", &got), AMR_ENOTFOUND);
 
 	/* Ids go on after a reopen, whatever the clock says. */
-	store_close(st);
-	ck_assert_int_eq(store_open(&st, dir, NOW - 500), AMR_OK);
+	ingestdb_close(st);
+	ck_assert_int_eq(ingestdb_open(&st, dir, NOW - 500), AMR_OK);
 	new_cmd(&a, 7, 7);
 	ck_assert_str_eq(a.id, "c1763600000002");
-	ck_assert_int_eq(store_cmd_get(st, b.id, &got), AMR_OK);
+	ck_assert_int_eq(ingestdb_cmd_get(st, b.id, &got), AMR_OK);
 	ck_assert_int_eq(got.addr, 6);
 }
 END_TEST
@@ -89,10 +89,10 @@ START_TEST(test_open_set_follows_state)
 	new_cmd(&b, 1, 2);
 	new_cmd(&c, 2, 3);
 	cmd_mark_sent(&b, NOW + 1);
-	ck_assert_int_eq(store_cmd_put(st, &b), AMR_OK);
+	ck_assert_int_eq(ingestdb_cmd_put(st, &b), AMR_OK);
 	cmd_finish(&a, true, "ok", NOW + 2);
-	ck_assert_int_eq(store_cmd_put(st, &a), AMR_OK);
-	ck_assert_int_eq(store_cmd_open_each(st, count_open, ids), AMR_OK);
+	ck_assert_int_eq(ingestdb_cmd_put(st, &a), AMR_OK);
+	ck_assert_int_eq(ingestdb_cmd_open_each(st, count_open, ids), AMR_OK);
 	ck_assert_uint_eq(json_array_size(ids), 2);
 	ck_assert_str_eq(json_string_value(json_array_get(ids, 0)), b.id);
 	ck_assert_str_eq(json_string_value(json_array_get(ids, 1)), c.id);
@@ -100,9 +100,9 @@ START_TEST(test_open_set_follows_state)
 
 	/* An id that was never given is refused, not created. */
 	snprintf(c.id, sizeof c.id, "c5");
-	ck_assert_int_eq(store_cmd_put(st, &c), AMR_ENOTFOUND);
+	ck_assert_int_eq(ingestdb_cmd_put(st, &c), AMR_ENOTFOUND);
 	snprintf(c.id, sizeof c.id, "bad");
-	ck_assert_int_eq(store_cmd_put(st, &c), AMR_EINVAL);
+	ck_assert_int_eq(ingestdb_cmd_put(st, &c), AMR_EINVAL);
 }
 END_TEST
 
@@ -116,13 +116,13 @@ START_TEST(test_list_newest_first_by_obj)
 	new_cmd(&c[2], 3, 2);
 	new_cmd(&c[3], 65000, 1);
 	new_cmd(&c[4], 3, 3);
-	ck_assert_int_eq(store_cmd_list(st, 0, 100, &items), AMR_OK);
+	ck_assert_int_eq(ingestdb_cmd_list(st, 0, 100, &items), AMR_OK);
 	ck_assert_uint_eq(json_array_size(items), 5);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")),
 			 c[4].id);
 	json_decref(items);
 
-	ck_assert_int_eq(store_cmd_list(st, 3, 100, &items), AMR_OK);
+	ck_assert_int_eq(ingestdb_cmd_list(st, 3, 100, &items), AMR_OK);
 	ck_assert_uint_eq(json_array_size(items), 3);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")),
 			 c[4].id);
@@ -130,13 +130,13 @@ START_TEST(test_list_newest_first_by_obj)
 			 c[0].id);
 	json_decref(items);
 
-	ck_assert_int_eq(store_cmd_list(st, 3, 2, &items), AMR_OK);
+	ck_assert_int_eq(ingestdb_cmd_list(st, 3, 2, &items), AMR_OK);
 	ck_assert_uint_eq(json_array_size(items), 2);
 	json_decref(items);
-	ck_assert_int_eq(store_cmd_list(st, 65000, 100, &items), AMR_OK);
+	ck_assert_int_eq(ingestdb_cmd_list(st, 65000, 100, &items), AMR_OK);
 	ck_assert_uint_eq(json_array_size(items), 1);
 	json_decref(items);
-	ck_assert_int_eq(store_cmd_list(st, 5, 100, &items), AMR_OK);
+	ck_assert_int_eq(ingestdb_cmd_list(st, 5, 100, &items), AMR_OK);
 	ck_assert_uint_eq(json_array_size(items), 0);
 	json_decref(items);
 }
@@ -153,12 +153,12 @@ START_TEST(test_prune_removes_only_old_finished)
 	new_cmd(&open, 3, 3);
 	cmd_finish(&old, true, "", NOW + 10);
 	cmd_finish(&recent, true, "", NOW + 1000);
-	ck_assert_int_eq(store_cmd_put(st, &old), AMR_OK);
-	ck_assert_int_eq(store_cmd_put(st, &recent), AMR_OK);
-	ck_assert_int_eq(store_cmd_prune(st, NOW + 500, 100, &removed), AMR_OK);
+	ck_assert_int_eq(ingestdb_cmd_put(st, &old), AMR_OK);
+	ck_assert_int_eq(ingestdb_cmd_put(st, &recent), AMR_OK);
+	ck_assert_int_eq(ingestdb_cmd_prune(st, NOW + 500, 100, &removed), AMR_OK);
 	ck_assert_uint_eq(removed, 1);
-	ck_assert_int_eq(store_cmd_get(st, old.id, &old), AMR_ENOTFOUND);
-	ck_assert_int_eq(store_cmd_list(st, 3, 100, &items), AMR_OK);
+	ck_assert_int_eq(ingestdb_cmd_get(st, old.id, &old), AMR_ENOTFOUND);
+	ck_assert_int_eq(ingestdb_cmd_list(st, 3, 100, &items), AMR_OK);
 	ck_assert_uint_eq(json_array_size(items), 2);
 	json_decref(items);
 }
@@ -177,12 +177,12 @@ START_TEST(test_presence_survives_reopen)
 {
 	json_t *seen = json_array();
 
-	ck_assert_int_eq(store_presence_set(st, 12, true), AMR_OK);
-	ck_assert_int_eq(store_presence_set(st, 3, true), AMR_OK);
-	ck_assert_int_eq(store_presence_set(st, 12, false), AMR_OK);
-	store_close(st);
-	ck_assert_int_eq(store_open(&st, dir, NOW), AMR_OK);
-	ck_assert_int_eq(store_presence_each(st, collect_presence, seen), AMR_OK);
+	ck_assert_int_eq(ingestdb_presence_set(st, 12, true), AMR_OK);
+	ck_assert_int_eq(ingestdb_presence_set(st, 3, true), AMR_OK);
+	ck_assert_int_eq(ingestdb_presence_set(st, 12, false), AMR_OK);
+	ingestdb_close(st);
+	ck_assert_int_eq(ingestdb_open(&st, dir, NOW), AMR_OK);
+	ck_assert_int_eq(ingestdb_presence_each(st, collect_presence, seen), AMR_OK);
 	ck_assert_uint_eq(json_array_size(seen), 2);
 	ck_assert_str_eq(json_string_value(json_array_get(seen, 0)), "3:1");
 	ck_assert_str_eq(json_string_value(json_array_get(seen, 1)), "12:0");
@@ -190,9 +190,9 @@ START_TEST(test_presence_survives_reopen)
 }
 END_TEST
 
-static Suite *store_suite(void)
+static Suite *ingestdb_suite(void)
 {
-	Suite *s = suite_create("ingest_store");
+	Suite *s = suite_create("ingestdb");
 	TCase *tc = tcase_create("store");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -207,7 +207,7 @@ static Suite *store_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(store_suite());
+	SRunner *sr = srunner_create(ingestdb_suite());
 	int failed;
 
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,8 +1,8 @@
 /*
- * api.c - the archive's RPC methods over the readings: latest values (in
+ * methods.c - the archive's RPC methods over the readings: latest values (in
  * pages), series, consumption and zones, hot backup and retention, and
- * what every RPC file shares (api_int.h). The registry, audit trail and
- * quarantine methods are in api_registry.c.
+ * what every RPC file shares (methods_int.h). The registry, audit trail and
+ * quarantine methods are in methods_registry.c.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "api.h"
-#include "api_int.h"
+#include "methods.h"
+#include "methods_int.h"
 #include "csv.h"
 #include "err.h"
 #include "log.h"
@@ -21,7 +21,7 @@
 
 #define MAX_CHANNELS 10000 /* channels in one consumption request */
 
-void api_reply_rc(rpc_req *req, int rc, const struct jv_err *err, const char *what)
+void methods__reply_rc(rpc_req *req, int rc, const struct jv_err *err, const char *what)
 {
 	const char *msg = err && err->msg[0] ? err->msg : amr_strerror(rc);
 
@@ -35,7 +35,7 @@ void api_reply_rc(rpc_req *req, int rc, const struct jv_err *err, const char *wh
 		rpc_reply_err(req, "internal", "%s: %s", what, amr_strerror(rc));
 }
 
-static struct query make_query(struct api *a)
+static struct query make_query(struct methods *a)
 {
 	return (struct query){ a->s, a->reg, svc_now(), a->fresh_s };
 }
@@ -45,8 +45,8 @@ static int span_args(const json_t *args, int64_t *from, int64_t *to, struct jv_e
 {
 	long long f, t;
 
-	if (jv_int(args, "from", true, 0, 0, API_MAX_TIME, &f, err) ||
-	    jv_int(args, "to", true, 0, 0, API_MAX_TIME, &t, err))
+	if (jv_int(args, "from", true, 0, 0, METHODS__MAX_TIME, &f, err) ||
+	    jv_int(args, "to", true, 0, 0, METHODS__MAX_TIME, &t, err))
 		return AMR_EINVAL;
 	if (t <= f)
 		return jv_fail(err, "to: %lld is not after from %lld", t, f);
@@ -55,7 +55,8 @@ static int span_args(const json_t *args, int64_t *from, int64_t *to, struct jv_e
 	return AMR_OK;
 }
 
-int api_channel_arg(const json_t *args, const char *field, struct proto_id *k, struct jv_err *err)
+int methods__channel_arg(const json_t *args, const char *field, struct proto_id *k,
+			 struct jv_err *err)
 {
 	const char *id;
 
@@ -75,7 +76,7 @@ int api_channel_arg(const json_t *args, const char *field, struct proto_id *k, s
 static void m_latest(void *ctx, rpc_req *req, json_t *args)
 {
 	static const char *const fields[] = { "obj", "from_obj", "limit", NULL };
-	struct api *a = ctx;
+	struct methods *a = ctx;
 	struct query q = make_query(a);
 	struct jv_err err = { "" };
 	json_t *res = NULL;
@@ -96,7 +97,7 @@ static void m_latest(void *ctx, rpc_req *req, json_t *args)
 		jv_fail(&err, "obj: object %lld has no readings", obj);
 out_reply:
 	if (rc)
-		api_reply_rc(req, rc, &err, "latest");
+		methods__reply_rc(req, rc, &err, "latest");
 	else
 		rpc_reply_ok(req, res);
 }
@@ -106,7 +107,7 @@ static void m_series(void *ctx, rpc_req *req, json_t *args)
 	static const char *const fields[] = { "channel", "from", "to", "step", "format", NULL };
 	static const char *const steps[] = { "raw", "hour", "day", "month", NULL };
 	static const char *const formats[] = { "json", "csv", NULL };
-	struct api *a = ctx;
+	struct methods *a = ctx;
 	struct query q = make_query(a);
 	struct jv_err err = { "" };
 	struct proto_id k;
@@ -116,7 +117,7 @@ static void m_series(void *ctx, rpc_req *req, json_t *args)
 	MDB_txn *txn;
 
 	if ((rc = jv_only(args, fields, &err)) ||
-	    (rc = api_channel_arg(args, "channel", &k, &err)) ||
+	    (rc = methods__channel_arg(args, "channel", &k, &err)) ||
 	    (rc = span_args(args, &from, &to, &err)) ||
 	    (rc = jv_enum(args, "step", false, TB_HOUR, steps, &step, &err)) ||
 	    (rc = jv_enum(args, "format", false, 0, formats, &format, &err)))
@@ -135,7 +136,7 @@ static void m_series(void *ctx, rpc_req *req, json_t *args)
 	}
 out_reply:
 	if (rc)
-		api_reply_rc(req, rc, &err, "series");
+		methods__reply_rc(req, rc, &err, "series");
 	else
 		rpc_reply_ok(req, res);
 }
@@ -210,7 +211,7 @@ static int zones_arg(const json_t *args, struct query_zone *z, size_t *nz, struc
 	return query_zones_check(z, *nz, err);
 }
 
-static void consumption(struct api *a, rpc_req *req, json_t *args, bool with_zones)
+static void consumption(struct methods *a, rpc_req *req, json_t *args, bool with_zones)
 {
 	static const char *const fields[] = { "channels", "from", "to", NULL };
 	static const char *const zfields[] = { "channels", "from", "to", "zones", NULL };
@@ -236,7 +237,7 @@ static void consumption(struct api *a, rpc_req *req, json_t *args, bool with_zon
 out_reply:
 	free(keys);
 	if (rc)
-		api_reply_rc(req, rc, &err, "consumption");
+		methods__reply_rc(req, rc, &err, "consumption");
 	else
 		rpc_reply_ok(req, res);
 }
@@ -252,7 +253,7 @@ static void m_zones(void *ctx, rpc_req *req, json_t *args)
 }
 
 struct backup_job {
-	struct api *a;
+	struct methods *a;
 	rpc_req *req;
 	char path[512];
 	int rc;
@@ -289,7 +290,7 @@ static void *backup_thread(void *arg)
 static void m_backup(void *ctx, rpc_req *req, json_t *args)
 {
 	static const char *const fields[] = { "name", NULL };
-	struct api *a = ctx;
+	struct methods *a = ctx;
 	struct jv_err err = { "" };
 	struct backup_job *j = NULL;
 	const char *name;
@@ -301,7 +302,7 @@ static void m_backup(void *ctx, rpc_req *req, json_t *args)
 	if ((rc = jv_only(args, fields, &err)) ||
 	    (rc = jv_str(args, "name", true, NULL, 1, 64, &name, &err)))
 		goto out_reply;
-	if (!api_backup_name_ok(name)) {
+	if (!methods_backup_name_ok(name)) {
 		rc = jv_fail(&err,
 			     "name: \"%s\" must be 1..64 of A-Z a-z 0-9 . _ - and not "
 			     "start with a dot",
@@ -341,12 +342,12 @@ static void m_backup(void *ctx, rpc_req *req, json_t *args)
 	return; /* answered by backup_done */
 out_reply:
 	free(j);
-	api_reply_rc(req, rc, &err, "backup");
+	methods__reply_rc(req, rc, &err, "backup");
 }
 
-void api_retention_tick(void *ctx)
+void methods_retention_tick(void *ctx)
 {
-	struct api *a = ctx;
+	struct methods *a = ctx;
 	size_t deleted = 0;
 	int64_t cutoff = svc_now() - a->retention_days * 86400;
 	int rc = store_retention(a->s, cutoff, 1000, &deleted);
@@ -361,7 +362,7 @@ void api_retention_tick(void *ctx)
 static void m_retention(void *ctx, rpc_req *req, json_t *args)
 {
 	static const char *const fields[] = { NULL };
-	struct api *a = ctx;
+	struct methods *a = ctx;
 	struct jv_err err = { "" };
 	int64_t cutoff = svc_now() - a->retention_days * 86400;
 	size_t deleted = 0;
@@ -370,14 +371,14 @@ static void m_retention(void *ctx, rpc_req *req, json_t *args)
 	if (!(rc = jv_only(args, fields, &err)))
 		rc = store_retention(a->s, cutoff, 1000, &deleted);
 	if (rc)
-		api_reply_rc(req, rc, &err, "retention");
+		methods__reply_rc(req, rc, &err, "retention");
 	else
 		rpc_reply_ok(req, json_pack("{s:I, s:I, s:I}", "days",
 					    (json_int_t)a->retention_days, "cutoff",
 					    (json_int_t)cutoff, "deleted", (json_int_t)deleted));
 }
 
-amr_err api_init(struct api *a)
+amr_err methods_init(struct methods *a)
 {
 	a->m_audit = metrics_get(a->svc->metrics, METRIC_COUNTER, "amr_archive_audit_total", NULL,
 				 "Audit records stored.");
@@ -386,7 +387,7 @@ amr_err api_init(struct api *a)
 	return a->m_audit && a->m_rejected ? AMR_OK : AMR_ENOMEM;
 }
 
-const struct rpc_method api_methods[] = {
+const struct rpc_method methods_readings[] = {
 	{ "latest", m_latest,
 	  "{obj?,from_obj?,limit?}: last total, time and freshness per "
 	  "channel; whole objects, \"next_obj\" when more follow" },
@@ -397,4 +398,4 @@ const struct rpc_method api_methods[] = {
 	{ "backup", m_backup, "{name}: hot compacted copy into <backup-dir>/<name>" },
 	{ "retention", m_retention, "{}: delete raw readings older than the retention now" },
 };
-const size_t api_nmethods = sizeof api_methods / sizeof api_methods[0];
+const size_t methods_readings_n = sizeof methods_readings / sizeof methods_readings[0];

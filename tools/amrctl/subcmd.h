@@ -1,14 +1,14 @@
 /*
- * commands.h - the table of amrctl commands.
+ * subcmd.h - the table of amrctl's subcommands.
  */
-#ifndef AMRCTL_COMMANDS_H
-#define AMRCTL_COMMANDS_H
+#ifndef AMRCTL_SUBCMD_H
+#define AMRCTL_SUBCMD_H
 
 #include <stdio.h>
 
 #include "ctl.h"
 
-struct command {
+struct subcmd {
 	const char *name;	/* first word on the command line */
 	int min_args, max_args; /* words after the name */
 	const char *args;	/* for the usage text */
@@ -18,9 +18,9 @@ struct command {
 };
 
 /* The command called name, or NULL. */
-const struct command *commands_find(const char *name);
+const struct subcmd *subcmd_find(const char *name);
 
 /* Print every command with its arguments and help. */
-void commands_usage(FILE *f);
+void subcmd_usage(FILE *f);
 
 #endif

@@ -1,16 +1,16 @@
 /*
- * api_registry.c - the archive's RPC methods about what the readings are
+ * methods_registry.c - the archive's RPC methods about what the readings are
  * and who did what: the registry (get, set, list in pages), the audit trail
  * (query, and the amr/v1/audit subscription), quarantined readings and the
  * high-water marks. The readings queries, backup and retention are in
- * api.c.
+ * methods.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
-#include "api_int.h"
+#include "methods.h"
+#include "methods_int.h"
 #include "err.h"
 #include "log.h"
 #include "proto.h"
@@ -27,7 +27,7 @@ static int id_arg(const json_t *args, struct proto_id *k, struct jv_err *err)
 static void m_registry_get(void *ctx, rpc_req *req, json_t *args)
 {
 	static const char *const fields[] = { "id", NULL };
-	struct api *a = ctx;
+	struct methods *a = ctx;
 	struct jv_err err = { "" };
 	struct proto_id k;
 	json_t *res = NULL;
@@ -47,7 +47,7 @@ static void m_registry_get(void *ctx, rpc_req *req, json_t *args)
 	}
 out_reply:
 	if (rc)
-		api_reply_rc(req, rc, &err, "registry.get");
+		methods__reply_rc(req, rc, &err, "registry.get");
 	else
 		rpc_reply_ok(req, res);
 }
@@ -60,7 +60,7 @@ out_reply:
 static void m_registry_list(void *ctx, rpc_req *req, json_t *args)
 {
 	static const char *const fields[] = { "obj", "channels_only", "limit", "after", NULL };
-	struct api *a = ctx;
+	struct methods *a = ctx;
 	struct jv_err err = { "" };
 	long long obj, limit;
 	const char *after = NULL;
@@ -84,7 +84,7 @@ static void m_registry_list(void *ctx, rpc_req *req, json_t *args)
 	mdb_txn_abort(txn);
 out_reply:
 	if (rc) {
-		api_reply_rc(req, rc, &err, "registry.list");
+		methods__reply_rc(req, rc, &err, "registry.list");
 		return;
 	}
 	res = json_pack("{s:o}", "records", arr);
@@ -103,7 +103,7 @@ static json_t *audit_record(const char *actor, const char *action, const char *t
 			 "action", action, "target", target, "detail", detail);
 }
 
-static void publish_audit(struct api *a, const json_t *rec)
+static void publish_audit(struct methods *a, const json_t *rec)
 {
 	int rc = mq_publish_json(a->svc->mq, PROTO_TOPIC_AUDIT, rec, 1, false);
 
@@ -112,7 +112,7 @@ static void publish_audit(struct api *a, const json_t *rec)
 }
 
 struct reg_set {
-	struct api *a;
+	struct methods *a;
 	struct proto_id k;
 	const json_t *args;
 	json_t *after;
@@ -169,7 +169,7 @@ static int reg_set_txn(MDB_txn *txn, void *arg)
 
 static void m_registry_set(void *ctx, rpc_req *req, json_t *args)
 {
-	struct api *a = ctx;
+	struct methods *a = ctx;
 	struct jv_err err = { "" };
 	struct reg_set r = { a, { 0, 0, 0 }, args, NULL, NULL, &err };
 	const char *s;
@@ -189,7 +189,7 @@ out_reply:
 	json_decref(r.rec);
 	if (rc) {
 		json_decref(r.after);
-		api_reply_rc(req, rc, &err, "registry.set");
+		methods__reply_rc(req, rc, &err, "registry.set");
 	} else {
 		rpc_reply_ok(req, r.after);
 	}
@@ -198,7 +198,7 @@ out_reply:
 static void m_audit_query(void *ctx, rpc_req *req, json_t *args)
 {
 	static const char *const fields[] = { "from", "to", "actor", "target", "limit", NULL };
-	struct api *a = ctx;
+	struct methods *a = ctx;
 	struct jv_err err = { "" };
 	const char *actor, *target;
 	long long from, to, limit;
@@ -207,8 +207,8 @@ static void m_audit_query(void *ctx, rpc_req *req, json_t *args)
 	int rc;
 
 	if ((rc = jv_only(args, fields, &err)) ||
-	    (rc = jv_int(args, "from", false, 0, 0, API_MAX_TIME, &from, &err)) ||
-	    (rc = jv_int(args, "to", false, API_MAX_TIME, 0, API_MAX_TIME, &to, &err)) ||
+	    (rc = jv_int(args, "from", false, 0, 0, METHODS__MAX_TIME, &from, &err)) ||
+	    (rc = jv_int(args, "to", false, METHODS__MAX_TIME, 0, METHODS__MAX_TIME, &to, &err)) ||
 	    (rc = jv_str(args, "actor", false, NULL, 1, 200, &actor, &err)) ||
 	    (rc = jv_str(args, "target", false, NULL, 0, 200, &target, &err)) ||
 	    (rc = jv_int(args, "limit", false, 1000, 1, AUDIT_MAX_QUERY, &limit, &err)))
@@ -219,7 +219,7 @@ static void m_audit_query(void *ctx, rpc_req *req, json_t *args)
 	mdb_txn_abort(txn);
 out_reply:
 	if (rc)
-		api_reply_rc(req, rc, &err, "audit.query");
+		methods__reply_rc(req, rc, &err, "audit.query");
 	else
 		rpc_reply_ok(req, res);
 }
@@ -227,7 +227,7 @@ out_reply:
 static void m_quarantine_list(void *ctx, rpc_req *req, json_t *args)
 {
 	static const char *const fields[] = { "obj", "channel", "limit", NULL };
-	struct api *a = ctx;
+	struct methods *a = ctx;
 	struct jv_err err = { "" };
 	struct proto_id k = { 0, 0, 0 };
 	long long obj, limit;
@@ -238,7 +238,8 @@ static void m_quarantine_list(void *ctx, rpc_req *req, json_t *args)
 	if ((rc = jv_only(args, fields, &err)) ||
 	    (rc = jv_int(args, "obj", false, 0, 1, PROTO_OBJ_MAX, &obj, &err)) ||
 	    (rc = jv_int(args, "limit", false, 1000, 1, 100000, &limit, &err)) ||
-	    (json_object_get(args, "channel") && (rc = api_channel_arg(args, "channel", &k, &err))))
+	    (json_object_get(args, "channel") &&
+	     (rc = methods__channel_arg(args, "channel", &k, &err))))
 		goto out_reply;
 	if (k.obj)
 		obj = k.obj;
@@ -249,7 +250,7 @@ static void m_quarantine_list(void *ctx, rpc_req *req, json_t *args)
 	mdb_txn_abort(txn);
 out_reply:
 	if (rc)
-		api_reply_rc(req, rc, &err, "quarantine.list");
+		methods__reply_rc(req, rc, &err, "quarantine.list");
 	else
 		rpc_reply_ok(req, json_pack("{s:o}", "readings", arr));
 }
@@ -257,7 +258,7 @@ out_reply:
 static void m_quarantine_rebase(void *ctx, rpc_req *req, json_t *args)
 {
 	static const char *const fields[] = { "channel", "actor", "reason", NULL };
-	struct api *a = ctx;
+	struct methods *a = ctx;
 	struct jv_err err = { "" };
 	const char *actor, *reason, *id;
 	struct proto_id k;
@@ -267,7 +268,7 @@ static void m_quarantine_rebase(void *ctx, rpc_req *req, json_t *args)
 	int rc;
 
 	if ((rc = jv_only(args, fields, &err)) ||
-	    (rc = api_channel_arg(args, "channel", &k, &err)) ||
+	    (rc = methods__channel_arg(args, "channel", &k, &err)) ||
 	    (rc = jv_str(args, "actor", true, NULL, 1, 100, &actor, &err)) ||
 	    (rc = jv_str(args, "reason", true, NULL, 1, 500, &reason, &err)))
 		goto out_reply;
@@ -285,7 +286,7 @@ static void m_quarantine_rebase(void *ctx, rpc_req *req, json_t *args)
 	json_decref(rec);
 out_reply:
 	if (rc)
-		api_reply_rc(req, rc, &err, "quarantine.rebase");
+		methods__reply_rc(req, rc, &err, "quarantine.rebase");
 	else
 		rpc_reply_ok(req,
 			     json_pack("{s:s, s:I}", "channel", id, "total", (json_int_t)total));
@@ -294,7 +295,7 @@ out_reply:
 static void m_hwm(void *ctx, rpc_req *req, json_t *args)
 {
 	static const char *const fields[] = { "obj", NULL };
-	struct api *a = ctx;
+	struct methods *a = ctx;
 	struct jv_err err = { "" };
 	long long obj;
 	uint64_t seq = 0;
@@ -310,13 +311,13 @@ static void m_hwm(void *ctx, rpc_req *req, json_t *args)
 	mdb_txn_abort(txn);
 out_reply:
 	if (rc)
-		api_reply_rc(req, rc, &err, "hwm");
+		methods__reply_rc(req, rc, &err, "hwm");
 	else
 		rpc_reply_ok(req, json_pack("{s:I, s:I}", "obj", (json_int_t)obj, "seq",
 					    (json_int_t)seq));
 }
 
-bool api_backup_name_ok(const char *name)
+bool methods_backup_name_ok(const char *name)
 {
 	size_t n = strlen(name);
 
@@ -329,9 +330,9 @@ bool api_backup_name_ok(const char *name)
 	return true;
 }
 
-void api_on_audit(void *ctx, const struct mq_msg *msg)
+void methods_on_audit(void *ctx, const struct mq_msg *msg)
 {
-	struct api *a = ctx;
+	struct methods *a = ctx;
 	struct jv_err err = { "" };
 	json_t *rec = jv_parse_object(msg->payload, msg->len, &err);
 	bool dup = false;
@@ -356,7 +357,7 @@ void api_on_audit(void *ctx, const struct mq_msg *msg)
 	json_decref(rec);
 }
 
-const struct rpc_method api_registry_methods[] = {
+const struct rpc_method methods_registry[] = {
 	{ "registry.get", m_registry_get, "{id:\"1\"|\"1.5\"|\"1.5.1\"}: the record" },
 	{ "registry.set", m_registry_set,
 	  "{id,actor,reason?,label?,resource?,unit?,serial?,"
@@ -369,4 +370,4 @@ const struct rpc_method api_registry_methods[] = {
 	{ "quarantine.rebase", m_quarantine_rebase, "{channel,actor,reason}: accept the counter" },
 	{ "hwm", m_hwm, "{obj}: the highest seq stored for an object" },
 };
-const size_t api_registry_nmethods = sizeof api_registry_methods / sizeof api_registry_methods[0];
+const size_t methods_registry_n = sizeof methods_registry / sizeof methods_registry[0];

@@ -1,11 +1,11 @@
 /*
- * api.h - the archive's RPC methods (amr/v1/rpc/archive/<method>) and its
+ * methods.h - the archive's RPC methods (amr/v1/rpc/archive/<method>) and its
  * audit subscription. Arguments are checked with jv.h: unknown fields and
  * bad values are refused with a message naming the field, and change
  * nothing. The methods are listed in docs/archive.md.
  */
-#ifndef AMR_ARCHIVE_API_H
-#define AMR_ARCHIVE_API_H
+#ifndef AMR_ARCHIVE_METHODS_H
+#define AMR_ARCHIVE_METHODS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -20,7 +20,7 @@
 #include "svc.h"
 
 /* Everything the handlers use; all borrowed except the backup state. */
-struct api {
+struct methods {
 	struct svc *svc;	  /* loop, mq, metrics */
 	kv *k;			  /* environment */
 	store *s;		  /* readings */
@@ -34,24 +34,24 @@ struct api {
 	metric *m_rejected;	  /* messages refused */
 };
 
-/* The readings queries, backup and retention (api.c). */
-extern const struct rpc_method api_methods[];
-extern const size_t api_nmethods;
+/* The readings queries, backup and retention (methods.c). */
+extern const struct rpc_method methods_readings[];
+extern const size_t methods_readings_n;
 
-/* The registry, audit trail, quarantine and marks (api_registry.c). */
-extern const struct rpc_method api_registry_methods[];
-extern const size_t api_registry_nmethods;
+/* The registry, audit trail, quarantine and marks (methods_registry.c). */
+extern const struct rpc_method methods_registry[];
+extern const size_t methods_registry_n;
 
 /* Register the api's metrics. Returns AMR_OK or AMR_ENOMEM. */
-amr_err api_init(struct api *a);
+amr_err methods_init(struct methods *a);
 
 /* mq handler for amr/v1/audit (ctx is the api). */
-void api_on_audit(void *ctx, const struct mq_msg *msg);
+void methods_on_audit(void *ctx, const struct mq_msg *msg);
 
 /* Delete raw readings older than the retention (loop timer callback). */
-void api_retention_tick(void *ctx);
+void methods_retention_tick(void *ctx);
 
 /* Check a backup name: 1..64 of [A-Za-z0-9._-], not starting with '.'. */
-bool api_backup_name_ok(const char *name);
+bool methods_backup_name_ok(const char *name);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * commands.c - amrctl's commands: each turns its arguments into one or two
+ * subcmd.c - amrctl's subcommands: each turns its arguments into one or two
  * RPC calls and prints the answer for a person (or CSV for a spreadsheet).
  */
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "commands.h"
+#include "subcmd.h"
 #include "jv.h"
 #include "proto.h"
 
@@ -336,7 +336,7 @@ static int cmd_backup(struct ctl *c, int argc, char **argv)
 	return call_and_print(c, "archive/backup", json_pack("{s:s}", "name", argv[1]));
 }
 
-static const struct command commands[] = {
+static const struct subcmd subcmds[] = {
 	{ "rpc", 1, 2, "SERVICE/METHOD ['JSON ARGS']", "send one request, print the answer",
 	  cmd_rpc },
 	{ "ping", 1, 1, "SERVICE", "ask a service whether it is alive", cmd_ping },
@@ -355,21 +355,21 @@ static const struct command commands[] = {
 	  cmd_script },
 };
 
-const struct command *commands_find(const char *name)
+const struct subcmd *subcmd_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return &commands[i];
+	for (size_t i = 0; i < sizeof subcmds / sizeof subcmds[0]; i++)
+		if (strcmp(subcmds[i].name, name) == 0)
+			return &subcmds[i];
 	return NULL;
 }
 
-void commands_usage(FILE *f)
+void subcmd_usage(FILE *f)
 {
 	fprintf(f, "commands:\n");
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+	for (size_t i = 0; i < sizeof subcmds / sizeof subcmds[0]; i++) {
 		char head[64];
 
-		snprintf(head, sizeof head, "%s %s", commands[i].name, commands[i].args);
-		fprintf(f, "  %-34s %s\n", head, commands[i].help);
+		snprintf(head, sizeof head, "%s %s", subcmds[i].name, subcmds[i].args);
+		fprintf(f, "  %-34s %s\n", head, subcmds[i].help);
 	}
 }

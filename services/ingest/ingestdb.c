@@ -1,5 +1,5 @@
 /*
- * store.c - commands and gateway presence of amr-ingest in LMDB.
+ * ingestdb.c - commands and gateway presence of amr-ingest in LMDB.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -7,23 +7,23 @@
 #include "err.h"
 #include "kv.h"
 #include "log.h"
-#include "store.h"
+#include "ingestdb.h"
 
-struct store {
+struct ingestdb {
 	kv *k;		 /* the environment */
 	MDB_dbi cmd;	 /* n -> record */
 	MDB_dbi cmd_obj; /* obj, n -> "" */
 	MDB_dbi open;	 /* n -> "" while queued or sent */
 	MDB_dbi gw;	 /* obj -> presence byte */
 	MDB_dbi meta;	 /* "next_id" -> u64 */
-	int64_t seed;	 /* first command number of a new store */
+	int64_t seed;	 /* first command number of a new ingestdb */
 };
 
 static const char next_id_key[] = "next_id";
 
-amr_err store_open(store **out, const char *dir, int64_t now)
+amr_err ingestdb_open(ingestdb **out, const char *dir, int64_t now)
 {
-	store *s = calloc(1, sizeof *s);
+	ingestdb *s = calloc(1, sizeof *s);
 	int rc;
 
 	if (!s)
@@ -46,7 +46,7 @@ out_free:
 	return rc;
 }
 
-void store_close(store *s)
+void ingestdb_close(ingestdb *s)
 {
 	if (!s)
 		return;
@@ -55,7 +55,7 @@ void store_close(store *s)
 }
 
 /* Write the record, index and open-set entries of c under number n. */
-static int put_cmd(store *s, MDB_txn *txn, const struct cmd *c, uint64_t n)
+static int put_cmd(ingestdb *s, MDB_txn *txn, const struct cmd *c, uint64_t n)
 {
 	uint8_t key[8], okey[10];
 	MDB_val k = { sizeof key, key }, ok = { sizeof okey, okey }, empty = { 0, "" }, v;
@@ -87,7 +87,7 @@ out_free_text:
 }
 
 struct add_arg {
-	store *s;      /* the store */
+	ingestdb *s;   /* the ingestdb */
 	struct cmd *c; /* command getting an id */
 };
 
@@ -116,7 +116,7 @@ static int add_fn(MDB_txn *txn, void *arg)
 	return put_cmd(a->s, txn, a->c, n);
 }
 
-amr_err store_cmd_add(store *s, struct cmd *c)
+amr_err ingestdb_cmd_add(ingestdb *s, struct cmd *c)
 {
 	struct add_arg a = { s, c };
 
@@ -124,7 +124,7 @@ amr_err store_cmd_add(store *s, struct cmd *c)
 }
 
 struct put_arg {
-	store *s;	     /* the store */
+	ingestdb *s;	     /* the ingestdb */
 	const struct cmd *c; /* command to rewrite */
 	uint64_t n;	     /* its number */
 };
@@ -145,7 +145,7 @@ static int put_fn(MDB_txn *txn, void *arg)
 	return put_cmd(a->s, txn, a->c, a->n);
 }
 
-amr_err store_cmd_put(store *s, const struct cmd *c)
+amr_err ingestdb_cmd_put(ingestdb *s, const struct cmd *c)
 {
 	struct put_arg a = { s, c, 0 };
 
@@ -164,7 +164,7 @@ static int decode(const MDB_val *v, struct cmd *c)
 	return rc ? AMR_EPROTO : AMR_OK;
 }
 
-amr_err store_cmd_get(store *s, const char *id, struct cmd *c)
+amr_err ingestdb_cmd_get(ingestdb *s, const char *id, struct cmd *c)
 {
 	uint8_t key[8];
 	MDB_val k = { sizeof key, key }, v;
@@ -188,7 +188,7 @@ amr_err store_cmd_get(store *s, const char *id, struct cmd *c)
 	return rc;
 }
 
-amr_err store_cmd_open_each(store *s, int (*fn)(void *ctx, const struct cmd *c), void *ctx)
+amr_err ingestdb_cmd_open_each(ingestdb *s, int (*fn)(void *ctx, const struct cmd *c), void *ctx)
 {
 	MDB_txn *txn;
 	MDB_cursor *cur;
@@ -239,7 +239,7 @@ static int append_record(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key, json_t *
 	return json_array_append_new(items, j) ? AMR_ENOMEM : AMR_OK;
 }
 
-amr_err store_cmd_list(store *s, unsigned obj, size_t limit, json_t **items)
+amr_err ingestdb_cmd_list(ingestdb *s, unsigned obj, size_t limit, json_t **items)
 {
 	MDB_txn *txn;
 	MDB_cursor *cur;
@@ -290,7 +290,7 @@ out_free:
 }
 
 struct prune_arg {
-	store *s;	/* the store */
+	ingestdb *s;	/* the ingestdb */
 	int64_t before; /* finished before this */
 	size_t max;	/* most to remove */
 	size_t removed; /* removed in this transaction */
@@ -332,7 +332,7 @@ out_free:
 	return rc;
 }
 
-amr_err store_cmd_prune(store *s, int64_t before, size_t max, size_t *removed)
+amr_err ingestdb_cmd_prune(ingestdb *s, int64_t before, size_t max, size_t *removed)
 {
 	struct prune_arg a = { s, before, max, 0 };
 	int rc = kv_write(s->k, prune_fn, &a);
@@ -342,7 +342,7 @@ amr_err store_cmd_prune(store *s, int64_t before, size_t max, size_t *removed)
 }
 
 struct presence_arg {
-	store *s;     /* the store */
+	ingestdb *s;  /* the ingestdb */
 	unsigned obj; /* gateway */
 	bool online;  /* its presence */
 };
@@ -357,14 +357,15 @@ static int presence_fn(MDB_txn *txn, void *arg)
 	return mdb_put(txn, a->s->gw, &k, &v, 0);
 }
 
-amr_err store_presence_set(store *s, unsigned obj, bool online)
+amr_err ingestdb_presence_set(ingestdb *s, unsigned obj, bool online)
 {
 	struct presence_arg a = { s, obj, online };
 
 	return kv_write(s->k, presence_fn, &a);
 }
 
-amr_err store_presence_each(store *s, int (*fn)(void *ctx, unsigned obj, bool online), void *ctx)
+amr_err ingestdb_presence_each(ingestdb *s, int (*fn)(void *ctx, unsigned obj, bool online),
+			       void *ctx)
 {
 	MDB_txn *txn;
 	MDB_cursor *cur;
