@@ -13,7 +13,6 @@
 #include "call.h"
 #include "err.h"
 #include "route.h"
-#include "proto.h"
 #include "scope.h"
 #include "sse.h"
 #include "test_web.h"
@@ -60,59 +59,6 @@ START_TEST(scope_list_checked)
 	ck_assert_uint_eq(scope_id_obj("x7"), 0);
 	ck_assert_uint_eq(scope_id_obj("70000"), 0);
 	ck_assert_uint_eq(scope_id_obj("7x"), 0);
-}
-END_TEST
-
-/* An id has one spelling: every other text that strtol or sscanf would
- * read as the same numbers is no id, so no check can be walked around. */
-START_TEST(scope_ids_have_one_spelling)
-{
-	static const struct {
-		const char *id;
-		int parts;
-		unsigned obj, addr, ch;
-	} cases[] = {
-		{ "1", 1, 1, 0, 0 },
-		{ "65000", 1, 65000, 0, 0 },
-		{ "12.127", 2, 12, 127, 0 },
-		{ "3.5.4", 3, 3, 5, 4 },
-		{ "10.100.1", 3, 10, 100, 1 },
-		{ "", 0, 0, 0, 0 },
-		{ "0", 0, 0, 0, 0 },
-		{ "0000001", 0, 0, 0, 0 },
-		{ "01.1.1", 0, 0, 0, 0 },
-		{ "1.01.1", 0, 0, 0, 0 },
-		{ "+1", 0, 0, 0, 0 },
-		{ " 1", 0, 0, 0, 0 },
-		{ "1 ", 0, 0, 0, 0 },
-		{ "-1", 0, 0, 0, 0 },
-		{ "65001", 0, 0, 0, 0 },
-		{ "4294967297", 0, 0, 0, 0 },
-		{ "1.4294967297.1", 0, 0, 0, 0 },
-		{ "1.128", 0, 0, 0, 0 },
-		{ "1.1.5", 0, 0, 0, 0 },
-		{ "1.1.0", 0, 0, 0, 0 },
-		{ "1.", 0, 0, 0, 0 },
-		{ "1..1", 0, 0, 0, 0 },
-		{ ".1", 0, 0, 0, 0 },
-		{ "1.1.1.1", 0, 0, 0, 0 },
-		{ "1.1.1.", 0, 0, 0, 0 },
-		{ "1e3", 0, 0, 0, 0 },
-		{ "0x10", 0, 0, 0, 0 },
-		{ "1,2", 0, 0, 0, 0 },
-	};
-
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct proto_id k = { 99, 99, 99 };
-		int n = proto_id_parse(cases[i].id, &k);
-
-		ck_assert_msg(n == cases[i].parts, "\"%s\": %d parts", cases[i].id, n);
-		if (n)
-			ck_assert_msg(k.obj == cases[i].obj && k.addr == cases[i].addr &&
-					      k.ch == cases[i].ch,
-				      "\"%s\": %u.%u.%u", cases[i].id, k.obj, k.addr, k.ch);
-	}
-	ck_assert_int_eq(proto_id_parse(NULL, NULL), 0);
 }
 END_TEST
 
@@ -332,7 +278,6 @@ Suite *web_scope_suite(void)
 
 	tcase_add_test(tc, scope_list_checked);
 	tcase_add_test(tc, scope_per_role);
-	tcase_add_test(tc, scope_ids_have_one_spelling);
 	tcase_add_test(tc, scope_names_in_request);
 	tcase_add_test(tc, scope_streams_per_user);
 	tcase_add_test(tc, scope_filters_lists);
