@@ -41,6 +41,7 @@ struct loop {
 	size_t nwatches, capwatches;
 	struct timer *timers; /* min-heap on due */
 	size_t ntimers, captimers;
+	size_t max_timers; /* loop_timer_limit(), SIZE_MAX when unset */
 	uint64_t next_timer_id;
 	pthread_mutex_t lock;	  /* guards the post queue */
 	struct post *head, *tail; /* posted callbacks */
@@ -68,6 +69,7 @@ amr_err loop_create(loop **out)
 	}
 	pthread_mutex_init(&l->lock, NULL);
 	l->next_timer_id = 1;
+	l->max_timers = SIZE_MAX;
 	*out = l;
 	return AMR_OK;
 }
@@ -174,6 +176,8 @@ uint64_t loop_timer_add(loop *l, unsigned ms, bool repeat, loop_fn cb, void *arg
 {
 	uint64_t id;
 
+	if (l->ntimers >= l->max_timers)
+		return 0;
 	if (l->ntimers == l->captimers) {
 		size_t cap = l->captimers ? l->captimers * 2 : 16;
 		struct timer *t = realloc(l->timers, cap * sizeof *t);
@@ -193,6 +197,11 @@ uint64_t loop_timer_add(loop *l, unsigned ms, bool repeat, loop_fn cb, void *arg
 	};
 	heap_up(l->timers, l->ntimers++);
 	return id;
+}
+
+void loop_timer_limit(loop *l, size_t max)
+{
+	l->max_timers = max;
 }
 
 void loop_timer_cancel(loop *l, uint64_t id)

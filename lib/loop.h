@@ -14,6 +14,7 @@
 #define AMR_LOOP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -39,8 +40,15 @@ amr_err loop_fd_add(loop *l, int fd, short events, loop_fd_cb cb, void *ctx);
 void loop_fd_del(loop *l, int fd);
 
 /* Call cb(arg) after ms milliseconds, and every ms after that if repeat.
- * Returns a timer id (never 0), or 0 when out of memory. */
+ * Returns a timer id (never 0), or 0 when out of memory (or at the limit
+ * of loop_timer_limit()). */
 uint64_t loop_timer_add(loop *l, unsigned ms, bool repeat, loop_fn cb, void *arg);
+
+/* Let at most max timers be pending at once; past it loop_timer_add()
+ * returns 0, as when memory runs out. SIZE_MAX (the default) is no limit.
+ * A test hook: it lets a test see what a caller does when its timer cannot
+ * be set (lib/rpc.c's calls then fail at once). */
+void loop_timer_limit(loop *l, size_t max);
 
 /* Cancel a timer. An id that already fired (one-shot) or is unknown is
  * ignored, so a caller may cancel without tracking whether it fired. */

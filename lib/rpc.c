@@ -394,16 +394,24 @@ int rpc_call(rpc *r, const char *service_method, json_t *args, unsigned timeout_
 	req = json_pack("{s:s, s:s, s:O}", "id", p->id, "reply", r->reply_topic, "args", args);
 	if (!req)
 		goto out_free;
+	/* The timer first: a call sent without one could wait forever. */
+	p->timer = loop_timer_add(r->l, timeout_ms, false, on_timeout, p);
+	if (!p->timer) {
+		log_error("rpc: call %s to %s not sent: cannot set its timeout", p->id,
+			  service_method);
+		goto out_free;
+	}
 	rc = mq_publish_json(r->m, topic, req, 1, false);
 	if (rc)
-		goto out_free;
-	p->timer = loop_timer_add(r->l, timeout_ms, false, on_timeout, p);
+		goto out_cancel_timer;
 	p->next = r->pending;
 	r->pending = p;
 	json_decref(req);
 	json_decref(args);
 	return AMR_OK;
 
+out_cancel_timer:
+	loop_timer_cancel(r->l, p->timer);
 out_free:
 	json_decref(req);
 	free(p);
@@ -441,7 +449,7 @@ int rpc_call_wait(rpc *r, const char *service_method, json_t *args, unsigned tim
 	int rc = rpc_call(r, service_method, args, timeout_ms, wait_cb, &w);
 
 	if (rc) {
-		*code = strdup("bad_request");
+		*code = strdup(rc == AMR_EINVAL ? "bad_request" : "internal");
 		*message = strdup(rc == AMR_EINVAL ? "method must be written service/method"
 						   : amr_strerror(rc));
 		return rc;

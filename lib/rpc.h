@@ -87,8 +87,10 @@ const char *rpc_req_id(const rpc_req *req);
 /*
  * Call "service/method" with args (takes it; NULL means {}).
  * cb runs exactly once, on the loop thread: with the answer, or with
- * AMR_ETIMEDOUT after timeout_ms. Returns AMR_OK, AMR_EINVAL (bad name) or
- * AMR_ENOMEM (then cb is not called).
+ * AMR_ETIMEDOUT after timeout_ms. Returns AMR_OK, AMR_EINVAL (bad name),
+ * AMR_ENOMEM (no memory, or the timeout's timer could not be set) or the
+ * error of mq_publish(); then cb is not called, nothing was sent and nothing
+ * is left pending.
  */
 int rpc_call(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms, rpc_cb cb,
 	     void *ctx);

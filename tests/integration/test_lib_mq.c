@@ -434,6 +434,70 @@ START_TEST(concurrent_calls_are_matched_by_id)
 }
 END_TEST
 
+static void count_answer(void *ctx, int err, json_t *result, const char *code, const char *message)
+{
+	(*(int *)ctx)++;
+	(void)err;
+	(void)result;
+	(void)code;
+	(void)message;
+}
+
+/* A call whose timeout cannot be set would wait forever if its answer
+ * never came: it fails at once, sends nothing and leaves nothing pending. */
+START_TEST(a_call_without_a_timer_fails_at_once)
+{
+	static const struct rpc_method methods[] = { { "echo", m_echo, "echo n" } };
+	struct client srv, cli;
+	struct server s = { .nheld = 0 };
+	json_t *result = NULL;
+	char *code = NULL, *message = NULL;
+	int answered = 0, rc;
+
+	client_open(&srv, "rpc-server-3", false, NULL, NULL);
+	ck_assert_int_eq(rpc_create(&srv.r, srv.m, srv.l), AMR_OK);
+	ck_assert_int_eq(rpc_serve(srv.r, "t", methods, 1, &s), AMR_OK);
+	RUN_UNTIL(&srv, false, 300);
+	ck_assert_int_eq(pthread_create(&s.thread, NULL, server_thread, srv.l), 0);
+	client_open(&cli, "rpc-client-3", true, NULL, NULL);
+	ck_assert_int_eq(rpc_create(&cli.r, cli.m, cli.l), AMR_OK);
+	RUN_UNTIL(&cli, false, 300);
+
+	loop_timer_limit(cli.l, 0);
+	rc = rpc_call(cli.r, "t/echo", json_pack("{s:i}", "n", 1), 10000, count_answer, &answered);
+	ck_assert_int_eq(rc, AMR_ENOMEM);
+	rc = rpc_call_wait(cli.r, "t/echo", json_pack("{s:i}", "n", 1), 10000, &result, &code,
+			   &message);
+	loop_timer_limit(cli.l, SIZE_MAX);
+	ck_assert_int_eq(rc, AMR_ENOMEM);
+	ck_assert_str_eq(code, "internal");
+	ck_assert_ptr_null(result);
+	free(code);
+	free(message);
+
+	/* Barrier: a call that works. Had the refused ones been sent, their
+	 * requests would have reached the server first (QoS 1, in order). */
+	ck_assert_int_eq(rpc_call(cli.r, "t/echo", json_pack("{s:i}", "n", 2), 10000, count_answer,
+				  &answered),
+			 AMR_OK);
+	RUN_UNTIL(&cli, held_count(&s) >= 1, 10000);
+	ck_assert_int_eq(held_count(&s), 1);
+	ck_assert_int_eq(s.n[0], 2);
+	loop_post(srv.l, answer_held, &s, NULL);
+	RUN_UNTIL(&cli, answered == 1, 10000);
+	ck_assert_int_eq(answered, 1);
+	/* Nothing pending: destroying the endpoint answers no one. */
+	rpc_destroy(cli.r);
+	cli.r = NULL;
+	ck_assert_int_eq(answered, 1);
+
+	loop_stop(srv.l);
+	pthread_join(s.thread, NULL);
+	client_close(&cli);
+	client_close(&srv);
+}
+END_TEST
+
 /* An answer of 1.5 MB: more than the broker carries. */
 static void m_big(void *ctx, rpc_req *req, json_t *args)
 {
@@ -513,6 +577,7 @@ int main(void)
 	tcase_add_test(tc, publish_while_disconnected_is_buffered);
 	tcase_add_test(tc, tls_with_the_right_ca_only);
 	tcase_add_test(tc, concurrent_calls_are_matched_by_id);
+	tcase_add_test(tc, a_call_without_a_timer_fails_at_once);
 	tcase_add_test(tc, malformed_requests_change_nothing);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -142,6 +142,28 @@ START_TEST(timers_fire_in_deadline_order_and_cancel_works)
 }
 END_TEST
 
+START_TEST(timer_limit_makes_add_fail_until_lifted)
+{
+	struct order o = { .n = 0 };
+	uint64_t a, b;
+
+	ck_assert_int_eq(loop_create(&o.l), AMR_OK);
+	loop_timer_limit(o.l, 1);
+	a = loop_timer_add(o.l, 10, false, t10, &o);
+	ck_assert_uint_ne(a, 0);
+	ck_assert_uint_eq(loop_timer_add(o.l, 20, false, t20, &o), 0);
+	loop_timer_cancel(o.l, a);
+	b = loop_timer_add(o.l, 20, false, t20, &o);
+	ck_assert_uint_ne(b, 0);
+	loop_timer_limit(o.l, SIZE_MAX);
+	ck_assert_uint_ne(loop_timer_add(o.l, 60, false, stop_it, &o), 0);
+	ck_assert_int_eq(loop_run(o.l), AMR_OK);
+	ck_assert_int_eq(o.n, 1);
+	ck_assert_int_eq(o.seen[0], 20);
+	loop_destroy(o.l);
+}
+END_TEST
+
 static void tick(void *a)
 {
 	struct order *o = a;
@@ -348,6 +370,7 @@ Suite *loop_suite(void)
 	TCase *tc = tcase_create("events");
 
 	tcase_add_test(tc, timers_fire_in_deadline_order_and_cancel_works);
+	tcase_add_test(tc, timer_limit_makes_add_fail_until_lifted);
 	tcase_add_test(tc, repeating_timer_repeats);
 	tcase_add_test(tc, posts_from_other_threads_all_run_on_the_loop);
 	tcase_add_test(tc, undelivered_posts_are_freed);
