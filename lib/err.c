@@ -13,6 +13,7 @@ static const char *const texts[AMR_ERR_END - AMR_ERR_BASE] = {
 	[AMR_EFULL - AMR_ERR_BASE] = "full",
 	[AMR_ESTATE - AMR_ERR_BASE] = "not allowed in this state",
 	[AMR_EPROTO - AMR_ERR_BASE] = "protocol error",
+	[AMR_EPERM - AMR_ERR_BASE] = "not permitted",
 };
 
 const char *amr_strerror(int e)

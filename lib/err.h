@@ -29,6 +29,7 @@ typedef enum amr_err {
 	AMR_EFULL,		       /* a bounded queue, spool or buffer is full */
 	AMR_ESTATE, /* not allowed in the current state (not connected, stopped) */
 	AMR_EPROTO, /* a peer broke the protocol (bad reply, bad frame) */
+	AMR_EPERM,  /* not permitted for this caller (role, scope) */
 	AMR_ERR_END /* one past the last code */
 } amr_err;
 

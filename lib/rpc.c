@@ -115,7 +115,7 @@ static void send_answer(rpc_req *req, json_t *answer)
 		free(text);
 		json_decref(answer);
 		answer = json_pack("{s:s, s:b, s:{s:s, s:s}}", "id", req->id, "ok", 0, "error",
-				   "code", "too_large", "message",
+				   "code", rpc_code_name(AMR_EFULL), "message",
 				   "the answer would be over "
 				   "1000000 bytes; ask for a shorter span, a coarser step or "
 				   "fewer items");
@@ -137,18 +137,33 @@ void rpc_reply_ok(rpc_req *req, json_t *result)
 	send_answer(req, a);
 }
 
-void rpc_reply_err(rpc_req *req, const char *code, const char *fmt, ...)
+static void reply_verr(rpc_req *req, const char *code, const char *fmt, va_list ap)
 {
 	char message[512];
-	va_list ap;
 	json_t *a;
 
-	va_start(ap, fmt);
 	vsnprintf(message, sizeof message, fmt, ap);
-	va_end(ap);
 	a = json_pack("{s:s, s:b, s:{s:s, s:s}}", "id", req->id, "ok", 0, "error", "code", code,
 		      "message", message);
 	send_answer(req, a);
+}
+
+void rpc_reply_err(rpc_req *req, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply_verr(req, code, fmt, ap);
+	va_end(ap);
+}
+
+void rpc_reply_rc(rpc_req *req, amr_err err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply_verr(req, rpc_code_name(err), fmt, ap);
+	va_end(ap);
 }
 
 const char *rpc_req_id(const rpc_req *req)
@@ -293,19 +308,6 @@ static struct pending *take_pending(rpc *r, const char *id)
 	return NULL;
 }
 
-static int code_to_err(const char *code)
-{
-	if (strcmp(code, "not_found") == 0 || strcmp(code, "unknown_method") == 0)
-		return AMR_ENOTFOUND;
-	if (strcmp(code, "bad_request") == 0 || strcmp(code, "too_large") == 0)
-		return AMR_EINVAL;
-	if (strcmp(code, "conflict") == 0)
-		return AMR_EEXIST;
-	if (strcmp(code, "timeout") == 0 || strcmp(code, "unavailable") == 0)
-		return AMR_ETIMEDOUT;
-	return AMR_EPROTO;
-}
-
 static void on_reply(void *ctx, const struct mq_msg *msg)
 {
 	rpc *r = ctx;
@@ -339,7 +341,7 @@ static void on_reply(void *ctx, const struct mq_msg *msg)
 		   jv_str(e, "message", false, "", 0, 4096, &message, &err)) {
 		p->cb(p->ctx, AMR_EPROTO, NULL, "bad_answer", err.msg);
 	} else {
-		p->cb(p->ctx, code_to_err(code), NULL, code, message);
+		p->cb(p->ctx, rpc_code_parse(code), NULL, code, message);
 	}
 	free(p);
 out:
@@ -449,7 +451,7 @@ int rpc_call_wait(rpc *r, const char *service_method, json_t *args, unsigned tim
 	int rc = rpc_call(r, service_method, args, timeout_ms, wait_cb, &w);
 
 	if (rc) {
-		*code = strdup(rc == AMR_EINVAL ? "bad_request" : "internal");
+		*code = strdup(rpc_code_name(rc));
 		*message = strdup(rc == AMR_EINVAL ? "method must be written service/method"
 						   : amr_strerror(rc));
 		return rc;

@@ -21,6 +21,7 @@
 #include "loop.h"
 #include "mq.h"
 #include "proto.h"
+#include "rpc_code.h"
 
 #define RPC_TOPIC_PREFIX PROTO_TOPIC_RPC
 #define RPC_REPLY_PREFIX PROTO_TOPIC_RPC_REPLY
@@ -44,9 +45,11 @@ struct rpc_method {
 
 /*
  * Answer callback of a call. On success err is AMR_OK and result is the
- * borrowed "result" value. On failure err is AMR_ETIMEDOUT (no answer),
- * AMR_EPROTO (bad answer) or AMR_EINVAL/AMR_ENOTFOUND... from the remote
- * code; code and message describe it. Everything is borrowed for the call.
+ * borrowed "result" value. On failure err is rpc_code_parse(code)
+ * (rpc_code.h): AMR_ETIMEDOUT for "timeout" (no answer), AMR_EPROTO for
+ * "bad_answer" (an answer that cannot be read) or a code the table does not
+ * know, AMR_EINVAL for "bad_request", and so on; code and message describe
+ * it. Everything is borrowed for the call.
  */
 typedef void (*rpc_cb)(void *ctx, int err, json_t *result, const char *code, const char *message);
 
@@ -76,9 +79,15 @@ int rpc_serve(rpc *r, const char *service, const struct rpc_method *methods, siz
 /* Answer req with result (takes it; NULL means {}), free req. */
 void rpc_reply_ok(rpc_req *req, json_t *result);
 
-/* Answer req with an error, free req. code is a short snake_case word:
- * bad_request, not_found, conflict, unavailable, internal, forbidden. */
+/* Answer req with an error, free req. code is one of rpc_code.h's table
+ * (docs/protocol.md): bad_request, not_found, conflict, forbidden,
+ * unavailable, internal... */
 void rpc_reply_err(rpc_req *req, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Answer req with the failure err (an amr_err), sent as its code in
+ * rpc_code.h's table, rpc_code_name(err); free req. */
+void rpc_reply_rc(rpc_req *req, amr_err err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* The request's id (borrowed, valid until the reply). */
@@ -98,8 +107,9 @@ int rpc_call(rpc *r, const char *service_method, json_t *args, unsigned timeout_
 /*
  * Call and wait, running the loop until the answer or the timeout (for
  * amrctl and tests). On success *result gets a new reference. On failure
- * *code and *message get new strings (the caller frees them). Returns the err of
- * rpc_cb.
+ * *code and *message get new strings (the caller frees them): those of
+ * rpc_cb, or when the call could not be made rpc_code_name() of
+ * rpc_call()'s return. Returns the err of rpc_cb or of rpc_call().
  */
 int rpc_call_wait(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms,
 		  json_t **result, char **code, char **message);

@@ -23,16 +23,12 @@
 
 void methods__reply_rc(rpc_req *req, int rc, const struct jv_err *err, const char *what)
 {
-	const char *msg = err && err->msg[0] ? err->msg : amr_strerror(rc);
-
-	if (rc == AMR_EINVAL)
-		rpc_reply_err(req, "bad_request", "%s", msg);
+	if (err && err->msg[0])
+		rpc_reply_rc(req, rc, "%s", err->msg);
 	else if (rc == AMR_ENOTFOUND)
-		rpc_reply_err(req, "not_found", "%s", err && err->msg[0] ? msg : what);
-	else if (rc == AMR_ESTATE)
-		rpc_reply_err(req, "conflict", "%s", msg);
+		rpc_reply_rc(req, rc, "%s", what);
 	else
-		rpc_reply_err(req, "internal", "%s: %s", what, amr_strerror(rc));
+		rpc_reply_rc(req, rc, "%s: %s", what, amr_strerror(rc));
 }
 
 static struct query make_query(struct methods *a)

@@ -15,8 +15,9 @@
 
 #define METHODS__MAX_TIME (1LL << 40) /* bound of every time argument, UTC s */
 
-/* Answer req with the error of rc (bad_request, not_found, conflict or
- * internal), the message from err when it has one; what names the call. */
+/* Answer req with the error of rc, its code from lib/rpc_code.h's table
+ * (rpc_reply_rc()), the message from err when it has one; what names the
+ * call. */
 void methods__reply_rc(rpc_req *req, int rc, const struct jv_err *err, const char *what);
 
 /* The channel id in args' field (required, obj.addr.ch) into *k. */

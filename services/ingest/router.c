@@ -367,9 +367,9 @@ static void m_command_get(void *ctx, rpc_req *req, json_t *args)
 	if (rc == AMR_OK)
 		rpc_reply_ok(req, cmd_to_json(c));
 	else if (rc == AMR_ENOTFOUND)
-		rpc_reply_err(req, "not_found", "no command \"%s\"", id);
+		rpc_reply_rc(req, rc, "no command \"%s\"", id);
 	else
-		rpc_reply_err(req, "internal", "cannot read command %s: %s", id, amr_strerror(rc));
+		rpc_reply_rc(req, rc, "cannot read command %s: %s", id, amr_strerror(rc));
 	free(c);
 }
 

@@ -4,6 +4,7 @@
 
 #include "call.h"
 #include "err.h"
+#include "rpc_code.h"
 
 void call_init(struct call *c)
 {
@@ -110,18 +111,22 @@ void call_text(struct call *c, int status, const char *ctype, const char *text, 
 
 int call_rpc_status(const char *code)
 {
-	if (!code || !strcmp(code, "timeout") || !strcmp(code, "unavailable") ||
-	    !strcmp(code, "shutdown"))
+	if (!code)
 		return 503;
-	if (!strcmp(code, "bad_request"))
+	switch (rpc_code_parse(code)) {
+	case AMR_EINVAL:
 		return 400;
-	if (!strcmp(code, "not_found") || !strcmp(code, "unknown_method"))
-		return 404;
-	if (!strcmp(code, "conflict"))
-		return 409;
-	if (!strcmp(code, "forbidden"))
+	case AMR_EPERM:
 		return 403;
-	return 502;
+	case AMR_ENOTFOUND:
+		return 404;
+	case AMR_ESTATE:
+		return 409;
+	case AMR_ETIMEDOUT:
+		return 503;
+	default:
+		return 502;
+	}
 }
 
 void call_rpc_error(struct call *c, const char *service, const char *code, const char *message)

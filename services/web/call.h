@@ -88,10 +88,12 @@ void call_error(struct call *c, int status, const char *code, const char *fmt, .
 void call_text(struct call *c, int status, const char *ctype, const char *text, size_t len);
 
 /*
- * Answer with an RPC failure of service: "timeout" and "unavailable" become
+ * Answer with an RPC failure of service, by the err its code reads back as
+ * (rpc_code_parse()): AMR_ETIMEDOUT ("timeout", "unavailable") becomes
  * 503 {"code":"unavailable","message":"<service> is not answering"},
- * bad_request 400, not_found/unknown_method 404, conflict 409, forbidden
- * 403, anything else 502 "upstream".
+ * AMR_EINVAL (bad_request) 400, AMR_ENOTFOUND (not_found, unknown_method)
+ * 404, AMR_ESTATE (conflict) 409, AMR_EPERM (forbidden) 403, anything else
+ * 502 "upstream".
  */
 void call_rpc_error(struct call *c, const char *service, const char *code, const char *message);
 

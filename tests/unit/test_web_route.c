@@ -203,6 +203,10 @@ START_TEST(call_rpc_status_map)
 	ck_assert_int_eq(call_rpc_status("conflict"), 409);
 	ck_assert_int_eq(call_rpc_status("forbidden"), 403);
 	ck_assert_int_eq(call_rpc_status("internal"), 502);
+	ck_assert_int_eq(call_rpc_status("too_large"), 502);
+	ck_assert_int_eq(call_rpc_status("bad_answer"), 502);
+	ck_assert_int_eq(call_rpc_status("frobnicated"), 502);
+	ck_assert_int_eq(call_rpc_status(NULL), 503);
 }
 END_TEST
 
