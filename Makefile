@@ -82,7 +82,9 @@ $(BUILD)/bench/$(1): $(patsubst %.c,$(OBJ)/%.o,$(2)) $(LIBAMR)
 endef
 
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
-MQ_LIBS    := -lpaho-mqtt3as -ljansson
+# What every user of libamr links: lib/rpc_file.c takes base64 and SHA-256
+# from libsodium.
+MQ_LIBS    := -lpaho-mqtt3as -ljansson -lsodium
 LMDB_LIBS  := -llmdb
 
 include $(sort $(wildcard lib/*.mk services/*/*.mk firmware/*/*.mk tools/*/*.mk tests/*/*.mk))

@@ -79,6 +79,11 @@ int rpc_create(rpc **out, mq *m, loop *l)
 	return AMR_OK;
 }
 
+loop *rpc_loop(const rpc *r)
+{
+	return r->l;
+}
+
 void rpc_destroy(rpc *r)
 {
 	struct server *s, *snext;

@@ -57,6 +57,9 @@ typedef void (*rpc_cb)(void *ctx, int err, json_t *result, const char *code, con
  * Returns AMR_OK or AMR_ENOMEM. */
 int rpc_create(rpc **out, mq *m, loop *l);
 
+/* The loop r runs on (borrowed). */
+loop *rpc_loop(const rpc *r);
+
 /* Free; calls still waiting are answered with a "shutdown" error.
  * Accepts NULL. */
 void rpc_destroy(rpc *r);

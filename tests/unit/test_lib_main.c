@@ -13,6 +13,7 @@ Suite *proto_suite(void);
 Suite *units_suite(void);
 Suite *jflat_suite(void);
 Suite *rpc_code_suite(void);
+Suite *rpc_file_suite(void);
 
 int main(void)
 {
@@ -29,6 +30,7 @@ int main(void)
 	srunner_add_suite(sr, units_suite());
 	srunner_add_suite(sr, jflat_suite());
 	srunner_add_suite(sr, rpc_code_suite());
+	srunner_add_suite(sr, rpc_file_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
