@@ -4,13 +4,15 @@
  * file in chunks, and the client gets it back byte for byte with every
  * chunk's answer under RPC_MAX_ANSWER; a file that changes between chunks
  * is an error whether the server or the client sees it; a bad offset is a
- * bad_request naming the field.
+ * bad_request naming the field; amrctl get saves the file, checked, or
+ * nothing.
  */
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <sodium.h>
 
@@ -356,6 +358,91 @@ START_TEST(a_bad_offset_is_a_bad_request_naming_it)
 }
 END_TEST
 
+/* Read a whole file; a malloc'd copy and its size, or NULL. */
+static unsigned char *slurp(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *p = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (p = malloc((size_t)n + 1)) && fread(p, 1, (size_t)n, f) == (size_t)n) {
+		*size = (size_t)n;
+	} else {
+		free(p);
+		p = NULL;
+	}
+	fclose(f);
+	return p;
+}
+
+START_TEST(amrctl_get_saves_a_checked_file_or_nothing)
+{
+	struct server s;
+	char cmd[1024], path[512], *out;
+	unsigned char *got;
+	size_t size = 0;
+	int status;
+	FILE *f;
+
+	server_start(&s);
+	snprintf(path, sizeof path, "%s/random.bin", h.dir);
+	snprintf(cmd, sizeof cmd, "amrctl get f/file -o %s 2>&1", path);
+	out = harness_run(&h, cmd, &status);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", out);
+	ck_assert_msg(strstr(out, s.sha256) && strstr(out, "\"size\": 3158073"), "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "\"name\": \"random.bin\""));
+	free(out);
+	got = slurp(path, &size);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_uint_eq(size, FILE_SIZE);
+	ck_assert(memcmp(got, s.data, FILE_SIZE) == 0);
+	free(got);
+
+	/* To stdout, in smaller chunks: the same bytes. */
+	out = harness_run(&h, "amrctl get f/file '{\"max\":100000}' -o - | sha256sum", &status);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", out);
+	ck_assert_msg(strncmp(out, s.sha256, 64) == 0, "%s", out);
+	free(out);
+
+	/* A file that changes is an error, and FILE keeps what it had. */
+	snprintf(path, sizeof path, "%s/live.csv", h.dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("old\n", f);
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "amrctl get f/moving -o %s 2>&1", path);
+	out = harness_run(&h, cmd, &status);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1, "%s", out);
+	ck_assert_msg(strstr(out, "amrctl: f/moving: conflict: sha256: the file changed"), "%s",
+		      out);
+	free(out);
+	got = slurp(path, &size);
+	ck_assert(got && size == 4 && memcmp(got, "old\n", 4) == 0);
+	free(got);
+
+	/* An unknown method: exit 1, no file. Nothing half-written is left. */
+	snprintf(cmd, sizeof cmd, "amrctl get f/nope -o %s/nope.bin 2>&1", h.dir);
+	out = harness_run(&h, cmd, &status);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1, "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "unknown_method"));
+	free(out);
+	snprintf(cmd, sizeof cmd, "ls %s | grep -c -e nope.bin -e '\\.part-' 2>&1", h.dir);
+	out = harness_run(&h, cmd, &status);
+	ck_assert_str_eq(out, "0\n");
+	free(out);
+
+	/* Usage errors never leave amrctl. */
+	out = harness_run(&h, "amrctl get f/file 2>&1", &status);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 2, "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "-o FILE"));
+	free(out);
+	server_stop(&s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("rpc_file");
@@ -368,6 +455,7 @@ int main(void)
 	tcase_add_test(tc, a_multi_megabyte_file_comes_back_byte_for_byte);
 	tcase_add_test(tc, a_file_that_changes_between_chunks_is_an_error);
 	tcase_add_test(tc, a_bad_offset_is_a_bad_request_naming_it);
+	tcase_add_test(tc, amrctl_get_saves_a_checked_file_or_nothing);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

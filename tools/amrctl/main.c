@@ -2,6 +2,7 @@
  * amrctl - the command line of the metering system.
  *
  *   amrctl rpc <service>/<method> ['<json args>']   one request, print the answer
+ *   amrctl get <service>/<method> ['<json args>'] -o FILE   a file, in chunks
  *   amrctl status | ping S | latest [OBJ] | series CH | block ... (--help)
  *
  * The broker is found like every program finds it (AMR_MQTT_HOST,
