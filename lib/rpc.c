@@ -56,7 +56,7 @@ struct rpc_req {
 
 static void on_reply(void *ctx, const struct mq_msg *msg);
 
-int rpc_create(rpc **out, mq *m, loop *l)
+amr_err rpc_create(rpc **out, mq *m, loop *l)
 {
 	rpc *r = calloc(1, sizeof *r);
 	struct timespec ts;
@@ -262,7 +262,8 @@ out:
 	json_decref(req_json);
 }
 
-int rpc_serve(rpc *r, const char *service, const struct rpc_method *methods, size_t n, void *ctx)
+amr_err rpc_serve(rpc *r, const char *service, const struct rpc_method *methods, size_t n,
+		  void *ctx)
 {
 	char filter[MAX_TOPIC];
 	struct server *s;
@@ -373,8 +374,8 @@ static void on_timeout(void *arg)
 	free(p);
 }
 
-int rpc_call(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms, rpc_cb cb,
-	     void *ctx)
+amr_err rpc_call(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms, rpc_cb cb,
+		 void *ctx)
 {
 	const char *slash = strchr(service_method, '/');
 	char topic[MAX_TOPIC];
@@ -449,8 +450,8 @@ static void wait_cb(void *ctx, int err, json_t *result, const char *code, const 
 	}
 }
 
-int rpc_call_wait(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms,
-		  json_t **result, char **code, char **message)
+amr_err rpc_call_wait(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms,
+		      json_t **result, char **code, char **message)
 {
 	struct waiter w = { 0 };
 	int rc = rpc_call(r, service_method, args, timeout_ms, wait_cb, &w);

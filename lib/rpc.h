@@ -55,7 +55,7 @@ typedef void (*rpc_cb)(void *ctx, int err, json_t *result, const char *code, con
 
 /* Create the RPC endpoint of client m: it subscribes to its reply topic.
  * Returns AMR_OK or AMR_ENOMEM. */
-int rpc_create(rpc **out, mq *m, loop *l);
+amr_err rpc_create(rpc **out, mq *m, loop *l);
 
 /* The loop r runs on (borrowed). */
 loop *rpc_loop(const rpc *r);
@@ -71,7 +71,8 @@ void rpc_destroy(rpc *r);
  * Unknown methods, malformed requests and non-object args get an error
  * answer when a reply topic can be read, and are logged otherwise.
  */
-int rpc_serve(rpc *r, const char *service, const struct rpc_method *methods, size_t n, void *ctx);
+amr_err rpc_serve(rpc *r, const char *service, const struct rpc_method *methods, size_t n,
+		  void *ctx);
 
 /* Bytes of the largest answer sent. The broker drops a bigger message
  * together with the publisher's connection (Mosquitto's
@@ -104,8 +105,8 @@ const char *rpc_req_id(const rpc_req *req);
  * error of mq_publish(); then cb is not called, nothing was sent and nothing
  * is left pending.
  */
-int rpc_call(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms, rpc_cb cb,
-	     void *ctx);
+amr_err rpc_call(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms, rpc_cb cb,
+		 void *ctx);
 
 /*
  * Call and wait, running the loop until the answer or the timeout (for
@@ -114,7 +115,7 @@ int rpc_call(rpc *r, const char *service_method, json_t *args, unsigned timeout_
  * rpc_cb, or when the call could not be made rpc_code_name() of
  * rpc_call()'s return. Returns the err of rpc_cb or of rpc_call().
  */
-int rpc_call_wait(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms,
-		  json_t **result, char **code, char **message);
+amr_err rpc_call_wait(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms,
+		      json_t **result, char **code, char **message);
 
 #endif
