@@ -44,8 +44,17 @@ struct probe {
 	char *filters[64];	   /* subscribed filters */
 	struct probe_sub subs[64]; /* handler contexts, one per filter */
 	size_t nfilters;
-	bool up; /* connected at least once */
+	bool up;		 /* connected at least once */
+	bool connected;		 /* a session is up now */
+	unsigned long sync_sent; /* last token published on SYNC_TOPIC */
+	unsigned long sync_seen; /* highest token that came back */
+	unsigned long rpc_seq;	 /* ids of harness_rpc() requests */
 };
+
+/* The probe's own topic, outside amr/ so that no program sees it: a token
+ * published there comes back after everything the broker did for the
+ * probe's earlier packets (see probe_sync()). */
+#define SYNC_TOPIC "harness/sync"
 
 void harness_sleep_ms(int ms)
 {
@@ -206,14 +215,98 @@ static void on_probe_msg(void *ctx, const struct mq_msg *msg)
 	pthread_mutex_unlock(&p->lock);
 }
 
+static void on_probe_sync(void *ctx, const struct mq_msg *msg)
+{
+	struct probe *p = ctx;
+	unsigned long token = strtoul(msg->payload, NULL, 10);
+
+	pthread_mutex_lock(&p->lock);
+	if (token > p->sync_seen)
+		p->sync_seen = token;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
 static void on_probe_up(void *ctx)
 {
 	struct probe *p = ctx;
 
 	pthread_mutex_lock(&p->lock);
 	p->up = true;
+	p->connected = true;
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->lock);
+}
+
+static void on_probe_down(void *ctx)
+{
+	struct probe *p = ctx;
+
+	pthread_mutex_lock(&p->lock);
+	p->connected = false;
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Deadline ms from now, for pthread_cond_timedwait. */
+static struct timespec deadline_in(int ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/*
+ * Publish a new token on SYNC_TOPIC and wait up to ms for it to come back.
+ * The broker handles one client's packets in order, so when the token is
+ * back, every SUBSCRIBE the probe sent before it is in force and the
+ * retained messages it brought are in the inbox. The token is published
+ * again every 200 ms, which covers the probe's first subscription to
+ * SYNC_TOPIC itself. Returns 0, or -1 when the probe is disconnected or
+ * the token did not come back in time.
+ */
+static int probe_sync(struct probe *p, int ms)
+{
+	struct timespec end = deadline_in(ms), now;
+	unsigned long token;
+	char text[32];
+	int rc = -1;
+
+	pthread_mutex_lock(&p->lock);
+	token = ++p->sync_sent;
+	pthread_mutex_unlock(&p->lock);
+	snprintf(text, sizeof text, "%lu", token);
+	for (;;) {
+		struct timespec retry = deadline_in(200);
+
+		pthread_mutex_lock(&p->lock);
+		if (!p->connected) {
+			pthread_mutex_unlock(&p->lock);
+			return -1;
+		}
+		pthread_mutex_unlock(&p->lock);
+		mq_publish(p->m, SYNC_TOPIC, text, strlen(text), 0, false);
+		pthread_mutex_lock(&p->lock);
+		while (p->sync_seen < token && p->connected &&
+		       pthread_cond_timedwait(&p->cond, &p->lock, &retry) != ETIMEDOUT)
+			;
+		rc = p->sync_seen >= token ? 0 : -1;
+		pthread_mutex_unlock(&p->lock);
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (rc == 0 || !before(&now, &end))
+			return rc;
+	}
 }
 
 static void *probe_thread(void *arg)
@@ -240,8 +333,11 @@ static int probe_start(struct harness *h)
 	o.client_id = id;
 	o.clean_session = true;
 	o.on_connect = on_probe_up;
+	o.on_disconnect = on_probe_down;
 	o.ctx = p;
+	/* Registered before the loop runs: subscribed at every (re)connect. */
 	if (loop_create(&p->l) || mq_create(&p->m, p->l, &o) ||
+	    mq_subscribe(p->m, SYNC_TOPIC, 0, on_probe_sync, p) ||
 	    pthread_create(&p->thread, NULL, probe_thread, p)) {
 		fprintf(stderr, "harness: cannot start the probe client\n");
 		return -1;
@@ -249,14 +345,8 @@ static int probe_start(struct harness *h)
 	h->probe = p;
 	pthread_mutex_lock(&p->lock);
 	for (int i = 0; i < 100 && !p->up; i++) {
-		struct timespec ts;
+		struct timespec ts = deadline_in(100);
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 100000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
 		pthread_cond_timedwait(&p->cond, &p->lock, &ts);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -535,8 +625,63 @@ int harness_subscribe(struct harness *h, const char *filter)
 	while (!r.done)
 		pthread_cond_wait(&p->cond, &p->lock);
 	pthread_mutex_unlock(&p->lock);
-	/* Let the SUBACK (and retained messages) arrive. */
-	harness_sleep_ms(100);
+	/* The subscription is in force (and its retained messages are in) once
+	 * a token published after it comes back. Without a session (the broker
+	 * is down) it is made at the reconnect; nothing to wait for here. */
+	probe_sync(p, 5000);
+	return 0;
+}
+
+int harness_sync(struct harness *h, int ms)
+{
+	return probe_sync(h->probe, ms);
+}
+
+void harness_poke(struct harness *h)
+{
+	struct probe *p = h->probe;
+
+	mq_publish(p->m, SYNC_TOPIC, "0", 1, 0, false);
+}
+
+char *harness_rpc(struct harness *h, const char *method, const char *args, int ms)
+{
+	struct probe *p = h->probe;
+	char reply[64], id[32], needle[48], *req;
+	unsigned long n;
+	int len, rc;
+
+	pthread_mutex_lock(&p->lock);
+	n = ++p->rpc_seq;
+	pthread_mutex_unlock(&p->lock);
+	snprintf(reply, sizeof reply, "amr/v1/rpc/reply/harness-%d", (int)getpid());
+	snprintf(id, sizeof id, "h%lu", n);
+	snprintf(needle, sizeof needle, "\"id\":\"%s\"", id);
+	if (harness_subscribe(h, reply))
+		return NULL;
+	len = asprintf(&req, "{\"id\":\"%s\",\"reply\":\"%s\",\"args\":%s}", id, reply,
+		       args ? args : "{}");
+	if (len < 0)
+		return NULL;
+	{
+		char topic[160];
+
+		snprintf(topic, sizeof topic, "amr/v1/rpc/%s", method);
+		rc = harness_publish(h, topic, req, 1, false);
+	}
+	free(req);
+	return rc ? NULL : harness_wait_message(h, reply, needle, ms);
+}
+
+int harness_barrier(struct harness *h, const char *service, int ms)
+{
+	char method[80], *answer;
+
+	snprintf(method, sizeof method, "%s/ping", service);
+	answer = harness_rpc(h, method, NULL, ms);
+	if (!answer)
+		return -1;
+	free(answer);
 	return 0;
 }
 
@@ -556,13 +701,7 @@ char *harness_wait_message(struct harness *h, const char *filter, const char *ne
 
 	if (harness_subscribe(h, filter))
 		return NULL;
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += ms / 1000;
-	deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	deadline = deadline_in(ms);
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		for (; seen < p->n; seen++) {

@@ -106,7 +106,45 @@ char *harness_wait_message(struct harness *h, const char *filter, const char *ne
 /* Forget the messages received so far. */
 void harness_clear_inbox(struct harness *h);
 
-/* Sleep ms milliseconds. */
+/*
+ * Call service/method (e.g. "ingest/ping") with args (JSON text, NULL for
+ * {}) from the probe and wait up to ms for the answer. Returns the whole
+ * answer ({"id","ok",...}, malloc'd, caller frees) or NULL.
+ *
+ * The request goes the way of everything the probe published before it:
+ * the broker forwards one client's messages in order and a service handles
+ * its messages in order, so the answer means the service has handled those
+ * messages, and what it published while handling them reached the probe
+ * before the answer.
+ */
+char *harness_rpc(struct harness *h, const char *method, const char *args, int ms);
+
+/*
+ * A barrier: harness_rpc() of service/ping. Returns 0 once answered, -1 if
+ * no answer came within ms. A test that claims a message to service had no
+ * effect (nothing published, nothing counted) asks for the barrier after
+ * the message, then looks at the inbox. A service that defers work past
+ * its handler (amr-archive commits batches on a timer) needs a barrier of
+ * its own: the answer to a later message that must come after that work.
+ */
+int harness_barrier(struct harness *h, const char *service, int ms);
+
+/* Wait up to ms until the broker has handled every packet the probe sent
+ * so far (its subscriptions, its publications). Returns 0 or -1. */
+int harness_sync(struct harness *h, int ms);
+
+/*
+ * Wake Paho's receive thread, shared by every client of the process: it
+ * polls the sockets it knew when the poll began, for up to a second, so a
+ * second client of the test process waits one or two such seconds to
+ * connect (paho.mqtt.c issue 1430). A message for the probe ends the poll.
+ * Call it every few ms while another client of the test connects.
+ */
+void harness_poke(struct harness *h);
+
+/* Sleep ms milliseconds. Not to wait for something to happen: wait for
+ * the message or the state that shows it did (harness_wait_message, a poll
+ * with a deadline, harness_barrier). */
 void harness_sleep_ms(int ms);
 
 #endif
