@@ -9,29 +9,36 @@
 #include "err.h"
 #include "test_ingest_util.h"
 
+/* on_connect of a client: its reply topic is subscribed (lib/mq sends the
+ * SUBSCRIBEs first), so a request sent from now on, on the same
+ * connection, reaches the broker after it and its answer finds it. */
+static void on_up(void *arg)
+{
+	struct client *c = arg;
+
+	c->up = true;
+	c->wake = true;
+}
+
 struct wait_conn {
-	struct client *c; /* client being connected */
-	bool done;	  /* connected or gave up */
-	int ticks;	  /* checks so far */
+	struct client *c;  /* client being connected */
+	struct harness *h; /* its probe wakes Paho (harness_poke) */
+	int ticks;	   /* ticks so far */
 };
 
-static void check_connected(void *arg)
+static void tick(void *arg)
 {
 	struct wait_conn *w = arg;
 
-	if (mq_connected(w->c->m) || ++w->ticks > 100)
-		w->done = true;
-}
-
-static void set_done(void *arg)
-{
-	*(bool *)arg = true;
+	harness_poke(w->h);
+	if (++w->ticks > 1000)
+		w->c->wake = true; /* 10 s: give up */
 }
 
 int client_start(struct client *c, struct harness *h)
 {
 	struct mq_opts o = { 0 };
-	struct wait_conn w = { c, false, 0 };
+	struct wait_conn w = { c, h, 0 };
 	char id[64];
 	uint64_t t;
 
@@ -41,18 +48,14 @@ int client_start(struct client *c, struct harness *h)
 	o.port = h->mqtt_port;
 	o.client_id = id;
 	o.clean_session = true;
+	o.on_connect = on_up;
+	o.ctx = c;
 	if (loop_create(&c->l) || mq_create(&c->m, c->l, &o) || rpc_create(&c->r, c->m, c->l))
 		return -1;
-	t = loop_timer_add(c->l, 50, true, check_connected, &w);
-	loop_run_until(c->l, &w.done);
+	t = loop_timer_add(c->l, 10, true, tick, &w);
+	loop_run_until(c->l, &c->wake);
 	loop_timer_cancel(c->l, t);
-	if (!mq_connected(c->m))
-		return -1;
-	/* Let the SUBACK of the reply topic come back. */
-	w.done = false;
-	loop_timer_add(c->l, 200, false, set_done, &w.done);
-	loop_run_until(c->l, &w.done);
-	return 0;
+	return c->up ? 0 : -1;
 }
 
 void client_stop(struct client *c)

@@ -17,9 +17,11 @@
 #include "rpc.h"
 
 struct client {
-	loop *l; /* runs only inside client_* calls */
-	mq *m;	 /* its own broker connection */
-	rpc *r;	 /* its RPC endpoint */
+	loop *l;   /* runs only inside client_* calls */
+	mq *m;	   /* its own broker connection */
+	rpc *r;	   /* its RPC endpoint */
+	bool up;   /* connected at least once, reply topic subscribed */
+	bool wake; /* loop_run_until flag of client_start() */
 };
 
 /* An answer collected by client_call_async(). */
