@@ -64,20 +64,37 @@ void harness_sleep_ms(int ms)
 		;
 }
 
+/*
+ * A port nobody else is given for a minute: a connection to it is made and
+ * closed from the accepting side, whose end then waits in TIME_WAIT. While
+ * it does, bind() to port 0 and connect() in any process pass the port
+ * over, and a listener with SO_REUSEADDR (Mosquitto, libmicrohttpd, the
+ * gateway's console) can still bind it. Runners in parallel and the test
+ * clients' own connections therefore cannot take a port a test picked.
+ */
 int harness_free_port(void)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET,
 				 .sin_port = 0,
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), c = -1, s = -1, port = -1, one = 1;
 
-	if (fd < 0)
+	if (l < 0)
 		return -1;
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+	/* inherited by the accepted end: a listener that sets it may share */
+	if (setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+	    bind(l, (struct sockaddr *)&a, sizeof a) == 0 &&
+	    getsockname(l, (struct sockaddr *)&a, &len) == 0 && listen(l, 1) == 0 &&
+	    (c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0 &&
+	    connect(c, (struct sockaddr *)&a, sizeof a) == 0 &&
+	    (s = accept4(l, NULL, NULL, SOCK_CLOEXEC)) >= 0)
 		port = ntohs(a.sin_port);
-	close(fd);
+	if (s >= 0)
+		close(s); /* first: this end, on the port, goes to TIME_WAIT */
+	if (c >= 0)
+		close(c);
+	close(l);
 	return port;
 }
 
@@ -439,11 +456,41 @@ void harness_dump_logs(struct harness *h)
 		return;
 }
 
+/* SIGTERM to every program at once, then reap them (a clean stop takes a
+ * service about a second: Paho's disconnect); SIGKILL to those still up
+ * after 5 s. */
+static void stop_all(struct harness *h)
+{
+	int left = 0;
+
+	for (int i = 0; i < HARNESS_MAX_PROCS; i++)
+		if (h->procs[i].pid > 0 && kill(h->procs[i].pid, SIGTERM) == 0)
+			left++;
+	for (int waited = 0; left > 0 && waited < 5000; waited += 10) {
+		left = 0;
+		for (int i = 0; i < HARNESS_MAX_PROCS; i++) {
+			pid_t pid = h->procs[i].pid;
+
+			if (pid > 0 && waitpid(pid, NULL, WNOHANG) == 0)
+				left++;
+			else if (pid > 0)
+				h->procs[i].pid = 0;
+		}
+		if (left)
+			harness_sleep_ms(10);
+	}
+	for (int i = 0; i < HARNESS_MAX_PROCS; i++) {
+		if (h->procs[i].pid > 0) {
+			fprintf(stderr, "harness: %s (pid %d) ignored SIGTERM, killing\n",
+				h->procs[i].name, (int)h->procs[i].pid);
+			harness_kill(h, h->procs[i].pid, SIGKILL);
+		}
+	}
+}
+
 void harness_stop(struct harness *h)
 {
-	for (int i = 0; i < HARNESS_MAX_PROCS; i++)
-		if (h->procs[i].pid > 0)
-			harness_kill(h, h->procs[i].pid, SIGTERM);
+	stop_all(h);
 	probe_stop(h);
 	harness_broker_kill(h, SIGTERM);
 	if (h->dir[0] && !getenv("AMR_TEST_KEEP"))
@@ -640,8 +687,23 @@ int harness_sync(struct harness *h, int ms)
 void harness_poke(struct harness *h)
 {
 	struct probe *p = h->probe;
+	bool up;
 
-	mq_publish(p->m, SYNC_TOPIC, "0", 1, 0, false);
+	pthread_mutex_lock(&p->lock);
+	up = p->connected;
+	pthread_mutex_unlock(&p->lock);
+	if (up) /* else it would wait in Paho's buffer */
+		mq_publish(p->m, SYNC_TOPIC, "0", 1, 0, false);
+}
+
+int harness_wait_port(int port, int ms)
+{
+	for (int waited = 0; waited <= ms; waited += 10) {
+		if (port_open(port))
+			return 0;
+		harness_sleep_ms(10);
+	}
+	return -1;
 }
 
 char *harness_rpc(struct harness *h, const char *method, const char *args, int ms)

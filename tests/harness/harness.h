@@ -57,8 +57,12 @@ void harness_stop(struct harness *h);
 /* Print the tail of every log in the directory on stderr. */
 void harness_dump_logs(struct harness *h);
 
-/* A free TCP port on 127.0.0.1 (bound then released). */
+/* A free TCP port on 127.0.0.1, kept from others for a minute (only a
+ * listener with SO_REUSEADDR can bind it meanwhile). */
 int harness_free_port(void);
+
+/* Wait up to ms until something listens on 127.0.0.1:port; 0 or -1. */
+int harness_wait_port(int port, int ms);
 
 /* Start (or restart after a kill) the broker on h->mqtt_port; its data
  * (persistence) stays in the directory. Returns 0 or -1. */
