@@ -31,13 +31,14 @@ static void teardown(void)
 }
 
 struct client {
-	loop *l;	/* its loop, run by the test thread */
-	mq *m;		/* its connection */
-	rpc *r;		/* its RPC endpoint, when made */
-	bool up;	/* connected */
-	bool wake;	/* loop_run_until flag */
-	int got;	/* messages received */
-	char last[256]; /* last payload */
+	loop *l;	 /* its loop, run by the test thread */
+	mq *m;		 /* its connection */
+	rpc *r;		 /* its RPC endpoint, when made */
+	bool up;	 /* connected */
+	bool wake;	 /* loop_run_until flag */
+	int got;	 /* messages received */
+	char first[256]; /* first payload */
+	char last[256];	 /* last payload */
 };
 
 static void on_up(void *ctx)
@@ -52,14 +53,18 @@ static void on_msg(void *ctx, const struct mq_msg *msg)
 {
 	struct client *c = ctx;
 
-	c->got++;
+	if (c->got++ == 0)
+		snprintf(c->first, sizeof c->first, "%s", msg->payload);
 	snprintf(c->last, sizeof c->last, "%s", msg->payload);
 	c->wake = true;
 }
 
+/* Every 50 ms of RUN_UNTIL: also wake Paho's receive thread, which a
+ * client connecting next to the probe otherwise waits for (harness_poke). */
 static void wake_up(void *arg)
 {
 	((struct client *)arg)->wake = true;
+	harness_poke(&h);
 }
 
 /* Run c's loop until cond holds or ms pass. */
@@ -100,6 +105,18 @@ static void client_open(struct client *c, const char *id, bool clean, const char
 	ck_assert_msg(c->up, "client %s did not connect", id);
 }
 
+/* Wait until the broker has c's subscription to topic: a message c
+ * publishes there comes back. It goes at QoS 0, so no later session of c
+ * gets it again; then it is forgotten. */
+static void client_sync(struct client *c, const char *topic)
+{
+	ck_assert_int_eq(mq_publish(c->m, topic, "{\"sync\":1}", 10, 0, false), AMR_OK);
+	RUN_UNTIL(c, c->got > 0, 5000);
+	ck_assert_msg(c->got > 0, "no subscription to %s", topic);
+	c->got = 0;
+	c->first[0] = c->last[0] = '\0';
+}
+
 static void client_close(struct client *c)
 {
 	rpc_destroy(c->r);
@@ -113,14 +130,15 @@ START_TEST(persistent_session_keeps_messages_for_an_absent_client)
 	char payload[32];
 
 	client_open(&c, "persist-1", false, NULL, "t/q");
-	RUN_UNTIL(&c, false, 300); /* let the SUBACK come */
+	client_sync(&c, "t/q");
 	client_close(&c);
 
 	for (int i = 1; i <= 20; i++) {
 		snprintf(payload, sizeof payload, "{\"n\":%d}", i);
 		ck_assert_int_eq(harness_publish(&h, "t/q", payload, 1, false), 0);
 	}
-	harness_sleep_ms(300);
+	/* the broker has them (for the absent client) before it comes back */
+	ck_assert_int_eq(harness_sync(&h, 5000), 0);
 
 	/* Same client id, clean session off: the broker kept all 20. */
 	client_open(&c, "persist-1", false, NULL, "t/q");
@@ -154,7 +172,7 @@ START_TEST(client_reconnects_and_resubscribes_after_broker_restart)
 	struct client c;
 
 	client_open(&c, "reconnect-1", false, NULL, "t/r");
-	RUN_UNTIL(&c, false, 300);
+	client_sync(&c, "t/r");
 	harness_broker_kill(&h, SIGKILL);
 	RUN_UNTIL(&c, !mq_connected(c.m), 5000);
 	ck_assert(!mq_connected(c.m));
@@ -162,8 +180,7 @@ START_TEST(client_reconnects_and_resubscribes_after_broker_restart)
 	c.up = false;
 	RUN_UNTIL(&c, c.up, 15000);
 	ck_assert_msg(c.up, "no reconnect after the broker came back");
-	RUN_UNTIL(&c, false, 500);
-	/* The probe reconnects on its own as well. */
+	/* The probe reconnects on its own as well; publish until both are. */
 	for (int i = 0; i < 50 && c.got == 0; i++) {
 		harness_publish(&h, "t/r", "{\"after\":true}", 1, false);
 		RUN_UNTIL(&c, c.got > 0, 200);
@@ -181,7 +198,7 @@ START_TEST(publish_while_disconnected_is_buffered)
 	/* A receiver with a persistent session: the broker (stopped cleanly,
 	 * so it saves its state) keeps its subscription across the restart. */
 	client_open(&rx, "buffer-rx", false, NULL, "t/b");
-	RUN_UNTIL(&rx, false, 300);
+	client_sync(&rx, "t/b");
 	client_close(&rx);
 	client_open(&c, "buffer-tx", false, NULL, NULL);
 	harness_broker_kill(&h, SIGTERM);
@@ -192,12 +209,16 @@ START_TEST(publish_while_disconnected_is_buffered)
 	c.up = false;
 	RUN_UNTIL(&c, c.up, 15000);
 	ck_assert(c.up);
-	RUN_UNTIL(&c, false, 500); /* the buffered message goes out */
-	client_close(&c);
+	/* The receiver comes back; the sender's next message goes after the
+	 * buffered one, so once it is in, the buffered one arrived as often
+	 * as it ever will. */
 	client_open(&rx, "buffer-rx", false, NULL, "t/b");
-	RUN_UNTIL(&rx, rx.got > 0, 5000);
-	ck_assert_msg(rx.got == 1, "the buffered message arrived %d times", rx.got);
-	ck_assert_str_eq(rx.last, "{\"kept\":1}");
+	ck_assert_int_eq(mq_publish(c.m, "t/b", "{\"next\":2}", 10, 1, false), AMR_OK);
+	RUN_UNTIL(&rx, strcmp(rx.last, "{\"next\":2}") == 0, 5000);
+	ck_assert_str_eq(rx.last, "{\"next\":2}");
+	ck_assert_msg(rx.got == 2, "the buffered message arrived %d times", rx.got - 1);
+	ck_assert_str_eq(rx.first, "{\"kept\":1}");
+	client_close(&c);
 	client_close(&rx);
 }
 END_TEST
@@ -243,7 +264,7 @@ START_TEST(tls_with_the_right_ca_only)
 	fclose(f);
 	ck_assert_int_gt(
 		harness_spawn(&h, "/usr/sbin/mosquitto", (const char *[]){ "-c", conf, NULL }), 0);
-	harness_sleep_ms(500);
+	ck_assert_int_eq(harness_wait_port(port, 5000), 0);
 
 	for (int good = 1; good >= 0; good--) {
 		char ca[300];
@@ -263,7 +284,7 @@ START_TEST(tls_with_the_right_ca_only)
 		RUN_UNTIL(&c, c.up, 5000);
 		if (good) {
 			ck_assert_msg(c.up, "no TLS session with the broker's CA");
-			RUN_UNTIL(&c, false, 300);
+			/* subscribed before on_connect: its own message comes */
 			ck_assert_int_eq(mq_publish(c.m, "t/tls", "{\"x\":1}", 7, 1, false),
 					 AMR_OK);
 			RUN_UNTIL(&c, c.got > 0, 5000);
@@ -375,11 +396,20 @@ START_TEST(concurrent_calls_are_matched_by_id)
 	client_open(&srv, "rpc-server", false, NULL, NULL);
 	ck_assert_int_eq(rpc_create(&srv.r, srv.m, srv.l), AMR_OK);
 	ck_assert_int_eq(rpc_serve(srv.r, "t", methods, 3, &s), AMR_OK);
-	RUN_UNTIL(&srv, false, 300);
 	ck_assert_int_eq(pthread_create(&s.thread, NULL, server_thread, srv.l), 0);
+	/* The server's subscription is in force once it answers the probe. */
+	{
+		char *ans = NULL;
+
+		for (int i = 0; i < 50 && !ans; i++)
+			ans = harness_rpc(&h, "t/fail", NULL, 100);
+		ck_assert_msg(ans != NULL, "the server never answered");
+		free(ans);
+	}
+	/* The client's requests go after its reply subscription, on the same
+	 * connection: nothing to wait for. */
 	client_open(&cli, "rpc-client", true, NULL, NULL);
 	ck_assert_int_eq(rpc_create(&cli.r, cli.m, cli.l), AMR_OK);
-	RUN_UNTIL(&cli, false, 300);
 
 	for (int i = 0; i < 40; i++) {
 		each[i] = (struct call){ &calls, 1000 + i };
@@ -511,6 +541,19 @@ static void m_big(void *ctx, rpc_req *req, json_t *args)
 	free(s);
 }
 
+/* The probe has the answer with id on amr/v1/rpc/reply/p. */
+static bool answered(const char *id)
+{
+	char needle[32], *w;
+
+	snprintf(needle, sizeof needle, "\"id\":\"%s\"", id);
+	w = harness_wait_message(&h, "amr/v1/rpc/reply/p", needle, 0);
+	if (!w)
+		return false;
+	free(w);
+	return true;
+}
+
 START_TEST(malformed_requests_change_nothing)
 {
 	static const struct rpc_method methods[] = { { "fail", m_fail, "fails" },
@@ -522,8 +565,20 @@ START_TEST(malformed_requests_change_nothing)
 	client_open(&srv, "rpc-server-2", false, NULL, NULL);
 	ck_assert_int_eq(rpc_create(&srv.r, srv.m, srv.l), AMR_OK);
 	ck_assert_int_eq(rpc_serve(srv.r, "u", methods, 2, &s), AMR_OK);
-	RUN_UNTIL(&srv, false, 300);
 	harness_subscribe(&h, "amr/v1/rpc/reply/#");
+	harness_subscribe(&h, "amr/v1/svc/x");
+	/* The server's subscription is in force once it answers. */
+	for (int i = 0; i < 50; i++) {
+		char req[96], id[16];
+
+		snprintf(id, sizeof id, "r%d", i);
+		snprintf(req, sizeof req, "{\"id\":\"%s\",\"reply\":\"amr/v1/rpc/reply/p\"}", id);
+		harness_publish(&h, "amr/v1/rpc/u/fail", req, 1, false);
+		RUN_UNTIL(&srv, answered(id), 100);
+		if (answered(id))
+			break;
+		ck_assert_msg(i < 49, "the server never answered");
+	}
 	harness_publish(&h, "amr/v1/rpc/u/fail", "{not json", 1, false);
 	harness_publish(&h, "amr/v1/rpc/u/fail", "{\"id\":\"x1\",\"reply\":\"amr/v1/svc/x\"}", 1,
 			false);
@@ -531,7 +586,7 @@ START_TEST(malformed_requests_change_nothing)
 			"{\"id\":\"x2\",\"reply\":\"amr/v1/rpc/reply/p\",\"args\":[1]}", 1, false);
 	harness_publish(&h, "amr/v1/rpc/u/fail",
 			"{\"id\":\"x3\",\"reply\":\"amr/v1/rpc/reply/p\",\"extra\":1}", 1, false);
-	RUN_UNTIL(&srv, false, 800);
+	RUN_UNTIL(&srv, answered("x3"), 5000);
 	w = harness_wait_message(&h, "amr/v1/rpc/reply/p", "\"id\":\"x2\"", 3000);
 	ck_assert_ptr_nonnull(w);
 	ck_assert_ptr_nonnull(strstr(w, "bad_request"));
@@ -541,20 +596,21 @@ START_TEST(malformed_requests_change_nothing)
 	ck_assert_ptr_nonnull(w);
 	ck_assert_ptr_nonnull(strstr(w, "extra: unknown field"));
 	free(w);
-	/* No answer can go to a topic outside amr/v1/rpc/reply/. */
-	ck_assert_ptr_null(harness_wait_message(&h, "amr/v1/svc/x", NULL, 300));
+	/* No answer can go to a topic outside amr/v1/rpc/reply/: one to x1
+	 * would have come before the answer to x3 (the probe was subscribed). */
+	ck_assert_ptr_null(harness_wait_message(&h, "amr/v1/svc/x", NULL, 0));
 	/* An answer the broker would drop (with the server's connection) is
 	 * replaced by an error, and the server goes on answering. */
 	harness_publish(&h, "amr/v1/rpc/u/big", "{\"id\":\"x4\",\"reply\":\"amr/v1/rpc/reply/p\"}",
 			1, false);
-	RUN_UNTIL(&srv, false, 800);
+	RUN_UNTIL(&srv, answered("x4"), 5000);
 	w = harness_wait_message(&h, "amr/v1/rpc/reply/p", "\"id\":\"x4\"", 3000);
 	ck_assert_ptr_nonnull(w);
 	ck_assert_msg(strstr(w, "\"too_large\"") && strlen(w) < 1000, "%.200s", w);
 	free(w);
 	harness_publish(&h, "amr/v1/rpc/u/fail", "{\"id\":\"x5\",\"reply\":\"amr/v1/rpc/reply/p\"}",
 			1, false);
-	RUN_UNTIL(&srv, false, 800);
+	RUN_UNTIL(&srv, answered("x5"), 5000);
 	w = harness_wait_message(&h, "amr/v1/rpc/reply/p", "\"id\":\"x5\"", 3000);
 	ck_assert_ptr_nonnull(w);
 	free(w);
