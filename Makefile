@@ -2,7 +2,9 @@
 #
 #   make              every program into build/bin/ and libamr into build/lib/
 #   make test         install what is missing, build with ASan+UBSan into
-#                     build/test/, run every unit and integration test
+#                     build/test/, run every unit test, then every
+#                     integration test (AMR_TEST_JOBS at a time, default 4)
+#   make test-unit    the same build, only the unit tests (seconds)
 #   make run          install what is missing, build, start the local stack
 #   make style        check every C file against .clang-format (make test too)
 #   make format       rewrite every C file in that style
@@ -95,17 +97,25 @@ all: $(PROGRAMS)
 deps:
 	@deploy/install-deps.sh
 
-.PHONY: tests
+.PHONY: tests unit-tests
 tests: $(UNIT_TESTS) $(INTEG_TESTS)
+unit-tests: $(UNIT_TESTS)
 
 # The test build lives beside the normal one, with sanitizers on.
 # TEST_BUILD lets several checkouts' builds share a tree without clashing;
-# TESTS=name1,name2 runs only those runners.
+# TESTS=name1,name2 runs only those runners; AMR_TEST_JOBS=N runs N
+# integration runners at a time (tests/run-tests.sh).
 TEST_BUILD ?= build/test
-.PHONY: test
+.PHONY: test test-unit
 test: deps tests/e2e/node_modules style
 	$(MAKE) --no-print-directory -j$(NPROC) BUILD=$(TEST_BUILD) SAN=1 all tests
 	@tests/run-tests.sh $(TEST_BUILD) $(TESTS)
+
+# Only the unit runners (tests/unit and the modules' own), which need
+# neither the daemons nor the broker.
+test-unit: deps
+	$(MAKE) --no-print-directory -j$(NPROC) BUILD=$(TEST_BUILD) SAN=1 unit-tests
+	@tests/run-tests.sh --unit $(TEST_BUILD) $(TESTS)
 
 # The browser tests' driver (puppeteer-core, pinned by the lock file; it
 # drives Debian's chromium and downloads no browser of its own).
