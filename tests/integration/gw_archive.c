@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "gw_archive.h"
+#include "harness.h"
 
 static MQTTAsync client;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -87,6 +88,15 @@ static int on_msg(void *ctx, char *topic, int tlen, MQTTAsync_message *m)
 	return 1;
 }
 
+static volatile int subscribed; /* the first SUBACK came */
+
+static void on_suback(void *ctx, MQTTAsync_successData *d)
+{
+	(void)ctx;
+	(void)d;
+	__atomic_store_n(&subscribed, 1, __ATOMIC_SEQ_CST);
+}
+
 static void on_connected(void *ctx, char *cause)
 {
 	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
@@ -95,10 +105,11 @@ static void on_connected(void *ctx, char *cause)
 	(void)cause;
 	/* Again after every reconnect: a broker killed with SIGKILL may have
 	 * lost the session. */
+	ro.onSuccess = on_suback;
 	MQTTAsync_subscribe(client, up_topic, 1, &ro);
 }
 
-int gw_archive_start(int port, unsigned obj, bool keep)
+int gw_archive_start(struct harness *h, unsigned obj, bool keep)
 {
 	MQTTAsync_connectOptions co = MQTTAsync_connectOptions_initializer;
 	static unsigned starts;
@@ -113,7 +124,7 @@ int gw_archive_start(int port, unsigned obj, bool keep)
 	}
 	snprintf(up_topic, sizeof up_topic, "amr/v1/gw/%u/up", obj);
 	snprintf(ack_topic, sizeof ack_topic, "amr/v1/gw/%u/ack", obj);
-	snprintf(url, sizeof url, "tcp://127.0.0.1:%d", port);
+	snprintf(url, sizeof url, "tcp://127.0.0.1:%d", h->mqtt_port);
 	/* A restarted archive comes with a new session: what was published
 	 * while it was away is not queued for it. */
 	snprintf(id, sizeof id, "test-archive-%u", ++starts);
@@ -127,11 +138,16 @@ int gw_archive_start(int port, unsigned obj, bool keep)
 	co.minRetryInterval = 1;
 	co.maxRetryInterval = 2;
 	co.keepAliveInterval = 5;
+	__atomic_store_n(&subscribed, 0, __ATOMIC_SEQ_CST);
 	if (MQTTAsync_connect(client, &co) != MQTTASYNC_SUCCESS)
 		return -1;
-	for (int i = 0; i < 100 && !MQTTAsync_isConnected(client); i++)
-		usleep(50000);
-	return MQTTAsync_isConnected(client) ? 0 : -1;
+	/* Paho's receive thread, busy with the probe's socket, needs a poke
+	 * to look at this one (harness_poke). */
+	for (int i = 0; i < 1000 && !__atomic_load_n(&subscribed, __ATOMIC_SEQ_CST); i++) {
+		harness_poke(h);
+		usleep(10000);
+	}
+	return __atomic_load_n(&subscribed, __ATOMIC_SEQ_CST) ? 0 : -1;
 }
 
 void gw_archive_get(struct gw_archive_sums *out)
@@ -147,8 +163,10 @@ void gw_archive_stop(void)
 
 	if (!client)
 		return;
+	dop.timeout = 1000;
 	MQTTAsync_disconnect(client, &dop);
-	usleep(100000);
+	for (int i = 0; i < 200 && MQTTAsync_isConnected(client); i++)
+		usleep(10000);
 	MQTTAsync_destroy(&client);
 	client = NULL;
 }

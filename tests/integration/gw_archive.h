@@ -23,10 +23,12 @@ struct gw_archive_sums {
 	long long sum[GWA_ADDRS][4];	 /* deltas after the first reading */
 };
 
-/* Connect to 127.0.0.1:port, subscribe amr/v1/gw/{obj}/up; keep says
- * whether the sums of an earlier run go on (a restarted archive).
- * Returns 0 or -1. */
-int gw_archive_start(int port, unsigned obj, bool keep);
+struct harness;
+
+/* Connect to h's broker, subscribe amr/v1/gw/{obj}/up; keep says whether
+ * the sums of an earlier run go on (a restarted archive). Returns 0 once
+ * subscribed, or -1. */
+int gw_archive_start(struct harness *h, unsigned obj, bool keep);
 
 /* Copy the sums (under the lock). */
 void gw_archive_get(struct gw_archive_sums *out);

@@ -113,19 +113,13 @@ static pid_t start_gateway(void)
 	return pid;
 }
 
-/* Wait until the archive has the simulator's totals for every channel, then
- * check pulse conservation. */
-static void check_conservation(void)
+/* The simulator's totals: sim[addr][ch - 1]. */
+static void sim_totals(long long sim[DEVICES + 1][4])
 {
-	static struct gw_archive_sums s;
 	char buf[8192];
-	long long sim[DEVICES + 1][4];
-	bool same = false;
 
-	ck_assert_int_eq(gw_sim_ctl(ctl, "pause", false, buf, sizeof buf), 0);
-	harness_sleep_ms(300);
 	ck_assert_int_eq(gw_sim_ctl(ctl, "totals", true, buf, sizeof buf), 0);
-	memset(sim, 0, sizeof sim);
+	memset(sim, 0, sizeof(long long) * (DEVICES + 1) * 4);
 	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
 		unsigned a, c;
 		long long t;
@@ -134,8 +128,23 @@ static void check_conservation(void)
 		    c >= 1 && c <= 4)
 			sim[a][c - 1] = t;
 	}
+}
+
+/* Wait until the archive has the simulator's totals for every channel, then
+ * check pulse conservation. The totals are read again each time: a pulse
+ * under way when the generators paused still ends. */
+static void check_conservation(void)
+{
+	static struct gw_archive_sums s;
+	char buf[256];
+	long long sim[DEVICES + 1][4];
+	bool same = false;
+
+	ck_assert_int_eq(gw_sim_ctl(ctl, "pause", false, buf, sizeof buf), 0);
 	for (int i = 0; i < 300 && !same; i++) {
-		harness_sleep_ms(100);
+		if (i)
+			harness_sleep_ms(100);
+		sim_totals(sim);
 		gw_archive_get(&s);
 		same = true;
 		for (int a = 1; a <= DEVICES; a++)
@@ -187,44 +196,75 @@ START_TEST(test_telemetry_and_status)
 }
 END_TEST
 
+/* Wait until the archive has stored more than n batches (fails the test
+ * after ms); returns how many it has. */
+static unsigned stored_beyond(unsigned n, int ms)
+{
+	static struct gw_archive_sums s;
+
+	for (int waited = 0;; waited += 50) {
+		gw_archive_get(&s);
+		if (s.stored > n || waited >= ms)
+			break;
+		harness_sleep_ms(50);
+	}
+	ck_assert_msg(s.stored > n, "the archive stored no batch after its %u", n);
+	return s.stored;
+}
+
+/* Wait for the gateway's next batch on amr/v1/gw/1/up (the probe's view). */
+static void next_batch(int ms)
+{
+	harness_clear_inbox(&h);
+	expect(&h, "amr/v1/gw/1/up", "{\"seq\":", ms);
+}
+
 START_TEST(test_kill_broker_and_gateway_lose_nothing)
 {
 	static struct gw_archive_sums s;
+	unsigned stored;
 	pid_t gw;
 
-	ck_assert_int_eq(gw_archive_start(h.mqtt_port, 1, false), 0);
+	ck_assert_int_eq(gw_archive_start(&h, 1, false), 0);
 	start_sim();
 	gw = start_gateway();
 	expect(&h, "amr/v1/gw/1/up", NULL, 15000);
-	harness_sleep_ms(3000);
+	stored = stored_beyond(2, 15000);
 	/* the archive goes away and comes back with a new session: batches
 	 * published meanwhile are lost at the broker, the next ones arrive
 	 * after a gap and must be refused until the gateway sends again (its
 	 * resend interval, 5 s, is longer than the archive's absence, so a new
 	 * batch always comes before the resend) */
 	gw_archive_stop();
-	harness_sleep_ms(2500);
-	ck_assert_int_eq(gw_archive_start(h.mqtt_port, 1, true), 0);
-	harness_sleep_ms(5000);
-	gw_archive_get(&s);
+	next_batch(5000); /* lost */
+	ck_assert_int_eq(gw_archive_start(&h, 1, true), 0);
+	for (int waited = 0; waited < 15000; waited += 50) {
+		gw_archive_get(&s);
+		if (s.gaps > 0 && s.stored > stored)
+			break;
+		harness_sleep_ms(50);
+	}
 	ck_assert_msg(s.gaps > 0, "no gap was seen");
-	/* the broker dies without a word, and comes back */
+	stored = stored_beyond(stored, 15000); /* the resend filled it */
+	/* the broker dies without a word while the gateway makes a batch or
+	 * two (every second), and comes back */
 	harness_broker_kill(&h, SIGKILL);
-	harness_sleep_ms(2500);
-	ck_assert_int_eq(harness_broker_start(&h), 0);
-	harness_sleep_ms(4000);
-	/* the gateway dies without a word, and comes back */
-	harness_kill(&h, gw, SIGKILL);
 	harness_sleep_ms(1500);
-	start_gateway();
-	harness_sleep_ms(3000);
+	ck_assert_int_eq(harness_broker_start(&h), 0);
+	stored = stored_beyond(stored + 1, 20000);
+	/* the gateway dies without a word while the meters count, and comes
+	 * back */
+	harness_kill(&h, gw, SIGKILL);
+	harness_sleep_ms(1000);
+	gw = start_gateway();
+	stored = stored_beyond(stored, 20000);
 	/* both at once */
 	harness_broker_kill(&h, SIGKILL);
 	harness_kill(&h, gw, SIGKILL);
 	harness_sleep_ms(1000);
 	ck_assert_int_eq(harness_broker_start(&h), 0);
 	start_gateway();
-	harness_sleep_ms(3000);
+	stored_beyond(stored, 20000);
 	check_conservation();
 }
 END_TEST
