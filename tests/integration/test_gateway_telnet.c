@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../harness/harness.h"
@@ -51,21 +53,76 @@ static pid_t start_gateway(void)
 	return pid;
 }
 
-/* Type lines into Debian's telnet, one every half second; its output. */
+/*
+ * Read what telnet prints (fd) into *buf (size *cap, grown) at *len until
+ * what came after mark ends with the console's prompt (">> ", or
+ * "Password: "; never when to_end), telnet ended, or ms passed.
+ */
+static void read_until_prompt(int fd, char **buf, size_t *len, size_t *cap, size_t mark,
+			      bool to_end, int ms)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	for (int waited = 0; waited < ms;) {
+		size_t n = *len - mark;
+		const char *tail = *buf + mark;
+		ssize_t r;
+
+		if (!to_end && ((n >= 3 && !memcmp(tail + n - 3, ">> ", 3)) ||
+				(n >= 10 && !memcmp(tail + n - 10, "Password: ", 10))))
+			return;
+		if (poll(&p, 1, 100) == 0) {
+			waited += 100;
+			continue;
+		}
+		if (*len + 4096 > *cap) {
+			*cap = (*len + 4096) * 2;
+			*buf = realloc(*buf, *cap);
+			ck_assert_ptr_nonnull(*buf);
+		}
+		r = read(fd, *buf + *len, *cap - *len - 1);
+		if (r <= 0)
+			return; /* telnet ended: the console hung up */
+		*len += (size_t)r;
+		(*buf)[*len] = '\0';
+	}
+}
+
+/* Type lines into Debian's telnet, each once the console answered the one
+ * before with its prompt (or hung up); its output. */
 static char *telnet(const char *const *lines)
 {
-	char cmd[2048];
-	size_t n;
-	char *out;
-	int status;
+	char *buf = calloc(1, 4096);
+	size_t len = 0, cap = 4096;
+	int in[2], out[2], status;
+	pid_t pid;
 
-	n = (size_t)snprintf(cmd, sizeof cmd, "{ sleep 1; ");
-	for (int i = 0; lines[i]; i++)
-		n += (size_t)snprintf(cmd + n, sizeof cmd - n, "echo '%s'; sleep 0.7; ", lines[i]);
-	snprintf(cmd + n, sizeof cmd - n, "} | timeout 20 telnet 127.0.0.1 %s 2>&1", port);
-	out = harness_run(&h, cmd, &status);
-	ck_assert_ptr_nonnull(out);
-	return out;
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(in[0], STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
+		dup2(out[1], STDERR_FILENO);
+		execlp("timeout", "timeout", "20", "telnet", "127.0.0.1", port, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	for (int i = 0; lines[i]; i++) {
+		read_until_prompt(out[0], &buf, &len, &cap, len, false, 10000);
+		if (write(in[1], lines[i], strlen(lines[i])) < 0 || write(in[1], "\n", 1) < 0)
+			break; /* it hung up already */
+	}
+	/* the last answer, then telnet ends with its input */
+	read_until_prompt(out[0], &buf, &len, &cap, len, false, 10000);
+	close(in[1]);
+	read_until_prompt(out[0], &buf, &len, &cap, len, true, 10000);
+	close(out[0]);
+	waitpid(pid, &status, 0);
+	return buf;
 }
 
 /* The console is up once the status is published. */
