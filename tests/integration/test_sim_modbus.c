@@ -170,16 +170,27 @@ START_TEST(totals_grow_and_match_the_devices)
 	}
 	/* Electricity on input 3 at 3600x: about a hundred pulses a second. */
 	before = read_total(1, 3);
-	harness_sleep_ms(1500);
-	after = read_total(1, 3);
+	for (int waited = 0; (after = read_total(1, 3)) <= before + 20 && waited < 10000;
+	     waited += 50)
+		harness_sleep_ms(50);
 	ck_assert_msg(after > before + 20, "total of 1/3 went from %u to %u", before, after);
 	/* Its period is in simulated ms: a plausible household power. */
 	ck_assert_int_eq(modbus_read_input_registers(mb, 12, 2, regs), 2);
 	ck_assert_uint_gt((uint32_t)regs[0] << 16 | regs[1], 100);    /* < 36 kW */
 	ck_assert_uint_lt((uint32_t)regs[0] << 16 | regs[1], 120000); /* > 30 W */
-	/* Paused, the registers equal the firmware's own counters. */
+	/* Paused, the registers equal the firmware's own counters (once the
+	 * pulses under way at the pause have ended). */
 	command_ok("pause");
-	harness_sleep_ms(200);
+	for (int i = 0; i < 100; i++) {
+		bool same = true;
+
+		for (int addr = 1; addr <= 4; addr++)
+			for (int ch = 1; ch <= 4; ch++)
+				same = same && read_total(addr, ch) == true_total(addr, ch);
+		if (same)
+			break;
+		harness_sleep_ms(50);
+	}
 	for (int addr = 1; addr <= 4; addr++)
 		for (int ch = 1; ch <= 4; ch++)
 			ck_assert_uint_eq(read_total(addr, ch), true_total(addr, ch));
@@ -219,13 +230,18 @@ START_TEST(coils_block_and_stop_the_flow)
 	ck_assert_int_eq(modbus_read_bits(mb, 0, 4, bits), 4);
 	ck_assert(bits[0] && bits[1] && !bits[2] && bits[3]);
 	ck_assert_ptr_nonnull(strstr(command("status 3"), "outputs=1101"));
-	/* A blocked input stops counting; an open one goes on. */
-	harness_sleep_ms(300); /* pulses under way when blocked end */
+	/* A blocked input stops counting; an open one goes on. The open one
+	 * is the clock: once it has counted a few pulses, those under way on
+	 * the blocked inputs when they were blocked have ended; once it has
+	 * counted 20 more, the blocked one had time to count too. */
+	b0 = read_total(3, 3);
+	for (int waited = 0; read_total(3, 3) < b0 + 5 && waited < 10000; waited += 20)
+		harness_sleep_ms(20);
 	a0 = read_total(3, 1);
 	b0 = read_total(3, 3);
-	harness_sleep_ms(1500);
+	for (int waited = 0; (b1 = read_total(3, 3)) <= b0 + 20 && waited < 10000; waited += 50)
+		harness_sleep_ms(50);
 	a1 = read_total(3, 1);
-	b1 = read_total(3, 3);
 	ck_assert_uint_eq(a1, a0);
 	ck_assert_msg(b1 > b0 + 20, "unblocked input went from %u to %u", b0, b1);
 }
@@ -340,10 +356,15 @@ START_TEST(unplugged_device_and_broadcast)
 	/* Broadcast: every device obeys, none answers. */
 	ck_assert_int_eq(modbus_set_slave(mb, MODBUS_BROADCAST_ADDRESS), 0);
 	modbus_write_bit(mb, 1, 1);
-	harness_sleep_ms(100);
 	for (int addr = 1; addr <= 4; addr++) {
 		ck_assert_int_eq(modbus_set_slave(mb, addr), 0);
-		ck_assert_int_eq(modbus_read_bits(mb, 0, 4, bits), 4);
+		/* no answer to a broadcast: ask until the device has acted */
+		for (int i = 0; i < 50; i++) {
+			ck_assert_int_eq(modbus_read_bits(mb, 0, 4, bits), 4);
+			if (bits[1])
+				break;
+			harness_sleep_ms(20);
+		}
 		ck_assert_msg(bits[1] && !bits[0], "device %d did not obey the broadcast", addr);
 	}
 	/* Typos get a clear error and change nothing. */
