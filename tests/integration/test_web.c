@@ -297,7 +297,8 @@ START_TEST(archive_stopped_gives_503)
 	/* gone (its will says offline): 503 at once */
 	harness_kill(&t.h, t.archive, SIGKILL);
 	free(harness_wait_message(&t.h, "amr/v1/svc/archive/status", "\"online\":false", 10000));
-	harness_sleep_ms(200);
+	r = wait_for(&a, "/api/v1/services", "{\"name\":\"archive\",\"online\":false");
+	webr_free(&r); /* the web has the will too */
 	r = webc_req(&a, "GET", "/api/v1/registry?obj=4", NULL, NULL, NULL);
 	ck_assert_int_eq(r.status, 503);
 	ck_assert(strstr(r.body, "archive is not answering"));
@@ -390,9 +391,10 @@ START_TEST(hostile_http)
 }
 END_TEST
 
+/* Once the stream (arg) is open, the batches it must show. */
 static void *publisher(void *arg)
 {
-	harness_sleep_ms(700);
+	sse_wait_open(arg, 10000);
 	publish_batches(6, 2, 100, 500);
 	return NULL;
 }
@@ -400,7 +402,7 @@ static void *publisher(void *arg)
 START_TEST(live_stream_pushes_readings)
 {
 	struct webc a;
-	struct sse_read s = { "", 0 };
+	struct sse_read s = { "", 0, "\"6.5.1\"" };
 	pthread_t th;
 	char url[128];
 
@@ -411,9 +413,9 @@ START_TEST(live_stream_pushes_readings)
 	curl_easy_setopt(a.curl, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(a.curl, CURLOPT_WRITEFUNCTION, sse_collect);
 	curl_easy_setopt(a.curl, CURLOPT_WRITEDATA, &s);
-	curl_easy_setopt(a.curl, CURLOPT_TIMEOUT_MS, 3000L);
-	pthread_create(&th, NULL, publisher, NULL);
-	curl_easy_perform(a.curl); /* ends by the timeout */
+	curl_easy_setopt(a.curl, CURLOPT_TIMEOUT_MS, 15000L);
+	pthread_create(&th, NULL, publisher, &s);
+	curl_easy_perform(a.curl); /* ends once the reading came, or by the timeout */
 	pthread_join(th, NULL);
 	ck_assert_msg(strstr(s.buf, "retry: 3000"), "%s", s.buf);
 	ck_assert_msg(strstr(s.buf, "event: reading\ndata: {\"obj\":6"), "%s", s.buf);

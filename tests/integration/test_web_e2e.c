@@ -68,7 +68,24 @@ START_TEST(portal_in_chromium)
 			     ?: (ck_abort_msg("no readings of device %d of object 1", i + 1),
 				 NULL));
 	}
-	harness_sleep_ms(1500);
+	/* ... and has registered their channels, which the script describes */
+	for (int a = 1; a <= 4; a++) {
+		for (int c = 1; c <= 4; c++) {
+			char args[48], *ans = NULL;
+
+			snprintf(args, sizeof args, "{\"id\":\"1.%d.%d\"}", a, c);
+			for (int i = 0; i < 100; i++) {
+				free(ans);
+				ans = harness_rpc(&t.h, "archive/registry.get", args, 5000);
+				if (ans && strstr(ans, "\"ok\":true"))
+					break;
+				harness_sleep_ms(100);
+			}
+			ck_assert_msg(ans && strstr(ans, "\"ok\":true"), "channel 1.%d.%d: %s", a,
+				      c, ans ? ans : "no answer");
+			free(ans);
+		}
+	}
 	snprintf(cmd, sizeof cmd, "AMRCTL=%s/amrctl %s/deploy/demo-registry.sh 4 2>&1", bin, src);
 	output = harness_run(&t.h, cmd, &status);
 	ck_assert_msg(status == 0, "demo-registry.sh: %s", output ? output : "");

@@ -132,12 +132,14 @@ START_TEST(operator_cannot_change_users)
 }
 END_TEST
 
+/* Once the stream (arg) is open: a batch of object 32, then one of 31. amr-web
+ * handles them in that order, so when 31's reading is on the stream, one
+ * of 32's would be there before it. */
 static void *publisher(void *arg)
 {
-	(void)arg;
-	harness_sleep_ms(700);
-	publish_batch(31, 10, 1010);
+	sse_wait_open(arg, 10000);
 	publish_batch(32, 10, 2010);
+	publish_batch(31, 10, 1010);
 	return NULL;
 }
 
@@ -155,7 +157,7 @@ START_TEST(tenant_403_on_other_objects)
 		"/api/v1/stream?obj=32",
 	};
 	struct webc a = admin_client(), ten, none;
-	struct sse_read s = { "", 0 };
+	struct sse_read s = { "", 0, "event: reading\ndata: {\"obj\":31" };
 	char pw[64], pw2[64], url[128], *body;
 	pthread_t th;
 	struct webr r;
@@ -224,8 +226,8 @@ START_TEST(tenant_403_on_other_objects)
 	curl_easy_setopt(ten.curl, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(ten.curl, CURLOPT_WRITEFUNCTION, sse_collect);
 	curl_easy_setopt(ten.curl, CURLOPT_WRITEDATA, &s);
-	curl_easy_setopt(ten.curl, CURLOPT_TIMEOUT_MS, 3000L);
-	pthread_create(&th, NULL, publisher, NULL);
+	curl_easy_setopt(ten.curl, CURLOPT_TIMEOUT_MS, 15000L);
+	pthread_create(&th, NULL, publisher, &s);
 	curl_easy_perform(ten.curl);
 	pthread_join(th, NULL);
 	ck_assert_msg(strstr(s.buf, "event: reading\ndata: {\"obj\":31"), "%s", s.buf);

@@ -256,8 +256,20 @@ size_t sse_collect(char *data, size_t size, size_t nmemb, void *arg)
 
 	if (s->n + len < sizeof s->buf) {
 		memcpy(s->buf + s->n, data, len);
-		s->n += len;
-		s->buf[s->n] = '\0';
+		s->buf[s->n + len] = '\0';
+		__atomic_store_n(&s->n, s->n + len, __ATOMIC_SEQ_CST);
 	}
+	if (s->until && strstr(s->buf, s->until))
+		return 0;
 	return len;
+}
+
+int sse_wait_open(struct sse_read *s, int ms)
+{
+	for (int waited = 0; waited < ms; waited += 10) {
+		if (__atomic_load_n(&s->n, __ATOMIC_SEQ_CST) > 0)
+			return 0;
+		harness_sleep_ms(10);
+	}
+	return -1;
 }

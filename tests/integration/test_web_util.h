@@ -71,12 +71,19 @@ const char *webr_code(const struct webr *r);
 /* Text of a live stream (GET /api/v1/stream) read with curl, for tests
  * that look for events in it. */
 struct sse_read {
-	char buf[65536]; /* what arrived, NUL-terminated */
-	size_t n;	 /* bytes in buf */
+	char buf[65536];   /* what arrived, NUL-terminated */
+	size_t n;	   /* bytes in buf (atomic: sse_wait_open reads it) */
+	const char *until; /* the transfer ends once this came (NULL: never) */
 };
 
 /* curl write callback filling a struct sse_read (arg); drops what does
- * not fit. */
+ * not fit; ends the transfer (curl_easy_perform returns
+ * CURLE_WRITE_ERROR) once s->until is in. */
 size_t sse_collect(char *data, size_t size, size_t nmemb, void *arg);
+
+/* From another thread: wait up to ms for the stream's first bytes. amr-web
+ * lists a stream among those it feeds before it sends them, so what is
+ * published from then on reaches it. Returns 0 or -1. */
+int sse_wait_open(struct sse_read *s, int ms);
 
 #endif
