@@ -190,11 +190,14 @@ START_TEST(pulses_are_conserved_through_kills_of_every_part)
 	consume(1000);
 	ck_assert_int_eq(harness_broker_start(&h), 0);
 	consume(2000);
-	sim_totals(t1);
 
-	/* Let the gateway read the final counters and the spool drain. */
-	for (int i = 0; i < 60 && !equal; i++) {
-		harness_sleep_ms(1000);
+	/* Let the gateway read the final counters and the spool drain; the
+	 * devices' counters are read again each time, as the last pulses
+	 * injected may still be under way. */
+	for (int i = 0; i < 240 && !equal; i++) {
+		if (i)
+			harness_sleep_ms(250);
+		sim_totals(t1);
 		if (archived(got))
 			continue;
 		equal = true;
