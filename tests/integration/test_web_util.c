@@ -68,7 +68,7 @@ static void spawn_web(struct webt *t, const char *const *web_args)
 	t->web = harness_spawn(&t->h, "amr-web", args);
 	ck_assert(t->web > 0);
 	/* up, and seeded from the archive (which therefore answers too) */
-	for (int i = 0; i < 200; i++) {
+	for (int i = 0; i < 600; i++) {
 		struct webc c;
 		struct webr r;
 		bool ready;
@@ -79,9 +79,10 @@ static void spawn_web(struct webt *t, const char *const *web_args)
 		webc_free(&c);
 		webr_free(&r);
 		if (ready)
-			break;
+			return;
 		harness_sleep_ms(50);
 	}
+	ck_abort_msg("amr-web was not seeded within 30 s (/healthz)");
 }
 
 static void start(struct webt *t, const char *const *web_args, bool tls)
