@@ -73,6 +73,15 @@ function simCtl(line) {
 }
 const simField = (st, k) => (st.match(new RegExp(' ' + k + '=(\\S+)')) || [])[1];
 const sleep = ms => new Promise(r => setTimeout(r, ms));
+/* Poll fn every 200 ms until it gives a value (not null), at most ms; then fail naming what. */
+async function until(fn, ms, what) {
+  for (const end = Date.now() + ms; ;) {
+    const v = await fn();
+    if (v !== null && v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+    await sleep(200);
+  }
+}
 
 /* Click inside the page in one step: rows redrawn by the live stream
  * would detach an element between the driver's scroll and its click. */
@@ -159,7 +168,8 @@ async function main() {
     await Promise.all([page.waitForResponse(r => r.url().includes('/api/v1/series') && r.url().includes('step=raw')),
       page.click('#show')]);
     await page.waitForFunction(() => document.querySelectorAll('#table tr').length > 4);
-    await sleep(500);                                              /* drawn */
+    await page.waitForFunction(() => { const c = Chart.getChart('chart');   /* drawn */
+      return c && c.data.datasets.reduce((n, d) => n + d.data.length, 0) >= 2; });
     const dhead = await page.$eval('#table tr', e => e.textContent);
     if (!dhead.includes(DEMO_LABEL)) throw new Error('demo archive table header: ' + dhead);
     const pointsDrawn = await page.evaluate(() => Chart.getChart('chart').data.datasets.reduce((n, d) => n + d.data.length, 0));
@@ -204,7 +214,8 @@ async function main() {
     await page.waitForFunction(([s, old]) => document.querySelector(s).textContent !== old, [sel, v1], { timeout: 10000 });
     const v2 = await page.$eval(sel, e => e.textContent);
     console.log('on-line value changed: ' + v1 + ' -> ' + v2);
-    await new Promise(r => setTimeout(r, 3000));          /* a few points on the chart */
+    await page.waitForFunction(() => { const c = Chart.getChart('chart');   /* a few points on the chart */
+      return c && c.data.datasets.reduce((n, d) => n + d.data.length, 0) >= 2; }, null, { timeout: 10000 });
     const pts = await page.evaluate(() => Chart.getChart('chart').data.datasets.reduce((n, d) => n + d.data.length, 0));
     if (pts < 2) throw new Error('chart has ' + pts + ' points');
     /* the past of the window came from the archive, not only from the stream */
@@ -375,11 +386,12 @@ async function main() {
     st = await simCtl('status 1');
     if (simField(st, 'outputs') !== '1000') throw new Error('sim outputs after block: ' + st);
     const tot1 = simField(st, 'totals').split(',')[0], bp1 = +simField(st, 'blocked_pulses');
-    await sleep(3000);
-    st = await simCtl('status 1');
+    /* the barrier: the meter went on giving pulses, which the block held back */
+    st = await until(async () => { const x = await simCtl('status 1');
+      return +simField(x, 'blocked_pulses') >= bp1 + 3 ? x : null; }, 20000, 'pulses held back by the block');
     const tot2 = simField(st, 'totals').split(',')[0], bp2 = +simField(st, 'blocked_pulses');
     if (tot2 !== tot1 || !(bp2 > bp1)) throw new Error('pulses did not stop: total ' + tot1 + ' -> ' + tot2 + ', blocked ' + bp1 + ' -> ' + bp2);
-    console.log('blocked: ' + blockText.replace(/\s+/g, ' ') + '; input 1 total stays ' + tot2 + ', ' + (bp2 - bp1) + ' pulses held back in 3 s');
+    console.log('blocked: ' + blockText.replace(/\s+/g, ' ') + '; input 1 total stays ' + tot2 + ', ' + (bp2 - bp1) + ' pulses held back');
     await page.waitForFunction(() => /Долг за воду/.test(document.getElementById('commands').textContent));
     await shot(page, '12-blocked');
 
@@ -388,8 +400,8 @@ async function main() {
     await present(page, '#out-1-1[data-state="released"]');
     st = await simCtl('status 1');
     if (simField(st, 'outputs') !== '0000') throw new Error('sim outputs after unblock: ' + st);
-    await sleep(2000);
-    const tot3 = simField(await simCtl('status 1'), 'totals').split(',')[0];
+    const tot3 = await until(async () => { const t = simField(await simCtl('status 1'), 'totals').split(',')[0];
+      return +t > +tot2 ? t : null; }, 20000, 'pulses counted again after the unblock');
     if (!(+tot3 > +tot2)) throw new Error('pulses did not resume: ' + tot2 + ' -> ' + tot3);
     console.log('unblocked: input 1 total ' + tot2 + ' -> ' + tot3);
     await shot(page, '13-unblocked');
