@@ -6,7 +6,6 @@ $(eval $(call unit_test,test_uo4_counter,tests/unit/test_uo4_counter.c firmware/
 $(eval $(call unit_test,test_uo4_modbus,tests/unit/test_uo4_modbus.c firmware/uo4/modbus.c firmware/uo4/crc16.c,))
 $(eval $(call unit_test,test_uo4_journal,tests/unit/test_uo4_journal.c firmware/uo4/journal.c firmware/uo4/crc16.c $(UO4_STUB),))
 $(eval $(call unit_test,test_uo4_device,tests/unit/test_uo4_device.c $(UO4_CORE) $(UO4_STUB),))
-$(eval $(call unit_test,test_uo4_sim,tests/unit/test_uo4_sim.c firmware/sim/gen.c firmware/sim/simcmd.c firmware/sim/sim.c firmware/sim/hal_sim.c firmware/sim/bus.c $(UO4_CORE) lib/log.c,-lm))
 
 # `make firmware-size`: the same firmware sources, cross-built for a
 # Cortex-M0+ (STM32G030: 64 KiB flash, 8 KiB RAM) with the port in port_m0/.
