@@ -297,6 +297,11 @@ START_TEST(test_presence_events_on_change_only)
 	ck_assert_ptr_nonnull(m);
 	free(m);
 
+	/* Ingest publishes the event before it remembers the presence: its
+	 * answer to a request, handled after the status, is the barrier that
+	 * the crash below comes after both. */
+	ck_assert_int_eq(harness_barrier(&h, "ingest", 5000), 0);
+
 	/* After a crash the retained status comes again: still not news. It
 	 * comes right after ingest's SUBSCRIBE, which goes before its online
 	 * status, so before the probe's ping. */
