@@ -9,6 +9,7 @@
 #include "err.h"
 #include "log.h"
 #include "mq.h"
+#include "tcp_nodelay.h"
 
 struct sub {
 	char *filter; /* MQTT filter, owned */
@@ -318,6 +319,9 @@ amr_err mq_create(mq **out, loop *l, const struct mq_opts *opts)
 
 	if (!opts->host || !opts->client_id || opts->port <= 0 || opts->port > 65535)
 		return AMR_EINVAL;
+	/* Also what links lib/tcp_nodelay.c into every program using this. */
+	if (!tcp_nodelay_init())
+		log_warn("mq: AMR_TCP_NODELAY=0: Nagle's algorithm left on (benchmarks only)");
 	m = calloc(1, sizeof *m);
 	if (!m)
 		return AMR_ENOMEM;

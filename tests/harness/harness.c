@@ -1,7 +1,9 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -98,6 +100,43 @@ int harness_free_port(void)
 	return port;
 }
 
+int harness_tcp_nodelay(int port, int *total)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int on = 0;
+
+	*total = 0;
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		struct sockaddr_storage peer;
+		socklen_t len = sizeof peer;
+		int fd = atoi(e->d_name), type, nodelay;
+		socklen_t tlen = sizeof type, nlen = sizeof nodelay;
+		in_port_t peer_port;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9' || fd == dirfd(d) ||
+		    getpeername(fd, (struct sockaddr *)&peer, &len) != 0 ||
+		    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 || type != SOCK_STREAM)
+			continue;
+		if (peer.ss_family == AF_INET)
+			peer_port = ((struct sockaddr_in *)&peer)->sin_port;
+		else if (peer.ss_family == AF_INET6)
+			peer_port = ((struct sockaddr_in6 *)&peer)->sin6_port;
+		else
+			continue;
+		if (ntohs(peer_port) != port ||
+		    getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, &nlen) != 0)
+			continue;
+		(*total)++;
+		if (nodelay)
+			on++;
+	}
+	closedir(d);
+	return on;
+}
+
 static bool port_open(int port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET,
@@ -150,6 +189,7 @@ int harness_broker_start(struct harness *h)
 	char conf[300], log[300], persist[300];
 	char *argv[] = { "mosquitto", "-c", conf, NULL };
 	struct passwd *pw = getpwuid(getuid());
+	const char *nodelay = getenv("AMR_TEST_BROKER_NODELAY");
 	FILE *f;
 
 	snprintf(conf, sizeof conf, "%s/mosquitto.conf", h->dir);
@@ -168,11 +208,15 @@ int harness_broker_start(struct harness *h)
 		"autosave_interval 1\n"
 		"max_queued_messages 0\n"
 		"max_inflight_messages 1000\n"
+		/* As every configuration in deploy/mosquitto/: no Nagle delay on
+		 * small packets (lib/tcp_nodelay.h). */
+		"set_tcp_nodelay %s\n"
 		"log_type error\nlog_type warning\nlog_type notice\n"
 		/* Run as ourselves: a change of user would clear the
 		 * parent-death signal that ties the broker to the test. */
 		"user %s\n",
-		h->mqtt_port, persist, pw && pw->pw_name ? pw->pw_name : "root");
+		h->mqtt_port, persist, nodelay && strcmp(nodelay, "0") == 0 ? "false" : "true",
+		pw && pw->pw_name ? pw->pw_name : "root");
 	fclose(f);
 	h->broker = spawn("/usr/sbin/mosquitto", argv, environ, log);
 	if (h->broker < 0) {

@@ -22,6 +22,10 @@
  * into the test directory, and free ports in AMR_HTTP_PORT and
  * AMR_CONSOLE_PORT; stdout and stderr go to <dir>/<name>.log, which
  * harness_stop() prints when the test failed (see harness_dump_logs()).
+ *
+ * The broker has `set_tcp_nodelay true`, as every configuration in
+ * deploy/mosquitto/ has; AMR_TEST_BROKER_NODELAY=0 in the environment
+ * writes false instead (for a benchmark's "before" figures).
  */
 #ifndef AMR_HARNESS_H
 #define AMR_HARNESS_H
@@ -56,6 +60,11 @@ void harness_stop(struct harness *h);
 
 /* Print the tail of every log in the directory on stderr. */
 void harness_dump_logs(struct harness *h);
+
+/* The TCP connections of this process to port (found through
+ * /proc/self/fd and getpeername): their number in *total; returns how many
+ * of them have TCP_NODELAY set, or -1 when /proc cannot be read. */
+int harness_tcp_nodelay(int port, int *total);
 
 /* A free TCP port on 127.0.0.1, kept from others for a minute (only a
  * listener with SO_REUSEADDR can bind it meanwhile). */

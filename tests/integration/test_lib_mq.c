@@ -2,15 +2,23 @@
  * lib/mq and lib/rpc against a real Mosquitto: persistent sessions keep
  * QoS 1 messages for an absent client, the last will is published, the
  * client reconnects by itself after the broker restarts, concurrent RPC
- * calls are matched by id, and a silent service becomes a clear timeout.
+ * calls are matched by id, a silent service becomes a clear timeout, and
+ * TCP connections (Paho's to the broker among them) get TCP_NODELAY from
+ * lib/tcp_nodelay.c while other sockets pass through untouched.
  */
 #include <check.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "harness.h"
@@ -223,6 +231,105 @@ START_TEST(publish_while_disconnected_is_buffered)
 }
 END_TEST
 
+/* ---- TCP_NODELAY (lib/tcp_nodelay.c) ---- */
+
+static int nodelay_of(int fd)
+{
+	int on = -1;
+	socklen_t len = sizeof on;
+
+	return getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &len) ? -1 : on;
+}
+
+START_TEST(tcp_connections_get_nodelay_other_sockets_pass_through)
+{
+	struct sockaddr_in broker = { .sin_family = AF_INET,
+				      .sin_port = htons((uint16_t)h.mqtt_port),
+				      .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in closed = broker;
+	struct sockaddr_un un = { .sun_family = AF_UNIX }, nowhere = { .sun_family = AF_UNIX };
+	struct client c;
+	int total, on, fd, lfd, afd, rc, err;
+	char byte = 0;
+
+	/* Paho's sockets, made inside libpaho-mqtt3as: the client's and the
+	 * harness's probe's. */
+	client_open(&c, "nodelay-1", true, NULL, NULL);
+	on = harness_tcp_nodelay(h.mqtt_port, &total);
+	ck_assert_int_ge(total, 2);
+	ck_assert_msg(on == total, "TCP_NODELAY on %d of %d connections to the broker", on, total);
+	client_close(&c);
+
+	/* A plain connect() of the program's own. */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(nodelay_of(fd), 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&broker, sizeof broker), 0);
+	ck_assert_int_eq(nodelay_of(fd), 1);
+	close(fd);
+
+	/* A refused TCP connect keeps its result and errno. */
+	closed.sin_port = htons((uint16_t)harness_free_port());
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	errno = 0;
+	rc = connect(fd, (struct sockaddr *)&closed, sizeof closed);
+	err = errno;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_int_eq(err, ECONNREFUSED);
+	close(fd);
+
+	/* A unix socket connects and carries data as before, and has no TCP
+	 * options; a missing path keeps its ENOENT. */
+	ck_assert_int_lt(strlen(h.dir), 80);
+	snprintf(un.sun_path, sizeof un.sun_path, "%.80s/nodelay.sock", h.dir);
+	snprintf(nowhere.sun_path, sizeof nowhere.sun_path, "%.80s/missing.sock", h.dir);
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&un, sizeof un), 0);
+	ck_assert_int_eq(listen(lfd, 1), 0);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&un, sizeof un), 0);
+	afd = accept(lfd, NULL, NULL);
+	ck_assert_int_ge(afd, 0);
+	ck_assert_int_eq(write(fd, "x", 1), 1);
+	ck_assert_int_eq(read(afd, &byte, 1), 1);
+	ck_assert_int_eq(byte, 'x');
+	ck_assert_int_eq(nodelay_of(fd), -1);
+	close(afd);
+	close(fd);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	errno = 0;
+	rc = connect(fd, (struct sockaddr *)&nowhere, sizeof nowhere);
+	err = errno;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_int_eq(err, ENOENT);
+	close(fd);
+	close(lfd);
+}
+END_TEST
+
+/* Paho binds to our connect() only in a program that exports one, and an
+ * object of libamr.a is linked only when referenced (by mq_create() in
+ * every program using lib/mq.c). The test above cannot see a program that
+ * lost the reference: this one calls connect() itself, which links it
+ * anyway. So: every program in $AMR_BIN_DIR that uses Paho exports it. */
+START_TEST(every_program_with_paho_exports_connect)
+{
+	char *out;
+	int status, n = 0;
+
+	out = harness_run(&h,
+			  "n=0; for f in \"$AMR_BIN_DIR\"/*; do "
+			  "nm -D \"$f\" 2>/dev/null | grep -q ' U MQTTAsync_create' || continue; "
+			  "n=$((n + 1)); nm -D --defined-only \"$f\" | grep -q ' T connect$' || "
+			  "echo \"no connect: $f\"; done; echo \"checked $n\"",
+			  &status);
+	ck_assert_msg(sscanf(out, "checked %d", &n) == 1, "%s", out);
+	/* amrctl, amr-gateway and the five services */
+	ck_assert_msg(n >= 7, "only %d programs use Paho", n);
+	free(out);
+}
+END_TEST
+
 /* ---- TLS ---- */
 
 static void on_tls_up(void *ctx)
@@ -237,7 +344,7 @@ START_TEST(tls_with_the_right_ca_only)
 	char cmd[2048], conf[300], *out;
 	struct mq_opts o = { 0 };
 	struct client c;
-	int status, port = harness_free_port();
+	int status, total, port = harness_free_port();
 	FILE *f;
 
 	snprintf(cmd, sizeof cmd,
@@ -284,6 +391,8 @@ START_TEST(tls_with_the_right_ca_only)
 		RUN_UNTIL(&c, c.up, 5000);
 		if (good) {
 			ck_assert_msg(c.up, "no TLS session with the broker's CA");
+			ck_assert_int_eq(harness_tcp_nodelay(port, &total), 1);
+			ck_assert_int_eq(total, 1);
 			/* subscribed before on_connect: its own message comes */
 			ck_assert_int_eq(mq_publish(c.m, "t/tls", "{\"x\":1}", 7, 1, false),
 					 AMR_OK);
@@ -631,6 +740,8 @@ int main(void)
 	tcase_add_test(tc, will_is_published_when_the_client_vanishes);
 	tcase_add_test(tc, client_reconnects_and_resubscribes_after_broker_restart);
 	tcase_add_test(tc, publish_while_disconnected_is_buffered);
+	tcase_add_test(tc, tcp_connections_get_nodelay_other_sockets_pass_through);
+	tcase_add_test(tc, every_program_with_paho_exports_connect);
 	tcase_add_test(tc, tls_with_the_right_ca_only);
 	tcase_add_test(tc, concurrent_calls_are_matched_by_id);
 	tcase_add_test(tc, a_call_without_a_timer_fails_at_once);
