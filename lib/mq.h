@@ -33,9 +33,10 @@
  * configuration we ship and in tests/harness). With Nagle's algorithm on
  * either side, each small packet that follows another waits for the
  * peer's delayed acknowledgement: an RPC round trip took about 90 ms on
- * loopback, and takes about 0.3 ms without. Paho 1.3.12 has no option for
- * it, so libamr interposes connect() for the whole process: a stopgap
- * described, and to be removed, in tcp_nodelay.h.
+ * loopback, and takes about 0.3 ms without (docs/benchmarks.md, "RPC
+ * round trip"). Paho 1.3.12 has no option for it, so libamr interposes
+ * connect() for the whole process: a stopgap described, and to be removed,
+ * in tcp_nodelay.h.
  *
  * Thread safety: mq_publish() may be called from any thread; the rest from
  * the loop thread.

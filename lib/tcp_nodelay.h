@@ -6,7 +6,8 @@
  * acknowledged, and the peer delays that acknowledgement by up to 40 ms:
  * a request and its answer took about 90 ms on loopback whatever the work.
  * Mosquitto's `set_tcp_nodelay true` (deploy/mosquitto/conf.d/limits.conf)
- * covers the broker's side; this file covers ours.
+ * covers the broker's side; this file covers ours. Figures in
+ * docs/benchmarks.md ("RPC round trip").
  *
  * HOW: Paho C 1.3.12 (Debian 12's libpaho-mqtt3as) never sets TCP_NODELAY
  * and has no option for it, so libamr defines connect() itself. A program
@@ -33,8 +34,9 @@
  * paho.mqtt.c issue 530): then set that option in lib/mq.c instead.
  *
  * AMR_TCP_NODELAY=0 in the environment turns it off for the process (read
- * once, at the first call), for a benchmark's "before" figures only;
- * nothing deployed should set it.
+ * once, at the first call). Only benchmarks set it, to measure "before"
+ * figures (tests/bench/bench_rpc.c, docs/benchmarks.md); nothing deployed
+ * should.
  */
 #ifndef AMR_TCP_NODELAY_H
 #define AMR_TCP_NODELAY_H

@@ -1,7 +1,19 @@
-# Benchmarks: make bench-pipeline (figures go to docs/benchmarks.md).
+# Benchmarks: make bench-pipeline, make bench-rpc (figures go to docs/benchmarks.md).
 $(eval $(call bench,bench_pipeline,tests/bench/bench_pipeline.c tests/harness/harness.c,$(MQ_LIBS)))
+$(eval $(call bench,bench_rpc,tests/bench/bench_rpc.c tests/harness/harness.c,$(MQ_LIBS)))
 
 BENCH_ARGS ?= 64 8 10 50000
 .PHONY: bench-pipeline
 bench-pipeline: $(BUILD)/bench/bench_pipeline $(BIN)/amr-ingest $(BIN)/amr-archive
 	AMR_BIN_DIR=$(abspath $(BIN)) $(BUILD)/bench/bench_pipeline $(BENCH_ARGS)
+
+# Each run is "broker,clients" (on or off: TCP_NODELAY on that side); the
+# default is the system before (off,off) and after (on,on).
+BENCH_RPC_CALLS ?= 1000
+BENCH_RPC_RUNS  ?= off,off on,on
+.PHONY: bench-rpc
+bench-rpc: $(BUILD)/bench/bench_rpc $(BIN)/amr-archive
+	@for run in $(BENCH_RPC_RUNS); do \
+		AMR_BIN_DIR=$(abspath $(BIN)) $(BUILD)/bench/bench_rpc $(BENCH_RPC_CALLS) \
+			$${run%,*} $${run#*,} || exit 1; \
+	done

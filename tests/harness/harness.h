@@ -25,7 +25,7 @@
  *
  * The broker has `set_tcp_nodelay true`, as every configuration in
  * deploy/mosquitto/ has; AMR_TEST_BROKER_NODELAY=0 in the environment
- * writes false instead (for a benchmark's "before" figures).
+ * writes false instead (tests/bench/bench_rpc.c's "before" figures).
  */
 #ifndef AMR_HARNESS_H
 #define AMR_HARNESS_H
