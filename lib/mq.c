@@ -258,7 +258,12 @@ static void connect_failed(void *arg)
 		return;
 	log_warn("mq: cannot connect to %s, retrying in %u ms", m->url, delay);
 	m->backoff_ms = delay * 2 > 30000 ? 30000 : delay * 2;
-	m->retry_timer = loop_timer_add(m->l, delay, false, retry_connect, m);
+	if ((m->retry_timer = loop_timer_add(m->l, delay, false, retry_connect, m)))
+		return;
+	/* Without its timer the client would never try again: try at once
+	 * (out of memory is the only cause, and each try waits for Paho). */
+	log_error("mq: no timer for the retry (out of memory); retrying at once");
+	start_connect(m);
 }
 
 static void on_connect_fail(void *ctx, MQTTAsync_failureData *d)
