@@ -59,18 +59,24 @@ amr_err query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t
 			struct proto_id k = { (uint16_t)o, (uint8_t)(c[i].chan >> 8),
 					      (uint8_t)(c[i].chan & 0xff) };
 			struct reg_conv conv;
-			char id[24];
+			char id[24], qty[UNITS_QTY_MAX];
 
 			if ((rc = registry_conv(q->reg, txn, &k, &conv))) {
 				free(c);
 				goto out_free;
 			}
+			/* the counter in units, at the weight valid now */
+			units_format(units_scaled(c[i].total,
+						  &conv.w[units_weight_at(conv.w, conv.nw, q->now)],
+						  conv.dec),
+				     conv.dec, qty);
 			json_array_append_new(
-				arr, json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:b, s:b}", "id",
-					       chan_id((uint16_t)o, c[i].chan, id), "total",
-					       (json_int_t)c[i].total, "ts", (json_int_t)c[i].ts,
-					       "period_ms", (json_int_t)c[i].period_ms, "label",
-					       conv.label, "unit", conv.unit, "fresh",
+				arr, json_pack("{s:s, s:I, s:s, s:I, s:I, s:s, s:s, s:b, s:b}",
+					       "id", chan_id((uint16_t)o, c[i].chan, id), "total",
+					       (json_int_t)c[i].total, "quantity", qty, "ts",
+					       (json_int_t)c[i].ts, "period_ms",
+					       (json_int_t)c[i].period_ms, "label", conv.label,
+					       "unit", conv.unit, "fresh",
 					       q->now - c[i].ts <= q->fresh_s, "quarantined",
 					       (c[i].flags & STORE_CHAN_QUARANTINED) != 0));
 		}

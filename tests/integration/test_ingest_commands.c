@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include <check.h>
@@ -201,6 +202,44 @@ START_TEST(test_command_failed_and_console)
 }
 END_TEST
 
+/* amrctl's exit status follows the command's outcome: a block the
+ * gateway refuses exits 1 with the gateway's error, one done exits 0. */
+START_TEST(test_amrctl_exit_follows_the_outcome)
+{
+	static const struct {
+		const char *answer;
+		int exit;
+	} cases[] = {
+		{ "\"ok\":false,\"error\":\"device 099 is not answering\"", 1 },
+		{ "\"ok\":true,\"output\":\"blocked\"", 0 },
+	};
+
+	ck_assert_int_gt(start_ingest(&h, NULL), 0);
+	gateway_status(7, true);
+	ingest_caught_up();
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *args[] = { "--timeout", "20000",	"block", "7", "99",
+				       "1",	    "--reason", "test",	 NULL };
+		char id[64];
+		json_t *cmd;
+		pid_t pid;
+		int st;
+
+		harness_clear_inbox(&h);
+		pid = harness_spawn(&h, "amrctl", args);
+		ck_assert_int_gt(pid, 0);
+		cmd = gateway_receives(7, "\"block\"", 10000);
+		snprintf(id, sizeof id, "%s", str(cmd, "id"));
+		json_decref(cmd);
+		gateway_answers(7, id, cases[i].answer);
+		st = harness_wait_exit(&h, pid, 15000);
+		ck_assert_msg(st != -1 && WIFEXITED(st), "amrctl did not end");
+		ck_assert_msg(WEXITSTATUS(st) == cases[i].exit, "%s: exit %d, want %d",
+			      cases[i].answer, WEXITSTATUS(st), cases[i].exit);
+	}
+}
+END_TEST
+
 START_TEST(test_offline_gateway_command_waits_then_expires)
 {
 	struct answer a;
@@ -384,6 +423,7 @@ static Suite *commands_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_command_done_within_the_wait);
 	tcase_add_test(tc, test_command_failed_and_console);
+	tcase_add_test(tc, test_amrctl_exit_follows_the_outcome);
 	tcase_add_test(tc, test_offline_gateway_command_waits_then_expires);
 	tcase_add_test(tc, test_queued_command_sent_when_gateway_returns_after_restart);
 	tcase_add_test(tc, test_bad_requests_refused);

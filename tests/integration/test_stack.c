@@ -211,6 +211,18 @@ START_TEST(amrctl_latest_series_csv_and_commands)
 	ck_assert_msg(WEXITSTATUS(status) == 0, "%s", out);
 	ck_assert_msg(strstr(out, "7.3.2") && strstr(out, "1050"), "%s", out);
 	free(out);
+	/* in units once the registry knows the weight: 1050 pulses of 1 Wh are
+	 * 1.050 kWh, never "1050 kWh" */
+	out = harness_run(&h,
+			  "amrctl rpc archive/registry.set '{\"id\":\"7.3.2\",\"actor\":\"t\","
+			  "\"unit\":\"kWh\",\"weight\":{\"num\":1,\"den\":1000}}' 2>&1",
+			  &status);
+	ck_assert_msg(WEXITSTATUS(status) == 0, "%s", out);
+	free(out);
+	out = harness_run(&h, "amrctl latest 7 2>&1", &status);
+	ck_assert_msg(WEXITSTATUS(status) == 0, "%s", out);
+	ck_assert_msg(strstr(out, " 1050 ") && strstr(out, " 1.050 kWh "), "%s", out);
+	free(out);
 
 	snprintf(cmd, sizeof cmd, "amrctl series 7.3.2 --step raw --csv --from %lld --to %lld 2>&1",
 		 now - 60, now + 60);
@@ -242,6 +254,13 @@ START_TEST(amrctl_latest_series_csv_and_commands)
 	out = harness_run(&h, "amrctl block 7 3 2 2>&1", &status);
 	ck_assert_int_eq(WEXITSTATUS(status), 2);
 	ck_assert_msg(strstr(out, "--reason") != NULL, "%s", out);
+	free(out);
+	/* no gateway of object 7 is connected: the block is queued, not done,
+	 * and the exit status says so */
+	out = harness_run(&h, "amrctl block 7 3 2 --reason test 2>&1", &status);
+	ck_assert_msg(WEXITSTATUS(status) == 3, "exit %d: %s", WEXITSTATUS(status), out);
+	ck_assert_msg(strstr(out, "is queued: the gateway of the object is not connected"), "%s",
+		      out);
 	free(out);
 	out = harness_run(&h, "amrctl frobnicate 2>&1", &status);
 	ck_assert_int_eq(WEXITSTATUS(status), 2);

@@ -155,8 +155,8 @@ static int cmd_latest(struct ctl *c, int argc, char **argv)
 		return 1;
 	}
 	if (!c->compact)
-		printf("%-12s %12s %-10s %-6s %-25s %s\n", "channel", "pulses", "unit", "fresh",
-		       "last reading (UTC)", "label");
+		printf("%-12s %12s %16s %-6s %-6s %-20s %s\n", "channel", "pulses", "counter",
+		       "unit", "fresh", "last read (UTC)", "label");
 	/* every object: page by page (compact: one answer per line) */
 	for (json_int_t next = 1, from; next;) {
 		from = next;
@@ -181,9 +181,10 @@ static int cmd_latest(struct ctl *c, int argc, char **argv)
 
 			if (ts && gmtime_r(&ts, &tm))
 				strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-			printf("%-12s %12lld %-10s %-6s %-25s %s\n",
+			printf("%-12s %12lld %16s %-6s %-6s %-20s %s\n",
 			       json_string_value(json_object_get(ch, "id")),
 			       (long long)json_integer_value(json_object_get(ch, "total")),
+			       json_string_value(json_object_get(ch, "quantity")) ?: "-",
 			       json_string_value(json_object_get(ch, "unit")) ?: "",
 			       json_is_true(json_object_get(ch, "fresh")) ? "yes" : "no", when,
 			       json_string_value(json_object_get(ch, "label")) ?: "");
@@ -223,11 +224,42 @@ static int cmd_series(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The exit status of an ingest/command answer, said on stderr unless done:
+ * 0 done, 1 failed or expired (the gateway's error), AMRCTL_PENDING queued
+ * or still waiting for the gateway's answer (the command goes on: its id
+ * is printed, `amrctl rpc ingest/command.get` follows it).
+ */
+static int outcome(long long obj, const json_t *answer)
+{
+	const char *state = json_string_value(json_object_get(answer, "state")) ?: "?";
+	const char *id = json_string_value(json_object_get(answer, "id")) ?: "?";
+	const json_t *res = json_object_get(answer, "result");
+
+	if (!strcmp(state, "done"))
+		return 0;
+	if (!strcmp(state, "queued") || !strcmp(state, "sent")) {
+		fprintf(stderr,
+			"amrctl: command %s is %s: %s; it goes on until it expires "
+			"(amrctl rpc ingest/command.get '{\"id\":\"%s\"}')\n",
+			id, state,
+			!strcmp(state, "queued") ? "the gateway of the object is not connected"
+						 : "the gateway has not answered yet",
+			id);
+		return AMRCTL_PENDING;
+	}
+	fprintf(stderr, "amrctl: command %s on object %lld %s: %s\n", id, obj, state,
+		json_string_value(json_object_get(res, "error")) ?: "no answer from the gateway");
+	return 1;
+}
+
 /* block / unblock OBJ ADDR OUT, zero OBJ ADDR CH: through ingest/command. */
 static int cmd_device(struct ctl *c, int argc, char **argv)
 {
 	const char *cmd = argv[0], *what = strcmp(cmd, "zero") == 0 ? "ch" : "out";
+	json_t *result = NULL;
 	long long obj, addr, n;
+	int rc;
 
 	(void)argc;
 	if (number("object", argv[1], 1, PROTO_OBJ_MAX, &obj) ||
@@ -240,10 +272,18 @@ static int cmd_device(struct ctl *c, int argc, char **argv)
 			cmd);
 		return 2;
 	}
-	return call_and_print(c, "ingest/command",
-			      json_pack("{s:I, s:s, s:I, s:I, s:s, s:s}", "obj", (json_int_t)obj,
-					"cmd", cmd, "addr", (json_int_t)addr, what, (json_int_t)n,
-					"actor", ctl_actor(), "reason", c->reason));
+	if (ctl_connect(c))
+		return 1;
+	if ((rc = ctl_call(c, "ingest/command",
+			   json_pack("{s:I, s:s, s:I, s:I, s:s, s:s}", "obj", (json_int_t)obj,
+				     "cmd", cmd, "addr", (json_int_t)addr, what, (json_int_t)n,
+				     "actor", ctl_actor(), "reason", c->reason),
+			   &result)))
+		return rc;
+	ctl_print(c, result);
+	rc = outcome(obj, result);
+	json_decref(result);
+	return rc;
 }
 
 static int cmd_console(struct ctl *c, int argc, char **argv)
@@ -272,9 +312,7 @@ static int cmd_console(struct ctl *c, int argc, char **argv)
 			json_string_value(json_object_get(res, "error")) ?: "failed");
 		rc = 1;
 	} else {
-		printf("command %s is %s\n",
-		       json_string_value(json_object_get(result, "id")) ?: "?",
-		       json_string_value(json_object_get(result, "state")) ?: "?");
+		rc = outcome(obj, result);
 	}
 	json_decref(result);
 	return rc;
@@ -488,6 +526,10 @@ const struct subcmd *subcmd_find(const char *name)
 
 void subcmd_usage(FILE *f)
 {
+	fprintf(f,
+		"exit status: %d done, %d failed (or unreachable), %d bad command line, "
+		"%d a command queued or sent but not done yet\n\n",
+		AMRCTL_OK, AMRCTL_FAILED, AMRCTL_USAGE, AMRCTL_PENDING);
 	fprintf(f, "commands:\n");
 	for (size_t i = 0; i < sizeof subcmds / sizeof subcmds[0]; i++) {
 		char head[64];

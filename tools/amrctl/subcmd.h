@@ -8,6 +8,12 @@
 
 #include "ctl.h"
 
+/* Exit statuses: what a script can tell apart. */
+#define AMRCTL_OK      0 /* done */
+#define AMRCTL_FAILED  1 /* refused, failed, expired, unreachable */
+#define AMRCTL_USAGE   2 /* a bad command line: nothing was sent */
+#define AMRCTL_PENDING 3 /* a command accepted but not done yet (queued or sent) */
+
 struct subcmd {
 	const char *name;	/* first word on the command line */
 	int min_args, max_args; /* words after the name */
