@@ -342,3 +342,31 @@ int cmdline_parse(const char *line, struct cmdline *out, char *err, size_t errle
 		return fail(err, errlen, "Unknown command. Type \"help\" for help.");
 	}
 }
+
+bool cmdline_changes(enum cmdline_kind kind)
+{
+	switch (kind) {
+	case CMDLINE_DISCONNECT:
+	case CMDLINE_OBJNUM:
+	case CMDLINE_SERV:
+	case CMDLINE_PORT:
+	case CMDLINE_DEV:
+	case CMDLINE_NET:
+	case CMDLINE_GATE:
+	case CMDLINE_MAC:
+	case CMDLINE_ZERO:
+	case CMDLINE_CHADDR:
+	case CMDLINE_ADD:
+	case CMDLINE_DEL:
+	case CMDLINE_TIMEOUT_SET:
+	case CMDLINE_SAVE:
+	case CMDLINE_SAVE_RESET:
+	case CMDLINE_RESET:
+	case CMDLINE_RESET_DEFAULTS:
+	case CMDLINE_BLOCK:
+	case CMDLINE_UNBLOCK:
+		return true;
+	default:
+		return false;
+	}
+}

@@ -9,6 +9,7 @@
 #define GW_CMDLINE_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 enum cmdline_kind {
@@ -58,6 +59,11 @@ struct cmdline {
  * errlen bytes); *out is then unspecified.
  */
 int cmdline_parse(const char *line, struct cmdline *out, char *err, size_t errlen);
+
+/* True for the kinds that change a setting, a counter, an output, the
+ * poll list or the gateway's state (what the audit trail must hear of);
+ * false for those that only show something or end the session. */
+bool cmdline_changes(enum cmdline_kind kind);
 
 /* The help text (the seed's list), lines ending in "\r\n": borrowed (a
  * string constant). */

@@ -386,6 +386,21 @@ static void stop_now(void *arg)
 	loop_stop(g->l);
 }
 
+#define CONSOLE_AUDIT_LINE 64 /* bytes of a line an event carries (ingest's bound) */
+
+/* A change typed on the console goes into the next batch as an event, so
+ * that it travels with the gateway's durable spool and ingest relays it to
+ * the audit trail (docs/gateway.md, "Console audit"). */
+static void console_audit(void *ctx, const char *peer, const char *line)
+{
+	gw *g = ctx;
+	size_t n = strlen(line) < CONSOLE_AUDIT_LINE ? strlen(line) : CONSOLE_AUDIT_LINE;
+
+	log_info("console: %s typed \"%s\"", peer, line);
+	event(g, json_pack("{s:s,s:I,s:s,s:s%}", "type", proto_event_name(PROTO_EV_CONSOLE_ACTION),
+			   "ts", (json_int_t)now_s(), "peer", peer, "line", line, n));
+}
+
 /* Answers went out; give the broker a moment to take them, then stop. */
 static void restart_soon(void *ctx)
 {
@@ -393,6 +408,8 @@ static void restart_soon(void *ctx)
 
 	if (g->restart)
 		return;
+	/* the events of this session (its console audit) into the spool first */
+	make_batch(g, false);
 	g->restart = true;
 	log_info("gw: restarting on request");
 	g->restart_timer = loop_timer_add(g->l, 500, false, stop_now, g);
@@ -489,15 +506,11 @@ int gw_create(gw **out, loop *l, const struct gw_opts *o)
 			.on_connect = on_connect,
 			.ctx = g,
 		};
-		struct telnetd_opts to = { l,
-					   o->console_bind,
-					   o->console_port,
-					   o->console_password,
-					   &g->set,
-					   &g->ops,
-					   restart_soon,
-					   g,
-					   o->console_idle_s };
+		struct telnetd_opts to = {
+			l,	 o->console_bind,  o->console_port, o->console_password,
+			&g->set, &g->ops,	   restart_soon,    console_audit,
+			g,	 o->console_idle_s
+		};
 		struct remote_opts ro = { g->clog,	&g->set, &g->ops, publish_result,
 					  restart_soon, now_s,	 g };
 

@@ -4,11 +4,13 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "err.h"
 #include "log.h"
 #include "telnet.h"
@@ -31,9 +33,10 @@ struct session {
 	struct telnet tn; /* protocol state */
 	char *out;	  /* bytes waiting to be sent */
 	size_t outlen;
-	int tries;	    /* wrong passwords */
-	bool restart_after; /* restart once the answer is flushed */
-	uint64_t active_ms; /* opened or last line, loop_now_ms() */
+	int tries;		     /* wrong passwords */
+	bool restart_after;	     /* restart once the answer is flushed */
+	uint64_t active_ms;	     /* opened or last line, loop_now_ms() */
+	char peer[INET6_ADDRSTRLEN]; /* the client's address, for the audit */
 };
 
 struct telnetd {
@@ -43,6 +46,19 @@ struct telnetd {
 	uint64_t next_id;
 	uint64_t sweep; /* timer closing idle sessions */
 };
+
+/* The client's IP address as text ("?" when it has none). */
+static void peer_text(const struct sockaddr_storage *a, char *buf, size_t size)
+{
+	const void *addr = a->ss_family == AF_INET
+				   ? (const void *)&((const struct sockaddr_in *)a)->sin_addr
+			   : a->ss_family == AF_INET6
+				   ? (const void *)&((const struct sockaddr_in6 *)a)->sin6_addr
+				   : NULL;
+
+	if (!addr || !inet_ntop(a->ss_family, addr, buf, (socklen_t)size))
+		snprintf(buf, size, "?");
+}
 
 static void close_session(telnetd *t, struct session *s)
 {
@@ -129,7 +145,19 @@ static struct session *by_id(telnetd *t, uint64_t id)
 struct late {
 	telnetd *t;
 	uint64_t id;
+	char line[TELNET_LINE_MAX]; /* the command, for the audit */
 };
+
+/* Report a command that changed something and succeeded. */
+static void audit(telnetd *t, const struct session *s, const char *line)
+{
+	struct cmdline c;
+	char err[8];
+
+	if (t->o.audit && cmdline_parse(line, &c, err, sizeof err) == AMR_OK &&
+	    cmdline_changes(c.kind))
+		t->o.audit(t->o.ctx, s->peer, line);
+}
 
 /* A device command answered: print it and the prompt. */
 static void on_done(void *arg, bool ok, const char *text)
@@ -137,7 +165,8 @@ static void on_done(void *arg, bool ok, const char *text)
 	struct late *lt = arg;
 	struct session *s = by_id(lt->t, lt->id);
 
-	(void)ok;
+	if (s && ok)
+		audit(lt->t, s, lt->line);
 	if (s && s->mode == MODE_BUSY) {
 		say(s, text);
 		say(s, CONSOLE_PROMPT);
@@ -162,8 +191,11 @@ static void command(telnetd *t, struct session *s)
 		say(s, "Error: out of memory\r\n" CONSOLE_PROMPT);
 		return;
 	}
-	*lt = (struct late){ t, s->id };
+	*lt = (struct late){ t, s->id, "" };
+	snprintf(lt->line, sizeof lt->line, "%s", s->tn.line);
 	r = console_run(t->o.settings, t->o.ops, s->tn.line, out, sizeof out, on_done, lt);
+	if (r == CONSOLE_OK || r == CONSOLE_RESTART)
+		audit(t, s, lt->line);
 	if (r != CONSOLE_PENDING)
 		free(lt);
 	say(s, out);
@@ -270,7 +302,9 @@ static void on_accept(void *ctx, int fd, short revents)
 	telnetd *t = ctx;
 	struct session *s = NULL;
 	struct telnet_out o = { .len = 0 };
-	int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof peer;
+	int c = accept4(fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 	(void)revents;
 	if (c < 0)
@@ -287,6 +321,7 @@ static void on_accept(void *ctx, int fd, short revents)
 		return;
 	}
 	*s = (struct session){ .fd = c, .id = ++t->next_id, .active_ms = loop_now_ms() };
+	peer_text(&peer, s->peer, sizeof s->peer);
 	telnet_start(&s->tn, &o);
 	queue(s, o.buf, o.len);
 	if (t->o.password && t->o.password[0]) {

@@ -27,6 +27,9 @@ struct telnetd_opts {
 	struct gw_settings *settings;  /* the gateway's (borrowed) */
 	const struct console_ops *ops; /* the gateway's actions (borrowed) */
 	void (*restart)(void *ctx);    /* after "reset" was answered */
+	/* a command that changed something (cmdline_changes) succeeded:
+	 * typed by peer (its IP address), before any restart it asks for */
+	void (*audit)(void *ctx, const char *peer, const char *line);
 	void *ctx;
 	unsigned idle_s; /* close a session idle this long */
 };

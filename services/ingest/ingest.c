@@ -1,6 +1,7 @@
 /*
  * ingest.c - handlers of what gateways publish.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,11 +20,34 @@ struct ingest {
 	router *r;		 /* commands */
 };
 
+/*
+ * A change typed on a gateway's console, relayed to the audit trail: the
+ * gateway may publish only under its own topics, and ingest, which checked
+ * the event, speaks for it. A resent batch's events never come here twice.
+ */
+static void console_audit(ingest *in, unsigned obj, const json_t *event)
+{
+	const json_t *detail = json_object_get(event, "detail");
+	const char *peer = json_string_value(json_object_get(detail, "peer"));
+	char actor[96], target[PROTO_ID_LEN];
+	struct proto_id id = { (uint16_t)obj, 0, 0 };
+
+	snprintf(actor, sizeof actor, "console@%s", peer ? peer : "?");
+	outbox_audit(in->ob, json_pack("{s:O, s:s, s:s, s:s, s:{s:O, s:O}}", "ts",
+				       json_object_get(event, "ts"), "actor", actor, "action",
+				       "console", "target", proto_id_format(&id, target), "detail",
+				       "line", json_object_get(detail, "line"), "seq",
+				       json_object_get(event, "seq") ?: json_null()));
+}
+
 static void emit(void *ctx, unsigned obj, json_t *event)
 {
 	ingest *in = ctx;
 
 	outbox_event(in->ob, obj, event);
+	if (proto_event_parse(json_string_value(json_object_get(event, "type"))) ==
+	    PROTO_EV_CONSOLE_ACTION)
+		console_audit(in, obj, event);
 }
 
 static void dead_entries(ingest *in, const char *topic, long long seq, const json_t *dropped)

@@ -119,9 +119,11 @@ static int check_extra(const char *key, const json_t *v, const char *where, stru
 
 /* The fields docs/protocol.md names for some event types: in their ranges
  * when present (from and total of a counter event), or required (out and
- * blocked of output_changed, from of address_changed). */
+ * blocked of output_changed, from of address_changed, peer and line of
+ * console_action). */
 static int check_named(const json_t *ev, int type, struct jv_err *e)
 {
+	const char *s;
 	long long v;
 	bool b;
 
@@ -134,6 +136,12 @@ static int check_named(const json_t *ev, int type, struct jv_err *e)
 		return AMR_OK;
 	case PROTO_EV_ADDRESS_CHANGED:
 		return jv_int(ev, "from", true, 0, 1, PROTO_ADDR_MAX, &v, e) ? AMR_EINVAL : AMR_OK;
+	case PROTO_EV_CONSOLE_ACTION:
+		/* who typed what: the peer's address and the command line */
+		if (jv_str(ev, "peer", true, NULL, 1, DETAIL_STR_LEN, &s, e) ||
+		    jv_str(ev, "line", true, NULL, 1, DETAIL_STR_LEN, &s, e))
+			return AMR_EINVAL;
+		return AMR_OK;
 	case PROTO_EV_OUTPUT_CHANGED:
 		if (jv_int(ev, "out", true, 0, 1, 4, &v, e) ||
 		    jv_bool(ev, "blocked", true, false, &b, e))
@@ -163,9 +171,10 @@ static int check_event(const json_t *ev, const char *where, const struct validat
 	type += PROTO_EV_DEVICE_OFFLINE;
 	if (check_ts(ev, where, opt, now, &ts, e))
 		return AMR_EINVAL;
-	if (type == PROTO_EV_GATEWAY_BOOT) {
+	if (type == PROTO_EV_GATEWAY_BOOT || type == PROTO_EV_CONSOLE_ACTION) {
 		if (json_object_get(ev, "addr"))
-			return jv_fail(e, "%saddr: not allowed in gateway_boot", where);
+			return jv_fail(e, "%saddr: not allowed in %s", where,
+				       proto_event_name((enum proto_event)type));
 	} else if (jv_int(ev, "addr", true, 0, 1, PROTO_ADDR_MAX, &addr, e)) {
 		return at(e, where);
 	}

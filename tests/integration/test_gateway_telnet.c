@@ -276,6 +276,41 @@ START_TEST(test_idle_sessions_are_closed)
 }
 END_TEST
 
+/* What is typed on the console and changes something reaches the audit
+ * trail: the gateway reports it in its next batch (durable, under its own
+ * topic), ingest relays it as actor console@<peer>. "reset" spools the
+ * session's records before the restart; "show addr" changes nothing. */
+START_TEST(test_console_changes_are_audited)
+{
+	const char *sim_args[] = { "--bus", bus, "--devices", "2", NULL };
+	const char *lines[] = { "show addr", "zero ch=1 addr=001", "add addr=005", "reset", NULL };
+	const char *ingest_args[] = { NULL };
+	char *out, *m;
+
+	ck_assert_int_eq(harness_subscribe(&h, "amr/v1/audit"), 0);
+	ck_assert_int_gt(harness_spawn(&h, "amr-ingest", ingest_args), 0);
+	expect(&h, "amr/v1/svc/ingest/status", "\"online\":true", 15000);
+	ck_assert_int_gt(harness_spawn(&h, "amr-sim", sim_args), 0);
+	start_gateway();
+	expect(&h, "amr/v1/gw/1/status", "\"responding\":2", 15000);
+	out = telnet(lines);
+	ck_assert_msg(strstr(out, "Resetting..."), "%s", out);
+	free(out);
+	m = harness_wait_message(&h, "amr/v1/audit", "\"line\":\"zero ch=1 addr=001\"", 15000);
+	ck_assert_msg(m != NULL, "no audit record of the console's zero");
+	ck_assert_msg(strstr(m, "\"actor\":\"console@127.0.0.1\"") &&
+			      strstr(m, "\"action\":\"console\"") && strstr(m, "\"target\":\"1\""),
+		      "%s", m);
+	free(m);
+	expect(&h, "amr/v1/audit", "\"line\":\"add addr=005\"", 15000);
+	/* the last line before the restart: its record was spooled first */
+	expect(&h, "amr/v1/audit", "\"line\":\"reset\"", 15000);
+	/* typed before those, so it would have come with them */
+	m = harness_wait_message(&h, "amr/v1/audit", "show addr", 0);
+	ck_assert_msg(m == NULL, "a look is not a change: %s", m);
+}
+END_TEST
+
 static Suite *telnet_suite(void)
 {
 	Suite *s = suite_create("gateway_telnet");
@@ -285,6 +320,7 @@ static Suite *telnet_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_telnet_objnum_survives_restart);
 	tcase_add_test(tc, test_password);
+	tcase_add_test(tc, test_console_changes_are_audited);
 	tcase_add_test(tc, test_idle_sessions_are_closed);
 	suite_add_tcase(s, tc);
 	return s;

@@ -216,6 +216,48 @@ START_TEST(test_help_lists_every_command)
 }
 END_TEST
 
+/* What the audit trail hears of: every line that changes something, and
+ * none that only shows something. */
+START_TEST(test_changes)
+{
+	static const struct {
+		const char *line;
+		bool changes;
+	} cases[] = {
+		{ "zero ch=1 addr=005", true },
+		{ "ch addr=005 to 006", true },
+		{ "objnum=12", true },
+		{ "save all", true },
+		{ "save all and reset", true },
+		{ "reset", true },
+		{ "reset -d", true },
+		{ "add addr=007", true },
+		{ "del addr=007", true },
+		{ "RS485 timeout=9", true },
+		{ "serv=10.0.0.1", true },
+		{ "port=1884", true },
+		{ "mac=0004A3010301", true },
+		{ "disconnect server", true },
+		{ "show addr", false },
+		{ "ipconfig", false },
+		{ "RS485 timeout", false },
+		{ "help", false },
+		{ "lcd", false },
+		{ "exit", false },
+		{ "", false },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct cmdline c;
+		char err[128];
+
+		ck_assert_msg(cmdline_parse(cases[i].line, &c, err, sizeof err) == AMR_OK, "%s: %s",
+			      cases[i].line, err);
+		ck_assert_msg(cmdline_changes(c.kind) == cases[i].changes, "\"%s\"", cases[i].line);
+	}
+}
+END_TEST
+
 static Suite *cmdline_suite(void)
 {
 	Suite *s = suite_create("gw_cmdline");
@@ -224,6 +266,7 @@ static Suite *cmdline_suite(void)
 	tcase_add_loop_test(tc, test_good, 0, sizeof goods / sizeof goods[0]);
 	tcase_add_loop_test(tc, test_bad, 0, sizeof bads / sizeof bads[0]);
 	tcase_add_test(tc, test_values);
+	tcase_add_test(tc, test_changes);
 	tcase_add_test(tc, test_too_long);
 	tcase_add_test(tc, test_help_lists_every_command);
 	suite_add_tcase(s, tc);
