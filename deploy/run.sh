@@ -99,8 +99,16 @@ if [ -x "$bin/amr-sim" ] && [ -x "$bin/amr-gateway" ]; then
 	start amr-sim "$bin/amr-sim" --bus "$AMR_DATA_DIR/sim/bus" --devices "$devices" \
 		--speed "$AMR_SIM_SPEED" --control "$AMR_DATA_DIR/sim/control.sock"
 	for _ in $(seq 50); do [ -e "$AMR_DATA_DIR/sim/bus" ] && break; sleep 0.1; done
-	start amr-gateway "$bin/amr-gateway" --obj 1 --serial "$AMR_DATA_DIR/sim/bus" \
-		--poll "1-$devices"
+	# The console asks for a password, made once per data directory (as
+	# deploy/secrets.sh does for a provisioned gateway); the environment
+	# carries it, so it is not on the command line for ps to show.
+	if [ ! -s "$AMR_DATA_DIR/console-password" ]; then
+		(umask 077 && head -c 12 /dev/urandom | base64 | tr '+/' 'xy' \
+			>"$AMR_DATA_DIR/console-password")
+	fi
+	console_password=$(cat "$AMR_DATA_DIR/console-password")
+	AMR_CONSOLE_PASSWORD=$console_password start amr-gateway "$bin/amr-gateway" --obj 1 \
+		--serial "$AMR_DATA_DIR/sim/bus" --poll "1-$devices"
 fi
 
 # The demo building gets its labels, resources and pulse weights once, as
@@ -137,7 +145,7 @@ cat <<INFO
   services        mosquitto_sub -h 127.0.0.1 -p $AMR_MQTT_PORT -v -t 'amr/v1/svc/#'
   portal          http://127.0.0.1:$AMR_HTTP_PORT/
   sign in as      admin / ${admin:-"(the password amr-web printed at its first start, in $logs/amr-web.log)"}
-  gateway console telnet 127.0.0.1 $AMR_CONSOLE_PORT
+  gateway console telnet 127.0.0.1 $AMR_CONSOLE_PORT   (password ${console_password:-"(none)"})
   simulator       socat - UNIX-CONNECT:$AMR_DATA_DIR/sim/control.sock   (type help)
   command line    AMR_MQTT_PORT=$AMR_MQTT_PORT build/bin/amrctl status
 

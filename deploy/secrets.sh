@@ -134,7 +134,7 @@ make_tls() {
 
 # provision OBJ HOST PORT TLS: credentials and configuration of a gateway
 provision() {
-	local obj=$1 host=$2 port=$3 tls=$4 gwdir extra=()
+	local obj=$1 host=$2 port=$3 tls=$4 gwdir extra=() console
 	[[ $obj =~ ^[1-9][0-9]{0,4}$ ]] && [ "$obj" -le 65000 ] ||
 		die "object number must be 1..65000 without leading zeros, not '$obj'"
 	gwdir=$dir/gateways/$obj
@@ -142,6 +142,11 @@ provision() {
 	chmod 700 "$gwdir"
 	cp "$dir/ca/ca.crt" "$gwdir/ca.crt"
 	extra=("AMR_GW_OBJ=$obj" "AMR_MQTT_HOST=$host" "AMR_MQTT_PORT=$port")
+	# the Telnet console asks for a password (kept when provisioned again)
+	console=$( [ -f "$gwdir/amr-gateway.env" ] &&
+		env_get "$gwdir/amr-gateway.env" AMR_CONSOLE_PASSWORD || true)
+	[ -n "$console" ] || console=$(new_password)
+	extra+=("AMR_CONSOLE_PASSWORD=$console")
 	# TLS needs the MQTT client's CA option (AMR_MQTT_CAFILE) in libamr.
 	[ "$tls" = 1 ] && extra+=("AMR_MQTT_CAFILE=/etc/amr-gateway/ca.crt")
 	write_env "$gwdir/amr-gateway.env" "gw-$obj" "${extra[@]}"
@@ -167,6 +172,8 @@ cmd_init() {
 	[ -f "$dir/gateways/1/amr-gateway.env" ] || provision 1 broker 1883 0
 	rebuild_auth
 	echo "secrets in $dir"
+	echo "console password of the demo gateway (object 1):" \
+		"$(env_get "$dir/gateways/1/amr-gateway.env" AMR_CONSOLE_PASSWORD)"
 }
 
 cmd_gateway() {
@@ -186,6 +193,7 @@ cmd_gateway() {
 	provision "$obj" "$host" "$port" "$tls"
 	rebuild_auth
 	echo "gateway $obj: $dir/gateways/$obj/amr-gateway.env (user gw-$obj, $host:$port)"
+	echo "its console password: $(env_get "$dir/gateways/$obj/amr-gateway.env" AMR_CONSOLE_PASSWORD)"
 	echo "install it as /etc/amr-gateway.env (mode 600) on the gateway, with ca.crt in /etc/amr-gateway/;"
 	echo "then make the broker re-read its users: deploy/secrets.sh reload"
 }
