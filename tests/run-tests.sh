@@ -22,7 +22,7 @@ only=${2:-}
 jobs=${AMR_TEST_JOBS:-4}
 export AMR_BIN_DIR=$(cd "$build/bin" && pwd)
 export AMR_SRC_DIR=$(cd "$(dirname "$0")/.." && pwd)
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1:suppressions=$AMR_SRC_DIR/tests/asan.supp}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$AMR_SRC_DIR/tests/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export CK_DEFAULT_TIMEOUT=${CK_DEFAULT_TIMEOUT:-120}
