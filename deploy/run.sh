@@ -149,12 +149,17 @@ cat <<INFO
   simulator       socat - UNIX-CONNECT:$AMR_DATA_DIR/sim/control.sock   (type help)
   command line    AMR_MQTT_PORT=$AMR_MQTT_PORT build/bin/amrctl status
 
+  Below: warnings and errors of every program (all lines in $logs).
   Ctrl-C stops everything.
 
 INFO
 
-# Follow the logs until a program dies or we are told to stop.
-tail -n 0 -F "$logs"/*.log &
+# Follow the logs' warnings and errors until a program dies or we are told
+# to stop. Every line (each device coming online, each command) stays in
+# $logs; the terminal shows what needs a look.
+# (grep reads through a process substitution, so that $! is tail: stopping
+# it ends grep too)
+tail -q -n 0 -F "$logs"/*.log > >(grep --line-buffered -E ' (warn|error): ') &
 tailpid=$!
 pids=("$tailpid" "${pids[@]}")
 names=(tail "${names[@]}")
