@@ -15,7 +15,10 @@
 #include "jv.h"
 #include "log.h"
 
-#define MAX_SERIES 8 /* channels in one series request */
+/* Channels in one series request: a whole object, every input of every
+ * address (the archive answers each channel on its own, so the answer
+ * grows with the channels asked for, not past what one RPC carries). */
+#define MAX_SERIES (PROTO_ADDR_MAX * PROTO_CH_MAX)
 #define MAX_TIME   (1LL << 40)
 
 struct rpc_wait {
@@ -87,12 +90,18 @@ static json_t *channels_arg(struct call *c)
 {
 	const char *s = call_query(c, "channels");
 	json_t *arr = json_array();
-	char buf[2048], *save = NULL, *tok;
+	char buf[MAX_SERIES * 12], *save = NULL, *tok; /* "65000.127.4," each */
 
 	if (!s)
 		s = call_query(c, "channel");
 	if (!s || !*s) {
 		call_error(c, 400, "bad_request", "channels: missing; e.g. channels=1.5.1,1.5.2");
+		json_decref(arr);
+		return NULL;
+	}
+	if (strlen(s) >= sizeof buf) {
+		call_error(c, 400, "bad_request", "channels: at most %d at once (a whole object)",
+			   MAX_SERIES);
 		json_decref(arr);
 		return NULL;
 	}
@@ -109,7 +118,8 @@ static json_t *channels_arg(struct call *c)
 		json_array_append_new(arr, json_string(tok));
 	}
 	if (json_array_size(arr) > MAX_SERIES) {
-		call_error(c, 400, "bad_request", "channels: at most %d at once", MAX_SERIES);
+		call_error(c, 400, "bad_request", "channels: at most %d at once (a whole object)",
+			   MAX_SERIES);
 		json_decref(arr);
 		return NULL;
 	}

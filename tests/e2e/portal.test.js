@@ -185,6 +185,20 @@ async function main() {
       throw new Error('CSV rows (' + download.suggestedFilename() + '): ' + lines.slice(0, 4).join(' | '));
     console.log('CSV ' + download.suggestedFilename() + ': ' + (lines.length - 1) + ' rows, e.g. ' + lines[1]);
 
+    step = 'archive of a whole object: every channel, the period ending now';
+    const toShown = await page.$eval('#to', e => new Date(e.value).getTime());
+    if (toShown > Date.now() + 120e3) throw new Error('the period ends in the future: ' + new Date(toShown));
+    const all = (await page.evaluate(async () => (await (await fetch('/api/v1/channels')).json()).channels))
+      .map(c => c.id).filter(id => id.startsWith(DEMO + '.'));
+    if (all.length <= 8) throw new Error('the demo object has only ' + all.length + ' channels');
+    await page.click('#objs button[data-obj="' + DEMO + '"]');
+    await Promise.all([page.waitForResponse(r => r.url().includes('/api/v1/series') && r.status() === 200),
+      page.click('#show')]);
+    await page.waitForFunction(n => document.querySelectorAll('#table tr:first-child th').length === n + 1, all.length);
+    const heads = await page.$$eval('#table tr:first-child th', ths => ths.slice(1).map(t => t.textContent.split(' ')[0]));
+    if (heads.join() !== all.join()) throw new Error('whole object: ' + heads.join() + ' for ' + all.join());
+    console.log('whole object ' + DEMO + ': ' + heads.length + ' channels in one table');
+
     step = 'object status';
     await page.goto(URL + '/index.html');
     await present(page, '#objects li[data-obj="' + OBJ + '"]');

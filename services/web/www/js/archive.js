@@ -14,11 +14,24 @@
   const local = d => d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + 'T' + pad(d.getHours()) + ':' + pad(d.getMinutes());
   const secs = id => Math.floor(new Date($(id).value).getTime() / 1000);
 
+  function choose(ids) {
+    chosen = ids;
+    localStorage.setItem('archive.chosen', JSON.stringify(chosen));
+    renderPicker(); updateCsv();
+  }
+
+  /* One button per object: every channel of it at once. */
+  function renderObjects() {
+    const objs = [...new Set(channels.map(c => c.id.split('.')[0]))];
+    $('objs').replaceChildren(...objs.map(o => E('button', { type: 'button', class: 'badge', 'data-obj': o,
+      onclick: () => choose(channels.filter(c => c.id.split('.')[0] === o).map(c => c.id)) },
+      App.t('whole.object') + ' ' + o)));
+  }
+
   function renderPicker() {
     $('chans').replaceChildren(...channels.map(c => E('label', {},
       E('input', { type: 'checkbox', value: c.id, checked: chosen.includes(c.id), onchange: ev => {
         if (ev.target.checked) chosen.push(c.id); else chosen = chosen.filter(x => x !== c.id);
-        chosen = chosen.slice(0, 8);
         localStorage.setItem('archive.chosen', JSON.stringify(chosen));
         updateCsv();
       } }), c.id + (c.label ? ' — ' + c.label : ''))));
@@ -77,14 +90,15 @@
   App.start(App.ROLES_VIEW, async () => {
     document.title = App.t('nav.archive');
     const now = new Date();
-    $('to').value = local(new Date(now.getTime() + 3600e3));
+    /* to the end of this minute: nothing of the future, no empty last row */
+    $('to').value = local(new Date(now.getTime() + 60e3));
     $('from').value = local(new Date(now.getTime() - 24 * 3600e3));
     ['from', 'to', 'step'].forEach(id => $(id).addEventListener('change', updateCsv));
     $('query').addEventListener('submit', show);
     try {
       channels = (await App.api('GET', '/api/v1/channels')).channels;
       if (!chosen.length && channels.length) chosen = [channels[0].id];
-      renderPicker(); updateCsv();
+      renderObjects(); renderPicker(); updateCsv();
       const want = (location.hash.match(/channels=([\d.,]+)/) || [])[1];
       if (want) { chosen = want.split(','); renderPicker(); }
       if (chosen.length) await show();
