@@ -70,7 +70,7 @@ endef
 # programs (Mosquitto, our daemons) through tests/harness.
 define integ_test
 INTEG_TESTS += $(TESTBIN)/$(1)
-$(TESTBIN)/$(1): $(patsubst %.c,$(OBJ)/%.o,$(2) tests/harness/harness.c) $(LIBAMR)
+$(TESTBIN)/$(1): $(patsubst %.c,$(OBJ)/%.o,$(2) tests/harness/harness.c tests/harness/harness_probe.c) $(LIBAMR)
 	@mkdir -p $$(@D)
 	$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIBAMR) $(3) $$(MQ_LIBS) $$(CHECK_LIBS)
 endef

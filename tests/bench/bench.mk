@@ -1,6 +1,6 @@
 # Benchmarks: make bench-pipeline, make bench-rpc (figures go to docs/benchmarks.md).
-$(eval $(call bench,bench_pipeline,tests/bench/bench_pipeline.c tests/harness/harness.c,$(MQ_LIBS)))
-$(eval $(call bench,bench_rpc,tests/bench/bench_rpc.c tests/harness/harness.c,$(MQ_LIBS)))
+$(eval $(call bench,bench_pipeline,tests/bench/bench_pipeline.c tests/harness/harness.c tests/harness/harness_probe.c,$(MQ_LIBS)))
+$(eval $(call bench,bench_rpc,tests/bench/bench_rpc.c tests/harness/harness.c tests/harness/harness_probe.c,$(MQ_LIBS)))
 
 BENCH_ARGS ?= 64 8 10 50000
 .PHONY: bench-pipeline

@@ -160,4 +160,22 @@ void harness_poke(struct harness *h);
  * with a deadline, harness_barrier). */
 void harness_sleep_ms(int ms);
 
+/*
+ * Run a loop of the test's own (not the probe's) until cond holds or ms
+ * pass. tick(ctx) runs every 50 ms and must set *wake, the
+ * loop_run_until() flag (harness_loop_wake(wake) does just that); any
+ * callback that sets *wake makes the loop look at cond at once.
+ */
+void harness_loop_wake(void *wake);
+#define HARNESS_LOOP_UNTIL(l, tick, ctx, wake, cond, ms)                             \
+	do {                                                                         \
+		uint64_t until_ = loop_now_ms() + (ms);                              \
+		while (!(cond) && loop_now_ms() < until_) {                          \
+			uint64_t t_ = loop_timer_add((l), 50, false, (tick), (ctx)); \
+			*(wake) = false;                                             \
+			loop_run_until((l), (wake));                                 \
+			loop_timer_cancel((l), t_);                                  \
+		}                                                                    \
+	} while (0)
+
 #endif

@@ -76,16 +76,7 @@ static void wake_up(void *arg)
 }
 
 /* Run c's loop until cond holds or ms pass. */
-#define RUN_UNTIL(c, cond, ms)                                                         \
-	do {                                                                           \
-		uint64_t until_ = loop_now_ms() + (ms);                                \
-		while (!(cond) && loop_now_ms() < until_) {                            \
-			uint64_t t_ = loop_timer_add((c)->l, 50, false, wake_up, (c)); \
-			(c)->wake = false;                                             \
-			loop_run_until((c)->l, &(c)->wake);                            \
-			loop_timer_cancel((c)->l, t_);                                 \
-		}                                                                      \
-	} while (0)
+#define RUN_UNTIL(c, cond, ms) HARNESS_LOOP_UNTIL((c)->l, wake_up, (c), &(c)->wake, cond, ms)
 
 /* Connect; sub, when given, is subscribed before the loop first runs, so
  * messages queued for a persistent session find their handler. */

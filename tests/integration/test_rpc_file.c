@@ -53,22 +53,9 @@ static void on_up(void *ctx)
 	c->wake = true;
 }
 
-static void wake_up(void *arg)
-{
-	((struct client *)arg)->wake = true;
-}
-
 /* Run c's loop until cond holds or ms pass. */
-#define RUN_UNTIL(c, cond, ms)                                                         \
-	do {                                                                           \
-		uint64_t until_ = loop_now_ms() + (ms);                                \
-		while (!(cond) && loop_now_ms() < until_) {                            \
-			uint64_t t_ = loop_timer_add((c)->l, 50, false, wake_up, (c)); \
-			(c)->wake = false;                                             \
-			loop_run_until((c)->l, &(c)->wake);                            \
-			loop_timer_cancel((c)->l, t_);                                 \
-		}                                                                      \
-	} while (0)
+#define RUN_UNTIL(c, cond, ms) \
+	HARNESS_LOOP_UNTIL((c)->l, harness_loop_wake, &(c)->wake, &(c)->wake, cond, ms)
 
 static void client_open(struct client *c, const char *id)
 {
