@@ -65,6 +65,11 @@ void api_console(void *ctx, struct call *c);
 void api_rpc(struct web *w, struct call *c, const char *method, json_t *args, unsigned timeout_ms,
 	     void (*on_ok)(struct web *w, struct call *c, json_t *result));
 
+/* An on_ok of api_rpc for a limited user: the answer cut to its scope
+ * (scope_filter; the route's {obj}, when it has one, is the object of
+ * elements naming none). */
+void api_scoped(struct web *w, struct call *c, json_t *result);
+
 /* Parse an integer query argument in min..max (def when absent): decimal
  * digits with an optional '-', nothing else. Answers 400 and returns -1
  * when malformed. */

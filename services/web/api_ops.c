@@ -31,15 +31,13 @@ static unsigned timeout(struct web *w)
 static void command_ok(struct web *w, struct call *c, json_t *result)
 {
 	json_t *rec = json_deep_copy(result), *up = NULL;
-	char *text = NULL;
 
 	if (rec && json_object_update_missing(rec, c->body) == 0 &&
 	    json_object_set_new(rec, "obj", json_integer(strtol(c->m.params[0], NULL, 10))) == 0)
 		up = view_on_command(w->view, rec, svc_now());
-	if (up && (text = json_dumps(up, JSON_COMPACT)))
+	if (up)
 		sse_publish(w->hub, (unsigned)json_integer_value(json_object_get(up, "obj")),
-			    "device", text);
-	free(text);
+			    "device", up);
 	json_decref(up);
 	json_decref(rec);
 	call_json(c, 200, json_incref(result));
@@ -73,6 +71,11 @@ void api_command(void *ctx, struct call *c)
 			   cmds[cmd]);
 		return;
 	}
+	if (!scope_sees(&c->scope, obj, (unsigned)addr, 0)) {
+		call_error(c, 403, "forbidden", "device %u.%lld is not among what %s may see", obj,
+			   addr, c->user);
+		return;
+	}
 	/* Zeroing a counter changes what is billed: admins only. */
 	if (cmd == 2 && c->role != ROLE_ADMIN) {
 		call_error(c, 403, "forbidden", "zero: only an admin may zero a counter");
@@ -96,7 +99,7 @@ void api_commands(void *ctx, struct call *c)
 		return;
 	api_rpc(w, c, "ingest/commands",
 		json_pack("{s:I, s:I}", "obj", (json_int_t)obj, "limit", (json_int_t)limit),
-		timeout(w), NULL);
+		timeout(w), c->scope.on ? api_scoped : NULL);
 }
 
 void api_console(void *ctx, struct call *c)

@@ -305,12 +305,15 @@ void api_consumption(void *ctx, struct call *c)
 		timeout(w), NULL);
 }
 
-/* A registry list for a user limited to some objects: only theirs. */
-static void registry_scoped(struct web *w, struct call *c, json_t *result)
+void api_scoped(struct web *w, struct call *c, json_t *result)
 {
 	json_t *j = json_incref(result);
+	unsigned obj = 0;
 
-	scope_filter(&c->scope, j);
+	(void)w;
+	if (c->m.route && strstr(c->m.route->pattern, "{obj}") && c->m.nparams > 0)
+		obj = scope_id_obj(c->m.params[0]);
+	scope_filter(&c->scope, obj, j);
 	call_json(c, 200, j);
 }
 
@@ -336,8 +339,7 @@ void api_registry_list(void *ctx, struct call *c)
 		json_object_set_new(args, "obj", json_integer(obj));
 	if (args && after)
 		json_object_set_new(args, "after", json_string(after));
-	api_rpc(w, c, "archive/registry.list", args, timeout(w),
-		c->scope.on ? registry_scoped : NULL);
+	api_rpc(w, c, "archive/registry.list", args, timeout(w), c->scope.on ? api_scoped : NULL);
 }
 
 static bool registry_id_ok(const char *id)
@@ -362,12 +364,10 @@ void api_registry_get(void *ctx, struct call *c)
 static void registry_set_ok(struct web *w, struct call *c, json_t *rec)
 {
 	json_t *up = view_on_registry(w->view, rec, svc_now());
-	char *text = up ? json_dumps(up, JSON_COMPACT) : NULL;
 
-	if (text)
+	if (up)
 		sse_publish(w->hub, (unsigned)json_integer_value(json_object_get(up, "obj")),
-			    "channel", text);
-	free(text);
+			    "channel", up);
 	json_decref(up);
 	call_json(c, 200, json_incref(rec));
 }

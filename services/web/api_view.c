@@ -16,7 +16,7 @@ void api_objects(void *ctx, struct call *c)
 	struct web *w = ctx;
 	json_t *j = view_objects_json(w->view, svc_now());
 
-	scope_filter(&c->scope, j);
+	scope_filter(&c->scope, 0, j);
 	call_json(c, 200, j);
 }
 
@@ -32,6 +32,7 @@ void api_object(void *ctx, struct call *c)
 		call_error(c, 404, "not_found", "object %u has not been heard from", obj);
 		return;
 	}
+	scope_filter(&c->scope, obj, j);
 	call_json(c, 200, j);
 }
 
@@ -44,7 +45,7 @@ void api_channels(void *ctx, struct call *c)
 	if (api_query_int(c, "obj", 0, 0, PROTO_OBJ_MAX, &obj))
 		return;
 	j = view_channels_json(w->view, (unsigned)obj, svc_now());
-	scope_filter(&c->scope, j);
+	scope_filter(&c->scope, 0, j);
 	call_json(c, 200, j);
 }
 
@@ -58,7 +59,7 @@ void api_events(void *ctx, struct call *c)
 	    api_query_int(c, "limit", 100, 1, 1000, &limit))
 		return;
 	j = json_pack("{s:o*}", "events", view_events_json(w->view, (unsigned)obj, (size_t)limit));
-	scope_filter(&c->scope, j);
+	scope_filter(&c->scope, 0, j);
 	call_json(c, 200, j);
 }
 

@@ -12,11 +12,8 @@
 
 static void publish(struct web *w, unsigned obj, const char *event, json_t *up)
 {
-	char *text = up ? json_dumps(up, JSON_COMPACT) : NULL;
-
-	if (text && w->hub)
-		sse_publish(w->hub, obj, event, text);
-	free(text);
+	if (up && w->hub)
+		sse_publish(w->hub, obj, event, up);
 	json_decref(up);
 }
 

@@ -3,17 +3,38 @@
 #include <string.h>
 
 #include "call.h"
-#include "proto.h"
 #include "err.h"
 #include "route.h"
 #include "scope.h"
 
+bool scope_sees(const struct scope *s, unsigned obj, unsigned addr, unsigned ch)
+{
+	if (!s || !s->on)
+		return true;
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct proto_id *k = &s->item[i];
+
+		if (k->obj != obj)
+			continue;
+		if (!k->addr || !addr)
+			return true; /* the whole object, or the object as such */
+		if (k->addr == addr && (!k->ch || (ch && k->ch == ch)))
+			return true;
+	}
+	return false;
+}
+
 bool scope_allows(const struct scope *s, unsigned obj)
+{
+	return scope_sees(s, obj, 0, 0);
+}
+
+bool scope_whole(const struct scope *s, unsigned obj)
 {
 	if (!s || !s->on)
 		return true;
 	for (unsigned i = 0; i < s->n; i++)
-		if (s->obj[i] == obj)
+		if (s->item[i].obj == obj && !s->item[i].addr)
 			return true;
 	return false;
 }
@@ -22,41 +43,52 @@ unsigned scope_id_obj(const char *id)
 {
 	struct proto_id k;
 
-	return proto_id_parse(id, &k) ? k.obj : 0;
+	return id && proto_id_parse(id, &k) ? k.obj : 0;
 }
 
-static int cmp_unsigned(const void *a, const void *b)
+static int cmp_id(const void *a, const void *b)
 {
-	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+	const struct proto_id *x = a, *y = b;
 
-	return x < y ? -1 : x > y;
+	if (x->obj != y->obj)
+		return x->obj < y->obj ? -1 : 1;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->ch < y->ch ? -1 : x->ch > y->ch;
 }
 
 amr_err scope_parse(const json_t *list, struct scope *out, char *msg, size_t size)
 {
 	struct scope s = { .on = true };
+	char id[PROTO_ID_LEN];
 	size_t i;
 	json_t *e;
 
 	if (!json_is_array(list) || json_array_size(list) > SCOPE_MAX) {
-		snprintf(msg, size, "objects: expected an array of at most %d object numbers",
+		snprintf(msg, size,
+			 "objects: expected an array of at most %d objects, devices or channels",
 			 SCOPE_MAX);
 		return AMR_EINVAL;
 	}
 	json_array_foreach(list, i, e) {
-		json_int_t v = json_integer_value(e);
+		struct proto_id k = { 0 };
 
-		if (!json_is_integer(e) || !proto_obj_ok(v)) {
+		if (json_is_integer(e) && proto_obj_ok(json_integer_value(e))) {
+			k.obj = (uint16_t)json_integer_value(e);
+		} else if (!json_is_string(e) || !proto_id_parse(json_string_value(e), &k)) {
 			snprintf(msg, size,
-				 "objects[%zu]: expected an object number " PROTO_OBJ_RANGE, i);
+				 "objects[%zu]: expected an object number " PROTO_OBJ_RANGE
+				 " or an id \"obj.addr\" or \"obj.addr.ch\"",
+				 i);
 			return AMR_EINVAL;
 		}
-		s.obj[s.n++] = (unsigned)v;
+		s.item[s.n++] = k;
 	}
-	qsort(s.obj, s.n, sizeof s.obj[0], cmp_unsigned);
+	qsort(s.item, s.n, sizeof s.item[0], cmp_id);
 	for (i = 1; i < s.n; i++)
-		if (s.obj[i] == s.obj[i - 1]) {
-			snprintf(msg, size, "objects: %u is given twice", s.obj[i]);
+		if (!cmp_id(&s.item[i], &s.item[i - 1])) {
+			snprintf(msg, size, "objects: %s is given twice",
+				 proto_id_format(&s.item[i], id));
 			return AMR_EINVAL;
 		}
 	*out = s;
@@ -65,7 +97,7 @@ amr_err scope_parse(const json_t *list, struct scope *out, char *msg, size_t siz
 
 void scope_of_user(unsigned role, const json_t *objects, struct scope *out)
 {
-	char msg[96];
+	char msg[128];
 
 	*out = (struct scope){ .on = false };
 	if (role == ROLE_ADMIN)
@@ -82,9 +114,12 @@ void scope_of_user(unsigned role, const json_t *objects, struct scope *out)
 json_t *scope_json(const struct scope *s)
 {
 	json_t *a = json_array();
+	char id[PROTO_ID_LEN];
 
 	for (unsigned i = 0; a && i < s->n; i++)
-		json_array_append_new(a, json_integer(s->obj[i]));
+		json_array_append_new(a, s->item[i].addr
+						 ? json_string(proto_id_format(&s->item[i], id))
+						 : json_integer(s->item[i].obj));
 	return a;
 }
 
@@ -99,13 +134,13 @@ static int obj_param_index(const char *pattern)
 	return -1;
 }
 
-/* One id named by a call (what: where it came from). */
+/* One id named by a call (what: where it came from); *refused gets it
+ * when s does not allow it. */
 static int check_id(const struct scope *s, const char *what, const char *id, size_t len,
-		    unsigned *refused, char *msg, size_t size)
+		    struct proto_id *refused, char *msg, size_t size)
 {
 	char buf[24];
 	struct proto_id k;
-	unsigned obj;
 
 	if (len >= sizeof buf ||
 	    (memcpy(buf, id, len), buf[len] = '\0', !proto_id_parse(buf, &k))) {
@@ -113,17 +148,16 @@ static int check_id(const struct scope *s, const char *what, const char *id, siz
 			 what, (int)(len < 32 ? len : 32), id);
 		return 400;
 	}
-	obj = k.obj;
-	if (!scope_allows(s, obj)) {
-		*refused = obj;
+	if (!scope_sees(s, k.obj, k.addr, k.ch)) {
+		*refused = k;
 		return 403;
 	}
 	return 0;
 }
 
 /* Each id of a comma-separated list (an empty item is no id either). */
-static int check_list(const struct scope *s, const char *what, const char *q, unsigned *refused,
-		      char *msg, size_t size)
+static int check_list(const struct scope *s, const char *what, const char *q,
+		      struct proto_id *refused, char *msg, size_t size)
 {
 	int rc;
 
@@ -141,7 +175,8 @@ static int check_list(const struct scope *s, const char *what, const char *q, un
 int scope_check_call(const struct scope *s, const struct call *c, char *msg, size_t size)
 {
 	static const char *const lists[] = { "obj", "channels", "channel" };
-	unsigned refused = 0;
+	struct proto_id refused = { 0 };
+	char id[PROTO_ID_LEN];
 	const char *q;
 	int idx, rc = 0;
 
@@ -153,43 +188,93 @@ int scope_check_call(const struct scope *s, const struct call *c, char *msg, siz
 	for (size_t i = 0; !rc && i < sizeof lists / sizeof lists[0]; i++)
 		if ((q = call_query(c, lists[i])))
 			rc = check_list(s, lists[i], q, &refused, msg, size);
-	if (rc == 403)
-		snprintf(msg, size, "object %u is not among the objects of %s", refused, c->user);
+	if (rc == 403 && (!refused.addr || !scope_allows(s, refused.obj)))
+		snprintf(msg, size, "object %u is not among the objects of %s", refused.obj,
+			 c->user);
+	else if (rc == 403)
+		snprintf(msg, size, "%s %s is not among what %s may see",
+			 refused.ch ? "channel" : "device", proto_id_format(&refused, id), c->user);
 	return rc;
 }
 
-/* The object an element names, or 0. */
-static unsigned elem_obj(const json_t *e)
+/* The number member key of e, or 0. */
+static unsigned num(const json_t *e, const char *key)
 {
-	const json_t *o = json_object_get(e, "obj");
+	const json_t *v = json_object_get(e, key);
+	json_int_t n = json_integer_value(v);
 
-	if (json_is_integer(o))
-		return (unsigned)json_integer_value(o);
-	return scope_id_obj(json_string_value(json_object_get(e, "id")));
+	return json_is_integer(v) && n > 0 && n <= PROTO_OBJ_MAX ? (unsigned)n : 0;
 }
 
-void scope_filter(const struct scope *s, json_t *obj)
+/* What element e names (within object ctx); false when it names nothing. */
+static bool elem_id(const json_t *e, unsigned ctx, struct proto_id *k)
 {
-	const char *key;
-	json_t *arr;
+	const json_t *id = json_object_get(e, "id");
+	unsigned obj = num(e, "obj");
 
-	if (!s || !s->on || !json_is_object(obj))
+	*k = (struct proto_id){ 0 };
+	if (json_is_string(id)) {
+		if (!proto_id_parse(json_string_value(id), k))
+			*k = (struct proto_id){ 0 }; /* names nothing we show: refused below */
+		return true;
+	}
+	if (!obj && (json_object_get(e, "obj") || !ctx))
+		return json_object_get(e, "obj") != NULL; /* a bad obj is nothing to show */
+	k->obj = (uint16_t)(obj ? obj : ctx);
+	k->addr = (uint8_t)num(e, "addr");
+	k->ch = (uint8_t)num(e, "ch");
+	if ((json_object_get(e, "addr") && !proto_addr_ok(num(e, "addr"))) ||
+	    (json_object_get(e, "ch") && (!k->addr || !proto_ch_ok(num(e, "ch")))))
+		*k = (struct proto_id){ 0 }; /* a bad address is nothing to show */
+	return true;
+}
+
+/* The fields of an object summary that tell about the whole building. */
+static const char *const summary_building[] = { "devices", "channels", "lcd", "spool", "ip", "fw" };
+
+/* Reduce summary j of object obj to what s allows of it. */
+static void filter_summary(const struct scope *s, unsigned obj, json_t *j)
+{
+	if (!json_is_object(j) || !(obj = num(j, "obj") ? num(j, "obj") : obj) ||
+	    scope_whole(s, obj))
 		return;
-	json_object_foreach(obj, key, arr) {
+	for (size_t i = 0; i < sizeof summary_building / sizeof summary_building[0]; i++)
+		json_object_del(j, summary_building[i]);
+	scope_filter(s, obj, j); /* its "alarms" */
+}
+
+bool scope_filter(const struct scope *s, unsigned obj, json_t *j)
+{
+	struct proto_id k;
+	const char *key;
+	json_t *v;
+
+	if (!s || !s->on || !json_is_object(j))
+		return true;
+	if (!obj)
+		obj = num(j, "obj") ? num(j, "obj") : num(json_object_get(j, "object"), "obj");
+	if ((v = json_object_get(j, "event")) && elem_id(v, obj, &k) &&
+	    !scope_sees(s, k.obj, k.addr, k.ch))
+		return false;
+	filter_summary(s, obj, json_object_get(j, "object"));
+	json_object_foreach(j, key, v) {
 		size_t i = 0;
+		bool summaries = !strcmp(key, "objects");
 
-		if (!json_is_array(arr))
+		if (!json_is_array(v))
 			continue;
-		while (i < json_array_size(arr)) {
-			json_t *e = json_array_get(arr, i);
-			unsigned o = elem_obj(e);
+		while (i < json_array_size(v)) {
+			json_t *e = json_array_get(v, i);
 
-			if (json_is_object(e) &&
-			    (o || json_object_get(e, "obj") || json_object_get(e, "id")) &&
-			    !scope_allows(s, o))
-				json_array_remove(arr, i);
-			else
-				i++;
+			if (json_is_object(e) && elem_id(e, summaries ? 0 : obj, &k) &&
+			    !scope_sees(s, k.obj, k.addr, k.ch)) {
+				json_array_remove(v, i);
+				continue;
+			}
+			if (summaries)
+				filter_summary(s, 0, e);
+			i++;
 		}
 	}
+	return true;
 }

@@ -1,46 +1,67 @@
 /*
- * scope.h - the objects a signed-in user may see (pure, no I/O).
+ * scope.h - what a signed-in user may see (pure, no I/O).
  *
- * A user record may hold "objects": [1, 5] (users.h). The list limits a
- * tenant, an operator or an accountant to those objects; an admin always
- * sees every object. A tenant without a list sees no object at all, the
- * other roles without a list see every object. A limited call gets 403
- * {"code":"forbidden"} on any route naming another object (the {obj} or
- * {id} segment, the obj= and channels= query arguments), and lists
- * (objects, channels, events, registry, the live stream) hold only its
- * objects.
+ * A user record may hold "objects": a list whose items are an object
+ * number (1: the whole object) or the id of a device ("1.17": a flat's
+ * UO-4) or of a channel ("1.17.3": one meter). The list limits a tenant,
+ * an operator or an accountant; an admin always sees everything. A tenant
+ * without a list sees nothing, the other roles without a list see
+ * everything.
+ *
+ * What an item grants, by the level of what is asked (scope_sees):
+ *   - a channel: an object item, its device's item or the channel's own;
+ *   - a device (its state and outputs): an object item or the device's;
+ *   - an object as such (its name, whether its gateway is online): any
+ *     item within it. Of an object seen only in part, the summary keeps
+ *     its name, state and times and loses what tells about the rest of
+ *     the building: device counts, channel count, LCD, spool, address,
+ *     and the alarms of other devices (scope_filter).
+ * A limited call gets 403 {"code":"forbidden"} on any route naming what it
+ * may not see (the {obj} or {id} segment, the obj=, channels= and channel=
+ * query arguments, a command's device), and lists, answers and the live
+ * stream hold only what it may.
  */
 #ifndef AMR_WEB_SCOPE_H
 #define AMR_WEB_SCOPE_H
 
 #include "err.h"
+#include "proto.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
 
-#define SCOPE_MAX 64 /* objects in one user's list */
+#define SCOPE_MAX 64 /* items in one user's list */
 
 struct scope {
-	bool on;		 /* limited to obj[0..n); false: every object */
-	unsigned n;		 /* objects in the list (0: none) */
-	unsigned obj[SCOPE_MAX]; /* ascending, unique, 1..PROTO_OBJ_MAX */
+	bool on;			 /* limited to item[0..n); false: everything */
+	unsigned n;			 /* items in the list (0: nothing) */
+	struct proto_id item[SCOPE_MAX]; /* sorted by obj, addr, ch; unique */
 };
 
 struct call;
 
-/* True when s lets its user see object obj. */
+/* True when s lets its user see obj.addr.ch: addr 0 asks for the object
+ * as such, ch 0 for the device (the levels above). */
+bool scope_sees(const struct scope *s, unsigned obj, unsigned addr, unsigned ch);
+
+/* True when s lets its user see anything of object obj. */
 bool scope_allows(const struct scope *s, unsigned obj);
+
+/* True when s lets its user see all of object obj. */
+bool scope_whole(const struct scope *s, unsigned obj);
 
 /* The object of an id in its one spelling (proto_id_parse: the scope check
  * and the handlers cannot read one text two ways); 0 when it is not one. */
 unsigned scope_id_obj(const char *id);
 
 /*
- * Check a list of objects as given by an admin: an array of 0..SCOPE_MAX
- * integers 1..PROTO_OBJ_MAX. On AMR_OK *out holds them sorted without repeats
- * (out->on set); otherwise AMR_EINVAL and msg names the problem.
+ * Check a list as given by an admin: an array of 0..SCOPE_MAX items, each
+ * an integer 1..PROTO_OBJ_MAX or a string id "obj", "obj.addr" or
+ * "obj.addr.ch" in its one spelling. On AMR_OK *out holds them sorted
+ * without repeats (out->on set); otherwise AMR_EINVAL and msg names the
+ * item and the problem.
  */
 amr_err scope_parse(const json_t *list, struct scope *out, char *msg, size_t size);
 
@@ -48,22 +69,31 @@ amr_err scope_parse(const json_t *list, struct scope *out, char *msg, size_t siz
  * (array or NULL, checked by scope_parse). */
 void scope_of_user(unsigned role, const json_t *objects, struct scope *out);
 
-/* The list as a JSON array (new reference). */
+/* The list as a JSON array (new reference): objects as integers, devices
+ * and channels as id strings. */
 json_t *scope_json(const struct scope *s);
 
 /*
- * Check the objects a call names: the route's {obj} / {id} segment, the
- * "obj" query argument and each id of "channels" and "channel". Returns 0
- * when allowed (or the scope is off: an unlimited user's bad id is left to
- * the handler's own check); for a limited user 400 when a named id is not
- * an id in its one spelling, 403 when it names another object; msg says
- * which.
+ * Check what a call names: the route's {obj} / {id} segment, the "obj"
+ * query argument and each id of "channels" and "channel". Returns 0 when
+ * allowed (or the scope is off: an unlimited user's bad id is left to the
+ * handler's own check); for a limited user 400 when a named id is not an
+ * id in its one spelling, 403 when it names what the user may not see;
+ * msg says which.
  */
 int scope_check_call(const struct scope *s, const struct call *c, char *msg, size_t size);
 
-/* Remove from every array member of obj (e.g. "objects", "channels",
- * "events", "records") the elements whose "obj" number or "id" names an
- * object s does not allow. Elements with neither are kept. */
-void scope_filter(const struct scope *s, json_t *obj);
+/*
+ * Cut an answer or a stream publication down to what s allows. Every
+ * array member of j (e.g. "objects", "channels", "devices", "events",
+ * "records", "commands") loses the elements naming what s does not allow:
+ * an element names obj.addr.ch by its "id", or by its "obj" (else the
+ * answer's: obj, when not 0, or j's own "obj" or "object"."obj"), "addr"
+ * and "ch". Elements naming nothing are kept. An object summary (j's
+ * "object", the elements of "objects") of an object seen in part is
+ * reduced as above. Returns false when j is about one thing s does not
+ * allow ("event"), which should then not be shown at all.
+ */
+bool scope_filter(const struct scope *s, unsigned obj, json_t *j);
 
 #endif

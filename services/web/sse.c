@@ -214,36 +214,72 @@ void sse_client_free(sse_client *c)
 	free(c);
 }
 
-/* Queue text for every client matching obj (0: all clients); scoped
- * clients get obj 0 only when to_scoped. */
-static void broadcast(sse *h, unsigned obj, bool to_scoped, const char *text, size_t len)
+/* "event: <event>\ndata: <data>\n\n" (malloc'd, *len its length), or NULL. */
+static char *frame(const char *event, const json_t *data, size_t *len)
+{
+	char *body = json_dumps(data, JSON_COMPACT), *text = NULL;
+	size_t size = body ? strlen(event) + strlen(body) + sizeof "event: \ndata: \n\n" : 0;
+	int n = 0;
+
+	if (body && (text = malloc(size)) &&
+	    ((n = snprintf(text, size, "event: %s\ndata: %s\n\n", event, body)) < 0 ||
+	     (size_t)n >= size)) {
+		free(text);
+		text = NULL;
+	}
+	if (text)
+		*len = (size_t)n;
+	free(body);
+	return text;
+}
+
+/* Queue text for c; caller holds the hub's lock. */
+static void deliver(sse_client *c, const char *text, size_t len)
+{
+	pthread_mutex_lock(&c->lock);
+	if (!enqueue(c, text, len))
+		c->h->dropped++;
+	wake(c);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Queue text (data as event) for every client matching obj (0: all
+ * clients); scoped clients get obj 0 only when to_scoped, and data cut to
+ * their scope when they see obj only in part (data NULL: nothing to cut). */
+static void broadcast(sse *h, unsigned obj, bool to_scoped, const char *text, size_t len,
+		      const char *event, const json_t *data)
 {
 	pthread_mutex_lock(&h->lock);
 	for (sse_client *c = h->clients; c; c = c->next) {
+		json_t *own;
+		char *part;
+		size_t n;
+
 		if (obj && c->obj && c->obj != obj)
 			continue;
 		if (c->scope.on && (obj ? !scope_allows(&c->scope, obj) : !to_scoped))
 			continue;
-		pthread_mutex_lock(&c->lock);
-		if (!enqueue(c, text, len))
-			h->dropped++;
-		wake(c);
-		pthread_mutex_unlock(&c->lock);
+		if (!obj || !data || scope_whole(&c->scope, obj)) {
+			deliver(c, text, len);
+			continue;
+		}
+		own = json_deep_copy(data);
+		if (own && scope_filter(&c->scope, obj, own) && (part = frame(event, own, &n))) {
+			deliver(c, part, n);
+			free(part);
+		}
+		json_decref(own);
 	}
 	pthread_mutex_unlock(&h->lock);
 }
 
-void sse_publish(sse *h, unsigned obj, const char *event, const char *data)
+void sse_publish(sse *h, unsigned obj, const char *event, const json_t *data)
 {
-	size_t len = strlen(event) + strlen(data) + 32;
-	char *text = malloc(len);
-	int n;
+	size_t len;
+	char *text = frame(event, data, &len);
 
-	if (!text)
-		return;
-	n = snprintf(text, len, "event: %s\ndata: %s\n\n", event, data);
-	if (n > 0 && (size_t)n < len)
-		broadcast(h, obj, strcmp(event, "reload") == 0, text, (size_t)n);
+	if (text)
+		broadcast(h, obj, strcmp(event, "reload") == 0, text, len, event, data);
 	free(text);
 }
 
@@ -251,7 +287,7 @@ void sse_heartbeat(sse *h)
 {
 	static const char hb[] = ": heartbeat\n\n";
 
-	broadcast(h, 0, true, hb, sizeof hb - 1);
+	broadcast(h, 0, true, hb, sizeof hb - 1, NULL, NULL);
 }
 
 void sse_close_all(sse *h)

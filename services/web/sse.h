@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "err.h"
 #include "scope.h"
 
@@ -44,7 +46,7 @@ void sse_destroy(sse *h);
 amr_err sse_client_open(sse *h, unsigned obj, void *conn, sse_client **out);
 
 /* The same for a user limited to scope (copied; NULL or off: every
- * object): it gets only publications of the objects scope allows, and of
+ * object): it gets only publications of what scope allows, and of
  * the ones for every object (obj 0) only "reload" (no service states).
  * owner (a user name, copied; NULL: none) is counted against the limit of
  * sse_limit_owner: AMR_EEXIST when the owner has that many streams. */
@@ -63,9 +65,11 @@ ssize_t sse_client_read(sse_client *c, char *buf, size_t max);
 /* Remove and free a client (its response is gone). */
 void sse_client_free(sse_client *c);
 
-/* Queue "event: <event>\ndata: <data>\n\n" for the clients of obj (and
- * those of every object). data must be one line (compact JSON). */
-void sse_publish(sse *h, unsigned obj, const char *event, const char *data);
+/* Queue "event: <event>\ndata: <data as compact JSON>\n\n" for the
+ * clients of obj (and those of every object); a client that sees obj only
+ * in part gets data cut to its scope (scope_filter), or nothing when data
+ * is about what it may not see. */
+void sse_publish(sse *h, unsigned obj, const char *event, const json_t *data);
 
 /* Queue a comment line to every client, so proxies keep the connection. */
 void sse_heartbeat(sse *h);

@@ -258,6 +258,164 @@ START_TEST(tenant_403_on_other_objects)
 }
 END_TEST
 
+/* A batch of building 33: flats 16 and 17 (devices 16 and 17, channels
+ * 1 and 3 each), flat 16's counters at t16, flat 17's at t17; with only
+ * flat 17's reading when t16 is 0. */
+static void publish_flats(long long seq, long long t16, long long t17)
+{
+	long long now = (long long)time(NULL);
+	char msg[1024], f16[256] = "";
+
+	if (t16)
+		snprintf(f16, sizeof f16,
+			 "{\"addr\":16,\"ch\":1,\"total\":%lld,\"delta\":1,\"period_ms\":1000},"
+			 "{\"addr\":16,\"ch\":3,\"total\":%lld,\"delta\":1,\"period_ms\":1000},",
+			 t16, t16 + 1);
+	snprintf(msg, sizeof msg,
+		 "{\"seq\":%lld,\"ts\":%lld,\"readings\":[%s"
+		 "{\"addr\":17,\"ch\":1,\"total\":%lld,\"delta\":1,\"period_ms\":1000},"
+		 "{\"addr\":17,\"ch\":3,\"total\":%lld,\"delta\":1,\"period_ms\":1000}],"
+		 "\"devices\":[%s{\"addr\":17,\"ok\":true,\"mains\":true,\"batt_mv\":3000}],"
+		 "\"events\":[],\"obj\":33,\"rx\":%lld}",
+		 seq, now, f16, t17, t17 + 1,
+		 t16 ? "{\"addr\":16,\"ok\":true,\"mains\":false,\"batt_mv\":2100,"
+		       "\"outputs\":[true,false,false,false]},"
+		     : "",
+		 now);
+	ck_assert_int_eq(harness_publish(&t.h, "amr/v1/readings/33", msg, 1, false), 0);
+}
+
+/* Once the stream (arg) is open: flat 16's event, a batch of both flats,
+ * then one of flat 17 alone (the end marker: amr-web handles them in
+ * order, so anything of flat 16 would be on the stream before it). */
+static void *flats_publisher(void *arg)
+{
+	char ev[256];
+
+	sse_wait_open(arg, 10000);
+	snprintf(ev, sizeof ev,
+		 "{\"type\":\"mains_lost\",\"addr\":16,\"ts\":%lld,\"detail\":{\"flat\":16}}",
+		 (long long)time(NULL));
+	harness_publish(&t.h, "amr/v1/events/33", ev, 1, false);
+	publish_flats(3, 716000, 717000);
+	publish_flats(4, 0, 717999);
+	return NULL;
+}
+
+/* Nothing of flat 16 in text: no id 33.16.x, no device 16, no total. */
+static void no_flat16(const char *where, const char *text)
+{
+	ck_assert_msg(!strstr(text, "33.16") && !strstr(text, "\"addr\":16") &&
+			      !strstr(text, "\"total\":716") && !strstr(text, "\"flat\":16"),
+		      "%s shows flat 16: %.2000s", where, text);
+}
+
+START_TEST(tenant_of_one_flat_sees_nothing_of_the_next)
+{
+	static const char *const seen[] = {
+		"/api/v1/objects",	    "/api/v1/objects/33",      "/api/v1/channels",
+		"/api/v1/channels?obj=33",  "/api/v1/events",	       "/api/v1/events?obj=33",
+		"/api/v1/registry",	    "/api/v1/registry?obj=33", "/api/v1/registry/33",
+		"/api/v1/registry/33.17.3",
+	};
+	static const char *const refused[] = {
+		"/api/v1/series?channels=33.16.1&step=raw",
+		"/api/v1/series?channels=33.17.1,33.16.3",
+		"/api/v1/series?channel=33.16.3",
+		"/api/v1/consumption?channels=33.16.3",
+		"/api/v1/registry/33.16.1",
+		"/api/v1/registry/33.16",
+		"/api/v1/objects/34",
+	};
+	struct webc a = admin_client(), ten, op;
+	struct sse_read s = { "", 0, "717999" };
+	char pw[64], opw[64], url[160], *body;
+	pthread_t th;
+	struct webr r;
+
+	publish_flats(1, 716000, 717000);
+	harness_publish(&t.h, "amr/v1/events/33",
+			"{\"type\":\"mains_lost\",\"addr\":16,\"ts\":1,\"detail\":{\"flat\":16}}",
+			1, false);
+	publish_flats(2, 716001, 717001);
+	/* the admin sees both flats, in the view and the archive's registry */
+	for (int i = 0;; i++) {
+		char *reg = get_body(&a, "/api/v1/registry?obj=33", 200);
+
+		body = get_body(&a, "/api/v1/objects/33", 200);
+		if (strstr(body, "716001") && strstr(body, "\"flat\":16") &&
+		    strstr(reg, "33.16.3") && strstr(reg, "33.17.3")) {
+			free(body);
+			free(reg);
+			break;
+		}
+		ck_assert_msg(i < 100, "flats 16 and 17 never appeared: %s %s", body, reg);
+		free(body);
+		free(reg);
+		harness_sleep_ms(100);
+	}
+	create_user(&a, "ten17", "tenant", "[\"33.17\"]", pw, sizeof pw);
+	webc_init(&ten, &t);
+	ck_assert_int_eq(webc_login(&ten, "ten17", pw), 200);
+	r = webc_req(&ten, "GET", "/api/v1/me", NULL, NULL, NULL);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(r.json, "objects"), 0)),
+			 "33.17");
+	webr_free(&r);
+	/* its flat, and nothing of the next one, on every route that lists */
+	body = get_body(&ten, "/api/v1/objects/33", 200);
+	ck_assert_msg(strstr(body, "33.17.3") && strstr(body, "717001") &&
+			      strstr(body, "\"addr\":17"),
+		      "%s", body);
+	ck_assert_msg(!strstr(body, "\"lcd\"") && !strstr(body, "\"polled\""), "%s", body);
+	free(body);
+	for (size_t i = 0; i < sizeof seen / sizeof seen[0]; i++) {
+		body = get_body(&ten, seen[i], 200);
+		no_flat16(seen[i], body);
+		free(body);
+	}
+	snprintf(url, sizeof url,
+		 "/api/v1/series?channels=33.17.1,33.17.3&step=raw&from=%lld&to=%lld",
+		 (long long)time(NULL) - 3600, (long long)time(NULL) + 60);
+	free(get_body(&ten, url, 200));
+	/* every route naming flat 16: 403 naming what was refused */
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		r = webc_req(&ten, "GET", refused[i], NULL, NULL, NULL);
+		ck_assert_msg(r.status == 403, "%s: %ld %s", refused[i], r.status, r.body);
+		ck_assert_str_eq(webr_code(&r), "forbidden");
+		ck_assert_msg(strstr(r.body, "33.16 is not among what ten17 may see") ||
+				      strstr(r.body, "33.16.1 is not among what ten17 may see") ||
+				      strstr(r.body, "33.16.3 is not among what ten17 may see") ||
+				      strstr(r.body, "object 34 is not among"),
+			      "%s: %s", refused[i], r.body);
+		webr_free(&r);
+	}
+	/* an operator of flat 17 alone cannot block flat 16's valve */
+	create_user(&a, "op17", "operator", "[\"33.17\"]", opw, sizeof opw);
+	webc_init(&op, &t);
+	ck_assert_int_eq(webc_login(&op, "op17", opw), 200);
+	r = webc_req(&op, "POST", "/api/v1/objects/33/commands",
+		     "{\"cmd\":\"block\",\"addr\":16,\"out\":1,\"reason\":\"debt\"}", NULL, NULL);
+	ck_assert_msg(r.status == 403 && strstr(r.body, "device 33.16"), "%ld %s", r.status,
+		      r.body);
+	webr_free(&r);
+	/* the live stream: flat 17's readings, none of flat 16's */
+	snprintf(url, sizeof url, "%s/api/v1/stream", ten.base);
+	curl_easy_setopt(ten.curl, CURLOPT_URL, url);
+	curl_easy_setopt(ten.curl, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(ten.curl, CURLOPT_WRITEFUNCTION, sse_collect);
+	curl_easy_setopt(ten.curl, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(ten.curl, CURLOPT_TIMEOUT_MS, 15000L);
+	pthread_create(&th, NULL, flats_publisher, &s);
+	curl_easy_perform(ten.curl);
+	pthread_join(th, NULL);
+	ck_assert_msg(strstr(s.buf, "717000") && strstr(s.buf, "717999"), "%s", s.buf);
+	no_flat16("the stream", s.buf);
+	webc_free(&op);
+	webc_free(&ten);
+	webc_free(&a);
+}
+END_TEST
+
 START_TEST(no_csrf_token_refused)
 {
 	struct webc a = admin_client();
@@ -464,6 +622,7 @@ TCase *web_roles_tcase(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, operator_cannot_change_users);
 	tcase_add_test(tc, tenant_403_on_other_objects);
+	tcase_add_test(tc, tenant_of_one_flat_sees_nothing_of_the_next);
 	tcase_add_test(tc, no_csrf_token_refused);
 	tcase_add_test(tc, bad_json_400_changes_nothing);
 	tcase_add_test(tc, limited_users_cannot_spell_around);

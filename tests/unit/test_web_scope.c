@@ -28,9 +28,21 @@ static json_t *J(const char *text)
 
 START_TEST(scope_list_checked)
 {
-	static const char *const bad[] = {
-		"5", "[0]", "[65001]", "[\"1\"]", "[1, 1]", "[1.5]", "{}"
-	};
+	static const char *const bad[] = { "5",
+					   "[0]",
+					   "[65001]",
+					   "[\"01\"]",
+					   "[1, 1]",
+					   "[1.5]",
+					   "{}",
+					   "[\"1.0\"]",
+					   "[\"1.128\"]",
+					   "[\"1.2.5\"]",
+					   "[\"1.2.3.4\"]",
+					   "[true]",
+					   "[\"1. 2\"]",
+					   "[\"1.2\", \"1.2\"]",
+					   "[1, \"1\"]" };
 	struct scope s;
 	char msg[96];
 	json_t *j;
@@ -40,8 +52,8 @@ START_TEST(scope_list_checked)
 	json_decref(j);
 	ck_assert(s.on);
 	ck_assert_uint_eq(s.n, 3);
-	ck_assert_uint_eq(s.obj[0], 1); /* sorted */
-	ck_assert_uint_eq(s.obj[2], 300);
+	ck_assert_uint_eq(s.item[0].obj, 1); /* sorted */
+	ck_assert_uint_eq(s.item[2].obj, 300);
 	ck_assert(scope_allows(&s, 5) && !scope_allows(&s, 2) && !scope_allows(&s, 0));
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		j = J(bad[i]);
@@ -81,6 +93,15 @@ START_TEST(scope_per_role)
 }
 END_TEST
 
+/* sse_publish of JSON text. */
+static void publish_text(sse *h, unsigned obj, const char *event, const char *text)
+{
+	json_t *j = J(text);
+
+	sse_publish(h, obj, event, j);
+	json_decref(j);
+}
+
 static void nop(void *conn)
 {
 	(void)conn;
@@ -114,7 +135,7 @@ static void check(const struct scope *s, const char *method, const char *path, c
 
 START_TEST(scope_names_in_request)
 {
-	struct scope s = { .on = true, .n = 2, .obj = { 1, 9 } };
+	struct scope s = { .on = true, .n = 2, .item = { { .obj = 1 }, { .obj = 9 } } };
 	struct scope off = { .on = false };
 
 	check(&s, "GET", "/api/v1/objects/9", "{}", 0, NULL);
@@ -173,12 +194,12 @@ END_TEST
 
 START_TEST(scope_filters_lists)
 {
-	struct scope s = { .on = true, .n = 1, .obj = { 9 } };
+	struct scope s = { .on = true, .n = 1, .item = { { .obj = 9 } } };
 	json_t *j = J("{\"objects\":[{\"obj\":1},{\"obj\":9},{\"obj\":2}],"
 		      "\"records\":[{\"id\":\"1.1.1\"},{\"id\":\"9.1.1\"},{\"id\":\"9\"}],"
 		      "\"events\":[{\"obj\":1,\"type\":\"leak\"}],\"other\":[1,2],\"more\":true}");
 
-	scope_filter(&s, j);
+	ck_assert(scope_filter(&s, 0, j));
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "objects")), 1);
 	ck_assert_int_eq(json_integer_value(json_object_get(
 				 json_array_get(json_object_get(j, "objects"), 0), "obj")),
@@ -193,7 +214,7 @@ END_TEST
 
 START_TEST(scope_stream_of_tenant)
 {
-	struct scope s = { .on = true, .n = 1, .obj = { 9 } };
+	struct scope s = { .on = true, .n = 1, .item = { { .obj = 9 } } };
 	sse_client *tenant, *staff;
 	char buf[4096];
 	ssize_t n;
@@ -202,10 +223,10 @@ START_TEST(scope_stream_of_tenant)
 	ck_assert_int_eq(sse_create(&h, 4, 65536, nop, nop), AMR_OK);
 	ck_assert_int_eq(sse_client_open_scoped(h, 0, &s, "t1", (void *)1, &tenant), AMR_OK);
 	ck_assert_int_eq(sse_client_open(h, 0, (void *)2, &staff), AMR_OK);
-	sse_publish(h, 1, "reading", "{\"obj\":1}");
-	sse_publish(h, 0, "service", "{\"name\":\"archive\"}");
-	sse_publish(h, 9, "reading", "{\"obj\":9}");
-	sse_publish(h, 0, "reload", "{}");
+	publish_text(h, 1, "reading", "{\"obj\":1}");
+	publish_text(h, 0, "service", "{\"name\":\"archive\"}");
+	publish_text(h, 9, "reading", "{\"obj\":9}");
+	publish_text(h, 0, "reload", "{}");
 	n = sse_client_read(tenant, buf, sizeof buf - 1);
 	buf[n > 0 ? n : 0] = '\0';
 	ck_assert(!strstr(buf, "\"obj\":1}") && !strstr(buf, "service"));
@@ -214,6 +235,197 @@ START_TEST(scope_stream_of_tenant)
 	buf[n > 0 ? n : 0] = '\0';
 	ck_assert(strstr(buf, "{\"obj\":1}") && strstr(buf, "service") &&
 		  strstr(buf, "{\"obj\":9}"));
+	sse_client_free(tenant);
+	sse_client_free(staff);
+	sse_destroy(h);
+}
+END_TEST
+
+/* A flat's tenant: its UO-4 (1.17) and one channel of the flat beside it
+ * (1.18.3). */
+static struct scope flat17(void)
+{
+	json_t *list = J("[\"1.18.3\", \"1.17\"]");
+	struct scope s;
+	char msg[128];
+
+	ck_assert_int_eq(scope_parse(list, &s, msg, sizeof msg), AMR_OK);
+	json_decref(list);
+	return s;
+}
+
+START_TEST(scope_devices_and_channels)
+{
+	struct scope s = flat17();
+	json_t *j;
+
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert(s.item[0].addr == 17 && s.item[0].ch == 0); /* sorted by address */
+	/* channels: of its device, and its one channel of the next flat */
+	ck_assert(scope_sees(&s, 1, 17, 1) && scope_sees(&s, 1, 17, 4));
+	ck_assert(scope_sees(&s, 1, 18, 3) && !scope_sees(&s, 1, 18, 1));
+	ck_assert(!scope_sees(&s, 1, 16, 3) && !scope_sees(&s, 2, 17, 1));
+	/* devices: its own; a channel of a device does not give the device */
+	ck_assert(scope_sees(&s, 1, 17, 0) && !scope_sees(&s, 1, 18, 0) &&
+		  !scope_sees(&s, 1, 16, 0));
+	/* the object as such: seen, in part */
+	ck_assert(scope_allows(&s, 1) && !scope_whole(&s, 1) && !scope_allows(&s, 2));
+	/* the list as given back: devices and channels as ids */
+	j = scope_json(&s);
+	ck_assert_str_eq(json_string_value(json_array_get(j, 0)), "1.17");
+	ck_assert_str_eq(json_string_value(json_array_get(j, 1)), "1.18.3");
+	json_decref(j);
+	/* objects and devices together; the message names the bad item */
+	{
+		char msg[128];
+		json_t *bad = J("[2, \"1.17\", \"1.300\"]");
+
+		ck_assert_int_eq(scope_parse(bad, &s, msg, sizeof msg), AMR_EINVAL);
+		ck_assert_msg(strstr(msg, "objects[2]"), "%s", msg);
+		json_decref(bad);
+	}
+}
+END_TEST
+
+START_TEST(scope_device_names_in_request)
+{
+	struct scope s = flat17();
+
+	check(&s, "GET", "/api/v1/objects/1", "{}", 0, NULL); /* seen in part */
+	check(&s, "GET", "/api/v1/channels", "{\"obj\":\"1\"}", 0, NULL);
+	check(&s, "GET", "/api/v1/series", "{\"channels\":\"1.17.3\"}", 0, NULL);
+	check(&s, "GET", "/api/v1/series", "{\"channels\":\"1.17.1,1.18.3\"}", 0, NULL);
+	check(&s, "GET", "/api/v1/series", "{\"channels\":\"1.17.3,1.16.3\"}", 403,
+	      "channel 1.16.3 is not among what t1 may see");
+	check(&s, "GET", "/api/v1/consumption", "{\"channel\":\"1.18.1\"}", 403, "channel 1.18.1");
+	check(&s, "GET", "/api/v1/registry/1.16.3", "{}", 403, "channel 1.16.3");
+	check(&s, "GET", "/api/v1/registry/1.16", "{}", 403, "device 1.16");
+	check(&s, "GET", "/api/v1/registry/1.17.2", "{}", 0, NULL);
+	check(&s, "GET", "/api/v1/registry/1", "{}", 0, NULL); /* the building's record */
+	check(&s, "GET", "/api/v1/objects/2", "{}", 403, "object 2");
+}
+END_TEST
+
+/* The building's status as the view gives it (two flats). */
+static json_t *building(void)
+{
+	return J("{\"object\":{\"obj\":1,\"label\":\"Дом 1\",\"online\":true,"
+		 "\"devices\":{\"polled\":32,\"responding\":31},\"channels\":128,"
+		 "\"lcd\":[\"UO-4 31/32\"],\"spool\":{\"pending\":0},\"ip\":\"10.0.0.1\","
+		 "\"fw\":\"1.0\",\"alarms\":[{\"type\":\"gateway_offline\"},"
+		 "{\"type\":\"device_offline\",\"addr\":16},{\"type\":\"battery_low\",\"addr\":17},"
+		 "{\"type\":\"counter_quarantined\",\"addr\":18,\"ch\":1}]},"
+		 "\"devices\":[{\"addr\":16,\"outputs\":[{\"out\":1,\"state\":\"blocked\"}]},"
+		 "{\"addr\":17,\"outputs\":[]},{\"addr\":18}],"
+		 "\"channels\":[{\"id\":\"1.16.3\",\"total\":1},{\"id\":\"1.17.3\",\"total\":2},"
+		 "{\"id\":\"1.18.3\",\"total\":3},{\"id\":\"1.18.1\",\"total\":4}],"
+		 "\"events\":[{\"obj\":1,\"type\":\"gateway_online\"},"
+		 "{\"obj\":1,\"addr\":16,\"type\":\"output_changed\"},"
+		 "{\"obj\":1,\"addr\":17,\"type\":\"mains_lost\"}]}");
+}
+
+/* The members of array key of j, by member field name, joined by ",". */
+static void members(json_t *j, const char *key, const char *field, char *out, size_t size)
+{
+	size_t i, len = 0;
+	json_t *e;
+
+	out[0] = '\0';
+	json_array_foreach(json_object_get(j, key), i, e) {
+		json_t *v = json_object_get(e, field);
+		char one[32];
+
+		if (json_is_integer(v))
+			snprintf(one, sizeof one, "%lld", (long long)json_integer_value(v));
+		else
+			snprintf(one, sizeof one, "%s",
+				 json_is_string(v) ? json_string_value(v) : "-");
+		len += (size_t)snprintf(out + len, size - len, "%s%s", len ? "," : "", one);
+	}
+}
+
+START_TEST(scope_filters_a_building)
+{
+	struct scope s = flat17();
+	json_t *j = building(), *o;
+	char got[256];
+
+	ck_assert(scope_filter(&s, 1, j));
+	members(j, "devices", "addr", got, sizeof got);
+	ck_assert_str_eq(got, "17"); /* flat 16's blocked output is not shown */
+	members(j, "channels", "id", got, sizeof got);
+	ck_assert_str_eq(got, "1.17.3,1.18.3");
+	members(j, "events", "addr", got, sizeof got);
+	ck_assert_str_eq(got, "-,17");
+	o = json_object_get(j, "object");
+	members(o, "alarms", "type", got, sizeof got);
+	ck_assert_str_eq(got, "gateway_offline,battery_low");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "label")), "Дом 1");
+	ck_assert(json_is_true(json_object_get(o, "online")));
+	for (const char *const *k = (const char *const[]){ "devices", "channels", "lcd", "spool",
+							   "ip", "fw", NULL };
+	     *k; k++)
+		ck_assert_msg(!json_object_get(o, *k), "summary keeps %s", *k);
+	json_decref(j);
+	/* the object list: the building reduced the same way, others gone */
+	j = J("{\"objects\":[{\"obj\":1,\"devices\":{\"polled\":32},\"alarms\":"
+	      "[{\"type\":\"device_offline\",\"addr\":16}]},{\"obj\":2}]}");
+	ck_assert(scope_filter(&s, 0, j));
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "objects")), 1);
+	o = json_array_get(json_object_get(j, "objects"), 0);
+	ck_assert(!json_object_get(o, "devices"));
+	ck_assert_uint_eq(json_array_size(json_object_get(o, "alarms")), 0);
+	json_decref(j);
+	/* a whole object keeps everything */
+	{
+		struct scope whole = { .on = true, .n = 1, .item = { { .obj = 1 } } };
+
+		j = building();
+		ck_assert(scope_filter(&whole, 1, j));
+		members(j, "devices", "addr", got, sizeof got);
+		ck_assert_str_eq(got, "16,17,18");
+		ck_assert(json_object_get(json_object_get(j, "object"), "lcd"));
+		json_decref(j);
+	}
+	/* an event about another flat is not shown at all */
+	j = J("{\"event\":{\"obj\":1,\"addr\":16,\"type\":\"output_changed\"},\"obj\":1}");
+	ck_assert(!scope_filter(&s, 1, j));
+	json_decref(j);
+	j = J("{\"event\":{\"obj\":1,\"type\":\"gateway_offline\"},\"obj\":1}");
+	ck_assert(scope_filter(&s, 1, j));
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(scope_stream_of_a_flat)
+{
+	struct scope s = flat17();
+	sse_client *tenant, *staff;
+	char buf[8192];
+	ssize_t n;
+	sse *h;
+
+	ck_assert_int_eq(sse_create(&h, 4, 65536, nop, nop), AMR_OK);
+	ck_assert_int_eq(sse_client_open_scoped(h, 0, &s, "t17", (void *)1, &tenant), AMR_OK);
+	ck_assert_int_eq(sse_client_open(h, 0, (void *)2, &staff), AMR_OK);
+	publish_text(h, 1, "reading",
+		     "{\"obj\":1,\"channels\":[{\"id\":\"1.16.3\",\"total\":111},"
+		     "{\"id\":\"1.17.3\",\"total\":222}],\"devices\":[{\"addr\":16},{\"addr\":17}],"
+		     "\"object\":{\"obj\":1,\"lcd\":[\"UO-4 32/32\"]}}");
+	publish_text(h, 1, "event",
+		     "{\"event\":{\"obj\":1,\"addr\":16,\"type\":\"output_changed\"},\"obj\":1,"
+		     "\"devices\":[{\"addr\":16}]}");
+	publish_text(h, 1, "device", "{\"obj\":1,\"devices\":[{\"addr\":16,\"outputs\":[]}]}");
+	n = sse_client_read(tenant, buf, sizeof buf - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	ck_assert_msg(strstr(buf, "\"total\":222") && !strstr(buf, "\"total\":111"), "%s", buf);
+	ck_assert_msg(!strstr(buf, "\"addr\":16") && !strstr(buf, "output_changed") &&
+			      !strstr(buf, "UO-4"),
+		      "%s", buf);
+	ck_assert_msg(strstr(buf, "event: device\ndata: {\"obj\":1,\"devices\":[]}"), "%s", buf);
+	n = sse_client_read(staff, buf, sizeof buf - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	ck_assert(strstr(buf, "\"total\":111") && strstr(buf, "output_changed"));
 	sse_client_free(tenant);
 	sse_client_free(staff);
 	sse_destroy(h);
@@ -244,7 +456,7 @@ START_TEST(scope_stored_with_user)
 	ck_assert_int_eq(users_create_scoped(u, "t1", ROLE_TENANT, "tenant pass 1", list, 1),
 			 AMR_OK);
 	ck_assert_int_eq(users_verify_scope(u, "t1", "tenant pass 1", &role, &s), AMR_OK);
-	ck_assert(s.on && s.n == 2 && s.obj[0] == 3 && s.obj[1] == 9);
+	ck_assert(s.on && s.n == 2 && s.item[0].obj == 3 && s.item[1].obj == 9);
 	rec = users_get(u, "t1");
 	ck_assert_uint_eq(json_array_size(json_object_get(rec, "objects")), 2);
 	json_decref(rec);
@@ -283,6 +495,10 @@ Suite *web_scope_suite(void)
 	tcase_add_test(tc, scope_filters_lists);
 	tcase_add_test(tc, scope_stream_of_tenant);
 	tcase_add_test(tc, scope_stored_with_user);
+	tcase_add_test(tc, scope_devices_and_channels);
+	tcase_add_test(tc, scope_device_names_in_request);
+	tcase_add_test(tc, scope_filters_a_building);
+	tcase_add_test(tc, scope_stream_of_a_flat);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;

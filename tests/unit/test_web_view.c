@@ -418,6 +418,16 @@ static void on_resume(void *c)
 	resumed++;
 }
 
+/* sse_publish of JSON text. */
+static void publish_text(sse *h, unsigned obj, const char *event, const char *text)
+{
+	json_t *j = json_loads(text, 0, NULL);
+
+	ck_assert_ptr_nonnull(j);
+	sse_publish(h, obj, event, j);
+	json_decref(j);
+}
+
 START_TEST(sse_queue_bounded)
 {
 	sse *h;
@@ -435,7 +445,7 @@ START_TEST(sse_queue_bounded)
 	ck_assert(n > 0 && strstr(buf, "retry:"));
 	ck_assert_int_eq(sse_client_read(fast, buf, sizeof buf), 0); /* empty: suspend */
 	ck_assert_int_eq(suspended, 1);
-	sse_publish(h, 3, "reading", "{\"obj\":3}");
+	publish_text(h, 3, "reading", "{\"obj\":3}");
 	ck_assert_int_eq(resumed, 1);
 	n = sse_client_read(fast, buf, sizeof buf);
 	buf[n] = '\0';
@@ -446,8 +456,8 @@ START_TEST(sse_queue_bounded)
 	ck_assert(!strstr(buf, "reading"));
 	/* the slow client never reads: cut off past 4096 bytes, the others go on */
 	for (int i = 0; i < 200; i++)
-		sse_publish(h, 3, "reading",
-			    "{\"padding\":\"....................................\"}");
+		publish_text(h, 3, "reading",
+			     "{\"padding\":\"....................................\"}");
 	ck_assert_int_eq(sse_client_read(slow, buf, sizeof buf), -1);
 	ck_assert_uint_eq(sse_dropped(h), 2); /* slow and fast both never drained */
 	sse_client_free(slow);

@@ -1,7 +1,8 @@
 /* users.js - "Users" (admin): create with a role and a list of objects (a
  * random password is shown once), change role or objects, disable, reset a
  * password. Every change is audited by the server, which also judges the
- * list of objects (1..65000, at most 64). */
+ * list (objects 1..65000, devices obj.addr, channels obj.addr.ch; at most
+ * 64). */
 'use strict';
 (function () {
   const ROLES = ['admin', 'operator', 'accountant', 'tenant'];
@@ -13,8 +14,9 @@
     try { await fn(); await load(); } catch (e) { App.showError($('msg'), e); }
   }
 
-  /* "1, 5" -> [1, 5]; "" -> null (every object; none for a tenant). A
-     word that is not a number goes as it is, for the server to refuse. */
+  /* "1, 5.17, 5.16.3" -> [1, "5.17", "5.16.3"] (whole objects as numbers,
+     devices and channels as ids); "" -> null (everything; nothing for a
+     tenant). Any other word goes as it is, for the server to refuse. */
   function objectsOf(text) {
     const words = text.split(/[\s,;]+/).filter(w => w);
     return words.length ? words.map(w => /^\d+$/.test(w) ? +w : w) : null;
