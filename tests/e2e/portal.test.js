@@ -351,6 +351,13 @@ async function main() {
     await present(page, 'tr[data-user="tenant1"]');
     if (await tobj() !== String(DEMO)) throw new Error('a refused list changed tenant1: ' + await tobj() + ' (' + refused + ')');
     console.log('users: tenant1 limited to object ' + DEMO + '; "1, x" refused: ' + refused);
+    /* the tenant of one flat: device 2 of the demo building */
+    const fpw = await page.evaluate(async id => {
+      const r = await fetch('/api/v1/users', { method: 'POST', headers: { 'Content-Type': 'application/json',
+        'X-CSRF-Token': sessionStorage.getItem('csrf') }, body: JSON.stringify({ user: 'flat2', role: 'tenant', objects: [id] }) });
+      return r.status === 201 ? (await r.json()).password : 'HTTP ' + r.status;
+    }, DEMO + '.2');
+    if (/^HTTP/.test(fpw)) throw new Error('create flat2: ' + fpw);
     await shot(page, '08-users');
 
     step = 'password page';
@@ -439,6 +446,32 @@ async function main() {
     if (await page.$('#blk-1-1')) throw new Error('tenant1 is offered to block an output');
     await shot(page, '16-tenant-status');
     console.log('tenant1 sees object ' + seen.join() + ' only; object ' + OBJ + ' answers ' + other + '; menu: ' + tmenu);
+
+    step = 'tenant of one flat sees that flat only';
+    await Promise.all([page.waitForNavigation(), page.click('#logout')]);
+    await present(page, '#login');
+    await page.type('#user', 'flat2');
+    await page.type('#password', fpw);
+    await Promise.all([page.waitForNavigation(), page.click('#submit')]);
+    await page.goto(URL + '/index.html#obj=' + DEMO);
+    await present(page, '#ch-' + DEMO + '-2-1');
+    const rowsSeen = await page.$$eval('#channels tr[id^="ch-"], tr[id^="ch-"]', trs => [...new Set(trs.map(t => t.id))]);
+    if (rowsSeen.some(id => !id.startsWith('ch-' + DEMO + '-2-'))) throw new Error('flat2 sees channels ' + rowsSeen.join());
+    const devsSeen = await page.$$eval('tr[id^="dev-"]', trs => trs.map(t => t.id));
+    if (devsSeen.join() !== 'dev-2') throw new Error('flat2 sees devices ' + devsSeen.join());
+    const gwText = await page.$eval('#gw', e => e.textContent);
+    if (/undefined|null|UO-4 \d+\/\d+/.test(gwText)) throw new Error('flat2 gateway box: ' + gwText);
+    const flat1 = await page.evaluate(async o => [(await fetch('/api/v1/series?channels=' + o + '.1.1&step=raw')).status,
+      (await fetch('/api/v1/registry/' + o + '.1.1')).status], DEMO);
+    if (flat1.join() !== '403,403') throw new Error('flat2 reads flat 1: ' + flat1.join());
+    await page.goto(URL + '/archive.html');
+    await present(page, '#chans input[type=checkbox]');
+    const picks = await page.$$eval('#chans input[type=checkbox]', es => es.map(e => e.value));
+    if (!picks.length || picks.some(id => !id.startsWith(DEMO + '.2.'))) throw new Error('flat2 archive offers ' + picks.join());
+    await page.goto(URL + '/index.html#obj=' + DEMO);
+    await present(page, '#ch-' + DEMO + '-2-1');
+    await shot(page, '17-tenant-flat');
+    console.log('flat2 sees ' + rowsSeen.length + ' channels of device 2 and device ' + devsSeen.join() + ' only; flat 1 answers ' + flat1.join());
 
     step = 'audit trail';
     await Promise.all([page.waitForNavigation(), page.click('#logout')]);

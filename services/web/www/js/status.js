@@ -36,13 +36,14 @@
     const facts = E('div', { class: 'facts' },
       E('div', {}, E('span', { text: App.t('state') }), E('span', { class: 'badge ' + (cls === 'on' ? 'ok' : cls === 'off' ? 'bad' : 'warn'), id: 'gw-state', text: text })),
       E('div', {}, E('span', { text: App.t('updated') }), E('b', { id: 'gw-age', text: App.fmtAge(o.age_s) })),
-      E('div', {}, E('span', { text: App.t('devices') }), E('b', { text: o.devices.responding + ' / ' + o.devices.polled + ' ' + App.t('responding') })),
-      E('div', {}, E('span', { text: App.t('firmware') }), E('b', { text: o.fw || '—' })),
-      E('div', {}, E('span', { text: App.t('ip') }), E('b', { text: o.ip || '—' })),
-      E('div', {}, E('span', { text: App.t('spool') }), E('b', { text: o.spool.pending })));
+      /* a user who sees the object in part gets no building-wide facts */
+      o.devices ? E('div', {}, E('span', { text: App.t('devices') }), E('b', { text: o.devices.responding + ' / ' + o.devices.polled + ' ' + App.t('responding') })) : null,
+      o.fw !== undefined ? E('div', {}, E('span', { text: App.t('firmware') }), E('b', { text: o.fw || '—' })) : null,
+      o.ip !== undefined ? E('div', {}, E('span', { text: App.t('ip') }), E('b', { text: o.ip || '—' })) : null,
+      o.spool ? E('div', {}, E('span', { text: App.t('spool') }), E('b', { text: o.spool.pending })) : null);
     const lcd = o.lcd ? E('div', { class: 'lcd', text: o.lcd.join('\n') }) : null;
     $('gw').replaceChildren(E('h1', { text: App.t('object') + ' ' + o.obj + (o.label ? ' — ' + o.label : '') }),
-      E('h2', { text: App.t('gateway') }), facts, lcd);
+      E('h2', { text: App.t('gateway') }), facts, ...(lcd ? [lcd] : []));
     const al = $('alarms');
     al.replaceChildren(...(o.alarms.length ? o.alarms.map(a => E('li', { class: 'alarm', text:
       App.t('al.' + a.type) + (a.addr ? ' — ' + App.t('addr').toLowerCase() + ' ' + a.addr : '') + (a.ch ? ', ' + App.t('channel').toLowerCase() + ' ' + a.ch : '') +
