@@ -17,6 +17,14 @@
 #include "log.h"
 #include "proto.h"
 
+/* A user's password or rights changed: end its sessions and live streams,
+ * so that nothing goes on under what it may no longer do. */
+static void end_user(struct web *w, const char *name)
+{
+	auth_drop_user(w->auth, name);
+	sse_close_owner(w->hub, name);
+}
+
 static const char *const roles[] = { "admin", "operator", "accountant", "tenant", NULL };
 
 void web_audit(struct web *w, const char *actor, const char *action, const char *target,
@@ -118,6 +126,7 @@ void api_logout(void *ctx, struct call *c)
 	struct web *w = ctx;
 
 	auth_logout(w->auth, c->sid);
+	sse_close_session(w->hub, c->sid);
 	web_audit(w, c->user, "logout", "web", json_pack("{s:s}", "ip", c->ip));
 	set_cookie(w, c, "");
 	call_json(c, 200, json_object());
@@ -180,7 +189,7 @@ void api_me_password(void *ctx, struct call *c)
 		call_error(c, 500, "internal", "the password could not be stored");
 		return;
 	}
-	auth_drop_user(w->auth, c->user);
+	end_user(w, c->user);
 	web_audit(w, c->user, "user.password", c->user, json_pack("{s:s}", "by", "self"));
 	set_cookie(w, c, "");
 	call_json(c, 200, json_pack("{s:b}", "signed_out", 1));
@@ -320,7 +329,7 @@ void api_users_update(void *ctx, struct call *c)
 		users_error(c, rc, name, "");
 		return;
 	}
-	auth_drop_user(w->auth, name);
+	end_user(w, name);
 	web_audit(w, c->user, "user.update", name, json_deep_copy(c->body));
 	rec = users_get(w->users, name);
 	call_json(c, 200, rec);
@@ -353,7 +362,7 @@ void api_users_password(void *ctx, struct call *c)
 		users_error(c, rc, name, msg);
 		return;
 	}
-	auth_drop_user(w->auth, name);
+	end_user(w, name);
 	web_audit(w, c->user, "user.password", name, json_pack("{s:s}", "by", "admin"));
 	call_json(c, 200,
 		  json_pack("{s:s, s:s*}", "user", name, "password", pw == gen ? gen : NULL));

@@ -141,6 +141,18 @@ amr_err auth_lookup(auth *a, const char *sid, int64_t now, struct auth_session *
 	return rc;
 }
 
+bool auth_alive(auth *a, const char *sid, int64_t now)
+{
+	struct slot *sl;
+	bool alive;
+
+	pthread_mutex_lock(&a->lock);
+	sl = find(a, sid);
+	alive = sl && !expired(a, sl, now);
+	pthread_mutex_unlock(&a->lock);
+	return alive;
+}
+
 void auth_logout(auth *a, const char *sid)
 {
 	struct slot *sl;

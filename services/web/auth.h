@@ -58,6 +58,10 @@ amr_err auth_login_scoped(auth *a, const char *user, unsigned role, const struct
  * Returns AMR_OK or AMR_ENOTFOUND (unknown, expired or malformed). */
 amr_err auth_lookup(auth *a, const char *sid, int64_t now, struct auth_session *out);
 
+/* True when session sid is live at now (not marked used: a live stream
+ * is no activity of its user). */
+bool auth_alive(auth *a, const char *sid, int64_t now);
+
 /* End session sid (unknown ids are ignored). */
 void auth_logout(auth *a, const char *sid);
 

@@ -312,6 +312,7 @@ static enum MHD_Result start_stream(struct conn *k)
 				   rc == AMR_EFULL ? "too many live streams; try again later"
 						   : "shutting down");
 	}
+	sse_client_session(s->cl, k->c->sid); /* its end ends the stream */
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 8192, stream_read, s, stream_free);
 	if (!r) {
 		sse_client_free(s->cl);

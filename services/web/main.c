@@ -95,12 +95,23 @@ static void register_metrics(struct web *w)
 				 "Audit records published.");
 }
 
+static bool session_alive(void *ctx, const char *sid)
+{
+	struct web *w = ctx;
+
+	return auth_alive(w->auth, sid, svc_now());
+}
+
+/* Keep the streams open through proxies; end those whose session expired. */
 static void heartbeat(void *arg)
 {
 	struct web *w = arg;
 
-	if (w->hub)
-		sse_heartbeat(w->hub);
+	if (!w->hub)
+		return;
+	sse_heartbeat(w->hub);
+	if (w->auth)
+		sse_close_stale(w->hub, session_alive, w);
 }
 
 int main(int argc, char **argv)

@@ -12,6 +12,7 @@ struct sse_client {
 	unsigned obj;	      /* filter, 0 for all */
 	struct scope scope;   /* objects the user may see */
 	char owner[65];	      /* user name, "" for none */
+	char sid[65];	      /* session, "" for none */
 	void *conn;	      /* the connection (borrowed) */
 	pthread_mutex_t lock; /* guards the fields below */
 	char *buf;	      /* queued bytes */
@@ -193,6 +194,65 @@ ssize_t sse_client_read(sse_client *c, char *buf, size_t max)
 	return n;
 }
 
+void sse_client_session(sse_client *c, const char *sid)
+{
+	pthread_mutex_lock(&c->h->lock);
+	snprintf(c->sid, sizeof c->sid, "%s", sid ? sid : "");
+	pthread_mutex_unlock(&c->h->lock);
+}
+
+/* End client c's stream; caller holds the hub's lock. */
+static void end_stream(sse_client *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->closing = true;
+	wake(c);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* End the streams whose owner (by_sid false) or session is key. */
+static size_t close_matching(sse *h, const char *key, bool by_sid)
+{
+	size_t n = 0;
+
+	if (!h || !key || !*key)
+		return 0;
+	pthread_mutex_lock(&h->lock);
+	for (sse_client *c = h->clients; c; c = c->next)
+		if (!strcmp(by_sid ? c->sid : c->owner, key)) {
+			end_stream(c);
+			n++;
+		}
+	pthread_mutex_unlock(&h->lock);
+	return n;
+}
+
+size_t sse_close_owner(sse *h, const char *owner)
+{
+	return close_matching(h, owner, false);
+}
+
+size_t sse_close_session(sse *h, const char *sid)
+{
+	return close_matching(h, sid, true);
+}
+
+size_t sse_close_stale(sse *h, bool (*alive)(void *ctx, const char *sid), void *ctx)
+{
+	size_t n = 0;
+
+	if (!h)
+		return 0;
+	pthread_mutex_lock(&h->lock);
+	for (sse_client *c = h->clients; c; c = c->next)
+		if (c->sid[0] && !alive(ctx, c->sid)) {
+			end_stream(c);
+			n++;
+		}
+	pthread_mutex_unlock(&h->lock);
+	return n;
+}
+
 void sse_client_free(sse_client *c)
 {
 	sse *h;
@@ -294,12 +354,8 @@ void sse_close_all(sse *h)
 {
 	pthread_mutex_lock(&h->lock);
 	h->closing = true;
-	for (sse_client *c = h->clients; c; c = c->next) {
-		pthread_mutex_lock(&c->lock);
-		c->closing = true;
-		wake(c);
-		pthread_mutex_unlock(&c->lock);
-	}
+	for (sse_client *c = h->clients; c; c = c->next)
+		end_stream(c);
 	pthread_mutex_unlock(&h->lock);
 }
 

@@ -53,6 +53,19 @@ amr_err sse_client_open(sse *h, unsigned obj, void *conn, sse_client **out);
 amr_err sse_client_open_scoped(sse *h, unsigned obj, const struct scope *scope, const char *owner,
 			       void *conn, sse_client **out);
 
+/* The session a client's stream belongs to (copied; "" or NULL: none), so
+ * that its end ends the stream (sse_close_session, sse_close_stale). */
+void sse_client_session(sse_client *c, const char *sid);
+
+/* End the streams of owner (a user whose sessions or rights changed), or
+ * of session sid (signed out); returns how many ended. */
+size_t sse_close_owner(sse *h, const char *owner);
+size_t sse_close_session(sse *h, const char *sid);
+
+/* End every stream whose session alive(ctx, sid) says is gone (expired);
+ * called from the heartbeat. Returns how many ended. */
+size_t sse_close_stale(sse *h, bool (*alive)(void *ctx, const char *sid), void *ctx);
+
 /* At most n streams of one owner at once (0: no limit, the default), so
  * that one user cannot take every stream or connection of an address. */
 void sse_limit_owner(sse *h, size_t n);
