@@ -319,16 +319,79 @@ void api_scoped(struct web *w, struct call *c, json_t *result)
 
 static bool registry_id_ok(const char *id);
 
+/*
+ * The registry's page cursor is the last id a page held, which may be of
+ * what a limited user may not see: handing it over would let the user
+ * walk every id. For such users it goes sealed (nonce and secretbox of the
+ * id under a key made at start, in hex), which tells nothing and comes
+ * back as "after"; a restart makes old cursors unreadable (400).
+ */
+#define CURSOR_HEX \
+	(2 * (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + PROTO_ID_LEN) + 1)
+
+static void cursor_seal(const struct web *w, const char *id, char out[CURSOR_HEX])
+{
+	unsigned char box[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + PROTO_ID_LEN];
+	unsigned char plain[PROTO_ID_LEN] = { 0 };
+
+	snprintf((char *)plain, sizeof plain, "%s", id);
+	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, plain, sizeof plain, box,
+			      w->cursor_key);
+	sodium_bin2hex(out, CURSOR_HEX, box, sizeof box);
+}
+
+/* The id of a sealed cursor into id; false when it is not one of ours. */
+static bool cursor_open(const struct web *w, const char *hex, char id[PROTO_ID_LEN])
+{
+	unsigned char box[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + PROTO_ID_LEN];
+	size_t n = 0;
+
+	if (strlen(hex) != CURSOR_HEX - 1 ||
+	    sodium_hex2bin(box, sizeof box, hex, strlen(hex), NULL, &n, NULL) || n != sizeof box ||
+	    crypto_secretbox_open_easy((unsigned char *)id, box + crypto_secretbox_NONCEBYTES,
+				       sizeof box - crypto_secretbox_NONCEBYTES, box,
+				       w->cursor_key))
+		return false;
+	id[PROTO_ID_LEN - 1] = '\0';
+	return registry_id_ok(id);
+}
+
+/* A registry page for a limited user: only its records, the cursor sealed. */
+static void registry_scoped(struct web *w, struct call *c, json_t *result)
+{
+	json_t *j = json_incref(result);
+	const char *next = json_string_value(json_object_get(j, "next"));
+	char sealed[CURSOR_HEX];
+
+	scope_filter(&c->scope, 0, j);
+	if (next) {
+		cursor_seal(w, next, sealed);
+		json_object_set_new(j, "next", json_string(sealed));
+	}
+	call_json(c, 200, j);
+}
+
 void api_registry_list(void *ctx, struct call *c)
 {
 	struct web *w = ctx;
 	const char *after = call_query(c, "after");
+	char opened[PROTO_ID_LEN];
 	long long obj, limit;
 	json_t *args;
 
 	if (api_query_int(c, "obj", 0, 0, PROTO_OBJ_MAX, &obj) ||
 	    api_query_int(c, "limit", 2000, 1, 3000, &limit))
 		return;
+	if (after && c->scope.on && !registry_id_ok(after)) {
+		if (!cursor_open(w, after, opened)) {
+			call_error(
+				c, 400, "bad_request",
+				"after: not a cursor of this server (list again from the start)");
+			return;
+		}
+		after = opened;
+	}
 	if (after && !registry_id_ok(after)) {
 		call_error(c, 400, "bad_request", "after: \"%.32s\" is not an id", after);
 		return;
@@ -339,7 +402,8 @@ void api_registry_list(void *ctx, struct call *c)
 		json_object_set_new(args, "obj", json_integer(obj));
 	if (args && after)
 		json_object_set_new(args, "after", json_string(after));
-	api_rpc(w, c, "archive/registry.list", args, timeout(w), c->scope.on ? api_scoped : NULL);
+	api_rpc(w, c, "archive/registry.list", args, timeout(w),
+		c->scope.on ? registry_scoped : NULL);
 }
 
 static bool registry_id_ok(const char *id)

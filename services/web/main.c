@@ -202,6 +202,7 @@ int main(int argc, char **argv)
 		log_error("libsodium cannot start");
 		goto out_fini;
 	}
+	crypto_secretbox_keygen(w.cursor_key);
 	if (o->data_dir)
 		snprintf(data_dir, sizeof data_dir, "%s", o->data_dir);
 	else if (svc_data_dir(data_dir, sizeof data_dir, "web"))

@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 
+#include <sodium.h>
+
 #include "auth.h"
 #include "metrics.h"
 #include "ratelimit.h"
@@ -73,6 +75,8 @@ struct web {
 	char seed_after[24];  /* registry page cursor: the last id read */
 	long long seed_obj;   /* latest page cursor: the next object */
 	size_t seed_chans;    /* channels seeded so far */
+	/* seals the registry's page cursors for limited users (random at start) */
+	unsigned char cursor_key[crypto_secretbox_KEYBYTES];
 };
 
 /* Publish an audit record {"ts","actor","action","target","detail"} on

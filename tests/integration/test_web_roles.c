@@ -389,6 +389,38 @@ START_TEST(tenant_of_one_flat_sees_nothing_of_the_next)
 			      "%s: %s", refused[i], r.body);
 		webr_free(&r);
 	}
+	/* the registry walked a record at a time: the cursor tells nothing
+	 * of flat 16 (sealed) and the pages hold flat 17's records only */
+	{
+		char after[512] = "", path[640];
+		int pages = 0, mine = 0;
+
+		for (;; pages++) {
+			const char *next;
+
+			ck_assert_msg(pages < 100, "the registry walk does not end");
+			snprintf(path, sizeof path, "/api/v1/registry?limit=1%s%s",
+				 after[0] ? "&after=" : "", after);
+			r = webc_req(&ten, "GET", path, NULL, NULL, NULL);
+			ck_assert_msg(r.status == 200, "%s: %ld %s", path, r.status, r.body);
+			no_flat16(path, r.body);
+			mine += strstr(r.body, "\"33.17.") != NULL;
+			next = json_string_value(json_object_get(r.json, "next"));
+			if (!next) {
+				webr_free(&r);
+				break;
+			}
+			ck_assert_msg(!strchr(next, '.'), "a plain cursor: %s", next);
+			snprintf(after, sizeof after, "%s", next);
+			webr_free(&r);
+		}
+		ck_assert_msg(pages >= 4 && mine >= 2, "walked %d pages, %d of flat 17", pages,
+			      mine);
+		r = webc_req(&ten, "GET", "/api/v1/registry?after=00ff", NULL, NULL, NULL);
+		ck_assert_msg(r.status == 400 && strstr(r.body, "cursor"), "%ld %s", r.status,
+			      r.body);
+		webr_free(&r);
+	}
 	/* an operator of flat 17 alone cannot block flat 16's valve */
 	create_user(&a, "op17", "operator", "[\"33.17\"]", opw, sizeof opw);
 	webc_init(&op, &t);
