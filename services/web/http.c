@@ -158,34 +158,51 @@ static void drop_on_loop(void *arg)
 
 #define QUERY_MAX_VALUE 2048 /* bytes of one query value, with its NUL */
 
-/* Query arguments into c->query (the first of a repeated name wins; names
- * of 64 bytes or more are no argument of ours). A value too long to be
- * read whole stops the collection: the call is refused (query_refused). */
+/* Query arguments being read into c->query; the first one refused. */
+struct query_read {
+	struct call *c; /* whose */
+	char why[96];	/* the argument refused and why, "" when none was */
+};
+
+/* True when s is UTF-8 (jansson takes only UTF-8). */
+static bool utf8_ok(const char *s)
+{
+	json_t *j = json_string(s);
+
+	json_decref(j);
+	return j != NULL;
+}
+
+/* Query arguments into q->c->query (the first of a repeated name wins;
+ * names of 64 bytes or more are no argument of ours). A value too long to
+ * be read whole, or a name or value that is not UTF-8 (jansson keeps only
+ * UTF-8, and a dropped filter would widen the answer), stops the
+ * collection: the call is refused. */
 static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
 				     const char *value)
 {
-	struct call *c = cls;
-
-	if (!key || strlen(key) >= 64 || json_object_get(c->query, key))
-		return MHD_YES;
-	if (value && strlen(value) >= QUERY_MAX_VALUE) {
-		json_object_set_new(c->query, key, json_null());
-		return MHD_NO;
-	}
-	json_object_set_new(c->query, key, json_string(value ? value : ""));
-	return MHD_YES;
-}
-
-/* The name of an argument collect_query refused, or NULL. */
-static const char *query_refused(const struct call *c)
-{
-	const char *key;
+	struct query_read *q = cls;
 	json_t *v;
 
-	json_object_foreach(c->query, key, v)
-		if (json_is_null(v))
-			return key;
-	return NULL;
+	if (!key || strlen(key) >= 64)
+		return MHD_YES;
+	if (!utf8_ok(key)) {
+		snprintf(q->why, sizeof q->why, "a query argument's name is not UTF-8");
+		return MHD_NO;
+	}
+	if (json_object_get(q->c->query, key))
+		return MHD_YES;
+	if (value && strlen(value) >= QUERY_MAX_VALUE) {
+		snprintf(q->why, sizeof q->why, "%.40s: longer than %d bytes", key,
+			 QUERY_MAX_VALUE - 1);
+		return MHD_NO;
+	}
+	if (!(v = json_string(value ? value : ""))) {
+		snprintf(q->why, sizeof q->why, "%.40s: not UTF-8", key);
+		return MHD_NO;
+	}
+	json_object_set_new(q->c->query, key, v);
+	return MHD_YES;
 }
 
 /* "application/json", alone or with parameters ("; charset=utf-8"). */
@@ -380,7 +397,8 @@ static enum MHD_Result dispatch(struct conn *k, const char *url, const char *met
 	http *h = k->h;
 	struct route_match m;
 	struct call *c;
-	const char *ctype, *bad;
+	const char *ctype;
+	struct query_read q = { NULL, "" };
 	struct jv_err err = { "" };
 	int rc = route_find(h->routes, h->nroutes, strcmp(method, "HEAD") ? method : "GET", url,
 			    &m);
@@ -405,12 +423,12 @@ static enum MHD_Result dispatch(struct conn *k, const char *url, const char *met
 	snprintf(c->method, sizeof c->method, "%s", method);
 	snprintf(c->path, sizeof c->path, "%s", url);
 	client_ip(h, k->mc, c->ip, sizeof c->ip);
+	q.c = c;
 	if (!(c->query = json_object()))
 		return MHD_NO;
-	MHD_get_connection_values(k->mc, MHD_GET_ARGUMENT_KIND, collect_query, c);
-	if ((bad = query_refused(c))) {
-		call_error(c, 400, "bad_request", "%.40s: longer than %d bytes", bad,
-			   QUERY_MAX_VALUE - 1);
+	MHD_get_connection_values(k->mc, MHD_GET_ARGUMENT_KIND, collect_query, &q);
+	if (q.why[0]) {
+		call_error(c, 400, "bad_request", "%s", q.why);
 		return queue_call(k);
 	}
 	if (k->len) {

@@ -650,6 +650,20 @@ START_TEST(limited_users_cannot_spell_around)
 	r = webc_req(&ten, "GET", path, NULL, NULL, NULL);
 	ck_assert_msg(r.status == 400 && strstr(r.body, "longer than"), "%ld %s", r.status, r.body);
 	webr_free(&r);
+	/* a value or name that is not UTF-8 is refused, not dropped: a dropped
+	 * filter would widen the answer (the audit's actor filter, an
+	 * object's channels) */
+	r = webc_req(&a, "GET", "/api/v1/audit?actor=ten%FF31", NULL, NULL, NULL);
+	ck_assert_msg(r.status == 400 && strstr(r.body, "actor: not UTF-8"), "%ld %s", r.status,
+		      r.body);
+	webr_free(&r);
+	r = webc_req(&a, "GET", "/api/v1/channels?obj=31&%C3=1", NULL, NULL, NULL);
+	ck_assert_msg(r.status == 400 && strstr(r.body, "name is not UTF-8"), "%ld %s", r.status,
+		      r.body);
+	webr_free(&r);
+	r = webc_req(&a, "GET", "/api/v1/audit?actor=%D0%B8", NULL, NULL, NULL); /* "и" is UTF-8 */
+	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+	webr_free(&r);
 	/* guessing the old password from a stolen session is limited */
 	for (int i = 0; i < 5; i++) {
 		r = webc_req(&ten, "POST", "/api/v1/me/password",
