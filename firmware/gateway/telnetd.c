@@ -245,6 +245,15 @@ static void password(telnetd *t, struct session *s)
 	s->tn.hide = true;
 }
 
+/* True when line holds more than blanks: what counts as activity. */
+static bool typed(const char *line)
+{
+	for (; *line; line++)
+		if (*line != ' ' && *line != '\t')
+			return true;
+	return false;
+}
+
 static void handle_bytes(telnetd *t, struct session *s, const uint8_t *b, size_t n)
 {
 	for (size_t i = 0; i < n && s->mode != MODE_CLOSING; i++) {
@@ -252,8 +261,8 @@ static void handle_bytes(telnetd *t, struct session *s, const uint8_t *b, size_t
 		enum telnet_event e = telnet_byte(&s->tn, b[i], &o);
 
 		queue(s, o.buf, o.len);
-		if (e == TELNET_LINE)
-			s->active_ms = loop_now_ms();
+		if (e == TELNET_LINE && typed(s->tn.line))
+			s->active_ms = loop_now_ms(); /* an empty line keeps nothing open */
 		if (e == TELNET_ESC) {
 			say(s, "Bye!\r\n");
 			s->mode = MODE_CLOSING;
@@ -304,24 +313,34 @@ static void on_accept(void *ctx, int fd, short revents)
 	struct telnet_out o = { .len = 0 };
 	struct sockaddr_storage peer;
 	socklen_t plen = sizeof peer;
+	char addr[INET6_ADDRSTRLEN];
+	int same = 0; /* sessions of this address */
 	int c = accept4(fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 	(void)revents;
 	if (c < 0)
 		return;
-	for (int i = 0; i < TELNETD_MAX_SESSIONS; i++)
+	peer_text(&peer, addr, sizeof addr);
+	for (int i = 0; i < TELNETD_MAX_SESSIONS; i++) {
 		if (t->s[i].fd < 0 && !s)
 			s = &t->s[i];
-	if (!s) {
+		else if (t->s[i].fd >= 0 && !strcmp(t->s[i].peer, addr))
+			same++;
+	}
+	if (!s || same >= TELNETD_MAX_PER_PEER) {
 		static const char busy[] = "Busy: too many console sessions\r\n";
+		static const char mine[] = "Busy: too many console sessions from your address\r\n";
+		const char *say_ = s ? mine : busy;
 
-		if (send(c, busy, sizeof busy - 1, MSG_NOSIGNAL) < 0)
+		if (send(c, say_, strlen(say_), MSG_NOSIGNAL) < 0)
 			log_debug("console: refusal not sent");
+		log_info("console: %s refused (%s)", addr,
+			 s ? "its sessions" : "every session busy");
 		close(c);
 		return;
 	}
 	*s = (struct session){ .fd = c, .id = ++t->next_id, .active_ms = loop_now_ms() };
-	peer_text(&peer, s->peer, sizeof s->peer);
+	snprintf(s->peer, sizeof s->peer, "%s", addr);
 	telnet_start(&s->tn, &o);
 	queue(s, o.buf, o.len);
 	if (t->o.password && t->o.password[0]) {

@@ -5,8 +5,10 @@
  * ("Hello!" ...; a password first when one is set), and runs each line
  * through console_run(). Sessions are non-blocking on the loop thread; a
  * command waiting for a device holds its session's input until it answers.
- * A session without a complete line for idle_s seconds is closed, so that
- * forgotten or hostile connections cannot hold the few slots for ever.
+ * A session without a typed line (an empty one does not count) for idle_s
+ * seconds is closed, and one address holds at most TELNETD_MAX_PER_PEER of
+ * the TELNETD_MAX_SESSIONS, so that forgotten or hostile connections
+ * cannot hold the few slots for ever.
  */
 #ifndef GW_TELNETD_H
 #define GW_TELNETD_H
@@ -16,6 +18,7 @@
 #include "settings.h"
 
 #define TELNETD_MAX_SESSIONS 4
+#define TELNETD_MAX_PER_PEER 2 /* sessions of one address: it cannot take them all */
 
 typedef struct telnetd telnetd;
 

@@ -201,14 +201,25 @@ START_TEST(test_password)
 END_TEST
 
 /* A raw TCP client of the console (no Telnet negotiation answered). */
-static int dial(void)
+/* A connection to the console from loopback address 127.0.0.<from>. */
+static int dial_from(int from)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
+	struct sockaddr_in me = { .sin_family = AF_INET };
+	char src[24];
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
+	snprintf(src, sizeof src, "127.0.0.%d", from);
+	inet_pton(AF_INET, src, &me.sin_addr);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&me, sizeof me), 0);
 	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
 	return fd;
+}
+
+static int dial(void)
+{
+	return dial_from(1);
 }
 
 /* What fd says within ms (NUL bytes dropped); *closed when it hung up. */
@@ -250,11 +261,11 @@ START_TEST(test_idle_sessions_are_closed)
 	ck_assert_int_gt(harness_spawn(&h, "amr-gateway", args), 0);
 	wait_up("1");
 	for (int i = 0; i < 4; i++) {
-		idle[i] = dial();
+		idle[i] = dial_from(2 + i); /* four addresses: one may hold two */
 		hear(idle[i], 2000, buf, sizeof buf, &closed);
 		ck_assert_msg(strstr(buf, "Hello!"), "session %d: %s", i, buf);
 	}
-	fd = dial();
+	fd = dial_from(9);
 	hear(fd, 2000, buf, sizeof buf, &closed);
 	ck_assert_msg(strstr(buf, "Busy") && closed, "a fifth session: %s", buf);
 	close(fd);
@@ -273,6 +284,61 @@ START_TEST(test_idle_sessions_are_closed)
 	hear(fd, 2000, buf, sizeof buf, &closed);
 	ck_assert_msg(strstr(buf, "Object number: 1"), "after an endless subnegotiation: %s", buf);
 	close(fd);
+}
+END_TEST
+
+/* Empty lines are no activity, and one address cannot take every
+ * session: a client sending an empty line every half second is closed as
+ * idle while one typing commands stays; a third session of one address
+ * is refused while other addresses still get theirs. */
+START_TEST(test_console_cannot_be_held)
+{
+	const char *args[] = {
+		"--serial", bus, "--console-port", port, "--console-idle", "2", NULL
+	};
+	char buf[4096];
+	int a1, a2, a3, b, c;
+	bool closed = false, b_closed = false;
+
+	ck_assert_int_gt(harness_spawn(&h, "amr-gateway", args), 0);
+	wait_up("1");
+	a1 = dial_from(2);
+	a2 = dial_from(2);
+	hear(a2, 1000, buf, sizeof buf, &closed);
+	ck_assert_msg(strstr(buf, "Hello!"), "a second session of one address: %s", buf);
+	a3 = dial_from(2);
+	hear(a3, 1000, buf, sizeof buf, &closed);
+	ck_assert_msg(strstr(buf, "from your address") && closed, "a third: %s", buf);
+	close(a3);
+	b = dial_from(3);
+	c = dial_from(4);
+	hear(c, 1000, buf, sizeof buf, &closed);
+	ck_assert_msg(strstr(buf, "Hello!") && !closed, "another address: %s", buf);
+	close(c);
+	close(a2);
+	/* a1 keeps sending empty lines, b types a command, every 0.5 s, until
+	 * a1 is closed (idle after 2 s) or 10 s passed */
+	hear(a1, 300, buf, sizeof buf, &closed);
+	hear(b, 300, buf, sizeof buf, &closed);
+	closed = false;
+	for (int i = 0; i < 20 && !closed; i++) {
+		if (send(a1, "\r\n", 2, MSG_NOSIGNAL) != 2)
+			closed = true;
+		ck_assert_int_eq(send(b, "ipconfig\r\n", 10, MSG_NOSIGNAL), 10);
+		hear(b, 250, buf, sizeof buf, &b_closed);
+		ck_assert_msg(!b_closed, "the typing session was closed");
+		if (!closed) {
+			hear(a1, 250, buf, sizeof buf, &closed);
+			if (strstr(buf, "Idle too long"))
+				closed = true;
+		}
+	}
+	ck_assert_msg(closed, "a session sending only empty lines was kept for 10 s");
+	ck_assert_int_eq(send(b, "ipconfig\r\n", 10, MSG_NOSIGNAL), 10);
+	hear(b, 1000, buf, sizeof buf, &b_closed);
+	ck_assert_msg(strstr(buf, "Object number: 1") && !b_closed, "the typing session: %s", buf);
+	close(a1);
+	close(b);
 }
 END_TEST
 
@@ -322,6 +388,7 @@ static Suite *telnet_suite(void)
 	tcase_add_test(tc, test_password);
 	tcase_add_test(tc, test_console_changes_are_audited);
 	tcase_add_test(tc, test_idle_sessions_are_closed);
+	tcase_add_test(tc, test_console_cannot_be_held);
 	suite_add_tcase(s, tc);
 	return s;
 }
