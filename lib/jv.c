@@ -202,10 +202,10 @@ amr_err jv_only(const json_t *obj, const char *const *allowed, struct jv_err *er
 	return AMR_OK;
 }
 
-json_t *jv_parse_object(const char *text, size_t len, struct jv_err *err)
+static json_t *parse_object(const char *text, size_t len, size_t flags, struct jv_err *err)
 {
 	json_error_t je;
-	json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES | flags, &je);
 
 	if (!v) {
 		jv_fail(err, "malformed JSON at line %d column %d: %s", je.line, je.column,
@@ -218,4 +218,14 @@ json_t *jv_parse_object(const char *text, size_t len, struct jv_err *err)
 		return NULL;
 	}
 	return v;
+}
+
+json_t *jv_parse_object(const char *text, size_t len, struct jv_err *err)
+{
+	return parse_object(text, len, 0, err);
+}
+
+json_t *jv_parse_object_nul(const char *text, size_t len, struct jv_err *err)
+{
+	return parse_object(text, len, JSON_ALLOW_NUL, err);
 }

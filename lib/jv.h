@@ -58,6 +58,11 @@ amr_err jv_only(const json_t *obj, const char *const *allowed, struct jv_err *er
  * ("line 1 column 7: unexpected token"). Returns a new reference or NULL. */
 json_t *jv_parse_object(const char *text, size_t len, struct jv_err *err);
 
+/* The same, taking \u0000 inside strings, for a caller that checks every
+ * string (jv_str refuses one holding a NUL) and drops the entry that has
+ * one instead of refusing the whole text. */
+json_t *jv_parse_object_nul(const char *text, size_t len, struct jv_err *err);
+
 /* Set err's message with a printf format; returns AMR_EINVAL. */
 amr_err jv_fail(struct jv_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

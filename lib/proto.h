@@ -15,10 +15,11 @@
 #include <stdint.h>
 
 /* Bounds of the ids (docs/protocol.md, "Ids"). */
-#define PROTO_OBJ_MAX  65000 /* object (gateway) numbers 1..PROTO_OBJ_MAX */
-#define PROTO_ADDR_MAX 127   /* UO-4 RS-485 addresses 1..PROTO_ADDR_MAX */
-#define PROTO_CH_MAX   4     /* pulse inputs of a UO-4, 1..PROTO_CH_MAX */
-#define PROTO_OUT_MAX  4     /* outputs of a UO-4, 1..PROTO_OUT_MAX */
+#define PROTO_OBJ_MAX	       65000 /* object (gateway) numbers 1..PROTO_OBJ_MAX */
+#define PROTO_ADDR_MAX	       127   /* UO-4 RS-485 addresses 1..PROTO_ADDR_MAX */
+#define PROTO_CH_MAX	       4     /* pulse inputs of a UO-4, 1..PROTO_CH_MAX */
+#define PROTO_OUT_MAX	       4     /* outputs of a UO-4, 1..PROTO_OUT_MAX */
+#define PROTO_CONSOLE_LINE_MAX 120   /* bytes of a console line sent to a gateway */
 
 #define PROTO_STR_(x)	 #x
 #define PROTO_STR(x)	 PROTO_STR_(x)

@@ -299,12 +299,11 @@ static int parse_four(char *const *w, struct cmdline *c, char *err, size_t errle
 		c->kind = CMDLINE_CHADDR;
 		if (!v)
 			return fail(err, errlen, "Bad command: expected \"ch addr=XXX to XXX\"");
-		if (strlen(v) != 3 || !number(v, 3, GW_ADDR_MIN, GW_ADDR_MAX, &c->addr))
-			return fail(err, errlen,
-				    "Bad value \"%s\": address must be 3 digits 001...127", v);
-		if (strlen(w[3]) != 3 || !number(w[3], 3, GW_ADDR_MIN, GW_ADDR_MAX, &c->to))
-			return fail(err, errlen,
-				    "Bad value \"%s\": address must be 3 digits 001...127", w[3]);
+		/* an address reads as in every other command: 1 to 3 digits */
+		if (!number(v, 3, GW_ADDR_MIN, GW_ADDR_MAX, &c->addr))
+			return fail(err, errlen, "Bad value \"%s\": address must be 1...127", v);
+		if (!number(w[3], 3, GW_ADDR_MIN, GW_ADDR_MAX, &c->to))
+			return fail(err, errlen, "Bad value \"%s\": address must be 1...127", w[3]);
 		if (c->to == c->addr)
 			return fail(err, errlen, "Bad value: the new address is the old one");
 		return AMR_OK;

@@ -4,6 +4,7 @@
 
 #include "err.h"
 #include "jv.h"
+#include "proto.h"
 #include "log.h"
 #include "remote.h"
 
@@ -157,7 +158,8 @@ void remote_handle(remote *r, const char *payload, size_t len)
 		goto out;
 	}
 	if (kind == K_CONSOLE) {
-		if (jv_str(j, "line", true, NULL, 0, 120, &line, &err) != AMR_OK) {
+		if (jv_str(j, "line", true, NULL, 0, PROTO_CONSOLE_LINE_MAX, &line, &err) !=
+		    AMR_OK) {
 			answer(r, id, false, err.msg);
 			goto out;
 		}

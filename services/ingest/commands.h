@@ -22,12 +22,13 @@
 
 #include "err.h"
 #include "jv.h"
+#include "proto.h"
 
-#define CMD_ID_MAX     32   /* longest id, bytes */
-#define CMD_LINE_MAX   128  /* longest console line */
-#define CMD_ACTOR_MAX  64   /* longest actor */
-#define CMD_REASON_MAX 200  /* longest reason */
-#define CMD_TEXT_MAX   4096 /* longest stored output or error; longer is cut */
+#define CMD_ID_MAX     32		      /* longest id, bytes */
+#define CMD_LINE_MAX   PROTO_CONSOLE_LINE_MAX /* longest console line */
+#define CMD_ACTOR_MAX  64		      /* longest actor */
+#define CMD_REASON_MAX 200		      /* longest reason */
+#define CMD_TEXT_MAX   4096		      /* longest stored output or error; longer is cut */
 
 enum cmd_kind {
 	CMD_BLOCK,

@@ -111,6 +111,8 @@ static int check_extra(const char *key, const json_t *v, const char *where, stru
 	}
 	if (json_is_integer(v) || json_is_boolean(v))
 		return AMR_OK;
+	if (json_is_string(v) && strlen(json_string_value(v)) != json_string_length(v))
+		return jv_fail(e, "%s%s: contains a NUL character", where, key);
 	if (json_is_string(v) && json_string_length(v) <= DETAIL_STR_LEN)
 		return AMR_OK;
 	return jv_fail(e, "%s%s: expected an integer, a boolean or a string of at most %d bytes",
@@ -432,8 +434,10 @@ int validate_batch_tree(const struct validate_opts *o, unsigned obj, int64_t now
 	if (len > o->max_payload)
 		return reject(r, "too_large", "payload of %zu bytes exceeds the limit of %zu", len,
 			      o->max_payload);
-	/* Duplicate keys are refused: the text itself is forwarded (canonical()). */
-	r->batch = jv_parse_object(text, len, &e);
+	/* Duplicate keys are refused: the text itself is forwarded (canonical()).
+	 * A \u0000 is read, so that the entry holding it is dropped (its string
+	 * checks refuse a NUL) rather than the whole batch. */
+	r->batch = jv_parse_object_nul(text, len, &e);
 	if (!r->batch)
 		return reject(r, "bad_json", "%s", e.msg);
 	if ((rc = check_head(o, obj, now, counters, r)) ||

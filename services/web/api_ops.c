@@ -114,7 +114,7 @@ void api_console(void *ctx, struct call *c)
 	if (api_obj_param(c, &obj))
 		return;
 	if (jv_only(c->body, fields, &err) ||
-	    jv_str(c->body, "line", true, NULL, 1, 128, &line, &err) ||
+	    jv_str(c->body, "line", true, NULL, 1, PROTO_CONSOLE_LINE_MAX, &line, &err) ||
 	    jv_str(c->body, "reason", false, NULL, 1, 200, &reason, &err)) {
 		call_error(c, 400, "bad_request", "%s", err.msg);
 		return;

@@ -146,11 +146,25 @@ START_TEST(test_bad_requests)
 	struct cmd c;
 	struct jv_err err = { "" };
 
+	char text[400], line[PROTO_CONSOLE_LINE_MAX + 2];
+
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		ck_assert_int_eq(parse_req(bad[i].text, &c, &err), AMR_EINVAL);
 		ck_assert_msg(strstr(err.msg, bad[i].msg), "case %zu: \"%s\" lacks \"%s\"", i,
 			      err.msg, bad[i].msg);
 	}
+	/* a console line as long as the gateway takes, and one byte more */
+	memset(line, 'x', sizeof line - 1);
+	line[PROTO_CONSOLE_LINE_MAX] = '\0';
+	snprintf(text, sizeof text,
+		 "{\"obj\":7,\"cmd\":\"console\",\"line\":\"%s\",\"actor\":\"a\"}", line);
+	ck_assert_int_eq(parse_req(text, &c, &err), AMR_OK);
+	line[PROTO_CONSOLE_LINE_MAX] = 'x';
+	line[PROTO_CONSOLE_LINE_MAX + 1] = '\0';
+	snprintf(text, sizeof text,
+		 "{\"obj\":7,\"cmd\":\"console\",\"line\":\"%s\",\"actor\":\"a\"}", line);
+	ck_assert_int_eq(parse_req(text, &c, &err), AMR_EINVAL);
+	ck_assert_msg(strstr(err.msg, "line: length 121"), "%s", err.msg);
 }
 END_TEST
 

@@ -99,7 +99,7 @@ static void check_canonical_matches_tree(const char *name, const char *input, si
 {
 	json_error_t je;
 	json_t *c = json_loadb(r->canonical, r->canonical_len, JSON_REJECT_DUPLICATES, &je);
-	json_t *in = json_loadb(input, len, JSON_REJECT_DUPLICATES, &je);
+	json_t *in = json_loadb(input, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
 	json_t *want = json_deep_copy(r->batch);
 	json_t *readings;
 
