@@ -9,6 +9,7 @@
 #include "jv.h"
 #include "log.h"
 #include "rpc.h"
+#include "utf8.h"
 
 #define MAX_TOPIC 256
 
@@ -148,8 +149,9 @@ static void reply_verr(rpc_req *req, const char *code, const char *fmt, va_list 
 	json_t *a;
 
 	vsnprintf(message, sizeof message, fmt, ap);
+	/* a message quoting a value cut inside a character still answers */
 	a = json_pack("{s:s, s:b, s:{s:s, s:s}}", "id", req->id, "ok", 0, "error", "code", code,
-		      "message", message);
+		      "message", utf8_fix(message));
 	send_answer(req, a);
 }
 
@@ -196,15 +198,34 @@ static bool topic_safe(const char *t)
 	       strlen(t) < MAX_TOPIC && t[strlen(RPC_REPLY_PREFIX)] != '\0';
 }
 
+/*
+ * A request that is JSON but for bytes that are not UTF-8 can still be
+ * answered: read with those bytes replaced, its id and reply are known,
+ * so that the caller hears bad_request instead of waiting for its timeout.
+ */
+static json_t *parse_cleaned(const struct mq_msg *msg)
+{
+	struct jv_err err = { "" };
+	size_t n;
+	char *text = utf8_clean(msg->payload, msg->len, msg->len * 3, &n, NULL);
+	json_t *j = text ? jv_parse_object(text, n, &err) : NULL;
+
+	free(text);
+	return j;
+}
+
 static void on_request(void *ctx, const struct mq_msg *msg)
 {
 	struct server *s = ctx;
 	const char *method = msg->topic + s->prefix_len, *id, *reply;
 	struct jv_err err = { "" };
 	json_t *req_json, *args;
+	bool bad_text = false;
 	rpc_req *req;
 
 	req_json = jv_parse_object(msg->payload, msg->len, &err);
+	if (!req_json && (req_json = parse_cleaned(msg)))
+		bad_text = true;
 	if (!req_json) {
 		log_warn("rpc: %s: dropped request: %s", msg->topic, err.msg);
 		return;
@@ -228,6 +249,10 @@ static void on_request(void *ctx, const struct mq_msg *msg)
 	snprintf(req->reply, sizeof req->reply, "%s", reply);
 
 	static const char *const top_fields[] = { "id", "reply", "args", NULL };
+	if (bad_text) {
+		rpc_reply_err(req, "bad_request", "the request is not UTF-8");
+		goto out;
+	}
 	if (jv_only(req_json, top_fields, &err) ||
 	    jv_object(req_json, "args", false, &args, &err)) {
 		rpc_reply_err(req, "bad_request", "%s", err.msg);

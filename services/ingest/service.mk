@@ -19,7 +19,7 @@ $(eval $(call unit_test,test_ingest_events,tests/unit/test_ingest_events.c \
 $(eval $(call unit_test,test_ingest_cmd,tests/unit/test_ingest_cmd.c \
 	services/ingest/commands.c lib/jv.c lib/err.c,-ljansson))
 $(eval $(call unit_test,test_ingest_deadletter,tests/unit/test_ingest_deadletter.c \
-	services/ingest/deadletter.c,-ljansson))
+	services/ingest/deadletter.c lib/utf8.c,-ljansson))
 $(eval $(call unit_test,test_ingest_db,tests/unit/test_ingest_db.c \
 	services/ingest/ingestdb.c services/ingest/commands.c lib/kv.c lib/log.c lib/jv.c lib/err.c,\
 	-ljansson $(LMDB_LIBS)))

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "call.h"
+#include "utf8.h"
 #include "err.h"
 #include "rpc_code.h"
 
@@ -86,7 +87,8 @@ void call_error(struct call *c, int status, const char *code, const char *fmt, .
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	e = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg);
+	/* a message quoting a value cut inside a character is still an answer */
+	e = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", utf8_fix(msg));
 	text = e ? json_dumps(e, JSON_COMPACT) : NULL;
 	json_decref(e);
 	if (!text) {

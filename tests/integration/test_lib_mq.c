@@ -457,6 +457,14 @@ static void m_fail(void *ctx, rpc_req *req, json_t *args)
 	rpc_reply_err(req, "not_found", "no channel %s", "9.9.9");
 }
 
+/* An error quoting a value cut at a byte count, inside a character. */
+static void m_cut(void *ctx, rpc_req *req, json_t *args)
+{
+	(void)ctx;
+	(void)args;
+	rpc_reply_err(req, "bad_request", "label: \"%.5s\" is not a label", "ааа");
+}
+
 struct calls {
 	int answered; /* callbacks run */
 	int matched;  /* answers whose echo is the caller's own n */
@@ -657,14 +665,15 @@ static bool answered(const char *id)
 START_TEST(malformed_requests_change_nothing)
 {
 	static const struct rpc_method methods[] = { { "fail", m_fail, "fails" },
-						     { "big", m_big, "too big to send" } };
+						     { "big", m_big, "too big to send" },
+						     { "cut", m_cut, "quotes a cut value" } };
 	struct client srv;
 	struct server s = { .nheld = 0 };
 	char *w;
 
 	client_open(&srv, "rpc-server-2", false, NULL, NULL);
 	ck_assert_int_eq(rpc_create(&srv.r, srv.m, srv.l), AMR_OK);
-	ck_assert_int_eq(rpc_serve(srv.r, "u", methods, 2, &s), AMR_OK);
+	ck_assert_int_eq(rpc_serve(srv.r, "u", methods, 3, &s), AMR_OK);
 	harness_subscribe(&h, "amr/v1/rpc/reply/#");
 	harness_subscribe(&h, "amr/v1/svc/x");
 	/* The server's subscription is in force once it answers. */
@@ -713,6 +722,22 @@ START_TEST(malformed_requests_change_nothing)
 	RUN_UNTIL(&srv, answered("x5"), 5000);
 	w = harness_wait_message(&h, "amr/v1/rpc/reply/p", "\"id\":\"x5\"", 3000);
 	ck_assert_ptr_nonnull(w);
+	free(w);
+	/* a request with bytes that are not UTF-8 is answered, not dropped */
+	harness_publish(
+		&h, "amr/v1/rpc/u/fail",
+		"{\"id\":\"x6\",\"reply\":\"amr/v1/rpc/reply/p\",\"args\":{\"l\":\"\xd0\"}}", 1,
+		false);
+	RUN_UNTIL(&srv, answered("x6"), 5000);
+	w = harness_wait_message(&h, "amr/v1/rpc/reply/p", "\"id\":\"x6\"", 3000);
+	ck_assert_msg(w && strstr(w, "bad_request") && strstr(w, "not UTF-8"), "%s", w ? w : "-");
+	free(w);
+	/* an error message cut inside a character still answers */
+	harness_publish(&h, "amr/v1/rpc/u/cut", "{\"id\":\"x7\",\"reply\":\"amr/v1/rpc/reply/p\"}",
+			1, false);
+	RUN_UNTIL(&srv, answered("x7"), 5000);
+	w = harness_wait_message(&h, "amr/v1/rpc/reply/p", "\"id\":\"x7\"", 3000);
+	ck_assert_msg(w && strstr(w, "label: \\\"аа?\\\" is not a label"), "%s", w ? w : "-");
 	free(w);
 	client_close(&srv);
 }

@@ -661,6 +661,14 @@ START_TEST(limited_users_cannot_spell_around)
 	ck_assert_msg(r.status == 400 && strstr(r.body, "name is not UTF-8"), "%ld %s", r.status,
 		      r.body);
 	webr_free(&r);
+	/* an error quoting a value cut inside a character is still a 400 */
+	r = webc_req(&a, "GET",
+		     "/api/v1/registry?after=a%D0%B8%D0%B8%D0%B8%D0%B8%D0%B8%D0%B8%D0%B8%D0%B8"
+		     "%D0%B8%D0%B8%D0%B8%D0%B8%D0%B8%D0%B8%D0%B8%D0%B8",
+		     NULL, NULL, NULL);
+	ck_assert_msg(r.status == 400 && strstr(r.body, "is not an id"), "%ld %s", r.status,
+		      r.body);
+	webr_free(&r);
 	r = webc_req(&a, "GET", "/api/v1/audit?actor=%D0%B8", NULL, NULL, NULL); /* "и" is UTF-8 */
 	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
 	webr_free(&r);

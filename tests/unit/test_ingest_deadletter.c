@@ -107,6 +107,20 @@ START_TEST(test_empty_payload)
 }
 END_TEST
 
+/* A detail quoting a field cut inside a character (a validator's "%.60s")
+ * still makes a record: the detail is made valid, not the record lost. */
+START_TEST(test_detail_cut_inside_a_character)
+{
+	json_t *d = deadletter_json("amr/v1/gw/7/up", "bad_json",
+				    "events[0].line: \"\xd0\xb0\xd0\" is too long", "{}", 2, 100);
+
+	ck_assert_ptr_nonnull(d);
+	ck_assert_str_eq(json_string_value(json_object_get(d, "detail")),
+			 "events[0].line: \"\xd0\xb0\xef\xbf\xbd\" is too long");
+	json_decref(d);
+}
+END_TEST
+
 static Suite *deadletter_suite(void)
 {
 	Suite *s = suite_create("ingest_deadletter");
@@ -117,6 +131,7 @@ static Suite *deadletter_suite(void)
 	tcase_add_test(tc, test_invalid_utf8_replaced);
 	tcase_add_test(tc, test_nul_kept);
 	tcase_add_test(tc, test_empty_payload);
+	tcase_add_test(tc, test_detail_cut_inside_a_character);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -14,6 +14,7 @@ Suite *units_suite(void);
 Suite *jflat_suite(void);
 Suite *rpc_code_suite(void);
 Suite *rpc_file_suite(void);
+Suite *utf8_suite(void);
 
 int main(void)
 {
@@ -31,6 +32,7 @@ int main(void)
 	srunner_add_suite(sr, jflat_suite());
 	srunner_add_suite(sr, rpc_code_suite());
 	srunner_add_suite(sr, rpc_file_suite());
+	srunner_add_suite(sr, utf8_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
