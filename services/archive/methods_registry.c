@@ -11,6 +11,7 @@
 
 #include "methods.h"
 #include "methods_int.h"
+#include "deadletter.h"
 #include "err.h"
 #include "log.h"
 #include "proto.h"
@@ -344,9 +345,9 @@ void methods_on_audit(void *ctx, const struct mq_msg *msg)
 		if (!dup)
 			metric_add(a->m_audit, 1);
 	} else {
-		json_t *dl = json_pack("{s:s, s:s, s:s%}", "topic", msg->topic, "reason",
-				       err.msg[0] ? err.msg : amr_strerror(rc), "payload",
-				       msg->payload, msg->len < 4096 ? msg->len : (size_t)4096);
+		json_t *dl = deadletter_json(msg->topic, "bad_audit",
+					     err.msg[0] ? err.msg : amr_strerror(rc), msg->payload,
+					     msg->len, 4096);
 
 		metric_add(a->m_rejected, 1);
 		log_warn("audit record refused: %s", err.msg[0] ? err.msg : amr_strerror(rc));

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deadletter.h"
 #include "err.h"
 #include "log.h"
 #include "proto.h"
@@ -191,14 +192,15 @@ static void on_timer(void *arg)
 	writer_flush(w);
 }
 
-static void reject(writer *w, const struct mq_msg *msg, const char *reason)
+/* The record of a refused message (lib/deadletter.h): reason a code,
+ * detail why. A payload that is not UTF-8 is recorded too. */
+static void reject(writer *w, const struct mq_msg *msg, const char *reason, const char *detail)
 {
 	json_t *dl;
 
 	metric_add(w->m_rejected, 1);
-	log_warn("rejected %s: %s", msg->topic, reason);
-	dl = json_pack("{s:s, s:s, s:s%}", "topic", msg->topic, "reason", reason, "payload",
-		       msg->payload, msg->len < 4096 ? msg->len : (size_t)4096);
+	log_warn("rejected %s: %s", msg->topic, detail);
+	dl = deadletter_json(msg->topic, reason, detail, msg->payload, msg->len, 4096);
 	if (dl)
 		mq_publish_json(w->svc->mq, PROTO_TOPIC_DEADLETTER, dl, 0, false);
 	json_decref(dl);
@@ -212,11 +214,11 @@ void writer_on_readings(void *ctx, const struct mq_msg *msg)
 	struct batch *b;
 
 	if (proto_topic_parse(msg->topic, &t) != PROTO_T_READINGS) {
-		reject(w, msg, "topic: object number must be " PROTO_OBJ_RANGE);
+		reject(w, msg, "wrong_topic", "topic: object number must be " PROTO_OBJ_RANGE);
 		return;
 	}
 	if (batch_parse(msg->payload, msg->len, t.obj, &b, &err)) {
-		reject(w, msg, err.msg[0] ? err.msg : "out of memory");
+		reject(w, msg, "bad_batch", err.msg[0] ? err.msg : "out of memory");
 		return;
 	}
 	b->arrived_ms = loop_now_ms();

@@ -1,6 +1,6 @@
 # amr-ingest: the edge service (validation, presence, command routing).
 INGEST_SRCS := services/ingest/validate.c services/ingest/events.c \
-               services/ingest/commands.c services/ingest/deadletter.c \
+               services/ingest/commands.c \
                services/ingest/ingestdb.c services/ingest/outbox.c \
                services/ingest/router.c services/ingest/ingest.c services/ingest/main.c
 
@@ -12,14 +12,12 @@ $(OBJ)/tests/unit/test_ingest_%.o: CPPFLAGS += -Iservices/ingest
 $(OBJ)/tests/integration/test_ingest.o $(OBJ)/tests/integration/test_ingest_%.o: CPPFLAGS += -Iservices/ingest
 
 $(eval $(call unit_test,test_ingest_validate,tests/unit/test_ingest_validate.c \
-	services/ingest/validate.c lib/jflat.c lib/jv.c lib/err.c lib/proto.c,-ljansson -lyajl))
+	services/ingest/validate.c lib/jflat.c lib/jv.c lib/err.c lib/proto.c lib/utf8.c,-ljansson -lyajl))
 
 $(eval $(call unit_test,test_ingest_events,tests/unit/test_ingest_events.c \
 	services/ingest/events.c lib/jv.c lib/err.c lib/proto.c,-ljansson))
 $(eval $(call unit_test,test_ingest_cmd,tests/unit/test_ingest_cmd.c \
 	services/ingest/commands.c lib/jv.c lib/err.c,-ljansson))
-$(eval $(call unit_test,test_ingest_deadletter,tests/unit/test_ingest_deadletter.c \
-	services/ingest/deadletter.c lib/utf8.c,-ljansson))
 $(eval $(call unit_test,test_ingest_db,tests/unit/test_ingest_db.c \
 	services/ingest/ingestdb.c services/ingest/commands.c lib/kv.c lib/log.c lib/jv.c lib/err.c,\
 	-ljansson $(LMDB_LIBS)))

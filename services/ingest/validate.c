@@ -9,6 +9,7 @@
 
 #include "err.h"
 #include "jflat.h"
+#include "utf8.h"
 #include "jv.h"
 #include "proto.h"
 #include "validate.h"
@@ -276,9 +277,10 @@ static int check_entries(json_t *batch, const char *name, char kind,
 		}
 		if (!r->dropped && !(r->dropped = json_array()))
 			return reject(r, "internal", "out of memory");
+		/* the detail may quote a value cut inside a character */
 		drop = json_pack("{s:s, s:s, s:O}", "reason",
-				 kind == 'e' ? "bad_event" : "bad_device", "detail", e.msg, "entry",
-				 entry);
+				 kind == 'e' ? "bad_event" : "bad_device", "detail",
+				 utf8_fix(e.msg), "entry", entry);
 		if (!drop || json_array_append_new(r->dropped, drop) || json_array_remove(arr, i))
 			return reject(r, "internal", "out of memory");
 	}

@@ -214,6 +214,17 @@ START_TEST(bad_input_is_refused_and_changes_nothing)
 	dl = harness_wait_message(&h, "amr/v1/deadletter", "prev: 5 is out of range 0..4", 5000);
 	ck_assert_ptr_nonnull(dl);
 	free(dl);
+	/* a batch and an audit record cut inside a character are recorded
+	 * too (the payload's stray byte as U+FFFD), not lost */
+	arc_publish(&h, "amr/v1/readings/1", "{\"obj\":1,\"seq\":6,\"note\":\"\xd0\"}");
+	dl = harness_wait_message(&h, "amr/v1/deadletter", "\"seq\\\":6", 5000);
+	ck_assert_msg(dl && strstr(dl, "\"reason\":\"bad_batch\"") && strstr(dl, "\xef\xbf\xbd"),
+		      "%s", dl ? dl : "no dead letter for a batch that is not UTF-8");
+	free(dl);
+	arc_publish(&h, "amr/v1/audit", "{\"ts\":1,\"actor\":\"\xd0\"}");
+	dl = harness_wait_message(&h, "amr/v1/deadletter", "bad_audit", 5000);
+	ck_assert_msg(dl != NULL, "no dead letter for an audit record that is not UTF-8");
+	free(dl);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		json_t *r = arc_rpc(&h, bad[i].method, bad[i].args, bad[i].code, code, sizeof code);
 

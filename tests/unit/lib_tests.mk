@@ -5,3 +5,7 @@ $(eval $(call unit_test,test_lib,tests/unit/test_lib_main.c tests/unit/test_lib_
 	lib/config.c lib/jv.c lib/kv.c lib/log.c lib/loop.c lib/metrics.c lib/mq.c lib/err.c lib/proto.c lib/units.c lib/jflat.c \
 	lib/rpc.c lib/rpc_code.c lib/rpc_file.c lib/tcp_nodelay.c lib/utf8.c, \
 	$(MQ_LIBS) $(LMDB_LIBS) -lyajl))
+
+# The dead-letter record (its own runner: it needs nothing but jansson).
+$(eval $(call unit_test,test_lib_deadletter,tests/unit/test_lib_deadletter.c \
+	lib/deadletter.c lib/utf8.c,-ljansson))

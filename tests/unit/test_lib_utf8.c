@@ -7,16 +7,17 @@
 
 START_TEST(fix_in_place)
 {
-	char cut[] = "label: \"\xd0\xb0\xd0";	 /* "а" and half of the next */
-	char stray[] = "a\xff" "b\xc0\xafz"; /* a stray byte and an overlong '/' */
+	char cut[] = "label: \"\xd0\xb0\xd0"; /* "а" and half of the next */
+	char stray[] = "a\xff"
+		       "b\xc0\xafz"; /* a stray byte and an overlong '/' */
 	char fine[] = "Кв. 17, €";
-	char four[] = "x\xf0\x9f\x92";	      /* a 4-byte sequence cut after 3 */
+	char four[] = "x\xf0\x9f\x92"; /* a 4-byte sequence cut after 3 */
 
 	ck_assert_str_eq(utf8_fix(cut), "label: \"\xd0\xb0");
 	ck_assert_str_eq(utf8_fix(stray), "a?b??z");
 	ck_assert_str_eq(utf8_fix(fine), "Кв. 17, €");
 	ck_assert_str_eq(utf8_fix(four), "x");
-	ck_assert_uint_eq(utf8_seq("\xed\xa0\x80", 3), 0); /* a surrogate */
+	ck_assert_uint_eq(utf8_seq("\xed\xa0\x80", 3), 0);     /* a surrogate */
 	ck_assert_uint_eq(utf8_seq("\xf4\x90\x80\x80", 4), 0); /* above U+10FFFF */
 	ck_assert_uint_eq(utf8_seq("\xe2\x82\xac", 3), 3);
 }

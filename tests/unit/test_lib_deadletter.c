@@ -1,6 +1,6 @@
 /*
- * test_ingest_deadletter.c - the deadletter record of amr-ingest
- * (services/ingest/deadletter.c): always valid JSON, payload cut safely.
+ * test_lib_deadletter.c - the record of a refused message (lib/deadletter.c,
+ * built by ingest and the archive): always valid JSON, payload cut safely.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -123,7 +123,7 @@ END_TEST
 
 static Suite *deadletter_suite(void)
 {
-	Suite *s = suite_create("ingest_deadletter");
+	Suite *s = suite_create("deadletter");
 	TCase *tc = tcase_create("deadletter");
 
 	tcase_add_test(tc, test_small_payload_whole);

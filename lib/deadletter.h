@@ -8,10 +8,12 @@
  * "payload" is the received text as a JSON string, cut to a limit on a
  * UTF-8 boundary; bytes that are not UTF-8 become U+FFFD so the record is
  * always valid JSON. "size" (the received length) and "truncated" appear
- * only when it was cut. Pure: no broker.
+ * only when it was cut; detail and topic are made valid UTF-8 too (a
+ * detail may quote a value cut inside a character). Ingest and the archive
+ * both build their records here. Pure: no broker.
  */
-#ifndef AMR_INGEST_DEADLETTER_H
-#define AMR_INGEST_DEADLETTER_H
+#ifndef AMR_DEADLETTER_H
+#define AMR_DEADLETTER_H
 
 #include <stddef.h>
 
