@@ -18,8 +18,17 @@ enum {
 	DEV_MAINS = 8,	     /* mains present */
 };
 
+/* Seqs whose events went out above the archive's last ack: a resend of
+ * one of them is told from a new batch after one the archive refused. At
+ * least the gateway's window (100 by default); an older one falls out and
+ * its events would go out again if it came back. */
+#define RECENT_SEQS 512
+
 struct gw {
 	long long high_seq;		       /* highest batch seq seen */
+	long long acked;		       /* highest seq the archive acknowledged */
+	long long recent[RECENT_SEQS];	       /* seqs above acked seen, 0: free */
+	unsigned next;			       /* recent's slot to use next */
 	signed char presence;		       /* enum events_presence */
 	unsigned char dev[PROTO_ADDR_MAX + 1]; /* DEV_ bits per address */
 };
@@ -206,6 +215,39 @@ static int device_snapshot(struct gw *g, unsigned obj, const json_t *d, long lon
 	return AMR_OK;
 }
 
+/* True when batch seq of g came before: acknowledged by the archive, or
+ * seen since its last ack. */
+static bool seen(const struct gw *g, long long seq)
+{
+	if (seq <= g->acked)
+		return true;
+	for (unsigned i = 0; i < RECENT_SEQS; i++)
+		if (g->recent[i] == seq)
+			return true;
+	return false;
+}
+
+static void remember(struct gw *g, long long seq)
+{
+	if (seq > g->high_seq)
+		g->high_seq = seq;
+	for (unsigned i = 0; i < RECENT_SEQS; i++)
+		if (g->recent[i] <= g->acked) { /* free, or acknowledged since */
+			g->recent[i] = seq;
+			return;
+		}
+	g->recent[g->next] = seq; /* all above the ack: the oldest slot goes */
+	g->next = (g->next + 1) % RECENT_SEQS;
+}
+
+void events_acked(events *ev, unsigned obj, long long seq)
+{
+	struct gw *g = obj >= 1 && obj <= PROTO_OBJ_MAX ? gw_of(ev, obj) : NULL;
+
+	if (g && seq > g->acked)
+		g->acked = seq;
+}
+
 amr_err events_batch(events *ev, unsigned obj, const json_t *batch, long long seq, long long ts,
 		     bool *resend, events_emit_fn emit, void *ctx)
 {
@@ -216,10 +258,10 @@ amr_err events_batch(events *ev, unsigned obj, const json_t *batch, long long se
 
 	if (!g)
 		return AMR_ENOMEM;
-	*resend = seq <= g->high_seq;
+	*resend = seen(g, seq);
 	if (*resend)
 		return AMR_OK;
-	g->high_seq = seq;
+	remember(g, seq);
 	arr = json_object_get(batch, "events");
 	json_array_foreach(arr, i, item) {
 		if ((rc = gateway_event(g, obj, item, seq, emit, ctx)))

@@ -42,9 +42,12 @@ void events_destroy(events *ev);
 
 /*
  * Handle an accepted batch of obj (validate.h's r->batch, borrowed) with
- * its seq and ts. A batch whose seq is at or below the highest seen from
- * obj is a resend (DESIGN.md 4.3): *resend is set and nothing is emitted,
- * since its events were normalised when it first came. Otherwise the
+ * its seq and ts. A batch the archive acknowledged (events_acked), or one
+ * seen since its last ack, is a resend (DESIGN.md 4.3): *resend is set and
+ * nothing is emitted, since its events were normalised when it first
+ * came. A batch the archive refused (a forged seq far ahead, one after a
+ * gap) is never acknowledged, so the real batches that follow it are new
+ * and their events go out. Otherwise the
  * gateway's events are emitted in order, then changes shown by the
  * "devices" snapshot (device_offline/online, mains_lost/restored) that no
  * event of the gateway reported. A device event that repeats the known
@@ -52,6 +55,13 @@ void events_destroy(events *ev);
  */
 amr_err events_batch(events *ev, unsigned obj, const json_t *batch, long long seq, long long ts,
 		     bool *resend, events_emit_fn emit, void *ctx);
+
+/* The archive acknowledged obj's batches up to seq (amr/v1/gw/{obj}/ack):
+ * every batch up to there is stored, so it is a resend if it comes again.
+ * The ack is retained, so after a restart ingest knows at once what the
+ * archive has. Out of memory: the ack is not remembered (events may go out
+ * twice, never not at all). */
+void events_acked(events *ev, unsigned obj, long long seq);
 
 /*
  * Check a gateway status payload (borrowed): "online" is a required

@@ -92,8 +92,9 @@ static void on_up(void *ctx, const struct mq_msg *msg)
 	rc = events_batch(in->ev, obj, r.batch, r.seq, r.ts, &resend, emit, in);
 	if (rc)
 		log_error("obj=%u seq=%lld: events lost: %s", obj, r.seq, amr_strerror(rc));
-	/* A resend's dropped entries were reported when it first came. */
-	if (r.dropped && !resend)
+	/* A resend's dropped entries too: a batch sent again with other
+	 * entries than the first time must not lose them without a word. */
+	if (r.dropped)
 		dead_entries(in, msg->topic, r.seq, r.dropped);
 	if (resend) {
 		outbox_count_resend(in->ob);
@@ -104,6 +105,20 @@ static void on_up(void *ctx, const struct mq_msg *msg)
 	}
 out:
 	validate_result_clear(&r);
+}
+
+/* The archive's acknowledgement: what it stored is a resend from now on. */
+static void on_ack(void *ctx, const struct mq_msg *msg)
+{
+	ingest *in = ctx;
+	struct jv_err err = { "" };
+	unsigned obj = proto_topic_obj(msg->topic, PROTO_T_GW_ACK);
+	json_t *j = obj ? jv_parse_object(msg->payload, msg->len, &err) : NULL;
+	long long seq;
+
+	if (j && !jv_int(j, "seq", true, 0, 1, VALIDATE_SEQ_MAX, &seq, &err))
+		events_acked(in->ev, obj, seq);
+	json_decref(j);
 }
 
 static void on_status(void *ctx, const struct mq_msg *msg)
@@ -214,7 +229,8 @@ amr_err ingest_create(ingest **out, struct svc *s, const struct validate_opts *v
 	if ((rc = ingestdb_presence_each(st, restore_presence, in)) ||
 	    (rc = mq_subscribe(s->mq, proto_topic_filter(PROTO_T_GW_UP), 1, on_up, in)) ||
 	    (rc = mq_subscribe(s->mq, proto_topic_filter(PROTO_T_GW_STATUS), 1, on_status, in)) ||
-	    (rc = mq_subscribe(s->mq, proto_topic_filter(PROTO_T_GW_RESULT), 1, on_result, in))) {
+	    (rc = mq_subscribe(s->mq, proto_topic_filter(PROTO_T_GW_RESULT), 1, on_result, in)) ||
+	    (rc = mq_subscribe(s->mq, proto_topic_filter(PROTO_T_GW_ACK), 1, on_ack, in))) {
 		free(in);
 		return rc;
 	}

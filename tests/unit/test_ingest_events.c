@@ -189,6 +189,7 @@ START_TEST(test_resend_emits_nothing)
 
 	ck_assert(!batch(1, 10, b));
 	ck_assert(batch(1, 10, b));
+	events_acked(ev, 1, 10); /* the archive stored everything up to 10 */
 	ck_assert(batch(1, 9, b));
 	ck_assert_uint_eq(json_array_size(got), 1);
 	ck_assert_int_eq(events_high_seq(ev, 1), 10);
@@ -197,6 +198,37 @@ START_TEST(test_resend_emits_nothing)
 	ck_assert_uint_eq(json_array_size(got), 2);
 	ck_assert_int_eq(events_high_seq(ev, 1), 10);
 	ck_assert_int_eq(events_high_seq(ev, 2), 3);
+}
+END_TEST
+
+/* A batch the archive refused (a forged seq far ahead) is never
+ * acknowledged: the real batches after it are new, their events go out;
+ * one that came before the refused one but was lost (resent after a
+ * gap) is new too; what the archive acknowledged is a resend. */
+START_TEST(test_refused_batch_hides_no_events)
+{
+	static const char *const at[] = {
+		"{\"events\":[{\"type\":\"mains_lost\",\"addr\":5,\"ts\":1763599000}]}",
+		"{\"events\":[{\"type\":\"mains_lost\",\"addr\":6,\"ts\":1763599000}]}",
+		"{\"events\":[{\"type\":\"mains_lost\",\"addr\":7,\"ts\":1763599000}]}",
+		"{\"events\":[{\"type\":\"mains_lost\",\"addr\":9,\"ts\":1763599000}]}",
+	};
+
+	ck_assert(!batch(1, 5, at[0]));
+	events_acked(ev, 1, 5);
+	ck_assert(!batch(1, 9007199254740991LL, at[3])); /* refused by the archive: no ack */
+	ck_assert(!batch(1, 7, at[2]));			 /* 6 lost on the way */
+	ck_assert(!batch(1, 6, at[1]));			 /* sent again: first seen now */
+	ck_assert(batch(1, 7, at[2]));			 /* a resend before any ack */
+	ck_assert_uint_eq(json_array_size(got), 4);
+	events_acked(ev, 1, 7);
+	ck_assert(batch(1, 6, at[1]) && batch(1, 7, at[2]) && batch(1, 3, at[0]));
+	ck_assert_uint_eq(json_array_size(got), 4);
+	/* an ack before ingest hears from a gateway (retained, after a restart) */
+	events_acked(ev, 4, 100);
+	ck_assert(batch(4, 99, at[0]));
+	ck_assert(!batch(4, 101, at[0]));
+	ck_assert_uint_eq(json_array_size(got), 5);
 }
 END_TEST
 
@@ -262,6 +294,7 @@ static Suite *events_suite(void)
 	tcase_add_test(tc, test_gateway_events_normalised);
 	tcase_add_test(tc, test_gateway_firmware_events);
 	tcase_add_test(tc, test_resend_emits_nothing);
+	tcase_add_test(tc, test_refused_batch_hides_no_events);
 	tcase_add_test(tc, test_device_state_not_reported_twice);
 	tcase_add_test(tc, test_snapshot_first_sight);
 	suite_add_tcase(s, tc);
