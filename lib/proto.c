@@ -196,19 +196,13 @@ unsigned proto_topic_obj(const char *topic, enum proto_topic t)
 }
 
 const char *const proto_gateway_events[] = {
-	"device_offline",
-	"device_online",
-	"mains_lost",
-	"mains_restored",
-	"battery_low",
-	"counter_zeroed",
-	"counter_decreased",
-	"address_changed",
-	"output_changed",
-	"gateway_boot",
-	"nvm_error",
-	"console_action",
-	NULL,
+	"device_offline",    "device_online",
+	"mains_lost",	     "mains_restored",
+	"battery_low",	     "counter_zeroed",
+	"counter_decreased", "address_changed",
+	"output_changed",    "gateway_boot",
+	"nvm_error",	     "console_action",
+	"object_changed",    NULL,
 };
 
 /* The types after the gateway's, in enum order. */

@@ -141,6 +141,7 @@ enum proto_event {
 	PROTO_EV_GATEWAY_BOOT,
 	PROTO_EV_NVM_ERROR,
 	PROTO_EV_CONSOLE_ACTION,      /* a change typed on the gateway's console */
+	PROTO_EV_OBJECT_CHANGED,      /* first batch after a new object number */
 	PROTO_EV_GATEWAY_ONLINE,      /* ingest's, never in a batch */
 	PROTO_EV_GATEWAY_OFFLINE,     /* ingest's, never in a batch */
 	PROTO_EV_COUNTER_QUARANTINED, /* the archive's, never in a batch */

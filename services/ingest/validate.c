@@ -123,7 +123,7 @@ static int check_extra(const char *key, const json_t *v, const char *where, stru
 /* The fields docs/protocol.md names for some event types: in their ranges
  * when present (from and total of a counter event), or required (out and
  * blocked of output_changed, from of address_changed, peer and line of
- * console_action). */
+ * console_action, from of object_changed). */
 static int check_named(const json_t *ev, int type, struct jv_err *e)
 {
 	const char *s;
@@ -139,6 +139,9 @@ static int check_named(const json_t *ev, int type, struct jv_err *e)
 		return AMR_OK;
 	case PROTO_EV_ADDRESS_CHANGED:
 		return jv_int(ev, "from", true, 0, 1, PROTO_ADDR_MAX, &v, e) ? AMR_EINVAL : AMR_OK;
+	case PROTO_EV_OBJECT_CHANGED:
+		/* the object number the gateway's batches had before this one */
+		return jv_int(ev, "from", true, 0, 1, PROTO_OBJ_MAX, &v, e) ? AMR_EINVAL : AMR_OK;
 	case PROTO_EV_CONSOLE_ACTION:
 		/* who typed what: the peer's address and the command line */
 		if (jv_str(ev, "peer", true, NULL, 1, DETAIL_STR_LEN, &s, e) ||
@@ -174,7 +177,8 @@ static int check_event(const json_t *ev, const char *where, const struct validat
 	type += PROTO_EV_DEVICE_OFFLINE;
 	if (check_ts(ev, where, opt, now, &ts, e))
 		return AMR_EINVAL;
-	if (type == PROTO_EV_GATEWAY_BOOT || type == PROTO_EV_CONSOLE_ACTION) {
+	if (type == PROTO_EV_GATEWAY_BOOT || type == PROTO_EV_CONSOLE_ACTION ||
+	    type == PROTO_EV_OBJECT_CHANGED) {
 		if (json_object_get(ev, "addr"))
 			return jv_fail(e, "%saddr: not allowed in %s", where,
 				       proto_event_name((enum proto_event)type));
