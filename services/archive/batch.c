@@ -91,6 +91,8 @@ static int parse_events(const json_t *events, struct batch *b, struct jv_err *er
 			return jv_fail(err, "events[%zu]: expected an object", i);
 		if (jv_str(e, "type", true, NULL, 1, 64, &type, err))
 			return jv_fail(err, "events[%zu].type: missing or not a string", i);
+		if (proto_event_parse(type) == PROTO_EV_OBJECT_CHANGED)
+			b->obj_changed = true;
 		if (proto_event_parse(type) != PROTO_EV_COUNTER_ZEROED)
 			continue;
 		if (jv_int(e, "addr", true, 0, 1, PROTO_ADDR_MAX, &addr, err) ||

@@ -8,8 +8,8 @@
  *
  * Ingest has validated it, but the archive is the system of record and
  * checks again what it relies on: types, ranges, the object matching the
- * topic, prev below seq. Devices and events other than counter_zeroed are
- * not needed here.
+ * topic, prev below seq. Of the devices and events, only counter_zeroed
+ * and object_changed are needed here.
  */
 #ifndef AMR_ARCHIVE_BATCH_H
 #define AMR_ARCHIVE_BATCH_H
@@ -47,6 +47,7 @@ struct batch {
 	struct batch_reading *r; /* new: batch_free() frees it */
 	size_t nzeroed;		 /* channels with a counter_zeroed event */
 	uint16_t *zeroed;	 /* new, BATCH_CHAN values */
+	bool obj_changed;	 /* object_changed: the gateway's deltas count */
 };
 
 /*

@@ -331,8 +331,11 @@ static int count_reading(store *s, MDB_txn *txn, const struct batch *b,
 		c->flags = 0;
 		flags |= STORE_RAW_NEW;
 		delta = r->delta;
-	} else if (batch_zeroed(b, r->chan)) {
-		flags |= STORE_RAW_ZEROED;
+	} else if (batch_zeroed(b, r->chan) || b->obj_changed) {
+		/* The gateway's delta: it counted across the zeroing, or from
+		 * totals it sent under another object number (docs/protocol.md,
+		 * "Object numbers"). The total is the new base. */
+		flags |= batch_zeroed(b, r->chan) ? STORE_RAW_ZEROED : STORE_RAW_OBJ_CHANGED;
 		c->flags &= (uint8_t)~STORE_CHAN_QUARANTINED;
 		delta = r->delta;
 	} else if (r->total >= c->total) {

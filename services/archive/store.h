@@ -17,8 +17,10 @@
  * batch costs a handful of puts whatever its size.
  *
  * Archived delta of a reading (what rollups and consumption count):
- *   - a counter_zeroed event for the channel in the batch, or a channel
- *     seen for the first time: the gateway's delta;
+ *   - a counter_zeroed event for the channel in the batch, an
+ *     object_changed event in the batch (the pulses since the last totals
+ *     of this object were counted under the gateway's other number), or a
+ *     channel seen for the first time: the gateway's delta;
  *   - otherwise total - last total, recomputed from the totals so that a
  *     lost batch loses no pulses (pulse conservation, DESIGN.md 4.3);
  *   - a total below the last one without counter_zeroed: the reading is
@@ -58,10 +60,11 @@ enum {
 };
 
 enum {
-	STORE_RAW_NEW = 1,	   /* first reading of the channel */
-	STORE_RAW_ZEROED = 2,	   /* counter_zeroed in the batch */
-	STORE_RAW_QUARANTINED = 4, /* went down: not counted */
-	STORE_RAW_MISMATCH = 8,	   /* gateway delta differed from the totals */
+	STORE_RAW_NEW = 1,	    /* first reading of the channel */
+	STORE_RAW_ZEROED = 2,	    /* counter_zeroed in the batch */
+	STORE_RAW_QUARANTINED = 4,  /* went down: not counted */
+	STORE_RAW_MISMATCH = 8,	    /* gateway delta differed from the totals */
+	STORE_RAW_OBJ_CHANGED = 16, /* object_changed in the batch */
 };
 
 struct store_ack {

@@ -179,6 +179,47 @@ START_TEST(counter_zeroed_resets_the_base)
 }
 END_TEST
 
+/*
+ * A gateway counted as object 1, then as 12, then as 1 again: the first
+ * batch back (object_changed) carries the pulses since its last batch as
+ * 12, not since its last batch as 1, which the totals would give.
+ */
+START_TEST(object_changed_counts_the_gateway_deltas)
+{
+	uint32_t r1[] = { C11, 100, 0 }, r2[] = { C11, 130, 30 }, r3[] = { C11, 700, 20 };
+	uint32_t r4[] = { C11, 705, 5 };
+	struct batch *b1 = fx_batch(1, 1, T0, 1, r1), *b2 = fx_batch(1, 2, T0 + 60, 1, r2);
+	struct batch *b3 = fx_batch(1, 3, T0 + 120, 1, r3), *b4 = fx_batch(1, 4, T0 + 180, 1, r4);
+	const char *text = "{\"obj\":1,\"seq\":3,\"prev\":2,\"ts\":1736000120,\"readings\":"
+			   "[],\"events\":[{\"type\":\"object_changed\",\"ts\":1,\"from\":12}]}";
+	struct jv_err err = { "" };
+	struct store_outcome o;
+	struct batch *parsed;
+
+	ck_assert_int_eq(batch_parse(text, strlen(text), 1, &parsed, &err), 0);
+	ck_assert(parsed->obj_changed);
+	ck_assert_uint_eq(parsed->nzeroed, 0);
+	batch_free(parsed);
+	b3->obj_changed = true;
+	o = fx_commit1(&f, b1);
+	store_outcome_free(&o);
+	o = fx_commit1(&f, b2);
+	store_outcome_free(&o);
+	o = fx_commit1(&f, b3);
+	ck_assert_uint_eq(o.pulses, 20);
+	ck_assert_uint_eq(o.mismatches, 0);
+	store_outcome_free(&o);
+	o = fx_commit1(&f, b4);
+	store_outcome_free(&o);
+	/* 30 + 20 + 5; the 550 in between were counted as object 12 */
+	ck_assert_uint_eq(fx_rollup_sum(&f, TB_HOUR, 1, C11, 0, T0 * 2), 55);
+	batch_free(b1);
+	batch_free(b2);
+	batch_free(b3);
+	batch_free(b4);
+}
+END_TEST
+
 START_TEST(first_reading_registers_the_channel)
 {
 	uint32_t r[] = { C11, 1, 0, C12, 2, 0 };
@@ -509,6 +550,7 @@ Suite *archive_store_suite(void)
 	tcase_add_test(tc, deltas_come_from_totals);
 	tcase_add_test(tc, total_going_down_is_quarantined);
 	tcase_add_test(tc, counter_zeroed_resets_the_base);
+	tcase_add_test(tc, object_changed_counts_the_gateway_deltas);
 	tcase_add_test(tc, first_reading_registers_the_channel);
 	tcase_add_test(tc, rollups_use_the_site_zone);
 	tcase_add_test(tc, retention_drops_raw_keeps_rollups);
