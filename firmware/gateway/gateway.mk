@@ -21,7 +21,8 @@ $(eval $(call unit_test,test_gw_telnet,tests/unit/test_gw_telnet.c $(GW_DIR)/tel
 $(eval $(call unit_test,test_gw_delta,tests/unit/test_gw_delta.c $(GW_DIR)/delta.c \
 	$(GW_DIR)/upbatch.c lib/err.c lib/log.c,-ljansson))
 $(eval $(call unit_test,test_gw_spool,tests/unit/test_gw_spool.c $(GW_DIR)/spool.c \
-	$(GW_DIR)/upbatch.c $(GW_DIR)/delta.c lib/kv.c lib/err.c lib/log.c,-ljansson $(LMDB_LIBS)))
+	$(GW_DIR)/upbatch.c $(GW_DIR)/delta.c lib/kv.c lib/err.c lib/log.c lib/proto.c, \
+	-ljansson $(LMDB_LIBS)))
 $(eval $(call unit_test,test_gw_cmdlog_lcd,tests/unit/test_gw_cmdlog_lcd.c $(GW_DIR)/cmdlog.c \
 	$(GW_DIR)/lcd.c $(GW_DIR)/settings.c lib/kv.c lib/err.c lib/log.c,$(LMDB_LIBS)))
 

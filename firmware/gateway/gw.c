@@ -442,6 +442,8 @@ static void load_base(void *ctx, unsigned addr, unsigned ch, uint32_t total)
 	delta_set_base(ctx, addr, ch, total);
 }
 
+/* The flash: settings, then the spool, whose new batches belong to the
+ * object number the settings give. */
 static int open_store(gw *g)
 {
 	char path[600];
@@ -452,11 +454,16 @@ static int open_store(gw *g)
 		return AMR_EIO;
 	}
 	snprintf(g->settings_path, sizeof g->settings_path, "%s/settings", g->o.data_dir);
+	rc = settings_load(&g->set, g->settings_path);
+	if (rc == AMR_OK)
+		log_info("gw: settings from %s", g->settings_path);
+	else if (rc != AMR_ENOTFOUND)
+		return rc;
 	snprintf(path, sizeof path, "%s/spool", g->o.data_dir);
 	if ((rc = kv_open(&g->kv, path, &(struct kv_opts){ .map_size = 4u << 20, .max_dbs = 8 })) !=
 	    AMR_OK)
 		return rc;
-	if ((rc = spool_open(&g->sp, g->kv, g->o.spool_size)) != AMR_OK ||
+	if ((rc = spool_open(&g->sp, g->kv, g->o.spool_size, g->set.objnum)) != AMR_OK ||
 	    (rc = cmdlog_open(&g->clog, g->kv, 1000)) != AMR_OK)
 		return rc;
 	return spool_baselines(g->sp, load_base, &g->delta);
@@ -482,11 +489,6 @@ int gw_create(gw **out, loop *l, const struct gw_opts *o)
 		goto out_fail;
 	}
 	if ((rc = open_store(g)) != AMR_OK)
-		goto out_fail;
-	rc = settings_load(&g->set, g->settings_path);
-	if (rc == AMR_OK)
-		log_info("gw: settings from %s", g->settings_path);
-	else if (rc != AMR_ENOTFOUND)
 		goto out_fail;
 	{
 		struct poller_opts po = { o->serial, o->baud, o->reply_ms, o->poll_interval_ms, l,

@@ -24,11 +24,21 @@
  * seq is stored with the batch, so it never repeats across restarts and
  * power cuts; an ack above it (the archive remembers a previous spool)
  * moves it past the ack.
+ *
+ * Object numbers (docs/gateway.md, "Changing the object number"): a batch
+ * belongs to the object it was made under, and each object number has its
+ * own chain - its batches, its seq, its sent mark and its ack - so a
+ * number the gateway comes back to goes on where it stopped. New batches
+ * go to the spool's object, given at open; batches of other numbers wait
+ * for their own acks. The first batch stored under a number other than
+ * the one of the batch before it gets an object_changed event naming that
+ * number: its deltas count from totals sent under the other number.
  */
 #ifndef GW_SPOOL_H
 #define GW_SPOOL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -37,10 +47,12 @@
 
 typedef struct spool spool;
 
-/* Open the spool's databases in k (borrowed; must outlive the spool).
- * capacity is the most batches kept (>= 4). Returns AMR_OK, AMR_EINVAL,
- * AMR_ENOMEM or AMR_EDB. */
-int spool_open(spool **out, kv *k, unsigned capacity);
+/* Open the spool's databases in k (borrowed; must outlive the spool); new
+ * batches belong to object obj (1..65000). capacity is the most batches
+ * kept, of every object (>= 4). A spool written before objects had chains
+ * of their own is taken as obj's. Returns AMR_OK, AMR_EINVAL, AMR_ENOMEM
+ * or AMR_EDB. */
+int spool_open(spool **out, kv *k, unsigned capacity, unsigned obj);
 
 /* Free. Accepts NULL. */
 void spool_close(spool *s);
@@ -50,34 +62,43 @@ int spool_baselines(spool *s, void (*fn)(void *ctx, unsigned addr, unsigned ch, 
 		    void *ctx);
 
 /*
- * Store batch b (borrowed; its "seq" is set here) with the baselines of its
- * readings, merging old unsent batches first when the spool is full. If
- * sending, the sent mark moves to the new seq in the same transaction.
- * Returns AMR_OK with *seq, AMR_EFULL (full of sent, unacknowledged batches:
- * the caller keeps its pulses for later), AMR_ENOMEM or AMR_EDB; on error
- * nothing changed on flash.
+ * Store batch b (borrowed; its "seq" and "prev" are set here, and an
+ * object_changed event added when the last batch stored was another
+ * object's) under the spool's object with the baselines of its readings,
+ * merging old unsent batches of that object first when the spool is full.
+ * If sending, the sent mark moves to the new seq in the same transaction.
+ * Returns AMR_OK with *seq, AMR_EFULL (full of sent, unacknowledged
+ * batches: the caller keeps its pulses for later), AMR_ENOMEM or AMR_EDB;
+ * on error nothing changed on flash.
  */
 int spool_append(spool *s, json_t *b, bool sending, uint64_t *seq);
 
 /* Drop the baselines of addr (a device moved away). AMR_OK or AMR_EDB. */
 int spool_forget(spool *s, unsigned addr);
 
-/* The archive holds everything up to seq. Duplicate and older acks change
- * nothing. Returns AMR_OK or AMR_EDB. */
-int spool_ack(spool *s, uint64_t seq);
+/* The archive holds everything of object obj up to seq. Duplicate and
+ * older acks, and acks of an object without batches here, change nothing.
+ * Returns AMR_OK or AMR_EDB. */
+int spool_ack(spool *s, unsigned obj, uint64_t seq);
 
-/* Mark that batches up to seq may be published. AMR_OK or AMR_EDB. */
-int spool_mark_sent(spool *s, uint64_t seq);
+/* Mark that batches of obj up to seq may be published. AMR_OK or AMR_EDB. */
+int spool_mark_sent(spool *s, unsigned obj, uint64_t seq);
 
-/* The oldest stored batch with seq > after: *seq and its text in *text
- * (new). AMR_OK, AMR_ENOTFOUND, AMR_ENOMEM, AMR_EDB. */
-int spool_next(spool *s, uint64_t after, uint64_t *seq, char **text);
+/* The oldest stored batch of obj with seq > after: *seq and its text in
+ * *text (new). AMR_OK, AMR_ENOTFOUND, AMR_ENOMEM, AMR_EDB. */
+int spool_next(spool *s, unsigned obj, uint64_t after, uint64_t *seq, char **text);
 
-unsigned spool_pending(const spool *s);	    /* batches stored */
-unsigned spool_capacity(const spool *s);    /* most batches kept */
-uint64_t spool_acked(const spool *s);	    /* highest ack seen */
-uint64_t spool_sent(const spool *s);	    /* sent mark */
-uint64_t spool_last_seq(const spool *s);    /* last seq given, 0 if none */
-unsigned long spool_merges(const spool *s); /* merges done since open */
+/* The objects other than the spool's with batches waiting for an ack, up
+ * to max of them into objs; returns how many there are. */
+size_t spool_others(const spool *s, unsigned *objs, size_t max);
+
+unsigned spool_obj(const spool *s);			 /* object of new batches */
+unsigned spool_pending(const spool *s);			 /* batches stored, all objects */
+unsigned spool_pending_of(const spool *s, unsigned obj); /* batches of obj */
+unsigned spool_capacity(const spool *s);		 /* most batches kept */
+uint64_t spool_acked(const spool *s, unsigned obj);	 /* highest ack of obj */
+uint64_t spool_sent(const spool *s, unsigned obj);	 /* sent mark of obj */
+uint64_t spool_last_seq(const spool *s, unsigned obj);	 /* last seq of obj, 0 if none */
+unsigned long spool_merges(const spool *s);		 /* merges done since open */
 
 #endif

@@ -8,14 +8,26 @@
 #include "proto.h"
 #include "uplink.h"
 
+/* Most object numbers whose old batches are still delivered at once. */
+#define UPLINK_CHAINS 16
+
+/* One object's batches on their way: the gateway's own object, or an
+ * object number it had before whose batches wait for their ack. */
+struct chain {
+	uplink *u;    /* back to the uplink, for the ack handler */
+	unsigned obj; /* object number */
+	char t_up[PROTO_TOPIC_MAX], t_ack[PROTO_TOPIC_MAX];
+	uint64_t published;	/* highest seq published in this session */
+	uint64_t last_progress; /* ms of the last ack that moved, or of a resend */
+};
+
 struct uplink {
 	struct uplink_opts o; /* options; the strings are uplink_create()'s copies */
 	mq *mq;		      /* NULL while reconnecting by request */
-	char t_status[PROTO_TOPIC_MAX], t_up[PROTO_TOPIC_MAX], t_ack[PROTO_TOPIC_MAX],
-		t_cmd[PROTO_TOPIC_MAX], t_result[PROTO_TOPIC_MAX];
+	char t_status[PROTO_TOPIC_MAX], t_cmd[PROTO_TOPIC_MAX], t_result[PROTO_TOPIC_MAX];
 	char client_id[32];
-	uint64_t published;	  /* highest seq published in this session */
-	uint64_t last_progress;	  /* ms of the last ack that moved, or of a resend */
+	struct chain ch[UPLINK_CHAINS]; /* ch[0]: o.obj, the others' old batches */
+	size_t nch;
 	uint64_t tick_timer;	  /* repeating check: resend, and what is late */
 	uint64_t reconnect_timer; /* pending drop or reconnect after a request */
 	unsigned drop_delay;	  /* ms from the drop to the new connection */
@@ -24,9 +36,12 @@ struct uplink {
 	char *last_status;	  /* text last published */
 };
 
+static void pump(uplink *u, struct chain *c);
+
 static void on_ack(void *ctx, const struct mq_msg *m)
 {
-	uplink *u = ctx;
+	struct chain *c = ctx;
+	uplink *u = c->u;
 	struct jv_err err;
 	json_t *j = jv_parse_object(m->payload, m->len, &err);
 	long long seq;
@@ -37,17 +52,21 @@ static void on_ack(void *ctx, const struct mq_msg *m)
 		return;
 	}
 	json_decref(j);
-	if ((uint64_t)seq > spool_acked(u->o.sp)) {
-		if (spool_ack(u->o.sp, (uint64_t)seq) != AMR_OK) {
-			log_error("uplink: ack seq=%lld not written to the spool", seq);
+	if ((uint64_t)seq > spool_acked(u->o.sp, c->obj)) {
+		if (spool_ack(u->o.sp, c->obj, (uint64_t)seq) != AMR_OK) {
+			log_error("uplink: ack obj=%u seq=%lld not written to the spool", c->obj,
+				  seq);
 			return;
 		}
-		log_debug("uplink: ack seq=%lld, %u pending", seq, spool_pending(u->o.sp));
-		u->last_progress = loop_now_ms();
+		log_debug("uplink: ack obj=%u seq=%lld, %u pending", c->obj, seq,
+			  spool_pending_of(u->o.sp, c->obj));
+		if (c != u->ch && !spool_pending_of(u->o.sp, c->obj))
+			log_info("uplink: every batch of object %u acknowledged", c->obj);
+		c->last_progress = loop_now_ms();
 	}
-	if (u->published < spool_acked(u->o.sp))
-		u->published = spool_acked(u->o.sp);
-	uplink_pump(u);
+	if (c->published < spool_acked(u->o.sp, c->obj))
+		c->published = spool_acked(u->o.sp, c->obj);
+	pump(u, c);
 }
 
 static void on_cmd(void *ctx, const struct mq_msg *m)
@@ -62,8 +81,10 @@ static void on_connect(void *ctx)
 	uplink *u = ctx;
 
 	/* Everything not acknowledged goes out again, in order. */
-	u->published = spool_acked(u->o.sp);
-	u->last_progress = loop_now_ms();
+	for (size_t i = 0; i < u->nch; i++) {
+		u->ch[i].published = spool_acked(u->o.sp, u->ch[i].obj);
+		u->ch[i].last_progress = loop_now_ms();
+	}
 	free(u->last_status);
 	u->last_status = NULL;
 	if (u->o.on_connect)
@@ -90,8 +111,9 @@ static int connect_mq(uplink *u)
 
 	if (rc != AMR_OK)
 		return rc;
-	if ((rc = mq_subscribe(u->mq, u->t_ack, 1, on_ack, u)) != AMR_OK ||
-	    (rc = mq_subscribe(u->mq, u->t_cmd, 1, on_cmd, u)) != AMR_OK) {
+	for (size_t i = 0; i < u->nch && rc == AMR_OK; i++)
+		rc = mq_subscribe(u->mq, u->ch[i].t_ack, 1, on_ack, &u->ch[i]);
+	if (rc != AMR_OK || (rc = mq_subscribe(u->mq, u->t_cmd, 1, on_cmd, u)) != AMR_OK) {
 		mq_destroy(u->mq);
 		u->mq = NULL;
 	}
@@ -111,17 +133,29 @@ static void tick(void *arg)
 		u->late = NULL;
 		fn(u);
 	}
-	if (!uplink_connected(u) || spool_pending(u->o.sp) == 0 ||
-	    u->published <= spool_acked(u->o.sp))
-		return;
-	if (now - u->last_progress >= (uint64_t)u->o.resend_s * 1000) {
-		log_warn("uplink: no ack for %u s (acked %llu, sent %llu): sending again",
-			 u->o.resend_s, (unsigned long long)spool_acked(u->o.sp),
-			 (unsigned long long)u->published);
-		u->published = spool_acked(u->o.sp);
-		u->last_progress = now;
-		uplink_pump(u);
+	for (size_t i = 0; uplink_connected(u) && i < u->nch; i++) {
+		struct chain *c = &u->ch[i];
+		uint64_t acked = spool_acked(u->o.sp, c->obj);
+
+		if (spool_pending_of(u->o.sp, c->obj) == 0 || c->published <= acked ||
+		    now - c->last_progress < (uint64_t)u->o.resend_s * 1000)
+			continue;
+		log_warn("uplink: obj=%u: no ack for %u s (acked %llu, sent %llu): sending again",
+			 c->obj, u->o.resend_s, (unsigned long long)acked,
+			 (unsigned long long)c->published);
+		c->published = acked;
+		c->last_progress = now;
+		pump(u, c);
 	}
+}
+
+/* Chain c for object obj; false when obj is out of range. */
+static bool chain_init(uplink *u, struct chain *c, unsigned obj)
+{
+	*c = (struct chain){ .u = u, .obj = obj };
+	c->published = u->o.sp ? spool_acked(u->o.sp, obj) : 0;
+	return proto_topic(c->t_up, sizeof c->t_up, PROTO_T_GW_UP, obj, NULL) &&
+	       proto_topic(c->t_ack, sizeof c->t_ack, PROTO_T_GW_ACK, obj, NULL);
 }
 
 int uplink_create(uplink **out, const struct uplink_opts *o)
@@ -143,15 +177,33 @@ int uplink_create(uplink **out, const struct uplink_opts *o)
 	}
 	snprintf(u->client_id, sizeof u->client_id, "amr-gw-%u", o->obj);
 	if (!proto_topic(u->t_status, sizeof u->t_status, PROTO_T_GW_STATUS, o->obj, NULL) ||
-	    !proto_topic(u->t_up, sizeof u->t_up, PROTO_T_GW_UP, o->obj, NULL) ||
-	    !proto_topic(u->t_ack, sizeof u->t_ack, PROTO_T_GW_ACK, o->obj, NULL) ||
+	    !chain_init(u, &u->ch[0], o->obj) ||
 	    !proto_topic(u->t_cmd, sizeof u->t_cmd, PROTO_T_GW_CMD, o->obj, NULL) ||
 	    !proto_topic(u->t_result, sizeof u->t_result, PROTO_T_GW_RESULT, o->obj, NULL)) {
 		log_error("uplink: object number %u is not %s", o->obj, PROTO_OBJ_RANGE);
 		rc = AMR_EINVAL;
 		goto out_free;
 	}
-	u->published = spool_acked(o->sp);
+	u->nch = 1;
+	/* Batches made under an object number the gateway had before go on
+	 * under that number until acknowledged (docs/gateway.md). */
+	if (o->sp) {
+		unsigned others[UPLINK_CHAINS - 1];
+		size_t n = spool_others(o->sp, others, UPLINK_CHAINS - 1);
+
+		if (n > UPLINK_CHAINS - 1)
+			log_warn("uplink: batches of %zu other object numbers wait; those of "
+				 "%zu are sent now, the others after a restart",
+				 n, (size_t)UPLINK_CHAINS - 1);
+		for (size_t i = 0; i < n && u->nch < UPLINK_CHAINS; i++) {
+			if (!chain_init(u, &u->ch[u->nch], others[i]))
+				continue;
+			log_info("uplink: %u batches of object %u (before object %u) go on "
+				 "under %u",
+				 spool_pending_of(o->sp, others[i]), others[i], o->obj, others[i]);
+			u->nch++;
+		}
+	}
 	/* Without this timer nothing would ever be sent again after a lost
 	 * ack, nor a late reconnect made. */
 	if (!(u->tick_timer = loop_timer_add(o->l, 1000, true, tick, u))) {
@@ -201,41 +253,51 @@ bool uplink_connected(const uplink *u)
 
 bool uplink_can_send(const uplink *u)
 {
-	return uplink_connected(u) && u->published == spool_last_seq(u->o.sp) &&
-	       spool_last_seq(u->o.sp) + 1 - spool_acked(u->o.sp) <= u->o.window;
+	const struct chain *c = &u->ch[0];
+
+	return uplink_connected(u) && c->published == spool_last_seq(u->o.sp, c->obj) &&
+	       spool_last_seq(u->o.sp, c->obj) + 1 - spool_acked(u->o.sp, c->obj) <= u->o.window;
 }
 
-void uplink_pump(uplink *u)
+/* Publish what c's object has stored and its window allows. */
+static void pump(uplink *u, struct chain *c)
 {
+	spool *sp = u->o.sp;
 	uint64_t seq;
 	char *text;
 
 	if (!uplink_connected(u))
 		return;
-	while (u->published - spool_acked(u->o.sp) < u->o.window &&
-	       spool_next(u->o.sp, u->published, &seq, &text) == AMR_OK) {
+	while (c->published - spool_acked(sp, c->obj) < u->o.window &&
+	       spool_next(sp, c->obj, c->published, &seq, &text) == AMR_OK) {
 		int rc = AMR_OK;
 
 		/* Before it can reach the archive, the batch must stop being
 		 * a candidate for merging. */
-		if (seq > spool_sent(u->o.sp)) {
-			uint64_t upto = spool_acked(u->o.sp) + u->o.window;
+		if (seq > spool_sent(sp, c->obj)) {
+			uint64_t upto = spool_acked(sp, c->obj) + u->o.window;
 
-			if (upto > spool_last_seq(u->o.sp))
-				upto = spool_last_seq(u->o.sp);
-			rc = spool_mark_sent(u->o.sp, upto < seq ? seq : upto);
+			if (upto > spool_last_seq(sp, c->obj))
+				upto = spool_last_seq(sp, c->obj);
+			rc = spool_mark_sent(sp, c->obj, upto < seq ? seq : upto);
 		}
 		if (rc == AMR_OK)
-			rc = mq_publish(u->mq, u->t_up, text, strlen(text), 1, false);
+			rc = mq_publish(u->mq, c->t_up, text, strlen(text), 1, false);
 		free(text);
 		if (rc != AMR_OK) {
-			log_warn("uplink: seq=%llu not published: %s", (unsigned long long)seq,
-				 amr_strerror(rc));
+			log_warn("uplink: obj=%u seq=%llu not published: %s", c->obj,
+				 (unsigned long long)seq, amr_strerror(rc));
 			return;
 		}
-		log_debug("uplink: published seq=%llu", (unsigned long long)seq);
-		u->published = seq;
+		log_debug("uplink: published obj=%u seq=%llu", c->obj, (unsigned long long)seq);
+		c->published = seq;
 	}
+}
+
+void uplink_pump(uplink *u)
+{
+	for (size_t i = 0; i < u->nch; i++)
+		pump(u, &u->ch[i]);
 }
 
 void uplink_describe(const uplink *u, char *buf, size_t len)

@@ -8,6 +8,10 @@
  * ack has come for resend_s seconds, it starts again from the oldest
  * unacknowledged batch; the archive ignores what it already has.
  *
+ * Batches the spool holds of object numbers the gateway had before go the
+ * same way under their own number: .../{old}/up, acknowledged on
+ * .../{old}/ack (docs/gateway.md, "Changing the object number").
+ *
  * Runs on the loop thread.
  */
 #ifndef GW_UPLINK_H

@@ -1,7 +1,9 @@
 /* Unit tests of the gateway's durable spool with real LMDB files: seq never
  * repeats, a cut between store and ack loses and doubles nothing, duplicate
- * and out-of-order acks, a full spool merging, and a process killed with
- * SIGKILL at random instants while an "archive" counts what it received. */
+ * and out-of-order acks, a full spool merging, an object number changed and
+ * back (a chain per object), a spool of before the chains, and a process
+ * killed with SIGKILL at random instants while an "archive" counts what it
+ * received. */
 #include <check.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -22,6 +24,7 @@
 static char dir[64];
 static kv *k;
 static spool *sp;
+static unsigned obj = 1; /* the object number the spool is opened for */
 
 /* The archive as DESIGN.md 4.3 has it: stores a batch once, by seq. */
 struct archive {
@@ -82,7 +85,7 @@ static void archive_take(const char *text, size_t len)
 static void open_spool(unsigned capacity)
 {
 	ck_assert_int_eq(kv_open(&k, dir, &(struct kv_opts){ .map_size = 1 << 20 }), AMR_OK);
-	ck_assert_int_eq(spool_open(&sp, k, capacity), AMR_OK);
+	ck_assert_int_eq(spool_open(&sp, k, capacity, obj), AMR_OK);
 }
 
 static void close_spool(void)
@@ -135,7 +138,7 @@ static uint64_t publish_from(uint64_t after)
 	uint64_t seq = after;
 	char *text;
 
-	while (spool_next(sp, seq, &seq, &text) == AMR_OK) {
+	while (spool_next(sp, obj, seq, &seq, &text) == AMR_OK) {
 		archive_take(text, strlen(text));
 		free(text);
 	}
@@ -148,6 +151,7 @@ static void setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	archive_init();
 	sp = NULL;
+	obj = 1;
 	restart(100);
 }
 
@@ -180,9 +184,9 @@ START_TEST(test_seq_never_repeats)
 			ck_assert_uint_gt(seq, last);
 			last = seq;
 		}
-		ck_assert_int_eq(spool_ack(sp, seq), AMR_OK);
+		ck_assert_int_eq(spool_ack(sp, obj, seq), AMR_OK);
 		restart(100);
-		ck_assert_uint_eq(spool_last_seq(sp), last);
+		ck_assert_uint_eq(spool_last_seq(sp, obj), last);
 		ck_assert_uint_eq(spool_pending(sp), 0);
 	}
 }
@@ -195,12 +199,12 @@ START_TEST(test_cut_between_store_and_ack)
 
 	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
 	publish_from(0);
-	ck_assert_int_eq(spool_ack(sp, seq), AMR_OK);
+	ck_assert_int_eq(spool_ack(sp, obj, seq), AMR_OK);
 	tot[0] += 7;
 	tot[2] += 3;
 	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
 	/* the archive stored it, but the ack never came back */
-	publish_from(spool_acked(sp));
+	publish_from(spool_acked(sp, obj));
 	tot[0] += 1;
 	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
 	/* power cut: RAM lost; the device kept counting */
@@ -208,11 +212,11 @@ START_TEST(test_cut_between_store_and_ack)
 	ck_assert_uint_eq(spool_pending(sp), 2);
 	tot[1] += 50;
 	/* after the reconnect every unacknowledged batch goes out again */
-	publish_from(spool_acked(sp));
+	publish_from(spool_acked(sp, obj));
 	ck_assert_uint_eq(ar.dups, 1);
 	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
-	publish_from(spool_acked(sp));
-	ck_assert_int_eq(spool_ack(sp, seq), AMR_OK);
+	publish_from(spool_acked(sp, obj));
+	ck_assert_int_eq(spool_ack(sp, obj, seq), AMR_OK);
 	ck_assert_uint_eq(spool_pending(sp), 0);
 	check_conservation(tot);
 }
@@ -249,16 +253,16 @@ START_TEST(test_acks_duplicate_and_out_of_order)
 		ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
 	}
 	ck_assert_uint_eq(spool_pending(sp), 6);
-	ck_assert_int_eq(spool_ack(sp, 4), AMR_OK);
+	ck_assert_int_eq(spool_ack(sp, obj, 4), AMR_OK);
 	ck_assert_uint_eq(spool_pending(sp), 2);
-	ck_assert_int_eq(spool_ack(sp, 4), AMR_OK);
-	ck_assert_int_eq(spool_ack(sp, 2), AMR_OK);
+	ck_assert_int_eq(spool_ack(sp, obj, 4), AMR_OK);
+	ck_assert_int_eq(spool_ack(sp, obj, 2), AMR_OK);
 	ck_assert_uint_eq(spool_pending(sp), 2);
-	ck_assert_uint_eq(spool_acked(sp), 4);
+	ck_assert_uint_eq(spool_acked(sp, obj), 4);
 	restart(100);
 	ck_assert_uint_eq(spool_pending(sp), 2);
-	ck_assert_uint_eq(spool_acked(sp), 4);
-	ck_assert_int_eq(spool_ack(sp, 6), AMR_OK);
+	ck_assert_uint_eq(spool_acked(sp, obj), 4);
+	ck_assert_int_eq(spool_ack(sp, obj, 6), AMR_OK);
 	ck_assert_uint_eq(spool_pending(sp), 0);
 }
 END_TEST
@@ -274,9 +278,9 @@ START_TEST(test_ack_above_every_seq_renumbers)
 		ck_assert_int_eq(make_batch(tot, false, &seq), AMR_OK);
 	}
 	/* the archive remembers seq 1000 from an earlier spool */
-	ck_assert_int_eq(spool_ack(sp, 1000), AMR_OK);
+	ck_assert_int_eq(spool_ack(sp, obj, 1000), AMR_OK);
 	ck_assert_uint_eq(spool_pending(sp), 3);
-	ck_assert_int_eq(spool_next(sp, 1000, &seq, &text), AMR_OK);
+	ck_assert_int_eq(spool_next(sp, obj, 1000, &seq, &text), AMR_OK);
 	ck_assert_uint_eq(seq, 1001);
 	ck_assert_ptr_nonnull(strstr(text, "\"seq\":1001"));
 	free(text);
@@ -309,7 +313,7 @@ START_TEST(test_full_spool_merges_unsent)
 	ck_assert_uint_eq(spool_pending(sp), 4);
 	ck_assert_uint_ge(spool_merges(sp), 17);
 	/* the one sent batch is never merged: it may be in the archive */
-	ck_assert_int_eq(spool_next(sp, 0, &seq, &text), AMR_OK);
+	ck_assert_int_eq(spool_next(sp, obj, 0, &seq, &text), AMR_OK);
 	ck_assert_uint_eq(seq, 1);
 	free(text);
 	restart(4);
@@ -334,7 +338,7 @@ START_TEST(test_full_of_sent_batches)
 	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_EFULL);
 	/* the pulses wait in the tracker */
 	ck_assert_uint_eq(delta_pending(&dl, 1, 1), 10);
-	ck_assert_int_eq(spool_ack(sp, 2), AMR_OK);
+	ck_assert_int_eq(spool_ack(sp, obj, 2), AMR_OK);
 	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
 	ck_assert_uint_eq(seq, 5);
 	publish_from(4);
@@ -377,6 +381,178 @@ START_TEST(test_merge_keeps_events_and_devices)
 }
 END_TEST
 
+/* The events of a batch's text of the given type. */
+static size_t events_of(const char *text, const char *type, long long *from)
+{
+	json_t *b = json_loads(text, 0, NULL), *e;
+	size_t i, n = 0;
+
+	ck_assert_ptr_nonnull(b);
+	json_array_foreach(json_object_get(b, "events"), i, e) {
+		if (strcmp(json_string_value(json_object_get(e, "type")), type))
+			continue;
+		n++;
+		*from = json_integer_value(json_object_get(e, "from"));
+	}
+	json_decref(b);
+	return n;
+}
+
+/* The deltas of a batch's text, summed into sum[0..4). */
+static void add_deltas(const char *text, long long sum[4])
+{
+	json_t *b = json_loads(text, 0, NULL), *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(b, "readings"), i, r)
+		sum[json_integer_value(json_object_get(r, "ch")) - 1] += json_integer_value(
+			json_object_get(r, "delta"));
+	json_decref(b);
+}
+
+/*
+ * objnum=12 and back to 1 (issue 12): a batch not acknowledged as object 1
+ * stays object 1's; 12 starts its own seq; back at 1 the chain goes on from
+ * 1's last seq, without a gap; each first batch after a change says
+ * object_changed; and the deltas of both objects add up to what the
+ * devices counted, once.
+ */
+START_TEST(test_object_change_keeps_chains)
+{
+	uint32_t tot[4] = { 100, 0, 0, 0 }, first[4];
+	long long sum[4] = { 0 }, from = 0;
+	uint64_t seq;
+	unsigned others[4];
+	char *text;
+
+	/* the first batch gives the totals every count starts from */
+	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	memcpy(first, tot, sizeof tot);
+	for (int i = 0; i < 2; i++) {
+		tot[0] += 10;
+		ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	}
+	for (uint64_t s = 0; spool_next(sp, 1, s, &s, &text) == AMR_OK; free(text))
+		if (s <= 2)
+			add_deltas(text, sum);
+	ck_assert_int_eq(spool_ack(sp, obj, 2), AMR_OK);
+	/* objnum=12, save all, reset */
+	obj = 12;
+	restart(100);
+	ck_assert_uint_eq(spool_obj(sp), 12);
+	ck_assert_uint_eq(spool_others(sp, others, 4), 1);
+	ck_assert_uint_eq(others[0], 1);
+	ck_assert_uint_eq(spool_pending_of(sp, 1), 1);
+	ck_assert_uint_eq(spool_last_seq(sp, 12), 0);
+	tot[0] += 7;
+	tot[1] += 2;
+	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	ck_assert_uint_eq(seq, 1);
+	tot[0] += 1;
+	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	ck_assert_uint_eq(seq, 2);
+	ck_assert_int_eq(spool_next(sp, 12, 0, &seq, &text), AMR_OK);
+	ck_assert_ptr_nonnull(strstr(text, "\"prev\":0"));
+	ck_assert_uint_eq(events_of(text, "object_changed", &from), 1);
+	ck_assert_int_eq(from, 1);
+	free(text);
+	ck_assert_int_eq(spool_next(sp, 12, 1, &seq, &text), AMR_OK);
+	ck_assert_uint_eq(events_of(text, "object_changed", &from), 0);
+	free(text);
+	/* 1's last batch is still 1's, delivered and acknowledged as 1 */
+	ck_assert_int_eq(spool_next(sp, 1, 2, &seq, &text), AMR_OK);
+	ck_assert_uint_eq(seq, 3);
+	add_deltas(text, sum);
+	free(text);
+	ck_assert_int_eq(spool_ack(sp, 1, 3), AMR_OK);
+	ck_assert_uint_eq(spool_pending_of(sp, 1), 0);
+	ck_assert_uint_eq(spool_others(sp, others, 4), 0);
+	for (uint64_t s = 0; spool_next(sp, 12, s, &s, &text) == AMR_OK; free(text))
+		add_deltas(text, sum);
+	ck_assert_int_eq(spool_ack(sp, 12, 1), AMR_OK);
+	/* reset -d: object 1 again, with 12's last batch not acknowledged */
+	obj = 1;
+	restart(100);
+	ck_assert_uint_eq(spool_others(sp, others, 4), 1);
+	ck_assert_uint_eq(others[0], 12);
+	ck_assert_uint_eq(spool_acked(sp, 1), 3);
+	tot[0] += 5;
+	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	ck_assert_uint_eq(seq, 4);
+	ck_assert_int_eq(spool_next(sp, 1, 3, &seq, &text), AMR_OK);
+	ck_assert_ptr_nonnull(strstr(text, "\"prev\":3"));
+	ck_assert_uint_eq(events_of(text, "object_changed", &from), 1);
+	ck_assert_int_eq(from, 12);
+	add_deltas(text, sum);
+	free(text);
+	for (int c = 0; c < 4; c++)
+		ck_assert_int_eq(sum[c], tot[c] - first[c]);
+	ck_assert_uint_eq(spool_pending(sp), 2);
+	ck_assert_uint_eq(spool_pending_of(sp, 12), 1);
+}
+END_TEST
+
+/* A spool written before objects had chains (batches keyed by seq,
+ * next/acked/sent in meta) is the chain of the object it is opened for. */
+START_TEST(test_spool_of_before_chains)
+{
+	MDB_dbi batches, meta;
+	MDB_txn *txn;
+	uint64_t seq;
+	uint8_t key[8], v[8];
+	char *text;
+	long long from;
+	static const char *const b[] = {
+		"{\"seq\":41,\"prev\":40,\"ts\":1,\"readings\":[],\"devices\":[],\"events\":[]}",
+		"{\"seq\":42,\"prev\":41,\"ts\":2,\"readings\":[],\"devices\":[],\"events\":[]}",
+	};
+	static const struct {
+		const char *name;
+		uint64_t v;
+	} m[] = { { "next", 43 }, { "acked", 40 }, { "sent", 41 } };
+
+	close_spool();
+	ck_assert_int_eq(kv_open(&k, dir, &(struct kv_opts){ .map_size = 1 << 20 }), AMR_OK);
+	ck_assert_int_eq(kv_dbi(k, "batches", 0, &batches), AMR_OK);
+	ck_assert_int_eq(kv_dbi(k, "meta", 0, &meta), AMR_OK);
+	ck_assert_int_eq(mdb_txn_begin(kv_env(k), NULL, 0, &txn), 0);
+	for (int i = 0; i < 2; i++) {
+		kv_pack_u64(key, 41 + (uint64_t)i);
+		ck_assert_int_eq(mdb_put(txn, batches, &(MDB_val){ 8, key },
+					 &(MDB_val){ strlen(b[i]), (void *)b[i] }, 0),
+				 0);
+	}
+	for (int i = 0; i < 3; i++) {
+		kv_pack_u64(v, m[i].v);
+		ck_assert_int_eq(mdb_put(txn, meta,
+					 &(MDB_val){ strlen(m[i].name), (void *)m[i].name },
+					 &(MDB_val){ 8, v }, 0),
+				 0);
+	}
+	ck_assert_int_eq(mdb_txn_commit(txn), 0);
+	kv_close(k);
+	k = NULL;
+	obj = 7;
+	restart(100);
+	ck_assert_uint_eq(spool_pending(sp), 2);
+	ck_assert_uint_eq(spool_pending_of(sp, 7), 2);
+	ck_assert_uint_eq(spool_acked(sp, 7), 40);
+	ck_assert_uint_eq(spool_sent(sp, 7), 41);
+	ck_assert_uint_eq(spool_last_seq(sp, 7), 42);
+	ck_assert_int_eq(spool_next(sp, 7, 40, &seq, &text), AMR_OK);
+	ck_assert_uint_eq(seq, 41);
+	free(text);
+	/* taken as 7's own: no object change */
+	ck_assert_int_eq(make_batch((uint32_t[]){ 1, 2, 3, 4 }, true, &seq), AMR_OK);
+	ck_assert_uint_eq(seq, 43);
+	ck_assert_int_eq(spool_next(sp, 7, 42, &seq, &text), AMR_OK);
+	ck_assert_uint_eq(events_of(text, "object_changed", &from), 0);
+	free(text);
+	ck_assert_int_eq(spool_ack(sp, 7, 43), AMR_OK);
+	ck_assert_uint_eq(spool_pending(sp), 0);
+}
+END_TEST
+
 /* ---- SIGKILL at random instants ---- */
 
 struct shared {
@@ -392,19 +568,19 @@ static void child(struct shared *sh, const char *wire, bool finish)
 	unsigned n = 0;
 
 	restart(16);
-	sent = spool_acked(sp);
+	sent = spool_acked(sp, obj);
 	for (;;) {
 		/* publish everything not yet sent in this life */
-		while (spool_next(sp, sent, &seq, &text) == AMR_OK) {
+		while (spool_next(sp, obj, sent, &seq, &text) == AMR_OK) {
 			uint32_t len = (uint32_t)strlen(text);
 
-			if (spool_mark_sent(sp, seq) != AMR_OK || write(fd, &len, 4) != 4 ||
+			if (spool_mark_sent(sp, obj, seq) != AMR_OK || write(fd, &len, 4) != 4 ||
 			    write(fd, text, len) != (ssize_t)len)
 				_exit(3);
 			free(text);
 			sent = seq;
 			/* the archive acks some of what it got, late */
-			if (seq > 3 && seq % 3 == 0 && spool_ack(sp, seq - 2) != AMR_OK)
+			if (seq > 3 && seq % 3 == 0 && spool_ack(sp, obj, seq - 2) != AMR_OK)
 				_exit(4);
 		}
 		if (finish && n++ == 3)
@@ -414,7 +590,7 @@ static void child(struct shared *sh, const char *wire, bool finish)
 		if (make_batch(sh->tot, false, &seq) != AMR_OK)
 			_exit(5);
 	}
-	if (spool_ack(sp, sent) != AMR_OK)
+	if (spool_ack(sp, obj, sent) != AMR_OK)
 		_exit(6);
 	close_spool();
 	close(fd);
@@ -495,6 +671,8 @@ static Suite *spool_suite(void)
 	tcase_add_test(tc, test_full_spool_merges_unsent);
 	tcase_add_test(tc, test_full_of_sent_batches);
 	tcase_add_test(tc, test_merge_keeps_events_and_devices);
+	tcase_add_test(tc, test_object_change_keeps_chains);
+	tcase_add_test(tc, test_spool_of_before_chains);
 	tcase_add_test(tc, test_sigkill_at_random);
 	suite_add_tcase(s, tc);
 	return s;

@@ -157,19 +157,24 @@ bool mq_connected(const mq *m)
 
 /* An empty spool: nothing to send, nothing acknowledged. */
 
-int spool_ack(spool *s, uint64_t seq)
+int spool_ack(spool *s, unsigned obj, uint64_t seq)
 {
 	return AMR_OK;
 }
 
-int spool_mark_sent(spool *s, uint64_t seq)
+int spool_mark_sent(spool *s, unsigned obj, uint64_t seq)
 {
 	return AMR_OK;
 }
 
-int spool_next(spool *s, uint64_t after, uint64_t *seq, char **text)
+int spool_next(spool *s, unsigned obj, uint64_t after, uint64_t *seq, char **text)
 {
 	return AMR_ENOTFOUND;
+}
+
+size_t spool_others(const spool *s, unsigned *objs, size_t max)
+{
+	return 0;
 }
 
 unsigned spool_pending(const spool *s)
@@ -177,17 +182,22 @@ unsigned spool_pending(const spool *s)
 	return 0;
 }
 
-uint64_t spool_acked(const spool *s)
+unsigned spool_pending_of(const spool *s, unsigned obj)
 {
 	return 0;
 }
 
-uint64_t spool_sent(const spool *s)
+uint64_t spool_acked(const spool *s, unsigned obj)
 {
 	return 0;
 }
 
-uint64_t spool_last_seq(const spool *s)
+uint64_t spool_sent(const spool *s, unsigned obj)
+{
+	return 0;
+}
+
+uint64_t spool_last_seq(const spool *s, unsigned obj)
 {
 	return 0;
 }
