@@ -180,6 +180,14 @@ static void m_registry_set(void *ctx, rpc_req *req, json_t *args)
 	    (rc = jv_str(args, "actor", true, NULL, 1, 100, &s, &err)) ||
 	    (rc = jv_str(args, "reason", false, NULL, 0, 500, &s, &err)))
 		goto out_reply;
+	/* retiring takes an object out of every live view: say why */
+	if (json_object_get(args, "retired") && (!s || !*s)) {
+		rc = jv_fail(&err,
+			     "reason: required with retired (why the %s leaves, or comes "
+			     "back to, the live views)",
+			     r.k.addr ? "device" : "object");
+		goto out_reply;
+	}
 	rc = kv_write(a->k, reg_set_txn, &r);
 	if (!rc) {
 		log_info("registry.set %s by %s", json_string_value(json_object_get(args, "id")),
@@ -362,7 +370,8 @@ const struct rpc_method methods_registry[] = {
 	{ "registry.get", m_registry_get, "{id:\"1\"|\"1.5\"|\"1.5.1\"}: the record" },
 	{ "registry.set", m_registry_set,
 	  "{id,actor,reason?,label?,resource?,unit?,serial?,"
-	  "verification_due?,initial_reading?,initial_total?,weight?|weights?}: audited update" },
+	  "verification_due?,initial_reading?,initial_total?,weight?|weights?,"
+	  "retired? (objects, devices; with reason)}: audited update" },
 	{ "registry.list", m_registry_list,
 	  "{obj?,channels_only?,limit?,after?}: records in id "
 	  "order, \"next\" when more follow (ask again with after)" },

@@ -41,7 +41,9 @@ amr_err query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t
 		goto out_free;
 	json_object_set_new(res, "channels", arr);
 	for (uint32_t o = first; o <= last; o++) {
+		struct proto_id ok = { (uint16_t)o, 0, 0 }, dk = { (uint16_t)o, 0, 0 };
 		struct store_chan *c = NULL;
+		bool obj_retired, dev_retired = false;
 		size_t n = 0;
 
 		rc = store_state(q->s, txn, (uint16_t)o, &c, &n);
@@ -49,6 +51,12 @@ amr_err query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t
 			continue;
 		if (rc)
 			goto out_free;
+		/* retired: out of the list of every object, marked when asked by name */
+		obj_retired = registry_retired(q->reg, txn, &ok);
+		if (obj_retired && !obj) {
+			free(c);
+			continue;
+		}
 		if (json_array_size(arr) && json_array_size(arr) + n > limit) {
 			free(c);
 			json_object_set_new(res, "next_obj", json_integer(o));
@@ -60,7 +68,14 @@ amr_err query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t
 					      (uint8_t)(c[i].chan & 0xff) };
 			struct reg_conv conv;
 			char id[24], qty[UNITS_QTY_MAX];
+			json_t *e;
 
+			if (k.addr != dk.addr) {
+				dk.addr = k.addr;
+				dev_retired = registry_retired(q->reg, txn, &dk);
+			}
+			if (dev_retired && !obj)
+				continue;
 			if ((rc = registry_conv(q->reg, txn, &k, &conv))) {
 				free(c);
 				goto out_free;
@@ -70,15 +85,16 @@ amr_err query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t
 						  &conv.w[units_weight_at(conv.w, conv.nw, q->now)],
 						  conv.dec),
 				     conv.dec, qty);
-			json_array_append_new(
-				arr, json_pack("{s:s, s:I, s:s, s:I, s:I, s:s, s:s, s:b, s:b}",
-					       "id", chan_id((uint16_t)o, c[i].chan, id), "total",
-					       (json_int_t)c[i].total, "quantity", qty, "ts",
-					       (json_int_t)c[i].ts, "period_ms",
-					       (json_int_t)c[i].period_ms, "label", conv.label,
-					       "unit", conv.unit, "fresh",
-					       q->now - c[i].ts <= q->fresh_s, "quarantined",
-					       (c[i].flags & STORE_CHAN_QUARANTINED) != 0));
+			e = json_pack("{s:s, s:I, s:s, s:I, s:I, s:s, s:s, s:b, s:b}", "id",
+				      chan_id((uint16_t)o, c[i].chan, id), "total",
+				      (json_int_t)c[i].total, "quantity", qty, "ts",
+				      (json_int_t)c[i].ts, "period_ms", (json_int_t)c[i].period_ms,
+				      "label", conv.label, "unit", conv.unit, "fresh",
+				      q->now - c[i].ts <= q->fresh_s, "quarantined",
+				      (c[i].flags & STORE_CHAN_QUARANTINED) != 0);
+			if (e && (obj_retired || dev_retired))
+				json_object_set_new(e, "retired", json_true());
+			json_array_append_new(arr, e);
 		}
 		free(c);
 	}

@@ -46,7 +46,9 @@ struct query_zone {
 /* archive/latest: channels of object obj, or (obj 0) of the objects from
  * from_obj on, whole objects only, stopping before the object that would
  * take the answer past limit channels ("next_obj" says where to go on;
- * the first object is given whole whatever its size).
+ * the first object is given whole whatever its size). The list of every
+ * object leaves retired objects and devices out; asked by number, their
+ * channels come with "retired":true.
  * Returns AMR_OK, AMR_ENOTFOUND (object unknown), AMR_ENOMEM, AMR_EDB. */
 amr_err query_latest(const struct query *q, MDB_txn *txn, uint16_t obj, uint16_t from_obj,
 		     size_t limit, json_t **out);

@@ -180,6 +180,18 @@ out_done:
 	return AMR_OK;
 }
 
+bool registry_retired(registry *r, MDB_txn *txn, const struct proto_id *key)
+{
+	json_t *rec = NULL;
+	bool retired;
+
+	if (get_json(r, txn, key, &rec))
+		return false;
+	retired = json_is_true(json_object_get(rec, "retired"));
+	json_decref(rec);
+	return retired;
+}
+
 amr_err registry_list(registry *r, MDB_txn *txn, uint16_t obj, bool channels_only,
 		      const struct proto_id *after, size_t limit, json_t **out, bool *more)
 {
@@ -356,14 +368,38 @@ static int update_channel(json_t *rec, const json_t *args, uint32_t total_now, s
 	return AMR_OK;
 }
 
+/* "retired" of an object's or a device's update: true takes it out of the
+ * live views and alarms from now (its data stays), false brings it back. */
+static void set_retired(json_t *rec, bool retired, int64_t now)
+{
+	if (!retired) {
+		json_object_del(rec, "retired");
+		json_object_del(rec, "retired_at");
+	} else if (!json_is_true(json_object_get(rec, "retired"))) {
+		json_object_set_new(rec, "retired", json_true());
+		json_object_set_new(rec, "retired_at", json_integer(now));
+	}
+}
+
 amr_err registry_update(registry *r, MDB_txn *txn, const struct proto_id *key, const json_t *args,
 			uint32_t total_now, int64_t now, json_t **before, json_t **after,
 			struct jv_err *err)
 {
-	static const char *const fields[] = { "id", "actor", "reason", "label", NULL };
+	static const char *const fields[] = { "id", "actor", "reason", "label", "retired", NULL };
 	json_t *rec = NULL;
 	const char *label = NULL;
+	bool retired;
 	int rc;
+
+	if (key->ch && json_object_get(args, "retired")) {
+		char dev[PROTO_ID_LEN];
+		struct proto_id d = { key->obj, key->addr, 0 };
+
+		return jv_fail(err,
+			       "retired: a channel is not retired on its own; retire its device "
+			       "%s or its object %u",
+			       proto_id_format(&d, dev), key->obj);
+	}
 
 	rc = get_json(r, txn, key, &rec);
 	if (rc == MDB_NOTFOUND) {
@@ -388,11 +424,14 @@ amr_err registry_update(registry *r, MDB_txn *txn, const struct proto_id *key, c
 		rc = update_channel(rec, args, total_now, err);
 	} else {
 		rc = jv_only(args, fields, err) ||
-				     jv_str(args, "label", false, NULL, 0, 127, &label, err)
+				     jv_str(args, "label", false, NULL, 0, 127, &label, err) ||
+				     jv_bool(args, "retired", false, false, &retired, err)
 			     ? AMR_EINVAL
 			     : AMR_OK;
 		if (!rc && label)
 			json_object_set_new(rec, "label", json_string(label));
+		if (!rc && json_object_get(args, "retired"))
+			set_retired(rec, retired, now);
 	}
 	if (!rc) {
 		json_object_set_new(rec, "updated", json_integer(now));

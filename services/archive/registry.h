@@ -19,6 +19,11 @@
  * A channel seen for the first time is registered with defaults (resource
  * "unknown", unit "pulse", weight 1/1, no label) in the same transaction as
  * its first reading, so nothing is lost before an operator describes it.
+ *
+ * An object or a device can be retired ("retired":true, "retired_at":T):
+ * its data stays and answers queries, but it leaves the live views
+ * (archive/latest of every object, the portal's lists) and raises no
+ * alarms. New readings under it are still archived.
  */
 #ifndef AMR_ARCHIVE_REGISTRY_H
 #define AMR_ARCHIVE_REGISTRY_H
@@ -77,6 +82,10 @@ amr_err registry_get(registry *r, MDB_txn *txn, const struct proto_id *key, json
  * Returns AMR_OK or AMR_EDB. */
 amr_err registry_conv(registry *r, MDB_txn *txn, const struct proto_id *key, struct reg_conv *out);
 
+/* True when the record of key (an object or a device) is retired; false
+ * also when there is none or it cannot be read. */
+bool registry_retired(registry *r, MDB_txn *txn, const struct proto_id *key);
+
 /* Records of object obj (0: all), channels only if channels_only, at most
  * limit, in id order after the record after (NULL: from the first).
  * *more is set when the limit stopped the list (ask again after the last).
@@ -89,6 +98,7 @@ amr_err registry_list(registry *r, MDB_txn *txn, uint16_t obj, bool channels_onl
  * unknown fields and bad values are refused with err naming the field) to
  * the record of key, inside write transaction txn. The record must exist
  * for devices and channels; an object record is created if needed.
+ * "retired" (objects and devices only) sets or clears the retirement.
  * total_now is the channel's counter as last read (0 if never), paired with
  * a new initial_reading. *before gets the old record (or null), *after the
  * new one (new refs).

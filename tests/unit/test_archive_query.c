@@ -60,6 +60,40 @@ static int registry_set(const char *json, struct jv_err *err)
 	return registry_set_at(json, 0, err);
 }
 
+/* registry.set's update of record key. */
+static int registry_set_key(struct proto_id k, const char *json, struct jv_err *err)
+{
+	struct set_args s = { &f, k, json_loads(json, 0, NULL), { "" }, 0 };
+	int rc;
+
+	ck_assert_ptr_nonnull(s.args);
+	rc = kv_write(f.k, set_txn, &s);
+	json_decref(s.args);
+	if (err)
+		*err = s.err;
+	return rc;
+}
+
+/* The ids archive/latest lists (obj 0: every object), joined by spaces,
+ * "!" after a retired one. */
+static void latest_ids(uint16_t obj, char *out, size_t size)
+{
+	struct query q = { f.s, f.reg, Y2026, 3600 };
+	json_t *res = NULL, *c;
+	MDB_txn *txn;
+	size_t i, n = 0;
+
+	out[0] = '\0';
+	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
+	ck_assert_int_eq(query_latest(&q, txn, obj, 0, 4000, &res), 0);
+	mdb_txn_abort(txn);
+	json_array_foreach(json_object_get(res, "channels"), i, c)
+		n += (size_t)snprintf(out + n, size - n, "%s%s%s", n ? " " : "",
+				      json_string_value(json_object_get(c, "id")),
+				      json_is_true(json_object_get(c, "retired")) ? "!" : "");
+	json_decref(res);
+}
+
 /* A year of hourly batches for channel 1.1.1, 24 per commit. */
 static void fill_year(void)
 {
@@ -345,6 +379,62 @@ START_TEST(registry_refuses_bad_updates)
 }
 END_TEST
 
+/* A retired object or device leaves the list of every object's latest
+ * values and keeps its data; a channel is not retired on its own. */
+START_TEST(retired_objects_and_devices_leave_latest)
+{
+	uint32_t r1[] = { C11, 5, 0, BATCH_CHAN(2, 1), 7, 0 }, r12[] = { C11, 9, 0 };
+	struct batch *b1 = fx_batch(1, 1, Y2025, 2, r1), *b12 = fx_batch(12, 1, Y2025, 1, r12);
+	struct store_outcome o;
+	struct jv_err err = { "" };
+	struct proto_id k = { 12, 0, 0 };
+	char ids[256];
+	json_t *rec;
+	MDB_txn *txn;
+
+	o = fx_commit1(&f, b1);
+	store_outcome_free(&o);
+	o = fx_commit1(&f, b12);
+	store_outcome_free(&o);
+	batch_free(b1);
+	batch_free(b12);
+	latest_ids(0, ids, sizeof ids);
+	ck_assert_str_eq(ids, "1.1.1 1.2.1 12.1.1");
+	ck_assert_int_eq(
+		registry_set_key((struct proto_id){ 12, 0, 0 }, "{\"retired\":true}", NULL), 0);
+	ck_assert_int_eq(registry_set_key((struct proto_id){ 1, 2, 0 }, "{\"retired\":true}", NULL),
+			 0);
+	latest_ids(0, ids, sizeof ids);
+	ck_assert_str_eq(ids, "1.1.1");
+	latest_ids(12, ids, sizeof ids);
+	ck_assert_str_eq(ids, "12.1.1!");
+	latest_ids(1, ids, sizeof ids);
+	ck_assert_str_eq(ids, "1.1.1 1.2.1!");
+	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
+	ck_assert_int_eq(registry_get(f.reg, txn, &k, &rec), 0);
+	mdb_txn_abort(txn);
+	ck_assert(json_is_true(json_object_get(rec, "retired")));
+	ck_assert_int_eq(json_integer_value(json_object_get(rec, "retired_at")), 1);
+	json_decref(rec);
+	ck_assert_int_eq(
+		registry_set_key((struct proto_id){ 12, 1, 1 }, "{\"retired\":true}", &err),
+		AMR_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "retire its device 12.1 or its object 12"));
+	ck_assert_int_eq(registry_set_key((struct proto_id){ 12, 0, 0 }, "{\"retired\":1}", &err),
+			 AMR_EINVAL);
+	ck_assert_int_eq(
+		registry_set_key((struct proto_id){ 12, 0, 0 }, "{\"retired\":false}", NULL), 0);
+	latest_ids(0, ids, sizeof ids);
+	ck_assert_str_eq(ids, "1.1.1 12.1.1");
+	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
+	ck_assert_int_eq(registry_get(f.reg, txn, &k, &rec), 0);
+	mdb_txn_abort(txn);
+	ck_assert_ptr_null(json_object_get(rec, "retired"));
+	ck_assert_ptr_null(json_object_get(rec, "retired_at"));
+	json_decref(rec);
+}
+END_TEST
+
 START_TEST(audit_is_append_only_and_queryable)
 {
 	const char *recs[] = {
@@ -407,6 +497,7 @@ Suite *archive_query_suite(void)
 	tcase_add_test(tc, zones_split_exactly);
 	tcase_add_test(tc, a_channel_never_seen_is_not_found);
 	tcase_add_test(tc, registry_refuses_bad_updates);
+	tcase_add_test(tc, retired_objects_and_devices_leave_latest);
 	tcase_add_test(tc, audit_is_append_only_and_queryable);
 	suite_add_tcase(s, tc);
 	return s;
