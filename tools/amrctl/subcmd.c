@@ -372,6 +372,35 @@ static int cmd_script(struct ctl *c, int argc, char **argv)
 	return failed;
 }
 
+/*
+ * retire / unretire ID: an object ("12") or a device ("1.17") leaves the
+ * live views and alarms, or comes back (archive/registry.set "retired",
+ * audited with --reason); its data stays. Prints the new record.
+ */
+static int cmd_retire(struct ctl *c, int argc, char **argv)
+{
+	bool retire = strcmp(argv[0], "retire") == 0;
+	struct proto_id id;
+	int parts = proto_id_parse(argv[1], &id);
+
+	(void)argc;
+	if (parts != 1 && parts != 2) {
+		fprintf(stderr,
+			"amrctl: %s takes an object (12) or a device (1.17), not \"%s\"%s\n",
+			argv[0], argv[1], parts == 3 ? ": a channel goes with its device" : "");
+		return 2;
+	}
+	if (!c->reason) {
+		fprintf(stderr,
+			"amrctl: %s %s the live views and alarms: say why with --reason \"...\"\n",
+			argv[0], retire ? "takes it out of" : "brings it back to");
+		return 2;
+	}
+	return call_and_print(c, "archive/registry.set",
+			      json_pack("{s:s, s:b, s:s, s:s}", "id", argv[1], "retired", retire,
+					"actor", ctl_actor(), "reason", c->reason));
+}
+
 static int cmd_backup(struct ctl *c, int argc, char **argv)
 {
 	(void)argc;
@@ -508,6 +537,12 @@ static const struct subcmd subcmds[] = {
 	{ "unblock", 3, 3, "OBJ ADDR OUT", "release a consumer (--reason needed)", cmd_device },
 	{ "zero", 3, 3, "OBJ ADDR CH", "zero a UO-4 counter (--reason needed)", cmd_device },
 	{ "console", 2, 2, "OBJ 'LINE'", "run a console command on a gateway", cmd_console },
+	{ "retire", 1, 1, "OBJ|OBJ.ADDR",
+	  "take an object or a device out of the live views and alarms, data kept (--reason "
+	  "needed)",
+	  cmd_retire },
+	{ "unretire", 1, 1, "OBJ|OBJ.ADDR",
+	  "bring a retired object or device back (--reason needed)", cmd_retire },
 	{ "get", 3, 4, "SERVICE/METHOD [ARGS] -o FILE",
 	  "fetch a file served in chunks, checked, into FILE (-o -: stdout)", cmd_get },
 	{ "backup", 1, 1, "NAME", "hot backup of the archive under its backup directory",
