@@ -433,22 +433,19 @@ static void registry_set_ok(struct web *w, struct call *c, json_t *rec)
 		sse_publish(w->hub, (unsigned)json_integer_value(json_object_get(up, "obj")),
 			    "channel", up);
 	json_decref(up);
+	if (view_take_reload(w->view)) /* retired or back: the lists change */
+		sse_publish(w->hub, 0, "reload", "{}");
 	call_json(c, 200, json_incref(rec));
 }
 
 void api_registry_set(void *ctx, struct call *c)
 {
-	static const char *const fields[] = { "label",
-					      "resource",
-					      "unit",
-					      "serial",
-					      "verification_due",
-					      "initial_reading",
-					      "initial_total",
-					      "weight",
-					      "weights",
-					      "reason",
-					      NULL };
+	static const char *const fields[] = {
+		"label",	 "resource",	     "unit",
+		"serial",	 "verification_due", "initial_reading",
+		"initial_total", "weight",	     "weights",
+		"reason",	 "retired",	     NULL
+	};
 	static const char *const resources[] = { "unknown",	"cold_water", "hot_water",
 						 "electricity", "heat",	      "gas",
 						 NULL };
@@ -458,6 +455,7 @@ void api_registry_set(void *ctx, struct call *c)
 	const char *s;
 	json_t *o, *args;
 	long long n;
+	bool b;
 	int i;
 
 	if (!registry_id_ok(c->m.params[0])) {
@@ -475,7 +473,8 @@ void api_registry_set(void *ctx, struct call *c)
 	    jv_int(c->body, "initial_total", false, 0, 0, UINT32_MAX, &n, &err) ||
 	    jv_object(c->body, "weight", false, &o, &err) ||
 	    jv_array(c->body, "weights", false, 32, &o, &err) ||
-	    jv_str(c->body, "reason", false, NULL, 0, 200, &s, &err)) {
+	    jv_str(c->body, "reason", false, NULL, 0, 200, &s, &err) ||
+	    jv_bool(c->body, "retired", false, false, &b, &err)) {
 		call_error(c, 400, "bad_request", "%s", err.msg);
 		return;
 	}

@@ -53,6 +53,8 @@ static void on_record(void *ctx, int err, json_t *result, const char *code, cons
 	}
 	if ((up = view_on_registry(w->view, result, svc_now())))
 		publish(w, (unsigned)json_integer_value(json_object_get(up, "obj")), "channel", up);
+	if (view_take_reload(w->view)) /* retired or back: the lists change */
+		publish(w, 0, "reload", json_object());
 }
 
 static void ask_record(struct web *w, const char *id)
@@ -248,6 +250,7 @@ static void on_registry(void *ctx, int err, json_t *result, const char *code, co
 	}
 	json_array_foreach(json_object_get(result, "records"), i, e)
 		json_decref(view_on_registry(w->view, e, svc_now()));
+	view_take_reload(w->view); /* the seed ends with a reload of its own */
 	if (next && strlen(next) < sizeof w->seed_after && strcmp(next, w->seed_after)) {
 		snprintf(w->seed_after, sizeof w->seed_after, "%s", next);
 		ask_registry(w);

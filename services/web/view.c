@@ -164,6 +164,8 @@ json_t *view_on_gw_status(view *v, unsigned obj, const json_t *st, int64_t now)
 			o->lcd = json_deep_copy(json_object_get(st, "lcd"));
 		}
 	}
+	if (o->retired)
+		return NULL; /* kept, not shown */
 	return json_pack("{s:o*}", "object", view__obj_summary(v, o, now));
 }
 
@@ -237,8 +239,9 @@ json_t *view_on_readings(view *v, unsigned obj, const json_t *batch, int64_t now
 		c->total = (uint32_t)total;
 		c->period_ms = (uint32_t)int_of(e, "period_ms", c->period_ms);
 		c->ts = ts;
-		json_array_append_new(chans,
-				      view__chan_json(v, o, (unsigned)addr, (unsigned)ch, now));
+		if (!o->dev[addr - 1].retired)
+			json_array_append_new(
+				chans, view__chan_json(v, o, (unsigned)addr, (unsigned)ch, now));
 	}
 	json_array_foreach(json_object_get(batch, "devices"), i, e) {
 		long long addr = int_of(e, "addr", 0);
@@ -255,7 +258,12 @@ json_t *view_on_readings(view *v, unsigned obj, const json_t *batch, int64_t now
 		 * it will drive again with mains */
 		if (d->ok)
 			output_snapshot(d, json_object_get(e, "outputs"), ts);
-		json_array_append_new(devs, view__dev_json(d, (unsigned)addr));
+		if (!d->retired)
+			json_array_append_new(devs, view__dev_json(d, (unsigned)addr));
+	}
+	if (o->retired) {
+		json_decref(up); /* kept, not shown */
+		return NULL;
 	}
 	json_object_set_new(up, "object", view__obj_summary(v, o, now));
 	return up;
@@ -355,6 +363,10 @@ json_t *view_on_event(view *v, unsigned obj, const json_t *ev, int64_t now)
 		return NULL;
 	json_object_set_new(copy, "obj", json_integer(obj));
 	remember_event(v, copy);
+	if (o->retired || (d && d->retired)) {
+		json_decref(copy); /* kept, not shown */
+		return NULL;
+	}
 	if (d)
 		return json_pack("{s:o, s:o*, s:i, s:[o*]}", "event", copy, "object",
 				 view__obj_summary(v, o, now), "obj", (int)obj, "devices",
@@ -477,6 +489,24 @@ static int parse_id(const char *id, unsigned *obj, unsigned *addr, unsigned *ch)
 	return AMR_OK;
 }
 
+/* The "retired" of an object's or a device's record into *flag. */
+static void set_retired(view *v, bool *flag, const json_t *rec)
+{
+	bool retired = json_is_true(json_object_get(rec, "retired"));
+
+	if (retired != *flag)
+		v->reload = true;
+	*flag = retired;
+}
+
+bool view_take_reload(view *v)
+{
+	bool r = v->reload;
+
+	v->reload = false;
+	return r;
+}
+
 json_t *view_on_registry(view *v, const json_t *rec, int64_t now)
 {
 	unsigned obj, addr, ch;
@@ -488,10 +518,12 @@ json_t *view_on_registry(view *v, const json_t *rec, int64_t now)
 		return NULL;
 	if (!addr) {
 		copy_str(o->label, sizeof o->label, rec, "label");
+		set_retired(v, &o->retired, rec);
 		return NULL;
 	}
 	if (!ch) {
 		copy_str(o->dev[addr - 1].label, sizeof o->dev[0].label, rec, "label");
+		set_retired(v, &o->dev[addr - 1].retired, rec);
 		return NULL;
 	}
 	if (!(c = get_chan(o, addr, ch)))

@@ -77,8 +77,17 @@ json_t *view_on_svc_status(view *v, const char *name, const json_t *st, int64_t 
 void view_on_broker(view *v, const char *key, const char *value);
 
 /* Apply an archive registry record (object, device or channel). Returns
- * the channel's update {"channels":[..]} for a channel record, else NULL. */
+ * the channel's update {"channels":[..]} for a channel record, else NULL.
+ * A retired object or device ("retired":true) stays in the view but leaves
+ * every list (objects, channels, an object's devices and channels, events),
+ * raises no alarms and gives no live updates; asked for by number, a
+ * retired object answers with "retired":true. */
 json_t *view_on_registry(view *v, const json_t *rec, int64_t now);
+
+/* True, once, when a registry record changed what the lists show (an
+ * object or a device retired or brought back): the live stream's clients
+ * should load them again ("reload"). */
+bool view_take_reload(view *v);
 
 /* Seed channel values from an archive/latest result; newer values win. */
 void view_on_latest(view *v, const json_t *result, int64_t now);

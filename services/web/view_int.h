@@ -41,11 +41,13 @@ struct vdev {
 	int8_t out[VIEW_OUTS];	      /* output 1..4: 1 blocked, 0 released, -1 unknown */
 	int64_t out_ts[VIEW_OUTS];    /* batch time of a state read, else when the web learnt it */
 	int64_t out_ev_ts[VIEW_OUTS]; /* time of the state applied (event, batch, command) */
+	bool retired;		      /* registry: out of the live views and alarms */
 };
 
 struct vobj {
 	unsigned obj;				/* object number */
 	char label[VIEW_LABEL];			/* registry label */
+	bool retired;				/* registry: out of the live views and alarms */
 	bool status_known;			/* a gateway status arrived */
 	bool online;				/* gateway connected */
 	int64_t status_ts;			/* when online last changed */
@@ -84,6 +86,7 @@ struct view {
 	char broker_version[64];       /* $SYS/broker/version */
 	char broker_uptime[32];	       /* $SYS/broker/uptime */
 	char broker_clients[16];       /* $SYS/broker/clients/connected */
+	bool reload;		       /* what the lists show changed (view_take_reload) */
 };
 
 struct vobj *view__find(const view *v, unsigned obj);

@@ -84,8 +84,8 @@ static json_t *alarms(const view *v, const struct vobj *o, int64_t now)
 {
 	json_t *a = json_array();
 
-	if (!a)
-		return NULL;
+	if (!a || o->retired)
+		return a; /* a retired object raises none */
 	if (o->status_known && !o->online)
 		json_array_append_new(a, json_pack("{s:s, s:I}", "type",
 						   proto_event_name(PROTO_EV_GATEWAY_OFFLINE),
@@ -96,7 +96,7 @@ static json_t *alarms(const view *v, const struct vobj *o, int64_t now)
 	for (unsigned i = 0; i < VIEW_ADDRS; i++) {
 		const struct vdev *d = &o->dev[i];
 
-		if (!d->seen)
+		if (!d->seen || d->retired)
 			continue;
 		if (!d->ok)
 			json_array_append_new(
@@ -129,6 +129,8 @@ json_t *view__obj_summary(const view *v, const struct vobj *o, int64_t now)
 	json_t *j;
 
 	for (unsigned i = 0; i < VIEW_ADDRS; i++) {
+		if (o->dev[i].retired)
+			continue;
 		ndev += o->dev[i].seen;
 		nok += o->dev[i].seen && o->dev[i].ok;
 		for (unsigned c = 0; c < VIEW_CHS; c++)
@@ -148,6 +150,8 @@ json_t *view__obj_summary(const view *v, const struct vobj *o, int64_t now)
 		      "alarms", al);
 	if (j && o->lcd)
 		json_object_set(j, "lcd", o->lcd);
+	if (j && o->retired)
+		json_object_set_new(j, "retired", json_true());
 	return j;
 }
 
@@ -156,7 +160,8 @@ json_t *view_objects_json(view *v, int64_t now)
 	json_t *arr = json_array();
 
 	for (size_t i = 0; arr && i < v->nobjs; i++)
-		json_array_append_new(arr, view__obj_summary(v, v->objs[i], now));
+		if (!v->objs[i]->retired)
+			json_array_append_new(arr, view__obj_summary(v, v->objs[i], now));
 	return arr ? json_pack("{s:o}", "objects", arr) : NULL;
 }
 
@@ -176,6 +181,8 @@ json_t *view_object_json(view *v, unsigned obj, int64_t now)
 	for (unsigned a = 1; a <= VIEW_ADDRS; a++) {
 		bool any = o->dev[a - 1].seen;
 
+		if (o->dev[a - 1].retired)
+			continue;
 		for (unsigned k = 0; k < VIEW_OUTS; k++)
 			any = any || o->dev[a - 1].out[k] >= 0;
 
@@ -199,11 +206,11 @@ json_t *view_channels_json(view *v, unsigned obj, int64_t now)
 	for (size_t i = 0; arr && i < v->nobjs; i++) {
 		struct vobj *o = v->objs[i];
 
-		if (obj && o->obj != obj)
+		if ((obj && o->obj != obj) || o->retired)
 			continue;
 		for (unsigned a = 1; a <= VIEW_ADDRS; a++)
 			for (unsigned c = 1; c <= VIEW_CHS; c++)
-				if (o->ch[a - 1][c - 1])
+				if (o->ch[a - 1][c - 1] && !o->dev[a - 1].retired)
 					json_array_append_new(arr,
 							      view__chan_json(v, o, a, c, now));
 	}
@@ -217,8 +224,14 @@ json_t *view_events_json(view *v, unsigned obj, size_t limit)
 	for (size_t k = 0; arr && k < v->ev_count && json_array_size(arr) < limit; k++) {
 		size_t i = (v->ev_head + v->o.max_events - 1 - k) % v->o.max_events;
 		json_t *e = v->events[i];
+		json_int_t eo = json_integer_value(json_object_get(e, "obj"));
+		json_int_t ea = json_integer_value(json_object_get(e, "addr"));
+		const struct vobj *o = view__find(v, (unsigned)eo);
 
-		if (!obj || json_integer_value(json_object_get(e, "obj")) == (json_int_t)obj)
+		/* nothing of a retired object or device */
+		if (o && (o->retired || (ea >= 1 && ea <= VIEW_ADDRS && o->dev[ea - 1].retired)))
+			continue;
+		if (!obj || eo == (json_int_t)obj)
 			json_array_append(arr, e);
 	}
 	return arr;

@@ -1,7 +1,8 @@
 /*
  * amr-web against a real Mosquitto, amr-archive and amr-ingest: sign-in
  * and roles, CSRF, rate limits, a series query, a registry update the
- * archive then returns, 503 when the archive is stopped or silent, hostile
+ * archive then returns, a retired object leaving the lists and alarms,
+ * 503 when the archive is stopped or silent, hostile
  * HTTP, the live stream, and the OpenAPI description against the server.
  * test_web_roles.c adds the four role rules and the password reset.
  */
@@ -274,6 +275,58 @@ START_TEST(series_registry_and_live_view)
 }
 END_TEST
 
+/* An object no gateway uses any more (its retained status offline for
+ * ever) is retired by an admin: gone from the lists and the alarms, its
+ * data still answering. */
+START_TEST(retired_object_leaves_the_lists)
+{
+	long long now = (long long)time(NULL);
+	char path[256];
+	struct webc a;
+	struct webr r;
+
+	webc_init(&a, &t);
+	ck_assert_int_eq(webc_login(&a, "admin", t.admin_pw), 200);
+	ck_assert_int_eq(
+		harness_publish(&t.h, "amr/v1/gw/12/status", "{\"online\":false}", 1, true), 0);
+	publish_batches(12, 2, 1, 1000);
+	snprintf(path, sizeof path, "/api/v1/series?channels=12.5.1&from=%lld&to=%lld&step=raw",
+		 now - 600, now + 60);
+	r = wait_for(&a, path, "\"pulses\":20");
+	ck_assert_int_eq(r.status, 200);
+	webr_free(&r);
+	r = wait_for(&a, "/api/v1/objects", "gateway_offline");
+	ck_assert_msg(strstr(r.body, "\"obj\":12"), "%s", r.body);
+	webr_free(&r);
+	r = webc_req(&a, "PATCH", "/api/v1/registry/12", "{\"retired\":true}", NULL, NULL);
+	ck_assert_int_eq(r.status, 400); /* why? */
+	ck_assert_msg(strstr(r.body, "reason"), "%s", r.body);
+	webr_free(&r);
+	r = webc_req(&a, "PATCH", "/api/v1/registry/12",
+		     "{\"retired\":true,\"reason\":\"gateway renumbered back to 1\"}", NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(json_is_true(json_object_get(r.json, "retired")));
+	webr_free(&r);
+	r = webc_req(&a, "GET", "/api/v1/objects", NULL, NULL, NULL);
+	ck_assert_msg(!strstr(r.body, "\"obj\":12") && !strstr(r.body, "gateway_offline"), "%s",
+		      r.body);
+	webr_free(&r);
+	r = webc_req(&a, "GET", "/api/v1/channels", NULL, NULL, NULL);
+	ck_assert_msg(!strstr(r.body, "12.5.1"), "%s", r.body);
+	webr_free(&r);
+	r = webc_req(&a, "GET", "/api/v1/objects/12", NULL, NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(json_is_true(json_object_get(json_object_get(r.json, "object"), "retired")));
+	ck_assert_uint_eq(
+		json_array_size(json_object_get(json_object_get(r.json, "object"), "alarms")), 0);
+	webr_free(&r);
+	r = webc_req(&a, "GET", path, NULL, NULL, NULL);
+	ck_assert_msg(r.status == 200 && strstr(r.body, "\"pulses\":20"), "%s", r.body);
+	webr_free(&r);
+	webc_free(&a);
+}
+END_TEST
+
 START_TEST(archive_stopped_gives_503)
 {
 	long long now = (long long)time(NULL);
@@ -484,6 +537,7 @@ Suite *web_suite(void)
 	tcase_add_test(tc, sign_in_roles_csrf_audit);
 	tcase_add_test(tc, login_rate_limited);
 	tcase_add_test(tc, series_registry_and_live_view);
+	tcase_add_test(tc, retired_object_leaves_the_lists);
 	tcase_add_test(tc, archive_stopped_gives_503);
 	tcase_add_test(tc, hostile_http);
 	tcase_add_test(tc, live_stream_pushes_readings);

@@ -189,6 +189,90 @@ START_TEST(view_status_events_services)
 }
 END_TEST
 
+/* The "obj" values of a list answer's entries under key, joined. */
+static const char *objs_of(json_t *list, const char *key)
+{
+	static char buf[128];
+	size_t i, n = 0;
+	json_t *e;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(list, key), i, e)
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%lld", n ? " " : "",
+				      (long long)json_integer_value(json_object_get(e, "obj")));
+	json_decref(list);
+	return buf;
+}
+
+/* A retired object (a gateway's old number) and a retired device keep
+ * their state but leave the lists, the alarms and the live stream. */
+START_TEST(view_retired_objects_and_devices)
+{
+	view *v = mk();
+	json_t *o, *al;
+
+	json_decref(view_on_gw_status(v, 1, J("{\"online\":true}"), 10));
+	json_decref(view_on_gw_status(v, 12, J("{\"online\":false}"), 10));
+	json_decref(view_on_readings(
+		v, 1,
+		J("{\"seq\":1,\"ts\":10,\"readings\":[{\"addr\":5,\"ch\":1,\"total\":1,\"delta\":0},"
+		  "{\"addr\":6,\"ch\":1,\"total\":2,\"delta\":0}],\"devices\":[{\"addr\":5,\"ok\":true,"
+		  "\"mains\":true},{\"addr\":6,\"ok\":false}],\"obj\":1,\"rx\":10}"),
+		10));
+	json_decref(view_on_readings(
+		v, 12,
+		J("{\"seq\":1,\"ts\":10,\"readings\":[{\"addr\":5,\"ch\":1,\"total\":1,\"delta\":0}],"
+		  "\"devices\":[{\"addr\":5,\"ok\":false}],\"obj\":12,\"rx\":10}"),
+		10));
+	json_decref(view_on_event(v, 12, J("{\"type\":\"gateway_offline\",\"ts\":10}"), 10));
+	json_decref(
+		view_on_event(v, 1, J("{\"type\":\"device_offline\",\"addr\":6,\"ts\":10}"), 10));
+	ck_assert_str_eq(objs_of(view_objects_json(v, 11), "objects"), "1 12");
+	ck_assert_str_eq(objs_of(view_channels_json(v, 0, 11), "channels"), "1 1 12");
+	ck_assert(!view_take_reload(v));
+	ck_assert_ptr_null(view_on_registry(v, J("{\"id\":\"12\",\"retired\":true}"), 11));
+	ck_assert_ptr_null(view_on_registry(v, J("{\"id\":\"1.6\",\"retired\":true}"), 11));
+	ck_assert(view_take_reload(v));
+	ck_assert(!view_take_reload(v));
+	ck_assert_str_eq(objs_of(view_objects_json(v, 12), "objects"), "1");
+	ck_assert_str_eq(objs_of(view_channels_json(v, 0, 12), "channels"), "1");
+	o = view_events_json(v, 0, 100);
+	ck_assert_uint_eq(json_array_size(o), 0); /* both events were of retired ones */
+	json_decref(o);
+	/* asked by number: there, marked, without alarms */
+	o = view_object_json(v, 12, 12);
+	ck_assert(json_is_true(json_object_get(json_object_get(o, "object"), "retired")));
+	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(o, "object"), "alarms")),
+			  0);
+	json_decref(o);
+	o = view_object_json(v, 1, 12);
+	al = json_object_get(json_object_get(o, "object"), "alarms");
+	ck_assert_uint_eq(json_array_size(al), 0); /* device 6 is silent, but retired */
+	ck_assert_uint_eq(json_array_size(json_object_get(o, "devices")), 1);
+	ck_assert_uint_eq(json_array_size(json_object_get(o, "channels")), 1);
+	ck_assert_ptr_null(json_object_get(json_object_get(o, "object"), "retired"));
+	json_decref(o);
+	/* what still arrives about them goes into the view, not the stream */
+	ck_assert_ptr_null(view_on_gw_status(v, 12, J("{\"online\":false}"), 13));
+	ck_assert_ptr_null(view_on_event(v, 12, J("{\"type\":\"gateway_online\",\"ts\":13}"), 13));
+	ck_assert_ptr_null(
+		view_on_event(v, 1, J("{\"type\":\"device_online\",\"addr\":6,\"ts\":13}"), 13));
+	o = view_on_readings(
+		v, 1,
+		J("{\"seq\":2,\"ts\":13,\"readings\":[{\"addr\":6,\"ch\":1,\"total\":3,\"delta\":1}],"
+		  "\"devices\":[{\"addr\":6,\"ok\":true}],\"obj\":1,\"rx\":13}"),
+		13);
+	ck_assert_uint_eq(json_array_size(json_object_get(o, "channels")), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(o, "devices")), 0);
+	json_decref(o);
+	/* back again */
+	json_decref(view_on_registry(v, J("{\"id\":\"12\"}"), 14));
+	ck_assert(view_take_reload(v));
+	ck_assert_str_eq(objs_of(view_objects_json(v, 14), "objects"), "1 12");
+	view_destroy(v);
+}
+END_TEST
+
 /* The state of output out (1..4) of device addr of obj as the API shows it. */
 static const char *out_state(view *v, unsigned obj, unsigned addr, unsigned out, int64_t now)
 {
@@ -479,6 +563,7 @@ Suite *web_view_suite(void)
 	tcase_add_test(tc, qty_reading_and_rate);
 	tcase_add_test(tc, view_readings_devices_alarms);
 	tcase_add_test(tc, view_status_events_services);
+	tcase_add_test(tc, view_retired_objects_and_devices);
 	tcase_add_test(tc, view_outputs);
 	tcase_add_test(tc, view_outputs_from_batches);
 	tcase_add_test(tc, sse_queue_bounded);
