@@ -19,6 +19,7 @@ void batch_free(struct batch *b)
 		return;
 	free(b->r);
 	free(b->zeroed);
+	free(b->moves);
 	free(b);
 }
 
@@ -81,28 +82,37 @@ static int parse_events(const json_t *events, struct batch *b, struct jv_err *er
 	if (!events)
 		return AMR_OK;
 	b->zeroed = calloc(json_array_size(events) + 1, sizeof *b->zeroed);
-	if (!b->zeroed)
+	b->moves = calloc(json_array_size(events) + 1, sizeof *b->moves);
+	if (!b->zeroed || !b->moves)
 		return AMR_ENOMEM;
 	json_array_foreach(events, i, e) {
 		const char *type;
-		long long addr, ch;
+		long long addr, ch, from;
+		enum proto_event t;
 
 		if (!json_is_object(e))
 			return jv_fail(err, "events[%zu]: expected an object", i);
 		if (jv_str(e, "type", true, NULL, 1, 64, &type, err))
 			return jv_fail(err, "events[%zu].type: missing or not a string", i);
-		if (proto_event_parse(type) == PROTO_EV_OBJECT_CHANGED)
+		t = proto_event_parse(type);
+		if (t == PROTO_EV_OBJECT_CHANGED)
 			b->obj_changed = true;
-		if (proto_event_parse(type) != PROTO_EV_COUNTER_ZEROED)
+		if (t != PROTO_EV_COUNTER_ZEROED && t != PROTO_EV_ADDRESS_CHANGED)
 			continue;
 		if (jv_int(e, "addr", true, 0, 1, PROTO_ADDR_MAX, &addr, err) ||
-		    jv_int(e, "ch", true, 0, 1, PROTO_CH_MAX, &ch, err)) {
+		    (t == PROTO_EV_COUNTER_ZEROED &&
+		     jv_int(e, "ch", true, 0, 1, PROTO_CH_MAX, &ch, err)) ||
+		    (t == PROTO_EV_ADDRESS_CHANGED &&
+		     jv_int(e, "from", true, 0, 1, PROTO_ADDR_MAX, &from, err))) {
 			char m[sizeof err->msg];
 
 			memcpy(m, err->msg, sizeof m);
 			return jv_fail(err, "events[%zu].%.180s", i, m);
 		}
-		b->zeroed[b->nzeroed++] = BATCH_CHAN(addr, ch);
+		if (t == PROTO_EV_COUNTER_ZEROED)
+			b->zeroed[b->nzeroed++] = BATCH_CHAN(addr, ch);
+		else if (from != addr)
+			b->moves[b->nmoves++] = (struct batch_move){ (uint8_t)from, (uint8_t)addr };
 	}
 	return AMR_OK;
 }

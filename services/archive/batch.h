@@ -8,8 +8,8 @@
  *
  * Ingest has validated it, but the archive is the system of record and
  * checks again what it relies on: types, ranges, the object matching the
- * topic, prev below seq. Of the devices and events, only counter_zeroed
- * and object_changed are needed here.
+ * topic, prev below seq. Of the devices and events, only counter_zeroed,
+ * object_changed and address_changed are needed here.
  */
 #ifndef AMR_ARCHIVE_BATCH_H
 #define AMR_ARCHIVE_BATCH_H
@@ -34,20 +34,28 @@ struct batch_reading {
 	uint32_t period_ms; /* last pulse period, 0 = none yet */
 };
 
+/* A device that moved to another address (address_changed). */
+struct batch_move {
+	uint8_t from; /* the old address */
+	uint8_t to;   /* the new one */
+};
+
 struct batch {
-	struct batch *next;	 /* pending list link (writer) */
-	uint64_t arrived_ms;	 /* loop_now_ms() at arrival (writer) */
-	uint16_t obj;		 /* object number 1..PROTO_OBJ_MAX */
-	uint64_t seq;		 /* gateway sequence number */
-	bool has_prev;		 /* the batch names its predecessor */
-	uint64_t prev;		 /* seq of the gateway's batch before it (has_prev) */
-	int64_t ts;		 /* gateway time of the readings, UTC s */
-	int64_t rx;		 /* ingest's receive time, UTC s */
-	size_t n;		 /* readings */
-	struct batch_reading *r; /* new: batch_free() frees it */
-	size_t nzeroed;		 /* channels with a counter_zeroed event */
-	uint16_t *zeroed;	 /* new, BATCH_CHAN values */
-	bool obj_changed;	 /* object_changed: the gateway's deltas count */
+	struct batch *next;	  /* pending list link (writer) */
+	uint64_t arrived_ms;	  /* loop_now_ms() at arrival (writer) */
+	uint16_t obj;		  /* object number 1..PROTO_OBJ_MAX */
+	uint64_t seq;		  /* gateway sequence number */
+	bool has_prev;		  /* the batch names its predecessor */
+	uint64_t prev;		  /* seq of the gateway's batch before it (has_prev) */
+	int64_t ts;		  /* gateway time of the readings, UTC s */
+	int64_t rx;		  /* ingest's receive time, UTC s */
+	size_t n;		  /* readings */
+	struct batch_reading *r;  /* new: batch_free() frees it */
+	size_t nzeroed;		  /* channels with a counter_zeroed event */
+	uint16_t *zeroed;	  /* new, BATCH_CHAN values */
+	bool obj_changed;	  /* object_changed: the gateway's deltas count */
+	size_t nmoves;		  /* address_changed events, in order */
+	struct batch_move *moves; /* new */
 };
 
 /*

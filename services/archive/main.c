@@ -143,8 +143,8 @@ int main(int argc, char **argv)
 		log_error("--tz %s: unknown zone or not a whole number of hours from UTC", o.tz);
 		goto out_fini;
 	}
-	if (kv_open(&k, data_dir, NULL) || registry_open(&reg, k) ||
-	    store_open(&st, k, reg, o.tz) || audit_open(&aud, k))
+	if (kv_open(&k, data_dir, NULL) || registry_open(&reg, k) || audit_open(&aud, k) ||
+	    store_open(&st, k, reg, aud, o.tz))
 		goto out_close;
 	store_gap_wait_set(st, o.gap_wait);
 	wo = (struct writer_opts){ (unsigned)o.commit_ms, (size_t)o.commit_batches,

@@ -124,6 +124,24 @@ static int ensure_one(registry *r, MDB_txn *txn, const struct proto_id *key, int
 	return rc;
 }
 
+/* A record left by a device that moved away ("moved_to") is in use again:
+ * another device answers at its address. 0 or an MDB_ code. */
+static int reuse_one(registry *r, MDB_txn *txn, const struct proto_id *key, int64_t now)
+{
+	json_t *rec = NULL;
+	int rc = get_json(r, txn, key, &rec);
+
+	if (rc)
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	if (json_object_get(rec, "moved_to")) {
+		json_object_del(rec, "moved_to");
+		json_object_set_new(rec, "updated", json_integer(now));
+		rc = put_json(r, txn, key, rec);
+	}
+	json_decref(rec);
+	return rc;
+}
+
 int registry_ensure(registry *r, MDB_txn *txn, uint16_t obj, uint8_t addr, uint8_t ch, int64_t now,
 		    bool *created)
 {
@@ -131,11 +149,66 @@ int registry_ensure(registry *r, MDB_txn *txn, uint16_t obj, uint8_t addr, uint8
 	bool dummy;
 	int rc;
 
-	if ((rc = ensure_one(r, txn, &c, now, created)) || !*created)
+	if ((rc = ensure_one(r, txn, &c, now, created)))
 		return rc;
+	if (!*created) /* known: a device at an address another one left? */
+		return (rc = reuse_one(r, txn, &c, now)) ? rc : reuse_one(r, txn, &d, now);
 	if ((rc = ensure_one(r, txn, &d, now, &dummy)))
 		return rc;
 	return ensure_one(r, txn, &o, now, &dummy);
+}
+
+/* One record of a move: from -> to; *moved is incremented. */
+static int move_one(registry *r, MDB_txn *txn, const struct proto_id *from,
+		    const struct proto_id *to, int64_t now, json_t *replaced, size_t *moved)
+{
+	char fid[PROTO_ID_LEN], tid[PROTO_ID_LEN];
+	json_t *rec = NULL, *old = NULL, *copy;
+	int rc = get_json(r, txn, from, &rec);
+
+	if (rc)
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	proto_id_format(from, fid);
+	proto_id_format(to, tid);
+	if ((rc = get_json(r, txn, to, &old)) == 0)
+		json_object_set_new(replaced, tid, old);
+	else if (rc != MDB_NOTFOUND)
+		goto out;
+	rc = AMR_ENOMEM;
+	if (!(copy = json_deep_copy(rec)))
+		goto out;
+	json_object_del(copy, "moved_to");
+	if (json_object_set_new(copy, "id", json_string(tid)) ||
+	    json_object_set_new(copy, "moved_from", json_string(fid)) ||
+	    json_object_set_new(copy, "updated", json_integer(now)) ||
+	    (rc = put_json(r, txn, to, copy))) {
+		json_decref(copy);
+		goto out;
+	}
+	json_decref(copy);
+	rc = AMR_ENOMEM;
+	if (json_object_set_new(rec, "label", json_string("")) ||
+	    (from->ch && json_object_set_new(rec, "serial", json_string(""))) ||
+	    json_object_set_new(rec, "moved_to", json_string(tid)) ||
+	    json_object_set_new(rec, "updated", json_integer(now)))
+		goto out;
+	if ((rc = put_json(r, txn, from, rec)) == 0)
+		(*moved)++;
+out:
+	json_decref(rec);
+	return rc;
+}
+
+int registry_move(registry *r, MDB_txn *txn, uint16_t obj, uint8_t from, uint8_t to, int64_t now,
+		  json_t *replaced, size_t *moved)
+{
+	int rc = 0;
+
+	*moved = 0;
+	for (uint8_t ch = 0; !rc && ch <= PROTO_CH_MAX; ch++)
+		rc = move_one(r, txn, &(struct proto_id){ obj, from, ch },
+			      &(struct proto_id){ obj, to, ch }, now, replaced, moved);
+	return rc;
 }
 
 amr_err registry_get(registry *r, MDB_txn *txn, const struct proto_id *key, json_t **out)

@@ -68,10 +68,28 @@ amr_err registry_parse_id(const char *s, struct proto_id *key, struct jv_err *er
 /*
  * Inside write transaction txn: register channel (obj, addr, ch) and its
  * device and object if missing, with defaults and first_seen = now.
- * *created says whether the channel was new. Returns 0 or an MDB_ code.
+ * *created says whether the channel was new. Called for a channel without
+ * state: a known record with "moved_to" (its device left the address) is
+ * taken by the device answering there now ("moved_to" removed from the
+ * channel's and the device's records). Returns 0 or an MDB_ code.
  */
 int registry_ensure(registry *r, MDB_txn *txn, uint16_t obj, uint8_t addr, uint8_t ch, int64_t now,
 		    bool *created);
+
+/*
+ * Inside write transaction txn: device (obj, from) now answers at address
+ * to (address_changed). Its record and its channels' are copied to (obj,
+ * to) with "moved_from" (labels, weights, serials... follow the device);
+ * the records they replace there are added to replaced (borrowed object,
+ * id -> the old record). The records left at from keep what their history
+ * needs (unit, resource, weights, initial reading: series of the old id
+ * still convert as before) but lose the label and the serial and say
+ * "moved_to", so no channel there keeps the device's name. *moved counts
+ * the records moved (0: the archive knew nothing at from). Returns 0 or an
+ * MDB_ code (AMR_ENOMEM).
+ */
+int registry_move(registry *r, MDB_txn *txn, uint16_t obj, uint8_t from, uint8_t to, int64_t now,
+		  json_t *replaced, size_t *moved);
 
 /* The record of key as a new JSON reference in *out. Returns AMR_OK,
  * AMR_ENOTFOUND or AMR_EDB. */

@@ -44,7 +44,7 @@ out_fail:
 	return kv_err(rc);
 }
 
-amr_err store_open(store **out, kv *k, registry *reg, const char *tz)
+amr_err store_open(store **out, kv *k, registry *reg, audit *aud, const char *tz)
 {
 	store *s = calloc(1, sizeof *s);
 	int rc = AMR_EDB;
@@ -53,6 +53,7 @@ amr_err store_open(store **out, kv *k, registry *reg, const char *tz)
 		return AMR_ENOMEM;
 	s->k = k;
 	s->reg = reg;
+	s->aud = aud;
 	s->gap_wait = STORE_GAP_WAIT_DEFAULT;
 	if (kv_dbi(k, "meta", 0, &s->meta) || kv_dbi(k, "hwm", 0, &s->hwm) ||
 	    kv_dbi(k, "state", 0, &s->state) || kv_dbi(k, "raw", 0, &s->raw) ||
@@ -96,6 +97,7 @@ void store_outcome_free(struct store_outcome *o)
 	free(o->acks);
 	free(o->events);
 	free(o->gaps);
+	json_decref(o->audits);
 	memset(o, 0, sizeof *o);
 }
 
@@ -375,6 +377,66 @@ static int count_reading(store *s, MDB_txn *txn, const struct batch *b,
 	return 0;
 }
 
+/* The state entries of device from's channels become to's (replacing
+ * what to had). Returns 0 or AMR_ENOMEM. */
+static int move_state(store *s, uint8_t from, uint8_t to)
+{
+	for (unsigned ch = 1; ch <= PROTO_CH_MAX; ch++) {
+		struct store_chan e, *d;
+		size_t i;
+
+		for (i = 0; i < s->nst && s->st[i].chan != BATCH_CHAN(from, ch); i++)
+			;
+		if (i == s->nst)
+			continue;
+		e = s->st[i];
+		memmove(&s->st[i], &s->st[i + 1], (s->nst - i - 1) * sizeof *s->st);
+		s->nst--;
+		if (!(d = find_chan(s, BATCH_CHAN(to, ch))))
+			return AMR_ENOMEM;
+		*d = e;
+		d->chan = BATCH_CHAN(to, ch);
+	}
+	return 0;
+}
+
+/* A device of b's object moved: its registry records follow it, audited
+ * in the same transaction (published after the commit). */
+static int move_registry(store *s, MDB_txn *txn, const struct batch *b, const struct batch_move *m)
+{
+	struct proto_id fk = { b->obj, m->from, 0 }, tk = { b->obj, m->to, 0 };
+	char fid[PROTO_ID_LEN], tid[PROTO_ID_LEN], why[96];
+	json_t *replaced = json_object(), *rec;
+	size_t moved = 0;
+	bool dup;
+	int rc;
+
+	if (!replaced)
+		return AMR_ENOMEM;
+	if ((rc = registry_move(s->reg, txn, b->obj, m->from, m->to, s->now, replaced, &moved)) ||
+	    !moved) {
+		json_decref(replaced);
+		return rc;
+	}
+	snprintf(why, sizeof why, "address_changed from the gateway, batch %llu",
+		 (unsigned long long)b->seq);
+	rec = json_pack("{s:I, s:s, s:s, s:s, s:{s:s, s:I, s:I, s:o, s:s}}", "ts",
+			(json_int_t)s->now, "actor", "archive", "action", "registry.move", "target",
+			proto_id_format(&fk, fid), "detail", "to", proto_id_format(&tk, tid), "seq",
+			(json_int_t)b->seq, "records", (json_int_t)moved, "replaced", replaced,
+			"reason", why);
+	if (!rec)
+		return AMR_ENOMEM;
+	if ((rc = audit_append(s->aud, txn, rec, &dup)) ||
+	    (!s->out->audits && !(s->out->audits = json_array())) ||
+	    json_array_append_new(s->out->audits, rec)) {
+		if (!rc)
+			json_decref(rec);
+		return rc ? rc : AMR_ENOMEM;
+	}
+	return 0;
+}
+
 static int store_batch(store *s, MDB_txn *txn, const struct batch *b)
 {
 	uint8_t kb[18], hv[8];
@@ -409,6 +471,11 @@ static int store_batch(store *s, MDB_txn *txn, const struct batch *b)
 		  (rc = add_rollup(s, txn, TB_DAY, b->obj, b->ts, m)) ||
 		  (rc = add_rollup(s, txn, TB_MONTH, b->obj, b->ts, m))))
 		return rc;
+	/* the readings were counted where the device was; now it moves */
+	for (size_t i = 0; i < b->nmoves; i++)
+		if ((rc = move_state(s, b->moves[i].from, b->moves[i].to)) ||
+		    (rc = move_registry(s, txn, b, &b->moves[i])))
+			return rc;
 	if ((rc = store__save_state(s, txn, b->obj)))
 		return rc;
 	kv_pack_u64(hv, b->seq);

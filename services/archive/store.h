@@ -28,6 +28,12 @@
  *     channel) and the last total is kept, until the total is back at or
  *     above it or an operator rebases the channel.
  *
+ * A device that moved (address_changed in a batch) takes its channels'
+ * states and its registry records to the new address, after the batch's
+ * readings are counted at the old one: the next reading at the new
+ * address counts from the old address's last totals, and the move is
+ * audited in the same transaction (registry_move()).
+ *
  * Gaps (docs/protocol.md, delivery guarantee): a batch may name the seq of
  * the gateway's batch before it ("prev"). A batch above the mark whose prev
  * is also above the mark follows a batch the archive never got (the broker
@@ -47,6 +53,7 @@
 
 #include <jansson.h>
 
+#include "audit.h"
 #include "batch.h"
 #include "err.h"
 #include "kv.h"
@@ -119,6 +126,7 @@ struct store_outcome {
 	size_t jumps_refused; /* batches whose seq leaps past STORE_SEQ_JUMP */
 	size_t ngaps;	      /* both, in order */
 	struct store_gap *gaps;
+	json_t *audits; /* records of the store's own registry changes, to publish */
 };
 
 struct store_chan {
@@ -140,9 +148,10 @@ struct store_raw {
 };
 
 /* Open the databases in k (borrowed) and check the time zone tz against
- * the one the archive was created with. reg is borrowed.
+ * the one the archive was created with. reg and aud (where the registry
+ * changes of a commit are audited) are borrowed.
  * Returns AMR_OK, AMR_ENOMEM, AMR_EINVAL (other zone) or AMR_EDB. */
-amr_err store_open(store **out, kv *k, registry *reg, const char *tz);
+amr_err store_open(store **out, kv *k, registry *reg, audit *aud, const char *tz);
 
 /* Free. Accepts NULL. */
 void store_close(store *s);

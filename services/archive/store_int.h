@@ -32,6 +32,7 @@ struct gap_set {
 struct store {
 	kv *k;	       /* environment, borrowed */
 	registry *reg; /* registry, borrowed */
+	audit *aud;    /* audit trail, borrowed */
 	MDB_dbi meta, hwm, state, raw, roll[4], quar;
 	/* scratch of the write path, reused between batches */
 	struct store_chan *st; /* decoded state of one object */

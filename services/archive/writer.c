@@ -132,6 +132,20 @@ static void publish_outcome(writer *w, const struct store_outcome *o)
 			mq_publish_json(w->svc->mq, topic, ev, 1, false);
 		json_decref(ev);
 	}
+	/* the registry followed a device that moved: audited, now published */
+	for (size_t i = 0; i < json_array_size(o->audits); i++) {
+		const json_t *rec = json_array_get(o->audits, i),
+			     *d = json_object_get(rec, "detail");
+		int rc;
+
+		log_info("registry of %s moved to %s (%lld records; address_changed in batch %lld)",
+			 json_string_value(json_object_get(rec, "target")),
+			 json_string_value(json_object_get(d, "to")),
+			 (long long)json_integer_value(json_object_get(d, "records")),
+			 (long long)json_integer_value(json_object_get(d, "seq")));
+		if ((rc = mq_publish_json(w->svc->mq, PROTO_TOPIC_AUDIT, rec, 1, false)))
+			log_warn("audit record not published: %s", amr_strerror(rc));
+	}
 }
 
 amr_err writer_flush(writer *w)

@@ -15,8 +15,8 @@ void fx_open(struct fx *f)
 	ck_assert_int_eq(tb_init("Europe/Moscow"), 0);
 	ck_assert_int_eq(kv_open(&f->k, f->dir, &(struct kv_opts){ .map_size = 1 << 20 }), 0);
 	ck_assert_int_eq(registry_open(&f->reg, f->k), 0);
-	ck_assert_int_eq(store_open(&f->s, f->k, f->reg, "Europe/Moscow"), 0);
 	ck_assert_int_eq(audit_open(&f->aud, f->k), 0);
+	ck_assert_int_eq(store_open(&f->s, f->k, f->reg, f->aud, "Europe/Moscow"), 0);
 }
 
 void fx_close(struct fx *f)

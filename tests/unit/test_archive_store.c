@@ -220,6 +220,138 @@ START_TEST(object_changed_counts_the_gateway_deltas)
 }
 END_TEST
 
+struct label_arg {
+	struct fx *f;
+	struct proto_id k;
+	const char *json;
+};
+
+static int set_label_txn(MDB_txn *txn, void *arg)
+{
+	struct label_arg *a = arg;
+	json_t *args = json_loads(a->json, 0, NULL), *before = NULL, *after = NULL;
+	struct jv_err err = { "" };
+	int rc = registry_update(a->f->reg, txn, &a->k, args, 0, 5, &before, &after, &err);
+
+	json_decref(args);
+	json_decref(before);
+	json_decref(after);
+	return rc;
+}
+
+static json_t *record(const char *id)
+{
+	struct proto_id k;
+	struct jv_err err;
+	json_t *rec = NULL;
+	MDB_txn *txn;
+
+	ck_assert_int_eq(registry_parse_id(id, &k, &err), 0);
+	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
+	ck_assert_int_eq(registry_get(f.reg, txn, &k, &rec), 0);
+	mdb_txn_abort(txn);
+	return rec;
+}
+
+/*
+ * ch addr=002 to 040: the batch with address_changed still counts at 2,
+ * then the device's state and registry records go to 40 (label, unit,
+ * weights, serial), the old records keep their history's weights but not
+ * the flat's name, and the move is audited; the next reading at 40 counts
+ * from 2's last total although the gateway's delta is 0 there.
+ */
+START_TEST(a_moved_device_takes_its_registry_along)
+{
+	uint32_t r1[] = { BATCH_CHAN(2, 1), 100, 0, BATCH_CHAN(2, 2), 50, 0 };
+	uint32_t r2[] = { BATCH_CHAN(2, 1), 110, 10 }, r3[] = { BATCH_CHAN(40, 1), 115, 0 };
+	struct batch *b1 = fx_batch(1, 1, T0, 2, r1), *b2 = fx_batch(1, 2, T0 + 60, 1, r2);
+	struct batch *b3 = fx_batch(1, 3, T0 + 120, 1, r3), *parsed;
+	struct label_arg la = {
+		&f,
+		{ 1, 2, 1 },
+		"{\"label\":\"Cold water, flat 2\",\"unit\":\"m3\",\"serial\":\"CW-2\","
+		"\"weight\":{\"num\":1,\"den\":100,\"valid_from\":0}}"
+	};
+	const char *text = "{\"obj\":1,\"seq\":2,\"ts\":1,\"events\":[{\"type\":"
+			   "\"address_changed\",\"addr\":40,\"from\":2,\"ts\":1}]}";
+	struct jv_err err = { "" };
+	struct store_outcome o;
+	MDB_txn *txn;
+	json_t *rec, *res;
+
+	ck_assert_int_eq(batch_parse(text, strlen(text), 1, &parsed, &err), 0);
+	ck_assert_uint_eq(parsed->nmoves, 1);
+	ck_assert_uint_eq(parsed->moves[0].from, 2);
+	ck_assert_uint_eq(parsed->moves[0].to, 40);
+	batch_free(parsed);
+	b2->moves = calloc(1, sizeof *b2->moves);
+	ck_assert_ptr_nonnull(b2->moves);
+	b2->moves[0] = (struct batch_move){ 2, 40 };
+	b2->nmoves = 1;
+	o = fx_commit1(&f, b1);
+	store_outcome_free(&o);
+	ck_assert_int_eq(kv_write(f.k, set_label_txn, &la), 0);
+	la.k.ch = 0;
+	la.json = "{\"label\":\"Flat 2\"}";
+	ck_assert_int_eq(kv_write(f.k, set_label_txn, &la), 0);
+	o = fx_commit1(&f, b2);
+	ck_assert_uint_eq(json_array_size(o.audits), 1);
+	rec = json_array_get(o.audits, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "action")), "registry.move");
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "target")), "1.2");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(rec, "detail"), "to")),
+			 "1.40");
+	store_outcome_free(&o);
+	ck_assert_uint_eq(chan_state(1, BATCH_CHAN(40, 1)).total, 110);
+	ck_assert_uint_eq(chan_state(1, BATCH_CHAN(40, 2)).total, 50);
+	o = fx_commit1(&f, b3);
+	ck_assert_uint_eq(o.new_channels, 0);
+	store_outcome_free(&o);
+	ck_assert_uint_eq(fx_rollup_sum(&f, TB_HOUR, 1, BATCH_CHAN(2, 1), 0, T0 * 2), 10);
+	ck_assert_uint_eq(fx_rollup_sum(&f, TB_HOUR, 1, BATCH_CHAN(40, 1), 0, T0 * 2), 5);
+	rec = record("1.40.1");
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "label")), "Cold water, flat 2");
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "serial")), "CW-2");
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "unit")), "m3");
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "moved_from")), "1.2.1");
+	json_decref(rec);
+	rec = record("1.40");
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "label")), "Flat 2");
+	json_decref(rec);
+	rec = record("1.2.1");
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "label")), "");
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "serial")), "");
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "unit")), "m3");
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "moved_to")), "1.40.1");
+	json_decref(rec);
+	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
+	ck_assert_int_eq(audit_query(f.aud, txn, 0, 1LL << 40, "archive", "1.2", 10, &res), 0);
+	mdb_txn_abort(txn);
+	ck_assert_uint_eq(json_array_size(json_object_get(res, "records")), 1);
+	json_decref(res);
+	/* another device answers at 2 later: the address is in use again */
+	{
+		uint32_t r4[] = { BATCH_CHAN(2, 1), 7, 0 };
+		struct batch *b4 = fx_batch(1, 4, T0 + 180, 1, r4);
+
+		o = fx_commit1(&f, b4);
+		ck_assert_uint_eq(o.pulses, 0);
+		store_outcome_free(&o);
+		batch_free(b4);
+	}
+	rec = record("1.2.1");
+	ck_assert_ptr_null(json_object_get(rec, "moved_to"));
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "label")), "");
+	json_decref(rec);
+	rec = record("1.2");
+	ck_assert_ptr_null(json_object_get(rec, "moved_to"));
+	json_decref(rec);
+	batch_free(b1);
+	batch_free(b2);
+	batch_free(b3);
+}
+END_TEST
+
 START_TEST(first_reading_registers_the_channel)
 {
 	uint32_t r[] = { C11, 1, 0, C12, 2, 0 };
@@ -534,7 +666,7 @@ START_TEST(a_failed_commit_at_open_is_an_error)
 	ck_assert_int_ge(ro = open("/dev/null", O_RDONLY), 0);
 	ck_assert_int_eq(dup2(ro, fd), fd);
 	close(ro);
-	ck_assert_int_eq(store_open(&s2, f.k, f.reg, "Europe/Moscow"), AMR_EIO);
+	ck_assert_int_eq(store_open(&s2, f.k, f.reg, f.aud, "Europe/Moscow"), AMR_EIO);
 	ck_assert_ptr_eq(s2, (store *)1); /* untouched */
 }
 END_TEST
@@ -551,6 +683,7 @@ Suite *archive_store_suite(void)
 	tcase_add_test(tc, total_going_down_is_quarantined);
 	tcase_add_test(tc, counter_zeroed_resets_the_base);
 	tcase_add_test(tc, object_changed_counts_the_gateway_deltas);
+	tcase_add_test(tc, a_moved_device_takes_its_registry_along);
 	tcase_add_test(tc, first_reading_registers_the_channel);
 	tcase_add_test(tc, rollups_use_the_site_zone);
 	tcase_add_test(tc, retention_drops_raw_keeps_rollups);
