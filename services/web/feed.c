@@ -150,15 +150,39 @@ static void on_svc(void *ctx, const struct mq_msg *msg)
 		seed_outputs(w);
 }
 
+/* The records of an object after a device moved: apply them, reload. */
+static void on_moved(void *ctx, int err, json_t *result, const char *code, const char *message)
+{
+	struct web *w = ctx;
+	size_t i;
+	json_t *e;
+
+	if (err) {
+		log_info("registry.list after a move: %s", message ? message : amr_strerror(err));
+		return;
+	}
+	json_array_foreach(json_object_get(result, "records"), i, e)
+		json_decref(view_on_registry(w->view, e, svc_now()));
+	view_take_reload(w->view);
+	publish(w, 0, "reload", json_object());
+}
+
 static void on_audit(void *ctx, const struct mq_msg *msg)
 {
 	struct web *w = ctx;
 	json_t *j = payload(msg);
 	const char *action = json_string_value(json_object_get(j, "action"));
 	const char *target = json_string_value(json_object_get(j, "target"));
+	struct proto_id id;
 
 	if (action && target && !strcmp(action, "registry.set") && strlen(target) < 24)
 		ask_record(w, target);
+	/* a device moved (the archive's record): both addresses changed */
+	if (action && !strcmp(action, "registry.move") && proto_id_parse(target, &id) == 2 &&
+	    rpc_call(w->svc->rpc, "archive/registry.list",
+		     json_pack("{s:i, s:i}", "obj", (int)id.obj, "limit", 3000),
+		     (unsigned)w->o.rpc_timeout_ms * 3, on_moved, w))
+		log_warn("registry.list %u not sent", id.obj);
 	json_decref(j);
 }
 

@@ -499,6 +499,22 @@ static void set_retired(view *v, bool *flag, const json_t *rec)
 	*flag = retired;
 }
 
+/* Device addr of o (ch 0) or its channel ch as if never seen. */
+static void forget(view *v, struct vobj *o, unsigned addr, unsigned ch)
+{
+	if (ch) {
+		if (o->ch[addr - 1][ch - 1])
+			v->reload = true;
+		free(o->ch[addr - 1][ch - 1]);
+		o->ch[addr - 1][ch - 1] = NULL;
+		return;
+	}
+	if (o->dev[addr - 1].seen)
+		v->reload = true;
+	o->dev[addr - 1] = (struct vdev){ .mains = -1, .batt_mv = -1 };
+	memset(o->dev[addr - 1].out, -1, sizeof o->dev[addr - 1].out);
+}
+
 bool view_take_reload(view *v)
 {
 	bool r = v->reload;
@@ -519,6 +535,12 @@ json_t *view_on_registry(view *v, const json_t *rec, int64_t now)
 	if (!addr) {
 		copy_str(o->label, sizeof o->label, rec, "label");
 		set_retired(v, &o->retired, rec);
+		return NULL;
+	}
+	/* The device moved to another address (its records went along):
+	 * nothing of it stays at this one. */
+	if (json_is_string(json_object_get(rec, "moved_to"))) {
+		forget(v, o, addr, ch);
 		return NULL;
 	}
 	if (!ch) {

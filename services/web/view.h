@@ -81,12 +81,14 @@ void view_on_broker(view *v, const char *key, const char *value);
  * A retired object or device ("retired":true) stays in the view but leaves
  * every list (objects, channels, an object's devices and channels, events),
  * raises no alarms and gives no live updates; asked for by number, a
- * retired object answers with "retired":true. */
+ * retired object answers with "retired":true. A device's or a channel's
+ * record with "moved_to" (the device answers at another address now)
+ * takes it out of the view, as if never seen. */
 json_t *view_on_registry(view *v, const json_t *rec, int64_t now);
 
 /* True, once, when a registry record changed what the lists show (an
- * object or a device retired or brought back): the live stream's clients
- * should load them again ("reload"). */
+ * object or a device retired or brought back, a device moved away): the
+ * live stream's clients should load them again ("reload"). */
 bool view_take_reload(view *v);
 
 /* Seed channel values from an archive/latest result; newer values win. */

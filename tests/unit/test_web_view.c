@@ -273,6 +273,44 @@ START_TEST(view_retired_objects_and_devices)
 }
 END_TEST
 
+/* ch addr=005 to 040: the records at 5 say "moved_to"; nothing of the
+ * device stays at 5 (no orphan channel with the flat's label). */
+START_TEST(view_moved_device_leaves_its_address)
+{
+	view *v = mk();
+	json_t *o;
+
+	json_decref(view_on_readings(
+		v, 1,
+		J("{\"seq\":1,\"ts\":10,\"readings\":[{\"addr\":5,\"ch\":1,\"total\":1,\"delta\":0}],"
+		  "\"devices\":[{\"addr\":5,\"ok\":true,\"mains\":true}],\"obj\":1,\"rx\":10}"),
+		10));
+	json_decref(view_on_registry(v, J("{\"id\":\"1.5.1\",\"label\":\"Flat 5, cold\"}"), 10));
+	ck_assert(!view_take_reload(v));
+	ck_assert_ptr_null(view_on_registry(
+		v, J("{\"id\":\"1.5\",\"label\":\"\",\"moved_to\":\"1.40\"}"), 11));
+	ck_assert_ptr_null(view_on_registry(
+		v, J("{\"id\":\"1.5.1\",\"label\":\"\",\"moved_to\":\"1.40.1\"}"), 11));
+	ck_assert(view_take_reload(v));
+	json_decref(view_on_registry(
+		v, J("{\"id\":\"1.40.1\",\"label\":\"Flat 5, cold\",\"moved_from\":\"1.5.1\"}"),
+		11));
+	o = view_channels_json(v, 1, 12);
+	ck_assert_uint_eq(json_array_size(json_object_get(o, "channels")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(o, "channels"), 0), "id")),
+			 "1.40.1");
+	json_decref(o);
+	o = view_object_json(v, 1, 12);
+	ck_assert_uint_eq(json_array_size(json_object_get(o, "devices")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 json_array_get(json_object_get(o, "devices"), 0), "addr")),
+			 40);
+	json_decref(o);
+	view_destroy(v);
+}
+END_TEST
+
 /* The state of output out (1..4) of device addr of obj as the API shows it. */
 static const char *out_state(view *v, unsigned obj, unsigned addr, unsigned out, int64_t now)
 {
@@ -564,6 +602,7 @@ Suite *web_view_suite(void)
 	tcase_add_test(tc, view_readings_devices_alarms);
 	tcase_add_test(tc, view_status_events_services);
 	tcase_add_test(tc, view_retired_objects_and_devices);
+	tcase_add_test(tc, view_moved_device_leaves_its_address);
 	tcase_add_test(tc, view_outputs);
 	tcase_add_test(tc, view_outputs_from_batches);
 	tcase_add_test(tc, sse_queue_bounded);
