@@ -7,6 +7,7 @@
 #include "err.h"
 #include "log.h"
 #include "tbucket.h"
+#include "tzone.h"
 
 static char zone[64] = "UTC";
 
@@ -22,21 +23,8 @@ amr_err tb_init(const char *tz)
 	time_t probe[] = { 0, 1700000000, 1710000000, 1720000000 };
 	struct tm tm;
 
-	if (strlen(tz) >= sizeof zone || setenv("TZ", tz, 1) != 0)
+	if (tzone_set(tz))
 		return AMR_EINVAL;
-	tzset();
-	/* glibc falls back to UTC silently; insist the zone file exists. */
-	if (strcmp(tz, "UTC") != 0 && strcmp(tz, "Etc/UTC") != 0) {
-		char path[160];
-		FILE *f;
-
-		snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", tz);
-		if (strstr(tz, "..") || !(f = fopen(path, "r"))) {
-			log_error("time zone %s: not in /usr/share/zoneinfo", tz);
-			return AMR_EINVAL;
-		}
-		fclose(f);
-	}
 	for (size_t i = 0; i < sizeof probe / sizeof probe[0]; i++) {
 		time_t now = i ? probe[i] : time(NULL);
 

@@ -15,6 +15,7 @@ Suite *jflat_suite(void);
 Suite *rpc_code_suite(void);
 Suite *rpc_file_suite(void);
 Suite *utf8_suite(void);
+Suite *tzone_suite(void);
 
 int main(void)
 {
@@ -33,6 +34,7 @@ int main(void)
 	srunner_add_suite(sr, rpc_code_suite());
 	srunner_add_suite(sr, rpc_file_suite());
 	srunner_add_suite(sr, utf8_suite());
+	srunner_add_suite(sr, tzone_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
