@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "csv.h"
+#include "tzone.h"
 
 /* A field, quoted when it holds a comma, quote or line break. */
 static void field(FILE *f, const char *s)
@@ -34,12 +35,12 @@ char *csv_series(const json_t *series)
 		return NULL;
 	if (!(f = open_memstream(&text, &len)))
 		return NULL;
-	fputs("channel,unit,t,time_utc,pulses,quantity\n", f);
+	fputs("channel,unit,t,time_utc,time_local,pulses,quantity\n", f);
 	json_array_foreach(points, i, pt) {
 		json_int_t t = json_integer_value(json_object_get(pt, "t"));
 		const char *q = json_string_value(json_object_get(pt, "quantity"));
 		time_t tt = (time_t)t;
-		char iso[32];
+		char iso[32], local[TZONE_ISO_LEN];
 		struct tm tm;
 
 		gmtime_r(&tt, &tm);
@@ -47,7 +48,8 @@ char *csv_series(const json_t *series)
 		field(f, chan);
 		fputc(',', f);
 		field(f, unit);
-		fprintf(f, ",%lld,%s,%lld,", (long long)t, iso,
+		fprintf(f, ",%lld,%s,%s,%lld,", (long long)t, iso,
+			tzone_iso(t, local, sizeof local),
 			(long long)json_integer_value(json_object_get(pt, "pulses")));
 		field(f, q ? q : "");
 		fputc('\n', f);

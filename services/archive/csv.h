@@ -2,11 +2,12 @@
  * csv.h - a series answer (archive/series result) as CSV text, for
  * `amrctl` exports and spreadsheets.
  *
- *   channel,unit,t,time_utc,pulses,quantity
- *   1.1.1,m3,1763600000,2025-11-20T01:53:20Z,12,0.120
+ *   channel,unit,t,time_utc,time_local,pulses,quantity
+ *   1.1.1,m3,1764536400,2025-11-30T21:00:00Z,2025-12-01T00:00:00+03:00,12,0.120
  *
+ * time_local is the time in the site's zone (the process's TZ, tzone.h),
+ * with its offset: the day of a day's row as people there name it.
  * Quantities are copied as the exact decimal strings of the answer.
- * tools/amrctl may link this file alone (it needs only jansson).
  */
 #ifndef AMR_ARCHIVE_CSV_H
 #define AMR_ARCHIVE_CSV_H

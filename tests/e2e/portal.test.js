@@ -179,8 +179,8 @@ async function main() {
     const csvPath = path.join(OUT, 'archive-demo.csv');
     await download.saveAs(csvPath);
     const lines = fs.readFileSync(csvPath, 'utf8').trim().split('\n');
-    if (lines[0] !== 'channel,unit,t,time_utc,pulses,quantity') throw new Error('CSV header: ' + lines[0]);
-    const rowsOk = lines.slice(1).filter(l => new RegExp('^' + DEMO + '\\.1\\.[13],(m3|kWh),\\d+,\\d{4}-\\d\\d-\\d\\dT[^,]+,\\d+,[0-9.]+$').test(l));
+    if (lines[0] !== 'channel,unit,t,time_utc,time_local,pulses,quantity') throw new Error('CSV header: ' + lines[0]);
+    const rowsOk = lines.slice(1).filter(l => new RegExp('^' + DEMO + '\\.1\\.[13],(m3|kWh),\\d+,\\d{4}-\\d\\d-\\d\\dT[^,]+Z,\\d{4}-\\d\\d-\\d\\dT[^,]+[+-]\\d\\d:\\d\\d,\\d+,[0-9.]+$').test(l));
     if (lines.length < 3 || rowsOk.length !== lines.length - 1)
       throw new Error('CSV rows (' + download.suggestedFilename() + '): ' + lines.slice(0, 4).join(' | '));
     console.log('CSV ' + download.suggestedFilename() + ': ' + (lines.length - 1) + ' rows, e.g. ' + lines[1]);
@@ -305,7 +305,7 @@ async function main() {
     if (!head.includes(LABEL)) throw new Error('archive table header: ' + head);
     const csvHref = await page.$eval('#csv', e => e.getAttribute('href'));
     const csv = await page.evaluate(async h => (await fetch(h)).text(), csvHref);
-    if (!csv.startsWith('channel,unit,t,time_utc,pulses,quantity')) throw new Error('CSV: ' + csv.slice(0, 80));
+    if (!csv.startsWith('channel,unit,t,time_utc,time_local,pulses,quantity')) throw new Error('CSV: ' + csv.slice(0, 80));
     await shot(page, '05-archive');
 
     step = 'gateway console';

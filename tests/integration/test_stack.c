@@ -228,8 +228,8 @@ START_TEST(amrctl_latest_series_csv_and_commands)
 		 now - 60, now + 60);
 	out = harness_run(&h, cmd, &status);
 	ck_assert_msg(WEXITSTATUS(status) == 0, "%s", out);
-	ck_assert_msg(strncmp(out, "channel,unit,t,time_utc,pulses,quantity\n", 40) == 0, "%s",
-		      out);
+	ck_assert_msg(strncmp(out, "channel,unit,t,time_utc,time_local,pulses,quantity\n", 51) == 0,
+		      "%s", out);
 	{
 		/* The pulses column adds up to the change of the total. */
 		long long sum = 0;
@@ -238,7 +238,7 @@ START_TEST(amrctl_latest_series_csv_and_commands)
 		while (line && line[1]) {
 			char *field = line + 1;
 
-			for (int i = 0; i < 4 && field; i++)
+			for (int i = 0; i < 5 && field; i++)
 				field = strchr(field, ',') ? strchr(field, ',') + 1 : NULL;
 			if (field)
 				sum += atoll(field);

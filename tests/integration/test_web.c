@@ -253,7 +253,8 @@ START_TEST(series_registry_and_live_view)
 		 now + 3600);
 	r = webc_req(&a, "GET", path, NULL, NULL, NULL);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert(strncmp(r.body, "channel,unit,t,time_utc,pulses,quantity\n", 40) == 0);
+	ck_assert(strncmp(r.body, "channel,unit,t,time_utc,time_local,pulses,quantity\n", 51) == 0);
+	ck_assert_msg(strstr(r.body, ":00:00+03:00,"), "no Moscow time in %s", r.body); /* --tz */
 	ck_assert(strstr(r.headers, "text/csv"));
 	webr_free(&r);
 	/* bad query arguments */

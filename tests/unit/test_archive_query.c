@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "err.h"
 #include "query.h"
 #include "tbucket.h"
@@ -486,6 +487,24 @@ START_TEST(audit_is_append_only_and_queryable)
 }
 END_TEST
 
+/* A day's row names the day as the site does: Moscow midnight is 21:00 UTC
+ * the day before. */
+START_TEST(csv_names_the_local_day)
+{
+	json_t *series = json_loads("{\"channel\":\"1.1.1\",\"unit\":\"m3\",\"points\":"
+				    "[{\"t\":1764536400,\"pulses\":12,\"quantity\":\"0.120\"}]}",
+				    0, NULL);
+	char *csv = csv_series(series);
+
+	ck_assert_str_eq(csv,
+			 "channel,unit,t,time_utc,time_local,pulses,quantity\n"
+			 "1.1.1,m3,1764536400,2025-11-30T21:00:00Z,2025-12-01T00:00:00+03:00,12,"
+			 "0.120\n");
+	free(csv);
+	json_decref(series);
+}
+END_TEST
+
 Suite *archive_query_suite(void)
 {
 	Suite *s = suite_create("archive_query");
@@ -499,6 +518,7 @@ Suite *archive_query_suite(void)
 	tcase_add_test(tc, registry_refuses_bad_updates);
 	tcase_add_test(tc, retired_objects_and_devices_leave_latest);
 	tcase_add_test(tc, audit_is_append_only_and_queryable);
+	tcase_add_test(tc, csv_names_the_local_day);
 	suite_add_tcase(s, tc);
 	return s;
 }
