@@ -115,9 +115,9 @@ void api_login(void *ctx, struct call *c)
 	web_audit(w, user, "login", "web", json_pack("{s:s}", "ip", c->ip));
 	set_cookie(w, c, s.sid);
 	call_json(c, 200,
-		  json_pack("{s:s, s:s, s:s, s:o}", "user", s.user, "role", route_role_name(s.role),
-			    "csrf", s.csrf, "objects",
-			    s.scope.on ? scope_json(&s.scope) : json_null()));
+		  json_pack("{s:s, s:s, s:s, s:o, s:s}", "user", s.user, "role",
+			    route_role_name(s.role), "csrf", s.csrf, "objects",
+			    s.scope.on ? scope_json(&s.scope) : json_null(), "tz", w->o.tz));
 	sodium_memzero(&s, sizeof s);
 }
 
@@ -142,9 +142,9 @@ void api_me(void *ctx, struct call *c)
 		return;
 	}
 	call_json(c, 200,
-		  json_pack("{s:s, s:s, s:s, s:o}", "user", s.user, "role", route_role_name(s.role),
-			    "csrf", s.csrf, "objects",
-			    s.scope.on ? scope_json(&s.scope) : json_null()));
+		  json_pack("{s:s, s:s, s:s, s:o, s:s}", "user", s.user, "role",
+			    route_role_name(s.role), "csrf", s.csrf, "objects",
+			    s.scope.on ? scope_json(&s.scope) : json_null(), "tz", w->o.tz));
 	sodium_memzero(&s, sizeof s);
 }
 

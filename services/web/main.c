@@ -21,6 +21,7 @@
 #include "log.h"
 #include "reset.h"
 #include "svc.h"
+#include "tzone.h"
 
 #define INSTALLED_WWW "/usr/share/amr/www"
 
@@ -177,6 +178,9 @@ int main(int argc, char **argv)
 		  NULL },
 		{ "heartbeat-s", "AMR_WEB_HEARTBEAT_S", CONFIG_INT, "15", 1, 300,
 		  "stream heartbeat, s", &o->heartbeat_s, NULL },
+		{ "tz", "AMR_TZ", CONFIG_STR, "Europe/Moscow", 1, 60,
+		  "site time zone, the archive's --tz: the portal's times and days, the audit CSV",
+		  &o->tz, NULL },
 		{ "reset-password", NULL, CONFIG_STR, NULL, 1, USERS_MAX_NAME,
 		  "set a new random password for USER (a lost admin password), print it once, "
 		  "audit it and exit",
@@ -203,6 +207,8 @@ int main(int argc, char **argv)
 		goto out_fini;
 	}
 	crypto_secretbox_keygen(w.cursor_key);
+	if (tzone_set(o->tz))
+		goto out_fini;
 	if (o->data_dir)
 		snprintf(data_dir, sizeof data_dir, "%s", o->data_dir);
 	else if (svc_data_dir(data_dir, sizeof data_dir, "web"))

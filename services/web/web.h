@@ -45,6 +45,7 @@ struct web_opts {
 	long long sse_per_user;	    /* streams of one user at once */
 	long long sse_queue;	    /* bytes queued per stream client */
 	long long heartbeat_s;	    /* stream heartbeat */
+	const char *tz;		    /* the site's time zone (the archive's) */
 };
 
 struct web_metrics {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -75,6 +76,20 @@ START_TEST(sign_in_roles_csrf_audit)
 	r = webc_req(&a, "GET", "/api/v1/me", NULL, NULL, NULL);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "role")), "admin");
+	/* the site's zone, the archive's default: the portal names days by it */
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "tz")), "Europe/Moscow");
+	{ /* a zone the TZ database does not have: amr-web does not start */
+		char cmd[800], *out;
+		int status;
+
+		snprintf(cmd, sizeof cmd,
+			 "amr-web --tz Mars/Olympus_Mons --port 0 --data-dir %s/badtz 2>&1",
+			 t.h.dir);
+		out = harness_run(&t.h, cmd, &status);
+		ck_assert_msg(WEXITSTATUS(status) != 0 && out && strstr(out, "Mars/Olympus_Mons"),
+			      "%s", out ? out : "");
+		free(out);
+	}
 	ck_assert(strstr(r.headers, "Content-Security-Policy: default-src 'self'"));
 	ck_assert(strstr(r.headers, "frame-ancestors 'none'"));
 	ck_assert(strstr(r.headers, "X-Content-Type-Options: nosniff"));
