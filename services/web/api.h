@@ -50,8 +50,10 @@ void api_registry_list(void *ctx, struct call *c);
 void api_registry_get(void *ctx, struct call *c);
 void api_registry_set(void *ctx, struct call *c);
 
-/* api_ops.c: commands, console and audit (loop thread) */
+/* api_audit.c: the audit trail (loop thread) */
 void api_audit(void *ctx, struct call *c);
+
+/* api_ops.c: commands and console (loop thread) */
 void api_command(void *ctx, struct call *c);
 void api_commands(void *ctx, struct call *c);
 void api_console(void *ctx, struct call *c);

@@ -1,7 +1,7 @@
 /*
  * api_rpc.c - routes answered by the archive over RPC (loop thread):
  * series, consumption and the registry; api_rpc() for every handler
- * (api_ops.c has commands, console and audit). A service that does not answer within --rpc-timeout-ms
+ * (api_ops.c has commands and console, api_audit.c the audit trail). A service that does not answer within --rpc-timeout-ms
  * gives 503 {"code":"unavailable","message":"<service> is not answering"}.
  */
 #include <stdio.h>

@@ -5,6 +5,7 @@ WEB_CORE := services/web/route.c services/web/call.c services/web/ratelimit.c \
             services/web/files.c services/web/scope.c
 WEB_SRCS := $(WEB_CORE) services/web/http.c services/web/feed.c services/web/api.c \
             services/web/api_auth.c services/web/api_view.c services/web/api_rpc.c services/web/api_ops.c \
+            services/web/api_audit.c \
             services/web/reset.c services/web/main.c
 WEB_LIBS := -lmicrohttpd -lsodium $(MQ_LIBS) $(LMDB_LIBS)
 
