@@ -4,23 +4,8 @@
 #include <time.h>
 
 #include "csv.h"
+#include "csvfield.h"
 #include "tzone.h"
-
-/* A field, quoted when it holds a comma, quote or line break. */
-static void field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
 
 char *csv_series(const json_t *series)
 {
@@ -45,13 +30,13 @@ char *csv_series(const json_t *series)
 
 		gmtime_r(&tt, &tm);
 		strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		field(f, chan);
+		csvfield_put(f, chan);
 		fputc(',', f);
-		field(f, unit);
+		csvfield_put(f, unit);
 		fprintf(f, ",%lld,%s,%s,%lld,", (long long)t, iso,
 			tzone_iso(t, local, sizeof local),
 			(long long)json_integer_value(json_object_get(pt, "pulses")));
-		field(f, q ? q : "");
+		csvfield_put(f, q ? q : "");
 		fputc('\n', f);
 	}
 	if (fclose(f) != 0) {

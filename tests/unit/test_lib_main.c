@@ -16,6 +16,7 @@ Suite *rpc_code_suite(void);
 Suite *rpc_file_suite(void);
 Suite *utf8_suite(void);
 Suite *tzone_suite(void);
+Suite *csvfield_suite(void);
 
 int main(void)
 {
@@ -35,6 +36,7 @@ int main(void)
 	srunner_add_suite(sr, rpc_file_suite());
 	srunner_add_suite(sr, utf8_suite());
 	srunner_add_suite(sr, tzone_suite());
+	srunner_add_suite(sr, csvfield_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
