@@ -493,6 +493,83 @@ START_TEST(live_stream_pushes_readings)
 }
 END_TEST
 
+/* The audit trail in pages newest first, each record once, and as CSV: 130
+ * records, three to a second, so pages end inside a second. */
+START_TEST(audit_in_pages_and_csv)
+{
+	const long long base = 1796119200; /* 2026-12-01 13:00 Moscow */
+	struct webc a;
+	struct webr r;
+	char path[256], rec[256], next[64] = "";
+	bool seen[130] = { false };
+	long long last_ts = base + 100;
+	int pages = 0, got = 0;
+	const char *line, *want = "ts,time_utc,time_local,actor,action,target,reason,detail\n"
+				  "1796119243,2026-12-01T10:00:43Z,2026-12-01T13:00:43+03:00,"
+				  "pager,user.update,u129,paging,\"{\"\"i\"\":129}\"\n";
+
+	webc_init(&a, &t);
+	ck_assert_int_eq(webc_login(&a, "admin", t.admin_pw), 200);
+	for (int i = 0; i < 130; i++) {
+		snprintf(rec, sizeof rec,
+			 "{\"ts\":%lld,\"actor\":\"pager\",\"action\":\"user.update\","
+			 "\"target\":\"u%d\",\"detail\":{\"i\":%d,\"reason\":\"%s\"}}",
+			 base + i / 3, i, i, i == 0 ? "=HYPERLINK(1)" : "paging");
+		ck_assert_int_eq(harness_publish(&t.h, "amr/v1/audit", rec, 1, false), 0);
+	}
+	ck_assert_int_eq(harness_barrier(&t.h, "archive", 5000), 0); /* stored on receipt */
+	do {
+		snprintf(path, sizeof path, "/api/v1/audit?order=desc&actor=pager&limit=50%s%s",
+			 next[0] ? "&before=" : "", next);
+		r = webc_req(&a, "GET", path, NULL, NULL, NULL);
+		ck_assert_int_eq(r.status, 200);
+		for (size_t i = 0; i < json_array_size(json_object_get(r.json, "records")); i++) {
+			json_t *x = json_array_get(json_object_get(r.json, "records"), i);
+			long long ts = json_integer_value(json_object_get(x, "ts"));
+			int n = (int)json_integer_value(
+				json_object_get(json_object_get(x, "detail"), "i"));
+
+			ck_assert_msg(n >= 0 && n < 130 && !seen[n], "record %d twice, page %d", n,
+				      pages);
+			ck_assert_int_le(ts, last_ts); /* newest first */
+			seen[n] = true;
+			last_ts = ts;
+			got++;
+		}
+		ck_assert_int_eq(json_is_true(json_object_get(r.json, "more")),
+				 json_object_get(r.json, "next") != NULL);
+		snprintf(next, sizeof next, "%s",
+			 json_string_value(json_object_get(r.json, "next")) ?: "");
+		pages++;
+		webr_free(&r);
+	} while (next[0] && pages < 10);
+	ck_assert_int_eq(got, 130);
+	ck_assert_int_eq(pages, 3);
+	/* a cursor is for newest first, and is what "next" gave */
+	r = webc_req(&a, "GET", "/api/v1/audit?order=asc&before=1796119200.1", NULL, NULL, NULL);
+	ck_assert_int_eq(r.status, 400);
+	webr_free(&r);
+	r = webc_req(&a, "GET", "/api/v1/audit?order=desc&before=17961x.1", NULL, NULL, NULL);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_msg(strstr(r.body, "before"), "%s", r.body);
+	webr_free(&r);
+	/* CSV: every record, newest first, the site's time and a reason kept from formulas */
+	r = webc_req(&a, "GET", "/api/v1/audit?order=desc&actor=pager&format=csv", NULL, NULL,
+		     NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(strstr(r.headers, "text/csv"));
+	ck_assert(strstr(r.headers, "attachment"));
+	ck_assert_msg(!strncmp(r.body, want, strlen(want)), "%s", r.body);
+	ck_assert_msg(strstr(r.body, ",u0,'=HYPERLINK(1),\"{\"\"i\"\":0}\"\n"), "%s", r.body);
+	got = 0;
+	for (line = r.body; (line = strchr(line, '\n')) && line[1]; line++)
+		got++;
+	ck_assert_int_eq(got, 130);
+	webr_free(&r);
+	webc_free(&a);
+}
+END_TEST
+
 /* Every operation of openapi.json exists on the server (never 404 "no such
  * route" nor 405), and what the server answers for routes not in it is 404. */
 START_TEST(openapi_describes_the_server)
@@ -558,6 +635,7 @@ Suite *web_suite(void)
 	tcase_add_test(tc, hostile_http);
 	tcase_add_test(tc, live_stream_pushes_readings);
 	tcase_add_test(tc, openapi_describes_the_server);
+	tcase_add_test(tc, audit_in_pages_and_csv);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, web_roles_tcase());
 	return s;
