@@ -186,7 +186,7 @@ async function main() {
     console.log('CSV ' + download.suggestedFilename() + ': ' + (lines.length - 1) + ' rows, e.g. ' + lines[1]);
 
     step = 'archive of a whole object: every channel, the period ending now';
-    const toShown = await page.$eval('#to', e => new Date(e.value).getTime());
+    const toShown = await page.$eval('#to', e => App.fromPicker(e.value) * 1000);   /* the site's clock */
     if (toShown > Date.now() + 120e3) throw new Error('the period ends in the future: ' + new Date(toShown));
     const all = (await page.evaluate(async () => (await (await fetch('/api/v1/channels')).json()).channels))
       .map(c => c.id).filter(id => id.startsWith(DEMO + '.'));
@@ -487,6 +487,7 @@ async function main() {
     if (rows[0].action !== 'unblock' || rows[0].reason !== 'Оплачено' || rows[0].actor !== 'operator1')
       throw new Error('audit newest first: ' + JSON.stringify(rows[0]));
     await shot(page, '14-audit');
+    await require('./checks_a')({ chromium, CHROMIUM, URL, PW, OUT, DEMO, problems, setStep: s => { step = s; } });
 
     const csp = problems.filter(p => /Content Security Policy|Refused/.test(p));
     if (csp.length) throw new Error('CSP violations: ' + csp.join('; '));

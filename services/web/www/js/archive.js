@@ -1,6 +1,8 @@
 /* archive.js - "Archive": one or several channels over a period at a
  * resolution (raw, hour, day, month), as a chart and a table in units
- * (the archive's decimal strings), with CSV download. */
+ * (the archive's decimal strings), with CSV download. The period and the
+ * labels of days and months are on the site's clock (locale.js), as the
+ * archive builds them. */
 'use strict';
 (function () {
   const COLORS = ['#1f6fb2', '#d64545', '#1f9d55', '#d98e04', '#7b4fb8', '#00838f', '#8d6e63', '#c2185b'];
@@ -10,9 +12,7 @@
   let chosen = JSON.parse(localStorage.getItem('archive.chosen') || '[]');
   let chart = null;
 
-  const pad = n => String(n).padStart(2, '0');
-  const local = d => d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + 'T' + pad(d.getHours()) + ':' + pad(d.getMinutes());
-  const secs = id => Math.floor(new Date($(id).value).getTime() / 1000);
+  const secs = id => App.fromPicker($(id).value);
 
   function choose(ids) {
     chosen = ids;
@@ -44,20 +44,13 @@
 
   function updateCsv() { $('csv').href = chosen.length ? query('csv') : '#'; }
 
-  function fmtBucket(t, step) {
-    const d = new Date(t * 1000), loc = App.lang === 'ru' ? 'ru-RU' : 'en-GB';
-    if (step === 'month') return d.toLocaleDateString(loc, { year: 'numeric', month: 'long' });
-    if (step === 'day') return d.toLocaleDateString(loc);
-    return d.toLocaleString(loc);
-  }
-
   function render(res, step) {
     const series = res.series;
     /* table: one row per time, one column per channel */
     const times = [...new Set(series.flatMap(s => s.points.map(p => p.t)))].sort((a, b) => a - b);
     const byT = series.map(s => new Map(s.points.map(p => [p.t, p.quantity])));
     const head = E('tr', {}, E('th', { text: App.t('time') }), ...series.map(s => E('th', { class: 'num', text: s.channel + (s.label ? ' — ' + s.label : '') + ', ' + s.unit })));
-    const rows = times.map(t => E('tr', {}, E('td', { text: fmtBucket(t, step) }), ...byT.map(m => E('td', { class: 'num', text: m.has(t) ? m.get(t) : '' }))));
+    const rows = times.map(t => E('tr', {}, E('td', { text: App.fmtBucket(t, step) }), ...byT.map(m => E('td', { class: 'num', text: m.has(t) ? m.get(t) : '' }))));
     const total = E('tr', {}, E('th', { text: App.t('total') }), ...series.map(s => E('th', { class: 'num', text: s.quantity + ' ' + s.unit })));
     $('table').replaceChildren(head, ...rows, total);
     /* chart: bars of consumption per bucket (raw: a line of increments) */
@@ -68,7 +61,7 @@
     units.forEach((u, i) => { scales['y' + i] = { position: i % 2 ? 'right' : 'left', title: { display: true, text: u }, grid: { drawOnChartArea: i === 0 } }; });
     chart = new Chart($('chart'), { type: step === 'raw' ? 'line' : 'bar', data: { labels: [], datasets: [] },
       options: { animation: false, maintainAspectRatio: false, scales, plugins: { legend: { position: 'bottom' } } } });
-    chart.data.labels = times.map(t => fmtBucket(t, step));
+    chart.data.labels = times.map(t => App.fmtBucket(t, step));
     chart.data.datasets = series.map((s, i) => ({
       label: s.channel + (s.label ? ' — ' + s.label : '') + ', ' + s.unit,
       data: times.map(t => { const q = byT[i].get(t); return q === undefined ? null : parseFloat(q); }),
@@ -89,10 +82,11 @@
 
   App.start(App.ROLES_VIEW, async () => {
     document.title = App.t('nav.archive');
-    const now = new Date();
+    const now = Date.now() / 1000;
     /* to the end of this minute: nothing of the future, no empty last row */
-    $('to').value = local(new Date(now.getTime() + 60e3));
-    $('from').value = local(new Date(now.getTime() - 24 * 3600e3));
+    $('to').value = App.toPicker(now + 60);
+    $('from').value = App.toPicker(now - 24 * 3600);
+    $('tz').textContent = App.t('tz.shown') + ' ' + App.tzLabel();
     ['from', 'to', 'step'].forEach(id => $(id).addEventListener('change', updateCsv));
     $('query').addEventListener('submit', show);
     try {

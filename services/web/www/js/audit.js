@@ -7,9 +7,7 @@
 (function () {
   const $ = id => document.getElementById(id);
   const E = (...a) => App.el(...a);
-  const pad = n => String(n).padStart(2, '0');
-  const local = d => d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + 'T' + pad(d.getHours()) + ':' + pad(d.getMinutes());
-  const secs = v => Math.floor(new Date(v).getTime() / 1000);
+  const secs = v => App.fromPicker(v);   /* the period on the site's clock */
 
   /* detail in a line: reason first, then state, answer and the rest */
   function detailText(d) {
@@ -55,7 +53,8 @@
   App.start(['admin'], async () => {
     document.title = App.t('nav.audit');
     const h = new URLSearchParams(location.hash.slice(1));
-    $('from').value = local(new Date(Date.now() - 7 * 86400 * 1000));
+    $('from').value = App.toPicker(Date.now() / 1000 - 7 * 86400);
+    $('tz').textContent = App.t('tz.shown') + ' ' + App.tzLabel();
     $('actor').value = h.get('actor') || '';
     $('target').value = h.get('target') || '';
     $('filters').addEventListener('submit', ev => { ev.preventDefault(); show(); });

@@ -76,10 +76,7 @@
       return e;
     },
 
-    fmtTime(ts) {
-      if (!ts) return '—';
-      return new Date(ts * 1000).toLocaleString(App.lang === 'ru' ? 'ru-RU' : 'en-GB');
-    },
+    /* fmtTime and the other formats: locale.js */
 
     fmtAge(sec) {
       if (sec === undefined || sec === null || sec < 0) return App.t('no.data');

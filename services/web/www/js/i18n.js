@@ -71,7 +71,9 @@ window.I18N = {
     'nav.audit': 'Журнал действий', 'actor': 'Кто', 'action': 'Действие', 'target': 'Объект действия',
     'details': 'Подробности', 'limit': 'Записей', 'more.records': 'Показаны не все записи: сузьте период или фильтры.', 'more.channels': 'Следующие каналы',
     'no.records': 'Записей нет', 'window': 'Окно', 'min10': '10 минут', 'hour1': '1 час', 'hour6': '6 часов',
-    'backfill': 'Начало окна — из архива, дальше в реальном времени'
+    'backfill': 'Начало окна — из архива, дальше в реальном времени',
+    /* the site's zone, API errors in words, audit pages */
+    'tz.shown': 'Часовой пояс:'
   },
   en: {
     'brand': 'Utility metering',
@@ -141,6 +143,8 @@ window.I18N = {
     'nav.audit': 'Audit trail', 'actor': 'Who', 'action': 'Action', 'target': 'Target',
     'details': 'Details', 'limit': 'Records', 'more.records': 'Not every record is shown: narrow the period or the filters.', 'more.channels': 'Next channels',
     'no.records': 'No records', 'window': 'Window', 'min10': '10 minutes', 'hour1': '1 hour', 'hour6': '6 hours',
-    'backfill': 'The start of the window from the archive, then live'
+    'backfill': 'The start of the window from the archive, then live',
+    /* the site's zone, API errors in words, audit pages */
+    'tz.shown': 'Time zone:'
   }
 };

@@ -138,14 +138,14 @@
 
   App.start(App.ROLES_VIEW, async () => {
     document.title = App.t('nav.online');
-    const loc = App.lang === 'ru' ? 'ru-RU' : 'en-GB';
     chart = new Chart($('chart'), {
       type: 'line', data: { datasets: [] },
       options: {
         animation: false, maintainAspectRatio: false, parsing: false, normalized: true,
-        scales: { x: { type: 'linear', ticks: { maxTicksLimit: 13, callback: v => new Date(v * 1000).toLocaleTimeString(loc,
-          windowS() > 900 ? { hour: '2-digit', minute: '2-digit' } : undefined) } } },
-        plugins: { legend: { position: 'bottom' } }
+        /* times on the site's clock */
+        scales: { x: { type: 'linear', ticks: { maxTicksLimit: 13, callback: v => App.fmtClock(v, windowS() <= 900) } } },
+        plugins: { legend: { position: 'bottom' }, tooltip: { callbacks: {
+          title: items => items.length ? App.fmtTime(items[0].parsed.x) : '' } } }
       }
     });
     moveAxis();

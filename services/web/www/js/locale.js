@@ -1,0 +1,121 @@
+/* locale.js - how the portal writes times, whatever the browser's own zone
+ * and locale:
+ *  - every time in the site's zone (App.me.tz from /api/v1/me, the
+ *    archive's --tz, where its days and months start), also in the period
+ *    pickers, and the zone shown beside them (App.tzLabel);
+ *  - dates in the portal's own format: 01.12.2026 14:05:00 in Russian,
+ *    2026-12-01 14:05:00 in English.
+ * Loaded after common.js; adds its functions to App. */
+'use strict';
+(function () {
+  const App = window.App;
+  const pad = n => String(n).padStart(2, '0');
+  const ru = () => App.lang === 'ru';
+  const formats = new Map();   /* zone -> Intl.DateTimeFormat giving its wall clock */
+
+  /* The site's zone; the browser's own while no one is signed in. */
+  function zone() {
+    return (App.me && App.me.tz) || undefined;
+  }
+
+  function wallFormat(tz) {
+    const key = tz || '';
+    if (!formats.has(key)) {
+      let f;
+      try {
+        f = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit',
+          day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+      } catch (e) {   /* a zone this browser does not know: its own */
+        f = new Intl.DateTimeFormat('en-GB', { hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+          hour: '2-digit', minute: '2-digit', second: '2-digit' });
+      }
+      formats.set(key, f);
+    }
+    return formats.get(key);
+  }
+
+  /* The wall clock of the site at t (UTC seconds): {y, mo, d, h, mi, s}. */
+  function wall(t) {
+    const p = {};
+    for (const x of wallFormat(zone()).formatToParts(new Date(t * 1000))) p[x.type] = parseInt(x.value, 10);
+    return { y: p.year, mo: p.month, d: p.day, h: p.hour % 24, mi: p.minute, s: p.second };
+  }
+
+  /* Seconds the site's clock is ahead of UTC at t. */
+  function offsetAt(t) {
+    const w = wall(t);
+    return Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s) / 1000 - Math.floor(t);
+  }
+
+  function dateText(w) {
+    return ru() ? pad(w.d) + '.' + pad(w.mo) + '.' + w.y : w.y + '-' + pad(w.mo) + '-' + pad(w.d);
+  }
+
+  const valid = ts => ts !== undefined && ts !== null && ts !== 0 && !isNaN(ts);
+
+  Object.assign(App, {
+    /* "01.12.2026 14:05:07" / "2026-12-01 14:05:07" in the site's zone. */
+    fmtTime(ts) {
+      if (!valid(ts)) return '—';
+      const w = wall(ts);
+      return dateText(w) + ' ' + pad(w.h) + ':' + pad(w.mi) + ':' + pad(w.s);
+    },
+
+    /* "01.12.2026 14:05" */
+    fmtMinute(ts) {
+      if (!valid(ts)) return '—';
+      const w = wall(ts);
+      return dateText(w) + ' ' + pad(w.h) + ':' + pad(w.mi);
+    },
+
+    /* "01.12.2026" */
+    fmtDate(ts) {
+      return valid(ts) ? dateText(wall(ts)) : '—';
+    },
+
+    /* "декабрь 2026" / "December 2026" */
+    fmtMonth(ts) {
+      if (!valid(ts)) return '—';
+      const w = wall(ts);
+      const name = new Intl.DateTimeFormat(ru() ? 'ru-RU' : 'en-GB', { month: 'long', timeZone: 'UTC' })
+        .format(new Date(Date.UTC(2000, w.mo - 1, 15)));
+      return name + ' ' + w.y;
+    },
+
+    /* Time of day, "14:05" or "14:05:07", for chart axes. */
+    fmtClock(ts, seconds) {
+      const w = wall(ts);
+      return pad(w.h) + ':' + pad(w.mi) + (seconds ? ':' + pad(w.s) : '');
+    },
+
+    /* The label of an archive bucket starting at ts. */
+    fmtBucket(ts, step) {
+      if (step === 'month') return App.fmtMonth(ts);
+      if (step === 'day') return App.fmtDate(ts);
+      if (step === 'hour') return App.fmtMinute(ts);
+      return App.fmtTime(ts);
+    },
+
+    /* The zone as the pages show it: "Europe/Moscow (UTC+03:00)". */
+    tzLabel() {
+      const off = offsetAt(Date.now() / 1000), a = Math.abs(off);
+      const utc = 'UTC' + (off < 0 ? '−' : '+') + pad(Math.floor(a / 3600)) + ':' + pad(Math.floor(a % 3600 / 60));
+      return (zone() || Intl.DateTimeFormat().resolvedOptions().timeZone) + ' (' + utc + ')';
+    },
+
+    /* The value of a datetime-local picker showing ts on the site's clock. */
+    toPicker(ts) {
+      const w = wall(ts);
+      return w.y + '-' + pad(w.mo) + '-' + pad(w.d) + 'T' + pad(w.h) + ':' + pad(w.mi);
+    },
+
+    /* UTC seconds of a picker's value read on the site's clock; NaN when empty. */
+    fromPicker(v) {
+      const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d))?/.exec(v || '');
+      if (!m) return NaN;
+      const asUtc = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0)) / 1000;
+      const first = asUtc - offsetAt(asUtc);
+      return asUtc - offsetAt(first);   /* the offset at that time, across a clock change */
+    }
+  });
+})();

@@ -1,0 +1,144 @@
+/*
+ * checks_a.js - the portal's time zone (issue 12, point 4), in a browser
+ * of its own whose clock is UTC and whose locale is en-US: what the pages
+ * show must not depend on either.
+ *
+ *  - days and months of the archive are named on the site's clock
+ *    (Europe/Moscow): the day starting 2026-12-01T00:00+03:00 is 01.12.2026,
+ *    in the table, the chart and the CSV's time_local; the period pickers
+ *    read the site's clock; the zone is shown on the page.
+ *
+ * Called from portal.test.js main() with ctx: { chromium, CHROMIUM, URL,
+ * PW (admin's password), OUT, DEMO (the demo building), problems (console
+ * errors of every page go there), setStep(name) }.
+ */
+'use strict';
+const path = require('path');
+
+const ZONE = 'Europe/Moscow';
+const pad = n => String(n).padStart(2, '0');
+
+/* The wall clock of ZONE at t (UTC seconds), as node's own Intl gives it. */
+function wall(t) {
+  const p = {};
+  for (const x of new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hourCycle: 'h23', year: 'numeric', month: '2-digit',
+    day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(t * 1000)))
+    p[x.type] = x.value;
+  return p;
+}
+const ruDate = t => { const w = wall(t); return w.day + '.' + w.month + '.' + w.year; };
+const isoLocal = t => { const w = wall(t); return w.year + '-' + w.month + '-' + w.day + 'T' + w.hour + ':' + w.minute + ':' + w.second + '+03:00'; };
+const picker = t => { const w = wall(t); return w.year + '-' + w.month + '-' + w.day + 'T' + w.hour + ':' + w.minute; };
+/* Midnight in ZONE of the day holding t, days later (Moscow is UTC+3 all year). */
+const midnight = (t, days) => Math.floor((t + 3 * 3600) / 86400) * 86400 - 3 * 3600 + (days || 0) * 86400;
+const ruMonth = t => new Intl.DateTimeFormat('ru-RU', { month: 'long', timeZone: ZONE }).format(new Date(t * 1000)) + ' ' + wall(t).year;
+
+function check(ok, what) {
+  if (!ok) throw new Error(what);
+}
+
+async function signIn(page, ctx) {
+  await page.goto(ctx.URL + '/login.html');
+  await page.waitForSelector('#login');
+  await page.fill('#user', 'admin');
+  await page.fill('#password', ctx.PW);
+  await Promise.all([page.waitForNavigation(), page.click('#submit')]);
+}
+
+async function setLang(page, lang) {
+  await page.evaluate(l => localStorage.setItem('lang', l), lang);
+}
+
+/* Show the archive of channels at step over [from, to) (UTC seconds) typed
+ * into the pickers as the site's clock reads them. Returns the series
+ * request's address and the rows of the table: [{t, label, values}], t
+ * the bucket's start from the answer (rows are in time order). */
+async function archive(page, ctx, channels, step, from, to) {
+  await page.goto(ctx.URL + '/archive.html#channels=' + channels.join(','));
+  await page.waitForSelector('#table tr:nth-child(3)', { state: 'attached' });
+  await page.fill('#from', picker(from));
+  await page.fill('#to', picker(to));
+  await page.selectOption('#step', step);
+  const [resp] = await Promise.all([page.waitForResponse(r => r.url().includes('/api/v1/series') && r.url().includes('step=' + step)),
+    page.click('#show')]);
+  const ts = [...new Set((await resp.json()).series.flatMap(x => x.points.map(p => p.t)))].sort((a, b) => a - b);
+  await page.waitForFunction(([s, n]) => { const c = Chart.getChart('chart');
+    return c && c.config.type === (s === 'raw' ? 'line' : 'bar') && c.data.labels.length === n &&
+      document.querySelectorAll('#table tr').length === n + 2; }, [step, ts.length]);
+  const rows = await page.$$eval('#table tr', trs => trs.slice(1, -1).map(tr => ({ label: tr.cells[0].textContent,
+    values: [...tr.cells].slice(1).map(td => td.textContent) })));
+  return { url: new URL(resp.url()), rows: rows.map((r, i) => Object.assign(r, { t: ts[i] })) };
+}
+
+/* Point 4: days and months on the site's clock in a UTC browser. */
+async function siteZone(page, ctx) {
+  ctx.setStep('site zone: the archive in a UTC browser');
+  const now = Math.floor(Date.now() / 1000);
+  const chans = [ctx.DEMO + '.1.1', ctx.DEMO + '.1.3'];
+  check(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone) === 'UTC', 'the browser is not on UTC');
+  /* days: from Moscow midnight two days ago to tomorrow's */
+  const from = midnight(now, -2), end = midnight(now, 1);
+  const { url, rows: days } = await archive(page, ctx, chans, 'day', from, end);
+  check(days.length === 3, 'three days expected: ' + JSON.stringify(days));
+  for (const d of days) {
+    check(d.t === midnight(d.t), 'a day that does not start at Moscow midnight: ' + d.t);
+    check(d.label === ruDate(d.t), 'the day starting ' + isoLocal(d.t) + ' is labelled ' + d.label + ', not ' + ruDate(d.t));
+  }
+  check(+url.searchParams.get('from') === from && +url.searchParams.get('to') === end,
+    'the pickers sent ' + url.search + ', not the Moscow midnights ' + from + '..' + end);
+  const labels = await page.evaluate(() => Chart.getChart('chart').data.labels);
+  check(labels.join() === days.map(d => d.label).join(), 'chart labels ' + labels.join() + ' for days ' + days.map(d => d.label).join());
+  const csv = await page.evaluate(async () => (await fetch(document.getElementById('csv').getAttribute('href'))).text());
+  const rows = csv.trim().split('\n').slice(1).map(l => l.split(','));
+  check(rows.length === 6 && rows.every(r => r[4] === isoLocal(+r[2]) && r[4].endsWith('T00:00:00+03:00')),
+    'CSV time_local of the days: ' + csv.slice(0, 300));
+  const tz = await page.$eval('#tz', e => e.textContent).catch(() => 'none');
+  check(tz.includes(ZONE) && tz.includes('UTC+03:00'), 'zone on the archive page: ' + tz);
+  /* a new page: the default period ends at the next minute on the site's clock */
+  await page.goto(ctx.URL + '/archive.html');
+  await page.waitForSelector('#table tr:nth-child(3)', { state: 'attached' });
+  const to = await page.$eval('#to', e => e.value), t2 = Math.floor(Date.now() / 1000);
+  check([now, now + 60, t2 + 60].map(picker).includes(to), 'the "to" picker reads ' + to + ', Moscow is ' + picker(t2));
+  console.log('site zone: ' + tz + '; days ' + days.map(d => d.label + ' (' + new Date(d.t * 1000).toISOString() + ')').join(', ') +
+    '; CSV ' + rows[0][4]);
+  await page.screenshot({ path: path.join(ctx.OUT, 'a-archive-days-utc.png'), fullPage: true });
+
+  /* months: from the first of last month, Moscow, to the first of the next */
+  const w = wall(now);
+  const m0 = Date.UTC(+w.year, +w.month - 2, 1) / 1000 - 3 * 3600, m2 = Date.UTC(+w.year, +w.month, 1) / 1000 - 3 * 3600;
+  const months = (await archive(page, ctx, chans, 'month', m0, m2)).rows;
+  check(months.length === 2 && months.every(m => m.label === ruMonth(m.t) && wall(m.t).day === '01' && wall(m.t).hour === '00'),
+    'months: ' + JSON.stringify(months.map(m => [m.t, m.label])) + ', expected ' + ruMonth(m0) + ', ' + ruMonth(m2 - 86400));
+  console.log('site zone: months ' + months.map(m => m.label).join(', '));
+}
+
+/* Each check in turn; one failing does not hide the next. */
+const CHECKS = [siteZone];
+
+module.exports = async function (ctx) {
+  const browser = await ctx.chromium.launch({ executablePath: ctx.CHROMIUM, headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-dev-shm-usage'] });
+  const failed = [];
+  let step = '';
+  const setStep = s => { step = s; ctx.setStep(s); };
+  try {
+    const context = await browser.newContext({ timezoneId: 'UTC', locale: 'en-US', viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    page.on('console', m => { if (m.type() === 'error') ctx.problems.push(m.text()); });
+    page.on('pageerror', e => ctx.problems.push(String(e)));
+    page.setDefaultTimeout(15000);
+    setStep('checks_a: sign in');
+    await signIn(page, ctx);
+    for (const c of CHECKS) {
+      try {
+        await c(page, Object.assign({}, ctx, { setStep }));
+      } catch (e) {
+        failed.push('"' + step + '": ' + (e && e.stack || e));
+        await page.screenshot({ path: path.join(ctx.OUT, 'FAILED-a-' + c.name + '.png'), fullPage: true }).catch(() => {});
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  if (failed.length) throw new Error(failed.length + ' of the checks failed:\n' + failed.join('\n'));
+};
