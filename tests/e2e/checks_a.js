@@ -1,12 +1,15 @@
 /*
- * checks_a.js - the portal's time zone (issue 12, point 4), in a browser
- * of its own whose clock is UTC and whose locale is en-US: what the pages
- * show must not depend on either.
+ * checks_a.js - the portal's time zone, units and numbers (issue 12,
+ * points 4 and 9), in a browser of its own whose clock is UTC and whose
+ * locale is en-US: what the pages show must not depend on either.
  *
  *  - days and months of the archive are named on the site's clock
  *    (Europe/Moscow): the day starting 2026-12-01T00:00+03:00 is 01.12.2026,
  *    in the table, the chart and the CSV's time_local; the period pickers
- *    read the site's clock; the zone is shown on the page.
+ *    read the site's clock; the zone is shown on the page;
+ *  - Russian pages show м³, кВт·ч, м³/ч, В and decimal commas (tables,
+ *    cards, chart axes, tooltips) and no Latin unit; English pages m³, kWh
+ *    and points; dates in the portal's own format.
  *
  * Called from portal.test.js main() with ctx: { chromium, CHROMIUM, URL,
  * PW (admin's password), OUT, DEMO (the demo building), problems (console
@@ -112,8 +115,81 @@ async function siteZone(page, ctx) {
   console.log('site zone: months ' + months.map(m => m.label).join(', '));
 }
 
+/* The texts of a Chart.js chart that are not in the DOM: axis titles and
+ * tick labels, dataset labels, the tooltip of the first bar with a value. */
+function chartTexts(page) {
+  return page.evaluate(() => {
+    const c = Chart.getChart('chart');
+    const ys = Object.values(c.scales).filter(s => s.axis === 'y');
+    const out = { titles: ys.map(s => s.options.title.text), ticks: ys.flatMap(s => s.ticks.map(t => String(t.label))),
+      datasets: c.data.datasets.map(d => d.label), tooltip: [] };
+    for (let i = 0; i < c.data.datasets.length && !out.tooltip.length; i++) {
+      const k = c.data.datasets[i].data.findIndex(v => v > 0);
+      if (k < 0) continue;
+      c.tooltip.setActiveElements([{ datasetIndex: i, index: k }], { x: 0, y: 0 });
+      c.update();
+      out.tooltip = c.tooltip.body.flatMap(b => b.lines);
+    }
+    return out;
+  });
+}
+
+/* Point 9: units, decimals and dates in each language. */
+async function unitsAndNumbers(page, ctx) {
+  const chans = [ctx.DEMO + '.1.1', ctx.DEMO + '.1.3'];
+  const now = Math.floor(Date.now() / 1000);
+  const L = {
+    ru: { m3: 'м³', kwh: 'кВт·ч', rate: /^\d+,\d+\u00a0(м³\/ч)$/, value: /^\d+,\d+$/, dec: ',', wrong: '.',
+      date: /^\d\d\.\d\d\.\d{4} \d\d:\d\d:\d\d$/, latin: /\bm3\b|m³|kWh|\bkW\b|\d \bV\b/ },
+    en: { m3: 'm³', kwh: 'kWh', rate: /^\d+\.\d+\u00a0(m³\/h)$/, value: /^\d+\.\d+$/, dec: '.', wrong: ',',
+      date: /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/, latin: /м³|кВт/ }
+  };
+  for (const lang of ['ru', 'en']) {
+    const l = L[lang];
+    ctx.setStep('units and numbers in ' + lang + ': object status');
+    await setLang(page, lang);
+    await page.goto(ctx.URL + '/index.html#obj=' + ctx.DEMO);
+    const cell = (ch, cls) => '#ch-' + ch.replace(/\./g, '-') + ' td.' + cls;
+    await page.waitForFunction(s => { const e = document.querySelector(s); return e && e.textContent !== '—'; }, cell(chans[0], 'reading'));
+    const reading = [await page.$eval(cell(chans[0], 'reading'), e => e.textContent), await page.$eval(cell(chans[1], 'reading'), e => e.textContent)];
+    check(new RegExp('^\\d+\\' + l.dec + '\\d{3}\\u00a0' + l.m3 + '$').test(reading[0]), lang + ': cold water reads ' + reading[0]);
+    check(new RegExp('^\\d+\\' + l.dec + '\\d{3}\\u00a0' + l.kwh + '$').test(reading[1]), lang + ': electricity reads ' + reading[1]);
+    const rate = await page.$eval(cell(chans[0], 'rate'), e => e.textContent);
+    check(rate === '—' || l.rate.test(rate), lang + ': cold water flow ' + rate);
+    const batt = await page.$eval('#dev-1', e => e.cells[4].textContent);
+    check(new RegExp('^\\d\\' + l.dec + '\\d\\d\\u00a0' + (lang === 'ru' ? 'В' : 'V')).test(batt), lang + ': battery ' + batt);
+    const updated = await page.$eval('#ch-' + chans[0].replace(/\./g, '-'), e => e.cells[5].textContent);
+    check(l.date.test(updated), lang + ': updated at ' + updated);
+    const statusText = await page.$eval('main', e => e.innerText);
+    check(!l.latin.test(statusText), lang + ': the status page holds ' + (statusText.match(l.latin) || [])[0]);
+    console.log(lang + ' status: ' + reading.join(', ') + '; flow ' + rate + '; battery ' + batt + '; updated ' + updated);
+    if (lang === 'ru') await page.screenshot({ path: path.join(ctx.OUT, 'a-status-ru-units.png'), fullPage: false });
+
+    ctx.setStep('units and numbers in ' + lang + ': archive');
+    const { rows } = await archive(page, ctx, chans, 'hour', now - 6 * 3600, now + 60);
+    const head = await page.$eval('#table tr', e => e.textContent);
+    check(head.includes(', ' + l.m3) && head.includes(', ' + l.kwh), lang + ': archive header ' + head);
+    const vals = rows.flatMap(r => r.values).filter(v => v);
+    check(vals.length && vals.every(v => l.value.test(v)), lang + ': archive values ' + vals.slice(0, 6).join(' '));
+    const total = await page.$eval('#table tr:last-child', e => e.textContent);
+    check(total.includes(l.m3) && total.includes(l.kwh) && !total.includes(l.wrong), lang + ': total ' + total);
+    const c = await chartTexts(page);
+    check(c.titles.join() === l.m3 + ',' + l.kwh, lang + ': axis titles ' + c.titles.join());
+    const fractional = c.ticks.filter(t => /\D/.test(t.replace(/^-/, '')));
+    check(fractional.length && fractional.every(t => t.includes(l.dec) && !t.includes(l.wrong)), lang + ': axis ticks ' + c.ticks.join(' | '));
+    check(c.datasets.every(d => d.endsWith(', ' + l.m3) || d.endsWith(', ' + l.kwh)), lang + ': legend ' + c.datasets.join(' | '));
+    check(c.tooltip.length && c.tooltip.every(t => new RegExp(': \\d+\\' + l.dec + '\\d+$').test(t)), lang + ': tooltip ' + c.tooltip.join(' | '));
+    const archiveText = await page.$eval('main', e => e.innerText);
+    check(!l.latin.test(archiveText), lang + ': the archive page holds ' + (archiveText.match(l.latin) || [])[0]);
+    console.log(lang + ' archive: ' + vals.slice(0, 3).join(' ') + '; axes ' + c.titles.join(', ') + ' ticks ' + fractional.slice(0, 3).join(' ') +
+      '; tooltip ' + c.tooltip[0] + '; first row ' + rows[0].label);
+    if (lang === 'ru') await page.screenshot({ path: path.join(ctx.OUT, 'a-archive-ru-units.png'), fullPage: true });
+  }
+  await setLang(page, 'ru');
+}
+
 /* Each check in turn; one failing does not hide the next. */
-const CHECKS = [siteZone];
+const CHECKS = [siteZone, unitsAndNumbers];
 
 module.exports = async function (ctx) {
   const browser = await ctx.chromium.launch({ executablePath: ctx.CHROMIUM, headless: true,

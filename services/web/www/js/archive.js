@@ -49,21 +49,27 @@
     /* table: one row per time, one column per channel */
     const times = [...new Set(series.flatMap(s => s.points.map(p => p.t)))].sort((a, b) => a - b);
     const byT = series.map(s => new Map(s.points.map(p => [p.t, p.quantity])));
-    const head = E('tr', {}, E('th', { text: App.t('time') }), ...series.map(s => E('th', { class: 'num', text: s.channel + (s.label ? ' — ' + s.label : '') + ', ' + s.unit })));
-    const rows = times.map(t => E('tr', {}, E('td', { text: App.fmtBucket(t, step) }), ...byT.map(m => E('td', { class: 'num', text: m.has(t) ? m.get(t) : '' }))));
-    const total = E('tr', {}, E('th', { text: App.t('total') }), ...series.map(s => E('th', { class: 'num', text: s.quantity + ' ' + s.unit })));
+    const name = s => s.channel + (s.label ? ' — ' + s.label : '') + ', ' + App.unit(s.unit);
+    const head = E('tr', {}, E('th', { text: App.t('time') }), ...series.map(s => E('th', { class: 'num', text: name(s) })));
+    const rows = times.map(t => E('tr', {}, E('td', { text: App.fmtBucket(t, step) }),
+      ...byT.map(m => E('td', { class: 'num', text: m.has(t) ? App.num(m.get(t)) : '' }))));
+    const total = E('tr', {}, E('th', { text: App.t('total') }), ...series.map(s => E('th', { class: 'num', text: App.qty(s.quantity, s.unit) })));
     $('table').replaceChildren(head, ...rows, total);
     /* chart: bars of consumption per bucket (raw: a line of increments) */
     if (chart) chart.destroy();
     /* one y axis per unit, so m3 and kWh do not share a scale */
     const units = [...new Set(series.map(s => s.unit))];
     const scales = {};
-    units.forEach((u, i) => { scales['y' + i] = { position: i % 2 ? 'right' : 'left', title: { display: true, text: u }, grid: { drawOnChartArea: i === 0 } }; });
+    units.forEach((u, i) => { scales['y' + i] = { position: i % 2 ? 'right' : 'left', title: { display: true, text: App.unit(u) },
+      ticks: { format: { useGrouping: false } }, grid: { drawOnChartArea: i === 0 } }; });
+    /* tooltips show the archive's exact strings, as the table does */
+    const tooltip = { callbacks: { label: c => c.dataset.label + ': ' + App.num(byT[c.datasetIndex].get(times[c.dataIndex])) } };
     chart = new Chart($('chart'), { type: step === 'raw' ? 'line' : 'bar', data: { labels: [], datasets: [] },
-      options: { animation: false, maintainAspectRatio: false, scales, plugins: { legend: { position: 'bottom' } } } });
+      options: { animation: false, maintainAspectRatio: false, locale: App.numLocale(), scales,
+        plugins: { legend: { position: 'bottom' }, tooltip } } });
     chart.data.labels = times.map(t => App.fmtBucket(t, step));
     chart.data.datasets = series.map((s, i) => ({
-      label: s.channel + (s.label ? ' — ' + s.label : '') + ', ' + s.unit,
+      label: name(s),
       data: times.map(t => { const q = byT[i].get(t); return q === undefined ? null : parseFloat(q); }),
       backgroundColor: COLORS[i % COLORS.length], borderColor: COLORS[i % COLORS.length], pointRadius: 1,
       yAxisID: 'y' + units.indexOf(s.unit)

@@ -1,14 +1,24 @@
-/* locale.js - how the portal writes times, whatever the browser's own zone
- * and locale:
+/* locale.js - how the portal writes times, numbers and units, whatever the
+ * browser's own zone and locale:
  *  - every time in the site's zone (App.me.tz from /api/v1/me, the
  *    archive's --tz, where its days and months start), also in the period
  *    pickers, and the zone shown beside them (App.tzLabel);
  *  - dates in the portal's own format: 01.12.2026 14:05:00 in Russian,
- *    2026-12-01 14:05:00 in English.
+ *    2026-12-01 14:05:00 in English;
+ *  - one decimal separator per language (a comma in Russian, a point in
+ *    English) in tables, cards, chart axes and tooltips;
+ *  - units in the language's letters: м³, кВт·ч, кВт, м³/ч, В in Russian,
+ *    m³, kWh, kW, m³/h, V in English (the API keeps its codes m3, kWh).
  * Loaded after common.js; adds its functions to App. */
 'use strict';
 (function () {
   const App = window.App;
+  const UNITS = {
+    ru: { m3: 'м³', kWh: 'кВт·ч', MWh: 'МВт·ч', Gcal: 'Гкал', GJ: 'ГДж', l: 'л', pulse: 'имп.', kW: 'кВт', MW: 'МВт',
+      V: 'В', mV: 'мВ', s: 'с', ms: 'мс', h: 'ч' },
+    en: { m3: 'm³', kWh: 'kWh', MWh: 'MWh', Gcal: 'Gcal', GJ: 'GJ', l: 'l', pulse: 'pulses', kW: 'kW', MW: 'MW',
+      V: 'V', mV: 'mV', s: 's', ms: 'ms', h: 'h' }
+  };
   const pad = n => String(n).padStart(2, '0');
   const ru = () => App.lang === 'ru';
   const formats = new Map();   /* zone -> Intl.DateTimeFormat giving its wall clock */
@@ -116,6 +126,36 @@
       const asUtc = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0)) / 1000;
       const first = asUtc - offsetAt(asUtc);
       return asUtc - offsetAt(first);   /* the offset at that time, across a clock change */
+    },
+
+    /* The locale of numbers on charts. */
+    numLocale() {
+      return ru() ? 'ru-RU' : 'en-GB';
+    },
+
+    /* A decimal string of the server ("0.732") with the language's separator. */
+    num(s) {
+      if (s === undefined || s === null || s === '') return '—';
+      return ru() ? String(s).replace('.', ',') : String(s);
+    },
+
+    /* A number drawn on a chart, as its tooltip or axis shows it. */
+    fmtNumber(x, maxDigits) {
+      return new Intl.NumberFormat(App.numLocale(), { maximumFractionDigits: maxDigits === undefined ? 3 : maxDigits,
+        useGrouping: false }).format(x);
+    },
+
+    /* A unit code of the API (m3, kWh, m3/h, V) in the language's letters. */
+    unit(u) {
+      if (!u) return '';
+      const d = UNITS[App.lang] || UNITS.ru;
+      return String(u).split('/').map(p => d[p] || p).join('/');
+    },
+
+    /* "0,732 м³"; "—" without a value. */
+    qty(s, u) {
+      if (s === undefined || s === null || s === '') return '—';
+      return App.num(s) + '\u00a0' + App.unit(u);
     }
   });
 })();

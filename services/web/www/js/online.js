@@ -76,8 +76,8 @@
       const c = channels.get(id), v = what() === 'rate' ? c.rate : c.reading;
       return E('div', { class: 'card', dataset: { ch: id } },
         E('div', { class: 'l', text: name(c) }),
-        E('div', { class: 'v', id: 'v-' + id.replace(/\./g, '-'), text: v !== undefined ? v + ' ' + unitOf(c) : '—' }),
-        E('div', { class: 'l', text: App.t('reading') + ': ' + (c.reading != null ? c.reading + ' ' + c.unit : '—') + ' · ' + App.fmtTime(c.ts) }));
+        E('div', { class: 'v', id: 'v-' + id.replace(/\./g, '-'), text: App.qty(v, unitOf(c)) }),
+        E('div', { class: 'l', text: App.t('reading') + ': ' + App.qty(c.reading, c.unit) + ' · ' + App.fmtTime(c.ts) }));
     }));
   }
 
@@ -96,10 +96,11 @@
     const ids = chosen.filter(id => channels.has(id));
     const units = [...new Set(ids.map(id => unitOf(channels.get(id))))];   /* one y axis per unit */
     Object.keys(chart.options.scales).filter(k => k !== 'x').forEach(k => delete chart.options.scales[k]);
-    units.forEach((u, i) => { chart.options.scales['y' + i] = { position: i % 2 ? 'right' : 'left', title: { display: true, text: u }, grid: { drawOnChartArea: i === 0 } }; });
+    units.forEach((u, i) => { chart.options.scales['y' + i] = { position: i % 2 ? 'right' : 'left', title: { display: true, text: App.unit(u) },
+      ticks: { format: { useGrouping: false } }, grid: { drawOnChartArea: i === 0 } }; });
     chart.data.datasets = ids.map((id, i) => ({
       yAxisID: 'y' + units.indexOf(unitOf(channels.get(id))),
-      label: name(channels.get(id)) + ', ' + unitOf(channels.get(id)),
+      label: name(channels.get(id)) + ', ' + App.unit(unitOf(channels.get(id))),
       data: points(id), borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length],
       stepped: what() === 'reading', pointRadius: 2, borderWidth: 2, tension: 0
     }));
@@ -141,11 +142,12 @@
     chart = new Chart($('chart'), {
       type: 'line', data: { datasets: [] },
       options: {
-        animation: false, maintainAspectRatio: false, parsing: false, normalized: true,
-        /* times on the site's clock */
+        animation: false, maintainAspectRatio: false, parsing: false, normalized: true, locale: App.numLocale(),
+        /* times on the site's clock, values with the language's separator */
         scales: { x: { type: 'linear', ticks: { maxTicksLimit: 13, callback: v => App.fmtClock(v, windowS() <= 900) } } },
         plugins: { legend: { position: 'bottom' }, tooltip: { callbacks: {
-          title: items => items.length ? App.fmtTime(items[0].parsed.x) : '' } } }
+          title: items => items.length ? App.fmtTime(items[0].parsed.x) : '',
+          label: c => c.dataset.label + ': ' + App.fmtNumber(c.parsed.y) } } }
       }
     });
     moveAxis();

@@ -21,12 +21,12 @@
     const f = {
       label: E('input', { class: 'w', value: r.label || '', maxlength: 200, id: 'label-' + key }),
       resource: select(RES, r.resource, v => App.t('res.' + v), 'res'),
-      unit: select(UNITS, r.unit),
+      unit: select(UNITS, r.unit, v => App.unit(v)),
       num: E('input', { class: 'n', type: 'number', min: 1, value: w.num }),
       den: E('input', { class: 'n', type: 'number', min: 1, value: w.den }),
       serial: E('input', { value: r.serial || '', maxlength: 64 }),
       due: E('input', { type: 'date', value: r.verification_due || '' }),
-      initial: E('input', { class: 'reading', value: r.initial_reading || '0', maxlength: 30, inputmode: 'decimal' }),
+      initial: E('input', { class: 'reading', value: App.num(r.initial_reading || '0'), maxlength: 30, inputmode: 'decimal' }),
       replaced: E('input', { type: 'checkbox', class: 'replaced' }),
       reason: E('input', { maxlength: 200, dataset: { i18nPh: 'reason' }, placeholder: App.t('reason') })
     };

@@ -55,7 +55,7 @@
       E('td', { class: 'num', text: d.addr }), E('td', { text: d.label || '' }),
       E('td', {}, E('span', { class: 'badge ' + (d.ok ? 'ok' : 'bad'), text: d.ok ? App.t('dev.ok') : App.t('dev.silent') })),
       E('td', {}, E('span', { class: 'badge ' + (d.power === 'mains' ? 'ok' : d.power === 'battery' ? 'warn' : ''), text: App.t('power.' + d.power) })),
-      E('td', { class: 'num', text: d.batt_mv !== undefined ? (d.batt_mv / 1000).toFixed(2) + ' V' : '—' },
+      E('td', { class: 'num', text: d.batt_mv !== undefined ? App.qty((d.batt_mv / 1000).toFixed(2), 'V') : '—' },
         d.battery_low ? E('span', { class: 'badge bad', text: App.t('battery.low') }) : null),
       Commands.outputsCell(current, d),
       E('td', { text: App.fmtTime(d.ts) }));
@@ -65,8 +65,8 @@
     return E('tr', { id: 'ch-' + c.id.replace(/\./g, '-'), class: c.fresh ? '' : 'muted' },
       E('td', { text: c.id }), E('td', { class: 'label', text: c.label || '—' }),
       E('td', { text: App.t('res.' + c.resource) }),
-      E('td', { class: 'num reading', text: c.reading != null ? c.reading + ' ' + c.unit : '—' }),
-      E('td', { class: 'num rate', text: c.rate !== undefined ? c.rate + ' ' + c.rate_unit : '—' }),
+      E('td', { class: 'num reading', text: App.qty(c.reading, c.unit) }),
+      E('td', { class: 'num rate', text: App.qty(c.rate, c.rate_unit) }),
       E('td', { text: App.fmtTime(c.ts) }),
       E('td', {}, c.quarantined ? E('span', { class: 'badge bad', text: App.t('al.counter_quarantined') }) :
         E('span', { class: 'badge ' + (c.fresh ? 'ok' : 'warn'), text: c.fresh ? App.t('fresh') : App.t('stale') }),
