@@ -1,7 +1,8 @@
 /*
- * checks_a.js - the portal's time zone, units and numbers (issue 12,
- * points 4 and 9), in a browser of its own whose clock is UTC and whose
- * locale is en-US: what the pages show must not depend on either.
+ * checks_a.js - the portal's time zone, units and numbers, and errors
+ * (issue 12, points 4, 9 and 11), in a browser of its own whose clock is
+ * UTC and whose locale is en-US: what the pages show must not depend on
+ * either.
  *
  *  - days and months of the archive are named on the site's clock
  *    (Europe/Moscow): the day starting 2026-12-01T00:00+03:00 is 01.12.2026,
@@ -9,7 +10,9 @@
  *    read the site's clock; the zone is shown on the page;
  *  - Russian pages show м³, кВт·ч, м³/ч, В and decimal commas (tables,
  *    cards, chart axes, tooltips) and no Latin unit; English pages m³, kWh
- *    and points; dates in the portal's own format.
+ *    and points; dates in the portal's own format;
+ *  - an API error reads as a sentence of the page's language with its times
+ *    formatted, and the archive's earlier chart and table go.
  *
  * Called from portal.test.js main() with ctx: { chromium, CHROMIUM, URL,
  * PW (admin's password), OUT, DEMO (the demo building), problems (console
@@ -40,8 +43,14 @@ function check(ok, what) {
   if (!ok) throw new Error(what);
 }
 
+/* Load url afresh, also when only its #hash differs from the page's. */
+async function load(page, url) {
+  await page.goto('about:blank');
+  await page.goto(url);
+}
+
 async function signIn(page, ctx) {
-  await page.goto(ctx.URL + '/login.html');
+  await load(page, ctx.URL + '/login.html');
   await page.waitForSelector('#login');
   await page.fill('#user', 'admin');
   await page.fill('#password', ctx.PW);
@@ -57,14 +66,16 @@ async function setLang(page, lang) {
  * request's address and the rows of the table: [{t, label, values}], t
  * the bucket's start from the answer (rows are in time order). */
 async function archive(page, ctx, channels, step, from, to) {
-  await page.goto(ctx.URL + '/archive.html#channels=' + channels.join(','));
+  await load(page, ctx.URL + '/archive.html#channels=' + channels.join(','));
   await page.waitForSelector('#table tr:nth-child(3)', { state: 'attached' });
   await page.fill('#from', picker(from));
   await page.fill('#to', picker(to));
   await page.selectOption('#step', step);
   const [resp] = await Promise.all([page.waitForResponse(r => r.url().includes('/api/v1/series') && r.url().includes('step=' + step)),
     page.click('#show')]);
-  const ts = [...new Set((await resp.json()).series.flatMap(x => x.points.map(p => p.t)))].sort((a, b) => a - b);
+  const ans = await resp.json();
+  check(resp.ok(), 'the archive answered ' + resp.status() + ' ' + JSON.stringify(ans) + ' to ' + resp.url());
+  const ts = [...new Set(ans.series.flatMap(x => x.points.map(p => p.t)))].sort((a, b) => a - b);
   await page.waitForFunction(([s, n]) => { const c = Chart.getChart('chart');
     return c && c.config.type === (s === 'raw' ? 'line' : 'bar') && c.data.labels.length === n &&
       document.querySelectorAll('#table tr').length === n + 2; }, [step, ts.length]);
@@ -98,7 +109,7 @@ async function siteZone(page, ctx) {
   const tz = await page.$eval('#tz', e => e.textContent).catch(() => 'none');
   check(tz.includes(ZONE) && tz.includes('UTC+03:00'), 'zone on the archive page: ' + tz);
   /* a new page: the default period ends at the next minute on the site's clock */
-  await page.goto(ctx.URL + '/archive.html');
+  await load(page, ctx.URL + '/archive.html');
   await page.waitForSelector('#table tr:nth-child(3)', { state: 'attached' });
   const to = await page.$eval('#to', e => e.value), t2 = Math.floor(Date.now() / 1000);
   check([now, now + 60, t2 + 60].map(picker).includes(to), 'the "to" picker reads ' + to + ', Moscow is ' + picker(t2));
@@ -148,7 +159,7 @@ async function unitsAndNumbers(page, ctx) {
     const l = L[lang];
     ctx.setStep('units and numbers in ' + lang + ': object status');
     await setLang(page, lang);
-    await page.goto(ctx.URL + '/index.html#obj=' + ctx.DEMO);
+    await load(page, ctx.URL + '/index.html#obj=' + ctx.DEMO);
     const cell = (ch, cls) => '#ch-' + ch.replace(/\./g, '-') + ' td.' + cls;
     await page.waitForFunction(s => { const e = document.querySelector(s); return e && e.textContent !== '—'; }, cell(chans[0], 'reading'));
     const reading = [await page.$eval(cell(chans[0], 'reading'), e => e.textContent), await page.$eval(cell(chans[1], 'reading'), e => e.textContent)];
@@ -188,8 +199,56 @@ async function unitsAndNumbers(page, ctx) {
   await setLang(page, 'ru');
 }
 
+/* Point 11: errors in words, and nothing of an earlier answer beside them. */
+async function errorsInWords(page, ctx) {
+  const chans = [ctx.DEMO + '.1.1'];
+  const now = Math.floor(Date.now() / 60000) * 60;
+  const minute = (lang, t) => { const w = wall(t);
+    return lang === 'ru' ? ruDate(t) + ' ' + w.hour + ':' + w.minute : w.year + '-' + w.month + '-' + w.day + ' ' + w.hour + ':' + w.minute; };
+  const want = {
+    ru: '^Конец периода \\(' + minute('ru', now - 7200) + '\\) должен быть позже его начала \\(' + minute('ru', now) + '\\)$',
+    en: '^The end of the period \\(' + minute('en', now - 7200) + '\\) must be after its start \\(' + minute('en', now) + '\\)$'
+  };
+  for (const lang of ['ru', 'en']) {
+    ctx.setStep('errors in ' + lang + ': the end of the period before its start');
+    await setLang(page, lang);
+    await archive(page, ctx, chans, 'hour', now - 3 * 3600, now + 60);   /* an answer drawn first */
+    await page.fill('#from', picker(now));
+    await page.fill('#to', picker(now - 7200));
+    await Promise.all([page.waitForResponse(r => r.url().includes('/api/v1/series') && r.status() === 400), page.click('#show')]);
+    await page.waitForSelector('#msg:not([hidden])');
+    const msg = await page.$eval('#msg', e => e.textContent);
+    check(new RegExp(want[lang]).test(msg), lang + ': the error reads "' + msg + '"');
+    check(!/\d{9,}/.test(msg) && (lang !== 'ru' || !/[A-Za-z]{3,}/.test(msg)), lang + ': raw seconds or English in "' + msg + '"');
+    const left = await page.evaluate(() => ({ chart: !!Chart.getChart('chart'), rows: document.querySelectorAll('#table tr').length }));
+    check(!left.chart && !left.rows, lang + ': beside the error the page still shows ' + JSON.stringify(left));
+    console.log(lang + ' error: ' + msg);
+    if (lang === 'ru') await page.screenshot({ path: path.join(ctx.OUT, 'a-archive-error-ru.png'), fullPage: true });
+  }
+  ctx.setStep('errors in ru: a raw series of 40 days; the audit trail');
+  await setLang(page, 'ru');
+  await load(page, ctx.URL + '/archive.html#channels=' + chans.join(','));
+  await page.waitForSelector('#table tr:nth-child(3)', { state: 'attached' });
+  await page.fill('#from', picker(now - 40 * 86400));
+  await page.fill('#to', picker(now));
+  await page.selectOption('#step', 'raw');
+  await Promise.all([page.waitForResponse(r => r.url().includes('/api/v1/series') && r.status() === 400), page.click('#show')]);
+  await page.waitForSelector('#msg:not([hidden])');
+  const raw = await page.$eval('#msg', e => e.textContent);
+  check(/^Все показания можно показать не более чем за 31 сут\./.test(raw), 'ru: a raw span of 40 days reads "' + raw + '"');
+  await load(page, ctx.URL + '/audit.html');
+  await page.waitForSelector('#audit tr');
+  await page.fill('#from', picker(now));
+  await page.fill('#to', picker(now - 3600));
+  await Promise.all([page.waitForResponse(r => r.url().includes('/api/v1/audit') && r.status() === 400), page.click('#show')]);
+  await page.waitForSelector('#msg:not([hidden])');
+  const audit = await page.$eval('#msg', e => e.textContent);
+  check(/^Конец периода \(\d\d\.\d\d\.\d{4} \d\d:\d\d\) должен быть позже/.test(audit), 'ru: the audit trail\'s error reads "' + audit + '"');
+  console.log('ru errors: ' + raw + ' | ' + audit);
+}
+
 /* Each check in turn; one failing does not hide the next. */
-const CHECKS = [siteZone, unitsAndNumbers];
+const CHECKS = [siteZone, unitsAndNumbers, errorsInWords];
 
 module.exports = async function (ctx) {
   const browser = await ctx.chromium.launch({ executablePath: ctx.CHROMIUM, headless: true,

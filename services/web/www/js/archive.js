@@ -77,13 +77,22 @@
     chart.update();
   }
 
+  /* An error: no chart or table of an earlier query beside it. */
+  function fail(e) {
+    if (chart) chart.destroy();
+    chart = null;
+    $('table').replaceChildren();
+    App.showError($('msg'), e);
+  }
+
   async function show(ev) {
     if (ev) ev.preventDefault();
     $('msg').hidden = true;
-    if (!chosen.length) { App.showError($('msg'), { message: App.t('choose.channels') }); return; }
+    if (!chosen.length) { fail({ message: App.t('choose.channels') }); return; }
+    if (isNaN(secs('from')) || isNaN(secs('to'))) { fail({ message: App.t('err.span.required') }); return; }
     updateCsv();
     const step = $('step').value;
-    try { render(await App.api('GET', query()), step); } catch (e) { App.showError($('msg'), e); }
+    try { render(await App.api('GET', query()), step); } catch (e) { fail(e); }
   }
 
   App.start(App.ROLES_VIEW, async () => {

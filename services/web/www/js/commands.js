@@ -121,7 +121,7 @@
       const l = await App.api('GET', '/api/v1/objects/' + obj + '/commands?limit=20');
       renderHistory(obj, l.commands);
     } catch (e) {
-      $('commands').replaceChildren(E('tr', {}, E('td', { class: 'muted', text: App.t('error') + ': ' + e.message })));
+      $('commands').replaceChildren(E('tr', {}, E('td', { class: 'muted', text: App.errorText(e) })));
     }
   }
 

@@ -86,8 +86,9 @@
       return Math.floor(sec / 86400) + (App.lang === 'ru' ? ' дн ' : ' d ') + App.t('ago');
     },
 
+    /* e in words (apierror.js) */
     showError(box, e) {
-      box.textContent = (e.status === 503 ? App.t('unavailable') + ': ' : e.status === 403 ? App.t('forbidden') + ': ' : App.t('error') + ': ') + (e.message || e);
+      box.textContent = App.errorText(e);
       box.hidden = false;
       box.className = 'msg error';
     },

@@ -32,7 +32,7 @@
       $('term').textContent += (res.ok === false ? 'ERROR: ' + (res.error || '') : (res.output || '')) +
         (r.state !== 'done' && r.state !== 'failed' ? '[' + r.state + ']' : '') + '\n';
     } catch (e) {
-      $('term').textContent += '[' + e.message + ']\n';
+      $('term').textContent += '[' + App.errorText(e) + ']\n';
       App.showError($('msg'), e);
     }
     $('send').disabled = false;

@@ -106,6 +106,14 @@
       return App.fmtTime(ts);
     },
 
+    /* "1 мин 6 с" / "1 min 6 s" */
+    fmtDuration(sec) {
+      const u = ru() ? ['дн', 'ч', 'мин', 'с'] : ['d', 'h', 'min', 's'];
+      const parts = [[Math.floor(sec / 86400), u[0]], [Math.floor(sec % 86400 / 3600), u[1]],
+        [Math.floor(sec % 3600 / 60), u[2]], [Math.floor(sec % 60), u[3]]].filter(p => p[0] > 0);
+      return (parts.length ? parts.slice(0, 2) : [[0, u[3]]]).map(p => p[0] + ' ' + p[1]).join(' ');
+    },
+
     /* The zone as the pages show it: "Europe/Moscow (UTC+03:00)". */
     tzLabel() {
       const off = offsetAt(Date.now() / 1000), a = Math.abs(off);
@@ -156,6 +164,11 @@
     qty(s, u) {
       if (s === undefined || s === null || s === '') return '—';
       return App.num(s) + '\u00a0' + App.unit(u);
+    },
+
+    /* App.t(key) with {name} replaced from vars. */
+    tf(key, vars) {
+      return App.t(key).replace(/\{(\w+)\}/g, (m, k) => (vars && vars[k] !== undefined ? vars[k] : m));
     }
   });
 })();

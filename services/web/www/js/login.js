@@ -21,7 +21,7 @@ document.addEventListener('DOMContentLoaded', () => {
       /* only a path on this site */
       location.href = next && next.startsWith('/') && !next.startsWith('//') ? next : '/index.html';
     } catch (e) {
-      msg.textContent = e.status === 429 ? App.t('login.limited') : e.status === 401 ? App.t('login.failed') : (e.message || String(e));
+      msg.textContent = e.status === 429 ? App.t('login.limited') : e.status === 401 ? App.t('login.failed') : App.errorText(e);
       msg.hidden = false;
     }
   });
