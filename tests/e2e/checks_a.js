@@ -12,13 +12,18 @@
  *    cards, chart axes, tooltips) and no Latin unit; English pages m³, kWh
  *    and points; dates in the portal's own format;
  *  - an API error reads as a sentence of the page's language with its times
- *    formatted, and the archive's earlier chart and table go.
+ *    formatted, and the archive's earlier chart and table go;
+ *  - the audit trail: actions named and details in words (no JSON, no
+ *    Unix seconds), 50 records a page with older and newer pages, each
+ *    record once, and a CSV of them all.
  *
  * Called from portal.test.js main() with ctx: { chromium, CHROMIUM, URL,
- * PW (admin's password), OUT, DEMO (the demo building), problems (console
- * errors of every page go there), setStep(name) }.
+ * PW (admin's password), OUT, DEMO (the demo building), MQTT (the broker's
+ * port), problems (console errors of every page go there), setStep(name) }.
  */
 'use strict';
+const { execFileSync } = require('child_process');
+const fs = require('fs');
 const path = require('path');
 
 const ZONE = 'Europe/Moscow';
@@ -247,8 +252,88 @@ async function errorsInWords(page, ctx) {
   console.log('ru errors: ' + raw + ' | ' + audit);
 }
 
+/* Point 11: the audit trail's actions and details in words. */
+async function auditInWords(page, ctx) {
+  ctx.setStep('audit trail: the details of a registry change and a block');
+  await setLang(page, 'ru');
+  await load(page, ctx.URL + '/audit.html#target=' + ctx.DEMO + '.1.1');
+  await page.waitForSelector('#audit tr[data-action="registry.set"]');
+  const reg = await page.$eval('#audit tr[data-action="registry.set"]', tr => ({ action: tr.querySelector('.action').textContent,
+    detail: tr.querySelector('.detail').textContent }));
+  check(reg.action === 'Изменение реестра', 'registry.set is named ' + reg.action);
+  check(/^Метка: — → Кв\. 1, холодная вода; ресурс: не задан → холодная вода; единица: имп\. → м³; вес импульса: 1\/1 → 1\/100/.test(reg.detail) &&
+    !/[{}"]|\d{9,}|[A-Za-z]{3,}/.test(reg.detail), 'registry change in words: ' + reg.detail);
+  const blk = await page.$eval('#audit tr[data-action="block"]', tr => [tr.querySelector('.action').textContent, tr.querySelector('.detail').textContent]);
+  check(blk[0] === 'Блокировка' && /^Состояние: (выполнена|в очереди)/.test(blk[1]), 'a block reads ' + blk.join(' | '));
+  console.log('audit in words: ' + reg.action + ': ' + reg.detail + ' | ' + blk.join(': '));
+
+  ctx.setStep('audit trail in English');
+  await setLang(page, 'en');
+  await load(page, ctx.URL + '/audit.html#target=' + ctx.DEMO + '.1.1');
+  await page.waitForSelector('#audit tr[data-action="registry.set"]');
+  const en = await page.$eval('#audit tr[data-action="registry.set"]', tr => [tr.querySelector('.action').textContent, tr.querySelector('.detail').textContent]);
+  check(en[0] === 'Registry change' && /^Label: — → Кв\. 1, холодная вода; resource: not set → cold water; unit: pulses → m³/.test(en[1]), 'in English: ' + en.join(' | '));
+  await setLang(page, 'ru');
+}
+
+/* Point 11: the audit trail in pages of 50, and as CSV. */
+async function auditPages(page, ctx) {
+  const N = 120, now = Math.floor(Date.now() / 1000);
+  await setLang(page, 'ru');
+  ctx.setStep('audit trail: ' + N + ' records in pages of 50');
+  /* three to a second, so pages end inside a second; the newest a minute ago */
+  const lines = [];
+  for (let i = 0; i < N; i++)
+    lines.push(JSON.stringify({ ts: now - 60 - Math.floor((N - 1 - i) / 3), actor: 'pager-a', action: 'user.update', target: 'u' + i,
+      detail: { disabled: i % 2 === 0, role: 'tenant', reason: 'проверка ' + i } }));
+  execFileSync('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(ctx.MQTT), '-q', '1', '-t', 'amr/v1/audit', '-l'], { input: lines.join('\n') + '\n' });
+  /* the records reach the archive one by one: until all are there */
+  await page.waitForFunction(async n => (await (await fetch('/api/v1/audit?order=desc&actor=pager-a&limit=1000')).json()).records.length === n,
+    N, { timeout: 20000, polling: 300 });
+  await load(page, ctx.URL + '/audit.html#actor=pager-a');
+  await page.waitForFunction(() => document.querySelectorAll('#audit tr[data-action]').length > 0);
+  const first = await page.$$eval('#audit tr[data-action]', t => t.length);
+  check(first === 50, 'page 1 holds ' + first + ' records, not 50');
+  const seen = [], pages = [];
+  const rowsOf = () => page.$$eval('#audit tr[data-action]', trs => trs.map(tr => tr.dataset.target));
+  for (let n = 1; ; n++) {
+    const targets = await rowsOf();
+    pages.push(targets.length);
+    seen.push(...targets);
+    if (n === 2) await page.screenshot({ path: path.join(ctx.OUT, 'a-audit-page2.png'), fullPage: true });
+    if (await page.$eval('#older', b => b.disabled)) break;
+    check(n < 5, 'more than 4 pages');
+    await page.click('#older');
+    await page.waitForFunction(([f, k]) => document.getElementById('page').textContent === 'страница ' + k &&
+      document.querySelector('#audit tr[data-action]').dataset.target !== f, [targets[0], n + 1]);
+  }
+  const want = Array.from({ length: N }, (_, i) => 'u' + (N - 1 - i));
+  check(pages.join() === '50,50,20' && seen.join() === want.join(), 'pages ' + pages.join() + ' hold ' + seen.slice(45, 55).join() + '...');
+  check(await page.$eval('#newer', b => !b.disabled), 'no way back from the last page');
+  await page.click('#newer');
+  await page.waitForFunction(() => document.getElementById('page').textContent === 'страница 2');
+  const back = await rowsOf();
+  check(back.join() === want.slice(50, 100).join(), 'page 2 again: ' + back.slice(0, 3).join());
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  check(height < 6000, 'a page of 50 records is ' + height + ' px high');
+  const row = await page.$eval('#audit tr[data-action]', tr => [tr.querySelector('.action').textContent, tr.querySelector('.detail').textContent]);
+  check(row[0] === 'Изменение пользователя' && /^Отключён: (да|нет); роль: абонент$/.test(row[1]), 'a user change reads ' + row.join(' | '));
+  console.log('audit pages: ' + pages.join(' + ') + ' records, each once, newest first; page 2 again from page 3; ' + height + ' px; ' + row.join(': '));
+
+  ctx.setStep('audit trail: CSV');
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
+  const file = path.join(ctx.OUT, 'audit-a.csv');
+  await dl.saveAs(file);
+  const csv = fs.readFileSync(file, 'utf8').trim().split('\n');
+  check(csv[0] === 'ts,time_utc,time_local,actor,action,target,reason,detail' && csv.length === N + 1 &&
+    csv[1] === (now - 60) + ',' + new Date((now - 60) * 1000).toISOString().replace('.000', '') + ',' + isoLocal(now - 60) +
+      ',pager-a,user.update,u119,проверка 119,"{""disabled"":false,""role"":""tenant""}"', 'CSV: ' + csv.slice(0, 2).join(' | '));
+  console.log('audit CSV ' + dl.suggestedFilename() + ': ' + (csv.length - 1) + ' rows, e.g. ' + csv[1]);
+
+}
+
 /* Each check in turn; one failing does not hide the next. */
-const CHECKS = [siteZone, unitsAndNumbers, errorsInWords];
+const CHECKS = [siteZone, unitsAndNumbers, errorsInWords, auditInWords, auditPages];
 
 module.exports = async function (ctx) {
   const browser = await ctx.chromium.launch({ executablePath: ctx.CHROMIUM, headless: true,

@@ -487,7 +487,7 @@ async function main() {
     if (rows[0].action !== 'unblock' || rows[0].reason !== 'Оплачено' || rows[0].actor !== 'operator1')
       throw new Error('audit newest first: ' + JSON.stringify(rows[0]));
     await shot(page, '14-audit');
-    await require('./checks_a')({ chromium, CHROMIUM, URL, PW, OUT, DEMO, problems, setStep: s => { step = s; } });
+    await require('./checks_a')({ chromium, CHROMIUM, URL, PW, OUT, DEMO, MQTT, problems, setStep: s => { step = s; } });
 
     const csp = problems.filter(p => /Content Security Policy|Refused/.test(p));
     if (csp.length) throw new Error('CSP violations: ' + csp.join('; '));

@@ -96,7 +96,21 @@ window.I18N = {
     'field.step': 'детализация', 'field.limit': 'записей', 'field.reason': 'причина', 'field.label': 'метка',
     'field.objects': 'объекты', 'field.line': 'команда', 'field.addr': 'адрес', 'field.out': 'выход', 'field.ch': 'канал',
     'field.weight': 'вес импульса', 'field.initial_reading': 'показание', 'field.role': 'роль', 'field.user': 'пользователь',
-    'field.new': 'новый пароль', 'field.serial': 'заводской номер', 'field.verification_due': 'дата поверки'
+    'field.new': 'новый пароль', 'field.serial': 'заводской номер', 'field.verification_due': 'дата поверки',
+    'per.page': 'Записей на странице', 'audit.page': 'страница {n}', 'audit.newer': '← Новее', 'audit.older': 'Старее →',
+    'act.login': 'Вход', 'act.login.failed': 'Неудачный вход', 'act.logout': 'Выход',
+    'act.user.create': 'Новый пользователь', 'act.user.update': 'Изменение пользователя',
+    'act.user.password': 'Смена пароля', 'act.user.password.failed': 'Неверный текущий пароль',
+    'act.registry.set': 'Изменение реестра', 'act.quarantine.rebase': 'Счётчик снят с карантина',
+    'act.block': 'Блокировка', 'act.unblock': 'Разблокировка', 'act.zero': 'Обнуление счётчика',
+    'act.console': 'Команда консоли шлюза',
+    'dk.ip': 'адрес', 'dk.by': 'кем', 'dk.role': 'роль', 'dk.objects': 'объекты', 'dk.disabled': 'отключён',
+    'dk.state': 'состояние', 'dk.line': 'команда', 'dk.error': 'ошибка', 'dk.total': 'счётчик',
+    'dk.label': 'метка', 'dk.resource': 'ресурс', 'dk.unit': 'единица', 'dk.serial': 'заводской номер',
+    'dk.verification_due': 'дата поверки', 'dk.initial_reading': 'показание', 'dk.initial_total': 'при счётчике',
+    'dk.weight': 'вес импульса', 'dk.weights': 'вес импульса', 'dk.from': 'с', 'dk.expires': 'действует до',
+    'dk.addr': 'адрес', 'dk.out': 'выход', 'dk.ch': 'канал', 'dk.obj': 'объект', 'dk.output': 'ответ',
+    'by.self': 'сам', 'by.admin': 'администратор', 'by.reset': 'сброс на сервере', 'yes': 'да', 'no': 'нет'
   },
   en: {
     'brand': 'Utility metering',
@@ -191,6 +205,20 @@ window.I18N = {
     'field.step': 'resolution', 'field.limit': 'records', 'field.reason': 'reason', 'field.label': 'label',
     'field.objects': 'objects', 'field.line': 'command', 'field.addr': 'address', 'field.out': 'output', 'field.ch': 'channel',
     'field.weight': 'pulse weight', 'field.initial_reading': 'reading', 'field.role': 'role', 'field.user': 'user',
-    'field.new': 'new password', 'field.serial': 'meter serial', 'field.verification_due': 'verification due'
+    'field.new': 'new password', 'field.serial': 'meter serial', 'field.verification_due': 'verification due',
+    'per.page': 'Records per page', 'audit.page': 'page {n}', 'audit.newer': '← Newer', 'audit.older': 'Older →',
+    'act.login': 'Sign-in', 'act.login.failed': 'Failed sign-in', 'act.logout': 'Sign-out',
+    'act.user.create': 'New user', 'act.user.update': 'User changed',
+    'act.user.password': 'Password changed', 'act.user.password.failed': 'Wrong current password',
+    'act.registry.set': 'Registry change', 'act.quarantine.rebase': 'Counter out of quarantine',
+    'act.block': 'Block', 'act.unblock': 'Unblock', 'act.zero': 'Zero counter',
+    'act.console': 'Gateway console command',
+    'dk.ip': 'address', 'dk.by': 'by', 'dk.role': 'role', 'dk.objects': 'objects', 'dk.disabled': 'disabled',
+    'dk.state': 'state', 'dk.line': 'command', 'dk.error': 'error', 'dk.total': 'counter',
+    'dk.label': 'label', 'dk.resource': 'resource', 'dk.unit': 'unit', 'dk.serial': 'meter serial',
+    'dk.verification_due': 'verification due', 'dk.initial_reading': 'reading', 'dk.initial_total': 'at counter',
+    'dk.weight': 'pulse weight', 'dk.weights': 'pulse weight', 'dk.from': 'from', 'dk.expires': 'valid until',
+    'dk.addr': 'address', 'dk.out': 'output', 'dk.ch': 'channel', 'dk.obj': 'object', 'dk.output': 'answer',
+    'by.self': 'the user', 'by.admin': 'an admin', 'by.reset': 'reset on the server', 'yes': 'yes', 'no': 'no'
   }
 };
