@@ -15,7 +15,8 @@
  *    formatted, and the archive's earlier chart and table go;
  *  - the audit trail: actions named and details in words (no JSON, no
  *    Unix seconds), 50 records a page with older and newer pages, each
- *    record once, and a CSV of them all.
+ *    record once, and a CSV of them all;
+ *  - the broker's uptime and the console's command states in Russian.
  *
  * Called from portal.test.js main() with ctx: { chromium, CHROMIUM, URL,
  * PW (admin's password), OUT, DEMO (the demo building), MQTT (the broker's
@@ -332,8 +333,26 @@ async function auditPages(page, ctx) {
 
 }
 
+/* Point 12's strings: the broker's uptime and the console's command
+ * states in words. */
+async function smallWords(page, ctx) {
+  ctx.setStep('the broker\'s uptime and the console\'s states in Russian');
+  await setLang(page, 'ru');
+  await load(page, ctx.URL + '/health.html');
+  await page.waitForSelector('#broker-state.ok');
+  const broker = await page.$eval('#broker', e => e.innerText.replace(/\s+/g, ' '));
+  check(!/second|minute|hour|day/.test(broker) && /Работает\s*\d+ (с|мин|ч|дн)/.test(broker), 'the broker box reads ' + broker);
+  await load(page, ctx.URL + '/console.html');
+  await page.waitForSelector('#obj option[value="1"]', { state: 'attached' });
+  await page.selectOption('#obj', '1');
+  await page.waitForFunction(() => document.querySelectorAll('#history tr').length > 1);
+  const states = await page.$$eval('#history tr', trs => trs.slice(1).map(tr => tr.cells[tr.cells.length - 1].textContent));
+  check(states.length && states.every(x => /^(в очереди|отправлена|выполнена|ошибка|истёк срок)$/.test(x)), 'console states ' + states.join());
+  console.log('ru words: ' + broker + '; console states ' + [...new Set(states)].join(', '));
+}
+
 /* Each check in turn; one failing does not hide the next. */
-const CHECKS = [siteZone, unitsAndNumbers, errorsInWords, auditInWords, auditPages];
+const CHECKS = [siteZone, unitsAndNumbers, errorsInWords, auditInWords, auditPages, smallWords];
 
 module.exports = async function (ctx) {
   const browser = await ctx.chromium.launch({ executablePath: ctx.CHROMIUM, headless: true,

@@ -17,7 +17,8 @@
       const r = await App.api('GET', '/api/v1/objects/' + obj + '/commands?limit=20');
       $('history').replaceChildren(E('tr', {}, ...['time', 'user', 'command', 'state'].map(k => E('th', { text: App.t(k) }))),
         ...r.commands.map(c => E('tr', {}, E('td', { text: App.fmtTime(c.created) }), E('td', { text: c.actor }),
-          E('td', { text: c.cmd === 'console' ? c.line : c.cmd + ' ' + (c.addr || '') }), E('td', { text: c.state }))));
+          E('td', { text: c.cmd === 'console' ? c.line : App.t('cmd.' + c.cmd) + ' ' + (c.addr || '') }),
+          E('td', { class: 'state', text: App.t('state.' + c.state) }))));
     } catch (e) { App.showError($('msg'), e); }
   }
 
@@ -30,7 +31,7 @@
       const r = await App.api('POST', '/api/v1/objects/' + obj + '/console', { line });
       const res = r.result || {};
       $('term').textContent += (res.ok === false ? 'ERROR: ' + (res.error || '') : (res.output || '')) +
-        (r.state !== 'done' && r.state !== 'failed' ? '[' + r.state + ']' : '') + '\n';
+        (r.state !== 'done' && r.state !== 'failed' ? '[' + App.t('state.' + r.state) + ']' : '') + '\n';
     } catch (e) {
       $('term').textContent += '[' + App.errorText(e) + ']\n';
       App.showError($('msg'), e);

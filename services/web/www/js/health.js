@@ -6,13 +6,19 @@
   const E = (...a) => App.el(...a);
   let last = null;
 
+  /* Mosquitto's "$SYS/broker/uptime" ("66 seconds") in the page's words */
+  function uptime(u) {
+    const m = /^(\d+) seconds?$/.exec(u || '');
+    return m ? App.fmtDuration(+m[1]) : (u || '—');
+  }
+
   function render(r) {
     last = r;
     const b = r.broker;
     $('broker').replaceChildren(
       E('div', {}, E('span', { text: App.t('state') }), E('span', { class: 'badge ' + (b.connected ? 'ok' : 'bad'), id: 'broker-state', text: b.connected ? App.t('connected') : App.t('offline') })),
       E('div', {}, E('span', { text: App.t('version') }), E('b', { text: b.version || '—' })),
-      E('div', {}, E('span', { text: App.t('uptime') }), E('b', { text: b.uptime || '—' })),
+      E('div', {}, E('span', { text: App.t('uptime') }), E('b', { id: 'broker-uptime', text: uptime(b.uptime) })),
       E('div', {}, E('span', { text: App.t('clients') }), E('b', { text: b.clients || '—' })));
     const ping = new Map((r.ping || []).map(p => [p.name, p]));
     const names = [...new Set(r.services.map(s => s.name).concat([...ping.keys()]))].sort();
@@ -23,7 +29,7 @@
         return E('tr', { id: 'svc-' + n }, E('td', { text: 'amr-' + n }),
           E('td', {}, E('span', { class: 'badge ' + (s.online ? 'ok' : s.online === false ? 'bad' : ''), text: s.online ? App.t('online') : s.online === false ? App.t('offline') : App.t('unknown') })),
           E('td', { text: s.version || '—' }), E('td', { text: App.fmtTime(s.started) }),
-          E('td', { text: p ? (p.ok ? p.ms + ' ms' : p.error) : '—' }));
+          E('td', { text: p ? (p.ok ? p.ms + ' ' + App.unit('ms') : p.error) : '—' }));
       }));
   }
 
