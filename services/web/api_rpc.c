@@ -433,8 +433,13 @@ static void registry_set_ok(struct web *w, struct call *c, json_t *rec)
 		sse_publish(w->hub, (unsigned)json_integer_value(json_object_get(up, "obj")),
 			    "channel", up);
 	json_decref(up);
-	if (view_take_reload(w->view)) /* retired or back: the lists change */
-		sse_publish(w->hub, 0, "reload", "{}");
+	if (view_take_reload(w->view)) { /* retired or back: the lists change */
+		json_t *empty = json_object();
+
+		if (empty)
+			sse_publish(w->hub, 0, "reload", empty);
+		json_decref(empty);
+	}
 	call_json(c, 200, json_incref(rec));
 }
 
