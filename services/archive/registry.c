@@ -454,6 +454,79 @@ static void set_retired(json_t *rec, bool retired, int64_t now)
 	}
 }
 
+/*
+ * The "outputs" of a device's update, {"1":{"label":"Кран ХВС","resource":
+ * "cold_water"},..}: what each output drives. Every entry is checked before
+ * any is applied; then each given field replaces the stored one, output by
+ * output, so a label can change without repeating the others. Returns
+ * AMR_OK, AMR_EINVAL (err names the output and field) or AMR_ENOMEM.
+ */
+static int update_outputs(json_t *rec, const json_t *outs, struct jv_err *err)
+{
+	static const char *const fields[] = { "label", "resource", NULL };
+	json_t *all = json_object_get(rec, "outputs"), *one, *cur;
+	const char *name, *label;
+	int resource;
+
+	json_object_foreach((json_t *)outs, name, one) {
+		if (strlen(name) != 1 || name[0] < '1' || name[0] > '0' + PROTO_OUT_MAX)
+			return jv_fail(err, "outputs: \"%.20s\" is not an output 1..%d", name,
+				       PROTO_OUT_MAX);
+		if (!json_is_object(one))
+			return jv_fail(err, "outputs.%s: not an object {label, resource}", name);
+		if (jv_only(one, fields, err) ||
+		    jv_str(one, "label", false, NULL, 0, 127, &label, err) ||
+		    jv_enum(one, "resource", false, -1, registry_resources, &resource, err)) {
+			char msg[sizeof err->msg];
+
+			snprintf(msg, sizeof msg, "%s", err->msg);
+			return jv_fail(err, "outputs.%s.%s", name, msg);
+		}
+	}
+	if (!json_is_object(all)) {
+		if (!(all = json_object()) || json_object_set_new(rec, "outputs", all))
+			return AMR_ENOMEM;
+	}
+	json_object_foreach((json_t *)outs, name, one) {
+		jv_str(one, "label", false, NULL, 0, 127, &label, err);
+		jv_enum(one, "resource", false, -1, registry_resources, &resource, err);
+		if (!json_is_object(cur = json_object_get(all, name))) {
+			if (!(cur = json_pack("{s:s, s:s}", "label", "", "resource", "unknown")) ||
+			    json_object_set_new(all, name, cur))
+				return AMR_ENOMEM;
+		}
+		if (label)
+			json_object_set_new(cur, "label", json_string(label));
+		if (resource >= 0)
+			json_object_set_new(cur, "resource",
+					    json_string(registry_resources[resource]));
+	}
+	return AMR_OK;
+}
+
+/* A device's update: its label (the flat), its outputs, and retired. */
+static int update_device(json_t *rec, const json_t *args, int64_t now, struct jv_err *err)
+{
+	static const char *const fields[] = { "id",    "actor",	  "reason", "label",
+					      "outputs", "retired", NULL };
+	const char *label;
+	bool retired;
+	json_t *outs;
+	int rc;
+
+	if (jv_only(args, fields, err) || jv_str(args, "label", false, NULL, 0, 127, &label, err) ||
+	    jv_object(args, "outputs", false, &outs, err) ||
+	    jv_bool(args, "retired", false, false, &retired, err))
+		return AMR_EINVAL;
+	if (outs && (rc = update_outputs(rec, outs, err)))
+		return rc;
+	if (label)
+		json_object_set_new(rec, "label", json_string(label));
+	if (json_object_get(args, "retired"))
+		set_retired(rec, retired, now);
+	return AMR_OK;
+}
+
 amr_err registry_update(registry *r, MDB_txn *txn, const struct proto_id *key, const json_t *args,
 			uint32_t total_now, int64_t now, json_t **before, json_t **after,
 			struct jv_err *err)
@@ -495,6 +568,8 @@ amr_err registry_update(registry *r, MDB_txn *txn, const struct proto_id *key, c
 	}
 	if (key->ch) {
 		rc = update_channel(rec, args, total_now, err);
+	} else if (key->addr) {
+		rc = update_device(rec, args, now, err);
 	} else {
 		rc = jv_only(args, fields, err) ||
 				     jv_str(args, "label", false, NULL, 0, 127, &label, err) ||

@@ -16,6 +16,16 @@
  * initial_reading pairs it with the counter as it stands (the caller's
  * total_now) unless it gives initial_total itself.
  *
+ * A device's record may name what each of its outputs drives (the valve
+ * or contactor, and the resource it cuts off), which dialogs, alarms and
+ * the audit trail show beside the device's label (the flat):
+ *
+ *   {"id":"1.5","label":"Flat 12","outputs":{"1":{"label":"Cold water valve",
+ *    "resource":"cold_water"},"3":{"label":"Contactor","resource":"electricity"}},
+ *    "first_seen":T,"updated":T}
+ *
+ * An update's "outputs" is merged output by output and field by field.
+ *
  * A channel seen for the first time is registered with defaults (resource
  * "unknown", unit "pulse", weight 1/1, no label) in the same transaction as
  * its first reading, so nothing is lost before an operator describes it.

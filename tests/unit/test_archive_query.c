@@ -43,9 +43,11 @@ static int set_txn(MDB_txn *txn, void *arg)
 	return rc;
 }
 
-static int registry_set_at(const char *json, uint32_t total_now, struct jv_err *err)
+/* archive/registry.set of record k with args json; err gets the reason. */
+static int registry_set_key(struct proto_id k, const char *json, uint32_t total_now,
+			    struct jv_err *err)
 {
-	struct set_args s = { &f, { 1, 1, 1 }, json_loads(json, 0, NULL), { "" }, total_now };
+	struct set_args s = { &f, k, json_loads(json, 0, NULL), { "" }, total_now };
 	int rc;
 
 	ck_assert_ptr_nonnull(s.args);
@@ -54,6 +56,11 @@ static int registry_set_at(const char *json, uint32_t total_now, struct jv_err *
 	if (err)
 		*err = s.err;
 	return rc;
+}
+
+static int registry_set_at(const char *json, uint32_t total_now, struct jv_err *err)
+{
+	return registry_set_key((struct proto_id){ 1, 1, 1 }, json, total_now, err);
 }
 
 static int registry_set(const char *json, struct jv_err *err)
@@ -436,6 +443,66 @@ START_TEST(retired_objects_and_devices_leave_latest)
 }
 END_TEST
 
+/* A device's outputs get labels and resources, merged output by output;
+ * bad ones are refused naming the output and change nothing. */
+START_TEST(registry_labels_outputs)
+{
+	static const struct {
+		const char *args;
+		const char *err;
+	} bad[] = {
+		{ "{\"outputs\":{\"5\":{\"label\":\"x\"}}}", "outputs: \"5\" is not an output" },
+		{ "{\"outputs\":{\"01\":{\"label\":\"x\"}}}", "outputs: \"01\"" },
+		{ "{\"outputs\":{\"1\":\"valve\"}}", "outputs.1: not an object" },
+		{ "{\"outputs\":{\"1\":{\"colour\":\"red\"}}}", "outputs.1.colour" },
+		{ "{\"outputs\":{\"2\":{\"resource\":\"steam\"}}}", "outputs.2.resource" },
+		{ "{\"outputs\":[1]}", "outputs" },
+		{ "{\"unit\":\"m3\"}", "unit" },
+	};
+	const struct proto_id dev = { 1, 1, 0 };
+	uint32_t r[] = { C11, 5, 0 };
+	struct batch *b = fx_batch(1, 1, Y2025, 1, r);
+	struct store_outcome o = fx_commit1(&f, b);
+	json_t *rec, *outs;
+	MDB_txn *txn;
+
+	store_outcome_free(&o);
+	batch_free(b);
+	ck_assert_int_eq(registry_set_key(dev,
+					  "{\"label\":\"Flat 1\",\"outputs\":{\"1\":{\"label\":"
+					  "\"Cold water valve\",\"resource\":\"cold_water\"},"
+					  "\"3\":{\"label\":\"Contactor\"}}}",
+					  0, NULL),
+			 0);
+	ck_assert_int_eq(registry_set_key(dev,
+					  "{\"outputs\":{\"3\":{\"resource\":\"electricity\"}}}", 0,
+					  NULL),
+			 0);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct jv_err err = { "" };
+
+		ck_assert_msg(registry_set_key(dev, bad[i].args, 0, &err) == AMR_EINVAL, "case %zu",
+			      i);
+		ck_assert_msg(strstr(err.msg, bad[i].err), "case %zu: %s", i, err.msg);
+	}
+	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
+	ck_assert_int_eq(registry_get(f.reg, txn, &dev, &rec), 0);
+	mdb_txn_abort(txn);
+	outs = json_object_get(rec, "outputs");
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "label")), "Flat 1");
+	ck_assert_uint_eq(json_object_size(outs), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(outs, "1"), "label")),
+			 "Cold water valve");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(outs, "1"), "resource")),
+			 "cold_water");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(outs, "3"), "label")),
+			 "Contactor");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(outs, "3"), "resource")),
+			 "electricity");
+	json_decref(rec);
+}
+END_TEST
+
 START_TEST(audit_is_append_only_and_queryable)
 {
 	const char *recs[] = {
@@ -517,6 +584,7 @@ Suite *archive_query_suite(void)
 	tcase_add_test(tc, a_channel_never_seen_is_not_found);
 	tcase_add_test(tc, registry_refuses_bad_updates);
 	tcase_add_test(tc, retired_objects_and_devices_leave_latest);
+	tcase_add_test(tc, registry_labels_outputs);
 	tcase_add_test(tc, audit_is_append_only_and_queryable);
 	tcase_add_test(tc, csv_names_the_local_day);
 	suite_add_tcase(s, tc);
