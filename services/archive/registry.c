@@ -507,7 +507,7 @@ static int update_outputs(json_t *rec, const json_t *outs, struct jv_err *err)
 /* A device's update: its label (the flat), its outputs, and retired. */
 static int update_device(json_t *rec, const json_t *args, int64_t now, struct jv_err *err)
 {
-	static const char *const fields[] = { "id",    "actor",	  "reason", "label",
+	static const char *const fields[] = { "id",	 "actor",   "reason", "label",
 					      "outputs", "retired", NULL };
 	const char *label;
 	bool retired;

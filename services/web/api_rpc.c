@@ -446,10 +446,9 @@ static void registry_set_ok(struct web *w, struct call *c, json_t *rec)
 void api_registry_set(void *ctx, struct call *c)
 {
 	static const char *const fields[] = {
-		"label",	 "resource",	     "unit",
-		"serial",	 "verification_due", "initial_reading",
-		"initial_total", "weight",	     "weights",
-		"reason",	 "retired",	     NULL
+		"label",	   "resource",	    "unit",   "serial",	 "verification_due",
+		"initial_reading", "initial_total", "weight", "weights", "outputs",
+		"reason",	   "retired",	    NULL
 	};
 	static const char *const resources[] = { "unknown",	"cold_water", "hot_water",
 						 "electricity", "heat",	      "gas",
@@ -478,6 +477,7 @@ void api_registry_set(void *ctx, struct call *c)
 	    jv_int(c->body, "initial_total", false, 0, 0, UINT32_MAX, &n, &err) ||
 	    jv_object(c->body, "weight", false, &o, &err) ||
 	    jv_array(c->body, "weights", false, 32, &o, &err) ||
+	    jv_object(c->body, "outputs", false, &o, &err) ||
 	    jv_str(c->body, "reason", false, NULL, 0, 200, &s, &err) ||
 	    jv_bool(c->body, "retired", false, false, &b, &err)) {
 		call_error(c, 400, "bad_request", "%s", err.msg);

@@ -25,9 +25,11 @@ amr_err view_create(view **out, const struct view_opts *o)
 
 static void free_obj(struct vobj *o)
 {
-	for (unsigned a = 0; a < VIEW_ADDRS; a++)
+	for (unsigned a = 0; a < VIEW_ADDRS; a++) {
 		for (unsigned c = 0; c < VIEW_CHS; c++)
 			free(o->ch[a][c]);
+		free(o->dev[a].outl);
+	}
 	json_decref(o->lcd);
 	free(o);
 }
@@ -511,6 +513,7 @@ static void forget(view *v, struct vobj *o, unsigned addr, unsigned ch)
 	}
 	if (o->dev[addr - 1].seen)
 		v->reload = true;
+	free(o->dev[addr - 1].outl);
 	o->dev[addr - 1] = (struct vdev){ .mains = -1, .batt_mv = -1 };
 	memset(o->dev[addr - 1].out, -1, sizeof o->dev[addr - 1].out);
 }
@@ -521,6 +524,34 @@ bool view_take_reload(view *v)
 
 	v->reload = false;
 	return r;
+}
+
+/* The "outputs" of a device's record ({"1":{"label","resource"},..}): the
+ * labels replace those the device had; none left frees them. */
+static void device_outputs(struct vdev *d, const json_t *outs)
+{
+	bool any = false;
+
+	if (json_object_size(outs) && !d->outl)
+		d->outl = calloc(VIEW_OUTS, sizeof *d->outl);
+	for (unsigned k = 0; d->outl && k < VIEW_OUTS; k++) {
+		char key[4];
+		const json_t *e;
+		const char *res;
+
+		snprintf(key, sizeof key, "%u", k + 1);
+		e = json_object_get(outs, key);
+		d->outl[k].label[0] = d->outl[k].resource[0] = '\0';
+		copy_str(d->outl[k].label, sizeof d->outl[k].label, e, "label");
+		res = json_string_value(json_object_get(e, "resource"));
+		if (res && strcmp(res, "unknown"))
+			snprintf(d->outl[k].resource, sizeof d->outl[k].resource, "%s", res);
+		any = any || d->outl[k].label[0] || d->outl[k].resource[0];
+	}
+	if (!any) {
+		free(d->outl);
+		d->outl = NULL;
+	}
 }
 
 json_t *view_on_registry(view *v, const json_t *rec, int64_t now)
@@ -544,9 +575,15 @@ json_t *view_on_registry(view *v, const json_t *rec, int64_t now)
 		return NULL;
 	}
 	if (!ch) {
-		copy_str(o->dev[addr - 1].label, sizeof o->dev[0].label, rec, "label");
-		set_retired(v, &o->dev[addr - 1].retired, rec);
-		return NULL;
+		struct vdev *d = &o->dev[addr - 1];
+
+		copy_str(d->label, sizeof d->label, rec, "label");
+		set_retired(v, &d->retired, rec);
+		device_outputs(d, json_object_get(rec, "outputs"));
+		if (d->retired)
+			return NULL; /* no live updates of a retired device */
+		return json_pack("{s:i, s:[o*]}", "obj", (int)obj, "devices",
+				 view__dev_json(d, addr));
 	}
 	if (!(c = get_chan(o, addr, ch)))
 		return NULL;

@@ -77,7 +77,11 @@ json_t *view_on_svc_status(view *v, const char *name, const json_t *st, int64_t 
 void view_on_broker(view *v, const char *key, const char *value);
 
 /* Apply an archive registry record (object, device or channel). Returns
- * the channel's update {"channels":[..]} for a channel record, else NULL.
+ * the channel's update {"obj","channels":[..]} for a channel record, the
+ * device's {"obj","devices":[..]} for a device record (its label and what
+ * its outputs drive: "outputs":{"1":{"label","resource"}} in the record,
+ * "label" and "resource" beside each output's state in the device's JSON;
+ * alarms about a device carry its "label"), else NULL.
  * A retired object or device ("retired":true) stays in the view but leaves
  * every list (objects, channels, an object's devices and channels, events),
  * raises no alarms and gives no live updates; asked for by number, a

@@ -29,6 +29,12 @@ struct vchan {
 	char due[16];		/* verification due, YYYY-MM-DD */
 };
 
+/* What an output drives, from its device's registry record. */
+struct vout_label {
+	char label[VIEW_LABEL]; /* "Кран ХВС" */
+	char resource[16];	/* cold_water, electricity, ... ("" unknown) */
+};
+
 struct vdev {
 	bool seen;		      /* in a devices snapshot or an event */
 	bool ok;		      /* responding */
@@ -42,6 +48,7 @@ struct vdev {
 	int64_t out_ts[VIEW_OUTS];    /* batch time of a state read, else when the web learnt it */
 	int64_t out_ev_ts[VIEW_OUTS]; /* time of the state applied (event, batch, command) */
 	bool retired;		      /* registry: out of the live views and alarms */
+	struct vout_label *outl;      /* outputs 1..4 (new), NULL until the registry names one */
 };
 
 struct vobj {

@@ -56,6 +56,10 @@ static json_t *outputs_json(const struct vdev *d)
 
 		if (e && d->out[i] >= 0)
 			json_object_set_new(e, "ts", json_integer(d->out_ts[i]));
+		if (e && d->outl && d->outl[i].label[0])
+			json_object_set_new(e, "label", json_string(d->outl[i].label));
+		if (e && d->outl && d->outl[i].resource[0])
+			json_object_set_new(e, "resource", json_string(d->outl[i].resource));
 		json_array_append_new(arr, e);
 	}
 	return arr;
@@ -79,6 +83,17 @@ json_t *view__dev_json(const struct vdev *d, unsigned addr)
 	return j;
 }
 
+/* Append alarm al (taken) about device d to a, with the device's label
+ * (the flat) and, for a channel, the channel's, so no one reads "address 7". */
+static void dev_alarm(json_t *a, json_t *al, const struct vdev *d, const struct vchan *c)
+{
+	if (al && d->label[0])
+		json_object_set_new(al, "label", json_string(d->label));
+	if (al && c && c->label[0])
+		json_object_set_new(al, "channel_label", json_string(c->label));
+	json_array_append_new(a, al);
+}
+
 /* Active alarms of o, derived from its state. */
 static json_t *alarms(const view *v, const struct vobj *o, int64_t now)
 {
@@ -99,25 +114,30 @@ static json_t *alarms(const view *v, const struct vobj *o, int64_t now)
 		if (!d->seen || d->retired)
 			continue;
 		if (!d->ok)
-			json_array_append_new(
-				a, json_pack("{s:s, s:i, s:I}", "type",
-					     proto_event_name(PROTO_EV_DEVICE_OFFLINE), "addr",
-					     (int)i + 1, "since", (json_int_t)d->since));
+			dev_alarm(a,
+				  json_pack("{s:s, s:i, s:I}", "type",
+					    proto_event_name(PROTO_EV_DEVICE_OFFLINE), "addr",
+					    (int)i + 1, "since", (json_int_t)d->since),
+				  d, NULL);
 		else if (d->mains == 0)
-			json_array_append_new(a, json_pack("{s:s, s:i, s:I}", "type",
-							   proto_event_name(PROTO_EV_MAINS_LOST),
-							   "addr", (int)i + 1, "since",
-							   (json_int_t)d->since));
+			dev_alarm(a,
+				  json_pack("{s:s, s:i, s:I}", "type",
+					    proto_event_name(PROTO_EV_MAINS_LOST), "addr",
+					    (int)i + 1, "since", (json_int_t)d->since),
+				  d, NULL);
 		if (d->batt_low)
-			json_array_append_new(a, json_pack("{s:s, s:i}", "type",
-							   proto_event_name(PROTO_EV_BATTERY_LOW),
-							   "addr", (int)i + 1));
+			dev_alarm(a,
+				  json_pack("{s:s, s:i}", "type",
+					    proto_event_name(PROTO_EV_BATTERY_LOW), "addr",
+					    (int)i + 1),
+				  d, NULL);
 		for (unsigned c = 0; c < VIEW_CHS; c++)
 			if (o->ch[i][c] && o->ch[i][c]->quarantined)
-				json_array_append_new(
-					a, json_pack("{s:s, s:i, s:i}", "type",
-						     proto_event_name(PROTO_EV_COUNTER_QUARANTINED),
-						     "addr", (int)i + 1, "ch", (int)c + 1));
+				dev_alarm(a,
+					  json_pack("{s:s, s:i, s:i}", "type",
+						    proto_event_name(PROTO_EV_COUNTER_QUARANTINED),
+						    "addr", (int)i + 1, "ch", (int)c + 1),
+					  d, o->ch[i][c]);
 	}
 	return a;
 }

@@ -68,20 +68,6 @@ static int registry_set(const char *json, struct jv_err *err)
 	return registry_set_at(json, 0, err);
 }
 
-/* registry.set's update of record key. */
-static int registry_set_key(struct proto_id k, const char *json, struct jv_err *err)
-{
-	struct set_args s = { &f, k, json_loads(json, 0, NULL), { "" }, 0 };
-	int rc;
-
-	ck_assert_ptr_nonnull(s.args);
-	rc = kv_write(f.k, set_txn, &s);
-	json_decref(s.args);
-	if (err)
-		*err = s.err;
-	return rc;
-}
-
 /* The ids archive/latest lists (obj 0: every object), joined by spaces,
  * "!" after a retired one. */
 static void latest_ids(uint16_t obj, char *out, size_t size)
@@ -409,9 +395,9 @@ START_TEST(retired_objects_and_devices_leave_latest)
 	latest_ids(0, ids, sizeof ids);
 	ck_assert_str_eq(ids, "1.1.1 1.2.1 12.1.1");
 	ck_assert_int_eq(
-		registry_set_key((struct proto_id){ 12, 0, 0 }, "{\"retired\":true}", NULL), 0);
-	ck_assert_int_eq(registry_set_key((struct proto_id){ 1, 2, 0 }, "{\"retired\":true}", NULL),
-			 0);
+		registry_set_key((struct proto_id){ 12, 0, 0 }, "{\"retired\":true}", 0, NULL), 0);
+	ck_assert_int_eq(
+		registry_set_key((struct proto_id){ 1, 2, 0 }, "{\"retired\":true}", 0, NULL), 0);
 	latest_ids(0, ids, sizeof ids);
 	ck_assert_str_eq(ids, "1.1.1");
 	latest_ids(12, ids, sizeof ids);
@@ -425,13 +411,14 @@ START_TEST(retired_objects_and_devices_leave_latest)
 	ck_assert_int_eq(json_integer_value(json_object_get(rec, "retired_at")), 1);
 	json_decref(rec);
 	ck_assert_int_eq(
-		registry_set_key((struct proto_id){ 12, 1, 1 }, "{\"retired\":true}", &err),
+		registry_set_key((struct proto_id){ 12, 1, 1 }, "{\"retired\":true}", 0, &err),
 		AMR_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.msg, "retire its device 12.1 or its object 12"));
-	ck_assert_int_eq(registry_set_key((struct proto_id){ 12, 0, 0 }, "{\"retired\":1}", &err),
-			 AMR_EINVAL);
 	ck_assert_int_eq(
-		registry_set_key((struct proto_id){ 12, 0, 0 }, "{\"retired\":false}", NULL), 0);
+		registry_set_key((struct proto_id){ 12, 0, 0 }, "{\"retired\":1}", 0, &err),
+		AMR_EINVAL);
+	ck_assert_int_eq(
+		registry_set_key((struct proto_id){ 12, 0, 0 }, "{\"retired\":false}", 0, NULL), 0);
 	latest_ids(0, ids, sizeof ids);
 	ck_assert_str_eq(ids, "1.1.1 12.1.1");
 	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);

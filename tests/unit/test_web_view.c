@@ -540,6 +540,54 @@ static void on_resume(void *c)
 	resumed++;
 }
 
+/* A device's registry record names the flat and what each output drives:
+ * the device's outputs and its alarms carry them. */
+START_TEST(view_output_labels)
+{
+	view *v = mk();
+	json_t *up, *d, *outs, *o, *al;
+
+	json_decref(view_on_readings(
+		v, 3,
+		J("{\"seq\":1,\"ts\":1000,\"devices\":[{\"addr\":7,\"ok\":false}],\"obj\":3,\"rx\":1000}"),
+		1000));
+	up = view_on_registry(
+		v,
+		J("{\"id\":\"3.7\",\"label\":\"Flat 7\",\"outputs\":{\"1\":{\"label\":"
+		  "\"Cold water valve\",\"resource\":\"cold_water\"},\"3\":{\"label\":"
+		  "\"Contactor\",\"resource\":\"unknown\"}}}"),
+		1001);
+	ck_assert_ptr_nonnull(up);
+	ck_assert_int_eq(json_integer_value(json_object_get(up, "obj")), 3);
+	d = json_array_get(json_object_get(up, "devices"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(d, "label")), "Flat 7");
+	outs = json_object_get(d, "outputs");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(outs, 0), "label")),
+			 "Cold water valve");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(outs, 0), "resource")),
+			 "cold_water");
+	ck_assert_ptr_null(json_object_get(json_array_get(outs, 1), "label"));
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(outs, 2), "label")),
+			 "Contactor");
+	ck_assert_ptr_null(json_object_get(json_array_get(outs, 2), "resource"));
+	json_decref(up);
+	/* the alarm of the silent device names the flat */
+	o = view_object_json(v, 3, 1002);
+	al = json_array_get(json_object_get(json_object_get(o, "object"), "alarms"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(al, "type")), "device_offline");
+	ck_assert_str_eq(json_string_value(json_object_get(al, "label")), "Flat 7");
+	json_decref(o);
+	/* a record without outputs takes the labels away */
+	json_decref(view_on_registry(v, J("{\"id\":\"3.7\",\"label\":\"Flat 7\"}"), 1003));
+	o = view_object_json(v, 3, 1004);
+	d = json_array_get(json_object_get(o, "devices"), 0);
+	ck_assert_ptr_null(
+		json_object_get(json_array_get(json_object_get(d, "outputs"), 0), "label"));
+	json_decref(o);
+	view_destroy(v);
+}
+END_TEST
+
 /* sse_publish of JSON text. */
 static void publish_text(sse *h, unsigned obj, const char *event, const char *text)
 {
@@ -605,6 +653,7 @@ Suite *web_view_suite(void)
 	tcase_add_test(tc, view_moved_device_leaves_its_address);
 	tcase_add_test(tc, view_outputs);
 	tcase_add_test(tc, view_outputs_from_batches);
+	tcase_add_test(tc, view_output_labels);
 	tcase_add_test(tc, sse_queue_bounded);
 	suite_add_tcase(s, tc);
 	return s;
