@@ -261,7 +261,7 @@ json_t *view_on_readings(view *v, unsigned obj, const json_t *batch, int64_t now
 		if (d->ok)
 			output_snapshot(d, json_object_get(e, "outputs"), ts);
 		if (!d->retired)
-			json_array_append_new(devs, view__dev_json(d, (unsigned)addr));
+			json_array_append_new(devs, view__dev_json(o, (unsigned)addr));
 	}
 	if (o->retired) {
 		json_decref(up); /* kept, not shown */
@@ -372,7 +372,7 @@ json_t *view_on_event(view *v, unsigned obj, const json_t *ev, int64_t now)
 	if (d)
 		return json_pack("{s:o, s:o*, s:i, s:[o*]}", "event", copy, "object",
 				 view__obj_summary(v, o, now), "obj", (int)obj, "devices",
-				 view__dev_json(d, (unsigned)addr));
+				 view__dev_json(o, (unsigned)addr));
 	return json_pack("{s:o, s:o*}", "event", copy, "object", view__obj_summary(v, o, now));
 }
 
@@ -413,7 +413,8 @@ json_t *view_on_command(view *v, const json_t *rec, int64_t now)
 	finished = int_of(rec, "finished", now);
 	if (finished > d->out_ev_ts[out - 1])
 		d->out_ev_ts[out - 1] = finished;
-	return json_pack("{s:i, s:[o*]}", "obj", (int)obj, "devices", view__dev_json(d, addr));
+	return json_pack("{s:i, s:[o*]}", "obj", (int)obj, "devices",
+			 view__dev_json(view__find(v, obj), addr));
 }
 
 size_t view_on_commands(view *v, const json_t *result, int64_t now)
@@ -583,7 +584,7 @@ json_t *view_on_registry(view *v, const json_t *rec, int64_t now)
 		if (d->retired)
 			return NULL; /* no live updates of a retired device */
 		return json_pack("{s:i, s:[o*]}", "obj", (int)obj, "devices",
-				 view__dev_json(d, addr));
+				 view__dev_json(o, addr));
 	}
 	if (!(c = get_chan(o, addr, ch)))
 		return NULL;

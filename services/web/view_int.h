@@ -100,6 +100,6 @@ struct vobj *view__find(const view *v, unsigned obj);
 json_t *view__obj_summary(const view *v, const struct vobj *o, int64_t now);
 json_t *view__chan_json(const view *v, const struct vobj *o, unsigned addr, unsigned ch,
 			int64_t now);
-json_t *view__dev_json(const struct vdev *d, unsigned addr);
+json_t *view__dev_json(const struct vobj *o, unsigned addr);
 
 #endif

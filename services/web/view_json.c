@@ -8,6 +8,13 @@ static bool fresh(const view *v, int64_t ts, int64_t now)
 	return ts > 0 && now - ts <= (int64_t)v->o.fresh_s;
 }
 
+/* The gateway said it is offline: what the view holds of its devices and
+ * channels is what they were when it was last heard from, not live. */
+static bool last_known(const struct vobj *o)
+{
+	return o->status_known && !o->online;
+}
+
 json_t *view__chan_json(const view *v, const struct vobj *o, unsigned addr, unsigned ch,
 			int64_t now)
 {
@@ -26,6 +33,8 @@ json_t *view__chan_json(const view *v, const struct vobj *o, unsigned addr, unsi
 		      "verification_due", c->due, "fresh", c->has_value && fresh(v, c->ts, now),
 		      "quarantined", c->quarantined, "weight", "num", (json_int_t)c->conv.num,
 		      "den", (json_int_t)c->conv.den);
+	if (j && last_known(o))
+		json_object_set_new(j, "last_known", json_true());
 	if (!j || !c->has_value)
 		return j;
 	idle_ms = now > c->moved_ts ? (now - c->moved_ts) * 1000 : 0;
@@ -65,8 +74,9 @@ static json_t *outputs_json(const struct vdev *d)
 	return arr;
 }
 
-json_t *view__dev_json(const struct vdev *d, unsigned addr)
+json_t *view__dev_json(const struct vobj *o, unsigned addr)
 {
+	const struct vdev *d = &o->dev[addr - 1];
 	json_t *j = json_pack(
 		"{s:i, s:b, s:s, s:b, s:I, s:I}", "addr", (int)addr, "ok", d->ok, "power",
 		!d->ok || d->mains < 0 ? "unknown"
@@ -80,6 +90,8 @@ json_t *view__dev_json(const struct vdev *d, unsigned addr)
 		json_object_set_new(j, "label", json_string(d->label));
 	if (j)
 		json_object_set_new(j, "outputs", outputs_json(d));
+	if (j && last_known(o))
+		json_object_set_new(j, "last_known", json_true());
 	return j;
 }
 
@@ -172,6 +184,8 @@ json_t *view__obj_summary(const view *v, const struct vobj *o, int64_t now)
 		json_object_set(j, "lcd", o->lcd);
 	if (j && o->retired)
 		json_object_set_new(j, "retired", json_true());
+	if (j && last_known(o))
+		json_object_set_new(j, "last_known", json_true());
 	return j;
 }
 
@@ -213,7 +227,7 @@ json_t *view_object_json(view *v, unsigned obj, int64_t now)
 			}
 		}
 		if (any)
-			json_array_append_new(devs, view__dev_json(&o->dev[a - 1], a));
+			json_array_append_new(devs, view__dev_json(o, a));
 	}
 	json_object_set_new(j, "events", view_events_json(v, obj, 50));
 	return j;

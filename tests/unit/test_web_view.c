@@ -588,6 +588,52 @@ START_TEST(view_output_labels)
 }
 END_TEST
 
+/* A gateway that said it is offline: its devices, channels and summary
+ * (the last devices responding, the last LCD) are marked last known; back
+ * online, they are live again. */
+START_TEST(view_offline_is_last_known)
+{
+	view *v = mk();
+	json_t *o, *sum, *d, *c;
+
+	json_decref(view_on_gw_status(
+		v, 9,
+		J("{\"online\":true,\"devices\":{\"polled\":2,\"responding\":2},\"lcd\":[\"UO-4 2/2\",\"Server: on\"]}"),
+		100));
+	json_decref(view_on_readings(
+		v, 9,
+		J("{\"seq\":1,\"ts\":100,\"readings\":[{\"addr\":1,\"ch\":1,\"total\":5,\"delta\":1}],"
+		  "\"devices\":[{\"addr\":1,\"ok\":true,\"mains\":true}],\"obj\":9,\"rx\":100}"),
+		100));
+	o = view_object_json(v, 9, 101);
+	ck_assert_ptr_null(json_object_get(json_object_get(o, "object"), "last_known"));
+	ck_assert_ptr_null(
+		json_object_get(json_array_get(json_object_get(o, "devices"), 0), "last_known"));
+	json_decref(o);
+	json_decref(view_on_gw_status(v, 9, J("{\"online\":false}"), 200));
+	o = view_object_json(v, 9, 400);
+	sum = json_object_get(o, "object");
+	d = json_array_get(json_object_get(o, "devices"), 0);
+	c = json_array_get(json_object_get(o, "channels"), 0);
+	ck_assert(json_is_true(json_object_get(sum, "last_known")));
+	ck_assert_int_eq(json_integer_value(json_object_get(sum, "age_s")), 300);
+	ck_assert_int_eq(
+		json_integer_value(json_object_get(json_object_get(sum, "devices"), "responding")),
+		2);
+	ck_assert(json_is_true(json_object_get(d, "ok"))); /* as last heard */
+	ck_assert(json_is_true(json_object_get(d, "last_known")));
+	ck_assert(json_is_true(json_object_get(c, "last_known")));
+	json_decref(o);
+	json_decref(view_on_gw_status(v, 9, J("{\"online\":true}"), 500));
+	o = view_object_json(v, 9, 501);
+	ck_assert_ptr_null(json_object_get(json_object_get(o, "object"), "last_known"));
+	ck_assert_ptr_null(
+		json_object_get(json_array_get(json_object_get(o, "channels"), 0), "last_known"));
+	json_decref(o);
+	view_destroy(v);
+}
+END_TEST
+
 /* sse_publish of JSON text. */
 static void publish_text(sse *h, unsigned obj, const char *event, const char *text)
 {
@@ -654,6 +700,7 @@ Suite *web_view_suite(void)
 	tcase_add_test(tc, view_outputs);
 	tcase_add_test(tc, view_outputs_from_batches);
 	tcase_add_test(tc, view_output_labels);
+	tcase_add_test(tc, view_offline_is_last_known);
 	tcase_add_test(tc, sse_queue_bounded);
 	suite_add_tcase(s, tc);
 	return s;
