@@ -75,20 +75,49 @@ struct ping {
 	struct pings *all; /* the collection */
 	char name[32];	   /* service pinged */
 	uint64_t sent;	   /* loop_now_ms() at the call */
+	bool help;	   /* asked <service>/help, not ping */
 };
+
+/* {"name","methods":[..]}: what a service serves, its help without the
+ * methods every service has; [] for one that does nothing yet. */
+static json_t *serves(const char *name, const json_t *result)
+{
+	static const char *const common[] = { "ping", "metrics", "help" };
+	json_t *list = json_array(), *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(result, "methods"), i, m) {
+		const char *s = json_string_value(json_object_get(m, "method"));
+		bool own = s != NULL;
+
+		for (size_t k = 0; own && k < sizeof common / sizeof common[0]; k++)
+			own = strcmp(s, common[k]) != 0;
+		if (own)
+			json_array_append_new(list, json_string(s));
+	}
+	return json_pack("{s:s, s:o*}", "name", name, "methods", list);
+}
 
 static void ping_done(void *ctx, int err, json_t *result, const char *code, const char *message)
 {
 	struct ping *p = ctx;
 	struct pings *all = p->all;
-	json_t *e = json_pack("{s:s, s:b, s:I}", "name", p->name, "ok", err == AMR_OK, "ms",
-			      (json_int_t)(loop_now_ms() - p->sent));
+	json_t *e;
 
+	if (p->help) {
+		if (err == AMR_OK)
+			json_array_append_new(json_object_get(all->out, "serves"),
+					      serves(p->name, result));
+		goto out_free_ping;
+	}
+	e = json_pack("{s:s, s:b, s:I}", "name", p->name, "ok", err == AMR_OK, "ms",
+		      (json_int_t)(loop_now_ms() - p->sent));
 	if (e && err == AMR_OK)
 		json_object_set(e, "version", json_object_get(result, "version"));
 	else if (e)
 		json_object_set_new(e, "error", json_string(message ? message : ""));
 	json_array_append_new(json_object_get(all->out, "ping"), e);
+out_free_ping:
 	free(p);
 	if (--all->left)
 		return;
@@ -118,18 +147,29 @@ void api_services(void *ctx, struct call *c)
 		return;
 	}
 	json_object_set_new(j, "ping", json_array());
+	json_object_set_new(j, "serves", json_array());
 	*all = (struct pings){ w, c, j, 1 };
 	call_ref(c);
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+	for (size_t i = 0; i < 2 * (sizeof names / sizeof names[0]); i++) {
 		struct ping *p = calloc(1, sizeof *p);
 		char method[48];
 
 		if (!p)
 			break;
 		p->all = all;
-		snprintf(p->name, sizeof p->name, "%s", names[i]);
-		snprintf(method, sizeof method, "%s/ping", names[i]);
+		p->help = i % 2;
+		snprintf(p->name, sizeof p->name, "%s", names[i / 2]);
+		snprintf(method, sizeof method, "%s/%s", names[i / 2], p->help ? "help" : "ping");
 		p->sent = loop_now_ms();
+		if (p->help && !strcmp(p->name, "web")) {
+			/* this service serves the portal over HTTP, not over RPC */
+			json_t *e = serves(p->name, NULL);
+
+			json_object_set_new(e, "routes", json_integer((json_int_t)api_nroutes));
+			json_array_append_new(json_object_get(j, "serves"), e);
+			free(p);
+			continue;
+		}
 		all->left++;
 		if (rpc_call(w->svc->rpc, method, NULL, 2000, ping_done, p)) {
 			all->left--;

@@ -572,6 +572,52 @@ END_TEST
 
 /* Every operation of openapi.json exists on the server (never 404 "no such
  * route" nor 405), and what the server answers for routes not in it is 404. */
+/* Whether arr holds the string want. */
+static bool has_string(const json_t *arr, const char *want)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(arr, i, e)
+		if (json_is_string(e) && !strcmp(json_string_value(e), want))
+			return true;
+	return false;
+}
+
+/* The services page's answer says what each service serves: its own RPC
+ * methods ([] for one that only answers ping, metrics and help), and for
+ * the web its routes. */
+START_TEST(services_say_what_they_serve)
+{
+	struct webc a;
+	struct webr r;
+	json_t *e;
+	size_t i;
+	bool archive = false, ingest = false, web = false;
+
+	webc_init(&a, &t);
+	ck_assert_int_eq(webc_login(&a, "admin", t.admin_pw), 200);
+	r = wait_for(&a, "/api/v1/services?ping=1", "\"methods\":[\"");
+	ck_assert_int_eq(r.status, 200);
+	json_array_foreach(json_object_get(r.json, "serves"), i, e) {
+		const char *name = json_string_value(json_object_get(e, "name"));
+		json_t *m = json_object_get(e, "methods");
+
+		ck_assert_msg(json_is_array(m), "%s: no methods", name);
+		ck_assert(!has_string(m, "ping") && !has_string(m, "help"));
+		if (!strcmp(name, "archive"))
+			archive = has_string(m, "latest") && has_string(m, "registry.set");
+		else if (!strcmp(name, "ingest"))
+			ingest = has_string(m, "command");
+		else if (!strcmp(name, "web"))
+			web = json_integer_value(json_object_get(e, "routes")) > 10;
+	}
+	ck_assert_msg(archive && ingest && web, "serves: %s", r.body);
+	webr_free(&r);
+	webc_free(&a);
+}
+END_TEST
+
 START_TEST(openapi_describes_the_server)
 {
 	struct webc a;
@@ -634,6 +680,7 @@ Suite *web_suite(void)
 	tcase_add_test(tc, archive_stopped_gives_503);
 	tcase_add_test(tc, hostile_http);
 	tcase_add_test(tc, live_stream_pushes_readings);
+	tcase_add_test(tc, services_say_what_they_serve);
 	tcase_add_test(tc, openapi_describes_the_server);
 	tcase_add_test(tc, audit_in_pages_and_csv);
 	suite_add_tcase(s, tc);
