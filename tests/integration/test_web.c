@@ -262,6 +262,29 @@ START_TEST(series_registry_and_live_view)
 	ck_assert_str_eq(json_string_value(json_object_get(s, "reading")), "10.500");
 	ck_assert_str_eq(json_string_value(json_object_get(s, "rate_unit")), "m3/h");
 	webr_free(&r);
+	/* the device: its flat and what its outputs drive, kept by the archive */
+	r = webc_req(&a, "PATCH", "/api/v1/registry/4.5",
+		     "{\"label\":\"Кв. 5\",\"outputs\":{\"1\":{\"label\":\"Кран ХВС\","
+		     "\"resource\":\"cold_water\"}},\"reason\":\"commissioning\"}",
+		     NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(
+		json_string_value(json_object_get(
+			json_object_get(json_object_get(r.json, "outputs"), "1"), "label")),
+		"Кран ХВС");
+	webr_free(&r);
+	r = webc_req(&a, "GET", "/api/v1/objects/4", NULL, NULL, NULL);
+	s = json_array_get(json_object_get(r.json, "devices"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(s, "label")), "Кв. 5");
+	s = json_array_get(json_object_get(s, "outputs"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(s, "label")), "Кран ХВС");
+	ck_assert_str_eq(json_string_value(json_object_get(s, "resource")), "cold_water");
+	webr_free(&r);
+	r = webc_req(&a, "PATCH", "/api/v1/registry/4.5", "{\"outputs\":{\"9\":{\"label\":\"x\"}}}",
+		     NULL, NULL);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert(strstr(r.body, "outputs"));
+	webr_free(&r);
 	/* CSV */
 	snprintf(path, sizeof path,
 		 "/api/v1/series?channels=4.5.1&from=%lld&to=%lld&step=hour&format=csv", now - 7200,
