@@ -1,5 +1,7 @@
 /* health.js - "Services": each service's status topic (amr/v1/svc/+/status,
- * updated live) with a ping, and the broker's state. */
+ * updated live) with a ping, what it is for and what it serves (its own RPC
+ * methods: one that has none is running but does nothing yet), and the
+ * broker's state. */
 'use strict';
 (function () {
   const $ = id => document.getElementById(id);
@@ -21,13 +23,21 @@
       E('div', {}, E('span', { text: App.t('uptime') }), E('b', { id: 'broker-uptime', text: uptime(b.uptime) })),
       E('div', {}, E('span', { text: App.t('clients') }), E('b', { text: b.clients || '—' })));
     const ping = new Map((r.ping || []).map(p => [p.name, p]));
+    const serves = new Map((r.serves || []).map(x => [x.name, x]));
     const names = [...new Set(r.services.map(s => s.name).concat([...ping.keys()]))].sort();
-    $('services').replaceChildren(E('tr', {}, ...['services', 'state', 'version', 'started', 'ping'].map(k => E('th', { text: App.t(k) }))),
+    $('services').replaceChildren(E('tr', {}, ...['services', 'svc.role', 'state', 'svc.serves', 'version', 'started', 'ping'].map(k => E('th', { text: App.t(k) }))),
       ...names.map(n => {
         const s = r.services.find(x => x.name === n) || { name: n, online: null };
         const p = ping.get(n);
-        return E('tr', { id: 'svc-' + n }, E('td', { text: 'amr-' + n }),
-          E('td', {}, E('span', { class: 'badge ' + (s.online ? 'ok' : s.online === false ? 'bad' : ''), text: s.online ? App.t('online') : s.online === false ? App.t('offline') : App.t('unknown') })),
+        const sv = serves.get(n), m = sv && sv.methods;
+        /* a service that answers nothing but ping is running, not serving */
+        const idle = s.online && m !== undefined && m.length === 0 && !sv.routes;
+        return E('tr', { id: 'svc-' + n, dataset: { serves: m === undefined ? '' : m.length + (sv.routes || 0) } }, E('td', { text: 'amr-' + n }),
+          E('td', { class: 'role', text: App.t('svc.role.' + n) !== 'svc.role.' + n ? App.t('svc.role.' + n) : '—' }),
+          E('td', {}, E('span', { class: 'badge ' + (idle ? 'warn' : s.online ? 'ok' : s.online === false ? 'bad' : ''),
+            text: idle ? App.t('svc.idle') : s.online ? App.t('online') : s.online === false ? App.t('offline') : App.t('unknown') })),
+          E('td', { class: 'serves' }, m === undefined ? '—' : sv.routes ? App.t('svc.routes') + ' ' + sv.routes : m.length === 0 ? E('b', { text: App.t('svc.none') }) :
+            E('span', { title: m.join(', '), text: App.t('svc.methods') + ' ' + m.length + ': ' + m.slice(0, 4).join(', ') + (m.length > 4 ? ', …' : '') })),
           E('td', { text: s.version || '—' }), E('td', { text: App.fmtTime(s.started) }),
           E('td', { text: p ? (p.ok ? p.ms + ' ' + App.unit('ms') : p.error) : '—' }));
       }));

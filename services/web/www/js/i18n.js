@@ -110,7 +110,15 @@ window.I18N = {
     'dk.verification_due': 'дата поверки', 'dk.initial_reading': 'показание', 'dk.initial_total': 'при счётчике',
     'dk.weight': 'вес импульса', 'dk.weights': 'вес импульса', 'dk.from': 'с', 'dk.expires': 'действует до',
     'dk.addr': 'адрес', 'dk.out': 'выход', 'dk.ch': 'канал', 'dk.obj': 'объект', 'dk.output': 'ответ',
-    'by.self': 'сам', 'by.admin': 'администратор', 'by.reset': 'сброс на сервере', 'yes': 'да', 'no': 'нет'
+    'by.self': 'сам', 'by.admin': 'администратор', 'by.reset': 'сброс на сервере', 'yes': 'да', 'no': 'нет',
+    /* issue 12 (portal-b): services' roles, devices and outputs by their meaning, search and grouping, last known data */
+    'svc.role': 'Назначение', 'svc.serves': 'Функции', 'svc.idle': 'запущена, функций нет',
+    'svc.none': 'нет функций пока', 'svc.methods': 'методов', 'svc.routes': 'страницы портала и маршрутов REST API:',
+    'svc.role.archive': 'архив показаний, реестр, журнал действий',
+    'svc.role.ingest': 'приём данных шлюзов, проверка, команды на шлюзы',
+    'svc.role.web': 'этот портал и REST API',
+    'svc.role.billing': 'начисления, тарифы, квитанции (появятся с биллингом)',
+    'svc.role.notify': 'уведомления о тревогах по e-mail, SMS (появятся позже; тревоги показывает портал)'
   },
   en: {
     'brand': 'Utility metering',
@@ -219,6 +227,14 @@ window.I18N = {
     'dk.verification_due': 'verification due', 'dk.initial_reading': 'reading', 'dk.initial_total': 'at counter',
     'dk.weight': 'pulse weight', 'dk.weights': 'pulse weight', 'dk.from': 'from', 'dk.expires': 'valid until',
     'dk.addr': 'address', 'dk.out': 'output', 'dk.ch': 'channel', 'dk.obj': 'object', 'dk.output': 'answer',
-    'by.self': 'the user', 'by.admin': 'an admin', 'by.reset': 'reset on the server', 'yes': 'yes', 'no': 'no'
+    'by.self': 'the user', 'by.admin': 'an admin', 'by.reset': 'reset on the server', 'yes': 'yes', 'no': 'no',
+    /* issue 12 (portal-b): services' roles, devices and outputs by their meaning, search and grouping, last known data */
+    'svc.role': 'Role', 'svc.serves': 'Serves', 'svc.idle': 'running, serves nothing',
+    'svc.none': 'nothing yet', 'svc.methods': 'methods', 'svc.routes': 'portal pages and REST API routes:',
+    'svc.role.archive': 'readings archive, registry, audit trail',
+    'svc.role.ingest': 'gateways\' data in, checks, commands to gateways',
+    'svc.role.web': 'this portal and the REST API',
+    'svc.role.billing': 'charges, tariffs, receipts (arrive with billing)',
+    'svc.role.notify': 'alarm notices by email, SMS (arrive later; the portal shows alarms)'
   }
 };
