@@ -1,10 +1,13 @@
 /*
- * checks_b.js - the portal's checks for issue 12, point 12,
+ * checks_b.js - the portal's checks for issue 12, points 10 and 12,
  * at 1366 px (the suite's page):
  *
  *  - services: amr-billing and amr-notify say they serve nothing yet, the
  *    others what they serve; none is shown as a healthy "online" that does
- *    nothing.
+ *    nothing;
+ *  - outputs and alarms by their meaning: the block dialog names the flat
+ *    and the output's label, a silent device's alarm and event name the
+ *    flat, audit lines name the flat and the output.
  *
  * Called once by portal.test.js main() with what it set up (below), after
  * its own steps, signed in as admin; throws on the first failure.
@@ -12,7 +15,7 @@
 'use strict';
 
 module.exports = async function (ctx) {
-  const { page, URL, shot, present, until, setStep } = ctx;
+  const { page, URL, DEMO, shot, present, clickNow, until, simCtl, setStep } = ctx;
   const text = (p, sel) => p.$eval(sel, e => e.textContent);
   const expect = (ok, what) => { if (!ok) throw new Error(what); };
 
@@ -33,4 +36,28 @@ module.exports = async function (ctx) {
   expect(+(await page.$eval('#svc-archive', e => e.dataset.serves)) > 5, 'archive serves nothing?');
   expect(await page.$('#svc-web .badge.ok') && /REST API/.test(await text(page, '#svc-web .serves')), 'amr-web does not say it serves the portal');
   await shot(page, '07-health');
+
+  setStep('b: outputs by their meaning in the block dialog');
+  await page.goto(URL + '/index.html#obj=' + DEMO);
+  await present(page, '#olabel-1-1');
+  expect(await text(page, '#olabel-1-1') === 'Кран ХВС', 'output 1 of device 1 is not "Кран ХВС"');
+  await clickNow(page, '#blk-1-1');
+  await present(page, '#cmd-dialog[open]');
+  const what = await text(page, '#cmd-what');
+  expect(/Кв\. 1/.test(what) && /Кран ХВС/.test(what), 'the block dialog says: ' + what);
+  await page.click('#cmd-cancel');
+
+  setStep('b: a silent device\'s alarm and event name the flat');
+  const unplug = await simCtl('unplug 4');
+  expect(unplug.startsWith('ok'), 'sim unplug: ' + unplug);
+  await page.waitForFunction(() => /УО-4 не отвечает — Кв\. 4 \(адрес 4\)/.test(document.getElementById('alarms').textContent), null, { timeout: 40000 });
+  await page.waitForFunction(() => /УО-4 не отвечает, Кв\. 4/.test(document.getElementById('events').textContent));
+  await shot(page, '02-status-demo-alarm');
+  const plug = await simCtl('plug 4');
+  expect(plug.startsWith('ok'), 'sim plug: ' + plug);
+
+  setStep('b: audit lines name the flat and the output');
+  await page.goto(URL + '/audit.html#target=1.1.1');
+  await page.waitForFunction(() => [...document.querySelectorAll('#audit tr[data-action="block"] td.target')]
+    .some(td => /Кв\. 1 \(адрес 1\), выход 1 «Кран ХВС»/.test(td.textContent)));
 };

@@ -73,7 +73,7 @@
     const rows = r.records.map((a, i) => E('tr', { id: 'audit-' + i, dataset: { action: a.action, target: a.target || '' } },
       E('td', { text: App.fmtTime(a.ts) }), E('td', { class: 'actor', text: a.actor }),
       E('td', { class: 'action', title: a.action, text: actionText(a.action) }),
-      E('td', { class: 'target', text: a.target || '' }),
+      E('td', { class: 'target', text: Labels.target(a.action, a.target) }),
       E('td', { class: 'reason', text: (a.detail && a.detail.reason) || '' }),
       E('td', { class: 'detail', text: detailText(a.detail) })));
     $('audit').replaceChildren(head, ...(rows.length ? rows : [E('tr', {}, E('td', { colspan: 6, class: 'muted', text: App.t('no.records') }))]));
@@ -108,7 +108,9 @@
     if (cursors[n - 1]) q.set('before', cursors[n - 1]);
     $('msg').hidden = true;
     try {
-      render(await App.api('GET', '/api/v1/audit?' + q.toString()));
+      const r = await App.api('GET', '/api/v1/audit?' + q.toString());
+      await Labels.load(r.records.map(a => a.target || ''));   /* the flats and outputs the targets name */
+      render(r);
     } catch (e) {
       $('audit').replaceChildren();
       $('older').disabled = $('newer').disabled = true;

@@ -1,7 +1,8 @@
 /* commands.js - remote blocking on the "Object status" page: the block
  * state of each UO-4 output, Block / Unblock per output (admin, operator),
- * Zero per channel (admin), a dialog that asks for the reason (required,
- * recorded by ingest in the audit trail), the command's state
+ * Zero per channel (admin), a dialog that names the flat and what the
+ * output drives and asks for the reason (required, recorded by ingest in
+ * the audit trail), the command's state
  * (queued / sent / done / failed / expired) with the gateway's answer, and
  * the object's recent commands. The server checks roles and CSRF again. */
 'use strict';
@@ -16,10 +17,10 @@
   const mayCommand = () => me && OPS.includes(me.role);
   const mayZero = () => me && me.role === 'admin';
 
+  /* "Блокировка: объект 1, Кв. 5 (адрес 5), выход 1 «Кран ХВС»" */
   function what(obj, c) {
-    const dev = App.t('addr').toLowerCase() + ' ' + c.addr;
-    return App.t('cmd.' + c.cmd) + ': ' + App.t('object').toLowerCase() + ' ' + obj + ', ' + dev + ', ' +
-      (c.cmd === 'zero' ? App.t('channel').toLowerCase() + ' ' + c.ch : App.t('out').toLowerCase() + ' ' + c.out);
+    return App.t('cmd.' + c.cmd) + ': ' + App.t('object').toLowerCase() + ' ' + obj + ', ' + Labels.devName(obj, c.addr) + ', ' +
+      (c.cmd === 'zero' ? Labels.chanName(obj, c.addr, c.ch) : Labels.outName(obj, c.addr, c.out));
   }
 
   function answerText(r) {
@@ -90,6 +91,7 @@
         btns.push(E('button', { type: 'button', class: 'small', id: 'unblk-' + d.addr + '-' + o.out, text: App.t('unblock'),
           onclick: () => ask(obj, { cmd: 'unblock', addr: d.addr, out: o.out }) }));
       return E('div', { class: 'out' }, E('span', { class: 'n', text: o.out }),
+        o.label ? E('span', { class: 'olabel', id: 'olabel-' + d.addr + '-' + o.out, title: o.resource ? App.t('res.' + o.resource) : null, text: o.label }) : null,
         E('span', { class: 'badge ' + cls, id: 'out-' + d.addr + '-' + o.out, dataset: { state: o.state },
           title: o.ts ? App.fmtTime(o.ts) : '', text: App.t('out.' + o.state) }), ...btns);
     }));

@@ -1,7 +1,8 @@
 /* status.js - "Object status": objects with connection state and freshness;
  * for the chosen object its gateway, devices (with the block state of their
- * outputs), channels, alarms and events, kept current by the live stream;
- * remote blocking through commands.js. */
+ * outputs, named by what they drive), channels, alarms and events naming the
+ * flat, kept current by the live stream; remote blocking through
+ * commands.js. */
 'use strict';
 (function () {
   let current = 0;            /* chosen object */
@@ -46,7 +47,8 @@
       E('h2', { text: App.t('gateway') }), facts, ...(lcd ? [lcd] : []));
     const al = $('alarms');
     al.replaceChildren(...(o.alarms.length ? o.alarms.map(a => E('li', { class: 'alarm', text:
-      App.t('al.' + a.type) + (a.addr ? ' — ' + App.t('addr').toLowerCase() + ' ' + a.addr : '') + (a.ch ? ', ' + App.t('channel').toLowerCase() + ' ' + a.ch : '') +
+      App.t('al.' + a.type) + (a.addr ? ' — ' + Labels.devName(o.obj, a.addr, { label: a.label }) : '') +
+      (a.ch ? ', ' + App.t('channel').toLowerCase() + ' ' + a.ch + (a.channel_label ? ' «' + a.channel_label + '»' : '') : '') +
       (a.since ? ' (' + App.fmtTime(a.since) + ')' : '') })) : [E('li', { class: 'muted', text: App.t('no.alarms') })]));
   }
 
@@ -74,12 +76,14 @@
   }
 
   function evItem(e) {
-    return E('li', { text: App.fmtTime(e.ts) + ' — ' + App.t('ev.' + e.type) + (e.addr ? ', ' + App.t('addr').toLowerCase() + ' ' + e.addr : '') + (e.ch ? ', ' + App.t('channel').toLowerCase() + ' ' + e.ch : '') +
-      (e.type === 'output_changed' && e.detail && e.detail.out ? ', ' + App.t('out').toLowerCase() + ' ' + e.detail.out + ': ' + App.t(e.detail.blocked ? 'out.blocked' : 'out.released') : '') });
+    return E('li', { text: App.fmtTime(e.ts) + ' — ' + App.t('ev.' + e.type) + (e.addr ? ', ' + Labels.devName(current, e.addr) : '') +
+      (e.ch ? ', ' + Labels.chanName(current, e.addr, e.ch) : '') +
+      (e.type === 'output_changed' && e.detail && e.detail.out ? ', ' + Labels.outName(current, e.addr, e.detail.out) + ': ' + App.t(e.detail.blocked ? 'out.blocked' : 'out.released') : '') });
   }
 
   function renderDetail() {
     if (!detail) return;
+    Labels.put(current, detail);
     renderGateway(detail.object);
     $('devices').replaceChildren(E('tr', {}, ...['addr', 'label', 'state', 'power', 'battery', 'outputs', 'updated'].map(k => E('th', { text: App.t(k) }))),
       ...detail.devices.map(devRow));
@@ -104,6 +108,7 @@
     if (!detail || up.obj !== current) return;
     (up.devices || []).forEach(d => {
       upsert(detail.devices, d, 'addr');
+      Labels.put(current, detail);
       const row = document.getElementById('dev-' + d.addr);
       if (row) row.replaceWith(devRow(d)); else renderDetail();
     });
