@@ -7,7 +7,9 @@
  *    nothing;
  *  - outputs and alarms by their meaning: the block dialog names the flat
  *    and the output's label, a silent device's alarm and event name the
- *    flat, audit lines name the flat and the output.
+ *    flat, audit lines name the flat and the output;
+ *  - the registry edits what each output drives, and the status page
+ *    shows it.
  *
  * Called once by portal.test.js main() with what it set up (below), after
  * its own steps, signed in as admin; throws on the first failure.
@@ -60,4 +62,23 @@ module.exports = async function (ctx) {
   await page.goto(URL + '/audit.html#target=1.1.1');
   await page.waitForFunction(() => [...document.querySelectorAll('#audit tr[data-action="block"] td.target')]
     .some(td => /Кв\. 1 \(адрес 1\), выход 1 «Кран ХВС»/.test(td.textContent)));
+
+  setStep('b: the registry says what each output drives');
+  await page.goto(URL + '/registry.html');
+  await present(page, '#obj option[value="' + DEMO + '"]');
+  await page.selectOption('#obj', String(DEMO));
+  await page.click('#show');
+  await present(page, '#devreg-' + DEMO + '-4');
+  expect(await page.$eval('#outlabel-1-1-1', e => e.value) === 'Кран ХВС', 'the registry does not show output 1 of 1.1');
+  await page.fill('#outlabel-1-4-4', 'Газовый клапан, кухня');
+  await page.fill('#devreg-1-4 input[data-i18n-ph="reason"]', 'уточнение по акту');
+  await page.click('#devsave-1-4');
+  await page.waitForFunction(() => /Сохранено: 1\.4/.test(document.getElementById('msg').textContent));
+  const dev4 = await page.evaluate(async () => (await fetch('/api/v1/registry/1.4')).json());
+  expect(dev4.outputs && dev4.outputs['4'].label === 'Газовый клапан, кухня' && dev4.outputs['4'].resource === 'gas' &&
+    dev4.outputs['1'].label === 'Кран ХВС', 'device 1.4 after the save: ' + JSON.stringify(dev4));
+  await page.$$eval('.panel', ps => ps.forEach(p => { p.scrollLeft = 0; }));
+  await shot(page, '04-registry-devices');
+  await page.goto(URL + '/index.html#obj=' + DEMO);
+  await page.waitForFunction(() => { const e = document.getElementById('olabel-4-4'); return e && e.textContent === 'Газовый клапан, кухня'; });
 };

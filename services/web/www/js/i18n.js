@@ -118,7 +118,9 @@ window.I18N = {
     'svc.role.ingest': 'приём данных шлюзов, проверка, команды на шлюзы',
     'svc.role.web': 'этот портал и REST API',
     'svc.role.billing': 'начисления, тарифы, квитанции (появятся с биллингом)',
-    'svc.role.notify': 'уведомления о тревогах по e-mail, SMS (появятся позже; тревоги показывает портал)'
+    'svc.role.notify': 'уведомления о тревогах по e-mail, SMS (появятся позже; тревоги показывает портал)',
+    'device': 'Устройство', 'devices.outputs': 'Устройства (квартиры) и их выходы', 'outputs.drive': 'Выходы: что отключают (метка, ресурс)',
+    'devices.hint': 'Выберите объект: метки его устройств (квартир) и выходов (кран, контактор и ресурс) видны в окне блокировки, тревогах и журнале.'
   },
   en: {
     'brand': 'Utility metering',
@@ -235,6 +237,8 @@ window.I18N = {
     'svc.role.ingest': 'gateways\' data in, checks, commands to gateways',
     'svc.role.web': 'this portal and the REST API',
     'svc.role.billing': 'charges, tariffs, receipts (arrive with billing)',
-    'svc.role.notify': 'alarm notices by email, SMS (arrive later; the portal shows alarms)'
+    'svc.role.notify': 'alarm notices by email, SMS (arrive later; the portal shows alarms)',
+    'device': 'Device', 'devices.outputs': 'Devices (flats) and their outputs', 'outputs.drive': 'Outputs: what they cut off (label, resource)',
+    'devices.hint': 'Choose an object: the labels of its devices (flats) and outputs (valve, contactor and resource) show in the block dialog, alarms and the audit trail.'
   }
 };

@@ -84,12 +84,13 @@
 
   App.start(['admin'], async () => {
     document.title = App.t('nav.registry');
-    $('filters').addEventListener('submit', ev => { ev.preventDefault(); load(false); });
+    $('filters').addEventListener('submit', ev => { ev.preventDefault(); load(false); RegistryDevices.load(); });
     $('more').addEventListener('click', () => load(true));
     try {
       const r = await App.api('GET', '/api/v1/objects');
       $('obj').append(...r.objects.map(o => E('option', { value: o.obj, text: String(o.obj) })));
     } catch (e) { App.showError($('msg'), e); }
     await load(false);
+    await RegistryDevices.load();
   });
 })();
