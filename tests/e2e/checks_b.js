@@ -9,7 +9,9 @@
  *    and the output's label, a silent device's alarm and event name the
  *    flat, audit lines name the flat and the output;
  *  - the registry edits what each output drives, and the status page
- *    shows it.
+ *    shows it;
+ *  - the status page groups channels by device (the flat's label), has a
+ *    search box and a resource filter.
  *
  * Called once by portal.test.js main() with what it set up (below), after
  * its own steps, signed in as admin; throws on the first failure.
@@ -18,8 +20,31 @@
 
 module.exports = async function (ctx) {
   const { page, URL, DEMO, shot, present, clickNow, until, simCtl, setStep } = ctx;
+  const visibleIds = (p, sel) => p.$$eval(sel, els => els.filter(e => e.offsetParent !== null).map(e => e.id));
   const text = (p, sel) => p.$eval(sel, e => e.textContent);
   const expect = (ok, what) => { if (!ok) throw new Error(what); };
+
+  /* The search box, the resource filter and the grouping by device. */
+  async function searchAndGroups(p, width) {
+    await p.goto(URL + '/index.html#obj=' + DEMO);
+    await present(p, '#grp-1');
+    const g1 = await text(p, '#grp-1');
+    expect(/Кв\. 1/.test(g1) && /адрес 1/.test(g1), width + ' px: channels of device 1 are not headed by its flat: ' + g1);
+    await p.fill('#q', 'Кв. 2');
+    await p.waitForFunction(() => document.querySelectorAll('#channels tr[id^="ch-"]:not([hidden])').length === 4);
+    const rows = await visibleIds(p, '#channels tr[id^="ch-"]');
+    expect(rows.length === 4 && rows.every(id => id.startsWith('ch-' + DEMO + '-2-')), width + ' px: search "Кв. 2" shows ' + rows.join());
+    const devs = await visibleIds(p, '#devices tr[id^="dev-"]');
+    expect(devs.join() === 'dev-2', width + ' px: search "Кв. 2" shows devices ' + devs.join());
+    if (width > 400) await shot(p, '17-status-search');
+    await p.fill('#q', '');
+    await p.selectOption('#res', 'electricity');
+    await p.waitForFunction(() => document.querySelectorAll('#channels tr[id^="ch-"]:not([hidden])').length === 4);
+    const el = await visibleIds(p, '#channels tr[id^="ch-"]');
+    expect(el.every(id => id.endsWith('-3')), width + ' px: electricity shows ' + el.join());
+    await p.selectOption('#res', '');
+    await p.waitForFunction(() => document.querySelectorAll('#channels tr[id^="ch-"][hidden]').length === 0);
+  }
 
   setStep('b: services say what each serves');
   await page.goto(URL + '/health.html');
@@ -38,6 +63,9 @@ module.exports = async function (ctx) {
   expect(+(await page.$eval('#svc-archive', e => e.dataset.serves)) > 5, 'archive serves nothing?');
   expect(await page.$('#svc-web .badge.ok') && /REST API/.test(await text(page, '#svc-web .serves')), 'amr-web does not say it serves the portal');
   await shot(page, '07-health');
+
+  setStep('b: grouping, search, resource filter (1366 px)');
+  await searchAndGroups(page, 1366);
 
   setStep('b: outputs by their meaning in the block dialog');
   await page.goto(URL + '/index.html#obj=' + DEMO);

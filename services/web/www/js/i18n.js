@@ -120,7 +120,9 @@ window.I18N = {
     'svc.role.billing': 'начисления, тарифы, квитанции (появятся с биллингом)',
     'svc.role.notify': 'уведомления о тревогах по e-mail, SMS (появятся позже; тревоги показывает портал)',
     'device': 'Устройство', 'devices.outputs': 'Устройства (квартиры) и их выходы', 'outputs.drive': 'Выходы: что отключают (метка, ресурс)',
-    'devices.hint': 'Выберите объект: метки его устройств (квартир) и выходов (кран, контактор и ресурс) видны в окне блокировки, тревогах и журнале.'
+    'devices.hint': 'Выберите объект: метки его устройств (квартир) и выходов (кран, контактор и ресурс) видны в окне блокировки, тревогах и журнале.',
+    'res.all': 'все ресурсы', 'shown.devices': 'показано устройств', 'shown.channels': 'каналов',
+    'find': 'Поиск', 'find.hint': 'квартира, метка, адрес, канал'
   },
   en: {
     'brand': 'Utility metering',
@@ -239,6 +241,8 @@ window.I18N = {
     'svc.role.billing': 'charges, tariffs, receipts (arrive with billing)',
     'svc.role.notify': 'alarm notices by email, SMS (arrive later; the portal shows alarms)',
     'device': 'Device', 'devices.outputs': 'Devices (flats) and their outputs', 'outputs.drive': 'Outputs: what they cut off (label, resource)',
-    'devices.hint': 'Choose an object: the labels of its devices (flats) and outputs (valve, contactor and resource) show in the block dialog, alarms and the audit trail.'
+    'devices.hint': 'Choose an object: the labels of its devices (flats) and outputs (valve, contactor and resource) show in the block dialog, alarms and the audit trail.',
+    'res.all': 'every resource', 'shown.devices': 'devices shown', 'shown.channels': 'channels',
+    'find': 'Search', 'find.hint': 'flat, label, address, channel'
   }
 };

@@ -1,14 +1,18 @@
-/* status.js - "Object status": objects with connection state and freshness;
- * for the chosen object its gateway, devices (with the block state of their
- * outputs, named by what they drive), channels, alarms and events naming the
- * flat, kept current by the live stream; remote blocking through
- * commands.js. */
+/* status.js - "Object status": the object list with connection state and
+ * alarm badges, and for the chosen object its gateway, UO-4 devices (and the
+ * state of their outputs, named by what they drive), channels grouped by
+ * device (the flat) with a search box and a resource filter, alarms and
+ * events, kept current by the live stream; remote blocking and zeroing
+ * through commands.js. */
 'use strict';
 (function () {
   let current = 0;            /* chosen object */
   let objects = new Map();    /* obj -> summary */
   let detail = null;          /* /api/v1/objects/{obj} answer */
   let es = null;
+  const filter = { q: '', res: '' };   /* the search box and the resource filter */
+  const DEV_COLS = ['addr', 'label', 'state', 'power', 'battery', 'outputs', 'updated'];
+  const CH_COLS = ['channel', 'label', 'resource', 'reading', 'rate', 'updated', 'state'];
 
   const $ = id => document.getElementById(id);
   const E = (...a) => App.el(...a);
@@ -52,8 +56,28 @@
       (a.since ? ' (' + App.fmtTime(a.since) + ')' : '') })) : [E('li', { class: 'muted', text: App.t('no.alarms') })]));
   }
 
+  /* What the search box looks in for a device: its label (the flat), its
+   * address and what its outputs drive. */
+  function devHay(addr, d) {
+    return [d && d.label, App.t('addr') + ' ' + addr, String(addr), ...((d && d.outputs) || []).map(o => o.label || '')].join(' ');
+  }
+  /* the search is one phrase: "Кв. 2" finds flat 2 (and 21..29), not every "2" */
+  const found = hay => hay.toLowerCase().includes(filter.q.toLowerCase().replace(/\s+/g, ' '));
+  const devOf = addr => detail.devices.find(d => d.addr === addr);
+
+  function chanShown(c) {
+    if (filter.res && c.resource !== filter.res) return false;
+    return found([c.id, c.label, App.t('res.' + c.resource), devHay(c.addr, devOf(c.addr))].join(' '));
+  }
+
+  function devShown(d) {
+    const chans = detail.channels.filter(c => c.addr === d.addr);
+    if (filter.res && !chans.some(c => c.resource === filter.res) && !(d.outputs || []).some(o => o.resource === filter.res)) return false;
+    return found([devHay(d.addr, d), ...chans.map(c => c.id + ' ' + (c.label || ''))].join(' '));
+  }
+
   function devRow(d) {
-    return E('tr', { id: 'dev-' + d.addr },
+    return E('tr', { id: 'dev-' + d.addr, hidden: !devShown(d) },
       E('td', { class: 'num', text: d.addr }), E('td', { text: d.label || '' }),
       E('td', {}, E('span', { class: 'badge ' + (d.ok ? 'ok' : 'bad'), text: d.ok ? App.t('dev.ok') : App.t('dev.silent') })),
       E('td', {}, E('span', { class: 'badge ' + (d.power === 'mains' ? 'ok' : d.power === 'battery' ? 'warn' : ''), text: App.t('power.' + d.power) })),
@@ -64,7 +88,7 @@
   }
 
   function chanRow(c) {
-    return E('tr', { id: 'ch-' + c.id.replace(/\./g, '-'), class: c.fresh ? '' : 'muted' },
+    return E('tr', { id: 'ch-' + c.id.replace(/\./g, '-'), class: c.fresh ? '' : 'muted', hidden: !chanShown(c) },
       E('td', { text: c.id }), E('td', { class: 'label', text: c.label || '—' }),
       E('td', { text: App.t('res.' + c.resource) }),
       E('td', { class: 'num reading', text: App.qty(c.reading, c.unit) }),
@@ -75,21 +99,61 @@
         ' ', Commands.zeroButton(current, c)));
   }
 
+  /* The heading of a device's channels: the flat, its address and state. */
+  function groupRow(addr, chans) {
+    const d = devOf(addr);
+    return E('tr', { class: 'group', id: 'grp-' + addr, hidden: !chans.some(chanShown) },
+      E('th', { colspan: CH_COLS.length }, E('span', { class: 'gname', text: Labels.devName(current, addr, d) }),
+        d ? E('span', { class: 'badge ' + (d.ok ? 'ok' : 'bad'), text: App.t(d.ok ? 'dev.ok' : 'dev.silent') }) : null));
+  }
+
   function evItem(e) {
     return E('li', { text: App.fmtTime(e.ts) + ' — ' + App.t('ev.' + e.type) + (e.addr ? ', ' + Labels.devName(current, e.addr) : '') +
       (e.ch ? ', ' + Labels.chanName(current, e.addr, e.ch) : '') +
       (e.type === 'output_changed' && e.detail && e.detail.out ? ', ' + Labels.outName(current, e.addr, e.detail.out) + ': ' + App.t(e.detail.blocked ? 'out.blocked' : 'out.released') : '') });
   }
 
+  /* The resources of the object's channels and outputs, for the filter. */
+  function renderResources() {
+    const have = new Set(detail.channels.map(c => c.resource).concat(...detail.devices.map(d => (d.outputs || []).map(o => o.resource).filter(Boolean))));
+    if (filter.res && !have.has(filter.res)) filter.res = '';
+    $('res').replaceChildren(E('option', { value: '', text: App.t('res.all') }),
+      ...[...have].sort().map(r => E('option', { value: r, selected: r === filter.res, text: App.t('res.' + r) })));
+  }
+
+  function renderChannels() {
+    const byAddr = new Map();
+    detail.channels.forEach(c => { if (!byAddr.has(c.addr)) byAddr.set(c.addr, []); byAddr.get(c.addr).push(c); });
+    const rows = [];
+    [...byAddr.keys()].sort((a, b) => a - b).forEach(a => {
+      const list = byAddr.get(a).sort((x, y) => x.ch - y.ch);
+      rows.push(groupRow(a, list), ...list.map(chanRow));
+    });
+    $('channels').replaceChildren(E('tr', {}, ...CH_COLS.map(k => E('th', { text: App.t(k) }))), ...rows);
+  }
+
+  /* Show only the devices and channels the search and the filter let through. */
+  function applyFilter() {
+    if (!detail) return;
+    detail.devices.forEach(d => { const r = $('dev-' + d.addr); if (r) r.hidden = !devShown(d); });
+    detail.channels.forEach(c => { const r = $('ch-' + c.id.replace(/\./g, '-')); if (r) r.hidden = !chanShown(c); });
+    const addrs = [...new Set(detail.channels.map(c => c.addr))];
+    addrs.forEach(a => { const g = $('grp-' + a); if (g) g.hidden = !detail.channels.some(c => c.addr === a && chanShown(c)); });
+    const nd = detail.devices.filter(devShown).length, nc = detail.channels.filter(chanShown).length;
+    $('shown').textContent = App.t('shown.devices') + ' ' + nd + ' / ' + detail.devices.length + ', ' +
+      App.t('shown.channels') + ' ' + nc + ' / ' + detail.channels.length;
+  }
+
   function renderDetail() {
     if (!detail) return;
     Labels.put(current, detail);
     renderGateway(detail.object);
-    $('devices').replaceChildren(E('tr', {}, ...['addr', 'label', 'state', 'power', 'battery', 'outputs', 'updated'].map(k => E('th', { text: App.t(k) }))),
+    renderResources();
+    $('devices').replaceChildren(E('tr', {}, ...DEV_COLS.map(k => E('th', { text: App.t(k) }))),
       ...detail.devices.map(devRow));
-    $('channels').replaceChildren(E('tr', {}, ...['channel', 'label', 'resource', 'reading', 'rate', 'updated', 'state'].map(k => E('th', { text: App.t(k) }))),
-      ...detail.channels.map(chanRow));
+    renderChannels();
     $('events').replaceChildren(...(detail.events.length ? detail.events.map(evItem) : [E('li', { class: 'muted', text: App.t('no.events') })]));
+    applyFilter();
   }
 
   function upsert(list, item, key) {
@@ -111,6 +175,8 @@
       Labels.put(current, detail);
       const row = document.getElementById('dev-' + d.addr);
       if (row) row.replaceWith(devRow(d)); else renderDetail();
+      const g = $('grp-' + d.addr);
+      if (g) g.replaceWith(groupRow(d.addr, detail.channels.filter(c => c.addr === d.addr)));
     });
     (up.channels || []).forEach(c => {
       upsert(detail.channels, c, 'id');
@@ -152,6 +218,13 @@
   App.start(App.ROLES_VIEW, async me => {
     document.title = App.t('nav.status');
     Commands.init(me, refresh);
+    $('q').addEventListener('input', () => { filter.q = $('q').value.trim(); applyFilter(); });
+    $('res').addEventListener('change', () => { filter.res = $('res').value; applyFilter(); });
+    /* a link to #obj=N on this page chooses that object */
+    window.addEventListener('hashchange', () => {
+      const want = parseInt((location.hash.match(/obj=(\d+)/) || [])[1], 10);
+      if (want && want !== current && objects.has(want)) choose(want);
+    });
     es = App.stream(0, {
       object: up => onObject(up.object),
       reading: onUpdate,
