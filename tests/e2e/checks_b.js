@@ -11,7 +11,9 @@
  *  - the registry edits what each output drives, and the status page
  *    shows it;
  *  - the status page groups channels by device (the flat's label), has a
- *    search box and a resource filter.
+ *    search box and a resource filter;
+ *  - no "zero" on the channel rows: zeroing is in a channel's menu,
+ *    confirmed, for admins only.
  *
  * Called once by portal.test.js main() with what it set up (below), after
  * its own steps, signed in as admin; throws on the first failure.
@@ -46,6 +48,27 @@ module.exports = async function (ctx) {
     await p.waitForFunction(() => document.querySelectorAll('#channels tr[id^="ch-"][hidden]').length === 0);
   }
 
+  /* Zero is in a channel's menu, for admins, and asks for a confirmation. */
+  async function zeroInMenu(p, admin) {
+    expect(!await p.$('#channels [id^="zero-"]'), 'a zero button on a channel row');
+    await clickNow(p, '#chmenu-1-1');
+    await present(p, '#ch-dialog[open]');
+    const facts = await text(p, '#ch-facts');
+    expect(/Кв\. 1/.test(facts), 'the channel menu does not name the device: ' + facts);
+    if (!admin) {
+      expect(!await p.$('#zero-1-1'), 'the operator is offered to zero a counter');
+      await p.click('#ch-close');
+      return;
+    }
+    await p.click('#zero-1-1');
+    await present(p, '#cmd-dialog[open]');
+    expect(await p.isVisible('#cmd-confirm-row'), 'zeroing asks for no confirmation');
+    await p.type('#cmd-reason', 'проверка подтверждения');
+    await p.click('#cmd-ok');                                   /* not confirmed: the dialog stays */
+    expect(await p.$('#cmd-dialog[open]'), 'zeroing went ahead without its confirmation');
+    await p.click('#cmd-cancel');
+  }
+
   setStep('b: services say what each serves');
   await page.goto(URL + '/health.html');
   await until(async () => {
@@ -64,8 +87,9 @@ module.exports = async function (ctx) {
   expect(await page.$('#svc-web .badge.ok') && /REST API/.test(await text(page, '#svc-web .serves')), 'amr-web does not say it serves the portal');
   await shot(page, '07-health');
 
-  setStep('b: grouping, search, resource filter (1366 px)');
+  setStep('b: grouping, search, resource filter, zero in the channel menu (1366 px)');
   await searchAndGroups(page, 1366);
+  await zeroInMenu(page, true);
 
   setStep('b: outputs by their meaning in the block dialog');
   await page.goto(URL + '/index.html#obj=' + DEMO);

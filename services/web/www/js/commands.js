@@ -1,8 +1,8 @@
 /* commands.js - remote blocking on the "Object status" page: the block
  * state of each UO-4 output, Block / Unblock per output (admin, operator),
- * Zero per channel (admin), a dialog that names the flat and what the
- * output drives and asks for the reason (required, recorded by ingest in
- * the audit trail), the command's state
+ * Zero of a channel (admin, from the channel's menu, confirmed), a dialog
+ * that names the flat and what the output drives and asks for the reason
+ * (required, recorded by ingest in the audit trail), the command's state
  * (queued / sent / done / failed / expired) with the gateway's answer, and
  * the object's recent commands. The server checks roles and CSRF again. */
 'use strict';
@@ -72,6 +72,10 @@
     pending = { obj, c };
     $('cmd-title').textContent = App.t('cmd.' + c.cmd);
     $('cmd-what').textContent = what(obj, c);
+    /* zeroing changes what is billed: it must be confirmed */
+    $('cmd-confirm-row').hidden = c.cmd !== 'zero';
+    $('cmd-confirm').required = c.cmd === 'zero';
+    $('cmd-confirm').checked = false;
     $('cmd-reason').value = '';
     $('cmd-dialog').showModal();
     $('cmd-reason').focus();
@@ -97,11 +101,11 @@
     }));
   }
 
-  /* The zero button of a channel row (admin). */
-  function zeroButton(obj, ch) {
+  /* The zero button of a channel's menu (admin); before(): close the menu. */
+  function zeroButton(obj, ch, before) {
     if (!mayZero()) return null;
-    return E('button', { type: 'button', class: 'small', id: 'zero-' + ch.addr + '-' + ch.ch, text: App.t('zero'),
-      onclick: () => ask(obj, { cmd: 'zero', addr: ch.addr, ch: ch.ch }) });
+    return E('button', { type: 'button', class: 'danger', id: 'zero-' + ch.addr + '-' + ch.ch, text: App.t('zero.ask'),
+      onclick: () => { if (before) before(); ask(obj, { cmd: 'zero', addr: ch.addr, ch: ch.ch }); } });
   }
 
   function renderHistory(obj, cmds) {
@@ -133,6 +137,7 @@
     $('cmd-form').addEventListener('submit', ev => {
       const reason = $('cmd-reason').value.trim();
       if (!reason) { ev.preventDefault(); $('cmd-reason').focus(); return; }
+      if (pending && pending.c.cmd === 'zero' && !$('cmd-confirm').checked) { ev.preventDefault(); $('cmd-confirm').focus(); return; }
       if (pending) send(pending.obj, pending.c, reason);
       pending = null;
     });

@@ -122,7 +122,9 @@ window.I18N = {
     'device': 'Устройство', 'devices.outputs': 'Устройства (квартиры) и их выходы', 'outputs.drive': 'Выходы: что отключают (метка, ресурс)',
     'devices.hint': 'Выберите объект: метки его устройств (квартир) и выходов (кран, контактор и ресурс) видны в окне блокировки, тревогах и журнале.',
     'res.all': 'все ресурсы', 'shown.devices': 'показано устройств', 'shown.channels': 'каналов',
-    'find': 'Поиск', 'find.hint': 'квартира, метка, адрес, канал'
+    'find': 'Поиск', 'find.hint': 'квартира, метка, адрес, канал',
+    'ch.menu': 'Подробности и действия', 'counter': 'Счётчик УО-4, импульсов', 'zero.ask': 'Обнулить счётчик…', 'close': 'Закрыть',
+    'zero.confirm': 'Понимаю: счётчик УО-4 станет 0, показание канала нужно будет ввести в реестре заново'
   },
   en: {
     'brand': 'Utility metering',
@@ -243,6 +245,8 @@ window.I18N = {
     'device': 'Device', 'devices.outputs': 'Devices (flats) and their outputs', 'outputs.drive': 'Outputs: what they cut off (label, resource)',
     'devices.hint': 'Choose an object: the labels of its devices (flats) and outputs (valve, contactor and resource) show in the block dialog, alarms and the audit trail.',
     'res.all': 'every resource', 'shown.devices': 'devices shown', 'shown.channels': 'channels',
-    'find': 'Search', 'find.hint': 'flat, label, address, channel'
+    'find': 'Search', 'find.hint': 'flat, label, address, channel',
+    'ch.menu': 'Details and actions', 'counter': 'UO-4 counter, pulses', 'zero.ask': 'Zero the counter…', 'close': 'Close',
+    'zero.confirm': 'I understand: the UO-4 counter becomes 0 and the channel\'s reading must be entered again in the registry'
   }
 };

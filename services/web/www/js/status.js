@@ -2,8 +2,9 @@
  * alarm badges, and for the chosen object its gateway, UO-4 devices (and the
  * state of their outputs, named by what they drive), channels grouped by
  * device (the flat) with a search box and a resource filter, alarms and
- * events, kept current by the live stream; remote blocking and zeroing
- * through commands.js. */
+ * events, kept current by the live stream. Remote blocking through
+ * commands.js; a channel's details (and, for admins, zeroing its counter)
+ * in its menu. */
 'use strict';
 (function () {
   let current = 0;            /* chosen object */
@@ -12,7 +13,7 @@
   let es = null;
   const filter = { q: '', res: '' };   /* the search box and the resource filter */
   const DEV_COLS = ['addr', 'label', 'state', 'power', 'battery', 'outputs', 'updated'];
-  const CH_COLS = ['channel', 'label', 'resource', 'reading', 'rate', 'updated', 'state'];
+  const CH_COLS = ['channel', 'label', 'resource', 'reading', 'rate', 'updated', 'state', ''];
 
   const $ = id => document.getElementById(id);
   const E = (...a) => App.el(...a);
@@ -95,8 +96,9 @@
       E('td', { class: 'num rate', text: App.qty(c.rate, c.rate_unit) }),
       E('td', { text: App.fmtTime(c.ts) }),
       E('td', {}, c.quarantined ? E('span', { class: 'badge bad', text: App.t('al.counter_quarantined') }) :
-        E('span', { class: 'badge ' + (c.fresh ? 'ok' : 'warn'), text: c.fresh ? App.t('fresh') : App.t('stale') }),
-        ' ', Commands.zeroButton(current, c)));
+        E('span', { class: 'badge ' + (c.fresh ? 'ok' : 'warn'), text: c.fresh ? App.t('fresh') : App.t('stale') })),
+      E('td', { class: 'menu' }, E('button', { type: 'button', class: 'small', id: 'chmenu-' + c.addr + '-' + c.ch,
+        title: App.t('ch.menu'), 'aria-label': App.t('ch.menu') + ' ' + c.id, text: '⋯', onclick: () => chanMenu(c.id) })));
   }
 
   /* The heading of a device's channels: the flat, its address and state. */
@@ -105,6 +107,25 @@
     return E('tr', { class: 'group', id: 'grp-' + addr, hidden: !chans.some(chanShown) },
       E('th', { colspan: CH_COLS.length }, E('span', { class: 'gname', text: Labels.devName(current, addr, d) }),
         d ? E('span', { class: 'badge ' + (d.ok ? 'ok' : 'bad'), text: App.t(d.ok ? 'dev.ok' : 'dev.silent') }) : null));
+  }
+
+  /* A channel's details and what may be done with it: its archive, its
+   * audit trail and (admin) zeroing its counter, confirmed in the command
+   * dialog. Kept off the rows, where a stray tap would zero a meter. */
+  function chanMenu(id) {
+    const c = detail.channels.find(x => x.id === id);
+    if (!c) return;
+    const fact = (k, v) => [E('dt', { text: App.t(k) }), E('dd', { text: v === undefined || v === null || v === '' ? '—' : String(v) })];
+    $('ch-title').textContent = c.id + (c.label ? ' — ' + c.label : '');
+    $('ch-facts').replaceChildren(...fact('device', Labels.devName(current, c.addr)), ...fact('resource', App.t('res.' + c.resource)),
+      ...fact('reading', c.reading != null ? c.reading + ' ' + c.unit : null), ...fact('counter', c.total),
+      ...fact('weight', c.weight ? c.weight.num + '/' + c.weight.den + ' ' + c.unit : null),
+      ...fact('serial', c.serial), ...fact('verification', c.verification_due), ...fact('updated', App.fmtTime(c.ts)));
+    $('ch-actions').replaceChildren(...[
+      E('a', { class: 'badge', href: '/archive.html#channels=' + c.id, text: App.t('nav.archive') }),
+      App.me.role === 'admin' ? E('a', { class: 'badge', href: '/audit.html#target=' + c.id, text: App.t('nav.audit') }) : null,
+      Commands.zeroButton(current, c, () => $('ch-dialog').close())].filter(Boolean));
+    $('ch-dialog').showModal();
   }
 
   function evItem(e) {
@@ -129,7 +150,7 @@
       const list = byAddr.get(a).sort((x, y) => x.ch - y.ch);
       rows.push(groupRow(a, list), ...list.map(chanRow));
     });
-    $('channels').replaceChildren(E('tr', {}, ...CH_COLS.map(k => E('th', { text: App.t(k) }))), ...rows);
+    $('channels').replaceChildren(E('tr', {}, ...CH_COLS.map(k => E('th', { text: k ? App.t(k) : '' }))), ...rows);
   }
 
   /* Show only the devices and channels the search and the filter let through. */
@@ -220,6 +241,7 @@
     Commands.init(me, refresh);
     $('q').addEventListener('input', () => { filter.q = $('q').value.trim(); applyFilter(); });
     $('res').addEventListener('change', () => { filter.res = $('res').value; applyFilter(); });
+    $('ch-close').addEventListener('click', () => $('ch-dialog').close());
     /* a link to #obj=N on this page chooses that object */
     window.addEventListener('hashchange', () => {
       const want = parseInt((location.hash.match(/obj=(\d+)/) || [])[1], 10);
