@@ -1,5 +1,5 @@
 /*
- * checks_b.js - the portal's checks for issue 12, points 10 and 12,
+ * checks_b.js - the portal's checks for issue 12, points 6, 10 and 12,
  * at 1366 px (the suite's page):
  *
  *  - services: amr-billing and amr-notify say they serve nothing yet, the
@@ -13,7 +13,10 @@
  *  - the status page groups channels by device (the flat's label), has a
  *    search box and a resource filter;
  *  - no "zero" on the channel rows: zeroing is in a channel's menu,
- *    confirmed, for admins only.
+ *    confirmed, for admins only;
+ *  - an offline gateway (object 9: its feed stopped, an offline status):
+ *    last known values with their age, "responded" not "responding", the
+ *    LCD as last known, and commands that say they will wait.
  *
  * Called once by portal.test.js main() with what it set up (below), after
  * its own steps, signed in as admin; throws on the first failure.
@@ -21,7 +24,7 @@
 'use strict';
 
 module.exports = async function (ctx) {
-  const { page, URL, DEMO, shot, present, clickNow, until, simCtl, setStep } = ctx;
+  const { page, URL, DEMO, OBJ, pub, shot, present, clickNow, until, simCtl, stopFeed, setStep } = ctx;
   const visibleIds = (p, sel) => p.$$eval(sel, els => els.filter(e => e.offsetParent !== null).map(e => e.id));
   const text = (p, sel) => p.$eval(sel, e => e.textContent);
   const expect = (ok, what) => { if (!ok) throw new Error(what); };
@@ -99,6 +102,7 @@ module.exports = async function (ctx) {
   await present(page, '#cmd-dialog[open]');
   const what = await text(page, '#cmd-what');
   expect(/Кв\. 1/.test(what) && /Кран ХВС/.test(what), 'the block dialog says: ' + what);
+  expect(await page.isHidden('#cmd-note'), 'the gateway is online, yet the dialog says the command will wait');
   await page.click('#cmd-cancel');
 
   setStep('b: a silent device\'s alarm and event name the flat');
@@ -133,4 +137,31 @@ module.exports = async function (ctx) {
   await shot(page, '04-registry-devices');
   await page.goto(URL + '/index.html#obj=' + DEMO);
   await page.waitForFunction(() => { const e = document.getElementById('olabel-4-4'); return e && e.textContent === 'Газовый клапан, кухня'; });
+
+  setStep('b: an offline gateway shows last known data (1366 px)');
+  await page.goto(URL + '/index.html#obj=' + OBJ);
+  await present(page, '#ch-' + OBJ + '-1-1');
+  stopFeed();
+  pub('amr/v1/gw/' + OBJ + '/status', { online: false }, true);
+  await present(page, '#offline-note:not([hidden])', 10000);
+  const note = await text(page, '#offline-note');
+  expect(/последние известные данные/.test(note) && /назад/.test(note) && /очередь/.test(note), 'offline note: ' + note);
+  /* the age of the last known data goes on while nothing arrives */
+  await page.waitForFunction(() => /получены [1-9]\d* (с|мин) назад/.test(document.getElementById('offline-note').textContent), null, { timeout: 20000 });
+  await page.waitForFunction(() => /отвечали/.test(document.getElementById('gw-devices').textContent));
+  expect(!/отвечают/.test(await text(page, '#gw')), 'an offline gateway says its devices are responding');
+  expect(await page.$('#gw-lcd.stale'), 'the LCD is shown as live');
+  await page.waitForFunction(() => /отвечало/.test(document.querySelector('#dev-1 .dstate').textContent) &&
+    /последние данные \d+ (с|мин) назад/.test(document.querySelector('#dev-1 .dstate').textContent));
+  await page.waitForFunction(id => /последние данные/.test(document.getElementById(id).textContent), 'ch-' + OBJ + '-1-1');
+  await shot(page, '18-offline');
+  await clickNow(page, '#blk-1-1');
+  await present(page, '#cmd-dialog[open]');
+  const wait = await text(page, '#cmd-note');
+  expect(await page.isVisible('#cmd-note') && /очередь/.test(wait) && /вернётся на связь/.test(wait), 'the block dialog of an offline gateway: ' + wait);
+  await page.type('#cmd-reason', 'Проверка: шлюз не на связи');
+  await shot(page, '18-offline-dialog');
+  await page.click('#cmd-ok');
+  await present(page, '#cmd-state[data-state="queued"], #cmd-state[data-state="sent"]');
+  await present(page, '#cmd-wait');
 };

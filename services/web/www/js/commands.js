@@ -2,7 +2,8 @@
  * state of each UO-4 output, Block / Unblock per output (admin, operator),
  * Zero of a channel (admin, from the channel's menu, confirmed), a dialog
  * that names the flat and what the output drives and asks for the reason
- * (required, recorded by ingest in the audit trail), the command's state
+ * (required, recorded by ingest in the audit trail) and, with the gateway
+ * offline, says the command will wait for it; the command's state
  * (queued / sent / done / failed / expired) with the gateway's answer, and
  * the object's recent commands. The server checks roles and CSRF again. */
 'use strict';
@@ -13,6 +14,7 @@
   const $ = id => document.getElementById(id);
   const E = (...a) => App.el(...a);
   let me = null, onDone = null, pending = null;
+  let offline = () => null;   /* obj -> "5 мин назад" while its gateway is offline, else null */
 
   const mayCommand = () => me && OPS.includes(me.role);
   const mayZero = () => me && me.role === 'admin';
@@ -21,6 +23,15 @@
   function what(obj, c) {
     return App.t('cmd.' + c.cmd) + ': ' + App.t('object').toLowerCase() + ' ' + obj + ', ' + Labels.devName(obj, c.addr) + ', ' +
       (c.cmd === 'zero' ? Labels.chanName(obj, c.addr, c.ch) : Labels.outName(obj, c.addr, c.out));
+  }
+
+  /* A command that cannot reach the gateway now: it waits in ingest's
+   * queue (until its expiry) and runs when the gateway is back. */
+  function waitNote(obj, r) {
+    const age = offline(obj);
+    if (age === null || (r && FINAL.includes(r.state))) return null;
+    return E('div', { class: 'note', id: 'cmd-wait' }, App.t('cmd.wait') + ' (' + App.t('last.data') + ' ' + age + ')' +
+      (r && r.expires ? '; ' + App.t('cmd.expires') + ' ' + App.fmtTime(r.expires) : '') + '.');
   }
 
   function answerText(r) {
@@ -34,8 +45,8 @@
     const st = E('span', { id: 'cmd-state', class: 'badge ' + (r.state === 'done' ? 'ok' : r.state === 'failed' || r.state === 'expired' ? 'bad' : 'warn'),
       dataset: { state: r.state, id: r.id || '' }, text: App.t('state.' + r.state) });
     const ans = answerText(r);
-    box.replaceChildren(E('b', { text: what(obj, c) }), ' — ', st,
-      ...(ans ? [E('div', { id: 'cmd-answer' }, App.t('answer') + ': ', E('code', { text: ans }))] : []));
+    box.replaceChildren(...[E('b', { text: what(obj, c) }), ' — ', st,
+      ...(ans ? [E('div', { id: 'cmd-answer' }, App.t('answer') + ': ', E('code', { text: ans }))] : []), waitNote(obj, r)].filter(Boolean));
     box.className = 'msg ' + (r.state === 'done' ? 'ok' : r.state === 'failed' || r.state === 'expired' ? 'error' : '');
     box.hidden = false;
   }
@@ -72,6 +83,9 @@
     pending = { obj, c };
     $('cmd-title').textContent = App.t('cmd.' + c.cmd);
     $('cmd-what').textContent = what(obj, c);
+    const note = waitNote(obj, null);
+    $('cmd-note').replaceChildren(...(note ? [note.textContent] : []));
+    $('cmd-note').hidden = !note;
     /* zeroing changes what is billed: it must be confirmed */
     $('cmd-confirm-row').hidden = c.cmd !== 'zero';
     $('cmd-confirm').required = c.cmd === 'zero';
@@ -88,11 +102,12 @@
     return E('td', { class: 'outs' }, ...outs.map(o => {
       const cls = o.state === 'blocked' ? 'bad' : o.state === 'released' ? 'ok' : '';
       const btns = [];
+      const later = offline(obj) !== null ? App.t('cmd.wait') : null;
       if (mayCommand() && o.state !== 'blocked')
-        btns.push(E('button', { type: 'button', class: 'small', id: 'blk-' + d.addr + '-' + o.out, text: App.t('block'),
+        btns.push(E('button', { type: 'button', class: 'small', id: 'blk-' + d.addr + '-' + o.out, text: App.t('block'), title: later,
           onclick: () => ask(obj, { cmd: 'block', addr: d.addr, out: o.out }) }));
       if (mayCommand() && o.state !== 'released')
-        btns.push(E('button', { type: 'button', class: 'small', id: 'unblk-' + d.addr + '-' + o.out, text: App.t('unblock'),
+        btns.push(E('button', { type: 'button', class: 'small', id: 'unblk-' + d.addr + '-' + o.out, text: App.t('unblock'), title: later,
           onclick: () => ask(obj, { cmd: 'unblock', addr: d.addr, out: o.out }) }));
       return E('div', { class: 'out' }, E('span', { class: 'n', text: o.out }),
         o.label ? E('span', { class: 'olabel', id: 'olabel-' + d.addr + '-' + o.out, title: o.resource ? App.t('res.' + o.resource) : null, text: o.label }) : null,
@@ -131,9 +146,10 @@
     }
   }
 
-  function init(who, done) {
+  function init(who, done, offlineAge) {
     me = who;
     onDone = done;
+    if (offlineAge) offline = offlineAge;
     $('cmd-form').addEventListener('submit', ev => {
       const reason = $('cmd-reason').value.trim();
       if (!reason) { ev.preventDefault(); $('cmd-reason').focus(); return; }

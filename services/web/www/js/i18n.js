@@ -124,7 +124,13 @@ window.I18N = {
     'res.all': 'все ресурсы', 'shown.devices': 'показано устройств', 'shown.channels': 'каналов',
     'find': 'Поиск', 'find.hint': 'квартира, метка, адрес, канал',
     'ch.menu': 'Подробности и действия', 'counter': 'Счётчик УО-4, импульсов', 'zero.ask': 'Обнулить счётчик…', 'close': 'Закрыть',
-    'zero.confirm': 'Понимаю: счётчик УО-4 станет 0, показание канала нужно будет ввести в реестре заново'
+    'zero.confirm': 'Понимаю: счётчик УО-4 станет 0, показание канала нужно будет ввести в реестре заново',
+    'responded': 'отвечали', 'last.report': 'по последнему сообщению шлюза',
+    'lcd.last': 'Экран шлюза — последнее известное состояние', 'offline.since': 'Шлюз не на связи с',
+    'last.data.shown': 'Ниже — последние известные данные, получены', 'last.data': 'последние данные',
+    'cmd.wait': 'Шлюз не на связи: команда встанет в очередь и будет выполнена, когда шлюз вернётся на связь',
+    'offline.cmds': 'Команды встанут в очередь и будут выполнены, когда шлюз вернётся на связь',
+    'cmd.expires': 'ждёт не дольше, до', 'dev.was.ok': 'отвечало', 'dev.was.silent': 'не отвечало'
   },
   en: {
     'brand': 'Utility metering',
@@ -247,6 +253,12 @@ window.I18N = {
     'res.all': 'every resource', 'shown.devices': 'devices shown', 'shown.channels': 'channels',
     'find': 'Search', 'find.hint': 'flat, label, address, channel',
     'ch.menu': 'Details and actions', 'counter': 'UO-4 counter, pulses', 'zero.ask': 'Zero the counter…', 'close': 'Close',
-    'zero.confirm': 'I understand: the UO-4 counter becomes 0 and the channel\'s reading must be entered again in the registry'
+    'zero.confirm': 'I understand: the UO-4 counter becomes 0 and the channel\'s reading must be entered again in the registry',
+    'responded': 'responded', 'last.report': 'as the gateway last reported',
+    'lcd.last': 'The gateway\'s display as last known', 'offline.since': 'The gateway is offline since',
+    'last.data.shown': 'Below: the last known data, received', 'last.data': 'last data',
+    'cmd.wait': 'The gateway is offline: the command will wait in the queue and run when the gateway is back',
+    'offline.cmds': 'Commands will wait in the queue and run when the gateway is back',
+    'cmd.expires': 'waiting at most until', 'dev.was.ok': 'was responding', 'dev.was.silent': 'was not responding'
   }
 };

@@ -2,9 +2,10 @@
  * alarm badges, and for the chosen object its gateway, UO-4 devices (and the
  * state of their outputs, named by what they drive), channels grouped by
  * device (the flat) with a search box and a resource filter, alarms and
- * events, kept current by the live stream. Remote blocking through
- * commands.js; a channel's details (and, for admins, zeroing its counter)
- * in its menu. */
+ * events, kept current by the live stream. While the gateway is offline
+ * everything below it is shown as last known, with its age, and commands
+ * say they will wait. Remote blocking through commands.js; a channel's
+ * details (and, for admins, zeroing its counter) in its menu. */
 'use strict';
 (function () {
   let current = 0;            /* chosen object */
@@ -24,6 +25,13 @@
     return ['on', App.t('online')];
   }
 
+  /* "5 мин назад" while the gateway of obj says it is offline (what is
+   * shown of it is last known), else null */
+  function offlineAge(obj) {
+    const o = objects.get(+obj);
+    return o && o.last_known ? App.fmtAge(o.age_s) : null;
+  }
+
   function renderObjects() {
     const ul = $('objects');
     ul.replaceChildren(...[...objects.values()].map(o => {
@@ -39,17 +47,23 @@
 
   function renderGateway(o) {
     const [cls, text] = objState(o);
+    const last = !!o.last_known;
     const facts = E('div', { class: 'facts' },
       E('div', {}, E('span', { text: App.t('state') }), E('span', { class: 'badge ' + (cls === 'on' ? 'ok' : cls === 'off' ? 'bad' : 'warn'), id: 'gw-state', text: text })),
       E('div', {}, E('span', { text: App.t('updated') }), E('b', { id: 'gw-age', text: App.fmtAge(o.age_s) })),
       /* a user who sees the object in part gets no building-wide facts */
-      o.devices ? E('div', {}, E('span', { text: App.t('devices') }), E('b', { text: o.devices.responding + ' / ' + o.devices.polled + ' ' + App.t('responding') })) : null,
+      o.devices ? E('div', {}, E('span', { text: App.t('devices') }), E('b', { id: 'gw-devices', text: o.devices.responding + ' / ' + o.devices.polled + ' ' + App.t(last ? 'responded' : 'responding') }),
+        last ? E('span', { class: 'muted', text: ' (' + App.t('last.report') + ')' }) : null) : null,
       o.fw !== undefined ? E('div', {}, E('span', { text: App.t('firmware') }), E('b', { text: o.fw || '—' })) : null,
       o.ip !== undefined ? E('div', {}, E('span', { text: App.t('ip') }), E('b', { text: o.ip || '—' })) : null,
       o.spool ? E('div', {}, E('span', { text: App.t('spool') }), E('b', { text: o.spool.pending })) : null);
-    const lcd = o.lcd ? E('div', { class: 'lcd', text: o.lcd.join('\n') }) : null;
-    $('gw').replaceChildren(E('h1', { text: App.t('object') + ' ' + o.obj + (o.label ? ' — ' + o.label : '') }),
-      E('h2', { text: App.t('gateway') }), facts, ...(lcd ? [lcd] : []));
+    const lcd = o.lcd ? E('div', { class: 'lcd' + (last ? ' stale' : ''), id: 'gw-lcd', text: o.lcd.join('\n') }) : null;
+    $('gw').replaceChildren(...[E('h1', { text: App.t('object') + ' ' + o.obj + (o.label ? ' — ' + o.label : '') }),
+      E('h2', { text: App.t('gateway') }), facts, lcd, lcd && last ? E('div', { class: 'muted small', text: App.t('lcd.last') }) : null].filter(Boolean));
+    const note = $('offline-note');
+    note.hidden = !last;
+    note.textContent = last ? App.t('offline.since') + ' ' + App.fmtTime(o.since) + '. ' + App.t('last.data.shown') + ' ' +
+      App.fmtAge(o.age_s) + '. ' + App.t('offline.cmds') + '.' : '';
     const al = $('alarms');
     al.replaceChildren(...(o.alarms.length ? o.alarms.map(a => E('li', { class: 'alarm', text:
       App.t('al.' + a.type) + (a.addr ? ' — ' + Labels.devName(o.obj, a.addr, { label: a.label }) : '') +
@@ -78,9 +92,11 @@
   }
 
   function devRow(d) {
+    const last = !!d.last_known;
     return E('tr', { id: 'dev-' + d.addr, hidden: !devShown(d) },
       E('td', { class: 'num', text: d.addr }), E('td', { text: d.label || '' }),
-      E('td', {}, E('span', { class: 'badge ' + (d.ok ? 'ok' : 'bad'), text: d.ok ? App.t('dev.ok') : App.t('dev.silent') })),
+      E('td', { class: 'dstate' }, E('span', { class: 'badge ' + (last ? '' : d.ok ? 'ok' : 'bad'), text: last ? App.t(d.ok ? 'dev.was.ok' : 'dev.was.silent') : d.ok ? App.t('dev.ok') : App.t('dev.silent') }),
+        last ? E('div', { class: 'muted small last', text: App.t('last.data') + ' ' + offlineAge(current) }) : null),
       E('td', {}, E('span', { class: 'badge ' + (d.power === 'mains' ? 'ok' : d.power === 'battery' ? 'warn' : ''), text: App.t('power.' + d.power) })),
       E('td', { class: 'num', text: d.batt_mv !== undefined ? App.qty((d.batt_mv / 1000).toFixed(2), 'V') : '—' },
         d.battery_low ? E('span', { class: 'badge bad', text: App.t('battery.low') }) : null),
@@ -96,7 +112,8 @@
       E('td', { class: 'num rate', text: App.qty(c.rate, c.rate_unit) }),
       E('td', { text: App.fmtTime(c.ts) }),
       E('td', {}, c.quarantined ? E('span', { class: 'badge bad', text: App.t('al.counter_quarantined') }) :
-        E('span', { class: 'badge ' + (c.fresh ? 'ok' : 'warn'), text: c.fresh ? App.t('fresh') : App.t('stale') })),
+        c.last_known ? E('span', { class: 'badge warn', text: App.t('last.data') + ' ' + offlineAge(current) }) :
+          E('span', { class: 'badge ' + (c.fresh ? 'ok' : 'warn'), text: c.fresh ? App.t('fresh') : App.t('stale') })),
       E('td', { class: 'menu' }, E('button', { type: 'button', class: 'small', id: 'chmenu-' + c.addr + '-' + c.ch,
         title: App.t('ch.menu'), 'aria-label': App.t('ch.menu') + ' ' + c.id, text: '⋯', onclick: () => chanMenu(c.id) })));
   }
@@ -104,9 +121,10 @@
   /* The heading of a device's channels: the flat, its address and state. */
   function groupRow(addr, chans) {
     const d = devOf(addr);
+    const state = !d ? null : d.last_known ? App.t(d.ok ? 'dev.was.ok' : 'dev.was.silent') : App.t(d.ok ? 'dev.ok' : 'dev.silent');
     return E('tr', { class: 'group', id: 'grp-' + addr, hidden: !chans.some(chanShown) },
       E('th', { colspan: CH_COLS.length }, E('span', { class: 'gname', text: Labels.devName(current, addr, d) }),
-        d ? E('span', { class: 'badge ' + (d.ok ? 'ok' : 'bad'), text: App.t(d.ok ? 'dev.ok' : 'dev.silent') }) : null));
+        state ? E('span', { class: 'badge ' + (d.last_known ? '' : d.ok ? 'ok' : 'bad'), text: state }) : null));
   }
 
   /* A channel's details and what may be done with it: its archive, its
@@ -183,9 +201,15 @@
   }
 
   function onObject(o) {
+    const was = objects.get(o.obj);
     objects.set(o.obj, o);
     renderObjects();
-    if (detail && o.obj === current) { detail.object = o; renderGateway(o); }
+    if (detail && o.obj === current) {
+      detail.object = o;
+      renderGateway(o);
+      /* offline or back: every device and channel turns last known or live */
+      if (was && !!was.last_known !== !!o.last_known) refresh(o.obj);
+    }
   }
 
   function onUpdate(up) {
@@ -222,6 +246,7 @@
     if (obj !== current) return;
     try {
       detail = await App.api('GET', '/api/v1/objects/' + obj);
+      if (detail.object) objects.set(obj, detail.object);
       renderDetail();
     } catch (e) { App.showError($('msg'), e); }
   }
@@ -238,7 +263,7 @@
 
   App.start(App.ROLES_VIEW, async me => {
     document.title = App.t('nav.status');
-    Commands.init(me, refresh);
+    Commands.init(me, refresh, offlineAge);
     $('q').addEventListener('input', () => { filter.q = $('q').value.trim(); applyFilter(); });
     $('res').addEventListener('change', () => { filter.res = $('res').value; applyFilter(); });
     $('ch-close').addEventListener('click', () => $('ch-dialog').close());
@@ -264,7 +289,12 @@
       reload: load
     }, ok => { $('stream-state').textContent = ok ? '● ' + App.t('stream.on') : '○ ' + App.t('stream.off'); });
     await load();
-    /* ages move on without data: refresh the list's text every 10 s */
-    setInterval(() => { objects.forEach(o => { if (o.last_rx) o.age_s = Math.floor(Date.now() / 1000) - o.last_rx; }); renderObjects(); }, 10000);
+    /* ages move on without data: refresh the list's text every 10 s, and
+     * the last known ages of an offline object's rows */
+    setInterval(() => {
+      objects.forEach(o => { if (o.last_rx) o.age_s = Math.floor(Date.now() / 1000) - o.last_rx; });
+      renderObjects();
+      if (detail && offlineAge(current) !== null) { detail.object = objects.get(current); renderDetail(); }
+    }, 10000);
   });
 })();
