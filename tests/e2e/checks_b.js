@@ -16,7 +16,8 @@
  *    confirmed, for admins only;
  *  - an offline gateway (object 9: its feed stopped, an offline status):
  *    last known values with their age, "responded" not "responding", the
- *    LCD as last known, and commands that say they will wait.
+ *    LCD as last known, and commands that say they will wait;
+ *  - the channel pickers (archive, on-line view) have a search box.
  *
  * Called once by portal.test.js main() with what it set up (below), after
  * its own steps, signed in as admin; throws on the first failure.
@@ -137,6 +138,15 @@ module.exports = async function (ctx) {
   await shot(page, '04-registry-devices');
   await page.goto(URL + '/index.html#obj=' + DEMO);
   await page.waitForFunction(() => { const e = document.getElementById('olabel-4-4'); return e && e.textContent === 'Газовый клапан, кухня'; });
+
+  setStep('b: the channel picker has a search box');
+  await page.goto(URL + '/archive.html');
+  await present(page, '#chans input');
+  const all = await page.$$eval('#chans label', ls => ls.length);
+  await page.fill('#chan-q', 'газ');
+  await page.waitForFunction(() => [...document.querySelectorAll('#chans label')].some(l => l.hidden));
+  const gas = await page.$$eval('#chans label', ls => ls.filter(l => !l.hidden).map(l => l.textContent));
+  expect(gas.length === 4 && gas.every(t => /газ/.test(t)), 'picker search "газ" of ' + all + ': ' + gas.join(' | '));
 
   setStep('b: an offline gateway shows last known data (1366 px)');
   await page.goto(URL + '/index.html#obj=' + OBJ);

@@ -130,7 +130,8 @@ window.I18N = {
     'last.data.shown': 'Ниже — последние известные данные, получены', 'last.data': 'последние данные',
     'cmd.wait': 'Шлюз не на связи: команда встанет в очередь и будет выполнена, когда шлюз вернётся на связь',
     'offline.cmds': 'Команды встанут в очередь и будут выполнены, когда шлюз вернётся на связь',
-    'cmd.expires': 'ждёт не дольше, до', 'dev.was.ok': 'отвечало', 'dev.was.silent': 'не отвечало'
+    'cmd.expires': 'ждёт не дольше, до', 'dev.was.ok': 'отвечало', 'dev.was.silent': 'не отвечало',
+    'picker.search': 'Найти канал: метка, номер, ресурс', 'picker.shown': 'показано'
   },
   en: {
     'brand': 'Utility metering',
@@ -259,6 +260,7 @@ window.I18N = {
     'last.data.shown': 'Below: the last known data, received', 'last.data': 'last data',
     'cmd.wait': 'The gateway is offline: the command will wait in the queue and run when the gateway is back',
     'offline.cmds': 'Commands will wait in the queue and run when the gateway is back',
-    'cmd.expires': 'waiting at most until', 'dev.was.ok': 'was responding', 'dev.was.silent': 'was not responding'
+    'cmd.expires': 'waiting at most until', 'dev.was.ok': 'was responding', 'dev.was.silent': 'was not responding',
+    'picker.search': 'Find a channel: label, number, resource', 'picker.shown': 'shown'
   }
 };
