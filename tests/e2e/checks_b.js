@@ -1,6 +1,7 @@
 /*
- * checks_b.js - the portal's checks for issue 12, points 6, 10 and 12,
- * at 1366 px (the suite's page):
+ * checks_b.js - the portal's checks for issue 12, points 6, 8, 10 and 12,
+ * at 1366 px (the suite's page) and at 390 px (a phone: a second browser
+ * with a 390x844 mobile viewport):
  *
  *  - services: amr-billing and amr-notify say they serve nothing yet, the
  *    others what they serve; none is shown as a healthy "online" that does
@@ -17,18 +18,41 @@
  *  - an offline gateway (object 9: its feed stopped, an offline status):
  *    last known values with their age, "responded" not "responding", the
  *    LCD as last known, and commands that say they will wait;
- *  - the channel pickers (archive, on-line view) have a search box.
+ *  - the channel pickers (archive, on-line view) have a search box;
+ *  - phones: no page wider than the viewport (at 1366 px neither), the
+ *    menu folded behind a button, every Block button reachable inside its
+ *    card, and the checks above that a phone can do.
  *
  * Called once by portal.test.js main() with what it set up (below), after
  * its own steps, signed in as admin; throws on the first failure.
  */
 'use strict';
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+/* Every signed-in page, and what shows it has drawn its content. */
+const PAGES = { '/index.html': '#channels tr[id^="ch-"]', '/online.html': '#chans label', '/archive.html': '#chans label',
+  '/registry.html': '#table tr[id^="reg-"]', '/console.html': '#obj option[value="1"]', '/audit.html': '#audit tr[data-action]',
+  '/health.html': '#services tr[id^="svc-"]', '/users.html': '#users tr', '/password.html': 'main form' };
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
 module.exports = async function (ctx) {
-  const { page, URL, DEMO, OBJ, pub, shot, present, clickNow, until, simCtl, stopFeed, setStep } = ctx;
+  const { page, URL, PW, OUT, DEMO, OBJ, pub, shot, present, clickNow, until, simCtl, stopFeed, setStep } = ctx;
   const visibleIds = (p, sel) => p.$$eval(sel, els => els.filter(e => e.offsetParent !== null).map(e => e.id));
   const text = (p, sel) => p.$eval(sel, e => e.textContent);
   const expect = (ok, what) => { if (!ok) throw new Error(what); };
+
+  /* Every page no wider than the window (width: what the test set). */
+  async function widths(p, width) {
+    for (const [href, drawn] of Object.entries(PAGES)) {
+      await p.goto(URL + href);
+      await present(p, '#top nav');
+      await present(p, drawn);
+      const w = await p.evaluate(() => document.documentElement.scrollWidth);
+      expect(w <= width, href + ' is ' + w + ' px wide in a ' + width + ' px window');
+    }
+  }
 
   /* The search box, the resource filter and the grouping by device. */
   async function searchAndGroups(p, width) {
@@ -71,6 +95,23 @@ module.exports = async function (ctx) {
     await p.click('#cmd-ok');                                   /* not confirmed: the dialog stays */
     expect(await p.$('#cmd-dialog[open]'), 'zeroing went ahead without its confirmation');
     await p.click('#cmd-cancel');
+  }
+
+  /* Every Block button can be reached: scrolled into view inside its card,
+   * it lies within the window and nothing covers it. */
+  async function blocksReachable(p, width, height) {
+    const ids = await p.$$eval('[id^="blk-"]', bs => bs.map(b => b.id));
+    expect(ids.length >= 4, 'only ' + ids.length + ' Block buttons at ' + width + ' px');
+    for (const id of ids) {
+      const r = await p.$eval('#' + id, b => {
+        b.scrollIntoView({ block: 'center', inline: 'center' });
+        const q = b.getBoundingClientRect();
+        const top = document.elementFromPoint(q.left + q.width / 2, q.top + q.height / 2);
+        return { left: q.left, right: q.right, top: q.top, bottom: q.bottom, hit: top === b || b.contains(top) };
+      });
+      expect(r.left >= 0 && r.right <= width && r.top >= 0 && r.bottom <= height && r.hit,
+        id + ' is not reachable at ' + width + ' px: ' + JSON.stringify(r));
+    }
   }
 
   setStep('b: services say what each serves');
@@ -148,6 +189,9 @@ module.exports = async function (ctx) {
   const gas = await page.$$eval('#chans label', ls => ls.filter(l => !l.hidden).map(l => l.textContent));
   expect(gas.length === 4 && gas.every(t => /газ/.test(t)), 'picker search "газ" of ' + all + ': ' + gas.join(' | '));
 
+  setStep('b: every page at 1366 px');
+  await widths(page, 1366);
+
   setStep('b: an offline gateway shows last known data (1366 px)');
   await page.goto(URL + '/index.html#obj=' + OBJ);
   await present(page, '#ch-' + OBJ + '-1-1');
@@ -174,4 +218,85 @@ module.exports = async function (ctx) {
   await page.click('#cmd-ok');
   await present(page, '#cmd-state[data-state="queued"], #cmd-state[data-state="sent"]');
   await present(page, '#cmd-wait');
+
+  setStep('b: a phone, 390 px');
+  const browser = await chromium.launch({ executablePath: ctx.CHROMIUM, headless: true, args: ARGS });
+  let m = null;
+  try {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 });
+    m = await phone.newPage();
+    m.on('pageerror', e => ctx.problems.push(String(e)));
+    m.on('console', x => { if (x.type() === 'error') ctx.problems.push(x.text()); });
+    m.setDefaultTimeout(15000);
+    await m.goto(URL + '/index.html');
+    await present(m, '#login');
+    expect(await m.evaluate(() => document.documentElement.scrollWidth) <= 390, 'the login page is wider than 390 px');
+    await m.type('#user', 'admin');
+    await m.type('#password', PW);
+    await Promise.all([m.waitForNavigation(), m.click('#submit')]);
+    await present(m, '#top nav');
+
+    setStep('b: 390 px: the menu folds');
+    expect(await m.isHidden('#menu') && await m.isVisible('#menu-toggle'), 'the menu is not folded at 390 px');
+    const head = await m.$eval('#top', e => e.getBoundingClientRect().height);
+    expect(head < 120, 'the header takes ' + head + ' px of 844');
+    await m.click('#menu-toggle');
+    await present(m, '#menu a.active');
+    expect(await m.isVisible('#menu a[href="/archive.html"]'), 'the unfolded menu has no archive');
+    await m.screenshot({ path: path.join(OUT, '19-phone-menu.png') });
+    await m.click('#menu-toggle');
+    expect(await m.isHidden('#menu'), 'the menu does not fold again');
+
+    setStep('b: 390 px: every page fits');
+    await widths(m, 390);
+
+    setStep('b: 390 px: the status page');
+    await searchAndGroups(m, 390);
+    await present(m, '#out-1-1');
+    await blocksReachable(m, 390, 844);
+    await m.$eval('#gw', e => e.scrollIntoView());
+    await m.screenshot({ path: path.join(OUT, '19-phone-status.png') });
+    await m.$eval('#devices', e => e.scrollIntoView());
+    await m.screenshot({ path: path.join(OUT, '19-phone-devices.png') });
+    await clickNow(m, '#blk-1-2');
+    await present(m, '#cmd-dialog[open]');
+    const dlg = await m.$eval('#cmd-dialog', d => { const r = d.getBoundingClientRect(); return { left: r.left, right: r.right }; });
+    expect(dlg.left >= 0 && dlg.right <= 390, 'the block dialog is wider than the phone: ' + JSON.stringify(dlg));
+    expect(/Кран ГВС/.test(await text(m, '#cmd-what')), 'the phone block dialog: ' + await text(m, '#cmd-what'));
+    await m.screenshot({ path: path.join(OUT, '20-phone-block-dialog.png') });
+    await m.click('#cmd-cancel');
+    await zeroInMenu(m, true);
+
+    setStep('b: 390 px: the offline gateway');
+    await m.goto(URL + '/index.html#obj=' + OBJ);
+    await present(m, '#offline-note:not([hidden])');
+    await present(m, '#blk-1-2');
+    await blocksReachable(m, 390, 844);
+    expect(await m.evaluate(() => document.documentElement.scrollWidth) <= 390, 'the offline object is wider than 390 px');
+    await m.evaluate(() => window.scrollTo(0, 0));
+    await m.screenshot({ path: path.join(OUT, '21-phone-offline.png') });
+
+    setStep('b: 390 px: an operator has no zero');
+    const op = await page.evaluate(async () => {
+      const r = await fetch('/api/v1/users', { method: 'POST', headers: { 'Content-Type': 'application/json',
+        'X-CSRF-Token': sessionStorage.getItem('csrf') }, body: JSON.stringify({ user: 'operator2', role: 'operator' }) });
+      return r.json();
+    });
+    expect(op.password, 'operator2 not created: ' + JSON.stringify(op));
+    await Promise.all([m.waitForNavigation(), m.evaluate(() => document.getElementById('logout').click())]);
+    await present(m, '#login');
+    await m.type('#user', 'operator2');
+    await m.type('#password', op.password);
+    await Promise.all([m.waitForNavigation(), m.click('#submit')]);
+    await m.goto(URL + '/index.html#obj=' + DEMO);
+    await present(m, '#chmenu-1-1');
+    await present(m, '#blk-1-1');
+    await zeroInMenu(m, false);
+    await phone.close();
+  } catch (e) {
+    if (m) await m.screenshot({ path: path.join(OUT, 'FAILED-phone.png'), fullPage: true }).catch(() => {});
+    throw e;
+  } finally {
+    await browser.close();
+  }
 };

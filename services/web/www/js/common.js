@@ -130,7 +130,14 @@
         sessionStorage.removeItem('csrf');
         location.href = '/login.html';
       } }) : null;
-      top.replaceChildren(App.el('div', { class: 'brand', text: App.t('brand') }), nav,
+      /* on a phone the menu folds behind this button (css: max-width 760px) */
+      const fold = App.el('button', { type: 'button', class: 'menu-toggle', id: 'menu-toggle', 'aria-expanded': 'false',
+        'aria-controls': 'menu', text: '☰ ' + App.t('menu'), onclick: () => {
+          const open = top.classList.toggle('menu-open');
+          fold.setAttribute('aria-expanded', String(open));
+        } });
+      nav.id = 'menu';
+      top.replaceChildren(App.el('div', { class: 'brand', text: App.t('brand') }), fold, nav,
         App.el('div', { class: 'right' }, who, lang, out));
     },
 

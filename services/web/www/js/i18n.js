@@ -131,7 +131,8 @@ window.I18N = {
     'cmd.wait': 'Шлюз не на связи: команда встанет в очередь и будет выполнена, когда шлюз вернётся на связь',
     'offline.cmds': 'Команды встанут в очередь и будут выполнены, когда шлюз вернётся на связь',
     'cmd.expires': 'ждёт не дольше, до', 'dev.was.ok': 'отвечало', 'dev.was.silent': 'не отвечало',
-    'picker.search': 'Найти канал: метка, номер, ресурс', 'picker.shown': 'показано'
+    'picker.search': 'Найти канал: метка, номер, ресурс', 'picker.shown': 'показано',
+    'menu': 'Меню'
   },
   en: {
     'brand': 'Utility metering',
@@ -261,6 +262,7 @@ window.I18N = {
     'cmd.wait': 'The gateway is offline: the command will wait in the queue and run when the gateway is back',
     'offline.cmds': 'Commands will wait in the queue and run when the gateway is back',
     'cmd.expires': 'waiting at most until', 'dev.was.ok': 'was responding', 'dev.was.silent': 'was not responding',
-    'picker.search': 'Find a channel: label, number, resource', 'picker.shown': 'shown'
+    'picker.search': 'Find a channel: label, number, resource', 'picker.shown': 'shown',
+    'menu': 'Menu'
   }
 };
