@@ -24,7 +24,10 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter \
             -fno-strict-aliasing -pthread
 LDFLAGS  += -pthread
+# The test build (make test) also turns every warning into an error: a
+# warning there is a defect that landed (a string passed as a json_t did).
 ifeq ($(SAN),1)
+CFLAGS  += -Werror
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
