@@ -60,6 +60,24 @@ static char *get_body(struct webc *c, const char *path, long want)
 	return body;
 }
 
+/* c's live stream into s while publish (a thread, given s) sends what
+ * it should carry; until s->until came or 15 s passed. */
+static void read_stream(struct webc *c, struct sse_read *s, void *(*publish)(void *))
+{
+	char url[160];
+	pthread_t th;
+
+	snprintf(url, sizeof url, "%s/api/v1/stream", c->base);
+	curl_easy_setopt(c->curl, CURLOPT_URL, url);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, sse_collect);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, 15000L);
+	pthread_create(&th, NULL, publish, s);
+	curl_easy_perform(c->curl);
+	pthread_join(th, NULL);
+}
+
 /* The users list as text (the state the refused requests must not change). */
 static char *users_state(struct webc *admin)
 {
@@ -159,7 +177,6 @@ START_TEST(tenant_403_on_other_objects)
 	struct webc a = admin_client(), ten, none;
 	struct sse_read s = { "", 0, "event: reading\ndata: {\"obj\":31" };
 	char pw[64], pw2[64], url[128], *body;
-	pthread_t th;
 	struct webr r;
 
 	publish_batch(31, 1, 1000);
@@ -221,15 +238,7 @@ START_TEST(tenant_403_on_other_objects)
 	ck_assert_int_eq(r.status, 403);
 	webr_free(&r);
 	/* the stream carries only its object */
-	snprintf(url, sizeof url, "%s/api/v1/stream", ten.base);
-	curl_easy_setopt(ten.curl, CURLOPT_URL, url);
-	curl_easy_setopt(ten.curl, CURLOPT_HTTPGET, 1L);
-	curl_easy_setopt(ten.curl, CURLOPT_WRITEFUNCTION, sse_collect);
-	curl_easy_setopt(ten.curl, CURLOPT_WRITEDATA, &s);
-	curl_easy_setopt(ten.curl, CURLOPT_TIMEOUT_MS, 15000L);
-	pthread_create(&th, NULL, publisher, &s);
-	curl_easy_perform(ten.curl);
-	pthread_join(th, NULL);
+	read_stream(&ten, &s, publisher);
 	ck_assert_msg(strstr(s.buf, "event: reading\ndata: {\"obj\":31"), "%s", s.buf);
 	ck_assert_msg(!strstr(s.buf, "\"obj\":32"), "%s", s.buf);
 	/* a tenant without a list sees nothing */
@@ -330,7 +339,6 @@ START_TEST(tenant_of_one_flat_sees_nothing_of_the_next)
 	struct webc a = admin_client(), ten, op;
 	struct sse_read s = { "", 0, "717999" };
 	char pw[64], opw[64], url[160], *body;
-	pthread_t th;
 	struct webr r;
 
 	publish_flats(1, 716000, 717000);
@@ -431,15 +439,7 @@ START_TEST(tenant_of_one_flat_sees_nothing_of_the_next)
 		      r.body);
 	webr_free(&r);
 	/* the live stream: flat 17's readings, none of flat 16's */
-	snprintf(url, sizeof url, "%s/api/v1/stream", ten.base);
-	curl_easy_setopt(ten.curl, CURLOPT_URL, url);
-	curl_easy_setopt(ten.curl, CURLOPT_HTTPGET, 1L);
-	curl_easy_setopt(ten.curl, CURLOPT_WRITEFUNCTION, sse_collect);
-	curl_easy_setopt(ten.curl, CURLOPT_WRITEDATA, &s);
-	curl_easy_setopt(ten.curl, CURLOPT_TIMEOUT_MS, 15000L);
-	pthread_create(&th, NULL, flats_publisher, &s);
-	curl_easy_perform(ten.curl);
-	pthread_join(th, NULL);
+	read_stream(&ten, &s, flats_publisher);
 	ck_assert_msg(strstr(s.buf, "717000") && strstr(s.buf, "717999"), "%s", s.buf);
 	no_flat16("the stream", s.buf);
 	webc_free(&op);
