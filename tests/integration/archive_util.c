@@ -154,9 +154,12 @@ bool arc_ack_seen(struct harness *h, int obj, uint64_t seq, int ms)
 
 	snprintf(topic, sizeof topic, "amr/v1/gw/%d/ack", obj);
 	snprintf(needle, sizeof needle, "{\"seq\":%llu}", (unsigned long long)seq);
+	bool seen;
+
 	p = harness_wait_message(h, topic, needle, ms);
+	seen = p != NULL;
 	free(p);
-	return p != NULL;
+	return seen;
 }
 
 void arc_wait_ack(struct harness *h, int obj, uint64_t seq, int ms)

@@ -58,6 +58,23 @@ START_TEST(every_service_comes_online)
 		ck_assert_ptr_nonnull(strstr(st, "\"started\":"));
 		free(st);
 	}
+	/* amrctl status lists them all: every retained status comes before
+	 * its barrier (no fixed wait that a slow broker could outrun) */
+	{
+		int status;
+		char *out = harness_run(&h, "amrctl status 2>&1", &status);
+
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", out);
+		for (size_t i = 0; i < NSERVICES; i++) {
+			char want[48];
+
+			snprintf(want, sizeof want, "\"%s\": {", services[i]);
+			ck_assert_msg(strstr(out, want), "amrctl status without %s: %s",
+				      services[i], out);
+		}
+		ck_assert_msg(!strstr(out, "incomplete"), "%s", out);
+		free(out);
+	}
 }
 END_TEST
 

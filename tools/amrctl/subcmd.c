@@ -107,14 +107,29 @@ static void on_status(void *ctx, const struct mq_msg *msg)
 	}
 }
 
-static void on_quiet(void *arg)
+/* The barrier came back: every retained status came before it. */
+static void on_barrier(void *ctx, const struct mq_msg *msg)
 {
-	((struct ctl *)arg)->wake = true;
+	(void)msg;
+	((struct ctl *)ctx)->wake = true;
+}
+
+static void on_no_barrier(void *arg)
+{
+	struct ctl *c = arg;
+
+	if (!c->wake) {
+		fprintf(stderr, "amrctl: the broker did not echo a message within 5 s; "
+				"the list may be incomplete\n");
+		c->wake = true;
+	}
 }
 
 static int cmd_status(struct ctl *c, int argc, char **argv)
 {
 	struct status_ctx s = { json_object() };
+	char barrier[PROTO_TOPIC_MAX];
+	uint64_t timer = 0;
 
 	(void)argc;
 	(void)argv;
@@ -122,15 +137,21 @@ static int cmd_status(struct ctl *c, int argc, char **argv)
 		json_decref(s.all);
 		return 1;
 	}
-	mq_subscribe(c->m, proto_topic_filter(PROTO_T_SVC_STATUS), 1, on_status, &s);
-	/* Retained statuses arrive right after the subscription. */
+	/* Retained statuses come right after the subscription, before any
+	 * message published after it: a message of our own to our own topic
+	 * (under amr/v1/rpc/, which no service reads) is the barrier. */
+	snprintf(barrier, sizeof barrier, PROTO_TOPIC_RPC "amrctl/status-%ld", (long)getpid());
 	c->wake = false;
-	if (!loop_timer_add(c->l, 700, false, on_quiet, c)) {
-		fprintf(stderr, "amrctl: out of memory\n");
+	if (mq_subscribe(c->m, proto_topic_filter(PROTO_T_SVC_STATUS), 1, on_status, &s) ||
+	    mq_subscribe(c->m, barrier, 1, on_barrier, c) ||
+	    mq_publish(c->m, barrier, "{}", 2, 1, false) ||
+	    !(timer = loop_timer_add(c->l, 5000, false, on_no_barrier, c))) {
+		fprintf(stderr, "amrctl: cannot ask the broker for the statuses\n");
 		json_decref(s.all);
 		return 1;
 	}
 	loop_run_until(c->l, &c->wake);
+	loop_timer_cancel(c->l, timer); /* a script's next command must not see it */
 	ctl_print(c, s.all);
 	json_decref(s.all);
 	return 0;
