@@ -20,6 +20,8 @@
 #define PROTO_CH_MAX	       4     /* pulse inputs of a UO-4, 1..PROTO_CH_MAX */
 #define PROTO_OUT_MAX	       4     /* outputs of a UO-4, 1..PROTO_OUT_MAX */
 #define PROTO_CONSOLE_LINE_MAX 120   /* bytes of a console line sent to a gateway */
+/* A batch's seq is 1..PROTO_SEQ_MAX: 2^53-1, exact in every JSON reader. */
+#define PROTO_SEQ_MAX	       9007199254740991LL
 
 #define PROTO_STR_(x)	 #x
 #define PROTO_STR(x)	 PROTO_STR_(x)

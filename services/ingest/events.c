@@ -302,7 +302,7 @@ amr_err events_status(events *ev, unsigned obj, const json_t *status, int64_t no
 	if (devices && (jv_int(devices, "polled", false, 0, 0, PROTO_ADDR_MAX, &n, err) ||
 			jv_int(devices, "responding", false, 0, 0, PROTO_ADDR_MAX, &n, err)))
 		return prefixed(err, "devices.");
-	if (spool && jv_int(spool, "pending", false, 0, 0, VALIDATE_SEQ_MAX, &n, err))
+	if (spool && jv_int(spool, "pending", false, 0, 0, PROTO_SEQ_MAX, &n, err))
 		return prefixed(err, "spool.");
 	if (!(g = gw_of(ev, obj)))
 		return AMR_ENOMEM;

@@ -116,7 +116,7 @@ static void on_ack(void *ctx, const struct mq_msg *msg)
 	json_t *j = obj ? jv_parse_object(msg->payload, msg->len, &err) : NULL;
 	long long seq;
 
-	if (j && !jv_int(j, "seq", true, 0, 1, VALIDATE_SEQ_MAX, &seq, &err))
+	if (j && !jv_int(j, "seq", true, 0, 1, PROTO_SEQ_MAX, &seq, &err))
 		events_acked(in->ev, obj, seq);
 	json_decref(j);
 }

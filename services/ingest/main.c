@@ -16,6 +16,7 @@
 #include "router.h"
 #include "ingestdb.h"
 #include "svc.h"
+#include "telemetry.h"
 
 struct options {
 	const char *data_dir;	  /* LMDB environment directory */
@@ -38,10 +39,12 @@ int main(int argc, char **argv)
 		  "largest telemetry batch accepted, bytes", &o.max_payload, NULL },
 		{ "max-entries", "AMR_INGEST_MAX_ENTRIES", CONFIG_INT, "1024", 1, 65536,
 		  "most readings, devices or events in one batch", &o.max_entries, NULL },
-		{ "horizon-days", "AMR_INGEST_HORIZON_DAYS", CONFIG_INT, "45", 1, 3650,
+		{ "horizon-days", "AMR_INGEST_HORIZON_DAYS", CONFIG_INT,
+		  PROTO_STR(TELEMETRY_HORIZON_DAYS), 1, TELEMETRY_HORIZON_DAYS_MAX,
 		  "oldest batch or event time accepted, days before now", &o.horizon_days, NULL },
-		{ "ts-ahead", "AMR_INGEST_TS_AHEAD", CONFIG_INT, "300", 0, 86400,
-		  "newest batch or event time accepted, seconds after now", &o.ts_ahead, NULL },
+		{ "ts-ahead", "AMR_INGEST_TS_AHEAD", CONFIG_INT, PROTO_STR(TELEMETRY_TS_AHEAD), 0,
+		  TELEMETRY_TS_AHEAD_MAX, "newest batch or event time accepted, seconds after now",
+		  &o.ts_ahead, NULL },
 		{ "deadletter-max", "AMR_INGEST_DEADLETTER_MAX", CONFIG_INT, "4096", 256, 16777216,
 		  "payload bytes kept in a deadletter copy", &o.deadletter_max, NULL },
 		{ "cmd-ttl", "AMR_INGEST_CMD_TTL", CONFIG_INT, "3600", 1, 2592000,

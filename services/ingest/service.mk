@@ -12,7 +12,8 @@ $(OBJ)/tests/unit/test_ingest_%.o: CPPFLAGS += -Iservices/ingest
 $(OBJ)/tests/integration/test_ingest.o $(OBJ)/tests/integration/test_ingest_%.o: CPPFLAGS += -Iservices/ingest
 
 $(eval $(call unit_test,test_ingest_validate,tests/unit/test_ingest_validate.c \
-	services/ingest/validate.c lib/jflat.c lib/jv.c lib/err.c lib/proto.c lib/utf8.c,-ljansson -lyajl))
+	services/ingest/validate.c lib/telemetry.c lib/jflat.c lib/jv.c lib/err.c lib/proto.c \
+	lib/utf8.c,-ljansson -lyajl))
 
 $(eval $(call unit_test,test_ingest_events,tests/unit/test_ingest_events.c \
 	services/ingest/events.c lib/jv.c lib/err.c lib/proto.c,-ljansson))

@@ -12,6 +12,7 @@
 #include "utf8.h"
 #include "jv.h"
 #include "proto.h"
+#include "telemetry.h"
 #include "validate.h"
 
 #define DETAIL_KEYS_MAX 8
@@ -20,31 +21,6 @@
 
 static const char *const batch_fields[] = { "seq",     "prev",	 "ts",	"readings",
 					    "devices", "events", "obj", NULL };
-/* A reading's fields and their bounds, in the order they are checked; the
- * tree path (jv_int) and the streaming path (on_row) both read this table. */
-enum {
-	R_ADDR,
-	R_CH,
-	R_TOTAL,
-	R_DELTA,
-	R_PERIOD,
-	R_FIELDS
-};
-static const char *const reading_fields[R_FIELDS + 1] = { "addr",  "ch",	"total",
-							  "delta", "period_ms", NULL };
-static const struct jflat_bound reading_rules[R_FIELDS] = {
-	[R_ADDR] = { true, 1, PROTO_ADDR_MAX },	     [R_CH] = { true, 1, PROTO_CH_MAX },
-	[R_TOTAL] = { true, 0, VALIDATE_U32_MAX },   [R_DELTA] = { true, 0, VALIDATE_U32_MAX },
-	[R_PERIOD] = { false, 0, VALIDATE_U32_MAX },
-};
-
-/* What the cross-field rules of a reading need, once its fields are checked. */
-struct reading {
-	uint32_t total;
-	uint32_t delta;
-	uint8_t addr;
-	uint8_t ch;
-};
 static const char *const device_fields[] = { "addr", "ok", "mains", "batt_mv", "outputs", NULL };
 
 /* Channels seen, one bit per ch 1..4 for each addr 0..127. */
@@ -86,15 +62,9 @@ static int at(struct jv_err *e, const char *where)
 static int check_ts(const json_t *o, const char *where, const struct validate_opts *opt,
 		    int64_t now, long long *ts, struct jv_err *e)
 {
-	if (jv_int(o, "ts", true, 0, 0, VALIDATE_SEQ_MAX, ts, e))
-		return at(e, where);
-	if (*ts > now + opt->ahead_s)
-		return jv_fail(e, "%sts: %lld is %lld s ahead of the server clock (limit %lld s)",
-			       where, *ts, (long long)(*ts - now), (long long)opt->ahead_s);
-	if (*ts < now - opt->horizon_s)
-		return jv_fail(e, "%sts: %lld is older than the horizon of %lld days", where, *ts,
-			       (long long)(opt->horizon_s / 86400));
-	return AMR_OK;
+	const struct telemetry_window w = { opt->horizon_s, opt->ahead_s };
+
+	return telemetry_ts(o, where, &w, now, ts, e);
 }
 
 /* An extra event field is a short scalar; it travels in the event's detail. */
@@ -133,10 +103,7 @@ static int check_named(const json_t *ev, int type, struct jv_err *e)
 	switch (type) {
 	case PROTO_EV_COUNTER_ZEROED:
 	case PROTO_EV_COUNTER_DECREASED:
-		if (jv_int(ev, "from", false, 0, 0, UINT32_MAX, &v, e) ||
-		    jv_int(ev, "total", false, 0, 0, UINT32_MAX, &v, e))
-			return AMR_EINVAL;
-		return AMR_OK;
+		return telemetry_counter_fields(ev, &v, e);
 	case PROTO_EV_ADDRESS_CHANGED:
 		return jv_int(ev, "from", true, 0, 1, PROTO_ADDR_MAX, &v, e) ? AMR_EINVAL : AMR_OK;
 	case PROTO_EV_OBJECT_CHANGED:
@@ -158,9 +125,9 @@ static int check_named(const json_t *ev, int type, struct jv_err *e)
 	}
 }
 
-/* Check one event; on success mark counter events in *counters. */
+/* Check one event; on success note a counter event in c. */
 static int check_event(const json_t *ev, const char *where, const struct validate_opts *opt,
-		       int64_t now, chan_set counters, struct jv_err *e)
+		       int64_t now, struct telemetry_chans *c, struct jv_err *e)
 {
 	static const char *const known[] = { "type", "addr", "ch", "ts", NULL };
 	const char *key;
@@ -200,7 +167,7 @@ static int check_event(const json_t *ev, const char *where, const struct validat
 			return AMR_EINVAL;
 	}
 	if (counter)
-		counters[addr] |= (unsigned char)(1u << (ch - 1));
+		telemetry_counter_add(c, (unsigned)addr, (unsigned)ch);
 	return AMR_OK;
 }
 
@@ -251,7 +218,7 @@ static int check_device(const json_t *d, const char *where, chan_set seen, struc
  * events, 'd' for devices.
  */
 static int check_entries(json_t *batch, const char *name, char kind,
-			 const struct validate_opts *opt, int64_t now, chan_set counters,
+			 const struct validate_opts *opt, int64_t now, struct telemetry_chans *c,
 			 struct validate_result *r)
 {
 	json_t *arr = json_object_get(batch, name);
@@ -273,7 +240,7 @@ static int check_entries(json_t *batch, const char *name, char kind,
 		int rc;
 
 		snprintf(where, sizeof where, "%s[%zu].", name, orig++);
-		rc = kind == 'e' ? check_event(entry, where, opt, now, counters, &e)
+		rc = kind == 'e' ? check_event(entry, where, opt, now, c, &e)
 				 : check_device(entry, where, seen, &e);
 		if (rc == AMR_OK) {
 			i++;
@@ -291,34 +258,22 @@ static int check_entries(json_t *batch, const char *name, char kind,
 	return AMR_OK;
 }
 
-/*
- * The rules between fields and readings: one reading per channel, and a
- * delta above the total only with a counter event for that channel.
- * seen collects the channels of readings 0..i-1.
- */
-static int check_reading(const struct reading *rd, size_t i, chan_set seen, const chan_set counters,
+/* The rules between a reading and the rest of the batch (telemetry.h). */
+static int check_reading(const struct telemetry_reading *rd, size_t i, struct telemetry_chans *c,
 			 struct validate_result *r)
 {
-	unsigned char bit = (unsigned char)(1u << (rd->ch - 1));
+	struct jv_err e = { "" };
 
-	if (seen[rd->addr] & bit)
-		return reject(r, "bad_reading", "readings[%zu]: channel %u.%u appears twice", i,
-			      rd->addr, rd->ch);
-	seen[rd->addr] |= bit;
-	if (rd->delta > rd->total && !(counters[rd->addr] & bit))
-		return reject(r, "bad_reading",
-			      "readings[%zu].delta: %u exceeds total %u without a "
-			      "counter_zeroed or counter_decreased event for %u.%u",
-			      i, rd->delta, rd->total, rd->addr, rd->ch);
+	if (telemetry_reading_check(c, rd, i, &e))
+		return reject(r, "bad_reading", "%s", e.msg);
 	return AMR_OK;
 }
 
 /* The readings of a parsed tree, field by field, then check_reading(). */
 static int check_readings(const json_t *batch, const struct validate_opts *opt,
-			  const chan_set counters, struct validate_result *r)
+			  struct telemetry_chans *c, struct validate_result *r)
 {
 	json_t *arr = json_object_get(batch, "readings");
-	chan_set seen = { 0 };
 	size_t i;
 	json_t *item;
 
@@ -331,25 +286,12 @@ static int check_readings(const json_t *batch, const struct validate_opts *opt,
 			      json_array_size(arr), opt->max_entries);
 	json_array_foreach(arr, i, item) {
 		struct jv_err e = { "" };
-		long long v[R_FIELDS];
-		struct reading rd;
+		struct telemetry_reading rd;
 		int rc;
 
-		if (!json_is_object(item))
-			return reject(r, "bad_reading", "readings[%zu]: expected an object", i);
-		for (int f = 0; f < R_FIELDS; f++)
-			if (jv_int(item, reading_fields[f], reading_rules[f].required, 0,
-				   reading_rules[f].min, reading_rules[f].max, &v[f], &e))
-				return reject(r, "bad_reading", "readings[%zu].%s", i, e.msg);
-		/* Four required fields plus period_ms: any other key is unknown. */
-		if (json_object_size(item) != 4u + (json_object_get(item, "period_ms") != NULL) &&
-		    jv_only(item, reading_fields, &e))
-			return reject(r, "bad_reading", "readings[%zu].%s", i, e.msg);
-		rd = (struct reading){ .total = (uint32_t)v[R_TOTAL],
-				       .delta = (uint32_t)v[R_DELTA],
-				       .addr = (uint8_t)v[R_ADDR],
-				       .ch = (uint8_t)v[R_CH] };
-		if ((rc = check_reading(&rd, i, seen, counters, r)))
+		if (telemetry_reading_tree(item, i, &rd, &e))
+			return reject(r, "bad_reading", "%s", e.msg);
+		if ((rc = check_reading(&rd, i, c, r)))
 			return rc;
 	}
 	r->readings = json_array_size(arr);
@@ -403,8 +345,8 @@ static int canonical(const char *text, size_t len, unsigned obj, bool has_obj, i
  * Events first: a counter event lets a reading's delta exceed its total,
  * and fills counters for that.
  */
-static int check_head(const struct validate_opts *o, unsigned obj, int64_t now, chan_set counters,
-		      struct validate_result *r)
+static int check_head(const struct validate_opts *o, unsigned obj, int64_t now,
+		      struct telemetry_chans *c, struct validate_result *r)
 {
 	struct jv_err e = { "" };
 	long long tobj;
@@ -412,20 +354,16 @@ static int check_head(const struct validate_opts *o, unsigned obj, int64_t now, 
 
 	if (jv_only(r->batch, batch_fields, &e))
 		return reject(r, "bad_field", "%s", e.msg);
-	if (jv_int(r->batch, "obj", false, obj, 0, VALIDATE_SEQ_MAX, &tobj, &e))
+	if (jv_int(r->batch, "obj", false, obj, 0, PROTO_SEQ_MAX, &tobj, &e))
 		return reject(r, "wrong_obj", "%s", e.msg);
 	if (tobj != (long long)obj)
 		return reject(r, "wrong_obj", "obj: %lld does not match the topic's %u", tobj, obj);
-	if (jv_int(r->batch, "seq", true, 0, 1, VALIDATE_SEQ_MAX, &r->seq, &e))
-		return reject(r, "bad_seq", "%s", e.msg);
-	/* prev chains the gateway's batches so the archive can see a gap;
-	 * it names an earlier batch, so it is below seq. */
-	if (jv_int(r->batch, "prev", false, -1, 0, r->seq - 1, &r->prev, &e))
+	if (telemetry_seq(r->batch, &r->seq, &r->prev, &e))
 		return reject(r, "bad_seq", "%s", e.msg);
 	if (check_ts(r->batch, "", o, now, &r->ts, &e))
 		return reject(r, "bad_ts", "%s", e.msg);
-	if ((rc = check_entries(r->batch, "events", 'e', o, now, counters, r)) ||
-	    (rc = check_entries(r->batch, "devices", 'd', o, now, counters, r)))
+	if ((rc = check_entries(r->batch, "events", 'e', o, now, c, r)) ||
+	    (rc = check_entries(r->batch, "devices", 'd', o, now, c, r)))
 		return rc;
 	return AMR_OK;
 }
@@ -434,9 +372,10 @@ int validate_batch_tree(const struct validate_opts *o, unsigned obj, int64_t now
 			size_t len, struct validate_result *r)
 {
 	struct jv_err e = { "" };
-	chan_set counters = { 0 };
+	struct telemetry_chans c;
 	int rc;
 
+	telemetry_chans_init(&c);
 	if (len > o->max_payload)
 		return reject(r, "too_large", "payload of %zu bytes exceeds the limit of %zu", len,
 			      o->max_payload);
@@ -446,8 +385,7 @@ int validate_batch_tree(const struct validate_opts *o, unsigned obj, int64_t now
 	r->batch = jv_parse_object_nul(text, len, &e);
 	if (!r->batch)
 		return reject(r, "bad_json", "%s", e.msg);
-	if ((rc = check_head(o, obj, now, counters, r)) ||
-	    (rc = check_readings(r->batch, o, counters, r)))
+	if ((rc = check_head(o, obj, now, &c, r)) || (rc = check_readings(r->batch, o, &c, r)))
 		goto out_drop_batch;
 	rc = canonical(text, len, obj, json_object_get(r->batch, "obj") != NULL, now, r);
 	if (rc) {
@@ -468,11 +406,11 @@ out_drop_batch:
 	return rc;
 }
 
-/* The readings of the streaming path, each checked against reading_rules
+/* The readings of the streaming path, each checked against the bounds
  * as it arrives; the rules between readings wait for the events. */
 struct rows {
 	const struct validate_opts *o;
-	struct reading *v; /* malloc'd */
+	struct telemetry_reading *v; /* malloc'd */
 	size_t cap;
 };
 
@@ -480,23 +418,19 @@ static int on_row(void *ctx, size_t i, const long long *v, unsigned present)
 {
 	struct rows *rs = ctx;
 
-	/* jflat has checked reading_rules. */
-	(void)present;
+	/* jflat has checked telemetry_reading_bounds. */
 	if (i >= rs->o->max_entries)
 		return -1;
 	if (i == rs->cap) {
 		size_t cap = rs->cap ? 2 * rs->cap : 256;
-		struct reading *nv = realloc(rs->v, cap * sizeof *nv);
+		struct telemetry_reading *nv = realloc(rs->v, cap * sizeof *nv);
 
 		if (!nv)
 			return -1;
 		rs->v = nv;
 		rs->cap = cap;
 	}
-	rs->v[i] = (struct reading){ .total = (uint32_t)v[R_TOTAL],
-				     .delta = (uint32_t)v[R_DELTA],
-				     .addr = (uint8_t)v[R_ADDR],
-				     .ch = (uint8_t)v[R_CH] };
+	telemetry_reading_row(&rs->v[i], v, present);
 	return 0;
 }
 
@@ -511,22 +445,24 @@ static int read_fast(const struct validate_opts *o, unsigned obj, int64_t now, c
 		     size_t len, struct validate_result *r)
 {
 	struct rows rs = { .o = o };
-	const struct jflat_rows rows = { "readings", reading_fields, reading_rules, on_row, &rs };
+	const struct jflat_rows rows = { "readings", telemetry_reading_fields,
+					 telemetry_reading_bounds, on_row, &rs };
 	struct jflat_out out;
-	chan_set counters = { 0 }, seen = { 0 };
+	struct telemetry_chans c;
 	int rc;
 
+	telemetry_chans_init(&c);
 	if ((rc = jflat_read(text, len, &rows, &out)))
 		goto out_free_rows;
 	r->batch = out.head;
-	if ((rc = check_head(o, obj, now, counters, r)))
+	if ((rc = check_head(o, obj, now, &c, r)))
 		goto out_clear;
 	if (r->dropped) {
 		rc = AMR_EINVAL; /* the tree path dumps what is left */
 		goto out_clear;
 	}
 	for (size_t i = 0; i < out.nrows; i++)
-		if ((rc = check_reading(&rs.v[i], i, seen, counters, r)))
+		if ((rc = check_reading(&rs.v[i], i, &c, r)))
 			goto out_clear;
 	r->readings = out.nrows;
 	if ((rc = canonical(text, len, obj, json_object_get(r->batch, "obj") != NULL, now, r)))

@@ -9,16 +9,12 @@
  *
  * The rules (docs/ingest.md has them for people):
  *  - the batch is a JSON object with no duplicate keys and only the fields
- *    seq, prev, ts, readings, devices, events and obj;
- *  - seq is an integer 1..2^53-1; prev, when present, an integer
- *    0..seq-1 (the seq of the gateway's batch before this one); ts an
- *    integer within [now - horizon, now + ahead]; obj, when present,
+ *    seq, prev, ts, readings, devices, events and obj; obj, when present,
  *    equals the topic's;
- *  - readings (optional, at most max_readings) are objects with exactly
- *    addr 1..127, ch 1..4, total and delta 0..4294967295 and optional
- *    period_ms 0..4294967295, one per channel; a delta above the total is
- *    accepted only when the batch carries a counter_zeroed or
- *    counter_decreased event for that channel;
+ *  - seq, prev, ts and the readings (optional, at most max_entries) follow
+ *    the rules the archive applies too, written once in lib/telemetry.h:
+ *    their bounds, the time window, one reading per channel, and a delta
+ *    the batch's totals and counter events can explain;
  *  - a bad reading or a bad top-level field rejects the whole batch;
  *  - a bad entry of "devices" or "events" is removed and reported in
  *    `dropped`, the rest of the batch goes on.
@@ -41,9 +37,6 @@
 #include <stdint.h>
 
 #include <jansson.h>
-
-#define VALIDATE_SEQ_MAX 9007199254740991LL /* 2^53-1: exact in every JSON reader */
-#define VALIDATE_U32_MAX 4294967295LL
 
 struct validate_opts {
 	size_t max_payload; /* larger payloads are rejected unread ("too_large") */
