@@ -12,7 +12,7 @@ $(eval $(call program,amr-archive,$(ARCHIVE_SRCS),$(MQ_LIBS) $(LMDB_LIBS) -lyajl
 
 # Unit tests: the modules under test against real LMDB files in /tmp.
 ARCHIVE_TEST_LIB := lib/err.c lib/log.c lib/kv.c lib/jv.c lib/proto.c lib/units.c \
-                    lib/weights.c lib/jflat.c lib/tzone.c lib/csvfield.c
+                    lib/weights.c lib/jflat.c lib/tzone.c lib/csvfield.c lib/telemetry.c
 $(eval $(call unit_test,test_archive_store,tests/unit/test_archive_store.c \
 	tests/unit/test_archive_fixture.c $(ARCHIVE_CORE) $(ARCHIVE_TEST_LIB),-ljansson -lyajl $(LMDB_LIBS)))
 $(eval $(call unit_test,test_archive_gap,tests/unit/test_archive_gap.c \

@@ -3,7 +3,8 @@
  * (jflat: the readings as rows, no jansson value per field) for the batches
  * ingest sends, and the jansson tree for everything the streaming reader
  * declines. Only the tree path reports errors, so every message comes from
- * one place; both apply the same rules (the tables and check_head() below).
+ * one place; both apply the same rules: ingest's, from lib/telemetry.h,
+ * through check_head(), parse_events() and check_readings() below.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "err.h"
 #include "jflat.h"
 #include "proto.h"
+#include "telemetry.h"
 
 void batch_free(struct batch *b)
 {
@@ -31,50 +33,22 @@ int batch_zeroed(const struct batch *b, uint16_t chan)
 	return 0;
 }
 
-/* A reading's fields and their bounds, in the order they are checked. */
-enum {
-	R_ADDR,
-	R_CH,
-	R_TOTAL,
-	R_DELTA,
-	R_PERIOD,
-	R_FIELDS
-};
-static const char *const reading_fields[R_FIELDS + 1] = { "addr",  "ch",	"total",
-							  "delta", "period_ms", NULL };
-static const struct jflat_bound reading_rules[R_FIELDS] = {
-	[R_ADDR] = { true, 1, PROTO_ADDR_MAX }, [R_CH] = { true, 1, PROTO_CH_MAX },
-	[R_TOTAL] = { true, 0, UINT32_MAX },	[R_DELTA] = { true, 0, UINT32_MAX },
-	[R_PERIOD] = { false, 0, UINT32_MAX },
-};
-
-/* v holds a reading's checked fields (period_ms 0 when absent). */
-static void set_reading(struct batch_reading *r, const long long *v)
+/* A reading whose fields are checked, as the store keeps it. */
+static void set_reading(struct batch_reading *r, const struct telemetry_reading *t)
 {
-	r->chan = BATCH_CHAN(v[R_ADDR], v[R_CH]);
-	r->total = (uint32_t)v[R_TOTAL];
-	r->delta = (uint32_t)v[R_DELTA];
-	r->period_ms = (uint32_t)v[R_PERIOD];
+	r->chan = BATCH_CHAN(t->addr, t->ch);
+	r->total = t->total;
+	r->delta = t->delta;
+	r->period_ms = t->period_ms;
 }
 
-static int parse_reading(const json_t *j, size_t i, struct batch_reading *r, struct jv_err *err)
-{
-	long long v[R_FIELDS];
-
-	if (!json_is_object(j))
-		return jv_fail(err, "readings[%zu]: expected an object", i);
-	for (int f = 0; f < R_FIELDS; f++)
-		if (jv_int(j, reading_fields[f], reading_rules[f].required, 0, reading_rules[f].min,
-			   reading_rules[f].max, &v[f], err)) {
-			char m[sizeof err->msg];
-
-			memcpy(m, err->msg, sizeof m);
-			return jv_fail(err, "readings[%zu].%.180s", i, m);
-		}
-	set_reading(r, v);
-	return AMR_OK;
-}
-static int parse_events(const json_t *events, struct batch *b, struct jv_err *err)
+/*
+ * The events the archive needs: counter_zeroed and counter_decreased (their
+ * channels, for the rules of the readings, noted in c), object_changed and
+ * address_changed. Others are ingest's to judge and pass by.
+ */
+static int parse_events(const json_t *events, struct batch *b, struct telemetry_chans *c,
+			struct jv_err *err)
 {
 	size_t i;
 	json_t *e;
@@ -89,6 +63,7 @@ static int parse_events(const json_t *events, struct batch *b, struct jv_err *er
 		const char *type;
 		long long addr, ch, from;
 		enum proto_event t;
+		bool counter;
 
 		if (!json_is_object(e))
 			return jv_fail(err, "events[%zu]: expected an object", i);
@@ -97,11 +72,12 @@ static int parse_events(const json_t *events, struct batch *b, struct jv_err *er
 		t = proto_event_parse(type);
 		if (t == PROTO_EV_OBJECT_CHANGED)
 			b->obj_changed = true;
-		if (t != PROTO_EV_COUNTER_ZEROED && t != PROTO_EV_ADDRESS_CHANGED)
+		counter = t == PROTO_EV_COUNTER_ZEROED || t == PROTO_EV_COUNTER_DECREASED;
+		if (!counter && t != PROTO_EV_ADDRESS_CHANGED)
 			continue;
 		if (jv_int(e, "addr", true, 0, 1, PROTO_ADDR_MAX, &addr, err) ||
-		    (t == PROTO_EV_COUNTER_ZEROED &&
-		     jv_int(e, "ch", true, 0, 1, PROTO_CH_MAX, &ch, err)) ||
+		    (counter && (jv_int(e, "ch", true, 0, 1, PROTO_CH_MAX, &ch, err) ||
+				 telemetry_counter_fields(e, &from, err))) ||
 		    (t == PROTO_EV_ADDRESS_CHANGED &&
 		     jv_int(e, "from", true, 0, 1, PROTO_ADDR_MAX, &from, err))) {
 			char m[sizeof err->msg];
@@ -109,9 +85,11 @@ static int parse_events(const json_t *events, struct batch *b, struct jv_err *er
 			memcpy(m, err->msg, sizeof m);
 			return jv_fail(err, "events[%zu].%.180s", i, m);
 		}
+		if (counter)
+			telemetry_counter_add(c, (unsigned)addr, (unsigned)ch);
 		if (t == PROTO_EV_COUNTER_ZEROED)
 			b->zeroed[b->nzeroed++] = BATCH_CHAN(addr, ch);
-		else if (from != addr)
+		else if (t == PROTO_EV_ADDRESS_CHANGED && from != addr)
 			b->moves[b->nmoves++] = (struct batch_move){ (uint8_t)from, (uint8_t)addr };
 	}
 	return AMR_OK;
@@ -126,24 +104,41 @@ struct head {
 /*
  * The rules of the top-level fields. readings is NULL on the streaming path
  * (which read them as rows); otherwise the array is checked in its place
- * and returned in *readings.
+ * and returned in *readings. ts is judged as ingest judged it, by ingest's
+ * clock when it received the batch (rx), which is not ahead of ours: a
+ * batch the archive reads late (it was down, the broker kept the batch)
+ * is as good as when it came.
  */
-static int check_head(const json_t *root, unsigned topic_obj, json_t **readings, struct head *h,
-		      struct jv_err *err)
+static int check_head(const json_t *root, const struct batch_clock *clk, unsigned topic_obj,
+		      json_t **readings, struct head *h, struct jv_err *err)
 {
-	if (jv_int(root, "obj", true, 0, 1, PROTO_OBJ_MAX, &h->obj, err) ||
-	    jv_int(root, "seq", true, 0, 0, INT64_MAX, &h->seq, err) ||
-	    jv_int(root, "ts", true, 0, 1, UINT32_MAX, &h->ts, err) ||
-	    jv_int(root, "rx", false, 0, 0, UINT32_MAX, &h->rx, err) ||
-	    (readings && jv_array(root, "readings", false, BATCH_MAX_READINGS, readings, err)) ||
-	    jv_array(root, "events", false, BATCH_MAX_EVENTS, &h->events, err))
-		return AMR_EINVAL;
-	/* prev names an earlier batch: below seq (absent from older gateways) */
-	if (jv_int(root, "prev", false, -1, 0, h->seq - 1, &h->prev, err))
+	if (jv_int(root, "obj", true, 0, 1, PROTO_OBJ_MAX, &h->obj, err))
 		return AMR_EINVAL;
 	if (topic_obj && (unsigned)h->obj != topic_obj)
 		return jv_fail(err, "obj: %lld does not match the topic's object %u", h->obj,
 			       topic_obj);
+	if (telemetry_seq(root, &h->seq, &h->prev, err) ||
+	    jv_int(root, "rx", true, 0, 0, PROTO_SEQ_MAX, &h->rx, err))
+		return AMR_EINVAL;
+	if (h->rx > clk->now + clk->window.ahead_s)
+		return jv_fail(err,
+			       "rx: %lld is %lld s ahead of the archive's clock (limit %lld s)",
+			       h->rx, h->rx - (long long)clk->now, (long long)clk->window.ahead_s);
+	if (telemetry_ts(root, "", &clk->window, h->rx, &h->ts, err) ||
+	    (readings && jv_array(root, "readings", false, BATCH_MAX_READINGS, readings, err)) ||
+	    jv_array(root, "events", false, BATCH_MAX_EVENTS, &h->events, err))
+		return AMR_EINVAL;
+	return AMR_OK;
+}
+
+/* The rules between the readings r[0..n) and the rest of the batch, once
+ * the events have noted their counters in c (lib/telemetry.h). */
+static int check_readings(const struct telemetry_reading *r, size_t n, struct telemetry_chans *c,
+			  struct jv_err *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (telemetry_reading_check(c, &r[i], i, err))
+			return AMR_EINVAL;
 	return AMR_OK;
 }
 
@@ -169,31 +164,37 @@ static int new_batch(const struct head *h, struct batch_reading *r, size_t n, st
 	return AMR_OK;
 }
 
-static int parse_tree(const char *text, size_t len, unsigned topic_obj, struct batch **out,
-		      struct jv_err *err)
+static int parse_tree(const char *text, size_t len, const struct batch_clock *clk,
+		      unsigned topic_obj, struct batch **out, struct jv_err *err)
 {
 	json_t *root, *readings, *e;
+	struct telemetry_reading *t = NULL;
+	struct telemetry_chans c;
 	struct batch_reading *r;
 	struct batch *b = NULL;
 	struct head h;
 	int rc = AMR_EINVAL;
 	size_t i;
 
+	telemetry_chans_init(&c);
 	root = jv_parse_object(text, len, err);
 	if (!root)
 		return AMR_EINVAL;
-	if (check_head(root, topic_obj, &readings, &h, err))
+	if (check_head(root, clk, topic_obj, &readings, &h, err))
 		goto out_free_json;
 	rc = AMR_ENOMEM;
-	if (!(r = calloc(json_array_size(readings) + 1, sizeof *r)) ||
+	if (!(t = calloc(json_array_size(readings) + 1, sizeof *t)) ||
+	    !(r = calloc(json_array_size(readings) + 1, sizeof *r)) ||
 	    new_batch(&h, r, json_array_size(readings), &b))
 		goto out_free_json;
 	json_array_foreach(readings, i, e) {
-		if ((rc = parse_reading(e, i, &b->r[i], err)))
+		if ((rc = telemetry_reading_tree(e, i, &t[i], err)))
 			goto out_free_batch;
+		set_reading(&b->r[i], &t[i]);
 	}
-	if ((rc = parse_events(h.events, b, err)))
+	if ((rc = parse_events(h.events, b, &c, err)) || (rc = check_readings(t, b->n, &c, err)))
 		goto out_free_batch;
+	free(t);
 	json_decref(root);
 	*out = b;
 	return AMR_OK;
@@ -201,79 +202,89 @@ static int parse_tree(const char *text, size_t len, unsigned topic_obj, struct b
 out_free_batch:
 	batch_free(b);
 out_free_json:
+	free(t);
 	json_decref(root);
 	return rc;
 }
 
-/* Rows of the streaming path, checked against reading_rules as they come. */
+/* Rows of the streaming path, checked against the bounds as they come;
+ * the rules between them wait for the events. */
 struct rows {
-	struct batch_reading *r; /* realloc'd */
+	struct telemetry_reading *t; /* realloc'd */
 	size_t cap;
 };
 
 static int on_row(void *ctx, size_t i, const long long *v, unsigned present)
 {
 	struct rows *rs = ctx;
-	long long val[R_FIELDS];
 
-	/* jflat has checked reading_rules; an absent optional field is 0. */
-	for (int f = 0; f < R_FIELDS; f++)
-		val[f] = present & (1u << f) ? v[f] : 0;
+	/* jflat has checked telemetry_reading_bounds */
 	if (i >= BATCH_MAX_READINGS)
 		return -1;
 	if (i == rs->cap) {
 		size_t cap = rs->cap ? 2 * rs->cap : 256;
-		struct batch_reading *nr = realloc(rs->r, cap * sizeof *nr);
+		struct telemetry_reading *nt = realloc(rs->t, cap * sizeof *nt);
 
-		if (!nr)
+		if (!nt)
 			return -1;
-		rs->r = nr;
+		rs->t = nt;
 		rs->cap = cap;
 	}
-	set_reading(&rs->r[i], val);
+	telemetry_reading_row(&rs->t[i], v, present);
 	return 0;
 }
 
 /* The streaming path: AMR_OK, or nonzero and nothing built (the tree path
  * then decides and explains). */
-static int parse_fast(const char *text, size_t len, unsigned topic_obj, struct batch **out)
+static int parse_fast(const char *text, size_t len, const struct batch_clock *clk,
+		      unsigned topic_obj, struct batch **out)
 {
 	struct rows rs = { 0 };
-	const struct jflat_rows rows = { "readings", reading_fields, reading_rules, on_row, &rs };
+	const struct jflat_rows rows = { "readings", telemetry_reading_fields,
+					 telemetry_reading_bounds, on_row, &rs };
+	struct telemetry_chans c;
+	struct batch_reading *r;
 	struct jv_err err;
 	struct jflat_out jo;
 	struct batch *b;
 	struct head h;
 	int rc;
 
+	telemetry_chans_init(&c);
 	if ((rc = jflat_read(text, len, &rows, &jo))) {
-		free(rs.r);
+		free(rs.t);
 		return rc;
 	}
 	/* readings may be absent (ingest's contract, docs/ingest.md): no
 	 * readings; keep b->r a valid pointer when there are none */
-	if (check_head(jo.head, topic_obj, NULL, &h, &err) ||
-	    (!rs.r && !(rs.r = calloc(1, sizeof *rs.r)))) {
+	if (check_head(jo.head, clk, topic_obj, NULL, &h, &err)) {
 		rc = AMR_EINVAL;
-		free(rs.r);
 		goto out_free_head;
 	}
-	if ((rc = new_batch(&h, rs.r, jo.nrows, &b)))
+	if (!(r = calloc(jo.nrows + 1, sizeof *r))) {
+		rc = AMR_ENOMEM;
 		goto out_free_head;
-	if ((rc = parse_events(h.events, b, &err))) {
+	}
+	for (size_t i = 0; i < jo.nrows; i++)
+		set_reading(&r[i], &rs.t[i]);
+	if ((rc = new_batch(&h, r, jo.nrows, &b)))
+		goto out_free_head;
+	if ((rc = parse_events(h.events, b, &c, &err)) ||
+	    (rc = check_readings(rs.t, jo.nrows, &c, &err))) {
 		batch_free(b);
 		goto out_free_head;
 	}
 	*out = b;
 out_free_head:
+	free(rs.t);
 	json_decref(jo.head);
 	return rc;
 }
 
-amr_err batch_parse(const char *text, size_t len, unsigned topic_obj, struct batch **out,
-		    struct jv_err *err)
+amr_err batch_parse(const char *text, size_t len, const struct batch_clock *clk, unsigned topic_obj,
+		    struct batch **out, struct jv_err *err)
 {
-	if (parse_fast(text, len, topic_obj, out) == AMR_OK)
+	if (parse_fast(text, len, clk, topic_obj, out) == AMR_OK)
 		return AMR_OK;
-	return parse_tree(text, len, topic_obj, out, err);
+	return parse_tree(text, len, clk, topic_obj, out, err);
 }

@@ -7,9 +7,13 @@
  *    "devices":[...],"events":[{"type":"counter_zeroed","addr":5,"ch":1,"ts":T}]}
  *
  * Ingest has validated it, but the archive is the system of record and
- * checks again what it relies on: types, ranges, the object matching the
- * topic, prev below seq. Of the devices and events, only counter_zeroed,
- * object_changed and address_changed are needed here.
+ * checks it again by the same rules (lib/telemetry.h): seq and prev, ts
+ * within ingest's window around the receive time rx (which must be there,
+ * and not ahead of the archive's clock), the readings' fields and bounds,
+ * one reading per channel, a delta the counter events can explain; and
+ * the object matching the topic. Of the devices and events, only
+ * counter_zeroed, counter_decreased, object_changed and address_changed
+ * are needed here; others are left to ingest.
  */
 #ifndef AMR_ARCHIVE_BATCH_H
 #define AMR_ARCHIVE_BATCH_H
@@ -20,6 +24,7 @@
 
 #include "err.h"
 #include "jv.h"
+#include "telemetry.h"
 
 #define BATCH_MAX_READINGS 65536 /* readings in one batch */
 #define BATCH_MAX_EVENTS   4096	 /* events in one batch */
@@ -58,16 +63,24 @@ struct batch {
 	struct batch_move *moves; /* new */
 };
 
+/* The archive's clock when a batch arrived, and the time window ingest
+ * applies (its --horizon-days and --ts-ahead). */
+struct batch_clock {
+	int64_t now;			/* UTC s */
+	struct telemetry_window window; /* ts around rx; rx at most now + ahead */
+};
+
 /*
  * Parse text[0..len) as a canonical batch for object topic_obj (0: take the
- * batch's own obj). A batch as ingest writes it is read by a streaming
- * reader (lib/jflat.h); anything it declines, and every error,
- * goes through a jansson tree, so the messages are the same either way. On success *out gets a new batch (free with
- * batch_free()). On failure err names the field and the bad value.
+ * batch's own obj), arrived at clk. A batch as ingest writes it is read by
+ * a streaming reader (lib/jflat.h); anything it declines, and every error,
+ * goes through a jansson tree, so the messages are the same either way.
+ * On success *out gets a new batch (free with batch_free()). On failure
+ * err names the field and the bad value.
  * Returns AMR_OK, AMR_EINVAL or AMR_ENOMEM.
  */
-amr_err batch_parse(const char *text, size_t len, unsigned topic_obj, struct batch **out,
-		    struct jv_err *err);
+amr_err batch_parse(const char *text, size_t len, const struct batch_clock *clk, unsigned topic_obj,
+		    struct batch **out, struct jv_err *err);
 
 /* True if the batch has a counter_zeroed event for chan. */
 int batch_zeroed(const struct batch *b, uint16_t chan);

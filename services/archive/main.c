@@ -20,6 +20,7 @@
 #include "store.h"
 #include "svc.h"
 #include "tbucket.h"
+#include "telemetry.h"
 #include "writer.h"
 
 struct options {
@@ -32,6 +33,8 @@ struct options {
 	long long retention_days; /* raw readings kept */
 	long long fresh_s;	  /* freshness of latest values */
 	long long gap_wait;	  /* seconds a gap is refused before it is given up */
+	long long horizon_days;	  /* oldest ts accepted, days before rx */
+	long long ts_ahead;	  /* newest ts accepted, s after rx */
 };
 
 /* --backup DIR: a hot copy of the environment, then exit. */
@@ -87,6 +90,16 @@ int main(int argc, char **argv)
 		  "seconds a batch whose prev is above the mark (a missing batch) is refused "
 		  "before the gap is given up and the batch stored (0: never refuse)",
 		  &o.gap_wait, NULL },
+		{ "horizon-days", "AMR_ARCHIVE_HORIZON_DAYS", CONFIG_INT,
+		  PROTO_STR(TELEMETRY_HORIZON_DAYS), 1, TELEMETRY_HORIZON_DAYS_MAX,
+		  "oldest batch time accepted, days before ingest received it (as ingest's "
+		  "--horizon-days)",
+		  &o.horizon_days, NULL },
+		{ "ts-ahead", "AMR_ARCHIVE_TS_AHEAD", CONFIG_INT, PROTO_STR(TELEMETRY_TS_AHEAD), 0,
+		  TELEMETRY_TS_AHEAD_MAX,
+		  "newest batch time accepted, seconds after ingest received it (as ingest's "
+		  "--ts-ahead)",
+		  &o.ts_ahead, NULL },
 		{ "backup-dir", "AMR_ARCHIVE_BACKUP_DIR", CONFIG_STR, NULL, 1, 400,
 		  "directory of archive/backup copies (default $AMR_DATA_DIR/backup)",
 		  &o.backup_dir, NULL },
@@ -147,8 +160,10 @@ int main(int argc, char **argv)
 	    store_open(&st, k, reg, aud, o.tz))
 		goto out_close;
 	store_gap_wait_set(st, o.gap_wait);
-	wo = (struct writer_opts){ (unsigned)o.commit_ms, (size_t)o.commit_batches,
-				   (size_t)o.commit_batches * 512 };
+	wo = (struct writer_opts){ (unsigned)o.commit_ms,
+				   (size_t)o.commit_batches,
+				   (size_t)o.commit_batches * 512,
+				   { o.horizon_days * 86400, o.ts_ahead } };
 	if (writer_create(&w, st, &svc, &wo))
 		goto out_close;
 	api = (struct methods){ .svc = &svc,

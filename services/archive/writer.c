@@ -225,13 +225,14 @@ void writer_on_readings(void *ctx, const struct mq_msg *msg)
 	writer *w = ctx;
 	struct proto_topic_info t;
 	struct jv_err err = { "" };
+	struct batch_clock clk = { svc_now(), w->o.window };
 	struct batch *b;
 
 	if (proto_topic_parse(msg->topic, &t) != PROTO_T_READINGS) {
 		reject(w, msg, "wrong_topic", "topic: object number must be " PROTO_OBJ_RANGE);
 		return;
 	}
-	if (batch_parse(msg->payload, msg->len, t.obj, &b, &err)) {
+	if (batch_parse(msg->payload, msg->len, &clk, t.obj, &b, &err)) {
 		reject(w, msg, "bad_batch", err.msg[0] ? err.msg : "out of memory");
 		return;
 	}

@@ -27,9 +27,10 @@
 typedef struct writer writer;
 
 struct writer_opts {
-	unsigned commit_ms;  /* longest wait from first arrival to commit */
-	size_t max_batches;  /* commit at once when this many are pending */
-	size_t max_readings; /* ... or this many readings */
+	unsigned commit_ms;		/* longest wait from first arrival to commit */
+	size_t max_batches;		/* commit at once when this many are pending */
+	size_t max_readings;		/* ... or this many readings */
+	struct telemetry_window window; /* ingest's ts window (batch_parse()) */
 };
 
 /* Create a writer storing into s, publishing through svc (both borrowed).

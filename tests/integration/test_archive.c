@@ -238,6 +238,87 @@ START_TEST(bad_input_is_refused_and_changes_nothing)
 }
 END_TEST
 
+/*
+ * What arrives on amr/v1/readings/ is held to the rules ingest applies
+ * (lib/telemetry.h): one channel twice in a batch, a ts outside ingest's
+ * window around the batch's receive time, a receive time ahead of the
+ * archive's clock or missing, a seq out of range, an unknown field in a
+ * reading. Each goes to the dead letters and changes nothing; the next
+ * sound batch is the object's first.
+ */
+START_TEST(readings_are_checked_as_ingest_checks_them)
+{
+	enum {
+		NO_RX = 1 << 30
+	};
+	static const struct {
+		long long rx, ts;     /* s after now; rx NO_RX: none */
+		const char *seq;      /* as written */
+		const char *readings; /* the array */
+		const char *why;      /* in the dead letter's detail; %lld: now + at */
+		long long at;
+	} bad[] = {
+		{ 0, 0, "1",
+		  "[{\"addr\":1,\"ch\":1,\"total\":10,\"delta\":0},"
+		  "{\"addr\":1,\"ch\":1,\"total\":99,\"delta\":0}]",
+		  "readings[1]: channel 1.1 appears twice", 0 },
+		{ 0, 400, "2", "[]", "ts: %lld is 400 s ahead", 400 },
+		{ 0, -46 * 86400, "3", "[]", "ts: %lld is older than the horizon of 45 days",
+		  -46 * 86400 },
+		/* a second may pass between our clock and the archive's */
+		{ 86400, 86400, "4", "[]", "rx: %lld is 864", 86400 },
+		{ NO_RX, 0, "5", "[]", "rx: missing", 0 },
+		{ 0, 0, "9007199254740992", "[]",
+		  "seq: 9007199254740992 is out of range 1..9007199254740991", 0 },
+		{ 0, 0, "0", "[]", "seq: 0 is out of range", 0 },
+		{ 0, 0, "6", "[{\"addr\":1,\"ch\":1,\"total\":10,\"delta\":0,\"colour\":1}]",
+		  "readings[0].colour: unknown field", 0 },
+	};
+	const long long now = (long long)time(NULL);
+	char payload[512], rx[32], why[160], code[64];
+	json_t *r;
+
+	start_archive();
+	ck_assert_int_eq(harness_subscribe(&h, "amr/v1/deadletter"), 0);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *dl;
+
+		rx[0] = '\0';
+		if (bad[i].rx != NO_RX)
+			snprintf(rx, sizeof rx, "\"rx\":%lld,", now + bad[i].rx);
+		snprintf(payload, sizeof payload,
+			 "{\"obj\":6,%s\"seq\":%s,\"ts\":%lld,\"readings\":%s}", rx, bad[i].seq,
+			 now + bad[i].ts, bad[i].readings);
+		snprintf(why, sizeof why, bad[i].why, now + bad[i].at);
+		arc_publish(&h, "amr/v1/readings/6", payload);
+		dl = harness_wait_message(&h, "amr/v1/deadletter", why, 5000);
+		ck_assert_msg(dl && strstr(dl, "\"reason\":\"bad_batch\""),
+			      "case %zu (%s) was not refused: %s", i, why,
+			      dl ? dl : "no dead letter");
+		ck_assert_msg(bad[i].rx != 86400 || strstr(dl, "s ahead of the archive's clock"),
+			      "%s", dl);
+		free(dl);
+	}
+	/* nothing of them was stored: the next sound batch is the first */
+	ck_assert_uint_eq(arc_hwm(&h, 6), 0);
+	r = arc_rpc(&h, "latest", "{\"obj\":6}", "not_found", code, sizeof code);
+	ck_assert_ptr_null(r);
+	snprintf(payload, sizeof payload,
+		 "{\"obj\":6,\"rx\":%lld,\"seq\":1,\"ts\":%lld,\"readings\":[{\"addr\":1,"
+		 "\"ch\":1,\"total\":10,\"delta\":0}]}",
+		 now, now);
+	arc_publish(&h, "amr/v1/readings/6", payload);
+	arc_wait_ack(&h, 6, 1, 10000);
+	r = rpc("latest", "{\"obj\":6}", NULL, 0);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "channels")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 json_array_get(json_object_get(r, "channels"), 0), "total")),
+			 10);
+	json_decref(r);
+}
+END_TEST
+
 START_TEST(registry_update_is_audited)
 {
 	json_t *r;
@@ -335,8 +416,9 @@ START_TEST(backup_then_restore)
 
 	p = start_archive();
 	agw_init(&g, &h, 6, 64);
+	/* in the past, as ingest passes them: a batch time at most 300 s ahead */
 	for (int i = 0; i < 50; i++)
-		agw_send(&g, (int64_t)time(NULL) - 3000 + i * 60);
+		agw_send(&g, (int64_t)time(NULL) - 4000 + i * 60);
 	arc_wait_ack(&h, 6, 50, 10000);
 	/* the RPC, and the command while the daemon runs */
 	r = rpc("backup", "{\"name\":\"nightly\"}", NULL, 0);
@@ -349,7 +431,7 @@ START_TEST(backup_then_restore)
 	ck_assert_int_eq(status, 0);
 	/* more data after the backup: the restore must go back to the copy */
 	for (int i = 50; i < 60; i++)
-		agw_send(&g, (int64_t)time(NULL) - 3000 + i * 60);
+		agw_send(&g, (int64_t)time(NULL) - 4000 + i * 60);
 	arc_wait_ack(&h, 6, 60, 10000);
 	harness_kill(&h, p, SIGTERM);
 	/* restore: stop, replace the data directory with the backup, start */
@@ -383,6 +465,7 @@ Suite *archive_integ_suite(void)
 	tcase_add_test(tc, kill9_midstream_loses_nothing);
 	tcase_add_test(tc, year_of_hourly_data_by_day_and_month);
 	tcase_add_test(tc, bad_input_is_refused_and_changes_nothing);
+	tcase_add_test(tc, readings_are_checked_as_ingest_checks_them);
 	tcase_add_test(tc, registry_update_is_audited);
 	tcase_add_test(tc, backup_then_restore);
 	suite_add_tcase(s, tc);

@@ -7,6 +7,9 @@
 #include "tbucket.h"
 #include "test_archive_fixture.h"
 
+const struct batch_clock fx_clock = { FX_NOW,
+				      { TELEMETRY_HORIZON_DAYS * 86400LL, TELEMETRY_TS_AHEAD } };
+
 void fx_open(struct fx *f)
 {
 	memset(f, 0, sizeof *f);

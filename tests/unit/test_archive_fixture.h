@@ -31,6 +31,12 @@ void fx_close(struct fx *f);
  * in r[0..3n); the caller frees it with batch_free(). */
 struct batch *fx_batch(uint16_t obj, uint64_t seq, int64_t ts, size_t n, const uint32_t *r);
 
+/* The clock the tests give batch_parse(): FX_NOW, with ingest's default
+ * window; a batch with "rx":FX_RX and a ts near it is in time. */
+#define FX_RX  1736000000LL
+#define FX_NOW (FX_RX + 10)
+extern const struct batch_clock fx_clock;
+
 /* Commit one batch; returns the outcome (caller frees). */
 struct store_outcome fx_commit1(struct fx *f, struct batch *b);
 

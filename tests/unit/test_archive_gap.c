@@ -337,23 +337,26 @@ START_TEST(parse_reads_prev)
 		long long prev; /* -1: none */
 		const char *err;
 	} cases[] = {
-		{ "{\"obj\":1,\"seq\":3,\"prev\":2,\"ts\":5,\"readings\":[]}", AMR_OK, 2, NULL },
-		{ "{\"obj\":1,\"seq\":3,\"prev\":0,\"ts\":5,\"readings\":[]}", AMR_OK, 0, NULL },
-		{ "{\"obj\":1,\"seq\":3,\"ts\":5,\"readings\":[]}", AMR_OK, -1, NULL },
-		{ "{\"obj\":1,\"seq\":3,\"prev\":3,\"ts\":5,\"readings\":[]}", AMR_EINVAL, 0,
-		  "prev: 3 is out of range 0..2" },
-		{ "{\"obj\":1,\"seq\":3,\"prev\":-1,\"ts\":5,\"readings\":[]}", AMR_EINVAL, 0,
-		  "prev: -1 is out of range 0..2" },
-		{ "{\"obj\":1,\"seq\":3,\"prev\":\"2\",\"ts\":5,\"readings\":[]}", AMR_EINVAL, 0,
-		  "prev: expected an integer" },
-		{ "{\"obj\":1,\"seq\":0,\"prev\":0,\"ts\":5,\"readings\":[]}", AMR_EINVAL, 0,
-		  "prev: 0 is out of range" },
+		{ "{\"obj\":1,\"seq\":3,\"prev\":2,\"rx\":1736000000,\"ts\":1736000000,\"readings\":[]}",
+		  AMR_OK, 2, NULL },
+		{ "{\"obj\":1,\"seq\":3,\"prev\":0,\"rx\":1736000000,\"ts\":1736000000,\"readings\":[]}",
+		  AMR_OK, 0, NULL },
+		{ "{\"obj\":1,\"seq\":3,\"rx\":1736000000,\"ts\":1736000000,\"readings\":[]}",
+		  AMR_OK, -1, NULL },
+		{ "{\"obj\":1,\"seq\":3,\"prev\":3,\"rx\":1736000000,\"ts\":1736000000,\"readings\":[]}",
+		  AMR_EINVAL, 0, "prev: 3 is out of range 0..2" },
+		{ "{\"obj\":1,\"seq\":3,\"prev\":-1,\"rx\":1736000000,\"ts\":1736000000,\"readings\":[]}",
+		  AMR_EINVAL, 0, "prev: -1 is out of range 0..2" },
+		{ "{\"obj\":1,\"seq\":3,\"prev\":\"2\",\"rx\":1736000000,\"ts\":1736000000,\"readings\":[]}",
+		  AMR_EINVAL, 0, "prev: expected an integer" },
+		{ "{\"obj\":1,\"seq\":0,\"prev\":0,\"rx\":1736000000,\"ts\":1736000000,\"readings\":[]}",
+		  AMR_EINVAL, 0, "seq: 0 is out of range" }, /* seq 1 at least, as ingest */
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct jv_err err = { "" };
 		struct batch *b = NULL;
-		int rc = batch_parse(cases[i].json, strlen(cases[i].json), 1, &b, &err);
+		int rc = batch_parse(cases[i].json, strlen(cases[i].json), &fx_clock, 1, &b, &err);
 
 		ck_assert_msg(rc == cases[i].rc, "case %zu: rc %d (%s)", i, rc, err.msg);
 		if (rc == AMR_OK) {

@@ -190,13 +190,14 @@ START_TEST(object_changed_counts_the_gateway_deltas)
 	uint32_t r4[] = { C11, 705, 5 };
 	struct batch *b1 = fx_batch(1, 1, T0, 1, r1), *b2 = fx_batch(1, 2, T0 + 60, 1, r2);
 	struct batch *b3 = fx_batch(1, 3, T0 + 120, 1, r3), *b4 = fx_batch(1, 4, T0 + 180, 1, r4);
-	const char *text = "{\"obj\":1,\"seq\":3,\"prev\":2,\"ts\":1736000120,\"readings\":"
-			   "[],\"events\":[{\"type\":\"object_changed\",\"ts\":1,\"from\":12}]}";
+	const char *text = "{\"obj\":1,\"rx\":1736000000,\"seq\":3,\"prev\":2,\"ts\":1736000000,"
+			   "\"readings\":[],\"events\":[{\"type\":\"object_changed\",\"ts\":1,"
+			   "\"from\":12}]}";
 	struct jv_err err = { "" };
 	struct store_outcome o;
 	struct batch *parsed;
 
-	ck_assert_int_eq(batch_parse(text, strlen(text), 1, &parsed, &err), 0);
+	ck_assert_int_eq(batch_parse(text, strlen(text), &fx_clock, 1, &parsed, &err), 0);
 	ck_assert(parsed->obj_changed);
 	ck_assert_uint_eq(parsed->nzeroed, 0);
 	batch_free(parsed);
@@ -272,14 +273,15 @@ START_TEST(a_moved_device_takes_its_registry_along)
 		"{\"label\":\"Cold water, flat 2\",\"unit\":\"m3\",\"serial\":\"CW-2\","
 		"\"weight\":{\"num\":1,\"den\":100,\"valid_from\":0}}"
 	};
-	const char *text = "{\"obj\":1,\"seq\":2,\"ts\":1,\"events\":[{\"type\":"
-			   "\"address_changed\",\"addr\":40,\"from\":2,\"ts\":1}]}";
+	const char *text = "{\"obj\":1,\"rx\":1736000000,\"seq\":2,\"ts\":1736000000,"
+			   "\"events\":[{\"type\":\"address_changed\",\"addr\":40,\"from\":2,"
+			   "\"ts\":1}]}";
 	struct jv_err err = { "" };
 	struct store_outcome o;
 	MDB_txn *txn;
 	json_t *rec, *res;
 
-	ck_assert_int_eq(batch_parse(text, strlen(text), 1, &parsed, &err), 0);
+	ck_assert_int_eq(batch_parse(text, strlen(text), &fx_clock, 1, &parsed, &err), 0);
 	ck_assert_uint_eq(parsed->nmoves, 1);
 	ck_assert_uint_eq(parsed->moves[0].from, 2);
 	ck_assert_uint_eq(parsed->moves[0].to, 40);
@@ -527,33 +529,59 @@ END_TEST
 
 START_TEST(parse_checks_what_the_archive_relies_on)
 {
+#define RX "\"rx\":1736000000,\"ts\":1736000000,"
 	static const struct {
 		const char *json;
 		const char *err; /* expected start of the message, NULL = ok */
 	} cases[] = {
-		{ "{\"obj\":1,\"seq\":3,\"ts\":1736000000,\"readings\":[{\"addr\":5,\"ch\":1,"
+		{ "{\"obj\":1,\"seq\":3,\"rx\":1736000000,\"ts\":1736000000,\"readings\":[{\"addr\":5,\"ch\":1,"
 		  "\"total\":9,\"delta\":1,\"period_ms\":800}],\"events\":[{\"type\":"
 		  "\"counter_zeroed\",\"addr\":5,\"ch\":1,\"ts\":1}]}",
 		  NULL },
-		{ "{\"obj\":2,\"seq\":3,\"ts\":1,\"readings\":[]}", "obj: 2 does not match" },
-		{ "{\"obj\":1,\"seq\":-1,\"ts\":1,\"readings\":[]}", "seq" },
-		{ "{\"obj\":1,\"seq\":1,\"ts\":1,\"readings\":[{\"addr\":0,\"ch\":1,\"total\":1,"
+		{ "{\"obj\":2,\"seq\":3," RX "\"readings\":[]}", "obj: 2 does not match" },
+		{ "{\"obj\":1,\"seq\":-1," RX "\"readings\":[]}", "seq" },
+		{ "{\"obj\":1,\"seq\":1," RX "\"readings\":[{\"addr\":0,\"ch\":1,\"total\":1,"
 		  "\"delta\":1}]}",
 		  "readings[0].addr" },
-		{ "{\"obj\":1,\"seq\":1,\"ts\":1,\"readings\":[{\"addr\":1,\"ch\":1,"
+		{ "{\"obj\":1,\"seq\":1," RX "\"readings\":[{\"addr\":1,\"ch\":1,"
 		  "\"total\":4294967296,\"delta\":1}]}",
 		  "readings[0].total" },
-		{ "{\"obj\":1,\"seq\":1,\"ts\":1,\"readings\":{}}", "readings" },
-		{ "{\"obj\":1,\"seq\":1,\"ts\":1,\"readings\":[],\"events\":[{\"type\":"
+		{ "{\"obj\":1,\"seq\":1," RX "\"readings\":{}}", "readings" },
+		{ "{\"obj\":1,\"seq\":1," RX "\"readings\":[],\"events\":[{\"type\":"
 		  "\"counter_zeroed\",\"addr\":1}]}",
 		  "events[0].ch" },
 		{ "not json", "" },
+		/* the rules ingest applies (lib/telemetry.h), no fewer */
+		{ "{\"obj\":1,\"seq\":1," RX "\"readings\":[{\"addr\":1,\"ch\":1,"
+		  "\"total\":10,\"delta\":0},{\"addr\":1,\"ch\":1,\"total\":11,\"delta\":1}]}",
+		  "readings[1]: channel 1.1 appears twice" },
+		{ "{\"obj\":1,\"seq\":1,\"rx\":1736000000,\"ts\":1736000301,\"readings\":[]}",
+		  "ts: 1736000301 is 301 s ahead of the server clock (limit 300 s)" },
+		{ "{\"obj\":1,\"seq\":1,\"rx\":1736000000,\"ts\":1732111999,\"readings\":[]}",
+		  "ts: 1732111999 is older than the horizon of 45 days" },
+		{ "{\"obj\":1,\"seq\":1,\"ts\":1736000000,\"readings\":[]}", "rx: missing" },
+		{ "{\"obj\":1,\"seq\":1,\"rx\":1736000311,\"ts\":1736000311,\"readings\":[]}",
+		  "rx: 1736000311 is 301 s ahead of the archive's clock (limit 300 s)" },
+		{ "{\"obj\":1,\"seq\":9007199254740992," RX "\"readings\":[]}",
+		  "seq: 9007199254740992 is out of range 1..9007199254740991" },
+		{ "{\"obj\":1,\"seq\":0," RX "\"readings\":[]}", "seq: 0 is out of range" },
+		{ "{\"obj\":1,\"seq\":1," RX "\"readings\":[{\"addr\":1,\"ch\":1,"
+		  "\"total\":10,\"delta\":0,\"colour\":1}]}",
+		  "readings[0].colour: unknown field" },
+		{ "{\"obj\":1,\"seq\":1," RX "\"readings\":[{\"addr\":1,\"ch\":1,"
+		  "\"total\":10,\"delta\":11}]}",
+		  "readings[0].delta: 11 exceeds total 10 without a counter_zeroed or "
+		  "counter_decreased event for 1.1" },
+		{ "{\"obj\":1,\"seq\":1," RX "\"readings\":[{\"addr\":1,\"ch\":1,"
+		  "\"total\":10,\"delta\":11}],\"events\":[{\"type\":\"counter_decreased\","
+		  "\"addr\":1,\"ch\":1,\"ts\":1,\"from\":\"x\"}]}",
+		  "events[0].from: expected an integer" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct jv_err err = { "" };
 		struct batch *b = NULL;
-		int rc = batch_parse(cases[i].json, strlen(cases[i].json), 1, &b, &err);
+		int rc = batch_parse(cases[i].json, strlen(cases[i].json), &fx_clock, 1, &b, &err);
 
 		if (!cases[i].err) {
 			ck_assert_int_eq(rc, 0);
@@ -571,15 +599,18 @@ START_TEST(parse_checks_what_the_archive_relies_on)
 	/* ingest forwards a batch without readings as it came (docs/ingest.md:
 	 * readings are optional): a batch of no readings */
 	{
-		static const char heartbeat[] = "{\"obj\":1,\"seq\":2,\"prev\":1,\"ts\":1}";
+		static const char heartbeat[] =
+			"{\"obj\":1,\"seq\":2,\"prev\":1,\"rx\":1736000000,\"ts\":1736000000}";
 		struct jv_err err = { "" };
 		struct batch *b = NULL;
 
-		ck_assert_int_eq(batch_parse(heartbeat, strlen(heartbeat), 1, &b, &err), 0);
+		ck_assert_int_eq(batch_parse(heartbeat, strlen(heartbeat), &fx_clock, 1, &b, &err),
+				 0);
 		ck_assert_uint_eq(b->n, 0);
 		ck_assert_uint_eq(b->seq, 2);
 		batch_free(b);
 	}
+#undef RX
 }
 END_TEST
 
@@ -608,8 +639,8 @@ START_TEST(parse_same_through_both_paths)
 	struct jv_err err = { "" };
 	struct batch *a = NULL, *b = NULL;
 
-	ck_assert_int_eq(batch_parse(fast, sizeof fast - 1, 1, &a, &err), AMR_OK);
-	ck_assert_int_eq(batch_parse(tree, sizeof tree - 1, 1, &b, &err), AMR_OK);
+	ck_assert_int_eq(batch_parse(fast, sizeof fast - 1, &fx_clock, 1, &a, &err), AMR_OK);
+	ck_assert_int_eq(batch_parse(tree, sizeof tree - 1, &fx_clock, 1, &b, &err), AMR_OK);
 	ck_assert_uint_eq(a->obj, b->obj);
 	ck_assert_uint_eq(a->seq, 7);
 	ck_assert_uint_eq(b->seq, 7);
