@@ -96,9 +96,11 @@ amr_err telemetry_counter_fields(const json_t *ev, long long *from, struct jv_er
 	return AMR_OK;
 }
 
-void telemetry_counter_add(struct telemetry_chans *c, unsigned addr, unsigned ch)
+void telemetry_counter_add(struct telemetry_chans *c, unsigned addr, unsigned ch, long long from)
 {
 	c->counter[addr] |= (unsigned char)(1u << (ch - 1));
+	if (from > 0)
+		c->from[addr][ch - 1] += (uint64_t)from;
 }
 
 amr_err telemetry_reading_check(struct telemetry_chans *c, const struct telemetry_reading *rd,
@@ -110,10 +112,18 @@ amr_err telemetry_reading_check(struct telemetry_chans *c, const struct telemetr
 		return jv_fail(e, "readings[%zu]: channel %u.%u appears twice", i, rd->addr,
 			       rd->ch);
 	c->seen[rd->addr] |= bit;
-	if (rd->delta > rd->total && !(c->counter[rd->addr] & bit))
+	if (rd->delta <= rd->total)
+		return AMR_OK;
+	if (!(c->counter[rd->addr] & bit))
 		return jv_fail(e,
 			       "readings[%zu].delta: %u exceeds total %u without a "
 			       "counter_zeroed or counter_decreased event for %u.%u",
 			       i, rd->delta, rd->total, rd->addr, rd->ch);
+	if (rd->delta > rd->total + c->from[rd->addr][rd->ch - 1])
+		return jv_fail(e,
+			       "readings[%zu].delta: %u exceeds total %u plus the from of the "
+			       "counter events for %u.%u (%llu)",
+			       i, rd->delta, rd->total, rd->addr, rd->ch,
+			       (unsigned long long)c->from[rd->addr][rd->ch - 1]);
 	return AMR_OK;
 }

@@ -14,8 +14,15 @@
  *  - a reading has exactly addr 1..127, ch 1..4, total and delta
  *    0..4294967295 and optional period_ms 0..4294967295, and there is one
  *    reading per channel;
- *  - a reading's delta is above its total only when the batch carries a
- *    counter_zeroed or counter_decreased event for that channel.
+ *  - a reading's delta is at most its total plus the "from" (the total
+ *    before) of every counter_zeroed and counter_decreased event of the
+ *    batch for that channel. A gateway's delta counts from the total it
+ *    read first, which is at least 0; only a counter that went down in
+ *    between, which the gateway reports with such an event, can make the
+ *    delta exceed the total, and then by at most the totals it fell from.
+ *    A counter event without "from" explains nothing. This is all the
+ *    archive can hold a channel's first reading to: it has no total of
+ *    its own to compare with.
  *
  * Pure functions over caller memory, no clock of their own. A failing
  * check returns AMR_EINVAL with a message in *e that names the field and
@@ -73,8 +80,9 @@ struct telemetry_reading {
 
 /* What the rules between readings and events collect over one batch. */
 struct telemetry_chans {
-	unsigned char seen[PROTO_ADDR_MAX + 1];	   /* readings so far: bit ch-1 per addr */
-	unsigned char counter[PROTO_ADDR_MAX + 1]; /* channels with a counter event */
+	unsigned char seen[PROTO_ADDR_MAX + 1];		 /* readings so far: bit ch-1 per addr */
+	unsigned char counter[PROTO_ADDR_MAX + 1];	 /* channels with a counter event */
+	uint64_t from[PROTO_ADDR_MAX + 1][PROTO_CH_MAX]; /* sum of those events' from */
 };
 
 /* seq and prev of batch (prev -1 when absent). AMR_OK or AMR_EINVAL. */
@@ -105,8 +113,9 @@ void telemetry_chans_init(struct telemetry_chans *c);
  * *from (-1 when absent), or AMR_EINVAL ("from: -5 is out of range ..."). */
 amr_err telemetry_counter_fields(const json_t *ev, long long *from, struct jv_err *e);
 
-/* A counter event of the batch for addr.ch (both in range). */
-void telemetry_counter_add(struct telemetry_chans *c, unsigned addr, unsigned ch);
+/* A counter event of the batch for addr.ch (both in range) with its from
+ * (-1: none). */
+void telemetry_counter_add(struct telemetry_chans *c, unsigned addr, unsigned ch, long long from);
 
 /*
  * The rules between reading i and the rest of the batch, once every

@@ -86,7 +86,7 @@ static int parse_events(const json_t *events, struct batch *b, struct telemetry_
 			return jv_fail(err, "events[%zu].%.180s", i, m);
 		}
 		if (counter)
-			telemetry_counter_add(c, (unsigned)addr, (unsigned)ch);
+			telemetry_counter_add(c, (unsigned)addr, (unsigned)ch, from);
 		if (t == PROTO_EV_COUNTER_ZEROED)
 			b->zeroed[b->nzeroed++] = BATCH_CHAN(addr, ch);
 		else if (t == PROTO_EV_ADDRESS_CHANGED && from != addr)

@@ -103,6 +103,7 @@ static int check_named(const json_t *ev, int type, struct jv_err *e)
 	switch (type) {
 	case PROTO_EV_COUNTER_ZEROED:
 	case PROTO_EV_COUNTER_DECREASED:
+		/* from is read again by check_event(), for the readings' rule */
 		return telemetry_counter_fields(ev, &v, e);
 	case PROTO_EV_ADDRESS_CHANGED:
 		return jv_int(ev, "from", true, 0, 1, PROTO_ADDR_MAX, &v, e) ? AMR_EINVAL : AMR_OK;
@@ -166,8 +167,12 @@ static int check_event(const json_t *ev, const char *where, const struct validat
 		if (check_extra(key, v, where, e))
 			return AMR_EINVAL;
 	}
-	if (counter)
-		telemetry_counter_add(c, (unsigned)addr, (unsigned)ch);
+	if (counter) {
+		long long from;
+
+		telemetry_counter_fields(ev, &from, e); /* checked by check_named() */
+		telemetry_counter_add(c, (unsigned)addr, (unsigned)ch, from);
+	}
 	return AMR_OK;
 }
 

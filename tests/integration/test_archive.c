@@ -319,6 +319,72 @@ START_TEST(readings_are_checked_as_ingest_checks_them)
 }
 END_TEST
 
+/* Pulses archived on channel id over all time. */
+static long long consumed(const char *id)
+{
+	char args[160];
+	long long n;
+	json_t *r;
+
+	snprintf(args, sizeof args, "{\"channels\":[\"%s\"],\"from\":0,\"to\":%lld}", id,
+		 (long long)time(NULL) + 86400);
+	r = rpc("consumption", args, NULL, 0);
+	ck_assert_ptr_nonnull(r);
+	n = json_integer_value(
+		json_object_get(json_array_get(json_object_get(r, "items"), 0), "pulses"));
+	json_decref(r);
+	return n;
+}
+
+/*
+ * A channel's first reading counts the gateway's delta, which the archive
+ * cannot check against a total of its own: it may claim no more than the
+ * gateway can show it counted since it first read the device, its total
+ * plus the from of the batch's counter events for it (lib/telemetry.h).
+ * A forged claim of 2^32-1 pulses is refused, not billed.
+ */
+START_TEST(a_first_reading_claims_no_more_than_its_total)
+{
+	static const struct {
+		unsigned delta;
+		const char *from; /* the counter_zeroed event's from field, or "" */
+		const char *why;  /* in the dead letter, NULL: stored */
+	} cases[] = {
+		{ 4294967295u, "\"from\":3,",
+		  "readings[0].delta: 4294967295 exceeds total 7 plus the from of the counter "
+		  "events for 1.1 (3)" },
+		{ 4294967295u, "", "for 1.1 (0)" },
+		{ 11, "\"from\":3,", "readings[0].delta: 11 exceeds total 7 plus" },
+		{ 10, "\"from\":3,", NULL },
+	};
+	const long long now = (long long)time(NULL);
+	char payload[512];
+
+	start_archive();
+	ck_assert_int_eq(harness_subscribe(&h, "amr/v1/deadletter"), 0);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *dl;
+
+		snprintf(payload, sizeof payload,
+			 "{\"obj\":7,\"rx\":%lld,\"seq\":1,\"ts\":%lld,\"readings\":[{\"addr\":1,"
+			 "\"ch\":1,\"total\":7,\"delta\":%u}],\"events\":[{\"type\":"
+			 "\"counter_zeroed\",\"addr\":1,\"ch\":1,%s\"ts\":%lld}]}",
+			 now, now, cases[i].delta, cases[i].from, now);
+		arc_publish(&h, "amr/v1/readings/7", payload);
+		if (!cases[i].why)
+			break;
+		dl = harness_wait_message(&h, "amr/v1/deadletter", cases[i].why, 5000);
+		ck_assert_msg(dl && strstr(dl, "\"reason\":\"bad_batch\""),
+			      "case %zu (delta %u) was not refused: %s", i, cases[i].delta,
+			      dl ? dl : "no dead letter");
+		free(dl);
+	}
+	arc_wait_ack(&h, 7, 1, 10000);
+	/* 3 pulses before the zero, 7 after it: the sound claim is counted */
+	ck_assert_int_eq(consumed("7.1.1"), 10);
+}
+END_TEST
+
 START_TEST(registry_update_is_audited)
 {
 	json_t *r;
@@ -466,6 +532,7 @@ Suite *archive_integ_suite(void)
 	tcase_add_test(tc, year_of_hourly_data_by_day_and_month);
 	tcase_add_test(tc, bad_input_is_refused_and_changes_nothing);
 	tcase_add_test(tc, readings_are_checked_as_ingest_checks_them);
+	tcase_add_test(tc, a_first_reading_claims_no_more_than_its_total);
 	tcase_add_test(tc, registry_update_is_audited);
 	tcase_add_test(tc, backup_then_restore);
 	suite_add_tcase(s, tc);

@@ -17,6 +17,7 @@ Suite *rpc_file_suite(void);
 Suite *utf8_suite(void);
 Suite *tzone_suite(void);
 Suite *csvfield_suite(void);
+Suite *telemetry_suite(void);
 
 int main(void)
 {
@@ -37,6 +38,7 @@ int main(void)
 	srunner_add_suite(sr, utf8_suite());
 	srunner_add_suite(sr, tzone_suite());
 	srunner_add_suite(sr, csvfield_suite());
+	srunner_add_suite(sr, telemetry_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
