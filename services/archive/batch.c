@@ -20,17 +20,39 @@ void batch_free(struct batch *b)
 	if (!b)
 		return;
 	free(b->r);
-	free(b->zeroed);
+	free(b->counters);
 	free(b->moves);
 	free(b);
 }
 
 int batch_zeroed(const struct batch *b, uint16_t chan)
 {
-	for (size_t i = 0; i < b->nzeroed; i++)
-		if (b->zeroed[i] == chan)
+	for (size_t i = 0; i < b->ncounters; i++)
+		if (b->counters[i].chan == chan && b->counters[i].zeroed)
 			return 1;
 	return 0;
+}
+
+uint64_t batch_counted_bound(const struct batch *b, uint16_t chan, uint32_t total, uint32_t last)
+{
+	uint64_t bound = total;
+	bool first = true;
+
+	for (size_t i = 0; i < b->ncounters; i++) {
+		uint64_t from;
+
+		if (b->counters[i].chan != chan)
+			continue;
+		from = b->counters[i].from > 0 ? (uint64_t)b->counters[i].from : 0;
+		/* the counter went from last up to the first from, from each later
+		 * event's total (at least 0) up to its from, then up to total */
+		if (first)
+			bound += from > last ? from - last : 0;
+		else
+			bound += from;
+		first = false;
+	}
+	return bound;
 }
 
 /* A reading whose fields are checked, as the store keeps it. */
@@ -55,9 +77,9 @@ static int parse_events(const json_t *events, struct batch *b, struct telemetry_
 
 	if (!events)
 		return AMR_OK;
-	b->zeroed = calloc(json_array_size(events) + 1, sizeof *b->zeroed);
+	b->counters = calloc(json_array_size(events) + 1, sizeof *b->counters);
 	b->moves = calloc(json_array_size(events) + 1, sizeof *b->moves);
-	if (!b->zeroed || !b->moves)
+	if (!b->counters || !b->moves)
 		return AMR_ENOMEM;
 	json_array_foreach(events, i, e) {
 		const char *type;
@@ -85,11 +107,12 @@ static int parse_events(const json_t *events, struct batch *b, struct telemetry_
 			memcpy(m, err->msg, sizeof m);
 			return jv_fail(err, "events[%zu].%.180s", i, m);
 		}
-		if (counter)
+		if (counter) {
 			telemetry_counter_add(c, (unsigned)addr, (unsigned)ch, from);
-		if (t == PROTO_EV_COUNTER_ZEROED)
-			b->zeroed[b->nzeroed++] = BATCH_CHAN(addr, ch);
-		else if (t == PROTO_EV_ADDRESS_CHANGED && from != addr)
+			b->counters[b->ncounters++] = (struct batch_counter){
+				BATCH_CHAN(addr, ch), t == PROTO_EV_COUNTER_ZEROED, from
+			};
+		} else if (from != addr)
 			b->moves[b->nmoves++] = (struct batch_move){ (uint8_t)from, (uint8_t)addr };
 	}
 	return AMR_OK;

@@ -39,6 +39,13 @@ struct batch_reading {
 	uint32_t period_ms; /* last pulse period, 0 = none yet */
 };
 
+/* A counter_zeroed or counter_decreased event of the batch. */
+struct batch_counter {
+	uint16_t chan; /* BATCH_CHAN(addr, ch) */
+	bool zeroed;   /* counter_zeroed (else counter_decreased) */
+	int64_t from;  /* the total before, -1 when the event has none */
+};
+
 /* A device that moved to another address (address_changed). */
 struct batch_move {
 	uint8_t from; /* the old address */
@@ -46,21 +53,21 @@ struct batch_move {
 };
 
 struct batch {
-	struct batch *next;	  /* pending list link (writer) */
-	uint64_t arrived_ms;	  /* loop_now_ms() at arrival (writer) */
-	uint16_t obj;		  /* object number 1..PROTO_OBJ_MAX */
-	uint64_t seq;		  /* gateway sequence number */
-	bool has_prev;		  /* the batch names its predecessor */
-	uint64_t prev;		  /* seq of the gateway's batch before it (has_prev) */
-	int64_t ts;		  /* gateway time of the readings, UTC s */
-	int64_t rx;		  /* ingest's receive time, UTC s */
-	size_t n;		  /* readings */
-	struct batch_reading *r;  /* new: batch_free() frees it */
-	size_t nzeroed;		  /* channels with a counter_zeroed event */
-	uint16_t *zeroed;	  /* new, BATCH_CHAN values */
-	bool obj_changed;	  /* object_changed: the gateway's deltas count */
-	size_t nmoves;		  /* address_changed events, in order */
-	struct batch_move *moves; /* new */
+	struct batch *next;		/* pending list link (writer) */
+	uint64_t arrived_ms;		/* loop_now_ms() at arrival (writer) */
+	uint16_t obj;			/* object number 1..PROTO_OBJ_MAX */
+	uint64_t seq;			/* gateway sequence number */
+	bool has_prev;			/* the batch names its predecessor */
+	uint64_t prev;			/* seq of the gateway's batch before it (has_prev) */
+	int64_t ts;			/* gateway time of the readings, UTC s */
+	int64_t rx;			/* ingest's receive time, UTC s */
+	size_t n;			/* readings */
+	struct batch_reading *r;	/* new: batch_free() frees it */
+	size_t ncounters;		/* counter events, in order */
+	struct batch_counter *counters; /* new */
+	bool obj_changed;		/* object_changed: the gateway's deltas count */
+	size_t nmoves;			/* address_changed events, in order */
+	struct batch_move *moves;	/* new */
 };
 
 /* The archive's clock when a batch arrived, and the time window ingest
@@ -84,6 +91,14 @@ amr_err batch_parse(const char *text, size_t len, const struct batch_clock *clk,
 
 /* True if the batch has a counter_zeroed event for chan. */
 int batch_zeroed(const struct batch *b, uint16_t chan);
+
+/*
+ * The most pulses the totals can show for chan across the batch's counter
+ * events, when the archive last counted the total last: the first event's
+ * from minus last (0 when from is below it), the from of each later event,
+ * plus total, the reading's. A from that is missing counts 0.
+ */
+uint64_t batch_counted_bound(const struct batch *b, uint16_t chan, uint32_t total, uint32_t last);
 
 /* Free a batch. Accepts NULL. */
 void batch_free(struct batch *b);

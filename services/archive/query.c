@@ -258,6 +258,8 @@ static int raw_point(void *ctx, const struct store_raw *r)
 		json_object_set_new(pt, "zeroed", json_true());
 	if (pt && (r->flags & STORE_RAW_OBJ_CHANGED))
 		json_object_set_new(pt, "object_changed", json_true());
+	if (pt && (r->flags & STORE_RAW_CLAIM))
+		json_object_set_new(pt, "claim_quarantined", json_true());
 	json_array_append_new(w->pts, pt);
 	return 0;
 }

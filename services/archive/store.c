@@ -282,7 +282,7 @@ static int note_ack(struct store_outcome *o, uint16_t obj, size_t cap)
 }
 
 static int put_quarantine(store *s, MDB_txn *txn, const struct batch *b,
-			  const struct batch_reading *r, uint32_t last)
+			  const struct batch_reading *r, uint32_t last, uint32_t state)
 {
 	uint8_t kb[20], vb[QUAR_VALUE];
 	MDB_val k = { sizeof kb, kb }, v = { sizeof vb, vb };
@@ -294,21 +294,46 @@ static int put_quarantine(store *s, MDB_txn *txn, const struct batch *b,
 	kv_pack_u32(vb, r->total);
 	kv_pack_u32(vb + 4, last);
 	kv_pack_u32(vb + 8, r->delta);
-	kv_pack_u32(vb + 12, 0);
+	kv_pack_u32(vb + 12, state);
 	return mdb_put(txn, s->quar, &k, &v, 0);
 }
 
 static int add_event(struct store_outcome *o, const struct batch *b, const struct batch_reading *r,
-		     uint32_t last)
+		     uint32_t last, enum store_quar_reason why, uint64_t counted)
 {
 	struct store_quarantine *e = realloc(o->events, (o->nevents + 1) * sizeof *e);
 
 	if (!e)
 		return AMR_ENOMEM;
 	o->events = e;
-	e[o->nevents++] = (struct store_quarantine){
-		b->obj, r->chan, b->ts, b->seq, r->total, last
-	};
+	e[o->nevents++] = (struct store_quarantine){ b->obj, r->chan, b->ts,	b->seq, r->total,
+						     last,   why,     r->delta, counted };
+	return 0;
+}
+
+/*
+ * After counter_zeroed the gateway's delta counts, but no more than the
+ * totals show from c's last counted total (batch_counted_bound()): a
+ * claim beyond that is cut to it, and the reading is quarantined with the
+ * claim, reported once per reading. *delta holds the claim and gets what
+ * is counted.
+ */
+static int bound_claim(store *s, MDB_txn *txn, const struct batch *b, const struct batch_reading *r,
+		       struct store_chan *c, uint32_t *delta, uint8_t *flags)
+{
+	uint64_t bound = batch_counted_bound(b, r->chan, r->total, c->total);
+	int rc;
+
+	if (*delta <= bound)
+		return 0;
+	*delta = (uint32_t)bound; /* below the claim, a u32 */
+	*flags |= STORE_RAW_CLAIM;
+	s->out->quarantined++;
+	s->out->claims++;
+	if ((rc = put_quarantine(s, txn, b, r, c->total, QUAR_CLAIM)) ||
+	    (rc = add_event(s->out, b, r, c->total, STORE_QUAR_DELTA, bound)))
+		return rc;
+	c->flags |= STORE_CHAN_QUARANTINED;
 	return 0;
 }
 
@@ -340,6 +365,11 @@ static int count_reading(store *s, MDB_txn *txn, const struct batch *b,
 		flags |= batch_zeroed(b, r->chan) ? STORE_RAW_ZEROED : STORE_RAW_OBJ_CHANGED;
 		c->flags &= (uint8_t)~STORE_CHAN_QUARANTINED;
 		delta = r->delta;
+		/* with object_changed the last totals are older than the gateway's
+		 * base (the other number counted in between): nothing to hold the
+		 * claim to beyond what the parse did */
+		if (!b->obj_changed && (rc = bound_claim(s, txn, b, r, c, &delta, &flags)))
+			return rc;
 	} else if (r->total >= c->total) {
 		delta = r->total - c->total;
 		c->flags &= (uint8_t)~STORE_CHAN_QUARANTINED;
@@ -350,11 +380,11 @@ static int count_reading(store *s, MDB_txn *txn, const struct batch *b,
 	} else {
 		flags |= STORE_RAW_QUARANTINED;
 		s->out->quarantined++;
-		if ((rc = put_quarantine(s, txn, b, r, c->total)))
+		if ((rc = put_quarantine(s, txn, b, r, c->total, 0)))
 			return rc;
 		if (!(c->flags & STORE_CHAN_QUARANTINED)) {
 			c->flags |= STORE_CHAN_QUARANTINED;
-			if ((rc = add_event(s->out, b, r, c->total)))
+			if ((rc = add_event(s->out, b, r, c->total, STORE_QUAR_DECREASED, 0)))
 				return rc;
 		}
 	}

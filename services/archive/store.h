@@ -20,7 +20,13 @@
  *   - a counter_zeroed event for the channel in the batch, an
  *     object_changed event in the batch (the pulses since the last totals
  *     of this object were counted under the gateway's other number), or a
- *     channel seen for the first time: the gateway's delta;
+ *     channel seen for the first time: the gateway's delta (which the
+ *     parse has held to the total plus the counter events' from);
+ *   - but after counter_zeroed (without object_changed) no more than the
+ *     totals show, batch_counted_bound() from the last counted total: a
+ *     claim beyond it counts that much, and the reading is quarantined
+ *     with the claim (kept in "quarantine", reported), the new total the
+ *     base;
  *   - otherwise total - last total, recomputed from the totals so that a
  *     lost batch loses no pulses (pulse conservation, DESIGN.md 4.3);
  *   - a total below the last one without counter_zeroed: the reading is
@@ -72,6 +78,13 @@ enum {
 	STORE_RAW_QUARANTINED = 4,  /* went down: not counted */
 	STORE_RAW_MISMATCH = 8,	    /* gateway delta differed from the totals */
 	STORE_RAW_OBJ_CHANGED = 16, /* object_changed in the batch */
+	STORE_RAW_CLAIM = 32,	    /* the gateway claimed more than the totals show */
+};
+
+/* Why a reading is in quarantine. */
+enum store_quar_reason {
+	STORE_QUAR_DECREASED, /* its total went down without counter_zeroed */
+	STORE_QUAR_DELTA,     /* its delta after a zero was more than the totals show */
 };
 
 struct store_ack {
@@ -80,12 +93,15 @@ struct store_ack {
 };
 
 struct store_quarantine {
-	uint16_t obj;	     /* object */
-	uint16_t chan;	     /* addr << 8 | ch */
-	int64_t ts;	     /* reading time */
-	uint64_t seq;	     /* batch */
-	uint32_t total;	     /* the total that went down */
-	uint32_t last_total; /* the last total counted */
+	uint16_t obj;		       /* object */
+	uint16_t chan;		       /* addr << 8 | ch */
+	int64_t ts;		       /* reading time */
+	uint64_t seq;		       /* batch */
+	uint32_t total;		       /* the reading's total */
+	uint32_t last_total;	       /* the last total counted before it */
+	enum store_quar_reason reason; /* why */
+	uint32_t delta;		       /* STORE_QUAR_DELTA: the gateway's claim */
+	uint64_t counted;	       /* STORE_QUAR_DELTA: what the totals show, counted */
 };
 
 /* Default gap wait, s: three times the gateway's default resend interval. */
@@ -114,7 +130,8 @@ struct store_outcome {
 	size_t duplicates;	/* batches at or below the mark, ignored */
 	size_t readings;	/* readings stored */
 	uint64_t pulses;	/* archived pulses */
-	size_t quarantined;	/* readings quarantined */
+	size_t quarantined;	/* readings quarantined, either reason */
+	size_t claims;		/* of them, for a delta above what the totals show */
 	size_t new_channels;	/* channels registered */
 	size_t mismatches;	/* gateway deltas that differed */
 	size_t nacks;		/* objects to acknowledge */
@@ -204,7 +221,8 @@ int store_raw_scan(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, int64_t 
 
 /* Quarantined readings of object obj (0 all), channel chan (0 all), as a
  * new JSON array of {"channel","ts","seq","total","last_total","delta",
- * "resolved"}, at most limit. Returns AMR_OK, AMR_ENOMEM or AMR_EDB. */
+ * "reason","resolved"} ("reason": "decreased" or "delta"), at most limit.
+ * Returns AMR_OK, AMR_ENOMEM or AMR_EDB. */
 amr_err store_quarantine_list(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, size_t limit,
 			      json_t **out);
 

@@ -11,7 +11,13 @@
 #define STATE_ENTRY 20 /* chan 2, flags 1, spare 1, total 4, period 4, ts 8 */
 #define RAW_ENTRY   16 /* chan 2, flags 1, spare 1, total 4, delta 4, period 4 */
 #define ROLL_ENTRY  10 /* chan 2, pulses 8 */
-#define QUAR_VALUE  16 /* total 4, last total 4, delta 4, resolved 4 */
+#define QUAR_VALUE  16 /* total 4, last total 4, delta 4, state 4 */
+
+/* Bits of a quarantine record's state. */
+enum {
+	QUAR_RESOLVED = 1, /* rebased by an operator */
+	QUAR_CLAIM = 2,	   /* STORE_QUAR_DELTA (else STORE_QUAR_DECREASED) */
+};
 
 struct upd {
 	uint16_t chan;	 /* channel */

@@ -189,14 +189,15 @@ amr_err store_quarantine_list(store *s, MDB_txn *txn, uint16_t obj, uint16_t cha
 			break;
 		cid = (struct proto_id){ kv_unpack_u16(p), (uint8_t)(c >> 8), (uint8_t)(c & 0xff) };
 		proto_id_format(&cid, id);
-		json_array_append_new(arr,
-				      json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:b}", "channel",
-						id, "ts", (json_int_t)kv_unpack_u64(p + 4), "seq",
-						(json_int_t)kv_unpack_u64(p + 12), "total",
-						(json_int_t)kv_unpack_u32(q), "last_total",
-						(json_int_t)kv_unpack_u32(q + 4), "delta",
-						(json_int_t)kv_unpack_u32(q + 8), "resolved",
-						kv_unpack_u32(q + 12) != 0));
+		json_array_append_new(
+			arr, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:b}", "channel", id,
+				       "ts", (json_int_t)kv_unpack_u64(p + 4), "seq",
+				       (json_int_t)kv_unpack_u64(p + 12), "total",
+				       (json_int_t)kv_unpack_u32(q), "last_total",
+				       (json_int_t)kv_unpack_u32(q + 4), "delta",
+				       (json_int_t)kv_unpack_u32(q + 8), "reason",
+				       kv_unpack_u32(q + 12) & QUAR_CLAIM ? "delta" : "decreased",
+				       "resolved", (kv_unpack_u32(q + 12) & QUAR_RESOLVED) != 0));
 	}
 	mdb_cursor_close(cur);
 	*out = arr;
@@ -242,11 +243,11 @@ static int rebase_txn(MDB_txn *txn, void *arg)
 		    kv_unpack_u16(p + 2) != rb->chan)
 			break;
 		memcpy(nv, v.mv_data, QUAR_VALUE);
-		if (kv_unpack_u32(nv + 12))
+		if (kv_unpack_u32(nv + 12) & QUAR_RESOLVED)
 			continue;
 		rb->total = kv_unpack_u32(nv); /* keys in time order: the last wins */
 		found = true;
-		kv_pack_u32(nv + 12, 1);
+		kv_pack_u32(nv + 12, kv_unpack_u32(nv + 12) | QUAR_RESOLVED);
 		v = (MDB_val){ QUAR_VALUE, nv };
 		if ((rc = mdb_cursor_put(cur, &k, &v, MDB_CURRENT)))
 			break;

@@ -17,7 +17,7 @@ struct writer {
 	size_t nreadings;  /* readings in them */
 	uint64_t first_ms; /* arrival of the oldest pending batch */
 	uint64_t timer;	   /* commit timer, 0 when none */
-	metric *m_batches, *m_readings, *m_pulses, *m_dups, *m_quar, *m_new, *m_mismatch;
+	metric *m_batches, *m_readings, *m_pulses, *m_dups, *m_quar, *m_claims, *m_new, *m_mismatch;
 	metric *m_rejected, *m_commits, *m_failed, *m_wait_ms, *m_commit_ms;
 	metric *m_gap_refused, *m_gap_given_up, *m_jump;
 };
@@ -46,7 +46,11 @@ amr_err writer_create(writer **out, store *s, struct svc *svc, const struct writ
 	w->m_dups = metrics_get(ms, METRIC_COUNTER, "amr_archive_duplicates_total", NULL,
 				"Batches at or below the high-water mark, ignored.");
 	w->m_quar = metrics_get(ms, METRIC_COUNTER, "amr_archive_quarantined_total", NULL,
-				"Readings whose total went down without counter_zeroed.");
+				"Readings quarantined: their total went down without "
+				"counter_zeroed, or they claimed more than the totals show.");
+	w->m_claims = metrics_get(ms, METRIC_COUNTER, "amr_archive_claims_quarantined_total", NULL,
+				  "Readings after counter_zeroed whose delta was more than the "
+				  "totals show: counted as far as they show.");
 	w->m_new = metrics_get(ms, METRIC_COUNTER, "amr_archive_new_channels_total", NULL,
 			       "Channels registered on their first reading.");
 	w->m_mismatch = metrics_get(ms, METRIC_COUNTER, "amr_archive_delta_mismatch_total", NULL,
@@ -120,14 +124,28 @@ static void publish_outcome(writer *w, const struct store_outcome *o)
 
 		proto_topic(topic, sizeof topic, PROTO_T_EVENTS, e->obj, NULL);
 		proto_id_format(&cid, id);
-		log_warn("quarantined channel=%s seq=%llu total=%u below last total %u "
-			 "without counter_zeroed",
-			 id, (unsigned long long)e->seq, e->total, e->last_total);
-		ev = json_pack("{s:s, s:i, s:i, s:i, s:s, s:I, s:I, s:I, s:I}", "type",
+		if (e->reason == STORE_QUAR_DELTA)
+			log_warn(
+				"quarantined channel=%s seq=%llu: delta %u after counter_zeroed is "
+				"more than the totals show (last total %u, total %u); %llu counted",
+				id, (unsigned long long)e->seq, e->delta, e->last_total, e->total,
+				(unsigned long long)e->counted);
+		else
+			log_warn("quarantined channel=%s seq=%llu total=%u below last total %u "
+				 "without counter_zeroed",
+				 id, (unsigned long long)e->seq, e->total, e->last_total);
+		ev = json_pack("{s:s, s:i, s:i, s:i, s:s, s:I, s:I, s:I, s:I, s:s}", "type",
 			       proto_event_name(PROTO_EV_COUNTER_QUARANTINED), "obj", e->obj,
 			       "addr", e->chan >> 8, "ch", e->chan & 0xff, "channel", id, "ts",
 			       (json_int_t)e->ts, "seq", (json_int_t)e->seq, "total",
-			       (json_int_t)e->total, "last_total", (json_int_t)e->last_total);
+			       (json_int_t)e->total, "last_total", (json_int_t)e->last_total,
+			       "reason", e->reason == STORE_QUAR_DELTA ? "delta" : "decreased");
+		if (ev && e->reason == STORE_QUAR_DELTA &&
+		    (json_object_set_new(ev, "delta", json_integer((json_int_t)e->delta)) ||
+		     json_object_set_new(ev, "counted", json_integer((json_int_t)e->counted)))) {
+			json_decref(ev);
+			ev = NULL;
+		}
 		if (ev)
 			mq_publish_json(w->svc->mq, topic, ev, 1, false);
 		json_decref(ev);
@@ -178,6 +196,7 @@ amr_err writer_flush(writer *w)
 		metric_add(w->m_pulses, (int64_t)o.pulses);
 		metric_add(w->m_dups, (int64_t)o.duplicates);
 		metric_add(w->m_quar, (int64_t)o.quarantined);
+		metric_add(w->m_claims, (int64_t)o.claims);
 		metric_add(w->m_new, (int64_t)o.new_channels);
 		metric_add(w->m_mismatch, (int64_t)o.mismatches);
 		metric_add(w->m_gap_refused, (int64_t)o.gaps_refused);

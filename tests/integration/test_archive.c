@@ -385,6 +385,64 @@ START_TEST(a_first_reading_claims_no_more_than_its_total)
 }
 END_TEST
 
+/*
+ * After a zero the archive counts the gateway's delta, the pulses before
+ * the zero and after it. The totals show at most the event's from minus
+ * the last counted total, plus the new total: a claim beyond that is
+ * counted only that far, and the reading is quarantined with the claim
+ * (counter_quarantined, quarantine.list), never billed.
+ */
+START_TEST(a_zero_claims_no_more_than_the_totals_show)
+{
+	const long long now = (long long)time(NULL);
+	char payload[512], *ev;
+	json_t *r, *q;
+
+	start_archive();
+	ck_assert_int_eq(harness_subscribe(&h, "amr/v1/events/8"), 0);
+	snprintf(payload, sizeof payload,
+		 "{\"obj\":8,\"rx\":%lld,\"seq\":1,\"ts\":%lld,\"readings\":[{\"addr\":1,"
+		 "\"ch\":1,\"total\":1000,\"delta\":0}]}",
+		 now, now - 120);
+	arc_publish(&h, "amr/v1/readings/8", payload);
+	/* 1000 -> 1010, zeroed, -> 5: 15 pulses, but the gateway claims 1015
+	 * (which its own from and total would allow on a first reading) */
+	snprintf(payload, sizeof payload,
+		 "{\"obj\":8,\"rx\":%lld,\"seq\":2,\"ts\":%lld,\"readings\":[{\"addr\":1,"
+		 "\"ch\":1,\"total\":5,\"delta\":1015}],\"events\":[{\"type\":\"counter_zeroed\","
+		 "\"addr\":1,\"ch\":1,\"ts\":%lld,\"from\":1010,\"total\":0}]}",
+		 now, now - 60, now - 60);
+	arc_publish(&h, "amr/v1/readings/8", payload);
+	snprintf(payload, sizeof payload,
+		 "{\"obj\":8,\"rx\":%lld,\"seq\":3,\"ts\":%lld,\"readings\":[{\"addr\":1,"
+		 "\"ch\":1,\"total\":9,\"delta\":4}]}",
+		 now, now);
+	arc_publish(&h, "amr/v1/readings/8", payload);
+	arc_wait_ack(&h, 8, 3, 10000);
+	ck_assert_int_eq(consumed("8.1.1"), 10 + 5 + 4);
+	ev = harness_wait_message(&h, "amr/v1/events/8", "counter_quarantined", 5000);
+	ck_assert_msg(ev && strstr(ev, "\"reason\":\"delta\"") && strstr(ev, "\"delta\":1015") &&
+			      strstr(ev, "\"counted\":15") && strstr(ev, "\"seq\":2"),
+		      "%s", ev ? ev : "no counter_quarantined event");
+	free(ev);
+	r = rpc("quarantine.list", "{\"channel\":\"8.1.1\"}", NULL, 0);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "readings")), 1);
+	q = json_array_get(json_object_get(r, "readings"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(q, "delta")), 1015);
+	ck_assert_int_eq(json_integer_value(json_object_get(q, "last_total")), 1000);
+	ck_assert_int_eq(json_integer_value(json_object_get(q, "total")), 5);
+	ck_assert_str_eq(json_string_value(json_object_get(q, "reason")), "delta");
+	json_decref(r);
+	/* the next reading counts on from the total: the channel is sound */
+	r = rpc("latest", "{\"obj\":8}", NULL, 0);
+	ck_assert_ptr_nonnull(r);
+	ck_assert(json_is_false(
+		json_object_get(json_array_get(json_object_get(r, "channels"), 0), "quarantined")));
+	json_decref(r);
+}
+END_TEST
+
 START_TEST(registry_update_is_audited)
 {
 	json_t *r;
@@ -533,6 +591,7 @@ Suite *archive_integ_suite(void)
 	tcase_add_test(tc, bad_input_is_refused_and_changes_nothing);
 	tcase_add_test(tc, readings_are_checked_as_ingest_checks_them);
 	tcase_add_test(tc, a_first_reading_claims_no_more_than_its_total);
+	tcase_add_test(tc, a_zero_claims_no_more_than_the_totals_show);
 	tcase_add_test(tc, registry_update_is_audited);
 	tcase_add_test(tc, backup_then_restore);
 	suite_add_tcase(s, tc);

@@ -43,9 +43,7 @@ struct batch *fx_batch(uint16_t obj, uint64_t seq, int64_t ts, size_t n, const u
 
 	ck_assert_ptr_nonnull(b);
 	b->r = calloc(n + 1, sizeof *b->r);
-	b->zeroed = calloc(n + 1, sizeof *b->zeroed);
 	ck_assert_ptr_nonnull(b->r);
-	ck_assert_ptr_nonnull(b->zeroed);
 	b->obj = obj;
 	b->seq = seq;
 	b->ts = ts;
@@ -54,6 +52,15 @@ struct batch *fx_batch(uint16_t obj, uint64_t seq, int64_t ts, size_t n, const u
 		b->r[i] = (struct batch_reading){ (uint16_t)r[3 * i], r[3 * i + 1], r[3 * i + 2],
 						  500 };
 	return b;
+}
+
+void fx_counter(struct batch *b, uint16_t chan, bool zeroed, int64_t from)
+{
+	struct batch_counter *c = realloc(b->counters, (b->ncounters + 1) * sizeof *c);
+
+	ck_assert_ptr_nonnull(c);
+	b->counters = c;
+	c[b->ncounters++] = (struct batch_counter){ chan, zeroed, from };
 }
 
 struct store_outcome fx_commit1(struct fx *f, struct batch *b)

@@ -37,6 +37,10 @@ struct batch *fx_batch(uint16_t obj, uint64_t seq, int64_t ts, size_t n, const u
 #define FX_NOW (FX_RX + 10)
 extern const struct batch_clock fx_clock;
 
+/* Add a counter event to b (counter_zeroed when zeroed, else
+ * counter_decreased) for chan with from (-1: none). */
+void fx_counter(struct batch *b, uint16_t chan, bool zeroed, int64_t from);
+
 /* Commit one batch; returns the outcome (caller frees). */
 struct store_outcome fx_commit1(struct fx *f, struct batch *b);
 

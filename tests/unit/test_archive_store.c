@@ -163,7 +163,7 @@ START_TEST(counter_zeroed_resets_the_base)
 	struct batch *b3 = fx_batch(1, 3, T0 + 120, 1, r3);
 	struct store_outcome o;
 
-	b2->zeroed[b2->nzeroed++] = C11;
+	fx_counter(b2, C11, true, 507); /* 500 -> 507, zeroed, -> 5 */
 	o = fx_commit1(&f, b1);
 	store_outcome_free(&o);
 	o = fx_commit1(&f, b2);
@@ -176,6 +176,124 @@ START_TEST(counter_zeroed_resets_the_base)
 	batch_free(b1);
 	batch_free(b2);
 	batch_free(b3);
+}
+END_TEST
+
+/* Commit a batch of one reading of chan, with a counter_zeroed event
+ * (from, -1: none) when zero; returns the pulses it counted. */
+static uint64_t zero_batch(uint64_t seq, uint16_t chan, uint32_t total, uint32_t delta, bool zero,
+			   int64_t from, struct store_outcome *o)
+{
+	uint32_t r[] = { chan, total, delta };
+	struct batch *b = fx_batch(1, seq, T0 + 60 * (int64_t)seq, 1, r);
+
+	if (zero)
+		fx_counter(b, chan, true, from);
+	*o = fx_commit1(&f, b);
+	batch_free(b);
+	return o->pulses;
+}
+
+/*
+ * After counter_zeroed the gateway's delta counts, but no more than the
+ * totals show: the event's from minus the last counted total (0 if below
+ * it), each further event's from, plus the new total. Beyond that the
+ * claim is quarantined with its reading, and what the totals show counted.
+ */
+START_TEST(a_zero_counts_no_more_than_the_totals_show)
+{
+	struct store_outcome o;
+	json_t *list;
+	MDB_txn *txn;
+
+	ck_assert_uint_eq(zero_batch(1, C11, 100, 0, false, 0, &o), 0);
+	store_outcome_free(&o);
+	/* 100 -> 120, zeroed, -> 5: 25 pulses; the gateway claims 4000 */
+	ck_assert_uint_eq(zero_batch(2, C11, 5, 4000, true, 120, &o), 25);
+	ck_assert_uint_eq(o.quarantined, 1);
+	ck_assert_uint_eq(o.claims, 1);
+	ck_assert_uint_eq(o.nevents, 1);
+	ck_assert_int_eq(o.events[0].reason, STORE_QUAR_DELTA);
+	ck_assert_uint_eq(o.events[0].delta, 4000);
+	ck_assert_uint_eq(o.events[0].counted, 25);
+	ck_assert_uint_eq(o.events[0].last_total, 100);
+	store_outcome_free(&o);
+	ck_assert(chan_state(1, C11).flags & STORE_CHAN_QUARANTINED);
+	ck_assert_uint_eq(chan_state(1, C11).total, 5); /* the new base */
+	/* the next reading counts on from the new total, and the channel is sound */
+	ck_assert_uint_eq(zero_batch(3, C11, 9, 4, false, 0, &o), 4);
+	ck_assert_uint_eq(o.nevents, 0);
+	store_outcome_free(&o);
+	ck_assert(!(chan_state(1, C11).flags & STORE_CHAN_QUARANTINED));
+	/* a claim the totals show is counted whole */
+	ck_assert_uint_eq(zero_batch(4, C11, 3, 14, true, 20, &o), 14);
+	ck_assert_uint_eq(o.quarantined, 0);
+	store_outcome_free(&o);
+	/* without from nothing before the zero is shown: the total alone */
+	ck_assert_uint_eq(zero_batch(5, C11, 2, 7, true, -1, &o), 2);
+	ck_assert_uint_eq(o.claims, 1);
+	store_outcome_free(&o);
+	/* a merged batch, zeroed twice: 2 -> 30, zeroed, -> 40, zeroed, -> 4 */
+	{
+		uint32_t r[] = { C11, 4, 80 };
+		struct batch *b = fx_batch(1, 6, T0 + 360, 1, r);
+
+		fx_counter(b, C11, true, 30);
+		fx_counter(b, C11, true, 40);
+		o = fx_commit1(&f, b);
+		ck_assert_uint_eq(o.pulses, 28 + 40 + 4);
+		ck_assert_uint_eq(o.claims, 1);
+		store_outcome_free(&o);
+		batch_free(b);
+	}
+	/* with object_changed the last totals are another number's past: the
+	 * gateway's delta counts as the parse allowed it */
+	{
+		uint32_t r[] = { C11, 1, 50 };
+		struct batch *b = fx_batch(1, 7, T0 + 420, 1, r);
+
+		fx_counter(b, C11, true, 49);
+		b->obj_changed = true;
+		o = fx_commit1(&f, b);
+		ck_assert_uint_eq(o.pulses, 50);
+		ck_assert_uint_eq(o.quarantined, 0);
+		store_outcome_free(&o);
+		batch_free(b);
+	}
+	ck_assert_uint_eq(fx_rollup_sum(&f, TB_HOUR, 1, C11, 0, T0 * 2), 25 + 4 + 14 + 2 + 72 + 50);
+	/* the claims are kept, each with its reason */
+	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
+	ck_assert_int_eq(store_quarantine_list(f.s, txn, 1, C11, 10, &list), 0);
+	mdb_txn_abort(txn);
+	ck_assert_uint_eq(json_array_size(list), 3);
+	for (size_t i = 0; i < 3; i++)
+		ck_assert_str_eq(
+			json_string_value(json_object_get(json_array_get(list, i), "reason")),
+			"delta");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(list, 0), "delta")),
+			 4000);
+	json_decref(list);
+}
+END_TEST
+
+/* A channel quarantined for a total that fell (a replaced counter) stays
+ * unbilled through a zero: what it counted below its last total is not
+ * shown by the totals, only what came after the zero. */
+START_TEST(a_zero_in_quarantine_counts_from_the_zero)
+{
+	struct store_outcome o;
+
+	ck_assert_uint_eq(zero_batch(1, C11, 1000, 0, false, 0, &o), 0);
+	store_outcome_free(&o);
+	ck_assert_uint_eq(zero_batch(2, C11, 40, 3, false, 0, &o), 0); /* went down */
+	ck_assert_uint_eq(o.nevents, 1);
+	ck_assert_int_eq(o.events[0].reason, STORE_QUAR_DECREASED);
+	store_outcome_free(&o);
+	/* 40 -> 60 on the new counter, zeroed, -> 5: the gateway claims 25 */
+	ck_assert_uint_eq(zero_batch(3, C11, 5, 25, true, 60, &o), 5);
+	ck_assert_uint_eq(o.claims, 1);
+	store_outcome_free(&o);
+	ck_assert_uint_eq(chan_state(1, C11).total, 5);
 }
 END_TEST
 
@@ -199,7 +317,7 @@ START_TEST(object_changed_counts_the_gateway_deltas)
 
 	ck_assert_int_eq(batch_parse(text, strlen(text), &fx_clock, 1, &parsed, &err), 0);
 	ck_assert(parsed->obj_changed);
-	ck_assert_uint_eq(parsed->nzeroed, 0);
+	ck_assert_uint_eq(parsed->ncounters, 0);
 	batch_free(parsed);
 	b3->obj_changed = true;
 	o = fx_commit1(&f, b1);
@@ -659,8 +777,8 @@ START_TEST(parse_same_through_both_paths)
 	}
 	ck_assert_uint_eq(a->r[1].total, 4294967295u);
 	ck_assert_uint_eq(a->r[1].period_ms, 0);
-	ck_assert_uint_eq(a->nzeroed, 1);
-	ck_assert_uint_eq(b->nzeroed, 1);
+	ck_assert_uint_eq(a->ncounters, 1);
+	ck_assert_uint_eq(b->ncounters, 1);
 	ck_assert_int_eq(batch_zeroed(a, BATCH_CHAN(5, 2)), 1);
 	ck_assert_int_eq(batch_zeroed(b, BATCH_CHAN(5, 2)), 1);
 	batch_free(a);
@@ -713,6 +831,8 @@ Suite *archive_store_suite(void)
 	tcase_add_test(tc, deltas_come_from_totals);
 	tcase_add_test(tc, total_going_down_is_quarantined);
 	tcase_add_test(tc, counter_zeroed_resets_the_base);
+	tcase_add_test(tc, a_zero_counts_no_more_than_the_totals_show);
+	tcase_add_test(tc, a_zero_in_quarantine_counts_from_the_zero);
 	tcase_add_test(tc, object_changed_counts_the_gateway_deltas);
 	tcase_add_test(tc, a_moved_device_takes_its_registry_along);
 	tcase_add_test(tc, first_reading_registers_the_channel);
