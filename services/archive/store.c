@@ -614,7 +614,8 @@ static int apply(MDB_txn *txn, void *arg)
 				return rc;
 			continue;
 		}
-		if (found && b->seq - hwm > STORE_SEQ_JUMP) {
+		/* without a mark too (hwm 0): a fresh gateway starts at seq 1 */
+		if (b->seq - hwm > STORE_SEQ_JUMP) {
 			if ((rc = add_gap(o, b, hwm, s->now, false, true)))
 				return rc;
 			continue; /* no ack, and the mark stays where it can be reached */

@@ -115,13 +115,16 @@ struct store_gap {
 	uint64_t seq;  /* the batch */
 	int64_t since; /* first refusal of this gap, UTC s */
 	bool given_up; /* stored anyway: the gap wait is over */
-	bool jump;     /* refused for ever: seq leaps past STORE_SEQ_JUMP */
+	bool jump;     /* refused for ever: seq leaps past STORE_SEQ_JUMP (mark 0: none) */
 };
 
-/* The farthest a gateway's seq may leap past its mark. A gateway numbers
- * its batches one by one (a spool merge or a wiped flash skips at most the
- * spool's size), so a leap beyond this is a broken or forged batch; taken,
- * it would move the mark out of reach of every later batch of the object. */
+/* The farthest a gateway's seq may leap past its mark, or past 0 for an
+ * object's first batch (a fresh gateway and a new object number start at
+ * seq 1). A gateway numbers its batches one by one (a spool merge or a
+ * wiped flash skips at most the spool's size), so a leap beyond this is a
+ * broken or forged batch; taken, it would move the mark out of reach of
+ * every later batch of the object, and make the gateway renumber its
+ * batches above it, past what ingest accepts near 2^53. */
 #define STORE_SEQ_JUMP 4294967296ULL
 
 /* What one commit did. Its arrays are new: free them with store_outcome_free(). */

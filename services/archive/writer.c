@@ -72,7 +72,8 @@ amr_err writer_create(writer **out, store *s, struct svc *svc, const struct writ
 					"Batches stored across a gap after the gap wait.");
 	w->m_jump = metrics_get(ms, METRIC_COUNTER, "amr_archive_seq_jump_refused_total", NULL,
 				"Batches refused because their seq leaps more than 2^32 past "
-				"the object's mark (a broken or forged batch).");
+				"the object's mark, or past 0 for its first batch (a broken or "
+				"forged batch).");
 	*out = w;
 	return AMR_OK;
 }

@@ -282,6 +282,46 @@ START_TEST(unknown_gateway_is_accepted_whatever_its_prev)
 }
 END_TEST
 
+/*
+ * The first batch of an object (a new gateway, a new object number, a
+ * wiped archive) is held to the seq leap too, from 0: a fresh gateway
+ * starts at seq 1, so a first batch above 2^32 is broken or forged. Taken,
+ * its mark would make the gateway renumber above it, out of what ingest
+ * accepts once near 2^53, and stop the object for ever.
+ */
+START_TEST(first_batch_of_an_object_leaps_no_further)
+{
+	struct store_outcome o;
+
+	o = send1(NOW, 4, 9007199254740991ULL, 9007199254740990LL, 100);
+	ck_assert_uint_eq(o.batches, 0);
+	ck_assert_uint_eq(o.jumps_refused, 1);
+	ck_assert_uint_eq(o.ngaps, 1);
+	ck_assert(o.gaps[0].jump);
+	ck_assert_uint_eq(o.gaps[0].mark, 0);
+	ck_assert_int_eq(ack_of(&o, 4), -1); /* no ack: the gateway's numbers stay */
+	store_outcome_free(&o);
+	o = send1(NOW, 4, STORE_SEQ_JUMP + 1, -1, 100);
+	ck_assert_uint_eq(o.jumps_refused, 1);
+	store_outcome_free(&o);
+	ck_assert_uint_eq(hwm(4), 0);
+	/* the gateway's own first batch goes in */
+	o = send1(NOW + 10, 4, 1, 0, 100);
+	ck_assert_uint_eq(o.batches, 1);
+	ck_assert_int_eq(ack_of(&o, 4), 1);
+	store_outcome_free(&o);
+	o = send1(NOW + 20, 4, 2, 1, 104);
+	ck_assert_uint_eq(o.batches, 1);
+	store_outcome_free(&o);
+	ck_assert_uint_eq(pulses(4), 4);
+	/* a first batch up to 2^32 is a gateway's (one that counted long) */
+	o = send1(NOW + 30, 5, STORE_SEQ_JUMP, STORE_SEQ_JUMP - 1, 100);
+	ck_assert_uint_eq(o.batches, 1);
+	store_outcome_free(&o);
+	ck_assert_uint_eq(hwm(5), STORE_SEQ_JUMP);
+}
+END_TEST
+
 START_TEST(batches_without_prev_keep_the_old_rule)
 {
 	struct store_outcome o;
@@ -384,6 +424,7 @@ Suite *archive_gap_suite(void)
 	tcase_add_test(tc, gap_is_given_up_after_the_gap_wait);
 	tcase_add_test(tc, gap_wait_zero_never_refuses);
 	tcase_add_test(tc, unknown_gateway_is_accepted_whatever_its_prev);
+	tcase_add_test(tc, first_batch_of_an_object_leaps_no_further);
 	tcase_add_test(tc, batches_without_prev_keep_the_old_rule);
 	tcase_add_test(tc, repeat_below_the_mark_is_acknowledged_whatever_its_prev);
 	tcase_add_test(tc, parse_reads_prev);
