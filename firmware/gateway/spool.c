@@ -555,6 +555,15 @@ int spool_ack(spool *s, unsigned obj, uint64_t seq)
 
 	if (!c || (seq <= c->acked && seq < c->next))
 		return AMR_OK; /* none of ours, duplicate or older ack */
+	/* renumbered above the ack, the batches and the next one must stay
+	 * within what ingest accepts, or the object would be stopped for ever */
+	if (seq >= c->next && seq > (uint64_t)PROTO_SEQ_MAX - 1 - c->pending) {
+		log_warn("spool: object %u: ack %llu refused: %u pending batches renumbered above "
+			 "it, and the next, would pass %lld, the highest seq ingest accepts; the "
+			 "archive's mark of the object is broken (docs/archive.md)",
+			 obj, (unsigned long long)seq, c->pending, PROTO_SEQ_MAX);
+		return AMR_EINVAL;
+	}
 	rc = kv_write(s->k, do_ack, &aa);
 	if (rc != AMR_OK)
 		return rc;

@@ -78,7 +78,10 @@ int spool_forget(spool *s, unsigned addr);
 
 /* The archive holds everything of object obj up to seq. Duplicate and
  * older acks, and acks of an object without batches here, change nothing.
- * Returns AMR_OK or AMR_EDB. */
+ * An ack above every seq given renumbers the batches above it, unless
+ * they or the next batch would pass PROTO_SEQ_MAX, what ingest accepts:
+ * then it is refused (logged) and nothing changes.
+ * Returns AMR_OK, AMR_EINVAL (refused) or AMR_EDB. */
 int spool_ack(spool *s, unsigned obj, uint64_t seq);
 
 /* Mark that batches of obj up to seq may be published. AMR_OK or AMR_EDB. */

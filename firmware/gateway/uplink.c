@@ -46,14 +46,20 @@ static void on_ack(void *ctx, const struct mq_msg *m)
 	json_t *j = jv_parse_object(m->payload, m->len, &err);
 	long long seq;
 
-	if (!j || jv_int(j, "seq", true, 0, 0, (long long)1 << 53, &seq, &err) != AMR_OK) {
+	if (!j || jv_int(j, "seq", true, 0, 0, PROTO_SEQ_MAX, &seq, &err) != AMR_OK) {
 		log_warn("uplink: bad ack on %s: %s", m->topic, err.msg);
 		json_decref(j);
 		return;
 	}
 	json_decref(j);
 	if ((uint64_t)seq > spool_acked(u->o.sp, c->obj)) {
-		if (spool_ack(u->o.sp, c->obj, (uint64_t)seq) != AMR_OK) {
+		int rc = spool_ack(u->o.sp, c->obj, (uint64_t)seq);
+
+		if (rc == AMR_EINVAL) {
+			pump(u, c); /* refused (spool_ack() said why): the batches go on */
+			return;
+		}
+		if (rc != AMR_OK) {
 			log_error("uplink: ack obj=%u seq=%lld not written to the spool", c->obj,
 				  seq);
 			return;

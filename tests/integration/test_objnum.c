@@ -12,6 +12,11 @@
  *   - ch addr=002 to 040: the registry follows the device (label, weight,
  *     serial move to 1.40.x), no channel keeps the old labels, and the
  *     device's pulses are counted once across the move.
+ *   - the first seq of an object (issue 13): a forged first batch of seq
+ *     2^53-1 is not taken by the archive, and an ack of 2^53-1 left on the
+ *     broker is not followed by the gateway, so a new object's gateway
+ *     starts at seq 1 and is counted; before, either stopped the object
+ *     for ever (the gateway renumbered past what ingest accepts).
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -502,6 +507,79 @@ START_TEST(readdressed_device_takes_its_registry_along)
 }
 END_TEST
 
+/* Wait for amr-ingest's online status. */
+static void start_ingest(void)
+{
+	char *m;
+
+	ck_assert_int_gt(harness_spawn(&h, "amr-ingest", (const char *[]){ NULL }), 0);
+	m = harness_wait_message(&h, "amr/v1/svc/ingest/status", "\"online\":true", 15000);
+	ck_assert_msg(m != NULL, "amr-ingest did not come online");
+	free(m);
+}
+
+/* The gateway of object 1, starting with no spool, is counted: its first
+ * batches are stored from seq 1 and 5 pulses of device 1 reach the archive. */
+static void gateway_is_counted(void)
+{
+	start_sim("none", 2);
+	start_gateway("1-2");
+	wait_mark_above(1, 0, 20000);
+	ck_assert_msg(acked(1) < 1000, "object 1's mark is %llu, not the gateway's",
+		      (unsigned long long)acked(1));
+	sim_ctl("pulse 1 1 5");
+	wait_counted(1, 5, 20000);
+}
+
+START_TEST(a_forged_first_batch_does_not_capture_an_object)
+{
+	char batch[256];
+	long long jumps = 0;
+	char *m;
+
+	arc_start(&h, NULL);
+	start_ingest();
+	/* before the gateway's first batch, one from anyone allowed on the topic */
+	snprintf(batch, sizeof batch,
+		 "{\"seq\":9007199254740991,\"prev\":9007199254740990,\"ts\":%lld,"
+		 "\"readings\":[{\"addr\":1,\"ch\":1,\"total\":1,\"delta\":0}]}",
+		 (long long)time(NULL));
+	arc_publish(&h, "amr/v1/gw/1/up", batch);
+	m = harness_wait_message(&h, "amr/v1/readings/1", "9007199254740991", 10000);
+	ck_assert_msg(m != NULL, "ingest did not forward the batch");
+	free(m);
+	/* the archive has judged it when its counter says so (no ack to wait for) */
+	for (int n = 0;
+	     n < 100 && (jumps = arc_metric(&h, "amr_archive_seq_jump_refused_total")) < 1; n++)
+		harness_sleep_ms(100);
+	ck_assert_msg(jumps == 1, "the archive took a first batch of seq 2^53-1 (mark %llu)",
+		      (unsigned long long)acked(1));
+	ck_assert_uint_eq(acked(1), 0);
+	gateway_is_counted();
+}
+END_TEST
+
+START_TEST(the_gateway_refuses_an_ack_past_what_ingest_accepts)
+{
+	char path[400], line[512];
+	bool said = false;
+	FILE *log;
+
+	arc_start(&h, NULL);
+	start_ingest();
+	/* what an archive that stored such a batch left on the broker */
+	ck_assert_int_eq(
+		harness_publish(&h, "amr/v1/gw/1/ack", "{\"seq\":9007199254740991}", 1, true), 0);
+	gateway_is_counted();
+	snprintf(path, sizeof path, "%s/amr-gateway.log", h.dir);
+	ck_assert_ptr_nonnull(log = fopen(path, "r"));
+	while (!said && fgets(line, sizeof line, log))
+		said = strstr(line, "ack 9007199254740991 refused") != NULL;
+	fclose(log);
+	ck_assert_msg(said, "the gateway did not say why it refused the ack");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("objnum");
@@ -513,6 +591,8 @@ int main(void)
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, objnum_round_trip_counts_every_pulse_once);
 	tcase_add_test(tc, readdressed_device_takes_its_registry_along);
+	tcase_add_test(tc, a_forged_first_batch_does_not_capture_an_object);
+	tcase_add_test(tc, the_gateway_refuses_an_ack_past_what_ingest_accepts);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -20,6 +20,7 @@
 #include "../../firmware/gateway/upbatch.h"
 #include "err.h"
 #include "kv.h"
+#include "proto.h"
 
 static char dir[64];
 static kv *k;
@@ -292,6 +293,40 @@ START_TEST(test_ack_above_every_seq_renumbers)
 	ck_assert_uint_eq(seq, 1004);
 	publish_from(1003);
 	check_conservation(tot);
+}
+END_TEST
+
+/* An ack from an archive that stored a forged batch near 2^53 (issue 13):
+ * renumbering above it would give seqs past the 2^53-1 ingest accepts, and
+ * every batch of the object would be refused for ever. Such an ack is
+ * refused: the batches keep their seqs and go out as they are. */
+START_TEST(test_ack_past_what_ingest_accepts_is_refused)
+{
+	uint32_t tot[4] = { 5, 5, 5, 5 };
+	uint64_t seq;
+	char *text;
+
+	for (int i = 0; i < 3; i++) {
+		tot[1] += 2;
+		ck_assert_int_eq(make_batch(tot, false, &seq), AMR_OK);
+	}
+	/* 3 batches above 2^53-4 would be 2^53-3 .. 2^53-1, the next 2^53 */
+	ck_assert_int_eq(spool_ack(sp, obj, (uint64_t)PROTO_SEQ_MAX - 3), AMR_EINVAL);
+	ck_assert_int_eq(spool_ack(sp, obj, (uint64_t)PROTO_SEQ_MAX), AMR_EINVAL);
+	ck_assert_uint_eq(spool_acked(sp, obj), 0);
+	ck_assert_uint_eq(spool_pending(sp), 3);
+	ck_assert_uint_eq(spool_last_seq(sp, obj), 3);
+	ck_assert_int_eq(spool_next(sp, obj, 0, &seq, &text), AMR_OK);
+	ck_assert_uint_eq(seq, 1);
+	free(text);
+	/* one seq short of that is still an archive's mark to follow */
+	ck_assert_int_eq(spool_ack(sp, obj, (uint64_t)PROTO_SEQ_MAX - 4), AMR_OK);
+	ck_assert_int_eq(spool_next(sp, obj, (uint64_t)PROTO_SEQ_MAX - 4, &seq, &text), AMR_OK);
+	ck_assert_uint_eq(seq, (uint64_t)PROTO_SEQ_MAX - 3);
+	free(text);
+	/* the spool reopened says the same */
+	restart(100);
+	ck_assert_uint_eq(spool_last_seq(sp, obj), (uint64_t)PROTO_SEQ_MAX - 1);
 }
 END_TEST
 
@@ -668,6 +703,7 @@ static Suite *spool_suite(void)
 	tcase_add_test(tc, test_cut_before_store_counts_later);
 	tcase_add_test(tc, test_acks_duplicate_and_out_of_order);
 	tcase_add_test(tc, test_ack_above_every_seq_renumbers);
+	tcase_add_test(tc, test_ack_past_what_ingest_accepts_is_refused);
 	tcase_add_test(tc, test_full_spool_merges_unsent);
 	tcase_add_test(tc, test_full_of_sent_batches);
 	tcase_add_test(tc, test_merge_keeps_events_and_devices);
