@@ -566,15 +566,19 @@ static int add_gap(struct store_outcome *o, const struct batch *b, uint64_t mark
 /*
  * Batch b is above mark; does it follow a gap? Returns 0 with *refuse set,
  * or AMR_ENOMEM. A gap is timed in s->wgaps from its first refusal; once it
- * has lasted gap_wait seconds the batch goes in.
+ * has lasted gap_wait seconds the batch goes in. An object without a mark
+ * has mark 0: a first batch naming an earlier one (prev > 0) waits for it
+ * too. Its ack would say every batch up to it is stored, and the gateway
+ * would let go of earlier batches that an archive killed before it
+ * committed them never stored.
  */
-static int check_gap(store *s, const struct batch *b, uint64_t mark, bool found, bool *refuse)
+static int check_gap(store *s, const struct batch *b, uint64_t mark, bool *refuse)
 {
 	struct gap_rec *r;
 	int64_t since = s->now;
 
 	*refuse = false;
-	if (!found || !b->has_prev || b->prev <= mark)
+	if (!b->has_prev || b->prev <= mark)
 		return 0;
 	if ((r = gap_find(&s->wgaps, b->obj)))
 		since = r->since;
@@ -620,7 +624,7 @@ static int apply(MDB_txn *txn, void *arg)
 				return rc;
 			continue; /* no ack, and the mark stays where it can be reached */
 		}
-		if ((rc = check_gap(s, b, hwm, found, &refuse)))
+		if ((rc = check_gap(s, b, hwm, &refuse)))
 			return rc;
 		if (refuse)
 			continue; /* no ack: the gateway sends the gap again */

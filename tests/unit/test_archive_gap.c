@@ -263,22 +263,52 @@ START_TEST(gap_wait_zero_never_refuses)
 }
 END_TEST
 
-START_TEST(unknown_gateway_is_accepted_whatever_its_prev)
+/*
+ * No mark stored: a new gateway, or an archive wiped, or one killed before
+ * it committed the object's first batches (the broker had them, the
+ * archive's MQTT client had acknowledged them). A first batch that names
+ * an earlier one (prev > 0) waits for it like any gap: acknowledged, it
+ * would tell the gateway that every batch up to it is stored, and the
+ * gateway would let the earlier ones go. A gateway's very first batch
+ * (prev 0 or none) goes in at once.
+ */
+START_TEST(unknown_gateway_waits_for_what_its_prev_names)
 {
 	struct store_outcome o;
 
-	/* no mark stored: a new gateway, or an archive wiped or restored
-	 * from before the gateway's first batch */
+	store_gap_wait_set(f.s, 90);
 	o = send1(NOW, 3, 500, 499, 100);
+	ck_assert_uint_eq(o.batches, 0);
+	ck_assert_uint_eq(o.gaps_refused, 1);
+	ck_assert_int_eq(ack_of(&o, 3), -1); /* no ack: 1..499 stay in the spool */
+	store_outcome_free(&o);
+	/* the gateway sends the missing ones again: all go in, in order */
+	{
+		struct batch *b[] = { gb(3, 499, 498, 99), gb(3, 500, 499, 100) };
+
+		o = commit_at(NOW + 5, b, 2);
+		ck_assert_uint_eq(o.batches, 0); /* 499 names 498: still a gap */
+		store_outcome_free(&o);
+	}
+	/* a wiped archive: nothing will come, the gap is given up after the wait */
+	o = send1(NOW + 91, 3, 500, 499, 100);
 	ck_assert_uint_eq(o.batches, 1);
-	ck_assert_uint_eq(o.ngaps, 0);
+	ck_assert_uint_eq(o.gaps_given_up, 1);
 	ck_assert_int_eq(ack_of(&o, 3), 500);
 	store_outcome_free(&o);
-	o = send1(NOW + 10, 3, 501, 500, 104);
+	o = send1(NOW + 100, 3, 501, 500, 104);
 	ck_assert_uint_eq(o.batches, 1);
 	store_outcome_free(&o);
 	ck_assert_uint_eq(hwm(3), 501);
 	ck_assert_uint_eq(pulses(3), 4);
+	/* a fresh gateway's first batch is taken at once */
+	o = send1(NOW + 100, 6, 1, 0, 100);
+	ck_assert_uint_eq(o.batches, 1);
+	ck_assert_int_eq(ack_of(&o, 6), 1);
+	store_outcome_free(&o);
+	o = send1(NOW + 100, 7, 1, -1, 100);
+	ck_assert_uint_eq(o.batches, 1);
+	store_outcome_free(&o);
 }
 END_TEST
 
@@ -315,7 +345,7 @@ START_TEST(first_batch_of_an_object_leaps_no_further)
 	store_outcome_free(&o);
 	ck_assert_uint_eq(pulses(4), 4);
 	/* a first batch up to 2^32 is a gateway's (one that counted long) */
-	o = send1(NOW + 30, 5, STORE_SEQ_JUMP, STORE_SEQ_JUMP - 1, 100);
+	o = send1(NOW + 30, 5, STORE_SEQ_JUMP, -1, 100);
 	ck_assert_uint_eq(o.batches, 1);
 	store_outcome_free(&o);
 	ck_assert_uint_eq(hwm(5), STORE_SEQ_JUMP);
@@ -423,7 +453,7 @@ Suite *archive_gap_suite(void)
 	tcase_add_test(tc, batch_filling_the_gap_later_in_the_same_commit);
 	tcase_add_test(tc, gap_is_given_up_after_the_gap_wait);
 	tcase_add_test(tc, gap_wait_zero_never_refuses);
-	tcase_add_test(tc, unknown_gateway_is_accepted_whatever_its_prev);
+	tcase_add_test(tc, unknown_gateway_waits_for_what_its_prev_names);
 	tcase_add_test(tc, first_batch_of_an_object_leaps_no_further);
 	tcase_add_test(tc, batches_without_prev_keep_the_old_rule);
 	tcase_add_test(tc, repeat_below_the_mark_is_acknowledged_whatever_its_prev);
