@@ -32,6 +32,7 @@ static struct {
 	const char *profile;
 	long long baud;
 	bool wire_timing;
+	bool house;
 	const char *log_level;
 } opt;
 
@@ -55,6 +56,10 @@ static const struct config_opt options[] = {
 	  "line speed for frame timing and wire delays", &opt.baud, NULL },
 	{ "wire-timing", "AMR_SIM_WIRE_TIMING", CONFIG_BOOL, "yes", 0, 1,
 	  "delay each reply by its transmission time at the baud", &opt.wire_timing, NULL },
+	{ "house", "AMR_SIM_HOUSE", CONFIG_BOOL, "no", 0, 1,
+	  "one more UO-4 after the flats': the house meters, counting the whole building "
+	  "(1 pulse per 10 of the flats', 3% more for common use and losses)",
+	  &opt.house, NULL },
 	{ "log-level", "AMR_LOG_LEVEL", CONFIG_STR, "info", 1, 16, "error, warn, info or debug",
 	  &opt.log_level, config_log_levels },
 };
@@ -206,6 +211,7 @@ int main(int argc, char **argv)
 	so.state_dir = state;
 	so.baud = (uint32_t)opt.baud;
 	so.seed = (uint64_t)opt.seed;
+	so.house = opt.house;
 	kinds_of(opt.profile, so.kinds);
 
 	signal(SIGPIPE, SIG_IGN);

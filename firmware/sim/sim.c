@@ -85,11 +85,45 @@ static void dev_die(struct sim_dev *d)
 	hal_sim_rx_clear(&d->hal);
 }
 
+/* The house meters' device, in the slot after the flats'; NULL on error
+ * (logged). */
+static struct sim_dev *open_house(struct sim *s, const struct sim_opts *o)
+{
+	struct sim_dev *d;
+	char path[1024];
+	bool created;
+
+	if (s->n >= (int)SIM_MAX_DEVICES) {
+		log_error("no address left for the house meters (%d devices)", s->n);
+		return NULL;
+	}
+	d = &s->dev[s->n];
+	memset(d, 0, sizeof *d);
+	d->sim = s;
+	d->slot = s->n + 1;
+	d->plugged = true;
+	d->house = true;
+	d->battery_ms = BATTERY_FULL_MS;
+	snprintf(path, sizeof path, "%s/uo4-%03d.nvm", o->state_dir, d->slot);
+	if (hal_sim_open(&d->hal, path, o->baud, dev_tx, d, &created) != 0)
+		return NULL;
+	s->n++;
+	for (unsigned c = 0; c < HAL_CHANNELS; c++)
+		gen_init(&d->gen[c], GEN_NONE, 0, s->now_ms, s->tz_h); /* fed by the flats */
+	dev_boot(s, d);
+	if (created && uo4_set_address(&d->fw, (uint8_t)d->slot) != 0)
+		log_warn("slot %d: could not store its address", d->slot);
+	log_info("slot %d: the house meters, 1 pulse per %d of the flats' plus %d per mille",
+		 d->slot, SIM_HOUSE_RATIO, SIM_HOUSE_EXTRA_PERMILLE);
+	return d;
+}
+
 int sim_open(struct sim *s, const struct sim_opts *o, struct bus *bus, uint64_t real_now_us)
 {
 	char path[1024];
 
 	s->n = 0;
+	s->house = NULL;
 	s->bus = bus;
 	s->speed = o->speed;
 	s->tz_h = local_offset_h();
@@ -118,6 +152,8 @@ int sim_open(struct sim *s, const struct sim_opts *o, struct bus *bus, uint64_t 
 		if (created && uo4_set_address(&d->fw, (uint8_t)d->slot) != 0)
 			log_warn("slot %d: could not store its address", d->slot);
 	}
+	if (o->house && (s->house = open_house(s, o)) == NULL)
+		goto out_close;
 	return 0;
 
 out_close:
@@ -136,7 +172,35 @@ static uint64_t next_event(const struct sim_dev *d, unsigned c)
 {
 	if (d->wave_i[c] < d->wave_n[c])
 		return d->wave[c][d->wave_i[c]].t_ms;
+	if (d->house)
+		return d->house_pending[c] ? d->house_free_ms[c] : UINT64_MAX;
 	return d->gen[c].next_ms;
+}
+
+/* A flat's meter on input c began a pulse at t: the house meter's share. */
+static void house_feed(struct sim *s, unsigned c, uint64_t t)
+{
+	struct sim_dev *h = s->house;
+
+	h->house_in[c]++;
+	h->house_acc[c] += 1000 + SIM_HOUSE_EXTRA_PERMILLE;
+	while (h->house_acc[c] >= 1000u * SIM_HOUSE_RATIO) {
+		h->house_acc[c] -= 1000u * SIM_HOUSE_RATIO;
+		if (!h->house_pending[c]++ && h->house_free_ms[c] < t)
+			h->house_free_ms[c] = t;
+	}
+}
+
+/* The house meter's next pulse on input c, at t: closed, then open. */
+static void house_pulse(struct sim_dev *h, unsigned c, uint64_t t)
+{
+	h->house_pending[c]--;
+	h->house_given[c]++;
+	h->house_free_ms[c] = t + 2 * SIM_HOUSE_PULSE_MS;
+	h->wave[c][0] = (struct gen_edge){ t, true };
+	h->wave[c][1] = (struct gen_edge){ t + SIM_HOUSE_PULSE_MS, false };
+	h->wave_n[c] = 2;
+	h->wave_i[c] = 0;
 }
 
 /* One edge or pulse start on input c at t. */
@@ -152,6 +216,10 @@ static void apply_event(struct sim *s, struct sim_dev *d, unsigned c, uint64_t t
 		dev_poll(d, t);
 		return;
 	}
+	if (d->house) {
+		house_pulse(d, c, t);
+		return;
+	}
 	d->wave_n[c] = (uint8_t)gen_take(&d->gen[c], d->wave[c]);
 	d->wave_i[c] = 0;
 	/* A closed valve or open contactor: nothing flows, nothing pulses. */
@@ -159,6 +227,8 @@ static void apply_event(struct sim *s, struct sim_dev *d, unsigned c, uint64_t t
 		if (!s->paused)
 			d->blocked_pulses++;
 		d->wave_n[c] = 0;
+	} else if (s->house) {
+		house_feed(s, c, t);
 	}
 }
 

@@ -29,6 +29,21 @@
 #define SIM_BATTERY_FULL_MV  3100
 #define SIM_BATTERY_EMPTY_MV 2500
 
+/*
+ * The house meters (общедомовые приборы учёта), when asked for: one more
+ * UO-4, at the address after the flats', whose input c counts what the
+ * flats' inputs c take together plus the building's own use and losses
+ * (stairwell lights, the caretaker's tap, the pipes): one house pulse per
+ * SIM_HOUSE_RATIO flat pulses, SIM_HOUSE_EXTRA_PERMILLE more on top. A
+ * closed valve or an open contactor of a flat takes its pulses out of the
+ * house meter too, as in a real building. House pulses are given one after
+ * another, SIM_HOUSE_PULSE_MS closed and as long open; one may come up to a
+ * simulation step before the flat pulse that completes it.
+ */
+#define SIM_HOUSE_RATIO		 10 /* flat pulses per house pulse */
+#define SIM_HOUSE_EXTRA_PERMILLE 30 /* common use and losses, per mille */
+#define SIM_HOUSE_PULSE_MS	 50 /* a house meter's pulse, closed then open */
+
 struct sim;
 
 struct sim_dev {
@@ -46,6 +61,13 @@ struct sim_dev {
 	uint64_t warp_ms;				   /* device clock ahead of sim time */
 	uint64_t battery_ms;				   /* autonomy left, simulated ms */
 	uint64_t blocked_pulses;			   /* pulses a closed output stopped */
+	/* the house meters' device only (sim_opts.house): */
+	bool house;			      /* counts the building */
+	uint64_t house_in[HAL_CHANNELS];      /* flat pulses fed to input c */
+	uint32_t house_acc[HAL_CHANNELS];     /* per mille of flat pulses not yet given */
+	uint64_t house_pending[HAL_CHANNELS]; /* house pulses due, not yet given */
+	uint64_t house_free_ms[HAL_CHANNELS]; /* when input c may start the next */
+	uint64_t house_given[HAL_CHANNELS];   /* pulses given to the input */
 };
 
 struct sim_opts {
@@ -55,11 +77,13 @@ struct sim_opts {
 	double speed;			   /* simulated time factor */
 	uint64_t seed;			   /* generators' seed */
 	enum gen_kind kinds[HAL_CHANNELS]; /* meter kind of inputs 1..4 */
+	bool house;			   /* one more device: the house meters */
 };
 
 struct sim {
 	struct sim_dev dev[SIM_MAX_DEVICES]; /* slot i+1 in dev[i] */
 	int n;				     /* devices */
+	struct sim_dev *house;		     /* the house meters' (the last), or NULL */
 	struct bus *bus;		     /* NULL: replies go nowhere (tests) */
 	double speed;			     /* simulated time factor */
 	double tz_h;			     /* site's UTC offset, hours */

@@ -197,8 +197,17 @@ static void bits(char *b, uint8_t mask)
 
 static int status_device(struct ctx *c, struct sim_dev *d)
 {
-	char out[8], blk[8], leak[8];
+	char out[8], blk[8], leak[8], house[160] = "";
 
+	if (d->house) /* what the flats fed it, and what it was given */
+		snprintf(house, sizeof house,
+			 " house=yes flat_pulses=%llu,%llu,%llu,%llu given=%llu,%llu,%llu,%llu",
+			 (unsigned long long)d->house_in[0], (unsigned long long)d->house_in[1],
+			 (unsigned long long)d->house_in[2], (unsigned long long)d->house_in[3],
+			 (unsigned long long)d->house_given[0],
+			 (unsigned long long)d->house_given[1],
+			 (unsigned long long)d->house_given[2],
+			 (unsigned long long)d->house_given[3]);
 	bits(out, d->hal.outputs);
 	bits(blk, uo4_blocks(&d->fw));
 	for (unsigned i = 0; i < HAL_CHANNELS; i++)
@@ -207,12 +216,12 @@ static int status_device(struct ctx *c, struct sim_dev *d)
 	say(c->out,
 	    "ok slot=%d address=%u power=%s mains=%s battery_mv=%u bus=%s outputs=%s "
 	    "blocks=%s status=0x%04x debounce_ms=%u uptime_s=%u totals=%u,%u,%u,%u "
-	    "leaks=%s frames=%u replies=%u blocked_pulses=%llu\n",
+	    "leaks=%s frames=%u replies=%u blocked_pulses=%llu%s\n",
 	    d->slot, uo4_address(&d->fw), d->powered ? "on" : "off", d->hal.mains ? "on" : "off",
 	    sim_battery_mv(d), d->plugged ? "plugged" : "unplugged", out, blk,
 	    (unsigned)uo4_status(&d->fw), (unsigned)d->fw.cfg.debounce_ms, d->fw.up_s,
 	    uo4_total(&d->fw, 0), uo4_total(&d->fw, 1), uo4_total(&d->fw, 2), uo4_total(&d->fw, 3),
-	    leak, d->fw.frames, d->fw.replies, (unsigned long long)d->blocked_pulses);
+	    leak, d->fw.frames, d->fw.replies, (unsigned long long)d->blocked_pulses, house);
 	return 0;
 }
 

@@ -121,7 +121,7 @@ static uint64_t now_us = 1000000;
 
 static void open_sim(enum gen_kind kind, double speed)
 {
-	struct sim_opts o = { 3, dir, 9600, speed, 1, { kind, kind, kind, kind } };
+	struct sim_opts o = { 3, dir, 9600, speed, 1, { kind, kind, kind, kind }, false };
 
 	ck_assert_int_eq(sim_open(&s, &o, NULL, now_us), 0);
 }
@@ -274,6 +274,50 @@ START_TEST(generators_count_and_blocked_outputs_stop_them)
 }
 END_TEST
 
+/* The house meters: device 4 after 3 flats counts their inputs together,
+ * one pulse per SIM_HOUSE_RATIO plus the common use; what a blocked flat
+ * does not take, the house meter does not count either. */
+START_TEST(house_meters_count_the_building)
+{
+	struct sim_opts o = {
+		3, dir, 9600, 3600, 1, { GEN_COLD, GEN_HOT, GEN_ELEC, GEN_GAS }, true
+	};
+	struct sim_dev *h;
+	uint64_t flats[HAL_CHANNELS] = { 0 }, blocked;
+
+	ck_assert_int_eq(sim_open(&s, &o, NULL, now_us), 0);
+	ck_assert_int_eq(s.n, 4);
+	h = s.house;
+	ck_assert_ptr_eq(h, &s.dev[3]);
+	ck_assert_uint_eq(uo4_address(&h->fw), 4);
+	advance_s(6);		       /* six simulated hours of the morning and the day */
+	s.dev[0].fw.cfg.blocks = 0x04; /* flat 1's contactor opens */
+	s.dev[0].fw.cfg_dirty = true;
+	uo4_commit(&s.dev[0].fw);
+	advance_s(6);
+	blocked = s.dev[0].blocked_pulses;
+	ck_assert_uint_gt(blocked, 0);
+	run("pause"); /* the flats stop; the house gives what it still owes */
+	advance_s(1);
+	for (unsigned c = 0; c < HAL_CHANNELS; c++) {
+		for (int i = 0; i < 3; i++)
+			flats[c] += uo4_total(&s.dev[i].fw, c);
+		/* every pulse the flats counted fed it, no blocked one did */
+		ck_assert_msg(h->house_in[c] == flats[c], "input %u: fed %llu, flats counted %llu",
+			      c + 1, (unsigned long long)h->house_in[c],
+			      (unsigned long long)flats[c]);
+		ck_assert_uint_eq(h->house_pending[c], 0);
+		ck_assert_uint_eq(h->house_given[c], h->house_in[c] *
+							     (1000 + SIM_HOUSE_EXTRA_PERMILLE) /
+							     (1000u * SIM_HOUSE_RATIO));
+		/* and the house's own firmware counted each pulse it was given */
+		ck_assert_uint_eq(uo4_total(&h->fw, c), h->house_given[c]);
+	}
+	ck_assert_uint_gt(h->house_given[2], 100); /* electricity: 12 h of 3 flats */
+	ck_assert_ptr_nonnull(strstr(run("status 4"), " house=yes flat_pulses="));
+}
+END_TEST
+
 START_TEST(leak_command_makes_the_meter_turn)
 {
 	uint32_t before;
@@ -347,6 +391,7 @@ static Suite *sim_suite(void)
 	tcase_add_test(ts, totals_end_with_a_dot);
 	tcase_add_test(ts, generators_count_and_blocked_outputs_stop_them);
 	tcase_add_test(ts, leak_command_makes_the_meter_turn);
+	tcase_add_test(ts, house_meters_count_the_building);
 	tcase_add_test(ts, battery_runs_flat_after_ten_days);
 	tcase_add_test(ts, state_survives_reopen);
 	suite_add_tcase(su, tg);
