@@ -1,1 +1,11 @@
-$(eval $(call program,amr-billing,services/billing/main.c,$(MQ_LIBS)))
+# amr-billing: accounts, tariffs, invoices and receipts (docs/billing.md).
+BILLING_CORE := services/billing/money.c
+BILLING_SRCS := $(BILLING_CORE) services/billing/main.c
+$(eval $(call program,amr-billing,$(BILLING_SRCS),$(MQ_LIBS)))
+
+# Tests include the service's headers by name.
+$(OBJ)/tests/unit/test_billing_%.o $(OBJ)/tests/integration/test_billing%.o: CPPFLAGS += -Iservices/billing
+
+# The pure core: each module alone, from tables (tests/unit/billing_cases/).
+$(eval $(call unit_test,test_billing_money,tests/unit/test_billing_money.c \
+	services/billing/money.c lib/jv.c lib/err.c,-ljansson))
