@@ -9,3 +9,5 @@ $(OBJ)/tests/unit/test_billing_%.o $(OBJ)/tests/integration/test_billing%.o: CPP
 # The pure core: each module alone, from tables (tests/unit/billing_cases/).
 $(eval $(call unit_test,test_billing_money,tests/unit/test_billing_money.c \
 	services/billing/money.c lib/jv.c lib/err.c,-ljansson))
+$(eval $(call unit_test,test_billing_bankcheck,tests/unit/test_billing_bankcheck.c \
+	services/billing/bankcheck.c lib/jv.c lib/err.c,-ljansson))
