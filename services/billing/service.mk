@@ -11,3 +11,5 @@ $(eval $(call unit_test,test_billing_money,tests/unit/test_billing_money.c \
 	services/billing/money.c lib/jv.c lib/err.c,-ljansson))
 $(eval $(call unit_test,test_billing_bankcheck,tests/unit/test_billing_bankcheck.c \
 	services/billing/bankcheck.c lib/jv.c lib/err.c,-ljansson))
+$(eval $(call unit_test,test_billing_tariff,tests/unit/test_billing_tariff.c \
+	services/billing/tariff.c services/billing/money.c lib/jv.c lib/err.c,-ljansson))
