@@ -1,23 +1,75 @@
 /*
- * amr-billing - Accounts, tariffs, invoices and receipts (the accounting side arrives with its issue).
+ * amr-billing - the accounting side: the organisation, its buildings,
+ * premises, accounts, services, meters, groups and tariffs, in its own
+ * LMDB environment, every change audited (docs/billing.md).
  *
- * Today the daemon joins the system like every service: it reads its
- * options, connects to the broker, publishes amr/v1/svc/billing/status (retained,
- * with a last will) and answers billing/ping, billing/metrics and billing/help.
+ * main() only wires: options, ledger, audit outbox, methods, run, close.
  */
+#include <stdio.h>
+
+#include "auditq.h"
+#include "billrpc.h"
+#include "ledger.h"
+#include "log.h"
+#include "proto.h"
 #include "svc.h"
+
+struct options {
+	const char *data_dir;	/* LMDB environment directory */
+	long long audit_resend; /* s between publishing unconfirmed audit records again */
+	bool audit_publish;	/* false: hold audit records (tests) */
+};
 
 int main(int argc, char **argv)
 {
+	struct options o = { 0 };
+	const struct config_opt opts[] = {
+		{ "data-dir", "AMR_BILLING_DATA_DIR", CONFIG_STR, NULL, 1, 4095,
+		  "LMDB directory (default $AMR_DATA_DIR/billing, AMR_DATA_DIR defaults to ./var)",
+		  &o.data_dir, NULL },
+		{ "audit-resend", "AMR_BILLING_AUDIT_RESEND", CONFIG_INT, "10", 1, 3600,
+		  "seconds before an audit record the broker has not handed back is published again",
+		  &o.audit_resend, NULL },
+		{ "audit-publish", "AMR_BILLING_AUDIT_PUBLISH", CONFIG_BOOL, "true", 0, 0,
+		  "publish audit records; false keeps them in the outbox (only for tests of a crash "
+		  "between a change and its publish)",
+		  &o.audit_publish, NULL },
+	};
 	struct svc s;
-	int rc = svc_init(
-		&s, "billing",
-		"amr-billing: Accounts, tariffs, invoices and receipts (the accounting side arrives with its issue).",
-		argc, argv, NULL, 0, NULL);
+	char dir[4096];
+	ledger *l = NULL;
+	auditq *q = NULL;
+	billrpc *b = NULL;
+	int rc = svc_init(&s, "billing",
+			  "amr-billing: the organisation, buildings, premises, accounts, services, "
+			  "meters, groups and tariffs, every change audited",
+			  argc, argv, opts, sizeof opts / sizeof opts[0], NULL);
 
 	if (rc != SVC_CONTINUE)
 		return rc;
-	rc = svc_run(&s);
+	rc = 1;
+	if (o.data_dir)
+		snprintf(dir, sizeof dir, "%s", o.data_dir);
+	else if (svc_data_dir(dir, sizeof dir, "billing"))
+		goto out_fini;
+	if (ledger_open(&l, dir) ||
+	    auditq_create(&q, ledger_kv(l), &s, o.audit_publish, (unsigned)o.audit_resend) ||
+	    billrpc_create(&b, &s, l, q) ||
+	    mq_subscribe(s.mq, PROTO_TOPIC_AUDIT, 1, auditq_on_audit, q) ||
+	    svc_serve(&s, billrpc_methods, billrpc_nmethods, b)) {
+		log_error("cannot start (data in %s)", dir);
+		goto out_close;
+	}
+	log_info("data in %s, %llu audit records waiting in the outbox", dir,
+		 (unsigned long long)auditq_pending(q));
+	auditq_flush(q); /* what a crash left in the outbox goes out now */
+	rc = svc_run(&s) ? 1 : 0;
+
+out_close:
+	billrpc_destroy(b);
+	auditq_destroy(q);
+	ledger_close(l);
+out_fini:
 	svc_fini(&s);
-	return rc ? 1 : 0;
+	return rc;
 }

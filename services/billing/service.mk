@@ -1,7 +1,9 @@
 # amr-billing: accounts, tariffs, invoices and receipts (docs/billing.md).
-BILLING_CORE := services/billing/money.c
-BILLING_SRCS := $(BILLING_CORE) services/billing/main.c
-$(eval $(call program,amr-billing,$(BILLING_SRCS),$(MQ_LIBS)))
+BILLING_CORE := services/billing/money.c services/billing/bankcheck.c \
+                services/billing/model.c services/billing/tariff.c
+BILLING_SRCS := $(BILLING_CORE) services/billing/ledger.c services/billing/auditq.c \
+                services/billing/billrpc.c services/billing/main.c
+$(eval $(call program,amr-billing,$(BILLING_SRCS),$(MQ_LIBS) $(LMDB_LIBS)))
 
 # Tests include the service's headers by name.
 $(OBJ)/tests/unit/test_billing_%.o $(OBJ)/tests/integration/test_billing%.o: CPPFLAGS += -Iservices/billing
@@ -13,3 +15,7 @@ $(eval $(call unit_test,test_billing_bankcheck,tests/unit/test_billing_bankcheck
 	services/billing/bankcheck.c lib/jv.c lib/err.c,-ljansson))
 $(eval $(call unit_test,test_billing_tariff,tests/unit/test_billing_tariff.c \
 	services/billing/tariff.c services/billing/money.c lib/jv.c lib/err.c,-ljansson))
+
+# Integration: a real Mosquitto, amr-archive and amr-billing.
+$(eval $(call integ_test,test_billing,tests/integration/test_billing.c \
+	tests/integration/archive_util.c,))

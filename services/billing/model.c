@@ -1,0 +1,649 @@
+/*
+ * model.c - the field tables of amr-billing's records and their checks.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bankcheck.h"
+#include "model.h"
+#include "money.h"
+#include "proto.h"
+
+enum ftype {
+	F_STR,	 /* a string of min..max bytes */
+	F_INT,	 /* an integer in min..max */
+	F_BOOL,	 /* true or false */
+	F_ENUM,	 /* one of choices */
+	F_DATE,	 /* "YYYY-MM-DD" */
+	F_REF,	 /* the id of a record of kind ref */
+	F_AREA,	 /* m2 to 0.01, > 0 */
+	F_PRICE, /* roubles with up to 6 decimals, not negative */
+	F_QTY,	 /* a non-negative decimal */
+	F_ANY,	 /* checked by the kind's own rule */
+};
+
+struct field {
+	const char *name;	    /* the JSON member */
+	enum ftype type;	    /* what it holds */
+	bool required;		    /* must be present */
+	long long min, max;	    /* bounds (length for strings) */
+	const char *const *choices; /* F_ENUM */
+	enum model_kind ref;	    /* F_REF */
+};
+
+struct kind {
+	const char *name;						 /* as methods spell it */
+	const struct field *fields;					 /* its table */
+	size_t n;							 /* rows */
+	amr_err (*rule)(json_t *, struct model_refs *, struct jv_err *); /* NULL: none */
+};
+
+const char *const model_resources[] = { "cold_water", "hot_water", "electricity",
+					"heat",	      "gas",	   NULL };
+
+static const char *const premises_kinds[] = { "flat", "nonresidential", NULL };
+static const char *const holder_types[] = { "person", "legal", NULL };
+static const char *const service_codes[] = { "cold_water",  "hot_water", "wastewater",
+					     "electricity", "heat",	 "gas",
+					     "maintenance", "other",	 NULL };
+static const char *const service_units[] = { "m3", "kWh",    "MWh",   "Gcal", "GJ",
+					     "m2", "person", "month", NULL };
+static const char *const group_kinds[] = {
+	"entrance", "riser", "floor", "building", "custom", NULL
+};
+static const char *const tariff_kinds[] = { "per_unit", "per_area", "per_resident", "fixed", "tou2",
+					    "tou3",	"tiered",   "wastewater",   NULL };
+
+bool model_date_ok(const char *s)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1)
+		return false;
+	if (m == 2 && d == 29)
+		return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return d <= mdays[m - 1];
+}
+
+bool model_periods_overlap(const char *af, const char *at, const char *bf, const char *bt)
+{
+	/* dates compare as strings; [af, at) and [bf, bt) meet unless one ends
+	 * on or before the other's start */
+	if (at && strcmp(at, bf) <= 0)
+		return false;
+	if (bt && strcmp(bt, af) <= 0)
+		return false;
+	return true;
+}
+
+static amr_err add_ref(struct model_refs *refs, enum model_kind k, long long id, const char *field,
+		       struct jv_err *err)
+{
+	struct model_ref *r;
+
+	if (refs->n >= MODEL_REFS_MAX)
+		return jv_fail(err, "%s: more than %d references in one record", field,
+			       MODEL_REFS_MAX);
+	r = &refs->r[refs->n++];
+	r->kind = k;
+	r->id = (uint32_t)id;
+	snprintf(r->field, sizeof r->field, "%s", field);
+	return AMR_OK;
+}
+
+/* Check one field f of obj; path is its name in messages. */
+static amr_err check_field(json_t *obj, const struct field *f, const char *path,
+			   struct model_refs *refs, struct jv_err *err)
+{
+	json_t *v = json_object_get(obj, f->name);
+	const char *s;
+	long long i;
+	bool b;
+	int e;
+
+	if (!v || json_is_null(v)) {
+		if (v)
+			json_object_del(obj, f->name); /* null: the field is taken away */
+		return f->required ? jv_fail(err, "%s: missing", path) : AMR_OK;
+	}
+	switch (f->type) {
+	case F_STR:
+		if (jv_str(obj, f->name, true, NULL, (size_t)f->min, (size_t)f->max, &s, err))
+			goto out_rename;
+		return AMR_OK;
+	case F_INT:
+		if (jv_int(obj, f->name, true, 0, f->min, f->max, &i, err))
+			goto out_rename;
+		return AMR_OK;
+	case F_BOOL:
+		if (jv_bool(obj, f->name, true, false, &b, err))
+			goto out_rename;
+		return AMR_OK;
+	case F_ENUM:
+		if (jv_enum(obj, f->name, true, 0, f->choices, &e, err))
+			goto out_rename;
+		return AMR_OK;
+	case F_REF:
+		if (jv_int(obj, f->name, true, 0, 1, MODEL_ID_MAX, &i, err))
+			goto out_rename;
+		return add_ref(refs, f->ref, i, path, err);
+	case F_DATE:
+		if (jv_str(obj, f->name, true, NULL, 0, 40, &s, err))
+			goto out_rename;
+		if (!model_date_ok(s))
+			return jv_fail(err, "%s: \"%s\" is not a date (YYYY-MM-DD)", path, s);
+		return AMR_OK;
+	case F_AREA: {
+		struct money_qty q;
+		char buf[MONEY_STR_MAX];
+
+		if (jv_str(obj, f->name, true, NULL, 1, 20, &s, err))
+			goto out_rename;
+		if (money_qty_parse(s, path, &q, err))
+			return AMR_EINVAL;
+		if (q.dec > 2)
+			return jv_fail(err, "%s: \"%s\" has more than 2 decimals (m2 to 0.01)",
+				       path, s);
+		if (q.v == 0)
+			return jv_fail(err, "%s: an area is above 0", path);
+		q.v *= q.dec == 0 ? 100 : q.dec == 1 ? 10 : 1;
+		q.dec = 2;
+		if (q.v > 10000000)
+			return jv_fail(err, "%s: %s m2 is above 100000", path, s);
+		json_object_set_new(obj, f->name, json_string(money_qty_format(&q, buf)));
+		return AMR_OK;
+	}
+	case F_PRICE: {
+		int64_t p;
+		char buf[MONEY_STR_MAX];
+
+		if (jv_str(obj, f->name, true, NULL, 1, 40, &s, err))
+			goto out_rename;
+		if (money_price_parse(s, path, &p, err))
+			return AMR_EINVAL;
+		json_object_set_new(obj, f->name, json_string(money_price_format(p, buf)));
+		return AMR_OK;
+	}
+	case F_QTY: {
+		struct money_qty q;
+
+		if (jv_str(obj, f->name, true, NULL, 1, 40, &s, err))
+			goto out_rename;
+		return money_qty_parse(s, path, &q, err);
+	}
+	case F_ANY:
+		return AMR_OK;
+	}
+	return AMR_OK;
+out_rename:
+	/* jv names the member; a nested one is named by its whole path */
+	if (strcmp(path, f->name)) {
+		struct jv_err inner = *err;
+		const char *rest = strncmp(inner.msg, f->name, strlen(f->name))
+					   ? inner.msg
+					   : inner.msg + strlen(f->name);
+
+		jv_fail(err, "%s%s", path, rest);
+	}
+	return AMR_EINVAL;
+}
+
+/* Check obj against fields[0..n): every member known, every field good. */
+static amr_err check_table(json_t *obj, const struct field *fields, size_t n, const char *prefix,
+			   struct model_refs *refs, struct jv_err *err)
+{
+	const char *key;
+	json_t *v;
+	char path[96];
+
+	if (!json_is_object(obj))
+		return jv_fail(err, "%s: expected an object", prefix);
+	json_object_foreach(obj, key, v) {
+		size_t i;
+
+		if (!*prefix &&
+		    (!strcmp(key, "id") || !strcmp(key, "created") || !strcmp(key, "updated")))
+			continue;
+		for (i = 0; i < n && strcmp(fields[i].name, key); i++)
+			;
+		if (i == n)
+			return jv_fail(err, "%s%s%s: unknown field", prefix, *prefix ? "." : "",
+				       key);
+	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", fields[i].name);
+		if (check_field(obj, &fields[i], path, refs, err))
+			return AMR_EINVAL;
+	}
+	return AMR_OK;
+}
+
+/* Check each element of the array field name of rec against fields. */
+static amr_err check_items(json_t *rec, const char *name, size_t max, const struct field *fields,
+			   size_t n, struct model_refs *refs, struct jv_err *err)
+{
+	json_t *arr, *item;
+	size_t i;
+	char path[64];
+
+	if (jv_array(rec, name, false, max, &arr, err))
+		return AMR_EINVAL;
+	json_array_foreach(arr, i, item) {
+		snprintf(path, sizeof path, "%s[%zu]", name, i);
+		if (check_table(item, fields, n, path, refs, err))
+			return AMR_EINVAL;
+	}
+	return AMR_OK;
+}
+
+/* from < to when both are there. */
+static amr_err period_ok(const json_t *obj, const char *path, struct jv_err *err)
+{
+	const char *from = json_string_value(json_object_get(obj, "from"));
+	const char *to = json_string_value(json_object_get(obj, "to"));
+
+	if (from && to && strcmp(to, from) <= 0)
+		return jv_fail(err, "%s%sto: %s is not after from %s (a period is [from, to))",
+			       path, *path ? "." : "", to, from);
+	return AMR_OK;
+}
+
+static const char *str(const json_t *obj, const char *name)
+{
+	return json_string_value(json_object_get(obj, name));
+}
+
+/* The organisation. */
+static const struct field org_fields[] = {
+	{ "name", F_STR, true, 1, 300, NULL, 0 },
+	{ "inn", F_STR, true, 1, 20, NULL, 0 },
+	{ "kpp", F_STR, false, 1, 20, NULL, 0 },
+	{ "account", F_STR, true, 1, 30, NULL, 0 },
+	{ "bank", F_STR, true, 1, 300, NULL, 0 },
+	{ "bik", F_STR, true, 1, 20, NULL, 0 },
+	{ "corr_account", F_STR, true, 1, 30, NULL, 0 },
+	{ "address", F_STR, false, 0, 500, NULL, 0 },
+	{ "phone", F_STR, false, 0, 40, NULL, 0 },
+	{ "email", F_STR, false, 0, 200, NULL, 0 },
+	{ "website", F_STR, false, 0, 200, NULL, 0 },
+};
+
+static amr_err org_rule(json_t *rec, struct model_refs *refs, struct jv_err *err)
+{
+	const char *inn = str(rec, "inn"), *kpp = str(rec, "kpp"), *bik = str(rec, "bik");
+
+	(void)refs;
+	if (bankcheck_inn(inn, "inn", 0, err) || (kpp && bankcheck_kpp(kpp, "kpp", err)) ||
+	    bankcheck_bik(bik, "bik", err) ||
+	    bankcheck_account(str(rec, "account"), bik, "account", err) ||
+	    bankcheck_corr_account(str(rec, "corr_account"), bik, "corr_account", err))
+		return AMR_EINVAL;
+	if (strlen(inn) == 10 && !kpp)
+		return jv_fail(err, "kpp: missing (an organisation with a 10-digit ИНН has a КПП)");
+	return AMR_OK;
+}
+
+/* A building. */
+static const struct field building_fields[] = {
+	{ "org", F_REF, true, 0, 0, NULL, MODEL_ORG },
+	{ "address", F_STR, true, 1, 500, NULL, 0 },
+	{ "tz", F_STR, true, 1, 64, NULL, 0 },
+	{ "objects", F_ANY, false, 0, 0, NULL, 0 },
+	{ "house_meters", F_ANY, false, 0, 0, NULL, 0 },
+	{ "note", F_STR, false, 0, 1000, NULL, 0 },
+};
+
+static const struct field house_meter_fields[] = {
+	{ "resource", F_ENUM, true, 0, 0, model_resources, 0 },
+	{ "channel", F_STR, true, 1, 20, NULL, 0 },
+	{ "from", F_DATE, false, 0, 0, NULL, 0 },
+	{ "to", F_DATE, false, 0, 0, NULL, 0 },
+};
+
+/* A zone of the TZ database: a plain relative path under zoneinfo. */
+static amr_err tz_ok(const char *tz, struct jv_err *err)
+{
+	char path[128];
+
+	for (const char *p = tz; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= '0' && *p <= '9') || strchr("/_+-", *p)))
+			return jv_fail(err, "tz: \"%s\" is not a time zone name", tz);
+	snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", tz);
+	if (tz[0] == '/' || strstr(tz, "..") || access(path, R_OK))
+		return jv_fail(err,
+			       "tz: \"%s\" is not in the time zone database "
+			       "(e.g. \"Europe/Moscow\")",
+			       tz);
+	return AMR_OK;
+}
+
+static amr_err channel_ok(const char *s, const char *path, struct jv_err *err)
+{
+	if (proto_id_parse(s, NULL) != 3)
+		return jv_fail(err, "%s: \"%.30s\" is not a channel (%s)", path, s, PROTO_ID_FORMS);
+	return AMR_OK;
+}
+
+static amr_err building_rule(json_t *rec, struct model_refs *refs, struct jv_err *err)
+{
+	json_t *arr, *v;
+	size_t i;
+	char path[64];
+
+	if (tz_ok(str(rec, "tz"), err) || jv_array(rec, "objects", false, 1000, &arr, err))
+		return AMR_EINVAL;
+	json_array_foreach(arr, i, v) {
+		if (!json_is_integer(v) || !proto_obj_ok(json_integer_value(v)))
+			return jv_fail(err, "objects[%zu]: expected an object number %s", i,
+				       PROTO_OBJ_RANGE);
+		for (size_t j = 0; j < i; j++)
+			if (json_equal(json_array_get(arr, j), v))
+				return jv_fail(err, "objects[%zu]: %lld is listed twice", i,
+					       (long long)json_integer_value(v));
+	}
+	if (check_items(rec, "house_meters", 100, house_meter_fields,
+			sizeof house_meter_fields / sizeof house_meter_fields[0], refs, err))
+		return AMR_EINVAL;
+	json_array_foreach(json_object_get(rec, "house_meters"), i, v) {
+		snprintf(path, sizeof path, "house_meters[%zu].channel", i);
+		if (channel_ok(str(v, "channel"), path, err))
+			return AMR_EINVAL;
+		snprintf(path, sizeof path, "house_meters[%zu]", i);
+		if (period_ok(v, path, err))
+			return AMR_EINVAL;
+	}
+	return AMR_OK;
+}
+
+/* A premises. */
+static const struct field premises_fields[] = {
+	{ "building", F_REF, true, 0, 0, NULL, MODEL_BUILDING },
+	{ "number", F_STR, true, 1, 20, NULL, 0 },
+	{ "kind", F_ENUM, true, 0, 0, premises_kinds, 0 },
+	{ "area", F_AREA, true, 0, 0, NULL, 0 },
+	{ "residents", F_INT, true, 0, 1000, NULL, 0 },
+	{ "entrance", F_INT, false, 0, 100, NULL, 0 },
+	{ "floor", F_INT, false, -10, 200, NULL, 0 },
+};
+
+/* An account: holder, contacts, premises held. */
+static const struct field account_fields[] = {
+	{ "org", F_REF, true, 0, 0, NULL, MODEL_ORG }, { "number", F_STR, true, 1, 30, NULL, 0 },
+	{ "holder", F_ANY, true, 0, 0, NULL, 0 },      { "email", F_STR, false, 0, 200, NULL, 0 },
+	{ "phone", F_STR, false, 0, 40, NULL, 0 },     { "premises", F_ANY, false, 0, 0, NULL, 0 },
+	{ "note", F_STR, false, 0, 1000, NULL, 0 },
+};
+
+static const struct field holder_fields[] = {
+	{ "type", F_ENUM, true, 0, 0, holder_types, 0 },
+	{ "name", F_STR, true, 1, 300, NULL, 0 },
+	{ "inn", F_STR, false, 1, 20, NULL, 0 },
+	{ "kpp", F_STR, false, 1, 20, NULL, 0 },
+};
+
+static const struct field held_fields[] = {
+	{ "premises", F_REF, true, 0, 0, NULL, MODEL_PREMISES },
+	{ "from", F_DATE, true, 0, 0, NULL, 0 },
+	{ "to", F_DATE, false, 0, 0, NULL, 0 },
+	{ "share", F_STR, false, 1, 20, NULL, 0 },
+};
+
+/* An ownership share "1", "1/2", "3/10": 0 < num/den <= 1. */
+static amr_err share_ok(const char *s, const char *path, struct jv_err *err)
+{
+	unsigned long num, den = 1;
+	char tail;
+	int n = sscanf(s, "%lu/%lu%c", &num, &den, &tail);
+
+	if ((n != 1 && n != 2) || strchr(s, '-') || strchr(s, '+') || strchr(s, ' ') ||
+	    (n == 1 && strchr(s, '/')) || num == 0 || den == 0 || den > 10000 || num > den)
+		return jv_fail(err,
+			       "%s: \"%.20s\" is not a share: \"1\" or a fraction like "
+			       "\"1/2\" (above 0, at most 1)",
+			       path, s);
+	return AMR_OK;
+}
+
+static amr_err account_rule(json_t *rec, struct model_refs *refs, struct jv_err *err)
+{
+	json_t *holder = json_object_get(rec, "holder"), *v;
+	const char *s, *email = str(rec, "email"), *phone = str(rec, "phone");
+	size_t i;
+	char path[64];
+
+	for (s = str(rec, "number"); *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') || strchr("-/", *s)))
+			return jv_fail(err,
+				       "number: \"%s\": a лицевой счёт is digits, capital "
+				       "Latin letters, '-' and '/'",
+				       str(rec, "number"));
+	if (check_table(holder, holder_fields, sizeof holder_fields / sizeof holder_fields[0],
+			"holder", refs, err))
+		return AMR_EINVAL;
+	if (!strcmp(str(holder, "type"), "legal")) {
+		if (!str(holder, "inn"))
+			return jv_fail(err, "holder.inn: missing (a legal entity has an ИНН)");
+		if (!str(holder, "kpp"))
+			return jv_fail(err, "holder.kpp: missing (a legal entity has a КПП)");
+		if (bankcheck_inn(str(holder, "inn"), "holder.inn", 10, err) ||
+		    bankcheck_kpp(str(holder, "kpp"), "holder.kpp", err))
+			return AMR_EINVAL;
+	} else {
+		if (str(holder, "kpp"))
+			return jv_fail(err, "holder.kpp: a person has no КПП");
+		if (str(holder, "inn") && bankcheck_inn(str(holder, "inn"), "holder.inn", 12, err))
+			return AMR_EINVAL;
+	}
+	if (email && *email && (!strchr(email, '@') || strchr(email, ' ')))
+		return jv_fail(err, "email: \"%s\" is not an e-mail address", email);
+	for (s = phone ? phone : ""; *s; s++)
+		if (!strchr("+0123456789 ()-", *s))
+			return jv_fail(err,
+				       "phone: \"%s\": a phone number is digits, '+', "
+				       "spaces, '(', ')' and '-'",
+				       phone);
+	if (check_items(rec, "premises", 50, held_fields,
+			sizeof held_fields / sizeof held_fields[0], refs, err))
+		return AMR_EINVAL;
+	json_array_foreach(json_object_get(rec, "premises"), i, v) {
+		snprintf(path, sizeof path, "premises[%zu]", i);
+		if (period_ok(v, path, err))
+			return AMR_EINVAL;
+		snprintf(path, sizeof path, "premises[%zu].share", i);
+		if (str(v, "share") && share_ok(str(v, "share"), path, err))
+			return AMR_EINVAL;
+	}
+	return AMR_OK;
+}
+
+/* A service. */
+static const struct field service_fields[] = {
+	{ "org", F_REF, true, 0, 0, NULL, MODEL_ORG },
+	{ "code", F_ENUM, true, 0, 0, service_codes, 0 },
+	{ "name", F_STR, true, 1, 200, NULL, 0 },
+	{ "unit", F_ENUM, true, 0, 0, service_units, 0 },
+	{ "metered", F_BOOL, false, 0, 0, NULL, 0 },
+};
+
+static amr_err service_rule(json_t *rec, struct model_refs *refs, struct jv_err *err)
+{
+	const char *code = str(rec, "code");
+	bool resource = false;
+
+	(void)refs;
+	for (size_t i = 0; model_resources[i]; i++)
+		resource |= !strcmp(code, model_resources[i]);
+	if (!json_object_get(rec, "metered"))
+		json_object_set_new(rec, "metered", json_boolean(resource));
+	if (json_is_true(json_object_get(rec, "metered")) && !resource)
+		return jv_fail(err,
+			       "metered: a %s service has no meter of its own (metered are "
+			       "cold_water, hot_water, electricity, heat and gas)",
+			       code);
+	return AMR_OK;
+}
+
+/* A meter assignment. */
+static const struct field meter_fields[] = {
+	{ "premises", F_REF, true, 0, 0, NULL, MODEL_PREMISES },
+	{ "service", F_REF, true, 0, 0, NULL, MODEL_SERVICE },
+	{ "channel", F_STR, true, 1, 20, NULL, 0 },
+	{ "source", F_STR, false, 0, 64, NULL, 0 },
+	{ "from", F_DATE, true, 0, 0, NULL, 0 },
+	{ "to", F_DATE, false, 0, 0, NULL, 0 },
+	{ "serial", F_STR, false, 0, 64, NULL, 0 },
+	{ "note", F_STR, false, 0, 1000, NULL, 0 },
+};
+
+static amr_err meter_rule(json_t *rec, struct model_refs *refs, struct jv_err *err)
+{
+	(void)refs;
+	if (channel_ok(str(rec, "channel"), "channel", err) || period_ok(rec, "", err))
+		return AMR_EINVAL;
+	return AMR_OK;
+}
+
+/* A group. */
+static const struct field group_fields[] = {
+	{ "org", F_REF, true, 0, 0, NULL, MODEL_ORG },	{ "name", F_STR, true, 1, 200, NULL, 0 },
+	{ "kind", F_ENUM, true, 0, 0, group_kinds, 0 }, { "premises", F_ANY, false, 0, 0, NULL, 0 },
+	{ "accounts", F_ANY, false, 0, 0, NULL, 0 },
+};
+
+/* A list of ids of kind k; the first MODEL_REFS_MAX / 2 are looked up
+ * through refs, the rest by the caller's own scan. */
+static amr_err id_list(json_t *rec, const char *name, enum model_kind k, struct model_refs *refs,
+		       struct jv_err *err)
+{
+	json_t *arr, *v;
+	size_t i;
+	char path[64];
+
+	if (jv_array(rec, name, false, 10000, &arr, err))
+		return AMR_EINVAL;
+	json_array_foreach(arr, i, v) {
+		long long id = json_integer_value(v);
+
+		snprintf(path, sizeof path, "%s[%zu]", name, i);
+		if (!json_is_integer(v) || id < 1 || id > MODEL_ID_MAX)
+			return jv_fail(err, "%s: expected an id", path);
+		if (refs->n < MODEL_REFS_MAX && add_ref(refs, k, id, path, err))
+			return AMR_EINVAL;
+	}
+	return AMR_OK;
+}
+
+static amr_err group_rule(json_t *rec, struct model_refs *refs, struct jv_err *err)
+{
+	return id_list(rec, "premises", MODEL_PREMISES, refs, err) ||
+			       id_list(rec, "accounts", MODEL_ACCOUNT, refs, err)
+		       ? AMR_EINVAL
+		       : AMR_OK;
+}
+
+/* A tariff: what it prices and how; the prices are in its versions. */
+static const struct field tariff_fields[] = {
+	{ "org", F_REF, true, 0, 0, NULL, MODEL_ORG },
+	{ "service", F_REF, true, 0, 0, NULL, MODEL_SERVICE },
+	{ "name", F_STR, true, 1, 200, NULL, 0 },
+	{ "kind", F_ENUM, true, 0, 0, tariff_kinds, 0 },
+	{ "note", F_STR, false, 0, 1000, NULL, 0 },
+};
+
+/* A version: the shape only; tariff.c checks the prices its kind needs. */
+static const struct field version_fields[] = {
+	{ "tariff", F_REF, true, 0, 0, NULL, MODEL_TARIFF },
+	{ "from", F_DATE, true, 0, 0, NULL, 0 },
+	{ "to", F_DATE, false, 0, 0, NULL, 0 },
+	{ "price", F_PRICE, false, 0, 0, NULL, 0 },
+	{ "price_over", F_PRICE, false, 0, 0, NULL, 0 },
+	{ "norm", F_QTY, false, 0, 0, NULL, 0 },
+	{ "prices", F_ANY, false, 0, 0, NULL, 0 },
+	{ "zones", F_ANY, false, 0, 0, NULL, 0 },
+	{ "note", F_STR, false, 0, 1000, NULL, 0 },
+};
+
+static amr_err version_rule(json_t *rec, struct model_refs *refs, struct jv_err *err)
+{
+	(void)refs;
+	return period_ok(rec, "", err);
+}
+
+#define KIND(name, t, rule)                           \
+	{                                             \
+		name, t, sizeof t / sizeof t[0], rule \
+	}
+
+static const struct kind kinds[MODEL_KIND_END] = {
+	[MODEL_ORG] = KIND("org", org_fields, org_rule),
+	[MODEL_BUILDING] = KIND("building", building_fields, building_rule),
+	[MODEL_PREMISES] = KIND("premises", premises_fields, NULL),
+	[MODEL_ACCOUNT] = KIND("account", account_fields, account_rule),
+	[MODEL_SERVICE] = KIND("service", service_fields, service_rule),
+	[MODEL_METER] = KIND("meter", meter_fields, meter_rule),
+	[MODEL_GROUP] = KIND("group", group_fields, group_rule),
+	[MODEL_TARIFF] = KIND("tariff", tariff_fields, NULL),
+	[MODEL_TARIFF_VERSION] = KIND("tariff.version", version_fields, version_rule),
+};
+
+const char *model_kind_name(enum model_kind k)
+{
+	return k > 0 && k < MODEL_KIND_END ? kinds[k].name : NULL;
+}
+
+amr_err model_check(enum model_kind k, json_t *rec, struct model_refs *refs, struct jv_err *err)
+{
+	const struct kind *d;
+
+	refs->n = 0;
+	if (k <= 0 || k >= MODEL_KIND_END)
+		return jv_fail(err, "kind %d: unknown", (int)k);
+	d = &kinds[k];
+	if (check_table(rec, d->fields, d->n, "", refs, err))
+		return AMR_EINVAL;
+	return d->rule ? d->rule(rec, refs, err) : AMR_OK;
+}
+
+bool model_unique_key(enum model_kind k, const json_t *rec, char *buf, size_t size,
+		      const char **what)
+{
+	switch (k) {
+	case MODEL_PREMISES:
+		snprintf(buf, size, "premises %lld:%s",
+			 (long long)json_integer_value(json_object_get(rec, "building")),
+			 str(rec, "number"));
+		*what = "number: a premises of this number is in the building already";
+		return true;
+	case MODEL_ACCOUNT:
+		snprintf(buf, size, "account %lld:%s",
+			 (long long)json_integer_value(json_object_get(rec, "org")),
+			 str(rec, "number"));
+		*what = "number: the organisation has an account of this number already";
+		return true;
+	case MODEL_GROUP:
+		snprintf(buf, size, "group %lld:%s",
+			 (long long)json_integer_value(json_object_get(rec, "org")),
+			 str(rec, "name"));
+		*what = "name: the organisation has a group of this name already";
+		return true;
+	case MODEL_TARIFF:
+		snprintf(buf, size, "tariff %lld:%s",
+			 (long long)json_integer_value(json_object_get(rec, "org")),
+			 str(rec, "name"));
+		*what = "name: the organisation has a tariff of this name already";
+		return true;
+	default:
+		return false;
+	}
+}

@@ -1,0 +1,382 @@
+/*
+ * amr-billing with a real Mosquitto and a real amr-archive: every kind of
+ * record created, read, listed and updated over RPC; bad input refused
+ * with the field named and nothing changed; every change audited on
+ * amr/v1/audit and stored by the archive; and an audit record committed
+ * with its change survives a kill -9 before it was published.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "archive_util.h"
+#include "harness.h"
+
+static struct harness h;
+
+static void setup(void)
+{
+	ck_assert_int_eq(harness_start(&h), 0);
+	ck_assert_int_eq(harness_subscribe(&h, "amr/v1/audit"), 0);
+}
+
+static void teardown(void)
+{
+	harness_stop(&h);
+}
+
+static pid_t billing_start(const char *const *args)
+{
+	static const char *const none[] = { NULL };
+	pid_t p;
+	char *st;
+
+	harness_clear_inbox(&h);
+	p = harness_spawn(&h, "amr-billing", args ? args : none);
+	ck_assert_int_gt(p, 0);
+	st = harness_wait_message(&h, "amr/v1/svc/billing/status", "\"online\":true", 15000);
+	ck_assert_msg(st != NULL, "amr-billing did not come online");
+	free(st);
+	return p;
+}
+
+/* billing/<method> with args: the result (new), or NULL with the error's
+ * code and message (when want_code is given, it must be that code). */
+static json_t *call(const char *method, const char *args, const char *want_code, char *msg,
+		    size_t size)
+{
+	char m[128];
+	char *text;
+	json_t *ans, *res, *e;
+
+	snprintf(m, sizeof m, "billing/%s", method);
+	text = harness_rpc(&h, m, args, 10000);
+	if (!text)
+		harness_dump_logs(&h);
+	ck_assert_msg(text != NULL, "%s: no answer", m);
+	ans = json_loads(text, 0, NULL);
+	ck_assert_msg(ans != NULL, "%s: %s", m, text);
+	res = json_incref(json_object_get(ans, "result"));
+	e = json_object_get(ans, "error");
+	if (want_code)
+		ck_assert_msg(
+			e && !strcmp(json_string_value(json_object_get(e, "code")), want_code),
+			"%s %s: expected %s, got %s", m, args, want_code, text);
+	else
+		ck_assert_msg(res != NULL, "%s %s: %s", m, args, text);
+	if (msg && e)
+		snprintf(msg, size, "%s", json_string_value(json_object_get(e, "message")));
+	free(text);
+	json_decref(ans);
+	return res;
+}
+
+/* Create a record: its id. */
+static long long create(const char *kind, const char *fields)
+{
+	char m[64], args[4096];
+	json_t *r;
+	long long id;
+
+	snprintf(m, sizeof m, "%s.create", kind);
+	snprintf(args, sizeof args, "{\"actor\":\"accountant\",%s}", fields);
+	r = call(m, args, NULL, NULL, 0);
+	id = json_integer_value(json_object_get(r, "id"));
+	ck_assert_int_gt(id, 0);
+	json_decref(r);
+	return id;
+}
+
+/* The call is refused with code and a message starting with want. */
+static void refused(const char *method, const char *args, const char *code, const char *want)
+{
+	char msg[512] = "";
+	json_t *r = call(method, args, code, msg, sizeof msg);
+
+	ck_assert_ptr_null(r);
+	ck_assert_msg(!strncmp(msg, want, strlen(want)), "%s: \"%s\", expected \"%s...\"", method,
+		      msg, want);
+}
+
+#define ORG                                                                                                \
+	"\"name\":\"ТСЖ «Берёзка»\",\"inn\":\"7707083893\",\"kpp\":\"773601001\","             \
+	"\"account\":\"40703810538000001234\",\"bank\":\"ПАО Сбербанк\",\"bik\":\"044525225\"," \
+	"\"corr_account\":\"30101810400000000225\""
+
+START_TEST(records_checked_and_audited)
+{
+	char buf[2048], *rec;
+	long long org, bld, p1, p2, acc, cold, meter, tariff, v1;
+	json_t *r;
+
+	arc_start(&h, NULL);
+	billing_start(NULL);
+
+	org = create("org", ORG);
+	snprintf(buf, sizeof buf,
+		 "\"org\":%lld,\"address\":\"ул. Ленина, 5\",\"tz\":\"Europe/Moscow\","
+		 "\"objects\":[1],\"house_meters\":[{\"resource\":\"cold_water\",\"channel\":"
+		 "\"1.33.1\"}]",
+		 org);
+	bld = create("building", buf);
+	snprintf(buf, sizeof buf,
+		 "\"building\":%lld,\"number\":\"1\",\"kind\":\"flat\",\"area\":\"54.3\","
+		 "\"residents\":2,\"entrance\":1,\"floor\":1",
+		 bld);
+	p1 = create("premises", buf);
+	snprintf(buf, sizeof buf,
+		 "\"building\":%lld,\"number\":\"2\",\"kind\":\"nonresidential\",\"area\":\"120\","
+		 "\"residents\":0",
+		 bld);
+	p2 = create("premises", buf);
+	r = call("premises.get", "{\"id\":1}", NULL, NULL, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "area")), "54.30"); /* normalised */
+	json_decref(r);
+	snprintf(buf, sizeof buf,
+		 "\"org\":%lld,\"number\":\"100234\",\"holder\":{\"type\":\"person\",\"name\":"
+		 "\"Иванова Мария Петровна\"},\"email\":\"ivanova@example.ru\",\"phone\":"
+		 "\"+7 (912) 345-67-89\",\"premises\":[{\"premises\":%lld,\"from\":\"2025-03-01\","
+		 "\"share\":\"1/2\"}]",
+		 org, p1);
+	acc = create("account", buf);
+	snprintf(buf, sizeof buf,
+		 "\"org\":%lld,\"code\":\"cold_water\",\"name\":\"Холодная вода\",\"unit\":\"m3\"",
+		 org);
+	cold = create("service", buf);
+	snprintf(buf, sizeof buf,
+		 "\"premises\":%lld,\"service\":%lld,\"channel\":\"1.1.1\",\"from\":\"2025-03-01\","
+		 "\"to\":\"2026-01-15\"",
+		 p1, cold);
+	meter = create("meter", buf);
+	/* the replacement meter, from the day the first ends */
+	snprintf(buf, sizeof buf,
+		 "\"premises\":%lld,\"service\":%lld,\"channel\":\"1.1.2\",\"from\":\"2026-01-15\"",
+		 p1, cold);
+	create("meter", buf);
+	snprintf(
+		buf, sizeof buf,
+		"\"org\":%lld,\"name\":\"Подъезд 1\",\"kind\":\"entrance\",\"premises\":[%lld,%lld],"
+		"\"accounts\":[%lld]",
+		org, p1, p2, acc);
+	create("group", buf);
+	snprintf(buf, sizeof buf,
+		 "\"org\":%lld,\"service\":%lld,\"name\":\"ХВС 2026\",\"kind\":\"per_unit\"", org,
+		 cold);
+	tariff = create("tariff", buf);
+	snprintf(buf, sizeof buf,
+		 "\"tariff\":%lld,\"from\":\"2026-01-01\",\"to\":\"2026-07-01\",\"price\":\"42.3\"",
+		 tariff);
+	v1 = create("tariff.version", buf);
+	snprintf(buf, sizeof buf, "\"tariff\":%lld,\"from\":\"2026-07-01\",\"price\":\"44.15\"",
+		 tariff);
+	create("tariff.version", buf);
+	r = call("tariff.version.get", "{\"id\":1}", NULL, NULL, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "price")), "42.30");
+	json_decref(r);
+
+	/* lists, filtered and paged */
+	snprintf(buf, sizeof buf, "{\"building\":%lld,\"limit\":1}", bld);
+	r = call("premises.list", buf, NULL, NULL, 0);
+	ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "next")), p1);
+	json_decref(r);
+	snprintf(buf, sizeof buf, "{\"premises\":%lld}", p1);
+	r = call("account.list", buf, NULL, NULL, 0);
+	ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 1);
+	json_decref(r);
+	r = call("meter.list", buf, NULL, NULL, 0);
+	ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 2);
+	json_decref(r);
+
+	/* an update, audited with before, after, changes and reason */
+	snprintf(buf, sizeof buf,
+		 "{\"id\":%lld,\"actor\":\"accountant\",\"reason\":\"a child registered\","
+		 "\"residents\":3}",
+		 p1);
+	r = call("premises.update", buf, NULL, NULL, 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "residents")), 3);
+	json_decref(r);
+	rec = harness_wait_message(&h, "amr/v1/audit", "\"action\":\"premises.update\"", 10000);
+	ck_assert_ptr_nonnull(rec);
+	ck_assert_ptr_nonnull(strstr(rec, "\"reason\":\"a child registered\""));
+	ck_assert_ptr_nonnull(strstr(rec, "\"target\":\"billing/premises/1\""));
+	ck_assert_ptr_nonnull(strstr(rec, "\"changes\":{\"residents\":3}"));
+	ck_assert_ptr_nonnull(strstr(rec, "\"residents\":2")); /* before */
+	ck_assert_ptr_nonnull(strstr(rec, "\"actor\":\"accountant\""));
+	free(rec);
+
+	/* refused, naming the field; nothing changed */
+	refused("org.create",
+		"{\"actor\":\"a\",\"name\":\"x\",\"inn\":\"7707083894\",\"kpp\":\"773601001\","
+		"\"account\":\"40703810538000001234\",\"bank\":\"b\",\"bik\":\"044525225\","
+		"\"corr_account\":\"30101810400000000225\"}",
+		"bad_request", "inn: 7707083894: the check digit is 3, not 4");
+	refused("org.update",
+		"{\"id\":1,\"actor\":\"a\",\"reason\":\"r\",\"account\":\"40703810438000001234\"}",
+		"bad_request", "account: 40703810438000001234 does not match БИК 044525225");
+	snprintf(buf, sizeof buf,
+		 "{\"id\":%lld,\"actor\":\"a\",\"reason\":\"r\",\"area\":\"54.305\"}", p1);
+	refused("premises.update", buf, "bad_request", "area: \"54.305\" has more than 2 decimals");
+	refused("premises.create",
+		"{\"actor\":\"a\",\"building\":99,\"number\":\"7\",\"kind\":\"flat\",\"area\":\"1\","
+		"\"residents\":0}",
+		"bad_request", "building: there is no building 99");
+	snprintf(buf, sizeof buf,
+		 "{\"actor\":\"a\",\"building\":%lld,\"number\":\"1\",\"kind\":\"flat\",\"area\":"
+		 "\"40\",\"residents\":1}",
+		 bld);
+	refused("premises.create", buf, "conflict",
+		"number: a premises of this number is in the building already (premises 1)");
+	snprintf(
+		buf, sizeof buf,
+		"{\"actor\":\"a\",\"org\":%lld,\"number\":\"100234\",\"holder\":{\"type\":"
+		"\"legal\",\"name\":\"ООО Ромашка\",\"inn\":\"7707083893\",\"kpp\":\"773601001\"}}",
+		org);
+	refused("account.create", buf, "conflict",
+		"number: the organisation has an account of this number already");
+	snprintf(buf, sizeof buf,
+		 "{\"actor\":\"a\",\"org\":%lld,\"number\":\"100235\",\"holder\":{\"type\":"
+		 "\"legal\",\"name\":\"ООО Ромашка\"}}",
+		 org);
+	refused("account.create", buf, "bad_request", "holder.inn: missing");
+	snprintf(buf, sizeof buf,
+		 "{\"actor\":\"a\",\"premises\":%lld,\"service\":%lld,\"channel\":\"1.1.1\","
+		 "\"from\":\"2026-01-01\"}",
+		 p2, cold);
+	refused("meter.create", buf, "bad_request",
+		"channel: 1.1.1 is assigned to premises 1 from 2025-03-01 to 2026-01-15 already");
+	snprintf(buf, sizeof buf,
+		 "{\"actor\":\"a\",\"premises\":%lld,\"service\":%lld,\"channel\":\"1.01.1\","
+		 "\"from\":\"2026-01-01\"}",
+		 p2, cold);
+	refused("meter.create", buf, "bad_request", "channel: \"1.01.1\" is not a channel");
+	snprintf(buf, sizeof buf,
+		 "{\"actor\":\"a\",\"tariff\":%lld,\"from\":\"2026-06-01\",\"price\":\"43\"}",
+		 tariff);
+	refused("tariff.version.create", buf, "bad_request",
+		"from: [2026-06-01, open) overlaps version");
+	snprintf(buf, sizeof buf,
+		 "{\"actor\":\"a\",\"tariff\":%lld,\"from\":\"2030-01-01\",\"price\":\"-1\"}",
+		 tariff);
+	refused("tariff.version.create", buf, "bad_request",
+		"price: -1 is negative; a price is 0 or more");
+	snprintf(buf, sizeof buf,
+		 "{\"id\":%lld,\"actor\":\"a\",\"reason\":\"r\",\"to\":\"2025-12-01\"}", v1);
+	refused("tariff.version.update", buf, "bad_request",
+		"to: 2025-12-01 is not after from 2026-01-01");
+	snprintf(buf, sizeof buf, "{\"id\":%lld,\"actor\":\"a\",\"residents\":4}", p1);
+	refused("premises.update", buf, "bad_request", "reason: missing");
+	refused("premises.create", "{\"actor\":\"a\",\"colour\":\"red\"}", "bad_request",
+		"colour: unknown field");
+	refused("premises.get", "{\"id\":42}", "not_found", "id: there is no premises 42");
+	r = call("premises.get", "{\"id\":1}", NULL, NULL, 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "residents")), 3);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "area")), "54.30");
+	json_decref(r);
+	(void)meter;
+
+	/* the archive stored the records; the refusals left none */
+	ck_assert_int_eq(harness_barrier(&h, "billing", 5000), 0);
+	r = arc_rpc(&h, "audit.query", "{\"target\":\"billing/premises/1\"}", NULL, NULL, 0);
+	for (int i = 0; i < 100 && json_array_size(json_object_get(r, "records")) < 2; i++) {
+		json_decref(r);
+		harness_sleep_ms(50);
+		r = arc_rpc(&h, "audit.query", "{\"target\":\"billing/premises/1\"}", NULL, NULL,
+			    0);
+	}
+	ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 2);
+	json_decref(r);
+	ck_assert_ptr_null(harness_wait_message(&h, "amr/v1/audit", "\"residents\":4", 0));
+}
+END_TEST
+
+/* The metric name's sample in billing/metrics; -1 when absent. */
+static long long metric(const char *name)
+{
+	json_t *r = call("metrics", "{}", NULL, NULL, 0);
+	const char *text = json_string_value(json_object_get(r, "text")), *p = text;
+	size_t len = strlen(name);
+	long long v = -1;
+
+	while (p && (p = strstr(p, name))) {
+		if ((p == text || p[-1] == '\n') && p[len] == ' ') {
+			v = atoll(p + len + 1);
+			break;
+		}
+		p += len;
+	}
+	json_decref(r);
+	return v;
+}
+
+START_TEST(audit_survives_kill_after_commit)
+{
+	static const char *const hold[] = { "--audit-publish=false", NULL };
+	pid_t p;
+	char *rec;
+	json_t *r;
+
+	arc_start(&h, NULL);
+	/* amr-billing commits the change and its audit record, then dies
+	 * before anything reaches the broker */
+	p = billing_start(hold);
+	create("org", ORG);
+	ck_assert_int_eq(metric("amr_billing_audit_pending"), 1);
+	ck_assert_ptr_null(harness_wait_message(&h, "amr/v1/audit", "org.create", 0));
+	harness_kill(&h, p, SIGKILL);
+
+	/* after the restart the record goes out, and the archive has it */
+	p = billing_start(NULL);
+	rec = harness_wait_message(&h, "amr/v1/audit", "\"action\":\"org.create\"", 15000);
+	ck_assert_msg(rec != NULL, "the audit record was lost");
+	ck_assert_ptr_nonnull(strstr(rec, "\"actor\":\"accountant\""));
+	ck_assert_ptr_nonnull(strstr(rec, "\"target\":\"billing/org/1\""));
+	free(rec);
+	r = arc_rpc(&h, "audit.query", "{\"target\":\"billing/org/1\"}", NULL, NULL, 0);
+	for (int i = 0; i < 100 && json_array_size(json_object_get(r, "records")) < 1; i++) {
+		json_decref(r);
+		harness_sleep_ms(50);
+		r = arc_rpc(&h, "audit.query", "{\"target\":\"billing/org/1\"}", NULL, NULL, 0);
+	}
+	ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 1);
+	json_decref(r);
+	/* it came back from the broker, so it left the outbox */
+	for (int i = 0; i < 100 && metric("amr_billing_audit_pending") != 0; i++)
+		harness_sleep_ms(50);
+	ck_assert_int_eq(metric("amr_billing_audit_pending"), 0);
+	ck_assert_int_ge(metric("amr_billing_audit_confirmed_total"), 1);
+	/* the data survived too */
+	r = call("org.get", "{\"id\":1}", NULL, NULL, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "inn")), "7707083893");
+	json_decref(r);
+	harness_kill(&h, p, SIGTERM);
+}
+END_TEST
+
+static Suite *billing_suite(void)
+{
+	Suite *s = suite_create("billing");
+	TCase *tc = tcase_create("billing");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, records_checked_and_audited);
+	tcase_add_test(tc, audit_survives_kill_after_commit);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(billing_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
