@@ -4,9 +4,10 @@
 #   start the whole system with deploy/run.sh (make run) on free loopback
 #   ports in a temporary directory, wait for the demo building's readings
 #   in the archive, take a hot backup with deploy/backup.sh while everything
-#   runs, record the archive's answers for a span before the backup, stop,
-#   wipe every LMDB environment and the broker's state, deploy/restore.sh,
-#   start again, and require the same answers.
+#   runs, record the archive's answers for a span before the backup (and
+#   amr-billing's records, made before it), stop, wipe every LMDB
+#   environment and the broker's state, deploy/restore.sh, start again,
+#   and require the same answers.
 #
 # Needs build/bin (make). Leaves nothing running, even when it fails.
 set -euo pipefail
@@ -83,6 +84,15 @@ done
 # just before t0 (one may have been in flight, the next was being filled
 # at t0, the third was begun after it). Then every reading up to t0 was
 # committed before the backup's read snapshot.
+# amr-billing's records: an organisation and a building, made before the
+# backup, must come back with it.
+rpc billing/org.create '{"actor":"test","name":"ТСЖ «Берёзка»","inn":"7707083893","kpp":"773601001","account":"40703810538000001234","bank":"ПАО Сбербанк","bik":"044525225","corr_account":"30101810400000000225"}' >/dev/null ||
+	fail "amr-billing did not create the organisation"
+rpc billing/building.create '{"actor":"test","org":1,"address":"ул. Ленина, 5","tz":"Europe/Moscow","objects":[1]}' >/dev/null ||
+	fail "amr-billing did not create the building"
+q_org=(billing/org.get '{"id":1}')
+q_bld=(billing/building.list '{}')
+
 h0=$(hwm)
 t0=$(date +%s)
 for _ in $(seq 60); do
@@ -92,6 +102,7 @@ done
 [ "$(hwm)" -ge $((h0 + 3)) ] || fail "the archive committed no three batches in 60 s after seq $h0"
 "$top/deploy/backup.sh" "$tmp/backup" >"$tmp/backup.log" || fail "backup.sh: $(cat "$tmp/backup.log")"
 grep -q ' archive/data.mdb ' "$tmp/backup/MANIFEST" || fail "no archive in the backup"
+grep -q ' billing/data.mdb ' "$tmp/backup/MANIFEST" || fail "no amr-billing environment in the backup"
 grep -q ' broker/mosquitto.db ' "$tmp/backup/MANIFEST" || fail "no broker state in the backup"
 
 span="\"from\":$((t0 - 86400)),\"to\":$t0"
@@ -102,6 +113,8 @@ q_reg=(archive/registry.get '{"id":"1.7.3"}')
 before=$tmp/before
 { rpc "${q_series[@]}"; rpc "${q_hours[@]}"; rpc "${q_cons[@]}"; rpc "${q_reg[@]}"; } >"$before" ||
 	fail "the archive did not answer the queries"
+{ rpc "${q_org[@]}"; rpc "${q_bld[@]}"; } >"$tmp/billing-before" || fail "amr-billing did not answer"
+grep -q '"inn":"7707083893"' "$tmp/billing-before" || fail "amr-billing's organisation: $(cat "$tmp/billing-before")"
 grep -q '"pulses":[1-9]' "$before" || fail "no pulses counted before the backup: $(head -c 300 "$before")"
 
 stop_run
@@ -123,6 +136,12 @@ if ! cmp -s "$before" "$after"; then
 	diff <(tr ',' '\n' <"$before") <(tr ',' '\n' <"$after") | head -n 20 >&2
 	fail "the archive answers differently after backup, wipe and restore"
 fi
+for _ in $(seq 50); do
+	{ rpc "${q_org[@]}"; rpc "${q_bld[@]}"; } >"$tmp/billing-after" 2>/dev/null && break
+	sleep 0.2
+done
+cmp -s "$tmp/billing-before" "$tmp/billing-after" ||
+	fail "amr-billing answers differently after the restore: $(cat "$tmp/billing-after")"
 # The restored system goes on: the gateway's restored spool resends what
 # the backup missed, and the archive acknowledges it.
 stop_run
