@@ -15,6 +15,9 @@ $(eval $(call unit_test,test_billing_bankcheck,tests/unit/test_billing_bankcheck
 	services/billing/bankcheck.c lib/jv.c lib/err.c,-ljansson))
 $(eval $(call unit_test,test_billing_tariff,tests/unit/test_billing_tariff.c \
 	services/billing/tariff.c services/billing/money.c lib/jv.c lib/err.c,-ljansson))
+$(eval $(call unit_test,test_billing_model,tests/unit/test_billing_model.c \
+	services/billing/model.c services/billing/bankcheck.c services/billing/money.c \
+	lib/proto.c lib/jv.c lib/err.c,-ljansson))
 
 # Integration: a real Mosquitto, amr-archive and amr-billing.
 $(eval $(call integ_test,test_billing,tests/integration/test_billing.c \
