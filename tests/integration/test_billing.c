@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <jansson.h>
 
@@ -291,6 +292,27 @@ START_TEST(records_checked_and_audited)
 	ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 2);
 	json_decref(r);
 	ck_assert_ptr_null(harness_wait_message(&h, "amr/v1/audit", "\"residents\":4", 0));
+
+	/* amrctl billing: the records of a kind, filtered; one by id; a typo */
+	{
+		int status = -1;
+		char *out = harness_run(&h, "amrctl --compact=yes billing premises building=1",
+					&status);
+
+		ck_assert_int_eq(status, 0);
+		r = json_loads(out, 0, NULL);
+		ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 2);
+		json_decref(r);
+		free(out);
+		out = harness_run(&h, "amrctl --compact=yes billing accounts 1", &status);
+		ck_assert_int_eq(status, 0);
+		ck_assert_ptr_nonnull(strstr(out, "\"number\":\"100234\""));
+		free(out);
+		free(harness_run(&h, "amrctl billing flats 2>/dev/null", &status));
+		ck_assert_int_eq(WEXITSTATUS(status), 2);
+		free(harness_run(&h, "amrctl billing premises 42 2>/dev/null", &status));
+		ck_assert_int_eq(WEXITSTATUS(status), 1);
+	}
 }
 END_TEST
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "subcmd.h"
+#include "billing.h"
 #include "jv.h"
 #include "proto.h"
 #include "rpc_file.h"
@@ -568,6 +569,9 @@ static const struct subcmd subcmds[] = {
 	  "fetch a file served in chunks, checked, into FILE (-o -: stdout)", cmd_get },
 	{ "backup", 1, 1, "NAME", "hot backup of the archive under its backup directory",
 	  cmd_backup },
+	{ "billing", 1, 4, "KIND [ID] [FIELD=ID..]",
+	  "amr-billing's records: one by id, or all of a kind (org=, building=, premises=...)",
+	  billing_cmd },
 	{ "script", 0, 0, "< FILE", "one \"SERVICE/METHOD {json}\" request per line of stdin",
 	  cmd_script },
 };
