@@ -199,18 +199,24 @@ static bool topic_safe(const char *t)
 }
 
 /*
- * A request that is JSON but for bytes that are not UTF-8 can still be
- * answered: read with those bytes replaced, its id and reply are known,
- * so that the caller hears bad_request instead of waiting for its timeout.
+ * A request that is JSON but for bytes that are not UTF-8, or for a key
+ * given twice, can still be answered: read with those bytes replaced and
+ * the last of each key kept, its id and reply are known, so the caller
+ * hears bad_request (why is the strict reading's error) instead of waiting
+ * for its timeout.
  */
-static json_t *parse_cleaned(const struct mq_msg *msg)
+static json_t *parse_loosely(const struct mq_msg *msg, bool *not_utf8)
 {
-	struct jv_err err = { "" };
 	size_t n;
 	char *text = utf8_clean(msg->payload, msg->len, msg->len * 3, &n, NULL);
-	json_t *j = text ? jv_parse_object(text, n, &err) : NULL;
+	json_t *j = text ? json_loadb(text, n, 0, NULL) : NULL;
 
+	*not_utf8 = text && (n != msg->len || memcmp(text, msg->payload, n) != 0);
 	free(text);
+	if (j && !json_is_object(j)) {
+		json_decref(j);
+		j = NULL;
+	}
 	return j;
 }
 
@@ -220,11 +226,11 @@ static void on_request(void *ctx, const struct mq_msg *msg)
 	const char *method = msg->topic + s->prefix_len, *id, *reply;
 	struct jv_err err = { "" };
 	json_t *req_json, *args;
-	bool bad_text = false;
+	bool bad_text = false, not_utf8 = false;
 	rpc_req *req;
 
 	req_json = jv_parse_object(msg->payload, msg->len, &err);
-	if (!req_json && (req_json = parse_cleaned(msg)))
+	if (!req_json && (req_json = parse_loosely(msg, &not_utf8)))
 		bad_text = true;
 	if (!req_json) {
 		log_warn("rpc: %s: dropped request: %s", msg->topic, err.msg);
@@ -250,7 +256,8 @@ static void on_request(void *ctx, const struct mq_msg *msg)
 
 	static const char *const top_fields[] = { "id", "reply", "args", NULL };
 	if (bad_text) {
-		rpc_reply_err(req, "bad_request", "the request is not UTF-8");
+		rpc_reply_err(req, "bad_request", "%s",
+			      not_utf8 ? "the request is not UTF-8" : err.msg);
 		goto out;
 	}
 	if (jv_only(req_json, top_fields, &err) ||

@@ -732,6 +732,14 @@ START_TEST(malformed_requests_change_nothing)
 	w = harness_wait_message(&h, "amr/v1/rpc/reply/p", "\"id\":\"x6\"", 3000);
 	ck_assert_msg(w && strstr(w, "bad_request") && strstr(w, "not UTF-8"), "%s", w ? w : "-");
 	free(w);
+	/* a key given twice is answered bad_request, naming it, not dropped */
+	harness_publish(&h, "amr/v1/rpc/u/fail",
+			"{\"id\":\"x8\",\"reply\":\"amr/v1/rpc/reply/p\",\"args\":{},\"args\":{}}",
+			1, false);
+	RUN_UNTIL(&srv, answered("x8"), 5000);
+	w = harness_wait_message(&h, "amr/v1/rpc/reply/p", "\"id\":\"x8\"", 3000);
+	ck_assert_msg(w && strstr(w, "bad_request") && strstr(w, "duplicate"), "%s", w ? w : "-");
+	free(w);
 	/* an error message cut inside a character still answers */
 	harness_publish(&h, "amr/v1/rpc/u/cut", "{\"id\":\"x7\",\"reply\":\"amr/v1/rpc/reply/p\"}",
 			1, false);
