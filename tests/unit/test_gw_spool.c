@@ -608,10 +608,18 @@ static void child(struct shared *sh, const char *wire, bool finish)
 		/* publish everything not yet sent in this life */
 		while (spool_next(sp, obj, sent, &seq, &text) == AMR_OK) {
 			uint32_t len = (uint32_t)strlen(text);
+			char *rec = malloc(4 + (size_t)len);
 
-			if (spool_mark_sent(sp, obj, seq) != AMR_OK || write(fd, &len, 4) != 4 ||
-			    write(fd, text, len) != (ssize_t)len)
+			/* one write: a kill cannot tear a record that a later life
+			 * would append after (the reader would read on into it) */
+			if (!rec)
 				_exit(3);
+			memcpy(rec, &len, 4);
+			memcpy(rec + 4, text, len);
+			if (spool_mark_sent(sp, obj, seq) != AMR_OK ||
+			    write(fd, rec, 4 + (size_t)len) != (ssize_t)(4 + len))
+				_exit(3);
+			free(rec);
 			free(text);
 			sent = seq;
 			/* the archive acks some of what it got, late */
