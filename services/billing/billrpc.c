@@ -168,6 +168,133 @@ static int meter_rules(struct change *c, MDB_txn *txn, const json_t *rec)
 	return rc;
 }
 
+/* One account's holding of a premises: an entry of its "premises". */
+struct holding {
+	uint32_t account;	/* whose (0: the account being changed) */
+	char from[11], to[11];	/* [from, to), to "" when open */
+	unsigned long num, den; /* its share, num/den */
+};
+
+#define MAX_HOLDINGS 64 /* holdings of one premises looked at */
+
+struct holdings {
+	long long premises;		/* which */
+	uint32_t self;			/* the account being changed (0: new) */
+	struct holding h[MAX_HOLDINGS]; /* every account's, the new version's too */
+	size_t n;
+};
+
+/* A share as stored ("1", "3/10"; none: the whole), checked by model_check. */
+static void share_of(const json_t *entry, unsigned long *num, unsigned long *den)
+{
+	const char *s = str(entry, "share");
+
+	*num = *den = 1;
+	if (s && sscanf(s, "%lu/%lu", num, den) < 1)
+		*num = *den = 1;
+}
+
+static void add_holding(struct holdings *hs, uint32_t account, const json_t *entry)
+{
+	struct holding *h;
+
+	if (hs->n >= MAX_HOLDINGS || num(entry, "premises") != hs->premises)
+		return;
+	h = &hs->h[hs->n++];
+	h->account = account;
+	snprintf(h->from, sizeof h->from, "%s", str(entry, "from") ? str(entry, "from") : "");
+	snprintf(h->to, sizeof h->to, "%s", str(entry, "to") ? str(entry, "to") : "");
+	share_of(entry, &h->num, &h->den);
+}
+
+static int holdings_fn(uint32_t id, const json_t *rec, void *arg)
+{
+	struct holdings *hs = arg;
+	size_t i;
+	json_t *e;
+
+	if (id == hs->self)
+		return 0; /* its new version is added by the caller */
+	json_array_foreach(json_object_get(rec, "premises"), i, e)
+		add_holding(hs, id, e);
+	return 0;
+}
+
+static unsigned long long gcd(unsigned long long a, unsigned long long b)
+{
+	while (b) {
+		unsigned long long t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* Ownership shares of one premises never add up to more than the whole on
+ * any day: checked on the day each holding starts, where a sum can rise. */
+static int share_rules(struct change *c, MDB_txn *txn, const json_t *rec)
+{
+	static struct holdings hs; /* large; the loop thread's alone */
+	size_t i, k;
+	json_t *e, *mine;
+	int rc;
+
+	json_array_foreach(json_object_get(rec, "premises"), i, e) {
+		hs = (struct holdings){ .premises = num(e, "premises"),
+					.self = c->create ? 0 : c->id };
+		if ((rc = ledger_scan(c->b->l, txn, MODEL_ACCOUNT, 0, holdings_fn, &hs)))
+			return rc;
+		json_array_foreach(json_object_get(rec, "premises"), k, mine)
+			add_holding(&hs, hs.self, mine);
+		for (size_t d = 0; d < hs.n; d++) {
+			const char *day = hs.h[d].from;
+			unsigned long long p = 0, q = 1; /* the sum, p/q */
+			char who[160] = "";
+			size_t used = 0;
+
+			for (size_t j = 0; j < hs.n; j++) {
+				const struct holding *h = &hs.h[j];
+				unsigned long long g;
+
+				if (strcmp(h->from, day) > 0 ||
+				    (h->to[0] && strcmp(day, h->to) >= 0))
+					continue; /* not held that day */
+				p = p * h->den + h->num * q;
+				q *= h->den;
+				g = gcd(p, q);
+				p /= g;
+				q /= g;
+				if (q > (1ull << 40))
+					return jv_fail(c->err,
+						       "premises: the ownership shares of premises "
+						       "%lld on %s have too many different "
+						       "denominators to add up",
+						       hs.premises, day);
+				if (used >= sizeof who)
+					continue;
+				if (h->account)
+					used += (size_t)snprintf(who + used, sizeof who - used,
+								 "%saccount %u %lu/%lu",
+								 used ? ", " : "", h->account,
+								 h->num, h->den);
+				else
+					used += (size_t)snprintf(who + used, sizeof who - used,
+								 "%sthis account %lu/%lu",
+								 used ? ", " : "", h->num, h->den);
+			}
+			if (p > q)
+				return jv_fail(
+					c->err,
+					"premises: the ownership shares of premises %lld add "
+					"up to %llu/%llu on %s, more than the whole (%s); "
+					"end one holding first (its to)",
+					hs.premises, p, q, day, who);
+		}
+	}
+	return 0;
+}
+
 /* A version's prices are those of its tariff's kind; versions of one
  * tariff never overlap. */
 static int version_rules(struct change *c, MDB_txn *txn, const json_t *rec)
@@ -265,6 +392,7 @@ static int change_txn(MDB_txn *txn, void *arg)
 		goto out_free;
 	}
 	if ((c->k == MODEL_METER && (rc = meter_rules(c, txn, rec))) ||
+	    (c->k == MODEL_ACCOUNT && (rc = share_rules(c, txn, rec))) ||
 	    (c->k == MODEL_TARIFF_VERSION && (rc = version_rules(c, txn, rec))))
 		goto out_free;
 	if (before && json_equal(before, rec)) {

@@ -244,6 +244,41 @@ START_TEST(records_checked_and_audited)
 		 "\"legal\",\"name\":\"ООО Ромашка\"}}",
 		 org);
 	refused("account.create", buf, "bad_request", "holder.inn: missing");
+	/* ownership shares of one premises add up to at most the whole, on
+	 * every day: Иванова holds half of flat 1 from 2025-03-01 */
+	snprintf(buf, sizeof buf,
+		 "{\"actor\":\"a\",\"org\":%lld,\"number\":\"100301\",\"holder\":{\"type\":"
+		 "\"person\",\"name\":\"Петров И. И.\"},\"premises\":[{\"premises\":%lld,"
+		 "\"from\":\"2025-06-01\",\"share\":\"2/3\"}]}",
+		 org, p1);
+	refused("account.create", buf, "bad_request",
+		"premises: the ownership shares of premises 1 add up to 7/6 on 2025-06-01");
+	snprintf(buf, sizeof buf,
+		 "\"org\":%lld,\"number\":\"100301\",\"holder\":{\"type\":\"person\",\"name\":"
+		 "\"Петров И. И.\"},\"premises\":[{\"premises\":%lld,\"from\":\"2025-06-01\","
+		 "\"share\":\"1/2\"}]",
+		 org, p1);
+	create("account", buf);
+	/* a third owner only once one of them moved out */
+	snprintf(buf, sizeof buf,
+		 "{\"actor\":\"a\",\"org\":%lld,\"number\":\"100302\",\"holder\":{\"type\":"
+		 "\"person\",\"name\":\"Сидорова А. А.\"},\"premises\":[{\"premises\":%lld,"
+		 "\"from\":\"2026-02-01\",\"share\":\"1/2\"}]}",
+		 org, p1);
+	refused("account.create", buf, "bad_request",
+		"premises: the ownership shares of premises 1 add up to 3/2 on 2026-02-01");
+	snprintf(buf, sizeof buf,
+		 "{\"id\":%lld,\"actor\":\"a\",\"reason\":\"sold her half\",\"premises\":"
+		 "[{\"premises\":%lld,\"from\":\"2025-03-01\",\"to\":\"2026-02-01\","
+		 "\"share\":\"1/2\"}]}",
+		 acc, p1);
+	json_decref(call("account.update", buf, NULL, NULL, 0));
+	snprintf(buf, sizeof buf,
+		 "\"org\":%lld,\"number\":\"100302\",\"holder\":{\"type\":\"person\",\"name\":"
+		 "\"Сидорова А. А.\"},\"premises\":[{\"premises\":%lld,\"from\":\"2026-02-01\","
+		 "\"share\":\"1/2\"}]",
+		 org, p1);
+	create("account", buf);
 	snprintf(buf, sizeof buf,
 		 "{\"actor\":\"a\",\"premises\":%lld,\"service\":%lld,\"channel\":\"1.1.1\","
 		 "\"from\":\"2026-01-01\"}",
