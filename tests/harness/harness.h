@@ -32,6 +32,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define HARNESS_MAX_PROCS 32
@@ -159,6 +160,22 @@ void harness_poke(struct harness *h);
  * the message or the state that shows it did (harness_wait_message, a poll
  * with a deadline, harness_barrier). */
 void harness_sleep_ms(int ms);
+
+/* Milliseconds of a monotonic clock. */
+uint64_t harness_now_ms(void);
+
+/*
+ * Look at cond (an expression: it may call an RPC, read a file, parse an
+ * answer) every 20 ms until it holds or ms pass; the caller then asserts
+ * what it waited for. The one polling loop of the tests: a state shown
+ * only by asking for it again is waited for here, never by a fixed sleep.
+ */
+#define HARNESS_POLL_UNTIL(cond, ms)                               \
+	do {                                                       \
+		uint64_t end_ = harness_now_ms() + (uint64_t)(ms); \
+		while (!(cond) && harness_now_ms() < end_)         \
+			harness_sleep_ms(20);                      \
+	} while (0)
 
 /*
  * Run a loop of the test's own (not the probe's) until cond holds or ms

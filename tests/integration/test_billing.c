@@ -108,6 +108,20 @@ static void refused(const char *method, const char *args, const char *code, cons
 	"\"account\":\"40703810538000001234\",\"bank\":\"ПАО Сбербанк\",\"bik\":\"044525225\"," \
 	"\"corr_account\":\"30101810400000000225\""
 
+/* The archive's audit records of target once it holds n of them (or what
+ * it holds after 5 s). */
+static json_t *audit_records(const char *target, size_t n)
+{
+	char args[128];
+	json_t *r = NULL;
+
+	snprintf(args, sizeof args, "{\"target\":\"%s\"}", target);
+	HARNESS_POLL_UNTIL((json_decref(r), r = arc_rpc(&h, "audit.query", args, NULL, NULL, 0),
+			    json_array_size(json_object_get(r, "records")) >= n),
+			   5000);
+	return r;
+}
+
 START_TEST(records_checked_and_audited)
 {
 	char buf[2048], *rec;
@@ -317,13 +331,7 @@ START_TEST(records_checked_and_audited)
 
 	/* the archive stored the records; the refusals left none */
 	ck_assert_int_eq(harness_barrier(&h, "billing", 5000), 0);
-	r = arc_rpc(&h, "audit.query", "{\"target\":\"billing/premises/1\"}", NULL, NULL, 0);
-	for (int i = 0; i < 100 && json_array_size(json_object_get(r, "records")) < 2; i++) {
-		json_decref(r);
-		harness_sleep_ms(50);
-		r = arc_rpc(&h, "audit.query", "{\"target\":\"billing/premises/1\"}", NULL, NULL,
-			    0);
-	}
+	r = audit_records("billing/premises/1", 2);
 	ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 2);
 	json_decref(r);
 	ck_assert_ptr_null(harness_wait_message(&h, "amr/v1/audit", "\"residents\":4", 0));
@@ -393,17 +401,11 @@ START_TEST(audit_survives_kill_after_commit)
 	ck_assert_ptr_nonnull(strstr(rec, "\"actor\":\"accountant\""));
 	ck_assert_ptr_nonnull(strstr(rec, "\"target\":\"billing/org/1\""));
 	free(rec);
-	r = arc_rpc(&h, "audit.query", "{\"target\":\"billing/org/1\"}", NULL, NULL, 0);
-	for (int i = 0; i < 100 && json_array_size(json_object_get(r, "records")) < 1; i++) {
-		json_decref(r);
-		harness_sleep_ms(50);
-		r = arc_rpc(&h, "audit.query", "{\"target\":\"billing/org/1\"}", NULL, NULL, 0);
-	}
+	r = audit_records("billing/org/1", 1);
 	ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 1);
 	json_decref(r);
 	/* it came back from the broker, so it left the outbox */
-	for (int i = 0; i < 100 && metric("amr_billing_audit_pending") != 0; i++)
-		harness_sleep_ms(50);
+	HARNESS_POLL_UNTIL(metric("amr_billing_audit_pending") == 0, 5000);
 	ck_assert_int_eq(metric("amr_billing_audit_pending"), 0);
 	ck_assert_int_ge(metric("amr_billing_audit_confirmed_total"), 1);
 	/* the data survived too */

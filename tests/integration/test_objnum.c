@@ -81,8 +81,7 @@ static void wait_path(const char *path)
 {
 	struct stat st;
 
-	for (int i = 0; i < 100 && stat(path, &st) != 0; i++)
-		harness_sleep_ms(100);
+	HARNESS_POLL_UNTIL(stat(path, &st) == 0, 10000);
 	ck_assert_msg(stat(path, &st) == 0, "%s never appeared", path);
 }
 
@@ -120,6 +119,18 @@ static void start_gateway(const char *poll)
 /* ---- the console, over a plain TCP connection (a client that answers no
  * Telnet negotiation gets no echo, docs/gateway.md) ---- */
 
+/* One connection to sa, or -1. */
+static int dial_once(const struct sockaddr_in *sa)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd >= 0 && connect(fd, (const struct sockaddr *)sa, sizeof *sa) == 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 static int console_dial(void)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
@@ -127,15 +138,9 @@ static int console_dial(void)
 
 	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
 	/* the console listens again shortly after a restart */
-	for (int i = 0; i < 100; i++) {
-		fd = socket(AF_INET, SOCK_STREAM, 0);
-		if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
-			return fd;
-		close(fd);
-		harness_sleep_ms(100);
-	}
-	ck_abort_msg("the console on port %s does not answer", port);
-	return -1;
+	HARNESS_POLL_UNTIL((fd = dial_once(&sa)) >= 0, 10000);
+	ck_assert_msg(fd >= 0, "the console on port %s does not answer", port);
+	return fd;
 }
 
 /* Read what the console says until its prompt, a hang-up or ms; NUL bytes
@@ -239,8 +244,7 @@ static void wait_counted(int obj, long long n, int ms)
 {
 	long long got = 0;
 
-	for (int waited = 0; waited < ms && (got = counted(obj)) < n; waited += 250)
-		harness_sleep_ms(250);
+	HARNESS_POLL_UNTIL((got = counted(obj)) >= n, ms);
 	ck_assert_msg(got >= n, "object %d: %lld pulses archived, not %lld, in %d ms", obj, got, n,
 		      ms);
 }
@@ -251,13 +255,29 @@ static uint64_t acked(int obj)
 	return arc_hwm(&h, obj);
 }
 
+/* Read the simulator's totals into t1 and the archive's under objects 1
+ * and 12; true when every channel's pulses since t0 are archived once,
+ * under one number or the other. */
+static bool counted_once(long long t0[GWA_ADDRS][4], long long t1[GWA_ADDRS][4],
+			 long long a1[GWA_ADDRS][4], long long a12[GWA_ADDRS][4])
+{
+	bool equal = true;
+
+	sim_totals(t1);
+	archived(1, a1);
+	archived(12, a12);
+	for (int a = 1; a <= DEVICES; a++)
+		for (int c = 0; c < 4; c++)
+			equal &= a1[a][c] + a12[a][c] == t1[a][c] - t0[a][c];
+	return equal;
+}
+
 /* Wait until the archive's mark of obj is above seq. */
 static void wait_mark_above(int obj, uint64_t seq, int ms)
 {
 	uint64_t m = 0;
 
-	for (int waited = 0; waited < ms && (m = acked(obj)) <= seq; waited += 200)
-		harness_sleep_ms(200);
+	HARNESS_POLL_UNTIL((m = acked(obj)) > seq, ms);
 	ck_assert_msg(m > seq, "object %d: the archive's mark stayed at %llu for %d ms", obj,
 		      (unsigned long long)m, ms);
 }
@@ -328,17 +348,7 @@ START_TEST(objnum_round_trip_counts_every_pulse_once)
 	wait_counted(1, counted(1) + 100, 30000); /* ... as object 1 again */
 	sim_ctl("pause");
 
-	for (int i = 0; i < 120 && !equal; i++) {
-		if (i)
-			harness_sleep_ms(250);
-		sim_totals(t1);
-		archived(1, a1);
-		archived(12, a12);
-		equal = true;
-		for (int a = 1; a <= DEVICES; a++)
-			for (int c = 0; c < 4; c++)
-				equal &= a1[a][c] + a12[a][c] == t1[a][c] - t0[a][c];
-	}
+	HARNESS_POLL_UNTIL((equal = counted_once(t0, t1, a1, a12)), 30000);
 	for (int a = 1; a <= DEVICES; a++) {
 		for (int c = 0; c < 4; c++) {
 			moved += t1[a][c] - t0[a][c];
@@ -410,6 +420,17 @@ START_TEST(objnum_round_trip_counts_every_pulse_once)
 }
 END_TEST
 
+/* True when 1.40.1's record carries the label the device had at 1.2.1. */
+static bool label_moved(void)
+{
+	json_t *r = registry_get("1.40.1");
+	bool moved = r && !strcmp(json_string_value(json_object_get(r, "label")) ?: "",
+				  "Cold water, flat 2");
+
+	json_decref(r);
+	return moved;
+}
+
 START_TEST(readdressed_device_takes_its_registry_along)
 {
 	const char *move[] = { "ch addr=002 to 040", NULL };
@@ -425,8 +446,7 @@ START_TEST(readdressed_device_takes_its_registry_along)
 	start_gateway("1-2");
 	/* the archive knows the device (its first reading is where its count
 	 * starts): describe its first input */
-	for (int n = 0; n < 100 && !(rec = registry_get("1.2.1")); n++)
-		harness_sleep_ms(200);
+	HARNESS_POLL_UNTIL((rec = registry_get("1.2.1")) != NULL, 20000);
 	ck_assert_ptr_nonnull(rec);
 	json_decref(rec);
 	sim_totals(t0);
@@ -448,15 +468,7 @@ START_TEST(readdressed_device_takes_its_registry_along)
 	console(move, out, sizeof out);
 	ck_assert_msg(strstr(out, "Address 002 changed to 040"), "ch addr: %s", out);
 	sim_ctl("pulse 40 1 7");
-	for (int n = 0; n < 100 && !moved; n++) {
-		json_t *r = registry_get("1.40.1");
-
-		moved = r && !strcmp(json_string_value(json_object_get(r, "label")) ?: "",
-				     "Cold water, flat 2");
-		json_decref(r);
-		if (!moved)
-			harness_sleep_ms(200);
-	}
+	HARNESS_POLL_UNTIL((moved = label_moved()), 20000);
 	ck_assert_msg(moved, "the label never moved to 1.40.1");
 	rec = registry_get("1.40.1");
 	ck_assert_str_eq(json_string_value(json_object_get(rec, "serial")), "CW-2");
@@ -495,13 +507,10 @@ START_TEST(readdressed_device_takes_its_registry_along)
 	json_decref(res);
 
 	/* the device's pulses, once, across the move: 1.2.1 then 1.40.1 */
-	for (int n = 0; n < 120 && !equal; n++) {
-		if (n)
-			harness_sleep_ms(250);
-		sim_totals(t1);
-		archived(1, a);
-		equal = a[2][0] + a[40][0] == t1[40][0] - t0[2][0] && t1[40][0] == 15 + t0[2][0];
-	}
+	HARNESS_POLL_UNTIL(
+		(sim_totals(t1), archived(1, a),
+		 equal = a[2][0] + a[40][0] == t1[40][0] - t0[2][0] && t1[40][0] == 15 + t0[2][0]),
+		30000);
 	ck_assert_msg(equal, "archived %lld at 1.2.1 + %lld at 1.40.1, the device counted %lld",
 		      a[2][0], a[40][0], t1[40][0] - t0[2][0]);
 }
@@ -549,9 +558,8 @@ START_TEST(a_forged_first_batch_does_not_capture_an_object)
 	ck_assert_msg(m != NULL, "ingest did not forward the batch");
 	free(m);
 	/* the archive has judged it when its counter says so (no ack to wait for) */
-	for (int n = 0;
-	     n < 100 && (jumps = arc_metric(&h, "amr_archive_seq_jump_refused_total")) < 1; n++)
-		harness_sleep_ms(100);
+	HARNESS_POLL_UNTIL((jumps = arc_metric(&h, "amr_archive_seq_jump_refused_total")) >= 1,
+			   10000);
 	ck_assert_msg(jumps == 1, "the archive took a first batch of seq 2^53-1 (mark %llu)",
 		      (unsigned long long)acked(1));
 	ck_assert_uint_eq(acked(1), 0);

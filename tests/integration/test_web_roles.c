@@ -78,6 +78,16 @@ static void read_stream(struct webc *c, struct sse_read *s, void *(*publish)(voi
 	pthread_join(th, NULL);
 }
 
+/* True when GET path as c answers 200 with both texts in its body. */
+static bool shows(struct webc *c, const char *path, const char *one, const char *two)
+{
+	char *body = get_body(c, path, 200);
+	bool both = strstr(body, one) && strstr(body, two);
+
+	free(body);
+	return both;
+}
+
 /* The users list as text (the state the refused requests must not change). */
 static char *users_state(struct webc *admin)
 {
@@ -182,16 +192,9 @@ START_TEST(tenant_403_on_other_objects)
 	publish_batch(31, 1, 1000);
 	publish_batch(32, 1, 2000);
 	/* the admin sees both objects */
-	for (int i = 0; i < 50; i++) {
-		body = get_body(&a, "/api/v1/objects", 200);
-		if (strstr(body, "\"obj\":31") && strstr(body, "\"obj\":32")) {
-			free(body);
-			break;
-		}
-		free(body);
-		ck_assert_msg(i < 49, "objects 31 and 32 never appeared");
-		harness_sleep_ms(100);
-	}
+	HARNESS_POLL_UNTIL(shows(&a, "/api/v1/objects", "\"obj\":31", "\"obj\":32"), 5000);
+	ck_assert_msg(shows(&a, "/api/v1/objects", "\"obj\":31", "\"obj\":32"),
+		      "objects 31 and 32 never appeared");
 	/* a bad list is refused and creates nothing; an admin has no list */
 	r = webc_req(&a, "POST", "/api/v1/users",
 		     "{\"user\":\"t0\",\"role\":\"tenant\",\"objects\":[0]}", NULL, NULL);
@@ -347,21 +350,12 @@ START_TEST(tenant_of_one_flat_sees_nothing_of_the_next)
 			1, false);
 	publish_flats(2, 716001, 717001);
 	/* the admin sees both flats, in the view and the archive's registry */
-	for (int i = 0;; i++) {
-		char *reg = get_body(&a, "/api/v1/registry?obj=33", 200);
-
-		body = get_body(&a, "/api/v1/objects/33", 200);
-		if (strstr(body, "716001") && strstr(body, "\"flat\":16") &&
-		    strstr(reg, "33.16.3") && strstr(reg, "33.17.3")) {
-			free(body);
-			free(reg);
-			break;
-		}
-		ck_assert_msg(i < 100, "flats 16 and 17 never appeared: %s %s", body, reg);
-		free(body);
-		free(reg);
-		harness_sleep_ms(100);
-	}
+	HARNESS_POLL_UNTIL(shows(&a, "/api/v1/objects/33", "716001", "\"flat\":16") &&
+				   shows(&a, "/api/v1/registry?obj=33", "33.16.3", "33.17.3"),
+			   10000);
+	ck_assert_msg(shows(&a, "/api/v1/objects/33", "716001", "\"flat\":16") &&
+			      shows(&a, "/api/v1/registry?obj=33", "33.16.3", "33.17.3"),
+		      "flats 16 and 17 never appeared");
 	create_user(&a, "ten17", "tenant", "[\"33.17\"]", pw, sizeof pw);
 	webc_init(&ten, &t);
 	ck_assert_int_eq(webc_login(&ten, "ten17", pw), 200);
