@@ -4,7 +4,8 @@
  * archive then returns, a retired object leaving the lists and alarms,
  * 503 when the archive is stopped or silent, hostile
  * HTTP, the live stream, and the OpenAPI description against the server.
- * test_web_roles.c adds the four role rules and the password reset.
+ * test_web_roles.c adds the four role rules and the password reset,
+ * test_web_flats.c the tenant of one flat and streams that end with rights.
  */
 #include <check.h>
 #include <pthread.h>
@@ -22,6 +23,7 @@
 static struct webt t;
 
 TCase *web_roles_tcase(void); /* test_web_roles.c */
+TCase *web_flats_tcase(void); /* test_web_flats.c */
 
 static void setup(void)
 {
@@ -708,6 +710,7 @@ Suite *web_suite(void)
 	tcase_add_test(tc, audit_in_pages_and_csv);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, web_roles_tcase());
+	suite_add_tcase(s, web_flats_tcase());
 	return s;
 }
 

@@ -1,4 +1,5 @@
 #include <check.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,4 +274,68 @@ int sse_wait_open(struct sse_read *s, int ms)
 		harness_sleep_ms(10);
 	}
 	return -1;
+}
+
+/* GET path as c; the body (malloc'd) after checking the status. */
+char *webc_body(struct webc *c, const char *path, long want)
+{
+	struct webr r = webc_req(c, "GET", path, NULL, NULL, NULL);
+	char *body;
+
+	ck_assert_msg(r.status == want, "GET %s: %ld %s", path, r.status, r.body ? r.body : "");
+	body = strdup(r.body ? r.body : "");
+	webr_free(&r);
+	return body;
+}
+
+/* c's live stream into s while publish (a thread, given s) sends what
+ * it should carry; until s->until came or 15 s passed. */
+void webc_stream(struct webc *c, struct sse_read *s, void *(*publish)(void *))
+{
+	char url[160];
+	pthread_t th;
+
+	snprintf(url, sizeof url, "%s/api/v1/stream", c->base);
+	curl_easy_setopt(c->curl, CURLOPT_URL, url);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, sse_collect);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, 15000L);
+	pthread_create(&th, NULL, publish, s);
+	curl_easy_perform(c->curl);
+	pthread_join(th, NULL);
+}
+
+/* True when GET path as c answers 200 with both texts in its body. */
+bool webc_shows(struct webc *c, const char *path, const char *one, const char *two)
+{
+	char *body = webc_body(c, path, 200);
+	bool both = strstr(body, one) && strstr(body, two);
+
+	free(body);
+	return both;
+}
+
+struct webc webt_admin(const struct webt *t)
+{
+	struct webc a;
+
+	webc_init(&a, t);
+	ck_assert_int_eq(webc_login(&a, "admin", t->admin_pw), 200);
+	return a;
+}
+
+/* A new user of role (objects: a JSON array or NULL); its password into pw. */
+void webt_user(struct webc *a, const char *name, const char *role, const char *objects, char *pw,
+	       size_t size)
+{
+	char body[256];
+	struct webr r;
+
+	snprintf(body, sizeof body, "{\"user\":\"%s\",\"role\":\"%s\"%s%s}", name, role,
+		 objects ? ",\"objects\":" : "", objects ? objects : "");
+	r = webc_req(a, "POST", "/api/v1/users", body, NULL, NULL);
+	ck_assert_msg(r.status == 201, "create %s: %ld %s", name, r.status, r.body);
+	snprintf(pw, size, "%s", json_string_value(json_object_get(r.json, "password")));
+	webr_free(&r);
 }

@@ -86,4 +86,22 @@ size_t sse_collect(char *data, size_t size, size_t nmemb, void *arg);
  * published from then on reaches it. Returns 0 or -1. */
 int sse_wait_open(struct sse_read *s, int ms);
 
+/* GET path as c; the body (malloc'd) after checking the status. */
+char *webc_body(struct webc *c, const char *path, long want);
+
+/* True when GET path as c answers 200 with both texts in its body. */
+bool webc_shows(struct webc *c, const char *path, const char *one, const char *two);
+
+/* c's live stream into s while publish (a thread, given s) sends what it
+ * should carry; until s->until came or 15 s passed. */
+void webc_stream(struct webc *c, struct sse_read *s, void *(*publish)(void *));
+
+/* A client of t signed in as the admin. */
+struct webc webt_admin(const struct webt *t);
+
+/* A new user of role (objects: a JSON array or NULL) created by admin a;
+ * its password into pw. */
+void webt_user(struct webc *a, const char *name, const char *role, const char *objects, char *pw,
+	       size_t size);
+
 #endif
