@@ -324,6 +324,71 @@ static int version_rules(struct change *c, MDB_txn *txn, const json_t *rec)
 	return rc;
 }
 
+/* The organisation record k id belongs to, following its references up
+ * (a premises to its building to the building's org) into *org. */
+static int org_of(struct change *c, MDB_txn *txn, enum model_kind k, uint32_t id, uint32_t *org)
+{
+	static const struct {
+		enum model_kind k;   /* a kind without an org of its own */
+		const char *up;	     /* the field naming what it belongs to */
+		enum model_kind upk; /* and its kind */
+	} up[] = {
+		{ MODEL_PREMISES, "building", MODEL_BUILDING },
+		{ MODEL_METER, "premises", MODEL_PREMISES },
+		{ MODEL_TARIFF_VERSION, "tariff", MODEL_TARIFF },
+	};
+
+	for (int depth = 0; depth < 4; depth++) {
+		json_t *r = NULL;
+		size_t i;
+		int rc;
+
+		if (k == MODEL_ORG) {
+			*org = id;
+			return 0;
+		}
+		if ((rc = ledger_get(c->b->l, txn, k, id, &r)))
+			return rc;
+		for (i = 0; i < sizeof up / sizeof up[0] && up[i].k != k; i++)
+			;
+		if (i == sizeof up / sizeof up[0]) {
+			*org = (uint32_t)num(r, "org");
+			json_decref(r);
+			return 0;
+		}
+		id = (uint32_t)num(r, up[i].up);
+		k = up[i].upk;
+		json_decref(r);
+	}
+	return AMR_EDB;
+}
+
+/* Everything a record names belongs to one organisation: an account's
+ * premises are in its organisation's buildings, a meter's service is the
+ * premises' organisation's, and so on. */
+static int org_rules(struct change *c, MDB_txn *txn, const json_t *rec,
+		     const struct model_refs *refs)
+{
+	uint32_t own = 0, o;
+	int rc;
+
+	if (json_is_integer(json_object_get(rec, "org")))
+		own = (uint32_t)num(rec, "org");
+	for (size_t i = 0; i < refs->n; i++) {
+		if ((rc = org_of(c, txn, refs->r[i].kind, refs->r[i].id, &o)))
+			return rc;
+		if (!own)
+			own = o;
+		else if (o != own)
+			return jv_fail(c->err,
+				       "%s: %s %u belongs to organisation %u, not to organisation "
+				       "%u as the rest of this %s",
+				       refs->r[i].field, model_kind_name(refs->r[i].kind),
+				       refs->r[i].id, o, own, model_kind_name(c->k));
+	}
+	return 0;
+}
+
 /* The record as the request would make it: args for a create, the stored
  * record with args merged for an update (null takes a field away). */
 static json_t *proposed(const json_t *before, const json_t *args)
@@ -384,7 +449,8 @@ static int change_txn(MDB_txn *txn, void *arg)
 		rc = AMR_ENOMEM;
 		goto out_free;
 	}
-	if ((rc = model_check(c->k, rec, &refs, c->err)) || (rc = refs_exist(c, txn, &refs)))
+	if ((rc = model_check(c->k, rec, &refs, c->err)) || (rc = refs_exist(c, txn, &refs)) ||
+	    (rc = org_rules(c, txn, rec, &refs)))
 		goto out_free;
 	if (before && c->k == MODEL_TARIFF && strcmp(str(before, "kind"), str(rec, "kind"))) {
 		rc = jv_fail(c->err, "kind: a tariff keeps its kind (%s); make a new tariff",

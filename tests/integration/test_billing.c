@@ -359,6 +359,59 @@ START_TEST(records_checked_and_audited)
 }
 END_TEST
 
+/* An account holds premises of its own organisation's buildings only; a
+ * tariff prices its own organisation's service; a refusal changes
+ * nothing. */
+START_TEST(records_of_one_organisation)
+{
+	char buf[1024];
+	long long org1, org2, bld2, p2, svc2;
+	json_t *r;
+
+	arc_start(&h, NULL);
+	billing_start(NULL);
+	org1 = create("org", ORG);
+	org2 = create("org", ORG);
+	snprintf(buf, sizeof buf,
+		 "\"org\":%lld,\"address\":\"ул. Лесная, 3\",\"tz\":\"Europe/Moscow\"", org2);
+	bld2 = create("building", buf);
+	snprintf(buf, sizeof buf,
+		 "\"building\":%lld,\"number\":\"1\",\"kind\":\"flat\",\"area\":\"40.00\","
+		 "\"residents\":1",
+		 bld2);
+	p2 = create("premises", buf);
+	snprintf(buf, sizeof buf,
+		 "\"org\":%lld,\"code\":\"cold_water\",\"name\":\"ХВС\",\"unit\":\"m3\"", org2);
+	svc2 = create("service", buf);
+
+	snprintf(buf, sizeof buf,
+		 "{\"actor\":\"accountant\",\"org\":%lld,\"number\":\"1\",\"holder\":{\"type\":"
+		 "\"person\",\"name\":\"Иванов И. И.\"},\"premises\":[{\"premises\":%lld,"
+		 "\"from\":\"2026-01-01\"}]}",
+		 org1, p2);
+	refused("account.create", buf, "bad_request",
+		"premises[0].premises: premises 1 belongs to organisation 2, not to organisation 1");
+	snprintf(buf, sizeof buf,
+		 "{\"actor\":\"accountant\",\"org\":%lld,\"service\":%lld,\"name\":\"ХВС\","
+		 "\"kind\":\"per_unit\"}",
+		 org1, svc2);
+	refused("tariff.create", buf, "bad_request",
+		"service: service 1 belongs to organisation 2");
+	r = call("account.list", "{}", NULL, NULL, 0);
+	ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 0);
+	json_decref(r);
+	r = call("tariff.list", "{}", NULL, NULL, 0);
+	ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 0);
+	json_decref(r);
+	/* the same account in the premises' own organisation is taken */
+	snprintf(buf, sizeof buf,
+		 "\"org\":%lld,\"number\":\"1\",\"holder\":{\"type\":\"person\",\"name\":"
+		 "\"Иванов И. И.\"},\"premises\":[{\"premises\":%lld,\"from\":\"2026-01-01\"}]",
+		 org2, p2);
+	ck_assert_int_eq(create("account", buf), 1);
+}
+END_TEST
+
 /* The metric name's sample in billing/metrics; -1 when absent. */
 static long long metric(const char *name)
 {
@@ -424,6 +477,7 @@ static Suite *billing_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, records_checked_and_audited);
+	tcase_add_test(tc, records_of_one_organisation);
 	tcase_add_test(tc, audit_survives_kill_after_commit);
 	suite_add_tcase(s, tc);
 	return s;
