@@ -20,8 +20,11 @@ $(eval $(call unit_test,test_gw_console,tests/unit/test_gw_console.c \
 $(eval $(call unit_test,test_gw_telnet,tests/unit/test_gw_telnet.c $(GW_DIR)/telnet.c,))
 $(eval $(call unit_test,test_gw_delta,tests/unit/test_gw_delta.c $(GW_DIR)/delta.c \
 	$(GW_DIR)/upbatch.c lib/err.c lib/log.c,-ljansson))
-$(eval $(call unit_test,test_gw_spool,tests/unit/test_gw_spool.c $(GW_DIR)/spool.c \
-	$(GW_DIR)/upbatch.c $(GW_DIR)/delta.c lib/kv.c lib/err.c lib/log.c lib/proto.c, \
+GW_SPOOL_TEST := tests/unit/gw_spool_fixture.c $(GW_DIR)/spool.c $(GW_DIR)/upbatch.c \
+	$(GW_DIR)/delta.c lib/kv.c lib/err.c lib/log.c lib/proto.c
+$(eval $(call unit_test,test_gw_spool,tests/unit/test_gw_spool.c $(GW_SPOOL_TEST), \
+	-ljansson $(LMDB_LIBS)))
+$(eval $(call unit_test,test_gw_spool_chains,tests/unit/test_gw_spool_chains.c $(GW_SPOOL_TEST), \
 	-ljansson $(LMDB_LIBS)))
 $(eval $(call unit_test,test_gw_cmdlog_lcd,tests/unit/test_gw_cmdlog_lcd.c $(GW_DIR)/cmdlog.c \
 	$(GW_DIR)/lcd.c $(GW_DIR)/settings.c lib/kv.c lib/err.c lib/log.c,$(LMDB_LIBS)))
