@@ -17,7 +17,8 @@ $(eval $(call program,amr-web,$(WEB_SRCS),$(WEB_LIBS)))
 # Unit tests: routing, roles and OpenAPI, answers, files, sessions, CSRF,
 # rate limits, users (argon2id, LMDB in /tmp), the view, quantities, SSE.
 $(eval $(call unit_test,test_web_unit,tests/unit/test_web_main.c tests/unit/test_web_route.c \
-	tests/unit/test_web_auth.c tests/unit/test_web_view.c tests/unit/test_web_scope.c tests/unit/test_web_stubs.c \
+	tests/unit/test_web_auth.c tests/unit/test_web_view.c tests/unit/test_web_outputs.c \
+	tests/unit/test_web_fixture.c tests/unit/test_web_scope.c tests/unit/test_web_stubs.c \
 	services/web/api.c $(WEB_CORE) lib/kv.c lib/log.c lib/err.c lib/proto.c lib/units.c lib/weights.c lib/jv.c lib/rpc_code.c lib/utf8.c,-lsodium -ljansson $(LMDB_LIBS)))
 
 # Integration tests: a real Mosquitto, amr-archive, amr-ingest and amr-web;

@@ -16,6 +16,7 @@ int main(void)
 	sr = srunner_create(web_route_suite());
 	srunner_add_suite(sr, web_auth_suite());
 	srunner_add_suite(sr, web_view_suite());
+	srunner_add_suite(sr, web_outputs_suite());
 	srunner_add_suite(sr, web_scope_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
