@@ -24,6 +24,7 @@ $(eval $(call unit_test,test_web_unit,tests/unit/test_web_main.c tests/unit/test
 # Integration tests: a real Mosquitto, amr-archive, amr-ingest and amr-web;
 # libcurl is the HTTP client.
 $(eval $(call integ_test,test_web,tests/integration/test_web.c tests/integration/test_web_roles.c tests/integration/test_web_flats.c \
+	tests/integration/test_web_api.c \
 	tests/integration/test_web_util.c,-lcurl))
 
 # End to end: the portal in headless chromium (tests/e2e, playwright-core).

@@ -3,9 +3,11 @@
  * and roles, CSRF, rate limits, a series query, a registry update the
  * archive then returns, a retired object leaving the lists and alarms,
  * 503 when the archive is stopped or silent, hostile
- * HTTP, the live stream, and the OpenAPI description against the server.
+ * HTTP and the live stream.
  * test_web_roles.c adds the four role rules and the password reset,
- * test_web_flats.c the tenant of one flat and streams that end with rights.
+ * test_web_flats.c the tenant of one flat and streams that end with rights,
+ * test_web_api.c the audit in pages, the services page and the OpenAPI
+ * description.
  */
 #include <check.h>
 #include <pthread.h>
@@ -24,6 +26,7 @@ static struct webt t;
 
 TCase *web_roles_tcase(void); /* test_web_roles.c */
 TCase *web_flats_tcase(void); /* test_web_flats.c */
+TCase *web_api_tcase(void);   /* test_web_api.c */
 
 static void setup(void)
 {
@@ -202,22 +205,6 @@ START_TEST(login_rate_limited)
 }
 END_TEST
 
-/* GET path until the answer contains needle (the archive commits within
- * milliseconds, but the batches travel first). */
-static struct webr wait_for(struct webc *c, const char *path, const char *needle)
-{
-	struct webr r = { 0 };
-
-	for (int i = 0; i < 50; i++) {
-		r = webc_req(c, "GET", path, NULL, NULL, NULL);
-		if (r.status == 200 && strstr(r.body, needle))
-			return r;
-		webr_free(&r);
-		harness_sleep_ms(100);
-	}
-	return webc_req(c, "GET", path, NULL, NULL, NULL);
-}
-
 START_TEST(series_registry_and_live_view)
 {
 	long long now = (long long)time(NULL);
@@ -231,7 +218,7 @@ START_TEST(series_registry_and_live_view)
 	publish_batches(4, 5, 1, 1000);
 	snprintf(path, sizeof path, "/api/v1/series?channels=4.5.1&from=%lld&to=%lld&step=raw",
 		 now - 600, now + 60);
-	r = wait_for(&a, path, "\"pulses\":50");
+	r = webc_wait_for(&a, path, "\"pulses\":50");
 	ck_assert_int_eq(r.status, 200);
 	s = json_array_get(json_object_get(r.json, "series"), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(s, "unit")), "pulse");
@@ -333,10 +320,10 @@ START_TEST(retired_object_leaves_the_lists)
 	publish_batches(12, 2, 1, 1000);
 	snprintf(path, sizeof path, "/api/v1/series?channels=12.5.1&from=%lld&to=%lld&step=raw",
 		 now - 600, now + 60);
-	r = wait_for(&a, path, "\"pulses\":20");
+	r = webc_wait_for(&a, path, "\"pulses\":20");
 	ck_assert_int_eq(r.status, 200);
 	webr_free(&r);
-	r = wait_for(&a, "/api/v1/objects", "gateway_offline");
+	r = webc_wait_for(&a, "/api/v1/objects", "gateway_offline");
 	ck_assert_msg(strstr(r.body, "\"obj\":12"), "%s", r.body);
 	webr_free(&r);
 	r = webc_req(&a, "PATCH", "/api/v1/registry/12", "{\"retired\":true}", NULL, NULL);
@@ -391,7 +378,7 @@ START_TEST(archive_stopped_gives_503)
 	/* gone (its will says offline): 503 at once */
 	harness_kill(&t.h, t.archive, SIGKILL);
 	free(harness_wait_message(&t.h, "amr/v1/svc/archive/status", "\"online\":false", 10000));
-	r = wait_for(&a, "/api/v1/services", "{\"name\":\"archive\",\"online\":false");
+	r = webc_wait_for(&a, "/api/v1/services", "{\"name\":\"archive\",\"online\":false");
 	webr_free(&r); /* the web has the will too */
 	r = webc_req(&a, "GET", "/api/v1/registry?obj=4", NULL, NULL, NULL);
 	ck_assert_int_eq(r.status, 503);
@@ -518,179 +505,6 @@ START_TEST(live_stream_pushes_readings)
 }
 END_TEST
 
-/* The audit trail in pages newest first, each record once, and as CSV: 130
- * records, three to a second, so pages end inside a second. */
-START_TEST(audit_in_pages_and_csv)
-{
-	const long long base = 1796119200; /* 2026-12-01 13:00 Moscow */
-	struct webc a;
-	struct webr r;
-	char path[256], rec[256], next[64] = "";
-	bool seen[130] = { false };
-	long long last_ts = base + 100;
-	int pages = 0, got = 0;
-	const char *line, *want = "ts,time_utc,time_local,actor,action,target,reason,detail\n"
-				  "1796119243,2026-12-01T10:00:43Z,2026-12-01T13:00:43+03:00,"
-				  "pager,user.update,u129,paging,\"{\"\"i\"\":129}\"\n";
-
-	webc_init(&a, &t);
-	ck_assert_int_eq(webc_login(&a, "admin", t.admin_pw), 200);
-	for (int i = 0; i < 130; i++) {
-		snprintf(rec, sizeof rec,
-			 "{\"ts\":%lld,\"actor\":\"pager\",\"action\":\"user.update\","
-			 "\"target\":\"u%d\",\"detail\":{\"i\":%d,\"reason\":\"%s\"}}",
-			 base + i / 3, i, i, i == 0 ? "=HYPERLINK(1)" : "paging");
-		ck_assert_int_eq(harness_publish(&t.h, "amr/v1/audit", rec, 1, false), 0);
-	}
-	ck_assert_int_eq(harness_barrier(&t.h, "archive", 5000), 0); /* stored on receipt */
-	do {
-		snprintf(path, sizeof path, "/api/v1/audit?order=desc&actor=pager&limit=50%s%s",
-			 next[0] ? "&before=" : "", next);
-		r = webc_req(&a, "GET", path, NULL, NULL, NULL);
-		ck_assert_int_eq(r.status, 200);
-		for (size_t i = 0; i < json_array_size(json_object_get(r.json, "records")); i++) {
-			json_t *x = json_array_get(json_object_get(r.json, "records"), i);
-			long long ts = json_integer_value(json_object_get(x, "ts"));
-			int n = (int)json_integer_value(
-				json_object_get(json_object_get(x, "detail"), "i"));
-
-			ck_assert_msg(n >= 0 && n < 130 && !seen[n], "record %d twice, page %d", n,
-				      pages);
-			ck_assert_int_le(ts, last_ts); /* newest first */
-			seen[n] = true;
-			last_ts = ts;
-			got++;
-		}
-		ck_assert_int_eq(json_is_true(json_object_get(r.json, "more")),
-				 json_object_get(r.json, "next") != NULL);
-		snprintf(next, sizeof next, "%s",
-			 json_string_value(json_object_get(r.json, "next")) ?: "");
-		pages++;
-		webr_free(&r);
-	} while (next[0] && pages < 10);
-	ck_assert_int_eq(got, 130);
-	ck_assert_int_eq(pages, 3);
-	/* a cursor is for newest first, and is what "next" gave */
-	r = webc_req(&a, "GET", "/api/v1/audit?order=asc&before=1796119200.1", NULL, NULL, NULL);
-	ck_assert_int_eq(r.status, 400);
-	webr_free(&r);
-	r = webc_req(&a, "GET", "/api/v1/audit?order=desc&before=17961x.1", NULL, NULL, NULL);
-	ck_assert_int_eq(r.status, 400);
-	ck_assert_msg(strstr(r.body, "before"), "%s", r.body);
-	webr_free(&r);
-	/* CSV: every record, newest first, the site's time and a reason kept from formulas */
-	r = webc_req(&a, "GET", "/api/v1/audit?order=desc&actor=pager&format=csv", NULL, NULL,
-		     NULL);
-	ck_assert_int_eq(r.status, 200);
-	ck_assert(strstr(r.headers, "text/csv"));
-	ck_assert(strstr(r.headers, "attachment"));
-	ck_assert_msg(!strncmp(r.body, want, strlen(want)), "%s", r.body);
-	ck_assert_msg(strstr(r.body, ",u0,'=HYPERLINK(1),\"{\"\"i\"\":0}\"\n"), "%s", r.body);
-	got = 0;
-	for (line = r.body; (line = strchr(line, '\n')) && line[1]; line++)
-		got++;
-	ck_assert_int_eq(got, 130);
-	webr_free(&r);
-	webc_free(&a);
-}
-END_TEST
-
-/* Every operation of openapi.json exists on the server (never 404 "no such
- * route" nor 405), and what the server answers for routes not in it is 404. */
-/* Whether arr holds the string want. */
-static bool has_string(const json_t *arr, const char *want)
-{
-	size_t i;
-	json_t *e;
-
-	json_array_foreach(arr, i, e)
-		if (json_is_string(e) && !strcmp(json_string_value(e), want))
-			return true;
-	return false;
-}
-
-/* The services page's answer says what each service serves: its own RPC
- * methods ([] for one that only answers ping, metrics and help), and for
- * the web its routes. */
-START_TEST(services_say_what_they_serve)
-{
-	struct webc a;
-	struct webr r;
-	json_t *e;
-	size_t i;
-	bool archive = false, ingest = false, web = false;
-
-	webc_init(&a, &t);
-	ck_assert_int_eq(webc_login(&a, "admin", t.admin_pw), 200);
-	r = wait_for(&a, "/api/v1/services?ping=1", "\"methods\":[\"");
-	ck_assert_int_eq(r.status, 200);
-	json_array_foreach(json_object_get(r.json, "serves"), i, e) {
-		const char *name = json_string_value(json_object_get(e, "name"));
-		json_t *m = json_object_get(e, "methods");
-
-		ck_assert_msg(json_is_array(m), "%s: no methods", name);
-		ck_assert(!has_string(m, "ping") && !has_string(m, "help"));
-		if (!strcmp(name, "archive"))
-			archive = has_string(m, "latest") && has_string(m, "registry.set");
-		else if (!strcmp(name, "ingest"))
-			ingest = has_string(m, "command");
-		else if (!strcmp(name, "web"))
-			web = json_integer_value(json_object_get(e, "routes")) > 10;
-	}
-	ck_assert_msg(archive && ingest && web, "serves: %s", r.body);
-	webr_free(&r);
-	webc_free(&a);
-}
-END_TEST
-
-START_TEST(openapi_describes_the_server)
-{
-	struct webc a;
-	struct webr r, doc;
-	const char *p, *m;
-	json_t *ops, *op;
-	int n = 0;
-
-	webc_init(&a, &t);
-	doc = webc_req(&a, "GET", "/api/v1/openapi.json", NULL, NULL, NULL);
-	ck_assert_int_eq(doc.status, 200);
-	ck_assert_str_eq(json_string_value(json_object_get(doc.json, "openapi")), "3.0.3");
-	json_object_foreach(json_object_get(doc.json, "paths"), p, ops) {
-		json_object_foreach(ops, m, op) {
-			char path[256], method[8], *brace;
-			size_t i;
-
-			snprintf(path, sizeof path, "%s", p);
-			while ((brace = strchr(path, '{'))) { /* {param} -> 1 */
-				char *end = strchr(brace, '}');
-
-				*brace = '1';
-				memmove(brace + 1, end + 1, strlen(end + 1) + 1);
-			}
-			for (i = 0; m[i] && i < 7; i++)
-				method[i] = (char)(m[i] - 32);
-			method[i] = '\0';
-			if (!strcmp(path, "/api/v1/stream"))
-				continue; /* anonymous: 401, checked below */
-			r = webc_req(&a, method, path, !strcmp(method, "GET") ? NULL : "{}", NULL,
-				     NULL);
-			ck_assert_msg(r.status != 405 && !(r.status == 404 &&
-							   !strcmp(webr_code(&r), "not_found") &&
-							   strstr(r.body, "no such API route")),
-				      "%s %s -> %ld %s", method, path, r.status, r.body);
-			webr_free(&r);
-			n++;
-		}
-	}
-	ck_assert_int_ge(n, 20);
-	r = webc_req(&a, "GET", "/api/v1/stream", NULL, NULL, NULL);
-	ck_assert_int_eq(r.status, 401);
-	webr_free(&r);
-	webr_free(&doc);
-	webc_free(&a);
-}
-END_TEST
-
 Suite *web_suite(void)
 {
 	Suite *s = suite_create("web");
@@ -705,12 +519,10 @@ Suite *web_suite(void)
 	tcase_add_test(tc, archive_stopped_gives_503);
 	tcase_add_test(tc, hostile_http);
 	tcase_add_test(tc, live_stream_pushes_readings);
-	tcase_add_test(tc, services_say_what_they_serve);
-	tcase_add_test(tc, openapi_describes_the_server);
-	tcase_add_test(tc, audit_in_pages_and_csv);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, web_roles_tcase());
 	suite_add_tcase(s, web_flats_tcase());
+	suite_add_tcase(s, web_api_tcase());
 	return s;
 }
 

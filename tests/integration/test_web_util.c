@@ -316,6 +316,20 @@ bool webc_shows(struct webc *c, const char *path, const char *one, const char *t
 	return both;
 }
 
+struct webr webc_wait_for(struct webc *c, const char *path, const char *needle)
+{
+	uint64_t end = harness_now_ms() + 5000;
+
+	for (;;) {
+		struct webr r = webc_req(c, "GET", path, NULL, NULL, NULL);
+
+		if ((r.status == 200 && strstr(r.body, needle)) || harness_now_ms() >= end)
+			return r;
+		webr_free(&r);
+		harness_sleep_ms(100);
+	}
+}
+
 struct webc webt_admin(const struct webt *t)
 {
 	struct webc a;

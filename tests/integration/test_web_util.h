@@ -89,6 +89,10 @@ int sse_wait_open(struct sse_read *s, int ms);
 /* GET path as c; the body (malloc'd) after checking the status. */
 char *webc_body(struct webc *c, const char *path, long want);
 
+/* GET path as c until it answers 200 with needle in its body, or 5 s
+ * passed: the last answer (the caller frees it). */
+struct webr webc_wait_for(struct webc *c, const char *path, const char *needle);
+
 /* True when GET path as c answers 200 with both texts in its body. */
 bool webc_shows(struct webc *c, const char *path, const char *one, const char *two);
 
