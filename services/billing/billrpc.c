@@ -675,6 +675,8 @@ KIND_METHODS(meter, MODEL_METER)
 KIND_METHODS(group, MODEL_GROUP)
 KIND_METHODS(tariff, MODEL_TARIFF)
 KIND_METHODS(version, MODEL_TARIFF_VERSION)
+KIND_METHODS(calendar, MODEL_CALENDAR)
+KIND_METHODS(rate, MODEL_RATE)
 
 #define ROWS(name, fn, what)                                                                        \
 	{ name ".create", fn##_create, "{actor,reason?," what "}: create; audited" },               \
@@ -697,5 +699,7 @@ const struct rpc_method billrpc_methods[] = {
 	ROWS("group", group, "org,name,kind,premises?,accounts?"),
 	ROWS("tariff", tariff, "org,service,name,kind"),
 	ROWS("tariff.version", version, "tariff,from,to?,price?|prices,zones|norm,price_over"),
+	ROWS("calendar", calendar, "org,date,working,note?"),
+	ROWS("rate", rate, "org,kind,from,to?,rate?,note?"),
 };
 const size_t billrpc_nmethods = sizeof billrpc_methods / sizeof billrpc_methods[0];

@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include "bankcheck.h"
+#include "calendar.h"
 #include "model.h"
 #include "money.h"
 #include "proto.h"
+#include "rates.h"
 
 enum ftype {
 	F_STR,	 /* a string of min..max bytes */
@@ -57,22 +59,7 @@ static const char *const tariff_kinds[] = { "per_unit", "per_area", "per_residen
 
 bool model_date_ok(const char *s)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1)
-		return false;
-	if (m == 2 && d == 29)
-		return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return d <= mdays[m - 1];
+	return cal_day_parse(s, NULL);
 }
 
 bool model_periods_overlap(const char *af, const char *at, const char *bf, const char *bt)
@@ -276,6 +263,7 @@ static const struct field org_fields[] = {
 	{ "phone", F_STR, false, 0, 40, NULL, 0 },
 	{ "email", F_STR, false, 0, 200, NULL, 0 },
 	{ "website", F_STR, false, 0, 200, NULL, 0 },
+	{ "due_day", F_INT, false, 1, CAL_DUE_DAY_MAX, NULL, 0 },
 };
 
 static amr_err org_rule(json_t *rec, struct model_refs *refs, struct jv_err *err)
@@ -580,6 +568,37 @@ static amr_err version_rule(json_t *rec, struct model_refs *refs, struct jv_err 
 	return period_ok(rec, "", err);
 }
 
+/* A day of the organisation's calendar that the week does not tell. */
+static const struct field calendar_fields[] = {
+	{ "org", F_REF, true, 0, 0, NULL, MODEL_ORG },
+	{ "date", F_DATE, true, 0, 0, NULL, 0 },
+	{ "working", F_BOOL, true, 0, 0, NULL, 0 },
+	{ "note", F_STR, false, 0, 1000, NULL, 0 },
+};
+
+/* An entry of the key-rate table; rates.c knows what each kind needs. */
+static const struct field rate_fields[] = {
+	{ "org", F_REF, true, 0, 0, NULL, MODEL_ORG },
+	{ "kind", F_ENUM, true, 0, 0, rates_kind_names, 0 },
+	{ "from", F_DATE, true, 0, 0, NULL, 0 },
+	{ "to", F_DATE, false, 0, 0, NULL, 0 },
+	{ "rate", F_STR, false, 1, 20, NULL, 0 },
+	{ "note", F_STR, false, 0, 1000, NULL, 0 },
+};
+
+static amr_err rate_rule(json_t *rec, struct model_refs *refs, struct jv_err *err)
+{
+	struct rates_entry e;
+	char buf[RATES_PCT_LEN];
+
+	(void)refs;
+	if (rates_entry_read(rec, &e, err))
+		return AMR_EINVAL;
+	if (json_object_get(rec, "rate")) /* "16.5" is kept as "16.50" */
+		json_object_set_new(rec, "rate", json_string(rates_pct_format(e.rate, buf)));
+	return AMR_OK;
+}
+
 #define KIND(name, t, rule)                           \
 	{                                             \
 		name, t, sizeof t / sizeof t[0], rule \
@@ -595,6 +614,8 @@ static const struct kind kinds[MODEL_KIND_END] = {
 	[MODEL_GROUP] = KIND("group", group_fields, group_rule),
 	[MODEL_TARIFF] = KIND("tariff", tariff_fields, NULL),
 	[MODEL_TARIFF_VERSION] = KIND("tariff.version", version_fields, version_rule),
+	[MODEL_CALENDAR] = KIND("calendar", calendar_fields, NULL),
+	[MODEL_RATE] = KIND("rate", rate_fields, rate_rule),
 };
 
 const char *model_kind_name(enum model_kind k)
@@ -642,6 +663,20 @@ bool model_unique_key(enum model_kind k, const json_t *rec, char *buf, size_t si
 			 (long long)json_integer_value(json_object_get(rec, "org")),
 			 str(rec, "name"));
 		*what = "name: the organisation has a tariff of this name already";
+		return true;
+	case MODEL_CALENDAR:
+		snprintf(buf, size, "calendar %lld:%s",
+			 (long long)json_integer_value(json_object_get(rec, "org")),
+			 str(rec, "date"));
+		*what = "date: the organisation's calendar has this day already";
+		return true;
+	case MODEL_RATE:
+		if (strcmp(str(rec, "kind"), "key_rate"))
+			return false; /* moratoria and caps may overlap: the least cap holds */
+		snprintf(buf, size, "rate %lld:key_rate:%s",
+			 (long long)json_integer_value(json_object_get(rec, "org")),
+			 str(rec, "from"));
+		*what = "from: the organisation has a key rate from this date already";
 		return true;
 	default:
 		return false;

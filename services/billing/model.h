@@ -37,6 +37,8 @@ enum model_kind {
 	MODEL_GROUP,	      /* a named list of premises and accounts */
 	MODEL_TARIFF,	      /* a tariff: kind and service; prices in versions */
 	MODEL_TARIFF_VERSION, /* a tariff's prices for a period */
+	MODEL_CALENDAR,	      /* a holiday or a working Saturday of an organisation */
+	MODEL_RATE,	      /* a key rate, a moratorium or a rate cap (rates.h) */
 	MODEL_KIND_END,
 };
 

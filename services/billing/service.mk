@@ -1,6 +1,7 @@
 # amr-billing: accounts, tariffs, invoices and receipts (docs/billing.md).
 BILLING_CORE := services/billing/money.c services/billing/bankcheck.c \
-                services/billing/model.c services/billing/tariff.c
+                services/billing/model.c services/billing/tariff.c \
+                services/billing/calendar.c services/billing/rates.c
 BILLING_SRCS := $(BILLING_CORE) services/billing/ledger.c services/billing/journal.c \
                 services/billing/auditq.c \
                 services/billing/billrpc.c services/billing/main.c
@@ -18,12 +19,14 @@ $(eval $(call unit_test,test_billing_tariff,tests/unit/test_billing_tariff.c \
 	services/billing/tariff.c services/billing/money.c lib/jv.c lib/err.c,-ljansson))
 $(eval $(call unit_test,test_billing_model,tests/unit/test_billing_model.c \
 	services/billing/model.c services/billing/bankcheck.c services/billing/money.c \
+	services/billing/calendar.c services/billing/rates.c \
 	lib/proto.c lib/jv.c lib/err.c,-ljansson))
 
 # The journal against real LMDB files.
 $(eval $(call unit_test,test_billing_journal,tests/unit/test_billing_journal.c \
 	services/billing/journal.c services/billing/model.c services/billing/bankcheck.c \
-	services/billing/money.c lib/kv.c lib/log.c lib/proto.c lib/jv.c lib/err.c,-ljansson -llmdb))
+	services/billing/money.c services/billing/calendar.c services/billing/rates.c \
+	lib/kv.c lib/log.c lib/proto.c lib/jv.c lib/err.c,-ljansson -llmdb))
 
 # Integration: a real Mosquitto, amr-archive and amr-billing.
 $(eval $(call integ_test,test_billing,tests/integration/test_billing.c \

@@ -469,6 +469,67 @@ START_TEST(audit_survives_kill_after_commit)
 }
 END_TEST
 
+/* The key-rate table and the calendar over RPC: one key rate per date, one
+ * calendar record per day, each refusal naming the field. */
+START_TEST(rates_and_calendar_over_rpc)
+{
+	long long org, kr;
+	json_t *r;
+	pid_t p = billing_start(NULL);
+
+	org = create("org", ORG);
+	kr = create("rate", "\"org\":1,\"kind\":\"key_rate\",\"from\":\"2025-10-27\","
+			    "\"rate\":\"16.5\"");
+	refused("rate.create",
+		"{\"actor\":\"a\",\"org\":1,\"kind\":\"key_rate\",\"from\":\"2025-10-27\","
+		"\"rate\":\"17.00\"}",
+		"conflict",
+		"from: the organisation has a key rate from this date already (rate 1)");
+	refused("rate.create",
+		"{\"actor\":\"a\",\"org\":1,\"kind\":\"key_rate\",\"from\":\"2025-12-22\","
+		"\"rate\":\"16.005\"}",
+		"bad_request", "rate: \"16.005\" has more than 2 decimals");
+	create("rate", "\"org\":1,\"kind\":\"rate_cap\",\"from\":\"2022-02-28\","
+		       "\"to\":\"2023-01-01\",\"rate\":\"9.50\"");
+	create("rate", "\"org\":1,\"kind\":\"rate_cap\",\"from\":\"2022-02-28\","
+		       "\"rate\":\"9.50\"");
+	create("calendar", "\"org\":1,\"date\":\"2027-01-07\",\"working\":false,"
+			   "\"note\":\"Рождество\"");
+	refused("calendar.create",
+		"{\"actor\":\"a\",\"org\":1,\"date\":\"2027-01-07\",\"working\":true}", "conflict",
+		"date: the organisation's calendar has this day already (calendar 1)");
+	refused("calendar.create",
+		"{\"actor\":\"a\",\"org\":2,\"date\":\"2027-01-08\",\"working\":false}",
+		"bad_request", "org: there is no org 2");
+	r = call("rate.get", "{\"id\":1}", NULL, NULL, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "rate")), "16.50");
+	json_decref(r);
+	r = call("rate.list", "{\"org\":1}", NULL, NULL, 0);
+	ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 3);
+	json_decref(r);
+	{
+		int status = -1;
+		char *out = harness_run(&h, "amrctl --compact=yes billing rates org=1", &status);
+
+		ck_assert_int_eq(status, 0);
+		r = json_loads(out, 0, NULL);
+		ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 3);
+		json_decref(r);
+		free(out);
+	}
+	/* the key rate moved to a free date keeps its id; the old date is free again */
+	r = call("rate.update",
+		 "{\"id\":1,\"actor\":\"a\",\"reason\":\"a typo\",\"from\":\"2025-10-28\"}", NULL,
+		 NULL, 0);
+	json_decref(r);
+	create("rate", "\"org\":1,\"kind\":\"key_rate\",\"from\":\"2025-10-27\","
+		       "\"rate\":\"16.50\"");
+	ck_assert_int_eq(org, 1);
+	ck_assert_int_eq(kr, 1);
+	harness_kill(&h, p, SIGTERM);
+}
+END_TEST
+
 static Suite *billing_suite(void)
 {
 	Suite *s = suite_create("billing");
@@ -479,6 +540,7 @@ static Suite *billing_suite(void)
 	tcase_add_test(tc, records_checked_and_audited);
 	tcase_add_test(tc, records_of_one_organisation);
 	tcase_add_test(tc, audit_survives_kill_after_commit);
+	tcase_add_test(tc, rates_and_calendar_over_rpc);
 	suite_add_tcase(s, tc);
 	return s;
 }

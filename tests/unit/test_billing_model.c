@@ -2,7 +2,8 @@
  * Unit tests of amr-billing's records (services/billing/model.c): every
  * kind checked from the table in tests/unit/billing_cases/model.jsonl (a
  * record, and either the message expected, or what it is normalised to
- * and the references it names), and the date and period helpers.
+ * and the references it names), the date and period helpers, the unique
+ * keys, and the demo's key-rate and calendar tables (deploy/demo/).
  */
 #include <check.h>
 #include <stdio.h>
@@ -119,6 +120,88 @@ START_TEST(unique_keys)
 }
 END_TEST
 
+/* Two key rates of one organisation on one date share a key (the second is
+ * refused as a conflict), a moratorium or a cap has none, a calendar day
+ * is one per organisation and date. */
+START_TEST(rate_and_calendar_keys)
+{
+	json_t *k1 = json_pack("{s:i, s:s, s:s, s:s}", "org", 1, "kind", "key_rate", "from",
+			       "2025-10-27", "rate", "16.50");
+	json_t *k2 = json_pack("{s:i, s:s, s:s, s:s}", "org", 1, "kind", "key_rate", "from",
+			       "2025-10-27", "rate", "17.00");
+	json_t *k3 = json_pack("{s:i, s:s, s:s, s:s}", "org", 2, "kind", "key_rate", "from",
+			       "2025-10-27", "rate", "16.50");
+	json_t *cap = json_pack("{s:i, s:s, s:s, s:s}", "org", 1, "kind", "rate_cap", "from",
+				"2025-10-27", "rate", "9.50");
+	json_t *day = json_pack("{s:i, s:s, s:b}", "org", 1, "date", "2027-01-07", "working", 0);
+	char a[128], b[128];
+	const char *what = NULL;
+
+	ck_assert(model_unique_key(MODEL_RATE, k1, a, sizeof a, &what));
+	ck_assert(model_unique_key(MODEL_RATE, k2, b, sizeof b, &what));
+	ck_assert_str_eq(a, b);
+	ck_assert_str_eq(what, "from: the organisation has a key rate from this date already");
+	ck_assert(model_unique_key(MODEL_RATE, k3, b, sizeof b, &what));
+	ck_assert_str_ne(a, b);
+	ck_assert(!model_unique_key(MODEL_RATE, cap, b, sizeof b, &what));
+	ck_assert(model_unique_key(MODEL_CALENDAR, day, a, sizeof a, &what));
+	ck_assert_str_eq(a, "calendar 1:2027-01-07");
+	ck_assert_str_eq(model_kind_name(MODEL_CALENDAR), "calendar");
+	ck_assert_str_eq(model_kind_name(MODEL_RATE), "rate");
+	json_decref(k1);
+	json_decref(k2);
+	json_decref(k3);
+	json_decref(cap);
+	json_decref(day);
+}
+END_TEST
+
+/* Every record of a demo table (deploy/demo/<file>: a JSON array without
+ * "org") is a good record of kind k once given its organisation, and no
+ * two share a unique key. */
+static void demo_table(const char *file, enum model_kind k, size_t min)
+{
+	const char *src = getenv("AMR_SRC_DIR");
+	char path[512], keys[200][64];
+	json_error_t je;
+	json_t *arr, *v;
+	size_t i, nkeys = 0;
+
+	snprintf(path, sizeof path, "%s/deploy/demo/%s", src ? src : ".", file);
+	arr = json_load_file(path, 0, &je);
+	ck_assert_msg(json_is_array(arr), "%s: %s", path, je.text);
+	ck_assert_uint_ge(json_array_size(arr), min);
+	json_array_foreach(arr, i, v) {
+		json_t *rec = json_deep_copy(v), *as_written = json_deep_copy(v);
+		struct model_refs refs;
+		struct jv_err err = { "" };
+		const char *what;
+
+		json_object_set_new(rec, "org", json_integer(1));
+		json_object_set_new(as_written, "org", json_integer(1));
+		ck_assert_msg(model_check(k, rec, &refs, &err) == AMR_OK, "%s[%zu]: %s", file, i,
+			      err.msg);
+		/* written as stored: "16.50", not "16.5" */
+		ck_assert_msg(json_equal(rec, as_written), "%s[%zu]: not as stored", file, i);
+		json_decref(as_written);
+		if (nkeys < 200 && model_unique_key(k, rec, keys[nkeys], sizeof keys[0], &what)) {
+			for (size_t j = 0; j < nkeys; j++)
+				ck_assert_msg(strcmp(keys[j], keys[nkeys]), "%s[%zu]: %s twice",
+					      file, i, keys[j]);
+			nkeys++;
+		}
+		json_decref(rec);
+	}
+	json_decref(arr);
+}
+
+START_TEST(demo_tables_are_good_records)
+{
+	demo_table("rates-ru.json", MODEL_RATE, 40);
+	demo_table("calendar-ru.json", MODEL_CALENDAR, 30);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
 	Suite *s = suite_create("billing_model");
@@ -127,6 +210,8 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, records_from_the_table);
 	tcase_add_test(tc, dates_and_periods);
 	tcase_add_test(tc, unique_keys);
+	tcase_add_test(tc, rate_and_calendar_keys);
+	tcase_add_test(tc, demo_tables_are_good_records);
 	suite_add_tcase(s, tc);
 	return s;
 }

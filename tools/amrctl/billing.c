@@ -12,7 +12,8 @@
 #include "billing.h"
 
 static const char *const kinds[] = { "org",   "building", "premises", "account",	"service",
-				     "meter", "group",	  "tariff",   "tariff.version", NULL };
+				     "meter", "group",	  "tariff",   "tariff.version", "calendar",
+				     "rate",  NULL };
 
 /* The kind named by word: "account" or "accounts" (premises as it is). */
 static const char *kind_of(const char *word)
