@@ -1,14 +1,16 @@
 # amr-billing: accounts, tariffs, invoices and receipts (docs/billing.md).
 BILLING_CORE := services/billing/money.c services/billing/bankcheck.c \
                 services/billing/model.c services/billing/tariff.c \
-                services/billing/calendar.c services/billing/rates.c
+                services/billing/calendar.c services/billing/rates.c \
+                services/billing/debt.c services/billing/penalty.c
 BILLING_SRCS := $(BILLING_CORE) services/billing/ledger.c services/billing/journal.c \
                 services/billing/auditq.c \
                 services/billing/billrpc.c services/billing/main.c
 $(eval $(call program,amr-billing,$(BILLING_SRCS),$(MQ_LIBS) $(LMDB_LIBS)))
 
 # Tests include the service's headers by name.
-$(OBJ)/tests/unit/test_billing_%.o $(OBJ)/tests/integration/test_billing%.o: CPPFLAGS += -Iservices/billing
+$(OBJ)/tests/unit/test_billing_%.o $(OBJ)/tests/unit/billing_cases.o \
+	$(OBJ)/tests/integration/test_billing%.o: CPPFLAGS += -Iservices/billing
 
 # The pure core: each module alone, from tables (tests/unit/billing_cases/).
 $(eval $(call unit_test,test_billing_money,tests/unit/test_billing_money.c \
@@ -21,6 +23,17 @@ $(eval $(call unit_test,test_billing_model,tests/unit/test_billing_model.c \
 	services/billing/model.c services/billing/bankcheck.c services/billing/money.c \
 	services/billing/calendar.c services/billing/rates.c \
 	lib/proto.c lib/jv.c lib/err.c,-ljansson))
+
+# Debt arithmetic: due dates and rates, allocation and ages, penalties.
+BILLING_DEBT_TEST := tests/unit/billing_cases.c services/billing/calendar.c \
+	services/billing/rates.c services/billing/debt.c services/billing/money.c \
+	lib/jv.c lib/err.c
+$(eval $(call unit_test,test_billing_calendar,tests/unit/test_billing_calendar.c \
+	$(BILLING_DEBT_TEST),-ljansson))
+$(eval $(call unit_test,test_billing_debt,tests/unit/test_billing_debt.c \
+	$(BILLING_DEBT_TEST),-ljansson))
+$(eval $(call unit_test,test_billing_penalty,tests/unit/test_billing_penalty.c \
+	services/billing/penalty.c $(BILLING_DEBT_TEST),-ljansson))
 
 # The journal against real LMDB files.
 $(eval $(call unit_test,test_billing_journal,tests/unit/test_billing_journal.c \
