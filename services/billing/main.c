@@ -9,6 +9,8 @@
 
 #include "auditq.h"
 #include "billrpc.h"
+#include "debtrpc.h"
+#include "journal.h"
 #include "ledger.h"
 #include "log.h"
 #include "proto.h"
@@ -40,6 +42,8 @@ int main(int argc, char **argv)
 	ledger *l = NULL;
 	auditq *q = NULL;
 	billrpc *b = NULL;
+	journal *j = NULL;
+	debtrpc *d = NULL;
 	int rc = svc_init(&s, "billing",
 			  "amr-billing: the organisation, buildings, premises, accounts, services, "
 			  "meters, groups and tariffs, every change audited",
@@ -54,9 +58,11 @@ int main(int argc, char **argv)
 		goto out_fini;
 	if (ledger_open(&l, dir) ||
 	    auditq_create(&q, ledger_kv(l), &s, o.audit_publish, (unsigned)o.audit_resend) ||
-	    billrpc_create(&b, &s, l, q) ||
+	    billrpc_create(&b, &s, l, q) || journal_open(&j, ledger_kv(l)) ||
+	    debtrpc_create(&d, &s, l, j) ||
 	    mq_subscribe(s.mq, PROTO_TOPIC_AUDIT, 1, auditq_on_audit, q) ||
-	    svc_serve(&s, billrpc_methods, billrpc_nmethods, b)) {
+	    svc_serve(&s, billrpc_methods, billrpc_nmethods, b) ||
+	    svc_serve(&s, debtrpc_methods, debtrpc_nmethods, d)) {
 		log_error("cannot start (data in %s)", dir);
 		goto out_close;
 	}
@@ -66,6 +72,8 @@ int main(int argc, char **argv)
 	rc = svc_run(&s) ? 1 : 0;
 
 out_close:
+	debtrpc_destroy(d);
+	journal_close(j);
 	billrpc_destroy(b);
 	auditq_destroy(q);
 	ledger_close(l);

@@ -4,7 +4,7 @@ BILLING_CORE := services/billing/money.c services/billing/bankcheck.c \
                 services/billing/calendar.c services/billing/rates.c \
                 services/billing/debt.c services/billing/penalty.c
 BILLING_SRCS := $(BILLING_CORE) services/billing/ledger.c services/billing/journal.c \
-                services/billing/auditq.c \
+                services/billing/auditq.c services/billing/acctdebt.c services/billing/debtrpc.c \
                 services/billing/billrpc.c services/billing/main.c
 $(eval $(call program,amr-billing,$(BILLING_SRCS),$(MQ_LIBS) $(LMDB_LIBS)))
 
@@ -40,6 +40,10 @@ $(eval $(call unit_test,test_billing_journal,tests/unit/test_billing_journal.c \
 	services/billing/journal.c services/billing/model.c services/billing/bankcheck.c \
 	services/billing/money.c services/billing/calendar.c services/billing/rates.c \
 	lib/kv.c lib/log.c lib/proto.c lib/jv.c lib/err.c,-ljansson -llmdb))
+# An account's debt from its journal and its organisation's tables.
+$(eval $(call unit_test,test_billing_acctdebt,tests/unit/test_billing_acctdebt.c \
+	services/billing/acctdebt.c services/billing/journal.c services/billing/ledger.c \
+	$(BILLING_CORE) lib/kv.c lib/log.c lib/proto.c lib/jv.c lib/err.c,-ljansson -llmdb))
 
 # Integration: a real Mosquitto, amr-archive and amr-billing.
 $(eval $(call integ_test,test_billing,tests/integration/test_billing.c \

@@ -1,0 +1,338 @@
+/*
+ * debtrpc.c - an account's debt and the debtors list, read from the
+ * journal in one read transaction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "acctdebt.h"
+#include "debtrpc.h"
+#include "log.h"
+
+#define DEBTORS_LIMIT	  1000	/* rows in a debtors answer by default */
+#define DEBTORS_LIMIT_MAX 10000 /* and at most */
+
+struct debtrpc {
+	struct svc *s; /* borrowed */
+	ledger *l;     /* borrowed */
+	journal *j;    /* borrowed */
+};
+
+amr_err debtrpc_create(debtrpc **out, struct svc *s, ledger *l, journal *j)
+{
+	debtrpc *d = calloc(1, sizeof *d);
+
+	if (!d)
+		return AMR_ENOMEM;
+	d->s = s;
+	d->l = l;
+	d->j = j;
+	*out = d;
+	return AMR_OK;
+}
+
+void debtrpc_destroy(debtrpc *d)
+{
+	free(d);
+}
+
+static void count(debtrpc *d, const char *method, bool ok)
+{
+	char labels[96];
+
+	snprintf(labels, sizeof labels, "method=\"%s\",result=\"%s\"", method, ok ? "ok" : "error");
+	metric_add(metrics_get(d->s->metrics, METRIC_COUNTER, "amr_billing_rpc_total", labels,
+			       "RPC calls of amr-billing's record methods, by method and result."),
+		   1);
+}
+
+/* "date" of args, or today (UTC) when absent. */
+static int date_arg(const json_t *args, cal_day *at, struct jv_err *err)
+{
+	const char *s;
+	int rc = jv_str(args, "date", false, NULL, 10, 10, &s, err);
+
+	if (rc)
+		return rc;
+	if (!s) {
+		*at = (cal_day)(time(NULL) / 86400);
+		return 0;
+	}
+	if (!cal_day_parse(s, at))
+		return jv_fail(err, "date: \"%s\" is not a date (YYYY-MM-DD)", s);
+	return 0;
+}
+
+static void reply(rpc_req *req, int rc, const struct jv_err *err, json_t *res)
+{
+	if (!rc)
+		rpc_reply_ok(req, res);
+	else if (err->msg[0])
+		rpc_reply_rc(req, rc, "%s", err->msg);
+	else
+		rpc_reply_rc(req, rc, "%s", amr_strerror(rc));
+}
+
+static void m_account_debt(void *ctx, rpc_req *req, json_t *args)
+{
+	static const char *const fields[] = { "account", "date", "pieces", NULL };
+	debtrpc *d = ctx;
+	struct jv_err err = { "" };
+	struct acctdebt_tables t = { 0 };
+	struct acctdebt ad = { 0 };
+	json_t *acc = NULL, *res = NULL;
+	long long id;
+	bool pieces;
+	cal_day at;
+	MDB_txn *txn = NULL;
+	int rc;
+
+	if ((rc = jv_only(args, fields, &err)) ||
+	    (rc = jv_int(args, "account", true, 0, 1, MODEL_ID_MAX, &id, &err)) ||
+	    (rc = date_arg(args, &at, &err)) ||
+	    (rc = jv_bool(args, "pieces", false, true, &pieces, &err)) ||
+	    (rc = kv_read_begin(ledger_kv(d->l), &txn)))
+		goto out_reply;
+	if ((rc = ledger_get(d->l, txn, MODEL_ACCOUNT, (uint32_t)id, &acc))) {
+		if (rc == AMR_ENOTFOUND)
+			jv_fail(&err, "account: there is no account %lld", id);
+		goto out_reply;
+	}
+	if ((rc = acctdebt_tables_load(
+		     d->l, txn, (uint32_t)json_integer_value(json_object_get(acc, "org")), &t)) ||
+	    (rc = acctdebt_compute(d->j, txn, (uint32_t)id, &t, at, &ad, &err)))
+		goto out_reply;
+	if (!(res = acctdebt_json(&ad, pieces)))
+		rc = AMR_ENOMEM;
+	else
+		json_object_set(res, "number", json_object_get(acc, "number"));
+out_reply:
+	if (txn)
+		mdb_txn_abort(txn);
+	acctdebt_free(&ad);
+	acctdebt_tables_free(&t);
+	json_decref(acc);
+	count(d, "account.debt", rc == 0);
+	reply(req, rc, &err, res);
+}
+
+/* What the debtors list looks at and collects. */
+struct debtors {
+	debtrpc *d;
+	MDB_txn *txn;
+	const struct acctdebt_tables *t;
+	cal_day at;
+	uint32_t building;   /* 0: every building */
+	json_t *group;	     /* the group record, or NULL */
+	money_kop min_debt;  /* rows with at least this overdue */
+	json_t *rows;	     /* the rows */
+	money_kop total;     /* their overdue added up */
+	money_kop penalties; /* their penalties accrued */
+	struct jv_err *err;
+};
+
+static bool list_has(const json_t *list, uint32_t id)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(list, i, v)
+		if ((uint32_t)json_integer_value(v) == id)
+			return true;
+	return false;
+}
+
+/* The premises acc holds at day at: a new array of {"premises","number",
+ * "building"}; *in_building and *in_group say whether one of them is in
+ * the filter's building and group. */
+static int held(struct debtors *s, const json_t *acc, json_t **out, bool *in_building,
+		bool *in_group)
+{
+	json_t *arr = json_array(), *h;
+	size_t i;
+	int rc = 0;
+
+	*in_building = *in_group = false;
+	json_array_foreach(json_object_get(acc, "premises"), i, h) {
+		uint32_t pid = (uint32_t)json_integer_value(json_object_get(h, "premises"));
+		const char *to = json_string_value(json_object_get(h, "to"));
+		cal_day from_d, to_d = CAL_DAY_OPEN;
+		json_t *p = NULL;
+
+		cal_day_parse(json_string_value(json_object_get(h, "from")), &from_d);
+		if (to)
+			cal_day_parse(to, &to_d);
+		if (from_d > s->at || to_d <= s->at)
+			continue;
+		if ((rc = ledger_get(s->d->l, s->txn, MODEL_PREMISES, pid, &p)))
+			break;
+		json_array_append_new(arr, json_pack("{s:I, s:O, s:O}", "premises", (json_int_t)pid,
+						     "number", json_object_get(p, "number"),
+						     "building", json_object_get(p, "building")));
+		*in_building = *in_building ||
+			       (uint32_t)json_integer_value(json_object_get(p, "building")) ==
+				       s->building;
+		*in_group = *in_group ||
+			    (s->group && list_has(json_object_get(s->group, "premises"), pid));
+		json_decref(p);
+	}
+	if (rc) {
+		json_decref(arr);
+		return rc;
+	}
+	*out = arr;
+	return 0;
+}
+
+static int debtor_fn(uint32_t id, const json_t *acc, void *arg)
+{
+	struct debtors *s = arg;
+	struct acctdebt ad;
+	json_t *premises = NULL, *row;
+	bool in_building, in_group;
+	int rc;
+
+	if ((uint32_t)json_integer_value(json_object_get(acc, "org")) != s->t->org)
+		return 0;
+	if ((rc = held(s, acc, &premises, &in_building, &in_group)))
+		return rc;
+	if ((s->building && !in_building) ||
+	    (s->group && !in_group && !list_has(json_object_get(s->group, "accounts"), id))) {
+		json_decref(premises);
+		return 0;
+	}
+	if ((rc = acctdebt_compute(s->d->j, s->txn, id, s->t, s->at, &ad, s->err))) {
+		json_decref(premises);
+		return rc;
+	}
+	if (ad.overdue <= 0 || ad.overdue < s->min_debt) {
+		acctdebt_free(&ad);
+		json_decref(premises);
+		return 0;
+	}
+	row = acctdebt_json(&ad, false);
+	if (row) {
+		json_object_set(row, "number", json_object_get(acc, "number"));
+		json_object_set(row, "holder", json_object_get(acc, "holder"));
+		json_object_set_new(row, "premises", premises);
+		json_object_set_new(row, "overdue_kop", json_integer(ad.overdue));
+		premises = NULL;
+	}
+	s->total += ad.overdue;
+	s->penalties += ad.pen.total;
+	acctdebt_free(&ad);
+	json_decref(premises);
+	return !row || json_array_append_new(s->rows, row) ? AMR_ENOMEM : 0;
+}
+
+/* The largest debt first; equal debts by account number. */
+static int row_cmp(const void *pa, const void *pb)
+{
+	const json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
+	json_int_t da = json_integer_value(json_object_get(a, "overdue_kop"));
+	json_int_t db = json_integer_value(json_object_get(b, "overdue_kop"));
+
+	if (da != db)
+		return da > db ? -1 : 1;
+	return strcmp(json_string_value(json_object_get(a, "number")),
+		      json_string_value(json_object_get(b, "number")));
+}
+
+/* s->rows sorted, cut to limit, into a new answer. */
+static json_t *debtors_answer(struct debtors *s, size_t limit)
+{
+	size_t n = json_array_size(s->rows);
+	json_t **v = malloc((n ? n : 1) * sizeof *v), *out = json_array(), *res;
+	char buf[CAL_DATE_LEN], m1[MONEY_STR_MAX], m2[MONEY_STR_MAX];
+
+	if (!v || !out) {
+		free(v);
+		json_decref(out);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_array_get(s->rows, i);
+	qsort(v, n, sizeof *v, row_cmp);
+	for (size_t i = 0; i < n && i < limit; i++) {
+		json_object_del(v[i], "overdue_kop");
+		json_array_append(out, v[i]);
+	}
+	free(v);
+	res = json_pack("{s:I, s:s, s:I, s:s, s:s, s:o}", "org", (json_int_t)s->t->org, "date",
+			cal_day_format(s->at, buf), "count", (json_int_t)n, "total",
+			money_format(s->total, m1), "penalties", money_format(s->penalties, m2),
+			"debtors", out);
+	if (res && n > limit)
+		json_object_set_new(res, "more", json_true());
+	return res;
+}
+
+static void m_debtors(void *ctx, rpc_req *req, json_t *args)
+{
+	static const char *const fields[] = { "org",	  "date",  "building", "group",
+					      "min_debt", "limit", NULL };
+	debtrpc *d = ctx;
+	struct jv_err err = { "" };
+	struct acctdebt_tables t = { 0 };
+	struct debtors s = { .d = d, .t = &t, .err = &err };
+	long long org, building, group, limit;
+	const char *min_s;
+	json_t *res = NULL;
+	int rc;
+
+	if ((rc = jv_only(args, fields, &err)) ||
+	    (rc = jv_int(args, "org", true, 0, 1, MODEL_ID_MAX, &org, &err)) ||
+	    (rc = date_arg(args, &s.at, &err)) ||
+	    (rc = jv_int(args, "building", false, 0, 1, MODEL_ID_MAX, &building, &err)) ||
+	    (rc = jv_int(args, "group", false, 0, 1, MODEL_ID_MAX, &group, &err)) ||
+	    (rc = jv_int(args, "limit", false, DEBTORS_LIMIT, 1, DEBTORS_LIMIT_MAX, &limit,
+			 &err)) ||
+	    (rc = jv_str(args, "min_debt", false, NULL, 1, 30, &min_s, &err)) ||
+	    (min_s && (rc = money_parse(min_s, "min_debt", false, &s.min_debt, &err))) ||
+	    (rc = kv_read_begin(ledger_kv(d->l), &s.txn)))
+		goto out_reply;
+	s.building = (uint32_t)building;
+	if ((rc = acctdebt_tables_load(d->l, s.txn, (uint32_t)org, &t))) {
+		if (rc == AMR_ENOTFOUND)
+			jv_fail(&err, "org: there is no org %lld", org);
+		goto out_reply;
+	}
+	if (group && (rc = ledger_get(d->l, s.txn, MODEL_GROUP, (uint32_t)group, &s.group))) {
+		if (rc == AMR_ENOTFOUND)
+			jv_fail(&err, "group: there is no group %lld", group);
+		goto out_reply;
+	}
+	if (s.group && json_integer_value(json_object_get(s.group, "org")) != org) {
+		rc = jv_fail(&err, "group: group %lld belongs to organisation %lld, not %lld",
+			     group, json_integer_value(json_object_get(s.group, "org")), org);
+		goto out_reply;
+	}
+	if (!(s.rows = json_array())) {
+		rc = AMR_ENOMEM;
+		goto out_reply;
+	}
+	if ((rc = ledger_scan(d->l, s.txn, MODEL_ACCOUNT, 0, debtor_fn, &s)))
+		goto out_reply;
+	if (!(res = debtors_answer(&s, (size_t)limit)))
+		rc = AMR_ENOMEM;
+out_reply:
+	if (s.txn)
+		mdb_txn_abort(s.txn);
+	json_decref(s.rows);
+	json_decref(s.group);
+	acctdebt_tables_free(&t);
+	count(d, "debtors", rc == 0);
+	reply(req, rc, &err, res);
+}
+
+const struct rpc_method debtrpc_methods[] = {
+	{ "account.debt", m_account_debt,
+	  "{account,date?,pieces?}: the account's debt at the end of date (today): balance, "
+	  "overdue, ages, penalties, last payment; with pieces (default) what paid each" },
+	{ "debtors", m_debtors,
+	  "{org,date?,building?,group?,min_debt?,limit?}: the accounts with debt past due, the "
+	  "largest first, with ages, penalties and the last payment" },
+};
+const size_t debtrpc_nmethods = sizeof debtrpc_methods / sizeof debtrpc_methods[0];
