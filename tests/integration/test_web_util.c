@@ -309,10 +309,10 @@ void webc_stream(struct webc *c, struct sse_read *s, void *(*publish)(void *))
 /* True when GET path as c answers 200 with both texts in its body. */
 bool webc_shows(struct webc *c, const char *path, const char *one, const char *two)
 {
-	char *body = webc_body(c, path, 200);
-	bool both = strstr(body, one) && strstr(body, two);
+	struct webr r = webc_req(c, "GET", path, NULL, NULL, NULL);
+	bool both = r.status == 200 && strstr(r.body, one) && strstr(r.body, two);
 
-	free(body);
+	webr_free(&r);
 	return both;
 }
 

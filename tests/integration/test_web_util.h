@@ -93,7 +93,9 @@ char *webc_body(struct webc *c, const char *path, long want);
  * passed: the last answer (the caller frees it). */
 struct webr webc_wait_for(struct webc *c, const char *path, const char *needle);
 
-/* True when GET path as c answers 200 with both texts in its body. */
+/* True when GET path as c answers 200 with both texts in its body; false
+ * for any other answer (an object not heard from yet is 404), so that it
+ * can be polled. */
 bool webc_shows(struct webc *c, const char *path, const char *one, const char *two);
 
 /* c's live stream into s while publish (a thread, given s) sends what it
