@@ -27,4 +27,4 @@ $(eval $(call unit_test,test_billing_journal,tests/unit/test_billing_journal.c \
 
 # Integration: a real Mosquitto, amr-archive and amr-billing.
 $(eval $(call integ_test,test_billing,tests/integration/test_billing.c \
-	tests/integration/archive_util.c,))
+	tests/integration/billing_util.c tests/integration/archive_util.c,))
