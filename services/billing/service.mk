@@ -19,6 +19,9 @@ $(eval $(call unit_test,test_billing_tariff,tests/unit/test_billing_tariff.c \
 $(eval $(call unit_test,test_billing_model,tests/unit/test_billing_model.c \
 	services/billing/model.c services/billing/bankcheck.c services/billing/money.c \
 	lib/proto.c lib/jv.c lib/err.c,-ljansson))
+$(eval $(call unit_test,test_billing_bankreg,tests/unit/test_billing_bankreg.c \
+	services/billing/bankreg.c services/billing/model.c services/billing/bankcheck.c \
+	services/billing/money.c lib/utf8.c lib/proto.c lib/jv.c lib/err.c,-ljansson))
 
 # The journal against real LMDB files.
 $(eval $(call unit_test,test_billing_journal,tests/unit/test_billing_journal.c \
