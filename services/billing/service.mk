@@ -4,6 +4,12 @@ BILLING_CORE := services/billing/money.c services/billing/bankcheck.c \
 BILLING_SRCS := $(BILLING_CORE) services/billing/ledger.c services/billing/journal.c \
                 services/billing/auditq.c \
                 services/billing/billrpc.c services/billing/main.c
+# Payments: entered, imported from bank registries, suspense, reversals,
+# opening balances, balances and statements.
+BILLING_SRCS += services/billing/bankreg.c services/billing/recstore.c \
+                services/billing/payments.c services/billing/payments_entry.c \
+                services/billing/payments_report.c services/billing/payments_import.c \
+                services/billing/payments_upload.c services/billing/payments_suspense.c
 $(eval $(call program,amr-billing,$(BILLING_SRCS),$(MQ_LIBS) $(LMDB_LIBS)))
 
 # Tests include the service's headers by name.
@@ -30,4 +36,6 @@ $(eval $(call unit_test,test_billing_journal,tests/unit/test_billing_journal.c \
 
 # Integration: a real Mosquitto, amr-archive and amr-billing.
 $(eval $(call integ_test,test_billing,tests/integration/test_billing.c \
+	tests/integration/billing_util.c tests/integration/archive_util.c,))
+$(eval $(call integ_test,test_billing_payments,tests/integration/test_billing_payments.c \
 	tests/integration/billing_util.c tests/integration/archive_util.c,))
