@@ -2,8 +2,8 @@
  * amr-billing's payments with a real Mosquitto and a real amr-archive: a
  * payment entered and reversed once; an opening balance; a bank registry
  * (Windows-1251) previewed without a change, applied, and applied again
- * without a change; its suspense line assigned; a registry in parts;
- * statements whose sums are their entries'; and a kill -9
+ * without a change; its suspense line assigned; a registry in parts, and
+ * through amrctl; statements whose sums are their entries'; and a kill -9
  * during an import leaving all of it or nothing.
  */
 #include <check.h>
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -481,17 +482,36 @@ static char *big_registry(int n, long long *sum)
 	return s;
 }
 
+/* Write text to a file in the test's directory: its path (static). */
+static const char *file_of(const char *name, const char *text)
+{
+	static char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", h.dir, name);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_uint_eq(fwrite(text, 1, strlen(text), f), strlen(text));
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
 /* Both accounts' balances added, in kopecks. */
 static long long paid(void)
 {
 	return -(kop(balance(1, NULL)) + kop(balance(2, NULL)));
 }
 
-START_TEST(registry_in_parts)
+START_TEST(registry_in_parts_and_through_amrctl)
 {
+	char cmd[1024], *out;
+	long long sum;
+	int status = -1;
+	char *text = big_registry(14000, &sum);
+	const char *path = file_of("reestr-big.txt", text);
 	json_t *r;
 
 	world();
+	ck_assert_uint_gt(strlen(text), 737280); /* more than one message: two parts */
 	/* parts by hand: in order, a part sent again taken once */
 	bil_refused(&h, "payment.import",
 		    "{\"actor\":\"a\",\"org\":1,\"bank\":\"sber\",\"name\":\"p\",\"text\":\"MDEu\","
@@ -519,7 +539,54 @@ START_TEST(registry_in_parts)
 		"\"MTsxMDAwMDE7NywwMAo=\",\"upload\":\"u1\",\"part\":3,\"parts\":3,\"apply\":true}",
 		NULL, NULL, 0);
 	json_decref(r);
-	ck_assert_str_eq(balance(1, NULL), "-7.00");
+
+	/* amrctl splits a big file itself: a preview, then applied, then again */
+	snprintf(cmd, sizeof cmd, "amrctl billing payments import --org 1 --bank sber %s", path);
+	out = harness_run(&h, cmd, &status);
+	ck_assert_int_eq(status, 0);
+	ck_assert_ptr_nonnull(strstr(out, "a preview: nothing changed"));
+	free(out);
+	ck_assert_str_eq(balance(2, NULL), "0.00");
+	snprintf(cmd, sizeof cmd,
+		 "amrctl --compact=yes billing payments import --org 1 --bank sber --apply %s",
+		 path);
+	out = harness_run(&h, cmd, &status);
+	ck_assert_int_eq(status, 0);
+	ck_assert_ptr_nonnull(r = json_loads(out, 0, NULL));
+	ck_assert_int_eq(count(r, "taken"), 14000);
+	json_decref(r);
+	free(out);
+	ck_assert_int_eq(paid(), sum + 700);
+	out = harness_run(&h, cmd, &status);
+	ck_assert_int_eq(status, 0);
+	ck_assert_ptr_nonnull(r = json_loads(out, 0, NULL));
+	ck_assert_int_eq(count(r, "skipped"), 14000);
+	json_decref(r);
+	free(out);
+	ck_assert_int_eq(paid(), sum + 700);
+
+	/* statement and balance by the account's number; a refused line table */
+	out = harness_run(&h, "amrctl --compact=yes billing balance 100002 --org 1", &status);
+	ck_assert_int_eq(status, 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"account\":2"));
+	free(out);
+	out = harness_run(&h, "amrctl billing statement 1 --from 2026-10-28 --to 2026-10-28",
+			  &status);
+	ck_assert_int_eq(status, 0);
+	ck_assert_ptr_nonnull(strstr(out, "SBER-2026-10-00013999"));
+	free(out);
+	/* 7000 entries are more than one answer carries: a shorter span */
+	free(harness_run(&h, "amrctl billing statement 1 2>/dev/null", &status));
+	ck_assert_int_eq(WEXITSTATUS(status), 1);
+	path = file_of("reestr-bad.txt", "05.11.2026;B1;100001;1,234\n");
+	snprintf(cmd, sizeof cmd, "amrctl billing payments import --org 1 --bank sber %s", path);
+	out = harness_run(&h, cmd, &status);
+	ck_assert_int_eq(status, 0);
+	ck_assert_ptr_nonnull(strstr(out, "     1  amount: \"1,234\" has more than 2 decimals"));
+	free(out);
+	free(harness_run(&h, "amrctl billing payments import --org 1 x 2>/dev/null", &status));
+	ck_assert_int_eq(WEXITSTATUS(status), 2);
+	free(text);
 }
 END_TEST
 
@@ -569,7 +636,7 @@ int main(void)
 	tcase_add_test(tc, payment_entered_and_reversed_once);
 	tcase_add_test(tc, opening_balance);
 	tcase_add_test(tc, registry_imported_once);
-	tcase_add_test(tc, registry_in_parts);
+	tcase_add_test(tc, registry_in_parts_and_through_amrctl);
 	tcase_add_test(tc, kill_during_import_all_or_nothing);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
