@@ -138,6 +138,21 @@ int ledger_claim(ledger *l, MDB_txn *txn, const char *name, uint32_t id, uint32_
 	return mdb_put(txn, l->uniq, &mk, &v, 0);
 }
 
+amr_err ledger_holder(ledger *l, MDB_txn *txn, const char *name, uint32_t *id)
+{
+	MDB_val mk = { strlen(name), (void *)name }, v;
+	int rc = mdb_get(txn, l->uniq, &mk, &v);
+
+	if (rc == MDB_NOTFOUND)
+		return AMR_ENOTFOUND;
+	if (rc)
+		return kv_err(rc);
+	if (v.mv_size != 4)
+		return AMR_EDB;
+	*id = kv_unpack_u32(v.mv_data);
+	return AMR_OK;
+}
+
 int ledger_release(ledger *l, MDB_txn *txn, const char *name)
 {
 	MDB_val mk = { strlen(name), (void *)name };

@@ -53,6 +53,10 @@ int ledger_new_id(ledger *l, MDB_txn *txn, enum model_kind k, uint32_t *id);
  * it already (holding it already is fine). Returns 0 or an LMDB/amr code. */
 int ledger_claim(ledger *l, MDB_txn *txn, const char *key, uint32_t id, uint32_t *holder);
 
+/* The id of the record holding key into *id (a lookup: nothing is
+ * claimed). Returns AMR_OK, AMR_ENOTFOUND or AMR_EDB. */
+amr_err ledger_holder(ledger *l, MDB_txn *txn, const char *key, uint32_t *id);
+
 /* Let key go (nothing when nobody holds it). Returns 0 or an LMDB code. */
 int ledger_release(ledger *l, MDB_txn *txn, const char *key);
 

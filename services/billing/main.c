@@ -13,13 +13,16 @@
 #include "journal.h"
 #include "ledger.h"
 #include "log.h"
+#include "payments.h"
 #include "proto.h"
 #include "svc.h"
+#include "tzone.h"
 
 struct options {
 	const char *data_dir;	/* LMDB environment directory */
 	long long audit_resend; /* s between publishing unconfirmed audit records again */
 	bool audit_publish;	/* false: hold audit records (tests) */
+	const char *tz;		/* the site's zone: what day it is */
 };
 
 int main(int argc, char **argv)
@@ -36,6 +39,9 @@ int main(int argc, char **argv)
 		  "publish audit records; false keeps them in the outbox (only for tests of a crash "
 		  "between a change and its publish)",
 		  &o.audit_publish, NULL },
+		{ "tz", "AMR_TZ", CONFIG_STR, "Europe/Moscow", 1, 60,
+		  "the site's time zone: what day today is (no payment is dated after it)", &o.tz,
+		  NULL },
 	};
 	struct svc s;
 	char dir[4096];
@@ -44,6 +50,7 @@ int main(int argc, char **argv)
 	billrpc *b = NULL;
 	journal *j = NULL;
 	debtrpc *d = NULL;
+	payments *p = NULL;
 	int rc = svc_init(&s, "billing",
 			  "amr-billing: the organisation, buildings, premises, accounts, services, "
 			  "meters, groups and tariffs, every change audited",
@@ -56,13 +63,16 @@ int main(int argc, char **argv)
 		snprintf(dir, sizeof dir, "%s", o.data_dir);
 	else if (svc_data_dir(dir, sizeof dir, "billing"))
 		goto out_fini;
-	if (ledger_open(&l, dir) ||
+	if (tzone_set(o.tz))
+		goto out_fini;
+	if (ledger_open(&l, dir) || journal_open(&j, ledger_kv(l)) ||
 	    auditq_create(&q, ledger_kv(l), &s, o.audit_publish, (unsigned)o.audit_resend) ||
-	    billrpc_create(&b, &s, l, q) || journal_open(&j, ledger_kv(l)) ||
-	    debtrpc_create(&d, &s, l, j) ||
+	    billrpc_create(&b, &s, l, q) || debtrpc_create(&d, &s, l, j) ||
 	    mq_subscribe(s.mq, PROTO_TOPIC_AUDIT, 1, auditq_on_audit, q) ||
 	    svc_serve(&s, billrpc_methods, billrpc_nmethods, b) ||
-	    svc_serve(&s, debtrpc_methods, debtrpc_nmethods, d)) {
+	    svc_serve(&s, debtrpc_methods, debtrpc_nmethods, d) ||
+	    payments_create(&p, &s, l, j, q) ||
+	    svc_serve(&s, payments_methods, payments_nmethods, p)) {
 		log_error("cannot start (data in %s)", dir);
 		goto out_close;
 	}
@@ -72,6 +82,7 @@ int main(int argc, char **argv)
 	rc = svc_run(&s) ? 1 : 0;
 
 out_close:
+	payments_destroy(p);
 	debtrpc_destroy(d);
 	journal_close(j);
 	billrpc_destroy(b);

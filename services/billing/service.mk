@@ -6,6 +6,12 @@ BILLING_CORE := services/billing/money.c services/billing/bankcheck.c \
 BILLING_SRCS := $(BILLING_CORE) services/billing/ledger.c services/billing/journal.c \
                 services/billing/auditq.c services/billing/acctdebt.c services/billing/debtrpc.c \
                 services/billing/billrpc.c services/billing/main.c
+# Payments: entered, imported from bank registries, suspense, reversals,
+# opening balances, balances and statements.
+BILLING_SRCS += services/billing/bankreg.c services/billing/recstore.c \
+                services/billing/payments.c services/billing/payments_entry.c \
+                services/billing/payments_report.c services/billing/payments_import.c \
+                services/billing/payments_upload.c services/billing/payments_suspense.c
 $(eval $(call program,amr-billing,$(BILLING_SRCS),$(MQ_LIBS) $(LMDB_LIBS)))
 
 # Tests include the service's headers by name.
@@ -23,6 +29,10 @@ $(eval $(call unit_test,test_billing_model,tests/unit/test_billing_model.c \
 	services/billing/model.c services/billing/bankcheck.c services/billing/money.c \
 	services/billing/calendar.c services/billing/rates.c \
 	lib/proto.c lib/jv.c lib/err.c,-ljansson))
+$(eval $(call unit_test,test_billing_bankreg,tests/unit/test_billing_bankreg.c \
+	services/billing/bankreg.c services/billing/model.c services/billing/bankcheck.c \
+	services/billing/money.c services/billing/calendar.c services/billing/rates.c \
+	lib/utf8.c lib/proto.c lib/jv.c lib/err.c,-ljansson))
 
 # Debt arithmetic: due dates and rates, allocation and ages, penalties.
 BILLING_DEBT_TEST := tests/unit/billing_cases.c services/billing/calendar.c \
@@ -47,4 +57,6 @@ $(eval $(call unit_test,test_billing_acctdebt,tests/unit/test_billing_acctdebt.c
 
 # Integration: a real Mosquitto, amr-archive and amr-billing.
 $(eval $(call integ_test,test_billing,tests/integration/test_billing.c \
-	tests/integration/archive_util.c,))
+	tests/integration/billing_util.c tests/integration/archive_util.c,))
+$(eval $(call integ_test,test_billing_payments,tests/integration/test_billing_payments.c \
+	tests/integration/billing_util.c tests/integration/archive_util.c,))

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "archive_util.h"
+#include "billing_util.h"
 #include "harness.h"
 
 static struct harness h;
@@ -30,98 +31,6 @@ static void teardown(void)
 	harness_stop(&h);
 }
 
-static pid_t billing_start(const char *const *args)
-{
-	static const char *const none[] = { NULL };
-	pid_t p;
-	char *st;
-
-	harness_clear_inbox(&h);
-	p = harness_spawn(&h, "amr-billing", args ? args : none);
-	ck_assert_int_gt(p, 0);
-	st = harness_wait_message(&h, "amr/v1/svc/billing/status", "\"online\":true", 15000);
-	ck_assert_msg(st != NULL, "amr-billing did not come online");
-	free(st);
-	return p;
-}
-
-/* billing/<method> with args: the result (new), or NULL with the error's
- * code and message (when want_code is given, it must be that code). */
-static json_t *call(const char *method, const char *args, const char *want_code, char *msg,
-		    size_t size)
-{
-	char m[128];
-	char *text;
-	json_t *ans, *res, *e;
-
-	snprintf(m, sizeof m, "billing/%s", method);
-	text = harness_rpc(&h, m, args, 10000);
-	if (!text)
-		harness_dump_logs(&h);
-	ck_assert_msg(text != NULL, "%s: no answer", m);
-	ans = json_loads(text, 0, NULL);
-	ck_assert_msg(ans != NULL, "%s: %s", m, text);
-	res = json_incref(json_object_get(ans, "result"));
-	e = json_object_get(ans, "error");
-	if (want_code)
-		ck_assert_msg(
-			e && !strcmp(json_string_value(json_object_get(e, "code")), want_code),
-			"%s %s: expected %s, got %s", m, args, want_code, text);
-	else
-		ck_assert_msg(res != NULL, "%s %s: %s", m, args, text);
-	if (msg && e)
-		snprintf(msg, size, "%s", json_string_value(json_object_get(e, "message")));
-	free(text);
-	json_decref(ans);
-	return res;
-}
-
-/* Create a record: its id. */
-static long long create(const char *kind, const char *fields)
-{
-	char m[64], args[4096];
-	json_t *r;
-	long long id;
-
-	snprintf(m, sizeof m, "%s.create", kind);
-	snprintf(args, sizeof args, "{\"actor\":\"accountant\",%s}", fields);
-	r = call(m, args, NULL, NULL, 0);
-	id = json_integer_value(json_object_get(r, "id"));
-	ck_assert_int_gt(id, 0);
-	json_decref(r);
-	return id;
-}
-
-/* The call is refused with code and a message starting with want. */
-static void refused(const char *method, const char *args, const char *code, const char *want)
-{
-	char msg[512] = "";
-	json_t *r = call(method, args, code, msg, sizeof msg);
-
-	ck_assert_ptr_null(r);
-	ck_assert_msg(!strncmp(msg, want, strlen(want)), "%s: \"%s\", expected \"%s...\"", method,
-		      msg, want);
-}
-
-#define ORG                                                                                                \
-	"\"name\":\"ТСЖ «Берёзка»\",\"inn\":\"7707083893\",\"kpp\":\"773601001\","             \
-	"\"account\":\"40703810538000001234\",\"bank\":\"ПАО Сбербанк\",\"bik\":\"044525225\"," \
-	"\"corr_account\":\"30101810400000000225\""
-
-/* The archive's audit records of target once it holds n of them (or what
- * it holds after 5 s). */
-static json_t *audit_records(const char *target, size_t n)
-{
-	char args[128];
-	json_t *r = NULL;
-
-	snprintf(args, sizeof args, "{\"target\":\"%s\"}", target);
-	HARNESS_POLL_UNTIL((json_decref(r), r = arc_rpc(&h, "audit.query", args, NULL, NULL, 0),
-			    json_array_size(json_object_get(r, "records")) >= n),
-			   5000);
-	return r;
-}
-
 START_TEST(records_checked_and_audited)
 {
 	char buf[2048], *rec;
@@ -129,26 +38,26 @@ START_TEST(records_checked_and_audited)
 	json_t *r;
 
 	arc_start(&h, NULL);
-	billing_start(NULL);
+	bil_start(&h, NULL);
 
-	org = create("org", ORG);
+	org = bil_create(&h, "org", BIL_ORG);
 	snprintf(buf, sizeof buf,
 		 "\"org\":%lld,\"address\":\"ул. Ленина, 5\",\"tz\":\"Europe/Moscow\","
 		 "\"objects\":[1],\"house_meters\":[{\"resource\":\"cold_water\",\"channel\":"
 		 "\"1.33.1\"}]",
 		 org);
-	bld = create("building", buf);
+	bld = bil_create(&h, "building", buf);
 	snprintf(buf, sizeof buf,
 		 "\"building\":%lld,\"number\":\"1\",\"kind\":\"flat\",\"area\":\"54.3\","
 		 "\"residents\":2,\"entrance\":1,\"floor\":1",
 		 bld);
-	p1 = create("premises", buf);
+	p1 = bil_create(&h, "premises", buf);
 	snprintf(buf, sizeof buf,
 		 "\"building\":%lld,\"number\":\"2\",\"kind\":\"nonresidential\",\"area\":\"120\","
 		 "\"residents\":0",
 		 bld);
-	p2 = create("premises", buf);
-	r = call("premises.get", "{\"id\":1}", NULL, NULL, 0);
+	p2 = bil_create(&h, "premises", buf);
+	r = bil_call(&h, "premises.get", "{\"id\":1}", NULL, NULL, 0);
 	ck_assert_str_eq(json_string_value(json_object_get(r, "area")), "54.30"); /* normalised */
 	json_decref(r);
 	snprintf(buf, sizeof buf,
@@ -157,53 +66,53 @@ START_TEST(records_checked_and_audited)
 		 "\"+7 (912) 345-67-89\",\"premises\":[{\"premises\":%lld,\"from\":\"2025-03-01\","
 		 "\"share\":\"1/2\"}]",
 		 org, p1);
-	acc = create("account", buf);
+	acc = bil_create(&h, "account", buf);
 	snprintf(buf, sizeof buf,
 		 "\"org\":%lld,\"code\":\"cold_water\",\"name\":\"Холодная вода\",\"unit\":\"m3\"",
 		 org);
-	cold = create("service", buf);
+	cold = bil_create(&h, "service", buf);
 	snprintf(buf, sizeof buf,
 		 "\"premises\":%lld,\"service\":%lld,\"channel\":\"1.1.1\",\"from\":\"2025-03-01\","
 		 "\"to\":\"2026-01-15\"",
 		 p1, cold);
-	meter = create("meter", buf);
+	meter = bil_create(&h, "meter", buf);
 	/* the replacement meter, from the day the first ends */
 	snprintf(buf, sizeof buf,
 		 "\"premises\":%lld,\"service\":%lld,\"channel\":\"1.1.2\",\"from\":\"2026-01-15\"",
 		 p1, cold);
-	create("meter", buf);
+	bil_create(&h, "meter", buf);
 	snprintf(
 		buf, sizeof buf,
 		"\"org\":%lld,\"name\":\"Подъезд 1\",\"kind\":\"entrance\",\"premises\":[%lld,%lld],"
 		"\"accounts\":[%lld]",
 		org, p1, p2, acc);
-	create("group", buf);
+	bil_create(&h, "group", buf);
 	snprintf(buf, sizeof buf,
 		 "\"org\":%lld,\"service\":%lld,\"name\":\"ХВС 2026\",\"kind\":\"per_unit\"", org,
 		 cold);
-	tariff = create("tariff", buf);
+	tariff = bil_create(&h, "tariff", buf);
 	snprintf(buf, sizeof buf,
 		 "\"tariff\":%lld,\"from\":\"2026-01-01\",\"to\":\"2026-07-01\",\"price\":\"42.3\"",
 		 tariff);
-	v1 = create("tariff.version", buf);
+	v1 = bil_create(&h, "tariff.version", buf);
 	snprintf(buf, sizeof buf, "\"tariff\":%lld,\"from\":\"2026-07-01\",\"price\":\"44.15\"",
 		 tariff);
-	create("tariff.version", buf);
-	r = call("tariff.version.get", "{\"id\":1}", NULL, NULL, 0);
+	bil_create(&h, "tariff.version", buf);
+	r = bil_call(&h, "tariff.version.get", "{\"id\":1}", NULL, NULL, 0);
 	ck_assert_str_eq(json_string_value(json_object_get(r, "price")), "42.30");
 	json_decref(r);
 
 	/* lists, filtered and paged */
 	snprintf(buf, sizeof buf, "{\"building\":%lld,\"limit\":1}", bld);
-	r = call("premises.list", buf, NULL, NULL, 0);
+	r = bil_call(&h, "premises.list", buf, NULL, NULL, 0);
 	ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 1);
 	ck_assert_int_eq(json_integer_value(json_object_get(r, "next")), p1);
 	json_decref(r);
 	snprintf(buf, sizeof buf, "{\"premises\":%lld}", p1);
-	r = call("account.list", buf, NULL, NULL, 0);
+	r = bil_call(&h, "account.list", buf, NULL, NULL, 0);
 	ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 1);
 	json_decref(r);
-	r = call("meter.list", buf, NULL, NULL, 0);
+	r = bil_call(&h, "meter.list", buf, NULL, NULL, 0);
 	ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 2);
 	json_decref(r);
 
@@ -212,7 +121,7 @@ START_TEST(records_checked_and_audited)
 		 "{\"id\":%lld,\"actor\":\"accountant\",\"reason\":\"a child registered\","
 		 "\"residents\":3}",
 		 p1);
-	r = call("premises.update", buf, NULL, NULL, 0);
+	r = bil_call(&h, "premises.update", buf, NULL, NULL, 0);
 	ck_assert_int_eq(json_integer_value(json_object_get(r, "residents")), 3);
 	json_decref(r);
 	rec = harness_wait_message(&h, "amr/v1/audit", "\"action\":\"premises.update\"", 10000);
@@ -225,18 +134,21 @@ START_TEST(records_checked_and_audited)
 	free(rec);
 
 	/* refused, naming the field; nothing changed */
-	refused("org.create",
-		"{\"actor\":\"a\",\"name\":\"x\",\"inn\":\"7707083894\",\"kpp\":\"773601001\","
-		"\"account\":\"40703810538000001234\",\"bank\":\"b\",\"bik\":\"044525225\","
-		"\"corr_account\":\"30101810400000000225\"}",
-		"bad_request", "inn: 7707083894: the check digit is 3, not 4");
-	refused("org.update",
+	bil_refused(&h, "org.create",
+		    "{\"actor\":\"a\",\"name\":\"x\",\"inn\":\"7707083894\",\"kpp\":\"773601001\","
+		    "\"account\":\"40703810538000001234\",\"bank\":\"b\",\"bik\":\"044525225\","
+		    "\"corr_account\":\"30101810400000000225\"}",
+		    "bad_request", "inn: 7707083894: the check digit is 3, not 4");
+	bil_refused(
+		&h, "org.update",
 		"{\"id\":1,\"actor\":\"a\",\"reason\":\"r\",\"account\":\"40703810438000001234\"}",
 		"bad_request", "account: 40703810438000001234 does not match БИК 044525225");
 	snprintf(buf, sizeof buf,
 		 "{\"id\":%lld,\"actor\":\"a\",\"reason\":\"r\",\"area\":\"54.305\"}", p1);
-	refused("premises.update", buf, "bad_request", "area: \"54.305\" has more than 2 decimals");
-	refused("premises.create",
+	bil_refused(&h, "premises.update", buf, "bad_request",
+		    "area: \"54.305\" has more than 2 decimals");
+	bil_refused(
+		&h, "premises.create",
 		"{\"actor\":\"a\",\"building\":99,\"number\":\"7\",\"kind\":\"flat\",\"area\":\"1\","
 		"\"residents\":0}",
 		"bad_request", "building: there is no building 99");
@@ -244,20 +156,20 @@ START_TEST(records_checked_and_audited)
 		 "{\"actor\":\"a\",\"building\":%lld,\"number\":\"1\",\"kind\":\"flat\",\"area\":"
 		 "\"40\",\"residents\":1}",
 		 bld);
-	refused("premises.create", buf, "conflict",
-		"number: a premises of this number is in the building already (premises 1)");
+	bil_refused(&h, "premises.create", buf, "conflict",
+		    "number: a premises of this number is in the building already (premises 1)");
 	snprintf(
 		buf, sizeof buf,
 		"{\"actor\":\"a\",\"org\":%lld,\"number\":\"100234\",\"holder\":{\"type\":"
 		"\"legal\",\"name\":\"ООО Ромашка\",\"inn\":\"7707083893\",\"kpp\":\"773601001\"}}",
 		org);
-	refused("account.create", buf, "conflict",
-		"number: the organisation has an account of this number already");
+	bil_refused(&h, "account.create", buf, "conflict",
+		    "number: the organisation has an account of this number already");
 	snprintf(buf, sizeof buf,
 		 "{\"actor\":\"a\",\"org\":%lld,\"number\":\"100235\",\"holder\":{\"type\":"
 		 "\"legal\",\"name\":\"ООО Ромашка\"}}",
 		 org);
-	refused("account.create", buf, "bad_request", "holder.inn: missing");
+	bil_refused(&h, "account.create", buf, "bad_request", "holder.inn: missing");
 	/* ownership shares of one premises add up to at most the whole, on
 	 * every day: Иванова holds half of flat 1 from 2025-03-01 */
 	snprintf(buf, sizeof buf,
@@ -265,65 +177,66 @@ START_TEST(records_checked_and_audited)
 		 "\"person\",\"name\":\"Петров И. И.\"},\"premises\":[{\"premises\":%lld,"
 		 "\"from\":\"2025-06-01\",\"share\":\"2/3\"}]}",
 		 org, p1);
-	refused("account.create", buf, "bad_request",
-		"premises: the ownership shares of premises 1 add up to 7/6 on 2025-06-01");
+	bil_refused(&h, "account.create", buf, "bad_request",
+		    "premises: the ownership shares of premises 1 add up to 7/6 on 2025-06-01");
 	snprintf(buf, sizeof buf,
 		 "\"org\":%lld,\"number\":\"100301\",\"holder\":{\"type\":\"person\",\"name\":"
 		 "\"Петров И. И.\"},\"premises\":[{\"premises\":%lld,\"from\":\"2025-06-01\","
 		 "\"share\":\"1/2\"}]",
 		 org, p1);
-	create("account", buf);
+	bil_create(&h, "account", buf);
 	/* a third owner only once one of them moved out */
 	snprintf(buf, sizeof buf,
 		 "{\"actor\":\"a\",\"org\":%lld,\"number\":\"100302\",\"holder\":{\"type\":"
 		 "\"person\",\"name\":\"Сидорова А. А.\"},\"premises\":[{\"premises\":%lld,"
 		 "\"from\":\"2026-02-01\",\"share\":\"1/2\"}]}",
 		 org, p1);
-	refused("account.create", buf, "bad_request",
-		"premises: the ownership shares of premises 1 add up to 3/2 on 2026-02-01");
+	bil_refused(&h, "account.create", buf, "bad_request",
+		    "premises: the ownership shares of premises 1 add up to 3/2 on 2026-02-01");
 	snprintf(buf, sizeof buf,
 		 "{\"id\":%lld,\"actor\":\"a\",\"reason\":\"sold her half\",\"premises\":"
 		 "[{\"premises\":%lld,\"from\":\"2025-03-01\",\"to\":\"2026-02-01\","
 		 "\"share\":\"1/2\"}]}",
 		 acc, p1);
-	json_decref(call("account.update", buf, NULL, NULL, 0));
+	json_decref(bil_call(&h, "account.update", buf, NULL, NULL, 0));
 	snprintf(buf, sizeof buf,
 		 "\"org\":%lld,\"number\":\"100302\",\"holder\":{\"type\":\"person\",\"name\":"
 		 "\"Сидорова А. А.\"},\"premises\":[{\"premises\":%lld,\"from\":\"2026-02-01\","
 		 "\"share\":\"1/2\"}]",
 		 org, p1);
-	create("account", buf);
+	bil_create(&h, "account", buf);
 	snprintf(buf, sizeof buf,
 		 "{\"actor\":\"a\",\"premises\":%lld,\"service\":%lld,\"channel\":\"1.1.1\","
 		 "\"from\":\"2026-01-01\"}",
 		 p2, cold);
-	refused("meter.create", buf, "bad_request",
+	bil_refused(
+		&h, "meter.create", buf, "bad_request",
 		"channel: 1.1.1 is assigned to premises 1 from 2025-03-01 to 2026-01-15 already");
 	snprintf(buf, sizeof buf,
 		 "{\"actor\":\"a\",\"premises\":%lld,\"service\":%lld,\"channel\":\"1.01.1\","
 		 "\"from\":\"2026-01-01\"}",
 		 p2, cold);
-	refused("meter.create", buf, "bad_request", "channel: \"1.01.1\" is not a channel");
+	bil_refused(&h, "meter.create", buf, "bad_request", "channel: \"1.01.1\" is not a channel");
 	snprintf(buf, sizeof buf,
 		 "{\"actor\":\"a\",\"tariff\":%lld,\"from\":\"2026-06-01\",\"price\":\"43\"}",
 		 tariff);
-	refused("tariff.version.create", buf, "bad_request",
-		"from: [2026-06-01, open) overlaps version");
+	bil_refused(&h, "tariff.version.create", buf, "bad_request",
+		    "from: [2026-06-01, open) overlaps version");
 	snprintf(buf, sizeof buf,
 		 "{\"actor\":\"a\",\"tariff\":%lld,\"from\":\"2030-01-01\",\"price\":\"-1\"}",
 		 tariff);
-	refused("tariff.version.create", buf, "bad_request",
-		"price: -1 is negative; a price is 0 or more");
+	bil_refused(&h, "tariff.version.create", buf, "bad_request",
+		    "price: -1 is negative; a price is 0 or more");
 	snprintf(buf, sizeof buf,
 		 "{\"id\":%lld,\"actor\":\"a\",\"reason\":\"r\",\"to\":\"2025-12-01\"}", v1);
-	refused("tariff.version.update", buf, "bad_request",
-		"to: 2025-12-01 is not after from 2026-01-01");
+	bil_refused(&h, "tariff.version.update", buf, "bad_request",
+		    "to: 2025-12-01 is not after from 2026-01-01");
 	snprintf(buf, sizeof buf, "{\"id\":%lld,\"actor\":\"a\",\"residents\":4}", p1);
-	refused("premises.update", buf, "bad_request", "reason: missing");
-	refused("premises.create", "{\"actor\":\"a\",\"colour\":\"red\"}", "bad_request",
-		"colour: unknown field");
-	refused("premises.get", "{\"id\":42}", "not_found", "id: there is no premises 42");
-	r = call("premises.get", "{\"id\":1}", NULL, NULL, 0);
+	bil_refused(&h, "premises.update", buf, "bad_request", "reason: missing");
+	bil_refused(&h, "premises.create", "{\"actor\":\"a\",\"colour\":\"red\"}", "bad_request",
+		    "colour: unknown field");
+	bil_refused(&h, "premises.get", "{\"id\":42}", "not_found", "id: there is no premises 42");
+	r = bil_call(&h, "premises.get", "{\"id\":1}", NULL, NULL, 0);
 	ck_assert_int_eq(json_integer_value(json_object_get(r, "residents")), 3);
 	ck_assert_str_eq(json_string_value(json_object_get(r, "area")), "54.30");
 	json_decref(r);
@@ -331,7 +244,7 @@ START_TEST(records_checked_and_audited)
 
 	/* the archive stored the records; the refusals left none */
 	ck_assert_int_eq(harness_barrier(&h, "billing", 5000), 0);
-	r = audit_records("billing/premises/1", 2);
+	r = bil_audit_records(&h, "billing/premises/1", 2);
 	ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 2);
 	json_decref(r);
 	ck_assert_ptr_null(harness_wait_message(&h, "amr/v1/audit", "\"residents\":4", 0));
@@ -369,38 +282,39 @@ START_TEST(records_of_one_organisation)
 	json_t *r;
 
 	arc_start(&h, NULL);
-	billing_start(NULL);
-	org1 = create("org", ORG);
-	org2 = create("org", ORG);
+	bil_start(&h, NULL);
+	org1 = bil_create(&h, "org", BIL_ORG);
+	org2 = bil_create(&h, "org", BIL_ORG);
 	snprintf(buf, sizeof buf,
 		 "\"org\":%lld,\"address\":\"ул. Лесная, 3\",\"tz\":\"Europe/Moscow\"", org2);
-	bld2 = create("building", buf);
+	bld2 = bil_create(&h, "building", buf);
 	snprintf(buf, sizeof buf,
 		 "\"building\":%lld,\"number\":\"1\",\"kind\":\"flat\",\"area\":\"40.00\","
 		 "\"residents\":1",
 		 bld2);
-	p2 = create("premises", buf);
+	p2 = bil_create(&h, "premises", buf);
 	snprintf(buf, sizeof buf,
 		 "\"org\":%lld,\"code\":\"cold_water\",\"name\":\"ХВС\",\"unit\":\"m3\"", org2);
-	svc2 = create("service", buf);
+	svc2 = bil_create(&h, "service", buf);
 
 	snprintf(buf, sizeof buf,
 		 "{\"actor\":\"accountant\",\"org\":%lld,\"number\":\"1\",\"holder\":{\"type\":"
 		 "\"person\",\"name\":\"Иванов И. И.\"},\"premises\":[{\"premises\":%lld,"
 		 "\"from\":\"2026-01-01\"}]}",
 		 org1, p2);
-	refused("account.create", buf, "bad_request",
+	bil_refused(
+		&h, "account.create", buf, "bad_request",
 		"premises[0].premises: premises 1 belongs to organisation 2, not to organisation 1");
 	snprintf(buf, sizeof buf,
 		 "{\"actor\":\"accountant\",\"org\":%lld,\"service\":%lld,\"name\":\"ХВС\","
 		 "\"kind\":\"per_unit\"}",
 		 org1, svc2);
-	refused("tariff.create", buf, "bad_request",
-		"service: service 1 belongs to organisation 2");
-	r = call("account.list", "{}", NULL, NULL, 0);
+	bil_refused(&h, "tariff.create", buf, "bad_request",
+		    "service: service 1 belongs to organisation 2");
+	r = bil_call(&h, "account.list", "{}", NULL, NULL, 0);
 	ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 0);
 	json_decref(r);
-	r = call("tariff.list", "{}", NULL, NULL, 0);
+	r = bil_call(&h, "tariff.list", "{}", NULL, NULL, 0);
 	ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 0);
 	json_decref(r);
 	/* the same account in the premises' own organisation is taken */
@@ -408,28 +322,9 @@ START_TEST(records_of_one_organisation)
 		 "\"org\":%lld,\"number\":\"1\",\"holder\":{\"type\":\"person\",\"name\":"
 		 "\"Иванов И. И.\"},\"premises\":[{\"premises\":%lld,\"from\":\"2026-01-01\"}]",
 		 org2, p2);
-	ck_assert_int_eq(create("account", buf), 1);
+	ck_assert_int_eq(bil_create(&h, "account", buf), 1);
 }
 END_TEST
-
-/* The metric name's sample in billing/metrics; -1 when absent. */
-static long long metric(const char *name)
-{
-	json_t *r = call("metrics", "{}", NULL, NULL, 0);
-	const char *text = json_string_value(json_object_get(r, "text")), *p = text;
-	size_t len = strlen(name);
-	long long v = -1;
-
-	while (p && (p = strstr(p, name))) {
-		if ((p == text || p[-1] == '\n') && p[len] == ' ') {
-			v = atoll(p + len + 1);
-			break;
-		}
-		p += len;
-	}
-	json_decref(r);
-	return v;
-}
 
 START_TEST(audit_survives_kill_after_commit)
 {
@@ -441,28 +336,28 @@ START_TEST(audit_survives_kill_after_commit)
 	arc_start(&h, NULL);
 	/* amr-billing commits the change and its audit record, then dies
 	 * before anything reaches the broker */
-	p = billing_start(hold);
-	create("org", ORG);
-	ck_assert_int_eq(metric("amr_billing_audit_pending"), 1);
+	p = bil_start(&h, hold);
+	bil_create(&h, "org", BIL_ORG);
+	ck_assert_int_eq(bil_metric(&h, "amr_billing_audit_pending"), 1);
 	ck_assert_ptr_null(harness_wait_message(&h, "amr/v1/audit", "org.create", 0));
 	harness_kill(&h, p, SIGKILL);
 
 	/* after the restart the record goes out, and the archive has it */
-	p = billing_start(NULL);
+	p = bil_start(&h, NULL);
 	rec = harness_wait_message(&h, "amr/v1/audit", "\"action\":\"org.create\"", 15000);
 	ck_assert_msg(rec != NULL, "the audit record was lost");
 	ck_assert_ptr_nonnull(strstr(rec, "\"actor\":\"accountant\""));
 	ck_assert_ptr_nonnull(strstr(rec, "\"target\":\"billing/org/1\""));
 	free(rec);
-	r = audit_records("billing/org/1", 1);
+	r = bil_audit_records(&h, "billing/org/1", 1);
 	ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 1);
 	json_decref(r);
 	/* it came back from the broker, so it left the outbox */
-	HARNESS_POLL_UNTIL(metric("amr_billing_audit_pending") == 0, 5000);
-	ck_assert_int_eq(metric("amr_billing_audit_pending"), 0);
-	ck_assert_int_ge(metric("amr_billing_audit_confirmed_total"), 1);
+	HARNESS_POLL_UNTIL(bil_metric(&h, "amr_billing_audit_pending") == 0, 5000);
+	ck_assert_int_eq(bil_metric(&h, "amr_billing_audit_pending"), 0);
+	ck_assert_int_ge(bil_metric(&h, "amr_billing_audit_confirmed_total"), 1);
 	/* the data survived too */
-	r = call("org.get", "{\"id\":1}", NULL, NULL, 0);
+	r = bil_call(&h, "org.get", "{\"id\":1}", NULL, NULL, 0);
 	ck_assert_str_eq(json_string_value(json_object_get(r, "inn")), "7707083893");
 	json_decref(r);
 	harness_kill(&h, p, SIGTERM);
@@ -475,36 +370,41 @@ START_TEST(rates_and_calendar_over_rpc)
 {
 	long long org, kr;
 	json_t *r;
-	pid_t p = billing_start(NULL);
+	pid_t p = bil_start(&h, NULL);
 
-	org = create("org", ORG);
-	kr = create("rate", "\"org\":1,\"kind\":\"key_rate\",\"from\":\"2025-10-27\","
-			    "\"rate\":\"16.5\"");
-	refused("rate.create",
-		"{\"actor\":\"a\",\"org\":1,\"kind\":\"key_rate\",\"from\":\"2025-10-27\","
-		"\"rate\":\"17.00\"}",
-		"conflict",
-		"from: the organisation has a key rate from this date already (rate 1)");
-	refused("rate.create",
-		"{\"actor\":\"a\",\"org\":1,\"kind\":\"key_rate\",\"from\":\"2025-12-22\","
-		"\"rate\":\"16.005\"}",
-		"bad_request", "rate: \"16.005\" has more than 2 decimals");
-	create("rate", "\"org\":1,\"kind\":\"rate_cap\",\"from\":\"2022-02-28\","
-		       "\"to\":\"2023-01-01\",\"rate\":\"9.50\"");
-	create("rate", "\"org\":1,\"kind\":\"rate_cap\",\"from\":\"2022-02-28\","
-		       "\"rate\":\"9.50\"");
-	create("calendar", "\"org\":1,\"date\":\"2027-01-07\",\"working\":false,"
-			   "\"note\":\"Рождество\"");
-	refused("calendar.create",
-		"{\"actor\":\"a\",\"org\":1,\"date\":\"2027-01-07\",\"working\":true}", "conflict",
-		"date: the organisation's calendar has this day already (calendar 1)");
-	refused("calendar.create",
-		"{\"actor\":\"a\",\"org\":2,\"date\":\"2027-01-08\",\"working\":false}",
-		"bad_request", "org: there is no org 2");
-	r = call("rate.get", "{\"id\":1}", NULL, NULL, 0);
+	org = bil_create(&h, "org", BIL_ORG);
+	kr = bil_create(&h, "rate",
+			"\"org\":1,\"kind\":\"key_rate\",\"from\":\"2025-10-27\","
+			"\"rate\":\"16.5\"");
+	bil_refused(&h, "rate.create",
+		    "{\"actor\":\"a\",\"org\":1,\"kind\":\"key_rate\",\"from\":\"2025-10-27\","
+		    "\"rate\":\"17.00\"}",
+		    "conflict",
+		    "from: the organisation has a key rate from this date already (rate 1)");
+	bil_refused(&h, "rate.create",
+		    "{\"actor\":\"a\",\"org\":1,\"kind\":\"key_rate\",\"from\":\"2025-12-22\","
+		    "\"rate\":\"16.005\"}",
+		    "bad_request", "rate: \"16.005\" has more than 2 decimals");
+	bil_create(&h, "rate",
+		   "\"org\":1,\"kind\":\"rate_cap\",\"from\":\"2022-02-28\","
+		   "\"to\":\"2023-01-01\",\"rate\":\"9.50\"");
+	bil_create(&h, "rate",
+		   "\"org\":1,\"kind\":\"rate_cap\",\"from\":\"2022-02-28\","
+		   "\"rate\":\"9.50\"");
+	bil_create(&h, "calendar",
+		   "\"org\":1,\"date\":\"2027-01-07\",\"working\":false,"
+		   "\"note\":\"Рождество\"");
+	bil_refused(&h, "calendar.create",
+		    "{\"actor\":\"a\",\"org\":1,\"date\":\"2027-01-07\",\"working\":true}",
+		    "conflict",
+		    "date: the organisation's calendar has this day already (calendar 1)");
+	bil_refused(&h, "calendar.create",
+		    "{\"actor\":\"a\",\"org\":2,\"date\":\"2027-01-08\",\"working\":false}",
+		    "bad_request", "org: there is no org 2");
+	r = bil_call(&h, "rate.get", "{\"id\":1}", NULL, NULL, 0);
 	ck_assert_str_eq(json_string_value(json_object_get(r, "rate")), "16.50");
 	json_decref(r);
-	r = call("rate.list", "{\"org\":1}", NULL, NULL, 0);
+	r = bil_call(&h, "rate.list", "{\"org\":1}", NULL, NULL, 0);
 	ck_assert_int_eq(json_array_size(json_object_get(r, "records")), 3);
 	json_decref(r);
 	{
@@ -518,12 +418,13 @@ START_TEST(rates_and_calendar_over_rpc)
 		free(out);
 	}
 	/* the key rate moved to a free date keeps its id; the old date is free again */
-	r = call("rate.update",
-		 "{\"id\":1,\"actor\":\"a\",\"reason\":\"a typo\",\"from\":\"2025-10-28\"}", NULL,
-		 NULL, 0);
+	r = bil_call(&h, "rate.update",
+		     "{\"id\":1,\"actor\":\"a\",\"reason\":\"a typo\",\"from\":\"2025-10-28\"}",
+		     NULL, NULL, 0);
 	json_decref(r);
-	create("rate", "\"org\":1,\"kind\":\"key_rate\",\"from\":\"2025-10-27\","
-		       "\"rate\":\"16.50\"");
+	bil_create(&h, "rate",
+		   "\"org\":1,\"kind\":\"key_rate\",\"from\":\"2025-10-27\","
+		   "\"rate\":\"16.50\"");
 	ck_assert_int_eq(org, 1);
 	ck_assert_int_eq(kr, 1);
 	harness_kill(&h, p, SIGTERM);

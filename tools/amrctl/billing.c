@@ -3,13 +3,15 @@
  * records for people at a terminal. With an ID, the record
  * (billing/KIND.get); without, every record of the kind, page after page
  * (billing/KIND.list), filtered by org=, building=, premises=, service=
- * or tariff=.
+ * or tariff=. The words of money (payments, statement, balance, pay,
+ * suspense) go to billpay.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "billing.h"
+#include "billpay.h"
 
 static const char *const kinds[] = { "org",   "building", "premises", "account",	"service",
 				     "meter", "group",	  "tariff",   "tariff.version", "calendar",
@@ -77,6 +79,10 @@ int billing_cmd(struct ctl *c, int argc, char **argv)
 	long long id = 0;
 	int rc;
 
+	if (billpay_is(argv[1])) {
+		json_decref(args);
+		return billpay_cmd(c, argc, argv);
+	}
 	if (!kind) {
 		fprintf(stderr, "amrctl: billing: \"%s\" is not a kind of record (", argv[1]);
 		for (size_t i = 0; kinds[i]; i++)

@@ -24,6 +24,11 @@ struct ctl {
 	const char *from;	     /* period start (see ctl_time) */
 	const char *to;		     /* period end */
 	const char *reason;	     /* why, for commands that change things */
+	long long org;		     /* billing: the organisation (0: none given) */
+	const char *bank;	     /* billing: the bank of a registry */
+	bool apply;		     /* billing: apply a registry, not preview it */
+	const char *date;	     /* billing: a payment's date, a balance's */
+	const char *period;	     /* billing: the month a payment pays */
 	loop *l;		     /* our loop */
 	mq *m;			     /* broker client */
 	rpc *r;			     /* RPC endpoint */

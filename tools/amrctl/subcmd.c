@@ -224,7 +224,8 @@ static int cmd_series(struct ctl *c, int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	if (ctl_time(c->from, now, &from) || ctl_time(c->to, now, &to)) {
+	if (ctl_time(c->from ? c->from : "-24h", now, &from) ||
+	    ctl_time(c->to ? c->to : "now", now, &to)) {
 		fprintf(stderr,
 			"amrctl: --from and --to take Unix seconds, \"now\" or -6h, -7d...\n");
 		return 2;
@@ -572,6 +573,17 @@ static const struct subcmd subcmds[] = {
 	{ "billing", 1, 4, "KIND [ID] [FIELD=ID..]",
 	  "amr-billing's records: one by id, or all of a kind (org=, building=, premises=...)",
 	  billing_cmd },
+	/* more rows of `billing` for the usage text (subcmd_find finds the
+	 * first; billing_cmd dispatches on the word after "billing") */
+	{ "billing", 1, 4, "payments import FILE",
+	  "a bank registry: a preview, or with --apply taken (--org, --bank)", billing_cmd },
+	{ "billing", 1, 4, "statement|balance ACCOUNT",
+	  "an account's entries (--from, --to) or balance (--date); --org: ACCOUNT is a number",
+	  billing_cmd },
+	{ "billing", 1, 4, "pay ACCOUNT AMOUNT", "a payment received (--date, --period, --reason)",
+	  billing_cmd },
+	{ "billing", 1, 4, "suspense [assign ID ACCOUNT]",
+	  "payments nobody was found for (--org), or one assigned (--reason)", billing_cmd },
 	{ "script", 0, 0, "< FILE", "one \"SERVICE/METHOD {json}\" request per line of stdin",
 	  cmd_script },
 };
