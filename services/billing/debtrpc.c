@@ -48,7 +48,7 @@ static void count(debtrpc *d, const char *method, bool ok)
 		   1);
 }
 
-/* "date" of args, or today (UTC) when absent. */
+/* "date" of args, or today when absent. */
 static int date_arg(const json_t *args, cal_day *at, struct jv_err *err)
 {
 	const char *s;
@@ -56,8 +56,12 @@ static int date_arg(const json_t *args, cal_day *at, struct jv_err *err)
 
 	if (rc)
 		return rc;
-	if (!s) {
-		*at = (cal_day)(time(NULL) / 86400);
+	if (!s) { /* today in the service's zone (--tz), as payments take it */
+		time_t now = time(NULL);
+		struct tm tm;
+
+		localtime_r(&now, &tm);
+		*at = cal_day_of(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 		return 0;
 	}
 	if (!cal_day_parse(s, at))

@@ -60,3 +60,5 @@ $(eval $(call integ_test,test_billing,tests/integration/test_billing.c \
 	tests/integration/billing_util.c tests/integration/archive_util.c,))
 $(eval $(call integ_test,test_billing_payments,tests/integration/test_billing_payments.c \
 	tests/integration/billing_util.c tests/integration/archive_util.c,))
+$(eval $(call integ_test,test_billing_debtors,tests/integration/test_billing_debtors.c \
+	tests/integration/billing_util.c tests/integration/archive_util.c,))

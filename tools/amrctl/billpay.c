@@ -2,7 +2,7 @@
  * billpay.c - amr-billing's money at a terminal: a bank registry imported
  * (previewed, or applied with --apply; in parts when it does not fit one
  * message), an account's statement and balance, a payment entered, the
- * suspense list and its assignment. Tables for people; --compact prints
+ * suspense list and its assignment, the debtors and an account's debt. Tables for people; --compact prints
  * the answers as JSON for scripts.
  */
 #include <stdio.h>
@@ -335,12 +335,101 @@ static int cmd_suspense(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* debtors --org ORG [--date D] [building=ID] [group=ID] [min=AMOUNT]: who
+ * owes what past due, the largest first. */
+static int cmd_debtors(struct ctl *c, int argc, char **argv)
+{
+	static const char *const ages[] = { "under_1m", "1_3m", "3_6m", "over_6m", NULL };
+	json_t *args = json_object(), *res = NULL, *d, *p;
+	size_t i, k;
+	int rc;
+
+	for (int a = 2; a < argc; a++) {
+		const char *eq = strchr(argv[a], '=');
+		char *end;
+		long long v;
+
+		if (eq && !strncmp(argv[a], "min=", 4)) {
+			json_object_set_new(args, "min_debt", json_string(eq + 1));
+			continue;
+		}
+		v = eq ? strtoll(eq + 1, &end, 10) : 0;
+		if (!eq || end == eq + 1 || *end || v < 1 ||
+		    (strncmp(argv[a], "building=", 9) && strncmp(argv[a], "group=", 6))) {
+			fprintf(stderr,
+				"amrctl: billing debtors: \"%s\": expected building=ID, "
+				"group=ID or min=AMOUNT\n",
+				argv[a]);
+			json_decref(args);
+			return AMRCTL_USAGE;
+		}
+		json_object_set_new(args, argv[a][0] == 'b' ? "building" : "group",
+				    json_integer(v));
+	}
+	if (!c->org) {
+		fprintf(stderr, "amrctl: usage: amrctl billing debtors --org ORG [--date D] "
+				"[building=ID] [group=ID] [min=AMOUNT]\n");
+		json_decref(args);
+		return AMRCTL_USAGE;
+	}
+	json_object_set_new(args, "org", json_integer(c->org));
+	if (c->date)
+		json_object_set_new(args, "date", json_string(c->date));
+	if ((rc = ask(c, "billing/debtors", args, &res)))
+		return rc;
+	if (c->compact) {
+		ctl_print(c, res);
+		json_decref(res);
+		return 0;
+	}
+	printf("debtors of organisation %lld at %s: %lld, owing %s past due, penalties %s\n",
+	       num(res, "org"), str(res, "date"), num(res, "count"), str(res, "total"),
+	       str(res, "penalties"));
+	printf("%-12s  %-28s  %-8s  %12s  %10s  %10s  %10s  %10s  %10s  %s\n", "account", "holder",
+	       "premises", "overdue", "<1 month", "1-3", "3-6", ">6", "penalties", "last payment");
+	json_array_foreach(json_object_get(res, "debtors"), i, d) {
+		char prem[64] = "";
+		const json_t *lp = json_object_get(d, "last_payment");
+
+		json_array_foreach(json_object_get(d, "premises"), k, p) {
+			size_t n = strlen(prem);
+
+			snprintf(prem + n, sizeof prem - n, "%s%s", k ? "," : "", str(p, "number"));
+		}
+		printf("%-12s  %-28.28s  %-8s  %12s", str(d, "number"),
+		       str(json_object_get(d, "holder"), "name"), prem, str(d, "overdue"));
+		for (k = 0; ages[k]; k++)
+			printf("  %10s", str(json_object_get(d, "ages"), ages[k]));
+		printf("  %10s  %s %s\n", str(json_object_get(d, "penalties"), "accrued"),
+		       lp ? str(lp, "date") : "never", lp ? str(lp, "amount") : "");
+	}
+	if (json_is_true(json_object_get(res, "more")))
+		printf("... more: narrow with building=, group= or min=\n");
+	json_decref(res);
+	return 0;
+}
+
+/* debt ACCOUNT [--date D]: the debt, its ages, penalties and what paid it. */
+static int cmd_debt(struct ctl *c, int argc, char **argv)
+{
+	json_t *args = json_object();
+
+	if (argc != 3 || account_args(c, argv[2], args)) {
+		json_decref(args);
+		return AMRCTL_USAGE;
+	}
+	if (c->date)
+		json_object_set_new(args, "date", json_string(c->date));
+	return call_print(c, "billing/account.debt", args);
+}
+
 static const struct {
 	const char *word;
 	int (*run)(struct ctl *c, int argc, char **argv);
 } words[] = {
 	{ "payments", cmd_import }, { "statement", cmd_statement }, { "balance", cmd_balance },
-	{ "pay", cmd_pay },	    { "suspense", cmd_suspense },
+	{ "pay", cmd_pay },	    { "suspense", cmd_suspense },   { "debtors", cmd_debtors },
+	{ "debt", cmd_debt },
 };
 
 bool billpay_is(const char *word)
