@@ -130,6 +130,8 @@ struct debtors {
 	cal_day at;
 	uint32_t building;   /* 0: every building */
 	json_t *group;	     /* the group record, or NULL */
+	json_t *cuts;	     /* premises id -> the outputs that can restrict it */
+	json_t *services;    /* service id -> its code */
 	money_kop min_debt;  /* rows with at least this overdue */
 	json_t *rows;	     /* the rows */
 	money_kop total;     /* their overdue added up */
@@ -172,9 +174,18 @@ static int held(struct debtors *s, const json_t *acc, json_t **out, bool *in_bui
 			continue;
 		if ((rc = ledger_get(s->d->l, s->txn, MODEL_PREMISES, pid, &p)))
 			break;
-		json_array_append_new(arr, json_pack("{s:I, s:O, s:O}", "premises", (json_int_t)pid,
-						     "number", json_object_get(p, "number"),
-						     "building", json_object_get(p, "building")));
+		{
+			char key[16];
+			json_t *cuts;
+
+			snprintf(key, sizeof key, "%u", pid);
+			cuts = json_object_get(s->cuts, key);
+			json_array_append_new(
+				arr, json_pack("{s:I, s:O, s:O, s:o}", "premises", (json_int_t)pid,
+					       "number", json_object_get(p, "number"), "building",
+					       json_object_get(p, "building"), "restrictable",
+					       cuts ? json_incref(cuts) : json_array()));
+		}
 		*in_building = *in_building ||
 			       (uint32_t)json_integer_value(json_object_get(p, "building")) ==
 				       s->building;
@@ -188,6 +199,63 @@ static int held(struct debtors *s, const json_t *acc, json_t **out, bool *in_bui
 	}
 	*out = arr;
 	return 0;
+}
+
+/* The services the rules let a debt restrict (Правила 354 п. 117, 119):
+ * never heating, nor cold water in an apartment building. */
+static bool restrictable(const char *code)
+{
+	static const char *const ok[] = { "hot_water", "electricity", "gas", NULL };
+
+	for (size_t i = 0; code && ok[i]; i++)
+		if (!strcmp(code, ok[i]))
+			return true;
+	return false;
+}
+
+static int service_fn(uint32_t id, const json_t *rec, void *arg)
+{
+	struct debtors *s = arg;
+	char key[16];
+
+	snprintf(key, sizeof key, "%u", id);
+	return json_object_set(s->services, key, json_object_get(rec, "code")) ? AMR_ENOMEM : 0;
+}
+
+/* A meter with an output, in force at the day, of a service that may be
+ * restricted: one more way to restrict its premises. */
+static int cut_fn(uint32_t id, const json_t *rec, void *arg)
+{
+	struct debtors *s = arg;
+	const char *out = json_string_value(json_object_get(rec, "output"));
+	const char *to = json_string_value(json_object_get(rec, "to"));
+	char key[16];
+	cal_day from_d, to_d = CAL_DAY_OPEN;
+	const char *code;
+	json_t *list;
+
+	if (!out)
+		return 0;
+	snprintf(key, sizeof key, "%lld",
+		 (long long)json_integer_value(json_object_get(rec, "service")));
+	code = json_string_value(json_object_get(s->services, key));
+	cal_day_parse(json_string_value(json_object_get(rec, "from")), &from_d);
+	if (to)
+		cal_day_parse(to, &to_d);
+	if (!restrictable(code) || from_d > s->at || to_d <= s->at)
+		return 0;
+	snprintf(key, sizeof key, "%lld",
+		 (long long)json_integer_value(json_object_get(rec, "premises")));
+	if (!(list = json_object_get(s->cuts, key))) {
+		if (json_object_set_new(s->cuts, key, list = json_array()) || !list)
+			return AMR_ENOMEM;
+	}
+	return json_array_append_new(list,
+				     json_pack("{s:s, s:I, s:O, s:s}", "service", code, "meter",
+					       (json_int_t)id, "channel",
+					       json_object_get(rec, "channel"), "output", out))
+		       ? AMR_ENOMEM
+		       : 0;
 }
 
 static int debtor_fn(uint32_t id, const json_t *acc, void *arg)
@@ -313,11 +381,14 @@ static void m_debtors(void *ctx, rpc_req *req, json_t *args)
 			     group, json_integer_value(json_object_get(s.group, "org")), org);
 		goto out_reply;
 	}
-	if (!(s.rows = json_array())) {
+	if (!(s.rows = json_array()) || !(s.cuts = json_object()) ||
+	    !(s.services = json_object())) {
 		rc = AMR_ENOMEM;
 		goto out_reply;
 	}
-	if ((rc = ledger_scan(d->l, s.txn, MODEL_ACCOUNT, 0, debtor_fn, &s)))
+	if ((rc = ledger_scan(d->l, s.txn, MODEL_SERVICE, 0, service_fn, &s)) ||
+	    (rc = ledger_scan(d->l, s.txn, MODEL_METER, 0, cut_fn, &s)) ||
+	    (rc = ledger_scan(d->l, s.txn, MODEL_ACCOUNT, 0, debtor_fn, &s)))
 		goto out_reply;
 	if (!(res = debtors_answer(&s, (size_t)limit)))
 		rc = AMR_ENOMEM;
@@ -325,6 +396,8 @@ out_reply:
 	if (s.txn)
 		mdb_txn_abort(s.txn);
 	json_decref(s.rows);
+	json_decref(s.cuts);
+	json_decref(s.services);
 	json_decref(s.group);
 	acctdebt_tables_free(&t);
 	count(d, "debtors", rc == 0);

@@ -491,14 +491,21 @@ static const struct field meter_fields[] = {
 	{ "from", F_DATE, true, 0, 0, NULL, 0 },
 	{ "to", F_DATE, false, 0, 0, NULL, 0 },
 	{ "serial", F_STR, false, 0, 64, NULL, 0 },
+	{ "output", F_STR, false, 1, 20, NULL, 0 },
 	{ "note", F_STR, false, 0, 1000, NULL, 0 },
 };
 
 static amr_err meter_rule(json_t *rec, struct model_refs *refs, struct jv_err *err)
 {
+	const char *out = str(rec, "output");
+
 	(void)refs;
 	if (channel_ok(str(rec, "channel"), "channel", err) || period_ok(rec, "", err))
 		return AMR_EINVAL;
+	/* the UO-4 output that cuts this meter's supply: object.device.output */
+	if (out && proto_id_parse(out, NULL) != 3)
+		return jv_fail(err, "output: \"%.30s\" is not an output (OBJ.ADDR.OUT, as 1.5.2)",
+			       out);
 	return AMR_OK;
 }
 

@@ -97,6 +97,27 @@ START_TEST(debts_and_debtors)
 		     NULL, NULL, 0);
 	json_decref(r);
 
+	/* what can restrict premises 1: hot water, never cold water or heat */
+	{
+		static const char *const codes[] = { "cold_water", "hot_water", "heat" };
+		static const char *const units[] = { "m3", "m3", "Gcal" };
+
+		for (int i = 0; i < 3; i++) {
+			snprintf(buf, sizeof buf,
+				 "\"org\":1,\"code\":\"%s\",\"name\":\"%s\",\"unit\":\"%s\"",
+				 codes[i], codes[i], units[i]);
+			bil_create(&h, "service", buf);
+			snprintf(buf, sizeof buf,
+				 "\"premises\":%lld,\"service\":%d,\"channel\":\"1.1.%d\","
+				 "\"output\":\"1.1.%d\",\"from\":\"2026-01-01\"",
+				 p[0], i + 1, i + 1, i + 1);
+			bil_create(&h, "meter", buf);
+		}
+		bil_refused(&h, "meter.create",
+			    "{\"actor\":\"a\",\"premises\":2,\"service\":2,\"channel\":\"1.2.2\","
+			    "\"output\":\"1.2\",\"from\":\"2026-01-01\"}",
+			    "bad_request", "output: \"1.2\" is not an output");
+	}
 	snprintf(buf, sizeof buf, "{\"account\":%lld,\"date\":\"2026-11-30\"}", a1);
 	r = bil_call(&h, "account.debt", buf, NULL, NULL, 0);
 	ck_assert_str_eq(s_of(r, "overdue", NULL), "1000.00");
@@ -111,6 +132,15 @@ START_TEST(debts_and_debtors)
 	rows = json_object_get(r, "debtors");
 	ck_assert_int_eq(json_array_size(rows), 3);
 	ck_assert_str_eq(s_of(json_array_get(rows, 0), "number", NULL), "100001");
+	{
+		json_t *cuts = json_object_get(
+			json_array_get(json_object_get(json_array_get(rows, 0), "premises"), 0),
+			"restrictable");
+
+		ck_assert_int_eq(json_array_size(cuts), 1);
+		ck_assert_str_eq(s_of(json_array_get(cuts, 0), "service", NULL), "hot_water");
+		ck_assert_str_eq(s_of(json_array_get(cuts, 0), "output", NULL), "1.1.2");
+	}
 	ck_assert_str_eq(s_of(json_array_get(rows, 1), "number", NULL), "100002");
 	ck_assert_str_eq(s_of(json_array_get(rows, 1), "overdue", NULL), "300.00");
 	ck_assert_str_eq(s_of(json_array_get(rows, 1), "last_payment", "amount"), "200.00");
