@@ -26,3 +26,5 @@ $(eval $(call integ_test,test_archive,tests/integration/test_archive.c \
 	tests/integration/archive_util.c,))
 $(eval $(call integ_test,test_archive_resend,tests/integration/test_archive_resend.c \
 	tests/integration/archive_util.c,))
+$(eval $(call unit_test,test_archive_tz,tests/unit/test_archive_tz.c \
+	tests/unit/test_archive_fixture.c $(ARCHIVE_CORE) $(ARCHIVE_TEST_LIB),-ljansson -lyajl $(LMDB_LIBS)))

@@ -1,3 +1,4 @@
+/* csv.c - a series answer as CSV text (csv.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +8,7 @@
 #include "csvfield.h"
 #include "tzone.h"
 
-char *csv_series(const json_t *series)
+char *csv_series(const json_t *series, const tzone_rules *z)
 {
 	const json_t *points = json_object_get(series, "points"), *pt;
 	const char *chan = json_string_value(json_object_get(series, "channel"));
@@ -34,7 +35,7 @@ char *csv_series(const json_t *series)
 		fputc(',', f);
 		csvfield_put(f, unit);
 		fprintf(f, ",%lld,%s,%s,%lld,", (long long)t, iso,
-			tzone_iso(t, local, sizeof local),
+			tzone_iso_in(z, t, local, sizeof local),
 			(long long)json_integer_value(json_object_get(pt, "pulses")));
 		csvfield_put(f, q ? q : "");
 		fputc('\n', f);

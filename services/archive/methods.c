@@ -18,6 +18,7 @@
 #include "log.h"
 #include "proto.h"
 #include "query.h"
+#include "tbucket.h"
 
 #define MAX_CHANNELS 10000 /* channels in one consumption request */
 
@@ -33,7 +34,7 @@ void methods__reply_rc(rpc_req *req, int rc, const struct jv_err *err, const cha
 
 static struct query make_query(struct methods *a)
 {
-	return (struct query){ a->s, a->reg, svc_now(), a->fresh_s };
+	return (struct query){ a->s, a->reg, svc_now(), a->fresh_s, NULL };
 }
 
 /* from and to, required, from < to. */
@@ -63,6 +64,27 @@ int methods__channel_arg(const json_t *args, const char *field, struct proto_id 
 	if (!k->ch)
 		return jv_fail(err, "%s: \"%s\" is not a channel (obj.addr.ch)", field, id);
 	return AMR_OK;
+}
+
+/* The optional "tz" into q->tz: NULL without it or for the archive's own
+ * zone (its day and month rollups answer), else the zone's rules. */
+static int tz_arg(const json_t *args, struct query *q, struct jv_err *err)
+{
+	const char *name = NULL;
+	int rc;
+
+	q->tz = NULL;
+	if (jv_str(args, "tz", false, NULL, 1, 64, &name, err))
+		return AMR_EINVAL;
+	if (!name || !strcmp(name, tb_zone()))
+		return AMR_OK;
+	rc = tzone_rules_get(name, &q->tz);
+	if (rc == AMR_EINVAL)
+		return jv_fail(err,
+			       "tz: \"%s\" is not a time zone of the TZ database (e.g. "
+			       "\"Asia/Yekaterinburg\")",
+			       name);
+	return rc;
 }
 
 /* Channels in one latest answer, at most (about 200 bytes each; an
@@ -100,7 +122,9 @@ out_reply:
 
 static void m_series(void *ctx, rpc_req *req, json_t *args)
 {
-	static const char *const fields[] = { "channel", "from", "to", "step", "format", NULL };
+	static const char *const fields[] = {
+		"channel", "from", "to", "step", "format", "tz", NULL
+	};
 	static const char *const steps[] = { "raw", "hour", "day", "month", NULL };
 	static const char *const formats[] = { "json", "csv", NULL };
 	struct methods *a = ctx;
@@ -116,14 +140,15 @@ static void m_series(void *ctx, rpc_req *req, json_t *args)
 	    (rc = methods__channel_arg(args, "channel", &k, &err)) ||
 	    (rc = span_args(args, &from, &to, &err)) ||
 	    (rc = jv_enum(args, "step", false, TB_HOUR, steps, &step, &err)) ||
-	    (rc = jv_enum(args, "format", false, 0, formats, &format, &err)))
+	    (rc = jv_enum(args, "format", false, 0, formats, &format, &err)) ||
+	    (rc = tz_arg(args, &q, &err)))
 		goto out_reply;
 	if ((rc = kv_read_begin(a->k, &txn)))
 		goto out_reply;
 	rc = query_series(&q, txn, &k, from, to, (enum tb_step)step, &res, &err);
 	mdb_txn_abort(txn);
 	if (!rc && format == 1) {
-		char *text = csv_series(res);
+		char *text = csv_series(res, q.tz);
 
 		json_decref(res);
 		res = text ? json_pack("{s:s}", "csv", text) : NULL;
@@ -210,7 +235,7 @@ static int zones_arg(const json_t *args, struct query_zone *z, size_t *nz, struc
 static void consumption(struct methods *a, rpc_req *req, json_t *args, bool with_zones)
 {
 	static const char *const fields[] = { "channels", "from", "to", NULL };
-	static const char *const zfields[] = { "channels", "from", "to", "zones", NULL };
+	static const char *const zfields[] = { "channels", "from", "to", "zones", "tz", NULL };
 	struct query_zone zones[QUERY_MAX_ZONES];
 	struct query q = make_query(a);
 	struct jv_err err = { "" };
@@ -224,7 +249,8 @@ static void consumption(struct methods *a, rpc_req *req, json_t *args, bool with
 	if ((rc = jv_only(args, with_zones ? zfields : fields, &err)) ||
 	    (rc = channels_arg(args, &keys, &n, &err)) ||
 	    (rc = span_args(args, &from, &to, &err)) ||
-	    (with_zones && (rc = zones_arg(args, zones, &nz, &err))))
+	    (with_zones &&
+	     ((rc = zones_arg(args, zones, &nz, &err)) || (rc = tz_arg(args, &q, &err)))))
 		goto out_reply;
 	if ((rc = kv_read_begin(a->k, &txn)))
 		goto out_reply;
@@ -387,10 +413,14 @@ const struct rpc_method methods_readings[] = {
 	{ "latest", m_latest,
 	  "{obj?,from_obj?,limit?}: last total, time and freshness per "
 	  "channel; whole objects, \"next_obj\" when more follow" },
-	{ "series", m_series, "{channel,from,to,step:raw|hour|day|month,format?:json|csv}" },
+	{ "series", m_series,
+	  "{channel,from,to,step:raw|hour|day|month,format?:json|csv,tz?}: tz for days, "
+	  "months" },
 	{ "consumption", m_consumption,
 	  "{channels:[..],from,to}: pulses and quantity per channel" },
-	{ "zones", m_zones, "{channels,from,to,zones:[{name,from:\"HH:00\",to}]}: per zone" },
+	{ "zones", m_zones,
+	  "{channels,from,to,zones:[{name,from:\"HH:00\",to}],tz?}: per zone, local hours of "
+	  "tz" },
 	{ "backup", m_backup, "{name}: hot compacted copy into <backup-dir>/<name>" },
 	{ "retention", m_retention, "{}: delete raw readings older than the retention now" },
 };

@@ -166,10 +166,10 @@ amr_err query_series(const struct query *q, MDB_txn *txn, const struct proto_id 
 		goto out_done;
 	}
 	/* the buckets starting in [from, to) */
-	t = tb_start(step, from);
+	t = tb_start_in(q->tz, step, from);
 	if (t < from)
-		t = tb_next(step, t);
-	for (int64_t u = t; u < to; u = tb_next(step, u))
+		t = tb_next_in(q->tz, step, t);
+	for (int64_t u = t; u < to; u = tb_next_in(q->tz, step, u))
 		if (++b.n > QUERY_MAX_POINTS) {
 			rc = jv_fail(err,
 				     "to: more than %d points; use a longer step or a "
@@ -181,15 +181,17 @@ amr_err query_series(const struct query *q, MDB_txn *txn, const struct proto_id 
 	if (!(b.start = calloc(b.n + 1, sizeof *b.start)) ||
 	    !(b.pulses = calloc((b.n + 1) * conv.nw, sizeof *b.pulses)))
 		goto out_free;
-	for (size_t i = 0; i < b.n; i++, t = tb_next(step, t))
+	for (size_t i = 0; i < b.n; i++, t = tb_next_in(q->tz, step, t))
 		b.start[i] = t;
 	if (b.n) {
 		/* with several weights a day or month may straddle a change:
-		 * build it from hours, which never do (valid_from is a whole hour) */
-		enum tb_step src = conv.nw > 1 ? TB_HOUR : step;
+		 * build it from hours, which never do (valid_from is a whole hour);
+		 * the same for days and months of another zone than the rollups' */
+		enum tb_step src = conv.nw > 1 || q->tz ? TB_HOUR : step;
 
 		if (store_rollup_scan(q->s, txn, src, k->obj, BATCH_CHAN(k->addr, k->ch),
-				      b.start[0], tb_next(step, b.start[b.n - 1]), collect, &b)) {
+				      b.start[0], tb_next_in(q->tz, step, b.start[b.n - 1]),
+				      collect, &b)) {
 			rc = AMR_EDB;
 			goto out_free;
 		}
@@ -316,6 +318,7 @@ amr_err query_zones_check(const struct query_zone *zones, size_t nz, struct jv_e
 
 struct zone_walk {
 	const struct reg_conv *conv;
+	const tzone_rules *tz; /* zone of the local hours, NULL the site's */
 	struct units_acc acc;
 	const int *zone_of_hour; /* [24], or NULL */
 	uint64_t total;
@@ -331,7 +334,7 @@ static int zone_hour(void *ctx, int64_t start, uint64_t pulses)
 
 	w->total += pulses;
 	if (w->zone_of_hour) {
-		int z = w->zone_of_hour[tb_local_hour(start)];
+		int z = w->zone_of_hour[tb_local_hour_in(w->tz, start)];
 
 		w->zpulses[z] += pulses;
 		w->zqty[z] += qv;
@@ -368,6 +371,7 @@ amr_err query_consumption(const struct query *q, MDB_txn *txn, const struct prot
 		if ((rc = known_conv(q, txn, &keys[i], field, &conv, err)))
 			goto out_free;
 		w.conv = &conv;
+		w.tz = q->tz;
 		w.zone_of_hour = nz ? zone_of_hour : NULL;
 		units_acc_init(&w.acc, conv.w, conv.nw, conv.dec);
 		if (store_rollup_scan(q->s, txn, TB_HOUR, keys[i].obj,

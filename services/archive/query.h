@@ -9,7 +9,10 @@
  * total, also across a change of pulse weight.
  *
  * Buckets are included when they START in [from, to): hours are UTC hours,
- * days and months local to the archive's time zone (tbucket.h).
+ * days and months local to the archive's time zone (tbucket.h), or to the
+ * zone a query names (struct query's tz): days, months and time-of-day
+ * zones are then built from the hourly rollups, each hour in the local
+ * day, month or hour its start falls in.
  */
 #ifndef AMR_ARCHIVE_QUERY_H
 #define AMR_ARCHIVE_QUERY_H
@@ -29,10 +32,11 @@
 #define QUERY_MAX_ZONES	   24		/* zones in one request */
 
 struct query {
-	store *s;	 /* borrowed */
-	registry *reg;	 /* borrowed */
-	int64_t now;	 /* current time, UTC s */
-	int64_t fresh_s; /* a channel is fresh if read within this */
+	store *s;	       /* borrowed */
+	registry *reg;	       /* borrowed */
+	int64_t now;	       /* current time, UTC s */
+	int64_t fresh_s;       /* a channel is fresh if read within this */
+	const tzone_rules *tz; /* zone of days, months, zones; NULL the site's */
 };
 
 /* One time-of-day zone: local hours [from_h, to_h), wrapping past midnight

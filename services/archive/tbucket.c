@@ -1,3 +1,7 @@
+/*
+ * tbucket.c - hours, days and months in the site's zone (glibc, TZ) and in
+ * any other zone (lib/tzone.c's rules).
+ */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,4 +115,23 @@ int tb_local_hour(int64_t t)
 
 	localtime_r(&tt, &tm);
 	return tm.tm_hour;
+}
+
+int64_t tb_start_in(const tzone_rules *z, enum tb_step step, int64_t t)
+{
+	if (!z || step == TB_HOUR || step == TB_RAW)
+		return tb_start(step, t);
+	return step == TB_DAY ? tzone_day_start(z, t, 0) : tzone_month_start(z, t, 0);
+}
+
+int64_t tb_next_in(const tzone_rules *z, enum tb_step step, int64_t start)
+{
+	if (!z || step == TB_HOUR || step == TB_RAW)
+		return tb_next(step, start);
+	return step == TB_DAY ? tzone_day_start(z, start, 1) : tzone_month_start(z, start, 1);
+}
+
+int tb_local_hour_in(const tzone_rules *z, int64_t t)
+{
+	return z ? tzone_local_hour(z, t) : tb_local_hour(t);
 }

@@ -8,11 +8,17 @@
  * checked, so that a local day is made of whole UTC hours.
  *
  * tb_init() sets the process's TZ: call it once at start, before any thread.
+ *
+ * The _in functions do the same in another zone z, read per call from its
+ * file (tzone_rules_get(), no TZ involved), for a query in a building's
+ * zone; z NULL is the site's zone. An hour belongs to the local hour, day
+ * or month its start falls in.
  */
 #ifndef AMR_ARCHIVE_TBUCKET_H
 #define AMR_ARCHIVE_TBUCKET_H
 
 #include "err.h"
+#include "tzone.h"
 
 #include <stdint.h>
 
@@ -38,5 +44,14 @@ int64_t tb_next(enum tb_step step, int64_t start);
 
 /* Local hour of day 0..23 at t. */
 int tb_local_hour(int64_t t);
+
+/* tb_start() in zone z (borrowed; NULL: the site's zone). */
+int64_t tb_start_in(const tzone_rules *z, enum tb_step step, int64_t t);
+
+/* tb_next() in zone z (NULL: the site's zone). */
+int64_t tb_next_in(const tzone_rules *z, enum tb_step step, int64_t start);
+
+/* tb_local_hour() in zone z (NULL: the site's zone). */
+int tb_local_hour_in(const tzone_rules *z, int64_t t);
 
 #endif

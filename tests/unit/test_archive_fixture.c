@@ -71,6 +71,57 @@ struct store_outcome fx_commit1(struct fx *f, struct batch *b)
 	return o;
 }
 
+struct set_args {
+	struct fx *f;
+	struct proto_id k;
+	json_t *args;
+	struct jv_err err;
+};
+
+static int set_txn(MDB_txn *txn, void *arg)
+{
+	struct set_args *s = arg;
+	json_t *before = NULL, *after = NULL;
+	int rc = registry_update(s->f->reg, txn, &s->k, s->args, 0, 1, &before, &after, &s->err);
+
+	json_decref(before);
+	json_decref(after);
+	return rc;
+}
+
+void fx_registry_set(struct fx *f, struct proto_id k, const char *args)
+{
+	struct set_args s = { f, k, json_loads(args, 0, NULL), { "" } };
+
+	ck_assert_ptr_nonnull(s.args);
+	ck_assert_msg(kv_write(f->k, set_txn, &s) == 0, "registry.set %s: %s", args, s.err.msg);
+	json_decref(s.args);
+}
+
+uint64_t fx_hourly(struct fx *f, uint16_t obj, uint16_t chan, int64_t from, size_t n, uint64_t *seq,
+		   uint32_t (*pulses)(size_t i))
+{
+	static uint32_t total = 1000;
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t d = i ? pulses(i) : 0, r[3];
+		struct batch *b;
+		struct store_outcome o;
+
+		total += d;
+		sum += d;
+		r[0] = chan;
+		r[1] = total;
+		r[2] = d;
+		b = fx_batch(obj, ++*seq, from + (int64_t)i * 3600 + 1800, 1, r);
+		o = fx_commit1(f, b);
+		store_outcome_free(&o);
+		batch_free(b);
+	}
+	return sum;
+}
+
 struct sum {
 	uint64_t total;
 };

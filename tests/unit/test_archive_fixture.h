@@ -48,4 +48,14 @@ struct store_outcome fx_commit1(struct fx *f, struct batch *b);
 uint64_t fx_rollup_sum(struct fx *f, enum tb_step step, uint16_t obj, uint16_t chan, int64_t from,
 		       int64_t to);
 
+/* registry.set of record k with the JSON text args; asserts it is taken. */
+void fx_registry_set(struct fx *f, struct proto_id k, const char *args);
+
+/* One reading of chan on obj per UTC hour of [from, from + 3600 n), at
+ * half past, each hour's batch its own commit with seq from *seq + 1 on;
+ * the hour's pulses are pulses(i) (the first reading's delta is 0, so hour
+ * 0 counts 0). Returns the pulses stored. */
+uint64_t fx_hourly(struct fx *f, uint16_t obj, uint16_t chan, int64_t from, size_t n, uint64_t *seq,
+		   uint32_t (*pulses)(size_t i));
+
 #endif

@@ -72,7 +72,7 @@ static int registry_set(const char *json, struct jv_err *err)
  * "!" after a retired one. */
 static void latest_ids(uint16_t obj, char *out, size_t size)
 {
-	struct query q = { f.s, f.reg, Y2026, 3600 };
+	struct query q = { f.s, f.reg, Y2026, 3600, NULL };
 	json_t *res = NULL, *c;
 	MDB_txn *txn;
 	size_t i, n = 0;
@@ -163,7 +163,7 @@ static void check_series(json_t *res, uint64_t want_pulses, units_u128 want_qty,
 
 START_TEST(year_by_hour_day_month)
 {
-	struct query q = { f.s, f.reg, Y2026, 3600 };
+	struct query q = { f.s, f.reg, Y2026, 3600, NULL };
 	struct proto_id k = { 1, 1, 1 };
 	struct jv_err err = { "" };
 	json_t *res;
@@ -216,7 +216,7 @@ END_TEST
 
 START_TEST(zones_split_exactly)
 {
-	struct query q = { f.s, f.reg, Y2026, 3600 };
+	struct query q = { f.s, f.reg, Y2026, 3600, NULL };
 	struct proto_id k = { 1, 1, 1 };
 	struct query_zone two[] = { { "day", 7, 23 }, { "night", 23, 7 } };
 	struct query_zone gap[] = { { "day", 7, 23 }, { "night", 0, 7 } };
@@ -266,7 +266,7 @@ END_TEST
 
 START_TEST(a_channel_never_seen_is_not_found)
 {
-	struct query q = { f.s, f.reg, Y2026, 3600 };
+	struct query q = { f.s, f.reg, Y2026, 3600, NULL };
 	uint32_t r[] = { C11, 5, 0 };
 	struct batch *b = fx_batch(1, 1, Y2025, 1, r);
 	struct store_outcome o = fx_commit1(&f, b);
@@ -548,7 +548,7 @@ START_TEST(csv_names_the_local_day)
 	json_t *series = json_loads("{\"channel\":\"1.1.1\",\"unit\":\"m3\",\"points\":"
 				    "[{\"t\":1764536400,\"pulses\":12,\"quantity\":\"0.120\"}]}",
 				    0, NULL);
-	char *csv = csv_series(series);
+	char *csv = csv_series(series, NULL);
 
 	ck_assert_str_eq(csv,
 			 "channel,unit,t,time_utc,time_local,pulses,quantity\n"
