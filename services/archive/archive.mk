@@ -2,6 +2,7 @@
 ARCHIVE_CORE := services/archive/tbucket.c services/archive/batch.c \
                 services/archive/registry.c \
                 services/archive/store.c services/archive/store_scan.c \
+                services/archive/store_cover.c services/archive/store_meta.c \
                 services/archive/query.c services/archive/audit.c \
                 services/archive/csv.c
 ARCHIVE_SRCS := $(ARCHIVE_CORE) services/archive/writer.c services/archive/methods.c \
@@ -27,4 +28,6 @@ $(eval $(call integ_test,test_archive,tests/integration/test_archive.c \
 $(eval $(call integ_test,test_archive_resend,tests/integration/test_archive_resend.c \
 	tests/integration/archive_util.c,))
 $(eval $(call unit_test,test_archive_tz,tests/unit/test_archive_tz.c \
+	tests/unit/test_archive_fixture.c $(ARCHIVE_CORE) $(ARCHIVE_TEST_LIB),-ljansson -lyajl $(LMDB_LIBS)))
+$(eval $(call unit_test,test_archive_cover,tests/unit/test_archive_cover.c \
 	tests/unit/test_archive_fixture.c $(ARCHIVE_CORE) $(ARCHIVE_TEST_LIB),-ljansson -lyajl $(LMDB_LIBS)))

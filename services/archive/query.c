@@ -342,11 +342,29 @@ static int zone_hour(void *ctx, int64_t start, uint64_t pulses)
 	return 0;
 }
 
+/* An item's "coverage" (new), first and last only when there was a reading. */
+static json_t *cover_json(const struct store_cover *c)
+{
+	json_t *j = json_pack(
+		"{s:I, s:I, s:I, s:I, s:I}", "span_hours", (json_int_t)c->span_hours, "hours",
+		(json_int_t)c->hours, "quarantined", (json_int_t)c->quarantined, "lumped_pulses",
+		(json_int_t)c->lumped_pulses, "imported_hours", (json_int_t)c->imported_hours);
+
+	if (j && c->hours &&
+	    (json_object_set_new(j, "first", json_integer((json_int_t)c->first)) ||
+	     json_object_set_new(j, "last", json_integer((json_int_t)c->last)))) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
 amr_err query_consumption(const struct query *q, MDB_txn *txn, const struct proto_id *keys,
 			  size_t n, int64_t from, int64_t to, const struct query_zone *zones,
 			  size_t nz, json_t **out, struct jv_err *err)
 {
-	json_t *res = json_pack("{s:I, s:I, s:[]}", "from", (json_int_t)from, "to", (json_int_t)to,
+	json_t *res = json_pack("{s:I, s:I, s:I, s:[]}", "from", (json_int_t)from, "to",
+				(json_int_t)to, "coverage_from", (json_int_t)store_cover_from(q->s),
 				"items"),
 	       *items;
 	int zone_of_hour[24];
@@ -363,6 +381,7 @@ amr_err query_consumption(const struct query *q, MDB_txn *txn, const struct prot
 		}
 	for (size_t i = 0; i < n; i++) {
 		struct zone_walk w = { 0 };
+		struct store_cover cover;
 		struct reg_conv conv;
 		char id[24], qty[UNITS_QTY_MAX], field[32];
 		json_t *item;
@@ -380,10 +399,13 @@ amr_err query_consumption(const struct query *q, MDB_txn *txn, const struct prot
 			rc = AMR_EDB;
 			goto out_free;
 		}
-		item = json_pack("{s:s, s:I, s:s, s:s, s:i}", "channel",
+		if ((rc = store_cover_scan(q->s, txn, keys[i].obj,
+					   BATCH_CHAN(keys[i].addr, keys[i].ch), from, to, &cover)))
+			goto out_free;
+		item = json_pack("{s:s, s:I, s:s, s:s, s:i, s:o}", "channel",
 				 proto_id_format(&keys[i], id), "pulses", (json_int_t)w.total,
 				 "quantity", units_format(w.acc.total, conv.dec, qty), "unit",
-				 conv.unit, "decimals", conv.dec);
+				 conv.unit, "decimals", conv.dec, "coverage", cover_json(&cover));
 		if (item && nz) {
 			json_t *za = json_array();
 

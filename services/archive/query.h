@@ -64,8 +64,12 @@ amr_err query_series(const struct query *q, MDB_txn *txn, const struct proto_id 
 		     int64_t to, enum tb_step step, json_t **out, struct jv_err *err);
 
 /* archive/consumption of channels keys[0..n) over the hours in [from, to).
- * Without zones: items of {"channel","pulses","quantity","unit"}; with zones
- * (nz > 0) each item also has "zones":[{"name","pulses","quantity"}].
+ * Without zones: items of {"channel","pulses","quantity","unit","decimals",
+ * "coverage"}; with zones (nz > 0) each item also has
+ * "zones":[{"name","pulses","quantity"}]. "coverage" is
+ * {"span_hours","hours","first"?,"last"?,"quarantined","lumped_pulses",
+ * "imported_hours"} (store_cover_scan()); the answer's "coverage_from"
+ * says from when hours have coverage of their own.
  * Returns AMR_OK, AMR_ENOTFOUND (err names the channel never seen), AMR_ENOMEM
  * or AMR_EDB. */
 amr_err query_consumption(const struct query *q, MDB_txn *txn, const struct proto_id *keys,

@@ -1,3 +1,7 @@
+/*
+ * store.c - the archive's write path (store.h): batches into raw readings,
+ * rollups, coverage, channel states and marks in one transaction.
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -5,44 +9,6 @@
 #include "log.h"
 #include "store.h"
 #include "store_int.h"
-
-static int check_meta(store *s, const char *key, const char *want)
-{
-	MDB_txn *txn;
-	MDB_val k = { strlen(key), (void *)key }, v;
-	int rc;
-
-	if (kv_read_begin(s->k, &txn))
-		return AMR_EDB;
-	rc = mdb_get(txn, s->meta, &k, &v);
-	if (rc == 0 && (v.mv_size != strlen(want) || memcmp(v.mv_data, want, v.mv_size))) {
-		log_error("store: archive was created with %s %.*s, not %s; "
-			  "give the same --%s",
-			  key, (int)v.mv_size, (char *)v.mv_data, want, key);
-		mdb_txn_abort(txn);
-		return AMR_EINVAL;
-	}
-	mdb_txn_abort(txn);
-	if (rc == MDB_NOTFOUND) {
-		MDB_txn *w;
-
-		v = (MDB_val){ strlen(want), (void *)want };
-		if (mdb_txn_begin(kv_env(s->k), NULL, 0, &w))
-			return AMR_EDB;
-		if ((rc = mdb_put(w, s->meta, &k, &v, 0))) {
-			mdb_txn_abort(w);
-			goto out_fail;
-		}
-		/* a failed commit has already freed the transaction */
-		if ((rc = mdb_txn_commit(w)))
-			goto out_fail;
-		return AMR_OK;
-	}
-	return rc ? AMR_EDB : AMR_OK;
-out_fail:
-	log_error("store: cannot record %s %s: %s", key, want, mdb_strerror(rc));
-	return kv_err(rc);
-}
 
 amr_err store_open(store **out, kv *k, registry *reg, audit *aud, const char *tz)
 {
@@ -58,9 +24,10 @@ amr_err store_open(store **out, kv *k, registry *reg, audit *aud, const char *tz
 	if (kv_dbi(k, "meta", 0, &s->meta) || kv_dbi(k, "hwm", 0, &s->hwm) ||
 	    kv_dbi(k, "state", 0, &s->state) || kv_dbi(k, "raw", 0, &s->raw) ||
 	    kv_dbi(k, "hour", 0, &s->roll[TB_HOUR]) || kv_dbi(k, "day", 0, &s->roll[TB_DAY]) ||
-	    kv_dbi(k, "month", 0, &s->roll[TB_MONTH]) || kv_dbi(k, "quarantine", 0, &s->quar))
+	    kv_dbi(k, "month", 0, &s->roll[TB_MONTH]) || kv_dbi(k, "quarantine", 0, &s->quar) ||
+	    kv_dbi(k, "hcover", 0, &s->hcover))
 		goto out_free;
-	if ((rc = check_meta(s, "schema", "1")) || (rc = check_meta(s, "tz", tz)))
+	if ((rc = store__meta_open(s, tz)))
 		goto out_free;
 	*out = s;
 	return AMR_OK;
@@ -77,6 +44,8 @@ void store_close(store *s)
 	free(s->buf);
 	free(s->rawbuf);
 	free(s->upd);
+	free(s->cov);
+	free(s->covbuf);
 	free(s->gaps.v);
 	free(s->wgaps.v);
 	free(s);
@@ -101,8 +70,7 @@ void store_outcome_free(struct store_outcome *o)
 	memset(o, 0, sizeof *o);
 }
 
-/* Grow *p to hold n elements of size sz; returns 0 or AMR_ENOMEM. */
-static int reserve(void *p, size_t *cap, size_t n, size_t sz)
+int store__reserve(void *p, size_t *cap, size_t n, size_t sz)
 {
 	void *np;
 	size_t c = *cap ? *cap : 64;
@@ -172,7 +140,7 @@ int store__load_state(store *s, MDB_txn *txn, uint16_t obj)
 		return 0;
 	if (rc)
 		return rc;
-	if (reserve(&s->st, &s->capst, v.mv_size / STATE_ENTRY + 1, sizeof *s->st))
+	if (store__reserve(&s->st, &s->capst, v.mv_size / STATE_ENTRY + 1, sizeof *s->st))
 		return AMR_ENOMEM;
 	for (size_t i = 0; i < v.mv_size / STATE_ENTRY; i++)
 		store__decode_state((const uint8_t *)v.mv_data + i * STATE_ENTRY, &s->st[i]);
@@ -209,12 +177,19 @@ static struct store_chan *find_chan(store *s, uint16_t chan)
 	}
 	if (lo < s->nst && s->st[lo].chan == chan)
 		return &s->st[lo];
-	if (reserve(&s->st, &s->capst, s->nst + 1, sizeof *s->st))
+	if (store__reserve(&s->st, &s->capst, s->nst + 1, sizeof *s->st))
 		return NULL;
 	memmove(&s->st[lo + 1], &s->st[lo], (s->nst - lo) * sizeof *s->st);
 	s->nst++;
 	s->st[lo] = (struct store_chan){ .chan = chan, .flags = 0xff };
 	return &s->st[lo];
+}
+
+static int cmp_cov(const void *a, const void *b)
+{
+	const struct cov *x = a, *y = b;
+
+	return (x->chan > y->chan) - (x->chan < y->chan);
 }
 
 static int cmp_upd(const void *a, const void *b)
@@ -224,8 +199,7 @@ static int cmp_upd(const void *a, const void *b)
 	return (x->chan > y->chan) - (x->chan < y->chan);
 }
 
-/* Add the batch's pulses (s->upd[0..n), sorted, unique) to a rollup. */
-static int add_rollup(store *s, MDB_txn *txn, enum tb_step step, uint16_t obj, int64_t ts, size_t n)
+int store__add_rollup(store *s, MDB_txn *txn, enum tb_step step, uint16_t obj, int64_t ts, size_t n)
 {
 	uint8_t kb[10];
 	MDB_val k = { sizeof kb, kb }, v;
@@ -243,7 +217,7 @@ static int add_rollup(store *s, MDB_txn *txn, enum tb_step step, uint16_t obj, i
 		old = v.mv_data;
 		nold = v.mv_size / ROLL_ENTRY;
 	}
-	if (reserve(&s->buf, &s->capbuf, (nold + n) * ROLL_ENTRY, 1))
+	if (store__reserve(&s->buf, &s->capbuf, (nold + n) * ROLL_ENTRY, 1))
 		return AMR_ENOMEM;
 	p = s->buf;
 	while (i < nold || j < n) {
@@ -337,17 +311,20 @@ static int bound_claim(store *s, MDB_txn *txn, const struct batch *b, const stru
 	return 0;
 }
 
-/* Decide one reading's archived delta and update its channel state. */
+/* Decide one reading's archived delta, update its channel state and say
+ * what it adds to its hour's coverage in *cv. */
 static int count_reading(store *s, MDB_txn *txn, const struct batch *b,
-			 const struct batch_reading *r, uint8_t *raw, size_t *nupd)
+			 const struct batch_reading *r, uint8_t *raw, size_t *nupd, struct cov *cv)
 {
 	struct store_chan *c = find_chan(s, r->chan);
 	uint32_t delta = 0;
 	uint8_t flags = 0;
+	int64_t prev;
 	int rc;
 
 	if (!c)
 		return AMR_ENOMEM;
+	prev = c->ts;
 	if (c->flags == 0xff) {
 		bool created;
 
@@ -387,6 +364,14 @@ static int count_reading(store *s, MDB_txn *txn, const struct batch *b,
 			if ((rc = add_event(s->out, b, r, c->total, STORE_QUAR_DECREASED, 0)))
 				return rc;
 		}
+	}
+	*cv = (struct cov){ .chan = r->chan, .readings = 1 };
+	cv->first = cv->last = (uint16_t)(b->ts - tb_start(TB_HOUR, b->ts));
+	cv->quarantined = (flags & (STORE_RAW_QUARANTINED | STORE_RAW_CLAIM)) != 0;
+	/* pulses counted across an outage land in this one hour */
+	if (delta && !(flags & STORE_RAW_NEW) && b->ts - prev > STORE_LUMP_GAP) {
+		cv->lumped = delta;
+		s->out->lumped++;
 	}
 	if (!(flags & STORE_RAW_QUARANTINED)) {
 		c->total = r->total;
@@ -473,20 +458,25 @@ static int store_batch(store *s, MDB_txn *txn, const struct batch *b)
 	MDB_val k = { sizeof kb, kb }, v = { b->n * RAW_ENTRY, NULL };
 	MDB_val hk = { 2, kb }, hval = { 8, hv };
 	size_t nupd = 0, m = 0;
+	bool sorted = true;
 	int rc;
 
 	if ((rc = store__load_state(s, txn, b->obj)))
 		return rc;
-	if (reserve(&s->upd, &s->capupd, b->n + 1, sizeof *s->upd))
+	if (store__reserve(&s->upd, &s->capupd, b->n + 1, sizeof *s->upd))
 		return AMR_ENOMEM;
 	kv_pack_u16(kb, b->obj);
 	kv_pack_u64(kb + 2, (uint64_t)b->ts);
 	kv_pack_u64(kb + 10, b->seq);
-	if (reserve(&s->rawbuf, &s->caprawbuf, b->n * RAW_ENTRY + 1, 1))
+	if (store__reserve(&s->rawbuf, &s->caprawbuf, b->n * RAW_ENTRY + 1, 1) ||
+	    store__reserve(&s->cov, &s->capcov, b->n + 1, sizeof *s->cov))
 		return AMR_ENOMEM;
-	for (size_t i = 0; i < b->n; i++)
-		if ((rc = count_reading(s, txn, b, &b->r[i], s->rawbuf + i * RAW_ENTRY, &nupd)))
+	for (size_t i = 0; i < b->n; i++) {
+		if ((rc = count_reading(s, txn, b, &b->r[i], s->rawbuf + i * RAW_ENTRY, &nupd,
+					&s->cov[i])))
 			return rc;
+		sorted &= !i || s->cov[i - 1].chan < s->cov[i].chan;
+	}
 	v.mv_data = s->rawbuf;
 	if ((rc = mdb_put(txn, s->raw, &k, &v, 0)))
 		return rc;
@@ -497,9 +487,15 @@ static int store_batch(store *s, MDB_txn *txn, const struct batch *b)
 		else
 			s->upd[m++] = s->upd[i];
 	}
-	if (m && ((rc = add_rollup(s, txn, TB_HOUR, b->obj, b->ts, m)) ||
-		  (rc = add_rollup(s, txn, TB_DAY, b->obj, b->ts, m)) ||
-		  (rc = add_rollup(s, txn, TB_MONTH, b->obj, b->ts, m))))
+	if (m && ((rc = store__add_rollup(s, txn, TB_HOUR, b->obj, b->ts, m)) ||
+		  (rc = store__add_rollup(s, txn, TB_DAY, b->obj, b->ts, m)) ||
+		  (rc = store__add_rollup(s, txn, TB_MONTH, b->obj, b->ts, m))))
+		return rc;
+	/* every reading, with pulses or without, in its hour's coverage (one
+	 * reading per channel in a batch; gateways send them in order) */
+	if (!sorted)
+		qsort(s->cov, b->n, sizeof *s->cov, cmp_cov);
+	if (b->n && (rc = store__cover_add(s, txn, b->obj, tb_start(TB_HOUR, b->ts), s->cov, b->n)))
 		return rc;
 	/* the readings were counted where the device was; now it moves */
 	for (size_t i = 0; i < b->nmoves; i++)
@@ -537,7 +533,7 @@ static void gap_clear(struct gap_set *g, uint16_t obj)
 /* Start the working copy of the gaps from the committed one. */
 static int gap_copy(struct gap_set *to, const struct gap_set *from)
 {
-	if (reserve(&to->v, &to->cap, from->n + 1, sizeof *to->v))
+	if (store__reserve(&to->v, &to->cap, from->n + 1, sizeof *to->v))
 		return AMR_ENOMEM;
 	if (from->n)
 		memcpy(to->v, from->v, from->n * sizeof *to->v);
@@ -585,7 +581,7 @@ static int check_gap(store *s, const struct batch *b, uint64_t mark, bool *refus
 	if (s->gap_wait > 0 && s->now - since < s->gap_wait) {
 		*refuse = true;
 		if (!r) {
-			if (reserve(&s->wgaps.v, &s->wgaps.cap, s->wgaps.n + 1, sizeof *r))
+			if (store__reserve(&s->wgaps.v, &s->wgaps.cap, s->wgaps.n + 1, sizeof *r))
 				return AMR_ENOMEM;
 			s->wgaps.v[s->wgaps.n++] = (struct gap_rec){ b->obj, since };
 		}

@@ -11,7 +11,8 @@
  *   day         obj u16 | local day start u64   -> same
  *   month       obj u16 | local month start u64 -> same
  *   quarantine  obj u16 | chan u16 | ts | seq   -> total, last total, delta, resolved
- *   meta        "tz", "schema"                  -> text
+ *   hcover      obj u16 | UTC hour start u64    -> [chan coverage] sorted by chan
+ *   meta        "tz", "schema", "cover_from"    -> text
  *
  * chan is addr << 8 | ch (BATCH_CHAN). Rollups are kept per object, so one
  * batch costs a handful of puts whatever its size.
@@ -33,6 +34,14 @@
  *     quarantined (delta 0, kept in "quarantine", reported once per
  *     channel) and the last total is kept, until the total is back at or
  *     above it or an operator rebases the channel.
+ *
+ * Coverage (hcover): for every reading, stored or quarantined, its hour's
+ * entry of the channel counts it, so that a query can tell an hour
+ * without readings from one without consumption; a reading whose archived
+ * delta comes more than STORE_LUMP_GAP after the channel's previous
+ * counted reading adds its pulses to "lumped" (an outage's pulses in one
+ * hour). Hours before "cover_from" (an archive of schema 1, upgraded) have
+ * no coverage of their own.
  *
  * A device that moved (address_changed in a batch) takes its channels'
  * states and its registry records to the new address, after the batch's
@@ -104,6 +113,22 @@ struct store_quarantine {
 	uint64_t counted;	       /* STORE_QUAR_DELTA: what the totals show, counted */
 };
 
+/* A reading counted more than this after its channel's previous counted
+ * reading lumps an outage's pulses into its hour: an hour, plus 5 minutes
+ * for a late batch (a gateway sends every 10 s by default, every minute
+ * at the slowest usual setting). */
+#define STORE_LUMP_GAP (3600 + 300)
+
+/* Coverage of one channel over a span (store_cover_scan()). */
+struct store_cover {
+	uint64_t span_hours;	 /* hours starting in the span */
+	uint64_t hours;		 /* of them with a reading or imported pulses */
+	int64_t first, last;	 /* first and last reading, UTC s (hours > 0) */
+	uint64_t quarantined;	 /* readings quarantined, either reason */
+	uint64_t lumped_pulses;	 /* pulses of readings after an outage */
+	uint64_t imported_hours; /* hours whose pulses came by import */
+};
+
 /* Default gap wait, s: three times the gateway's default resend interval. */
 #define STORE_GAP_WAIT_DEFAULT 90
 
@@ -137,6 +162,7 @@ struct store_outcome {
 	size_t claims;		/* of them, for a delta above what the totals show */
 	size_t new_channels;	/* channels registered */
 	size_t mismatches;	/* gateway deltas that differed */
+	size_t lumped;		/* readings after an outage (STORE_LUMP_GAP) */
 	size_t nacks;		/* objects to acknowledge */
 	struct store_ack *acks; /* one per object, highest seq */
 	size_t nevents;		/* channels newly quarantined */
@@ -217,6 +243,21 @@ amr_err store_objects(store *s, MDB_txn *txn, int (*cb)(void *ctx, uint16_t obj)
 amr_err store_rollup_scan(store *s, MDB_txn *txn, enum tb_step step, uint16_t obj, uint16_t chan,
 			  int64_t from, int64_t to,
 			  int (*cb)(void *ctx, int64_t start, uint64_t pulses), void *ctx);
+
+/*
+ * Coverage of channel chan of obj over the UTC hours starting in [from,
+ * to) into *out. An hour before store_cover_from() without an entry of its
+ * own counts as one with a reading (at its start) when its rollup shows
+ * pulses: quarantined and lumped readings of such hours are not known.
+ * An hour of imported pulses counts as read at its start.
+ * Returns AMR_OK or AMR_EDB.
+ */
+amr_err store_cover_scan(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, int64_t from,
+			 int64_t to, struct store_cover *out);
+
+/* Hours from this UTC time on have coverage; 0 for an archive created with
+ * it, the hour after the upgrade for one of schema 1. */
+int64_t store_cover_from(store *s);
 
 /* Raw readings of one channel with ts in [from, to), in time order. */
 int store_raw_scan(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, int64_t from, int64_t to,

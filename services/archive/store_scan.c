@@ -1,3 +1,7 @@
+/*
+ * store_scan.c - the store's reads (states, rollups, raw readings),
+ * quarantine and retention (store.h).
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,8 +71,7 @@ static uint64_t roll_find(const MDB_val *v, uint16_t chan)
 	return 0;
 }
 
-/* Walk keys obj | u64 in [from, to) of dbi: cb(ctx, key, value). */
-static int range_scan(MDB_txn *txn, MDB_dbi dbi, uint16_t obj, int64_t from, int64_t to,
+int store__range_scan(MDB_txn *txn, MDB_dbi dbi, uint16_t obj, int64_t from, int64_t to,
 		      int (*cb)(void *ctx, const uint8_t *key, const MDB_val *v), void *ctx)
 {
 	uint8_t kb[10];
@@ -118,7 +121,7 @@ amr_err store_rollup_scan(store *s, MDB_txn *txn, enum tb_step step, uint16_t ob
 
 	if (step < TB_HOUR || step > TB_MONTH)
 		return AMR_EINVAL;
-	return range_scan(txn, s->roll[step], obj, from, to, roll_one, &c);
+	return store__range_scan(txn, s->roll[step], obj, from, to, roll_one, &c);
 }
 
 struct raw_ctx {
@@ -156,7 +159,7 @@ int store_raw_scan(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, int64_t 
 {
 	struct raw_ctx c = { chan, cb, ctx };
 
-	return range_scan(txn, s->raw, obj, from, to, raw_one, &c);
+	return store__range_scan(txn, s->raw, obj, from, to, raw_one, &c);
 }
 
 amr_err store_quarantine_list(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, size_t limit,

@@ -19,7 +19,7 @@ struct writer {
 	uint64_t timer;	   /* commit timer, 0 when none */
 	metric *m_batches, *m_readings, *m_pulses, *m_dups, *m_quar, *m_claims, *m_new, *m_mismatch;
 	metric *m_rejected, *m_commits, *m_failed, *m_wait_ms, *m_commit_ms;
-	metric *m_gap_refused, *m_gap_given_up, *m_jump;
+	metric *m_gap_refused, *m_gap_given_up, *m_jump, *m_lumped;
 };
 
 amr_err writer_create(writer **out, store *s, struct svc *svc, const struct writer_opts *o)
@@ -74,6 +74,9 @@ amr_err writer_create(writer **out, store *s, struct svc *svc, const struct writ
 				"Batches refused because their seq leaps more than 2^32 past "
 				"the object's mark, or past 0 for its first batch (a broken or "
 				"forged batch).");
+	w->m_lumped = metrics_get(ms, METRIC_COUNTER, "amr_archive_lumped_readings_total", NULL,
+				  "Readings with pulses that came more than an hour after their "
+				  "channel's previous one: an outage's pulses in one hour.");
 	*out = w;
 	return AMR_OK;
 }
@@ -203,6 +206,7 @@ amr_err writer_flush(writer *w)
 		metric_add(w->m_gap_refused, (int64_t)o.gaps_refused);
 		metric_add(w->m_gap_given_up, (int64_t)o.gaps_given_up);
 		metric_add(w->m_jump, (int64_t)o.jumps_refused);
+		metric_add(w->m_lumped, (int64_t)o.lumped);
 		log_gaps(&o, now);
 		if (o.new_channels)
 			log_info("registered %zu new channels", o.new_channels);
