@@ -3,10 +3,12 @@ ARCHIVE_CORE := services/archive/tbucket.c services/archive/batch.c \
                 services/archive/registry.c \
                 services/archive/store.c services/archive/store_scan.c \
                 services/archive/store_cover.c services/archive/store_meta.c \
+                services/archive/store_import.c services/archive/import.c \
                 services/archive/query.c services/archive/audit.c \
                 services/archive/csv.c
 ARCHIVE_SRCS := $(ARCHIVE_CORE) services/archive/writer.c services/archive/methods.c \
-                services/archive/methods_registry.c services/archive/main.c
+                services/archive/methods_registry.c services/archive/methods_import.c \
+                services/archive/main.c
 
 # lib/jflat.c (yajl) reads batches without a jansson value per reading (batch.c).
 $(eval $(call program,amr-archive,$(ARCHIVE_SRCS),$(MQ_LIBS) $(LMDB_LIBS) -lyajl))
@@ -31,3 +33,7 @@ $(eval $(call unit_test,test_archive_tz,tests/unit/test_archive_tz.c \
 	tests/unit/test_archive_fixture.c $(ARCHIVE_CORE) $(ARCHIVE_TEST_LIB),-ljansson -lyajl $(LMDB_LIBS)))
 $(eval $(call unit_test,test_archive_cover,tests/unit/test_archive_cover.c \
 	tests/unit/test_archive_fixture.c $(ARCHIVE_CORE) $(ARCHIVE_TEST_LIB),-ljansson -lyajl $(LMDB_LIBS)))
+$(eval $(call unit_test,test_archive_import,tests/unit/test_archive_import.c \
+	tests/unit/test_archive_fixture.c $(ARCHIVE_CORE) $(ARCHIVE_TEST_LIB),-ljansson -lyajl $(LMDB_LIBS)))
+$(eval $(call integ_test,test_archive_import_rpc,tests/integration/test_archive_import_rpc.c \
+	tests/integration/archive_util.c,))

@@ -171,6 +171,7 @@ int main(int argc, char **argv)
 				.s = st,
 				.reg = reg,
 				.aud = aud,
+				.w = w,
 				.fresh_s = o.fresh_s,
 				.retention_days = o.retention_days,
 				.backup_dir = backup_dir };
@@ -178,7 +179,8 @@ int main(int argc, char **argv)
 	    mq_subscribe(svc.mq, proto_topic_filter(PROTO_T_READINGS), 1, writer_on_readings, w) ||
 	    mq_subscribe(svc.mq, PROTO_TOPIC_AUDIT, 1, methods_on_audit, &api) ||
 	    svc_serve(&svc, methods_readings, methods_readings_n, &api) ||
-	    svc_serve(&svc, methods_registry, methods_registry_n, &api))
+	    svc_serve(&svc, methods_registry, methods_registry_n, &api) ||
+	    svc_serve(&svc, methods_import, methods_import_n, &api))
 		goto out_close;
 	if (!loop_timer_add(svc.loop, 60 * 1000, false, methods_retention_tick, &api) ||
 	    !loop_timer_add(svc.loop, 3600 * 1000, true, methods_retention_tick, &api))

@@ -18,6 +18,7 @@
 #include "rpc.h"
 #include "store.h"
 #include "svc.h"
+#include "writer.h"
 
 /* Everything the handlers use; all borrowed except the backup state. */
 struct methods {
@@ -26,6 +27,7 @@ struct methods {
 	store *s;		  /* readings */
 	registry *reg;		  /* registry */
 	audit *aud;		  /* audit trail */
+	writer *w;		  /* pending batches, committed before an import */
 	long long fresh_s;	  /* "fresh" if read within this many seconds */
 	long long retention_days; /* raw readings kept this long */
 	const char *backup_dir;	  /* archive/backup writes under here */
@@ -41,6 +43,10 @@ extern const size_t methods_readings_n;
 /* The registry, audit trail, quarantine and marks (methods_registry.c). */
 extern const struct rpc_method methods_registry[];
 extern const size_t methods_registry_n;
+
+/* Historical and manual readings (methods_import.c). */
+extern const struct rpc_method methods_import[];
+extern const size_t methods_import_n;
 
 /* Register the api's metrics. Returns AMR_OK or AMR_ENOMEM. */
 amr_err methods_init(struct methods *a);

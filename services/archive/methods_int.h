@@ -24,4 +24,9 @@ void methods__reply_rc(rpc_req *req, int rc, const struct jv_err *err, const cha
 int methods__channel_arg(const json_t *args, const char *field, struct proto_id *k,
 			 struct jv_err *err);
 
+/* Publish rec (borrowed), an audit record already stored, on amr/v1/audit;
+ * a failure is logged (the record is stored). */
+struct methods;
+void methods__publish_audit(struct methods *a, const json_t *rec);
+
 #endif

@@ -104,7 +104,7 @@ static json_t *audit_record(const char *actor, const char *action, const char *t
 			 "action", action, "target", target, "detail", detail);
 }
 
-static void publish_audit(struct methods *a, const json_t *rec)
+void methods__publish_audit(struct methods *a, const json_t *rec)
 {
 	int rc = mq_publish_json(a->svc->mq, PROTO_TOPIC_AUDIT, rec, 1, false);
 
@@ -192,7 +192,7 @@ static void m_registry_set(void *ctx, rpc_req *req, json_t *args)
 	if (!rc) {
 		log_info("registry.set %s by %s", json_string_value(json_object_get(args, "id")),
 			 json_string_value(json_object_get(args, "actor")));
-		publish_audit(a, r.rec);
+		methods__publish_audit(a, r.rec);
 	}
 out_reply:
 	json_decref(r.rec);
@@ -291,7 +291,7 @@ static void m_quarantine_rebase(void *ctx, rpc_req *req, json_t *args)
 	rec = audit_record(actor, "quarantine.rebase", id,
 			   json_pack("{s:I, s:s}", "total", (json_int_t)total, "reason", reason));
 	if (rec && audit_store(a->aud, rec, &dup) == AMR_OK)
-		publish_audit(a, rec);
+		methods__publish_audit(a, rec);
 	json_decref(rec);
 out_reply:
 	if (rc)

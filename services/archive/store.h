@@ -12,6 +12,7 @@
  *   month       obj u16 | local month start u64 -> same
  *   quarantine  obj u16 | chan u16 | ts | seq   -> total, last total, delta, resolved
  *   hcover      obj u16 | UTC hour start u64    -> [chan coverage] sorted by chan
+ *   import      obj u16 | chan u16 | from u64   -> to, hours, pulses, source
  *   meta        "tz", "schema", "cover_from"    -> text
  *
  * chan is addr << 8 | ch (BATCH_CHAN). Rollups are kept per object, so one
@@ -258,6 +259,31 @@ amr_err store_cover_scan(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, in
 /* Hours from this UTC time on have coverage; 0 for an archive created with
  * it, the hour after the upgrade for one of schema 1. */
 int64_t store_cover_from(store *s);
+
+/* Hours of pulses of one channel to import (store_import()). */
+struct store_import {
+	struct proto_id key;	/* the channel */
+	int64_t from, to;	/* its hours [from, to), whole UTC hours */
+	size_t n;		/* hours */
+	const uint32_t *pulses; /* pulses of each hour (borrowed) */
+	uint64_t total;		/* their sum */
+	const char *source;	/* where they come from (borrowed) */
+	const json_t *audit;	/* the audit record (borrowed), stored with them */
+};
+
+/*
+ * Import historical or manual readings: im's hours into the hour, day and
+ * month rollups and the coverage (imported), the import's record and its
+ * audit record, in one transaction; not into raw readings, and the
+ * channel's state is not changed. A channel never seen is registered
+ * (registry_ensure(), stamped now; *created says so, may be NULL).
+ * Refused with AMR_ESTATE and err naming the channel and the time when
+ * [from, to) ends after the channel's first live reading, or overlaps an
+ * earlier import of it: nothing is changed then.
+ * Returns AMR_OK, AMR_ESTATE, AMR_ENOMEM or the kv_write() errors.
+ */
+amr_err store_import(store *s, const struct store_import *im, int64_t now, bool *created,
+		     struct jv_err *err);
 
 /* Raw readings of one channel with ts in [from, to), in time order. */
 int store_raw_scan(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, int64_t from, int64_t to,

@@ -1,7 +1,7 @@
 /*
  * store_int.h - the store's handle, shared by store.c (write path),
- * store_scan.c (reads, quarantine, retention), store_cover.c (coverage)
- * and store_meta.c (schema and zone).
+ * store_scan.c (reads, quarantine, retention), store_cover.c (coverage),
+ * store_import.c (historical readings) and store_meta.c (schema and zone).
  * Not for other modules: its functions carry a double underscore
  * (store__load_state).
  */
@@ -17,8 +17,9 @@
 /* chan 2, readings 2, quarantined 2, first 2, last 2, flags 1, spare 1,
  * lumped pulses 4 */
 #define COVER_ENTRY 16
+#define IMPORT_HEAD 20 /* to 8, hours 4, pulses 8; the source's text follows */
 
-/* The archive's schema: "1" before coverage, "2" with hcover. */
+/* The archive's schema: "1" before coverage, "2" with hcover and import. */
 #define STORE_SCHEMA "2"
 
 /* Bits of a coverage entry's flags. */
@@ -62,7 +63,7 @@ struct store {
 	kv *k;	       /* environment, borrowed */
 	registry *reg; /* registry, borrowed */
 	audit *aud;    /* audit trail, borrowed */
-	MDB_dbi meta, hwm, state, raw, roll[4], quar, hcover;
+	MDB_dbi meta, hwm, state, raw, roll[4], quar, hcover, imp;
 	int64_t cover_from; /* hours from here on have coverage (meta) */
 	/* scratch of the write path, reused between batches */
 	struct store_chan *st; /* decoded state of one object */

@@ -3,7 +3,7 @@
  * schema, from when hours have coverage, and the zone it was created with.
  *
  * Schema "1" archives (before coverage) are upgraded in place when opened:
- * the new database (hcover) is created empty, and "cover_from"
+ * the new databases (hcover, import) are created empty, and "cover_from"
  * is set to the start of the hour after the upgrade, so queries know that
  * earlier hours have no coverage of their own (query.h: they are judged
  * by their hourly pulses). A new archive has coverage from 0. A schema
