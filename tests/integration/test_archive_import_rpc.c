@@ -5,7 +5,7 @@
  * consumption and series, audited, and after a kill -9; an import over
  * live readings is refused and changes nothing; an import then live
  * readings add up; bad input is refused naming the entry; zones in another
- * zone and coverage over RPC.
+ * zone and coverage over RPC; amrctl archive import of a CSV file.
  */
 #include <check.h>
 #include <jansson.h>
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "archive_util.h"
@@ -356,6 +357,67 @@ START_TEST(zones_in_another_zone_with_coverage)
 }
 END_TEST
 
+/* Write text into the test directory's file name; returns its path. */
+static const char *write_file(const char *name, const char *text)
+{
+	static char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/%s", h.dir, name);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fputs(text, fp);
+	fclose(fp);
+	return path;
+}
+
+START_TEST(amrctl_imports_a_csv_file)
+{
+	const int64_t day = midnight(10);
+	char csv[1024], cmd[1400], *out;
+	const char *path;
+	int status, n;
+
+	arc_start(&h, NULL);
+	/* 8.1.1: hours 0..3 with hour 2 missing (0); 8.1.2: two hours */
+	n = snprintf(csv, sizeof csv, "channel,t,pulses\n");
+	n += snprintf(csv + n, sizeof csv - (size_t)n, "8.1.1,%lld,5\n8.1.1,%lld,6\n8.1.1,%lld,7\n",
+		      (long long)day, (long long)day + 3600, (long long)day + 3 * 3600);
+	snprintf(csv + n, sizeof csv - (size_t)n, "8.1.2,%lld,1\n8.1.2,%lld,2\n", (long long)day,
+		 (long long)day + 3600);
+	path = write_file("good.csv", csv);
+	snprintf(cmd, sizeof cmd,
+		 "amrctl --compact archive import --source file-test --reason 'meters read by "
+		 "hand' %s 2>&1",
+		 path);
+	out = harness_run(&h, cmd, &status);
+	ck_assert_msg(status == 0, "%s", out ? out : "");
+	ck_assert_ptr_nonnull(strstr(out, "\"channel\":\"8.1.1\""));
+	free(out);
+	ck_assert_int_eq(consumption("8.1.1", day, day + 86400, NULL), 18);
+	ck_assert_int_eq(consumption("8.1.1", day, day + 86400, "imported_hours"), 4);
+	ck_assert_int_eq(consumption("8.1.2", day, day + 86400, NULL), 3);
+	{
+		json_t *recs = import_audits("8.1.1");
+
+		ck_assert_uint_eq(json_array_size(recs), 1);
+		ck_assert_str_eq(
+			json_string_value(json_object_get(
+				json_object_get(json_array_get(recs, 0), "detail"), "source")),
+			"file-test");
+		json_decref(recs);
+	}
+	/* line 3 is not a number: nothing of the file is sent */
+	snprintf(csv, sizeof csv, "channel,t,pulses\n8.2.1,%lld,1\n8.2.1,%lld,x\n", (long long)day,
+		 (long long)day + 3600);
+	path = write_file("bad.csv", csv);
+	snprintf(cmd, sizeof cmd, "amrctl archive import --source f --reason r %s 2>&1", path);
+	out = harness_run(&h, cmd, &status);
+	ck_assert_msg(WEXITSTATUS(status) == 2 && strstr(out, "line 3"), "%d %s", status, out);
+	free(out);
+	ck_assert_int_eq(consumption("8.2.1", day, day + 86400, NULL), -1); /* never seen */
+}
+END_TEST
+
 Suite *archive_import_integ_suite(void)
 {
 	Suite *s = suite_create("archive_import_integration");
@@ -368,6 +430,7 @@ Suite *archive_import_integ_suite(void)
 	tcase_add_test(tc, an_import_then_live_readings_add_up);
 	tcase_add_test(tc, bad_imports_are_refused_and_change_nothing);
 	tcase_add_test(tc, zones_in_another_zone_with_coverage);
+	tcase_add_test(tc, amrctl_imports_a_csv_file);
 	suite_add_tcase(s, tc);
 	return s;
 }

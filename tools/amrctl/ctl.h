@@ -29,6 +29,8 @@ struct ctl {
 	bool apply;		     /* billing: apply a registry, not preview it */
 	const char *date;	     /* billing: a payment's date, a balance's */
 	const char *period;	     /* billing: the month a payment pays */
+	const char *source;	     /* archive import: where the readings come from */
+	const char *actor;	     /* archive import: who, instead of amrctl:<user> */
 	loop *l;		     /* our loop */
 	mq *m;			     /* broker client */
 	rpc *r;			     /* RPC endpoint */

@@ -53,6 +53,12 @@ int main(int argc, char **argv)
 		  NULL },
 		{ "period", NULL, CONFIG_STR, NULL, 7, 7,
 		  "billing pay: the month it pays (YYYY-MM)", &c.period, NULL },
+		{ "source", NULL, CONFIG_STR, NULL, 1, 64,
+		  "archive import: where the readings come from (e.g. old-system)", &c.source,
+		  NULL },
+		{ "actor", NULL, CONFIG_STR, NULL, 1, 100,
+		  "archive import: who, for the audit trail (default amrctl:<user>)", &c.actor,
+		  NULL },
 		CONFIG_COMMON_ROWS(&c.common),
 	};
 	const struct subcmd *cmd;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "subcmd.h"
+#include "archive_import.h"
 #include "billing.h"
 #include "jv.h"
 #include "proto.h"
@@ -588,6 +589,9 @@ static const struct subcmd subcmds[] = {
 	  billing_cmd },
 	{ "billing", 1, 4, "suspense [assign ID ACCOUNT]",
 	  "payments nobody was found for (--org), or one assigned (--reason)", billing_cmd },
+	{ "archive", 2, 2, "import FILE",
+	  "historical readings from a CSV file channel,t,pulses (--source, --reason needed)",
+	  archive_import_cmd },
 	{ "script", 0, 0, "< FILE", "one \"SERVICE/METHOD {json}\" request per line of stdin",
 	  cmd_script },
 };
