@@ -365,8 +365,10 @@ static int count_reading(store *s, MDB_txn *txn, const struct batch *b,
 				return rc;
 		}
 	}
-	*cv = (struct cov){ .chan = r->chan, .readings = 1 };
-	cv->first = cv->last = (uint16_t)(b->ts - tb_start(TB_HOUR, b->ts));
+	cv->chan = r->chan;
+	cv->readings = 1;
+	cv->flags = 0;
+	cv->lumped = 0;
 	cv->quarantined = (flags & (STORE_RAW_QUARANTINED | STORE_RAW_CLAIM)) != 0;
 	/* pulses counted across an outage land in this one hour */
 	if (delta && !(flags & STORE_RAW_NEW) && b->ts - prev > STORE_LUMP_GAP) {
@@ -459,6 +461,7 @@ static int store_batch(store *s, MDB_txn *txn, const struct batch *b)
 	MDB_val hk = { 2, kb }, hval = { 8, hv };
 	size_t nupd = 0, m = 0;
 	bool sorted = true;
+	int64_t hour = tb_start(TB_HOUR, b->ts);
 	int rc;
 
 	if ((rc = store__load_state(s, txn, b->obj)))
@@ -475,6 +478,7 @@ static int store_batch(store *s, MDB_txn *txn, const struct batch *b)
 		if ((rc = count_reading(s, txn, b, &b->r[i], s->rawbuf + i * RAW_ENTRY, &nupd,
 					&s->cov[i])))
 			return rc;
+		s->cov[i].first = s->cov[i].last = (uint16_t)(b->ts - hour);
 		sorted &= !i || s->cov[i - 1].chan < s->cov[i].chan;
 	}
 	v.mv_data = s->rawbuf;
@@ -495,7 +499,7 @@ static int store_batch(store *s, MDB_txn *txn, const struct batch *b)
 	 * reading per channel in a batch; gateways send them in order) */
 	if (!sorted)
 		qsort(s->cov, b->n, sizeof *s->cov, cmp_cov);
-	if (b->n && (rc = store__cover_add(s, txn, b->obj, tb_start(TB_HOUR, b->ts), s->cov, b->n)))
+	if (b->n && (rc = store__cover_add(s, txn, b->obj, hour, s->cov, b->n)))
 		return rc;
 	/* the readings were counted where the device was; now it moves */
 	for (size_t i = 0; i < b->nmoves; i++)

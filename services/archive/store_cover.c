@@ -63,6 +63,44 @@ static void merge(struct cov *a, const struct cov *b)
 	a->lumped = add32(a->lumped, b->lumped);
 }
 
+/* What u adds, written into the encoded entry p of the same channel. */
+static void patch_one(uint8_t *p, const struct cov *u)
+{
+	uint16_t readings = kv_unpack_u16(p + 2);
+
+	if (u->readings) {
+		if (!readings || u->first < kv_unpack_u16(p + 6))
+			kv_pack_u16(p + 6, u->first);
+		if (!readings || u->last > kv_unpack_u16(p + 8))
+			kv_pack_u16(p + 8, u->last);
+		kv_pack_u16(p + 2, add16(readings, u->readings));
+	}
+	if (u->quarantined)
+		kv_pack_u16(p + 4, add16(kv_unpack_u16(p + 4), u->quarantined));
+	p[10] |= u->flags;
+	if (u->lumped)
+		kv_pack_u32(p + 12, add32(kv_unpack_u32(p + 12), u->lumped));
+}
+
+/* The usual case of a batch in an hour already begun: every channel of u
+ * has its entry in old (nold entries). Copies old into buf with u added
+ * and returns true; false when a channel is new to the hour (buf is then
+ * of no use). */
+static bool patch(uint8_t *buf, const uint8_t *old, size_t nold, const struct cov *u, size_t n)
+{
+	size_t i = 0;
+
+	memcpy(buf, old, nold * COVER_ENTRY);
+	for (size_t j = 0; j < n; j++, i++) {
+		while (i < nold && kv_unpack_u16(buf + i * COVER_ENTRY) < u[j].chan)
+			i++;
+		if (i == nold || kv_unpack_u16(buf + i * COVER_ENTRY) != u[j].chan)
+			return false;
+		patch_one(buf + i * COVER_ENTRY, &u[j]);
+	}
+	return true;
+}
+
 int store__cover_add(store *s, MDB_txn *txn, uint16_t obj, int64_t hour, const struct cov *u,
 		     size_t n)
 {
@@ -83,6 +121,10 @@ int store__cover_add(store *s, MDB_txn *txn, uint16_t obj, int64_t hour, const s
 	}
 	if (store__reserve(&s->covbuf, &s->capcovbuf, (nold + n) * COVER_ENTRY + 1, 1))
 		return AMR_ENOMEM;
+	if (nold && patch(s->covbuf, old, nold, u, n)) {
+		v = (MDB_val){ nold * COVER_ENTRY, s->covbuf };
+		return mdb_put(txn, s->hcover, &k, &v, 0);
+	}
 	/* both sorted by channel: one pass, as add_rollup does */
 	while (i < nold || j < n) {
 		uint16_t oc = i < nold ? kv_unpack_u16(old + i * COVER_ENTRY) : 0xffff;

@@ -175,6 +175,32 @@ START_TEST(a_month_without_readings)
 }
 END_TEST
 
+/* Batches of one hour with other channels each: a channel new to the
+ * hour joins its entries, one that skips a batch keeps its own. */
+START_TEST(channels_join_an_hour)
+{
+	uint32_t a[] = { C11, 10, 0, C12, 20, 0 }, b[] = { C12, 25, 5 },
+		 c[] = { C11, 12, 2, BATCH_CHAN(1, 3), 7, 0 }, d[] = { BATCH_CHAN(1, 3), 9, 2 };
+	json_t *it;
+
+	put(DEC1 + 60, 2, a);
+	put(DEC1 + 120, 1, b); /* only 1.1.2 */
+	put(DEC1 + 180, 2, c); /* 1.1.3 is new to the hour */
+	put(DEC1 + 240, 1, d);
+	for (int ch = 1; ch <= 3; ch++) {
+		static const int64_t first[] = { 60, 60, 180 }, last[] = { 180, 120, 240 };
+		static const json_int_t pulses[] = { 2, 5, 2 };
+
+		it = item(ch, DEC1, DEC1 + HOURT);
+		ck_assert_int_eq(json_integer_value(json_object_get(it, "pulses")), pulses[ch - 1]);
+		ck_assert_int_eq(cov(it, "hours"), 1);
+		ck_assert_int_eq(cov(it, "first"), DEC1 + first[ch - 1]);
+		ck_assert_int_eq(cov(it, "last"), DEC1 + last[ch - 1]);
+		json_decref(it);
+	}
+}
+END_TEST
+
 /* archive/zones items carry the same coverage as consumption's. */
 START_TEST(zones_items_carry_coverage)
 {
@@ -287,6 +313,7 @@ Suite *archive_cover_suite(void)
 	tcase_add_test(tc, an_outage_then_a_lumped_reading);
 	tcase_add_test(tc, a_quarantined_reading_is_counted);
 	tcase_add_test(tc, a_month_without_readings);
+	tcase_add_test(tc, channels_join_an_hour);
 	tcase_add_test(tc, zones_items_carry_coverage);
 	tcase_add_test(tc, an_old_archive_is_judged_by_its_pulses);
 	tcase_add_test(tc, a_newer_schema_is_refused);
