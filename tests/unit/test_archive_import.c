@@ -325,6 +325,31 @@ START_TEST(imports_end_where_live_readings_begin)
 }
 END_TEST
 
+/* The most one call takes, 400 days of hours, comes back whole by hour,
+ * day and month (days and months summed across their bounds). */
+START_TEST(four_hundred_days_in_one_call)
+{
+	static uint32_t p[IMPORT_MAX_HOURS];
+	const int64_t from = NOW - 3600LL * IMPORT_MAX_HOURS;
+	struct jv_err err = { "" };
+	uint64_t sum = 0;
+	size_t npts;
+
+	for (int i = 0; i < IMPORT_MAX_HOURS; i++)
+		sum += p[i] = (uint32_t)(i % 17);
+	ck_assert_int_eq(import("old-system", from, IMPORT_MAX_HOURS, p, &err), AMR_OK);
+	ck_assert_int_eq(consumption(from, NOW, NULL), (json_int_t)sum);
+	ck_assert_int_eq(consumption(from, NOW, "imported_hours"), IMPORT_MAX_HOURS);
+	ck_assert_int_eq(series(TB_HOUR, from, NOW, &npts), (json_int_t)sum);
+	ck_assert_uint_eq(npts, IMPORT_MAX_HOURS);
+	/* from is 2024-11-27 00:00 Moscow: whole days, and the months from December */
+	ck_assert_int_eq(series(TB_DAY, from, NOW, &npts), (json_int_t)sum);
+	ck_assert_uint_eq(npts, 400);
+	ck_assert_int_eq(series(TB_MONTH, from - 40 * 86400, NOW, &npts), (json_int_t)sum);
+	ck_assert_uint_eq(npts, 14);
+}
+END_TEST
+
 Suite *archive_import_suite(void)
 {
 	Suite *s = suite_create("archive_import");
@@ -336,6 +361,8 @@ Suite *archive_import_suite(void)
 	tcase_add_test(tc, a_day_for_a_new_channel);
 	tcase_add_test(tc, an_overlapping_import_is_refused);
 	tcase_add_test(tc, imports_end_where_live_readings_begin);
+	tcase_add_test(tc, four_hundred_days_in_one_call);
+	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
 }
