@@ -2,10 +2,21 @@
 
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 #define HOUR_MS	   3600000.0
+#define DAY_MS	   86400000.0
 #define LEAK_MAX   3.0 /* pulses per hour */
 #define GAP_MIN_MS 40u /* contact open at least this long between pulses */
+
+/* Moscow's climate: the yearly wave of the daily mean, the daily wave
+ * around it, and how far a day's weather strays from the mean. */
+#define CLIMATE_MEAN_C	      5.8  /* mean of the year */
+#define CLIMATE_SWING_C	      13.0 /* July this much above it, January below */
+#define CLIMATE_COLDEST_DAY   15.0 /* day of the year of the coldest mean (mid-January) */
+#define CLIMATE_DAILY_SWING_C 3.0  /* 15:00 this much above the day's mean, 03:00 below */
+#define CLIMATE_WEATHER_C     6.0  /* a day's weather: up to this above or below */
+#define YEAR_DAYS	      365.2425
 
 struct hump {
 	double amp;   /* height relative to the base */
@@ -65,11 +76,19 @@ static const struct kind_info kinds[] = {
 		      true,
 		      false,
 		      false },
+	[GEN_HEAT] = { "heat",
+		       0,
+		       0,
+		       { { 0, 0, 1 }, { 0, 0, 1 }, { 0, 0, 1 } },
+		       100,
+		       false,
+		       false,
+		       true },
 };
 
 int gen_kind_parse(const char *s)
 {
-	for (int k = GEN_NONE; k <= GEN_GAS; k++)
+	for (int k = GEN_NONE; k <= GEN_HEAT; k++)
 		if (strcmp(s, kinds[k].name) == 0)
 			return k;
 	return -1;
@@ -119,6 +138,47 @@ bool gen_leaking(const struct gen *g, uint64_t t_ms)
 	return t_ms < g->leak_until_ms;
 }
 
+/* A fixed value in [-1, 1) for day number d (splitmix64 of it): the
+ * weather of that day, the same in every run. */
+static double weather(int64_t d)
+{
+	uint64_t z = (uint64_t)d + 0x9E3779B97F4A7C15ull;
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	z ^= z >> 31;
+	return (double)(z >> 11) / 4503599627370496.0 - 1.0;
+}
+
+double gen_outdoor_c(uint64_t t_ms, double tz_h)
+{
+	double days = (double)t_ms / DAY_MS + tz_h / 24.0; /* local days since 1970 */
+	double noon = floor(days - 0.5), f = days - 0.5 - noon;
+	double year = 2 * M_PI * (fmod(days, YEAR_DAYS) - CLIMATE_COLDEST_DAY) / YEAR_DAYS;
+	double hour = fmod(days, 1.0) * 24.0;
+
+	/* The day's weather goes over into the next day's between their noons. */
+	return CLIMATE_MEAN_C - CLIMATE_SWING_C * cos(year) +
+	       CLIMATE_DAILY_SWING_C * cos(2 * M_PI * (hour - 15.0) / 24.0) +
+	       CLIMATE_WEATHER_C *
+		       (weather((int64_t)noon) * (1 - f) + weather((int64_t)noon + 1) * f);
+}
+
+/* Heat: in the heating season (October to April, local dates) in
+ * proportion to how far the outdoors is below the rooms. */
+static double heat_rate(const struct gen *g, uint64_t t_ms)
+{
+	time_t local = (time_t)(t_ms / 1000u) + (time_t)(g->tz_h * 3600.0);
+	double below;
+	struct tm tm;
+
+	gmtime_r(&local, &tm);
+	if (tm.tm_mon >= 4 && tm.tm_mon <= 8) /* May to September */
+		return 0;
+	below = GEN_HEAT_INDOOR_C - gen_outdoor_c(t_ms, g->tz_h);
+	return below > 0 ? g->scale * GEN_HEAT_MCAL_PER_DEGREE_DAY / 24.0 * below : 0;
+}
+
 double gen_rate(const struct gen *g, uint64_t t_ms)
 {
 	const struct kind_info *k = &kinds[g->kind];
@@ -126,6 +186,8 @@ double gen_rate(const struct gen *g, uint64_t t_ms)
 
 	if (g->kind == GEN_NONE)
 		return 0;
+	if (g->kind == GEN_HEAT)
+		return heat_rate(g, t_ms);
 	r = k->per_day / 24.0 * shape(k, hour_of_day(g, t_ms)) / g->norm * g->scale;
 	return gen_leaking(g, t_ms) ? r + g->leak_rate : r;
 }
@@ -153,9 +215,17 @@ static uint64_t schedule(struct gen *g, uint64_t t_ms)
 	double t = (double)t_ms;
 
 	if (k->even) {
-		double gap = HOUR_MS / gen_rate(g, t_ms) * (0.95 + 0.1 * uniform(g));
+		double r = gen_rate(g, t_ms);
 
-		t += gap;
+		/* A heat meter stands still out of season and in a warm spell:
+		 * its next pulse is in the next hour of use (within a year). */
+		for (int i = 0; r <= 0 && i < 366 * 24; i++) {
+			t = (floor(t / HOUR_MS) + 1) * HOUR_MS;
+			r = gen_rate(g, (uint64_t)t);
+		}
+		if (r <= 0)
+			return UINT64_MAX;
+		t += HOUR_MS / r * (0.95 + 0.1 * uniform(g));
 	} else {
 		/* Thinning: candidates at the highest rate, each kept with the
 		 * ratio of the rate at its time to that bound. */
@@ -195,6 +265,13 @@ void gen_init(struct gen *g, enum gen_kind k, uint64_t seed, uint64_t now_ms, do
 		g->norm = 1;
 	g->leak_roll_ms = now_ms;
 	g->next_ms = k == GEN_NONE ? UINT64_MAX : schedule(g, now_ms);
+}
+
+void gen_serve(struct gen *g, int flats, uint64_t now_ms)
+{
+	g->scale = flats;
+	if (g->kind != GEN_NONE)
+		g->next_ms = schedule(g, now_ms);
 }
 
 int gen_take(struct gen *g, struct gen_edge *e)

@@ -18,7 +18,7 @@ static uint64_t wall_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static double local_offset_h(void)
+double sim_tz_offset_h(void)
 {
 	time_t now = time(NULL);
 	struct tm tm;
@@ -109,13 +109,44 @@ static struct sim_dev *open_house(struct sim *s, const struct sim_opts *o)
 		return NULL;
 	s->n++;
 	for (unsigned c = 0; c < HAL_CHANNELS; c++)
-		gen_init(&d->gen[c], GEN_NONE, 0, s->now_ms, s->tz_h); /* fed by the flats */
+		sim_house_meter(&d->gen[c], c, o->kinds, o->seed, s->n - 1, s->now_ms, s->tz_h);
 	dev_boot(s, d);
 	if (created && uo4_set_address(&d->fw, (uint8_t)d->slot) != 0)
 		log_warn("slot %d: could not store its address", d->slot);
-	log_info("slot %d: the house meters, 1 pulse per %d of the flats' plus %d per mille",
-		 d->slot, SIM_HOUSE_RATIO, SIM_HOUSE_EXTRA_PERMILLE);
+	log_info("slot %d: the house meters, 1 pulse per %d of the flats' plus %d per mille; "
+		 "input %d heat (%s)",
+		 d->slot, SIM_HOUSE_RATIO, SIM_HOUSE_EXTRA_PERMILLE, SIM_HOUSE_HEAT_INPUT,
+		 gen_kind_name(d->gen[SIM_HOUSE_HEAT_INPUT - 1].kind));
 	return d;
+}
+
+uint64_t sim_meter_seed(uint64_t seed, int slot, unsigned c)
+{
+	return seed * 1000003u + (uint64_t)slot * 16u + c;
+}
+
+bool sim_house_mirrors(unsigned c)
+{
+	return c != SIM_HOUSE_HEAT_INPUT - 1;
+}
+
+void sim_house_meter(struct gen *g, unsigned c, const enum gen_kind *kinds, uint64_t seed,
+		     int flats, uint64_t now_ms, double tz_h)
+{
+	bool heat = !sim_house_mirrors(c) && kinds[c] != GEN_NONE;
+
+	gen_init(g, heat ? GEN_HEAT : GEN_NONE, sim_meter_seed(seed, flats + 1, c), now_ms, tz_h);
+	if (heat)
+		gen_serve(g, flats, now_ms);
+}
+
+uint64_t sim_house_share(uint32_t *acc, uint64_t n)
+{
+	const uint64_t whole = 1000u * SIM_HOUSE_RATIO;
+	uint64_t sum = *acc + n * (1000u + SIM_HOUSE_EXTRA_PERMILLE);
+
+	*acc = (uint32_t)(sum % whole);
+	return sum / whole;
 }
 
 int sim_open(struct sim *s, const struct sim_opts *o, struct bus *bus, uint64_t real_now_us)
@@ -126,7 +157,7 @@ int sim_open(struct sim *s, const struct sim_opts *o, struct bus *bus, uint64_t 
 	s->house = NULL;
 	s->bus = bus;
 	s->speed = o->speed;
-	s->tz_h = local_offset_h();
+	s->tz_h = sim_tz_offset_h();
 	s->real_base_us = real_now_us;
 	s->sim_base_ms = wall_ms();
 	s->now_ms = s->sim_base_ms;
@@ -145,9 +176,8 @@ int sim_open(struct sim *s, const struct sim_opts *o, struct bus *bus, uint64_t 
 			goto out_close;
 		s->n++;
 		for (unsigned c = 0; c < HAL_CHANNELS; c++)
-			gen_init(&d->gen[c], o->kinds[c],
-				 o->seed * 1000003u + (uint64_t)d->slot * 16u + c, s->now_ms,
-				 s->tz_h);
+			gen_init(&d->gen[c], o->kinds[c], sim_meter_seed(o->seed, d->slot, c),
+				 s->now_ms, s->tz_h);
 		dev_boot(s, d);
 		if (created && uo4_set_address(&d->fw, (uint8_t)d->slot) != 0)
 			log_warn("slot %d: could not store its address", d->slot);
@@ -172,7 +202,7 @@ static uint64_t next_event(const struct sim_dev *d, unsigned c)
 {
 	if (d->wave_i[c] < d->wave_n[c])
 		return d->wave[c][d->wave_i[c]].t_ms;
-	if (d->house)
+	if (d->house && sim_house_mirrors(c))
 		return d->house_pending[c] ? d->house_free_ms[c] : UINT64_MAX;
 	return d->gen[c].next_ms;
 }
@@ -182,13 +212,12 @@ static void house_feed(struct sim *s, unsigned c, uint64_t t)
 {
 	struct sim_dev *h = s->house;
 
+	if (!sim_house_mirrors(c))
+		return;
 	h->house_in[c]++;
-	h->house_acc[c] += 1000 + SIM_HOUSE_EXTRA_PERMILLE;
-	while (h->house_acc[c] >= 1000u * SIM_HOUSE_RATIO) {
-		h->house_acc[c] -= 1000u * SIM_HOUSE_RATIO;
-		if (!h->house_pending[c]++ && h->house_free_ms[c] < t)
-			h->house_free_ms[c] = t;
-	}
+	if (sim_house_share(&h->house_acc[c], 1) && !h->house_pending[c]++ &&
+	    h->house_free_ms[c] < t)
+		h->house_free_ms[c] = t;
 }
 
 /* The house meter's next pulse on input c, at t: closed, then open. */
@@ -216,7 +245,7 @@ static void apply_event(struct sim *s, struct sim_dev *d, unsigned c, uint64_t t
 		dev_poll(d, t);
 		return;
 	}
-	if (d->house) {
+	if (d->house && sim_house_mirrors(c)) {
 		house_pulse(d, c, t);
 		return;
 	}
@@ -227,6 +256,8 @@ static void apply_event(struct sim *s, struct sim_dev *d, unsigned c, uint64_t t
 		if (!s->paused)
 			d->blocked_pulses++;
 		d->wave_n[c] = 0;
+	} else if (d->house) {
+		d->house_given[c]++; /* the heat meter */
 	} else if (s->house) {
 		house_feed(s, c, t);
 	}

@@ -31,18 +31,25 @@
 
 /*
  * The house meters (общедомовые приборы учёта), when asked for: one more
- * UO-4, at the address after the flats', whose input c counts what the
- * flats' inputs c take together plus the building's own use and losses
- * (stairwell lights, the caretaker's tap, the pipes): one house pulse per
- * SIM_HOUSE_RATIO flat pulses, SIM_HOUSE_EXTRA_PERMILLE more on top. A
- * closed valve or an open contactor of a flat takes its pulses out of the
- * house meter too, as in a real building. House pulses are given one after
- * another, SIM_HOUSE_PULSE_MS closed and as long open; one may come up to a
+ * UO-4, at the address after the flats', whose inputs 1..3 count what the
+ * flats' inputs 1..3 (cold water, hot water, electricity) take together
+ * plus the building's own use and losses (stairwell lights, the
+ * caretaker's tap, the pipes): one house pulse per SIM_HOUSE_RATIO flat
+ * pulses, SIM_HOUSE_EXTRA_PERMILLE more on top. A closed valve or an open
+ * contactor of a flat takes its pulses out of the house meter too, as in a
+ * real building. House pulses are given one after another,
+ * SIM_HOUSE_PULSE_MS closed and as long open; one may come up to a
  * simulation step before the flat pulse that completes it.
+ *
+ * Input SIM_HOUSE_HEAT_INPUT is the building's heat meter instead (the
+ * flats have none: heat is shared out by area), a GEN_HEAT generator
+ * serving all the flats (gen_serve); the flats' gas has no house meter.
+ * With --profile none it has no meter either.
  */
 #define SIM_HOUSE_RATIO		 10 /* flat pulses per house pulse */
 #define SIM_HOUSE_EXTRA_PERMILLE 30 /* common use and losses, per mille */
 #define SIM_HOUSE_PULSE_MS	 50 /* a house meter's pulse, closed then open */
+#define SIM_HOUSE_HEAT_INPUT	 4  /* the house device's input (1..4) that counts heat */
 
 struct sim;
 
@@ -64,7 +71,7 @@ struct sim_dev {
 	/* the house meters' device only (sim_opts.house): */
 	bool house;			      /* counts the building */
 	uint64_t house_in[HAL_CHANNELS];      /* flat pulses fed to input c */
-	uint32_t house_acc[HAL_CHANNELS];     /* per mille of flat pulses not yet given */
+	uint32_t house_acc[HAL_CHANNELS];     /* sim_house_share's remainder */
 	uint64_t house_pending[HAL_CHANNELS]; /* house pulses due, not yet given */
 	uint64_t house_free_ms[HAL_CHANNELS]; /* when input c may start the next */
 	uint64_t house_given[HAL_CHANNELS];   /* pulses given to the input */
@@ -139,5 +146,35 @@ void sim_leak(struct sim *s, struct sim_dev *d, unsigned ch, double hours, doubl
 
 /* Battery voltage for the autonomy left. */
 uint16_t sim_battery_mv(const struct sim_dev *d);
+
+/* The seed of the meter on input c (0..3) of the device in slot, for the
+ * simulator's --seed: whatever draws the building's meters draws the same
+ * apartments from it. */
+uint64_t sim_meter_seed(uint64_t seed, int slot, unsigned c);
+
+/*
+ * The house meter's share of n more flat pulses on one of its mirroring
+ * inputs: returns the house pulses they complete, at SIM_HOUSE_RATIO and
+ * SIM_HOUSE_EXTRA_PERMILLE; *acc (start at 0) keeps the remainder, so that
+ * after any sequence of calls the house has given exactly
+ * floor(flat pulses * (1000 + extra) / (1000 * ratio)).
+ */
+uint64_t sim_house_share(uint32_t *acc, uint64_t n);
+
+/* Whether input c (0..3) of the house meters' device mirrors the flats'
+ * (else it is the heat meter). */
+bool sim_house_mirrors(unsigned c);
+
+/*
+ * Start the generator of the house meters' input c at now_ms, for a
+ * building of flats whose inputs have the meters kinds[0..3]: the heat
+ * meter serving them all on SIM_HOUSE_HEAT_INPUT (none when the flats have
+ * no meter there), no generator on the mirroring inputs. seed is --seed.
+ */
+void sim_house_meter(struct gen *g, unsigned c, const enum gen_kind *kinds, uint64_t seed,
+		     int flats, uint64_t now_ms, double tz_h);
+
+/* The site's UTC offset now, hours, from the TZ environment. */
+double sim_tz_offset_h(void);
 
 #endif

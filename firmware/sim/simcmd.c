@@ -197,17 +197,19 @@ static void bits(char *b, uint8_t mask)
 
 static int status_device(struct ctx *c, struct sim_dev *d)
 {
-	char out[8], blk[8], leak[8], house[160] = "";
+	char out[8], blk[8], leak[8], house[240] = "";
 
-	if (d->house) /* what the flats fed it, and what it was given */
+	if (d->house) /* what the flats fed it, what it was given, the heat meter's weather */
 		snprintf(house, sizeof house,
-			 " house=yes flat_pulses=%llu,%llu,%llu,%llu given=%llu,%llu,%llu,%llu",
+			 " house=yes flat_pulses=%llu,%llu,%llu,%llu given=%llu,%llu,%llu,%llu "
+			 "outdoor_c=%.1f",
 			 (unsigned long long)d->house_in[0], (unsigned long long)d->house_in[1],
 			 (unsigned long long)d->house_in[2], (unsigned long long)d->house_in[3],
 			 (unsigned long long)d->house_given[0],
 			 (unsigned long long)d->house_given[1],
 			 (unsigned long long)d->house_given[2],
-			 (unsigned long long)d->house_given[3]);
+			 (unsigned long long)d->house_given[3],
+			 gen_outdoor_c(c->s->now_ms, c->s->tz_h));
 	bits(out, d->hal.outputs);
 	bits(blk, uo4_blocks(&d->fw));
 	for (unsigned i = 0; i < HAL_CHANNELS; i++)

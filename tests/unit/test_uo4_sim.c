@@ -1,5 +1,6 @@
 /* Unit tests of the building simulator (firmware/sim: gen.c, sim.c, simcmd.c)
- * without a bus: meter profiles, faults, and every control command. */
+ * without a bus: meter profiles, the weather and the heat meter, faults, and
+ * every control command. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +11,13 @@
 #include "../../firmware/sim/gen.h"
 #include "../../firmware/sim/sim.h"
 
-#define DAY_MS (24ull * 3600 * 1000)
-#define T0     1763600000000ull /* a fixed simulated start */
+#define HOUR_MS	 3600000ull
+#define DAY_MS	 (24 * HOUR_MS)
+#define T0	 1763600000000ull /* a fixed simulated start */
+#define MSK	 3.0		  /* Moscow: UTC+3 all year */
+#define JAN_2025 1735678800000ull /* 2025-01-01 00:00 MSK */
+#define JUL_2025 1751317200000ull /* 2025-07-01 00:00 MSK */
+#define OCT_2025 1759266000000ull /* 2025-10-01 00:00 MSK */
 
 /* ---- generators --------------------------------------------------- */
 
@@ -109,6 +115,66 @@ START_TEST(kind_names)
 	ck_assert_int_eq(gen_kind_parse("none"), GEN_NONE);
 	ck_assert_int_eq(gen_kind_parse("water"), -1);
 	ck_assert_str_eq(gen_kind_name(GEN_GAS), "gas");
+	ck_assert_int_eq(gen_kind_parse("heat"), GEN_HEAT);
+}
+END_TEST
+
+/* ---- weather and heat ----------------------------------------------- */
+
+/* The mean outdoor temperature of the days from t, hourly samples. */
+static double mean_c(uint64_t t, int days)
+{
+	double sum = 0;
+
+	for (int h = 0; h < days * 24; h++)
+		sum += gen_outdoor_c(t + (uint64_t)h * HOUR_MS, MSK);
+	return sum / (days * 24);
+}
+
+START_TEST(outdoor_temperature_is_moscows)
+{
+	double day = 0, night = 0, lo, hi;
+
+	ck_assert_msg(mean_c(JAN_2025, 31) > -12 && mean_c(JAN_2025, 31) < -2, "January: %.1f C",
+		      mean_c(JAN_2025, 31));
+	ck_assert_msg(mean_c(JUL_2025, 31) > 14 && mean_c(JUL_2025, 31) < 24, "July: %.1f C",
+		      mean_c(JUL_2025, 31));
+	for (int d = 0; d < 31; d++) {
+		night += gen_outdoor_c(JAN_2025 + d * DAY_MS + 3 * HOUR_MS, MSK);
+		day += gen_outdoor_c(JAN_2025 + d * DAY_MS + 15 * HOUR_MS, MSK);
+	}
+	ck_assert_msg(day > night + 31 * 4, "afternoons %.1f, nights %.1f", day / 31, night / 31);
+	/* and there is weather: thaws and cold spells, not only the season */
+	lo = hi = mean_c(JAN_2025, 1);
+	for (int d = 1; d < 31; d++) {
+		double m = mean_c(JAN_2025 + d * DAY_MS, 1);
+
+		lo = m < lo ? m : lo;
+		hi = m > hi ? m : hi;
+	}
+	ck_assert_msg(hi - lo > 5, "January's days from %.1f to %.1f C", lo, hi);
+}
+END_TEST
+
+START_TEST(heat_only_in_the_heating_season)
+{
+	struct gen g;
+	uint64_t t = JAN_2025 + 10 * DAY_MS + 5 * HOUR_MS;
+
+	gen_init(&g, GEN_HEAT, 7, JUL_2025 + 14 * DAY_MS, MSK);
+	gen_serve(&g, 32, JUL_2025 + 14 * DAY_MS);
+	ck_assert_double_eq(g.scale, 32);
+	ck_assert_double_eq(gen_rate(&g, JUL_2025 + 14 * DAY_MS), 0);
+	ck_assert_double_eq(gen_rate(&g, OCT_2025 - HOUR_MS), 0); /* 30 September, 23:00 */
+	/* In July the meter's next pulse is in the first hour of October. */
+	ck_assert_uint_ge(g.next_ms, OCT_2025);
+	ck_assert_uint_lt(g.next_ms, OCT_2025 + HOUR_MS);
+	/* In January: the building's share of each degree below the rooms. */
+	ck_assert_double_eq_tol(gen_rate(&g, t),
+				32 * GEN_HEAT_MCAL_PER_DEGREE_DAY / 24 *
+					(GEN_HEAT_INDOOR_C - gen_outdoor_c(t, MSK)),
+				1e-9);
+	ck_assert_double_gt(gen_rate(&g, t), 40); /* about 60 Mcal an hour */
 }
 END_TEST
 
@@ -274,9 +340,12 @@ START_TEST(generators_count_and_blocked_outputs_stop_them)
 }
 END_TEST
 
-/* The house meters: device 4 after 3 flats counts their inputs together,
- * one pulse per SIM_HOUSE_RATIO plus the common use; what a blocked flat
- * does not take, the house meter does not count either. */
+/* The house meters: device 4 after 3 flats counts their inputs 1..3
+ * together, one pulse per SIM_HOUSE_RATIO plus the common use; what a
+ * blocked flat does not take, the house meter does not count either. Its
+ * input 4 is the building's heat meter, not the flats' gas (whether it
+ * turns depends on the season of the wall clock: test_sim_history checks
+ * the weather). */
 START_TEST(house_meters_count_the_building)
 {
 	struct sim_opts o = {
@@ -299,7 +368,14 @@ START_TEST(house_meters_count_the_building)
 	ck_assert_uint_gt(blocked, 0);
 	run("pause"); /* the flats stop; the house gives what it still owes */
 	advance_s(1);
+	ck_assert_int_eq(h->gen[SIM_HOUSE_HEAT_INPUT - 1].kind, GEN_HEAT);
+	ck_assert_double_eq(h->gen[SIM_HOUSE_HEAT_INPUT - 1].scale, 3); /* serves 3 flats */
+	ck_assert_uint_eq(h->house_in[SIM_HOUSE_HEAT_INPUT - 1], 0);
+	ck_assert_uint_eq(uo4_total(&h->fw, SIM_HOUSE_HEAT_INPUT - 1),
+			  h->house_given[SIM_HOUSE_HEAT_INPUT - 1]);
 	for (unsigned c = 0; c < HAL_CHANNELS; c++) {
+		if (!sim_house_mirrors(c))
+			continue;
 		for (int i = 0; i < 3; i++)
 			flats[c] += uo4_total(&s.dev[i].fw, c);
 		/* every pulse the flats counted fed it, no blocked one did */
@@ -315,6 +391,8 @@ START_TEST(house_meters_count_the_building)
 	}
 	ck_assert_uint_gt(h->house_given[2], 100); /* electricity: 12 h of 3 flats */
 	ck_assert_ptr_nonnull(strstr(run("status 4"), " house=yes flat_pulses="));
+	ck_assert_ptr_nonnull(strstr(answer, ",0 given=")); /* no gas fed it */
+	ck_assert_ptr_nonnull(strstr(answer, " outdoor_c="));
 }
 END_TEST
 
@@ -385,6 +463,8 @@ static Suite *sim_suite(void)
 	tcase_add_test(tg, evening_peak_above_night_base);
 	tcase_add_test(tg, water_leaks_now_and_then);
 	tcase_add_test(tg, kind_names);
+	tcase_add_test(tg, outdoor_temperature_is_moscows);
+	tcase_add_test(tg, heat_only_in_the_heating_season);
 	tcase_add_checked_fixture(ts, setup, teardown);
 	tcase_add_test(ts, every_command);
 	tcase_add_test(ts, errors_change_nothing);
