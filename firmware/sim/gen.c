@@ -4,10 +4,11 @@
 #include <string.h>
 #include <time.h>
 
-#define HOUR_MS	   3600000.0
-#define DAY_MS	   86400000.0
-#define LEAK_MAX   3.0 /* pulses per hour */
-#define GAP_MIN_MS 40u /* contact open at least this long between pulses */
+#define HOUR_MS	     3600000.0
+#define DAY_MS	     86400000.0
+#define LEAK_MAX     3.0 /* pulses per hour */
+#define GAP_MIN_MS   40u /* contact open at least this long between pulses */
+#define HOUR_SAMPLES 4	 /* gen_hour: the rate in the middle of each quarter */
 
 /* Moscow's climate: the yearly wave of the daily mean, the daily wave
  * around it, and how far a day's weather strays from the mean. */
@@ -272,6 +273,41 @@ void gen_serve(struct gen *g, int flats, uint64_t now_ms)
 	g->scale = flats;
 	if (g->kind != GEN_NONE)
 		g->next_ms = schedule(g, now_ms);
+}
+
+/* A Poisson count of the given mean (Knuth's product of uniforms, in parts
+ * of at most 16 so that exp() of a part stays far from 0). */
+static uint32_t poisson(struct gen *g, double mean)
+{
+	uint32_t n = 0;
+
+	while (mean > 0) {
+		double part = mean > 16 ? 16 : mean, limit = exp(-part), p = uniform(g);
+
+		mean -= part;
+		while (p > limit) {
+			n++;
+			p *= uniform(g);
+		}
+	}
+	return n;
+}
+
+uint32_t gen_hour(struct gen *g, uint64_t hour_ms)
+{
+	double mean = 0, n;
+
+	if (g->kind == GEN_NONE)
+		return 0;
+	roll_leaks(g, hour_ms);
+	for (int i = 0; i < HOUR_SAMPLES; i++)
+		mean += gen_rate(g, hour_ms + (uint64_t)((i + 0.5) * HOUR_MS / HOUR_SAMPLES)) /
+			HOUR_SAMPLES;
+	if (!kinds[g->kind].even)
+		return poisson(g, mean);
+	n = floor(mean + g->carry);
+	g->carry += mean - n;
+	return (uint32_t)n;
 }
 
 int gen_take(struct gen *g, struct gen_edge *e)

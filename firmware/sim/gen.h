@@ -25,7 +25,7 @@
  * of the moment is below GEN_HEAT_INDOOR_C, pulses evenly spaced; none
  * from May to September. The outdoor temperature is Moscow's climate (a
  * yearly wave, a daily wave) plus the weather of the day, a fixed function
- * of the date: every run sees the same winter.
+ * of the date: every run and the history see the same winter.
  *
  * Pure and deterministic: times are simulated milliseconds since the Unix
  * epoch, randomness comes from the generator's own seeded state.
@@ -67,6 +67,7 @@ struct gen {
 	uint64_t leak_until_ms; /* a leak runs until then (0: none) */
 	double leak_rate;	/* pulses per hour while leaking */
 	uint64_t leak_roll_ms;	/* next hourly roll for a new leak */
+	double carry;		/* gen_hour: the part of a pulse not yet given */
 };
 
 /* Parse "cold", "hot", "elec", "gas" or "heat" (and "none"); -1 if unknown. */
@@ -94,6 +95,16 @@ double gen_rate(const struct gen *g, uint64_t t_ms);
 /* The simulated outdoor temperature at t_ms, degrees Celsius, for a site
  * tz_h hours from UTC. */
 double gen_outdoor_c(uint64_t t_ms, double tz_h);
+
+/*
+ * The pulses g gives in the hour that starts at hour_ms (a whole UTC hour),
+ * in fast time for a history: the rate over the hour (leaks included,
+ * rolled as gen_take rolls them), drawn as a Poisson count for meters that
+ * pulse at random, and for evenly pulsing ones (electricity, heat) the
+ * whole pulses of it, the rest carried into the next hour. Call it for
+ * consecutive hours from the gen_init time on; g then serves no gen_take.
+ */
+uint32_t gen_hour(struct gen *g, uint64_t hour_ms);
 
 /*
  * Take the pulse due at g->next_ms: writes its edges (rising first, falling

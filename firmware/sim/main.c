@@ -3,7 +3,8 @@
  *
  * Wires things together: options, state directory, bus, devices, control;
  * then runs until SIGINT or SIGTERM, flushes the NV files and removes the
- * bus link and the control socket.
+ * bus link and the control socket. With --history-days it instead writes
+ * the building's past as CSV (history.h) and exits.
  */
 #include <errno.h>
 #include <poll.h>
@@ -12,9 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "bus.h"
 #include "config.h"
+#include "history.h"
 #include "simctl.h"
 #include "log.h"
 #include "sim.h"
@@ -33,6 +37,10 @@ static struct {
 	long long baud;
 	bool wire_timing;
 	bool house;
+	long long history_days;
+	long long history_end;
+	const char *history_out;
+	long long history_obj;
 	const char *log_level;
 } opt;
 
@@ -60,6 +68,19 @@ static const struct config_opt options[] = {
 	  "one more UO-4 after the flats': the house meters, counting the whole building "
 	  "(1 pulse per 10 of the flats', 3% more for common use and losses)",
 	  &opt.house, NULL },
+	{ "history-days", NULL, CONFIG_INT, "0", 0, HISTORY_MAX_DAYS,
+	  "write this many days of hourly history of the building to --history-out and exit "
+	  "(0: run the building)",
+	  &opt.history_days, NULL },
+	{ "history-end", NULL, CONFIG_INT, "0", 0, 253402300799LL,
+	  "UTC seconds: the history ends before the hour of this time (0: the current hour)",
+	  &opt.history_end, NULL },
+	{ "history-out", NULL, CONFIG_STR, NULL, 1, 400,
+	  "the history's CSV file, written whole or not at all (- for stdout)", &opt.history_out,
+	  NULL },
+	{ "history-obj", NULL, CONFIG_INT, "1", 1, 65000,
+	  "object number in the history's channel ids (the gateway's --obj)", &opt.history_obj,
+	  NULL },
 	{ "log-level", "AMR_LOG_LEVEL", CONFIG_STR, "info", 1, 16, "error, warn, info or debug",
 	  &opt.log_level, config_log_levels },
 };
@@ -175,6 +196,61 @@ static void run(struct bus *b, struct simctl *c)
 	}
 }
 
+/*
+ * --history-days: the history into --history-out (through a temporary file
+ * renamed onto it, so a reader never sees half of it). Returns the exit
+ * status.
+ */
+static int history(const enum gen_kind *kinds)
+{
+	struct history_opts ho = {
+		.obj = (int)opt.history_obj,
+		.flats = (int)opt.devices,
+		.house = opt.house,
+		.seed = (uint64_t)opt.seed,
+		.tz_h = sim_tz_offset_h(),
+		.end_s = opt.history_end ? (uint64_t)opt.history_end : (uint64_t)time(NULL),
+		.days = (int)opt.history_days,
+	};
+	static char buf[1 << 20];
+	struct history_stats st;
+	char tmp[512];
+	bool std = !strcmp(opt.history_out, "-");
+	FILE *f = stdout;
+	int rc;
+
+	memcpy(ho.kinds, kinds, sizeof ho.kinds);
+	if ((unsigned long long)ho.end_s < (unsigned long long)ho.days * 86400u + 3600u) {
+		fprintf(stderr, "option history-end: %llu is before %lld days of history\n",
+			(unsigned long long)ho.end_s, opt.history_days);
+		return 2;
+	}
+	if (!std) {
+		if (snprintf(tmp, sizeof tmp, "%s.tmp", opt.history_out) >= (int)sizeof tmp ||
+		    !(f = fopen(tmp, "w"))) {
+			log_error("history: cannot write %s.tmp: %s", opt.history_out,
+				  strerror(errno));
+			return 1;
+		}
+	}
+	setvbuf(f, buf, _IOFBF, sizeof buf);
+	rc = history_write(f, &ho, &st);
+	if (std)
+		fflush(f);
+	else if ((fclose(f) != 0 && rc == 0) || (rc == 0 && rename(tmp, opt.history_out) != 0))
+		rc = -1;
+	if (rc != 0) {
+		log_error("history: writing %s: %s", opt.history_out, strerror(errno));
+		if (!std)
+			unlink(tmp);
+		return 1;
+	}
+	log_info("history: %d days before %llu, %d channels, %llu lines, %llu pulses in %s",
+		 ho.days, (unsigned long long)(ho.end_s - ho.end_s % 3600u), st.channels,
+		 (unsigned long long)st.lines, (unsigned long long)st.pulses, opt.history_out);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -193,6 +269,14 @@ int main(int argc, char **argv)
 	if (rc != 0)
 		return 2;
 	log_init("amr-sim", log_level_parse(opt.log_level));
+	kinds_of(opt.profile, so.kinds);
+	if (opt.history_days) {
+		if (!opt.history_out) {
+			fprintf(stderr, "option history-out: required with --history-days\n");
+			return 2;
+		}
+		return history(so.kinds);
+	}
 	if (!opt.bus) {
 		fprintf(stderr, "option bus: required (--bus PATH)\n");
 		return 2;
@@ -212,7 +296,6 @@ int main(int argc, char **argv)
 	so.baud = (uint32_t)opt.baud;
 	so.seed = (uint64_t)opt.seed;
 	so.house = opt.house;
-	kinds_of(opt.profile, so.kinds);
 
 	signal(SIGPIPE, SIG_IGN);
 	sigaction(SIGINT, &sa, NULL);

@@ -148,7 +148,7 @@ void sim_leak(struct sim *s, struct sim_dev *d, unsigned ch, double hours, doubl
 uint16_t sim_battery_mv(const struct sim_dev *d);
 
 /* The seed of the meter on input c (0..3) of the device in slot, for the
- * simulator's --seed: whatever draws the building's meters draws the same
+ * simulator's --seed: the live building and its history draw the same
  * apartments from it. */
 uint64_t sim_meter_seed(uint64_t seed, int slot, unsigned c);
 

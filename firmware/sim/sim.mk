@@ -10,5 +10,10 @@ $(eval $(call unit_test,test_uo4_sim,tests/unit/test_uo4_sim.c firmware/sim/gen.
 	firmware/sim/simcmd.c firmware/sim/sim.c firmware/sim/hal_sim.c firmware/sim/bus.c \
 	$(SIM_UO4_CORE) lib/log.c,-lm))
 
+# The weather, the heat meter and the history the archive imports.
+$(eval $(call unit_test,test_sim_history,tests/unit/test_sim_history.c firmware/sim/history.c \
+	firmware/sim/gen.c firmware/sim/sim.c firmware/sim/hal_sim.c firmware/sim/bus.c \
+	$(SIM_UO4_CORE) lib/log.c,-lm))
+
 # libmodbus as an independent master against a real amr-sim process.
 $(eval $(call integ_test,test_sim_modbus,tests/integration/test_sim_modbus.c,-lmodbus))
