@@ -2,8 +2,9 @@
 # Start the whole system on this machine, in the foreground (make run).
 #
 # Mosquitto on loopback, the five services, and a simulated building:
-# object 1, UO-4 devices at addresses 1..32 on amr-sim's virtual RS-485 bus,
-# polled by amr-gateway. Ctrl-C (or SIGTERM) stops everything it started.
+# object 1, UO-4 devices at addresses 1..32 (one per flat) and 33 (the
+# house meters) on amr-sim's virtual RS-485 bus, polled by amr-gateway.
+# Ctrl-C (or SIGTERM) stops everything it started.
 #
 # Environment (defaults in brackets):
 #   AMR_DATA_DIR      data of every part [./var]
@@ -11,7 +12,8 @@
 #   AMR_HTTP_PORT     portal port [8080]
 #   AMR_CONSOLE_PORT  gateway Telnet console [2323]
 #   AMR_SIM_SPEED     simulated time runs this many times faster [1]
-#   AMR_SIM_DEVICES   UO-4 devices in the demo building [32]
+#   AMR_SIM_DEVICES   flats (UO-4 devices) in the demo building, the house
+#                     meters' device after them [32]
 # Two stacks run side by side given different ports and data directories.
 set -uo pipefail
 
@@ -96,7 +98,7 @@ done
 
 if [ -x "$bin/amr-sim" ] && [ -x "$bin/amr-gateway" ]; then
 	rm -f "$AMR_DATA_DIR/sim/bus" "$AMR_DATA_DIR/sim/control.sock"
-	start amr-sim "$bin/amr-sim" --bus "$AMR_DATA_DIR/sim/bus" --devices "$devices" \
+	start amr-sim "$bin/amr-sim" --bus "$AMR_DATA_DIR/sim/bus" --devices "$devices" --house yes \
 		--speed "$AMR_SIM_SPEED" --control "$AMR_DATA_DIR/sim/control.sock"
 	for _ in $(seq 50); do [ -e "$AMR_DATA_DIR/sim/bus" ] && break; sleep 0.1; done
 	# The console asks for a password, made once per data directory (as
@@ -108,21 +110,22 @@ if [ -x "$bin/amr-sim" ] && [ -x "$bin/amr-gateway" ]; then
 	fi
 	console_password=$(cat "$AMR_DATA_DIR/console-password")
 	AMR_CONSOLE_PASSWORD=$console_password start amr-gateway "$bin/amr-gateway" --obj 1 \
-		--serial "$AMR_DATA_DIR/sim/bus" --poll "1-$devices"
+		--serial "$AMR_DATA_DIR/sim/bus" --poll "1-$((devices + 1))"
 fi
 
-# The demo building gets its labels, resources and pulse weights once, as
-# soon as the archive has seen its channels (first start of this data dir).
-if [ -x "$bin/amr-sim" ] && [ ! -e "$AMR_DATA_DIR/.demo-registry" ]; then
+# The demo building gets its labels, resources, pulse weights, serial
+# numbers and verification dates once, as soon as the archive has seen its
+# channels, the house meters' too (first start of this data dir).
+if [ -x "$bin/amr-sim" ] && [ "$(cat "$AMR_DATA_DIR/.demo-registry" 2>/dev/null)" != house ]; then
 	(
 		for _ in $(seq 120); do
 			n=$("$bin/amrctl" --compact rpc archive/latest '{"obj":1}' 2>/dev/null |
 				grep -o '"id":"1\.[0-9]*\.[0-9]"' | wc -l)
-			[ "$n" -ge $((devices * 4)) ] && break
+			[ "$n" -ge $(((devices + 1) * 4)) ] && break
 			sleep 1
 		done
-		AMRCTL="$bin/amrctl" "$top/deploy/demo-registry.sh" "$devices" &&
-			touch "$AMR_DATA_DIR/.demo-registry" &&
+		AMRCTL="$bin/amrctl" "$top/deploy/demo-registry.sh" --house "$devices" &&
+			echo house >"$AMR_DATA_DIR/.demo-registry" &&
 			echo "demo building described in the registry (deploy/demo-registry.sh)"
 	) >>"$logs/demo-registry.log" 2>&1 &
 	pids+=($!)

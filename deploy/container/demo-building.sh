@@ -3,8 +3,9 @@
 # RS-485 bus, a pseudo-terminal) and amr-gateway polling that bus. Both in
 # one container because the pty cannot be shared between containers.
 #
-# Environment: AMR_SIM_DEVICES [32], AMR_SIM_SPEED [1], the gateway's
-# AMR_GW_* and AMR_MQTT_* (from its provisioned env file).
+# Environment: AMR_SIM_DEVICES [32] flats (their UO-4 at addresses 1..N,
+# the house meters' at N+1), AMR_SIM_SPEED [1], the gateway's AMR_GW_* and
+# AMR_MQTT_* (from its provisioned env file).
 # Stops both on SIGTERM; exits (and the container restarts) when either dies.
 set -uo pipefail
 
@@ -13,7 +14,7 @@ devices=${AMR_SIM_DEVICES:-32}
 mkdir -p "$data/sim"
 rm -f "$data/sim/bus" "$data/sim/control.sock"
 
-amr-sim --bus "$data/sim/bus" --devices "$devices" --speed "${AMR_SIM_SPEED:-1}" \
+amr-sim --bus "$data/sim/bus" --devices "$devices" --house yes --speed "${AMR_SIM_SPEED:-1}" \
 	--state "$data/sim" --control "$data/sim/control.sock" &
 sim=$!
 gw=
@@ -26,7 +27,7 @@ for _ in $(seq 100); do
 done
 [ -e "$data/sim/bus" ] || { echo "demo-building: amr-sim made no bus" >&2; kill $sim; exit 1; }
 
-amr-gateway --serial "$data/sim/bus" --poll "1-$devices" &
+amr-gateway --serial "$data/sim/bus" --poll "1-$((devices + 1))" &
 gw=$!
 
 wait -n

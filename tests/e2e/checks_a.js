@@ -262,7 +262,8 @@ async function auditInWords(page, ctx) {
   const reg = await page.$eval('#audit tr[data-action="registry.set"]', tr => ({ action: tr.querySelector('.action').textContent,
     detail: tr.querySelector('.detail').textContent }));
   check(reg.action === 'Изменение реестра', 'registry.set is named ' + reg.action);
-  check(/^Метка: — → Кв\. 1, холодная вода; ресурс: не задан → холодная вода; единица: имп\. → м³; вес импульса: 1\/1 → 1\/100/.test(reg.detail) &&
+  /* deploy/demo-registry.sh gives each meter its serial number and verification date */
+  check(/^Метка: — → Кв\. 1, холодная вода; ресурс: не задан → холодная вода; заводской номер: — → ВСХ-15 № \d{8}; единица: имп\. → м³; дата поверки: — → \d\d\.\d\d\.\d{4}; вес импульса: 1\/1 → 1\/100/.test(reg.detail) &&
     !/[{}"]|\d{9,}|[A-Za-z]{3,}/.test(reg.detail), 'registry change in words: ' + reg.detail);
   const blk = await page.$eval('#audit tr[data-action="block"]', tr => [tr.querySelector('.action').textContent, tr.querySelector('.detail').textContent]);
   check(blk[0] === 'Блокировка' && /^Состояние: (выполнена|в очереди)/.test(blk[1]), 'a block reads ' + blk.join(' | '));
@@ -273,7 +274,7 @@ async function auditInWords(page, ctx) {
   await load(page, ctx.URL + '/audit.html#target=' + ctx.DEMO + '.1.1');
   await page.waitForSelector('#audit tr[data-action="registry.set"]');
   const en = await page.$eval('#audit tr[data-action="registry.set"]', tr => [tr.querySelector('.action').textContent, tr.querySelector('.detail').textContent]);
-  check(en[0] === 'Registry change' && /^Label: — → Кв\. 1, холодная вода; resource: not set → cold water; unit: pulses → m³/.test(en[1]), 'in English: ' + en.join(' | '));
+  check(en[0] === 'Registry change' && /^Label: — → Кв\. 1, холодная вода; resource: not set → cold water; meter serial: — → ВСХ-15 № \d{8}; unit: pulses → m³; verification due: — → \d{4}-\d\d-\d\d/.test(en[1]), 'in English: ' + en.join(' | '));
   await setLang(page, 'ru');
 }
 
