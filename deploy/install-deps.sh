@@ -18,6 +18,7 @@ packages=(
 	gcc-arm-none-eabi
 	# run
 	mosquitto mosquitto-clients lmdb-utils tzdata
+	jq  # the demo setup (deploy/demo-*.sh) reads the services' answers with it
 	# test and try by hand
 	check libsubunit-dev mbpoll telnet socat python3 python3-aiosmtpd
 	zbar-tools

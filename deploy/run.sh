@@ -3,8 +3,10 @@
 #
 # Mosquitto on loopback, the five services, and a simulated building:
 # object 1, UO-4 devices at addresses 1..32 (one per flat) and 33 (the
-# house meters) on amr-sim's virtual RS-485 bus, polled by amr-gateway.
-# Ctrl-C (or SIGTERM) stops everything it started.
+# house meters) on amr-sim's virtual RS-485 bus, polled by amr-gateway. On
+# the first start of a data directory deploy/demo-setup.sh describes the
+# building in the registry and imports a year of its history
+# (log/demo-setup.log). Ctrl-C (or SIGTERM) stops everything it started.
 #
 # Environment (defaults in brackets):
 #   AMR_DATA_DIR      data of every part [./var]
@@ -113,23 +115,12 @@ if [ -x "$bin/amr-sim" ] && [ -x "$bin/amr-gateway" ]; then
 		--serial "$AMR_DATA_DIR/sim/bus" --poll "1-$((devices + 1))"
 fi
 
-# The demo building gets its labels, resources, pulse weights, serial
-# numbers and verification dates once, as soon as the archive has seen its
-# channels, the house meters' too (first start of this data dir).
-if [ -x "$bin/amr-sim" ] && [ "$(cat "$AMR_DATA_DIR/.demo-registry" 2>/dev/null)" != house ]; then
-	(
-		for _ in $(seq 120); do
-			n=$("$bin/amrctl" --compact rpc archive/latest '{"obj":1}' 2>/dev/null |
-				grep -o '"id":"1\.[0-9]*\.[0-9]"' | wc -l)
-			[ "$n" -ge $(((devices + 1) * 4)) ] && break
-			sleep 1
-		done
-		AMRCTL="$bin/amrctl" "$top/deploy/demo-registry.sh" --house "$devices" &&
-			echo house >"$AMR_DATA_DIR/.demo-registry" &&
-			echo "demo building described in the registry (deploy/demo-registry.sh)"
-	) >>"$logs/demo-registry.log" 2>&1 &
-	pids+=($!)
-	names+=(demo-registry)
+# The demo building's registry and history, once per data
+# directory (deploy/demo-setup.sh: it waits for the building's channels,
+# and does nothing on a later start).
+if [ -x "$bin/amr-sim" ]; then
+	AMRCTL="$bin/amrctl" AMR_SIM="$bin/amr-sim" AMR_DEMO_STATE="$AMR_DATA_DIR" \
+		start demo-setup "$top/deploy/demo-setup.sh" "$devices"
 fi
 
 # amr-web creates the admin account at its first start and says so once.
@@ -168,7 +159,7 @@ pids=("$tailpid" "${pids[@]}")
 names=(tail "${names[@]}")
 while [ $stopping -eq 0 ]; do
 	for i in "${!pids[@]}"; do
-		[ "${names[$i]}" = demo-registry ] && continue
+		[ "${names[$i]}" = demo-setup ] && continue
 		if ! kill -0 "${pids[$i]}" 2>/dev/null; then
 			echo "${names[$i]} exited; see $logs/${names[$i]}.log" >&2
 			kill "$tailpid" 2>/dev/null
