@@ -7,6 +7,8 @@
 #   2. bring in a year of its past: amr-sim --history-days writes it from
 #      the simulator's own meters, ending before the hour of the first live
 #      reading, and `amrctl archive import --source demo-history` stores it;
+#   3. set up its organisation in amr-billing (deploy/demo-billing.sh), its
+#      meters from the day the history begins.
 #
 #   deploy/demo-setup.sh [FLATS]          (broker from AMR_MQTT_HOST/PORT/USER/PASSWORD)
 #
@@ -102,11 +104,13 @@ history() {
 }
 
 registry_params="flats=$demo_flats house=yes"
+billing_params() { echo "flats=$demo_flats from=$1"; }
 
 # Nothing to do on a later start: no need to wait for the building.
 if done_for registry "$registry_params" && [ -e "$state/.demo-history-end" ]; then
 	end=$(cat "$state/.demo-history-end")
-	if done_for history "end=$end days=$days"; then
+	from=$(TZ=$demo_tz date -d "@$((end - days * 86400))" +%F)
+	if done_for history "end=$end days=$days" && done_for billing "$(billing_params "$from")"; then
 		demo_log "the demo building is set up already ($state/.demo-*)"
 		exit 0
 	fi
@@ -131,9 +135,13 @@ if ! done_for registry "$registry_params"; then
 fi
 
 end=$(history_end)
+from=$(TZ=$demo_tz date -d "@$((end - days * 86400))" +%F)
 
 if ! done_for history "end=$end days=$days"; then
 	history "$end"
 	mark history "end=$end days=$days"
 	demo_log "$days days of the building's past, up to $(date -u -d "@$end" +%FT%TZ), are in the archive"
 fi
+
+# demo-billing.sh keeps its own marker (.demo-billing, "flats=N from=DATE")
+"$demo_here/demo-billing.sh" --state "$state" --from "$from" "$demo_flats"

@@ -5,8 +5,9 @@
 # object 1, UO-4 devices at addresses 1..32 (one per flat) and 33 (the
 # house meters) on amr-sim's virtual RS-485 bus, polled by amr-gateway. On
 # the first start of a data directory deploy/demo-setup.sh describes the
-# building in the registry and imports a year of its history
-# (log/demo-setup.log). Ctrl-C (or SIGTERM) stops everything it started.
+# building in the registry, imports a year of its history and sets up its
+# organisation in amr-billing (log/demo-setup.log). Ctrl-C (or SIGTERM)
+# stops everything it started.
 #
 # Environment (defaults in brackets):
 #   AMR_DATA_DIR      data of every part [./var]
@@ -115,7 +116,7 @@ if [ -x "$bin/amr-sim" ] && [ -x "$bin/amr-gateway" ]; then
 		--serial "$AMR_DATA_DIR/sim/bus" --poll "1-$((devices + 1))"
 fi
 
-# The demo building's registry and history, once per data
+# The demo building's registry, history and organisation, once per data
 # directory (deploy/demo-setup.sh: it waits for the building's channels,
 # and does nothing on a later start).
 if [ -x "$bin/amr-sim" ]; then

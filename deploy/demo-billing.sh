@@ -1,0 +1,296 @@
+#!/usr/bin/env bash
+# The demo building's organisation in amr-billing (docs/billing.md), made
+# over RPC as an accountant would make it: ТСЖ «Садовая, 12» (its ИНН,
+# КПП, settlement and correspondent accounts pass bankcheck.c's keys), the
+# building with its house meters, FLATS premises (two entrances, eight
+# floors, a shop on the ground floor), their accounts (a legal entity for
+# the shop, shared ownership of 1/2 in two flats), the services, tariffs
+# with a price change on 2026-07-01, the meters of every premises on the
+# simulator's channels from the day the history begins, and the entrances
+# as groups. Then the reference tables of penalties, when their files are
+# there, and the steps that come with billing runs (below: not yet).
+#
+#   deploy/demo-billing.sh [--state DIR] [--from YYYY-MM-DD] [FLATS]
+#
+# --from: the first day of the meters (the history's, deploy/demo-setup.sh;
+# default a year ago); --state: where the marker lives (default
+# $AMR_DEMO_STATE, else $AMR_DATA_DIR, else ./var). FLATS (32) premises on
+# devices 1..FLATS, the house meters on FLATS + 1. The broker comes from
+# AMR_MQTT_*.
+#
+# Once per data directory: the marker .demo-billing records what was made
+# ("flats=N from=DATE"); with it in place the script does nothing. Any
+# refused request stops it with an error line and status 1; an
+# organisation of its ИНН without the marker (a run that stopped half way)
+# is refused too, rather than made twice.
+set -euo pipefail
+shopt -s inherit_errexit
+. "$(dirname "$0")/demo-common.sh"
+
+state=${AMR_DEMO_STATE:-${AMR_DATA_DIR:-./var}}
+from=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--state) state=$2; shift 2 ;;
+	--from) from=$2; shift 2 ;;
+	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+	-*) echo "demo-billing.sh: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+demo_flats=${1:-32}
+[ -n "$from" ] || from=$(TZ=$demo_tz date -d '-365 days' +%F)
+[[ $from =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || { echo "demo-billing.sh: --from $from is not YYYY-MM-DD" >&2; exit 2; }
+[[ $demo_flats =~ ^[1-9][0-9]*$ ]] && [ "$demo_flats" -le 126 ] || { echo "demo-billing.sh: FLATS $demo_flats is not 1..126" >&2; exit 2; }
+data=${AMR_DEMO_DATA:-$demo_here/demo}      # reference tables (deploy/demo/)
+marker=$state/.demo-billing
+params="flats=$demo_flats from=$from"
+who="\"actor\":\"$demo_actor\",\"reason\":\"demo organisation\""
+change=2026-07-01                            # the tariffs' second version from
+
+inn=7714302715 kpp=771401001                 # ТСЖ «Садовая, 12» (check digit 5)
+bik=044525225 corr=30101810400000000225      # ПАО Сбербанк, Москва
+account=40703810338000012012                 # 40703 (a non-profit), 810 (RUB), key 3
+
+# create WHAT: the create requests on stdin over one connection; prints the
+# ids of the records made, one a line, in the order of the requests
+create() {
+	local reqs out ids
+	reqs=$(cat)
+	out=$(demo_script "$1" <<<"$reqs")
+	ids=$(jq -r '.id' <<<"$out")
+	[ "$(grep -c . <<<"$ids")" -eq "$(grep -c . <<<"$reqs")" ] ||
+		demo_fail "$1: $(grep -c . <<<"$reqs") requests, $(grep -c . <<<"$ids") records made"
+	echo "$ids"
+}
+
+organisation() {
+	org=$(create organisation <<EOF
+billing/org.create {$who,"name":"ТСЖ «Садовая, 12»","inn":"$inn","kpp":"$kpp","account":"$account","bank":"ПАО Сбербанк","bik":"$bik","corr_account":"$corr","address":"125009, г. Москва, ул. Садовая, д. 12","phone":"+7 900 100-12-12","email":"tsj-sadovaya12@example.org"}
+EOF
+	)
+}
+
+# The building and its house meters (the simulator's device FLATS + 1;
+# gas has none: it is billed by the flats' meters alone).
+building() {
+	local h=$demo_obj.$((demo_flats + 1))
+	bld=$(create building <<EOF
+billing/building.create {$who,"org":$org,"address":"г. Москва, ул. Садовая, д. 12","tz":"$demo_tz","objects":[$demo_obj],"house_meters":[{"resource":"cold_water","channel":"$h.1","from":"$from"},{"resource":"hot_water","channel":"$h.2","from":"$from"},{"resource":"electricity","channel":"$h.3","from":"$from"},{"resource":"heat","channel":"$h.4","from":"$from"}],"note":"демо-дом: 2 подъезда, 8 этажей, магазин на первом этаже"}
+EOF
+	)
+}
+
+codes=(cold_water hot_water wastewater electricity heat gas maintenance)
+services() {
+	local ids i
+	ids=$(create services <<EOF
+billing/service.create {$who,"org":$org,"code":"cold_water","name":"Холодное водоснабжение","unit":"m3"}
+billing/service.create {$who,"org":$org,"code":"hot_water","name":"Горячее водоснабжение","unit":"m3"}
+billing/service.create {$who,"org":$org,"code":"wastewater","name":"Водоотведение","unit":"m3"}
+billing/service.create {$who,"org":$org,"code":"electricity","name":"Электроснабжение","unit":"kWh"}
+billing/service.create {$who,"org":$org,"code":"heat","name":"Отопление","unit":"Gcal"}
+billing/service.create {$who,"org":$org,"code":"gas","name":"Газоснабжение","unit":"m3"}
+billing/service.create {$who,"org":$org,"code":"maintenance","name":"Содержание и ремонт жилого помещения","unit":"m2"}
+EOF
+	)
+	mapfile -t ids <<<"$ids"
+	declare -gA service=()
+	for i in "${!codes[@]}"; do service[${codes[$i]}]=${ids[$i]}; done
+}
+
+# Premises N is on device N. Per entrance two flats a floor, one above the
+# other in a riser of one plan: entrance 1 has the 2- and 3-room flats,
+# entrance 2 the 1-room and the largest ones; the shop (demo_shop) took
+# the ground floor's small flat and part of the stairwell.
+areas=(54.30 74.60 54.30 74.60 54.30 74.60 54.30 74.60 54.30 74.60 54.30 74.60 54.30 74.60 56.10 74.60
+	64.80 86.10 32.40 86.10 32.40 86.10 32.40 86.10 32.40 86.10 32.40 86.10 32.40 86.10 32.40 85.20)
+residents=(2 3 2 4 1 3 2 5 2 3 1 4 3 2 2 3 0 4 1 5 2 3 1 4 1 2 2 5 1 3 1 4)
+premises() {
+	local n i ids kind
+	ids=$(for n in $(seq 1 "$demo_flats"); do
+		i=$(((n - 1) % ${#areas[@]}))
+		kind=flat
+		[ "$n" -eq "$demo_shop" ] && kind=nonresidential
+		echo "billing/premises.create {$who,\"building\":$bld,\"number\":\"$n\",\"kind\":\"$kind\",\"area\":\"${areas[$i]}\",\"residents\":${residents[$i]},\"entrance\":$((n <= demo_flats / 2 ? 1 : 2)),\"floor\":$(((n - 1) % 16 / 2 + 1))}"
+	done | create premises)
+	mapfile -t prem <<<"$ids"
+	prem=("" "${prem[@]}") # prem[N]: the id of premises N
+}
+
+# The holders: premises, share (empty: the whole), name, e-mail's local
+# part. The shop's holder is the legal entity below.
+holders="1||Егоров Павел Андреевич|egorov.pa
+2||Иванов Сергей Петрович|ivanov.sp
+3||Смирнова Ольга Викторовна|smirnova.ov
+4||Кузнецов Андрей Игоревич|kuznetsov.ai
+5||Попова Марина Алексеевна|popova.ma
+6||Васильев Дмитрий Олегович|vasiliev.do
+7||Петрова Анна Сергеевна|petrova.as
+8|1/2|Соколов Михаил Юрьевич|sokolov.my
+8|1/2|Соколова Елена Андреевна|sokolova.ea
+9||Михайлов Алексей Николаевич|mikhailov.an
+10||Новикова Татьяна Владимировна|novikova.tv
+11||Фёдоров Игорь Павлович|fedorov.ip
+12||Морозова Наталья Евгеньевна|morozova.ne
+13||Волков Константин Сергеевич|volkov.ks
+14||Алексеева Ирина Борисовна|alekseeva.ib
+15||Лебедев Роман Викторович|lebedev.rv
+16||Семёнова Галина Ивановна|semenova.gi
+18||Павлова Светлана Николаевна|pavlova.sn
+19||Козлов Виктор Михайлович|kozlov.vm
+20|1/2|Степанов Артём Денисович|stepanov.ad
+20|1/2|Степанова Юлия Олеговна|stepanova.yo
+21||Николаева Людмила Петровна|nikolaeva.lp
+22||Орлов Евгений Александрович|orlov.ea
+23||Андреева Ксения Игоревна|andreeva.ki
+24||Макаров Николай Степанович|makarov.ns
+25||Никитина Валентина Фёдоровна|nikitina.vf
+26||Захаров Станислав Вадимович|zakharov.sv
+27||Зайцева Дарья Максимовна|zaytseva.dm
+28||Соловьёв Григорий Ильич|soloviev.gi
+29||Борисова Вера Анатольевна|borisova.va
+30||Яковлев Тимур Рашидович|yakovlev.tr
+31||Григорьева Полина Артёмовна|grigorieva.pa
+32||Романов Кирилл Евгеньевич|romanov.ke"
+
+# Accounts 100001.. in the order of the premises; each holder moved in on
+# a date of their own, years before the history.
+accounts() {
+	local lines=() n share name mail holder held k=0 ids i
+	while IFS='|' read -r n share name mail; do
+		[ "$n" -le "$demo_flats" ] && lines+=("$n|$share|person|$name|$mail")
+	done <<<"$holders"
+	[ "$demo_shop" -le "$demo_flats" ] && lines+=("$demo_shop||legal|ООО «Продукты у дома»|produkty")
+	mapfile -t lines < <(printf '%s\n' "${lines[@]}" | sort -t'|' -k1,1n -s)
+	ids=$(for i in "${!lines[@]}"; do
+		IFS='|' read -r n share kind name mail <<<"${lines[$i]}"
+		holder="{\"type\":\"person\",\"name\":\"$name\"}"
+		[ "$kind" = legal ] &&
+			holder="{\"type\":\"legal\",\"name\":\"$name\",\"inn\":\"7734125687\",\"kpp\":\"773401001\"}"
+		held="{\"premises\":${prem[$n]},\"from\":\"$(printf '%04d-%02d-%02d' $((2008 + n * 7 % 16)) $((1 + n * 5 % 12)) $((1 + n * 11 % 28)))\"${share:+,\"share\":\"$share\"}}"
+		echo "billing/account.create {$who,\"org\":$org,\"number\":\"$((100001 + i))\",\"holder\":$holder,\"email\":\"$mail@example.org\",\"phone\":\"$(printf '+7 900 %03d-%02d-%02d' $((100 + n * 37 % 900)) $((n * 13 % 100)) $((10 + i * 29 % 90)))\",\"premises\":[$held]}"
+	done | create accounts)
+	mapfile -t ids <<<"$ids"
+	naccounts=${#ids[@]}
+	declare -gA accounts_of=() # premises N: its accounts' ids
+	for i in "${!lines[@]}"; do
+		n=${lines[$i]%%|*}
+		accounts_of[$n]+="${accounts_of[$n]:+,}${ids[$i]}"
+	done
+}
+
+# Tariffs of 2026 in the Moscow region: one version to 2026-07-01 (from the
+# month the history begins, or 1 January 2026 if that is earlier), the
+# indexed prices after it.
+tariffs() {
+	local v1=$from ids
+	v1=${v1:0:8}01
+	[[ $v1 < 2026-01-01 ]] || v1=2026-01-01
+	ids=$(create tariffs <<EOF
+billing/tariff.create {$who,"org":$org,"service":${service[cold_water]},"name":"Холодная вода","kind":"per_unit"}
+billing/tariff.create {$who,"org":$org,"service":${service[hot_water]},"name":"Горячая вода","kind":"per_unit"}
+billing/tariff.create {$who,"org":$org,"service":${service[wastewater]},"name":"Водоотведение","kind":"wastewater"}
+billing/tariff.create {$who,"org":$org,"service":${service[electricity]},"name":"Электроэнергия, день и ночь","kind":"tou2"}
+billing/tariff.create {$who,"org":$org,"service":${service[heat]},"name":"Отопление","kind":"per_unit"}
+billing/tariff.create {$who,"org":$org,"service":${service[gas]},"name":"Газ","kind":"per_unit"}
+billing/tariff.create {$who,"org":$org,"service":${service[maintenance]},"name":"Содержание и ремонт","kind":"per_area"}
+EOF
+	)
+	mapfile -t t <<<"$ids"
+	local zones='[{"zone":"day","from":"07:00","to":"23:00"},{"zone":"night","from":"23:00","to":"07:00"}]'
+	create "tariff versions" >/dev/null <<EOF
+billing/tariff.version.create {$who,"tariff":${t[0]},"from":"$v1","to":"$change","price":"55.24"}
+billing/tariff.version.create {$who,"tariff":${t[0]},"from":"$change","price":"61.27"}
+billing/tariff.version.create {$who,"tariff":${t[1]},"from":"$v1","to":"$change","price":"289.86"}
+billing/tariff.version.create {$who,"tariff":${t[1]},"from":"$change","price":"321.55"}
+billing/tariff.version.create {$who,"tariff":${t[2]},"from":"$v1","to":"$change","price":"45.08"}
+billing/tariff.version.create {$who,"tariff":${t[2]},"from":"$change","price":"50.04"}
+billing/tariff.version.create {$who,"tariff":${t[3]},"from":"$v1","to":"$change","prices":{"day":"7.50","night":"2.60"},"zones":$zones}
+billing/tariff.version.create {$who,"tariff":${t[3]},"from":"$change","prices":{"day":"8.33","night":"2.89"},"zones":$zones}
+billing/tariff.version.create {$who,"tariff":${t[4]},"from":"$v1","to":"$change","price":"3102.45"}
+billing/tariff.version.create {$who,"tariff":${t[4]},"from":"$change","price":"3442.75"}
+billing/tariff.version.create {$who,"tariff":${t[5]},"from":"$v1","to":"$change","price":"7.96"}
+billing/tariff.version.create {$who,"tariff":${t[5]},"from":"$change","price":"8.84"}
+billing/tariff.version.create {$who,"tariff":${t[6]},"from":"$v1","to":"$change","price":"36.00"}
+billing/tariff.version.create {$who,"tariff":${t[6]},"from":"$change","price":"38.50"}
+EOF
+}
+
+# Every premises' cold water, hot water, electricity and gas on inputs 1..4
+# of its device, from the day the history begins, with the serial numbers
+# the registry has (their verification dates are the registry's
+# verification_due: demo-registry.sh).
+meters() {
+	local n c metered=(cold_water hot_water electricity gas)
+	for n in $(seq 1 "$demo_flats"); do
+		for c in 1 2 3 4; do
+			echo "billing/meter.create {$who,\"premises\":${prem[$n]},\"service\":${service[${metered[$((c - 1))]}]},\"channel\":\"$demo_obj.$n.$c\",\"from\":\"$from\",\"serial\":\"$(demo_serial "$n" "$c")\"}"
+		done
+	done | create meters >/dev/null
+}
+
+# The two entrances, with their premises and accounts.
+groups() {
+	local e n p a
+	for e in 1 2; do
+		p= a=
+		for n in $(seq 1 "$demo_flats"); do
+			[ $((n <= demo_flats / 2 ? 1 : 2)) -eq $e ] || continue
+			p+="${p:+,}${prem[$n]}"
+			[ -n "${accounts_of[$n]:-}" ] && a+="${a:+,}${accounts_of[$n]}"
+		done
+		echo "billing/group.create {$who,\"org\":$org,\"name\":\"Подъезд $e\",\"kind\":\"entrance\",\"premises\":[$p],\"accounts\":[$a]}"
+	done | create groups >/dev/null
+}
+
+# Penalties' reference tables (the key rate, the working-day calendar),
+# which the penalty work puts in deploy/demo/ as JSON arrays of records:
+# each record is created as it is (billing/rate.create,
+# billing/calendar.create). Skipped while the files are not there.
+reference_tables() {
+	local kind file
+	for kind in rate calendar; do
+		file=$data/${kind/%rate/rates}-ru.json
+		if [ ! -e "$file" ]; then
+			demo_log "no $file: the $kind table is not loaded"
+			continue
+		fi
+		jq -r --arg a "$demo_actor" --arg k "$kind" \
+			'.[] | "billing/\($k).create " + (. + {actor: $a, reason: "reference table"} | tojson)' \
+			"$file" | create "$kind table" >/dev/null
+	done
+}
+
+# Not yet: the steps that come with billing runs. Each is a function of its
+# own, called in this order, for the engineer who adds them to fill in.
+opening_balances() { :; } # each account's debt or credit on the day the history begins
+billing_runs() { :; }     # run and issue the two months before last
+payments() { :; }         # payments of those invoices, some late, some partial
+
+if [ -e "$marker" ]; then
+	[ "$(cat "$marker")" = "$params" ] ||
+		demo_fail "$marker says the demo organisation was made for \"$(cat "$marker")\", not \"$params\""
+	demo_log "the demo organisation is in amr-billing already ($marker)"
+	exit 0
+fi
+existing=$("$amrctl" --compact billing org | jq -r --arg inn "$inn" '.records[] | select(.inn == $inn) | .id') ||
+	demo_fail "amr-billing does not answer"
+[ -z "$existing" ] ||
+	demo_fail "amr-billing has organisation $existing with ИНН $inn but $marker is missing: an earlier run stopped half way; remove that organisation's records (or amr-billing's data) and run again"
+
+organisation
+building
+services
+premises
+accounts
+tariffs
+meters
+groups
+reference_tables
+opening_balances
+billing_runs
+payments
+mkdir -p "$state"
+echo "$params" >"$marker"
+demo_log "ТСЖ «Садовая, 12» (org $org): building $bld, $demo_flats premises, $naccounts accounts, meters from $from"
