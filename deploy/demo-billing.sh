@@ -8,7 +8,8 @@
 # with a price change on 2026-07-01, the meters of every premises on the
 # simulator's channels from the day the history begins, and the entrances
 # as groups. Then the reference tables of penalties, when their files are
-# there, and the steps that come with billing runs (below: not yet).
+# there (deploy/demo/, or AMR_DEMO_DATA), and the steps that come with
+# billing runs (below: not yet).
 #
 #   deploy/demo-billing.sh [--state DIR] [--from YYYY-MM-DD] [FLATS]
 #
@@ -33,7 +34,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--state) state=$2; shift 2 ;;
 	--from) from=$2; shift 2 ;;
-	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,26p' "$0"; exit 0 ;;
 	-*) echo "demo-billing.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac

@@ -10,7 +10,8 @@
 #   3. set up its organisation in amr-billing (deploy/demo-billing.sh), its
 #      meters from the day the history begins.
 #
-#   deploy/demo-setup.sh [FLATS]          (broker from AMR_MQTT_HOST/PORT/USER/PASSWORD)
+#   deploy/demo-setup.sh [FLATS]          (broker from AMR_MQTT_HOST/PORT/USER/PASSWORD;
+#                                          FLATS defaults to AMR_SIM_DEVICES, else 32)
 #
 # Each step runs once per data directory: its marker file in the state
 # directory records what it did it for (the flats, the history's end), and
@@ -27,7 +28,7 @@
 #   AMR_DEMO_WAIT          seconds to wait for the building's channels [300]
 set -euo pipefail
 . "$(dirname "$0")/demo-common.sh"
-demo_flats=${1:-32}
+demo_flats=${1:-${AMR_SIM_DEVICES:-32}}
 sim=${AMR_SIM:-$demo_here/../build/bin/amr-sim}
 state=${AMR_DEMO_STATE:-${AMR_DATA_DIR:-./var}}
 days=${AMR_DEMO_HISTORY_DAYS:-365}

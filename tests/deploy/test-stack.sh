@@ -7,6 +7,8 @@
 #   on both files, `podman-compose up` of the stack and the demo on
 #   127.0.0.1 and free ports; then: every container healthy and not root,
 #   the portal answers, the demo building's telemetry reaches the archive,
+#   the demo setup ran (the house meters described, a year of history
+#   imported, the demo organisation's 32 premises in amr-billing),
 #   anonymous clients and wrong passwords are refused on 1883 and 8883, a
 #   gateway's credentials cannot publish under another object's topic nor
 #   read its commands but can use its own topics (plain and TLS), and a
@@ -109,13 +111,18 @@ compose up -d >"$tmp/up.log" 2>&1 || { tail -n 20 "$tmp/up.log" >&2; fail "podma
 say "stack up"
 
 ids=$(podman ps -aq --filter "label=com.docker.compose.project=$project")
-[ "$(echo "$ids" | wc -l)" -eq 7 ] || fail "expected 7 containers (broker, 5 services, building), got: $(echo $ids)"
+[ "$(echo "$ids" | wc -l)" -eq 8 ] ||
+	fail "expected 8 containers (broker, 5 services, building, demo-setup), got: $(echo $ids)"
 svc_of() { podman inspect --format '{{index .Config.Labels "com.docker.compose.service"}}' "$1"; }
+setup_id=
+for id in $ids; do [ "$(svc_of "$id")" = demo-setup ] && setup_id=$id; done
+[ -n "$setup_id" ] || fail "no demo-setup container"
 
 # Every container healthy (its health check run now: podman schedules
 # them with systemd timers, absent here) and running as a user, not root.
 # Checked side by side: the first name lookup in a new network can take
-# the resolver's full timeout.
+# the resolver's full timeout. demo-setup runs once and exits: it has no
+# health check, its user is the image's (step 5c waits for it).
 healthy() {
 	local id=$1 name end=$(($(date +%s) + 120))
 	name=$(svc_of "$id")
@@ -128,15 +135,18 @@ healthy() {
 }
 hpids=()
 for id in $ids; do
+	[ "$id" = "$setup_id" ] && continue
 	healthy "$id" &
 	hpids+=($!)
 done
 for p in "${hpids[@]}"; do wait "$p" || true; done
 ! ls "$tmp"/unhealthy.* >/dev/null 2>&1 || fail "$(cat "$tmp"/unhealthy.*)"
 for id in $ids; do
+	[ "$id" = "$setup_id" ] && continue
 	[ "$(podman exec "$id" id -u)" != 0 ] || fail "$(svc_of "$id") runs as root"
 done
-say "all 7 containers healthy, none running as root"
+[ "$(podman inspect --format '{{.Config.User}}' "$setup_id")" = amr ] || fail "demo-setup runs as root"
+say "all 7 services healthy, none running as root (nor demo-setup)"
 
 # 4. The portal answers on the published port.
 code=
@@ -191,6 +201,37 @@ case $objects in
 *) fail "the portal does not show the demo building's channels: ${objects:0:300}" ;;
 esac
 say "signed in as admin with the printed password; the portal shows object 1 and its channels"
+
+# 5c. The demo setup: it exits 0 once the registry, the history and the
+# organisation are in (deploy/demo-setup.sh); then the house meters'
+# channels are described, a flat's month a year ago has imported pulses,
+# and amr-billing has the demo's 32 premises.
+state=
+for _ in $(seq 300); do
+	state=$(podman inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$setup_id")
+	[ "${state%% *}" = exited ] && break
+	sleep 1
+done
+[ "$state" = "exited 0" ] || fail "demo-setup: $state after 300 s: $(podman logs --tail 5 "$setup_id" 2>&1)"
+latest=$(ctl rpc archive/latest '{"obj":1}')
+[ "$(jq '.channels | length' <<<"$latest")" -eq 132 ] ||
+	fail "object 1 has not 132 channels (32 flats and the house, 4 each): $(jq -c '[.channels[].id]' <<<"$latest")"
+reg=$(ctl rpc archive/registry.get '{"id":"1.33.4"}')
+[ "$(jq -r '.label + " " + .unit' <<<"$reg")" = "Общедомовой счётчик тепла Gcal" ] ||
+	fail "the house heat meter is not described: $reg"
+now=$(date +%s)
+ago=$(ctl rpc archive/consumption "{\"channels\":[\"1.1.1\",\"1.33.1\"],\"from\":$((now - 360 * 86400)),\"to\":$((now - 330 * 86400))}")
+[ "$(jq '[.items[] | select(.pulses > 0 and .coverage.imported_hours > 0)] | length' <<<"$ago")" -eq 2 ] ||
+	fail "no imported consumption of 1.1.1 and 1.33.1 a year ago: $ago"
+[ "$(ctl billing premises | jq '.records | length')" -eq 32 ] || fail "amr-billing has not the demo's 32 premises"
+podman start "$setup_id" >/dev/null
+for _ in $(seq 60); do
+	[ "$(podman inspect --format '{{.State.Status}}' "$setup_id")" = exited ] && break
+	sleep 1
+done
+podman logs --tail 1 "$setup_id" 2>&1 | grep -q 'set up already' ||
+	fail "demo-setup started again did not find its markers: $(podman logs --tail 3 "$setup_id" 2>&1)"
+say "demo-setup: house meters described, a year of history imported, 32 premises in amr-billing; a second start does nothing"
 
 # 6. Broker security.
 pub() { mosquitto_pub -h 127.0.0.1 -q 1 "$@"; }
