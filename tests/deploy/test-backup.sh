@@ -3,7 +3,9 @@
 #
 #   start the whole system with deploy/run.sh (make run) on free loopback
 #   ports in a temporary directory, wait for the demo building's readings
-#   in the archive, take a hot backup with deploy/backup.sh while everything
+#   in the archive and for its setup (deploy/demo-setup.sh: the house
+#   meters, a year of history, the demo organisation in amr-billing),
+#   take a hot backup with deploy/backup.sh while everything
 #   runs, record the archive's answers for a span before the backup (and
 #   amr-billing's records, made before it), stop, wipe every LMDB
 #   environment and the broker's state, deploy/restore.sh, start again,
@@ -78,6 +80,26 @@ for _ in $(seq 90); do
 done
 [ "$(hwm)" -ge 3 ] || fail "no three batches of object 1 reached the archive in 90 s (hwm $(hwm))"
 
+# The demo setup: registry, history, organisation (deploy/demo-setup.sh
+# leaves .demo-billing last; an error line in its log is a failure).
+for _ in $(seq 240); do
+	[ -e "$data/.demo-billing" ] && break
+	grep -q ' error: ' "$data/log/demo-setup.log" 2>/dev/null && break
+	sleep 1
+done
+[ -e "$data/.demo-billing" ] || fail "the demo setup did not finish: $(tail -n 5 "$data/log/demo-setup.log")"
+[ "$(rpc archive/latest '{"obj":1}' | jq '.channels | length')" -eq 132 ] ||
+	fail "object 1 has not the 132 channels of 32 flats and the house meters"
+rpc archive/registry.get '{"id":"1.33.1"}' | grep -q '"label":"Общедомовой счётчик ХВС"' ||
+	fail "the house cold water meter is not described"
+now=$(date +%s)
+ago=$(rpc archive/consumption "{\"channels\":[\"1.2.1\",\"1.33.4\"],\"from\":$((now - 360 * 86400)),\"to\":$((now - 330 * 86400))}")
+[ "$(jq '[.items[] | select(.pulses > 0 and .coverage.imported_hours > 0)] | length' <<<"$ago")" -eq 2 ] ||
+	fail "no imported consumption of 1.2.1 and 1.33.4 a year ago: $ago"
+[ "$("$bin/amrctl" --compact billing premises | jq '.records | length')" -eq 32 ] ||
+	fail "amr-billing has not the demo's 32 premises"
+echo "test-backup: demo set up: 132 channels, a year of history, 32 premises in amr-billing"
+
 # The span asked about ends at t0, before the backup starts. The gateway
 # sends a batch every few seconds, so a reading of t0 may still be on its
 # way: wait until the archive has committed three batches more than it had
@@ -85,13 +107,14 @@ done
 # at t0, the third was begun after it). Then every reading up to t0 was
 # committed before the backup's read snapshot.
 # amr-billing's records: an organisation and a building, made before the
-# backup, must come back with it.
-rpc billing/org.create '{"actor":"test","name":"ТСЖ «Берёзка»","inn":"7707083893","kpp":"773601001","account":"40703810538000001234","bank":"ПАО Сбербанк","bik":"044525225","corr_account":"30101810400000000225"}' >/dev/null ||
+# backup, must come back with it (and the demo's, made before them).
+org=$(rpc billing/org.create '{"actor":"test","name":"ТСЖ «Берёзка»","inn":"7707083893","kpp":"773601001","account":"40703810538000001234","bank":"ПАО Сбербанк","bik":"044525225","corr_account":"30101810400000000225"}' | jq .id) ||
 	fail "amr-billing did not create the organisation"
-rpc billing/building.create '{"actor":"test","org":1,"address":"ул. Ленина, 5","tz":"Europe/Moscow","objects":[1]}' >/dev/null ||
+rpc billing/building.create "{\"actor\":\"test\",\"org\":$org,\"address\":\"ул. Ленина, 5\",\"tz\":\"Europe/Moscow\",\"objects\":[1]}" >/dev/null ||
 	fail "amr-billing did not create the building"
-q_org=(billing/org.get '{"id":1}')
+q_org=(billing/org.get "{\"id\":$org}")
 q_bld=(billing/building.list '{}')
+q_prem=(billing/premises.list '{"limit":100}')
 
 h0=$(hwm)
 t0=$(date +%s)
@@ -113,7 +136,7 @@ q_reg=(archive/registry.get '{"id":"1.7.3"}')
 before=$tmp/before
 { rpc "${q_series[@]}"; rpc "${q_hours[@]}"; rpc "${q_cons[@]}"; rpc "${q_reg[@]}"; } >"$before" ||
 	fail "the archive did not answer the queries"
-{ rpc "${q_org[@]}"; rpc "${q_bld[@]}"; } >"$tmp/billing-before" || fail "amr-billing did not answer"
+{ rpc "${q_org[@]}"; rpc "${q_bld[@]}"; rpc "${q_prem[@]}"; } >"$tmp/billing-before" || fail "amr-billing did not answer"
 grep -q '"inn":"7707083893"' "$tmp/billing-before" || fail "amr-billing's organisation: $(cat "$tmp/billing-before")"
 grep -q '"pulses":[1-9]' "$before" || fail "no pulses counted before the backup: $(head -c 300 "$before")"
 
@@ -137,7 +160,7 @@ if ! cmp -s "$before" "$after"; then
 	fail "the archive answers differently after backup, wipe and restore"
 fi
 for _ in $(seq 50); do
-	{ rpc "${q_org[@]}"; rpc "${q_bld[@]}"; } >"$tmp/billing-after" 2>/dev/null && break
+	{ rpc "${q_org[@]}"; rpc "${q_bld[@]}"; rpc "${q_prem[@]}"; } >"$tmp/billing-after" 2>/dev/null && break
 	sleep 0.2
 done
 cmp -s "$tmp/billing-before" "$tmp/billing-after" ||
