@@ -57,7 +57,8 @@ restore_local() {
 	root=$(cd "$root" && pwd)
 	busy=$(find /proc/[0-9]*/fd -lname "$root/*" -printf '%h\n' 2>/dev/null | cut -d/ -f3 | sort -u | head -n 5 || true)
 	for p in $(pgrep -x mosquitto || true); do
-		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$root/broker/" && busy+=" $p"
+		# 2>/dev/null first: a process may end between pgrep and the read
+		tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF "$root/broker/" && busy+=" $p"
 	done
 	[ -z "$busy" ] || die "processes still use $root (pids: $(echo $busy)); stop them first"
 	echo "restoring $src into $root"
