@@ -181,41 +181,41 @@ accounts() {
 	done
 }
 
-# Tariffs of 2026 in the Moscow region: one version to 2026-07-01 (from the
-# month the history begins, or 1 January 2026 if that is earlier), the
-# indexed prices after it.
+# Tariffs of 2026 in the Moscow region, one a line: service, name, kind,
+# the price of the version up to 2026-07-01 (from the month the history
+# begins, or 1 January 2026 if that is earlier) and the indexed price of
+# the version from it; electricity's are day/night prices, zones 07-23 and
+# 23-07.
+tariff_table="cold_water|Холодная вода|per_unit|55.24|61.27
+hot_water|Горячая вода|per_unit|289.86|321.55
+wastewater|Водоотведение|wastewater|45.08|50.04
+electricity|Электроэнергия, день и ночь|tou2|7.50/2.60|8.33/2.89
+heat|Отопление|per_unit|3102.45|3442.75
+gas|Газ|per_unit|7.96|8.84
+maintenance|Содержание и ремонт|per_area|36.00|38.50"
+zones='[{"zone":"day","from":"07:00","to":"23:00"},{"zone":"night","from":"23:00","to":"07:00"}]'
+
+# price_of KIND PRICE: a version's price fields
+price_of() {
+	if [ "$1" = tou2 ]; then
+		echo "\"prices\":{\"day\":\"${2%/*}\",\"night\":\"${2#*/}\"},\"zones\":$zones"
+	else
+		echo "\"price\":\"$2\""
+	fi
+}
+
 tariffs() {
-	local v1=$from ids
-	v1=${v1:0:8}01
+	local v1=${from:0:8}01 ids i=0 code name kind before after
 	[[ $v1 < 2026-01-01 ]] || v1=2026-01-01
-	ids=$(create tariffs <<EOF
-billing/tariff.create {$who,"org":$org,"service":${service[cold_water]},"name":"Холодная вода","kind":"per_unit"}
-billing/tariff.create {$who,"org":$org,"service":${service[hot_water]},"name":"Горячая вода","kind":"per_unit"}
-billing/tariff.create {$who,"org":$org,"service":${service[wastewater]},"name":"Водоотведение","kind":"wastewater"}
-billing/tariff.create {$who,"org":$org,"service":${service[electricity]},"name":"Электроэнергия, день и ночь","kind":"tou2"}
-billing/tariff.create {$who,"org":$org,"service":${service[heat]},"name":"Отопление","kind":"per_unit"}
-billing/tariff.create {$who,"org":$org,"service":${service[gas]},"name":"Газ","kind":"per_unit"}
-billing/tariff.create {$who,"org":$org,"service":${service[maintenance]},"name":"Содержание и ремонт","kind":"per_area"}
-EOF
-	)
-	mapfile -t t <<<"$ids"
-	local zones='[{"zone":"day","from":"07:00","to":"23:00"},{"zone":"night","from":"23:00","to":"07:00"}]'
-	create "tariff versions" >/dev/null <<EOF
-billing/tariff.version.create {$who,"tariff":${t[0]},"from":"$v1","to":"$change","price":"55.24"}
-billing/tariff.version.create {$who,"tariff":${t[0]},"from":"$change","price":"61.27"}
-billing/tariff.version.create {$who,"tariff":${t[1]},"from":"$v1","to":"$change","price":"289.86"}
-billing/tariff.version.create {$who,"tariff":${t[1]},"from":"$change","price":"321.55"}
-billing/tariff.version.create {$who,"tariff":${t[2]},"from":"$v1","to":"$change","price":"45.08"}
-billing/tariff.version.create {$who,"tariff":${t[2]},"from":"$change","price":"50.04"}
-billing/tariff.version.create {$who,"tariff":${t[3]},"from":"$v1","to":"$change","prices":{"day":"7.50","night":"2.60"},"zones":$zones}
-billing/tariff.version.create {$who,"tariff":${t[3]},"from":"$change","prices":{"day":"8.33","night":"2.89"},"zones":$zones}
-billing/tariff.version.create {$who,"tariff":${t[4]},"from":"$v1","to":"$change","price":"3102.45"}
-billing/tariff.version.create {$who,"tariff":${t[4]},"from":"$change","price":"3442.75"}
-billing/tariff.version.create {$who,"tariff":${t[5]},"from":"$v1","to":"$change","price":"7.96"}
-billing/tariff.version.create {$who,"tariff":${t[5]},"from":"$change","price":"8.84"}
-billing/tariff.version.create {$who,"tariff":${t[6]},"from":"$v1","to":"$change","price":"36.00"}
-billing/tariff.version.create {$who,"tariff":${t[6]},"from":"$change","price":"38.50"}
-EOF
+	ids=$(while IFS='|' read -r code name kind before after; do
+		echo "billing/tariff.create {$who,\"org\":$org,\"service\":${service[$code]},\"name\":\"$name\",\"kind\":\"$kind\"}"
+	done <<<"$tariff_table" | create tariffs)
+	mapfile -t ids <<<"$ids"
+	while IFS='|' read -r code name kind before after; do
+		echo "billing/tariff.version.create {$who,\"tariff\":${ids[$i]},\"from\":\"$v1\",\"to\":\"$change\",$(price_of "$kind" "$before")}"
+		echo "billing/tariff.version.create {$who,\"tariff\":${ids[$i]},\"from\":\"$change\",$(price_of "$kind" "$after")}"
+		i=$((i + 1))
+	done <<<"$tariff_table" | create "tariff versions" >/dev/null
 }
 
 # Every premises' cold water, hot water, electricity and gas on inputs 1..4
