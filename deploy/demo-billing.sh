@@ -245,10 +245,12 @@ groups() {
 	done | create groups >/dev/null
 }
 
-# Penalties' reference tables (the key rate, the working-day calendar),
-# which the penalty work puts in deploy/demo/ as JSON arrays of records:
-# each record is created as it is (billing/rate.create,
-# billing/calendar.create). Skipped while the files are not there.
+# Penalties' reference tables (the key rate, the working-day calendar):
+# deploy/demo/rates-ru.json and calendar-ru.json are JSON arrays of
+# records without their organisation (docs/billing.md, "The tables an
+# accountant keeps"); each is created for the demo's organisation
+# (billing/rate.create, billing/calendar.create). A missing file is
+# skipped.
 reference_tables() {
 	local kind file
 	for kind in rate calendar; do
@@ -257,9 +259,10 @@ reference_tables() {
 			demo_log "no $file: the $kind table is not loaded"
 			continue
 		fi
-		jq -r --arg a "$demo_actor" --arg k "$kind" \
-			'.[] | "billing/\($k).create " + (. + {actor: $a, reason: "reference table"} | tojson)' \
-			"$file" | create "$kind table" >/dev/null
+		jq -r --arg a "$demo_actor" --arg k "$kind" --argjson org "$org" \
+			'.[] | "billing/\($k).create " + (. + {org: $org, actor: $a, reason: "reference table of the demo"} | tojson)' \
+			"$file" | create "the $kind table" >/dev/null
+		demo_log "the $kind table: $(jq length "$file") records from $file"
 	done
 }
 
