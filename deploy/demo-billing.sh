@@ -221,12 +221,13 @@ tariffs() {
 # Every premises' cold water, hot water, electricity and gas on inputs 1..4
 # of its device, from the day the history begins, with the serial numbers
 # the registry has (their verification dates are the registry's
-# verification_due: demo-registry.sh).
+# verification_due: demo-registry.sh), and the output of the same number
+# that cuts each one's supply (the valve or contactor, docs/uo4.md).
 meters() {
 	local n c metered=(cold_water hot_water electricity gas)
 	for n in $(seq 1 "$demo_flats"); do
 		for c in 1 2 3 4; do
-			echo "billing/meter.create {$who,\"premises\":${prem[$n]},\"service\":${service[${metered[$((c - 1))]}]},\"channel\":\"$demo_obj.$n.$c\",\"from\":\"$from\",\"serial\":\"$(demo_serial "$n" "$c")\"}"
+			echo "billing/meter.create {$who,\"premises\":${prem[$n]},\"service\":${service[${metered[$((c - 1))]}]},\"channel\":\"$demo_obj.$n.$c\",\"from\":\"$from\",\"serial\":\"$(demo_serial "$n" "$c")\",\"output\":\"$demo_obj.$n.$c\"}"
 		done
 	done | create meters >/dev/null
 }
