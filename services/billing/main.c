@@ -7,17 +7,23 @@
  */
 #include <stdio.h>
 
+#include "archcl.h"
 #include "auditq.h"
 #include "billrpc.h"
+#include "invstore.h"
+#include "journal.h"
 #include "ledger.h"
 #include "log.h"
 #include "proto.h"
+#include "run.h"
 #include "svc.h"
 
 struct options {
-	const char *data_dir;	/* LMDB environment directory */
-	long long audit_resend; /* s between publishing unconfirmed audit records again */
-	bool audit_publish;	/* false: hold audit records (tests) */
+	const char *data_dir;	   /* LMDB environment directory */
+	long long audit_resend;	   /* s between publishing unconfirmed audit records again */
+	bool audit_publish;	   /* false: hold audit records (tests) */
+	const char *sources;	   /* the metering sources file, or NULL */
+	long long archive_timeout; /* ms an archive has to answer a run's request */
 };
 
 int main(int argc, char **argv)
@@ -34,12 +40,23 @@ int main(int argc, char **argv)
 		  "publish audit records; false keeps them in the outbox (only for tests of a crash "
 		  "between a change and its publish)",
 		  &o.audit_publish, NULL },
+		{ "sources", "AMR_BILLING_SOURCES", CONFIG_STR, NULL, 1, 4095,
+		  "JSON file of the other metering systems a meter's source names (docs/billing.md, "
+		  "\"Metering sources\")",
+		  &o.sources, NULL },
+		{ "archive-timeout", "AMR_BILLING_ARCHIVE_TIMEOUT", CONFIG_INT, "30000", 100,
+		  600000, "milliseconds an archive has to answer one request of a billing run",
+		  &o.archive_timeout, NULL },
 	};
 	struct svc s;
 	char dir[4096];
 	ledger *l = NULL;
 	auditq *q = NULL;
 	billrpc *b = NULL;
+	journal *j = NULL;
+	invstore *is = NULL;
+	archcl *a = NULL;
+	runsvc *run = NULL;
 	int rc = svc_init(&s, "billing",
 			  "amr-billing: the organisation, buildings, premises, accounts, services, "
 			  "meters, groups and tariffs, every change audited",
@@ -56,7 +73,10 @@ int main(int argc, char **argv)
 	    auditq_create(&q, ledger_kv(l), &s, o.audit_publish, (unsigned)o.audit_resend) ||
 	    billrpc_create(&b, &s, l, q) ||
 	    mq_subscribe(s.mq, PROTO_TOPIC_AUDIT, 1, auditq_on_audit, q) ||
-	    svc_serve(&s, billrpc_methods, billrpc_nmethods, b)) {
+	    svc_serve(&s, billrpc_methods, billrpc_nmethods, b) || journal_open(&j, ledger_kv(l)) ||
+	    invstore_open(&is, ledger_kv(l)) ||
+	    archcl_create(&a, &s, o.sources, (unsigned)o.archive_timeout) ||
+	    run_create(&run, &s, l, is, j, q, a) || svc_serve(&s, run_methods, run_nmethods, run)) {
 		log_error("cannot start (data in %s)", dir);
 		goto out_close;
 	}
@@ -66,6 +86,10 @@ int main(int argc, char **argv)
 	rc = svc_run(&s) ? 1 : 0;
 
 out_close:
+	run_destroy(run);
+	archcl_destroy(a);
+	invstore_close(is);
+	journal_close(j);
 	billrpc_destroy(b);
 	auditq_destroy(q);
 	ledger_close(l);

@@ -1,9 +1,18 @@
 # amr-billing: accounts, tariffs, invoices and receipts (docs/billing.md).
 BILLING_CORE := services/billing/money.c services/billing/bankcheck.c \
                 services/billing/model.c services/billing/tariff.c
+# The monthly billing run: pure parts, the archives, the run's files.
+BILLING_RUN := services/billing/month.c services/billing/basis.c services/billing/odn.c \
+               services/billing/invstore.c services/billing/archcl.c \
+               services/billing/runplan.c services/billing/runcalc.c \
+               services/billing/runline.c services/billing/runodn.c \
+               services/billing/runrecalc.c services/billing/run.c \
+               services/billing/rundraft.c services/billing/runissue.c \
+               services/billing/invoice.c
 BILLING_SRCS := $(BILLING_CORE) services/billing/ledger.c services/billing/journal.c \
                 services/billing/auditq.c \
-                services/billing/billrpc.c services/billing/main.c
+                services/billing/billrpc.c services/billing/main.c \
+                $(BILLING_RUN)
 $(eval $(call program,amr-billing,$(BILLING_SRCS),$(MQ_LIBS) $(LMDB_LIBS)))
 
 # Tests include the service's headers by name.
@@ -28,3 +37,19 @@ $(eval $(call unit_test,test_billing_journal,tests/unit/test_billing_journal.c \
 # Integration: a real Mosquitto, amr-archive and amr-billing.
 $(eval $(call integ_test,test_billing,tests/integration/test_billing.c \
 	tests/integration/archive_util.c,))
+
+# The run's pure parts: periods, the average/norm choice, ОДН and splits.
+$(eval $(call unit_test,test_billing_basis,tests/unit/test_billing_basis.c \
+	tests/unit/billing_table.c services/billing/basis.c services/billing/month.c \
+	services/billing/money.c lib/jv.c lib/err.c,-ljansson))
+$(eval $(call unit_test,test_billing_odn,tests/unit/test_billing_odn.c \
+	tests/unit/billing_table.c services/billing/odn.c services/billing/money.c \
+	lib/jv.c lib/err.c,-ljansson))
+
+# The billing run against a real Mosquitto, amr-archive and amr-billing.
+BILLRUN_TEST_SRCS := tests/integration/billrun_util.c tests/integration/archive_util.c \
+	services/billing/month.c services/billing/journal.c services/billing/model.c \
+	services/billing/bankcheck.c services/billing/money.c
+$(OBJ)/tests/integration/billrun_util.o: CPPFLAGS += -Iservices/billing
+$(eval $(call integ_test,test_billing_run,tests/integration/test_billing_run.c \
+	$(BILLRUN_TEST_SRCS),-llmdb))

@@ -24,6 +24,8 @@ struct ctl {
 	const char *from;	     /* period start (see ctl_time) */
 	const char *to;		     /* period end */
 	const char *reason;	     /* why, for commands that change things */
+	long long building;	     /* billing: the building of a run */
+	const char *period;	     /* billing: the month of a run, "YYYY-MM" */
 	loop *l;		     /* our loop */
 	mq *m;			     /* broker client */
 	rpc *r;			     /* RPC endpoint */

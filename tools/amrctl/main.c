@@ -36,6 +36,12 @@ int main(int argc, char **argv)
 		{ "to", NULL, CONFIG_STR, "now", 1, 32, "series: end, as --from", &c.to, NULL },
 		{ "reason", NULL, CONFIG_STR, NULL, 1, 200, "why: recorded in the audit trail",
 		  &c.reason, NULL },
+		{ "building", NULL, CONFIG_INT, "0", 0, 4000000000LL,
+		  "billing run, issue: the building", &c.building, NULL },
+		{ "period", NULL, CONFIG_STR, NULL, 7, 7,
+		  "billing run, issue, invoice: the month, "
+		  "YYYY-MM",
+		  &c.period, NULL },
 		CONFIG_COMMON_ROWS(&c.common),
 	};
 	const struct subcmd *cmd;

@@ -572,6 +572,10 @@ static const struct subcmd subcmds[] = {
 	{ "billing", 1, 4, "KIND [ID] [FIELD=ID..]",
 	  "amr-billing's records: one by id, or all of a kind (org=, building=, premises=...)",
 	  billing_cmd },
+	{ "billing", 1, 4, "run|issue --building --period",
+	  "the monthly billing run: make the draft, issue it (--reason needed)", billing_cmd },
+	{ "billing", 1, 4, "invoice ACCOUNT --period", "an account's invoices of a month",
+	  billing_cmd },
 	{ "script", 0, 0, "< FILE", "one \"SERVICE/METHOD {json}\" request per line of stdin",
 	  cmd_script },
 };
