@@ -64,12 +64,14 @@ amr_err basis_choose(const struct basis_in *in, struct basis_choice *out)
 		out->basis = BASIS_METER;
 		return AMR_OK;
 	}
-	while ((b = before(in, out->in_row + 1)) && b->basis == BASIS_AVERAGE)
+	/* the months without meter data so far: by average, then by norm */
+	while ((b = before(in, out->in_row + 1)) &&
+	       (b->basis == BASIS_AVERAGE || b->basis == BASIS_NORM))
 		out->in_row++;
 	if (out->in_row >= limit) {
 		out->basis = BASIS_NORM;
 		snprintf(out->why, sizeof out->why,
-			 "billed by average for %d months in a row already "
+			 "billed without meter data for %d months in a row already "
 			 "(at most %d for a %s premises), so by the norm",
 			 out->in_row, limit, in->residential ? "residential" : "non-residential");
 		return AMR_OK;

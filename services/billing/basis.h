@@ -8,8 +8,8 @@
  * issued: the average of the last months billed by meter (at least 3, at
  * most 6, of the 12 before; heat: of the 24 before, months of the heating
  * season only) for up to 3 months in a row (2 for a non-residential
- * premises), and the norm after that or when there are too few metered
- * months. No allocation, no I/O.
+ * premises), and the norm after that, until a month by meter ends the
+ * row, or when there are too few metered months. No allocation, no I/O.
  */
 #ifndef AMR_BILLING_BASIS_H
 #define AMR_BILLING_BASIS_H

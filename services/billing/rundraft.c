@@ -465,8 +465,8 @@ static int issued_already(runsvc *m, MDB_txn *txn, uint32_t building, const char
 		return 0;
 	if (!rc && !strcmp(json_string_value(json_object_get(run, "state")) ?: "", "issued")) {
 		jv_fail(err,
-			"period: %s of building %u is issued; it is frozen (correct it with "
-			"billing/invoice.adjust, which bills the difference on a later invoice)",
+			"period: %s of building %u is issued; it is frozen (a correction is "
+			"billed on a later invoice)",
 			period, building);
 		rc = AMR_EEXIST;
 	}

@@ -53,3 +53,5 @@ BILLRUN_TEST_SRCS := tests/integration/billrun_util.c tests/integration/archive_
 $(OBJ)/tests/integration/billrun_util.o: CPPFLAGS += -Iservices/billing
 $(eval $(call integ_test,test_billing_run,tests/integration/test_billing_run.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
+$(eval $(call integ_test,test_billing_run_avg,tests/integration/test_billing_run_avg.c \
+	$(BILLRUN_TEST_SRCS),-llmdb))
