@@ -55,3 +55,5 @@ $(eval $(call integ_test,test_billing_run,tests/integration/test_billing_run.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
 $(eval $(call integ_test,test_billing_run_avg,tests/integration/test_billing_run_avg.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
+$(eval $(call integ_test,test_billing_run_odn,tests/integration/test_billing_run_odn.c \
+	$(BILLRUN_TEST_SRCS),-llmdb))
