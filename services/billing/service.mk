@@ -57,3 +57,5 @@ $(eval $(call integ_test,test_billing_run_avg,tests/integration/test_billing_run
 	$(BILLRUN_TEST_SRCS),-llmdb))
 $(eval $(call integ_test,test_billing_run_odn,tests/integration/test_billing_run_odn.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
+$(eval $(call integ_test,test_billing_run_src,tests/integration/test_billing_run_src.c \
+	$(BILLRUN_TEST_SRCS),-llmdb))

@@ -119,10 +119,10 @@ void feed_init(struct feed *f, struct harness *h, int obj)
 	f->obj = obj;
 }
 
-void feed_send(struct feed *f, int64_t ts, const struct feed_reading *r, size_t n)
+char *feed_batch(struct feed *f, int64_t ts, const struct feed_reading *r, size_t n)
 {
 	json_t *b, *rs = json_array();
-	char topic[64], *text;
+	char *text;
 
 	for (size_t i = 0; i < n; i++) {
 		int a = r[i].addr, c = r[i].ch;
@@ -141,11 +141,19 @@ void feed_send(struct feed *f, int64_t ts, const struct feed_reading *r, size_t 
 		      (json_int_t)ts, "readings", rs, "devices", "events", "obj", f->obj, "rx",
 		      (json_int_t)ts);
 	text = json_dumps(b, JSON_COMPACT);
+	ck_assert_ptr_nonnull(text);
+	json_decref(b);
+	return text;
+}
+
+void feed_send(struct feed *f, int64_t ts, const struct feed_reading *r, size_t n)
+{
+	char topic[64], *text = feed_batch(f, ts, r, n);
+
 	snprintf(topic, sizeof topic, "amr/v1/readings/%d", f->obj);
 	arc_publish(f->h, topic, text);
 	arc_wait_ack(f->h, f->obj, f->seq, 15000);
 	free(text);
-	json_decref(b);
 }
 
 void br_channel_unit(struct harness *h, const char *channel, const char *unit, int den)

@@ -60,6 +60,9 @@ struct feed_reading {
 
 void feed_init(struct feed *f, struct harness *h, int obj);
 
+/* The next batch at ts with readings r[0..n), as text (new), not sent. */
+char *feed_batch(struct feed *f, int64_t ts, const struct feed_reading *r, size_t n);
+
 /* One batch at ts with readings r[0..n), and wait until it is stored. */
 void feed_send(struct feed *f, int64_t ts, const struct feed_reading *r, size_t n);
 
