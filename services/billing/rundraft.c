@@ -163,6 +163,7 @@ static void chunk_send(struct chunk *c)
 			json_object_set_new(args, "tz", json_string(r->tz));
 	}
 	d->calls++;
+	d->requests++;
 	rc = archcl_call(r->a, g->src, g->zset >= 0 ? "zones" : "consumption", args, on_answer, c);
 	if (rc) {
 		d->calls--;
@@ -398,7 +399,7 @@ static void draft_finish(struct run__draft *d)
 	struct hist h = { m, NULL, json_object() };
 	struct store st = { m, r, NULL, NULL, &err };
 	int64_t made = svc_now();
-	uint64_t ms;
+	uint64_t ms, t_asked = loop_now_ms(), t_calc;
 	int rc;
 
 	unlink_draft(d);
@@ -415,6 +416,7 @@ static void draft_finish(struct run__draft *d)
 	}
 	rc = run__calc(r, hist_fn, &h);
 	mdb_txn_abort(h.txn);
+	t_calc = loop_now_ms();
 	if (rc) {
 		rpc_reply_rc(d->req, rc, "%s", r->failed[0] ? r->failed : amr_strerror(rc));
 		run__count_run(m, "draft", "failed");
@@ -435,10 +437,14 @@ static void draft_finish(struct run__draft *d)
 	}
 	auditq_flush(m->q);
 	ms = loop_now_ms() - d->t0;
-	log_info("run.draft building %u %s by %s: %lld invoices, %s, %llu ms", r->building,
-		 r->ctx[0].period, r->actor,
+	log_info("run.draft building %u %s by %s: %lld invoices, %s, %llu ms (plan %llu, %zu "
+		 "archive requests %llu, invoices %llu, stored %llu)",
+		 r->building, r->ctx[0].period, r->actor,
 		 (long long)json_integer_value(json_object_get(st.summary, "invoices")),
-		 json_string_value(json_object_get(st.summary, "total")), (unsigned long long)ms);
+		 json_string_value(json_object_get(st.summary, "total")), (unsigned long long)ms,
+		 (unsigned long long)(d->t_plan - d->t0), d->requests,
+		 (unsigned long long)(t_asked - d->t_plan), (unsigned long long)(t_calc - t_asked),
+		 (unsigned long long)(loop_now_ms() - t_calc));
 	metric_set(metrics_get(m->s->metrics, METRIC_GAUGE, "amr_billing_run_last_ms", NULL,
 			       "Milliseconds the last run.draft took, archive calls included."),
 		   (int64_t)ms);
@@ -486,6 +492,7 @@ void run__m_draft(void *ctx, rpc_req *req, json_t *args)
 	long long building;
 	char period[MONTH_LEN], local[32], end[32];
 	MDB_txn *txn;
+	uint64_t t0 = loop_now_ms();
 	int rc;
 
 	if ((rc = run__args(args, fields, &building, &per, &actor, &err)))
@@ -517,7 +524,7 @@ void run__m_draft(void *ctx, rpc_req *req, json_t *args)
 		rc = AMR_ENOMEM;
 		goto out_reply;
 	}
-	*d = (struct run__draft){ m, req, r, 0, loop_now_ms(), "", false, m->drafts };
+	*d = (struct run__draft){ m, req, r, 0, t0, loop_now_ms(), 0, "", false, m->drafts };
 	m->drafts = d;
 	draft_ask(d);
 	return;

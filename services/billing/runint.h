@@ -222,6 +222,8 @@ struct run__draft {
 	struct run *r;
 	size_t calls;		 /* calls out */
 	uint64_t t0;		 /* when it started, ms */
+	uint64_t t_plan;	 /* when the plan was made */
+	size_t requests;	 /* archive requests made */
 	char error[700];	 /* the first source that failed, "" when none */
 	bool no_tz_warned;	 /* the run says once that an archive takes no tz */
 	struct run__draft *next; /* the module's list */

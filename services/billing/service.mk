@@ -24,9 +24,9 @@ $(eval $(call unit_test,test_billing_money,tests/unit/test_billing_money.c \
 $(eval $(call unit_test,test_billing_bankcheck,tests/unit/test_billing_bankcheck.c \
 	services/billing/bankcheck.c lib/jv.c lib/err.c,-ljansson))
 $(eval $(call unit_test,test_billing_tariff,tests/unit/test_billing_tariff.c \
-	services/billing/tariff.c services/billing/money.c lib/jv.c lib/err.c,-ljansson))
+	tests/unit/billing_table.c services/billing/tariff.c services/billing/money.c lib/jv.c lib/err.c,-ljansson))
 $(eval $(call unit_test,test_billing_model,tests/unit/test_billing_model.c \
-	services/billing/model.c services/billing/bankcheck.c services/billing/money.c \
+	tests/unit/billing_table.c services/billing/model.c services/billing/bankcheck.c services/billing/money.c \
 	lib/proto.c lib/jv.c lib/err.c,-ljansson))
 
 # The journal against real LMDB files.

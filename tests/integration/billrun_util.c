@@ -10,6 +10,8 @@
 
 #include "archive_util.h"
 #include "billrun_util.h"
+#include "journal.h"
+#include "kv.h"
 
 static char *vfmt(const char *fmt, va_list ap)
 {
@@ -95,6 +97,35 @@ long long br_create(struct harness *h, const char *kind, const char *fmt, ...)
 	json_decref(r);
 	free(fields);
 	return id;
+}
+
+long long br_tariff(struct harness *h, long long org, long long service, const char *name,
+		    const char *kind, const char *fields)
+{
+	long long t = br_create(h, "tariff",
+				"\"org\":%lld,\"service\":%lld,\"name\":\"%s\",\"kind\":\"%s\"",
+				org, service, name, kind);
+
+	return br_create(h, "tariff.version", "\"tariff\":%lld,\"from\":\"2020-01-01\",%s", t,
+			 fields);
+}
+
+void br_journal(struct harness *h, long long account,
+		int (*fn)(const struct journal_entry *e, void *arg), void *arg)
+{
+	char path[512];
+	kv *k;
+	journal *j;
+	MDB_txn *txn;
+
+	snprintf(path, sizeof path, "%s/data/billing", h->dir);
+	ck_assert_int_eq(kv_open(&k, path, NULL), 0);
+	ck_assert_int_eq(journal_open(&j, k), 0);
+	ck_assert_int_eq(kv_read_begin(k, &txn), 0);
+	ck_assert_int_eq(journal_scan(j, txn, (uint32_t)account, NULL, NULL, fn, arg), 0);
+	mdb_txn_abort(txn);
+	journal_close(j);
+	kv_close(k);
 }
 
 pid_t br_billing_start(struct harness *h, const char *const *args, const char *const *env)

@@ -33,6 +33,18 @@ void br_refused(struct harness *h, const char *method, const char *code, const c
 long long br_create(struct harness *h, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A tariff of kind for service of org, named name, with one version
+ * from 2020-01-01 of the price fields fields (JSON members, e.g.
+ * "\"price\":\"42.30\""): the version's id. */
+long long br_tariff(struct harness *h, long long org, long long service, const char *name,
+		    const char *kind, const char *fields);
+
+/* Call fn(entry, arg) for every journal entry of account in amr-billing's
+ * environment (which must be stopped) in h's data directory. */
+struct journal_entry;
+void br_journal(struct harness *h, long long account,
+		int (*fn)(const struct journal_entry *e, void *arg), void *arg);
+
 /* Start amr-billing with args (NULL-terminated, may be NULL) and extra
  * environment env (may be NULL); wait for its online status. */
 pid_t br_billing_start(struct harness *h, const char *const *args, const char *const *env);

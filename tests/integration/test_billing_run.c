@@ -23,7 +23,6 @@
 #include "billrun_util.h"
 #include "harness.h"
 #include "journal.h"
-#include "kv.h"
 #include "month.h"
 
 static struct harness h;
@@ -166,44 +165,14 @@ static void build_scene(void)
 			     "\"org\":%lld,\"code\":\"maintenance\",\"name\":\"Содержание\","
 			     "\"unit\":\"m2\"",
 			     org);
-	{
-		long long t;
-
-		t = br_create(
-			&h, "tariff",
-			"\"org\":%lld,\"service\":%lld,\"name\":\"ХВС\",\"kind\":\"per_unit\"", org,
-			sc.cold);
-		sc.v_cold = br_create(&h, "tariff.version",
-				      "\"tariff\":%lld,\"from\":\"2020-01-01\",\"price\":\"42.30\"",
-				      t);
-		t = br_create(
-			&h, "tariff",
-			"\"org\":%lld,\"service\":%lld,\"name\":\"ГВС\",\"kind\":\"per_unit\"", org,
-			sc.hot);
-		br_create(&h, "tariff.version",
-			  "\"tariff\":%lld,\"from\":\"2020-01-01\",\"price\":\"215.17\"", t);
-		t = br_create(&h, "tariff",
-			      "\"org\":%lld,\"service\":%lld,\"name\":\"Стоки\",\"kind\":"
-			      "\"wastewater\"",
-			      org, sc.ww);
-		br_create(&h, "tariff.version",
-			  "\"tariff\":%lld,\"from\":\"2020-01-01\",\"price\":\"33.05\"", t);
-		t = br_create(&h, "tariff",
-			      "\"org\":%lld,\"service\":%lld,\"name\":\"ЭЭ\",\"kind\":\"tou2\"",
-			      org, sc.elec);
-		br_create(
-			&h, "tariff.version",
-			"\"tariff\":%lld,\"from\":\"2020-01-01\",\"prices\":{\"day\":\"6.43\","
-			"\"night\":\"2.86\"},\"zones\":[{\"zone\":\"day\",\"from\":\"07:00\","
-			"\"to\":\"23:00\"},{\"zone\":\"night\",\"from\":\"23:00\",\"to\":\"07:00\"}]",
-			t);
-		t = br_create(&h, "tariff",
-			      "\"org\":%lld,\"service\":%lld,\"name\":\"Содержание\",\"kind\":"
-			      "\"per_area\"",
-			      org, sc.maint);
-		br_create(&h, "tariff.version",
-			  "\"tariff\":%lld,\"from\":\"2020-01-01\",\"price\":\"25.50\"", t);
-	}
+	sc.v_cold = br_tariff(&h, org, sc.cold, "ХВС", "per_unit", "\"price\":\"42.30\"");
+	br_tariff(&h, org, sc.hot, "ГВС", "per_unit", "\"price\":\"215.17\"");
+	br_tariff(&h, org, sc.ww, "Стоки", "wastewater", "\"price\":\"33.05\"");
+	br_tariff(&h, org, sc.elec, "ЭЭ", "tou2",
+		  "\"prices\":{\"day\":\"6.43\",\"night\":\"2.86\"},\"zones\":[{\"zone\":"
+		  "\"day\",\"from\":\"07:00\",\"to\":\"23:00\"},{\"zone\":\"night\",\"from\":"
+		  "\"23:00\",\"to\":\"07:00\"}]");
+	br_tariff(&h, org, sc.maint, "Содержание", "per_area", "\"price\":\"25.50\"");
 	/* meters; flat 2's cold water meter replaced on the 15th of p0 */
 	month_date(&sc.p0, 14, buf);
 	br_create(
@@ -479,7 +448,7 @@ static int entry_fn(const struct journal_entry *e, void *arg)
 START_TEST(issue_freezes_the_period)
 {
 	json_t *run, *inv;
-	char *rec, next[8], path[512], first1[11], total[40];
+	char *rec, next[8], first1[11], total[40];
 	struct month m;
 	pid_t billing;
 
@@ -548,20 +517,9 @@ START_TEST(issue_freezes_the_period)
 	 * after the period, for the period */
 	harness_kill(&h, billing, SIGTERM);
 	{
-		kv *k;
-		journal *j;
-		MDB_txn *txn;
 		struct entries es = { 0, NULL };
 
-		snprintf(path, sizeof path, "%s/data/billing", h.dir);
-		ck_assert_int_eq(kv_open(&k, path, NULL), 0);
-		ck_assert_int_eq(journal_open(&j, k), 0);
-		ck_assert_int_eq(kv_read_begin(k, &txn), 0);
-		ck_assert_int_eq(
-			journal_scan(j, txn, (uint32_t)sc.acc[1], NULL, NULL, entry_fn, &es), 0);
-		mdb_txn_abort(txn);
-		journal_close(j);
-		kv_close(k);
+		br_journal(&h, sc.acc[1], entry_fn, &es);
 		ck_assert_int_eq(es.n, 1);
 		ck_assert_str_eq(json_string_value(json_object_get(es.first, "kind")), "charge");
 		ck_assert_str_eq(json_string_value(json_object_get(es.first, "amount")), total);

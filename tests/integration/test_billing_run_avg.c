@@ -21,7 +21,6 @@
 #include "billrun_util.h"
 #include "harness.h"
 #include "journal.h"
-#include "kv.h"
 #include "month.h"
 
 #define NM 8 /* months: 3 by meter, 3 without readings, 1 more, then the run that recalculates */
@@ -361,20 +360,8 @@ START_TEST(average_then_norm_then_recalculated)
 	harness_kill(&h, billing, SIGTERM);
 	{
 		struct journal_count jc = { 0, 0, NULL };
-		char path[512];
-		kv *k;
-		journal *j;
-		MDB_txn *txn;
 
-		snprintf(path, sizeof path, "%s/data/billing", h.dir);
-		ck_assert_int_eq(kv_open(&k, path, NULL), 0);
-		ck_assert_int_eq(journal_open(&j, k), 0);
-		ck_assert_int_eq(kv_read_begin(k, &txn), 0);
-		ck_assert_int_eq(journal_scan(j, txn, (uint32_t)acc[1], NULL, NULL, count_fn, &jc),
-				 0);
-		mdb_txn_abort(txn);
-		journal_close(j);
-		kv_close(k);
+		br_journal(&h, acc[1], count_fn, &jc);
 		ck_assert_int_eq(jc.charges, NM);
 		ck_assert_int_eq(jc.adjustments, 4);
 		ck_assert_ptr_nonnull(jc.adj3);

@@ -86,7 +86,7 @@ static void build(struct feed *f)
 	time_t now = time(NULL) + 3 * 3600;
 	struct tm tm;
 	struct month cur;
-	long long org, cold, heat, tc, th;
+	long long org, cold, heat;
 	static const char *const area[] = { "", "50", "30", "20.01" };
 
 	gmtime_r(&now, &tm);
@@ -122,16 +122,8 @@ static void build(struct feed *f)
 	heat = br_create(&h, "service",
 			 "\"org\":%lld,\"code\":\"heat\",\"name\":\"Отопление\",\"unit\":\"Gcal\"",
 			 org);
-	tc = br_create(&h, "tariff",
-		       "\"org\":%lld,\"service\":%lld,\"name\":\"ХВС\",\"kind\":\"per_unit\"", org,
-		       cold);
-	br_create(&h, "tariff.version",
-		  "\"tariff\":%lld,\"from\":\"2020-01-01\",\"price\":\"42.30\"", tc);
-	th = br_create(&h, "tariff",
-		       "\"org\":%lld,\"service\":%lld,\"name\":\"Тепло\",\"kind\":\"per_unit\"",
-		       org, heat);
-	br_create(&h, "tariff.version",
-		  "\"tariff\":%lld,\"from\":\"2020-01-01\",\"price\":\"2564.51\"", th);
+	br_tariff(&h, org, cold, "ХВС", "per_unit", "\"price\":\"42.30\"");
+	br_tariff(&h, org, heat, "Тепло", "per_unit", "\"price\":\"2564.51\"");
 	for (int p = 1; p <= 2; p++)
 		br_create(&h, "meter",
 			  "\"premises\":%lld,\"service\":%lld,\"channel\":\"1.%d.1\",\"from\":"

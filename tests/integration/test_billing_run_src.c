@@ -117,7 +117,7 @@ START_TEST(a_second_source)
 	const char *env[] = { envs, NULL };
 	int64_t t[32];
 	struct feed own, north;
-	long long org, bld, p1, p2, a1, a2, cold, tariff;
+	long long org, bld, p1, p2, a1, a2, cold;
 	time_t now = time(NULL) + 3 * 3600;
 	struct tm tm;
 	int port, status;
@@ -169,11 +169,7 @@ START_TEST(a_second_source)
 	cold = br_create(&h, "service",
 			 "\"org\":%lld,\"code\":\"cold_water\",\"name\":\"ХВС\",\"unit\":\"m3\"",
 			 org);
-	tariff = br_create(&h, "tariff",
-			   "\"org\":%lld,\"service\":%lld,\"name\":\"ХВС\",\"kind\":\"per_unit\"",
-			   org, cold);
-	br_create(&h, "tariff.version", "\"tariff\":%lld,\"from\":\"2020-01-01\",\"price\":\"40\"",
-		  tariff);
+	br_tariff(&h, org, cold, "ХВС", "per_unit", "\"price\":\"40\"");
 	br_create(
 		&h, "meter",
 		"\"premises\":%lld,\"service\":%lld,\"channel\":\"1.1.1\",\"from\":\"2020-01-01\"",
