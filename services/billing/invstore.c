@@ -14,7 +14,7 @@
 #define PREM_KEY (RUN_KEY + 8) /* building | period | premises | service */
 
 struct invstore {
-	MDB_dbi runs, inv, inv_acc, rprem, rpend; /* databases */
+	MDB_dbi runs, inv, inv_acc, rprem, rpend, radj; /* databases */
 };
 
 amr_err invstore_open(invstore **out, kv *k)
@@ -26,7 +26,8 @@ amr_err invstore_open(invstore **out, kv *k)
 		return AMR_ENOMEM;
 	if ((rc = kv_dbi(k, "runs", 0, &s->runs)) || (rc = kv_dbi(k, "inv", 0, &s->inv)) ||
 	    (rc = kv_dbi(k, "inv_acc", 0, &s->inv_acc)) ||
-	    (rc = kv_dbi(k, "rprem", 0, &s->rprem)) || (rc = kv_dbi(k, "rpend", 0, &s->rpend))) {
+	    (rc = kv_dbi(k, "rprem", 0, &s->rprem)) || (rc = kv_dbi(k, "rpend", 0, &s->rpend)) ||
+	    (rc = kv_dbi(k, "radj", 0, &s->radj))) {
 		free(s);
 		return rc;
 	}
@@ -438,6 +439,34 @@ int invstore_prem_scan(invstore *s, MDB_txn *txn, uint32_t building, const char 
 
 #define PEND_KEY (12 + PER) /* building | premises | service | period */
 
+static void pack_pend(uint8_t *kb, uint32_t building, uint32_t premises, uint32_t service,
+		      const char *period)
+{
+	kv_pack_u32(kb, building);
+	kv_pack_u32(kb + 4, premises);
+	kv_pack_u32(kb + 8, service);
+	memcpy(kb + 12, period, PER);
+}
+
+/* 1 when key k is in dbi, 0 when not, else the LMDB code. */
+static int has(MDB_txn *txn, MDB_dbi dbi, MDB_val *k)
+{
+	MDB_val v;
+	int rc = mdb_get(txn, dbi, k, &v);
+
+	return rc == MDB_NOTFOUND ? 0 : rc ? rc : 1;
+}
+
+int invstore_pending_has(invstore *s, MDB_txn *txn, uint32_t building, uint32_t premises,
+			 uint32_t service, const char *period)
+{
+	uint8_t kb[PEND_KEY];
+	MDB_val k = { PEND_KEY, kb };
+
+	pack_pend(kb, building, premises, service, period);
+	return has(txn, s->rpend, &k);
+}
+
 int invstore_pending_set(invstore *s, MDB_txn *txn, uint32_t building, uint32_t premises,
 			 uint32_t service, const char *period, bool del)
 {
@@ -445,10 +474,7 @@ int invstore_pending_set(invstore *s, MDB_txn *txn, uint32_t building, uint32_t 
 	MDB_val k = { PEND_KEY, kb }, v = { 0, "" };
 	int rc;
 
-	kv_pack_u32(kb, building);
-	kv_pack_u32(kb + 4, premises);
-	kv_pack_u32(kb + 8, service);
-	memcpy(kb + 12, period, PER);
+	pack_pend(kb, building, premises, service, period);
 	if (!del)
 		return mdb_put(txn, s->rpend, &k, &v, 0);
 	rc = mdb_del(txn, s->rpend, &k, NULL);
@@ -484,4 +510,66 @@ int invstore_pending_scan(invstore *s, MDB_txn *txn, uint32_t building,
 
 	kv_pack_u32(kb, building);
 	return walk(txn, s->rpend, kb, 4, kb, 4, false, pend_fn, &w);
+}
+
+#define ADJ_KEY 16 /* building | account | seq */
+
+static void pack_adj(uint8_t *kb, uint32_t building, uint32_t account, uint64_t seq)
+{
+	kv_pack_u32(kb, building);
+	kv_pack_u32(kb + 4, account);
+	kv_pack_u64(kb + 8, seq);
+}
+
+int invstore_adjust_add(invstore *s, MDB_txn *txn, uint32_t building, uint32_t account, json_t *adj)
+{
+	uint8_t zero[4] = { 0 }, sb[8], kb[ADJ_KEY];
+	MDB_val k = { 4, zero }, v;
+	uint64_t last = 0;
+	int rc = mdb_get(txn, s->radj, &k, &v);
+
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	if (!rc && v.mv_size == 8)
+		last = kv_unpack_u64(v.mv_data);
+	kv_pack_u64(sb, ++last);
+	v = (MDB_val){ 8, sb };
+	if ((rc = mdb_put(txn, s->radj, &k, &v, 0)))
+		return rc;
+	if (json_object_set_new(adj, "seq", json_integer((json_int_t)last)))
+		return AMR_ENOMEM;
+	pack_adj(kb, building, account, last);
+	return put_json(txn, s->radj, kb, sizeof kb, adj);
+}
+
+int invstore_adjust_has(invstore *s, MDB_txn *txn, uint32_t building, uint32_t account,
+			uint64_t seq)
+{
+	uint8_t kb[ADJ_KEY];
+	MDB_val k = { ADJ_KEY, kb };
+
+	pack_adj(kb, building, account, seq);
+	return has(txn, s->radj, &k);
+}
+
+int invstore_adjust_del(invstore *s, MDB_txn *txn, uint32_t building, uint32_t account,
+			uint64_t seq)
+{
+	uint8_t kb[ADJ_KEY];
+	MDB_val k = { ADJ_KEY, kb };
+	int rc;
+
+	pack_adj(kb, building, account, seq);
+	rc = mdb_del(txn, s->radj, &k, NULL);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int invstore_adjust_scan(invstore *s, MDB_txn *txn, uint32_t building,
+			 int (*fn)(const json_t *adj, void *arg), void *arg)
+{
+	uint8_t kb[4];
+	struct rec_fn r = { fn, arg };
+
+	kv_pack_u32(kb, building);
+	return walk(txn, s->radj, kb, 4, kb, 4, false, rec_only, &r);
 }

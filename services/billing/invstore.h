@@ -8,6 +8,8 @@
  *   inv_acc account u32 | period | building u32               -> "" (index)
  *   rprem   building u32 | period | premises u32 | service u32 -> a premises' month
  *   rpend   building u32 | premises u32 | service u32 | period -> "" (to recalculate)
+ *   radj    building u32 | account u32 | seq u64 -> an adjustment waiting for a run
+ *           0 u32 -> the last seq given
  *
  * An invoice's id is "<period>/<building>/<account>" ("2026-10/1/17"):
  * one invoice per account, building and period, so drafting a run again
@@ -111,11 +113,34 @@ int invstore_prem_scan(invstore *s, MDB_txn *txn, uint32_t building, const char 
 int invstore_pending_set(invstore *s, MDB_txn *txn, uint32_t building, uint32_t premises,
 			 uint32_t service, const char *period, bool del);
 
+/* Whether that month (or adjustment seq, below) is waiting still: 1, 0,
+ * or an LMDB code. */
+int invstore_pending_has(invstore *s, MDB_txn *txn, uint32_t building, uint32_t premises,
+			 uint32_t service, const char *period);
+int invstore_adjust_has(invstore *s, MDB_txn *txn, uint32_t building, uint32_t account,
+			uint64_t seq);
+
 /* Call fn(premises, service, period, arg) for building's waiting months in
  * premises, service and period order; codes as above. */
 int invstore_pending_scan(invstore *s, MDB_txn *txn, uint32_t building,
 			  int (*fn)(uint32_t premises, uint32_t service, const char *period,
 				    void *arg),
 			  void *arg);
+
+/* Inside write txn: keep adjustment adj (borrowed; "seq" is set in it) of
+ * building's account until a run bills it. Returns 0 or an LMDB/amr
+ * code. */
+int invstore_adjust_add(invstore *s, MDB_txn *txn, uint32_t building, uint32_t account,
+			json_t *adj);
+
+/* Forget adjustment seq of building's account (billed). Returns 0 or an
+ * LMDB code. */
+int invstore_adjust_del(invstore *s, MDB_txn *txn, uint32_t building, uint32_t account,
+			uint64_t seq);
+
+/* Call fn(adj, arg) for building's waiting adjustments in account and seq
+ * order; codes as above. */
+int invstore_adjust_scan(invstore *s, MDB_txn *txn, uint32_t building,
+			 int (*fn)(const json_t *adj, void *arg), void *arg);
 
 #endif

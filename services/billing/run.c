@@ -105,14 +105,15 @@ json_t *run__summary(const struct run *r, int64_t made)
 					    json_string(money_format(r->amounts[b], buf)));
 		}
 	s = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:s, s:o, s:o, s:O, s:O, "
-		      "s:O, s:I}",
+		      "s:O, s:O, s:I}",
 		      "building", (json_int_t)r->building, "period", r->ctx[0].period, "state",
 		      "draft", "tz", r->tz, "from", run__utc(r->ctx[0].t[0], from, sizeof from),
 		      "to", run__utc(r->ctx[0].t[r->ctx[0].days], to, sizeof to), "made",
 		      (json_int_t)made, "actor", r->actor, "invoices", (json_int_t)invoices,
 		      "total", money_format(total, buf), "lines", lines, "amounts", amounts,
 		      "balance", r->balance ? r->balance : json_null(), "recalculated",
-		      r->recalcs ? r->recalcs : json_null(), "warnings", r->warnings,
+		      r->recalcs ? r->recalcs : json_null(), "adjusted",
+		      r->adjusted ? r->adjusted : json_null(), "warnings", r->warnings,
 		      "warnings_total", (json_int_t)r->nwarnings);
 	return s;
 }
@@ -157,6 +158,9 @@ const struct rpc_method run_methods[] = {
 	{ "invoice.get", run__m_invoice_get, "{id:\"2026-10/1/17\"}: the invoice" },
 	{ "invoice.list", run__m_invoice_list,
 	  "{building?,period?,account?,after?,limit?}: invoices, \"next\" when more follow" },
+	{ "invoice.adjust", run__m_adjust,
+	  "{invoice,actor,reason,amount,premises?,service?}: a correction of an issued invoice, "
+	  "billed on the account's next invoice; audited" },
 	{ "building.balance", run__m_balance,
 	  "{building,period,resource?}: house meter, premises, difference, ОДН per resource" },
 };

@@ -429,7 +429,7 @@ amr_err run__calc(struct run *r, run__hist_fn hist, void *hist_ctx)
 	amr_err rc = AMR_ENOMEM;
 
 	if (!(r->prem_months = json_array()) || !(r->balance = json_array()) ||
-	    !(r->recalcs = json_array()))
+	    !(r->recalcs = json_array()) || !(r->adjusted = json_array()))
 		goto out_free;
 	for (size_t p = 0; p < r->npremises; p++)
 		if (r->premises[p].nh > most)
@@ -454,7 +454,7 @@ amr_err run__calc(struct run *r, run__hist_fn hist, void *hist_ctx)
 	for (size_t p = 0; p < r->npremises; p++)
 		if ((rc = bill_premises(&c, p)))
 			goto out_free;
-	if ((rc = run__odn(r)) || (rc = run__recalc(r)))
+	if ((rc = run__odn(r)) || (rc = run__recalc(r)) || (rc = run__adjustments(r)))
 		goto out_free;
 	for (size_t a = 0; a < r->naccounts; a++) {
 		char buf[MONEY_STR_MAX];

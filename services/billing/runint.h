@@ -196,6 +196,8 @@ struct run {
 	/* results */
 	json_t *prem_months;	      /* [{"premises","service","rec"}] to store */
 	json_t *recalcs;	      /* [{"premises","service","period"}] recalculated */
+	json_t *adjusts;	      /* adjustments waiting for this run (invstore.h) */
+	json_t *adjusted;	      /* [{"account","seq"}] billed by this run */
 	json_t *balance;	      /* per resource with a house meter */
 	size_t nlines[BASIS_END];     /* lines by basis */
 	money_kop amounts[BASIS_END]; /* and their amounts */
@@ -252,9 +254,10 @@ int run__args(const json_t *args, const char *const *fields, long long *building
 int run__audit(struct runsvc *m, MDB_txn *txn, const char *actor, const char *action,
 	       uint32_t building, const char *period, json_t *detail, json_t **out);
 
-/* run.draft and run.issue. */
+/* run.draft, run.issue and invoice.adjust. */
 void run__m_draft(void *ctx, rpc_req *req, json_t *args);
 void run__m_issue(void *ctx, rpc_req *req, json_t *args);
+void run__m_adjust(void *ctx, rpc_req *req, json_t *args);
 
 /* Count a call of method by result in amr_billing_rpc_total. */
 void run__count(struct runsvc *m, const char *method, bool ok);
@@ -354,6 +357,10 @@ amr_err run__odn(struct run *r);
 
 /* The recalculations of the waiting months (runrecalc.c). */
 amr_err run__recalc(struct run *r);
+
+/* The adjustments of issued invoices waiting for this run, each a line
+ * on its account's invoice (runadjust.c). */
+amr_err run__adjustments(struct run *r);
 
 /* Whether need n gave usable data for service unit: false with the reason
  * in why. */

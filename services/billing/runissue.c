@@ -24,67 +24,78 @@ struct issue {
 	struct jv_err *err;
 };
 
-/* An invoice's journal entries: its charge, and an adjustment for each
- * month its recalculation lines correct. */
+/* One journal entry of inv dated date (actor, reason: NULL for the
+ * issue's actor and no reason). */
+static int entry(struct issue *is, MDB_txn *txn, const json_t *inv, const char *date,
+		 const char *kind, money_kop amount, const char *period, const char *reason,
+		 const char *actor)
+{
+	char buf[MONEY_STR_MAX];
+	uint64_t seq;
+	json_t *e;
+	int rc;
+
+	if (!amount)
+		return 0; /* the journal holds no zero entries */
+	e = json_pack("{s:O, s:s, s:s, s:s, s:s, s:O, s:s, s:I}", "account",
+		      json_object_get(inv, "account"), "date", date, "kind", kind, "amount",
+		      money_format(amount, buf), "period", period, "invoice",
+		      json_object_get(inv, "id"), "actor", actor ? actor : is->actor, "ts",
+		      (json_int_t)svc_now());
+	if (e && reason)
+		json_object_set_new(e, "reason", json_string(reason));
+	rc = e ? journal_add(is->m->j, txn, e, &seq) : AMR_ENOMEM;
+	json_decref(e);
+	is->entries += !rc;
+	return rc;
+}
+
+/* An invoice's journal entries: its charge; an adjustment for each month
+ * its recalculation lines correct; one for each adjustment line, with
+ * its own reason and actor. */
 static int invoice_entries(struct issue *is, MDB_txn *txn, json_t *inv, const char *date)
 {
-	json_t *adj = json_object(), *p, *l, *v;
+	json_t *recalc = json_object(), *p, *l, *v;
 	money_kop charge = 0;
 	const char *key;
 	size_t i, k;
-	uint64_t seq;
 	int rc = 0;
 
-	if (!adj)
+	if (!recalc)
 		return AMR_ENOMEM;
 	json_array_foreach(json_object_get(inv, "premises"), i, p)
 		json_array_foreach(json_object_get(p, "lines"), k, l) {
 			const char *b = json_string_value(json_object_get(l, "basis"));
-			const char *month = json_string_value(json_object_get(l, "month"));
+			const char *month = json_string_value(json_object_get(l, "month")) ?: "";
 			money_kop a;
 			struct jv_err e;
 
-			if (money_parse(json_string_value(json_object_get(l, "amount")) ?: "",
-					"amount", true, &a, &e))
+			if (rc || money_parse(json_string_value(json_object_get(l, "amount")) ?: "",
+					      "amount", true, &a, &e))
 				continue;
-			if (!strcmp(b, "recalculation") || !strcmp(b, "adjustment")) {
-				json_int_t was = json_integer_value(
-					json_object_get(adj, month ?: ""));
-
-				json_object_set_new(adj, month ?: "", json_integer(was + a));
-			} else {
+			if (!strcmp(b, "recalculation"))
+				json_object_set_new(recalc, month,
+						    json_integer(json_integer_value(json_object_get(
+									 recalc, month)) +
+								 a));
+			else if (!strcmp(b, "adjustment"))
+				rc = entry(is, txn, inv, date, "adjustment", a, month,
+					   json_string_value(json_object_get(l, "reason")),
+					   json_string_value(json_object_get(l, "actor")));
+			else
 				charge += a;
-			}
 		}
-	if (charge) {
-		char buf[MONEY_STR_MAX];
-		json_t *e = json_pack("{s:O, s:s, s:s, s:s, s:s, s:O, s:s, s:I}", "account",
-				      json_object_get(inv, "account"), "date", date, "kind",
-				      "charge", "amount", money_format(charge, buf), "period",
-				      is->period, "invoice", json_object_get(inv, "id"), "actor",
-				      is->actor, "ts", (json_int_t)svc_now());
+	if (!rc)
+		rc = entry(is, txn, inv, date, "charge", charge, is->period, NULL, NULL);
+	json_object_foreach(recalc, key, v) {
+		char why[160];
 
-		rc = e ? journal_add(is->m->j, txn, e, &seq) : AMR_ENOMEM;
-		json_decref(e);
-		is->entries += !rc;
-	}
-	json_object_foreach(adj, key, v) {
-		char buf[MONEY_STR_MAX], why[160];
-		json_t *e;
-
-		if (rc || !json_integer_value(v))
-			continue;
 		snprintf(why, sizeof why, "recalculation of %s by the meter's readings", key);
-		e = json_pack("{s:O, s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:I}", "account",
-			      json_object_get(inv, "account"), "date", date, "kind", "adjustment",
-			      "amount", money_format((money_kop)json_integer_value(v), buf),
-			      "period", key, "invoice", json_object_get(inv, "id"), "reason", why,
-			      "actor", is->actor, "ts", (json_int_t)svc_now());
-		rc = e ? journal_add(is->m->j, txn, e, &seq) : AMR_ENOMEM;
-		json_decref(e);
-		is->entries += !rc;
+		if (!rc)
+			rc = entry(is, txn, inv, date, "adjustment",
+				   (money_kop)json_integer_value(v), key, why, NULL);
 	}
-	json_decref(adj);
+	json_decref(recalc);
 	return rc;
 }
 
@@ -124,6 +135,52 @@ static int old_fn(uint32_t premises, uint32_t service, const char *period, void 
 				    period, true);
 }
 
+/* A draft made while another draft of a later month billed the same
+ * recalculation or adjustment, and that one was issued first, would bill
+ * it twice: refused, the draft is to be made again. */
+static int still_waiting(struct issue *is, MDB_txn *txn)
+{
+	json_t *e;
+	size_t i;
+	int rc;
+
+	json_array_foreach(json_object_get(is->run, "recalculated"), i, e) {
+		const char *per = json_string_value(json_object_get(e, "period"));
+
+		rc = per ? invstore_pending_has(
+				   is->m->is, txn, is->building,
+				   (uint32_t)json_integer_value(json_object_get(e, "premises")),
+				   (uint32_t)json_integer_value(json_object_get(e, "service")), per)
+			 : 0;
+		if (rc < 0 || rc > 1)
+			return rc;
+		if (!rc) {
+			jv_fail(is->err,
+				"period: the draft recalculates %s of premises %lld, which an issue "
+				"since has recalculated; make the draft again",
+				per ? per : "?",
+				(long long)json_integer_value(json_object_get(e, "premises")));
+			return AMR_EEXIST;
+		}
+	}
+	json_array_foreach(json_object_get(is->run, "adjusted"), i, e) {
+		rc = invstore_adjust_has(
+			is->m->is, txn, is->building,
+			(uint32_t)json_integer_value(json_object_get(e, "account")),
+			(uint64_t)json_integer_value(json_object_get(e, "seq")));
+		if (rc < 0 || rc > 1)
+			return rc;
+		if (!rc) {
+			jv_fail(is->err,
+				"period: the draft bills adjustment %lld, which an issue since has "
+				"billed; make the draft again",
+				(long long)json_integer_value(json_object_get(e, "seq")));
+			return AMR_EEXIST;
+		}
+	}
+	return 0;
+}
+
 static int issue_txn(MDB_txn *txn, void *arg)
 {
 	struct issue *is = arg;
@@ -155,6 +212,8 @@ static int issue_txn(MDB_txn *txn, void *arg)
 		rc = AMR_EEXIST;
 		goto out_free;
 	}
+	if ((rc = still_waiting(is, txn)))
+		goto out_free;
 	month_parse(is->period, "period", &pd.m, is->err);
 	month_date(&pd.m, month_days(&pd.m), date);
 	if ((rc = invstore_invoice_scan(is->m->is, txn, &f, collect_fn, invs)))
@@ -193,6 +252,13 @@ static int issue_txn(MDB_txn *txn, void *arg)
 	}
 	if ((rc = invstore_pending_scan(is->m->is, txn, is->building, old_fn, &pd)))
 		goto out_free;
+	/* the adjustments this run billed wait no more */
+	json_array_foreach(json_object_get(is->run, "adjusted"), i, rc_rec)
+		if ((rc = invstore_adjust_del(
+			     is->m->is, txn, is->building,
+			     (uint32_t)json_integer_value(json_object_get(rc_rec, "account")),
+			     (uint64_t)json_integer_value(json_object_get(rc_rec, "seq")))))
+			goto out_free;
 	json_object_set_new(is->run, "state", json_string("issued"));
 	json_object_set_new(is->run, "issued", json_integer(svc_now()));
 	json_object_set_new(is->run, "issued_by", json_string(is->actor));

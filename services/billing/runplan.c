@@ -75,6 +75,8 @@ void run__free(struct run *r)
 	json_decref(r->zsets);
 	json_decref(r->prem_months);
 	json_decref(r->recalcs);
+	json_decref(r->adjusts);
+	json_decref(r->adjusted);
 	json_decref(r->balance);
 	json_decref(r->warnings);
 	free(r);
@@ -581,6 +583,17 @@ static amr_err group_needs(struct plan *pl)
 	return AMR_OK;
 }
 
+/* An adjustment waiting for the run: its account is one of the run's. */
+static int adjust_fn(const json_t *adj, void *arg)
+{
+	struct plan *pl = arg;
+	int rc;
+
+	if ((rc = account_known(pl, (uint32_t)num(adj, "account"))))
+		return rc;
+	return json_array_append(pl->r->adjusts, (json_t *)adj) ? AMR_ENOMEM : 0;
+}
+
 /* Each premises' list of its meters. */
 static amr_err premises_meters(struct run *r)
 {
@@ -607,7 +620,8 @@ amr_err run__plan(ledger *l, invstore *is, MDB_txn *txn, struct archcl *a, uint3
 	int rc;
 
 	if (!r || !(r->zsets = json_array()) || !(r->warnings = json_array()) ||
-	    !(pl.versions = json_object()) || !(pl.tariffs = json_object())) {
+	    !(r->adjusts = json_array()) || !(pl.versions = json_object()) ||
+	    !(pl.tariffs = json_object())) {
 		rc = AMR_ENOMEM;
 		goto out_fail;
 	}
@@ -656,6 +670,7 @@ amr_err run__plan(ledger *l, invstore *is, MDB_txn *txn, struct archcl *a, uint3
 	    (rc = ledger_scan(l, txn, MODEL_METER, 0, meter_fn, &pl)) ||
 	    (rc = premises_meters(r)) || (rc = house_meters(&pl)) ||
 	    (rc = invstore_pending_scan(is, txn, building, pending_fn, &pl)) ||
+	    (rc = invstore_adjust_scan(is, txn, building, adjust_fn, &pl)) ||
 	    (rc = group_needs(&pl)))
 		goto out_fail;
 	if (!r->npremises) {

@@ -8,6 +8,7 @@ BILLING_RUN := services/billing/month.c services/billing/basis.c services/billin
                services/billing/runline.c services/billing/runodn.c \
                services/billing/runrecalc.c services/billing/run.c \
                services/billing/rundraft.c services/billing/runissue.c \
+               services/billing/runadjust.c \
                services/billing/invoice.c
 BILLING_SRCS := $(BILLING_CORE) services/billing/ledger.c services/billing/journal.c \
                 services/billing/auditq.c \
@@ -48,8 +49,7 @@ $(eval $(call unit_test,test_billing_odn,tests/unit/test_billing_odn.c \
 
 # The billing run against a real Mosquitto, amr-archive and amr-billing.
 BILLRUN_TEST_SRCS := tests/integration/billrun_util.c tests/integration/archive_util.c \
-	services/billing/month.c services/billing/journal.c services/billing/model.c \
-	services/billing/bankcheck.c services/billing/money.c
+	services/billing/month.c services/billing/journal.c $(BILLING_CORE)
 $(OBJ)/tests/integration/billrun_util.o: CPPFLAGS += -Iservices/billing
 $(eval $(call integ_test,test_billing_run,tests/integration/test_billing_run.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))

@@ -23,9 +23,8 @@ bench-rpc: $(BUILD)/bench/bench_rpc $(BIN)/amr-archive
 BENCH_BILLING_ARGS ?= 10000 10
 $(OBJ)/tests/bench/bench_billing.o: CPPFLAGS += -Iservices/billing
 $(eval $(call bench,bench_billing,tests/bench/bench_billing.c tests/harness/harness.c \
-	tests/harness/harness_probe.c services/billing/ledger.c services/billing/model.c \
-	services/billing/bankcheck.c services/billing/money.c services/billing/month.c,$(MQ_LIBS) \
-	$(LMDB_LIBS)))
+	tests/harness/harness_probe.c services/billing/ledger.c services/billing/month.c \
+	$(BILLING_CORE),$(MQ_LIBS) $(LMDB_LIBS)))
 .PHONY: bench-billing
 bench-billing: $(BUILD)/bench/bench_billing $(BIN)/amr-archive $(BIN)/amr-billing
 	AMR_BIN_DIR=$(abspath $(BIN)) $(BUILD)/bench/bench_billing $(BENCH_BILLING_ARGS)

@@ -433,7 +433,8 @@ END_TEST
 
 struct entries {
 	int n;
-	json_t *first;
+	json_t *first; /* the first entry */
+	json_t *adj;   /* the adjustment */
 };
 
 static int entry_fn(const struct journal_entry *e, void *arg)
@@ -442,6 +443,8 @@ static int entry_fn(const struct journal_entry *e, void *arg)
 
 	if (!es->n++)
 		es->first = json_deep_copy(e->rec);
+	if (e->kind == JOURNAL_ADJUSTMENT)
+		es->adj = json_deep_copy(e->rec);
 	return 0;
 }
 
@@ -506,27 +509,69 @@ START_TEST(issue_freezes_the_period)
 			 "42.30");
 	ck_assert_str_eq(json_string_value(json_object_get(inv, "total")), total);
 	json_decref(inv);
+	/* a correction of the issued invoice: billed on the next one */
+	br_refused(&h, "billing/invoice.adjust", "bad_request", "reason: missing",
+		   "{\"invoice\":\"%s/%lld/%lld\",\"actor\":\"accountant\",\"amount\":\"-150\"}",
+		   sc.per0, sc.bld, sc.acc[1]);
+	br_refused(&h, "billing/invoice.adjust", "bad_request", "amount: 0.00 corrects nothing",
+		   "{\"invoice\":\"%s/%lld/%lld\",\"actor\":\"accountant\",\"reason\":\"r\","
+		   "\"amount\":\"0\"}",
+		   sc.per0, sc.bld, sc.acc[1]);
+	br_refused(&h, "billing/invoice.adjust", "not_found", "invoice: there is no invoice",
+		   "{\"invoice\":\"%s/%lld/99\",\"actor\":\"accountant\",\"reason\":\"r\","
+		   "\"amount\":\"-1\"}",
+		   sc.per0, sc.bld);
+	json_decref(br_call(&h, "billing/invoice.adjust",
+			    "{\"invoice\":\"%s/%lld/%lld\",\"actor\":\"accountant\",\"reason\":"
+			    "\"a leak: the meter's count was checked\",\"amount\":\"-150.00\","
+			    "\"service\":%lld}",
+			    sc.per0, sc.bld, sc.acc[1], sc.cold));
+	rec = harness_wait_message(&h, "amr/v1/audit", "\"action\":\"invoice.adjust\"", 10000);
+	ck_assert_ptr_nonnull(rec);
+	free(rec);
 	json_decref(draft(sc.per1));
+	br_refused(&h, "billing/invoice.adjust", "conflict", "invoice: ",
+		   "{\"invoice\":\"%s/%lld/%lld\",\"actor\":\"accountant\",\"reason\":\"r\","
+		   "\"amount\":\"-1\"}",
+		   sc.per1, sc.bld, sc.acc[1]);
 	inv = br_invoice(&h, sc.per1, sc.bld, sc.acc[1]);
 	ck_assert_str_eq(json_string_value(json_object_get(
 				 br_line(inv, sc.p[1], "cold_water", "meter", ""), "price")),
 			 "50.00");
+	{
+		json_t *l = br_line(inv, sc.p[1], "cold_water", "adjustment", NULL);
+
+		ck_assert_ptr_nonnull(l);
+		ck_assert_str_eq(json_string_value(json_object_get(l, "amount")), "-150.00");
+		ck_assert_str_eq(json_string_value(json_object_get(l, "month")), sc.per0);
+	}
+	total_is_the_lines(inv);
 	json_decref(inv);
+	json_decref(br_call(&h, "billing/run.issue",
+			    "{\"building\":%lld,\"period\":\"%s\",\"actor\":\"accountant\"}",
+			    sc.bld, sc.per1));
 
 	/* the journal: one charge of the invoice's total, dated the first day
-	 * after the period, for the period */
+	 * after the period, for the period; the next month's charge and the
+	 * correction of the first, with its reason */
 	harness_kill(&h, billing, SIGTERM);
 	{
-		struct entries es = { 0, NULL };
+		struct entries es = { 0, NULL, NULL };
 
 		br_journal(&h, sc.acc[1], entry_fn, &es);
-		ck_assert_int_eq(es.n, 1);
+		ck_assert_int_eq(es.n, 3);
 		ck_assert_str_eq(json_string_value(json_object_get(es.first, "kind")), "charge");
 		ck_assert_str_eq(json_string_value(json_object_get(es.first, "amount")), total);
 		ck_assert_str_eq(json_string_value(json_object_get(es.first, "period")), sc.per0);
 		ck_assert_str_eq(json_string_value(json_object_get(es.first, "date")),
 				 month_date(&sc.p1, 0, first1));
+		ck_assert_ptr_nonnull(es.adj);
+		ck_assert_str_eq(json_string_value(json_object_get(es.adj, "amount")), "-150.00");
+		ck_assert_str_eq(json_string_value(json_object_get(es.adj, "period")), sc.per0);
+		ck_assert_str_eq(json_string_value(json_object_get(es.adj, "reason")),
+				 "a leak: the meter's count was checked");
 		json_decref(es.first);
+		json_decref(es.adj);
 	}
 }
 END_TEST
