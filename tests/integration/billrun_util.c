@@ -99,6 +99,14 @@ long long br_create(struct harness *h, const char *kind, const char *fmt, ...)
 	return id;
 }
 
+long long br_service(struct harness *h, long long org, const char *code, const char *name,
+		     const char *unit, const char *more)
+{
+	return br_create(h, "service",
+			 "\"org\":%lld,\"code\":\"%s\",\"name\":\"%s\",\"unit\":\"%s\"%s%s", org,
+			 code, name, unit, *more ? "," : "", more);
+}
+
 long long br_tariff(struct harness *h, long long org, long long service, const char *name,
 		    const char *kind, const char *fields)
 {

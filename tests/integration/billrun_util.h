@@ -33,6 +33,11 @@ void br_refused(struct harness *h, const char *method, const char *code, const c
 long long br_create(struct harness *h, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A service of org: code, name, unit and more fields (JSON members, or
+ * ""): its id. */
+long long br_service(struct harness *h, long long org, const char *code, const char *name,
+		     const char *unit, const char *more);
+
 /* A tariff of kind for service of org, named name, with one version
  * from 2020-01-01 of the price fields fields (JSON members, e.g.
  * "\"price\":\"42.30\""): the version's id. */

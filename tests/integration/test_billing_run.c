@@ -145,26 +145,11 @@ static void build_scene(void)
 			"\"person\",\"name\":\"Совладелец %d\"},\"premises\":[{"
 			"\"premises\":%lld,\"from\":\"2020-01-01\",\"share\":\"1/2\"}]",
 			org, i, i, sc.p[3]);
-	sc.cold = br_create(&h, "service",
-			    "\"org\":%lld,\"code\":\"cold_water\",\"name\":\"Холодная вода\","
-			    "\"unit\":\"m3\"",
-			    org);
-	sc.hot = br_create(&h, "service",
-			   "\"org\":%lld,\"code\":\"hot_water\",\"name\":\"Горячая вода\","
-			   "\"unit\":\"m3\"",
-			   org);
-	sc.ww = br_create(&h, "service",
-			  "\"org\":%lld,\"code\":\"wastewater\",\"name\":\"Водоотведение\","
-			  "\"unit\":\"m3\"",
-			  org);
-	sc.elec = br_create(&h, "service",
-			    "\"org\":%lld,\"code\":\"electricity\",\"name\":\"Электроэнергия\","
-			    "\"unit\":\"kWh\"",
-			    org);
-	sc.maint = br_create(&h, "service",
-			     "\"org\":%lld,\"code\":\"maintenance\",\"name\":\"Содержание\","
-			     "\"unit\":\"m2\"",
-			     org);
+	sc.cold = br_service(&h, org, "cold_water", "Холодная вода", "m3", "");
+	sc.hot = br_service(&h, org, "hot_water", "Горячая вода", "m3", "");
+	sc.ww = br_service(&h, org, "wastewater", "Водоотведение", "m3", "");
+	sc.elec = br_service(&h, org, "electricity", "Электроэнергия", "kWh", "");
+	sc.maint = br_service(&h, org, "maintenance", "Содержание", "m2", "");
 	sc.v_cold = br_tariff(&h, org, sc.cold, "ХВС", "per_unit", "\"price\":\"42.30\"");
 	br_tariff(&h, org, sc.hot, "ГВС", "per_unit", "\"price\":\"215.17\"");
 	br_tariff(&h, org, sc.ww, "Стоки", "wastewater", "\"price\":\"33.05\"");

@@ -148,10 +148,7 @@ static void build(struct feed *f)
 			a == 1	 ? flat
 			: a == 2 ? shop
 				 : bare);
-	cold = br_create(&h, "service",
-			 "\"org\":%lld,\"code\":\"cold_water\",\"name\":\"Холодная вода\",\"unit\":"
-			 "\"m3\",\"norm\":\"4.745\"",
-			 org);
+	cold = br_service(&h, org, "cold_water", "Холодная вода", "m3", "\"norm\":\"4.745\"");
 	tariff = br_create(&h, "tariff",
 			   "\"org\":%lld,\"service\":%lld,\"name\":\"ХВС\",\"kind\":\"per_unit\"",
 			   org, cold);

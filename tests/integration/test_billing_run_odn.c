@@ -115,13 +115,8 @@ static void build(struct feed *f)
 			"\"from\":\"2020-01-01\"}]",
 			org, p, p, prem[p]);
 	}
-	cold = br_create(&h, "service",
-			 "\"org\":%lld,\"code\":\"cold_water\",\"name\":\"Холодная вода\",\"unit\":"
-			 "\"m3\",\"norm\":\"4.000\"",
-			 org);
-	heat = br_create(&h, "service",
-			 "\"org\":%lld,\"code\":\"heat\",\"name\":\"Отопление\",\"unit\":\"Gcal\"",
-			 org);
+	cold = br_service(&h, org, "cold_water", "Холодная вода", "m3", "\"norm\":\"4.000\"");
+	heat = br_service(&h, org, "heat", "Отопление", "Gcal", "");
 	br_tariff(&h, org, cold, "ХВС", "per_unit", "\"price\":\"42.30\"");
 	br_tariff(&h, org, heat, "Тепло", "per_unit", "\"price\":\"2564.51\"");
 	for (int p = 1; p <= 2; p++)

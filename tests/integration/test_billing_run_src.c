@@ -166,9 +166,7 @@ START_TEST(a_second_source)
 		       "\"org\":%lld,\"number\":\"2\",\"holder\":{\"type\":\"person\",\"name\":"
 		       "\"Б\"},\"premises\":[{\"premises\":%lld,\"from\":\"2020-01-01\"}]",
 		       org, p2);
-	cold = br_create(&h, "service",
-			 "\"org\":%lld,\"code\":\"cold_water\",\"name\":\"ХВС\",\"unit\":\"m3\"",
-			 org);
+	cold = br_service(&h, org, "cold_water", "ХВС", "m3", "");
 	br_tariff(&h, org, cold, "ХВС", "per_unit", "\"price\":\"40\"");
 	br_create(
 		&h, "meter",
