@@ -11,7 +11,7 @@
 #include "runint.h"
 
 #define INV_PAGE     100 /* invoices in a list answer by default */
-#define INV_PAGE_MAX 500 /* and at most (an invoice is a few KB) */
+#define INV_PAGE_MAX 200 /* and at most: an invoice is up to a few KB, an answer under 1 MB */
 
 /* One answer made in a read transaction. */
 typedef int (*read_fn)(runsvc *m, MDB_txn *txn, const json_t *args, json_t **res,
