@@ -7,22 +7,27 @@
  */
 #include <stdio.h>
 
+#include "archcl.h"
 #include "auditq.h"
 #include "billrpc.h"
 #include "debtrpc.h"
+#include "invstore.h"
 #include "journal.h"
 #include "ledger.h"
 #include "log.h"
 #include "payments.h"
 #include "proto.h"
+#include "run.h"
 #include "svc.h"
 #include "tzone.h"
 
 struct options {
-	const char *data_dir;	/* LMDB environment directory */
-	long long audit_resend; /* s between publishing unconfirmed audit records again */
-	bool audit_publish;	/* false: hold audit records (tests) */
-	const char *tz;		/* the site's zone: what day it is */
+	const char *data_dir;	   /* LMDB environment directory */
+	long long audit_resend;	   /* s between publishing unconfirmed audit records again */
+	bool audit_publish;	   /* false: hold audit records (tests) */
+	const char *tz;		   /* the site's zone: what day it is */
+	const char *sources;	   /* the metering sources file, or NULL */
+	long long archive_timeout; /* ms an archive has to answer a run's request */
 };
 
 int main(int argc, char **argv)
@@ -42,6 +47,13 @@ int main(int argc, char **argv)
 		{ "tz", "AMR_TZ", CONFIG_STR, "Europe/Moscow", 1, 60,
 		  "the site's time zone: what day today is (no payment is dated after it)", &o.tz,
 		  NULL },
+		{ "sources", "AMR_BILLING_SOURCES", CONFIG_STR, NULL, 1, 4095,
+		  "JSON file of the other metering systems a meter's source names (docs/billing.md, "
+		  "\"Metering sources\")",
+		  &o.sources, NULL },
+		{ "archive-timeout", "AMR_BILLING_ARCHIVE_TIMEOUT", CONFIG_INT, "30000", 100,
+		  600000, "milliseconds an archive has to answer one request of a billing run",
+		  &o.archive_timeout, NULL },
 	};
 	struct svc s;
 	char dir[4096];
@@ -51,6 +63,9 @@ int main(int argc, char **argv)
 	journal *j = NULL;
 	debtrpc *d = NULL;
 	payments *p = NULL;
+	invstore *is = NULL;
+	archcl *a = NULL;
+	runsvc *run = NULL;
 	int rc = svc_init(&s, "billing",
 			  "amr-billing: the organisation, buildings, premises, accounts, services, "
 			  "meters, groups and tariffs, every change audited",
@@ -72,7 +87,10 @@ int main(int argc, char **argv)
 	    svc_serve(&s, billrpc_methods, billrpc_nmethods, b) ||
 	    svc_serve(&s, debtrpc_methods, debtrpc_nmethods, d) ||
 	    payments_create(&p, &s, l, j, q) ||
-	    svc_serve(&s, payments_methods, payments_nmethods, p)) {
+	    svc_serve(&s, payments_methods, payments_nmethods, p) ||
+	    invstore_open(&is, ledger_kv(l)) ||
+	    archcl_create(&a, &s, o.sources, (unsigned)o.archive_timeout) ||
+	    run_create(&run, &s, l, is, j, q, a) || svc_serve(&s, run_methods, run_nmethods, run)) {
 		log_error("cannot start (data in %s)", dir);
 		goto out_close;
 	}
@@ -82,6 +100,9 @@ int main(int argc, char **argv)
 	rc = svc_run(&s) ? 1 : 0;
 
 out_close:
+	run_destroy(run);
+	archcl_destroy(a);
+	invstore_close(is);
 	payments_destroy(p);
 	debtrpc_destroy(d);
 	journal_close(j);

@@ -289,6 +289,11 @@ static const struct field building_fields[] = {
 	{ "objects", F_ANY, false, 0, 0, NULL, 0 },
 	{ "house_meters", F_ANY, false, 0, 0, NULL, 0 },
 	{ "note", F_STR, false, 0, 1000, NULL, 0 },
+	/* the billing run's: ОДН and the heating season (docs/billing.md, "ОДН") */
+	{ "common_area", F_AREA, false, 0, 0, NULL, 0 },
+	{ "odn_norms", F_ANY, false, 0, 0, NULL, 0 },
+	{ "odn_uncapped", F_BOOL, false, 0, 0, NULL, 0 },
+	{ "heating_months", F_ANY, false, 0, 0, NULL, 0 },
 };
 
 static const struct field house_meter_fields[] = {
@@ -296,7 +301,46 @@ static const struct field house_meter_fields[] = {
 	{ "channel", F_STR, true, 1, 20, NULL, 0 },
 	{ "from", F_DATE, false, 0, 0, NULL, 0 },
 	{ "to", F_DATE, false, 0, 0, NULL, 0 },
+	{ "source", F_STR, false, 0, 64, NULL, 0 },
 };
+
+/* The billing run's fields of a building: a norm of common property per
+ * resource ({"cold_water":"0.030"}, per m2 of common_area a month) and the
+ * months of the heating season ([10,11,12,1,2,3,4]). */
+static amr_err run_fields_ok(json_t *rec, struct jv_err *err)
+{
+	json_t *norms = json_object_get(rec, "odn_norms"), *v, *arr;
+	const char *key;
+	size_t i;
+
+	if (norms && !json_is_object(norms))
+		return jv_fail(err, "odn_norms: expected an object of a quantity per resource, "
+				    "{\"cold_water\":\"0.030\"}");
+	json_object_foreach(norms, key, v) {
+		char path[64];
+		struct money_qty q;
+		size_t r;
+
+		snprintf(path, sizeof path, "odn_norms.%.40s", key);
+		for (r = 0; model_resources[r] && strcmp(model_resources[r], key); r++)
+			;
+		if (!model_resources[r])
+			return jv_fail(err,
+				       "%s: not a resource (cold_water, hot_water, "
+				       "electricity, heat, gas)",
+				       path);
+		if (!json_is_string(v))
+			return jv_fail(err, "%s: expected a quantity like \"0.030\"", path);
+		if (money_qty_parse(json_string_value(v), path, &q, err))
+			return AMR_EINVAL;
+	}
+	if (jv_array(rec, "heating_months", false, 12, &arr, err))
+		return AMR_EINVAL;
+	json_array_foreach(arr, i, v)
+		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 12)
+			return jv_fail(err, "heating_months[%zu]: expected a month 1..12", i);
+	return AMR_OK;
+}
 
 /* A zone of the TZ database: a plain relative path under zoneinfo. */
 static amr_err tz_ok(const char *tz, struct jv_err *err)
@@ -351,7 +395,7 @@ static amr_err building_rule(json_t *rec, struct model_refs *refs, struct jv_err
 		if (period_ok(v, path, err))
 			return AMR_EINVAL;
 	}
-	return AMR_OK;
+	return run_fields_ok(rec, err);
 }
 
 /* A premises. */
@@ -363,6 +407,8 @@ static const struct field premises_fields[] = {
 	{ "residents", F_INT, true, 0, 1000, NULL, 0 },
 	{ "entrance", F_INT, false, 0, 100, NULL, 0 },
 	{ "floor", F_INT, false, -10, 200, NULL, 0 },
+	/* a meter could be installed: the norm is x 1.5 where none is (billing run) */
+	{ "meter_possible", F_BOOL, false, 0, 0, NULL, 0 },
 };
 
 /* An account: holder, contacts, premises held. */
@@ -462,6 +508,8 @@ static const struct field service_fields[] = {
 	{ "name", F_STR, true, 1, 200, NULL, 0 },
 	{ "unit", F_ENUM, true, 0, 0, service_units, 0 },
 	{ "metered", F_BOOL, false, 0, 0, NULL, 0 },
+	/* the billing run's norm: units per registered resident a month */
+	{ "norm", F_QTY, false, 0, 0, NULL, 0 },
 };
 
 static amr_err service_rule(json_t *rec, struct model_refs *refs, struct jv_err *err)
@@ -493,6 +541,8 @@ static const struct field meter_fields[] = {
 	{ "serial", F_STR, false, 0, 64, NULL, 0 },
 	{ "output", F_STR, false, 1, 20, NULL, 0 },
 	{ "note", F_STR, false, 0, 1000, NULL, 0 },
+	/* when its verification is due: no usable data for that month on */
+	{ "verification_due", F_DATE, false, 0, 0, NULL, 0 },
 };
 
 static amr_err meter_rule(json_t *rec, struct model_refs *refs, struct jv_err *err)
@@ -569,9 +619,22 @@ static const struct field version_fields[] = {
 	{ "note", F_STR, false, 0, 1000, NULL, 0 },
 };
 
+/* Billing periods are whole months, so a version starts and ends on a
+ * month's first day: a month has one price (docs/billing.md, "Invoices"). */
 static amr_err version_rule(json_t *rec, struct model_refs *refs, struct jv_err *err)
 {
+	static const char *const ends[] = { "from", "to", NULL };
+
 	(void)refs;
+	for (size_t i = 0; ends[i]; i++) {
+		const char *d = str(rec, ends[i]);
+
+		if (d && strcmp(d + 8, "01"))
+			return jv_fail(err,
+				       "%s: %s is not the first day of a month; a version's "
+				       "prices hold for whole months",
+				       ends[i], d);
+	}
 	return period_ok(rec, "", err);
 }
 

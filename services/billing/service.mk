@@ -12,6 +12,16 @@ BILLING_SRCS += services/billing/bankreg.c services/billing/recstore.c \
                 services/billing/payments.c services/billing/payments_entry.c \
                 services/billing/payments_report.c services/billing/payments_import.c \
                 services/billing/payments_upload.c services/billing/payments_suspense.c
+# The monthly billing run: pure parts, the archives, the run's files.
+BILLING_RUN := services/billing/month.c services/billing/basis.c services/billing/odn.c \
+               services/billing/invstore.c services/billing/archcl.c \
+               services/billing/runplan.c services/billing/runcalc.c \
+               services/billing/runline.c services/billing/runodn.c \
+               services/billing/runrecalc.c services/billing/run.c \
+               services/billing/rundraft.c services/billing/runissue.c \
+               services/billing/runadjust.c \
+               services/billing/invoice.c
+BILLING_SRCS += $(BILLING_RUN)
 $(eval $(call program,amr-billing,$(BILLING_SRCS),$(MQ_LIBS) $(LMDB_LIBS)))
 
 # Tests include the service's headers by name.
@@ -24,10 +34,10 @@ $(eval $(call unit_test,test_billing_money,tests/unit/test_billing_money.c \
 $(eval $(call unit_test,test_billing_bankcheck,tests/unit/test_billing_bankcheck.c \
 	services/billing/bankcheck.c lib/jv.c lib/err.c,-ljansson))
 $(eval $(call unit_test,test_billing_tariff,tests/unit/test_billing_tariff.c \
-	services/billing/tariff.c services/billing/money.c lib/jv.c lib/err.c,-ljansson))
+	tests/unit/billing_table.c services/billing/tariff.c services/billing/money.c lib/jv.c lib/err.c,-ljansson))
 $(eval $(call unit_test,test_billing_model,tests/unit/test_billing_model.c \
-	services/billing/model.c services/billing/bankcheck.c services/billing/money.c \
-	services/billing/calendar.c services/billing/rates.c \
+	tests/unit/billing_table.c services/billing/model.c services/billing/bankcheck.c \
+	services/billing/money.c services/billing/calendar.c services/billing/rates.c \
 	lib/proto.c lib/jv.c lib/err.c,-ljansson))
 $(eval $(call unit_test,test_billing_bankreg,tests/unit/test_billing_bankreg.c \
 	services/billing/bankreg.c services/billing/model.c services/billing/bankcheck.c \
@@ -62,3 +72,25 @@ $(eval $(call integ_test,test_billing_payments,tests/integration/test_billing_pa
 	tests/integration/billing_util.c tests/integration/archive_util.c,))
 $(eval $(call integ_test,test_billing_debtors,tests/integration/test_billing_debtors.c \
 	tests/integration/billing_util.c tests/integration/archive_util.c,))
+
+# The run's pure parts: periods, the average/norm choice, ОДН and splits.
+$(eval $(call unit_test,test_billing_basis,tests/unit/test_billing_basis.c \
+	tests/unit/billing_table.c services/billing/basis.c services/billing/month.c \
+	services/billing/money.c lib/jv.c lib/err.c,-ljansson))
+$(eval $(call unit_test,test_billing_odn,tests/unit/test_billing_odn.c \
+	tests/unit/billing_table.c services/billing/odn.c services/billing/money.c \
+	lib/jv.c lib/err.c,-ljansson))
+
+# The billing run against a real Mosquitto, amr-archive and amr-billing.
+BILLRUN_TEST_SRCS := tests/integration/billrun_util.c tests/integration/archive_util.c \
+	services/billing/month.c services/billing/journal.c $(BILLING_CORE) \
+	tests/integration/billing_util.c
+$(OBJ)/tests/integration/billrun_util.o: CPPFLAGS += -Iservices/billing
+$(eval $(call integ_test,test_billing_run,tests/integration/test_billing_run.c \
+	$(BILLRUN_TEST_SRCS),-llmdb))
+$(eval $(call integ_test,test_billing_run_avg,tests/integration/test_billing_run_avg.c \
+	$(BILLRUN_TEST_SRCS),-llmdb))
+$(eval $(call integ_test,test_billing_run_odn,tests/integration/test_billing_run_odn.c \
+	$(BILLRUN_TEST_SRCS),-llmdb))
+$(eval $(call integ_test,test_billing_run_src,tests/integration/test_billing_run_src.c \
+	$(BILLRUN_TEST_SRCS),-llmdb))

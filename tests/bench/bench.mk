@@ -1,4 +1,5 @@
-# Benchmarks: make bench-pipeline, make bench-rpc (figures go to docs/benchmarks.md).
+# Benchmarks: make bench-pipeline, make bench-rpc, make bench-billing (figures go to
+# docs/benchmarks.md).
 $(eval $(call bench,bench_pipeline,tests/bench/bench_pipeline.c tests/harness/harness.c tests/harness/harness_probe.c,$(MQ_LIBS)))
 $(eval $(call bench,bench_rpc,tests/bench/bench_rpc.c tests/harness/harness.c tests/harness/harness_probe.c,$(MQ_LIBS)))
 
@@ -17,3 +18,13 @@ bench-rpc: $(BUILD)/bench/bench_rpc $(BIN)/amr-archive
 		AMR_BIN_DIR=$(abspath $(BIN)) $(BUILD)/bench/bench_rpc $(BENCH_RPC_CALLS) \
 			$${run%,*} $${run#*,} || exit 1; \
 	done
+
+# The monthly billing run: BENCH_BILLING_ARGS is "accounts readings-a-month".
+BENCH_BILLING_ARGS ?= 10000 10
+$(OBJ)/tests/bench/bench_billing.o: CPPFLAGS += -Iservices/billing
+$(eval $(call bench,bench_billing,tests/bench/bench_billing.c tests/harness/harness.c \
+	tests/harness/harness_probe.c services/billing/ledger.c services/billing/month.c \
+	$(BILLING_CORE),$(MQ_LIBS) $(LMDB_LIBS)))
+.PHONY: bench-billing
+bench-billing: $(BUILD)/bench/bench_billing $(BIN)/amr-archive $(BIN)/amr-billing
+	AMR_BIN_DIR=$(abspath $(BIN)) $(BUILD)/bench/bench_billing $(BENCH_BILLING_ARGS)

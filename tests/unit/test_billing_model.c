@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "billing_table.h"
 #include "model.h"
 
 static int kind_of(const char *name)
@@ -59,27 +60,7 @@ static void run_case(json_t *c)
 
 START_TEST(records_from_the_table)
 {
-	const char *src = getenv("AMR_SRC_DIR");
-	char path[512], line[4096];
-	FILE *f;
-	int cases = 0;
-
-	snprintf(path, sizeof path, "%s/tests/unit/billing_cases/model.jsonl", src ? src : ".");
-	ck_assert_msg((f = fopen(path, "r")) != NULL, "cannot open %s (set AMR_SRC_DIR)", path);
-	while (fgets(line, sizeof line, f)) {
-		json_error_t je;
-		json_t *c;
-
-		if (line[0] != '{')
-			continue;
-		c = json_loads(line, 0, &je);
-		ck_assert_msg(c != NULL, "%s line %d: %s", path, je.line, je.text);
-		run_case(c);
-		json_decref(c);
-		cases++;
-	}
-	fclose(f);
-	ck_assert_int_ge(cases, 40);
+	billing_table_run("model.jsonl", run_case, 40);
 }
 END_TEST
 

@@ -12,6 +12,7 @@
 
 #include "billing.h"
 #include "billpay.h"
+#include "billrun.h"
 
 static const char *const kinds[] = { "org",   "building", "premises", "account",	"service",
 				     "meter", "group",	  "tariff",   "tariff.version", "calendar",
@@ -71,9 +72,24 @@ static int list_all(struct ctl *c, const char *method, json_t *args)
 	return rc;
 }
 
+/* The words after `billing` that are commands of their own, not kinds. */
+static const struct {
+	const char *word;
+	int (*run)(struct ctl *c, int argc, char **argv);
+} subs[] = {
+	{ "run", billrun_run },
+	{ "issue", billrun_issue },
+	{ "invoice", billrun_invoice },
+};
+
 int billing_cmd(struct ctl *c, int argc, char **argv)
 {
-	const char *kind = kind_of(argv[1]);
+	const char *kind;
+
+	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+		if (!strcmp(argv[1], subs[i].word))
+			return subs[i].run(c, argc - 1, argv + 1);
+	kind = kind_of(argv[1]);
 	json_t *args = json_object(), *res = NULL;
 	char method[64];
 	long long id = 0;

@@ -31,6 +31,7 @@ struct ctl {
 	const char *period;	     /* billing: the month a payment pays */
 	const char *source;	     /* archive import: where the readings come from */
 	const char *actor;	     /* archive import: who, instead of amrctl:<user> */
+	long long building;	     /* billing: the building of a run */
 	loop *l;		     /* our loop */
 	mq *m;			     /* broker client */
 	rpc *r;			     /* RPC endpoint */
