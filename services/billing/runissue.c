@@ -1,13 +1,14 @@
 /*
  * runissue.c - run.issue: a draft frozen in one transaction: its invoices
  * issued, a journal charge for each (and an adjustment for each month its
- * recalculations correct), the months billed by average or norm noted to
+ * recalculations correct, and the penalties accrued to the day), the months billed by average or norm noted to
  * wait for readings, and the audit record.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "acctdebt.h"
 #include "log.h"
 #include "run.h"
 #include "runint.h"
@@ -19,8 +20,10 @@ struct issue {
 	const char *actor, *reason;
 	json_t *run; /* the run as issued */
 	json_t *audit;
-	size_t invoices; /* issued */
-	size_t entries;	 /* journal entries written */
+	size_t invoices;	  /* issued */
+	size_t entries;		  /* journal entries written */
+	struct acctdebt_tables t; /* the organisation's due day, calendar, rates */
+	money_kop penalties;	  /* charged by this issue */
 	struct jv_err *err;
 };
 
@@ -97,6 +100,44 @@ static int invoice_entries(struct issue *is, MDB_txn *txn, json_t *inv, const ch
 	}
 	json_decref(recalc);
 	return rc;
+}
+
+/*
+ * The penalties of inv's account accrued by date (the day of its charge)
+ * that the journal has not charged yet, charged with this invoice: a
+ * penalty entry of the period (negative when a payment made since at an
+ * earlier rate lowered what had accrued), and "penalty" on the invoice.
+ * Its charge is written first and is not due yet, so it accrues nothing.
+ */
+static int penalty_entry(struct issue *is, MDB_txn *txn, json_t *inv, const char *date)
+{
+	uint32_t account = (uint32_t)json_integer_value(json_object_get(inv, "account"));
+	char buf[MONEY_STR_MAX], why[120];
+	struct acctdebt d;
+	money_kop due;
+	cal_day at;
+	int rc;
+
+	cal_day_parse(date, &at);
+	if ((rc = acctdebt_compute(is->m->j, txn, account, &is->t, at, &d, is->err))) {
+		if (rc == AMR_ENOTFOUND) { /* a day that accrues has no key rate */
+			char msg[sizeof is->err->msg];
+
+			snprintf(msg, sizeof msg, "%s", is->err->msg);
+			jv_fail(is->err,
+				"penalties of account %u: %s; enter it with billing/rate.create",
+				account, msg);
+		}
+		return rc;
+	}
+	due = d.pen.total - d.penalty_charged;
+	acctdebt_free(&d);
+	snprintf(why, sizeof why, "penalties accrued to %s (ЖК РФ ст. 155 ч. 14)", date);
+	if ((rc = entry(is, txn, inv, date, "penalty", due, is->period, why, NULL)))
+		return rc;
+	is->penalties += due;
+	return json_object_set_new(inv, "penalty", json_string(money_format(due, buf))) ? AMR_ENOMEM
+											: 0;
 }
 
 static int collect_fn(const json_t *inv, void *arg)
@@ -187,7 +228,7 @@ static int issue_txn(MDB_txn *txn, void *arg)
 	struct invstore_filter f = { is->building, is->period, 0, NULL };
 	struct pend pd = { is, txn, { 0, 0 }, 0 };
 	json_t *invs = json_array(), *inv, *rc_rec;
-	char date[11];
+	char date[11], pen[MONEY_STR_MAX];
 	size_t i;
 	int rc;
 
@@ -214,6 +255,20 @@ static int issue_txn(MDB_txn *txn, void *arg)
 	}
 	if ((rc = still_waiting(is, txn)))
 		goto out_free;
+	acctdebt_tables_free(&is->t);
+	is->penalties = 0;
+	{
+		json_t *b = NULL;
+
+		if ((rc = ledger_get(is->m->l, txn, MODEL_BUILDING, is->building, &b)) ||
+		    (rc = acctdebt_tables_load(
+			     is->m->l, txn, (uint32_t)json_integer_value(json_object_get(b, "org")),
+			     &is->t))) {
+			json_decref(b);
+			goto out_free;
+		}
+		json_decref(b);
+	}
 	month_parse(is->period, "period", &pd.m, is->err);
 	month_date(&pd.m, month_days(&pd.m), date);
 	if ((rc = invstore_invoice_scan(is->m->is, txn, &f, collect_fn, invs)))
@@ -223,6 +278,7 @@ static int issue_txn(MDB_txn *txn, void *arg)
 		json_object_set_new(inv, "issued", json_integer(svc_now()));
 		json_object_set_new(inv, "issued_by", json_string(is->actor));
 		if ((rc = invoice_entries(is, txn, inv, date)) ||
+		    (rc = penalty_entry(is, txn, inv, date)) ||
 		    (rc = invstore_invoice_put(is->m->is, txn, inv)))
 			goto out_free;
 		is->invoices++;
@@ -259,6 +315,7 @@ static int issue_txn(MDB_txn *txn, void *arg)
 			     (uint32_t)json_integer_value(json_object_get(rc_rec, "account")),
 			     (uint64_t)json_integer_value(json_object_get(rc_rec, "seq")))))
 			goto out_free;
+	json_object_set_new(is->run, "penalties", json_string(money_format(is->penalties, pen)));
 	json_object_set_new(is->run, "state", json_string("issued"));
 	json_object_set_new(is->run, "issued", json_integer(svc_now()));
 	json_object_set_new(is->run, "issued_by", json_string(is->actor));
@@ -267,8 +324,9 @@ static int issue_txn(MDB_txn *txn, void *arg)
 	if ((rc = invstore_run_put(is->m->is, txn, is->building, is->period, is->run)))
 		goto out_free;
 	rc = run__audit(is->m, txn, is->actor, "run.issue", is->building, is->period,
-			json_pack("{s:I, s:O, s:I, s:s}", "invoices", (json_int_t)is->invoices,
-				  "total", json_object_get(is->run, "total"), "journal_entries",
+			json_pack("{s:I, s:O, s:s, s:I, s:s}", "invoices", (json_int_t)is->invoices,
+				  "total", json_object_get(is->run, "total"), "penalties",
+				  money_format(is->penalties, pen), "journal_entries",
 				  (json_int_t)is->entries, "reason", is->reason ? is->reason : ""),
 			&is->audit);
 out_free:
@@ -281,7 +339,7 @@ void run__m_issue(void *ctx, rpc_req *req, json_t *args)
 	static const char *const fields[] = { "building", "period", "actor", "reason", NULL };
 	runsvc *m = ctx;
 	struct jv_err err = { "" };
-	struct issue is = { m, 0, "", NULL, NULL, NULL, NULL, 0, 0, &err };
+	struct issue is = { .m = m, .err = &err };
 	struct month per;
 	long long building;
 	int rc;
@@ -308,10 +366,12 @@ void run__m_issue(void *ctx, rpc_req *req, json_t *args)
 	run__count_run(m, "issue", "ok");
 	rpc_reply_ok(req, is.run);
 	json_decref(is.audit);
+	acctdebt_tables_free(&is.t);
 	return;
 out_reply:
 	json_decref(is.run);
 	json_decref(is.audit);
+	acctdebt_tables_free(&is.t);
 	run__count_run(m, "issue",
 		       rc == AMR_ENOMEM || rc == AMR_EDB || rc == AMR_EIO ? "failed" : "refused");
 	run__reply_rc(req, rc, &err, "run.issue");

@@ -99,6 +99,16 @@ long long br_create(struct harness *h, const char *kind, const char *fmt, ...)
 	return id;
 }
 
+long long br_org(struct harness *h)
+{
+	long long org = br_create(h, "org", BR_ORG);
+
+	br_create(h, "rate",
+		  "\"org\":%lld,\"kind\":\"key_rate\",\"from\":\"2020-01-01\",\"rate\":\"16.00\"",
+		  org);
+	return org;
+}
+
 long long br_service(struct harness *h, long long org, const char *code, const char *name,
 		     const char *unit, const char *more)
 {

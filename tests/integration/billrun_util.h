@@ -33,6 +33,10 @@ void br_refused(struct harness *h, const char *method, const char *code, const c
 long long br_create(struct harness *h, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The organisation of BR_ORG, with a key rate of 16 % from 2020 (an issue
+ * charges the penalties accrued, which need the rate): its id. */
+long long br_org(struct harness *h);
+
 /* A service of org: code, name, unit and more fields (JSON members, or
  * ""): its id. */
 long long br_service(struct harness *h, long long org, const char *code, const char *name,

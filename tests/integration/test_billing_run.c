@@ -102,7 +102,7 @@ static void build_scene(void)
 	ck_assert_int_eq(month_utc_days(&sc.p0, "Europe/Moscow", sc.t0), 0);
 	ck_assert_int_eq(month_utc_days(&sc.p1, "Europe/Moscow", sc.t1), 0);
 
-	org = br_create(&h, "org", BR_ORG);
+	org = br_org(&h);
 	sc.bld = br_create(&h, "building",
 			   "\"org\":%lld,\"address\":\"ул. Ленина, 5\",\"tz\":\"Europe/Moscow\","
 			   "\"objects\":[1],\"house_meters\":[{\"resource\":\"cold_water\","

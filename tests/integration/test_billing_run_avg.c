@@ -122,7 +122,7 @@ static void build(struct feed *f)
 	char d[11];
 
 	months();
-	org = br_create(&h, "org", BR_ORG);
+	org = br_org(&h);
 	bld = br_create(&h, "building",
 			"\"org\":%lld,\"address\":\"ул. Садовая, 1\",\"tz\":\"Europe/Moscow\"",
 			org);
@@ -199,7 +199,7 @@ static const char *sv(const json_t *o, const char *name)
 }
 
 struct journal_count {
-	int charges, adjustments;
+	int charges, adjustments, penalties;
 	json_t *adj3; /* the adjustment of month 3 */
 };
 
@@ -209,6 +209,8 @@ static int count_fn(const struct journal_entry *e, void *arg)
 
 	if (e->kind == JOURNAL_CHARGE)
 		jc->charges++;
+	if (e->kind == JOURNAL_PENALTY)
+		jc->penalties++;
 	if (e->kind == JOURNAL_ADJUSTMENT) {
 		jc->adjustments++;
 		if (!strcmp(e->period, per[3]))
@@ -354,13 +356,29 @@ START_TEST(average_then_norm_then_recalculated)
 	json_decref(br_call(&h, "billing/run.issue",
 			    "{\"building\":%lld,\"period\":\"%s\",\"actor\":\"accountant\"}", bld,
 			    per[7]));
+	/* every issue charged the penalties accrued to its period's end: none
+	 * is left to charge, and the unpaid months have accrued some */
+	{
+		char last[11];
+		json_t *d;
+
+		month_date(&mo[7], month_days(&mo[7]), last);
+		d = br_call(&h, "billing/account.debt", "{\"account\":%lld,\"date\":\"%s\"}",
+			    acc[1], last);
+		ck_assert_str_eq(sv(json_object_get(d, "penalties"), "not_charged"), "0.00");
+		ck_assert_str_eq(sv(json_object_get(d, "penalties"), "charged"),
+				 sv(json_object_get(d, "penalties"), "accrued"));
+		ck_assert_int_gt(kop(sv(json_object_get(d, "penalties"), "charged")), 0);
+		json_decref(d);
+	}
 	harness_kill(&h, billing, SIGTERM);
 	{
-		struct journal_count jc = { 0, 0, NULL };
+		struct journal_count jc = { 0, 0, 0, NULL };
 
 		br_journal(&h, acc[1], count_fn, &jc);
 		ck_assert_int_eq(jc.charges, NM);
 		ck_assert_int_eq(jc.adjustments, 4);
+		ck_assert_int_ge(jc.penalties, 1);
 		ck_assert_ptr_nonnull(jc.adj3);
 		ck_assert_int_eq(kop(sv(jc.adj3, "amount")), recalc3);
 		ck_assert_str_eq(sv(jc.adj3, "kind"), "adjustment");

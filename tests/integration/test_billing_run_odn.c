@@ -96,7 +96,7 @@ static void build(struct feed *f)
 		month_format(&mo[i], per[i]);
 		ck_assert_int_eq(month_utc_days(&mo[i], "Europe/Moscow", t[i]), 0);
 	}
-	org = br_create(&h, "org", BR_ORG);
+	org = br_org(&h);
 	bld = br_create(&h, "building",
 			"\"org\":%lld,\"address\":\"пр. Мира, 7\",\"tz\":\"Europe/Moscow\","
 			"\"odn_uncapped\":true,\"house_meters\":[{\"resource\":\"cold_water\","

@@ -146,7 +146,7 @@ START_TEST(a_second_source)
 		br_billing_start(&h, args, env);
 	}
 
-	org = br_create(&h, "org", BR_ORG);
+	org = br_org(&h);
 	bld = br_create(&h, "building",
 			"\"org\":%lld,\"address\":\"ул. Северная, 2\",\"tz\":\"Europe/Moscow\"",
 			org);
