@@ -18,6 +18,7 @@ struct calc {
 	struct money_qty *zparts[TARIFF_ZONES_MAX]; /* and per zone */
 	struct money_qty *heat;			    /* per premises: heat from the house */
 	json_t *water_rec[2];			    /* the premises' water months, borrowed */
+	bool unverified; /* the service being billed has a meter past its verification */
 };
 
 bool run__usable(const struct run__need *n, const char *unit, char *why, size_t size)
@@ -116,7 +117,10 @@ static json_t *prem_month(struct calc *c, size_t p, const struct run__service *s
 		if (s->zset >= 0)
 			json_object_set(rec, "zones_asked",
 					json_array_get(r->zsets, (size_t)s->zset));
-		if (b == BASIS_AVERAGE || b == BASIS_NORM)
+		/* it waits for readings to be billed again by them, unless a meter
+		 * was past its verification: its readings are not a basis then
+		 * (Правила 354 п. 59), however late they come */
+		if ((b == BASIS_AVERAGE || b == BASIS_NORM) && !c->unverified)
 			json_object_set_new(rec, "pending", json_true());
 	}
 	json_decref(channels);
@@ -145,6 +149,7 @@ static bool metered(struct calc *c, size_t p, size_t s, struct money_qty *q, str
 		if (m->s != s)
 			continue;
 		*any = true;
+		c->unverified = c->unverified || !m->verified;
 		json_array_append_new(
 			channels, json_pack("{s:s, s:s, s:i, s:i}", "channel", m->channel, "source",
 					    archcl_name(r->a, m->src), "d0", m->d0, "d1", m->d1));
@@ -217,6 +222,7 @@ static amr_err bill_quantity(struct calc *c, size_t p, size_t s)
 	bool any = false;
 	amr_err rc;
 
+	c->unverified = false;
 	if (sv->house_heat) {
 		q = c->heat[p];
 		b = BASIS_HOUSE;
@@ -424,7 +430,7 @@ static amr_err bill_premises(struct calc *c, size_t p)
 
 amr_err run__calc(struct run *r, run__hist_fn hist, void *hist_ctx)
 {
-	struct calc c = { r, hist, hist_ctx, NULL, { NULL }, NULL, { NULL } };
+	struct calc c = { .r = r, .hist = hist, .hctx = hist_ctx };
 	size_t most = 1;
 	amr_err rc = AMR_ENOMEM;
 

@@ -29,7 +29,7 @@ static struct harness h;
 static struct month mo[NM];
 static char per[NM][8];
 static int64_t t[NM][32];
-static long long bld, flat, shop, bare, acc[4];
+static long long bld, flat, shop, bare, late, acc[5];
 
 static void setup(void)
 {
@@ -138,7 +138,13 @@ static void build(struct feed *f)
 			 "\"building\":%lld,\"number\":\"3\",\"kind\":\"flat\",\"area\":\"35\","
 			 "\"residents\":3,\"meter_possible\":true",
 			 bld);
-	for (int a = 1; a <= 3; a++)
+	/* its meter's verification ran out at month 1: readings keep coming,
+	 * and are never a basis from then on */
+	late = br_create(&h, "premises",
+			 "\"building\":%lld,\"number\":\"4\",\"kind\":\"flat\",\"area\":\"50\","
+			 "\"residents\":1",
+			 bld);
+	for (int a = 1; a <= 4; a++)
 		acc[a] = br_create(
 			&h, "account",
 			"\"org\":%lld,\"number\":\"30000%d\",\"holder\":{\"type\":"
@@ -147,7 +153,8 @@ static void build(struct feed *f)
 			org, a, a,
 			a == 1	 ? flat
 			: a == 2 ? shop
-				 : bare);
+			: a == 3 ? bare
+				 : late);
 	cold = br_service(&h, org, "cold_water", "Холодная вода", "m3", "\"norm\":\"4.745\"");
 	tariff = br_create(&h, "tariff",
 			   "\"org\":%lld,\"service\":%lld,\"name\":\"ХВС\",\"kind\":\"per_unit\"",
@@ -177,16 +184,24 @@ static void build(struct feed *f)
 	br_create(&h, "meter",
 		  "\"premises\":%lld,\"service\":%lld,\"channel\":\"1.4.1\",\"from\":\"%s\"", shop,
 		  cold, d);
+	br_create(
+		&h, "meter",
+		"\"premises\":%lld,\"service\":%lld,\"channel\":\"1.5.1\",\"from\":\"2020-01-01\","
+		"\"verification_due\":\"%s\"",
+		late, cold, month_date(&mo[1], 0, d));
 	feed_init(f, &h, 1);
 	{
-		static const int old[] = { 1, 3 };
-		struct feed_reading first[2] = { { 1, 1, 0 }, { 3, 1, 0 } };
+		static const int old[] = { 1, 3, 5 }, five[] = { 5 };
+		struct feed_reading first[3] = { { 1, 1, 0 }, { 3, 1, 0 }, { 5, 1, 0 } };
 
-		feed_send(f, t[0][0] - 86400, first, 2);
+		feed_send(f, t[0][0] - 86400, first, 3);
 		br_channel_unit(&h, "1.1.1", "m3", 100);
 		br_channel_unit(&h, "1.3.1", "m3", 100);
+		br_channel_unit(&h, "1.5.1", "m3", 100);
 		for (int i = 0; i < 3; i++)
-			feed_month(f, i, old, 2);
+			feed_month(f, i, old, 3);
+		for (int i = 3; i < NM; i++)
+			feed_month(f, i, five, 1);
 	}
 }
 
@@ -356,6 +371,27 @@ START_TEST(average_then_norm_then_recalculated)
 	json_decref(br_call(&h, "billing/run.issue",
 			    "{\"building\":%lld,\"period\":\"%s\",\"actor\":\"accountant\"}", bld,
 			    per[7]));
+	/* premises 4: by meter until its verification ran out, then never by
+	 * its readings again, nor recalculated by them */
+	for (int i = 0; i < NM; i++) {
+		json_t *iv = br_call(&h, "billing/invoice.get", "{\"id\":\"%s/%lld/%lld\"}", per[i],
+				     bld, acc[4]);
+		json_t *p, *x;
+		size_t k, j;
+
+		json_array_foreach(json_object_get(iv, "premises"), k, p)
+			json_array_foreach(json_object_get(p, "lines"), j, x) {
+				const char *b = sv(x, "basis");
+
+				ck_assert_msg(strcmp(b, "recalculation") != 0,
+					      "%s: a meter past its verification recalculated",
+					      per[i]);
+				if (!strcmp(sv(x, "code"), "cold_water"))
+					ck_assert_msg(!strcmp(b, i < 1 ? "meter" : "norm"),
+						      "%s: premises 4 billed by %s", per[i], b);
+			}
+		json_decref(iv);
+	}
 	/* every issue charged the penalties accrued to its period's end: none
 	 * is left to charge, and the unpaid months have accrued some */
 	{
