@@ -18,6 +18,8 @@ ARCHIVE_TEST_LIB := lib/err.c lib/log.c lib/kv.c lib/jv.c lib/proto.c lib/units.
                     lib/weights.c lib/jflat.c lib/tzone.c lib/csvfield.c lib/telemetry.c
 $(eval $(call unit_test,test_archive_store,tests/unit/test_archive_store.c \
 	tests/unit/test_archive_fixture.c $(ARCHIVE_CORE) $(ARCHIVE_TEST_LIB),-ljansson -lyajl $(LMDB_LIBS)))
+$(eval $(call unit_test,test_archive_events,tests/unit/test_archive_events.c \
+	tests/unit/test_archive_fixture.c $(ARCHIVE_CORE) $(ARCHIVE_TEST_LIB),-ljansson -lyajl $(LMDB_LIBS)))
 $(eval $(call unit_test,test_archive_gap,tests/unit/test_archive_gap.c \
 	tests/unit/test_archive_fixture.c $(ARCHIVE_CORE) $(ARCHIVE_TEST_LIB),-ljansson -lyajl $(LMDB_LIBS)))
 $(OBJ)/tests/unit/test_archive_%.o $(OBJ)/tests/integration/test_archive.o: CPPFLAGS += -Iservices/archive

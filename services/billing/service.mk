@@ -47,7 +47,7 @@ $(eval $(call unit_test,test_billing_bankreg,tests/unit/test_billing_bankreg.c \
 # Debt arithmetic: due dates and rates, allocation and ages, penalties.
 BILLING_DEBT_TEST := tests/unit/billing_cases.c services/billing/calendar.c \
 	services/billing/rates.c services/billing/debt.c services/billing/money.c \
-	lib/jv.c lib/err.c
+	lib/jv.c lib/err.c tests/unit/billing_table.c
 $(eval $(call unit_test,test_billing_calendar,tests/unit/test_billing_calendar.c \
 	$(BILLING_DEBT_TEST),-ljansson))
 $(eval $(call unit_test,test_billing_debt,tests/unit/test_billing_debt.c \

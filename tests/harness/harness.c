@@ -282,6 +282,33 @@ void harness_dump_logs(struct harness *h)
 		return;
 }
 
+long harness_log_mark(struct harness *h, const char *name)
+{
+	char path[400];
+	struct stat st;
+
+	snprintf(path, sizeof path, "%s/%s.log", h->dir, name);
+	return stat(path, &st) == 0 ? (long)st.st_size : 0;
+}
+
+int harness_log_count(struct harness *h, const char *name, long mark, const char *needle)
+{
+	char path[400], *line = NULL;
+	size_t cap = 0;
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s.log", h->dir, name);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	if (fseek(f, mark, SEEK_SET) == 0)
+		while (getline(&line, &cap, f) > 0)
+			n += strstr(line, needle) != NULL;
+	free(line);
+	fclose(f);
+	return n;
+}
+
 /* SIGTERM to every program at once, then reap them (a clean stop takes a
  * service about a second: Paho's disconnect); SIGKILL to those still up
  * after 5 s. */

@@ -62,6 +62,16 @@ void harness_stop(struct harness *h);
 /* Print the tail of every log in the directory on stderr. */
 void harness_dump_logs(struct harness *h);
 
+/* The size in bytes of program name's log (<dir>/<name>.log, appended to
+ * by each start of it) now, 0 when it has none: a mark to count from with
+ * harness_log_count(). */
+long harness_log_mark(struct harness *h, const char *name);
+
+/* How many lines of program name's log after mark hold needle (0 when it
+ * has no log). A state a program only says in its log is waited for with
+ * HARNESS_POLL_UNTIL() on this. */
+int harness_log_count(struct harness *h, const char *name, long mark, const char *needle);
+
 /* The TCP connections of this process to port (found through
  * /proc/self/fd and getpeername): their number in *total; returns how many
  * of them have TCP_NODELAY set, or -1 when /proc cannot be read. */
@@ -142,6 +152,15 @@ char *harness_rpc(struct harness *h, const char *method, const char *args, int m
  * its own: the answer to a later message that must come after that work.
  */
 int harness_barrier(struct harness *h, const char *service, int ms);
+
+/*
+ * Wait up to ms until service answers the probe: harness_barrier() asked
+ * again every 100 ms, as a request that reaches the broker before the
+ * service's subscription is lost. Any lib/rpc endpoint answers (an
+ * unknown method too), so a test's own server is waited for this way.
+ * Returns 0 once answered, -1 if no answer came within ms.
+ */
+int harness_wait_service(struct harness *h, const char *service, int ms);
 
 /* Wait up to ms until the broker has handled every packet the probe sent
  * so far (its subscriptions, its publications). Returns 0 or -1. */

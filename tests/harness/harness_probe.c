@@ -352,6 +352,14 @@ int harness_barrier(struct harness *h, const char *service, int ms)
 	return 0;
 }
 
+int harness_wait_service(struct harness *h, const char *service, int ms)
+{
+	int rc = -1;
+
+	HARNESS_POLL_UNTIL((rc = harness_barrier(h, service, 100)) == 0, ms);
+	return rc;
+}
+
 int harness_publish(struct harness *h, const char *topic, const char *payload, int qos, bool retain)
 {
 	struct probe *p = h->probe;

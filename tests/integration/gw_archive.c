@@ -171,6 +171,11 @@ void gw_archive_stop(void)
 	client = NULL;
 }
 
+int gw_batches_stored(struct harness *h, long mark)
+{
+	return harness_log_count(h, "amr-gateway", mark, "gw: batch seq=");
+}
+
 int gw_sim_ctl(const char *sock, const char *cmd, bool multi, char *buf, size_t len)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };

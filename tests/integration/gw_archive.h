@@ -35,6 +35,10 @@ void gw_archive_get(struct gw_archive_sums *out);
 
 void gw_archive_stop(void);
 
+/* How many batches amr-gateway's log in h says it stored after mark
+ * (harness_log_mark()); the gateway says so at --log-level debug. */
+int gw_batches_stored(struct harness *h, long mark);
+
 /* Send one line to amr-sim's control socket; the answer (up to "." for
  * multi-line answers when multi) goes into buf. Returns 0 or -1. */
 int gw_sim_ctl(const char *sock, const char *cmd, bool multi, char *buf, size_t len);

@@ -92,21 +92,15 @@ static pid_t start_sim(void)
 	return pid;
 }
 
+/* The gateway logs at debug level: its log says when it stored a batch
+ * (gw_batches_stored()). */
 static pid_t start_gateway(void)
 {
-	const char *args[] = { "--serial",
-			       bus,
-			       "--poll",
-			       "1-8",
-			       "--batch-interval",
-			       "1",
-			       "--poll-interval-ms",
-			       "200",
-			       "--resend",
-			       "5",
-			       "--console-port",
-			       port,
-			       NULL };
+	const char *args[] = {
+		"--serial",	      bus,     "--poll",   "1-8", "--batch-interval", "1",
+		"--poll-interval-ms", "200",   "--resend", "5",	  "--console-port",   port,
+		"--log-level",	      "debug", NULL
+	};
 	pid_t pid = harness_spawn(&h, "amr-gateway", args);
 
 	ck_assert_int_gt(pid, 0);
@@ -128,6 +122,37 @@ static void sim_totals(long long sim[DEVICES + 1][4])
 		    c >= 1 && c <= 4)
 			sim[a][c - 1] = t;
 	}
+}
+
+/* The sum of the simulator's totals. */
+static long long sim_sum(void)
+{
+	long long sim[DEVICES + 1][4], sum = 0;
+
+	sim_totals(sim);
+	for (int a = 1; a <= DEVICES; a++)
+		for (int c = 0; c < 4; c++)
+			sum += sim[a][c];
+	return sum;
+}
+
+/* Wait until the meters have counted since the call (the simulator's
+ * totals moved); fails the test after ms. */
+static void meters_count(int ms)
+{
+	long long before = sim_sum();
+
+	HARNESS_POLL_UNTIL(sim_sum() > before, ms);
+	ck_assert_msg(sim_sum() > before, "the meters counted nothing in %d ms", ms);
+}
+
+/* Wait until the gateway has stored n batches since its log was at mark;
+ * fails the test after ms. */
+static void gateway_stores(long mark, int n, int ms)
+{
+	HARNESS_POLL_UNTIL(gw_batches_stored(&h, mark) >= n, ms);
+	ck_assert_msg(gw_batches_stored(&h, mark) >= n, "the gateway stored %d batches, not %d",
+		      gw_batches_stored(&h, mark), n);
 }
 
 /* Wait until the archive has the simulator's totals for every channel, then
@@ -223,6 +248,7 @@ START_TEST(test_kill_broker_and_gateway_lose_nothing)
 {
 	static struct gw_archive_sums s;
 	unsigned stored;
+	long mark;
 	pid_t gw;
 
 	ck_assert_int_eq(gw_archive_start(&h, 1, false), 0);
@@ -247,21 +273,23 @@ START_TEST(test_kill_broker_and_gateway_lose_nothing)
 	ck_assert_msg(s.gaps > 0, "no gap was seen");
 	stored = stored_beyond(stored, 15000); /* the resend filled it */
 	/* the broker dies without a word while the gateway makes a batch or
-	 * two (every second), and comes back */
+	 * two (every second), and comes back: two stored after the kill, as
+	 * the first may have been made just before it */
+	mark = harness_log_mark(&h, "amr-gateway");
 	harness_broker_kill(&h, SIGKILL);
-	harness_sleep_ms(1500);
+	gateway_stores(mark, 2, 10000);
 	ck_assert_int_eq(harness_broker_start(&h), 0);
 	stored = stored_beyond(stored + 1, 20000);
 	/* the gateway dies without a word while the meters count, and comes
 	 * back */
 	harness_kill(&h, gw, SIGKILL);
-	harness_sleep_ms(1000);
+	meters_count(10000);
 	gw = start_gateway();
 	stored = stored_beyond(stored, 20000);
 	/* both at once */
 	harness_broker_kill(&h, SIGKILL);
 	harness_kill(&h, gw, SIGKILL);
-	harness_sleep_ms(1000);
+	meters_count(10000);
 	ck_assert_int_eq(harness_broker_start(&h), 0);
 	start_gateway();
 	stored_beyond(stored, 20000);

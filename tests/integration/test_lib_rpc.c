@@ -144,14 +144,7 @@ START_TEST(concurrent_calls_are_matched_by_id)
 	ck_assert_int_eq(rpc_serve(srv.r, "t", methods, 3, &s), AMR_OK);
 	ck_assert_int_eq(pthread_create(&s.thread, NULL, server_thread, srv.l), 0);
 	/* The server's subscription is in force once it answers the probe. */
-	{
-		char *ans = NULL;
-
-		for (int i = 0; i < 50 && !ans; i++)
-			ans = harness_rpc(&h, "t/fail", NULL, 100);
-		ck_assert_msg(ans != NULL, "the server never answered");
-		free(ans);
-	}
+	ck_assert_msg(harness_wait_service(&h, "t", 5000) == 0, "the server never answered");
 	/* The client's requests go after its reply subscription, on the same
 	 * connection: nothing to wait for. */
 	client_open(&cli, &h, "rpc-client", true, NULL, NULL);
@@ -233,11 +226,12 @@ START_TEST(a_call_without_a_timer_fails_at_once)
 	client_open(&srv, &h, "rpc-server-3", false, NULL, NULL);
 	ck_assert_int_eq(rpc_create(&srv.r, srv.m, srv.l), AMR_OK);
 	ck_assert_int_eq(rpc_serve(srv.r, "t", methods, 1, &s), AMR_OK);
-	RUN_UNTIL(&srv, false, 300);
 	ck_assert_int_eq(pthread_create(&s.thread, NULL, server_thread, srv.l), 0);
+	/* as above: the server answers, the client's requests follow its
+	 * reply subscription */
+	ck_assert_msg(harness_wait_service(&h, "t", 5000) == 0, "the server never answered");
 	client_open(&cli, &h, "rpc-client-3", true, NULL, NULL);
 	ck_assert_int_eq(rpc_create(&cli.r, cli.m, cli.l), AMR_OK);
-	RUN_UNTIL(&cli, false, 300);
 
 	loop_timer_limit(cli.l, 0);
 	rc = rpc_call(cli.r, "t/echo", json_pack("{s:i}", "n", 1), 10000, count_answer, &answered);

@@ -99,21 +99,42 @@ static int archived(long long pulses[DEVICES + 1][4])
 	return 0;
 }
 
-/* Consume for ms: pulses injected into the devices' inputs (as meters would
- * make them) every 50 ms, on every channel in turn. */
-static void consume(int ms)
+/* A few pulses injected into one device input (as a meter would make
+ * them), on every channel in turn from call to call. */
+static void pulse(void)
 {
 	static unsigned turn;
+	unsigned addr = 1 + turn % DEVICES, ch = 1 + (turn / DEVICES) % 4;
 	char cmd[64];
 
-	for (int t = 0; t < ms; t += 50) {
-		unsigned addr = 1 + turn % DEVICES, ch = 1 + (turn / DEVICES) % 4;
+	snprintf(cmd, sizeof cmd, "pulse %u %u %u", addr, ch, 1 + turn % 7);
+	sim_ctl(cmd);
+	turn++;
+}
 
-		snprintf(cmd, sizeof cmd, "pulse %u %u %u", addr, ch, 1 + turn % 7);
-		sim_ctl(cmd);
-		turn++;
+/* Consume while the gateway makes n batches (one a second): pulses every
+ * 50 ms until its log says it stored n more than it had when called, the
+ * first of which may have been under way at the call. Fails the test
+ * after 30 s. */
+static void consume(int n)
+{
+	long mark = harness_log_mark(&h, "amr-gateway");
+	uint64_t end = harness_now_ms() + 30000;
+
+	while (gw_batches_stored(&h, mark) < n) {
+		ck_assert_msg(harness_now_ms() < end, "the gateway stored %d batches, not %d",
+			      gw_batches_stored(&h, mark), n);
+		pulse();
 		harness_sleep_ms(50);
 	}
+}
+
+/* Consume while the gateway is down: pulses on every channel, which it
+ * must find in the devices' counters when it is back. */
+static void consume_unread(void)
+{
+	for (int i = 0; i < DEVICES * 4; i++)
+		pulse();
 }
 
 static pid_t start(const char *name)
@@ -132,10 +153,11 @@ static pid_t start(const char *name)
 		static char serial[320];
 
 		snprintf(serial, sizeof serial, "--serial=%s", bus);
-		pid = harness_spawn(
-			&h, name,
-			(const char *[]){ "--obj=1", serial, "--poll=1-4", "--batch-interval=1",
-					  "--poll-interval-ms=200", "--resend=3", NULL });
+		pid = harness_spawn(&h, name,
+				    (const char *[]){ "--obj=1", serial, "--poll=1-4",
+						      "--batch-interval=1",
+						      "--poll-interval-ms=200", "--resend=3",
+						      "--log-level=debug", NULL });
 	} else {
 		pid = harness_spawn(&h, name, (const char *[]){ NULL });
 	}
@@ -173,23 +195,26 @@ START_TEST(pulses_are_conserved_through_kills_of_every_part)
 	ck_assert_msg(m != NULL, "the archive never acknowledged a batch");
 	free(m);
 
-	consume(2500);
+	/* Each part is killed while the gateway makes batches and restarted
+	 * after it made two more (the first may have been under way at the
+	 * kill), then the building consumes for two more batches. */
+	consume(3);
 	harness_kill(&h, archive, SIGKILL); /* mid-stream */
-	consume(2000);
+	consume(2);
 	archive = start("amr-archive");
-	consume(2000);
+	consume(2);
 	harness_kill(&h, ingest, SIGKILL);
-	consume(1000);
+	consume(2);
 	ingest = start("amr-ingest");
-	consume(2000);
+	consume(2);
 	harness_kill(&h, gateway, SIGKILL);
-	consume(1000);
+	consume_unread();
 	gateway = start("amr-gateway");
-	consume(2000);
+	consume(2);
 	harness_broker_kill(&h, SIGKILL);
-	consume(1000);
+	consume(2);
 	ck_assert_int_eq(harness_broker_start(&h), 0);
-	consume(2000);
+	consume(2);
 
 	/* Let the gateway read the final counters and the spool drain; the
 	 * devices' counters are read again each time, as the last pulses

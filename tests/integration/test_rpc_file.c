@@ -157,8 +157,9 @@ static void server_start(struct server *s)
 	rpc_file_sha256(s->data, FILE_SIZE, s->sha256);
 	client_open(&s->c, "file-server");
 	ck_assert_int_eq(rpc_serve(s->c.r, "f", methods, 3, s), AMR_OK);
-	RUN_UNTIL(&s->c, false, 300); /* let the SUBACK come */
 	ck_assert_int_eq(pthread_create(&s->thread, NULL, server_thread, s->c.l), 0);
+	/* its subscription is in force once it answers the probe */
+	ck_assert_msg(harness_wait_service(&h, "f", 5000) == 0, "the file server never answered");
 }
 
 static void server_stop(struct server *s)

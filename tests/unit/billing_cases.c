@@ -8,34 +8,6 @@
 
 #include "billing_cases.h"
 
-int bcase_each(const char *file, void (*fn)(const json_t *c))
-{
-	const char *src = getenv("AMR_SRC_DIR");
-	char path[512], *line = NULL;
-	size_t cap = 0;
-	int cases = 0, lineno = 0;
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/tests/unit/billing_cases/%s", src ? src : ".", file);
-	ck_assert_msg((f = fopen(path, "r")) != NULL, "cannot open %s (set AMR_SRC_DIR)", path);
-	while (getline(&line, &cap, f) > 0) {
-		json_error_t je;
-		json_t *c;
-
-		lineno++;
-		if (line[0] != '{')
-			continue;
-		c = json_loads(line, 0, &je);
-		ck_assert_msg(c != NULL, "%s:%d: %s", path, lineno, je.text);
-		fn(c);
-		json_decref(c);
-		cases++;
-	}
-	free(line);
-	fclose(f);
-	return cases;
-}
-
 cal_day bcase_day(const json_t *v)
 {
 	cal_day d = CAL_DAY_NONE;

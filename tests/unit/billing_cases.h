@@ -1,8 +1,7 @@
 /*
- * billing_cases.h - reading the tables of tests/unit/billing_cases/ for
- * the tests of amr-billing's debt arithmetic: one case a line, a JSON
- * object; any other line (a "#" comment, a blank) is skipped, so each
- * table can carry its working by hand.
+ * billing_cases.h - the values of the cases of amr-billing's debt
+ * arithmetic (tests/unit/billing_cases/, read with billing_table_run()):
+ * dates, amounts, rate and calendar tables, an allocation.
  *
  * The readers fail the running test (ck_assert) on a malformed case.
  */
@@ -17,10 +16,6 @@
 #include "debt.h"
 #include "money.h"
 #include "rates.h"
-
-/* Call fn with each case (borrowed) of billing_cases/<file> under
- * $AMR_SRC_DIR. Returns how many there were. */
-int bcase_each(const char *file, void (*fn)(const json_t *c));
 
 /* A date string ("2026-10-12") as a day; JSON null or absent: CAL_DAY_NONE. */
 cal_day bcase_day(const json_t *v);

@@ -1,3 +1,7 @@
+/*
+ * test_archive_fixture.c - a real LMDB archive in a temporary directory for
+ * the archive's unit tests (test_archive_fixture.h).
+ */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +73,34 @@ struct store_outcome fx_commit1(struct fx *f, struct batch *b)
 
 	ck_assert_int_eq(store_commit(f->s, &b, 1, 1000, &o), 0);
 	return o;
+}
+
+uint64_t fx_hwm(struct fx *f, uint16_t obj)
+{
+	MDB_txn *txn;
+	uint64_t seq;
+
+	ck_assert_int_eq(kv_read_begin(f->k, &txn), 0);
+	ck_assert_int_eq(store_hwm(f->s, txn, obj, &seq), 0);
+	mdb_txn_abort(txn);
+	return seq;
+}
+
+struct store_chan fx_chan_state(struct fx *f, uint16_t obj, uint16_t chan)
+{
+	struct store_chan *c, r = { 0 };
+	MDB_txn *txn;
+	size_t n;
+
+	ck_assert_int_eq(kv_read_begin(f->k, &txn), 0);
+	ck_assert_int_eq(store_state(f->s, txn, obj, &c, &n), 0);
+	mdb_txn_abort(txn);
+	for (size_t i = 0; i < n; i++)
+		if (c[i].chan == chan)
+			r = c[i];
+	free(c);
+	ck_assert_uint_eq(r.chan, chan);
+	return r;
 }
 
 struct set_args {

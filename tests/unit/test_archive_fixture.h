@@ -44,6 +44,12 @@ void fx_counter(struct batch *b, uint16_t chan, bool zeroed, int64_t from);
 /* Commit one batch; returns the outcome (caller frees). */
 struct store_outcome fx_commit1(struct fx *f, struct batch *b);
 
+/* The high-water mark of obj (its highest seq stored). */
+uint64_t fx_hwm(struct fx *f, uint16_t obj);
+
+/* The state of chan on obj; fails the test when the store has none. */
+struct store_chan fx_chan_state(struct fx *f, uint16_t obj, uint16_t chan);
+
 /* Sum of a channel's rollup pulses of step over [from, to). */
 uint64_t fx_rollup_sum(struct fx *f, enum tb_step step, uint16_t obj, uint16_t chan, int64_t from,
 		       int64_t to);

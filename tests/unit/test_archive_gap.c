@@ -61,17 +61,6 @@ static struct store_outcome send1(int64_t now, uint16_t obj, uint64_t seq, long 
 	return commit_at(now, &b, 1);
 }
 
-static uint64_t hwm(uint16_t obj)
-{
-	MDB_txn *txn;
-	uint64_t seq;
-
-	ck_assert_int_eq(kv_read_begin(f.k, &txn), 0);
-	ck_assert_int_eq(store_hwm(f.s, txn, obj, &seq), 0);
-	mdb_txn_abort(txn);
-	return seq;
-}
-
 /* The ack of obj in o, or -1 when o acknowledges nothing for obj. */
 static long long ack_of(const struct store_outcome *o, uint16_t obj)
 {
@@ -109,7 +98,7 @@ START_TEST(prev_at_or_below_the_mark_is_stored)
 	ck_assert_uint_eq(o.batches, 1);
 	ck_assert_uint_eq(o.ngaps, 0);
 	store_outcome_free(&o);
-	ck_assert_uint_eq(hwm(1), 9);
+	ck_assert_uint_eq(fx_hwm(&f, 1), 9);
 	ck_assert_uint_eq(pulses(1), 30);
 }
 END_TEST
@@ -140,7 +129,7 @@ START_TEST(gap_is_refused_and_not_acknowledged_until_filled)
 	ck_assert_int_eq(ack_of(&o, 1), -1); /* no ack at all for object 1 */
 	ck_assert_int_eq(ack_of(&o, 2), 1);
 	store_outcome_free(&o);
-	ck_assert_uint_eq(hwm(1), 2);
+	ck_assert_uint_eq(fx_hwm(&f, 1), 2);
 	ck_assert_uint_eq(pulses(1), 10); /* 4's pulses not counted yet */
 	/* a newer batch is refused as well, its gap timed from the first refusal */
 	o = send1(NOW + 20, 1, 5, 4, 150);
@@ -160,7 +149,7 @@ START_TEST(gap_is_refused_and_not_acknowledged_until_filled)
 	store_outcome_free(&o);
 	/* conservation, and the pulses in the hours they were counted */
 	ck_assert_uint_eq(pulses(1), 150 - 100);
-	ck_assert_uint_eq(hwm(1), 5);
+	ck_assert_uint_eq(fx_hwm(&f, 1), 5);
 }
 END_TEST
 
@@ -209,7 +198,7 @@ START_TEST(gap_is_given_up_after_the_gap_wait)
 	/* one second before the wait is over: still refused */
 	o = send1(NOW + 189, 1, 7, 6, 170);
 	ck_assert_uint_eq(o.gaps_refused, 1);
-	ck_assert_uint_eq(hwm(1), 2);
+	ck_assert_uint_eq(fx_hwm(&f, 1), 2);
 	store_outcome_free(&o);
 	/* 90 s after the first refusal the gap (2, 6] is given up */
 	o = send1(NOW + 190, 1, 7, 6, 170);
@@ -299,7 +288,7 @@ START_TEST(unknown_gateway_waits_for_what_its_prev_names)
 	o = send1(NOW + 100, 3, 501, 500, 104);
 	ck_assert_uint_eq(o.batches, 1);
 	store_outcome_free(&o);
-	ck_assert_uint_eq(hwm(3), 501);
+	ck_assert_uint_eq(fx_hwm(&f, 3), 501);
 	ck_assert_uint_eq(pulses(3), 4);
 	/* a fresh gateway's first batch is taken at once */
 	o = send1(NOW + 100, 6, 1, 0, 100);
@@ -334,7 +323,7 @@ START_TEST(first_batch_of_an_object_leaps_no_further)
 	o = send1(NOW, 4, STORE_SEQ_JUMP + 1, -1, 100);
 	ck_assert_uint_eq(o.jumps_refused, 1);
 	store_outcome_free(&o);
-	ck_assert_uint_eq(hwm(4), 0);
+	ck_assert_uint_eq(fx_hwm(&f, 4), 0);
 	/* the gateway's own first batch goes in */
 	o = send1(NOW + 10, 4, 1, 0, 100);
 	ck_assert_uint_eq(o.batches, 1);
@@ -348,7 +337,7 @@ START_TEST(first_batch_of_an_object_leaps_no_further)
 	o = send1(NOW + 30, 5, STORE_SEQ_JUMP, -1, 100);
 	ck_assert_uint_eq(o.batches, 1);
 	store_outcome_free(&o);
-	ck_assert_uint_eq(hwm(5), STORE_SEQ_JUMP);
+	ck_assert_uint_eq(fx_hwm(&f, 5), STORE_SEQ_JUMP);
 }
 END_TEST
 
@@ -373,7 +362,7 @@ START_TEST(batches_without_prev_keep_the_old_rule)
 	ck_assert_int_eq(ack_of(&o, 1), 4);
 	store_outcome_free(&o);
 	ck_assert_uint_eq(pulses(1), 40);
-	ck_assert_uint_eq(hwm(1), 4);
+	ck_assert_uint_eq(fx_hwm(&f, 1), 4);
 }
 END_TEST
 
@@ -395,7 +384,7 @@ START_TEST(repeat_below_the_mark_is_acknowledged_whatever_its_prev)
 	ck_assert_uint_eq(o.gaps_refused, 1);
 	ck_assert_int_eq(ack_of(&o, 1), 2);
 	store_outcome_free(&o);
-	ck_assert_uint_eq(hwm(1), 2);
+	ck_assert_uint_eq(fx_hwm(&f, 1), 2);
 }
 END_TEST
 

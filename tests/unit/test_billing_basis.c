@@ -21,7 +21,7 @@ static struct money_qty qty(const char *s)
 	return q;
 }
 
-static void run_case(json_t *c)
+static void run_case(const json_t *c)
 {
 	const char *name = billing_table_name(c);
 	json_t *in = json_object_get(c, "in"), *want = json_object_get(c, "want"), *h;

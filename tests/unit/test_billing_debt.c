@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "billing_cases.h"
+#include "billing_table.h"
 
 /* A part's source as the table writes it: the payment's index, or
  * "credit <period>". */
@@ -105,7 +106,7 @@ static void debt_case(const json_t *c)
 
 START_TEST(allocations_from_the_table)
 {
-	ck_assert_int_ge(bcase_each("debts.jsonl", debt_case), 20);
+	billing_table_run("debts.jsonl", debt_case, 20);
 }
 END_TEST
 

@@ -21,7 +21,7 @@ static int kind_of(const char *name)
 	return 0;
 }
 
-static void run_case(json_t *c)
+static void run_case(const json_t *c)
 {
 	const char *name = json_string_value(json_object_get(c, "case"));
 	const char *error = json_string_value(json_object_get(c, "error"));

@@ -30,7 +30,7 @@ static void want_qty(const json_t *c, const char *what, const struct money_qty *
 		      billing_table_name(c), what, buf, want);
 }
 
-static void split_case(json_t *c, const json_t *in)
+static void split_case(const json_t *c, const json_t *in)
 {
 	struct odn_part parts[16];
 	struct money_qty total = qty(c, json_string_value(json_object_get(in, "total")));
@@ -59,7 +59,7 @@ static void split_case(json_t *c, const json_t *in)
 	}
 }
 
-static void balance_case(json_t *c, const json_t *in)
+static void balance_case(const json_t *c, const json_t *in)
 {
 	json_t *want = json_object_get(c, "want");
 	struct odn_input oi = { qty(c, json_string_value(json_object_get(in, "house"))),
@@ -97,7 +97,7 @@ static void balance_case(json_t *c, const json_t *in)
 			      got ? got : "none");
 }
 
-static void prorate_case(json_t *c, const json_t *in)
+static void prorate_case(const json_t *c, const json_t *in)
 {
 	struct odn_span spans[16];
 	struct money_qty total = qty(c, json_string_value(json_object_get(in, "total")));
@@ -121,7 +121,7 @@ static void prorate_case(json_t *c, const json_t *in)
 	}
 }
 
-static void run_case(json_t *c)
+static void run_case(const json_t *c)
 {
 	json_t *in;
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "billing_cases.h"
+#include "billing_table.h"
 #include "penalty.h"
 
 static void check_row(const char *name, const struct debt_alloc *a, const struct penalty_row *r,
@@ -96,7 +97,7 @@ static void penalty_case(const json_t *c)
 
 START_TEST(penalties_from_the_table)
 {
-	ck_assert_int_ge(bcase_each("penalties.jsonl", penalty_case), 12);
+	billing_table_run("penalties.jsonl", penalty_case, 12);
 }
 END_TEST
 

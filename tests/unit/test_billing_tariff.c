@@ -21,7 +21,7 @@ static struct money_qty qty(const char *s)
 	return q;
 }
 
-static void run_case(json_t *c)
+static void run_case(const json_t *c)
 {
 	const char *name = json_string_value(json_object_get(c, "case"));
 	int kind = tariff_kind_parse(json_string_value(json_object_get(c, "kind")));
