@@ -79,9 +79,34 @@ static void reply(rpc_req *req, int rc, const struct jv_err *err, json_t *res)
 		rpc_reply_rc(req, rc, "%s", amr_strerror(rc));
 }
 
+/* The account args name: "account" (an id), or "org" and "number" (its
+ * лицевой счёт there). */
+static int account_arg(debtrpc *d, MDB_txn *txn, const json_t *args, long long *id,
+		       struct jv_err *err)
+{
+	const char *number;
+	long long org;
+	char key[128];
+	uint32_t holder;
+	int rc;
+
+	if (json_object_get(args, "account"))
+		return jv_int(args, "account", true, 0, 1, MODEL_ID_MAX, id, err);
+	if ((rc = jv_int(args, "org", true, 0, 1, MODEL_ID_MAX, &org, err)) ||
+	    (rc = jv_str(args, "number", true, NULL, 1, 40, &number, err)))
+		return jv_fail(err, "account: missing (an id, or org and number)");
+	snprintf(key, sizeof key, "account %lld:%s", org, number);
+	if ((rc = ledger_holder(d->l, txn, key, &holder)) == AMR_ENOTFOUND) {
+		jv_fail(err, "number: organisation %lld has no account %s", org, number);
+		return AMR_ENOTFOUND;
+	}
+	*id = holder;
+	return rc;
+}
+
 static void m_account_debt(void *ctx, rpc_req *req, json_t *args)
 {
-	static const char *const fields[] = { "account", "date", "pieces", NULL };
+	static const char *const fields[] = { "account", "org", "number", "date", "pieces", NULL };
 	debtrpc *d = ctx;
 	struct jv_err err = { "" };
 	struct acctdebt_tables t = { 0 };
@@ -93,11 +118,10 @@ static void m_account_debt(void *ctx, rpc_req *req, json_t *args)
 	MDB_txn *txn = NULL;
 	int rc;
 
-	if ((rc = jv_only(args, fields, &err)) ||
-	    (rc = jv_int(args, "account", true, 0, 1, MODEL_ID_MAX, &id, &err)) ||
-	    (rc = date_arg(args, &at, &err)) ||
+	if ((rc = jv_only(args, fields, &err)) || (rc = date_arg(args, &at, &err)) ||
 	    (rc = jv_bool(args, "pieces", false, true, &pieces, &err)) ||
-	    (rc = kv_read_begin(ledger_kv(d->l), &txn)))
+	    (rc = kv_read_begin(ledger_kv(d->l), &txn)) ||
+	    (rc = account_arg(d, txn, args, &id, &err)))
 		goto out_reply;
 	if ((rc = ledger_get(d->l, txn, MODEL_ACCOUNT, (uint32_t)id, &acc))) {
 		if (rc == AMR_ENOTFOUND)
@@ -406,7 +430,7 @@ out_reply:
 
 const struct rpc_method debtrpc_methods[] = {
 	{ "account.debt", m_account_debt,
-	  "{account,date?,pieces?}: the account's debt at the end of date (today): balance, "
+	  "{account|org+number,date?,pieces?}: the account's debt at the end of date (today): balance, "
 	  "overdue, ages, penalties, last payment; with pieces (default) what paid each" },
 	{ "debtors", m_debtors,
 	  "{org,date?,building?,group?,min_debt?,limit?}: the accounts with debt past due, the "

@@ -177,6 +177,14 @@ START_TEST(debts_and_debtors)
 				      strstr(out, "1600.00"),
 			      "%s", out);
 		free(out);
+		out = harness_run(&h,
+				  "amrctl --compact billing debt 100001 --org 1 --date 2026-11-30",
+				  &status);
+		ck_assert_int_eq(status, 0);
+		ck_assert_msg(strstr(out, "\"accrued\":\"97.23\""), "%s", out);
+		free(out);
+		free(harness_run(&h, "amrctl billing debt 100099 --org 1 2>/dev/null", &status));
+		ck_assert_int_eq(WEXITSTATUS(status), 1);
 		free(harness_run(&h, "amrctl billing debtors 2>/dev/null", &status));
 		ck_assert_int_eq(WEXITSTATUS(status), 2);
 		free(harness_run(&h, "amrctl billing debtors --org 1 floor=2 2>/dev/null",
@@ -191,6 +199,10 @@ START_TEST(debts_and_debtors)
 	bil_refused(&h, "debtors", "{\"org\":1,\"flat\":1}", "bad_request", "flat");
 	bil_refused(&h, "account.debt", "{\"account\":42}", "not_found",
 		    "account: there is no account 42");
+	bil_refused(&h, "account.debt", "{\"org\":1,\"number\":\"100099\"}", "not_found",
+		    "number: organisation 1 has no account 100099");
+	bil_refused(&h, "account.debt", "{\"date\":\"2026-11-30\"}", "bad_request",
+		    "account: missing");
 }
 END_TEST
 

@@ -335,6 +335,20 @@ static int cmd_suspense(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* s in a column of width characters (not bytes: a Cyrillic letter is
+ * two), cut at a character's start and padded with spaces. */
+static void column(const char *s, int width)
+{
+	int n = 0;
+	const char *p = s ? s : "";
+
+	for (; *p && n < width; n++)
+		do
+			putchar(*p++);
+		while ((*p & 0xC0) == 0x80);
+	printf("%*s", width - n, "");
+}
+
 /* debtors --org ORG [--date D] [building=ID] [group=ID] [min=AMOUNT]: who
  * owes what past due, the largest first. */
 static int cmd_debtors(struct ctl *c, int argc, char **argv)
@@ -396,8 +410,9 @@ static int cmd_debtors(struct ctl *c, int argc, char **argv)
 
 			snprintf(prem + n, sizeof prem - n, "%s%s", k ? "," : "", str(p, "number"));
 		}
-		printf("%-12s  %-28.28s  %-8s  %12s", str(d, "number"),
-		       str(json_object_get(d, "holder"), "name"), prem, str(d, "overdue"));
+		printf("%-12s  ", str(d, "number"));
+		column(str(json_object_get(d, "holder"), "name"), 28);
+		printf("  %-8s  %12s", prem, str(d, "overdue"));
 		for (k = 0; ages[k]; k++)
 			printf("  %10s", str(json_object_get(d, "ages"), ages[k]));
 		printf("  %10s  %s %s\n", str(json_object_get(d, "penalties"), "accrued"),
