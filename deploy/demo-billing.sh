@@ -8,8 +8,10 @@
 # with a price change on 2026-07-01, the meters of every premises on the
 # simulator's channels from the day the history begins, and the entrances
 # as groups. Then the reference tables of penalties, when their files are
-# there (deploy/demo/, or AMR_DEMO_DATA), and the steps that come with
-# billing runs (below: not yet).
+# there (deploy/demo/, or AMR_DEMO_DATA), opening balances of a few
+# debtors, and the two months before last run, issued and paid by bank
+# registries (kept as demo-registry-YYYY-MM.txt beside the marker, to
+# import again: nothing changes twice). Last month is left to run.
 #
 #   deploy/demo-billing.sh [--state DIR] [--from YYYY-MM-DD] [FLATS]
 #
@@ -77,7 +79,7 @@ EOF
 building() {
 	local h=$demo_obj.$((demo_flats + 1))
 	bld=$(create building <<EOF
-billing/building.create {$who,"org":$org,"address":"г. Москва, ул. Садовая, д. 12","tz":"$demo_tz","objects":[$demo_obj],"house_meters":[{"resource":"cold_water","channel":"$h.1","from":"$from"},{"resource":"hot_water","channel":"$h.2","from":"$from"},{"resource":"electricity","channel":"$h.3","from":"$from"},{"resource":"heat","channel":"$h.4","from":"$from"}],"note":"демо-дом: 2 подъезда, 8 этажей, магазин на первом этаже"}
+billing/building.create {$who,"org":$org,"address":"г. Москва, ул. Садовая, д. 12","tz":"$demo_tz","objects":[$demo_obj],"house_meters":[{"resource":"cold_water","channel":"$h.1","from":"$from"},{"resource":"hot_water","channel":"$h.2","from":"$from"},{"resource":"electricity","channel":"$h.3","from":"$from"},{"resource":"heat","channel":"$h.4","from":"$from"}],"common_area":"420.00","odn_norms":{"cold_water":"0.030","hot_water":"0.030","electricity":"0.90"},"note":"демо-дом: 2 подъезда, 8 этажей, магазин на первом этаже"}
 EOF
 	)
 }
@@ -86,12 +88,12 @@ codes=(cold_water hot_water wastewater electricity heat gas maintenance)
 services() {
 	local ids i
 	ids=$(create services <<EOF
-billing/service.create {$who,"org":$org,"code":"cold_water","name":"Холодное водоснабжение","unit":"m3"}
-billing/service.create {$who,"org":$org,"code":"hot_water","name":"Горячее водоснабжение","unit":"m3"}
+billing/service.create {$who,"org":$org,"code":"cold_water","name":"Холодное водоснабжение","unit":"m3","norm":"6.935"}
+billing/service.create {$who,"org":$org,"code":"hot_water","name":"Горячее водоснабжение","unit":"m3","norm":"4.745"}
 billing/service.create {$who,"org":$org,"code":"wastewater","name":"Водоотведение","unit":"m3"}
-billing/service.create {$who,"org":$org,"code":"electricity","name":"Электроснабжение","unit":"kWh"}
+billing/service.create {$who,"org":$org,"code":"electricity","name":"Электроснабжение","unit":"kWh","norm":"98"}
 billing/service.create {$who,"org":$org,"code":"heat","name":"Отопление","unit":"Gcal"}
-billing/service.create {$who,"org":$org,"code":"gas","name":"Газоснабжение","unit":"m3"}
+billing/service.create {$who,"org":$org,"code":"gas","name":"Газоснабжение","unit":"m3","norm":"9.8"}
 billing/service.create {$who,"org":$org,"code":"maintenance","name":"Содержание и ремонт жилого помещения","unit":"m2"}
 EOF
 	)
@@ -174,6 +176,7 @@ accounts() {
 	done | create accounts)
 	mapfile -t ids <<<"$ids"
 	naccounts=${#ids[@]}
+	account_ids=("${ids[@]}") # by the accounts' order: number 100001 + index
 	declare -gA accounts_of=() # premises N: its accounts' ids
 	for i in "${!lines[@]}"; do
 		n=${lines[$i]%%|*}
@@ -227,7 +230,7 @@ meters() {
 	local n c metered=(cold_water hot_water electricity gas)
 	for n in $(seq 1 "$demo_flats"); do
 		for c in 1 2 3 4; do
-			echo "billing/meter.create {$who,\"premises\":${prem[$n]},\"service\":${service[${metered[$((c - 1))]}]},\"channel\":\"$demo_obj.$n.$c\",\"from\":\"$from\",\"serial\":\"$(demo_serial "$n" "$c")\",\"output\":\"$demo_obj.$n.$c\"}"
+			echo "billing/meter.create {$who,\"premises\":${prem[$n]},\"service\":${service[${metered[$((c - 1))]}]},\"channel\":\"$demo_obj.$n.$c\",\"from\":\"$from\",\"serial\":\"$(demo_serial "$n" "$c")\",\"output\":\"$demo_obj.$n.$c\",\"verification_due\":\"$(demo_verification_due "$n" "$c")\"}"
 		done
 	done | create meters >/dev/null
 }
@@ -267,11 +270,93 @@ reference_tables() {
 	done
 }
 
-# Not yet: the steps that come with billing runs. Each is a function of its
-# own, called in this order, for the engineer who adds them to fill in.
-opening_balances() { :; } # each account's debt or credit on the day the history begins
-billing_runs() { :; }     # run and issue the two months before last
-payments() { :; }         # payments of those invoices, some late, some partial
+# The months of money: the two months before last are issued and paid
+# (most in full, some in part, a few not at all), last month is left for
+# the newcomer to run. Months are the building's, counted from today.
+month_of() { TZ=$demo_tz date -d "$(TZ=$demo_tz date +%Y-%m-01) $1 month" +%Y-%m; }
+issued_months=("$(month_of -3)" "$(month_of -2)")
+first_issued=${issued_months[0]} # its day before: the cut-over of the opening balances
+# accounts (by index into the accounts made, 0..) that came over owing
+# months of debt from the old system: they stay debtors and pay nothing
+debtors=(2 9 15 26)
+# and those that pay part of a month's bill, or skip one
+partial=(5 21)
+skipper=12
+
+in_list() {
+	local x=$1
+	shift
+	for y in "$@"; do [ "$x" = "$y" ] && return 0; done
+	return 1
+}
+
+# opening_balances: the debtors' debts of the three months before the
+# first issued one, dated its day before (what the old system said they
+# owed when the ТСЖ moved over)
+opening_balances() {
+	local cut i k items amount
+	cut=$(TZ=$demo_tz date -d "$first_issued-01 -1 day" +%F)
+	for i in "${debtors[@]}"; do
+		[ "$i" -lt "$naccounts" ] || continue
+		items=
+		for k in 3 2 1; do
+			amount=$((2400 + (i * 397 + k * 211) % 2600)).$(printf '%02d' $(((i * 37 + k * 13) % 100)))
+			items+="${items:+,}{\"period\":\"$(TZ=$demo_tz date -d "$first_issued-01 -$k month" +%Y-%m)\",\"amount\":\"$amount\"}"
+		done
+		echo "billing/account.opening {$who,\"account\":$((account_ids[i])),\"date\":\"$cut\",\"items\":[$items]}"
+	done | demo_script "opening balances" >/dev/null
+	demo_log "opening balances of ${#debtors[@]} accounts on $cut"
+}
+
+# run_and_issue PERIOD: the building's draft of the month, then its issue
+run_and_issue() {
+	"$amrctl" --timeout 120000 billing run --building "$bld" --period "$1" >/dev/null ||
+		demo_fail "the billing run of $1 was refused (amrctl said why, above)"
+	"$amrctl" --timeout 120000 billing issue --building "$bld" --period "$1" \
+		--reason "demo: the invoices of $1" >/dev/null ||
+		demo_fail "the issue of $1 was refused (amrctl said why, above)"
+	demo_log "invoices of $1 issued"
+}
+
+# pay PERIOD: the bank's registry of the month after PERIOD, paying its
+# invoices (not the debtors', part of some, none of the skipper's in the
+# first month), imported as an accountant would: previewed, then applied
+pay() {
+	local per=$1 file n=0 sum=0 kop day i number total amount mmyyyy
+	file=$state/demo-registry-$per.txt
+	mmyyyy=${per#*-}${per%-*}
+	{
+		echo "Дата;Номер;ЛС;Сумма;Период;Плательщик;Адрес"
+		"$amrctl" --compact rpc billing/invoice.list "{\"building\":$bld,\"period\":\"$per\",\"limit\":200}" |
+			jq -r '.invoices[] | "\(.number) \(.total) \(.holder)"' |
+			while read -r number total name; do
+				i=$((number - 100001))
+				in_list "$i" "${debtors[@]}" && continue
+				[ "$i" -eq "$skipper" ] && [ "$per" = "${issued_months[0]}" ] && continue
+				kop=$((10#${total/./}))
+				[ "$kop" -gt 0 ] || continue
+				in_list "$i" "${partial[@]}" && kop=$((kop / 2))
+				amount=$((kop / 100)),$(printf '%02d' $((kop % 100)))
+				day=$(TZ=$demo_tz date -d "$per-01 +1 month +$((4 + i % 17)) days" +%d.%m.%Y)
+				echo "$day;SB-$per-$number;$number;$amount;$mmyyyy;$name;г. Москва, ул. Садовая, д. 12"
+			done
+	} >"$file.lines"
+	n=$(($(wc -l <"$file.lines") - 1))
+	sum=$(tail -n +2 "$file.lines" | awk -F';' '{ split($4, a, ","); s += a[1] * 100 + a[2] } END { printf "%d", s }')
+	{ cat "$file.lines"; echo "=$n;$((sum / 100)),$(printf '%02d' $((sum % 100)))"; } >"$file"
+	rm -f "$file.lines"
+	"$amrctl" billing payments import --org "$org" --bank sber --apply "$file" >/dev/null ||
+		demo_fail "the bank registry $file was refused (amrctl said why, above)"
+	demo_log "payments of $per: $n lines from $file"
+}
+
+billing_months() {
+	local per
+	for per in "${issued_months[@]}"; do
+		run_and_issue "$per"
+		pay "$per"
+	done
+}
 
 if [ -e "$marker" ]; then
 	[ "$(cat "$marker")" = "$params" ] ||
@@ -294,8 +379,7 @@ meters
 groups
 reference_tables
 opening_balances
-billing_runs
-payments
+billing_months
 mkdir -p "$state"
 echo "$params" >"$marker"
 demo_log "ТСЖ «Садовая, 12» (org $org): building $bld, $demo_flats premises, $naccounts accounts, meters from $from"
