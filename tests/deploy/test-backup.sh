@@ -100,6 +100,36 @@ ago=$(rpc archive/consumption "{\"channels\":[\"1.2.1\",\"1.33.4\"],\"from\":$((
 	fail "amr-billing has not the demo's 32 premises"
 echo "test-backup: demo set up: 132 channels, a year of history, 32 premises in amr-billing"
 
+# The demo's money (deploy/demo-billing.sh): the two months before last
+# issued and paid, debtors owing penalties, a registry imported again
+# counted once; and last month, run now from what the simulator counted,
+# bills exactly the archive's quantities, premises + ОДН = house meter.
+month() { TZ=Europe/Moscow date -d "$(TZ=Europe/Moscow date +%Y-%m-01) $1 month" +%Y-%m; }
+for m in "$(month -3)" "$(month -2)"; do
+	[ "$(rpc billing/run.get "{\"building\":1,\"period\":\"$m\"}" | jq -r .state)" = issued ] ||
+		fail "the demo's $m is not issued"
+done
+debtors=$(rpc billing/debtors '{"org":1}')
+jq -e '.count >= 4 and ([.debtors[] | select((.penalties.accrued | tonumber) > 0)] | length) >= 4' \
+	<<<"$debtors" >/dev/null || fail "the demo has no four debtors with penalties: ${debtors:0:300}"
+"$bin/amrctl" billing payments import --org 1 --bank sber --apply "$data/demo-registry-$(month -2).txt" \
+	>"$tmp/reimport.txt" || fail "the demo's registry of $(month -2) was refused again"
+grep -q 'nothing new, nothing changed' "$tmp/reimport.txt" ||
+	fail "the demo's registry imported again changed something: $(cat "$tmp/reimport.txt")"
+last=$(month -1)
+"$bin/amrctl" --compact --timeout 120000 billing run --building 1 --period "$last" >"$tmp/run.json" ||
+	fail "the billing run of $last was refused"
+rpc billing/invoice.list "{\"building\":1,\"period\":\"$last\",\"limit\":200}" >"$tmp/invoices.json"
+from=$(TZ=Europe/Moscow date -d "$last-01" +%s)
+to=$(TZ=Europe/Moscow date -d "$last-01 +1 month" +%s)
+flats=$(for n in $(seq 1 32); do for c in 1 2 3 4; do printf '"1.%d.%d",' "$n" "$c"; done; done)
+"$bin/amrctl" --compact --timeout 30000 rpc archive/consumption \
+	"{\"channels\":[${flats%,}],\"from\":$from,\"to\":$to}" >"$tmp/consumption.json" ||
+	fail "archive/consumption of $last did not answer"
+check=$(python3 "$top/tests/deploy/demo_bill_check.py" "$tmp/run.json" "$tmp/invoices.json" \
+	"$tmp/consumption.json") || fail "the run of $last against the archive: $check"
+echo "test-backup: demo's money: $(month -3) and $(month -2) issued, $(jq .count <<<"$debtors") debtors, registry counted once; $last: $check"
+
 # The span asked about ends at t0, before the backup starts. The gateway
 # sends a batch every few seconds, so a reading of t0 may still be on its
 # way: wait until the archive has committed three batches more than it had
