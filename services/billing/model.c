@@ -8,38 +8,10 @@
 #include "bankcheck.h"
 #include "calendar.h"
 #include "model.h"
+#include "model_int.h"
 #include "money.h"
 #include "proto.h"
 #include "rates.h"
-
-enum ftype {
-	F_STR,	 /* a string of min..max bytes */
-	F_INT,	 /* an integer in min..max */
-	F_BOOL,	 /* true or false */
-	F_ENUM,	 /* one of choices */
-	F_DATE,	 /* "YYYY-MM-DD" */
-	F_REF,	 /* the id of a record of kind ref */
-	F_AREA,	 /* m2 to 0.01, > 0 */
-	F_PRICE, /* roubles with up to 6 decimals, not negative */
-	F_QTY,	 /* a non-negative decimal */
-	F_ANY,	 /* checked by the kind's own rule */
-};
-
-struct field {
-	const char *name;	    /* the JSON member */
-	enum ftype type;	    /* what it holds */
-	bool required;		    /* must be present */
-	long long min, max;	    /* bounds (length for strings) */
-	const char *const *choices; /* F_ENUM */
-	enum model_kind ref;	    /* F_REF */
-};
-
-struct kind {
-	const char *name;						 /* as methods spell it */
-	const struct field *fields;					 /* its table */
-	size_t n;							 /* rows */
-	amr_err (*rule)(json_t *, struct model_refs *, struct jv_err *); /* NULL: none */
-};
 
 const char *const model_resources[] = { "cold_water", "hot_water", "electricity",
 					"heat",	      "gas",	   NULL };
@@ -71,178 +43,6 @@ bool model_periods_overlap(const char *af, const char *at, const char *bf, const
 	if (bt && strcmp(bt, af) <= 0)
 		return false;
 	return true;
-}
-
-static amr_err add_ref(struct model_refs *refs, enum model_kind k, long long id, const char *field,
-		       struct jv_err *err)
-{
-	struct model_ref *r;
-
-	if (refs->n >= MODEL_REFS_MAX)
-		return jv_fail(err, "%s: more than %d references in one record", field,
-			       MODEL_REFS_MAX);
-	r = &refs->r[refs->n++];
-	r->kind = k;
-	r->id = (uint32_t)id;
-	snprintf(r->field, sizeof r->field, "%s", field);
-	return AMR_OK;
-}
-
-/* Check one field f of obj; path is its name in messages. */
-static amr_err check_field(json_t *obj, const struct field *f, const char *path,
-			   struct model_refs *refs, struct jv_err *err)
-{
-	json_t *v = json_object_get(obj, f->name);
-	const char *s;
-	long long i;
-	bool b;
-	int e;
-
-	if (!v || json_is_null(v)) {
-		if (v)
-			json_object_del(obj, f->name); /* null: the field is taken away */
-		return f->required ? jv_fail(err, "%s: missing", path) : AMR_OK;
-	}
-	switch (f->type) {
-	case F_STR:
-		if (jv_str(obj, f->name, true, NULL, (size_t)f->min, (size_t)f->max, &s, err))
-			goto out_rename;
-		return AMR_OK;
-	case F_INT:
-		if (jv_int(obj, f->name, true, 0, f->min, f->max, &i, err))
-			goto out_rename;
-		return AMR_OK;
-	case F_BOOL:
-		if (jv_bool(obj, f->name, true, false, &b, err))
-			goto out_rename;
-		return AMR_OK;
-	case F_ENUM:
-		if (jv_enum(obj, f->name, true, 0, f->choices, &e, err))
-			goto out_rename;
-		return AMR_OK;
-	case F_REF:
-		if (jv_int(obj, f->name, true, 0, 1, MODEL_ID_MAX, &i, err))
-			goto out_rename;
-		return add_ref(refs, f->ref, i, path, err);
-	case F_DATE:
-		if (jv_str(obj, f->name, true, NULL, 0, 40, &s, err))
-			goto out_rename;
-		if (!model_date_ok(s))
-			return jv_fail(err, "%s: \"%s\" is not a date (YYYY-MM-DD)", path, s);
-		return AMR_OK;
-	case F_AREA: {
-		struct money_qty q;
-		char buf[MONEY_STR_MAX];
-
-		if (jv_str(obj, f->name, true, NULL, 1, 20, &s, err))
-			goto out_rename;
-		if (money_qty_parse(s, path, &q, err))
-			return AMR_EINVAL;
-		if (q.dec > 2)
-			return jv_fail(err, "%s: \"%s\" has more than 2 decimals (m2 to 0.01)",
-				       path, s);
-		if (q.v == 0)
-			return jv_fail(err, "%s: an area is above 0", path);
-		q.v *= q.dec == 0 ? 100 : q.dec == 1 ? 10 : 1;
-		q.dec = 2;
-		if (q.v > 10000000)
-			return jv_fail(err, "%s: %s m2 is above 100000", path, s);
-		json_object_set_new(obj, f->name, json_string(money_qty_format(&q, buf)));
-		return AMR_OK;
-	}
-	case F_PRICE: {
-		int64_t p;
-		char buf[MONEY_STR_MAX];
-
-		if (jv_str(obj, f->name, true, NULL, 1, 40, &s, err))
-			goto out_rename;
-		if (money_price_parse(s, path, &p, err))
-			return AMR_EINVAL;
-		json_object_set_new(obj, f->name, json_string(money_price_format(p, buf)));
-		return AMR_OK;
-	}
-	case F_QTY: {
-		struct money_qty q;
-
-		if (jv_str(obj, f->name, true, NULL, 1, 40, &s, err))
-			goto out_rename;
-		return money_qty_parse(s, path, &q, err);
-	}
-	case F_ANY:
-		return AMR_OK;
-	}
-	return AMR_OK;
-out_rename:
-	/* jv names the member; a nested one is named by its whole path */
-	if (strcmp(path, f->name)) {
-		struct jv_err inner = *err;
-		const char *rest = strncmp(inner.msg, f->name, strlen(f->name))
-					   ? inner.msg
-					   : inner.msg + strlen(f->name);
-
-		jv_fail(err, "%s%s", path, rest);
-	}
-	return AMR_EINVAL;
-}
-
-/* Check obj against fields[0..n): every member known, every field good. */
-static amr_err check_table(json_t *obj, const struct field *fields, size_t n, const char *prefix,
-			   struct model_refs *refs, struct jv_err *err)
-{
-	const char *key;
-	json_t *v;
-	char path[96];
-
-	if (!json_is_object(obj))
-		return jv_fail(err, "%s: expected an object", prefix);
-	json_object_foreach(obj, key, v) {
-		size_t i;
-
-		if (!*prefix &&
-		    (!strcmp(key, "id") || !strcmp(key, "created") || !strcmp(key, "updated")))
-			continue;
-		for (i = 0; i < n && strcmp(fields[i].name, key); i++)
-			;
-		if (i == n)
-			return jv_fail(err, "%s%s%s: unknown field", prefix, *prefix ? "." : "",
-				       key);
-	}
-	for (size_t i = 0; i < n; i++) {
-		snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", fields[i].name);
-		if (check_field(obj, &fields[i], path, refs, err))
-			return AMR_EINVAL;
-	}
-	return AMR_OK;
-}
-
-/* Check each element of the array field name of rec against fields. */
-static amr_err check_items(json_t *rec, const char *name, size_t max, const struct field *fields,
-			   size_t n, struct model_refs *refs, struct jv_err *err)
-{
-	json_t *arr, *item;
-	size_t i;
-	char path[64];
-
-	if (jv_array(rec, name, false, max, &arr, err))
-		return AMR_EINVAL;
-	json_array_foreach(arr, i, item) {
-		snprintf(path, sizeof path, "%s[%zu]", name, i);
-		if (check_table(item, fields, n, path, refs, err))
-			return AMR_EINVAL;
-	}
-	return AMR_OK;
-}
-
-/* from < to when both are there. */
-static amr_err period_ok(const json_t *obj, const char *path, struct jv_err *err)
-{
-	const char *from = json_string_value(json_object_get(obj, "from"));
-	const char *to = json_string_value(json_object_get(obj, "to"));
-
-	if (from && to && strcmp(to, from) <= 0)
-		return jv_fail(err, "%s%sto: %s is not after from %s (a period is [from, to))",
-			       path, *path ? "." : "", to, from);
-	return AMR_OK;
 }
 
 static const char *str(const json_t *obj, const char *name)
@@ -384,15 +184,15 @@ static amr_err building_rule(json_t *rec, struct model_refs *refs, struct jv_err
 				return jv_fail(err, "objects[%zu]: %lld is listed twice", i,
 					       (long long)json_integer_value(v));
 	}
-	if (check_items(rec, "house_meters", 100, house_meter_fields,
-			sizeof house_meter_fields / sizeof house_meter_fields[0], refs, err))
+	if (model__check_items(rec, "house_meters", 100, house_meter_fields,
+			       sizeof house_meter_fields / sizeof house_meter_fields[0], refs, err))
 		return AMR_EINVAL;
 	json_array_foreach(json_object_get(rec, "house_meters"), i, v) {
 		snprintf(path, sizeof path, "house_meters[%zu].channel", i);
 		if (channel_ok(str(v, "channel"), path, err))
 			return AMR_EINVAL;
 		snprintf(path, sizeof path, "house_meters[%zu]", i);
-		if (period_ok(v, path, err))
+		if (model__period_ok(v, path, err))
 			return AMR_EINVAL;
 	}
 	return run_fields_ok(rec, err);
@@ -462,8 +262,8 @@ static amr_err account_rule(json_t *rec, struct model_refs *refs, struct jv_err 
 				       "number: \"%s\": a лицевой счёт is digits, capital "
 				       "Latin letters, '-' and '/'",
 				       str(rec, "number"));
-	if (check_table(holder, holder_fields, sizeof holder_fields / sizeof holder_fields[0],
-			"holder", refs, err))
+	if (model__check_table(holder, holder_fields,
+			       sizeof holder_fields / sizeof holder_fields[0], "holder", refs, err))
 		return AMR_EINVAL;
 	if (!strcmp(str(holder, "type"), "legal")) {
 		if (!str(holder, "inn"))
@@ -487,12 +287,12 @@ static amr_err account_rule(json_t *rec, struct model_refs *refs, struct jv_err 
 				       "phone: \"%s\": a phone number is digits, '+', "
 				       "spaces, '(', ')' and '-'",
 				       phone);
-	if (check_items(rec, "premises", 50, held_fields,
-			sizeof held_fields / sizeof held_fields[0], refs, err))
+	if (model__check_items(rec, "premises", 50, held_fields,
+			       sizeof held_fields / sizeof held_fields[0], refs, err))
 		return AMR_EINVAL;
 	json_array_foreach(json_object_get(rec, "premises"), i, v) {
 		snprintf(path, sizeof path, "premises[%zu]", i);
-		if (period_ok(v, path, err))
+		if (model__period_ok(v, path, err))
 			return AMR_EINVAL;
 		snprintf(path, sizeof path, "premises[%zu].share", i);
 		if (str(v, "share") && share_ok(str(v, "share"), path, err))
@@ -550,7 +350,7 @@ static amr_err meter_rule(json_t *rec, struct model_refs *refs, struct jv_err *e
 	const char *out = str(rec, "output");
 
 	(void)refs;
-	if (channel_ok(str(rec, "channel"), "channel", err) || period_ok(rec, "", err))
+	if (channel_ok(str(rec, "channel"), "channel", err) || model__period_ok(rec, "", err))
 		return AMR_EINVAL;
 	/* the UO-4 output that cuts this meter's supply: object.device.output */
 	if (out && proto_id_parse(out, NULL) != 3)
@@ -583,7 +383,7 @@ static amr_err id_list(json_t *rec, const char *name, enum model_kind k, struct 
 		snprintf(path, sizeof path, "%s[%zu]", name, i);
 		if (!json_is_integer(v) || id < 1 || id > MODEL_ID_MAX)
 			return jv_fail(err, "%s: expected an id", path);
-		if (refs->n < MODEL_REFS_MAX && add_ref(refs, k, id, path, err))
+		if (refs->n < MODEL_REFS_MAX && model__add_ref(refs, k, id, path, err))
 			return AMR_EINVAL;
 	}
 	return AMR_OK;
@@ -635,7 +435,7 @@ static amr_err version_rule(json_t *rec, struct model_refs *refs, struct jv_err 
 				       "prices hold for whole months",
 				       ends[i], d);
 	}
-	return period_ok(rec, "", err);
+	return model__period_ok(rec, "", err);
 }
 
 /* A day of the organisation's calendar that the week does not tell. */
@@ -701,7 +501,7 @@ amr_err model_check(enum model_kind k, json_t *rec, struct model_refs *refs, str
 	if (k <= 0 || k >= MODEL_KIND_END)
 		return jv_fail(err, "kind %d: unknown", (int)k);
 	d = &kinds[k];
-	if (check_table(rec, d->fields, d->n, "", refs, err))
+	if (model__check_table(rec, d->fields, d->n, "", refs, err))
 		return AMR_EINVAL;
 	return d->rule ? d->rule(rec, refs, err) : AMR_OK;
 }

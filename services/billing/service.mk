@@ -1,6 +1,6 @@
 # amr-billing: accounts, tariffs, invoices and receipts (docs/billing.md).
 BILLING_CORE := services/billing/money.c services/billing/bankcheck.c \
-                services/billing/model.c services/billing/tariff.c \
+                services/billing/model.c services/billing/model_fields.c services/billing/tariff.c \
                 services/billing/calendar.c services/billing/rates.c \
                 services/billing/debt.c services/billing/penalty.c
 BILLING_SRCS := $(BILLING_CORE) services/billing/ledger.c services/billing/journal.c \
@@ -36,11 +36,11 @@ $(eval $(call unit_test,test_billing_bankcheck,tests/unit/test_billing_bankcheck
 $(eval $(call unit_test,test_billing_tariff,tests/unit/test_billing_tariff.c \
 	tests/unit/billing_table.c services/billing/tariff.c services/billing/money.c lib/jv.c lib/err.c,-ljansson))
 $(eval $(call unit_test,test_billing_model,tests/unit/test_billing_model.c \
-	tests/unit/billing_table.c services/billing/model.c services/billing/bankcheck.c \
+	tests/unit/billing_table.c services/billing/model.c services/billing/model_fields.c services/billing/bankcheck.c \
 	services/billing/money.c services/billing/calendar.c services/billing/rates.c \
 	lib/proto.c lib/jv.c lib/err.c,-ljansson))
 $(eval $(call unit_test,test_billing_bankreg,tests/unit/test_billing_bankreg.c \
-	services/billing/bankreg.c services/billing/model.c services/billing/bankcheck.c \
+	services/billing/bankreg.c services/billing/model.c services/billing/model_fields.c services/billing/bankcheck.c \
 	services/billing/money.c services/billing/calendar.c services/billing/rates.c \
 	lib/utf8.c lib/proto.c lib/jv.c lib/err.c,-ljansson))
 
@@ -57,7 +57,7 @@ $(eval $(call unit_test,test_billing_penalty,tests/unit/test_billing_penalty.c \
 
 # The journal against real LMDB files.
 $(eval $(call unit_test,test_billing_journal,tests/unit/test_billing_journal.c \
-	services/billing/journal.c services/billing/model.c services/billing/bankcheck.c \
+	services/billing/journal.c services/billing/model.c services/billing/model_fields.c services/billing/bankcheck.c \
 	services/billing/money.c services/billing/calendar.c services/billing/rates.c \
 	lib/kv.c lib/log.c lib/proto.c lib/jv.c lib/err.c,-ljansson -llmdb))
 # An account's debt from its journal and its organisation's tables.
