@@ -249,8 +249,8 @@ static int cmd_statement(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
-/* balance ACCOUNT [--date D] */
-static int cmd_balance(struct ctl *c, int argc, char **argv)
+/* WORD ACCOUNT [--date D]: method asked of one account at a date. */
+static int account_at(struct ctl *c, int argc, char **argv, const char *method)
 {
 	json_t *args = json_object();
 
@@ -260,7 +260,13 @@ static int cmd_balance(struct ctl *c, int argc, char **argv)
 	}
 	if (c->date)
 		json_object_set_new(args, "date", json_string(c->date));
-	return call_print(c, "billing/account.balance", args);
+	return call_print(c, method, args);
+}
+
+/* balance ACCOUNT [--date D] */
+static int cmd_balance(struct ctl *c, int argc, char **argv)
+{
+	return account_at(c, argc, argv, "billing/account.balance");
 }
 
 /* pay ACCOUNT AMOUNT [--date D] [--period P] [--reason R] */
@@ -427,15 +433,7 @@ static int cmd_debtors(struct ctl *c, int argc, char **argv)
 /* debt ACCOUNT [--date D]: the debt, its ages, penalties and what paid it. */
 static int cmd_debt(struct ctl *c, int argc, char **argv)
 {
-	json_t *args = json_object();
-
-	if (argc != 3 || account_args(c, argv[2], args)) {
-		json_decref(args);
-		return AMRCTL_USAGE;
-	}
-	if (c->date)
-		json_object_set_new(args, "date", json_string(c->date));
-	return call_print(c, "billing/account.debt", args);
+	return account_at(c, argc, argv, "billing/account.debt");
 }
 
 static const struct {
