@@ -511,6 +511,21 @@ START_TEST(issue_freezes_the_period)
 			    "\"a leak: the meter's count was checked\",\"amount\":\"-150.00\","
 			    "\"service\":%lld}",
 			    sc.per0, sc.bld, sc.acc[1], sc.cold));
+	/* from amrctl: a correction needs its reason; a wrong invoice is named */
+	{
+		int status = -1;
+		char cmd[256];
+
+		free(harness_run(&h, "amrctl billing adjust 2026-01/1/1 -1.00 2>/dev/null",
+				 &status));
+		ck_assert_int_eq(WEXITSTATUS(status), 2);
+		snprintf(cmd, sizeof cmd, "amrctl billing adjust %s/%lld/99 -1.00 --reason r 2>&1",
+			 sc.per0, sc.bld);
+		rec = harness_run(&h, cmd, &status);
+		ck_assert_int_eq(WEXITSTATUS(status), 1);
+		ck_assert_msg(strstr(rec, "invoice: there is no invoice"), "%s", rec);
+		free(rec);
+	}
 	rec = harness_wait_message(&h, "amr/v1/audit", "\"action\":\"invoice.adjust\"", 10000);
 	ck_assert_ptr_nonnull(rec);
 	free(rec);

@@ -80,6 +80,7 @@ static const struct {
 	{ "run", billrun_run },
 	{ "issue", billrun_issue },
 	{ "invoice", billrun_invoice },
+	{ "adjust", billrun_adjust },
 };
 
 int billing_cmd(struct ctl *c, int argc, char **argv)

@@ -133,3 +133,27 @@ int billrun_invoice(struct ctl *c, int argc, char **argv)
 	json_decref(res);
 	return rc;
 }
+
+int billrun_adjust(struct ctl *c, int argc, char **argv)
+{
+	json_t *args, *res = NULL;
+	int rc;
+
+	if (argc != 3 || !c->reason) {
+		fprintf(stderr,
+			"amrctl: billing adjust: give the invoice, the amount and why, e.g. "
+			"billing adjust 2026-10/1/17 -150.00 --reason \"a leak, checked\"\n");
+		return AMRCTL_USAGE;
+	}
+	args = json_pack("{s:s, s:s, s:s, s:s}", "invoice", argv[1], "amount", argv[2], "actor",
+			 ctl_actor(), "reason", c->reason);
+	if (ctl_connect(c)) {
+		json_decref(args);
+		return AMRCTL_FAILED;
+	}
+	rc = ctl_call(c, "billing/invoice.adjust", args, &res);
+	if (rc == 0)
+		ctl_print(c, res);
+	json_decref(res);
+	return rc;
+}

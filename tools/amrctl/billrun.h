@@ -17,4 +17,8 @@ int billrun_issue(struct ctl *c, int argc, char **argv);
 /* `billing invoice ACCOUNT --period P`: the account's invoices of P. */
 int billrun_invoice(struct ctl *c, int argc, char **argv);
 
+/* `billing adjust INVOICE AMOUNT --reason ..`: a correction of an issued
+ * invoice, billed on the next run (billing/invoice.adjust). */
+int billrun_adjust(struct ctl *c, int argc, char **argv);
+
 #endif
