@@ -525,6 +525,9 @@ static void start_ingest(void)
 	m = harness_wait_message(&h, "amr/v1/svc/ingest/status", "\"online\":true", 15000);
 	ck_assert_msg(m != NULL, "amr-ingest did not come online");
 	free(m);
+	/* "online" goes out before its subscriptions are in place; an answer
+	 * to a request, subscribed after them, says they are */
+	ck_assert_int_eq(harness_wait_service(&h, "ingest", 10000), 0);
 }
 
 /* The gateway of object 1, starting with no spool, is counted: its first
