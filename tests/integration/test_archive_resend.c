@@ -170,6 +170,7 @@ START_TEST(gap_through_ingest)
 	m = harness_wait_message(&h, "amr/v1/svc/ingest/status", "\"online\":true", 15000);
 	ck_assert_ptr_nonnull(m);
 	free(m);
+	ck_assert_int_eq(harness_wait_service(&h, "ingest", 10000), 0); /* subscribed */
 	ck_assert_int_eq(harness_subscribe(&h, "amr/v1/deadletter"), 0);
 	ck_assert_int_eq(harness_subscribe(&h, "amr/v1/readings/14"), 0);
 	/* the gateway's own payloads on amr/v1/gw/14/up */

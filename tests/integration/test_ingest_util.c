@@ -117,6 +117,10 @@ pid_t start_ingest(struct harness *h, const char *const *args)
 	if (!st)
 		return -1;
 	free(st);
+	/* "online" goes out before ingest subscribes; an answer to a request,
+	 * subscribed after the rest, says its subscriptions are in */
+	if (harness_wait_service(h, "ingest", 10000))
+		return -1;
 	return pid;
 }
 
