@@ -55,6 +55,11 @@ $(eval $(call unit_test,test_billing_debt,tests/unit/test_billing_debt.c \
 $(eval $(call unit_test,test_billing_penalty,tests/unit/test_billing_penalty.c \
 	services/billing/penalty.c $(BILLING_DEBT_TEST),-ljansson))
 
+# The payment QR code's text (ГОСТ Р 56042-2014), from a table.
+$(eval $(call unit_test,test_billing_qrpay,tests/unit/test_billing_qrpay.c \
+	tests/unit/billing_table.c services/billing/qrpay.c services/billing/money.c \
+	lib/jv.c lib/err.c,-ljansson))
+
 # The journal against real LMDB files.
 $(eval $(call unit_test,test_billing_journal,tests/unit/test_billing_journal.c \
 	services/billing/journal.c services/billing/model.c services/billing/model_fields.c services/billing/bankcheck.c \
