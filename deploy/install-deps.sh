@@ -14,14 +14,14 @@ packages=(
 	build-essential pkg-config clang-format
 	libpaho-mqtt-dev libjansson-dev liblmdb-dev libmodbus-dev
 	libmicrohttpd-dev libcurl4-openssl-dev libsodium-dev libyajl-dev
-	libcairo2-dev libpango1.0-dev libqrencode-dev
+	libcairo2-dev libpango1.0-dev libqrencode-dev libxlsxwriter-dev
 	gcc-arm-none-eabi
 	# run
 	mosquitto mosquitto-clients lmdb-utils tzdata
 	jq  # the demo setup (deploy/demo-*.sh) reads the services' answers with it
 	# test and try by hand
 	check libsubunit-dev mbpoll telnet socat python3 python3-aiosmtpd
-	zbar-tools
+	zbar-tools poppler-utils python3-openpyxl  # receipts' QR, PDF text, XLSX
 	# the portal: its chart library, and the browser its tests drive
 	libjs-chart.js chromium fonts-dejavu-core
 	# containers and their test (make test-deploy; docs/deploy.md)
