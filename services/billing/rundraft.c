@@ -394,7 +394,7 @@ void run__draft_finish(struct run__draft *d)
 	runsvc *m = d->m;
 	struct run *r = d->r;
 	struct jv_err err = { "" };
-	struct hist h = { m, NULL, json_object() };
+	struct hist h = { m, NULL, NULL };
 	struct store st = { m, r, NULL, NULL, &err };
 	int64_t made = svc_now();
 	uint64_t ms, t_asked = loop_now_ms(), t_calc;
@@ -405,6 +405,7 @@ void run__draft_finish(struct run__draft *d)
 		if (run__read_ask(d))
 			return; /* finished again once they answer */
 	}
+	h.issued = json_object();
 	unlink_draft(d);
 	if (d->error[0]) {
 		log_warn("run.draft building %u %s: %s", r->building, r->ctx[0].period, d->error);
