@@ -21,7 +21,11 @@ BILLING_RUN := services/billing/month.c services/billing/basis.c services/billin
                services/billing/rundraft.c services/billing/runissue.c \
                services/billing/runadjust.c \
                services/billing/invoice.c
-BILLING_SRCS += $(BILLING_RUN)
+# The accounting reports (docs/reports.md).
+BILLING_REPORT := services/billing/report.c services/billing/report_table.c \
+                  services/billing/report_journal.c services/billing/report_invoice.c \
+                  services/billing/report_readings.c services/billing/report_debt.c
+BILLING_SRCS += $(BILLING_RUN) $(BILLING_REPORT)
 $(eval $(call program,amr-billing,$(BILLING_SRCS),$(MQ_LIBS) $(LMDB_LIBS)))
 
 # Tests include the service's headers by name.
@@ -98,4 +102,7 @@ $(eval $(call integ_test,test_billing_run_avg,tests/integration/test_billing_run
 $(eval $(call integ_test,test_billing_run_odn,tests/integration/test_billing_run_odn.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
 $(eval $(call integ_test,test_billing_run_src,tests/integration/test_billing_run_src.c \
+	$(BILLRUN_TEST_SRCS),-llmdb))
+# The accounting reports against a real Mosquitto, amr-archive and amr-billing.
+$(eval $(call integ_test,test_billing_reports,tests/integration/test_billing_reports.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
