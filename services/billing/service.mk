@@ -19,7 +19,7 @@ BILLING_RUN := services/billing/month.c services/billing/basis.c services/billin
                services/billing/runline.c services/billing/runodn.c \
                services/billing/runrecalc.c services/billing/run.c \
                services/billing/rundraft.c services/billing/runissue.c \
-               services/billing/runadjust.c \
+               services/billing/runadjust.c services/billing/runread.c \
                services/billing/invoice.c
 BILLING_SRCS += $(BILLING_RUN)
 $(eval $(call program,amr-billing,$(BILLING_SRCS),$(MQ_LIBS) $(LMDB_LIBS)))
@@ -98,4 +98,6 @@ $(eval $(call integ_test,test_billing_run_avg,tests/integration/test_billing_run
 $(eval $(call integ_test,test_billing_run_odn,tests/integration/test_billing_run_odn.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
 $(eval $(call integ_test,test_billing_run_src,tests/integration/test_billing_run_src.c \
+	$(BILLRUN_TEST_SRCS),-llmdb))
+$(eval $(call integ_test,test_billing_run_read,tests/integration/test_billing_run_read.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
