@@ -10,6 +10,7 @@
 
 #include "billrules.h"
 #include "tariff.h"
+#include "units.h"
 
 static const char *str(const json_t *o, const char *name)
 {
@@ -77,6 +78,23 @@ static int find_overlap(const struct billrules *c, MDB_txn *txn, const json_t *r
 	return ledger_scan(c->l, txn, c->k, 0, overlap_fn, o);
 }
 
+/* A meter's initial reading has at most the decimals the archive gives
+ * its service's unit (3 for m3 and kWh, 6 for MWh, Gcal and GJ). */
+static int initial_ok(const struct billrules *c, const json_t *rec, const json_t *svc)
+{
+	const char *initial = str(rec, "initial"), *unit = str(svc, "unit");
+	int dec = units_unit_decimals(unit ? unit : "");
+	struct money_qty q;
+	struct jv_err e;
+
+	if (!initial || money_qty_parse(initial, "initial", &q, &e) || dec < 0 || q.dec <= dec)
+		return 0;
+	return jv_fail(c->err,
+		       "initial: \"%s\" has more than %d decimals, the archive's decimals of "
+		       "a quantity in %s",
+		       initial, dec, unit);
+}
+
 /* A channel measures one premises' service at a time. */
 static int meter_rules(const struct billrules *c, MDB_txn *txn, const json_t *rec)
 {
@@ -94,8 +112,9 @@ static int meter_rules(const struct billrules *c, MDB_txn *txn, const json_t *re
 		json_decref(svc);
 		return rc;
 	}
+	rc = initial_ok(c, rec, svc);
 	json_decref(svc);
-	if ((rc = find_overlap(c, txn, rec, "channel", &o)))
+	if (rc || (rc = find_overlap(c, txn, rec, "channel", &o)))
 		return rc;
 	if (o.hit) {
 		rc = jv_fail(c->err,

@@ -343,11 +343,16 @@ static const struct field meter_fields[] = {
 	{ "note", F_STR, false, 0, 1000, NULL, 0 },
 	/* when its verification is due: no usable data for that month on */
 	{ "verification_due", F_DATE, false, 0, 0, NULL, 0 },
+	/* what the meter showed on its from day: its readings start there */
+	{ "initial", F_QTY, false, 0, 0, NULL, 0 },
 };
+
+#define METER_INITIAL_MAX 1000000000 /* a reading is below 10^9 units */
 
 static amr_err meter_rule(json_t *rec, struct model_refs *refs, struct jv_err *err)
 {
-	const char *out = str(rec, "output");
+	const char *out = str(rec, "output"), *initial = str(rec, "initial");
+	struct money_qty q;
 
 	(void)refs;
 	if (channel_ok(str(rec, "channel"), "channel", err) || model__period_ok(rec, "", err))
@@ -356,6 +361,15 @@ static amr_err meter_rule(json_t *rec, struct model_refs *refs, struct jv_err *e
 	if (out && proto_id_parse(out, NULL) != 3)
 		return jv_fail(err, "output: \"%.30s\" is not an output (OBJ.ADDR.OUT, as 1.5.2)",
 			       out);
+	if (!initial)
+		return json_object_set_new(rec, "initial", json_string("0")) ? AMR_ENOMEM : AMR_OK;
+	if (money_qty_parse(initial, "initial", &q, err))
+		return AMR_EINVAL; /* checked by the table already */
+	if (money_qty_cmp(&q, &(struct money_qty){ METER_INITIAL_MAX, 0 }) >= 0)
+		return jv_fail(err,
+			       "initial: \"%.40s\" is not below %d; a meter's reading has at most "
+			       "9 digits before the point",
+			       initial, METER_INITIAL_MAX);
 	return AMR_OK;
 }
 

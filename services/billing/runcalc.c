@@ -299,6 +299,8 @@ static amr_err bill_quantity(struct calc *c, size_t p, size_t s)
 					add_to(&in.qty, &n->qty);
 					for (size_t zi = 0; zi < nz; zi++)
 						add_to(&in.zone_qty[zi], &n->zone[zi]);
+					if ((rc = run__reading(r, u)))
+						return rc;
 				}
 			}
 		} else {

@@ -102,8 +102,7 @@ amr_err run__answer(struct run *r, size_t g, const size_t *needs, size_t n, cons
 	return AMR_OK;
 }
 
-/* A source as messages name it: "north", or "own" for billing's broker. */
-static const char *source_label(const struct run *r, int src)
+const char *run__source_label(const struct run *r, int src)
 {
 	static char buf[ARCHCL_NAME_MAX + 3];
 
@@ -140,7 +139,6 @@ static void served_by(const struct run *r, int src, char *buf, size_t size)
 		snprintf(buf, size, "the house meters");
 }
 
-static void draft_finish(struct run__draft *d);
 static void on_answer(void *ctx, int err, json_t *result, const char *code, const char *message);
 
 /* Send chunk c (taken): one archive request. */
@@ -169,7 +167,7 @@ static void chunk_send(struct chunk *c)
 		d->calls--;
 		if (!d->error[0])
 			snprintf(d->error, sizeof d->error, "source %s: cannot ask its archive: %s",
-				 source_label(r, g->src), amr_strerror(rc));
+				 run__source_label(r, g->src), amr_strerror(rc));
 		free(c->needs);
 		free(c);
 	}
@@ -206,7 +204,7 @@ static void on_answer(void *ctx, int err, json_t *result, const char *code, cons
 		    !d->error[0])
 			snprintf(d->error, sizeof d->error,
 				 "source %s: its archive's answer does not fit the request",
-				 source_label(r, g->src));
+				 run__source_label(r, g->src));
 	} else if (err == AMR_ENOTFOUND && never_seen(message, chan, sizeof chan)) {
 		/* the channel never came to that archive: no data, the others asked again */
 		size_t k = 0;
@@ -228,14 +226,14 @@ static void on_answer(void *ctx, int err, json_t *result, const char *code, cons
 		}
 		if (k == c->n && !d->error[0])
 			snprintf(d->error, sizeof d->error, "source %s: archive/consumption: %s",
-				 source_label(r, g->src), message);
+				 run__source_label(r, g->src), message);
 	} else if (err == AMR_EINVAL && g->zset >= 0 && !c->no_tz && message &&
 		   !strncmp(message, "tz:", 3)) {
 		if (!d->no_tz_warned)
 			run__warn(r,
 				  "source %s: its archive takes no \"tz\"; time-of-use zones are "
 				  "in the archive's own time zone",
-				  source_label(r, g->src));
+				  run__source_label(r, g->src));
 		d->no_tz_warned = true;
 		c->no_tz = true;
 		chunk_send(c);
@@ -244,14 +242,14 @@ static void on_answer(void *ctx, int err, json_t *result, const char *code, cons
 		served_by(r, g->src, who, sizeof who);
 		snprintf(d->error, sizeof d->error,
 			 "source %s: archive/%s: %s: %s; the run cannot bill premises %s",
-			 source_label(r, g->src), g->zset >= 0 ? "zones" : "consumption",
+			 run__source_label(r, g->src), g->zset >= 0 ? "zones" : "consumption",
 			 code ? code : "error", message ? message : "", who);
 	}
 	free(c->needs);
 	free(c);
 out_done:
 	if (!d->calls)
-		draft_finish(d);
+		run__draft_finish(d);
 }
 
 /* Ask the archives for every group, RUN_BATCH channels a request. */
@@ -275,7 +273,7 @@ static void draft_ask(struct run__draft *d)
 			chunk_send(c);
 		}
 	if (!--d->calls)
-		draft_finish(d);
+		run__draft_finish(d);
 }
 
 /* The history of a premises' service: the issued months before the
@@ -391,7 +389,7 @@ static int store_draft_txn(MDB_txn *txn, void *arg)
 			  &st->audit);
 }
 
-static void draft_finish(struct run__draft *d)
+void run__draft_finish(struct run__draft *d)
 {
 	runsvc *m = d->m;
 	struct run *r = d->r;
@@ -402,6 +400,11 @@ static void draft_finish(struct run__draft *d)
 	uint64_t ms, t_asked = loop_now_ms(), t_calc;
 	int rc;
 
+	if (!d->error[0] && !d->read_asked) {
+		d->read_asked = true;
+		if (run__read_ask(d))
+			return; /* finished again once they answer */
+	}
 	unlink_draft(d);
 	if (d->error[0]) {
 		log_warn("run.draft building %u %s: %s", r->building, r->ctx[0].period, d->error);
@@ -524,7 +527,7 @@ void run__m_draft(void *ctx, rpc_req *req, json_t *args)
 		rc = AMR_ENOMEM;
 		goto out_reply;
 	}
-	*d = (struct run__draft){ m, req, r, 0, t0, loop_now_ms(), 0, "", false, m->drafts };
+	*d = (struct run__draft){ m, req, r, 0, t0, loop_now_ms(), 0, "", false, m->drafts, false };
 	m->drafts = d;
 	draft_ask(d);
 	return;

@@ -106,16 +106,45 @@ struct run__meter {
 	uint32_t id; /* its record */
 	size_t p, s; /* premises and service */
 	char channel[RUN_CHAN_LEN];
-	int src;       /* source index */
-	int d0, d1;    /* the days */
-	bool verified; /* not past verification_due */
-	size_t need;   /* its premises-level need */
-	size_t u0, nu; /* its uses: uses[u0 .. u0+nu) */
+	int src;		  /* source index */
+	int d0, d1;		  /* the days */
+	bool verified;		  /* not past verification_due */
+	size_t need;		  /* its premises-level need */
+	size_t u0, nu;		  /* its uses: uses[u0 .. u0+nu) */
+	char from[11];		  /* the assignment's first day */
+	struct money_qty initial; /* what the meter showed on it */
+	char serial[65];	  /* as written, "" for none */
+};
+
+/* Where a use's meter reading starts (runread.c). */
+enum run__read {
+	RUN_READ_NONE,	  /* no reading: not billed by meter, or not answered */
+	RUN_READ_INITIAL, /* the use starts on the assignment's first day */
+	RUN_READ_ASKED	  /* the initial reading plus rneeds[rn] */
 };
 
 /* A meter's days within one holding: the holding's own quantity. */
 struct run__use {
 	size_t meter, holding, need;
+	enum run__read read; /* where its reading starts */
+	size_t rn;	     /* RUN_READ_ASKED: the need of it */
+};
+
+/* A channel's consumption from its assignment's first day to where a use
+ * begins: what its meter counted before the reading there. */
+struct run__rneed {
+	char channel[RUN_CHAN_LEN];
+	bool answered;	      /* the answer is in */
+	char unit[16];	      /* the channel's unit */
+	struct money_qty qty; /* the quantity */
+};
+
+/* The reading needs of one source over one span: one request each
+ * RUN_BATCH channels. */
+struct run__rgroup {
+	int src;
+	int64_t from, to;      /* [from, to), UTC */
+	size_t *needs, n, cap; /* indexes into rneeds (owned) */
 };
 
 /* One channel's consumption over days [d0, d1) of month ctx, and the
@@ -191,6 +220,10 @@ struct run {
 	size_t npending;
 	struct run__house *house;
 	size_t nhouse;
+	struct run__rneed *rneeds; /* the meters' readings (runread.c) */
+	size_t nrneeds, cap_rn;
+	struct run__rgroup *rgroups;
+	size_t nrgroups, cap_rg;
 	json_t *zsets;		 /* zones asked of the archive: an array of arrays */
 	unsigned heating_months; /* bit m for month m */
 	/* results */
@@ -229,13 +262,22 @@ struct run__draft {
 	char error[700];	 /* the first source that failed, "" when none */
 	bool no_tz_warned;	 /* the run says once that an archive takes no tz */
 	struct run__draft *next; /* the module's list */
+	bool read_asked;	 /* the meters' readings were asked for */
 };
 
 /* Free a draft and its run. */
 void run__draft_free(struct run__draft *d);
 
+/* Every call of d is answered: ask for the readings once, then make and
+ * store the invoices and answer d's request; d is freed. */
+void run__draft_finish(struct run__draft *d);
+
 /* The draft of building's period being made, or NULL. */
 struct run__draft *run__busy(struct runsvc *m, uint32_t building, const char *period);
+
+/* A source as messages name it: "\"north\"", or "own" for billing's
+ * broker (a static buffer, valid until the next call). */
+const char *run__source_label(const struct run *r, int src);
 
 /* Count a run (what: draft or issue) by result: ok, refused, failed. */
 void run__count_run(struct runsvc *m, const char *what, const char *result);
@@ -274,6 +316,11 @@ void run__m_balance(void *ctx, rpc_req *req, json_t *args);
 
 /* Free everything of r and r itself. Accepts NULL. */
 void run__free(struct run *r);
+
+/* Room for one more element of arr (n used of *cap, size bytes each):
+ * arr, or the array moved; NULL when out of memory (arr is then still
+ * the caller's). */
+void *run__grow(void *arr, size_t n, size_t *cap, size_t size);
 
 /* Add a warning (printf format) to r's summary. */
 void run__warn(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -361,6 +408,27 @@ amr_err run__recalc(struct run *r);
 /* The adjustments of issued invoices waiting for this run, each a line
  * on its account's invoice (runadjust.c). */
 amr_err run__adjustments(struct run *r);
+
+/* The meters' readings (runread.c). */
+
+/* Meter m's initial reading, first day and serial from its record rec.
+ * Returns AMR_OK or AMR_EDB (a stored initial that is not a quantity). */
+amr_err run__meter_read(struct run__meter *m, const json_t *rec);
+
+/* Once the archives have answered: ask each source for the consumption
+ * of every channel billed by meter from its assignment's first day to
+ * where each of its uses begins, one request per source and span
+ * (RUN_BATCH channels each). Returns true when requests are out (d is
+ * finished when they are answered), false when none is needed. */
+bool run__read_ask(struct run__draft *d);
+
+/* Use u's meter reading on its holding's invoice entry, when it has
+ * one: initial plus what its meter counted before the use, then plus the
+ * use's quantity. Returns AMR_OK or AMR_ENOMEM. */
+amr_err run__reading(struct run *r, size_t u);
+
+/* Free what the readings hold of r. */
+void run__read_free(struct run *r);
 
 /* Whether need n gave usable data for service unit: false with the reason
  * in why. */

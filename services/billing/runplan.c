@@ -12,8 +12,7 @@
 #include "model.h"
 #include "runint.h"
 
-/* Room for one more element of an array of size bytes each. */
-static void *grow(void *arr, size_t n, size_t *cap, size_t size)
+void *run__grow(void *arr, size_t n, size_t *cap, size_t size)
 {
 	void *p;
 
@@ -25,9 +24,10 @@ static void *grow(void *arr, size_t n, size_t *cap, size_t size)
 	return p;
 }
 
-#define PUSH(r, arr, n, cap)                                                                    \
-	((arr = grow(arr, n, &cap, sizeof *arr)) ? (memset(&arr[n], 0, sizeof *arr), &arr[n++]) \
-						 : NULL)
+#define PUSH(r, arr, n, cap)                                    \
+	((arr = run__grow(arr, n, &cap, sizeof *arr))           \
+		 ? (memset(&arr[n], 0, sizeof *arr), &arr[n++]) \
+		 : NULL)
 
 void run__warn(struct run *r, const char *fmt, ...)
 {
@@ -71,6 +71,7 @@ void run__free(struct run *r)
 	free(r->groups);
 	free(r->pending);
 	free(r->house);
+	run__read_free(r);
 	json_decref(r->brec);
 	json_decref(r->zsets);
 	json_decref(r->prem_months);
@@ -374,6 +375,8 @@ static int meter_fn(uint32_t id, const json_t *rec, void *arg)
 	snprintf(m->channel, sizeof m->channel, "%s", str(rec, "channel"));
 	month_date(&c->m, c->days, next);
 	m->verified = !due || strcmp(due, next) >= 0;
+	if (run__meter_read(m, rec))
+		return AMR_EDB;
 	if ((m->src = archcl_find(pl->a, str(rec, "source"))) < 0)
 		return jv_fail(pl->err,
 			       "meter %u (premises %s): source \"%s\" is not a metering source "
@@ -396,7 +399,9 @@ static int meter_fn(uint32_t id, const json_t *rec, void *arg)
 				 m->need)) < 0 ||
 		    !(u = PUSH(r, r->uses, r->nuses, pl->cap_u)))
 			return AMR_ENOMEM;
-		*u = (struct run__use){ r->nmeters - 1, p->hold[k], (size_t)n };
+		*u = (struct run__use){ .meter = r->nmeters - 1,
+					.holding = p->hold[k],
+					.need = (size_t)n };
 		r->meters[r->nmeters - 1].nu++;
 	}
 	return 0;
@@ -575,7 +580,7 @@ static amr_err group_needs(struct plan *pl)
 				n->src, n->ctx, n->d0, n->d1, n->zset, NULL, 0, 0
 			};
 		}
-		if (!(g->needs = grow(g->needs, g->n, &g->cap, sizeof *g->needs)))
+		if (!(g->needs = run__grow(g->needs, g->n, &g->cap, sizeof *g->needs)))
 			return AMR_ENOMEM;
 		g->needs[g->n++] = i;
 		n->group = k;

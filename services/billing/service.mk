@@ -19,7 +19,7 @@ BILLING_RUN := services/billing/month.c services/billing/basis.c services/billin
                services/billing/runline.c services/billing/runodn.c \
                services/billing/runrecalc.c services/billing/run.c \
                services/billing/rundraft.c services/billing/runissue.c \
-               services/billing/runadjust.c \
+               services/billing/runadjust.c services/billing/runread.c \
                services/billing/invoice.c
 # The accounting reports (docs/reports.md).
 BILLING_REPORT := services/billing/report.c services/billing/report_table.c \
@@ -102,6 +102,8 @@ $(eval $(call integ_test,test_billing_run_avg,tests/integration/test_billing_run
 $(eval $(call integ_test,test_billing_run_odn,tests/integration/test_billing_run_odn.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
 $(eval $(call integ_test,test_billing_run_src,tests/integration/test_billing_run_src.c \
+	$(BILLRUN_TEST_SRCS),-llmdb))
+$(eval $(call integ_test,test_billing_run_read,tests/integration/test_billing_run_read.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
 # The accounting reports against a real Mosquitto, amr-archive and amr-billing.
 $(eval $(call integ_test,test_billing_reports,tests/integration/test_billing_reports.c \

@@ -1,8 +1,8 @@
 /*
  * Several metering systems: amr-billing bills a building whose meters
  * are in two archives, its own broker's and a second real Mosquitto with
- * a second amr-archive (a meter's "source"); each premises' quantity is
- * its own archive's. When the second archive stops answering, the run
+ * a second amr-archive (a meter's "source"); each premises' quantity,
+ * and its meter's readings, are its own archive's. When the second archive stops answering, the run
  * fails naming the source and the premises it serves, and bills nothing
  * as zero.
  */
@@ -174,7 +174,7 @@ START_TEST(a_second_source)
 		p1, cold);
 	br_create(&h, "meter",
 		  "\"premises\":%lld,\"service\":%lld,\"channel\":\"2.1.1\",\"source\":\"north\","
-		  "\"from\":\"2020-01-01\"",
+		  "\"from\":\"2020-01-01\",\"initial\":\"17.25\"",
 		  p2, cold);
 
 	/* readings: object 1 in the own archive, object 2 in north's */
@@ -220,6 +220,17 @@ START_TEST(a_second_source)
 		ck_assert_str_eq(br_qty(inv, p2, "cold_water", "meter", ""), q);
 		ck_assert_str_eq(q, "6.530"); /* 321 + 332 pulses of 0.01 m3: the first is 0 */
 		json_decref(a);
+	}
+	{
+		/* its meter's reading: north's archive asked for what came before */
+		json_t *rd = json_array_get(
+			json_object_get(json_array_get(json_object_get(inv, "premises"), 0),
+					"readings"),
+			0);
+
+		ck_assert_ptr_nonnull(rd);
+		ck_assert_str_eq(json_string_value(json_object_get(rd, "start")), "17.250");
+		ck_assert_str_eq(json_string_value(json_object_get(rd, "end")), "23.780");
 	}
 	free(out);
 	json_decref(inv);
