@@ -5,8 +5,9 @@
  * every report's rows and totals against what the other methods answer
  * (totals are the sums of the rows; the charges are the invoices' totals;
  * the turnover sheet's identity holds on every row and in the totals; the
- * debtors and the balance are billing/debtors' and building.balance's),
- * and bad arguments refused naming the field.
+ * debtors and the balance are billing/debtors' and building.balance's;
+ * the readings are the invoices', end - start the quantity), and bad
+ * arguments refused naming the field.
  */
 #include <check.h>
 #include <stdarg.h>
@@ -131,7 +132,7 @@ static void build_scene(void)
 	/* flats 1 and 2 metered; flat 3 without a meter: billed by the norm */
 	br_create(&h, "meter",
 		  "\"premises\":%lld,\"service\":%lld,\"channel\":\"1.1.1\",\"serial\":\"ХВ-1\","
-		  "\"from\":\"2020-01-01\"",
+		  "\"from\":\"2020-01-01\",\"initial\":\"100.000\"",
 		  sc.p[1], sc.cold);
 	br_create(&h, "meter",
 		  "\"premises\":%lld,\"service\":%lld,\"channel\":\"1.2.1\",\"serial\":\"ХВ-2\","
@@ -441,6 +442,12 @@ static void check_readings(void)
 	ck_assert_str_eq(json_string_value(json_object_get(r, "quantity")),
 			 br_qty(inv, sc.p[1], "cold_water", "meter", ""));
 	ck_assert_str_eq(json_string_value(json_object_get(r, "basis")), "meter");
+	/* the meter's readings: from its initial 100.000 on, end - start billed */
+	ck_assert_str_eq(json_string_value(json_object_get(r, "serial")), "ХВ-1");
+	ck_assert_str_eq(json_string_value(json_object_get(r, "start")), "100.000");
+	ck_assert_int_eq(milli(json_string_value(json_object_get(r, "end"))) -
+				 milli(json_string_value(json_object_get(r, "start"))),
+			 milli(json_string_value(json_object_get(r, "quantity"))));
 	r = row_of(t, "number", "100003");
 	ck_assert_str_eq(json_string_value(json_object_get(r, "basis")), "norm");
 	ck_assert_ptr_null(json_object_get(r, "start"));
