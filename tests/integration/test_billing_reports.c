@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -459,6 +460,40 @@ static void check_readings(void)
 	json_decref(t);
 }
 
+/* amrctl prints a report as a table for people, its JSON with
+ * --compact, and refuses a bad command line without sending it. */
+static void check_amrctl(void)
+{
+	char cmd[256], *out;
+	json_t *t;
+	int status;
+
+	snprintf(cmd, sizeof cmd, "amrctl billing report charges building=%lld period=%s", sc.bld,
+		 sc.per0);
+	out = harness_run(&h, cmd, &status);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	ck_assert_msg(strstr(out, "Начисления по услугам") && strstr(out, "Итого") &&
+			      strstr(out, "по нормативу"),
+		      "%s", out);
+	free(out);
+	snprintf(cmd, sizeof cmd, "amrctl --compact billing report turnover org=%lld from=%s to=%s",
+		 sc.org, sc.from, sc.today);
+	out = harness_run(&h, cmd, &status);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	t = json_loads(out, 0, NULL);
+	ck_assert_msg(t != NULL, "%s", out);
+	ck_assert_uint_eq(json_array_size(json_object_get(t, "rows")), 3);
+	json_decref(t);
+	free(out);
+	free(harness_run(&h, "amrctl billing report debtors org 2>/dev/null", &status));
+	ck_assert_int_eq(WEXITSTATUS(status), 2);
+	free(harness_run(&h, "amrctl billing report debtors org=1 --format pdf 2>/dev/null",
+			 &status));
+	ck_assert_int_eq(WEXITSTATUS(status), 2);
+	free(harness_run(&h, "amrctl billing report debtors org=99 2>/dev/null", &status));
+	ck_assert_int_eq(WEXITSTATUS(status), 1);
+}
+
 START_TEST(reports_add_up)
 {
 	build_scene();
@@ -468,6 +503,7 @@ START_TEST(reports_add_up)
 	check_debtors();
 	check_balance();
 	check_readings();
+	check_amrctl();
 }
 END_TEST
 

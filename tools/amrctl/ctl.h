@@ -32,6 +32,7 @@ struct ctl {
 	const char *source;	     /* archive import: where the readings come from */
 	const char *actor;	     /* archive import: who, instead of amrctl:<user> */
 	long long building;	     /* billing: the building of a run */
+	const char *format;	     /* billing report: json, csv, xlsx or pdf */
 	loop *l;		     /* our loop */
 	mq *m;			     /* broker client */
 	rpc *r;			     /* RPC endpoint */

@@ -495,7 +495,7 @@ static const struct subcmd subcmds[] = {
 	  "fetch a file served in chunks, checked, into FILE (-o -: stdout)", cmd_get },
 	{ "backup", 1, 1, "NAME", "hot backup of the archive under its backup directory",
 	  cmd_backup },
-	{ "billing", 1, 4, "KIND [ID] [FIELD=ID..]",
+	{ "billing", 1, 16, "KIND [ID] [FIELD=ID..]",
 	  "amr-billing's records: one by id, or all of a kind (org=, building=, premises=...)",
 	  billing_cmd },
 	/* more rows of `billing` for the usage text (subcmd_find finds the
@@ -517,6 +517,8 @@ static const struct subcmd subcmds[] = {
 	  "the monthly billing run: make the draft, issue it (--reason needed)", billing_cmd },
 	{ "billing", 1, 4, "invoice ACCOUNT --period", "an account's invoices of a month",
 	  billing_cmd },
+	{ "billing", 1, 4, "report KIND [KEY=VALUE..] [-o FILE]",
+	  "an accounting report as a table, or a file with --format csv|xlsx|pdf", billing_cmd },
 	{ "billing", 1, 4, "adjust INVOICE AMOUNT",
 	  "a correction of an issued invoice, billed on the next run (--reason needed)",
 	  billing_cmd },
