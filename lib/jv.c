@@ -17,8 +17,10 @@ amr_err jv_fail(struct jv_err *err, const char *fmt, ...)
 	return AMR_EINVAL;
 }
 
-static const char *type_name(const json_t *v)
+const char *jv_type_name(const json_t *v)
 {
+	if (!v)
+		return "nothing";
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
 		return "object";
@@ -67,7 +69,7 @@ amr_err jv_int(const json_t *obj, const char *field, bool required, long long de
 		return AMR_OK;
 	}
 	if (!json_is_integer(v))
-		return jv_fail(err, "%s: expected an integer, got %s", field, type_name(v));
+		return jv_fail(err, "%s: expected an integer, got %s", field, jv_type_name(v));
 	n = json_integer_value(v);
 	if (n < min || n > max)
 		return jv_fail(err, "%s: %lld is out of range %lld..%lld", field, n, min, max);
@@ -89,7 +91,7 @@ amr_err jv_str(const json_t *obj, const char *field, bool required, const char *
 		return AMR_OK;
 	}
 	if (!json_is_string(v))
-		return jv_fail(err, "%s: expected a string, got %s", field, type_name(v));
+		return jv_fail(err, "%s: expected a string, got %s", field, jv_type_name(v));
 	len = json_string_length(v);
 	if (strlen(json_string_value(v)) != len)
 		return jv_fail(err, "%s: contains a NUL character", field);
@@ -139,7 +141,7 @@ amr_err jv_bool(const json_t *obj, const char *field, bool required, bool def, b
 		return AMR_OK;
 	}
 	if (!json_is_boolean(v))
-		return jv_fail(err, "%s: expected true or false, got %s", field, type_name(v));
+		return jv_fail(err, "%s: expected true or false, got %s", field, jv_type_name(v));
 	*out = json_is_true(v);
 	return AMR_OK;
 }
@@ -157,7 +159,7 @@ amr_err jv_array(const json_t *obj, const char *field, bool required, size_t max
 		return AMR_OK;
 	}
 	if (!json_is_array(v))
-		return jv_fail(err, "%s: expected an array, got %s", field, type_name(v));
+		return jv_fail(err, "%s: expected an array, got %s", field, jv_type_name(v));
 	if (json_array_size(v) > maxlen)
 		return jv_fail(err, "%s: %zu elements, at most %zu allowed", field,
 			       json_array_size(v), maxlen);
@@ -178,7 +180,7 @@ amr_err jv_object(const json_t *obj, const char *field, bool required, json_t **
 		return AMR_OK;
 	}
 	if (!json_is_object(v))
-		return jv_fail(err, "%s: expected an object, got %s", field, type_name(v));
+		return jv_fail(err, "%s: expected an object, got %s", field, jv_type_name(v));
 	*out = v;
 	return AMR_OK;
 }
@@ -189,7 +191,7 @@ amr_err jv_only(const json_t *obj, const char *const *allowed, struct jv_err *er
 	json_t *v;
 
 	if (!json_is_object(obj))
-		return jv_fail(err, "expected an object, got %s", type_name(obj));
+		return jv_fail(err, "expected an object, got %s", jv_type_name(obj));
 	json_object_foreach((json_t *)obj, key, v) {
 		size_t i;
 
@@ -213,7 +215,7 @@ static json_t *parse_object(const char *text, size_t len, size_t flags, struct j
 		return NULL;
 	}
 	if (!json_is_object(v)) {
-		jv_fail(err, "expected a JSON object, got %s", type_name(v));
+		jv_fail(err, "expected a JSON object, got %s", jv_type_name(v));
 		json_decref(v);
 		return NULL;
 	}

@@ -63,6 +63,11 @@ json_t *jv_parse_object(const char *text, size_t len, struct jv_err *err);
  * one instead of refusing the whole text. */
 json_t *jv_parse_object_nul(const char *text, size_t len, struct jv_err *err);
 
+/* The name of v's JSON type, for messages: "object", "array", "string",
+ * "integer", "number with a fraction", "boolean", "null"; "nothing" for
+ * NULL. Static storage. */
+const char *jv_type_name(const json_t *v);
+
 /* Set err's message with a printf format; returns AMR_EINVAL. */
 amr_err jv_fail(struct jv_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -26,7 +26,15 @@ BILLING_REPORT := services/billing/report.c services/billing/report_table.c \
                   services/billing/report_journal.c services/billing/report_invoice.c \
                   services/billing/report_readings.c services/billing/report_debt.c
 BILLING_SRCS += $(BILLING_RUN) $(BILLING_REPORT)
-$(eval $(call program,amr-billing,$(BILLING_SRCS),$(MQ_LIBS) $(LMDB_LIBS)))
+# Reports' tables out as CSV, XLSX (libxlsxwriter) and PDF (cairo, pango).
+REPORT_CFLAGS := $(shell pkg-config --cflags cairo pangocairo xlsxwriter)
+REPORT_LIBS   := $(shell pkg-config --libs cairo pangocairo xlsxwriter) -lm
+TABOUT_SRCS   := services/billing/tabout.c services/billing/tabout_check.c \
+                 services/billing/tabout_csv.c services/billing/tabout_xlsx.c \
+                 services/billing/tabout_pdf.c services/billing/tabout_chart.c
+$(patsubst %.c,$(OBJ)/%.o,$(TABOUT_SRCS)): CPPFLAGS += $(REPORT_CFLAGS)
+BILLING_SRCS += $(TABOUT_SRCS)
+$(eval $(call program,amr-billing,$(BILLING_SRCS),$(MQ_LIBS) $(LMDB_LIBS) $(REPORT_LIBS)))
 
 # Tests include the service's headers by name.
 $(OBJ)/tests/unit/test_billing_%.o $(OBJ)/tests/unit/billing_cases.o \
@@ -108,3 +116,9 @@ $(eval $(call integ_test,test_billing_run_read,tests/integration/test_billing_ru
 # The accounting reports against a real Mosquitto, amr-archive and amr-billing.
 $(eval $(call integ_test,test_billing_reports,tests/integration/test_billing_reports.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
+
+# A report's table as CSV, XLSX and PDF, read back by openpyxl and poppler
+# (the test reads the chart's pixels with cairo).
+$(OBJ)/tests/unit/test_billing_tabout.o: CPPFLAGS += $(REPORT_CFLAGS)
+$(eval $(call unit_test,test_billing_tabout,tests/unit/test_billing_tabout.c \
+	tests/unit/billing_table.c $(TABOUT_SRCS) lib/jv.c lib/err.c,-ljansson $(REPORT_LIBS)))

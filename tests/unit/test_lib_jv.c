@@ -124,6 +124,20 @@ START_TEST(parse_reports_where)
 }
 END_TEST
 
+/* The type names the messages use, NULL too (a field not there). */
+START_TEST(type_names)
+{
+	ck_assert_str_eq(jv_type_name(json_object_get(obj, "o")), "object");
+	ck_assert_str_eq(jv_type_name(json_object_get(obj, "list")), "array");
+	ck_assert_str_eq(jv_type_name(json_object_get(obj, "name")), "string");
+	ck_assert_str_eq(jv_type_name(json_object_get(obj, "addr")), "integer");
+	ck_assert_str_eq(jv_type_name(json_object_get(obj, "real")), "number with a fraction");
+	ck_assert_str_eq(jv_type_name(json_object_get(obj, "flag")), "boolean");
+	ck_assert_str_eq(jv_type_name(json_null()), "null");
+	ck_assert_str_eq(jv_type_name(json_object_get(obj, "absent")), "nothing");
+}
+END_TEST
+
 Suite *jv_suite(void)
 {
 	Suite *s = suite_create("jv");
@@ -136,6 +150,7 @@ Suite *jv_suite(void)
 	tcase_add_test(tc, strings_enums_bools_arrays);
 	tcase_add_test(tc, unknown_fields_are_named);
 	tcase_add_test(tc, parse_reports_where);
+	tcase_add_test(tc, type_names);
 	suite_add_tcase(s, tc);
 	return s;
 }
