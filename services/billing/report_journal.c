@@ -95,9 +95,8 @@ int report__turnover(const struct report__ask *q, json_t **out)
 		{ "payments", "Оплачено (поступило), ₽", "Paid (received), ₽",
 		  "money" },
 		{ "penalties", "Пени, ₽", "Penalties, ₽", "money" },
-		{ "other",
-		  "Прочее (корректировки, сторно, входящее сальдо), ₽",
-		  "Other (adjustments, reversals, openings), ₽", "money" },
+		{ "other", "Корректировки и сторно, ₽",
+		  "Adjustments and reversals, ₽", "money" },
 		{ "closing", "Сальдо на конец, ₽", "Closing balance, ₽", "money" },
 	};
 	struct report__span sp;
@@ -320,17 +319,17 @@ int report__payments(const struct report__ask *q, json_t **out)
 		goto out_free;
 	if (!table ||
 	    json_object_set_new(table, "totals",
-				json_pack("{s:s, s:s, s:I}", "date",
+				json_pack("{s:s, s:s, s:I}", "number",
 					  report__tr(q, "Итого", "Total"), "amount", "0.00",
 					  "count", (json_int_t)json_array_size(p.rows))) ||
 	    report__money(json_object_get(table, "totals"), "amount", p.total) ||
 	    json_object_set(table, "days", days) ||
 	    json_object_set_new(table, "params", report__span_params(&sp)) ||
-	    json_object_set_new(table, "chart",
-				json_pack("{s:s, s:s, s:[s], s:s, s:O}", "kind", "bar", "x", "date",
-					  "y", "amount", "title",
-					  report__tr(q, "Поступления по дням", "Payments per day"),
-					  "rows", days))) {
+	    json_object_set_new(
+		    table, "chart",
+		    json_pack("{s:s, s:s, s:[s], s:s}", "kind", "bar", "x", "date", "y", "amount",
+			      "title",
+			      report__tr(q, "Поступления по датам", "Payments by date")))) {
 		rc = rc ? rc : AMR_ENOMEM;
 		goto out_free;
 	}

@@ -494,6 +494,103 @@ static void check_amrctl(void)
 	ck_assert_int_eq(WEXITSTATUS(status), 1);
 }
 
+/* The whole of file path (new, NUL-terminated), its size in *n. */
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long len;
+
+	ck_assert_msg(f != NULL, "%s", path);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)len + 1);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)len, f), (size_t)len);
+	buf[len] = 0;
+	fclose(f);
+	*n = (size_t)len;
+	return buf;
+}
+
+/* Money "1234.56" as the files write it: "1234,56" (CSV), "1 234,56" (PDF). */
+static void ru_money(const char *m, bool spaces, char *buf)
+{
+	const char *dot = strchr(m, '.');
+	size_t ni = (size_t)(dot - m), o = 0, neg = m[0] == '-';
+
+	for (size_t i = 0; i < ni; i++) {
+		if (spaces && i > neg && (ni - i) % 3 == 0)
+			buf[o++] = ' ';
+		buf[o++] = m[i];
+	}
+	sprintf(buf + o, ",%s", dot + 1);
+}
+
+/* The turnover sheet fetched as CSV, XLSX and PDF by amrctl (in chunks,
+ * checked): the same figures as its JSON. */
+static void check_files(void)
+{
+	char cmd[3000], path[400], want[64], *out, *text;
+	const char *closing;
+	json_t *t;
+	size_t n;
+	int status;
+
+	t = report("{\"report\":\"turnover\",\"org\":%lld,\"from\":\"%s\",\"to\":\"%s\"}", sc.org,
+		   sc.from, sc.today);
+	closing = json_string_value(json_object_get(json_object_get(t, "totals"), "closing"));
+
+	/* CSV: a BOM, the titles as the header, ';', a decimal comma */
+	snprintf(path, sizeof path, "%s/t.csv", h.dir);
+	snprintf(cmd, sizeof cmd,
+		 "amrctl billing report turnover org=%lld from=%s to=%s --format csv -o %s", sc.org,
+		 sc.from, sc.today, path);
+	out = harness_run(&h, cmd, &status);
+	ck_assert_msg(WEXITSTATUS(status) == 0, "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "text/csv"));
+	free(out);
+	text = slurp(path, &n);
+	ck_assert_mem_eq(text, "\xEF\xBB\xBF", 3);
+	ck_assert_msg(
+		!strncmp(
+			text + 3,
+			"Лицевой счёт;Владелец;Помещение;Сальдо на начало, ₽;Начислено, ₽;"
+			"Оплачено (поступило), ₽;Пени, ₽;",
+			strlen("Лицевой счёт;Владелец;Помещение;Сальдо на начало, ₽;"
+			       "Начислено, ₽;Оплачено (поступило), ₽;Пени, ₽;")),
+		"%.300s", text);
+	ru_money(closing, false, want);
+	ck_assert_msg(strstr(text, "Итого;") && strstr(text, want), "%s not in %s", want, text);
+	ck_assert_msg(strstr(text, ";1000,00;"), "%s", text); /* flat 3's opening debt */
+	free(text);
+
+	/* XLSX: every cell as the JSON says, read back by openpyxl */
+	snprintf(path, sizeof path, "%s/t.json", h.dir);
+	ck_assert_int_eq(json_dump_file(t, path, 0), 0);
+	snprintf(cmd, sizeof cmd,
+		 "amrctl billing report turnover org=%lld from=%s to=%s -o %s/t.xlsx >/dev/null && "
+		 "/usr/bin/python3 '%s/tests/unit/tabout_xlsx_check.py' %s/t.xlsx %s",
+		 sc.org, sc.from, sc.today, h.dir,
+		 getenv("AMR_SRC_DIR") ? getenv("AMR_SRC_DIR") : ".", h.dir, path);
+	out = harness_run(&h, cmd, &status);
+	ck_assert_msg(WEXITSTATUS(status) == 0 && !strncmp(out, "ok 4", 4), "%s", out);
+	free(out);
+
+	/* PDF: the title and the totals, as print writes them */
+	snprintf(cmd, sizeof cmd,
+		 "amrctl billing report turnover org=%lld from=%s to=%s -o %s/t.pdf >/dev/null && "
+		 "pdftotext -layout %s/t.pdf -",
+		 sc.org, sc.from, sc.today, h.dir, h.dir);
+	out = harness_run(&h, cmd, &status);
+	ru_money(closing, true, want);
+	ck_assert_msg(WEXITSTATUS(status) == 0 && strstr(out, "Оборотно-сальдовая ведомость") &&
+			      strstr(out, "Итого") && strstr(out, want),
+		      "%s not in %s", want, out);
+	free(out);
+	json_decref(t);
+}
+
 START_TEST(reports_add_up)
 {
 	build_scene();
@@ -504,6 +601,7 @@ START_TEST(reports_add_up)
 	check_balance();
 	check_readings();
 	check_amrctl();
+	check_files();
 }
 END_TEST
 
