@@ -6,7 +6,8 @@
 # floors, a shop on the ground floor), their accounts (a legal entity for
 # the shop, shared ownership of 1/2 in two flats), the services, tariffs
 # with a price change on 2026-07-01, the meters of every premises on the
-# simulator's channels from the day the history begins, and the entrances
+# simulator's channels from the day the history begins (with what each
+# showed that day), and the entrances
 # as groups. Then the reference tables of penalties, when their files are
 # there (deploy/demo/, or AMR_DEMO_DATA), opening balances of a few
 # debtors, and the two months before last run, issued and paid by bank
@@ -36,7 +37,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--state) state=$2; shift 2 ;;
 	--from) from=$2; shift 2 ;;
-	-h | --help) sed -n '2,26p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,29p' "$0"; exit 0 ;;
 	-*) echo "demo-billing.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -222,15 +223,15 @@ tariffs() {
 }
 
 # Every premises' cold water, hot water, electricity and gas on inputs 1..4
-# of its device, from the day the history begins, with the serial numbers
-# the registry has (their verification dates are the registry's
+# of its device, from the day the history begins, with what each meter
+# showed that day (demo_initial), the serial numbers the registry has (their verification dates are the registry's
 # verification_due: demo-registry.sh), and the output of the same number
 # that cuts each one's supply (the valve or contactor, docs/uo4.md).
 meters() {
 	local n c metered=(cold_water hot_water electricity gas)
 	for n in $(seq 1 "$demo_flats"); do
 		for c in 1 2 3 4; do
-			echo "billing/meter.create {$who,\"premises\":${prem[$n]},\"service\":${service[${metered[$((c - 1))]}]},\"channel\":\"$demo_obj.$n.$c\",\"from\":\"$from\",\"serial\":\"$(demo_serial "$n" "$c")\",\"output\":\"$demo_obj.$n.$c\",\"verification_due\":\"$(demo_verification_due "$n" "$c")\"}"
+			echo "billing/meter.create {$who,\"premises\":${prem[$n]},\"service\":${service[${metered[$((c - 1))]}]},\"channel\":\"$demo_obj.$n.$c\",\"from\":\"$from\",\"serial\":\"$(demo_serial "$n" "$c")\",\"initial\":\"$(demo_initial "$n" "$c")\",\"output\":\"$demo_obj.$n.$c\",\"verification_due\":\"$(demo_verification_due "$n" "$c")\"}"
 		done
 	done | create meters >/dev/null
 }

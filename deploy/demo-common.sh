@@ -44,6 +44,17 @@ demo_serial() {
 		$(((addr * 7919 + ch * 104729) % 1000000))
 }
 
+# demo_initial ADDR CH: what the meter on input CH of device ADDR showed
+# on the day the history begins (amr-billing's meter "initial", the start
+# of its readings on receipts), in its unit to the archive's decimals:
+# water and gas a few hundred m3, electricity a few thousand kWh, different
+# in every flat.
+demo_initial() {
+	local addr=$1 ch=$2 base=(100 60 1000 200) span=(800 500 8000 700)
+	printf '%d.%03d\n' $((base[ch - 1] + (addr * 7919 + ch * 131) % span[ch - 1])) \
+		$(((addr * 389 + ch * 97) % 1000))
+}
+
 # The meters whose verification (поверка) has run out, ADDR.CH: billing bills
 # them by the average until they are verified again (Правила 354, п. 59).
 demo_overdue=("7.2" "23.1")

@@ -393,8 +393,10 @@ static void pie(struct tabout__pen *p, const struct tabout__report *r, double x,
 	struct slice *sl = malloc((r->nrows ? r->nrows : 1) * sizeof *sl);
 	char buf[TABOUT_NUM_MAX], text[400];
 
-	if (!sl)
+	if (!sl) {
+		p->nomem = true;
 		return;
+	}
 	for (size_t i = 0; i < r->nrows; i++)
 		if (value(p, r, i, c, &sl[n].v) && sl[n].v > 0) {
 			sl[n].row = i;
@@ -406,7 +408,7 @@ static void pie(struct tabout__pen *p, const struct tabout__report *r, double x,
 	}
 	qsort(sl, n, sizeof *sl, larger_first);
 	tabout__pen_lay(p, TABOUT__SMALL, "0", 0, PANGO_ALIGN_LEFT, NULL, &lh);
-	fit = (size_t)(h / (lh + 4));
+	fit = h > 0 ? (size_t)(h / (lh + 4)) : 0;
 	shown = n > fit ? (fit ? fit - 1 : 0) : n;
 	rad = fmin(w - legend_w - 20, h) / 2;
 	cx = x + rad + 4;

@@ -29,6 +29,7 @@ struct tabout__pen {
 	PangoLayout *layout;			   /* reused for every text */
 	PangoFontDescription *font[TABOUT__FONTS]; /* by enum tabout__font */
 	locale_t c;				   /* a "C" locale for tabout__value() */
+	bool nomem;				   /* an allocation failed while drawing */
 };
 
 /* Lay text s out in font f: on one line when width <= 0, else wrapped at

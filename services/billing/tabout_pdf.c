@@ -411,7 +411,7 @@ amr_err tabout__pdf(const struct tabout__report *r, struct tabout_buf *out, stru
 	st = cairo_status(p.cr);
 	cairo_surface_finish(surface);
 	st = st ? st : cairo_surface_status(surface);
-	if (sink.nomem || st == CAIRO_STATUS_NO_MEMORY)
+	if (sink.nomem || p.nomem || st == CAIRO_STATUS_NO_MEMORY)
 		rc = AMR_ENOMEM;
 	else if (st) {
 		jv_fail(err, "pdf: cairo: %s", cairo_status_to_string(st));

@@ -1,7 +1,8 @@
 /*
  * tabout_xlsx.c - a report as an XLSX workbook with libxlsxwriter: one
  * sheet, the title, the subtitle, the header, the rows and the totals,
- * numbers as numbers and dates as dates (docs/reports.md, "XLSX").
+ * numbers as numbers and dates as dates, and the chart as the
+ * spreadsheet's own (docs/reports.md, "XLSX").
  *
  * Debian 12's libxlsxwriter (1.1.4) writes only to a named file, so the
  * workbook goes to a file made with mkstemp in $TMPDIR, read back and
@@ -24,6 +25,7 @@
 #define WIDTH_MAX   60
 #define HEADER_MAX  24 /* a longer header wraps rather than widen its column */
 #define FIRST_ROW   3  /* the rows start under the title, subtitle and header */
+#define SHEET	    "Отчёт"
 
 /* The cell formats of one sheet, normal [0] and bold [1] (the totals);
  * made when first used, owned by the workbook. */
@@ -170,11 +172,41 @@ static time_t made(const char *s)
 	return timegm(&tm);
 }
 
+/* The report's chart as the spreadsheet's own, right of the table, over
+ * the sheet's cells (so it follows an edit of them). */
+static lxw_error chart(lxw_workbook *wb, lxw_worksheet *ws, const struct tabout__report *r)
+{
+	static const uint8_t types[] = { [TABOUT__BAR] = LXW_CHART_COLUMN,
+					 [TABOUT__LINE] = LXW_CHART_LINE,
+					 [TABOUT__PIE] = LXW_CHART_PIE };
+	lxw_row_t first = FIRST_ROW, last = FIRST_ROW + (lxw_row_t)r->nrows - 1;
+	lxw_col_t x = (lxw_col_t)r->chart_x;
+	lxw_chart *ch;
+
+	if (!r->chart || !r->nrows)
+		return LXW_NO_ERROR;
+	if (!(ch = workbook_add_chart(wb, types[r->kind])))
+		return LXW_ERROR_MEMORY_MALLOC_FAILED;
+	for (size_t i = 0; i < r->nseries; i++) {
+		lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
+		lxw_col_t y = (lxw_col_t)r->chart_y[i];
+
+		if (!s)
+			return LXW_ERROR_MEMORY_MALLOC_FAILED;
+		chart_series_set_categories(s, SHEET, first, x, last, x);
+		chart_series_set_values(s, SHEET, first, y, last, y);
+		chart_series_set_name_range(s, SHEET, FIRST_ROW - 1, y);
+	}
+	chart_title_set_name(ch, *r->chart_title ? r->chart_title : r->title);
+	chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+	return worksheet_insert_chart(ws, FIRST_ROW - 1, (lxw_col_t)r->ncols + 1, ch);
+}
+
 /* The sheet's contents. Returns the first error of libxlsxwriter. */
 static lxw_error sheet(lxw_workbook *wb, struct formats *f, const struct tabout__report *r,
 		       locale_t c)
 {
-	lxw_worksheet *ws = workbook_add_worksheet(wb, "Отчёт");
+	lxw_worksheet *ws = workbook_add_worksheet(wb, SHEET);
 	lxw_row_t at = FIRST_ROW;
 	lxw_error e;
 
@@ -200,7 +232,9 @@ static lxw_error sheet(lxw_workbook *wb, struct formats *f, const struct tabout_
 		return e;
 	widths(ws, r);
 	worksheet_freeze_panes(ws, FIRST_ROW, 0);
-	return f->nomem ? LXW_ERROR_MEMORY_MALLOC_FAILED : LXW_NO_ERROR;
+	if (f->nomem)
+		return LXW_ERROR_MEMORY_MALLOC_FAILED;
+	return chart(wb, ws, r);
 }
 
 /* The whole of the file open on fd into *out (new). */

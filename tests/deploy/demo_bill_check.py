@@ -9,6 +9,10 @@ archive/consumption of the flats' channels over that month. Exits 1 with
 what differs when:
   - a line billed by meter does not bill exactly the archive's quantity of
     its premises' channel (the demo: premises N's input k on channel 1.N.k);
+  - the meter readings of a premises (docs/billing.md, "Invoices") do not
+    go with its lines: a service billed by meter has readings whose end -
+    start add up to its quantity, starting at the meter's initial reading
+    or above; one billed by average or norm has none;
   - for a resource with a house meter whose difference was billed whole
     (nothing left unbilled), the premises' quantities plus the ОДН lines do
     not add up to the house meter exactly;
@@ -22,6 +26,24 @@ import sys
 from decimal import Decimal
 
 CHANNEL = {"cold_water": 1, "hot_water": 2, "electricity": 3, "gas": 4}
+
+
+def readings_errors(number, p, per_code):
+    """What is wrong with premises entry p's readings, given its quantities
+    per (code, basis)."""
+    errors, spans = [], {}
+    for rd in p.get("readings", []):
+        start, end = Decimal(rd["start"]), Decimal(rd["end"])
+        if start < 0 or end < start:
+            errors.append("%s %s: reading %s .. %s" % (number, rd["channel"], start, end))
+        spans[rd["code"]] = spans.get(rd["code"], Decimal(0)) + end - start
+    for (code, basis), q in per_code.items():
+        if basis == "meter" and spans.get(code) != q:
+            errors.append("%s %s: billed %s by meter, the readings say %s" % (
+                number, code, q, spans.get(code)))
+        if basis != "meter" and code in spans:
+            errors.append("%s %s: billed by %s, yet has readings" % (number, code, basis))
+    return errors
 
 
 def main():
@@ -46,6 +68,7 @@ def main():
                 if basis in ("meter", "average", "norm") and code in CHANNEL:
                     per_code.setdefault((code, basis), Decimal(0))
                     per_code[(code, basis)] += q
+            errors += readings_errors(inv["number"], p, per_code)
             for (code, basis), q in per_code.items():
                 # a shared premises is billed whole to each owner: count it once
                 if code not in share_seen:
@@ -69,7 +92,7 @@ def main():
     if errors:
         print("\n".join(errors))
         return 1
-    print("%d metered quantities equal the archive's; premises + ОДН = house meter" % metered)
+    print("%d metered quantities equal the archive's and their readings; premises + ОДН = house meter" % metered)
     return 0
 
 

@@ -115,6 +115,23 @@ static long long meter(long long premises, long long service, const char *channe
 			 premises, service, channel, from, more);
 }
 
+/* Flat number of building sc.bld with residents, held all along by an
+ * account of holder (its id into *acc): the flat's id. */
+static long long flat(long long org, int number, int residents, const char *holder, long long *acc)
+{
+	long long p = br_create(&h, "premises",
+				"\"building\":%lld,\"number\":\"%d\",\"kind\":\"flat\","
+				"\"area\":\"40\",\"residents\":%d",
+				sc.bld, number, residents);
+
+	*acc = br_create(
+		&h, "account",
+		"\"org\":%lld,\"number\":\"10000%d\",\"holder\":{\"type\":\"person\","
+		"\"name\":\"%s\"},\"premises\":[{\"premises\":%lld,\"from\":\"2020-01-01\"}]",
+		org, number, holder, p);
+	return p;
+}
+
 static void build_scene(void)
 {
 	time_t now = time(NULL) + 3 * 3600; /* Moscow */
@@ -138,33 +155,9 @@ static void build_scene(void)
 			   "\"org\":%lld,\"address\":\"ул. Ленина, 5\",\"tz\":\"Europe/Moscow\","
 			   "\"objects\":[1]",
 			   org);
-	sc.p1 = br_create(&h, "premises",
-			  "\"building\":%lld,\"number\":\"1\",\"kind\":\"flat\",\"area\":\"50\","
-			  "\"residents\":2",
-			  sc.bld);
-	sc.p2 = br_create(&h, "premises",
-			  "\"building\":%lld,\"number\":\"2\",\"kind\":\"flat\",\"area\":\"30\","
-			  "\"residents\":1",
-			  sc.bld);
-	sc.acc1 = br_create(&h, "account",
-			    "\"org\":%lld,\"number\":\"100001\",\"holder\":{\"type\":\"person\","
-			    "\"name\":\"Иванова М. П.\"},\"premises\":[{\"premises\":%lld,"
-			    "\"from\":\"2020-01-01\"}]",
-			    org, sc.p1);
-	sc.acc2 = br_create(&h, "account",
-			    "\"org\":%lld,\"number\":\"100002\",\"holder\":{\"type\":\"person\","
-			    "\"name\":\"Петров И. И.\"},\"premises\":[{\"premises\":%lld,"
-			    "\"from\":\"2020-01-01\"}]",
-			    org, sc.p2);
-	sc.p3 = br_create(&h, "premises",
-			  "\"building\":%lld,\"number\":\"3\",\"kind\":\"flat\",\"area\":\"40\","
-			  "\"residents\":1",
-			  sc.bld);
-	sc.acc3 = br_create(&h, "account",
-			    "\"org\":%lld,\"number\":\"100003\",\"holder\":{\"type\":\"person\","
-			    "\"name\":\"Сидорова А. А.\"},\"premises\":[{\"premises\":%lld,"
-			    "\"from\":\"2020-01-01\"}]",
-			    org, sc.p3);
+	sc.p1 = flat(org, 1, 2, "Иванова М. П.", &sc.acc1);
+	sc.p2 = flat(org, 2, 1, "Петров И. И.", &sc.acc2);
+	sc.p3 = flat(org, 3, 1, "Сидорова А. А.", &sc.acc3);
 	sc.cold = br_service(&h, org, "cold_water", "Холодная вода", "m3", "\"norm\":\"4.745\"");
 	sc.hot = br_service(&h, org, "hot_water", "Горячая вода", "m3", "");
 	br_tariff(&h, org, sc.cold, "ХВС", "per_unit", "\"price\":\"42.30\"");

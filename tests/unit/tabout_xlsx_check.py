@@ -6,12 +6,16 @@
 Reads the workbook with openpyxl (Debian's python3-openpyxl) and checks
 what a reader of the sheet relies on: the title and subtitle, the header's
 titles in bold, every cell of every row equal to the report's value (a
-number equal to its decimal string, a date a real date), the totals bold.
+number equal to its decimal string, a date a real date), the totals bold,
+and the chart (openpyxl does not read charts: its XML in the file) of the
+report's kind over the series' cells.
 Prints the first difference and exits 1; prints "ok ROWS" and exits 0.
 """
 import datetime
 import json
+import re
 import sys
+import zipfile
 from decimal import Decimal
 
 import openpyxl
@@ -75,7 +79,31 @@ def main():
                 fail(f"totals.{col['key']}: not bold")
     if ws.max_row != 3 + len(lines):
         fail(f"{ws.max_row} rows in the sheet, want {3 + len(lines)}")
+    if rep.get("chart") and rep["rows"]:
+        check_chart(sys.argv[1], rep)
     print(f"ok {len(lines)}")
+
+
+def letter(i):
+    return openpyxl.utils.get_column_letter(i + 1)
+
+
+def check_chart(path, rep):
+    ch, keys = rep["chart"], [c["key"] for c in rep["columns"]]
+    kind = {"bar": "barChart", "line": "lineChart", "pie": "pieChart"}[ch["kind"]]
+    xml = zipfile.ZipFile(path).read("xl/charts/chart1.xml").decode()
+    if f"<c:{kind}>" not in xml:
+        fail(f"chart: no <c:{kind}>")
+    refs = re.findall(r"<c:f>([^<]*)</c:f>", xml)
+    last = 3 + len(rep["rows"])
+    x = letter(keys.index(ch["x"]))
+    want = []
+    for y in ch["y"]:
+        col = letter(keys.index(y))
+        want += [f"'Отчёт'!${col}$3", f"'Отчёт'!${x}$4:${x}${last}",
+                 f"'Отчёт'!${col}$4:${col}${last}"]
+    if refs != want:
+        fail(f"chart: ranges {refs}, want {want}")
 
 
 main()
