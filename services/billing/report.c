@@ -10,7 +10,6 @@
 #include "log.h"
 #include "reportint.h"
 #include "rpc_file.h"
-#include "tabout.h"
 
 /* The fields every report takes. */
 #define REPORT_ARGS "report", "format", "lang", RPC_FILE_ARGS
@@ -61,6 +60,7 @@ void report_destroy(report *r)
 {
 	if (!r)
 		return;
+	report__file_forget(r);
 	recstore_close(r->imports);
 	free(r);
 }
@@ -96,96 +96,6 @@ static int build(report *r, const json_t *args, int *kind, int *format, json_t *
 	return rc;
 }
 
-/* t as tabout.h takes it: its own fields only, the rows' and the
- * totals' cells of the columns only (the extras are for programs reading
- * the JSON). A new value, NULL when out of memory. */
-static json_t *for_file(const json_t *t)
-{
-	static const char *const fields[] = { "title", "subtitle",    "columns", "rows", "totals",
-					      "chart", "orientation", "made",	 NULL };
-	json_t *out = json_object(), *keys = json_object(), *rows = json_array(), *c, *r;
-	const char *k;
-	json_t *v;
-	size_t i;
-
-	json_array_foreach(json_object_get(t, "columns"), i, c)
-		json_object_set(keys, json_string_value(json_object_get(c, "key")), json_true());
-	for (i = 0; out && fields[i]; i++)
-		if (json_object_get(t, fields[i]))
-			json_object_set(out, fields[i], json_object_get(t, fields[i]));
-	json_array_foreach(json_object_get(t, "rows"), i, r) {
-		json_t *o = json_object();
-
-		json_object_foreach((json_t *)r, k, v)
-			if (json_object_get(keys, k))
-				json_object_set(o, k, v);
-		json_array_append_new(rows, o);
-	}
-	if (json_object_get(t, "totals")) {
-		json_t *o = json_object();
-
-		json_object_foreach(json_object_get(t, "totals"), k, v)
-			if (json_object_get(keys, k))
-				json_object_set(o, k, v);
-		json_object_set_new(out, "totals", o);
-	}
-	json_decref(keys);
-	if (!out || !rows || json_object_set_new(out, "rows", rows)) {
-		json_decref(out);
-		return NULL;
-	}
-	return out;
-}
-
-/* The file's name: the report, what it covers, the format's extension
- * ("turnover-2026-10-01-2026-10-31.csv"). */
-static void file_name(const char *kind, const json_t *t, enum tabout_format f, char *buf,
-		      size_t size)
-{
-	const json_t *p = json_object_get(t, "params");
-	const char *period = json_string_value(json_object_get(p, "period"));
-	const char *from = json_string_value(json_object_get(p, "from"));
-	const char *date = json_string_value(json_object_get(p, "date"));
-
-	if (period)
-		snprintf(buf, size, "%s-%s.%s", kind, period, tabout_ext(f));
-	else if (from)
-		snprintf(buf, size, "%s-%s-%s.%s", kind, from,
-			 json_string_value(json_object_get(p, "to")) ?: "", tabout_ext(f));
-	else if (date)
-		snprintf(buf, size, "%s-%s.%s", kind, date, tabout_ext(f));
-	else
-		snprintf(buf, size, "%s.%s", kind, tabout_ext(f));
-}
-
-/* Render t as format and answer req with the chunk args ask for. */
-static int reply_file(rpc_req *req, const char *kind, const json_t *t, const json_t *args,
-		      int format, struct jv_err *err)
-{
-	enum tabout_format f;
-	struct tabout_buf b = { 0 };
-	json_t *clean;
-	char name[128];
-	int rc;
-
-	if (!tabout_format_parse(formats[format], &f))
-		return jv_fail(err, "format: %s is not a file format", formats[format]);
-	if (!(clean = for_file(t)))
-		return AMR_ENOMEM;
-	rc = tabout_render(clean, f, &b, err);
-	json_decref(clean);
-	if (rc)
-		return rc == AMR_EINVAL ? AMR_EIO : rc; /* a table tabout refuses is our fault */
-	file_name(kind, t, f, name, sizeof name);
-	rpc_file_reply(
-		req,
-		&(struct rpc_file){
-			.data = b.data, .size = b.size, .name = name, .type = tabout_type(f) },
-		args);
-	tabout_buf_free(&b);
-	return AMR_OK;
-}
-
 static void m_report(void *ctx, rpc_req *req, json_t *args)
 {
 	report *r = ctx;
@@ -199,7 +109,8 @@ static void m_report(void *ctx, rpc_req *req, json_t *args)
 		rpc_reply_ok(req, res);
 		return;
 	}
-	if (!rc && !(rc = reply_file(req, kinds[kind].name, res, args, format, &err))) {
+	if (!rc &&
+	    !(rc = report__file(r, req, kinds[kind].name, res, args, formats[format], &err))) {
 		json_decref(res);
 		return;
 	}

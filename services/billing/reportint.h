@@ -27,6 +27,8 @@
 #include "money.h"
 #include "recstore.h"
 #include "report.h"
+#include "rpc_file.h"
+#include "tabout.h"
 
 struct report {
 	struct svc *s;	   /* borrowed */
@@ -35,6 +37,13 @@ struct report {
 	invstore *is;	   /* borrowed */
 	archcl *a;	   /* borrowed */
 	recstore *imports; /* the registries imported ("payimp"), for a payment's file */
+	struct {
+		char *key;		       /* the args it was made of (report_file.c) */
+		struct tabout_buf buf;	       /* its bytes */
+		char sha[RPC_FILE_SHA256_HEX]; /* their SHA-256 */
+		char name[128];		       /* its name */
+		int64_t at;		       /* when it was made */
+	} file;				       /* the last file made, for its next chunks */
 };
 
 /* What one report is asked. */
@@ -134,6 +143,16 @@ void report__span_free(struct report__span *sp);
 
 /* sp as {"org","from","to","building"?} (new), NULL when out of memory. */
 json_t *report__span_params(const struct report__span *sp);
+
+/* Answer req with the chunk args ask for of table t rendered as format
+ * ("csv", "xlsx", "pdf"): the file kept when args' sha256 is its, else
+ * one rendered now (and kept). Returns AMR_OK (req answered), or an error
+ * (req not answered): AMR_EINVAL, AMR_ENOMEM, AMR_EIO. */
+int report__file(report *r, rpc_req *req, const char *kind, const json_t *t, const json_t *args,
+		 const char *format, struct jv_err *err);
+
+/* Drop the file kept. */
+void report__file_forget(report *r);
 
 /* The reports: each builds its table into *out (new). Returns AMR_OK;
  * AMR_EINVAL naming the field; AMR_ENOTFOUND naming what is missing;

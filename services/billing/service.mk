@@ -24,7 +24,8 @@ BILLING_RUN := services/billing/month.c services/billing/basis.c services/billin
 # The accounting reports (docs/reports.md).
 BILLING_REPORT := services/billing/report.c services/billing/report_table.c \
                   services/billing/report_journal.c services/billing/report_invoice.c \
-                  services/billing/report_readings.c services/billing/report_debt.c
+                  services/billing/report_readings.c services/billing/report_debt.c \
+                  services/billing/report_file.c
 BILLING_SRCS += $(BILLING_RUN) $(BILLING_REPORT)
 # Reports' tables out as CSV, XLSX (libxlsxwriter) and PDF (cairo, pango).
 REPORT_CFLAGS := $(shell pkg-config --cflags cairo pangocairo xlsxwriter)
