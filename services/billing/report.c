@@ -11,28 +11,54 @@
 #include "reportint.h"
 #include "rpc_file.h"
 
+/* build() handed the request to a report that answers it later. */
+#define REPORT_LATER (-1)
+
 /* The fields every report takes. */
 #define REPORT_ARGS "report", "format", "lang", RPC_FILE_ARGS
 
 /* The reports: name, the fields of their own, the builder. */
 static const struct {
 	const char *name;
-	const char *const fields[12];
+	const char *const fields[14];
 	int (*build)(const struct report__ask *q, json_t **out);
+	int (*start)(const struct report__ask *q, rpc_req *req, const char *format);
 } kinds[] = {
-	{ "turnover", { REPORT_ARGS, "org", "from", "to", "building", NULL }, report__turnover },
-	{ "charges", { REPORT_ARGS, "building", "period", NULL }, report__charges },
-	{ "payments", { REPORT_ARGS, "org", "from", "to", "building", NULL }, report__payments },
+	{ "turnover",
+	  { REPORT_ARGS, "org", "from", "to", "building", NULL },
+	  report__turnover,
+	  NULL },
+	{ "charges", { REPORT_ARGS, "building", "period", NULL }, report__charges, NULL },
+	{ "payments",
+	  { REPORT_ARGS, "org", "from", "to", "building", NULL },
+	  report__payments,
+	  NULL },
 	{ "debtors",
 	  { REPORT_ARGS, "org", "date", "building", "group", "min_debt", NULL },
-	  report__debtors },
-	{ "balance", { REPORT_ARGS, "building", "period", "resource", NULL }, report__balance },
-	{ "readings", { REPORT_ARGS, "building", "period", "service", NULL }, report__readings },
+	  report__debtors,
+	  NULL },
+	{ "balance",
+	  { REPORT_ARGS, "building", "period", "resource", NULL },
+	  report__balance,
+	  NULL },
+	{ "readings",
+	  { REPORT_ARGS, "building", "period", "service", NULL },
+	  report__readings,
+	  NULL },
+	{ "consumption",
+	  { REPORT_ARGS, "account", "group", "service", "from", "to", "step", NULL },
+	  NULL,
+	  report__consumption },
+	{ "distribution",
+	  { REPORT_ARGS, "building", "service", "from", "to", NULL },
+	  NULL,
+	  report__distribution },
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
-static const char *const kind_names[] = { "turnover", "charges",  "payments", "debtors",
-					  "balance",  "readings", NULL };
+static const char *const kind_names[] = { "turnover",	 "charges",	 "payments",
+					  "debtors",	 "balance",	 "readings",
+					  "consumption", "distribution", NULL };
 static const char *const formats[] = { "json", "csv", "xlsx", "pdf", NULL };
 static const char *const langs[] = { "ru", "en", NULL };
 
@@ -60,12 +86,13 @@ void report_destroy(report *r)
 {
 	if (!r)
 		return;
+	report__jobs_stop(r);
 	report__file_forget(r);
 	recstore_close(r->imports);
 	free(r);
 }
 
-static void count(report *r, const char *kind, bool ok)
+void report__count(report *r, const char *kind, bool ok)
 {
 	char labels[96];
 
@@ -76,7 +103,7 @@ static void count(report *r, const char *kind, bool ok)
 }
 
 /* The report args ask for, built in a read transaction into *out (new). */
-static int build(report *r, const json_t *args, int *kind, int *format, json_t **out,
+static int build(report *r, rpc_req *req, const json_t *args, int *kind, int *format, json_t **out,
 		 struct jv_err *err)
 {
 	struct report__ask q = { .r = r, .args = args, .err = err };
@@ -91,6 +118,12 @@ static int build(report *r, const json_t *args, int *kind, int *format, json_t *
 	q.en = lang == 1;
 	if ((rc = kv_read_begin(ledger_kv(r->l), &q.txn)))
 		return rc;
+	if (kinds[*kind].start) {
+		/* req is answered once the archives have: nothing more to do here */
+		rc = kinds[*kind].start(&q, req, formats[*format]);
+		mdb_txn_abort(q.txn);
+		return rc ? rc : REPORT_LATER;
+	}
 	rc = kinds[*kind].build(&q, out);
 	mdb_txn_abort(q.txn);
 	return rc;
@@ -103,8 +136,10 @@ static void m_report(void *ctx, rpc_req *req, json_t *args)
 	json_t *res = NULL;
 	int kind, format = 0, rc;
 
-	rc = build(r, args, &kind, &format, &res, &err);
-	count(r, kind >= 0 ? kinds[kind].name : "unknown", rc == 0);
+	rc = build(r, req, args, &kind, &format, &res, &err);
+	if (rc == REPORT_LATER)
+		return; /* counted and answered when the archives have answered */
+	report__count(r, kind >= 0 ? kinds[kind].name : "unknown", rc == 0);
 	if (!rc && format == 0) {
 		rpc_reply_ok(req, res);
 		return;
@@ -126,7 +161,8 @@ static void m_report(void *ctx, rpc_req *req, json_t *args)
 
 const struct rpc_method report_methods[] = {
 	{ "report", m_report,
-	  "{report:turnover|charges|payments|debtors|balance|readings, ..its args, format?:json|csv|"
-	  "xlsx|pdf, lang?:ru|en}: an accounting report as a table (docs/reports.md)" },
+	  "{report:turnover|charges|payments|debtors|balance|readings|consumption|distribution, "
+	  "..its args, format?:json|csv|xlsx|pdf, lang?:ru|en}: an accounting report as a table "
+	  "or a file (docs/reports.md)" },
 };
 const size_t report_nmethods = sizeof report_methods / sizeof report_methods[0];

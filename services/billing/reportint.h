@@ -29,6 +29,9 @@
 #include "report.h"
 #include "rpc_file.h"
 #include "tabout.h"
+#include "tzone.h"
+
+struct report__job;
 
 struct report {
 	struct svc *s;	   /* borrowed */
@@ -44,6 +47,7 @@ struct report {
 		char name[128];		       /* its name */
 		int64_t at;		       /* when it was made */
 	} file;				       /* the last file made, for its next chunks */
+	struct report__job *jobs;	       /* reports waiting for archives */
 };
 
 /* What one report is asked. */
@@ -153,6 +157,72 @@ int report__file(report *r, rpc_req *req, const char *kind, const json_t *t, con
 
 /* Drop the file kept. */
 void report__file_forget(report *r);
+
+/* A channel a report asks an archive about, over [from, to) UTC, for
+ * owner (the report's: a premises' index). */
+struct report__chan {
+	int src;	  /* the source (archcl.h) */
+	char channel[24]; /* "1.5.1" */
+	int64_t from, to; /* the span */
+	size_t owner;	  /* whose */
+};
+
+/* A report waiting for the archives (report_archive.c). */
+struct report__job {
+	report *r;		    /* the module; NULL once it stopped */
+	rpc_req *req;		    /* the request, answered at the end */
+	json_t *args;		    /* its args (owned) */
+	const char *kind;	    /* "consumption", "distribution" */
+	char format[8];		    /* "json", "csv", ... */
+	bool en;		    /* "lang":"en" */
+	const char *method;	    /* "series" or "consumption" */
+	const char *step;	    /* a series' step */
+	const tzone_rules *tz;	    /* the building's zone */
+	struct report__chan *chans; /* what is asked (owned) */
+	size_t nchans, cap;
+	json_t *table; /* the table, its rows made at the end (owned) */
+	json_t *sums;  /* what the answers added up (owned) */
+	/* take the answer for chans[first .. first+n): 0, or not 0 when it
+	 * does not fit; make the rows of the table at the end */
+	int (*answer)(struct report__job *j, size_t first, size_t n, const json_t *result);
+	int (*finish)(struct report__job *j, struct jv_err *err);
+	int calls;		  /* answers still to come */
+	char error[400];	  /* the first failure, "" when none */
+	struct report__job *next; /* in r->jobs */
+};
+
+/* Plan channel of source src over [from, to) for owner. AMR_OK or
+ * AMR_ENOMEM. */
+int report__chan_add(struct report__job *j, int src, const char *channel, int64_t from, int64_t to,
+		     size_t owner);
+
+/* Free j (not yet started, or answered). Accepts NULL. */
+void report__job_free(struct report__job *j);
+
+/* Send j's requests; it answers its request once the last has answered
+ * (at once when there is none). Takes j. Returns AMR_OK. */
+int report__jobs_start(struct report__job *j);
+
+/* Answer every waiting report "shutdown" (they are freed by their last
+ * answer). */
+void report__jobs_stop(report *r);
+
+/* The first instant (UTC) of local day d in z. */
+int64_t report__day_utc(const tzone_rules *z, cal_day d);
+
+/* Add decimal quantity to the sum under key of sums ({"t","v","dec"},
+ * made at t when new). AMR_OK, AMR_EINVAL (not a decimal, overflow) or
+ * AMR_ENOMEM. */
+int report__add_qty(json_t *sums, const char *key, int64_t t, const char *quantity);
+
+/* Count a report made (amr_billing_reports_total). */
+void report__count(report *r, const char *kind, bool ok);
+
+/* The asynchronous reports: plan the requests in read transaction
+ * q->txn and start them (req then answered at the end); or refuse
+ * (req not answered). Return codes as the others. */
+int report__consumption(const struct report__ask *q, rpc_req *req, const char *format);
+int report__distribution(const struct report__ask *q, rpc_req *req, const char *format);
 
 /* The reports: each builds its table into *out (new). Returns AMR_OK;
  * AMR_EINVAL naming the field; AMR_ENOTFOUND naming what is missing;

@@ -25,7 +25,8 @@ BILLING_RUN := services/billing/month.c services/billing/basis.c services/billin
 BILLING_REPORT := services/billing/report.c services/billing/report_table.c \
                   services/billing/report_journal.c services/billing/report_invoice.c \
                   services/billing/report_readings.c services/billing/report_debt.c \
-                  services/billing/report_file.c
+                  services/billing/report_file.c services/billing/report_archive.c \
+                  services/billing/report_consumption.c
 BILLING_SRCS += $(BILLING_RUN) $(BILLING_REPORT)
 # Reports' tables out as CSV, XLSX (libxlsxwriter) and PDF (cairo, pango).
 REPORT_CFLAGS := $(shell pkg-config --cflags cairo pangocairo xlsxwriter)
@@ -116,6 +117,8 @@ $(eval $(call integ_test,test_billing_run_read,tests/integration/test_billing_ru
 	$(BILLRUN_TEST_SRCS),-llmdb))
 # The accounting reports against a real Mosquitto, amr-archive and amr-billing.
 $(eval $(call integ_test,test_billing_reports,tests/integration/test_billing_reports.c \
+	$(BILLRUN_TEST_SRCS),-llmdb))
+$(eval $(call integ_test,test_billing_reports_arch,tests/integration/test_billing_reports_arch.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
 
 # A report's table as CSV, XLSX and PDF, read back by openpyxl and poppler

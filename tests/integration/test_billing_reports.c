@@ -67,17 +67,6 @@ static long long cell(const json_t *row, const char *key)
 	return kop(json_string_value(json_object_get(row, key)));
 }
 
-/* A quantity "12.345" as thousandths. */
-static long long milli(const char *s)
-{
-	const char *dot;
-
-	ck_assert_ptr_nonnull(s);
-	dot = strchr(s, '.');
-	ck_assert_msg(dot && strlen(dot + 1) == 3, "%s: not 3 decimals", s);
-	return atoll(s) * 1000 + atoll(dot + 1);
-}
-
 /* The local (Moscow) date of t. */
 static void local_date(time_t t, char *buf)
 {
@@ -418,9 +407,9 @@ static void check_balance(void)
 	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
 		ck_assert_str_eq(json_string_value(json_object_get(r, same[i])),
 				 json_string_value(json_object_get(it, same[i])));
-	ck_assert_int_eq(milli(json_string_value(json_object_get(r, "metered"))) +
-				 milli(json_string_value(json_object_get(r, "estimated"))),
-			 milli(json_string_value(json_object_get(r, "premises"))));
+	ck_assert_int_eq(br_milli(json_string_value(json_object_get(r, "metered"))) +
+				 br_milli(json_string_value(json_object_get(r, "estimated"))),
+			 br_milli(json_string_value(json_object_get(r, "premises"))));
 	ck_assert_str_eq(json_string_value(json_object_get(r, "estimated")), "14.235");
 	ck_assert_str_eq(json_string_value(json_object_get(r, "unit")), "м³");
 	json_decref(b);
@@ -446,15 +435,15 @@ static void check_readings(void)
 	/* the meter's readings: from its initial 100.000 on, end - start billed */
 	ck_assert_str_eq(json_string_value(json_object_get(r, "serial")), "ХВ-1");
 	ck_assert_str_eq(json_string_value(json_object_get(r, "start")), "100.000");
-	ck_assert_int_eq(milli(json_string_value(json_object_get(r, "end"))) -
-				 milli(json_string_value(json_object_get(r, "start"))),
-			 milli(json_string_value(json_object_get(r, "quantity"))));
+	ck_assert_int_eq(br_milli(json_string_value(json_object_get(r, "end"))) -
+				 br_milli(json_string_value(json_object_get(r, "start"))),
+			 br_milli(json_string_value(json_object_get(r, "quantity"))));
 	r = row_of(t, "number", "100003");
 	ck_assert_str_eq(json_string_value(json_object_get(r, "basis")), "norm");
 	ck_assert_ptr_null(json_object_get(r, "start"));
 	json_array_foreach(json_object_get(t, "rows"), i, x)
-		sum += milli(json_string_value(json_object_get(x, "quantity")));
-	ck_assert_int_eq(sum, milli(json_string_value(
+		sum += br_milli(json_string_value(json_object_get(x, "quantity")));
+	ck_assert_int_eq(sum, br_milli(json_string_value(
 				      json_object_get(json_object_get(t, "totals"), "quantity"))));
 	json_decref(inv);
 	json_decref(t);
