@@ -122,15 +122,18 @@ int report__turnover(const struct report__ask *q, json_t **out)
 	for (int c = 0; totals && c < T_END; c++)
 		if (report__money(totals, turn_keys[c], t.total[c]))
 			rc = AMR_ENOMEM;
-	if (rc || !totals || json_object_set_new(t.table, "totals", totals) ||
+	if (rc) {
+		json_decref(totals);
+		goto out_span;
+	}
+	if (!totals || json_object_set_new(t.table, "totals", totals) ||
 	    json_object_set_new(t.table, "params", report__span_params(&sp)) ||
 	    json_object_set_new(
 		    t.table, "chart",
 		    json_pack("{s:s, s:s, s:[s, s], s:s}", "kind", "bar", "x", "number", "y",
 			      "charges", "payments", "title",
 			      report__tr(q, "Начислено и оплачено", "Charged and paid")))) {
-		totals = NULL;
-		rc = rc ? rc : AMR_ENOMEM;
+		rc = AMR_ENOMEM;
 		goto out_span;
 	}
 	*out = t.table;
