@@ -91,6 +91,10 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 # from libsodium.
 MQ_LIBS    := -lpaho-mqtt3as -ljansson -lsodium
 LMDB_LIBS  := -llmdb
+# Receipts (services/billing/recdraw*.c): cairo's PDF surface, pango's
+# text, libqrencode's QR code.
+RECEIPT_CFLAGS := $(shell pkg-config --cflags cairo pangocairo libqrencode 2>/dev/null)
+RECEIPT_LIBS   := $(shell pkg-config --libs cairo pangocairo libqrencode 2>/dev/null)
 
 include $(sort $(wildcard lib/*.mk services/*/*.mk firmware/*/*.mk tools/*/*.mk tests/*/*.mk))
 

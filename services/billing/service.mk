@@ -36,7 +36,14 @@ TABOUT_SRCS   := services/billing/tabout.c services/billing/tabout_check.c \
                  services/billing/tabout_pdf.c services/billing/tabout_chart.c
 $(patsubst %.c,$(OBJ)/%.o,$(TABOUT_SRCS)): CPPFLAGS += $(REPORT_CFLAGS)
 BILLING_SRCS += $(TABOUT_SRCS)
-$(eval $(call program,amr-billing,$(BILLING_SRCS),$(MQ_LIBS) $(LMDB_LIBS) $(REPORT_LIBS)))
+# Receipts drawn as one PDF with their QR codes (docs/receipts.md, "The receipt").
+RECDRAW_SRCS := services/billing/recdraw.c services/billing/recdraw_page.c \
+                services/billing/recdraw_lay.c services/billing/recdraw_read.c \
+                services/billing/recdraw_text.c services/billing/recdraw_qr.c
+$(patsubst %.c,$(OBJ)/%.o,$(RECDRAW_SRCS)): CPPFLAGS += $(RECEIPT_CFLAGS)
+BILLING_SRCS += $(RECDRAW_SRCS)
+$(eval $(call program,amr-billing,$(BILLING_SRCS),$(MQ_LIBS) $(LMDB_LIBS) $(REPORT_LIBS) \
+	$(RECEIPT_LIBS)))
 
 # Tests include the service's headers by name.
 $(OBJ)/tests/unit/test_billing_%.o $(OBJ)/tests/unit/billing_cases.o \
@@ -73,6 +80,11 @@ $(eval $(call unit_test,test_billing_penalty,tests/unit/test_billing_penalty.c \
 $(eval $(call unit_test,test_billing_qrpay,tests/unit/test_billing_qrpay.c \
 	tests/unit/billing_table.c services/billing/qrpay.c services/billing/money.c \
 	lib/jv.c lib/err.c,-ljansson))
+
+# Receipts drawn and read back: pdftotext, pdfinfo, pdftoppm and zbarimg.
+$(eval $(call unit_test,test_billing_recdraw,tests/unit/test_billing_recdraw.c \
+	tests/unit/billing_table.c $(RECDRAW_SRCS) services/billing/money.c \
+	services/billing/calendar.c lib/jv.c lib/err.c,-ljansson $(RECEIPT_LIBS)))
 
 # The journal against real LMDB files.
 $(eval $(call unit_test,test_billing_journal,tests/unit/test_billing_journal.c \

@@ -1,4 +1,5 @@
-# Benchmarks: make bench-pipeline, make bench-rpc, make bench-billing (figures go to
+# Benchmarks: make bench-pipeline, make bench-rpc, make bench-billing,
+# make bench-receipts (figures go to
 # docs/benchmarks.md).
 $(eval $(call bench,bench_pipeline,tests/bench/bench_pipeline.c tests/harness/harness.c tests/harness/harness_probe.c,$(MQ_LIBS)))
 $(eval $(call bench,bench_rpc,tests/bench/bench_rpc.c tests/harness/harness.c tests/harness/harness_probe.c,$(MQ_LIBS)))
@@ -28,3 +29,14 @@ $(eval $(call bench,bench_billing,tests/bench/bench_billing.c tests/harness/harn
 .PHONY: bench-billing
 bench-billing: $(BUILD)/bench/bench_billing $(BIN)/amr-archive $(BIN)/amr-billing
 	AMR_BIN_DIR=$(abspath $(BIN)) $(BUILD)/bench/bench_billing $(BENCH_BILLING_ARGS)
+
+# Receipts drawn into one PDF in one thread: BENCH_RECEIPTS_ARGS is
+# "receipts runs".
+BENCH_RECEIPTS_ARGS ?= 1000 3
+$(OBJ)/tests/bench/bench_receipts.o: CPPFLAGS += -Iservices/billing
+$(eval $(call bench,bench_receipts,tests/bench/bench_receipts.c $(RECDRAW_SRCS) \
+	services/billing/qrpay.c services/billing/money.c services/billing/calendar.c, \
+	-ljansson $(RECEIPT_LIBS)))
+.PHONY: bench-receipts
+bench-receipts: $(BUILD)/bench/bench_receipts
+	$(BUILD)/bench/bench_receipts $(BENCH_RECEIPTS_ARGS)
