@@ -148,7 +148,8 @@ out_reply:
 
 /* What the debtors list looks at and collects. */
 struct debtors {
-	debtrpc *d;
+	ledger *l;
+	journal *j;
 	MDB_txn *txn;
 	const struct acctdebt_tables *t;
 	cal_day at;
@@ -196,7 +197,7 @@ static int held(struct debtors *s, const json_t *acc, json_t **out, bool *in_bui
 			cal_day_parse(to, &to_d);
 		if (from_d > s->at || to_d <= s->at)
 			continue;
-		if ((rc = ledger_get(s->d->l, s->txn, MODEL_PREMISES, pid, &p)))
+		if ((rc = ledger_get(s->l, s->txn, MODEL_PREMISES, pid, &p)))
 			break;
 		{
 			char key[16];
@@ -299,7 +300,7 @@ static int debtor_fn(uint32_t id, const json_t *acc, void *arg)
 		json_decref(premises);
 		return 0;
 	}
-	if ((rc = acctdebt_compute(s->d->j, s->txn, id, s->t, s->at, &ad, s->err))) {
+	if ((rc = acctdebt_compute(s->j, s->txn, id, s->t, s->at, &ad, s->err))) {
 		json_decref(premises);
 		return rc;
 	}
@@ -365,65 +366,84 @@ static json_t *debtors_answer(struct debtors *s, size_t limit)
 	return res;
 }
 
-static void m_debtors(void *ctx, rpc_req *req, json_t *args)
+int debtrpc_debtors(ledger *l, journal *j, MDB_txn *txn, const json_t *args, json_t **out,
+		    struct jv_err *err)
 {
 	static const char *const fields[] = { "org",	  "date",  "building", "group",
 					      "min_debt", "limit", NULL };
-	debtrpc *d = ctx;
-	struct jv_err err = { "" };
 	struct acctdebt_tables t = { 0 };
-	struct debtors s = { .d = d, .t = &t, .err = &err };
+	struct debtors s = { .l = l, .j = j, .txn = txn, .t = &t, .err = err };
 	long long org, building, group, limit;
 	const char *min_s;
-	json_t *res = NULL;
 	int rc;
 
-	if ((rc = jv_only(args, fields, &err)) ||
-	    (rc = jv_int(args, "org", true, 0, 1, MODEL_ID_MAX, &org, &err)) ||
-	    (rc = date_arg(args, &s.at, &err)) ||
-	    (rc = jv_int(args, "building", false, 0, 1, MODEL_ID_MAX, &building, &err)) ||
-	    (rc = jv_int(args, "group", false, 0, 1, MODEL_ID_MAX, &group, &err)) ||
-	    (rc = jv_int(args, "limit", false, DEBTORS_LIMIT, 1, DEBTORS_LIMIT_MAX, &limit,
-			 &err)) ||
-	    (rc = jv_str(args, "min_debt", false, NULL, 1, 30, &min_s, &err)) ||
-	    (min_s && (rc = money_parse(min_s, "min_debt", false, &s.min_debt, &err))) ||
-	    (rc = kv_read_begin(ledger_kv(d->l), &s.txn)))
-		goto out_reply;
+	if ((rc = jv_only(args, fields, err)) ||
+	    (rc = jv_int(args, "org", true, 0, 1, MODEL_ID_MAX, &org, err)) ||
+	    (rc = date_arg(args, &s.at, err)) ||
+	    (rc = jv_int(args, "building", false, 0, 1, MODEL_ID_MAX, &building, err)) ||
+	    (rc = jv_int(args, "group", false, 0, 1, MODEL_ID_MAX, &group, err)) ||
+	    (rc = jv_int(args, "limit", false, DEBTORS_LIMIT, 1, DEBTORS_LIMIT_MAX, &limit, err)) ||
+	    (rc = jv_str(args, "min_debt", false, NULL, 1, 30, &min_s, err)) ||
+	    (min_s && (rc = money_parse(min_s, "min_debt", false, &s.min_debt, err))))
+		return rc;
 	s.building = (uint32_t)building;
-	if ((rc = acctdebt_tables_load(d->l, s.txn, (uint32_t)org, &t))) {
+	if ((rc = acctdebt_tables_load(l, txn, (uint32_t)org, &t))) {
 		if (rc == AMR_ENOTFOUND)
-			jv_fail(&err, "org: there is no org %lld", org);
-		goto out_reply;
+			jv_fail(err, "org: there is no org %lld", org);
+		return rc;
 	}
-	if (group && (rc = ledger_get(d->l, s.txn, MODEL_GROUP, (uint32_t)group, &s.group))) {
+	if (building) {
+		json_t *b = NULL;
+
+		if ((rc = ledger_get(l, txn, MODEL_BUILDING, (uint32_t)building, &b)) ==
+		    AMR_ENOTFOUND)
+			jv_fail(err, "building: there is no building %lld", building);
+		json_decref(b);
+		if (rc)
+			goto out_free;
+	}
+	if (group && (rc = ledger_get(l, txn, MODEL_GROUP, (uint32_t)group, &s.group))) {
 		if (rc == AMR_ENOTFOUND)
-			jv_fail(&err, "group: there is no group %lld", group);
-		goto out_reply;
+			jv_fail(err, "group: there is no group %lld", group);
+		goto out_free;
 	}
 	if (s.group && json_integer_value(json_object_get(s.group, "org")) != org) {
-		rc = jv_fail(&err, "group: group %lld belongs to organisation %lld, not %lld",
-			     group, json_integer_value(json_object_get(s.group, "org")), org);
-		goto out_reply;
+		rc = jv_fail(err, "group: group %lld belongs to organisation %lld, not %lld", group,
+			     json_integer_value(json_object_get(s.group, "org")), org);
+		goto out_free;
 	}
 	if (!(s.rows = json_array()) || !(s.cuts = json_object()) ||
 	    !(s.services = json_object())) {
 		rc = AMR_ENOMEM;
-		goto out_reply;
+		goto out_free;
 	}
-	if ((rc = ledger_scan(d->l, s.txn, MODEL_SERVICE, 0, service_fn, &s)) ||
-	    (rc = ledger_scan(d->l, s.txn, MODEL_METER, 0, cut_fn, &s)) ||
-	    (rc = ledger_scan(d->l, s.txn, MODEL_ACCOUNT, 0, debtor_fn, &s)))
-		goto out_reply;
-	if (!(res = debtors_answer(&s, (size_t)limit)))
+	if ((rc = ledger_scan(l, txn, MODEL_SERVICE, 0, service_fn, &s)) ||
+	    (rc = ledger_scan(l, txn, MODEL_METER, 0, cut_fn, &s)) ||
+	    (rc = ledger_scan(l, txn, MODEL_ACCOUNT, 0, debtor_fn, &s)))
+		goto out_free;
+	if (!(*out = debtors_answer(&s, (size_t)limit)))
 		rc = AMR_ENOMEM;
-out_reply:
-	if (s.txn)
-		mdb_txn_abort(s.txn);
+out_free:
 	json_decref(s.rows);
 	json_decref(s.cuts);
 	json_decref(s.services);
 	json_decref(s.group);
 	acctdebt_tables_free(&t);
+	return rc;
+}
+
+static void m_debtors(void *ctx, rpc_req *req, json_t *args)
+{
+	debtrpc *d = ctx;
+	struct jv_err err = { "" };
+	json_t *res = NULL;
+	MDB_txn *txn;
+	int rc;
+
+	if (!(rc = kv_read_begin(ledger_kv(d->l), &txn))) {
+		rc = debtrpc_debtors(d->l, d->j, txn, args, &res, &err);
+		mdb_txn_abort(txn);
+	}
 	count(d, "debtors", rc == 0);
 	reply(req, rc, &err, res);
 }

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "jv.h"
 #include "journal.h"
 #include "ledger.h"
 #include "rpc.h"
@@ -26,6 +27,16 @@ amr_err debtrpc_create(debtrpc **out, struct svc *s, ledger *l, journal *j);
 
 /* Free. Accepts NULL. */
 void debtrpc_destroy(debtrpc *d);
+
+/*
+ * The debtors list args asks for ({"org","date"?,"building"?,"group"?,
+ * "min_debt"?,"limit"?}, borrowed: any other field is refused), read from
+ * ledger l and journal j inside read transaction txn, as billing/debtors
+ * answers it, into *out (new). Returns AMR_OK; AMR_EINVAL or
+ * AMR_ENOTFOUND with the reason in err; AMR_ENOMEM, AMR_EDB.
+ */
+int debtrpc_debtors(ledger *l, journal *j, MDB_txn *txn, const json_t *args, json_t **out,
+		    struct jv_err *err);
 
 /* The method table, for svc_serve() with the debtrpc as ctx. */
 extern const struct rpc_method debtrpc_methods[];

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "payments.h"
 #include "proto.h"
+#include "report.h"
 #include "run.h"
 #include "svc.h"
 #include "tzone.h"
@@ -66,6 +67,7 @@ int main(int argc, char **argv)
 	invstore *is = NULL;
 	archcl *a = NULL;
 	runsvc *run = NULL;
+	report *rep = NULL;
 	int rc = svc_init(&s, "billing",
 			  "amr-billing: the organisation, buildings, premises, accounts, services, "
 			  "meters, groups and tariffs, every change audited",
@@ -90,7 +92,9 @@ int main(int argc, char **argv)
 	    svc_serve(&s, payments_methods, payments_nmethods, p) ||
 	    invstore_open(&is, ledger_kv(l)) ||
 	    archcl_create(&a, &s, o.sources, (unsigned)o.archive_timeout) ||
-	    run_create(&run, &s, l, is, j, q, a) || svc_serve(&s, run_methods, run_nmethods, run)) {
+	    run_create(&run, &s, l, is, j, q, a) || svc_serve(&s, run_methods, run_nmethods, run) ||
+	    report_create(&rep, &s, l, j, is, a) ||
+	    svc_serve(&s, report_methods, report_nmethods, rep)) {
 		log_error("cannot start (data in %s)", dir);
 		goto out_close;
 	}
@@ -100,6 +104,7 @@ int main(int argc, char **argv)
 	rc = svc_run(&s) ? 1 : 0;
 
 out_close:
+	report_destroy(rep);
 	run_destroy(run);
 	archcl_destroy(a);
 	invstore_close(is);

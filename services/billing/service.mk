@@ -21,7 +21,13 @@ BILLING_RUN := services/billing/month.c services/billing/basis.c services/billin
                services/billing/rundraft.c services/billing/runissue.c \
                services/billing/runadjust.c services/billing/runread.c \
                services/billing/invoice.c
-BILLING_SRCS += $(BILLING_RUN)
+# The accounting reports (docs/reports.md).
+BILLING_REPORT := services/billing/report.c services/billing/report_table.c \
+                  services/billing/report_journal.c services/billing/report_invoice.c \
+                  services/billing/report_readings.c services/billing/report_debt.c \
+                  services/billing/report_file.c services/billing/report_archive.c \
+                  services/billing/report_consumption.c
+BILLING_SRCS += $(BILLING_RUN) $(BILLING_REPORT)
 # Reports' tables out as CSV, XLSX (libxlsxwriter) and PDF (cairo, pango).
 REPORT_CFLAGS := $(shell pkg-config --cflags cairo pangocairo xlsxwriter)
 REPORT_LIBS   := $(shell pkg-config --libs cairo pangocairo xlsxwriter) -lm
@@ -120,6 +126,11 @@ $(eval $(call integ_test,test_billing_run_odn,tests/integration/test_billing_run
 $(eval $(call integ_test,test_billing_run_src,tests/integration/test_billing_run_src.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
 $(eval $(call integ_test,test_billing_run_read,tests/integration/test_billing_run_read.c \
+	$(BILLRUN_TEST_SRCS),-llmdb))
+# The accounting reports against a real Mosquitto, amr-archive and amr-billing.
+$(eval $(call integ_test,test_billing_reports,tests/integration/test_billing_reports.c \
+	$(BILLRUN_TEST_SRCS),-llmdb))
+$(eval $(call integ_test,test_billing_reports_arch,tests/integration/test_billing_reports_arch.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
 
 # A report's table as CSV, XLSX and PDF, read back by openpyxl and poppler

@@ -291,3 +291,13 @@ char *br_sum(char *buf, int dec, const char *const *q, size_t n)
 		 llabs(total) % p);
 	return buf;
 }
+
+long long br_milli(const char *s)
+{
+	const char *dot;
+
+	ck_assert_ptr_nonnull(s);
+	dot = strchr(s, '.');
+	ck_assert_msg(dot && strlen(dot + 1) == 3, "%s: not 3 decimals", s);
+	return (s[0] == '-' ? -1 : 1) * (llabs(atoll(s)) * 1000 + atoll(dot + 1));
+}

@@ -106,6 +106,10 @@ const char *br_qty(const json_t *inv, long long premises, const char *code, cons
 /* The invoice of account for building and period (new). */
 json_t *br_invoice(struct harness *h, const char *period, long long building, long long account);
 
+/* A quantity of 3 decimals "12.345" as thousandths; the test fails on
+ * any other form. */
+long long br_milli(const char *s);
+
 /* The sum of a list of decimal strings, exactly, as a decimal string of
  * dec decimals into buf (64 bytes). */
 char *br_sum(char *buf, int dec, const char *const *q, size_t n);

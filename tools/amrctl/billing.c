@@ -4,7 +4,7 @@
  * (billing/KIND.get); without, every record of the kind, page after page
  * (billing/KIND.list), filtered by org=, building=, premises=, service=
  * or tariff=. The words of money (payments, statement, balance, pay,
- * suspense) go to billpay.c.
+ * suspense) go to billpay.c, `report` to billreport.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 
 #include "billing.h"
 #include "billpay.h"
+#include "billreport.h"
 #include "billrun.h"
 
 static const char *const kinds[] = { "org",   "building", "premises", "account",	"service",
@@ -77,10 +78,8 @@ static const struct {
 	const char *word;
 	int (*run)(struct ctl *c, int argc, char **argv);
 } subs[] = {
-	{ "run", billrun_run },
-	{ "issue", billrun_issue },
-	{ "invoice", billrun_invoice },
-	{ "adjust", billrun_adjust },
+	{ "run", billrun_run },	      { "issue", billrun_issue },   { "invoice", billrun_invoice },
+	{ "adjust", billrun_adjust }, { "report", billreport_cmd },
 };
 
 int billing_cmd(struct ctl *c, int argc, char **argv)

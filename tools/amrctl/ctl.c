@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +8,7 @@
 
 #include "ctl.h"
 #include "err.h"
+#include "rpc_file.h"
 
 static void on_up(void *arg)
 {
@@ -135,4 +138,84 @@ const char *ctl_actor(void)
 
 	snprintf(actor, sizeof actor, "amrctl:%s", pw && pw->pw_name ? pw->pw_name : "unknown");
 	return actor;
+}
+
+struct download {
+	int fd;		 /* where the bytes go */
+	int write_errno; /* errno of a failed write, 0 if none */
+};
+
+static int write_sink(void *ctx, const void *data, size_t len)
+{
+	struct download *d = ctx;
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(d->fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			d->write_errno = errno;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int ctl_get_file(struct ctl *c, const char *method, json_t *args, const char *out)
+{
+	struct download d = { .fd = STDOUT_FILENO };
+	struct rpc_file_info info;
+	char part[4096], *code = NULL, *message = NULL;
+	json_t *said;
+	int err, rc = 1;
+
+	if (strcmp(out, "-") != 0) {
+		snprintf(part, sizeof part, "%s.part-%d", out, (int)getpid());
+		d.fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (d.fd < 0) {
+			fprintf(stderr, "amrctl: %s: %s\n", part, strerror(errno));
+			json_decref(args);
+			return 1;
+		}
+	}
+	if (ctl_connect(c)) {
+		json_decref(args);
+		goto out_close;
+	}
+	err = rpc_file_fetch_wait(c->r, method, args, (unsigned)c->timeout_ms, 0, write_sink, &d,
+				  &info, &code, &message);
+	if (!err && d.fd != STDOUT_FILENO && fsync(d.fd) != 0)
+		d.write_errno = errno;
+	if (d.write_errno)
+		fprintf(stderr, "amrctl: %s: %s\n", out, strerror(d.write_errno));
+	else if (err)
+		fprintf(stderr, "amrctl: %s: %s: %s\n", method, code, message);
+	else
+		rc = 0;
+	free(code);
+	free(message);
+out_close:
+	if (d.fd == STDOUT_FILENO)
+		return rc;
+	if (close(d.fd) != 0 && !rc) {
+		fprintf(stderr, "amrctl: %s: %s\n", out, strerror(errno));
+		rc = 1;
+	}
+	if (!rc && rename(part, out) != 0) {
+		fprintf(stderr, "amrctl: %s: %s\n", out, strerror(errno));
+		rc = 1;
+	}
+	if (rc) {
+		unlink(part);
+		return rc;
+	}
+	said = json_pack("{s:s, s:s, s:s, s:I, s:s}", "file", out, "name", info.name, "type",
+			 info.type, "size", (json_int_t)info.size, "sha256", info.sha256);
+	ctl_print(c, said);
+	json_decref(said);
+	return 0;
 }

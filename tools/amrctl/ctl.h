@@ -32,6 +32,7 @@ struct ctl {
 	const char *source;	     /* archive import: where the readings come from */
 	const char *actor;	     /* archive import: who, instead of amrctl:<user> */
 	long long building;	     /* billing: the building of a run */
+	const char *format;	     /* billing report: json, csv, xlsx or pdf */
 	loop *l;		     /* our loop */
 	mq *m;			     /* broker client */
 	rpc *r;			     /* RPC endpoint */
@@ -51,6 +52,16 @@ void ctl_close(struct ctl *c);
  * in *result; otherwise prints "amrctl: method: code: message" and returns
  * the exit status (1). */
 int ctl_call(struct ctl *c, const char *method, json_t *args, json_t **result);
+
+/*
+ * Fetch the file method hands out in chunks (args taken; NULL: {}) into
+ * out, checked as a whole before it is kept: the bytes go to
+ * out.part-<pid>, renamed onto out only when every chunk and the sha256
+ * agree, removed otherwise; "-" writes them to stdout as they come. Then
+ * prints {"file","name","type","size","sha256"}. Connects itself; prints
+ * its errors. Returns 0 or 1 (an exit status).
+ */
+int ctl_get_file(struct ctl *c, const char *method, json_t *args, const char *out);
 
 /* Print v as JSON (indented unless --compact). */
 void ctl_print(const struct ctl *c, const json_t *v);

@@ -18,6 +18,7 @@
 #include "log.h"
 
 static const char *const steps[] = { "raw", "hour", "day", "month", NULL };
+static const char *const formats[] = { "json", "csv", "xlsx", "pdf", NULL };
 
 int main(int argc, char **argv)
 {
@@ -56,6 +57,9 @@ int main(int argc, char **argv)
 		  &c.period, NULL },
 		{ "building", NULL, CONFIG_INT, "0", 0, 4000000000LL,
 		  "billing run, issue: the building", &c.building, NULL },
+		{ "format", NULL, CONFIG_STR, NULL, 1, 8,
+		  "billing report: json (a table), csv, xlsx or pdf (a file: -o FILE)", &c.format,
+		  formats },
 		{ "source", NULL, CONFIG_STR, NULL, 1, 64,
 		  "archive import: where the readings come from (e.g. old-system)", &c.source,
 		  NULL },

@@ -2,8 +2,6 @@
  * subcmd.c - amrctl's subcommands: each turns its arguments into one or two
  * RPC calls and prints the answer for a person (or CSV for a spreadsheet).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +13,6 @@
 #include "billing.h"
 #include "jv.h"
 #include "proto.h"
-#include "rpc_file.h"
 
 /* Parse a whole number argument in min..max; prints the error. */
 static int number(const char *what, const char *s, long long min, long long max, long long *out)
@@ -431,31 +428,6 @@ static int cmd_backup(struct ctl *c, int argc, char **argv)
 	return call_and_print(c, "archive/backup", json_pack("{s:s}", "name", argv[1]));
 }
 
-struct download {
-	int fd;		 /* where the bytes go */
-	int write_errno; /* errno of a failed write, 0 if none */
-};
-
-static int write_sink(void *ctx, const void *data, size_t len)
-{
-	struct download *d = ctx;
-	const char *p = data;
-
-	while (len) {
-		ssize_t n = write(d->fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			d->write_errno = errno;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* get's words: METHOD, maybe JSON ARGS, and -o FILE anywhere after the
  * method. Returns 0, or -1 for a usage error. */
 static int get_words(int argc, char **argv, const char **method, const char **args_text,
@@ -486,12 +458,8 @@ static int get_words(int argc, char **argv, const char **method, const char **ar
 static int cmd_get(struct ctl *c, int argc, char **argv)
 {
 	const char *method = NULL, *args_text = NULL, *out = NULL;
-	struct download d = { .fd = STDOUT_FILENO };
 	struct jv_err jerr = { "" };
-	struct rpc_file_info info;
-	char part[4096], *code = NULL, *message = NULL;
-	json_t *args = NULL, *said;
-	int err, rc = 1;
+	json_t *args = NULL;
 
 	if (get_words(argc, argv, &method, &args_text, &out)) {
 		fprintf(stderr, "amrctl: usage: amrctl get SERVICE/METHOD ['JSON ARGS'] -o FILE\n");
@@ -501,51 +469,7 @@ static int cmd_get(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "amrctl: arguments: %s\n", jerr.msg);
 		return 2;
 	}
-	if (strcmp(out, "-") != 0) {
-		snprintf(part, sizeof part, "%s.part-%d", out, (int)getpid());
-		d.fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (d.fd < 0) {
-			fprintf(stderr, "amrctl: %s: %s\n", part, strerror(errno));
-			json_decref(args);
-			return 1;
-		}
-	}
-	if (ctl_connect(c)) {
-		json_decref(args);
-		goto out_close;
-	}
-	err = rpc_file_fetch_wait(c->r, method, args, (unsigned)c->timeout_ms, 0, write_sink, &d,
-				  &info, &code, &message);
-	if (!err && d.fd != STDOUT_FILENO && fsync(d.fd) != 0)
-		d.write_errno = errno;
-	if (d.write_errno)
-		fprintf(stderr, "amrctl: %s: %s\n", out, strerror(d.write_errno));
-	else if (err)
-		fprintf(stderr, "amrctl: %s: %s: %s\n", method, code, message);
-	else
-		rc = 0;
-	free(code);
-	free(message);
-out_close:
-	if (d.fd == STDOUT_FILENO)
-		return rc;
-	if (close(d.fd) != 0 && !rc) {
-		fprintf(stderr, "amrctl: %s: %s\n", out, strerror(errno));
-		rc = 1;
-	}
-	if (!rc && rename(part, out) != 0) {
-		fprintf(stderr, "amrctl: %s: %s\n", out, strerror(errno));
-		rc = 1;
-	}
-	if (rc) {
-		unlink(part);
-		return rc;
-	}
-	said = json_pack("{s:s, s:s, s:s, s:I, s:s}", "file", out, "name", info.name, "type",
-			 info.type, "size", (json_int_t)info.size, "sha256", info.sha256);
-	ctl_print(c, said);
-	json_decref(said);
-	return 0;
+	return ctl_get_file(c, method, args, out);
 }
 
 static const struct subcmd subcmds[] = {
@@ -571,7 +495,7 @@ static const struct subcmd subcmds[] = {
 	  "fetch a file served in chunks, checked, into FILE (-o -: stdout)", cmd_get },
 	{ "backup", 1, 1, "NAME", "hot backup of the archive under its backup directory",
 	  cmd_backup },
-	{ "billing", 1, 4, "KIND [ID] [FIELD=ID..]",
+	{ "billing", 1, 16, "KIND [ID] [FIELD=ID..]",
 	  "amr-billing's records: one by id, or all of a kind (org=, building=, premises=...)",
 	  billing_cmd },
 	/* more rows of `billing` for the usage text (subcmd_find finds the
@@ -593,6 +517,8 @@ static const struct subcmd subcmds[] = {
 	  "the monthly billing run: make the draft, issue it (--reason needed)", billing_cmd },
 	{ "billing", 1, 4, "invoice ACCOUNT --period", "an account's invoices of a month",
 	  billing_cmd },
+	{ "billing", 1, 4, "report KIND [KEY=VALUE..] [-o FILE]",
+	  "an accounting report as a table, or a file with --format csv|xlsx|pdf", billing_cmd },
 	{ "billing", 1, 4, "adjust INVOICE AMOUNT",
 	  "a correction of an issued invoice, billed on the next run (--reason needed)",
 	  billing_cmd },
