@@ -11,6 +11,7 @@
 #include "auditq.h"
 #include "billrpc.h"
 #include "debtrpc.h"
+#include "filejob.h"
 #include "invstore.h"
 #include "journal.h"
 #include "ledger.h"
@@ -29,6 +30,8 @@ struct options {
 	const char *tz;		   /* the site's zone: what day it is */
 	const char *sources;	   /* the metering sources file, or NULL */
 	long long archive_timeout; /* ms an archive has to answer a run's request */
+	long long render_threads;  /* workers drawing receipts and reports */
+	long long render_keep_mb;  /* MiB of rendered files kept for their chunks */
 };
 
 int main(int argc, char **argv)
@@ -55,6 +58,13 @@ int main(int argc, char **argv)
 		{ "archive-timeout", "AMR_BILLING_ARCHIVE_TIMEOUT", CONFIG_INT, "30000", 100,
 		  600000, "milliseconds an archive has to answer one request of a billing run",
 		  &o.archive_timeout, NULL },
+		{ "render-threads", "AMR_BILLING_RENDER_THREADS", CONFIG_INT, "2", 1, 8,
+		  "threads that draw receipts and reports (PDF, XLSX, CSV) beside the loop",
+		  &o.render_threads, NULL },
+		{ "render-keep-mb", "AMR_BILLING_RENDER_KEEP_MB", CONFIG_INT, "256", 1, 65536,
+		  "MiB of rendered files kept for their chunks (each for 10 minutes after its "
+		  "last chunk)",
+		  &o.render_keep_mb, NULL },
 	};
 	struct svc s;
 	char dir[4096];
@@ -68,6 +78,7 @@ int main(int argc, char **argv)
 	archcl *a = NULL;
 	runsvc *run = NULL;
 	report *rep = NULL;
+	filejob *fj = NULL;
 	int rc = svc_init(&s, "billing",
 			  "amr-billing: the organisation, buildings, premises, accounts, services, "
 			  "meters, groups and tariffs, every change audited",
@@ -93,7 +104,9 @@ int main(int argc, char **argv)
 	    invstore_open(&is, ledger_kv(l)) ||
 	    archcl_create(&a, &s, o.sources, (unsigned)o.archive_timeout) ||
 	    run_create(&run, &s, l, is, j, q, a) || svc_serve(&s, run_methods, run_nmethods, run) ||
-	    report_create(&rep, &s, l, j, is, a) ||
+	    filejob_create(&fj, &s, (unsigned)o.render_threads, (size_t)o.render_keep_mb << 20,
+			   600000) ||
+	    report_create(&rep, &s, l, j, is, a, fj) ||
 	    svc_serve(&s, report_methods, report_nmethods, rep)) {
 		log_error("cannot start (data in %s)", dir);
 		goto out_close;
@@ -104,6 +117,7 @@ int main(int argc, char **argv)
 	rc = svc_run(&s) ? 1 : 0;
 
 out_close:
+	filejob_destroy(fj); /* before the loop and the rpc it answers through */
 	report_destroy(rep);
 	run_destroy(run);
 	archcl_destroy(a);

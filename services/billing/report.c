@@ -62,7 +62,8 @@ static const char *const kind_names[] = { "turnover",	 "charges",	 "payments",
 static const char *const formats[] = { "json", "csv", "xlsx", "pdf", NULL };
 static const char *const langs[] = { "ru", "en", NULL };
 
-amr_err report_create(report **out, struct svc *s, ledger *l, journal *j, invstore *is, archcl *a)
+amr_err report_create(report **out, struct svc *s, ledger *l, journal *j, invstore *is, archcl *a,
+		      filejob *fj)
 {
 	report *r = calloc(1, sizeof *r);
 	amr_err rc;
@@ -74,6 +75,7 @@ amr_err report_create(report **out, struct svc *s, ledger *l, journal *j, invsto
 	r->j = j;
 	r->is = is;
 	r->a = a;
+	r->fj = fj;
 	if ((rc = recstore_open(&r->imports, ledger_kv(l), "payimp", "registry import"))) {
 		free(r);
 		return rc;
@@ -87,7 +89,6 @@ void report_destroy(report *r)
 	if (!r)
 		return;
 	report__jobs_stop(r);
-	report__file_forget(r);
 	recstore_close(r->imports);
 	free(r);
 }

@@ -17,15 +17,18 @@
 #include "archcl.h"
 #include "invstore.h"
 #include "journal.h"
+#include "filejob.h"
 #include "ledger.h"
 #include "rpc.h"
 #include "svc.h"
 
 typedef struct report report;
 
-/* The reports over ledger l, journal j, invoices is and archives a (all
- * borrowed) on service s. Returns AMR_OK, AMR_ENOMEM or AMR_EDB. */
-amr_err report_create(report **out, struct svc *s, ledger *l, journal *j, invstore *is, archcl *a);
+/* The reports over ledger l, journal j, invoices is and archives a, their
+ * files rendered by fj (all borrowed) on service s. Returns AMR_OK,
+ * AMR_ENOMEM or AMR_EDB. */
+amr_err report_create(report **out, struct svc *s, ledger *l, journal *j, invstore *is, archcl *a,
+		      filejob *fj);
 
 /* Free. Accepts NULL. */
 void report_destroy(report *r);

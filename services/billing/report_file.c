@@ -1,9 +1,10 @@
 /*
  * report_file.c - a report as a file: its table rendered by tabout
- * (CSV, XLSX, PDF) and handed out in chunks (rpc_file.h). The last file
- * made is kept for a while, so that the chunks after the first (which
- * carry its sha256) are cut from the same bytes, not from a file
- * rendered again with another "made".
+ * (CSV, XLSX, PDF) on a filejob worker and handed out in chunks
+ * (rpc_file.h). The table handed to the worker leaves out "made", the
+ * time of the request: the file is named by what it shows, so the
+ * requests for its next chunks find the one kept (filejob.h), and its
+ * creation date is the time it was rendered.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,15 +14,13 @@
 #include "rpc_file.h"
 #include "tabout.h"
 
-#define FILE_KEEP_S 600 /* seconds a file is kept for its next chunks */
-
 /* t as tabout.h takes it: its own fields only, the rows' and the
  * totals' cells of the columns only (the extras are for programs reading
  * the JSON). A new value, NULL when out of memory. */
 static json_t *for_file(const json_t *t)
 {
-	static const char *const fields[] = { "title", "subtitle",    "columns", "rows", "totals",
-					      "chart", "orientation", "made",	 NULL };
+	static const char *const fields[] = { "title",	"subtitle", "columns",	   "rows",
+					      "totals", "chart",    "orientation", NULL };
 	json_t *out = json_object(), *keys = json_object(), *rows = json_array(), *c, *r;
 	const char *k;
 	json_t *v;
@@ -77,79 +76,42 @@ static void file_name(const char *kind, const json_t *t, enum tabout_format f, c
 		snprintf(buf, size, "%s.%s", kind, tabout_ext(f));
 }
 
-void report__file_forget(report *r)
+/* filejob_render for reports: in is the table, opt the tabout format. */
+static amr_err render(const json_t *in, int opt, unsigned char **data, size_t *size,
+		      struct jv_err *err)
 {
-	tabout_buf_free(&r->file.buf);
-	free(r->file.key);
-	memset(&r->file, 0, sizeof r->file);
-}
+	struct tabout_buf b = { 0 };
+	amr_err rc = tabout_render(in, (enum tabout_format)opt, &b, err);
 
-/* What a file is made of: args without the chunk's fields, as text
- * (new), NULL when out of memory. */
-static char *file_key(const json_t *args)
-{
-	json_t *copy = json_deep_copy(args);
-	char *key;
+	if (rc == AMR_EINVAL) { /* a table tabout refuses is our fault, not the caller's */
+		char msg[sizeof err->msg];
 
-	if (!copy)
-		return NULL;
-	json_object_del(copy, "offset");
-	json_object_del(copy, "max");
-	json_object_del(copy, "sha256");
-	key = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(copy);
-	return key;
+		snprintf(msg, sizeof msg, "%s", err->msg);
+		jv_fail(err, "the report's table: %s", msg);
+		return AMR_EIO;
+	}
+	if (!rc) {
+		*data = b.data;
+		*size = b.size;
+	}
+	return rc;
 }
 
 int report__file(report *r, rpc_req *req, const char *kind, const json_t *t, const json_t *args,
 		 const char *format, struct jv_err *err)
 {
-	const char *sha = json_string_value(json_object_get(args, "sha256"));
+	struct filejob_file file = { render, 0, NULL, NULL };
 	enum tabout_format f;
-	struct tabout_buf b = { 0 };
 	json_t *clean;
-	char *key;
-	int rc;
+	char name[128];
 
+	(void)args;
 	if (!tabout_format_parse(format, &f))
 		return jv_fail(err, "format: %s is not a file format", format);
-	if (!(key = file_key(args)))
+	if (!(clean = for_file(t)))
 		return AMR_ENOMEM;
-	/* a next chunk of the file kept: the same bytes */
-	if (sha && r->file.key && !strcmp(r->file.key, key) && !strcmp(r->file.sha, sha) &&
-	    svc_now() - r->file.at < FILE_KEEP_S) {
-		free(key);
-		rpc_file_reply(req,
-			       &(struct rpc_file){ .data = r->file.buf.data,
-						   .size = r->file.buf.size,
-						   .name = r->file.name,
-						   .type = tabout_type(f),
-						   .sha256 = r->file.sha },
-			       args);
-		return AMR_OK;
-	}
-	if (!(clean = for_file(t))) {
-		free(key);
-		return AMR_ENOMEM;
-	}
-	rc = tabout_render(clean, f, &b, err);
-	json_decref(clean);
-	if (rc) {
-		free(key);
-		return rc == AMR_EINVAL ? AMR_EIO : rc; /* a table tabout refuses is our fault */
-	}
-	report__file_forget(r);
-	r->file.key = key;
-	r->file.buf = b;
-	r->file.at = svc_now();
-	rpc_file_sha256(b.data, b.size, r->file.sha);
-	file_name(kind, t, f, r->file.name, sizeof r->file.name);
-	rpc_file_reply(req,
-		       &(struct rpc_file){ .data = b.data,
-					   .size = b.size,
-					   .name = r->file.name,
-					   .type = tabout_type(f),
-					   .sha256 = r->file.sha },
-		       args);
+	file_name(kind, t, f, name, sizeof name);
+	file = (struct filejob_file){ render, (int)f, name, tabout_type(f) };
+	filejob_serve(r->fj, req, args, clean, &file);
 	return AMR_OK;
 }

@@ -34,20 +34,14 @@
 struct report__job;
 
 struct report {
-	struct svc *s;	   /* borrowed */
-	ledger *l;	   /* borrowed */
-	journal *j;	   /* borrowed */
-	invstore *is;	   /* borrowed */
-	archcl *a;	   /* borrowed */
-	recstore *imports; /* the registries imported ("payimp"), for a payment's file */
-	struct {
-		char *key;		       /* the args it was made of (report_file.c) */
-		struct tabout_buf buf;	       /* its bytes */
-		char sha[RPC_FILE_SHA256_HEX]; /* their SHA-256 */
-		char name[128];		       /* its name */
-		int64_t at;		       /* when it was made */
-	} file;				       /* the last file made, for its next chunks */
-	struct report__job *jobs;	       /* reports waiting for archives */
+	struct svc *s;		  /* borrowed */
+	ledger *l;		  /* borrowed */
+	journal *j;		  /* borrowed */
+	invstore *is;		  /* borrowed */
+	archcl *a;		  /* borrowed */
+	recstore *imports;	  /* the registries imported ("payimp"), for a payment's file */
+	filejob *fj;		  /* borrowed: renders the files */
+	struct report__job *jobs; /* reports waiting for archives */
 };
 
 /* What one report is asked. */
@@ -149,14 +143,12 @@ void report__span_free(struct report__span *sp);
 json_t *report__span_params(const struct report__span *sp);
 
 /* Answer req with the chunk args ask for of table t rendered as format
- * ("csv", "xlsx", "pdf"): the file kept when args' sha256 is its, else
- * one rendered now (and kept). Returns AMR_OK (req answered), or an error
- * (req not answered): AMR_EINVAL, AMR_ENOMEM, AMR_EIO. */
+ * ("csv", "xlsx", "pdf") by the filejob (filejob.h): the file kept when
+ * it shows the same, else rendered on a worker. Returns AMR_OK (req
+ * taken: answered now or later), or an error (req not answered):
+ * AMR_EINVAL, AMR_ENOMEM. */
 int report__file(report *r, rpc_req *req, const char *kind, const json_t *t, const json_t *args,
 		 const char *format, struct jv_err *err);
-
-/* Drop the file kept. */
-void report__file_forget(report *r);
 
 /* A channel a report asks an archive about, over [from, to) UTC, for
  * owner (the report's: a premises' index). */

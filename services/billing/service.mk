@@ -42,6 +42,8 @@ RECDRAW_SRCS := services/billing/recdraw.c services/billing/recdraw_page.c \
                 services/billing/recdraw_text.c services/billing/recdraw_qr.c
 $(patsubst %.c,$(OBJ)/%.o,$(RECDRAW_SRCS)): CPPFLAGS += $(RECEIPT_CFLAGS)
 BILLING_SRCS += $(RECDRAW_SRCS)
+# Receipts and reports drawn by worker threads, kept for their chunks.
+BILLING_SRCS += services/billing/filejob.c
 $(eval $(call program,amr-billing,$(BILLING_SRCS),$(MQ_LIBS) $(LMDB_LIBS) $(REPORT_LIBS) \
 	$(RECEIPT_LIBS)))
 
