@@ -19,6 +19,7 @@
 #include "payments.h"
 #include "proto.h"
 #include "report.h"
+#include "recrpc.h"
 #include "run.h"
 #include "svc.h"
 #include "tzone.h"
@@ -79,6 +80,7 @@ int main(int argc, char **argv)
 	runsvc *run = NULL;
 	report *rep = NULL;
 	filejob *fj = NULL;
+	recrpc *rr = NULL;
 	int rc = svc_init(&s, "billing",
 			  "amr-billing: the organisation, buildings, premises, accounts, services, "
 			  "meters, groups and tariffs, every change audited",
@@ -107,7 +109,9 @@ int main(int argc, char **argv)
 	    filejob_create(&fj, &s, (unsigned)o.render_threads, (size_t)o.render_keep_mb << 20,
 			   600000) ||
 	    report_create(&rep, &s, l, j, is, a, fj) ||
-	    svc_serve(&s, report_methods, report_nmethods, rep)) {
+	    svc_serve(&s, report_methods, report_nmethods, rep) ||
+	    recrpc_create(&rr, &s, l, j, is, fj) ||
+	    svc_serve(&s, recrpc_methods, recrpc_nmethods, rr)) {
 		log_error("cannot start (data in %s)", dir);
 		goto out_close;
 	}
@@ -119,6 +123,7 @@ int main(int argc, char **argv)
 out_close:
 	filejob_destroy(fj); /* before the loop and the rpc it answers through */
 	report_destroy(rep);
+	recrpc_destroy(rr);
 	run_destroy(run);
 	archcl_destroy(a);
 	invstore_close(is);

@@ -42,8 +42,10 @@ RECDRAW_SRCS := services/billing/recdraw.c services/billing/recdraw_page.c \
                 services/billing/recdraw_text.c services/billing/recdraw_qr.c
 $(patsubst %.c,$(OBJ)/%.o,$(RECDRAW_SRCS)): CPPFLAGS += $(RECEIPT_CFLAGS)
 BILLING_SRCS += $(RECDRAW_SRCS)
-# Receipts and reports drawn by worker threads, kept for their chunks.
-BILLING_SRCS += services/billing/filejob.c
+# Receipts handed out: gathered from the issued invoices and the journal,
+# drawn by worker threads, kept for their chunks (docs/receipts.md).
+BILLING_SRCS += services/billing/qrpay.c services/billing/receipt.c \
+                services/billing/filejob.c services/billing/recrpc.c
 $(eval $(call program,amr-billing,$(BILLING_SRCS),$(MQ_LIBS) $(LMDB_LIBS) $(REPORT_LIBS) \
 	$(RECEIPT_LIBS)))
 
@@ -124,6 +126,8 @@ $(eval $(call integ_test,test_billing_run,tests/integration/test_billing_run.c \
 $(eval $(call integ_test,test_billing_run_avg,tests/integration/test_billing_run_avg.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
 $(eval $(call integ_test,test_billing_run_odn,tests/integration/test_billing_run_odn.c \
+	$(BILLRUN_TEST_SRCS),-llmdb))
+$(eval $(call integ_test,test_billing_receipts,tests/integration/test_billing_receipts.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
 $(eval $(call integ_test,test_billing_run_src,tests/integration/test_billing_run_src.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))

@@ -130,6 +130,36 @@ check=$(python3 "$top/tests/deploy/demo_bill_check.py" "$tmp/run.json" "$tmp/inv
 	"$tmp/consumption.json") || fail "the run of $last against the archive: $check"
 echo "test-backup: demo's money: $(month -3) and $(month -2) issued, $(jq .count <<<"$debtors") debtors, registry counted once; $last: $check"
 
+# Last month issued, its receipts printed as one PDF: a page per invoice
+# in premises order, each page's QR code the receipt's payload byte for
+# byte, with the sum the journal says is owed.
+"$bin/amrctl" --timeout 120000 billing issue --building 1 --period "$last" --reason "test" \
+	>/dev/null || fail "the issue of $last was refused"
+"$bin/amrctl" --timeout 120000 billing receipts --building 1 --period "$last" \
+	-o "$tmp/receipts.pdf" >/dev/null || fail "the receipts of $last were not written"
+"$bin/amrctl" --compact --timeout 120000 rpc billing/receipts \
+	"{\"building\":1,\"period\":\"$last\",\"format\":\"json\"}" >"$tmp/receipts.json" ||
+	fail "the receipts' data of $last did not come"
+n=$(jq '.receipts | length' "$tmp/receipts.json")
+[ "$n" -eq "$(jq '.invoices | length' "$tmp/invoices.json")" ] ||
+	fail "$n receipts for $(jq '.invoices | length' "$tmp/invoices.json") invoices"
+pdfinfo "$tmp/receipts.pdf" | grep -q "^Pages: *$n\$" || fail "the PDF has not $n pages: $(pdfinfo "$tmp/receipts.pdf")"
+pdftoppm -r 110 -png "$tmp/receipts.pdf" "$tmp/rcpt"
+charge_day=$(TZ=Europe/Moscow date -d "$last-01 +1 month" +%F)
+i=0
+for png in "$tmp"/rcpt-*.png; do
+	want=$(jq -r ".receipts[$i].qr" "$tmp/receipts.json")
+	got=$(zbarimg --raw -q -Sbinary "$png" 2>/dev/null) || fail "no QR code on page $((i + 1))"
+	[ "$got" = "$want" ] || fail "page $((i + 1))'s QR code: $got, not $want"
+	acc=$(jq -r ".receipts[$i].account.number" "$tmp/receipts.json")
+	bal=$(rpc billing/account.balance "{\"org\":1,\"number\":\"$acc\",\"date\":\"$charge_day\"}" | jq -r .balance)
+	[ "$(jq -r ".receipts[$i].money.total" "$tmp/receipts.json")" = "$bal" ] ||
+		fail "account $acc's receipt says $(jq -r ".receipts[$i].money.total" "$tmp/receipts.json"), the journal $bal"
+	i=$((i + 1))
+done
+[ "$i" -eq "$n" ] || fail "$i pages rendered of $n"
+echo "test-backup: $last issued; $n receipts in one PDF, every QR code decoded to its payload and the journal's sum"
+
 # The span asked about ends at t0, before the backup starts. The gateway
 # sends a batch every few seconds, so a reading of t0 may still be on its
 # way: wait until the archive has committed three batches more than it had

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "billing.h"
+#include "billrec.h"
 #include "billpay.h"
 #include "billreport.h"
 #include "billrun.h"
@@ -78,8 +79,10 @@ static const struct {
 	const char *word;
 	int (*run)(struct ctl *c, int argc, char **argv);
 } subs[] = {
-	{ "run", billrun_run },	      { "issue", billrun_issue },   { "invoice", billrun_invoice },
-	{ "adjust", billrun_adjust }, { "report", billreport_cmd },
+	{ "run", billrun_run },		  { "issue", billrun_issue },
+	{ "invoice", billrun_invoice },	  { "adjust", billrun_adjust },
+	{ "report", billreport_cmd },	  { "receipt", billrec_receipt },
+	{ "receipts", billrec_receipts },
 };
 
 int billing_cmd(struct ctl *c, int argc, char **argv)

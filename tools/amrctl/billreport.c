@@ -171,6 +171,8 @@ int billreport_cmd(struct ctl *c, int argc, char **argv)
 	}
 	if (format)
 		json_object_set_new(args, "format", json_string(format));
+	if (c->lang && !json_object_get(args, "lang"))
+		json_object_set_new(args, "lang", json_string(c->lang));
 	if (out)
 		return ctl_get_file(c, "billing/report", args, out);
 	if (ctl_connect(c)) {

@@ -33,6 +33,7 @@ struct ctl {
 	const char *actor;	     /* archive import: who, instead of amrctl:<user> */
 	long long building;	     /* billing: the building of a run */
 	const char *format;	     /* billing report: json, csv, xlsx or pdf */
+	const char *lang;	     /* billing: receipts' and reports' language */
 	loop *l;		     /* our loop */
 	mq *m;			     /* broker client */
 	rpc *r;			     /* RPC endpoint */

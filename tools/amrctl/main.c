@@ -19,6 +19,7 @@
 
 static const char *const steps[] = { "raw", "hour", "day", "month", NULL };
 static const char *const formats[] = { "json", "csv", "xlsx", "pdf", NULL };
+static const char *const langs[] = { "ru", "en", NULL };
 
 int main(int argc, char **argv)
 {
@@ -56,10 +57,13 @@ int main(int argc, char **argv)
 		  "billing pay: the month it pays; run, issue, invoice: the month (YYYY-MM)",
 		  &c.period, NULL },
 		{ "building", NULL, CONFIG_INT, "0", 0, 4000000000LL,
-		  "billing run, issue: the building", &c.building, NULL },
+		  "billing run, issue, receipts: the building", &c.building, NULL },
 		{ "format", NULL, CONFIG_STR, NULL, 1, 8,
 		  "billing report: json (a table), csv, xlsx or pdf (a file: -o FILE)", &c.format,
 		  formats },
+		{ "lang", NULL, CONFIG_STR, NULL, 2, 2,
+		  "billing receipt, receipts, report: the language, ru (default) or en", &c.lang,
+		  langs },
 		{ "source", NULL, CONFIG_STR, NULL, 1, 64,
 		  "archive import: where the readings come from (e.g. old-system)", &c.source,
 		  NULL },

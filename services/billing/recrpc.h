@@ -1,0 +1,40 @@
+/*
+ * recrpc.h - amr-billing's methods that hand out receipts
+ * (docs/receipts.md, "Delivery"):
+ *
+ *   receipt  {"invoice"} or {"account","period","building"?}, "lang"?,
+ *            "format"?: "pdf" (default, a file in chunks) | "json"
+ *   receipts {"building","period","lang"?,"format"?}: every issued
+ *            invoice of the building's period, one page each in premises
+ *            order, as one PDF
+ *
+ * Both only read. The receipts' data is gathered on the loop thread; the
+ * PDF is drawn by a filejob worker (filejob.h).
+ */
+#ifndef AMR_BILLING_RECRPC_H
+#define AMR_BILLING_RECRPC_H
+
+#include <stddef.h>
+
+#include "filejob.h"
+#include "invstore.h"
+#include "journal.h"
+#include "ledger.h"
+#include "rpc.h"
+#include "svc.h"
+
+typedef struct recrpc recrpc;
+
+/* Methods over ledger l, journal j, invoices is, rendering with fj (all
+ * borrowed), on service s. Returns AMR_OK or AMR_ENOMEM. */
+amr_err recrpc_create(recrpc **out, struct svc *s, ledger *l, journal *j, invstore *is,
+		      filejob *fj);
+
+/* Free. Accepts NULL. */
+void recrpc_destroy(recrpc *r);
+
+/* The method table, for svc_serve() with the recrpc as ctx. */
+extern const struct rpc_method recrpc_methods[];
+extern const size_t recrpc_nmethods;
+
+#endif
