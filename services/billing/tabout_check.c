@@ -155,8 +155,7 @@ static int column(const struct tabout__report *r, const char *key)
 
 /* A row (or the totals): an object whose keys are columns' keys and whose
  * cells are of their columns' types. */
-static amr_err row(const struct tabout__report *r, const json_t *o, const char *path,
-		   struct jv_err *err)
+static amr_err row(struct tabout__report *r, const json_t *o, const char *path, struct jv_err *err)
 {
 	const char *key;
 	json_t *v;
@@ -169,6 +168,13 @@ static amr_err row(const struct tabout__report *r, const json_t *o, const char *
 		snprintf(at, sizeof at, "%s.%.60s", path, key);
 		if ((c = column(r, key)) < 0)
 			return jv_fail(err, "%s: not a column's key", at);
+		if (o == r->totals && c == 0 && r->cols[c].type != TABOUT__TEXT &&
+		    json_is_string(v) && json_string_length(v) <= TABOUT_LABEL_MAX &&
+		    cell(&r->cols[c], v, at, err)) {
+			r->label[c] = true; /* a label of the totals, not a value */
+			err->msg[0] = 0;
+			continue;
+		}
 		if (!json_is_null(v) && cell(&r->cols[c], v, at, err))
 			return AMR_EINVAL;
 	}
@@ -290,6 +296,7 @@ amr_err tabout__check(const json_t *report, struct tabout__report *r, struct jv_
 		if (row(r, o, path, err))
 			return AMR_EINVAL;
 	}
+	r->totals = totals; /* row() tells the totals by it */
 	if (totals && row(r, totals, "totals", err))
 		return AMR_EINVAL;
 	r->rows = rows;
@@ -303,6 +310,11 @@ const json_t *tabout__cell(const struct tabout__report *r, const json_t *row, si
 	const json_t *v = json_object_get(row, r->cols[c].key);
 
 	return json_is_null(v) ? NULL : v;
+}
+
+enum tabout__type tabout__cell_type(const struct tabout__report *r, const json_t *row, size_t c)
+{
+	return row == r->totals && r->label[c] ? TABOUT__TEXT : r->cols[c].type;
 }
 
 bool tabout__numeric(enum tabout__type t)

@@ -40,8 +40,8 @@ static void line(FILE *f, const struct tabout__report *r, const json_t *row)
 		if (c)
 			fputc(';', f);
 		if (v)
-			field(f, tabout__text(r->cols[c].type, v, TABOUT__PLAIN, buf),
-			      r->cols[c].type == TABOUT__TEXT);
+			field(f, tabout__text(tabout__cell_type(r, row, c), v, TABOUT__PLAIN, buf),
+			      tabout__cell_type(r, row, c) == TABOUT__TEXT);
 	}
 	fputs("\r\n", f);
 }

@@ -14,6 +14,7 @@
 #define TABOUT_ROWS_MAX	  200000	     /* rows of a report */
 #define TABOUT_SERIES_MAX 8		     /* series of a chart */
 #define TABOUT_NUM_MAX	  64		     /* bytes of any number as written, NUL included */
+#define TABOUT_LABEL_MAX  200		     /* bytes of a label in the totals */
 #define TABOUT_INT_MAX	  1000000000000000LL /* |int| a spreadsheet holds exactly */
 
 enum tabout__type {
@@ -49,6 +50,7 @@ struct tabout__report {
 	const json_t *rows;			  /* the rows: an array of objects */
 	size_t nrows;				  /* how many */
 	const json_t *totals;			  /* the totals row, or NULL */
+	bool label[TABOUT_COLS_MAX];		  /* the totals' first cell is a label */
 	bool chart;				  /* a chart is asked for */
 	enum tabout__chart kind;		  /* which */
 	size_t chart_x;				  /* the labels' column */
@@ -71,6 +73,11 @@ amr_err tabout__check(const json_t *report, struct tabout__report *r, struct jv_
 /* The cell of column c in row (an object of rows, or the totals), NULL
  * when missing or null. Borrowed. */
 const json_t *tabout__cell(const struct tabout__report *r, const json_t *row, size_t c);
+
+/* The type a row's (or the totals') cell c is written as: its column's,
+ * or text for the totals' label in the first column ("Итого" under a
+ * column of dates). */
+enum tabout__type tabout__cell_type(const struct tabout__report *r, const json_t *row, size_t c);
 
 /* Cell v (checked, not NULL) of a column of type t as text: a text cell's
  * own string (borrowed), or a number or date written in style s into buf

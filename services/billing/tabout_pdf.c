@@ -110,7 +110,7 @@ static const char *cell_text(const struct tabout__report *r, const json_t *o, si
 {
 	const json_t *v = tabout__cell(r, o, c);
 
-	return v ? tabout__text(r->cols[c].type, v, TABOUT__GROUPED, buf) : "";
+	return v ? tabout__text(tabout__cell_type(r, o, c), v, TABOUT__GROUPED, buf) : "";
 }
 
 /* Text cells wrap; the others stay on one line, right-aligned (dates

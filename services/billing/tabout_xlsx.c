@@ -89,7 +89,7 @@ static lxw_error row(lxw_worksheet *ws, struct formats *f, const struct tabout__
 	lxw_error e = LXW_NO_ERROR;
 
 	for (size_t i = 0; i < r->ncols && !e; i++) {
-		enum tabout__type t = r->cols[i].type;
+		enum tabout__type t = tabout__cell_type(r, o, i);
 		const json_t *v = tabout__cell(r, o, i);
 		lxw_format *fmt;
 		const char *s;
@@ -147,7 +147,8 @@ static void widths(lxw_worksheet *ws, const struct tabout__report *r)
 
 			if (!v)
 				continue;
-			n = chars(tabout__text(r->cols[c].type, v, TABOUT__GROUPED, buf));
+			n = chars(
+				tabout__text(tabout__cell_type(r, o, c), v, TABOUT__GROUPED, buf));
 			w = n > w ? n : w;
 		}
 		w += 2;

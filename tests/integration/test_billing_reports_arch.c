@@ -217,6 +217,16 @@ START_TEST(consumption_is_the_archives)
 	ck_assert_str_eq(json_string_value(json_object_get(t, "type")), "text/csv; charset=utf-8");
 	ck_assert_ptr_null(json_string_value(json_object_get(t, "next")));
 	json_decref(t);
+	/* a table of days as every file: its totals' label under the dates */
+	for (int f = 0; f < 3; f++) {
+		t = br_call(&h, "billing/report",
+			    "{\"report\":\"consumption\",\"account\":%lld,\"service\":"
+			    "\"cold_water\",\"from\":\"%s\",\"to\":\"%s\",\"step\":\"day\","
+			    "\"format\":\"%s\"}",
+			    sc.acc[1], sc.from, sc.to, (const char *[]){ "csv", "xlsx", "pdf" }[f]);
+		ck_assert_int_gt(json_integer_value(json_object_get(t, "size")), 0);
+		json_decref(t);
+	}
 	free(q1);
 	free(q2);
 }

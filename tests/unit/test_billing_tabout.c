@@ -146,6 +146,40 @@ START_TEST(csv_bytes)
 }
 END_TEST
 
+/* A table of days carries its totals' label under its dates, as text in
+ * every format; the dates themselves stay dates. */
+START_TEST(totals_label_under_dates)
+{
+	static const char want[] = "\xEF\xBB\xBF"
+				   "День;Объём, м³\r\n"
+				   "01.11.2026;1,250\r\n"
+				   "02.11.2026;0,750\r\n"
+				   "Итого;2,000\r\n";
+	json_t *r = parse("{\"title\":\"Потребление\",\"columns\":["
+			  "{\"key\":\"time\",\"title\":\"День\",\"type\":\"date\"},"
+			  "{\"key\":\"q\",\"title\":\"Объём, м³\",\"type\":\"decimal\"}],"
+			  "\"rows\":[{\"time\":\"2026-11-01\",\"q\":\"1.250\"},"
+			  "{\"time\":\"2026-11-02\",\"q\":\"0.750\"}],"
+			  "\"totals\":{\"time\":\"Итого\",\"q\":\"2.000\"},"
+			  "\"chart\":{\"kind\":\"line\",\"x\":\"time\",\"y\":[\"q\"]}}");
+	struct tabout_buf b = { 0 };
+	char *text;
+
+	render(r, TABOUT_CSV, &b);
+	ck_assert_msg(b.size == sizeof want - 1 && !memcmp(b.data, want, b.size),
+		      "got %zu bytes:\n%.*s", b.size, (int)b.size, (char *)b.data);
+	tabout_buf_free(&b);
+	render(r, TABOUT_XLSX, &b);
+	tabout_buf_free(&b);
+	render(r, TABOUT_PDF, &b);
+	text = pdf_text(&b);
+	ck_assert_msg(strstr(text, "Итого") && strstr(text, "02.11.2026"), "%s", text);
+	free(text);
+	tabout_buf_free(&b);
+	json_decref(r);
+}
+END_TEST
+
 /* A report of n accounts, every type, a chart of kind (NULL: none). */
 static json_t *accounts(size_t n, const char *kind, const char *orientation)
 {
@@ -512,6 +546,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, formats);
 	tcase_add_test(tc, csv_bytes);
+	tcase_add_test(tc, totals_label_under_dates);
 	tcase_add_test(tc, refusals_from_the_table);
 	tcase_add_test(tc, xlsx_read_back);
 	tcase_add_test(tc, pdf_text_and_pages);
