@@ -50,8 +50,8 @@ struct sums {
 	money_kop opening;   /* before the period */
 	money_kop paid;	     /* payments less reversals, as the journal signs them */
 	money_kop charged;   /* this invoice's charge */
-	money_kop recalc;    /* its recalculations */
-	money_kop adjust;    /* its invoice.adjust lines, and other entries */
+	money_kop recalc;    /* its recalculation lines */
+	money_kop adjust;    /* its other adjustments, and other entries */
 	money_kop penalties; /* its penalty */
 };
 
@@ -66,9 +66,7 @@ static int sums_fn(const struct journal_entry *e, void *arg)
 			s->charged += e->amount;
 		else if (e->kind == JOURNAL_PENALTY)
 			s->penalties += e->amount;
-		else if (e->kind == JOURNAL_ADJUSTMENT && !str(e->rec, "actor"))
-			s->recalc += e->amount; /* the issue's own: a recalculation */
-		else
+		else /* its recalculations and corrections: told apart by its lines */
 			s->adjust += e->amount;
 	} else if (e->kind == JOURNAL_PAYMENT || e->kind == JOURNAL_REVERSAL) {
 		if (c < 0)
@@ -88,6 +86,27 @@ static int money_set(json_t *o, const char *k, money_kop v)
 	char buf[MONEY_STR_MAX];
 
 	return json_object_set_new(o, k, json_string(money_format(v, buf))) ? AMR_ENOMEM : 0;
+}
+
+/* The sum of inv's recalculation lines into *out. Returns 0 or
+ * AMR_EINVAL (an amount that is not money: a broken invoice). */
+static int recalc_of(const json_t *inv, money_kop *out, struct jv_err *err)
+{
+	json_t *p, *l;
+	size_t i, k;
+
+	*out = 0;
+	json_array_foreach(json_object_get(inv, "premises"), i, p)
+		json_array_foreach(json_object_get(p, "lines"), k, l) {
+			money_kop a;
+
+			if (strcmp(str(l, "basis") ?: "", "recalculation"))
+				continue;
+			if (money_parse(str(l, "amount") ?: "", "amount", true, &a, err))
+				return AMR_EINVAL;
+			*out += a;
+		}
+	return 0;
 }
 
 /* The "money" block: the journal's sums, the due date. */
@@ -110,6 +129,10 @@ static int money_block(ledger *l, journal *j, MDB_txn *txn, const json_t *inv, u
 			       (uint32_t)json_integer_value(json_object_get(inv, "account")), NULL,
 			       to, sums_fn, &s)))
 		return rc;
+	/* of the adjustments its issue wrote, those of its recalculation lines */
+	if ((rc = recalc_of(inv, &s.recalc, err)))
+		return rc;
+	s.adjust -= s.recalc;
 	if ((rc = acctdebt_tables_load(l, txn, org, &t)))
 		return rc == AMR_ENOTFOUND ? jv_fail(err, "org %u is gone", org), rc : rc;
 	cal_period_parse(str(inv, "period"), &y, &mo);

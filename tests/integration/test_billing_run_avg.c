@@ -407,6 +407,29 @@ START_TEST(average_then_norm_then_recalculated)
 		ck_assert_int_gt(kop(sv(json_object_get(d, "penalties"), "charged")), 0);
 		json_decref(d);
 	}
+	/* the receipt shows the recalculation apart from the month's charge:
+	 * its lines' sum, and the whole invoice between the two */
+	{
+		json_t *rc = br_call(&h, "billing/receipt",
+				     "{\"account\":%lld,\"period\":\"%s\",\"format\":\"json\"}",
+				     acc[1], per[7]),
+		       *m = json_object_get(rc, "money"), *p, *x;
+		long long sum = 0;
+		size_t k;
+
+		inv = br_invoice(&h, per[7], bld, acc[1]);
+		p = json_array_get(json_object_get(inv, "premises"), 0);
+		json_array_foreach(json_object_get(p, "lines"), k, x)
+			if (!strcmp(sv(x, "basis"), "recalculation"))
+				sum += kop(sv(x, "amount"));
+		ck_assert_int_ne(sum, 0);
+		ck_assert_int_eq(kop(sv(m, "recalculated")), sum);
+		ck_assert_str_eq(sv(m, "adjustments"), "0.00");
+		ck_assert_int_eq(kop(sv(m, "charged")) + kop(sv(m, "recalculated")),
+				 kop(sv(inv, "total")));
+		json_decref(inv);
+		json_decref(rc);
+	}
 	harness_kill(&h, billing, SIGTERM);
 	{
 		struct journal_count jc = { 0, 0, 0, NULL };
