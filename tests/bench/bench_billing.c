@@ -1,6 +1,7 @@
 /*
  * bench_billing - the monthly billing run of a large building: how long
- * run.draft, run.issue and an account's invoices take.
+ * run.draft, run.issue, an account's invoices and the building's receipts
+ * take.
  *
  *   bench_billing [accounts] [readings a month]
  *
@@ -19,7 +20,10 @@
  *   - the same draft again (warm);
  *   - run.issue (a journal charge per invoice, one transaction);
  *   - invoice.list of one account, 200 times (an account's statement of
- *     invoices), p50 and p99.
+ *     invoices), p50 and p99;
+ *   - billing/receipts of the building: every receipt gathered, drawn as
+ *     one PDF by a render worker and fetched in chunks, then once more
+ *     (the file kept).
  *
  * The set-up is not timed. Figures and the command: docs/benchmarks.md.
  */
@@ -36,6 +40,7 @@
 #include "month.h"
 #include "mq.h"
 #include "rpc.h"
+#include "rpc_file.h"
 
 #define PER_OBJ 100 /* flats an object (UO-4 addresses 1..100) */
 #define WINDOW	500 /* registry.set calls in flight */
@@ -334,6 +339,42 @@ static int cmp_double(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
+/* A sink that only counts the bytes. */
+static int count_sink(void *ctx, const void *data, size_t len)
+{
+	(void)data;
+	*(size_t *)ctx += len;
+	return 0;
+}
+
+/* The building's receipts as one PDF through billing/receipts, the whole
+ * way a person's amrctl takes: gathered, drawn by a worker, fetched in
+ * chunks; then again, the file kept. */
+static int receipts(rpc *r, const char *period, int accounts)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		struct rpc_file_info info;
+		char args[120], *code = NULL, *message = NULL;
+		size_t bytes = 0;
+		double t0 = now_s(), s;
+		int rc;
+
+		snprintf(args, sizeof args, "{\"building\":1,\"period\":\"%s\"}", period);
+		rc = rpc_file_fetch_wait(r, "billing/receipts", json_loads(args, 0, NULL), 600000, 0,
+					 count_sink, &bytes, &info, &code, &message);
+		s = now_s() - t0;
+		if (rc) {
+			fprintf(stderr, "bench: billing/receipts: %s: %s\n", code, message);
+			free(code);
+			free(message);
+			return rc;
+		}
+		printf("receipts of %d accounts%s: one PDF of %zu bytes in %.2f s, %.0f pages/s\n",
+		       accounts, pass ? " (kept)" : "", bytes, s, accounts / s);
+	}
+	return 0;
+}
+
 static int measure(rpc *r, const char *period, int accounts)
 {
 	json_t *res = NULL;
@@ -369,7 +410,7 @@ static int measure(rpc *r, const char *period, int accounts)
 	qsort(lists, 200, sizeof *lists, cmp_double);
 	printf("invoice.list of one account x 200: p50 %.2f ms, p99 %.2f ms\n", lists[100] * 1e3,
 	       lists[198] * 1e3);
-	return 0;
+	return receipts(r, period, accounts);
 }
 
 /* amr-billing's own account of its drafts: where the time went. */
