@@ -360,8 +360,8 @@ static int receipts(rpc *r, const char *period, int accounts)
 		int rc;
 
 		snprintf(args, sizeof args, "{\"building\":1,\"period\":\"%s\"}", period);
-		rc = rpc_file_fetch_wait(r, "billing/receipts", json_loads(args, 0, NULL), 600000, 0,
-					 count_sink, &bytes, &info, &code, &message);
+		rc = rpc_file_fetch_wait(r, "billing/receipts", json_loads(args, 0, NULL), 600000,
+					 0, count_sink, &bytes, &info, &code, &message);
 		s = now_s() - t0;
 		if (rc) {
 			fprintf(stderr, "bench: billing/receipts: %s: %s\n", code, message);
