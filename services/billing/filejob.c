@@ -32,6 +32,7 @@ struct waiter {
 struct kept {
 	char key[RPC_FILE_SHA256_HEX];	  /* what it shows */
 	char sha256[RPC_FILE_SHA256_HEX]; /* of its bytes */
+	char *asked;			  /* the method and args it was made for, or NULL */
 	char *name;			  /* to save it under */
 	char *type;			  /* media type */
 	unsigned char *data;		  /* its bytes */
@@ -50,6 +51,7 @@ struct job {
 	enum job_state state;		  /* where it is */
 	char key[RPC_FILE_SHA256_HEX];	  /* what it shows */
 	struct filejob_file f;		  /* its renderer; name and type copied */
+	char *asked;			  /* the method and args, or NULL */
 	json_t *in;			  /* what it shows */
 	struct waiter *waiters;		  /* the requests waiting */
 	unsigned char *data;		  /* rendered bytes */
@@ -92,6 +94,7 @@ static void job_free(struct job *j)
 {
 	if (!j)
 		return;
+	free(j->asked);
 	json_decref(j->in);
 	free((char *)j->f.name);
 	free((char *)j->f.type);
@@ -101,6 +104,7 @@ static void job_free(struct job *j)
 
 static void kept_free(struct kept *k)
 {
+	free(k->asked);
 	free(k->name);
 	free(k->type);
 	free(k->data);
@@ -196,6 +200,8 @@ static void job_done(void *arg)
 		k->data = j->data;
 		k->size = j->size;
 		j->data = NULL;
+		k->asked = j->asked;
+		j->asked = NULL;
 		k->used_ms = loop_now_ms();
 		k->next = fj->kept;
 		fj->kept = k;
@@ -342,6 +348,46 @@ static amr_err file_key(const json_t *in, const struct filejob_file *f,
 	return AMR_OK;
 }
 
+/* What a request asked: method, then its args but the chunk's fields, in
+ * one spelling (new), NULL when out of memory. */
+static char *asked_of(const char *method, const json_t *args)
+{
+	json_t *copy = json_deep_copy(args);
+	char *text, *out = NULL;
+
+	if (!copy)
+		return NULL;
+	json_object_del(copy, "offset");
+	json_object_del(copy, "max");
+	json_object_del(copy, "sha256");
+	if ((text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS)) &&
+	    asprintf(&out, "%s %s", method, text) < 0)
+		out = NULL;
+	free(text);
+	json_decref(copy);
+	return out;
+}
+
+bool filejob_serve_next(filejob *fj, rpc_req *req, const char *method, const json_t *args)
+{
+	const char *sha = json_string_value(json_object_get(args, "sha256"));
+	char *asked;
+
+	if (!sha || !(asked = asked_of(method, args)))
+		return false;
+	kept_trim(fj, 0);
+	for (struct kept *k = fj->kept; k; k = k->next)
+		if (k->asked && !strcmp(k->asked, asked) && !strcmp(k->sha256, sha)) {
+			free(asked);
+			k->used_ms = loop_now_ms();
+			metric_add(fj->m_hits, 1);
+			kept_reply(k, req, args);
+			return true;
+		}
+	free(asked);
+	return false;
+}
+
 void filejob_serve(filejob *fj, rpc_req *req, const json_t *args, json_t *in,
 		   const struct filejob_file *f)
 {
@@ -375,7 +421,9 @@ void filejob_serve(filejob *fj, rpc_req *req, const json_t *args, json_t *in,
 	j->f = *f;
 	j->f.name = strdup(f->name);
 	j->f.type = strdup(f->type);
-	if (!j->f.name || !j->f.type) {
+	j->f.method = NULL;
+	j->asked = f->method ? asked_of(f->method, args) : NULL;
+	if (!j->f.name || !j->f.type || (f->method && !j->asked)) {
 		job_free(j);
 		goto out_nomem;
 	}

@@ -8,16 +8,19 @@
  * drawing, which takes long for a building's receipts, runs on a worker
  * thread, so the service goes on answering meanwhile. The file is named
  * by the SHA-256 of what it shows (its JSON, the render function's option,
- * its name and type): a request for the next chunk finds the same file
- * kept, and a file whose data changed (a payment came in) is a new one,
- * which the caller's sha256 then tells apart ("conflict"). Requests for a
- * file being rendered wait for that one rendering.
+ * its name and type), and remembers the request that asked for it: a
+ * request for a next chunk is cut from it without the data gathered
+ * again (filejob_serve_next()), a first request finds it when what it
+ * shows is the same, and a file whose data changed (a payment came in)
+ * is a new one, which a caller's sha256 then tells apart ("conflict").
+ * Requests for a file being rendered wait for that one rendering.
  *
  * Everything but the render functions runs on the loop thread.
  */
 #ifndef AMR_BILLING_FILEJOB_H
 #define AMR_BILLING_FILEJOB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -44,6 +47,7 @@ struct filejob_file {
 	int opt;	       /* its option (a format) */
 	const char *name;      /* to save it under, as rpc_file.h asks */
 	const char *type;      /* its media type */
+	const char *method;    /* the method asked, for filejob_serve_next() */
 };
 
 /*
@@ -67,5 +71,15 @@ void filejob_destroy(filejob *fj);
  */
 void filejob_serve(filejob *fj, rpc_req *req, const json_t *args, json_t *in,
 		   const struct filejob_file *f);
+
+/*
+ * A request for a next chunk (its args carry the first chunk's sha256)
+ * answered from the file kept for the same method and args (the chunk's
+ * fields aside) when that file is the one the sha256 names, without
+ * gathering its data again: the fetch goes on with the file it began
+ * with. Returns true when req was answered (taken), false when it was
+ * not (req untouched: gather and call filejob_serve()).
+ */
+bool filejob_serve_next(filejob *fj, rpc_req *req, const char *method, const json_t *args);
 
 #endif

@@ -85,7 +85,8 @@ static json_t *made_of(json_int_t t)
 static void hand_out(recrpc *r, rpc_req *req, const json_t *args, int format, json_t *receipts,
 		     json_int_t issued, const char *name, bool one)
 {
-	struct filejob_file f = { render_pdf, 0, name, "application/pdf" };
+	struct filejob_file f = { render_pdf, 0, name, "application/pdf",
+				  one ? "receipt" : "receipts" };
 	json_t *in;
 
 	if (format == 1) { /* json */
@@ -188,6 +189,8 @@ static void m_receipt(void *ctx, rpc_req *req, json_t *args)
 	MDB_txn *txn = NULL;
 	char name[96];
 
+	if (filejob_serve_next(r->fj, req, "receipt", args))
+		return; /* a next chunk of the file it began with */
 	if ((rc = jv_only(args, fields, &err)) ||
 	    (rc = jv_enum(args, "lang", false, 0, receipt_langs, &lang, &err)) ||
 	    (rc = jv_enum(args, "format", false, 0, formats, &format, &err)) ||
@@ -293,6 +296,10 @@ static void m_receipts(void *ctx, rpc_req *req, json_t *args)
 	struct month m;
 	char name[96];
 
+	if (filejob_serve_next(r->fj, req, "receipts", args)) {
+		json_decref(g.receipts);
+		return; /* a next chunk of the file it began with */
+	}
 	if (!g.receipts) {
 		rc = AMR_ENOMEM;
 		goto out_reply;

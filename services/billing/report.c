@@ -137,6 +137,8 @@ static void m_report(void *ctx, rpc_req *req, json_t *args)
 	json_t *res = NULL;
 	int kind, format = 0, rc;
 
+	if (filejob_serve_next(r->fj, req, "report", args))
+		return; /* a next chunk of the file it began with */
 	rc = build(r, req, args, &kind, &format, &res, &err);
 	if (rc == REPORT_LATER)
 		return; /* counted and answered when the archives have answered */

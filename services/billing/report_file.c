@@ -100,18 +100,17 @@ static amr_err render(const json_t *in, int opt, unsigned char **data, size_t *s
 int report__file(report *r, rpc_req *req, const char *kind, const json_t *t, const json_t *args,
 		 const char *format, struct jv_err *err)
 {
-	struct filejob_file file = { render, 0, NULL, NULL };
+	struct filejob_file file = { render, 0, NULL, NULL, NULL };
 	enum tabout_format f;
 	json_t *clean;
 	char name[128];
 
-	(void)args;
 	if (!tabout_format_parse(format, &f))
 		return jv_fail(err, "format: %s is not a file format", format);
 	if (!(clean = for_file(t)))
 		return AMR_ENOMEM;
 	file_name(kind, t, f, name, sizeof name);
-	file = (struct filejob_file){ render, (int)f, name, tabout_type(f) };
+	file = (struct filejob_file){ render, (int)f, name, tabout_type(f), "report" };
 	filejob_serve(r->fj, req, args, clean, &file);
 	return AMR_OK;
 }

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "archive_util.h"
+#include "billing_util.h"
 #include "billrun_util.h"
 #include "harness.h"
 #include "month.h"
@@ -284,6 +285,33 @@ START_TEST(drawn_again_reads_the_same)
 	ck_assert_msg(strstr(a, "100002"), "%s", a);
 	free(a);
 	free(b);
+
+	/* in small chunks: the chunks after the first are cut from the file
+	 * kept, nothing gathered or drawn again */
+	{
+		static const char gathered[] =
+			"amr_billing_rpc_total{method=\"receipts\",result=\"ok\"}";
+		long long drawn = bil_metric(&h, "amr_billing_files_rendered_total"),
+			  hits = bil_metric(&h, "amr_billing_files_kept_hits_total"),
+			  asked = bil_metric(&h, gathered);
+		char *said, small[512];
+		json_t *info;
+
+		snprintf(small, sizeof small, "%s/small.pdf", h.dir);
+		said = run("amrctl --compact get billing/receipts '{\"building\":%lld,\"period\":"
+			   "\"%s\",\"max\":4096}' -o %s",
+			   sc.bld, sc.per, small);
+		info = json_loads(said, 0, NULL);
+		ck_assert_ptr_nonnull(info);
+		ck_assert_int_gt(json_integer_value(json_object_get(info, "size")), 3 * 4096);
+		ck_assert_int_eq(bil_metric(&h, "amr_billing_files_rendered_total"), drawn + 1);
+		ck_assert_int_eq(bil_metric(&h, gathered), (asked < 0 ? 0 : asked) + 1);
+		ck_assert_int_eq(bil_metric(&h, "amr_billing_files_kept_hits_total") - hits,
+				 (json_integer_value(json_object_get(info, "size")) + 4095) / 4096 -
+					 1);
+		json_decref(info);
+		free(said);
+	}
 
 	/* refused, naming what */
 	br_refused(&h, "billing/receipt", "bad_request", "period: \"2026-13\"",
