@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "acctarg.h"
 #include "acctdebt.h"
 #include "debtrpc.h"
 #include "log.h"
@@ -79,31 +80,6 @@ static void reply(rpc_req *req, int rc, const struct jv_err *err, json_t *res)
 		rpc_reply_rc(req, rc, "%s", amr_strerror(rc));
 }
 
-/* The account args name: "account" (an id), or "org" and "number" (its
- * лицевой счёт there). */
-static int account_arg(debtrpc *d, MDB_txn *txn, const json_t *args, long long *id,
-		       struct jv_err *err)
-{
-	const char *number;
-	long long org;
-	char key[128];
-	uint32_t holder;
-	int rc;
-
-	if (json_object_get(args, "account"))
-		return jv_int(args, "account", true, 0, 1, MODEL_ID_MAX, id, err);
-	if ((rc = jv_int(args, "org", true, 0, 1, MODEL_ID_MAX, &org, err)) ||
-	    (rc = jv_str(args, "number", true, NULL, 1, 40, &number, err)))
-		return jv_fail(err, "account: missing (an id, or org and number)");
-	snprintf(key, sizeof key, "account %lld:%s", org, number);
-	if ((rc = ledger_holder(d->l, txn, key, &holder)) == AMR_ENOTFOUND) {
-		jv_fail(err, "number: organisation %lld has no account %s", org, number);
-		return AMR_ENOTFOUND;
-	}
-	*id = holder;
-	return rc;
-}
-
 static void m_account_debt(void *ctx, rpc_req *req, json_t *args)
 {
 	static const char *const fields[] = { "account", "org", "number", "date", "pieces", NULL };
@@ -112,7 +88,7 @@ static void m_account_debt(void *ctx, rpc_req *req, json_t *args)
 	struct acctdebt_tables t = { 0 };
 	struct acctdebt ad = { 0 };
 	json_t *acc = NULL, *res = NULL;
-	long long id;
+	uint32_t id;
 	bool pieces;
 	cal_day at;
 	MDB_txn *txn = NULL;
@@ -121,16 +97,11 @@ static void m_account_debt(void *ctx, rpc_req *req, json_t *args)
 	if ((rc = jv_only(args, fields, &err)) || (rc = date_arg(args, &at, &err)) ||
 	    (rc = jv_bool(args, "pieces", false, true, &pieces, &err)) ||
 	    (rc = kv_read_begin(ledger_kv(d->l), &txn)) ||
-	    (rc = account_arg(d, txn, args, &id, &err)))
+	    (rc = acctarg_get(d->l, txn, args, &id, &acc, &err)))
 		goto out_reply;
-	if ((rc = ledger_get(d->l, txn, MODEL_ACCOUNT, (uint32_t)id, &acc))) {
-		if (rc == AMR_ENOTFOUND)
-			jv_fail(&err, "account: there is no account %lld", id);
-		goto out_reply;
-	}
 	if ((rc = acctdebt_tables_load(
 		     d->l, txn, (uint32_t)json_integer_value(json_object_get(acc, "org")), &t)) ||
-	    (rc = acctdebt_compute(d->j, txn, (uint32_t)id, &t, at, &ad, &err)))
+	    (rc = acctdebt_compute(d->j, txn, id, &t, at, &ad, &err)))
 		goto out_reply;
 	if (!(res = acctdebt_json(&ad, pieces)))
 		rc = AMR_ENOMEM;

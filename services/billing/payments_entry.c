@@ -50,7 +50,7 @@ static int create_txn(MDB_txn *txn, void *arg)
 
 	json_decref(c->result);
 	c->result = NULL;
-	if ((rc = payments__account(c->p, txn, c->args, &account, NULL, c->err)))
+	if ((rc = acctarg_get(c->p->l, txn, c->args, &account, NULL, c->err)))
 		return rc;
 	if (!(e = payments__entry(account, c->date, JOURNAL_PAYMENT, -c->amount, c->actor)))
 		return AMR_ENOMEM;
@@ -292,7 +292,7 @@ static int opening_txn(MDB_txn *txn, void *arg)
 	c->result = NULL;
 	if (!entries)
 		return AMR_ENOMEM;
-	if ((rc = payments__account(c->p, txn, c->args, &account, NULL, c->err)) ||
+	if ((rc = acctarg_get(c->p->l, txn, c->args, &account, NULL, c->err)) ||
 	    (rc = journal_scan(c->p->j, txn, account, NULL, NULL, earlier_fn, &w)))
 		goto out_free;
 	if (w.seq) {

@@ -93,8 +93,8 @@ static int line_take(struct import *c, MDB_txn *txn, const struct bankreg_line *
 		rc = json_object_set_new(f, "import", json_integer(holder)) ? AMR_ENOMEM : 0;
 		goto out_result;
 	}
-	if (rc || (*l->account &&
-		   (rc = payments__account_by_number(c->p, txn, c->org, l->account, &account))))
+	if (rc ||
+	    (*l->account && (rc = acctarg_by_number(c->p->l, txn, c->org, l->account, &account))))
 		return rc;
 	if (!(rec = line_record(c, l)))
 		return AMR_ENOMEM;

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "acctarg.h"
 #include "payments.h"
 #include "recstore.h"
 
@@ -70,20 +71,6 @@ amr_err payments__period(const json_t *args, const char *field, char out[JOURNAL
 
 /* True when s is a period "YYYY-MM" (years 1900..2999). */
 bool payments__period_ok(const char *s);
-
-/*
- * Inside txn: the account args name, by "account" (its id) or by "number"
- * with "org" (the лицевой счёт in the organisation), into *id and its
- * record into *rec (new; NULL to skip). Returns 0; AMR_EINVAL or
- * AMR_ENOTFOUND naming the field in err; or an LMDB/amr code.
- */
-int payments__account(payments *p, MDB_txn *txn, const json_t *args, uint32_t *id, json_t **rec,
-		      struct jv_err *err);
-
-/* The id of the account of organisation org numbered number, or 0. Returns
- * 0 or an LMDB/amr code. */
-int payments__account_by_number(payments *p, MDB_txn *txn, uint32_t org, const char *number,
-				uint32_t *id);
 
 /* A new journal entry {"account","date","kind","amount","actor","ts"}
  * (NULL when out of memory). */

@@ -27,7 +27,7 @@ void payments__balance(void *ctx, rpc_req *req, json_t *args)
 	    (rc = payments__date(args, "date", today, false, date, &err)) ||
 	    (rc = kv_read_begin(ledger_kv(p->l), &txn)))
 		goto out_reply;
-	if (!(rc = payments__account(p, txn, args, &account, NULL, &err)))
+	if (!(rc = acctarg_get(p->l, txn, args, &account, NULL, &err)))
 		rc = journal_balance(p->j, txn, account, date, &balance);
 	mdb_txn_abort(txn);
 	if (!rc && !(res = json_pack("{s:I, s:s, s:s}", "account", (json_int_t)account, "date",
@@ -125,7 +125,7 @@ void payments__statement(void *ctx, rpc_req *req, json_t *args)
 	}
 	if ((rc = kv_read_begin(ledger_kv(p->l), &txn)))
 		goto out_reply;
-	if (!(rc = payments__account(p, txn, args, &account, NULL, &err)))
+	if (!(rc = acctarg_get(p->l, txn, args, &account, NULL, &err)))
 		rc = journal_scan(p->j, txn, account, NULL, NULL, statement_fn, &st);
 	mdb_txn_abort(txn);
 	if (!rc && st.full) {

@@ -97,7 +97,7 @@ static int assign_account(struct assign *c, MDB_txn *txn, const json_t *line, ui
 	json_object_del(who, "id");
 	if (json_object_get(who, "number") && !json_object_get(who, "org"))
 		json_object_set_new(who, "org", json_integer(org));
-	rc = payments__account(c->p, txn, who, account, &rec, c->err);
+	rc = acctarg_get(c->p->l, txn, who, account, &rec, c->err);
 	json_decref(who);
 	if (rc)
 		return rc;
