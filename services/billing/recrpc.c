@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "acctarg.h"
 #include "log.h"
 #include "money.h"
 #include "receipt.h"
@@ -135,7 +136,8 @@ static int invoice_arg(recrpc *r, MDB_txn *txn, const json_t *args, json_t **out
 	struct find f = { 0 };
 	char period[MONTH_LEN];
 	const char *id, *p;
-	long long account, building;
+	uint32_t account;
+	long long building;
 	struct month m;
 	int rc;
 
@@ -151,22 +153,22 @@ static int invoice_arg(recrpc *r, MDB_txn *txn, const json_t *args, json_t **out
 			jv_fail(err, "invoice: there is no invoice %s", id);
 		return rc;
 	}
-	if ((rc = jv_int(args, "account", true, 0, 1, MODEL_ID_MAX, &account, err)) ||
+	if ((rc = acctarg_get(r->l, txn, args, &account, NULL, err)) ||
 	    (rc = jv_str(args, "period", true, NULL, 7, 7, &p, err)) ||
 	    (rc = jv_int(args, "building", false, 0, 1, MODEL_ID_MAX, &building, err)))
 		return rc;
 	if ((rc = month_parse(p, "period", &m, err)))
 		return rc;
-	flt = (struct invstore_filter){ (uint32_t)building, p, (uint32_t)account, NULL };
+	flt = (struct invstore_filter){ (uint32_t)building, p, account, NULL };
 	if ((rc = invstore_invoice_scan(r->is, txn, &flt, find_fn, &f)))
 		goto out_free;
 	if (!f.n) {
-		jv_fail(err, "account: account %lld has no invoice of %s", account, p);
+		jv_fail(err, "account: account %u has no invoice of %s", account, p);
 		return AMR_ENOTFOUND;
 	}
 	if (f.n > 1) {
 		rc = jv_fail(err,
-			     "building: account %lld has invoices of %s in %zu buildings: "
+			     "building: account %u has invoices of %s in %zu buildings: "
 			     "name the building",
 			     account, p, f.n);
 		goto out_free;
@@ -180,8 +182,9 @@ out_free:
 
 static void m_receipt(void *ctx, rpc_req *req, json_t *args)
 {
-	static const char *const fields[] = { "invoice", "account", "period",	   "building",
-					      "lang",	 "format",  RPC_FILE_ARGS, NULL };
+	static const char *const fields[] = { "invoice",     "account",	 "org",	 "number",
+					      "period",	     "building", "lang", "format",
+					      RPC_FILE_ARGS, NULL };
 	recrpc *r = ctx;
 	struct jv_err err = { "" };
 	json_t *inv = NULL, *rec = NULL, *arr;

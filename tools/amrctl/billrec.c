@@ -38,20 +38,25 @@ int billrec_receipt(struct ctl *c, int argc, char **argv)
 {
 	const char *out = NULL, *acc = NULL;
 	char name[96], *end;
-	long long account;
+	long long account = 0;
 	json_t *args;
 
-	if (words(argc, argv, &out, &acc, 1) || (account = strtoll(acc, &end, 10)) < 1 || *end ||
-	    !c->period) {
-		fprintf(stderr, "amrctl: billing receipt: give an account id and the month, e.g. "
-				"billing receipt 17 --period 2026-10 [-o FILE]\n");
+	if (words(argc, argv, &out, &acc, 1) || !c->period ||
+	    (!c->org && ((account = strtoll(acc, &end, 10)) < 1 || *end))) {
+		fprintf(stderr, "amrctl: billing receipt: give an account id (or with --org its "
+				"number) and the month, e.g. billing receipt 17 --period 2026-10 "
+				"[-o FILE]\n");
 		return AMRCTL_USAGE;
 	}
-	args = json_pack("{s:I, s:s}", "account", (json_int_t)account, "period", c->period);
+	if (c->org)
+		args = json_pack("{s:I, s:s, s:s}", "org", (json_int_t)c->org, "number", acc,
+				 "period", c->period);
+	else
+		args = json_pack("{s:I, s:s}", "account", (json_int_t)account, "period", c->period);
 	if (c->building > 0)
 		json_object_set_new(args, "building", json_integer(c->building));
 	if (!out) {
-		snprintf(name, sizeof name, "receipt-%s-%lld.pdf", c->period, account);
+		snprintf(name, sizeof name, "receipt-%s-%s.pdf", c->period, acc);
 		out = name;
 	}
 	return ctl_get_file(c, "billing/receipt", with_lang(c, args), out);

@@ -7,7 +7,8 @@
 
 #include "ctl.h"
 
-/* billing receipt ACCOUNT --period P [-o FILE]: one account's receipt. */
+/* billing receipt ACCOUNT --period P [-o FILE]: one account's receipt;
+ * with --org, ACCOUNT is its лицевой счёт number there. */
 int billrec_receipt(struct ctl *c, int argc, char **argv);
 
 /* billing receipts --building B --period P [-o FILE]: a building's. */
