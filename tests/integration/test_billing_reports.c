@@ -579,26 +579,34 @@ static void check_files(void)
 	free(out);
 	json_decref(t);
 
-	/* the next chunk, asked once the clock has moved on (a report made
-	 * now would say another "made"), is of the file of the first */
+	/* a payment between two chunks: the fetch goes on with the file it
+	 * began with, and a new fetch shows the payment */
 	{
-		json_t *c0, *c1;
-		time_t t0;
+		json_t *c0, *c1, *c2;
 
-		c0 = report("{\"report\":\"debtors\",\"org\":%lld,\"format\":\"pdf\",\"max\":"
-			    "1000}",
-			    sc.org);
-		t0 = time(NULL);
-		while (time(NULL) == t0)
-			harness_sleep_ms(20);
-		c1 = report("{\"report\":\"debtors\",\"org\":%lld,\"format\":\"pdf\",\"max\":"
-			    "1000,\"offset\":1000,\"sha256\":\"%s\"}",
-			    sc.org, json_string_value(json_object_get(c0, "sha256")));
+		c0 = report("{\"report\":\"turnover\",\"org\":%lld,\"from\":\"%s\",\"to\":"
+			    "\"%s\",\"format\":\"pdf\",\"max\":1000}",
+			    sc.org, sc.from, sc.today);
+		json_decref(br_call(&h, "billing/payment.create",
+				    "{\"actor\":\"accountant\",\"account\":%lld,\"date\":\"%s\","
+				    "\"amount\":\"100.00\",\"reference\":\"K-3\"}",
+				    sc.acc[3], sc.today));
+		c1 = report("{\"report\":\"turnover\",\"org\":%lld,\"from\":\"%s\",\"to\":"
+			    "\"%s\",\"format\":\"pdf\",\"max\":1000,\"offset\":1000,"
+			    "\"sha256\":\"%s\"}",
+			    sc.org, sc.from, sc.today,
+			    json_string_value(json_object_get(c0, "sha256")));
 		ck_assert_str_eq(json_string_value(json_object_get(c1, "sha256")),
 				 json_string_value(json_object_get(c0, "sha256")));
 		ck_assert_int_eq(json_integer_value(json_object_get(c1, "offset")), 1000);
-		snprintf(want, sizeof want, "debtors-%s.pdf", sc.today);
+		c2 = report("{\"report\":\"turnover\",\"org\":%lld,\"from\":\"%s\",\"to\":"
+			    "\"%s\",\"format\":\"pdf\",\"max\":1000}",
+			    sc.org, sc.from, sc.today);
+		ck_assert_str_ne(json_string_value(json_object_get(c2, "sha256")),
+				 json_string_value(json_object_get(c0, "sha256")));
+		snprintf(want, sizeof want, "turnover-%s-%s.pdf", sc.from, sc.today);
 		ck_assert_str_eq(json_string_value(json_object_get(c0, "name")), want);
+		json_decref(c2);
 		json_decref(c0);
 		json_decref(c1);
 	}
