@@ -38,16 +38,23 @@ void billrpc_destroy(billrpc *b)
 	free(b);
 }
 
-/* Count a call of method, by result, in amr_billing_rpc_total. */
-static void count(billrpc *b, enum model_kind k, const char *verb, bool ok)
+void billrpc_count(struct svc *s, const char *method, bool ok)
 {
 	char labels[128];
 
-	snprintf(labels, sizeof labels, "method=\"%s.%s\",result=\"%s\"", model_kind_name(k), verb,
-		 ok ? "ok" : "error");
-	metric_add(metrics_get(b->s->metrics, METRIC_COUNTER, "amr_billing_rpc_total", labels,
-			       "RPC calls of amr-billing's record methods, by method and result."),
+	snprintf(labels, sizeof labels, "method=\"%s\",result=\"%s\"", method, ok ? "ok" : "error");
+	metric_add(metrics_get(s->metrics, METRIC_COUNTER, "amr_billing_rpc_total", labels,
+			       "RPC calls of amr-billing's methods, by method and result."),
 		   1);
+}
+
+/* Count a call of kind k's verb. */
+static void count(billrpc *b, enum model_kind k, const char *verb, bool ok)
+{
+	char method[64];
+
+	snprintf(method, sizeof method, "%s.%s", model_kind_name(k), verb);
+	billrpc_count(b->s, method, ok);
 }
 
 static void reply_rc(rpc_req *req, int rc, const struct jv_err *err, const char *what)

@@ -14,6 +14,7 @@
 #ifndef AMR_BILLING_BILLRPC_H
 #define AMR_BILLING_BILLRPC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "auditq.h"
@@ -31,6 +32,10 @@ amr_err billrpc_create(billrpc **out, struct svc *s, ledger *l, auditq *q);
 void billrpc_destroy(billrpc *b);
 
 /* The method table, for svc_serve() with the billrpc as ctx. */
+/* Count a call of method ("org.create", "debtors") of service s by
+ * result, in amr_billing_rpc_total: every method of amr-billing does. */
+void billrpc_count(struct svc *s, const char *method, bool ok);
+
 extern const struct rpc_method billrpc_methods[];
 extern const size_t billrpc_nmethods;
 

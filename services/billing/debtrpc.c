@@ -10,6 +10,7 @@
 #include "acctarg.h"
 #include "acctdebt.h"
 #include "debtrpc.h"
+#include "billrpc.h"
 #include "log.h"
 
 #define DEBTORS_LIMIT	  1000	/* rows in a debtors answer by default */
@@ -37,16 +38,6 @@ amr_err debtrpc_create(debtrpc **out, struct svc *s, ledger *l, journal *j)
 void debtrpc_destroy(debtrpc *d)
 {
 	free(d);
-}
-
-static void count(debtrpc *d, const char *method, bool ok)
-{
-	char labels[96];
-
-	snprintf(labels, sizeof labels, "method=\"%s\",result=\"%s\"", method, ok ? "ok" : "error");
-	metric_add(metrics_get(d->s->metrics, METRIC_COUNTER, "amr_billing_rpc_total", labels,
-			       "RPC calls of amr-billing's record methods, by method and result."),
-		   1);
 }
 
 /* "date" of args, or today when absent. */
@@ -113,7 +104,7 @@ out_reply:
 	acctdebt_free(&ad);
 	acctdebt_tables_free(&t);
 	json_decref(acc);
-	count(d, "account.debt", rc == 0);
+	billrpc_count(d->s, "account.debt", rc == 0);
 	reply(req, rc, &err, res);
 }
 
@@ -415,7 +406,7 @@ static void m_debtors(void *ctx, rpc_req *req, json_t *args)
 		rc = debtrpc_debtors(d->l, d->j, txn, args, &res, &err);
 		mdb_txn_abort(txn);
 	}
-	count(d, "debtors", rc == 0);
+	billrpc_count(d->s, "debtors", rc == 0);
 	reply(req, rc, &err, res);
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "billrpc.h"
 #include "model.h"
 #include "run.h"
 #include "runint.h"
@@ -28,7 +29,7 @@ static void answer(runsvc *m, rpc_req *req, const json_t *args, const char *meth
 		rc = fn(m, txn, args, &res, &err);
 		mdb_txn_abort(txn);
 	}
-	run__count(m, method, rc == 0);
+	billrpc_count(m->s, method, rc == 0);
 	if (rc) {
 		json_decref(res);
 		run__reply_rc(req, rc, &err, method);

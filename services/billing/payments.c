@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "billrpc.h"
 #include "log.h"
 #include "payments_int.h"
 
@@ -91,12 +92,7 @@ void payments_destroy(payments *p)
 void payments__reply(payments *p, const char *method, rpc_req *req, int rc,
 		     const struct jv_err *err, json_t *result)
 {
-	char labels[128];
-
-	snprintf(labels, sizeof labels, "method=\"%s\",result=\"%s\"", method, rc ? "error" : "ok");
-	metric_add(metrics_get(p->s->metrics, METRIC_COUNTER, "amr_billing_rpc_total", labels,
-			       "RPC calls of amr-billing's record methods, by method and result."),
-		   1);
+	billrpc_count(p->s, method, !rc);
 	if (!rc) {
 		rpc_reply_ok(req, result);
 		return;

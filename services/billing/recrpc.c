@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "acctarg.h"
+#include "billrpc.h"
 #include "log.h"
 #include "money.h"
 #include "receipt.h"
@@ -42,16 +43,6 @@ amr_err recrpc_create(recrpc **out, struct svc *s, ledger *l, journal *j, invsto
 void recrpc_destroy(recrpc *r)
 {
 	free(r);
-}
-
-static void count(recrpc *r, const char *method, bool ok)
-{
-	char labels[96];
-
-	snprintf(labels, sizeof labels, "method=\"%s\",result=\"%s\"", method, ok ? "ok" : "error");
-	metric_add(metrics_get(r->s->metrics, METRIC_COUNTER, "amr_billing_rpc_total", labels,
-			       "RPC calls of amr-billing's record methods, by method and result."),
-		   1);
 }
 
 /* filejob_render for receipts: in is {"receipts":[..],"made":".."}. */
@@ -212,7 +203,7 @@ static void m_receipt(void *ctx, rpc_req *req, json_t *args)
 		goto out_reply;
 	}
 	rec = NULL;
-	count(r, "receipt", true);
+	billrpc_count(r->s, "receipt", true);
 	hand_out(r, req, args, format, arr, json_integer_value(json_object_get(inv, "issued")),
 		 name, true);
 	json_decref(inv);
@@ -222,7 +213,7 @@ out_reply:
 		mdb_txn_abort(txn);
 	json_decref(rec);
 	json_decref(inv);
-	count(r, "receipt", false);
+	billrpc_count(r->s, "receipt", false);
 	reply_err(req, rc, &err);
 }
 
@@ -340,7 +331,7 @@ static void m_receipts(void *ctx, rpc_req *req, json_t *args)
 	g.txn = NULL;
 	json_decref(run);
 	snprintf(name, sizeof name, "receipts-%s-building-%lld.pdf", period, building);
-	count(r, "receipts", true);
+	billrpc_count(r->s, "receipts", true);
 	hand_out(r, req, args, format, g.receipts, g.issued, name, false);
 	return;
 out_reply:
@@ -348,7 +339,7 @@ out_reply:
 		mdb_txn_abort(g.txn);
 	json_decref(run);
 	json_decref(g.receipts);
-	count(r, "receipts", false);
+	billrpc_count(r->s, "receipts", false);
 	reply_err(req, rc, &err);
 }
 

@@ -37,16 +37,6 @@ void run_destroy(runsvc *m)
 	free(m);
 }
 
-void run__count(runsvc *m, const char *method, bool ok)
-{
-	char labels[128];
-
-	snprintf(labels, sizeof labels, "method=\"%s\",result=\"%s\"", method, ok ? "ok" : "error");
-	metric_add(metrics_get(m->s->metrics, METRIC_COUNTER, "amr_billing_rpc_total", labels,
-			       "RPC calls of amr-billing's record methods, by method and result."),
-		   1);
-}
-
 void run__reply_rc(rpc_req *req, int rc, const struct jv_err *err, const char *what)
 {
 	if (err->msg[0])

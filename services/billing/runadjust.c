@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "billrpc.h"
 #include "log.h"
 #include "model.h"
 #include "run.h"
@@ -144,14 +145,14 @@ void run__m_adjust(void *ctx, rpc_req *req, json_t *args)
 	auditq_flush(m->q);
 	log_info("invoice.adjust %s by %s: %s", str(args, "invoice"), str(args, "actor"),
 		 str(a.adj, "amount"));
-	run__count(m, "invoice.adjust", true);
+	billrpc_count(m->s, "invoice.adjust", true);
 	rpc_reply_ok(req, a.adj);
 	json_decref(a.audit);
 	return;
 out_reply:
 	json_decref(a.adj);
 	json_decref(a.audit);
-	run__count(m, "invoice.adjust", false);
+	billrpc_count(m->s, "invoice.adjust", false);
 	run__reply_rc(req, rc, &err, "invoice.adjust");
 }
 

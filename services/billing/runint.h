@@ -301,9 +301,6 @@ void run__m_draft(void *ctx, rpc_req *req, json_t *args);
 void run__m_issue(void *ctx, rpc_req *req, json_t *args);
 void run__m_adjust(void *ctx, rpc_req *req, json_t *args);
 
-/* Count a call of method by result in amr_billing_rpc_total. */
-void run__count(struct runsvc *m, const char *method, bool ok);
-
 /* Answer req with the failure rc: err's message, or what rc is. */
 void run__reply_rc(rpc_req *req, int rc, const struct jv_err *err, const char *what);
 
