@@ -15,6 +15,9 @@ static const char *const names[BASIS_END] = {
 	[BASIS_FIXED] = "fixed",
 	[BASIS_RECALCULATION] = "recalculation",
 	[BASIS_ADJUSTMENT] = "adjustment",
+	[BASIS_BENEFIT] = "benefit",
+	[BASIS_SUBSIDY] = "subsidy",
+	[BASIS_INSTALMENT] = "instalment",
 };
 
 const char *basis_name(enum basis_kind b)

@@ -31,6 +31,9 @@ enum basis_kind {
 	BASIS_FIXED,	     /* a monthly charge: per m2, per resident, per premises */
 	BASIS_RECALCULATION, /* an earlier month billed by average or norm, redone by meter */
 	BASIS_ADJUSTMENT,    /* a correction of an issued invoice */
+	BASIS_BENEFIT,	     /* a percentage of a service's charge taken off (льгота) */
+	BASIS_SUBSIDY,	     /* an amount a month taken off a service's charge */
+	BASIS_INSTALMENT,    /* a charge spread over months, and each month's part */
 	BASIS_END,
 };
 

@@ -213,10 +213,16 @@ static const struct field premises_fields[] = {
 
 /* An account: holder, contacts, premises held. */
 static const struct field account_fields[] = {
-	{ "org", F_REF, true, 0, 0, NULL, MODEL_ORG }, { "number", F_STR, true, 1, 30, NULL, 0 },
-	{ "holder", F_ANY, true, 0, 0, NULL, 0 },      { "email", F_STR, false, 0, 200, NULL, 0 },
-	{ "phone", F_STR, false, 0, 40, NULL, 0 },     { "premises", F_ANY, false, 0, 0, NULL, 0 },
+	{ "org", F_REF, true, 0, 0, NULL, MODEL_ORG },
+	{ "number", F_STR, true, 1, 30, NULL, 0 },
+	{ "holder", F_ANY, true, 0, 0, NULL, 0 },
+	{ "email", F_STR, false, 0, 200, NULL, 0 },
+	{ "phone", F_STR, false, 0, 40, NULL, 0 },
+	{ "premises", F_ANY, false, 0, 0, NULL, 0 },
 	{ "note", F_STR, false, 0, 1000, NULL, 0 },
+	/* the billing run's reliefs (model_relief.c) */
+	{ "benefits", F_ANY, false, 0, 0, NULL, 0 },
+	{ "instalments", F_ANY, false, 0, 0, NULL, 0 },
 };
 
 static const struct field holder_fields[] = {
@@ -298,7 +304,7 @@ static amr_err account_rule(json_t *rec, struct model_refs *refs, struct jv_err 
 		if (str(v, "share") && share_ok(str(v, "share"), path, err))
 			return AMR_EINVAL;
 	}
-	return AMR_OK;
+	return model__reliefs_ok(rec, refs, err);
 }
 
 /* A service. */
@@ -437,19 +443,8 @@ static const struct field version_fields[] = {
  * month's first day: a month has one price (docs/billing.md, "Invoices"). */
 static amr_err version_rule(json_t *rec, struct model_refs *refs, struct jv_err *err)
 {
-	static const char *const ends[] = { "from", "to", NULL };
-
 	(void)refs;
-	for (size_t i = 0; ends[i]; i++) {
-		const char *d = str(rec, ends[i]);
-
-		if (d && strcmp(d + 8, "01"))
-			return jv_fail(err,
-				       "%s: %s is not the first day of a month; a version's "
-				       "prices hold for whole months",
-				       ends[i], d);
-	}
-	return model__period_ok(rec, "", err);
+	return model__whole_months(rec, "", "a version's prices hold for whole months", err);
 }
 
 /* A day of the organisation's calendar that the week does not tell. */

@@ -43,8 +43,15 @@ enum model_kind {
 };
 
 #define MODEL_ID_MAX   4000000000u /* ids are 1..MODEL_ID_MAX */
-#define MODEL_REFS_MAX 64	   /* references checked per record */
+#define MODEL_REFS_MAX 96	   /* references checked per record */
 #define MODEL_DATE_LEN 11	   /* "YYYY-MM-DD" and its NUL */
+
+/* An account's reliefs (docs/billing.md, "Benefits, subsidies and
+ * instalments"): at most MODEL_RELIEFS_MAX benefits and as many
+ * instalments, each of 2..60 months. */
+#define MODEL_RELIEFS_MAX	    16
+#define MODEL_INSTALMENT_MONTHS_MIN 2
+#define MODEL_INSTALMENT_MONTHS_MAX 60
 
 /* A reference from one record to another, to be looked up. */
 struct model_ref {

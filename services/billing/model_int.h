@@ -58,4 +58,12 @@ amr_err model__check_items(json_t *rec, const char *name, size_t max, const stru
 /* from < to when both are there; path names obj in messages. */
 amr_err model__period_ok(const json_t *obj, const char *path, struct jv_err *err);
 
+/* from and to of obj (when there) are first days of months, from before
+ * to; why ends the message ("a relief holds for whole months"). */
+amr_err model__whole_months(const json_t *obj, const char *path, const char *why,
+			    struct jv_err *err);
+
+/* An account's benefits and instalments (model_relief.c). */
+amr_err model__reliefs_ok(json_t *rec, struct model_refs *refs, struct jv_err *err);
+
 #endif

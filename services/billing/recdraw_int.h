@@ -36,10 +36,13 @@ enum recdraw__basis {
 	RECDRAW__RECALC,
 	RECDRAW__ADJUST,
 	RECDRAW__PENALTY,
+	RECDRAW__BENEFIT,
+	RECDRAW__SUBSIDY,
+	RECDRAW__INSTALMENT,
 	RECDRAW__BASES
 };
 
-extern const char *const recdraw__basis_names[]; /* "meter".."penalty", NULL */
+extern const char *const recdraw__basis_names[]; /* "meter".."instalment", NULL */
 
 /* An optional amount: absent or null is has = false. */
 struct recdraw__money {
@@ -51,6 +54,19 @@ struct recdraw__reading {
 	const char *serial;	/* the meter's number, or NULL */
 	struct money_qty start; /* the reading before ("пред."); dec < 0: none */
 	struct money_qty end;	/* the reading now ("тек."); dec < 0: none */
+};
+
+/* An instalment's line: the amount it spreads, or one of its parts. */
+struct recdraw__instalment {
+	bool has;	    /* the line is an instalment's */
+	int from_y, from_m; /* its first month */
+	long long months;   /* its parts */
+	money_kop amount;   /* what it spreads */
+	int32_t rate;	    /* interest, 1/100 % a year */
+	long long part;	    /* this part, 1..months; -1: the line spreads the amount */
+	money_kop interest; /* of the part's amount */
+	money_kop left;	    /* owed after the part */
+	bool early;	    /* the part pays everything left (the account leaves) */
 };
 
 struct recdraw__line {
@@ -67,6 +83,8 @@ struct recdraw__line {
 	money_kop amount;	   /* the line's amount */
 	size_t nreadings;	   /* readings[0..nreadings) */
 	struct recdraw__reading readings[RECDRAW_READINGS_MAX];
+	int32_t percent;		 /* a benefit's, 1/100 %; -1: none */
+	struct recdraw__instalment inst; /* an instalment's terms */
 };
 
 struct recdraw__premises {
@@ -171,6 +189,13 @@ enum recdraw__label {
 	RECDRAW__L_OF,
 	RECDRAW__L_GOES_ON,
 	RECDRAW__L_FOR,
+	RECDRAW__L_INST_OVER,
+	RECDRAW__L_INST_MONTHS,
+	RECDRAW__L_INST_RATE,
+	RECDRAW__L_INST_PART,
+	RECDRAW__L_INST_INTEREST,
+	RECDRAW__L_INST_LEFT,
+	RECDRAW__L_INST_EARLY,
 	RECDRAW__LABELS
 };
 

@@ -281,10 +281,47 @@ static double cells(struct recdraw__draw *d, const struct recdraw__line *l, doub
 	return lh * (double)(l->nreadings ? l->nreadings : 1);
 }
 
+/* A percentage (1/100 %) as "50" or "12,5" into buf (16 bytes). */
+static char *pct_text(int32_t p, char *buf)
+{
+	if (p % 100)
+		recdraw__fmt(buf, 16, "%d,%02d", p / 100, p % 100);
+	else
+		recdraw__fmt(buf, 16, "%d", p / 100);
+	return buf;
+}
+
+/* The note under a line's name: an instalment's terms and the line's
+ * reason, into buf (TEXT bytes); NULL when it has neither. */
+static const char *note(const struct recdraw__draw *d, const struct recdraw__line *l, char *buf)
+{
+	const struct recdraw__instalment *in = &l->inst;
+	char a[MONEY_STR_MAX + 16], b[MONEY_STR_MAX + 16], r[16];
+	size_t n;
+
+	buf[0] = '\0';
+	if (in->has && in->part < 0)
+		recdraw__fmt(buf, TEXT, "%s %s %lld %s %02d.%04d, %s %s",
+			     recdraw__money_text(in->amount, a), L(d, RECDRAW__L_INST_OVER),
+			     in->months, L(d, RECDRAW__L_INST_MONTHS), in->from_m, in->from_y,
+			     pct_text(in->rate, r), L(d, RECDRAW__L_INST_RATE));
+	else if (in->has)
+		recdraw__fmt(buf, TEXT, "%s %lld %s %lld%s%s, %s %s; %s %s",
+			     L(d, RECDRAW__L_INST_PART), in->part, L(d, RECDRAW__L_OF), in->months,
+			     in->early ? ", " : "", in->early ? L(d, RECDRAW__L_INST_EARLY) : "",
+			     L(d, RECDRAW__L_INST_INTEREST), recdraw__money_text(in->interest, a),
+			     L(d, RECDRAW__L_INST_LEFT), recdraw__money_text(in->left, b));
+	n = strlen(buf);
+	if (l->reason)
+		recdraw__fmt(buf + n, TEXT - n, "%s%s", n ? "; " : "", l->reason);
+	return buf[0] ? buf : NULL;
+}
+
 double recdraw__row(struct recdraw__draw *d, int row, double y, bool show)
 {
 	const struct recdraw__line *l;
-	char name[TEXT], basis[TEXT];
+	char name[TEXT], basis[TEXT], nb[TEXT], pb[16];
+	const char *under;
 	double w0 = cols[0].w - 2 * PADX, h, hb, hc;
 
 	if (row == RECDRAW__ROW_SECTION) {
@@ -304,10 +341,13 @@ double recdraw__row(struct recdraw__draw *d, int row, double y, bool show)
 		     l->zone ? recdraw__zone(d->r->lang, l->zone) : "", l->zone ? ")" : "");
 	h = recdraw__text(d, RECDRAW__S_CELL, X0 + PADX, y + PADY, w0, PANGO_ALIGN_LEFT, 3, show,
 			  name);
-	if (l->reason)
+	if ((under = note(d, l, nb)))
 		h += recdraw__text(d, RECDRAW__S_NOTE, X0 + PADX, y + PADY + h, w0,
-				   PANGO_ALIGN_LEFT, 2, show, l->reason);
+				   PANGO_ALIGN_LEFT, 3, show, under);
 	recdraw__fmt(basis, sizeof basis, "%s", recdraw__basis(d->r->lang, l->basis));
+	if (l->percent >= 0)
+		recdraw__fmt(basis + strlen(basis), sizeof basis - strlen(basis), " %s %%",
+			     pct_text(l->percent, pb));
 	if (l->month_y)
 		recdraw__fmt(basis + strlen(basis), sizeof basis - strlen(basis), " %s %02d.%04d",
 			     L(d, RECDRAW__L_FOR), l->month_m, l->month_y);
@@ -330,12 +370,13 @@ double recdraw__row_max(const struct recdraw__draw *d, int row)
 {
 	const struct recdraw__line *l;
 	double name, lh = d->lh[RECDRAW__S_CELL];
+	char nb[TEXT];
 
 	if (row == RECDRAW__ROW_SECTION)
 		return 2 * PADY + d->lh[RECDRAW__S_CELL_BOLD];
 	l = &d->r->lines[row];
-	/* what recdraw__row allows: 3 lines of name, 2 of reason, 2 of basis */
-	name = 3 * lh + (l->reason ? 2 * d->lh[RECDRAW__S_NOTE] : 0);
+	/* what recdraw__row allows: 3 lines of name, 3 of note, 2 of basis */
+	name = 3 * lh + (note(d, l, nb) ? 3 * d->lh[RECDRAW__S_NOTE] : 0);
 	if (name < (double)l->nreadings * lh)
 		name = (double)l->nreadings * lh;
 	return 2 * PADY + name;

@@ -7,13 +7,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rates.h"
 #include "recdraw_int.h"
 
 #define TEXT_MAX 2048 /* bytes of any one text field (a QR code at M holds 2331) */
 
 const char *const recdraw__basis_names[] = { "meter",	"average", "norm",	    "house",
 					     "odn",	"fixed",   "recalculation", "adjustment",
-					     "penalty", NULL };
+					     "penalty", "benefit", "subsidy",	    "instalment",
+					     NULL };
 
 static const char *const payee_names[] = { "name",  "inn",   "kpp",	     "account",
 					   "bank",  "bik",   "corr_account", "address",
@@ -216,12 +218,52 @@ static amr_err reading(const json_t *o, const char *at, struct recdraw__reading 
 	return AMR_OK;
 }
 
+/* A percentage "50.00" (1/100 %) into *out; -1 when absent. */
+static amr_err pct(const json_t *o, const char *at, const char *k, int32_t *out, struct jv_err *err)
+{
+	const char *s;
+	char p[RECDRAW__PATH_MAX];
+	amr_err rc;
+
+	*out = -1;
+	if ((rc = str(o, at, k, false, &s, err)) || !s)
+		return rc;
+	return rates_pct_parse(s, place(p, at, k), out, err);
+}
+
+/* An instalment's terms on its line. */
+static amr_err instalment(const json_t *o, const char *at, struct recdraw__instalment *in,
+			  struct jv_err *err)
+{
+	struct recdraw__money amount, interest, left;
+	char p[RECDRAW__PATH_MAX];
+	amr_err rc;
+
+	if ((rc = period(o, at, "from", true, &in->from_y, &in->from_m, err)) ||
+	    (rc = count(o, at, "months", 1000, &in->months, err)) ||
+	    (rc = money(o, at, "amount", true, &amount, err)) ||
+	    (rc = pct(o, at, "rate", &in->rate, err)) ||
+	    (rc = count(o, at, "part", 1000, &in->part, err)) ||
+	    (rc = money(o, at, "interest", in->part >= 0, &interest, err)) ||
+	    (rc = money(o, at, "left", in->part >= 0, &left, err)))
+		return rc;
+	if (in->months < 1)
+		return jv_fail(err, "%s: missing", place(p, at, "months"));
+	in->has = true;
+	in->amount = amount.value;
+	in->rate = in->rate < 0 ? 0 : in->rate;
+	in->interest = interest.value;
+	in->left = left.value;
+	in->early = json_is_true(get(o, "early"));
+	return AMR_OK;
+}
+
 static amr_err line(const json_t *o, const char *at, struct recdraw__line *l, struct jv_err *err)
 {
-	const json_t *readings;
+	const json_t *readings, *inst;
 	const char *s;
 	struct recdraw__money amount;
-	char p[RECDRAW__PATH_MAX], rat[RECDRAW__PATH_MAX];
+	char p[RECDRAW__PATH_MAX], rat[RECDRAW__PATH_MAX], ip[RECDRAW__PATH_MAX];
 	int b;
 	amr_err rc;
 
@@ -233,7 +275,7 @@ static amr_err line(const json_t *o, const char *at, struct recdraw__line *l, st
 	if (!recdraw__basis_names[b])
 		return jv_fail(
 			err,
-			"%s: \"%s\" is not a basis (meter, average, norm, house, odn, fixed, recalculation, adjustment, penalty)",
+			"%s: \"%s\" is not a basis (meter, average, norm, house, odn, fixed, recalculation, adjustment, penalty, benefit, subsidy, instalment)",
 			place(p, at, "basis"), s);
 	l->basis = b;
 	if ((rc = str(o, at, "unit", false, &l->unit, err)))
@@ -255,6 +297,12 @@ static amr_err line(const json_t *o, const char *at, struct recdraw__line *l, st
 	l->amount = amount.value;
 	if ((rc = period(o, at, "month", l->basis == RECDRAW__RECALC, &l->month_y, &l->month_m,
 			 err)))
+		return rc;
+	if ((rc = pct(o, at, "percent", &l->percent, err)) ||
+	    (rc = object(o, at, "instalment", false, &inst, err)))
+		return rc;
+	l->inst.has = false;
+	if (inst && (rc = instalment(inst, place(ip, at, "instalment"), &l->inst, err)))
 		return rc;
 	if ((rc = array(o, at, "readings", false, RECDRAW_READINGS_MAX, &readings, err)))
 		return rc;

@@ -61,6 +61,13 @@ static const char *const labels[RECDRAW__LABELS][RECDRAW__LANGS] = {
 	[RECDRAW__L_GOES_ON] = { "Продолжение на следующей странице",
 				 "Continued on the next page" },
 	[RECDRAW__L_FOR] = { "за", "for" },
+	[RECDRAW__L_INST_OVER] = { "на", "over" },
+	[RECDRAW__L_INST_MONTHS] = { "мес. с", "months from" },
+	[RECDRAW__L_INST_RATE] = { "% годовых", "% a year" },
+	[RECDRAW__L_INST_PART] = { "платёж", "part" },
+	[RECDRAW__L_INST_INTEREST] = { "в т. ч. проценты", "of which interest" },
+	[RECDRAW__L_INST_LEFT] = { "остаток", "still owed" },
+	[RECDRAW__L_INST_EARLY] = { "весь остаток при выезде", "all that is left, on moving out" },
 };
 
 static const char *const bases[RECDRAW__BASES][RECDRAW__LANGS] = {
@@ -73,6 +80,9 @@ static const char *const bases[RECDRAW__BASES][RECDRAW__LANGS] = {
 	[RECDRAW__RECALC] = { "перерасчёт", "recalculation" },
 	[RECDRAW__ADJUST] = { "корректировка", "adjustment" },
 	[RECDRAW__PENALTY] = { "пени", "penalty" },
+	[RECDRAW__BENEFIT] = { "льгота", "benefit" },
+	[RECDRAW__SUBSIDY] = { "субсидия", "subsidy" },
+	[RECDRAW__INSTALMENT] = { "рассрочка", "instalment" },
 };
 
 /* A word by its key, in each language. */

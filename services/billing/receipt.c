@@ -189,8 +189,9 @@ static int premises_lines(ledger *l, MDB_txn *txn, const json_t *inv, const json
 {
 	static const char *const pk[] = { "number", "area", "residents", "share",
 					  "from",   "to",   "days",	 NULL };
-	static const char *const lk[] = { "name",  "unit",   "basis",  "line",	"quantity",
-					  "price", "amount", "reason", "month", NULL };
+	static const char *const lk[] = { "name",     "unit",	 "basis",      "line",
+					  "quantity", "price",	 "amount",     "reason",
+					  "month",    "percent", "instalment", NULL };
 	json_t *prem = json_array(), *lines = json_array(), *pe, *ln;
 	size_t i, k;
 	int rc = 0;

@@ -22,8 +22,11 @@ static const struct {
 	{ "house", "по общедомовому счётчику", "by the house meter" },
 	{ "fixed", "ежемесячно", "monthly" },
 	{ "odn", "ОДН", "common property (ОДН)" },
+	{ "benefit", "льгота", "benefit" },
+	{ "subsidy", "субсидия", "subsidy" },
+	{ "instalment", "рассрочка", "instalment" },
 	{ "recalculation", "перерасчёт", "recalculation" },
-	{ "adjustment", "корректировка", "adjustment" },
+	{ "adjustment", "корректировка", "adjustment" }, /* last: what basis_index falls back to */
 };
 #define NBASES (sizeof bases / sizeof bases[0])
 

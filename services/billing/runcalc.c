@@ -462,7 +462,8 @@ amr_err run__calc(struct run *r, run__hist_fn hist, void *hist_ctx)
 	for (size_t p = 0; p < r->npremises; p++)
 		if ((rc = bill_premises(&c, p)))
 			goto out_free;
-	if ((rc = run__odn(r)) || (rc = run__recalc(r)) || (rc = run__adjustments(r)))
+	if ((rc = run__odn(r)) || (rc = run__reliefs(r)) || (rc = run__recalc(r)) ||
+	    (rc = run__adjustments(r)))
 		goto out_free;
 	for (size_t a = 0; a < r->naccounts; a++) {
 		char buf[MONEY_STR_MAX];

@@ -88,6 +88,11 @@ struct run__account {
 	char holder[301]; /* who */
 	json_t *inv;	  /* the invoice being made (owned), NULL until a line */
 	money_kop total;  /* its lines added up */
+	/* its reliefs (runrelief.c), for an account holding premises in the period */
+	json_t *rec;	     /* its record (owned), NULL for one only recalculated */
+	bool leaves;	     /* holds none of the building's premises after the period */
+	money_kop *deferred; /* per instalment: what its first month's invoice
+				deferred, -1 none (owned, NULL without instalments) */
 };
 
 /* An account's holding of a premises, over days [d0, d1) of the period. */
@@ -398,6 +403,19 @@ amr_err run__prorate(const struct run *r, size_t p, const struct money_qty *q,
  * area before the premises are billed, ОДН after. */
 amr_err run__house_heat(struct run *r, struct money_qty *parts, size_t s);
 amr_err run__odn(struct run *r);
+
+/* Benefits, subsidies and instalments (runrelief.c). */
+
+/* Inside txn: for each account's instalment begun before the period,
+ * what the invoice of its first month deferred (a->deferred); and
+ * whether the account leaves the building with the period. Returns
+ * AMR_OK, AMR_ENOMEM or an invstore code. */
+int run__reliefs_read(struct run *r, invstore *is, MDB_txn *txn);
+
+/* The lines of the accounts' benefits, subsidies and instalments, after
+ * the month's own lines and the ОДН. Returns AMR_OK, AMR_EINVAL (with
+ * r->failed) or AMR_ENOMEM. */
+amr_err run__reliefs(struct run *r);
 
 /* The recalculations of the waiting months (runrecalc.c). */
 amr_err run__recalc(struct run *r);

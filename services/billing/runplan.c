@@ -53,8 +53,11 @@ void run__free(struct run *r)
 		free(r->premises[i].hold);
 		free(r->premises[i].mtr);
 	}
-	for (size_t i = 0; i < r->naccounts; i++)
+	for (size_t i = 0; i < r->naccounts; i++) {
 		json_decref(r->accounts[i].inv);
+		json_decref(r->accounts[i].rec);
+		free(r->accounts[i].deferred);
+	}
 	for (size_t i = 0; i < r->ngroups; i++)
 		free(r->groups[i].needs);
 	for (size_t i = 0; i < r->npending; i++) {
@@ -191,6 +194,7 @@ static int account_fn(uint32_t id, const json_t *rec, void *arg)
 			if (!a)
 				return AMR_ENOMEM;
 			account_set(a, id, rec);
+			a->rec = json_incref((json_t *)rec);
 			acc = r->naccounts - 1;
 		}
 		if (!(h = PUSH(r, r->holdings, r->nholdings, pl->cap_h)))
@@ -676,7 +680,7 @@ amr_err run__plan(ledger *l, invstore *is, MDB_txn *txn, struct archcl *a, uint3
 	    (rc = premises_meters(r)) || (rc = house_meters(&pl)) ||
 	    (rc = invstore_pending_scan(is, txn, building, pending_fn, &pl)) ||
 	    (rc = invstore_adjust_scan(is, txn, building, adjust_fn, &pl)) ||
-	    (rc = group_needs(&pl)))
+	    (rc = run__reliefs_read(r, is, txn)) || (rc = group_needs(&pl)))
 		goto out_fail;
 	if (!r->npremises) {
 		rc = jv_fail(err, "building: building %u has no premises", building);

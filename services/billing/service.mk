@@ -1,6 +1,6 @@
 # amr-billing: accounts, tariffs, invoices and receipts (docs/billing.md).
 BILLING_CORE := services/billing/money.c services/billing/bankcheck.c \
-                services/billing/model.c services/billing/model_fields.c services/billing/tariff.c \
+                services/billing/model.c services/billing/model_fields.c services/billing/model_relief.c services/billing/tariff.c \
                 services/billing/calendar.c services/billing/rates.c \
                 services/billing/debt.c services/billing/penalty.c
 BILLING_SRCS := $(BILLING_CORE) services/billing/ledger.c services/billing/journal.c \
@@ -21,6 +21,7 @@ BILLING_RUN := services/billing/month.c services/billing/basis.c services/billin
                services/billing/runrecalc.c services/billing/run.c \
                services/billing/rundraft.c services/billing/runissue.c \
                services/billing/runadjust.c services/billing/runread.c \
+               services/billing/runrelief.c \
                services/billing/invoice.c
 # The accounting reports (docs/reports.md).
 BILLING_REPORT := services/billing/report.c services/billing/report_table.c \
@@ -62,11 +63,11 @@ $(eval $(call unit_test,test_billing_bankcheck,tests/unit/test_billing_bankcheck
 $(eval $(call unit_test,test_billing_tariff,tests/unit/test_billing_tariff.c \
 	tests/unit/billing_table.c services/billing/tariff.c services/billing/money.c lib/jv.c lib/err.c,-ljansson))
 $(eval $(call unit_test,test_billing_model,tests/unit/test_billing_model.c \
-	tests/unit/billing_table.c services/billing/model.c services/billing/model_fields.c services/billing/bankcheck.c \
+	tests/unit/billing_table.c services/billing/model.c services/billing/model_fields.c services/billing/model_relief.c services/billing/bankcheck.c \
 	services/billing/money.c services/billing/calendar.c services/billing/rates.c \
 	lib/proto.c lib/jv.c lib/err.c,-ljansson))
 $(eval $(call unit_test,test_billing_bankreg,tests/unit/test_billing_bankreg.c \
-	services/billing/bankreg.c services/billing/model.c services/billing/model_fields.c services/billing/bankcheck.c \
+	services/billing/bankreg.c services/billing/model.c services/billing/model_fields.c services/billing/model_relief.c services/billing/bankcheck.c \
 	services/billing/money.c services/billing/calendar.c services/billing/rates.c \
 	lib/utf8.c lib/proto.c lib/jv.c lib/err.c,-ljansson))
 
@@ -89,11 +90,12 @@ $(eval $(call unit_test,test_billing_qrpay,tests/unit/test_billing_qrpay.c \
 # Receipts drawn and read back: pdftotext, pdfinfo, pdftoppm and zbarimg.
 $(eval $(call unit_test,test_billing_recdraw,tests/unit/test_billing_recdraw.c \
 	tests/unit/billing_table.c $(RECDRAW_SRCS) services/billing/money.c \
-	services/billing/calendar.c lib/jv.c lib/err.c,-ljansson $(RECEIPT_LIBS)))
+	services/billing/calendar.c services/billing/rates.c lib/jv.c lib/err.c,-ljansson \
+	$(RECEIPT_LIBS)))
 
 # The journal against real LMDB files.
 $(eval $(call unit_test,test_billing_journal,tests/unit/test_billing_journal.c \
-	services/billing/journal.c services/billing/model.c services/billing/model_fields.c services/billing/bankcheck.c \
+	services/billing/journal.c services/billing/model.c services/billing/model_fields.c services/billing/model_relief.c services/billing/bankcheck.c \
 	services/billing/money.c services/billing/calendar.c services/billing/rates.c \
 	lib/kv.c lib/log.c lib/proto.c lib/jv.c lib/err.c,-ljansson -llmdb))
 # An account's debt from its journal and its organisation's tables.
@@ -133,6 +135,8 @@ $(eval $(call integ_test,test_billing_receipts,tests/integration/test_billing_re
 $(eval $(call integ_test,test_billing_run_src,tests/integration/test_billing_run_src.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
 $(eval $(call integ_test,test_billing_run_read,tests/integration/test_billing_run_read.c \
+	$(BILLRUN_TEST_SRCS),-llmdb))
+$(eval $(call integ_test,test_billing_reliefs,tests/integration/test_billing_reliefs.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
 # The accounting reports against a real Mosquitto, amr-archive and amr-billing.
 $(eval $(call integ_test,test_billing_reports,tests/integration/test_billing_reports.c \
