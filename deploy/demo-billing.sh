@@ -185,6 +185,20 @@ accounts() {
 	done
 }
 
+# Reliefs (docs/billing.md, "Benefits, subsidies and instalments"): a
+# veteran's half of the maintenance, a subsidy toward hot water from the
+# first month issued, and that month's maintenance of one flat spread
+# over six months at 5 % a year.
+reliefs() {
+	local first=$first_issued-01
+	create reliefs >/dev/null <<EOF
+billing/account.update {$who,"id":$((account_ids[3])),"benefits":[{"kind":"benefit","service":${service[maintenance]},"percent":"50","from":"2020-01-01","reason":"ветеран труда, ФЗ «О ветеранах» ст. 22"}]}
+billing/account.update {$who,"id":$((account_ids[6])),"benefits":[{"kind":"subsidy","service":${service[hot_water]},"amount":"500.00","from":"$first","reason":"субсидия на оплату ЖКУ, решение УСЗН № 17-412"}]}
+billing/account.update {$who,"id":$((account_ids[10])),"instalments":[{"service":${service[maintenance]},"amount":"900.00","months":6,"rate":"5","from":"$first","reason":"соглашение о рассрочке № 3"}]}
+EOF
+	demo_log "reliefs: a benefit, a subsidy and an instalment"
+}
+
 # Tariffs of 2026 in the Moscow region, one a line: service, name, kind,
 # the price of the version up to 2026-07-01 (from the month the history
 # begins, or 1 January 2026 if that is earlier) and the indexed price of
@@ -379,6 +393,7 @@ tariffs
 meters
 groups
 reference_tables
+reliefs
 opening_balances
 billing_months
 mkdir -p "$state"

@@ -58,6 +58,8 @@ def main():
             per_code = {}
             for line in p["lines"]:
                 code, basis = line["code"], line["basis"]
+                if "quantity" not in line:
+                    continue  # a benefit, subsidy or instalment: money only
                 q = Decimal(line["quantity"])
                 if basis == "odn":
                     # a shared premises' ОДН is on each owner's invoice whole
