@@ -53,6 +53,8 @@ const struct route api_routes[] = {
 	  "change label, resource, weight..." },
 	{ "GET", "/api/v1/audit", ROLE_ADMIN, ROUTE_LOOP, api_audit, "audit trail" },
 	{ "GET", "/api/v1/services", ROLES_STAFF, ROUTE_LOOP, api_services, "services and broker" },
+	{ "POST", "/api/v1/billing/{method}", ROLES_STAFF, ROUTE_LOOP, api_billing,
+	  "amr-billing's method of that name; the user is its actor" },
 };
 
 const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];

@@ -5,6 +5,7 @@ WEB_CORE := services/web/route.c services/web/call.c services/web/ratelimit.c \
             services/web/files.c services/web/scope.c
 WEB_SRCS := $(WEB_CORE) services/web/http.c services/web/feed.c services/web/api.c \
             services/web/api_auth.c services/web/api_view.c services/web/api_rpc.c services/web/api_ops.c \
+            services/web/api_billing.c \
             services/web/api_audit.c \
             services/web/reset.c services/web/main.c
 WEB_LIBS := -lmicrohttpd -lsodium $(MQ_LIBS) $(LMDB_LIBS)
@@ -33,3 +34,6 @@ $(eval $(call integ_test,test_web_e2e,tests/integration/test_web_e2e.c tests/int
 # Operators' commands on a simulated building (amr-sim + amr-gateway), the
 # audit trail, and HTTPS with a self-signed certificate (openssl).
 $(eval $(call integ_test,test_web_ops,tests/integration/test_web_ops.c tests/integration/test_web_util.c,-lcurl))
+# The portal's billing route with a real amr-billing behind it.
+$(eval $(call integ_test,test_web_billing,tests/integration/test_web_billing.c \
+	tests/integration/test_web_util.c $(BILLRUN_TEST_SRCS),-lcurl -llmdb))

@@ -26,6 +26,7 @@ STUB(api_object);
 STUB(api_channels);
 STUB(api_events);
 STUB(api_services);
+STUB(api_billing);
 STUB(api_series);
 STUB(api_consumption);
 STUB(api_registry_list);
