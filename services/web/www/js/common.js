@@ -14,6 +14,7 @@
     { href: '/registry.html', key: 'nav.registry', roles: ['admin'] },
     { href: '/console.html', key: 'nav.console', roles: ['admin'] },
     { href: '/audit.html', key: 'nav.audit', roles: ['admin'] },
+    { href: '/debtors.html', key: 'nav.debtors', roles: ROLES_STAFF },
     { href: '/health.html', key: 'nav.health', roles: ROLES_STAFF },
     { href: '/users.html', key: 'nav.users', roles: ['admin'] },
     { href: '/password.html', key: 'nav.password', roles: ROLES_VIEW }

@@ -160,6 +160,17 @@
       return String(u).split('/').map(p => d[p] || p).join('/');
     },
 
+    /* Roubles of the server ("-1234.56") as the language writes money:
+     * "−1 234,56" / "-1,234.56"; "—" without a value. Digits stay digits:
+     * money is never a binary float here either. */
+    money(s) {
+      if (s === undefined || s === null || s === '') return '—';
+      const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(s));
+      if (!m) return String(s);
+      const whole = m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ru() ? '\u00a0' : ',');
+      return m[1] + whole + (ru() ? ',' : '.') + (m[3] || '00');
+    },
+
     /* "0,732 м³"; "—" without a value. */
     qty(s, u) {
       if (s === undefined || s === null || s === '') return '—';
