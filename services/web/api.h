@@ -43,6 +43,7 @@ void api_channels(void *ctx, struct call *c);
 void api_events(void *ctx, struct call *c);
 void api_services(void *ctx, struct call *c);
 void api_billing(void *ctx, struct call *c);
+void api_billing_file(void *ctx, struct call *c);
 
 /* api_rpc.c: the archive over RPC (loop thread) */
 void api_series(void *ctx, struct call *c);

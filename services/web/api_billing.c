@@ -7,13 +7,21 @@
  * names the person; a body that names an actor of its own is refused.
  * amr-billing checks everything else and its refusals come back as they
  * are (400 with the field named, 404, 409).
+ *
+ * POST /api/v1/billing/file/{method} (report, receipt, receipts) fetches
+ * the file such a method hands out in chunks (docs/protocol.md, "Files
+ * over RPC") with rpc_file_fetch() and answers it whole, with its media
+ * type and a Content-Disposition naming it, once its SHA-256 checked.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
+#include "rpc_file.h"
 
-#define BILLING_TIMEOUT_MS 120000 /* a run of a large building, a building's receipts */
+#define BILLING_TIMEOUT_MS 120000      /* a run of a large building, a building's receipts */
+#define BILLING_FILE_MAX   (64u << 20) /* bytes of a file handed out whole */
 
 /* A method of amr-billing the portal may call. */
 struct bmethod {
@@ -118,4 +126,119 @@ void api_billing(void *ctx, struct call *c)
 		json_object_set_new(args, "actor", json_string(c->user));
 	snprintf(method, sizeof method, "billing/%s", name);
 	api_rpc(w, c, method, args, BILLING_TIMEOUT_MS, NULL);
+}
+
+/* A file being fetched for one call. */
+struct bfile {
+	struct call *c; /* one reference held */
+	char *buf;	/* the bytes so far (owned) */
+	size_t len, cap;
+};
+
+static int bfile_sink(void *ctx, const void *data, size_t len)
+{
+	struct bfile *f = ctx;
+
+	if (f->len + len > f->cap) {
+		size_t cap = f->cap ? f->cap : 65536;
+		char *b;
+
+		while (cap < f->len + len)
+			cap *= 2;
+		if (!(b = realloc(f->buf, cap)))
+			return -1;
+		f->buf = b;
+		f->cap = cap;
+	}
+	memcpy(f->buf + f->len, data, len);
+	f->len += len;
+	return 0;
+}
+
+/* Content-Disposition for name: an ASCII fallback and the UTF-8 name
+ * percent-encoded (RFC 6266, 5987), within size bytes. */
+static void disposition(const char *name, char *out, size_t size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = (size_t)snprintf(out, size, "attachment; filename=\"");
+
+	for (const char *p = name; *p && n + 2 < size; p++)
+		out[n++] = (unsigned char)*p < 0x80 && *p != '"' && *p != '\\' ? *p : '_';
+	n += (size_t)snprintf(out + n, n < size ? size - n : 0, "\"; filename*=UTF-8''");
+	for (const unsigned char *p = (const unsigned char *)name; *p && n + 4 < size; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p)) {
+			out[n++] = (char)*p;
+		} else {
+			out[n++] = '%';
+			out[n++] = hex[*p >> 4];
+			out[n++] = hex[*p & 15];
+		}
+	}
+	out[n < size ? n : size - 1] = '\0';
+}
+
+static void bfile_done(void *ctx, amr_err err, const struct rpc_file_info *info, const char *code,
+		       const char *message)
+{
+	struct bfile *f = ctx;
+	char cd[256];
+
+	if (err) {
+		call_rpc_error(f->c, "billing", code, message);
+	} else {
+		disposition(info->name, cd, sizeof cd);
+		call_header(f->c, "Content-Disposition", cd);
+		call_text(f->c, 200, info->type, f->buf ? f->buf : "", f->len);
+	}
+	call_unref(f->c);
+	free(f->buf);
+	free(f);
+}
+
+void api_billing_file(void *ctx, struct call *c)
+{
+	static const char *const files[] = { "report", "receipt", "receipts", NULL };
+	struct web *w = ctx;
+	const char *name = c->m.params[0], *format;
+	char method[96];
+	struct bfile *f;
+	json_t *args;
+	size_t i;
+
+	for (i = 0; files[i] && strcmp(files[i], name); i++)
+		;
+	if (!files[i]) {
+		call_error(c, 404, "not_found",
+			   "method: \"%.40s\" hands out no file (report, receipt, receipts)", name);
+		return;
+	}
+	if (!json_is_object(c->body) || json_object_get(c->body, "actor") ||
+	    json_object_get(c->body, "offset") || json_object_get(c->body, "sha256")) {
+		call_error(c, 400, "bad_request",
+			   "body: a JSON object of the method's arguments, without actor, "
+			   "offset or sha256");
+		return;
+	}
+	format = json_string_value(json_object_get(c->body, "format"));
+	if (format && !strcmp(format, "json")) {
+		call_error(c, 400, "bad_request",
+			   "format: json is answered by POST /api/v1/billing/%s; this route "
+			   "hands out files",
+			   name);
+		return;
+	}
+	if (!(f = calloc(1, sizeof *f)) || !(args = json_deep_copy(c->body))) {
+		free(f);
+		call_error(c, 500, "internal", "out of memory");
+		return;
+	}
+	f->c = call_ref(c);
+	snprintf(method, sizeof method, "billing/%s", name);
+	if (rpc_file_fetch(w->svc->rpc, method, args, BILLING_TIMEOUT_MS, BILLING_FILE_MAX,
+			   bfile_sink, bfile_done, f)) {
+		call_error(c, 503, "unavailable", "billing is not answering");
+		call_unref(f->c);
+		free(f);
+	}
 }

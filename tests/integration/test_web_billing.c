@@ -43,11 +43,24 @@ static char *orgs(struct webc *c)
 	return s;
 }
 
+/* The turnover report of January from day from, in format, with more
+ * members (",\"max\":40" or ""), as a file through the portal. */
+static struct webr turnover(struct webc *c, const char *from, const char *format, const char *more)
+{
+	char body[256];
+
+	snprintf(body, sizeof body,
+		 "{\"report\":\"turnover\",\"org\":1,\"from\":\"%s\",\"to\":\"2026-01-31\","
+		 "\"format\":\"%s\"%s}",
+		 from, format, more);
+	return webc_req(c, "POST", "/api/v1/billing/file/report", body, NULL, NULL);
+}
+
 START_TEST(accountant_calls_billing_as_herself)
 {
 	struct webc a = webt_admin(&t), acc, op, ten;
 	char pw[3][64], keep[80], *before, *after, *text;
-	struct webr r;
+	struct webr r, r2;
 	json_t *au;
 
 	webt_user(&a, "buh", "accountant", NULL, pw[0], sizeof pw[0]);
@@ -119,6 +132,36 @@ START_TEST(accountant_calls_billing_as_herself)
 	snprintf(acc.csrf, sizeof acc.csrf, "%s", keep);
 	after = orgs(&acc);
 	ck_assert_str_eq(before, after);
+
+	/* a report's file, fetched in chunks and answered whole: the CSV the
+	 * accountant saves, with its name; the operator gets none */
+	r = turnover(&acc, "2026-01-01", "csv", "");
+	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+	ck_assert_msg(r.len > 80 && !memcmp(r.body, "\xef\xbb\xbf", 3), "no BOM: %s", r.body);
+	ck_assert_msg(strstr(r.body, "Лицевой счёт;"), "%s", r.body);
+	ck_assert_msg(strstr(r.headers, "Content-Type: text/csv") &&
+			      strstr(r.headers, "Content-Disposition: attachment; filename=\""),
+		      "%s", r.headers);
+	/* the same file in chunks of 40 bytes: put together byte for byte */
+	r2 = turnover(&acc, "2026-01-01", "csv", ",\"max\":40");
+	ck_assert_int_eq(r2.status, 200);
+	ck_assert_int_eq(r2.len, r.len);
+	ck_assert(!memcmp(r2.body, r.body, r.len));
+	webr_free(&r2);
+	webr_free(&r);
+	r = turnover(&acc, "2026-01-01", "json", "");
+	ck_assert_int_eq(r.status, 400);
+	webr_free(&r);
+	r = turnover(&acc, "2026-02-30", "csv", "");
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_msg(strstr(r.body, "from"), "%s", r.body);
+	webr_free(&r);
+	r = webc_req(&acc, "POST", "/api/v1/billing/file/org.list", "{}", NULL, NULL);
+	ck_assert_int_eq(r.status, 404);
+	webr_free(&r);
+	r = turnover(&op, "2026-01-01", "csv", "");
+	ck_assert_int_eq(r.status, 403);
+	webr_free(&r);
 	free(before);
 	free(after);
 	webc_free(&acc);

@@ -27,6 +27,7 @@ STUB(api_channels);
 STUB(api_events);
 STUB(api_services);
 STUB(api_billing);
+STUB(api_billing_file);
 STUB(api_series);
 STUB(api_consumption);
 STUB(api_registry_list);
