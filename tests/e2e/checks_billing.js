@@ -49,6 +49,15 @@ module.exports = async function (ctx) {
   expect(/Должников: 1, просрочено 1\u00a0500,00 ₽/.test(summary), 'summary: ' + summary);
   await shot(page, '30-debtors');
 
+  setStep('debtors: the report as a file');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
+  const csvPath = require('path').join(ctx.OUT, 'debtors.csv');
+  await download.saveAs(csvPath);
+  expect(/^debtors-.*\.csv$/.test(download.suggestedFilename()), 'file name: ' + download.suggestedFilename());
+  const csv = require('fs').readFileSync(csvPath, 'utf8');
+  expect(csv.charCodeAt(0) === 0xfeff && /300001;"?Петрова Анна Ивановна"?;/.test(csv) && /1500,00/.test(csv),
+    'debtors CSV: ' + csv.slice(0, 400));
+
   setStep('debtors: a phone');
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(URL + '/debtors.html');

@@ -58,6 +58,25 @@
       return data;
     },
 
+    /* POST body to a file route (/api/v1/billing/file/...) and save what
+     * comes as the file it names (Content-Disposition); throws as api(). */
+    async download(path, body) {
+      const r = await fetch(path, { method: 'POST', credentials: 'same-origin', body: JSON.stringify(body),
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('csrf') || '' } });
+      if (!r.ok) {
+        let e = {};
+        try { e = (await r.json()).error || {}; } catch (x) { /* not JSON */ }
+        if (r.status === 401) App.toLogin();
+        throw { status: r.status, code: e.code || 'error', message: e.message || r.statusText };
+      }
+      const cd = r.headers.get('Content-Disposition') || '';
+      const m = /filename\*=UTF-8''([^;]+)/.exec(cd) || /filename="([^"]+)"/.exec(cd);
+      const a = App.el('a', { href: URL.createObjectURL(await r.blob()), download: m ? decodeURIComponent(m[1]) : 'file' });
+      document.body.append(a);
+      a.click();
+      setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+    },
+
     toLogin() {
       const next = encodeURIComponent(location.pathname + location.hash);
       location.href = '/login.html?next=' + next;

@@ -3,7 +3,8 @@
  * the debt's ages, the penalties accrued, the last payment and the outputs
  * that may restrict a service for the debt (billing/debtors through POST
  * /api/v1/billing/debtors; amr-billing computes everything, the page only
- * shows it). */
+ * shows it), and the same list as the debtors report's CSV, XLSX or PDF
+ * file (POST /api/v1/billing/file/report). */
 'use strict';
 (function () {
   const $ = id => document.getElementById(id);
@@ -30,11 +31,16 @@
       cell(last), cell(cuts || App.t('none')));
   }
 
-  async function load() {
+  /* The filters as billing/debtors takes them. */
+  function filters() {
     const args = { org: +$('org').value };
     if ($('date').value) args.date = $('date').value;
     if ($('min').value.trim()) args.min_debt = $('min').value.trim().replace(',', '.');
-    const r = await App.api('POST', '/api/v1/billing/debtors', args);
+    return args;
+  }
+
+  async function load() {
+    const r = await App.api('POST', '/api/v1/billing/debtors', filters());
     const head = ['bill.number', 'bill.holder', 'bill.premises', 'bill.overdue',
       ...AGES.map(a => 'bill.age.' + a), 'bill.penalties', 'bill.last_payment', 'bill.restrictable'];
     $('debtors').replaceChildren(E('tr', {}, ...head.map(k => E('th', { text: App.t(k) }))),
@@ -51,6 +57,16 @@
       $('msg').hidden = true;
       try { await load(); } catch (e) { App.showError($('msg'), e); }
     });
+    /* the same list as the debtors report's file (docs/reports.md) */
+    for (const id of ['csv', 'xlsx', 'pdf']) {
+      $(id).addEventListener('click', async () => {
+        $('msg').hidden = true;
+        try {
+          await App.download('/api/v1/billing/file/report',
+            Object.assign({ report: 'debtors', format: id, lang: App.lang }, filters()));
+        } catch (e) { App.showError($('msg'), e); }
+      });
+    }
     try {
       const orgs = await App.api('POST', '/api/v1/billing/org.list', {});
       $('org').replaceChildren(...orgs.records.map(o => E('option', { value: o.id, text: o.name })));
