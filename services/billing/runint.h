@@ -367,6 +367,10 @@ amr_err run__amount(int64_t price, const struct money_qty *q, unsigned long long
 /* q in units of dec (q's decimals at most dec); false on overflow. */
 bool run__units(const struct money_qty *q, int dec, int64_t *out);
 
+/* The run's service of record id, or NULL (the run's own arrays, as
+ * strchr() hands back its string). */
+struct run__service *run__service_find(const struct run *r, uint32_t id);
+
 /* A line of service s (new value): the fields every line has. */
 json_t *run__line(const struct run__service *s, enum basis_kind b, const char *name,
 		  const struct money_qty *q, int64_t price, money_kop amount);

@@ -44,6 +44,14 @@ bool run__units(const struct money_qty *q, int dec, int64_t *out)
 	return true;
 }
 
+struct run__service *run__service_find(const struct run *r, uint32_t id)
+{
+	for (size_t s = 0; s < r->nservices; s++)
+		if (r->services[s].id == id)
+			return &r->services[s];
+	return NULL;
+}
+
 json_t *run__line(const struct run__service *s, enum basis_kind b, const char *name,
 		  const struct money_qty *q, int64_t price, money_kop amount)
 {

@@ -295,12 +295,9 @@ static amr_err price_services(struct plan *pl)
 
 	json_object_foreach(pl->versions, key, list) {
 		json_t *t = json_object_get(pl->tariffs, key), *v = json_array_get(list, 0);
-		struct run__service *s = NULL;
+		struct run__service *s = run__service_find(r, (uint32_t)num(t, "service"));
 		int kind = tariff_kind_parse(str(t, "kind"));
 
-		for (size_t i = 0; i < r->nservices; i++)
-			if (r->services[i].id == (uint32_t)num(t, "service"))
-				s = &r->services[i];
 		if (!s)
 			continue;
 		if (s->priced)

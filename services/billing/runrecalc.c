@@ -20,11 +20,11 @@ static const char *str(const json_t *o, const char *name)
 static void service_of(const struct run *r, const json_t *rec, struct run__service *out)
 {
 	uint32_t id = (uint32_t)json_integer_value(json_object_get(rec, "service"));
+	const struct run__service *own = run__service_find(r, id);
 
 	memset(out, 0, sizeof *out);
-	for (size_t s = 0; s < r->nservices; s++)
-		if (r->services[s].id == id)
-			snprintf(out->name, sizeof out->name, "%s", r->services[s].name);
+	if (own)
+		snprintf(out->name, sizeof out->name, "%s", own->name);
 	out->id = id;
 	snprintf(out->code, sizeof out->code, "%s", str(rec, "code") ? str(rec, "code") : "");
 	if (!out->name[0])

@@ -181,14 +181,6 @@ static bool own_line(const char *basis)
 	return false;
 }
 
-static const struct run__service *service_of(const struct run *r, uint32_t id)
-{
-	for (size_t s = 0; s < r->nservices; s++)
-		if (r->services[s].id == id)
-			return &r->services[s];
-	return NULL;
-}
-
 /* The month's own lines of the account's invoice, by premises and service. */
 static amr_err bases(struct reliefs *x)
 {
@@ -198,7 +190,7 @@ static amr_err bases(struct reliefs *x)
 	json_array_foreach(json_object_get(x->r->accounts[x->acc].inv, "premises"), i, p)
 		json_array_foreach(json_object_get(p, "lines"), k, l) {
 			uint32_t id = (uint32_t)json_integer_value(json_object_get(l, "service"));
-			const struct run__service *sv = service_of(x->r, id);
+			const struct run__service *sv = run__service_find(x->r, id);
 			struct jv_err e;
 			struct base *b = NULL;
 			money_kop a;
@@ -316,15 +308,14 @@ static amr_err defer(struct reliefs *x, const struct inst *in, const json_t *v, 
 		if (x->b[j].sv->id == in->service && x->b[j].left > 0)
 			left += x->b[j].left;
 	if (left < in->amount) {
+		const struct run__service *sv = run__service_find(x->r, in->service);
 		char a[MONEY_STR_MAX], l[MONEY_STR_MAX];
 
 		run__warn(x->r,
 			  "account %s: the instalment of %s from %s spreads %s, more than the "
 			  "service's charge of the month, %s; not spread",
-			  x->r->accounts[x->acc].number,
-			  service_of(x->r, in->service) ? service_of(x->r, in->service)->name
-							: "a service",
-			  in->period, money_format(in->amount, a), money_format(left, l));
+			  x->r->accounts[x->acc].number, sv ? sv->name : "a service", in->period,
+			  money_format(in->amount, a), money_format(left, l));
 		return AMR_OK;
 	}
 	for (size_t j = 0; j < x->n && rest > 0; j++) {
@@ -356,7 +347,7 @@ static json_t *first_entry(struct run *r, size_t acc)
 static amr_err part(struct reliefs *x, const struct inst *in, const json_t *v, int k)
 {
 	struct run *r = x->r;
-	const struct run__service *sv = service_of(r, in->service);
+	const struct run__service *sv = run__service_find(r, in->service);
 	money_kop each = in->amount / in->months, extra = in->amount % in->months;
 	money_kop paid = each * k + (k < extra ? k : extra), owed = in->amount - paid;
 	money_kop principal = each + (k < extra ? 1 : 0), interest = 0;
