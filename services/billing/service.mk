@@ -13,6 +13,9 @@ BILLING_SRCS += services/billing/bankreg.c services/billing/recstore.c \
                 services/billing/payments.c services/billing/payments_entry.c \
                 services/billing/payments_report.c services/billing/payments_import.c \
                 services/billing/payments_upload.c services/billing/payments_suspense.c
+# Restricting a debtor's supply (docs/restrictions.md).
+BILLING_SRCS += services/billing/restr.c services/billing/restr_rule.c \
+                services/billing/restr_cmd.c
 # The monthly billing run: pure parts, the archives, the run's files.
 BILLING_RUN := services/billing/month.c services/billing/basis.c services/billing/odn.c \
                services/billing/invstore.c services/billing/archcl.c \
@@ -110,6 +113,10 @@ $(eval $(call integ_test,test_billing_payments,tests/integration/test_billing_pa
 	tests/integration/billing_util.c tests/integration/archive_util.c,))
 $(eval $(call integ_test,test_billing_debtors,tests/integration/test_billing_debtors.c \
 	tests/integration/billing_util.c tests/integration/archive_util.c,))
+# Restrictions: amr-billing with a real amr-ingest, the probe as the gateway.
+$(eval $(call integ_test,test_billing_restrict,tests/integration/test_billing_restrict.c \
+	tests/integration/billing_util.c tests/integration/archive_util.c \
+	tests/integration/test_ingest_util.c,))
 
 # The run's pure parts: periods, the average/norm choice, ОДН and splits.
 $(eval $(call unit_test,test_billing_basis,tests/unit/test_billing_basis.c \

@@ -64,6 +64,16 @@ static const struct bmethod methods[] = {
 	/* an operator approves a restriction for debt: he sees the debt */
 	{ "account.debt", ROLES_MONEY | ROLE_OPERATOR, false },
 	{ "debtors", ROLES_MONEY | ROLE_OPERATOR, false },
+	/* restriction for debt (docs/restrictions.md): the accountant proposes
+	 * and records the notice, an operator approves and moves outputs */
+	{ "restriction.propose", ROLES_MONEY, true },
+	{ "restriction.notice", ROLES_MONEY, true },
+	{ "restriction.cancel", ROLES_MONEY, true },
+	{ "restriction.approve", ROLE_ADMIN | ROLE_OPERATOR, true },
+	{ "restriction.lift", ROLE_ADMIN | ROLE_OPERATOR, true },
+	{ "restriction.retry", ROLE_ADMIN | ROLE_OPERATOR, true },
+	{ "restriction.get", ROLES_MONEY | ROLE_OPERATOR, false },
+	{ "restriction.list", ROLES_MONEY | ROLE_OPERATOR, false },
 	{ "report", ROLES_MONEY, false },
 	{ "receipt", ROLES_MONEY, false },
 	{ "receipts", ROLES_MONEY, false },
