@@ -61,7 +61,9 @@ static const struct bmethod methods[] = {
 	{ "account.opening", ROLES_MONEY, true },
 	{ "account.balance", ROLES_MONEY, false },
 	{ "account.statement", ROLES_MONEY, false },
-	/* an operator approves a restriction for debt: he sees the debt */
+	/* an operator approves a restriction for debt: he sees the debt, and
+	 * picks the organisation on the debtors page */
+	{ "org.list", ROLES_MONEY | ROLE_OPERATOR, false },
 	{ "account.debt", ROLES_MONEY | ROLE_OPERATOR, false },
 	{ "debtors", ROLES_MONEY | ROLE_OPERATOR, false },
 	/* restriction for debt (docs/restrictions.md): the accountant proposes
