@@ -21,6 +21,7 @@
     { href: '/org.html', key: 'nav.org', roles: ROLES_MONEY },
     { href: '/accounts.html', key: 'nav.accounts', roles: ROLES_MONEY },
     { href: '/tariffs.html', key: 'nav.tariffs', roles: ROLES_MONEY },
+    { href: '/reports.html', key: 'nav.reports', roles: ROLES_MONEY },
     { href: '/health.html', key: 'nav.health', roles: ROLES_STAFF },
     { href: '/users.html', key: 'nav.users', roles: ['admin'] },
     { href: '/password.html', key: 'nav.password', roles: ROLES_VIEW }
