@@ -140,7 +140,19 @@ window.I18N = {
     'offline.cmds': 'Команды встанут в очередь и будут выполнены, когда шлюз вернётся на связь',
     'cmd.expires': 'ждёт не дольше, до', 'dev.was.ok': 'отвечало', 'dev.was.silent': 'не отвечало',
     'picker.search': 'Найти канал: метка, номер, ресурс', 'picker.shown': 'показано',
-    'menu': 'Меню'
+    'menu': 'Меню',
+    /* tenant pages: the tenant's own account (my.html) */
+    'nav.my': 'Мой лицевой счёт', 'my.account': 'Лицевой счёт', 'my.money': 'Расчёты',
+    'my.owed': 'К оплате', 'my.ahead': 'Переплата', 'my.invoices': 'Счета и квитанции',
+    'my.payments': 'Оплаты', 'my.readings': 'Показания счётчиков', 'my.receipt': 'Квитанция (PDF)',
+    'my.period': 'Месяц', 'my.total': 'Сумма', 'my.issued': 'Выставлен', 'my.date': 'Дата',
+    'my.amount': 'Сумма', 'my.what': 'Операция', 'my.reference': 'Номер платежа', 'my.for': 'за',
+    'my.kind.payment': 'оплата', 'my.kind.reversal': 'возврат (сторно)', 'my.service': 'Услуга',
+    'my.meter': 'Счётчик', 'my.start': 'Начало месяца', 'my.end': 'Конец месяца', 'my.m2': 'м²',
+    'my.no.invoices': 'Счетов пока нет', 'my.no.payments': 'Оплат пока нет',
+    'my.no.readings': 'Показаний в счетах нет', 'user.accounts': 'Лицевые счета',
+    'user.accounts.hint': 'Лицевые счета абонента (номера записей в учёте, через запятую): только их он видит на странице «Мой лицевой счёт». Изменение завершает его сеансы.',
+    'field.accounts': 'лицевые счета', 'dk.accounts': 'лицевые счета', 'my.no.accounts': 'Лицевые счета вашей учётной записи не указаны: обратитесь в управляющую организацию'
   },
   en: {
     'brand': 'Utility metering',
@@ -279,6 +291,18 @@ window.I18N = {
     'offline.cmds': 'Commands will wait in the queue and run when the gateway is back',
     'cmd.expires': 'waiting at most until', 'dev.was.ok': 'was responding', 'dev.was.silent': 'was not responding',
     'picker.search': 'Find a channel: label, number, resource', 'picker.shown': 'shown',
-    'menu': 'Menu'
+    'menu': 'Menu',
+    /* tenant pages: the tenant's own account (my.html) */
+    'nav.my': 'My account', 'my.account': 'Account', 'my.money': 'Balance',
+    'my.owed': 'To pay', 'my.ahead': 'Paid ahead', 'my.invoices': 'Invoices and receipts',
+    'my.payments': 'Payments', 'my.readings': 'Meter readings', 'my.receipt': 'Receipt (PDF)',
+    'my.period': 'Month', 'my.total': 'Total', 'my.issued': 'Issued', 'my.date': 'Date',
+    'my.amount': 'Amount', 'my.what': 'What', 'my.reference': 'Payment number', 'my.for': 'for',
+    'my.kind.payment': 'payment', 'my.kind.reversal': 'reversal', 'my.service': 'Service',
+    'my.meter': 'Meter', 'my.start': 'Month start', 'my.end': 'Month end', 'my.m2': 'm²',
+    'my.no.invoices': 'No invoices yet', 'my.no.payments': 'No payments yet',
+    'my.no.readings': 'No readings on the invoices', 'user.accounts': 'Accounts',
+    'user.accounts.hint': 'A tenant\'s billing accounts (record ids, separated by commas): the only ones it sees on "My account". A change ends its sessions.',
+    'field.accounts': 'accounts', 'dk.accounts': 'accounts', 'my.no.accounts': 'Your user names no billing account: ask your management company'
   }
 };
