@@ -85,7 +85,8 @@ static const struct bmethod methods[] = {
 	/* an operator approves a restriction for debt: he sees the debt */
 	{ "account.debt", ROLES_TENANT | ROLE_OPERATOR, false, OWN_ACCOUNT },
 	{ "debtors", ROLES_MONEY | ROLE_OPERATOR, false, OWN_NONE },
-	{ "report", ROLES_MONEY, false, OWN_NONE },
+	/* a tenant: only its own consumption compared ("usage", JSON) */
+	{ "report", ROLES_TENANT, false, OWN_ACCOUNT },
 	{ "receipt", ROLES_MONEY, false, OWN_NONE },
 	{ "receipts", ROLES_MONEY, false, OWN_NONE },
 };
@@ -200,6 +201,17 @@ static void tenant_invoices(struct web *w, struct call *c, json_t *result)
 	call_json(c, 200, result);
 }
 
+/* True when body asks for the one report a tenant has: its consumption
+ * compared ("usage", docs/reports.md), as JSON. */
+static bool tenant_report(const json_t *body)
+{
+	const char *kind = json_string_value(json_object_get(body, "report"));
+	const json_t *f = json_object_get(body, "format");
+
+	return kind && !strcmp(kind, "usage") &&
+	       (!f || (json_is_string(f) && !strcmp(json_string_value(f), "json")));
+}
+
 void api_billing(void *ctx, struct call *c)
 {
 	struct web *w = ctx;
@@ -233,6 +245,12 @@ void api_billing(void *ctx, struct call *c)
 	}
 	if (!(args = json_deep_copy(c->body))) {
 		call_error(c, 500, "internal", "out of memory");
+		return;
+	}
+	if (c->role == ROLE_TENANT && !strcmp(name, "report") && !tenant_report(c->body)) {
+		json_decref(args);
+		call_error(c, 403, "forbidden",
+			   "report: a tenant has only its own \"usage\", as JSON");
 		return;
 	}
 	if (c->role == ROLE_TENANT && tenant_check(c, m->own, c->body)) {

@@ -341,6 +341,31 @@ START_TEST(tenant_sees_only_its_accounts)
 	r = webc_req(&ten, "POST", "/api/v1/billing/file/receipt", body, NULL, NULL);
 	ck_assert_int_eq(r.status, 404);
 	webr_free(&r);
+	/* its own consumption compared, and only that report, as JSON */
+	snprintf(body, sizeof body,
+		 "{\"report\":\"usage\",\"account\":%lld,\"service\":\"maintenance\","
+		 "\"from\":\"%s-01\",\"to\":\"%s-10\",\"step\":\"day\"}",
+		 acc_a, per, per);
+	r = bill(&ten, "report", body);
+	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+	ck_assert_uint_eq(json_array_size(json_object_get(r.json, "rows")), 10);
+	webr_free(&r);
+	snprintf(body, sizeof body,
+		 "{\"report\":\"usage\",\"account\":%lld,\"service\":\"maintenance\","
+		 "\"from\":\"%s-01\",\"to\":\"%s-10\"}",
+		 acc_b, per, per);
+	bill_is(&ten, "report", body, 404, NULL);
+	snprintf(body, sizeof body,
+		 "{\"report\":\"usage\",\"account\":%lld,\"service\":\"maintenance\","
+		 "\"from\":\"%s-01\",\"to\":\"%s-10\",\"format\":\"csv\"}",
+		 acc_a, per, per);
+	bill_is(&ten, "report", body, 403, NULL);
+	snprintf(body, sizeof body,
+		 "{\"report\":\"turnover\",\"account\":%lld,\"org\":1,\"from\":\"%s-01\","
+		 "\"to\":\"%s-10\"}",
+		 acc_a, per, per);
+	bill_is(&ten, "report", body, 403, NULL);
+
 	/* by organisation and number, or a list without its account: refused */
 	bill_is(&ten, "account.balance", "{\"org\":1,\"number\":\"B-2\"}", 400, NULL);
 	bill_is(&ten, "invoice.list", "{}", 400, NULL);

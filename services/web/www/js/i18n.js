@@ -152,7 +152,12 @@ window.I18N = {
     'my.no.invoices': 'Счетов пока нет', 'my.no.payments': 'Оплат пока нет',
     'my.no.readings': 'Показаний в счетах нет', 'user.accounts': 'Лицевые счета',
     'user.accounts.hint': 'Лицевые счета абонента (номера записей в учёте, через запятую): только их он видит на странице «Мой лицевой счёт». Изменение завершает его сеансы.',
-    'field.accounts': 'лицевые счета', 'dk.accounts': 'лицевые счета', 'my.no.accounts': 'Лицевые счета вашей учётной записи не указаны: обратитесь в управляющую организацию'
+    'field.accounts': 'лицевые счета', 'dk.accounts': 'лицевые счета',
+    'my.usage': 'Потребление', 'my.by': 'По', 'my.by.month': 'месяцам', 'my.by.day': 'дням', 'my.month': 'Месяц',
+    'my.last_year': 'Год назад', 'my.per_m2': 'На м²', 'my.building_per_m2': 'Дом в среднем на м²',
+    'my.series.quantity': 'Ваше потребление', 'my.series.last_year': 'Год назад',
+    'my.series.per_m2': 'Ваше на м²', 'my.series.building_per_m2': 'Дом в среднем на м²',
+    'my.no.usage': 'Счётчиков с показаниями за последний год нет', 'my.no.accounts': 'Лицевые счета вашей учётной записи не указаны: обратитесь в управляющую организацию'
   },
   en: {
     'brand': 'Utility metering',
@@ -303,6 +308,11 @@ window.I18N = {
     'my.no.invoices': 'No invoices yet', 'my.no.payments': 'No payments yet',
     'my.no.readings': 'No readings on the invoices', 'user.accounts': 'Accounts',
     'user.accounts.hint': 'A tenant\'s billing accounts (record ids, separated by commas): the only ones it sees on "My account". A change ends its sessions.',
-    'field.accounts': 'accounts', 'dk.accounts': 'accounts', 'my.no.accounts': 'Your user names no billing account: ask your management company'
+    'field.accounts': 'accounts', 'dk.accounts': 'accounts',
+    'my.usage': 'Consumption', 'my.by': 'By', 'my.by.month': 'month', 'my.by.day': 'day', 'my.month': 'Month',
+    'my.last_year': 'A year before', 'my.per_m2': 'Per m²', 'my.building_per_m2': 'Building per m²',
+    'my.series.quantity': 'Your consumption', 'my.series.last_year': 'A year before',
+    'my.series.per_m2': 'Yours per m²', 'my.series.building_per_m2': 'Building average per m²',
+    'my.no.usage': 'No meter with readings over the last year', 'my.no.accounts': 'Your user names no billing account: ask your management company'
   }
 };
