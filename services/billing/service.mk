@@ -31,7 +31,7 @@ BILLING_REPORT := services/billing/report.c services/billing/report_table.c \
                   services/billing/report_journal.c services/billing/report_invoice.c \
                   services/billing/report_readings.c services/billing/report_debt.c \
                   services/billing/report_file.c services/billing/report_archive.c \
-                  services/billing/report_consumption.c
+                  services/billing/report_consumption.c services/billing/report_usage.c
 BILLING_SRCS += $(BILLING_RUN) $(BILLING_REPORT)
 # Reports' tables out as CSV, XLSX (libxlsxwriter) and PDF (cairo, pango).
 REPORT_CFLAGS := $(shell pkg-config --cflags cairo pangocairo xlsxwriter)
@@ -149,6 +149,9 @@ $(eval $(call integ_test,test_billing_reliefs,tests/integration/test_billing_rel
 $(eval $(call integ_test,test_billing_reports,tests/integration/test_billing_reports.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
 $(eval $(call integ_test,test_billing_reports_arch,tests/integration/test_billing_reports_arch.c \
+	$(BILLRUN_TEST_SRCS),-llmdb))
+# A tenant's consumption compared: only the days its account held its flat.
+$(eval $(call integ_test,test_billing_usage,tests/integration/test_billing_usage.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
 
 # A report's table as CSV, XLSX and PDF, read back by openpyxl and poppler

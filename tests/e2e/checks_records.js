@@ -17,7 +17,8 @@
  *    of 1 500,00 dated 2025-12-31) for December 2025: the table with the
  *    account 300001 and its closing balance, a chart drawn, and the report
  *    as CSV (BOM), XLSX (PK) and PDF (%PDF) files;
- *  - a tenant and an operator get 403 from POST /api/v1/billing/org.list;
+ *  - a tenant gets 403 from POST /api/v1/billing/org.list, an operator
+ *    from account.list and tariff.list;
  *  - screenshots of every page at 1366 px and at 390 px (no wider than the
  *    phone).
  *
@@ -70,17 +71,20 @@ module.exports = async function (ctx) {
       await Promise.all([p.waitForNavigation(), p.click('#submit')]);
       return p;
     };
-    const orgList = p => p.evaluate(async () => {
-      const r = await fetch('/api/v1/billing/org.list', { method: 'POST', body: '{}',
+    const status = (p, method) => p.evaluate(async m => {
+      const r = await fetch('/api/v1/billing/' + m, { method: 'POST', body: '{}',
         headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('csrf') } });
       return r.status;
-    });
+    }, method);
+    const orgList = p => status(p, 'org.list');
 
     setStep('records: tenant and operator refused');
-    for (const u of ['rec-tenant', 'rec-operator']) {
+    /* an operator lists the organisations (the debtors page picks one),
+       and no more of the records */
+    for (const [u, method] of [['rec-tenant', 'org.list'], ['rec-operator', 'account.list'], ['rec-operator', 'tariff.list']]) {
       const p = await signIn(u);
-      const st = await orgList(p);
-      expect(st === 403, u + ' got ' + st + ' from /api/v1/billing/org.list');
+      const st = await status(p, method);
+      expect(st === 403, u + ' got ' + st + ' from /api/v1/billing/' + method);
       await p.context().close();
     }
 

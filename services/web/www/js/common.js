@@ -10,6 +10,7 @@
   const ROLES_MONEY = ['admin', 'accountant'];
   /* The menu; billing pages join here with their roles. */
   const PAGES = [
+    { href: '/my.html', key: 'nav.my', roles: ['tenant'] },
     { href: '/index.html', key: 'nav.status', roles: ROLES_VIEW },
     { href: '/online.html', key: 'nav.online', roles: ROLES_VIEW },
     { href: '/archive.html', key: 'nav.archive', roles: ROLES_VIEW },

@@ -223,7 +223,24 @@ window.I18N = {
     'field.corr_account': 'корр. счёт', 'field.name': 'название', 'field.number': 'номер', 'field.area': 'площадь',
     'field.residents': 'зарегистрировано', 'field.price': 'цена', 'field.period': 'месяц', 'field.building': 'дом',
     'field.org': 'организация', 'field.tz': 'часовой пояс', 'field.due_day': 'день оплаты', 'field.premises': 'помещения',
-    'field.zones': 'зоны суток', 'field.holder.inn': 'ИНН плательщика', 'field.holder.kpp': 'КПП плательщика'
+    'field.zones': 'зоны суток', 'field.holder.inn': 'ИНН плательщика', 'field.holder.kpp': 'КПП плательщика',
+    /* tenant pages: the tenant's own account (my.html) */
+    'nav.my': 'Мой лицевой счёт', 'my.account': 'Лицевой счёт', 'my.money': 'Расчёты',
+    'my.owed': 'К оплате', 'my.ahead': 'Переплата', 'my.invoices': 'Счета и квитанции',
+    'my.payments': 'Оплаты', 'my.readings': 'Показания счётчиков', 'my.receipt': 'Квитанция (PDF)',
+    'my.period': 'Месяц', 'my.total': 'Сумма', 'my.issued': 'Выставлен', 'my.date': 'Дата',
+    'my.amount': 'Сумма', 'my.what': 'Операция', 'my.reference': 'Номер платежа', 'my.for': 'за',
+    'my.kind.payment': 'оплата', 'my.kind.reversal': 'возврат (сторно)', 'my.service': 'Услуга',
+    'my.meter': 'Счётчик', 'my.start': 'Начало месяца', 'my.end': 'Конец месяца', 'my.m2': 'м²',
+    'my.no.invoices': 'Счетов пока нет', 'my.no.payments': 'Оплат пока нет',
+    'my.no.readings': 'Показаний в счетах нет', 'user.accounts': 'Лицевые счета',
+    'user.accounts.hint': 'Лицевые счета абонента (номера записей в учёте, через запятую): только их он видит на странице «Мой лицевой счёт». Изменение завершает его сеансы.',
+    'field.accounts': 'лицевые счета', 'dk.accounts': 'лицевые счета',
+    'my.usage': 'Потребление', 'my.by': 'По', 'my.by.month': 'месяцам', 'my.by.day': 'дням', 'my.month': 'Месяц',
+    'my.last_year': 'Год назад', 'my.per_m2': 'На м²', 'my.building_per_m2': 'Дом в среднем на м²',
+    'my.series.quantity': 'Ваше потребление', 'my.series.last_year': 'Год назад',
+    'my.series.per_m2': 'Ваше на м²', 'my.series.building_per_m2': 'Дом в среднем на м²',
+    'my.no.usage': 'Счётчиков с показаниями за последний год нет', 'my.no.accounts': 'Лицевые счета вашей учётной записи не указаны: обратитесь в управляющую организацию'
   },
   en: {
     'brand': 'Utility metering',
@@ -445,6 +462,23 @@ window.I18N = {
     'field.corr_account': 'correspondent account', 'field.name': 'name', 'field.number': 'number', 'field.area': 'area',
     'field.residents': 'residents', 'field.price': 'price', 'field.period': 'month', 'field.building': 'building',
     'field.org': 'organisation', 'field.tz': 'time zone', 'field.due_day': 'due day', 'field.premises': 'premises',
-    'field.zones': 'zones of the day', 'field.holder.inn': 'payer\'s INN', 'field.holder.kpp': 'payer\'s KPP'
+    'field.zones': 'zones of the day', 'field.holder.inn': 'payer\'s INN', 'field.holder.kpp': 'payer\'s KPP',
+    /* tenant pages: the tenant's own account (my.html) */
+    'nav.my': 'My account', 'my.account': 'Account', 'my.money': 'Balance',
+    'my.owed': 'To pay', 'my.ahead': 'Paid ahead', 'my.invoices': 'Invoices and receipts',
+    'my.payments': 'Payments', 'my.readings': 'Meter readings', 'my.receipt': 'Receipt (PDF)',
+    'my.period': 'Month', 'my.total': 'Total', 'my.issued': 'Issued', 'my.date': 'Date',
+    'my.amount': 'Amount', 'my.what': 'What', 'my.reference': 'Payment number', 'my.for': 'for',
+    'my.kind.payment': 'payment', 'my.kind.reversal': 'reversal', 'my.service': 'Service',
+    'my.meter': 'Meter', 'my.start': 'Month start', 'my.end': 'Month end', 'my.m2': 'm²',
+    'my.no.invoices': 'No invoices yet', 'my.no.payments': 'No payments yet',
+    'my.no.readings': 'No readings on the invoices', 'user.accounts': 'Accounts',
+    'user.accounts.hint': 'A tenant\'s billing accounts (record ids, separated by commas): the only ones it sees on "My account". A change ends its sessions.',
+    'field.accounts': 'accounts', 'dk.accounts': 'accounts',
+    'my.usage': 'Consumption', 'my.by': 'By', 'my.by.month': 'month', 'my.by.day': 'day', 'my.month': 'Month',
+    'my.last_year': 'A year before', 'my.per_m2': 'Per m²', 'my.building_per_m2': 'Building per m²',
+    'my.series.quantity': 'Your consumption', 'my.series.last_year': 'A year before',
+    'my.series.per_m2': 'Yours per m²', 'my.series.building_per_m2': 'Building average per m²',
+    'my.no.usage': 'No meter with readings over the last year', 'my.no.accounts': 'Your user names no billing account: ask your management company'
   }
 };
