@@ -85,6 +85,8 @@ static const struct bmethod methods[] = {
 	/* an operator approves a restriction for debt: he sees the debt, and
 	 * picks the organisation on the debtors page */
 	{ "org.list", ROLES_MONEY | ROLE_OPERATOR, false, OWN_NONE },
+	/* and the dispatcher's summary lists the buildings (summary.html) */
+	{ "building.list", ROLES_MONEY | ROLE_OPERATOR, false, OWN_NONE },
 	{ "account.debt", ROLES_TENANT | ROLE_OPERATOR, false, OWN_ACCOUNT },
 	{ "debtors", ROLES_MONEY | ROLE_OPERATOR, false, OWN_NONE },
 	/* restriction for debt (docs/restrictions.md): the accountant proposes

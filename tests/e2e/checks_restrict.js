@@ -16,7 +16,10 @@
  *  - the operator approves: the case shows restricted with its block done,
  *    and the simulator's output 2 of device 2 is on;
  *  - the debt is paid: amr-billing lifts the case by itself, the output is
- *    off again, and the page says it was lifted because the debt was paid.
+ *    off again, and the page says it was lifted because the debt was paid;
+ *  - the summary per building shows Ромашка's debt left (flat 22's), its
+ *    gateway on line and its house cold water meter this month, to the
+ *    operator and to the admin.
  *
  * Called by portal.test.js main() after checks_billing.js, signed in as
  * admin on ctx.page; throws on the first failure.
@@ -45,7 +48,8 @@ module.exports = async function (ctx) {
   const org = await call(page, 'org.create', { name: 'ТСЖ «Ромашка»', inn: '5003021174', kpp: '500301001',
     account: '40703810538000001234', bank: 'ПАО Сбербанк', bik: '044525225', corr_account: '30101810400000000225' });
   await call(page, 'rate.create', { org: org.id, kind: 'key_rate', from: '2020-01-01', rate: '16.00' });
-  const bld = await call(page, 'building.create', { org: org.id, address: 'г. Тверь, ул. Мира, д. 3', tz: 'Europe/Moscow', objects: [1] });
+  const bld = await call(page, 'building.create', { org: org.id, address: 'г. Тверь, ул. Мира, д. 3', tz: 'Europe/Moscow', objects: [1],
+    house_meters: [{ resource: 'cold_water', channel: '1.4.1', from: '2020-01-01' }] });
   const hw = await call(page, 'service.create', { org: org.id, code: 'hot_water', name: 'Горячая вода', unit: 'm3', norm: '4.745' });
   await call(page, 'service.create', { org: org.id, code: 'heat', name: 'Отопление', unit: 'Gcal' });
   const tariff = await call(page, 'tariff.create', { org: org.id, service: hw.id, name: 'ГВС', kind: 'per_unit' });
@@ -147,6 +151,19 @@ module.exports = async function (ctx) {
   const w = await op.evaluate(() => document.documentElement.scrollWidth);
   expect(w <= 390, 'the debtors page with restrictions is ' + w + ' px wide at 390');
   await shot(op, '53-restriction-phone');
+
+  setStep('summary: the building at a glance');
+  await op.setViewportSize({ width: 1366, height: 900 });
+  for (const p of [op, page]) {
+    await p.goto(URL + '/summary.html');
+    await present(p, '#cards section[data-building="' + bld.id + '"] tr[data-resource="cold_water"]');
+  }
+  const card = await op.textContent('#cards section[data-building="' + bld.id + '"]');
+  expect(/Долг 5\u00a0000,00 ₽ \(1 сч\.\)/.test(card), 'summary debt: ' + card);
+  expect(/Шлюзы на связи: 1 из 1/.test(card) && /Тревог: \d+/.test(card), 'summary gateways: ' + card);
+  expect(/холодная вода\s*[\d\u00a0]+,\d{3}\u00a0м³/.test(card), 'summary consumption: ' + card);
+  console.log('summary: ' + card.replace(/\s+/g, ' ').slice(0, 200));
+  await shot(op, '54-summary');
   await acc.context().close();
   await op.context().close();
 };

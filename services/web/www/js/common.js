@@ -11,6 +11,7 @@
   /* The menu; billing pages join here with their roles. */
   const PAGES = [
     { href: '/my.html', key: 'nav.my', roles: ['tenant'] },
+    { href: '/summary.html', key: 'nav.summary', roles: ROLES_STAFF },
     { href: '/index.html', key: 'nav.status', roles: ROLES_VIEW },
     { href: '/online.html', key: 'nav.online', roles: ROLES_VIEW },
     { href: '/archive.html', key: 'nav.archive', roles: ROLES_VIEW },

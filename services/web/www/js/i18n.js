@@ -240,7 +240,12 @@ window.I18N = {
     'my.last_year': 'Год назад', 'my.per_m2': 'На м²', 'my.building_per_m2': 'Дом в среднем на м²',
     'my.series.quantity': 'Ваше потребление', 'my.series.last_year': 'Год назад',
     'my.series.per_m2': 'Ваше на м²', 'my.series.building_per_m2': 'Дом в среднем на м²',
-    'my.no.usage': 'Счётчиков с показаниями за последний год нет', 'my.no.accounts': 'Лицевые счета вашей учётной записи не указаны: обратитесь в управляющую организацию'
+    'my.no.usage': 'Счётчиков с показаниями за последний год нет', 'my.no.accounts': 'Лицевые счета вашей учётной записи не указаны: обратитесь в управляющую организацию',
+    /* the summary per building (summary.html) */
+    'nav.summary': 'Сводка', 'sum.debt': 'Долг {total} ₽ ({count} сч.)', 'sum.online': 'Шлюзы на связи: {n} из {of}',
+    'sum.alarms': 'Тревог: {n}', 'sum.resource': 'Ресурс', 'sum.this': 'Этот месяц',
+    'sum.last': 'Прошлый, те же дни', 'sum.change': '±',
+    'sum.no.meters': 'Общедомовые счётчики не указаны', 'sum.none': 'Домов в учёте нет', 'sum.no.objects': 'Шлюзы дома не указаны', 'sum.asof': 'На {t}'
   },
   en: {
     'brand': 'Utility metering',
@@ -479,6 +484,11 @@ window.I18N = {
     'my.last_year': 'A year before', 'my.per_m2': 'Per m²', 'my.building_per_m2': 'Building per m²',
     'my.series.quantity': 'Your consumption', 'my.series.last_year': 'A year before',
     'my.series.per_m2': 'Yours per m²', 'my.series.building_per_m2': 'Building average per m²',
-    'my.no.usage': 'No meter with readings over the last year', 'my.no.accounts': 'Your user names no billing account: ask your management company'
+    'my.no.usage': 'No meter with readings over the last year', 'my.no.accounts': 'Your user names no billing account: ask your management company',
+    /* the summary per building (summary.html) */
+    'nav.summary': 'Summary', 'sum.debt': 'Debt {total} ₽ ({count} accounts)', 'sum.online': 'Gateways online: {n} of {of}',
+    'sum.alarms': 'Alarms: {n}', 'sum.resource': 'Resource', 'sum.this': 'This month',
+    'sum.last': 'Last, same days', 'sum.change': '±',
+    'sum.no.meters': 'No house meters are set', 'sum.none': 'No buildings are kept yet', 'sum.no.objects': 'No gateways are set for it', 'sum.asof': 'As of {t}'
   }
 };
