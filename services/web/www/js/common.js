@@ -15,6 +15,8 @@
     { href: '/console.html', key: 'nav.console', roles: ['admin'] },
     { href: '/audit.html', key: 'nav.audit', roles: ['admin'] },
     { href: '/debtors.html', key: 'nav.debtors', roles: ROLES_STAFF },
+    { href: '/periods.html', key: 'nav.periods', roles: ['admin', 'accountant'] },
+    { href: '/statement.html', key: 'nav.statement', roles: ['admin', 'accountant'] },
     { href: '/health.html', key: 'nav.health', roles: ROLES_STAFF },
     { href: '/users.html', key: 'nav.users', roles: ['admin'] },
     { href: '/password.html', key: 'nav.password', roles: ROLES_VIEW }

@@ -1,0 +1,145 @@
+/*
+ * checks_periods.js - the billing periods page in the browser, as an
+ * accountant, on an organisation of its own (ИНН 6312105786) so that the
+ * other checks' records stay as they are:
+ *
+ *  - a building without meters, two flats with their accounts and a
+ *    maintenance service priced per m² (so a run needs no readings) are
+ *    made through POST /api/v1/billing/{method} as admin, and an
+ *    accountant is made and signs in;
+ *  - the month before last is drafted from the page (the button disabled
+ *    while it works), its summary shown, issued once confirmed: the runs
+ *    list then says issued, and the account's statement
+ *    (/statement.html?account=ID) shows the charge and the closing balance;
+ *  - one flat's area grows and a new fixed charge starts; last month is
+ *    drafted and compared: the grown flat's account shows both totals and
+ *    the difference, its lines the changed maintenance line and the new
+ *    line, the other account unchanged; at 390 px the page is no wider
+ *    than the phone.
+ *
+ * Called by portal.test.js main() after checks_billing.js; signs in as
+ * admin again at the end; throws on the first failure.
+ */
+'use strict';
+
+module.exports = async function (ctx) {
+  const { page, URL, PW, present, shot, setStep } = ctx;
+  const expect = (ok, what) => { if (!ok) throw new Error(what); };
+  const call = (method, body) => page.evaluate(([m, b]) => App.api('POST', '/api/v1/billing/' + m, b), [method, body]);
+  const signIn = async (user, pw) => {
+    await Promise.all([page.waitForNavigation(), page.evaluate(() => document.getElementById('logout').click())]);
+    await present(page, '#login');
+    await page.type('#user', user);
+    await page.type('#password', pw);
+    await Promise.all([page.waitForNavigation(), page.click('#submit')]);
+  };
+  /* the two months just over in the site's zone: billed, then compared */
+  const months = await page.evaluate(() => {
+    const d = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow', year: 'numeric', month: '2-digit' }).format(new Date());
+    const [y, m] = d.split('-').map(Number);
+    const at = n => { const i = y * 12 + m - 1 - n; return Math.floor(i / 12) + '-' + String(i % 12 + 1).padStart(2, '0'); };
+    return [at(2), at(1)];
+  });
+  const [P1, P2] = months;
+
+  setStep('periods: records');
+  await page.goto(URL + '/index.html');
+  const org = await call('org.create', { name: 'ТСЖ «Рябина»', inn: '6312105786', kpp: '631201001',
+    account: '40703810703800004321', bank: 'ПАО Сбербанк', bik: '044525225', corr_account: '30101810400000000225', reason: 'e2e periods' });
+  await call('rate.create', { org: org.id, kind: 'key_rate', from: '2020-01-01', rate: '16.00', reason: 'e2e periods' });
+  const bld = await call('building.create', { org: org.id, address: 'г. Самара, ул. Рябиновая, д. 3', tz: 'Europe/Moscow' });
+  const f1 = await call('premises.create', { building: bld.id, number: '1', kind: 'flat', area: '50.00', residents: 2 });
+  const f2 = await call('premises.create', { building: bld.id, number: '2', kind: 'flat', area: '40.00', residents: 1 });
+  const acc1 = await call('account.create', { org: org.id, number: '510001', holder: { type: 'person', name: 'Соколова Ирина Павловна' },
+    premises: [{ premises: f1.id, from: '2020-01-01' }] });
+  await call('account.create', { org: org.id, number: '510002', holder: { type: 'person', name: 'Орлов Денис Сергеевич' },
+    premises: [{ premises: f2.id, from: '2020-01-01' }] });
+  const svc = await call('service.create', { org: org.id, code: 'maintenance', name: 'Содержание жилья', unit: 'm2' });
+  const tar = await call('tariff.create', { org: org.id, service: svc.id, name: 'Содержание', kind: 'per_area' });
+  await call('tariff.version.create', { tariff: tar.id, from: P1 + '-01', price: '30.00' });
+  const pw = await page.evaluate(async () => {
+    const r = await fetch('/api/v1/users', { method: 'POST', headers: { 'Content-Type': 'application/json',
+      'X-CSRF-Token': sessionStorage.getItem('csrf') }, body: JSON.stringify({ user: 'accperiods', role: 'accountant' }) });
+    return (await r.json()).password;
+  });
+  expect(pw, 'accperiods not created');
+  await signIn('accperiods', pw);
+
+  setStep('periods: draft of ' + P1);
+  await page.goto(URL + '/periods.html');
+  await present(page, '#org option[value="' + org.id + '"]');
+  await page.selectOption('#org', String(org.id));
+  await page.waitForFunction(id => document.getElementById('building').value === String(id), bld.id);
+  await page.fill('#period', P1);
+  await page.click('#draft');
+  await page.waitForFunction(() => document.getElementById('run').dataset.state === 'draft');
+  expect(await page.$eval('#draft', b => !b.disabled), 'the draft button stays disabled');
+  const facts = await page.textContent('#run-facts');
+  expect(/Счетов\s*2/.test(facts) && /2\u00a0700,00/.test(facts), 'draft summary: ' + facts);
+  await present(page, '#no-warnings');
+
+  setStep('periods: issue ' + P1);
+  await page.click('#issue');
+  await present(page, '#issue-dialog[open]');
+  await page.fill('#issue-reason', 'счета за ' + P1);
+  await shot(page, '60-periods-issue');
+  await page.click('#issue-ok');
+  await present(page, '#runs tr[data-period="' + P1 + '"][data-state="issued"]');
+  await page.waitForFunction(() => document.getElementById('run').dataset.state === 'issued');
+  expect(await page.$eval('#issue', b => b.hidden), 'an issued month still offers the issue');
+
+  setStep('periods: the statement shows the charge');
+  await page.goto(URL + '/statement.html?account=' + acc1.id);
+  await present(page, '#entries tr[data-kind="charge"]');
+  const charge = await page.$eval('#entries tr[data-kind="charge"]', tr => [...tr.cells].map(c => c.textContent));
+  expect(charge[2] === '1\u00a0500,00' && /^\d\d\.\d{4}$/.test(charge[3]), 'charge entry: ' + charge.join(' | '));
+  const title = await page.textContent('#stm-title');
+  expect(/510001, Соколова Ирина Павловна/.test(title), 'statement title: ' + title);
+  const closing = await page.textContent('#closing');
+  expect(closing === '1\u00a0500,00 ₽', 'closing balance: ' + closing);
+  await shot(page, '63-statement');
+  await page.goto(URL + '/periods.html');
+  await present(page, '#org option[value="' + org.id + '"]');
+  await page.selectOption('#org', String(org.id));
+  await present(page, '#runs tr[data-period="' + P1 + '"][data-state="issued"]');
+
+  setStep('periods: ' + P2 + ' against ' + P1);
+  await call('premises.update', { id: f1.id, area: '60.00', reason: 'обмер БТИ' });
+  const svc2 = await call('service.create', { org: org.id, code: 'other', name: 'Домофон', unit: 'month' });
+  const tar2 = await call('tariff.create', { org: org.id, service: svc2.id, name: 'Домофон', kind: 'fixed' });
+  await call('tariff.version.create', { tariff: tar2.id, from: P2 + '-01', price: '50.00' });
+  await page.fill('#period', P2);
+  await page.click('#draft');
+  await page.waitForFunction(p => document.getElementById('run').dataset.state === 'draft' &&
+    /2\u00a0700,00/.test(document.getElementById('compare-summary').textContent), P2);
+  const row = sel => page.$eval(sel, tr => [...tr.cells].map(c => c.textContent));
+  const a1 = await row('#compare tr.acct[data-account="510001"]');
+  expect(a1[2] === '1\u00a0500,00' && a1[3] === '1\u00a0850,00' && a1[4] === '+350,00', 'account 510001: ' + a1.join(' | '));
+  expect(await page.$eval('#compare tr.acct[data-account="510001"]', tr => tr.dataset.fate) === 'changed', '510001 not marked changed');
+  const a2 = await row('#compare tr.acct[data-account="510002"]');
+  expect(a2[4] === '+50,00', 'account 510002: ' + a2.join(' | '));
+  await page.click('#compare tr.acct[data-account="510001"]');
+  await present(page, '#compare tr.detail tr[data-fate="changed"]');
+  const changed = await row('#compare tr.detail tr[data-fate="changed"]');
+  expect(/Содержание/.test(changed[1]) && changed[3] === '50,00\u00a0м²' && changed[4] === '1\u00a0500,00' && changed[7] === '1\u00a0800,00',
+    'changed line: ' + changed.join(' | '));
+  const added = await row('#compare tr.detail tr[data-fate="new"]');
+  expect(/Домофон/.test(added[1]) && added[7] === '50,00' && added[2] === '—', 'new line: ' + added.join(' | '));
+  const sum = await page.textContent('#compare-summary');
+  expect(/разница \+400,00/.test(sum), 'comparison summary: ' + sum);
+  await shot(page, '61-periods-compare');
+
+  setStep('periods: a phone');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  await present(page, '#org option[value="' + org.id + '"]');
+  await page.selectOption('#org', String(org.id));
+  await present(page, '#compare tr.acct[data-account="510001"]');
+  await page.click('#compare tr.acct[data-account="510001"]');
+  await present(page, '#compare tr.detail');
+  const w = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(w <= 390, 'periods page is ' + w + ' px wide on a 390 px phone');
+  await shot(page, '62-periods-phone');
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await signIn('admin', PW);
+};
