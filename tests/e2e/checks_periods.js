@@ -11,6 +11,9 @@
  *    while it works), its summary shown, issued once confirmed: the runs
  *    list then says issued, and the account's statement
  *    (/statement.html?account=ID) shows the charge and the closing balance;
+ *    the invoices page opens that invoice with its line, its receipt's QR
+ *    (pdftoppm, zbarimg) holds the account and the sum in kopecks, and the
+ *    building's receipts come as one PDF of 2 pages;
  *  - one flat's area grows and a new fixed charge starts; last month is
  *    drafted and compared: the grown flat's account shows both totals and
  *    the difference, its lines the changed maintenance line and the new
@@ -21,6 +24,8 @@
  * admin again at the end; throws on the first failure.
  */
 'use strict';
+const { execFileSync } = require('child_process');
+const path = require('path');
 
 module.exports = async function (ctx) {
   const { page, URL, PW, present, shot, setStep } = ctx;
@@ -98,6 +103,29 @@ module.exports = async function (ctx) {
   const closing = await page.textContent('#closing');
   expect(closing === '1\u00a0500,00 ₽', 'closing balance: ' + closing);
   await shot(page, '63-statement');
+
+  setStep('periods: invoices and receipts of ' + P1);
+  await page.goto(URL + '/invoices.html?building=' + bld.id + '&period=' + P1);
+  await present(page, '#invoices tr[data-account="510001"]');
+  await page.click('#invoices tr[data-account="510001"]');
+  await present(page, '#inv-premises tr[data-code="maintenance"]');
+  const line = await page.$eval('#inv-premises tr[data-code="maintenance"]', tr => [...tr.cells].map(c => c.textContent));
+  expect(line[2] === '50,00\u00a0м²' && line[3] === '30,00' && line[4] === '1\u00a0500,00', 'invoice line: ' + line.join(' | '));
+  await shot(page, '64-invoices');
+  const save = async (button, name) => {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+    const file = path.join(ctx.OUT, name);
+    await dl.saveAs(file);
+    return file;
+  };
+  const one = await save('#receipt', 'periods-receipt.pdf');
+  execFileSync('pdftoppm', ['-r', '150', '-png', '-f', '1', '-l', '1', '-singlefile', one, one.replace(/\.pdf$/, '')]);
+  const qr = execFileSync('zbarimg', ['--raw', '-q', one.replace(/\.pdf$/, '.png')], { encoding: 'utf8' }).trim();
+  expect(/^ST00012\|/.test(qr) && /\|PersAcc=510001\|/.test(qr) && /\|Sum=150000\|/.test(qr) && /\|PayeeINN=6312105786\|/.test(qr),
+    'receipt QR: ' + qr);
+  const all = await save('#all-receipts', 'periods-receipts.pdf');
+  const pages = (execFileSync('pdfinfo', [all], { encoding: 'utf8' }).match(/^Pages:\s+(\d+)/m) || [])[1];
+  expect(pages === '2', 'the building\'s receipts PDF has ' + pages + ' pages, not 2');
   await page.goto(URL + '/periods.html');
   await present(page, '#org option[value="' + org.id + '"]');
   await page.selectOption('#org', String(org.id));

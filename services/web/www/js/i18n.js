@@ -177,7 +177,12 @@ window.I18N = {
     'stm.sum.adjustments': 'Корректировки', 'stm.sum.penalties': 'Пени', 'stm.sum.openings': 'Входящие остатки',
     'stm.age.not_due': 'срок не наступил', 'stm.age.under_1m': 'до 1 мес.', 'stm.age.1_3m': '1–3 мес.',
     'stm.age.3_6m': '3–6 мес.', 'stm.age.over_6m': 'более 6 мес.',
-    'bk.unit.m2': 'м²', 'bk.unit.month': 'мес.', 'bk.unit.person': 'чел.'
+    'bk.unit.m2': 'м²', 'bk.unit.month': 'мес.', 'bk.unit.person': 'чел.',
+    'nav.invoices': 'Счета', 'inv.receipts': 'Все квитанции (PDF)', 'inv.receipt': 'Квитанция (PDF)',
+    'inv.qty': 'Объём', 'inv.price': 'Цена, ₽', 'inv.premises': 'Помещение {number}: {area} м², дней {days}',
+    'inv.meter': 'Счётчик (канал)', 'inv.start': 'Начальное', 'inv.end': 'Конечное', 'inv.readings': 'Показания счётчиков',
+    'inv.title': 'Счёт {id}: лицевой счёт {number}, {holder}', 'inv.total': 'Итого, ₽', 'inv.id': 'Номер счёта',
+    'inv.summary': 'Счетов: {n} на {total} ₽.'
   },
   en: {
     'brand': 'Utility metering',
@@ -353,6 +358,11 @@ window.I18N = {
     'stm.sum.adjustments': 'Adjustments', 'stm.sum.penalties': 'Penalties', 'stm.sum.openings': 'Opening balances',
     'stm.age.not_due': 'not due', 'stm.age.under_1m': 'under 1 month', 'stm.age.1_3m': '1–3 months',
     'stm.age.3_6m': '3–6 months', 'stm.age.over_6m': 'over 6 months',
-    'bk.unit.m2': 'm²', 'bk.unit.month': 'month', 'bk.unit.person': 'person'
+    'bk.unit.m2': 'm²', 'bk.unit.month': 'month', 'bk.unit.person': 'person',
+    'nav.invoices': 'Invoices', 'inv.receipts': 'All receipts (PDF)', 'inv.receipt': 'Receipt (PDF)',
+    'inv.qty': 'Quantity', 'inv.price': 'Price, ₽', 'inv.premises': 'Premises {number}: {area} m², {days} days',
+    'inv.meter': 'Meter (channel)', 'inv.start': 'Start', 'inv.end': 'End', 'inv.readings': 'Meter readings',
+    'inv.title': 'Invoice {id}: account {number}, {holder}', 'inv.total': 'Total, ₽', 'inv.id': 'Invoice',
+    'inv.summary': 'Invoices: {n}, {total} ₽.'
   }
 };
