@@ -17,8 +17,14 @@
  *  - one flat's area grows and a new fixed charge starts; last month is
  *    drafted and compared: the grown flat's account shows both totals and
  *    the difference, its lines the changed maintenance line and the new
- *    line, the other account unchanged; at 390 px the page is no wider
- *    than the phone.
+ *    line, the other account unchanged;
+ *  - on the payments page a payment's bad amount is refused beside the
+ *    field, then entered; a registry (one line matched, one unknown
+ *    account, one bad line) is previewed in its groups, applied, and
+ *    imported again shows its lines skipped; a payment is reversed (not
+ *    without a reason), the suspense line assigned, and the statement
+ *    shows it all with the right closing balance;
+ *  - at 390 px the pages are no wider than the phone.
  *
  * Called by portal.test.js main() after checks_billing.js; signs in as
  * admin again at the end; throws on the first failure.
@@ -157,9 +163,81 @@ module.exports = async function (ctx) {
   expect(/разница \+400,00/.test(sum), 'comparison summary: ' + sum);
   await shot(page, '61-periods-compare');
 
+  setStep('payments: one entered, its error beside the field');
+  await page.goto(URL + '/payments.html');
+  await present(page, '#org option[value="' + org.id + '"]');
+  await page.selectOption('#org', String(org.id));
+  await page.waitForFunction(() => !document.getElementById('susp-empty').hidden);
+  await page.fill('#pay-number', '510001');
+  await page.fill('#pay-amount', '12,345');
+  await page.click('#pay-ok');
+  await present(page, '.field-error[data-for="amount"]');
+  await page.fill('#pay-amount', '500');
+  await page.fill('#pay-payer', 'Соколова И. П.');
+  await page.click('#pay-ok');
+  await present(page, '#recent tr[data-account="510001"][data-kind="payment"]');
+  expect(!await page.$('.field-error'), 'the amount error stays after the payment went in');
+
+  setStep('payments: a registry previewed, applied, imported again');
+  const today = await page.evaluate(() => App.Bill.today());
+  const ru = today.split('-').reverse().join('.');
+  const csv = 'Дата;Номер;ЛС;Сумма;Период;Плательщик\n' +
+    ru + ';E2E-P1;510002;700,00;' + P1.slice(5) + P1.slice(0, 4) + ';Орлов Д. С.\n' +
+    ru + ';E2E-P2;599999;300,00;;Неизвестный\n' +
+    ru + ';E2E-P3;510001;12,345;;Ошибка\n';
+  const registry = { name: 'reestr-e2e.txt', mimeType: 'text/plain', buffer: Buffer.from(csv, 'utf8') };
+  await page.setInputFiles('#imp-file', registry);
+  await page.click('#imp-preview');
+  await present(page, '#imp-summary[data-state="preview"]');
+  const fates = () => page.$$eval('#imp-lines tr[data-result]', trs => trs.map(tr => tr.dataset.line + ':' + tr.dataset.result).join(' '));
+  expect(await fates() === '2:taken 3:suspense 4:refused', 'preview: ' + await fates());
+  const why = await page.textContent('#imp-lines tr[data-result="refused"]');
+  expect(/amount/.test(why), 'refused line without its reason: ' + why);
+  await shot(page, '65-payments-preview');
+  await page.click('#imp-apply');
+  await present(page, '#imp-summary[data-state="applied"]');
+  await present(page, '#susp tr[data-reference="E2E-P2"]');
+  await page.setInputFiles('#imp-file', registry);
+  await page.click('#imp-preview');
+  await page.waitForFunction(() => document.querySelectorAll('#imp-lines tr[data-result="skipped"]').length === 2);
+  expect(await fates() === '2:skipped 3:skipped 4:refused', 'imported again: ' + await fates());
+  expect(await page.$eval('#imp-apply', b => b.hidden), 'nothing new, yet apply is offered');
+
+  setStep('payments: a reversal needs its reason');
+  await page.click('#recent tr[data-account="510001"][data-kind="payment"] button.reverse');
+  await present(page, '#reverse-dialog[open]');
+  await page.click('#reverse-ok');
+  expect(await page.$('#reverse-dialog[open]') && await page.$eval('#reverse-dialog .dlg-error', e => !e.hidden), 'reversed without a reason');
+  await page.fill('#reverse-reason', 'платёж введён дважды');
+  await page.click('#reverse-ok');
+  await present(page, '#recent tr[data-account="510001"][data-kind="reversal"]');
+
+  setStep('payments: the suspense line assigned');
+  await page.click('#susp tr[data-reference="E2E-P2"] button.assign');
+  await present(page, '#assign-dialog[open]');
+  await page.fill('#assign-number', '510001');
+  await page.fill('#assign-reason', 'плательщик позвонил: это кв. 1');
+  await page.click('#assign-ok');
+  await page.waitForFunction(() => !document.querySelector('#susp tr[data-reference="E2E-P2"]'));
+  await shot(page, '66-payments');
+  await page.setViewportSize({ width: 390, height: 844 });
+  const pw390 = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(pw390 <= 390, 'payments page is ' + pw390 + ' px wide on a 390 px phone');
+  await shot(page, '67-payments-phone');
+  await page.setViewportSize({ width: 1366, height: 900 });
+
+  setStep('payments: the statement adds up');
+  await page.goto(URL + '/statement.html?account=' + acc1.id);
+  await present(page, '#entries tr[data-kind="reversal"]');
+  const kinds = await page.$$eval('#entries tr[data-kind]', trs => trs.map(tr => tr.dataset.kind + ' ' + tr.cells[2].textContent));
+  expect(kinds.join(', ') === 'charge 1\u00a0500,00, payment -500,00, reversal 500,00, payment -300,00', 'statement: ' + kinds.join(', '));
+  const close2 = await page.textContent('#closing');
+  expect(close2 === '1\u00a0200,00 ₽', 'closing balance after the payments: ' + close2);
+  await shot(page, '68-statement-payments');
+
   setStep('periods: a phone');
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.reload();
+  await page.goto(URL + '/periods.html');
   await present(page, '#org option[value="' + org.id + '"]');
   await page.selectOption('#org', String(org.id));
   await present(page, '#compare tr.acct[data-account="510001"]');

@@ -17,6 +17,7 @@
     { href: '/debtors.html', key: 'nav.debtors', roles: ROLES_STAFF },
     { href: '/periods.html', key: 'nav.periods', roles: ['admin', 'accountant'] },
     { href: '/invoices.html', key: 'nav.invoices', roles: ['admin', 'accountant'] },
+    { href: '/payments.html', key: 'nav.payments', roles: ['admin', 'accountant'] },
     { href: '/statement.html', key: 'nav.statement', roles: ['admin', 'accountant'] },
     { href: '/health.html', key: 'nav.health', roles: ROLES_STAFF },
     { href: '/users.html', key: 'nav.users', roles: ['admin'] },

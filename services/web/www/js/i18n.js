@@ -182,7 +182,23 @@ window.I18N = {
     'inv.qty': 'Объём', 'inv.price': 'Цена, ₽', 'inv.premises': 'Помещение {number}: {area} м², дней {days}',
     'inv.meter': 'Счётчик (канал)', 'inv.start': 'Начальное', 'inv.end': 'Конечное', 'inv.readings': 'Показания счётчиков',
     'inv.title': 'Счёт {id}: лицевой счёт {number}, {holder}', 'inv.total': 'Итого, ₽', 'inv.id': 'Номер счёта',
-    'inv.summary': 'Счетов: {n} на {total} ₽.'
+    'inv.summary': 'Счетов: {n} на {total} ₽.',
+    'nav.payments': 'Платежи', 'pay.enter': 'Ввести платёж', 'pay.period': 'За период', 'pay.payer': 'Плательщик',
+    'pay.save': 'Провести', 'pay.recent': 'Платежи за последние месяцы', 'pay.reverse': 'Сторно',
+    'pay.reverse.title': 'Сторнировать платёж?', 'pay.reverse.what': 'Платёж {amount} ₽ от {date} по лицевому счёту {number} будет отменён записью сторно; обе записи останутся в выписке.',
+    'pay.need.reason': 'Укажите причину', 'pay.done': 'Платёж {amount} ₽ по лицевому счёту {number} проведён (запись {seq}).',
+    'pay.reversed': 'Платёж (запись {seq}) сторнирован записью {by}.', 'pay.source': 'Источник',
+    'pay.recent.summary': 'С {from} по {to}: {count} на {amount} ₽ (сторно с минусом).',
+    'imp.title': 'Реестр банка', 'imp.file': 'Файл реестра', 'imp.bank': 'Банк (код)', 'imp.preview': 'Проверить',
+    'imp.apply': 'Загрузить', 'imp.taken': 'принят', 'imp.skipped': 'уже загружен', 'imp.suspense': 'невыясненный',
+    'imp.refused': 'отклонён', 'imp.group': '{what}: {n}', 'imp.before': 'загрузка {n}', 'imp.line': 'строка',
+    'imp.result': 'Итог', 'imp.reference': 'Номер платежа', 'imp.reason': 'Причина', 'imp.account.written': 'Счёт в реестре',
+    'imp.previewed': 'Проверка (ничего не записано): строк {lines}; принять {taken} на {sum_taken} ₽, уже загружено {skipped}, в невыясненные {suspense} на {sum_suspense} ₽, отклонено {refused}.',
+    'imp.applied': 'Загружено: строк {lines}; принято {taken} на {sum_taken} ₽, уже было {skipped}, в невыясненные {suspense} на {sum_suspense} ₽, отклонено {refused}.',
+    'susp.title': 'Невыясненные платежи', 'susp.none': 'Невыясненных платежей нет', 'susp.file': 'Реестр',
+    'susp.assign': 'Отнести на счёт', 'susp.assign.title': 'Отнести платёж на лицевой счёт',
+    'susp.assign.what': 'Платёж {amount} ₽ от {date}, в реестре счёт «{account}».', 'susp.need.number': 'Укажите лицевой счёт',
+    'susp.done': 'Платёж {amount} ₽ отнесён на лицевой счёт {number}.'
   },
   en: {
     'brand': 'Utility metering',
@@ -363,6 +379,22 @@ window.I18N = {
     'inv.qty': 'Quantity', 'inv.price': 'Price, ₽', 'inv.premises': 'Premises {number}: {area} m², {days} days',
     'inv.meter': 'Meter (channel)', 'inv.start': 'Start', 'inv.end': 'End', 'inv.readings': 'Meter readings',
     'inv.title': 'Invoice {id}: account {number}, {holder}', 'inv.total': 'Total, ₽', 'inv.id': 'Invoice',
-    'inv.summary': 'Invoices: {n}, {total} ₽.'
+    'inv.summary': 'Invoices: {n}, {total} ₽.',
+    'nav.payments': 'Payments', 'pay.enter': 'Enter a payment', 'pay.period': 'For the period', 'pay.payer': 'Payer',
+    'pay.save': 'Enter', 'pay.recent': 'Payments of the last months', 'pay.reverse': 'Reverse',
+    'pay.reverse.title': 'Reverse the payment?', 'pay.reverse.what': 'The payment of {amount} ₽ of {date} to account {number} is undone by a reversal entry; both stay in the statement.',
+    'pay.need.reason': 'Give the reason', 'pay.done': 'Payment of {amount} ₽ to account {number} entered (entry {seq}).',
+    'pay.reversed': 'Payment (entry {seq}) reversed by entry {by}.', 'pay.source': 'Source',
+    'pay.recent.summary': '{from} to {to}: {count}, {amount} ₽ (reversals minus).',
+    'imp.title': 'Bank registry', 'imp.file': 'Registry file', 'imp.bank': 'Bank (code)', 'imp.preview': 'Check',
+    'imp.apply': 'Import', 'imp.taken': 'taken', 'imp.skipped': 'imported before', 'imp.suspense': 'suspense',
+    'imp.refused': 'refused', 'imp.group': '{what}: {n}', 'imp.before': 'import {n}', 'imp.line': 'line',
+    'imp.result': 'Result', 'imp.reference': 'Reference', 'imp.reason': 'Reason', 'imp.account.written': 'Account as written',
+    'imp.previewed': 'Check (nothing written): {lines} lines; to take {taken} of {sum_taken} ₽, imported before {skipped}, to suspense {suspense} of {sum_suspense} ₽, refused {refused}.',
+    'imp.applied': 'Imported: {lines} lines; taken {taken} of {sum_taken} ₽, imported before {skipped}, to suspense {suspense} of {sum_suspense} ₽, refused {refused}.',
+    'susp.title': 'Suspense', 'susp.none': 'No payments in suspense', 'susp.file': 'Registry',
+    'susp.assign': 'Assign to an account', 'susp.assign.title': 'Assign the payment to an account',
+    'susp.assign.what': 'Payment of {amount} ₽ of {date}, account "{account}" in the registry.', 'susp.need.number': 'Give the account number',
+    'susp.done': 'Payment of {amount} ₽ assigned to account {number}.'
   }
 };
