@@ -52,6 +52,14 @@ module.exports = async function (ctx) {
     return [at(2), at(1)];
   });
   const [P1, P2] = months;
+  /* the page at 390 px: no wider than the phone, and its picture */
+  const phone = async (name, what) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const w = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(w <= 390, what + ' is ' + w + ' px wide on a 390 px phone');
+    await shot(page, name);
+    await page.setViewportSize({ width: 1366, height: 900 });
+  };
 
   setStep('periods: records');
   await page.goto(URL + '/index.html');
@@ -132,6 +140,7 @@ module.exports = async function (ctx) {
   const all = await save('#all-receipts', 'periods-receipts.pdf');
   const pages = (execFileSync('pdfinfo', [all], { encoding: 'utf8' }).match(/^Pages:\s+(\d+)/m) || [])[1];
   expect(pages === '2', 'the building\'s receipts PDF has ' + pages + ' pages, not 2');
+  await phone('64-invoices-phone', 'the invoices page');
   await page.goto(URL + '/periods.html');
   await present(page, '#org option[value="' + org.id + '"]');
   await page.selectOption('#org', String(org.id));
@@ -234,6 +243,7 @@ module.exports = async function (ctx) {
   const close2 = await page.textContent('#closing');
   expect(close2 === '1\u00a0200,00 ₽', 'closing balance after the payments: ' + close2);
   await shot(page, '68-statement-payments');
+  await phone('69-statement-phone', 'the statement page');
 
   setStep('periods: a phone');
   await page.setViewportSize({ width: 390, height: 844 });
