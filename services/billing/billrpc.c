@@ -48,6 +48,21 @@ void billrpc_count(struct svc *s, const char *method, bool ok)
 		   1);
 }
 
+void billrpc_reply(struct svc *s, const char *method, rpc_req *req, int rc,
+		   const struct jv_err *err, json_t *result)
+{
+	billrpc_count(s, method, !rc);
+	if (!rc) {
+		rpc_reply_ok(req, result);
+		return;
+	}
+	json_decref(result);
+	if (err->msg[0])
+		rpc_reply_rc(req, rc, "%s", err->msg);
+	else
+		rpc_reply_rc(req, rc, "%s: %s", method, amr_strerror(rc));
+}
+
 /* Count a call of kind k's verb. */
 static void count(billrpc *b, enum model_kind k, const char *verb, bool ok)
 {

@@ -36,6 +36,11 @@ void billrpc_destroy(billrpc *b);
  * result, in amr_billing_rpc_total: every method of amr-billing does. */
 void billrpc_count(struct svc *s, const char *method, bool ok);
 
+/* Answer req of method: result (taken) when rc is 0, else the error rc
+ * with err's message (or rc's text); counted as billrpc_count() does. */
+void billrpc_reply(struct svc *s, const char *method, rpc_req *req, int rc,
+		   const struct jv_err *err, json_t *result);
+
 extern const struct rpc_method billrpc_methods[];
 extern const size_t billrpc_nmethods;
 

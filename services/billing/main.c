@@ -19,6 +19,7 @@
 #include "payments.h"
 #include "proto.h"
 #include "report.h"
+#include "restr.h"
 #include "recrpc.h"
 #include "run.h"
 #include "svc.h"
@@ -33,6 +34,9 @@ struct options {
 	long long archive_timeout; /* ms an archive has to answer a run's request */
 	long long render_threads;  /* workers drawing receipts and reports */
 	long long render_keep_mb;  /* MiB of rendered files kept for their chunks */
+	bool two_person;	   /* a restriction's approver is not its proposer */
+	long long restrict_poll;   /* s between looks at restrictions' commands and debts */
+	long long ingest_timeout;  /* ms ingest has to answer a restriction's command */
 };
 
 int main(int argc, char **argv)
@@ -66,6 +70,18 @@ int main(int argc, char **argv)
 		  "MiB of rendered files kept for their chunks (each for 10 minutes after its "
 		  "last chunk)",
 		  &o.render_keep_mb, NULL },
+		{ "two-person", "AMR_BILLING_TWO_PERSON", CONFIG_BOOL, "true", 0, 0,
+		  "a restriction is approved by someone other than who proposed it "
+		  "(docs/restrictions.md)",
+		  &o.two_person, NULL },
+		{ "restrict-poll", "AMR_BILLING_RESTRICT_POLL", CONFIG_INT, "10", 1, 3600,
+		  "seconds between asking ingest after restrictions' commands and lifting those "
+		  "whose debt is paid",
+		  &o.restrict_poll, NULL },
+		{ "ingest-timeout", "AMR_BILLING_INGEST_TIMEOUT", CONFIG_INT, "10000", 1000, 120000,
+		  "milliseconds ingest has to answer a restriction's command; no answer makes its "
+		  "outcome unknown",
+		  &o.ingest_timeout, NULL },
 	};
 	struct svc s;
 	char dir[4096];
@@ -81,6 +97,8 @@ int main(int argc, char **argv)
 	report *rep = NULL;
 	filejob *fj = NULL;
 	recrpc *rr = NULL;
+	restr *rs = NULL;
+	struct restr_opts ro;
 	int rc = svc_init(&s, "billing",
 			  "amr-billing: the organisation, buildings, premises, accounts, services, "
 			  "meters, groups and tariffs, every change audited",
@@ -95,6 +113,9 @@ int main(int argc, char **argv)
 		goto out_fini;
 	if (tzone_set(o.tz))
 		goto out_fini;
+	ro = (struct restr_opts){ .two_person = o.two_person,
+				  .poll_s = (unsigned)o.restrict_poll,
+				  .ingest_ms = (unsigned)o.ingest_timeout };
 	if (ledger_open(&l, dir) || journal_open(&j, ledger_kv(l)) ||
 	    auditq_create(&q, ledger_kv(l), &s, o.audit_publish, (unsigned)o.audit_resend) ||
 	    billrpc_create(&b, &s, l, q) || debtrpc_create(&d, &s, l, j) ||
@@ -111,7 +132,9 @@ int main(int argc, char **argv)
 	    report_create(&rep, &s, l, j, is, a, fj) ||
 	    svc_serve(&s, report_methods, report_nmethods, rep) ||
 	    recrpc_create(&rr, &s, l, j, is, fj) ||
-	    svc_serve(&s, recrpc_methods, recrpc_nmethods, rr)) {
+	    svc_serve(&s, recrpc_methods, recrpc_nmethods, rr) ||
+	    restr_create(&rs, &s, l, j, q, &ro) ||
+	    svc_serve(&s, restr_methods, restr_nmethods, rs)) {
 		log_error("cannot start (data in %s)", dir);
 		goto out_close;
 	}
@@ -123,6 +146,7 @@ int main(int argc, char **argv)
 out_close:
 	filejob_destroy(fj); /* before the loop and the rpc it answers through */
 	report_destroy(rep);
+	restr_destroy(rs);
 	recrpc_destroy(rr);
 	run_destroy(run);
 	archcl_destroy(a);

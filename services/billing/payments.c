@@ -92,16 +92,7 @@ void payments_destroy(payments *p)
 void payments__reply(payments *p, const char *method, rpc_req *req, int rc,
 		     const struct jv_err *err, json_t *result)
 {
-	billrpc_count(p->s, method, !rc);
-	if (!rc) {
-		rpc_reply_ok(req, result);
-		return;
-	}
-	json_decref(result);
-	if (err->msg[0])
-		rpc_reply_rc(req, rc, "%s", err->msg);
-	else
-		rpc_reply_rc(req, rc, "%s: %s", method, amr_strerror(rc));
+	billrpc_reply(p->s, method, req, rc, err, result);
 }
 
 void payments__today(char out[MODEL_DATE_LEN])

@@ -53,12 +53,16 @@ static const struct {
 	  { REPORT_ARGS, "building", "service", "from", "to", NULL },
 	  NULL,
 	  report__distribution },
+	{ "usage",
+	  { REPORT_ARGS, "account", "service", "from", "to", "step", NULL },
+	  NULL,
+	  report__usage },
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
-static const char *const kind_names[] = { "turnover",	 "charges",	 "payments",
-					  "debtors",	 "balance",	 "readings",
-					  "consumption", "distribution", NULL };
+static const char *const kind_names[] = { "turnover", "charges",  "payments",	 "debtors",
+					  "balance",  "readings", "consumption", "distribution",
+					  "usage",    NULL };
 static const char *const formats[] = { "json", "csv", "xlsx", "pdf", NULL };
 static const char *const langs[] = { "ru", "en", NULL };
 
@@ -164,7 +168,7 @@ static void m_report(void *ctx, rpc_req *req, json_t *args)
 
 const struct rpc_method report_methods[] = {
 	{ "report", m_report,
-	  "{report:turnover|charges|payments|debtors|balance|readings|consumption|distribution, "
+	  "{report:turnover|charges|payments|debtors|balance|readings|consumption|distribution|usage, "
 	  "..its args, format?:json|csv|xlsx|pdf, lang?:ru|en}: an accounting report as a table "
 	  "or a file (docs/reports.md)" },
 };

@@ -11,26 +11,8 @@
 #include "odn.h"
 #include "reportint.h"
 
-/* A premises a report looks at, over days [d0, d1). */
-struct held {
-	uint32_t premises;
-	cal_day d0, d1;
-};
-
-/* What a plan is read into. */
-struct plan {
-	const struct report__ask *q;
-	struct report__job *j;
-	uint32_t org, service, building; /* building: distribution's */
-	const char *code;		 /* the service's code asked for, or NULL */
-	struct held *held;		 /* (owned) */
-	size_t nheld, cap;
-	cal_day from, to; /* the span, to excluded */
-	json_t *numbers;  /* distribution: premises id -> its row (index) */
-};
-
-static struct report__job *job_new(const struct report__ask *q, rpc_req *req, const char *kind,
-				   const char *format, const char *method)
+struct report__job *report__job_new(const struct report__ask *q, rpc_req *req, const char *kind,
+				    const char *format, const char *method)
 {
 	struct report__job *j = calloc(1, sizeof *j);
 
@@ -53,7 +35,7 @@ static struct report__job *job_new(const struct report__ask *q, rpc_req *req, co
 
 static int code_fn(uint32_t id, const json_t *rec, void *arg)
 {
-	struct plan *p = arg;
+	struct report__plan *p = arg;
 
 	if ((uint32_t)json_integer_value(json_object_get(rec, "org")) != p->org ||
 	    strcmp(json_string_value(json_object_get(rec, "code")) ?: "", p->code))
@@ -63,7 +45,7 @@ static int code_fn(uint32_t id, const json_t *rec, void *arg)
 }
 
 /* The service of args: an id, or a code of the plan's organisation. */
-static int service_of(struct plan *p, json_t **rec)
+int report__plan_service(struct report__plan *p, json_t **rec)
 {
 	const struct report__ask *q = p->q;
 	int rc;
@@ -81,7 +63,7 @@ static int service_of(struct plan *p, json_t **rec)
 }
 
 /* Premises pid held over [d0, d1) (clipped to the span), once. */
-static void hold(struct plan *p, uint32_t pid, cal_day d0, cal_day d1)
+void report__plan_hold(struct report__plan *p, uint32_t pid, cal_day d0, cal_day d1)
 {
 	d0 = d0 > p->from ? d0 : p->from;
 	d1 = d1 < p->to ? d1 : p->to;
@@ -92,18 +74,18 @@ static void hold(struct plan *p, uint32_t pid, cal_day d0, cal_day d1)
 			return;
 	if (p->nheld == p->cap) {
 		size_t cap = p->cap ? 2 * p->cap : 64;
-		struct held *h = realloc(p->held, cap * sizeof *h);
+		struct report__held *h = realloc(p->held, cap * sizeof *h);
 
 		if (!h)
 			return; /* that premises is left out: no quantity is better than a wrong one */
 		p->held = h;
 		p->cap = cap;
 	}
-	p->held[p->nheld++] = (struct held){ pid, d0, d1 };
+	p->held[p->nheld++] = (struct report__held){ pid, d0, d1 };
 }
 
 /* The premises an account's holdings hold in the span. */
-static void holdings(struct plan *p, const json_t *acc)
+void report__plan_holdings(struct report__plan *p, const json_t *acc)
 {
 	json_t *h;
 	size_t i;
@@ -115,15 +97,16 @@ static void holdings(struct plan *p, const json_t *acc)
 		cal_day_parse(json_string_value(json_object_get(h, "from")), &d0);
 		if (to)
 			cal_day_parse(to, &d1);
-		hold(p, (uint32_t)json_integer_value(json_object_get(h, "premises")), d0, d1);
+		report__plan_hold(p, (uint32_t)json_integer_value(json_object_get(h, "premises")),
+				  d0, d1);
 	}
 }
 
 /* A meter of the service in a held premises: its channel over the days
  * both cover. */
-static int meter_fn(uint32_t id, const json_t *rec, void *arg)
+int report__plan_meter(uint32_t id, const json_t *rec, void *arg)
 {
-	struct plan *p = arg;
+	struct report__plan *p = arg;
 	const char *to = json_string_value(json_object_get(rec, "to"));
 	const char *source = json_string_value(json_object_get(rec, "source"));
 	uint32_t pid = (uint32_t)json_integer_value(json_object_get(rec, "premises"));
@@ -136,7 +119,7 @@ static int meter_fn(uint32_t id, const json_t *rec, void *arg)
 	if (to)
 		cal_day_parse(to, &d1);
 	for (size_t i = 0; i < p->nheld; i++) {
-		const struct held *h = &p->held[i];
+		const struct report__held *h = &p->held[i];
 		cal_day a = d0 > h->d0 ? d0 : h->d0, b = d1 < h->d1 ? d1 : h->d1;
 
 		if (h->premises != pid || a >= b)
@@ -147,7 +130,8 @@ static int meter_fn(uint32_t id, const json_t *rec, void *arg)
 				       "amr-billing (--sources)",
 				       id, source);
 		if (report__chan_add(p->j, src, json_string_value(json_object_get(rec, "channel")),
-				     report__day_utc(p->j->tz, a), report__day_utc(p->j->tz, b), i))
+				     report__day_utc(p->j->tz, a), report__day_utc(p->j->tz, b),
+				     p->one_owner ? p->owner : i))
 			return AMR_ENOMEM;
 	}
 	return 0;
@@ -155,7 +139,7 @@ static int meter_fn(uint32_t id, const json_t *rec, void *arg)
 
 /* The span of args: from, to (both days, included), the zone of the
  * first premises' building. */
-static int span_of(struct plan *p, char *subtitle, size_t size)
+int report__plan_span(struct report__plan *p, char *subtitle, size_t size)
 {
 	const struct report__ask *q = p->q;
 	json_t *pr = NULL, *b = NULL;
@@ -176,7 +160,7 @@ static int span_of(struct plan *p, char *subtitle, size_t size)
 	return rc ? jv_fail(q->err, "building: its zone %s is not known", tz ? tz : "") : 0;
 }
 
-static int dates(struct plan *p)
+int report__plan_dates(struct report__plan *p)
 {
 	char a[CAL_DATE_LEN], b[CAL_DATE_LEN];
 	int rc;
@@ -266,16 +250,17 @@ int report__consumption(const struct report__ask *q, rpc_req *req, const char *f
 		{ "time", "Время", "Time", "text" },
 		{ "quantity", "Объём", "Quantity", "decimal" },
 	};
-	struct plan p = { .q = q };
+	struct report__plan p = { .q = q };
 	json_t *who = NULL, *svc = NULL, *v;
 	char subtitle[512], title[300], qtitle[64];
 	uint32_t id;
 	int rc, step = 1;
 	size_t i;
 
-	if (!(p.j = job_new(q, req, "consumption", format, "series")))
+	if (!(p.j = report__job_new(q, req, "consumption", format, "series")))
 		return AMR_ENOMEM;
-	if ((rc = jv_enum(q->args, "step", false, 1, steps, &step, q->err)) || (rc = dates(&p)))
+	if ((rc = jv_enum(q->args, "step", false, 1, steps, &step, q->err)) ||
+	    (rc = report__plan_dates(&p)))
 		goto out_drop;
 	p.j->step = steps[step];
 	if (json_object_get(q->args, "account") && json_object_get(q->args, "group")) {
@@ -286,23 +271,24 @@ int report__consumption(const struct report__ask *q, rpc_req *req, const char *f
 		if ((rc = report__record(q, "group", MODEL_GROUP, true, &id, &who)))
 			goto out_drop;
 		json_array_foreach(json_object_get(who, "premises"), i, v)
-			hold(&p, (uint32_t)json_integer_value(v), p.from, p.to);
+			report__plan_hold(&p, (uint32_t)json_integer_value(v), p.from, p.to);
 		json_array_foreach(json_object_get(who, "accounts"), i, v) {
 			json_t *acc = NULL;
 
 			if (!ledger_get(q->r->l, q->txn, MODEL_ACCOUNT,
 					(uint32_t)json_integer_value(v), &acc))
-				holdings(&p, acc);
+				report__plan_holdings(&p, acc);
 			json_decref(acc);
 		}
 	} else {
 		if ((rc = report__record(q, "account", MODEL_ACCOUNT, true, &id, &who)))
 			goto out_drop;
-		holdings(&p, who);
+		report__plan_holdings(&p, who);
 	}
 	p.org = (uint32_t)json_integer_value(json_object_get(who, "org"));
-	if ((rc = service_of(&p, &svc)) || (rc = span_of(&p, subtitle, sizeof subtitle)) ||
-	    (rc = ledger_scan(q->r->l, q->txn, MODEL_METER, 0, meter_fn, &p)))
+	if ((rc = report__plan_service(&p, &svc)) ||
+	    (rc = report__plan_span(&p, subtitle, sizeof subtitle)) ||
+	    (rc = ledger_scan(q->r->l, q->txn, MODEL_METER, 0, report__plan_meter, &p)))
 		goto out_drop;
 	snprintf(qtitle, sizeof qtitle, "%s, %s", report__tr(q, "Объём", "Quantity"),
 		 report__unit(q, json_string_value(json_object_get(svc, "unit"))));
@@ -426,12 +412,12 @@ static int dist_finish(struct report__job *j, struct jv_err *err)
 
 static int dist_premises(uint32_t id, const json_t *rec, void *arg)
 {
-	struct plan *p = arg;
+	struct report__plan *p = arg;
 	json_t *row;
 
 	if ((uint32_t)json_integer_value(json_object_get(rec, "building")) != p->building)
 		return 0;
-	hold(p, id, p->from, p->to);
+	report__plan_hold(p, id, p->from, p->to);
 	row = json_pack("{s:I, s:O, s:s}", "premises", (json_int_t)id, "number",
 			json_object_get(rec, "number"), "accounts", "");
 	return report__row(p->j->table, row);
@@ -440,7 +426,7 @@ static int dist_premises(uint32_t id, const json_t *rec, void *arg)
 /* The accounts that held each premises in the span, by number. */
 static int dist_account(uint32_t id, const json_t *acc, void *arg)
 {
-	struct plan *p = arg;
+	struct report__plan *p = arg;
 	json_t *h, *row;
 	size_t i, k;
 
@@ -477,17 +463,17 @@ int report__distribution(const struct report__ask *q, rpc_req *req, const char *
 		{ "quantity", "Объём", "Quantity", "decimal" },
 		{ "share", "Доля, %", "Share, %", "percent" },
 	};
-	struct plan p = { .q = q };
+	struct report__plan p = { .q = q };
 	json_t *b = NULL, *org = NULL, *svc = NULL;
 	char subtitle[512], title[300], qtitle[64];
 	int rc;
 
-	if (!(p.j = job_new(q, req, "distribution", format, "consumption")))
+	if (!(p.j = report__job_new(q, req, "distribution", format, "consumption")))
 		return AMR_ENOMEM;
-	if ((rc = report__building(q, &p.building, &b, &org)) || (rc = dates(&p)))
+	if ((rc = report__building(q, &p.building, &b, &org)) || (rc = report__plan_dates(&p)))
 		goto out_drop;
 	p.org = (uint32_t)json_integer_value(json_object_get(b, "org"));
-	if ((rc = service_of(&p, &svc)))
+	if ((rc = report__plan_service(&p, &svc)))
 		goto out_drop;
 	snprintf(qtitle, sizeof qtitle, "%s, %s", report__tr(q, "Объём", "Quantity"),
 		 report__unit(q, json_string_value(json_object_get(svc, "unit"))));
@@ -508,12 +494,13 @@ int report__distribution(const struct report__ask *q, rpc_req *req, const char *
 		size_t i;
 
 		json_array_foreach(json_object_get(p.j->table, "rows"), i, row)
-			hold(&p, (uint32_t)json_integer_value(json_object_get(row, "premises")),
-			     p.from, p.to);
+			report__plan_hold(
+				&p, (uint32_t)json_integer_value(json_object_get(row, "premises")),
+				p.from, p.to);
 	}
-	if ((rc = span_of(&p, subtitle, sizeof subtitle)) ||
+	if ((rc = report__plan_span(&p, subtitle, sizeof subtitle)) ||
 	    (rc = ledger_scan(q->r->l, q->txn, MODEL_ACCOUNT, 0, dist_account, &p)) ||
-	    (rc = ledger_scan(q->r->l, q->txn, MODEL_METER, 0, meter_fn, &p)))
+	    (rc = ledger_scan(q->r->l, q->txn, MODEL_METER, 0, report__plan_meter, &p)))
 		goto out_drop;
 	if (json_object_set_new(p.j->table, "subtitle", json_string(subtitle)) ||
 	    json_object_set_new(

@@ -215,6 +215,56 @@ void report__count(report *r, const char *kind, bool ok);
  * (req not answered). Return codes as the others. */
 int report__consumption(const struct report__ask *q, rpc_req *req, const char *format);
 int report__distribution(const struct report__ask *q, rpc_req *req, const char *format);
+int report__usage(const struct report__ask *q, rpc_req *req, const char *format);
+
+/* A premises a report of the archives looks at, over days [d0, d1). */
+struct report__held {
+	uint32_t premises;
+	cal_day d0, d1;
+};
+
+/* What the plan of a report of the archives is read into
+ * (report_consumption.c): the premises held, the span, the job whose
+ * channels it plans. */
+struct report__plan {
+	const struct report__ask *q;
+	struct report__job *j;
+	uint32_t org, service, building; /* building: distribution's */
+	const char *code;		 /* the service's code asked for, or NULL */
+	struct report__held *held;	 /* (owned) */
+	size_t nheld, cap;
+	cal_day from, to; /* the span, to excluded */
+	json_t *numbers;  /* distribution: premises id -> its row (index) */
+	bool one_owner;	  /* every channel planned is owner's, not its premises' index */
+	size_t owner;	  /* (usage: which series) */
+};
+
+/* A new job of kind for req, answered in format, asking the archives'
+ * method ("series", "consumption"); NULL when out of memory. */
+struct report__job *report__job_new(const struct report__ask *q, rpc_req *req, const char *kind,
+				    const char *format, const char *method);
+
+/* The service of args ("service": an id, or a code of p->org) into p and
+ * its record (new) into *rec. Codes as report__record(). */
+int report__plan_service(struct report__plan *p, json_t **rec);
+
+/* Premises pid held over [d0, d1), clipped to p's span, once. */
+void report__plan_hold(struct report__plan *p, uint32_t pid, cal_day d0, cal_day d1);
+
+/* The premises an account's holdings hold in p's span. */
+void report__plan_holdings(struct report__plan *p, const json_t *acc);
+
+/* ledger_scan of meters (arg: the plan): a meter of p's service in a held
+ * premises plans its channel over the days both cover. */
+int report__plan_meter(uint32_t id, const json_t *rec, void *arg);
+
+/* The span's subtitle and the zone of the first premises' building into
+ * p->j->tz. AMR_OK or AMR_EINVAL (a zone not known). */
+int report__plan_span(struct report__plan *p, char *subtitle, size_t size);
+
+/* "from" and "to" of the args (both days, included; at most 10 years)
+ * into p->from, p->to (to excluded). AMR_OK or AMR_EINVAL. */
+int report__plan_dates(struct report__plan *p);
 
 /* The reports: each builds its table into *out (new). Returns AMR_OK;
  * AMR_EINVAL naming the field; AMR_ENOTFOUND naming what is missing;

@@ -13,6 +13,9 @@ BILLING_SRCS += services/billing/bankreg.c services/billing/recstore.c \
                 services/billing/payments.c services/billing/payments_entry.c \
                 services/billing/payments_report.c services/billing/payments_import.c \
                 services/billing/payments_upload.c services/billing/payments_suspense.c
+# Restricting a debtor's supply (docs/restrictions.md).
+BILLING_SRCS += services/billing/restr.c services/billing/restr_rule.c \
+                services/billing/restr_cmd.c
 # The monthly billing run: pure parts, the archives, the run's files.
 BILLING_RUN := services/billing/month.c services/billing/basis.c services/billing/odn.c \
                services/billing/invstore.c services/billing/archcl.c \
@@ -28,7 +31,7 @@ BILLING_REPORT := services/billing/report.c services/billing/report_table.c \
                   services/billing/report_journal.c services/billing/report_invoice.c \
                   services/billing/report_readings.c services/billing/report_debt.c \
                   services/billing/report_file.c services/billing/report_archive.c \
-                  services/billing/report_consumption.c
+                  services/billing/report_consumption.c services/billing/report_usage.c
 BILLING_SRCS += $(BILLING_RUN) $(BILLING_REPORT)
 # Reports' tables out as CSV, XLSX (libxlsxwriter) and PDF (cairo, pango).
 REPORT_CFLAGS := $(shell pkg-config --cflags cairo pangocairo xlsxwriter)
@@ -110,6 +113,10 @@ $(eval $(call integ_test,test_billing_payments,tests/integration/test_billing_pa
 	tests/integration/billing_util.c tests/integration/archive_util.c,))
 $(eval $(call integ_test,test_billing_debtors,tests/integration/test_billing_debtors.c \
 	tests/integration/billing_util.c tests/integration/archive_util.c,))
+# Restrictions: amr-billing with a real amr-ingest, the probe as the gateway.
+$(eval $(call integ_test,test_billing_restrict,tests/integration/test_billing_restrict.c \
+	tests/integration/billing_util.c tests/integration/archive_util.c \
+	tests/integration/test_ingest_util.c,))
 
 # The run's pure parts: periods, the average/norm choice, ОДН and splits.
 $(eval $(call unit_test,test_billing_basis,tests/unit/test_billing_basis.c \
@@ -142,6 +149,9 @@ $(eval $(call integ_test,test_billing_reliefs,tests/integration/test_billing_rel
 $(eval $(call integ_test,test_billing_reports,tests/integration/test_billing_reports.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
 $(eval $(call integ_test,test_billing_reports_arch,tests/integration/test_billing_reports_arch.c \
+	$(BILLRUN_TEST_SRCS),-llmdb))
+# A tenant's consumption compared: only the days its account held its flat.
+$(eval $(call integ_test,test_billing_usage,tests/integration/test_billing_usage.c \
 	$(BILLRUN_TEST_SRCS),-llmdb))
 
 # A report's table as CSV, XLSX and PDF, read back by openpyxl and poppler

@@ -53,10 +53,11 @@ const struct route api_routes[] = {
 	  "change label, resource, weight..." },
 	{ "GET", "/api/v1/audit", ROLE_ADMIN, ROUTE_LOOP, api_audit, "audit trail" },
 	{ "GET", "/api/v1/services", ROLES_STAFF, ROUTE_LOOP, api_services, "services and broker" },
-	{ "POST", "/api/v1/billing/{method}", ROLES_STAFF, ROUTE_LOOP, api_billing,
+	/* a tenant: its own accounts only (api_billing.c) */
+	{ "POST", "/api/v1/billing/{method}", ROLES_ANY, ROUTE_LOOP, api_billing,
 	  "amr-billing's method of that name; the user is its actor" },
-	{ "POST", "/api/v1/billing/file/{method}", ROLE_ADMIN | ROLE_ACCOUNTANT, ROUTE_LOOP,
-	  api_billing_file, "a report's or receipts' file, fetched in chunks, whole" },
+	{ "POST", "/api/v1/billing/file/{method}", ROLE_ADMIN | ROLE_ACCOUNTANT | ROLE_TENANT,
+	  ROUTE_LOOP, api_billing_file, "a report's or receipts' file, fetched in chunks, whole" },
 };
 
 const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];

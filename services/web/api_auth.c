@@ -43,6 +43,18 @@ void web_audit(struct web *w, const char *actor, const char *action, const char 
 	json_decref(rec);
 }
 
+/* What the page learns of session s: who, the CSRF token, what it may
+ * see (objects, and a tenant's billing accounts) and the site's zone
+ * (new reference). */
+static json_t *session_json(struct web *w, const struct auth_session *s)
+{
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "user", s->user, "role",
+			 route_role_name(s->role), "csrf", s->csrf, "objects",
+			 s->scope.on ? scope_json(&s->scope) : json_null(), "accounts",
+			 s->role == ROLE_TENANT ? scope_accounts_json(&s->scope) : json_null(),
+			 "tz", w->o.tz);
+}
+
 static void bad_request(struct call *c, const struct jv_err *err)
 {
 	call_error(c, 400, "bad_request", "%s", err->msg);
@@ -114,10 +126,7 @@ void api_login(void *ctx, struct call *c)
 	log_info("user %s (%s) signed in from %s", user, route_role_name(role), c->ip);
 	web_audit(w, user, "login", "web", json_pack("{s:s}", "ip", c->ip));
 	set_cookie(w, c, s.sid);
-	call_json(c, 200,
-		  json_pack("{s:s, s:s, s:s, s:o, s:s}", "user", s.user, "role",
-			    route_role_name(s.role), "csrf", s.csrf, "objects",
-			    s.scope.on ? scope_json(&s.scope) : json_null(), "tz", w->o.tz));
+	call_json(c, 200, session_json(w, &s));
 	sodium_memzero(&s, sizeof s);
 }
 
@@ -141,10 +150,7 @@ void api_me(void *ctx, struct call *c)
 		call_error(c, 401, "unauthorized", "sign in first");
 		return;
 	}
-	call_json(c, 200,
-		  json_pack("{s:s, s:s, s:s, s:o, s:s}", "user", s.user, "role",
-			    route_role_name(s.role), "csrf", s.csrf, "objects",
-			    s.scope.on ? scope_json(&s.scope) : json_null(), "tz", w->o.tz));
+	call_json(c, 200, session_json(w, &s));
 	sodium_memzero(&s, sizeof s);
 }
 
@@ -221,15 +227,55 @@ static void users_error(struct call *c, int rc, const char *name, const char *ms
 		call_error(c, 500, "internal", "users: %s", amr_strerror(rc));
 }
 
+/* The role bit of user name after an update setting role (-1: kept); 0
+ * when there is no such user. */
+static unsigned role_after(struct web *w, const char *name, int role)
+{
+	json_t *rec;
+	unsigned bit;
+
+	if (role >= 0)
+		return 1u << role;
+	rec = users_get(w->users, name);
+	bit = route_role_parse(json_string_value(json_object_get(rec, "role")));
+	json_decref(rec);
+	return bit;
+}
+
+/* Check a list of billing accounts given for a user of role (its bit; 0:
+ * an unknown user, left to the update to refuse) into *scope; answers 400
+ * and returns -1 when refused. Only a tenant is limited to accounts: the
+ * staff's billing pages see every account their role may. */
+static int accounts_refused(struct call *c, const json_t *accounts, unsigned role,
+			    struct scope *scope)
+{
+	char msg[160];
+
+	if (!accounts || json_is_null(accounts))
+		return 0;
+	if (scope_accounts_parse(accounts, scope, msg, sizeof msg)) {
+		call_error(c, 400, "bad_request", "%s", msg);
+		return -1;
+	}
+	if (role && role != ROLE_TENANT) {
+		call_error(c, 400, "bad_request",
+			   "accounts: only a tenant is limited to billing accounts");
+		return -1;
+	}
+	return 0;
+}
+
 void api_users_create(void *ctx, struct call *c)
 {
-	static const char *const fields[] = { "user", "role", "password", "objects", NULL };
+	static const char *const fields[] = { "user",	 "role",     "password",
+					      "objects", "accounts", NULL };
 	struct web *w = ctx;
 	struct jv_err err = { "" };
 	const char *name, *pw;
 	const json_t *objects = json_object_get(c->body, "objects");
+	const json_t *accounts = json_object_get(c->body, "accounts");
 	char msg[160] = "", gen[17];
-	struct scope scope;
+	struct scope scope = { 0 };
 	json_t *detail;
 	int role, rc;
 
@@ -250,12 +296,15 @@ void api_users_create(void *ctx, struct call *c)
 		call_error(c, 400, "bad_request", "objects: an admin sees every object");
 		return;
 	}
+	if (accounts_refused(c, accounts, 1u << role, &scope))
+		return;
 	if (!pw) {
 		users_random_password(gen, sizeof gen);
 		pw = gen;
 	}
-	rc = users_create_scoped(w->users, name, 1u << role, pw,
-				 json_is_null(objects) ? NULL : objects, svc_now());
+	rc = users_create_limited(w->users, name, 1u << role, pw,
+				  json_is_null(objects) ? NULL : objects,
+				  json_is_null(accounts) ? NULL : accounts, svc_now());
 	if (rc) {
 		users_error(c, rc, name, msg);
 		return;
@@ -264,41 +313,31 @@ void api_users_create(void *ctx, struct call *c)
 	detail = json_pack("{s:s}", "role", roles[role]);
 	if (detail && objects && !json_is_null(objects))
 		json_object_set_new(detail, "objects", scope_json(&scope));
+	if (detail && accounts && !json_is_null(accounts))
+		json_object_set_new(detail, "accounts", scope_accounts_json(&scope));
 	web_audit(w, c->user, "user.create", name, detail);
 	call_json(c, 201,
-		  json_pack("{s:s, s:s, s:s*, s:o}", "user", name, "role", roles[role], "password",
-			    pw == gen ? gen : NULL, "objects",
-			    objects && !json_is_null(objects) ? scope_json(&scope) : json_null()));
+		  json_pack("{s:s, s:s, s:s*, s:o, s:o}", "user", name, "role", roles[role],
+			    "password", pw == gen ? gen : NULL, "objects",
+			    objects && !json_is_null(objects) ? scope_json(&scope) : json_null(),
+			    "accounts",
+			    accounts && !json_is_null(accounts) ? scope_accounts_json(&scope)
+								: json_null()));
 	sodium_memzero(gen, sizeof gen);
-}
-
-/* True when user name is an admin after an update setting role (-1: kept). */
-static bool is_admin_after(struct web *w, const char *name, int role)
-{
-	json_t *rec;
-	const char *now;
-	bool admin;
-
-	if (role >= 0)
-		return (1u << role) == ROLE_ADMIN;
-	rec = users_get(w->users, name);
-	now = json_string_value(json_object_get(rec, "role"));
-	admin = now && !strcmp(now, "admin");
-	json_decref(rec);
-	return admin;
 }
 
 void api_users_update(void *ctx, struct call *c)
 {
-	static const char *const fields[] = { "role", "disabled", "objects", NULL };
+	static const char *const fields[] = { "role", "disabled", "objects", "accounts", NULL };
 	struct web *w = ctx;
 	struct jv_err err = { "" };
 	const char *name = c->m.params[0];
 	const json_t *objects = json_object_get(c->body, "objects");
+	const json_t *accounts = json_object_get(c->body, "accounts");
 	int role = -1, rc;
 	bool disabled = false, has_dis = json_object_get(c->body, "disabled") != NULL;
 	char msg[160];
-	struct scope scope;
+	struct scope scope = { 0 };
 	json_t *rec;
 
 	if (jv_only(c->body, fields, &err) ||
@@ -307,24 +346,27 @@ void api_users_update(void *ctx, struct call *c)
 		bad_request(c, &err);
 		return;
 	}
-	if (role < 0 && !has_dis && !objects) {
-		call_error(c, 400, "bad_request", "give \"role\", \"disabled\" or \"objects\"");
+	if (role < 0 && !has_dis && !objects && !accounts) {
+		call_error(c, 400, "bad_request",
+			   "give \"role\", \"disabled\", \"objects\" or \"accounts\"");
 		return;
 	}
 	if (objects && !json_is_null(objects) && scope_parse(objects, &scope, msg, sizeof msg)) {
 		call_error(c, 400, "bad_request", "%s", msg);
 		return;
 	}
-	if (objects && !json_is_null(objects) && is_admin_after(w, name, role)) {
+	if (objects && !json_is_null(objects) && role_after(w, name, role) == ROLE_ADMIN) {
 		call_error(c, 400, "bad_request", "objects: an admin sees every object");
 		return;
 	}
+	if (accounts_refused(c, accounts, role_after(w, name, role), &scope))
+		return;
 	if (!strcmp(name, c->user) && ((has_dis && disabled) || (role >= 0 && role != 0))) {
 		call_error(c, 409, "conflict", "you cannot disable or demote yourself");
 		return;
 	}
-	rc = users_update_scoped(w->users, name, role >= 0 ? 1u << role : 0,
-				 has_dis ? disabled : -1, objects, svc_now());
+	rc = users_update_limited(w->users, name, role >= 0 ? 1u << role : 0,
+				  has_dis ? disabled : -1, objects, accounts, svc_now());
 	if (rc) {
 		users_error(c, rc, name, "");
 		return;

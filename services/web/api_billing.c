@@ -8,6 +8,15 @@
  * amr-billing checks everything else and its refusals come back as they
  * are (400 with the field named, 404, 409).
  *
+ * A tenant reaches only the methods that read its own accounts (the rows
+ * below naming ROLE_TENANT), and only for the accounts its user record
+ * names (scope.h): the account of the call ("account", an account's "id",
+ * the last part of an invoice id "2026-10/1/17") is checked here before
+ * amr-billing is asked, and whatever is not one of the user's is answered
+ * 404 exactly as amr-billing answers an id that does not exist, so that
+ * guessing ids tells nothing about other accounts. Drafts are not shown
+ * to a tenant: only an issued invoice is one the tenant has been sent.
+ *
  * POST /api/v1/billing/file/{method} (report, receipt, receipts) fetches
  * the file such a method hands out in chunks (docs/protocol.md, "Files
  * over RPC") with rpc_file_fetch() and answers it whole, with its media
@@ -23,14 +32,24 @@
 #define BILLING_TIMEOUT_MS 120000      /* a run of a large building, a building's receipts */
 #define BILLING_FILE_MAX   (64u << 20) /* bytes of a file handed out whole */
 
+/* Where a tenant's call names the account it is about. */
+enum own {
+	OWN_NONE,    /* not a tenant's method */
+	OWN_ACCOUNT, /* "account": the account's id */
+	OWN_ID,	     /* "id": the account's id (account.get) */
+	OWN_INVOICE, /* "id": an invoice id whose last part is the account */
+};
+
 /* A method of amr-billing the portal may call. */
 struct bmethod {
 	const char *name; /* "debtors", or a suffix ".create" for every kind */
 	unsigned roles;	  /* who may */
 	bool actor;	  /* it changes something: the user is its actor */
+	enum own own;	  /* for a tenant: where the account is named */
 };
 
-#define ROLES_MONEY (ROLE_ADMIN | ROLE_ACCOUNTANT)
+#define ROLES_MONEY  (ROLE_ADMIN | ROLE_ACCOUNTANT)
+#define ROLES_TENANT (ROLES_MONEY | ROLE_TENANT)
 
 /* The record kinds of billing's model: K.create, K.update, K.get, K.list. */
 static const char *const kinds[] = { "org",   "building", "premises", "account",	"service",
@@ -38,35 +57,50 @@ static const char *const kinds[] = { "org",   "building", "premises", "account",
 				     "rate",  NULL };
 
 static const struct bmethod per_kind[] = {
-	{ ".create", ROLES_MONEY, true },
-	{ ".update", ROLES_MONEY, true },
-	{ ".get", ROLES_MONEY, false },
-	{ ".list", ROLES_MONEY, false },
+	{ ".create", ROLES_MONEY, true, OWN_NONE },
+	{ ".update", ROLES_MONEY, true, OWN_NONE },
+	{ ".get", ROLES_MONEY, false, OWN_NONE },
+	{ ".list", ROLES_MONEY, false, OWN_NONE },
 };
 
 static const struct bmethod methods[] = {
-	{ "run.draft", ROLES_MONEY, true },
-	{ "run.issue", ROLES_MONEY, true },
-	{ "run.get", ROLES_MONEY, false },
-	{ "run.list", ROLES_MONEY, false },
-	{ "invoice.get", ROLES_MONEY, false },
-	{ "invoice.list", ROLES_MONEY, false },
-	{ "invoice.adjust", ROLES_MONEY, true },
-	{ "building.balance", ROLES_MONEY, false },
-	{ "payment.create", ROLES_MONEY, true },
-	{ "payment.import", ROLES_MONEY, true },
-	{ "payment.reverse", ROLES_MONEY, true },
-	{ "suspense.list", ROLES_MONEY, false },
-	{ "suspense.assign", ROLES_MONEY, true },
-	{ "account.opening", ROLES_MONEY, true },
-	{ "account.balance", ROLES_MONEY, false },
-	{ "account.statement", ROLES_MONEY, false },
-	/* an operator approves a restriction for debt: he sees the debt */
-	{ "account.debt", ROLES_MONEY | ROLE_OPERATOR, false },
-	{ "debtors", ROLES_MONEY | ROLE_OPERATOR, false },
-	{ "report", ROLES_MONEY, false },
-	{ "receipt", ROLES_MONEY, false },
-	{ "receipts", ROLES_MONEY, false },
+	/* before the kinds' rows: the one record a tenant reads */
+	{ "account.get", ROLES_TENANT, false, OWN_ID },
+	{ "run.draft", ROLES_MONEY, true, OWN_NONE },
+	{ "run.issue", ROLES_MONEY, true, OWN_NONE },
+	{ "run.get", ROLES_MONEY, false, OWN_NONE },
+	{ "run.list", ROLES_MONEY, false, OWN_NONE },
+	{ "invoice.get", ROLES_TENANT, false, OWN_INVOICE },
+	{ "invoice.list", ROLES_TENANT, false, OWN_ACCOUNT },
+	{ "invoice.adjust", ROLES_MONEY, true, OWN_NONE },
+	{ "building.balance", ROLES_MONEY, false, OWN_NONE },
+	{ "payment.create", ROLES_MONEY, true, OWN_NONE },
+	{ "payment.import", ROLES_MONEY, true, OWN_NONE },
+	{ "payment.reverse", ROLES_MONEY, true, OWN_NONE },
+	{ "suspense.list", ROLES_MONEY, false, OWN_NONE },
+	{ "suspense.assign", ROLES_MONEY, true, OWN_NONE },
+	{ "account.opening", ROLES_MONEY, true, OWN_NONE },
+	{ "account.balance", ROLES_TENANT, false, OWN_ACCOUNT },
+	{ "account.statement", ROLES_TENANT, false, OWN_ACCOUNT },
+	/* an operator approves a restriction for debt: he sees the debt, and
+	 * picks the organisation on the debtors page */
+	{ "org.list", ROLES_MONEY | ROLE_OPERATOR, false, OWN_NONE },
+	{ "account.debt", ROLES_TENANT | ROLE_OPERATOR, false, OWN_ACCOUNT },
+	{ "debtors", ROLES_MONEY | ROLE_OPERATOR, false, OWN_NONE },
+	/* restriction for debt (docs/restrictions.md): the accountant proposes
+	 * and records the notice, an operator approves and moves outputs */
+	{ "restriction.propose", ROLES_MONEY, true, OWN_NONE },
+	{ "restriction.notice", ROLES_MONEY, true, OWN_NONE },
+	{ "restriction.cancel", ROLES_MONEY, true, OWN_NONE },
+	{ "restriction.approve", ROLE_ADMIN | ROLE_OPERATOR, true, OWN_NONE },
+	{ "restriction.lift", ROLE_ADMIN | ROLE_OPERATOR, true, OWN_NONE },
+	{ "restriction.retry", ROLE_ADMIN | ROLE_OPERATOR, true, OWN_NONE },
+	{ "restriction.get", ROLES_MONEY | ROLE_OPERATOR, false, OWN_NONE },
+	{ "restriction.list", ROLES_MONEY | ROLE_OPERATOR, false, OWN_NONE },
+	/* a tenant: only its own consumption compared ("usage", JSON) */
+	{ "report", ROLES_TENANT, false, OWN_ACCOUNT },
+	{ "receipt", ROLES_MONEY, false, OWN_NONE },
+	{ "receipts", ROLES_MONEY, false, OWN_NONE },
 };
 
 /* The row of method name, or NULL. */
@@ -85,6 +119,109 @@ static const struct bmethod *bmethod_find(const char *name)
 				return &per_kind[i];
 	}
 	return NULL;
+}
+
+/* The account of invoice id "<period>/<building>/<account>", or 0. */
+static long long invoice_account(const char *id)
+{
+	const char *p = id ? strrchr(id, '/') : NULL;
+	char *end;
+	long long v;
+
+	if (!p || !p[1] || p[1] < '1' || p[1] > '9')
+		return 0;
+	v = strtoll(p + 1, &end, 10);
+	return *end || v < 1 || v > SCOPE_ACCOUNT_ID_MAX ? 0 : v;
+}
+
+/* 404 for what a tenant may not see, worded as amr-billing words an id
+ * that does not exist (acctarg.c, billrpc.c, invoice.c). */
+static void not_yours(struct call *c, enum own own, const json_t *v)
+{
+	if (own == OWN_INVOICE)
+		call_error(c, 404, "not_found", "id: there is no invoice %.40s",
+			   json_string_value(v));
+	else
+		call_error(c, 404, "not_found", "%s: there is no account %lld",
+			   own == OWN_ID ? "id" : "account", (long long)json_integer_value(v));
+}
+
+/*
+ * Check a tenant's call of method m with body: the account it names must
+ * be one of the user's. Returns 0 when allowed; otherwise answers (400 for
+ * a malformed or missing account, 404 for another's) and returns -1.
+ */
+static int tenant_check(struct call *c, enum own own, const json_t *body)
+{
+	const char *key = own == OWN_ACCOUNT ? "account" : "id";
+	const json_t *v = json_object_get(body, key);
+
+	/* an account named by organisation and number would bypass the check */
+	if (json_object_get(body, "org") || json_object_get(body, "number")) {
+		call_error(c, 400, "bad_request",
+			   "account: name one of your accounts by its id, not by org and number");
+		return -1;
+	}
+	if (own == OWN_INVOICE ? !json_is_string(v) : !json_is_integer(v)) {
+		call_error(c, 400, "bad_request", "%s: expected the %s of one of your accounts",
+			   key, own == OWN_INVOICE ? "invoice id" : "id");
+		return -1;
+	}
+	if (!scope_has_account(&c->scope, own == OWN_INVOICE ? invoice_account(json_string_value(v))
+							     : json_integer_value(v))) {
+		not_yours(c, own, v);
+		return -1;
+	}
+	return 0;
+}
+
+/* True when invoice inv is one tenant c has been sent: issued, of one of
+ * its accounts. */
+static bool tenant_sees(const struct call *c, const json_t *inv)
+{
+	const char *state = json_string_value(json_object_get(inv, "state"));
+
+	return state && !strcmp(state, "issued") &&
+	       scope_has_account(&c->scope, json_integer_value(json_object_get(inv, "account")));
+}
+
+/* invoice.get's answer for a tenant: a draft is not there yet. */
+static void tenant_invoice(struct web *w, struct call *c, json_t *result)
+{
+	(void)w;
+	if (!tenant_sees(c, result)) {
+		call_error(c, 404, "not_found", "id: there is no invoice %.40s",
+			   json_string_value(json_object_get(c->body, "id")));
+		json_decref(result);
+		return;
+	}
+	call_json(c, 200, result);
+}
+
+/* invoice.list's answer for a tenant: the issued invoices only. */
+static void tenant_invoices(struct web *w, struct call *c, json_t *result)
+{
+	json_t *arr = json_object_get(result, "invoices");
+	size_t i = 0;
+
+	(void)w;
+	while (i < json_array_size(arr))
+		if (tenant_sees(c, json_array_get(arr, i)))
+			i++;
+		else
+			json_array_remove(arr, i);
+	call_json(c, 200, result);
+}
+
+/* True when body asks for the one report a tenant has: its consumption
+ * compared ("usage", docs/reports.md), as JSON. */
+static bool tenant_report(const json_t *body)
+{
+	const char *kind = json_string_value(json_object_get(body, "report"));
+	const json_t *f = json_object_get(body, "format");
+
+	return kind && !strcmp(kind, "usage") &&
+	       (!f || (json_is_string(f) && !strcmp(json_string_value(f), "json")));
 }
 
 void api_billing(void *ctx, struct call *c)
@@ -122,10 +259,24 @@ void api_billing(void *ctx, struct call *c)
 		call_error(c, 500, "internal", "out of memory");
 		return;
 	}
+	if (c->role == ROLE_TENANT && !strcmp(name, "report") && !tenant_report(c->body)) {
+		json_decref(args);
+		call_error(c, 403, "forbidden",
+			   "report: a tenant has only its own \"usage\", as JSON");
+		return;
+	}
+	if (c->role == ROLE_TENANT && tenant_check(c, m->own, c->body)) {
+		json_decref(args);
+		return;
+	}
 	if (m->actor)
 		json_object_set_new(args, "actor", json_string(c->user));
 	snprintf(method, sizeof method, "billing/%s", name);
-	api_rpc(w, c, method, args, BILLING_TIMEOUT_MS, NULL);
+	api_rpc(w, c, method, args, BILLING_TIMEOUT_MS,
+		c->role != ROLE_TENANT		? NULL
+		: m->own == OWN_INVOICE		? tenant_invoice
+		: !strcmp(name, "invoice.list") ? tenant_invoices
+						: NULL);
 }
 
 /* A file being fetched for one call. */
@@ -218,6 +369,29 @@ void api_billing_file(void *ctx, struct call *c)
 		call_error(c, 400, "bad_request",
 			   "body: a JSON object of the method's arguments, without actor, "
 			   "offset or sha256");
+		return;
+	}
+	/* a tenant's own receipt only: by its invoice id, or its account and period */
+	if (c->role == ROLE_TENANT && strcmp(name, "receipt")) {
+		call_error(c, 403, "forbidden", "billing/%s: not for the role tenant", name);
+		return;
+	}
+	if (c->role == ROLE_TENANT && json_object_get(c->body, "invoice")) {
+		json_t *id = json_pack("{s:O}", "id", json_object_get(c->body, "invoice"));
+		int refused = id ? tenant_check(c, OWN_INVOICE, id) : -1;
+
+		json_decref(id);
+		if (refused) {
+			if (!id)
+				call_error(c, 500, "internal", "out of memory");
+			return;
+		}
+		if (json_object_get(c->body, "account") || json_object_get(c->body, "building")) {
+			call_error(c, 400, "bad_request",
+				   "invoice: give the invoice, or the account and period");
+			return;
+		}
+	} else if (c->role == ROLE_TENANT && tenant_check(c, OWN_ACCOUNT, c->body)) {
 		return;
 	}
 	format = json_string_value(json_object_get(c->body, "format"));

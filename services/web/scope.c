@@ -123,6 +123,63 @@ json_t *scope_json(const struct scope *s)
 	return a;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+amr_err scope_accounts_parse(const json_t *list, struct scope *out, char *msg, size_t size)
+{
+	uint32_t ids[SCOPE_MAX_ACCOUNTS];
+	unsigned n = 0;
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(list) || json_array_size(list) > SCOPE_MAX_ACCOUNTS) {
+		snprintf(msg, size, "accounts: expected an array of at most %d billing account ids",
+			 SCOPE_MAX_ACCOUNTS);
+		return AMR_EINVAL;
+	}
+	json_array_foreach(list, i, e) {
+		json_int_t v = json_integer_value(e);
+
+		if (!json_is_integer(e) || v < 1 || v > SCOPE_ACCOUNT_ID_MAX) {
+			snprintf(msg, size, "accounts[%zu]: expected a billing account id 1..%u", i,
+				 SCOPE_ACCOUNT_ID_MAX);
+			return AMR_EINVAL;
+		}
+		ids[n++] = (uint32_t)v;
+	}
+	qsort(ids, n, sizeof ids[0], cmp_u32);
+	for (i = 1; i < n; i++)
+		if (ids[i] == ids[i - 1]) {
+			snprintf(msg, size, "accounts: %u is given twice", ids[i]);
+			return AMR_EINVAL;
+		}
+	memcpy(out->account, ids, n * sizeof ids[0]);
+	out->naccounts = n;
+	return AMR_OK;
+}
+
+bool scope_has_account(const struct scope *s, long long id)
+{
+	for (unsigned i = 0; s && i < s->naccounts; i++)
+		if (s->account[i] == id)
+			return true;
+	return false;
+}
+
+json_t *scope_accounts_json(const struct scope *s)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; a && i < s->naccounts; i++)
+		json_array_append_new(a, json_integer(s->account[i]));
+	return a;
+}
+
 /* The index of segment {obj} or {id} in pattern, or -1. */
 static int obj_param_index(const char *pattern)
 {

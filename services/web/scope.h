@@ -20,6 +20,11 @@
  * may not see (the {obj} or {id} segment, the obj=, channels= and channel=
  * query arguments, a command's device), and lists, answers and the live
  * stream hold only what it may.
+ *
+ * A tenant's record may also hold "accounts": the ids of the billing
+ * accounts (лицевые счета) it may see through the billing routes
+ * (api_billing.c): their balance, statement, invoices and receipts, and
+ * nothing of any other account. Other roles have no such list.
  */
 #ifndef AMR_WEB_SCOPE_H
 #define AMR_WEB_SCOPE_H
@@ -29,15 +34,20 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
-#define SCOPE_MAX 64 /* items in one user's list */
+#define SCOPE_MAX	     64		 /* items in one user's list */
+#define SCOPE_MAX_ACCOUNTS   64		 /* billing accounts of one tenant */
+#define SCOPE_ACCOUNT_ID_MAX 4000000000u /* billing's ids are 1..this */
 
 struct scope {
-	bool on;			 /* limited to item[0..n); false: everything */
-	unsigned n;			 /* items in the list (0: nothing) */
-	struct proto_id item[SCOPE_MAX]; /* sorted by obj, addr, ch; unique */
+	bool on;			      /* limited to item[0..n); false: everything */
+	unsigned n;			      /* items in the list (0: nothing) */
+	struct proto_id item[SCOPE_MAX];      /* sorted by obj, addr, ch; unique */
+	unsigned naccounts;		      /* a tenant's billing accounts (0: none) */
+	uint32_t account[SCOPE_MAX_ACCOUNTS]; /* their ids, sorted, unique */
 };
 
 struct call;
@@ -68,6 +78,20 @@ amr_err scope_parse(const json_t *list, struct scope *out, char *msg, size_t siz
 /* The scope of an account: role (ROLE_* bit) and its stored "objects"
  * (array or NULL, checked by scope_parse). */
 void scope_of_user(unsigned role, const json_t *objects, struct scope *out);
+
+/*
+ * Check a list of billing accounts as given by an admin: an array of
+ * 0..SCOPE_MAX_ACCOUNTS integers 1..SCOPE_ACCOUNT_ID_MAX without repeats.
+ * On AMR_OK out->account holds them sorted (the rest of *out unchanged);
+ * otherwise AMR_EINVAL, *out unchanged, and msg names the item.
+ */
+amr_err scope_accounts_parse(const json_t *list, struct scope *out, char *msg, size_t size);
+
+/* True when s holds billing account id among its user's accounts. */
+bool scope_has_account(const struct scope *s, long long id);
+
+/* The accounts as a JSON array of integers (new reference). */
+json_t *scope_accounts_json(const struct scope *s);
 
 /* The list as a JSON array (new reference): objects as integers, devices
  * and channels as id strings. */

@@ -162,6 +162,8 @@ static int change_txn(MDB_txn *txn, void *arg)
 	json_object_update(rec, ch->fields);
 	if (json_is_null(json_object_get(rec, "objects")))
 		json_object_del(rec, "objects");
+	if (json_is_null(json_object_get(rec, "accounts")))
+		json_object_del(rec, "accounts");
 	json_object_set_new(rec, "updated", json_integer(ch->now));
 	rc = store(ch->u, txn, ch->name, rec);
 	json_decref(rec);
@@ -199,25 +201,62 @@ static json_t *objects_value(const json_t *objects)
 	return scope_json(&s);
 }
 
+/* The stored form of a list of accounts (as objects_value). */
+static json_t *accounts_value(const json_t *accounts)
+{
+	struct scope s = { 0 };
+	char msg[96];
+
+	if (json_is_null(accounts))
+		return json_null();
+	if (scope_accounts_parse(accounts, &s, msg, sizeof msg))
+		return NULL;
+	return scope_accounts_json(&s);
+}
+
+/* Put the stored forms of objects and accounts (each NULL: not given) in
+ * f; false when one is not a valid list. */
+static bool set_lists(json_t *f, const json_t *objects, const json_t *accounts)
+{
+	json_t *list;
+
+	if (objects &&
+	    (!(list = objects_value(objects)) || json_object_set_new(f, "objects", list)))
+		return false;
+	if (accounts &&
+	    (!(list = accounts_value(accounts)) || json_object_set_new(f, "accounts", list)))
+		return false;
+	return true;
+}
+
 amr_err users_create_scoped(users *u, const char *name, unsigned role, const char *password,
 			    const json_t *objects, int64_t now)
 {
+	return users_create_limited(u, name, role, password, objects, NULL, now);
+}
+
+amr_err users_create_limited(users *u, const char *name, unsigned role, const char *password,
+			     const json_t *objects, const json_t *accounts, int64_t now)
+{
 	char msg[160], hash[crypto_pwhash_STRBYTES];
-	json_t *f, *list = NULL;
+	json_t *f;
 	int rc;
 
 	if (users_check_name(name, msg, sizeof msg) || !route_role_name(role)[0] ||
-	    users_check_password(password, msg, sizeof msg) ||
-	    (objects && !(list = objects_value(objects))))
+	    users_check_password(password, msg, sizeof msg))
 		return AMR_EINVAL;
+	if (!(f = json_object()))
+		return AMR_ENOMEM;
+	if (!set_lists(f, objects, accounts)) {
+		json_decref(f);
+		return AMR_EINVAL;
+	}
 	if ((rc = hash_password(password, hash))) {
-		json_decref(list);
+		json_decref(f);
 		return rc;
 	}
-	f = json_pack("{s:s, s:s}", "role", route_role_name(role), "hash", hash);
-	if (f && list)
-		json_object_set(f, "objects", list);
-	json_decref(list);
+	json_object_set_new(f, "role", json_string(route_role_name(role)));
+	json_object_set_new(f, "hash", json_string(hash));
 	rc = change(u, name, true, f, now);
 	sodium_memzero(hash, sizeof hash);
 	return rc;
@@ -255,6 +294,10 @@ amr_err users_verify_scope(users *u, const char *name, const char *password, uns
 	if (ok && usable) {
 		*role = route_role_parse(json_string_value(json_object_get(rec, "role")));
 		scope_of_user(*role, json_object_get(rec, "objects"), scope);
+		/* a damaged list shows no account */
+		if (*role == ROLE_TENANT && json_object_get(rec, "accounts") &&
+		    scope_accounts_parse(json_object_get(rec, "accounts"), scope, msg, sizeof msg))
+			scope->naccounts = 0;
 	}
 	json_decref(rec);
 	return ok && usable ? AMR_OK : AMR_ENOTFOUND;
@@ -283,20 +326,25 @@ amr_err users_update(users *u, const char *name, unsigned role, int disabled, in
 int users_update_scoped(users *u, const char *name, unsigned role, int disabled,
 			const json_t *objects, int64_t now)
 {
-	char msg[160];
-	json_t *f = json_object(), *list = NULL;
+	return users_update_limited(u, name, role, disabled, objects, NULL, now);
+}
 
+int users_update_limited(users *u, const char *name, unsigned role, int disabled,
+			 const json_t *objects, const json_t *accounts, int64_t now)
+{
+	char msg[160];
+	json_t *f = json_object();
+
+	if (!f)
+		return AMR_ENOMEM;
 	if (users_check_name(name, msg, sizeof msg) || (role && !route_role_name(role)[0]) ||
-	    (objects && !(list = objects_value(objects)))) {
+	    !set_lists(f, objects, accounts)) {
 		json_decref(f);
 		return AMR_EINVAL;
 	}
-	if (f && list)
-		json_object_set(f, "objects", list);
-	json_decref(list);
-	if (f && role)
+	if (role)
 		json_object_set_new(f, "role", json_string(route_role_name(role)));
-	if (f && disabled >= 0)
+	if (disabled >= 0)
 		json_object_set_new(f, "disabled", json_boolean(disabled));
 	return change(u, name, false, f, now);
 }

@@ -1,8 +1,9 @@
 /*
  * users.h - the portal's user accounts, in the web service's own LMDB
  * environment (database "users", key = user name, value = JSON record
- * {"name","role","hash","disabled","created","updated","objects"?}).
- * "objects" is the optional list of objects the user may see (scope.h).
+ * {"name","role","hash","disabled","created","updated","objects"?,
+ * "accounts"?}). "objects" is the optional list of objects the user may
+ * see, "accounts" a tenant's billing accounts (scope.h).
  *
  * Passwords are hashed with argon2id (libsodium crypto_pwhash_str_alg,
  * ops 2 and 64 MiB: above OWASP's minimum of 2 passes and 19 MiB). A
@@ -57,13 +58,18 @@ amr_err users_create(users *u, const char *name, unsigned role, const char *pass
 amr_err users_create_scoped(users *u, const char *name, unsigned role, const char *password,
 			    const json_t *objects, int64_t now);
 
+/* The same with a list of billing accounts too (scope_accounts_parse;
+ * NULL: none). */
+amr_err users_create_limited(users *u, const char *name, unsigned role, const char *password,
+			     const json_t *objects, const json_t *accounts, int64_t now);
+
 /* Verify a sign-in. On AMR_OK *role gets the user's role. AMR_ENOTFOUND
  * for an unknown or disabled user or a wrong password (one answer for the
  * three); AMR_EDB, AMR_ENOMEM. */
 amr_err users_verify(users *u, const char *name, const char *password, unsigned *role);
 
 /* The same; on AMR_OK *scope also gets the objects the user may see
- * (scope_of_user of its role and list). */
+ * (scope_of_user of its role and list) and, for a tenant, its accounts. */
 amr_err users_verify_scope(users *u, const char *name, const char *password, unsigned *role,
 			   struct scope *scope);
 
@@ -78,6 +84,11 @@ amr_err users_update(users *u, const char *name, unsigned role, int disabled, in
  * keeps it, JSON null removes it, an array (scope_parse) replaces it. */
 int users_update_scoped(users *u, const char *name, unsigned role, int disabled,
 			const json_t *objects, int64_t now);
+
+/* The same with the list of accounts: accounts NULL keeps it, JSON null
+ * removes it, an array (scope_accounts_parse) replaces it. */
+int users_update_limited(users *u, const char *name, unsigned role, int disabled,
+			 const json_t *objects, const json_t *accounts, int64_t now);
 
 /* The record of name without its hash (new reference), or NULL when there
  * is none. */

@@ -60,7 +60,9 @@ START_TEST(portal_in_chromium)
 						  NULL }) > 0);
 	free(harness_wait_message(&t.h, "amr/v1/gw/1/status", "\"online\":true", 10000));
 	/* billing and notify as make run starts them: the services page says what each serves */
-	ck_assert(harness_spawn(&t.h, "amr-billing", (const char *[]){ NULL }) > 0);
+	/* restrictions: a paid debt is looked at every 2 s, not 10 */
+	ck_assert(harness_spawn(&t.h, "amr-billing",
+				(const char *[]){ "--restrict-poll", "2", NULL }) > 0);
 	ck_assert(harness_spawn(&t.h, "amr-notify", (const char *[]){ NULL }) > 0);
 	/* the demo registry once the archive has stored readings of every device */
 	for (int i = 0; i < 4; i++) {

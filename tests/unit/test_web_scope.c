@@ -483,6 +483,50 @@ START_TEST(scope_stored_with_user)
 }
 END_TEST
 
+/* A tenant's billing accounts: checked, sorted, kept with the user and
+ * in its scope after sign-in; null removes them. */
+START_TEST(scope_accounts_of_tenant)
+{
+	static const char *const bad[] = {
+		"[0]", "[4000000001]", "[\"7\"]", "[1.5]", "[3, 3]", "{}"
+	};
+	char dir[] = "/tmp/test_web_scope.XXXXXX", msg[128];
+	json_t *list = J("[17, 4]"), *j, *rec;
+	struct scope s = { 0 };
+	unsigned role;
+	users *u;
+
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		j = J(bad[i]);
+		ck_assert_msg(scope_accounts_parse(j, &s, msg, sizeof msg) == AMR_EINVAL, "%s",
+			      bad[i]);
+		ck_assert_msg(strstr(msg, "accounts"), "%s", msg);
+		ck_assert_uint_eq(s.naccounts, 0);
+		json_decref(j);
+	}
+	ck_assert_int_eq(scope_accounts_parse(list, &s, msg, sizeof msg), AMR_OK);
+	ck_assert(s.naccounts == 2 && s.account[0] == 4 && s.account[1] == 17);
+	ck_assert(scope_has_account(&s, 17) && !scope_has_account(&s, 5));
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(users_open(&u, dir), AMR_OK);
+	ck_assert_int_eq(users_create_limited(u, "t2", ROLE_TENANT, "tenant pass 2", NULL, list, 1),
+			 AMR_OK);
+	ck_assert_int_eq(users_verify_scope(u, "t2", "tenant pass 2", &role, &s), AMR_OK);
+	ck_assert(s.on && s.n == 0 && s.naccounts == 2 && scope_has_account(&s, 4));
+	rec = users_get(u, "t2");
+	ck_assert_uint_eq(json_integer_value(json_array_get(json_object_get(rec, "accounts"), 0)),
+			  4);
+	json_decref(rec);
+	ck_assert_int_eq(users_update_limited(u, "t2", 0, -1, NULL, json_null(), 2), AMR_OK);
+	ck_assert_int_eq(users_verify_scope(u, "t2", "tenant pass 2", &role, &s), AMR_OK);
+	ck_assert_uint_eq(s.naccounts, 0);
+	users_close(u);
+	json_decref(list);
+	nftw(dir, rm, 8, FTW_DEPTH | FTW_PHYS);
+}
+END_TEST
+
 Suite *web_scope_suite(void)
 {
 	Suite *s = suite_create("web_scope");
@@ -495,6 +539,7 @@ Suite *web_scope_suite(void)
 	tcase_add_test(tc, scope_filters_lists);
 	tcase_add_test(tc, scope_stream_of_tenant);
 	tcase_add_test(tc, scope_stored_with_user);
+	tcase_add_test(tc, scope_accounts_of_tenant);
 	tcase_add_test(tc, scope_devices_and_channels);
 	tcase_add_test(tc, scope_device_names_in_request);
 	tcase_add_test(tc, scope_filters_a_building);

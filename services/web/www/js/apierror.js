@@ -10,6 +10,8 @@
 (function () {
   const App = window.App;
   const TIME = /\b(1\d{9})\b/g;   /* Unix seconds of 2001..2286 */
+  /* "2026-12-20" as the language writes a day */
+  const ymd = s => (App.lang === 'en' ? s : s.split('-').reverse().join('.'));
 
   /* The server's message of a known kind: [pattern, key, vars from the match]. */
   const KNOWN = [
@@ -25,7 +27,17 @@
     [/^(\w+) is not answering/, 'err.unavailable', m => ({ svc: App.t('svc.' + m[1]) !== 'svc.' + m[1] ? App.t('svc.' + m[1]) : m[1] })],
     [/try again in (\d+) s/, 'err.rate_limited', m => ({ wait: App.fmtDuration(+m[1]) })],
     [/^the old password is wrong/, 'err.old.password', () => ({})],
-    [/^before: /, 'err.cursor', () => ({})]
+    [/^before: /, 'err.cursor', () => ({})],
+    /* restrictions for debt (docs/restrictions.md) */
+    [/^service: heating may never/, 'err.restr.heat', () => ({})],
+    [/^service: cold water in an apartment building/, 'err.restr.cold', () => ({})],
+    [/^service: no meter of \w+ in the account's premises has an output/, 'err.restr.output', () => ({})],
+    [/^service: restriction (\d+) of \w+ for account \d+ is open already/, 'err.restr.open', m => ({ id: m[1] })],
+    [/^account: the debt past due, ([\d.]+), does not exceed two months' charges at the norm, ([\d.]+)/,
+      'err.restr.small', m => ({ debt: App.money(m[1]), threshold: App.money(m[2]) })],
+    [/^actor: the two-person rule: (.+) proposed restriction/, 'err.restr.two', m => ({ who: m[1] })],
+    [/^id: restriction \d+ may happen on (\S+) at the earliest: 20 days after the notice delivered on (\S+)/,
+      'err.restr.early', m => ({ earliest: ymd(m[1]), delivered: ymd(m[2]) })]
   ];
 
   /* A message not known: the code's sentence, the field it names, its text. */

@@ -6,8 +6,11 @@
   const ROLES_STAFF = ['admin', 'operator', 'accountant'];
   /* Every role; the server limits a tenant to its own objects. */
   const ROLES_VIEW = ROLES_STAFF.concat(['tenant']);
+  /* Who keeps billing's records (services/web/api_billing.c, ROLES_MONEY). */
+  const ROLES_MONEY = ['admin', 'accountant'];
   /* The menu; billing pages join here with their roles. */
   const PAGES = [
+    { href: '/my.html', key: 'nav.my', roles: ['tenant'] },
     { href: '/index.html', key: 'nav.status', roles: ROLES_VIEW },
     { href: '/online.html', key: 'nav.online', roles: ROLES_VIEW },
     { href: '/archive.html', key: 'nav.archive', roles: ROLES_VIEW },
@@ -15,6 +18,11 @@
     { href: '/console.html', key: 'nav.console', roles: ['admin'] },
     { href: '/audit.html', key: 'nav.audit', roles: ['admin'] },
     { href: '/debtors.html', key: 'nav.debtors', roles: ROLES_STAFF },
+    /* the accountant's records and reports (records pages) */
+    { href: '/org.html', key: 'nav.org', roles: ROLES_MONEY },
+    { href: '/accounts.html', key: 'nav.accounts', roles: ROLES_MONEY },
+    { href: '/tariffs.html', key: 'nav.tariffs', roles: ROLES_MONEY },
+    { href: '/reports.html', key: 'nav.reports', roles: ROLES_MONEY },
     { href: '/periods.html', key: 'nav.periods', roles: ['admin', 'accountant'] },
     { href: '/invoices.html', key: 'nav.invoices', roles: ['admin', 'accountant'] },
     { href: '/payments.html', key: 'nav.payments', roles: ['admin', 'accountant'] },

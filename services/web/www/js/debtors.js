@@ -4,7 +4,8 @@
  * that may restrict a service for the debt (billing/debtors through POST
  * /api/v1/billing/debtors; amr-billing computes everything, the page only
  * shows it), and the same list as the debtors report's CSV, XLSX or PDF
- * file (POST /api/v1/billing/file/report). */
+ * file (POST /api/v1/billing/file/report). The restriction cases below the
+ * list are restrictions.js's. */
 'use strict';
 (function () {
   const $ = id => document.getElementById(id);
@@ -20,15 +21,24 @@
 
   function row(d) {
     const places = (d.premises || []).map(p => App.t('bill.flat') + ' ' + p.number).join(', ');
-    const cuts = [].concat(...(d.premises || []).map(p => p.restrictable || []))
-      .map(r => r.output).join(', ');
+    const ways = [].concat(...(d.premises || []).map(p => p.restrictable || []));
+    const cuts = ways.map(r => r.output).join(', ');
+    /* an accountant proposes restricting a service from here (restrictions.js) */
+    const services = [...new Set(ways.map(r => r.service))];
+    const propose = window.Restrictions && Restrictions.may()
+      ? services.map(code => E('button', {
+        type: 'button', class: 'propose', dataset: { service: code },
+        text: App.tf('restr.propose', { service: App.t('svc.code.' + code) }),
+        onclick: () => Restrictions.propose(d.number, code)
+      }))
+      : [];
     const last = d.last_payment ? App.money(d.last_payment.amount) + ' (' + day(d.last_payment.date) + ')' : '—';
     return E('tr', { 'data-account': d.number },
       cell(d.number), cell((d.holder && d.holder.name) || ''), cell(places),
       cell(App.money(d.overdue), 'num'),
       ...AGES.map(a => cell(App.money((d.ages || {})[a]), 'num')),
       cell(App.money((d.penalties || {}).accrued), 'num'),
-      cell(last), cell(cuts || App.t('none')));
+      cell(last), E('td', {}, cuts || App.t('none'), ...propose));
   }
 
   /* The filters as billing/debtors takes them. */
@@ -48,6 +58,7 @@
     $('summary').textContent = App.tf('bill.debtors.summary',
       { count: r.count, total: App.money(r.total), penalties: App.money(r.penalties) }) +
       (r.more ? ' ' + App.t('more.records') : '');
+    if (window.Restrictions) await Restrictions.load();
   }
 
   App.start(['admin', 'accountant', 'operator'], async () => {

@@ -1,0 +1,152 @@
+/*
+ * checks_restrict.js - a restriction for debt from the debtors page to the
+ * simulated UO-4 and back (docs/restrictions.md), with the people who do
+ * each step signed in in their own browsers:
+ *
+ *  - the admin keeps ТСЖ «Ромашка»: flat 21 with a hot water meter whose
+ *    supply output 1.2.2 cuts (device 2 of the simulator), owing 5000.00
+ *    past due against two months at the norm of 1898.00; flat 22 likewise
+ *    on output 1.3.2;
+ *  - a proposal for heating is refused with the rule in Russian, and the
+ *    admin who proposed flat 22's restriction may not approve it himself
+ *    (the two-person rule);
+ *  - the accountant proposes flat 21's from the debtor's row and enters the
+ *    notice as handed over 21 days ago; an accountant may not approve
+ *    (403);
+ *  - the operator approves: the case shows restricted with its block done,
+ *    and the simulator's output 2 of device 2 is on;
+ *  - the debt is paid: amr-billing lifts the case by itself, the output is
+ *    off again, and the page says it was lifted because the debt was paid.
+ *
+ * Called by portal.test.js main() after checks_billing.js, signed in as
+ * admin on ctx.page; throws on the first failure.
+ */
+'use strict';
+
+module.exports = async function (ctx) {
+  const { page, URL, present, shot, until, simCtl, setStep } = ctx;
+  const expect = (ok, what) => { if (!ok) throw new Error(what); };
+  const call = (p, method, body) => p.evaluate(([m, b]) => App.api('POST', '/api/v1/billing/' + m, b), [method, body]);
+  const refused = (p, method, body) => p.evaluate(([m, b]) => App.api('POST', '/api/v1/billing/' + m, b)
+    .then(() => null, e => ({ status: e.status, code: e.code, message: e.message })), [method, body]);
+  /* a day in the site's zone, days from today, as YYYY-MM-DD */
+  const siteDay = days => new Date(Date.now() + days * 86400000).toLocaleDateString('sv-SE', { timeZone: 'Europe/Moscow' });
+  const outputs = async dev => (await simCtl('status ' + dev)).match(/ outputs=(\S+)/)[1];
+
+  setStep('restrict: the records');
+  const user = async (name, role) => page.evaluate(async ([u, r]) => {
+    const res = await fetch('/api/v1/users', { method: 'POST', headers: { 'Content-Type': 'application/json',
+      'X-CSRF-Token': sessionStorage.getItem('csrf') }, body: JSON.stringify({ user: u, role: r }) });
+    return res.status === 201 ? (await res.json()).password : 'HTTP ' + res.status;
+  }, [name, role]);
+  const accPw = await user('r-accountant', 'accountant');
+  const opPw = await user('r-operator', 'operator');
+  expect(!/^HTTP/.test(accPw) && !/^HTTP/.test(opPw), 'users: ' + accPw + ' ' + opPw);
+  const org = await call(page, 'org.create', { name: 'ТСЖ «Ромашка»', inn: '5003021174', kpp: '500301001',
+    account: '40703810538000001234', bank: 'ПАО Сбербанк', bik: '044525225', corr_account: '30101810400000000225' });
+  await call(page, 'rate.create', { org: org.id, kind: 'key_rate', from: '2020-01-01', rate: '16.00' });
+  const bld = await call(page, 'building.create', { org: org.id, address: 'г. Тверь, ул. Мира, д. 3', tz: 'Europe/Moscow', objects: [1] });
+  const hw = await call(page, 'service.create', { org: org.id, code: 'hot_water', name: 'Горячая вода', unit: 'm3', norm: '4.745' });
+  await call(page, 'service.create', { org: org.id, code: 'heat', name: 'Отопление', unit: 'Gcal' });
+  const tariff = await call(page, 'tariff.create', { org: org.id, service: hw.id, name: 'ГВС', kind: 'per_unit' });
+  await call(page, 'tariff.version.create', { tariff: tariff.id, from: '2020-01-01', price: '200.00' });
+  for (const [n, dev] of [['21', 2], ['22', 3]]) {
+    const flat = await call(page, 'premises.create', { building: bld.id, number: n, kind: 'flat', area: '40.00', residents: 1 });
+    await call(page, 'meter.create', { premises: flat.id, service: hw.id, channel: '1.' + dev + '.2', output: '1.' + dev + '.2', from: '2020-01-01' });
+    const acc = await call(page, 'account.create', { org: org.id, number: 'R-' + n,
+      holder: { type: 'person', name: n === '21' ? 'Смирнов Олег Петрович' : 'Кузнецова Мария Сергеевна' },
+      premises: [{ premises: flat.id, from: '2020-01-01' }] });
+    await call(page, 'account.opening', { account: acc.id, reason: 'from the old system', date: '2025-12-31',
+      items: [{ period: '2025-10', amount: '5000.00' }] });
+  }
+
+  setStep('restrict: what the rules refuse');
+  const heat = await refused(page, 'restriction.propose', { org: org.id, number: 'R-21', service: 'heat' });
+  expect(heat && heat.status === 400 && /^service: heating may never be restricted/.test(heat.message), 'heating: ' + JSON.stringify(heat));
+  await page.goto(URL + '/debtors.html');
+  await page.selectOption('#org', String(org.id));
+  await page.click('#show');
+  await present(page, '#debtors tr[data-account="R-22"] button.propose[data-service="hot_water"]');
+  await page.evaluate(() => Restrictions.propose('R-21', 'heat'));
+  await page.waitForFunction(() => /Отопление ограничивать нельзя/.test(document.getElementById('rmsg').textContent));
+  await page.click('#debtors tr[data-account="R-22"] button.propose');
+  await present(page, '#restrictions tr[data-account="R-22"][data-state="proposed"]');
+  const own = '#restrictions tr[data-account="R-22"]';
+  await page.fill(own + ' input.delivered', siteDay(-21));
+  await page.click(own + ' button[data-act="notice"]');
+  await present(page, own + '[data-state="noticed"]');
+  await page.click(own + ' button[data-act="approve"]');
+  await page.waitForFunction(() => /Правило двух лиц/.test(document.getElementById('rmsg').textContent));
+  expect(await page.getAttribute(own, 'data-state') === 'noticed', 'the proposer\'s own approval changed the case');
+
+  /* the accountant and the operator each in a browser of their own */
+  const signIn = async (name, pw) => {
+    const c = await page.context().browser().newContext({ viewport: { width: 1366, height: 900 } });
+    const p = await c.newPage();
+    p.setDefaultTimeout(15000);
+    await p.goto(URL + '/login.html');
+    await p.type('#user', name);
+    await p.type('#password', pw);
+    await Promise.all([p.waitForNavigation(), p.click('#submit')]);
+    await p.goto(URL + '/debtors.html');
+    await present(p, '#org option[value="' + org.id + '"]');
+    await p.selectOption('#org', String(org.id));
+    await p.click('#show');
+    return p;
+  };
+
+  setStep('restrict: the accountant proposes and records the notice');
+  const acc = await signIn('r-accountant', accPw);
+  const mine = '#restrictions tr[data-account="R-21"]';
+  await acc.click('#debtors tr[data-account="R-21"] button.propose[data-service="hot_water"]');
+  await present(acc, mine + '[data-state="proposed"]');
+  await acc.fill(mine + ' input.delivered', siteDay(-21));
+  await acc.selectOption(mine + ' select.how', 'hand');
+  await acc.fill(mine + ' input.reason', 'уведомление вручено под подпись');
+  await acc.click(mine + ' button[data-act="notice"]');
+  await present(acc, mine + '[data-state="noticed"]');
+  expect(await acc.$(mine + ' button[data-act="approve"]') === null, 'the accountant is offered the approval');
+  const id = +(await acc.getAttribute(mine, 'data-restriction'));
+  const byAcc = await refused(acc, 'restriction.approve', { id });
+  expect(byAcc && byAcc.status === 403, 'an accountant approved: ' + JSON.stringify(byAcc));
+  await shot(acc, '50-restriction-noticed');
+
+  setStep('restrict: the operator approves; the output is blocked');
+  expect(await outputs(2) === '0000', 'device 2 outputs before: ' + await outputs(2));
+  const op = await signIn('r-operator', opPw);
+  await present(op, mine + '[data-state="noticed"]');
+  await op.click(mine + ' button[data-act="approve"]');
+  await present(op, mine + '[data-state="restricted"] .cmd[data-cmd="block"][data-state="done"]', 30000);
+  const blocked = await until(async () => (await outputs(2)) === '0100' ? true : null, 20000, 'output 2 of device 2 on');
+  expect(blocked, 'device 2 not blocked');
+  console.log('restriction ' + id + ': approved by r-operator, output 1.2.2 blocked on the simulator');
+  await shot(op, '51-restriction-restricted');
+
+  setStep('restrict: the debt paid lifts it');
+  await call(page, 'payment.create', { org: org.id, number: 'R-21', date: siteDay(0), amount: '5000.00', reason: 'оплата долга' });
+  await until(async () => (await outputs(2)) === '0000' ? true : null, 60000, 'output 2 of device 2 off again');
+  await until(async () => {
+    const c = await call(op, 'restriction.get', { id });
+    return c.state === 'lifted' ? c : null;
+  }, 30000, 'restriction ' + id + ' lifted');
+  await op.reload();
+  await op.selectOption('#org', String(org.id));
+  await op.click('#show');
+  await present(op, mine + '[data-state="lifted"] .cmd[data-cmd="unblock"][data-state="done"]');
+  const text = await op.textContent(mine);
+  expect(/снято само: долг оплачен/.test(text), 'lifted row: ' + text);
+  console.log('restriction ' + id + ': the debt paid, lifted by itself, output 1.2.2 off');
+  await shot(op, '52-restriction-lifted');
+
+  setStep('restrict: a phone');
+  await op.setViewportSize({ width: 390, height: 844 });
+  await op.reload();
+  await op.selectOption('#org', String(org.id));
+  await op.click('#show');
+  await present(op, mine);
+  const w = await op.evaluate(() => document.documentElement.scrollWidth);
+  expect(w <= 390, 'the debtors page with restrictions is ' + w + ' px wide at 390');
+  await shot(op, '53-restriction-phone');
+  await acc.context().close();
+  await op.context().close();
+};
