@@ -491,6 +491,7 @@ async function main() {
 
     await require('./checks_b.js')({ page, URL, PW, OUT, CHROMIUM, DEMO, OBJ, pub, shot, present, clickNow, until, simCtl, problems, stopFeed: () => clearInterval(feeder), setStep: s => { step = s; } });
     await require('./checks_billing.js')({ page, URL, OUT, present, shot, setStep: s => { step = s; } });
+    await require('./checks_periods.js')({ page, URL, PW, OUT, present, shot, setStep: s => { step = s; } });
     await require('./checks_restrict.js')({ page, URL, OUT, present, shot, until, simCtl, setStep: s => { step = s; } });
     await require('./checks_records.js')({ page, URL, OUT, present, shot, problems, setStep: s => { step = s; } });
     await require('./checks_tenant.js')({ page, URL, PW, OUT, present, shot, pub, until, setStep: s => { step = s; } });

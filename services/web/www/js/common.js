@@ -24,6 +24,10 @@
     { href: '/accounts.html', key: 'nav.accounts', roles: ROLES_MONEY },
     { href: '/tariffs.html', key: 'nav.tariffs', roles: ROLES_MONEY },
     { href: '/reports.html', key: 'nav.reports', roles: ROLES_MONEY },
+    { href: '/periods.html', key: 'nav.periods', roles: ['admin', 'accountant'] },
+    { href: '/invoices.html', key: 'nav.invoices', roles: ['admin', 'accountant'] },
+    { href: '/payments.html', key: 'nav.payments', roles: ['admin', 'accountant'] },
+    { href: '/statement.html', key: 'nav.statement', roles: ['admin', 'accountant'] },
     { href: '/health.html', key: 'nav.health', roles: ROLES_STAFF },
     { href: '/users.html', key: 'nav.users', roles: ['admin'] },
     { href: '/password.html', key: 'nav.password', roles: ROLES_VIEW }
