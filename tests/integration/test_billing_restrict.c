@@ -38,6 +38,7 @@ static void setup(void)
 {
 	ck_assert_int_eq(harness_start(&h), 0);
 	ck_assert_int_eq(harness_subscribe(&h, "amr/v1/gw/+/cmd"), 0);
+	ck_assert_int_eq(harness_subscribe(&h, "amr/v1/audit"), 0);
 	gateway_online();
 	arc_start(&h, NULL);
 	ingest = start_ingest(&h, NULL);
@@ -141,24 +142,35 @@ static const char *s_of(const json_t *o, const char *k)
 }
 
 /* Restriction id once its field (state, or "block"/"unblock" command 0's
- * state when cmd is set) is want; fails after 20 s. */
+ * state when cmd is set) is want, read again at each of its audit records;
+ * fails after 20 s. */
 static json_t *until(long long id, const char *cmd, const char *want)
 {
 	uint64_t end = harness_now_ms() + 20000;
-	char args[64];
+	char args[64], target[64];
 
 	snprintf(args, sizeof args, "{\"id\":%lld}", id);
+	snprintf(target, sizeof target, "\"billing/restriction/%lld\"", id);
 	for (;;) {
-		json_t *c = bil_call(&h, "restriction.get", args, NULL, NULL, 0);
-		const char *s = cmd ? s_of(json_array_get(json_object_get(c, cmd), 0), "state")
-				    : s_of(c, "state");
+		json_t *c;
+		const char *s;
+		char *m;
 
+		/* every change of a case is audited after it commits: what came
+		 * before the read is cleared, a change after it is waited for */
+		harness_clear_inbox(&h);
+		c = bil_call(&h, "restriction.get", args, NULL, NULL, 0);
+		s = cmd ? s_of(json_array_get(json_object_get(c, cmd), 0), "state")
+			: s_of(c, "state");
 		if (s && !strcmp(s, want))
 			return c;
-		ck_assert_msg(harness_now_ms() < end, "restriction %lld: %s is %s, not %s", id,
+		m = harness_wait_message(
+			&h, "amr/v1/audit", target,
+			(int)(end > harness_now_ms() ? end - harness_now_ms() : 0));
+		ck_assert_msg(m != NULL, "restriction %lld: %s is %s, not %s", id,
 			      cmd ? cmd : "state", s ? s : "absent", want);
+		free(m);
 		json_decref(c);
-		harness_sleep_ms(50);
 	}
 }
 
@@ -170,10 +182,9 @@ static void two_polls(void)
 	long long n = bil_metric(&h, "amr_billing_restriction_polls_total");
 	uint64_t end = harness_now_ms() + 20000;
 
-	while (bil_metric(&h, "amr_billing_restriction_polls_total") < n + 2) {
+	/* each question is a round trip to billing: the loop waits on its answers */
+	while (bil_metric(&h, "amr_billing_restriction_polls_total") < n + 2)
 		ck_assert_msg(harness_now_ms() < end, "billing does not look at restrictions");
-		harness_sleep_ms(50);
-	}
 	ck_assert_int_eq(harness_barrier(&h, "ingest", 5000), 0);
 }
 
