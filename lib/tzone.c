@@ -226,6 +226,11 @@ int64_t tzone_day_start(const tzone_rules *z, int64_t t, int days)
 	return local_to_utc(z, day * 86400);
 }
 
+int64_t tzone_date_start(const tzone_rules *z, int64_t day)
+{
+	return local_to_utc(z, day * 86400);
+}
+
 int64_t tzone_month_start(const tzone_rules *z, int64_t t, int months)
 {
 	int64_t y, mon;

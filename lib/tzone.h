@@ -69,6 +69,10 @@ char *tzone_iso_in(const tzone_rules *z, int64_t t, char *buf, size_t size);
  * occurs twice, at its first occurrence. */
 int64_t tzone_day_start(const tzone_rules *z, int64_t t, int days);
 
+/* The first instant (UTC s) of local calendar day `day` (days since
+ * 1970-01-01) in z, as tzone_day_start() starts a day. */
+int64_t tzone_date_start(const tzone_rules *z, int64_t day);
+
 /* The same for the first of the month months after the one holding t. */
 int64_t tzone_month_start(const tzone_rules *z, int64_t t, int months);
 

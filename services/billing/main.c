@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 
+#include "acctchan.h"
 #include "archcl.h"
 #include "auditq.h"
 #include "billrpc.h"
@@ -98,6 +99,7 @@ int main(int argc, char **argv)
 	filejob *fj = NULL;
 	recrpc *rr = NULL;
 	restr *rs = NULL;
+	acctchan *ac = NULL;
 	struct restr_opts ro;
 	int rc = svc_init(&s, "billing",
 			  "amr-billing: the organisation, buildings, premises, accounts, services, "
@@ -121,7 +123,8 @@ int main(int argc, char **argv)
 	    billrpc_create(&b, &s, l, q) || debtrpc_create(&d, &s, l, j) ||
 	    mq_subscribe(s.mq, PROTO_TOPIC_AUDIT, 1, auditq_on_audit, q) ||
 	    svc_serve(&s, billrpc_methods, billrpc_nmethods, b) ||
-	    svc_serve(&s, debtrpc_methods, debtrpc_nmethods, d) ||
+	    svc_serve(&s, debtrpc_methods, debtrpc_nmethods, d) || acctchan_create(&ac, &s, l) ||
+	    svc_serve(&s, acctchan_methods, acctchan_nmethods, ac) ||
 	    payments_create(&p, &s, l, j, q) ||
 	    svc_serve(&s, payments_methods, payments_nmethods, p) ||
 	    invstore_open(&is, ledger_kv(l)) ||
@@ -153,6 +156,7 @@ out_close:
 	invstore_close(is);
 	payments_destroy(p);
 	debtrpc_destroy(d);
+	acctchan_destroy(ac);
 	journal_close(j);
 	billrpc_destroy(b);
 	auditq_destroy(q);

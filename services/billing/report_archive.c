@@ -183,13 +183,6 @@ int report__chan_add(struct report__job *j, int src, const char *channel, int64_
 	return AMR_OK;
 }
 
-int64_t report__day_utc(const tzone_rules *z, cal_day d)
-{
-	int64_t t = (int64_t)d * 86400 + 43200; /* about noon of that day, local */
-
-	return tzone_day_start(z, t - tzone_offset(z, t), 0);
-}
-
 int report__add_qty(json_t *sums, const char *key, int64_t t, const char *quantity)
 {
 	struct money_qty q, old = { 0, 0 }, sum;

@@ -130,7 +130,7 @@ int report__plan_meter(uint32_t id, const json_t *rec, void *arg)
 				       "amr-billing (--sources)",
 				       id, source);
 		if (report__chan_add(p->j, src, json_string_value(json_object_get(rec, "channel")),
-				     report__day_utc(p->j->tz, a), report__day_utc(p->j->tz, b),
+				     tzone_date_start(p->j->tz, a), tzone_date_start(p->j->tz, b),
 				     p->one_owner ? p->owner : i))
 			return AMR_ENOMEM;
 	}

@@ -199,9 +199,6 @@ int report__jobs_start(struct report__job *j);
  * answer). */
 void report__jobs_stop(report *r);
 
-/* The first instant (UTC) of local day d in z. */
-int64_t report__day_utc(const tzone_rules *z, cal_day d);
-
 /* Add decimal quantity to the sum under key of sums ({"t","v","dec"},
  * made at t when new). AMR_OK, AMR_EINVAL (not a decimal, overflow) or
  * AMR_ENOMEM. */

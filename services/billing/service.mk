@@ -5,7 +5,7 @@ BILLING_CORE := services/billing/money.c services/billing/bankcheck.c \
                 services/billing/debt.c services/billing/penalty.c
 BILLING_SRCS := $(BILLING_CORE) services/billing/ledger.c services/billing/journal.c \
                 services/billing/auditq.c services/billing/acctarg.c services/billing/acctdebt.c \
-                services/billing/debtrpc.c \
+                services/billing/debtrpc.c services/billing/acctchan.c \
                 services/billing/billrpc.c services/billing/billrules.c services/billing/main.c
 # Payments: entered, imported from bank registries, suspense, reversals,
 # opening balances, balances and statements.

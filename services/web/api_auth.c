@@ -48,11 +48,16 @@ void web_audit(struct web *w, const char *actor, const char *action, const char 
  * (new reference). */
 static json_t *session_json(struct web *w, const struct auth_session *s)
 {
-	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "user", s->user, "role",
-			 route_role_name(s->role), "csrf", s->csrf, "objects",
-			 s->scope.on ? scope_json(&s->scope) : json_null(), "accounts",
-			 s->role == ROLE_TENANT ? scope_accounts_json(&s->scope) : json_null(),
-			 "tz", w->o.tz);
+	json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "user", s->user, "role",
+			      route_role_name(s->role), "csrf", s->csrf, "objects",
+			      s->scope.on ? scope_json(&s->scope) : json_null(), "accounts",
+			      s->role == ROLE_TENANT ? scope_accounts_json(&s->scope) : json_null(),
+			      "tz", w->o.tz);
+
+	/* a tenant's meters through its accounts, each over the days it held them */
+	if (j && s->scope.derived)
+		json_object_set_new(j, "meters", scope_windows_json(&s->scope));
+	return j;
 }
 
 static void bad_request(struct call *c, const struct jv_err *err)

@@ -156,6 +156,33 @@ static int choice(struct call *c, const char *name, const char *const *allowed, 
 	return -1;
 }
 
+/* Cut [*from, *to) to the window through which c's scope shows channel
+ * id (a tenant's: scope.h); false when nothing of the span is left. */
+static bool cut_to_window(const struct call *c, const char *id, long long *from, long long *to)
+{
+	int64_t wf, wt;
+
+	if (!scope_window(&c->scope, id, &wf, &wt))
+		return true;
+	if (wf > *from)
+		*from = wf;
+	if (wt && wt < *to)
+		*to = wt;
+	return *to > *from;
+}
+
+/* The series of a channel the tenant did not hold over the span: nothing
+ * of it is theirs to see ("held": false), in the archive's shape. */
+static json_t *series_not_held(json_t *id, long long from, long long to, const char *step, bool csv)
+{
+	if (csv)
+		return json_pack("{s:s}", "csv",
+				 "channel,unit,t,time_utc,time_local,pulses,quantity\n");
+	return json_pack("{s:O, s:s, s:I, s:I, s:i, s:s, s:[], s:b}", "channel", id, "step", step,
+			 "from", (json_int_t)from, "to", (json_int_t)to, "pulses", 0, "quantity",
+			 "0", "points", "held", 0);
+}
+
 /* One series request fanned out to the archive, one RPC per channel. */
 struct fan {
 	struct web *w;	 /* service */
@@ -261,11 +288,19 @@ void api_series(void *ctx, struct call *c)
 	}
 	*f = (struct fan){ w, call_ref(c), json_array(), 1, format == 1, false };
 	json_array_foreach(chans, i, e) {
-		struct fan_part *part = calloc(1, sizeof *part);
-		json_t *args = json_pack("{s:O, s:I, s:I, s:s, s:s}", "channel", e, "from",
-					 (json_int_t)from, "to", (json_int_t)to, "step",
-					 steps[step], "format", formats[format]);
+		long long t0 = from, t1 = to;
+		struct fan_part *part;
+		json_t *args;
 
+		if (!cut_to_window(c, json_string_value(e), &t0, &t1)) {
+			json_array_append_new(
+				f->results, series_not_held(e, from, to, steps[step], format == 1));
+			continue;
+		}
+		part = calloc(1, sizeof *part);
+		args = json_pack("{s:O, s:I, s:I, s:s, s:s}", "channel", e, "from", (json_int_t)t0,
+				 "to", (json_int_t)t1, "step", steps[step], "format",
+				 formats[format]);
 		json_array_append_new(f->results, json_null());
 		if (part && args) {
 			*part = (struct fan_part){ f, i };
@@ -298,6 +333,18 @@ void api_consumption(void *ctx, struct call *c)
 	if (span_args(c, &from, &to)) {
 		json_decref(chans);
 		return;
+	}
+	for (size_t i = 0; i < json_array_size(chans); i++) {
+		const char *id = json_string_value(json_array_get(chans, i));
+
+		if (!cut_to_window(c, id, &from, &to)) { /* one span for all: each one's */
+			call_error(c, 403, "forbidden",
+				   "channels: %s did not measure premises of %s over this span "
+				   "(with the others asked)",
+				   id, c->user);
+			json_decref(chans);
+			return;
+		}
 	}
 	api_rpc(w, c, "archive/consumption",
 		json_pack("{s:o, s:I, s:I}", "channels", chans, "from", (json_int_t)from, "to",

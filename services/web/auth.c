@@ -141,6 +141,46 @@ amr_err auth_lookup(auth *a, const char *sid, int64_t now, struct auth_session *
 	return rc;
 }
 
+amr_err auth_rescope(auth *a, const char *sid, const struct scope *scope, bool *changed)
+{
+	struct slot *sl;
+	int rc = AMR_ENOTFOUND;
+
+	pthread_mutex_lock(&a->lock);
+	if ((sl = find(a, sid))) {
+		struct scope *s = &sl->s.scope;
+
+		*changed = !s->derived || !scope_same_items(s, scope);
+		s->on = true;
+		s->derived = true;
+		s->n = scope->n;
+		memcpy(s->item, scope->item, sizeof s->item);
+		memcpy(s->from, scope->from, sizeof s->from);
+		memcpy(s->to, scope->to, sizeof s->to);
+		rc = AMR_OK;
+	}
+	pthread_mutex_unlock(&a->lock);
+	return rc;
+}
+
+size_t auth_tenant_sessions(auth *a, int64_t now, char (*sid)[AUTH_HEX], struct scope *scope,
+			    size_t max)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < a->max && n < max; i++) {
+		const struct slot *sl = &a->slots[i];
+
+		if (!sl->s.sid[0] || expired(a, sl, now) || !sl->s.scope.naccounts)
+			continue;
+		memcpy(sid[n], sl->s.sid, AUTH_HEX);
+		scope[n++] = sl->s.scope;
+	}
+	pthread_mutex_unlock(&a->lock);
+	return n;
+}
+
 bool auth_alive(auth *a, const char *sid, int64_t now)
 {
 	struct slot *sl;

@@ -62,6 +62,22 @@ amr_err auth_lookup(auth *a, const char *sid, int64_t now, struct auth_session *
  * is no activity of its user). */
 bool auth_alive(auth *a, const char *sid, int64_t now);
 
+/*
+ * Give session sid the items of scope (its derived view of the metering,
+ * scope.h; the session's accounts stay). Returns AMR_OK with *changed
+ * true when the items differ from what it had, AMR_ENOTFOUND when the
+ * session is gone.
+ */
+amr_err auth_rescope(auth *a, const char *sid, const struct scope *scope, bool *changed);
+
+/*
+ * The live sessions whose scope is derived from accounts (a tenant's,
+ * scope.h), at most max: their ids into sid[] and scopes into scope[].
+ * Returns how many.
+ */
+size_t auth_tenant_sessions(auth *a, int64_t now, char (*sid)[AUTH_HEX], struct scope *scope,
+			    size_t max);
+
 /* End session sid (unknown ids are ignored). */
 void auth_logout(auth *a, const char *sid);
 

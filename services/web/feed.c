@@ -4,6 +4,7 @@
 
 #include "err.h"
 #include "feed.h"
+#include "tscope.h"
 #include "jv.h"
 #include "log.h"
 #include "proto.h"
@@ -177,6 +178,8 @@ static void on_audit(void *ctx, const struct mq_msg *msg)
 
 	if (action && target && !strcmp(action, "registry.set") && strlen(target) < 24)
 		ask_record(w, target);
+	if (tscope_audit_matters(action, target)) /* a tenant's flat or meters changed */
+		tscope_refresh(w);
 	/* a device moved (the archive's record): both addresses changed */
 	if (action && !strcmp(action, "registry.move") && proto_id_parse(target, &id) == 2 &&
 	    rpc_call(w->svc->rpc, "archive/registry.list",

@@ -17,6 +17,7 @@
 #include "jv.h"
 #include "log.h"
 #include "proto.h"
+#include "tscope.h"
 
 #define CSP                                                                               \
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
@@ -139,6 +140,23 @@ static void finish(struct call *c)
 		MHD_resume_connection(k->mc);
 }
 
+/* A tenant's call, once its items are in (or amr-billing did not answer:
+ * then it sees no meters): the scope check authorize() left, the handler. */
+static void run_derived(void *arg, bool ok)
+{
+	struct call *c = arg;
+	struct conn *k = c->priv;
+	char msg[160];
+	int status;
+
+	(void)ok;
+	if ((status = scope_check_call(&c->scope, c, msg, sizeof msg)))
+		call_error(c, status, status == 403 ? "forbidden" : "bad_request", "%s", msg);
+	else
+		c->m.route->fn(k->h->w, c);
+	call_unref(c);
+}
+
 /* The loop side holds its own reference while the handler runs; work the
  * handler leaves pending (an RPC) takes another (api_rpc). */
 static void run_on_loop(void *arg)
@@ -146,6 +164,11 @@ static void run_on_loop(void *arg)
 	struct call *c = arg;
 	struct conn *k = c->priv;
 
+	if (scope_pending(&c->scope)) {
+		c->scope.derived = true; /* whatever the answer: checked, not asked again */
+		tscope_derive(k->h->w, c->sid, &c->scope, run_derived, c);
+		return;
+	}
 	c->m.route->fn(k->h->w, c);
 	call_unref(c);
 }
@@ -257,6 +280,7 @@ static bool authorize(http *h, struct conn *k, const struct route *rt)
 		snprintf(c->sid, sizeof c->sid, "%s", s.sid);
 		c->role = s.role;
 		c->scope = s.scope;
+		c->scope.at = rt->where == ROUTE_SPAN ? 0 : svc_now(); /* scope.h: windows */
 	}
 	if (rt->roles == ROLES_PUBLIC)
 		return true;
@@ -269,7 +293,9 @@ static bool authorize(http *h, struct conn *k, const struct route *rt)
 			   route_role_name(c->role), c->method, rt->pattern);
 		return false;
 	}
-	if ((status = scope_check_call(&c->scope, c, msg, sizeof msg))) {
+	/* a tenant's items still to come: the loop checks once they are in */
+	if ((rt->where == ROUTE_NOW || !scope_pending(&c->scope)) &&
+	    (status = scope_check_call(&c->scope, c, msg, sizeof msg))) {
 		call_error(c, status, status == 403 ? "forbidden" : "bad_request", "%s", msg);
 		return false;
 	}
@@ -330,6 +356,15 @@ static enum MHD_Result start_stream(struct conn *k)
 						   : "shutting down");
 	}
 	sse_client_session(s->cl, k->c->sid); /* its end ends the stream */
+	if (scope_pending(&k->c->scope)) {
+		struct auth_session now;
+
+		/* a tenant's items came in since authorize(): this stream has
+		 * none, so it ends at once and the browser opens it again */
+		if (!auth_lookup(h->w->auth, k->c->sid, svc_now(), &now) &&
+		    !scope_pending(&now.scope))
+			sse_close_session(h->w->hub, k->c->sid);
+	}
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 8192, stream_read, s, stream_free);
 	if (!r) {
 		sse_client_free(s->cl);
@@ -455,7 +490,7 @@ static enum MHD_Result dispatch(struct conn *k, const char *url, const char *met
 			call_error(c, 500, "internal", "the handler gave no answer");
 		return queue_call(k);
 	}
-	/* ROUTE_LOOP: suspend first, so the answer can never come before it. */
+	/* ROUTE_LOOP, ROUTE_SPAN: suspend first, so the answer can never come before it. */
 	MHD_suspend_connection(k->mc);
 	pthread_mutex_lock(&h->lock);
 	k->waiting = true;

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "reset.h"
 #include "svc.h"
+#include "tscope.h"
 #include "tzone.h"
 
 #define INSTALLED_WWW "/usr/share/amr/www"
@@ -94,6 +95,12 @@ static void register_metrics(struct web *w)
 				    "Signed-in sessions.");
 	w->m.audit = metrics_get(ms, METRIC_COUNTER, "amr_web_audit_total", NULL,
 				 "Audit records published.");
+	w->m.tscope_ok = metrics_get(ms, METRIC_COUNTER, "amr_web_tenant_scopes_total",
+				     "result=\"ok\"",
+				     "Tenants' views of the metering asked of amr-billing, by "
+				     "result.");
+	w->m.tscope_failed = metrics_get(ms, METRIC_COUNTER, "amr_web_tenant_scopes_total",
+					 "result=\"failed\"", NULL);
 }
 
 static bool session_alive(void *ctx, const char *sid)
@@ -101,6 +108,12 @@ static bool session_alive(void *ctx, const char *sid)
 	struct web *w = ctx;
 
 	return auth_alive(w->auth, sid, svc_now());
+}
+
+/* Tenants' views again (a move-out whose date passed). */
+static void tenant_refresh(void *arg)
+{
+	tscope_refresh(arg);
 }
 
 /* Keep the streams open through proxies; end those whose session expired. */
@@ -178,6 +191,10 @@ int main(int argc, char **argv)
 		  NULL },
 		{ "heartbeat-s", "AMR_WEB_HEARTBEAT_S", CONFIG_INT, "15", 1, 300,
 		  "stream heartbeat, s", &o->heartbeat_s, NULL },
+		{ "tenant-refresh-s", "AMR_WEB_TENANT_REFRESH_S", CONFIG_INT, "300", 10, 86400,
+		  "ask amr-billing again for every signed-in tenant's meters this often, s (a "
+		  "move-out date passing; a change is asked at once)",
+		  &o->tenant_refresh_s, NULL },
 		{ "tz", "AMR_TZ", CONFIG_STR, "Europe/Moscow", 1, 60,
 		  "site time zone, the archive's --tz: the portal's times and days, the audit CSV",
 		  &o->tz, NULL },
@@ -190,7 +207,7 @@ int main(int argc, char **argv)
 	struct view_opts vo;
 	struct svc s;
 	char data_dir[4096], www[4096];
-	uint64_t hb = 0;
+	uint64_t hb = 0, tr = 0;
 	int rc;
 
 	/* a reset runs beside a running amr-web: its own MQTT session */
@@ -241,10 +258,16 @@ int main(int argc, char **argv)
 		log_error("cannot start: no heartbeat timer (out of memory)");
 		goto out_close;
 	}
+	if (!(tr = loop_timer_add(s.loop, (unsigned)o->tenant_refresh_s * 1000, true,
+				  tenant_refresh, &w))) {
+		log_error("cannot start: no tenants' refresh timer (out of memory)");
+		goto out_close;
+	}
 	log_info("users in %s, sessions in memory, portal http%s://%s:%d/", data_dir,
 		 o->tls_cert ? "s" : "", o->bind, http_port(w.http));
 	rc = svc_run(&s) ? 1 : 0;
 	loop_timer_cancel(s.loop, hb);
+	loop_timer_cancel(s.loop, tr);
 
 out_close:
 	http_stop(w.http);

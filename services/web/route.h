@@ -29,6 +29,8 @@ enum {
 enum route_where {
 	ROUTE_NOW,    /* handler runs on the HTTP thread and answers before it returns */
 	ROUTE_LOOP,   /* handler runs on the loop thread and may answer later */
+	ROUTE_SPAN,   /* the same, reading a span of the past: a tenant's windows */
+		      /* cut it, not the call's moment (scope.h) */
 	ROUTE_STREAM, /* the live stream: http.c answers with Server-Sent Events */
 };
 

@@ -7,14 +7,25 @@
 #include "route.h"
 #include "scope.h"
 
+/* True when item i's window holds t (0: any time). */
+static bool holds(const struct scope *s, unsigned i, int64_t t)
+{
+	return !t || ((!s->from[i] || t >= s->from[i]) && (!s->to[i] || t < s->to[i]));
+}
+
 bool scope_sees(const struct scope *s, unsigned obj, unsigned addr, unsigned ch)
+{
+	return scope_sees_at(s, obj, addr, ch, 0);
+}
+
+bool scope_sees_at(const struct scope *s, unsigned obj, unsigned addr, unsigned ch, int64_t t)
 {
 	if (!s || !s->on)
 		return true;
 	for (unsigned i = 0; i < s->n; i++) {
 		const struct proto_id *k = &s->item[i];
 
-		if (k->obj != obj)
+		if (k->obj != obj || !holds(s, i, t ? t : s->at))
 			continue;
 		if (!k->addr || !addr)
 			return true; /* the whole object, or the object as such */
@@ -120,6 +131,125 @@ json_t *scope_json(const struct scope *s)
 		json_array_append_new(a, s->item[i].addr
 						 ? json_string(proto_id_format(&s->item[i], id))
 						 : json_integer(s->item[i].obj));
+	return a;
+}
+
+bool scope_window(const struct scope *s, const char *id, int64_t *from, int64_t *to)
+{
+	struct proto_id k;
+	bool found = false;
+
+	if (!s || !s->on || !s->derived || proto_id_parse(id, &k) != 3)
+		return false;
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct proto_id *x = &s->item[i];
+
+		if (x->obj != k.obj || x->addr != k.addr || x->ch != k.ch ||
+		    (found && s->from[i] < *from))
+			continue;
+		*from = s->from[i];
+		*to = s->to[i];
+		found = true;
+	}
+	return found;
+}
+
+/* An item of a derivation: a channel over [from, to), 0 open. */
+struct win {
+	struct proto_id id;
+	int64_t from, to;
+};
+
+static int cmp_win(const void *a, const void *b)
+{
+	const struct win *x = a, *y = b;
+	int c = cmp_id(&x->id, &y->id);
+
+	return c ? c : (x->from > y->from) - (x->from < y->from);
+}
+
+/* The end of w as a time that compares: open is the latest. */
+static int64_t end_of(const struct win *w)
+{
+	return w->to ? w->to : INT64_MAX;
+}
+
+int scope_derive(const json_t *answer, struct scope *out)
+{
+	const json_t *list = json_object_get(answer, "channels");
+	size_t i, n = 0, cap = json_array_size(list);
+	struct win *w;
+	json_t *e;
+	int dropped = 0;
+
+	if (!json_is_array(list) || !(w = calloc(cap ? cap : 1, sizeof *w)))
+		return -1;
+	json_array_foreach(list, i, e) {
+		const json_t *f = json_object_get(e, "from"), *t = json_object_get(e, "to");
+		const char *id = json_string_value(json_object_get(e, "channel"));
+
+		if (!id || proto_id_parse(id, &w[n].id) != 3 || !json_is_integer(f) ||
+		    json_integer_value(f) < 0 || (!json_is_null(t) && !json_is_integer(t)))
+			continue; /* a channel of another spelling is no channel of ours */
+		w[n].from = json_integer_value(f);
+		w[n].to = json_is_integer(t) ? json_integer_value(t) : 0;
+		if (w[n].to && w[n].to <= w[n].from)
+			continue;
+		n++;
+	}
+	qsort(w, n, sizeof w[0], cmp_win);
+	out->on = out->derived = true;
+	out->n = 0;
+	for (i = 0; i < n; i++) {
+		unsigned k = out->n;
+
+		if (k && !cmp_id(&out->item[k - 1], &w[i].id) &&
+		    (!out->to[k - 1] || w[i].from <= out->to[k - 1])) {
+			struct win prev = { out->item[k - 1], out->from[k - 1], out->to[k - 1] };
+
+			if (end_of(&w[i]) > end_of(&prev))
+				out->to[k - 1] = w[i].to;
+			continue; /* touching or overlapping: one stint */
+		}
+		if (k == SCOPE_MAX) {
+			dropped++;
+			continue;
+		}
+		out->item[k] = w[i].id;
+		out->from[k] = w[i].from;
+		out->to[k] = w[i].to;
+		out->n++;
+	}
+	free(w);
+	return dropped;
+}
+
+bool scope_pending(const struct scope *s)
+{
+	return s && s->naccounts && !s->derived;
+}
+
+bool scope_same_items(const struct scope *a, const struct scope *b)
+{
+	if (a->on != b->on || a->n != b->n)
+		return false;
+	for (unsigned i = 0; i < a->n; i++)
+		if (cmp_id(&a->item[i], &b->item[i]) || a->from[i] != b->from[i] ||
+		    a->to[i] != b->to[i])
+			return false;
+	return true;
+}
+
+json_t *scope_windows_json(const struct scope *s)
+{
+	json_t *a = json_array();
+	char id[PROTO_ID_LEN];
+
+	for (unsigned i = 0; a && i < s->n; i++)
+		json_array_append_new(
+			a, json_pack("{s:s, s:o, s:o}", "channel", proto_id_format(&s->item[i], id),
+				     "from", s->from[i] ? json_integer(s->from[i]) : json_null(),
+				     "to", s->to[i] ? json_integer(s->to[i]) : json_null()));
 	return a;
 }
 
@@ -286,6 +416,14 @@ static bool elem_id(const json_t *e, unsigned ctx, struct proto_id *k)
 	return true;
 }
 
+/* The time element e is about ("ts": a reading's, an event's), or 0. */
+static int64_t time_of(const json_t *e)
+{
+	const json_t *t = json_object_get(e, "ts");
+
+	return json_is_integer(t) && json_integer_value(t) > 0 ? json_integer_value(t) : 0;
+}
+
 /* The fields of an object summary that tell about the whole building. */
 static const char *const summary_building[] = { "devices", "channels", "lcd", "spool", "ip", "fw" };
 
@@ -311,7 +449,7 @@ bool scope_filter(const struct scope *s, unsigned obj, json_t *j)
 	if (!obj)
 		obj = num(j, "obj") ? num(j, "obj") : num(json_object_get(j, "object"), "obj");
 	if ((v = json_object_get(j, "event")) && elem_id(v, obj, &k) &&
-	    !scope_sees(s, k.obj, k.addr, k.ch))
+	    !scope_sees_at(s, k.obj, k.addr, k.ch, time_of(v)))
 		return false;
 	filter_summary(s, obj, json_object_get(j, "object"));
 	json_object_foreach(j, key, v) {
@@ -324,7 +462,7 @@ bool scope_filter(const struct scope *s, unsigned obj, json_t *j)
 			json_t *e = json_array_get(v, i);
 
 			if (json_is_object(e) && elem_id(e, summaries ? 0 : obj, &k) &&
-			    !scope_sees(s, k.obj, k.addr, k.ch)) {
+			    !scope_sees_at(s, k.obj, k.addr, k.ch, time_of(e))) {
 				json_array_remove(v, i);
 				continue;
 			}

@@ -25,6 +25,17 @@
  * accounts (лицевые счета) it may see through the billing routes
  * (api_billing.c): their balance, statement, invoices and receipts, and
  * nothing of any other account. Other roles have no such list.
+ *
+ * A tenant with accounts sees the metering through them, not through
+ * "objects" (which it then does not use): amr-web asks amr-billing for
+ * the channels of the accounts' premises over the days each account held
+ * them (billing/account.channels) and puts each in the list with that
+ * window [from, to) (scope_derive). A windowed item grants what it names
+ * only for times inside its window: a call's own moment (s->at) for what
+ * is shown as it is now, and for an element carrying a time ("ts": a
+ * reading, an event) that time; the archive's series and consumption are
+ * cut to the window (scope_window). So a new tenant never sees the
+ * previous occupant's readings, nor a former one the next occupant's.
  */
 #ifndef AMR_WEB_SCOPE_H
 #define AMR_WEB_SCOPE_H
@@ -44,8 +55,12 @@
 
 struct scope {
 	bool on;			      /* limited to item[0..n); false: everything */
+	bool derived;			      /* item[] is from the accounts (scope_derive) */
 	unsigned n;			      /* items in the list (0: nothing) */
 	struct proto_id item[SCOPE_MAX];      /* sorted by obj, addr, ch; unique */
+	int64_t from[SCOPE_MAX];	      /* item i's window [from, to), UTC s; */
+	int64_t to[SCOPE_MAX];		      /* 0 each: open on that side */
+	int64_t at;			      /* the call's moment; 0: any time of a window */
 	unsigned naccounts;		      /* a tenant's billing accounts (0: none) */
 	uint32_t account[SCOPE_MAX_ACCOUNTS]; /* their ids, sorted, unique */
 };
@@ -53,8 +68,43 @@ struct scope {
 struct call;
 
 /* True when s lets its user see obj.addr.ch: addr 0 asks for the object
- * as such, ch 0 for the device (the levels above). */
+ * as such, ch 0 for the device (the levels above); a windowed item only
+ * when its window holds s->at (any window when at is 0). */
 bool scope_sees(const struct scope *s, unsigned obj, unsigned addr, unsigned ch);
+
+/* The same at time t (0: s->at). */
+bool scope_sees_at(const struct scope *s, unsigned obj, unsigned addr, unsigned ch, int64_t t);
+
+/*
+ * The window through which s shows channel id (an id string) into
+ * [*from, *to): true when it is limited to one (a tenant's derived item;
+ * of two items for one channel, two separate stints, the later one),
+ * false when s shows all of the channel's time (or not the channel at
+ * all, which scope_check_call refuses first).
+ */
+bool scope_window(const struct scope *s, const char *id, int64_t *from, int64_t *to);
+
+/*
+ * A tenant's list from billing/account.channels' answer (borrowed):
+ * "channels":[{"channel","from","to"|null}]. The items of *out (its
+ * accounts kept) become those channels with their windows, sorted; one
+ * channel's touching or overlapping windows are joined; at most SCOPE_MAX
+ * items (the rest are dropped and counted in the return value). Sets
+ * out->on and out->derived. Returns the number dropped, or -1 when the
+ * answer is not one (*out unchanged).
+ */
+int scope_derive(const json_t *answer, struct scope *out);
+
+/* True when s is a tenant's whose items are still to be derived from its
+ * accounts (a call of its then waits for billing/account.channels). */
+bool scope_pending(const struct scope *s);
+
+/* True when a and b hold the same items with the same windows. */
+bool scope_same_items(const struct scope *a, const struct scope *b);
+
+/* The items with their windows as JSON (new reference):
+ * [{"channel","from"|null,"to"|null}] (null: open on that side). */
+json_t *scope_windows_json(const struct scope *s);
 
 /* True when s lets its user see anything of object obj. */
 bool scope_allows(const struct scope *s, unsigned obj);

@@ -5,7 +5,7 @@ WEB_CORE := services/web/route.c services/web/call.c services/web/ratelimit.c \
             services/web/files.c services/web/scope.c
 WEB_SRCS := $(WEB_CORE) services/web/http.c services/web/feed.c services/web/api.c \
             services/web/api_auth.c services/web/api_view.c services/web/api_rpc.c services/web/api_ops.c \
-            services/web/api_billing.c \
+            services/web/api_billing.c services/web/tscope.c \
             services/web/api_audit.c \
             services/web/reset.c services/web/main.c
 WEB_LIBS := -lmicrohttpd -lsodium $(MQ_LIBS) $(LMDB_LIBS)
@@ -19,7 +19,7 @@ $(eval $(call program,amr-web,$(WEB_SRCS),$(WEB_LIBS)))
 # rate limits, users (argon2id, LMDB in /tmp), the view, quantities, SSE.
 $(eval $(call unit_test,test_web_unit,tests/unit/test_web_main.c tests/unit/test_web_route.c \
 	tests/unit/test_web_auth.c tests/unit/test_web_view.c tests/unit/test_web_outputs.c \
-	tests/unit/test_web_fixture.c tests/unit/test_web_scope.c tests/unit/test_web_stubs.c \
+	tests/unit/test_web_fixture.c tests/unit/test_web_scope.c tests/unit/test_web_tscope.c tests/unit/test_web_stubs.c \
 	services/web/api.c $(WEB_CORE) lib/kv.c lib/log.c lib/err.c lib/proto.c lib/units.c lib/weights.c lib/jv.c lib/rpc_code.c lib/utf8.c,-lsodium -ljansson $(LMDB_LIBS)))
 
 # Integration tests: a real Mosquitto, amr-archive, amr-ingest and amr-web;
@@ -36,4 +36,7 @@ $(eval $(call integ_test,test_web_e2e,tests/integration/test_web_e2e.c tests/int
 $(eval $(call integ_test,test_web_ops,tests/integration/test_web_ops.c tests/integration/test_web_util.c,-lcurl))
 # The portal's billing route with a real amr-billing behind it.
 $(eval $(call integ_test,test_web_billing,tests/integration/test_web_billing.c \
+	tests/integration/test_web_util.c $(BILLRUN_TEST_SRCS),-lcurl -llmdb))
+# A tenant's view of the metering derived from its accounts' premises.
+$(eval $(call integ_test,test_web_tscope,tests/integration/test_web_tscope.c \
 	tests/integration/test_web_util.c $(BILLRUN_TEST_SRCS),-lcurl -llmdb))

@@ -298,6 +298,8 @@ amr_err users_verify_scope(users *u, const char *name, const char *password, uns
 		if (*role == ROLE_TENANT && json_object_get(rec, "accounts") &&
 		    scope_accounts_parse(json_object_get(rec, "accounts"), scope, msg, sizeof msg))
 			scope->naccounts = 0;
+		if (scope->naccounts) /* its accounts, not its objects (scope_derive) */
+			scope->n = 0;
 	}
 	json_decref(rec);
 	return ok && usable ? AMR_OK : AMR_ENOTFOUND;

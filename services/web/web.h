@@ -45,6 +45,7 @@ struct web_opts {
 	long long sse_per_user;	    /* streams of one user at once */
 	long long sse_queue;	    /* bytes queued per stream client */
 	long long heartbeat_s;	    /* stream heartbeat */
+	long long tenant_refresh_s; /* tenants' views asked again in any case */
 	const char *tz;		    /* the site's time zone (the archive's) */
 };
 
@@ -57,6 +58,8 @@ struct web_metrics {
 	metric *sse_clients;   /* amr_web_sse_clients */
 	metric *sessions;      /* amr_web_sessions */
 	metric *audit;	       /* amr_web_audit_total */
+	metric *tscope_ok;     /* amr_web_tenant_scopes_total{result="ok"} */
+	metric *tscope_failed; /* {result="failed"} */
 };
 
 struct web {

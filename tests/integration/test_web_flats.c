@@ -203,61 +203,6 @@ START_TEST(tenant_of_one_flat_sees_nothing_of_the_next)
 }
 END_TEST
 
-/* A live stream of user c read on a handle of its own (c's cookies
- * copied), so that c can go on with other requests. */
-struct stream_run {
-	struct webc *c;	   /* whose session */
-	struct sse_read s; /* what came */
-	CURLcode rc;	   /* how the transfer ended */
-	double secs;	   /* how long it lasted */
-};
-
-static void *stream_thread(void *arg)
-{
-	struct stream_run *r = arg;
-	struct curl_slist *cookies = NULL;
-	char url[160];
-	CURL *h = curl_easy_init();
-	struct timespec t0, t1;
-
-	curl_easy_getinfo(r->c->curl, CURLINFO_COOKIELIST, &cookies);
-	for (struct curl_slist *k = cookies; k; k = k->next)
-		curl_easy_setopt(h, CURLOPT_COOKIELIST, k->data);
-	curl_slist_free_all(cookies);
-	snprintf(url, sizeof url, "%s/api/v1/stream", r->c->base);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sse_collect);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &r->s);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 20000L);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r->rc = curl_easy_perform(h);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	r->secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	curl_easy_cleanup(h);
-	return NULL;
-}
-
-/* Open c's stream, then as a: method path body; check the server ends
- * the stream at once rather than at the 20 s transfer timeout. */
-static void stream_ends_when(struct webc *a, struct webc *c, const char *method, const char *path,
-			     const char *body)
-{
-	struct stream_run run = { .c = c, .s = { "", 0, NULL } };
-	pthread_t th;
-	struct webr r;
-
-	pthread_create(&th, NULL, stream_thread, &run);
-	ck_assert_msg(sse_wait_open(&run.s, 10000) == 0, "%s %s: the stream did not open", method,
-		      path);
-	r = webc_req(a, method, path, body, NULL, NULL);
-	ck_assert_msg(r.status == 200, "%s %s: %ld %s", method, path, r.status, r.body);
-	webr_free(&r);
-	pthread_join(th, NULL);
-	ck_assert_msg(run.rc == CURLE_OK && run.secs < 10,
-		      "%s %s %s: the stream went on (%s after %.1f s): %.300s", method, path,
-		      body ? body : "", curl_easy_strerror(run.rc), run.secs, run.s.buf);
-}
-
 START_TEST(streams_end_with_their_rights)
 {
 	struct webc a = webt_admin(&t), ten;
@@ -268,13 +213,14 @@ START_TEST(streams_end_with_their_rights)
 	webc_init(&ten, &t);
 	/* signed out */
 	ck_assert_int_eq(webc_login(&ten, "live31", pw), 200);
-	stream_ends_when(&ten, &ten, "POST", "/api/v1/logout", "{}");
+	webt_stream_ends_when(&ten, &ten, "POST", "/api/v1/logout", "{}");
 	/* its scope changed by an admin */
 	ck_assert_int_eq(webc_login(&ten, "live31", pw), 200);
-	stream_ends_when(&a, &ten, "PATCH", "/api/v1/users/live31", "{\"objects\":[\"31.2\"]}");
+	webt_stream_ends_when(&a, &ten, "PATCH", "/api/v1/users/live31",
+			      "{\"objects\":[\"31.2\"]}");
 	/* disabled by an admin */
 	ck_assert_int_eq(webc_login(&ten, "live31", pw), 200);
-	stream_ends_when(&a, &ten, "PATCH", "/api/v1/users/live31", "{\"disabled\":true}");
+	webt_stream_ends_when(&a, &ten, "PATCH", "/api/v1/users/live31", "{\"disabled\":true}");
 	/* and the disabled user cannot open another */
 	r = webc_req(&ten, "GET", "/api/v1/stream", NULL, NULL, NULL);
 	ck_assert_int_eq(r.status, 401);

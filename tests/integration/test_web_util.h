@@ -102,6 +102,12 @@ bool webc_shows(struct webc *c, const char *path, const char *one, const char *t
  * should carry; until s->until came or 15 s passed. */
 void webc_stream(struct webc *c, struct sse_read *s, void *(*publish)(void *));
 
+/* Open c's live stream on a handle of its own, then as a: method path
+ * body (answered 200); check the server ends the stream at once rather
+ * than at its 20 s transfer timeout. */
+void webt_stream_ends_when(struct webc *a, struct webc *c, const char *method, const char *path,
+			   const char *body);
+
 /* A client of t signed in as the admin. */
 struct webc webt_admin(const struct webt *t);
 

@@ -12,6 +12,7 @@ Suite *web_route_suite(void);
 Suite *web_auth_suite(void);
 Suite *web_view_suite(void);
 Suite *web_scope_suite(void);
+Suite *web_tscope_suite(void);
 Suite *web_outputs_suite(void);
 
 /* text parsed (the test fails when it does not parse), freed by

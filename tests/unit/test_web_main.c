@@ -18,6 +18,7 @@ int main(void)
 	srunner_add_suite(sr, web_view_suite());
 	srunner_add_suite(sr, web_outputs_suite());
 	srunner_add_suite(sr, web_scope_suite());
+	srunner_add_suite(sr, web_tscope_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
