@@ -134,10 +134,10 @@ int main(int argc, char **argv)
 			   600000) ||
 	    report_create(&rep, &s, l, j, is, a, fj) ||
 	    svc_serve(&s, report_methods, report_nmethods, rep) ||
-	    recrpc_create(&rr, &s, l, j, is, fj) ||
-	    svc_serve(&s, recrpc_methods, recrpc_nmethods, rr) ||
 	    restr_create(&rs, &s, l, j, q, &ro) ||
-	    svc_serve(&s, restr_methods, restr_nmethods, rs)) {
+	    svc_serve(&s, restr_methods, restr_nmethods, rs) ||
+	    recrpc_create(&rr, &s, l, j, is, fj, rs) ||
+	    svc_serve(&s, recrpc_methods, recrpc_nmethods, rr)) {
 		log_error("cannot start (data in %s)", dir);
 		goto out_close;
 	}
@@ -149,8 +149,8 @@ int main(int argc, char **argv)
 out_close:
 	filejob_destroy(fj); /* before the loop and the rpc it answers through */
 	report_destroy(rep);
+	recrpc_destroy(rr); /* before the restrictions it reads */
 	restr_destroy(rs);
-	recrpc_destroy(rr);
 	run_destroy(run);
 	archcl_destroy(a);
 	invstore_close(is);

@@ -25,10 +25,16 @@
 
 #include "err.h"
 #include "jv.h"
+#include "money.h"
 
 #define RECDRAW_LINES_MAX    200 /* lines of one receipt */
 #define RECDRAW_PREMISES_MAX 8	 /* premises of one receipt */
 #define RECDRAW_READINGS_MAX 8	 /* meters of one line */
+#define RECDRAW_MONEY_MAX    64	 /* money as printed, with its separators */
+
+/* Money as a receipt prints it, "12 345,67", into buf (RECDRAW_MONEY_MAX
+ * bytes). Returns buf. */
+char *recdraw_money(money_kop v, char *buf);
 
 /* A PDF in memory. */
 struct recdraw_buf {

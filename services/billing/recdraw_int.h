@@ -213,7 +213,7 @@ const char *recdraw__unit(enum recdraw__lang lang, const char *unit);
  * they are. */
 const char *recdraw__zone(enum recdraw__lang lang, const char *zone);
 
-#define RECDRAW__NUM_MAX 64 /* a printed number with its separators */
+#define RECDRAW__NUM_MAX RECDRAW_MONEY_MAX /* a printed number with its separators */
 
 /* Amount v as "-1 234,56" (space between thousands, decimal comma) into
  * buf (RECDRAW__NUM_MAX bytes). Returns buf. */

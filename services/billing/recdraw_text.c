@@ -172,6 +172,11 @@ char *recdraw__money_text(money_kop v, char *buf)
 	return russian(money_format(v, plain), buf);
 }
 
+char *recdraw_money(money_kop v, char *buf)
+{
+	return recdraw__money_text(v, buf);
+}
+
 char *recdraw__qty_text(const struct money_qty *q, char *buf)
 {
 	char plain[MONEY_STR_MAX];

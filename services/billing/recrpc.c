@@ -25,17 +25,19 @@ struct recrpc {
 	journal *j;
 	invstore *is;
 	filejob *fj;
+	restr *rs; /* its warnings on the receipts, or NULL */
 };
 
 static const char *const formats[] = { "pdf", "json", NULL };
 
-amr_err recrpc_create(recrpc **out, struct svc *s, ledger *l, journal *j, invstore *is, filejob *fj)
+amr_err recrpc_create(recrpc **out, struct svc *s, ledger *l, journal *j, invstore *is, filejob *fj,
+		      restr *rs)
 {
 	recrpc *r = calloc(1, sizeof *r);
 
 	if (!r)
 		return AMR_ENOMEM;
-	*r = (struct recrpc){ s, l, j, is, fj };
+	*r = (struct recrpc){ s, l, j, is, fj, rs };
 	*out = r;
 	return AMR_OK;
 }
@@ -171,6 +173,12 @@ out_free:
 	return rc;
 }
 
+/* The account of invoice inv. */
+static uint32_t account_of(const json_t *inv)
+{
+	return (uint32_t)json_integer_value(json_object_get(inv, "account"));
+}
+
 static void m_receipt(void *ctx, rpc_req *req, json_t *args)
 {
 	static const char *const fields[] = { "invoice",     "account",	 "org",	 "number",
@@ -190,7 +198,8 @@ static void m_receipt(void *ctx, rpc_req *req, json_t *args)
 	    (rc = jv_enum(args, "format", false, 0, formats, &format, &err)) ||
 	    (rc = kv_read_begin(ledger_kv(r->l), &txn)) ||
 	    (rc = invoice_arg(r, txn, args, &inv, &err)) ||
-	    (rc = receipt_build(r->l, r->j, txn, inv, receipt_langs[lang], &rec, &err)))
+	    (rc = receipt_build(r->l, r->j, txn, inv, receipt_langs[lang], &rec, &err)) ||
+	    (rc = restr_receipt_notice(r->rs, txn, account_of(inv), receipt_langs[lang], rec)))
 		goto out_reply;
 	mdb_txn_abort(txn);
 	txn = NULL;
@@ -237,6 +246,10 @@ static int gather_fn(const json_t *inv, void *arg)
 		return jv_fail(g->err, "building: more than %d invoices in one PDF", RECEIPTS_MAX);
 	if ((rc = receipt_build(g->r->l, g->r->j, g->txn, inv, g->lang, &rec, g->err)))
 		return rc;
+	if ((rc = restr_receipt_notice(g->r->rs, g->txn, account_of(inv), g->lang, rec))) {
+		json_decref(rec);
+		return rc;
+	}
 	if (json_integer_value(json_object_get(inv, "issued")) > g->issued)
 		g->issued = json_integer_value(json_object_get(inv, "issued"));
 	return json_array_append_new(g->receipts, rec) ? AMR_ENOMEM : 0;

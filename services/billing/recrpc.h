@@ -20,15 +20,17 @@
 #include "invstore.h"
 #include "journal.h"
 #include "ledger.h"
+#include "restr.h"
 #include "rpc.h"
 #include "svc.h"
 
 typedef struct recrpc recrpc;
 
-/* Methods over ledger l, journal j, invoices is, rendering with fj (all
- * borrowed), on service s. Returns AMR_OK or AMR_ENOMEM. */
-amr_err recrpc_create(recrpc **out, struct svc *s, ledger *l, journal *j, invstore *is,
-		      filejob *fj);
+/* Methods over ledger l, journal j, invoices is, rendering with fj, the
+ * restrictions rs whose warnings the receipts carry (all borrowed; rs may
+ * be NULL), on service s. Returns AMR_OK or AMR_ENOMEM. */
+amr_err recrpc_create(recrpc **out, struct svc *s, ledger *l, journal *j, invstore *is, filejob *fj,
+		      restr *rs);
 
 /* Free. Accepts NULL. */
 void recrpc_destroy(recrpc *r);

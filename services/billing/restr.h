@@ -17,6 +17,10 @@
 #define AMR_BILLING_RESTR_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <lmdb.h>
 
 #include "auditq.h"
 #include "err.h"
@@ -45,6 +49,15 @@ amr_err restr_create(restr **out, struct svc *s, ledger *l, journal *j, auditq *
 
 /* Stop the timer, free. Accepts NULL. */
 void restr_destroy(restr *r);
+
+/*
+ * Inside txn: set receipt's "notice" (receipt: a receipt_build() JSON of
+ * account, in lang "ru" or "en") to the warning of every restriction of
+ * the account that is proposed or noticed (restr_notice.c); nothing when
+ * there is none, or r is NULL. Returns 0, AMR_ENOMEM or an LMDB code.
+ */
+int restr_receipt_notice(restr *r, MDB_txn *txn, uint32_t account, const char *lang,
+			 json_t *receipt);
 
 /* The method table, for svc_serve() with the restr as ctx. */
 extern const struct rpc_method restr_methods[];

@@ -7,6 +7,7 @@
  * back and whose QR codes zbarimg decodes to the receipts' payloads byte
  * for byte, drawn again by a new process they read the same, and a draft
  * period, a bad month or language and an unknown invoice are refused.
+ * A proposed restriction's warning is printed on the account's receipt.
  */
 #include <check.h>
 #include <signal.h>
@@ -342,6 +343,84 @@ START_TEST(drawn_again_reads_the_same)
 }
 END_TEST
 
+/* The notice before a restriction printed on the receipt (Правила 354
+ * п. 119): while account 1's electricity restriction is proposed, its
+ * receipt warns of it in its language, in the PDF too; once cancelled,
+ * it does not, and another account's never did. */
+START_TEST(restriction_warning_on_the_receipt)
+{
+	json_t *r, *c;
+	char *page, file[512], debt[64];
+	long long el, t, prem, id;
+
+	arc_start(&h, NULL);
+	br_billing_start(&h, NULL, NULL);
+	build();
+	draft_issue();
+	/* electricity with an output to cut, and a debt of long ago */
+	el = br_service(&h, 1, "electricity", "Электроснабжение", "kWh", "\"norm\":\"100\"");
+	t = br_create(&h, "tariff",
+		      "\"org\":1,\"service\":%lld,\"name\":\"ЭЭ\",\"kind\":\"per_unit\"", el);
+	br_create(&h, "tariff.version",
+		  "\"tariff\":%lld,\"from\":\"2020-01-01\",\"price\":\"5.00\"", t);
+	c = br_call(&h, "billing/account.get", "{\"id\":%lld}", sc.acc[1]);
+	prem = json_integer_value(
+		json_object_get(json_array_get(json_object_get(c, "premises"), 0), "premises"));
+	json_decref(c);
+	br_create(
+		&h, "meter",
+		"\"premises\":%lld,\"service\":%lld,\"channel\":\"1.1.2\",\"from\":\"2020-01-01\","
+		"\"output\":\"1.1.2\"",
+		prem, el);
+	json_decref(br_call(&h, "billing/account.opening",
+			    "{\"account\":%lld,\"actor\":\"accountant\",\"reason\":\"old debt\","
+			    "\"date\":\"2020-01-01\",\"items\":[{\"period\":\"2019-11\","
+			    "\"amount\":\"12345.67\"}]}",
+			    sc.acc[1]));
+	c = br_call(&h, "billing/restriction.propose",
+		    "{\"account\":%lld,\"service\":\"electricity\",\"actor\":\"accountant\"}",
+		    sc.acc[1]);
+	id = json_integer_value(json_object_get(c, "id"));
+	ru_money(sv(c, "debt"), debt, sizeof debt);
+	json_decref(c);
+
+	r = br_call(&h, "billing/receipt",
+		    "{\"account\":%lld,\"period\":\"%s\",\"format\":\"json\"}", sc.acc[1], sc.per);
+	ck_assert_msg(strstr(sv(r, "notice"), "ПРЕДУПРЕЖДЕНИЕ") &&
+			      strstr(sv(r, "notice"), "«Электроснабжение»") &&
+			      strstr(sv(r, "notice"), debt) && strstr(sv(r, "notice"), "20 дней"),
+		      "%s (debt %s)", sv(r, "notice"), debt);
+	json_decref(r);
+	r = br_call(&h, "billing/receipt",
+		    "{\"account\":%lld,\"period\":\"%s\",\"format\":\"json\",\"lang\":\"en\"}",
+		    sc.acc[1], sc.per);
+	ck_assert_msg(strstr(sv(r, "notice"), "WARNING of restriction"), "%s", sv(r, "notice"));
+	json_decref(r);
+	r = br_call(&h, "billing/receipt",
+		    "{\"account\":%lld,\"period\":\"%s\",\"format\":\"json\"}", sc.acc[2], sc.per);
+	ck_assert_ptr_null(json_object_get(r, "notice"));
+	json_decref(r);
+	/* on paper: the building's PDF, account 1's page (the last) */
+	snprintf(file, sizeof file, "%s/warned.pdf", h.dir);
+	free(run("amrctl billing receipts --building %lld --period %s -o %s", sc.bld, sc.per,
+		 file));
+	page = run("pdftotext -f 3 -l 3 %s -", file);
+	ck_assert_msg(strstr(page, "ПРЕДУПРЕЖДЕНИЕ") && strstr(page, "100001"), "%s", page);
+	free(page);
+	page = run("pdftotext -f 1 -l 2 %s -", file);
+	ck_assert_msg(!strstr(page, "ПРЕДУПРЕЖДЕНИЕ"), "%s", page);
+	free(page);
+
+	json_decref(br_call(
+		&h, "billing/restriction.cancel",
+		"{\"id\":%lld,\"actor\":\"accountant\",\"reason\":\"paid at the desk\"}", id));
+	r = br_call(&h, "billing/receipt",
+		    "{\"account\":%lld,\"period\":\"%s\",\"format\":\"json\"}", sc.acc[1], sc.per);
+	ck_assert_ptr_null(json_object_get(r, "notice"));
+	json_decref(r);
+}
+END_TEST
+
 static Suite *receipts_suite(void)
 {
 	Suite *s = suite_create("billing_receipts");
@@ -351,6 +430,7 @@ static Suite *receipts_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, receipts_carry_the_money_and_the_qr);
 	tcase_add_test(tc, drawn_again_reads_the_same);
+	tcase_add_test(tc, restriction_warning_on_the_receipt);
 	suite_add_tcase(s, tc);
 	return s;
 }
