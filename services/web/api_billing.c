@@ -17,6 +17,11 @@
  * guessing ids tells nothing about other accounts. Drafts are not shown
  * to a tenant: only an issued invoice is one the tenant has been sent.
  *
+ * An operator limited to some objects (scope.h) approves, lifts or
+ * retries only a restriction whose outputs are all on devices he sees:
+ * the case is read first (restriction.get), and one naming another's
+ * output is refused 403 before amr-billing is asked to move it.
+ *
  * POST /api/v1/billing/file/{method} (report, receipt, receipts) fetches
  * the file such a method hands out in chunks (docs/protocol.md, "Files
  * over RPC") with rpc_file_fetch() and answers it whole, with its media
@@ -38,6 +43,8 @@ enum own {
 	OWN_ACCOUNT, /* "account": the account's id */
 	OWN_ID,	     /* "id": the account's id (account.get) */
 	OWN_INVOICE, /* "id": an invoice id whose last part is the account */
+	OWN_CASE,    /* not a tenant's; "id": a restriction case whose outputs a */
+		     /* limited operator must see (case_checked) */
 };
 
 /* A method of amr-billing the portal may call. */
@@ -94,9 +101,9 @@ static const struct bmethod methods[] = {
 	{ "restriction.propose", ROLES_MONEY, true, OWN_NONE },
 	{ "restriction.notice", ROLES_MONEY, true, OWN_NONE },
 	{ "restriction.cancel", ROLES_MONEY, true, OWN_NONE },
-	{ "restriction.approve", ROLE_ADMIN | ROLE_OPERATOR, true, OWN_NONE },
-	{ "restriction.lift", ROLE_ADMIN | ROLE_OPERATOR, true, OWN_NONE },
-	{ "restriction.retry", ROLE_ADMIN | ROLE_OPERATOR, true, OWN_NONE },
+	{ "restriction.approve", ROLE_ADMIN | ROLE_OPERATOR, true, OWN_CASE },
+	{ "restriction.lift", ROLE_ADMIN | ROLE_OPERATOR, true, OWN_CASE },
+	{ "restriction.retry", ROLE_ADMIN | ROLE_OPERATOR, true, OWN_CASE },
 	{ "restriction.get", ROLES_MONEY | ROLE_OPERATOR, false, OWN_NONE },
 	{ "restriction.list", ROLES_MONEY | ROLE_OPERATOR, false, OWN_NONE },
 	/* a tenant: only its own consumption compared ("usage", JSON) */
@@ -226,13 +233,61 @@ static bool tenant_report(const json_t *body)
 	       (!f || (json_is_string(f) && !strcmp(json_string_value(f), "json")));
 }
 
+/* Hand the call to amr-billing: its body with the user as actor when the
+ * method changes something (m's row). */
+static void forward(struct web *w, struct call *c, const struct bmethod *m, const char *name)
+{
+	char method[96];
+	json_t *args = json_deep_copy(c->body);
+
+	if (!args) {
+		call_error(c, 500, "internal", "out of memory");
+		return;
+	}
+	if (m->actor)
+		json_object_set_new(args, "actor", json_string(c->user));
+	snprintf(method, sizeof method, "billing/%s", name);
+	api_rpc(w, c, method, args, BILLING_TIMEOUT_MS,
+		c->role != ROLE_TENANT		? NULL
+		: m->own == OWN_INVOICE		? tenant_invoice
+		: !strcmp(name, "invoice.list") ? tenant_invoices
+						: NULL);
+}
+
+/* restriction.get's answer for a limited operator's approve, lift or
+ * retry: every output of the case must be on a device the user sees (a
+ * command to another district's valve is not his to give). */
+static void case_checked(struct web *w, struct call *c, json_t *result)
+{
+	const char *name = c->m.params[0];
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(json_object_get(result, "outputs"), i, o) {
+		const char *out = json_string_value(json_object_get(o, "output"));
+		struct proto_id k;
+
+		if (!out || proto_id_parse(out, &k) != 3 ||
+		    !scope_sees(&c->scope, k.obj, k.addr, 0)) {
+			call_error(c, 403, "forbidden",
+				   "outputs: %.24s of restriction %lld is not among what %s may "
+				   "see",
+				   out ? out : "?",
+				   (long long)json_integer_value(json_object_get(c->body, "id")),
+				   c->user);
+			json_decref(result);
+			return;
+		}
+	}
+	json_decref(result);
+	forward(w, c, bmethod_find(name), name);
+}
+
 void api_billing(void *ctx, struct call *c)
 {
 	struct web *w = ctx;
 	const char *name = c->m.params[0];
 	const struct bmethod *m = bmethod_find(name);
-	char method[96];
-	json_t *args;
 
 	if (!m) {
 		call_error(c, 404, "not_found",
@@ -257,28 +312,22 @@ void api_billing(void *ctx, struct call *c)
 			   "actor: not a field here; the signed-in user is the actor");
 		return;
 	}
-	if (!(args = json_deep_copy(c->body))) {
-		call_error(c, 500, "internal", "out of memory");
-		return;
-	}
 	if (c->role == ROLE_TENANT && !strcmp(name, "report") && !tenant_report(c->body)) {
-		json_decref(args);
 		call_error(c, 403, "forbidden",
 			   "report: a tenant has only its own \"usage\", as JSON");
 		return;
 	}
-	if (c->role == ROLE_TENANT && tenant_check(c, m->own, c->body)) {
-		json_decref(args);
+	if (c->role == ROLE_TENANT && tenant_check(c, m->own, c->body))
+		return;
+	if (m->own == OWN_CASE && c->scope.on) { /* the case's outputs first */
+		const json_t *id = json_object_get(c->body, "id");
+
+		api_rpc(w, c, "billing/restriction.get",
+			json_pack("{s:O}", "id", id ? id : json_null()), BILLING_TIMEOUT_MS,
+			case_checked);
 		return;
 	}
-	if (m->actor)
-		json_object_set_new(args, "actor", json_string(c->user));
-	snprintf(method, sizeof method, "billing/%s", name);
-	api_rpc(w, c, method, args, BILLING_TIMEOUT_MS,
-		c->role != ROLE_TENANT		? NULL
-		: m->own == OWN_INVOICE		? tenant_invoice
-		: !strcmp(name, "invoice.list") ? tenant_invoices
-						: NULL);
+	forward(w, c, m, name);
 }
 
 /* A file being fetched for one call. */

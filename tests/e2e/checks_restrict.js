@@ -13,6 +13,8 @@
  *  - the accountant proposes flat 21's from the debtor's row and enters the
  *    notice as handed over 21 days ago; an accountant may not approve
  *    (403);
+ *  - an operator limited to flat 22's UO-4 may not approve flat 21's
+ *    (403 naming the output), before anything is asked of the gateway;
  *  - the operator approves: the case shows restricted with its block done,
  *    and the simulator's output 2 of device 2 is on;
  *  - the debt is paid: amr-billing lifts the case by itself, the output is
@@ -37,14 +39,16 @@ module.exports = async function (ctx) {
   const outputs = async dev => (await simCtl('status ' + dev)).match(/ outputs=(\S+)/)[1];
 
   setStep('restrict: the records');
-  const user = async (name, role) => page.evaluate(async ([u, r]) => {
+  const user = async (name, role, objects) => page.evaluate(async ([u, r, o]) => {
     const res = await fetch('/api/v1/users', { method: 'POST', headers: { 'Content-Type': 'application/json',
-      'X-CSRF-Token': sessionStorage.getItem('csrf') }, body: JSON.stringify({ user: u, role: r }) });
+      'X-CSRF-Token': sessionStorage.getItem('csrf') }, body: JSON.stringify(o ? { user: u, role: r, objects: o } : { user: u, role: r }) });
     return res.status === 201 ? (await res.json()).password : 'HTTP ' + res.status;
-  }, [name, role]);
+  }, [name, role, objects]);
   const accPw = await user('r-accountant', 'accountant');
   const opPw = await user('r-operator', 'operator');
-  expect(!/^HTTP/.test(accPw) && !/^HTTP/.test(opPw), 'users: ' + accPw + ' ' + opPw);
+  /* an operator of flat 22's UO-4 alone: flat 21's valve is not his */
+  const farPw = await user('r-op-22', 'operator', ['1.3']);
+  expect(!/^HTTP/.test(accPw) && !/^HTTP/.test(opPw) && !/^HTTP/.test(farPw), 'users: ' + accPw + ' ' + opPw + ' ' + farPw);
   const org = await call(page, 'org.create', { name: 'ТСЖ «Ромашка»', inn: '5003021174', kpp: '500301001',
     account: '40703810538000001234', bank: 'ПАО Сбербанк', bik: '044525225', corr_account: '30101810400000000225' });
   await call(page, 'rate.create', { org: org.id, kind: 'key_rate', from: '2020-01-01', rate: '16.00' });
@@ -114,6 +118,13 @@ module.exports = async function (ctx) {
   const byAcc = await refused(acc, 'restriction.approve', { id });
   expect(byAcc && byAcc.status === 403, 'an accountant approved: ' + JSON.stringify(byAcc));
   await shot(acc, '50-restriction-noticed');
+
+  setStep('restrict: an operator of another flat may not approve');
+  const far = await signIn('r-op-22', farPw);
+  const byFar = await refused(far, 'restriction.approve', { id });
+  expect(byFar && byFar.status === 403 && /outputs: 1\.2\.2/.test(byFar.message),
+    'an operator of flat 22 approved flat 21\'s restriction: ' + JSON.stringify(byFar));
+  await far.context().close();
 
   setStep('restrict: the operator approves; the output is blocked');
   expect(await outputs(2) === '0000', 'device 2 outputs before: ' + await outputs(2));
