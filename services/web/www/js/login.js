@@ -20,7 +20,7 @@ document.addEventListener('DOMContentLoaded', () => {
       const next = new URLSearchParams(location.search).get('next');
       /* only a path on this site; a tenant starts on its own account's page */
       location.href = next && next.startsWith('/') && !next.startsWith('//') ? next
-        : me.role === 'tenant' ? '/my.html' : '/index.html';
+        : me.role === 'tenant' ? '/my.html' : '/summary.html'; /* staff: the ten-second look */
     } catch (e) {
       msg.textContent = e.status === 429 ? App.t('login.limited') : e.status === 401 ? App.t('login.failed') : App.errorText(e);
       msg.hidden = false;
