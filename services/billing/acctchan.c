@@ -6,7 +6,8 @@
  *
  * A channel is listed over the days both its meter assignment and the
  * account's holding cover, as UTC seconds [from, to) of the building's
- * local days; to is null while both are open. Only meters of the local
+ * local days; to is null while both are open; "output" is the UO-4
+ * output that cuts the meter's supply, when it names one. Only meters of the local
  * archive are listed (no "source"): another metering system's channel
  * ids are not the portal's. Read only.
  */
@@ -133,13 +134,13 @@ static int meter_fn(uint32_t id, const json_t *rec, void *arg)
 		if (h->premises != pid || a >= b)
 			continue;
 		e = json_pack(
-			"{s:s, s:I, s:o, s:I, s:I, s:I, s:I}", "channel", channel, "from",
+			"{s:s, s:I, s:o, s:I, s:I, s:I, s:I, s:O?}", "channel", channel, "from",
 			(json_int_t)tzone_date_start(h->tz, a), "to",
 			b == CAL_DAY_OPEN ? json_null()
 					  : json_integer((json_int_t)tzone_date_start(h->tz, b)),
 			"account", (json_int_t)h->account, "premises", (json_int_t)pid, "service",
 			(json_int_t)json_integer_value(json_object_get(rec, "service")), "meter",
-			(json_int_t)id);
+			(json_int_t)id, "output", json_object_get(rec, "output"));
 		if (!e || json_array_append_new(p->channels, e))
 			return AMR_ENOMEM;
 	}
@@ -215,7 +216,8 @@ static void m_channels(void *ctx, rpc_req *req, json_t *args)
 const struct rpc_method acctchan_methods[] = {
 	{ "account.channels", m_channels,
 	  "{accounts}: the local archive channels that measured the accounts' premises while "
-	  "they held them: [{channel,from,to|null,account,premises,service,meter}] in UTC "
+	  "they held them: [{channel,from,to|null,account,premises,service,meter,output?}] in "
+	  "UTC "
 	  "seconds, and the ids that are no account (missing)" },
 };
 const size_t acctchan_nmethods = sizeof acctchan_methods / sizeof acctchan_methods[0];

@@ -5,7 +5,7 @@
  *
  *   account.channels {"accounts":[id..]}
  *     -> {"channels":[{"channel","from","to"|null,"account","premises",
- *                      "service","meter"}], "missing":[id..]}
+ *                      "service","meter","output"?}], "missing":[id..]}
  *
  * amr-web asks it for a tenant's accounts and shows the tenant those
  * channels over those spans only. Reads only.

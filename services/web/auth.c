@@ -157,6 +157,7 @@ amr_err auth_rescope(auth *a, const char *sid, const struct scope *scope, bool *
 		memcpy(s->item, scope->item, sizeof s->item);
 		memcpy(s->from, scope->from, sizeof s->from);
 		memcpy(s->to, scope->to, sizeof s->to);
+		memcpy(s->devonly, scope->devonly, sizeof s->devonly);
 		rc = AMR_OK;
 	}
 	pthread_mutex_unlock(&a->lock);

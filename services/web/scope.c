@@ -29,7 +29,7 @@ bool scope_sees_at(const struct scope *s, unsigned obj, unsigned addr, unsigned 
 			continue;
 		if (!k->addr || !addr)
 			return true; /* the whole object, or the object as such */
-		if (k->addr == addr && (!k->ch || (ch && k->ch == ch)))
+		if (k->addr == addr && ((!k->ch && (!ch || !s->devonly[i])) || (ch && k->ch == ch)))
 			return true;
 	}
 	return false;
@@ -154,11 +154,28 @@ bool scope_window(const struct scope *s, const char *id, int64_t *from, int64_t 
 	return found;
 }
 
-/* An item of a derivation: a channel over [from, to), 0 open. */
+/* An item of a derivation: a channel (or an output's device) over
+ * [from, to), 0 open. */
 struct win {
 	struct proto_id id;
 	int64_t from, to;
 };
+
+/* w[*n] from entry e's "key" id of parts parts (3 a channel, 2 a device
+ * of "obj.addr.out"), over [from, to); false when it names none. */
+static bool win_of(const json_t *e, const char *key, int parts, int64_t from, int64_t to,
+		   struct win *w)
+{
+	const char *id = json_string_value(json_object_get(e, key));
+
+	if (!id || proto_id_parse(id, &w->id) != 3)
+		return false; /* a channel of another spelling is no channel of ours */
+	if (parts == 2)
+		w->id.ch = 0; /* the output's device */
+	w->from = from;
+	w->to = to;
+	return true;
+}
 
 static int cmp_win(const void *a, const void *b)
 {
@@ -182,20 +199,18 @@ int scope_derive(const json_t *answer, struct scope *out)
 	json_t *e;
 	int dropped = 0;
 
-	if (!json_is_array(list) || !(w = calloc(cap ? cap : 1, sizeof *w)))
+	if (!json_is_array(list) || !(w = calloc(cap ? 2 * cap : 1, sizeof *w)))
 		return -1;
 	json_array_foreach(list, i, e) {
 		const json_t *f = json_object_get(e, "from"), *t = json_object_get(e, "to");
-		const char *id = json_string_value(json_object_get(e, "channel"));
+		int64_t from = json_integer_value(f), to = json_integer_value(t);
 
-		if (!id || proto_id_parse(id, &w[n].id) != 3 || !json_is_integer(f) ||
-		    json_integer_value(f) < 0 || (!json_is_null(t) && !json_is_integer(t)))
-			continue; /* a channel of another spelling is no channel of ours */
-		w[n].from = json_integer_value(f);
-		w[n].to = json_is_integer(t) ? json_integer_value(t) : 0;
-		if (w[n].to && w[n].to <= w[n].from)
+		if (!json_is_integer(f) || from < 0 || (!json_is_null(t) && !json_is_integer(t)) ||
+		    (to && to <= from) || !win_of(e, "channel", 3, from, to, &w[n]))
 			continue;
 		n++;
+		if (win_of(e, "output", 2, from, to, &w[n]))
+			n++;
 	}
 	qsort(w, n, sizeof w[0], cmp_win);
 	out->on = out->derived = true;
@@ -218,6 +233,7 @@ int scope_derive(const json_t *answer, struct scope *out)
 		out->item[k] = w[i].id;
 		out->from[k] = w[i].from;
 		out->to[k] = w[i].to;
+		out->devonly[k] = !w[i].id.ch;
 		out->n++;
 	}
 	free(w);
@@ -235,7 +251,7 @@ bool scope_same_items(const struct scope *a, const struct scope *b)
 		return false;
 	for (unsigned i = 0; i < a->n; i++)
 		if (cmp_id(&a->item[i], &b->item[i]) || a->from[i] != b->from[i] ||
-		    a->to[i] != b->to[i])
+		    a->to[i] != b->to[i] || a->devonly[i] != b->devonly[i])
 			return false;
 	return true;
 }
@@ -247,9 +263,10 @@ json_t *scope_windows_json(const struct scope *s)
 
 	for (unsigned i = 0; a && i < s->n; i++)
 		json_array_append_new(
-			a, json_pack("{s:s, s:o, s:o}", "channel", proto_id_format(&s->item[i], id),
-				     "from", s->from[i] ? json_integer(s->from[i]) : json_null(),
-				     "to", s->to[i] ? json_integer(s->to[i]) : json_null()));
+			a, json_pack("{s:s, s:o, s:o}", s->item[i].ch ? "channel" : "device",
+				     proto_id_format(&s->item[i], id), "from",
+				     s->from[i] ? json_integer(s->from[i]) : json_null(), "to",
+				     s->to[i] ? json_integer(s->to[i]) : json_null()));
 	return a;
 }
 

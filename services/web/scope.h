@@ -30,7 +30,10 @@
  * "objects" (which it then does not use): amr-web asks amr-billing for
  * the channels of the accounts' premises over the days each account held
  * them (billing/account.channels) and puts each in the list with that
- * window [from, to) (scope_derive). A windowed item grants what it names
+ * window [from, to) (scope_derive), and the UO-4 device of each meter's
+ * output as a device-only item over the same window: its state and its
+ * outputs (a valve cut for debt), not its other channels. A windowed item
+ * grants what it names
  * only for times inside its window: a call's own moment (s->at) for what
  * is shown as it is now, and for an element carrying a time ("ts": a
  * reading, an event) that time; the archive's series and consumption are
@@ -60,6 +63,8 @@ struct scope {
 	struct proto_id item[SCOPE_MAX];      /* sorted by obj, addr, ch; unique */
 	int64_t from[SCOPE_MAX];	      /* item i's window [from, to), UTC s; */
 	int64_t to[SCOPE_MAX];		      /* 0 each: open on that side */
+	bool devonly[SCOPE_MAX];	      /* a device item granting the device (its */
+					      /* state, its outputs), not its channels */
 	int64_t at;			      /* the call's moment; 0: any time of a window */
 	unsigned naccounts;		      /* a tenant's billing accounts (0: none) */
 	uint32_t account[SCOPE_MAX_ACCOUNTS]; /* their ids, sorted, unique */
@@ -86,9 +91,10 @@ bool scope_window(const struct scope *s, const char *id, int64_t *from, int64_t 
 
 /*
  * A tenant's list from billing/account.channels' answer (borrowed):
- * "channels":[{"channel","from","to"|null}]. The items of *out (its
- * accounts kept) become those channels with their windows, sorted; one
- * channel's touching or overlapping windows are joined; at most SCOPE_MAX
+ * "channels":[{"channel","from","to"|null,"output"?}]. The items of *out
+ * (its accounts kept) become those channels with their windows, and the
+ * devices of their outputs as device-only items, sorted; one id's
+ * touching or overlapping windows are joined; at most SCOPE_MAX
  * items (the rest are dropped and counted in the return value). Sets
  * out->on and out->derived. Returns the number dropped, or -1 when the
  * answer is not one (*out unchanged).
@@ -103,7 +109,7 @@ bool scope_pending(const struct scope *s);
 bool scope_same_items(const struct scope *a, const struct scope *b);
 
 /* The items with their windows as JSON (new reference):
- * [{"channel","from"|null,"to"|null}] (null: open on that side). */
+ * [{"channel"|"device","from"|null,"to"|null}] (null: open on that side). */
 json_t *scope_windows_json(const struct scope *s);
 
 /* True when s lets its user see anything of object obj. */

@@ -55,6 +55,7 @@ static void on_channels(void *ctx, int err, json_t *result, const char *code, co
 	memcpy(j->s->item, d->item, sizeof d->item);
 	memcpy(j->s->from, d->from, sizeof d->from);
 	memcpy(j->s->to, d->to, sizeof d->to);
+	memcpy(j->s->devonly, d->devonly, sizeof d->devonly);
 	free(d);
 	finish(j, true);
 }

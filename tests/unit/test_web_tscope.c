@@ -95,6 +95,36 @@ START_TEST(tscope_window_at_a_moment)
 }
 END_TEST
 
+START_TEST(tscope_outputs_device_only)
+{
+	struct scope s;
+	json_t *j;
+	char *text;
+
+	/* hot water of flat 9 cut by output 1.9.2; its device serves a
+	 * neighbour's meter 1.9.4 too */
+	derive("{\"channels\":[{\"channel\":\"1.9.2\",\"from\":1790000000,\"to\":null,"
+	       "\"output\":\"1.9.2\"},{\"channel\":\"1.9.1\",\"from\":1790000000,"
+	       "\"to\":null,\"output\":null}]}",
+	       &s);
+	ck_assert_uint_eq(s.n, 3);
+	j = scope_windows_json(&s);
+	text = json_dumps(j, JSON_COMPACT);
+	ck_assert_str_eq(text, "[{\"device\":\"1.9\",\"from\":1790000000,\"to\":null},"
+			       "{\"channel\":\"1.9.1\",\"from\":1790000000,\"to\":null},"
+			       "{\"channel\":\"1.9.2\",\"from\":1790000000,\"to\":null}]");
+	free(text);
+	json_decref(j);
+	/* the device's state and outputs, not its other channels */
+	ck_assert(scope_sees(&s, 1, 9, 0));
+	ck_assert(scope_sees(&s, 1, 9, 2));
+	ck_assert(!scope_sees(&s, 1, 9, 4));
+	ck_assert(!scope_sees(&s, 1, 8, 0));
+	s.at = MOVE_IN - 1;
+	ck_assert(!scope_sees(&s, 1, 9, 0));
+}
+END_TEST
+
 START_TEST(tscope_readings_by_their_time)
 {
 	struct scope s;
@@ -146,6 +176,7 @@ Suite *web_tscope_suite(void)
 
 	tcase_add_test(tc, tscope_items_from_billing);
 	tcase_add_test(tc, tscope_window_at_a_moment);
+	tcase_add_test(tc, tscope_outputs_device_only);
 	tcase_add_test(tc, tscope_readings_by_their_time);
 	tcase_add_test(tc, tscope_change_told);
 	suite_add_tcase(s, tc);
