@@ -22,7 +22,8 @@
  *    session at once;
  *  - the new tenant sees its own invoice of the days since its move-in,
  *    and its consumption from its move-in only: nothing of the days
- *    before, nothing a year before.
+ *    before, nothing a year before; its meter on the status page (its
+ *    window from the move-in day), and none of the neighbours' meters.
  *
  * Called by portal.test.js main() after checks_billing.js; signs in as
  * admin again at the end; throws on the first failure.
@@ -266,6 +267,15 @@ module.exports = async function (ctx) {
   const year = await page.$$eval('#usage-table tr[data-time] td[data-key="last_year"]', tds => tds.map(td => td.textContent));
   expect(year.every(t => t === '—'), 'the new tenant sees a year before its move-in: ' + year.join(' '));
   await shot(page, '43-my-usage-new-tenant');
+
+  setStep('tenant: its meter on the status page from its move-in, no neighbour\'s');
+  const meters = await page.evaluate(() => fetch('/api/v1/me').then(r => r.json()).then(j => j.meters));
+  const movedUtc = Date.parse(moved + 'T00:00:00+03:00') / 1000;
+  expect(meters && meters.length === 1 && meters[0].channel === '12.1.1' && meters[0].from === movedUtc && meters[0].to === null,
+    'the new tenant\'s meters: ' + JSON.stringify(meters) + ', moved in at ' + movedUtc);
+  await page.goto(URL + '/index.html#obj=12');
+  await present(page, '#ch-12-1-1');
+  expect(!await page.$('#ch-12-1-2') && !await page.$('#ch-12-1-3'), 'a neighbour\'s meter shows to the tenant');
 
   await signOut(page);
   await signIn(page, URL, 'admin', PW);
