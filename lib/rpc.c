@@ -173,6 +173,16 @@ void rpc_reply_rc(rpc_req *req, amr_err err, const char *fmt, ...)
 	va_end(ap);
 }
 
+void rpc_reply_jv(rpc_req *req, amr_err rc, const struct jv_err *err, json_t *result)
+{
+	if (!rc)
+		rpc_reply_ok(req, result);
+	else if (err && err->msg[0])
+		rpc_reply_rc(req, rc, "%s", err->msg);
+	else
+		rpc_reply_rc(req, rc, "%s", amr_strerror(rc));
+}
+
 const char *rpc_req_id(const rpc_req *req)
 {
 	return req->id;

@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "jv.h"
 #include "loop.h"
 #include "mq.h"
 #include "proto.h"
@@ -93,6 +94,10 @@ void rpc_reply_err(rpc_req *req, const char *code, const char *fmt, ...)
  * rpc_code.h's table, rpc_code_name(err); free req. */
 void rpc_reply_rc(rpc_req *req, amr_err err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* The end of most handlers: result (taken) when rc is 0, else the error
+ * rc with err's message, or rc's own text when err says nothing; free req. */
+void rpc_reply_jv(rpc_req *req, amr_err rc, const struct jv_err *err, json_t *result);
 
 /* The request's id (borrowed, valid until the reply). */
 const char *rpc_req_id(const rpc_req *req);

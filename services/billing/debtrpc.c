@@ -61,16 +61,6 @@ static int date_arg(const json_t *args, cal_day *at, struct jv_err *err)
 	return 0;
 }
 
-static void reply(rpc_req *req, int rc, const struct jv_err *err, json_t *res)
-{
-	if (!rc)
-		rpc_reply_ok(req, res);
-	else if (err->msg[0])
-		rpc_reply_rc(req, rc, "%s", err->msg);
-	else
-		rpc_reply_rc(req, rc, "%s", amr_strerror(rc));
-}
-
 static void m_account_debt(void *ctx, rpc_req *req, json_t *args)
 {
 	static const char *const fields[] = { "account", "org", "number", "date", "pieces", NULL };
@@ -105,7 +95,7 @@ out_reply:
 	acctdebt_tables_free(&t);
 	json_decref(acc);
 	billrpc_count(d->s, "account.debt", rc == 0);
-	reply(req, rc, &err, res);
+	rpc_reply_jv(req, rc, &err, res);
 }
 
 /* What the debtors list looks at and collects. */
@@ -407,7 +397,7 @@ static void m_debtors(void *ctx, rpc_req *req, json_t *args)
 		mdb_txn_abort(txn);
 	}
 	billrpc_count(d->s, "debtors", rc == 0);
-	reply(req, rc, &err, res);
+	rpc_reply_jv(req, rc, &err, res);
 }
 
 const struct rpc_method debtrpc_methods[] = {

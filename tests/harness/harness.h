@@ -143,6 +143,10 @@ void harness_clear_inbox(struct harness *h);
  */
 char *harness_rpc(struct harness *h, const char *method, const char *args, int ms);
 
+/* The sample of metric name (with its labels, if any) in service/metrics;
+ * -1 when absent or when the service did not answer within 10 s. */
+long long harness_metric(struct harness *h, const char *service, const char *name);
+
 /*
  * A barrier: harness_rpc() of service/ping. Returns 0 once answered, -1 if
  * no answer came within ms. A test that claims a message to service had no

@@ -340,6 +340,29 @@ char *harness_rpc(struct harness *h, const char *method, const char *args, int m
 	return rc ? NULL : harness_wait_message(h, reply, needle, ms);
 }
 
+long long harness_metric(struct harness *h, const char *service, const char *name)
+{
+	char method[80], *answer;
+	const char *text, *p;
+	size_t len = strlen(name);
+	long long v = -1;
+	json_t *a;
+
+	snprintf(method, sizeof method, "%s/metrics", service);
+	if (!(answer = harness_rpc(h, method, NULL, 10000)))
+		return -1;
+	a = json_loads(answer, 0, NULL);
+	free(answer);
+	text = json_string_value(json_object_get(json_object_get(a, "result"), "text"));
+	for (p = text; p && (p = strstr(p, name)); p += len)
+		if ((p == text || p[-1] == '\n') && p[len] == ' ') {
+			v = atoll(p + len + 1);
+			break;
+		}
+	json_decref(a);
+	return v;
+}
+
 int harness_barrier(struct harness *h, const char *service, int ms)
 {
 	char method[80], *answer;

@@ -82,20 +82,7 @@ void bil_refused(struct harness *h, const char *method, const char *args, const 
 
 long long bil_metric(struct harness *h, const char *name)
 {
-	json_t *r = bil_call(h, "metrics", "{}", NULL, NULL, 0);
-	const char *text = json_string_value(json_object_get(r, "text")), *p = text;
-	size_t len = strlen(name);
-	long long v = -1;
-
-	while (p && (p = strstr(p, name))) {
-		if ((p == text || p[-1] == '\n') && p[len] == ' ') {
-			v = atoll(p + len + 1);
-			break;
-		}
-		p += len;
-	}
-	json_decref(r);
-	return v;
+	return harness_metric(h, "billing", name);
 }
 
 json_t *bil_audit_records(struct harness *h, const char *target, size_t n)
