@@ -1,4 +1,10 @@
-$(eval $(call program,amr-notify,services/notify/main.c,$(MQ_LIBS)))
+# amr-notify: the alarm engine (docs/notify.md).
+NOTIFY_SRCS := services/notify/rules.c services/notify/alarm.c services/notify/notify.c \
+               services/notify/notify_rpc.c services/notify/main.c
+$(eval $(call program,amr-notify,$(NOTIFY_SRCS),$(MQ_LIBS) $(LMDB_LIBS)))
+
+# The engine with a real Mosquitto: alarms once, by hand, after a kill.
+$(eval $(call integ_test,test_notify,tests/integration/test_notify.c,))
 
 # The flow alarms (leak, burst, stuck) alone, from tables.
 $(OBJ)/tests/unit/test_notify_flow.o: CPPFLAGS += -Iservices/notify

@@ -1,0 +1,96 @@
+/*
+ * alarm.h - the alarms amr-notify raised, acknowledged and cleared, kept
+ * in its LMDB environment (docs/notify.md, "Alarms"):
+ *
+ *   alarm  id u32 -> the alarm's JSON
+ *   open   key "kind/target" -> id u32, while it is raised or acknowledged
+ *   meta   "next" -> the next id u32
+ *
+ * An alarm is one condition on one target, however often the condition
+ * repeats: a raise of a key that is open counts on the open alarm
+ * ("count", "last"); only a raise after the alarm was cleared makes a new
+ * one. Its record:
+ *
+ *   {"id":7,"key":"device_offline/1.5","kind":"device_offline",
+ *    "severity":"major","target":"1.5","obj":1,"addr":5,"ch":0,
+ *    "state":"raised"|"acknowledged"|"cleared","raised":T,"last":T,
+ *    "count":3,"detail":{..},"ack":{"by","ts","comment"},
+ *    "cleared":{"ts","by","reason"}}
+ *
+ * ("ack" and "cleared" once they happened; "by" of a clear is "condition"
+ * when the condition ended it). Every change commits before it is
+ * returned, so what the caller publishes has been stored. Loop thread.
+ */
+#ifndef AMR_NOTIFY_ALARM_H
+#define AMR_NOTIFY_ALARM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "err.h"
+#include "jv.h"
+#include "rules.h"
+
+typedef struct alarm_store alarm_store;
+
+/* The store in directory dir (created). Returns AMR_OK, AMR_ENOMEM,
+ * AMR_EIO or AMR_EDB. */
+amr_err alarm_store_open(alarm_store **out, const char *dir);
+
+/* Close. Accepts NULL. */
+void alarm_store_close(alarm_store *s);
+
+/*
+ * Raise kind on target at ts with detail (borrowed, may be NULL): the open
+ * alarm of that key counts once more, or a new one begins. *out: the
+ * record (new); *fresh: true when it is a new alarm. Returns AMR_OK,
+ * AMR_ENOMEM, AMR_EIO, AMR_EFULL or AMR_EDB.
+ */
+amr_err alarm_raise(alarm_store *s, enum rules_kind kind, const struct proto_id *target, int64_t ts,
+		    const json_t *detail, json_t **out, bool *fresh);
+
+/* Clear the open alarm of kind on target: the condition ended at ts.
+ * *out: the record (new), NULL when none was open. Returns as
+ * alarm_raise(). */
+amr_err alarm_clear_key(alarm_store *s, enum rules_kind kind, const struct proto_id *target,
+			int64_t ts, json_t **out);
+
+/*
+ * A person's step on alarm id at ts: acknowledge it (comment) or clear it
+ * (reason). *out: the record (new). Returns AMR_OK; AMR_ENOTFOUND (no
+ * such alarm) or AMR_ESTATE (acknowledging one that is not raised,
+ * clearing one already cleared) with err saying so; or as alarm_raise().
+ */
+amr_err alarm_ack(alarm_store *s, uint32_t id, const char *actor, const char *comment, int64_t ts,
+		  json_t **out, struct jv_err *err);
+amr_err alarm_clear(alarm_store *s, uint32_t id, const char *actor, const char *reason, int64_t ts,
+		    json_t **out, struct jv_err *err);
+
+/* Alarm id into *out (new). Returns AMR_OK, AMR_ENOTFOUND, AMR_ENOMEM or
+ * AMR_EDB. */
+amr_err alarm_get(alarm_store *s, uint32_t id, json_t **out);
+
+/* What a list keeps: 0 / NULL / -1 for any. */
+struct alarm_filter {
+	const char *state; /* "raised", "acknowledged", "cleared", "open" (the first two) */
+	unsigned obj;	   /* alarms of this object */
+	int severity;	   /* at least this severity (enum rules_severity) */
+	int kind;	   /* of this kind (enum rules_kind) */
+	uint32_t before;   /* ids below this one: the next page */
+	unsigned limit;	   /* at most this many (1..1000) */
+};
+
+/* The alarms f keeps, newest first, as {"alarms":[..],"next":id|absent}
+ * into *out (new). Returns AMR_OK, AMR_ENOMEM or AMR_EDB. */
+amr_err alarm_list(alarm_store *s, const struct alarm_filter *f, json_t **out);
+
+/* Call fn(rec, arg) for every open alarm (rec borrowed for the call), in
+ * id order. Returns AMR_OK, AMR_ENOMEM or AMR_EDB. */
+amr_err alarm_each_open(alarm_store *s, void (*fn)(const json_t *rec, void *arg), void *arg);
+
+/* The number of open alarms (for metrics). */
+size_t alarm_open_count(alarm_store *s);
+
+#endif

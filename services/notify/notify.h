@@ -1,0 +1,45 @@
+/*
+ * notify.h - amr-notify's alarm engine on the broker (docs/notify.md):
+ * it reads the events (amr/v1/events/+) and the gateways' statuses
+ * (amr/v1/gw/+/status), turns them into alarms by rules.h, keeps them in
+ * the alarm store (alarm.h), and publishes each alarm's state on
+ * amr/v1/alarms/{id}: retained while it is open; once cleared, the cleared
+ * state once and then an empty retained message, so that a client that
+ * subscribes later gets the open alarms only. Its methods:
+ *
+ *   notify/alarms      {"state"?,"obj"?,"severity"?,"kind"?,"before"?,"limit"?}
+ *   notify/alarm.get   {"id"}
+ *   notify/alarm.ack   {"id","actor","comment"?}  audited
+ *   notify/alarm.clear {"id","actor","reason"}    audited
+ *
+ * Loop thread.
+ */
+#ifndef AMR_NOTIFY_NOTIFY_H
+#define AMR_NOTIFY_NOTIFY_H
+
+#include <stddef.h>
+
+#include "alarm.h"
+#include "rpc.h"
+#include "svc.h"
+
+typedef struct notify notify;
+
+struct notify_opts {
+	unsigned gateway_offline_min; /* a gateway offline this long raises gateway_offline */
+	unsigned spool_pct;	      /* a spool this full raises spool (0: never) */
+};
+
+/* The engine on service s over store st (both borrowed): subscribes and
+ * publishes the open alarms again (retained). Returns AMR_OK, AMR_ENOMEM
+ * or what the subscription returned. */
+amr_err notify_create(notify **out, struct svc *s, alarm_store *st, const struct notify_opts *o);
+
+/* Stop the timer, free. Accepts NULL. */
+void notify_destroy(notify *n);
+
+/* The method table, for svc_serve() with the notify as ctx. */
+extern const struct rpc_method notify_methods[];
+extern const size_t notify_nmethods;
+
+#endif

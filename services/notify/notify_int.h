@@ -1,0 +1,26 @@
+/*
+ * notify_int.h - what the files of the engine share: notify.c (the
+ * events, statuses and graces) and notify_rpc.c (the methods). Not for
+ * other modules: names carry the module's mark, notify__.
+ */
+#ifndef AMR_NOTIFY_NOTIFY_INT_H
+#define AMR_NOTIFY_NOTIFY_INT_H
+
+#include "metrics.h"
+#include "notify.h"
+#include "proto.h"
+
+struct notify {
+	struct svc *s;	 /* borrowed */
+	alarm_store *st; /* borrowed */
+	struct notify_opts o;
+	uint64_t timer;			  /* the graces' tick */
+	int64_t grace[PROTO_OBJ_MAX + 1]; /* offline since; 0 online; < 0 raised */
+	metric *m_raised, *m_cleared, *m_open, *m_events, *m_told;
+};
+
+/* Tell the broker of alarm rec (borrowed): retained while open; once
+ * cleared, the cleared state and then an empty retained message. */
+void notify__publish(notify *n, const json_t *rec);
+
+#endif

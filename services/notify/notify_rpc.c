@@ -1,0 +1,123 @@
+/*
+ * notify_rpc.c - the alarm methods of amr-notify: the list, one alarm,
+ * and a person's acknowledgement or clear, each audited on amr/v1/audit
+ * with who, when and why.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "notify_int.h"
+
+static const char *const states[] = { "raised", "acknowledged", "cleared", "open", NULL };
+static void m_alarms(void *ctx, rpc_req *req, json_t *args)
+{
+	static const char *const fields[] = { "state",	"obj",	 "severity", "kind",
+					      "before", "limit", NULL };
+	notify *n = ctx;
+	struct jv_err err = { "" };
+	struct alarm_filter f = { NULL, 0, -1, -1, 0, 100 };
+	long long obj, before, limit;
+	int state, sev, kind;
+	json_t *res = NULL;
+	amr_err rc;
+
+	if (!(rc = jv_only(args, fields, &err)) &&
+	    !(rc = jv_enum(args, "state", false, -1, states, &state, &err)) &&
+	    !(rc = jv_int(args, "obj", false, 0, 1, PROTO_OBJ_MAX, &obj, &err)) &&
+	    !(rc = jv_enum(args, "severity", false, -1, rules_severity_names, &sev, &err)) &&
+	    !(rc = jv_enum(args, "kind", false, -1, rules_kind_names, &kind, &err)) &&
+	    !(rc = jv_int(args, "before", false, 0, 1, UINT32_MAX, &before, &err)) &&
+	    !(rc = jv_int(args, "limit", false, 100, 1, 1000, &limit, &err))) {
+		f = (struct alarm_filter){ state >= 0 ? states[state] : NULL,
+					   (unsigned)obj,
+					   sev,
+					   kind,
+					   (uint32_t)before,
+					   (unsigned)limit };
+		rc = alarm_list(n->st, &f, &res);
+	}
+	rpc_reply_jv(req, rc, &err, res);
+}
+
+static void m_get(void *ctx, rpc_req *req, json_t *args)
+{
+	static const char *const fields[] = { "id", NULL };
+	notify *n = ctx;
+	struct jv_err err = { "" };
+	json_t *res = NULL;
+	long long id;
+	amr_err rc;
+
+	if (!(rc = jv_only(args, fields, &err)) &&
+	    !(rc = jv_int(args, "id", true, 0, 1, UINT32_MAX, &id, &err)) &&
+	    (rc = alarm_get(n->st, (uint32_t)id, &res)) == AMR_ENOTFOUND)
+		jv_fail(&err, "id: there is no alarm %lld", id);
+	rpc_reply_jv(req, rc, &err, res);
+}
+
+/* The audit record of a person's step on alarm rec. */
+static void audit(notify *n, const char *actor, const char *action, const json_t *rec,
+		  const char *key, const char *text)
+{
+	char target[48];
+	json_t *a;
+
+	snprintf(target, sizeof target, "notify/alarm/%lld",
+		 (long long)json_integer_value(json_object_get(rec, "id")));
+	a = json_pack("{s:I, s:s, s:s, s:s, s:{s:O?, s:s*}}", "ts", (json_int_t)svc_now(), "actor",
+		      actor, "action", action, "target", target, "detail", "key",
+		      json_object_get(rec, "key"), key, text);
+	if (!a || mq_publish_json(n->s->mq, PROTO_TOPIC_AUDIT, a, 1, false))
+		log_warn("audit of %s %s not published", action, target);
+	json_decref(a);
+}
+
+/* alarm.ack and alarm.clear: the person's step, stored, told, audited. */
+static void by_hand(notify *n, rpc_req *req, json_t *args, bool ack)
+{
+	static const char *const ack_fields[] = { "id", "actor", "comment", NULL };
+	static const char *const clear_fields[] = { "id", "actor", "reason", NULL };
+	struct jv_err err = { "" };
+	const char *actor, *text;
+	json_t *res = NULL;
+	long long id;
+	amr_err rc;
+
+	if (!(rc = jv_only(args, ack ? ack_fields : clear_fields, &err)) &&
+	    !(rc = jv_int(args, "id", true, 0, 1, UINT32_MAX, &id, &err)) &&
+	    !(rc = jv_str(args, "actor", true, NULL, 1, 64, &actor, &err)) &&
+	    !(rc = jv_str(args, ack ? "comment" : "reason", !ack, NULL, ack ? 0 : 1, 500, &text,
+			  &err))) {
+		rc = ack ? alarm_ack(n->st, (uint32_t)id, actor, text, svc_now(), &res, &err)
+			 : alarm_clear(n->st, (uint32_t)id, actor, text, svc_now(), &res, &err);
+		if (!rc) {
+			log_info("alarm %lld %s by %s", id, ack ? "acknowledged" : "cleared",
+				 actor);
+			notify__publish(n, res);
+			audit(n, actor, ack ? "alarm.ack" : "alarm.clear", res,
+			      ack ? "comment" : "reason", text);
+		}
+	}
+	rpc_reply_jv(req, rc, &err, res);
+}
+
+static void m_ack(void *ctx, rpc_req *req, json_t *args)
+{
+	by_hand(ctx, req, args, true);
+}
+
+static void m_clear(void *ctx, rpc_req *req, json_t *args)
+{
+	by_hand(ctx, req, args, false);
+}
+
+const struct rpc_method notify_methods[] = {
+	{ "alarms", m_alarms,
+	  "{state?,obj?,severity?,kind?,before?,limit?}: alarms newest first (state open: raised or "
+	  "acknowledged; severity: at least), \"next\" when more follow" },
+	{ "alarm.get", m_get, "{id}: one alarm" },
+	{ "alarm.ack", m_ack, "{id,actor,comment?}: acknowledge a raised alarm; audited" },
+	{ "alarm.clear", m_clear, "{id,actor,reason}: clear an alarm by hand; audited" },
+};
+const size_t notify_nmethods = sizeof notify_methods / sizeof notify_methods[0];
