@@ -3,6 +3,7 @@
 
 #include "alarm.h"
 #include "kv.h"
+#include "kvjson.h"
 
 #define LIST_LIMIT_MAX 1000
 
@@ -28,14 +29,15 @@ static int count_open(alarm_store *s)
 	return AMR_OK;
 }
 
-amr_err alarm_store_open(alarm_store **out, const char *dir)
+amr_err alarm_store_open(alarm_store **out, kv *k)
 {
 	alarm_store *s = calloc(1, sizeof *s);
 	int rc;
 
 	if (!s)
 		return AMR_ENOMEM;
-	if ((rc = kv_open(&s->k, dir, NULL)) || (rc = kv_dbi(s->k, "alarm", 0, &s->alarm)) ||
+	s->k = k;
+	if ((rc = kv_dbi(s->k, "alarm", 0, &s->alarm)) ||
 	    (rc = kv_dbi(s->k, "open", 0, &s->open)) || (rc = kv_dbi(s->k, "meta", 0, &s->meta)) ||
 	    (rc = count_open(s))) {
 		alarm_store_close(s);
@@ -47,9 +49,6 @@ amr_err alarm_store_open(alarm_store **out, const char *dir)
 
 void alarm_store_close(alarm_store *s)
 {
-	if (!s)
-		return;
-	kv_close(s->k);
 	free(s);
 }
 
@@ -57,30 +56,19 @@ void alarm_store_close(alarm_store *s)
 static int get(alarm_store *s, MDB_txn *txn, uint32_t id, json_t **out)
 {
 	uint8_t kb[4];
-	MDB_val key = { 4, kb }, val;
 	int rc;
 
 	kv_pack_u32(kb, id);
-	if ((rc = mdb_get(txn, s->alarm, &key, &val)))
-		return rc == MDB_NOTFOUND ? AMR_ENOTFOUND : kv_err(rc);
-	*out = json_loadb(val.mv_data, val.mv_size, 0, NULL);
-	return *out ? AMR_OK : AMR_EDB;
+	rc = kv_get_json(txn, s->alarm, kb, 4, out);
+	return rc == MDB_NOTFOUND ? AMR_ENOTFOUND : rc ? kv_err(rc) : AMR_OK;
 }
 
 static int put(alarm_store *s, MDB_txn *txn, uint32_t id, const json_t *rec)
 {
-	char *text = json_dumps(rec, JSON_COMPACT);
 	uint8_t kb[4];
-	MDB_val key = { 4, kb }, val;
-	int rc;
 
-	if (!text)
-		return AMR_ENOMEM;
 	kv_pack_u32(kb, id);
-	val = (MDB_val){ strlen(text), text };
-	rc = mdb_put(txn, s->alarm, &key, &val, 0);
-	free(text);
-	return rc;
+	return kv_put_json(txn, s->alarm, kb, 4, rec);
 }
 
 /* The open alarm of key: its id into *id, 0 when none. */
@@ -105,6 +93,8 @@ struct step {
 	struct proto_id target;
 	int64_t ts;
 	const json_t *detail;
+	alarm_hook hook; /* a raise's other writes */
+	void *hook_arg;
 	uint32_t id;	     /* by hand: the alarm */
 	const char *actor;   /* by hand: who */
 	const char *comment; /* an ack's comment, a clear's reason */
@@ -182,7 +172,8 @@ static int raise_txn(MDB_txn *txn, void *arg)
 		t->fresh = true;
 		t->dopen = 1;
 	}
-	if ((rc = put(t->s, txn, id, rec))) {
+	if ((rc = put(t->s, txn, id, rec)) ||
+	    (t->hook && (rc = t->hook(txn, rec, t->fresh, t->hook_arg)))) {
 		json_decref(rec);
 		return rc;
 	}
@@ -191,9 +182,15 @@ static int raise_txn(MDB_txn *txn, void *arg)
 }
 
 amr_err alarm_raise(alarm_store *s, enum rules_kind kind, const struct proto_id *target, int64_t ts,
-		    const json_t *detail, json_t **out, bool *fresh)
+		    const json_t *detail, alarm_hook hook, void *arg, json_t **out, bool *fresh)
 {
-	struct step t = { .s = s, .kind = kind, .target = *target, .ts = ts, .detail = detail };
+	struct step t = { .s = s,
+			  .kind = kind,
+			  .target = *target,
+			  .ts = ts,
+			  .detail = detail,
+			  .hook = hook,
+			  .hook_arg = arg };
 	amr_err rc = kv_write(s->k, raise_txn, &t);
 
 	if (rc) {

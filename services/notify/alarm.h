@@ -31,25 +31,32 @@
 
 #include "err.h"
 #include "jv.h"
+#include "kv.h"
 #include "rules.h"
 
 typedef struct alarm_store alarm_store;
 
-/* The store in directory dir (created). Returns AMR_OK, AMR_ENOMEM,
- * AMR_EIO or AMR_EDB. */
-amr_err alarm_store_open(alarm_store **out, const char *dir);
+/* The store in environment k (borrowed; amr-notify's, shared with the
+ * outbox). Returns AMR_OK, AMR_ENOMEM or AMR_EDB. */
+amr_err alarm_store_open(alarm_store **out, kv *k);
 
 /* Close. Accepts NULL. */
 void alarm_store_close(alarm_store *s);
 
+/* What else a raise writes in its transaction (the messages it owes):
+ * rec the record as stored (borrowed), fresh when it is a new alarm.
+ * Returns 0 or a code for kv_write(), which then aborts the raise. */
+typedef int (*alarm_hook)(MDB_txn *txn, const json_t *rec, bool fresh, void *arg);
+
 /*
  * Raise kind on target at ts with detail (borrowed, may be NULL): the open
- * alarm of that key counts once more, or a new one begins. *out: the
- * record (new); *fresh: true when it is a new alarm. Returns AMR_OK,
+ * alarm of that key counts once more, or a new one begins; hook (may be
+ * NULL) writes beside it in the same transaction. *out: the record (new);
+ * *fresh: true when it is a new alarm. Returns AMR_OK, the hook's code,
  * AMR_ENOMEM, AMR_EIO, AMR_EFULL or AMR_EDB.
  */
 amr_err alarm_raise(alarm_store *s, enum rules_kind kind, const struct proto_id *target, int64_t ts,
-		    const json_t *detail, json_t **out, bool *fresh);
+		    const json_t *detail, alarm_hook hook, void *arg, json_t **out, bool *fresh);
 
 /* Clear the open alarm of kind on target: the condition ended at ts.
  * *out: the record (new), NULL when none was open. Returns as

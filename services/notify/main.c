@@ -5,17 +5,35 @@
  * store, the engine, its methods.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "alarm.h"
 #include "config.h"
+#include "contact.h"
+#include "kv.h"
 #include "log.h"
 #include "notify.h"
+#include "outbox.h"
+#include "smtp.h"
 #include "svc.h"
+#include "tzone.h"
 
 struct options {
-	const char *data_dir;	   /* LMDB environment directory */
-	long long gateway_offline; /* minutes offline before the alarm */
-	long long spool_pct;	   /* % of a spool's capacity that raises spool */
+	const char *data_dir;	    /* LMDB environment directory */
+	long long gateway_offline;  /* minutes offline before the alarm */
+	long long spool_pct;	    /* % of a spool's capacity that raises spool */
+	const char *tz;		    /* the site's zone: the messages' times */
+	const char *lang;	    /* the messages' language */
+	long long max_attempts;	    /* tries of a message */
+	long long retry_s;	    /* the first wait after a refusal that may pass */
+	const char *smtp_url;	    /* the mail server; unset: no e-mail */
+	const char *smtp_from;	    /* the sender's address */
+	const char *smtp_from_name; /* and name */
+	const char *smtp_user;	    /* AUTH user, unset: none */
+	const char *smtp_password;  /* its password */
+	bool smtp_starttls;	    /* require STARTTLS */
+	const char *smtp_cafile;    /* CA of the mail server */
+	long long smtp_timeout;	    /* ms one message may take */
 };
 
 int main(int argc, char **argv)
@@ -32,10 +50,44 @@ int main(int argc, char **argv)
 		{ "spool-pct", "AMR_NOTIFY_SPOOL_PCT", CONFIG_INT, "80", 0, 100,
 		  "a gateway's spool this full (% of its capacity) raises spool; 0: never",
 		  &o.spool_pct, NULL },
+		{ "tz", "AMR_TZ", CONFIG_STR, "Europe/Moscow", 1, 60,
+		  "the site's time zone: the times in the messages", &o.tz, NULL },
+		{ "lang", "AMR_NOTIFY_LANG", CONFIG_STR, "ru", 2, 2,
+		  "the messages' language: ru or en", &o.lang, NULL },
+		{ "max-attempts", "AMR_NOTIFY_MAX_ATTEMPTS", CONFIG_INT, "10", 1, 1000,
+		  "tries of one message before it is given up as failed", &o.max_attempts, NULL },
+		{ "retry-s", "AMR_NOTIFY_RETRY_S", CONFIG_INT, "30", 1, 3600,
+		  "seconds before a refused message is tried again (doubling up to an hour)",
+		  &o.retry_s, NULL },
+		{ "smtp-url", "AMR_NOTIFY_SMTP_URL", CONFIG_STR, NULL, 8, 300,
+		  "the mail server, smtp://host:587 or smtps://host:465 (unset: no e-mail)",
+		  &o.smtp_url, NULL },
+		{ "smtp-from", "AMR_NOTIFY_SMTP_FROM", CONFIG_STR, "amr-notify@localhost", 3, 200,
+		  "the messages' sender address", &o.smtp_from, NULL },
+		{ "smtp-from-name", "AMR_NOTIFY_SMTP_FROM_NAME", CONFIG_STR, "Учёт энергоресурсов",
+		  1, 100, "the sender's name", &o.smtp_from_name, NULL },
+		{ "smtp-user", "AMR_NOTIFY_SMTP_USER", CONFIG_STR, NULL, 1, 200,
+		  "the mail server's user (unset: no AUTH)", &o.smtp_user, NULL },
+		{ "smtp-password", "AMR_NOTIFY_SMTP_PASSWORD", CONFIG_STR, NULL, 0, 200,
+		  "its password", &o.smtp_password, NULL },
+		{ "smtp-starttls", "AMR_NOTIFY_SMTP_STARTTLS", CONFIG_BOOL, "false", 0, 0,
+		  "require STARTTLS on smtp:// (smtps:// is TLS from the start)", &o.smtp_starttls,
+		  NULL },
+		{ "smtp-cafile", "AMR_NOTIFY_SMTP_CAFILE", CONFIG_STR, NULL, 1, 400,
+		  "CA certificate (PEM) of the mail server (unset: the system's)", &o.smtp_cafile,
+		  NULL },
+		{ "smtp-timeout-ms", "AMR_NOTIFY_SMTP_TIMEOUT_MS", CONFIG_INT, "20000", 100, 600000,
+		  "milliseconds one message may take, connecting included", &o.smtp_timeout, NULL },
 	};
+	struct transport t[OUTBOX_CHANNELS];
+	struct outbox_opts oo;
 	struct notify_opts no;
+	size_t nt = 0;
 	alarm_store *st = NULL;
+	contacts *cs = NULL;
+	outbox *ob = NULL;
 	notify *n = NULL;
+	kv *k = NULL;
 	struct svc s;
 	char dir[4096];
 	int rc = svc_init(
@@ -51,17 +103,42 @@ int main(int argc, char **argv)
 		snprintf(dir, sizeof dir, "%s", o.data_dir);
 	else if (svc_data_dir(dir, sizeof dir, "notify"))
 		goto out_fini;
-	no = (struct notify_opts){ (unsigned)o.gateway_offline, (unsigned)o.spool_pct };
-	if (alarm_store_open(&st, dir) || notify_create(&n, &s, st, &no) ||
+	if (tzone_set(o.tz) || (strcmp(o.lang, "ru") && strcmp(o.lang, "en"))) {
+		log_error("--lang: \"%s\" is neither ru nor en", o.lang);
+		goto out_fini;
+	}
+	if (o.smtp_url) {
+		const struct smtp_conf sc = { o.smtp_url,	o.smtp_from,
+					      o.smtp_from_name, o.smtp_user,
+					      o.smtp_password,	o.smtp_starttls,
+					      o.smtp_cafile,	(unsigned)o.smtp_timeout };
+
+		if (smtp_global_init() || smtp_create(&t[nt], &sc)) {
+			log_error("cannot start: the e-mail channel (--smtp-url %s)", o.smtp_url);
+			goto out_fini;
+		}
+		nt++;
+	}
+	no = (struct notify_opts){ (unsigned)o.gateway_offline, (unsigned)o.spool_pct, o.lang };
+	oo = (struct outbox_opts){ (unsigned)o.max_attempts, (unsigned)o.retry_s };
+	if (kv_open(&k, dir, NULL) || alarm_store_open(&st, k) || contacts_open(&cs, k) ||
+	    outbox_open(&ob, k, s.loop, t, nt, &oo, s.metrics) ||
+	    notify_create(&n, &s, st, cs, ob, &no) ||
 	    svc_serve(&s, notify_methods, notify_nmethods, n)) {
 		log_error("cannot start (data in %s)", dir);
 		goto out_close;
 	}
-	log_info("data in %s, %zu alarms open", dir, alarm_open_count(st));
+	log_info("data in %s, %zu alarms open, e-mail %s", dir, alarm_open_count(st),
+		 o.smtp_url ? o.smtp_url : "off (--smtp-url)");
 	rc = svc_run(&s) ? 1 : 0;
 out_close:
 	notify_destroy(n);
+	outbox_close(ob); /* its sender stopped before the channels go */
+	contacts_close(cs);
 	alarm_store_close(st);
+	kv_close(k);
+	for (size_t i = 0; i < nt; i++)
+		smtp_destroy(&t[i]);
 out_fini:
 	svc_fini(&s);
 	return rc;

@@ -4,6 +4,7 @@
 
 #include "jv.h"
 #include "log.h"
+#include "message.h"
 #include "notify_int.h"
 #include "proto.h"
 
@@ -44,18 +45,73 @@ static bool worth_telling(const json_t *rec, bool fresh)
 	return fresh || (c > 0 && (c & (c - 1)) == 0);
 }
 
+/* A contact's messages of alarm rec, in the alarm's transaction. */
+struct tell {
+	notify *n;
+	MDB_txn *txn;
+	const json_t *rec;
+	json_t *text; /* {"subject","body"} */
+	size_t queued;
+};
+
+static int tell_fn(const json_t *contact, void *arg)
+{
+	struct tell *t = arg;
+	static const struct {
+		const char *channel, *field;
+	} how[] = { { "email", "email" }, { "sms", "phone" } };
+	uint64_t id;
+	int rc;
+
+	for (size_t i = 0; i < sizeof how / sizeof how[0]; i++) {
+		const char *to = json_string_value(json_object_get(contact, how[i].field));
+		json_t *msg;
+
+		if (!to || !outbox_has(t->n->ob, how[i].channel))
+			continue;
+		msg = json_pack("{s:O, s:s, s:O, s:s, s:O, s:O}", "alarm",
+				json_object_get(t->rec, "id"), "channel", how[i].channel, "contact",
+				json_object_get(contact, "name"), "to", to, "subject",
+				json_object_get(t->text, "subject"), "body",
+				json_object_get(t->text, "body"));
+		rc = msg ? outbox_put_txn(t->n->ob, t->txn, msg, &id) : AMR_ENOMEM;
+		json_decref(msg);
+		if (rc)
+			return rc;
+		t->queued++;
+	}
+	return 0;
+}
+
+static int tell_hook(MDB_txn *txn, const json_t *rec, bool fresh, void *arg)
+{
+	notify *n = arg;
+	struct tell t = { n, txn, rec, NULL, 0 };
+	int rc;
+
+	if (!fresh || !n->ob)
+		return 0; /* a repeat tells nobody again */
+	if (!(t.text = message_of(rec, n->o.lang)))
+		return AMR_ENOMEM;
+	rc = contacts_each_for(n->cs, txn, rec, tell_fn, &t);
+	json_decref(t.text);
+	return rc;
+}
+
 static void raise_one(notify *n, enum rules_kind kind, const struct proto_id *t, int64_t ts,
 		      const json_t *detail)
 {
 	char key[RULES_KEY_LEN];
 	json_t *rec = NULL;
 	bool fresh = false;
-	amr_err rc = alarm_raise(n->st, kind, t, ts, detail, &rec, &fresh);
+	amr_err rc = alarm_raise(n->st, kind, t, ts, detail, tell_hook, n, &rec, &fresh);
 
 	if (rc) {
 		log_error("alarm %s not raised: %s", rules_key(kind, t, key), amr_strerror(rc));
 		return;
 	}
+	if (fresh && n->ob)
+		outbox_kick(n->ob); /* its messages are committed with it */
 	if (fresh) {
 		metric_add(n->m_raised, 1);
 		log_info("alarm %lld raised: %s",
@@ -182,7 +238,8 @@ static void republish(const json_t *rec, void *arg)
 	notify__publish(arg, rec);
 }
 
-amr_err notify_create(notify **out, struct svc *s, alarm_store *st, const struct notify_opts *o)
+amr_err notify_create(notify **out, struct svc *s, alarm_store *st, contacts *cs, outbox *ob,
+		      const struct notify_opts *o)
 {
 	notify *n = calloc(1, sizeof *n);
 	amr_err rc;
@@ -191,6 +248,8 @@ amr_err notify_create(notify **out, struct svc *s, alarm_store *st, const struct
 		return AMR_ENOMEM;
 	n->s = s;
 	n->st = st;
+	n->cs = cs;
+	n->ob = ob;
 	n->o = *o;
 	n->m_raised = metrics_get(s->metrics, METRIC_COUNTER, "amr_notify_alarms_raised_total",
 				  NULL, "Alarms raised (a new alarm, not a repeat).");

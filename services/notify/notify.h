@@ -11,6 +11,12 @@
  *   notify/alarm.get   {"id"}
  *   notify/alarm.ack   {"id","actor","comment"?}  audited
  *   notify/alarm.clear {"id","actor","reason"}    audited
+ *   notify/contacts, contact.set, contact.delete   who is told (audited)
+ *   notify/messages    {"alarm"?,"limit"?}         the delivery log
+ *
+ * A new alarm queues a message (message.h) for every contact it is for
+ * (contact.h), on every channel the outbox drives that the contact has
+ * an address for, in the alarm's own transaction.
  *
  * Loop thread.
  */
@@ -20,6 +26,8 @@
 #include <stddef.h>
 
 #include "alarm.h"
+#include "contact.h"
+#include "outbox.h"
 #include "rpc.h"
 #include "svc.h"
 
@@ -28,12 +36,15 @@ typedef struct notify notify;
 struct notify_opts {
 	unsigned gateway_offline_min; /* a gateway offline this long raises gateway_offline */
 	unsigned spool_pct;	      /* a spool this full raises spool (0: never) */
+	const char *lang;	      /* the messages' language: "ru" or "en" */
 };
 
-/* The engine on service s over store st (both borrowed): subscribes and
- * publishes the open alarms again (retained). Returns AMR_OK, AMR_ENOMEM
- * or what the subscription returned. */
-amr_err notify_create(notify **out, struct svc *s, alarm_store *st, const struct notify_opts *o);
+/* The engine on service s over store st, telling contacts cs through
+ * outbox ob (all borrowed; ob may be NULL): subscribes and publishes the
+ * open alarms again (retained). Returns AMR_OK, AMR_ENOMEM or what the
+ * subscription returned. */
+amr_err notify_create(notify **out, struct svc *s, alarm_store *st, contacts *cs, outbox *ob,
+		      const struct notify_opts *o);
 
 /* Stop the timer, free. Accepts NULL. */
 void notify_destroy(notify *n);

@@ -7,12 +7,16 @@
 #define AMR_NOTIFY_NOTIFY_INT_H
 
 #include "metrics.h"
+#include "contact.h"
 #include "notify.h"
+#include "outbox.h"
 #include "proto.h"
 
 struct notify {
 	struct svc *s;	 /* borrowed */
 	alarm_store *st; /* borrowed */
+	contacts *cs;	 /* borrowed */
+	outbox *ob;	 /* borrowed, may be NULL: nothing is sent */
 	struct notify_opts o;
 	uint64_t timer;			  /* the graces' tick */
 	int64_t grace[PROTO_OBJ_MAX + 1]; /* offline since; 0 online; < 0 raised */

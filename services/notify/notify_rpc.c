@@ -112,6 +112,83 @@ static void m_clear(void *ctx, rpc_req *req, json_t *args)
 	by_hand(ctx, req, args, false);
 }
 
+static void m_contacts(void *ctx, rpc_req *req, json_t *args)
+{
+	static const char *const fields[] = { NULL };
+	notify *n = ctx;
+	struct jv_err err = { "" };
+	json_t *res = NULL;
+	amr_err rc;
+
+	if (!(rc = jv_only(args, fields, &err)))
+		rc = contacts_list(n->cs, &res);
+	rpc_reply_jv(req, rc, &err, res);
+}
+
+/* contact.set and contact.delete: stored, then audited. */
+static void contact_step(notify *n, rpc_req *req, json_t *args, bool deleting)
+{
+	static const char *const del_fields[] = { "name", "actor", NULL };
+	struct jv_err err = { "" };
+	const char *actor = NULL, *name = NULL;
+	json_t *res = NULL, *rest = json_deep_copy(args), *a;
+	char target[96];
+	amr_err rc;
+
+	if (!rest) {
+		rpc_reply_rc(req, AMR_ENOMEM, "out of memory");
+		return;
+	}
+	json_object_del(rest, "actor");
+	if (!(rc = jv_str(args, "actor", true, NULL, 1, 64, &actor, &err))) {
+		if (deleting && !(rc = jv_only(args, del_fields, &err)) &&
+		    !(rc = jv_str(args, "name", true, NULL, 1, 64, &name, &err)) &&
+		    !(rc = contacts_delete(n->cs, name, &err)))
+			res = json_pack("{s:s, s:b}", "name", name, "deleted", 1);
+		else if (!deleting)
+			rc = contacts_set(n->cs, rest, actor, svc_now(), &res, &err);
+	}
+	if (!rc) {
+		snprintf(target, sizeof target, "notify/contact/%s",
+			 json_string_value(json_object_get(res, "name")));
+		a = json_pack("{s:I, s:s, s:s, s:s, s:O}", "ts", (json_int_t)svc_now(), "actor",
+			      actor, "action", deleting ? "contact.delete" : "contact.set",
+			      "target", target, "detail", res);
+		if (!a || mq_publish_json(n->s->mq, PROTO_TOPIC_AUDIT, a, 1, false))
+			log_warn("audit of %s not published", target);
+		json_decref(a);
+	}
+	json_decref(rest);
+	rpc_reply_jv(req, rc, &err, res);
+}
+
+static void m_contact_set(void *ctx, rpc_req *req, json_t *args)
+{
+	contact_step(ctx, req, args, false);
+}
+
+static void m_contact_delete(void *ctx, rpc_req *req, json_t *args)
+{
+	contact_step(ctx, req, args, true);
+}
+
+static void m_messages(void *ctx, rpc_req *req, json_t *args)
+{
+	static const char *const fields[] = { "alarm", "limit", NULL };
+	notify *n = ctx;
+	struct jv_err err = { "" };
+	json_t *res = NULL;
+	long long alarm, limit;
+	amr_err rc;
+
+	if (!(rc = jv_only(args, fields, &err)) &&
+	    !(rc = jv_int(args, "alarm", false, 0, 1, UINT32_MAX, &alarm, &err)) &&
+	    !(rc = jv_int(args, "limit", false, 100, 1, 1000, &limit, &err)))
+		rc = n->ob ? outbox_list(n->ob, (uint32_t)alarm, (unsigned)limit, &res)
+			   : ((res = json_pack("{s:[]}", "messages")) ? AMR_OK : AMR_ENOMEM);
+	rpc_reply_jv(req, rc, &err, res);
+}
+
 const struct rpc_method notify_methods[] = {
 	{ "alarms", m_alarms,
 	  "{state?,obj?,severity?,kind?,before?,limit?}: alarms newest first (state open: raised or "
@@ -119,5 +196,12 @@ const struct rpc_method notify_methods[] = {
 	{ "alarm.get", m_get, "{id}: one alarm" },
 	{ "alarm.ack", m_ack, "{id,actor,comment?}: acknowledge a raised alarm; audited" },
 	{ "alarm.clear", m_clear, "{id,actor,reason}: clear an alarm by hand; audited" },
+	{ "contacts", m_contacts, "{}: who is told of which alarms" },
+	{ "contact.set", m_contact_set,
+	  "{name,actor,email?,phone?,min_severity?,objects?,kinds?}: add or change a contact; "
+	  "audited" },
+	{ "contact.delete", m_contact_delete, "{name,actor}: remove a contact; audited" },
+	{ "messages", m_messages,
+	  "{alarm?,limit?}: the messages owed and sent, newest first, with their state" },
 };
 const size_t notify_nmethods = sizeof notify_methods / sizeof notify_methods[0];

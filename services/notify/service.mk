@@ -1,7 +1,8 @@
 # amr-notify: the alarm engine (docs/notify.md).
 NOTIFY_SRCS := services/notify/rules.c services/notify/alarm.c services/notify/notify.c \
-               services/notify/notify_rpc.c services/notify/main.c
-$(eval $(call program,amr-notify,$(NOTIFY_SRCS),$(MQ_LIBS) $(LMDB_LIBS)))
+               services/notify/notify_rpc.c services/notify/contact.c services/notify/message.c \
+               services/notify/outbox.c services/notify/smtp.c services/notify/main.c
+$(eval $(call program,amr-notify,$(NOTIFY_SRCS),$(MQ_LIBS) $(LMDB_LIBS) -lcurl))
 
 # The engine with a real Mosquitto: alarms once, by hand, after a kill.
 $(eval $(call integ_test,test_notify,tests/integration/test_notify.c,))
@@ -15,3 +16,7 @@ $(eval $(call unit_test,test_notify_flow,tests/unit/test_notify_flow.c services/
 $(OBJ)/tests/integration/test_notify_smtp.o: CPPFLAGS += -Iservices/notify
 $(eval $(call integ_test,test_notify_smtp,tests/integration/test_notify_smtp.c \
 	tests/integration/mail_util.c services/notify/smtp.c,-lcurl))
+
+# Alarms reaching a contact's mailbox through amr-notify, and after a kill.
+$(eval $(call integ_test,test_notify_mail,tests/integration/test_notify_mail.c \
+	tests/integration/mail_util.c,))

@@ -1,0 +1,56 @@
+/*
+ * contact.h - who is told of which alarms, kept in amr-notify's LMDB
+ * environment (docs/notify.md, "Who gets what"):
+ *
+ *   contact  name -> {"name","email"?,"phone"?,"min_severity","objects"?,
+ *                     "kinds"?,"by","ts"}
+ *
+ * A contact gets a message on each channel it has an address for, for
+ * every new alarm of at least min_severity, of one of its objects (all
+ * when absent) and of one of its kinds (all when absent). Loop thread.
+ */
+#ifndef AMR_NOTIFY_CONTACT_H
+#define AMR_NOTIFY_CONTACT_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "err.h"
+#include "jv.h"
+#include "kv.h"
+
+#define CONTACTS_MAX 1000 /* contacts in all */
+
+typedef struct contacts contacts;
+
+/* The contacts in environment k (borrowed). Returns AMR_OK, AMR_ENOMEM or
+ * AMR_EDB. */
+amr_err contacts_open(contacts **out, kv *k);
+
+/* Free. Accepts NULL. */
+void contacts_close(contacts *c);
+
+/*
+ * Check and store contact args ({"name","email"?,"phone"?,
+ * "min_severity"?,"objects"?,"kinds"?}, borrowed) as set by actor at ts;
+ * the stored record into *out (new). Returns AMR_OK; AMR_EINVAL naming the
+ * field in err; AMR_EFULL (CONTACTS_MAX); AMR_ENOMEM, AMR_EIO, AMR_EDB.
+ */
+amr_err contacts_set(contacts *c, const json_t *args, const char *actor, int64_t ts, json_t **out,
+		     struct jv_err *err);
+
+/* Remove contact name. Returns AMR_OK or AMR_ENOTFOUND (err says so), or
+ * as contacts_set(). */
+amr_err contacts_delete(contacts *c, const char *name, struct jv_err *err);
+
+/* Every contact, by name, as {"contacts":[..]} into *out (new). */
+amr_err contacts_list(contacts *c, json_t **out);
+
+/* Inside txn: call fn(contact, arg) for every contact alarm rec
+ * (borrowed) is for, in name order; fn returns 0 to go on, anything else
+ * to stop with it. Returns 0, fn's code or an LMDB code. */
+int contacts_each_for(contacts *c, MDB_txn *txn, const json_t *rec,
+		      int (*fn)(const json_t *contact, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,64 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "message.h"
+#include "rules.h"
+#include "tzone.h"
+
+/* What each kind means, to a dispatcher. */
+static const char *const what[RULES_KINDS][2] = {
+	[RULES_GATEWAY_OFFLINE] = { "шлюз не на связи", "gateway offline" },
+	[RULES_DEVICE_OFFLINE] = { "УО-4 не отвечает", "UO-4 not answering" },
+	[RULES_MAINS_LOST] = { "нет сетевого питания УО-4", "UO-4 mains lost" },
+	[RULES_BATTERY_LOW] = { "разряжена батарея УО-4", "UO-4 battery low" },
+	[RULES_COUNTER] = { "показания счётчика уменьшились", "meter counter went down" },
+	[RULES_LEAK] = { "утечка", "leak" },
+	[RULES_BURST] = { "прорыв: большой расход", "burst: flow too high" },
+	[RULES_STUCK] = { "счётчик перестал считать", "meter stopped counting" },
+	[RULES_SPOOL] = { "буфер шлюза заполняется", "gateway spool filling" },
+};
+
+static const char *const severity[RULES_SEVERITIES][2] = {
+	{ "информация", "info" },
+	{ "предупреждение", "minor" },
+	{ "серьёзная", "major" },
+	{ "критическая", "critical" },
+};
+
+/* Local time t as "04.12.2026 05:21" (ru) or "2026-12-04 05:21" (en). */
+static const char *when(long long t, int en, char *buf, size_t size)
+{
+	char iso[40];
+
+	tzone_iso(t, iso, sizeof iso); /* 2026-12-04T05:21:00+03:00 */
+	if (strlen(iso) < 16)
+		snprintf(buf, size, "%lld", t);
+	else if (en)
+		snprintf(buf, size, "%.10s %.5s", iso, iso + 11);
+	else
+		snprintf(buf, size, "%.2s.%.2s.%.4s %.5s", iso + 8, iso + 5, iso, iso + 11);
+	return buf;
+}
+
+json_t *message_of(const json_t *rec, const char *lang)
+{
+	int en = !lang || strcmp(lang, "ru") != 0;
+	int k = rules_kind_parse(json_string_value(json_object_get(rec, "kind")));
+	int s = rules_severity_parse(json_string_value(json_object_get(rec, "severity")));
+	const char *target = json_string_value(json_object_get(rec, "target"));
+	long long id = (long long)json_integer_value(json_object_get(rec, "id"));
+	char subject[200], body[600], t[40];
+
+	snprintf(subject, sizeof subject, "%s %lld: %s, %s", en ? "Alarm" : "Тревога", id,
+		 k >= 0 ? what[k][en] : "?", target ? target : "?");
+	snprintf(body, sizeof body,
+		 en ? "%s\nWhere: %s\nSeverity: %s\nSince: %s\nAlarm %lld: acknowledge it in the "
+		      "portal (Alarms) so that nobody else is called.\n"
+		    : "%s\nГде: %s\nВажность: %s\nС: %s\nТревога %lld: подтвердите её в портале "
+		      "(«Тревоги»), чтобы не звонили другим.\n",
+		 subject, target ? target : "?", s >= 0 ? severity[s][en] : "?",
+		 when((long long)json_integer_value(json_object_get(rec, "raised")), en, t,
+		      sizeof t),
+		 id);
+	return json_pack("{s:s, s:s}", "subject", subject, "body", body);
+}

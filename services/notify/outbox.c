@@ -1,0 +1,463 @@
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kvjson.h"
+#include "log.h"
+#include "outbox.h"
+#include "svc.h"
+
+#define RETRY_MAX_S 3600 /* the longest wait between two tries */
+#define WHY_LEN	    200
+
+/* The message with the sender: a copy, so the sender needs no LMDB. */
+struct job {
+	outbox *b;
+	uint64_t id;
+	const struct transport *t;
+	json_t *msg; /* the record (owned) */
+	enum transport_result result;
+	char why[WHY_LEN];
+};
+
+struct outbox {
+	kv *k;
+	loop *l;
+	MDB_dbi box, due;
+	struct transport t[OUTBOX_CHANNELS];
+	size_t n;
+	struct outbox_opts o;
+	uint64_t timer; /* the next due message's, 0 none */
+	bool busy;	/* a job is with the sender */
+	pthread_t th;	/* the sender */
+	bool started;	/* th runs */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct job *slot; /* the job handed over, under lock */
+	bool stop;	  /* under lock */
+	metric *m_sent, *m_retry, *m_failed, *m_queued;
+};
+
+static const struct transport *channel(const outbox *b, const char *name)
+{
+	for (size_t i = 0; name && i < b->n; i++)
+		if (!strcmp(b->t[i].name, name))
+			return &b->t[i];
+	return NULL;
+}
+
+bool outbox_has(const outbox *b, const char *name)
+{
+	return channel(b, name) != NULL;
+}
+
+static void id_key(uint8_t k[8], uint64_t id)
+{
+	kv_pack_u64(k, id);
+}
+
+static void due_key(uint8_t k[16], int64_t next, uint64_t id)
+{
+	kv_pack_u64(k, (uint64_t)next);
+	kv_pack_u64(k + 8, id);
+}
+
+static int put_rec(outbox *b, MDB_txn *txn, uint64_t id, const json_t *rec)
+{
+	uint8_t kb[8];
+
+	id_key(kb, id);
+	return kv_put_json(txn, b->box, kb, 8, rec);
+}
+
+static int get_rec(outbox *b, MDB_txn *txn, uint64_t id, json_t **out)
+{
+	uint8_t kb[8];
+	int rc;
+
+	id_key(kb, id);
+	rc = kv_get_json(txn, b->box, kb, 8, out);
+	return rc == MDB_NOTFOUND ? AMR_ENOTFOUND : rc;
+}
+
+static int set_due(outbox *b, MDB_txn *txn, int64_t next, uint64_t id)
+{
+	uint8_t kb[16];
+	MDB_val key = { 16, kb }, val = { 0, "" };
+
+	due_key(kb, next, id);
+	return mdb_put(txn, b->due, &key, &val, 0);
+}
+
+int outbox_put_txn(outbox *b, MDB_txn *txn, const json_t *msg, uint64_t *id)
+{
+	const char *ch = json_string_value(json_object_get(msg, "channel"));
+	int64_t now = svc_now();
+	MDB_cursor *c;
+	MDB_val key, val;
+	json_t *rec = NULL, *more;
+	char k[48];
+	int rc;
+
+	if (!channel(b, ch))
+		return AMR_EINVAL;
+	if ((rc = mdb_cursor_open(txn, b->box, &c)))
+		return rc;
+	rc = mdb_cursor_get(c, &key, &val, MDB_LAST);
+	*id = rc ? 1 : kv_unpack_u64(key.mv_data) + 1;
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	snprintf(k, sizeof k, "%lld.%llu",
+		 (long long)json_integer_value(json_object_get(msg, "alarm")),
+		 (unsigned long long)*id);
+	more = json_pack("{s:I, s:s, s:s, s:i, s:I, s:I}", "id", (json_int_t)*id, "key", k, "state",
+			 "queued", "attempts", 0, "next", (json_int_t)now, "created",
+			 (json_int_t)now);
+	if (!more || !(rec = json_deep_copy(msg)) || json_object_update(rec, more)) {
+		json_decref(more);
+		json_decref(rec);
+		return AMR_ENOMEM;
+	}
+	json_decref(more);
+	rc = put_rec(b, txn, *id, rec);
+	json_decref(rec);
+	if (!rc)
+		rc = set_due(b, txn, now, *id);
+	if (!rc)
+		metric_add(b->m_queued, 1);
+	return rc;
+}
+
+/* The soonest due message: its id and time, false when none. */
+static bool soonest(outbox *b, uint64_t *id, int64_t *next)
+{
+	MDB_cursor *c = NULL;
+	MDB_txn *txn;
+	MDB_val key, val;
+	bool found = false;
+
+	if (kv_read_begin(b->k, &txn))
+		return false;
+	if (!mdb_cursor_open(txn, b->due, &c) && !mdb_cursor_get(c, &key, &val, MDB_FIRST) &&
+	    key.mv_size == 16) {
+		*next = (int64_t)kv_unpack_u64(key.mv_data);
+		*id = kv_unpack_u64((const uint8_t *)key.mv_data + 8);
+		found = true;
+	}
+	if (c)
+		mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	return found;
+}
+
+/* Take message id off the due list and mark it sending. */
+struct take {
+	outbox *b;
+	uint64_t id;
+	int64_t next;
+	json_t *rec; /* out */
+};
+
+static int take_txn(MDB_txn *txn, void *arg)
+{
+	struct take *t = arg;
+	uint8_t kb[16];
+	MDB_val key = { 16, kb };
+	int rc;
+
+	json_decref(t->rec);
+	t->rec = NULL;
+	due_key(kb, t->next, t->id);
+	if ((rc = mdb_del(txn, t->b->due, &key, NULL)) || (rc = get_rec(t->b, txn, t->id, &t->rec)))
+		return rc;
+	json_object_set_new(t->rec, "state", json_string("sending"));
+	json_object_set_new(
+		t->rec, "attempts",
+		json_integer(json_integer_value(json_object_get(t->rec, "attempts")) + 1));
+	return put_rec(t->b, txn, t->id, t->rec);
+}
+
+static void pump(outbox *b);
+
+static void on_timer(void *arg)
+{
+	outbox *b = arg;
+
+	b->timer = 0;
+	pump(b);
+}
+
+/* Hand the soonest due message to the sender, or wait for it. */
+static void pump(outbox *b)
+{
+	struct take t = { .b = b };
+	struct job *j;
+	int64_t now = svc_now();
+
+	if (b->busy || !soonest(b, &t.id, &t.next))
+		return;
+	if (t.next > now) {
+		if (!b->timer)
+			b->timer = loop_timer_add(b->l, (unsigned)(t.next - now) * 1000, false,
+						  on_timer, b);
+		return;
+	}
+	if (kv_write(b->k, take_txn, &t) || !(j = calloc(1, sizeof *j))) {
+		json_decref(t.rec);
+		log_error("outbox: message %llu not taken; again in a while",
+			  (unsigned long long)t.id);
+		if (!b->timer)
+			b->timer = loop_timer_add(b->l, 5000, false, on_timer, b);
+		return;
+	}
+	*j = (struct job){ b,
+			   t.id,
+			   channel(b, json_string_value(json_object_get(t.rec, "channel"))),
+			   t.rec,
+			   TRANSPORT_FAILED,
+			   "" };
+	b->busy = true;
+	pthread_mutex_lock(&b->lock);
+	b->slot = j;
+	pthread_cond_signal(&b->cond);
+	pthread_mutex_unlock(&b->lock);
+}
+
+void outbox_kick(outbox *b)
+{
+	pump(b);
+}
+
+/* The outcome of job j, recorded (loop thread). */
+static int record_txn(MDB_txn *txn, void *arg)
+{
+	struct job *j = arg;
+	outbox *b = j->b;
+	long long tries = json_integer_value(json_object_get(j->msg, "attempts"));
+	int64_t now = svc_now(), wait = b->o.retry_s;
+	json_t *rec = json_deep_copy(j->msg);
+	const char *state = "sent";
+	int rc;
+
+	if (!rec)
+		return AMR_ENOMEM;
+	if (j->result == TRANSPORT_RETRY && tries < b->o.max_attempts) {
+		for (long long i = 1; i < tries && wait < RETRY_MAX_S; i++)
+			wait *= 2;
+		state = "queued";
+		json_object_set_new(rec, "next",
+				    json_integer(now + (wait < RETRY_MAX_S ? wait : RETRY_MAX_S)));
+	} else if (j->result != TRANSPORT_SENT) {
+		state = "failed";
+		if (j->result == TRANSPORT_RETRY) {
+			char why[WHY_LEN];
+
+			snprintf(why, sizeof why, "gave up after %lld tries: %.150s", tries,
+				 j->why);
+			memcpy(j->why, why, sizeof why);
+		}
+	}
+	json_object_set_new(rec, "state", json_string(state));
+	if (j->result != TRANSPORT_SENT)
+		json_object_set_new(rec, "why", json_string(j->why));
+	if (strcmp(state, "queued"))
+		json_object_set_new(rec, "done", json_integer(now));
+	rc = put_rec(b, txn, j->id, rec);
+	if (!rc && !strcmp(state, "queued"))
+		rc = set_due(b, txn, json_integer_value(json_object_get(rec, "next")), j->id);
+	json_decref(rec);
+	return rc;
+}
+
+static void on_done(void *arg)
+{
+	struct job *j = arg;
+	outbox *b = j->b;
+
+	if (kv_write(b->k, record_txn, j))
+		log_error("outbox: the outcome of message %llu not recorded; it is sent again at "
+			  "the next start",
+			  (unsigned long long)j->id);
+	metric_add(j->result == TRANSPORT_SENT	  ? b->m_sent
+		   : j->result == TRANSPORT_RETRY ? b->m_retry
+						  : b->m_failed,
+		   1);
+	if (j->result != TRANSPORT_SENT)
+		log_info("outbox: message %llu (%s): %s", (unsigned long long)j->id,
+			 j->t ? j->t->name : "?", j->why);
+	json_decref(j->msg);
+	free(j);
+	b->busy = false;
+	pump(b);
+}
+
+static void drop_job(void *arg)
+{
+	struct job *j = arg;
+
+	json_decref(j->msg);
+	free(j);
+}
+
+static void *sender(void *arg)
+{
+	outbox *b = arg;
+
+	for (;;) {
+		struct job *j;
+		struct transport_msg m;
+
+		pthread_mutex_lock(&b->lock);
+		while (!b->slot && !b->stop)
+			pthread_cond_wait(&b->cond, &b->lock);
+		j = b->slot;
+		b->slot = NULL;
+		pthread_mutex_unlock(&b->lock);
+		if (!j)
+			return NULL; /* stopped */
+		m = (struct transport_msg){ json_string_value(json_object_get(j->msg, "key")),
+					    json_string_value(json_object_get(j->msg, "to")),
+					    json_string_value(json_object_get(j->msg, "subject")),
+					    json_string_value(json_object_get(j->msg, "body")) };
+		if (!j->t || !m.key || !m.to || !m.body) {
+			j->result = TRANSPORT_FAILED;
+			snprintf(j->why, sizeof j->why, "%s",
+				 j->t ? "not a message" : "no channel");
+		} else {
+			j->result = j->t->send(j->t->ctx, &m, j->why, sizeof j->why);
+		}
+		if (loop_post(b->l, on_done, j, drop_job))
+			drop_job(j); /* out of memory: sent again at the next start */
+	}
+}
+
+/* What a crash left "sending" is due again now. */
+static int requeue_txn(MDB_txn *txn, void *arg)
+{
+	outbox *b = arg;
+	MDB_cursor *c;
+	MDB_val key, val;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, b->box, &c)))
+		return rc;
+	for (rc = mdb_cursor_get(c, &key, &val, MDB_FIRST); !rc;
+	     rc = mdb_cursor_get(c, &key, &val, MDB_NEXT)) {
+		uint64_t id = kv_unpack_u64(key.mv_data);
+		json_t *rec = json_loadb(val.mv_data, val.mv_size, 0, NULL);
+		const char *st = json_string_value(json_object_get(rec, "state"));
+		int e = 0;
+
+		if (st && !strcmp(st, "sending")) {
+			json_object_set_new(rec, "state", json_string("queued"));
+			log_info("outbox: message %llu was being sent at a stop; sent again",
+				 (unsigned long long)id);
+			e = put_rec(b, txn, id, rec);
+			e = e ? e : set_due(b, txn, svc_now(), id);
+		}
+		json_decref(rec);
+		if (e) {
+			mdb_cursor_close(c);
+			return e;
+		}
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+amr_err outbox_open(outbox **out, kv *k, loop *l, const struct transport *t, size_t n,
+		    const struct outbox_opts *o, metrics *ms)
+{
+	outbox *b;
+	amr_err rc;
+
+	if (n > OUTBOX_CHANNELS)
+		return AMR_EINVAL;
+	if (!(b = calloc(1, sizeof *b)))
+		return AMR_ENOMEM;
+	b->k = k;
+	b->l = l;
+	memcpy(b->t, t, n * sizeof *t);
+	b->n = n;
+	b->o = *o;
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->cond, NULL);
+	b->m_queued = metrics_get(ms, METRIC_COUNTER, "amr_notify_messages_total",
+				  "result=\"queued\"",
+				  "Messages queued, and what came of each try.");
+	b->m_sent = metrics_get(ms, METRIC_COUNTER, "amr_notify_messages_total", "result=\"sent\"",
+				NULL);
+	b->m_retry = metrics_get(ms, METRIC_COUNTER, "amr_notify_messages_total",
+				 "result=\"retry\"", NULL);
+	b->m_failed = metrics_get(ms, METRIC_COUNTER, "amr_notify_messages_total",
+				  "result=\"failed\"", NULL);
+	if ((rc = kv_dbi(k, "outbox", 0, &b->box)) || (rc = kv_dbi(k, "due", 0, &b->due)) ||
+	    (rc = kv_write(k, requeue_txn, b))) {
+		outbox_close(b);
+		return rc;
+	}
+	if (pthread_create(&b->th, NULL, sender, b)) {
+		outbox_close(b);
+		return AMR_EIO;
+	}
+	b->started = true;
+	*out = b;
+	pump(b);
+	return AMR_OK;
+}
+
+void outbox_close(outbox *b)
+{
+	if (!b)
+		return;
+	if (b->started) {
+		pthread_mutex_lock(&b->lock);
+		b->stop = true;
+		pthread_cond_signal(&b->cond);
+		pthread_mutex_unlock(&b->lock);
+		pthread_join(b->th, NULL);
+	}
+	if (b->slot)
+		drop_job(b->slot);
+	if (b->timer)
+		loop_timer_cancel(b->l, b->timer);
+	pthread_mutex_destroy(&b->lock);
+	pthread_cond_destroy(&b->cond);
+	free(b);
+}
+
+amr_err outbox_list(outbox *b, uint32_t alarm, unsigned limit, json_t **out)
+{
+	json_t *list = json_array();
+	MDB_cursor *c = NULL;
+	MDB_txn *txn = NULL;
+	MDB_val key, val;
+	int rc;
+
+	if (!list)
+		return AMR_ENOMEM;
+	if ((rc = kv_read_begin(b->k, &txn)) || (rc = kv_err(mdb_cursor_open(txn, b->box, &c))))
+		goto out;
+	for (rc = mdb_cursor_get(c, &key, &val, MDB_LAST);
+	     !rc && json_array_size(list) < (limit ? limit : 100);
+	     rc = mdb_cursor_get(c, &key, &val, MDB_PREV)) {
+		json_t *rec = json_loadb(val.mv_data, val.mv_size, 0, NULL);
+
+		if (rec && (!alarm || json_integer_value(json_object_get(rec, "alarm")) == alarm))
+			json_array_append_new(list, rec);
+		else
+			json_decref(rec);
+	}
+	rc = rc && rc != MDB_NOTFOUND ? kv_err(rc) : AMR_OK;
+	if (!rc && !(*out = json_pack("{s:O}", "messages", list)))
+		rc = AMR_ENOMEM;
+out:
+	if (c)
+		mdb_cursor_close(c);
+	if (txn)
+		mdb_txn_abort(txn);
+	json_decref(list);
+	return rc;
+}
