@@ -146,3 +146,13 @@ fi
 
 # demo-billing.sh keeps its own marker (.demo-billing, "flats=N from=DATE")
 "$demo_here/demo-billing.sh" --state "$state" --from "$from" "$demo_flats"
+
+# The dispatcher told of the building's alarms by e-mail (docs/notify.md,
+# "Who gets what"): make run's local mailbox keeps what amr-notify sends.
+if ! done_for contacts "dispatcher"; then
+	"$amrctl" --compact rpc notify/contact.set \
+		'{"name":"диспетчер","actor":"demo","email":"dispatcher@tsj-sadovaya.example","min_severity":"minor"}' \
+		>/dev/null || demo_fail "notify/contact.set refused the demo's dispatcher"
+	mark contacts "dispatcher"
+	demo_log "the dispatcher is told of every alarm of at least minor severity by e-mail"
+fi

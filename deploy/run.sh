@@ -14,6 +14,7 @@
 #   AMR_MQTT_PORT     broker port on 127.0.0.1 [1883]
 #   AMR_HTTP_PORT     portal port [8080]
 #   AMR_CONSOLE_PORT  gateway Telnet console [2323]
+#   AMR_SMTP_PORT     the local mailbox amr-notify's alarm e-mails go to [2525]
 #   AMR_SIM_SPEED     simulated time runs this many times faster [1]
 #   AMR_SIM_DEVICES   flats (UO-4 devices) in the demo building, the house
 #                     meters' device after them [32]
@@ -27,6 +28,7 @@ export AMR_MQTT_HOST=127.0.0.1
 export AMR_MQTT_PORT=${AMR_MQTT_PORT:-1883}
 export AMR_HTTP_PORT=${AMR_HTTP_PORT:-8080}
 export AMR_CONSOLE_PORT=${AMR_CONSOLE_PORT:-2323}
+export AMR_SMTP_PORT=${AMR_SMTP_PORT:-2525}
 export AMR_SIM_SPEED=${AMR_SIM_SPEED:-1}
 devices=${AMR_SIM_DEVICES:-32}
 logs=$AMR_DATA_DIR/log
@@ -74,7 +76,7 @@ start() {
 	names+=("$name")
 }
 
-for p in "$AMR_MQTT_PORT" "$AMR_HTTP_PORT" "$AMR_CONSOLE_PORT"; do
+for p in "$AMR_MQTT_PORT" "$AMR_HTTP_PORT" "$AMR_CONSOLE_PORT" "$AMR_SMTP_PORT"; do
 	if port_busy "$p"; then
 		echo "port $p on 127.0.0.1 is in use (another stack?); choose other AMR_*_PORT values" >&2
 		exit 1
@@ -93,6 +95,19 @@ if ! port_busy "$AMR_MQTT_PORT"; then
 	echo "mosquitto did not start; see $logs/mosquitto.log" >&2
 	tail -n 5 "$logs/mosquitto.log" >&2
 	exit 1
+fi
+
+# The local mailbox (deploy/mail-catcher.py, python3-aiosmtpd): every alarm
+# e-mail amr-notify sends lands in $AMR_DATA_DIR/mail as n.eml.
+mailbox=
+if /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+	mkdir -p "$AMR_DATA_DIR/mail"
+	start mail-catcher /usr/bin/python3 "$top/deploy/mail-catcher.py" \
+		--port "$AMR_SMTP_PORT" --dir "$AMR_DATA_DIR/mail"
+	for _ in $(seq 50); do port_busy "$AMR_SMTP_PORT" && break; sleep 0.1; done
+	mailbox="$AMR_DATA_DIR/mail   (each alarm e-mail as n.eml)"
+	export AMR_NOTIFY_SMTP_URL="smtp://127.0.0.1:$AMR_SMTP_PORT"
+	export AMR_NOTIFY_SMTP_FROM="alarms@tsj-sadovaya.example"
 fi
 
 for s in archive ingest billing notify web; do
@@ -142,6 +157,8 @@ cat <<INFO
   sign in as      admin / ${admin:-"(the password amr-web printed at its first start, in $logs/amr-web.log)"}
   gateway console telnet 127.0.0.1 $AMR_CONSOLE_PORT   (password ${console_password:-"(none)"})
   simulator       socat - UNIX-CONNECT:$AMR_DATA_DIR/sim/control.sock   (type help)
+  alarms          mosquitto_sub -h 127.0.0.1 -p $AMR_MQTT_PORT -v -t 'amr/v1/alarms/+'
+  alarm e-mails   ${mailbox:-"(none: python3-aiosmtpd is not installed; deploy/install-deps.sh installs it)"}
   command line    AMR_MQTT_PORT=$AMR_MQTT_PORT build/bin/amrctl status
 
   Below: warnings and errors of every program (all lines in $logs).

@@ -12,7 +12,7 @@ $(OBJ)/tests/unit/test_notify_flow.o: CPPFLAGS += -Iservices/notify
 $(eval $(call unit_test,test_notify_flow,tests/unit/test_notify_flow.c services/notify/flow.c,))
 
 # The e-mail channel (smtp.c, libcurl) against a real SMTP server: aiosmtpd,
-# tests/integration/smtp_catcher.py.
+# deploy/mail-catcher.py.
 $(OBJ)/tests/integration/test_notify_smtp.o: CPPFLAGS += -Iservices/notify
 $(eval $(call integ_test,test_notify_smtp,tests/integration/test_notify_smtp.c \
 	tests/integration/mail_util.c services/notify/smtp.c,-lcurl))

@@ -1,5 +1,5 @@
 /*
- * mail_util.c - the SMTP catcher (smtp_catcher.py, aiosmtpd) the e-mail
+ * mail_util.c - the SMTP catcher (mail-catcher.py, aiosmtpd) the e-mail
  * tests deliver to, and reading back what it stored as a mail reader
  * would.
  */
@@ -31,7 +31,7 @@ void catcher_start(struct catcher *c, const char *const *extra)
 	size_t n = 5;
 	long mark = harness_log_mark(c->h, "python3");
 
-	snprintf(script, sizeof script, "%s/tests/integration/smtp_catcher.py", src);
+	snprintf(script, sizeof script, "%s/deploy/mail-catcher.py", src);
 	snprintf(port, sizeof port, "%d", c->port);
 	for (size_t i = 0; extra && extra[i] && n < 15; i++)
 		args[n++] = extra[i];
@@ -39,7 +39,7 @@ void catcher_start(struct catcher *c, const char *const *extra)
 	ck_assert_int_gt(harness_spawn(c->h, PYTHON, args), 0);
 	HARNESS_POLL_UNTIL(harness_log_count(c->h, "python3", mark, "ready") > 0, 15000);
 	ck_assert_msg(harness_log_count(c->h, "python3", mark, "ready") > 0,
-		      "smtp_catcher.py did not start (see python3.log)");
+		      "mail-catcher.py did not start (see python3.log)");
 }
 
 bool catcher_stored(const struct catcher *c, int n)

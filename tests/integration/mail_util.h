@@ -1,5 +1,5 @@
 /*
- * mail_util.h - the SMTP catcher of the e-mail tests: smtp_catcher.py
+ * mail_util.h - the SMTP catcher of the e-mail tests: mail-catcher.py
  * (python3-aiosmtpd) on a free loopback port, started with
  * harness_spawn() (its output in <dir>/python3.log, where it says
  * "ready"), so harness_stop() stops it with everything else. It stores

@@ -1,6 +1,6 @@
 /*
  * amr-notify's e-mail channel (services/notify/smtp.c) against a real SMTP
- * server, aiosmtpd (tests/integration/smtp_catcher.py), on a free loopback
+ * server, aiosmtpd (deploy/mail-catcher.py), on a free loopback
  * port: a Russian alarm arrives once and reads back as sent in a mail
  * reader (Python's email package decodes it), with its Message-ID from the
  * key; AUTH with the right and a wrong password; a recipient refused for
@@ -173,7 +173,7 @@ START_TEST(refused_recipients_fail_or_retry)
 						  "--fail-rcpt", "busy@example.org:451", NULL });
 	ck_assert_int_eq(send_one(&c, "4.1", "gone@example.org", "x", "x", why, sizeof why),
 			 TRANSPORT_FAILED);
-	ck_assert_msg(strncmp(why, "smtp 550: ", 10) == 0 && strstr(why, "refused by smtp_catcher"),
+	ck_assert_msg(strncmp(why, "smtp 550: ", 10) == 0 && strstr(why, "refused by mail-catcher"),
 		      "%s", why);
 	ck_assert_int_eq(send_one(&c, "4.2", "busy@example.org", "x", "x", why, sizeof why),
 			 TRANSPORT_RETRY);

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
-"""A real SMTP server for amr-notify's e-mail tests (test_notify_smtp.c).
+"""A local SMTP server that keeps what it is sent: `make run`'s mailbox for
+amr-notify's alarm e-mails, and the real server of its e-mail tests
+(test_notify_smtp.c, test_notify_mail.c).
 
-    smtp_catcher.py --port N --dir D [--auth USER:PASS] [--fail-rcpt ADDR:CODE]...
+    mail-catcher.py --port N --dir D [--auth USER:PASS] [--fail-rcpt ADDR:CODE]...
 
 Listens on 127.0.0.1:N (aiosmtpd) and stores every message it accepts as
 D/<n>.eml, n = 1, 2, ...: the DATA content byte for byte as received (dots
@@ -14,7 +16,7 @@ the .eml can read both. Prints "ready" on stdout once it listens.
 that login before MAIL. --fail-rcpt ADDR:CODE (repeatable) answers CODE to
 RCPT TO:<ADDR>, e.g. 550 (refused for good) or 451 (try later).
 
-It runs until killed (SIGTERM from the harness's teardown).
+It runs until killed (SIGTERM: the harness's teardown, make run's Ctrl-C).
 """
 import argparse
 import itertools
@@ -37,7 +39,7 @@ class Catcher:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         code = self.fail_rcpt.get(address)
         if code:
-            return f"{code} refused by smtp_catcher"
+            return f"{code} refused by mail-catcher"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
