@@ -47,16 +47,28 @@ json_t *message_of(const json_t *rec, const char *lang)
 	int s = rules_severity_parse(json_string_value(json_object_get(rec, "severity")));
 	const char *target = json_string_value(json_object_get(rec, "target"));
 	long long id = (long long)json_integer_value(json_object_get(rec, "id"));
-	char subject[200], body[600], t[40];
+	char subject[300], body[900], t[40];
 
+	const json_t *d = json_object_get(rec, "detail");
+	const char *label = json_string_value(json_object_get(d, "label"));
+	const char *dlabel = json_string_value(json_object_get(d, "device_label"));
+	char where[200];
+
+	/* "Кв. 7, холодная вода (1.7.1)": the names first, the id to find it */
+	if (label && dlabel && !strstr(label, dlabel))
+		snprintf(where, sizeof where, "%s, %s (%s)", dlabel, label, target ? target : "?");
+	else if (label)
+		snprintf(where, sizeof where, "%s (%s)", label, target ? target : "?");
+	else
+		snprintf(where, sizeof where, "%s", target ? target : "?");
 	snprintf(subject, sizeof subject, "%s %lld: %s, %s", en ? "Alarm" : "Тревога", id,
-		 k >= 0 ? what[k][en] : "?", target ? target : "?");
+		 k >= 0 ? what[k][en] : "?", where);
 	snprintf(body, sizeof body,
 		 en ? "%s\nWhere: %s\nSeverity: %s\nSince: %s\nAlarm %lld: acknowledge it in the "
 		      "portal (Alarms) so that nobody else is called.\n"
 		    : "%s\nГде: %s\nВажность: %s\nС: %s\nТревога %lld: подтвердите её в портале "
 		      "(«Тревоги»), чтобы не звонили другим.\n",
-		 subject, target ? target : "?", s >= 0 ? severity[s][en] : "?",
+		 subject, where, s >= 0 ? severity[s][en] : "?",
 		 when((long long)json_integer_value(json_object_get(rec, "raised")), en, t,
 		      sizeof t),
 		 id);

@@ -8,7 +8,8 @@
 #include "notify_int.h"
 #include "proto.h"
 
-#define TICK_MS 5000 /* graces looked at this often */
+#define TICK_MS		 5000 /* graces looked at this often */
+#define LABELS_REFRESH_S 60   /* the registry's names read again this often */
 
 /* The record's topic amr/v1/alarms/{id} into buf. */
 static const char *topic_of(const json_t *rec, char *buf, size_t size)
@@ -101,10 +102,21 @@ static int tell_hook(MDB_txn *txn, const json_t *rec, bool fresh, void *arg)
 static void raise_one(notify *n, enum rules_kind kind, const struct proto_id *t, int64_t ts,
 		      const json_t *detail)
 {
-	char key[RULES_KEY_LEN];
-	json_t *rec = NULL;
+	char key[RULES_KEY_LEN], id[PROTO_ID_LEN], dev[PROTO_ID_LEN];
+	struct proto_id d = { t->obj, t->addr, 0 };
+	json_t *rec = NULL, *det = json_is_object(detail) ? json_deep_copy(detail) : json_object();
 	bool fresh = false;
-	amr_err rc = alarm_raise(n->st, kind, t, ts, detail, tell_hook, n, &rec, &fresh);
+	const char *label = labels_get(n->lb, proto_id_format(t, id));
+	const char *dlabel = t->ch ? labels_get(n->lb, proto_id_format(&d, dev)) : NULL;
+	amr_err rc;
+
+	/* the names people know it by, as the registry says now */
+	if (det && label)
+		json_object_set_new(det, "label", json_string(label));
+	if (det && dlabel)
+		json_object_set_new(det, "device_label", json_string(dlabel));
+	rc = alarm_raise(n->st, kind, t, ts, det, tell_hook, n, &rec, &fresh);
+	json_decref(det);
 
 	if (rc) {
 		log_error("alarm %s not raised: %s", rules_key(kind, t, key), amr_strerror(rc));
@@ -261,14 +273,15 @@ amr_err notify_create(notify **out, struct svc *s, alarm_store *st, contacts *cs
 				  "Events read from amr/v1/events/+.");
 	n->m_told = metrics_get(s->metrics, METRIC_COUNTER, "amr_notify_alarm_states_total", NULL,
 				"Alarm states published on amr/v1/alarms/{id}.");
-	if ((rc = alarm_each_open(st, republish, n)) ||
+	if ((rc = labels_create(&n->lb, s, LABELS_REFRESH_S)) ||
+	    (rc = alarm_each_open(st, republish, n)) ||
 	    (rc = mq_subscribe(s->mq, PROTO_TOPIC_ROOT "events/+", 1, on_event, n)) ||
 	    (rc = mq_subscribe(s->mq, PROTO_TOPIC_ROOT "gw/+/status", 1, on_status, n))) {
-		free(n);
+		notify_destroy(n);
 		return rc;
 	}
 	if (!(n->timer = loop_timer_add(s->loop, TICK_MS, true, tick, n))) {
-		free(n);
+		notify_destroy(n);
 		return AMR_ENOMEM;
 	}
 	metric_set(n->m_open, (int64_t)alarm_open_count(st));
@@ -282,5 +295,6 @@ void notify_destroy(notify *n)
 		return;
 	if (n->timer)
 		loop_timer_cancel(n->s->loop, n->timer);
+	labels_destroy(n->lb);
 	free(n);
 }

@@ -8,6 +8,7 @@
 
 #include "metrics.h"
 #include "contact.h"
+#include "labels.h"
 #include "notify.h"
 #include "outbox.h"
 #include "proto.h"
@@ -17,6 +18,7 @@ struct notify {
 	alarm_store *st; /* borrowed */
 	contacts *cs;	 /* borrowed */
 	outbox *ob;	 /* borrowed, may be NULL: nothing is sent */
+	labels *lb;	 /* the flats' and meters' names */
 	struct notify_opts o;
 	uint64_t timer;			  /* the graces' tick */
 	int64_t grace[PROTO_OBJ_MAX + 1]; /* offline since; 0 online; < 0 raised */

@@ -1,7 +1,8 @@
 # amr-notify: the alarm engine (docs/notify.md).
 NOTIFY_SRCS := services/notify/rules.c services/notify/alarm.c services/notify/notify.c \
                services/notify/notify_rpc.c services/notify/contact.c services/notify/message.c \
-               services/notify/outbox.c services/notify/smtp.c services/notify/main.c
+               services/notify/outbox.c services/notify/smtp.c services/notify/labels.c \
+               services/notify/main.c
 $(eval $(call program,amr-notify,$(NOTIFY_SRCS),$(MQ_LIBS) $(LMDB_LIBS) -lcurl))
 
 # The engine with a real Mosquitto: alarms once, by hand, after a kill.

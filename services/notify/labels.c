@@ -1,0 +1,118 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "labels.h"
+#include "log.h"
+
+#define PAGE	   2000	 /* records asked at once */
+#define TIMEOUT_MS 10000 /* the archive's time to answer a page */
+
+struct labels {
+	struct svc *s;
+	json_t *map;  /* id -> label, the last whole reading */
+	json_t *next; /* the reading under way */
+	uint64_t timer;
+	bool asking;
+	bool dead; /* destroyed while a page was asked: its answer frees */
+};
+
+static void free_labels(labels *l)
+{
+	json_decref(l->map);
+	json_decref(l->next);
+	free(l);
+}
+
+static void ask(labels *l, const char *after);
+
+static void on_page(void *ctx, int err, json_t *result, const char *code, const char *message)
+{
+	labels *l = ctx;
+	const json_t *rec, *next = json_object_get(result, "next");
+	size_t i;
+
+	if (l->dead) {
+		free_labels(l);
+		return;
+	}
+	if (err) {
+		log_info("registry.list: %s; labels as they were", message ? message : "no answer");
+		json_decref(l->next);
+		l->next = NULL;
+		l->asking = false;
+		return;
+	}
+	json_array_foreach(json_object_get(result, "records"), i, rec) {
+		const char *id = json_string_value(json_object_get(rec, "id"));
+		const char *label = json_string_value(json_object_get(rec, "label"));
+
+		if (id && label && *label)
+			json_object_set_new(l->next, id, json_string(label));
+	}
+	if (json_is_string(next)) {
+		ask(l, json_string_value(next));
+		return;
+	}
+	json_decref(l->map); /* the whole reading replaces the last */
+	l->map = l->next;
+	l->next = NULL;
+	l->asking = false;
+}
+
+static void ask(labels *l, const char *after)
+{
+	json_t *args = json_pack("{s:i}", "limit", PAGE);
+
+	if (after)
+		json_object_set_new(args, "after", json_string(after));
+	if (!args || rpc_call(l->s->rpc, "archive/registry.list", args, TIMEOUT_MS, on_page, l)) {
+		json_decref(l->next);
+		l->next = NULL;
+		l->asking = false;
+	}
+}
+
+static void refresh(void *arg)
+{
+	labels *l = arg;
+
+	if (l->asking || !(l->next = json_object()))
+		return;
+	l->asking = true;
+	ask(l, NULL);
+}
+
+amr_err labels_create(labels **out, struct svc *s, unsigned refresh_s)
+{
+	labels *l = calloc(1, sizeof *l);
+
+	if (!l || !(l->map = json_object())) {
+		free(l);
+		return AMR_ENOMEM;
+	}
+	l->s = s;
+	if (!(l->timer = loop_timer_add(s->loop, refresh_s * 1000, true, refresh, l))) {
+		json_decref(l->map);
+		free(l);
+		return AMR_ENOMEM;
+	}
+	refresh(l);
+	*out = l;
+	return AMR_OK;
+}
+
+void labels_destroy(labels *l)
+{
+	if (!l)
+		return;
+	loop_timer_cancel(l->s->loop, l->timer);
+	if (l->asking)
+		l->dead = true; /* rpc answers the call at the latest when it ends */
+	else
+		free_labels(l);
+}
+
+const char *labels_get(const labels *l, const char *id)
+{
+	return l && id ? json_string_value(json_object_get(l->map, id)) : NULL;
+}
