@@ -34,7 +34,9 @@ class Catcher:
     def __init__(self, folder, fail_rcpt):
         self.folder = folder
         self.fail_rcpt = fail_rcpt
-        self.numbers = itertools.count(1)
+        # after what an earlier run kept: a restart of make run adds, never overwrites
+        kept = [int(n[:-4]) for n in os.listdir(folder) if n.endswith(".eml") and n[:-4].isdigit()]
+        self.numbers = itertools.count(max(kept, default=0) + 1)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         code = self.fail_rcpt.get(address)
