@@ -14,6 +14,7 @@
 #include "log.h"
 #include "notify.h"
 #include "outbox.h"
+#include "sms.h"
 #include "smtp.h"
 #include "svc.h"
 #include "tzone.h"
@@ -34,6 +35,12 @@ struct options {
 	bool smtp_starttls;	    /* require STARTTLS */
 	const char *smtp_cafile;    /* CA of the mail server */
 	long long smtp_timeout;	    /* ms one message may take */
+	const char *sms_url;	    /* Kannel's sendsms; unset: no SMS */
+	const char *sms_user;	    /* its sendsms-user */
+	const char *sms_password;   /* and password */
+	const char *sms_from;	    /* the sender id */
+	const char *sms_dlr_url;    /* where Kannel reports delivery, with %KEY% */
+	long long sms_timeout;	    /* ms one message may take */
 };
 
 int main(int argc, char **argv)
@@ -78,6 +85,21 @@ int main(int argc, char **argv)
 		  NULL },
 		{ "smtp-timeout-ms", "AMR_NOTIFY_SMTP_TIMEOUT_MS", CONFIG_INT, "20000", 100, 600000,
 		  "milliseconds one message may take, connecting included", &o.smtp_timeout, NULL },
+		{ "sms-url", "AMR_NOTIFY_SMS_URL", CONFIG_STR, NULL, 8, 300,
+		  "Kannel's sendsms, http://127.0.0.1:13013/cgi-bin/sendsms (unset: no SMS)",
+		  &o.sms_url, NULL },
+		{ "sms-user", "AMR_NOTIFY_SMS_USER", CONFIG_STR, "amr", 1, 100,
+		  "Kannel's sendsms-user", &o.sms_user, NULL },
+		{ "sms-password", "AMR_NOTIFY_SMS_PASSWORD", CONFIG_STR, NULL, 1, 200,
+		  "its password", &o.sms_password, NULL },
+		{ "sms-from", "AMR_NOTIFY_SMS_FROM", CONFIG_STR, NULL, 1, 20,
+		  "the sender id (unset: the sendsms-user's default-sender)", &o.sms_from, NULL },
+		{ "sms-dlr-url", "AMR_NOTIFY_SMS_DLR_URL", CONFIG_STR, NULL, 8, 300,
+		  "where Kannel reports delivery, with %KEY% for the message's key (unset: no "
+		  "reports)",
+		  &o.sms_dlr_url, NULL },
+		{ "sms-timeout-ms", "AMR_NOTIFY_SMS_TIMEOUT_MS", CONFIG_INT, "10000", 100, 600000,
+		  "milliseconds Kannel may take to take one message", &o.sms_timeout, NULL },
 	};
 	struct transport t[OUTBOX_CHANNELS];
 	struct outbox_opts oo;
@@ -119,6 +141,16 @@ int main(int argc, char **argv)
 		}
 		nt++;
 	}
+	if (o.sms_url) {
+		const struct sms_conf mc = { o.sms_url,	 o.sms_user,	o.sms_password,
+					     o.sms_from, o.sms_dlr_url, (unsigned)o.sms_timeout };
+
+		if ((!o.smtp_url && smtp_global_init()) || sms_create(&t[nt], &mc)) {
+			log_error("cannot start: the SMS channel (--sms-url %s)", o.sms_url);
+			goto out_channels;
+		}
+		nt++;
+	}
 	no = (struct notify_opts){ (unsigned)o.gateway_offline, (unsigned)o.spool_pct, o.lang };
 	oo = (struct outbox_opts){ (unsigned)o.max_attempts, (unsigned)o.retry_s };
 	if (kv_open(&k, dir, NULL) || alarm_store_open(&st, k) || contacts_open(&cs, k) ||
@@ -128,8 +160,9 @@ int main(int argc, char **argv)
 		log_error("cannot start (data in %s)", dir);
 		goto out_close;
 	}
-	log_info("data in %s, %zu alarms open, e-mail %s", dir, alarm_open_count(st),
-		 o.smtp_url ? o.smtp_url : "off (--smtp-url)");
+	log_info("data in %s, %zu alarms open, e-mail %s, SMS %s", dir, alarm_open_count(st),
+		 o.smtp_url ? o.smtp_url : "off (--smtp-url)",
+		 o.sms_url ? o.sms_url : "off (--sms-url)");
 	rc = svc_run(&s) ? 1 : 0;
 out_close:
 	notify_destroy(n);
@@ -137,8 +170,12 @@ out_close:
 	contacts_close(cs);
 	alarm_store_close(st);
 	kv_close(k);
+out_channels:
 	for (size_t i = 0; i < nt; i++)
-		smtp_destroy(&t[i]);
+		if (!strcmp(t[i].name, "sms"))
+			sms_destroy(&t[i]);
+		else
+			smtp_destroy(&t[i]);
 out_fini:
 	svc_fini(&s);
 	return rc;

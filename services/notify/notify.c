@@ -70,11 +70,12 @@ static int tell_fn(const json_t *contact, void *arg)
 
 		if (!to || !outbox_has(t->n->ob, how[i].channel))
 			continue;
+		/* an SMS is the subject alone: one or two parts, not five */
 		msg = json_pack("{s:O, s:s, s:O, s:s, s:O, s:O}", "alarm",
 				json_object_get(t->rec, "id"), "channel", how[i].channel, "contact",
 				json_object_get(contact, "name"), "to", to, "subject",
 				json_object_get(t->text, "subject"), "body",
-				json_object_get(t->text, "body"));
+				json_object_get(t->text, i ? "subject" : "body"));
 		rc = msg ? outbox_put_txn(t->n->ob, t->txn, msg, &id) : AMR_ENOMEM;
 		json_decref(msg);
 		if (rc)

@@ -1,7 +1,7 @@
 # amr-notify: the alarm engine (docs/notify.md).
 NOTIFY_SRCS := services/notify/rules.c services/notify/alarm.c services/notify/notify.c \
                services/notify/notify_rpc.c services/notify/contact.c services/notify/message.c \
-               services/notify/outbox.c services/notify/smtp.c services/notify/labels.c \
+               services/notify/outbox.c services/notify/smtp.c services/notify/sms.c services/notify/labels.c \
                services/notify/main.c
 $(eval $(call program,amr-notify,$(NOTIFY_SRCS),$(MQ_LIBS) $(LMDB_LIBS) -lcurl))
 
@@ -21,3 +21,8 @@ $(eval $(call integ_test,test_notify_smtp,tests/integration/test_notify_smtp.c \
 # Alarms reaching a contact's mailbox through amr-notify, and after a kill.
 $(eval $(call integ_test,test_notify_mail,tests/integration/test_notify_mail.c \
 	tests/integration/mail_util.c,))
+
+# The SMS channel (sms.c, libcurl) through a real Kannel: bearerbox, smsbox
+# and the fake SMS centre fakesmsc (Debian's kannel, kannel-extras).
+$(OBJ)/tests/integration/test_notify_sms.o: CPPFLAGS += -Iservices/notify
+$(eval $(call integ_test,test_notify_sms,tests/integration/test_notify_sms.c tests/integration/kannel_util.c services/notify/sms.c,-lcurl))

@@ -1,0 +1,461 @@
+/*
+ * sms.c - the SMS channel: check the message, build Kannel's sendsms
+ * request, let libcurl fetch it, map the answer onto transport.h's three
+ * results (sms.h says which, and which Kannel parameters go out).
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "log.h"
+#include "sms.h"
+#include "utf8.h"
+
+/* Delivery reports asked for (Kannel's dlr-mask): 1 delivered to the
+ * phone, 2 not delivered, 4 queued on the SMS centre, 8 accepted by it,
+ * 16 rejected by it. */
+#define DLR_MASK      "31"
+#define KEY_MARK      "%KEY%"
+#define KEY_MAX	      64
+/* E.164: at most 15 digits; fewer than 7 is no subscriber's number. */
+#define TO_MIN_DIGITS 7
+#define TO_MAX_DIGITS 15
+
+/* The channel's configuration, copied from struct sms_conf. */
+struct sms {
+	char *url;	     /* sendsms, http:// or https:// */
+	char *user;	     /* sendsms-user */
+	char *password;	     /* zeroed before it is freed */
+	char *from;	     /* NULL: Kannel's default-sender */
+	char *dlr_url;	     /* with KEY_MARK; NULL: no delivery reports */
+	unsigned timeout_ms; /* CURLOPT_TIMEOUT_MS */
+};
+
+/* A growing text. */
+struct buf {
+	char *p;    /* NUL-terminated; NULL until the first append */
+	size_t len; /* bytes in p */
+	size_t cap; /* bytes allocated */
+	bool oom;   /* an append failed: later ones do nothing */
+};
+
+/* The start of Kannel's answer: "0: Accepted for delivery". */
+struct answer {
+	char text[160]; /* NUL-terminated */
+	size_t len;	/* bytes in text */
+};
+
+static void add(struct buf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = (b->len + n + 1) * 2;
+		char *p = realloc(b->p, cap);
+
+		if (!p) {
+			b->oom = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void adds(struct buf *b, const char *s)
+{
+	add(b, s, strlen(s));
+}
+
+/* Append "&name=" and value url-encoded (without the '&' right after
+ * the url's '?' or a '&'). */
+static void add_param(struct buf *b, CURL *h, const char *name, const char *value)
+{
+	char *enc = curl_easy_escape(h, value, 0);
+
+	if (!enc) {
+		b->oom = true;
+		return;
+	}
+	adds(b, b->len && strchr("?&", b->p[b->len - 1]) ? "" : "&");
+	adds(b, name);
+	adds(b, "=");
+	adds(b, enc);
+	curl_free(enc);
+}
+
+/* '+' and TO_MIN_DIGITS..TO_MAX_DIGITS digits. */
+static bool to_ok(const char *to)
+{
+	size_t n = 0;
+
+	if (!to || to[0] != '+')
+		return false;
+	for (const char *p = to + 1; *p; p++, n++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return n >= TO_MIN_DIGITS && n <= TO_MAX_DIGITS;
+}
+
+/* 1..KEY_MAX characters unreserved in a URL (RFC 3986) and free of '%',
+ * which Kannel would read as its escape in the dlr-url. */
+static bool key_ok(const char *k)
+{
+	size_t n = k ? strlen(k) : 0;
+
+	if (n == 0 || n > KEY_MAX)
+		return false;
+	for (const char *p = k; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("._~-", *p)))
+			return false;
+	return true;
+}
+
+/* Valid UTF-8, not empty, no control characters but tab, CR and LF. */
+static bool text_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0)
+		return false;
+	for (size_t i = 0, k; i < n; i += k) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!(k = utf8_seq(s + i, n - i)))
+			return false;
+		if ((c < 0x20 || c == 0x7f) && !strchr("\t\r\n", c))
+			return false;
+	}
+	return true;
+}
+
+/* Whether GSM 7-bit (GSM 03.38 with its extension table) holds every
+ * character: printable ASCII but '`', and line ends. */
+static bool gsm_ok(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 || *p > 0x7e || *p == '`') && *p != '\r' && *p != '\n')
+			return false;
+	return true;
+}
+
+/* The whole request URL into *b; false when out of memory. */
+static bool build(struct buf *b, CURL *h, const struct sms *s, const struct transport_msg *msg)
+{
+	adds(b, s->url);
+	if (!strchr(s->url, '?'))
+		adds(b, "?");
+	add_param(b, h, "username", s->user);
+	add_param(b, h, "password", s->password);
+	add_param(b, h, "to", msg->to);
+	add_param(b, h, "text", msg->body);
+	add_param(b, h, "charset", "UTF-8");
+	if (!gsm_ok(msg->body))
+		add_param(b, h, "coding", "2");
+	if (s->from)
+		add_param(b, h, "from", s->from);
+	if (s->dlr_url) {
+		struct buf dlr = { 0 };
+		const char *p = s->dlr_url, *m;
+
+		while ((m = strstr(p, KEY_MARK))) {
+			add(&dlr, p, (size_t)(m - p));
+			adds(&dlr, msg->key); /* key_ok: nothing to encode */
+			p = m + strlen(KEY_MARK);
+		}
+		adds(&dlr, p);
+		add_param(b, h, "dlr-mask", DLR_MASK);
+		if (dlr.oom)
+			b->oom = true;
+		else
+			add_param(b, h, "dlr-url", dlr.p);
+		free(dlr.p);
+	}
+	return !b->oom;
+}
+
+/* Keep the start of Kannel's answer for why. */
+static size_t keep_answer(char *data, size_t size, size_t nitems, void *arg)
+{
+	struct answer *a = arg;
+	size_t n = size * nitems;
+
+	for (size_t i = 0; i < n && a->len < sizeof a->text - 1; i++)
+		a->text[a->len++] = data[i];
+	a->text[a->len] = '\0';
+	return n;
+}
+
+/* The answer's first line, control and non-ASCII bytes shown as '?',
+ * trailing blanks dropped. Returns a->text. */
+static const char *answer_line(struct answer *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->len && a->text[i] != '\r' && a->text[i] != '\n'; i++)
+		if ((unsigned char)a->text[i] < 0x20 || (unsigned char)a->text[i] > 0x7e)
+			a->text[i] = '?';
+	while (i > 0 && a->text[i - 1] == ' ')
+		i--;
+	a->text[i] = '\0';
+	return a->text;
+}
+
+/* What a transfer that failed before any answer means: what only a
+ * person can fix is FAILED, the rest (no connection, a timeout, a reset)
+ * RETRY. */
+static enum transport_result classify_curl(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_URL_MALFORMAT:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_NOT_BUILT_IN:
+	case CURLE_PEER_FAILED_VERIFICATION: /* a certificate we must not trust */
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+		return TRANSPORT_FAILED;
+	default:
+		return TRANSPORT_RETRY;
+	}
+}
+
+/* What Kannel's HTTP status means (sms.h). */
+static enum transport_result classify_http(long code)
+{
+	if (code >= 200 && code <= 299)
+		return TRANSPORT_SENT;
+	if (code == 429 || (code >= 500 && code <= 599))
+		return TRANSPORT_RETRY;
+	return TRANSPORT_FAILED;
+}
+
+/* Write the one-line reason into why (NULL or 0 bytes: nowhere). */
+static void say(char *why, size_t why_size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void say(char *why, size_t why_size, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!why || !why_size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, why_size, fmt, ap);
+	va_end(ap);
+}
+
+/* Every option of one transfer; the first one libcurl refuses (out of
+ * memory) stops it, and its code is returned. */
+static CURLcode setup(CURL *h, const struct sms *s, const char *url, struct answer *a, char *err)
+{
+	CURLcode rc;
+
+	if ((rc = curl_easy_setopt(h, CURLOPT_URL, url)) ||
+	    (rc = curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L)) ||
+	    (rc = curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)s->timeout_ms)) ||
+	    (rc = curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err)) ||
+	    (rc = curl_easy_setopt(h, CURLOPT_PROXY, "")) || /* not even $http_proxy */
+	    (rc = curl_easy_setopt(h, CURLOPT_HTTPGET, 1L)) ||
+	    (rc = curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, keep_answer)))
+		return rc;
+	return curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
+}
+
+/* s fit for one log line in out: cut at n - 1 bytes, control characters
+ * shown as '?'. Returns out. */
+static const char *loggable(const char *s, char *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < n; i++)
+		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	out[i] = '\0';
+	return utf8_fix(out);
+}
+
+/* Hand one message to Kannel (transport.h's send()). */
+static enum transport_result sms_send(void *ctx, const struct transport_msg *msg, char *why,
+				      size_t why_size)
+{
+	const struct sms *s = ctx;
+	char err[CURL_ERROR_SIZE] = "", shown[32];
+	struct answer a = { .len = 0 };
+	struct buf url = { 0 };
+	enum transport_result res;
+	CURL *h = NULL;
+	CURLcode rc;
+	long code = 0;
+
+	/* What Kannel would misread or the network cannot carry never leaves. */
+	if (!to_ok(msg->to)) {
+		say(why, why_size, "sms: to \"%s\" is not + and %d to %d digits",
+		    loggable(msg->to ? msg->to : "", shown, sizeof shown), TO_MIN_DIGITS,
+		    TO_MAX_DIGITS);
+		return TRANSPORT_FAILED;
+	}
+	if (s->dlr_url && !key_ok(msg->key)) {
+		say(why, why_size, "sms: key is not 1 to %d of A-Z a-z 0-9 . _ ~ -", KEY_MAX);
+		return TRANSPORT_FAILED;
+	}
+	if (!text_ok(msg->body)) {
+		say(why, why_size, "sms: text is empty, not UTF-8 or holds control characters");
+		return TRANSPORT_FAILED;
+	}
+	res = TRANSPORT_RETRY; /* out of memory, below, may pass */
+	if (!(h = curl_easy_init())) {
+		say(why, why_size, "sms: out of memory starting libcurl");
+		goto out_free_curl;
+	}
+	if (!build(&url, h, s, msg)) {
+		say(why, why_size, "sms: out of memory building the request");
+		goto out_free_curl;
+	}
+	if ((rc = setup(h, s, url.p, &a, err)) != CURLE_OK) {
+		say(why, why_size, "sms: libcurl: %s", curl_easy_strerror(rc));
+		goto out_free_curl;
+	}
+	if ((rc = curl_easy_perform(h)) != CURLE_OK) {
+		res = classify_curl(rc);
+		say(why, why_size, "sms: %s", err[0] ? err : curl_easy_strerror(rc));
+		goto out_free_curl;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	res = classify_http(code);
+	if (res != TRANSPORT_SENT)
+		say(why, why_size, "sms %ld: %s", code,
+		    a.len ? answer_line(&a) : "(no answer text)");
+out_free_curl:
+	if (url.p)
+		explicit_bzero(url.p, url.len); /* it holds the password */
+	free(url.p);
+	curl_easy_cleanup(h);
+	return res;
+}
+
+static void conf_free(struct sms *s)
+{
+	if (!s)
+		return;
+	if (s->password)
+		explicit_bzero(s->password, strlen(s->password));
+	free(s->url);
+	free(s->user);
+	free(s->password);
+	free(s->from);
+	free(s->dlr_url);
+	free(s);
+}
+
+/* A copy of s in *dst (NULL stays NULL); false when out of memory. */
+static bool copy(char **dst, const char *s)
+{
+	*dst = s ? strdup(s) : NULL;
+	return !s || *dst;
+}
+
+/* Whether this libcurl speaks the scheme (Debian's does both). */
+static bool scheme_built_in(const char *scheme)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+	for (const char *const *p = v->protocols; p && *p; p++)
+		if (!strcasecmp(*p, scheme))
+			return true;
+	return false;
+}
+
+/* "http" or "https" when u is such a URL of printable ASCII without
+ * spaces and that libcurl speaks it; else NULL. */
+static const char *http_scheme(const char *u)
+{
+	const char *scheme;
+
+	if (!strncasecmp(u, "https://", 8))
+		scheme = "https";
+	else if (!strncasecmp(u, "http://", 7))
+		scheme = "http";
+	else
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)u; *p; p++)
+		if (*p <= ' ' || *p > 0x7e)
+			return NULL;
+	return scheme_built_in(scheme) ? scheme : NULL;
+}
+
+/* '+' and 1..20 digits, or 1..11 printable ASCII characters: what the
+ * sender address of an SMS holds (3GPP TS 23.040). */
+static bool from_ok(const char *f)
+{
+	size_t n = strlen(f), digits = strspn(f + (f[0] == '+'), "0123456789");
+
+	if (f[0] == '+')
+		return digits == n - 1 && digits >= 1 && digits <= 20;
+	if (n == 0 || n > 11)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)f; *p; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			return false;
+	return true;
+}
+
+amr_err sms_create(struct transport *out, const struct sms_conf *c)
+{
+	char shown[96];
+	struct sms *s;
+
+	if (!out || !c || !c->url || !c->user || !c->password || !c->timeout_ms) {
+		log_error("sms: url, user, password and timeout_ms are required");
+		return AMR_EINVAL;
+	}
+	if (!http_scheme(c->url)) {
+		log_error(
+			"sms: url %s: not http:// or https:// without spaces, or libcurl lacks it",
+			loggable(c->url, shown, sizeof shown));
+		return AMR_EINVAL;
+	}
+	if (c->from && !from_ok(c->from)) {
+		log_error("sms: from \"%s\": neither + and up to 20 digits nor 1 to 11 "
+			  "printable ASCII characters",
+			  loggable(c->from, shown, sizeof shown));
+		return AMR_EINVAL;
+	}
+	if (c->dlr_url && (!http_scheme(c->dlr_url) || !strstr(c->dlr_url, KEY_MARK))) {
+		log_error("sms: dlr_url %s: not an http(s):// URL without spaces holding %%KEY%%",
+			  loggable(c->dlr_url, shown, sizeof shown));
+		return AMR_EINVAL;
+	}
+	if (!(s = calloc(1, sizeof *s)) || !copy(&s->url, c->url) || !copy(&s->user, c->user) ||
+	    !copy(&s->password, c->password) || !copy(&s->from, c->from) ||
+	    !copy(&s->dlr_url, c->dlr_url)) {
+		log_error("sms: out of memory");
+		conf_free(s);
+		return AMR_ENOMEM;
+	}
+	if (!strncasecmp(c->url, "http://", 7) && strncmp(c->url, "http://127.", 11) &&
+	    strncasecmp(c->url, "http://localhost", 16))
+		log_warn("sms: %s is not https:// nor on this host: the password travels in clear",
+			 loggable(c->url, shown, sizeof shown));
+	s->timeout_ms = c->timeout_ms;
+	out->name = "sms";
+	out->ctx = s;
+	out->send = sms_send;
+	return AMR_OK;
+}
+
+void sms_destroy(struct transport *t)
+{
+	if (!t)
+		return;
+	conf_free(t->ctx);
+	t->name = NULL;
+	t->ctx = NULL;
+	t->send = NULL;
+}
