@@ -1,8 +1,8 @@
 # amr-notify: the alarm engine (docs/notify.md).
 NOTIFY_SRCS := services/notify/rules.c services/notify/alarm.c services/notify/notify.c \
                services/notify/notify_rpc.c services/notify/contact.c services/notify/message.c \
-               services/notify/outbox.c services/notify/smtp.c services/notify/sms.c services/notify/labels.c \
-               services/notify/main.c
+               services/notify/outbox.c services/notify/smtp.c services/notify/sms.c \
+               services/notify/txutil.c services/notify/labels.c services/notify/main.c
 $(eval $(call program,amr-notify,$(NOTIFY_SRCS),$(MQ_LIBS) $(LMDB_LIBS) -lcurl))
 
 # The engine with a real Mosquitto: alarms once, by hand, after a kill.
@@ -16,7 +16,7 @@ $(eval $(call unit_test,test_notify_flow,tests/unit/test_notify_flow.c services/
 # deploy/mail-catcher.py.
 $(OBJ)/tests/integration/test_notify_smtp.o: CPPFLAGS += -Iservices/notify
 $(eval $(call integ_test,test_notify_smtp,tests/integration/test_notify_smtp.c \
-	tests/integration/mail_util.c services/notify/smtp.c,-lcurl))
+	tests/integration/mail_util.c services/notify/smtp.c services/notify/txutil.c,-lcurl))
 
 # Alarms reaching a contact's mailbox through amr-notify, and after a kill.
 $(eval $(call integ_test,test_notify_mail,tests/integration/test_notify_mail.c \
@@ -25,4 +25,5 @@ $(eval $(call integ_test,test_notify_mail,tests/integration/test_notify_mail.c \
 # The SMS channel (sms.c, libcurl) through a real Kannel: bearerbox, smsbox
 # and the fake SMS centre fakesmsc (Debian's kannel, kannel-extras).
 $(OBJ)/tests/integration/test_notify_sms.o: CPPFLAGS += -Iservices/notify
-$(eval $(call integ_test,test_notify_sms,tests/integration/test_notify_sms.c tests/integration/kannel_util.c services/notify/sms.c,-lcurl))
+$(eval $(call integ_test,test_notify_sms,tests/integration/test_notify_sms.c \
+	tests/integration/kannel_util.c services/notify/sms.c services/notify/txutil.c,-lcurl))

@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 
 #include "log.h"
+#include "txutil.h"
 #include "sms.h"
 #include "utf8.h"
 
@@ -36,48 +37,15 @@ struct sms {
 	unsigned timeout_ms; /* CURLOPT_TIMEOUT_MS */
 };
 
-/* A growing text. */
-struct buf {
-	char *p;    /* NUL-terminated; NULL until the first append */
-	size_t len; /* bytes in p */
-	size_t cap; /* bytes allocated */
-	bool oom;   /* an append failed: later ones do nothing */
-};
-
 /* The start of Kannel's answer: "0: Accepted for delivery". */
 struct answer {
 	char text[160]; /* NUL-terminated */
 	size_t len;	/* bytes in text */
 };
 
-static void add(struct buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *p = realloc(b->p, cap);
-
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void adds(struct buf *b, const char *s)
-{
-	add(b, s, strlen(s));
-}
-
 /* Append "&name=" and value url-encoded (without the '&' right after
  * the url's '?' or a '&'). */
-static void add_param(struct buf *b, CURL *h, const char *name, const char *value)
+static void add_param(struct txbuf *b, CURL *h, const char *name, const char *value)
 {
 	char *enc = curl_easy_escape(h, value, 0);
 
@@ -85,10 +53,10 @@ static void add_param(struct buf *b, CURL *h, const char *name, const char *valu
 		b->oom = true;
 		return;
 	}
-	adds(b, b->len && strchr("?&", b->p[b->len - 1]) ? "" : "&");
-	adds(b, name);
-	adds(b, "=");
-	adds(b, enc);
+	txbuf_adds(b, b->len && strchr("?&", b->p[b->len - 1]) ? "" : "&");
+	txbuf_adds(b, name);
+	txbuf_adds(b, "=");
+	txbuf_adds(b, enc);
 	curl_free(enc);
 }
 
@@ -149,11 +117,11 @@ static bool gsm_ok(const char *s)
 }
 
 /* The whole request URL into *b; false when out of memory. */
-static bool build(struct buf *b, CURL *h, const struct sms *s, const struct transport_msg *msg)
+static bool build(struct txbuf *b, CURL *h, const struct sms *s, const struct transport_msg *msg)
 {
-	adds(b, s->url);
+	txbuf_adds(b, s->url);
 	if (!strchr(s->url, '?'))
-		adds(b, "?");
+		txbuf_adds(b, "?");
 	add_param(b, h, "username", s->user);
 	add_param(b, h, "password", s->password);
 	add_param(b, h, "to", msg->to);
@@ -164,15 +132,15 @@ static bool build(struct buf *b, CURL *h, const struct sms *s, const struct tran
 	if (s->from)
 		add_param(b, h, "from", s->from);
 	if (s->dlr_url) {
-		struct buf dlr = { 0 };
+		struct txbuf dlr = { 0 };
 		const char *p = s->dlr_url, *m;
 
 		while ((m = strstr(p, KEY_MARK))) {
-			add(&dlr, p, (size_t)(m - p));
-			adds(&dlr, msg->key); /* key_ok: nothing to encode */
+			txbuf_add(&dlr, p, (size_t)(m - p));
+			txbuf_adds(&dlr, msg->key); /* key_ok: nothing to encode */
 			p = m + strlen(KEY_MARK);
 		}
-		adds(&dlr, p);
+		txbuf_adds(&dlr, p);
 		add_param(b, h, "dlr-mask", DLR_MASK);
 		if (dlr.oom)
 			b->oom = true;
@@ -238,20 +206,6 @@ static enum transport_result classify_http(long code)
 	return TRANSPORT_FAILED;
 }
 
-/* Write the one-line reason into why (NULL or 0 bytes: nowhere). */
-static void say(char *why, size_t why_size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void say(char *why, size_t why_size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || !why_size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, why_size, fmt, ap);
-	va_end(ap);
-}
-
 /* Every option of one transfer; the first one libcurl refuses (out of
  * memory) stops it, and its code is returned. */
 static CURLcode setup(CURL *h, const struct sms *s, const char *url, struct answer *a, char *err)
@@ -269,18 +223,6 @@ static CURLcode setup(CURL *h, const struct sms *s, const char *url, struct answ
 	return curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
 }
 
-/* s fit for one log line in out: cut at n - 1 bytes, control characters
- * shown as '?'. Returns out. */
-static const char *loggable(const char *s, char *out, size_t n)
-{
-	size_t i;
-
-	for (i = 0; s[i] && i + 1 < n; i++)
-		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	out[i] = '\0';
-	return utf8_fix(out);
-}
-
 /* Hand one message to Kannel (transport.h's send()). */
 static enum transport_result sms_send(void *ctx, const struct transport_msg *msg, char *why,
 				      size_t why_size)
@@ -288,7 +230,7 @@ static enum transport_result sms_send(void *ctx, const struct transport_msg *msg
 	const struct sms *s = ctx;
 	char err[CURL_ERROR_SIZE] = "", shown[32];
 	struct answer a = { .len = 0 };
-	struct buf url = { 0 };
+	struct txbuf url = { 0 };
 	enum transport_result res;
 	CURL *h = NULL;
 	CURLcode rc;
@@ -296,42 +238,42 @@ static enum transport_result sms_send(void *ctx, const struct transport_msg *msg
 
 	/* What Kannel would misread or the network cannot carry never leaves. */
 	if (!to_ok(msg->to)) {
-		say(why, why_size, "sms: to \"%s\" is not + and %d to %d digits",
-		    loggable(msg->to ? msg->to : "", shown, sizeof shown), TO_MIN_DIGITS,
-		    TO_MAX_DIGITS);
+		tx_say(why, why_size, "sms: to \"%s\" is not + and %d to %d digits",
+		       tx_loggable(msg->to ? msg->to : "", shown, sizeof shown), TO_MIN_DIGITS,
+		       TO_MAX_DIGITS);
 		return TRANSPORT_FAILED;
 	}
 	if (s->dlr_url && !key_ok(msg->key)) {
-		say(why, why_size, "sms: key is not 1 to %d of A-Z a-z 0-9 . _ ~ -", KEY_MAX);
+		tx_say(why, why_size, "sms: key is not 1 to %d of A-Z a-z 0-9 . _ ~ -", KEY_MAX);
 		return TRANSPORT_FAILED;
 	}
 	if (!text_ok(msg->body)) {
-		say(why, why_size, "sms: text is empty, not UTF-8 or holds control characters");
+		tx_say(why, why_size, "sms: text is empty, not UTF-8 or holds control characters");
 		return TRANSPORT_FAILED;
 	}
 	res = TRANSPORT_RETRY; /* out of memory, below, may pass */
 	if (!(h = curl_easy_init())) {
-		say(why, why_size, "sms: out of memory starting libcurl");
+		tx_say(why, why_size, "sms: out of memory starting libcurl");
 		goto out_free_curl;
 	}
 	if (!build(&url, h, s, msg)) {
-		say(why, why_size, "sms: out of memory building the request");
+		tx_say(why, why_size, "sms: out of memory building the request");
 		goto out_free_curl;
 	}
 	if ((rc = setup(h, s, url.p, &a, err)) != CURLE_OK) {
-		say(why, why_size, "sms: libcurl: %s", curl_easy_strerror(rc));
+		tx_say(why, why_size, "sms: libcurl: %s", curl_easy_strerror(rc));
 		goto out_free_curl;
 	}
 	if ((rc = curl_easy_perform(h)) != CURLE_OK) {
 		res = classify_curl(rc);
-		say(why, why_size, "sms: %s", err[0] ? err : curl_easy_strerror(rc));
+		tx_say(why, why_size, "sms: %s", err[0] ? err : curl_easy_strerror(rc));
 		goto out_free_curl;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 	res = classify_http(code);
 	if (res != TRANSPORT_SENT)
-		say(why, why_size, "sms %ld: %s", code,
-		    a.len ? answer_line(&a) : "(no answer text)");
+		tx_say(why, why_size, "sms %ld: %s", code,
+		       a.len ? answer_line(&a) : "(no answer text)");
 out_free_curl:
 	if (url.p)
 		explicit_bzero(url.p, url.len); /* it holds the password */
@@ -354,24 +296,6 @@ static void conf_free(struct sms *s)
 	free(s);
 }
 
-/* A copy of s in *dst (NULL stays NULL); false when out of memory. */
-static bool copy(char **dst, const char *s)
-{
-	*dst = s ? strdup(s) : NULL;
-	return !s || *dst;
-}
-
-/* Whether this libcurl speaks the scheme (Debian's does both). */
-static bool scheme_built_in(const char *scheme)
-{
-	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-
-	for (const char *const *p = v->protocols; p && *p; p++)
-		if (!strcasecmp(*p, scheme))
-			return true;
-	return false;
-}
-
 /* "http" or "https" when u is such a URL of printable ASCII without
  * spaces and that libcurl speaks it; else NULL. */
 static const char *http_scheme(const char *u)
@@ -387,7 +311,7 @@ static const char *http_scheme(const char *u)
 	for (const unsigned char *p = (const unsigned char *)u; *p; p++)
 		if (*p <= ' ' || *p > 0x7e)
 			return NULL;
-	return scheme_built_in(scheme) ? scheme : NULL;
+	return tx_scheme_built_in(scheme) ? scheme : NULL;
 }
 
 /* '+' and 1..20 digits, or 1..11 printable ASCII characters: what the
@@ -418,23 +342,23 @@ amr_err sms_create(struct transport *out, const struct sms_conf *c)
 	if (!http_scheme(c->url)) {
 		log_error(
 			"sms: url %s: not http:// or https:// without spaces, or libcurl lacks it",
-			loggable(c->url, shown, sizeof shown));
+			tx_loggable(c->url, shown, sizeof shown));
 		return AMR_EINVAL;
 	}
 	if (c->from && !from_ok(c->from)) {
 		log_error("sms: from \"%s\": neither + and up to 20 digits nor 1 to 11 "
 			  "printable ASCII characters",
-			  loggable(c->from, shown, sizeof shown));
+			  tx_loggable(c->from, shown, sizeof shown));
 		return AMR_EINVAL;
 	}
 	if (c->dlr_url && (!http_scheme(c->dlr_url) || !strstr(c->dlr_url, KEY_MARK))) {
 		log_error("sms: dlr_url %s: not an http(s):// URL without spaces holding %%KEY%%",
-			  loggable(c->dlr_url, shown, sizeof shown));
+			  tx_loggable(c->dlr_url, shown, sizeof shown));
 		return AMR_EINVAL;
 	}
-	if (!(s = calloc(1, sizeof *s)) || !copy(&s->url, c->url) || !copy(&s->user, c->user) ||
-	    !copy(&s->password, c->password) || !copy(&s->from, c->from) ||
-	    !copy(&s->dlr_url, c->dlr_url)) {
+	if (!(s = calloc(1, sizeof *s)) || !tx_copy(&s->url, c->url) ||
+	    !tx_copy(&s->user, c->user) || !tx_copy(&s->password, c->password) ||
+	    !tx_copy(&s->from, c->from) || !tx_copy(&s->dlr_url, c->dlr_url)) {
 		log_error("sms: out of memory");
 		conf_free(s);
 		return AMR_ENOMEM;
@@ -442,7 +366,7 @@ amr_err sms_create(struct transport *out, const struct sms_conf *c)
 	if (!strncasecmp(c->url, "http://", 7) && strncmp(c->url, "http://127.", 11) &&
 	    strncasecmp(c->url, "http://localhost", 16))
 		log_warn("sms: %s is not https:// nor on this host: the password travels in clear",
-			 loggable(c->url, shown, sizeof shown));
+			 tx_loggable(c->url, shown, sizeof shown));
 	s->timeout_ms = c->timeout_ms;
 	out->name = "sms";
 	out->ctx = s;

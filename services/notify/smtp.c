@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "log.h"
+#include "txutil.h"
 #include "smtp.h"
 #include "utf8.h"
 
@@ -25,14 +26,6 @@ struct smtp {
 	char *cafile;	     /* NULL: the system's */
 	bool starttls;	     /* CURLUSESSL_ALL */
 	unsigned timeout_ms; /* CURLOPT_TIMEOUT_MS */
-};
-
-/* A growing text. */
-struct buf {
-	char *p;    /* NUL-terminated; NULL until the first append */
-	size_t len; /* bytes in p */
-	size_t cap; /* bytes allocated */
-	bool oom;   /* an append failed: later ones do nothing */
 };
 
 /* One send(): the message as libcurl reads it, the server's last error. */
@@ -60,33 +53,8 @@ amr_err smtp_global_init(void)
 	return rc == CURLE_OUT_OF_MEMORY ? AMR_ENOMEM : AMR_EIO;
 }
 
-static void add(struct buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *p = realloc(b->p, cap);
-
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void adds(struct buf *b, const char *s)
-{
-	add(b, s, strlen(s));
-}
-
-static void addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void addf(struct buf *b, const char *fmt, ...)
+static void addf(struct txbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void addf(struct txbuf *b, const char *fmt, ...)
 {
 	char line[256];
 	va_list ap;
@@ -98,12 +66,12 @@ static void addf(struct buf *b, const char *fmt, ...)
 	if (n < 0 || (size_t)n >= sizeof line)
 		b->oom = true; /* only short, fixed lines go through here */
 	else
-		add(b, line, (size_t)n);
+		txbuf_add(b, line, (size_t)n);
 }
 
 /* Append base64 (RFC 4648, padded) of p[0..n), with CRLF after every
  * line_max characters and at the end when line_max is not 0. */
-static void add_b64(struct buf *b, const unsigned char *p, size_t n, size_t line_max)
+static void add_b64(struct txbuf *b, const unsigned char *p, size_t n, size_t line_max)
 {
 	static const char abc[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -121,15 +89,15 @@ static void add_b64(struct buf *b, const unsigned char *p, size_t n, size_t line
 		q[1] = abc[(v >> 12) & 63];
 		q[2] = i + 1 < n ? abc[(v >> 6) & 63] : '=';
 		q[3] = i + 2 < n ? abc[v & 63] : '=';
-		add(b, q, 4);
+		txbuf_add(b, q, 4);
 		col += 4;
 		if (line_max && col >= line_max) {
-			add(b, "\r\n", 2);
+			txbuf_add(b, "\r\n", 2);
 			col = 0;
 		}
 	}
 	if (line_max && col)
-		add(b, "\r\n", 2);
+		txbuf_add(b, "\r\n", 2);
 }
 
 /* True when s is valid UTF-8 without control characters but tab and,
@@ -187,7 +155,7 @@ static bool plain_ok(const char *s)
 
 /* s as RFC 2047 encoded words, folded between words, each cut at a
  * character boundary. */
-static void add_words(struct buf *b, const char *s)
+static void add_words(struct txbuf *b, const char *s)
 {
 	size_t n = strlen(s), i = 0;
 
@@ -202,15 +170,15 @@ static void add_words(struct buf *b, const char *s)
 			end += k;
 		}
 		if (i)
-			adds(b, "\r\n ");
-		adds(b, "=?UTF-8?B?");
+			txbuf_adds(b, "\r\n ");
+		txbuf_adds(b, "=?UTF-8?B?");
 		add_b64(b, (const unsigned char *)s + i, end - i, 0);
-		adds(b, "?=");
+		txbuf_adds(b, "?=");
 		i = end;
 	} while (i < n);
 }
 
-static void add_date(struct buf *b)
+static void add_date(struct txbuf *b)
 {
 	static const char *const wday[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -223,38 +191,38 @@ static void add_date(struct buf *b)
 	     mon[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-static void add_from(struct buf *b, const struct smtp *s)
+static void add_from(struct txbuf *b, const struct smtp *s)
 {
-	adds(b, "From: ");
+	txbuf_adds(b, "From: ");
 	if (s->from_name && *s->from_name && plain_ok(s->from_name)) {
-		adds(b, "\"");
+		txbuf_adds(b, "\"");
 		for (const char *p = s->from_name; *p; p++) {
 			if (*p == '"' || *p == '\\')
-				adds(b, "\\");
-			add(b, p, 1);
+				txbuf_adds(b, "\\");
+			txbuf_add(b, p, 1);
 		}
-		adds(b, "\" ");
+		txbuf_adds(b, "\" ");
 	} else if (s->from_name && *s->from_name) {
 		add_words(b, s->from_name);
-		adds(b, " ");
+		txbuf_adds(b, " ");
 	}
-	adds(b, "<");
-	adds(b, s->from);
-	adds(b, ">\r\n");
+	txbuf_adds(b, "<");
+	txbuf_adds(b, s->from);
+	txbuf_adds(b, ">\r\n");
 }
 
 /* The body in canonical form (every line end CRLF), then base64. */
-static bool add_body(struct buf *b, const char *text)
+static bool add_body(struct txbuf *b, const char *text)
 {
-	struct buf crlf = { 0 };
+	struct txbuf crlf = { 0 };
 
 	for (const char *p = text; *p; p++) {
 		if (*p == '\r' || *p == '\n') {
-			add(&crlf, "\r\n", 2);
+			txbuf_add(&crlf, "\r\n", 2);
 			if (p[0] == '\r' && p[1] == '\n')
 				p++;
 		} else {
-			add(&crlf, p, 1);
+			txbuf_add(&crlf, p, 1);
 		}
 	}
 	add_b64(b, (const unsigned char *)(crlf.p ? crlf.p : ""), crlf.len, B64_LINE);
@@ -263,27 +231,27 @@ static bool add_body(struct buf *b, const char *text)
 }
 
 /* The whole message for msg into *b; false when out of memory. */
-static bool build(struct buf *b, const struct smtp *s, const struct transport_msg *msg)
+static bool build(struct txbuf *b, const struct smtp *s, const struct transport_msg *msg)
 {
 	const char *subject = msg->subject ? msg->subject : "";
 
 	add_date(b);
 	add_from(b, s);
-	adds(b, "To: <");
-	adds(b, msg->to);
-	adds(b, ">\r\nSubject: ");
+	txbuf_adds(b, "To: <");
+	txbuf_adds(b, msg->to);
+	txbuf_adds(b, ">\r\nSubject: ");
 	if (plain_ok(subject))
-		adds(b, subject);
+		txbuf_adds(b, subject);
 	else
 		add_words(b, subject);
-	adds(b, "\r\nMessage-ID: <");
-	adds(b, msg->key);
-	adds(b, "@amr-notify>\r\n"
-		"MIME-Version: 1.0\r\n"
-		"Content-Type: text/plain; charset=UTF-8\r\n"
-		"Content-Transfer-Encoding: base64\r\n"
-		"Auto-Submitted: auto-generated\r\n"
-		"\r\n");
+	txbuf_adds(b, "\r\nMessage-ID: <");
+	txbuf_adds(b, msg->key);
+	txbuf_adds(b, "@amr-notify>\r\n"
+		      "MIME-Version: 1.0\r\n"
+		      "Content-Type: text/plain; charset=UTF-8\r\n"
+		      "Content-Transfer-Encoding: base64\r\n"
+		      "Auto-Submitted: auto-generated\r\n"
+		      "\r\n");
 	return add_body(b, msg->body ? msg->body : "") && !b->oom;
 }
 
@@ -341,20 +309,6 @@ static enum transport_result classify(CURLcode rc, long code)
 	}
 }
 
-/* Write the one-line reason into why (NULL or 0 bytes: nowhere). */
-static void say(char *why, size_t why_size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void say(char *why, size_t why_size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || !why_size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, why_size, fmt, ap);
-	va_end(ap);
-}
-
 /* Every option of one transfer; the first one libcurl refuses (out of
  * memory) stops it, and its code is returned. */
 static CURLcode setup(CURL *h, const struct smtp *s, struct call *call, struct curl_slist *to,
@@ -392,7 +346,7 @@ static enum transport_result email_send(void *ctx, const struct transport_msg *m
 	char err[CURL_ERROR_SIZE] = "", what[CURL_ERROR_SIZE + 96], rcpt[300], from[300];
 	struct call call = { 0 };
 	struct curl_slist *to = NULL;
-	struct buf m = { 0 };
+	struct txbuf m = { 0 };
 	enum transport_result res;
 	CURL *h = NULL;
 	CURLcode rc;
@@ -400,25 +354,25 @@ static enum transport_result email_send(void *ctx, const struct transport_msg *m
 
 	/* What would break a header or the envelope never leaves. */
 	if (!addr_ok(msg->to)) {
-		say(why, why_size,
-		    "smtp: bad recipient address (empty, long, or CR, LF, <, >, ',')");
+		tx_say(why, why_size,
+		       "smtp: bad recipient address (empty, long, or CR, LF, <, >, ',')");
 		return TRANSPORT_FAILED;
 	}
 	if (!key_ok(msg->key)) {
-		say(why, why_size, "smtp: key \"%.40s\" cannot make a Message-ID", msg->key);
+		tx_say(why, why_size, "smtp: key \"%.40s\" cannot make a Message-ID", msg->key);
 		return TRANSPORT_FAILED;
 	}
 	if (msg->subject && !text_ok(msg->subject, false)) {
-		say(why, why_size, "smtp: subject is not one line of UTF-8 text");
+		tx_say(why, why_size, "smtp: subject is not one line of UTF-8 text");
 		return TRANSPORT_FAILED;
 	}
 	if (msg->body && !text_ok(msg->body, true)) {
-		say(why, why_size, "smtp: body is not UTF-8 text");
+		tx_say(why, why_size, "smtp: body is not UTF-8 text");
 		return TRANSPORT_FAILED;
 	}
 	res = TRANSPORT_RETRY; /* out of memory, below, may pass */
 	if (!build(&m, s, msg)) {
-		say(why, why_size, "smtp: out of memory building the message");
+		tx_say(why, why_size, "smtp: out of memory building the message");
 		goto out_free_curl;
 	}
 	call.msg = m.p;
@@ -426,11 +380,11 @@ static enum transport_result email_send(void *ctx, const struct transport_msg *m
 	snprintf(rcpt, sizeof rcpt, "<%s>", msg->to);
 	snprintf(from, sizeof from, "<%s>", s->from);
 	if (!(h = curl_easy_init()) || !(to = curl_slist_append(NULL, rcpt))) {
-		say(why, why_size, "smtp: out of memory starting libcurl");
+		tx_say(why, why_size, "smtp: out of memory starting libcurl");
 		goto out_free_curl;
 	}
 	if ((rc = setup(h, s, &call, to, from, err)) != CURLE_OK) {
-		say(why, why_size, "smtp: libcurl: %s", curl_easy_strerror(rc));
+		tx_say(why, why_size, "smtp: libcurl: %s", curl_easy_strerror(rc));
 		goto out_free_curl;
 	}
 	if ((rc = curl_easy_perform(h)) == CURLE_OK) {
@@ -444,11 +398,11 @@ static enum transport_result email_send(void *ctx, const struct transport_msg *m
 	else
 		snprintf(what, sizeof what, "%s", err[0] ? err : curl_easy_strerror(rc));
 	if (code > 0 && call.reply[0])
-		say(why, why_size, "smtp %ld: %s (server: %s)", code, what, call.reply);
+		tx_say(why, why_size, "smtp %ld: %s (server: %s)", code, what, call.reply);
 	else if (code > 0)
-		say(why, why_size, "smtp %ld: %s", code, what);
+		tx_say(why, why_size, "smtp %ld: %s", code, what);
 	else
-		say(why, why_size, "smtp: %s", what);
+		tx_say(why, why_size, "smtp: %s", what);
 out_free_curl:
 	curl_slist_free_all(to);
 	curl_easy_cleanup(h);
@@ -471,36 +425,6 @@ static void conf_free(struct smtp *s)
 	free(s);
 }
 
-/* A copy of s in *dst (NULL stays NULL); false when out of memory. */
-static bool copy(char **dst, const char *s)
-{
-	*dst = s ? strdup(s) : NULL;
-	return !s || *dst;
-}
-
-/* Whether this libcurl speaks the url's scheme (Debian's does both). */
-static bool scheme_built_in(const char *scheme)
-{
-	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-
-	for (const char *const *p = v->protocols; p && *p; p++)
-		if (!strcasecmp(*p, scheme))
-			return true;
-	return false;
-}
-
-/* s fit for one log line in out: cut at n - 1 bytes, control characters
- * shown as '?'. Returns out. */
-static const char *loggable(const char *s, char *out, size_t n)
-{
-	size_t i;
-
-	for (i = 0; s[i] && i + 1 < n; i++)
-		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	out[i] = '\0';
-	return out;
-}
-
 amr_err smtp_create(struct transport *out, const struct smtp_conf *c)
 {
 	char shown[96];
@@ -517,15 +441,15 @@ amr_err smtp_create(struct transport *out, const struct smtp_conf *c)
 		scheme = "smtp";
 	else
 		scheme = NULL;
-	if (!scheme || !scheme_built_in(scheme)) {
+	if (!scheme || !tx_scheme_built_in(scheme)) {
 		log_error("smtp: url %s: not smtp:// or smtps://, or libcurl lacks it",
-			  loggable(c->url, shown, sizeof shown));
+			  tx_loggable(c->url, shown, sizeof shown));
 		return AMR_EINVAL;
 	}
 	if (!addr_ok(c->from)) {
 		log_error(
 			"smtp: from \"%s\": not an address (empty, long, or CR, LF, <, >, ',', space)",
-			loggable(c->from, shown, sizeof shown));
+			tx_loggable(c->from, shown, sizeof shown));
 		return AMR_EINVAL;
 	}
 	if (c->from_name && !text_ok(c->from_name, false)) {
@@ -533,15 +457,17 @@ amr_err smtp_create(struct transport *out, const struct smtp_conf *c)
 		return AMR_EINVAL;
 	}
 	if (c->user && !c->password) {
-		log_error("smtp: user %s has no password", loggable(c->user, shown, sizeof shown));
+		log_error("smtp: user %s has no password",
+			  tx_loggable(c->user, shown, sizeof shown));
 		return AMR_EINVAL;
 	}
 	if (c->user && !c->starttls && !strcmp(scheme, "smtp"))
 		log_warn("smtp: %s without starttls: the password travels in clear",
-			 loggable(c->url, shown, sizeof shown));
-	if (!(s = calloc(1, sizeof *s)) || !copy(&s->url, c->url) || !copy(&s->from, c->from) ||
-	    !copy(&s->from_name, c->from_name) || !copy(&s->user, c->user) ||
-	    !copy(&s->password, c->user ? c->password : NULL) || !copy(&s->cafile, c->cafile)) {
+			 tx_loggable(c->url, shown, sizeof shown));
+	if (!(s = calloc(1, sizeof *s)) || !tx_copy(&s->url, c->url) ||
+	    !tx_copy(&s->from, c->from) || !tx_copy(&s->from_name, c->from_name) ||
+	    !tx_copy(&s->user, c->user) || !tx_copy(&s->password, c->user ? c->password : NULL) ||
+	    !tx_copy(&s->cafile, c->cafile)) {
 		log_error("smtp: out of memory");
 		conf_free(s);
 		return AMR_ENOMEM;
