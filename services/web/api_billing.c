@@ -20,7 +20,9 @@
  * An operator limited to some objects (scope.h) approves, lifts or
  * retries only a restriction whose outputs are all on devices he sees:
  * the case is read first (restriction.get), and one naming another's
- * output is refused 403 before amr-billing is asked to move it.
+ * output is refused 403 before amr-billing is asked to move it; the
+ * list and the case he reads hold only such cases (another's is 404, as
+ * one that does not exist).
  *
  * POST /api/v1/billing/file/{method} (report, receipt, receipts) fetches
  * the file such a method hands out in chunks (docs/protocol.md, "Files
@@ -233,6 +235,24 @@ static bool tenant_report(const json_t *body)
 	       (!f || (json_is_string(f) && !strcmp(json_string_value(f), "json")));
 }
 
+static void case_seen(struct web *w, struct call *c, json_t *result);
+static void cases_seen(struct web *w, struct call *c, json_t *result);
+
+/* What a limited user is answered of method m (name): only what is his. */
+static void (*answer_of(const struct call *c, const struct bmethod *m,
+			const char *name))(struct web *, struct call *, json_t *)
+{
+	if (c->role == ROLE_TENANT)
+		return m->own == OWN_INVOICE	       ? tenant_invoice
+		       : !strcmp(name, "invoice.list") ? tenant_invoices
+						       : NULL;
+	if (!c->scope.on)
+		return NULL;
+	return !strcmp(name, "restriction.get")	   ? case_seen
+	       : !strcmp(name, "restriction.list") ? cases_seen
+						   : NULL;
+}
+
 /* Hand the call to amr-billing: its body with the user as actor when the
  * method changes something (m's row). */
 static void forward(struct web *w, struct call *c, const struct bmethod *m, const char *name)
@@ -247,11 +267,26 @@ static void forward(struct web *w, struct call *c, const struct bmethod *m, cons
 	if (m->actor)
 		json_object_set_new(args, "actor", json_string(c->user));
 	snprintf(method, sizeof method, "billing/%s", name);
-	api_rpc(w, c, method, args, BILLING_TIMEOUT_MS,
-		c->role != ROLE_TENANT		? NULL
-		: m->own == OWN_INVOICE		? tenant_invoice
-		: !strcmp(name, "invoice.list") ? tenant_invoices
-						: NULL);
+	api_rpc(w, c, method, args, BILLING_TIMEOUT_MS, answer_of(c, m, name));
+}
+
+/* The first output of restriction case cs on a device c's user does not
+ * see ("?" for one that is no output), NULL when he sees them all. */
+static const char *case_hidden(const struct call *c, const json_t *cs)
+{
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(json_object_get(cs, "outputs"), i, o) {
+		const char *out = json_string_value(json_object_get(o, "output"));
+		struct proto_id k;
+
+		if (!out || proto_id_parse(out, &k) != 3)
+			return "?";
+		if (!scope_sees(&c->scope, k.obj, k.addr, 0))
+			return out;
+	}
+	return NULL;
 }
 
 /* restriction.get's answer for a limited operator's approve, lift or
@@ -259,28 +294,46 @@ static void forward(struct web *w, struct call *c, const struct bmethod *m, cons
  * command to another district's valve is not his to give). */
 static void case_checked(struct web *w, struct call *c, json_t *result)
 {
-	const char *name = c->m.params[0];
-	json_t *o;
-	size_t i;
+	const char *name = c->m.params[0], *out = case_hidden(c, result);
 
-	json_array_foreach(json_object_get(result, "outputs"), i, o) {
-		const char *out = json_string_value(json_object_get(o, "output"));
-		struct proto_id k;
-
-		if (!out || proto_id_parse(out, &k) != 3 ||
-		    !scope_sees(&c->scope, k.obj, k.addr, 0)) {
-			call_error(c, 403, "forbidden",
-				   "outputs: %.24s of restriction %lld is not among what %s may "
-				   "see",
-				   out ? out : "?",
-				   (long long)json_integer_value(json_object_get(c->body, "id")),
-				   c->user);
-			json_decref(result);
-			return;
-		}
+	if (out) {
+		call_error(c, 403, "forbidden",
+			   "outputs: %.24s of restriction %lld is not among what %s may see", out,
+			   (long long)json_integer_value(json_object_get(c->body, "id")), c->user);
+		json_decref(result);
+		return;
 	}
 	json_decref(result);
 	forward(w, c, bmethod_find(name), name);
+}
+
+/* restriction.get for a limited operator: another district's case is one
+ * that does not exist, as amr-billing words it. */
+static void case_seen(struct web *w, struct call *c, json_t *result)
+{
+	(void)w;
+	if (case_hidden(c, result)) {
+		call_error(c, 404, "not_found", "id: there is no restriction %lld",
+			   (long long)json_integer_value(json_object_get(c->body, "id")));
+		json_decref(result);
+		return;
+	}
+	call_json(c, 200, result);
+}
+
+/* restriction.list for a limited operator: the cases of his devices only. */
+static void cases_seen(struct web *w, struct call *c, json_t *result)
+{
+	json_t *arr = json_object_get(result, "restrictions");
+	size_t i = 0;
+
+	(void)w;
+	while (i < json_array_size(arr))
+		if (case_hidden(c, json_array_get(arr, i)))
+			json_array_remove(arr, i);
+		else
+			i++;
+	call_json(c, 200, result);
 }
 
 void api_billing(void *ctx, struct call *c)

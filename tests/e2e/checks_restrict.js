@@ -14,7 +14,8 @@
  *    notice as handed over 21 days ago; an accountant may not approve
  *    (403);
  *  - an operator limited to flat 22's UO-4 may not approve flat 21's
- *    (403 naming the output), before anything is asked of the gateway;
+ *    (403 naming the output), before anything is asked of the gateway,
+ *    nor see it (not in his list, 404 by its id);
  *  - the operator approves: the case shows restricted with its block done,
  *    and the simulator's output 2 of device 2 is on;
  *  - the debt is paid: amr-billing lifts the case by itself, the output is
@@ -124,6 +125,11 @@ module.exports = async function (ctx) {
   const byFar = await refused(far, 'restriction.approve', { id });
   expect(byFar && byFar.status === 403 && /outputs: 1\.2\.2/.test(byFar.message),
     'an operator of flat 22 approved flat 21\'s restriction: ' + JSON.stringify(byFar));
+  /* nor does he see it: not in his list, and no such case when asked by id */
+  const farList = await far.evaluate(o => App.api('POST', '/api/v1/billing/restriction.list', { org: o }), org.id);
+  expect(!farList.restrictions.some(r => r.id === id), 'flat 21\'s case is in the list of flat 22\'s operator');
+  const farGet = await refused(far, 'restriction.get', { id });
+  expect(farGet && farGet.status === 404, 'flat 21\'s case shown to flat 22\'s operator: ' + JSON.stringify(farGet));
   await far.context().close();
 
   setStep('restrict: the operator approves; the output is blocked');
