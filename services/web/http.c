@@ -14,6 +14,7 @@
 #include "err.h"
 #include "files.h"
 #include "http.h"
+#include "http_int.h"
 #include "jv.h"
 #include "log.h"
 #include "proto.h"
@@ -24,32 +25,7 @@
 	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "       \
 	"form-action 'self'; frame-ancestors 'none'"
 
-struct http {
-	struct web *w;		    /* service */
-	const struct route *routes; /* table (borrowed) */
-	size_t nroutes;		    /* rows */
-	struct MHD_Daemon *d;	    /* the daemon */
-	pthread_mutex_t lock;	    /* guards the waiting list */
-	struct conn *waiting;	    /* suspended calls */
-	bool stopping;		    /* http_stop() runs */
-	char *cert;		    /* PEM text, TLS only */
-	char *key;		    /* PEM text, TLS only */
-	int port;		    /* bound port */
-};
-
-/* Per request (MHD's con_cls). */
-struct conn {
-	http *h;		   /* server */
-	struct MHD_Connection *mc; /* MHD's connection */
-	struct call *c;		   /* the API call, or NULL */
-	char *body;		   /* request body so far */
-	size_t len;		   /* its length */
-	int refuse;		   /* HTTP status to answer at the end, 0 = none */
-	bool waiting;		   /* suspended until the answer */
-	struct conn *next;	   /* in h->waiting */
-};
-
-static void add_security_headers(http *h, struct MHD_Response *r, bool api)
+void http__security_headers(http *h, struct MHD_Response *r, bool api)
 {
 	MHD_add_response_header(r, "Content-Security-Policy", CSP);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -60,7 +36,7 @@ static void add_security_headers(http *h, struct MHD_Response *r, bool api)
 		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
 }
 
-static void count(http *h, unsigned status)
+void http__count(http *h, unsigned status)
 {
 	unsigned cls = status / 100;
 
@@ -80,10 +56,10 @@ static enum MHD_Result queue_call(struct conn *k)
 	MHD_add_response_header(r, "Content-Type", c->ctype);
 	for (int i = 0; i < c->nheaders; i++)
 		MHD_add_response_header(r, c->hname[i], c->hvalue[i]);
-	add_security_headers(k->h, r, true);
+	http__security_headers(k->h, r, true);
 	if (c->status == 405)
 		MHD_add_response_header(r, "Allow", "GET, POST, PUT, PATCH, DELETE");
-	count(k->h, (unsigned)c->status);
+	http__count(k->h, (unsigned)c->status);
 	log_debug("%s %s %s -> %d", c->ip, c->method, c->path, c->status);
 	ret = MHD_queue_response(k->mc, (unsigned)c->status, r);
 	MHD_destroy_response(r);
@@ -91,8 +67,7 @@ static enum MHD_Result queue_call(struct conn *k)
 }
 
 /* A JSON error for requests refused before they became calls. */
-static enum MHD_Result queue_error(struct conn *k, unsigned status, const char *code,
-				   const char *message)
+enum MHD_Result http__error(struct conn *k, unsigned status, const char *code, const char *message)
 {
 	json_t *e = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
 	char *text = e ? json_dumps(e, JSON_COMPACT) : NULL;
@@ -110,8 +85,8 @@ static enum MHD_Result queue_error(struct conn *k, unsigned status, const char *
 	MHD_add_response_header(r, "Content-Type", "application/json");
 	if (status == 405)
 		MHD_add_response_header(r, "Allow", "GET, POST, PUT, PATCH, DELETE");
-	add_security_headers(k->h, r, true);
-	count(k->h, status);
+	http__security_headers(k->h, r, true);
+	http__count(k->h, status);
 	ret = MHD_queue_response(k->mc, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -307,80 +282,6 @@ static bool authorize(http *h, struct conn *k, const struct route *rt)
 	return true;
 }
 
-struct stream_ctx {
-	struct web *w;	/* for the gauge */
-	sse_client *cl; /* the client */
-};
-
-static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-	struct stream_ctx *s = cls;
-	ssize_t n = sse_client_read(s->cl, buf, max);
-
-	return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : n;
-}
-
-static void stream_free(void *cls)
-{
-	struct stream_ctx *s = cls;
-
-	sse_client_free(s->cl);
-	metric_set(s->w->m.sse_clients, (int64_t)sse_count(s->w->hub));
-	free(s);
-}
-
-/* GET /api/v1/stream[?obj=N]: the live stream. */
-static enum MHD_Result start_stream(struct conn *k)
-{
-	http *h = k->h;
-	const char *objs = call_query(k->c, "obj");
-	struct proto_id id = { 0, 0, 0 };
-	struct stream_ctx *s;
-	struct MHD_Response *r;
-	enum MHD_Result ret;
-	int rc;
-
-	if (objs && *objs && proto_id_parse(objs, &id) != 1)
-		return queue_error(k, 400, "bad_request", "obj: expected " PROTO_OBJ_RANGE);
-	if (!(s = calloc(1, sizeof *s)))
-		return MHD_NO;
-	s->w = h->w;
-	if ((rc = sse_client_open_scoped(h->w->hub, id.obj, &k->c->scope, k->c->user, k->mc,
-					 &s->cl))) {
-		free(s);
-		if (rc == AMR_EEXIST)
-			return queue_error(k, 429, "rate_limited",
-					   "too many live streams of this user; close one first");
-		return queue_error(k, 503, "unavailable",
-				   rc == AMR_EFULL ? "too many live streams; try again later"
-						   : "shutting down");
-	}
-	sse_client_session(s->cl, k->c->sid); /* its end ends the stream */
-	if (scope_pending(&k->c->scope)) {
-		struct auth_session now;
-
-		/* a tenant's items came in since authorize(): this stream has
-		 * none, so it ends at once and the browser opens it again */
-		if (!auth_lookup(h->w->auth, k->c->sid, svc_now(), &now) &&
-		    !scope_pending(&now.scope))
-			sse_close_session(h->w->hub, k->c->sid);
-	}
-	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 8192, stream_read, s, stream_free);
-	if (!r) {
-		sse_client_free(s->cl);
-		free(s);
-		return MHD_NO;
-	}
-	metric_set(h->w->m.sse_clients, (int64_t)sse_count(h->w->hub));
-	MHD_add_response_header(r, "Content-Type", "text/event-stream");
-	MHD_add_response_header(r, "X-Accel-Buffering", "no");
-	add_security_headers(h, r, true);
-	count(h, 200);
-	ret = MHD_queue_response(k->mc, 200, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
 static enum MHD_Result serve_file(struct conn *k, const char *url, const char *method)
 {
 	http *h = k->h;
@@ -391,7 +292,7 @@ static enum MHD_Result serve_file(struct conn *k, const char *url, const char *m
 	int fd, rc;
 
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return queue_error(k, 405, "method_not_allowed", "static files answer GET only");
+		return http__error(k, 405, "method_not_allowed", "static files answer GET only");
 	if (strcmp(url, "/") == 0)
 		path = "/index.html";
 	else if (strncmp(url, "/vendor/chart.js/", 17) == 0) {
@@ -400,7 +301,7 @@ static enum MHD_Result serve_file(struct conn *k, const char *url, const char *m
 	}
 	rc = files_open(dir, path, &fd, &size);
 	if (rc)
-		return queue_error(k, 404, "not_found",
+		return http__error(k, 404, "not_found",
 				   rc == AMR_EINVAL ? "no such file (path refused)"
 						    : "no such file");
 	r = MHD_create_response_from_fd64(size, fd);
@@ -409,8 +310,8 @@ static enum MHD_Result serve_file(struct conn *k, const char *url, const char *m
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, "Content-Type", files_type(path));
-	add_security_headers(h, r, false);
-	count(h, 200);
+	http__security_headers(h, r, false);
+	http__count(h, 200);
 	ret = MHD_queue_response(k->mc, 200, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -441,12 +342,12 @@ static enum MHD_Result dispatch(struct conn *k, const char *url, const char *met
 	if (rc == ROUTE_NO_PATH && strncmp(url, "/api/", 5) != 0)
 		return serve_file(k, url, method);
 	if (rc == ROUTE_NO_PATH)
-		return queue_error(k, 404, "not_found", "no such API route");
+		return http__error(k, 404, "not_found", "no such API route");
 	if (rc == ROUTE_NO_METHOD)
-		return queue_error(k, 405, "method_not_allowed",
+		return http__error(k, 405, "method_not_allowed",
 				   "this route does not take that method");
 	if (strlen(url) >= sizeof c->path)
-		return queue_error(k, 414, "uri_too_long", "path too long");
+		return http__error(k, 414, "uri_too_long", "path too long");
 	if (!(c = calloc(1, sizeof *c)))
 		return MHD_NO;
 	call_init(c);
@@ -483,7 +384,7 @@ static enum MHD_Result dispatch(struct conn *k, const char *url, const char *met
 	if (!authorize(h, k, m.route))
 		return queue_call(k);
 	if (m.route->where == ROUTE_STREAM)
-		return start_stream(k);
+		return http__start_stream(k);
 	if (m.route->where == ROUTE_NOW) {
 		m.route->fn(h->w, c);
 		if (!call_answered(c))
@@ -544,12 +445,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 	if (k->c) /* resumed: the answer is there */
 		return queue_call(k);
 	if (k->refuse == 405)
-		return queue_error(k, 405, "method_not_allowed", "unsupported HTTP method");
+		return http__error(k, 405, "method_not_allowed", "unsupported HTTP method");
 	if (k->refuse == 413) {
 		char msg[96];
 
 		snprintf(msg, sizeof msg, "the body is larger than %lld bytes", h->w->o.max_body);
-		return queue_error(k, 413, "too_large", msg);
+		return http__error(k, 413, "too_large", msg);
 	}
 	return dispatch(k, url, method);
 }
