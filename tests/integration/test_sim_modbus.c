@@ -23,22 +23,40 @@ static pid_t sim;
 static char bus[300], ctl[300], state[300];
 static modbus_t *mb;
 
+/* True when the simulator's control socket takes a connection: it
+ * listens, not only exists. */
+static bool ctl_answers(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	bool ok;
+
+	if (fd < 0 || strlen(ctl) >= sizeof sa.sun_path) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	memcpy(sa.sun_path, ctl, strlen(ctl) + 1);
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+	close(fd);
+	return ok;
+}
+
 static void start_sim(const char *speed, const char *profile)
 {
 	const char *args[] = { "--bus",	    bus,       "--devices", "4",       "--control",
 			       ctl,	    "--state", state,	    "--speed", speed,
 			       "--profile", profile,   "--seed",    "7",       NULL };
 	struct stat st;
-	int waited;
 
+	/* a restart: the last run's link and socket are not this one's */
+	unlink(bus);
+	unlink(ctl);
 	sim = harness_spawn(&h, "amr-sim", args);
 	ck_assert_int_gt(sim, 0);
-	for (waited = 0; waited < 10000; waited += 20) {
-		if (lstat(bus, &st) == 0 && stat(ctl, &st) == 0)
-			break;
-		harness_sleep_ms(20);
-	}
-	ck_assert_msg(waited < 10000, "amr-sim made no bus link");
+	HARNESS_POLL_UNTIL(lstat(bus, &st) == 0 && ctl_answers(), 10000);
+	ck_assert_msg(lstat(bus, &st) == 0 && ctl_answers(),
+		      "amr-sim made no bus link or control socket");
 	mb = modbus_new_rtu(bus, 9600, 'N', 8, 1);
 	ck_assert_ptr_nonnull(mb);
 	ck_assert_int_eq(modbus_connect(mb), 0);
