@@ -195,6 +195,9 @@ unsigned proto_topic_obj(const char *topic, enum proto_topic t)
 	return proto_topic_parse(topic, &info) == t ? info.obj : 0;
 }
 
+const char *const proto_resources[] = { "unknown", "cold_water", "hot_water", "electricity",
+					"heat",	   "gas",	 NULL };
+
 const char *const proto_gateway_events[] = {
 	"device_offline",    "device_online",
 	"mains_lost",	     "mains_restored",

@@ -154,6 +154,11 @@ enum proto_event {
  * PROTO_EV_DEVICE_OFFLINE, NULL-terminated (a choice list for jv_enum). */
 extern const char *const proto_gateway_events[];
 
+/* The resources a channel measures, as the registry names them
+ * ("cold_water"), "unknown" first, NULL-terminated (a choice list for
+ * jv_enum; docs/archive.md, "Registry"). */
+extern const char *const proto_resources[];
+
 /* The wire name of e ("mains_lost"), static storage; NULL when unknown. */
 const char *proto_event_name(enum proto_event e);
 

@@ -4,6 +4,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "proto.h"
 #include "registry.h"
 #include "weights.h"
 
@@ -11,9 +12,6 @@ struct registry {
 	kv *k;	     /* environment, borrowed */
 	MDB_dbi dbi; /* "registry" */
 };
-
-const char *const registry_resources[] = { "unknown", "cold_water", "hot_water", "electricity",
-					   "heat",    "gas",	    NULL };
 
 amr_err registry_open(registry **out, kv *k)
 {
@@ -388,7 +386,7 @@ static int update_channel(json_t *rec, const json_t *args, uint32_t total_now, s
 	if (jv_only(args, fields, err) ||
 	    jv_int(args, "initial_total", false, total_now, 0, UINT32_MAX, &itotal, err) ||
 	    jv_str(args, "label", false, NULL, 0, 127, &label, err) ||
-	    jv_enum(args, "resource", false, -1, registry_resources, &resource, err) ||
+	    jv_enum(args, "resource", false, -1, proto_resources, &resource, err) ||
 	    jv_str(args, "unit", false, NULL, 1, 7, &unit, err) ||
 	    jv_str(args, "serial", false, NULL, 0, 64, &serial, err) ||
 	    jv_str(args, "verification_due", false, NULL, 0, 10, &due, err) ||
@@ -427,7 +425,7 @@ static int update_channel(json_t *rec, const json_t *args, uint32_t total_now, s
 	if (label)
 		json_object_set_new(rec, "label", json_string(label));
 	if (resource >= 0)
-		json_object_set_new(rec, "resource", json_string(registry_resources[resource]));
+		json_object_set_new(rec, "resource", json_string(proto_resources[resource]));
 	json_object_set_new(rec, "unit", json_string(unit));
 	if (serial)
 		json_object_set_new(rec, "serial", json_string(serial));
@@ -476,7 +474,7 @@ static int update_outputs(json_t *rec, const json_t *outs, struct jv_err *err)
 			return jv_fail(err, "outputs.%s: not an object {label, resource}", name);
 		if (jv_only(one, fields, err) ||
 		    jv_str(one, "label", false, NULL, 0, 127, &label, err) ||
-		    jv_enum(one, "resource", false, -1, registry_resources, &resource, err)) {
+		    jv_enum(one, "resource", false, -1, proto_resources, &resource, err)) {
 			char msg[sizeof err->msg];
 
 			snprintf(msg, sizeof msg, "%s", err->msg);
@@ -489,7 +487,7 @@ static int update_outputs(json_t *rec, const json_t *outs, struct jv_err *err)
 	}
 	json_object_foreach((json_t *)outs, name, one) {
 		jv_str(one, "label", false, NULL, 0, 127, &label, err);
-		jv_enum(one, "resource", false, -1, registry_resources, &resource, err);
+		jv_enum(one, "resource", false, -1, proto_resources, &resource, err);
 		if (!json_is_object(cur = json_object_get(all, name))) {
 			if (!(cur = json_pack("{s:s, s:s}", "label", "", "resource", "unknown")) ||
 			    json_object_set_new(all, name, cur))
@@ -499,7 +497,7 @@ static int update_outputs(json_t *rec, const json_t *outs, struct jv_err *err)
 			json_object_set_new(cur, "label", json_string(label));
 		if (resource >= 0)
 			json_object_set_new(cur, "resource",
-					    json_string(registry_resources[resource]));
+					    json_string(proto_resources[resource]));
 	}
 	return AMR_OK;
 }

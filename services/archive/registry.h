@@ -61,8 +61,6 @@ struct reg_conv {
 	bool known;				  /* in the registry (ever seen) */
 };
 
-extern const char *const registry_resources[];
-
 /* Open the registry's database in k (borrowed, must outlive the registry).
  * Returns AMR_OK, AMR_ENOMEM or AMR_EDB. */
 amr_err registry_open(registry **out, kv *k);
