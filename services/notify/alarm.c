@@ -333,6 +333,39 @@ amr_err alarm_clear(alarm_store *s, uint32_t id, const char *actor, const char *
 	return by_hand(&t, out);
 }
 
+struct note {
+	alarm_store *s;
+	uint32_t id;
+	alarm_note_fn fn;
+	void *arg;
+	json_t *out;
+};
+
+static int note_txn(MDB_txn *txn, void *arg)
+{
+	struct note *t = arg;
+	int rc;
+
+	json_decref(t->out);
+	t->out = NULL;
+	if ((rc = get(t->s, txn, t->id, &t->out)) || (rc = t->fn(txn, t->out, t->arg)))
+		return rc;
+	return put(t->s, txn, t->id, t->out);
+}
+
+amr_err alarm_note(alarm_store *s, uint32_t id, alarm_note_fn fn, void *arg, json_t **out)
+{
+	struct note t = { s, id, fn, arg, NULL };
+	amr_err rc = kv_write(s->k, note_txn, &t);
+
+	if (rc) {
+		json_decref(t.out);
+		return rc;
+	}
+	*out = t.out;
+	return AMR_OK;
+}
+
 amr_err alarm_get(alarm_store *s, uint32_t id, json_t **out)
 {
 	MDB_txn *txn;

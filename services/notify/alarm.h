@@ -15,7 +15,7 @@
  *    "severity":"major","target":"1.5","obj":1,"addr":5,"ch":0,
  *    "state":"raised"|"acknowledged"|"cleared","raised":T,"last":T,
  *    "count":3,"detail":{..},"ack":{"by","ts","comment"},
- *    "cleared":{"ts","by","reason"}}
+ *    "cleared":{"ts","by","reason"},"escalated":[{"ts","from","to"}]}
  *
  * ("ack" and "cleared" once they happened; "by" of a clear is "condition"
  * when the condition ended it). Every change commits before it is
@@ -74,6 +74,16 @@ amr_err alarm_ack(alarm_store *s, uint32_t id, const char *actor, const char *co
 		  json_t **out, struct jv_err *err);
 amr_err alarm_clear(alarm_store *s, uint32_t id, const char *actor, const char *reason, int64_t ts,
 		    json_t **out, struct jv_err *err);
+
+/* An addition to alarm id's record that is not a step of its lifecycle
+ * (its escalation): fn edits rec (borrowed) inside the write transaction
+ * txn, may write beside it, and returns 0 to store it or a code that
+ * aborts it all (AMR_ESTATE: nothing to do). */
+typedef int (*alarm_note_fn)(MDB_txn *txn, json_t *rec, void *arg);
+
+/* Apply fn to alarm id; the record as stored into *out (new). Returns
+ * AMR_OK, fn's code, AMR_ENOTFOUND, AMR_ENOMEM, AMR_EIO or AMR_EDB. */
+amr_err alarm_note(alarm_store *s, uint32_t id, alarm_note_fn fn, void *arg, json_t **out);
 
 /* Alarm id into *out (new). Returns AMR_OK, AMR_ENOTFOUND, AMR_ENOMEM or
  * AMR_EDB. */

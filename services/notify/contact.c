@@ -6,6 +6,8 @@
 #include "proto.h"
 #include "rules.h"
 
+const char *const contacts_channels[] = { "email", "sms", "webhook", NULL };
+
 struct contacts {
 	kv *k;
 	MDB_dbi db;
@@ -38,29 +40,143 @@ static bool plain(const char *s)
 	return s && !strpbrk(s, "\r\n<>,;\"' ");
 }
 
+/* "HH:MM" into minutes of the day; -1 when it is not one. */
+int contacts_hhmm(const char *s)
+{
+	if (!s || strlen(s) != 5 || s[2] != ':' || strspn(s, "0123456789:") != 5)
+		return -1;
+	int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+
+	return h < 24 && m < 60 ? h * 60 + m : -1;
+}
+
+static bool phone_ok(const char *p)
+{
+	size_t n = p ? strlen(p) : 0;
+
+	return n >= 8 && n <= 16 && p[0] == '+' && strspn(p + 1, "0123456789") == n - 1;
+}
+
+/* err's message as one of field what's: "quiet.from: ..". */
+static amr_err within(struct jv_err *err, const char *what)
+{
+	char m[sizeof err->msg];
+
+	memcpy(m, err->msg, sizeof m);
+	return jv_fail(err, "%s.%s", what, m);
+}
+
+/* quiet {"from","to","override"?} into *out (new). */
+static amr_err check_quiet(const json_t *args, json_t **out, struct jv_err *err)
+{
+	static const char *const fields[] = { "from", "to", "override", NULL };
+	const json_t *q = json_object_get(args, "quiet");
+	const char *from, *to;
+	int sev;
+	amr_err rc;
+
+	*out = NULL;
+	if (!q || json_is_null(q))
+		return AMR_OK;
+	if (!json_is_object(q))
+		return jv_fail(err, "quiet: expected {\"from\":\"22:00\",\"to\":\"07:00\"}");
+	if ((rc = jv_only(q, fields, err)) ||
+	    (rc = jv_str(q, "from", true, NULL, 5, 5, &from, err)) ||
+	    (rc = jv_str(q, "to", true, NULL, 5, 5, &to, err)) ||
+	    (rc = jv_enum(q, "override", false, RULES_CRITICAL, rules_severity_names, &sev, err)))
+		return within(err, "quiet");
+	if (contacts_hhmm(from) < 0 || contacts_hhmm(to) < 0 || !strcmp(from, to))
+		return jv_fail(err, "quiet: \"%s\"..\"%s\" is not a span of hours (22:00..07:00)",
+			       from, to);
+	*out = json_pack("{s:s, s:s, s:s}", "from", from, "to", to, "override",
+			 rules_severity_names[sev]);
+	return *out ? AMR_OK : AMR_ENOMEM;
+}
+
+/* escalate {"after_min","to"} of contact name into *out (new). */
+static amr_err check_escalate(const json_t *args, const char *name, json_t **out,
+			      struct jv_err *err)
+{
+	static const char *const fields[] = { "after_min", "to", NULL };
+	const json_t *e = json_object_get(args, "escalate");
+	const char *to;
+	long long after;
+	amr_err rc;
+
+	*out = NULL;
+	if (!e || json_is_null(e))
+		return AMR_OK;
+	if (!json_is_object(e))
+		return jv_fail(err, "escalate: expected {\"after_min\":15,\"to\":\"petr\"}");
+	if ((rc = jv_only(e, fields, err)) ||
+	    (rc = jv_int(e, "after_min", true, 0, 1, 1440, &after, err)) ||
+	    (rc = jv_str(e, "to", true, NULL, 1, 64, &to, err)))
+		return within(err, "escalate");
+	if (!strcmp(to, name))
+		return jv_fail(err, "escalate.to: a contact cannot escalate to itself");
+	*out = json_pack("{s:I, s:s}", "after_min", (json_int_t)after, "to", to);
+	return *out ? AMR_OK : AMR_ENOMEM;
+}
+
+/* Each element of list a string of choices (NULL-terminated). */
+static amr_err check_names(const json_t *list, const char *field, const char *const *choices,
+			   struct jv_err *err)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(list, i, e) {
+		const char *v = json_string_value(e);
+		size_t j;
+
+		for (j = 0; v && choices[j] && strcmp(choices[j], v); j++)
+			;
+		if (!v || !choices[j])
+			return jv_fail(err, "%s[%zu]: not one of the names it takes", field, i);
+	}
+	return AMR_OK;
+}
+
 static amr_err check(const json_t *args, json_t **out, struct jv_err *err)
 {
-	static const char *const fields[] = { "name",	 "email", "phone", "min_severity",
-					      "objects", "kinds", NULL };
-	const char *name, *email, *phone;
-	json_t *objects, *kinds, *e;
+	static const char *const fields[] = { "name",	      "user",	      "email",
+					      "phone",	      "webhook",      "sms_from",
+					      "min_severity", "objects",      "kinds",
+					      "resources",    "channels",     "quiet",
+					      "escalate",     "hourly_limit", NULL };
+	const char *name, *user, *email, *phone, *hook;
+	json_t *objects, *kinds, *res, *chans, *from, *quiet = NULL, *esc = NULL, *e;
+	long long limit;
 	int sev;
 	size_t i;
 	amr_err rc;
 
 	if ((rc = jv_only(args, fields, err)) ||
 	    (rc = jv_str(args, "name", true, NULL, 1, 64, &name, err)) ||
+	    (rc = jv_str(args, "user", false, NULL, 1, 64, &user, err)) ||
 	    (rc = jv_str(args, "email", false, NULL, 3, 200, &email, err)) ||
 	    (rc = jv_str(args, "phone", false, NULL, 5, 20, &phone, err)) ||
+	    (rc = jv_str(args, "webhook", false, NULL, 8, 300, &hook, err)) ||
+	    (rc = jv_array(args, "sms_from", false, 8, &from, err)) ||
 	    (rc = jv_enum(args, "min_severity", false, RULES_MAJOR, rules_severity_names, &sev,
 			  err)) ||
 	    (rc = jv_array(args, "objects", false, 256, &objects, err)) ||
-	    (rc = jv_array(args, "kinds", false, RULES_KINDS, &kinds, err)))
+	    (rc = jv_array(args, "kinds", false, RULES_KINDS, &kinds, err)) ||
+	    (rc = jv_array(args, "resources", false, 8, &res, err)) ||
+	    (rc = jv_array(args, "channels", false, 3, &chans, err)) ||
+	    (rc = jv_int(args, "hourly_limit", false, 0, 1, 1000, &limit, err)) ||
+	    (rc = check_names(res, "resources", proto_resources, err)) ||
+	    (rc = check_names(chans, "channels", contacts_channels, err)))
 		return rc;
 	if (email && (!plain(email) || !strchr(email, '@') || email[0] == '@'))
 		return jv_fail(err, "email: \"%.60s\" is not an e-mail address", email);
-	if (phone && (phone[0] != '+' || strspn(phone + 1, "0123456789") != strlen(phone + 1)))
+	if (phone && !phone_ok(phone))
 		return jv_fail(err, "phone: \"%.30s\" is not a phone number (+79001234567)", phone);
+	if (hook && (!plain(hook) || (strncmp(hook, "http://", 7) && strncmp(hook, "https://", 8))))
+		return jv_fail(err, "webhook: \"%.60s\" is not an http:// or https:// URL", hook);
+	json_array_foreach(from, i, e)
+		if (!phone_ok(json_string_value(e)))
+			return jv_fail(err, "sms_from[%zu]: not a phone number (+79001234567)", i);
 	json_array_foreach(objects, i, e)
 		if (!json_is_integer(e) || !proto_obj_ok(json_integer_value(e)))
 			return jv_fail(
@@ -68,10 +184,18 @@ static amr_err check(const json_t *args, json_t **out, struct jv_err *err)
 	json_array_foreach(kinds, i, e)
 		if (rules_kind_parse(json_string_value(e)) < 0)
 			return jv_fail(err, "kinds[%zu]: not a kind of alarm", i);
-	if (!(*out = json_pack("{s:s, s:s*, s:s*, s:s, s:O*, s:O*}", "name", name, "email", email,
-			       "phone", phone, "min_severity", rules_severity_names[sev], "objects",
-			       objects, "kinds", kinds)))
+	if ((rc = check_quiet(args, &quiet, err)) || (rc = check_escalate(args, name, &esc, err)))
+		return rc;
+	if (!(*out = json_pack("{s:s, s:s*, s:s*, s:s*, s:s*, s:O*, s:s, s:O*, s:O*, s:O*, s:O*, "
+			       "s:o*, s:o*}",
+			       "name", name, "user", user, "email", email, "phone", phone,
+			       "webhook", hook, "sms_from", from, "min_severity",
+			       rules_severity_names[sev], "objects", objects, "kinds", kinds,
+			       "resources", res, "channels", chans, "quiet", quiet, "escalate",
+			       esc)))
 		return AMR_ENOMEM;
+	if (limit)
+		json_object_set_new(*out, "hourly_limit", json_integer(limit));
 	return AMR_OK;
 }
 
@@ -135,6 +259,17 @@ amr_err contacts_delete(contacts *c, const char *name, struct jv_err *err)
 
 	json_decref(rec);
 	return rc;
+}
+
+amr_err contacts_get(contacts *c, MDB_txn *txn, const char *name, json_t **out)
+{
+	MDB_val key = { strlen(name), (void *)name }, val;
+	int rc = mdb_get(txn, c->db, &key, &val);
+
+	if (rc)
+		return rc == MDB_NOTFOUND ? AMR_ENOTFOUND : AMR_EDB;
+	*out = json_loadb(val.mv_data, val.mv_size, 0, NULL);
+	return *out ? AMR_OK : AMR_EIO;
 }
 
 /* Call fn for every contact of txn. */
@@ -213,8 +348,12 @@ static int match_fn(const json_t *contact, void *arg)
 	int min = rules_severity_parse(json_string_value(json_object_get(contact, "min_severity")));
 	int sev = rules_severity_parse(json_string_value(json_object_get(f->rec, "severity")));
 
+	const json_t *res = json_object_get(json_object_get(f->rec, "detail"), "resource");
+
+	/* an alarm of no one resource (a UO-4, a gateway) is for every one */
 	if (sev < min ||
 	    !among(json_object_get(contact, "objects"), json_object_get(f->rec, "obj")) ||
+	    (res && !among(json_object_get(contact, "resources"), res)) ||
 	    !among(json_object_get(contact, "kinds"), json_object_get(f->rec, "kind")))
 		return 0;
 	return f->fn(contact, f->arg);

@@ -2,12 +2,17 @@
  * contact.h - who is told of which alarms, kept in amr-notify's LMDB
  * environment (docs/notify.md, "Who gets what"):
  *
- *   contact  name -> {"name","email"?,"phone"?,"min_severity","objects"?,
- *                     "kinds"?,"by","ts"}
+ *   contact  name -> {"name","user"?,"email"?,"phone"?,"webhook"?,
+ *                     "sms_from"?,"min_severity","objects"?,"kinds"?,
+ *                     "resources"?,"channels"?,"quiet"?,"escalate"?,
+ *                     "hourly_limit"?,"by","ts"}
  *
- * A contact gets a message on each channel it has an address for, for
- * every new alarm of at least min_severity, of one of its objects (all
- * when absent) and of one of its kinds (all when absent). Loop thread.
+ * A contact gets a message on each channel it has an address for (of its
+ * "channels", all when absent), for every new alarm of at least
+ * min_severity, of one of its objects, kinds and resources (all when
+ * absent; an alarm of no one resource, a UO-4's, is for every resource).
+ * When and how often it is told (quiet hours, escalation, the hourly
+ * limit) is deliver.h's. Loop thread.
  */
 #ifndef AMR_NOTIFY_CONTACT_H
 #define AMR_NOTIFY_CONTACT_H
@@ -23,6 +28,12 @@
 #define CONTACTS_MAX 1000 /* contacts in all */
 
 typedef struct contacts contacts;
+
+/* The channels a contact may name: "email", "sms", "webhook", NULL. */
+extern const char *const contacts_channels[];
+
+/* "HH:MM" as minutes of the day, -1 when it is not one. */
+int contacts_hhmm(const char *s);
 
 /* The contacts in environment k (borrowed). Returns AMR_OK, AMR_ENOMEM or
  * AMR_EDB. */
@@ -43,6 +54,10 @@ amr_err contacts_set(contacts *c, const json_t *args, const char *actor, int64_t
 /* Remove contact name. Returns AMR_OK or AMR_ENOTFOUND (err says so), or
  * as contacts_set(). */
 amr_err contacts_delete(contacts *c, const char *name, struct jv_err *err);
+
+/* Inside txn: contact name into *out (new). Returns AMR_OK,
+ * AMR_ENOTFOUND, AMR_EIO or AMR_EDB. */
+amr_err contacts_get(contacts *c, MDB_txn *txn, const char *name, json_t **out);
 
 /* Every contact, by name, as {"contacts":[..]} into *out (new). */
 amr_err contacts_list(contacts *c, json_t **out);

@@ -7,9 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "alarm.h"
 #include "config.h"
 #include "contact.h"
+#include "deliver.h"
 #include "kv.h"
 #include "log.h"
 #include "notify.h"
@@ -18,6 +21,7 @@
 #include "smtp.h"
 #include "svc.h"
 #include "tzone.h"
+#include "webhook.h"
 
 struct options {
 	const char *data_dir;	    /* LMDB environment directory */
@@ -41,7 +45,24 @@ struct options {
 	const char *sms_from;	    /* the sender id */
 	const char *sms_dlr_url;    /* where Kannel reports delivery, with %KEY% */
 	long long sms_timeout;	    /* ms one message may take */
+	const char *hook_secret;    /* the webhooks' HMAC key, in a file; unset: none */
+	long long hook_timeout;	    /* ms one POST may take */
 };
+
+/* The first line of file path into buf (a secret: nothing of it is
+ * logged). Returns false when it cannot be read or is empty. */
+static bool read_secret(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	bool ok = f && fgets(buf, (int)size, f);
+
+	if (f)
+		fclose(f);
+	if (!ok)
+		return false;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return buf[0] != '\0';
+}
 
 int main(int argc, char **argv)
 {
@@ -100,6 +121,13 @@ int main(int argc, char **argv)
 		  &o.sms_dlr_url, NULL },
 		{ "sms-timeout-ms", "AMR_NOTIFY_SMS_TIMEOUT_MS", CONFIG_INT, "10000", 100, 600000,
 		  "milliseconds Kannel may take to take one message", &o.sms_timeout, NULL },
+		{ "webhook-secret-file", "AMR_NOTIFY_WEBHOOK_SECRET_FILE", CONFIG_STR, NULL, 1,
+		  4095,
+		  "a file whose first line is the webhooks' HMAC-SHA256 key, at least 16 bytes "
+		  "(unset: no webhooks)",
+		  &o.hook_secret, NULL },
+		{ "webhook-timeout-ms", "AMR_NOTIFY_WEBHOOK_TIMEOUT_MS", CONFIG_INT, "10000", 100,
+		  600000, "milliseconds one webhook POST may take", &o.hook_timeout, NULL },
 	};
 	struct transport t[OUTBOX_CHANNELS];
 	struct outbox_opts oo;
@@ -108,6 +136,7 @@ int main(int argc, char **argv)
 	alarm_store *st = NULL;
 	contacts *cs = NULL;
 	outbox *ob = NULL;
+	deliver *dl = NULL;
 	notify *n = NULL;
 	kv *k = NULL;
 	struct svc s;
@@ -151,21 +180,40 @@ int main(int argc, char **argv)
 		}
 		nt++;
 	}
+	if (o.hook_secret) {
+		char secret[512];
+		const struct webhook_conf wc = { secret, (unsigned)o.hook_timeout };
+		bool ok = read_secret(o.hook_secret, secret, sizeof secret) &&
+			  (o.smtp_url || o.sms_url || !smtp_global_init()) &&
+			  !webhook_create(&t[nt], &wc);
+
+		sodium_memzero(secret, sizeof secret);
+		if (!ok) {
+			log_error("cannot start: the webhooks (--webhook-secret-file %s: a line of "
+				  "at least %d bytes)",
+				  o.hook_secret, WEBHOOK_SECRET_MIN);
+			goto out_channels;
+		}
+		nt++;
+	}
 	no = (struct notify_opts){ (unsigned)o.gateway_offline, (unsigned)o.spool_pct, o.lang };
 	oo = (struct outbox_opts){ (unsigned)o.max_attempts, (unsigned)o.retry_s };
 	if (kv_open(&k, dir, NULL) || alarm_store_open(&st, k) || contacts_open(&cs, k) ||
 	    outbox_open(&ob, k, s.loop, t, nt, &oo, s.metrics) ||
-	    notify_create(&n, &s, st, cs, ob, &no) ||
+	    deliver_open(&dl, k, cs, ob, st, o.lang) ||
+	    notify_create(&n, &s, st, cs, ob, dl, &no) ||
 	    svc_serve(&s, notify_methods, notify_nmethods, n)) {
 		log_error("cannot start (data in %s)", dir);
 		goto out_close;
 	}
-	log_info("data in %s, %zu alarms open, e-mail %s, SMS %s", dir, alarm_open_count(st),
-		 o.smtp_url ? o.smtp_url : "off (--smtp-url)",
-		 o.sms_url ? o.sms_url : "off (--sms-url)");
+	log_info("data in %s, %zu alarms open, e-mail %s, SMS %s, webhooks %s", dir,
+		 alarm_open_count(st), o.smtp_url ? o.smtp_url : "off (--smtp-url)",
+		 o.sms_url ? o.sms_url : "off (--sms-url)",
+		 o.hook_secret ? "on" : "off (--webhook-secret-file)");
 	rc = svc_run(&s) ? 1 : 0;
 out_close:
 	notify_destroy(n);
+	deliver_close(dl);
 	outbox_close(ob); /* its sender stopped before the channels go */
 	contacts_close(cs);
 	alarm_store_close(st);
@@ -174,6 +222,8 @@ out_channels:
 	for (size_t i = 0; i < nt; i++)
 		if (!strcmp(t[i].name, "sms"))
 			sms_destroy(&t[i]);
+		else if (!strcmp(t[i].name, "webhook"))
+			webhook_destroy(&t[i]);
 		else
 			smtp_destroy(&t[i]);
 out_fini:

@@ -74,3 +74,54 @@ json_t *message_of(const json_t *rec, const char *lang)
 		 id);
 	return json_pack("{s:s, s:s}", "subject", subject, "body", body);
 }
+
+json_t *message_escalated(const json_t *rec, const char *from, long long after_min,
+			  const char *lang)
+{
+	int en = !lang || strcmp(lang, "ru") != 0;
+	json_t *m = message_of(rec, lang), *out;
+	char subject[400], body[1200];
+
+	if (!m)
+		return NULL;
+	snprintf(subject, sizeof subject,
+		 en ? "Not acknowledged in %lld min by %s: %s"
+		    : "Не подтверждена за %lld мин (%s): %s",
+		 after_min, from, json_string_value(json_object_get(m, "subject")));
+	snprintf(body, sizeof body,
+		 en ? "%s\n\nIt went to %s %lld minutes ago and nobody has acknowledged it yet.\n%s"
+		    : "%s\n\nЕё получил %s %lld мин назад, и никто её пока не подтвердил.\n%s",
+		 subject, from, after_min, json_string_value(json_object_get(m, "body")));
+	out = json_pack("{s:s, s:s}", "subject", subject, "body", body);
+	json_decref(m);
+	return out;
+}
+
+json_t *message_digest(const json_t *held, long long more, long long hour, const char *lang)
+{
+	int en = !lang || strcmp(lang, "ru") != 0;
+	long long n = (long long)json_array_size(held) + more;
+	char subject[200], body[4096], t[40];
+	const json_t *e;
+	size_t i, at;
+
+	when(hour, en, t, sizeof t);
+	if (en)
+		snprintf(subject, sizeof subject, "%lld more alarms in the hour from %s", n, t);
+	else
+		snprintf(subject, sizeof subject, "Ещё тревог за час с %s: %lld", t, n);
+	at = (size_t)snprintf(body, sizeof body,
+			      en ? "%s (over the hourly limit, folded into this one message):\n"
+				 : "%s (сверх предела в час, собраны в одно сообщение):\n",
+			      subject);
+	json_array_foreach(held, i, e)
+		if (at < sizeof body)
+			at += (size_t)snprintf(body + at, sizeof body - at, "- %s\n",
+					       json_string_value(e));
+	if (more && at < sizeof body)
+		snprintf(body + at, sizeof body - at,
+			 en ? "and %lld more: see the portal (Alarms).\n"
+			    : "и ещё %lld: смотрите в портале («Тревоги»).\n",
+			 more);
+	return json_pack("{s:s, s:s}", "subject", subject, "body", body);
+}

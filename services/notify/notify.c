@@ -4,7 +4,6 @@
 
 #include "jv.h"
 #include "log.h"
-#include "message.h"
 #include "notify_int.h"
 #include "proto.h"
 
@@ -46,58 +45,14 @@ static bool worth_telling(const json_t *rec, bool fresh)
 	return fresh || (c > 0 && (c & (c - 1)) == 0);
 }
 
-/* A contact's messages of alarm rec, in the alarm's transaction. */
-struct tell {
-	notify *n;
-	MDB_txn *txn;
-	const json_t *rec;
-	json_t *text; /* {"subject","body"} */
-	size_t queued;
-};
-
-static int tell_fn(const json_t *contact, void *arg)
-{
-	struct tell *t = arg;
-	static const struct {
-		const char *channel, *field;
-	} how[] = { { "email", "email" }, { "sms", "phone" } };
-	uint64_t id;
-	int rc;
-
-	for (size_t i = 0; i < sizeof how / sizeof how[0]; i++) {
-		const char *to = json_string_value(json_object_get(contact, how[i].field));
-		json_t *msg;
-
-		if (!to || !outbox_has(t->n->ob, how[i].channel))
-			continue;
-		/* an SMS is the subject alone: one or two parts, not five */
-		msg = json_pack("{s:O, s:s, s:O, s:s, s:O, s:O}", "alarm",
-				json_object_get(t->rec, "id"), "channel", how[i].channel, "contact",
-				json_object_get(contact, "name"), "to", to, "subject",
-				json_object_get(t->text, "subject"), "body",
-				json_object_get(t->text, i ? "subject" : "body"));
-		rc = msg ? outbox_put_txn(t->n->ob, t->txn, msg, &id) : AMR_ENOMEM;
-		json_decref(msg);
-		if (rc)
-			return rc;
-		t->queued++;
-	}
-	return 0;
-}
-
+/* A new alarm's messages, in its own transaction (deliver.h). */
 static int tell_hook(MDB_txn *txn, const json_t *rec, bool fresh, void *arg)
 {
 	notify *n = arg;
-	struct tell t = { n, txn, rec, NULL, 0 };
-	int rc;
 
-	if (!fresh || !n->ob)
+	if (!fresh || !n->dl)
 		return 0; /* a repeat tells nobody again */
-	if (!(t.text = message_of(rec, n->o.lang)))
-		return AMR_ENOMEM;
-	rc = contacts_each_for(n->cs, txn, rec, tell_fn, &t);
-	json_decref(t.text);
-	return rc;
+	return deliver_alarm_txn(n->dl, txn, rec, svc_now());
 }
 
 static void raise_one(notify *n, enum rules_kind kind, const struct proto_id *t, int64_t ts,
@@ -227,7 +182,13 @@ static void on_status(void *ctx, const struct mq_msg *msg)
 	json_decref(st);
 }
 
-/* Gateways offline past their grace raise their alarm. */
+static void republish(const json_t *rec, void *arg)
+{
+	notify__publish(arg, rec);
+}
+
+/* Gateways offline past their grace raise their alarm; escalations and
+ * digests that are due go out. */
 static void tick(void *arg)
 {
 	notify *n = arg;
@@ -244,15 +205,12 @@ static void tick(void *arg)
 		json_decref(d);
 		n->grace[obj] = -n->grace[obj]; /* raised: no second raise until online */
 	}
-}
-
-static void republish(const json_t *rec, void *arg)
-{
-	notify__publish(arg, rec);
+	if (n->dl)
+		deliver_tick(n->dl, now, republish, n);
 }
 
 amr_err notify_create(notify **out, struct svc *s, alarm_store *st, contacts *cs, outbox *ob,
-		      const struct notify_opts *o)
+		      deliver *dl, const struct notify_opts *o)
 {
 	notify *n = calloc(1, sizeof *n);
 	amr_err rc;
@@ -263,6 +221,7 @@ amr_err notify_create(notify **out, struct svc *s, alarm_store *st, contacts *cs
 	n->st = st;
 	n->cs = cs;
 	n->ob = ob;
+	n->dl = ob ? dl : NULL;
 	n->o = *o;
 	n->m_raised = metrics_get(s->metrics, METRIC_COUNTER, "amr_notify_alarms_raised_total",
 				  NULL, "Alarms raised (a new alarm, not a repeat).");

@@ -14,9 +14,8 @@
  *   notify/contacts, contact.set, contact.delete   who is told (audited)
  *   notify/messages    {"alarm"?,"limit"?}         the delivery log
  *
- * A new alarm queues a message (message.h) for every contact it is for
- * (contact.h), on every channel the outbox drives that the contact has
- * an address for, in the alarm's own transaction.
+ * A new alarm queues its messages (message.h) for every contact it is
+ * for (contact.h), as deliver.h decides, in the alarm's own transaction.
  *
  * Loop thread.
  */
@@ -27,6 +26,7 @@
 
 #include "alarm.h"
 #include "contact.h"
+#include "deliver.h"
 #include "outbox.h"
 #include "rpc.h"
 #include "svc.h"
@@ -40,11 +40,11 @@ struct notify_opts {
 };
 
 /* The engine on service s over store st, telling contacts cs through
- * outbox ob (all borrowed; ob may be NULL): subscribes and publishes the
+ * outbox ob as dl decides (all borrowed; ob and dl may be NULL): subscribes and publishes the
  * open alarms again (retained). Returns AMR_OK, AMR_ENOMEM or what the
  * subscription returned. */
 amr_err notify_create(notify **out, struct svc *s, alarm_store *st, contacts *cs, outbox *ob,
-		      const struct notify_opts *o);
+		      deliver *dl, const struct notify_opts *o);
 
 /* Stop the timer, free. Accepts NULL. */
 void notify_destroy(notify *n);

@@ -8,6 +8,7 @@
 
 #include "metrics.h"
 #include "contact.h"
+#include "deliver.h"
 #include "labels.h"
 #include "notify.h"
 #include "outbox.h"
@@ -18,6 +19,7 @@ struct notify {
 	alarm_store *st; /* borrowed */
 	contacts *cs;	 /* borrowed */
 	outbox *ob;	 /* borrowed, may be NULL: nothing is sent */
+	deliver *dl;	 /* borrowed, NULL when ob is: who is told, when */
 	labels *lb;	 /* the flats' and meters' names */
 	struct notify_opts o;
 	uint64_t timer;			  /* the graces' tick */

@@ -28,10 +28,11 @@ struct outbox {
 	struct transport t[OUTBOX_CHANNELS];
 	size_t n;
 	struct outbox_opts o;
-	uint64_t timer; /* the next due message's, 0 none */
-	bool busy;	/* a job is with the sender */
-	pthread_t th;	/* the sender */
-	bool started;	/* th runs */
+	uint64_t timer;	  /* the next due message's, 0 none */
+	int64_t timer_at; /* when it fires */
+	bool busy;	  /* a job is with the sender */
+	pthread_t th;	  /* the sender */
+	bool started;	  /* th runs */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct job *slot; /* the job handed over, under lock */
@@ -93,7 +94,7 @@ static int set_due(outbox *b, MDB_txn *txn, int64_t next, uint64_t id)
 int outbox_put_txn(outbox *b, MDB_txn *txn, const json_t *msg, uint64_t *id)
 {
 	const char *ch = json_string_value(json_object_get(msg, "channel"));
-	int64_t now = svc_now();
+	int64_t now = svc_now(), at = json_integer_value(json_object_get(msg, "next"));
 	MDB_cursor *c;
 	MDB_val key, val;
 	json_t *rec = NULL, *more;
@@ -112,8 +113,10 @@ int outbox_put_txn(outbox *b, MDB_txn *txn, const json_t *msg, uint64_t *id)
 	snprintf(k, sizeof k, "%lld.%llu",
 		 (long long)json_integer_value(json_object_get(msg, "alarm")),
 		 (unsigned long long)*id);
+	if (at < now)
+		at = now; /* at once, unless it must wait (quiet hours) */
 	more = json_pack("{s:I, s:s, s:s, s:i, s:I, s:I}", "id", (json_int_t)*id, "key", k, "state",
-			 "queued", "attempts", 0, "next", (json_int_t)now, "created",
+			 "queued", "attempts", 0, "next", (json_int_t)at, "created",
 			 (json_int_t)now);
 	if (!more || !(rec = json_deep_copy(msg)) || json_object_update(rec, more)) {
 		json_decref(more);
@@ -124,7 +127,7 @@ int outbox_put_txn(outbox *b, MDB_txn *txn, const json_t *msg, uint64_t *id)
 	rc = put_rec(b, txn, *id, rec);
 	json_decref(rec);
 	if (!rc)
-		rc = set_due(b, txn, now, *id);
+		rc = set_due(b, txn, at, *id);
 	if (!rc)
 		metric_add(b->m_queued, 1);
 	return rc;
@@ -199,17 +202,27 @@ static void pump(outbox *b)
 	if (b->busy || !soonest(b, &t.id, &t.next))
 		return;
 	if (t.next > now) {
-		if (!b->timer)
+		/* a message queued to wait (quiet hours) may be due before the
+		 * one the timer waits for */
+		if (b->timer && t.next < b->timer_at) {
+			loop_timer_cancel(b->l, b->timer);
+			b->timer = 0;
+		}
+		if (!b->timer) {
 			b->timer = loop_timer_add(b->l, (unsigned)(t.next - now) * 1000, false,
 						  on_timer, b);
+			b->timer_at = t.next;
+		}
 		return;
 	}
 	if (kv_write(b->k, take_txn, &t) || !(j = calloc(1, sizeof *j))) {
 		json_decref(t.rec);
 		log_error("outbox: message %llu not taken; again in a while",
 			  (unsigned long long)t.id);
-		if (!b->timer)
+		if (!b->timer) {
 			b->timer = loop_timer_add(b->l, 5000, false, on_timer, b);
+			b->timer_at = now + 5;
+		}
 		return;
 	}
 	*j = (struct job){ b,

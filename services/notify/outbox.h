@@ -63,8 +63,8 @@ bool outbox_has(const outbox *b, const char *name);
 
 /*
  * Inside the caller's write transaction txn: queue msg ({"alarm",
- * "channel","contact","to","subject"?,"body"}, borrowed) to be sent at
- * once; its id into *id. Returns 0, AMR_EINVAL (a channel the outbox does
+ * "channel","contact","to","subject"?,"body","next"?}, borrowed) to be
+ * sent at once, or not before "next"; its id into *id. Returns 0, AMR_EINVAL (a channel the outbox does
  * not drive), AMR_ENOMEM or an LMDB code for kv_write(). Call
  * outbox_kick() once the transaction is committed.
  */

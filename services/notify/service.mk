@@ -2,7 +2,8 @@
 NOTIFY_SRCS := services/notify/rules.c services/notify/alarm.c services/notify/notify.c \
                services/notify/notify_rpc.c services/notify/contact.c services/notify/message.c \
                services/notify/outbox.c services/notify/smtp.c services/notify/sms.c \
-               services/notify/txutil.c services/notify/labels.c services/notify/main.c
+               services/notify/txutil.c services/notify/txhttp.c services/notify/labels.c \
+               services/notify/deliver.c services/notify/webhook.c services/notify/main.c
 $(eval $(call program,amr-notify,$(NOTIFY_SRCS),$(MQ_LIBS) $(LMDB_LIBS) -lcurl))
 
 # The engine with a real Mosquitto: alarms once, by hand, after a kill.
@@ -16,7 +17,8 @@ $(eval $(call unit_test,test_notify_flow,tests/unit/test_notify_flow.c services/
 # deploy/mail-catcher.py.
 $(OBJ)/tests/integration/test_notify_smtp.o: CPPFLAGS += -Iservices/notify
 $(eval $(call integ_test,test_notify_smtp,tests/integration/test_notify_smtp.c \
-	tests/integration/mail_util.c services/notify/smtp.c services/notify/txutil.c,-lcurl))
+	tests/integration/mail_util.c services/notify/smtp.c services/notify/txutil.c \
+	services/notify/txhttp.c,-lcurl))
 
 # Alarms reaching a contact's mailbox through amr-notify, and after a kill.
 $(eval $(call integ_test,test_notify_mail,tests/integration/test_notify_mail.c \
@@ -26,4 +28,11 @@ $(eval $(call integ_test,test_notify_mail,tests/integration/test_notify_mail.c \
 # and the fake SMS centre fakesmsc (Debian's kannel, kannel-extras).
 $(OBJ)/tests/integration/test_notify_sms.o: CPPFLAGS += -Iservices/notify
 $(eval $(call integ_test,test_notify_sms,tests/integration/test_notify_sms.c \
-	tests/integration/kannel_util.c services/notify/sms.c services/notify/txutil.c,-lcurl))
+	tests/integration/kannel_util.c services/notify/sms.c services/notify/txutil.c \
+	services/notify/txhttp.c,-lcurl))
+
+# Who is told, how and when (deliver.c): quiet hours, the hourly limit,
+# channels, webhooks signed with HMAC-SHA256 (a real HTTP receiver,
+# tests/integration/hook-catcher.py), escalation.
+$(eval $(call integ_test,test_notify_deliver,tests/integration/test_notify_deliver.c \
+	tests/integration/mail_util.c tests/integration/hook_util.c,-lsodium))

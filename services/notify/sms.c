@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 
 #include "log.h"
+#include "txhttp.h"
 #include "txutil.h"
 #include "sms.h"
 #include "utf8.h"
@@ -38,11 +39,6 @@ struct sms {
 };
 
 /* The start of Kannel's answer: "0: Accepted for delivery". */
-struct answer {
-	char text[160]; /* NUL-terminated */
-	size_t len;	/* bytes in text */
-};
-
 /* Append "&name=" and value url-encoded (without the '&' right after
  * the url's '?' or a '&'). */
 static void add_param(struct txbuf *b, CURL *h, const char *name, const char *value)
@@ -151,64 +147,9 @@ static bool build(struct txbuf *b, CURL *h, const struct sms *s, const struct tr
 	return !b->oom;
 }
 
-/* Keep the start of Kannel's answer for why. */
-static size_t keep_answer(char *data, size_t size, size_t nitems, void *arg)
-{
-	struct answer *a = arg;
-	size_t n = size * nitems;
-
-	for (size_t i = 0; i < n && a->len < sizeof a->text - 1; i++)
-		a->text[a->len++] = data[i];
-	a->text[a->len] = '\0';
-	return n;
-}
-
-/* The answer's first line, control and non-ASCII bytes shown as '?',
- * trailing blanks dropped. Returns a->text. */
-static const char *answer_line(struct answer *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->len && a->text[i] != '\r' && a->text[i] != '\n'; i++)
-		if ((unsigned char)a->text[i] < 0x20 || (unsigned char)a->text[i] > 0x7e)
-			a->text[i] = '?';
-	while (i > 0 && a->text[i - 1] == ' ')
-		i--;
-	a->text[i] = '\0';
-	return a->text;
-}
-
-/* What a transfer that failed before any answer means: what only a
- * person can fix is FAILED, the rest (no connection, a timeout, a reset)
- * RETRY. */
-static enum transport_result classify_curl(CURLcode rc)
-{
-	switch (rc) {
-	case CURLE_URL_MALFORMAT:
-	case CURLE_UNSUPPORTED_PROTOCOL:
-	case CURLE_NOT_BUILT_IN:
-	case CURLE_PEER_FAILED_VERIFICATION: /* a certificate we must not trust */
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
-		return TRANSPORT_FAILED;
-	default:
-		return TRANSPORT_RETRY;
-	}
-}
-
-/* What Kannel's HTTP status means (sms.h). */
-static enum transport_result classify_http(long code)
-{
-	if (code >= 200 && code <= 299)
-		return TRANSPORT_SENT;
-	if (code == 429 || (code >= 500 && code <= 599))
-		return TRANSPORT_RETRY;
-	return TRANSPORT_FAILED;
-}
-
 /* Every option of one transfer; the first one libcurl refuses (out of
  * memory) stops it, and its code is returned. */
-static CURLcode setup(CURL *h, const struct sms *s, const char *url, struct answer *a, char *err)
+static CURLcode setup(CURL *h, const struct sms *s, const char *url, struct tx_answer *a, char *err)
 {
 	CURLcode rc;
 
@@ -218,7 +159,7 @@ static CURLcode setup(CURL *h, const struct sms *s, const char *url, struct answ
 	    (rc = curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err)) ||
 	    (rc = curl_easy_setopt(h, CURLOPT_PROXY, "")) || /* not even $http_proxy */
 	    (rc = curl_easy_setopt(h, CURLOPT_HTTPGET, 1L)) ||
-	    (rc = curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, keep_answer)))
+	    (rc = curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, tx_keep_answer)))
 		return rc;
 	return curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
 }
@@ -229,7 +170,7 @@ static enum transport_result sms_send(void *ctx, const struct transport_msg *msg
 {
 	const struct sms *s = ctx;
 	char err[CURL_ERROR_SIZE] = "", shown[32];
-	struct answer a = { .len = 0 };
+	struct tx_answer a = { .len = 0 };
 	struct txbuf url = { 0 };
 	enum transport_result res;
 	CURL *h = NULL;
@@ -265,15 +206,15 @@ static enum transport_result sms_send(void *ctx, const struct transport_msg *msg
 		goto out_free_curl;
 	}
 	if ((rc = curl_easy_perform(h)) != CURLE_OK) {
-		res = classify_curl(rc);
+		res = tx_classify_curl(rc);
 		tx_say(why, why_size, "sms: %s", err[0] ? err : curl_easy_strerror(rc));
 		goto out_free_curl;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	res = classify_http(code);
+	res = tx_classify_http(code);
 	if (res != TRANSPORT_SENT)
 		tx_say(why, why_size, "sms %ld: %s", code,
-		       a.len ? answer_line(&a) : "(no answer text)");
+		       a.len ? tx_answer_line(&a) : "(no answer text)");
 out_free_curl:
 	if (url.p)
 		explicit_bzero(url.p, url.len); /* it holds the password */
@@ -294,24 +235,6 @@ static void conf_free(struct sms *s)
 	free(s->from);
 	free(s->dlr_url);
 	free(s);
-}
-
-/* "http" or "https" when u is such a URL of printable ASCII without
- * spaces and that libcurl speaks it; else NULL. */
-static const char *http_scheme(const char *u)
-{
-	const char *scheme;
-
-	if (!strncasecmp(u, "https://", 8))
-		scheme = "https";
-	else if (!strncasecmp(u, "http://", 7))
-		scheme = "http";
-	else
-		return NULL;
-	for (const unsigned char *p = (const unsigned char *)u; *p; p++)
-		if (*p <= ' ' || *p > 0x7e)
-			return NULL;
-	return tx_scheme_built_in(scheme) ? scheme : NULL;
 }
 
 /* '+' and 1..20 digits, or 1..11 printable ASCII characters: what the
@@ -339,7 +262,7 @@ amr_err sms_create(struct transport *out, const struct sms_conf *c)
 		log_error("sms: url, user, password and timeout_ms are required");
 		return AMR_EINVAL;
 	}
-	if (!http_scheme(c->url)) {
+	if (!tx_http_scheme(c->url)) {
 		log_error(
 			"sms: url %s: not http:// or https:// without spaces, or libcurl lacks it",
 			tx_loggable(c->url, shown, sizeof shown));
@@ -351,7 +274,7 @@ amr_err sms_create(struct transport *out, const struct sms_conf *c)
 			  tx_loggable(c->from, shown, sizeof shown));
 		return AMR_EINVAL;
 	}
-	if (c->dlr_url && (!http_scheme(c->dlr_url) || !strstr(c->dlr_url, KEY_MARK))) {
+	if (c->dlr_url && (!tx_http_scheme(c->dlr_url) || !strstr(c->dlr_url, KEY_MARK))) {
 		log_error("sms: dlr_url %s: not an http(s):// URL without spaces holding %%KEY%%",
 			  tx_loggable(c->dlr_url, shown, sizeof shown));
 		return AMR_EINVAL;

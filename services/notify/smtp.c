@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "log.h"
+#include "txhttp.h"
 #include "txutil.h"
 #include "smtp.h"
 #include "utf8.h"
@@ -296,16 +297,10 @@ static enum transport_result classify(CURLcode rc, long code)
 	switch (rc) {
 	case CURLE_LOGIN_DENIED:
 	case CURLE_AUTH_ERROR:
-	case CURLE_URL_MALFORMAT:
-	case CURLE_UNSUPPORTED_PROTOCOL:
-	case CURLE_NOT_BUILT_IN:
-	case CURLE_USE_SSL_FAILED:	     /* STARTTLS required, not offered */
-	case CURLE_PEER_FAILED_VERIFICATION: /* a certificate we must not trust */
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_USE_SSL_FAILED: /* STARTTLS required, not offered */
 		return TRANSPORT_FAILED;
 	default:
-		return TRANSPORT_RETRY;
+		return tx_classify_curl(rc);
 	}
 }
 

@@ -1,0 +1,342 @@
+/*
+ * Who is told, how and when (services/notify/deliver.h): amr-notify with
+ * a real Mosquitto, a real SMTP server (aiosmtpd) and a real HTTP
+ * receiver for its webhooks. A contact's quiet hours hold what is below
+ * their override severity until they end, and let the rest through; its
+ * hourly limit holds the messages over it; its channels choose among its
+ * addresses; a webhook carries the alarm's JSON signed with HMAC-SHA256
+ * and keeps its key when a refusal makes it try again; an alarm nobody
+ * acknowledges goes to the contact it escalates to, and one acknowledged
+ * in time does not; a storm of 10,000 events of one condition is one
+ * alarm, 14 states on the broker and one e-mail.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "harness.h"
+#include "hook_util.h"
+#include "mail_util.h"
+
+#define SECRET "a-secret-of-the-tsj-webhooks-2026"
+
+static struct harness h;
+static struct catcher mc;
+
+static void start_notify(bool hooks)
+{
+	char url[64], secret[400], *st;
+	const char *args[] = { "--smtp-url",
+			       url,
+			       "--retry-s",
+			       "1",
+			       "--tz",
+			       "UTC",
+			       hooks ? "--webhook-secret-file" : NULL,
+			       secret,
+			       NULL };
+	FILE *f;
+
+	snprintf(url, sizeof url, "smtp://127.0.0.1:%d", mc.port);
+	snprintf(secret, sizeof secret, "%s/hook.secret", h.dir);
+	f = fopen(secret, "w");
+	ck_assert(f != NULL);
+	fputs(SECRET "\n", f);
+	fclose(f);
+	ck_assert_int_gt(harness_spawn(&h, "amr-notify", args), 0);
+	st = harness_wait_message(&h, "amr/v1/svc/notify/status", "\"online\":true", 15000);
+	ck_assert_msg(st != NULL, "amr-notify did not come online");
+	free(st);
+}
+
+static void setup(void)
+{
+	ck_assert_int_eq(harness_start(&h), 0);
+	catcher_init(&mc, &h);
+	catcher_start(&mc, NULL);
+}
+
+static void teardown(void)
+{
+	harness_stop(&h);
+}
+
+/* notify/method's result (new); the call must succeed. */
+static json_t *call(const char *method, const char *a)
+{
+	char full[64], *text;
+	json_t *r, *res;
+
+	snprintf(full, sizeof full, "notify/%s", method);
+	text = harness_rpc(&h, full, a, 10000);
+	ck_assert_msg(text != NULL, "%s: no answer", full);
+	r = json_loads(text, 0, NULL);
+	ck_assert_msg(r && json_is_true(json_object_get(r, "ok")), "%s %s: %s", full, a, text);
+	free(text);
+	res = json_incref(json_object_get(r, "result"));
+	json_decref(r);
+	return res;
+}
+
+static void contact(const char *json)
+{
+	json_decref(call("contact.set", json));
+}
+
+static void event(const char *type, int addr)
+{
+	char body[200];
+
+	snprintf(body, sizeof body,
+		 "{\"obj\":1,\"type\":\"%s\",\"addr\":%d,\"ts\":%lld,\"detail\":{}}", type, addr,
+		 (long long)time(NULL));
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/events/1", body, 1, false), 0);
+}
+
+/* The delivery log of alarm (0: all), newest first (new). */
+static json_t *messages(int alarm)
+{
+	char a[40];
+	json_t *r, *m;
+
+	snprintf(a, sizeof a, "{\"alarm\":%d}", alarm);
+	r = call("messages", alarm ? a : "{}");
+	m = json_incref(json_object_get(r, "messages"));
+	json_decref(r);
+	return m;
+}
+
+static size_t count_messages(int alarm)
+{
+	json_t *m = messages(alarm);
+	size_t n = json_array_size(m);
+
+	json_decref(m);
+	return n;
+}
+
+/* "HH:MM" of UTC time t. */
+static void hhmm(time_t t, char out[6])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(out, 6, "%02d:%02d", tm.tm_hour, tm.tm_min);
+}
+
+START_TEST(quiet_hours_hold_what_is_below_their_override)
+{
+	time_t now = time(NULL);
+	char from[6], to[6], c[400], *text;
+	json_t *m, *one, *r;
+
+	start_notify(false);
+	hhmm(now - 3600, from);
+	hhmm(now + 2 * 3600, to);
+	snprintf(c, sizeof c,
+		 "{\"name\":\"night\",\"actor\":\"admin\",\"email\":\"night@tsj.example\","
+		 "\"min_severity\":\"minor\",\"quiet\":{\"from\":\"%s\",\"to\":\"%s\","
+		 "\"override\":\"major\"}}",
+		 from, to);
+	contact(c);
+	event("battery_low", 5);    /* minor: waits for the morning */
+	event("device_offline", 6); /* major: the override, at once */
+	m = catcher_read(&mc, 1);
+	ck_assert_str_eq(json_string_value(json_object_get(m, "subject")),
+			 "Тревога 2: УО-4 не отвечает, 1.6");
+	json_decref(m);
+	m = messages(1);
+	one = json_array_get(m, 0);
+	ck_assert_uint_eq(json_array_size(m), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(one, "state")), "queued");
+	/* due when the quiet hours end, to the minute */
+	ck_assert_int_ge(json_integer_value(json_object_get(one, "next")), (long long)now + 7000);
+	ck_assert_int_le(json_integer_value(json_object_get(one, "next")), (long long)now + 7200);
+	json_decref(m);
+	ck_assert_int_eq(catcher_count(&mc), 1);
+
+	/* a clock that is not one: refused, naming the field */
+	text = harness_rpc(&h, "notify/contact.set",
+			   "{\"name\":\"x\",\"actor\":\"admin\",\"quiet\":"
+			   "{\"from\":\"25:00\",\"to\":\"07:00\"}}",
+			   10000);
+	ck_assert(text != NULL);
+	r = json_loads(text, 0, NULL);
+	free(text);
+	ck_assert_msg(
+		strstr(json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+		       "quiet: \"25:00\""),
+		"not refused naming quiet");
+	json_decref(r);
+}
+END_TEST
+
+START_TEST(the_hourly_limit_holds_the_rest)
+{
+	json_t *m;
+
+	start_notify(false);
+	contact("{\"name\":\"busy\",\"actor\":\"admin\",\"email\":\"busy@tsj.example\","
+		"\"hourly_limit\":2}");
+	for (int addr = 5; addr <= 8; addr++)
+		event("device_offline", addr);
+	/* four alarms raised (the barrier), two messages */
+	HARNESS_POLL_UNTIL(harness_metric(&h, "notify", "amr_notify_alarms_raised_total") == 4,
+			   10000);
+	ck_assert_int_eq(harness_metric(&h, "notify", "amr_notify_alarms_raised_total"), 4);
+	m = catcher_read(&mc, 2);
+	json_decref(m);
+	ck_assert_uint_eq(count_messages(0), 2);
+	ck_assert_uint_eq(count_messages(3), 0);
+	ck_assert_uint_eq(count_messages(4), 0);
+}
+END_TEST
+
+START_TEST(a_webhook_is_signed_and_keeps_its_key)
+{
+	struct hooks k;
+	crypto_auth_hmacsha256_state st;
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	char hex[2 * sizeof mac + 1], want[80], c[300];
+	json_t *p1, *p2, *alarm;
+	const char *body;
+
+	hooks_start(&k, &h, 1); /* the receiver refuses the first try */
+	start_notify(true);
+	snprintf(c, sizeof c,
+		 "{\"name\":\"scada\",\"actor\":\"admin\",\"email\":\"scada@tsj.example\","
+		 "\"webhook\":\"http://127.0.0.1:%d/amr\",\"channels\":[\"webhook\"]}",
+		 k.port);
+	contact(c);
+	event("device_offline", 5);
+	p1 = hooks_read(&k, 1);
+	p2 = hooks_read(&k, 2); /* tried again after the 503 */
+	ck_assert_str_eq(json_string_value(json_object_get(p1, "path")), "/amr");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(p2, "headers"), "x-amr-key")),
+		"1.1");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(p1, "headers"), "x-amr-key")),
+		"1.1");
+	body = json_string_value(json_object_get(p2, "body"));
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)SECRET, strlen(SECRET));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, strlen(body));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+	snprintf(want, sizeof want, "sha256=%s", hex);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(p2, "headers"),
+							   "x-amr-signature")),
+			 want);
+	alarm = json_loads(body, 0, NULL);
+	ck_assert_int_eq(json_integer_value(json_object_get(alarm, "id")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(alarm, "kind")), "device_offline");
+	json_decref(alarm);
+	/* its channels chose the webhook alone: the log is the barrier */
+	HARNESS_POLL_UNTIL(
+		harness_metric(&h, "notify", "amr_notify_messages_total{result=\"sent\"}") == 1,
+		10000);
+	ck_assert_uint_eq(count_messages(1), 1);
+	ck_assert_int_eq(catcher_count(&mc), 0);
+	json_decref(p1);
+	json_decref(p2);
+}
+END_TEST
+
+START_TEST(an_alarm_nobody_acknowledges_escalates)
+{
+	json_t *m, *a, *e;
+
+	start_notify(false);
+	contact("{\"name\":\"ivan\",\"actor\":\"admin\",\"email\":\"ivan@tsj.example\","
+		"\"escalate\":{\"after_min\":1,\"to\":\"petr\"}}");
+	contact("{\"name\":\"petr\",\"actor\":\"admin\",\"email\":\"petr@tsj.example\","
+		"\"min_severity\":\"critical\"}");
+	event("device_offline", 5);
+	event("device_offline", 6);
+	json_decref(catcher_read(&mc, 2));
+	json_decref(call("alarm.ack", "{\"id\":1,\"actor\":\"ivan\",\"comment\":\"еду\"}"));
+	/* a minute later alarm 2 goes to petr (its severity below his own
+	 * choice: an escalation is for him whatever he chose), alarm 1 not */
+	HARNESS_POLL_UNTIL(catcher_stored(&mc, 3), 90000);
+	m = catcher_read(&mc, 3);
+	ck_assert_str_eq(json_string_value(json_object_get(m, "subject")),
+			 "Не подтверждена за 1 мин (ivan): Тревога 2: УО-4 не отвечает, 1.6");
+	ck_assert_msg(strstr(json_string_value(json_object_get(m, "to")), "petr@"), "%s",
+		      json_string_value(json_object_get(m, "to")));
+	json_decref(m);
+	a = call("alarm.get", "{\"id\":2}");
+	e = json_array_get(json_object_get(a, "escalated"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "from")), "ivan");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "to")), "petr");
+	json_decref(a);
+	a = call("alarm.get", "{\"id\":1}");
+	ck_assert(json_object_get(a, "escalated") == NULL);
+	json_decref(a);
+	/* both were due at the same tick, alarm 1 first */
+	ck_assert_uint_eq(count_messages(1), 1);
+	ck_assert_int_eq(catcher_count(&mc), 3);
+}
+END_TEST
+
+START_TEST(a_storm_of_one_condition_is_one_alarm_and_one_message)
+{
+	char body[200];
+	json_t *a;
+	long long t = (long long)time(NULL);
+
+	start_notify(false);
+	contact("{\"name\":\"dispatcher\",\"actor\":\"admin\","
+		"\"email\":\"dispatch@tsj.example\"}");
+	for (int i = 0; i < 10000; i++) {
+		snprintf(body, sizeof body,
+			 "{\"obj\":1,\"type\":\"device_offline\",\"addr\":5,\"ts\":%lld,"
+			 "\"detail\":{}}",
+			 t + i / 100);
+		ck_assert_int_eq(harness_publish(&h, "amr/v1/events/1", body, 1, false), 0);
+	}
+	HARNESS_POLL_UNTIL(harness_metric(&h, "notify", "amr_notify_events_total") == 10000, 60000);
+	a = call("alarm.get", "{\"id\":1}");
+	ck_assert_int_eq(json_integer_value(json_object_get(a, "count")), 10000);
+	json_decref(a);
+	a = call("alarms", "{}");
+	ck_assert_uint_eq(json_array_size(json_object_get(a, "alarms")), 1);
+	json_decref(a);
+	/* told on the broker at 1, 2, 4, .. 8192: 14 states; one e-mail */
+	ck_assert_int_eq(harness_metric(&h, "notify", "amr_notify_alarm_states_total"), 14);
+	json_decref(catcher_read(&mc, 1));
+	ck_assert_uint_eq(count_messages(0), 1);
+	ck_assert_int_eq(catcher_count(&mc), 1);
+}
+END_TEST
+
+static Suite *notify_deliver_suite(void)
+{
+	Suite *s = suite_create("notify_deliver");
+	TCase *tc = tcase_create("deliver");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 180);
+	tcase_add_test(tc, quiet_hours_hold_what_is_below_their_override);
+	tcase_add_test(tc, the_hourly_limit_holds_the_rest);
+	tcase_add_test(tc, a_webhook_is_signed_and_keeps_its_key);
+	tcase_add_test(tc, an_alarm_nobody_acknowledges_escalates);
+	tcase_add_test(tc, a_storm_of_one_condition_is_one_alarm_and_one_message);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(notify_deliver_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
