@@ -147,12 +147,17 @@ fi
 # demo-billing.sh keeps its own marker (.demo-billing, "flats=N from=DATE")
 "$demo_here/demo-billing.sh" --state "$state" --from "$from" "$demo_flats"
 
-# The dispatcher told of the building's alarms by e-mail (docs/notify.md,
-# "Who gets what"): make run's local mailbox keeps what amr-notify sends.
-if ! done_for contacts "dispatcher"; then
+# The dispatcher told of the building's alarms by e-mail and SMS, and the
+# engineer on duty when the dispatcher has not acknowledged an alarm in 15
+# minutes (docs/notify.md, "Who gets what"): make run's local mailbox and
+# Kannel's fake SMS centre keep what amr-notify sends.
+if ! done_for contacts "dispatcher engineer sms"; then
 	"$amrctl" --compact rpc notify/contact.set \
-		'{"name":"диспетчер","actor":"demo","email":"dispatcher@tsj-sadovaya.example","min_severity":"minor"}' \
+		'{"name":"инженер","actor":"demo","email":"engineer@tsj-sadovaya.example","phone":"+79007654321","min_severity":"critical"}' \
+		>/dev/null || demo_fail "notify/contact.set refused the demo's engineer"
+	"$amrctl" --compact rpc notify/contact.set \
+		'{"name":"диспетчер","actor":"demo","user":"admin","email":"dispatcher@tsj-sadovaya.example","phone":"+79001234567","min_severity":"minor","escalate":{"after_min":15,"to":"инженер"}}' \
 		>/dev/null || demo_fail "notify/contact.set refused the demo's dispatcher"
-	mark contacts "dispatcher"
-	demo_log "the dispatcher is told of every alarm of at least minor severity by e-mail"
+	mark contacts "dispatcher engineer sms"
+	demo_log "the dispatcher (+79001234567) is told of every alarm of at least minor severity by e-mail and SMS; the engineer (+79007654321) of those not acknowledged in 15 minutes"
 fi

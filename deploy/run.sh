@@ -15,6 +15,8 @@
 #   AMR_HTTP_PORT     portal port [8080]
 #   AMR_CONSOLE_PORT  gateway Telnet console [2323]
 #   AMR_SMTP_PORT     the local mailbox amr-notify's alarm e-mails go to [2525]
+#   AMR_KANNEL_PORT   the SMS gateway's first port; it takes B..B+13 and
+#                     amr-notify's SMS listener B+80 (deploy/kannel) [13000]
 #   AMR_SIM_SPEED     simulated time runs this many times faster [1]
 #   AMR_SIM_DEVICES   flats (UO-4 devices) in the demo building, the house
 #                     meters' device after them [32]
@@ -29,6 +31,7 @@ export AMR_MQTT_PORT=${AMR_MQTT_PORT:-1883}
 export AMR_HTTP_PORT=${AMR_HTTP_PORT:-8080}
 export AMR_CONSOLE_PORT=${AMR_CONSOLE_PORT:-2323}
 export AMR_SMTP_PORT=${AMR_SMTP_PORT:-2525}
+export AMR_KANNEL_PORT=${AMR_KANNEL_PORT:-13000}
 export AMR_SIM_SPEED=${AMR_SIM_SPEED:-1}
 devices=${AMR_SIM_DEVICES:-32}
 logs=$AMR_DATA_DIR/log
@@ -76,7 +79,9 @@ start() {
 	names+=("$name")
 }
 
-for p in "$AMR_MQTT_PORT" "$AMR_HTTP_PORT" "$AMR_CONSOLE_PORT" "$AMR_SMTP_PORT"; do
+kp=$AMR_KANNEL_PORT
+for p in "$AMR_MQTT_PORT" "$AMR_HTTP_PORT" "$AMR_CONSOLE_PORT" "$AMR_SMTP_PORT" \
+	"$kp" $((kp + 1)) $((kp + 10)) $((kp + 11)) $((kp + 13)) $((kp + 80)); do
 	if port_busy "$p"; then
 		echo "port $p on 127.0.0.1 is in use (another stack?); choose other AMR_*_PORT values" >&2
 		exit 1
@@ -108,6 +113,36 @@ if /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
 	mailbox="$AMR_DATA_DIR/mail   (each alarm e-mail as n.eml)"
 	export AMR_NOTIFY_SMTP_URL="smtp://127.0.0.1:$AMR_SMTP_PORT"
 	export AMR_NOTIFY_SMTP_FROM="alarms@tsj-sadovaya.example"
+fi
+
+# The SMS gateway (Debian's kannel; deploy/kannel/local.conf.in): bearerbox
+# with Kannel's fake SMS centre (fakesmsc, kannel-extras) in place of the
+# operator's, and smsbox, whose sendsms amr-notify sends through. Every SMS
+# sent shows in $logs/fakesmsc.log; deploy/sms-in.sh sends one in.
+phone=
+fakesmsc=/usr/lib/kannel/test/fakesmsc
+if [ -x /usr/sbin/bearerbox ] && [ -x /usr/sbin/smsbox ] && [ -x "$fakesmsc" ]; then
+	kdir=$AMR_DATA_DIR/kannel
+	mkdir -p "$kdir"
+	if [ ! -s "$kdir/password" ]; then
+		(umask 077 && head -c 12 /dev/urandom | base64 | tr '+/' 'xy' >"$kdir/password")
+	fi
+	(umask 077 && sed -e "s|@ADMIN@|$kp|" -e "s|@BOX@|$((kp + 1))|" -e "s|@MT@|$((kp + 10))|" \
+		-e "s|@MO@|$((kp + 11))|" -e "s|@SENDSMS@|$((kp + 13))|" \
+		-e "s|@NOTIFY@|$((kp + 80))|" -e "s|@DIR@|$kdir|" \
+		-e "s|@PASSWORD@|$(cat "$kdir/password")|" \
+		"$top/deploy/kannel/local.conf.in" >"$kdir/kannel.conf")
+	start bearerbox /usr/sbin/bearerbox -v 1 "$kdir/kannel.conf"
+	for _ in $(seq 50); do port_busy $((kp + 10)) && break; sleep 0.1; done
+	# -m 0: sends nothing, prints each SMS it gets ("Got message n: ...")
+	start fakesmsc "$fakesmsc" -H 127.0.0.1 -r $((kp + 10)) -m 0 "0 0 text unused"
+	start smsbox /usr/sbin/smsbox -v 1 "$kdir/kannel.conf"
+	for _ in $(seq 50); do port_busy $((kp + 13)) && break; sleep 0.1; done
+	export AMR_NOTIFY_SMS_URL="http://127.0.0.1:$((kp + 13))/cgi-bin/sendsms"
+	export AMR_NOTIFY_SMS_USER=amr
+	AMR_NOTIFY_SMS_PASSWORD=$(cat "$kdir/password")
+	export AMR_NOTIFY_SMS_PASSWORD
+	phone="deploy/sms-inbox.py $logs/fakesmsc.log   (each SMS the fake SMS centre got)"
 fi
 
 for s in archive ingest billing notify web; do
@@ -159,6 +194,7 @@ cat <<INFO
   simulator       socat - UNIX-CONNECT:$AMR_DATA_DIR/sim/control.sock   (type help)
   alarms          mosquitto_sub -h 127.0.0.1 -p $AMR_MQTT_PORT -v -t 'amr/v1/alarms/+'
   alarm e-mails   ${mailbox:-"(none: python3-aiosmtpd is not installed; deploy/install-deps.sh installs it)"}
+  alarm SMS       ${phone:-"(none: kannel and kannel-extras are not installed; deploy/install-deps.sh installs them)"}
   command line    AMR_MQTT_PORT=$AMR_MQTT_PORT build/bin/amrctl status
 
   Below: warnings and errors of every program (all lines in $logs).
