@@ -54,6 +54,8 @@ export AMR_MQTT_HOST=127.0.0.1
 export AMR_MQTT_PORT=$(free_port)
 export AMR_HTTP_PORT=$(free_port)
 export AMR_CONSOLE_PORT=$(free_port)
+export AMR_SMTP_PORT=$(free_port)
+export AMR_KANNEL_PORT=$(free_port)
 export AMR_SIM_SPEED=50
 export AMR_DATA_DIR=$data
 
