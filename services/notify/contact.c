@@ -50,7 +50,12 @@ int contacts_hhmm(const char *s)
 	return h < 24 && m < 60 ? h * 60 + m : -1;
 }
 
-static bool phone_ok(const char *p)
+bool contacts_email_ok(const char *email)
+{
+	return email && plain(email) && strchr(email, '@') && email[0] != '@';
+}
+
+bool contacts_phone_ok(const char *p)
 {
 	size_t n = p ? strlen(p) : 0;
 
@@ -168,14 +173,14 @@ static amr_err check(const json_t *args, json_t **out, struct jv_err *err)
 	    (rc = check_names(res, "resources", proto_resources, err)) ||
 	    (rc = check_names(chans, "channels", contacts_channels, err)))
 		return rc;
-	if (email && (!plain(email) || !strchr(email, '@') || email[0] == '@'))
+	if (email && !contacts_email_ok(email))
 		return jv_fail(err, "email: \"%.60s\" is not an e-mail address", email);
-	if (phone && !phone_ok(phone))
+	if (phone && !contacts_phone_ok(phone))
 		return jv_fail(err, "phone: \"%.30s\" is not a phone number (+79001234567)", phone);
 	if (hook && (!plain(hook) || (strncmp(hook, "http://", 7) && strncmp(hook, "https://", 8))))
 		return jv_fail(err, "webhook: \"%.60s\" is not an http:// or https:// URL", hook);
 	json_array_foreach(from, i, e)
-		if (!phone_ok(json_string_value(e)))
+		if (!contacts_phone_ok(json_string_value(e)))
 			return jv_fail(err, "sms_from[%zu]: not a phone number (+79001234567)", i);
 	json_array_foreach(objects, i, e)
 		if (!json_is_integer(e) || !proto_obj_ok(json_integer_value(e)))

@@ -32,6 +32,11 @@ typedef struct contacts contacts;
 /* The channels a contact may name: "email", "sms", "webhook", NULL. */
 extern const char *const contacts_channels[];
 
+/* An e-mail address a header cannot be split with; a phone number, '+'
+ * and 7..15 digits. */
+bool contacts_email_ok(const char *email);
+bool contacts_phone_ok(const char *phone);
+
 /* "HH:MM" as minutes of the day, -1 when it is not one. */
 int contacts_hhmm(const char *s);
 

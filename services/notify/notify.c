@@ -244,6 +244,8 @@ amr_err notify_create(notify **out, struct svc *s, alarm_store *st, contacts *cs
 		notify_destroy(n);
 		return AMR_ENOMEM;
 	}
+	if (ob)
+		outbox_on_done(ob, notify__delivery, n);
 	metric_set(n->m_open, (int64_t)alarm_open_count(st));
 	*out = n;
 	return AMR_OK;

@@ -27,6 +27,16 @@ struct notify {
 	metric *m_raised, *m_cleared, *m_open, *m_events, *m_told;
 };
 
+#define NOTIFY_REF_MAX 120 /* bytes of a ref of notify/send */
+
+/* notify/send (notify_send.c): another service's e-mail or SMS, once
+ * per ref. */
+void notify__m_send(void *ctx, rpc_req *req, json_t *args);
+
+/* Tell the service its ref names of outcome rec of its message
+ * (outbox_on_done's function; notify_send.c). */
+void notify__delivery(const json_t *rec, void *arg);
+
 /* Tell the broker of alarm rec (borrowed): retained while open; once
  * cleared, the cleared state and then an empty retained message. */
 void notify__publish(notify *n, const json_t *rec);

@@ -174,18 +174,23 @@ static void m_contact_delete(void *ctx, rpc_req *req, json_t *args)
 
 static void m_messages(void *ctx, rpc_req *req, json_t *args)
 {
-	static const char *const fields[] = { "alarm", "limit", NULL };
+	static const char *const fields[] = { "alarm", "ref", "limit", NULL };
 	notify *n = ctx;
 	struct jv_err err = { "" };
+	struct outbox_filter f = { 0 };
 	json_t *res = NULL;
 	long long alarm, limit;
 	amr_err rc;
 
 	if (!(rc = jv_only(args, fields, &err)) &&
 	    !(rc = jv_int(args, "alarm", false, 0, 1, UINT32_MAX, &alarm, &err)) &&
-	    !(rc = jv_int(args, "limit", false, 100, 1, 1000, &limit, &err)))
-		rc = n->ob ? outbox_list(n->ob, (uint32_t)alarm, (unsigned)limit, &res)
+	    !(rc = jv_str(args, "ref", false, NULL, 1, NOTIFY_REF_MAX, &f.ref, &err)) &&
+	    !(rc = jv_int(args, "limit", false, 100, 1, 1000, &limit, &err))) {
+		f.alarm = (uint32_t)alarm;
+		f.limit = (unsigned)limit;
+		rc = n->ob ? outbox_list(n->ob, &f, &res)
 			   : ((res = json_pack("{s:[]}", "messages")) ? AMR_OK : AMR_ENOMEM);
+	}
 	rpc_reply_jv(req, rc, &err, res);
 }
 
@@ -198,10 +203,14 @@ const struct rpc_method notify_methods[] = {
 	{ "alarm.clear", m_clear, "{id,actor,reason}: clear an alarm by hand; audited" },
 	{ "contacts", m_contacts, "{}: who is told of which alarms" },
 	{ "contact.set", m_contact_set,
-	  "{name,actor,email?,phone?,min_severity?,objects?,kinds?}: add or change a contact; "
-	  "audited" },
+	  "{name,actor,user?,email?,phone?,webhook?,sms_from?,min_severity?,objects?,kinds?,"
+	  "resources?,channels?,quiet?,escalate?,hourly_limit?}: add or change a contact; audited" },
 	{ "contact.delete", m_contact_delete, "{name,actor}: remove a contact; audited" },
 	{ "messages", m_messages,
-	  "{alarm?,limit?}: the messages owed and sent, newest first, with their state" },
+	  "{alarm?,ref?,limit?}: the messages owed and sent, newest first, with their state "
+	  "(ref: those whose ref starts so)" },
+	{ "send", notify__m_send,
+	  "{ref,channel,to,subject?,body,attachment?,actor}: send another service's message "
+	  "(e-mail or SMS) once per ref; its outcomes on amr/v1/notify/delivery/<service>" },
 };
 const size_t notify_nmethods = sizeof notify_methods / sizeof notify_methods[0];

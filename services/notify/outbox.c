@@ -19,12 +19,15 @@ struct job {
 	json_t *msg; /* the record (owned) */
 	enum transport_result result;
 	char why[WHY_LEN];
+	json_t *out; /* the record as the outcome left it */
 };
 
 struct outbox {
 	kv *k;
 	loop *l;
-	MDB_dbi box, due;
+	MDB_dbi box, due, ref;
+	void (*done)(const json_t *rec, void *arg); /* told each outcome, may be NULL */
+	void *done_arg;
 	struct transport t[OUTBOX_CHANNELS];
 	size_t n;
 	struct outbox_opts o;
@@ -95,6 +98,7 @@ int outbox_put_txn(outbox *b, MDB_txn *txn, const json_t *msg, uint64_t *id)
 {
 	const char *ch = json_string_value(json_object_get(msg, "channel"));
 	int64_t now = svc_now(), at = json_integer_value(json_object_get(msg, "next"));
+	const char *ref = json_string_value(json_object_get(msg, "ref"));
 	MDB_cursor *c;
 	MDB_val key, val;
 	json_t *rec = NULL, *more;
@@ -126,11 +130,43 @@ int outbox_put_txn(outbox *b, MDB_txn *txn, const json_t *msg, uint64_t *id)
 	json_decref(more);
 	rc = put_rec(b, txn, *id, rec);
 	json_decref(rec);
+	if (!rc && ref) {
+		uint8_t kb[8];
+		MDB_val rk = { strlen(ref), (void *)ref }, rv = { 8, kb };
+
+		id_key(kb, *id);
+		rc = mdb_put(txn, b->ref, &rk, &rv, MDB_NOOVERWRITE);
+	}
 	if (!rc)
 		rc = set_due(b, txn, at, *id);
 	if (!rc)
 		metric_add(b->m_queued, 1);
 	return rc;
+}
+
+struct put {
+	outbox *b;
+	const json_t *msg;
+	uint64_t id;
+};
+
+static int put_txn(MDB_txn *txn, void *arg)
+{
+	struct put *p = arg;
+
+	return outbox_put_txn(p->b, txn, p->msg, &p->id);
+}
+
+amr_err outbox_put(outbox *b, const json_t *msg, uint64_t *id)
+{
+	struct put p = { b, msg, 0 };
+	amr_err rc = kv_write(b->k, put_txn, &p);
+
+	if (rc)
+		return rc;
+	*id = p.id;
+	outbox_kick(b);
+	return AMR_OK;
 }
 
 /* The soonest due message: its id and time, false when none. */
@@ -230,7 +266,8 @@ static void pump(outbox *b)
 			   channel(b, json_string_value(json_object_get(t.rec, "channel"))),
 			   t.rec,
 			   TRANSPORT_FAILED,
-			   "" };
+			   "",
+			   NULL };
 	b->busy = true;
 	pthread_mutex_lock(&b->lock);
 	b->slot = j;
@@ -280,7 +317,10 @@ static int record_txn(MDB_txn *txn, void *arg)
 	rc = put_rec(b, txn, j->id, rec);
 	if (!rc && !strcmp(state, "queued"))
 		rc = set_due(b, txn, json_integer_value(json_object_get(rec, "next")), j->id);
-	json_decref(rec);
+	json_decref(j->out);
+	j->out = rc ? NULL : rec;
+	if (rc)
+		json_decref(rec);
 	return rc;
 }
 
@@ -300,6 +340,9 @@ static void on_done(void *arg)
 	if (j->result != TRANSPORT_SENT)
 		log_info("outbox: message %llu (%s): %s", (unsigned long long)j->id,
 			 j->t ? j->t->name : "?", j->why);
+	if (j->out && b->done)
+		b->done(j->out, b->done_arg);
+	json_decref(j->out);
 	json_decref(j->msg);
 	free(j);
 	b->busy = false;
@@ -321,6 +364,7 @@ static void *sender(void *arg)
 	for (;;) {
 		struct job *j;
 		struct transport_msg m;
+		const json_t *att;
 
 		pthread_mutex_lock(&b->lock);
 		while (!b->slot && !b->stop)
@@ -330,10 +374,16 @@ static void *sender(void *arg)
 		pthread_mutex_unlock(&b->lock);
 		if (!j)
 			return NULL; /* stopped */
-		m = (struct transport_msg){ json_string_value(json_object_get(j->msg, "key")),
-					    json_string_value(json_object_get(j->msg, "to")),
-					    json_string_value(json_object_get(j->msg, "subject")),
-					    json_string_value(json_object_get(j->msg, "body")) };
+		att = json_object_get(j->msg, "attachment");
+		m = (struct transport_msg){
+			.key = json_string_value(json_object_get(j->msg, "key")),
+			.to = json_string_value(json_object_get(j->msg, "to")),
+			.subject = json_string_value(json_object_get(j->msg, "subject")),
+			.body = json_string_value(json_object_get(j->msg, "body")),
+			.att_name = json_string_value(json_object_get(att, "name")),
+			.att_type = json_string_value(json_object_get(att, "type")),
+			.att_b64 = json_string_value(json_object_get(att, "data")),
+		};
 		if (!j->t || !m.key || !m.to || !m.body) {
 			j->result = TRANSPORT_FAILED;
 			snprintf(j->why, sizeof j->why, "%s",
@@ -407,7 +457,7 @@ amr_err outbox_open(outbox **out, kv *k, loop *l, const struct transport *t, siz
 	b->m_failed = metrics_get(ms, METRIC_COUNTER, "amr_notify_messages_total",
 				  "result=\"failed\"", NULL);
 	if ((rc = kv_dbi(k, "outbox", 0, &b->box)) || (rc = kv_dbi(k, "due", 0, &b->due)) ||
-	    (rc = kv_write(k, requeue_txn, b))) {
+	    (rc = kv_dbi(k, "ref", 0, &b->ref)) || (rc = kv_write(k, requeue_txn, b))) {
 		outbox_close(b);
 		return rc;
 	}
@@ -441,7 +491,17 @@ void outbox_close(outbox *b)
 	free(b);
 }
 
-amr_err outbox_list(outbox *b, uint32_t alarm, unsigned limit, json_t **out)
+/* True when f keeps message rec. */
+static bool keeps(const struct outbox_filter *f, const json_t *rec)
+{
+	const char *ref = json_string_value(json_object_get(rec, "ref"));
+
+	if (f->alarm && json_integer_value(json_object_get(rec, "alarm")) != f->alarm)
+		return false;
+	return !f->ref || (ref && !strncmp(ref, f->ref, strlen(f->ref)));
+}
+
+amr_err outbox_list(outbox *b, const struct outbox_filter *f, json_t **out)
 {
 	json_t *list = json_array();
 	MDB_cursor *c = NULL;
@@ -454,14 +514,25 @@ amr_err outbox_list(outbox *b, uint32_t alarm, unsigned limit, json_t **out)
 	if ((rc = kv_read_begin(b->k, &txn)) || (rc = kv_err(mdb_cursor_open(txn, b->box, &c))))
 		goto out;
 	for (rc = mdb_cursor_get(c, &key, &val, MDB_LAST);
-	     !rc && json_array_size(list) < (limit ? limit : 100);
+	     !rc && json_array_size(list) < (f->limit ? f->limit : 100);
 	     rc = mdb_cursor_get(c, &key, &val, MDB_PREV)) {
 		json_t *rec = json_loadb(val.mv_data, val.mv_size, 0, NULL);
 
-		if (rec && (!alarm || json_integer_value(json_object_get(rec, "alarm")) == alarm))
+		if (rec && keeps(f, rec)) {
+			json_t *att = json_object_get(rec, "attachment");
+			const char *data = json_string_value(json_object_get(att, "data"));
+
+			/* the file is the mail's, not the log's: its size */
+			if (data) {
+				json_object_set_new(
+					att, "bytes",
+					json_integer((json_int_t)(strlen(data) / 4 * 3)));
+				json_object_del(att, "data");
+			}
 			json_array_append_new(list, rec);
-		else
+		} else {
 			json_decref(rec);
+		}
 	}
 	rc = rc && rc != MDB_NOTFOUND ? kv_err(rc) : AMR_OK;
 	if (!rc && !(*out = json_pack("{s:O}", "messages", list)))
@@ -473,4 +544,28 @@ out:
 		mdb_txn_abort(txn);
 	json_decref(list);
 	return rc;
+}
+
+amr_err outbox_get_ref(outbox *b, const char *ref, json_t **out)
+{
+	MDB_val key = { strlen(ref), (void *)ref }, val;
+	MDB_txn *txn;
+	int rc;
+
+	*out = NULL;
+	if ((rc = kv_read_begin(b->k, &txn)))
+		return rc;
+	rc = mdb_get(txn, b->ref, &key, &val);
+	if (!rc && val.mv_size == 8)
+		rc = get_rec(b, txn, kv_unpack_u64(val.mv_data), out);
+	mdb_txn_abort(txn);
+	if (rc == MDB_NOTFOUND)
+		return AMR_ENOTFOUND;
+	return rc ? kv_err(rc) : AMR_OK;
+}
+
+void outbox_on_done(outbox *b, void (*fn)(const json_t *rec, void *arg), void *arg)
+{
+	b->done = fn;
+	b->done_arg = arg;
 }

@@ -4,6 +4,8 @@
  *
  *   outbox  id u64 -> the message's JSON
  *   due     next try u64, id u64 -> "" (the queued ones, soonest first)
+ *   ref     a caller's ref -> id u64 (a message another service asked for,
+ *           notify/send: its idempotency key)
  *
  * A message is written "queued" in the write transaction of the alarm it
  * tells (outbox_put_txn), so an alarm is never stored without its
@@ -20,7 +22,9 @@
  *
  *   {"id":3,"alarm":17,"channel":"email","contact":"ivan","to":"..",
  *    "subject":"..","body":"..","key":"17.3","state":"queued"|"sending"|
- *    "sent"|"failed","attempts":1,"next":T,"why":"..","created":T,"done":T}
+ *    "sent"|"failed","attempts":1,"next":T,"why":"..","created":T,"done":T,
+ *    "ref"?:"billing/restriction/12/email","attachment"?:{"name","type",
+ *    "data"}}
  */
 #ifndef AMR_NOTIFY_OUTBOX_H
 #define AMR_NOTIFY_OUTBOX_H
@@ -63,19 +67,39 @@ bool outbox_has(const outbox *b, const char *name);
 
 /*
  * Inside the caller's write transaction txn: queue msg ({"alarm",
- * "channel","contact","to","subject"?,"body","next"?}, borrowed) to be
+ * "channel","contact"?,"to","subject"?,"body","next"?,"ref"?,
+ * "attachment"?}, borrowed) to be
  * sent at once, or not before "next"; its id into *id. Returns 0, AMR_EINVAL (a channel the outbox does
  * not drive), AMR_ENOMEM or an LMDB code for kv_write(). Call
  * outbox_kick() once the transaction is committed.
  */
 int outbox_put_txn(outbox *b, MDB_txn *txn, const json_t *msg, uint64_t *id);
 
+/* outbox_put_txn() in a transaction of its own, and kick: a message of
+ * its own (notify/send). Returns AMR_OK, AMR_EINVAL, AMR_ENOMEM, AMR_EDB,
+ * AMR_EIO. */
+amr_err outbox_put(outbox *b, const json_t *msg, uint64_t *id);
+
 /* Send what is due now (after outbox_put_txn's commit). */
 void outbox_kick(outbox *b);
 
-/* The messages of alarm (0: of every alarm), newest first, at most limit,
- * as {"messages":[..]} into *out (new). Returns AMR_OK, AMR_ENOMEM or
- * AMR_EDB. */
-amr_err outbox_list(outbox *b, uint32_t alarm, unsigned limit, json_t **out);
+/* What a list keeps. */
+struct outbox_filter {
+	uint32_t alarm;	 /* of this alarm; 0: of any */
+	const char *ref; /* whose ref starts so; NULL: any */
+	unsigned limit;	 /* at most this many (0: 100) */
+};
+
+/* The messages f keeps, newest first, as {"messages":[..]} into *out
+ * (new). Returns AMR_OK, AMR_ENOMEM or AMR_EDB. */
+amr_err outbox_list(outbox *b, const struct outbox_filter *f, json_t **out);
+
+/* The message queued with ref into *out (new). Returns AMR_OK,
+ * AMR_ENOTFOUND, AMR_ENOMEM or AMR_EDB. */
+amr_err outbox_get_ref(outbox *b, const char *ref, json_t **out);
+
+/* Have fn(rec, arg) told of each outcome once it is recorded (rec the
+ * message as stored, borrowed), on the loop thread. */
+void outbox_on_done(outbox *b, void (*fn)(const json_t *rec, void *arg), void *arg);
 
 #endif

@@ -247,13 +247,45 @@ static bool build(struct txbuf *b, const struct smtp *s, const struct transport_
 		add_words(b, subject);
 	txbuf_adds(b, "\r\nMessage-ID: <");
 	txbuf_adds(b, msg->key);
-	txbuf_adds(b, "@amr-notify>\r\n"
-		      "MIME-Version: 1.0\r\n"
-		      "Content-Type: text/plain; charset=UTF-8\r\n"
+	txbuf_adds(b, "@amr-notify>\r\nMIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n");
+	if (msg->att_b64) /* the boundary: base64 lines never hold "--" */
+		addf(b,
+		     "Content-Type: multipart/mixed; boundary=\"=_amr_%s\"\r\n\r\n"
+		     "--=_amr_%s\r\n",
+		     msg->key, msg->key);
+	txbuf_adds(b, "Content-Type: text/plain; charset=UTF-8\r\n"
 		      "Content-Transfer-Encoding: base64\r\n"
-		      "Auto-Submitted: auto-generated\r\n"
 		      "\r\n");
-	return add_body(b, msg->body ? msg->body : "") && !b->oom;
+	if (!add_body(b, msg->body ? msg->body : ""))
+		return false;
+	if (msg->att_b64) {
+		addf(b,
+		     "--=_amr_%s\r\nContent-Type: %s; name=\"%s\"\r\n"
+		     "Content-Disposition: attachment; filename=\"%s\"\r\n"
+		     "Content-Transfer-Encoding: base64\r\n\r\n",
+		     msg->key, msg->att_type, msg->att_name, msg->att_name);
+		for (size_t i = 0, n = strlen(msg->att_b64); i < n; i += B64_LINE) {
+			txbuf_add(b, msg->att_b64 + i, n - i < B64_LINE ? n - i : B64_LINE);
+			txbuf_adds(b, "\r\n");
+		}
+		addf(b, "--=_amr_%s--\r\n", msg->key);
+	}
+	return !b->oom;
+}
+
+/* An attachment a MIME header can carry: a plain name and type, and
+ * base64 on one line. */
+static bool attachment_ok(const struct transport_msg *msg)
+{
+	if (!msg->att_b64)
+		return true;
+	if (!msg->att_name || !msg->att_type || !plain_ok(msg->att_name) ||
+	    strpbrk(msg->att_name, "\"\\/") || !plain_ok(msg->att_type) ||
+	    strpbrk(msg->att_type, "\";"))
+		return false;
+	return strspn(msg->att_b64,
+		      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") ==
+	       strlen(msg->att_b64);
 }
 
 static size_t read_msg(char *dst, size_t size, size_t nitems, void *arg)
@@ -363,6 +395,12 @@ static enum transport_result email_send(void *ctx, const struct transport_msg *m
 	}
 	if (msg->body && !text_ok(msg->body, true)) {
 		tx_say(why, why_size, "smtp: body is not UTF-8 text");
+		return TRANSPORT_FAILED;
+	}
+	if (!attachment_ok(msg)) {
+		tx_say(why, why_size,
+		       "smtp: an attachment whose name, type or data a mail "
+		       "cannot carry");
 		return TRANSPORT_FAILED;
 	}
 	res = TRANSPORT_RETRY; /* out of memory, below, may pass */

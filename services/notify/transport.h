@@ -41,6 +41,10 @@ struct transport_msg {
 	const char *to;	     /* the address: "ivan@example.org", "+79001234567", a URL */
 	const char *subject; /* e-mail's subject; NULL for a channel without one */
 	const char *body;    /* the text */
+	/* one attached file (e-mail only), or all NULL */
+	const char *att_name; /* "receipt-2026-10-17.pdf" */
+	const char *att_type; /* "application/pdf" */
+	const char *att_b64;  /* its bytes in base64, one line */
 };
 
 /* A channel: its name ("email", "sms", "webhook"), its configuration

@@ -85,7 +85,8 @@ char *catcher_slurp(const struct catcher *c, const char *name)
  * Message n as a mail reader shows it (new): Python's email package
  * (policy default) decodes the RFC 2047 words and the body's transfer
  * encoding; its line ends come back as "\n". {"subject", "from", "to",
- * "message_id", "date_ok", "body", "defects", "words_whole"}: the last
+ * "message_id", "date_ok", "body" (the text part), "attachments" ([{"name",
+ * "type","sha256"}]), "defects", "words_whole"}: the last
  * whether every encoded word holds whole characters, as RFC 2047 asks (a
  * lenient reader like Python's joins a character cut between words, a
  * strict one shows two replacement characters).
@@ -93,14 +94,17 @@ char *catcher_slurp(const struct catcher *c, const char *name)
 json_t *catcher_read(struct catcher *c, int n)
 {
 	static const char py[] =
-		"import sys, re, base64, json, email, email.policy as p; "
+		"import sys, re, base64, hashlib, json, email, email.policy as p; "
 		"raw = open(sys.argv[1], \"rb\").read(); "
 		"m = email.message_from_bytes(raw, policy=p.default); "
 		"words = re.findall(rb\"=[?]UTF-8[?]B[?]([A-Za-z0-9+/=]*)[?]=\", raw); "
 		"print(json.dumps({\"subject\": str(m[\"subject\"]), \"from\": str(m[\"from\"]), "
 		"\"to\": str(m[\"to\"]), \"message_id\": str(m[\"message-id\"]), "
 		"\"date_ok\": m[\"date\"] is not None and m[\"date\"].datetime is not None, "
-		"\"body\": m.get_content().replace(\"\\r\\n\", \"\\n\"), "
+		"\"body\": m.get_body((\"plain\",)).get_content().replace(\"\\r\\n\", \"\\n\"), "
+		"\"attachments\": [{\"name\": a.get_filename(), \"type\": a.get_content_type(), "
+		"\"sha256\": hashlib.sha256(a.get_content()).hexdigest()} "
+		"for a in m.iter_attachments()], "
 		"\"defects\": len(m.defects), "
 		"\"words_whole\": all(base64.b64decode(w).decode(\"utf-8\", \"replace\").find("
 		"\"\\ufffd\") < 0 for w in words)}))";

@@ -37,8 +37,8 @@ int catcher_count(const struct catcher *c);
 char *catcher_slurp(const struct catcher *c, const char *name);
 
 /* Message n once stored (waits up to 10 s) as a mail reader shows it
- * (new): {"subject","from","to","message_id","date_ok","body","defects",
- * "words_whole"}. */
+ * (new): {"subject","from","to","message_id","date_ok","body","attachments",
+ * "defects","words_whole"} (mail_util.c). */
 json_t *catcher_read(struct catcher *c, int n);
 
 #endif

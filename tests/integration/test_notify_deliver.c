@@ -8,7 +8,9 @@
  * and keeps its key when a refusal makes it try again; an alarm nobody
  * acknowledges goes to the contact it escalates to, and one acknowledged
  * in time does not; a storm of 10,000 events of one condition is one
- * alarm, 14 states on the broker and one e-mail.
+ * alarm, 14 states on the broker and one e-mail; another service's
+ * e-mail (notify/send) goes once per ref, with its file attached, and its
+ * outcome is told to that service.
  */
 #include <check.h>
 #include <stdio.h>
@@ -314,6 +316,91 @@ START_TEST(a_storm_of_one_condition_is_one_alarm_and_one_message)
 }
 END_TEST
 
+/* notify/method's error message ("" when it succeeded; new). */
+static char *refusal(const char *method, const char *a)
+{
+	char full[64], *text, *msg;
+	json_t *r;
+
+	snprintf(full, sizeof full, "notify/%s", method);
+	text = harness_rpc(&h, full, a, 10000);
+	ck_assert_msg(text != NULL, "%s: no answer", full);
+	r = json_loads(text, 0, NULL);
+	free(text);
+	ck_assert(r != NULL);
+	msg = strdup(json_string_value(json_object_get(json_object_get(r, "error"), "message"))
+			     ?: "");
+	json_decref(r);
+	return msg;
+}
+
+START_TEST(another_service_sends_once_per_ref)
+{
+	static const unsigned char file[] = "%PDF-1.4 квитанция за октябрь, ЛС 100010";
+	char b64[200], send[800], sha[2 * crypto_hash_sha256_BYTES + 1], *ev, *why;
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	json_t *r, *m, *att;
+
+	start_notify(false);
+	ck_assert_int_eq(harness_subscribe(&h, "amr/v1/notify/delivery/billing"), 0);
+	sodium_bin2base64(b64, sizeof b64, file, sizeof file - 1, sodium_base64_VARIANT_ORIGINAL);
+	crypto_hash_sha256(digest, file, sizeof file - 1);
+	sodium_bin2hex(sha, sizeof sha, digest, sizeof digest);
+	snprintf(send, sizeof send,
+		 "{\"ref\":\"billing/receipt/2026-10/1/17/email\",\"channel\":\"email\","
+		 "\"to\":\"tenant17@tsj.example\",\"subject\":\"Квитанция за октябрь 2026\","
+		 "\"body\":\"Квитанция во вложении.\",\"actor\":\"accountant\","
+		 "\"attachment\":{\"name\":\"receipt-2026-10-17.pdf\",\"type\":"
+		 "\"application/pdf\",\"data\":\"%s\"}}",
+		 b64);
+	r = call("send", send);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "key")), "0.1");
+	ck_assert(json_object_get(json_object_get(r, "attachment"), "data") == NULL);
+	json_decref(r);
+	m = catcher_read(&mc, 1);
+	ck_assert_str_eq(json_string_value(json_object_get(m, "subject")),
+			 "Квитанция за октябрь 2026");
+	ck_assert_str_eq(json_string_value(json_object_get(m, "body")), "Квитанция во вложении.");
+	att = json_array_get(json_object_get(m, "attachments"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(att, "name")), "receipt-2026-10-17.pdf");
+	ck_assert_str_eq(json_string_value(json_object_get(att, "type")), "application/pdf");
+	ck_assert_str_eq(json_string_value(json_object_get(att, "sha256")), sha);
+	ck_assert_int_eq(json_integer_value(json_object_get(m, "defects")), 0);
+	json_decref(m);
+	/* the outcome told to the service the ref names */
+	ev = harness_wait_message(&h, "amr/v1/notify/delivery/billing", "\"state\":\"sent\"",
+				  10000);
+	ck_assert_msg(ev && strstr(ev, "\"ref\":\"billing/receipt/2026-10/1/17/email\""), "%s",
+		      ev ? ev : "no delivery event");
+	free(ev);
+
+	/* the same ref again: the message as it is, nothing queued */
+	r = call("send", send);
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "state")), "sent");
+	json_decref(r);
+	ck_assert_uint_eq(count_messages(0), 1);
+	ck_assert_int_eq(catcher_count(&mc), 1);
+
+	/* bad input: named, nothing queued */
+	why = refusal("send", "{\"ref\":\"no slash\",\"channel\":\"email\",\"to\":\"a@b.c\","
+			      "\"subject\":\"s\",\"body\":\"b\",\"actor\":\"x\"}");
+	ck_assert_msg(!strncmp(why, "ref: ", 5), "%s", why);
+	free(why);
+	why = refusal("send", "{\"ref\":\"billing/x\",\"channel\":\"sms\",\"to\":\"+79001234567\","
+			      "\"body\":\"b\",\"actor\":\"x\"}");
+	ck_assert_msg(strstr(why, "channel: amr-notify sends no sms"), "%s", why);
+	free(why);
+	why = refusal("send", "{\"ref\":\"billing/y\",\"channel\":\"email\",\"to\":\"a@b.c\","
+			      "\"subject\":\"s\",\"body\":\"b\",\"actor\":\"x\","
+			      "\"attachment\":{\"name\":\"../x\",\"type\":\"application/pdf\","
+			      "\"data\":\"AAAA\"}}");
+	ck_assert_msg(!strncmp(why, "attachment.name: ", 17), "%s", why);
+	free(why);
+	ck_assert_uint_eq(count_messages(0), 1);
+}
+END_TEST
+
 static Suite *notify_deliver_suite(void)
 {
 	Suite *s = suite_create("notify_deliver");
@@ -326,6 +413,7 @@ static Suite *notify_deliver_suite(void)
 	tcase_add_test(tc, a_webhook_is_signed_and_keeps_its_key);
 	tcase_add_test(tc, an_alarm_nobody_acknowledges_escalates);
 	tcase_add_test(tc, a_storm_of_one_condition_is_one_alarm_and_one_message);
+	tcase_add_test(tc, another_service_sends_once_per_ref);
 	suite_add_tcase(s, tc);
 	return s;
 }
