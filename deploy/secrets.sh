@@ -17,6 +17,10 @@
 #                         mosquitto_passwd), acl, ca.crt, broker.crt, broker.key
 #   ca/                   the local certificate authority (ca.key stays here)
 #   gateways/OBJ/         amr-gateway.env and ca.crt, ready for that gateway
+#   kannel/               the SMS gateway's: sms.env (its sendsms and admin
+#                         passwords; amr-notify's env carries the first) and
+#                         smsc.conf, the operator's side (Kannel's fake centre
+#                         until replaced; docs/deploy.md, "SMS")
 #
 # The acl file is deploy/mosquitto/acl.services followed by one block per
 # provisioned gateway; passwd and acl are rebuilt from the env files on
@@ -152,6 +156,32 @@ provision() {
 	write_env "$gwdir/amr-gateway.env" "gw-$obj" "${extra[@]}"
 }
 
+# The SMS gateway's passwords and operator file (kept when they exist),
+# and amr-notify's env with the sendsms user.
+make_sms() {
+	local f=$dir/kannel/sms.env pw admin
+	mkdir -p "$dir/kannel"
+	pw=$( [ -f "$f" ] && env_get "$f" AMR_SMS_PASSWORD || true)
+	[ -n "$pw" ] || pw=$(new_password)
+	admin=$( [ -f "$f" ] && env_get "$f" AMR_SMS_ADMIN_PASSWORD || true)
+	[ -n "$admin" ] || admin=$(new_password)
+	printf '# written by deploy/secrets.sh\nAMR_SMS_PASSWORD=%s\nAMR_SMS_ADMIN_PASSWORD=%s\n' \
+		"$pw" "$admin" >"$f.tmp"
+	mv "$f.tmp" "$f"
+	[ -f "$dir/kannel/smsc.conf" ] || cp "$here/kannel/smsc-fake.conf" "$dir/kannel/smsc.conf"
+	write_env "$dir/env/notify.env" amr-notify "AMR_NOTIFY_SMS_USER=amr" \
+		"AMR_NOTIFY_SMS_PASSWORD=$pw"
+	# the gateway's container runs as group amr, as the broker's does
+	if [ "$(id -u)" -eq 0 ]; then
+		chgrp -R "$gid" "$dir/kannel"
+		chmod 750 "$dir/kannel"
+		chmod 640 "$dir/kannel"/*
+	else
+		chmod 755 "$dir/kannel"
+		chmod 644 "$dir/kannel"/*
+	fi
+}
+
 cmd_init() {
 	local names=() s
 	while [ $# -gt 0 ]; do
@@ -168,6 +198,7 @@ cmd_init() {
 	done
 	write_env "$dir/env/broker.env" amr-health
 	write_env "$dir/env/ops.env" amr-ops
+	make_sms
 	make_tls ${names[@]+"${names[@]}"}
 	[ -f "$dir/gateways/1/amr-gateway.env" ] || provision 1 broker 1883 0
 	rebuild_auth

@@ -1,7 +1,9 @@
 #!/bin/sh
-# Container health check: healthcheck.sh broker | SERVICE
+# Container health check: healthcheck.sh broker | sms | SERVICE
 #
 # broker:  the broker answers MQTT for the amr-health user ($SYS uptime).
+# sms:     the SMS gateway's bearerbox says it is running on its admin port
+#          and smsbox's sendsms accepts connections.
 # SERVICE: the service answers its ping RPC over the broker, with its own
 #          user and the client id amr-SERVICE-health (both allowed by the
 #          ACL), so a wedged event loop shows as unhealthy, not only a
@@ -13,6 +15,13 @@ port=${AMR_MQTT_PORT:-1883}
 if [ "$what" = broker ]; then
 	exec mosquitto_sub -h 127.0.0.1 -p 1883 -u "$AMR_MQTT_USER" -P "$AMR_MQTT_PASSWORD" \
 		-i amr-health -t '$SYS/broker/uptime' -C 1 -W 8 >/dev/null
+fi
+if [ "$what" = sms ]; then
+	exec bash -c '
+	exec 3<>/dev/tcp/127.0.0.1/13000 || exit 1
+	printf "GET /status.txt HTTP/1.0\r\n\r\n" >&3
+	grep -q "^Status: running" <&3 || { echo "sms: bearerbox is not running" >&2; exit 1; }
+	(exec 4<>/dev/tcp/127.0.0.1/13013) 2>/dev/null || { echo "sms: no sendsms on 13013" >&2; exit 1; }'
 fi
 reply=amr/v1/rpc/reply/amr-$what-health
 answer=$(mosquitto_rr -h "$host" -p "$port" -u "$AMR_MQTT_USER" -P "$AMR_MQTT_PASSWORD" \

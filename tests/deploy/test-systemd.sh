@@ -3,7 +3,8 @@
 # of the amr image with systemd as PID 1 (podman --systemd=always), in
 # which the steps of docs/deploy.md "systemd" are run as written there:
 # secrets.sh init, Debian's mosquitto with the stack's users, ACL and TLS,
-# amr@.service for the five services. Then: every unit active and never
+# amr@.service for the five services, amr-sms.service for the SMS gateway
+# (Kannel with its fake centre). Then: every unit active and never
 # restarted (a system call outside the unit's filter would kill it), each
 # running as the user amr, each service online on its status topic and
 # answering amrctl through the broker with the ops credentials, the
@@ -59,7 +60,7 @@ FROM localhost/amr:latest
 USER root
 RUN apt-get update -q \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-      systemd systemd-sysv openssl procps \
+      systemd systemd-sysv openssl procps python3 \
  && rm -rf /var/lib/apt/lists/* \
  && systemctl mask systemd-logind.service getty.target console-getty.service
 STOPSIGNAL SIGRTMIN+3
@@ -93,13 +94,22 @@ for s in ingest archive billing notify web; do
     install -m 600 /etc/amr/secrets/env/$s.env /etc/amr/$s.env
 done
 echo AMR_HTTP_BIND=0.0.0.0 >/etc/amr/amr.env
-install -m 644 deploy/systemd/amr@.service /etc/systemd/system/
+systemctl disable --now kannel >/dev/null 2>&1 || true
+install -d /usr/local/libexec/amr /usr/local/share/amr/kannel /etc/amr/kannel
+install -m 755 deploy/container/sms-gateway.sh /usr/local/libexec/amr/
+install -m 644 deploy/kannel/stack.conf.in /usr/local/share/amr/kannel/
+install -m 640 -g amr /etc/amr/secrets/kannel/smsc.conf /etc/amr/kannel/smsc.conf
+install -m 600 /etc/amr/secrets/kannel/sms.env /etc/amr/sms.env
+printf "%s\n" AMR_NOTIFY_SMS_URL=http://127.0.0.1:13013/cgi-bin/sendsms \
+    AMR_NOTIFY_SMS_LISTEN=127.0.0.1:13080 \
+    "AMR_NOTIFY_SMS_DLR_URL=http://127.0.0.1:13080/sms/dlr?key=%KEY%&status=%d" >>/etc/amr/notify.env
+install -m 644 deploy/systemd/amr@.service deploy/systemd/amr-sms.service /etc/systemd/system/
 systemctl daemon-reload
-systemctl enable --now amr@ingest amr@archive amr@billing amr@notify amr@web
+systemctl enable --now amr-sms amr@ingest amr@archive amr@billing amr@notify amr@web
 ' >"$tmp/install.log" 2>&1 || fail "the steps of docs/deploy.md failed: $(tail -n 5 "$tmp/install.log")"
 say "installed as docs/deploy.md says; units enabled"
 
-units="amr@ingest amr@archive amr@billing amr@notify amr@web"
+units="amr-sms amr@ingest amr@archive amr@billing amr@notify amr@web"
 ops_user=$(cx sed -n 's/^AMR_MQTT_USER=//p' /etc/amr/secrets/env/ops.env)
 ops_pw=$(cx sed -n 's/^AMR_MQTT_PASSWORD=//p' /etc/amr/secrets/env/ops.env)
 ctl() {
@@ -134,7 +144,7 @@ for u in $units; do
 	uid=$(cx sed -n 's/^Uid:\t\([0-9]*\).*/\1/p' "/proc/$pid/status")
 	[ "$uid" = "$amr_uid" ] || fail "$u runs as uid $uid, not amr ($amr_uid)"
 done
-say "all five units active, never restarted, running as amr"
+say "all six units active, never restarted, running as amr"
 
 # The hardening as the service sees it: its data writable, /etc and the
 # other services' data not; no capabilities.
@@ -151,6 +161,19 @@ fi
 caps=$(cx sed -n 's/^CapEff:\t//p' "/proc/$pid/status")
 [ "$caps" = 0000000000000000 ] || fail "the archive holds capabilities $caps"
 say "the archive writes only /var/lib/amr/archive and holds no capability"
+
+# An SMS another service asks amr-notify for goes through Kannel's sendsms
+# to the fake centre, which logs it in the gateway's state directory.
+ctl rpc notify/send '{"ref":"ops/test-systemd/1","channel":"sms","to":"+79001112233","body":"Проверка SMS","actor":"test-systemd"}' \
+	>"$tmp/send.log" 2>&1 || fail "notify/send refused: $(cat "$tmp/send.log")"
+got=
+for _ in $(seq 60); do
+	got=$(cx python3 /src/deploy/sms-inbox.py /var/lib/amr/sms/fakesmsc.log 2>/dev/null | grep -F '+79001112233' || true)
+	[ -n "$got" ] && break
+	sleep 1
+done
+case $got in *'Проверка SMS'*) ;; *) fail "the SMS did not reach Kannel's fake centre: $(cx journalctl -q --no-pager -n 8 -u amr-sms -u amr@notify 2>&1)" ;; esac
+say "amr-notify's SMS went through amr-sms (Kannel) to its fake centre: $got"
 
 # The portal, with the admin password amr-web printed once in the journal.
 code=$(cx bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080 && printf "GET /login.html HTTP/1.0\r\n\r\n" >&3 && head -n 1 <&3' || true)
