@@ -23,6 +23,7 @@ packages=(
 	check libsubunit-dev mbpoll telnet socat python3 python3-aiosmtpd
 	zbar-tools poppler-utils python3-openpyxl  # receipts' QR, PDF text, XLSX
 	kannel kannel-extras  # the SMS channel's gateway, and its fake SMS centre (fakesmsc)
+	faketime  # a service started at a chosen time: the hour's end of the alarm digests
 	# the portal: its chart library, and the browser its tests drive
 	libjs-chart.js chromium fonts-dejavu-core
 	# containers and their test (make test-deploy; docs/deploy.md)

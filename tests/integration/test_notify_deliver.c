@@ -3,7 +3,8 @@
  * a real Mosquitto, a real SMTP server (aiosmtpd) and a real HTTP
  * receiver for its webhooks. A contact's quiet hours hold what is below
  * their override severity until they end, and let the rest through; its
- * hourly limit holds the messages over it; its channels choose among its
+ * hourly limit holds the messages over it and sends them as one digest
+ * when the hour ends (amr-notify's clock set by libfaketime); its channels choose among its
  * addresses; a webhook carries the alarm's JSON signed with HMAC-SHA256
  * and keeps its key when a refusal makes it try again; an alarm nobody
  * acknowledges goes to the contact it escalates to, and one acknowledged
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -196,6 +198,78 @@ START_TEST(the_hourly_limit_holds_the_rest)
 	ck_assert_uint_eq(count_messages(0), 2);
 	ck_assert_uint_eq(count_messages(3), 0);
 	ck_assert_uint_eq(count_messages(4), 0);
+}
+END_TEST
+
+/* The environment that starts a program at fake time t, its clock running
+ * on from there (libfaketime); monotonic time stays true, so its timers
+ * run at the real pace. */
+#define FAKETIME_LIB "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+
+START_TEST(the_hours_digest_follows_at_its_end)
+{
+	char url[64], at[64], asan[400], c[200], body[200];
+	const char *args[] = { "--smtp-url", url, "--retry-s", "1", "--tz", "UTC", NULL };
+	/* asan: the sanitizers' runtime comes after the preloaded library */
+	const char *env[] = {
+		"LD_PRELOAD=" FAKETIME_LIB, at,	  "FAKETIME_DONT_FAKE_MONOTONIC=1",
+		"FAKETIME_NO_CACHE=1",	    asan, NULL,
+	};
+	time_t now = time(NULL), start = now - now % 3600 + 3600 - 20;
+	struct tm tm;
+	json_t *m;
+	char *st;
+
+	if (access(FAKETIME_LIB, R_OK) != 0) {
+		ck_abort_msg("%s is missing (deploy/install-deps.sh installs faketime)",
+			     FAKETIME_LIB);
+		return;
+	}
+	snprintf(asan, sizeof asan, "ASAN_OPTIONS=%s%sverify_asan_link_order=0",
+		 getenv("ASAN_OPTIONS") ? getenv("ASAN_OPTIONS") : "",
+		 getenv("ASAN_OPTIONS") ? ":" : "");
+	/* amr-notify's clock starts 20 s before an hour ends */
+	gmtime_r(&start, &tm);
+	strftime(at, sizeof at, "FAKETIME=@%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(url, sizeof url, "smtp://127.0.0.1:%d", mc.port);
+	ck_assert_int_gt(harness_spawn_env(&h, "amr-notify", args, env), 0);
+	st = harness_wait_message(&h, "amr/v1/svc/notify/status", "\"online\":true", 15000);
+	ck_assert_msg(st != NULL, "amr-notify did not come online");
+	free(st);
+	contact("{\"name\":\"busy\",\"actor\":\"admin\",\"email\":\"busy@tsj.example\","
+		"\"hourly_limit\":1}");
+	for (int addr = 5; addr <= 7; addr++) {
+		snprintf(body, sizeof body,
+			 "{\"obj\":1,\"type\":\"device_offline\",\"addr\":%d,\"ts\":%lld,"
+			 "\"detail\":{}}",
+			 addr, (long long)start + addr);
+		ck_assert_int_eq(harness_publish(&h, "amr/v1/events/1", body, 1, false), 0);
+	}
+	HARNESS_POLL_UNTIL(harness_metric(&h, "notify", "amr_notify_alarms_raised_total") == 3,
+			   10000);
+	ck_assert_int_eq(harness_metric(&h, "notify", "amr_notify_alarms_raised_total"), 3);
+	m = catcher_read(&mc, 1); /* the first alarm, within the limit */
+	ck_assert_msg(strstr(json_string_value(json_object_get(m, "subject")), "1.5") != NULL,
+		      "the first message is not alarm 1.5's: %s",
+		      json_string_value(json_object_get(m, "subject")));
+	json_decref(m);
+	ck_assert_int_eq(catcher_count(&mc), 1); /* the other two are held */
+
+	/* the hour ends: one digest naming the two held (20 s on amr-notify's
+	 * clock, so up to 30 s here) */
+	HARNESS_POLL_UNTIL(catcher_stored(&mc, 2), 30000);
+	m = catcher_read(&mc, 2);
+	snprintf(c, sizeof c, "%s", json_string_value(json_object_get(m, "subject")));
+	ck_assert_msg(strstr(c, "2 more alarms in the hour from") || strstr(c, "Ещё тревог за час"),
+		      "not a digest: %s", c);
+	ck_assert_msg(strstr(json_string_value(json_object_get(m, "body")), "1.6") &&
+			      strstr(json_string_value(json_object_get(m, "body")), "1.7"),
+		      "the digest does not name 1.6 and 1.7: %s",
+		      json_string_value(json_object_get(m, "body")));
+	json_decref(m);
+	/* and nothing else: the limit begins again in the new hour */
+	ck_assert_uint_eq(count_messages(0), 2);
+	ck_assert_int_eq(catcher_count(&mc), 2);
 }
 END_TEST
 
@@ -410,6 +484,7 @@ static Suite *notify_deliver_suite(void)
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, quiet_hours_hold_what_is_below_their_override);
 	tcase_add_test(tc, the_hourly_limit_holds_the_rest);
+	tcase_add_test(tc, the_hours_digest_follows_at_its_end);
 	tcase_add_test(tc, a_webhook_is_signed_and_keeps_its_key);
 	tcase_add_test(tc, an_alarm_nobody_acknowledges_escalates);
 	tcase_add_test(tc, a_storm_of_one_condition_is_one_alarm_and_one_message);
