@@ -15,7 +15,8 @@ BILLING_SRCS += services/billing/bankreg.c services/billing/recstore.c \
                 services/billing/payments_upload.c services/billing/payments_suspense.c
 # Restricting a debtor's supply (docs/restrictions.md).
 BILLING_SRCS += services/billing/restr.c services/billing/restr_rule.c \
-                services/billing/restr_cmd.c services/billing/restr_notice.c
+                services/billing/restr_cmd.c services/billing/restr_notice.c \
+                services/billing/restr_send.c services/billing/notecl.c
 # The monthly billing run: pure parts, the archives, the run's files.
 BILLING_RUN := services/billing/month.c services/billing/basis.c services/billing/odn.c \
                services/billing/invstore.c services/billing/archcl.c \
