@@ -22,6 +22,7 @@
 #include "proto.h"
 #include "report.h"
 #include "restr.h"
+#include "recmail.h"
 #include "recrpc.h"
 #include "run.h"
 #include "svc.h"
@@ -107,6 +108,7 @@ int main(int argc, char **argv)
 	restr *rs = NULL;
 	acctchan *ac = NULL;
 	notecl *nc = NULL;
+	recmail *rm = NULL;
 	struct restr_opts ro;
 	int rc = svc_init(&s, "billing",
 			  "amr-billing: the organisation, buildings, premises, accounts, services, "
@@ -145,7 +147,9 @@ int main(int argc, char **argv)
 	    restr_create(&rs, &s, l, j, q, nc, &ro) ||
 	    svc_serve(&s, restr_methods, restr_nmethods, rs) ||
 	    recrpc_create(&rr, &s, l, j, is, fj, rs) ||
-	    svc_serve(&s, recrpc_methods, recrpc_nmethods, rr)) {
+	    svc_serve(&s, recrpc_methods, recrpc_nmethods, rr) ||
+	    recmail_create(&rm, &s, l, is, rr, nc, q, (unsigned)o.restrict_poll) ||
+	    svc_serve(&s, recmail_methods, recmail_nmethods, rm)) {
 		log_error("cannot start (data in %s)", dir);
 		goto out_close;
 	}
@@ -157,7 +161,8 @@ int main(int argc, char **argv)
 out_close:
 	filejob_destroy(fj); /* before the loop and the rpc it answers through */
 	report_destroy(rep);
-	recrpc_destroy(rr); /* before the restrictions it reads */
+	recmail_destroy(rm); /* after the renderer that tells it */
+	recrpc_destroy(rr);  /* before the restrictions it reads */
 	restr_destroy(rs);
 	notecl_destroy(nc);
 	run_destroy(run);

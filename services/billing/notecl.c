@@ -119,3 +119,15 @@ amr_err notecl_ask(notecl *n, const char *prefix)
 		return AMR_ENOMEM;
 	return rpc_call(n->s->rpc, "notify/messages", args, n->timeout_ms, on_log, n);
 }
+
+bool notecl_email_ok(const char *s)
+{
+	const char *at = s ? strchr(s, '@') : NULL;
+
+	if (!at || at == s || !at[1])
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f || strchr("<>\",;", *s))
+			return false;
+	return true;
+}

@@ -13,6 +13,8 @@
 #ifndef AMR_BILLING_NOTECL_H
 #define AMR_BILLING_NOTECL_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 
 #include "err.h"
@@ -52,5 +54,9 @@ amr_err notecl_send(notecl *n, json_t *args, rpc_cb cb, void *ctx);
  * and hand each to its handler, as if its outcome had just been told.
  * Returns what rpc_call() returns. */
 amr_err notecl_ask(notecl *n, const char *prefix);
+
+/* An address amr-notify takes for an e-mail: something@something, no
+ * space, control character, bracket, quote, comma or semicolon. */
+bool notecl_email_ok(const char *s);
 
 #endif

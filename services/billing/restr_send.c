@@ -43,20 +43,6 @@ static bool is(const json_t *o, const char *k, const char *v)
 	return s && !strcmp(s, v);
 }
 
-/* An e-mail address amr-notify takes: something@something, no space or
- * control character. */
-static bool email_ok(const char *s)
-{
-	const char *at = s ? strchr(s, '@') : NULL;
-
-	if (!at || at == s || !at[1])
-		return false;
-	for (; *s; s++)
-		if ((unsigned char)*s <= ' ' || *s == 0x7f || strchr("<>\",;", *s))
-			return false;
-	return true;
-}
-
 /* The account's phone as an SMS goes to it (+79001234567) into buf:
  * spaces, dashes and brackets dropped, a Russian 8... or 7... of 11
  * digits made +7... Returns false when it is not a phone number then. */
@@ -199,7 +185,7 @@ static int addresses(struct send *t, const json_t *c, const json_t *acc, char to
 	const char *email = str(acc, "email"), *phone = str(acc, "phone");
 	bool has[2];
 
-	has[0] = email && email_ok(email);
+	has[0] = email && notecl_email_ok(email);
 	has[1] = phone && phone_norm(phone, to[1], 220);
 	if (has[0])
 		snprintf(to[0], 220, "%s", email);
@@ -462,13 +448,24 @@ static void on_sent(void *ctx, int err, json_t *res, const char *code, const cha
 	struct send *t = a->t;
 	char why[400];
 
-	t->r->notes_in_flight--;
 	if (err == AMR_ESTATE && code && !strcmp(code, "shutdown")) {
-		/* stays requesting: asked again after the start */
-	} else if (!err) {
+		/* the module is gone: the message stays requesting, asked again
+		 * after the start */
+		free(a);
+		if (!--t->waiting) {
+			if (t->req)
+				rpc_reply_err(t->req, "unavailable", "amr-billing is stopping");
+			json_decref(t->asks);
+			json_decref(t->result);
+			free(t);
+		}
+		return;
+	}
+	t->r->notes_in_flight--;
+	if (!err) {
 		outcome(t->r, t->id, a->ref, state_of(str(res, "state")) ?: "queued",
 			str(res, "why"));
-	} else if (err == AMR_ETIMEDOUT) {
+	} else if (err == AMR_ETIMEDOUT && code && !strcmp(code, "timeout")) {
 		log_warn("restriction %u: amr-notify did not answer for %s: asked again at the "
 			 "next poll",
 			 t->id, a->ref);

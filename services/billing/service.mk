@@ -52,6 +52,8 @@ BILLING_SRCS += $(RECDRAW_SRCS)
 # drawn by worker threads, kept for their chunks (docs/receipts.md).
 BILLING_SRCS += services/billing/qrpay.c services/billing/receipt.c \
                 services/billing/filejob.c services/billing/recrpc.c
+# Receipts e-mailed through amr-notify (docs/receipts.md, "By e-mail").
+BILLING_SRCS += services/billing/recmail.c services/billing/recmail_rpc.c
 $(eval $(call program,amr-billing,$(BILLING_SRCS),$(MQ_LIBS) $(LMDB_LIBS) $(REPORT_LIBS) \
 	$(RECEIPT_LIBS)))
 
@@ -160,3 +162,4 @@ $(eval $(call integ_test,test_billing_usage,tests/integration/test_billing_usage
 $(OBJ)/tests/unit/test_billing_tabout.o: CPPFLAGS += $(REPORT_CFLAGS)
 $(eval $(call unit_test,test_billing_tabout,tests/unit/test_billing_tabout.c \
 	tests/unit/billing_table.c $(TABOUT_SRCS) lib/jv.c lib/err.c,-ljansson $(REPORT_LIBS)))
+
