@@ -163,3 +163,7 @@ $(OBJ)/tests/unit/test_billing_tabout.o: CPPFLAGS += $(REPORT_CFLAGS)
 $(eval $(call unit_test,test_billing_tabout,tests/unit/test_billing_tabout.c \
 	tests/unit/billing_table.c $(TABOUT_SRCS) lib/jv.c lib/err.c,-ljansson $(REPORT_LIBS)))
 
+# Billing's messages through amr-notify: a real SMTP server, amr-notify,
+# amr-archive and amr-billing (docs/restrictions.md, docs/receipts.md).
+$(eval $(call integ_test,test_billing_notice,tests/integration/test_billing_notice.c \
+	tests/integration/mail_util.c $(BILLRUN_TEST_SRCS),-llmdb))
