@@ -21,6 +21,7 @@
 #include "month.h"
 #include "recdraw.h"
 #include "recmail_int.h"
+#include "utf8.h"
 
 #define PARALLEL   4	  /* receipts being drawn or asked at once */
 #define ATTACH_MAX 716800 /* bytes amr-notify attaches at most (700 KB) */
@@ -264,20 +265,31 @@ static void on_drawn(void *ctx, amr_err rc, const char *msg, const unsigned char
 	}
 }
 
+/* At most max bytes of s (NULL: "") into buf (max + 1 bytes), never
+ * cutting a character: jansson takes only valid UTF-8. */
+static const char *cut(const char *s, size_t max, char *buf)
+{
+	snprintf(buf, max + 1, "%s", s ? s : "");
+	return utf8_fix(buf);
+}
+
 /* The e-mail's subject and text of receipt rec (a receipt_build() JSON)
  * into args (notify/send's). */
 static int letter(const json_t *rec, json_t *args)
 {
 	const json_t *acc = json_object_get(rec, "account"), *payee = json_object_get(rec, "payee");
-	const char *period = str(rec, "period"), *holder = str(acc, "holder");
-	const char *org = str(payee, "name") ? str(payee, "name") : "";
-	const char *phone = str(payee, "phone");
-	char subject[300], body[2000], sum[RECDRAW_MONEY_MAX] = "", line[200];
-	int mon = period ? atoi(period + 5) : 0;
+	const char *period = str(rec, "period") ? str(rec, "period") : "";
+	const char *holder = str(acc, "holder"), *phone = str(payee, "phone");
+	char subject[300], body[2000], sum[RECDRAW_MONEY_MAX] = "", line[200], org[300 + 1],
+				       tel[40 + 1], who[200 + 1];
+	int mon = strlen(period) == 7 ? atoi(period + 5) : 0;
 	money_kop k;
 
 	if (mon < 1 || mon > 12)
 		mon = 1;
+	cut(str(payee, "name"), 300, org);
+	cut(phone, 40, tel);
+	cut(holder, 200, who);
 	if (!money_parse(str(json_object_get(rec, "money"), "total"), "total", true, &k, NULL))
 		recdraw_money(k, sum);
 	if (json_is_true(json_object_get(rec, "to_pay")))
@@ -285,17 +297,15 @@ static int letter(const json_t *rec, json_t *args)
 	else
 		snprintf(line, sizeof line, "Оплата не требуется: долга на лицевом счёте нет.");
 	snprintf(subject, sizeof subject, "Квитанция за %s %.4s г., лицевой счёт %s",
-		 month_ru[mon - 1], period ? period : "", str(acc, "number"));
-	snprintf(
-		body, sizeof body,
-		"Здравствуйте%s%.200s!\n\n"
-		"Во вложении - квитанция на оплату жилищно-коммунальных услуг за %s %.4s г. "
-		"по лицевому счёту %s (PDF).\n%s\n\n"
-		"Оплатить можно по QR-коду квитанции в приложении банка.\n\n"
-		"%.300s%s%.40s\n\nЭто письмо отправлено автоматически, отвечать на него не нужно.\n",
-		holder && *holder ? ", " : "", holder ? holder : "", month_ru[mon - 1],
-		period ? period : "", str(acc, "number"), line, org, phone ? ", тел. " : "",
-		phone ? phone : "");
+		 month_ru[mon - 1], period, str(acc, "number"));
+	snprintf(body, sizeof body,
+		 "Здравствуйте%s%s!\n\n"
+		 "Во вложении - квитанция на оплату жилищно-коммунальных услуг за %s %.4s г. "
+		 "по лицевому счёту %s (PDF).\n%s\n\n"
+		 "Оплатить можно по QR-коду квитанции в приложении банка.\n\n"
+		 "%s%s%s\n\nЭто письмо отправлено автоматически, отвечать на него не нужно.\n",
+		 *who ? ", " : "", who, month_ru[mon - 1], period, str(acc, "number"), line, org,
+		 phone ? ", тел. " : "", tel);
 	return json_object_set_new(args, "subject", json_string(subject)) ||
 			       json_object_set_new(args, "body", json_string(body))
 		       ? AMR_ENOMEM

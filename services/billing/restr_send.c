@@ -23,6 +23,7 @@
 #include "log.h"
 #include "recdraw.h"
 #include "restr_int.h"
+#include "utf8.h"
 
 #define SEND_REF_PREFIX "billing/restr/"
 #define SEND_SMS_MAX	480 /* characters amr-notify takes in an SMS */
@@ -87,6 +88,14 @@ static size_t chars(const char *s)
 	return n;
 }
 
+/* At most max bytes of s (NULL: "") into buf (max + 1 bytes), never
+ * cutting a character: jansson takes only valid UTF-8. */
+static const char *cut(const char *s, size_t max, char *buf)
+{
+	snprintf(buf, max + 1, "%s", s ? s : "");
+	return utf8_fix(buf);
+}
+
 /* What the notice says. */
 struct text {
 	char subject[300];
@@ -100,44 +109,50 @@ struct text {
 static void notice_text(const json_t *c, const json_t *acc, const json_t *org, const json_t *svc,
 			struct text *t)
 {
-	const char *name = str(svc, "name") ? str(svc, "name") : str(c, "service");
-	const char *org_name = str(org, "name") ? str(org, "name") : "";
 	const char *phone = str(org, "phone");
 	const char *holder = str(json_object_get(acc, "holder"), "name");
 	char debt[RECDRAW_MONEY_MAX] = "?", thr[RECDRAW_MONEY_MAX] = "?", iso[CAL_DATE_LEN],
-	     earliest[11], tel[80] = "";
+	     earliest[11], tel[40 + 1], name[80 + 1], org_name[300 + 1], short_org[60 + 1],
+	     short_name[40 + 1], who[200 + 1];
 	money_kop k;
 
+	cut(str(svc, "name") ? str(svc, "name") : str(c, "service"), 80, name);
+	cut(str(svc, "name") ? str(svc, "name") : str(c, "service"), 40, short_name);
+	cut(str(org, "name"), 300, org_name);
+	cut(str(org, "name"), 60, short_org);
+	cut(holder, 200, who);
+	cut(phone, 40, tel);
 	if (!money_parse(str(c, "debt"), "debt", false, &k, NULL))
 		recdraw_money(k, debt);
 	if (!money_parse(str(c, "threshold"), "threshold", false, &k, NULL))
 		recdraw_money(k, thr);
 	ru_date(cal_day_format(restr__today() + RESTR_NOTICE_DAYS, iso), earliest);
-	if (phone)
-		snprintf(tel, sizeof tel, " Справки по телефону %.40s.", phone);
 	snprintf(t->subject, sizeof t->subject,
-		 "Предупреждение об ограничении услуги «%.80s», лицевой счёт %s", name,
+		 "Предупреждение об ограничении услуги «%s», лицевой счёт %s", name,
 		 str(c, "number"));
 	snprintf(
 		t->body, sizeof t->body,
-		"%s%.200s%s\n\n"
-		"%.300s уведомляет: задолженность по лицевому счёту %s за коммунальную услугу "
-		"«%.80s» составляет %s ₽ и превышает сумму 2 месячных размеров платы по "
+		"%s%s%s\n\n"
+		"%s уведомляет: задолженность по лицевому счёту %s за коммунальную услугу "
+		"«%s» составляет %s ₽ и превышает сумму 2 месячных размеров платы по "
 		"нормативу потребления, %s ₽ (Правила предоставления коммунальных услуг, "
 		"утв. Постановлением Правительства РФ № 354, п. 118).\n\n"
 		"Если задолженность не будет погашена в течение 20 дней со дня доставки этого "
 		"предупреждения, предоставление услуги будет ограничено, а затем "
 		"приостановлено (п. 119): при доставке сегодня - не ранее %s.\n\n"
-		"Оплатить можно по реквизитам квитанции.%s\n\n%.300s\n",
-		holder ? "Уважаемый(ая) " : "", holder ? holder : "", holder ? "!" : "", org_name,
-		str(c, "number"), name, debt, thr, earliest, tel, org_name);
+		"Оплатить можно по реквизитам квитанции.%s%s%s\n\n%s\n",
+		holder ? "Уважаемый(ая) " : "", who, holder ? "!" : "", org_name, str(c, "number"),
+		name, debt, thr, earliest, phone ? " Справки по телефону " : "", tel,
+		phone ? "." : "", org_name);
 	snprintf(t->sms, sizeof t->sms,
-		 "%.60s: долг по л/с %s за «%.40s» %s руб. Если не погасить его за 20 дней со "
+		 "%s: долг по л/с %s за «%s» %s руб. Если не погасить его за 20 дней со "
 		 "дня получения этого сообщения, услуга будет ограничена (Правила 354, п. 119), "
-		 "не ранее %s.%s",
-		 org_name, str(c, "number"), name, debt, earliest, phone ? " Тел. " : "");
-	if (phone && chars(t->sms) + chars(phone) <= SEND_SMS_MAX)
-		strncat(t->sms, phone, sizeof t->sms - strlen(t->sms) - 1);
+		 "не ранее %s.",
+		 short_org, str(c, "number"), short_name, debt, earliest);
+	if (phone && chars(t->sms) + chars(tel) + 6 <= SEND_SMS_MAX) {
+		strncat(t->sms, " Тел. ", sizeof t->sms - strlen(t->sms) - 1);
+		strncat(t->sms, tel, sizeof t->sms - strlen(t->sms) - 1);
+	}
 }
 
 /* A send_notice being made. */
