@@ -145,9 +145,8 @@ static void notice_text(const json_t *c, const json_t *acc, const json_t *org, c
 		name, debt, thr, earliest, phone ? " Справки по телефону " : "", tel,
 		phone ? "." : "", org_name);
 	snprintf(t->sms, sizeof t->sms,
-		 "%s: долг по л/с %s за «%s» %s руб. Если не погасить его за 20 дней со "
-		 "дня получения этого сообщения, услуга будет ограничена (Правила 354, п. 119), "
-		 "не ранее %s.",
+		 "%s: долг по л/с %s за «%s» %s руб. Не погасите за 20 дней с получения - "
+		 "услуга будет ограничена (п. 119 Правил 354), не ранее %s.",
 		 short_org, str(c, "number"), short_name, debt, earliest);
 	if (phone && chars(t->sms) + chars(tel) + 6 <= SEND_SMS_MAX) {
 		strncat(t->sms, " Тел. ", sizeof t->sms - strlen(t->sms) - 1);
