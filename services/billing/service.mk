@@ -166,4 +166,4 @@ $(eval $(call unit_test,test_billing_tabout,tests/unit/test_billing_tabout.c \
 # Billing's messages through amr-notify: a real SMTP server, amr-notify,
 # amr-archive and amr-billing (docs/restrictions.md, docs/receipts.md).
 $(eval $(call integ_test,test_billing_notice,tests/integration/test_billing_notice.c \
-	tests/integration/mail_util.c $(BILLRUN_TEST_SRCS),-llmdb))
+	tests/integration/mail_util.c tests/integration/kannel_util.c $(BILLRUN_TEST_SRCS),-llmdb))
