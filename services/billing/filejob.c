@@ -21,9 +21,11 @@
 
 #define FILEJOB_WORKERS_MAX 8
 
-/* A request waiting for its file. */
+/* A request, or the service itself, waiting for a file. */
 struct waiter {
-	rpc_req *req;	     /* answered once the file is there */
+	rpc_req *req;	 /* answered once the file is there; NULL: cb */
+	filejob_done cb; /* told instead, with ctx */
+	void *ctx;
 	json_t *args;	     /* its chunk arguments */
 	struct waiter *next; /* the next waiter of the job */
 };
@@ -78,12 +80,15 @@ struct filejob {
 	metric *m_rendered, *m_failed, *m_hits, *m_ms, *m_kept;
 };
 
-static void waiters_fail(struct waiter *w, const char *code, const char *msg)
+static void waiters_fail(struct waiter *w, amr_err rc, const char *code, const char *msg)
 {
 	while (w) {
 		struct waiter *next = w->next;
 
-		rpc_reply_err(w->req, code, "%s", msg);
+		if (w->req)
+			rpc_reply_err(w->req, code, "%s", msg);
+		else
+			w->cb(w->ctx, rc, msg, NULL, 0, NULL);
 		json_decref(w->args);
 		free(w);
 		w = next;
@@ -165,6 +170,14 @@ static void kept_reply(struct kept *k, rpc_req *req, const json_t *args)
 	rpc_file_reply(req, &file, args);
 }
 
+static void kept_hand(struct kept *k, const struct waiter *w)
+{
+	if (w->req)
+		kept_reply(k, w->req, w->args);
+	else
+		w->cb(w->ctx, AMR_OK, NULL, k->data, k->size, k->sha256);
+}
+
 /* Loop thread: a job came back from a worker. */
 static void job_done(void *arg)
 {
@@ -184,7 +197,7 @@ static void job_done(void *arg)
 		metric_add(fj->m_failed, 1);
 		log_error("render %s: %s", j->f.name,
 			  j->err.msg[0] ? j->err.msg : amr_strerror(j->rc));
-		waiters_fail(j->waiters, j->rc == AMR_EINVAL ? "bad_request" : "internal",
+		waiters_fail(j->waiters, j->rc, j->rc == AMR_EINVAL ? "bad_request" : "internal",
 			     j->err.msg[0] ? j->err.msg : amr_strerror(j->rc));
 		job_free(j);
 		return;
@@ -208,13 +221,13 @@ static void job_done(void *arg)
 	} else {
 		if (k)
 			kept_free(k);
-		waiters_fail(j->waiters, "internal", "out of memory");
+		waiters_fail(j->waiters, AMR_ENOMEM, "internal", "out of memory");
 		job_free(j);
 		return;
 	}
 	for (struct waiter *w = j->waiters, *next; w; w = next) {
 		next = w->next;
-		kept_reply(k, w->req, w->args);
+		kept_hand(k, w);
 		json_decref(w->args);
 		free(w);
 	}
@@ -306,7 +319,7 @@ void filejob_destroy(filejob *fj)
 		struct job *j = fj->pending;
 
 		fj->pending = j->next_pending;
-		waiters_fail(j->waiters, "unavailable", "amr-billing is stopping");
+		waiters_fail(j->waiters, AMR_ESTATE, "unavailable", "amr-billing is stopping");
 		j->waiters = NULL;
 		if (j->state == JOB_QUEUED)
 			job_free(j);
@@ -388,44 +401,49 @@ bool filejob_serve_next(filejob *fj, rpc_req *req, const char *method, const jso
 	return false;
 }
 
-void filejob_serve(filejob *fj, rpc_req *req, const json_t *args, json_t *in,
-		   const struct filejob_file *f)
+/* Hand w the file f showing in (takes), kept, being rendered or queued
+ * now. Returns AMR_OK, or AMR_ENOMEM (w untouched, in freed). */
+static amr_err enqueue(filejob *fj, struct waiter *w, const json_t *args, json_t *in,
+		       const struct filejob_file *f)
 {
 	char key[RPC_FILE_SHA256_HEX];
-	struct waiter *w = NULL;
 	struct job *j;
 	struct kept *k;
 
-	if (file_key(in, f, key))
-		goto out_nomem;
+	if (file_key(in, f, key)) {
+		json_decref(in);
+		return AMR_ENOMEM;
+	}
 	if ((k = kept_find(fj, key))) {
 		metric_add(fj->m_hits, 1);
-		kept_reply(k, req, args);
 		json_decref(in);
-		return;
+		kept_hand(k, w);
+		json_decref(w->args);
+		free(w);
+		return AMR_OK;
 	}
-	if (!(w = calloc(1, sizeof *w)) || !(w->args = json_deep_copy(args)))
-		goto out_nomem;
-	w->req = req;
 	for (j = fj->pending; j; j = j->next_pending)
 		if (!strcmp(j->key, key)) { /* being rendered: wait for it */
 			w->next = j->waiters;
 			j->waiters = w;
 			json_decref(in);
-			return;
+			return AMR_OK;
 		}
-	if (!(j = calloc(1, sizeof *j)))
-		goto out_nomem;
+	if (!(j = calloc(1, sizeof *j))) {
+		json_decref(in);
+		return AMR_ENOMEM;
+	}
 	j->fj = fj;
 	memcpy(j->key, key, sizeof j->key);
 	j->f = *f;
 	j->f.name = strdup(f->name);
 	j->f.type = strdup(f->type);
 	j->f.method = NULL;
-	j->asked = f->method ? asked_of(f->method, args) : NULL;
-	if (!j->f.name || !j->f.type || (f->method && !j->asked)) {
+	j->asked = f->method && args ? asked_of(f->method, args) : NULL;
+	if (!j->f.name || !j->f.type || (f->method && args && !j->asked)) {
 		job_free(j);
-		goto out_nomem;
+		json_decref(in);
+		return AMR_ENOMEM;
 	}
 	j->in = in;
 	j->waiters = w;
@@ -438,11 +456,42 @@ void filejob_serve(filejob *fj, rpc_req *req, const json_t *args, json_t *in,
 	fj->queue_tail = &j->next_queued;
 	pthread_cond_signal(&fj->wake);
 	pthread_mutex_unlock(&fj->lock);
-	return;
-out_nomem:
-	if (w)
+	return AMR_OK;
+}
+
+void filejob_serve(filejob *fj, rpc_req *req, const json_t *args, json_t *in,
+		   const struct filejob_file *f)
+{
+	struct waiter *w = calloc(1, sizeof *w);
+
+	if (!w || !(w->args = json_deep_copy(args))) {
+		free(w);
+		json_decref(in);
+		rpc_reply_err(req, "internal", "out of memory");
+		return;
+	}
+	w->req = req;
+	if (enqueue(fj, w, args, in, f)) {
 		json_decref(w->args);
-	free(w);
-	json_decref(in);
-	rpc_reply_err(req, "internal", "out of memory");
+		free(w);
+		rpc_reply_err(req, "internal", "out of memory");
+	}
+}
+
+amr_err filejob_make(filejob *fj, json_t *in, const struct filejob_file *f, filejob_done cb,
+		     void *ctx)
+{
+	struct waiter *w = calloc(1, sizeof *w);
+
+	if (!w) {
+		json_decref(in);
+		return AMR_ENOMEM;
+	}
+	w->cb = cb;
+	w->ctx = ctx;
+	if (enqueue(fj, w, NULL, in, f)) {
+		free(w);
+		return AMR_ENOMEM;
+	}
+	return AMR_OK;
 }

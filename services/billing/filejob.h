@@ -73,6 +73,25 @@ void filejob_serve(filejob *fj, rpc_req *req, const json_t *args, json_t *in,
 		   const struct filejob_file *f);
 
 /*
+ * What filejob_make() hands back, on the loop thread: rc AMR_OK with the
+ * file's bytes and their SHA-256 in hex (borrowed for the call), or the
+ * rendering's error with its message (AMR_ESTATE: the service is
+ * stopping, nothing was drawn).
+ */
+typedef void (*filejob_done)(void *ctx, amr_err rc, const char *msg, const unsigned char *data,
+			     size_t size, const char *sha256);
+
+/*
+ * The file f showing in (takes) for the service's own use (a receipt to
+ * e-mail): cb(ctx, ..) exactly once, when it is rendered, or at once,
+ * before this returns, when the same file is kept. The file is the one
+ * filejob_serve() gives for the same in and f, byte for byte. Returns
+ * AMR_OK, or AMR_ENOMEM (cb not called, in freed).
+ */
+amr_err filejob_make(filejob *fj, json_t *in, const struct filejob_file *f, filejob_done cb,
+		     void *ctx);
+
+/*
  * A request for a next chunk (its args carry the first chunk's sha256)
  * answered from the file kept for the same method and args (the chunk's
  * fields aside) when that file is the one the sha256 names, without

@@ -17,10 +17,12 @@
 #include "journal.h"
 #include "ledger.h"
 #include "log.h"
+#include "notecl.h"
 #include "payments.h"
 #include "proto.h"
 #include "report.h"
 #include "restr.h"
+#include "recmail.h"
 #include "recrpc.h"
 #include "run.h"
 #include "svc.h"
@@ -38,6 +40,7 @@ struct options {
 	bool two_person;	   /* a restriction's approver is not its proposer */
 	long long restrict_poll;   /* s between looks at restrictions' commands and debts */
 	long long ingest_timeout;  /* ms ingest has to answer a restriction's command */
+	long long notify_timeout;  /* ms amr-notify has to answer a message's ask */
 };
 
 int main(int argc, char **argv)
@@ -83,6 +86,10 @@ int main(int argc, char **argv)
 		  "milliseconds ingest has to answer a restriction's command; no answer makes its "
 		  "outcome unknown",
 		  &o.ingest_timeout, NULL },
+		{ "notify-timeout", "AMR_BILLING_NOTIFY_TIMEOUT", CONFIG_INT, "10000", 1000, 120000,
+		  "milliseconds amr-notify has to answer the ask of a notice or receipt e-mail; "
+		  "one not answered is asked again later under the same ref",
+		  &o.notify_timeout, NULL },
 	};
 	struct svc s;
 	char dir[4096];
@@ -100,6 +107,8 @@ int main(int argc, char **argv)
 	recrpc *rr = NULL;
 	restr *rs = NULL;
 	acctchan *ac = NULL;
+	notecl *nc = NULL;
+	recmail *rm = NULL;
 	struct restr_opts ro;
 	int rc = svc_init(&s, "billing",
 			  "amr-billing: the organisation, buildings, premises, accounts, services, "
@@ -134,10 +143,13 @@ int main(int argc, char **argv)
 			   600000) ||
 	    report_create(&rep, &s, l, j, is, a, fj) ||
 	    svc_serve(&s, report_methods, report_nmethods, rep) ||
-	    restr_create(&rs, &s, l, j, q, &ro) ||
+	    notecl_create(&nc, &s, (unsigned)o.notify_timeout) ||
+	    restr_create(&rs, &s, l, j, q, nc, &ro) ||
 	    svc_serve(&s, restr_methods, restr_nmethods, rs) ||
 	    recrpc_create(&rr, &s, l, j, is, fj, rs) ||
-	    svc_serve(&s, recrpc_methods, recrpc_nmethods, rr)) {
+	    svc_serve(&s, recrpc_methods, recrpc_nmethods, rr) ||
+	    recmail_create(&rm, &s, l, is, rr, nc, q, (unsigned)o.restrict_poll) ||
+	    svc_serve(&s, recmail_methods, recmail_nmethods, rm)) {
 		log_error("cannot start (data in %s)", dir);
 		goto out_close;
 	}
@@ -149,8 +161,10 @@ int main(int argc, char **argv)
 out_close:
 	filejob_destroy(fj); /* before the loop and the rpc it answers through */
 	report_destroy(rep);
-	recrpc_destroy(rr); /* before the restrictions it reads */
+	recmail_destroy(rm); /* after the renderer that tells it */
+	recrpc_destroy(rr);  /* before the restrictions it reads */
 	restr_destroy(rs);
+	notecl_destroy(nc);
 	run_destroy(run);
 	archcl_destroy(a);
 	invstore_close(is);

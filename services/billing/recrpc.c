@@ -75,12 +75,25 @@ static json_t *made_of(json_int_t t)
 	return json_string(buf);
 }
 
+/* The file of one receipt or of a building's (named name, borrowed). */
+static struct filejob_file file_of(const char *name, bool one)
+{
+	return (struct filejob_file){ render_pdf, 0, name, "application/pdf",
+				      one ? "receipt" : "receipts" };
+}
+
+/* An invoice's receipt's file name, into name (96 bytes). */
+static void name_of(const json_t *inv, char *name, size_t size)
+{
+	snprintf(name, size, "receipt-%s-%s.pdf", json_string_value(json_object_get(inv, "period")),
+		 json_string_value(json_object_get(inv, "number")));
+}
+
 /* Answer req with the receipts (takes) as JSON or as the file name. */
 static void hand_out(recrpc *r, rpc_req *req, const json_t *args, int format, json_t *receipts,
 		     json_int_t issued, const char *name, bool one)
 {
-	struct filejob_file f = { render_pdf, 0, name, "application/pdf",
-				  one ? "receipt" : "receipts" };
+	struct filejob_file f = file_of(name, one);
 	json_t *in;
 
 	if (format == 1) { /* json */
@@ -203,9 +216,7 @@ static void m_receipt(void *ctx, rpc_req *req, json_t *args)
 		goto out_reply;
 	mdb_txn_abort(txn);
 	txn = NULL;
-	snprintf(name, sizeof name, "receipt-%s-%s.pdf",
-		 json_string_value(json_object_get(inv, "period")),
-		 json_string_value(json_object_get(inv, "number")));
+	name_of(inv, name, sizeof name);
 	if (!(arr = json_array()) || json_array_append_new(arr, rec)) {
 		json_decref(arr);
 		rc = AMR_ENOMEM;
@@ -354,6 +365,30 @@ out_reply:
 	json_decref(g.receipts);
 	billrpc_count(r->s, "receipts", false);
 	reply_err(req, rc, &err);
+}
+
+int recrpc_receipt_file(recrpc *r, MDB_txn *txn, const json_t *inv, json_t **in,
+			struct filejob_file *f, char *name, size_t size, struct jv_err *err)
+{
+	json_t *rec = NULL;
+	int rc;
+
+	if ((rc = receipt_build(r->l, r->j, txn, inv, receipt_langs[0], &rec, err)) ||
+	    (rc = restr_receipt_notice(r->rs, txn, account_of(inv), receipt_langs[0], rec))) {
+		json_decref(rec);
+		return rc;
+	}
+	if (!(*in = json_pack("{s:[o], s:o}", "receipts", rec, "made",
+			      made_of(json_integer_value(json_object_get(inv, "issued"))))))
+		return AMR_ENOMEM;
+	name_of(inv, name, size);
+	*f = file_of(name, true);
+	return 0;
+}
+
+filejob *recrpc_filejob(const recrpc *r)
+{
+	return r->fj;
 }
 
 const struct rpc_method recrpc_methods[] = {

@@ -35,6 +35,19 @@ amr_err recrpc_create(recrpc **out, struct svc *s, ledger *l, journal *j, invsto
 /* Free. Accepts NULL. */
 void recrpc_destroy(recrpc *r);
 
+/*
+ * Inside txn: the PDF of issued invoice inv's receipt (in Russian) as
+ * billing/receipt draws it, byte for byte: what it shows into *in (new;
+ * "receipts"[0] is the receipt's JSON) and how it is drawn into f, its
+ * name written into name (size bytes, 96 will do; f points at it).
+ * Returns 0, or receipt_build()'s errors with err saying what.
+ */
+int recrpc_receipt_file(recrpc *r, MDB_txn *txn, const json_t *inv, json_t **in,
+			struct filejob_file *f, char *name, size_t size, struct jv_err *err);
+
+/* The renderer r draws with (borrowed). */
+filejob *recrpc_filejob(const recrpc *r);
+
 /* The method table, for svc_serve() with the recrpc as ctx. */
 extern const struct rpc_method recrpc_methods[];
 extern const size_t recrpc_nmethods;

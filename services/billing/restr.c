@@ -443,7 +443,7 @@ static void m_cancel(void *ctx, rpc_req *req, json_t *args)
 	step_run(&t, req, "restriction.cancel");
 }
 
-amr_err restr_create(restr **out, struct svc *s, ledger *l, journal *j, auditq *q,
+amr_err restr_create(restr **out, struct svc *s, ledger *l, journal *j, auditq *q, notecl *nc,
 		     const struct restr_opts *o)
 {
 	restr *r = calloc(1, sizeof *r);
@@ -455,9 +455,11 @@ amr_err restr_create(restr **out, struct svc *s, ledger *l, journal *j, auditq *
 	r->l = l;
 	r->j = j;
 	r->q = q;
+	r->nc = nc;
 	r->o = *o;
 	if ((rc = recstore_open(&r->cases, ledger_kv(l), "restr", "restriction")) ||
-	    (rc = restr__settle_crashed(r))) {
+	    (rc = restr__settle_crashed(r)) ||
+	    (nc && (rc = notecl_on(nc, "billing/restr/", restr__on_message, r)))) {
 		restr_destroy(r);
 		return rc;
 	}
@@ -508,6 +510,10 @@ const struct rpc_method restr_methods[] = {
 	  "step; audited" },
 	{ "restriction.cancel", m_cancel,
 	  "{id,actor,reason}: cancel a proposed or noticed restriction; audited" },
+	{ "restriction.send_notice", restr__send_notice,
+	  "{id,channels?:[email,sms],actor,reason?}: send the notice to the tenant's e-mail and "
+	  "phone through amr-notify, once per channel (refs); its messages' states on the case; "
+	  "audited" },
 	{ "restriction.get", m_get, "{id}: a restriction case" },
 	{ "restriction.list", m_list,
 	  "{org,account?,state?,open?,after?,limit?}: the cases in id order" },

@@ -26,6 +26,7 @@
 #include "err.h"
 #include "journal.h"
 #include "ledger.h"
+#include "notecl.h"
 #include "rpc.h"
 #include "svc.h"
 
@@ -39,12 +40,13 @@ struct restr_opts {
 };
 
 /*
- * The module over ledger l, journal j and outbox q of service s (all
- * borrowed): opens its store, marks a command that a crash left between
+ * The module over ledger l, journal j and outbox q of service s, sending
+ * notices through nc (all borrowed; nc may be NULL: none sent): opens its
+ * store, hands nc the outcomes of its messages, marks a command that a crash left between
  * being recorded and ingest's answer "unknown", and starts the timer.
  * Returns AMR_OK, AMR_ENOMEM or AMR_EDB.
  */
-amr_err restr_create(restr **out, struct svc *s, ledger *l, journal *j, auditq *q,
+amr_err restr_create(restr **out, struct svc *s, ledger *l, journal *j, auditq *q, notecl *nc,
 		     const struct restr_opts *o);
 
 /* Stop the timer, free. Accepts NULL. */

@@ -605,6 +605,7 @@ void restr__poll(void *arg)
 	json_t *v;
 	int rc = 0;
 
+	restr__messages_poll(r);
 	if (r->in_flight || !p.ask || !p.paid)
 		goto out_free; /* the last poll's questions are still out */
 	if ((rc = kv_read_begin(ledger_kv(r->l), &p.txn)))

@@ -22,18 +22,20 @@
 #define RESTR_HISTORY_MAX 100 /* steps a case keeps on itself (the audit trail has all) */
 
 struct restr {
-	struct svc *s;	       /* borrowed */
-	ledger *l;	       /* borrowed */
-	journal *j;	       /* borrowed */
-	auditq *q;	       /* borrowed */
-	recstore *cases;       /* "restr" */
-	struct restr_opts o;   /* as created */
-	uint64_t timer;	       /* the poll, 0 when none */
-	unsigned in_flight;    /* calls to ingest not yet answered */
-	metric *m_commands;    /* amr_billing_restriction_commands_total */
-	metric *m_restricted;  /* amr_billing_restrictions{state="restricted"} */
-	metric *m_auto_lifted; /* amr_billing_restriction_auto_lifts_total */
-	metric *m_polls;       /* amr_billing_restriction_polls_total */
+	struct svc *s;		  /* borrowed */
+	ledger *l;		  /* borrowed */
+	journal *j;		  /* borrowed */
+	auditq *q;		  /* borrowed */
+	recstore *cases;	  /* "restr" */
+	struct restr_opts o;	  /* as created */
+	uint64_t timer;		  /* the poll, 0 when none */
+	unsigned in_flight;	  /* calls to ingest not yet answered */
+	notecl *nc;		  /* borrowed: amr-notify, or NULL */
+	unsigned notes_in_flight; /* asks of notify/send not yet answered */
+	metric *m_commands;	  /* amr_billing_restriction_commands_total */
+	metric *m_restricted;	  /* amr_billing_restrictions{state="restricted"} */
+	metric *m_auto_lifted;	  /* amr_billing_restriction_auto_lifts_total */
+	metric *m_polls;	  /* amr_billing_restriction_polls_total */
 };
 
 /* What the rules say of restricting account's service on a day. */
@@ -95,6 +97,17 @@ int restr__load(restr *r, MDB_txn *txn, uint32_t id, json_t **out, struct jv_err
 void restr__approve(void *ctx, rpc_req *req, json_t *args);
 void restr__lift(void *ctx, rpc_req *req, json_t *args);
 void restr__retry(void *ctx, rpc_req *req, json_t *args);
+
+/* restriction.send_notice: the notice by e-mail and SMS (restr_send.c). */
+void restr__send_notice(void *ctx, rpc_req *req, json_t *args);
+
+/* An outcome of a notice's message told by amr-notify (a notecl_fn). */
+void restr__on_message(void *ctx, const json_t *out);
+
+/* The poll's look at the notices' messages: those amr-notify has not
+ * answered asked again (the same ref), those queued read back from its
+ * delivery log. */
+void restr__messages_poll(restr *r);
 
 /* The timer's work: commands in flight asked after, paid debts lifted. */
 void restr__poll(void *arg);

@@ -15,7 +15,8 @@ BILLING_SRCS += services/billing/bankreg.c services/billing/recstore.c \
                 services/billing/payments_upload.c services/billing/payments_suspense.c
 # Restricting a debtor's supply (docs/restrictions.md).
 BILLING_SRCS += services/billing/restr.c services/billing/restr_rule.c \
-                services/billing/restr_cmd.c services/billing/restr_notice.c
+                services/billing/restr_cmd.c services/billing/restr_notice.c \
+                services/billing/restr_send.c services/billing/notecl.c
 # The monthly billing run: pure parts, the archives, the run's files.
 BILLING_RUN := services/billing/month.c services/billing/basis.c services/billing/odn.c \
                services/billing/invstore.c services/billing/archcl.c \
@@ -51,6 +52,8 @@ BILLING_SRCS += $(RECDRAW_SRCS)
 # drawn by worker threads, kept for their chunks (docs/receipts.md).
 BILLING_SRCS += services/billing/qrpay.c services/billing/receipt.c \
                 services/billing/filejob.c services/billing/recrpc.c
+# Receipts e-mailed through amr-notify (docs/receipts.md, "By e-mail").
+BILLING_SRCS += services/billing/recmail.c services/billing/recmail_rpc.c
 $(eval $(call program,amr-billing,$(BILLING_SRCS),$(MQ_LIBS) $(LMDB_LIBS) $(REPORT_LIBS) \
 	$(RECEIPT_LIBS)))
 
@@ -159,3 +162,8 @@ $(eval $(call integ_test,test_billing_usage,tests/integration/test_billing_usage
 $(OBJ)/tests/unit/test_billing_tabout.o: CPPFLAGS += $(REPORT_CFLAGS)
 $(eval $(call unit_test,test_billing_tabout,tests/unit/test_billing_tabout.c \
 	tests/unit/billing_table.c $(TABOUT_SRCS) lib/jv.c lib/err.c,-ljansson $(REPORT_LIBS)))
+
+# Billing's messages through amr-notify: a real SMTP server, amr-notify,
+# amr-archive and amr-billing (docs/restrictions.md, docs/receipts.md).
+$(eval $(call integ_test,test_billing_notice,tests/integration/test_billing_notice.c \
+	tests/integration/mail_util.c tests/integration/kannel_util.c $(BILLRUN_TEST_SRCS),-llmdb))

@@ -103,6 +103,7 @@ static const struct bmethod methods[] = {
 	{ "restriction.propose", ROLES_MONEY, true, OWN_NONE },
 	{ "restriction.notice", ROLES_MONEY, true, OWN_NONE },
 	{ "restriction.cancel", ROLES_MONEY, true, OWN_NONE },
+	{ "restriction.send_notice", ROLES_MONEY, true, OWN_NONE },
 	{ "restriction.approve", ROLE_ADMIN | ROLE_OPERATOR, true, OWN_CASE },
 	{ "restriction.lift", ROLE_ADMIN | ROLE_OPERATOR, true, OWN_CASE },
 	{ "restriction.retry", ROLE_ADMIN | ROLE_OPERATOR, true, OWN_CASE },
@@ -112,6 +113,9 @@ static const struct bmethod methods[] = {
 	{ "report", ROLES_TENANT, false, OWN_ACCOUNT },
 	{ "receipt", ROLES_MONEY, false, OWN_NONE },
 	{ "receipts", ROLES_MONEY, false, OWN_NONE },
+	/* issued receipts e-mailed through amr-notify (docs/receipts.md) */
+	{ "receipts.email", ROLES_MONEY, true, OWN_NONE },
+	{ "receipts.sent", ROLES_MONEY, false, OWN_NONE },
 };
 
 /* The row of method name, or NULL. */

@@ -13,7 +13,8 @@
  *    (/statement.html?account=ID) shows the charge and the closing balance;
  *    the invoices page opens that invoice with its line, its receipt's QR
  *    (pdftoppm, zbarimg) holds the account and the sum in kopecks, and the
- *    building's receipts come as one PDF of 2 pages;
+ *    building's receipts come as one PDF of 2 pages, and e-mailing them
+ *    (confirmed in a dialog) says neither account has an address;
  *  - one flat's area grows and a new fixed charge starts; last month is
  *    drafted and compared: the grown flat's account shows both totals and
  *    the difference, its lines the changed maintenance line and the new
@@ -141,6 +142,15 @@ module.exports = async function (ctx) {
   const all = await save('#all-receipts', 'periods-receipts.pdf');
   const pages = (execFileSync('pdfinfo', [all], { encoding: 'utf8' }).match(/^Pages:\s+(\d+)/m) || [])[1];
   expect(pages === '2', 'the building\'s receipts PDF has ' + pages + ' pages, not 2');
+  /* e-mailed after a confirmation: neither account has an address, and the page says whose */
+  await page.click('#email-receipts');
+  await page.click('#email-ok');
+  await page.waitForFunction(() => !document.getElementById('email-msg').hidden);
+  const mailed = await page.textContent('#email-msg');
+  expect(/^Поставлено в очередь: 0; отправлялись раньше: 0; без e-mail: 2 \(510001, 510002\)\.$/.test(mailed),
+    'receipts e-mailed: ' + mailed);
+  expect(await page.getAttribute('#invoices tr[data-account="510001"] td[data-mail]', 'data-mail') === 'none',
+    'the e-mail column of 510001');
   await phone('64-invoices-phone', 'the invoices page');
   await page.goto(URL + '/periods.html');
   await present(page, '#org option[value="' + org.id + '"]');

@@ -11,8 +11,9 @@
  *    admin who proposed flat 22's restriction may not approve it himself
  *    (the two-person rule);
  *  - the accountant proposes flat 21's from the debtor's row and enters the
- *    notice as handed over 21 days ago; an accountant may not approve
- *    (403);
+ *    notice as handed over 21 days ago; sending it by e-mail and SMS is
+ *    refused in Russian (the account has neither); an accountant may not
+ *    approve (403);
  *  - an operator limited to flat 22's UO-4 may not approve flat 21's
  *    (403 naming the output), before anything is asked of the gateway,
  *    nor see it (not in his list, 404 by its id);
@@ -114,6 +115,12 @@ module.exports = async function (ctx) {
   await acc.fill(mine + ' input.reason', 'уведомление вручено под подпись');
   await acc.click(mine + ' button[data-act="notice"]');
   await present(acc, mine + '[data-state="noticed"]');
+  /* the notice by e-mail and SMS: R-21's account has neither address */
+  await acc.click(mine + ' button[data-act="send"]');
+  await acc.waitForFunction(() => !document.getElementById('rmsg').hidden);
+  const noAddr = await acc.textContent('#rmsg');
+  expect(/нет ни e-mail, ни телефона/.test(noAddr), 'the notice sent without an address: ' + noAddr);
+  expect(await acc.$(mine + ' .msg-state') === null, 'a message was recorded without an address');
   expect(await acc.$(mine + ' button[data-act="approve"]') === null, 'the accountant is offered the approval');
   const id = +(await acc.getAttribute(mine, 'data-restriction'));
   const byAcc = await refused(acc, 'restriction.approve', { id });

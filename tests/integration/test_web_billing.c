@@ -115,6 +115,31 @@ START_TEST(accountant_calls_billing_as_herself)
 	r = webc_req(&ten, "POST", "/api/v1/billing/debtors", "{\"org\":1}", NULL, NULL);
 	ck_assert_int_eq(r.status, 403);
 	webr_free(&r);
+	/* billing's messages through amr-notify: the accountant's, as herself
+	 * (no "actor: missing"), refused by amr-billing for what is not there;
+	 * not the operator's nor the tenant's */
+	r = webc_req(&acc, "POST", "/api/v1/billing/restriction.send_notice", "{\"id\":99}", NULL,
+		     NULL);
+	ck_assert_msg(r.status == 404 && strstr(r.body, "id: there is no restriction 99"), "%ld %s",
+		      r.status, r.body);
+	webr_free(&r);
+	r = webc_req(&acc, "POST", "/api/v1/billing/receipts.email",
+		     "{\"building\":1,\"period\":\"2026-10\"}", NULL, NULL);
+	ck_assert_msg(r.status == 404 && strstr(r.body, "period: building 1 has no run of 2026-10"),
+		      "%ld %s", r.status, r.body);
+	webr_free(&r);
+	r = webc_req(&acc, "POST", "/api/v1/billing/receipts.sent",
+		     "{\"building\":1,\"period\":\"2026-10\"}", NULL, NULL);
+	ck_assert_msg(r.status == 404, "%ld %s", r.status, r.body);
+	webr_free(&r);
+	r = webc_req(&op, "POST", "/api/v1/billing/restriction.send_notice", "{\"id\":99}", NULL,
+		     NULL);
+	ck_assert_int_eq(r.status, 403);
+	webr_free(&r);
+	r = webc_req(&ten, "POST", "/api/v1/billing/receipts.sent",
+		     "{\"building\":1,\"period\":\"2026-10\"}", NULL, NULL);
+	ck_assert_int_eq(r.status, 403);
+	webr_free(&r);
 	/* the actor is the signed-in user, never the body's */
 	r = webc_req(&acc, "POST", "/api/v1/billing/org.create",
 		     "{" BR_ORG ",\"actor\":\"somebody else\"}", NULL, NULL);

@@ -30,6 +30,7 @@
     [/^before: /, 'err.cursor', () => ({})],
     /* restrictions for debt (docs/restrictions.md) */
     [/^service: heating may never/, 'err.restr.heat', () => ({})],
+    [/^account: account \S+ has neither an e-mail address nor a phone/, 'err.restr.noaddr', () => ({})],
     [/^service: cold water in an apartment building/, 'err.restr.cold', () => ({})],
     [/^service: no meter of \w+ in the account's premises has an output/, 'err.restr.output', () => ({})],
     [/^service: restriction (\d+) of \w+ for account \d+ is open already/, 'err.restr.open', m => ({ id: m[1] })],

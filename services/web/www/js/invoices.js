@@ -2,7 +2,9 @@
  * month (billing/invoice.list, following next): number, account, holder,
  * amount, state; one opened (billing/invoice.get) with its lines, meter
  * readings and totals; its receipt as a PDF (file/receipt) and every
- * receipt of the month in one PDF (file/receipts). */
+ * receipt of the month in one PDF (file/receipts); the month's receipts
+ * e-mailed to every tenant with an address (receipts.email), each
+ * invoice's e-mail state in its row (receipts.sent). */
 'use strict';
 (function () {
   const $ = id => document.getElementById(id);
@@ -47,13 +49,27 @@
     $('receipt').disabled = inv.state !== 'issued';   /* a receipt is of an issued invoice */
   }
 
+  /* Each invoice's e-mail state, {} for a draft month (nothing sent). */
+  async function mailed() {
+    try {
+      const r = await App.api('POST', '/api/v1/billing/receipts.sent', { building: +$('building').value, period: $('period').value });
+      return Object.fromEntries((r.invoices || []).map(i => [i.invoice, i]));
+    } catch (e) {
+      return {};
+    }
+  }
+
   async function load() {
     $('invoice').hidden = true;
     const list = await B.listAll('invoice.list', { building: +$('building').value, period: $('period').value, limit: 200 });
-    B.table($('invoices'), ['inv.id', 'bill.number', 'bill.holder', 'inv.total#', 'state'], list.map(i =>
+    const sent = await mailed();
+    const state = i => (sent[i.id] ? sent[i.id].state : 'none');
+    B.table($('invoices'), ['inv.id', 'bill.number', 'bill.holder', 'inv.total#', 'state', 'inv.email.col'], list.map(i =>
       E('tr', { class: 'pick', 'data-invoice': i.id, 'data-account': i.number, onclick: () => open(i.id).catch(err) },
         B.cell(i.id), B.cell(i.number), B.cell(B.holder(i.holder)), B.cell(App.money(i.total), 'num'),
-        B.cell(App.t('run.state.' + i.state), 'state-' + i.state))));
+        B.cell(App.t('run.state.' + i.state), 'state-' + i.state),
+        E('td', { class: 'mail-' + state(i), 'data-mail': state(i), title: (sent[i.id] || {}).reason || null,
+          text: App.t('inv.email.' + state(i)) }))));
     const total = list.reduce((s, i) => B.add(s, i.total), '0.00');
     $('summary').textContent = App.tf('inv.summary', { n: list.length, total: App.money(total) });
   }
@@ -72,6 +88,19 @@
     $('receipt').addEventListener('click', async () => {
       $('msg').hidden = true;
       try { await App.download('/api/v1/billing/file/receipt', { invoice: current.id, lang: App.lang }); } catch (e) { err(e); }
+    });
+    $('email-receipts').addEventListener('click', async () => {
+      $('msg').hidden = true;
+      if (!await B.ask($('email-dialog'))) return;
+      try {
+        const r = await App.api('POST', '/api/v1/billing/receipts.email', { building: +$('building').value, period: $('period').value });
+        const nums = (r.no_address || []).map(a => a.number);
+        $('email-msg').textContent = App.tf('inv.email.done', {
+          queued: r.queued, already: r.already, none: nums.length, numbers: nums.length ? ' (' + nums.join(', ') + ')' : ''
+        });
+        $('email-msg').hidden = false;
+        await load();
+      } catch (e) { err(e); }
     });
     $('all-receipts').addEventListener('click', async () => {
       $('msg').hidden = true;

@@ -1,8 +1,9 @@
 /* restrictions.js - "Ограничения за долг" on the debtors page: the
  * restriction cases of the organisation (billing/restriction.list), and
  * the steps a person takes on one (docs/restrictions.md): an accountant
- * proposes one from a debtor's row, records the notice with the day it was
- * delivered, or cancels; an operator approves, lifts or retries. The server
+ * proposes one from a debtor's row, sends the notice to the tenant's e-mail
+ * and phone (restriction.send_notice; each message's state is shown),
+ * records the notice with the day it was delivered, or cancels; an operator approves, lifts or retries. The server
  * checks every rule and role (the 20 days, the two-person rule, heating and
  * cold water never); the page shows what it answers, and while a command
  * is on its way it asks again every 2 s. Loaded after debtors.js, which
@@ -44,6 +45,16 @@
     });
   }
 
+  /* The notice's e-mails and SMS sent through amr-notify, the last per channel. */
+  function messages(c) {
+    const last = {};
+    (c.messages || []).forEach(m => { last[m.channel] = m; });
+    return Object.values(last).map(m => E('div', {
+      class: 'msg-state state-' + m.state, dataset: { channel: m.channel, state: m.state }, title: m.reason || null,
+      text: App.t('restr.how.' + m.channel) + ' ' + m.to + ': ' + App.t('restr.msg.' + m.state)
+    }));
+  }
+
   /* Run one step with the row's reason; the list again, or the error. */
   async function step(method, args) {
     $('rmsg').hidden = true;
@@ -70,6 +81,7 @@
         ...['receipt', 'hand', 'post', 'email', 'sms'].map(h => E('option', { value: h, text: App.t('restr.how.' + h) })));
       out.push(when, how, btn('notice', () => step('restriction.notice',
         { id: c.id, delivered: when.value, how: how.value, reason: why() })));
+      out.push(btn('send', () => step('restriction.send_notice', { id: c.id, reason: why() })));
     }
     if (c.state === 'noticed' && may(OPS)) out.push(btn('approve', () => step('restriction.approve', { id: c.id, reason: why() })));
     if (moving && may(OPS)) out.push(btn('lift', () => step('restriction.lift', { id: c.id, reason: why() || App.t('restr.act.lift') })));
@@ -87,7 +99,7 @@
       E('td', { text: svc(c.service) }),
       E('td', {}, E('span', { class: 'badge state-' + c.state, text: App.t('restr.st.' + c.state) }), lifted),
       E('td', { class: 'num', text: App.money(c.debt) + ' / ' + App.money(c.threshold) }),
-      E('td', { text: notice(c) }), E('td', {}, ...commands(c)),
+      E('td', {}, E('div', { text: notice(c) }), ...messages(c)), E('td', {}, ...commands(c)),
       E('td', { class: 'actions' }, ...actions(c)));
   }
 
@@ -108,7 +120,8 @@
     $('restrictions').replaceChildren(E('tr', {}, ...head), ...list.map(row));
     $('rnone').hidden = list.length > 0;
     /* a command on its way: its state comes by itself in a moment */
-    const busy = list.some(c => [...(c.block || []), ...(c.unblock || [])].some(e => MOVING.includes(e.state)));
+    const busy = list.some(c => [...(c.block || []), ...(c.unblock || [])].some(e => MOVING.includes(e.state)) ||
+      (c.messages || []).some(m => m.state === 'requesting' || m.state === 'queued'));
     if (busy) timer = setTimeout(load, 2000);
   }
 
