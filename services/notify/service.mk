@@ -13,6 +13,12 @@ $(eval $(call integ_test,test_notify,tests/integration/test_notify.c,))
 $(OBJ)/tests/unit/test_notify_flow.o: CPPFLAGS += -Iservices/notify
 $(eval $(call unit_test,test_notify_flow,tests/unit/test_notify_flow.c services/notify/flow.c,))
 
+# The rules' parameters (ruleset.c): checks, scopes, resolution, units.
+$(OBJ)/tests/unit/test_notify_ruleset.o: CPPFLAGS += -Iservices/notify
+$(eval $(call unit_test,test_notify_ruleset,tests/unit/test_notify_ruleset.c \
+	services/notify/ruleset.c services/notify/flow.c lib/jv.c lib/units.c lib/proto.c \
+	lib/err.c,-ljansson))
+
 # The e-mail channel (smtp.c, libcurl) against a real SMTP server: aiosmtpd,
 # deploy/mail-catcher.py.
 $(OBJ)/tests/integration/test_notify_smtp.o: CPPFLAGS += -Iservices/notify
