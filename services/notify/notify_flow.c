@@ -121,7 +121,7 @@ static json_t *decimal(int64_t u)
 
 	units_format((units_u128)u, RULESET_DEC, buf);
 	len = strlen(buf);
-	while (len > 0 && buf[len - 1] == '0' && len > strlen(buf) - RULESET_DEC + 3)
+	for (size_t keep = len - RULESET_DEC + 3; len > keep && buf[len - 1] == '0';)
 		buf[--len] = '\0';
 	return json_string(buf);
 }
@@ -247,7 +247,7 @@ amr_err notify__flow_start(notify *n)
 {
 	if (!(n->chans = calloc(BUCKETS, sizeof *n->chans)))
 		return AMR_ENOMEM;
-	return mq_subscribe(n->s->mq, PROTO_TOPIC_ROOT "readings/+", 0, on_readings, n);
+	return mq_subscribe(n->s->mq, PROTO_TOPIC_ROOT "readings/+", 1, on_readings, n);
 }
 
 void notify__flow_free(notify *n)

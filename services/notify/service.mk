@@ -44,3 +44,9 @@ $(eval $(call integ_test,test_notify_sms,tests/integration/test_notify_sms.c \
 # tests/integration/hook-catcher.py), escalation.
 $(eval $(call integ_test,test_notify_deliver,tests/integration/test_notify_deliver.c \
 	tests/integration/mail_util.c tests/integration/hook_util.c,-lsodium))
+
+# The rules over the readings and a real amr-archive's registry: leak,
+# burst by a channel's rule over its resource's, stuck on the tick,
+# verification dates, a bad rule.set refused.
+$(eval $(call integ_test,test_notify_rules,tests/integration/test_notify_rules.c \
+	tests/integration/archive_util.c,))
