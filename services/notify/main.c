@@ -27,6 +27,7 @@
 struct options {
 	const char *data_dir;	    /* LMDB environment directory */
 	long long registry_s;	    /* the registry read again this often */
+	long long debt_s;	    /* billing's debtors asked this often */
 	long long gateway_offline;  /* minutes offline before the alarm */
 	long long spool_pct;	    /* % of a spool's capacity that raises spool */
 	const char *tz;		    /* the site's zone: the messages' times */
@@ -84,6 +85,9 @@ int main(int argc, char **argv)
 		  "seconds between readings of the archive's registry (labels, units, weights, "
 		  "verification dates)",
 		  &o.registry_s, NULL },
+		{ "debt-poll-s", "AMR_NOTIFY_DEBT_POLL_S", CONFIG_INT, "600", 0, 86400,
+		  "seconds between asking amr-billing for its debtors (the debt rule); 0: never",
+		  &o.debt_s, NULL },
 		{ "tz", "AMR_TZ", CONFIG_STR, "Europe/Moscow", 1, 60,
 		  "the site's time zone: the times in the messages", &o.tz, NULL },
 		{ "lang", "AMR_NOTIFY_LANG", CONFIG_STR, "ru", 2, 2,
@@ -204,7 +208,7 @@ int main(int argc, char **argv)
 		nt++;
 	}
 	no = (struct notify_opts){ (unsigned)o.gateway_offline, (unsigned)o.spool_pct, o.lang,
-				   (unsigned)o.registry_s };
+				   (unsigned)o.registry_s, (unsigned)o.debt_s };
 	oo = (struct outbox_opts){ (unsigned)o.max_attempts, (unsigned)o.retry_s };
 	if (kv_open(&k, dir, NULL) || alarm_store_open(&st, k) || contacts_open(&cs, k) ||
 	    outbox_open(&ob, k, s.loop, t, nt, &oo, s.metrics) ||

@@ -258,6 +258,10 @@ amr_err notify_create(notify **out, struct svc *s, alarm_store *st, contacts *cs
 		notify_destroy(n);
 		return rc;
 	}
+	if ((rc = notify__debt_start(n, o->debt_poll_s))) {
+		notify_destroy(n);
+		return rc;
+	}
 	if (!(n->timer = loop_timer_add(s->loop, TICK_MS, true, tick, n))) {
 		notify_destroy(n);
 		return AMR_ENOMEM;
@@ -276,6 +280,7 @@ void notify_destroy(notify *n)
 	if (n->timer)
 		loop_timer_cancel(n->s->loop, n->timer);
 	labels_destroy(n->lb);
+	notify__debt_stop(n);
 	notify__flow_free(n);
 	free(n);
 }

@@ -40,6 +40,7 @@ struct notify_opts {
 	unsigned spool_pct;	      /* a spool this full raises spool (0: never) */
 	const char *lang;	      /* the messages' language: "ru" or "en" */
 	unsigned registry_refresh_s;  /* the registry read again this often (0: 60) */
+	unsigned debt_poll_s;	      /* billing's debtors asked this often (0: never) */
 };
 
 /* The engine on service s over store st, telling contacts cs through

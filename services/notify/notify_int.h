@@ -27,6 +27,7 @@ struct notify {
 	const tzone_rules *tz;	  /* the site's zone: the night window */
 	struct flow_chan **chans; /* the channels' flow states, hashed */
 	size_t nchans;
+	struct debt_poll *debt; /* billing's debtors asked, NULL: never */
 	struct notify_opts o;
 	uint64_t timer;			  /* the graces' tick */
 	int64_t grace[PROTO_OBJ_MAX + 1]; /* offline since; 0 online; < 0 raised */
@@ -55,6 +56,11 @@ void notify__flow_free(notify *n);
 /* The registry read again (notify_flow.c): verification dates looked
  * at. */
 void notify__registry_read(void *arg);
+
+/* The debt rule (notify_debt.c): billing asked now and every poll_s
+ * (0: never); stopped (a call under way frees its state when answered). */
+amr_err notify__debt_start(notify *n, unsigned poll_s);
+void notify__debt_stop(notify *n);
 
 /* notify/rules, rule.set, rule.delete (notify_rules.c). */
 void notify__m_rules(void *ctx, rpc_req *req, json_t *args);

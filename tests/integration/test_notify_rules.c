@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "archive_util.h"
+#include "billing_util.h"
 #include "harness.h"
 
 #define M 60
@@ -130,7 +131,7 @@ static char *wait_state(const char *key, const char *state)
 
 static void setup(void)
 {
-	const char *const nargs[] = { "--registry-refresh-s", "1", NULL };
+	const char *const nargs[] = { "--registry-refresh-s", "1", "--debt-poll-s", "1", NULL };
 	struct agw g;
 	json_t *r;
 	char *st, code[64];
@@ -161,6 +162,7 @@ static void setup(void)
 		 day);
 	json_decref(arc_rpc(&h, "registry.set", a, NULL, NULL, 0));
 
+	bil_start(&h, NULL); /* before amr-notify: its first poll is answered */
 	harness_clear_inbox(&h);
 	ck_assert_int_gt(harness_spawn(&h, "amr-notify", nargs), 0);
 	st = harness_wait_message(&h, "amr/v1/svc/notify/status", "\"online\":true", 15000);
@@ -302,6 +304,61 @@ START_TEST(verification_due_and_moved)
 }
 END_TEST
 
+START_TEST(debt_above_and_paid)
+{
+	char buf[512], day[16], *m;
+	time_t yesterday = time(NULL) - 86400;
+	long long p, acc;
+	json_t *r, *l;
+
+	bil_create(&h, "org", BIL_ORG);
+	bil_create(&h, "rate",
+		   "\"org\":1,\"kind\":\"key_rate\",\"from\":\"2020-01-01\",\"rate\":\"16.00\"");
+	bil_create(&h, "building",
+		   "\"org\":1,\"address\":\"ул. Садовая, 12\",\"tz\":\"Europe/Moscow\"");
+	p = bil_create(&h, "premises",
+		       "\"building\":1,\"number\":\"7\",\"kind\":\"flat\",\"area\":\"50.00\","
+		       "\"residents\":2");
+	bil_create(&h, "service",
+		   "\"org\":1,\"code\":\"cold_water\",\"name\":\"ХВС\",\"unit\":\"m3\"");
+	snprintf(buf, sizeof buf,
+		 "\"premises\":%lld,\"service\":1,\"channel\":\"1.1.1\",\"from\":\"2026-01-01\"",
+		 p);
+	bil_create(&h, "meter", buf);
+	snprintf(buf, sizeof buf,
+		 "\"org\":1,\"number\":\"100001\",\"holder\":{\"type\":\"person\",\"name\":"
+		 "\"Жилец\"},\"premises\":[{\"premises\":%lld,\"from\":\"2026-01-01\"}]",
+		 p);
+	acc = bil_create(&h, "account", buf);
+	snprintf(buf, sizeof buf,
+		 "{\"account\":%lld,\"actor\":\"accountant\",\"reason\":\"t\",\"date\":"
+		 "\"2026-10-31\",\"items\":[{\"period\":\"2026-06\",\"amount\":\"1000.00\"}]}",
+		 acc);
+	json_decref(bil_call(&h, "account.opening", buf, NULL, NULL, 0));
+	/* 1000.00 overdue, above 500.00 set for every object */
+	rule_set("default", "{\"debt_threshold\":\"500.00\"}");
+	m = wait_state("debt/1.1", "raised");
+	ck_assert_msg(strstr(m, "\"overdue\":\"1000.00\"") &&
+			      strstr(m, "\"threshold_kop\":50000") &&
+			      strstr(m, "\"number\":\"100001\""),
+		      "%s", m);
+	free(m);
+	/* paid: no longer a debtor, cleared by the next poll */
+	strftime(day, sizeof day, "%Y-%m-%d", gmtime(&yesterday));
+	snprintf(buf, sizeof buf,
+		 "{\"account\":%lld,\"actor\":\"accountant\",\"date\":\"%s\",\"amount\":"
+		 "\"1000.00\"}",
+		 acc, day);
+	r = bil_call(&h, "payment.create", buf, NULL, NULL, 0);
+	json_decref(r);
+	m = wait_state("debt/1.1", "cleared");
+	free(m);
+	l = alarms_of("debt");
+	ck_assert_uint_eq(json_array_size(l), 1); /* one alarm over all the polls */
+	json_decref(l);
+}
+END_TEST
+
 START_TEST(bad_rule_changes_nothing)
 {
 	json_t *e, *r, *rec;
@@ -362,6 +419,7 @@ int main(void)
 	tcase_add_test(tc, burst_by_the_channels_rule);
 	tcase_add_test(tc, stuck_on_the_tick);
 	tcase_add_test(tc, verification_due_and_moved);
+	tcase_add_test(tc, debt_above_and_paid);
 	tcase_add_test(tc, bad_rule_changes_nothing);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
