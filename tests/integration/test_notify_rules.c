@@ -4,8 +4,10 @@
  * once and its zero flow clears it; a burst raised by a channel's rule
  * that overrides its resource's (a channel of the same resource under
  * the same flow raises nothing); stuck raised by the tick and cleared by
- * a pulse; a meter's verification date near raises verification_due and
- * moved later clears it; a rule.set with a bad field changes nothing.
+ * a pulse, and not while the meter's gateway is offline; a meter's verification date near raises verification_due and
+ * moved later clears it; debt from a real amr-billing raised above the
+ * threshold and cleared once paid; a rule.set with a bad field changes
+ * nothing.
  */
 #include <check.h>
 #include <stdio.h>
@@ -262,8 +264,14 @@ START_TEST(stuck_on_the_tick)
 	json_t *l;
 	char *m;
 
-	/* object 3 is not in the registry: resource unknown, weight 1 */
+	/* objects 3 and 4 are not in the registry: resource unknown, weight 1 */
 	rule_set("3.1.1", "{\"stuck_days\":1,\"stuck_min_pulses\":10}");
+	rule_set("4", "{\"stuck_days\":1,\"stuck_min_pulses\":10}");
+	/* object 4's gateway is offline: its silence is no stuck meter */
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/4/status", "{\"online\":false}", 1, true),
+			 0);
+	for (int i = 0; i < 12; i++)
+		batch(4, t0 + i * 10 * M, ch, 1);
 	for (int i = 0; i < 12; i++)
 		batch(3, t0 + i * 10 * M, ch, 1);
 	/* a day without pulses since: raised by the timer, not by a reading */
@@ -271,10 +279,17 @@ START_TEST(stuck_on_the_tick)
 	ck_assert_msg(strstr(m, "\"resource\":\"unknown\"") && strstr(m, "\"stuck_days\":1"), "%s",
 		      m);
 	free(m);
+	/* the tick that raised it looked at 4.1.1 too (its readings came first) */
 	l = alarms_of("stuck");
 	ck_assert_uint_eq(json_array_size(l), 1);
+	ck_assert_ptr_null(find(l, "stuck/4.1.1"));
 	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(l, 0), "count")), 1);
 	json_decref(l);
+	/* the gateway back: now its meter's silence counts */
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/4/status", "{\"online\":true}", 1, true),
+			 0);
+	m = wait_state("stuck/4.1.1", "raised");
+	free(m);
 	/* the meter counts again */
 	batch(3, now + 60, ch, 2);
 	m = wait_state("stuck/3.1.1", "cleared");
