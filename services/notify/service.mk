@@ -47,6 +47,8 @@ $(eval $(call integ_test,test_notify_deliver,tests/integration/test_notify_deliv
 
 # The rules over the readings and a real amr-archive's registry: leak,
 # burst by a channel's rule over its resource's, stuck on the tick,
-# verification dates, debt from a real amr-billing, a bad rule.set refused.
+# verification dates, debt from a real amr-billing, a bad rule.set refused;
+# the leak's e-mail to the contact of its resource (aiosmtpd).
 $(eval $(call integ_test,test_notify_rules,tests/integration/test_notify_rules.c \
-	tests/integration/archive_util.c tests/integration/billing_util.c,))
+	tests/integration/archive_util.c tests/integration/billing_util.c \
+	tests/integration/mail_util.c,))

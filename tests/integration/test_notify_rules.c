@@ -20,10 +20,12 @@
 #include "archive_util.h"
 #include "billing_util.h"
 #include "harness.h"
+#include "mail_util.h"
 
 #define M 60
 
 static struct harness h;
+static struct catcher mc;
 static long long seq = 100;
 
 static json_t *call(const char *method, const char *a, const char *want_err)
@@ -133,7 +135,10 @@ static char *wait_state(const char *key, const char *state)
 
 static void setup(void)
 {
-	const char *const nargs[] = { "--registry-refresh-s", "1", "--debt-poll-s", "1", NULL };
+	char url[64];
+	const char *const nargs[] = {
+		"--registry-refresh-s", "1", "--debt-poll-s", "1", "--smtp-url", url, NULL
+	};
 	struct agw g;
 	json_t *r;
 	char *st, code[64];
@@ -142,6 +147,9 @@ static void setup(void)
 	time_t soon;
 
 	ck_assert_int_eq(harness_start(&h), 0);
+	catcher_init(&mc, &h);
+	catcher_start(&mc, NULL);
+	snprintf(url, sizeof url, "smtp://127.0.0.1:%d", mc.port);
 	arc_start(&h, NULL);
 	/* the archive registers the channels at their first reading */
 	agw_init(&g, &h, 1, 4);
@@ -192,6 +200,15 @@ START_TEST(leak_once_and_cleared)
 
 	rule_set("cold_water",
 		 "{\"leak_hours\":1,\"burst_per_h\":\"0\",\"night_max_per_h\":\"0\"}");
+	/* who is told: by the alarm's resource */
+	json_decref(call("contact.set",
+			 "{\"name\":\"hot\",\"actor\":\"test\",\"email\":\"hot@tsj.example\","
+			 "\"min_severity\":\"critical\",\"resources\":[\"hot_water\"]}",
+			 NULL));
+	json_decref(call("contact.set",
+			 "{\"name\":\"cold\",\"actor\":\"test\",\"email\":\"cold@tsj.example\","
+			 "\"min_severity\":\"critical\",\"resources\":[\"cold_water\"]}",
+			 NULL));
 	/* 10 l every 10 minutes, never zero: leak after an hour */
 	for (int i = 0; i <= 6; i++)
 		batch(1, t0 + i * 10 * M, ch, 1);
@@ -212,6 +229,25 @@ START_TEST(leak_once_and_cleared)
 	ck_assert_str_eq(json_string_value(json_object_get(d, "resource")), "cold_water");
 	ck_assert_int_eq(json_integer_value(json_object_get(d, "leak_hours")), 1);
 	ck_assert_int_eq(json_integer_value(json_object_get(d, "since")), t0);
+	/* its messages are stored with it: one, to the cold water's contact */
+	{
+		char q[64];
+		json_t *r;
+
+		snprintf(q, sizeof q, "{\"alarm\":%lld}",
+			 (long long)json_integer_value(json_object_get(a, "id")));
+		r = call("messages", q, NULL);
+		ck_assert_uint_eq(json_array_size(json_object_get(r, "messages")), 1);
+		ck_assert_str_eq(json_string_value(json_object_get(
+					 json_array_get(json_object_get(r, "messages"), 0), "to")),
+				 "cold@tsj.example");
+		json_decref(r);
+		r = catcher_read(&mc, 1);
+		ck_assert_msg(r && strstr(json_string_value(json_object_get(r, "to")) ?: "",
+					  "cold@tsj.example"),
+			      "the leak's e-mail did not reach cold@");
+		json_decref(r);
+	}
 	ck_assert_str_eq(json_string_value(json_object_get(d, "night_max_per_h")), "0.000");
 	json_decref(l);
 	/* half an hour of zero flow ends it */
