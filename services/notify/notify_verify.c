@@ -6,36 +6,9 @@
  * of today (or past), cleared when it moves later or is removed
  * (docs/notify.md, "Rules").
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "notify_int.h"
-
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t days_of(int64_t y, int64_t m, int64_t d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* "YYYY-MM-DD" into days since the epoch; false when it is not one. */
-static bool date_days(const char *s, int64_t *out)
-{
-	int y, m, d;
-	char tail;
-
-	if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 ||
-	    m > 12 || d < 1 || d > 31)
-		return false;
-	*out = days_of(y, m, d);
-	return true;
-}
 
 static void one(notify *n, const struct proto_id *id, const json_t *rec, int64_t today)
 {
@@ -46,7 +19,8 @@ static void one(notify *n, const struct proto_id *id, const json_t *rec, int64_t
 	json_t *d;
 
 	notify__params(n, id, &p);
-	if (!date_days(due, &day) || !p.verification_days || day - today > p.verification_days) {
+	if (!ruleset_date_days(due, &day) || !p.verification_days ||
+	    day - today > p.verification_days) {
 		if (open)
 			notify__clear(n, RULES_VERIFICATION, id, now);
 		return;
@@ -65,8 +39,8 @@ void notify__registry_read(void *arg)
 {
 	notify *n = arg;
 	const json_t *all = labels_all(n->lb), *rec;
-	int64_t now = svc_now(), off = n->tz ? tzone_offset(n->tz, now) : 0;
-	int64_t today = (now + off) / 86400 - ((now + off) % 86400 < 0);
+	int64_t now = svc_now();
+	int64_t today = ruleset_local_day(now, n->tz ? tzone_offset(n->tz, now) : 0);
 	const char *key;
 
 	metric_set(n->m_registry, (int64_t)json_object_size(all));

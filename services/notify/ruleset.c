@@ -250,3 +250,41 @@ void ruleset_flow(const struct ruleset_params *p, const struct units_weight *w,
 				    .stuck_min_pulses = p->stuck_min_pulses,
 				    .max_gap_min = p->max_gap_min };
 }
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+static int64_t days_of(int64_t y, int64_t m, int64_t d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+bool ruleset_date_days(const char *s, int64_t *out)
+{
+	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d;
+
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-' || strspn(s, "0123456789") != 4 ||
+	    strspn(s + 5, "0123456789") != 2 || strspn(s + 8, "0123456789") != 2)
+		return false;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
+	    (m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400))))
+		return false;
+	*out = days_of(y, m, d);
+	return true;
+}
+
+int64_t ruleset_local_day(int64_t t, int32_t offset)
+{
+	int64_t l = t + offset;
+
+	return l / 86400 - (l % 86400 < 0);
+}

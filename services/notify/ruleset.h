@@ -95,4 +95,12 @@ int64_t ruleset_pulses_h(int64_t u, const struct units_weight *w);
 void ruleset_flow(const struct ruleset_params *p, const struct units_weight *w,
 		  struct flow_params *fp);
 
+/* "YYYY-MM-DD" (a real date) into days since 1970-01-01 in *out; false
+ * when it is not one (the registry's "" among them). */
+bool ruleset_date_days(const char *s, int64_t *out);
+
+/* The local day (days since 1970-01-01) of UTC time t at offset seconds
+ * east of UTC. */
+int64_t ruleset_local_day(int64_t t, int32_t offset);
+
 #endif

@@ -266,6 +266,44 @@ START_TEST(flow_of)
 }
 END_TEST
 
+/* Verification dates as days, and today in the site's zone. */
+START_TEST(dates)
+{
+	static const struct {
+		const char *s;
+		bool ok;
+		int64_t days;
+	} t[] = {
+		{ "1970-01-01", true, 0 },
+		{ "2026-12-04", true, 20791 },
+		{ "2029-05-01", true, 21670 },
+		{ "2024-02-29", true, 19782 },
+		{ "2026-02-29", false, 0 },
+		{ "2100-02-29", false, 0 },
+		{ "2000-02-29", true, 11016 },
+		{ "2026-13-01", false, 0 },
+		{ "2026-04-31", false, 0 },
+		{ "2026-1-01", false, 0 },
+		{ "", false, 0 },
+		{ "2026-01-01x", false, 0 },
+		{ "20260101xx", false, 0 },
+		{ "1969-12-31", true, -1 },
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		int64_t d = 12345;
+
+		ck_assert_msg(ruleset_date_days(t[i].s, &d) == t[i].ok, "%s", t[i].s);
+		if (t[i].ok)
+			ck_assert_msg(d == t[i].days, "%s: %lld", t[i].s, (long long)d);
+	}
+	/* 2026-12-04 21:30 UTC is the 5th in Moscow (+3), the 4th in UTC */
+	ck_assert_int_eq(ruleset_local_day(1796419800, 3 * 3600), 20792);
+	ck_assert_int_eq(ruleset_local_day(1796419800, 0), 20791);
+	ck_assert_int_eq(ruleset_local_day(-1, 0), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("notify_ruleset");
@@ -278,6 +316,7 @@ int main(void)
 	tcase_add_test(tc, resolution);
 	tcase_add_test(tc, units);
 	tcase_add_test(tc, flow_of);
+	tcase_add_test(tc, dates);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
