@@ -488,3 +488,16 @@ size_t alarm_open_count(alarm_store *s)
 {
 	return s->nopen;
 }
+
+bool alarm_is_open(alarm_store *s, enum rules_kind kind, const struct proto_id *target)
+{
+	char k[RULES_KEY_LEN];
+	uint32_t id = 0;
+	MDB_txn *txn;
+
+	if (kv_read_begin(s->k, &txn))
+		return false;
+	open_id(s, txn, rules_key(kind, target, k), &id);
+	mdb_txn_abort(txn);
+	return id != 0;
+}

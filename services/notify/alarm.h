@@ -107,6 +107,10 @@ amr_err alarm_list(alarm_store *s, const struct alarm_filter *f, json_t **out);
  * id order. Returns AMR_OK, AMR_ENOMEM or AMR_EDB. */
 amr_err alarm_each_open(alarm_store *s, void (*fn)(const json_t *rec, void *arg), void *arg);
 
+/* True when the alarm of kind on target is open (raised or
+ * acknowledged); false also when the store cannot be read. */
+bool alarm_is_open(alarm_store *s, enum rules_kind kind, const struct proto_id *target);
+
 /* The number of open alarms (for metrics). */
 size_t alarm_open_count(alarm_store *s);
 

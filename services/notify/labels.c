@@ -9,9 +9,11 @@
 
 struct labels {
 	struct svc *s;
-	json_t *map;  /* id -> label, the last whole reading */
+	json_t *map;  /* id -> record, the last whole reading */
 	json_t *next; /* the reading under way */
 	uint64_t timer;
+	void (*done)(void *arg); /* told after each whole reading */
+	void *done_arg;
 	bool asking;
 	bool dead; /* destroyed while a page was asked: its answer frees */
 };
@@ -44,10 +46,9 @@ static void on_page(void *ctx, int err, json_t *result, const char *code, const 
 	}
 	json_array_foreach(json_object_get(result, "records"), i, rec) {
 		const char *id = json_string_value(json_object_get(rec, "id"));
-		const char *label = json_string_value(json_object_get(rec, "label"));
 
-		if (id && label && *label)
-			json_object_set_new(l->next, id, json_string(label));
+		if (id)
+			json_object_set(l->next, id, (json_t *)rec);
 	}
 	if (json_is_string(next)) {
 		ask(l, json_string_value(next));
@@ -57,6 +58,8 @@ static void on_page(void *ctx, int err, json_t *result, const char *code, const 
 	l->map = l->next;
 	l->next = NULL;
 	l->asking = false;
+	if (l->done)
+		l->done(l->done_arg);
 }
 
 static void ask(labels *l, const char *after)
@@ -114,5 +117,23 @@ void labels_destroy(labels *l)
 
 const char *labels_get(const labels *l, const char *id)
 {
-	return l && id ? json_string_value(json_object_get(l->map, id)) : NULL;
+	const char *label = json_string_value(json_object_get(labels_record(l, id), "label"));
+
+	return label && *label ? label : NULL;
+}
+
+const json_t *labels_record(const labels *l, const char *id)
+{
+	return l && id ? json_object_get(l->map, id) : NULL;
+}
+
+const json_t *labels_all(const labels *l)
+{
+	return l ? l->map : NULL;
+}
+
+void labels_on_refresh(labels *l, void (*fn)(void *arg), void *arg)
+{
+	l->done = fn;
+	l->done_arg = arg;
 }

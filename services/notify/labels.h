@@ -8,6 +8,8 @@
 #ifndef AMR_NOTIFY_LABELS_H
 #define AMR_NOTIFY_LABELS_H
 
+#include <jansson.h>
+
 #include "err.h"
 #include "svc.h"
 
@@ -23,5 +25,15 @@ void labels_destroy(labels *l);
 /* The label of id ("1.7", "1.7.1"), borrowed until the next refresh, or
  * NULL when the registry has none (or has not answered yet). */
 const char *labels_get(const labels *l, const char *id);
+
+/* The registry's whole record of id (borrowed until the next refresh:
+ * "resource", "unit", "weights", "verification_due"..), or NULL. */
+const json_t *labels_record(const labels *l, const char *id);
+
+/* Every record read, id -> record (borrowed until the next refresh). */
+const json_t *labels_all(const labels *l);
+
+/* Call fn(arg) after each whole reading of the registry (one at a time). */
+void labels_on_refresh(labels *l, void (*fn)(void *arg), void *arg);
 
 #endif

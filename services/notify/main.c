@@ -17,6 +17,7 @@
 #include "log.h"
 #include "notify.h"
 #include "outbox.h"
+#include "rulestore.h"
 #include "sms.h"
 #include "smtp.h"
 #include "svc.h"
@@ -25,6 +26,8 @@
 
 struct options {
 	const char *data_dir;	    /* LMDB environment directory */
+	long long registry_s;	    /* the registry read again this often */
+	long long debt_s;	    /* billing's debtors asked this often */
 	long long gateway_offline;  /* minutes offline before the alarm */
 	long long spool_pct;	    /* % of a spool's capacity that raises spool */
 	const char *tz;		    /* the site's zone: the messages' times */
@@ -78,6 +81,13 @@ int main(int argc, char **argv)
 		{ "spool-pct", "AMR_NOTIFY_SPOOL_PCT", CONFIG_INT, "80", 0, 100,
 		  "a gateway's spool this full (% of its capacity) raises spool; 0: never",
 		  &o.spool_pct, NULL },
+		{ "registry-refresh-s", "AMR_NOTIFY_REGISTRY_REFRESH_S", CONFIG_INT, "60", 1, 3600,
+		  "seconds between readings of the archive's registry (labels, units, weights, "
+		  "verification dates)",
+		  &o.registry_s, NULL },
+		{ "debt-poll-s", "AMR_NOTIFY_DEBT_POLL_S", CONFIG_INT, "600", 0, 86400,
+		  "seconds between asking amr-billing for its debtors (the debt rule); 0: never",
+		  &o.debt_s, NULL },
 		{ "tz", "AMR_TZ", CONFIG_STR, "Europe/Moscow", 1, 60,
 		  "the site's time zone: the times in the messages", &o.tz, NULL },
 		{ "lang", "AMR_NOTIFY_LANG", CONFIG_STR, "ru", 2, 2,
@@ -137,6 +147,7 @@ int main(int argc, char **argv)
 	contacts *cs = NULL;
 	outbox *ob = NULL;
 	deliver *dl = NULL;
+	rulestore *rs = NULL;
 	notify *n = NULL;
 	kv *k = NULL;
 	struct svc s;
@@ -196,12 +207,13 @@ int main(int argc, char **argv)
 		}
 		nt++;
 	}
-	no = (struct notify_opts){ (unsigned)o.gateway_offline, (unsigned)o.spool_pct, o.lang };
+	no = (struct notify_opts){ (unsigned)o.gateway_offline, (unsigned)o.spool_pct, o.lang,
+				   (unsigned)o.registry_s, (unsigned)o.debt_s };
 	oo = (struct outbox_opts){ (unsigned)o.max_attempts, (unsigned)o.retry_s };
 	if (kv_open(&k, dir, NULL) || alarm_store_open(&st, k) || contacts_open(&cs, k) ||
 	    outbox_open(&ob, k, s.loop, t, nt, &oo, s.metrics) ||
-	    deliver_open(&dl, k, cs, ob, st, o.lang) ||
-	    notify_create(&n, &s, st, cs, ob, dl, &no) ||
+	    deliver_open(&dl, k, cs, ob, st, o.lang) || rulestore_open(&rs, k) ||
+	    notify_create(&n, &s, st, cs, ob, dl, rs, &no) ||
 	    svc_serve(&s, notify_methods, notify_nmethods, n)) {
 		log_error("cannot start (data in %s)", dir);
 		goto out_close;
@@ -214,6 +226,7 @@ int main(int argc, char **argv)
 out_close:
 	notify_destroy(n);
 	deliver_close(dl);
+	rulestore_close(rs);
 	outbox_close(ob); /* its sender stopped before the channels go */
 	contacts_close(cs);
 	alarm_store_close(st);

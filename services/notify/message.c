@@ -16,6 +16,8 @@ static const char *const what[RULES_KINDS][2] = {
 	[RULES_BURST] = { "прорыв: большой расход", "burst: flow too high" },
 	[RULES_STUCK] = { "счётчик перестал считать", "meter stopped counting" },
 	[RULES_SPOOL] = { "буфер шлюза заполняется", "gateway spool filling" },
+	[RULES_VERIFICATION] = { "подходит срок поверки счётчика", "meter verification due" },
+	[RULES_DEBT] = { "задолженность выше порога", "debt above the threshold" },
 };
 
 static const char *const severity[RULES_SEVERITIES][2] = {

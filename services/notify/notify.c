@@ -55,8 +55,8 @@ static int tell_hook(MDB_txn *txn, const json_t *rec, bool fresh, void *arg)
 	return deliver_alarm_txn(n->dl, txn, rec, svc_now());
 }
 
-static void raise_one(notify *n, enum rules_kind kind, const struct proto_id *t, int64_t ts,
-		      const json_t *detail)
+void notify__raise(notify *n, enum rules_kind kind, const struct proto_id *t, int64_t ts,
+		   const json_t *detail)
 {
 	char key[RULES_KEY_LEN], id[PROTO_ID_LEN], dev[PROTO_ID_LEN];
 	struct proto_id d = { t->obj, t->addr, 0 };
@@ -91,7 +91,7 @@ static void raise_one(notify *n, enum rules_kind kind, const struct proto_id *t,
 	json_decref(rec);
 }
 
-static void clear_one(notify *n, enum rules_kind kind, const struct proto_id *t, int64_t ts)
+void notify__clear(notify *n, enum rules_kind kind, const struct proto_id *t, int64_t ts)
 {
 	char key[RULES_KEY_LEN];
 	json_t *rec = NULL;
@@ -117,12 +117,12 @@ static void act(notify *n, const struct rules_action *a, const json_t *detail)
 {
 	switch (a->act) {
 	case RULES_RAISE:
-		raise_one(n, a->kind, &a->target, a->ts, detail);
+		notify__raise(n, a->kind, &a->target, a->ts, detail);
 		break;
 	case RULES_CLEAR:
 		if (a->kind == RULES_GATEWAY_OFFLINE)
 			n->grace[a->target.obj] = 0;
-		clear_one(n, a->kind, &a->target, a->ts);
+		notify__clear(n, a->kind, &a->target, a->ts);
 		break;
 	case RULES_GRACE:
 		if (!n->grace[a->target.obj])
@@ -172,11 +172,14 @@ static void on_status(void *ctx, const struct mq_msg *msg)
 	notify *n = ctx;
 	unsigned obj = obj_of(msg->topic, PROTO_TOPIC_ROOT "gw/", "/status");
 	json_t *st = obj && msg->len ? json_loadb(msg->payload, msg->len, 0, NULL) : NULL;
+	struct proto_id gw = { (uint16_t)obj, 0, 0 };
+	struct ruleset_params p;
 	struct rules_action a[2];
 
 	if (!st)
 		return; /* a removed status, or not one */
-	rules_status(obj, st, n->o.spool_pct, svc_now(), a);
+	notify__params(n, &gw, &p);
+	rules_status(obj, st, (unsigned)p.spool_pct, svc_now(), a);
 	act(n, &a[0], NULL);
 	act(n, &a[1], json_object_get(st, "spool"));
 	json_decref(st);
@@ -192,25 +195,30 @@ static void republish(const json_t *rec, void *arg)
 static void tick(void *arg)
 {
 	notify *n = arg;
-	int64_t now = svc_now(), grace = (int64_t)n->o.gateway_offline_min * 60;
+	int64_t now = svc_now();
 
 	for (unsigned obj = 1; obj <= PROTO_OBJ_MAX; obj++) {
 		struct proto_id gw = { (uint16_t)obj, 0, 0 };
+		struct ruleset_params p;
 		json_t *d;
 
-		if (!n->grace[obj] || now - n->grace[obj] < grace)
+		if (n->grace[obj] <= 0)
+			continue;
+		notify__params(n, &gw, &p);
+		if (now - n->grace[obj] < (int64_t)p.gateway_offline_min * 60)
 			continue;
 		d = json_pack("{s:I}", "since", (json_int_t)n->grace[obj]);
-		raise_one(n, RULES_GATEWAY_OFFLINE, &gw, n->grace[obj], d);
+		notify__raise(n, RULES_GATEWAY_OFFLINE, &gw, n->grace[obj], d);
 		json_decref(d);
 		n->grace[obj] = -n->grace[obj]; /* raised: no second raise until online */
 	}
+	notify__flow_tick(n, now);
 	if (n->dl)
 		deliver_tick(n->dl, now, republish, n);
 }
 
 amr_err notify_create(notify **out, struct svc *s, alarm_store *st, contacts *cs, outbox *ob,
-		      deliver *dl, const struct notify_opts *o)
+		      deliver *dl, rulestore *rs, const struct notify_opts *o)
 {
 	notify *n = calloc(1, sizeof *n);
 	amr_err rc;
@@ -222,7 +230,10 @@ amr_err notify_create(notify **out, struct svc *s, alarm_store *st, contacts *cs
 	n->cs = cs;
 	n->ob = ob;
 	n->dl = ob ? dl : NULL;
+	n->rs = rs;
 	n->o = *o;
+	if (tzone_rules_get(tzone_name(), &n->tz))
+		n->tz = NULL; /* UTC hours for the night window */
 	n->m_raised = metrics_get(s->metrics, METRIC_COUNTER, "amr_notify_alarms_raised_total",
 				  NULL, "Alarms raised (a new alarm, not a repeat).");
 	n->m_cleared = metrics_get(s->metrics, METRIC_COUNTER, "amr_notify_alarms_cleared_total",
@@ -233,10 +244,21 @@ amr_err notify_create(notify **out, struct svc *s, alarm_store *st, contacts *cs
 				  "Events read from amr/v1/events/+.");
 	n->m_told = metrics_get(s->metrics, METRIC_COUNTER, "amr_notify_alarm_states_total", NULL,
 				"Alarm states published on amr/v1/alarms/{id}.");
-	if ((rc = labels_create(&n->lb, s, LABELS_REFRESH_S)) ||
-	    (rc = alarm_each_open(st, republish, n)) ||
+	n->m_readings = metrics_get(s->metrics, METRIC_COUNTER, "amr_notify_readings_total", NULL,
+				    "Channels' readings fed to the flow rules.");
+	n->m_registry = metrics_get(s->metrics, METRIC_GAUGE, "amr_notify_registry_records", NULL,
+				    "Records of the archive's registry as last read whole.");
+	if ((rc = labels_create(&n->lb, s,
+				o->registry_refresh_s ? o->registry_refresh_s
+						      : LABELS_REFRESH_S)) ||
+	    (labels_on_refresh(n->lb, notify__registry_read, n), 0) ||
+	    (rc = alarm_each_open(st, republish, n)) || (rc = notify__flow_start(n)) ||
 	    (rc = mq_subscribe(s->mq, PROTO_TOPIC_ROOT "events/+", 1, on_event, n)) ||
 	    (rc = mq_subscribe(s->mq, PROTO_TOPIC_ROOT "gw/+/status", 1, on_status, n))) {
+		notify_destroy(n);
+		return rc;
+	}
+	if ((rc = notify__debt_start(n, o->debt_poll_s))) {
 		notify_destroy(n);
 		return rc;
 	}
@@ -258,5 +280,7 @@ void notify_destroy(notify *n)
 	if (n->timer)
 		loop_timer_cancel(n->s->loop, n->timer);
 	labels_destroy(n->lb);
+	notify__debt_stop(n);
+	notify__flow_free(n);
 	free(n);
 }

@@ -13,6 +13,7 @@
  *   notify/alarm.clear {"id","actor","reason"}    audited
  *   notify/contacts, contact.set, contact.delete   who is told (audited)
  *   notify/messages    {"alarm"?,"limit"?}         the delivery log
+ *   notify/rules, rule.set, rule.delete            the rules' parameters (audited)
  *
  * A new alarm queues its messages (message.h) for every contact it is
  * for (contact.h), as deliver.h decides, in the alarm's own transaction.
@@ -28,6 +29,7 @@
 #include "contact.h"
 #include "deliver.h"
 #include "outbox.h"
+#include "rulestore.h"
 #include "rpc.h"
 #include "svc.h"
 
@@ -37,6 +39,8 @@ struct notify_opts {
 	unsigned gateway_offline_min; /* a gateway offline this long raises gateway_offline */
 	unsigned spool_pct;	      /* a spool this full raises spool (0: never) */
 	const char *lang;	      /* the messages' language: "ru" or "en" */
+	unsigned registry_refresh_s;  /* the registry read again this often (0: 60) */
+	unsigned debt_poll_s;	      /* billing's debtors asked this often (0: never) */
 };
 
 /* The engine on service s over store st, telling contacts cs through
@@ -44,7 +48,7 @@ struct notify_opts {
  * open alarms again (retained). Returns AMR_OK, AMR_ENOMEM or what the
  * subscription returned. */
 amr_err notify_create(notify **out, struct svc *s, alarm_store *st, contacts *cs, outbox *ob,
-		      deliver *dl, const struct notify_opts *o);
+		      deliver *dl, rulestore *rs, const struct notify_opts *o);
 
 /* Stop the timer, free. Accepts NULL. */
 void notify_destroy(notify *n);

@@ -13,19 +13,59 @@
 #include "notify.h"
 #include "outbox.h"
 #include "proto.h"
+#include "rulestore.h"
+#include "tzone.h"
 
 struct notify {
-	struct svc *s;	 /* borrowed */
-	alarm_store *st; /* borrowed */
-	contacts *cs;	 /* borrowed */
-	outbox *ob;	 /* borrowed, may be NULL: nothing is sent */
-	deliver *dl;	 /* borrowed, NULL when ob is: who is told, when */
-	labels *lb;	 /* the flats' and meters' names */
+	struct svc *s;		  /* borrowed */
+	alarm_store *st;	  /* borrowed */
+	contacts *cs;		  /* borrowed */
+	outbox *ob;		  /* borrowed, may be NULL: nothing is sent */
+	deliver *dl;		  /* borrowed, NULL when ob is: who is told, when */
+	labels *lb;		  /* the flats' and meters' names, the registry's records */
+	rulestore *rs;		  /* borrowed: the rules' parameters */
+	const tzone_rules *tz;	  /* the site's zone: the night window */
+	struct flow_chan **chans; /* the channels' flow states, hashed */
+	size_t nchans;
+	struct debt_poll *debt; /* billing's debtors asked, NULL: never */
 	struct notify_opts o;
 	uint64_t timer;			  /* the graces' tick */
 	int64_t grace[PROTO_OBJ_MAX + 1]; /* offline since; 0 online; < 0 raised */
-	metric *m_raised, *m_cleared, *m_open, *m_events, *m_told;
+	metric *m_raised, *m_cleared, *m_open, *m_events, *m_told, *m_readings, *m_registry;
 };
+
+/* Raise kind on target at ts with detail (borrowed, may be NULL): the
+ * alarm stored, its messages queued, its state published. */
+void notify__raise(notify *n, enum rules_kind kind, const struct proto_id *t, int64_t ts,
+		   const json_t *detail);
+
+/* Clear the open alarm of kind on target, the condition ended at ts;
+ * nothing when none is open. */
+void notify__clear(notify *n, enum rules_kind kind, const struct proto_id *t, int64_t ts);
+
+/* The parameters of channel or object id as the registry and the rules
+ * say now (notify_flow.c). */
+void notify__params(notify *n, const struct proto_id *id, struct ruleset_params *p);
+
+/* The flow rules (notify_flow.c): subscribe amr/v1/readings/+; tick the
+ * stuck checks; free the states. */
+amr_err notify__flow_start(notify *n);
+void notify__flow_tick(notify *n, int64_t now);
+void notify__flow_free(notify *n);
+
+/* The registry read again (notify_flow.c): verification dates looked
+ * at. */
+void notify__registry_read(void *arg);
+
+/* The debt rule (notify_debt.c): billing asked now and every poll_s
+ * (0: never); stopped (a call under way frees its state when answered). */
+amr_err notify__debt_start(notify *n, unsigned poll_s);
+void notify__debt_stop(notify *n);
+
+/* notify/rules, rule.set, rule.delete (notify_rules.c). */
+void notify__m_rules(void *ctx, rpc_req *req, json_t *args);
+void notify__m_rule_set(void *ctx, rpc_req *req, json_t *args);
+void notify__m_rule_delete(void *ctx, rpc_req *req, json_t *args);
 
 #define NOTIFY_REF_MAX 120 /* bytes of a ref of notify/send */
 

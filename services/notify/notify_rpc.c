@@ -209,6 +209,13 @@ const struct rpc_method notify_methods[] = {
 	{ "messages", m_messages,
 	  "{alarm?,ref?,limit?}: the messages owed and sent, newest first, with their state "
 	  "(ref: those whose ref starts so)" },
+	{ "rules", notify__m_rules, "{}: the rules' parameters set per scope" },
+	{ "rule.set", notify__m_rule_set,
+	  "{scope,actor,reason?,params}: set a scope's parameters (default, a resource, an object "
+	  "or a channel), replacing them whole; audited" },
+	{ "rule.delete", notify__m_rule_delete,
+	  "{scope,actor,reason?}: remove a scope's "
+	  "parameters; audited" },
 	{ "send", notify__m_send,
 	  "{ref,channel,to,subject?,body,attachment?,actor}: send another service's message "
 	  "(e-mail or SMS) once per ref; its outcomes on amr/v1/notify/delivery/<service>" },

@@ -13,6 +13,8 @@ const char *const rules_kind_names[RULES_KINDS + 1] = {
 	[RULES_BURST] = "burst",
 	[RULES_STUCK] = "stuck",
 	[RULES_SPOOL] = "spool",
+	[RULES_VERIFICATION] = "verification_due",
+	[RULES_DEBT] = "debt",
 };
 
 const char *const rules_severity_names[RULES_SEVERITIES + 1] = { "info", "minor", "major",
@@ -21,11 +23,17 @@ const char *const rules_severity_names[RULES_SEVERITIES + 1] = { "info", "minor"
 /* A gateway or a UO-4 that stops answering stops the meters' data; water
  * running on is damage. */
 static const enum rules_severity severities[RULES_KINDS] = {
-	[RULES_GATEWAY_OFFLINE] = RULES_MAJOR, [RULES_DEVICE_OFFLINE] = RULES_MAJOR,
-	[RULES_MAINS_LOST] = RULES_MINOR,      [RULES_BATTERY_LOW] = RULES_MINOR,
-	[RULES_COUNTER] = RULES_MAJOR,	       [RULES_LEAK] = RULES_CRITICAL,
-	[RULES_BURST] = RULES_CRITICAL,	       [RULES_STUCK] = RULES_MINOR,
+	[RULES_GATEWAY_OFFLINE] = RULES_MAJOR,
+	[RULES_DEVICE_OFFLINE] = RULES_MAJOR,
+	[RULES_MAINS_LOST] = RULES_MINOR,
+	[RULES_BATTERY_LOW] = RULES_MINOR,
+	[RULES_COUNTER] = RULES_MAJOR,
+	[RULES_LEAK] = RULES_CRITICAL,
+	[RULES_BURST] = RULES_CRITICAL,
+	[RULES_STUCK] = RULES_MINOR,
 	[RULES_SPOOL] = RULES_MINOR,
+	[RULES_VERIFICATION] = RULES_MINOR,
+	[RULES_DEBT] = RULES_MINOR,
 };
 
 const char *rules_kind_name(enum rules_kind k)

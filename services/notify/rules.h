@@ -46,6 +46,8 @@ enum rules_kind {
 	RULES_BURST,	       /* flow above a threshold for minutes (flow.h) */
 	RULES_STUCK,	       /* a meter that counted stopped (flow.h) */
 	RULES_SPOOL,	       /* a gateway's spool filling (its status) */
+	RULES_VERIFICATION,    /* a meter's verification (поверка) due soon (the registry) */
+	RULES_DEBT,	       /* an account's debt above its threshold (billing) */
 	RULES_KINDS
 };
 

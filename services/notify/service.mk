@@ -3,7 +3,9 @@ NOTIFY_SRCS := services/notify/rules.c services/notify/alarm.c services/notify/n
                services/notify/notify_rpc.c services/notify/notify_send.c services/notify/contact.c services/notify/message.c \
                services/notify/outbox.c services/notify/smtp.c services/notify/sms.c \
                services/notify/txutil.c services/notify/txhttp.c services/notify/labels.c \
-               services/notify/deliver.c services/notify/webhook.c services/notify/main.c
+               services/notify/deliver.c services/notify/webhook.c services/notify/flow.c \
+               services/notify/ruleset.c services/notify/rulestore.c services/notify/notify_rules.c \
+               services/notify/notify_flow.c services/notify/notify_verify.c services/notify/notify_debt.c services/notify/main.c
 $(eval $(call program,amr-notify,$(NOTIFY_SRCS),$(MQ_LIBS) $(LMDB_LIBS) -lcurl))
 
 # The engine with a real Mosquitto: alarms once, by hand, after a kill.
@@ -12,6 +14,12 @@ $(eval $(call integ_test,test_notify,tests/integration/test_notify.c,))
 # The flow alarms (leak, burst, stuck) alone, from tables.
 $(OBJ)/tests/unit/test_notify_flow.o: CPPFLAGS += -Iservices/notify
 $(eval $(call unit_test,test_notify_flow,tests/unit/test_notify_flow.c services/notify/flow.c,))
+
+# The rules' parameters (ruleset.c): checks, scopes, resolution, units.
+$(OBJ)/tests/unit/test_notify_ruleset.o: CPPFLAGS += -Iservices/notify
+$(eval $(call unit_test,test_notify_ruleset,tests/unit/test_notify_ruleset.c \
+	services/notify/ruleset.c services/notify/flow.c lib/jv.c lib/units.c lib/proto.c \
+	lib/err.c,-ljansson))
 
 # The e-mail channel (smtp.c, libcurl) against a real SMTP server: aiosmtpd,
 # deploy/mail-catcher.py.
@@ -36,3 +44,11 @@ $(eval $(call integ_test,test_notify_sms,tests/integration/test_notify_sms.c \
 # tests/integration/hook-catcher.py), escalation.
 $(eval $(call integ_test,test_notify_deliver,tests/integration/test_notify_deliver.c \
 	tests/integration/mail_util.c tests/integration/hook_util.c,-lsodium))
+
+# The rules over the readings and a real amr-archive's registry: leak,
+# burst by a channel's rule over its resource's, stuck on the tick,
+# verification dates, debt from a real amr-billing, a bad rule.set refused;
+# the leak's e-mail to the contact of its resource (aiosmtpd).
+$(eval $(call integ_test,test_notify_rules,tests/integration/test_notify_rules.c \
+	tests/integration/archive_util.c tests/integration/billing_util.c \
+	tests/integration/mail_util.c,))
