@@ -13,6 +13,11 @@ $(eval $(call integ_test,test_notify,tests/integration/test_notify.c,))
 $(OBJ)/tests/unit/test_notify_flow.o: CPPFLAGS += -Iservices/notify
 $(eval $(call unit_test,test_notify_flow,tests/unit/test_notify_flow.c services/notify/flow.c,))
 
+# The SMS command parser (smscmd.c) alone, from a table.
+$(OBJ)/tests/unit/test_notify_smscmd.o: CPPFLAGS += -Iservices/notify
+$(eval $(call unit_test,test_notify_smscmd,tests/unit/test_notify_smscmd.c \
+	services/notify/smscmd.c lib/proto.c,))
+
 # The e-mail channel (smtp.c, libcurl) against a real SMTP server: aiosmtpd,
 # deploy/mail-catcher.py.
 $(OBJ)/tests/integration/test_notify_smtp.o: CPPFLAGS += -Iservices/notify
