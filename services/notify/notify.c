@@ -176,6 +176,8 @@ static void on_status(void *ctx, const struct mq_msg *msg)
 
 	if (!st)
 		return; /* a removed status, or not one */
+	if (json_is_boolean(json_object_get(st, "online")))
+		n->gw[obj] = json_is_true(json_object_get(st, "online")) ? 1 : 2;
 	rules_status(obj, st, n->o.spool_pct, svc_now(), a);
 	act(n, &a[0], NULL);
 	act(n, &a[1], json_object_get(st, "spool"));
@@ -233,7 +235,7 @@ amr_err notify_create(notify **out, struct svc *s, alarm_store *st, contacts *cs
 				  "Events read from amr/v1/events/+.");
 	n->m_told = metrics_get(s->metrics, METRIC_COUNTER, "amr_notify_alarm_states_total", NULL,
 				"Alarm states published on amr/v1/alarms/{id}.");
-	if ((rc = labels_create(&n->lb, s, LABELS_REFRESH_S)) ||
+	if ((rc = labels_create(&n->lb, s, LABELS_REFRESH_S)) || (rc = notify__smsact_create(n)) ||
 	    (rc = alarm_each_open(st, republish, n)) ||
 	    (rc = mq_subscribe(s->mq, PROTO_TOPIC_ROOT "events/+", 1, on_event, n)) ||
 	    (rc = mq_subscribe(s->mq, PROTO_TOPIC_ROOT "gw/+/status", 1, on_status, n))) {
@@ -258,5 +260,6 @@ void notify_destroy(notify *n)
 	if (n->timer)
 		loop_timer_cancel(n->s->loop, n->timer);
 	labels_destroy(n->lb);
+	notify__smsact_destroy(n);
 	free(n);
 }
