@@ -47,4 +47,5 @@ $(eval $(call integ_test,test_notify_deliver,tests/integration/test_notify_deliv
 # (smsin.c), the commands (smscmd.c, smsact.c) are answered through the
 # outbox and Kannel again, delivery reports read back; all real.
 $(eval $(call integ_test,test_notify_smsin,tests/integration/test_notify_smsin.c \
-	tests/integration/kannel_util.c,-lcurl))
+	tests/integration/kannel_util.c tests/integration/archive_util.c \
+	tests/integration/billing_util.c,-lcurl))

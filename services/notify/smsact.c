@@ -312,8 +312,15 @@ static void on_read(void *ctx, int err, json_t *result, const char *code, const 
 			return;
 		}
 	}
-	say(text, sizeof text, e ? "Reading %s = %s %s taken" : "Показание %s = %s %s принято",
-	    p->cmd.channel, p->cmd.value, str_or(json_object_get(result, "unit")));
+	if (json_is_true(json_object_get(result, "repeat")))
+		say(text, sizeof text,
+		    e ? "Reading %s = %s %s taken before, not again"
+		      : "Показание %s = %s %s уже принято, повторно не учтено",
+		    p->cmd.channel, p->cmd.value, str_or(json_object_get(result, "unit")));
+	else
+		say(text, sizeof text,
+		    e ? "Reading %s = %s %s taken" : "Показание %s = %s %s принято", p->cmd.channel,
+		    p->cmd.value, str_or(json_object_get(result, "unit")));
 	finish(p, text);
 }
 
@@ -341,10 +348,15 @@ static bool ask(smsact *a, const struct smsin_sms *m, const json_t *contact, con
 				     p)
 			  : AMR_ENOMEM;
 	} else {
-		char src[40], ref[sizeof "sms:" + SMSIN_ID_MAX];
+		char src[40], ref[100];
+		int64_t day = svc_now() / 86400;
 
+		/* one reading of a channel from a phone a day, at one value: the
+		 * same SMS again (the SMS centre's duplicate, a person sending it
+		 * twice) is the same reading, under a new Kannel id */
 		snprintf(src, sizeof src, "sms:%s", m->from);
-		snprintf(ref, sizeof ref, "sms:%s", m->id);
+		snprintf(ref, sizeof ref, "sms:%s:%s:%s:%lld", m->from, c->channel, c->value,
+			 (long long)day);
 		args = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "actor", actor, "source", src,
 				 "ref", ref, "channel", c->channel, "value", c->value, "ts",
 				 (json_int_t)svc_now());

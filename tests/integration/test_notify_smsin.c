@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "archive_util.h"
+#include "billing_util.h"
 #include "harness.h"
 #include "kannel_util.h"
 
@@ -365,6 +367,118 @@ START_TEST(the_answers_delivery_report_is_read_back)
 }
 END_TEST
 
+/* The archive's audit records of manual readings of channel (a count). */
+static int manual_audits(const char *channel)
+{
+	char args[128];
+	json_t *r;
+	int n = 0;
+	size_t i;
+	json_t *e;
+
+	snprintf(args, sizeof args, "{\"target\":\"%s\"}", channel);
+	r = arc_rpc(&h, "audit.query", args, NULL, NULL, 0);
+	json_array_foreach(json_object_get(r, "records"), i, e)
+		n += !strcmp(json_string_value(json_object_get(e, "action"))
+				     ? json_string_value(json_object_get(e, "action"))
+				     : "",
+			     "archive.reading.manual");
+	json_decref(r);
+	return n;
+}
+
+START_TEST(read_reaches_the_archive_once_even_when_the_sms_comes_twice)
+{
+	char body[600], path[600], *a, *log, *p, id[80];
+	json_t *r;
+
+	arc_start(&h, NULL);
+	/* channel 1.5.1 registered (an import registers a channel never
+	 * seen), its unit m3 */
+	json_decref(arc_rpc(&h, "import",
+			    "{\"actor\":\"op\",\"reason\":\"t\",\"source\":\"t\",\"channel\":"
+			    "\"1.5.1\",\"from\":3600,\"pulses\":[0]}",
+			    NULL, NULL, 0));
+	json_decref(arc_rpc(&h, "registry.set",
+			    "{\"id\":\"1.5.1\",\"actor\":\"op\",\"unit\":\"m3\"}", NULL, NULL, 0));
+	kannel_send_mo(&k, DUTY, "1234", "READ 1.5.1 123,456");
+	a = wait_answer(1);
+	ck_assert_str_eq(a, "Показание 1.5.1 = 123.456 m3 принято");
+	free(a);
+	ck_assert_int_eq(manual_audits("1.5.1"), 1);
+
+	/* smsbox fetching the same request again (same Kannel id) */
+	log = harness_rpc(&h, "notify/messages", "{}", 10000);
+	ck_assert_ptr_nonnull(log);
+	p = strstr(log, "\"ref\":\"notify/sms/");
+	ck_assert_ptr_nonnull(p);
+	p += strlen("\"ref\":\"notify/sms/");
+	snprintf(id, sizeof id, "%.*s", (int)strcspn(p, "\""), p);
+	free(log);
+	snprintf(path, sizeof path,
+		 "/sms/in?from=%%2B79001234567&to=1234&text=READ+1.5.1+123%%2C456&id=%s", id);
+	ck_assert_int_eq(get(path, body), 200);
+	/* the same SMS again from the phone: a new Kannel id, the same reading */
+	kannel_send_mo(&k, DUTY, "1234", "READ 1.5.1 123.456");
+	a = wait_answer(2);
+	ck_assert_str_eq(a, "Показание 1.5.1 = 123.456 m3 уже принято, повторно не учтено");
+	free(a);
+	ck_assert_int_eq(harness_metric(&h, "notify", "amr_notify_sms_in_total{result=\"repeat\"}"),
+			 1);
+	ck_assert_int_eq(manual_audits("1.5.1"), 1);
+	/* the archive keeps it as sent, with its source */
+	r = arc_rpc(&h, "reading.manual",
+		    "{\"actor\":\"x\",\"source\":\"y\",\"ref\":\"sms:+79001234567:1.5.1:123.456:"
+		    "0\",\"channel\":\"1.5.1\",\"value\":\"1.0\"}",
+		    NULL, NULL, 0);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(json_is_false(json_object_get(r, "repeat")), 1);
+	json_decref(r);
+	ck_assert_int_eq(manual_audits("1.5.1"), 2);
+	/* a channel the registry lacks, a value that is not exact */
+	kannel_send_mo(&k, DUTY, "1234", "READ 1.6.1 5");
+	a = wait_answer(3);
+	ck_assert_msg(strstr(a, "Показание 1.6.1 не принято") && strstr(a, "1.6.1"), "%s", a);
+	free(a);
+	json_decref(arc_rpc(&h, "reading.manual",
+			    "{\"actor\":\"x\",\"source\":\"y\",\"ref\":\"r1\",\"channel\":"
+			    "\"1.5.1\",\"value\":\"1e3\"}",
+			    "bad_request", NULL, 0));
+	ck_assert_int_eq(manual_audits("1.5.1"), 2);
+}
+END_TEST
+
+START_TEST(balance_answers_only_the_accounts_own_phone)
+{
+	char *a;
+
+	arc_start(&h, NULL);
+	bil_start(&h, NULL);
+	ck_assert_int_eq(bil_create(&h, "org", BIL_ORG), 1);
+	ck_assert_int_eq(
+		bil_create(&h, "account",
+			   "\"org\":1,\"number\":\"100001\",\"phone\":\"8 (900) 123-45-67\","
+			   "\"holder\":{\"type\":\"person\",\"name\":\"Жилец 1\"}"),
+		1);
+	ck_assert_int_eq(bil_create(&h, "account",
+				    "\"org\":1,\"number\":\"100002\",\"phone\":\"+79005550002\","
+				    "\"holder\":{\"type\":\"person\",\"name\":\"Жилец 2\"}"),
+			 2);
+	kannel_send_mo(&k, DUTY, "1234", "BALANCE 1");
+	a = wait_answer(1);
+	ck_assert_msg(strstr(a, "Л/с 1 на ") && strstr(a, "к оплате 0.00 руб."), "%s", a);
+	free(a);
+	kannel_send_mo(&k, DUTY, "1234", "BALANCE 2");
+	a = wait_answer(2);
+	ck_assert_str_eq(a, "Л/с 2: нет такого счёта для вашего номера");
+	free(a);
+	kannel_send_mo(&k, DUTY, "1234", "BALANCE 3");
+	a = wait_answer(3);
+	ck_assert_str_eq(a, "Л/с 3: нет такого счёта для вашего номера");
+	free(a);
+}
+END_TEST
+
 static Suite *smsin_suite(void)
 {
 	Suite *s = suite_create("notify_smsin");
@@ -378,6 +492,8 @@ static Suite *smsin_suite(void)
 	tcase_add_test(tc, a_repeat_of_kannels_request_is_acted_on_once);
 	tcase_add_test(tc, what_is_not_a_request_is_refused_naming_why);
 	tcase_add_test(tc, the_answers_delivery_report_is_read_back);
+	tcase_add_test(tc, read_reaches_the_archive_once_even_when_the_sms_comes_twice);
+	tcase_add_test(tc, balance_answers_only_the_accounts_own_phone);
 	suite_add_tcase(s, tc);
 	return s;
 }
