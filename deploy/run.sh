@@ -118,7 +118,8 @@ fi
 # The SMS gateway (Debian's kannel; deploy/kannel/local.conf.in): bearerbox
 # with Kannel's fake SMS centre (fakesmsc, kannel-extras) in place of the
 # operator's, and smsbox, whose sendsms amr-notify sends through. Every SMS
-# sent shows in $logs/fakesmsc.log; deploy/sms-in.sh sends one in.
+# sent shows in $logs/fakesmsc.log; deploy/sms-in.sh sends one in
+# ("STATUS 1") and shows amr-notify's answer.
 phone=
 fakesmsc=/usr/lib/kannel/test/fakesmsc
 if [ -x /usr/sbin/bearerbox ] && [ -x /usr/sbin/smsbox ] && [ -x "$fakesmsc" ]; then
@@ -142,6 +143,9 @@ if [ -x /usr/sbin/bearerbox ] && [ -x /usr/sbin/smsbox ] && [ -x "$fakesmsc" ]; 
 	export AMR_NOTIFY_SMS_USER=amr
 	AMR_NOTIFY_SMS_PASSWORD=$(cat "$kdir/password")
 	export AMR_NOTIFY_SMS_PASSWORD
+	# incoming SMS and delivery reports: amr-notify's listener for Kannel
+	export AMR_NOTIFY_SMS_LISTEN="127.0.0.1:$((kp + 80))"
+	export AMR_NOTIFY_SMS_DLR_URL="http://127.0.0.1:$((kp + 80))/sms/dlr?key=%KEY%&status=%d"
 	phone="deploy/sms-inbox.py $logs/fakesmsc.log   (each SMS the fake SMS centre got)"
 fi
 
@@ -194,6 +198,7 @@ cat <<INFO
   simulator       socat - UNIX-CONNECT:$AMR_DATA_DIR/sim/control.sock   (type help)
   alarms          mosquitto_sub -h 127.0.0.1 -p $AMR_MQTT_PORT -v -t 'amr/v1/alarms/+'
   alarm e-mails   ${mailbox:-"(none: python3-aiosmtpd is not installed; deploy/install-deps.sh installs it)"}
+  SMS in          deploy/sms-in.sh STATUS 1   (from the dispatcher's phone; the answer below it)
   alarm SMS       ${phone:-"(none: kannel and kannel-extras are not installed; deploy/install-deps.sh installs them)"}
   command line    AMR_MQTT_PORT=$AMR_MQTT_PORT build/bin/amrctl status
 

@@ -8,6 +8,7 @@ ARCHIVE_CORE := services/archive/tbucket.c services/archive/batch.c \
                 services/archive/csv.c
 ARCHIVE_SRCS := $(ARCHIVE_CORE) services/archive/writer.c services/archive/methods.c \
                 services/archive/methods_registry.c services/archive/methods_import.c \
+                services/archive/store_manual.c \
                 services/archive/main.c
 
 # lib/jflat.c (yajl) reads batches without a jansson value per reading (batch.c).

@@ -25,7 +25,8 @@ amr_err store_open(store **out, kv *k, registry *reg, audit *aud, const char *tz
 	    kv_dbi(k, "state", 0, &s->state) || kv_dbi(k, "raw", 0, &s->raw) ||
 	    kv_dbi(k, "hour", 0, &s->roll[TB_HOUR]) || kv_dbi(k, "day", 0, &s->roll[TB_DAY]) ||
 	    kv_dbi(k, "month", 0, &s->roll[TB_MONTH]) || kv_dbi(k, "quarantine", 0, &s->quar) ||
-	    kv_dbi(k, "hcover", 0, &s->hcover) || kv_dbi(k, "import", 0, &s->imp))
+	    kv_dbi(k, "hcover", 0, &s->hcover) || kv_dbi(k, "import", 0, &s->imp) ||
+	    kv_dbi(k, "manual", 0, &s->manual))
 		goto out_free;
 	if ((rc = store__meta_open(s, tz)))
 		goto out_free;

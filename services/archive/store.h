@@ -285,6 +285,31 @@ struct store_import {
 amr_err store_import(store *s, const struct store_import *im, int64_t now, bool *created,
 		     struct jv_err *err);
 
+/* A meter's reading sent by a person or a device (store_manual()). */
+struct store_manual {
+	struct proto_id key; /* the channel */
+	const char *ref;     /* the sender's idempotency key, "sms:<Kannel id>" */
+	const char *value;   /* the exact decimal read, in the channel's unit */
+	int64_t ts;	     /* when it was read */
+	const char *source;  /* "sms:+79001234567" */
+	const char *actor;   /* who sent it */
+	const char *reason;  /* why, may be NULL */
+};
+
+/*
+ * Keep manual reading m of a channel the registry has, once per ref
+ * (docs/archive.md, "Manual readings"): the record {"ref","channel",
+ * "value","unit","ts","source","actor","reason"?,"at"} into the manual
+ * database with audit record audit (borrowed) in one transaction. A ref
+ * kept before changes nothing: *out is the record kept then and *repeat
+ * true. Nothing else (rollups, coverage, the channel's state) changes: a
+ * manual reading is kept beside the counted pulses, never counted with
+ * them. Returns AMR_OK; AMR_ENOTFOUND with err naming the channel when the
+ * registry has none; AMR_ENOMEM or the kv_write() errors.
+ */
+amr_err store_manual(store *s, const struct store_manual *m, const json_t *audit, int64_t now,
+		     json_t **out, bool *repeat, struct jv_err *err);
+
 /* Raw readings of one channel with ts in [from, to), in time order. */
 int store_raw_scan(store *s, MDB_txn *txn, uint16_t obj, uint16_t chan, int64_t from, int64_t to,
 		   int (*cb)(void *ctx, const struct store_raw *r), void *ctx);

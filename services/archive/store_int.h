@@ -63,7 +63,7 @@ struct store {
 	kv *k;	       /* environment, borrowed */
 	registry *reg; /* registry, borrowed */
 	audit *aud;    /* audit trail, borrowed */
-	MDB_dbi meta, hwm, state, raw, roll[4], quar, hcover, imp;
+	MDB_dbi meta, hwm, state, raw, roll[4], quar, hcover, imp, manual;
 	int64_t cover_from; /* hours from here on have coverage (meta) */
 	/* scratch of the write path, reused between batches */
 	struct store_chan *st; /* decoded state of one object */

@@ -347,21 +347,24 @@ struct for_alarm {
 	void *arg;
 };
 
+bool contacts_wants(const json_t *contact, const json_t *rec)
+{
+	int min = rules_severity_parse(json_string_value(json_object_get(contact, "min_severity")));
+	int sev = rules_severity_parse(json_string_value(json_object_get(rec, "severity")));
+	const json_t *res = json_object_get(json_object_get(rec, "detail"), "resource");
+
+	/* an alarm of no one resource (a UO-4, a gateway) is for every one */
+	return sev >= min &&
+	       among(json_object_get(contact, "objects"), json_object_get(rec, "obj")) &&
+	       (!res || among(json_object_get(contact, "resources"), res)) &&
+	       among(json_object_get(contact, "kinds"), json_object_get(rec, "kind"));
+}
+
 static int match_fn(const json_t *contact, void *arg)
 {
 	struct for_alarm *f = arg;
-	int min = rules_severity_parse(json_string_value(json_object_get(contact, "min_severity")));
-	int sev = rules_severity_parse(json_string_value(json_object_get(f->rec, "severity")));
 
-	const json_t *res = json_object_get(json_object_get(f->rec, "detail"), "resource");
-
-	/* an alarm of no one resource (a UO-4, a gateway) is for every one */
-	if (sev < min ||
-	    !among(json_object_get(contact, "objects"), json_object_get(f->rec, "obj")) ||
-	    (res && !among(json_object_get(contact, "resources"), res)) ||
-	    !among(json_object_get(contact, "kinds"), json_object_get(f->rec, "kind")))
-		return 0;
-	return f->fn(contact, f->arg);
+	return contacts_wants(contact, f->rec) ? f->fn(contact, f->arg) : 0;
 }
 
 int contacts_each_for(contacts *c, MDB_txn *txn, const json_t *rec,
@@ -370,4 +373,45 @@ int contacts_each_for(contacts *c, MDB_txn *txn, const json_t *rec,
 	struct for_alarm f = { rec, fn, arg };
 
 	return each(c, txn, match_fn, &f);
+}
+
+struct by_phone {
+	const char *phone;
+	json_t *found;
+};
+
+static int phone_fn(const json_t *contact, void *arg)
+{
+	struct by_phone *b = arg;
+	const char *p = json_string_value(json_object_get(contact, "phone"));
+	const json_t *e;
+	size_t i;
+
+	if (p && !strcmp(p, b->phone))
+		goto found;
+	json_array_foreach(json_object_get(contact, "sms_from"), i, e)
+		if (json_is_string(e) && !strcmp(json_string_value(e), b->phone))
+			goto found;
+	return 0;
+found:
+	b->found = json_deep_copy(contact);
+	return b->found ? 1 : AMR_ENOMEM;
+}
+
+amr_err contacts_by_phone(contacts *c, const char *phone, json_t **out)
+{
+	struct by_phone b = { phone, NULL };
+	MDB_txn *txn;
+	int rc;
+
+	*out = NULL;
+	if ((rc = kv_read_begin(c->k, &txn)))
+		return rc;
+	rc = each(c, txn, phone_fn, &b);
+	mdb_txn_abort(txn);
+	if (rc == 1) {
+		*out = b.found;
+		return AMR_OK;
+	}
+	return rc ? (rc == AMR_ENOMEM ? AMR_ENOMEM : kv_err(rc)) : AMR_ENOTFOUND;
 }

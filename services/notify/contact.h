@@ -73,4 +73,14 @@ amr_err contacts_list(contacts *c, json_t **out);
 int contacts_each_for(contacts *c, MDB_txn *txn, const json_t *rec,
 		      int (*fn)(const json_t *contact, void *arg), void *arg);
 
+/* True when alarm rec (borrowed) is for contact: of at least its
+ * min_severity, of its objects, resources and kinds. */
+bool contacts_wants(const json_t *contact, const json_t *rec);
+
+/* The whitelist of SMS commands (docs/notify.md, "Incoming SMS"): the
+ * first contact, by name, whose "phone" or one of whose "sms_from" is
+ * phone, into *out (new). Returns AMR_OK, AMR_ENOTFOUND, AMR_ENOMEM or
+ * AMR_EDB. */
+amr_err contacts_by_phone(contacts *c, const char *phone, json_t **out);
+
 #endif

@@ -19,6 +19,7 @@
 #include "outbox.h"
 #include "rulestore.h"
 #include "sms.h"
+#include "smsin.h"
 #include "smtp.h"
 #include "svc.h"
 #include "tzone.h"
@@ -48,6 +49,7 @@ struct options {
 	const char *sms_from;	    /* the sender id */
 	const char *sms_dlr_url;    /* where Kannel reports delivery, with %KEY% */
 	long long sms_timeout;	    /* ms one message may take */
+	const char *sms_listen;	    /* HOST:PORT for Kannel's incoming SMS; unset: none */
 	const char *hook_secret;    /* the webhooks' HMAC key, in a file; unset: none */
 	long long hook_timeout;	    /* ms one POST may take */
 };
@@ -131,6 +133,10 @@ int main(int argc, char **argv)
 		  &o.sms_dlr_url, NULL },
 		{ "sms-timeout-ms", "AMR_NOTIFY_SMS_TIMEOUT_MS", CONFIG_INT, "10000", 100, 600000,
 		  "milliseconds Kannel may take to take one message", &o.sms_timeout, NULL },
+		{ "sms-listen", "AMR_NOTIFY_SMS_LISTEN", CONFIG_STR, NULL, 3, 60,
+		  "HOST:PORT where Kannel hands over incoming SMS (/sms/in) and delivery reports "
+		  "(/sms/dlr), 127.0.0.1:13080 (unset: none; needs --sms-url for the answers)",
+		  &o.sms_listen, NULL },
 		{ "webhook-secret-file", "AMR_NOTIFY_WEBHOOK_SECRET_FILE", CONFIG_STR, NULL, 1,
 		  4095,
 		  "a file whose first line is the webhooks' HMAC-SHA256 key, at least 16 bytes "
@@ -149,6 +155,7 @@ int main(int argc, char **argv)
 	deliver *dl = NULL;
 	rulestore *rs = NULL;
 	notify *n = NULL;
+	smsin *si = NULL;
 	kv *k = NULL;
 	struct svc s;
 	char dir[4096];
@@ -167,6 +174,10 @@ int main(int argc, char **argv)
 		goto out_fini;
 	if (tzone_set(o.tz) || (strcmp(o.lang, "ru") && strcmp(o.lang, "en"))) {
 		log_error("--lang: \"%s\" is neither ru nor en", o.lang);
+		goto out_fini;
+	}
+	if (o.sms_listen && !o.sms_url) {
+		log_error("--sms-listen: the answers go by SMS; give --sms-url too");
 		goto out_fini;
 	}
 	if (o.smtp_url) {
@@ -215,6 +226,12 @@ int main(int argc, char **argv)
 	    deliver_open(&dl, k, cs, ob, st, o.lang) || rulestore_open(&rs, k) ||
 	    notify_create(&n, &s, st, cs, ob, dl, rs, &no) ||
 	    svc_serve(&s, notify_methods, notify_nmethods, n)) {
+		log_error("cannot start: the SMS listener (--sms-listen %s)", o.sms_listen);
+		goto out_close;
+	}
+	if (o.sms_listen &&
+	    smsin_start(&si, &(struct smsin_conf){ o.sms_listen, s.loop, notify_sms_in,
+						   notify_sms_dlr, n, s.metrics })) {
 		log_error("cannot start (data in %s)", dir);
 		goto out_close;
 	}
@@ -224,6 +241,7 @@ int main(int argc, char **argv)
 		 o.hook_secret ? "on" : "off (--webhook-secret-file)");
 	rc = svc_run(&s) ? 1 : 0;
 out_close:
+	smsin_stop(si); /* no request reaches the engine after it */
 	notify_destroy(n);
 	deliver_close(dl);
 	rulestore_close(rs);

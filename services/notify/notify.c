@@ -178,6 +178,8 @@ static void on_status(void *ctx, const struct mq_msg *msg)
 
 	if (!st)
 		return; /* a removed status, or not one */
+	if (json_is_boolean(json_object_get(st, "online")))
+		n->gw[obj] = json_is_true(json_object_get(st, "online")) ? 1 : 2;
 	notify__params(n, &gw, &p);
 	rules_status(obj, st, (unsigned)p.spool_pct, svc_now(), a);
 	act(n, &a[0], NULL);
@@ -252,7 +254,8 @@ amr_err notify_create(notify **out, struct svc *s, alarm_store *st, contacts *cs
 				o->registry_refresh_s ? o->registry_refresh_s
 						      : LABELS_REFRESH_S)) ||
 	    (labels_on_refresh(n->lb, notify__registry_read, n), 0) ||
-	    (rc = alarm_each_open(st, republish, n)) || (rc = notify__flow_start(n)) ||
+	    (rc = notify__smsact_create(n)) || (rc = alarm_each_open(st, republish, n)) ||
+	    (rc = notify__flow_start(n)) ||
 	    (rc = mq_subscribe(s->mq, PROTO_TOPIC_ROOT "events/+", 1, on_event, n)) ||
 	    (rc = mq_subscribe(s->mq, PROTO_TOPIC_ROOT "gw/+/status", 1, on_status, n))) {
 		notify_destroy(n);
@@ -282,5 +285,6 @@ void notify_destroy(notify *n)
 	labels_destroy(n->lb);
 	notify__debt_stop(n);
 	notify__flow_free(n);
+	notify__smsact_destroy(n);
 	free(n);
 }

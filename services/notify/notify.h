@@ -53,6 +53,18 @@ amr_err notify_create(notify **out, struct svc *s, alarm_store *st, contacts *cs
 /* Stop the timer, free. Accepts NULL. */
 void notify_destroy(notify *n);
 
+struct smsin_sms;
+struct smsin_dlr;
+
+/* An SMS Kannel handed over (smsin.h's on_sms, arg the notify; smsact.c,
+ * docs/notify.md "Incoming SMS"): a listed number's command carried out
+ * and answered by SMS, once per Kannel id; any other number logged. */
+void notify_sms_in(const struct smsin_sms *m, void *arg);
+
+/* A delivery report (smsin.h's on_dlr, arg the notify): recorded on its
+ * outbox message, and told to the service that asked for the message. */
+void notify_sms_dlr(const struct smsin_dlr *d, void *arg);
+
 /* The method table, for svc_serve() with the notify as ctx. */
 extern const struct rpc_method notify_methods[];
 extern const size_t notify_nmethods;

@@ -32,6 +32,8 @@ struct notify {
 	uint64_t timer;			  /* the graces' tick */
 	int64_t grace[PROTO_OBJ_MAX + 1]; /* offline since; 0 online; < 0 raised */
 	metric *m_raised, *m_cleared, *m_open, *m_events, *m_told, *m_readings, *m_registry;
+	struct smsact *sa;	      /* incoming SMS (smsact.c) */
+	int8_t gw[PROTO_OBJ_MAX + 1]; /* gateway said: 0 nothing, 1 online, 2 offline */
 };
 
 /* Raise kind on target at ts with detail (borrowed, may be NULL): the
@@ -66,6 +68,17 @@ void notify__debt_stop(notify *n);
 void notify__m_rules(void *ctx, rpc_req *req, json_t *args);
 void notify__m_rule_set(void *ctx, rpc_req *req, json_t *args);
 void notify__m_rule_delete(void *ctx, rpc_req *req, json_t *args);
+
+typedef struct smsact smsact;
+
+/* Incoming SMS (smsact.c): the state, made by notify_create. */
+amr_err notify__smsact_create(notify *n);
+void notify__smsact_destroy(notify *n);
+
+/* Publish the audit record of actor's step action on alarm rec, with
+ * detail key: text (notify_rpc.c). */
+void notify__audit(notify *n, const char *actor, const char *action, const json_t *rec,
+		   const char *key, const char *text);
 
 #define NOTIFY_REF_MAX 120 /* bytes of a ref of notify/send */
 

@@ -57,8 +57,8 @@ static void m_get(void *ctx, rpc_req *req, json_t *args)
 }
 
 /* The audit record of a person's step on alarm rec. */
-static void audit(notify *n, const char *actor, const char *action, const json_t *rec,
-		  const char *key, const char *text)
+void notify__audit(notify *n, const char *actor, const char *action, const json_t *rec,
+		   const char *key, const char *text)
 {
 	char target[48];
 	json_t *a;
@@ -95,8 +95,8 @@ static void by_hand(notify *n, rpc_req *req, json_t *args, bool ack)
 			log_info("alarm %lld %s by %s", id, ack ? "acknowledged" : "cleared",
 				 actor);
 			notify__publish(n, res);
-			audit(n, actor, ack ? "alarm.ack" : "alarm.clear", res,
-			      ack ? "comment" : "reason", text);
+			notify__audit(n, actor, ack ? "alarm.ack" : "alarm.clear", res,
+				      ack ? "comment" : "reason", text);
 		}
 	}
 	rpc_reply_jv(req, rc, &err, res);

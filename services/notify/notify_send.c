@@ -187,6 +187,8 @@ void notify__delivery(const json_t *rec, void *arg)
 
 	if (!ref || (svc = strcspn(ref, "/")) > PROTO_NAME_MAX)
 		return; /* an alarm's message: told on its alarm */
+	if (!strncmp(ref, "notify/", 7))
+		return; /* amr-notify's own (an answer to an SMS): in its log only */
 	snprintf(topic, sizeof topic, PROTO_TOPIC_ROOT SEND_TOPIC "%.*s", (int)svc, ref);
 	ev = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O*, s:O*, s:I}", "id",
 		       json_object_get(rec, "id"), "ref", json_object_get(rec, "ref"), "channel",

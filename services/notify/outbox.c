@@ -287,12 +287,17 @@ static int record_txn(MDB_txn *txn, void *arg)
 	outbox *b = j->b;
 	long long tries = json_integer_value(json_object_get(j->msg, "attempts"));
 	int64_t now = svc_now(), wait = b->o.retry_s;
-	json_t *rec = json_deep_copy(j->msg);
+	json_t *rec = json_deep_copy(j->msg), *was = NULL;
 	const char *state = "sent";
 	int rc;
 
 	if (!rec)
 		return AMR_ENOMEM;
+	/* a delivery report may have come while the message was with the
+	 * sender (Kannel reports before its sendsms answer is read) */
+	if (!get_rec(b, txn, j->id, &was) && json_object_get(was, "delivery"))
+		json_object_set(rec, "delivery", json_object_get(was, "delivery"));
+	json_decref(was);
 	if (j->result == TRANSPORT_RETRY && tries < b->o.max_attempts) {
 		for (long long i = 1; i < tries && wait < RETRY_MAX_S; i++)
 			wait *= 2;
@@ -568,4 +573,76 @@ void outbox_on_done(outbox *b, void (*fn)(const json_t *rec, void *arg), void *a
 {
 	b->done = fn;
 	b->done_arg = arg;
+}
+
+/* A delivery report's state names (Kannel's dlr-mask bits, sms.h). */
+static const char *dlr_name(int status)
+{
+	switch (status) {
+	case 1:
+		return "delivered";
+	case 2:
+		return "undelivered";
+	case 4:
+		return "queued";
+	case 8:
+		return "accepted";
+	case 16:
+		return "rejected";
+	}
+	return NULL;
+}
+
+struct report {
+	outbox *b;
+	const char *key;
+	int status;
+	int64_t ts;
+	json_t *rec; /* out */
+};
+
+static int report_txn(MDB_txn *txn, void *arg)
+{
+	struct report *r = arg;
+	const char *dot = strrchr(r->key, '.');
+	const json_t *was;
+	char *end;
+	unsigned long long id = dot ? strtoull(dot + 1, &end, 10) : 0;
+	int rc;
+
+	json_decref(r->rec);
+	r->rec = NULL;
+	if (!id || *end || (rc = get_rec(r->b, txn, id, &r->rec)))
+		return AMR_ENOTFOUND;
+	if (strcmp(json_is_string(json_object_get(r->rec, "key"))
+			   ? json_string_value(json_object_get(r->rec, "key"))
+			   : "",
+		   r->key))
+		return AMR_ENOTFOUND;
+	/* a final state (1, 2, 16) is not undone by a late 4 or 8 */
+	was = json_object_get(json_object_get(r->rec, "delivery"), "code");
+	if (was && (r->status == 4 || r->status == 8) && json_integer_value(was) != 4 &&
+	    json_integer_value(was) != 8)
+		return AMR_ESTATE;
+	json_object_set_new(r->rec, "delivery",
+			    json_pack("{s:s, s:i, s:I}", "status", dlr_name(r->status), "code",
+				      r->status, "ts", (json_int_t)r->ts));
+	return put_rec(r->b, txn, id, r->rec);
+}
+
+amr_err outbox_report(outbox *b, const char *key, int status, int64_t ts, json_t **out)
+{
+	struct report r = { b, key, status, ts, NULL };
+	amr_err rc;
+
+	*out = NULL;
+	if (!dlr_name(status))
+		return AMR_EINVAL;
+	rc = kv_write(b->k, report_txn, &r);
+	if (rc) {
+		json_decref(r.rec);
+		return rc;
+	}
+	*out = r.rec;
+	return AMR_OK;
 }

@@ -24,7 +24,7 @@
  *    "subject":"..","body":"..","key":"17.3","state":"queued"|"sending"|
  *    "sent"|"failed","attempts":1,"next":T,"why":"..","created":T,"done":T,
  *    "ref"?:"billing/restriction/12/email","attachment"?:{"name","type",
- *    "data"}}
+ *    "data"},"delivery"?:{"status","code","ts"},"in"?:"STATUS 1"}
  */
 #ifndef AMR_NOTIFY_OUTBOX_H
 #define AMR_NOTIFY_OUTBOX_H
@@ -101,5 +101,17 @@ amr_err outbox_get_ref(outbox *b, const char *ref, json_t **out);
 /* Have fn(rec, arg) told of each outcome once it is recorded (rec the
  * message as stored, borrowed), on the loop thread. */
 void outbox_on_done(outbox *b, void (*fn)(const json_t *rec, void *arg), void *arg);
+
+/*
+ * A delivery report (docs/notify.md, "Delivery reports") of the message
+ * whose key is key: status one of Kannel's 1 delivered, 2 undelivered,
+ * 4 queued, 8 accepted, 16 rejected, recorded at ts on the message as
+ * "delivery":{"status":"delivered","code":1,"ts":T}; a final state (1, 2,
+ * 16) is kept over a later 4 or 8. The record as stored into *out (new).
+ * Returns AMR_OK; AMR_ENOTFOUND (no message has that key); AMR_ESTATE
+ * (a late 4 or 8: nothing changed); AMR_EINVAL (not a status);
+ * AMR_ENOMEM, AMR_EIO, AMR_EDB.
+ */
+amr_err outbox_report(outbox *b, const char *key, int status, int64_t ts, json_t **out);
 
 #endif

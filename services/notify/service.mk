@@ -5,8 +5,9 @@ NOTIFY_SRCS := services/notify/rules.c services/notify/alarm.c services/notify/n
                services/notify/txutil.c services/notify/txhttp.c services/notify/labels.c \
                services/notify/deliver.c services/notify/webhook.c services/notify/flow.c \
                services/notify/ruleset.c services/notify/rulestore.c services/notify/notify_rules.c \
-               services/notify/notify_flow.c services/notify/notify_verify.c services/notify/notify_debt.c services/notify/main.c
-$(eval $(call program,amr-notify,$(NOTIFY_SRCS),$(MQ_LIBS) $(LMDB_LIBS) -lcurl))
+               services/notify/notify_flow.c services/notify/notify_verify.c services/notify/notify_debt.c \
+               services/notify/smscmd.c services/notify/smsin.c services/notify/smsact.c services/notify/main.c
+$(eval $(call program,amr-notify,$(NOTIFY_SRCS),$(MQ_LIBS) $(LMDB_LIBS) -lcurl -lmicrohttpd))
 
 # The engine with a real Mosquitto: alarms once, by hand, after a kill.
 $(eval $(call integ_test,test_notify,tests/integration/test_notify.c,))
@@ -20,6 +21,11 @@ $(OBJ)/tests/unit/test_notify_ruleset.o: CPPFLAGS += -Iservices/notify
 $(eval $(call unit_test,test_notify_ruleset,tests/unit/test_notify_ruleset.c \
 	services/notify/ruleset.c services/notify/flow.c lib/jv.c lib/units.c lib/proto.c \
 	lib/err.c,-ljansson))
+
+# The SMS command parser (smscmd.c) alone, from a table.
+$(OBJ)/tests/unit/test_notify_smscmd.o: CPPFLAGS += -Iservices/notify
+$(eval $(call unit_test,test_notify_smscmd,tests/unit/test_notify_smscmd.c \
+	services/notify/smscmd.c lib/proto.c,))
 
 # The e-mail channel (smtp.c, libcurl) against a real SMTP server: aiosmtpd,
 # deploy/mail-catcher.py.
@@ -52,3 +58,10 @@ $(eval $(call integ_test,test_notify_deliver,tests/integration/test_notify_deliv
 $(eval $(call integ_test,test_notify_rules,tests/integration/test_notify_rules.c \
 	tests/integration/archive_util.c tests/integration/billing_util.c \
 	tests/integration/mail_util.c,))
+
+# Incoming SMS: Kannel's sms-service hands them to amr-notify's listener
+# (smsin.c), the commands (smscmd.c, smsact.c) are answered through the
+# outbox and Kannel again, delivery reports read back; all real.
+$(eval $(call integ_test,test_notify_smsin,tests/integration/test_notify_smsin.c \
+	tests/integration/kannel_util.c tests/integration/archive_util.c \
+	tests/integration/billing_util.c,-lcurl))

@@ -21,7 +21,7 @@
 #define START_MS 15000
 
 /* The configuration: every port on 127.0.0.1, the logs in dir. */
-static void write_conf(const struct kannel *k, const char *path)
+static void write_conf(const struct kannel *k, const char *path, const char *get_url)
 {
 	FILE *f = fopen(path, "w");
 
@@ -69,12 +69,23 @@ static void write_conf(const struct kannel *k, const char *path)
 		"default-sender = " KANNEL_SENDER "\n"
 		"max-messages = %d\n"
 		"concatenation = true\n"
-		"\n"
-		"group = sms-service\n"
-		"keyword = default\n"
-		"text = \"" KANNEL_REPLY "\"\n",
+		"\n",
 		k->admin_port, k->box_port, k->h->dir, k->mt_port, k->mo_port, k->box_port,
 		k->sendsms_port, k->h->dir, KANNEL_MAX_PARTS);
+	if (get_url) /* as deploy/kannel/local.conf.in: the answer comes by sendsms */
+		fprintf(f,
+			"group = sms-service\n"
+			"keyword = default\n"
+			"catch-all = true\n"
+			"max-messages = 0\n"
+			"omit-empty = true\n"
+			"concatenation = true\n"
+			"get-url = \"%s\"\n",
+			get_url);
+	else
+		fprintf(f, "group = sms-service\n"
+			   "keyword = default\n"
+			   "text = \"" KANNEL_REPLY "\"\n");
 	ck_assert_int_eq(fclose(f), 0);
 }
 
@@ -96,6 +107,11 @@ static void wait_log(struct kannel *k, const char *name, long mark, const char *
 
 void kannel_start(struct kannel *k, struct harness *h)
 {
+	kannel_start_get(k, h, NULL);
+}
+
+void kannel_start_get(struct kannel *k, struct harness *h, const char *get_url)
+{
 	char conf[300], mt[16];
 	long bb_mark, sb_mark;
 
@@ -107,7 +123,7 @@ void kannel_start(struct kannel *k, struct harness *h)
 	k->sendsms_port = free_port();
 	snprintf(k->url, sizeof k->url, "http://127.0.0.1:%d/cgi-bin/sendsms", k->sendsms_port);
 	snprintf(conf, sizeof conf, "%s/kannel.conf", h->dir);
-	write_conf(k, conf);
+	write_conf(k, conf, get_url);
 
 	/* -v 1: INFO and worse on stderr, into <dir>/<name>.log */
 	bb_mark = harness_log_mark(h, "bearerbox");

@@ -71,6 +71,11 @@ struct kannel_sms {
  * answers and fakesmsc is connected (asserts; 15 s at most). */
 void kannel_start(struct kannel *k, struct harness *h);
 
+/* kannel_start() with an sms-service that fetches get_url for every
+ * incoming SMS and sends no answer of its own (max-messages 0), as
+ * deploy/kannel/local.conf.in has it: amr-notify's listener. */
+void kannel_start_get(struct kannel *k, struct harness *h, const char *get_url);
+
 /* Stop what kannel_start() and kannel_send_mo() started. Accepts a
  * zeroed struct kannel. */
 void kannel_stop(struct kannel *k);
