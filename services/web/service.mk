@@ -1,7 +1,7 @@
 # amr-web: REST API and web portal (docs/web.md).
 WEB_CORE := services/web/route.c services/web/call.c services/web/ratelimit.c \
             services/web/auth.c services/web/users.c services/web/qty.c \
-            services/web/view.c services/web/view_json.c services/web/sse.c \
+            services/web/view.c services/web/view_json.c services/web/view_alarm.c services/web/sse.c \
             services/web/files.c services/web/scope.c
 WEB_SRCS := $(WEB_CORE) services/web/http.c services/web/http_stream.c services/web/feed.c services/web/api.c \
             services/web/api_auth.c services/web/api_view.c services/web/api_rpc.c services/web/api_ops.c \
