@@ -4,7 +4,6 @@
 'use strict';
 (function () {
   Object.assign(window.I18N.ru, {
-    'nav.alarms': 'Тревоги', 'nav.contacts': 'Контакты', 'nav.messages': 'Журнал рассылки',
     'al.gateway_offline': 'Шлюз не на связи', 'al.device_offline': 'УО-4 не отвечает',
     'al.mains_lost': 'Нет сетевого питания (счёт от батареи)', 'al.battery_low': 'Батарея разряжена',
     'al.counter': 'Счётчик уменьшился или в карантине', 'al.spool': 'Буфер шлюза почти полон',
@@ -34,7 +33,6 @@
     'ms.failed': 'не доставлено'
   });
   Object.assign(window.I18N.en, {
-    'nav.alarms': 'Alarms', 'nav.contacts': 'Contacts', 'nav.messages': 'Delivery log',
     'al.gateway_offline': 'Gateway offline', 'al.device_offline': 'UO-4 not responding',
     'al.mains_lost': 'Mains lost (counting on battery)', 'al.battery_low': 'Battery low',
     'al.counter': 'Counter went down or quarantined', 'al.spool': 'Gateway spool nearly full',
