@@ -495,6 +495,7 @@ async function main() {
     await require('./checks_a')({ chromium, CHROMIUM, URL, PW, OUT, DEMO, MQTT, problems, setStep: s => { step = s; } });
 
     await require('./checks_b.js')({ page, URL, PW, OUT, CHROMIUM, DEMO, OBJ, pub, shot, present, clickNow, until, simCtl, problems, stopFeed: () => clearInterval(feeder), setStep: s => { step = s; } });
+    await require('./checks_alarms.js')({ page, chromium, CHROMIUM, URL, OUT, present, shot, until, simCtl, problems, setStep: s => { step = s; } });
     await require('./checks_billing.js')({ page, URL, OUT, present, shot, setStep: s => { step = s; } });
     await require('./checks_periods.js')({ page, URL, PW, OUT, present, shot, setStep: s => { step = s; } });
     await require('./checks_restrict.js')({ page, URL, OUT, present, shot, until, simCtl, setStep: s => { step = s; } });

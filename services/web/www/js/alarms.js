@@ -90,6 +90,8 @@
   /* An alarm from the stream: into the list, out of it, or changed. */
   function arrived(a) {
     Alarm.arrived(a);
+    /* named by the flat's label even before notify read the registry */
+    if (a.addr && !(a.detail || {}).label) Labels.load([a.obj + '.' + a.addr]).then(render);
     const i = list.findIndex(x => x.id === a.id);
     if (a.state === 'cleared' && !a.cleared) {
       /* the stream's removal: fetch the record with who cleared it */

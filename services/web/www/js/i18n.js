@@ -105,7 +105,7 @@ window.I18N = {
     'field.objects': 'объекты', 'field.line': 'команда', 'field.addr': 'адрес', 'field.out': 'выход', 'field.ch': 'канал',
     'field.weight': 'вес импульса', 'field.initial_reading': 'показание', 'field.role': 'роль', 'field.user': 'пользователь',
     'field.new': 'новый пароль', 'field.serial': 'заводской номер', 'field.verification_due': 'дата поверки',
-    'nav.alarms': 'Тревоги', 'nav.contacts': 'Контакты', 'nav.messages': 'Журнал рассылки',
+    'nav.alarms': 'Тревоги', 'nav.contacts': 'Контакты', 'nav.messages': 'Рассылка',
     'per.page': 'Записей на странице', 'audit.page': 'страница {n}', 'audit.newer': '← Новее', 'audit.older': 'Старее →',
     'act.login': 'Вход', 'act.login.failed': 'Неудачный вход', 'act.logout': 'Выход',
     'act.user.create': 'Новый пользователь', 'act.user.update': 'Изменение пользователя',
