@@ -55,6 +55,14 @@ void api_registry_set(void *ctx, struct call *c);
 /* api_audit.c: the audit trail (loop thread) */
 void api_audit(void *ctx, struct call *c);
 
+/* api_alarms.c: notify's alarms, contacts and delivery log (loop thread) */
+void api_alarms(void *ctx, struct call *c);
+void api_alarm(void *ctx, struct call *c);
+void api_alarm_step(void *ctx, struct call *c);
+void api_contacts(void *ctx, struct call *c);
+void api_contact_set(void *ctx, struct call *c);
+void api_contact_delete(void *ctx, struct call *c);
+void api_messages(void *ctx, struct call *c);
 /* api_ops.c: commands and console (loop thread) */
 void api_command(void *ctx, struct call *c);
 void api_commands(void *ctx, struct call *c);

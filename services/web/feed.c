@@ -99,6 +99,28 @@ static void on_event(void *ctx, const struct mq_msg *msg)
 	json_decref(j);
 }
 
+/* amr-notify's alarm {id}: its record, or an empty retained message once
+ * it is cleared; the live stream's "alarm". */
+static void on_alarm(void *ctx, const struct mq_msg *msg)
+{
+	struct web *w = ctx;
+	struct proto_topic_info t;
+	char name[16], *end;
+	unsigned long id;
+	json_t *j, *up;
+
+	if (proto_topic_parse(msg->topic, &t) != PROTO_T_ALARM || t.name_len >= sizeof name)
+		return;
+	memcpy(name, t.name, t.name_len);
+	name[t.name_len] = '\0';
+	id = strtoul(name, &end, 10);
+	if (name[0] < '1' || name[0] > '9' || *end || id > UINT32_MAX || !(j = payload(msg)))
+		return;
+	if ((up = view_on_alarm(w->view, (uint32_t)id, j, svc_now())))
+		publish(w, (unsigned)json_integer_value(json_object_get(up, "obj")), "alarm", up);
+	json_decref(j);
+}
+
 static void seed(struct web *w);
 
 /* Outputs whose state no event has told yet take it from ingest's command
@@ -313,6 +335,7 @@ amr_err feed_start(struct web *w)
 		{ proto_topic_filter(PROTO_T_EVENTS), on_event },
 		{ proto_topic_filter(PROTO_T_SVC_STATUS), on_svc },
 		{ PROTO_TOPIC_AUDIT, on_audit },
+		{ proto_topic_filter(PROTO_T_ALARM), on_alarm },
 		{ "$SYS/broker/version", on_sys },
 		{ "$SYS/broker/uptime", on_sys },
 		{ "$SYS/broker/clients/connected", on_sys },
@@ -320,7 +343,7 @@ amr_err feed_start(struct web *w)
 	int rc;
 
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-		if ((rc = mq_subscribe(w->svc->mq, subs[i].filter, i < 5 ? 1 : 0, subs[i].cb, w)))
+		if ((rc = mq_subscribe(w->svc->mq, subs[i].filter, i < 6 ? 1 : 0, subs[i].cb, w)))
 			return rc;
 	w->svc->on_connect = on_connect;
 	w->svc->ctx = w;

@@ -5,11 +5,14 @@
  * at start, on every reconnect and whenever the archive comes back.
  *
  * Topics: amr/v1/gw/+/status, amr/v1/readings/+, amr/v1/events/+,
- * amr/v1/svc/+/status, amr/v1/audit (registry changes made elsewhere) and
+ * amr/v1/svc/+/status, amr/v1/audit (registry changes made elsewhere),
+ * amr/v1/alarms/+ (amr-notify's open alarms, retained) and
  * $SYS/broker/{version,uptime,clients/connected}.
  *
  * Stream events: "object" (a gateway status), "reading" (a batch),
- * "event", "service", "channel" (a registry change), "reload" (the seed
+ * "event", "service", "channel" (a registry change), "alarm" (notify's
+ * alarm raised, counted again, acknowledged or cleared: view_on_alarm's
+ * {"obj","alarms":[..],"object"}), "reload" (the seed
  * arrived: reload the snapshot).
  *
  * Loop thread only.

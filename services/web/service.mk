@@ -1,12 +1,12 @@
 # amr-web: REST API and web portal (docs/web.md).
 WEB_CORE := services/web/route.c services/web/call.c services/web/ratelimit.c \
             services/web/auth.c services/web/users.c services/web/qty.c \
-            services/web/view.c services/web/view_json.c services/web/sse.c \
+            services/web/view.c services/web/view_json.c services/web/view_alarm.c services/web/sse.c \
             services/web/files.c services/web/scope.c
 WEB_SRCS := $(WEB_CORE) services/web/http.c services/web/http_stream.c services/web/feed.c services/web/api.c \
             services/web/api_auth.c services/web/api_view.c services/web/api_rpc.c services/web/api_ops.c \
             services/web/api_billing.c services/web/tscope.c \
-            services/web/api_audit.c \
+            services/web/api_audit.c services/web/api_alarms.c \
             services/web/reset.c services/web/main.c
 WEB_LIBS := -lmicrohttpd -lsodium $(MQ_LIBS) $(LMDB_LIBS)
 
@@ -40,3 +40,7 @@ $(eval $(call integ_test,test_web_billing,tests/integration/test_web_billing.c \
 # A tenant's view of the metering derived from its accounts' premises.
 $(eval $(call integ_test,test_web_tscope,tests/integration/test_web_tscope.c \
 	tests/integration/test_web_util.c $(BILLRUN_TEST_SRCS),-lcurl -llmdb))
+# amr-notify's alarms, contacts and delivery log through the portal, by
+# role and scope.
+$(eval $(call integ_test,test_web_alarms,tests/integration/test_web_alarms.c \
+	tests/integration/test_web_util.c,-lcurl))

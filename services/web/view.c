@@ -31,6 +31,7 @@ static void free_obj(struct vobj *o)
 		free(o->dev[a].outl);
 	}
 	json_decref(o->lcd);
+	json_decref(o->alarms);
 	free(o);
 }
 
@@ -77,7 +78,7 @@ struct vobj *view__find(const view *v, unsigned obj)
 
 /* The object, created on first sight; NULL when out of memory or obj is
  * out of range. */
-static struct vobj *get_obj(view *v, unsigned obj)
+struct vobj *view__get(view *v, unsigned obj)
 {
 	struct vobj *o = view__find(v, obj);
 	size_t i;
@@ -138,7 +139,7 @@ static void copy_str(char *dst, size_t size, const json_t *obj, const char *fiel
 
 json_t *view_on_gw_status(view *v, unsigned obj, const json_t *st, int64_t now)
 {
-	struct vobj *o = get_obj(v, obj);
+	struct vobj *o = view__get(v, obj);
 	json_t *on, *devs, *spool;
 
 	if (!o)
@@ -212,7 +213,7 @@ static void output_snapshot(struct vdev *d, const json_t *outs, int64_t ts)
 
 json_t *view_on_readings(view *v, unsigned obj, const json_t *batch, int64_t now)
 {
-	struct vobj *o = get_obj(v, obj);
+	struct vobj *o = view__get(v, obj);
 	json_t *up, *chans, *devs, *e;
 	long long ts = int_of(batch, "ts", 0);
 	size_t i;
@@ -313,7 +314,7 @@ json_t *view_on_event(view *v, unsigned obj, const json_t *ev, int64_t now)
 {
 	enum proto_event type = proto_event_parse(json_string_value(json_object_get(ev, "type")));
 	long long addr = int_of(ev, "addr", 0), ts = int_of(ev, "ts", now);
-	struct vobj *o = get_obj(v, obj);
+	struct vobj *o = view__get(v, obj);
 	struct vdev *d = NULL;
 	json_t *copy;
 
@@ -388,7 +389,7 @@ static struct vdev *command_output(view *v, const json_t *rec, unsigned *obj, un
 	if (!cmd || !state || strcmp(state, "done") ||
 	    !json_is_true(json_object_get(json_object_get(rec, "result"), "ok")) ||
 	    (strcmp(cmd, "block") && strcmp(cmd, "unblock")) || !proto_obj_ok(o) || a < 1 ||
-	    a > VIEW_ADDRS || n < 1 || n > VIEW_OUTS || !(vo = get_obj(v, (unsigned)o)))
+	    a > VIEW_ADDRS || n < 1 || n > VIEW_OUTS || !(vo = view__get(v, (unsigned)o)))
 		return NULL;
 	*obj = (unsigned)o;
 	*addr = (unsigned)a;
@@ -562,7 +563,7 @@ json_t *view_on_registry(view *v, const json_t *rec, int64_t now)
 	struct vchan *c;
 
 	if (parse_id(json_string_value(json_object_get(rec, "id")), &obj, &addr, &ch) ||
-	    !(o = get_obj(v, obj)))
+	    !(o = view__get(v, obj)))
 		return NULL;
 	if (!addr) {
 		copy_str(o->label, sizeof o->label, rec, "label");
@@ -611,7 +612,7 @@ void view_on_latest(view *v, const json_t *result, int64_t now)
 		struct vchan *c;
 
 		if (parse_id(json_string_value(json_object_get(e, "id")), &obj, &addr, &ch) ||
-		    !ch || !(o = get_obj(v, obj)) || !(c = get_chan(o, addr, ch)))
+		    !ch || !(o = view__get(v, obj)) || !(c = get_chan(o, addr, ch)))
 			continue;
 		c->quarantined = json_is_true(json_object_get(e, "quarantined"));
 		if (c->has_value && c->ts >= ts)

@@ -70,6 +70,25 @@ json_t *view_on_command(view *v, const json_t *rec, int64_t now);
  * of outputs set. For a start of the web service, when only history knows. */
 size_t view_on_commands(view *v, const json_t *result, int64_t now);
 
+/*
+ * An alarm of amr-notify, the one alarm engine (amr/v1/alarms/{id}, rec
+ * borrowed: its record, or an empty object when its retained message was
+ * removed). An open one (raised, acknowledged) is kept with its object,
+ * replacing what the view had of that id; "state":"cleared" or an empty
+ * object removes it. A record not of alarm id (its "id", "obj" 1..,
+ * "addr", "ch", "kind", "state") changes nothing. Returns {"obj","alarms":
+ * [the alarm as kept, "state":"cleared" when it went],"object":{..}} (new)
+ * or NULL when nothing is shown (unknown, of a retired object or device).
+ * An object summary's "alarms" are its open ones: notify's record without
+ * "key", with "ack" null until acknowledged and without an "addr" or "ch"
+ * of 0, so {"id","kind","severity","state","target","obj","addr"?,"ch"?,
+ * "raised","last","count","ack","detail":{"label","device_label"}}.
+ */
+json_t *view_on_alarm(view *v, uint32_t id, const json_t *rec, int64_t now);
+
+/* Open alarms kept (for metrics and tests). */
+size_t view_open_alarms(const view *v);
+
 /* A service status. Returns {"service":{..}} or NULL. */
 json_t *view_on_svc_status(view *v, const char *name, const json_t *st, int64_t now);
 

@@ -70,6 +70,7 @@ struct vobj {
 	long long last_seq;			/* its seq */
 	struct vdev dev[VIEW_ADDRS];		/* by address - 1 */
 	struct vchan *ch[VIEW_ADDRS][VIEW_CHS]; /* by address - 1, input - 1 */
+	json_t *alarms;				/* notify's open alarms (array, new) or NULL */
 };
 
 struct vsvc {
@@ -97,6 +98,8 @@ struct view {
 };
 
 struct vobj *view__find(const view *v, unsigned obj);
+struct vobj *view__get(view *v, unsigned obj); /* created on first sight; NULL: no memory, range */
+json_t *view__alarms_json(const struct vobj *o); /* what o's summary shows (new) */
 json_t *view__obj_summary(const view *v, const struct vobj *o, int64_t now);
 json_t *view__chan_json(const view *v, const struct vobj *o, unsigned addr, unsigned ch,
 			int64_t now);

@@ -95,68 +95,9 @@ json_t *view__dev_json(const struct vobj *o, unsigned addr)
 	return j;
 }
 
-/* Append alarm al (taken) about device d to a, with the device's label
- * (the flat) and, for a channel, the channel's, so no one reads "address 7". */
-static void dev_alarm(json_t *a, json_t *al, const struct vdev *d, const struct vchan *c)
-{
-	if (al && d->label[0])
-		json_object_set_new(al, "label", json_string(d->label));
-	if (al && c && c->label[0])
-		json_object_set_new(al, "channel_label", json_string(c->label));
-	json_array_append_new(a, al);
-}
-
-/* Active alarms of o, derived from its state. */
-static json_t *alarms(const view *v, const struct vobj *o, int64_t now)
-{
-	json_t *a = json_array();
-
-	if (!a || o->retired)
-		return a; /* a retired object raises none */
-	if (o->status_known && !o->online)
-		json_array_append_new(a, json_pack("{s:s, s:I}", "type",
-						   proto_event_name(PROTO_EV_GATEWAY_OFFLINE),
-						   "since", (json_int_t)o->status_ts));
-	if (o->last_rx && !fresh(v, o->last_rx, now))
-		json_array_append_new(a, json_pack("{s:s, s:I}", "type", "stale", "since",
-						   (json_int_t)o->last_rx));
-	for (unsigned i = 0; i < VIEW_ADDRS; i++) {
-		const struct vdev *d = &o->dev[i];
-
-		if (!d->seen || d->retired)
-			continue;
-		if (!d->ok)
-			dev_alarm(a,
-				  json_pack("{s:s, s:i, s:I}", "type",
-					    proto_event_name(PROTO_EV_DEVICE_OFFLINE), "addr",
-					    (int)i + 1, "since", (json_int_t)d->since),
-				  d, NULL);
-		else if (d->mains == 0)
-			dev_alarm(a,
-				  json_pack("{s:s, s:i, s:I}", "type",
-					    proto_event_name(PROTO_EV_MAINS_LOST), "addr",
-					    (int)i + 1, "since", (json_int_t)d->since),
-				  d, NULL);
-		if (d->batt_low)
-			dev_alarm(a,
-				  json_pack("{s:s, s:i}", "type",
-					    proto_event_name(PROTO_EV_BATTERY_LOW), "addr",
-					    (int)i + 1),
-				  d, NULL);
-		for (unsigned c = 0; c < VIEW_CHS; c++)
-			if (o->ch[i][c] && o->ch[i][c]->quarantined)
-				dev_alarm(a,
-					  json_pack("{s:s, s:i, s:i}", "type",
-						    proto_event_name(PROTO_EV_COUNTER_QUARANTINED),
-						    "addr", (int)i + 1, "ch", (int)c + 1),
-					  d, o->ch[i][c]);
-	}
-	return a;
-}
-
 json_t *view__obj_summary(const view *v, const struct vobj *o, int64_t now)
 {
-	json_t *al = alarms(v, o, now);
+	json_t *al = view__alarms_json(o);
 	size_t nch = 0, ndev = 0, nok = 0;
 	json_t *j;
 

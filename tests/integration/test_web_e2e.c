@@ -59,11 +59,11 @@ START_TEST(portal_in_chromium)
 						  "--batch-interval", "1", "--console-port", port,
 						  NULL }) > 0);
 	free(harness_wait_message(&t.h, "amr/v1/gw/1/status", "\"online\":true", 10000));
-	/* billing and notify as make run starts them: the services page says what each serves */
+	/* billing as make run starts it (notify runs in every web stack,
+	 * test_web_util.c): the services page says what each serves */
 	/* restrictions: a paid debt is looked at every 2 s, not 10 */
 	ck_assert(harness_spawn(&t.h, "amr-billing",
 				(const char *[]){ "--restrict-poll", "2", NULL }) > 0);
-	ck_assert(harness_spawn(&t.h, "amr-notify", (const char *[]){ NULL }) > 0);
 	/* the demo registry once the archive has stored readings of every device */
 	for (int i = 0; i < 4; i++) {
 		char needle[32];

@@ -92,7 +92,9 @@ static void start(struct webt *t, const char *const *web_args, bool tls)
 	ck_assert_int_eq(harness_start(&t->h), 0);
 	t->archive = harness_spawn(&t->h, "amr-archive", (const char *[]){ NULL });
 	t->ingest = harness_spawn(&t->h, "amr-ingest", (const char *[]){ NULL });
-	ck_assert(t->archive > 0 && t->ingest > 0);
+	/* the one alarm engine: the portal shows its alarms (docs/notify.md) */
+	t->notify = harness_spawn(&t->h, "amr-notify", (const char *[]){ NULL });
+	ck_assert(t->archive > 0 && t->ingest > 0 && t->notify > 0);
 	t->http_port = harness_free_port();
 	if (tls)
 		make_cert(t);

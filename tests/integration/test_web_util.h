@@ -18,6 +18,7 @@ struct webt {
 	int http_port;	   /* amr-web's port */
 	pid_t archive;	   /* amr-archive */
 	pid_t ingest;	   /* amr-ingest */
+	pid_t notify;	   /* amr-notify */
 	pid_t web;	   /* amr-web */
 	char admin_pw[64]; /* first-start password from the log */
 	char cacert[512];  /* TLS: the self-signed certificate, "" for plain HTTP */
@@ -39,7 +40,7 @@ struct webr {
 	double secs;   /* time taken */
 };
 
-/* Start the broker, archive, ingest and web (extra web args, may be NULL);
+/* Start the broker, archive, ingest, notify and web (extra web args, may be NULL);
  * wait until the web answers /healthz. Fails the test on error. */
 void webt_start(struct webt *t, const char *const *web_args);
 

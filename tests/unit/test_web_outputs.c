@@ -271,11 +271,17 @@ START_TEST(view_output_labels)
 			 "Contactor");
 	ck_assert_ptr_null(json_object_get(json_array_get(outs, 2), "resource"));
 	json_decref(up);
-	/* the alarm of the silent device names the flat */
+	/* the silent device's alarm is notify's, which names the flat */
+	json_decref(view_on_alarm(
+		v, 4,
+		web_test_json("{\"id\":4,\"kind\":\"device_offline\",\"obj\":3,\"addr\":7,\"ch\":0,"
+			      "\"state\":\"raised\",\"detail\":{\"label\":\"Flat 7\"}}"),
+		1002));
 	o = view_object_json(v, 3, 1002);
 	al = json_array_get(json_object_get(json_object_get(o, "object"), "alarms"), 0);
-	ck_assert_str_eq(json_string_value(json_object_get(al, "type")), "device_offline");
-	ck_assert_str_eq(json_string_value(json_object_get(al, "label")), "Flat 7");
+	ck_assert_str_eq(json_string_value(json_object_get(al, "kind")), "device_offline");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(al, "detail"), "label")),
+			 "Flat 7");
 	json_decref(o);
 	/* a record without outputs takes the labels away */
 	json_decref(

@@ -309,19 +309,20 @@ END_TEST
 /* The building's status as the view gives it (two flats). */
 static json_t *building(void)
 {
-	return J("{\"object\":{\"obj\":1,\"label\":\"Дом 1\",\"online\":true,"
-		 "\"devices\":{\"polled\":32,\"responding\":31},\"channels\":128,"
-		 "\"lcd\":[\"UO-4 31/32\"],\"spool\":{\"pending\":0},\"ip\":\"10.0.0.1\","
-		 "\"fw\":\"1.0\",\"alarms\":[{\"type\":\"gateway_offline\"},"
-		 "{\"type\":\"device_offline\",\"addr\":16},{\"type\":\"battery_low\",\"addr\":17},"
-		 "{\"type\":\"counter_quarantined\",\"addr\":18,\"ch\":1}]},"
-		 "\"devices\":[{\"addr\":16,\"outputs\":[{\"out\":1,\"state\":\"blocked\"}]},"
-		 "{\"addr\":17,\"outputs\":[]},{\"addr\":18}],"
-		 "\"channels\":[{\"id\":\"1.16.3\",\"total\":1},{\"id\":\"1.17.3\",\"total\":2},"
-		 "{\"id\":\"1.18.3\",\"total\":3},{\"id\":\"1.18.1\",\"total\":4}],"
-		 "\"events\":[{\"obj\":1,\"type\":\"gateway_online\"},"
-		 "{\"obj\":1,\"addr\":16,\"type\":\"output_changed\"},"
-		 "{\"obj\":1,\"addr\":17,\"type\":\"mains_lost\"}]}");
+	return J(
+		"{\"object\":{\"obj\":1,\"label\":\"Дом 1\",\"online\":true,"
+		"\"devices\":{\"polled\":32,\"responding\":31},\"channels\":128,"
+		"\"lcd\":[\"UO-4 31/32\"],\"spool\":{\"pending\":0},\"ip\":\"10.0.0.1\","
+		"\"fw\":\"1.0\",\"alarms\":[{\"id\":1,\"kind\":\"gateway_offline\"},"
+		"{\"id\":2,\"kind\":\"device_offline\",\"addr\":16},{\"id\":3,\"kind\":\"battery_low\",\"addr\":17},"
+		"{\"id\":4,\"kind\":\"counter\",\"addr\":18,\"ch\":1}]},"
+		"\"devices\":[{\"addr\":16,\"outputs\":[{\"out\":1,\"state\":\"blocked\"}]},"
+		"{\"addr\":17,\"outputs\":[]},{\"addr\":18}],"
+		"\"channels\":[{\"id\":\"1.16.3\",\"total\":1},{\"id\":\"1.17.3\",\"total\":2},"
+		"{\"id\":\"1.18.3\",\"total\":3},{\"id\":\"1.18.1\",\"total\":4}],"
+		"\"events\":[{\"obj\":1,\"type\":\"gateway_online\"},"
+		"{\"obj\":1,\"addr\":16,\"type\":\"output_changed\"},"
+		"{\"obj\":1,\"addr\":17,\"type\":\"mains_lost\"}]}");
 }
 
 /* The members of array key of j, by member field name, joined by ",". */
@@ -358,7 +359,7 @@ START_TEST(scope_filters_a_building)
 	members(j, "events", "addr", got, sizeof got);
 	ck_assert_str_eq(got, "-,17");
 	o = json_object_get(j, "object");
-	members(o, "alarms", "type", got, sizeof got);
+	members(o, "alarms", "kind", got, sizeof got);
 	ck_assert_str_eq(got, "gateway_offline,battery_low");
 	ck_assert_str_eq(json_string_value(json_object_get(o, "label")), "Дом 1");
 	ck_assert(json_is_true(json_object_get(o, "online")));
@@ -369,7 +370,7 @@ START_TEST(scope_filters_a_building)
 	json_decref(j);
 	/* the object list: the building reduced the same way, others gone */
 	j = J("{\"objects\":[{\"obj\":1,\"devices\":{\"polled\":32},\"alarms\":"
-	      "[{\"type\":\"device_offline\",\"addr\":16}]},{\"obj\":2}]}");
+	      "[{\"id\":2,\"kind\":\"device_offline\",\"addr\":16}]},{\"obj\":2}]}");
 	ck_assert(scope_filter(&s, 0, j));
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "objects")), 1);
 	o = json_array_get(json_object_get(j, "objects"), 0);

@@ -93,7 +93,7 @@ START_TEST(view_readings_devices_alarms)
 				 json_array_get(json_object_get(o, "devices"), 1), "power")),
 			 "unknown");
 	al = json_object_get(json_object_get(o, "object"), "alarms");
-	ck_assert_uint_eq(json_array_size(al), 2); /* 5 on battery, 6 silent */
+	ck_assert_uint_eq(json_array_size(al), 0); /* the view derives none: notify raises them */
 	json_decref(o);
 	/* stale after fresh_s without data */
 	o = view_objects_json(v, 1001 + 301);
@@ -112,6 +112,95 @@ START_TEST(view_readings_devices_alarms)
 			 200);
 	json_decref(o);
 	ck_assert_ptr_null(view_object_json(v, 4, 1004));
+	view_destroy(v);
+}
+END_TEST
+
+/* notify's alarms (amr/v1/alarms/{id}) kept with their objects: raised,
+ * acknowledged in place, cleared by its state or by an empty retained
+ * message; a record of another id or without its object changes nothing. */
+START_TEST(view_alarms_of_notify)
+{
+	view *v = web_test_view();
+	json_t *up, *o, *al;
+
+	up = view_on_alarm(
+		v, 7,
+		web_test_json(
+			"{\"id\":7,\"key\":\"device_offline/1.5\",\"kind\":\"device_offline\","
+			"\"severity\":\"major\",\"target\":\"1.5\",\"obj\":1,\"addr\":5,\"ch\":0,"
+			"\"state\":\"raised\",\"raised\":100,\"last\":100,\"count\":1,"
+			"\"detail\":{\"label\":\"Кв. 5\"}}"),
+		101);
+	ck_assert_ptr_nonnull(up);
+	ck_assert_int_eq(json_integer_value(json_object_get(up, "obj")), 1);
+	al = json_array_get(json_object_get(up, "alarms"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(al, "addr")), 5);
+	ck_assert_ptr_null(json_object_get(al, "ch")); /* 0: the device's, no channel */
+	ck_assert_ptr_null(json_object_get(al, "key"));
+	ck_assert(json_is_null(json_object_get(al, "ack")));
+	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(up, "object"), "alarms")),
+			  1);
+	json_decref(up);
+	/* the gateway's: no addr */
+	json_decref(view_on_alarm(
+		v, 8,
+		web_test_json(
+			"{\"id\":8,\"kind\":\"gateway_offline\",\"obj\":1,\"addr\":0,\"ch\":0,"
+			"\"state\":\"raised\"}"),
+		102));
+	/* not of its topic's id, no object, a channel without a device: ignored */
+	ck_assert_ptr_null(view_on_alarm(
+		v, 9,
+		web_test_json("{\"id\":10,\"kind\":\"spool\",\"obj\":1,\"state\":\"raised\"}"),
+		103));
+	ck_assert_ptr_null(view_on_alarm(
+		v, 9, web_test_json("{\"id\":9,\"kind\":\"spool\",\"state\":\"raised\"}"), 103));
+	ck_assert_ptr_null(view_on_alarm(
+		v, 9,
+		web_test_json("{\"id\":9,\"kind\":\"counter\",\"obj\":1,\"addr\":0,\"ch\":2,"
+			      "\"state\":\"raised\"}"),
+		103));
+	ck_assert_uint_eq(view_open_alarms(v), 2);
+	/* acknowledged: the same alarm, its ack shown */
+	up = view_on_alarm(
+		v, 7,
+		web_test_json("{\"id\":7,\"kind\":\"device_offline\",\"obj\":1,\"addr\":5,\"ch\":0,"
+			      "\"state\":\"acknowledged\",\"ack\":{\"by\":\"ivan\",\"ts\":110}}"),
+		110);
+	json_decref(up);
+	o = view_object_json(v, 1, 111);
+	al = json_object_get(json_object_get(o, "object"), "alarms");
+	ck_assert_uint_eq(json_array_size(al), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(al, 0), "state")),
+			 "acknowledged");
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_object_get(json_array_get(al, 0), "ack"), "by")),
+			 "ivan");
+	json_decref(o);
+	/* cleared: told once more, then gone; its empty retained message
+	 * changes nothing more */
+	up = view_on_alarm(
+		v, 7,
+		web_test_json("{\"id\":7,\"kind\":\"device_offline\",\"obj\":1,\"addr\":5,\"ch\":0,"
+			      "\"state\":\"cleared\"}"),
+		120);
+	ck_assert_ptr_nonnull(up);
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(up, "alarms"), 0), "state")),
+			 "cleared");
+	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(up, "object"), "alarms")),
+			  1);
+	json_decref(up);
+	ck_assert_ptr_null(view_on_alarm(v, 7, web_test_json("{}"), 121));
+	/* an empty retained message alone removes one too */
+	up = view_on_alarm(v, 8, web_test_json("{}"), 122);
+	ck_assert_ptr_nonnull(up);
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(up, "alarms"), 0), "kind")),
+			 "gateway_offline");
+	json_decref(up);
+	ck_assert_uint_eq(view_open_alarms(v), 0);
 	view_destroy(v);
 }
 END_TEST
@@ -144,13 +233,7 @@ START_TEST(view_status_events_services)
 	json_decref(ev);
 	o = view_object_json(v, 7, 41);
 	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(o, "object"), "alarms")),
-			  3);
-	json_decref(o);
-	json_decref(view_on_event(
-		v, 7, web_test_json("{\"type\":\"mains_restored\",\"addr\":2,\"ts\":50}"), 50));
-	o = view_object_json(v, 7, 51);
-	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(o, "object"), "alarms")),
-			  1);
+			  0); /* events are not alarms here: notify's come on their own topic */
 	json_decref(o);
 	ck_assert_int_eq(view_service_online(v, "archive"), -1);
 	json_decref(view_on_svc_status(v, "archive", web_test_json("{\"online\":false}"), 60));
@@ -207,6 +290,15 @@ START_TEST(view_retired_objects_and_devices)
 				  10));
 	json_decref(view_on_event(
 		v, 1, web_test_json("{\"type\":\"device_offline\",\"addr\":6,\"ts\":10}"), 10));
+	json_decref(view_on_alarm(v, 1,
+				  web_test_json("{\"id\":1,\"kind\":\"gateway_offline\",\"obj\":12,"
+						"\"addr\":0,\"ch\":0,\"state\":\"raised\"}"),
+				  10));
+	json_decref(view_on_alarm(v, 2,
+				  web_test_json("{\"id\":2,\"kind\":\"device_offline\",\"obj\":1,"
+						"\"addr\":6,\"ch\":0,\"state\":\"raised\"}"),
+				  10));
+	ck_assert_uint_eq(view_open_alarms(v), 2);
 	ck_assert_str_eq(objs_of(view_objects_json(v, 11), "objects"), "1 12");
 	ck_assert_str_eq(objs_of(view_channels_json(v, 0, 11), "channels"), "1 1 12");
 	ck_assert(!view_take_reload(v));
@@ -421,6 +513,7 @@ Suite *web_view_suite(void)
 	tcase_add_test(tc, qty_reading_and_rate);
 	tcase_add_test(tc, view_readings_devices_alarms);
 	tcase_add_test(tc, view_status_events_services);
+	tcase_add_test(tc, view_alarms_of_notify);
 	tcase_add_test(tc, view_retired_objects_and_devices);
 	tcase_add_test(tc, view_moved_device_leaves_its_address);
 	tcase_add_test(tc, view_offline_is_last_known);

@@ -14,6 +14,10 @@
     { href: '/summary.html', key: 'nav.summary', roles: ROLES_STAFF },
     { href: '/index.html', key: 'nav.status', roles: ROLES_VIEW },
     { href: '/online.html', key: 'nav.online', roles: ROLES_VIEW },
+    /* amr-notify's alarms, who is told of them, what was sent */
+    { href: '/alarms.html', key: 'nav.alarms', roles: ROLES_VIEW },
+    { href: '/contacts.html', key: 'nav.contacts', roles: ROLES_STAFF },
+    { href: '/messages.html', key: 'nav.messages', roles: ['admin', 'operator'] },
     { href: '/archive.html', key: 'nav.archive', roles: ROLES_VIEW },
     { href: '/registry.html', key: 'nav.registry', roles: ['admin'] },
     { href: '/console.html', key: 'nav.console', roles: ['admin'] },

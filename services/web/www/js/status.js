@@ -65,10 +65,13 @@
     note.textContent = last ? App.t('offline.since') + ' ' + App.fmtTime(o.since) + '. ' + App.t('last.data.shown') + ' ' +
       App.fmtAge(o.age_s) + '. ' + App.t('offline.cmds') + '.' : '';
     const al = $('alarms');
-    al.replaceChildren(...(o.alarms.length ? o.alarms.map(a => E('li', { class: 'alarm', text:
-      App.t('al.' + a.type) + (a.addr ? ' — ' + Labels.devName(o.obj, a.addr, { label: a.label }) : '') +
-      (a.ch ? ', ' + App.t('channel').toLowerCase() + ' ' + a.ch + (a.channel_label ? ' «' + a.channel_label + '»' : '') : '') +
-      (a.since ? ' (' + App.fmtTime(a.since) + ')' : '') })) : [E('li', { class: 'muted', text: App.t('no.alarms') })]));
+    /* notify's open alarms, newest first; the alarms page acknowledges them */
+    const list = (o.alarms || []).slice().sort((a, b) => b.id - a.id);
+    Alarm.know(list);
+    al.replaceChildren(...(list.length ? list.map(a => E('li', { class: 'alarm sev-' + a.severity, dataset: { id: a.id, state: a.state } },
+      E('a', { href: '/alarms.html#id=' + a.id, text: Alarm.text(a) }),
+      ' (' + App.fmtTime(a.raised) + (a.state === 'acknowledged' ? ', ' + App.t('al.acked') : '') + ')')) :
+      [E('li', { class: 'muted', text: App.t('no.alarms') })]));
   }
 
   /* What the search box looks in for a device: its label (the flat), its
@@ -255,6 +258,7 @@
     try {
       const r = await App.api('GET', '/api/v1/objects');
       objects = new Map(r.objects.map(o => [o.obj, o]));
+      objects.forEach(o => Alarm.know(o.alarms));
       const want = parseInt((location.hash.match(/obj=(\d+)/) || [])[1], 10);
       renderObjects();
       if (objects.size) await choose(objects.has(want) ? want : (objects.has(current) ? current : objects.keys().next().value));
@@ -264,6 +268,7 @@
   App.start(App.ROLES_VIEW, async me => {
     document.title = App.t('nav.status');
     Commands.init(me, refresh, offlineAge);
+    Alarm.button($('notices-box'));
     $('q').addEventListener('input', () => { filter.q = $('q').value.trim(); applyFilter(); });
     $('res').addEventListener('change', () => { filter.res = $('res').value; applyFilter(); });
     $('ch-close').addEventListener('click', () => $('ch-dialog').close());
@@ -285,6 +290,10 @@
           detail.events.length = Math.min(detail.events.length, 50);
           $('events').replaceChildren(...detail.events.map(evItem));
         }
+      },
+      alarm: up => {
+        (up.alarms || []).forEach(Alarm.arrived);
+        if (up.object) onObject(up.object);
       },
       reload: load
     }, ok => { $('stream-state').textContent = ok ? '● ' + App.t('stream.on') : '○ ' + App.t('stream.off'); });
