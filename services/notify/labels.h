@@ -1,9 +1,9 @@
 /*
  * labels.h - what the people call a device or a meter ("Кв. 7", "Кв. 7,
  * холодная вода"), read from the archive's registry (archive/
- * registry.list, page by page) when amr-notify starts and every
- * refresh_s after, so that an alarm names the flat and the meter, not
- * "1.7". Loop thread.
+ * registry.list, page by page) when amr-notify starts, every refresh_s
+ * after, and 2 s after each change of the registry told on amr/v1/audit,
+ * so that an alarm names the flat and the meter, not "1.7". Loop thread.
  */
 #ifndef AMR_NOTIFY_LABELS_H
 #define AMR_NOTIFY_LABELS_H

@@ -133,11 +133,15 @@ static char *wait_state(const char *key, const char *state)
 	return m;
 }
 
+/* amr-notify's --registry-refresh-s: 1, but for the test of changes read
+ * when they are told */
+static const char *refresh_s = "1";
+
 static void setup(void)
 {
 	char url[64];
 	const char *const nargs[] = {
-		"--registry-refresh-s", "1", "--debt-poll-s", "1", "--smtp-url", url, NULL
+		"--registry-refresh-s", refresh_s, "--debt-poll-s", "1", "--smtp-url", url, NULL
 	};
 	struct agw g;
 	json_t *r;
@@ -189,6 +193,43 @@ static void teardown(void)
 {
 	harness_stop(&h);
 }
+
+static void setup_hourly(void)
+{
+	refresh_s = "3600";
+	setup();
+}
+
+static void teardown_hourly(void)
+{
+	teardown();
+	refresh_s = "1";
+}
+
+/* A label given in the registry names the next alarm at once: amr-notify
+ * reads the registry again when the archive's audit record tells of the
+ * change, not at its next hourly reading. */
+START_TEST(a_new_label_names_the_next_alarm)
+{
+	long long reads = harness_metric(&h, "notify", "amr_notify_registry_reads_total");
+	char ev[200], *m;
+
+	json_decref(arc_rpc(&h, "registry.set",
+			    "{\"id\":\"1.1\",\"actor\":\"test\",\"label\":\"Кв. 1\"}", NULL, NULL,
+			    0));
+	HARNESS_POLL_UNTIL(harness_metric(&h, "notify", "amr_notify_registry_reads_total") > reads,
+			   10000);
+	ck_assert_int_gt(harness_metric(&h, "notify", "amr_notify_registry_reads_total"), reads);
+	snprintf(ev, sizeof ev,
+		 "{\"obj\":1,\"type\":\"device_offline\",\"addr\":1,\"ts\":%lld,\"detail\":{}}",
+		 (long long)time(NULL));
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/events/1", ev, 1, false), 0);
+	m = wait_state("device_offline/1.1", "raised");
+	ck_assert_msg(strstr(m, "\"label\":\"Кв. 1\""), "the alarm is not named by its label: %s",
+		      m);
+	free(m);
+}
+END_TEST
 
 START_TEST(leak_once_and_cleared)
 {
@@ -472,6 +513,11 @@ int main(void)
 	tcase_add_test(tc, verification_due_and_moved);
 	tcase_add_test(tc, debt_above_and_paid);
 	tcase_add_test(tc, bad_rule_changes_nothing);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("names");
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup_hourly, teardown_hourly);
+	tcase_add_test(tc, a_new_label_names_the_next_alarm);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
