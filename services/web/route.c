@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <string.h>
 
 #include "err.h"
@@ -21,10 +22,11 @@ const char *route_role_name(unsigned role)
 	return "";
 }
 
-static int param_char(char ch)
+static int param_char(char ch, bool text)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-	       ch == '.' || ch == '_' || ch == '-';
+	       ch == '.' || ch == '_' || ch == '-' ||
+	       (text && (ch == ' ' || (unsigned char)ch >= 0x80));
 }
 
 /* Match one pattern; fills m's params. Returns 1 on a match. */
@@ -34,12 +36,13 @@ static int match_path(const char *pat, const char *path, struct route_match *m)
 	while (*pat && *path) {
 		if (*pat == '{') {
 			const char *end = strchr(pat, '}');
+			bool text = end && !strncmp(pat, "{name}", 6);
 			size_t len = 0;
 
 			if (!end || m->nparams >= ROUTE_MAX_PARAMS)
 				return 0;
 			while (path[len] && path[len] != '/') {
-				if (!param_char(path[len]))
+				if (!param_char(path[len], text))
 					return 0;
 				len++;
 			}

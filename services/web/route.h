@@ -46,8 +46,13 @@ struct route {
 	const char *summary;	/* one line, for logs and docs */
 };
 
+/* A path parameter is 1..ROUTE_MAX_PARAM-1 bytes of ASCII letters, digits
+ * and ". _ -"; one named {name} (a contact's, which people write in their
+ * own language: "диспетчер") also takes UTF-8 letters (bytes 0x80..0xff)
+ * and spaces, the path as libmicrohttpd decoded it. Never "/", "%" or a
+ * control character. */
 #define ROUTE_MAX_PARAMS 4
-#define ROUTE_MAX_PARAM	 64
+#define ROUTE_MAX_PARAM	 66 /* a contact's name: 64 bytes */
 
 struct route_match {
 	const struct route *route;			/* the matched row */

@@ -32,6 +32,22 @@ START_TEST(route_matches_params)
 }
 END_TEST
 
+/* A contact's name is the people's words: Cyrillic and spaces in {name} */
+START_TEST(route_takes_a_name_in_russian)
+{
+	struct route_match m;
+
+	ck_assert_int_eq(route_find(api_routes, api_nroutes, "PUT",
+				    "/api/v1/notify/contacts/старший диспетчер", &m),
+			 AMR_OK);
+	ck_assert_str_eq(m.params[0], "старший диспетчер");
+	ck_assert_int_eq(route_find(api_routes, api_nroutes, "DELETE",
+				    "/api/v1/notify/contacts/инженер-2", &m),
+			 AMR_OK);
+	ck_assert_str_eq(m.params[0], "инженер-2");
+}
+END_TEST
+
 START_TEST(route_refuses)
 {
 	/* table-driven: method, path, expected result */
@@ -45,6 +61,11 @@ START_TEST(route_refuses)
 		{ "GET", "/api/v1/objects/", ROUTE_NO_PATH },
 		{ "GET", "/api/v1/objects/1/2/3", ROUTE_NO_PATH },
 		{ "GET", "/api/v1/objects/a b", ROUTE_NO_PATH },
+		{ "GET", "/api/v1/objects/\xd0\x9a\xd0\xb2",
+		  ROUTE_NO_PATH }, /* text only in {name} */
+		{ "PUT", "/api/v1/notify/contacts/a/b", ROUTE_NO_PATH },
+		{ "PUT", "/api/v1/notify/contacts/a%2fb", ROUTE_NO_PATH },
+		{ "PUT", "/api/v1/notify/contacts/a\tb", ROUTE_NO_PATH },
 		{ "GET", "/api/v1/objects/..%2f", ROUTE_NO_PATH },
 		{ "GET", "/api/v1/objects//", ROUTE_NO_PATH },
 		{ "GET", "/api/v1/objectsX", ROUTE_NO_PATH },
@@ -247,6 +268,7 @@ Suite *web_route_suite(void)
 
 	tcase_add_test(tc, route_matches_params);
 	tcase_add_test(tc, route_refuses);
+	tcase_add_test(tc, route_takes_a_name_in_russian);
 	tcase_add_test(tc, route_roles);
 	tcase_add_test(tc, openapi_matches_routes);
 	tcase_add_test(tc, call_answers_once);
