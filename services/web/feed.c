@@ -321,7 +321,13 @@ static void seed(struct web *w)
 
 static void on_connect(void *ctx)
 {
-	seed(ctx);
+	struct web *w = ctx;
+
+	/* the broker sends the open alarms again (retained): an alarm
+	 * cleared while the link was down is gone from them */
+	if (view_forget_alarms(w->view))
+		publish(w, 0, "reload", json_object());
+	seed(w);
 }
 
 amr_err feed_start(struct web *w)
