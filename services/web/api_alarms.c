@@ -165,8 +165,11 @@ static void step_ok(struct web *w, struct call *c, json_t *rec)
 
 	if (check_visible(c, rec))
 		return;
-	args = json_pack("{s:O, s:s}", "id", json_object_get(rec, "id"), "actor", c->user);
-	if (args && text)
+	if (!(args = json_pack("{s:O, s:s}", "id", json_object_get(rec, "id"), "actor", c->user))) {
+		call_error(c, 502, "upstream", "notify answered an alarm without its id");
+		return;
+	}
+	if (text)
 		json_object_set_new(args, ack ? "comment" : "reason", json_string(text));
 	api_rpc(w, c, ack ? "notify/alarm.ack" : "notify/alarm.clear", args, timeout(w), NULL);
 }
