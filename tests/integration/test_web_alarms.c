@@ -152,6 +152,7 @@ START_TEST(alarms_by_role_and_scope)
 	r = webc_wait_for(&a, "/api/v1/alarms?state=open&kind=spool", "\"spool\"");
 	webr_free(&r);
 	ck_assert_uint_eq(listed(&a, "/api/v1/alarms?state=open"), 3);
+	ck_assert_int_eq(harness_metric(&t.h, "web", "amr_web_alarms_open"), 3);
 	ck_assert_uint_eq(listed(&a, "/api/v1/alarms?state=open&kind=spool"), 1);
 	ck_assert_uint_eq(listed(&op, "/api/v1/alarms?state=open"), 1);	 /* flat 5's */
 	ck_assert_uint_eq(listed(&ten, "/api/v1/alarms?state=open"), 1); /* flat 6's */
