@@ -3,8 +3,8 @@
  * the portal (loop thread; docs/web.md, "Alarms"). amr-notify checks
  * and stores; here the routes add who may see and change what: a user
  * limited to some objects sees (and acknowledges, clears) the alarms of
- * what it may see, a tenant only those of its own flat's devices and
- * meters; a contact is an admin's to set, or its own user's.
+ * what it may see (a tenant: its own flat's devices and meters; the
+ * building's own alarms only with the whole object); a contact is an admin's to set, or its own user's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,17 +31,20 @@ static unsigned part(const json_t *rec, const char *key, long long max)
 }
 
 /* True when c's user may see alarm rec: every alarm for an unlimited
- * user; for a limited one an alarm of what its scope shows, and for a
- * tenant only one of a device or a meter (its flat's), not the
- * building's gateway. */
+ * user; for a limited one an alarm of a device or a meter its scope
+ * shows (a tenant: its flat's), and one of the building itself (its
+ * gateway, its spool) only when it sees the whole object - as
+ * scope_filter cuts the summaries and the stream. */
 static bool visible(const struct call *c, const json_t *rec)
 {
 	unsigned obj = part(rec, "obj", PROTO_OBJ_MAX), addr = part(rec, "addr", PROTO_ADDR_MAX);
 
 	if (!c->scope.on)
 		return true;
-	if (!obj || (c->role == ROLE_TENANT && !addr))
+	if (!obj)
 		return false;
+	if (!addr)
+		return scope_whole(&c->scope, obj);
 	return scope_sees(&c->scope, obj, addr, part(rec, "ch", PROTO_CH_MAX));
 }
 
@@ -162,8 +165,11 @@ static void step_ok(struct web *w, struct call *c, json_t *rec)
 
 	if (check_visible(c, rec))
 		return;
-	args = json_pack("{s:O, s:s}", "id", json_object_get(rec, "id"), "actor", c->user);
-	if (args && text)
+	if (!(args = json_pack("{s:O, s:s}", "id", json_object_get(rec, "id"), "actor", c->user))) {
+		call_error(c, 502, "upstream", "notify answered an alarm without its id");
+		return;
+	}
+	if (text)
 		json_object_set_new(args, ack ? "comment" : "reason", json_string(text));
 	api_rpc(w, c, ack ? "notify/alarm.ack" : "notify/alarm.clear", args, timeout(w), NULL);
 }

@@ -118,6 +118,7 @@ static void on_alarm(void *ctx, const struct mq_msg *msg)
 		return;
 	if ((up = view_on_alarm(w->view, (uint32_t)id, j, svc_now())))
 		publish(w, (unsigned)json_integer_value(json_object_get(up, "obj")), "alarm", up);
+	metric_set(w->m.alarms, (int64_t)view_open_alarms(w->view));
 	json_decref(j);
 }
 
@@ -321,7 +322,14 @@ static void seed(struct web *w)
 
 static void on_connect(void *ctx)
 {
-	seed(ctx);
+	struct web *w = ctx;
+
+	/* the broker sends the open alarms again (retained): an alarm
+	 * cleared while the link was down is gone from them */
+	if (view_forget_alarms(w->view))
+		publish(w, 0, "reload", json_object());
+	metric_set(w->m.alarms, 0);
+	seed(w);
 }
 
 amr_err feed_start(struct web *w)

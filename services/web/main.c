@@ -101,6 +101,8 @@ static void register_metrics(struct web *w)
 				     "result.");
 	w->m.tscope_failed = metrics_get(ms, METRIC_COUNTER, "amr_web_tenant_scopes_total",
 					 "result=\"failed\"", NULL);
+	w->m.alarms = metrics_get(ms, METRIC_GAUGE, "amr_web_alarms_open", NULL,
+				  "amr-notify's open alarms the portal shows.");
 }
 
 static bool session_alive(void *ctx, const char *sid)

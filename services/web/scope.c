@@ -471,7 +471,7 @@ bool scope_filter(const struct scope *s, unsigned obj, json_t *j)
 	filter_summary(s, obj, json_object_get(j, "object"));
 	json_object_foreach(j, key, v) {
 		size_t i = 0;
-		bool summaries = !strcmp(key, "objects");
+		bool summaries = !strcmp(key, "objects"), alarms = !strcmp(key, "alarms");
 
 		if (!json_is_array(v))
 			continue;
@@ -479,7 +479,8 @@ bool scope_filter(const struct scope *s, unsigned obj, json_t *j)
 			json_t *e = json_array_get(v, i);
 
 			if (json_is_object(e) && elem_id(e, summaries ? 0 : obj, &k) &&
-			    !scope_sees_at(s, k.obj, k.addr, k.ch, time_of(e))) {
+			    (!scope_sees_at(s, k.obj, k.addr, k.ch, time_of(e)) ||
+			     (alarms && !k.addr && !scope_whole(s, k.obj)))) {
 				json_array_remove(v, i);
 				continue;
 			}

@@ -15,7 +15,8 @@
  *     item within it. Of an object seen only in part, the summary keeps
  *     its name, state and times and loses what tells about the rest of
  *     the building: device counts, channel count, LCD, spool, address,
- *     and the alarms of other devices (scope_filter).
+ *     the alarms of other devices and those of the building itself
+ *     (its gateway's, with no "addr": scope_filter).
  * A limited call gets 403 {"code":"forbidden"} on any route naming what it
  * may not see (the {obj} or {id} segment, the obj=, channels= and channel=
  * query arguments, a command's device), and lists, answers and the live
@@ -169,7 +170,9 @@ int scope_check_call(const struct scope *s, const struct call *c, char *msg, siz
  * "records", "commands") loses the elements naming what s does not allow:
  * an element names obj.addr.ch by its "id", or by its "obj" (else the
  * answer's: obj, when not 0, or j's own "obj" or "object"."obj"), "addr"
- * and "ch". Elements naming nothing are kept. An object summary (j's
+ * and "ch". Elements naming nothing are kept; an element of "alarms"
+ * naming an object alone (no "addr") only when s sees all of it. An
+ * object summary (j's
  * "object", the elements of "objects") of an object seen in part is
  * reduced as above. Returns false when j is about one thing s does not
  * allow ("event"), which should then not be shown at all.

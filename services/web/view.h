@@ -1,7 +1,8 @@
 /*
  * view.h - the web service's in-memory picture of the system, built from
  * the broker's topics: gateways (amr/v1/gw/+/status), devices and channels
- * (amr/v1/readings/+), events (amr/v1/events/+), services
+ * (amr/v1/readings/+), events (amr/v1/events/+), amr-notify's open
+ * alarms (amr/v1/alarms/+, view_alarm.c), services
  * (amr/v1/svc/+/status) and the broker ($SYS), completed with the archive's
  * registry (labels, units, weights) and latest values at start.
  *
@@ -89,6 +90,11 @@ json_t *view_on_alarm(view *v, uint32_t id, const json_t *rec, int64_t now);
 /* Open alarms kept (for metrics and tests). */
 size_t view_open_alarms(const view *v);
 
+/* Forget every alarm kept; returns how many. For a new session with the
+ * broker: one cleared while the web was away left no message for it,
+ * and the retained ones that follow the subscription are the open ones. */
+size_t view_forget_alarms(view *v);
+
 /* A service status. Returns {"service":{..}} or NULL. */
 json_t *view_on_svc_status(view *v, const char *name, const json_t *st, int64_t now);
 
@@ -100,10 +106,10 @@ void view_on_broker(view *v, const char *key, const char *value);
  * device's {"obj","devices":[..]} for a device record (its label and what
  * its outputs drive: "outputs":{"1":{"label","resource"}} in the record,
  * "label" and "resource" beside each output's state in the device's JSON;
- * alarms about a device carry its "label"), else NULL.
+ * notify's alarms name the device by their own "detail"), else NULL.
  * A retired object or device ("retired":true) stays in the view but leaves
  * every list (objects, channels, an object's devices and channels, events),
- * raises no alarms and gives no live updates; asked for by number, a
+ * shows none of its alarms and gives no live updates; asked for by number, a
  * retired object answers with "retired":true. A device's or a channel's
  * record with "moved_to" (the device answers at another address now)
  * takes it out of the view, as if never seen. */

@@ -35,14 +35,16 @@ static long long part(const json_t *rec, const char *key, long long lo, long lon
 
 /*
  * The record as the view keeps it (new), or NULL when rec is not one of
- * alarm id: its notify-only "key" goes; an "addr" or "ch" of 0 (an alarm
- * of the gateway, of the UO-4) is left out, so that it names the object
- * or the device alone (scope_filter reads "obj", "addr", "ch").
+ * alarm id (an absent "addr" or "ch" is 0): its notify-only "key" goes;
+ * an "addr" or "ch" of 0 (an alarm of the gateway, of the UO-4) is left
+ * out, so that it names the object or the device alone (scope_filter
+ * reads "obj", "addr", "ch").
  */
 static json_t *keep(uint32_t id, const json_t *rec)
 {
 	long long obj = part(rec, "obj", 1, PROTO_OBJ_MAX);
-	long long addr = part(rec, "addr", 0, VIEW_ADDRS), ch = part(rec, "ch", 0, VIEW_CHS);
+	long long addr = json_object_get(rec, "addr") ? part(rec, "addr", 0, VIEW_ADDRS) : 0;
+	long long ch = json_object_get(rec, "ch") ? part(rec, "ch", 0, VIEW_CHS) : 0;
 	json_t *k;
 
 	if (part(rec, "id", id, id) < 0 || obj < 0 || addr < 0 || ch < 0 || (ch && !addr) ||
@@ -130,5 +132,17 @@ size_t view_open_alarms(const view *v)
 
 	for (size_t i = 0; i < v->nobjs; i++)
 		n += json_array_size(v->objs[i]->alarms);
+	return n;
+}
+
+size_t view_forget_alarms(view *v)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < v->nobjs; i++) {
+		n += json_array_size(v->objs[i]->alarms);
+		json_decref(v->objs[i]->alarms);
+		v->objs[i]->alarms = NULL;
+	}
 	return n;
 }

@@ -60,6 +60,7 @@ struct web_metrics {
 	metric *audit;	       /* amr_web_audit_total */
 	metric *tscope_ok;     /* amr_web_tenant_scopes_total{result="ok"} */
 	metric *tscope_failed; /* {result="failed"} */
+	metric *alarms;	       /* amr_web_alarms_open: notify's open alarms kept */
 };
 
 struct web {

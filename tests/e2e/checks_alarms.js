@@ -98,7 +98,7 @@ module.exports = async function (ctx) {
     const notice = await until(() => p.evaluate(() => window.__notices.find(n => /Кв\. 3/.test(n.body)) || null), 10000,
       'a desktop notice of flat 3');
     expect(/Тревога/.test(notice.title), 'the notice says: ' + JSON.stringify(notice));
-    await shot(p, '40-alarms');
+    await shot(p, '70-alarms');
 
     setStep('alarms: an operator acknowledges it with a comment');
     await p.$eval('#ack-' + id, e => e.click());
@@ -110,7 +110,7 @@ module.exports = async function (ctx) {
     const rec = await api(p, '/api/v1/alarms/' + id);
     expect(rec.state === 'acknowledged' && rec.ack && rec.ack.by === 'dispatcher1' && rec.ack.comment === 'выехал на объект',
       'notify/alarm.get says ' + JSON.stringify(rec));
-    await shot(p, '41-alarm-acknowledged');
+    await shot(p, '71-alarm-acknowledged');
 
     setStep('alarms: a tenant of another flat does not see it');
     const tc = await client(URL, 'flat2alarms', ten.password);
@@ -149,11 +149,11 @@ module.exports = async function (ctx) {
   const held = (await api(page, '/api/v1/notify/contacts')).contacts.find(c => c.name === 'dispatch');
   expect(held && held.email === 'dispatch@example.org' && held.quiet && held.quiet.from === '22:00' &&
     held.kinds.join() === 'device_offline' && held.hourly_limit === 10, 'amr-notify holds ' + JSON.stringify(held));
-  await shot(page, '42-contacts');
+  await shot(page, '72-contacts');
 
   setStep('delivery log: the page draws');
   await page.goto(URL + '/messages.html');
   await present(page, '#messages tr');
-  await shot(page, '43-messages');
+  await shot(page, '73-messages');
   console.log('alarms: live, acknowledged by dispatcher1, cleared by the condition; a notice; contact saved');
 };

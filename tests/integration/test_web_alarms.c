@@ -131,6 +131,7 @@ START_TEST(alarms_by_role_and_scope)
 	struct webc a = webt_admin(&t), op, ten;
 	char pw[64], path[96], *ans;
 	long long five, six;
+	struct webr r;
 
 	webt_user(&a, "ivan", "operator", "[\"1.5\"]", pw, sizeof pw);
 	webc_init(&op, &t);
@@ -140,9 +141,19 @@ START_TEST(alarms_by_role_and_scope)
 	ck_assert_int_eq(webc_login(&ten, "anna", pw), 200);
 	silent(5);
 	silent(6);
+	/* and the building's own: its gateway's spool nearly full */
+	ck_assert_int_eq(
+		harness_publish(&t.h, "amr/v1/gw/1/status",
+				"{\"online\":true,\"spool\":{\"pending\":95,\"capacity\":100}}", 1,
+				true),
+		0);
 	five = alarm_of(&a, 5);
 	six = alarm_of(&a, 6);
-	ck_assert_uint_eq(listed(&a, "/api/v1/alarms?state=open"), 2);
+	r = webc_wait_for(&a, "/api/v1/alarms?state=open&kind=spool", "\"spool\"");
+	webr_free(&r);
+	ck_assert_uint_eq(listed(&a, "/api/v1/alarms?state=open"), 3);
+	ck_assert_int_eq(harness_metric(&t.h, "web", "amr_web_alarms_open"), 3);
+	ck_assert_uint_eq(listed(&a, "/api/v1/alarms?state=open&kind=spool"), 1);
 	ck_assert_uint_eq(listed(&op, "/api/v1/alarms?state=open"), 1);	 /* flat 5's */
 	ck_assert_uint_eq(listed(&ten, "/api/v1/alarms?state=open"), 1); /* flat 6's */
 	ck_assert_uint_eq(listed(&ten, "/api/v1/alarms?severity=major"), 1);
@@ -179,6 +190,10 @@ START_TEST(alarms_by_role_and_scope)
 	expect(&a, "POST", "/api/v1/alarms/99999/ack", "{}", 404, "not_found");
 	expect(&a, "POST", "/api/v1/alarms/1/ack", "[1]", 400, NULL);
 	ck_assert_uint_eq(listed(&a, "/api/v1/alarms?state=acknowledged"), 1);
+	/* the building's alarm in the summary: the admin's, not the flats' */
+	ck_assert(webc_shows(&a, "/api/v1/objects/1", "\"spool\"", "\"alarms\""));
+	ck_assert(!webc_shows(&op, "/api/v1/objects/1", "\"spool\"", "\"alarms\""));
+	ck_assert(!webc_shows(&ten, "/api/v1/objects/1", "\"spool\"", "\"alarms\""));
 	webc_free(&ten);
 	webc_free(&op);
 	webc_free(&a);

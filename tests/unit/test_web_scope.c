@@ -360,7 +360,7 @@ START_TEST(scope_filters_a_building)
 	ck_assert_str_eq(got, "-,17");
 	o = json_object_get(j, "object");
 	members(o, "alarms", "kind", got, sizeof got);
-	ck_assert_str_eq(got, "gateway_offline,battery_low");
+	ck_assert_str_eq(got, "battery_low"); /* the building's own: for those who see all */
 	ck_assert_str_eq(json_string_value(json_object_get(o, "label")), "Дом 1");
 	ck_assert(json_is_true(json_object_get(o, "online")));
 	for (const char *const *k = (const char *const[]){ "devices", "channels", "lcd", "spool",
@@ -386,8 +386,15 @@ START_TEST(scope_filters_a_building)
 		members(j, "devices", "addr", got, sizeof got);
 		ck_assert_str_eq(got, "16,17,18");
 		ck_assert(json_object_get(json_object_get(j, "object"), "lcd"));
+		members(json_object_get(j, "object"), "alarms", "kind", got, sizeof got);
+		ck_assert_str_eq(got, "gateway_offline,device_offline,battery_low,counter");
 		json_decref(j);
 	}
+	/* the stream's alarm of the building itself: not for a flat */
+	j = J("{\"obj\":1,\"alarms\":[{\"id\":9,\"kind\":\"spool\",\"obj\":1}]}");
+	ck_assert(scope_filter(&s, 1, j));
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "alarms")), 0);
+	json_decref(j);
 	/* an event about another flat is not shown at all */
 	j = J("{\"event\":{\"obj\":1,\"addr\":16,\"type\":\"output_changed\"},\"obj\":1}");
 	ck_assert(!scope_filter(&s, 1, j));

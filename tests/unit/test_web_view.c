@@ -201,6 +201,16 @@ START_TEST(view_alarms_of_notify)
 			 "gateway_offline");
 	json_decref(up);
 	ck_assert_uint_eq(view_open_alarms(v), 0);
+	/* a new session with the broker: the retained ones come again */
+	json_decref(view_on_alarm(
+		v, 11,
+		web_test_json("{\"id\":11,\"kind\":\"spool\",\"obj\":2,\"state\":\"raised\"}"),
+		130));
+	ck_assert_uint_eq(view_forget_alarms(v), 1);
+	o = view_object_json(v, 2, 131);
+	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(o, "object"), "alarms")),
+			  0);
+	json_decref(o);
 	view_destroy(v);
 }
 END_TEST
