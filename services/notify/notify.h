@@ -28,6 +28,7 @@
 #include "alarm.h"
 #include "contact.h"
 #include "deliver.h"
+#include "flowstore.h"
 #include "outbox.h"
 #include "rulestore.h"
 #include "rpc.h"
@@ -44,11 +45,12 @@ struct notify_opts {
 };
 
 /* The engine on service s over store st, telling contacts cs through
- * outbox ob as dl decides (all borrowed; ob and dl may be NULL): subscribes and publishes the
+ * outbox ob as dl decides, with the rules' parameters rs and the flow
+ * states kept in fs (all borrowed; ob, dl and fs may be NULL): subscribes and publishes the
  * open alarms again (retained). Returns AMR_OK, AMR_ENOMEM or what the
  * subscription returned. */
 amr_err notify_create(notify **out, struct svc *s, alarm_store *st, contacts *cs, outbox *ob,
-		      deliver *dl, rulestore *rs, const struct notify_opts *o);
+		      deliver *dl, rulestore *rs, flowstore *fs, const struct notify_opts *o);
 
 /* Stop the timer, free. Accepts NULL. */
 void notify_destroy(notify *n);

@@ -9,6 +9,7 @@
 #include "metrics.h"
 #include "contact.h"
 #include "deliver.h"
+#include "flowstore.h"
 #include "labels.h"
 #include "notify.h"
 #include "outbox.h"
@@ -27,7 +28,9 @@ struct notify {
 	const tzone_rules *tz;	  /* the site's zone: the night window */
 	struct flow_chan **chans; /* the channels' flow states, hashed */
 	size_t nchans;
-	struct debt_poll *debt; /* billing's debtors asked, NULL: never */
+	struct flow_chan *dirty; /* those changed since they were stored */
+	flowstore *fs;		 /* borrowed, may be NULL: in memory only */
+	struct debt_poll *debt;	 /* billing's debtors asked, NULL: never */
 	struct notify_opts o;
 	uint64_t timer;			  /* the graces' tick */
 	int64_t grace[PROTO_OBJ_MAX + 1]; /* offline since; 0 online; < 0 raised */

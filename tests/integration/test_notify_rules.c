@@ -1,7 +1,7 @@
 /*
  * amr-notify's rules over the readings and the registry, with a real
  * Mosquitto and a real amr-archive's registry: a leak series raises leak
- * once and its zero flow clears it; a burst raised by a channel's rule
+ * once and its zero flow clears it, also after amr-notify is killed; a burst raised by a channel's rule
  * that overrides its resource's (a channel of the same resource under
  * the same flow raises nothing); stuck raised by the tick and cleared by
  * a pulse, and not while the meter's gateway is offline; a meter's verification date near raises verification_due and
@@ -10,6 +10,7 @@
  * nothing.
  */
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@
 static struct harness h;
 static struct catcher mc;
 static long long seq = 100;
+static pid_t notify;
+static char url[64];
 
 static json_t *call(const char *method, const char *a, const char *want_err)
 {
@@ -133,15 +136,26 @@ static char *wait_state(const char *key, const char *state)
 	return m;
 }
 
-static void setup(void)
+static void start_notify(void)
 {
-	char url[64];
 	const char *const nargs[] = {
 		"--registry-refresh-s", "1", "--debt-poll-s", "1", "--smtp-url", url, NULL
 	};
+	char *st;
+
+	harness_clear_inbox(&h);
+	notify = harness_spawn(&h, "amr-notify", nargs);
+	ck_assert_int_gt(notify, 0);
+	st = harness_wait_message(&h, "amr/v1/svc/notify/status", "\"online\":true", 15000);
+	ck_assert_msg(st != NULL, "amr-notify did not come online");
+	free(st);
+}
+
+static void setup(void)
+{
 	struct agw g;
 	json_t *r;
-	char *st, code[64];
+	char code[64];
 	long long t = (long long)time(NULL);
 	char a[512], day[16];
 	time_t soon;
@@ -173,12 +187,7 @@ static void setup(void)
 	json_decref(arc_rpc(&h, "registry.set", a, NULL, NULL, 0));
 
 	bil_start(&h, NULL); /* before amr-notify: its first poll is answered */
-	harness_clear_inbox(&h);
-	ck_assert_int_gt(harness_spawn(&h, "amr-notify", nargs), 0);
-	st = harness_wait_message(&h, "amr/v1/svc/notify/status", "\"online\":true", 15000);
-	ck_assert_msg(st != NULL, "amr-notify did not come online");
-	free(st);
-	ck_assert_int_eq(harness_subscribe(&h, "amr/v1/alarms/+"), 0);
+	start_notify();
 	/* wait until it has read the registry whole: 1 object, 2 devices, 8 channels */
 	HARNESS_POLL_UNTIL(harness_metric(&h, "notify", "amr_notify_registry_records") >= 11,
 			   15000);
@@ -250,6 +259,10 @@ START_TEST(leak_once_and_cleared)
 	}
 	ck_assert_str_eq(json_string_value(json_object_get(d, "night_max_per_h")), "0.000");
 	json_decref(l);
+	/* killed and started again: the channel's state is read back, so
+	 * the leak goes on (no second alarm) and its end is seen */
+	ck_assert_int_eq(harness_kill(&h, notify, SIGKILL) != -1, 1);
+	start_notify();
 	/* half an hour of zero flow ends it */
 	for (int i = 13; i <= 16; i++)
 		batch(1, t0 + i * 10 * M, ch, 0);
