@@ -6,8 +6,8 @@
  * the same flow raises nothing); stuck raised by the tick and cleared by
  * a pulse, and not while the meter's gateway is offline; a meter's verification date near raises verification_due and
  * moved later clears it; debt from a real amr-billing raised above the
- * threshold and cleared once paid; a rule.set with a bad field changes
- * nothing.
+ * threshold and cleared once paid; spool and gateway offline by their
+ * object's rules; a rule.set with a bad field changes nothing.
  */
 #include <check.h>
 #include <signal.h>
@@ -423,6 +423,37 @@ START_TEST(debt_above_and_paid)
 }
 END_TEST
 
+/* The gateway's parameters per object over the options' defaults
+ * (--gateway-offline-min 10, --spool-pct 80). */
+START_TEST(gateway_rules_per_object)
+{
+	const char *full = "{\"online\":true,\"spool\":{\"pending\":60,\"capacity\":100}}";
+	json_t *l;
+	char *m;
+
+	rule_set("2", "{\"spool_pct\":50}");
+	rule_set("3", "{\"gateway_offline_min\":0}");
+	/* the others' first: the alarms below show they were looked at */
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/5/status", full, 1, true), 0);
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/6/status", "{\"online\":false}", 1, true),
+			 0);
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/2/status", full, 1, true), 0);
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/3/status", "{\"online\":false}", 1, true),
+			 0);
+	m = wait_state("spool/2", "raised");
+	free(m);
+	m = wait_state("gateway_offline/3", "raised");
+	free(m);
+	l = alarms_of("spool");
+	ck_assert_uint_eq(json_array_size(l), 1); /* 60 % is under object 5's 80 % */
+	json_decref(l);
+	l = alarms_of("gateway_offline");
+	ck_assert_uint_eq(json_array_size(l), 1); /* object 6 has 10 minutes */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(l, 0), "count")), 1);
+	json_decref(l);
+}
+END_TEST
+
 START_TEST(bad_rule_changes_nothing)
 {
 	json_t *e, *r, *rec;
@@ -484,6 +515,7 @@ int main(void)
 	tcase_add_test(tc, stuck_on_the_tick);
 	tcase_add_test(tc, verification_due_and_moved);
 	tcase_add_test(tc, debt_above_and_paid);
+	tcase_add_test(tc, gateway_rules_per_object);
 	tcase_add_test(tc, bad_rule_changes_nothing);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
