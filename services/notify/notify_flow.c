@@ -150,17 +150,41 @@ static bool flow_params_of(notify *n, const struct proto_id *id, int64_t ts,
 	return true;
 }
 
+json_t *notify__effective(notify *n, const struct proto_id *id)
+{
+	const json_t *rec = id->ch ? record(n, id) : NULL;
+	const char *res = resource_of(rec);
+	struct units_weight w = weight_at(n, id, svc_now());
+	struct ruleset_params p;
+	struct flow_params fp;
+	char buf[PROTO_ID_LEN];
+	json_t *out;
+
+	notify__params(n, id, &p);
+	out = json_pack("{s:s, s:o, s:o}", "id", proto_id_format(id, buf), "params",
+			ruleset_json(&p), "from", rulestore_sources(n->rs, id, res));
+	if (!out || !id->ch)
+		return out;
+	ruleset_flow(&p, &w, &fp);
+	json_object_set_new(out, "resource", json_string(res));
+	json_object_set_new(
+		out, "unit",
+		json_string(json_string_value(json_object_get(rec, "unit")) ?: "pulse"));
+	json_object_set_new(
+		out, "weight",
+		json_pack("{s:I, s:I}", "num", (json_int_t)w.num, "den", (json_int_t)w.den));
+	json_object_set_new(out, "pulses_h",
+			    json_pack("{s:I, s:I}", "night_max", (json_int_t)fp.night_max_pulses_h,
+				      "burst", (json_int_t)fp.burst_pulses_h));
+	return out;
+}
+
 /* u (unit per hour * 10^6) as a decimal string, at least 3 decimals. */
 static json_t *decimal(int64_t u)
 {
 	char buf[UNITS_QTY_MAX];
-	size_t len;
 
-	units_format((units_u128)u, RULESET_DEC, buf);
-	len = strlen(buf);
-	for (size_t keep = len - RULESET_DEC + 3; len > keep && buf[len - 1] == '0';)
-		buf[--len] = '\0';
-	return json_string(buf);
+	return json_string(ruleset_decimal(u, buf));
 }
 
 /* What a flow alarm says beyond its key: the resource (for the

@@ -50,6 +50,11 @@ void notify__clear(notify *n, enum rules_kind kind, const struct proto_id *t, in
  * say now (notify_flow.c). */
 void notify__params(notify *n, const struct proto_id *id, struct ruleset_params *p);
 
+/* What applies to object or channel id now: {"id","params","from",
+ * and for a channel "resource","unit","weight","pulses_h"} (new; NULL
+ * when out of memory; notify_flow.c). */
+json_t *notify__effective(notify *n, const struct proto_id *id);
+
 /* The flow rules (notify_flow.c): subscribe amr/v1/readings/+; tick the
  * stuck checks; free the states. */
 amr_err notify__flow_start(notify *n);
@@ -69,6 +74,7 @@ void notify__debt_stop(notify *n);
 void notify__m_rules(void *ctx, rpc_req *req, json_t *args);
 void notify__m_rule_set(void *ctx, rpc_req *req, json_t *args);
 void notify__m_rule_delete(void *ctx, rpc_req *req, json_t *args);
+void notify__m_rule_effective(void *ctx, rpc_req *req, json_t *args);
 
 #define NOTIFY_REF_MAX 120 /* bytes of a ref of notify/send */
 

@@ -55,6 +55,11 @@ static json_t *call(const char *method, const char *a, const char *want_err)
 	return res;
 }
 
+static const char *s_of(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k)) ?: "";
+}
+
 static void rule_set(const char *scope, const char *params)
 {
 	char a[512];
@@ -286,6 +291,27 @@ START_TEST(burst_by_the_channels_rule)
 	rule_set("cold_water", "{\"burst_per_h\":\"3\",\"burst_min\":20,\"leak_hours\":0,"
 			       "\"night_max_per_h\":\"0\"}");
 	rule_set("1.1.2", "{\"burst_per_h\":\"0.5\"}");
+	/* what applies, and whence */
+	{
+		json_t *e = call("rule.effective", "{\"id\":\"1.1.2\"}", NULL), *from;
+
+		from = json_object_get(e, "from");
+		ck_assert_str_eq(s_of(from, "burst_per_h"), "1.1.2");
+		ck_assert_str_eq(s_of(from, "burst_min"), "cold_water");
+		ck_assert_str_eq(s_of(from, "leak_zero_min"), "builtin");
+		ck_assert_str_eq(s_of(json_object_get(e, "params"), "burst_per_h"), "0.500");
+		ck_assert_int_eq(json_integer_value(
+					 json_object_get(json_object_get(e, "pulses_h"), "burst")),
+				 50);
+		ck_assert_str_eq(s_of(e, "resource"), "cold_water");
+		json_decref(e);
+		e = call("rule.effective", "{\"id\":\"1.1.3\"}", NULL);
+		ck_assert_int_eq(json_integer_value(
+					 json_object_get(json_object_get(e, "pulses_h"), "burst")),
+				 300);
+		json_decref(e);
+		json_decref(call("rule.effective", "{\"id\":\"1.1\"}", "bad_request"));
+	}
 	/* 100 l every 10 minutes: 0.6 m³/h on both */
 	for (int i = 0; i <= 3; i++)
 		batch(1, t0 + i * 10 * M, ch, 10);
