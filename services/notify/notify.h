@@ -14,6 +14,7 @@
  *   notify/contacts, contact.set, contact.delete   who is told (audited)
  *   notify/messages    {"alarm"?,"limit"?}         the delivery log
  *   notify/rules, rule.set, rule.delete            the rules' parameters (audited)
+ *   notify/rule.effective {"id"}                   what applies to a channel
  *
  * A new alarm queues its messages (message.h) for every contact it is
  * for (contact.h), as deliver.h decides, in the alarm's own transaction.
