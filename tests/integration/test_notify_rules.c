@@ -280,6 +280,35 @@ START_TEST(leak_once_and_cleared)
 }
 END_TEST
 
+/* Night flow above the built-in 0.030 m³/h, in the site's hours
+ * (Europe/Moscow, UTC+3): 01:00..02:00 tomorrow raises leak; the same
+ * flow at noon does not. */
+START_TEST(night_leak_in_local_hours)
+{
+	static const char *const night[] = { "1.2", NULL }, *const noon[] = { "1.3", NULL };
+	long long now = (long long)time(NULL);
+	long long day = ((now + 86400 + 3 * 3600) / 86400) * 86400 - 3 * 3600; /* 00:00 local */
+	json_t *l, *d;
+	char *m;
+
+	rule_set("cold_water", "{\"leak_hours\":0,\"burst_per_h\":\"0\"}");
+	/* 10 l every 10 minutes: 60 l/h, 6 pulses/h above 3 */
+	for (int i = 0; i <= 7; i++)
+		batch(1, day + 12 * 3600 + i * 10 * M, noon, 1);
+	for (int i = 0; i <= 7; i++)
+		batch(1, day + 3600 + i * 10 * M, night, 1);
+	m = wait_state("leak/1.1.2", "raised");
+	free(m);
+	l = alarms_of("leak");
+	ck_assert_uint_eq(json_array_size(l), 1); /* not 1.1.3's noon */
+	d = json_object_get(json_array_get(l, 0), "detail");
+	ck_assert_str_eq(s_of(d, "night_max_per_h"), "0.030");
+	ck_assert_int_eq(json_integer_value(json_object_get(d, "night_max_pulses_h")), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(d, "since")), day + 3600);
+	json_decref(l);
+}
+END_TEST
+
 START_TEST(burst_by_the_channels_rule)
 {
 	static const char *const ch[] = { "1.2", "1.3", NULL };
@@ -537,6 +566,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, leak_once_and_cleared);
+	tcase_add_test(tc, night_leak_in_local_hours);
 	tcase_add_test(tc, burst_by_the_channels_rule);
 	tcase_add_test(tc, stuck_on_the_tick);
 	tcase_add_test(tc, verification_due_and_moved);
