@@ -13,6 +13,7 @@
 #include "config.h"
 #include "contact.h"
 #include "deliver.h"
+#include "flowstore.h"
 #include "kv.h"
 #include "log.h"
 #include "notify.h"
@@ -154,6 +155,7 @@ int main(int argc, char **argv)
 	outbox *ob = NULL;
 	deliver *dl = NULL;
 	rulestore *rs = NULL;
+	flowstore *fs = NULL;
 	notify *n = NULL;
 	smsin *si = NULL;
 	kv *k = NULL;
@@ -224,7 +226,7 @@ int main(int argc, char **argv)
 	if (kv_open(&k, dir, NULL) || alarm_store_open(&st, k) || contacts_open(&cs, k) ||
 	    outbox_open(&ob, k, s.loop, t, nt, &oo, s.metrics) ||
 	    deliver_open(&dl, k, cs, ob, st, o.lang) || rulestore_open(&rs, k) ||
-	    notify_create(&n, &s, st, cs, ob, dl, rs, &no) ||
+	    flowstore_open(&fs, k) || notify_create(&n, &s, st, cs, ob, dl, rs, fs, &no) ||
 	    svc_serve(&s, notify_methods, notify_nmethods, n)) {
 		log_error("cannot start: the SMS listener (--sms-listen %s)", o.sms_listen);
 		goto out_close;
@@ -245,6 +247,7 @@ out_close:
 	notify_destroy(n);
 	deliver_close(dl);
 	rulestore_close(rs);
+	flowstore_close(fs);
 	outbox_close(ob); /* its sender stopped before the channels go */
 	contacts_close(cs);
 	alarm_store_close(st);

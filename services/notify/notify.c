@@ -220,7 +220,7 @@ static void tick(void *arg)
 }
 
 amr_err notify_create(notify **out, struct svc *s, alarm_store *st, contacts *cs, outbox *ob,
-		      deliver *dl, rulestore *rs, const struct notify_opts *o)
+		      deliver *dl, rulestore *rs, flowstore *fs, const struct notify_opts *o)
 {
 	notify *n = calloc(1, sizeof *n);
 	amr_err rc;
@@ -233,6 +233,7 @@ amr_err notify_create(notify **out, struct svc *s, alarm_store *st, contacts *cs
 	n->ob = ob;
 	n->dl = ob ? dl : NULL;
 	n->rs = rs;
+	n->fs = fs;
 	n->o = *o;
 	if (tzone_rules_get(tzone_name(), &n->tz))
 		n->tz = NULL; /* UTC hours for the night window */

@@ -14,6 +14,7 @@
  *   notify/contacts, contact.set, contact.delete   who is told (audited)
  *   notify/messages    {"alarm"?,"limit"?}         the delivery log
  *   notify/rules, rule.set, rule.delete            the rules' parameters (audited)
+ *   notify/rule.effective {"id"}                   what applies to a channel
  *
  * A new alarm queues its messages (message.h) for every contact it is
  * for (contact.h), as deliver.h decides, in the alarm's own transaction.
@@ -28,6 +29,7 @@
 #include "alarm.h"
 #include "contact.h"
 #include "deliver.h"
+#include "flowstore.h"
 #include "outbox.h"
 #include "rulestore.h"
 #include "rpc.h"
@@ -44,11 +46,12 @@ struct notify_opts {
 };
 
 /* The engine on service s over store st, telling contacts cs through
- * outbox ob as dl decides (all borrowed; ob and dl may be NULL): subscribes and publishes the
+ * outbox ob as dl decides, with the rules' parameters rs and the flow
+ * states kept in fs (all borrowed; ob, dl and fs may be NULL): subscribes and publishes the
  * open alarms again (retained). Returns AMR_OK, AMR_ENOMEM or what the
  * subscription returned. */
 amr_err notify_create(notify **out, struct svc *s, alarm_store *st, contacts *cs, outbox *ob,
-		      deliver *dl, rulestore *rs, const struct notify_opts *o);
+		      deliver *dl, rulestore *rs, flowstore *fs, const struct notify_opts *o);
 
 /* Stop the timer, free. Accepts NULL. */
 void notify_destroy(notify *n);

@@ -6,8 +6,9 @@
  * the meters' verification dates looked at each time the registry is
  * read (docs/notify.md, "Rules").
  *
- * The flow states live in memory: after a restart each channel learns
- * again from its next readings (docs/notify.md says what that means).
+ * The flow states live in memory and, when a flowstore is given, in
+ * LMDB too (flowstore.h): the states a batch or a tick changed are stored
+ * after it, in one transaction, so a restart goes on where it stopped.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,8 @@ struct flow_chan {
 	struct proto_id id;
 	struct flow_state st;
 	struct flow_chan *next;
+	struct flow_chan *dnext; /* the next changed since the last store */
+	bool dirty;
 };
 
 static size_t bucket(const struct proto_id *id)
@@ -51,6 +54,40 @@ static struct flow_chan *chan_of(notify *n, const struct proto_id *id)
 }
 
 /* The registry's record of id (borrowed, may be NULL). */
+/* c changed: stored by the next flush. */
+static void mark(notify *n, struct flow_chan *c)
+{
+	if (c->dirty)
+		return;
+	c->dirty = true;
+	c->dnext = n->dirty;
+	n->dirty = c;
+}
+
+/* Store the changed states; on a failure they stay in memory only. */
+static void flush(notify *n)
+{
+	struct proto_id ids[256];
+	const struct flow_state *sts[256];
+	size_t k = 0;
+	amr_err rc;
+
+	while (n->dirty) {
+		struct flow_chan *c = n->dirty;
+
+		n->dirty = c->dnext;
+		c->dirty = false;
+		ids[k] = c->id;
+		sts[k++] = &c->st;
+		if (k == 256 || !n->dirty) {
+			if (n->fs && (rc = flowstore_put(n->fs, ids, sts, k)))
+				log_warn("flow states not stored (%s): relearnt after a restart",
+					 amr_strerror(rc));
+			k = 0;
+		}
+	}
+}
+
 static const json_t *record(notify *n, const struct proto_id *id)
 {
 	char buf[PROTO_ID_LEN];
@@ -113,17 +150,41 @@ static bool flow_params_of(notify *n, const struct proto_id *id, int64_t ts,
 	return true;
 }
 
+json_t *notify__effective(notify *n, const struct proto_id *id)
+{
+	const json_t *rec = id->ch ? record(n, id) : NULL;
+	const char *res = resource_of(rec);
+	struct units_weight w = weight_at(n, id, svc_now());
+	struct ruleset_params p;
+	struct flow_params fp;
+	char buf[PROTO_ID_LEN];
+	json_t *out;
+
+	notify__params(n, id, &p);
+	out = json_pack("{s:s, s:o, s:o}", "id", proto_id_format(id, buf), "params",
+			ruleset_json(&p), "from", rulestore_sources(n->rs, id, res));
+	if (!out || !id->ch)
+		return out;
+	ruleset_flow(&p, &w, &fp);
+	json_object_set_new(out, "resource", json_string(res));
+	json_object_set_new(
+		out, "unit",
+		json_string(json_string_value(json_object_get(rec, "unit")) ?: "pulse"));
+	json_object_set_new(
+		out, "weight",
+		json_pack("{s:I, s:I}", "num", (json_int_t)w.num, "den", (json_int_t)w.den));
+	json_object_set_new(out, "pulses_h",
+			    json_pack("{s:I, s:I}", "night_max", (json_int_t)fp.night_max_pulses_h,
+				      "burst", (json_int_t)fp.burst_pulses_h));
+	return out;
+}
+
 /* u (unit per hour * 10^6) as a decimal string, at least 3 decimals. */
 static json_t *decimal(int64_t u)
 {
 	char buf[UNITS_QTY_MAX];
-	size_t len;
 
-	units_format((units_u128)u, RULESET_DEC, buf);
-	len = strlen(buf);
-	for (size_t keep = len - RULESET_DEC + 3; len > keep && buf[len - 1] == '0';)
-		buf[--len] = '\0';
-	return json_string(buf);
+	return json_string(ruleset_decimal(u, buf));
 }
 
 /* What a flow alarm says beyond its key: the resource (for the
@@ -200,8 +261,10 @@ static void reading(notify *n, unsigned obj, const json_t *r, int64_t ts)
 		return;
 	metric_add(n->m_readings, 1);
 	flow_reading(&fc->st, &fp, ts, json_integer_value(delta), local_hour(n, ts), &out);
-	if (!out.ignored)
+	if (!out.ignored) {
+		mark(n, fc);
 		outcome(n, &id, &out, &p, &fp, ts);
+	}
 }
 
 static void on_readings(void *ctx, const struct mq_msg *msg)
@@ -222,6 +285,7 @@ static void on_readings(void *ctx, const struct mq_msg *msg)
 	}
 	json_array_foreach(json_object_get(b, "readings"), i, r)
 		reading(n, obj, r, json_integer_value(ts));
+	flush(n);
 	json_decref(b);
 }
 
@@ -238,15 +302,32 @@ void notify__flow_tick(notify *n, int64_t now)
 			    !flow_params_of(n, &c->id, now, &p, &fp))
 				continue;
 			flow_tick(&c->st, &fp, now, &out);
+			if (out.stuck.change != FLOW_SAME)
+				mark(n, c);
 			outcome(n, &c->id, &out, &p, &fp, now);
 		}
 	}
+	flush(n);
+}
+
+static void load_fn(const struct proto_id *id, const struct flow_state *st, void *arg)
+{
+	struct flow_chan *c = chan_of(arg, id);
+
+	if (c)
+		c->st = *st;
 }
 
 amr_err notify__flow_start(notify *n)
 {
+	amr_err rc;
+
 	if (!(n->chans = calloc(BUCKETS, sizeof *n->chans)))
 		return AMR_ENOMEM;
+	if (n->fs && (rc = flowstore_each(n->fs, load_fn, n)))
+		return rc;
+	if (n->nchans)
+		log_info("%zu channels' flow states read back", n->nchans);
 	return mq_subscribe(n->s->mq, PROTO_TOPIC_ROOT "readings/+", 1, on_readings, n);
 }
 

@@ -9,6 +9,7 @@
 #include "metrics.h"
 #include "contact.h"
 #include "deliver.h"
+#include "flowstore.h"
 #include "labels.h"
 #include "notify.h"
 #include "outbox.h"
@@ -27,7 +28,9 @@ struct notify {
 	const tzone_rules *tz;	  /* the site's zone: the night window */
 	struct flow_chan **chans; /* the channels' flow states, hashed */
 	size_t nchans;
-	struct debt_poll *debt; /* billing's debtors asked, NULL: never */
+	struct flow_chan *dirty; /* those changed since they were stored */
+	flowstore *fs;		 /* borrowed, may be NULL: in memory only */
+	struct debt_poll *debt;	 /* billing's debtors asked, NULL: never */
 	struct notify_opts o;
 	uint64_t timer;			  /* the graces' tick */
 	int64_t grace[PROTO_OBJ_MAX + 1]; /* offline since; 0 online; < 0 raised */
@@ -49,6 +52,11 @@ void notify__clear(notify *n, enum rules_kind kind, const struct proto_id *t, in
  * say now (notify_flow.c). */
 void notify__params(notify *n, const struct proto_id *id, struct ruleset_params *p);
 
+/* What applies to object or channel id now: {"id","params","from",
+ * and for a channel "resource","unit","weight","pulses_h"} (new; NULL
+ * when out of memory; notify_flow.c). */
+json_t *notify__effective(notify *n, const struct proto_id *id);
+
 /* The flow rules (notify_flow.c): subscribe amr/v1/readings/+; tick the
  * stuck checks; free the states. */
 amr_err notify__flow_start(notify *n);
@@ -68,6 +76,7 @@ void notify__debt_stop(notify *n);
 void notify__m_rules(void *ctx, rpc_req *req, json_t *args);
 void notify__m_rule_set(void *ctx, rpc_req *req, json_t *args);
 void notify__m_rule_delete(void *ctx, rpc_req *req, json_t *args);
+void notify__m_rule_effective(void *ctx, rpc_req *req, json_t *args);
 
 typedef struct smsact smsact;
 

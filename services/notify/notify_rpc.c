@@ -213,6 +213,9 @@ const struct rpc_method notify_methods[] = {
 	{ "rule.set", notify__m_rule_set,
 	  "{scope,actor,reason?,params}: set a scope's parameters (default, a resource, an object "
 	  "or a channel), replacing them whole; audited" },
+	{ "rule.effective", notify__m_rule_effective,
+	  "{id}: the parameters that apply to an object or a channel now, the scope each comes "
+	  "from, and a channel's thresholds in pulses" },
 	{ "rule.delete", notify__m_rule_delete,
 	  "{scope,actor,reason?}: remove a scope's "
 	  "parameters; audited" },

@@ -68,3 +68,28 @@ void notify__m_rule_delete(void *ctx, rpc_req *req, json_t *args)
 {
 	step(ctx, req, args, true);
 }
+
+void notify__m_rule_effective(void *ctx, rpc_req *req, json_t *args)
+{
+	static const char *const fields[] = { "id", NULL };
+	notify *n = ctx;
+	struct jv_err err = { "" };
+	struct proto_id id;
+	const char *s;
+	json_t *res = NULL;
+	int parts;
+	amr_err rc;
+
+	if (!(rc = jv_only(args, fields, &err)) &&
+	    !(rc = jv_str(args, "id", true, NULL, 1, PROTO_ID_LEN - 1, &s, &err))) {
+		parts = proto_id_parse(s, &id);
+		if (parts != 1 && parts != 3)
+			rc = jv_fail(&err,
+				     "id: \"%.20s\" is neither an object (2) nor a channel "
+				     "(1.5.1)",
+				     s);
+		else if (!(res = notify__effective(n, &id)))
+			rc = AMR_ENOMEM;
+	}
+	rpc_reply_jv(req, rc, &err, res);
+}

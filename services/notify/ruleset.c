@@ -288,3 +288,62 @@ int64_t ruleset_local_day(int64_t t, int32_t offset)
 
 	return l / 86400 - (l % 86400 < 0);
 }
+
+char *ruleset_decimal(int64_t u, char buf[UNITS_QTY_MAX])
+{
+	size_t len;
+
+	units_format((units_u128)(u < 0 ? 0 : u), RULESET_DEC, buf);
+	len = strlen(buf);
+	for (size_t keep = len - RULESET_DEC + 3; len > keep && buf[len - 1] == '0';)
+		buf[--len] = '\0';
+	return buf;
+}
+
+json_t *ruleset_json(const struct ruleset_params *p)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o && i < NPARAMS; i++) {
+		const char *at = (const char *)p + params[i].off;
+		json_t *v;
+
+		if (params[i].kind == P_INT) {
+			int32_t n;
+
+			memcpy(&n, at, sizeof n);
+			v = json_integer(n);
+		} else {
+			int64_t n;
+			char buf[UNITS_QTY_MAX];
+
+			memcpy(&n, at, sizeof n);
+			v = params[i].kind == P_DEBT ? json_integer(n)
+						     : json_string(ruleset_decimal(n, buf));
+		}
+		if (json_object_set_new(o, params[i].name, v)) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+json_t *ruleset_sources(const json_t *const level[RULESET_LEVELS],
+			const char *const names[RULESET_LEVELS])
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o && i < NPARAMS; i++) {
+		const char *from = "builtin";
+
+		for (int l = 0; l < RULESET_LEVELS; l++)
+			if (level[l] && json_object_get(level[l], params[i].name))
+				from = names[l];
+		if (json_object_set_new(o, params[i].name, json_string(from))) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}

@@ -95,6 +95,21 @@ int64_t ruleset_pulses_h(int64_t u, const struct units_weight *w);
 void ruleset_flow(const struct ruleset_params *p, const struct units_weight *w,
 		  struct flow_params *fp);
 
+/* Threshold u (unit per hour * 10^RULESET_DEC) as a decimal string with
+ * 3 to RULESET_DEC decimals ("0.030") into buf. Returns buf. */
+char *ruleset_decimal(int64_t u, char buf[UNITS_QTY_MAX]);
+
+/* p as the parameters' JSON (new; NULL when out of memory): integers,
+ * thresholds as ruleset_decimal() strings, the debt in
+ * kopecks. */
+json_t *ruleset_json(const struct ruleset_params *p);
+
+/* Which scope each parameter comes from, {"leak_hours":"cold_water",..}
+ * (new): names[l] of the most specific level[l] that sets it, else
+ * "builtin". */
+json_t *ruleset_sources(const json_t *const level[RULESET_LEVELS],
+			const char *const names[RULESET_LEVELS]);
+
 /* "YYYY-MM-DD" (a real date) into days since 1970-01-01 in *out; false
  * when it is not one (the registry's "" among them). */
 bool ruleset_date_days(const char *s, int64_t *out);

@@ -169,18 +169,42 @@ const json_t *rulestore_params(const rulestore *r, const char *scope)
 	return r && scope ? json_object_get(json_object_get(r->map, scope), "params") : NULL;
 }
 
+/* The levels of id's scopes (borrowed) and their names (in buffers of
+ * the caller's). */
+static void levels_of(const rulestore *r, const struct proto_id *id, const char *res,
+		      const json_t *level[RULESET_LEVELS], const char *names[RULESET_LEVELS],
+		      char obj[PROTO_ID_LEN], char ch[PROTO_ID_LEN])
+{
+	struct proto_id o = { id->obj, 0, 0 };
+
+	names[RULESET_DEFAULT] = "default";
+	names[RULESET_RESOURCE] = res ? res : "unknown";
+	names[RULESET_OBJECT] = proto_id_format(&o, obj);
+	names[RULESET_CHANNEL] = proto_id_format(id, ch);
+	level[RULESET_DEFAULT] = rulestore_params(r, "default");
+	level[RULESET_RESOURCE] = id->ch ? rulestore_params(r, names[RULESET_RESOURCE]) : NULL;
+	level[RULESET_OBJECT] = rulestore_params(r, obj);
+	level[RULESET_CHANNEL] = id->ch ? rulestore_params(r, ch) : NULL;
+}
+
 void rulestore_resolve(const rulestore *r, const struct proto_id *id, const char *res,
 		       const char *unit, int32_t gateway_offline_min, int32_t spool_pct,
 		       struct ruleset_params *p)
 {
-	struct proto_id o = { id->obj, 0, 0 };
 	char obj[PROTO_ID_LEN], ch[PROTO_ID_LEN];
-	const json_t *level[RULESET_LEVELS] = {
-		rulestore_params(r, "default"),
-		id->ch ? rulestore_params(r, res) : NULL,
-		rulestore_params(r, proto_id_format(&o, obj)),
-		id->ch ? rulestore_params(r, proto_id_format(id, ch)) : NULL,
-	};
+	const json_t *level[RULESET_LEVELS];
+	const char *names[RULESET_LEVELS];
 
+	levels_of(r, id, res, level, names, obj, ch);
 	ruleset_resolve(p, level, id->ch ? res : NULL, unit, gateway_offline_min, spool_pct);
+}
+
+json_t *rulestore_sources(const rulestore *r, const struct proto_id *id, const char *res)
+{
+	char obj[PROTO_ID_LEN], ch[PROTO_ID_LEN];
+	const json_t *level[RULESET_LEVELS];
+	const char *names[RULESET_LEVELS];
+
+	levels_of(r, id, res, level, names, obj, ch);
+	return ruleset_sources(level, names);
 }

@@ -52,4 +52,8 @@ void rulestore_resolve(const rulestore *r, const struct proto_id *id, const char
 		       const char *unit, int32_t gateway_offline_min, int32_t spool_pct,
 		       struct ruleset_params *p);
 
+/* Which scope each of id's parameters comes from (ruleset_sources();
+ * new, NULL when out of memory). */
+json_t *rulestore_sources(const rulestore *r, const struct proto_id *id, const char *res);
+
 #endif

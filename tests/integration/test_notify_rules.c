@@ -1,15 +1,16 @@
 /*
  * amr-notify's rules over the readings and the registry, with a real
  * Mosquitto and a real amr-archive's registry: a leak series raises leak
- * once and its zero flow clears it; a burst raised by a channel's rule
+ * once and its zero flow clears it, also after amr-notify is killed; a burst raised by a channel's rule
  * that overrides its resource's (a channel of the same resource under
  * the same flow raises nothing); stuck raised by the tick and cleared by
  * a pulse, and not while the meter's gateway is offline; a meter's verification date near raises verification_due and
  * moved later clears it; debt from a real amr-billing raised above the
- * threshold and cleared once paid; a rule.set with a bad field changes
- * nothing.
+ * threshold and cleared once paid; spool and gateway offline by their
+ * object's rules; a rule.set with a bad field changes nothing.
  */
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@
 static struct harness h;
 static struct catcher mc;
 static long long seq = 100;
+static pid_t notify;
+static char url[64];
 
 static json_t *call(const char *method, const char *a, const char *want_err)
 {
@@ -50,6 +53,11 @@ static json_t *call(const char *method, const char *a, const char *want_err)
 	res = json_incref(json_object_get(r, want_err ? "error" : "result"));
 	json_decref(r);
 	return res;
+}
+
+static const char *s_of(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k)) ?: "";
 }
 
 static void rule_set(const char *scope, const char *params)
@@ -137,15 +145,26 @@ static char *wait_state(const char *key, const char *state)
  * when they are told */
 static const char *refresh_s = "1";
 
-static void setup(void)
+static void start_notify(void)
 {
-	char url[64];
 	const char *const nargs[] = {
 		"--registry-refresh-s", refresh_s, "--debt-poll-s", "1", "--smtp-url", url, NULL
 	};
+	char *st;
+
+	harness_clear_inbox(&h);
+	notify = harness_spawn(&h, "amr-notify", nargs);
+	ck_assert_int_gt(notify, 0);
+	st = harness_wait_message(&h, "amr/v1/svc/notify/status", "\"online\":true", 15000);
+	ck_assert_msg(st != NULL, "amr-notify did not come online");
+	free(st);
+}
+
+static void setup(void)
+{
 	struct agw g;
 	json_t *r;
-	char *st, code[64];
+	char code[64];
 	long long t = (long long)time(NULL);
 	char a[512], day[16];
 	time_t soon;
@@ -177,12 +196,7 @@ static void setup(void)
 	json_decref(arc_rpc(&h, "registry.set", a, NULL, NULL, 0));
 
 	bil_start(&h, NULL); /* before amr-notify: its first poll is answered */
-	harness_clear_inbox(&h);
-	ck_assert_int_gt(harness_spawn(&h, "amr-notify", nargs), 0);
-	st = harness_wait_message(&h, "amr/v1/svc/notify/status", "\"online\":true", 15000);
-	ck_assert_msg(st != NULL, "amr-notify did not come online");
-	free(st);
-	ck_assert_int_eq(harness_subscribe(&h, "amr/v1/alarms/+"), 0);
+	start_notify();
 	/* wait until it has read the registry whole: 1 object, 2 devices, 8 channels */
 	HARNESS_POLL_UNTIL(harness_metric(&h, "notify", "amr_notify_registry_records") >= 11,
 			   15000);
@@ -291,6 +305,10 @@ START_TEST(leak_once_and_cleared)
 	}
 	ck_assert_str_eq(json_string_value(json_object_get(d, "night_max_per_h")), "0.000");
 	json_decref(l);
+	/* killed and started again: the channel's state is read back, so
+	 * the leak goes on (no second alarm) and its end is seen */
+	ck_assert_int_eq(harness_kill(&h, notify, SIGKILL) != -1, 1);
+	start_notify();
 	/* half an hour of zero flow ends it */
 	for (int i = 13; i <= 16; i++)
 		batch(1, t0 + i * 10 * M, ch, 0);
@@ -299,6 +317,35 @@ START_TEST(leak_once_and_cleared)
 	free(m);
 	l = alarms_of("leak");
 	ck_assert_uint_eq(json_array_size(l), 1);
+	json_decref(l);
+}
+END_TEST
+
+/* Night flow above the built-in 0.030 m³/h, in the site's hours
+ * (Europe/Moscow, UTC+3): 01:00..02:00 tomorrow raises leak; the same
+ * flow at noon does not. */
+START_TEST(night_leak_in_local_hours)
+{
+	static const char *const night[] = { "1.2", NULL }, *const noon[] = { "1.3", NULL };
+	long long now = (long long)time(NULL);
+	long long day = ((now + 86400 + 3 * 3600) / 86400) * 86400 - 3 * 3600; /* 00:00 local */
+	json_t *l, *d;
+	char *m;
+
+	rule_set("cold_water", "{\"leak_hours\":0,\"burst_per_h\":\"0\"}");
+	/* 10 l every 10 minutes: 60 l/h, 6 pulses/h above 3 */
+	for (int i = 0; i <= 7; i++)
+		batch(1, day + 12 * 3600 + i * 10 * M, noon, 1);
+	for (int i = 0; i <= 7; i++)
+		batch(1, day + 3600 + i * 10 * M, night, 1);
+	m = wait_state("leak/1.1.2", "raised");
+	free(m);
+	l = alarms_of("leak");
+	ck_assert_uint_eq(json_array_size(l), 1); /* not 1.1.3's noon */
+	d = json_object_get(json_array_get(l, 0), "detail");
+	ck_assert_str_eq(s_of(d, "night_max_per_h"), "0.030");
+	ck_assert_int_eq(json_integer_value(json_object_get(d, "night_max_pulses_h")), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(d, "since")), day + 3600);
 	json_decref(l);
 }
 END_TEST
@@ -314,6 +361,27 @@ START_TEST(burst_by_the_channels_rule)
 	rule_set("cold_water", "{\"burst_per_h\":\"3\",\"burst_min\":20,\"leak_hours\":0,"
 			       "\"night_max_per_h\":\"0\"}");
 	rule_set("1.1.2", "{\"burst_per_h\":\"0.5\"}");
+	/* what applies, and whence */
+	{
+		json_t *e = call("rule.effective", "{\"id\":\"1.1.2\"}", NULL), *from;
+
+		from = json_object_get(e, "from");
+		ck_assert_str_eq(s_of(from, "burst_per_h"), "1.1.2");
+		ck_assert_str_eq(s_of(from, "burst_min"), "cold_water");
+		ck_assert_str_eq(s_of(from, "leak_zero_min"), "builtin");
+		ck_assert_str_eq(s_of(json_object_get(e, "params"), "burst_per_h"), "0.500");
+		ck_assert_int_eq(json_integer_value(
+					 json_object_get(json_object_get(e, "pulses_h"), "burst")),
+				 50);
+		ck_assert_str_eq(s_of(e, "resource"), "cold_water");
+		json_decref(e);
+		e = call("rule.effective", "{\"id\":\"1.1.3\"}", NULL);
+		ck_assert_int_eq(json_integer_value(
+					 json_object_get(json_object_get(e, "pulses_h"), "burst")),
+				 300);
+		json_decref(e);
+		json_decref(call("rule.effective", "{\"id\":\"1.1\"}", "bad_request"));
+	}
 	/* 100 l every 10 minutes: 0.6 m³/h on both */
 	for (int i = 0; i <= 3; i++)
 		batch(1, t0 + i * 10 * M, ch, 10);
@@ -451,6 +519,37 @@ START_TEST(debt_above_and_paid)
 }
 END_TEST
 
+/* The gateway's parameters per object over the options' defaults
+ * (--gateway-offline-min 10, --spool-pct 80). */
+START_TEST(gateway_rules_per_object)
+{
+	const char *full = "{\"online\":true,\"spool\":{\"pending\":60,\"capacity\":100}}";
+	json_t *l;
+	char *m;
+
+	rule_set("2", "{\"spool_pct\":50}");
+	rule_set("3", "{\"gateway_offline_min\":0}");
+	/* the others' first: the alarms below show they were looked at */
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/5/status", full, 1, true), 0);
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/6/status", "{\"online\":false}", 1, true),
+			 0);
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/2/status", full, 1, true), 0);
+	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/3/status", "{\"online\":false}", 1, true),
+			 0);
+	m = wait_state("spool/2", "raised");
+	free(m);
+	m = wait_state("gateway_offline/3", "raised");
+	free(m);
+	l = alarms_of("spool");
+	ck_assert_uint_eq(json_array_size(l), 1); /* 60 % is under object 5's 80 % */
+	json_decref(l);
+	l = alarms_of("gateway_offline");
+	ck_assert_uint_eq(json_array_size(l), 1); /* object 6 has 10 minutes */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(l, 0), "count")), 1);
+	json_decref(l);
+}
+END_TEST
+
 START_TEST(bad_rule_changes_nothing)
 {
 	json_t *e, *r, *rec;
@@ -508,10 +607,12 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, leak_once_and_cleared);
+	tcase_add_test(tc, night_leak_in_local_hours);
 	tcase_add_test(tc, burst_by_the_channels_rule);
 	tcase_add_test(tc, stuck_on_the_tick);
 	tcase_add_test(tc, verification_due_and_moved);
 	tcase_add_test(tc, debt_above_and_paid);
+	tcase_add_test(tc, gateway_rules_per_object);
 	tcase_add_test(tc, bad_rule_changes_nothing);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("names");

@@ -304,6 +304,47 @@ START_TEST(dates)
 }
 END_TEST
 
+/* The parameters as JSON, and the scope each comes from. */
+START_TEST(json_and_sources)
+{
+	static const char *const names[RULESET_LEVELS] = { "default", "cold_water", "1", "1.5.1" };
+	json_t *res = json_loads("{\"burst_per_h\":\"2\",\"leak_hours\":12}", 0, NULL);
+	json_t *ch = json_loads("{\"leak_hours\":3}", 0, NULL);
+	json_t *dflt = json_loads("{\"debt_threshold\":500000,\"leak_hours\":1}", 0, NULL);
+	const json_t *lv[RULESET_LEVELS] = { dflt, res, NULL, ch };
+	struct ruleset_params p;
+	json_t *j, *from;
+
+	ruleset_resolve(&p, lv, "cold_water", "m3", 10, 80);
+	j = ruleset_json(&p);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "leak_hours")), 3);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "burst_per_h")), "2.000");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "night_max_per_h")), "0.030");
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "debt_threshold")), 500000);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "spool_pct")), 80);
+	ck_assert_uint_eq(json_object_size(j), 14);
+	{
+		char buf[UNITS_QTY_MAX];
+
+		ck_assert_str_eq(ruleset_decimal(0, buf), "0.000");
+		ck_assert_str_eq(ruleset_decimal(1, buf), "0.000001");
+		ck_assert_str_eq(ruleset_decimal(1500000, buf), "1.500");
+		ck_assert_str_eq(ruleset_decimal(1234500, buf), "1.2345");
+		ck_assert_str_eq(ruleset_decimal(1000000000000, buf), "1000000.000");
+	}
+	from = ruleset_sources(lv, names);
+	ck_assert_str_eq(json_string_value(json_object_get(from, "leak_hours")), "1.5.1");
+	ck_assert_str_eq(json_string_value(json_object_get(from, "burst_per_h")), "cold_water");
+	ck_assert_str_eq(json_string_value(json_object_get(from, "debt_threshold")), "default");
+	ck_assert_str_eq(json_string_value(json_object_get(from, "stuck_days")), "builtin");
+	json_decref(from);
+	json_decref(j);
+	json_decref(res);
+	json_decref(ch);
+	json_decref(dflt);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("notify_ruleset");
@@ -317,6 +358,7 @@ int main(void)
 	tcase_add_test(tc, units);
 	tcase_add_test(tc, flow_of);
 	tcase_add_test(tc, dates);
+	tcase_add_test(tc, json_and_sources);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
