@@ -58,17 +58,18 @@ write_env() {
 	mv "$f.tmp" "$f"
 }
 
-# The broker container runs as uid/gid 10001: let that group read what it
-# needs. Without root (rootless engines) the files are made world-readable
-# inside a directory only their owner can list from the host.
-broker_perms() {
+# The broker's and the SMS gateway's containers run as uid/gid 10001: let
+# that group read what they need (container_perms broker|kannel). Without
+# root (rootless engines) the files are made world-readable inside a
+# directory only their owner can list from the host.
+container_perms() {
 	if [ "$(id -u)" -eq 0 ]; then
-		chgrp -R "$gid" "$dir/broker"
-		chmod 750 "$dir/broker"
-		chmod 640 "$dir/broker"/*
+		chgrp -R "$gid" "$dir/$1"
+		chmod 750 "$dir/$1"
+		chmod 640 "$dir/$1"/*
 	else
-		chmod 755 "$dir/broker"
-		chmod 644 "$dir/broker"/*
+		chmod 755 "$dir/$1"
+		chmod 644 "$dir/$1"/*
 	fi
 }
 
@@ -100,7 +101,7 @@ rebuild_auth() {
 		done
 	} >"$dir/broker/acl.tmp"
 	mv "$dir/broker/acl.tmp" "$dir/broker/acl"
-	broker_perms
+	container_perms broker
 }
 
 # The local CA and the broker's certificate (names: DNS or IP addresses).
@@ -171,15 +172,7 @@ make_sms() {
 	[ -f "$dir/kannel/smsc.conf" ] || cp "$here/kannel/smsc-fake.conf" "$dir/kannel/smsc.conf"
 	write_env "$dir/env/notify.env" amr-notify "AMR_NOTIFY_SMS_USER=amr" \
 		"AMR_NOTIFY_SMS_PASSWORD=$pw"
-	# the gateway's container runs as group amr, as the broker's does
-	if [ "$(id -u)" -eq 0 ]; then
-		chgrp -R "$gid" "$dir/kannel"
-		chmod 750 "$dir/kannel"
-		chmod 640 "$dir/kannel"/*
-	else
-		chmod 755 "$dir/kannel"
-		chmod 644 "$dir/kannel"/*
-	fi
+	container_perms kannel
 }
 
 cmd_init() {
