@@ -367,6 +367,35 @@ START_TEST(the_answers_delivery_report_is_read_back)
 }
 END_TEST
 
+/* Many open alarms: the answer names what fits in Kannel's four parts
+ * and says there are more; from a contact's sms_from number, answered to
+ * that number. */
+START_TEST(a_long_status_fits_in_four_parts)
+{
+	char ev[200], *a[2] = { 0 }, *st;
+	size_t n = 0;
+
+	for (int addr = 6; addr <= 12; addr++) {
+		snprintf(ev, sizeof ev,
+			 "{\"obj\":1,\"type\":\"device_offline\",\"addr\":%d,\"ts\":1796000000,"
+			 "\"detail\":{}}",
+			 addr);
+		ck_assert_int_eq(harness_publish(&h, "amr/v1/events/1", ev, 1, false), 0);
+	}
+	st = harness_wait_message(&h, "amr/v1/alarms/8", "\"state\":\"raised\"", WAIT_MS);
+	ck_assert_ptr_nonnull(st);
+	free(st);
+	kannel_send_mo(&k, "+79005550001", "1234", "STATUS 1");
+	HARNESS_POLL_UNTIL(answers_to("+79005550001", a, 0) >= 1, WAIT_MS);
+	ck_assert_int_eq(answers_to("+79005550001", a, 2), 1);
+	for (const char *p = a[0]; *p; p++)
+		n += ((unsigned char)*p & 0xc0) != 0x80;
+	ck_assert_msg(n <= 4 * 67 && strstr(a[0], "Объект 1") && strstr(a[0], "; и другие"),
+		      "%zu: %s", n, a[0]);
+	free(a[0]);
+}
+END_TEST
+
 /* The archive's audit records of manual readings of channel (a count). */
 static int manual_audits(const char *channel)
 {
@@ -487,6 +516,7 @@ static Suite *smsin_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, status_from_a_listed_phone_is_answered_with_the_objects_state);
+	tcase_add_test(tc, a_long_status_fits_in_four_parts);
 	tcase_add_test(tc, an_unknown_number_gets_nothing_and_is_logged);
 	tcase_add_test(tc, ack_acknowledges_as_the_contacts_user);
 	tcase_add_test(tc, a_repeat_of_kannels_request_is_acted_on_once);
