@@ -432,7 +432,8 @@ void notify_sms_in(const struct smsin_sms *m, void *arg)
 	switch (c.kind) {
 	case SMSCMD_UNKNOWN:
 		say(text, sizeof text, "%s%s. %s",
-		    en(n) ? "Not understood: " : "Не понято: ", c.why, smscmd_help(n->o.lang));
+		    en(n) ? "Not understood: " : "Не понято: ", en(n) ? c.why : c.why_ru,
+		    smscmd_help(n->o.lang));
 		break;
 	case SMSCMD_HELP:
 		say(text, sizeof text, "%s", smscmd_help(n->o.lang));

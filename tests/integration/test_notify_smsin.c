@@ -202,6 +202,12 @@ START_TEST(status_from_a_listed_phone_is_answered_with_the_objects_state)
 			      strstr(a, "Тревога 1: УО-4 не отвечает, 1.5"),
 		      "%s", a);
 	free(a);
+	/* what is not understood is answered so, with what is */
+	kannel_send_mo(&k, DUTY, "1234", "STATUS 0");
+	a = wait_answer(2);
+	ck_assert_msg(strstr(a, "Не понято: STATUS: нужен номер объекта 1..65000. Команды: ") == a,
+		      "%s", a);
+	free(a);
 	/* nothing went back to the phones' side by smsbox itself */
 	ck_assert_int_eq(kannel_mo_replies(&k, NULL, 0), 0);
 }

@@ -111,6 +111,10 @@ START_TEST(each_text_is_read_as_the_table_says)
 			      w->text, c.why, w->why);
 	else
 		ck_assert_str_eq(c.why, "");
+	/* a Russian reason for every English one, with the same command */
+	ck_assert_int_eq(c.why[0] == '\0', c.why_ru[0] == '\0');
+	if (strchr(c.why, ':'))
+		ck_assert_int_eq(strncmp(c.why, c.why_ru, (size_t)(strchr(c.why, ':') - c.why)), 0);
 }
 END_TEST
 
