@@ -402,6 +402,43 @@ START_TEST(a_long_status_fits_in_four_parts)
 }
 END_TEST
 
+/* Another service's SMS (notify/send): its delivery report is told to it
+ * on amr/v1/notify/delivery/<service>. */
+START_TEST(another_services_sms_is_told_its_delivery_report)
+{
+	char *r, *ev;
+
+	ck_assert_int_eq(harness_subscribe(&h, "amr/v1/notify/delivery/+"), 0);
+	r = harness_rpc(
+		&h, "notify/send",
+		"{\"ref\":\"billing/restriction/1/sms\",\"channel\":\"sms\",\"to\":\"+79005550009\","
+		"\"body\":\"Notice\",\"actor\":\"billing\"}",
+		10000);
+	ck_assert_msg(r && strstr(r, "\"ok\":true"), "%s", r ? r : "no answer");
+	free(r);
+	ev = harness_wait_message(&h, "amr/v1/notify/delivery/billing", "\"status\":\"delivered\"",
+				  WAIT_MS);
+	ck_assert_msg(ev && strstr(ev, "\"ref\":\"billing/restriction/1/sms\"") &&
+			      strstr(ev, "\"delivery\":{") && strstr(ev, "\"code\":1"),
+		      "%s", ev ? ev : "no delivery report told");
+	free(ev);
+	/* amr-notify's own answers are not told to anyone: once the answer's
+	 * report is recorded, and the broker has passed on what notify
+	 * published before its barrier, nothing came for "notify" */
+	kannel_send_mo(&k, DUTY, "1234", "HELP");
+	free(wait_answer(1));
+	r = NULL;
+	HARNESS_POLL_UNTIL(
+		(free(r), r = harness_rpc(&h, "notify/messages", "{\"limit\":1}", 10000)) &&
+			strstr(r, "\"in\":\"HELP\"") && strstr(r, "\"code\":1"),
+		WAIT_MS);
+	ck_assert_msg(r && strstr(r, "\"code\":1"), "%s", r ? r : "no answer");
+	free(r);
+	ck_assert_int_eq(harness_barrier(&h, "notify", 10000), 0);
+	ck_assert_ptr_null(harness_wait_message(&h, "amr/v1/notify/delivery/notify", NULL, 0));
+}
+END_TEST
+
 /* The archive's audit records of manual readings of channel (a count). */
 static int manual_audits(const char *channel)
 {
@@ -528,6 +565,7 @@ static Suite *smsin_suite(void)
 	tcase_add_test(tc, a_repeat_of_kannels_request_is_acted_on_once);
 	tcase_add_test(tc, what_is_not_a_request_is_refused_naming_why);
 	tcase_add_test(tc, the_answers_delivery_report_is_read_back);
+	tcase_add_test(tc, another_services_sms_is_told_its_delivery_report);
 	tcase_add_test(tc, read_reaches_the_archive_once_even_when_the_sms_comes_twice);
 	tcase_add_test(tc, balance_answers_only_the_accounts_own_phone);
 	suite_add_tcase(s, tc);
