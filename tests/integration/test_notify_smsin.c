@@ -300,6 +300,22 @@ START_TEST(a_repeat_of_kannels_request_is_acted_on_once)
 	a = wait_answer(1);
 	ck_assert_msg(strstr(a, "Объект 1"), "%s", a);
 	free(a);
+	/* coding 2 that smsbox converted already: the charset decides */
+	ck_assert_int_eq(get("/sms/in?from=%2B79001234567&id=u-2&coding=2&charset=UTF-8&text="
+			     "%D1%81%D1%82%D0%B0%D1%82%D1%83%D1%81+1",
+			     body),
+			 200);
+	a = wait_answer(2);
+	ck_assert_msg(strstr(a, "Объект 1"), "%s", a);
+	free(a);
+	/* and UCS-2 without a charset */
+	ck_assert_int_eq(get("/sms/in?from=%2B79001234567&id=u-3&coding=2&text="
+			     "%04%41%04%42%04%30%04%42%04%43%04%41%00%20%00%31",
+			     body),
+			 200);
+	a = wait_answer(3);
+	ck_assert_msg(strstr(a, "Объект 1"), "%s", a);
+	free(a);
 }
 END_TEST
 
