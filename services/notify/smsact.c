@@ -59,18 +59,20 @@ static bool en(const notify *n)
 static void reply(notify *n, const char *id, const char *to, const char *contact, const char *in,
 		  const char *text)
 {
-	char ref[sizeof REF_PREFIX + SMSIN_ID_MAX];
+	char ref[sizeof REF_PREFIX + SMSIN_ID_MAX], body[ANSWER_MAX];
 	json_t *msg;
 	uint64_t mid;
 	amr_err rc;
 
 	snprintf(ref, sizeof ref, REF_PREFIX "%s", id);
+	snprintf(body, sizeof body, "%s", text);
+	utf8_fix(body); /* another service's words may have been cut in a character */
 	if (!n->ob || !outbox_has(n->ob, "sms")) {
 		log_warn("sms %s from %s: no answer, amr-notify sends no SMS (--sms-url)", id, to);
 		return;
 	}
 	msg = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "alarm", 0, "channel", "sms",
-			"to", to, "body", text, "ref", ref, "contact", contact, "by", "sms-in",
+			"to", to, "body", body, "ref", ref, "contact", contact, "by", "sms-in",
 			"in", in);
 	if (!msg || (rc = outbox_put(n->ob, msg, &mid)))
 		log_error("sms %s from %s: the answer not queued", id, to);
