@@ -11,6 +11,7 @@
  * is read; the answers' delivery reports are recorded on them.
  */
 #include <check.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <curl/curl.h>
 #include <stdio.h>
@@ -129,6 +130,35 @@ static long get(const char *path, char *body)
 	return code;
 }
 
+static pid_t notify_pid;
+
+/* amr-notify on the test's Kannel, listening on listen; online. */
+static void start_notify(const char *listen, const char *dlr)
+{
+	const char *args[] = { "--sms-url",
+			       k.url,
+			       "--sms-user",
+			       KANNEL_USER,
+			       "--sms-password",
+			       KANNEL_PASSWORD,
+			       "--sms-listen",
+			       listen,
+			       "--sms-dlr-url",
+			       dlr,
+			       "--retry-s",
+			       "1",
+			       NULL };
+	char *st;
+
+	harness_clear_inbox(&h);
+	notify_pid = harness_spawn(&h, "amr-notify", args);
+	ck_assert_int_gt(notify_pid, 0);
+	st = harness_wait_message(&h, "amr/v1/svc/notify/status", "\"online\":true", WAIT_MS);
+	ck_assert_msg(st != NULL, "amr-notify did not come online");
+	free(st);
+	ck_assert_int_eq(harness_wait_port(port, WAIT_MS), 0);
+}
+
 static void setup(void)
 {
 	char get_url[200], listen[40], dlr[200];
@@ -143,27 +173,7 @@ static void setup(void)
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
 	snprintf(dlr, sizeof dlr, "http://127.0.0.1:%d/sms/dlr?key=%%KEY%%&status=%%d", port);
 	kannel_start_get(&k, &h, get_url);
-	{
-		const char *args[] = { "--sms-url",
-				       k.url,
-				       "--sms-user",
-				       KANNEL_USER,
-				       "--sms-password",
-				       KANNEL_PASSWORD,
-				       "--sms-listen",
-				       listen,
-				       "--sms-dlr-url",
-				       dlr,
-				       "--retry-s",
-				       "1",
-				       NULL };
-
-		ck_assert_int_gt(harness_spawn(&h, "amr-notify", args), 0);
-	}
-	st = harness_wait_message(&h, "amr/v1/svc/notify/status", "\"online\":true", WAIT_MS);
-	ck_assert_msg(st != NULL, "amr-notify did not come online");
-	free(st);
-	ck_assert_int_eq(harness_wait_port(port, WAIT_MS), 0);
+	start_notify(listen, dlr);
 	/* gateway 1 online, and a UO-4 of it not answering: alarm 1, raised
 	 * before anyone is listed, so that no alarm SMS goes out */
 	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/1/status",
@@ -455,6 +465,41 @@ START_TEST(another_services_sms_is_told_its_delivery_report)
 }
 END_TEST
 
+/* The answer is owed in the outbox: amr-notify killed while Kannel's
+ * sendsms is down still answers once after its restart, and smsbox
+ * repeating the request then does not make a second answer. */
+START_TEST(an_answer_owed_survives_a_kill)
+{
+	char body[400], listen[40], dlr[200], conf[300], *log = NULL, *a;
+
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
+	snprintf(dlr, sizeof dlr, "http://127.0.0.1:%d/sms/dlr?key=%%KEY%%&status=%%d", port);
+	harness_kill(&h, k.smsbox, SIGKILL); /* sendsms gone: the answer waits */
+	k.smsbox = 0;
+	ck_assert_int_eq(get("/sms/in?from=%2B79001234567&text=HELP&id=kill-1", body), 200);
+	HARNESS_POLL_UNTIL((free(log), log = harness_rpc(&h, "notify/messages", "{}", 10000)) &&
+				   strstr(log, "\"in\":\"HELP\"") && strstr(log, "\"why\":"),
+			   WAIT_MS);
+	ck_assert_msg(log && strstr(log, "\"why\":"), "%s", log ? log : "no answer");
+	free(log);
+	ck_assert_int_eq(answers_to(DUTY, NULL, 0), 0);
+	harness_kill(&h, notify_pid, SIGKILL);
+	start_notify(listen, dlr);
+	snprintf(conf, sizeof conf, "%s/kannel.conf", h.dir);
+	k.smsbox = harness_spawn(&h, KANNEL_SMSBOX, (const char *[]){ "-v", "1", conf, NULL });
+	ck_assert_int_gt(k.smsbox, 0);
+	a = wait_answer(1);
+	ck_assert_ptr_nonnull(strstr(a, "HELP"));
+	free(a);
+	ck_assert_int_eq(get("/sms/in?from=%2B79001234567&text=HELP&id=kill-1", body), 200);
+	/* the barrier: a later request is answered, and it is the second */
+	ck_assert_int_eq(get("/sms/in?from=%2B79001234567&text=STATUS+1&id=kill-2", body), 200);
+	a = wait_answer(2);
+	ck_assert_ptr_nonnull(strstr(a, "Объект 1"));
+	free(a);
+}
+END_TEST
+
 /* The archive's audit records of manual readings of channel (a count). */
 static int manual_audits(const char *channel)
 {
@@ -582,6 +627,7 @@ static Suite *smsin_suite(void)
 	tcase_add_test(tc, what_is_not_a_request_is_refused_naming_why);
 	tcase_add_test(tc, the_answers_delivery_report_is_read_back);
 	tcase_add_test(tc, another_services_sms_is_told_its_delivery_report);
+	tcase_add_test(tc, an_answer_owed_survives_a_kill);
 	tcase_add_test(tc, read_reaches_the_archive_once_even_when_the_sms_comes_twice);
 	tcase_add_test(tc, balance_answers_only_the_accounts_own_phone);
 	suite_add_tcase(s, tc);
