@@ -121,6 +121,7 @@ fi
 # sent shows in $logs/fakesmsc.log; deploy/sms-in.sh sends one in
 # ("STATUS 1") and shows amr-notify's answer.
 phone=
+smsin=
 fakesmsc=/usr/lib/kannel/test/fakesmsc
 if [ -x /usr/sbin/bearerbox ] && [ -x /usr/sbin/smsbox ] && [ -x "$fakesmsc" ]; then
 	kdir=$AMR_DATA_DIR/kannel
@@ -147,6 +148,7 @@ if [ -x /usr/sbin/bearerbox ] && [ -x /usr/sbin/smsbox ] && [ -x "$fakesmsc" ]; 
 	export AMR_NOTIFY_SMS_LISTEN="127.0.0.1:$((kp + 80))"
 	export AMR_NOTIFY_SMS_DLR_URL="http://127.0.0.1:$((kp + 80))/sms/dlr?key=%KEY%&status=%d"
 	phone="deploy/sms-inbox.py $logs/fakesmsc.log   (each SMS the fake SMS centre got)"
+	smsin="AMR_KANNEL_PORT=$kp AMR_DATA_DIR=$AMR_DATA_DIR deploy/sms-in.sh STATUS 1   (from the dispatcher's phone; prints the answer)"
 fi
 
 for s in archive ingest billing notify web; do
@@ -198,7 +200,7 @@ cat <<INFO
   simulator       socat - UNIX-CONNECT:$AMR_DATA_DIR/sim/control.sock   (type help)
   alarms          mosquitto_sub -h 127.0.0.1 -p $AMR_MQTT_PORT -v -t 'amr/v1/alarms/+'
   alarm e-mails   ${mailbox:-"(none: python3-aiosmtpd is not installed; deploy/install-deps.sh installs it)"}
-  SMS in          deploy/sms-in.sh STATUS 1   (from the dispatcher's phone; the answer below it)
+  SMS in          ${smsin:-"(none: kannel and kannel-extras are not installed)"}
   alarm SMS       ${phone:-"(none: kannel and kannel-extras are not installed; deploy/install-deps.sh installs them)"}
   command line    AMR_MQTT_PORT=$AMR_MQTT_PORT build/bin/amrctl status
 

@@ -1,8 +1,9 @@
 /*
  * amr-notify - the alarm engine: alarms from the events and the gateways'
  * statuses, one per condition and target, kept in LMDB and told on
- * amr/v1/alarms/{id} (docs/notify.md). main() only wires: options, the
- * store, the engine, its methods.
+ * amr/v1/alarms/{id} (docs/notify.md), and the SMS server: commands from
+ * the contacts' phones through Kannel (smsin.h, smsact.c). main() only
+ * wires: options, the store, the engine, its methods, the listener.
  */
 #include <stdio.h>
 #include <string.h>
@@ -164,7 +165,8 @@ int main(int argc, char **argv)
 	int rc = svc_init(
 		&s, "notify",
 		"amr-notify: alarms from events and gateways' statuses, one per condition "
-		"and target, kept and told on amr/v1/alarms/{id}",
+		"and target, kept and told on amr/v1/alarms/{id}; e-mail, SMS and webhooks; "
+		"SMS commands from the contacts' phones (--sms-listen)",
 		argc, argv, opts, sizeof opts / sizeof opts[0], NULL);
 
 	if (rc != SVC_CONTINUE)

@@ -19,10 +19,13 @@
 #include "smsin.h"
 #include "utf8.h"
 
-#define ANSWER_MAX 480	 /* bytes of an answer we write (SEND_SMS_MAX characters at most) */
-#define RPC_MS	   10000 /* billing's and the archive's time to answer */
-#define REF_PREFIX "notify/sms/"
-#define ALARMS_MAX 5 /* alarms a STATUS names */
+#define ANSWER_MAX   480   /* bytes of an answer we write (SEND_SMS_MAX characters at most) */
+#define RPC_MS	     10000 /* billing's and the archive's time to answer */
+#define REF_PREFIX   "notify/sms/"
+#define ALARMS_MAX   10 /* alarms a STATUS names at most */
+/* characters of a STATUS answer: Kannel's sendsms-user sends at most 4
+ * parts, 4 * 67 UCS-2 characters (sms.h) */
+#define STATUS_CHARS 260
 
 struct smsact {
 	notify *n;	  /* NULL once the engine is gone: the last answer frees */
@@ -56,18 +59,20 @@ static bool en(const notify *n)
 static void reply(notify *n, const char *id, const char *to, const char *contact, const char *in,
 		  const char *text)
 {
-	char ref[sizeof REF_PREFIX + SMSIN_ID_MAX];
+	char ref[sizeof REF_PREFIX + SMSIN_ID_MAX], body[ANSWER_MAX];
 	json_t *msg;
 	uint64_t mid;
 	amr_err rc;
 
 	snprintf(ref, sizeof ref, REF_PREFIX "%s", id);
+	snprintf(body, sizeof body, "%s", text);
+	utf8_fix(body); /* another service's words may have been cut in a character */
 	if (!n->ob || !outbox_has(n->ob, "sms")) {
 		log_warn("sms %s from %s: no answer, amr-notify sends no SMS (--sms-url)", id, to);
 		return;
 	}
 	msg = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "alarm", 0, "channel", "sms",
-			"to", to, "body", text, "ref", ref, "contact", contact, "by", "sms-in",
+			"to", to, "body", body, "ref", ref, "contact", contact, "by", "sms-in",
 			"in", in);
 	if (!msg || (rc = outbox_put(n->ob, msg, &mid)))
 		log_error("sms %s from %s: the answer not queued", id, to);
@@ -75,6 +80,16 @@ static void reply(notify *n, const char *id, const char *to, const char *contact
 		log_info("sms %s from %s (%s): answered by message %llu", id, to, contact,
 			 (unsigned long long)mid);
 	json_decref(msg);
+}
+
+/* The characters of UTF-8 text s. */
+static size_t chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
 }
 
 static void say(char *buf, size_t size, const char *fmt, ...)
@@ -141,6 +156,11 @@ static void status(notify *n, const json_t *contact, unsigned obj, char *out, si
 		const char *subj = json_string_value(json_object_get(m, "subject"));
 
 		len = strlen(out);
+		if (subj && chars(out) + chars(subj) + 24 > STATUS_CHARS) {
+			json_decref(m);
+			say(out + len, size - len, en(n) ? "; and more" : "; и другие");
+			break;
+		}
 		if (subj && len + strlen(subj) + 3 < size)
 			say(out + len, size - len, "; %s%s", subj,
 			    !strcmp(json_string_value(json_object_get(rec, "state")),
@@ -150,7 +170,7 @@ static void status(notify *n, const json_t *contact, unsigned obj, char *out, si
 		json_decref(m);
 	}
 	len = strlen(out);
-	if (json_object_get(list, "next"))
+	if (json_object_get(list, "next") && !strstr(out, en(n) ? "; and more" : "; и другие"))
 		say(out + len, size - len, en(n) ? "; and more" : "; и другие");
 	json_decref(list);
 }
@@ -414,7 +434,8 @@ void notify_sms_in(const struct smsin_sms *m, void *arg)
 	switch (c.kind) {
 	case SMSCMD_UNKNOWN:
 		say(text, sizeof text, "%s%s. %s",
-		    en(n) ? "Not understood: " : "Не понято: ", c.why, smscmd_help(n->o.lang));
+		    en(n) ? "Not understood: " : "Не понято: ", en(n) ? c.why : c.why_ru,
+		    smscmd_help(n->o.lang));
 		break;
 	case SMSCMD_HELP:
 		say(text, sizeof text, "%s", smscmd_help(n->o.lang));

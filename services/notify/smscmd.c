@@ -97,19 +97,26 @@ static bool number(const char *w, size_t n, unsigned long long max, unsigned lon
 	return true;
 }
 
-static void fail(struct smscmd *out, const char *why)
+/* A reason in both languages. */
+struct reason {
+	const char *en, *ru;
+};
+
+#define R(en, ru) ((struct reason){ en, ru })
+
+static void fail(struct smscmd *out, struct reason why)
 {
 	enum smscmd_kind k = out->kind;
+	const char *cmd = k == SMSCMD_STATUS	? "STATUS: "
+			  : k == SMSCMD_ACK	? "ACK: "
+			  : k == SMSCMD_BALANCE ? "BALANCE: "
+			  : k == SMSCMD_READ	? "READ: "
+						: "";
 
 	memset(out, 0, sizeof *out);
 	out->kind = SMSCMD_UNKNOWN;
-	snprintf(out->why, sizeof out->why, "%s%s",
-		 k == SMSCMD_STATUS    ? "STATUS: "
-		 : k == SMSCMD_ACK     ? "ACK: "
-		 : k == SMSCMD_BALANCE ? "BALANCE: "
-		 : k == SMSCMD_READ    ? "READ: "
-				       : "",
-		 why);
+	snprintf(out->why, sizeof out->why, "%s%s", cmd, why.en);
+	snprintf(out->why_ru, sizeof out->why_ru, "%s%s", cmd, why.ru);
 }
 
 /* The exact decimal w[0..n) into out->value, '.' its point. */
@@ -171,11 +178,11 @@ void smscmd_parse(const char *text, size_t len, struct smscmd *out)
 	size_t n, n2;
 	unsigned long long v;
 	struct proto_id id;
-	const char *bad = NULL;
+	struct reason bad = { NULL, NULL };
 
 	memset(out, 0, sizeof *out);
 	if (!(n = next_word(&c, &w))) {
-		fail(out, "empty message");
+		fail(out, R("empty message", "пустое сообщение"));
 		return;
 	}
 	if (fold(w, n, cmd))
@@ -183,7 +190,7 @@ void smscmd_parse(const char *text, size_t len, struct smscmd *out)
 			if (!strcmp(cmd, words[i].word))
 				out->kind = words[i].kind;
 	if (out->kind == SMSCMD_UNKNOWN) {
-		fail(out, "unknown command");
+		fail(out, R("unknown command", "неизвестная команда"));
 		return;
 	}
 	n = next_word(&c, &w);
@@ -192,23 +199,24 @@ void smscmd_parse(const char *text, size_t len, struct smscmd *out)
 		break;
 	case SMSCMD_STATUS:
 		if (!number(w, n, PROTO_OBJ_MAX, &v)) {
-			bad = "an object number 1..65000 expected";
+			bad = R("an object number 1..65000 expected",
+				"нужен номер объекта 1..65000");
 			break;
 		}
 		out->obj = (unsigned)v;
 		break;
 	case SMSCMD_ACK:
 		if (!number(w, n, UINT32_MAX, &v)) {
-			bad = "an alarm number expected";
+			bad = R("an alarm number expected", "нужен номер тревоги");
 			break;
 		}
 		out->alarm = (uint32_t)v;
 		if (!comment(&c, out))
-			bad = "the comment is over 200 bytes";
+			bad = R("the comment is over 200 bytes", "комментарий длиннее 200 байт");
 		break;
 	case SMSCMD_BALANCE:
 		if (!number(w, n, 999999999999999999ULL, &v)) {
-			bad = "an account number expected";
+			bad = R("an account number expected", "нужен номер лицевого счёта");
 			break;
 		}
 		memcpy(out->account, w, n);
@@ -216,27 +224,29 @@ void smscmd_parse(const char *text, size_t len, struct smscmd *out)
 		break;
 	case SMSCMD_READ:
 		if (n == 0 || n >= sizeof out->channel) {
-			bad = "a channel (1.5.1) and a value expected";
+			bad = R("a channel (1.5.1) and a value expected",
+				"нужны канал (1.5.1) и показание");
 			break;
 		}
 		memcpy(out->channel, w, n);
 		out->channel[n] = '\0';
 		if (proto_id_parse(out->channel, &id) != 3) {
-			bad = "a channel obj.addr.ch (1.5.1) expected";
+			bad = R("a channel obj.addr.ch (1.5.1) expected",
+				"нужен канал объект.адрес.вход (1.5.1)");
 			break;
 		}
 		n2 = next_word(&c, &w2);
 		if (!decimal(w2, n2, out)) {
-			bad = "a value such as 123.456 expected";
+			bad = R("a value such as 123.456 expected", "нужно показание вида 123,456");
 			break;
 		}
 		break;
 	case SMSCMD_UNKNOWN:
 		break;
 	}
-	if (!bad && out->kind != SMSCMD_ACK && out->kind != SMSCMD_HELP && next_word(&c, &w))
-		bad = "too many words";
-	if (bad)
+	if (!bad.en && out->kind != SMSCMD_ACK && out->kind != SMSCMD_HELP && next_word(&c, &w))
+		bad = R("too many words", "лишние слова");
+	if (bad.en)
 		fail(out, bad);
 }
 

@@ -17,7 +17,7 @@
  * "obj.addr.ch", <value> an exact decimal in the channel's unit: digits,
  * at most one '.' or ',' and at most SMSCMD_FRAC_MAX digits after it
  * (123.456 m³), kept as text ("123.456"), never as a float. Anything else
- * is SMSCMD_UNKNOWN, with why saying what was not understood.
+ * is SMSCMD_UNKNOWN, with why (and why_ru) saying what was not understood.
  */
 #ifndef AMR_NOTIFY_SMSCMD_H
 #define AMR_NOTIFY_SMSCMD_H
@@ -48,6 +48,7 @@ struct smscmd {
 	char channel[16];				  /* READ: "1.5.1" */
 	char value[SMSCMD_INT_MAX + SMSCMD_FRAC_MAX + 2]; /* READ: "123.456" */
 	char why[120];					  /* UNKNOWN: what was wrong */
+	char why_ru[200];				  /* and in Russian */
 };
 
 /* Read text[0..len) (need not be NUL-terminated) into *out. */

@@ -202,6 +202,7 @@ static enum MHD_Result sms_in(smsin *s, struct MHD_Connection *c)
 	const char *digits = from && nf && from[0] == '+' ? from + 1 : from;
 	size_t nd = digits ? nf - (size_t)(digits - from) : 0;
 	struct job *j;
+	bool utf16;
 	long len;
 
 	if (!only(digits, nd, 15, "0123456789") || nd < 7)
@@ -222,8 +223,11 @@ static enum MHD_Result sms_in(smsin *s, struct MHD_Connection *c)
 	if (!(j = calloc(1, sizeof *j + nt * 2 + 1)))
 		return answer(s, c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
 	j->s = s;
-	if ((coding && !strcmp(coding, "2")) || (cs && !strcasecmp(cs, "UTF-16BE")) ||
-	    (cs && !strcasecmp(cs, "UCS-2")))
+	/* the charset says how the bytes are; coding=2 without one is UCS-2
+	 * as the SMS carried it (a smsbox that converted says UTF-8) */
+	utf16 = cs && nch ? !strcasecmp(cs, "UTF-16BE") || !strcasecmp(cs, "UCS-2")
+			  : coding && !strcmp(coding, "2");
+	if (utf16)
 		len = from_utf16be((const unsigned char *)text, nt, j->text);
 	else if (text_ok(text, nt))
 		len = (memcpy(j->text, text, nt), j->text[nt] = '\0', (long)nt);
@@ -235,7 +239,7 @@ static enum MHD_Result sms_in(smsin *s, struct MHD_Connection *c)
 		free(j);
 		return answer(s, c, MHD_HTTP_BAD_REQUEST,
 			      "text: not %s, or holds control characters",
-			      coding && !strcmp(coding, "2") ? "UTF-16BE" : "UTF-8");
+			      utf16 ? "UTF-16BE" : "UTF-8");
 	}
 	if ((size_t)len > SMSIN_TEXT_MAX) {
 		free(j);

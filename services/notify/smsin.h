@@ -11,8 +11,10 @@
  * for each delivery report. A request is checked on the listener's own
  * thread (libmicrohttpd's): from is '+' (or nothing) and 7..15 digits,
  * id 1..SMSIN_ID_MAX of A-Z a-z 0-9 - . _ :, the text not empty, at most
- * SMSIN_TEXT_MAX bytes once it is UTF-8 (coding 2 and charset UTF-16BE,
- * UCS-2, is converted; 8-bit data is refused), without control
+ * SMSIN_TEXT_MAX bytes once it is UTF-8 (the charset says what the
+ * bytes are: UTF-16BE or UCS-2 is converted, UTF-8 kept, ISO-8859-1 and
+ * WINDOWS-1252 converted when not UTF-8 already; without a charset,
+ * coding 2 is UCS-2; 8-bit data, coding 1, is refused), without control
  * characters but tab and line ends; a report's key as sms.h's and its
  * status one of 1, 2, 4, 8, 16. Anything else, another method or path
  * too, is answered 400 with a one-line reason and goes no further. What

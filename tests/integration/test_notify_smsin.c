@@ -11,6 +11,7 @@
  * is read; the answers' delivery reports are recorded on them.
  */
 #include <check.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <curl/curl.h>
 #include <stdio.h>
@@ -129,6 +130,35 @@ static long get(const char *path, char *body)
 	return code;
 }
 
+static pid_t notify_pid;
+
+/* amr-notify on the test's Kannel, listening on listen; online. */
+static void start_notify(const char *listen, const char *dlr)
+{
+	const char *args[] = { "--sms-url",
+			       k.url,
+			       "--sms-user",
+			       KANNEL_USER,
+			       "--sms-password",
+			       KANNEL_PASSWORD,
+			       "--sms-listen",
+			       listen,
+			       "--sms-dlr-url",
+			       dlr,
+			       "--retry-s",
+			       "1",
+			       NULL };
+	char *st;
+
+	harness_clear_inbox(&h);
+	notify_pid = harness_spawn(&h, "amr-notify", args);
+	ck_assert_int_gt(notify_pid, 0);
+	st = harness_wait_message(&h, "amr/v1/svc/notify/status", "\"online\":true", WAIT_MS);
+	ck_assert_msg(st != NULL, "amr-notify did not come online");
+	free(st);
+	ck_assert_int_eq(harness_wait_port(port, WAIT_MS), 0);
+}
+
 static void setup(void)
 {
 	char get_url[200], listen[40], dlr[200];
@@ -143,27 +173,7 @@ static void setup(void)
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
 	snprintf(dlr, sizeof dlr, "http://127.0.0.1:%d/sms/dlr?key=%%KEY%%&status=%%d", port);
 	kannel_start_get(&k, &h, get_url);
-	{
-		const char *args[] = { "--sms-url",
-				       k.url,
-				       "--sms-user",
-				       KANNEL_USER,
-				       "--sms-password",
-				       KANNEL_PASSWORD,
-				       "--sms-listen",
-				       listen,
-				       "--sms-dlr-url",
-				       dlr,
-				       "--retry-s",
-				       "1",
-				       NULL };
-
-		ck_assert_int_gt(harness_spawn(&h, "amr-notify", args), 0);
-	}
-	st = harness_wait_message(&h, "amr/v1/svc/notify/status", "\"online\":true", WAIT_MS);
-	ck_assert_msg(st != NULL, "amr-notify did not come online");
-	free(st);
-	ck_assert_int_eq(harness_wait_port(port, WAIT_MS), 0);
+	start_notify(listen, dlr);
 	/* gateway 1 online, and a UO-4 of it not answering: alarm 1, raised
 	 * before anyone is listed, so that no alarm SMS goes out */
 	ck_assert_int_eq(harness_publish(&h, "amr/v1/gw/1/status",
@@ -200,6 +210,12 @@ START_TEST(status_from_a_listed_phone_is_answered_with_the_objects_state)
 	a = wait_answer(1);
 	ck_assert_msg(strstr(a, "Объект 1") && strstr(a, "шлюз на связи") &&
 			      strstr(a, "Тревога 1: УО-4 не отвечает, 1.5"),
+		      "%s", a);
+	free(a);
+	/* what is not understood is answered so, with what is */
+	kannel_send_mo(&k, DUTY, "1234", "STATUS 0");
+	a = wait_answer(2);
+	ck_assert_msg(strstr(a, "Не понято: STATUS: нужен номер объекта 1..65000. Команды: ") == a,
 		      "%s", a);
 	free(a);
 	/* nothing went back to the phones' side by smsbox itself */
@@ -294,6 +310,22 @@ START_TEST(a_repeat_of_kannels_request_is_acted_on_once)
 	a = wait_answer(1);
 	ck_assert_msg(strstr(a, "Объект 1"), "%s", a);
 	free(a);
+	/* coding 2 that smsbox converted already: the charset decides */
+	ck_assert_int_eq(get("/sms/in?from=%2B79001234567&id=u-2&coding=2&charset=UTF-8&text="
+			     "%D1%81%D1%82%D0%B0%D1%82%D1%83%D1%81+1",
+			     body),
+			 200);
+	a = wait_answer(2);
+	ck_assert_msg(strstr(a, "Объект 1"), "%s", a);
+	free(a);
+	/* and UCS-2 without a charset */
+	ck_assert_int_eq(get("/sms/in?from=%2B79001234567&id=u-3&coding=2&text="
+			     "%04%41%04%42%04%30%04%42%04%43%04%41%00%20%00%31",
+			     body),
+			 200);
+	a = wait_answer(3);
+	ck_assert_msg(strstr(a, "Объект 1"), "%s", a);
+	free(a);
 }
 END_TEST
 
@@ -364,6 +396,107 @@ START_TEST(the_answers_delivery_report_is_read_back)
 		      "%s", log ? log : "no answer");
 	free(log);
 	ck_assert_int_ge(harness_metric(&h, "notify", "amr_notify_sms_reports_total"), 1);
+}
+END_TEST
+
+/* Many open alarms: the answer names what fits in Kannel's four parts
+ * and says there are more; from a contact's sms_from number, answered to
+ * that number. */
+START_TEST(a_long_status_fits_in_four_parts)
+{
+	char ev[200], *a[2] = { 0 }, *st;
+	size_t n = 0;
+
+	for (int addr = 6; addr <= 12; addr++) {
+		snprintf(ev, sizeof ev,
+			 "{\"obj\":1,\"type\":\"device_offline\",\"addr\":%d,\"ts\":1796000000,"
+			 "\"detail\":{}}",
+			 addr);
+		ck_assert_int_eq(harness_publish(&h, "amr/v1/events/1", ev, 1, false), 0);
+	}
+	st = harness_wait_message(&h, "amr/v1/alarms/8", "\"state\":\"raised\"", WAIT_MS);
+	ck_assert_ptr_nonnull(st);
+	free(st);
+	kannel_send_mo(&k, "+79005550001", "1234", "STATUS 1");
+	HARNESS_POLL_UNTIL(answers_to("+79005550001", a, 0) >= 1, WAIT_MS);
+	ck_assert_int_eq(answers_to("+79005550001", a, 2), 1);
+	for (const char *p = a[0]; *p; p++)
+		n += ((unsigned char)*p & 0xc0) != 0x80;
+	ck_assert_msg(n <= 4 * 67 && strstr(a[0], "Объект 1") && strstr(a[0], "; и другие"),
+		      "%zu: %s", n, a[0]);
+	free(a[0]);
+}
+END_TEST
+
+/* Another service's SMS (notify/send): its delivery report is told to it
+ * on amr/v1/notify/delivery/<service>. */
+START_TEST(another_services_sms_is_told_its_delivery_report)
+{
+	char *r, *ev;
+
+	ck_assert_int_eq(harness_subscribe(&h, "amr/v1/notify/delivery/+"), 0);
+	r = harness_rpc(
+		&h, "notify/send",
+		"{\"ref\":\"billing/restriction/1/sms\",\"channel\":\"sms\",\"to\":\"+79005550009\","
+		"\"body\":\"Notice\",\"actor\":\"billing\"}",
+		10000);
+	ck_assert_msg(r && strstr(r, "\"ok\":true"), "%s", r ? r : "no answer");
+	free(r);
+	ev = harness_wait_message(&h, "amr/v1/notify/delivery/billing", "\"status\":\"delivered\"",
+				  WAIT_MS);
+	ck_assert_msg(ev && strstr(ev, "\"ref\":\"billing/restriction/1/sms\"") &&
+			      strstr(ev, "\"delivery\":{") && strstr(ev, "\"code\":1"),
+		      "%s", ev ? ev : "no delivery report told");
+	free(ev);
+	/* amr-notify's own answers are not told to anyone: once the answer's
+	 * report is recorded, and the broker has passed on what notify
+	 * published before its barrier, nothing came for "notify" */
+	kannel_send_mo(&k, DUTY, "1234", "HELP");
+	free(wait_answer(1));
+	r = NULL;
+	HARNESS_POLL_UNTIL(
+		(free(r), r = harness_rpc(&h, "notify/messages", "{\"limit\":1}", 10000)) &&
+			strstr(r, "\"in\":\"HELP\"") && strstr(r, "\"code\":1"),
+		WAIT_MS);
+	ck_assert_msg(r && strstr(r, "\"code\":1"), "%s", r ? r : "no answer");
+	free(r);
+	ck_assert_int_eq(harness_barrier(&h, "notify", 10000), 0);
+	ck_assert_ptr_null(harness_wait_message(&h, "amr/v1/notify/delivery/notify", NULL, 0));
+}
+END_TEST
+
+/* The answer is owed in the outbox: amr-notify killed while Kannel's
+ * sendsms is down still answers once after its restart, and smsbox
+ * repeating the request then does not make a second answer. */
+START_TEST(an_answer_owed_survives_a_kill)
+{
+	char body[400], listen[40], dlr[200], conf[300], *log = NULL, *a;
+
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
+	snprintf(dlr, sizeof dlr, "http://127.0.0.1:%d/sms/dlr?key=%%KEY%%&status=%%d", port);
+	harness_kill(&h, k.smsbox, SIGKILL); /* sendsms gone: the answer waits */
+	k.smsbox = 0;
+	ck_assert_int_eq(get("/sms/in?from=%2B79001234567&text=HELP&id=kill-1", body), 200);
+	HARNESS_POLL_UNTIL((free(log), log = harness_rpc(&h, "notify/messages", "{}", 10000)) &&
+				   strstr(log, "\"in\":\"HELP\"") && strstr(log, "\"why\":"),
+			   WAIT_MS);
+	ck_assert_msg(log && strstr(log, "\"why\":"), "%s", log ? log : "no answer");
+	free(log);
+	ck_assert_int_eq(answers_to(DUTY, NULL, 0), 0);
+	harness_kill(&h, notify_pid, SIGKILL);
+	start_notify(listen, dlr);
+	snprintf(conf, sizeof conf, "%s/kannel.conf", h.dir);
+	k.smsbox = harness_spawn(&h, KANNEL_SMSBOX, (const char *[]){ "-v", "1", conf, NULL });
+	ck_assert_int_gt(k.smsbox, 0);
+	a = wait_answer(1);
+	ck_assert_ptr_nonnull(strstr(a, "HELP"));
+	free(a);
+	ck_assert_int_eq(get("/sms/in?from=%2B79001234567&text=HELP&id=kill-1", body), 200);
+	/* the barrier: a later request is answered, and it is the second */
+	ck_assert_int_eq(get("/sms/in?from=%2B79001234567&text=STATUS+1&id=kill-2", body), 200);
+	a = wait_answer(2);
+	ck_assert_ptr_nonnull(strstr(a, "Объект 1"));
+	free(a);
 }
 END_TEST
 
@@ -487,11 +620,14 @@ static Suite *smsin_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, status_from_a_listed_phone_is_answered_with_the_objects_state);
+	tcase_add_test(tc, a_long_status_fits_in_four_parts);
 	tcase_add_test(tc, an_unknown_number_gets_nothing_and_is_logged);
 	tcase_add_test(tc, ack_acknowledges_as_the_contacts_user);
 	tcase_add_test(tc, a_repeat_of_kannels_request_is_acted_on_once);
 	tcase_add_test(tc, what_is_not_a_request_is_refused_naming_why);
 	tcase_add_test(tc, the_answers_delivery_report_is_read_back);
+	tcase_add_test(tc, another_services_sms_is_told_its_delivery_report);
+	tcase_add_test(tc, an_answer_owed_survives_a_kill);
 	tcase_add_test(tc, read_reaches_the_archive_once_even_when_the_sms_comes_twice);
 	tcase_add_test(tc, balance_answers_only_the_accounts_own_phone);
 	suite_add_tcase(s, tc);

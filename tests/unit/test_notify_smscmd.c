@@ -111,6 +111,10 @@ START_TEST(each_text_is_read_as_the_table_says)
 			      w->text, c.why, w->why);
 	else
 		ck_assert_str_eq(c.why, "");
+	/* a Russian reason for every English one, with the same command */
+	ck_assert_int_eq(c.why[0] == '\0', c.why_ru[0] == '\0');
+	if (strchr(c.why, ':'))
+		ck_assert_int_eq(strncmp(c.why, c.why_ru, (size_t)(strchr(c.why, ':') - c.why)), 0);
 }
 END_TEST
 
@@ -147,6 +151,62 @@ START_TEST(the_help_names_every_command)
 }
 END_TEST
 
+/* Random bytes and random mixes of the command words: every result is
+ * well-formed (a kind, terminated strings, a reason exactly when not
+ * understood, a READ value that is an exact decimal). */
+START_TEST(any_text_gives_a_well_formed_result)
+{
+	static const char *const bits[] = {
+		"STATUS", "ack", "БАЛАНС", "READ", "help", " ",	    "1", "1.5.1",	 "0",
+		",",	  ".",	 "\xd0",   "\xff", "\n",   "65001", "-", "9999999999999"
+	};
+	unsigned seed = 12345;
+	char text[300];
+	struct smscmd c;
+
+	for (int i = 0; i < 50000; i++) {
+		size_t n = 0;
+
+		seed = seed * 1103515245u + 12345u;
+		if (i % 2) {
+			n = seed % sizeof text;
+			for (size_t j = 0; j < n; j++) {
+				seed = seed * 1103515245u + 12345u;
+				text[j] = (char)(seed >> 16);
+			}
+		} else {
+			for (int w = 0; w < (int)(seed % 6); w++) {
+				const char *b;
+
+				seed = seed * 1103515245u + 12345u;
+				b = bits[(seed >> 16) % (sizeof bits / sizeof bits[0])];
+				if (n + strlen(b) >= sizeof text)
+					break;
+				memcpy(text + n, b, strlen(b));
+				n += strlen(b);
+			}
+		}
+		smscmd_parse(text, n, &c);
+		ck_assert_int_le(c.kind, SMSCMD_READ);
+		ck_assert_ptr_nonnull(memchr(c.why, 0, sizeof c.why));
+		ck_assert_ptr_nonnull(memchr(c.why_ru, 0, sizeof c.why_ru));
+		ck_assert_ptr_nonnull(memchr(c.comment, 0, sizeof c.comment));
+		ck_assert_ptr_nonnull(memchr(c.value, 0, sizeof c.value));
+		ck_assert_int_eq(c.kind == SMSCMD_UNKNOWN, c.why[0] != '\0');
+		if (c.kind == SMSCMD_READ) {
+			size_t d = strspn(c.value, "0123456789");
+
+			ck_assert_uint_gt(d, 0);
+			ck_assert(c.value[d] == '\0' ||
+				  (c.value[d] == '.' && strspn(c.value + d + 1, "0123456789") ==
+								strlen(c.value + d + 1)));
+		}
+		if (c.kind == SMSCMD_STATUS)
+			ck_assert(c.obj >= 1 && c.obj <= 65000);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("notify_smscmd");
@@ -158,6 +218,7 @@ int main(void)
 			    (int)(sizeof cases / sizeof cases[0]));
 	tcase_add_test(tc, only_len_bytes_are_read);
 	tcase_add_test(tc, the_help_names_every_command);
+	tcase_add_test(tc, any_text_gives_a_well_formed_result);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
