@@ -16,7 +16,6 @@
 #include "txhttp.h"
 #include "txutil.h"
 #include "sms.h"
-#include "utf8.h"
 
 /* Delivery reports asked for (Kannel's dlr-mask): 1 delivered to the
  * phone, 2 not delivered, 4 queued on the SMS centre, 8 accepted by it,
@@ -87,19 +86,7 @@ static bool key_ok(const char *k)
 /* Valid UTF-8, not empty, no control characters but tab, CR and LF. */
 static bool text_ok(const char *s)
 {
-	size_t n = s ? strlen(s) : 0;
-
-	if (n == 0)
-		return false;
-	for (size_t i = 0, k; i < n; i += k) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (!(k = utf8_seq(s + i, n - i)))
-			return false;
-		if ((c < 0x20 || c == 0x7f) && !strchr("\t\r\n", c))
-			return false;
-	}
-	return true;
+	return s && *s && tx_text_ok(s, strlen(s));
 }
 
 /* Whether GSM 7-bit (GSM 03.38 with its extension table) holds every

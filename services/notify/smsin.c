@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "smsin.h"
+#include "txutil.h"
 #include "utf8.h"
 
 #define RAW_MAX (SMSIN_TEXT_MAX * 2) /* bytes of text as it comes (UCS-2 doubles) */
@@ -154,20 +155,6 @@ static long from_latin1(const unsigned char *p, size_t n, char *out)
 	return (long)o;
 }
 
-/* Valid UTF-8 without NUL or control characters but tab and line ends. */
-static bool text_ok(const char *s, size_t n)
-{
-	for (size_t i = 0, k; i < n; i += k) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (!(k = utf8_seq(s + i, n - i)))
-			return false;
-		if ((c < 0x20 || c == 0x7f) && !strchr("\t\r\n", c))
-			return false;
-	}
-	return true;
-}
-
 static void run_job(void *arg)
 {
 	struct job *j = arg;
@@ -229,13 +216,13 @@ static enum MHD_Result sms_in(smsin *s, struct MHD_Connection *c)
 			  : coding && !strcmp(coding, "2");
 	if (utf16)
 		len = from_utf16be((const unsigned char *)text, nt, j->text);
-	else if (text_ok(text, nt))
+	else if (tx_text_ok(text, nt))
 		len = (memcpy(j->text, text, nt), j->text[nt] = '\0', (long)nt);
 	else if (cs && (!strcasecmp(cs, "ISO-8859-1") || !strcasecmp(cs, "WINDOWS-1252")))
 		len = from_latin1((const unsigned char *)text, nt, j->text);
 	else
 		len = -1;
-	if (len < 0 || !text_ok(j->text, (size_t)len)) {
+	if (len < 0 || !tx_text_ok(j->text, (size_t)len)) {
 		free(j);
 		return answer(s, c, MHD_HTTP_BAD_REQUEST,
 			      "text: not %s, or holds control characters",

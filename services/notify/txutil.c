@@ -70,3 +70,16 @@ bool tx_scheme_built_in(const char *scheme)
 			return true;
 	return false;
 }
+
+bool tx_text_ok(const char *s, size_t n)
+{
+	for (size_t i = 0, k; i < n; i += k) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!(k = utf8_seq(s + i, n - i)))
+			return false;
+		if ((c < 0x20 || c == 0x7f) && !strchr("\t\r\n", c))
+			return false;
+	}
+	return true;
+}

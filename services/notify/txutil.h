@@ -1,7 +1,8 @@
 /*
- * txutil.h - what the delivery channels (smtp.c, sms.c) share: a growing
- * text, the one-line reason of a refusal, a log-safe copy of a value,
- * their configurations' copies, and whether this libcurl speaks a scheme.
+ * txutil.h - what the delivery channels (smtp.c, sms.c, smsin.c) share: a
+ * growing text, the one-line reason of a refusal, a log-safe copy of a
+ * value, their configurations' copies, whether a text is fit to send or
+ * take, and whether this libcurl speaks a scheme.
  */
 #ifndef AMR_NOTIFY_TXUTIL_H
 #define AMR_NOTIFY_TXUTIL_H
@@ -30,6 +31,10 @@ const char *tx_loggable(const char *s, char *out, size_t n);
 
 /* A copy of s in *dst (NULL stays NULL); false when out of memory. */
 bool tx_copy(char **dst, const char *s);
+
+/* s[0..n) is valid UTF-8 without NUL or control characters but tab, CR
+ * and LF: text a person may be sent or may have sent. */
+bool tx_text_ok(const char *s, size_t n);
 
 /* Whether this libcurl speaks scheme ("smtp", "https"). */
 bool tx_scheme_built_in(const char *scheme);
