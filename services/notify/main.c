@@ -222,21 +222,27 @@ int main(int argc, char **argv)
 		}
 		nt++;
 	}
-	no = (struct notify_opts){ (unsigned)o.gateway_offline, (unsigned)o.spool_pct, o.lang,
-				   (unsigned)o.registry_s, (unsigned)o.debt_s };
+	no = (struct notify_opts){ (unsigned)o.gateway_offline,
+				   (unsigned)o.spool_pct,
+				   o.lang,
+				   (unsigned)o.registry_s,
+				   (unsigned)o.debt_s,
+				   o.smtp_url,
+				   o.sms_url,
+				   o.sms_listen };
 	oo = (struct outbox_opts){ (unsigned)o.max_attempts, (unsigned)o.retry_s };
 	if (kv_open(&k, dir, NULL) || alarm_store_open(&st, k) || contacts_open(&cs, k) ||
 	    outbox_open(&ob, k, s.loop, t, nt, &oo, s.metrics) ||
 	    deliver_open(&dl, k, cs, ob, st, o.lang) || rulestore_open(&rs, k) ||
 	    flowstore_open(&fs, k) || notify_create(&n, &s, st, cs, ob, dl, rs, fs, &no) ||
 	    svc_serve(&s, notify_methods, notify_nmethods, n)) {
-		log_error("cannot start: the SMS listener (--sms-listen %s)", o.sms_listen);
+		log_error("cannot start (data in %s)", dir);
 		goto out_close;
 	}
 	if (o.sms_listen &&
 	    smsin_start(&si, &(struct smsin_conf){ o.sms_listen, s.loop, notify_sms_in,
 						   notify_sms_dlr, n, s.metrics })) {
-		log_error("cannot start (data in %s)", dir);
+		log_error("cannot start: the SMS listener (--sms-listen %s)", o.sms_listen);
 		goto out_close;
 	}
 	log_info("data in %s, %zu alarms open, e-mail %s, SMS %s, webhooks %s", dir,

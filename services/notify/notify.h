@@ -43,6 +43,9 @@ struct notify_opts {
 	const char *lang;	      /* the messages' language: "ru" or "en" */
 	unsigned registry_refresh_s;  /* the registry read again this often (0: 60) */
 	unsigned debt_poll_s;	      /* billing's debtors asked this often (0: never) */
+	const char *smtp_url;	      /* the channels' servers, for the health page */
+	const char *sms_url;	      /* (NULL: not configured) */
+	const char *sms_listen;	      /* the incoming SMS listener's address */
 };
 
 /* The engine on service s over store st, telling contacts cs through

@@ -194,6 +194,56 @@ static void m_messages(void *ctx, rpc_req *req, json_t *args)
 	rpc_reply_jv(req, rc, &err, res);
 }
 
+/* url without its user and password (smtp://user:pw@host -> smtp://host),
+ * into out; "" for NULL. */
+static const char *no_userinfo(const char *url, char *out, size_t n)
+{
+	const char *at, *s = url ? strstr(url, "://") : NULL;
+
+	if (!url)
+		return "";
+	at = s ? strchr(s + 3, '@') : NULL;
+	if (at && at < s + 3 + strcspn(s + 3, "/"))
+		snprintf(out, n, "%.*s%s", (int)(s + 3 - url), url, at + 1);
+	else
+		snprintf(out, n, "%s", url);
+	return out;
+}
+
+static void m_channels(void *ctx, rpc_req *req, json_t *args)
+{
+	static const char *const fields[] = { NULL };
+	notify *n = ctx;
+	struct jv_err err = { "" };
+	json_t *res = NULL, *e;
+	char buf[400];
+	size_t i;
+	amr_err rc;
+
+	if (!(rc = jv_only(args, fields, &err))) {
+		res = n->ob ? outbox_health(n->ob)
+			    : json_pack("{s:[], s:i}", "channels", "queued", 0);
+		json_array_foreach(json_object_get(res, "channels"), i, e) {
+			const char *ch = json_string_value(json_object_get(e, "channel"));
+
+			if (!strcmp(ch, "email"))
+				json_object_set_new(
+					e, "server",
+					json_string(no_userinfo(n->o.smtp_url, buf, sizeof buf)));
+			else if (!strcmp(ch, "sms"))
+				json_object_set_new(
+					e, "server",
+					json_string(no_userinfo(n->o.sms_url, buf, sizeof buf)));
+		}
+		if (res)
+			json_object_set_new(res, "sms_in",
+					    n->o.sms_listen ? json_string(n->o.sms_listen)
+							    : json_null());
+		rc = res ? AMR_OK : AMR_ENOMEM;
+	}
+	rpc_reply_jv(req, rc, &err, res);
+}
+
 const struct rpc_method notify_methods[] = {
 	{ "alarms", m_alarms,
 	  "{state?,obj?,severity?,kind?,before?,limit?}: alarms newest first (state open: raised or "
@@ -219,6 +269,9 @@ const struct rpc_method notify_methods[] = {
 	{ "rule.delete", notify__m_rule_delete,
 	  "{scope,actor,reason?}: remove a scope's "
 	  "parameters; audited" },
+	{ "channels", m_channels,
+	  "{}: each delivery channel's server and tries since the start (sent, retried, failed, "
+	  "the last success and error), the messages owed and the incoming SMS listener" },
 	{ "send", notify__m_send,
 	  "{ref,channel,to,subject?,body,attachment?,actor}: send another service's message "
 	  "(e-mail or SMS) once per ref; its outcomes on amr/v1/notify/delivery/<service>" },

@@ -41,6 +41,11 @@ struct outbox {
 	struct job *slot; /* the job handed over, under lock */
 	bool stop;	  /* under lock */
 	metric *m_sent, *m_retry, *m_failed, *m_queued;
+	struct chstat { /* each channel's tries since the start (loop thread) */
+		unsigned long sent, retried, failed;
+		int64_t last_ok, last_error;
+		char why[WHY_LEN]; /* the last error's reason */
+	} st[OUTBOX_CHANNELS];
 };
 
 static const struct transport *channel(const outbox *b, const char *name)
@@ -342,6 +347,18 @@ static void on_done(void *arg)
 		   : j->result == TRANSPORT_RETRY ? b->m_retry
 						  : b->m_failed,
 		   1);
+	if (j->t) {
+		struct chstat *c = &b->st[j->t - b->t];
+
+		if (j->result == TRANSPORT_SENT) {
+			c->sent++;
+			c->last_ok = svc_now();
+		} else {
+			*(j->result == TRANSPORT_RETRY ? &c->retried : &c->failed) += 1;
+			c->last_error = svc_now();
+			snprintf(c->why, sizeof c->why, "%s", j->why);
+		}
+	}
 	if (j->result != TRANSPORT_SENT)
 		log_info("outbox: message %llu (%s): %s", (unsigned long long)j->id,
 			 j->t ? j->t->name : "?", j->why);
@@ -645,4 +662,40 @@ amr_err outbox_report(outbox *b, const char *key, int status, int64_t ts, json_t
 	}
 	*out = r.rec;
 	return AMR_OK;
+}
+
+json_t *outbox_health(outbox *b)
+{
+	json_t *out = json_pack("{s:[]}", "channels"), *chs = json_object_get(out, "channels");
+	MDB_txn *txn = NULL;
+	MDB_stat ms;
+	MDB_cursor *c;
+	MDB_val key, val;
+
+	for (size_t i = 0; chs && i < b->n; i++) {
+		const struct chstat *st = &b->st[i];
+		json_t *e = json_pack("{s:s, s:I, s:I, s:I}", "channel", b->t[i].name, "sent",
+				      (json_int_t)st->sent, "retried", (json_int_t)st->retried,
+				      "failed", (json_int_t)st->failed);
+
+		if (e && st->last_ok)
+			json_object_set_new(e, "last_ok", json_integer((json_int_t)st->last_ok));
+		if (e && st->last_error)
+			json_object_set_new(e, "last_error",
+					    json_pack("{s:I, s:s}", "ts",
+						      (json_int_t)st->last_error, "why", st->why));
+		json_array_append_new(chs, e);
+	}
+	if (!out || kv_read_begin(b->k, &txn))
+		return out;
+	if (!mdb_stat(txn, b->due, &ms))
+		json_object_set_new(out, "queued", json_integer((json_int_t)ms.ms_entries));
+	if (!mdb_cursor_open(txn, b->due, &c)) {
+		if (!mdb_cursor_get(c, &key, &val, MDB_FIRST) && key.mv_size >= 8)
+			json_object_set_new(out, "next_due",
+					    json_integer((json_int_t)kv_unpack_u64(key.mv_data)));
+		mdb_cursor_close(c);
+	}
+	mdb_txn_abort(txn);
+	return out;
 }

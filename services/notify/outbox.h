@@ -114,4 +114,13 @@ void outbox_on_done(outbox *b, void (*fn)(const json_t *rec, void *arg), void *a
  */
 amr_err outbox_report(outbox *b, const char *key, int status, int64_t ts, json_t **out);
 
+/*
+ * What the health page shows of the channels (new, NULL when out of
+ * memory): {"channels":[{"channel","sent","retried","failed","last_ok"?,
+ * "last_error"?:{"ts","why"}}], "queued", "next_due"?}: each channel's
+ * tries since the start, and the messages owed with the time the first
+ * is due. Loop thread.
+ */
+json_t *outbox_health(outbox *b);
+
 #endif

@@ -273,6 +273,40 @@ START_TEST(the_hours_digest_follows_at_its_end)
 }
 END_TEST
 
+/* The channels as the health page shows them, after a webhook refused
+ * once and was sent at its second try: e-mail idle at its server, the
+ * webhook's retry and its reason, nothing owed. */
+static void health_after_a_refusal(void)
+{
+	char server[64];
+	json_t *r = call("channels", "{}"), *e;
+	size_t i, seen = 0;
+
+	snprintf(server, sizeof server, "smtp://127.0.0.1:%d", mc.port);
+	json_array_foreach(json_object_get(r, "channels"), i, e) {
+		const char *ch = json_string_value(json_object_get(e, "channel"));
+
+		if (!strcmp(ch, "email")) {
+			seen++;
+			ck_assert_str_eq(json_string_value(json_object_get(e, "server")), server);
+			ck_assert_int_eq(json_integer_value(json_object_get(e, "sent")), 0);
+		} else if (!strcmp(ch, "webhook")) {
+			seen++;
+			ck_assert_int_eq(json_integer_value(json_object_get(e, "sent")), 1);
+			ck_assert_int_eq(json_integer_value(json_object_get(e, "retried")), 1);
+			ck_assert_int_gt(json_integer_value(json_object_get(e, "last_ok")), 0);
+			ck_assert_msg(strstr(json_string_value(json_object_get(
+						     json_object_get(e, "last_error"), "why")),
+					     "503") != NULL,
+				      "the webhook's last error does not say 503");
+		}
+	}
+	ck_assert_uint_eq(seen, 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "queued")), 0);
+	ck_assert(json_is_null(json_object_get(r, "sms_in")));
+	json_decref(r);
+}
+
 START_TEST(a_webhook_is_signed_and_keeps_its_key)
 {
 	struct hooks k;
@@ -320,6 +354,7 @@ START_TEST(a_webhook_is_signed_and_keeps_its_key)
 	ck_assert_int_eq(catcher_count(&mc), 0);
 	json_decref(p1);
 	json_decref(p2);
+	health_after_a_refusal();
 }
 END_TEST
 
