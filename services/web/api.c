@@ -68,6 +68,8 @@ const struct route api_routes[] = {
 	  "remove a contact" },
 	{ "GET", "/api/v1/notify/messages", ROLES_OPS, ROUTE_LOOP, api_messages,
 	  "the delivery log" },
+	{ "GET", "/api/v1/notify/channels", ROLES_STAFF, ROUTE_LOOP, api_delivery_channels,
+	  "the delivery channels' state (the health page)" },
 	/* a tenant: its own accounts only (api_billing.c) */
 	{ "POST", "/api/v1/billing/{method}", ROLES_ANY, ROUTE_LOOP, api_billing,
 	  "amr-billing's method of that name; the user is its actor" },

@@ -341,3 +341,11 @@ void api_messages(void *ctx, struct call *c)
 		json_object_set_new(args, "alarm", json_integer(alarm));
 	api_rpc(w, c, "notify/messages", args, timeout(w), NULL);
 }
+
+/* The delivery channels for the health page: no object's data in it. */
+void api_delivery_channels(void *ctx, struct call *c)
+{
+	struct web *w = ctx;
+
+	api_rpc(w, c, "notify/channels", json_object(), timeout(w), NULL);
+}

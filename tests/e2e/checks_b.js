@@ -135,6 +135,11 @@ module.exports = async function (ctx) {
     'notify does not say it serves its alarms: ' + await text(page, '#svc-notify'));
   expect(+(await page.$eval('#svc-archive', e => e.dataset.serves)) > 5, 'archive serves nothing?');
   expect(await page.$('#svc-web .badge.ok') && /REST API/.test(await text(page, '#svc-web .serves')), 'amr-web does not say it serves the portal');
+  /* amr-notify's channels: this stack's has none configured, nothing owed */
+  await page.waitForSelector('#hc-queued');
+  expect(await text(page, '#hc-queued') === '0' && /не настроен/.test(await text(page, '#hc-sms-in')) &&
+    /Ни один канал не настроен/.test(await text(page, '#channels')),
+    'the channels panel: ' + await text(page, '#owed') + ' / ' + await text(page, '#channels'));
   await shot(page, '07-health');
 
   setStep('b: grouping, search, resource filter, zero in the channel menu (1366 px)');

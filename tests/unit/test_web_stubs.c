@@ -44,3 +44,4 @@ STUB(api_contacts);
 STUB(api_contact_set);
 STUB(api_contact_delete);
 STUB(api_messages);
+STUB(api_delivery_channels);

@@ -1,7 +1,9 @@
 /* health.js - "Services": each service's status topic (amr/v1/svc/+/status,
  * updated live) with a ping, what it is for and what it serves (its own RPC
- * methods: one that has none is running but does nothing yet), and the
- * broker's state. */
+ * methods: one that has none is running but does nothing yet), the
+ * broker's state, and amr-notify's channels (e-mail, SMS through Kannel,
+ * webhooks: their servers, tries and last error, the messages owed, the
+ * incoming SMS listener). */
 'use strict';
 (function () {
   const $ = id => document.getElementById(id);
@@ -43,8 +45,34 @@
       }));
   }
 
+  function renderChannels(r) {
+    const fact = (k, v, id) => E('div', {}, E('span', { text: App.t(k) }), E('b', { id, text: v }));
+    $('owed').replaceChildren(fact('hc.queued', String(r.queued || 0), 'hc-queued'),
+      ...(r.next_due ? [fact('hc.next_due', App.fmtTime(r.next_due))] : []),
+      fact('hc.sms_in', r.sms_in || App.t('hc.off'), 'hc-sms-in'));
+    const chs = r.channels || [];
+    if (!chs.length) {
+      $('channels').replaceChildren(E('tr', {}, E('td', { text: App.t('hc.none') })));
+      return;
+    }
+    $('channels').replaceChildren(E('tr', {}, ...['hc.channel', 'hc.server', 'hc.sent', 'hc.retried', 'hc.failed', 'hc.last_ok', 'hc.last_error'].map(k => E('th', { text: App.t(k) }))),
+      ...chs.map(c => E('tr', { id: 'hc-' + c.channel },
+        E('td', { 'data-label': App.t('hc.channel'), text: App.t('ch.' + c.channel) }),
+        E('td', { 'data-label': App.t('hc.server'), text: c.server || '—' }),
+        E('td', { 'data-label': App.t('hc.sent'), class: 'num', text: String(c.sent) }),
+        E('td', { 'data-label': App.t('hc.retried'), class: 'num', text: String(c.retried) }),
+        E('td', { 'data-label': App.t('hc.failed'), class: 'num', text: String(c.failed) }),
+        E('td', { 'data-label': App.t('hc.last_ok'), text: c.last_ok ? App.fmtTime(c.last_ok) : '—' }),
+        E('td', { 'data-label': App.t('hc.last_error') }, c.last_error ?
+          E('span', { class: 'badge ' + (c.last_ok > c.last_error.ts ? 'warn' : 'bad'), text: App.fmtTime(c.last_error.ts) + ': ' + c.last_error.why }) : '—'))));
+  }
+
   async function load() {
     try { render(await App.api('GET', '/api/v1/services?ping=1')); } catch (e) { App.showError($('msg'), e); }
+    try { renderChannels(await App.api('GET', '/api/v1/notify/channels')); } catch (e) {
+      $('owed').replaceChildren(E('div', {}, E('span', { class: 'badge bad', text: App.t('hc.down') })));
+      $('channels').replaceChildren();
+    }
   }
 
   App.start(App.ROLES_STAFF, async () => {
