@@ -40,7 +40,7 @@ struct outbox {
 	pthread_cond_t cond;
 	struct job *slot; /* the job handed over, under lock */
 	bool stop;	  /* under lock */
-	metric *m_sent, *m_retry, *m_failed, *m_queued;
+	metric *m_sent, *m_retry, *m_failed, *m_queued, *m_resent;
 	struct chstat { /* each channel's tries since the start (loop thread) */
 		unsigned long sent, retried, failed;
 		int64_t last_ok, last_error;
@@ -436,9 +436,18 @@ static int requeue_txn(MDB_txn *txn, void *arg)
 		int e = 0;
 
 		if (st && !strcmp(st, "sending")) {
+			/* the server may have it: a duplicate, known by the key */
 			json_object_set_new(rec, "state", json_string("queued"));
-			log_info("outbox: message %llu was being sent at a stop; sent again",
-				 (unsigned long long)id);
+			json_object_set_new(
+				rec, "resent",
+				json_integer(json_integer_value(json_object_get(rec, "resent")) +
+					     1));
+			metric_add(b->m_resent, 1);
+			log_warn(
+				"outbox: message %llu (key %s) was being sent at a stop; sent again, "
+				"perhaps twice",
+				(unsigned long long)id,
+				json_string_value(json_object_get(rec, "key")));
 			e = put_rec(b, txn, id, rec);
 			e = e ? e : set_due(b, txn, svc_now(), id);
 		}
@@ -478,6 +487,9 @@ amr_err outbox_open(outbox **out, kv *k, loop *l, const struct transport *t, siz
 				 "result=\"retry\"", NULL);
 	b->m_failed = metrics_get(ms, METRIC_COUNTER, "amr_notify_messages_total",
 				  "result=\"failed\"", NULL);
+	b->m_resent = metrics_get(ms, METRIC_COUNTER, "amr_notify_messages_resent_total", NULL,
+				  "Messages found being sent at a start and sent again: each may "
+				  "reach its receiver twice, under the same key.");
 	if ((rc = kv_dbi(k, "outbox", 0, &b->box)) || (rc = kv_dbi(k, "due", 0, &b->due)) ||
 	    (rc = kv_dbi(k, "ref", 0, &b->ref)) || (rc = kv_write(k, requeue_txn, b))) {
 		outbox_close(b);

@@ -25,12 +25,13 @@ static struct harness h;
 static struct catcher mc;
 static pid_t notify;
 
-static void start_notify(void)
+/* amr-notify against the mail port, each message given timeout_ms. */
+static void start_notify_timeout(const char *timeout_ms)
 {
 	char url[64], *st;
 	const char *args[] = { "--smtp-url",	     url,	  "--smtp-from",
 			       "alarms@tsj.example", "--retry-s", "1",
-			       "--smtp-timeout-ms",  "2000",	  NULL };
+			       "--smtp-timeout-ms",  timeout_ms,  NULL };
 
 	snprintf(url, sizeof url, "smtp://127.0.0.1:%d", mc.port);
 	harness_clear_inbox(&h);
@@ -39,6 +40,11 @@ static void start_notify(void)
 	st = harness_wait_message(&h, "amr/v1/svc/notify/status", "\"online\":true", 15000);
 	ck_assert_msg(st != NULL, "amr-notify did not come online");
 	free(st);
+}
+
+static void start_notify(void)
+{
+	start_notify_timeout("2000");
 }
 
 static void setup(void)
@@ -157,6 +163,54 @@ START_TEST(an_alarm_reaches_the_dispatcher_once)
 }
 END_TEST
 
+/* A kill while the mail server holds the message: it may have it, so it
+ * is sent again at the start, counted, and marked resent, under the same
+ * Message-ID. The server here takes the connection and says nothing. */
+START_TEST(killed_while_sending_sends_again_and_counts_it)
+{
+	char port[16], code[300];
+	const char *py[] = { "-c", code, NULL };
+	long long t = (long long)time(NULL);
+	json_t *m, *r;
+	pid_t mute;
+
+	snprintf(port, sizeof port, "%d", mc.port);
+	snprintf(code, sizeof code,
+		 "import signal,socket\n"
+		 "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
+		 "s.bind(('127.0.0.1',%s)); s.listen(8); c=s.accept(); signal.pause()\n",
+		 port);
+	mute = harness_spawn(&h, "/usr/bin/python3", py);
+	ck_assert_int_gt(mute, 0);
+	ck_assert_int_eq(harness_wait_port(mc.port, 10000), 0);
+	start_notify_timeout("600000");
+	ok("contact.set", "{\"name\":\"dispatcher\",\"actor\":\"admin\","
+			  "\"email\":\"dispatch@tsj.example\"}");
+	device_offline(t);
+	HARNESS_POLL_UNTIL(first_is("sending"), 15000);
+	ck_assert_msg(first_is("sending"), "not being sent: %s", state_of_first());
+	ck_assert_int_eq(harness_kill(&h, notify, SIGKILL) != -1, 1);
+	ck_assert_int_eq(harness_kill(&h, mute, SIGKILL) != -1, 1);
+
+	catcher_start(&mc, NULL);
+	start_notify();
+	m = catcher_read(&mc, 1);
+	ck_assert_str_eq(json_string_value(json_object_get(m, "message_id")), "<1.1@amr-notify>");
+	json_decref(m);
+	HARNESS_POLL_UNTIL(first_is("sent"), 10000);
+	ck_assert(first_is("sent"));
+	ck_assert_int_eq(harness_metric(&h, "notify", "amr_notify_messages_resent_total"), 1);
+	r = call("messages", "{}");
+	ck_assert_int_eq(
+		json_integer_value(json_object_get(
+			json_array_get(json_object_get(json_object_get(r, "result"), "messages"),
+				       0),
+			"resent")),
+		1);
+	json_decref(r);
+}
+END_TEST
+
 START_TEST(killed_while_the_server_is_down_delivers_after)
 {
 	long long t = (long long)time(NULL);
@@ -195,6 +249,7 @@ static Suite *notify_mail_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, an_alarm_reaches_the_dispatcher_once);
 	tcase_add_test(tc, killed_while_the_server_is_down_delivers_after);
+	tcase_add_test(tc, killed_while_sending_sends_again_and_counts_it);
 	suite_add_tcase(s, tc);
 	return s;
 }
