@@ -48,6 +48,10 @@ static void on_page(void *ctx, int err, json_t *result, const char *code, const 
 		json_decref(l->next);
 		l->next = NULL;
 		l->asking = false;
+		if (l->again) {
+			l->again = false;
+			refresh(l); /* a change came meanwhile: ask for it, once */
+		}
 		return;
 	}
 	json_array_foreach(json_object_get(result, "records"), i, rec) {
