@@ -44,3 +44,6 @@ STUB(api_contacts);
 STUB(api_contact_set);
 STUB(api_contact_delete);
 STUB(api_messages);
+STUB(api_rules);
+STUB(api_rule_step);
+STUB(api_rule_effective);
