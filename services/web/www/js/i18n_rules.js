@@ -19,7 +19,8 @@
     'rp.stuck_min_pulses': 'Счётчик считал раньше: импульсов не меньше', 'rp.max_gap_min': 'Разрыв между показаниями больше',
     'rp.verification_days': 'Поверка: предупредить за', 'rp.gateway_offline_min': 'Шлюз не на связи дольше',
     'rp.spool_pct': 'Буфер шлюза заполнен на', 'rp.debt_threshold': 'Задолженность выше',
-    'u.h': 'ч', 'u.hour': 'час суток', 'u.min': 'мин', 'u.days': 'дн.', 'u.pulses': 'имп.', 'u.pct': '%',
+    'u.h': 'ч', 'u.hour': 'ч (местное время)', 'u.per_h.short': 'м³/ч (ед. канала/ч)',
+    'u.m3': 'м³', 'u.l': 'л', 'u.kwh': 'кВт·ч', 'u.gcal': 'Гкал', 'u.min': 'мин', 'u.days': 'дн.', 'u.pulses': 'имп.', 'u.pct': '%',
     'u.per_h': 'м³/ч или единица канала в час', 'u.rub': '₽', 'u.pulses_h': 'имп./ч'
   });
   Object.assign(window.I18N.en, {
@@ -38,7 +39,8 @@
     'rp.stuck_min_pulses': 'Counted before: at least pulses', 'rp.max_gap_min': 'A gap between readings above',
     'rp.verification_days': 'Verification: warn ahead by', 'rp.gateway_offline_min': 'Gateway offline for longer than',
     'rp.spool_pct': 'Gateway spool full at', 'rp.debt_threshold': 'Debt above',
-    'u.h': 'h', 'u.hour': 'hour of day', 'u.min': 'min', 'u.days': 'days', 'u.pulses': 'pulses', 'u.pct': '%',
+    'u.h': 'h', 'u.hour': 'h (local time)', 'u.per_h.short': 'm³/h (channel unit/h)',
+    'u.m3': 'm³', 'u.l': 'l', 'u.kwh': 'kWh', 'u.gcal': 'Gcal', 'u.min': 'min', 'u.days': 'days', 'u.pulses': 'pulses', 'u.pct': '%',
     'u.per_h': 'm³/h or the channel\'s unit per hour', 'u.rub': '₽', 'u.pulses_h': 'pulses/h'
   });
 })();

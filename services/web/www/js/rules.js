@@ -35,6 +35,9 @@
   }
   const shown = (name, v) => name === 'debt_threshold' ? rubles(v) : String(v);
   const unit = p => App.t(p[2]);
+  /* a channel's unit as people write it ("m3": м³) */
+  const UNITS = { m3: 'u.m3', l: 'u.l', kWh: 'u.kwh', Gcal: 'u.gcal', pulse: 'u.pulses' };
+  const chanUnit = u => UNITS[u] ? App.t(UNITS[u]) : u;
 
   function scopeName(s) {
     if (s === 'default') return App.t('ru.sc.default');
@@ -45,7 +48,7 @@
 
   function paramsText(params) {
     return PARAMS.filter(p => params[p[0]] !== undefined)
-      .map(p => App.t('rp.' + p[0]) + ': ' + shown(p[0], params[p[0]]) + ' ' + unit(p)).join('; ');
+      .map(p => App.t('rp.' + p[0]) + ': ' + shown(p[0], params[p[0]]) + ' ' + App.t(p[1] === 'dec' ? 'u.per_h.short' : p[2])).join('; ');
   }
 
   function render() {
@@ -119,12 +122,12 @@
     try {
       const r = await App.api('GET', '/api/v1/notify/rules/effective/' + encodeURIComponent(id));
       const about = [scopeName(r.id)];
-      if (r.resource) about.push(App.t('res.' + r.resource), App.t('ru.unit') + ': ' + r.unit,
+      if (r.resource) about.push(App.t('res.' + r.resource), App.t('ru.unit') + ': ' + chanUnit(r.unit),
         App.t('ru.weight') + ': ' + r.weight.num + '/' + r.weight.den);
       $('e-about').textContent = about.join('; ');
       const head = E('tr', {}, ...['ru.param', 'ru.value', 'ru.from'].map(k => E('th', { text: App.t(k) })));
       $('effective').replaceChildren(head, ...PARAMS.filter(p => r.params[p[0]] !== undefined).map(p => {
-        let v = shown(p[0], r.params[p[0]]) + ' ' + (p[1] === 'dec' && r.unit ? r.unit + '/' + App.t('u.h') : unit(p));
+        let v = shown(p[0], r.params[p[0]]) + ' ' + (p[1] === 'dec' && r.unit ? chanUnit(r.unit) + '/' + App.t('u.h') : unit(p));
         if (r.pulses_h && p[0] === 'night_max_per_h') v += ' (' + r.pulses_h.night_max + ' ' + App.t('u.pulses_h') + ')';
         if (r.pulses_h && p[0] === 'burst_per_h') v += ' (' + r.pulses_h.burst + ' ' + App.t('u.pulses_h') + ')';
         return E('tr', { id: 'eff-' + p[0], dataset: { from: r.from[p[0]] } },
