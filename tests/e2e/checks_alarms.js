@@ -18,6 +18,8 @@
  *    for the alarm itself, 403 for another object's list;
  *  - the contacts page saves a contact, which amr-notify then holds; the
  *    delivery log page draws;
+ *  - an operator sees the rules page without its form and may not PUT a
+ *    rule (403); a tenant may not read them;
  *  - the rules page saves cold water's rule with a reason: the table
  *    shows it, amr-notify holds it as the admin's; "what applies" to a
  *    channel shows each parameter's scope as notify says; removed again.
@@ -132,6 +134,20 @@ module.exports = async function (ctx) {
     await p.click('#show');
     await present(p, '#al-' + id + '[data-state="cleared"]');
     expect(/условие прошло/.test(await p.$eval('#al-' + id + ' .who', e => e.textContent)), 'the history does not say the condition ended it');
+
+    setStep('rules: an operator reads them, a tenant not at all');
+    await p.goto(URL + '/rules.html');
+    await present(p, '#rules tr');
+    expect(await p.isHidden('#edit'), 'an operator is offered the rules form');
+    expect((await p.$$('#rules button')).length === 0, 'an operator is offered to edit a rule');
+    await p.fill('#e-id', '1');
+    await p.click('#e-show');
+    await present(p, '#eff-gateway_offline_min');
+    const put = await p.evaluate(() => App.api('PUT', '/api/v1/notify/rules/default', { params: {}, reason: 'x' })
+      .then(() => 200, e => e.status));
+    expect(put === 403, 'an operator\'s PUT of a rule answers ' + put);
+    const trules = await tc('GET', '/api/v1/notify/rules');
+    expect(trules.status === 403, 'a tenant reads the rules: ' + trules.status);
   } finally {
     await browser.close();
   }
