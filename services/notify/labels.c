@@ -32,6 +32,7 @@ static void free_labels(labels *l)
 
 static void ask(labels *l, const char *after);
 static void refresh(void *arg);
+static void soon_fire(void *arg);
 
 static void on_page(void *ctx, int err, json_t *result, const char *code, const char *message)
 {
@@ -48,6 +49,12 @@ static void on_page(void *ctx, int err, json_t *result, const char *code, const 
 		json_decref(l->next);
 		l->next = NULL;
 		l->asking = false;
+		/* ask again soon rather than at the next refresh: the first
+		 * reading at start may go before the link is up, and a change
+		 * told meanwhile (again) would wait for --registry-refresh-s */
+		l->again = false;
+		if (!l->soon)
+			l->soon = loop_timer_add(l->s->loop, SOON_MS, false, soon_fire, l);
 		return;
 	}
 	json_array_foreach(json_object_get(result, "records"), i, rec) {

@@ -70,6 +70,15 @@ const struct route api_routes[] = {
 	  "the delivery log" },
 	{ "GET", "/api/v1/notify/channels", ROLES_STAFF, ROUTE_LOOP, api_delivery_channels,
 	  "the delivery channels' state (the health page)" },
+	/* the rules' parameters; a limited user: those of what it sees (api_rules.c) */
+	{ "GET", "/api/v1/notify/rules", ROLES_OPS, ROUTE_LOOP, api_rules,
+	  "the alarm rules' parameters per scope" },
+	{ "GET", "/api/v1/notify/rules/effective/{id}", ROLES_OPS, ROUTE_LOOP, api_rule_effective,
+	  "what applies to an object or a channel, and from which scope" },
+	{ "PUT", "/api/v1/notify/rules/{scope}", ROLE_ADMIN, ROUTE_LOOP, api_rule_step,
+	  "set a scope's parameters" },
+	{ "DELETE", "/api/v1/notify/rules/{scope}", ROLE_ADMIN, ROUTE_LOOP, api_rule_step,
+	  "remove a scope's parameters" },
 	/* a tenant: its own accounts only (api_billing.c) */
 	{ "POST", "/api/v1/billing/{method}", ROLES_ANY, ROUTE_LOOP, api_billing,
 	  "amr-billing's method of that name; the user is its actor" },

@@ -64,6 +64,10 @@ void api_contact_set(void *ctx, struct call *c);
 void api_contact_delete(void *ctx, struct call *c);
 void api_messages(void *ctx, struct call *c);
 void api_delivery_channels(void *ctx, struct call *c);
+/* api_rules.c: notify's alarm rules (loop thread) */
+void api_rules(void *ctx, struct call *c);
+void api_rule_step(void *ctx, struct call *c);
+void api_rule_effective(void *ctx, struct call *c);
 /* api_ops.c: commands and console (loop thread) */
 void api_command(void *ctx, struct call *c);
 void api_commands(void *ctx, struct call *c);

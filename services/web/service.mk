@@ -6,7 +6,7 @@ WEB_CORE := services/web/route.c services/web/call.c services/web/ratelimit.c \
 WEB_SRCS := $(WEB_CORE) services/web/http.c services/web/http_stream.c services/web/feed.c services/web/api.c \
             services/web/api_auth.c services/web/api_view.c services/web/api_rpc.c services/web/api_ops.c \
             services/web/api_billing.c services/web/tscope.c \
-            services/web/api_audit.c services/web/api_alarms.c \
+            services/web/api_audit.c services/web/api_alarms.c services/web/api_rules.c \
             services/web/reset.c services/web/main.c
 WEB_LIBS := -lmicrohttpd -lsodium $(MQ_LIBS) $(LMDB_LIBS)
 
@@ -43,4 +43,8 @@ $(eval $(call integ_test,test_web_tscope,tests/integration/test_web_tscope.c \
 # amr-notify's alarms, contacts and delivery log through the portal, by
 # role and scope.
 $(eval $(call integ_test,test_web_alarms,tests/integration/test_web_alarms.c \
+	tests/integration/test_web_util.c,-lcurl))
+# amr-notify's alarm rules through the portal: set by an admin, read by
+# operators, what applies to a channel.
+$(eval $(call integ_test,test_web_rules,tests/integration/test_web_rules.c \
 	tests/integration/test_web_util.c,-lcurl))

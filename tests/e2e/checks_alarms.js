@@ -17,7 +17,12 @@
  *  - a tenant of flat 2 does not see flat 3's alarm: not in its list, 404
  *    for the alarm itself, 403 for another object's list;
  *  - the contacts page saves a contact, which amr-notify then holds; the
- *    delivery log page draws.
+ *    delivery log page draws;
+ *  - an operator sees the rules page without its form and may not PUT a
+ *    rule (403); a tenant may not read them;
+ *  - the rules page saves cold water's rule with a reason: the table
+ *    shows it, amr-notify holds it as the admin's; "what applies" to a
+ *    channel shows each parameter's scope as notify says; removed again.
  *
  * Called by portal.test.js main() after checks_b.js, with the admin signed
  * in on ctx.page; throws on the first failure.
@@ -129,6 +134,20 @@ module.exports = async function (ctx) {
     await p.click('#show');
     await present(p, '#al-' + id + '[data-state="cleared"]');
     expect(/условие прошло/.test(await p.$eval('#al-' + id + ' .who', e => e.textContent)), 'the history does not say the condition ended it');
+
+    setStep('rules: an operator reads them, a tenant not at all');
+    await p.goto(URL + '/rules.html');
+    await present(p, '#rules tr');
+    expect(await p.isHidden('#edit'), 'an operator is offered the rules form');
+    expect((await p.$$('#rules button')).length === 0, 'an operator is offered to edit a rule');
+    await p.fill('#e-id', '1');
+    await p.click('#e-show');
+    await present(p, '#eff-gateway_offline_min');
+    const put = await p.evaluate(() => App.api('PUT', '/api/v1/notify/rules/default', { params: {}, reason: 'x' })
+      .then(() => 200, e => e.status));
+    expect(put === 403, 'an operator\'s PUT of a rule answers ' + put);
+    const trules = await tc('GET', '/api/v1/notify/rules');
+    expect(trules.status === 403, 'a tenant reads the rules: ' + trules.status);
   } finally {
     await browser.close();
   }
@@ -150,6 +169,39 @@ module.exports = async function (ctx) {
   expect(held && held.email === 'dispatch@example.org' && held.quiet && held.quiet.from === '22:00' &&
     held.kinds.join() === 'device_offline' && held.hourly_limit === 10, 'amr-notify holds ' + JSON.stringify(held));
   await shot(page, '72-contacts');
+
+  setStep('rules: the page saves cold water\'s, the table shows it');
+  await page.goto(URL + '/rules.html');
+  await present(page, '#rules tr');
+  await present(page, '#p-burst_per_h');
+  await page.fill('#r-scope', 'cold_water');
+  await page.fill('#p-night_max_per_h', '0.020');
+  await page.fill('#p-burst_per_h', '2.0');
+  await page.fill('#p-stuck_days', '10');
+  await page.fill('#r-reason', 'зимний режим');
+  await page.click('#r-save');
+  await present(page, '#rule-cold_water');
+  const shownRule = await page.$eval('#rule-cold_water', e => e.textContent);
+  expect(/холодная вода/.test(shownRule) && /0\.020/.test(shownRule) && /2\.0 м³\/ч/.test(shownRule) &&
+    /зимний режим/.test(shownRule), 'the rules table shows ' + shownRule);
+  const me = await page.evaluate(() => App.me.user);
+  const rule = (await api(page, '/api/v1/notify/rules')).rules.find(r => r.scope === 'cold_water');
+  expect(rule && rule.by === me && rule.params.burst_per_h === '2.0' && rule.params.stuck_days === 10 &&
+    rule.reason === 'зимний режим', 'amr-notify holds ' + JSON.stringify(rule));
+  /* what applies to a channel: the page's scopes are notify's */
+  const chan = (await api(page, '/api/v1/channels')).channels[0].id;
+  const eff = await api(page, '/api/v1/notify/rules/effective/' + chan);
+  await page.fill('#e-id', chan);
+  await page.click('#e-show');
+  await present(page, '#eff-burst_per_h[data-from="' + eff.from.burst_per_h + '"]');
+  await present(page, '#eff-stuck_days[data-from="' + eff.from.stuck_days + '"]');
+  await shot(page, '74-rules');
+  /* removed again with a reason, so that the later checks meet the built-in rules */
+  await page.click('#edit-cold_water');
+  await page.fill('#r-reason', 'конец проверки');
+  await page.click('#r-delete');
+  await page.waitForSelector('#rule-cold_water', { state: 'detached' });
+  expect(!(await api(page, '/api/v1/notify/rules')).rules.some(r => r.scope === 'cold_water'), 'cold_water\'s rule stays');
 
   setStep('delivery log: the page draws');
   await page.goto(URL + '/messages.html');

@@ -34,7 +34,7 @@ const { chromium } = require('playwright-core');
 const PAGES = { '/index.html': '#channels tr[id^="ch-"]', '/online.html': '#chans label', '/archive.html': '#chans label',
   '/registry.html': '#table tr[id^="reg-"]', '/console.html': '#obj option[value="1"]', '/audit.html': '#audit tr[data-action]',
   '/health.html': '#services tr[id^="svc-"]', '/alarms.html': '#alarms tr', '/contacts.html': '#contacts tr',
-  '/messages.html': '#messages tr', '/users.html': '#users tr', '/password.html': 'main form' };
+  '/messages.html': '#messages tr', '/rules.html': '#rules tr', '/users.html': '#users tr', '/password.html': 'main form' };
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 

@@ -45,3 +45,6 @@ STUB(api_contact_set);
 STUB(api_contact_delete);
 STUB(api_messages);
 STUB(api_delivery_channels);
+STUB(api_rules);
+STUB(api_rule_step);
+STUB(api_rule_effective);

@@ -18,6 +18,7 @@
     { href: '/alarms.html', key: 'nav.alarms', roles: ROLES_VIEW },
     { href: '/contacts.html', key: 'nav.contacts', roles: ROLES_STAFF },
     { href: '/messages.html', key: 'nav.messages', roles: ['admin', 'operator'] },
+    { href: '/rules.html', key: 'nav.rules', roles: ['admin', 'operator'] },
     { href: '/archive.html', key: 'nav.archive', roles: ROLES_VIEW },
     { href: '/registry.html', key: 'nav.registry', roles: ['admin'] },
     { href: '/console.html', key: 'nav.console', roles: ['admin'] },
