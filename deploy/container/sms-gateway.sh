@@ -18,6 +18,12 @@
 # what bearerbox had queued.
 set -euo pipefail
 
+case ${1:-} in
+-h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+'') ;;
+*) echo "sms-gateway: no arguments but --help; the settings are the environment's (--help)" >&2; exit 2 ;;
+esac
+
 : "${AMR_SMS_PASSWORD:?AMR_SMS_PASSWORD is not set (deploy/secrets.sh init writes it)}"
 : "${AMR_SMS_ADMIN_PASSWORD:?AMR_SMS_ADMIN_PASSWORD is not set (deploy/secrets.sh init writes it)}"
 smsc=${AMR_SMS_SMSC:-/etc/amr/kannel/smsc.conf}
