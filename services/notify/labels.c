@@ -48,6 +48,12 @@ static void on_page(void *ctx, int err, json_t *result, const char *code, const 
 		json_decref(l->next);
 		l->next = NULL;
 		l->asking = false;
+		/* A change told while this reading was under way is read now,
+		 * not at the next refresh a minute later. */
+		if (l->again) {
+			l->again = false;
+			refresh(l);
+		}
 		return;
 	}
 	json_array_foreach(json_object_get(result, "records"), i, rec) {
