@@ -212,9 +212,8 @@ static bool registered(const char *id)
 }
 
 /* archive/registry.set args, then wait until amr-notify has read the
- * registry again (it does 2 s after the archive's audit record, or when
- * a reading under way ends: its first, sent as it connects, may go
- * unanswered and end at its 10 s timeout). */
+ * registry again (2 s after the archive's audit record; a reading under
+ * way is waited for first, and one that failed is tried again). */
 static void registry_set(const char *args)
 {
 	long long reads = harness_metric(&h, "notify", "amr_notify_registry_reads_total");
