@@ -290,6 +290,11 @@ static void setup(void)
 	HARNESS_POLL_UNTIL(registered("1.7.1") && registered("1.5"), WAIT_MS);
 	ck_assert_msg(registered("1.7.1") && registered("1.5"),
 		      "the archive never registered the simulator's channels");
+	/* amr-notify's first reading of the registry is over, so the next
+	 * one counted (registry_set()) began after the change */
+	HARNESS_POLL_UNTIL(harness_metric(&h, "notify", "amr_notify_registry_reads_total") >= 1,
+			   WAIT_MS);
+	ck_assert_int_ge(harness_metric(&h, "notify", "amr_notify_registry_reads_total"), 1);
 }
 
 static void teardown(void)
