@@ -26,6 +26,7 @@
  */
 #include <check.h>
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,19 +117,30 @@ static long long id_of(const json_t *a)
 	return (long long)json_integer_value(json_object_get(a, "id"));
 }
 
-/* E-mails at the catcher whose subject is alarm id's ("Тревога 7: .."),
- * the last one's subject and recipient into subject and to. */
-static int mails_for(long long id, char *subject, size_t slen, char *to, size_t tlen)
+/* Whether text s is alarm id's ("Тревога 7: .."), or with id 0 holds
+ * about ("(1.5)": any alarm of that target). */
+static bool is_of(const char *s, long long id, const char *about)
 {
 	char prefix[48];
+
+	if (!id)
+		return strstr(s, about) != NULL;
+	snprintf(prefix, sizeof prefix, "Тревога %lld: ", id);
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* E-mails at the catcher whose subject is_of(id, about), the last one's
+ * subject and recipient into subject and to. */
+static int mails_of(long long id, const char *about, char *subject, size_t slen, char *to,
+		    size_t tlen)
+{
 	int n = 0, stored = catcher_count(&mc);
 
-	snprintf(prefix, sizeof prefix, "Тревога %lld: ", id);
 	for (int i = 1; i <= stored && i <= MAX_MAIL; i++) {
 		json_t *m = catcher_read(&mc, i);
 		const char *s = json_string_value(json_object_get(m, "subject")) ?: "";
 
-		if (!strncmp(s, prefix, strlen(prefix))) {
+		if (is_of(s, id, about)) {
 			n++;
 			if (subject)
 				snprintf(subject, slen, "%s", s);
@@ -141,15 +153,13 @@ static int mails_for(long long id, char *subject, size_t slen, char *to, size_t 
 	return n;
 }
 
-/* SMS fakesmsc got whose text is alarm id's, the last one's text and
+/* SMS fakesmsc got whose text is_of(id, about), the last one's text and
  * number into text and to. */
-static int sms_for(long long id, char *text, size_t tlen, char *to, size_t tolen)
+static int sms_of(long long id, const char *about, char *text, size_t tlen, char *to, size_t tolen)
 {
 	static struct kannel_sms got[MAX_SMS];
-	char prefix[48];
 	int n = 0, all = kannel_received(&k, got, MAX_SMS);
 
-	snprintf(prefix, sizeof prefix, "Тревога %lld: ", id);
 	for (int i = 0; i < all && i < MAX_SMS; i++) {
 		char *s;
 
@@ -160,7 +170,7 @@ static int sms_for(long long id, char *text, size_t tlen, char *to, size_t tolen
 		} else {
 			s = kannel_ucs2_to_utf8(got[i].data, got[i].len);
 		}
-		if (!strncmp(s, prefix, strlen(prefix))) {
+		if (is_of(s, id, about)) {
 			n++;
 			if (text)
 				snprintf(text, tlen, "%s", s);
@@ -170,6 +180,16 @@ static int sms_for(long long id, char *text, size_t tlen, char *to, size_t tolen
 		free(s);
 	}
 	return n;
+}
+
+static int mails_for(long long id, char *subject, size_t slen, char *to, size_t tlen)
+{
+	return mails_of(id, NULL, subject, slen, to, tlen);
+}
+
+static int sms_for(long long id, char *text, size_t tlen, char *to, size_t tolen)
+{
+	return sms_of(id, NULL, text, tlen, to, tolen);
 }
 
 /* Entries of the delivery log (notify/messages) for alarm id. */
@@ -346,8 +366,13 @@ START_TEST(a_uo4_off_the_bus_is_told_once_by_mail_and_sms)
 	ck_assert_int_eq(mails_for(id5, NULL, 0, NULL, 0), 1);
 	ck_assert_int_eq(sms_for(id5, NULL, 0, NULL, 0), 1);
 	ck_assert_int_eq(logged_for(id5), 2);
+	/* nor of another alarm of 1.5: the same one is open, counted once */
+	ck_assert_int_eq(mails_of(0, "(1.5)", NULL, 0, NULL, 0), 1);
+	ck_assert_int_eq(sms_of(0, "(1.5)", NULL, 0, NULL, 0), 1);
 	a = alarm_of("device_offline/1.5");
+	ck_assert_int_eq(id_of(a), id5);
 	ck_assert_str_eq(json_string_value(json_object_get(a, "state")), "raised");
+	ck_assert_int_eq(json_integer_value(json_object_get(a, "count")), 1);
 	json_decref(a);
 
 	/* back on the bus: cleared by the condition, and nothing is sent for
@@ -361,8 +386,8 @@ START_TEST(a_uo4_off_the_bus_is_told_once_by_mail_and_sms)
 	id4 = id_of(a);
 	json_decref(a);
 	wait_told(id4);
-	ck_assert_int_eq(mails_for(id5, NULL, 0, NULL, 0), 1);
-	ck_assert_int_eq(sms_for(id5, NULL, 0, NULL, 0), 1);
+	ck_assert_int_eq(mails_of(0, "(1.5)", NULL, 0, NULL, 0), 1);
+	ck_assert_int_eq(sms_of(0, "(1.5)", NULL, 0, NULL, 0), 1);
 	ck_assert_int_eq(logged_for(id5), 2);
 	ck_assert_int_eq(mails_for(id6, NULL, 0, NULL, 0), 1);
 	ck_assert_int_eq(sms_for(id6, NULL, 0, NULL, 0), 1);
@@ -431,6 +456,8 @@ START_TEST(a_leak_profile_bursts_and_is_told_once)
 	wait_told(idb);
 	ck_assert_int_eq(mails_for(id, NULL, 0, NULL, 0), 1);
 	ck_assert_int_eq(sms_for(id, NULL, 0, NULL, 0), 1);
+	ck_assert_int_eq(mails_of(0, "прорыв", NULL, 0, NULL, 0), 1);
+	ck_assert_int_eq(sms_of(0, "прорыв", NULL, 0, NULL, 0), 1);
 	ck_assert_int_eq(logged_for(id), 2);
 	a = alarm_of("burst/1.7.1");
 	ck_assert_int_eq(id_of(a), id);
