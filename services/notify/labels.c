@@ -49,9 +49,9 @@ static void on_page(void *ctx, int err, json_t *result, const char *code, const 
 		json_decref(l->next);
 		l->next = NULL;
 		l->asking = false;
-		/* ask again soon rather than at the next refresh: the first
-		 * reading at start may go before the link is up, and a change
-		 * told meanwhile (again) would wait for --registry-refresh-s */
+		/* Read again soon, not at the next refresh a minute later: a
+		 * change told meanwhile would wait that long, and so would
+		 * the first reading if it went unanswered. */
 		l->again = false;
 		if (!l->soon)
 			l->soon = loop_timer_add(l->s->loop, SOON_MS, false, soon_fire, l);
@@ -147,7 +147,10 @@ amr_err labels_create(labels **out, struct svc *s, unsigned refresh_s)
 		free(l);
 		return AMR_ENOMEM;
 	}
-	refresh(l);
+	/* The first reading SOON_MS after the start, not at once: a call
+	 * made before the connection is up is sent, when it comes up, ahead
+	 * of the subscription its answer needs, and the answer is lost. */
+	l->soon = loop_timer_add(s->loop, SOON_MS, false, soon_fire, l);
 	*out = l;
 	return AMR_OK;
 }

@@ -16,10 +16,12 @@
 
 #define TIMEOUT_MS 20000 /* billing's time to answer one call */
 #define PAGE	   2000	 /* records asked at once (billing's most) */
+#define FIRST_MS   2000	 /* the first poll this long after the start */
 
 struct debt_poll {
 	notify *n;
 	uint64_t timer;
+	uint64_t first; /* the first poll's timer, 0 once it fired */
 	bool asking;
 	bool dead;	/* destroyed while a call was out: its answer frees */
 	json_t *orgs;	/* the organisations' ids */
@@ -234,6 +236,14 @@ static void poll_now(void *arg)
 	ask(d, "billing/org.list", json_pack("{s:i}", "limit", PAGE), on_orgs);
 }
 
+static void first_poll(void *arg)
+{
+	struct debt_poll *d = arg;
+
+	d->first = 0;
+	poll_now(d);
+}
+
 amr_err notify__debt_start(notify *n, unsigned poll_s)
 {
 	struct debt_poll *d;
@@ -248,7 +258,11 @@ amr_err notify__debt_start(notify *n, unsigned poll_s)
 		return AMR_ENOMEM;
 	}
 	n->debt = d;
-	poll_now(d);
+	/* Not at once: a call made before the connection is up is sent,
+	 * when it comes up, ahead of the subscription its answer needs, and
+	 * the poll would wait its whole timeout for an answer lost. */
+	if (!(d->first = loop_timer_add(n->s->loop, FIRST_MS, false, first_poll, d)))
+		poll_now(d);
 	return AMR_OK;
 }
 
@@ -259,6 +273,7 @@ void notify__debt_stop(notify *n)
 	if (!d)
 		return;
 	loop_timer_cancel(n->s->loop, d->timer);
+	loop_timer_cancel(n->s->loop, d->first);
 	n->debt = NULL;
 	if (d->asking) {
 		d->dead = true; /* rpc answers the call at the latest when it ends */

@@ -66,3 +66,10 @@ $(eval $(call integ_test,test_notify_rules,tests/integration/test_notify_rules.c
 $(eval $(call integ_test,test_notify_smsin,tests/integration/test_notify_smsin.c \
 	tests/integration/kannel_util.c tests/integration/archive_util.c \
 	tests/integration/billing_util.c,-lcurl))
+
+# The alarm path end to end from the simulator: amr-sim, amr-gateway,
+# amr-ingest, amr-archive and amr-notify with a real SMTP server and a
+# real Kannel; a UO-4 off the bus and a leak profile told once each.
+$(eval $(call integ_test,test_notify_e2e,tests/integration/test_notify_e2e.c \
+	tests/integration/mail_util.c tests/integration/kannel_util.c \
+	tests/integration/archive_util.c tests/integration/gw_archive.c,-lcurl))
