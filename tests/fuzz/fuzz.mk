@@ -1,0 +1,62 @@
+# Fuzzing (docs/reliability.md): one libFuzzer target per parser that takes
+# outside input, tests/fuzz/fuzz_<name>.c, linked with the parser's own
+# sources as the unit tests link them, built by clang with ASan, UBSan and
+# LSan into $(BUILD)/fuzz/bin (its objects beside, in $(BUILD)/fuzz/obj).
+#
+#   make fuzz FUZZ_SECONDS=N   build every target, run each N seconds (60)
+#                              from tests/fuzz/corpus/<name>; new inputs and
+#                              crash artifacts go to build/fuzz/<name>/,
+#                              one line per target to build/fuzz/stats.tsv
+#   make test                  test_fuzz_replay runs every corpus and
+#                              tests/fuzz/crashes/<name>/ once through its
+#                              target (seconds)
+#
+# There is no gcc fallback: libFuzzer is clang's, and a replay that is not
+# built must fail the tests, not skip them (deploy/install-deps.sh installs
+# clang and libclang-rt-14-dev).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_OBJ     := $(FUZZ_DIR)/obj
+FUZZ_BIN     := $(FUZZ_DIR)/bin
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -O1 -g -std=c11 -Wall -Wextra -Wshadow -Wno-unused-parameter \
+                -fno-strict-aliasing -pthread -fsanitize=fuzzer-no-link $(FUZZ_SAN)
+FUZZ_LDFLAGS := -pthread -fsanitize=fuzzer $(FUZZ_SAN)
+FUZZ_TARGETS :=
+
+$(FUZZ_OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
+
+# $(call fuzz_target,NAME,SOURCES,LDLIBS): tests/fuzz/fuzz_NAME.c and the
+# parser's SOURCES into $(FUZZ_BIN)/fuzz_NAME.
+define fuzz_target
+FUZZ_TARGETS += $(1)
+$(FUZZ_BIN)/fuzz_$(1): $(patsubst %.c,$(FUZZ_OBJ)/%.o,tests/fuzz/fuzz_$(1).c $(2))
+	@mkdir -p $$(@D)
+	$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $$@ $$^ $(3)
+endef
+
+# The targets, in the order of issue 18's list.
+# The SMS command parser (smscmd.c): no I/O, no allocation.
+$(FUZZ_OBJ)/tests/fuzz/fuzz_smscmd.o: CPPFLAGS += -Iservices/notify
+$(eval $(call fuzz_target,smscmd,services/notify/smscmd.c lib/proto.c,))
+
+FUZZ_BINS := $(patsubst %,$(FUZZ_BIN)/fuzz_%,$(FUZZ_TARGETS))
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_BINS)
+fuzz: $(FUZZ_BINS)
+	@tests/fuzz/run-fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The replay is a unit runner of make test: a script that prints Check's
+# summary line, so tests/run-tests.sh counts it as it counts the others.
+UNIT_TESTS += $(TESTBIN)/test_fuzz_replay
+$(TESTBIN)/test_fuzz_replay: tests/fuzz/replay.sh $(FUZZ_BINS)
+	@mkdir -p $(@D)
+	cp tests/fuzz/replay.sh $@
+	chmod +x $@
+
+-include $(shell find $(FUZZ_OBJ) -name '*.d' 2>/dev/null)
