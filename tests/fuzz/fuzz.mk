@@ -43,6 +43,11 @@ endef
 # The SMS command parser (smscmd.c): no I/O, no allocation.
 $(FUZZ_OBJ)/tests/fuzz/fuzz_smscmd.o: CPPFLAGS += -Iservices/notify
 $(eval $(call fuzz_target,smscmd,services/notify/smscmd.c lib/proto.c,))
+# The telemetry batch readers against each other: lib/jflat.c (yajl) and
+# jansson, ingest's streaming and tree paths, the archive's batch_parse.
+$(FUZZ_OBJ)/tests/fuzz/fuzz_batch.o: CPPFLAGS += -Iservices/ingest -Iservices/archive
+$(eval $(call fuzz_target,batch,services/ingest/validate.c services/archive/batch.c \
+	lib/telemetry.c lib/jflat.c lib/jv.c lib/err.c lib/proto.c lib/utf8.c,-ljansson -lyajl))
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_BIN)/fuzz_%,$(FUZZ_TARGETS))
 
