@@ -48,6 +48,9 @@ $(eval $(call fuzz_target,smscmd,services/notify/smscmd.c lib/proto.c,))
 $(FUZZ_OBJ)/tests/fuzz/fuzz_batch.o: CPPFLAGS += -Iservices/ingest -Iservices/archive
 $(eval $(call fuzz_target,batch,services/ingest/validate.c services/archive/batch.c \
 	lib/telemetry.c lib/jflat.c lib/jv.c lib/err.c lib/proto.c lib/utf8.c,-ljansson -lyajl))
+# The RPC envelope (lib/rpc.c), served and answered; the broker, the loop
+# and the log are the target's stubs.
+$(eval $(call fuzz_target,rpc,lib/rpc.c lib/rpc_code.c lib/jv.c lib/err.c lib/utf8.c,-ljansson))
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_BIN)/fuzz_%,$(FUZZ_TARGETS))
 
