@@ -50,6 +50,11 @@ $(eval $(call fuzz_target,batch,services/ingest/validate.c services/archive/batc
 	lib/telemetry.c lib/jflat.c lib/jv.c lib/err.c lib/proto.c lib/utf8.c,-ljansson -lyajl))
 # The RPC envelope (lib/rpc.c), served and answered; the broker, the loop
 # and the log are the target's stubs.
+# The gateway's console as a Telnet client reaches it: the Telnet
+# machine, the command line, the interpreter with stub operations.
+$(FUZZ_OBJ)/tests/fuzz/fuzz_console.o: CPPFLAGS += -Ifirmware/gateway
+$(eval $(call fuzz_target,console,firmware/gateway/telnet.c firmware/gateway/cmdline.c \
+	firmware/gateway/console.c firmware/gateway/settings.c lib/err.c lib/log.c lib/proto.c,))
 $(eval $(call fuzz_target,rpc,lib/rpc.c lib/rpc_code.c lib/jv.c lib/err.c lib/utf8.c,-ljansson))
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_BIN)/fuzz_%,$(FUZZ_TARGETS))
