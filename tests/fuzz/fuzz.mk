@@ -56,6 +56,12 @@ $(FUZZ_OBJ)/tests/fuzz/fuzz_console.o: CPPFLAGS += -Ifirmware/gateway
 $(eval $(call fuzz_target,console,firmware/gateway/telnet.c firmware/gateway/cmdline.c \
 	firmware/gateway/console.c firmware/gateway/settings.c lib/err.c lib/log.c lib/proto.c,))
 $(eval $(call fuzz_target,rpc,lib/rpc.c lib/rpc_code.c lib/jv.c lib/err.c lib/utf8.c,-ljansson))
+# amr-web's route table (api.c, its handlers stubbed as the unit tests do),
+# route_find(), scope_check_call() for a tenant, api_query_int().
+$(FUZZ_OBJ)/tests/fuzz/fuzz_route.o $(FUZZ_OBJ)/tests/unit/test_web_stubs.o: CPPFLAGS += -Iservices/web
+$(eval $(call fuzz_target,route,services/web/api.c services/web/route.c services/web/call.c \
+	services/web/scope.c tests/unit/test_web_stubs.c lib/err.c lib/proto.c lib/utf8.c \
+	lib/rpc_code.c lib/jv.c,-ljansson))
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_BIN)/fuzz_%,$(FUZZ_TARGETS))
 
