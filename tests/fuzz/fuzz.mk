@@ -62,12 +62,15 @@ $(FUZZ_OBJ)/tests/fuzz/fuzz_route.o $(FUZZ_OBJ)/tests/unit/test_web_stubs.o: CPP
 $(eval $(call fuzz_target,route,services/web/api.c services/web/route.c services/web/call.c \
 	services/web/scope.c tests/unit/test_web_stubs.c lib/err.c lib/proto.c lib/utf8.c \
 	lib/rpc_code.c lib/jv.c,-ljansson))
-# Billing: a bank's payment registry.
-$(FUZZ_OBJ)/tests/fuzz/fuzz_bankreg.o: CPPFLAGS += -Iservices/billing
+# Billing: a bank's payment registry, a tariff version and its arithmetic.
+$(FUZZ_OBJ)/tests/fuzz/fuzz_bankreg.o $(FUZZ_OBJ)/tests/fuzz/fuzz_tariff.o: \
+	CPPFLAGS += -Iservices/billing
 $(eval $(call fuzz_target,bankreg,services/billing/bankreg.c services/billing/model.c \
 	services/billing/model_fields.c services/billing/model_relief.c \
 	services/billing/bankcheck.c services/billing/money.c services/billing/calendar.c \
 	services/billing/rates.c lib/utf8.c lib/proto.c lib/jv.c lib/err.c,-ljansson))
+$(eval $(call fuzz_target,tariff,services/billing/tariff.c services/billing/money.c lib/jv.c \
+	lib/err.c,-ljansson))
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_BIN)/fuzz_%,$(FUZZ_TARGETS))
 
