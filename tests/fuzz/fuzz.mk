@@ -50,6 +50,9 @@ $(eval $(call fuzz_target,batch,services/ingest/validate.c services/archive/batc
 	lib/telemetry.c lib/jflat.c lib/jv.c lib/err.c lib/proto.c lib/utf8.c,-ljansson -lyajl))
 # The RPC envelope (lib/rpc.c), served and answered; the broker, the loop
 # and the log are the target's stubs.
+# The UO-4's Modbus RTU slave: framing, CRC, requests, replies.
+$(FUZZ_OBJ)/tests/fuzz/fuzz_modbus.o: CPPFLAGS += -Ifirmware/uo4
+$(eval $(call fuzz_target,modbus,firmware/uo4/modbus.c firmware/uo4/crc16.c,))
 # The gateway's console as a Telnet client reaches it: the Telnet
 # machine, the command line, the interpreter with stub operations.
 $(FUZZ_OBJ)/tests/fuzz/fuzz_console.o: CPPFLAGS += -Ifirmware/gateway
