@@ -48,6 +48,11 @@ $(eval $(call fuzz_target,smscmd,services/notify/smscmd.c lib/proto.c,))
 $(FUZZ_OBJ)/tests/fuzz/fuzz_batch.o: CPPFLAGS += -Iservices/ingest -Iservices/archive
 $(eval $(call fuzz_target,batch,services/ingest/validate.c services/archive/batch.c \
 	lib/telemetry.c lib/jflat.c lib/jv.c lib/err.c lib/proto.c lib/utf8.c,-ljansson -lyajl))
+# The arguments of archive/import: past hours brought from another system.
+$(FUZZ_OBJ)/tests/fuzz/fuzz_import.o: CPPFLAGS += -Iservices/archive
+$(eval $(call fuzz_target,import,services/archive/import.c services/archive/registry.c \
+	services/archive/tbucket.c lib/proto.c lib/jv.c lib/err.c lib/log.c lib/weights.c \
+	lib/units.c lib/tzone.c lib/kv.c,-ljansson -llmdb))
 # The RPC envelope (lib/rpc.c), served and answered; the broker, the loop
 # and the log are the target's stubs.
 # The UO-4's Modbus RTU slave: framing, CRC, requests, replies.
