@@ -43,6 +43,10 @@ endef
 # The SMS command parser (smscmd.c): no I/O, no allocation.
 $(FUZZ_OBJ)/tests/fuzz/fuzz_smscmd.o: CPPFLAGS += -Iservices/notify
 $(eval $(call fuzz_target,smscmd,services/notify/smscmd.c lib/proto.c,))
+# The alarm rules' parameters (notify/rule.set).
+$(FUZZ_OBJ)/tests/fuzz/fuzz_ruleset.o: CPPFLAGS += -Iservices/notify
+$(eval $(call fuzz_target,ruleset,services/notify/ruleset.c services/notify/flow.c lib/jv.c \
+	lib/units.c lib/proto.c lib/err.c,-ljansson))
 # The telemetry batch readers against each other: lib/jflat.c (yajl) and
 # jansson, ingest's streaming and tree paths, the archive's batch_parse.
 $(FUZZ_OBJ)/tests/fuzz/fuzz_batch.o: CPPFLAGS += -Iservices/ingest -Iservices/archive
