@@ -39,7 +39,7 @@ $(FUZZ_BIN)/fuzz_$(1): $(patsubst %.c,$(FUZZ_OBJ)/%.o,tests/fuzz/fuzz_$(1).c $(2
 	$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $$@ $$^ $(3)
 endef
 
-# The targets, in the order of issue 18's list.
+# The targets (docs/reliability.md has the table of what each checks).
 # The SMS command parser (smscmd.c): no I/O, no allocation.
 $(FUZZ_OBJ)/tests/fuzz/fuzz_smscmd.o: CPPFLAGS += -Iservices/notify
 $(eval $(call fuzz_target,smscmd,services/notify/smscmd.c lib/proto.c,))
