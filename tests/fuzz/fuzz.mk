@@ -62,6 +62,11 @@ $(eval $(call fuzz_target,import,services/archive/import.c services/archive/regi
 # The UO-4's Modbus RTU slave: framing, CRC, requests, replies.
 $(FUZZ_OBJ)/tests/fuzz/fuzz_modbus.o: CPPFLAGS += -Ifirmware/uo4
 $(eval $(call fuzz_target,modbus,firmware/uo4/modbus.c firmware/uo4/crc16.c,))
+# What the gateway makes of the totals it reads: deltas, checked for pulse
+# conservation across batches lost, stored and restarts.
+$(FUZZ_OBJ)/tests/fuzz/fuzz_delta.o: CPPFLAGS += -Ifirmware/gateway
+$(eval $(call fuzz_target,delta,firmware/gateway/delta.c firmware/gateway/upbatch.c lib/err.c \
+	lib/log.c,-ljansson))
 # The gateway's console as a Telnet client reaches it: the Telnet
 # machine, the command line, the interpreter with stub operations.
 $(FUZZ_OBJ)/tests/fuzz/fuzz_console.o: CPPFLAGS += -Ifirmware/gateway
