@@ -3,7 +3,8 @@
 # tests/fuzz/crashes/NAME/ once through its fuzz target (make test,
 # docs/reliability.md), so that a crash fixed stays fixed. Installed as
 # BUILD/tests/test_fuzz_replay; the targets are in BUILD/fuzz/bin. A corpus
-# whose target was not built is a failure, never a skip. Prints Check's
+# whose target was not built, or a target without seeds, is a failure,
+# never a skip. Prints Check's
 # summary line (one check per target) for tests/run-tests.sh.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,14 +13,23 @@ src=${AMR_SRC_DIR:-$(git -C "$here" rev-parse --show-toplevel)}
 logs=$here/../test-logs
 mkdir -p "$logs"
 checks=0 failures=0
-for c in "$src"/tests/fuzz/corpus/*/; do
-	[ -d "$c" ] || continue
-	t=$(basename "$c")
+shopt -s nullglob
+# Every target built, every corpus and every crashes directory: a target
+# without seeds or seeds without a target is a failure too.
+names=$({
+	for d in "$src"/tests/fuzz/corpus/*/ "$src"/tests/fuzz/crashes/*/; do basename "$d"; done
+	for b in "$bin"/fuzz_*; do basename "$b" | sed 's/^fuzz_//'; done
+} | sort -u)
+for t in $names; do
 	checks=$((checks + 1))
-	files=("$c"*)
-	[ -d "$src/tests/fuzz/crashes/$t" ] && files+=("$src/tests/fuzz/crashes/$t"/*)
+	files=("$src/tests/fuzz/corpus/$t"/* "$src/tests/fuzz/crashes/$t"/*)
 	if [ ! -x "$bin/fuzz_$t" ]; then
 		echo "$t: $bin/fuzz_$t is not built (clang and libFuzzer: deploy/install-deps.sh)"
+		failures=$((failures + 1))
+		continue
+	fi
+	if [ ${#files[@]} -eq 0 ]; then
+		echo "$t: no seeds in tests/fuzz/corpus/$t/"
 		failures=$((failures + 1))
 		continue
 	fi
