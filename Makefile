@@ -8,6 +8,8 @@
 #   make run          install what is missing, build, start the local stack
 #   make style        check every C file against .clang-format (make test too)
 #   make format       rewrite every C file in that style
+#   make fuzz         build the libFuzzer targets with clang, run each
+#                     FUZZ_SECONDS (60) from its corpus (tests/fuzz/fuzz.mk)
 #
 # Each part of the tree describes itself in a fragment (lib/lib.mk,
 # services/*/service.mk, firmware/*/*.mk, tests/*/*.mk) with the macros

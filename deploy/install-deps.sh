@@ -12,6 +12,7 @@ set -euo pipefail
 packages=(
 	# build
 	build-essential pkg-config clang-format
+	clang libclang-rt-14-dev  # make fuzz and the replay of make test: libFuzzer, ASan, UBSan
 	libpaho-mqtt-dev libjansson-dev liblmdb-dev libmodbus-dev
 	libmicrohttpd-dev libcurl4-openssl-dev libsodium-dev libyajl-dev
 	libcairo2-dev libpango1.0-dev libqrencode-dev libxlsxwriter-dev

@@ -31,6 +31,8 @@ struct reader {
 	int hint;		     /* the field expected next (rows repeat one order) */
 	long long vals[JFLAT_ROW_FIELDS];
 	unsigned present; /* bits of vals set in this row */
+	yajl_handle h;	  /* to ask where the top object ended */
+	size_t end;	  /* bytes up to its closing brace */
 };
 
 /* The byte rule of jflat.h: printable ASCII, tab, LF, CR; no backslash. */
@@ -79,6 +81,15 @@ static bool plain_ascii(const char *text, size_t len)
 }
 
 /* Stop yajl: declined, or out of memory. Returns 0 for yajl. */
+/* True if text[from..len) is JSON white space alone. */
+static bool only_space(const char *text, size_t from, size_t len)
+{
+	for (size_t i = from; i < len; i++)
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
+			return false;
+	return true;
+}
+
 static int stop(struct reader *rd, int rc)
 {
 	rd->rc = rc;
@@ -207,6 +218,8 @@ static int on_end_map(void *ctx)
 	struct reader *rd = ctx;
 
 	rd->depth--;
+	if (rd->depth == 0)
+		rd->end = yajl_get_bytes_consumed(rd->h);
 	if (rd->in_row) {
 		rd->in_row = false;
 		if (!in_bounds(rd->rows, rd->vals, rd->present))
@@ -282,11 +295,15 @@ amr_err jflat_read(const char *text, size_t len, const struct jflat_rows *rows,
 	 * after it, strings checked. */
 	if (!(h = yajl_alloc(&callbacks, NULL, &rd)))
 		return AMR_ENOMEM;
+	rd.h = h;
 	st = yajl_parse(h, (const unsigned char *)text, len);
 	if (st == yajl_status_ok)
 		st = yajl_complete_parse(h);
 	yajl_free(h);
-	if (st == yajl_status_ok && out->head && rd.depth == 0)
+	/* yajl takes an unterminated string after the value ({..}") for a
+	 * token still to come and says ok; jansson refuses it: only white
+	 * space may follow the object. */
+	if (st == yajl_status_ok && out->head && rd.depth == 0 && only_space(text, rd.end, len))
 		return AMR_OK;
 	json_decref(out->head);
 	out->head = NULL;

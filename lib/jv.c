@@ -207,8 +207,16 @@ amr_err jv_only(const json_t *obj, const char *const *allowed, struct jv_err *er
 static json_t *parse_object(const char *text, size_t len, size_t flags, struct jv_err *err)
 {
 	json_error_t je;
-	json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES | flags, &je);
+	const char *nul = memchr(text, '\0', len);
+	json_t *v;
 
+	/* A NUL byte is never JSON, but jansson skips one after a number
+	 * ([2<NUL>] reads as [2]): the text would then be forwarded with it. */
+	if (nul) {
+		jv_fail(err, "malformed JSON: a NUL byte at offset %zu", (size_t)(nul - text));
+		return NULL;
+	}
+	v = json_loadb(text, len, JSON_REJECT_DUPLICATES | flags, &je);
 	if (!v) {
 		jv_fail(err, "malformed JSON at line %d column %d: %s", je.line, je.column,
 			je.text);

@@ -15,7 +15,7 @@ static const char *const zones3[] = { "peak", "half_peak", "night", NULL };
 
 int tariff_kind_parse(const char *name)
 {
-	for (int i = 0; i < TARIFF_KIND_END; i++)
+	for (int i = 0; name && i < TARIFF_KIND_END; i++)
 		if (!strcmp(kind_names[i], name))
 			return i;
 	return -1;

@@ -83,7 +83,8 @@ struct tariff_line {
 	money_kop amount;     /* money_line(price, qty) */
 };
 
-/* The kind of name ("per_unit"...), or -1. Its name, or NULL. */
+/* The kind of name ("per_unit"...), or -1 (NULL too: a record without
+ * "kind"). Its name, or NULL. */
 int tariff_kind_parse(const char *name);
 const char *tariff_kind_name(enum tariff_kind k);
 

@@ -97,6 +97,8 @@ START_TEST(zones_for_the_archive)
 	json_decref(rec);
 	ck_assert_int_eq(tariff_kind_parse("tou3"), TARIFF_TOU3);
 	ck_assert_int_eq(tariff_kind_parse("tou4"), -1);
+	/* a record without "kind" (found by fuzz_tariff) */
+	ck_assert_int_eq(tariff_kind_parse(NULL), -1);
 	ck_assert_str_eq(tariff_kind_name(TARIFF_WASTEWATER), "wastewater");
 	ck_assert_ptr_null(tariff_zone_names(TARIFF_PER_UNIT));
 }

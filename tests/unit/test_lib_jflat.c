@@ -96,6 +96,8 @@ static const char *const declined[] = {
 	"5",
 	"{\"a\":1} {\"a\":2}",
 	"{\"a\":1} x",
+	"{\"a\":1}\"", /* an unterminated string after it (found by fuzz_batch) */
+	"{\"a\":1}\t\"abc",
 	"{\"a\":1,}",
 	"{\"a\":01}",
 	"{\"a\":1.5}",

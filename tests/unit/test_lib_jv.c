@@ -118,6 +118,10 @@ START_TEST(parse_reports_where)
 	ck_assert_ptr_null(jv_parse_object("[1]", 3, &e));
 	ck_assert_str_eq(e.msg, "expected a JSON object, got array");
 	ck_assert_ptr_null(jv_parse_object("{\"a\":1,\"a\":2}", 13, &e));
+	/* jansson alone would read this as {"a":[2]} (found by fuzz_batch) */
+	ck_assert_ptr_null(jv_parse_object("{\"a\":[2\0]}", 10, &e));
+	ck_assert_str_eq(e.msg, "malformed JSON: a NUL byte at offset 7");
+	ck_assert_ptr_null(jv_parse_object_nul("{\"a\":2\0}", 8, &e));
 	v = jv_parse_object("{\"a\":1}", 7, &e);
 	ck_assert_ptr_nonnull(v);
 	json_decref(v);
