@@ -1,7 +1,7 @@
 # amr-notify: the alarm engine (docs/notify.md).
 NOTIFY_SRCS := services/notify/rules.c services/notify/alarm.c services/notify/notify.c \
                services/notify/notify_rpc.c services/notify/notify_send.c services/notify/contact.c services/notify/message.c \
-               services/notify/outbox.c services/notify/smtp.c services/notify/sms.c \
+               services/notify/outbox.c services/notify/outbox_read.c services/notify/smtp.c services/notify/sms.c \
                services/notify/txutil.c services/notify/txhttp.c services/notify/labels.c \
                services/notify/deliver.c services/notify/webhook.c services/notify/flow.c \
                services/notify/ruleset.c services/notify/rulestore.c services/notify/notify_rules.c \
