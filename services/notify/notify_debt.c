@@ -93,21 +93,31 @@ static int64_t kopecks(const char *s)
 
 static void next_org(struct debt_poll *d);
 
+/* Whether a page's answer is to be read: not when the rule was stopped
+ * meanwhile (the poll is freed) nor when billing refused (the poll gives
+ * up until the next). */
+static bool answered(struct debt_poll *d, int err, const char *method, const char *message)
+{
+	if (d->dead) {
+		finish(d);
+		free(d);
+		return false;
+	}
+	if (err) {
+		give_up(d, method, message);
+		return false;
+	}
+	return true;
+}
+
 static void on_debtors(void *ctx, int err, json_t *result, const char *code, const char *message)
 {
 	struct debt_poll *d = ctx;
 	const json_t *row, *pr;
 	size_t i, j;
 
-	if (d->dead) {
-		finish(d);
-		free(d);
+	if (!answered(d, err, "billing/debtors", message))
 		return;
-	}
-	if (err) {
-		give_up(d, "billing/debtors", message);
-		return;
-	}
 	json_array_foreach(json_object_get(result, "debtors"), i, row) {
 		const char *overdue = json_string_value(json_object_get(row, "overdue"));
 		int64_t kop = kopecks(overdue);
@@ -158,15 +168,8 @@ static void on_meters(void *ctx, int err, json_t *result, const char *code, cons
 	const json_t *m, *next = json_object_get(result, "next");
 	size_t i;
 
-	if (d->dead) {
-		finish(d);
-		free(d);
+	if (!answered(d, err, "billing/meter.list", message))
 		return;
-	}
-	if (err) {
-		give_up(d, "billing/meter.list", message);
-		return;
-	}
 	json_array_foreach(json_object_get(result, "records"), i, m) {
 		struct proto_id ch, dev;
 		char key[24], id[PROTO_ID_LEN];
@@ -195,15 +198,8 @@ static void on_orgs(void *ctx, int err, json_t *result, const char *code, const 
 	const json_t *o, *next = json_object_get(result, "next");
 	size_t i;
 
-	if (d->dead) {
-		finish(d);
-		free(d);
+	if (!answered(d, err, "billing/org.list", message))
 		return;
-	}
-	if (err) {
-		give_up(d, "billing/org.list", message);
-		return;
-	}
 	json_array_foreach(json_object_get(result, "records"), i, o)
 		if (json_is_integer(json_object_get(o, "id")))
 			json_array_append(d->orgs, json_object_get(o, "id"));
