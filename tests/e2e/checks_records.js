@@ -90,6 +90,8 @@ module.exports = async function (ctx) {
 
     const acc = await signIn('rec-accountant');
     expect(await orgList(acc) === 200, 'the accountant is refused org.list');
+    /* the menu is drawn once the page knows who signed in */
+    await acc.waitForSelector('nav.menu a[href="/reports.html"]', { state: 'attached' }).catch(() => {});
     const nav = await acc.$$eval('nav.menu a', as => as.map(a => a.getAttribute('href')));
     for (const h of ['/org.html', '/accounts.html', '/tariffs.html', '/reports.html'])
       expect(nav.includes(h), 'the accountant\'s menu lacks ' + h + ': ' + nav.join(' '));
