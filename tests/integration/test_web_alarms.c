@@ -118,8 +118,7 @@ START_TEST(alarms_of_notify_in_the_summary_and_stream)
 					 false),
 			 0);
 	ck_assert_int_eq(harness_barrier(&t.h, "notify", 5000), 0);
-	for (int i = 0; i < 50 && webc_shows(&a, "/api/v1/objects/1", "\"1.7\"", "alarms"); i++)
-		harness_sleep_ms(100);
+	HARNESS_POLL_UNTIL(!webc_shows(&a, "/api/v1/objects/1", "\"1.7\"", "alarms"), 5000);
 	ck_assert(!webc_shows(&a, "/api/v1/objects/1", "\"1.7\"", "alarms"));
 	ck_assert_uint_eq(listed(&a, "/api/v1/alarms?state=cleared"), 1);
 	webc_free(&a);
