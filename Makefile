@@ -10,6 +10,8 @@
 #   make format       rewrite every C file in that style
 #   make fuzz         build the libFuzzer targets with clang, run each
 #                     FUZZ_SECONDS (60) from its corpus (tests/fuzz/fuzz.mk)
+#   make test-faults  link, broker and disk faults, power cuts, as root
+#                     (tests/faults/faults.mk; CI runs it after test-deploy)
 #
 # Each part of the tree describes itself in a fragment (lib/lib.mk,
 # services/*/service.mk, firmware/*/*.mk, tests/*/*.mk) with the macros

@@ -7,7 +7,9 @@
 # runners (linked with tests/harness: they start Mosquitto and our daemons
 # from BUILD_DIR/bin, each on its own ports in its own temporary directory),
 # AMR_TEST_JOBS at a time (default 4: they mostly wait on the broker and the
-# daemons), the slowest of the last run first. --unit runs the unit runners
+# daemons), the slowest of the last run first. The runners are those of
+# BUILD_DIR/tests, or of BUILD_DIR/$AMR_RUNNER_DIR when that is set (make
+# test-faults: BUILD_DIR/faults). --unit runs the unit runners
 # only. Each runner's Check summary line is printed as it ends, with its
 # time; a failed runner's log excerpt follows it. The last lines add them
 # up. Exits non-zero on any failure.
@@ -20,6 +22,7 @@ fi
 build=${1:?usage: run-tests.sh [--unit] BUILD_DIR [names]}
 only=${2:-}
 jobs=${AMR_TEST_JOBS:-4}
+runners_dir=$build/${AMR_RUNNER_DIR:-tests}
 export AMR_BIN_DIR=$(cd "$build/bin" && pwd)
 export AMR_SRC_DIR=$(cd "$(dirname "$0")/.." && pwd)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1:suppressions=$AMR_SRC_DIR/tests/asan.supp}
@@ -27,7 +30,7 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$AMR_SRC_DIR/tests/lsan.supp:pr
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export CK_DEFAULT_TIMEOUT=${CK_DEFAULT_TIMEOUT:-120}
 
-logdir=$build/test-logs
+logdir=$build/test-logs${AMR_RUNNER_DIR:+-$AMR_RUNNER_DIR}
 mkdir -p "$logdir"
 times=$logdir/durations # "name seconds" of the last run of each runner
 
@@ -35,8 +38,8 @@ times=$logdir/durations # "name seconds" of the last run of each runner
 slow_first="test_web test_web_e2e test_gateway test_stack test_web_ops test_pipeline"
 
 unit=() integ=()
-for t in $(ls "$build"/tests/ 2>/dev/null | sort); do
-	bin=$build/tests/$t
+for t in $(ls "$runners_dir"/ 2>/dev/null | sort); do
+	bin=$runners_dir/$t
 	[ -f "$bin" ] && [ -x "$bin" ] || continue
 	if [ -n "$only" ] && [[ ",$only," != *",$t,"* ]]; then
 		continue
@@ -115,7 +118,7 @@ run_all() {
 		while [ ${#name_of[@]} -ge "$max" ]; do
 			reap_one
 		done
-		"$build/tests/$t" >"$logdir/$t.log" 2>&1 &
+		"$runners_dir/$t" >"$logdir/$t.log" 2>&1 &
 		name_of[$!]=$t
 		start_of[$!]=$(now)
 	done

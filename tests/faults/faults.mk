@@ -1,0 +1,32 @@
+# make test-faults: link, broker and disk faults, power cuts (issue 18,
+# docs/reliability.md, "Faults").
+#
+# The runners are Check runners linked with tests/harness like the
+# integration tests, but built into $(TEST_BUILD)/faults/ and run only by
+# `make test-faults` (CI runs it after `make test-deploy`): they cut links
+# with network namespaces and fill disks with small tmpfs mounts, so they
+# need root, and each takes minutes of accelerated time. Every case ends
+# with pulse conservation against the simulator's own counters.
+#
+#   make test-faults                    every runner, AMR_FAULT_JOBS (1) at a time
+#   make test-faults TESTS=fault_link   only those
+
+FAULT_TESTS :=
+
+# $(call fault_test,NAME,SOURCES,LDLIBS): a fault runner in $(BUILD)/faults.
+define fault_test
+FAULT_TESTS += $(BUILD)/faults/$(1)
+$(BUILD)/faults/$(1): $(patsubst %.c,$(OBJ)/%.o,$(2) tests/harness/harness.c tests/harness/harness_probe.c) $(LIBAMR)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIBAMR) $(3) $$(MQ_LIBS) $$(CHECK_LIBS)
+endef
+
+$(OBJ)/tests/faults/%.o: CPPFLAGS += -Itests/integration
+
+.PHONY: fault-tests test-faults
+fault-tests: $(FAULT_TESTS)
+
+test-faults: deps
+	$(MAKE) --no-print-directory -j$(NPROC) BUILD=$(TEST_BUILD) SAN=1 all fault-tests
+	@AMR_RUNNER_DIR=faults AMR_TEST_JOBS=$${AMR_FAULT_JOBS:-1} \
+		CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-900} tests/run-tests.sh $(TEST_BUILD) $(TESTS)
