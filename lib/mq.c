@@ -27,6 +27,11 @@ struct qmsg {
 	bool retained;	   /* retained flag */
 };
 
+struct hook {
+	mq_event_cb cb; /* called after a session's subscriptions */
+	void *ctx;	/* its pointer */
+};
+
 struct mq {
 	loop *l;	  /* where handlers run */
 	MQTTAsync client; /* Paho handle */
@@ -45,6 +50,8 @@ struct mq {
 	unsigned backoff_ms;	  /* next initial-connect retry delay */
 	uint64_t retry_timer;	  /* pending connect retry, 0 if none */
 	atomic_ullong received;	  /* messages received */
+	struct hook *hooks;	  /* mq_on_session() callbacks */
+	size_t nhooks;
 };
 
 static char *dup_or_null(const char *s)
@@ -193,6 +200,8 @@ static void session_up(void *arg)
 	log_info("mq: connected to %s as %s", m->url, m->o.client_id);
 	for (size_t i = 0; i < m->nsubs; i++)
 		send_subscribe(m, &m->subs[i]);
+	for (size_t i = 0; i < m->nhooks; i++)
+		m->hooks[i].cb(m->hooks[i].ctx);
 	if (m->o.on_connect)
 		m->o.on_connect(m->o.ctx);
 }
@@ -423,6 +432,7 @@ void mq_destroy(mq *m)
 	for (size_t i = 0; i < m->nsubs; i++)
 		free(m->subs[i].filter);
 	free(m->subs);
+	free(m->hooks);
 	free(m->url);
 	free((char *)m->o.host);
 	free((char *)m->o.user);
@@ -496,6 +506,22 @@ amr_err mq_publish_json(mq *m, const char *topic, const json_t *value, int qos, 
 bool mq_connected(const mq *m)
 {
 	return atomic_load(&((mq *)m)->connected);
+}
+
+bool mq_session_up(const mq *m)
+{
+	return m->session_up;
+}
+
+amr_err mq_on_session(mq *m, mq_event_cb cb, void *ctx)
+{
+	struct hook *h = realloc(m->hooks, (m->nhooks + 1) * sizeof *h);
+
+	if (!h)
+		return AMR_ENOMEM;
+	m->hooks = h;
+	m->hooks[m->nhooks++] = (struct hook){ cb, ctx };
+	return AMR_OK;
 }
 
 const char *mq_client_id(const mq *m)

@@ -125,6 +125,22 @@ amr_err mq_publish_json(mq *m, const char *topic, const json_t *value, int qos, 
 /* True while a session with the broker is up. */
 bool mq_connected(const mq *m);
 
+/*
+ * Loop thread: true once the session is up and its subscriptions have been
+ * sent again; false before the first connect and while reconnecting. A
+ * message published while this is false may reach the broker before the
+ * subscriptions do (Paho sends its offline buffer as soon as it connects),
+ * so an answer to it can come back before anyone listens.
+ */
+bool mq_session_up(const mq *m);
+
+/*
+ * Loop thread: call cb(ctx) after each session's subscriptions are sent,
+ * before opts.on_connect: for layers on top of mq that hold messages until
+ * then (rpc.h holds its calls). Returns AMR_OK or AMR_ENOMEM.
+ */
+amr_err mq_on_session(mq *m, mq_event_cb cb, void *ctx);
+
 /* The client id given at creation (borrowed). */
 const char *mq_client_id(const mq *m);
 

@@ -21,6 +21,8 @@ struct pending {
 	uint64_t timer;		 /* timeout timer */
 	rpc_cb cb;		 /* answer callback */
 	void *ctx;		 /* its pointer */
+	json_t *held;		 /* the request, while not sent yet */
+	char topic[MAX_TOPIC];	 /* where it goes */
 };
 
 struct table {
@@ -56,6 +58,7 @@ struct rpc_req {
 };
 
 static void on_reply(void *ctx, const struct mq_msg *msg);
+static void send_held(void *ctx);
 
 amr_err rpc_create(rpc **out, mq *m, loop *l)
 {
@@ -72,6 +75,8 @@ amr_err rpc_create(rpc **out, mq *m, loop *l)
 	snprintf(r->id_prefix, sizeof r->id_prefix, "%lx%lx-", (unsigned long)ts.tv_sec,
 		 (unsigned long)(ts.tv_nsec ^ getpid()));
 	rc = mq_subscribe(m, r->reply_topic, 1, on_reply, r);
+	if (!rc)
+		rc = mq_on_session(m, send_held, r);
 	if (rc) {
 		free(r);
 		return rc;
@@ -97,6 +102,7 @@ void rpc_destroy(rpc *r)
 		r->pending = p->next;
 		loop_timer_cancel(r->l, p->timer);
 		p->cb(p->ctx, AMR_ESTATE, NULL, "shutdown", "the caller is shutting down");
+		json_decref(p->held);
 		free(p);
 	}
 	for (s = r->servers; s; s = snext) {
@@ -413,7 +419,55 @@ static void on_timeout(void *arg)
 	snprintf(message, sizeof message, "%s is not answering", p->service);
 	log_info("rpc: call %s: %s", p->id, message);
 	p->cb(p->ctx, AMR_ETIMEDOUT, NULL, "timeout", message);
+	json_decref(p->held);
 	free(p);
+}
+
+/* Send held call p (still pending); on failure end it with the error. */
+static void send_one(rpc *r, struct pending *p)
+{
+	int rc = mq_publish_json(r->m, p->topic, p->held, 1, false);
+
+	json_decref(p->held);
+	p->held = NULL;
+	if (!rc)
+		return;
+	take_pending(r, p->id);
+	loop_timer_cancel(r->l, p->timer);
+	log_warn("rpc: call %s to %s not sent: %s", p->id, p->service, amr_strerror(rc));
+	p->cb(p->ctx, rc, NULL, rpc_code_name(rc), "the request could not be sent");
+	free(p);
+}
+
+/*
+ * mq_on_session(): the reply subscription has gone out, so the calls made
+ * without a session can go now; oldest first (the list is newest first).
+ */
+static void send_held(void *ctx)
+{
+	rpc *r = ctx;
+	struct pending **held, *p;
+	size_t n = 0, i = 0;
+
+	for (p = r->pending; p; p = p->next)
+		n += p->held != NULL;
+	if (!n)
+		return;
+	held = malloc(n * sizeof *held);
+	if (!held) { /* out of memory: send them anyway, newest first */
+		while (n--) {
+			for (p = r->pending; !p->held; p = p->next)
+				;
+			send_one(r, p);
+		}
+		return;
+	}
+	for (p = r->pending; p; p = p->next)
+		if (p->held)
+			held[i++] = p;
+	while (n--)
+		send_one(r, held[n]);
+	free(held);
 }
 
 amr_err rpc_call(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms, rpc_cb cb,
@@ -451,12 +505,23 @@ amr_err rpc_call(rpc *r, const char *service_method, json_t *args, unsigned time
 			  service_method);
 		goto out_free;
 	}
-	rc = mq_publish_json(r->m, topic, req, 1, false);
-	if (rc)
-		goto out_cancel_timer;
+	/*
+	 * Without a session the request would wait in Paho's offline buffer,
+	 * which Paho sends on connecting, before the subscriptions of the new
+	 * session: the answer could come back before the reply topic is
+	 * listened to, and be lost. Hold it until send_held().
+	 */
+	if (mq_session_up(r->m)) {
+		rc = mq_publish_json(r->m, topic, req, 1, false);
+		if (rc)
+			goto out_cancel_timer;
+		json_decref(req);
+	} else {
+		p->held = req;
+		snprintf(p->topic, sizeof p->topic, "%s", topic);
+	}
 	p->next = r->pending;
 	r->pending = p;
-	json_decref(req);
 	json_decref(args);
 	return AMR_OK;
 

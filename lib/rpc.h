@@ -108,7 +108,11 @@ const char *rpc_req_id(const rpc_req *req);
  * AMR_ETIMEDOUT after timeout_ms. Returns AMR_OK, AMR_EINVAL (bad name),
  * AMR_ENOMEM (no memory, or the timeout's timer could not be set) or the
  * error of mq_publish(); then cb is not called, nothing was sent and nothing
- * is left pending.
+ * is left pending. A call made while the broker session is not up (before
+ * the first connect, while reconnecting) is held and sent once the
+ * session's reply subscription has gone out (mq_session_up()), so its
+ * answer cannot come back before anyone listens; its timeout runs from the
+ * call. If it then cannot be sent, cb gets that error.
  */
 amr_err rpc_call(rpc *r, const char *service_method, json_t *args, unsigned timeout_ms, rpc_cb cb,
 		 void *ctx);

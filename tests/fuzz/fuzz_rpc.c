@@ -14,6 +14,9 @@
  *  - odd: an answer to a call made just before; "$ID" in the payload
  *    becomes the call's id. The callback runs at most once with a result
  *    or a code, never both, and a call not answered ends at shutdown.
+ *    With bit 1 of the first byte set the call is made before the
+ *    session is up: nothing goes out until the session comes, then the
+ *    request does, once.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -49,6 +52,9 @@ static int published;
 static char pub_topic[256];
 static json_t *pub_json;
 static uint64_t timers;
+static bool session;	  /* mq_session_up() */
+static mq_event_cb on_up; /* mq_on_session()'s hook */
+static void *on_up_ctx;
 
 int log_threshold = LOG_LVL_DEBUG;
 
@@ -93,6 +99,18 @@ amr_err mq_publish_json(mq *m, const char *topic, const json_t *value, int qos, 
 	rc = mq_publish(m, topic, text, strlen(text), qos, retain);
 	free(text);
 	return rc;
+}
+
+bool mq_session_up(const mq *m)
+{
+	return session;
+}
+
+amr_err mq_on_session(mq *m, mq_event_cb cb, void *ctx)
+{
+	on_up = cb;
+	on_up_ctx = ctx;
+	return AMR_OK;
 }
 
 const char *mq_client_id(const mq *m)
@@ -251,7 +269,7 @@ static void request(rpc *r, const uint8_t *data, size_t size)
 	check_answered(data, size);
 }
 
-static void answer(rpc *r, const uint8_t *data, size_t size)
+static void answer(rpc *r, bool up, const uint8_t *data, size_t size)
 {
 	struct answer a = { 0 };
 	char id[RPC_MAX_ID + 1], reply[256];
@@ -259,7 +277,15 @@ static void answer(rpc *r, const uint8_t *data, size_t size)
 	const uint8_t *mark = NULL;
 	size_t idlen, n = 0;
 
+	session = up;
+	published = 0;
 	CHECK(rpc_call(r, "fuzz/echo", json_object(), 1000, on_answer, &a) == AMR_OK);
+	if (!up) {
+		CHECK(published == 0 && on_up);
+		session = true;
+		on_up(on_up_ctx);
+	}
+	CHECK(published == 1 && a.calls == 0);
 	snprintf(id, sizeof id, "%s", json_string_value(json_object_get(pub_json, "id")));
 	snprintf(reply, sizeof reply, "%s", json_string_value(json_object_get(pub_json, "reply")));
 	idlen = strlen(id);
@@ -302,13 +328,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	nsubs = 0;
+	on_up = NULL;
+	session = true;
 	CHECK(rpc_create(&r, (mq *)&subs, (loop *)&subs) == AMR_OK);
 	CHECK(rpc_serve(r, "fuzz", methods, 2, NULL) == AMR_OK);
 	if (data[0] % 2 == 0) {
 		request(r, data + 1, size - 1);
 		rpc_destroy(r);
 	} else {
-		answer(r, data + 1, size - 1);
+		answer(r, !(data[0] & 2), data + 1, size - 1);
 	}
 	json_decref(pub_json);
 	pub_json = NULL;
