@@ -147,10 +147,9 @@ amr_err labels_create(labels **out, struct svc *s, unsigned refresh_s)
 		free(l);
 		return AMR_ENOMEM;
 	}
-	/* The first reading SOON_MS after the start, not at once: a call
-	 * made before the connection is up is sent, when it comes up, ahead
-	 * of the subscription its answer needs, and the answer is lost. */
-	l->soon = loop_timer_add(s->loop, SOON_MS, false, soon_fire, l);
+	/* The first reading as the loop starts (rpc holds it until the
+	 * broker session is up, lib/rpc.h). */
+	l->soon = loop_timer_add(s->loop, 0, false, soon_fire, l);
 	*out = l;
 	return AMR_OK;
 }

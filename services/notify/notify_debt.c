@@ -16,7 +16,7 @@
 
 #define TIMEOUT_MS 20000 /* billing's time to answer one call */
 #define PAGE	   2000	 /* records asked at once (billing's most) */
-#define FIRST_MS   2000	 /* the first poll this long after the start */
+#define FIRST_MS   0	 /* the first poll as the loop starts */
 
 struct debt_poll {
 	notify *n;
@@ -254,9 +254,8 @@ amr_err notify__debt_start(notify *n, unsigned poll_s)
 		return AMR_ENOMEM;
 	}
 	n->debt = d;
-	/* Not at once: a call made before the connection is up is sent,
-	 * when it comes up, ahead of the subscription its answer needs, and
-	 * the poll would wait its whole timeout for an answer lost. */
+	/* From the loop, once it runs (rpc holds the call until the broker
+	 * session is up, lib/rpc.h). */
 	if (!(d->first = loop_timer_add(n->s->loop, FIRST_MS, false, first_poll, d)))
 		poll_now(d);
 	return AMR_OK;
