@@ -220,9 +220,20 @@ static void client_ip(http *h, struct MHD_Connection *mc, char *buf, size_t size
 
 	snprintf(buf, size, "unknown");
 	if (fwd) {
-		size_t n = strcspn(fwd, ", ");
+		/* the last address: the one our proxy wrote. A proxy that
+		 * appends ($proxy_add_x_forwarded_for) passes what the client
+		 * sent before it, which would let a client name any address
+		 * (another's, or loopback's) and so escape or cause a lock-out */
+		const char *last = fwd + strlen(fwd);
+		size_t n;
 
-		snprintf(buf, size, "%.*s", (int)(n < size ? n : size - 1), fwd);
+		while (last > fwd && (last[-1] == ' ' || last[-1] == ','))
+			last--;
+		n = (size_t)(last - fwd);
+		while (last > fwd && last[-1] != ',' && last[-1] != ' ')
+			last--;
+		n -= (size_t)(last - fwd);
+		snprintf(buf, size, "%.*s", (int)(n < size ? n : size - 1), last);
 		return;
 	}
 	if (!ci || !ci->client_addr)

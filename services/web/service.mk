@@ -48,3 +48,8 @@ $(eval $(call integ_test,test_web_alarms,tests/integration/test_web_alarms.c \
 # operators, what applies to a channel.
 $(eval $(call integ_test,test_web_rules,tests/integration/test_web_rules.c \
 	tests/integration/test_web_util.c,-lcurl))
+# The security negatives as one suite (docs/reliability.md, "Security
+# suite"): the broker's users and ACL, and the portal's routes by role,
+# scope, CSRF and sign-in limits.
+$(eval $(call integ_test,test_security,tests/integration/test_security.c \
+	tests/integration/test_security_web.c tests/integration/test_web_util.c,-lcurl))

@@ -173,6 +173,9 @@ int harness_broker_start(struct harness *h)
 	f = fopen(conf, "w");
 	if (!f)
 		return -1;
+	/* before any listener: each listener's settings are then its own */
+	if (h->auth_port)
+		fputs("per_listener_settings true\n", f);
 	fprintf(f,
 		"# written by the test harness\n"
 		"listener %d 127.0.0.1\n"
@@ -191,6 +194,16 @@ int harness_broker_start(struct harness *h)
 		"user %s\n",
 		h->mqtt_port, persist, nodelay && strcmp(nodelay, "0") == 0 ? "false" : "true",
 		pw && pw->pw_name ? pw->pw_name : "root");
+	/* mosquitto.conf: with per_listener_settings, what follows a listener
+	 * line (allow_anonymous above, the auth options below) is that
+	 * listener's. */
+	if (h->auth_port)
+		fprintf(f,
+			"listener %d 127.0.0.1\n"
+			"allow_anonymous false\n"
+			"password_file %s\n"
+			"acl_file %s\n",
+			h->auth_port, h->auth_passwd, h->auth_acl);
 	fclose(f);
 	h->broker = spawn("/usr/sbin/mosquitto", argv, environ, log);
 	if (h->broker < 0) {
@@ -198,7 +211,7 @@ int harness_broker_start(struct harness *h)
 		return -1;
 	}
 	for (int i = 0; i < 250; i++) {
-		if (port_open(h->mqtt_port))
+		if (port_open(h->mqtt_port) && (!h->auth_port || port_open(h->auth_port)))
 			return 0;
 		if (waitpid(h->broker, NULL, WNOHANG) == h->broker) {
 			fprintf(stderr, "harness: mosquitto exited at start, see %s\n", log);
@@ -209,6 +222,19 @@ int harness_broker_start(struct harness *h)
 	}
 	fprintf(stderr, "harness: mosquitto did not open port %d\n", h->mqtt_port);
 	return -1;
+}
+
+int harness_broker_auth(struct harness *h, const char *passwd, const char *acl)
+{
+	snprintf(h->auth_passwd, sizeof h->auth_passwd, "%s", passwd);
+	snprintf(h->auth_acl, sizeof h->auth_acl, "%s", acl);
+	h->auth_port = harness_free_port();
+	/* a new probe: the old one's reconnection would take seconds */
+	harness__probe_stop(h);
+	harness_broker_kill(h, SIGTERM);
+	if (harness_broker_start(h) || harness__probe_start(h))
+		return -1;
+	return h->auth_port;
 }
 
 void harness_broker_kill(struct harness *h, int sig)

@@ -50,6 +50,9 @@ struct harness {
 	struct harness_proc procs[HARNESS_MAX_PROCS]; /* programs started */
 	void *probe;				      /* MQTT client of the test */
 	void *inbox;				      /* messages seen by the probe */
+	int auth_port;				      /* listener with users, 0 if none */
+	char auth_passwd[300];			      /* its mosquitto_passwd file */
+	char auth_acl[300];			      /* its acl file */
 };
 
 /* Make the directory, start Mosquitto and the test's probe client.
@@ -87,6 +90,18 @@ int harness_wait_port(int port, int ms);
 /* Start (or restart after a kill) the broker on h->mqtt_port; its data
  * (persistence) stays in the directory. Returns 0 or -1. */
 int harness_broker_start(struct harness *h);
+
+/*
+ * Restart the broker with a second listener on a free loopback port (set
+ * in h->auth_port and returned) that admits only the users of passwd (a
+ * file of mosquitto_passwd) and grants each what acl says, as a deployed
+ * broker does (deploy/secrets.sh). Each listener has its own settings
+ * (per_listener_settings), so the probe stays on the open one and still
+ * sees and may publish everything; the programs under test connect to the
+ * other with AMR_MQTT_PORT, AMR_MQTT_USER and AMR_MQTT_PASSWORD. The probe
+ * is started again (its subscriptions are gone). Returns the port or -1.
+ */
+int harness_broker_auth(struct harness *h, const char *passwd, const char *acl);
 
 /* SIGKILL the broker (sig 9) or stop it cleanly (sig 15) and reap it. */
 void harness_broker_kill(struct harness *h, int sig);

@@ -31,33 +31,6 @@ static void teardown(void)
 	webt_stop(&t);
 }
 
-/* A batch of building 33: flats 16 and 17 (devices 16 and 17, channels
- * 1 and 3 each), flat 16's counters at t16, flat 17's at t17; with only
- * flat 17's reading when t16 is 0. */
-static void publish_flats(long long seq, long long t16, long long t17)
-{
-	long long now = (long long)time(NULL);
-	char msg[1024], f16[256] = "";
-
-	if (t16)
-		snprintf(f16, sizeof f16,
-			 "{\"addr\":16,\"ch\":1,\"total\":%lld,\"delta\":1,\"period_ms\":1000},"
-			 "{\"addr\":16,\"ch\":3,\"total\":%lld,\"delta\":1,\"period_ms\":1000},",
-			 t16, t16 + 1);
-	snprintf(msg, sizeof msg,
-		 "{\"seq\":%lld,\"ts\":%lld,\"readings\":[%s"
-		 "{\"addr\":17,\"ch\":1,\"total\":%lld,\"delta\":1,\"period_ms\":1000},"
-		 "{\"addr\":17,\"ch\":3,\"total\":%lld,\"delta\":1,\"period_ms\":1000}],"
-		 "\"devices\":[%s{\"addr\":17,\"ok\":true,\"mains\":true,\"batt_mv\":3000}],"
-		 "\"events\":[],\"obj\":33,\"rx\":%lld}",
-		 seq, now, f16, t17, t17 + 1,
-		 t16 ? "{\"addr\":16,\"ok\":true,\"mains\":false,\"batt_mv\":2100,"
-		       "\"outputs\":[true,false,false,false]},"
-		     : "",
-		 now);
-	ck_assert_int_eq(harness_publish(&t.h, "amr/v1/readings/33", msg, 1, false), 0);
-}
-
 /* Once the stream (arg) is open: flat 16's event, a batch of both flats,
  * then one of flat 17 alone (the end marker: amr-web handles them in
  * order, so anything of flat 16 would be on the stream before it). */
@@ -70,17 +43,9 @@ static void *flats_publisher(void *arg)
 		 "{\"type\":\"mains_lost\",\"addr\":16,\"ts\":%lld,\"detail\":{\"flat\":16}}",
 		 (long long)time(NULL));
 	harness_publish(&t.h, "amr/v1/events/33", ev, 1, false);
-	publish_flats(3, 716000, 717000);
-	publish_flats(4, 0, 717999);
+	webt_publish_flats(&t, 3, 716000, 717000);
+	webt_publish_flats(&t, 4, 0, 717999);
 	return NULL;
-}
-
-/* Nothing of flat 16 in text: no id 33.16.x, no device 16, no total. */
-static void no_flat16(const char *where, const char *text)
-{
-	ck_assert_msg(!strstr(text, "33.16") && !strstr(text, "\"addr\":16") &&
-			      !strstr(text, "\"total\":716") && !strstr(text, "\"flat\":16"),
-		      "%s shows flat 16: %.2000s", where, text);
 }
 
 START_TEST(tenant_of_one_flat_sees_nothing_of_the_next)
@@ -105,11 +70,11 @@ START_TEST(tenant_of_one_flat_sees_nothing_of_the_next)
 	char pw[64], opw[64], url[160], *body;
 	struct webr r;
 
-	publish_flats(1, 716000, 717000);
+	webt_publish_flats(&t, 1, 716000, 717000);
 	harness_publish(&t.h, "amr/v1/events/33",
 			"{\"type\":\"mains_lost\",\"addr\":16,\"ts\":1,\"detail\":{\"flat\":16}}",
 			1, false);
-	publish_flats(2, 716001, 717001);
+	webt_publish_flats(&t, 2, 716001, 717001);
 	/* the admin sees both flats, in the view and the archive's registry */
 	HARNESS_POLL_UNTIL(webc_shows(&a, "/api/v1/objects/33", "716001", "\"flat\":16") &&
 				   webc_shows(&a, "/api/v1/registry?obj=33", "33.16.3", "33.17.3"),
@@ -133,7 +98,7 @@ START_TEST(tenant_of_one_flat_sees_nothing_of_the_next)
 	free(body);
 	for (size_t i = 0; i < sizeof seen / sizeof seen[0]; i++) {
 		body = webc_body(&ten, seen[i], 200);
-		no_flat16(seen[i], body);
+		webt_no_flat16(seen[i], body);
 		free(body);
 	}
 	snprintf(url, sizeof url,
@@ -166,7 +131,7 @@ START_TEST(tenant_of_one_flat_sees_nothing_of_the_next)
 				 after[0] ? "&after=" : "", after);
 			r = webc_req(&ten, "GET", path, NULL, NULL, NULL);
 			ck_assert_msg(r.status == 200, "%s: %ld %s", path, r.status, r.body);
-			no_flat16(path, r.body);
+			webt_no_flat16(path, r.body);
 			mine += strstr(r.body, "\"33.17.") != NULL;
 			next = json_string_value(json_object_get(r.json, "next"));
 			if (!next) {
@@ -196,7 +161,7 @@ START_TEST(tenant_of_one_flat_sees_nothing_of_the_next)
 	/* the live stream: flat 17's readings, none of flat 16's */
 	webc_stream(&ten, &s, flats_publisher);
 	ck_assert_msg(strstr(s.buf, "717000") && strstr(s.buf, "717999"), "%s", s.buf);
-	no_flat16("the stream", s.buf);
+	webt_no_flat16("the stream", s.buf);
 	webc_free(&op);
 	webc_free(&ten);
 	webc_free(&a);

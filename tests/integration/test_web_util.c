@@ -410,3 +410,38 @@ void webt_stream_ends_when(struct webc *a, struct webc *c, const char *method, c
 		      "%s %s %s: the stream went on (%s after %.1f s): %.300s", method, path,
 		      body ? body : "", curl_easy_strerror(run.rc), run.secs, run.s.buf);
 }
+
+/* A batch of building 33: flats 16 and 17 (devices 16 and 17, channels
+ * 1 and 3 each), flat 16's counters at t16, flat 17's at t17; with only
+ * flat 17's reading when t16 is 0. */
+void webt_publish_flats(struct webt *t, long long seq, long long t16, long long t17)
+{
+	long long now = (long long)time(NULL);
+	char msg[1024], f16[256] = "";
+
+	if (t16)
+		snprintf(f16, sizeof f16,
+			 "{\"addr\":16,\"ch\":1,\"total\":%lld,\"delta\":1,\"period_ms\":1000},"
+			 "{\"addr\":16,\"ch\":3,\"total\":%lld,\"delta\":1,\"period_ms\":1000},",
+			 t16, t16 + 1);
+	snprintf(msg, sizeof msg,
+		 "{\"seq\":%lld,\"ts\":%lld,\"readings\":[%s"
+		 "{\"addr\":17,\"ch\":1,\"total\":%lld,\"delta\":1,\"period_ms\":1000},"
+		 "{\"addr\":17,\"ch\":3,\"total\":%lld,\"delta\":1,\"period_ms\":1000}],"
+		 "\"devices\":[%s{\"addr\":17,\"ok\":true,\"mains\":true,\"batt_mv\":3000}],"
+		 "\"events\":[],\"obj\":33,\"rx\":%lld}",
+		 seq, now, f16, t17, t17 + 1,
+		 t16 ? "{\"addr\":16,\"ok\":true,\"mains\":false,\"batt_mv\":2100,"
+		       "\"outputs\":[true,false,false,false]},"
+		     : "",
+		 now);
+	ck_assert_int_eq(harness_publish(&t->h, "amr/v1/readings/33", msg, 1, false), 0);
+}
+
+/* Nothing of flat 16 in text: no id 33.16.x, no device 16, no total. */
+void webt_no_flat16(const char *where, const char *text)
+{
+	ck_assert_msg(!strstr(text, "33.16") && !strstr(text, "\"addr\":16") &&
+			      !strstr(text, "\"total\":716") && !strstr(text, "\"flat\":16"),
+		      "%s shows flat 16: %.2000s", where, text);
+}

@@ -117,4 +117,12 @@ struct webc webt_admin(const struct webt *t);
 void webt_user(struct webc *a, const char *name, const char *role, const char *objects, char *pw,
 	       size_t size);
 
+/* A batch of building 33 on amr/v1/readings/33: flats 16 and 17
+ * (devices 16 and 17, channels 1 and 3 each), flat 16's counters at t16,
+ * flat 17's at t17; flat 17's reading alone when t16 is 0. */
+void webt_publish_flats(struct webt *t, long long seq, long long t16, long long t17);
+
+/* Fail the test when text (from where) shows anything of flat 16. */
+void webt_no_flat16(const char *where, const char *text);
+
 #endif
