@@ -26,6 +26,14 @@ static bool exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
+static bool answers(struct fpipe *p)
+{
+	char buf[512];
+
+	return gw_sim_ctl(p->sock, "status", false, buf, sizeof buf) == 0 &&
+	       strncmp(buf, "ok", 2) == 0;
+}
+
 pid_t fp_start_sim(struct fpipe *p, const char *profile, const char *speed)
 {
 	char bus[320], sock[320], state[320], devs[32], prof[64], sp[64];
@@ -41,8 +49,9 @@ pid_t fp_start_sim(struct fpipe *p, const char *profile, const char *speed)
 		p->h, "amr-sim",
 		(const char *[]){ bus, sock, state, devs, prof, sp, "--wire-timing=no", NULL });
 	ck_assert_int_gt(pid, 0);
-	HARNESS_POLL_UNTIL(exists(p->sock) && exists(p->bus), 10000);
-	ck_assert_msg(exists(p->sock) && exists(p->bus), "amr-sim made no bus or socket");
+	/* the socket's file is there from bind(), before listen(): ask */
+	HARNESS_POLL_UNTIL(exists(p->bus) && answers(p), 10000);
+	ck_assert_msg(exists(p->bus) && answers(p), "amr-sim made no bus or does not answer");
 	return pid;
 }
 
@@ -113,9 +122,7 @@ void fp_consume(struct fpipe *p, int n)
 		      gw_batches_stored(p->h, mark), n);
 }
 
-/* Pulses the archive holds per channel (archive/consumption over all
- * time). Returns 0, or -1 when the archive did not answer. */
-static int archived(struct fpipe *p, long long got[FP_MAXDEV + 1][4])
+int fp_archived(struct fpipe *p, long long got[FP_MAXDEV + 1][4])
 {
 	char cmd[1024], *out;
 	size_t used, i;
@@ -153,7 +160,7 @@ static bool conserved(struct fpipe *p, long long t1[FP_MAXDEV + 1][4],
 		      long long got[FP_MAXDEV + 1][4])
 {
 	fp_totals(p, t1);
-	if (archived(p, got))
+	if (fp_archived(p, got))
 		return false;
 	for (int a = 1; a <= p->devices; a++)
 		for (int c = 0; c < 4; c++)

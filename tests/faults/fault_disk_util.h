@@ -50,6 +50,11 @@ bool fp_pulse(struct fpipe *p);
 /* Inject pulses while the gateway makes n more batches (30 s at most). */
 void fp_consume(struct fpipe *p, int n);
 
+/* Pulses the archive holds per channel (archive/consumption over all
+ * time): got[addr][ch-1]. Returns 0, or -1 when the archive did not
+ * answer. */
+int fp_archived(struct fpipe *p, long long got[FP_MAXDEV + 1][4]);
+
 /* Wait up to ms until every channel's archived pulses equal the change of
  * its counter, then assert it channel by channel; returns the pulses
  * moved. The counters must have stopped moving (no generators running,

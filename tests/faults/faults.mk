@@ -35,3 +35,4 @@ test-faults: deps
 # the archive's disk and LMDB map full, a UO-4 on battery for days.
 FAULT_DISK_UTIL := tests/faults/fault_disk_util.c tests/integration/gw_archive.c
 $(eval $(call fault_test,fault_disk,tests/faults/fault_disk.c $(FAULT_DISK_UTIL) tests/integration/archive_util.c,-llmdb))
+$(eval $(call fault_test,fault_battery,tests/faults/fault_battery.c $(FAULT_DISK_UTIL)))
