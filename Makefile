@@ -108,8 +108,9 @@ all: $(PROGRAMS)
 deps:
 	@deploy/install-deps.sh
 
-.PHONY: tests unit-tests
+.PHONY: tests unit-tests fault-tests
 tests: $(UNIT_TESTS) $(INTEG_TESTS)
+fault-tests: $(FAULT_TESTS)
 unit-tests: $(UNIT_TESTS)
 
 # The test build lives beside the normal one, with sanitizers on.

@@ -19,10 +19,17 @@ int64_t svc_now(void)
 
 static json_t *status_json(const struct svc *s, bool online)
 {
+	json_t *st;
+
 	if (!online)
 		return json_pack("{s:b}", "online", 0);
-	return json_pack("{s:b, s:s, s:I}", "online", 1, "version", s->version, "started",
-			 (json_int_t)s->started);
+	st = json_pack("{s:b, s:s, s:I}", "online", 1, "version", s->version, "started",
+		       (json_int_t)s->started);
+	if (st && s->problem[0] && json_object_set_new(st, "problem", json_string(s->problem))) {
+		json_decref(st);
+		return NULL;
+	}
+	return st;
 }
 
 static void publish_status(struct svc *s, bool online)
@@ -47,9 +54,12 @@ static void m_ping(void *ctx, rpc_req *req, json_t *args)
 {
 	struct svc *s = ctx;
 
-	rpc_reply_ok(req,
-		     json_pack("{s:s, s:s, s:I, s:I}", "service", s->name, "version", s->version,
-			       "started", (json_int_t)s->started, "now", (json_int_t)svc_now()));
+	json_t *res = json_pack("{s:s, s:s, s:I, s:I}", "service", s->name, "version", s->version,
+				"started", (json_int_t)s->started, "now", (json_int_t)svc_now());
+
+	if (res && s->problem[0])
+		json_object_set_new(res, "problem", json_string(s->problem));
+	rpc_reply_ok(req, res);
 }
 
 static void m_metrics(void *ctx, rpc_req *req, json_t *args)
@@ -151,6 +161,17 @@ amr_err svc_run(struct svc *s)
 
 	log_info("stopping");
 	return rc;
+}
+
+void svc_set_problem(struct svc *s, const char *why)
+{
+	if (!why)
+		why = "";
+	if (strncmp(s->problem, why, sizeof s->problem - 1) == 0)
+		return;
+	snprintf(s->problem, sizeof s->problem, "%s", why);
+	if (s->mq && mq_connected(s->mq))
+		publish_status(s, true);
 }
 
 void svc_fini(struct svc *s)

@@ -42,6 +42,7 @@ struct svc {
 	char status_topic[128];	       /* amr/v1/svc/<name>/status */
 	char client_id[64];	       /* amr-<name> unless overridden */
 	char prog[64];		       /* amr-<name>, shown on log lines */
+	char problem[200];	       /* what stops it doing its job, "" none */
 };
 
 #define SVC_CONTINUE (-1)
@@ -68,6 +69,16 @@ amr_err svc_run(struct svc *s);
 
 /* Publish offline status, disconnect, free. */
 void svc_fini(struct svc *s);
+
+/*
+ * Say what stops the service doing its job (why, e.g. "store: disk full,
+ * batches refused"), or that it can again (NULL or ""). While set, the
+ * retained status and the ping answer carry "problem":why; the status is
+ * published again on each change. A service that refuses work says so here
+ * as well as in its log and metrics, so an operator sees it on the status
+ * topic without reading the log.
+ */
+void svc_set_problem(struct svc *s, const char *why);
 
 /* Current Unix time in seconds. */
 int64_t svc_now(void);

@@ -35,6 +35,7 @@ struct options {
 	long long gap_wait;	  /* seconds a gap is refused before it is given up */
 	long long horizon_days;	  /* oldest ts accepted, days before rx */
 	long long ts_ahead;	  /* newest ts accepted, s after rx */
+	long long max_map_mb;	  /* the LMDB map grows up to this */
 };
 
 /* --backup DIR: a hot copy of the environment, then exit. */
@@ -100,6 +101,10 @@ int main(int argc, char **argv)
 		  "newest batch time accepted, seconds after ingest received it (as ingest's "
 		  "--ts-ahead)",
 		  &o.ts_ahead, NULL },
+		{ "max-map-mb", "AMR_ARCHIVE_MAX_MAP_MB", CONFIG_INT, "1048576", 1, 1073741824,
+		  "the LMDB map (starting at 64 MiB) doubles when full up to this many MiB; "
+		  "past it batches are refused, not acknowledged",
+		  &o.max_map_mb, NULL },
 		{ "backup-dir", "AMR_ARCHIVE_BACKUP_DIR", CONFIG_STR, NULL, 1, 400,
 		  "directory of archive/backup copies (default $AMR_DATA_DIR/backup)",
 		  &o.backup_dir, NULL },
@@ -108,6 +113,7 @@ int main(int argc, char **argv)
 		  &o.backup, NULL },
 	};
 	struct writer_opts wo;
+	struct kv_opts ko = { 0 };
 	char data_dir[512], backup_dir[512];
 	struct svc svc;
 	struct methods api = { 0 };
@@ -156,7 +162,10 @@ int main(int argc, char **argv)
 		log_error("--tz %s: unknown zone or not a whole number of hours from UTC", o.tz);
 		goto out_fini;
 	}
-	if (kv_open(&k, data_dir, NULL) || registry_open(&reg, k) || audit_open(&aud, k) ||
+	/* a limit below the usual start is the whole map from the start */
+	ko.max_map_size = (size_t)o.max_map_mb << 20;
+	ko.map_size = ko.max_map_size < (64u << 20) ? ko.max_map_size : 64u << 20;
+	if (kv_open(&k, data_dir, &ko) || registry_open(&reg, k) || audit_open(&aud, k) ||
 	    store_open(&st, k, reg, aud, o.tz))
 		goto out_close;
 	store_gap_wait_set(st, o.gap_wait);
@@ -164,7 +173,7 @@ int main(int argc, char **argv)
 				   (size_t)o.commit_batches,
 				   (size_t)o.commit_batches * 512,
 				   { o.horizon_days * 86400, o.ts_ahead } };
-	if (writer_create(&w, st, &svc, &wo))
+	if (writer_create(&w, st, k, &svc, &wo))
 		goto out_close;
 	api = (struct methods){ .svc = &svc,
 				.k = k,
@@ -185,8 +194,9 @@ int main(int argc, char **argv)
 	if (!loop_timer_add(svc.loop, 60 * 1000, false, methods_retention_tick, &api) ||
 	    !loop_timer_add(svc.loop, 3600 * 1000, true, methods_retention_tick, &api))
 		goto out_close;
-	log_info("archive in %s, time zone %s, commit within %lld ms, gap wait %lld s", data_dir,
-		 o.tz, o.commit_ms, o.gap_wait);
+	log_info("archive in %s, time zone %s, commit within %lld ms, gap wait %lld s, map up to "
+		 "%lld MiB",
+		 data_dir, o.tz, o.commit_ms, o.gap_wait, o.max_map_mb);
 	code = svc_run(&svc) ? 1 : 0;
 out_close:
 	writer_destroy(w);

@@ -10,6 +10,7 @@
 
 struct writer {
 	store *s;		/* borrowed */
+	kv *k;			/* its environment, borrowed: map gauges */
 	struct svc *svc;	/* borrowed: loop, mq, metrics */
 	struct writer_opts o;	/* limits */
 	struct batch **pending; /* batches waiting for the commit */
@@ -17,12 +18,14 @@ struct writer {
 	size_t nreadings;  /* readings in them */
 	uint64_t first_ms; /* arrival of the oldest pending batch */
 	uint64_t timer;	   /* commit timer, 0 when none */
+	unsigned failing;  /* commits failed in a row (the store refuses) */
 	metric *m_batches, *m_readings, *m_pulses, *m_dups, *m_quar, *m_claims, *m_new, *m_mismatch;
 	metric *m_rejected, *m_commits, *m_failed, *m_wait_ms, *m_commit_ms;
 	metric *m_gap_refused, *m_gap_given_up, *m_jump, *m_lumped;
+	metric *m_refusing, *m_map, *m_used;
 };
 
-amr_err writer_create(writer **out, store *s, struct svc *svc, const struct writer_opts *o)
+amr_err writer_create(writer **out, store *s, kv *k, struct svc *svc, const struct writer_opts *o)
 {
 	writer *w = calloc(1, sizeof *w);
 	metrics *ms = svc->metrics;
@@ -30,6 +33,7 @@ amr_err writer_create(writer **out, store *s, struct svc *svc, const struct writ
 	if (!w)
 		return AMR_ENOMEM;
 	w->s = s;
+	w->k = k;
 	w->svc = svc;
 	w->o = *o;
 	w->cap = o->max_batches + 1;
@@ -77,8 +81,62 @@ amr_err writer_create(writer **out, store *s, struct svc *svc, const struct writ
 	w->m_lumped = metrics_get(ms, METRIC_COUNTER, "amr_archive_lumped_readings_total", NULL,
 				  "Readings with pulses that came more than an hour after their "
 				  "channel's previous one: an outage's pulses in one hour.");
+	w->m_refusing = metrics_get(ms, METRIC_GAUGE, "amr_archive_store_refusing", NULL,
+				    "1 while commits fail (disk or map full, I/O error): batches "
+				    "are refused, not acknowledged; 0 once one succeeds.");
+	w->m_map = metrics_get(ms, METRIC_GAUGE, "amr_archive_map_bytes", NULL,
+			       "Size of the LMDB map now (it grows up to --max-map-mb).");
+	w->m_used = metrics_get(ms, METRIC_GAUGE, "amr_archive_map_used_bytes", NULL,
+				"Bytes of the LMDB map in use (pages up to the last one).");
 	*out = w;
 	return AMR_OK;
+}
+
+/* What a failed commit means for the operator, for the status. */
+static const char *refusal(int rc)
+{
+	switch (rc) {
+	case AMR_EIO:
+		return "store: the disk refused the write (full?); batches refused, "
+		       "not acknowledged";
+	case AMR_EFULL:
+		return "store: the LMDB map is full at --max-map-mb; batches refused, "
+		       "not acknowledged";
+	default:
+		return "store: commits fail; batches refused, not acknowledged";
+	}
+}
+
+/* The store refuses or takes writes again: log the change once, the
+ * gauge and the service's status follow it. A commit that stored no batch
+ * (only repeats, or batches refused for a gap behind a failed one) wrote
+ * nothing, so it shows nothing about the disk: the state stays. */
+static void note_commit(writer *w, int rc, size_t n, size_t stored)
+{
+	size_t map, used;
+
+	kv_usage(w->k, &map, &used);
+	metric_set(w->m_map, (int64_t)map);
+	metric_set(w->m_used, (int64_t)used);
+	if (rc) {
+		metric_add(w->m_failed, 1);
+		if (!w->failing++)
+			log_error("store refuses writes: %s (map %zu of %zu bytes used); batches "
+				  "are not acknowledged and the gateways keep them",
+				  amr_strerror(rc), used, map);
+		log_error("commit of %zu batches failed: %s; not acknowledged, gateways "
+			  "will send again",
+			  n, amr_strerror(rc));
+		metric_set(w->m_refusing, 1);
+		svc_set_problem(w->svc, refusal(rc));
+		return;
+	}
+	if (w->failing && stored) {
+		log_info("store takes writes again after %u failed commits", w->failing);
+		w->failing = 0;
+		metric_set(w->m_refusing, 0);
+		svc_set_problem(w->svc, NULL);
+	}
 }
 
 /* One line per batch refused for a gap, or stored across one. */
@@ -189,12 +247,8 @@ amr_err writer_flush(writer *w)
 	metric_add(w->m_commits, 1);
 	metric_set(w->m_commit_ms, (int64_t)(t1 - t0));
 	metric_set(w->m_wait_ms, (int64_t)(t1 - w->first_ms));
-	if (rc) {
-		metric_add(w->m_failed, 1);
-		log_error("commit of %zu batches failed: %s; not acknowledged, gateways "
-			  "will send again",
-			  w->npending, amr_strerror(rc));
-	} else {
+	note_commit(w, rc, w->npending, rc ? 0 : o.batches);
+	if (!rc) {
 		metric_add(w->m_batches, (int64_t)o.batches);
 		metric_add(w->m_readings, (int64_t)o.readings);
 		metric_add(w->m_pulses, (int64_t)o.pulses);

@@ -12,7 +12,10 @@
  * A batch refused for a gap (store.h) is logged and counted, not
  * acknowledged. A batch that does not parse goes to amr/v1/deadletter with
  * the reason.
- * A failed commit acknowledges nothing: the gateways send again.
+ * A failed commit acknowledges nothing: the gateways send again. While
+ * commits fail (disk full, map full at its limit) the store refuses: the
+ * change is logged once each way, the gauge amr_archive_store_refusing is 1
+ * and the service's status carries "problem" (svc_set_problem()).
  */
 #ifndef AMR_ARCHIVE_WRITER_H
 #define AMR_ARCHIVE_WRITER_H
@@ -20,6 +23,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "kv.h"
 #include "mq.h"
 #include "store.h"
 #include "svc.h"
@@ -33,9 +37,9 @@ struct writer_opts {
 	struct telemetry_window window; /* ingest's ts window (batch_parse()) */
 };
 
-/* Create a writer storing into s, publishing through svc (both borrowed).
- * Returns AMR_OK or AMR_ENOMEM. */
-amr_err writer_create(writer **out, store *s, struct svc *svc, const struct writer_opts *o);
+/* Create a writer storing into s (in environment k, for the map gauges),
+ * publishing through svc (all borrowed). Returns AMR_OK or AMR_ENOMEM. */
+amr_err writer_create(writer **out, store *s, kv *k, struct svc *svc, const struct writer_opts *o);
 
 /* Commit what is pending, then free. Accepts NULL. */
 void writer_destroy(writer *w);

@@ -23,10 +23,16 @@ endef
 
 $(OBJ)/tests/faults/%.o: CPPFLAGS += -Itests/integration
 
+# fault-tests: $(FAULT_TESTS) is in the Makefile, after every fragment
+# has added its runners.
 .PHONY: fault-tests test-faults
-fault-tests: $(FAULT_TESTS)
-
 test-faults: deps
 	$(MAKE) --no-print-directory -j$(NPROC) BUILD=$(TEST_BUILD) SAN=1 all fault-tests
 	@AMR_RUNNER_DIR=faults AMR_TEST_JOBS=$${AMR_FAULT_JOBS:-1} \
 		CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-900} tests/run-tests.sh $(TEST_BUILD) $(TESTS)
+
+# Disk and power faults (docs/reliability.md, "Faults: disk and power"):
+# the archive's disk and LMDB map full, a UO-4 on battery for days.
+FAULT_DISK_UTIL := tests/faults/fault_disk_util.c tests/integration/gw_archive.c
+$(eval $(call fault_test,fault_disk,tests/faults/fault_disk.c $(FAULT_DISK_UTIL) tests/integration/archive_util.c,-llmdb))
+$(eval $(call fault_test,fault_battery,tests/faults/fault_battery.c $(FAULT_DISK_UTIL)))
