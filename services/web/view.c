@@ -4,6 +4,7 @@
 
 #include "err.h"
 #include "proto.h"
+#include "utf8.h"
 #include "view_int.h"
 
 amr_err view_create(view **out, const struct view_opts *o)
@@ -455,9 +456,13 @@ json_t *view_on_svc_status(view *v, const char *name, const json_t *st, int64_t 
 	copy_str(s->version, sizeof s->version, st, "version");
 	s->started = int_of(st, "started", s->started);
 	s->seen = now;
-	return json_pack("{s:{s:s, s:b, s:s, s:I, s:I}}", "service", "name", s->name, "online",
+	/* a status without "problem" clears it (docs/protocol.md) */
+	s->problem[0] = '\0';
+	copy_str(s->problem, sizeof s->problem, st, "problem");
+	utf8_fix(s->problem);
+	return json_pack("{s:{s:s, s:b, s:s, s:I, s:I, s:s}}", "service", "name", s->name, "online",
 			 s->online, "version", s->version, "started", (json_int_t)s->started,
-			 "seen", (json_int_t)s->seen);
+			 "seen", (json_int_t)s->seen, "problem", s->problem);
 }
 
 int view_service_online(const view *v, const char *name)

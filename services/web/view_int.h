@@ -74,11 +74,12 @@ struct vobj {
 };
 
 struct vsvc {
-	char name[32];	  /* "archive" */
-	bool online;	  /* from its status topic */
-	char version[24]; /* its version */
-	int64_t started;  /* its start time */
-	int64_t seen;	  /* when the status arrived */
+	char name[32];	   /* "archive" */
+	bool online;	   /* from its status topic */
+	char version[24];  /* its version */
+	int64_t started;   /* its start time */
+	int64_t seen;	   /* when the status arrived */
+	char problem[200]; /* what stops it doing its job, "" for nothing */
 };
 
 struct view {

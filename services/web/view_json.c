@@ -219,10 +219,11 @@ json_t *view_services_json(view *v, bool broker_connected, int64_t now)
 	for (size_t i = 0; arr && i < v->nsvc; i++) {
 		const struct vsvc *s = &v->svc[i];
 
-		json_array_append_new(arr, json_pack("{s:s, s:b, s:s, s:I, s:I}", "name", s->name,
-						     "online", s->online, "version", s->version,
-						     "started", (json_int_t)s->started, "seen",
-						     (json_int_t)s->seen));
+		json_array_append_new(arr,
+				      json_pack("{s:s, s:b, s:s, s:I, s:I, s:s}", "name", s->name,
+						"online", s->online, "version", s->version,
+						"started", (json_int_t)s->started, "seen",
+						(json_int_t)s->seen, "problem", s->problem));
 	}
 	return json_pack("{s:o*, s:{s:b, s:s, s:s, s:s}, s:I}", "services", arr, "broker",
 			 "connected", broker_connected, "version", v->broker_version, "uptime",

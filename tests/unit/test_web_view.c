@@ -251,6 +251,24 @@ START_TEST(view_status_events_services)
 	json_decref(view_on_svc_status(
 		v, "archive", web_test_json("{\"online\":true,\"version\":\"0.1.0\"}"), 61));
 	ck_assert_int_eq(view_service_online(v, "archive"), 1);
+	/* a problem shows while the status carries it, and clears with it */
+	o = view_on_svc_status(v, "archive",
+			       web_test_json("{\"online\":true,\"problem\":\"store: full\"}"), 62);
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(o, "service"), "problem")),
+		"store: full");
+	json_decref(o);
+	o = view_services_json(v, true, 63);
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(o, "services"), 0), "problem")),
+			 "store: full");
+	json_decref(o);
+	json_decref(view_on_svc_status(v, "archive", web_test_json("{\"online\":true}"), 64));
+	o = view_services_json(v, true, 65);
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(o, "services"), 0), "problem")),
+			 "");
+	json_decref(o);
 	/* garbage changes nothing */
 	ck_assert_ptr_null(view_on_registry(v, web_test_json("{\"id\":\"70000.1.1\"}"), 62));
 	ck_assert_ptr_null(view_on_registry(v, web_test_json("{\"id\":\"1.1.9\"}"), 62));

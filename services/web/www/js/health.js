@@ -36,7 +36,8 @@
         const idle = s.online && m !== undefined && m.length === 0 && !sv.routes;
         return E('tr', { id: 'svc-' + n, dataset: { serves: m === undefined ? '' : m.length + (sv.routes || 0) } }, E('td', { text: 'amr-' + n }),
           E('td', { class: 'role', text: App.t('svc.role.' + n) !== 'svc.role.' + n ? App.t('svc.role.' + n) : '—' }),
-          E('td', {}, E('span', { class: 'badge ' + (idle ? 'warn' : s.online ? 'ok' : s.online === false ? 'bad' : ''),
+          E('td', {}, s.online && s.problem ? [E('span', { class: 'badge bad', text: App.t('svc.problem') }), E('div', { class: 'problem', text: s.problem })] :
+            E('span', { class: 'badge ' + (idle ? 'warn' : s.online ? 'ok' : s.online === false ? 'bad' : ''),
             text: idle ? App.t('svc.idle') : s.online ? App.t('online') : s.online === false ? App.t('offline') : App.t('unknown') })),
           E('td', { class: 'serves' }, m === undefined ? '—' : sv.routes ? App.t('svc.routes') + ' ' + sv.routes : m.length === 0 ? E('b', { text: App.t('svc.none') }) :
             E('span', { title: m.join(', '), text: App.t('svc.methods') + ' ' + m.length + ': ' + m.slice(0, 4).join(', ') + (m.length > 4 ? ', …' : '') })),

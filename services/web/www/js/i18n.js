@@ -119,7 +119,7 @@ window.I18N = {
     'dk.addr': 'адрес', 'dk.out': 'выход', 'dk.ch': 'канал', 'dk.obj': 'объект', 'dk.output': 'ответ',
     'by.self': 'сам', 'by.admin': 'администратор', 'by.reset': 'сброс на сервере', 'yes': 'да', 'no': 'нет',
     /* issue 12 (portal-b): services' roles, devices and outputs by their meaning, search and grouping, last known data */
-    'svc.role': 'Назначение', 'svc.serves': 'Функции', 'svc.idle': 'запущена, функций нет',
+    'svc.role': 'Назначение', 'svc.serves': 'Функции', 'svc.idle': 'запущена, функций нет', 'svc.problem': 'неисправность',
     'svc.none': 'нет функций пока', 'svc.methods': 'методов', 'svc.routes': 'страницы портала и маршрутов REST API:',
     'svc.role.archive': 'архив показаний, реестр, журнал действий',
     'svc.role.ingest': 'приём данных шлюзов, проверка, команды на шлюзы',
@@ -429,7 +429,7 @@ window.I18N = {
     'dk.addr': 'address', 'dk.out': 'output', 'dk.ch': 'channel', 'dk.obj': 'object', 'dk.output': 'answer',
     'by.self': 'the user', 'by.admin': 'an admin', 'by.reset': 'reset on the server', 'yes': 'yes', 'no': 'no',
     /* issue 12 (portal-b): services' roles, devices and outputs by their meaning, search and grouping, last known data */
-    'svc.role': 'Role', 'svc.serves': 'Serves', 'svc.idle': 'running, serves nothing',
+    'svc.role': 'Role', 'svc.serves': 'Serves', 'svc.idle': 'running, serves nothing', 'svc.problem': 'fault',
     'svc.none': 'nothing yet', 'svc.methods': 'methods', 'svc.routes': 'portal pages and REST API routes:',
     'svc.role.archive': 'readings archive, registry, audit trail',
     'svc.role.ingest': 'gateways\' data in, checks, commands to gateways',
