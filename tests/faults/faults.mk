@@ -30,3 +30,13 @@ test-faults: deps
 	$(MAKE) --no-print-directory -j$(NPROC) BUILD=$(TEST_BUILD) SAN=1 all fault-tests
 	@AMR_RUNNER_DIR=faults AMR_TEST_JOBS=$${AMR_FAULT_JOBS:-1} \
 		CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-900} tests/run-tests.sh $(TEST_BUILD) $(TESTS)
+
+# Link and broker faults (docs/reliability.md, "Faults: link and broker"):
+# the gateway in a network namespace of its own (netns.c), the pipeline
+# and its conservation check (netstack.c), a delaying, flapping proxy
+# (netproxy.c).
+FAULT_NET_SOURCES := tests/faults/netns.c tests/faults/netstack.c \
+	tests/integration/archive_util.c tests/integration/gw_archive.c
+$(eval $(call fault_test,fault_link,tests/faults/fault_link.c tests/faults/netproxy.c \
+	$(FAULT_NET_SOURCES),))
+$(eval $(call fault_test,fault_broker,tests/faults/fault_broker.c $(FAULT_NET_SOURCES),))
