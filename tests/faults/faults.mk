@@ -40,3 +40,4 @@ FAULT_NET_SOURCES := tests/faults/netns.c tests/faults/netstack.c \
 $(eval $(call fault_test,fault_link,tests/faults/fault_link.c tests/faults/netproxy.c \
 	$(FAULT_NET_SOURCES),))
 $(eval $(call fault_test,fault_broker,tests/faults/fault_broker.c $(FAULT_NET_SOURCES),))
+$(eval $(call fault_test,fault_broker_zero,tests/faults/fault_broker_zero.c $(FAULT_NET_SOURCES),))
