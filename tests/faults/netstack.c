@@ -124,8 +124,12 @@ pid_t ns_gateway(struct netstack *s)
 	snprintf(poll, sizeof poll, "--poll=1-%d", s->devices);
 	snprintf(host, sizeof host, "--mqtt-host=%s", s->gw_host);
 	snprintf(port, sizeof port, "--mqtt-port=%d", s->gw_port);
-	for (size_t i = 0; s->gw_extra[i] && n < 31; i++)
-		argv[n++] = s->gw_extra[i];
+	for (size_t i = 0; s->gw_extra[i] && n < 31; i++) {
+		if (!strncmp(s->gw_extra[i], "--resend=", 9))
+			argv[5] = s->gw_extra[i]; /* instead of 3 s */
+		else
+			argv[n++] = s->gw_extra[i];
+	}
 	argv[n] = NULL;
 	s->gateway = s->ns ? netns_spawn_gw(s->ns, &s->h, "amr-gateway", argv)
 			   : harness_spawn(&s->h, "amr-gateway", argv);

@@ -46,7 +46,8 @@ void ns_teardown(struct netstack *s);
 void ns_start(struct netstack *s, int devices, const char *speed);
 
 /* (Re)spawn amr-gateway, in the gateway namespace if there is one, to
- * s->gw_host:s->gw_port with batches every second, resend after 3 s. */
+ * s->gw_host:s->gw_port with batches every second, resend after 3 s (a
+ * "--resend=" in s->gw_extra instead). */
 pid_t ns_gateway(struct netstack *s);
 
 /* A command to amr-sim's control socket; its answer must be "ok". */
