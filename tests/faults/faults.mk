@@ -36,3 +36,14 @@ test-faults: deps
 FAULT_DISK_UTIL := tests/faults/fault_disk_util.c tests/integration/gw_archive.c
 $(eval $(call fault_test,fault_disk,tests/faults/fault_disk.c $(FAULT_DISK_UTIL) tests/integration/archive_util.c,-llmdb))
 $(eval $(call fault_test,fault_battery,tests/faults/fault_battery.c $(FAULT_DISK_UTIL)))
+
+# Link and broker faults (docs/reliability.md, "Faults: link and broker"):
+# the gateway in a network namespace of its own (netns.c), the pipeline
+# and its conservation check (netstack.c), a delaying, flapping proxy
+# (netproxy.c).
+FAULT_NET_SOURCES := tests/faults/netns.c tests/faults/netstack.c \
+	tests/integration/archive_util.c tests/integration/gw_archive.c
+$(eval $(call fault_test,fault_link,tests/faults/fault_link.c tests/faults/netproxy.c \
+	$(FAULT_NET_SOURCES),))
+$(eval $(call fault_test,fault_broker,tests/faults/fault_broker.c $(FAULT_NET_SOURCES),))
+$(eval $(call fault_test,fault_broker_zero,tests/faults/fault_broker_zero.c $(FAULT_NET_SOURCES),))

@@ -164,6 +164,7 @@ int harness_broker_start(struct harness *h)
 	char *argv[] = { "mosquitto", "-c", conf, NULL };
 	struct passwd *pw = getpwuid(getuid());
 	const char *nodelay = getenv("AMR_TEST_BROKER_NODELAY");
+	const char *also = getenv("AMR_TEST_BROKER_ADDR");
 	FILE *f;
 
 	snprintf(conf, sizeof conf, "%s/mosquitto.conf", h->dir);
@@ -194,6 +195,11 @@ int harness_broker_start(struct harness *h)
 		"user %s\n",
 		h->mqtt_port, persist, nodelay && strcmp(nodelay, "0") == 0 ? "false" : "true",
 		pw && pw->pw_name ? pw->pw_name : "root");
+	/* A second address on the same port: a gateway in another network
+	 * namespace reaches the broker there (tests/faults/netns.h); open
+	 * like the first (with per_listener_settings it needs saying). */
+	if (also && *also)
+		fprintf(f, "listener %d %s\nallow_anonymous true\n", h->mqtt_port, also);
 	/* mosquitto.conf: with per_listener_settings, what follows a listener
 	 * line (allow_anonymous above, the auth options below) is that
 	 * listener's. */
@@ -243,6 +249,18 @@ void harness_broker_kill(struct harness *h, int sig)
 		harness_kill(h, h->broker, sig);
 		h->broker = 0;
 	}
+}
+
+int harness_broker_restart(struct harness *h, bool keep_persistence)
+{
+	char db[320];
+
+	snprintf(db, sizeof db, "%s/broker/mosquitto.db", h->dir);
+	if (!keep_persistence && unlink(db) != 0) {
+		fprintf(stderr, "harness: %s: %s\n", db, strerror(errno));
+		return -1;
+	}
+	return harness_broker_start(h);
 }
 
 int harness_start(struct harness *h)

@@ -26,6 +26,9 @@
  * The broker has `set_tcp_nodelay true`, as every configuration in
  * deploy/mosquitto/ has; AMR_TEST_BROKER_NODELAY=0 in the environment
  * writes false instead (tests/bench/bench_rpc.c's "before" figures).
+ * AMR_TEST_BROKER_ADDR=A.B.C.D adds a listener on that address, same port
+ * (tests/faults: a gateway in its own network namespace reaches the
+ * broker on a veth address).
  */
 #ifndef AMR_HARNESS_H
 #define AMR_HARNESS_H
@@ -105,6 +108,14 @@ int harness_broker_auth(struct harness *h, const char *passwd, const char *acl);
 
 /* SIGKILL the broker (sig 9) or stop it cleanly (sig 15) and reap it. */
 void harness_broker_kill(struct harness *h, int sig);
+
+/* After harness_broker_kill(): harness_broker_start() on the same port,
+ * with the persistence file as the broker left it (a SIGKILL loses up to
+ * a second of it, autosave_interval 1), or, keep_persistence false,
+ * without it (sessions, subscriptions, QoS 1 messages in flight and
+ * retained messages gone, as on a broker whose disk was lost; -1 when
+ * there was no file to remove). 0 or -1. */
+int harness_broker_restart(struct harness *h, bool keep_persistence);
 
 /*
  * Start program name from $AMR_BIN_DIR (or name itself when it holds a
