@@ -25,6 +25,21 @@ void delta_set_base(struct delta *d, unsigned addr, unsigned ch, uint32_t total)
 	c->known = true;
 }
 
+void delta_set_zeroing(struct delta *d, unsigned addr, unsigned ch)
+{
+	struct delta_chan *c = chan(d, addr, ch);
+
+	if (c)
+		c->zeroing = true;
+}
+
+bool delta_zeroing(const struct delta *d, unsigned addr, unsigned ch)
+{
+	if (addr < GW_ADDR_MIN || addr > GW_ADDR_MAX || ch < 1 || ch > GW_CHANNELS)
+		return false;
+	return d->ch[addr][ch - 1].zeroing;
+}
+
 enum delta_kind delta_read(struct delta *d, unsigned addr, unsigned ch, uint32_t total,
 			   uint32_t period_ms, bool zeroed, uint32_t *prev)
 {
@@ -40,6 +55,7 @@ enum delta_kind delta_read(struct delta *d, unsigned addr, unsigned ch, uint32_t
 			c->latest = total;
 			c->period_ms = period_ms;
 			c->changed = true;
+			c->zeroing = false;
 			*prev = total;
 			return DELTA_FIRST;
 		}
@@ -47,6 +63,9 @@ enum delta_kind delta_read(struct delta *d, unsigned addr, unsigned ch, uint32_t
 		c->latest = c->base;
 	}
 	*prev = c->latest;
+	if (c->zeroing && total < c->latest)
+		zeroed = true;
+	c->zeroing = false;
 	if (zeroed) {
 		c->acc += total;
 		k = DELTA_ZEROED;

@@ -37,6 +37,7 @@ struct delta_chan {
 	bool seen;	    /* read since start */
 	bool changed;	    /* something to publish */
 	bool taken;	    /* in the batch being stored */
+	bool zeroing;	    /* a zero of ours may have happened unseen */
 };
 
 struct delta {
@@ -55,6 +56,19 @@ void delta_init(struct delta *d);
 
 /* Baseline from flash at start (before any read). */
 void delta_set_base(struct delta *d, unsigned addr, unsigned ch, uint32_t total);
+
+/*
+ * A zero command of ours may have zeroed the counter without its result
+ * being seen (the gateway restarted, or the read after the zero failed):
+ * the next total read of the channel, if below the one before, is taken
+ * as counted from that zero (DELTA_ZEROED) rather than as a counter that
+ * fell. A total at or above it is taken as no zero. Either way the next
+ * read ends it.
+ */
+void delta_set_zeroing(struct delta *d, unsigned addr, unsigned ch);
+
+/* True while a delta_set_zeroing() waits for its read. */
+bool delta_zeroing(const struct delta *d, unsigned addr, unsigned ch);
 
 /*
  * A total read from a device. zeroed says the gateway just zeroed this

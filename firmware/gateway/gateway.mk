@@ -3,8 +3,8 @@
 GW_DIR := firmware/gateway
 GW_CORE := $(GW_DIR)/settings.c $(GW_DIR)/cmdline.c $(GW_DIR)/console.c \
            $(GW_DIR)/telnet.c $(GW_DIR)/upbatch.c $(GW_DIR)/delta.c \
-           $(GW_DIR)/spool.c $(GW_DIR)/lcd.c $(GW_DIR)/cmdlog.c $(GW_DIR)/outputs.c \
-           $(GW_DIR)/devstate.c
+           $(GW_DIR)/spool.c $(GW_DIR)/spool_base.c $(GW_DIR)/lcd.c $(GW_DIR)/cmdlog.c \
+           $(GW_DIR)/outputs.c $(GW_DIR)/devstate.c
 GW_EDGE := $(GW_DIR)/poller.c $(GW_DIR)/telnetd.c $(GW_DIR)/uplink.c \
            $(GW_DIR)/remote.c $(GW_DIR)/gw.c $(GW_DIR)/gw_console.c $(GW_DIR)/main.c
 GW_LIBS := -lmodbus $(MQ_LIBS) $(LMDB_LIBS)
@@ -20,8 +20,8 @@ $(eval $(call unit_test,test_gw_console,tests/unit/test_gw_console.c \
 $(eval $(call unit_test,test_gw_telnet,tests/unit/test_gw_telnet.c $(GW_DIR)/telnet.c,))
 $(eval $(call unit_test,test_gw_delta,tests/unit/test_gw_delta.c $(GW_DIR)/delta.c \
 	$(GW_DIR)/upbatch.c lib/err.c lib/log.c,-ljansson))
-GW_SPOOL_TEST := tests/unit/gw_spool_fixture.c $(GW_DIR)/spool.c $(GW_DIR)/upbatch.c \
-	$(GW_DIR)/delta.c lib/kv.c lib/err.c lib/log.c lib/proto.c
+GW_SPOOL_TEST := tests/unit/gw_spool_fixture.c $(GW_DIR)/spool.c $(GW_DIR)/spool_base.c \
+	$(GW_DIR)/upbatch.c $(GW_DIR)/delta.c lib/kv.c lib/err.c lib/log.c lib/proto.c
 $(eval $(call unit_test,test_gw_spool,tests/unit/test_gw_spool.c $(GW_SPOOL_TEST), \
 	-ljansson $(LMDB_LIBS)))
 $(eval $(call unit_test,test_gw_spool_chains,tests/unit/test_gw_spool_chains.c $(GW_SPOOL_TEST), \

@@ -61,11 +61,23 @@ static void ev_simple(gw *g, const char *type, unsigned addr, int64_t ts)
 }
 
 /* Make a batch of what changed (or everything when full) and store it. */
-static void make_batch(gw *g, bool full)
+/* Zero marks whose totals after the zero are now on flash: cleared. */
+static void clear_zero_marks(gw *g)
+{
+	for (unsigned a = GW_ADDR_MIN; a <= GW_ADDR_MAX; a++)
+		for (unsigned ch = 1; ch <= GW_CHANNELS; ch++)
+			if (g->zmark[a][ch - 1] == ZM_DONE &&
+			    spool_zeroing(g->sp, a, ch, false) == AMR_OK)
+				g->zmark[a][ch - 1] = ZM_NONE;
+}
+
+/* A batch of what changed (or everything when full), stored in the spool.
+ * AMR_OK also when there was nothing to store. */
+static int make_batch(gw *g, bool full)
 {
 	json_t *b = upbatch_new(now_s());
 	uint64_t seq;
-	int rc;
+	int rc = AMR_ENOMEM;
 
 	if (!b || delta_take(&g->delta, b, full) < 0)
 		goto out_abort;
@@ -84,7 +96,8 @@ static void make_batch(gw *g, bool full)
 	if (upbatch_empty(b)) {
 		delta_abort(&g->delta);
 		json_decref(b);
-		return;
+		clear_zero_marks(g);
+		return AMR_OK;
 	}
 	rc = spool_append(g->sp, b, uplink_can_send(g->up), &seq);
 	if (rc != AMR_OK) {
@@ -93,6 +106,7 @@ static void make_batch(gw *g, bool full)
 		goto out_abort;
 	}
 	delta_commit(&g->delta);
+	clear_zero_marks(g);
 	json_array_clear(g->events);
 	for (unsigned a = GW_ADDR_MIN; a <= GW_ADDR_MAX; a++)
 		g->dev[a].changed = false;
@@ -100,11 +114,12 @@ static void make_batch(gw *g, bool full)
 		  spool_pending(g->sp));
 	json_decref(b);
 	uplink_pump(g->up);
-	return;
+	return AMR_OK;
 
 out_abort:
 	delta_abort(&g->delta);
 	json_decref(b);
+	return rc;
 }
 
 static void on_batch_timer(void *arg)
@@ -131,6 +146,10 @@ static void take_totals(gw *g, unsigned addr, const uint16_t *regs, unsigned zer
 		uint32_t period = u32(regs, UO4_IN_PERIOD_OF(ch));
 		enum delta_kind k = delta_read(&g->delta, addr, ch, total, period, ch == zero_ch,
 					       &prev);
+
+		/* a zero that may have happened unseen: this read told */
+		if (g->zmark[addr][ch - 1] == ZM_WAIT && !delta_zeroing(&g->delta, addr, ch))
+			g->zmark[addr][ch - 1] = ZM_DONE;
 
 		if (k == DELTA_DECREASED || k == DELTA_ZEROED) {
 			const char *type = proto_event_name(k == DELTA_ZEROED
@@ -213,29 +232,82 @@ struct gw__pending_cmd *gw__find_cmd(gw *g, uint64_t cookie)
 	return NULL;
 }
 
+/* Whether the zero of ch on addr happened is for the next read to tell. */
+static void zero_unsure(gw *g, unsigned addr, unsigned ch)
+{
+	delta_set_zeroing(&g->delta, addr, ch);
+	g->zmark[addr][ch - 1] = ZM_WAIT;
+}
+
+/*
+ * A zero's first step read the totals (PCMD_READ): store the pulses up to
+ * them and the zero's mark, both synced, before the zero is written. A
+ * gateway that dies after the zero then finds the mark on flash and takes
+ * the total it reads, below the baseline, as counted from the zero
+ * (docs/gateway.md, "Counters that go down"). Returns NULL when the zero
+ * goes on, else the reason it cannot.
+ */
+static const char *zero_ready(gw *g, const struct poll_result *r)
+{
+	struct poller_cmd z = r->cmd;
+	uint8_t *mark = &g->zmark[r->addr][z.ch - 1];
+
+	device_answered(g, r->addr, r->regs);
+	if (make_batch(g, false) != AMR_OK)
+		return "the pulses before the zero could not be stored";
+	if (*mark == ZM_NONE && spool_zeroing(g->sp, r->addr, z.ch, true) != AMR_OK)
+		return "the zero could not be marked on flash";
+	*mark = ZM_ZEROING;
+	z.kind = PCMD_ZERO;
+	if (poller_submit(g->poll, &z) != AMR_OK) {
+		zero_unsure(g, r->addr, z.ch); /* not written: the next read says so */
+		return "the RS-485 queue is full";
+	}
+	return NULL;
+}
+
 static void command_done(gw *g, const struct poll_result *r)
 {
 	struct gw__pending_cmd *pc = gw__find_cmd(g, r->cmd.cookie), done;
+	const char *why;
 	char text[200];
 	int64_t ts = now_s();
 
 	if (!pc)
 		return;
+	if (r->ok && r->cmd.kind == PCMD_READ) {
+		if (!(why = zero_ready(g, r)))
+			return; /* the zero itself is under way, same cookie */
+		snprintf(text, sizeof text, "Error: %s\r\n", why);
+		done = *pc;
+		pc->cookie = 0;
+		done.done(done.arg, false, text);
+		return;
+	}
 	done = *pc;
 	pc->cookie = 0;
 	if (!r->ok) {
 		/* A block read back in another state: the coils still tell. */
 		if (r->cmd.kind == PCMD_OUTPUT && r->has_coils)
 			take_coils(g, r->addr, r->coils, 0);
+		/* a zero written but not answered may have been done */
+		if (r->cmd.kind == PCMD_ZERO)
+			zero_unsure(g, r->addr, r->cmd.ch);
 		snprintf(text, sizeof text, "Error: %s\r\n", r->error);
 		done.done(done.arg, false, text);
 		return;
 	}
 	switch (r->cmd.kind) {
+	case PCMD_READ: /* a zero's first step: zero_ready() above */
+		break;
 	case PCMD_ZERO:
 		device_answered(g, r->addr, r->regs);
-		if (r->has_after)
+		if (r->has_after) {
 			take_totals(g, r->addr, r->regs_after, r->cmd.ch);
+			g->zmark[r->addr][r->cmd.ch - 1] = ZM_DONE;
+		} else {
+			zero_unsure(g, r->addr, r->cmd.ch);
+		}
 		/* Store at once: the device no longer holds the old count. */
 		make_batch(g, false);
 		snprintf(text, sizeof text, "Counter %u of device %03u zeroed (was %u)\r\n",
@@ -250,6 +322,7 @@ static void command_done(gw *g, const struct poll_result *r)
 		if (spool_forget(g->sp, r->addr) != AMR_OK)
 			log_error("gw: baselines of %u not forgotten", r->addr);
 		delta_forget(&g->delta, r->addr);
+		memset(g->zmark[r->addr], 0, sizeof g->zmark[r->addr]); /* spool_forget's */
 		g->dev[r->addr] = (struct gw__dev){ 0 };
 		settings_poll_set(&g->set, r->addr, false);
 		settings_poll_set(&g->set, r->cmd.to, true);
@@ -442,6 +515,18 @@ static void load_base(void *ctx, unsigned addr, unsigned ch, uint32_t total)
 	delta_set_base(ctx, addr, ch, total);
 }
 
+/* A zero under way when the gateway stopped: did it happen? The next read
+ * tells (zero_ready). */
+static void load_zero(void *ctx, unsigned addr, unsigned ch)
+{
+	gw *g = ctx;
+
+	if (addr >= GW_ADDR_MIN && addr <= GW_ADDR_MAX && ch >= 1 && ch <= GW_CHANNELS) {
+		log_info("gw: a zero of input %u of device %03u was under way", ch, addr);
+		zero_unsure(g, addr, ch);
+	}
+}
+
 /* The flash: settings, then the spool, whose new batches belong to the
  * object number the settings give. */
 static int open_store(gw *g)
@@ -466,7 +551,9 @@ static int open_store(gw *g)
 	if ((rc = spool_open(&g->sp, g->kv, g->o.spool_size, g->set.objnum)) != AMR_OK ||
 	    (rc = cmdlog_open(&g->clog, g->kv, 1000)) != AMR_OK)
 		return rc;
-	return spool_baselines(g->sp, load_base, &g->delta);
+	if ((rc = spool_baselines(g->sp, load_base, &g->delta)) != AMR_OK)
+		return rc;
+	return spool_zeroings(g->sp, load_zero, g);
 }
 
 int gw_create(gw **out, loop *l, const struct gw_opts *o)

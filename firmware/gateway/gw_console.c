@@ -85,7 +85,8 @@ static int op_device(void *ctx, const struct cmdline *c, console_done_fn done, v
 	}
 	switch (c->kind) {
 	case CMDLINE_ZERO:
-		pcmd.kind = PCMD_ZERO;
+		/* first the totals, stored before the zero (gw.c, zero_ready) */
+		pcmd.kind = PCMD_READ;
 		break;
 	case CMDLINE_CHADDR:
 		pcmd.kind = PCMD_CHADDR;

@@ -31,6 +31,21 @@ struct gw__dev {
 	bool changed;	    /* goes into the next batch's devices */
 };
 
+/*
+ * A zero command's mark (spool_zeroing()), per channel: set on flash after
+ * the pulses before the zero are stored and before the zero is written
+ * (ZM_ZEROING); ZM_WAIT when whether it zeroed is for the next read to
+ * tell (delta_set_zeroing(): after a restart, or a zero whose result was
+ * not seen); ZM_DONE once the total after it is known, until a batch with
+ * it is stored and the mark is cleared from flash.
+ */
+enum {
+	ZM_NONE,
+	ZM_ZEROING,
+	ZM_WAIT,
+	ZM_DONE
+};
+
 struct gw__pending_cmd {
 	uint64_t cookie;      /* 0 when free */
 	console_done_fn done; /* who waits */
@@ -44,7 +59,8 @@ struct gw {
 	struct gw_settings set; /* in memory, as the console edits it */
 	struct delta delta;	/* pulses not yet published */
 	struct gw__dev dev[GW_ADDR_MAX + 1];
-	json_t *events; /* events for the next batch */
+	uint8_t zmark[GW_ADDR_MAX + 1][GW_CHANNELS]; /* ZM_*, [addr][ch-1] */
+	json_t *events;				     /* events for the next batch */
 	kv *kv;
 	spool *sp;
 	cmdlog *clog;

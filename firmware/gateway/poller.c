@@ -115,6 +115,11 @@ static void run_cmd(poller *p, const struct poller_cmd *c)
 			snprintf(r.error, sizeof r.error,
 				 "device does not answer at %03u after the change", c->to);
 		break;
+	case PCMD_READ:
+		r.ok = read_regs(p, c->addr, r.regs);
+		if (!r.ok)
+			snprintf(r.error, sizeof r.error, "device %03u does not answer", c->addr);
+		break;
 	case PCMD_OUTPUT:
 		modbus_set_slave(p->mb, (int)c->addr);
 		if (modbus_write_bit(p->mb, (int)UO4_COIL_OF(c->out), c->on) != 1) {

@@ -27,6 +27,7 @@ enum poller_cmd_kind {
 	PCMD_ZERO,   /* read, write UO4_HR_ZERO = ch, read again */
 	PCMD_CHADDR, /* read, write UO4_HR_ADDRESS = to, read at the new address */
 	PCMD_OUTPUT, /* write the coil of out = on, read the coils back */
+	PCMD_READ,   /* read the input registers (a zero's first step, gw.c) */
 };
 
 struct poller_cmd {

@@ -5,34 +5,8 @@
 #include "log.h"
 #include "proto.h"
 #include "spool.h"
+#include "spool_int.h"
 #include "upbatch.h"
-
-#define KEY   10 /* batch key: obj u16, seq u64 */
-#define CHAIN 24 /* chain value: next, acked, sent (u64 each) */
-
-/* One object's batches: in memory as on flash ("chains"). */
-struct chain {
-	uint16_t obj;	  /* object number */
-	uint64_t next;	  /* next seq to give */
-	uint64_t acked;	  /* highest ack */
-	uint64_t sent;	  /* sent mark */
-	unsigned pending; /* batches stored */
-};
-
-struct spool {
-	kv *k;		      /* environment (borrowed) */
-	MDB_dbi batches;      /* [obj u16, seq u64] -> batch JSON text */
-	MDB_dbi base;	      /* [addr, ch] -> u32 baseline total */
-	MDB_dbi meta;	      /* "obj" -> u16 object of the last batch stored */
-	MDB_dbi chains;	      /* obj u16 -> next, acked, sent (u64 each) */
-	unsigned capacity;    /* most batches kept */
-	unsigned pending;     /* batches stored, every object */
-	uint16_t obj;	      /* object of new batches */
-	uint16_t last_obj;    /* object of the last batch stored, 0 if none */
-	struct chain *ch;     /* every object with a chain; ch[0] is obj's */
-	size_t nch;	      /* entries */
-	unsigned long merges; /* merges since open */
-};
 
 static void pack_key(uint8_t *p, uint16_t obj, uint64_t seq)
 {
@@ -236,32 +210,6 @@ void spool_close(spool *s)
 	free(s);
 }
 
-int spool_baselines(spool *s, void (*fn)(void *ctx, unsigned addr, unsigned ch, uint32_t total),
-		    void *ctx)
-{
-	MDB_txn *txn;
-	MDB_cursor *cur;
-	MDB_val k, d;
-	int rc;
-
-	if (kv_read_begin(s->k, &txn) != AMR_OK)
-		return AMR_EDB;
-	if (mdb_cursor_open(txn, s->base, &cur) != 0) {
-		mdb_txn_abort(txn);
-		return AMR_EDB;
-	}
-	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-		const uint8_t *key = k.mv_data;
-
-		if (k.mv_size == 2 && d.mv_size == 4)
-			fn(ctx, key[0], key[1], kv_unpack_u32(d.mv_data));
-	}
-	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
-	return rc == MDB_NOTFOUND ? AMR_OK : AMR_EDB;
-}
-
 static char *dump(const json_t *b)
 {
 	return json_dumps(b, JSON_COMPACT);
@@ -422,32 +370,6 @@ int spool_append(spool *s, json_t *b, bool sending, uint64_t *seq)
 		c->sent = aa.seq;
 	*seq = aa.seq;
 	return AMR_OK;
-}
-
-struct forget_arg {
-	spool *s;
-	unsigned addr;
-};
-
-static int do_forget(MDB_txn *txn, void *arg)
-{
-	struct forget_arg *fa = arg;
-
-	for (unsigned ch = 1; ch <= 4; ch++) {
-		uint8_t bk[2] = { (uint8_t)fa->addr, (uint8_t)ch };
-		int rc = mdb_del(txn, fa->s->base, &(MDB_val){ 2, bk }, NULL);
-
-		if (rc && rc != MDB_NOTFOUND)
-			return rc;
-	}
-	return 0;
-}
-
-int spool_forget(spool *s, unsigned addr)
-{
-	struct forget_arg fa = { s, addr };
-
-	return kv_write(s->k, do_forget, &fa);
 }
 
 struct ack_arg {

@@ -76,6 +76,18 @@ int spool_append(spool *s, json_t *b, bool sending, uint64_t *seq);
 /* Drop the baselines of addr (a device moved away). AMR_OK or AMR_EDB. */
 int spool_forget(spool *s, unsigned addr);
 
+/*
+ * The durable mark of a zero command under way on input ch of addr
+ * (docs/gateway.md, "Counters that go down"): set (on) after the pulses
+ * before the zero are stored and before the zero is written, cleared once
+ * a batch holding the total after it is stored. One synced transaction.
+ * Returns AMR_OK or AMR_EDB.
+ */
+int spool_zeroing(spool *s, unsigned addr, unsigned ch, bool on);
+
+/* Call fn for every zero mark on flash (at start). AMR_OK or AMR_EDB. */
+int spool_zeroings(spool *s, void (*fn)(void *ctx, unsigned addr, unsigned ch), void *ctx);
+
 /* The archive holds everything of object obj up to seq. Duplicate and
  * older acks, and acks of an object without batches here, change nothing.
  * An ack above every seq given renumbers the batches above it, unless

@@ -89,6 +89,12 @@ static void load_base(void *ctx, unsigned addr, unsigned ch, uint32_t total)
 	delta_set_base(ctx, addr, ch, total);
 }
 
+/* A zero under way at the cut: the next read tells (as gw.c does). */
+static void load_zero(void *ctx, unsigned addr, unsigned ch)
+{
+	delta_set_zeroing(ctx, addr, ch);
+}
+
 /* A gateway's state in RAM, lost at every cut. */
 struct delta dl;
 
@@ -99,6 +105,7 @@ void restart(unsigned capacity)
 	open_spool(capacity);
 	delta_init(&dl);
 	ck_assert_int_eq(spool_baselines(sp, load_base, &dl), AMR_OK);
+	ck_assert_int_eq(spool_zeroings(sp, load_zero, &dl), AMR_OK);
 }
 
 /* Read device totals into the tracker and store one batch. */

@@ -41,7 +41,8 @@ void archive_take(const char *text, size_t len);
 void open_spool(unsigned capacity);
 void close_spool(void);
 
-/* A cut: the gateway starts again from what the spool holds. */
+/* A cut: the gateway starts again from what the spool holds (baselines
+ * and zero marks). */
 void restart(unsigned capacity);
 
 /* Read device totals tot[0..3] of address 1 and store one batch; its seq

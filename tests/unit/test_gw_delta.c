@@ -121,6 +121,32 @@ START_TEST(test_zeroed)
 }
 END_TEST
 
+/* A zero that may have happened unseen: the next read tells. */
+START_TEST(test_zeroing_told_by_next_read)
+{
+	uint32_t prev;
+	long long total;
+	int n;
+
+	delta_set_base(&d, 9, 1, 4000);
+	delta_set_zeroing(&d, 9, 1);
+	ck_assert(delta_zeroing(&d, 9, 1));
+	ck_assert_int_eq(delta_read(&d, 9, 1, 3, 0, false, &prev), DELTA_ZEROED);
+	ck_assert(!delta_zeroing(&d, 9, 1));
+	ck_assert_uint_eq(prev, 4000);
+	ck_assert_int_eq(take(false, 9, 1, &total, &n), 3);
+	/* once told, a lower total is a counter that fell */
+	ck_assert_int_eq(delta_read(&d, 9, 1, 1, 0, false, &prev), DELTA_DECREASED);
+	/* not zeroed after all: consumption */
+	delta_set_base(&d, 9, 2, 50);
+	delta_set_zeroing(&d, 9, 2);
+	ck_assert_int_eq(delta_read(&d, 9, 2, 57, 0, false, &prev), DELTA_UP);
+	ck_assert(!delta_zeroing(&d, 9, 2));
+	ck_assert(!delta_zeroing(&d, 200, 1)); /* bounds */
+	delta_set_zeroing(&d, 9, 9);
+}
+END_TEST
+
 START_TEST(test_forget_and_bounds)
 {
 	uint32_t prev;
@@ -148,6 +174,7 @@ static Suite *delta_suite(void)
 	tcase_add_test(tc, test_abort_keeps_pulses);
 	tcase_add_test(tc, test_decrease_never_negative);
 	tcase_add_test(tc, test_zeroed);
+	tcase_add_test(tc, test_zeroing_told_by_next_read);
 	tcase_add_test(tc, test_forget_and_bounds);
 	suite_add_tcase(s, tc);
 	return s;

@@ -89,6 +89,48 @@ START_TEST(test_cut_before_store_counts_later)
 }
 END_TEST
 
+/* A cut between a zero and the batch after it (docs/gateway.md, "Counters
+ * that go down"): the pulses before the zero were stored with the zero's
+ * mark, so the total read after the restart, below the baseline, counts
+ * from the zero; without the mark it would be a counter that fell. */
+START_TEST(test_cut_after_zero_counts_from_it)
+{
+	uint32_t tot[4] = { 10, 10, 10, 10 };
+	uint64_t seq;
+
+	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	tot[2] += 5;
+	/* the zero's first step: the pulses before it stored, then the mark */
+	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	ck_assert_int_eq(spool_zeroing(sp, 1, 3, true), AMR_OK);
+	tot[2] = 0; /* zeroed, then 4 pulses, then the cut */
+	tot[2] += 4;
+	restart(100);
+	ck_assert(delta_zeroing(&dl, 1, 3));
+	ck_assert(!delta_zeroing(&dl, 1, 2));
+	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	ck_assert(!delta_zeroing(&dl, 1, 3)); /* that read told */
+	publish_from(0);
+	ck_assert_int_eq(ar.sum[2], 5 + 4);
+	ck_assert_int_eq(ar.last[2], 4);
+
+	/* a mark whose zero never happened: a total at or above the
+	 * baseline is consumption, and the mark goes with spool_forget() */
+	ck_assert_int_eq(spool_zeroing(sp, 1, 1, true), AMR_OK);
+	restart(100);
+	tot[0] += 2;
+	ck_assert_int_eq(make_batch(tot, true, &seq), AMR_OK);
+	publish_from(seq - 1);
+	ck_assert_int_eq(ar.sum[0], 2);
+	ck_assert_int_eq(spool_zeroing(sp, 1, 3, true), AMR_OK);
+	ck_assert_int_eq(spool_zeroing(sp, 1, 3, false), AMR_OK);
+	ck_assert_int_eq(spool_forget(sp, 1), AMR_OK);
+	restart(100);
+	ck_assert(!delta_zeroing(&dl, 1, 1));
+	ck_assert(!delta_zeroing(&dl, 1, 3));
+}
+END_TEST
+
 START_TEST(test_acks_duplicate_and_out_of_order)
 {
 	uint32_t tot[4] = { 0, 0, 0, 0 };
@@ -274,6 +316,7 @@ static Suite *spool_suite(void)
 	tcase_add_test(tc, test_acks_duplicate_and_out_of_order);
 	tcase_add_test(tc, test_ack_above_every_seq_renumbers);
 	tcase_add_test(tc, test_ack_past_what_ingest_accepts_is_refused);
+	tcase_add_test(tc, test_cut_after_zero_counts_from_it);
 	tcase_add_test(tc, test_full_spool_merges_unsent);
 	tcase_add_test(tc, test_full_of_sent_batches);
 	tcase_add_test(tc, test_merge_keeps_events_and_devices);
