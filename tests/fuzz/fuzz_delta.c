@@ -40,16 +40,16 @@
 #define NCHAN 6
 
 struct sim {
-	uint32_t total;	     /* the device's counter */
-	uint64_t counted;    /* pulses since the first read */
-	uint64_t at_read;    /* counted when last read */
-	bool read;	     /* read once: counting started */
-	bool unread;	     /* not read since a restart */
-	uint64_t stored;     /* pulses of stored batches */
-	uint32_t base;	     /* total of the last stored batch (the flash) */
-	bool based;	     /* a batch with it was stored */
-	bool mark;	     /* the zero's mark on flash */
-	bool told;	     /* the total after that zero was read */
+	uint32_t total;	  /* the device's counter */
+	uint64_t counted; /* pulses since the first read */
+	uint64_t at_read; /* counted when last read */
+	bool read;	  /* read once: counting started */
+	bool unread;	  /* not read since a restart */
+	uint64_t stored;  /* pulses of stored batches */
+	uint32_t base;	  /* total of the last stored batch (the flash) */
+	bool based;	  /* a batch with it was stored */
+	bool mark;	  /* the zero's mark on flash */
+	bool told;	  /* the total after that zero was read */
 };
 
 static struct delta d;

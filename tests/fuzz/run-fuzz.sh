@@ -8,7 +8,8 @@
 # crash's input to FUZZ_DIR/NAME/ (crash-*, leak-*, timeout-*), its log to
 # FUZZ_DIR/NAME/fuzz.log. One line per target is printed and appended to
 # FUZZ_DIR/stats.tsv: date, target, seconds, executions, crashes. Exits
-# non-zero when any target crashed.
+# non-zero when any target crashed. tests/fuzz/NAME.options, when there,
+# holds more libFuzzer flags for that target, e.g. -max_len=512.
 set -u
 dir=${1:?usage: run-fuzz.sh FUZZ_DIR SECONDS NAME...}
 secs=${2:?usage: run-fuzz.sh FUZZ_DIR SECONDS NAME...}
@@ -25,7 +26,9 @@ for t in "$@"; do
 	mkdir -p "$out/corpus"
 	log=$out/fuzz.log
 	before=$(ls "$out" | grep -cE '^(crash|leak|timeout|oom)-')
-	"$dir/bin/fuzz_$t" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
+	opts=()
+	[ -f "$src/tests/fuzz/$t.options" ] && read -r -a opts <"$src/tests/fuzz/$t.options"
+	"$dir/bin/fuzz_$t" -max_total_time="$secs" -print_final_stats=1 -timeout=10 "${opts[@]}" \
 		-artifact_prefix="$out/" "$out/corpus" "$src/tests/fuzz/corpus/$t" >"$log" 2>&1
 	rc=$?
 	execs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -n 1)
