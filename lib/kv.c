@@ -17,6 +17,7 @@ amr_err kv_open(kv **out, const char *path, const struct kv_opts *opts)
 {
 	struct kv_opts o = opts ? *opts : (struct kv_opts){ 0 };
 	unsigned flags = MDB_NOTLS;
+	MDB_envinfo info;
 	int dead = 0, rc;
 	kv *k;
 
@@ -53,8 +54,13 @@ amr_err kv_open(kv **out, const char *path, const struct kv_opts *opts)
 		goto out_close_env;
 	if (dead)
 		log_info("kv: %s: cleared %d stale reader slots", path, dead);
-	/* The file may be bigger than o.map_size after earlier growth. */
+	/* The map may have grown past o.map_size in an earlier run: 0 takes
+	 * the size the last writer recorded, which may also be below
+	 * o.map_size (a smaller limit then): never start below o.map_size. */
 	if ((rc = mdb_env_set_mapsize(k->env, 0)) != 0)
+		goto out_close_env;
+	mdb_env_info(k->env, &info);
+	if (info.me_mapsize < o.map_size && (rc = mdb_env_set_mapsize(k->env, o.map_size)) != 0)
 		goto out_close_env;
 	*out = k;
 	return AMR_OK;

@@ -85,6 +85,15 @@ START_TEST(map_grows_when_full)
 	mdb_stat(txn, f.dbi, &st);
 	ck_assert_uint_eq(st.ms_entries, 4000);
 	mdb_txn_abort(txn);
+	kv_usage(k, &map, &used);
+	kv_close(k);
+
+	/* Reopened with a larger initial size than the one recorded (a limit
+	 * raised), it starts at that size, not at the recorded one. */
+	o.map_size = map * 2;
+	ck_assert_int_eq(kv_open(&k, dir, &o), AMR_OK);
+	kv_usage(k, &o.map_size, &used);
+	ck_assert_uint_eq(o.map_size, map * 2);
 	kv_close(k);
 }
 END_TEST
