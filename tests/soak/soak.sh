@@ -13,6 +13,7 @@
 #   SOAK_SAMPLE_S        real seconds between two samples [15]
 #   SOAK_BATCH_INTERVAL  the gateways' --batch-interval, real seconds [1]
 #   SOAK_DIR             where everything goes, emptied first [build/soak]
+#   SOAK_WARMUP_PCT      the share of the run before the memory reference [50]
 #
 # What runs: a Mosquitto of its own on a free loopback port, amr-archive,
 # amr-ingest, amr-billing, amr-notify (no SMTP, no SMS) and amr-web, and
@@ -390,7 +391,7 @@ fi
 	echo "run: $duration_s s real = $(awk -v t="$duration_s" -v s="$speed" 'BEGIN { printf "%.2f", t * s / 3600 }') simulated hours;" \
 		"archive: $final_batches batches, $final_pulses pulses;" \
 		"conservation on $channels channels: ${conserved:-not checked}"
-	awk -f "$top/tests/soak/summary.awk" "$samples"
+	awk -v warm_pct="${SOAK_WARMUP_PCT:-50}" -f "$top/tests/soak/summary.awk" "$samples"
 } | tee -a "$summary"
 flat_ok=${PIPESTATUS[0]}
 grep -q '^VERDICT growth' "$summary" && flat_ok=1
