@@ -8,7 +8,8 @@
 # or CI: the default run takes about half an hour.
 #
 #   make soak                                   24 simulated hours, 8 gateways, x60
-#   make soak SOAK_HOURS=2 SOAK_GATEWAYS=2      a quick check (about 3 minutes)
+#   make soak SOAK_HOURS=2 SOAK_GATEWAYS=2      a quick check (about 3 minutes;
+#                                               too short for the memory verdict)
 #
 # Results in build/soak/ (samples.tsv, conservation.tsv, summary.txt, logs).
 
