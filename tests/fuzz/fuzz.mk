@@ -79,6 +79,11 @@ $(FUZZ_OBJ)/tests/fuzz/fuzz_route.o $(FUZZ_OBJ)/tests/unit/test_web_stubs.o: CPP
 $(eval $(call fuzz_target,route,services/web/api.c services/web/route.c services/web/call.c \
 	services/web/scope.c tests/unit/test_web_stubs.c lib/err.c lib/proto.c lib/utf8.c \
 	lib/rpc_code.c lib/jv.c,-ljansson))
+# amr-web's reading of a request (httpin.c, as http.c calls it): query
+# arguments, the body in pieces, the body as JSON, the refusals answered.
+$(FUZZ_OBJ)/tests/fuzz/fuzz_http.o: CPPFLAGS += -Iservices/web
+$(eval $(call fuzz_target,http,services/web/httpin.c services/web/call.c lib/jv.c lib/utf8.c \
+	lib/err.c lib/rpc_code.c,-ljansson))
 # Billing: a bank's payment registry, a tariff version and its arithmetic.
 $(FUZZ_OBJ)/tests/fuzz/fuzz_bankreg.o $(FUZZ_OBJ)/tests/fuzz/fuzz_tariff.o: \
 	CPPFLAGS += -Iservices/billing
