@@ -43,6 +43,10 @@ endef
 # The SMS command parser (smscmd.c): no I/O, no allocation.
 $(FUZZ_OBJ)/tests/fuzz/fuzz_smscmd.o: CPPFLAGS += -Iservices/notify
 $(eval $(call fuzz_target,smscmd,services/notify/smscmd.c lib/proto.c,))
+# What Kannel's requests to the SMS listener say (smsread.c, as smsin.c
+# calls it): an incoming SMS, its text to UTF-8; a delivery report.
+$(FUZZ_OBJ)/tests/fuzz/fuzz_smsin.o: CPPFLAGS += -Iservices/notify
+$(eval $(call fuzz_target,smsin,services/notify/smsread.c services/notify/txutil.c lib/utf8.c,-lcurl))
 # The alarm rules' parameters (notify/rule.set).
 $(FUZZ_OBJ)/tests/fuzz/fuzz_ruleset.o: CPPFLAGS += -Iservices/notify
 $(eval $(call fuzz_target,ruleset,services/notify/ruleset.c services/notify/flow.c lib/jv.c \
