@@ -76,6 +76,10 @@ $(eval $(call fuzz_target,delta,firmware/gateway/delta.c firmware/gateway/upbatc
 $(FUZZ_OBJ)/tests/fuzz/fuzz_console.o: CPPFLAGS += -Ifirmware/gateway
 $(eval $(call fuzz_target,console,firmware/gateway/telnet.c firmware/gateway/cmdline.c \
 	firmware/gateway/console.c firmware/gateway/settings.c lib/err.c lib/log.c lib/proto.c,))
+# The gateway's settings file read back from flash (settings_load()),
+# corrupted or cut; what it read saved and read again.
+$(FUZZ_OBJ)/tests/fuzz/fuzz_gwfiles.o: CPPFLAGS += -Ifirmware/gateway
+$(eval $(call fuzz_target,gwfiles,firmware/gateway/settings.c lib/err.c lib/log.c lib/proto.c,))
 $(eval $(call fuzz_target,rpc,lib/rpc.c lib/rpc_code.c lib/jv.c lib/err.c lib/utf8.c,-ljansson))
 # amr-web's route table (api.c, its handlers stubbed as the unit tests do),
 # route_find(), scope_check_call() for a tenant, api_query_int().
