@@ -80,6 +80,10 @@ $(eval $(call fuzz_target,console,firmware/gateway/telnet.c firmware/gateway/cmd
 # corrupted or cut; what it read saved and read again.
 $(FUZZ_OBJ)/tests/fuzz/fuzz_gwfiles.o: CPPFLAGS += -Ifirmware/gateway
 $(eval $(call fuzz_target,gwfiles,firmware/gateway/settings.c lib/err.c lib/log.c lib/proto.c,))
+# One UO-4's state from poll to poll (devstate.c), from fuzzed replies:
+# the events paired, the timeout kept.
+$(FUZZ_OBJ)/tests/fuzz/fuzz_devstate.o: CPPFLAGS += -Ifirmware/gateway
+$(eval $(call fuzz_target,devstate,firmware/gateway/devstate.c lib/proto.c,))
 $(eval $(call fuzz_target,rpc,lib/rpc.c lib/rpc_code.c lib/jv.c lib/err.c lib/utf8.c,-ljansson))
 # amr-web's route table (api.c, its handlers stubbed as the unit tests do),
 # route_find(), scope_check_call() for a tenant, api_query_int().
