@@ -96,13 +96,19 @@ $(eval $(call fuzz_target,route,services/web/api.c services/web/route.c services
 $(FUZZ_OBJ)/tests/fuzz/fuzz_http.o: CPPFLAGS += -Iservices/web
 $(eval $(call fuzz_target,http,services/web/httpin.c services/web/call.c lib/jv.c lib/utf8.c \
 	lib/err.c lib/rpc_code.c,-ljansson))
-# Billing: a bank's payment registry, a tariff version and its arithmetic.
-$(FUZZ_OBJ)/tests/fuzz/fuzz_bankreg.o $(FUZZ_OBJ)/tests/fuzz/fuzz_tariff.o: \
+# Billing: a bank's payment registry, a tariff version and its arithmetic,
+# the accountant's records (model_check()).
+$(FUZZ_OBJ)/tests/fuzz/fuzz_bankreg.o $(FUZZ_OBJ)/tests/fuzz/fuzz_tariff.o \
+	$(FUZZ_OBJ)/tests/fuzz/fuzz_model.o: \
 	CPPFLAGS += -Iservices/billing
 $(eval $(call fuzz_target,bankreg,services/billing/bankreg.c services/billing/model.c \
 	services/billing/model_fields.c services/billing/model_relief.c \
 	services/billing/bankcheck.c services/billing/money.c services/billing/calendar.c \
 	services/billing/rates.c lib/utf8.c lib/proto.c lib/jv.c lib/err.c,-ljansson))
+$(eval $(call fuzz_target,model,services/billing/model.c services/billing/model_fields.c \
+	services/billing/model_relief.c services/billing/bankcheck.c services/billing/money.c \
+	services/billing/calendar.c services/billing/rates.c lib/utf8.c lib/proto.c lib/jv.c \
+	lib/err.c,-ljansson))
 $(eval $(call fuzz_target,tariff,services/billing/tariff.c services/billing/money.c lib/jv.c \
 	lib/err.c,-ljansson))
 
