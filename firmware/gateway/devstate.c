@@ -36,8 +36,10 @@ static void answered(struct devstate *s, const struct devstate_poll *p, struct d
 			out->want_coils = true;
 		} else if (mains && (p->status & UO4_ST_ON_BATTERY)) {
 			/* It counted on battery while silent: mains was lost
-			 * since its last answer and is back. */
-			event(out, DEVSTATE_EV_MAINS_LOST, s->last_ok_ts);
+			 * since its last answer and is back; never dated after
+			 * its return, should the clock have been set back. */
+			event(out, DEVSTATE_EV_MAINS_LOST,
+			      s->last_ok_ts < now.ts ? s->last_ok_ts : now.ts);
 			event(out, DEVSTATE_EV_MAINS_RESTORED, now.ts);
 			out->want_coils = true;
 		}

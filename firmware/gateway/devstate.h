@@ -12,9 +12,11 @@
  *   mains bit 1 -> 0              mains_lost
  *   mains bit 0 -> 1              mains_restored (read the coils: the
  *                                 device restores its blocks with mains)
- *   mains 1 and "counted on       mains_lost dated from the last answer,
- *   battery" set                  then mains_restored (mains was lost and
- *                                 came back while the device was silent)
+ *   mains 1 and "counted on       mains_lost dated from the last answer
+ *   battery" set                  (or now, when the clock was set back
+ *                                 behind it), then mains_restored (mains
+ *                                 was lost and came back while the device
+ *                                 was silent)
  *   battery low 0 -> 1            battery_low
  *   NVM error 0 -> 1              nvm_error
  *

@@ -232,10 +232,14 @@ static bool apply(struct gw_settings *s, const char *key, const char *val)
 	return false;
 }
 
+#define LINE_MAX_BYTES 639 /* the longest line settings_save() can write, and then some */
+
 int settings_load(struct gw_settings *s, const char *path)
 {
 	struct gw_settings tmp = *s;
-	char line[640];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
 	FILE *f = fopen(path, "r");
 	int lineno = 0;
 
@@ -245,12 +249,19 @@ int settings_load(struct gw_settings *s, const char *path)
 		log_error("settings: cannot read %s: %s", path, strerror(errno));
 		return AMR_EIO;
 	}
-	while (fgets(line, sizeof line, f)) {
-		char *eq, *nl;
+	/* getline, not fgets: a line too long for a buffer is one bad line,
+	 * not a tail read as a line of its own; a NUL in it is seen */
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		char *eq;
 
 		lineno++;
-		if ((nl = strchr(line, '\n')))
-			*nl = '\0';
+		if (n && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (n > LINE_MAX_BYTES || memchr(line, '\0', (size_t)n)) {
+			log_warn("settings: %s:%d: %s, skipped", path, lineno,
+				 n > LINE_MAX_BYTES ? "line too long" : "a NUL byte in the line");
+			continue;
+		}
 		if (line[0] == '#' || line[0] == '\0')
 			continue;
 		eq = strchr(line, '=');
@@ -263,6 +274,7 @@ int settings_load(struct gw_settings *s, const char *path)
 			log_warn("settings: %s:%d: bad %s=\"%s\", skipped", path, lineno, line,
 				 eq + 1);
 	}
+	free(line);
 	if (ferror(f)) {
 		log_error("settings: error reading %s", path);
 		fclose(f);

@@ -69,7 +69,8 @@ char *settings_ip_format(const uint8_t ip[4], char *buf);
 
 /*
  * Read the file at path over s (which holds the factory values). Unknown
- * keys and bad values are logged and skipped. Returns AMR_OK,
+ * keys, bad values, lines over 639 bytes and lines holding a NUL byte (a
+ * corrupted file) are logged and skipped whole. Returns AMR_OK,
  * AMR_ENOTFOUND when there is no file (s unchanged) or AMR_EIO.
  */
 int settings_load(struct gw_settings *s, const char *path);

@@ -6,7 +6,7 @@ NOTIFY_SRCS := services/notify/rules.c services/notify/alarm.c services/notify/n
                services/notify/deliver.c services/notify/webhook.c services/notify/flow.c \
                services/notify/ruleset.c services/notify/rulestore.c services/notify/notify_rules.c \
                services/notify/notify_flow.c services/notify/notify_verify.c services/notify/notify_debt.c \
-               services/notify/flowstore.c services/notify/smscmd.c services/notify/smsin.c \
+               services/notify/flowstore.c services/notify/smscmd.c services/notify/smsin.c services/notify/smsread.c \
                services/notify/smsact.c services/notify/main.c
 $(eval $(call program,amr-notify,$(NOTIFY_SRCS),$(MQ_LIBS) $(LMDB_LIBS) -lcurl -lmicrohttpd))
 

@@ -9,16 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <microhttpd.h>
 
 #include "log.h"
 #include "smsin.h"
-#include "txutil.h"
-#include "utf8.h"
-
-#define RAW_MAX (SMSIN_TEXT_MAX * 2) /* bytes of text as it comes (UCS-2 doubles) */
+#include "smsread.h"
 
 struct smsin {
 	struct MHD_Daemon *d;
@@ -79,82 +75,6 @@ static const char *arg(struct MHD_Connection *c, const char *name, size_t *len)
 	return v;
 }
 
-/* 1..max of the characters of set. */
-static bool only(const char *v, size_t n, size_t max, const char *set)
-{
-	if (!v || n == 0 || n > max)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!v[i] || !strchr(set, v[i]))
-			return false;
-	return true;
-}
-
-#define ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-/* Append code point u as UTF-8 at o. */
-static size_t put_utf8(char *o, unsigned u)
-{
-	if (u < 0x80) {
-		o[0] = (char)u;
-		return 1;
-	}
-	if (u < 0x800) {
-		o[0] = (char)(0xc0 | u >> 6);
-		o[1] = (char)(0x80 | (u & 0x3f));
-		return 2;
-	}
-	if (u < 0x10000) {
-		o[0] = (char)(0xe0 | u >> 12);
-		o[1] = (char)(0x80 | ((u >> 6) & 0x3f));
-		o[2] = (char)(0x80 | (u & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | u >> 18);
-	o[1] = (char)(0x80 | ((u >> 12) & 0x3f));
-	o[2] = (char)(0x80 | ((u >> 6) & 0x3f));
-	o[3] = (char)(0x80 | (u & 0x3f));
-	return 4;
-}
-
-/* UTF-16BE p[0..n) as UTF-8 into out (room for n * 2 + 1); its length, or
- * -1 when it is not UTF-16 (odd, a lone surrogate). */
-static long from_utf16be(const unsigned char *p, size_t n, char *out)
-{
-	size_t o = 0;
-
-	if (n % 2)
-		return -1;
-	for (size_t i = 0; i < n; i += 2) {
-		unsigned u = (unsigned)p[i] << 8 | p[i + 1];
-
-		if (u >= 0xdc00 && u <= 0xdfff)
-			return -1;
-		if (u >= 0xd800 && u <= 0xdbff) {
-			unsigned lo = i + 3 < n ? ((unsigned)p[i + 2] << 8 | p[i + 3]) : 0;
-
-			if (lo < 0xdc00 || lo > 0xdfff)
-				return -1;
-			u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
-			i += 2;
-		}
-		o += put_utf8(out + o, u);
-	}
-	out[o] = '\0';
-	return (long)o;
-}
-
-/* Latin-1 p[0..n) as UTF-8 into out (room for n * 2 + 1). */
-static long from_latin1(const unsigned char *p, size_t n, char *out)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++)
-		o += put_utf8(out + o, p[i]);
-	out[o] = '\0';
-	return (long)o;
-}
-
 static void run_job(void *arg)
 {
 	struct job *j = arg;
@@ -179,92 +99,56 @@ static enum MHD_Result post(smsin *s, struct MHD_Connection *c, struct job *j)
 	return answer(s, c, MHD_HTTP_OK, "accepted");
 }
 
+/* Argument name as smsread.h reads it. */
+static struct smsread_arg get(struct MHD_Connection *c, const char *name)
+{
+	struct smsread_arg a;
+
+	a.v = arg(c, name, &a.n);
+	return a;
+}
+
 /* GET /sms/in. */
 static enum MHD_Result sms_in(smsin *s, struct MHD_Connection *c)
 {
-	size_t nf, nt, nto, ni, nc, nch;
-	const char *from = arg(c, "from", &nf), *text = arg(c, "text", &nt);
-	const char *to = arg(c, "to", &nto), *id = arg(c, "id", &ni);
-	const char *coding = arg(c, "coding", &nc), *cs = arg(c, "charset", &nch);
-	const char *digits = from && nf && from[0] == '+' ? from + 1 : from;
-	size_t nd = digits ? nf - (size_t)(digits - from) : 0;
+	struct smsread_in in = { get(c, "from"), get(c, "to"),	   get(c, "id"),
+				 get(c, "text"), get(c, "coding"), get(c, "charset") };
+	struct smsin_sms m;
+	char *text = malloc(SMSREAD_TEXT_ROOM), why[160];
 	struct job *j;
-	bool utf16;
-	long len;
 
-	if (!only(digits, nd, 15, "0123456789") || nd < 7)
-		return answer(s, c, MHD_HTTP_BAD_REQUEST, "from: not + and 7 to 15 digits");
-	if (to && nto && !only(to, nto, 20, ALNUM "+"))
-		return answer(s, c, MHD_HTTP_BAD_REQUEST, "to: not up to 20 letters and digits");
-	if (!only(id, ni, SMSIN_ID_MAX, ALNUM "-._:"))
-		return answer(s, c, MHD_HTTP_BAD_REQUEST,
-			      "id: not 1 to %d of A-Z a-z 0-9 - . _ :", SMSIN_ID_MAX);
-	if (!text || nt == 0)
-		return answer(s, c, MHD_HTTP_BAD_REQUEST, "text: missing or empty");
-	if (nt > RAW_MAX)
-		return answer(s, c, MHD_HTTP_BAD_REQUEST, "text: over %d bytes", RAW_MAX);
-	if (coding && nc && strcmp(coding, "0") && strcmp(coding, "1") && strcmp(coding, "2"))
-		return answer(s, c, MHD_HTTP_BAD_REQUEST, "coding: not 0, 1 or 2");
-	if (coding && !strcmp(coding, "1"))
-		return answer(s, c, MHD_HTTP_BAD_REQUEST, "coding: 8-bit data is not a text");
-	if (!(j = calloc(1, sizeof *j + nt * 2 + 1)))
+	if (!text)
 		return answer(s, c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
+	if (smsread_sms(&in, &m, text, why, sizeof why)) {
+		free(text);
+		return answer(s, c, MHD_HTTP_BAD_REQUEST, "%s", why);
+	}
+	if (!(j = calloc(1, sizeof *j + m.len + 1))) {
+		free(text);
+		return answer(s, c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
+	}
 	j->s = s;
-	/* the charset says how the bytes are; coding=2 without one is UCS-2
-	 * as the SMS carried it (a smsbox that converted says UTF-8) */
-	utf16 = cs && nch ? !strcasecmp(cs, "UTF-16BE") || !strcasecmp(cs, "UCS-2")
-			  : coding && !strcmp(coding, "2");
-	if (utf16)
-		len = from_utf16be((const unsigned char *)text, nt, j->text);
-	else if (tx_text_ok(text, nt))
-		len = (memcpy(j->text, text, nt), j->text[nt] = '\0', (long)nt);
-	else if (cs && (!strcasecmp(cs, "ISO-8859-1") || !strcasecmp(cs, "WINDOWS-1252")))
-		len = from_latin1((const unsigned char *)text, nt, j->text);
-	else
-		len = -1;
-	if (len < 0 || !tx_text_ok(j->text, (size_t)len)) {
-		free(j);
-		return answer(s, c, MHD_HTTP_BAD_REQUEST,
-			      "text: not %s, or holds control characters",
-			      utf16 ? "UTF-16BE" : "UTF-8");
-	}
-	if ((size_t)len > SMSIN_TEXT_MAX) {
-		free(j);
-		return answer(s, c, MHD_HTTP_BAD_REQUEST, "text: over %d bytes", SMSIN_TEXT_MAX);
-	}
-	snprintf(j->m.from, sizeof j->m.from, "+%.*s", (int)nd, digits);
-	snprintf(j->m.to, sizeof j->m.to, "%.*s", to ? (int)nto : 0, to ? to : "");
-	snprintf(j->m.id, sizeof j->m.id, "%.*s", (int)ni, id);
+	j->m = m;
+	memcpy(j->text, text, m.len + 1);
 	j->m.text = j->text;
-	j->m.len = (size_t)len;
+	free(text);
 	return post(s, c, j);
 }
 
 /* GET /sms/dlr. */
 static enum MHD_Result sms_dlr(smsin *s, struct MHD_Connection *c)
 {
-	size_t nk, ns, na;
-	const char *key = arg(c, "key", &nk), *st = arg(c, "status", &ns);
-	const char *ans = arg(c, "answer", &na);
+	struct smsin_dlr r;
 	struct job *j;
-	int status;
+	char why[160];
 
-	if (!only(key, nk, SMSIN_KEY_MAX, ALNUM "._~-"))
-		return answer(s, c, MHD_HTTP_BAD_REQUEST, "key: not 1 to %d of A-Z a-z 0-9 . _ ~ -",
-			      SMSIN_KEY_MAX);
-	status = st && only(st, ns, 2, "0123456789") ? atoi(st) : 0;
-	if (status != 1 && status != 2 && status != 4 && status != 8 && status != 16)
-		return answer(s, c, MHD_HTTP_BAD_REQUEST, "status: not 1, 2, 4, 8 or 16");
+	if (smsread_dlr(get(c, "key"), get(c, "status"), get(c, "answer"), &r, why, sizeof why))
+		return answer(s, c, MHD_HTTP_BAD_REQUEST, "%s", why);
 	if (!(j = calloc(1, sizeof *j + 1)))
 		return answer(s, c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
 	j->s = s;
 	j->dlr = true;
-	snprintf(j->r.key, sizeof j->r.key, "%.*s", (int)nk, key);
-	j->r.status = status;
-	/* the SMS centre's words: printable ASCII only, cut */
-	for (size_t i = 0, o = 0; ans && i < na && o < sizeof j->r.answer - 1; i++)
-		if (ans[i] >= 0x20 && ans[i] < 0x7f)
-			j->r.answer[o++] = ans[i];
+	j->r = r;
 	return post(s, c, j);
 }
 

@@ -78,7 +78,8 @@ bool tx_text_ok(const char *s, size_t n)
 
 		if (!(k = utf8_seq(s + i, n - i)))
 			return false;
-		if ((c < 0x20 || c == 0x7f) && !strchr("\t\r\n", c))
+		/* not strchr("\t\r\n", c): it finds a NUL, the string's own end */
+		if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f)
 			return false;
 	}
 	return true;

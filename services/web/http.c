@@ -15,6 +15,7 @@
 #include "files.h"
 #include "http.h"
 #include "http_int.h"
+#include "httpin.h"
 #include "jv.h"
 #include "log.h"
 #include "proto.h"
@@ -154,60 +155,20 @@ static void drop_on_loop(void *arg)
 	call_unref(arg);
 }
 
-#define QUERY_MAX_VALUE 2048 /* bytes of one query value, with its NUL */
-
 /* Query arguments being read into c->query; the first one refused. */
 struct query_read {
 	struct call *c; /* whose */
 	char why[96];	/* the argument refused and why, "" when none was */
 };
 
-/* True when s is UTF-8 (jansson takes only UTF-8). */
-static bool utf8_ok(const char *s)
-{
-	json_t *j = json_string(s);
-
-	json_decref(j);
-	return j != NULL;
-}
-
-/* Query arguments into q->c->query (the first of a repeated name wins;
- * names of 64 bytes or more are no argument of ours). A value too long to
- * be read whole, or a name or value that is not UTF-8 (jansson keeps only
- * UTF-8, and a dropped filter would widen the answer), stops the
- * collection: the call is refused. */
+/* MHD's iterator over the query: httpin_query_arg() for each; a refusal
+ * stops the collection and the call is refused. */
 static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
 				     const char *value)
 {
 	struct query_read *q = cls;
-	json_t *v;
 
-	if (!key || strlen(key) >= 64)
-		return MHD_YES;
-	if (!utf8_ok(key)) {
-		snprintf(q->why, sizeof q->why, "a query argument's name is not UTF-8");
-		return MHD_NO;
-	}
-	if (json_object_get(q->c->query, key))
-		return MHD_YES;
-	if (value && strlen(value) >= QUERY_MAX_VALUE) {
-		snprintf(q->why, sizeof q->why, "%.40s: longer than %d bytes", key,
-			 QUERY_MAX_VALUE - 1);
-		return MHD_NO;
-	}
-	if (!(v = json_string(value ? value : ""))) {
-		snprintf(q->why, sizeof q->why, "%.40s: not UTF-8", key);
-		return MHD_NO;
-	}
-	json_object_set_new(q->c->query, key, v);
-	return MHD_YES;
-}
-
-/* "application/json", alone or with parameters ("; charset=utf-8"). */
-static bool is_json_type(const char *ctype)
-{
-	return ctype && strncasecmp(ctype, "application/json", 16) == 0 &&
-	       (ctype[16] == '\0' || ctype[16] == ';' || ctype[16] == ' ');
+	return httpin_query_arg(q->c->query, key, value, q->why, sizeof q->why) ? MHD_YES : MHD_NO;
 }
 
 static void client_ip(http *h, struct MHD_Connection *mc, char *buf, size_t size)
@@ -346,7 +307,7 @@ static enum MHD_Result dispatch(struct conn *k, const char *url, const char *met
 	struct call *c;
 	const char *ctype;
 	struct query_read q = { NULL, "" };
-	struct jv_err err = { "" };
+	char msg[sizeof(struct jv_err)];
 	int rc = route_find(h->routes, h->nroutes, strcmp(method, "HEAD") ? method : "GET", url,
 			    &m);
 
@@ -378,19 +339,11 @@ static enum MHD_Result dispatch(struct conn *k, const char *url, const char *met
 		call_error(c, 400, "bad_request", "%s", q.why);
 		return queue_call(k);
 	}
-	if (k->len) {
-		ctype = MHD_lookup_connection_value(k->mc, MHD_HEADER_KIND, "Content-Type");
-		if (!is_json_type(ctype)) {
-			call_error(c, 415, "unsupported_media_type",
-				   "send the body as application/json");
-			return queue_call(k);
-		}
-		if (!(c->body = jv_parse_object(k->body, k->len, &err))) {
-			call_error(c, 400, "bad_json", "%s", err.msg);
-			return queue_call(k);
-		}
-	} else if (changes_state(method)) {
-		c->body = json_object();
+	ctype = MHD_lookup_connection_value(k->mc, MHD_HEADER_KIND, "Content-Type");
+	rc = httpin_body(ctype, k->body, k->len, changes_state(method), &c->body, msg, sizeof msg);
+	if (rc) {
+		call_error(c, rc, rc == 415 ? "unsupported_media_type" : "bad_json", "%s", msg);
+		return queue_call(k);
 	}
 	if (!authorize(h, k, m.route))
 		return queue_call(k);
@@ -439,17 +392,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!k->refuse && k->len + *upload_size > (size_t)h->w->o.max_body)
-			k->refuse = 413;
-		if (!k->refuse) {
-			char *p = realloc(k->body, k->len + *upload_size + 1);
-
-			if (!p)
-				return MHD_NO;
-			k->body = p;
-			memcpy(k->body + k->len, upload, *upload_size);
-			k->len += *upload_size;
-		}
+		if (!k->refuse &&
+		    (k->refuse = httpin_append(&k->body, &k->len, upload, *upload_size,
+					       (size_t)h->w->o.max_body)) < 0)
+			return MHD_NO;
 		*upload_size = 0;
 		return MHD_YES;
 	}

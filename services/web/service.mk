@@ -2,7 +2,7 @@
 WEB_CORE := services/web/route.c services/web/call.c services/web/ratelimit.c \
             services/web/auth.c services/web/users.c services/web/qty.c \
             services/web/view.c services/web/view_json.c services/web/view_alarm.c services/web/sse.c \
-            services/web/files.c services/web/scope.c
+            services/web/files.c services/web/scope.c services/web/httpin.c
 WEB_SRCS := $(WEB_CORE) services/web/http.c services/web/http_stream.c services/web/feed.c services/web/api.c \
             services/web/api_auth.c services/web/api_view.c services/web/api_rpc.c services/web/api_ops.c \
             services/web/api_billing.c services/web/tscope.c \

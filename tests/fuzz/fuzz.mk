@@ -43,6 +43,10 @@ endef
 # The SMS command parser (smscmd.c): no I/O, no allocation.
 $(FUZZ_OBJ)/tests/fuzz/fuzz_smscmd.o: CPPFLAGS += -Iservices/notify
 $(eval $(call fuzz_target,smscmd,services/notify/smscmd.c lib/proto.c,))
+# What Kannel's requests to the SMS listener say (smsread.c, as smsin.c
+# calls it): an incoming SMS, its text to UTF-8; a delivery report.
+$(FUZZ_OBJ)/tests/fuzz/fuzz_smsin.o: CPPFLAGS += -Iservices/notify
+$(eval $(call fuzz_target,smsin,services/notify/smsread.c services/notify/txutil.c lib/utf8.c,-lcurl))
 # The alarm rules' parameters (notify/rule.set).
 $(FUZZ_OBJ)/tests/fuzz/fuzz_ruleset.o: CPPFLAGS += -Iservices/notify
 $(eval $(call fuzz_target,ruleset,services/notify/ruleset.c services/notify/flow.c lib/jv.c \
@@ -72,6 +76,14 @@ $(eval $(call fuzz_target,delta,firmware/gateway/delta.c firmware/gateway/upbatc
 $(FUZZ_OBJ)/tests/fuzz/fuzz_console.o: CPPFLAGS += -Ifirmware/gateway
 $(eval $(call fuzz_target,console,firmware/gateway/telnet.c firmware/gateway/cmdline.c \
 	firmware/gateway/console.c firmware/gateway/settings.c lib/err.c lib/log.c lib/proto.c,))
+# The gateway's settings file read back from flash (settings_load()),
+# corrupted or cut; what it read saved and read again.
+$(FUZZ_OBJ)/tests/fuzz/fuzz_gwfiles.o: CPPFLAGS += -Ifirmware/gateway
+$(eval $(call fuzz_target,gwfiles,firmware/gateway/settings.c lib/err.c lib/log.c lib/proto.c,))
+# One UO-4's state from poll to poll (devstate.c), from fuzzed replies:
+# the events paired, the timeout kept.
+$(FUZZ_OBJ)/tests/fuzz/fuzz_devstate.o: CPPFLAGS += -Ifirmware/gateway
+$(eval $(call fuzz_target,devstate,firmware/gateway/devstate.c lib/proto.c,))
 $(eval $(call fuzz_target,rpc,lib/rpc.c lib/rpc_code.c lib/jv.c lib/err.c lib/utf8.c,-ljansson))
 # amr-web's route table (api.c, its handlers stubbed as the unit tests do),
 # route_find(), scope_check_call() for a tenant, api_query_int().
@@ -79,13 +91,24 @@ $(FUZZ_OBJ)/tests/fuzz/fuzz_route.o $(FUZZ_OBJ)/tests/unit/test_web_stubs.o: CPP
 $(eval $(call fuzz_target,route,services/web/api.c services/web/route.c services/web/call.c \
 	services/web/scope.c tests/unit/test_web_stubs.c lib/err.c lib/proto.c lib/utf8.c \
 	lib/rpc_code.c lib/jv.c,-ljansson))
-# Billing: a bank's payment registry, a tariff version and its arithmetic.
-$(FUZZ_OBJ)/tests/fuzz/fuzz_bankreg.o $(FUZZ_OBJ)/tests/fuzz/fuzz_tariff.o: \
+# amr-web's reading of a request (httpin.c, as http.c calls it): query
+# arguments, the body in pieces, the body as JSON, the refusals answered.
+$(FUZZ_OBJ)/tests/fuzz/fuzz_http.o: CPPFLAGS += -Iservices/web
+$(eval $(call fuzz_target,http,services/web/httpin.c services/web/call.c lib/jv.c lib/utf8.c \
+	lib/err.c lib/rpc_code.c,-ljansson))
+# Billing: a bank's payment registry, a tariff version and its arithmetic,
+# the accountant's records (model_check()).
+$(FUZZ_OBJ)/tests/fuzz/fuzz_bankreg.o $(FUZZ_OBJ)/tests/fuzz/fuzz_tariff.o \
+	$(FUZZ_OBJ)/tests/fuzz/fuzz_model.o: \
 	CPPFLAGS += -Iservices/billing
 $(eval $(call fuzz_target,bankreg,services/billing/bankreg.c services/billing/model.c \
 	services/billing/model_fields.c services/billing/model_relief.c \
 	services/billing/bankcheck.c services/billing/money.c services/billing/calendar.c \
 	services/billing/rates.c lib/utf8.c lib/proto.c lib/jv.c lib/err.c,-ljansson))
+$(eval $(call fuzz_target,model,services/billing/model.c services/billing/model_fields.c \
+	services/billing/model_relief.c services/billing/bankcheck.c services/billing/money.c \
+	services/billing/calendar.c services/billing/rates.c lib/utf8.c lib/proto.c lib/jv.c \
+	lib/err.c,-ljansson))
 $(eval $(call fuzz_target,tariff,services/billing/tariff.c services/billing/money.c lib/jv.c \
 	lib/err.c,-ljansson))
 

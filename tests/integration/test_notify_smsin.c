@@ -343,6 +343,8 @@ START_TEST(what_is_not_a_request_is_refused_naming_why)
 		{ "/sms/in?from=%2B79001234567&text=STATUS%1B1&id=x1", "text:" },
 		{ "/sms/in?from=%2B79001234567&text=%00S%00%07&id=x1&coding=2", "text:" },
 		{ "/sms/in?from=%2B79001234567&text=%D8%00&id=x1&coding=2", "text:" },
+		{ "/sms/in?from=%2B79001234567&text=A%00B&id=x1", "text:" },
+		{ "/sms/in?from=%2B79001234567&text=%00A%00%00&id=x1&coding=2", "text:" },
 		{ "/sms/in?from=%2B79001234567&text=x&id=x1&coding=1", "coding:" },
 		{ "/sms/in?from=%2B79001234567&text=x&id=x1&coding=7", "coding:" },
 		{ "/sms/dlr?key=0.1", "status:" },

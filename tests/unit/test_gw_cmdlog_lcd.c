@@ -113,6 +113,16 @@ START_TEST(test_settings_file)
 	ck_assert_int_eq(settings_load(&t, path), AMR_OK);
 	ck_assert_uint_eq(t.objnum, 77);
 	ck_assert_uint_eq(t.port, 2020);
+	/* a line too long is skipped whole, its tail is no line; a NUL spoils one */
+	f = fopen(path, "a");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "x=%0637dport=1\nrs485_timeout=1", 0);
+	fputc('\0', f);
+	fputs("9\n", f);
+	fclose(f);
+	ck_assert_int_eq(settings_load(&t, path), AMR_OK);
+	ck_assert_uint_eq(t.port, 2020);
+	ck_assert_uint_eq(t.rs485_timeout, 9);
 	ck_assert_int_eq(settings_poll_parse(&t, "5-3"), AMR_EINVAL);
 	ck_assert_int_eq(settings_poll_parse(&t, "0"), AMR_EINVAL);
 	ck_assert_int_eq(settings_poll_parse(&t, "1,,2"), AMR_EINVAL);
