@@ -127,6 +127,11 @@ run_all() {
 	done
 }
 
+# Stopped from outside (make test-faults bounds its run with timeout(1)):
+# the runners still running go too, and the run fails.
+trap 'for p in "${!name_of[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	echo "run-tests: stopped before the end (${!name_of[*]} still running)"; exit 124' TERM
+
 t0=$(now)
 : >"$times.new"
 [ ${#unit[@]} -gt 0 ] && run_all "$(nproc 2>/dev/null || echo 2)" "${unit[@]}"

@@ -26,10 +26,14 @@ $(OBJ)/tests/faults/%.o: CPPFLAGS += -Itests/integration
 # fault-tests: $(FAULT_TESTS) is in the Makefile, after every fragment
 # has added its runners.
 .PHONY: fault-tests test-faults
+# The runs are bounded: FAULT_LIMIT_S (900) for all of them, 300 s for a
+# case (CK_DEFAULT_TIMEOUT); the longest case takes about 70 s.
+FAULT_LIMIT_S ?= 900
 test-faults: deps
 	$(MAKE) --no-print-directory -j$(NPROC) BUILD=$(TEST_BUILD) SAN=1 all fault-tests
 	@AMR_RUNNER_DIR=faults AMR_TEST_JOBS=$${AMR_FAULT_JOBS:-1} \
-		CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-900} tests/run-tests.sh $(TEST_BUILD) $(TESTS)
+		CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-300} \
+		timeout $(FAULT_LIMIT_S) tests/run-tests.sh $(TEST_BUILD) $(TESTS)
 
 # Disk and power faults (docs/reliability.md, "Faults: disk and power"):
 # the archive's disk and LMDB map full, a UO-4 on battery for days.
@@ -47,3 +51,4 @@ $(eval $(call fault_test,fault_link,tests/faults/fault_link.c tests/faults/netpr
 	$(FAULT_NET_SOURCES),))
 $(eval $(call fault_test,fault_broker,tests/faults/fault_broker.c $(FAULT_NET_SOURCES),))
 $(eval $(call fault_test,fault_broker_zero,tests/faults/fault_broker_zero.c $(FAULT_NET_SOURCES),))
+
