@@ -52,3 +52,9 @@ $(eval $(call fault_test,fault_link,tests/faults/fault_link.c tests/faults/netpr
 $(eval $(call fault_test,fault_broker,tests/faults/fault_broker.c $(FAULT_NET_SOURCES),))
 $(eval $(call fault_test,fault_broker_zero,tests/faults/fault_broker_zero.c $(FAULT_NET_SOURCES),))
 
+# In make test: docs/reliability.md names every fault case, fuzz target and
+# security case (tests/faults/reliability-doc.sh).
+UNIT_TESTS += $(TESTBIN)/test_reliability_doc
+$(TESTBIN)/test_reliability_doc: tests/faults/reliability-doc.sh
+	@mkdir -p $(@D)
+	cp $< $@
