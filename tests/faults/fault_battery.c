@@ -2,7 +2,7 @@
  * UO-4 devices without mains for days (issue 18, docs/reliability.md,
  * "Faults: disk and power"), with the real pipeline: amr-sim (meters of
  * the mixed profile, simulated time at SPEED) -> amr-gateway -> Mosquitto
- * -> amr-ingest -> amr-archive.
+ * -> amr-ingest -> amr-archive, all on the test's loopback (netstack.h).
  *
  * Device 1 loses mains for 9.5 simulated days: it is silent on the bus
  * and counts on its battery (which lasts 10 days, docs/uo4.md). Device 2
@@ -20,25 +20,22 @@
 #include <string.h>
 #include <time.h>
 
-#include "fault_disk_util.h"
-#include "harness.h"
+#include "netstack.h"
 
 #define DEVICES 2
 #define SPEED	"20000" /* a simulated day in 4.3 s */
 #define DAY_S	86400LL
 
-static struct harness h;
-static struct fpipe p;
+static struct netstack s;
 
 static void setup(void)
 {
-	ck_assert_int_eq(harness_start(&h), 0);
-	fp_init(&p, &h, DEVICES);
+	ns_setup(&s, NULL);
 }
 
 static void teardown(void)
 {
-	harness_stop(&h);
+	ns_teardown(&s);
 }
 
 /* The simulator's clock, UTC seconds, from `status`. */
@@ -48,7 +45,7 @@ static long long sim_now(void)
 	const char *t;
 	struct tm tm = { 0 };
 
-	fp_sim_ctl(&p, "status", buf, sizeof buf);
+	ns_sim_ask(&s, "status", buf, sizeof buf);
 	ck_assert_ptr_nonnull(t = strstr(buf, "sim_time="));
 	ck_assert_int_eq(sscanf(t, "sim_time=%31s", when), 1);
 	ck_assert_ptr_nonnull(strptime(when, "%Y-%m-%dT%H:%M:%SZ", &tm));
@@ -61,11 +58,11 @@ static bool dev_says(int addr, const char *needle)
 	char cmd[32], buf[1024];
 
 	snprintf(cmd, sizeof cmd, "status %d", addr);
-	fp_sim_ctl(&p, cmd, buf, sizeof buf);
+	ns_sim_ask(&s, cmd, buf, sizeof buf);
 	return strstr(buf, needle) != NULL;
 }
 
-static long long sum(long long t[FP_MAXDEV + 1][4], int addr)
+static long long sum(long long t[NS_DEVICES_MAX + 1][4], int addr)
 {
 	return t[addr][0] + t[addr][1] + t[addr][2] + t[addr][3];
 }
@@ -77,7 +74,7 @@ static void expect_event(const char *type, int addr)
 	char needle[96], *m;
 
 	snprintf(needle, sizeof needle, "\"type\":\"%s\",\"addr\":%d", type, addr);
-	m = harness_wait_message(&h, "amr/v1/events/1", needle, 20000);
+	m = harness_wait_message(&s.h, "amr/v1/events/1", needle, 20000);
 	ck_assert_msg(m != NULL, "no %s event for device %d", type, addr);
 	fprintf(stderr, "event: %s\n", m);
 	free(m);
@@ -85,43 +82,36 @@ static void expect_event(const char *type, int addr)
 
 START_TEST(pulses_counted_on_battery_are_delivered)
 {
-	long long off1, off2, on_at, t_off[FP_MAXDEV + 1][4], t_on[FP_MAXDEV + 1][4],
-		t_flat[FP_MAXDEV + 1][4], got[FP_MAXDEV + 1][4], moved;
+	long long off1, off2, on_at, t_off[NS_DEVICES_MAX + 1][4], t_on[NS_DEVICES_MAX + 1][4],
+		t_flat[NS_DEVICES_MAX + 1][4], got[NS_DEVICES_MAX + 1][4], moved;
 	uint64_t real0;
 
-	ck_assert_int_eq(harness_subscribe(&h, "amr/v1/events/1"), 0);
-	harness_spawn(&h, "amr-archive", (const char *[]){ NULL });
-	ck_assert_int_eq(harness_wait_service(&h, "archive", 20000), 0);
-	harness_spawn(&h, "amr-ingest", (const char *[]){ NULL });
-	fp_start_sim(&p, "mixed", SPEED);
-	/* the count starts at the gateway's first reading: hold the meters */
-	fp_sim_ctl(&p, "pause", NULL, 0);
-	fp_start_gateway(&p);
-	fp_sim_ctl(&p, "resume", NULL, 0);
-	fp_consume(&p, 2);
+	ck_assert_int_eq(harness_subscribe(&s.h, "amr/v1/events/1"), 0);
+	ns_start(&s, DEVICES, SPEED);
+	ns_consume(&s, 2);
 
 	real0 = harness_now_ms();
-	fp_sim_ctl(&p, "mains off 2", NULL, 0);
+	ns_sim(&s, "mains off 2");
 	off2 = sim_now();
 	off1 = off2 + DAY_S * 3 / 2;
 	HARNESS_POLL_UNTIL(sim_now() >= off1, 60000);
-	fp_sim_ctl(&p, "mains off 1", NULL, 0);
+	ns_sim(&s, "mains off 1");
 	off1 = sim_now();
-	fp_totals(&p, t_off);
+	ns_totals(&s, t_off);
 	on_at = off1 + DAY_S * 19 / 2;
 
 	/* device 2's battery is flat 10 days after its mains went */
 	HARNESS_POLL_UNTIL(dev_says(2, "power=off"), 120000);
 	ck_assert_msg(dev_says(2, "power=off"), "device 2 never ran flat");
-	fp_totals(&p, t_flat);
+	ns_totals(&s, t_flat);
 	HARNESS_POLL_UNTIL(sim_now() >= on_at, 120000);
 	ck_assert_msg(dev_says(1, "power=on mains=off"), "device 1 is not on its battery");
-	fp_totals(&p, t_on);
+	ns_totals(&s, t_on);
 	/* before mains returns, the archive lacks what device 1 counted */
-	ck_assert_int_eq(fp_archived(&p, got), 0);
+	ns_archived(&s, got);
 	ck_assert_msg(sum(t_on, 1) - sum(t_off, 1) > 1000,
 		      "device 1 counted %lld pulses on battery", sum(t_on, 1) - sum(t_off, 1));
-	ck_assert_msg(sum(got, 1) < sum(t_on, 1) - sum(p.t0, 1),
+	ck_assert_msg(sum(got, 1) < sum(t_on, 1) - sum(s.t0, 1),
 		      "the archive has device 1's pulses before mains returned");
 	/* a flat device counts nothing: these pulses are lost by design */
 	ck_assert_int_eq(sum(t_on, 2), sum(t_flat, 2));
@@ -131,19 +121,19 @@ START_TEST(pulses_counted_on_battery_are_delivered)
 		sum(t_on, 1) - sum(t_off, 1), sum(t_flat, 2) - sum(t_off, 2),
 		(double)(harness_now_ms() - real0) / 1000.0);
 
-	fp_sim_ctl(&p, "mains on 1", NULL, 0);
-	fp_sim_ctl(&p, "mains on 2", NULL, 0);
+	ns_sim(&s, "mains on 1");
+	ns_sim(&s, "mains on 2");
 	expect_event("mains_lost", 1);
 	expect_event("mains_restored", 1);
 	expect_event("mains_restored", 2);
 	HARNESS_POLL_UNTIL(dev_says(2, "power=on mains=on"), 10000);
 	ck_assert_msg(dev_says(2, "power=on mains=on"), "device 2 did not boot on mains");
-	fp_consume(&p, 3);
-	fp_sim_ctl(&p, "pause", NULL, 0);
+	ns_consume(&s, 3);
+	ns_sim(&s, "pause");
 	/* the flat device booted from its FRAM: its totals went on from there */
-	fp_totals(&p, t_on);
+	ns_totals(&s, t_on);
 	ck_assert_int_ge(sum(t_on, 2), sum(t_flat, 2));
-	moved = fp_check_conservation(&p, 60000);
+	moved = ns_conserved(&s, "battery", 60000);
 	ck_assert_msg(moved > 1000, "only %lld pulses were counted", moved);
 	fprintf(stderr, "battery run: %.1f s real, %.1f simulated days from the first mains loss\n",
 		(double)(harness_now_ms() - real0) / 1000.0, (double)(sim_now() - off2) / DAY_S);
@@ -152,7 +142,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("fault_battery");
+	Suite *su = suite_create("fault_battery");
 	TCase *tc = tcase_create("mains");
 	SRunner *sr;
 	int failed;
@@ -160,8 +150,8 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, pulses_counted_on_battery_are_delivered);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
+	suite_add_tcase(su, tc);
+	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

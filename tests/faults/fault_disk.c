@@ -1,7 +1,8 @@
 /*
  * The archive's disk and LMDB map full (issue 18, docs/reliability.md,
- * "Faults: disk and power"), with the real pipeline: amr-sim ->
- * amr-gateway -> Mosquitto -> amr-ingest -> amr-archive.
+ * "Faults: disk and power"), with the real pipeline: amr-sim (pulses
+ * injected by the test) -> amr-gateway -> Mosquitto -> amr-ingest ->
+ * amr-archive, all on the test's loopback (netstack.h).
  *
  * disk_full: the archive's data directory is a small tmpfs, filled with a
  * ballast file while the gateway sends. map_full: the archive runs with
@@ -27,14 +28,13 @@
 #include <unistd.h>
 
 #include "archive_util.h"
-#include "fault_disk_util.h"
-#include "harness.h"
+#include "netstack.h"
 
 #define DEVICES 4
 
-static struct harness h;
-static struct fpipe p;
-static char disk[300]; /* the tmpfs, "" when not mounted */
+static struct netstack s;
+static char disk[300];		       /* the tmpfs, "" when not mounted */
+static char data_dir[420], map_mb[64]; /* the archive's --data-dir, --max-map-mb */
 
 /* Check's teardown does not run after a failed check (the forked test
  * exits), atexit handlers do: the tmpfs goes either way. Lazy, as the
@@ -54,33 +54,38 @@ static void unmount(void)
 static void setup(void)
 {
 	ck_assert_int_eq(atexit(unmount), 0);
-	ck_assert_int_eq(harness_start(&h), 0);
-	fp_init(&p, &h, DEVICES);
+	ns_setup(&s, NULL);
 	disk[0] = '\0';
 }
 
 static void teardown(void)
 {
 	unmount();
-	harness_stop(&h);
+	ns_teardown(&s);
 }
 
-static pid_t start_archive(const char *dir, const char *max_map)
+/* The archive's options for the next ns_start() or ns_archive(): its data
+ * in dir, its map at most max_map MiB. */
+static void archive_in(const char *dir, const char *max_map)
 {
-	char d[400], m[64];
-	pid_t pid;
+	snprintf(data_dir, sizeof data_dir, "--data-dir=%s", dir);
+	snprintf(map_mb, sizeof map_mb, "--max-map-mb=%s", max_map);
+	s.arc_extra[0] = data_dir;
+	s.arc_extra[1] = map_mb;
+}
 
-	snprintf(d, sizeof d, "--data-dir=%s", dir);
-	snprintf(m, sizeof m, "--max-map-mb=%s", max_map);
-	pid = harness_spawn(&h, "amr-archive", (const char *[]){ d, m, NULL });
-	ck_assert_int_gt(pid, 0);
-	ck_assert_int_eq(harness_wait_service(&h, "archive", 20000), 0);
-	return pid;
+/* The pipeline with the archive's options set, meters of injected pulses
+ * only at speed 1, the gateway's first 3 batches stored. */
+static void start(void)
+{
+	s.profile = "none";
+	ns_start(&s, DEVICES, "1");
+	ns_consume(&s, 3);
 }
 
 static long long refusing(void)
 {
-	return harness_metric(&h, "archive", "amr_archive_store_refusing");
+	return harness_metric(&s.h, "archive", "amr_archive_store_refusing");
 }
 
 /* The gateway's last "gw: batch seq=N stored, P pending" log line. */
@@ -89,7 +94,7 @@ static void gw_last(unsigned long long *seq, unsigned *pending)
 	char path[400], line[512];
 	FILE *f;
 
-	snprintf(path, sizeof path, "%s/amr-gateway.log", h.dir);
+	snprintf(path, sizeof path, "%s/amr-gateway.log", s.h.dir);
 	*seq = 0;
 	*pending = 0;
 	ck_assert_ptr_nonnull(f = fopen(path, "r"));
@@ -111,7 +116,7 @@ static char *retained(const char *topic)
 
 	snprintf(cmd, sizeof cmd,
 		 "mosquitto_sub -h 127.0.0.1 -p \"$AMR_MQTT_PORT\" -t '%s' -C 1 -W 5", topic);
-	out = harness_run(&h, cmd, &status);
+	out = harness_run(&s.h, cmd, &status);
 	ck_assert_msg(out && status == 0, "no retained message on %s", topic);
 	return out;
 }
@@ -145,32 +150,32 @@ static void expect_refusal(long mark, const char *why)
 	long since;
 	char *m;
 
-	HARNESS_POLL_UNTIL(fp_pulse(&p) && refusing() == 1, 120000);
+	HARNESS_POLL_UNTIL(ns_pulse(&s) && refusing() == 1, 120000);
 	ck_assert_msg(refusing() == 1, "the archive never refused a commit");
-	ck_assert_int_ge(harness_log_count(&h, "amr-archive", mark, "store refuses writes"), 1);
-	ck_assert_int_ge(harness_log_count(&h, "amr-archive", mark, why), 1);
-	m = harness_wait_message(&h, "amr/v1/svc/archive/status", "\"problem\"", 10000);
+	ck_assert_int_ge(harness_log_count(&s.h, "amr-archive", mark, "store refuses writes"), 1);
+	ck_assert_int_ge(harness_log_count(&s.h, "amr-archive", mark, why), 1);
+	m = harness_wait_message(&s.h, "amr/v1/svc/archive/status", "\"problem\"", 10000);
 	ck_assert_msg(m != NULL, "the archive's status does not say it refuses");
 	fprintf(stderr, "status while refusing: %s\n", m);
 	free(m);
-	ck_assert_int_gt(harness_metric(&h, "archive", "amr_archive_commit_failures_total"), 0);
+	ck_assert_int_gt(harness_metric(&s.h, "archive", "amr_archive_commit_failures_total"), 0);
 	/* While it refuses, the gateway's batches go unacknowledged and stay
 	 * in its spool while it makes five more. */
-	since = harness_log_mark(&h, "amr-archive");
-	hwm = arc_hwm(&h, 1);
-	fp_consume(&p, 5);
-	ck_assert_int_eq(harness_barrier(&h, "archive", 5000), 0);
+	since = harness_log_mark(&s.h, "amr-archive");
+	hwm = arc_hwm(&s.h, 1);
+	ns_consume(&s, 5);
+	ck_assert_int_eq(harness_barrier(&s.h, "archive", 5000), 0);
 	gw_last(&seq, &pending);
 	ack = retained_ack();
 	fprintf(stderr,
 		"refusing: archive mark %llu, its ack %llu, gateway at seq %llu with %u pending, "
 		"%lld commits failed\n",
 		hwm, ack, seq, pending,
-		harness_metric(&h, "archive", "amr_archive_commit_failures_total"));
-	ck_assert_msg(ack <= arc_hwm(&h, 1), "ack %llu above the stored mark", ack);
+		harness_metric(&s.h, "archive", "amr_archive_commit_failures_total"));
+	ck_assert_msg(ack <= arc_hwm(&s.h, 1), "ack %llu above the stored mark", ack);
 	/* a commit that fits in pages LMDB freed may go in, and is acked */
-	if (harness_log_count(&h, "amr-archive", since, "store takes writes again") == 0) {
-		ck_assert_msg(arc_hwm(&h, 1) == hwm, "the mark moved while refusing");
+	if (harness_log_count(&s.h, "amr-archive", since, "store takes writes again") == 0) {
+		ck_assert_msg(arc_hwm(&s.h, 1) == hwm, "the mark moved while refusing");
 		ck_assert_uint_ge(pending, 5);
 		ck_assert_uint_ge(seq, hwm + 5);
 	}
@@ -179,10 +184,10 @@ static void expect_refusal(long mark, const char *why)
 /* Space is back: the archive takes the gateway's spool and says so. */
 static void expect_recovery(long mark)
 {
-	HARNESS_POLL_UNTIL(fp_pulse(&p) && refusing() == 0, 60000);
+	HARNESS_POLL_UNTIL(ns_pulse(&s) && refusing() == 0, 60000);
 	ck_assert_msg(refusing() == 0, "the archive still refuses");
-	fp_consume(&p, 3);
-	ck_assert_int_eq(harness_barrier(&h, "archive", 5000), 0);
+	ns_consume(&s, 3);
+	ck_assert_int_eq(harness_barrier(&s.h, "archive", 5000), 0);
 	ck_assert_int_eq(refusing(), 0);
 }
 
@@ -211,14 +216,14 @@ START_TEST(disk_full_refuses_then_resumes_without_loss)
 {
 	char dir[400], ballast[400], cmd[400];
 	long mark;
-	long long bytes, moved;
+	long long bytes;
 	int status;
 	char *out;
 
-	snprintf(disk, sizeof disk, "%s/disk", h.dir);
+	snprintf(disk, sizeof disk, "%s/disk", s.h.dir);
 	ck_assert_int_eq(mkdir(disk, 0700), 0);
 	snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=4m amr-fault-disk '%s'", disk);
-	out = harness_run(&h, cmd, &status);
+	out = harness_run(&s.h, cmd, &status);
 	free(out);
 	if (status != 0)
 		disk[0] = '\0';
@@ -226,24 +231,21 @@ START_TEST(disk_full_refuses_then_resumes_without_loss)
 	snprintf(dir, sizeof dir, "%s/archive", disk);
 	snprintf(ballast, sizeof ballast, "%s/ballast", disk);
 
-	start_archive(dir, "1048576");
-	harness_spawn(&h, "amr-ingest", (const char *[]){ NULL });
-	fp_start_sim(&p, "none", "1");
-	fp_start_gateway(&p);
-	fp_consume(&p, 3);
+	archive_in(dir, "1048576");
+	start();
 
-	mark = harness_log_mark(&h, "amr-archive");
+	mark = harness_log_mark(&s.h, "amr-archive");
 	bytes = fill(ballast);
 	fprintf(stderr, "ballast: %lld bytes fill the 4 MiB tmpfs\n", bytes);
 	expect_refusal(mark, "No space left on device");
 
-	mark = harness_log_mark(&h, "amr-archive");
+	mark = harness_log_mark(&s.h, "amr-archive");
 	ck_assert_int_eq(unlink(ballast), 0);
 	expect_recovery(mark);
-	ck_assert_int_ge(harness_log_count(&h, "amr-archive", mark, "store takes writes again"), 1);
+	ck_assert_int_ge(harness_log_count(&s.h, "amr-archive", mark, "store takes writes again"),
+			 1);
 	status_clear();
-	moved = fp_check_conservation(&p, 60000);
-	ck_assert_msg(moved > 50, "only %lld pulses were counted", moved);
+	ns_conserved(&s, "disk full", 60000);
 }
 END_TEST
 
@@ -295,41 +297,37 @@ START_TEST(map_full_refuses_then_grows_without_loss)
 {
 	char dir[400];
 	long mark;
-	long long bytes, moved, map;
-	pid_t archive;
+	long long bytes, map;
 
-	snprintf(dir, sizeof dir, "%s/arcmap", h.dir);
-	archive = start_archive(dir, "1");
-	harness_spawn(&h, "amr-ingest", (const char *[]){ NULL });
-	fp_start_sim(&p, "none", "1");
-	fp_start_gateway(&p);
-	fp_consume(&p, 3);
+	snprintf(dir, sizeof dir, "%s/arcmap", s.h.dir);
+	archive_in(dir, "1");
+	start();
 
-	mark = harness_log_mark(&h, "amr-archive");
-	map = harness_metric(&h, "archive", "amr_archive_map_bytes");
+	mark = harness_log_mark(&s.h, "amr-archive");
+	map = harness_metric(&s.h, "archive", "amr_archive_map_bytes");
 	ck_assert_int_eq(map, 1 << 20);
 	bytes = fill_map(dir, (size_t)map);
 	fprintf(stderr, "ballast: %lld bytes fill the 1 MiB map\n", bytes);
 	expect_refusal(mark, "map is full at 1048576 bytes");
 
 	/* The operator raises the limit: the archive's map is larger at once. */
-	harness_kill(&h, archive, SIGTERM);
-	mark = harness_log_mark(&h, "amr-archive");
-	start_archive(dir, "4");
+	harness_kill(&s.h, s.archive, SIGTERM);
+	mark = harness_log_mark(&s.h, "amr-archive");
+	archive_in(dir, "4");
+	ns_archive(&s);
 	expect_recovery(mark);
-	ck_assert_int_gt(harness_metric(&h, "archive", "amr_archive_map_bytes"), 1 << 20);
+	ck_assert_int_gt(harness_metric(&s.h, "archive", "amr_archive_map_bytes"), 1 << 20);
 	status_clear();
-	moved = fp_check_conservation(&p, 60000);
-	ck_assert_msg(moved > 50, "only %lld pulses were counted", moved);
+	ns_conserved(&s, "map full", 60000);
 	fprintf(stderr, "map now %lld bytes, %lld used\n",
-		harness_metric(&h, "archive", "amr_archive_map_bytes"),
-		harness_metric(&h, "archive", "amr_archive_map_used_bytes"));
+		harness_metric(&s.h, "archive", "amr_archive_map_bytes"),
+		harness_metric(&s.h, "archive", "amr_archive_map_used_bytes"));
 }
 END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("fault_disk");
+	Suite *su = suite_create("fault_disk");
 	TCase *tc = tcase_create("full");
 	SRunner *sr;
 	int failed;
@@ -338,8 +336,8 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, disk_full_refuses_then_resumes_without_loss);
 	tcase_add_test(tc, map_full_refuses_then_grows_without_loss);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
+	suite_add_tcase(su, tc);
+	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -35,22 +35,23 @@ test-faults: deps
 		CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-300} \
 		timeout $(FAULT_LIMIT_S) tests/run-tests.sh $(TEST_BUILD) $(TESTS)
 
+# Every runner drives the same pipeline (netstack.c, its conservation
+# check), the gateway in a network namespace of its own when the runner
+# makes one (netns.c).
+FAULT_STACK := tests/faults/netns.c tests/faults/netstack.c \
+	tests/integration/archive_util.c tests/integration/gw_archive.c
+
+# Link and broker faults (docs/reliability.md, "Faults: link and broker"),
+# a delaying, flapping proxy (netproxy.c).
+$(eval $(call fault_test,fault_link,tests/faults/fault_link.c tests/faults/netproxy.c \
+	$(FAULT_STACK),))
+$(eval $(call fault_test,fault_broker,tests/faults/fault_broker.c $(FAULT_STACK),))
+$(eval $(call fault_test,fault_broker_zero,tests/faults/fault_broker_zero.c $(FAULT_STACK),))
+
 # Disk and power faults (docs/reliability.md, "Faults: disk and power"):
 # the archive's disk and LMDB map full, a UO-4 on battery for days.
-FAULT_DISK_UTIL := tests/faults/fault_disk_util.c tests/integration/gw_archive.c
-$(eval $(call fault_test,fault_disk,tests/faults/fault_disk.c $(FAULT_DISK_UTIL) tests/integration/archive_util.c,-llmdb))
-$(eval $(call fault_test,fault_battery,tests/faults/fault_battery.c $(FAULT_DISK_UTIL)))
-
-# Link and broker faults (docs/reliability.md, "Faults: link and broker"):
-# the gateway in a network namespace of its own (netns.c), the pipeline
-# and its conservation check (netstack.c), a delaying, flapping proxy
-# (netproxy.c).
-FAULT_NET_SOURCES := tests/faults/netns.c tests/faults/netstack.c \
-	tests/integration/archive_util.c tests/integration/gw_archive.c
-$(eval $(call fault_test,fault_link,tests/faults/fault_link.c tests/faults/netproxy.c \
-	$(FAULT_NET_SOURCES),))
-$(eval $(call fault_test,fault_broker,tests/faults/fault_broker.c $(FAULT_NET_SOURCES),))
-$(eval $(call fault_test,fault_broker_zero,tests/faults/fault_broker_zero.c $(FAULT_NET_SOURCES),))
+$(eval $(call fault_test,fault_disk,tests/faults/fault_disk.c $(FAULT_STACK),-llmdb))
+$(eval $(call fault_test,fault_battery,tests/faults/fault_battery.c $(FAULT_STACK),))
 
 # In make test: docs/reliability.md names every fault case, fuzz target and
 # security case (tests/faults/reliability-doc.sh).

@@ -33,13 +33,39 @@ void ns_teardown(struct netstack *s)
 	harness_stop(&s->h);
 }
 
+void ns_sim_ask(struct netstack *s, const char *cmd, char *buf, size_t len)
+{
+	ck_assert_msg(gw_sim_ctl(s->sock, cmd, false, buf, len) == 0 && !strncmp(buf, "ok", 2),
+		      "simulator command %s failed: %s", cmd, buf);
+}
+
 void ns_sim(struct netstack *s, const char *cmd)
 {
 	char buf[256];
 
-	ck_assert_msg(gw_sim_ctl(s->sock, cmd, false, buf, sizeof buf) == 0 &&
-			      !strncmp(buf, "ok", 2),
-		      "simulator command %s failed: %s", cmd, buf);
+	ns_sim_ask(s, cmd, buf, sizeof buf);
+}
+
+bool ns_pulse(struct netstack *s)
+{
+	unsigned addr = 1 + s->turn % (unsigned)s->devices,
+		 ch = 1 + (s->turn / (unsigned)s->devices) % 4;
+	char cmd[64];
+
+	snprintf(cmd, sizeof cmd, "pulse %u %u %u", addr, ch, 1 + s->turn % 7);
+	ns_sim(s, cmd);
+	s->turn++;
+	return true;
+}
+
+void ns_consume(struct netstack *s, int n)
+{
+	long mark = harness_log_mark(&s->h, "amr-gateway");
+
+	/* ns_pulse() is true: the condition pulses at each look */
+	HARNESS_POLL_UNTIL(!(ns_pulse(s) && gw_batches_stored(&s->h, mark) < n), 30000);
+	ck_assert_msg(gw_batches_stored(&s->h, mark) >= n, "the gateway stored %d batches, not %d",
+		      gw_batches_stored(&s->h, mark), n);
 }
 
 void ns_totals(struct netstack *s, long long t[NS_DEVICES_MAX + 1][4])
@@ -103,12 +129,13 @@ void ns_wait_archived(struct netstack *s, long long n, int ms)
 	ck_assert_msg(got > n, "%lld pulses archived, not more than %lld, in %d ms", got, n, ms);
 }
 
-static void wait_path(const char *path)
+static bool sim_answers(struct netstack *s)
 {
 	struct stat st;
+	char buf[512];
 
-	HARNESS_POLL_UNTIL(stat(path, &st) == 0, 10000);
-	ck_assert_msg(stat(path, &st) == 0, "%s never appeared", path);
+	return stat(s->bus, &st) == 0 &&
+	       gw_sim_ctl(s->sock, "status", false, buf, sizeof buf) == 0 && !strncmp(buf, "ok", 2);
 }
 
 pid_t ns_gateway(struct netstack *s)
@@ -137,13 +164,19 @@ pid_t ns_gateway(struct netstack *s)
 	return s->gateway;
 }
 
+pid_t ns_archive(struct netstack *s)
+{
+	s->archive = arc_start(&s->h, s->arc_extra);
+	return s->archive;
+}
+
 void ns_start(struct netstack *s, int devices, const char *speed)
 {
-	char busarg[320], sockarg[320], devs[32], sp[48], *m;
+	char busarg[320], sockarg[320], devs[32], sp[48], prof[48], *m;
 
 	ck_assert_int_le(devices, NS_DEVICES_MAX);
 	s->devices = devices;
-	s->archive = arc_start(&s->h, NULL);
+	ns_archive(s);
 	s->ingest = harness_spawn(&s->h, "amr-ingest", (const char *[]){ NULL });
 	ck_assert_int_gt(s->ingest, 0);
 	m = harness_wait_message(&s->h, "amr/v1/svc/ingest/status", "\"online\":true", 15000);
@@ -154,12 +187,14 @@ void ns_start(struct netstack *s, int devices, const char *speed)
 	snprintf(sockarg, sizeof sockarg, "--control=%s", s->sock);
 	snprintf(devs, sizeof devs, "--devices=%d", devices);
 	snprintf(sp, sizeof sp, "--speed=%s", speed);
+	snprintf(prof, sizeof prof, "--profile=%s", s->profile ? s->profile : "mixed");
 	ck_assert_int_gt(harness_spawn(&s->h, "amr-sim",
-				       (const char *[]){ busarg, sockarg, devs, sp,
+				       (const char *[]){ busarg, sockarg, devs, sp, prof,
 							 "--wire-timing=no", NULL }),
 			 0);
-	wait_path(s->sock);
-	wait_path(s->bus);
+	/* the socket's file is there from bind(), before listen(): ask */
+	HARNESS_POLL_UNTIL(sim_answers(s), 10000);
+	ck_assert_msg(sim_answers(s), "amr-sim made no bus or does not answer");
 	/* the meters stand still until the archive has every channel's first
 	 * total, the point its count starts from */
 	ns_sim(s, "pause");

@@ -1,9 +1,10 @@
 /*
- * netstack.h - the pipeline the link and broker fault runners break:
- * amr-sim (its meters running) -> amr-gateway -> Mosquitto -> amr-ingest ->
- * amr-archive, the gateway in its own network namespace when the runner
- * has one (netns.h), and the check every case ends with: pulse
- * conservation against the simulator's own counters.
+ * netstack.h - the pipeline every fault runner breaks: amr-sim (its
+ * meters running, or pulses injected by the runner) -> amr-gateway ->
+ * Mosquitto -> amr-ingest -> amr-archive, the gateway in its own network
+ * namespace when the runner has one (netns.h), the archive where the
+ * runner puts it (a small tmpfs, a small map), and the check every case
+ * ends with: pulse conservation against the simulator's own counters.
  *
  * Every function asserts (Check) on failure.
  */
@@ -11,6 +12,7 @@
 #define AMR_FAULTS_NETSTACK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -27,6 +29,9 @@ struct netstack {
 	char gw_host[32];			 /* the broker as the gateway sees it */
 	int gw_port;				 /* its port (a proxy's, maybe) */
 	const char *gw_extra[12];		 /* more gateway options */
+	const char *arc_extra[8];		 /* archive options (ns_archive) */
+	const char *profile;			 /* amr-sim --profile, NULL: mixed */
+	unsigned turn;				 /* ns_pulse()'s next channel */
 	long long t0[NS_DEVICES_MAX + 1][4];	 /* device counters at the start */
 	long long zeroed[NS_DEVICES_MAX + 1][4]; /* counted before zero commands */
 	pid_t archive, ingest, gateway;
@@ -38,12 +43,17 @@ void ns_setup(struct netstack *s, const struct netns *ns);
 void ns_teardown(struct netstack *s);
 
 /*
- * amr-archive, amr-ingest, amr-sim with devices UO-4 at speed (meters
- * paused), then the gateway (ns_gateway) with s->gw_extra; once the
- * archive acknowledged its first batch, the counters are read into t0 and
- * the meters resume: every channel's count starts from there.
+ * amr-archive (ns_archive), amr-ingest, amr-sim with devices UO-4 of
+ * s->profile at speed (meters paused), then the gateway (ns_gateway) with
+ * s->gw_extra; once the archive acknowledged its first batch, the counters
+ * are read into t0 and the meters resume: every channel's count starts
+ * from there.
  */
 void ns_start(struct netstack *s, int devices, const char *speed);
+
+/* (Re)spawn amr-archive with s->arc_extra (its --data-dir, --max-map-mb:
+ * the runner's), wait until it is online. */
+pid_t ns_archive(struct netstack *s);
 
 /* (Re)spawn amr-gateway, in the gateway namespace if there is one, to
  * s->gw_host:s->gw_port with batches every second, resend after 3 s (a
@@ -52,6 +62,16 @@ pid_t ns_gateway(struct netstack *s);
 
 /* A command to amr-sim's control socket; its answer must be "ok". */
 void ns_sim(struct netstack *s, const char *cmd);
+
+/* The same, its answer (a line, e.g. of "status 2") in buf. */
+void ns_sim_ask(struct netstack *s, const char *cmd, char *buf, size_t len);
+
+/* A few pulses injected into one input, the next channel at each call.
+ * Returns true, to be used inside a HARNESS_POLL_UNTIL() condition. */
+bool ns_pulse(struct netstack *s);
+
+/* Inject pulses while the gateway stores n more batches (30 s at most). */
+void ns_consume(struct netstack *s, int n);
 
 /* The simulator's counters (the ground truth). */
 void ns_totals(struct netstack *s, long long t[NS_DEVICES_MAX + 1][4]);
