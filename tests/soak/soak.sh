@@ -131,16 +131,14 @@ declare -A exit_of=()
 # last) with SIGTERM, and note how each exited; one still running after
 # 60 s (LeakSanitizer's walk of a large heap takes seconds) is killed.
 stop_all() {
-	local i pid end rc
+	local i pid rc
 	[ $stopped -eq 1 ] && return
 	stopped=1
 	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
 		kill -TERM "${pids[$i]}" 2>/dev/null
 		pid=${pids[$i]}
-		end=$(($(now_us) + 60000000))
-		while kill -0 "$pid" 2>/dev/null && [ "$(now_us)" -lt $end ]; do
-			sleep 0.1 # a poll of the process with a deadline
-		done
+		# its exit, or 60 s: tail(1) returns when the process ends
+		timeout 60 tail --pid="$pid" -f /dev/null
 		if kill -0 "$pid" 2>/dev/null; then
 			echo "soak: ${names[$i]} did not stop in 60 s, killing it" >&2
 			kill -KILL "$pid" 2>/dev/null
